@@ -1,0 +1,857 @@
+"""Closed-form retention economics: numbers in, numbers out.
+
+Conventions used by every function in this module:
+
+* Rates are fractions: 0.9 means 90 %. Percent appears only in labels, never here.
+* An uplift in retention is given in percentage points as a fraction: 0.05 means +5 pp.
+* Money is in the user's currency; every money argument and result of one call is in the same currency.
+* Rates, margins and costs per period all refer to the same period (month, quarter or year); use
+  :func:`period_discount_rate` and :func:`convert_retention_rate` to bring them to one period length.
+* Discounting follows Gupta & Lehmann (2003): the margin of a period arrives at the end of the period, so
+  period ``t`` is divided by ``(1 + i)^t``.
+* Counts of customers are non-negative; a denominator of zero is an error, never a silent 0.
+* NPS is in points from −100 to +100; survey answers are on the 0–10 scale.
+* Every function is pure and raises ``ValueError`` naming the argument, what is wrong, and the value given.
+
+References cited in the docstrings:
+
+* Gupta, S. & Lehmann, D. R. (2003). "Customers as Assets". Journal of Interactive Marketing 17(1), 9–24.
+* Reichheld, F. F. & Sasser, W. E. (1990). "Zero Defections: Quality Comes to Services". Harvard Business
+  Review 68(5), 105–111.
+* Reichheld, F. F. (2003). "The One Number You Need to Grow". Harvard Business Review 81(12), 46–54.
+* Farris, P. W., Bendle, N. T., Pfeifer, P. E. & Reibstein, D. J. (2010). "Marketing Metrics", 2nd ed.,
+  chapter 5 (customer profitability).
+* The German seed articles in ``/work/shared/seeds``: 000 (Kosten der Kundenbindung, café "The Daily
+  Grind"), 001 (Trustmary, "Alles, was Sie über Kundentreue wissen müssen", 2024: repeat rate, upsell ratio,
+  CLV, CLI), 003 (Umsatzbindung glossary: retention and churn rate).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "UpliftResult",
+    "acquisition_cost_per_customer",
+    "acquisition_rate",
+    "break_even_retention_spend",
+    "churn_rate",
+    "clv_gap",
+    "clv_to_cac",
+    "convert_retention_rate",
+    "customer_base_multiple",
+    "customer_loyalty_index",
+    "expected_lifetime",
+    "finite_horizon_clv",
+    "lifetime_retention_cost",
+    "margin_multiple",
+    "net_promoter_score",
+    "nps_from_counts",
+    "period_discount_rate",
+    "purchase_frequency",
+    "repeat_purchase_rate",
+    "retention_clv",
+    "retention_cost_per_customer",
+    "retention_rate",
+    "retention_uplift",
+    "revenue_per_customer",
+    "simple_clv",
+    "tenure_profit_value",
+    "total_retention_cost",
+    "upsell_rate",
+    "upsell_ratio",
+]
+
+# Sums like 0.95 + 0.05 may land a rounding error above 1; closer than this counts as exactly 1.
+_ROUNDING_SLACK = 1e-12
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Validation helpers: each returns the checked value as a float (or array) and raises ValueError otherwise.
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    """The value as it should appear in an error message (numpy scalars shown as plain numbers)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number(name: str, value: object) -> float:
+    """A finite real number (bools and strings are rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {_show(value)}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {_show(value)}")
+    return number
+
+
+def _non_negative(name: str, value: object) -> float:
+    """A finite number >= 0 (counts, money spent)."""
+    number = _number(name, value)
+    if number < 0:
+        raise ValueError(f"{name} must be >= 0, got {_show(value)}")
+    return number
+
+
+def _positive(name: str, value: object) -> float:
+    """A finite number > 0 (denominators)."""
+    number = _number(name, value)
+    if number <= 0:
+        raise ValueError(f"{name} must be > 0, got {_show(value)}")
+    return number
+
+
+def _fraction(name: str, value: object) -> float:
+    """A rate between 0 and 1 inclusive."""
+    number = _number(name, value)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be a fraction between 0 and 1 (0.9 = 90 %), got {_show(value)}")
+    return number
+
+
+def _discount_rate(name: str, value: object) -> float:
+    """A discount rate above −1 (at −1 money would be worth infinitely more next period)."""
+    number = _number(name, value)
+    if number <= -1.0:
+        raise ValueError(f"{name} must be > -1, got {_show(value)}")
+    return number
+
+
+def _part_of_whole(part_name: str, part: float, whole_name: str, whole: float) -> None:
+    """A sub-count cannot exceed the count it is part of."""
+    if part > whole:
+        raise ValueError(f"{part_name} ({part:g}) cannot exceed {whole_name} ({whole:g})")
+
+
+def _converges(r: float, i: float) -> None:
+    """The infinite discounted sum of r^t / (1 + i)^t is finite only if r < 1 + i."""
+    if r >= 1.0 + i:
+        raise ValueError(
+            "retention_rate must be < 1 + discount_rate for the infinite-horizon sum to converge, "
+            f"got retention_rate={r:g}, discount_rate={i:g}"
+        )
+
+
+def _whole_number(name: str, value: object, minimum: int) -> int:
+    """An integer >= minimum (horizons in periods)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number of periods, got {_show(value)}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {_show(value)}")
+    return int(value)
+
+
+def _values(name: str, values: object, low: float | None = None, high: float | None = None) -> np.ndarray:
+    """A non-empty one-dimensional sequence of finite numbers, optionally within [low, high]."""
+    if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
+        raise ValueError(f"{name} must be a sequence of numbers, got {_show(values)}")
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must contain only numbers, got {_show(values)}") from None
+    if array.size == 0:
+        raise ValueError(f"{name} must contain at least one value, got an empty sequence")
+    _first_bad(name, array, ~np.isfinite(array), "must contain only finite numbers")
+    if low is not None and high is not None:
+        _first_bad(name, array, (array < low) | (array > high), f"must be between {low:g} and {high:g}")
+    return array
+
+
+def _first_bad(name: str, array: np.ndarray, bad: np.ndarray, problem: str) -> None:
+    """Raise for the first position where ``bad`` is true, naming that position and its value."""
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name} {problem}, got {array[position]:g} at position {position}")
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator as a float; callers have already checked the denominator."""
+    return float(numerator / denominator)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Retention cost
+# --------------------------------------------------------------------------------------------------------------
+
+
+def total_retention_cost(costs: Mapping[str, float]) -> float:
+    """Total retention spend: the sum of all cost items spent on keeping existing customers.
+
+    Everything spent in one period to keep the customers you already have: team and salaries, tools and
+    software, engagement and loyalty costs (discounts, rewards, gifts). An empty mapping means no spend.
+
+    Formula: C = Σ cost items
+
+    Units: currency per period; each item must be >= 0.
+
+    Reference: seed article 000 ("Kosten der Kundenbindung"), cost items 1–3 and the café example
+    5,000 + 900 + 2,500 = 8,400; Farris et al. (2010), §5.5 (average retention cost).
+    """
+    if not isinstance(costs, Mapping):
+        raise ValueError(f"costs must be a mapping of cost item to amount, got {_show(costs)}")
+    return float(math.fsum(_non_negative(f"cost item {item!r}", amount) for item, amount in costs.items()))
+
+
+def retention_cost_per_customer(total_cost: float, active_customers: float) -> float:
+    """Retention cost per active customer in one period.
+
+    The period's retention spend divided by the customers who were active in the same period. Active means
+    the customer bought at least once during the period: the customer base at period end as counted by the
+    ``period_activity`` query.
+
+    Formula: retention cost per customer = total retention cost / active customers
+
+    Units: currency per customer per period.
+
+    Reference: seed article 000 ("Die Grundformel für die Kosten der Kundenbindung"), café example
+    8,400 / 700 = 12.00 per customer and quarter; Farris et al. (2010), §5.5.
+    """
+    spend = _non_negative("total_cost", total_cost)
+    customers = _positive("active_customers", active_customers)
+    return _ratio(spend, customers)
+
+
+def acquisition_cost_per_customer(acquisition_spend: float, new_customers: float) -> float:
+    """Customer acquisition cost (CAC): acquisition spend per new customer.
+
+    Everything spent in one period to win new customers (advertising, sales, onboarding offers) divided by
+    the number of customers won in that period.
+
+    Formula: CAC = acquisition spend / new customers
+
+    Units: currency per new customer.
+
+    Reference: Farris et al. (2010), §5.5 (average acquisition cost); seed article 000 (acquisition costs
+    5 to 25 times as much as retention).
+    """
+    spend = _non_negative("acquisition_spend", acquisition_spend)
+    customers = _positive("new_customers", new_customers)
+    return _ratio(spend, customers)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Customer counts: retention, churn, acquisition, repeat purchase, upsell
+# --------------------------------------------------------------------------------------------------------------
+
+
+def retention_rate(start_customers: float, new_customers: float, end_customers: float) -> float:
+    """Customer retention rate (CRR) for one period.
+
+    The share of the customers at the start of the period who are still customers at its end. Customers
+    won during the period are subtracted from the end count so that acquisition cannot hide losses.
+
+    Formula: CRR = (E − N) / S   (S = start customers, N = new customers, E = end customers)
+
+    Units: fraction of start customers (0.9 = 90 %).
+
+    Reference: seed article 003 (Kundenbindungsrate = retained customers / all customers) with retained
+    customers E − N; Farris et al. (2010), §5.1 (retention rate = retained / customers at risk).
+    """
+    start = _positive("start_customers", start_customers)
+    new = _non_negative("new_customers", new_customers)
+    end = _non_negative("end_customers", end_customers)
+    retained = end - new
+    if retained < 0:
+        raise ValueError(
+            f"end_customers ({end:g}) must be >= new_customers ({new:g}): the new customers are part of the "
+            f"end count, so end − new = {retained:g} retained customers is impossible"
+        )
+    if retained > start:
+        raise ValueError(
+            f"retained customers end_customers − new_customers = {retained:g} cannot exceed start_customers "
+            f"({start:g}): you cannot keep more customers than you started with"
+        )
+    return _ratio(retained, start)
+
+
+def churn_rate(start_customers: float, lost_customers: float) -> float:
+    """Churn rate: share of start customers lost during the period.
+
+    The customers who left during the period divided by the customers at its start; for the same customers
+    it is one minus the retention rate.
+
+    Formula: churn = L / S   (L = lost customers, S = start customers)
+
+    Units: fraction of start customers.
+
+    Reference: seed article 003 ("Abwanderungsrate ... die Umkehrung der Kundenbindungsrate");
+    Farris et al. (2010), §5.1.
+    """
+    start = _positive("start_customers", start_customers)
+    lost = _non_negative("lost_customers", lost_customers)
+    _part_of_whole("lost_customers", lost, "start_customers", start)
+    return _ratio(lost, start)
+
+
+def acquisition_rate(start_customers: float, new_customers: float) -> float:
+    """Acquisition rate: new customers won per customer at the start of the period.
+
+    How fast the base is refilled: customers won during the period relative to the start base. It may
+    exceed 1 (a young business can more than double its base).
+
+    Formula: a = N / S
+
+    Units: new customers per start customer (fraction, may exceed 1).
+
+    Reference: the CRR identity of seed article 003 rearranged, E = r·S + N, so E / S = r + a.
+    """
+    start = _positive("start_customers", start_customers)
+    new = _non_negative("new_customers", new_customers)
+    return _ratio(new, start)
+
+
+def repeat_purchase_rate(repeat_customers: float, total_customers: float) -> float:
+    """Repeat purchase rate: share of customers who bought more than once.
+
+    Customers with two or more purchases in the period (or cohort window) divided by all customers.
+
+    Formula: repeat purchase rate = repeat customers / total customers
+
+    Units: fraction of customers.
+
+    Reference: seed article 001 (Trustmary 2024, "Wiederkaufsrate"); the seed multiplies by 100, here it
+    stays a fraction.
+    """
+    total = _positive("total_customers", total_customers)
+    repeat = _non_negative("repeat_customers", repeat_customers)
+    _part_of_whole("repeat_customers", repeat, "total_customers", total)
+    return _ratio(repeat, total)
+
+
+def upsell_rate(upsold_customers: float, total_customers: float) -> float:
+    """Upsell rate: share of customers who bought an additional or higher-value product.
+
+    Customers who accepted an upsell divided by all customers in the same period.
+
+    Formula: upsell rate = upsold customers / total customers
+
+    Units: fraction of customers.
+
+    Reference: seed article 001 (Trustmary 2024, "Upsell-Rate").
+    """
+    total = _positive("total_customers", total_customers)
+    upsold = _non_negative("upsold_customers", upsold_customers)
+    _part_of_whole("upsold_customers", upsold, "total_customers", total)
+    return _ratio(upsold, total)
+
+
+def upsell_ratio(multi_product_customers: float, single_product_customers: float) -> float:
+    """Upsell ratio: customers with several product types per customer with only one.
+
+    A ratio, not a share: 30 multi-product and 20 single-product customers give 1.5.
+
+    Formula: upsell ratio = multi-product customers / single-product customers
+
+    Units: multi-product customers per single-product customer (may exceed 1).
+
+    Reference: seed article 001 (Trustmary 2024, "Upsell-Ratio = Mehrproduktkunden/Einzelproduktkunden").
+    """
+    multi = _non_negative("multi_product_customers", multi_product_customers)
+    single = _positive("single_product_customers", single_product_customers)
+    return _ratio(multi, single)
+
+
+def customer_base_multiple(retention_rate: float, acquisition_rate: float, periods: float) -> float:
+    """Growth multiple of the customer base after a number of periods at constant rates.
+
+    Each period keeps the share r of the base and adds new customers worth a of it, so the base is
+    multiplied by r + a every period. Below 1 the base shrinks, above 1 it grows.
+
+    Formula: E_n / S_0 = (r + a)^n
+
+    Units: multiple of today's base (dimensionless); periods in the period of both rates.
+
+    Reference: the CRR identity of seed article 003, E = r·S + N with N = a·S, applied n times.
+    """
+    r = _fraction("retention_rate", retention_rate)
+    a = _non_negative("acquisition_rate", acquisition_rate)
+    n = _non_negative("periods", periods)
+    return float((r + a) ** n)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Survey scores: NPS and customer loyalty index
+# --------------------------------------------------------------------------------------------------------------
+
+
+def net_promoter_score(scores: Sequence[int]) -> float:
+    """Net Promoter Score from the answers to "How likely is it that you would recommend us to a friend?".
+
+    Answers are whole numbers 0–10. Promoters answer 9–10, detractors 0–6, passives 7–8; passives count
+    in the number of answers but on neither side. Whole-number floats (9.0) are accepted.
+
+    Formula: NPS = (P − D) / n × 100   (P promoters, D detractors, n all answers)
+
+    Units: points from −100 to +100.
+
+    Reference: Reichheld (2003), "The One Number You Need to Grow", HBR 81(12); seed article 001.
+    """
+    answers = _values("scores", scores, low=0, high=10)
+    _first_bad("scores", answers, answers != np.floor(answers), "must be whole numbers from 0 to 10")
+    promoters = int(np.count_nonzero(answers >= 9))
+    detractors = int(np.count_nonzero(answers <= 6))
+    return (promoters - detractors) / answers.size * 100.0
+
+
+def nps_from_counts(promoters: float, passives: float, detractors: float) -> float:
+    """Net Promoter Score from the number of promoters, passives and detractors.
+
+    Same score as :func:`net_promoter_score` when the answers are already counted by group.
+
+    Formula: NPS = (P − D) / (P + Pa + D) × 100
+
+    Units: points from −100 to +100.
+
+    Reference: Reichheld (2003), "The One Number You Need to Grow", HBR 81(12).
+    """
+    p = _non_negative("promoters", promoters)
+    pa = _non_negative("passives", passives)
+    d = _non_negative("detractors", detractors)
+    n = p + pa + d
+    if n <= 0:
+        raise ValueError(f"promoters + passives + detractors must be > 0, got {n:g}")
+    return (p - d) / n * 100.0
+
+
+def customer_loyalty_index(
+    recommend: Sequence[float], repurchase: Sequence[float], try_new: Sequence[float]
+) -> float:
+    """Customer loyalty index (CLI): the mean of three loyalty questions answered on a 0–10 scale.
+
+    Each argument holds the answers to one question: how likely the customer is to recommend you, to buy
+    again, and to try new products. The index is the average of the three question averages, so every
+    question weighs the same even when they have different numbers of answers.
+
+    Formula: CLI = (mean(recommend) + mean(repurchase) + mean(try_new)) / 3
+
+    Units: points on the 0–10 answer scale.
+
+    Reference: seed article 001 (Trustmary 2024, "Kundenbindungsindex (CLI)": Freunde werben, wieder
+    kaufen, neue Produkte ausprobieren).
+    """
+    means = [
+        float(_values(name, answers, low=0, high=10).mean())
+        for name, answers in (("recommend", recommend), ("repurchase", repurchase), ("try_new", try_new))
+    ]
+    return math.fsum(means) / 3.0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Revenue, frequency and simple customer value
+# --------------------------------------------------------------------------------------------------------------
+
+
+def revenue_per_customer(revenue: float, customers: float) -> float:
+    """Average revenue per customer in one period.
+
+    The period's revenue divided by the customers who bought in that period.
+
+    Formula: ARPC = revenue / customers
+
+    Units: currency per customer per period.
+
+    Reference: seed article 001 ("durchschnittlicher Kaufwert" building block of the CLV);
+    Farris et al. (2010), chapter 5.
+    """
+    money = _non_negative("revenue", revenue)
+    count = _positive("customers", customers)
+    return _ratio(money, count)
+
+
+def purchase_frequency(orders: float, customers: float) -> float:
+    """Average number of orders per customer in one period.
+
+    Formula: purchase frequency = orders / customers
+
+    Units: orders per customer per period.
+
+    Reference: seed article 001 ("durchschnittliche Anzahl der Käufe").
+    """
+    count_orders = _non_negative("orders", orders)
+    count_customers = _positive("customers", customers)
+    return _ratio(count_orders, count_customers)
+
+
+def simple_clv(average_purchase_value: float, purchase_frequency: float, lifespan: float) -> float:
+    """Simple customer lifetime value: customer value per period times the customer lifespan.
+
+    Customer value is the average purchase value times the number of purchases per period; the lifetime
+    value multiplies it by how many periods a customer stays. No discounting and no margin: it is revenue.
+    Frequency and lifespan must use the same time unit (purchases per year with a lifespan in years).
+
+    Formula: CLV = (average purchase value × purchase frequency) × lifespan
+
+    Units: currency per customer (revenue over the lifetime).
+
+    Reference: seed article 001 (Trustmary 2024, "Kundenwert = durchschnittlicher Kaufwert x
+    durchschnittliche Anzahl der Käufe", "CLV = Kundenwert x Kundenlebensdauer").
+    """
+    value = _non_negative("average_purchase_value", average_purchase_value)
+    frequency = _non_negative("purchase_frequency", purchase_frequency)
+    periods = _non_negative("lifespan", lifespan)
+    return value * frequency * periods
+
+
+def expected_lifetime(churn_rate: float) -> float:
+    """Expected customer lifetime at a constant churn rate.
+
+    With the same chance of leaving every period, the number of periods a customer stays is geometric with
+    mean one over the churn rate (the period of acquisition counts as the first period).
+
+    Formula: L = 1 / churn
+
+    Units: periods (of the churn rate).
+
+    Reference: Farris et al. (2010), §5.1 (expected lifetime = 1 / (1 − retention rate));
+    Gupta & Lehmann (2003), constant-retention assumption.
+    """
+    churn = _fraction("churn_rate", churn_rate)
+    if churn == 0:
+        raise ValueError(f"churn_rate must be > 0 for a finite lifetime, got {_show(churn_rate)}")
+    return 1.0 / churn
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Discounted lifetime value
+# --------------------------------------------------------------------------------------------------------------
+
+
+def margin_multiple(retention_rate: float, discount_rate: float) -> float:
+    """Margin multiple: lifetime value of a customer per unit of margin per period.
+
+    A customer pays the margin at the end of every period they survive; surviving t periods has probability
+    r^t and money at t is discounted by (1 + i)^t. The infinite sum is a geometric series.
+
+    Formula: Σₜ₌₁^∞ rᵗ / (1 + i)ᵗ = r / (1 + i − r)   (requires r < 1 + i)
+
+    Units: multiple of the margin per period (dimensionless); r and i per the same period.
+
+    Reference: Gupta & Lehmann (2003), "Customers as Assets", J. Interactive Marketing 17(1), margin
+    multiple table (e.g. r = 0.9, i = 0.12 gives 4.09); Farris et al. (2010), §5.3.
+    """
+    r = _fraction("retention_rate", retention_rate)
+    i = _discount_rate("discount_rate", discount_rate)
+    _converges(r, i)
+    return r / (1.0 + i - r)
+
+
+def retention_clv(
+    margin: float, retention_rate: float, discount_rate: float, acquisition_cost: float = 0.0
+) -> float:
+    """Customer lifetime value at a constant margin and retention rate, net of acquisition cost.
+
+    The margin per period times the margin multiple, minus what it cost to win the customer. The margin may
+    be negative (a customer who costs more than they bring).
+
+    Formula: CLV = m · r / (1 + i − r) − AC
+
+    Units: currency per customer; m per period, r and i per the same period.
+
+    Reference: Gupta & Lehmann (2003), "Customers as Assets", J. Interactive Marketing 17(1);
+    Farris et al. (2010), §5.3.
+    """
+    m = _number("margin", margin)
+    ac = _non_negative("acquisition_cost", acquisition_cost)
+    return m * margin_multiple(retention_rate, discount_rate) - ac
+
+
+def finite_horizon_clv(
+    margins: Sequence[float],
+    retention_rate: float | Sequence[float],
+    discount_rate: float,
+    acquisition_cost: float = 0.0,
+) -> float:
+    """Customer lifetime value over a finite horizon with a margin per period.
+
+    Period t contributes its margin if the customer has survived to t, discounted to today. Survival is
+    rᵗ for one retention rate, or the product r₁·…·rₜ when one retention rate per period is given. Margins
+    may be negative (a loss period) but must be finite. Same timing as :func:`margin_multiple`, to which it
+    converges for constant m and r as the horizon grows.
+
+    Formula: CLV = Σₜ₌₁ⁿ mₜ · rᵗ / (1 + i)ᵗ − AC
+
+    Units: currency per customer; margins per period, rates per the same period.
+
+    Reference: Gupta & Lehmann (2003), "Customers as Assets", J. Interactive Marketing 17(1) (finite-sum
+    form of the CLV before the closed form).
+    """
+    m = _values("margins", margins)
+    i = _discount_rate("discount_rate", discount_rate)
+    ac = _non_negative("acquisition_cost", acquisition_cost)
+    periods = np.arange(1, m.size + 1)
+    if np.ndim(retention_rate) == 0:
+        survival = _fraction("retention_rate", retention_rate) ** periods
+    else:
+        rates = _values("retention_rate", retention_rate, low=0, high=1)
+        if rates.size != m.size:
+            raise ValueError(
+                f"retention_rate has {rates.size} values but margins has {m.size}: "
+                "give one retention rate per period or a single number"
+            )
+        survival = np.cumprod(rates)
+    return float(np.sum(m * survival / (1.0 + i) ** periods)) - ac
+
+
+def _tenure_sum(profits: np.ndarray, q: float, i: float) -> float:
+    """Σₜ pₜ · q^(t−1) / (1 + i) over the listed tenures, with q = r / (1 + i)."""
+    powers = q ** np.arange(profits.size)
+    return float(np.sum(profits * powers)) / (1.0 + i)
+
+
+def _geometric_sum(q: float, terms: int) -> float:
+    """Σₖ₌₀^(terms−1) qᵏ."""
+    return float(terms) if q == 1.0 else (1.0 - q**terms) / (1.0 - q)
+
+
+def tenure_profit_value(
+    profits_by_tenure: Sequence[float],
+    retention_rate: float,
+    discount_rate: float,
+    acquisition_cost: float = 0.0,
+    horizon_periods: int | None = None,
+) -> float:
+    """Present value of a newly acquired customer whose profit grows with tenure.
+
+    Reichheld & Sasser's loyalty effect: profit per customer rises the longer they stay. profits_by_tenure
+    lists the profit in the customer's 1st, 2nd, … period; after the list ends the profit stays at the last
+    value. The first period's profit is certain (the customer has just been won), surviving to period t has
+    probability r^(t−1), and period t is discounted by (1 + i)^t. horizon_periods=None means an infinite
+    horizon, whose tail after the n listed periods is summed in closed form (requires r < 1 + i); a
+    horizon shorter than the list truncates it, a longer one repeats the last profit.
+
+    Formula: V = Σₜ₌₁ᴴ pₜ · r^(t−1) / (1 + i)^t − AC   (pₜ = pₙ for t > n)
+    Tail for H = ∞: Σₜ₌ₙ₊₁^∞ pₙ · r^(t−1) / (1 + i)^t = pₙ · rⁿ / ((1 + i)ⁿ · (1 + i − r))
+
+    Units: currency per newly acquired customer; profits per period, r and i per the same period.
+
+    Reference: Reichheld & Sasser (1990), "Zero Defections", HBR 68(5) (profit per customer by year of
+    tenure); discounting as in Gupta & Lehmann (2003), J. Interactive Marketing 17(1).
+    """
+    profits = _values("profits_by_tenure", profits_by_tenure)
+    r = _fraction("retention_rate", retention_rate)
+    i = _discount_rate("discount_rate", discount_rate)
+    ac = _non_negative("acquisition_cost", acquisition_cost)
+    n = profits.size
+    q = r / (1.0 + i)
+    if horizon_periods is None:
+        _converges(r, i)
+        tail = profits[-1] * q**n / (1.0 + i - r)
+        return _tenure_sum(profits, q, i) + float(tail) - ac
+    horizon = _whole_number("horizon_periods", horizon_periods, minimum=1)
+    value = _tenure_sum(profits[:horizon], q, i)
+    if horizon > n:
+        # periods n+1 … H repeat the last profit: pₙ · qⁿ / (1 + i) · Σₖ₌₀^(H−n−1) qᵏ
+        value += float(profits[-1]) * q**n / (1.0 + i) * _geometric_sum(q, horizon - n)
+    return value - ac
+
+
+@dataclass(frozen=True)
+class UpliftResult:
+    """Customer value before and after raising the retention rate (see :func:`retention_uplift`).
+
+    relative_change is None when value_before <= 0: a change relative to a zero or negative value has no
+    meaningful sign or size. churn_reduction is None when churn_before is 0 (retention already 100 %).
+    lifetime_* is math.inf when retention is 1.
+    """
+
+    retention_before: float
+    retention_after: float
+    value_before: float
+    value_after: float
+    value_change: float
+    relative_change: float | None
+    lifetime_before: float
+    lifetime_after: float
+    churn_before: float
+    churn_after: float
+    churn_reduction: float | None
+
+
+def _lifetime_at(r: float) -> float:
+    """Expected lifetime in periods at retention r; infinite when nobody ever leaves."""
+    return math.inf if r >= 1.0 else expected_lifetime(1.0 - r)
+
+
+def retention_uplift(
+    profits_by_tenure: Sequence[float],
+    retention_rate: float,
+    uplift_points: float,
+    discount_rate: float,
+    acquisition_cost: float = 0.0,
+    horizon_periods: int | None = None,
+) -> UpliftResult:
+    """Customer value before and after raising retention by a number of percentage points.
+
+    The "5 % more retention gives 25–95 % more profit" computation: the value of a newly acquired customer
+    (:func:`tenure_profit_value`) at the current retention rate and at the rate raised by uplift_points,
+    together with the relative change in value, expected lifetimes and churn. uplift_points is a fraction:
+    0.05 means +5 percentage points (0.90 → 0.95), which halves churn (0.10 → 0.05). A rate after the uplift
+    above 1 is an error that names the largest possible uplift.
+
+    Formula: relative change = (V(r + Δ) − V(r)) / V(r); churn reduction = 1 − (1 − r − Δ) / (1 − r)
+
+    Units: values in currency per new customer; rates and changes as fractions; lifetimes in periods.
+
+    Reference: Reichheld & Sasser (1990), "Zero Defections", HBR 68(5) (5-point cut in defections raises
+    profits 25–85 %); seed article 000 ("5 % ... Gewinn zwischen 25 % und 95 %").
+    """
+    r = _fraction("retention_rate", retention_rate)
+    uplift = _fraction("uplift_points", uplift_points)
+    after = r + uplift
+    if after > 1.0 + _ROUNDING_SLACK:
+        raise ValueError(
+            f"uplift_points {uplift:.10g} would raise retention_rate {r:.10g} to {after:.10g}, above 1; "
+            f"the maximum possible uplift is {1.0 - r:.10g}"
+        )
+    after = min(after, 1.0)
+    value_before = tenure_profit_value(profits_by_tenure, r, discount_rate, acquisition_cost, horizon_periods)
+    value_after = tenure_profit_value(profits_by_tenure, after, discount_rate, acquisition_cost, horizon_periods)
+    churn_before, churn_after = 1.0 - r, 1.0 - after
+    return UpliftResult(
+        retention_before=r,
+        retention_after=after,
+        value_before=value_before,
+        value_after=value_after,
+        value_change=value_after - value_before,
+        relative_change=(value_after - value_before) / value_before if value_before > 0 else None,
+        lifetime_before=_lifetime_at(r),
+        lifetime_after=_lifetime_at(after),
+        churn_before=churn_before,
+        churn_after=churn_after,
+        churn_reduction=1.0 - churn_after / churn_before if churn_before > 0 else None,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Retention spend against customer value
+# --------------------------------------------------------------------------------------------------------------
+
+
+def lifetime_retention_cost(cost_per_period: float, retention_rate: float, discount_rate: float) -> float:
+    """Present value of the retention spend on one customer over their expected lifetime.
+
+    The retention cost per customer and period is spent in every period the customer survives, with the same
+    timing as the margin in :func:`margin_multiple`, so it can be set directly against the CLV.
+
+    Formula: LRC = c · r / (1 + i − r)
+
+    Units: currency per customer; c per period, r and i per the same period.
+
+    Reference: Gupta & Lehmann (2003), J. Interactive Marketing 17(1) (margin multiple); Farris et al.
+    (2010), §5.5 (retention cost); seed article 000 (compare retention cost with the CLV).
+    """
+    c = _non_negative("cost_per_period", cost_per_period)
+    return c * margin_multiple(retention_rate, discount_rate)
+
+
+def clv_gap(clv: float, lifetime_retention_cost: float) -> float:
+    """What a customer is worth after paying for keeping them.
+
+    The customer lifetime value minus the present value of the retention spend on that customer; negative
+    means retention costs more than the customer brings.
+
+    Formula: gap = CLV − LRC
+
+    Units: currency per customer.
+
+    Reference: seed article 000 (compare retention cost with the customer lifetime value).
+    """
+    value = _number("clv", clv)
+    cost = _non_negative("lifetime_retention_cost", lifetime_retention_cost)
+    return value - cost
+
+
+def clv_to_cac(clv: float, acquisition_cost: float) -> float:
+    """Ratio of customer lifetime value to customer acquisition cost.
+
+    How many times the value of a customer pays back what it cost to win them; 3 means the customer is
+    worth three times their acquisition cost.
+
+    Formula: CLV : CAC = CLV / CAC
+
+    Units: dimensionless ratio.
+
+    Reference: Farris et al. (2010), §5.3–5.5 (CLV against acquisition cost).
+    """
+    value = _number("clv", clv)
+    cost = _positive("acquisition_cost", acquisition_cost)
+    return value / cost
+
+
+def break_even_retention_spend(
+    margin_per_period: float, retention_rate: float, discount_rate: float, acquisition_cost: float = 0.0
+) -> float:
+    """Retention spend per customer and period at which the customer's net value is exactly zero.
+
+    Spending c per period on a customer who brings margin m leaves (m − c) per period; the net value
+    (m − c) · r / (1 + i − r) − AC is zero at c*. Any spend below c* makes the customer profitable. A
+    negative c* means that even zero retention spend loses money: the margin cannot repay the acquisition
+    cost.
+
+    Formula: c* = m − AC · (1 + i − r) / r
+
+    Units: currency per customer per period.
+
+    Reference: Gupta & Lehmann (2003), J. Interactive Marketing 17(1) (CLV = m · r / (1 + i − r) − AC,
+    solved for the spend that sets it to zero).
+    """
+    m = _number("margin_per_period", margin_per_period)
+    r = _fraction("retention_rate", retention_rate)
+    i = _discount_rate("discount_rate", discount_rate)
+    ac = _non_negative("acquisition_cost", acquisition_cost)
+    if r == 0:
+        raise ValueError(
+            f"retention_rate must be > 0 for a break-even spend to exist, got {_show(retention_rate)}"
+        )
+    _converges(r, i)
+    return m - ac * (1.0 + i - r) / r
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Converting rates between period lengths
+# --------------------------------------------------------------------------------------------------------------
+
+
+def period_discount_rate(annual_rate: float, periods_per_year: float) -> float:
+    """Discount rate per period equivalent to an annual rate.
+
+    The rate that, compounded periods_per_year times, gives the annual rate (12 for months, 4 for quarters).
+
+    Formula: i_period = (1 + i_annual)^(1/k) − 1
+
+    Units: fraction per period.
+
+    Reference: standard compounding; Gupta & Lehmann (2003) use the discount rate of the margin period.
+    """
+    i = _discount_rate("annual_rate", annual_rate)
+    k = _positive("periods_per_year", periods_per_year)
+    return (1.0 + i) ** (1.0 / k) - 1.0
+
+
+def convert_retention_rate(
+    retention_rate: float, from_periods_per_year: float, to_periods_per_year: float
+) -> float:
+    """Retention rate for a different period length, assuming a constant chance of staying.
+
+    A customer who stays each of the short periods with probability r stays one long period with r to the
+    power of the number of short periods in it: quarterly 0.9 is annual 0.9⁴ ≈ 0.656.
+
+    Formula: r_to = r_from^(from / to)   (from, to in periods per year)
+
+    Units: fraction per target period.
+
+    Reference: geometric survival at constant retention, as assumed by Gupta & Lehmann (2003).
+    """
+    r = _fraction("retention_rate", retention_rate)
+    k_from = _positive("from_periods_per_year", from_periods_per_year)
+    k_to = _positive("to_periods_per_year", to_periods_per_year)
+    return r ** (k_from / k_to)
