@@ -62,3 +62,174 @@ def check_period(period: str) -> str:
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
     return period
+
+
+# --- Queries on the canonical frames -------------------------------------------------------------------------
+# The frames arrive validated and renamed to the canonical columns (see columns.py): no missing customer ids,
+# dates or amounts. A row with amount < 0 is a return: it counts in revenue (net), never as an order, and does not
+# make a customer active. Periods start on the first day of their month, quarter or year (``date_trunc``).
+
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
+    "transactions": {"product": "str", "quantity": "float64", "gross_margin": "float64"},
+    "retention_costs": {},
+    "acquisition": {"new_customers": "float64"},
+    "nps": {"customer_id": "str"},
+}
+
+
+def with_optional_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``frame`` with every optional column of ``kind`` that it lacks added as an all-missing typed column.
+
+    SQL files may then name optional columns unconditionally; a missing one reads as NULL. ``kind`` is a key of
+    :data:`OPTIONAL_COLUMNS`. The input frame is not changed.
+    """
+    missing = {
+        column: pd.Series(None, index=frame.index, dtype=dtype)
+        for column, dtype in OPTIONAL_COLUMNS[kind].items()
+        if column not in frame.columns
+    }
+    return frame.assign(**missing) if missing else frame
+
+
+def period_activity(transactions: pd.DataFrame, period: str = "quarter", activity_periods: int = 1) -> pd.DataFrame:
+    """Flow of the customer base per period: start S, new N, lost, end E, plus activity, orders and revenue.
+
+    The base at the end of period p holds every customer who ordered in one of the periods
+    p − activity_periods + 1 … p (``activity_periods=1``: who bought in p). Every row satisfies
+    E = S − lost + N, so the customer retention rate CRR = (E − N) / S = 1 − lost / S. The first period starts
+    with S = 0 (customers from before the data are unknown, so its N is every customer active in it).
+
+    One row per period from the first to the last period in the data, periods without orders included:
+
+    - ``period_start``: first day of the period.
+    - ``customers_start`` (S): customers in the base at the end of the previous period.
+    - ``new_customers`` (N): customers entering the base in the period, first-time plus reactivated.
+    - ``first_time_customers``: customers whose first order falls in the period.
+    - ``reactivated_customers``: customers who order again after ``activity_periods`` or more periods without one.
+    - ``lost_customers``: customers in the base at the end of the previous period and not at the end of this one.
+    - ``customers_end`` (E): customers in the base at the end of the period.
+    - ``active_customers``: customers with at least one order in the period.
+    - ``repeat_customers``: active customers who had ordered in an earlier period (returning buyers).
+    - ``orders``: order rows (amount ≥ 0) in the period.
+    - ``revenue``: sum of amounts in the period, net of returns, in the upload's currency.
+    """
+    if not isinstance(activity_periods, int) or isinstance(activity_periods, bool) or activity_periods < 1:
+        raise ValueError(f"activity_periods must be a whole number of periods, at least 1, got {activity_periods!r}")
+    params = {"period": check_period(period), "activity_periods": activity_periods}
+    return run_sql("period_activity", params, transactions=transactions)
+
+
+def customer_summary(transactions: pd.DataFrame) -> pd.DataFrame:
+    """One row per customer: first and last order, number of orders, revenue and breadth of purchases.
+
+    - ``customer_id``: the customer.
+    - ``first_order``, ``last_order``: timestamps of the customer's first and last order (amount ≥ 0).
+    - ``orders``: the customer's order rows (amount ≥ 0); returns are not orders.
+    - ``revenue``: sum of the customer's amounts, net of returns.
+    - ``mean_order_value``: revenue / orders; missing when the customer has no orders.
+    - ``distinct_products``: different products ordered; 0 when the upload has no product column.
+    - ``order_days``: distinct calendar dates with an order.
+    """
+    return run_sql("customer_summary", transactions=with_optional_columns(transactions, "transactions"))
+
+
+def cost_by_period(costs: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
+    """Retention costs summed per period and category.
+
+    A cost row belongs to the period that contains its ``period_start``: quarterly costs roll up into their year;
+    in a monthly view a quarterly cost stays whole in the month where it falls (the quarter's first month) and is
+    not spread over three months.
+
+    - ``period_start``: first day of the period.
+    - ``category``: cost category, ``team``, ``tools`` or ``engagement``.
+    - ``amount``: sum of the category's costs in the period, in the upload's currency.
+    """
+    return run_sql("cost_by_period", {"period": check_period(period)}, costs=costs)
+
+
+def retention_cost_per_active_customer(
+    costs: pd.DataFrame, transactions: pd.DataFrame, period: str = "quarter"
+) -> pd.DataFrame:
+    """Retention cost per period, by category, and divided by the period's active customers.
+
+    Periods are the union of those with cost rows and those with transactions. A period without any cost row has
+    missing cost columns (unknown, not zero); a category absent from a period with other costs counts 0. Quarterly
+    costs in a monthly view stay in the month where they fall (see :func:`cost_by_period`).
+
+    - ``period_start``: first day of the period.
+    - ``retention_cost``: total retention cost of the period, all categories.
+    - ``team``, ``tools``, ``engagement``: the cost of each category in the period.
+    - ``active_customers``: customers with at least one order (amount ≥ 0) in the period.
+    - ``cost_per_active_customer``: retention_cost / active_customers; missing without active customers.
+    """
+    params = {"period": check_period(period)}
+    return run_sql("retention_cost_per_active_customer", params, costs=costs, transactions=transactions)
+
+
+def acquisition_by_period(
+    acquisition: pd.DataFrame, transactions: pd.DataFrame, period: str = "quarter"
+) -> pd.DataFrame:
+    """Acquisition spend, new customers and customer acquisition cost per period.
+
+    New customers are taken from the acquisition sheet where it gives a number for the period, otherwise they are
+    the first-time customers of the transactions. In the first period of the transactions, first-time customers
+    include every customer who already bought before the data start. Periods are the union of both sources.
+
+    - ``period_start``: first day of the period.
+    - ``acquisition_spend``: sum of acquisition spend in the period; missing where the sheet has no row.
+    - ``new_customers``: new customers in the period (a float, whole when derived from transactions).
+    - ``new_customers_source``: ``"sheet"`` or ``"transactions"``, where new_customers comes from.
+    - ``cac``: customer acquisition cost, acquisition_spend / new_customers; missing without new customers.
+    """
+    params = {"period": check_period(period)}
+    acquisition = with_optional_columns(acquisition, "acquisition")
+    return run_sql("acquisition_by_period", params, acquisition=acquisition, transactions=transactions)
+
+
+def cohort_retention(transactions: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
+    """Retention of first-purchase cohorts over the following periods, one row per observed cohort cell.
+
+    Every cell from ``periods_since = 0`` up to the last period in the data is returned, including cells where no
+    cohort member ordered.
+
+    - ``cohort_start``: first day of the period of the cohort's first orders.
+    - ``periods_since``: periods after the cohort period (0 is the cohort period itself).
+    - ``cohort_size``: customers whose first order (amount ≥ 0) falls in the cohort period.
+    - ``active_customers``: cohort members with at least one order in the period.
+    - ``retention``: active_customers / cohort_size, a fraction (1.0 at periods_since = 0).
+    - ``revenue``: the cohort's net revenue in the period.
+    """
+    return run_sql("cohort_retention", {"period": check_period(period)}, transactions=transactions)
+
+
+def revenue_by_tenure(transactions: pd.DataFrame, period: str = "year") -> pd.DataFrame:
+    """Revenue per active customer by period of customer life, the default profit-by-tenure curve (× margin).
+
+    Tenure counts whole periods of a customer's age from the date of their first order, not calendar periods:
+    with ``period="year"`` tenure 1 is the 12 months starting on the first-order date, tenure 2 the next 12. Only
+    customers whose tenure-t window lies wholly inside the data (ends on or before the last order date) count for
+    tenure t, so late joiners do not dilute later tenures and no window is partly observed. Adding months keeps the
+    day of month, clamped to the month's end (a customer who first bought on 31 January 2024 enters tenure month 2
+    on 29 February).
+
+    - ``tenure``: 1, 2, … whole periods of customer age.
+    - ``customers_observed``: customers whose tenure-t window lies fully inside the data.
+    - ``active_customers``: observed customers with at least one order (amount ≥ 0) in their tenure-t window.
+    - ``revenue``: net revenue of the observed customers in their tenure-t windows.
+    - ``revenue_per_active_customer``: revenue / active_customers; missing without active customers.
+    """
+    return run_sql("revenue_by_tenure", {"period": check_period(period)}, transactions=transactions)
+
+
+def nps_by_period(nps: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
+    """Net Promoter Score answers per period, counted by group (Reichheld 2003).
+
+    One row per period with at least one answer:
+
+    - ``period_start``: first day of the period.
+    - ``responses``: answers with a score.
+    - ``promoters``: answers scoring 9 or 10.
+    - ``passives``: answers scoring 7 or 8.
+    - ``detractors``: answers scoring 0 to 6.
+    """
+    return run_sql("nps_by_period", {"period": check_period(period)}, nps=nps)

@@ -1,0 +1,92 @@
+-- revenue_by_tenure: revenue per active customer by year (or quarter, month) of the customer's own life.
+--
+-- Tenure counts whole periods of customer age from the date of the first order (a row with amount >= 0), not
+-- calendar periods: with $period = 'year', tenure 1 is the customer's first 12 months, tenure 2 months 13-24.
+-- Tenure t is the window first_order + (t-1) periods <= order date < first_order + t periods, where adding months
+-- keeps the day of month and clamps it to the month's end (31 Jan + 1 month = 29 Feb 2024), as INTERVAL does.
+-- Whole months from date a to date b (the largest m with a + m months <= b): the calendar months between them,
+-- less one when b's day of month is before a's day clamped to b's month end.
+-- A customer is observed in tenure t when the whole window of tenure t lies in the data, i.e. ends on or before
+-- the last order date in the data; only observed customers count in every column (no partial windows).
+--
+-- Parameters:
+--   $period  'month' | 'quarter' | 'year', the length of one tenure step
+-- Tables: transactions(customer_id, order_date, amount)
+-- Output, one row per tenure from 1 to the longest observed tenure:
+--   tenure, customers_observed, active_customers, revenue, revenue_per_active_customer
+WITH
+bounds AS (
+    SELECT
+        CAST(max(order_date) AS DATE) + 1 AS observation_end,
+        CASE $period WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'year' THEN 12 END AS months_per_period
+    FROM transactions
+),
+firsts AS (
+    SELECT customer_id, CAST(min(order_date) FILTER (WHERE amount >= 0) AS DATE) AS first_order
+    FROM transactions
+    GROUP BY customer_id
+),
+lives AS (
+    SELECT
+        f.customer_id,
+        f.first_order,
+        (
+            (year(b.observation_end) - year(f.first_order)) * 12 + month(b.observation_end) - month(f.first_order)
+            - CASE
+                WHEN day(b.observation_end) < least(day(f.first_order), day(last_day(b.observation_end))) THEN 1
+                ELSE 0
+            END
+        ) // b.months_per_period AS observed_tenures
+    FROM firsts AS f, bounds AS b
+    WHERE f.first_order IS NOT NULL
+),
+tenure_rows AS (
+    SELECT
+        t.customer_id,
+        t.amount,
+        l.observed_tenures,
+        (
+            (year(t.order_date) - year(l.first_order)) * 12 + month(t.order_date) - month(l.first_order)
+            - CASE
+                WHEN day(t.order_date) < least(day(l.first_order), day(last_day(t.order_date))) THEN 1
+                ELSE 0
+            END
+        ) // b.months_per_period + 1 AS tenure
+    FROM transactions AS t
+    JOIN lives AS l USING (customer_id)
+    CROSS JOIN bounds AS b
+),
+per_tenure AS (
+    SELECT
+        tenure,
+        count(DISTINCT customer_id) FILTER (WHERE amount >= 0) AS active_customers,
+        sum(amount) AS revenue
+    FROM tenure_rows
+    WHERE tenure BETWEEN 1 AND observed_tenures
+    GROUP BY tenure
+),
+lifetimes AS (
+    SELECT observed_tenures, count(*) AS customers
+    FROM lives
+    GROUP BY observed_tenures
+),
+tenures AS (
+    SELECT unnest(range(1, max(observed_tenures) + 1)) AS tenure
+    FROM lives
+),
+observed AS (
+    SELECT
+        t.tenure,
+        CAST(sum(coalesce(l.customers, 0)) OVER (ORDER BY t.tenure DESC) AS BIGINT) AS customers_observed
+    FROM tenures AS t
+    LEFT JOIN lifetimes AS l ON l.observed_tenures = t.tenure
+)
+SELECT
+    o.tenure,
+    o.customers_observed,
+    coalesce(p.active_customers, 0) AS active_customers,
+    coalesce(p.revenue, 0.0) AS revenue,
+    p.revenue / nullif(p.active_customers, 0) AS revenue_per_active_customer
+FROM observed AS o
+LEFT JOIN per_tenure AS p USING (tenure)
+ORDER BY o.tenure

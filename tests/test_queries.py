@@ -1,0 +1,508 @@
+"""The SQL queries against hand-computed tiny examples and against independent pandas on the sample and CDNOW data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retention_core import queries
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CDNOW = SHARED_DATA / "CDNOW_sample.txt"
+PANDAS_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+GERMAN_CSV = {"sep": ";", "decimal": ",", "thousands": ".", "encoding": "cp1252"}
+
+FLOW_COLUMNS = [
+    "customers_start",
+    "new_customers",
+    "first_time_customers",
+    "reactivated_customers",
+    "lost_customers",
+    "customers_end",
+    "active_customers",
+    "repeat_customers",
+    "orders",
+]
+
+
+def ts(*days: str) -> list[pd.Timestamp]:
+    return [pd.Timestamp(day) for day in days]
+
+
+def frame(**columns: object) -> pd.DataFrame:
+    return pd.DataFrame(columns)
+
+
+# --- tiny hand-built data ---------------------------------------------------------------------------------------
+# A buys in Q1 (twice) and Q4; B in Q1 and Q2 and returns 5 in Q2; C in Q2 and Q4. Nobody buys in Q3 2024.
+
+
+@pytest.fixture
+def tiny() -> pd.DataFrame:
+    return frame(
+        customer_id=pd.array(["A", "A", "A", "B", "B", "B", "C", "C"], dtype="str"),
+        order_date=pd.to_datetime(
+            ["2024-01-10", "2024-02-15", "2024-11-05", "2024-01-20", "2024-04-02", "2024-04-20", "2024-05-05",
+             "2024-12-30"]
+        ),
+        amount=[10.0, 20.0, 30.0, 5.0, 15.0, -5.0, 8.0, 12.0],
+        product=pd.array(
+            ["Espresso", "Espresso", "Filter", "Filter", "Abo", "Abo", "Abo", "Abo"], dtype="str"
+        ),
+    )
+
+
+@pytest.fixture
+def tiny_costs() -> pd.DataFrame:
+    return frame(
+        period_start=pd.to_datetime(
+            ["2024-01-01", "2024-01-01", "2024-04-01", "2024-04-01", "2024-04-01", "2024-07-01"]
+        ),
+        category=pd.array(["team", "tools", "team", "engagement", "engagement", "tools"], dtype="str"),
+        amount=[100.0, 20.0, 100.0, 30.0, 10.0, 20.0],
+    )
+
+
+def expected(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_period_activity_counts_start_new_lost_and_end_customers_by_hand(tiny):
+    result = queries.period_activity(tiny, "quarter")
+    assert list(result["period_start"]) == ts("2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01")
+    #  S  N  first reac lost E  active repeat orders
+    by_hand = expected(FLOW_COLUMNS, [
+        (0, 2, 2, 0, 0, 2, 2, 0, 3),  # Q1: A and B buy for the first time
+        (2, 1, 1, 0, 1, 2, 2, 1, 2),  # Q2: C is new, A is lost, B buys again (and returns 5, not an order)
+        (2, 0, 0, 0, 2, 0, 0, 0, 0),  # Q3: nobody buys, B and C are lost
+        (0, 2, 0, 2, 0, 2, 2, 2, 2),  # Q4: A and C come back
+    ])
+    pd.testing.assert_frame_equal(result[FLOW_COLUMNS], by_hand, check_dtype=False)
+    assert list(result["revenue"]) == [35.0, 18.0, 0.0, 42.0]
+
+
+def test_two_activity_periods_keep_a_customer_in_the_base_one_period_longer(tiny):
+    result = queries.period_activity(tiny, "quarter", activity_periods=2)
+    by_hand = expected(FLOW_COLUMNS, [
+        (0, 2, 2, 0, 0, 2, 2, 0, 3),  # base {A, B}
+        (2, 1, 1, 0, 0, 3, 2, 1, 2),  # base {A, B, C}: A still counts from Q1
+        (3, 0, 0, 0, 1, 2, 0, 0, 0),  # base {B, C}: A lost
+        (2, 1, 0, 1, 1, 2, 2, 2, 2),  # base {A, C}: A reactivated, B lost
+    ])
+    pd.testing.assert_frame_equal(result[FLOW_COLUMNS], by_hand, check_dtype=False)
+
+
+def test_one_year_holds_every_order_and_a_month_view_includes_empty_months(tiny):
+    year = queries.period_activity(tiny, "year")
+    assert year[["customers_start", "new_customers", "customers_end", "orders"]].values.tolist() == [[0, 3, 3, 7]]
+    assert year["revenue"].tolist() == [95.0]
+    months = queries.period_activity(tiny, "month")
+    assert list(months["period_start"]) == list(pd.date_range("2024-01-01", "2024-12-01", freq="MS"))
+    assert months.loc[months["period_start"] == "2024-03-01", "active_customers"].item() == 0
+
+
+def test_period_activity_of_no_transactions_is_an_empty_frame(tiny):
+    result = queries.period_activity(tiny.iloc[:0])
+    assert result.empty
+    assert list(result.columns) == ["period_start", *FLOW_COLUMNS[:-1], "orders", "revenue"]
+
+
+def test_customer_summary_by_hand(tiny):
+    result = queries.customer_summary(tiny)
+    by_hand = expected(
+        ["customer_id", "orders", "revenue", "mean_order_value", "distinct_products", "order_days"],
+        [("A", 3, 60.0, 20.0, 2, 3), ("B", 2, 15.0, 7.5, 2, 2), ("C", 2, 20.0, 10.0, 1, 2)],
+    )
+    pd.testing.assert_frame_equal(result[by_hand.columns], by_hand, check_dtype=False)
+    assert list(result["first_order"]) == ts("2024-01-10", "2024-01-20", "2024-05-05")
+    assert list(result["last_order"]) == ts("2024-11-05", "2024-04-02", "2024-12-30")
+
+
+def test_customer_summary_without_product_column_counts_zero_products(tiny):
+    result = queries.customer_summary(tiny.drop(columns="product"))
+    assert result["distinct_products"].tolist() == [0, 0, 0]
+    assert "product" not in tiny.drop(columns="product").columns
+
+
+def test_customer_with_only_returns_has_no_orders_and_no_order_dates():
+    returns_only = frame(
+        customer_id=pd.array(["Z"], dtype="str"), order_date=pd.to_datetime(["2024-03-01"]), amount=[-9.0]
+    )
+    row = queries.customer_summary(returns_only).iloc[0]
+    assert row["orders"] == 0 and row["revenue"] == -9.0
+    assert pd.isna(row["first_order"]) and pd.isna(row["mean_order_value"])
+
+
+def test_with_optional_columns_adds_typed_missing_columns_and_keeps_the_input(tiny):
+    bare = tiny.drop(columns="product")
+    completed = queries.with_optional_columns(bare, "transactions")
+    assert completed["product"].isna().all() and completed["product"].dtype == "str"
+    assert completed["quantity"].dtype == "float64" and completed["gross_margin"].isna().all()
+    assert list(bare.columns) == ["customer_id", "order_date", "amount"]
+    assert queries.with_optional_columns(tiny, "retention_costs") is tiny
+
+
+def test_cost_by_period_sums_categories_and_rolls_quarters_up_to_the_year(tiny_costs):
+    quarter = queries.cost_by_period(tiny_costs, "quarter")
+    assert quarter.assign(period_start=quarter["period_start"].astype(str)).values.tolist() == [
+        ["2024-01-01", "team", 100.0],
+        ["2024-01-01", "tools", 20.0],
+        ["2024-04-01", "engagement", 40.0],
+        ["2024-04-01", "team", 100.0],
+        ["2024-07-01", "tools", 20.0],
+    ]
+    year = queries.cost_by_period(tiny_costs, "year")
+    assert year[["category", "amount"]].values.tolist() == [["engagement", 40.0], ["team", 200.0], ["tools", 40.0]]
+
+
+def test_a_quarterly_cost_stays_in_its_first_month_in_the_monthly_view(tiny_costs):
+    month = queries.cost_by_period(tiny_costs, "month")
+    assert sorted(set(month["period_start"])) == ts("2024-01-01", "2024-04-01", "2024-07-01")
+    assert month["amount"].sum() == tiny_costs["amount"].sum()
+
+
+def test_retention_cost_per_active_customer_by_hand(tiny, tiny_costs):
+    result = queries.retention_cost_per_active_customer(tiny_costs, tiny, "quarter")
+    assert list(result["period_start"]) == ts("2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01")
+    by_hand = expected(
+        ["retention_cost", "team", "tools", "engagement", "active_customers", "cost_per_active_customer"],
+        [
+            (120.0, 100.0, 20.0, 0.0, 2, 60.0),
+            (140.0, 100.0, 0.0, 40.0, 2, 70.0),
+            (20.0, 0.0, 20.0, 0.0, 0, np.nan),  # costs, but nobody bought
+            (np.nan, np.nan, np.nan, np.nan, 2, np.nan),  # buyers, but no cost rows: unknown, not zero
+        ],
+    )
+    pd.testing.assert_frame_equal(result[by_hand.columns], by_hand, check_dtype=False)
+
+
+def test_acquisition_derives_new_customers_from_first_orders_without_a_sheet_column(tiny):
+    acquisition = frame(
+        period_start=pd.to_datetime(["2024-01-01", "2024-04-01", "2024-10-01"]), acquisition_spend=[300.0, 100.0, 50.0]
+    )
+    result = queries.acquisition_by_period(acquisition, tiny, "quarter")
+    assert list(result["period_start"]) == ts("2024-01-01", "2024-04-01", "2024-10-01")
+    assert result["new_customers"].tolist() == [2.0, 1.0, 0.0]
+    assert result["cac"].tolist()[:2] == [150.0, 100.0] and pd.isna(result["cac"].iloc[2])
+    assert set(result["new_customers_source"]) == {"transactions"}
+
+
+def test_acquisition_takes_new_customers_from_the_sheet_where_given(tiny):
+    acquisition = frame(
+        period_start=pd.to_datetime(["2024-01-01", "2024-04-01"]),
+        acquisition_spend=[300.0, 100.0],
+        new_customers=[3.0, np.nan],
+    )
+    result = queries.acquisition_by_period(acquisition, tiny, "quarter")
+    assert result["new_customers"].tolist() == [3.0, 1.0]
+    assert result["new_customers_source"].tolist() == ["sheet", "transactions"]
+    assert result["cac"].tolist() == [100.0, 100.0]
+
+
+def test_cohort_retention_by_hand(tiny):
+    result = queries.cohort_retention(tiny, "quarter")
+    by_hand = expected(
+        ["periods_since", "cohort_size", "active_customers", "retention", "revenue"],
+        [
+            (0, 2, 2, 1.0, 35.0),  # cohort Q1 = {A, B}
+            (1, 2, 1, 0.5, 10.0),  # B buys 15 and returns 5
+            (2, 2, 0, 0.0, 0.0),
+            (3, 2, 1, 0.5, 30.0),  # A
+            (0, 1, 1, 1.0, 8.0),  # cohort Q2 = {C}
+            (1, 1, 0, 0.0, 0.0),
+            (2, 1, 1, 1.0, 12.0),
+        ],
+    )
+    pd.testing.assert_frame_equal(result[by_hand.columns], by_hand, check_dtype=False)
+    assert list(result["cohort_start"]) == ts(*["2024-01-01"] * 4, *["2024-04-01"] * 3)
+
+
+def test_revenue_by_tenure_counts_customer_age_not_calendar_quarters(tiny):
+    # Data end 30.12.2024: A and B are observed for 3 whole quarters of age, C (first order 05.05.) for 2.
+    # Tenure 1: A 10 + 20, B 5 + 15, C 8. Tenure 2: B's return of 5 on 20.04. (3 months after 20.01.).
+    result = queries.revenue_by_tenure(tiny, "quarter")
+    by_hand = expected(
+        ["tenure", "customers_observed", "active_customers", "revenue", "revenue_per_active_customer"],
+        [(1, 3, 3, 58.0, 58.0 / 3), (2, 3, 0, -5.0, np.nan), (3, 2, 0, 0.0, np.nan)],
+    )
+    pd.testing.assert_frame_equal(result, by_hand, check_dtype=False)
+
+
+def test_tenure_months_are_added_like_calendar_months_clamped_to_the_month_end():
+    transactions = frame(
+        customer_id=pd.array(["D"] * 4, dtype="str"),
+        order_date=pd.to_datetime(["2024-01-31", "2024-02-28", "2024-02-29", "2024-03-31"]),
+        amount=[1.0, 2.0, 4.0, 8.0],
+    )
+    result = queries.revenue_by_tenure(transactions, "month")
+    # month 1 = 31.01. to 28.02.; month 2 starts 29.02. (31.01. + 1 month); month 3 (from 31.03.) is not complete
+    assert result[["tenure", "customers_observed", "revenue"]].values.tolist() == [[1, 1, 3.0], [2, 1, 4.0]]
+
+
+def test_nps_by_period_splits_promoters_passives_and_detractors():
+    nps = frame(
+        response_date=pd.to_datetime(
+            ["2024-01-05", "2024-02-05", "2024-03-05", "2024-03-06", "2024-04-01", "2024-05-01", "2024-06-30"]
+        ),
+        score=[10, 9, 8, 6, 7, 0, 10],
+    )
+    result = queries.nps_by_period(nps, "quarter")
+    assert result.drop(columns="period_start").values.tolist() == [[4, 2, 1, 1], [3, 1, 1, 1]]
+
+
+QUERIES_WITH_PERIOD = [
+    lambda period, tiny, costs: queries.period_activity(tiny, period),
+    lambda period, tiny, costs: queries.cost_by_period(costs, period),
+    lambda period, tiny, costs: queries.retention_cost_per_active_customer(costs, tiny, period),
+    lambda period, tiny, costs: queries.acquisition_by_period(costs.rename(columns={"amount": "acquisition_spend"}),
+                                                              tiny, period),
+    lambda period, tiny, costs: queries.cohort_retention(tiny, period),
+    lambda period, tiny, costs: queries.revenue_by_tenure(tiny, period),
+    lambda period, tiny, costs: queries.nps_by_period(tiny.rename(columns={"order_date": "response_date"}), period),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES_WITH_PERIOD)
+def test_every_query_rejects_an_unknown_period(query, tiny, tiny_costs):
+    with pytest.raises(ValueError, match="period must be one of month, quarter, year, got 'week'"):
+        query("week", tiny, tiny_costs)
+
+
+@pytest.mark.parametrize("activity_periods", [0, -1, 1.5, True])
+def test_activity_periods_must_be_a_whole_number_of_at_least_one(tiny, activity_periods):
+    with pytest.raises(ValueError, match="activity_periods must be a whole number of periods, at least 1"):
+        queries.period_activity(tiny, activity_periods=activity_periods)
+
+
+# --- the sample business against independent pandas ------------------------------------------------------------
+
+
+def read_german_csv(name: str, dates: list[str], rename: dict[str, str]) -> pd.DataFrame:
+    # Dates must be read as text: with thousands="." pandas would read 01.01.2022 as the number 1012022.
+    text_columns = {column: "str" for column in [*dates, "Kundennummer"]}
+    table = pd.read_csv(SAMPLE_DIR / name, dtype=text_columns, **GERMAN_CSV)
+    for column in dates:
+        table[column] = pd.to_datetime(table[column], format="%d.%m.%Y")
+    return table.rename(columns=rename)
+
+
+@pytest.fixture(scope="module")
+def sample_transactions() -> pd.DataFrame:
+    return read_german_csv(
+        "transaktionen.csv",
+        ["Bestelldatum"],
+        {"Kundennummer": "customer_id", "Bestelldatum": "order_date", "Betrag": "amount", "Produkt": "product",
+         "Menge": "quantity", "Marge": "gross_margin"},
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_costs() -> pd.DataFrame:
+    costs = read_german_csv(
+        "kundenbindungskosten.csv", ["Quartalsbeginn"],
+        {"Quartalsbeginn": "period_start", "Kategorie": "category", "Betrag": "amount"},
+    )
+    categories = {"Personal": "team", "Software": "tools", "Treueprogramm/Rabatte": "engagement"}
+    return costs.assign(category=costs["category"].map(categories))[["period_start", "category", "amount"]]
+
+
+@pytest.fixture(scope="module")
+def sample_acquisition() -> pd.DataFrame:
+    return read_german_csv(
+        "akquisition.csv", ["Quartalsbeginn"],
+        {"Quartalsbeginn": "period_start", "Marketingausgaben": "acquisition_spend", "Neukunden": "new_customers"},
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_nps() -> pd.DataFrame:
+    return read_german_csv(
+        "nps_umfrage.csv", ["Antwortdatum"],
+        {"Antwortdatum": "response_date", "Bewertung": "score", "Kundennummer": "customer_id"},
+    )
+
+
+def period_start(dates: pd.Series, period: str) -> pd.Series:
+    return dates.dt.to_period(PANDAS_FREQ[period]).dt.start_time
+
+
+def pandas_period_activity(transactions: pd.DataFrame, period: str, activity_periods: int) -> pd.DataFrame:
+    """The same flow from Python sets: base(p) = customers with an order in periods p-k+1 .. p."""
+    orders = transactions[transactions["amount"] >= 0]
+    periods = pd.period_range(
+        transactions["order_date"].min(), transactions["order_date"].max(), freq=PANDAS_FREQ[period]
+    )
+    buyers = orders.groupby(orders["order_date"].dt.to_period(PANDAS_FREQ[period]))["customer_id"].agg(set)
+    first_period = orders.groupby("customer_id")["order_date"].min().dt.to_period(PANDAS_FREQ[period])
+    seen: set[str] = set()
+    previous_base: set[str] = set()
+    rows = []
+    for index, current in enumerate(periods):
+        active = buyers.get(current, set())
+        base = set().union(*(buyers.get(p, set()) for p in periods[max(0, index - activity_periods + 1): index + 1]))
+        new = base - previous_base
+        first_time = {customer for customer in new if first_period[customer] == current}
+        rows.append({
+            "customers_start": len(previous_base),
+            "new_customers": len(new),
+            "first_time_customers": len(first_time),
+            "reactivated_customers": len(new - first_time),
+            "lost_customers": len(previous_base - base),
+            "customers_end": len(base),
+            "active_customers": len(active),
+            "repeat_customers": len(active & seen),
+        })
+        seen |= active
+        previous_base = base
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(("period", "activity_periods"), [("quarter", 1), ("quarter", 2), ("month", 3), ("year", 1)])
+def test_period_activity_matches_python_sets_on_the_sample(sample_transactions, period, activity_periods):
+    result = queries.period_activity(sample_transactions, period, activity_periods)
+    independent = pandas_period_activity(sample_transactions, period, activity_periods)
+    pd.testing.assert_frame_equal(result[independent.columns], independent, check_dtype=False)
+    assert (result["customers_end"] == result["customers_start"] - result["lost_customers"]
+            + result["new_customers"]).all()
+    periods = period_start(sample_transactions["order_date"], period)
+    assert result["revenue"].to_numpy() == pytest.approx(
+        sample_transactions.groupby(periods)["amount"].sum().to_numpy()
+    )
+    assert result["orders"].sum() == (sample_transactions["amount"] >= 0).sum()
+
+
+def test_customer_summary_matches_pandas_on_the_sample(sample_transactions):
+    result = queries.customer_summary(sample_transactions).set_index("customer_id")
+    orders = sample_transactions[sample_transactions["amount"] >= 0]
+    by_customer = orders.groupby("customer_id")
+    assert len(result) == sample_transactions["customer_id"].nunique()
+    assert (result["orders"] == by_customer.size()).all()
+    assert (result["first_order"] == by_customer["order_date"].min()).all()
+    assert (result["last_order"] == by_customer["order_date"].max()).all()
+    assert (result["distinct_products"] == by_customer["product"].nunique()).all()
+    assert (result["order_days"] == by_customer["order_date"].nunique()).all()
+    revenue = sample_transactions.groupby("customer_id")["amount"].sum()
+    assert np.allclose(result["revenue"], revenue.reindex(result.index))
+    assert np.allclose(result["mean_order_value"], result["revenue"] / result["orders"])
+
+
+def test_costs_per_period_match_pandas_on_the_sample(sample_costs, sample_transactions):
+    for period in ("quarter", "year"):
+        result = queries.cost_by_period(sample_costs, period)
+        grouped = sample_costs.groupby([period_start(sample_costs["period_start"], period), "category"])["amount"].sum()
+        assert np.allclose(result["amount"], grouped.to_numpy())
+
+    per_customer = queries.retention_cost_per_active_customer(sample_costs, sample_transactions, "quarter")
+    quarters = period_start(sample_costs["period_start"], "quarter")
+    by_category = sample_costs.pivot_table(index=quarters, columns="category", values="amount", aggfunc="sum")
+    orders = sample_transactions[sample_transactions["amount"] >= 0]
+    active = orders.groupby(period_start(orders["order_date"], "quarter"))["customer_id"].nunique()
+    assert len(per_customer) == 12
+    for column in ("team", "tools", "engagement"):
+        assert np.allclose(per_customer[column], by_category[column].to_numpy())
+    assert (per_customer["active_customers"].to_numpy() == active.to_numpy()).all()
+    expected_cost = by_category.sum(axis=1).to_numpy() / active.to_numpy()
+    assert np.allclose(per_customer["cost_per_active_customer"], expected_cost)
+
+
+def test_sample_sheet_new_customers_equal_first_time_buyers(sample_acquisition, sample_transactions):
+    from_sheet = queries.acquisition_by_period(sample_acquisition, sample_transactions, "quarter")
+    derived = queries.acquisition_by_period(sample_acquisition.drop(columns="new_customers"), sample_transactions)
+    assert set(from_sheet["new_customers_source"]) == {"sheet"}
+    assert from_sheet["new_customers"].tolist() == derived["new_customers"].tolist()
+    first_orders = sample_transactions[sample_transactions["amount"] >= 0].groupby("customer_id")["order_date"].min()
+    first_time = first_orders.groupby(period_start(first_orders, "quarter")).size()
+    assert derived["new_customers"].tolist() == first_time.astype(float).tolist()
+    assert np.allclose(derived["cac"], sample_acquisition["acquisition_spend"] / first_time.to_numpy())
+
+
+def test_cohort_retention_matches_pandas_on_the_sample(sample_transactions):
+    result = queries.cohort_retention(sample_transactions, "quarter")
+    data = sample_transactions.assign(quarter=sample_transactions["order_date"].dt.to_period("Q"))
+    first = data[data["amount"] >= 0].groupby("customer_id")["quarter"].min().rename("cohort")
+    data = data.join(first, on="customer_id")
+    data["periods_since"] = (data["quarter"] - data["cohort"]).apply(lambda offset: offset.n)
+    orders = data[data["amount"] >= 0]
+    active = orders.groupby(["cohort", "periods_since"])["customer_id"].nunique()
+    revenue = data.groupby(["cohort", "periods_since"])["amount"].sum()
+    size = first.value_counts()
+    assert len(result) == 12 * 13 // 2  # 12 quarterly cohorts, every observed cell
+    for row in result.itertuples():
+        key = (pd.Period(row.cohort_start, "Q"), row.periods_since)
+        assert row.cohort_size == size[key[0]]
+        assert row.active_customers == active.get(key, 0)
+        assert row.revenue == pytest.approx(revenue.get(key, 0.0))
+    assert (result.loc[result["periods_since"] == 0, "retention"] == 1.0).all()
+
+
+@pytest.mark.parametrize(("period", "months"), [("year", 12), ("quarter", 3), ("month", 1)])
+def test_revenue_by_tenure_matches_pandas_date_offsets_on_the_sample(sample_transactions, period, months):
+    result = queries.revenue_by_tenure(sample_transactions, period)
+    data = sample_transactions
+    first = data[data["amount"] >= 0].groupby("customer_id")["order_date"].min()
+    start = data["customer_id"].map(first)
+    observation_end = data["order_date"].max() + pd.Timedelta(days=1)
+    rows = []
+    for tenure in range(1, len(result) + 1):
+        window_start = start + pd.DateOffset(months=(tenure - 1) * months)
+        window_end = start + pd.DateOffset(months=tenure * months)
+        observed = window_end <= observation_end
+        inside = observed & (data["order_date"] >= window_start) & (data["order_date"] < window_end)
+        in_window = data[inside]
+        rows.append({
+            "tenure": tenure,
+            "customers_observed": int((first + pd.DateOffset(months=tenure * months) <= observation_end).sum()),
+            "active_customers": in_window.loc[in_window["amount"] >= 0, "customer_id"].nunique(),
+            "revenue": in_window["amount"].sum(),
+        })
+    independent = pd.DataFrame(rows)
+    pd.testing.assert_frame_equal(result[independent.columns], independent, check_dtype=False)
+    assert result["customers_observed"].iloc[-1] > 0
+
+
+def test_nps_by_period_matches_pandas_on_the_sample(sample_nps):
+    result = queries.nps_by_period(sample_nps, "quarter")
+    groups = pd.cut(sample_nps["score"], [-1, 6, 8, 10], labels=["detractors", "passives", "promoters"])
+    counted = pd.crosstab(period_start(sample_nps["response_date"], "quarter"), groups)
+    assert result["responses"].tolist() == counted.sum(axis=1).tolist()
+    for column in ("promoters", "passives", "detractors"):
+        assert result[column].tolist() == counted[column].tolist()
+
+
+# --- the real CDNOW log -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cdnow() -> pd.DataFrame:
+    if not CDNOW.exists():
+        pytest.skip(f"CDNOW sample not found at {CDNOW} (shared data directory is not part of the repository)")
+    log = pd.read_csv(
+        CDNOW, sep=r"\s+", header=None, names=["customer_id", "sample_id", "date", "cds", "dollars"],
+        dtype={"customer_id": "str", "date": "str"},
+    )
+    return pd.DataFrame({
+        "customer_id": log["customer_id"],
+        "order_date": pd.to_datetime(log["date"], format="%Y%m%d"),
+        "amount": log["dollars"].astype("float64"),
+        "quantity": log["cds"].astype("float64"),
+    })
+
+
+def test_cdnow_summary_has_2357_customers_and_6919_orders(cdnow):
+    summary = queries.customer_summary(cdnow)
+    assert len(summary) == 2357
+    assert summary["orders"].sum() == 6919
+    assert summary["revenue"].sum() == pytest.approx(cdnow["amount"].sum())
+    assert summary["first_order"].min() == pd.Timestamp("1997-01-01")
+
+
+def test_cdnow_base_flow_keeps_end_equal_to_start_minus_lost_plus_new(cdnow):
+    result = queries.period_activity(cdnow, "quarter", activity_periods=2)
+    assert (result["customers_end"] == result["customers_start"] - result["lost_customers"]
+            + result["new_customers"]).all()
+    assert result["first_time_customers"].sum() == 2357
+    assert result["first_time_customers"].iloc[1:].sum() == 0  # every customer's first purchase is in 1997 Q1
