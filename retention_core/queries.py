@@ -148,7 +148,7 @@ def cost_by_period(costs: pd.DataFrame, period: str = "quarter") -> pd.DataFrame
 
 
 def retention_cost_per_active_customer(
-    costs: pd.DataFrame, transactions: pd.DataFrame, period: str = "quarter"
+    costs: pd.DataFrame, transactions: pd.DataFrame, period: str = "quarter", activity_periods: int = 1
 ) -> pd.DataFrame:
     """Retention cost per period, by category, and divided by the period's active customers.
 
@@ -159,11 +159,12 @@ def retention_cost_per_active_customer(
     - ``period_start``: first day of the period.
     - ``retention_cost``: total retention cost of the period, all categories.
     - ``team``, ``tools``, ``engagement``: the cost of each category in the period.
-    - ``active_customers``: customers with at least one order (amount ≥ 0) in the period.
+    - ``active_customers``: the customer base at the end of the period, ``customers_end`` of
+      :func:`period_activity` with the same ``activity_periods`` (with 1: customers with an order in the period).
     - ``cost_per_active_customer``: retention_cost / active_customers; missing without active customers.
     """
-    params = {"period": check_period(period)}
-    return run_sql("retention_cost_per_active_customer", params, costs=costs, transactions=transactions)
+    activity = period_activity(transactions, period, activity_periods)[["period_start", "customers_end"]]
+    return run_sql("retention_cost_per_active_customer", {"period": period}, costs=costs, activity=activity)
 
 
 def acquisition_by_period(

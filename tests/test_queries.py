@@ -180,6 +180,15 @@ def test_retention_cost_per_active_customer_by_hand(tiny, tiny_costs):
     pd.testing.assert_frame_equal(result[by_hand.columns], by_hand, check_dtype=False)
 
 
+def test_cost_per_active_customer_spreads_spend_over_the_base_of_the_activity_window(tiny, tiny_costs):
+    # Base with a two-quarter window: end Q1 {A, B}; Q2 {A, B, C} (A bought in Q1); Q3 {B, C}; Q4 {A, C}.
+    result = queries.retention_cost_per_active_customer(tiny_costs, tiny, "quarter", activity_periods=2)
+    assert list(result["active_customers"]) == [2, 3, 2, 2]
+    assert result["cost_per_active_customer"].tolist()[:3] == pytest.approx([120 / 2, 140 / 3, 20 / 2])
+    activity = queries.period_activity(tiny, "quarter", 2)
+    assert list(result["active_customers"]) == list(activity["customers_end"])
+
+
 def test_acquisition_derives_new_customers_from_first_orders_without_a_sheet_column(tiny):
     acquisition = frame(
         period_start=pd.to_datetime(["2024-01-01", "2024-04-01", "2024-10-01"]), acquisition_spend=[300.0, 100.0, 50.0]

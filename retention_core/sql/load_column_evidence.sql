@@ -1,10 +1,10 @@
 -- Evidence for typing one text column: how many non-empty values pass each test.
 -- Tables: raw(position BIGINT, value VARCHAR), values already trimmed, missing values NULL.
 -- Parameters: $strip_pattern (currency signs, codes and grouping spaces ignored in numbers), $comma_pattern and
---   $point_pattern (an unsigned number with decimal comma / decimal point), $date_formats (VARCHAR[]).
+--   $point_pattern (an unsigned number with decimal comma / decimal point), $date_shape (characters a date may
+--   consist of; the formats themselves are counted by load_count_dates.sql, as strptime needs a constant format).
 -- Output: test VARCHAR, rows BIGINT, one row per test: 'non_empty', 'leading_zero' (digits starting with 0, like
---   ids "00042"), 'decimal_comma', 'decimal_point', 'only_decimal_comma', 'only_decimal_point', and 'date:<format>'
---   for each date format that parses at least one value to a year between 1900 and 2100.
+--   ids "00042"), 'decimal_comma', 'decimal_point', 'only_decimal_comma', 'only_decimal_point', 'date_shaped'.
 WITH counted AS (
     SELECT value, count(*) AS rows
     FROM raw
@@ -18,13 +18,6 @@ unsigned AS (
 numbers AS (
     SELECT rows, regexp_full_match(digits, $comma_pattern) AS comma, regexp_full_match(digits, $point_pattern) AS point
     FROM unsigned
-),
-dates AS (
-    SELECT date_format, sum(rows) AS rows
-    FROM counted, unnest($date_formats) AS formats(date_format)
-    WHERE regexp_full_match(value, '[0-9./: T-]+')
-      AND year(try_strptime(value, date_format)) BETWEEN 1900 AND 2100
-    GROUP BY date_format
 )
 SELECT 'non_empty' AS test, coalesce(sum(rows), 0) AS rows FROM counted
 UNION ALL
@@ -38,4 +31,4 @@ SELECT 'only_decimal_comma', coalesce(sum(rows) FILTER (WHERE comma AND NOT poin
 UNION ALL
 SELECT 'only_decimal_point', coalesce(sum(rows) FILTER (WHERE point AND NOT comma), 0) FROM numbers
 UNION ALL
-SELECT 'date:' || date_format, rows FROM dates
+SELECT 'date_shaped', coalesce(sum(rows), 0) FROM counted WHERE regexp_full_match(value, $date_shape)
