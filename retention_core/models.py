@@ -1,0 +1,882 @@
+"""Buy-till-you-die and contractual retention models, fitted by maximum likelihood.
+
+Non-contractual setting (customers can leave silently):
+
+* BG/NBD purchase counts: Fader, Hardie & Lee (2005), "'Counting Your Customers' the Easy Way: An Alternative to
+  the Pareto/NBD Model", Marketing Science 24(2), 275-284 (cited below as FHL 2005), and the note Fader, Hardie &
+  Lee (2008), "Computing P(alive) Using the BG/NBD Model" (brucehardie.com, note 021).
+* Gamma-Gamma spend per purchase: Fader & Hardie (2013), "The Gamma-Gamma Model of Monetary Value"
+  (brucehardie.com, note 025), building on Fader, Hardie & Lee (2005), "RFM and CLV: Using Iso-Value Curves for
+  Customer Base Analysis", Journal of Marketing Research 42(4).
+
+Contractual setting (customers cancel a subscription at a renewal):
+
+* shifted-beta-geometric (sBG): Fader & Hardie (2007), "How to Project Customer Retention", Journal of Interactive
+  Marketing 21(1), 76-90 (FH 2007).
+* discounted expected residual lifetime: Fader & Hardie (2010), "Customer-Base Valuation in a Contractual Setting:
+  The Perils of Ignoring Heterogeneity", Marketing Science 29(1), 85-93 (FH 2010).
+
+Conventions. A customer summary has one row per customer: ``frequency`` x = repeat purchase days (distinct
+purchase days - 1), ``recency`` t_x = time from the first to the last purchase day, ``T`` = time from the first
+purchase day to the end of observation, ``monetary`` = mean spend of the repeat purchase days. Times are in one time
+unit: "D" (days), "W" (weeks = days / 7) or "M" (months = days / 30.4375, the mean Gregorian month). Fitted
+parameters that carry time (BG/NBD ``alpha``) are in the unit of the data they were fitted on; rates are fractions.
+
+All likelihoods are computed in log space (``gammaln``, ``betaln``), vectorised over customers; identical rows are
+aggregated with weights before fitting. Parameters are optimised on the log scale with L-BFGS-B (analytic
+gradients) and a Nelder-Mead fallback. A fit never raises on data it accepted: when the optimiser fails or a
+parameter runs to its bound, the result says ``converged=False`` with a ``message``. Invalid input (wrong shapes,
+negative counts, recency > T, percent instead of fractions) raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from retention_core import queries
+
+__all__ = [
+    "DAYS_PER_YEAR",
+    "MIN_CUSTOMERS",
+    "MIN_HISTORY_DAYS",
+    "MIN_REPEAT_CUSTOMERS",
+    "TIME_UNIT_DAYS",
+    "BgNbdFit",
+    "GammaGammaFit",
+    "SbgFit",
+    "assess_btyd_data",
+    "bg_nbd_conditional_expected_purchases",
+    "bg_nbd_expected_purchases",
+    "bg_nbd_log_likelihood",
+    "bg_nbd_probability_alive",
+    "bg_nbd_purchase_probability",
+    "calibration_holdout_split",
+    "discounted_expected_lifetime",
+    "discounted_expected_residual_lifetime",
+    "fit_bg_nbd",
+    "fit_gamma_gamma",
+    "fit_shifted_beta_geometric",
+    "gamma_gamma_expected_spend",
+    "gamma_gamma_log_likelihood",
+    "predictive_clv",
+    "rfm_summary",
+    "sbg_churn_probability",
+    "sbg_log_likelihood",
+    "sbg_retention_rate",
+    "sbg_survival",
+]
+
+TIME_UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 30.4375}
+"""Days per time unit of a customer summary; a month is the mean Gregorian month, 365.25 / 12 days."""
+
+DAYS_PER_YEAR = 365.25
+
+MIN_CUSTOMERS = 200
+"""Fewer customers than this and BTYD estimates are too noisy to show (see :func:`assess_btyd_data`)."""
+
+MIN_REPEAT_CUSTOMERS = 50
+"""Fewer customers with a repeat purchase than this and the dropout and spend parameters are not identified."""
+
+MIN_HISTORY_DAYS = 56
+"""An observation window shorter than eight weeks cannot separate slow buyers from lost ones."""
+
+_LOG_BOUND = math.log(1e8)  # parameters live in [1e-8, 1e8] on the optimiser's (rescaled) scale
+_NO_FIT = float("nan")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BgNbdFit:
+    """BG/NBD parameters (FHL 2005): purchase rate lambda ~ Gamma(shape r, rate alpha), dropout p ~ Beta(a, b).
+
+    ``alpha`` is in the time unit of the summary it was fitted on (r / alpha = mean purchase rate per time unit).
+    ``log_likelihood`` is the maximised eq. (6) log-likelihood summed over customers; it depends on the time unit.
+    Build one by hand (``BgNbdFit(r=0.243, alpha=4.414, a=0.793, b=2.426)``) to predict from published values.
+    """
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float = _NO_FIT
+    converged: bool = True
+    message: str = ""
+    n_customers: int = 0
+
+
+@dataclass(frozen=True)
+class GammaGammaFit:
+    """Gamma-Gamma spend parameters (Fader & Hardie 2013): z ~ Gamma(p, nu), nu ~ Gamma(shape q, rate gamma).
+
+    ``gamma`` is in currency units; the population mean spend per purchase is ``p * gamma / (q - 1)`` (q > 1).
+    ``n_customers`` customers with a repeat purchase and positive mean spend were used; ``n_excluded`` repeat
+    customers with non-positive mean spend were left out.
+    """
+
+    p: float
+    q: float
+    gamma: float
+    log_likelihood: float = _NO_FIT
+    converged: bool = True
+    message: str = ""
+    n_customers: int = 0
+    n_excluded: int = 0
+
+
+@dataclass(frozen=True)
+class SbgFit:
+    """Shifted-beta-geometric parameters (FH 2007): per-period churn probability theta ~ Beta(alpha, beta).
+
+    One period is the renewal period of the data it was fitted on (e.g. a year of annual contracts).
+    """
+
+    alpha: float
+    beta: float
+    log_likelihood: float = _NO_FIT
+    converged: bool = True
+    message: str = ""
+    n_periods: int = 0
+    cohort_size: float = 0.0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Customer summaries (DuckDB)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _unit_days(time_unit: str) -> float:
+    if time_unit not in TIME_UNIT_DAYS:
+        raise ValueError(f"time_unit must be one of {', '.join(TIME_UNIT_DAYS)}, got {time_unit!r}")
+    return TIME_UNIT_DAYS[time_unit]
+
+
+def _as_date(value: object, name: str) -> dt.date:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be a date, got {value!r}") from error
+    if pd.isna(stamp):
+        raise ValueError(f"{name} must be a date, got {value!r}")
+    return stamp.date()
+
+
+def _transactions_for_sql(transactions: pd.DataFrame) -> pd.DataFrame:
+    missing = [column for column in ("customer_id", "order_date", "amount") if column not in transactions.columns]
+    if missing:
+        raise ValueError(f"transactions lack the column(s) {', '.join(missing)}")
+    if not pd.api.types.is_datetime64_any_dtype(transactions["order_date"]):
+        raise ValueError("transactions.order_date must be datetime64; parse dates before summarising")
+    if not pd.api.types.is_numeric_dtype(transactions["amount"]):
+        raise ValueError("transactions.amount must be numeric")
+    return transactions[["customer_id", "order_date", "amount"]]
+
+
+def rfm_summary(
+    transactions: pd.DataFrame, observation_end: object = None, time_unit: str = "W"
+) -> pd.DataFrame:
+    """One row per customer: ``customer_id, frequency, recency, T, monetary`` in the BTYD convention (FHL 2005).
+
+    ``frequency`` x = number of repeat purchase days (distinct purchase days - 1); ``recency`` t_x = time from the
+    first to the last purchase day; ``T`` = time from the first purchase day to ``observation_end`` (default: the
+    last order date in the data); ``monetary`` = mean net spend of the repeat purchase days, the first day's spend
+    excluded, 0 for customers without a repeat. Times are in ``time_unit``: "D" days, "W" weeks (days / 7),
+    "M" months (days / 30.4375). Several orders on one date are one purchase; returns on that date are netted.
+    Dates with only returns are not purchases. Orders after ``observation_end`` are ignored. Computed in DuckDB
+    (``sql/rfm_summary.sql``); the time unit is recorded in ``result.attrs["time_unit"]``.
+    """
+    unit_days = _unit_days(time_unit)
+    frame = _transactions_for_sql(transactions)
+    end = None if observation_end is None else _as_date(observation_end, "observation_end")
+    summary = queries.run_sql(
+        "rfm_summary", {"observation_end": end, "unit_days": unit_days}, transactions=frame
+    )
+    summary.attrs["time_unit"] = time_unit
+    return summary
+
+
+def calibration_holdout_split(
+    transactions: pd.DataFrame, calibration_end: object, observation_end: object, time_unit: str = "W"
+) -> pd.DataFrame:
+    """Calibration summary plus each customer's actual repeat purchases in the holdout window (FHL 2005, Sec. 4).
+
+    Rows: customers whose first purchase day is on or before ``calibration_end``, with ``frequency, recency, T,
+    monetary`` as in :func:`rfm_summary` at ``calibration_end``. Added columns: ``holdout_frequency`` = purchase
+    days in (calibration_end, observation_end], ``holdout_monetary`` = their mean net spend (0 without one), and
+    ``holdout_duration`` = length of the window in ``time_unit``, the ``t`` to pass to
+    :func:`bg_nbd_conditional_expected_purchases` for the forecast of ``holdout_frequency``.
+    """
+    unit_days = _unit_days(time_unit)
+    calibration_day = _as_date(calibration_end, "calibration_end")
+    observation_day = _as_date(observation_end, "observation_end")
+    if observation_day <= calibration_day:
+        raise ValueError(
+            f"observation_end ({observation_day}) must be after calibration_end ({calibration_day})"
+        )
+    summary = rfm_summary(transactions, observation_end=calibration_day, time_unit=time_unit)
+    holdout = queries.run_sql(
+        "holdout_purchases",
+        {"calibration_end": calibration_day, "observation_end": observation_day},
+        transactions=_transactions_for_sql(transactions),
+    )
+    result = summary.merge(holdout, on="customer_id", how="left")
+    result["holdout_frequency"] = result["holdout_frequency"].fillna(0).astype("int64")
+    result["holdout_monetary"] = result["holdout_monetary"].fillna(0.0).astype("float64")
+    result["holdout_duration"] = (observation_day - calibration_day).days / unit_days
+    result.attrs["time_unit"] = time_unit
+    return result
+
+
+def assess_btyd_data(summary: pd.DataFrame, time_unit: str | None = None) -> str | None:
+    """Why a customer summary is unsuitable for BTYD models, as a plain key, or None when it is suitable.
+
+    Keys, checked in this order: "too_few_customers" (fewer than :data:`MIN_CUSTOMERS` customers),
+    "too_few_repeaters" (fewer than :data:`MIN_REPEAT_CUSTOMERS` customers with a repeat purchase),
+    "short_history" (the longest ``T`` is shorter than :data:`MIN_HISTORY_DAYS` days). ``time_unit`` defaults to
+    ``summary.attrs["time_unit"]`` and then to "W". The UI falls back to closed-form formulas for any key.
+    """
+    missing = [column for column in ("frequency", "T") if column not in summary.columns]
+    if missing:
+        raise ValueError(f"summary lacks the column(s) {', '.join(missing)}")
+    unit_days = _unit_days(time_unit or summary.attrs.get("time_unit", "W"))
+    if len(summary) < MIN_CUSTOMERS:
+        return "too_few_customers"
+    if int((summary["frequency"] > 0).sum()) < MIN_REPEAT_CUSTOMERS:
+        return "too_few_repeaters"
+    if float(summary["T"].max()) * unit_days < MIN_HISTORY_DAYS:
+        return "short_history"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Validation and optimisation helpers
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _vector(name: str, values: object) -> np.ndarray:
+    array = np.asarray(values, dtype="float64")
+    if array.ndim == 0:
+        array = array.reshape(1)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    return array
+
+
+def _same_length(names: str, *values: object) -> list[np.ndarray]:
+    """Float vectors of equal length; single numbers (0-d) are repeated to that length."""
+    arrays = [_vector(name, value) for name, value in zip(names.split(", "), values, strict=True)]
+    lengths = {array.size for array, value in zip(arrays, values, strict=True) if np.ndim(value) != 0}
+    if len(lengths) > 1:
+        sizes = ", ".join(str(array.size) for array in arrays)
+        raise ValueError(f"{names} must have the same length, got {sizes}")
+    return [np.array(array) for array in np.broadcast_arrays(*arrays)]
+
+
+def _customer_arrays(frequency: object, recency: object, T: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validated float arrays (x, t_x, T) of a BTYD summary."""
+    x, t_x, big_t = _same_length("frequency, recency, T", frequency, recency, T)
+    if np.any(x < 0) or np.any(x != np.round(x)):
+        raise ValueError("frequency must be whole numbers >= 0 (repeat purchase days)")
+    if np.any(t_x < 0) or np.any(big_t < 0):
+        raise ValueError("recency and T must be >= 0")
+    if np.any(t_x > big_t * (1 + 1e-9) + 1e-12):
+        raise ValueError("recency must not exceed T (last purchase after the end of observation)")
+    if np.any((x == 0) & (t_x != 0)):
+        raise ValueError("recency must be 0 where frequency is 0 (no repeat purchase)")
+    return x, t_x, big_t
+
+
+def _aggregate(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Distinct rows of equal-length columns, their counts, and the index of each input row's distinct row."""
+    order = np.lexsort(columns[::-1])
+    ordered = [column[order] for column in columns]
+    new_row = np.ones(order.size, dtype=bool)
+    if order.size > 1:
+        new_row[1:] = np.any(np.diff(np.vstack(ordered), axis=1) != 0, axis=0)
+    group = np.cumsum(new_row) - 1
+    inverse = np.empty(order.size, dtype="int64")
+    inverse[order] = group
+    counts = np.bincount(group).astype("float64")
+    return [column[new_row] for column in ordered], counts, inverse
+
+
+Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
+
+
+def _minimise(objective: Objective, start: np.ndarray, n_params: int) -> tuple[np.ndarray, bool, str]:
+    """Minimise a mean negative log-likelihood over log-parameters; never raises.
+
+    L-BFGS-B with the analytic gradient first; Nelder-Mead from the best point so far when that fails.
+    Returns (log-parameters, converged, message); converged is False when a parameter sits on its bound.
+    """
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * n_params
+
+    def safe(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = objective(log_params)
+        if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
+            return 1e10, np.zeros(n_params)
+        return value, gradient
+
+    best, converged, message = np.asarray(start, dtype="float64"), False, "not started"
+    with np.errstate(all="ignore"):
+        try:
+            result = optimize.minimize(
+                safe, best, jac=True, method="L-BFGS-B", bounds=bounds,
+                options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
+            )
+            best, converged, message = result.x, bool(result.success), f"L-BFGS-B: {result.message}"
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+            message = f"L-BFGS-B failed: {error}"
+        if not converged:
+            try:
+                result = optimize.minimize(
+                    lambda log_params: safe(log_params)[0], best, method="Nelder-Mead", bounds=bounds,
+                    options={"maxiter": 4000 * n_params, "xatol": 1e-9, "fatol": 1e-13},
+                )
+                best, converged = result.x, bool(result.success)
+                message = f"{message}; Nelder-Mead: {result.message}"
+            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+                message = f"{message}; Nelder-Mead failed: {error}"
+    value = safe(best)[0]
+    if not np.isfinite(value) or value >= 1e10:
+        return best, False, f"{message}; the likelihood is not finite at the estimate"
+    if np.any(np.abs(best) > _LOG_BOUND - 1e-3):
+        return best, False, f"{message}; a parameter ran to its bound (the data do not identify the model)"
+    return best, converged, message
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# BG/NBD (Fader, Hardie & Lee 2005)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _bg_nbd_terms(
+    r: float, alpha: float, a: float, b: float, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray,
+    gradient: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per-row log-likelihood of FHL 2005 eq. (6) and, optionally, its gradient in (log r, log alpha, log a, log b).
+
+    ln L = ln G(r+x) - ln G(r) + r ln alpha + ln[ B(a, b+x)/B(a,b) (alpha+T)^-(r+x)
+           + 1{x>0} B(a+1, b+x-1)/B(a,b) (alpha+t_x)^-(r+x) ].
+    """
+    repeat = x > 0
+    base = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    log_beta_ab = special.betaln(a, b)
+    still_alive = special.betaln(a, b + x) - log_beta_ab - (r + x) * np.log(alpha + big_t)
+    dropped = np.full_like(x, -np.inf)
+    dropped[repeat] = (
+        special.betaln(a + 1, b + x[repeat] - 1) - log_beta_ab - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    )
+    mixture = np.logaddexp(still_alive, dropped)
+    log_likelihood = base + mixture
+    if not gradient:
+        return log_likelihood, None
+    weight_alive = np.exp(still_alive - mixture)
+    weight_dropped = 1.0 - weight_alive
+    psi = special.digamma
+    b_dropped = np.where(repeat, b + x - 1, b)  # placeholder where x = 0 (weight_dropped is 0 there)
+    d_r = (
+        psi(r + x) - psi(r) + np.log(alpha)
+        - weight_alive * np.log(alpha + big_t) - weight_dropped * np.log(alpha + t_x)
+    )
+    d_alpha = r / alpha - weight_alive * (r + x) / (alpha + big_t) - weight_dropped * (r + x) / (alpha + t_x)
+    d_a = weight_alive * (psi(a + b) - psi(a + b + x)) + weight_dropped * (
+        psi(a + 1) - psi(a) + psi(a + b) - psi(a + b + x)
+    )
+    d_b = weight_alive * (psi(b + x) - psi(a + b + x) - psi(b) + psi(a + b)) + weight_dropped * (
+        psi(b_dropped) - psi(a + b + x) - psi(b) + psi(a + b)
+    )
+    jacobian = np.vstack([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
+    return log_likelihood, jacobian
+
+
+def bg_nbd_log_likelihood(fit: BgNbdFit, frequency: object, recency: object, T: object) -> np.ndarray:
+    """Per-customer BG/NBD log-likelihood, FHL 2005 eq. (6), at the parameters of ``fit``.
+
+    L(r, alpha, a, b | x, t_x, T) = B(a, b+x)/B(a, b) * G(r+x) alpha^r / (G(r) (alpha+T)^(r+x))
+        + 1{x>0} B(a+1, b+x-1)/B(a, b) * G(r+x) alpha^r / (G(r) (alpha+t_x)^(r+x)).
+    It is a density in time, so its value depends on the time unit of recency and T.
+    """
+    x, t_x, big_t = _customer_arrays(frequency, recency, T)
+    return _bg_nbd_terms(fit.r, fit.alpha, fit.a, fit.b, x, t_x, big_t)[0]
+
+
+def fit_bg_nbd(frequency: object, recency: object, T: object) -> BgNbdFit:
+    """Maximum-likelihood BG/NBD fit, FHL 2005 eq. (6), to one customer summary (x, t_x, T).
+
+    Identical (x, t_x, T) rows are aggregated with weights; times are rescaled by their mean for the optimiser and
+    ``alpha`` is scaled back, so it is in the time unit of the input. Without any repeat purchase the dropout
+    process is not identified: the result has NaN parameters and ``converged=False``.
+    """
+    x, t_x, big_t = _customer_arrays(frequency, recency, T)
+    n_customers = int(x.size)
+    if n_customers == 0:
+        raise ValueError("fit_bg_nbd needs at least one customer")
+    if not np.any(x > 0) or not np.any(big_t > 0):
+        return BgNbdFit(
+            _NO_FIT, _NO_FIT, _NO_FIT, _NO_FIT, _NO_FIT, False,
+            "no repeat purchases (or no observation time): the BG/NBD is not identified", n_customers,
+        )
+    scale = float(np.mean(big_t))
+    (ux, ut_x, ut), weights, _ = _aggregate(x, t_x / scale, big_t / scale)
+    total = weights.sum()
+
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        r, alpha, a, b = np.exp(log_params)
+        values, jacobian = _bg_nbd_terms(r, alpha, a, b, ux, ut_x, ut, gradient=True)
+        return -float(weights @ values) / total, -(jacobian @ weights) / total
+
+    rate = max(float(np.sum(x)) / float(np.sum(big_t / scale)), 1e-6)
+    start = np.log([1.0, 1.0 / rate, 1.0, 3.0])
+    log_params, converged, message = _minimise(objective, start, 4)
+    r, alpha_scaled, a, b = np.exp(log_params)
+    alpha = alpha_scaled * scale
+    (vx, vt_x, vt), weights_original, _ = _aggregate(x, t_x, big_t)
+    log_likelihood = float(weights_original @ _bg_nbd_terms(r, alpha, a, b, vx, vt_x, vt)[0])
+    return BgNbdFit(float(r), float(alpha), float(a), float(b), log_likelihood, converged, message, n_customers)
+
+
+def _time_array(name: str, t: object) -> np.ndarray:
+    values = np.asarray(t, dtype="float64")
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError(f"{name} must be finite and >= 0")
+    return values
+
+
+def bg_nbd_expected_purchases(fit: BgNbdFit, t: object) -> np.ndarray:
+    """Expected repeat purchases of a new customer in (0, t], E[X(t)], FHL 2005 eq. (7).
+
+    E[X(t)] = (a+b-1)/(a-1) * [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))], t in the fit's time
+    unit; vectorised over ``t``; the bracket is evaluated after Euler's transformation (``_euler_head_series``).
+    Undefined at a = 1 exactly (NaN).
+    """
+    t = _time_array("t", t)
+    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    with np.errstate(all="ignore"):
+        value = (a + b - 1) / (a - 1) * (1 - _euler_head_series(r, alpha, a, b, 0.0, t, 0.0))
+    return np.where(t == 0, 0.0, value)
+
+
+def _euler_head_series(
+    r: float, alpha: float, a: float, b: float, x: np.ndarray | float, t: np.ndarray | float,
+    big_t: np.ndarray | float,
+) -> np.ndarray:
+    """((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z) with z = t/(alpha+T+t), via Euler's transformation.
+
+    2F1(A, B; C; z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z) turns the product into
+    (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z), whose series stays well-behaved for large x and z near 1 where
+    scipy's direct evaluation returns NaN (Fader & Hardie 2013, "Overcoming the BG/NBD Model's #NUM! Error
+    Problem", note 027). With x = T = 0 it is the bracket of FHL 2005 eq. (7).
+    """
+    log_one_minus_z = np.log(alpha + big_t) - np.log(alpha + big_t + t)
+    z = t / (alpha + big_t + t)
+    return np.exp((a - 1) * log_one_minus_z) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+
+
+def bg_nbd_purchase_probability(fit: BgNbdFit, t: object, n: object) -> np.ndarray:
+    """Probability that a new customer makes exactly n repeat purchases in (0, t], P(X(t) = n), FHL 2005 eq. (8).
+
+    P(X(t)=n) = B(a, b+n)/B(a, b) * G(r+n)/(G(r) n!) (alpha/(alpha+t))^r (t/(alpha+t))^n
+        + 1{n>0} B(a+1, b+n-1)/B(a, b) * [1 - (alpha/(alpha+t))^r sum_{j<n} G(r+j)/(G(r) j!) (t/(alpha+t))^j].
+    The bracket is the upper tail of a negative binomial, computed as the regularised incomplete beta
+    I_{t/(alpha+t)}(n, r). ``t`` and ``n`` broadcast.
+    """
+    t = _time_array("t", t)
+    n = np.asarray(n, dtype="float64")
+    if np.any(n < 0) or np.any(n != np.round(n)):
+        raise ValueError("n must be whole numbers >= 0")
+    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    t, n = np.broadcast_arrays(t, n)
+    log_beta_ab = special.betaln(a, b)
+    with np.errstate(all="ignore"):
+        log_p = np.log(alpha) - np.log(alpha + t)
+        log_q = np.where(t > 0, np.log(t) - np.log(alpha + t), -np.inf)
+        log_nb = special.gammaln(r + n) - special.gammaln(r) - special.gammaln(n + 1) + r * log_p
+        log_nb = log_nb + np.where(n > 0, n * log_q, 0.0)
+        alive = np.exp(special.betaln(a, b + n) - log_beta_ab + log_nb)
+        tail = special.betainc(np.maximum(n, 1), r, t / (alpha + t))
+        dropped = np.where(n > 0, np.exp(special.betaln(a + 1, np.maximum(b + n - 1, b)) - log_beta_ab) * tail, 0.0)
+    return alive + dropped
+
+
+def bg_nbd_probability_alive(fit: BgNbdFit, frequency: object, recency: object, T: object) -> np.ndarray:
+    """Probability that a customer with history (x, t_x, T) is still active at T (Fader, Hardie & Lee 2008 note).
+
+    P(alive | x, t_x, T) = 1 / (1 + 1{x>0} a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)); customers without a repeat
+    purchase cannot have dropped out under the BG/NBD, so their P(alive) is 1.
+    """
+    x, t_x, big_t = _customer_arrays(frequency, recency, T)
+    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    with np.errstate(all="ignore"):
+        log_odds_dead = (
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
+            + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
+        )
+        alive = special.expit(-log_odds_dead)
+    return np.where(x > 0, alive, 1.0)
+
+
+def bg_nbd_conditional_expected_purchases(
+    fit: BgNbdFit, t: float, frequency: object, recency: object, T: object
+) -> np.ndarray:
+    """Expected purchases in (T, T+t] of a customer with history (x, t_x, T), E[Y(t) | x, t_x, T], FHL 2005 eq. (10).
+
+    E[Y(t)|x, t_x, T] = (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
+        / (1 + 1{x>0} a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)).
+    The denominator is 1 / P(alive); the 2F1 term is evaluated after Euler's transformation (see
+    ``_euler_head_series``), which keeps it finite for heavy buyers and long horizons. ``t`` is a scalar in the
+    fit's time unit; the result has one value per customer. Distinct (x, t_x, T) rows are evaluated once.
+    """
+    if np.ndim(t) != 0:
+        raise ValueError("t must be a single number (the forecast horizon in the fit's time unit)")
+    t_value = float(_time_array("t", t))
+    x, t_x, big_t = _customer_arrays(frequency, recency, T)
+    (ux, ut_x, ut), _, inverse = _aggregate(x, t_x, big_t)
+    values = _conditional_expected(fit, t_value, ux, ut_x, ut)
+    return values[inverse]
+
+
+def _conditional_expected(
+    fit: BgNbdFit, t: float, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
+) -> np.ndarray:
+    """FHL 2005 eq. (10) on validated arrays (see :func:`bg_nbd_conditional_expected_purchases`)."""
+    if t == 0:
+        return np.zeros_like(x)
+    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    with np.errstate(all="ignore"):
+        alive_value = (a + b + x - 1) / (a - 1) * (1 - _euler_head_series(r, alpha, a, b, x, t, big_t))
+        log_odds_dead = (
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
+            + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
+        )
+        probability_alive = np.where(x > 0, special.expit(-log_odds_dead), 1.0)
+    return alive_value * probability_alive
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Gamma-Gamma (Fader & Hardie 2013)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _spend_arrays(frequency: object, monetary: object) -> tuple[np.ndarray, np.ndarray]:
+    x, z = _same_length("frequency, monetary", frequency, monetary)
+    if np.any(x < 0) or np.any(x != np.round(x)):
+        raise ValueError("frequency must be whole numbers >= 0 (repeat purchase days)")
+    return x, z
+
+
+def _gamma_gamma_terms(
+    p: float, q: float, gamma: float, x: np.ndarray, z: np.ndarray, gradient: bool = False
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per-customer log density of the mean spend z of x purchases and its gradient in (log p, log q, log gamma).
+
+    ln f = ln G(px+q) - ln G(px) - ln G(q) + q ln gamma + (px-1) ln z + px ln x - (px+q) ln(gamma + x z).
+    """
+    px = p * x
+    log_total = np.log(gamma + x * z)
+    values = (
+        special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
+        + q * np.log(gamma) + (px - 1) * np.log(z) + px * np.log(x) - (px + q) * log_total
+    )
+    if not gradient:
+        return values, None
+    psi = special.digamma
+    d_p = x * (psi(px + q) - psi(px) + np.log(z) + np.log(x) - log_total)
+    d_q = psi(px + q) - psi(q) + np.log(gamma) - log_total
+    d_gamma = q / gamma - (px + q) / (gamma + x * z)
+    return values, np.vstack([d_p * p, d_q * q, d_gamma * gamma])
+
+
+def gamma_gamma_log_likelihood(fit: GammaGammaFit, frequency: object, monetary: object) -> np.ndarray:
+    """Per-customer Gamma-Gamma log-likelihood of mean spend z over x purchases (Fader & Hardie 2013).
+
+    f(z | p, q, gamma; x) = G(px+q)/(G(px) G(q)) * gamma^q x^(px) z^(px-1) / (gamma + x z)^(px+q),
+    for x >= 1 and z > 0 (other customers get NaN). Depends on the currency unit of z.
+    """
+    x, z = _spend_arrays(frequency, monetary)
+    usable = (x > 0) & (z > 0)
+    values = np.full_like(x, np.nan)
+    values[usable] = _gamma_gamma_terms(fit.p, fit.q, fit.gamma, x[usable], z[usable])[0]
+    return values
+
+
+def fit_gamma_gamma(frequency: object, monetary: object) -> GammaGammaFit:
+    """Maximum-likelihood Gamma-Gamma fit (Fader & Hardie 2013) on customers with at least one repeat purchase.
+
+    ``monetary`` is each customer's mean spend over their ``frequency`` repeat purchases (the first purchase
+    excluded). Customers with x = 0 are ignored; repeat customers with mean spend <= 0 are excluded and counted
+    in ``n_excluded``. Spend is rescaled by its mean for the optimiser and ``gamma`` scaled back, so it is in the
+    currency unit of the input. With fewer than two usable customers the result has NaN parameters and
+    ``converged=False``.
+    """
+    x, z = _spend_arrays(frequency, monetary)
+    repeat = x > 0
+    usable = repeat & (z > 0)
+    n_customers, n_excluded = int(usable.sum()), int((repeat & ~usable).sum())
+    if n_customers < 2:
+        return GammaGammaFit(
+            _NO_FIT, _NO_FIT, _NO_FIT, _NO_FIT, False,
+            "fewer than two repeat customers with positive spend: the Gamma-Gamma model is not identified",
+            n_customers, n_excluded,
+        )
+    x, z = x[usable], z[usable]
+    scale = float(np.mean(z))
+    (ux, uz), weights, _ = _aggregate(x, z / scale)
+    total = weights.sum()
+
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        p, q, gamma = np.exp(log_params)
+        values, jacobian = _gamma_gamma_terms(p, q, gamma, ux, uz, gradient=True)
+        return -float(weights @ values) / total, -(jacobian @ weights) / total
+
+    start = np.log([2.0, 3.0, 1.0])  # population mean p * gamma / (q - 1) = 1 = the rescaled mean spend
+    log_params, converged, message = _minimise(objective, start, 3)
+    p, q, gamma_scaled = np.exp(log_params)
+    gamma = gamma_scaled * scale
+    log_likelihood = float(np.sum(_gamma_gamma_terms(p, q, gamma, x, z)[0]))
+    return GammaGammaFit(
+        float(p), float(q), float(gamma), log_likelihood, converged, message, n_customers, n_excluded
+    )
+
+
+def gamma_gamma_expected_spend(fit: GammaGammaFit, frequency: object, monetary: object) -> np.ndarray:
+    """Expected spend per future purchase given x repeat purchases with mean spend z (Fader & Hardie 2013).
+
+    E[M | p, q, gamma, z, x] = p (gamma + x z) / (p x + q - 1)
+        = (q-1)/(px+q-1) * p gamma/(q-1) + px/(px+q-1) * z,
+    a weighted average of the population mean p gamma/(q-1) and the customer's own mean. For x = 0 this is the
+    population mean, which needs q > 1 (NaN otherwise). Currency units of ``monetary``.
+    """
+    x, z = _spend_arrays(frequency, monetary)
+    z = np.where(x > 0, z, 0.0)
+    denominator = fit.p * x + fit.q - 1
+    with np.errstate(all="ignore"):
+        spend = fit.p * (fit.gamma + x * z) / denominator
+    return np.where(denominator > 0, spend, np.nan)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Customer lifetime value from BG/NBD + Gamma-Gamma
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def predictive_clv(
+    bg_fit: BgNbdFit,
+    gg_fit: GammaGammaFit,
+    summary: pd.DataFrame,
+    horizon: float,
+    discount_rate: float,
+    margin: float,
+    time_unit: str | None = None,
+) -> pd.DataFrame:
+    """Discounted expected margin per customer over the next ``horizon`` months (Fader, Hardie & Lee 2005, JMR).
+
+    Units: ``horizon`` in MONTHS; ``discount_rate`` is an ANNUAL rate (fraction, e.g. 0.10); ``margin`` is the
+    gross margin as a fraction of spend. The summary's time unit comes from ``time_unit`` or
+    ``summary.attrs["time_unit"]`` (set by :func:`rfm_summary`), and must be the unit ``bg_fit`` was fitted in.
+
+    Steps are calendar months of 30.4375 days: with t_k = k months expressed in the summary's unit
+    (the last step is partial when ``horizon`` is not whole) and monthly rate d = (1 + discount_rate)^(1/12) - 1,
+        clv = margin * E[spend] * sum_k (E[Y(t_k)|x, t_x, T] - E[Y(t_(k-1))|x, t_x, T]) / (1 + d)^(t_k in months),
+    so each month's expected purchases are discounted from the end of that month. E[Y] is FHL 2005 eq. (10),
+    E[spend] is :func:`gamma_gamma_expected_spend`. (Unlike lifetimes, where the rate is per period of the
+    frequency data, the annual rate here is converted to the step length.)
+
+    Returns a DataFrame, one row per summary row: ``customer_id`` (when the summary has it),
+    ``expected_purchases`` = E[Y(horizon)] undiscounted, ``discounted_purchases``, ``expected_spend``,
+    ``probability_alive``, ``clv`` (currency).
+    """
+    missing = [column for column in ("frequency", "recency", "T", "monetary") if column not in summary.columns]
+    if missing:
+        raise ValueError(f"summary lacks the column(s) {', '.join(missing)}")
+    unit = time_unit or summary.attrs.get("time_unit")
+    if unit is None:
+        raise ValueError("time_unit is unknown: pass time_unit= or a summary made by rfm_summary")
+    unit_days = _unit_days(unit)
+    if not (math.isfinite(horizon) and horizon >= 0):
+        raise ValueError(f"horizon must be a number of months >= 0, got {horizon!r}")
+    if not (math.isfinite(discount_rate) and 0 <= discount_rate <= 1):
+        raise ValueError(f"discount_rate must be an annual fraction between 0 and 1, got {discount_rate!r}")
+    if not (math.isfinite(margin) and 0 <= margin <= 1):
+        raise ValueError(f"margin must be a fraction between 0 and 1, got {margin!r}")
+
+    x, t_x, big_t = _customer_arrays(summary["frequency"], summary["recency"], summary["T"])
+    spend = gamma_gamma_expected_spend(gg_fit, x, summary["monetary"].to_numpy(dtype="float64"))
+    (ux, ut_x, ut), _, inverse = _aggregate(x, t_x, big_t)
+    month_in_units = (DAYS_PER_YEAR / 12) / unit_days
+    month_ends = np.minimum(np.arange(1, math.ceil(horizon - 1e-12) + 1, dtype="float64"), horizon)
+    previous = np.zeros_like(ux)
+    discounted = np.zeros_like(ux)
+    for months in month_ends:
+        current = _conditional_expected(bg_fit, months * month_in_units, ux, ut_x, ut)
+        discounted += (current - previous) / (1 + discount_rate) ** (months / 12)
+        previous = current
+    with np.errstate(all="ignore"):
+        alive = bg_nbd_probability_alive(bg_fit, ux, ut_x, ut)
+    result = pd.DataFrame(
+        {
+            "expected_purchases": previous[inverse],
+            "discounted_purchases": discounted[inverse],
+            "expected_spend": spend,
+            "probability_alive": alive[inverse],
+        },
+        index=summary.index,
+    )
+    result["clv"] = margin * result["expected_spend"] * result["discounted_purchases"]
+    if "customer_id" in summary.columns:
+        result.insert(0, "customer_id", summary["customer_id"])
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shifted-beta-geometric (Fader & Hardie 2007, 2010)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _survival_counts(survival: object, cohort_size: float) -> tuple[np.ndarray, float]:
+    """Customers lost in periods 1..n and still active after period n, from survival fractions."""
+    values = _vector("survival", survival)
+    if values.size < 2:
+        raise ValueError("survival needs at least 2 periods to identify alpha and beta")
+    if np.any(values > 1) or np.any(values < 0):
+        raise ValueError("survival must be fractions between 0 and 1 (not percent)")
+    if np.any(np.diff(values) > 1e-12):
+        raise ValueError("survival must not increase from one period to the next")
+    if not (math.isfinite(cohort_size) and cohort_size > 0):
+        raise ValueError(f"cohort_size must be > 0, got {cohort_size!r}")
+    lost = cohort_size * -np.diff(np.concatenate([[1.0], values]))
+    return np.maximum(lost, 0.0), cohort_size * float(values[-1])
+
+
+def _sbg_terms(alpha: float, beta: float, lost: np.ndarray, active: float) -> tuple[float, np.ndarray]:
+    """sBG log-likelihood and its gradient in (log alpha, log beta)."""
+    t = np.arange(1, lost.size + 1, dtype="float64")
+    n = float(lost.size)
+    psi = special.digamma
+    log_beta_ab = special.betaln(alpha, beta)
+    log_churn = special.betaln(alpha + 1, beta + t - 1) - log_beta_ab
+    log_survive = special.betaln(alpha, beta + n) - log_beta_ab
+    value = float(lost @ log_churn + active * log_survive)
+    d_ab_alpha, d_ab_beta = psi(alpha) - psi(alpha + beta), psi(beta) - psi(alpha + beta)
+    d_alpha = lost @ (psi(alpha + 1) - psi(alpha + beta + t) - d_ab_alpha) + active * (
+        psi(alpha) - psi(alpha + beta + n) - d_ab_alpha
+    )
+    d_beta = lost @ (psi(beta + t - 1) - psi(alpha + beta + t) - d_ab_beta) + active * (
+        psi(beta + n) - psi(alpha + beta + n) - d_ab_beta
+    )
+    return value, np.array([d_alpha * alpha, d_beta * beta])
+
+
+def sbg_log_likelihood(fit: SbgFit, survival: object, cohort_size: float = 1000) -> float:
+    """sBG log-likelihood of a cohort's survival curve (FH 2007).
+
+    LL(alpha, beta) = sum_{t=1..n} n_t ln P(T=t) + n_active ln S(n), with n_t = cohort_size (S_(t-1) - S_t) lost
+    in period t (S_0 = 1), n_active = cohort_size * S_n, and P(T=t), S(t) as in :func:`sbg_churn_probability`
+    and :func:`sbg_survival`.
+    """
+    lost, active = _survival_counts(survival, float(cohort_size))
+    return _sbg_terms(fit.alpha, fit.beta, lost, active)[0]
+
+
+def fit_shifted_beta_geometric(survival: object, cohort_size: float = 1000) -> SbgFit:
+    """Maximum-likelihood sBG fit to a cohort's survival curve (FH 2007).
+
+    ``survival[i]`` is the fraction of the cohort still active at the end of period i+1 (leave out the 1.0 at
+    t = 0); fractions, not percent; at least two periods. ``cohort_size`` turns fractions into the counts of the
+    likelihood (the cohort's real size gives the correct likelihood; 1000 reproduces FH 2007's worked example).
+    """
+    lost, active = _survival_counts(survival, float(cohort_size))
+    total = float(cohort_size)
+
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = _sbg_terms(*np.exp(log_params), lost, active)
+        return -value / total, -gradient / total
+
+    log_params, converged, message = _minimise(objective, np.zeros(2), 2)
+    alpha, beta = np.exp(log_params)
+    log_likelihood = _sbg_terms(alpha, beta, lost, active)[0]
+    return SbgFit(float(alpha), float(beta), log_likelihood, converged, message, int(lost.size), total)
+
+
+def _periods(name: str, t: object, minimum: float) -> np.ndarray:
+    values = np.asarray(t, dtype="float64")
+    if not np.all(np.isfinite(values)) or np.any(values < minimum):
+        raise ValueError(f"{name} must be finite and >= {minimum:g}")
+    return values
+
+
+def sbg_churn_probability(fit: SbgFit, t: object) -> np.ndarray:
+    """Probability that a new customer churns in period t (t = 1, 2, ...), FH 2007.
+
+    P(T = t | alpha, beta) = B(alpha+1, beta+t-1) / B(alpha, beta).
+    """
+    t = _periods("t", t, 1)
+    return np.exp(special.betaln(fit.alpha + 1, fit.beta + t - 1) - special.betaln(fit.alpha, fit.beta))
+
+
+def sbg_survival(fit: SbgFit, t: object) -> np.ndarray:
+    """Fraction of a cohort still active after t periods, FH 2007: S(t | alpha, beta) = B(alpha, beta+t)/B(alpha, beta).
+
+    S(0) = 1; ``t`` in periods of the fitted data, vectorised.
+    """
+    t = _periods("t", t, 0)
+    return np.exp(special.betaln(fit.alpha, fit.beta + t) - special.betaln(fit.alpha, fit.beta))
+
+
+def sbg_retention_rate(fit: SbgFit, t: object) -> np.ndarray:
+    """Retention rate of period t, r_t = S(t)/S(t-1) = (beta+t-1)/(alpha+beta+t-1), FH 2007 (t >= 1).
+
+    It rises with t: the customers most likely to churn leave first (sorting under heterogeneity).
+    """
+    t = _periods("t", t, 1)
+    return (fit.beta + t - 1) / (fit.alpha + fit.beta + t - 1)
+
+
+def _discount_factor(discount_rate: float) -> float:
+    if not (math.isfinite(discount_rate) and 0 <= discount_rate <= 1):
+        raise ValueError(f"discount_rate must be a per-period fraction between 0 and 1, got {discount_rate!r}")
+    return 1.0 / (1.0 + discount_rate)
+
+
+def discounted_expected_lifetime(fit: SbgFit, discount_rate: float) -> float:
+    """Discounted expected lifetime of a new customer, in periods, FH 2010.
+
+    DEL(d | alpha, beta) = sum_{t>=0} S(t) / (1+d)^t = 2F1(1, beta; alpha+beta; 1/(1+d)),
+    i.e. the present value of one payment per period alive, the first at acquisition (t = 0) undiscounted.
+    ``discount_rate`` d is per period of the fit (a fraction). Infinite when d = 0 and alpha <= 1.
+    """
+    z = _discount_factor(discount_rate)
+    with np.errstate(all="ignore"):
+        return float(special.hyp2f1(1.0, fit.beta, fit.alpha + fit.beta, z))
+
+
+def discounted_expected_residual_lifetime(fit: SbgFit, discount_rate: float, periods_survived: int = 0) -> float:
+    """Discounted expected residual lifetime of a customer who has renewed ``periods_survived`` times, FH 2010.
+
+    In FH 2010's notation a customer with n-1 renewals, valued just before the next (n-th) renewal decision:
+        DERL(d | alpha, beta, n-1 renewals) = sum_{t>=n} S(t | T > n-1) / (1+d)^(t-n)
+            = (beta+n-1)/(alpha+beta+n-1) * 2F1(1, beta+n; alpha+beta+n; 1/(1+d)),
+    with n - 1 = ``periods_survived``. It counts expected future payments (one per period alive): the next
+    renewal's payment undiscounted, later ones discounted per period. ``discount_rate`` d is per period of the
+    fit (a fraction). Multiply by the payment per period for a residual value; DEL = 1 + DERL(0) / (1+d).
+    """
+    z = _discount_factor(discount_rate)
+    if periods_survived < 0 or periods_survived != int(periods_survived):
+        raise ValueError(f"periods_survived must be a whole number >= 0, got {periods_survived!r}")
+    n = int(periods_survived) + 1
+    alpha, beta = fit.alpha, fit.beta
+    with np.errstate(all="ignore"):
+        series = special.hyp2f1(1.0, beta + n, alpha + beta + n, z)
+    return float((beta + n - 1) / (alpha + beta + n - 1) * series)
