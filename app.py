@@ -1,0 +1,31 @@
+"""Retention Economics Dashboard — the frame: page config, sidebar, navigation.
+
+Run with ``streamlit run app.py``; it opens on the embedded sample business. Pages live in ``pages/``.
+"""
+
+import streamlit as st
+
+from dashboard import state
+from retention_core.i18n import t
+
+st.set_page_config(page_title="Retention Economics", page_icon=":material/savings:", layout="wide")
+
+settings = state.sidebar()
+lang = settings.lang
+
+PAGES = (
+    ("pages/overview.py", "page_overview", ":material/dashboard:"),
+    ("pages/retention_cost.py", "page_retention_cost", ":material/payments:"),
+    ("pages/clv.py", "page_clv", ":material/trending_up:"),
+    ("pages/profit.py", "page_profit", ":material/rocket_launch:"),
+    ("pages/cohorts.py", "page_cohorts", ":material/grid_on:"),
+    ("pages/loyalty.py", "page_loyalty", ":material/favorite:"),
+    ("pages/data.py", "page_data", ":material/upload_file:"),
+)
+navigation = st.navigation(
+    [st.Page(path, title=t(title, lang), icon=icon, default=index == 0)
+     for index, (path, title, icon) in enumerate(PAGES)]
+)
+with st.sidebar:
+    st.caption(t("sidebar_source_caption", lang, name=state.current_dataset().name))
+navigation.run()

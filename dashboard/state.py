@@ -1,0 +1,125 @@
+"""Session state, sidebar settings and data access shared by every page.
+
+Session-state keys are defined here once. Per-user data (uploads, their aggregates) lives only in
+``st.session_state``; the one global cache holds the embedded sample, which is the same for everybody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from retention_core import sample, scenarios
+from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
+from retention_core.i18n import CURRENCIES, LANGUAGES, t
+from retention_core.queries import PERIODS
+
+LANG = "app_lang"
+CURRENCY = "app_currency"
+PERIOD = "app_period"
+ACTIVITY = "app_activity_months"
+SOURCE = "app_source"
+UPLOADS = "data_uploads"
+DATASET = "data_dataset"
+AGGREGATES = "data_aggregates"
+ASSUMPTIONS = "data_assumptions"
+
+SOURCES = ("sample", "upload")
+_MAX_AGGREGATES_PER_SESSION = 4
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The sidebar choices every page reads."""
+
+    lang: str
+    currency: str
+    period: str
+    activity_months: int
+    source: str
+
+
+def sidebar() -> Settings:
+    """Draw the sidebar (language, currency, period, activity window, data source) and return the choices."""
+    lang = st.session_state.get(LANG, "de")
+    with st.sidebar:
+        lang = st.segmented_control(
+            "Sprache / Language", LANGUAGES, default="de", key=LANG, required=True,
+            format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
+        )
+        currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=CURRENCY)
+        period = st.segmented_control(t("sidebar_period", lang), PERIODS, default="quarter", key=PERIOD,
+                                      required=True, format_func=lambda code: t(f"period_{code}", lang))
+        activity_months = st.selectbox(
+            t("sidebar_activity", lang), ACTIVITY_MONTHS, index=len(ACTIVITY_MONTHS) - 1, key=ACTIVITY,
+            format_func=lambda months: t("sidebar_activity_months", lang, months=months),
+            help=t("sidebar_activity_help", lang),
+        )
+        has_upload = DATASET in st.session_state
+        if not has_upload:
+            st.session_state[SOURCE] = "sample"
+        source = st.radio(t("sidebar_source", lang), SOURCES, key=SOURCE, disabled=not has_upload,
+                          format_func=lambda code: t(f"source_{code}", lang),
+                          help=None if has_upload else t("sidebar_source_help", lang))
+    return Settings(lang=lang, currency=currency, period=period, activity_months=activity_months, source=source)
+
+
+def settings() -> Settings:
+    """The current sidebar choices (the sidebar is drawn by ``app.py`` before any page runs)."""
+    state = st.session_state
+    return Settings(
+        lang=state.get(LANG, "de"), currency=state.get(CURRENCY, "EUR"), period=state.get(PERIOD, "quarter"),
+        activity_months=state.get(ACTIVITY, 12), source=state.get(SOURCE, "sample"),
+    )
+
+
+@st.cache_data(max_entries=1, ttl="1d", show_spinner=False)
+def _sample_dataset() -> Dataset:
+    return sample.load_sample()
+
+
+@st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl="1d", show_spinner=False)
+def _sample_aggregates(period: str, activity_months: int) -> Aggregates:
+    return aggregate(_sample_dataset(), period, activity_months)
+
+
+def current_dataset() -> Dataset:
+    """The data set the user looks at: their prepared upload, or the embedded sample."""
+    if settings().source == "upload" and DATASET in st.session_state:
+        return st.session_state[DATASET]
+    return _sample_dataset()
+
+
+def current_aggregates() -> Aggregates:
+    """Aggregates of the current data set for the sidebar's period, computed once and reused by every slider."""
+    chosen = settings()
+    if chosen.source != "upload" or DATASET not in st.session_state:
+        return _sample_aggregates(chosen.period, chosen.activity_months)
+    dataset: Dataset = st.session_state[DATASET]
+    cache: dict = st.session_state.setdefault(AGGREGATES, {})
+    key = (dataset.key, chosen.period, chosen.activity_months)
+    if key not in cache:
+        with st.spinner(t("status_aggregating", chosen.lang)):
+            cache[key] = aggregate(dataset, chosen.period, chosen.activity_months)
+        while len(cache) > _MAX_AGGREGATES_PER_SESSION:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+def use_uploaded(dataset: Dataset) -> None:
+    """Make ``dataset`` this session's data and switch the source to it (call from a widget callback)."""
+    st.session_state[DATASET] = dataset
+    st.session_state[AGGREGATES] = {}
+    st.session_state[SOURCE] = "upload"
+
+
+def assumptions(aggs: Aggregates) -> scenarios.Assumptions:
+    """Gross margin and discount rate last set on the CLV page for this data set, else the data's defaults."""
+    stored = st.session_state.get(ASSUMPTIONS, {})
+    return stored.get(current_dataset().key) or scenarios.default_assumptions(aggs)
+
+
+def set_assumptions(chosen: scenarios.Assumptions) -> None:
+    """Remember the CLV page's margin and discount rate for the other pages (widget state is per page)."""
+    st.session_state[ASSUMPTIONS] = {current_dataset().key: chosen}

@@ -1,0 +1,103 @@
+"""Rendering helpers every page shares: headers, KPI cards, value formatting, notices and safe downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.state import Settings
+from retention_core.exports import to_csv_bytes
+from retention_core.i18n import format_money, format_number, format_percent, t
+from retention_core.scenarios import Kpi
+
+PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
+
+
+def header(page: str, s: Settings) -> None:
+    """Page title and the one-paragraph "how to read this page"."""
+    st.title(t(f"page_{page}", s.lang))
+    st.caption(t(f"intro_{page}", s.lang))
+
+
+def format_value(kind: str, value: float | None, s: Settings) -> str:
+    """A KPI value as text: counts grouped, fractions as percent, money in the currency, ratios as ``x : 1``."""
+    if value is None:
+        return "–"
+    if kind == "count":
+        return format_number(value, s.lang)
+    if kind == "fraction":
+        return format_percent(value, s.lang)
+    if kind == "money":
+        return format_money(value, s.lang, s.currency)
+    if kind == "ratio":
+        return f"{format_number(value, s.lang, 1)} : 1"
+    if kind == "score":
+        return format_number(value, s.lang, 1)
+    return format_number(value, s.lang, 0)
+
+
+def format_delta(kind: str, delta: float | None, s: Settings) -> str | None:
+    """The change as text: fractions in percentage points (``+1,2 pp``), ``relative`` changes in percent."""
+    if delta is None:
+        return None
+    sign = "+" if delta >= 0 else "−"
+    if kind == "relative":
+        return sign + format_percent(abs(delta), s.lang)
+    if kind == "fraction":
+        return f"{sign}{format_number(abs(delta) * 100, s.lang, 1)} pp"
+    return sign + format_value(kind, abs(delta), s)
+
+
+def format_range(kind: str, bounds: tuple[float, float], s: Settings) -> str:
+    """``low – high`` in the KPI's format."""
+    return f"{format_value(kind, bounds[0], s)} – {format_value(kind, bounds[1], s)}"
+
+
+def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4) -> None:
+    """KPI cards in rows, each with its formula as help text and the change against the previous period."""
+    for start in range(0, len(kpis), per_row):
+        for column, kpi in zip(st.columns(per_row), kpis[start:start + per_row]):
+            column.metric(
+                t(f"kpi_{kpi.key}", s.lang), format_value(kpi.kind, kpi.value, s),
+                delta=format_delta(kpi.kind, kpi.delta, s), help=t(f"kpi_{kpi.key}_help", s.lang),
+                delta_color="inverse" if kpi.lower_is_better else "normal", border=True,
+            )
+
+
+def metric(label_key: str, kind: str, value: float | None, s: Settings, help_key: str | None = None,
+           delta: str | None = None, container=st) -> None:
+    """One number with a translated label."""
+    container.metric(t(label_key, s.lang), format_value(kind, value, s), delta=delta,
+                     help=t(help_key, s.lang) if help_key else None, border=True)
+
+
+def chart(figure: go.Figure, s: Settings, key: str | None = None) -> None:
+    """A Plotly chart with the language's locale for its toolbar and dates."""
+    st.plotly_chart(figure, config={**PLOTLY_CONFIG, "locale": s.lang}, key=key)
+
+
+def missing_sheet(sheet: str, s: Settings) -> None:
+    """Explain which sheet a section needs and where to upload it, instead of failing."""
+    st.info(t("missing_sheet", s.lang, sheet=t(f"sheet_{sheet}", s.lang)), icon=":material/info:")
+
+
+def csv_download(frame: pd.DataFrame, file_name: str, s: Settings, key: str, label_key: str = "download_csv") -> None:
+    """A download button for ``frame`` as a formula-injection-safe CSV in the user's spreadsheet dialect."""
+    st.download_button(t(label_key, s.lang), to_csv_bytes(frame, s.lang), file_name=file_name, mime="text/csv",
+                       key=key, icon=":material/download:")
+
+
+def percent_slider(label: str, low: float, high: float, value: float, key: str, step: float = 0.01,
+                   help: str | None = None, container=st) -> float:
+    """A slider shown in percent that returns a fraction (the core never sees percent).
+
+    ``low``, ``high``, ``value`` and ``step`` are fractions; the widget works in whole or tenth percents.
+    """
+    decimals = 0 if round(step * 100, 6).is_integer() else 1
+    shown = container.slider(label, round(low * 100, decimals), round(high * 100, decimals),
+                             round(value * 100, decimals), step=round(step * 100, decimals),
+                             format=f"%.{decimals}f %%", key=key, help=help)
+    return round(shown / 100, decimals + 2)

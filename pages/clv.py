@@ -1,0 +1,67 @@
+"""CLV & gap: three CLV estimates side by side, the CLV gap waterfall, break-even spend and CLV : CAC."""
+
+import dataclasses
+
+import streamlit as st
+
+from dashboard import state, widgets
+from retention_core import charts, scenarios
+from retention_core.i18n import format_number, t
+
+s = state.settings()
+aggs = state.current_aggregates()
+widgets.header("clv", s)
+
+try:
+    measured = scenarios.clv_defaults(aggs, state.assumptions(aggs))
+except ValueError:
+    st.warning(t("warning_too_few_periods", s.lang))
+    st.stop()
+
+period_name = t(f"period_{s.period}", s.lang)
+left, right = st.columns(2)
+margin = widgets.percent_slider(t("clv_gross_margin", s.lang), 0.0, 1.0, measured.gross_margin, "clv_gross_margin",
+                                help=t("clv_gross_margin_help", s.lang), container=left)
+discount = widgets.percent_slider(t("clv_discount_rate", s.lang), 0.0, 0.30, measured.annual_discount_rate,
+                                  "clv_discount_rate", step=0.005, help=t("clv_discount_rate_help", s.lang),
+                                  container=left)
+retention = widgets.percent_slider(t("clv_retention_rate", s.lang, period=period_name), 0.0, 0.99,
+                                   min(measured.retention_rate, 0.99), "clv_retention_rate", step=0.005,
+                                   help=t("clv_retention_rate_help", s.lang), container=right)
+horizon = right.slider(t("clv_horizon", s.lang), 1, 20, measured.horizon_years, key="clv_horizon")
+cost_column, cac_column = st.columns(2)
+cost = cost_column.number_input(t("clv_retention_cost", s.lang, period=period_name), min_value=0.0,
+                                value=round(measured.retention_cost_per_customer, 2), step=1.0, key="clv_retention_cost")
+cac = cac_column.number_input(t("label_your_cac", s.lang), min_value=0.0, value=round(measured.acquisition_cost, 2),
+                              step=5.0, key="clv_cac")
+state.set_assumptions(scenarios.Assumptions(gross_margin=margin, annual_discount_rate=discount))
+inputs = dataclasses.replace(measured, gross_margin=margin, annual_discount_rate=discount, retention_rate=retention,
+                             horizon_years=horizon, retention_cost_per_customer=cost, acquisition_cost=cac)
+result = scenarios.clv_scenario(inputs)
+
+cards = st.columns(3)
+widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=cards[0])
+widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
+               container=cards[1])
+widgets.metric("clv_finite", "money", result.finite_horizon_clv, s, "clv_finite_help", container=cards[2])
+st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
+              horizon=horizon))
+widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency), s)
+
+st.subheader(t("clv_gap_title", s.lang))
+gap_cards = st.columns(4)
+widgets.metric("label_lifetime_retention_cost", "money", result.lifetime_retention_cost, s,
+               "label_lifetime_retention_cost_help", container=gap_cards[0])
+widgets.metric("kpi_clv_gap", "money", result.clv_gap, s, "kpi_clv_gap_help", container=gap_cards[1])
+widgets.metric("label_net_value", "money", result.net_value, s, "label_net_value_help", container=gap_cards[2])
+widgets.metric("label_break_even", "money", result.break_even_retention_spend, s, "label_break_even_help",
+               container=gap_cards[3])
+if aggs.costs is None:
+    widgets.missing_sheet("retention_costs", s)
+if aggs.acquisition is None:
+    widgets.missing_sheet("acquisition", s)
+chart_left, chart_right = st.columns([3, 2])
+with chart_left:
+    widgets.chart(charts.clv_waterfall_chart(result, s.lang, s.currency), s)
+with chart_right:
+    widgets.chart(charts.clv_cac_chart(result.clv_to_cac, s.lang), s)

@@ -1,0 +1,28 @@
+"""Cohorts: retention heatmap by first-purchase period, retention curves, and revenue per cohort."""
+
+import streamlit as st
+
+from dashboard import state, widgets
+from retention_core import charts, scenarios
+from retention_core.i18n import t
+
+s = state.settings()
+aggs = state.current_aggregates()
+widgets.header("cohorts", s)
+
+average = scenarios.average_retention_curve(aggs)
+last = int(average["periods_since"].max())
+if last < 1:
+    st.warning(t("warning_too_few_periods", s.lang))
+    st.stop()
+periods_since = st.slider(t("cohort_periods_since", s.lang, period=t(f"period_plural_{s.period}", s.lang)), 1, last,
+                          min(aggs.periods_per_year, last), key="cohort_periods_since")
+widgets.metric("cohort_retention_after", "fraction", scenarios.retention_after(aggs, periods_since), s,
+               "cohort_retention_after_help")
+widgets.chart(charts.cohort_heatmap(scenarios.cohort_matrix(aggs), s.period, s.lang), s)
+left, right = st.columns(2)
+with left:
+    widgets.chart(charts.cohort_curves_chart(aggs.cohorts, average, s.period, s.lang), s)
+with right:
+    widgets.chart(charts.cohort_revenue_chart(scenarios.cohort_matrix(aggs, "revenue"), s.period, s.lang,
+                                              s.currency), s)

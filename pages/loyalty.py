@@ -1,0 +1,35 @@
+"""Loyalty: repeat-purchase rate, upsell rate and ratio, NPS over time, and the Customer Loyalty Index."""
+
+import streamlit as st
+
+from dashboard import state, widgets
+from retention_core import charts, metrics, scenarios
+from retention_core.i18n import t
+
+s = state.settings()
+aggs = state.current_aggregates()
+widgets.header("loyalty", s)
+
+facts = scenarios.loyalty_facts(aggs)
+cards = st.columns(4)
+widgets.metric("kpi_repeat_purchase_rate", "fraction", facts.repeat_purchase_rate, s, "loyalty_repeat_help",
+               container=cards[0])
+widgets.metric("loyalty_upsell_rate", "fraction", facts.upsell_rate, s, "loyalty_upsell_rate_help", container=cards[1])
+widgets.metric("loyalty_upsell_ratio", "ratio", facts.upsell_ratio, s, "loyalty_upsell_ratio_help", container=cards[2])
+widgets.metric("kpi_nps", "points", facts.nps, s, "kpi_nps_help", container=cards[3])
+if not aggs.has_products:
+    st.info(t("loyalty_no_products", s.lang), icon=":material/info:")
+if aggs.nps is None:
+    widgets.missing_sheet("nps", s)
+else:
+    widgets.chart(charts.nps_chart(scenarios.nps_trend(aggs), s.period, s.lang), s)
+
+st.subheader(t("loyalty_cli_title", s.lang))
+st.caption(t("loyalty_cli_intro", s.lang))
+columns = st.columns(3)
+means = [
+    columns[index].slider(t(f"loyalty_cli_{question}", s.lang), 0.0, 10.0, default, step=0.1, key=f"loyalty_cli_{question}")
+    for index, (question, default) in enumerate(zip(("recommend", "repurchase", "try_new"), (8.0, 7.5, 6.0)))
+]
+widgets.metric("loyalty_cli", "score", metrics.customer_loyalty_index([means[0]], [means[1]], [means[2]]), s,
+               "loyalty_cli_help")

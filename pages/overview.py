@@ -1,0 +1,28 @@
+"""Overview: the KPI cards of one period against the previous one, and the retention trend."""
+
+import streamlit as st
+
+from dashboard import state, widgets
+from retention_core import charts, scenarios
+from retention_core.i18n import format_period, t
+
+s = state.settings()
+aggs = state.current_aggregates()
+widgets.header("overview", s)
+
+options = scenarios.period_options(aggs)
+if not options:
+    st.warning(t("warning_too_few_periods", s.lang))
+    st.stop()
+period_start = st.select_slider(
+    t("overview_period", s.lang), options=options, value=options[-1], key="overview_period",
+    format_func=lambda start: format_period(start, s.period, s.lang),
+)
+assumptions = state.assumptions(aggs)
+st.caption(t("overview_assumptions", s.lang, margin=widgets.format_value("fraction", assumptions.gross_margin, s),
+                     discount=widgets.format_value("fraction", assumptions.annual_discount_rate, s)))
+widgets.kpi_cards(scenarios.overview_kpis(aggs, period_start, assumptions), s)
+widgets.chart(charts.retention_trend_chart(scenarios.retention_trend(aggs), s.period, s.lang), s)
+for sheet in ("retention_costs", "acquisition", "nps"):
+    if sheet not in aggs.sheets:
+        widgets.missing_sheet(sheet, s)

@@ -1,0 +1,274 @@
+"""Plotly figure builders: small frames or result dataclasses in, ``go.Figure`` out.
+
+Every chart has a translated title and axis titles with units, locale separators (``1.234,5`` in German) and
+the palette below, so the pages look alike. Percent axes receive fractions and format them as percent.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from retention_core import benchmarks
+from retention_core.i18n import format_money, format_percent, format_period, t
+from retention_core.scenarios import COST_CATEGORIES, ClvResult
+
+PALETTE = {
+    "primary": "#1f5f8b",
+    "secondary": "#e07b39",
+    "good": "#2a9d8f",
+    "bad": "#c8553d",
+    "neutral": "#8d99ae",
+    "band": "rgba(42, 157, 143, 0.15)",
+    "team": "#1f5f8b",
+    "tools": "#8ab6d6",
+    "engagement": "#e07b39",
+}
+SEPARATORS = {"de": ",.", "en": ".,"}
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "CHF": "CHF", "GBP": "£"}
+
+
+def _money_axis(lang: str, currency: str) -> dict:
+    symbol = CURRENCY_SYMBOLS[currency]
+    if lang == "de":
+        return {"ticksuffix": f"\u00a0{symbol}", "tickformat": ",.0f"}
+    return {"tickprefix": symbol if len(symbol) == 1 else f"{symbol}\u00a0", "tickformat": ",.0f"}
+
+
+def _styled(figure: go.Figure, title: str, lang: str, x_title: str = "", y_title: str = "") -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        template="plotly_white",
+        separators=SEPARATORS[lang],
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        hovermode="x unified",
+        height=380,
+    )
+    figure.update_xaxes(title_text=x_title)
+    figure.update_yaxes(title_text=y_title)
+    return figure
+
+
+def period_labels(starts: pd.Series | list, period: str, lang: str) -> list[str]:
+    """Readable period names: ``Q3 2024`` / ``Jul 2024`` / ``2024``."""
+    return [format_period(pd.Timestamp(start), period, lang) for start in starts]
+
+
+def retention_trend_chart(trend: pd.DataFrame, period: str, lang: str) -> go.Figure:
+    """Retention and churn rate by period as two lines on a percent axis."""
+    x = period_labels(trend["period_start"], period, lang)
+    figure = go.Figure([
+        go.Scatter(x=x, y=trend["retention_rate"], name=t("kpi_retention_rate", lang), mode="lines+markers",
+                   line={"color": PALETTE["good"], "width": 3}),
+        go.Scatter(x=x, y=trend["churn_rate"], name=t("kpi_churn_rate", lang), mode="lines+markers",
+                   line={"color": PALETTE["bad"], "width": 3}),
+    ])
+    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return _styled(figure, t("chart_retention_trend", lang), lang, t("axis_period", lang), t("axis_percent", lang))
+
+
+def cost_stack_chart(costs: pd.DataFrame, period: str, lang: str, currency: str) -> go.Figure:
+    """Retention spend per period stacked by category (team, tools, engagement)."""
+    x = period_labels(costs["period_start"], period, lang)
+    figure = go.Figure([
+        go.Bar(x=x, y=costs[category], name=t(f"category_{category}", lang), marker_color=PALETTE[category])
+        for category in COST_CATEGORIES
+    ])
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(**_money_axis(lang, currency))
+    return _styled(figure, t("chart_cost_stack", lang), lang, t("axis_period", lang),
+                   t("axis_money", lang, currency=currency))
+
+
+def cost_per_customer_chart(costs: pd.DataFrame, period: str, lang: str, currency: str) -> go.Figure:
+    """Retention cost per active customer over time."""
+    x = period_labels(costs["period_start"], period, lang)
+    figure = go.Figure(go.Scatter(
+        x=x, y=costs["cost_per_active_customer"], mode="lines+markers", name=t("kpi_retention_cost_per_customer", lang),
+        line={"color": PALETTE["primary"], "width": 3},
+    ))
+    figure.update_yaxes(rangemode="tozero", **_money_axis(lang, currency))
+    return _styled(figure, t("chart_cost_per_customer", lang), lang, t("axis_period", lang),
+                   t("axis_money_per_customer", lang, currency=currency))
+
+
+def cac_band_chart(per_customer: float, band: tuple[float, float], cac: float | None, lang: str,
+                   currency: str) -> go.Figure:
+    """Retention cost per customer against CAC, with the "acquiring is 5–25× dearer" band shaded."""
+    low, high = band
+    names = [t("label_retention_cost_short", lang), t("label_cac_short", lang)]
+    values = [per_customer, cac if cac is not None else 0.0]
+    figure = go.Figure(go.Bar(
+        x=values, y=names, orientation="h", marker_color=[PALETTE["primary"], PALETTE["secondary"]],
+        text=[format_money(value, lang, currency) for value in values], textposition="outside",
+    ))
+    figure.add_vrect(x0=low, x1=high, fillcolor=PALETTE["band"], line_width=0,
+                     annotation_text=t("band_cac_multiple", lang, low=int(benchmarks.CAC_MULTIPLE_BAND[0]),
+                                       high=int(benchmarks.CAC_MULTIPLE_BAND[1])),
+                     annotation_position="top left")
+    figure.update_xaxes(range=[0, max(high, values[1]) * 1.15], **_money_axis(lang, currency))
+    figure = _styled(figure, t("chart_cac_band", lang), lang, t("axis_money_per_customer", lang, currency=currency))
+    figure.update_layout(height=260, hovermode=False, showlegend=False)
+    return figure
+
+
+def clv_comparison_chart(result: ClvResult, lang: str, currency: str) -> go.Figure:
+    """The three CLV estimates side by side."""
+    names = [t("clv_simple", lang), t("clv_margin_multiple", lang), t("clv_finite", lang)]
+    values = [result.simple_clv, result.margin_multiple_clv, result.finite_horizon_clv]
+    figure = go.Figure(go.Bar(
+        x=names, y=values, marker_color=[PALETTE["neutral"], PALETTE["primary"], PALETTE["good"]],
+        text=[format_money(value, lang, currency) for value in values], textposition="outside",
+    ))
+    figure.update_yaxes(**_money_axis(lang, currency))
+    figure = _styled(figure, t("chart_clv_comparison", lang), lang, "",
+                     t("axis_money_per_customer", lang, currency=currency))
+    figure.update_layout(showlegend=False, hovermode=False)
+    return figure
+
+
+def clv_waterfall_chart(result: ClvResult, lang: str, currency: str) -> go.Figure:
+    """CLV → minus lifetime retention cost → minus CAC → net value per customer."""
+    steps = [
+        (t("clv_margin_multiple", lang), result.margin_multiple_clv, "absolute"),
+        (t("label_lifetime_retention_cost", lang), -result.lifetime_retention_cost, "relative"),
+        (t("label_cac_short", lang), -result.acquisition_cost, "relative"),
+        (t("label_net_value", lang), result.net_value, "total"),
+    ]
+    figure = go.Figure(go.Waterfall(
+        x=[name for name, _, _ in steps], y=[value for _, value, _ in steps],
+        measure=[measure for _, _, measure in steps],
+        text=[format_money(value, lang, currency) for _, value, _ in steps], textposition="outside",
+        increasing={"marker": {"color": PALETTE["good"]}}, decreasing={"marker": {"color": PALETTE["bad"]}},
+        totals={"marker": {"color": PALETTE["primary"]}}, connector={"line": {"color": PALETTE["neutral"]}},
+    ))
+    figure.update_yaxes(**_money_axis(lang, currency))
+    figure = _styled(figure, t("chart_clv_waterfall", lang), lang, "",
+                     t("axis_money_per_customer", lang, currency=currency))
+    figure.update_layout(showlegend=False, hovermode=False)
+    return figure
+
+
+def clv_cac_chart(ratio: float | None, lang: str) -> go.Figure:
+    """CLV : CAC as a bar against the 3 : 1 rule of thumb."""
+    value = ratio or 0.0
+    rule = benchmarks.CLV_TO_CAC_RULE
+    colour = PALETTE["good"] if value >= rule else PALETTE["bad"]
+    figure = go.Figure(go.Bar(x=[value], y=["CLV : CAC"], orientation="h", marker_color=colour,
+                              text=[f"{value:.1f} : 1".replace(".", "," if lang == "de" else ".")],
+                              textposition="outside"))
+    figure.add_vline(x=rule, line_dash="dash", line_color=PALETTE["neutral"],
+                     annotation_text=t("band_clv_cac_rule", lang), annotation_position="top")
+    figure.update_xaxes(range=[0, max(rule, value) * 1.25])
+    figure = _styled(figure, t("chart_clv_cac", lang), lang, t("axis_ratio", lang))
+    figure.update_layout(height=220, showlegend=False, hovermode=False)
+    return figure
+
+
+def uplift_curve_chart(curve: pd.DataFrame, current_points: float, lang: str) -> go.Figure:
+    """Relative profit increase against the retention uplift, with Reichheld's 25–95 % at 5 pp marked."""
+    low, high = benchmarks.REICHHELD_PROFIT_BAND
+    reference = benchmarks.REICHHELD_UPLIFT_POINTS
+    figure = go.Figure(go.Scatter(
+        x=curve["uplift_points"] * 100, y=curve["relative_change"], mode="lines",
+        name=t("label_your_business", lang), line={"color": PALETTE["primary"], "width": 3},
+    ))
+    figure.add_trace(go.Scatter(
+        x=[reference * 100, reference * 100], y=[low, high], mode="lines+markers", name=t("band_reichheld", lang),
+        line={"color": PALETTE["secondary"], "width": 8}, opacity=0.6,
+    ))
+    figure.add_vline(x=current_points * 100, line_dash="dot", line_color=PALETTE["neutral"])
+    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    figure.update_xaxes(ticksuffix=" pp")
+    return _styled(figure, t("chart_uplift_curve", lang), lang, t("axis_uplift_points", lang),
+                   t("axis_profit_increase", lang))
+
+
+def base_growth_chart(growth: pd.DataFrame, lang: str) -> go.Figure:
+    """Customer base relative to today, with and without the uplift."""
+    figure = go.Figure([
+        go.Scatter(x=growth["year"], y=growth["without_uplift"], name=t("label_without_uplift", lang),
+                   mode="lines+markers", line={"color": PALETTE["neutral"], "width": 3}),
+        go.Scatter(x=growth["year"], y=growth["with_uplift"], name=t("label_with_uplift", lang),
+                   mode="lines+markers", line={"color": PALETTE["good"], "width": 3}),
+    ])
+    figure.update_yaxes(tickformat=".0%")
+    figure.update_xaxes(dtick=1)
+    return _styled(figure, t("chart_base_growth", lang), lang, t("axis_years", lang),
+                   t("axis_base_vs_today", lang))
+
+
+def profit_by_tenure_chart(profits: pd.DataFrame, lang: str, currency: str) -> go.Figure:
+    """Profit per retained customer by year of customer age."""
+    figure = go.Figure(go.Bar(x=profits["tenure"], y=profits["profit"], marker_color=PALETTE["primary"],
+                              text=[format_money(value, lang, currency, 0) for value in profits["profit"]],
+                              textposition="outside"))
+    figure.update_yaxes(**_money_axis(lang, currency))
+    figure.update_xaxes(dtick=1)
+    figure = _styled(figure, t("chart_profit_by_tenure", lang), lang, t("axis_customer_year", lang),
+                     t("axis_money_per_customer", lang, currency=currency))
+    figure.update_layout(showlegend=False, hovermode=False)
+    return figure
+
+
+def cohort_heatmap(matrix: pd.DataFrame, period: str, lang: str) -> go.Figure:
+    """Cohort retention: cohorts by first-purchase period × periods since first purchase, shaded by share."""
+    labels = period_labels(matrix.index, period, lang)
+    text = [[format_percent(value, lang, 0) if pd.notna(value) else "" for value in row]
+            for row in matrix.to_numpy()]
+    figure = go.Figure(go.Heatmap(
+        z=matrix.to_numpy(dtype=float), x=[str(column) for column in matrix.columns], y=labels, text=text,
+        texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1, colorbar={"tickformat": ".0%"},
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+    ))
+    figure.update_yaxes(autorange="reversed", type="category")
+    figure = _styled(figure, t("chart_cohort_heatmap", lang), lang, t("axis_periods_since", lang, period=t(
+        f"period_plural_{period}", lang)), t("axis_cohort", lang))
+    figure.update_layout(height=max(380, 26 * len(labels) + 120), hovermode="closest")
+    return figure
+
+
+def cohort_curves_chart(cohorts: pd.DataFrame, average: pd.DataFrame, period: str, lang: str) -> go.Figure:
+    """Retention curve of each cohort, with the pooled average in bold."""
+    figure = go.Figure()
+    for cohort_start, rows in cohorts.groupby("cohort_start"):
+        figure.add_trace(go.Scatter(
+            x=rows["periods_since"], y=rows["retention"], mode="lines", name=period_labels([cohort_start], period,
+                                                                                          lang)[0],
+            line={"width": 1}, opacity=0.45, showlegend=False,
+        ))
+    figure.add_trace(go.Scatter(x=average["periods_since"], y=average["retention"], mode="lines+markers",
+                                name=t("label_average", lang), line={"color": PALETTE["secondary"], "width": 4}))
+    figure.update_yaxes(tickformat=".0%", range=[0, 1.02])
+    return _styled(figure, t("chart_cohort_curves", lang), lang, t("axis_periods_since", lang, period=t(
+        f"period_plural_{period}", lang)), t("axis_share_active", lang))
+
+
+def cohort_revenue_chart(revenue: pd.DataFrame, period: str, lang: str, currency: str) -> go.Figure:
+    """Total revenue of each cohort, stacked by periods since first purchase."""
+    labels = period_labels(revenue.index, period, lang)
+    figure = go.Figure([
+        go.Bar(x=labels, y=revenue[column].fillna(0.0), name=str(column), showlegend=False,
+               marker_color=PALETTE["primary"], opacity=max(0.25, 1.0 - 0.08 * int(column)))
+        for column in revenue.columns
+    ])
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(**_money_axis(lang, currency))
+    figure = _styled(figure, t("chart_cohort_revenue", lang), lang, t("axis_cohort", lang),
+                     t("axis_money", lang, currency=currency))
+    figure.update_layout(hovermode="closest")
+    return figure
+
+
+def nps_chart(trend: pd.DataFrame, period: str, lang: str) -> go.Figure:
+    """NPS by period (points −100…+100) with the number of answers in the hover."""
+    figure = go.Figure(go.Bar(
+        x=period_labels(trend["period_start"], period, lang), y=trend["nps"],
+        marker_color=[PALETTE["good"] if value >= 0 else PALETTE["bad"] for value in trend["nps"]],
+        customdata=trend["responses"], hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>",
+    ))
+    figure.update_yaxes(range=[-100, 100])
+    figure = _styled(figure, t("chart_nps", lang), lang, t("axis_period", lang), t("axis_nps_points", lang))
+    figure.update_layout(showlegend=False, hovermode="closest")
+    return figure
