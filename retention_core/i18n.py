@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as _babel_percent
 
@@ -18,7 +20,554 @@ CURRENCIES = ("EUR", "USD", "CHF", "GBP")
 
 TEXTS: dict[str, dict[str, str]] = {
     # --- data problems (loading / validation) --- begin
+    # Files that cannot be read (loading.LoadError); {filename}, {extension}, {sheet}, {sheets}, {detail}.
+    "load_empty_file": {"de": "Die Datei {filename} ist leer.", "en": "The file {filename} is empty."},
+    "load_header_only": {
+        "de": "Die Datei {filename} enthält nur eine Kopfzeile und keine Daten.",
+        "en": "The file {filename} contains only a header row and no data.",
+    },
+    "load_no_columns": {
+        "de": "In der Datei {filename} wurden keine Spalten gefunden.",
+        "en": "No columns were found in the file {filename}.",
+    },
+    "load_not_text": {
+        "de": "Die Datei {filename} ist keine lesbare Text- oder CSV-Datei. "
+        "Bitte als CSV (UTF-8) oder .xlsx speichern.",
+        "en": "The file {filename} is not a readable text or CSV file. Please save it as CSV (UTF-8) or .xlsx.",
+    },
+    "load_unknown_extension": {
+        "de": "Der Dateityp „{extension}“ wird nicht unterstützt. Bitte eine .xlsx- oder .csv-Datei hochladen.",
+        "en": "The file type \"{extension}\" is not supported. Please upload an .xlsx or .csv file.",
+    },
+    "load_legacy_xls": {
+        "de": "{filename} ist im alten Excel-Format (.xls). Bitte in Excel als .xlsx oder CSV speichern.",
+        "en": "{filename} is in the old Excel format (.xls). Please save as .xlsx or CSV in Excel.",
+    },
+    "load_not_xlsx": {
+        "de": "{filename} ist keine gültige .xlsx-Datei. Bitte in Excel als .xlsx oder CSV speichern.",
+        "en": "{filename} is not a valid .xlsx file. Please save as .xlsx or CSV in Excel.",
+    },
+    "load_sheet_not_found": {
+        "de": "Tabellenblatt „{sheet}“ nicht gefunden. Vorhanden: {sheets}.",
+        "en": "Sheet \"{sheet}\" not found. Available sheets: {sheets}.",
+    },
+    "load_unreadable": {
+        "de": "Die Datei {filename} konnte nicht gelesen werden ({detail}).",
+        "en": "The file {filename} could not be read ({detail}).",
+    },
+    # Rows a file reader set aside (loading.LoadResult.problems); {rows}, {column}, {examples}, {expected}.
+    "load_rows_wrong_field_count": {
+        "de": "{rows} Zeilen haben nicht {expected} Felder wie die Kopfzeile und wurden aussortiert "
+        "(Zeile {examples}).",
+        "en": "{rows} rows do not have {expected} fields like the header and were set aside (line {examples}).",
+    },
+    "load_rows_malformed": {
+        "de": "{rows} Zeilen sind fehlerhaft (z. B. Anführungszeichen) und wurden aussortiert (Zeile {examples}).",
+        "en": "{rows} rows are malformed (e.g. quotes) and were set aside (line {examples}).",
+    },
+    "load_values_not_numbers": {
+        "de": "{rows} Werte in Spalte „{column}“ sind keine Zahlen (z. B. {examples}); "
+        "diese Zeilen wurden aussortiert.",
+        "en": "{rows} values in column \"{column}\" are not numbers (e.g. {examples}); these rows were set aside.",
+    },
+    "load_values_not_dates": {
+        "de": "{rows} Werte in Spalte „{column}“ sind kein Datum im Format {format} (z. B. {examples}); "
+        "diese Zeilen wurden aussortiert.",
+        "en": "{rows} values in column \"{column}\" are not dates in the format {format} (e.g. {examples}); "
+        "these rows were set aside.",
+    },
+    # Checks of a mapped sheet (columns.Problem); {column} is a canonical column name, {rows} a count.
+    "data_missing_column": {
+        "de": "Die Pflichtspalte „{column}“ fehlt. Bitte eine Spalte der Datei zuordnen.",
+        "en": "The required column \"{column}\" is missing. Please map a column of the file to it.",
+    },
+    "data_no_rows": {
+        "de": "Keine verwendbaren Zeilen übrig (von {rows}).",
+        "en": "No usable rows left (of {rows}).",
+    },
+    "data_missing_values": {
+        "de": "{rows} Zeilen ohne Wert in „{column}“ wurden aussortiert (Zeile {examples}).",
+        "en": "{rows} rows without a value in \"{column}\" were set aside (row {examples}).",
+    },
+    "data_not_a_number": {
+        "de": "{rows} Werte in „{column}“ sind keine Zahlen (z. B. {examples}); diese Zeilen wurden aussortiert.",
+        "en": "{rows} values in \"{column}\" are not numbers (e.g. {examples}); these rows were set aside.",
+    },
+    "data_not_a_date": {
+        "de": "{rows} Werte in „{column}“ sind kein erkennbares Datum (z. B. {examples}); diese Zeilen wurden "
+        "aussortiert.",
+        "en": "{rows} values in \"{column}\" are not recognisable dates (e.g. {examples}); these rows were set aside.",
+    },
+    "data_not_whole_number": {
+        "de": "{rows} Werte in „{column}“ sind keine ganzen Zahlen (z. B. {examples}); diese Zeilen wurden "
+        "aussortiert.",
+        "en": "{rows} values in \"{column}\" are not whole numbers (e.g. {examples}); these rows were set aside.",
+    },
+    "data_future_dates": {
+        "de": "{rows} Zeilen mit einem Datum in der Zukunft in „{column}“ wurden aussortiert (z. B. {examples}).",
+        "en": "{rows} rows with a future date in \"{column}\" were set aside (e.g. {examples}).",
+    },
+    "data_negative_values": {
+        "de": "{rows} negative Werte in „{column}“ wurden aussortiert (z. B. {examples}).",
+        "en": "{rows} negative values in \"{column}\" were set aside (e.g. {examples}).",
+    },
+    "data_negative_amounts": {
+        "de": "{rows} Zeilen mit negativem Betrag in „{column}“ werden als Retouren bzw. Gutschriften behandelt "
+        "und behalten.",
+        "en": "{rows} rows with a negative amount in \"{column}\" are treated as returns or credit notes and kept.",
+    },
+    "data_score_out_of_range": {
+        "de": "{rows} Bewertungen in „{column}“ liegen nicht zwischen 0 und 10 (z. B. {examples}); diese Zeilen "
+        "wurden aussortiert.",
+        "en": "{rows} scores in \"{column}\" are not between 0 and 10 (e.g. {examples}); these rows were set aside.",
+    },
+    "data_margin_out_of_range": {
+        "de": "{rows} Margen in „{column}“ liegen nicht zwischen 0 und 1 bzw. 0 % und 100 % (z. B. {examples}); "
+        "diese Zeilen wurden aussortiert.",
+        "en": "{rows} margins in \"{column}\" are not between 0 and 1 or 0% and 100% (e.g. {examples}); these rows "
+        "were set aside.",
+    },
+    "data_margin_percent": {
+        "de": "Die Werte in „{column}“ wurden als Prozent gelesen und durch 100 geteilt.",
+        "en": "The values in \"{column}\" were read as percentages and divided by 100.",
+    },
+    "data_unknown_category": {
+        "de": "{rows} Zeilen haben eine nicht zugeordnete Kategorie (z. B. {examples}) und wurden aussortiert. "
+        "Bitte jede Kategorie Team, Tools oder Kundenbindung zuordnen.",
+        "en": "{rows} rows have an unassigned category (e.g. {examples}) and were set aside. Please assign each "
+        "category to team, tools or engagement.",
+    },
+    "data_duplicate_rows": {
+        "de": "{rows} Zeilen kommen doppelt vor; sie wurden behalten.",
+        "en": "{rows} rows are exact duplicates; they were kept.",
+    },
     # --- data problems (loading / validation) --- end
+    # --- frame and sidebar ---
+    "sidebar_currency": {"de": "Währung", "en": "Currency"},
+    "sidebar_period": {"de": "Analysezeitraum", "en": "Analysis period"},
+    "sidebar_activity": {"de": "Aktiv heißt: letzte Bestellung vor höchstens", "en": "Active means: last order within"},
+    "sidebar_activity_months": {"de": "{months} Monaten", "en": "{months} months"},
+    "sidebar_activity_help": {
+        "de": "Ein Kunde zählt am Ende eines Zeitraums als aktiv (Kundenstamm), wenn er in diesem Zeitfenster "
+              "bestellt hat; wer länger nicht bestellt, gilt als verloren. Davon hängen Bindungsrate, Churn und "
+              "Kosten pro aktivem Kunden ab.",
+        "en": "A customer counts as active (in the customer base) at the end of a period when they ordered within "
+              "this window; anyone who has not ordered for longer counts as lost. Retention, churn and cost per "
+              "active customer depend on it.",
+    },
+    "sidebar_source": {"de": "Daten", "en": "Data"},
+    "sidebar_source_help": {"de": "Laden Sie auf der Seite „Daten“ eigene Dateien hoch, um sie hier zu wählen.",
+                            "en": "Upload your own files on the “Data” page to choose them here."},
+    "sidebar_source_caption": {"de": "Angezeigt: {name}", "en": "Showing: {name}"},
+    "source_sample": {"de": "Beispieldaten", "en": "Sample data"},
+    "source_upload": {"de": "Meine Daten", "en": "My data"},
+    "status_aggregating": {"de": "Daten werden zusammengefasst …", "en": "Aggregating your data …"},
+    "period_month": {"de": "Monat", "en": "Month"},
+    "period_quarter": {"de": "Quartal", "en": "Quarter"},
+    "period_year": {"de": "Jahr", "en": "Year"},
+    "period_plural_month": {"de": "Monate", "en": "months"},
+    "period_plural_quarter": {"de": "Quartale", "en": "quarters"},
+    "period_plural_year": {"de": "Jahre", "en": "years"},
+    "warning_too_few_periods": {
+        "de": "Für diese Auswertung reichen die Daten nicht: Es braucht mindestens zwei vollständige Zeiträume "
+              "nach dem Aktivitätsfenster. Wählen Sie einen kürzeren Analysezeitraum oder ein kürzeres "
+              "Aktivitätsfenster in der Seitenleiste, oder laden Sie eine längere Historie hoch.",
+        "en": "There is not enough data for this view: it needs at least two complete periods after the activity "
+              "window. Choose a shorter analysis period or activity window in the sidebar, or upload a longer "
+              "history.",
+    },
+    "missing_sheet": {
+        "de": "Für diesen Teil fehlt die Tabelle „{sheet}“. Laden Sie sie auf der Seite „Daten“ hoch; bis dahin "
+              "bleibt er leer oder arbeitet mit Ihren Eingaben.",
+        "en": "This part needs the “{sheet}” sheet. Upload it on the “Data” page; until then it stays empty or "
+              "works from what you type in.",
+    },
+    "sheet_transactions": {"de": "Transaktionen", "en": "Transactions"},
+    "sheet_retention_costs": {"de": "Kundenbindungskosten", "en": "Retention costs"},
+    "sheet_acquisition": {"de": "Akquisitionskosten", "en": "Acquisition spend"},
+    "sheet_nps": {"de": "NPS-Umfrage", "en": "NPS survey"},
+    "download_csv": {"de": "Als CSV herunterladen", "en": "Download as CSV"},
+    # --- pages ---
+    "page_overview": {"de": "Überblick", "en": "Overview"},
+    "page_retention_cost": {"de": "Bindungskosten", "en": "Retention cost"},
+    "page_clv": {"de": "CLV & Lücke", "en": "CLV & gap"},
+    "page_profit": {"de": "Bindung → Gewinn", "en": "Retention → profit"},
+    "page_cohorts": {"de": "Kohorten", "en": "Cohorts"},
+    "page_loyalty": {"de": "Loyalität", "en": "Loyalty"},
+    "page_data": {"de": "Daten", "en": "Data"},
+    "intro_overview": {
+        "de": "Die wichtigsten Kennzahlen eines Zeitraums; die Pfeile zeigen die Veränderung zum Vorzeitraum. "
+              "Das ⓘ an jeder Karte nennt die Formel.",
+        "en": "The key figures of one period; the arrows show the change against the previous period. The ⓘ on "
+              "each card gives the formula.",
+    },
+    "intro_retention_cost": {
+        "de": "Was kostet es, einen Kunden zu halten? Gesamte Bindungsausgaben (Team, Tools, Engagement) ÷ "
+              "aktive Kunden. Mit den Reglern sehen Sie sofort, was eine Budgetänderung pro Kunde bedeutet.",
+        "en": "What does it cost to keep a customer? Total retention spend (team, tools, engagement) ÷ active "
+              "customers. The sliders show at once what a budget change means per customer.",
+    },
+    "intro_clv": {
+        "de": "Lohnt es sich? Der Kundenwert (CLV) nach drei Formeln, abzüglich der Bindungskosten über die "
+              "Kundenlebensdauer und der Akquisitionskosten: die CLV-Lücke. Startwerte sind aus Ihren Daten "
+              "gemessen.",
+        "en": "Is it worth it? Customer lifetime value (CLV) by three formulas, minus the retention cost over the "
+              "customer's lifetime and the acquisition cost: the CLV gap. Starting values are measured from your "
+              "data.",
+    },
+    "intro_profit": {
+        "de": "„5 % mehr Kundenbindung → 25–95 % mehr Gewinn“ – gerechnet mit Ihren eigenen Margen und Ihrer "
+              "Bindungsrate. Der Gewinn je Kundenjahr ist editierbar; alle Werte pro Jahr.",
+        "en": "“5 % more retention → 25–95 % more profit” – computed from your own margins and retention. Profit "
+              "per customer year is editable; everything per year.",
+    },
+    "intro_cohorts": {
+        "de": "Jede Zeile ist eine Kohorte: die Kunden, die im selben Zeitraum zum ersten Mal gekauft haben. Die "
+              "Zellen zeigen, welcher Anteil k Zeiträume später noch kauft.",
+        "en": "Each row is a cohort: the customers whose first purchase fell in the same period. The cells show "
+              "which share still buys k periods later.",
+    },
+    "intro_loyalty": {
+        "de": "Wiederkaufsrate, Upsell-Rate und -Quote aus Ihren Bestellungen, NPS aus Ihrer Umfrage und der "
+              "Customer Loyalty Index (CLI) aus drei Umfragefragen.",
+        "en": "Repeat-purchase rate, upsell rate and ratio from your orders, NPS from your survey, and the Customer "
+              "Loyalty Index (CLI) from three survey questions.",
+    },
+    "intro_data": {
+        "de": "Laden Sie Ihre Transaktionen hoch (Pflicht) und optional Kundenbindungskosten, Akquisitionskosten "
+              "und NPS-Antworten als CSV oder Excel (.xlsx). Deutsche Exporte mit „;“, 1.234,56 und 31.12.2024 "
+              "werden erkannt. Ihre Daten bleiben in Ihrer Sitzung.",
+        "en": "Upload your transactions (required) and optionally retention costs, acquisition spend and NPS "
+              "answers as CSV or Excel (.xlsx). German exports with “;”, 1.234,56 and 31.12.2024 are recognised. "
+              "Your data stay in your session.",
+    },
+    # --- overview KPIs ---
+    "overview_period": {"de": "Zeitraum", "en": "Period"},
+    "overview_assumptions": {
+        "de": "CLV mit Bruttomarge {margin} und Diskontsatz {discount} p. a. (änderbar auf der Seite „CLV & Lücke“).",
+        "en": "CLV with gross margin {margin} and discount rate {discount} p.a. (change them on the “CLV & gap” page).",
+    },
+    "kpi_active_customers": {"de": "Aktive Kunden", "en": "Active customers"},
+    "kpi_active_customers_help": {
+        "de": "Kunden mit mindestens einer Bestellung im Aktivitätsfenster am Ende des Zeitraums (E).",
+        "en": "Customers with at least one order within the activity window at the end of the period (E).",
+    },
+    "kpi_retention_rate": {"de": "Kundenbindungsrate", "en": "Retention rate"},
+    "kpi_retention_rate_help": {
+        "de": "CRR = (E − N) / S: aktive Kunden am Ende minus neue, geteilt durch aktive Kunden am Anfang.",
+        "en": "CRR = (E − N) / S: active customers at the end minus new ones, over active customers at the start.",
+    },
+    "kpi_churn_rate": {"de": "Abwanderung (Churn)", "en": "Churn"},
+    "kpi_churn_rate_help": {"de": "Churn = verlorene Kunden / Kunden am Anfang = 1 − CRR.",
+                            "en": "Churn = lost customers / customers at the start = 1 − CRR."},
+    "kpi_repeat_purchase_rate": {"de": "Wiederkaufsrate", "en": "Repeat-purchase rate"},
+    "kpi_repeat_purchase_rate_help": {
+        "de": "Käufer des Zeitraums, die schon früher bestellt hatten / alle Käufer des Zeitraums.",
+        "en": "Buyers in the period who had ordered before / all buyers in the period.",
+    },
+    "kpi_revenue_per_customer": {"de": "Umsatz pro Kunde", "en": "Revenue per customer"},
+    "kpi_revenue_per_customer_help": {"de": "Umsatz des Zeitraums / aktive Kunden (E).",
+                                      "en": "Revenue in the period / active customers (E)."},
+    "kpi_retention_cost_per_customer": {"de": "Bindungskosten pro aktivem Kunden",
+                                        "en": "Retention cost per active customer"},
+    "kpi_retention_cost_per_customer_help": {
+        "de": "(Team + Tools + Engagement) / aktive Kunden im selben Zeitraum. Café-Beispiel: "
+              "(5.000 + 900 + 2.500) / 700 = 12,00.",
+        "en": "(team + tools + engagement) / active customers in the same period. Café example: "
+              "(5,000 + 900 + 2,500) / 700 = 12.00.",
+    },
+    "kpi_clv": {"de": "Kundenwert (CLV)", "en": "Customer lifetime value (CLV)"},
+    "kpi_clv_help": {
+        "de": "CLV = m · r / (1 + i − r): Marge pro Kunde und Zeitraum m, Bindungsrate r, Diskontsatz je "
+              "Zeitraum i (Gupta & Lehmann 2003).",
+        "en": "CLV = m · r / (1 + i − r): margin per customer and period m, retention rate r, discount rate per "
+              "period i (Gupta & Lehmann 2003).",
+    },
+    "kpi_clv_gap": {"de": "CLV-Lücke", "en": "CLV gap"},
+    "kpi_clv_gap_help": {
+        "de": "CLV − Bindungskosten über die Kundenlebensdauer (c · r / (1 + i − r)). Positiv: Bindung lohnt sich.",
+        "en": "CLV − retention cost over the customer lifetime (c · r / (1 + i − r)). Positive: retention pays.",
+    },
+    "kpi_acquisition_cost": {"de": "Akquisitionskosten (CAC)", "en": "Acquisition cost (CAC)"},
+    "kpi_acquisition_cost_help": {"de": "CAC = Akquisitionsausgaben / Neukunden des Zeitraums.",
+                                  "en": "CAC = acquisition spend / new customers in the period."},
+    "kpi_clv_to_cac": {"de": "CLV : CAC", "en": "CLV : CAC"},
+    "kpi_clv_to_cac_help": {"de": "CLV / CAC. Faustregel: etwa 3 : 1 oder mehr.",
+                            "en": "CLV / CAC. Rule of thumb: about 3 : 1 or more."},
+    "kpi_nps": {"de": "Net Promoter Score", "en": "Net Promoter Score"},
+    "kpi_nps_help": {
+        "de": "NPS = % Promotoren (9–10) − % Detraktoren (0–6), in Punkten von −100 bis +100 (Reichheld 2003).",
+        "en": "NPS = % promoters (9–10) − % detractors (0–6), in points from −100 to +100 (Reichheld 2003).",
+    },
+    # --- retention cost ---
+    "cost_mode": {"de": "Kosten aus", "en": "Costs from"},
+    "cost_mode_data": {"de": "Kostentabelle", "en": "Cost sheet"},
+    "cost_mode_typed": {"de": "Eigene Eingabe", "en": "Typed in"},
+    "cost_typed_intro": {
+        "de": "Ohne Kostentabelle: Geben Sie die Ausgaben eines Zeitraums und die Zahl der aktiven Kunden ein. "
+              "Voreingestellt ist das Café-Beispiel (5.000 + 900 + 2.500 bei 700 Kunden).",
+        "en": "Without a cost sheet: type in one period's spend and the number of active customers. The café "
+              "example is preset (5,000 + 900 + 2,500 for 700 customers).",
+    },
+    "cost_period": {"de": "Zeitraum für die Was-wäre-wenn-Rechnung", "en": "Period for the what-if"},
+    "cost_whatif": {"de": "Was wäre, wenn …", "en": "What if …"},
+    "category_team": {"de": "Team (Personal)", "en": "Team (salaries)"},
+    "category_tools": {"de": "Tools (Software)", "en": "Tools (software)"},
+    "category_engagement": {"de": "Engagement (Rabatte, Prämien, Treueprogramm)",
+                            "en": "Engagement (discounts, rewards, loyalty)"},
+    "label_active_customers": {"de": "Aktive Kunden", "en": "Active customers"},
+    "label_total_retention_cost": {"de": "Bindungskosten gesamt", "en": "Total retention spend"},
+    "label_cac_band": {"de": "Typische CAC (5–25 ×)", "en": "Typical CAC (5–25 ×)"},
+    "label_cac_band_help": {
+        "de": "Neukunden zu gewinnen kostet oft das 5- bis 25-Fache der Bindung eines Bestandskunden (Gallo 2014, "
+              "HBR).",
+        "en": "Winning a new customer often costs 5 to 25 times as much as keeping one (Gallo 2014, HBR).",
+    },
+    "label_your_cac": {"de": "Akquisitionskosten pro Neukunde (CAC)", "en": "Acquisition cost per new customer (CAC)"},
+    "label_retention_cost_short": {"de": "Bindung pro Kunde", "en": "Retention per customer"},
+    "label_cac_short": {"de": "CAC", "en": "CAC"},
+    "band_cac_multiple": {"de": "{low}–{high} × Bindungskosten", "en": "{low}–{high} × retention cost"},
+    "chart_cost_stack": {"de": "Bindungskosten nach Kategorie", "en": "Retention spend by category"},
+    "chart_cost_per_customer": {"de": "Bindungskosten pro aktivem Kunden", "en": "Retention cost per active customer"},
+    "chart_cac_band": {"de": "Bindung vs. Akquisition pro Kunde", "en": "Retention vs acquisition per customer"},
+    # --- CLV ---
+    "clv_gross_margin": {"de": "Bruttomarge", "en": "Gross margin"},
+    "clv_gross_margin_help": {"de": "Anteil des Umsatzes, der nach Wareneinsatz bleibt. Vorbelegt aus Ihren Daten, "
+                                    "sonst 30 %.",
+                              "en": "Share of revenue left after cost of goods. Preset from your data, else 30 %."},
+    "clv_discount_rate": {"de": "Diskontsatz pro Jahr", "en": "Discount rate per year"},
+    "clv_discount_rate_help": {"de": "Kapitalkosten: Ein Euro in einem Jahr ist heute 1 / (1 + i) wert.",
+                               "en": "Cost of capital: a euro a year from now is worth 1 / (1 + i) today."},
+    "clv_retention_rate": {"de": "Bindungsrate pro {period}", "en": "Retention rate per {period}"},
+    "clv_retention_rate_help": {"de": "Vorbelegt mit der gemessenen Rate des letzten Jahres.",
+                                "en": "Preset to the rate measured over the last year."},
+    "clv_horizon": {"de": "Horizont (Jahre)", "en": "Horizon (years)"},
+    "clv_retention_cost": {"de": "Bindungskosten pro Kunde und {period}", "en": "Retention cost per customer per {period}"},
+    "clv_simple": {"de": "Einfacher CLV", "en": "Simple CLV"},
+    "clv_simple_help": {"de": "Marge pro Bestellung × Bestellungen pro Zeitraum × erwartete Lebensdauer 1 / (1 − r); "
+                              "ohne Abzinsung.",
+                        "en": "Margin per order × orders per period × expected lifetime 1 / (1 − r); undiscounted."},
+    "clv_margin_multiple": {"de": "CLV (Margen-Multiplikator)", "en": "CLV (margin multiple)"},
+    "clv_margin_multiple_help": {"de": "m · r / (1 + i − r): abgezinst, Marge am Ende jedes überlebten Zeitraums "
+                                       "(Gupta & Lehmann 2003).",
+                                 "en": "m · r / (1 + i − r): discounted, margin at the end of each period survived "
+                                       "(Gupta & Lehmann 2003)."},
+    "clv_finite": {"de": "CLV (fester Horizont)", "en": "CLV (finite horizon)"},
+    "clv_finite_help": {"de": "Σ m · rᵗ / (1 + i)ᵗ für t = 1 … n: wie der Multiplikator, aber nach n Jahren Schluss.",
+                        "en": "Σ m · rᵗ / (1 + i)ᵗ for t = 1 … n: like the multiple, but stops after n years."},
+    "clv_why_differ": {
+        "de": "**Warum die drei Werte abweichen:** Der einfache CLV zählt die Marge über die erwartete Lebensdauer "
+              "({lifetime} Jahre) ohne Abzinsung. Der Multiplikator zinst jede künftige Marge ab und zählt sie "
+              "nur, wenn der Kunde bis dahin bleibt. Der feste Horizont hört zusätzlich nach {horizon} Jahren auf "
+              "– er ist die vorsichtigste Zahl.",
+        "en": "**Why the three differ:** simple CLV counts the margin over the expected lifetime ({lifetime} years) "
+              "with no discounting. The margin multiple discounts each future margin and counts it only if the "
+              "customer is still there. The finite horizon also stops after {horizon} years – it is the most "
+              "cautious number.",
+    },
+    "clv_gap_title": {"de": "Die CLV-Lücke: was nach Bindungs- und Akquisitionskosten bleibt",
+                      "en": "The CLV gap: what is left after retention and acquisition cost"},
+    "label_lifetime_retention_cost": {"de": "Bindungskosten über die Lebensdauer", "en": "Lifetime retention cost"},
+    "label_lifetime_retention_cost_help": {"de": "c · r / (1 + i − r): Bindungskosten je Zeitraum c, gleich "
+                                                 "abgezinst wie die Marge.",
+                                           "en": "c · r / (1 + i − r): retention cost per period c, discounted "
+                                                 "like the margin."},
+    "label_net_value": {"de": "Nettowert pro Kunde", "en": "Net value per customer"},
+    "label_net_value_help": {"de": "CLV − Bindungskosten über die Lebensdauer − CAC.",
+                             "en": "CLV − lifetime retention cost − CAC."},
+    "label_break_even": {"de": "Break-even-Bindungsbudget pro Kunde und Zeitraum",
+                         "en": "Break-even retention spend per customer per period"},
+    "label_break_even_help": {"de": "c* = m − CAC · (1 + i − r) / r: bis zu diesem Betrag pro Kunde und Zeitraum "
+                                    "bleibt der Nettowert ≥ 0. Negativ heißt: selbst ohne Bindungskosten verliert "
+                                    "jeder Kunde Geld.",
+                              "en": "c* = m − CAC · (1 + i − r) / r: up to this spend per customer and period the "
+                                    "net value stays ≥ 0. Negative means every customer loses money even with no "
+                                    "retention spend."},
+    "chart_clv_comparison": {"de": "Drei CLV-Formeln im Vergleich", "en": "Three CLV formulas compared"},
+    "chart_clv_waterfall": {"de": "Vom CLV zum Nettowert", "en": "From CLV to net value"},
+    "chart_clv_cac": {"de": "CLV : CAC gegen die 3 : 1-Faustregel", "en": "CLV : CAC against the 3 : 1 rule of thumb"},
+    "band_clv_cac_rule": {"de": "Faustregel 3 : 1", "en": "rule of thumb 3 : 1"},
+    "axis_ratio": {"de": "Verhältnis", "en": "Ratio"},
+    # --- retention -> profit ---
+    "profit_retention": {"de": "Bindungsrate pro Jahr heute", "en": "Annual retention today"},
+    "profit_retention_help": {"de": "Vorbelegt mit Ihrer gemessenen Bindungsrate, auf ein Jahr umgerechnet.",
+                              "en": "Preset to your measured retention, converted to a year."},
+    "profit_uplift": {"de": "Verbesserung der Bindung (Prozentpunkte)", "en": "Retention improvement (percentage points)"},
+    "profit_uplift_help": {"de": "5 Prozentpunkte ist der Wert der bekannten Reichheld-Studie.",
+                           "en": "5 percentage points is the figure of Reichheld's well-known study."},
+    "profit_horizon": {"de": "Horizont", "en": "Horizon"},
+    "profit_horizon_unlimited": {"de": "unbegrenzt", "en": "unlimited"},
+    "label_years": {"de": "{years} Jahre", "en": "{years} years"},
+    "profit_tenure_intro": {
+        "de": "Gewinn pro gebliebenem Kunde nach Kundenjahr: Umsatz pro aktivem Kunden in seinem n-ten Jahr × "
+              "Marge ({margin}). Überschreiben Sie die Gewinnspalte nach Belieben; nach dem letzten Jahr bleibt "
+              "der Gewinn auf dem letzten Wert.",
+        "en": "Profit per retained customer by customer year: revenue per active customer in their n-th year × "
+              "margin ({margin}). Overwrite the profit column as you like; after the last year profit stays at "
+              "the last value.",
+    },
+    "label_revenue_per_customer": {"de": "Umsatz pro Kunde", "en": "Revenue per customer"},
+    "label_profit_per_customer": {"de": "Gewinn pro Kunde", "en": "Profit per customer"},
+    "profit_value_before": {"de": "Kundenwert heute", "en": "Customer value today"},
+    "profit_value_after": {"de": "Kundenwert mit Verbesserung", "en": "Customer value with uplift"},
+    "profit_value_help": {"de": "Barwert der Gewinne eines neuen Kunden: Jahr 1 sicher, Überleben bis Jahr t mit "
+                                "r^(t−1), abgezinst mit (1 + i)^t, minus CAC (Reichheld & Sasser 1990).",
+                          "en": "Present value of a new customer's profits: year 1 certain, survival to year t at "
+                                "r^(t−1), discounted by (1 + i)^t, minus CAC (Reichheld & Sasser 1990)."},
+    "profit_relative_change": {"de": "Mehr Gewinn pro Kunde", "en": "More profit per customer"},
+    "profit_relative_change_help": {"de": "(Wert nachher − Wert vorher) / Wert vorher.",
+                                    "en": "(value after − value before) / value before."},
+    "profit_lifetime": {"de": "Erwartete Lebensdauer", "en": "Expected lifetime"},
+    "label_years_range": {"de": "{before} → {after} Jahre", "en": "{before} → {after} years"},
+    "profit_churn_sentence": {
+        "de": "Bindung {retention_before} → {retention_after} heißt Churn {churn_before} → {churn_after}: "
+              "**{cut} weniger Abwanderung**. Von 90 % auf 95 % halbiert sich der Churn – deshalb wirken wenige "
+              "Prozentpunkte Bindung so stark.",
+        "en": "Retention {retention_before} → {retention_after} means churn {churn_before} → {churn_after}: "
+              "**{cut} less churn**. From 90 % to 95 %, churn halves – which is why a few points of retention "
+              "matter so much.",
+    },
+    "verdict_inside": {"de": "Ihr Ergebnis (auf 5 Prozentpunkte umgerechnet) liegt im veröffentlichten Band von "
+                             "{low} bis {high} (Reichheld).",
+                       "en": "Your result (scaled to 5 percentage points) lies inside the published band of {low} "
+                             "to {high} (Reichheld)."},
+    "verdict_below": {"de": "Ihr Ergebnis (auf 5 Prozentpunkte umgerechnet) liegt unter dem veröffentlichten Band "
+                            "von {low} bis {high}.",
+                      "en": "Your result (scaled to 5 percentage points) is below the published band of {low} to "
+                            "{high}."},
+    "verdict_above": {"de": "Ihr Ergebnis (auf 5 Prozentpunkte umgerechnet) liegt über dem veröffentlichten Band "
+                            "von {low} bis {high}.",
+                      "en": "Your result (scaled to 5 percentage points) is above the published band of {low} to "
+                            "{high}."},
+    "verdict_undefined": {"de": "Eine prozentuale Veränderung ist hier nicht aussagekräftig.",
+                          "en": "A percentage change is not meaningful here."},
+    "reason_short_lifetime": {"de": "Grund: Kunden bleiben im Schnitt keine 3 Jahre – mehr Bindung hat wenig Zeit, "
+                                    "sich aufzusummieren.",
+                              "en": "Reason: customers stay less than 3 years on average – extra retention has "
+                                    "little time to add up."},
+    "reason_flat_profits": {"de": "Grund: Der Gewinn pro Kunde wächst kaum mit der Kundendauer (Reichheld setzt "
+                                  "stark steigende Gewinne langjähriger Kunden voraus).",
+                            "en": "Reason: profit per customer barely grows with tenure (Reichheld assumes "
+                                  "strongly rising profits from long-standing customers)."},
+    "reason_high_discount": {"de": "Grund: Ein hoher Diskontsatz macht späte Gewinne heute wenig wert.",
+                             "en": "Reason: a high discount rate makes late profits worth little today."},
+    "reason_acquisition_cost": {"de": "Grund: Der Kundenwert vor der Verbesserung ist nicht positiv (CAC zu hoch).",
+                                "en": "Reason: customer value before the uplift is not positive (CAC too high)."},
+    "reason_long_lifetime": {"de": "Grund: Sehr lange Kundenbeziehungen (über 10 Jahre) verstärken jede "
+                                   "Verbesserung.",
+                             "en": "Reason: very long customer relationships (over 10 years) amplify every "
+                                   "improvement."},
+    "profit_growth_years": {"de": "Jahre für die Kundenstamm-Projektion", "en": "Years for the customer-base projection"},
+    "chart_uplift_curve": {"de": "Mehr Gewinn je Prozentpunkt Bindung", "en": "Profit increase per point of retention"},
+    "chart_base_growth": {"de": "Kundenstamm im Vergleich zu heute", "en": "Customer base compared with today"},
+    "chart_profit_by_tenure": {"de": "Gewinn pro Kunde nach Kundenjahr", "en": "Profit per customer by customer year"},
+    "band_reichheld": {"de": "Reichheld: 25–95 % bei 5 pp", "en": "Reichheld: 25–95 % at 5 pp"},
+    "label_your_business": {"de": "Ihr Unternehmen", "en": "Your business"},
+    "label_without_uplift": {"de": "ohne Verbesserung", "en": "without uplift"},
+    "label_with_uplift": {"de": "mit Verbesserung", "en": "with uplift"},
+    # --- cohorts ---
+    "cohort_periods_since": {"de": "{period} nach dem Erstkauf", "en": "{period} after the first purchase"},
+    "cohort_retention_after": {"de": "Anteil noch kaufender Kunden", "en": "Share still buying"},
+    "cohort_retention_after_help": {"de": "Über alle Kohorten, die so lange beobachtet sind: Kunden mit Bestellung "
+                                          "in diesem Zeitraum / Kohortengröße.",
+                                    "en": "Over all cohorts observed that long: customers with an order in that "
+                                          "period / cohort size."},
+    "chart_cohort_heatmap": {"de": "Kohorten-Bindung", "en": "Cohort retention"},
+    "chart_cohort_curves": {"de": "Bindungskurven je Kohorte", "en": "Retention curve per cohort"},
+    "chart_cohort_revenue": {"de": "Umsatz je Kohorte", "en": "Revenue per cohort"},
+    "label_average": {"de": "Durchschnitt", "en": "Average"},
+    # --- loyalty ---
+    "loyalty_repeat_help": {"de": "Kunden mit mehr als einem Kauf / alle Kunden (über den ganzen Datenzeitraum).",
+                            "en": "Customers with more than one purchase / all customers (over the whole data)."},
+    "loyalty_upsell_rate": {"de": "Upsell-Rate", "en": "Upsell rate"},
+    "loyalty_upsell_rate_help": {"de": "Kunden mit mindestens zwei verschiedenen Produkten / alle Kunden.",
+                                 "en": "Customers with at least two different products / all customers."},
+    "loyalty_upsell_ratio": {"de": "Upsell-Quote", "en": "Upsell ratio"},
+    "loyalty_upsell_ratio_help": {"de": "Mehrproduktkunden / Einzelproduktkunden.",
+                                  "en": "Multi-product customers / single-product customers."},
+    "loyalty_no_products": {"de": "Upsell braucht eine Produktspalte in den Transaktionen.",
+                            "en": "Upsell needs a product column in the transactions."},
+    "loyalty_cli_title": {"de": "Customer Loyalty Index (CLI)", "en": "Customer Loyalty Index (CLI)"},
+    "loyalty_cli_intro": {"de": "Mittelwerte Ihrer Umfrage (0–10) zu drei Fragen; der CLI ist ihr Durchschnitt.",
+                          "en": "Your survey's mean answers (0–10) to three questions; the CLI is their average."},
+    "loyalty_cli_recommend": {"de": "Würden Sie uns weiterempfehlen?", "en": "Would you recommend us?"},
+    "loyalty_cli_repurchase": {"de": "Würden Sie wieder kaufen?", "en": "Would you buy again?"},
+    "loyalty_cli_try_new": {"de": "Würden Sie andere Produkte probieren?", "en": "Would you try other products?"},
+    "loyalty_cli": {"de": "CLI (0–10)", "en": "CLI (0–10)"},
+    "loyalty_cli_help": {"de": "CLI = (Ø Empfehlung + Ø Wiederkauf + Ø Neues probieren) / 3.",
+                         "en": "CLI = (mean recommend + mean repurchase + mean try new) / 3."},
+    "chart_nps": {"de": "NPS je Zeitraum", "en": "NPS by period"},
+    # --- axes ---
+    "chart_retention_trend": {"de": "Bindung und Abwanderung je Zeitraum", "en": "Retention and churn by period"},
+    "axis_period": {"de": "Zeitraum", "en": "Period"},
+    "axis_percent": {"de": "Anteil (%)", "en": "Share (%)"},
+    "axis_money": {"de": "Betrag ({currency})", "en": "Amount ({currency})"},
+    "axis_money_per_customer": {"de": "{currency} pro Kunde", "en": "{currency} per customer"},
+    "axis_uplift_points": {"de": "Bindungsverbesserung (Prozentpunkte)", "en": "Retention improvement (percentage points)"},
+    "axis_profit_increase": {"de": "Mehr Gewinn pro Kunde (%)", "en": "Profit increase per customer (%)"},
+    "axis_years": {"de": "Jahre ab heute", "en": "Years from today"},
+    "axis_base_vs_today": {"de": "Kundenstamm (heute = 100 %)", "en": "Customer base (today = 100 %)"},
+    "axis_customer_year": {"de": "Kundenjahr", "en": "Customer year"},
+    "axis_periods_since": {"de": "{period} seit Erstkauf", "en": "{period} since first purchase"},
+    "axis_cohort": {"de": "Kohorte (Erstkauf)", "en": "Cohort (first purchase)"},
+    "axis_share_active": {"de": "Anteil aktiv (%)", "en": "Share active (%)"},
+    "axis_nps_points": {"de": "NPS (Punkte)", "en": "NPS (points)"},
+    # --- data page ---
+    "data_optional": {"de": "(optional)", "en": "(optional)"},
+    "data_upload": {"de": "CSV- oder Excel-Datei (.xlsx) wählen", "en": "Choose a CSV or Excel (.xlsx) file"},
+    "data_help_transactions": {
+        "de": "Eine Zeile pro Bestellung: Kundennummer, Bestelldatum, Betrag; optional Produkt, Menge, Marge.",
+        "en": "One row per order: customer id, order date, amount; optionally product, quantity, margin.",
+    },
+    "data_help_retention_costs": {
+        "de": "Eine Zeile pro Kostenposten: Zeitraumbeginn, Kategorie (wird Team, Tools oder Engagement "
+              "zugeordnet), Betrag.",
+        "en": "One row per cost item: period start, category (mapped to team, tools or engagement), amount.",
+    },
+    "data_help_acquisition": {
+        "de": "Eine Zeile pro Zeitraum: Zeitraumbeginn, Akquisitionsausgaben; optional Zahl der Neukunden (sonst "
+              "aus den Erstkäufen ermittelt).",
+        "en": "One row per period: period start, acquisition spend; optionally the number of new customers "
+              "(otherwise derived from first purchases).",
+    },
+    "data_help_nps": {
+        "de": "Eine Zeile pro Antwort: Antwortdatum, Bewertung 0–10; optional Kundennummer.",
+        "en": "One row per answer: response date, score 0–10; optionally customer id.",
+    },
+    "data_sheet": {"de": "Tabellenblatt", "en": "Worksheet"},
+    "data_dialect_csv": {
+        "de": "Erkannt: CSV, Trennzeichen „{separator}“, Dezimalzeichen „{decimal}“, Datumsformat {dates}, "
+              "Kodierung {encoding}; {rows} Zeilen gelesen.",
+        "en": "Detected: CSV, separator “{separator}”, decimal mark “{decimal}”, date format {dates}, encoding "
+              "{encoding}; {rows} rows read.",
+    },
+    "data_dialect_xlsx": {"de": "Erkannt: Excel, Blatt „{sheet}“; {rows} Zeilen gelesen.",
+                          "en": "Detected: Excel, sheet “{sheet}”; {rows} rows read."},
+    "data_mapping_title": {"de": "**Spalten zuordnen** – vorbelegt nach den Spaltenüberschriften.",
+                           "en": "**Map columns** – prefilled from the column headers."},
+    "data_categories_title": {"de": "**Kostenkategorien zuordnen**", "en": "**Map cost categories**"},
+    "data_apply": {"de": "Zuordnung übernehmen", "en": "Apply mapping"},
+    "data_mapping_invalid": {"de": "Die Zuordnung passt nicht: {reason}", "en": "The mapping does not fit: {reason}"},
+    "data_rows_kept": {"de": "Übernommene Zeilen", "en": "Rows kept"},
+    "data_rows_rejected": {"de": "Abgelehnte Zeilen", "en": "Rows rejected"},
+    "data_download_rejected": {"de": "Abgelehnte Zeilen als CSV herunterladen", "en": "Download rejected rows as CSV"},
+    "data_transactions_required": {"de": "Laden Sie zuerst Ihre Transaktionen hoch; bis dahin zeigt das Dashboard "
+                                         "die Beispieldaten.",
+                                   "en": "Upload your transactions first; until then the dashboard shows the "
+                                         "sample data."},
+    "data_use": {"de": "Meine Daten im Dashboard verwenden", "en": "Use my data in the dashboard"},
+    "column_customer_id": {"de": "Kundennummer", "en": "Customer id"},
+    "column_order_date": {"de": "Bestelldatum", "en": "Order date"},
+    "column_amount": {"de": "Betrag", "en": "Amount"},
+    "column_product": {"de": "Produkt", "en": "Product"},
+    "column_quantity": {"de": "Menge", "en": "Quantity"},
+    "column_gross_margin": {"de": "Bruttomarge", "en": "Gross margin"},
+    "column_period_start": {"de": "Zeitraumbeginn", "en": "Period start"},
+    "column_category": {"de": "Kategorie", "en": "Category"},
+    "column_acquisition_spend": {"de": "Akquisitionsausgaben", "en": "Acquisition spend"},
+    "column_new_customers": {"de": "Neukunden", "en": "New customers"},
+    "column_response_date": {"de": "Antwortdatum", "en": "Response date"},
+    "column_score": {"de": "Bewertung (0–10)", "en": "Score (0–10)"},
 }
 
 
@@ -26,6 +575,16 @@ def t(key: str, lang: str, **params: object) -> str:
     """The text for ``key`` in ``lang`` with ``params`` filled in; a missing key raises ``KeyError``."""
     text = TEXTS[key][lang]
     return text.format(**params) if params else text
+
+
+def format_period(period_start: object, period: str, lang: str) -> str:
+    """A period's name: ``Q3 2024`` for quarters, ``Jul 2024`` / ``Juli 2024`` for months, ``2024`` for years."""
+    start = pd.Timestamp(period_start)
+    if period == "quarter":
+        return f"Q{start.quarter} {start.year}"
+    if period == "month":
+        return format_date(start.date(), "MMM yyyy", locale=LOCALES[lang])
+    return str(start.year)
 
 
 def _missing(value: float | None) -> bool:

@@ -1,6 +1,7 @@
--- How many rows of a column's date candidates parse in one strptime format to a year between 1900 and 2100.
+-- How many rows of a column's date candidates parse in one family of strptime formats (a date format with and
+-- without a time of day; the first that matches wins) to a year between 1900 and 2100.
 -- Tables: candidates(value VARCHAR, rows BIGINT) from load_date_candidates.sql.
--- Parameters: $date_format (a strptime format such as '%d.%m.%Y'; DuckDB needs it constant per query).
+-- Parameters: $date_formats (VARCHAR[] such as ['%d.%m.%Y', '%d.%m.%Y %H:%M']; DuckDB needs it constant per query).
 -- Output: rows BIGINT (one row).
-SELECT coalesce(sum(rows) FILTER (WHERE year(try_strptime(value, $date_format)) BETWEEN 1900 AND 2100), 0) AS rows
+SELECT coalesce(sum(rows) FILTER (WHERE year(try_strptime(value, $date_formats)) BETWEEN 1900 AND 2100), 0) AS rows
 FROM candidates

@@ -1,8 +1,8 @@
--- Parse one text column as dates (or date-times) in one strptime format.
+-- Parse one text column as dates (or date-times) in one family of strptime formats (the first that matches wins).
 -- Tables: raw(position BIGINT, value VARCHAR), values already trimmed, missing values NULL.
--- Parameters: $date_format (a strptime format such as '%d.%m.%Y').
+-- Parameters: $date_formats (VARCHAR[] such as ['%d.%m.%Y', '%d.%m.%Y %H:%M', '%d.%m.%Y %H:%M:%S']).
 -- Output: date TIMESTAMP (NULL where the value is missing, does not match the format, or has a year outside
 --   1900-2100, which catches two-digit years read with %Y), in position order.
 SELECT CASE WHEN year(parsed) BETWEEN 1900 AND 2100 THEN parsed END AS date
-FROM (SELECT position, try_strptime(value, $date_format) AS parsed FROM raw)
+FROM (SELECT position, try_strptime(value, $date_formats) AS parsed FROM raw)
 ORDER BY position

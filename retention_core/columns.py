@@ -1,0 +1,766 @@
+"""Canonical columns of the four upload sheets, header guessing, and the checks that turn a mapped table into data.
+
+One declarative spec, :data:`SHEETS`, says for each kind of sheet which canonical columns are required or
+optional and what type each has; every function here reads it. A column type (:data:`COLUMN_TYPES`) fixes how
+values are coerced and which rows are set aside: an ``"id"`` must be present, a ``"money"`` amount may be
+negative (returns), a ``"cost"`` may not, a ``"score"`` is a whole number from 0 to 10, a ``"fraction"`` lies in
+[0, 1].
+
+The flow is ``suggest_mapping`` (guess which upload column is which canonical column) -> the user confirms ->
+``map_columns`` (rename and keep only the mapped columns) -> ``prepare_sheet`` (coerce, set bad rows aside with a
+reason, report :class:`Problem` objects the UI renders with ``i18n.t(problem.key, lang, **problem.params)``).
+
+Text values are typed here too (numbers with either decimal mark, dates in the common formats), so that
+``loading.read_table`` and ``prepare_sheet`` parse exactly alike; the parsing runs in DuckDB
+(``sql/load_column_evidence.sql``, ``sql/load_parse_numbers.sql``, ``sql/load_parse_dates.sql``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+from retention_core.i18n import t
+from retention_core.queries import run_sql
+
+# --- the data contract -------------------------------------------------------------------------------------------
+
+#: Column types and what they mean: "id" and "text" are strings ("id" must be present); "category" is one of
+#: :data:`CATEGORIES`; "date" is a day, never in the future; "money" is an amount that may be negative
+#: (returns); "cost" is a non-negative amount; "quantity" is any number; "count" is a non-negative whole number;
+#: "score" is a whole number 0-10; "fraction" is a number in [0, 1] (percent 0-100 accepted and divided by 100).
+COLUMN_TYPES = ("id", "text", "category", "date", "money", "cost", "quantity", "count", "score", "fraction")
+
+#: Retention cost categories; free-text categories are mapped to these by the user (see suggest_categories).
+CATEGORIES = ("team", "tools", "engagement")
+
+DATE_DTYPE = "datetime64[us]"
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """The canonical columns of one kind of sheet: required and optional names, and each name's column type."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    types: Mapping[str, str]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
+    {
+        "transactions": SheetSpec(
+            required=("customer_id", "order_date", "amount"),
+            optional=("product", "quantity", "gross_margin"),
+            types=MappingProxyType(
+                {
+                    "customer_id": "id",
+                    "order_date": "date",
+                    "amount": "money",
+                    "product": "text",
+                    "quantity": "quantity",
+                    "gross_margin": "fraction",
+                }
+            ),
+        ),
+        "retention_costs": SheetSpec(
+            required=("period_start", "category", "amount"),
+            optional=(),
+            types=MappingProxyType({"period_start": "date", "category": "category", "amount": "cost"}),
+        ),
+        "acquisition": SheetSpec(
+            required=("period_start", "acquisition_spend"),
+            optional=("new_customers",),
+            types=MappingProxyType({"period_start": "date", "acquisition_spend": "cost", "new_customers": "count"}),
+        ),
+        "nps": SheetSpec(
+            required=("response_date", "score"),
+            optional=("customer_id",),
+            types=MappingProxyType({"response_date": "date", "score": "score", "customer_id": "id"}),
+        ),
+    }
+)
+
+#: Header words for each canonical column, best first, written as they appear in exports; they are compared
+#: after :func:`normalize_header`. A column name shared by several sheets (``amount``) shares its words.
+HEADER_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "customer_id": (
+            "Kunden-ID", "Kundennummer", "Kundennr", "KdNr", "Kd-Nr", "Kunden-Nr", "Customer ID", "Customer Number",
+            "Customer No", "Client ID", "Debitor", "Debitorennummer", "Kunde", "Kunden", "Customer", "Client",
+            "Account ID", "User ID", "E-Mail", "Email",
+        ),
+        "order_date": (
+            "Bestelldatum", "Rechnungsdatum", "Auftragsdatum", "Kaufdatum", "Belegdatum", "Buchungsdatum",
+            "Order Date", "Invoice Date", "Purchase Date", "Transaction Date", "Datum", "Date",
+        ),
+        "amount": (
+            "Betrag", "Umsatz", "Netto", "Nettobetrag", "Nettoumsatz", "Brutto", "Bruttobetrag", "Amount", "Revenue",
+            "Total", "Sales", "Order Value", "Summe", "Gesamt", "Wert", "Value", "Kosten", "Cost", "Costs",
+            "Ausgaben", "Spend", "Preis", "Price",
+        ),
+        "product": (
+            "Artikel", "Produkt", "Artikelname", "Produktname", "Bezeichnung", "Product", "Product Name", "Item",
+            "Artikelnummer", "SKU",
+        ),
+        "quantity": ("Menge", "Anzahl", "Stück", "Stückzahl", "Quantity", "Qty", "Units"),
+        "gross_margin": (
+            "Marge", "Deckungsbeitrag %", "DB %", "Rohertrag %", "Marge %", "Gross Margin", "Margin",
+            "Gross Margin %", "Margin %",
+        ),
+        "category": ("Kategorie", "Kostenart", "Kostenkategorie", "Category", "Cost Type", "Type", "Art"),
+        "period_start": (
+            "Monat", "Quartal", "Periode", "Zeitraum", "Periodenbeginn", "Period Start", "Period", "Month",
+            "Quarter", "Start", "Datum", "Date",
+        ),
+        "acquisition_spend": (
+            "Akquisitionskosten", "Marketingkosten", "Werbekosten", "Werbeausgaben", "Marketingausgaben",
+            "Acquisition Spend", "Acquisition Cost", "Acquisition Costs", "Marketing Spend", "Ad Spend",
+            "Marketing", "Werbung", "Advertising", "Spend", "Kosten", "Costs", "Budget", "Betrag", "Amount",
+        ),
+        "new_customers": (
+            "Neukunden", "Neue Kunden", "Anzahl Neukunden", "New Customers", "Customers Acquired",
+            "Acquired Customers", "New Clients",
+        ),
+        "response_date": (
+            "Antwortdatum", "Umfragedatum", "Response Date", "Survey Date", "Datum", "Date", "Zeitstempel",
+            "Timestamp",
+        ),
+        "score": (
+            "Bewertung", "Score", "NPS", "NPS Score", "Empfehlung", "Weiterempfehlung", "Rating", "Punkte", "Note",
+        ),
+    }
+)
+
+#: Words in a category name that suggest one of the three retention cost categories.
+CATEGORY_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "team": (
+            "personal", "gehalt", "gehaelter", "lohn", "loehne", "team", "mitarbeiter", "salary", "salaries", "staff",
+            "payroll", "wages", "support", "service", "kundenservice", "betreuung", "account manager",
+        ),
+        "tools": ("software", "tool", "tools", "crm", "lizenz", "lizenzen", "license", "saas", "it", "hosting"),
+        "engagement": (
+            "rabatt", "rabatte", "praemie", "praemien", "treueprogramm", "treue", "bonus", "gutschein", "gutscheine",
+            "geschenk", "geschenke", "discount", "discounts", "reward", "rewards", "loyalty", "voucher", "vouchers",
+            "coupon", "coupons", "gift", "gifts", "cashback", "newsletter", "events", "event",
+        ),
+    }
+)
+
+#: Header words that mark an identifier column, whose values stay text even when they look like numbers.
+ID_WORDS = frozenset(
+    {"id", "nr", "no", "nummer", "number", "code", "sku", "ean", "gtin", "plz", "zip", "iban", "kunde", "kunden",
+     "customer", "client", "debitor", "telefon", "phone", "tel", "kdnr"}
+)
+_ID_SUFFIXES = ("nummer", "nr", "id")
+
+# --- problems ----------------------------------------------------------------------------------------------------
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A plain-language finding about an upload, rendered by the UI as ``t(key, lang, **params)``.
+
+    ``severity`` is "error" (the sheet cannot be used), "warning" (rows were set aside or need a look) or "info".
+    """
+
+    key: str
+    severity: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def message(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
+
+
+#: Every Problem key this module emits (each has German and English text in i18n.TEXTS).
+PROBLEM_KEYS = (
+    "data_missing_column",
+    "data_no_rows",
+    "data_missing_values",
+    "data_not_a_number",
+    "data_not_a_date",
+    "data_not_whole_number",
+    "data_future_dates",
+    "data_negative_values",
+    "data_negative_amounts",
+    "data_score_out_of_range",
+    "data_margin_out_of_range",
+    "data_margin_percent",
+    "data_unknown_category",
+    "data_duplicate_rows",
+)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A sheet after :func:`prepare_sheet`: good rows, rows set aside (with ``reason``), and the problems found."""
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+    problems: tuple[Problem, ...]
+
+
+# --- header guessing ---------------------------------------------------------------------------------------------
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def normalize_header(header: object) -> str:
+    """A header as lower-case ASCII words: ``"Kunden-ID"`` -> ``"kunden id"``, ``"Deckungsbeitrag %"`` ->
+    ``"deckungsbeitrag prozent"``, ``"CustomerID"`` -> ``"customer id"``, ``"Stück"`` -> ``"stueck"``."""
+    text = str(header).translate(_UMLAUTS)
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    text = text.replace("%", " prozent ")
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+_NORMALIZED_WORDS = {name: tuple(normalize_header(word) for word in words) for name, words in HEADER_WORDS.items()}
+
+
+def _match_strength(header: str, word: str) -> int:
+    """3: the header is the word; 2: the word appears as whole words in the header; 1: a German compound
+    ends with or starts with the word (``rechnungsbetrag`` ~ ``betrag``); 0: no match."""
+    if not header:
+        return 0
+    if header == word:
+        return 3
+    if f" {word} " in f" {header} ":
+        return 2
+    compact_header, compact_word = header.replace(" ", ""), word.replace(" ", "")
+    if len(compact_word) >= 4 and (compact_header.endswith(compact_word) or compact_header.startswith(compact_word)):
+        return 1
+    return 0
+
+
+def suggest_mapping(columns: Iterable[object], kind: str = "transactions") -> dict[str, str]:
+    """Guess which upload column holds each canonical column of sheet ``kind``: canonical name -> user column.
+
+    Headers are compared after :func:`normalize_header` with :data:`HEADER_WORDS`; an exact header beats a header
+    that contains the word, which beats a German compound ending in it; among equals the earlier word and the
+    earlier canonical column win. Each user column is used at most once; unmatched canonical names are left out.
+    """
+    spec = _spec(kind)
+    columns = list(columns)
+    normalized = [normalize_header(column) for column in columns]
+    candidates = []
+    for order, name in enumerate(spec.columns):
+        for rank, word in enumerate(_NORMALIZED_WORDS[name]):
+            for position, header in enumerate(normalized):
+                strength = _match_strength(header, word)
+                if strength:
+                    candidates.append((-strength, rank, order, position, name))
+    mapping: dict[str, str] = {}
+    used: set[int] = set()
+    for _, _, _, position, name in sorted(candidates):
+        if name not in mapping and position not in used:
+            mapping[name] = columns[position]
+            used.add(position)
+    return {name: mapping[name] for name in spec.columns if name in mapping}
+
+
+def looks_like_id(header: object) -> bool:
+    """True when a header names an identifier (``Kundennummer``, ``Customer ID``, ``KdNr``, ``SKU``)."""
+    words = normalize_header(header).split()
+    return any(word in ID_WORDS or (len(word) > 4 and word.endswith(_ID_SUFFIXES)) for word in words)
+
+
+def suggest_categories(values: Iterable[object]) -> dict[str, str]:
+    """Guess team / tools / engagement for free-text cost categories: category value -> canonical category.
+
+    ``Personal``, ``Gehälter``, ``Salaries`` -> team; ``Software``, ``CRM`` -> tools; ``Rabatte``, ``Prämien``,
+    ``Treueprogramm``, ``Gutscheine``, ``Loyalty`` -> engagement. Values with no recognisable word are left out.
+    """
+    suggestions: dict[str, str] = {}
+    for value in dict.fromkeys(values):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        words = normalize_header(value).split()
+        text = " ".join(words)
+        if text in CATEGORIES:
+            suggestions[value] = text
+            continue
+        for category, category_words in CATEGORY_WORDS.items():
+            if any(word in words or (len(word) >= 5 and word in text) for word in category_words):
+                suggestions[value] = category
+                break
+    return suggestions
+
+
+def apply_categories(frame: pd.DataFrame, categories: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` with its free-text ``category`` values replaced by the canonical categories in ``categories``.
+
+    Values the mapping does not name stay as they are, so :func:`prepare_sheet` rejects them with a reason
+    instead of their costs vanishing silently.
+    """
+    unknown = set(categories.values()) - set(CATEGORIES)
+    if unknown:
+        raise ValueError(f"categories must map to {', '.join(CATEGORIES)}, got {', '.join(sorted(unknown))}")
+    text = frame["category"].astype("string")
+    return frame.assign(category=text.map(lambda value: categories.get(value, value), na_action="ignore"))
+
+
+# --- mapping -----------------------------------------------------------------------------------------------------
+
+CANONICAL_NAMES = tuple(dict.fromkeys(name for spec in SHEETS.values() for name in spec.columns))
+
+
+def map_columns(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.DataFrame:
+    """Keep only the mapped user columns of ``frame``, renamed to their canonical names (in mapping order).
+
+    ``mapping`` is canonical name -> user column; a ``None`` value means "not mapped". The index (the file's
+    ``row_number`` after ``read_table``) is kept. Raises ``ValueError`` for an unknown canonical name, a user
+    column that is not in ``frame``, or a user column mapped to two canonical names.
+    """
+    chosen = {name: column for name, column in mapping.items() if column is not None}
+    unknown = [name for name in chosen if name not in CANONICAL_NAMES]
+    if unknown:
+        expected = ", ".join(CANONICAL_NAMES)
+        raise ValueError(f"Unknown canonical column(s): {', '.join(unknown)}; expected one of {expected}")
+    missing = [f"{column!r} (for {name})" for name, column in chosen.items() if column not in frame.columns]
+    if missing:
+        available = ", ".join(repr(column) for column in frame.columns)
+        raise ValueError(f"Column(s) not in the table: {', '.join(missing)}. Available columns: {available}")
+    by_column: dict[object, list[str]] = {}
+    for name, column in chosen.items():
+        by_column.setdefault(column, []).append(name)
+    shared = [f"{column!r} -> {' and '.join(names)}" for column, names in by_column.items() if len(names) > 1]
+    if shared:
+        raise ValueError(f"One column cannot be mapped to two canonical columns: {'; '.join(shared)}")
+    mapped = frame[list(chosen.values())]
+    mapped.columns = list(chosen)
+    return mapped
+
+
+# --- typing text values ------------------------------------------------------------------------------------------
+
+#: Ignored inside numbers: whitespace (also no-break spaces used for grouping), apostrophes, currency signs/codes.
+NUMBER_STRIP_PATTERN = r"(?i)[\s\x{00A0}\x{202F}'’€$£]|EUR|USD|CHF|GBP"
+#: An unsigned number for each decimal mark, with optional thousands grouping: "1.234,56" / "1,234.56".
+NUMBER_PATTERNS = MappingProxyType(
+    {
+        ",": r"(\d{1,3}(\.\d{3})+|\d+)(,\d*)?|,\d+",
+        ".": r"(\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+",
+    }
+)
+THOUSANDS_SEPARATORS = MappingProxyType({",": ".", ".": ","})
+
+#: Date formats tried on text, in order of preference on a tie (day-before-month first; swapped in files with a
+#: decimal point). Each also accepts a time of day after the date (see :func:`date_variants`).
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d.%m.%y", "%m.%Y", "%Y-%m", "%m/%Y")
+_TIMES = (" %H:%M", " %H:%M:%S")
+
+
+def date_variants(date_format: str) -> tuple[str, ...]:
+    """A date format and the same with a time (``%H:%M``, ``%H:%M:%S``; ISO also with ``T``); month formats
+    alone."""
+    if "%d" not in date_format:
+        return (date_format,)
+    variants = (date_format,) + tuple(date_format + time for time in _TIMES)
+    if date_format == "%Y-%m-%d":
+        variants += tuple(date_format + "T" + time.strip() for time in _TIMES)
+    return variants
+
+
+#: The characters a date in one of DATE_FORMATS consists of.
+DATE_SHAPE = r"[0-9./: T-]+"
+
+#: Share of a column's non-empty values that must parse for the column to be typed as numbers or dates.
+TYPE_THRESHOLD = 0.8
+
+
+@dataclass(frozen=True)
+class Coerced:
+    """A column coerced to numbers or dates, and which non-empty values failed."""
+
+    values: pd.Series
+    failed: pd.Series
+
+
+def _positional(strings: pd.Series) -> pd.DataFrame:
+    values = strings.astype("str").reset_index(drop=True)
+    return pd.DataFrame({"position": np.arange(len(strings), dtype="int64"), "value": values})
+
+
+def text_evidence(strings: pd.Series, dates: bool = False) -> dict[str, int]:
+    """How many non-empty text values pass each typing test: the number tests of
+    ``sql/load_column_evidence.sql`` and, when enough values are shaped like dates, ``"date:<format>"`` for each
+    of :data:`DATE_FORMATS` with its :func:`date_variants` (``sql/load_count_dates.sql``); with ``dates`` the
+    date formats are counted whatever the shape of the values."""
+    raw = _positional(strings)
+    params = {
+        "strip_pattern": NUMBER_STRIP_PATTERN,
+        "comma_pattern": NUMBER_PATTERNS[","],
+        "point_pattern": NUMBER_PATTERNS["."],
+        "date_shape": DATE_SHAPE,
+    }
+    table = run_sql("load_column_evidence", params, raw=raw)
+    evidence = {str(test): int(rows) for test, rows in zip(table["test"], table["rows"])}
+    if evidence["date_shaped"] and (dates or evidence["date_shaped"] >= TYPE_THRESHOLD * evidence["non_empty"]):
+        candidates = run_sql("load_date_candidates", {"date_shape": DATE_SHAPE}, raw=raw)
+        for date_format in DATE_FORMATS:
+            params = {"date_formats": list(date_variants(date_format))}
+            rows = int(run_sql("load_count_dates", params, candidates=candidates)["rows"].iloc[0])
+            if rows:
+                evidence[f"date:{date_format}"] = rows
+    return evidence
+
+
+def choose_decimal_mark(evidence: Iterable[Mapping[str, int]], default: str) -> str:
+    """The decimal mark the evidence of a file's columns supports: values only readable with a comma (``12,5``,
+    ``1.234,56``) against values only readable with a point (``12.5``, ``1,234.56``); ``default`` on a tie."""
+    comma = point = 0
+    for column in evidence:
+        comma += column.get("only_decimal_comma", 0)
+        point += column.get("only_decimal_point", 0)
+    if comma == point:
+        return default
+    return "," if comma > point else "."
+
+
+def choose_date_format(evidence: Mapping[str, int], day_first: bool = True) -> tuple[str | None, int]:
+    """The date format that parses most values, and how many; ties go to day-before-month when ``day_first``."""
+    formats = list(DATE_FORMATS)
+    if not day_first:
+        formats = [_swap_day_month(date_format) for date_format in formats]
+    best, best_rows = None, 0
+    for date_format in formats:
+        rows = evidence.get(f"date:{date_format}", 0)
+        if rows > best_rows:
+            best, best_rows = date_format, rows
+    return best, best_rows
+
+
+def _swap_day_month(date_format: str) -> str:
+    return {"%d/%m/%Y": "%m/%d/%Y", "%m/%d/%Y": "%d/%m/%Y"}.get(date_format, date_format)
+
+
+def parse_numbers(strings: pd.Series, decimal_mark: str) -> pd.Series:
+    """Text -> float64 with ``decimal_mark`` ("," or "."); NaN where missing or not a number. Keeps the index."""
+    parsed = run_sql(
+        "load_parse_numbers",
+        {
+            "strip_pattern": NUMBER_STRIP_PATTERN,
+            "number_pattern": NUMBER_PATTERNS[decimal_mark],
+            "thousands_separator": THOUSANDS_SEPARATORS[decimal_mark],
+            "decimal_mark": decimal_mark,
+        },
+        raw=_positional(strings),
+    )
+    return pd.Series(parsed["number"].to_numpy(dtype="float64", na_value=np.nan), index=strings.index)
+
+
+def parse_dates(strings: pd.Series, date_format: str) -> pd.Series:
+    """Text -> datetime64 in a strptime ``date_format`` (one of :data:`DATE_FORMATS`, with or without a time);
+    NaT where missing, not matching, or year outside 1900-2100. Keeps the index."""
+    params = {"date_formats": list(date_variants(date_format))}
+    parsed = run_sql("load_parse_dates", params, raw=_positional(strings))
+    return pd.Series(parsed["date"].astype(DATE_DTYPE).to_numpy(), index=strings.index)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The non-missing cells of a column split by Python type: stripped text, numbers, dates."""
+
+    strings: pd.Series
+    numbers: pd.Series
+    dates: pd.Series
+
+    @property
+    def count(self) -> int:
+        return len(self.strings) + len(self.numbers) + len(self.dates)
+
+
+def split_cells(values: pd.Series) -> Cells:
+    """Split a column into text, number and date cells (missing and empty text left out), keeping the index.
+
+    Typed columns take a fast path; only mixed object columns (Excel sheets, hand-made frames) are inspected cell
+    by cell.
+    """
+    no_strings = pd.Series([], dtype="str")
+    no_numbers = pd.Series([], dtype="float64")
+    no_dates = pd.Series([], dtype=DATE_DTYPE)
+    if is_bool_dtype(values.dtype):
+        return Cells(values.dropna().astype("str"), no_numbers, no_dates)
+    if is_numeric_dtype(values.dtype):
+        return Cells(no_strings, values.dropna().astype("float64"), no_dates)
+    if is_datetime64_any_dtype(values.dtype):
+        return Cells(no_strings, no_numbers, _as_dates(values.dropna()))
+    present = values.dropna()
+    inferred = infer_dtype(present, skipna=True)
+    if inferred in ("string", "empty"):
+        strings = present.astype("str").str.strip()
+        return Cells(strings[strings != ""], no_numbers, no_dates)
+    if inferred in ("floating", "integer", "mixed-integer-float", "decimal"):
+        return Cells(no_strings, present.astype("float64"), no_dates)
+    kinds = present.map(_cell_kind)
+    strings = present[kinds == "string"].astype("str").str.strip()
+    dates = present[kinds == "date"]
+    return Cells(
+        strings[strings != ""],
+        present[kinds == "number"].astype("float64"),
+        _as_dates(pd.to_datetime(dates)) if len(dates) else no_dates,
+    )
+
+
+def _cell_kind(value: object) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "string"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "missing" if value != value else "number"
+    if isinstance(value, (dt.date, np.datetime64)):
+        return "date"
+    return "string"
+
+
+def _as_dates(values: pd.Series) -> pd.Series:
+    if getattr(values.dtype, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    return values.astype(DATE_DTYPE)
+
+
+def coerce_numbers(values: pd.Series, decimal_mark: str | None = None) -> Coerced:
+    """A column as float64: numbers kept, text parsed with ``decimal_mark`` (guessed from the text if None,
+    decimal point on a tie); text that is not a number, and dates, fail."""
+    cells = split_cells(values)
+    result = pd.Series(np.nan, index=values.index, dtype="float64")
+    failed = pd.Series(False, index=values.index)
+    if len(cells.numbers):
+        result.loc[cells.numbers.index] = cells.numbers
+    failed.loc[cells.dates.index] = True
+    if len(cells.strings):
+        mark = decimal_mark or choose_decimal_mark([text_evidence(cells.strings)], default=".")
+        parsed = parse_numbers(cells.strings, mark)
+        result.loc[parsed.index] = parsed
+        failed.loc[parsed.index] = parsed.isna()
+    return Coerced(result, failed)
+
+
+def coerce_dates(values: pd.Series, date_format: str | None = None, day_first: bool = True) -> Coerced:
+    """A column as datetime64: dates kept, text parsed with ``date_format`` (guessed from the text if None);
+    text in no known format, and numbers, fail."""
+    cells = split_cells(values)
+    result = pd.Series(pd.NaT, index=values.index, dtype=DATE_DTYPE)
+    failed = pd.Series(False, index=values.index)
+    if len(cells.dates):
+        result.loc[cells.dates.index] = cells.dates
+    failed.loc[cells.numbers.index] = True
+    if len(cells.strings):
+        chosen = date_format or choose_date_format(text_evidence(cells.strings, dates=True), day_first)[0]
+        parsed = parse_dates(cells.strings, chosen) if chosen else pd.Series(pd.NaT, index=cells.strings.index)
+        result.loc[parsed.index] = parsed.astype(DATE_DTYPE)
+        failed.loc[parsed.index] = parsed.isna()
+    return Coerced(result, failed)
+
+
+def coerce_strings(values: pd.Series) -> pd.Series:
+    """A column as text: stripped, empty -> missing, whole numbers without ``.0`` (an id 42.0 reads "42"),
+    dates as ``YYYY-MM-DD`` (with the time when there is one)."""
+    cells = split_cells(values)
+    result = pd.Series(np.nan, index=values.index, dtype="object")
+    result.loc[cells.strings.index] = cells.strings.astype("object")
+    if len(cells.numbers):
+        numbers = cells.numbers
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers))
+        text = numbers.astype("str").astype("object")
+        text[whole] = numbers[whole].astype("int64").astype("str").astype("object")
+        result.loc[text.index] = text
+    if len(cells.dates):
+        dates = cells.dates
+        with_time = dates != dates.dt.normalize()
+        text = dates.dt.strftime("%Y-%m-%d %H:%M:%S").where(with_time, dates.dt.strftime("%Y-%m-%d"))
+        result.loc[text.index] = text.astype("object")
+    return result.astype("str")
+
+
+# --- preparing a sheet -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Check:
+    """The rows one rule sets aside in one column (their reasons, by position) and the problem to report."""
+
+    reasons: pd.Series
+    problem: Problem
+
+
+def _examples(values: pd.Series, limit: int = 3) -> str:
+    return ", ".join(str(value) for value in pd.unique(values.astype("str"))[:limit])
+
+
+def _flag(bad: pd.Series, column: str, reason: str, key: str, shown: pd.Series, quote: bool = True) -> _Check | None:
+    """A check for the rows where ``bad``, with reason ``"<column>: <reason> ('<value>')"`` for each, the value
+    taken from ``shown`` (or just the reason when ``quote`` is false; ``shown`` then only gives the examples)."""
+    bad = bad.fillna(False).astype(bool)
+    if not bad.any():
+        return None
+    examples = shown[bad].astype("str")
+    text = f"{column}: {reason}"
+    reasons = text + " ('" + examples + "')" if quote else pd.Series(text, index=examples.index, dtype="str")
+    problem = Problem(key, "warning", {"column": column, "rows": int(bad.sum()), "examples": _examples(examples)})
+    return _Check(reasons.astype("str"), problem)
+
+
+def _check_column(
+    values: pd.Series, column: str, column_type: str, required: bool, today: pd.Timestamp, row_labels: pd.Series
+) -> tuple[pd.Series, list[_Check], list[Problem]]:
+    """Coerce one canonical column by its type; return the coerced values, the failed checks, info problems."""
+    checks: list[_Check | None] = []
+    infos: list[Problem] = []
+    failed = pd.Series(False, index=values.index)
+    if column_type in ("id", "text", "category"):
+        coerced = coerce_strings(values)
+        if column_type == "category":
+            coerced = coerced.str.lower()
+            unknown = coerced.notna() & ~coerced.isin(CATEGORIES)
+            reason = f"not one of {', '.join(CATEGORIES)}"
+            checks.append(_flag(unknown, column, reason, "data_unknown_category", values))
+    elif column_type == "date":
+        result = coerce_dates(values)
+        coerced, failed = result.values.dt.normalize(), result.failed
+        checks.append(_flag(failed, column, "not a date", "data_not_a_date", values))
+        future = coerced > today
+        if future.any():
+            day = coerced.dt.strftime("%Y-%m-%d")
+            checks.append(_flag(future, column, "in the future", "data_future_dates", day))
+    else:
+        result = coerce_numbers(values)
+        coerced, failed = result.values, result.failed
+        checks.append(_flag(failed, column, "not a number", "data_not_a_number", values))
+        if column_type == "fraction":
+            present = coerced.dropna()
+            if len(present) and ((present > 1) & (present <= 100)).all():
+                coerced = coerced / 100
+                infos.append(Problem("data_margin_percent", "info", {"column": column}))
+        whole = coerced == np.round(coerced)
+        rules = {
+            "count": [(~whole, "not a whole number", "data_not_whole_number"),
+                      (coerced < 0, "negative", "data_negative_values")],
+            "score": [(~whole, "not a whole number", "data_not_whole_number"),
+                      ((coerced < 0) | (coerced > 10), "outside 0-10", "data_score_out_of_range")],
+            "cost": [(coerced < 0, "negative", "data_negative_values")],
+            "fraction": [((coerced < 0) | (coerced > 1), "outside 0-1", "data_margin_out_of_range")],
+        }
+        for bad, reason, key in rules.get(column_type, []):
+            checks.append(_flag(bad & coerced.notna(), column, reason, key, coerced))
+    if required:
+        missing = coerced.isna() & ~failed
+        checks.append(_flag(missing, column, "missing", "data_missing_values", row_labels, quote=False))
+    return coerced, [check for check in checks if check is not None], infos
+
+
+def _final_dtype(column_type: str, required: bool) -> str | None:
+    if column_type == "count" or (column_type == "score" and not required):
+        return "Int64"
+    return "int64" if column_type == "score" else None
+
+
+def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = None) -> Prepared:
+    """Coerce a mapped sheet to the types of :data:`SHEETS` and set aside the rows that cannot be used.
+
+    Text in number and date columns is parsed (either decimal mark; the common date formats); dates lose their
+    time of day. A row is set aside, with a ``reason``, when a required value is missing, a value does not parse,
+    a date lies after ``today`` (default: the current date), a score is outside 0-10 or not whole, a margin is
+    outside [0, 1], a cost or count is negative, or a category is not one of :data:`CATEGORIES`. A margin column
+    whose values all lie in (1, 100] is read as percent and divided by 100 (info problem). Negative transaction
+    amounts are returns: kept, with a warning. Exact duplicate rows are kept, with an info problem. A missing
+    required column is an error problem; the columns present are still checked. Columns that are not canonical
+    for ``kind`` are dropped.
+
+    ``frame`` keeps its index (``read_table`` names it ``row_number``: the line in the file). ``rejected`` holds
+    the rejected rows' input values, then ``row_number`` when the index is so named (or a ``row_number`` column
+    was given), then ``reason``.
+    """
+    spec = _spec(kind)
+    if "row_number" in frame.columns:
+        frame = frame.set_index("row_number")
+    today_stamp = pd.Timestamp(today if today is not None else dt.date.today()).normalize()
+    present = [name for name in spec.columns if name in frame.columns]
+    labelled = frame.index.name == "row_number"
+    source = frame[present].reset_index(drop=True)
+    row_labels = pd.Series(frame.index if labelled else np.arange(1, len(frame) + 1)).astype("str")
+
+    coerced: dict[str, pd.Series] = {}
+    checks: list[_Check] = []
+    infos: list[Problem] = []
+    for name in present:
+        required = name in spec.required
+        coerced[name], column_checks, column_infos = _check_column(
+            source[name], name, spec.types[name], required, today_stamp, row_labels
+        )
+        checks += column_checks
+        infos += column_infos
+
+    reasons = pd.Series([], dtype="str")
+    if checks:
+        reasons = pd.concat([check.reasons for check in checks]).groupby(level=0).agg("; ".join)
+    bad = np.asarray(source.index.isin(reasons.index))
+    good = pd.DataFrame(coerced, index=source.index)[~bad]
+    dtypes = {name: _final_dtype(spec.types[name], name in spec.required) for name in present}
+    good = good.astype({name: dtype for name, dtype in dtypes.items() if dtype})
+    good.index = frame.index[~bad]
+
+    rejected = frame[present][bad].reset_index(drop=not labelled)
+    if labelled:
+        rejected = rejected[present + ["row_number"]]
+    rejected["reason"] = pd.Series(reasons.reindex(np.flatnonzero(bad)).to_numpy(), dtype="str")
+
+    problems = missing_column_problems(frame, kind) + [check.problem for check in checks] + infos
+    problems += _kept_row_problems(good, spec)
+    if not len(good):
+        problems.append(Problem("data_no_rows", "error", {"rows": len(frame)}))
+    return Prepared(good, rejected, tuple(problems))
+
+
+def _kept_row_problems(good: pd.DataFrame, spec: SheetSpec) -> list[Problem]:
+    """Findings about rows that are kept: negative amounts (returns) and exact duplicates."""
+    problems = []
+    for name in good.columns:
+        if spec.types[name] == "money":
+            negative = good[name] < 0
+            if negative.any():
+                total = float(good.loc[negative, name].sum())
+                params = {"column": name, "rows": int(negative.sum()), "total": total}
+                problems.append(Problem("data_negative_amounts", "warning", params))
+    duplicates = int(good.duplicated().sum())
+    if duplicates:
+        problems.append(Problem("data_duplicate_rows", "info", {"rows": duplicates}))
+    return problems
+
+
+def missing_column_problems(frame: pd.DataFrame, kind: str) -> list[Problem]:
+    """An error problem for each required column of sheet ``kind`` that ``frame`` lacks."""
+    return [
+        Problem("data_missing_column", "error", {"column": name})
+        for name in _spec(kind).required
+        if name not in frame.columns
+    ]
+
+
+def validate_transactions(frame: pd.DataFrame) -> list[Problem]:
+    """Plain-language problems of a mapped transactions table, for the UI (never raises for bad data).
+
+    The same findings as :func:`prepare_sheet`: missing required columns, values that are not numbers or dates,
+    future dates, negative amounts (returns), duplicates, and so on.
+    """
+    return list(prepare_sheet(frame, "transactions").problems)
+
+
+def _spec(kind: str) -> SheetSpec:
+    if kind not in SHEETS:
+        raise ValueError(f"Unknown sheet kind {kind!r}; expected one of {', '.join(SHEETS)}")
+    return SHEETS[kind]
