@@ -142,6 +142,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{rows} rows are exact duplicates; they were kept.",
     },
     # --- data problems (loading / validation) --- end
+    # --- predictive models --- begin
+    # --- predictive models --- end
     # --- frame and sidebar ---
     "sidebar_currency": {"de": "Währung", "en": "Currency"},
     "sidebar_period": {"de": "Analysezeitraum", "en": "Analysis period"},
