@@ -74,12 +74,12 @@ def settings() -> Settings:
     )
 
 
-@st.cache_data(max_entries=1, ttl="1d", show_spinner=False)
+@st.cache_data(max_entries=1, ttl=24 * 3600, show_spinner=False)
 def _sample_dataset() -> Dataset:
     return sample.load_sample()
 
 
-@st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl="1d", show_spinner=False)
+@st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
 def _sample_aggregates(period: str, activity_months: int) -> Aggregates:
     return aggregate(_sample_dataset(), period, activity_months)
 

@@ -127,15 +127,22 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
     return entry
 
 
+def _rejected_rows(entry: Upload) -> pd.DataFrame:
+    """Rows set aside while reading and while preparing, under the canonical column names, with reasons."""
+    to_canonical = {user: canonical for canonical, user in (entry.mapping or {}).items()}
+    read_rejects = entry.loaded.rejected.rename(columns=to_canonical)
+    return pd.concat([read_rejects, entry.prepared.rejected], ignore_index=True).astype("string")
+
+
 def _report(kind: str, entry: Upload, s: Settings) -> None:
     """Kept and rejected counts, the problems in plain words, a preview and the rejected rows to download."""
     result = entry.prepared
-    rejected = pd.concat([entry.loaded.rejected, result.rejected.astype("string")], ignore_index=True)
+    rejected = _rejected_rows(entry)
     counts = st.columns(2)
     widgets.metric("data_rows_kept", "count", len(result.frame), s, container=counts[0])
     widgets.metric("data_rows_rejected", "count", len(rejected), s, container=counts[1])
     show = {"error": st.error, "warning": st.warning, "info": st.info}
-    for problem in result.problems:
+    for problem in (*entry.loaded.problems, *result.problems):
         show[problem.severity](t(problem.key, s.lang, **problem.params))
     st.dataframe(result.frame.head(_PREVIEW_ROWS), hide_index=True)
     if len(rejected):

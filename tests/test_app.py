@@ -1,0 +1,168 @@
+"""One AppTest per page: it renders on the sample data, a slider moves a displayed number to a hand-checked value.
+
+Expected values are worked out by hand (the café, the CLI) or with a few lines of pandas straight from the sample
+CSV, never by calling the code under test.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
+
+
+def open_page(page: str, lang: str = "de") -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["app_lang"] = lang
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metric_value(app: AppTest, label: str) -> str:
+    values = [metric.value for metric in app.metric if metric.label == label]
+    assert values, f"no metric labelled {label!r}; have {[metric.label for metric in app.metric]}"
+    return values[0]
+
+
+def german_number(text: str) -> float:
+    """``1.234,56 €`` -> 1234.56."""
+    return float(re.sub(r"[^0-9,\-−]", "", text).replace("−", "-").replace(",", "."))
+
+
+@pytest.fixture(scope="module")
+def sample_orders() -> pd.DataFrame:
+    orders = pd.read_csv(SAMPLE_CSV, sep=";", decimal=",", thousands=".", encoding="cp1252",
+                         dtype={"Kundennummer": str, "Bestelldatum": str})
+    orders["Bestelldatum"] = pd.to_datetime(orders["Bestelldatum"], format="%d.%m.%Y")
+    return orders[orders["Betrag"] >= 0]
+
+
+def test_overview_period_slider_shows_that_quarters_active_customers(sample_orders):
+    app = open_page("pages/overview.py")
+    app.select_slider(key="overview_period").set_value(pd.Timestamp("2024-07-01")).run()
+    assert not app.exception
+    # Active = ordered within the 12 months up to the end of Q3 2024.
+    window = sample_orders["Bestelldatum"].between("2023-10-01", "2024-09-30")
+    expected = sample_orders.loc[window, "Kundennummer"].nunique()
+    assert metric_value(app, "Aktive Kunden") == f"{expected:,}".replace(",", ".")
+
+
+def test_retention_cost_typed_in_cafe_example_is_12_euros_in_german():
+    app = open_page("pages/retention_cost.py")
+    app.button_group(key="cost_mode").set_value("typed").run()
+    assert metric_value(app, "Bindungskosten pro aktivem Kunden") == "12,00\u00a0€"
+    # Team +10 %: (5,500 + 900 + 2,500) / 700 = 12.714… -> 12,71 €.
+    app.slider(key="cost_change_team").set_value(10.0).run()
+    assert not app.exception
+    assert metric_value(app, "Bindungskosten pro aktivem Kunden") == "12,71\u00a0€"
+
+
+def test_retention_cost_typed_in_cafe_example_is_12_dollars_style_in_english():
+    app = open_page("pages/retention_cost.py", lang="en")
+    app.button_group(key="cost_mode").set_value("typed").run()
+    assert metric_value(app, "Retention cost per active customer") == "€12.00"
+    # 800 active customers: 8,400 / 800 = 10.50.
+    app.number_input(key="cost_active_typed").set_value(800).run()
+    assert metric_value(app, "Retention cost per active customer") == "€10.50"
+
+
+def test_clv_doubles_when_the_gross_margin_doubles():
+    app = open_page("pages/clv.py")
+    app.slider(key="clv_gross_margin").set_value(25.0).run()
+    quarter = german_number(metric_value(app, "CLV (Margen-Multiplikator)"))
+    app.slider(key="clv_gross_margin").set_value(50.0).run()
+    assert not app.exception
+    # m · r / (1 + i − r) is linear in the margin m.
+    assert german_number(metric_value(app, "CLV (Margen-Multiplikator)")) == pytest.approx(2 * quarter, abs=0.011)
+
+
+def test_profit_simulator_shows_that_90_to_95_percent_halves_churn():
+    app = open_page("pages/profit.py")
+    app.slider(key="profit_retention").set_value(90.0).run()
+    app.slider(key="profit_uplift").set_value(5.0).run()
+    assert not app.exception
+    sentence = " ".join(markdown.value for markdown in app.markdown)
+    assert "10,0\u00a0% → 5,0\u00a0%" in sentence
+    assert "50\u00a0% weniger Abwanderung" in sentence
+    # Lifetime 1 / churn: 10 years before, 20 after.
+    assert metric_value(app, "Erwartete Lebensdauer") == "10,0 → 20,0 Jahre"
+
+
+def test_cohort_slider_shows_the_pooled_share_buying_again_one_quarter_later(sample_orders):
+    app = open_page("pages/cohorts.py")
+    app.slider(key="cohort_periods_since").set_value(1).run()
+    assert not app.exception
+    quarter = sample_orders.assign(q=sample_orders["Bestelldatum"].dt.to_period("Q"))
+    first = quarter.groupby("Kundennummer")["q"].min().rename("first")
+    bought = quarter.join(first, on="Kundennummer")
+    observed = first[first < quarter["q"].max()]
+    again = bought[(bought["q"] == bought["first"] + 1)]["Kundennummer"].nunique()
+    expected = again / len(observed)
+    assert metric_value(app, "Anteil noch kaufender Kunden") == f"{expected:.1%}".replace(".", ",").replace(
+        "%", "\u00a0%")
+
+
+def test_loyalty_index_is_the_mean_of_the_three_question_means():
+    app = open_page("pages/loyalty.py")
+    for question, value in (("recommend", 9.0), ("repurchase", 6.0), ("try_new", 3.0)):
+        app.slider(key=f"loyalty_cli_{question}").set_value(value).run()
+    assert not app.exception
+    assert metric_value(app, "CLI (0–10)") == "6,0"  # (9 + 6 + 3) / 3
+
+
+def upload(app: AppTest, name: str, content: bytes) -> AppTest:
+    app.file_uploader(key="data_file_transactions").set_value((name, content, "text/csv")).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_german_sample_csv_uploads_through_the_file_uploader_and_becomes_the_data():
+    app = upload(open_page("pages/data.py"), "transaktionen.csv", SAMPLE_CSV.read_bytes())
+    assert metric_value(app, "Übernommene Zeilen") == "30.976"
+    assert metric_value(app, "Abgelehnte Zeilen") == "0"
+    app.button(key="data_use").click().run()
+    assert app.session_state["app_source"] == "upload"
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+    assert metric_value(app, "Bindungskosten pro aktivem Kunden") == "–"  # no cost sheet uploaded
+
+
+def test_bad_rows_are_counted_shown_and_offered_for_download():
+    content = ("Kundennummer;Bestelldatum;Betrag\n" + "".join(f"K{i};0{i}.01.2024;1{i},50\n" for i in range(1, 9))
+               + "K9;kein Datum;3,00\nK10;10.01.2024;viel\n").encode("cp1252")
+    app = upload(open_page("pages/data.py"), "bestellungen.csv", content)
+    assert metric_value(app, "Übernommene Zeilen") == "8"
+    assert metric_value(app, "Abgelehnte Zeilen") == "2"
+    messages = " ".join(element.value for element in (*app.warning, *app.error))
+    assert "kein Datum" in messages and "viel" in messages
+    assert any(button.label == "Abgelehnte Zeilen als CSV herunterladen" for button in app.get("download_button"))
+
+
+def test_an_upload_in_one_session_is_invisible_in_another():
+    owner = upload(open_page("pages/data.py"), "geheim.csv",
+                   "Kundennummer;Bestelldatum;Betrag\nGEHEIM-1;01.01.2024;999,99\n".encode())
+    owner.button(key="data_use").click().run()
+    assert owner.session_state["app_source"] == "upload"
+    visitor = AppTest.from_file(APP, default_timeout=120).run()
+    assert visitor.radio(key="app_source").disabled  # nothing uploaded in this session: only the sample
+    assert "Angezeigt: Kaffeerösterei Lindenberg (Beispiel)" in [caption.value for caption in visitor.caption]
+    shown = " ".join(str(element.value) for element in (*visitor.caption, *visitor.markdown, *visitor.metric))
+    assert "GEHEIM" not in shown and "geheim.csv" not in shown and "999,99" not in shown
+    visitor.switch_page("pages/data.py").run()
+    assert not visitor.metric  # no kept/rejected counts: the visitor has uploaded nothing
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("page", ["overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "data"])
+def test_every_page_renders_in_both_languages(page, lang):
+    app = open_page(f"pages/{page}.py", lang)
+    assert app.title[0].value

@@ -1,0 +1,98 @@
+"""The translation table is complete in German and English, and numbers are formatted per locale."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from retention_core.i18n import LANGUAGES, TEXTS, format_money, format_number, format_percent, format_period, t
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("pages/*.py"), *ROOT.glob("dashboard/*.py"),
+           *ROOT.glob("retention_core/*.py")]
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']""")
+KEY_ARGUMENT = re.compile(r"""\bmetric\(\s*["']([a-z0-9_]+)["']""")
+# Keys built from a prefix and a known set of names (f-strings in the pages).
+FAMILIES = {
+    "period_{}": ("month", "quarter", "year"),
+    "period_plural_{}": ("month", "quarter", "year"),
+    "category_{}": ("team", "tools", "engagement"),
+    "cost_mode_{}": ("data", "typed"),
+    "source_{}": ("sample", "upload"),
+    "sheet_{}": ("transactions", "retention_costs", "acquisition", "nps"),
+    "data_help_{}": ("transactions", "retention_costs", "acquisition", "nps"),
+    "page_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "data"),
+    "intro_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "data"),
+    "verdict_{}": ("inside", "below", "above", "undefined"),
+    "reason_{}": ("short_lifetime", "flat_profits", "high_discount", "acquisition_cost", "long_lifetime"),
+    "loyalty_cli_{}": ("recommend", "repurchase", "try_new"),
+}
+
+
+def used_keys() -> set[str]:
+    keys = set()
+    for path in SOURCES:
+        text = path.read_text(encoding="utf-8")
+        keys |= set(LITERAL_KEY.findall(text)) | set(KEY_ARGUMENT.findall(text))
+    return keys
+
+
+def test_every_text_has_a_german_and_an_english_version():
+    incomplete = [key for key, texts in TEXTS.items() if set(texts) != set(LANGUAGES) or not all(texts.values())]
+    assert incomplete == []
+
+
+def test_every_key_the_code_uses_is_in_the_table():
+    from retention_core.columns import CANONICAL_NAMES
+    from retention_core.scenarios import KPI_FIELDS
+
+    families = {pattern.format(name) for pattern, names in FAMILIES.items() for name in names}
+    kpis = {f"kpi_{name}{suffix}" for name, _, _ in KPI_FIELDS for suffix in ("", "_help")}
+    columns = {f"column_{name}" for name in CANONICAL_NAMES}
+    missing = sorted((used_keys() | families | kpis | columns) - set(TEXTS))
+    assert missing == []
+
+
+def test_both_languages_use_the_same_placeholders():
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    mismatched = [key for key, texts in TEXTS.items() if fields(texts["de"]) != fields(texts["en"])]
+    assert mismatched == []
+
+
+def test_a_missing_key_raises_instead_of_showing_nothing():
+    with pytest.raises(KeyError):
+        t("no_such_key", "de")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("de", "1.234,56\u00a0€"), ("en", "€1,234.56")])
+def test_money_follows_the_locale(lang, expected):
+    assert format_money(1234.56, lang, "EUR") == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("de", "12,00\u00a0€"), ("en", "€12.00")])
+def test_the_cafe_result_reads_twelve_in_both_languages(lang, expected):
+    assert format_money(8400 / 700, lang, "EUR") == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("de", "90,5\u00a0%"), ("en", "90.5%")])
+def test_fractions_become_percent_only_when_formatted(lang, expected):
+    assert format_percent(0.905, lang) == expected
+
+
+def test_numbers_group_thousands_per_locale_and_missing_values_show_a_dash():
+    assert format_number(30976, "de") == "30.976"
+    assert format_number(30976, "en") == "30,976"
+    assert format_money(None, "de", "EUR") == format_percent(float("nan"), "en") == "–"
+
+
+def test_periods_have_readable_names():
+    assert format_period(pd.Timestamp("2024-07-01"), "quarter", "de") == "Q3 2024"
+    assert format_period(pd.Timestamp("2024-03-01"), "month", "de") == "März 2024"
+    assert format_period(pd.Timestamp("2024-03-01"), "month", "en") == "Mar 2024"
+    assert format_period(pd.Timestamp("2024-01-01"), "year", "en") == "2024"
