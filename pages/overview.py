@@ -23,6 +23,8 @@ st.caption(t("overview_assumptions", s.lang, margin=widgets.format_value("fracti
                      discount=widgets.format_value("fraction", assumptions.annual_discount_rate, s)))
 widgets.kpi_cards(scenarios.overview_kpis(aggs, period_start, assumptions), s)
 widgets.chart(charts.retention_trend_chart(scenarios.retention_trend(aggs), s.period, s.lang), s)
+widgets.chart(charts.industry_benchmark_chart(scenarios.measured_baseline(aggs).annual_retention_rate, s.lang), s)
+st.caption(t("overview_benchmark_note", s.lang))
 for sheet in ("retention_costs", "acquisition", "nps"):
     if sheet not in aggs.sheets:
         widgets.missing_sheet(sheet, s)

@@ -30,6 +30,7 @@ FAMILIES = {
     "verdict_{}": ("inside", "below", "above", "undefined"),
     "reason_{}": ("short_lifetime", "flat_profits", "high_discount", "acquisition_cost", "long_lifetime"),
     "loyalty_cli_{}": ("recommend", "repurchase", "try_new"),
+    "industry_{}": ("retail", "media", "hospitality", "saas", "financial_services", "telecom"),
 }
 
 
