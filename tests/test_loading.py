@@ -23,7 +23,6 @@ from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
 from retention_core.i18n import TEXTS
 from retention_core.loading import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS, LoadError, read_table
 
-CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "CDNOW_sample.txt"
 
 # customer id, order date, amount, product, quantity — ids keep their leading zeros, one return (negative amount).
 ORDERS = [
@@ -404,34 +403,23 @@ def test_random_bytes_either_load_or_raise_a_load_error(data, filename):
 # --- the real CDNOW log -------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def cdnow_orders() -> pd.DataFrame:
-    if not CDNOW.exists():
-        pytest.skip(f"CDNOW sample not found at {CDNOW} (see /work/shared/data/README.md)")
-    orders = pd.read_csv(
-        CDNOW, sep=r"\s+", header=None, names=["id", "sample_id", "date", "cds", "dollars"], dtype={"id": "str"}
-    )
-    orders["date"] = pd.to_datetime(orders["date"].astype("str"), format="%Y%m%d")
-    return orders
-
-
-def test_the_cdnow_log_as_german_csv_loads_every_order(cdnow_orders):
+def test_the_cdnow_log_as_german_csv_loads_every_order(cdnow):
     text = "Kundennummer;Bestelldatum;Anzahl CDs;Umsatz\r\n" + "".join(
-        f"{row.id};{row.date:%d.%m.%Y};{row.cds};{german_number(row.dollars)}\r\n"
-        for row in cdnow_orders.itertuples()
+        f"{row.customer_id};{row.order_date:%d.%m.%Y};{row.quantity};{german_number(row.amount)}\r\n"
+        for row in cdnow.itertuples()
     )
     result = read_table(text.encode("cp1252"), "cdnow.csv")
     frame = prepared(result)
     assert (len(frame), frame["customer_id"].nunique()) == (6919, 2357)
     assert frame["customer_id"].iloc[0] == "00004"
-    assert frame["amount"].sum() == pytest.approx(cdnow_orders["dollars"].sum())
+    assert frame["amount"].sum() == pytest.approx(cdnow["amount"].sum())
 
 
-def test_the_cdnow_log_as_xlsx_loads_every_order_like_the_csv(cdnow_orders):
+def test_the_cdnow_log_as_xlsx_loads_every_order_like_the_csv(cdnow):
     rows = [["Customer ID", "Order Date", "Quantity", "Revenue"]] + [
-        [row.id, row.date.to_pydatetime(), row.cds, row.dollars] for row in cdnow_orders.itertuples()
+        [row.customer_id, row.order_date.to_pydatetime(), row.quantity, row.amount] for row in cdnow.itertuples()
     ]
     frame = prepared(read_table(xlsx(rows), "cdnow.xlsx"))
     assert (len(frame), frame["customer_id"].nunique()) == (6919, 2357)
     assert frame["order_date"].min() == pd.Timestamp("1997-01-01")
-    assert np.isclose(frame["amount"].sum(), cdnow_orders["dollars"].sum())
+    assert np.isclose(frame["amount"].sum(), cdnow["amount"].sum())

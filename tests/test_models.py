@@ -41,7 +41,6 @@ from retention_core.models import (
     sbg_survival,
 )
 
-CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "CDNOW_sample.txt"
 RECOVERY_TOLERANCE = 0.25
 PUBLISHED_TOLERANCE = 0.01
 
@@ -79,23 +78,6 @@ def small_shop() -> pd.DataFrame:
             ("b", "2024-01-22", -7.0),  # return only: not a purchase
             ("c", "2024-02-13", 3.0),
         ]
-    )
-
-
-@pytest.fixture(scope="module")
-def cdnow() -> pd.DataFrame:
-    if not CDNOW.exists():
-        pytest.skip(f"CDNOW sample not found at {CDNOW} (shared data directory absent)")
-    raw = pd.read_csv(
-        CDNOW, sep=r"\s+", header=None, names=["customer_id", "sample_id", "date", "cds", "amount"],
-        dtype={"customer_id": "str", "date": "str"},
-    )
-    return pd.DataFrame(
-        {
-            "customer_id": raw["customer_id"],
-            "order_date": pd.to_datetime(raw["date"], format="%Y%m%d"),
-            "amount": raw["amount"].astype("float64"),
-        }
     )
 
 

@@ -11,8 +11,6 @@ import pytest
 from retention_core import queries
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-CDNOW = SHARED_DATA / "CDNOW_sample.txt"
 PANDAS_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
 GERMAN_CSV = {"sep": ";", "decimal": ",", "thousands": ".", "encoding": "cp1252"}
 
@@ -483,22 +481,6 @@ def test_nps_by_period_matches_pandas_on_the_sample(sample_nps):
 
 
 # --- the real CDNOW log -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def cdnow() -> pd.DataFrame:
-    if not CDNOW.exists():
-        pytest.skip(f"CDNOW sample not found at {CDNOW} (shared data directory is not part of the repository)")
-    log = pd.read_csv(
-        CDNOW, sep=r"\s+", header=None, names=["customer_id", "sample_id", "date", "cds", "dollars"],
-        dtype={"customer_id": "str", "date": "str"},
-    )
-    return pd.DataFrame({
-        "customer_id": log["customer_id"],
-        "order_date": pd.to_datetime(log["date"], format="%Y%m%d"),
-        "amount": log["dollars"].astype("float64"),
-        "quantity": log["cds"].astype("float64"),
-    })
 
 
 def test_cdnow_summary_has_2357_customers_and_6919_orders(cdnow):
