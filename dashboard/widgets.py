@@ -43,7 +43,7 @@ def format_delta(kind: str, delta: float | None, s: Settings) -> str | None:
     """The change as text: fractions in percentage points (``+1,2 pp``), ``relative`` changes in percent."""
     if delta is None:
         return None
-    sign = "+" if delta >= 0 else "−"
+    sign = "+" if delta >= 0 else "-"  # ASCII minus: Streamlit reads it to point the arrow down
     if kind == "relative":
         return sign + format_percent(abs(delta), s.lang)
     if kind == "fraction":

@@ -272,3 +272,22 @@ def nps_chart(trend: pd.DataFrame, period: str, lang: str) -> go.Figure:
     figure = _styled(figure, t("chart_nps", lang), lang, t("axis_period", lang), t("axis_nps_points", lang))
     figure.update_layout(showlegend=False, hovermode="closest")
     return figure
+
+
+def industry_benchmark_chart(annual_retention: float | None, lang: str) -> go.Figure:
+    """Typical annual retention by industry as ranges, with the user's measured annual retention as a line."""
+    industries = benchmarks.INDUSTRY_RETENTION
+    names = [t(f"industry_{industry.key}", lang) for industry in industries]
+    figure = go.Figure(go.Bar(
+        y=names, x=[max(industry.high - industry.low, 0.01) for industry in industries],
+        base=[industry.low for industry in industries], orientation="h", marker_color=PALETTE["neutral"],
+        customdata=[industry.source for industry in industries],
+        hovertemplate="%{y}: %{base:.0%}–%{x:.0%}<br>%{customdata}<extra></extra>", name=t("label_industry", lang),
+    ))
+    if annual_retention is not None:
+        figure.add_vline(x=annual_retention, line_color=PALETTE["secondary"], line_width=3,
+                         annotation_text=t("label_your_business", lang), annotation_position="top")
+    figure.update_xaxes(tickformat=".0%", range=[0.4, 1.0])
+    figure = _styled(figure, t("chart_industry_benchmark", lang), lang, t("axis_annual_retention", lang))
+    figure.update_layout(showlegend=False, hovermode="closest", height=300)
+    return figure

@@ -199,9 +199,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "page_data": {"de": "Daten", "en": "Data"},
     "intro_overview": {
         "de": "Die wichtigsten Kennzahlen eines Zeitraums; die Pfeile zeigen die Veränderung zum Vorzeitraum. "
-              "Das ⓘ an jeder Karte nennt die Formel.",
-        "en": "The key figures of one period; the arrows show the change against the previous period. The ⓘ on "
-              "each card gives the formula.",
+              "Das Fragezeichen an jeder Karte nennt die Formel.",
+        "en": "The key figures of one period; the arrows show the change against the previous period. The "
+              "question mark on each card gives the formula.",
     },
     "intro_retention_cost": {
         "de": "Was kostet es, einen Kunden zu halten? Gesamte Bindungsausgaben (Team, Tools, Engagement) ÷ "
@@ -270,8 +270,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "kpi_revenue_per_customer": {"de": "Umsatz pro Kunde", "en": "Revenue per customer"},
     "kpi_revenue_per_customer_help": {"de": "Umsatz des Zeitraums / aktive Kunden (E).",
                                       "en": "Revenue in the period / active customers (E)."},
-    "kpi_retention_cost_per_customer": {"de": "Bindungskosten pro aktivem Kunden",
-                                        "en": "Retention cost per active customer"},
+    "kpi_retention_cost_per_customer": {"de": "Bindungskosten je Kunde", "en": "Retention cost per customer"},
     "kpi_retention_cost_per_customer_help": {
         "de": "(Team + Tools + Engagement) / aktive Kunden im selben Zeitraum. Café-Beispiel: "
               "(5.000 + 900 + 2.500) / 700 = 12,00.",
@@ -499,6 +498,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "loyalty_cli_help": {"de": "CLI = (Ø Empfehlung + Ø Wiederkauf + Ø Neues probieren) / 3.",
                          "en": "CLI = (mean recommend + mean repurchase + mean try new) / 3."},
     "chart_nps": {"de": "NPS je Zeitraum", "en": "NPS by period"},
+    # --- benchmarks ---
+    "chart_industry_benchmark": {"de": "Ihre Jahresbindung im Branchenvergleich",
+                                 "en": "Your annual retention against industries"},
+    "axis_annual_retention": {"de": "Kundenbindung pro Jahr (%)", "en": "Annual customer retention (%)"},
+    "label_industry": {"de": "Branche", "en": "Industry"},
+    "industry_retail": {"de": "Einzelhandel", "en": "Retail"},
+    "industry_media": {"de": "Medien", "en": "Media"},
+    "industry_hospitality": {"de": "Gastronomie & Hotellerie", "en": "Hospitality"},
+    "industry_saas": {"de": "Software (SaaS)", "en": "Software (SaaS)"},
+    "industry_financial_services": {"de": "Finanzdienstleistungen", "en": "Financial services"},
+    "industry_telecom": {"de": "Telekommunikation", "en": "Telecommunications"},
+    "overview_benchmark_note": {
+        "de": "Branchenwerte sind Richtwerte aus Studien und Fachpresse (Quelle im Tooltip); Ihre Jahresbindung ist "
+              "aus dem letzten vollständigen Jahr Ihrer Daten gemessen.",
+        "en": "Industry figures are rules of thumb from studies and trade press (source in the tooltip); your annual "
+              "retention is measured over the last complete year of your data.",
+    },
     # --- axes ---
     "chart_retention_trend": {"de": "Bindung und Abwanderung je Zeitraum", "en": "Retention and churn by period"},
     "axis_period": {"de": "Zeitraum", "en": "Period"},

@@ -52,24 +52,28 @@ def period_end(period_start: pd.Timestamp, period: str) -> pd.Timestamp:
     return pd.Timestamp(period_start) + pd.DateOffset(months=months) - pd.Timedelta(days=1)
 
 
-def complete_periods(aggs: Aggregates) -> pd.DataFrame:
-    """Rows of ``aggs.activity`` that are fully observed and past the warm-up of the activity window.
+def measurable_periods(aggs: Aggregates) -> pd.DataFrame:
+    """Rows of ``aggs.activity`` past the warm-up of the activity window, where rates mean something.
 
-    The first periods of the data have a customer base that is still filling up (nobody can have been lost yet),
-    and a last period that ends after the last order is only partly observed; both would distort rates.
+    In the first periods of the data the customer base is still filling up: with a 12-month window nobody can
+    have been lost before a year has passed, so retention would read 100 %. Those periods are left out.
     """
     activity = aggs.activity
     warm_up = max(1, aggs.activity_months * aggs.periods_per_year // 12)
-    ends = activity["period_start"].map(lambda start: period_end(start, aggs.period))
-    observed = ends <= data_end(aggs) + pd.Timedelta(days=7)
-    keep = observed & (np.arange(len(activity)) >= warm_up) & (activity["customers_start"] > 0)
-    return activity[keep.to_numpy()]
+    keep = (np.arange(len(activity)) >= warm_up) & (activity["customers_start"] > 0).to_numpy()
+    return activity[keep]
+
+
+def complete_periods(aggs: Aggregates) -> pd.DataFrame:
+    """:func:`measurable_periods` without a last period that ends after the last order (only partly observed)."""
+    measurable = measurable_periods(aggs)
+    ends = measurable["period_start"].map(lambda start: period_end(start, aggs.period))
+    return measurable[(ends <= data_end(aggs) + pd.Timedelta(days=7)).to_numpy()]
 
 
 def period_options(aggs: Aggregates) -> list[pd.Timestamp]:
-    """The periods a user can pick on the Overview: every period with a customer base at its start."""
-    activity = aggs.activity
-    return [pd.Timestamp(start) for start in activity.loc[activity["customers_start"] > 0, "period_start"]]
+    """The periods a user can pick on the Overview: the measurable ones (see :func:`measurable_periods`)."""
+    return [pd.Timestamp(start) for start in measurable_periods(aggs)["period_start"]]
 
 
 # --- overview -------------------------------------------------------------------------------------------------
@@ -217,8 +221,8 @@ def previous_period(aggs: Aggregates, period_start: pd.Timestamp) -> pd.Timestam
 
 
 def retention_trend(aggs: Aggregates) -> pd.DataFrame:
-    """Retention and churn rate per period (fractions), for periods with a customer base at their start."""
-    activity = aggs.activity[aggs.activity["customers_start"] > 0]
+    """Retention and churn rate per period (fractions), for the measurable periods."""
+    activity = measurable_periods(aggs)
     rows = [
         {
             "period_start": row.period_start,

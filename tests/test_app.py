@@ -59,20 +59,20 @@ def test_overview_period_slider_shows_that_quarters_active_customers(sample_orde
 def test_retention_cost_typed_in_cafe_example_is_12_euros_in_german():
     app = open_page("pages/retention_cost.py")
     app.button_group(key="cost_mode").set_value("typed").run()
-    assert metric_value(app, "Bindungskosten pro aktivem Kunden") == "12,00\u00a0€"
+    assert metric_value(app, "Bindungskosten je Kunde") == "12,00\u00a0€"
     # Team +10 %: (5,500 + 900 + 2,500) / 700 = 12.714… -> 12,71 €.
     app.slider(key="cost_change_team").set_value(10.0).run()
     assert not app.exception
-    assert metric_value(app, "Bindungskosten pro aktivem Kunden") == "12,71\u00a0€"
+    assert metric_value(app, "Bindungskosten je Kunde") == "12,71\u00a0€"
 
 
 def test_retention_cost_typed_in_cafe_example_is_12_dollars_style_in_english():
     app = open_page("pages/retention_cost.py", lang="en")
     app.button_group(key="cost_mode").set_value("typed").run()
-    assert metric_value(app, "Retention cost per active customer") == "€12.00"
+    assert metric_value(app, "Retention cost per customer") == "€12.00"
     # 800 active customers: 8,400 / 800 = 10.50.
     app.number_input(key="cost_active_typed").set_value(800).run()
-    assert metric_value(app, "Retention cost per active customer") == "€10.50"
+    assert metric_value(app, "Retention cost per customer") == "€10.50"
 
 
 def test_clv_doubles_when_the_gross_margin_doubles():
@@ -133,7 +133,7 @@ def test_german_sample_csv_uploads_through_the_file_uploader_and_becomes_the_dat
     assert app.session_state["app_source"] == "upload"
     app.switch_page("pages/overview.py").run()
     assert not app.exception
-    assert metric_value(app, "Bindungskosten pro aktivem Kunden") == "–"  # no cost sheet uploaded
+    assert metric_value(app, "Bindungskosten je Kunde") == "–"  # no cost sheet uploaded
 
 
 def test_bad_rows_are_counted_shown_and_offered_for_download():
