@@ -5,7 +5,7 @@ import dataclasses
 import streamlit as st
 
 from dashboard import state, widgets
-from retention_core import charts, scenarios
+from retention_core import charts, predictive, scenarios
 from retention_core.i18n import format_number, t
 
 s = state.settings()
@@ -65,3 +65,55 @@ with chart_left:
     widgets.chart(charts.clv_waterfall_chart(result, s.lang, s.currency), s)
 with chart_right:
     widgets.chart(charts.clv_cac_chart(result.clv_to_cac, s.lang), s)
+
+st.subheader(t("predictive_title", s.lang))
+st.caption(t("predictive_intro", s.lang))
+btyd = aggs.predictive
+if btyd.reason:
+    st.info(t("predictive_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.reason}", s.lang,
+                                                         **predictive.reason_params(btyd))), icon=":material/info:")
+else:
+    forecast = predictive.predictive_clv_scenario(btyd, margin, discount, horizon_months=12 * horizon)
+    estimate_cards = st.columns(3)
+    widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=estimate_cards[0])
+    widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
+                   container=estimate_cards[1])
+    widgets.metric("predictive_mean_clv", "money", forecast.mean_clv, s, "predictive_mean_clv_help",
+                   container=estimate_cards[2])
+    st.markdown(t("predictive_why_differ", s.lang, horizon=horizon,
+                  median=widgets.format_value("money", forecast.median_clv, s)))
+    st.caption(t("predictive_fitted_on", s.lang, customers=format_number(btyd.customers, s.lang),
+                 repeaters=format_number(btyd.repeaters, s.lang)))
+    if btyd.gamma_gamma_excluded:
+        st.caption(t("predictive_gamma_gamma_excluded", s.lang, excluded=format_number(btyd.gamma_gamma_excluded,
+                                                                                        s.lang)))
+    histogram_left, histogram_right = st.columns(2)
+    with histogram_left:
+        widgets.chart(charts.predictive_clv_histogram(forecast, s.lang, s.currency), s)
+    with histogram_right:
+        widgets.chart(charts.probability_alive_histogram(forecast, s.lang), s)
+
+    st.subheader(t("predictive_top_title", s.lang))
+    st.dataframe(forecast.top_customers, hide_index=True, column_config={
+        "customer_id": t("predictive_column_customer", s.lang),
+        "frequency": st.column_config.NumberColumn(t("predictive_column_repeat_purchases", s.lang), format="%d"),
+        "monetary": st.column_config.NumberColumn(t("predictive_column_mean_spend", s.lang, currency=s.currency),
+                                                  format="%.2f"),
+        "expected_purchases": st.column_config.NumberColumn(t("predictive_column_expected_purchases", s.lang),
+                                                            format="%.1f"),
+        "probability_alive": st.column_config.NumberColumn(t("predictive_column_probability_alive", s.lang),
+                                                           format="percent"),
+        "clv": st.column_config.NumberColumn(t("predictive_column_clv", s.lang, currency=s.currency), format="%.2f"),
+    })
+
+    st.subheader(t("predictive_holdout_title", s.lang))
+    if btyd.holdout is None:
+        st.info(t("predictive_holdout_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.holdout_reason}",
+                                                                     s.lang, **predictive.reason_params(btyd))),
+                icon=":material/info:")
+    else:
+        widgets.chart(charts.calibration_holdout_chart(btyd.holdout, btyd.holdout_weeks, s.lang), s)
+        st.markdown(t("predictive_holdout_judge", s.lang, weeks=btyd.holdout_weeks,
+                      predicted=widgets.format_value("count", btyd.holdout_predicted, s),
+                      actual=widgets.format_value("count", btyd.holdout_actual, s),
+                      error=widgets.format_delta("relative", btyd.holdout_error, s)))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import state, widgets
-from retention_core import charts, scenarios
+from retention_core import charts, predictive, scenarios
 from retention_core.i18n import t
 
 s = state.settings()
@@ -26,3 +26,13 @@ with left:
 with right:
     widgets.chart(charts.cohort_revenue_chart(scenarios.cohort_matrix(aggs, "revenue"), s.period, s.lang,
                                               s.currency), s)
+
+st.subheader(t("predictive_cohort_title", s.lang))
+periods_ahead = st.slider(t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)), 1,
+                          3 * aggs.periods_per_year, aggs.periods_per_year, key="cohort_project_periods")
+projection = predictive.project_cohorts(aggs, periods_ahead)
+if projection.empty:
+    st.info(t("predictive_cohort_unavailable", s.lang, minimum=predictive.MIN_COHORT_PERIODS), icon=":material/info:")
+else:
+    widgets.chart(charts.cohort_projection_chart(projection, s.period, s.lang), s)
+    st.caption(t("predictive_cohort_caption", s.lang, minimum=predictive.MIN_COHORT_PERIODS))

@@ -36,7 +36,7 @@ editor_column, tenure_chart_column = st.columns([2, 3])
 profits = editor_column.data_editor(
     scenarios.default_profits_by_tenure(aggs, assumptions.gross_margin), key="profit_tenure", hide_index=True,
     disabled=("tenure", "revenue_per_customer"), num_rows="fixed",
-    column_config={"tenure": t("axis_customer_year", s.lang),
+    column_config={"tenure": t("label_customer_year_short", s.lang),
                    "revenue_per_customer": st.column_config.NumberColumn(t("label_revenue_per_customer", s.lang),
                                                                          format="%.2f"),
                    "profit": st.column_config.NumberColumn(t("label_profit_per_customer", s.lang), format="%.2f")},

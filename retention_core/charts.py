@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from retention_core import benchmarks
 from retention_core.i18n import format_money, format_percent, format_period, t
+from retention_core.predictive import PredictiveClvResult
 from retention_core.scenarios import COST_CATEGORIES, ClvResult
 
 PALETTE = {
@@ -40,8 +41,8 @@ def _styled(figure: go.Figure, title: str, lang: str, x_title: str = "", y_title
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         template="plotly_white",
         separators=SEPARATORS[lang],
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         hovermode="x unified",
         height=380,
     )
@@ -72,7 +73,7 @@ def cost_stack_chart(costs: pd.DataFrame, period: str, lang: str, currency: str)
     """Retention spend per period stacked by category (team, tools, engagement)."""
     x = period_labels(costs["period_start"], period, lang)
     figure = go.Figure([
-        go.Bar(x=x, y=costs[category], name=t(f"category_{category}", lang), marker_color=PALETTE[category])
+        go.Bar(x=x, y=costs[category], name=t(f"category_short_{category}", lang), marker_color=PALETTE[category])
         for category in COST_CATEGORIES
     ])
     figure.update_layout(barmode="stack")
@@ -103,13 +104,13 @@ def cac_band_chart(per_customer: float, band: tuple[float, float], cac: float | 
         x=values, y=names, orientation="h", marker_color=[PALETTE["primary"], PALETTE["secondary"]],
         text=[format_money(value, lang, currency) for value in values], textposition="outside",
     ))
-    figure.add_vrect(x0=low, x1=high, fillcolor=PALETTE["band"], line_width=0,
-                     annotation_text=t("band_cac_multiple", lang, low=int(benchmarks.CAC_MULTIPLE_BAND[0]),
-                                       high=int(benchmarks.CAC_MULTIPLE_BAND[1])),
-                     annotation_position="top left")
+    figure.add_vrect(x0=low, x1=high, fillcolor=PALETTE["band"], line_width=0, layer="below")
+    figure.add_annotation(x=low, y=1.0, xref="x", yref="paper", yanchor="bottom", xanchor="left", showarrow=False,
+                          text=t("band_cac_multiple", lang, low=int(benchmarks.CAC_MULTIPLE_BAND[0]),
+                                 high=int(benchmarks.CAC_MULTIPLE_BAND[1])))
     figure.update_xaxes(range=[0, max(high, values[1]) * 1.15], **_money_axis(lang, currency))
     figure = _styled(figure, t("chart_cac_band", lang), lang, t("axis_money_per_customer", lang, currency=currency))
-    figure.update_layout(height=260, hovermode=False, showlegend=False)
+    figure.update_layout(height=300, hovermode=False, showlegend=False)
     return figure
 
 
@@ -131,9 +132,9 @@ def clv_comparison_chart(result: ClvResult, lang: str, currency: str) -> go.Figu
 def clv_waterfall_chart(result: ClvResult, lang: str, currency: str) -> go.Figure:
     """CLV → minus lifetime retention cost → minus CAC → net value per customer."""
     steps = [
-        (t("clv_margin_multiple", lang), result.margin_multiple_clv, "absolute"),
-        (t("label_lifetime_retention_cost", lang), -result.lifetime_retention_cost, "relative"),
-        (t("label_cac_short", lang), -result.acquisition_cost, "relative"),
+        ("CLV", result.margin_multiple_clv, "absolute"),
+        (t("label_minus_retention_cost", lang), -result.lifetime_retention_cost, "relative"),
+        (t("label_minus_cac", lang), -result.acquisition_cost, "relative"),
         (t("label_net_value", lang), result.net_value, "total"),
     ]
     figure = go.Figure(go.Waterfall(
@@ -291,3 +292,93 @@ def industry_benchmark_chart(annual_retention: float | None, lang: str) -> go.Fi
     figure = _styled(figure, t("chart_industry_benchmark", lang), lang, t("axis_annual_retention", lang))
     figure.update_layout(showlegend=False, hovermode="closest", height=300)
     return figure
+
+
+# --- predictive models (BG/NBD + Gamma-Gamma, sBG) ------------------------------------------------------------
+
+
+def predictive_clv_histogram(result: PredictiveClvResult, lang: str, currency: str) -> go.Figure:
+    """How predicted CLV is spread over the customers, with the mean and the median marked."""
+    figure = go.Figure(go.Histogram(x=result.customers["clv"], nbinsx=40, marker_color=PALETTE["primary"],
+                                    name=t("axis_customers", lang)))
+    for value, key, colour, position in ((result.mean_clv, "label_mean", PALETTE["secondary"], "top right"),
+                                         (result.median_clv, "label_median", PALETTE["good"], "top left")):
+        figure.add_vline(x=value, line_dash="dash", line_color=colour, line_width=2, annotation_position=position,
+                         annotation_text=f"{t(key, lang)}: {format_money(value, lang, currency, 0)}")
+    figure.update_xaxes(**_money_axis(lang, currency))
+    figure = _styled(figure, t("chart_predictive_clv", lang, months=round(result.horizon_months)), lang,
+                     t("axis_predicted_clv", lang, currency=currency), t("axis_customers", lang))
+    figure.update_layout(showlegend=False, hovermode="closest", bargap=0.05)
+    return figure
+
+
+def probability_alive_histogram(result: PredictiveClvResult, lang: str) -> go.Figure:
+    """How many customers the BG/NBD thinks are still active, in 5-point bins of P(alive)."""
+    figure = go.Figure(go.Histogram(x=result.customers["probability_alive"], xbins={"start": 0, "end": 1.0001,
+                                    "size": 0.05}, marker_color=PALETTE["good"], name=t("axis_customers", lang)))
+    mean = result.mean_probability_alive
+    figure.add_vline(x=mean, line_dash="dash", line_color=PALETTE["secondary"], annotation_position="top left",
+                     annotation_text=f"{t('label_mean', lang)}: {format_percent(mean, lang, 0)}")
+    figure.update_xaxes(tickformat=".0%", range=[0, 1.02])
+    figure = _styled(figure, t("chart_probability_alive", lang), lang, t("axis_probability_alive", lang),
+                     t("axis_customers", lang))
+    figure.update_layout(showlegend=False, hovermode="closest", bargap=0.05)
+    return figure
+
+
+def calibration_holdout_chart(holdout: pd.DataFrame, holdout_weeks: int, lang: str) -> go.Figure:
+    """Actual against BG/NBD-predicted repeat purchases in the holdout weeks, by purchases in calibration.
+
+    One point per group of customers with 0, 1, ..., 6, 7+ repeat purchases in the calibration part (Fader, Hardie
+    & Lee 2005, Fig. 4); the hover shows how many customers each point averages.
+    """
+    hover = "%{x}: %{y:.2f} (n = %{customdata})<extra>%{fullData.name}</extra>"
+    figure = go.Figure([
+        go.Scatter(x=holdout["label"], y=holdout["actual"], name=t("label_actual", lang), mode="lines+markers",
+                   line={"color": PALETTE["primary"], "width": 3}, customdata=holdout["customers"],
+                   hovertemplate=hover),
+        go.Scatter(x=holdout["label"], y=holdout["predicted"], name=t("label_predicted_bg_nbd", lang),
+                   mode="lines+markers", line={"color": PALETTE["secondary"], "width": 3, "dash": "dash"},
+                   customdata=holdout["customers"], hovertemplate=hover),
+    ])
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(rangemode="tozero")
+    figure = _styled(figure, t("chart_calibration_holdout", lang, weeks=holdout_weeks), lang,
+                     t("axis_calibration_purchases", lang), t("axis_holdout_purchases", lang, weeks=holdout_weeks))
+    figure.update_layout(hovermode="closest")
+    return figure
+
+
+def cohort_projection_chart(curves: pd.DataFrame, period: str, lang: str) -> go.Figure:
+    """Each cohort's observed retention (solid) and its sBG projection (dashed); the pooled curve in bold.
+
+    ``curves`` is :func:`retention_core.predictive.project_cohorts`: pooled rows have no ``cohort_start``. A
+    projection starts at its cohort's last observed point so the two lines join.
+    """
+    figure = go.Figure()
+    pooled = curves["cohort_start"].isna()
+    for cohort_start, rows in curves[~pooled].groupby("cohort_start"):
+        name = period_labels([cohort_start], period, lang)[0]
+        _add_projection(figure, rows, (name, name), {"color": PALETTE["primary"], "width": 1}, 0.35, False)
+    average = t("label_average", lang)
+    _add_projection(figure, curves[pooled], (f"{average} · {t('label_observed', lang)}",
+                                             f"{average} · {t('label_projected_sbg', lang)}"),
+                    {"color": PALETTE["secondary"], "width": 4}, 1.0, True)
+    figure.update_yaxes(tickformat=".0%", range=[0, 1.02])
+    figure = _styled(figure, t("chart_cohort_projection", lang), lang, t("axis_periods_since", lang, period=t(
+        f"period_plural_{period}", lang)), t("axis_share_active", lang))
+    figure.update_layout(hovermode="closest")
+    return figure
+
+
+def _add_projection(figure: go.Figure, rows: pd.DataFrame, names: tuple[str, str], line: dict, opacity: float,
+                    legend: bool) -> None:
+    """One curve: observed rows solid, projected rows dashed from the last observed point on."""
+    observed = rows[rows["kind"] == "observed"]
+    projected = pd.concat([observed.tail(1), rows[rows["kind"] == "projected"]])
+    figure.add_trace(go.Scatter(x=observed["periods_since"], y=observed["retention"], mode="lines", line=line,
+                                opacity=opacity, name=names[0], showlegend=legend))
+    if len(projected) > 1:
+        figure.add_trace(go.Scatter(x=projected["periods_since"], y=projected["retention"], mode="lines",
+                                    line={**line, "dash": "dash"}, opacity=opacity, name=names[1],
+                                    showlegend=legend))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from retention_core import queries
+from retention_core.predictive import PredictiveModels, fit_predictive_models
 
 PERIODS_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "year": 12}
@@ -45,7 +46,8 @@ class Aggregates:
     :func:`queries.cohort_retention`; ``tenure`` is :func:`queries.revenue_by_tenure` by year of customer age;
     ``nps`` is :func:`queries.nps_by_period` (None without survey answers); ``customers`` is
     :func:`queries.customer_summary`. ``gross_margin`` is the revenue-weighted margin of the data, None when the
-    transactions carry no margin column.
+    transactions carry no margin column. ``predictive`` holds the BG/NBD and Gamma-Gamma fits
+    (:func:`retention_core.predictive.fit_predictive_models`), fitted here once so sliders never refit.
     """
 
     period: str
@@ -61,6 +63,7 @@ class Aggregates:
     gross_margin: float | None = None
     has_products: bool = False
     sheets: tuple[str, ...] = field(default=())
+    predictive: PredictiveModels | None = None
 
     @property
     def periods_per_year(self) -> int:
@@ -124,4 +127,5 @@ def aggregate(dataset: Dataset, period: str = "quarter", activity_months: int = 
         gross_margin=weighted_gross_margin(transactions),
         has_products="product" in transactions.columns,
         sheets=sheets,
+        predictive=fit_predictive_models(transactions),
     )

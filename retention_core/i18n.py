@@ -143,6 +143,155 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # --- data problems (loading / validation) --- end
     # --- predictive models --- begin
+    # Shown when BG/NBD + Gamma-Gamma cannot be used (predictive.REASONS); {customers}, {repeaters},
+    # {minimum_customers}, {minimum_repeaters}, {minimum_weeks} come from predictive.reason_params().
+    "predictive_reason_invalid_data": {
+        "de": "Die Bestellungen lassen sich nicht zu einer Kundenhistorie zusammenfassen (Datum oder Betrag fehlt).",
+        "en": "The orders cannot be summarised into customer histories (a date or amount is missing).",
+    },
+    "predictive_reason_too_few_customers": {
+        "de": "Es gibt nur {customers} Kunden; das Modell braucht mindestens {minimum_customers}, sonst sind seine "
+              "Schätzungen reiner Zufall.",
+        "en": "There are only {customers} customers; the model needs at least {minimum_customers}, otherwise its "
+              "estimates are mostly noise.",
+    },
+    "predictive_reason_too_few_repeaters": {
+        "de": "Nur {repeaters} Kunden haben mehr als einmal gekauft; das Modell braucht mindestens "
+              "{minimum_repeaters}, um Abwanderung und Ausgaben zu schätzen.",
+        "en": "Only {repeaters} customers bought more than once; the model needs at least {minimum_repeaters} to "
+              "estimate dropout and spend.",
+    },
+    "predictive_reason_short_history": {
+        "de": "Die Daten umfassen weniger als {minimum_weeks} Wochen; so kurz lässt sich ein seltener Käufer nicht "
+              "von einem verlorenen unterscheiden.",
+        "en": "The data cover less than {minimum_weeks} weeks; that is too short to tell a slow buyer from a lost "
+              "one.",
+    },
+    "predictive_reason_bg_nbd_failed": {
+        "de": "Das Kaufmodell (BG/NBD) ließ sich an diese Daten nicht stabil anpassen.",
+        "en": "The purchase model (BG/NBD) could not be fitted to these data reliably.",
+    },
+    "predictive_reason_gamma_gamma_failed": {
+        "de": "Das Ausgabenmodell (Gamma-Gamma) ließ sich an diese Daten nicht stabil anpassen.",
+        "en": "The spend model (Gamma-Gamma) could not be fitted to these data reliably.",
+    },
+    "predictive_reason_predictions_not_finite": {
+        "de": "Das Modell liefert für diese Daten keine endlichen Vorhersagen.",
+        "en": "The model gives no finite forecasts for these data.",
+    },
+    # CLV page section
+    "predictive_title": {"de": "Vorhersage-CLV (BG/NBD + Gamma-Gamma)",
+                         "en": "Predictive CLV (BG/NBD + Gamma-Gamma)"},
+    "predictive_intro": {
+        "de": "Statt eines Durchschnittskunden bewertet dieses Modell jeden heutigen Kunden einzeln: wie oft, wie "
+              "kürzlich und wie viel er gekauft hat (Fader, Hardie & Lee 2005; Fader & Hardie 2013). Marge, "
+              "Zinssatz und Horizont kommen von den Reglern oben.",
+        "en": "Instead of one average customer, this model values each current customer from their own history: "
+              "how often, how recently and how much they bought (Fader, Hardie & Lee 2005; Fader & Hardie 2013). "
+              "Margin, discount rate and horizon come from the sliders above.",
+    },
+    "predictive_unavailable": {
+        "de": "Das Vorhersagemodell wird für diese Daten nicht gezeigt. {reason} Es gelten die einfachen "
+              "Formeln oben.",
+        "en": "The predictive model is not shown for these data. {reason} The simple formulas above apply.",
+    },
+    "predictive_mean_clv": {"de": "CLV (BG/NBD + Gamma-Gamma), Mittelwert",
+                            "en": "CLV (BG/NBD + Gamma-Gamma), mean"},
+    "predictive_mean_clv_help": {
+        "de": "Mittel über alle heutigen Kunden: Marge × erwarteter Betrag je Kauf × erwartete Käufe in jedem "
+              "Monat des Horizonts, abgezinst.",
+        "en": "Mean over all current customers: margin × expected spend per purchase × expected purchases in each "
+              "month of the horizon, discounted.",
+    },
+    "predictive_why_differ": {
+        "de": "**Warum das Modell abweicht:** Einfacher CLV und Multiplikator rechnen mit einem Durchschnittskunden "
+              "aus Periodenwerten, als kauften alle gleich oft und wanderten mit derselben Rate ab. BG/NBD + "
+              "Gamma-Gamma bewertet jeden heutigen Kunden nach seiner eigenen Historie und zählt nur die nächsten "
+              "{horizon} Jahre, abgezinst. Wer vermutlich schon weg ist (niedrige Wahrscheinlichkeit „aktiv“), "
+              "zählt kaum, Vielkäufer zählen viel – die Verteilung ist schief, der Median liegt bei {median}.",
+        "en": "**Why the model differs:** simple CLV and the margin multiple value one average customer from "
+              "period averages, as if everybody bought equally often and left at the same rate. BG/NBD + "
+              "Gamma-Gamma values each current customer from their own history and counts only the next "
+              "{horizon} years, discounted. Customers who have probably left (low probability of being active) "
+              "add little, heavy buyers add a lot – the spread is skewed, the median is {median}.",
+    },
+    "predictive_fitted_on": {
+        "de": "Angepasst an {customers} Kunden, davon {repeaters} mit Wiederkauf.",
+        "en": "Fitted on {customers} customers, {repeaters} of them with a repeat purchase.",
+    },
+    "predictive_gamma_gamma_excluded": {
+        "de": "{excluded} Wiederkäufer mit Nettoausgaben ≤ 0 (Retouren) wurden beim Ausgabenmodell ausgelassen.",
+        "en": "{excluded} repeat buyers with net spend ≤ 0 (returns) were left out of the spend model.",
+    },
+    "predictive_top_title": {"de": "Die 10 wertvollsten Kunden laut Modell",
+                             "en": "The 10 most valuable customers according to the model"},
+    "predictive_column_customer": {"de": "Kunde", "en": "Customer"},
+    "predictive_column_repeat_purchases": {"de": "Wiederkäufe bisher", "en": "Repeat purchases so far"},
+    "predictive_column_mean_spend": {"de": "Ø Betrag je Wiederkauf ({currency})",
+                                     "en": "Mean spend per repeat purchase ({currency})"},
+    "predictive_column_expected_purchases": {"de": "Erwartete Käufe im Horizont",
+                                             "en": "Expected purchases in the horizon"},
+    "predictive_column_probability_alive": {"de": "Wahrscheinlichkeit aktiv", "en": "Probability active"},
+    "predictive_column_clv": {"de": "CLV ({currency})", "en": "CLV ({currency})"},
+    "predictive_holdout_title": {"de": "Hält das Modell, was es verspricht?", "en": "Does the model hold up?"},
+    "predictive_holdout_judge": {
+        "de": "**So lesen Sie den Test:** Das Modell wurde ohne die letzten {weeks} Wochen angepasst und musste "
+              "die Käufe dieser Wochen vorhersagen, die es nie gesehen hat. Liegt die gestrichelte Linie nahe an "
+              "der durchgezogenen, unterscheidet es Viel-, Wenig- und verlorene Käufer gut; eine Lücke zeigt, wo "
+              "es zu viel oder zu wenig erwartet. Insgesamt sagte es {predicted} Wiederkäufe voraus, "
+              "tatsächlich waren es {actual} ({error}).",
+        "en": "**How to read the test:** the model was fitted without the last {weeks} weeks and had to predict "
+              "the purchases of those weeks, which it never saw. If the dashed line stays close to the solid one, "
+              "it tells heavy, light and lapsed buyers apart well; a gap shows where it expects too much or too "
+              "little. In total it predicted {predicted} repeat purchases; {actual} happened ({error}).",
+    },
+    "predictive_holdout_unavailable": {
+        "de": "Der Test an zurückgehaltenen Wochen ist für diese Daten nicht möglich. {reason}",
+        "en": "The test on held-back weeks is not possible for these data. {reason}",
+    },
+    # Charts
+    "chart_predictive_clv": {"de": "Vorhergesagter CLV je Kunde (nächste {months} Monate)",
+                             "en": "Predicted CLV per customer (next {months} months)"},
+    "axis_predicted_clv": {"de": "Vorhergesagter CLV ({currency})", "en": "Predicted CLV ({currency})"},
+    "axis_customers": {"de": "Kunden", "en": "Customers"},
+    "label_mean": {"de": "Mittelwert", "en": "Mean"},
+    "label_median": {"de": "Median", "en": "Median"},
+    "chart_probability_alive": {"de": "Wie viele Kunden sind noch aktiv?",
+                                "en": "How many customers are still active?"},
+    "axis_probability_alive": {"de": "Wahrscheinlichkeit, noch aktiv zu sein (%)",
+                               "en": "Probability of still being active (%)"},
+    "chart_calibration_holdout": {"de": "Vorhersage gegen Wirklichkeit in den letzten {weeks} Wochen",
+                                  "en": "Predicted against actual in the last {weeks} weeks"},
+    "axis_calibration_purchases": {"de": "Wiederkäufe vor dem Test (Kundengruppe)",
+                                   "en": "Repeat purchases before the test (customer group)"},
+    "axis_holdout_purchases": {"de": "Ø Wiederkäufe in den {weeks} Testwochen",
+                               "en": "Mean repeat purchases in the {weeks} test weeks"},
+    "label_actual": {"de": "Tatsächlich", "en": "Actual"},
+    "label_predicted_bg_nbd": {"de": "Vorhergesagt (BG/NBD)", "en": "Predicted (BG/NBD)"},
+    "chart_cohort_projection": {"de": "Bindungskurven mit sBG-Projektion",
+                                "en": "Retention curves with sBG projection"},
+    "label_observed": {"de": "beobachtet", "en": "observed"},
+    "label_projected_sbg": {"de": "Projektion (sBG)", "en": "projection (sBG)"},
+    # Cohorts page section
+    "predictive_cohort_title": {"de": "Wie geht es weiter? Projektion mit dem sBG-Modell",
+                                "en": "What comes next? Projection with the sBG model"},
+    "cohort_project_periods": {"de": "{period} projizieren", "en": "{period} to project"},
+    "predictive_cohort_caption": {
+        "de": "Durchgezogen: beobachteter Anteil, der noch kauft – als „noch nicht verloren“ gelesen, daher nie "
+              "steigend. Gestrichelt: Fortschreibung mit dem shifted-beta-geometric-Modell (Fader & Hardie 2007), "
+              "je Kohorte angepasst; die Bindungsrate steigt darin mit der Zeit, weil die Wechselwilligen zuerst "
+              "gehen. Kohorten mit weniger als {minimum} beobachteten Zeiträumen fehlen.",
+        "en": "Solid: observed share still buying – read as \"not yet lost\", so it never rises. Dashed: projection "
+              "with the shifted-beta-geometric model (Fader & Hardie 2007), fitted per cohort; its retention rate "
+              "rises over time because the customers most likely to leave go first. Cohorts with fewer than "
+              "{minimum} observed periods are left out.",
+    },
+    "predictive_cohort_unavailable": {
+        "de": "Keine Kohorte ist mindestens {minimum} vollständige Zeiträume lang beobachtet. Wählen Sie in der "
+              "Seitenleiste einen kürzeren Analysezeitraum.",
+        "en": "No cohort is observed for at least {minimum} complete periods. Choose a shorter analysis period in "
+              "the sidebar.",
+    },
     # --- predictive models --- end
     # --- frame and sidebar ---
     "sidebar_currency": {"de": "Währung", "en": "Currency"},
@@ -316,6 +465,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "category_tools": {"de": "Tools (Software)", "en": "Tools (software)"},
     "category_engagement": {"de": "Engagement (Rabatte, Prämien, Treueprogramm)",
                             "en": "Engagement (discounts, rewards, loyalty)"},
+    "category_short_team": {"de": "Team", "en": "Team"},
+    "category_short_tools": {"de": "Tools", "en": "Tools"},
+    "category_short_engagement": {"de": "Engagement", "en": "Engagement"},
     "label_active_customers": {"de": "Aktive Kunden", "en": "Active customers"},
     "label_total_retention_cost": {"de": "Bindungskosten gesamt", "en": "Total retention spend"},
     "label_cac_band": {"de": "Typische CAC (5–25 ×)", "en": "Typical CAC (5–25 ×)"},
@@ -368,17 +520,19 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "clv_gap_title": {"de": "Die CLV-Lücke: was nach Bindungs- und Akquisitionskosten bleibt",
                       "en": "The CLV gap: what is left after retention and acquisition cost"},
-    "label_lifetime_retention_cost": {"de": "Bindungskosten über die Lebensdauer", "en": "Lifetime retention cost"},
+    "label_lifetime_retention_cost": {"de": "Bindungskosten (Lebensdauer)", "en": "Lifetime retention cost"},
+    "label_minus_retention_cost": {"de": "− Bindungskosten", "en": "− retention cost"},
+    "label_minus_cac": {"de": "− CAC", "en": "− CAC"},
     "label_lifetime_retention_cost_help": {"de": "c · r / (1 + i − r): Bindungskosten je Zeitraum c, gleich "
                                                  "abgezinst wie die Marge.",
                                            "en": "c · r / (1 + i − r): retention cost per period c, discounted "
                                                  "like the margin."},
-    "label_net_value": {"de": "Nettowert pro Kunde", "en": "Net value per customer"},
+    "label_net_value": {"de": "Nettowert je Kunde", "en": "Net value per customer"},
     "label_net_value_help": {"de": "CLV − Bindungskosten über die Lebensdauer − CAC.",
                              "en": "CLV − lifetime retention cost − CAC."},
-    "label_break_even": {"de": "Break-even-Bindungsbudget pro Kunde und Zeitraum",
-                         "en": "Break-even retention spend per customer per period"},
-    "label_break_even_help": {"de": "c* = m − CAC · (1 + i − r) / r: bis zu diesem Betrag pro Kunde und Zeitraum "
+    "label_break_even": {"de": "Break-even-Budget je Kunde",
+                         "en": "Break-even spend per customer"},
+    "label_break_even_help": {"de": "c* = m − CAC · (1 + i − r) / r: bis zu diesem Bindungsbudget pro Kunde und Zeitraum "
                                     "bleibt der Nettowert ≥ 0. Negativ heißt: selbst ohne Bindungskosten verliert "
                                     "jeder Kunde Geld.",
                               "en": "c* = m − CAC · (1 + i − r) / r: up to this spend per customer and period the "
@@ -407,8 +561,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "margin ({margin}). Overwrite the profit column as you like; after the last year profit stays at "
               "the last value.",
     },
-    "label_revenue_per_customer": {"de": "Umsatz pro Kunde", "en": "Revenue per customer"},
-    "label_profit_per_customer": {"de": "Gewinn pro Kunde", "en": "Profit per customer"},
+    "label_revenue_per_customer": {"de": "Umsatz", "en": "Revenue"},
+    "label_profit_per_customer": {"de": "Gewinn", "en": "Profit"},
     "profit_value_before": {"de": "Kundenwert heute", "en": "Customer value today"},
     "profit_value_after": {"de": "Kundenwert mit Verbesserung", "en": "Customer value with uplift"},
     "profit_value_help": {"de": "Barwert der Gewinne eines neuen Kunden: Jahr 1 sicher, Überleben bis Jahr t mit "
@@ -418,8 +572,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "profit_relative_change": {"de": "Mehr Gewinn pro Kunde", "en": "More profit per customer"},
     "profit_relative_change_help": {"de": "(Wert nachher − Wert vorher) / Wert vorher.",
                                     "en": "(value after − value before) / value before."},
-    "profit_lifetime": {"de": "Erwartete Lebensdauer", "en": "Expected lifetime"},
-    "label_years_range": {"de": "{before} → {after} Jahre", "en": "{before} → {after} years"},
+    "profit_lifetime": {"de": "Lebensdauer (Jahre)", "en": "Lifetime (years)"},
+    "label_years_range": {"de": "{before} → {after}", "en": "{before} → {after}"},
     "profit_churn_sentence": {
         "de": "Bindung {retention_before} → {retention_after} heißt Churn {churn_before} → {churn_after}: "
               "**{cut} weniger Abwanderung**. Von 90 % auf 95 % halbiert sich der Churn – deshalb wirken wenige "
@@ -526,6 +680,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "axis_years": {"de": "Jahre ab heute", "en": "Years from today"},
     "axis_base_vs_today": {"de": "Kundenstamm (heute = 100 %)", "en": "Customer base (today = 100 %)"},
     "axis_customer_year": {"de": "Kundenjahr", "en": "Customer year"},
+    "label_customer_year_short": {"de": "Jahr", "en": "Year"},
     "axis_periods_since": {"de": "{period} seit Erstkauf", "en": "{period} since first purchase"},
     "axis_cohort": {"de": "Kohorte (Erstkauf)", "en": "Cohort (first purchase)"},
     "axis_share_active": {"de": "Anteil aktiv (%)", "en": "Share active (%)"},

@@ -94,7 +94,7 @@ def test_profit_simulator_shows_that_90_to_95_percent_halves_churn():
     assert "10,0\u00a0% → 5,0\u00a0%" in sentence
     assert "50\u00a0% weniger Abwanderung" in sentence
     # Lifetime 1 / churn: 10 years before, 20 after.
-    assert metric_value(app, "Erwartete Lebensdauer") == "10,0 → 20,0 Jahre"
+    assert metric_value(app, "Lebensdauer (Jahre)") == "10,0 → 20,0"
 
 
 def test_cohort_slider_shows_the_pooled_share_buying_again_one_quarter_later(sample_orders):

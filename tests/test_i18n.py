@@ -21,6 +21,7 @@ FAMILIES = {
     "period_{}": ("month", "quarter", "year"),
     "period_plural_{}": ("month", "quarter", "year"),
     "category_{}": ("team", "tools", "engagement"),
+    "category_short_{}": ("team", "tools", "engagement"),
     "cost_mode_{}": ("data", "typed"),
     "source_{}": ("sample", "upload"),
     "sheet_{}": ("transactions", "retention_costs", "acquisition", "nps"),

@@ -1,0 +1,398 @@
+"""Predictive CLV (BG/NBD + Gamma-Gamma) and sBG cohort projections, prepared once and scenario-ready.
+
+:func:`fit_predictive_models` turns one transaction log into a :class:`PredictiveModels` bundle: the weekly
+customer summary, the BG/NBD and Gamma-Gamma fits on the full history, and a calibration/holdout check. It runs
+once per data set (inside :func:`retention_core.dataset.aggregate`); slider moves call
+:func:`predictive_clv_scenario`, which only evaluates the stored fits. :func:`project_cohorts` fits the
+shifted-beta-geometric model to the cohort table.
+
+References: Fader, Hardie & Lee (2005), "'Counting Your Customers' the Easy Way", Marketing Science 24(2) (FHL
+2005, BG/NBD, Fig. 4 for the holdout check); Fader, Hardie & Lee (2005), "RFM and CLV", JMR 42(4) (CLV from
+BG/NBD + Gamma-Gamma); Fader & Hardie (2013), "The Gamma-Gamma Model of Monetary Value" (note 025); Fader & Hardie
+(2007), "How to Project Customer Retention", Journal of Interactive Marketing 21(1) (FH 2007, sBG).
+
+Units: times in weeks inside the bundle, horizons in months, discount rates annual, margins and shares fractions,
+money in the data's currency.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from retention_core import models
+
+if TYPE_CHECKING:  # dataset.py imports this module to fill Aggregates.predictive
+    from retention_core.dataset import Aggregates
+
+__all__ = [
+    "CALIBRATION_GROUPS",
+    "HOLDOUT_SHARE",
+    "MAX_HOLDOUT_WEEKS",
+    "MIN_COHORT_PERIODS",
+    "REASONS",
+    "TOP_CUSTOMERS",
+    "PredictiveClvResult",
+    "PredictiveModels",
+    "fit_predictive_models",
+    "holdout_length_weeks",
+    "predictive_clv_scenario",
+    "project_cohorts",
+    "reason_params",
+]
+
+TIME_UNIT = "W"
+"""The customer summary is in weeks, the unit of FHL 2005."""
+
+HOLDOUT_SHARE = 1 / 3
+"""The holdout is the last third of the history (FHL 2005 use 39 of 78 weeks; a third keeps more to fit on)."""
+
+MAX_HOLDOUT_WEEKS = 52
+"""A year of holdout is enough to judge the fit; longer histories keep the extra weeks for calibration."""
+
+CALIBRATION_GROUPS = 8
+"""Holdout plot groups by repeat purchases in calibration: 0, 1, ..., 6 and 7+ (FHL 2005, Fig. 4)."""
+
+TOP_CUSTOMERS = 10
+
+MIN_COHORT_PERIODS = 3
+"""A cohort needs this many observed periods after its first (periods_since >= 1) for its own sBG fit."""
+
+REASONS = (
+    "invalid_data",
+    "too_few_customers",
+    "too_few_repeaters",
+    "short_history",
+    "bg_nbd_failed",
+    "gamma_gamma_failed",
+    "predictions_not_finite",
+)
+"""Every ``reason`` / ``holdout_reason`` key; the UI shows ``predictive_reason_<key>`` and the simple formulas."""
+
+_CHECK_HORIZON_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class PredictiveModels:
+    """BG/NBD and Gamma-Gamma fits of one data set, ready for slider scenarios (FHL 2005; Fader & Hardie 2013).
+
+    ``summary``: one row per customer, ``customer_id, frequency, recency, T, monetary`` in weeks as of
+    ``observation_end`` (the last order date), see :func:`models.rfm_summary`. ``bg_nbd`` and ``gamma_gamma``
+    are fitted on that full history. ``holdout``: the calibration/holdout check, one row per group of repeat
+    purchases in calibration (0 ... 6, 7+): ``calibration_frequency`` (7 means 7 or more), ``label``,
+    ``customers``, ``actual`` and ``predicted`` mean repeat purchases per customer in the ``holdout_weeks`` after
+    ``calibration_end`` (BG/NBD fitted on the calibration part only; FHL 2005 eq. 10 and Fig. 4).
+    ``holdout_actual`` / ``holdout_predicted`` are the totals over all calibration customers.
+
+    ``reason`` is None when the fits can be used, else a key of :data:`REASONS` saying why not (then the fits may be
+    None and the UI uses the simple formulas); ``holdout_reason`` likewise for the holdout check alone.
+    Counts: ``customers`` in the summary, ``repeaters`` with at least one repeat purchase,
+    ``gamma_gamma_excluded`` repeaters left out of the spend model for a non-positive mean spend.
+    """
+
+    summary: pd.DataFrame
+    bg_nbd: models.BgNbdFit | None = None
+    gamma_gamma: models.GammaGammaFit | None = None
+    holdout: pd.DataFrame | None = None
+    observation_end: pd.Timestamp | None = None
+    calibration_end: pd.Timestamp | None = None
+    holdout_weeks: int = 0
+    holdout_actual: float | None = None
+    holdout_predicted: float | None = None
+    reason: str | None = None
+    holdout_reason: str | None = None
+    customers: int = 0
+    repeaters: int = 0
+    gamma_gamma_excluded: int = 0
+    time_unit: str = TIME_UNIT
+
+    @property
+    def usable(self) -> bool:
+        """True when the CLV fits can be shown (``reason`` is None)."""
+        return self.reason is None
+
+    @property
+    def holdout_error(self) -> float | None:
+        """Relative error of the predicted total holdout purchases: (predicted - actual) / actual, a fraction."""
+        if self.holdout_actual is None or self.holdout_predicted is None or self.holdout_actual <= 0:
+            return None
+        return (self.holdout_predicted - self.holdout_actual) / self.holdout_actual
+
+
+def reason_params(fitted: PredictiveModels) -> dict[str, int]:
+    """The numbers the ``predictive_reason_*`` texts may name: the data's counts and the models' minimums.
+
+    ``customers``, ``repeaters`` (customers with a repeat purchase), ``minimum_customers``
+    (:data:`models.MIN_CUSTOMERS`), ``minimum_repeaters`` (:data:`models.MIN_REPEAT_CUSTOMERS`) and
+    ``minimum_weeks`` (:data:`models.MIN_HISTORY_DAYS` in whole weeks).
+    """
+    return {
+        "customers": fitted.customers,
+        "repeaters": fitted.repeaters,
+        "minimum_customers": models.MIN_CUSTOMERS,
+        "minimum_repeaters": models.MIN_REPEAT_CUSTOMERS,
+        "minimum_weeks": models.MIN_HISTORY_DAYS // 7,
+    }
+
+
+# --- fitting --------------------------------------------------------------------------------------------------
+
+
+def holdout_length_weeks(history_weeks: float) -> int:
+    """Holdout length in whole weeks: a third of the history, at most :data:`MAX_HOLDOUT_WEEKS`.
+
+    Definition: floor(history / 3) capped at 52 weeks; 0 when the history is shorter than three weeks.
+    Units: weeks in, whole weeks out. Reference: FHL 2005, Sec. 4 (calibration and holdout periods).
+    """
+    return max(0, min(MAX_HOLDOUT_WEEKS, math.floor(history_weeks * HOLDOUT_SHARE)))
+
+
+def _bg_nbd_reason(fit: models.BgNbdFit) -> str | None:
+    parameters = (fit.r, fit.alpha, fit.a, fit.b)
+    if not fit.converged or not all(math.isfinite(value) and value > 0 for value in parameters):
+        return "bg_nbd_failed"
+    return None
+
+
+def _gamma_gamma_reason(fit: models.GammaGammaFit) -> str | None:
+    parameters = (fit.p, fit.q, fit.gamma)
+    if not fit.converged or not all(math.isfinite(value) and value > 0 for value in parameters):
+        return "gamma_gamma_failed"
+    if fit.q <= 1:  # the population mean spend p * gamma / (q - 1) does not exist
+        return "gamma_gamma_failed"
+    return None
+
+
+def _holdout_groups(split: pd.DataFrame, fit: models.BgNbdFit) -> pd.DataFrame:
+    """Mean actual and predicted holdout purchases by calibration frequency 0 ... 6, 7+ (FHL 2005, Fig. 4)."""
+    duration = float(split["holdout_duration"].iloc[0])
+    predicted = models.bg_nbd_conditional_expected_purchases(
+        fit, duration, split["frequency"], split["recency"], split["T"]
+    )
+    top = CALIBRATION_GROUPS - 1
+    frame = pd.DataFrame({
+        "calibration_frequency": np.minimum(split["frequency"].to_numpy(dtype="int64"), top),
+        "actual": split["holdout_frequency"].to_numpy(dtype="float64"),
+        "predicted": predicted,
+    })
+    grouped = frame.groupby("calibration_frequency").agg(
+        customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean")
+    ).reset_index()
+    grouped.insert(1, "label", [f"{value}+" if value == top else str(value)
+                                for value in grouped["calibration_frequency"]])
+    return grouped
+
+
+def _holdout_check(
+    transactions: pd.DataFrame, first_order: pd.Timestamp, observation_end: pd.Timestamp
+) -> dict:
+    """Calibration/holdout fields of :class:`PredictiveModels`; never raises on data problems."""
+    weeks = holdout_length_weeks((observation_end - first_order).days / 7)
+    if weeks < 1:
+        return {"holdout_reason": "short_history"}
+    calibration_end = observation_end - pd.Timedelta(weeks=weeks)
+    fields = {"calibration_end": calibration_end, "holdout_weeks": weeks}
+    split = models.calibration_holdout_split(transactions, calibration_end, observation_end, TIME_UNIT)
+    reason = models.assess_btyd_data(split, TIME_UNIT)
+    if reason is not None:
+        return {**fields, "holdout_reason": reason}
+    fit = models.fit_bg_nbd(split["frequency"], split["recency"], split["T"])
+    reason = _bg_nbd_reason(fit)
+    if reason is not None:
+        return {**fields, "holdout_reason": reason}
+    groups = _holdout_groups(split, fit)
+    if not np.all(np.isfinite(groups["predicted"])):
+        return {**fields, "holdout_reason": "predictions_not_finite"}
+    return {
+        **fields,
+        "holdout": groups,
+        "holdout_actual": float((groups["actual"] * groups["customers"]).sum()),
+        "holdout_predicted": float((groups["predicted"] * groups["customers"]).sum()),
+    }
+
+
+def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
+    """Fit BG/NBD (FHL 2005) and Gamma-Gamma (Fader & Hardie 2013) to a transaction log; never raises on data.
+
+    Definition: the weekly customer summary as of the last order date (``frequency`` = repeat purchase days,
+    ``recency`` and ``T`` in weeks, ``monetary`` = mean spend of the repeat days) is checked with
+    :func:`models.assess_btyd_data`; when suitable, BG/NBD is fitted by maximum likelihood (FHL 2005 eq. 6) and
+    Gamma-Gamma on the repeaters with positive mean spend. For the holdout check the history from the first to the
+    last order date is split: the last third (at most 52 whole weeks, :func:`holdout_length_weeks`) is the
+    holdout, BG/NBD is refitted on the calibration part and its conditional expectation (FHL 2005 eq. 10) is
+    compared with the actual repeat purchases per calibration-frequency group (FHL 2005, Fig. 4).
+
+    Fallback: invalid columns or types give ``reason="invalid_data"``; unsuitable data give the key from
+    :func:`models.assess_btyd_data`; a fit that does not converge (or Gamma-Gamma with q <= 1, where the mean
+    spend does not exist) gives ``bg_nbd_failed`` / ``gamma_gamma_failed``; non-finite 12-month forecasts give
+    ``predictions_not_finite``. A failed holdout check sets only ``holdout_reason``.
+    Units: weeks inside, money in the currency of ``amount``.
+    """
+    try:
+        summary = models.rfm_summary(transactions, time_unit=TIME_UNIT)
+    except (ValueError, duckdb.Error):
+        return PredictiveModels(summary=pd.DataFrame(), reason="invalid_data", holdout_reason="invalid_data")
+    repeaters = int((summary["frequency"] > 0).sum())
+    counts = {"customers": len(summary), "repeaters": repeaters}
+    reason = models.assess_btyd_data(summary, TIME_UNIT)
+    if reason is not None:
+        return PredictiveModels(summary=summary, reason=reason, holdout_reason=reason, **counts)
+    observation_end = pd.Timestamp(transactions["order_date"].max()).normalize()
+    first_order = pd.Timestamp(transactions["order_date"].min()).normalize()
+    bg_fit = models.fit_bg_nbd(summary["frequency"], summary["recency"], summary["T"])
+    gg_fit = models.fit_gamma_gamma(summary["frequency"], summary["monetary"])
+    reason = _bg_nbd_reason(bg_fit) or _gamma_gamma_reason(gg_fit)
+    if reason is None:
+        check = models.predictive_clv(bg_fit, gg_fit, summary, _CHECK_HORIZON_MONTHS, 0.0, 1.0, TIME_UNIT)
+        if not np.all(np.isfinite(check[["clv", "probability_alive", "expected_purchases"]].to_numpy())):
+            reason = "predictions_not_finite"
+    try:
+        holdout = _holdout_check(transactions, first_order, observation_end)
+    except (ValueError, duckdb.Error):
+        holdout = {"holdout_reason": "invalid_data"}
+    return PredictiveModels(
+        summary=summary, bg_nbd=bg_fit, gamma_gamma=gg_fit, observation_end=observation_end, reason=reason,
+        gamma_gamma_excluded=gg_fit.n_excluded, **counts, **holdout,
+    )
+
+
+# --- slider scenario ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PredictiveClvResult:
+    """Predicted CLV of every current customer for one set of slider values (FHL 2005, JMR; Fader & Hardie 2013).
+
+    ``customers``: ``customer_id, clv, probability_alive, expected_purchases`` (purchases in the horizon,
+    undiscounted), one row per customer. ``top_customers``: the :data:`TOP_CUSTOMERS` highest CLVs with their
+    history (``frequency`` repeat purchases so far, ``monetary`` mean repeat spend). Money in the data's currency.
+    """
+
+    gross_margin: float
+    annual_discount_rate: float
+    horizon_months: float
+    customers: pd.DataFrame
+    top_customers: pd.DataFrame
+    mean_clv: float
+    median_clv: float
+    total_clv: float
+    mean_probability_alive: float
+
+
+def predictive_clv_scenario(
+    fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float, horizon_months: float
+) -> PredictiveClvResult:
+    """Discounted expected margin of each customer over the next ``horizon_months`` from the stored fits.
+
+    Definition: clv = margin * E[spend per purchase] * sum over months k of the expected purchases in month k
+    (FHL 2005 eq. 10) discounted by (1 + annual rate)^(k / 12); see :func:`models.predictive_clv`. Nothing is
+    refitted. Units: ``gross_margin`` and ``annual_discount_rate`` fractions, ``horizon_months`` months, CLV in
+    the data's currency; linear in the margin. Raises ``ValueError`` when ``fitted.reason`` is set.
+    References: Fader, Hardie & Lee (2005), JMR 42(4); Fader & Hardie (2013), note 025.
+    """
+    if fitted.reason is not None:
+        raise ValueError(f"the predictive models are not usable: {fitted.reason}")
+    values = models.predictive_clv(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, horizon_months,
+                                   annual_discount_rate, gross_margin, fitted.time_unit)
+    customers = values[["customer_id", "clv", "probability_alive", "expected_purchases"]].reset_index(drop=True)
+    history = fitted.summary[["customer_id", "frequency", "monetary"]]
+    top = customers.nlargest(TOP_CUSTOMERS, "clv").merge(history, on="customer_id", how="left")
+    top = top[["customer_id", "frequency", "monetary", "expected_purchases", "probability_alive", "clv"]]
+    return PredictiveClvResult(
+        gross_margin=gross_margin,
+        annual_discount_rate=annual_discount_rate,
+        horizon_months=horizon_months,
+        customers=customers,
+        top_customers=top,
+        mean_clv=float(customers["clv"].mean()),
+        median_clv=float(customers["clv"].median()),
+        total_clv=float(customers["clv"].sum()),
+        mean_probability_alive=float(customers["probability_alive"].mean()),
+    )
+
+
+# --- cohorts (sBG) --------------------------------------------------------------------------------------------
+
+
+def _complete_cells(cohorts: pd.DataFrame, periods_per_year: int, data_end: pd.Timestamp) -> pd.DataFrame:
+    """Cohort cells whose calendar period ended by the last order date (+ a week of slack)."""
+    months = 12 // periods_per_year
+    ends = [pd.Timestamp(start) + pd.DateOffset(months=months * (int(since) + 1)) - pd.Timedelta(days=1)
+            for start, since in zip(cohorts["cohort_start"], cohorts["periods_since"], strict=True)]
+    return cohorts[np.array([end <= data_end + pd.Timedelta(days=7) for end in ends], dtype=bool)]
+
+
+def _survival_curve(active: pd.Series, size: pd.Series) -> np.ndarray:
+    """Running minimum of active / size, as a survival curve for the sBG."""
+    return np.minimum.accumulate((active / size).to_numpy(dtype="float64"))
+
+
+def _curve_rows(cohort_start: object, survival: np.ndarray, cohort_size: float, periods_ahead: int) -> list[dict]:
+    """Observed rows (t = 0 ... n) and, when the sBG fit converges, projected rows (t = n+1 ... n+ahead).
+
+    Projection: S_n * S(t) / S(n), the sBG survival beyond n given survival to n, started at the observed S_n.
+    """
+    rows = [{"cohort_start": cohort_start, "periods_since": 0, "retention": 1.0, "kind": "observed"}]
+    rows += [{"cohort_start": cohort_start, "periods_since": index + 1, "retention": float(value),
+              "kind": "observed"} for index, value in enumerate(survival)]
+    if periods_ahead == 0:
+        return rows
+    fit = models.fit_shifted_beta_geometric(survival, cohort_size)
+    if not fit.converged:
+        return rows
+    last = survival.size
+    ahead = np.arange(last + 1, last + periods_ahead + 1)
+    projected = survival[-1] * models.sbg_survival(fit, ahead) / models.sbg_survival(fit, last)
+    rows += [{"cohort_start": cohort_start, "periods_since": int(since), "retention": float(value),
+              "kind": "projected"} for since, value in zip(ahead, projected, strict=True)]
+    return rows
+
+
+def project_cohorts(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
+    """Observed cohort retention and its shifted-beta-geometric projection, per cohort and pooled (FH 2007).
+
+    Definition: for each first-purchase cohort in ``aggs.cohorts`` the observed curve is the share of the cohort
+    that buys in period t = 1, 2, ... after its first, over complete calendar periods only (a last period that
+    ends after the last order date is left out: it would read low). That share can bounce up again (a customer
+    who skips a quarter and returns), but the sBG models survival, which can only fall: a customer who has left
+    never comes back. So the curve is made non-increasing with a running minimum, S_t = min(share_1 ... share_t),
+    i.e. "still buying" is read as "not yet lost"; a single bad period therefore lowers the whole projection.
+    Each cohort with at least :data:`MIN_COHORT_PERIODS` such periods gets its own sBG fit
+    (:func:`models.fit_shifted_beta_geometric` with its real size) and is projected ``periods_ahead`` periods
+    from its last observed point n with the model's survival given survival to n:
+    S_t = S_n * S(t) / S(n), S(t) = B(alpha, beta + t) / B(alpha, beta) (FH 2007), i.e. the fitted retention rates
+    r_t = (beta + t - 1) / (alpha + beta + t - 1) applied to the observed level, so the projection continues the
+    observed line. Shorter cohorts are left out; a cohort whose fit does not converge keeps only its observed
+    rows. The pooled curve (all kept cohorts' members summed per t, then the running minimum; its likelihood uses
+    the number of customers observed at t = 1) is fitted and projected the same way.
+
+    Returns ``cohort_start, periods_since, retention, kind`` with ``kind`` "observed" or "projected";
+    ``retention`` is a fraction with 1.0 at periods_since 0; pooled rows have ``cohort_start`` NaT. Periods are
+    those of ``aggs.period``. Reference: Fader & Hardie (2007), "How to Project Customer Retention".
+    """
+    if isinstance(periods_ahead, bool) or int(periods_ahead) != periods_ahead or periods_ahead < 0:
+        raise ValueError(f"periods_ahead must be a whole number >= 0, got {periods_ahead!r}")
+    periods_ahead = int(periods_ahead)
+    columns = ["cohort_start", "periods_since", "retention", "kind"]
+    data_end = pd.Timestamp(aggs.customers["last_order"].max())
+    cells = _complete_cells(aggs.cohorts, aggs.periods_per_year, data_end)
+    cells = cells[cells["periods_since"] >= 1].sort_values(["cohort_start", "periods_since"])
+    observed_periods = cells.groupby("cohort_start")["periods_since"].transform("size")
+    cells = cells[observed_periods >= MIN_COHORT_PERIODS]
+    rows: list[dict] = []
+    for cohort_start, cohort in cells.groupby("cohort_start"):
+        survival = _survival_curve(cohort["active_customers"], cohort["cohort_size"])
+        rows += _curve_rows(pd.Timestamp(cohort_start), survival, float(cohort["cohort_size"].iloc[0]),
+                            periods_ahead)
+    if not cells.empty:
+        pooled = cells.groupby("periods_since")[["active_customers", "cohort_size"]].sum()
+        survival = _survival_curve(pooled["active_customers"], pooled["cohort_size"])
+        rows += _curve_rows(pd.NaT, survival, float(pooled["cohort_size"].iloc[0]), periods_ahead)
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["cohort_start"] = pd.to_datetime(frame["cohort_start"])
+    return frame

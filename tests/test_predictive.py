@@ -1,0 +1,262 @@
+"""Predictive CLV and cohort projections: fits on the sample, fallbacks on unsuitable data, slider scenarios, pages.
+
+Expected values are worked out by hand or with a few lines of pandas on the raw rows; model numbers are checked
+against properties the paper states (BG/NBD reproduces the total repeat purchases it was fitted on; the Gamma-Gamma
+population mean is close to the mean repeat spend) rather than against the code under test.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from retention_core import models, predictive
+from retention_core.dataset import Aggregates
+from retention_core.i18n import LANGUAGES, t
+from retention_core.sample import load_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def sample_transactions() -> pd.DataFrame:
+    return load_sample().transactions
+
+
+@pytest.fixture(scope="module")
+def sample_models(sample_transactions) -> predictive.PredictiveModels:
+    return predictive.fit_predictive_models(sample_transactions)
+
+
+def purchase_days(transactions: pd.DataFrame) -> pd.Series:
+    """Purchase days per customer: calendar dates with a net amount >= 0."""
+    net = transactions.assign(day=transactions["order_date"].dt.normalize()).groupby(["customer_id", "day"])["amount"]
+    days = net.sum()
+    return days[days >= 0].groupby(level="customer_id").size()
+
+
+# --- fitting on the sample ------------------------------------------------------------------------------------
+
+
+def test_sample_fits_converge_and_count_customers_like_pandas(sample_models, sample_transactions):
+    days = purchase_days(sample_transactions)
+    assert sample_models.reason is None and sample_models.holdout_reason is None
+    assert sample_models.bg_nbd.converged and sample_models.gamma_gamma.converged
+    assert sample_models.customers == len(days) == 4000
+    assert sample_models.repeaters == int((days >= 2).sum())
+    assert sample_models.gamma_gamma_excluded == 0
+    assert sample_models.summary.attrs["time_unit"] == "W"
+
+
+def test_bg_nbd_reproduces_the_repeat_purchases_it_was_fitted_on(sample_models):
+    # FHL 2005: sum over customers of E[X(T_i)] tracks the observed repeat purchases of the fitting period.
+    summary = sample_models.summary
+    expected = models.bg_nbd_expected_purchases(sample_models.bg_nbd, summary["T"].to_numpy()).sum()
+    assert expected == pytest.approx(summary["frequency"].sum(), rel=0.05)
+
+
+def test_gamma_gamma_mean_spend_is_close_to_the_mean_repeat_spend(sample_models):
+    fit = sample_models.gamma_gamma
+    repeat = sample_models.summary[sample_models.summary["frequency"] > 0]
+    assert fit.p * fit.gamma / (fit.q - 1) == pytest.approx(repeat["monetary"].mean(), rel=0.10)
+
+
+def test_holdout_is_the_last_52_weeks_of_three_years(sample_models, sample_transactions):
+    # 2022-01-01 ... 2024-12-31 is 1,095 days = 156.4 weeks; a third is 52.1 -> 52 whole weeks (the cap).
+    assert sample_models.holdout_weeks == 52
+    assert sample_models.calibration_end == pd.Timestamp("2024-12-31") - pd.Timedelta(days=364)
+    holdout = sample_models.holdout
+    assert list(holdout["label"]) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    first = sample_transactions[sample_transactions["amount"] >= 0].groupby("customer_id")["order_date"].min()
+    assert holdout["customers"].sum() == int((first <= sample_models.calibration_end).sum())
+    assert abs(sample_models.holdout_error) < 0.25
+    # Customers who bought more in calibration buy more in the holdout, in the data and in the forecast.
+    assert holdout["predicted"].iloc[-1] > holdout["predicted"].iloc[0]
+    assert holdout["actual"].iloc[-1] > holdout["actual"].iloc[0]
+
+
+def test_holdout_is_a_third_of_the_history_capped_at_a_year():
+    assert predictive.holdout_length_weeks(30) == 10
+    assert predictive.holdout_length_weeks(156.4) == 52
+    assert predictive.holdout_length_weeks(400) == 52
+    assert predictive.holdout_length_weeks(2) == 0
+
+
+# --- fallbacks ------------------------------------------------------------------------------------------------
+
+
+def test_twenty_customers_give_a_reason_instead_of_an_exception():
+    days = pd.to_datetime(["2024-01-05", "2024-03-10", "2024-06-20"])
+    transactions = pd.DataFrame({
+        "customer_id": [f"K{index}" for index in range(20) for _ in days],
+        "order_date": list(days) * 20,
+        "amount": 25.0,
+    })
+    fitted = predictive.fit_predictive_models(transactions)
+    assert fitted.reason == "too_few_customers"
+    assert fitted.customers == 20 and fitted.repeaters == 20
+    assert fitted.bg_nbd is None and fitted.holdout is None
+    with pytest.raises(ValueError, match="not usable: too_few_customers"):
+        predictive.predictive_clv_scenario(fitted, 0.3, 0.08, 12)
+
+
+def test_a_month_of_data_is_too_short_to_tell_slow_buyers_from_lost_ones():
+    # 300 customers, each buying on 1 and 15 March: enough customers and repeaters, but 2 weeks of history.
+    transactions = pd.DataFrame({
+        "customer_id": [f"K{index}" for index in range(300) for _ in range(2)],
+        "order_date": pd.to_datetime(["2024-03-01", "2024-03-15"] * 300),
+        "amount": 20.0,
+    })
+    assert predictive.fit_predictive_models(transactions).reason == "short_history"
+
+
+def test_transactions_without_an_amount_give_invalid_data():
+    transactions = pd.DataFrame({"customer_id": ["K1"], "order_date": pd.to_datetime(["2024-01-01"])})
+    fitted = predictive.fit_predictive_models(transactions)
+    assert fitted.reason == "invalid_data"
+    assert not fitted.usable
+
+
+@pytest.mark.parametrize("reason", predictive.REASONS)
+def test_every_reason_has_a_sentence_in_both_languages(reason, sample_models):
+    for lang in LANGUAGES:
+        assert t(f"predictive_reason_{reason}", lang, **predictive.reason_params(sample_models))
+
+
+# --- slider scenario ------------------------------------------------------------------------------------------
+
+
+def test_predicted_clv_doubles_exactly_when_the_margin_doubles(sample_models):
+    # clv = margin * E[spend] * discounted purchases: linear in the margin, nothing else changes.
+    low = predictive.predictive_clv_scenario(sample_models, 0.2, 0.08, 36)
+    high = predictive.predictive_clv_scenario(sample_models, 0.4, 0.08, 36)
+    np.testing.assert_allclose(high.customers["clv"], 2 * low.customers["clv"], rtol=1e-12)
+    assert high.mean_clv == pytest.approx(2 * low.mean_clv, rel=1e-12)
+    assert high.median_clv == pytest.approx(2 * low.median_clv, rel=1e-12)
+    pd.testing.assert_series_equal(high.customers["probability_alive"], low.customers["probability_alive"])
+
+
+def test_scenario_has_every_customer_and_the_ten_best_first(sample_models):
+    result = predictive.predictive_clv_scenario(sample_models, 0.3, 0.08, 60)
+    assert list(result.customers.columns) == ["customer_id", "clv", "probability_alive", "expected_purchases"]
+    assert len(result.customers) == 4000
+    assert result.customers["probability_alive"].between(0, 1).all()
+    assert len(result.top_customers) == 10
+    assert result.top_customers["clv"].is_monotonic_decreasing
+    assert result.top_customers["clv"].iloc[0] == result.customers["clv"].max()
+    assert result.median_clv < result.mean_clv  # a few heavy buyers pull the mean up
+
+
+def test_a_zero_month_horizon_is_worth_nothing(sample_models):
+    result = predictive.predictive_clv_scenario(sample_models, 0.3, 0.08, 0)
+    assert result.mean_clv == 0.0 and result.customers["expected_purchases"].eq(0).all()
+
+
+# --- cohort projection ----------------------------------------------------------------------------------------
+
+
+def yearly_aggregates(last_order: str) -> Aggregates:
+    """Two yearly cohorts: 2020 (1,000 customers, observed 2020-2024) and 2023 (200, observed 2023-2024)."""
+    cohorts = pd.DataFrame({
+        "cohort_start": pd.to_datetime(["2020-01-01"] * 5 + ["2023-01-01"] * 2),
+        "periods_since": [0, 1, 2, 3, 4, 0, 1],
+        "cohort_size": [1000] * 5 + [200] * 2,
+        "active_customers": [1000, 600, 650, 400, 350, 200, 90],
+    })
+    cohorts["retention"] = cohorts["active_customers"] / cohorts["cohort_size"]
+    empty = pd.DataFrame()
+    return Aggregates(period="year", activity_months=12, activity=empty, cohorts=cohorts, tenure=empty,
+                      customers=pd.DataFrame({"last_order": pd.to_datetime([last_order])}))
+
+
+def test_cohort_curve_is_made_non_increasing_and_projected_from_its_last_point():
+    curves = predictive.project_cohorts(yearly_aggregates("2024-12-31"), periods_ahead=2)
+    cohort = curves[curves["cohort_start"] == pd.Timestamp("2020-01-01")]
+    observed = cohort[cohort["kind"] == "observed"]
+    # 60 %, 65 %, 40 %, 35 % buying -> running minimum 60 %, 60 %, 40 %, 35 %.
+    assert list(observed["periods_since"]) == [0, 1, 2, 3, 4]
+    assert list(observed["retention"]) == pytest.approx([1.0, 0.6, 0.6, 0.4, 0.35])
+    fit = models.fit_shifted_beta_geometric([0.6, 0.6, 0.4, 0.35], 1000)
+    projected = cohort[cohort["kind"] == "projected"]
+    assert list(projected["periods_since"]) == [5, 6]
+    expected = 0.35 * models.sbg_survival(fit, [5, 6]) / models.sbg_survival(fit, 4)
+    assert list(projected["retention"]) == pytest.approx(list(expected))
+    assert 0.35 > projected["retention"].iloc[0] > projected["retention"].iloc[1]
+
+
+def test_short_cohorts_are_left_out_and_the_pooled_curve_is_the_only_kept_cohort():
+    curves = predictive.project_cohorts(yearly_aggregates("2024-12-31"), periods_ahead=2)
+    assert pd.Timestamp("2023-01-01") not in set(curves["cohort_start"])  # one observed period after the first
+    pooled = curves[curves["cohort_start"].isna()]
+    cohort = curves[curves["cohort_start"] == pd.Timestamp("2020-01-01")]
+    assert list(pooled["retention"]) == pytest.approx(list(cohort["retention"]))
+
+
+def test_a_period_that_ends_after_the_last_order_is_not_observed():
+    curves = predictive.project_cohorts(yearly_aggregates("2024-06-30"), periods_ahead=1)
+    cohort = curves[curves["cohort_start"] == pd.Timestamp("2020-01-01")]
+    assert list(cohort["periods_since"]) == [0, 1, 2, 3, 4]
+    assert list(cohort["kind"]) == ["observed"] * 4 + ["projected"]
+
+
+def test_no_projection_asked_gives_only_observed_rows_and_a_negative_one_is_refused():
+    curves = predictive.project_cohorts(yearly_aggregates("2024-12-31"), periods_ahead=0)
+    assert set(curves["kind"]) == {"observed"}
+    with pytest.raises(ValueError, match="periods_ahead must be a whole number >= 0"):
+        predictive.project_cohorts(yearly_aggregates("2024-12-31"), periods_ahead=-1)
+
+
+# --- pages ----------------------------------------------------------------------------------------------------
+
+
+def open_page(page: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["app_lang"] = "de"
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def german_money(app: AppTest, label: str) -> float:
+    values = [metric.value for metric in app.metric if metric.label == label]
+    assert values, f"no metric labelled {label!r}"
+    return float(re.sub(r"[^0-9,\-]", "", values[0]).replace(",", "."))
+
+
+def test_clv_page_predictive_mean_doubles_with_the_margin_slider():
+    app = open_page("pages/clv.py")
+    label = "CLV (BG/NBD + Gamma-Gamma), Mittelwert"
+    app.slider(key="clv_gross_margin").set_value(25.0).run()
+    quarter = german_money(app, label)
+    app.slider(key="clv_gross_margin").set_value(50.0).run()
+    assert not app.exception
+    assert quarter > 0
+    assert german_money(app, label) == pytest.approx(2 * quarter, abs=0.011)  # each shown rounded to cents
+
+
+def decoded(values: list | dict) -> list:
+    """Plotly 6+ sends numeric arrays as ``{"dtype", "bdata"}`` (base64); plain lists pass through."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def test_cohort_page_projects_as_many_quarters_as_the_slider_says():
+    app = open_page("pages/cohorts.py")
+    for periods in (2, 6):
+        app.slider(key="cohort_project_periods").set_value(periods).run()
+        assert not app.exception
+        spec = json.loads(app.get("plotly_chart")[-1].proto.spec)
+        assert spec["layout"]["title"]["text"] == "Bindungskurven mit sBG-Projektion"
+        projection = [trace for trace in spec["data"] if trace["name"] == "Durchschnitt · Projektion (sBG)"][0]
+        # The oldest cohort (Q1 2022) is observed to Q4 2024, 11 quarters later; the dashed line starts there.
+        assert decoded(projection["x"]) == list(range(11, 11 + periods + 1))
