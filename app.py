@@ -14,13 +14,13 @@ settings = state.sidebar()
 lang = settings.lang
 
 PAGES = (
-    ("pages/overview.py", "page_overview", ":material/dashboard:"),
-    ("pages/retention_cost.py", "page_retention_cost", ":material/payments:"),
-    ("pages/clv.py", "page_clv", ":material/trending_up:"),
-    ("pages/profit.py", "page_profit", ":material/rocket_launch:"),
-    ("pages/cohorts.py", "page_cohorts", ":material/grid_on:"),
-    ("pages/loyalty.py", "page_loyalty", ":material/favorite:"),
-    ("pages/data.py", "page_data", ":material/upload_file:"),
+    ("app_pages/overview.py", "page_overview", ":material/dashboard:"),
+    ("app_pages/retention_cost.py", "page_retention_cost", ":material/payments:"),
+    ("app_pages/clv.py", "page_clv", ":material/trending_up:"),
+    ("app_pages/profit.py", "page_profit", ":material/rocket_launch:"),
+    ("app_pages/cohorts.py", "page_cohorts", ":material/grid_on:"),
+    ("app_pages/loyalty.py", "page_loyalty", ":material/favorite:"),
+    ("app_pages/data.py", "page_data", ":material/upload_file:"),
 )
 navigation = st.navigation(
     [st.Page(path, title=t(title, lang), icon=icon, default=index == 0)

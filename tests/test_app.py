@@ -47,7 +47,7 @@ def sample_orders() -> pd.DataFrame:
 
 
 def test_overview_period_slider_shows_that_quarters_active_customers(sample_orders):
-    app = open_page("pages/overview.py")
+    app = open_page("app_pages/overview.py")
     app.select_slider(key="overview_period").set_value(pd.Timestamp("2024-07-01")).run()
     assert not app.exception
     # Active = ordered within the 12 months up to the end of Q3 2024.
@@ -57,7 +57,7 @@ def test_overview_period_slider_shows_that_quarters_active_customers(sample_orde
 
 
 def test_retention_cost_typed_in_cafe_example_is_12_euros_in_german():
-    app = open_page("pages/retention_cost.py")
+    app = open_page("app_pages/retention_cost.py")
     app.button_group(key="cost_mode").set_value("typed").run()
     assert metric_value(app, "Bindungskosten je Kunde") == "12,00\u00a0€"
     # Team +10 %: (5,500 + 900 + 2,500) / 700 = 12.714… -> 12,71 €.
@@ -67,7 +67,7 @@ def test_retention_cost_typed_in_cafe_example_is_12_euros_in_german():
 
 
 def test_retention_cost_typed_in_cafe_example_is_12_dollars_style_in_english():
-    app = open_page("pages/retention_cost.py", lang="en")
+    app = open_page("app_pages/retention_cost.py", lang="en")
     app.button_group(key="cost_mode").set_value("typed").run()
     assert metric_value(app, "Retention cost per customer") == "€12.00"
     # 800 active customers: 8,400 / 800 = 10.50.
@@ -76,7 +76,7 @@ def test_retention_cost_typed_in_cafe_example_is_12_dollars_style_in_english():
 
 
 def test_clv_doubles_when_the_gross_margin_doubles():
-    app = open_page("pages/clv.py")
+    app = open_page("app_pages/clv.py")
     app.slider(key="clv_gross_margin").set_value(25.0).run()
     quarter = german_number(metric_value(app, "CLV (Margen-Multiplikator)"))
     app.slider(key="clv_gross_margin").set_value(50.0).run()
@@ -86,7 +86,7 @@ def test_clv_doubles_when_the_gross_margin_doubles():
 
 
 def test_profit_simulator_shows_that_90_to_95_percent_halves_churn():
-    app = open_page("pages/profit.py")
+    app = open_page("app_pages/profit.py")
     app.slider(key="profit_retention").set_value(90.0).run()
     app.slider(key="profit_uplift").set_value(5.0).run()
     assert not app.exception
@@ -98,7 +98,7 @@ def test_profit_simulator_shows_that_90_to_95_percent_halves_churn():
 
 
 def test_cohort_slider_shows_the_pooled_share_buying_again_one_quarter_later(sample_orders):
-    app = open_page("pages/cohorts.py")
+    app = open_page("app_pages/cohorts.py")
     app.slider(key="cohort_periods_since").set_value(1).run()
     assert not app.exception
     quarter = sample_orders.assign(q=sample_orders["Bestelldatum"].dt.to_period("Q"))
@@ -112,7 +112,7 @@ def test_cohort_slider_shows_the_pooled_share_buying_again_one_quarter_later(sam
 
 
 def test_loyalty_index_is_the_mean_of_the_three_question_means():
-    app = open_page("pages/loyalty.py")
+    app = open_page("app_pages/loyalty.py")
     for question, value in (("recommend", 9.0), ("repurchase", 6.0), ("try_new", 3.0)):
         app.slider(key=f"loyalty_cli_{question}").set_value(value).run()
     assert not app.exception
@@ -126,12 +126,12 @@ def upload(app: AppTest, name: str, content: bytes) -> AppTest:
 
 
 def test_german_sample_csv_uploads_through_the_file_uploader_and_becomes_the_data():
-    app = upload(open_page("pages/data.py"), "transaktionen.csv", SAMPLE_CSV.read_bytes())
+    app = upload(open_page("app_pages/data.py"), "transaktionen.csv", SAMPLE_CSV.read_bytes())
     assert metric_value(app, "Übernommene Zeilen") == "30.976"
     assert metric_value(app, "Abgelehnte Zeilen") == "0"
     app.button(key="data_use").click().run()
     assert app.session_state["app_source"] == "upload"
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("app_pages/overview.py").run()
     assert not app.exception
     assert metric_value(app, "Bindungskosten je Kunde") == "–"  # no cost sheet uploaded
 
@@ -139,7 +139,7 @@ def test_german_sample_csv_uploads_through_the_file_uploader_and_becomes_the_dat
 def test_bad_rows_are_counted_shown_and_offered_for_download():
     content = ("Kundennummer;Bestelldatum;Betrag\n" + "".join(f"K{i};0{i}.01.2024;1{i},50\n" for i in range(1, 9))
                + "K9;kein Datum;3,00\nK10;10.01.2024;viel\n").encode("cp1252")
-    app = upload(open_page("pages/data.py"), "bestellungen.csv", content)
+    app = upload(open_page("app_pages/data.py"), "bestellungen.csv", content)
     assert metric_value(app, "Übernommene Zeilen") == "8"
     assert metric_value(app, "Abgelehnte Zeilen") == "2"
     messages = " ".join(element.value for element in (*app.warning, *app.error))
@@ -148,7 +148,7 @@ def test_bad_rows_are_counted_shown_and_offered_for_download():
 
 
 def test_an_upload_in_one_session_is_invisible_in_another():
-    owner = upload(open_page("pages/data.py"), "geheim.csv",
+    owner = upload(open_page("app_pages/data.py"), "geheim.csv",
                    "Kundennummer;Bestelldatum;Betrag\nGEHEIM-1;01.01.2024;999,99\n".encode())
     owner.button(key="data_use").click().run()
     assert owner.session_state["app_source"] == "upload"
@@ -157,12 +157,12 @@ def test_an_upload_in_one_session_is_invisible_in_another():
     assert "Angezeigt: Kaffeerösterei Lindenberg (Beispiel)" in [caption.value for caption in visitor.caption]
     shown = " ".join(str(element.value) for element in (*visitor.caption, *visitor.markdown, *visitor.metric))
     assert "GEHEIM" not in shown and "geheim.csv" not in shown and "999,99" not in shown
-    visitor.switch_page("pages/data.py").run()
+    visitor.switch_page("app_pages/data.py").run()
     assert not visitor.metric  # no kept/rejected counts: the visitor has uploaded nothing
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 @pytest.mark.parametrize("page", ["overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "data"])
 def test_every_page_renders_in_both_languages(page, lang):
-    app = open_page(f"pages/{page}.py", lang)
+    app = open_page(f"app_pages/{page}.py", lang)
     assert app.title[0].value

@@ -12,7 +12,7 @@ import pytest
 from retention_core.i18n import LANGUAGES, TEXTS, format_money, format_number, format_percent, format_period, t
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("pages/*.py"), *ROOT.glob("dashboard/*.py"),
+SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("app_pages/*.py"), *ROOT.glob("dashboard/*.py"),
            *ROOT.glob("retention_core/*.py")]
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']""")
 KEY_ARGUMENT = re.compile(r"""\bmetric\(\s*["']([a-z0-9_]+)["']""")

@@ -233,7 +233,7 @@ def german_money(app: AppTest, label: str) -> float:
 
 
 def test_clv_page_predictive_mean_doubles_with_the_margin_slider():
-    app = open_page("pages/clv.py")
+    app = open_page("app_pages/clv.py")
     label = "CLV (BG/NBD + Gamma-Gamma), Mittelwert"
     app.slider(key="clv_gross_margin").set_value(25.0).run()
     quarter = german_money(app, label)
@@ -251,7 +251,7 @@ def decoded(values: list | dict) -> list:
 
 
 def test_cohort_page_projects_as_many_quarters_as_the_slider_says():
-    app = open_page("pages/cohorts.py")
+    app = open_page("app_pages/cohorts.py")
     for periods in (2, 6):
         app.slider(key="cohort_project_periods").set_value(periods).run()
         assert not app.exception
