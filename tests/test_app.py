@@ -6,36 +6,12 @@ CSV, never by calling the code under test.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from apptest_support import APP, ROOT, german_number, metric_value, open_page
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
-
-
-def open_page(page: str, lang: str = "de") -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.session_state["app_lang"] = lang
-    app.run()
-    app.switch_page(page).run()
-    assert not app.exception, app.exception
-    return app
-
-
-def metric_value(app: AppTest, label: str) -> str:
-    values = [metric.value for metric in app.metric if metric.label == label]
-    assert values, f"no metric labelled {label!r}; have {[metric.label for metric in app.metric]}"
-    return values[0]
-
-
-def german_number(text: str) -> float:
-    """``1.234,56 €`` -> 1234.56."""
-    return float(re.sub(r"[^0-9,\-−]", "", text).replace("−", "-").replace(",", "."))
 
 
 @pytest.fixture(scope="module")

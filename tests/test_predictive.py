@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import base64
 import json
-import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_support import german_number, metric_value, open_page
 from streamlit.testing.v1 import AppTest
 
 from retention_core import models, predictive
@@ -22,8 +21,6 @@ from retention_core.dataset import Aggregates
 from retention_core.i18n import LANGUAGES, t
 from retention_core.sample import load_sample
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -217,19 +214,8 @@ def test_no_projection_asked_gives_only_observed_rows_and_a_negative_one_is_refu
 # --- pages ----------------------------------------------------------------------------------------------------
 
 
-def open_page(page: str) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.session_state["app_lang"] = "de"
-    app.run()
-    app.switch_page(page).run()
-    assert not app.exception, app.exception
-    return app
-
-
 def german_money(app: AppTest, label: str) -> float:
-    values = [metric.value for metric in app.metric if metric.label == label]
-    assert values, f"no metric labelled {label!r}"
-    return float(re.sub(r"[^0-9,\-]", "", values[0]).replace(",", "."))
+    return german_number(metric_value(app, label))
 
 
 def test_clv_page_predictive_mean_doubles_with_the_margin_slider():
