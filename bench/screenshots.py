@@ -1,0 +1,112 @@
+"""Full-page screenshots of every dashboard page in German and English, for the README and for visual review.
+
+Run: python bench/screenshots.py [--out docs/screenshots] [--pages overview,clv] [--langs de,en]
+Starts ``streamlit run app.py`` on a free loopback port (the same helper as ``tests/test_browser.py``), opens it in
+Debian's Chromium at 1440 x 900 on the embedded sample business and writes ``<page>_<lang>.png`` per page; the
+Data page is shot after uploading ``sample_data/transaktionen.csv`` so it shows the upload report. The PNGs are
+reduced to a 256-colour palette so the README stays light. Prints one line per file with its size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from PIL import Image  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from browser_support import launch_chromium, open_page, streamlit_server, upload_file, wait_until_idle  # noqa: E402
+from retention_core.i18n import t  # noqa: E402
+
+SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "data")
+LANGUAGES = {"de": "Deutsch", "en": "English"}
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+def _save_small(png: bytes, path: Path) -> int:
+    """Write ``png`` as a 256-colour palette PNG (charts and text stay sharp) and return its size in bytes."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    return path.stat().st_size
+
+
+def _content_height(page) -> int:
+    return int(page.evaluate(
+        """() => Math.max(...['stMain', 'stAppViewContainer', 'stMainBlockContainer']
+                 .map(id => document.querySelector(`[data-testid="${id}"]`))
+                 .filter(Boolean).map(node => node.scrollHeight), document.body.scrollHeight)"""))
+
+
+def _full_page(page) -> bytes:
+    """The whole page: Streamlit scrolls inside its main area, so grow the viewport until the content fits."""
+    height = VIEWPORT["height"]
+    for _ in range(6):
+        needed = _content_height(page)
+        if needed <= height:
+            break
+        height = needed
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+        wait_until_idle(page)
+        page.wait_for_timeout(500)  # Plotly relayouts once after a resize
+    shot = page.screenshot(full_page=True, animations="disabled")
+    page.set_viewport_size(VIEWPORT)
+    return shot
+
+
+def shoot(url: str, out: Path, pages: list[str], langs: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            for lang in langs:
+                context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+                context.set_default_timeout(30_000)
+                page = context.new_page()
+                page.goto(url)
+                page.get_by_role("heading", name=t("page_overview", "de"), level=1).wait_for()
+                wait_until_idle(page)
+                if lang != "de":
+                    page.get_by_test_id("stSidebar").get_by_role("radio", name=LANGUAGES[lang], exact=True).click()
+                    page.get_by_role("heading", name=t("page_overview", lang), level=1).wait_for()
+                    wait_until_idle(page)
+                for name in pages:
+                    started = time.monotonic()
+                    open_page(page, t(f"page_{name}", lang))
+                    if name == "data":  # show the upload report, not an empty uploader
+                        upload_file(page, SAMPLE_CSV.name, SAMPLE_CSV.read_bytes())
+                        page.get_by_test_id("stMetric").first.wait_for()
+                        wait_until_idle(page)
+                    path = out / f"{name}_{lang}.png"
+                    size = _save_small(_full_page(page), path)
+                    print(f"{path}  {size / 1024:.0f} KB  {time.monotonic() - started:.1f} s",
+                          flush=True)
+                context.close()
+        finally:
+            browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated, from: " + ", ".join(PAGES))
+    parser.add_argument("--langs", default="de,en", help="comma-separated, from: de, en")
+    args = parser.parse_args()
+    pages = [name for name in args.pages.split(",") if name]
+    langs = [lang for lang in args.langs.split(",") if lang]
+    unknown = sorted(set(pages) - set(PAGES)) + sorted(set(langs) - set(LANGUAGES))
+    if unknown:
+        parser.error(f"unknown page or language: {', '.join(unknown)}")
+    with streamlit_server() as url:
+        shoot(url, args.out.resolve(), pages, langs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Start ``streamlit run app.py`` on a free loopback port and drive Debian's Chromium with Playwright.
+
+Shared by ``tests/test_browser.py`` and ``bench/screenshots.py``. Playwright cannot download browsers here, so
+Chromium is the system one at ``/usr/bin/chromium``. Everything has a bounded timeout; nothing leaves loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 45.0
+RUN_TIMEOUT_MS = 30_000  # one script run of any page, sample data included
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def streamlit_server(timeout_s: float = START_TIMEOUT_S) -> Iterator[str]:
+    """Run the dashboard headless on a free loopback port; yield its base URL; stop it (and its log) afterwards."""
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false"]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            deadline = time.monotonic() + timeout_s
+            while not _healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")[-3000:]
+                    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s "
+                                       f"(exit code {process.poll()}):\n{output}")
+                time.sleep(0.25)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, with no background traffic."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), timeout=30_000)
+
+
+def wait_until_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until Streamlit has finished the script run, no widget is still a placeholder and every chart drew."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout_ms)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stSkeleton"]')
+                 && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                    .every(chart => chart.querySelector('.main-svg'))""",
+        timeout=timeout_ms,
+    )
+
+
+def open_page(page, title: str, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Click the sidebar link ``title`` (same session, so uploads stay) and wait for that page's heading."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click(timeout=timeout_ms)
+    page.get_by_role("heading", name=title, level=1).wait_for(timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
+
+
+def upload_file(page, name: str, content: bytes, mime: str = "text/csv") -> None:
+    """Pick ``content`` as file ``name`` through the file chooser of the first uploader on the page."""
+    uploader = page.get_by_test_id("stFileUploader").first
+    with page.expect_file_chooser() as chooser:
+        uploader.get_by_role("button", name="Upload", exact=True).click()
+    chooser.value.set_files(files=[{"name": name, "mimeType": mime, "buffer": content}])
