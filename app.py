@@ -27,5 +27,5 @@ navigation = st.navigation(
      for index, (path, title, icon) in enumerate(PAGES)]
 )
 with st.sidebar:
-    st.caption(t("sidebar_source_caption", lang, name=state.current_dataset().name))
+    st.caption(t("sidebar_source_caption", lang, name=state.dataset_name(lang)))
 navigation.run()

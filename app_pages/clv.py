@@ -18,7 +18,7 @@ except ValueError:
     st.warning(t("warning_too_few_periods", s.lang))
     st.stop()
 
-period_name = t(f"period_{s.period}", s.lang)
+period_name = t(f"period_noun_{s.period}", s.lang)
 left, right = st.columns(2)
 margin = widgets.percent_slider(t("clv_gross_margin", s.lang), 0.0, 1.0, measured.gross_margin, "clv_gross_margin",
                                 help=t("clv_gross_margin_help", s.lang), container=left)

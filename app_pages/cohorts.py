@@ -26,6 +26,7 @@ with left:
 with right:
     widgets.chart(charts.cohort_revenue_chart(scenarios.cohort_matrix(aggs, "revenue"), s.period, s.lang,
                                               s.currency), s)
+    st.caption(t("cohort_revenue_note", s.lang))
 
 st.subheader(t("predictive_cohort_title", s.lang))
 periods_ahead = st.slider(t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)), 1,

@@ -11,6 +11,7 @@ aggs = state.current_aggregates()
 widgets.header("loyalty", s)
 
 facts = scenarios.loyalty_facts(aggs)
+st.caption(t("loyalty_scope", s.lang))
 cards = st.columns(4)
 widgets.metric("kpi_repeat_purchase_rate", "fraction", facts.repeat_purchase_rate, s, "loyalty_repeat_help",
                container=cards[0])

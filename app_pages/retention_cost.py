@@ -53,7 +53,8 @@ metric_columns = st.columns(3)
 widgets.metric("label_total_retention_cost", "money", result.total, s, container=metric_columns[0])
 widgets.metric("kpi_retention_cost_per_customer", "money", result.per_customer, s,
                help_key="kpi_retention_cost_per_customer_help",
-               delta=widgets.format_delta("relative", result.change, s), container=metric_columns[1])
+               delta=widgets.format_delta("relative", result.change, s), container=metric_columns[1],
+               lower_is_better=True)
 metric_columns[2].metric(t("label_cac_band", s.lang), widgets.format_range("money", result.cac_band, s),
                          help=t("label_cac_band_help", s.lang), border=True)
 if mode == "typed":

@@ -123,3 +123,10 @@ def assumptions(aggs: Aggregates) -> scenarios.Assumptions:
 def set_assumptions(chosen: scenarios.Assumptions) -> None:
     """Remember the CLV page's margin and discount rate for the other pages (widget state is per page)."""
     st.session_state[ASSUMPTIONS] = {current_dataset().key: chosen}
+
+
+def dataset_name(lang: str) -> str:
+    """What the sidebar says is shown: the sample's translated name or the uploaded file names."""
+    if settings().source == "upload" and DATASET in st.session_state:
+        return st.session_state[DATASET].name
+    return t("sample_name", lang)

@@ -16,7 +16,7 @@ from dashboard.state import Settings
 from retention_core.columns import SHEETS, Prepared, apply_categories, map_columns, prepare_sheet
 from retention_core.columns import suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
-from retention_core.i18n import t
+from retention_core.i18n import TEXTS, format_date_pattern, format_number, t
 from retention_core.loading import LoadError, LoadResult, read_table
 
 COST_CATEGORIES = ("team", "tools", "engagement")
@@ -75,10 +75,11 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
 def _dialect_caption(loaded: LoadResult, s: Settings) -> str:
     dialect = loaded.dialect
     if dialect.kind == "xlsx":
-        return t("data_dialect_xlsx", s.lang, sheet=dialect.sheet_name, rows=loaded.rows_kept)
+        return t("data_dialect_xlsx", s.lang, sheet=dialect.sheet_name, rows=format_number(loaded.rows_kept, s.lang))
     separator = {";": ";", ",": ",", "\t": "Tab", "|": "|"}.get(dialect.separator, dialect.separator)
     return t("data_dialect_csv", s.lang, separator=separator, decimal=dialect.decimal_mark or "–",
-             dates=dialect.date_format or "–", encoding=dialect.encoding, rows=loaded.rows_kept)
+             dates=format_date_pattern(dialect.date_format, s.lang), encoding=dialect.encoding,
+             rows=format_number(loaded.rows_kept, s.lang))
 
 
 def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
@@ -142,9 +143,15 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
     widgets.metric("data_rows_kept", "count", len(result.frame), s, container=counts[0])
     widgets.metric("data_rows_rejected", "count", len(rejected), s, container=counts[1])
     show = {"error": st.error, "warning": st.warning, "info": st.info}
+    user_names = entry.mapping or {}
     for problem in (*entry.loaded.problems, *result.problems):
-        show[problem.severity](t(problem.key, s.lang, **problem.params))
-    st.dataframe(result.frame.head(_PREVIEW_ROWS), hide_index=True)
+        params = dict(problem.params)
+        if "column" in params:  # name the column as the user's file does
+            params["column"] = user_names.get(params["column"], params["column"])
+        show[problem.severity](t(problem.key, s.lang, **params))
+    st.dataframe(result.frame.head(_PREVIEW_ROWS), hide_index=True, column_config={
+        canonical: t(f"column_{canonical}", s.lang) for canonical in result.frame.columns
+        if f"column_{canonical}" in TEXTS})
     if len(rejected):
         st.dataframe(rejected.head(_PREVIEW_ROWS), hide_index=True)
         widgets.csv_download(rejected, f"rejected_{kind}.csv", s, key=f"data_rejected_{kind}",

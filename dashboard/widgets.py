@@ -41,13 +41,15 @@ def format_value(kind: str, value: float | None, s: Settings) -> str:
 
 def format_delta(kind: str, delta: float | None, s: Settings) -> str | None:
     """The change as text: fractions in percentage points (``+1,2 pp``), ``relative`` changes in percent."""
-    if delta is None:
+    if delta is None or delta == 0:
         return None
     sign = "+" if delta >= 0 else "-"  # ASCII minus: Streamlit reads it to point the arrow down
     if kind == "relative":
         return sign + format_percent(abs(delta), s.lang)
     if kind == "fraction":
         return f"{sign}{format_number(abs(delta) * 100, s.lang, 1)} pp"
+    if kind == "ratio":
+        return sign + format_number(abs(delta), s.lang, 1)
     return sign + format_value(kind, abs(delta), s)
 
 
@@ -68,9 +70,10 @@ def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4) -> None:
 
 
 def metric(label_key: str, kind: str, value: float | None, s: Settings, help_key: str | None = None,
-           delta: str | None = None, container=st) -> None:
-    """One number with a translated label."""
+           delta: str | None = None, container=st, lower_is_better: bool = False) -> None:
+    """One number with a translated label; ``lower_is_better`` turns a rise red (costs, churn)."""
     container.metric(t(label_key, s.lang), format_value(kind, value, s), delta=delta,
+                     delta_color="inverse" if lower_is_better else "normal",
                      help=t(help_key, s.lang) if help_key else None, border=True)
 
 

@@ -287,7 +287,8 @@ def industry_benchmark_chart(annual_retention: float | None, lang: str) -> go.Fi
     ))
     if annual_retention is not None:
         figure.add_vline(x=annual_retention, line_color=PALETTE["secondary"], line_width=3,
-                         annotation_text=t("label_your_business", lang), annotation_position="top")
+                         annotation_text=f"{t('label_your_business', lang)}: {format_percent(annual_retention, lang)}",
+                         annotation_position="top")
     figure.update_xaxes(tickformat=".0%", range=[0.4, 1.0])
     figure = _styled(figure, t("chart_industry_benchmark", lang), lang, t("axis_annual_retention", lang))
     figure.update_layout(showlegend=False, hovermode="closest", height=300)

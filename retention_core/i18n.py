@@ -316,6 +316,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "period_month": {"de": "Monat", "en": "Month"},
     "period_quarter": {"de": "Quartal", "en": "Quarter"},
     "period_year": {"de": "Jahr", "en": "Year"},
+    "period_noun_month": {"de": "Monat", "en": "month"},
+    "period_noun_quarter": {"de": "Quartal", "en": "quarter"},
+    "period_noun_year": {"de": "Jahr", "en": "year"},
     "period_plural_month": {"de": "Monate", "en": "months"},
     "period_plural_quarter": {"de": "Quartale", "en": "quarters"},
     "period_plural_year": {"de": "Jahre", "en": "years"},
@@ -332,6 +335,18 @@ TEXTS: dict[str, dict[str, str]] = {
               "bleibt er leer oder arbeitet mit Ihren Eingaben.",
         "en": "This part needs the “{sheet}” sheet. Upload it on the “Data” page; until then it stays empty or "
               "works from what you type in.",
+    },
+    "sample_name": {"de": "Kaffeerösterei Lindenberg (Beispiel)", "en": "Kaffeerösterei Lindenberg (sample)"},
+    "cohort_revenue_note": {
+        "de": "Jeder Balken ist eine Kohorte; die Abschnitte von unten nach oben sind der Umsatz im 0., 1., 2. … "
+              "Zeitraum nach dem Erstkauf (heller = später).",
+        "en": "Each bar is a cohort; its segments from the bottom up are the revenue in period 0, 1, 2 … after the "
+              "first purchase (lighter = later).",
+    },
+    "loyalty_scope": {
+        "de": "Alle Werte auf dieser Seite beziehen sich auf den gesamten Datenzeitraum (der Überblick zeigt "
+              "einzelne Zeiträume).",
+        "en": "Every figure on this page covers the whole data period (the Overview shows single periods).",
     },
     "sheet_transactions": {"de": "Transaktionen", "en": "Transactions"},
     "sheet_retention_costs": {"de": "Kundenbindungskosten", "en": "Retention costs"},
@@ -369,7 +384,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "intro_profit": {
         "de": "„5 % mehr Kundenbindung → 25–95 % mehr Gewinn“ – gerechnet mit Ihren eigenen Margen und Ihrer "
               "Bindungsrate. Der Gewinn je Kundenjahr ist editierbar; alle Werte pro Jahr.",
-        "en": "“5 % more retention → 25–95 % more profit” – computed from your own margins and retention. Profit "
+        "en": "“5% more retention → 25–95% more profit” – computed from your own margins and retention. Profit "
               "per customer year is editable; everything per year.",
     },
     "intro_cohorts": {
@@ -520,7 +535,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "clv_gap_title": {"de": "Die CLV-Lücke: was nach Bindungs- und Akquisitionskosten bleibt",
                       "en": "The CLV gap: what is left after retention and acquisition cost"},
-    "label_lifetime_retention_cost": {"de": "Bindungskosten (Lebensdauer)", "en": "Lifetime retention cost"},
+    "label_lifetime_retention_cost": {"de": "Lebenslange Bindung", "en": "Lifetime retention cost"},
     "label_minus_retention_cost": {"de": "− Bindungskosten", "en": "− retention cost"},
     "label_minus_cac": {"de": "− CAC", "en": "− CAC"},
     "label_lifetime_retention_cost_help": {"de": "c · r / (1 + i − r): Bindungskosten je Zeitraum c, gleich "
@@ -531,7 +546,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "label_net_value_help": {"de": "CLV − Bindungskosten über die Lebensdauer − CAC.",
                              "en": "CLV − lifetime retention cost − CAC."},
     "label_break_even": {"de": "Break-even-Budget je Kunde",
-                         "en": "Break-even spend per customer"},
+                         "en": "Break-even spend"},
     "label_break_even_help": {"de": "c* = m − CAC · (1 + i − r) / r: bis zu diesem Bindungsbudget pro Kunde und Zeitraum "
                                     "bleibt der Nettowert ≥ 0. Negativ heißt: selbst ohne Bindungskosten verliert "
                                     "jeder Kunde Geld.",
@@ -579,7 +594,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "**{cut} weniger Abwanderung**. Von 90 % auf 95 % halbiert sich der Churn – deshalb wirken wenige "
               "Prozentpunkte Bindung so stark.",
         "en": "Retention {retention_before} → {retention_after} means churn {churn_before} → {churn_after}: "
-              "**{cut} less churn**. From 90 % to 95 %, churn halves – which is why a few points of retention "
+              "**{cut} less churn**. From 90% to 95%, churn halves – which is why a few points of retention "
               "matter so much.",
     },
     "verdict_inside": {"de": "Ihr Ergebnis (auf 5 Prozentpunkte umgerechnet) liegt im veröffentlichten Band von "
@@ -621,7 +636,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "label_without_uplift": {"de": "ohne Verbesserung", "en": "without uplift"},
     "label_with_uplift": {"de": "mit Verbesserung", "en": "with uplift"},
     # --- cohorts ---
-    "cohort_periods_since": {"de": "{period} nach dem Erstkauf", "en": "{period} after the first purchase"},
+    "cohort_periods_since": {"de": "{period} nach dem Erstkauf", "en": "Number of {period} after the first purchase"},
     "cohort_retention_after": {"de": "Anteil noch kaufender Kunden", "en": "Share still buying"},
     "cohort_retention_after_help": {"de": "Über alle Kohorten, die so lange beobachtet sind: Kunden mit Bestellung "
                                           "in diesem Zeitraum / Kohortengröße.",
@@ -681,7 +696,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "axis_base_vs_today": {"de": "Kundenstamm (heute = 100 %)", "en": "Customer base (today = 100 %)"},
     "axis_customer_year": {"de": "Kundenjahr", "en": "Customer year"},
     "label_customer_year_short": {"de": "Jahr", "en": "Year"},
-    "axis_periods_since": {"de": "{period} seit Erstkauf", "en": "{period} since first purchase"},
+    "axis_periods_since": {"de": "{period} seit Erstkauf", "en": "Number of {period} since first purchase"},
     "axis_cohort": {"de": "Kohorte (Erstkauf)", "en": "Cohort (first purchase)"},
     "axis_share_active": {"de": "Anteil aktiv (%)", "en": "Share active (%)"},
     "axis_nps_points": {"de": "NPS (Punkte)", "en": "NPS (points)"},
@@ -758,6 +773,19 @@ def format_period(period_start: object, period: str, lang: str) -> str:
     if period == "month":
         return format_date(start.date(), "MMM yyyy", locale=LOCALES[lang])
     return str(start.year)
+
+
+_DATE_CODES = {"de": {"%d": "TT", "%m": "MM", "%Y": "JJJJ", "%y": "JJ", "%H": "hh", "%M": "mm", "%S": "ss"},
+               "en": {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%H": "hh", "%M": "mm", "%S": "ss"}}
+
+
+def format_date_pattern(date_format: str | None, lang: str) -> str:
+    """A strptime format as people write it: ``%d.%m.%Y`` -> ``TT.MM.JJJJ`` (German) / ``DD.MM.YYYY``."""
+    if not date_format:
+        return "–"
+    for code, letters in _DATE_CODES[lang].items():
+        date_format = date_format.replace(code, letters)
+    return date_format
 
 
 def _missing(value: float | None) -> bool:

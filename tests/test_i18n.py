@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retention_core.i18n import LANGUAGES, TEXTS, format_money, format_number, format_percent, format_period, t
+from retention_core.i18n import LANGUAGES, TEXTS, format_date_pattern, format_money, format_number, format_percent, format_period, t
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("app_pages/*.py"), *ROOT.glob("dashboard/*.py"),
@@ -20,6 +20,7 @@ KEY_ARGUMENT = re.compile(r"""\bmetric\(\s*["']([a-z0-9_]+)["']""")
 FAMILIES = {
     "period_{}": ("month", "quarter", "year"),
     "period_plural_{}": ("month", "quarter", "year"),
+    "period_noun_{}": ("month", "quarter", "year"),
     "category_{}": ("team", "tools", "engagement"),
     "category_short_{}": ("team", "tools", "engagement"),
     "cost_mode_{}": ("data", "typed"),
@@ -98,3 +99,9 @@ def test_periods_have_readable_names():
     assert format_period(pd.Timestamp("2024-03-01"), "month", "de") == "März 2024"
     assert format_period(pd.Timestamp("2024-03-01"), "month", "en") == "Mar 2024"
     assert format_period(pd.Timestamp("2024-01-01"), "year", "en") == "2024"
+
+
+def test_detected_date_formats_are_shown_as_people_write_them():
+    assert format_date_pattern("%d.%m.%Y", "de") == "TT.MM.JJJJ"
+    assert format_date_pattern("%m/%d/%Y %H:%M", "en") == "MM/DD/YYYY hh:mm"
+    assert format_date_pattern(None, "en") == "–"
