@@ -16,7 +16,7 @@ from dashboard.state import Settings
 from retention_core.columns import SHEETS, Prepared, apply_categories, map_columns, prepare_sheet
 from retention_core.columns import suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
-from retention_core.i18n import TEXTS, format_date_pattern, format_number, t
+from retention_core.i18n import format_date_pattern, format_number, t
 from retention_core.loading import LoadError, LoadResult, read_table
 
 COST_CATEGORIES = ("team", "tools", "engagement")
@@ -149,9 +149,8 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
         if "column" in params:  # name the column as the user's file does
             params["column"] = user_names.get(params["column"], params["column"])
         show[problem.severity](t(problem.key, s.lang, **params))
-    st.dataframe(result.frame.head(_PREVIEW_ROWS), hide_index=True, column_config={
-        canonical: t(f"column_{canonical}", s.lang) for canonical in result.frame.columns
-        if f"column_{canonical}" in TEXTS})
+    preview = result.frame.head(_PREVIEW_ROWS)
+    st.dataframe(preview, hide_index=True, column_config=widgets.column_labels(preview, s))
     if len(rejected):
         st.dataframe(rejected.head(_PREVIEW_ROWS), hide_index=True)
         widgets.csv_download(rejected, f"rejected_{kind}.csv", s, key=f"data_rejected_{kind}",

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.state import Settings
 from retention_core.exports import to_csv_bytes
-from retention_core.i18n import format_money, format_number, format_percent, t
+from retention_core.i18n import TEXTS, format_money, format_number, format_percent, t
 from retention_core.scenarios import Kpi
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
@@ -104,3 +104,14 @@ def percent_slider(label: str, low: float, high: float, value: float, key: str, 
                              round(value * 100, decimals), step=round(step * 100, decimals),
                              format=f"%.{decimals}f %%", key=key, help=help)
     return round(shown / 100, decimals + 2)
+
+
+def column_labels(frame: pd.DataFrame, s: Settings) -> dict:
+    """Column configuration for a canonical frame: translated headers, dates as dates in the language's order."""
+    date_format = "DD.MM.YYYY" if s.lang == "de" else "YYYY-MM-DD"
+    config = {}
+    for column in frame.columns:
+        label = t(f"column_{column}", s.lang) if f"column_{column}" in TEXTS else str(column)
+        is_date = pd.api.types.is_datetime64_any_dtype(frame[column])
+        config[column] = st.column_config.DateColumn(label, format=date_format) if is_date else label
+    return config
