@@ -13,7 +13,7 @@ import streamlit as st
 from retention_core import sample, scenarios
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
 from retention_core.i18n import CURRENCIES, LANGUAGES, t
-from retention_core.queries import PERIODS
+from retention_core.queries import PERIODS, QueryTimeout
 
 LANG = "app_lang"
 CURRENCY = "app_currency"
@@ -101,7 +101,11 @@ def current_aggregates() -> Aggregates:
     key = (dataset.key, chosen.period, chosen.activity_months)
     if key not in cache:
         with st.spinner(t("status_aggregating", chosen.lang)):
-            cache[key] = aggregate(dataset, chosen.period, chosen.activity_months)
+            try:
+                cache[key] = aggregate(dataset, chosen.period, chosen.activity_months)
+            except QueryTimeout:
+                st.error(t("error_query_timeout", chosen.lang), icon=":material/timer_off:")
+                st.stop()
         while len(cache) > _MAX_AGGREGATES_PER_SESSION:
             cache.pop(next(iter(cache)))
     return cache[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -43,17 +44,35 @@ def load_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+class QueryTimeout(RuntimeError):
+    """A query ran longer than :data:`QUERY_TIMEOUT_SECONDS` and was interrupted."""
+
+
+def query_timeout_seconds() -> float:
+    """Longest a single statement may run, from ``RETENTION_QUERY_TIMEOUT_SECONDS`` (default 120 s)."""
+    return float(os.environ.get("RETENTION_QUERY_TIMEOUT_SECONDS", "120"))
+
+
 def run_sql(name: str, params: Mapping[str, object] | None = None, **tables: pd.DataFrame) -> pd.DataFrame:
     """Run ``sql/<name>.sql`` on a private cursor with ``tables`` registered under their keyword names.
+
+    A statement still running after :func:`query_timeout_seconds` is interrupted and raises
+    :class:`QueryTimeout`, so one huge upload cannot hold a worker thread for ever.
 
     >>> run_sql("period_activity", {"period": "quarter"}, transactions=frame)  # doctest: +SKIP
     """
     cursor = _database().cursor()
+    timer = threading.Timer(query_timeout_seconds(), cursor.interrupt)
+    timer.daemon = True
     try:
         for table_name, frame in tables.items():
             cursor.register(table_name, frame)
+        timer.start()
         return cursor.execute(load_sql(name), dict(params or {})).df()
+    except duckdb.InterruptException as error:
+        raise QueryTimeout(f"query {name} took longer than {query_timeout_seconds():g} s and was stopped") from error
     finally:
+        timer.cancel()
         cursor.close()
 
 

@@ -497,3 +497,17 @@ def test_cdnow_base_flow_keeps_end_equal_to_start_minus_lost_plus_new(cdnow):
             + result["new_customers"]).all()
     assert result["first_time_customers"].sum() == 2357
     assert result["first_time_customers"].iloc[1:].sum() == 0  # every customer's first purchase is in 1997 Q1
+
+
+def test_a_query_running_past_the_time_limit_is_interrupted(monkeypatch):
+    # 2 M customers over 40 months take about 0.4 s here; the limit is 0.05 s.
+    many = pd.DataFrame({
+        "customer_id": pd.array([f"C{i}" for i in range(2_000_000)], dtype="str"),
+        "order_date": pd.Timestamp("2020-01-01") + pd.to_timedelta(np.arange(2_000_000) % 1200, unit="D"),
+        "amount": np.ones(2_000_000),
+    })
+    monkeypatch.setenv("RETENTION_QUERY_TIMEOUT_SECONDS", "0.05")
+    with pytest.raises(queries.QueryTimeout, match="took longer than 0.05 s and was stopped"):
+        queries.period_activity(many, "month", 3)
+    monkeypatch.delenv("RETENTION_QUERY_TIMEOUT_SECONDS")
+    assert len(queries.period_activity(many.head(10), "month")) == 1
