@@ -14,7 +14,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,12 +45,13 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def streamlit_server(timeout_s: float = START_TIMEOUT_S) -> Iterator[str]:
-    """Run the dashboard headless on a free loopback port; yield its base URL; stop it (and its log) afterwards."""
+def streamlit_process(timeout_s: float = START_TIMEOUT_S, extra_args: Sequence[str] = ()
+                      ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the dashboard headless on a free loopback port; yield its base URL and process; stop it afterwards."""
     port = free_port()
     url = f"http://{HOST}:{port}"
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false"]
+               "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false", *extra_args]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -63,7 +64,7 @@ def streamlit_server(timeout_s: float = START_TIMEOUT_S) -> Iterator[str]:
                     raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s "
                                        f"(exit code {process.poll()}):\n{output}")
                 time.sleep(0.25)
-            yield url
+            yield url, process
         finally:
             process.terminate()
             try:
@@ -71,6 +72,13 @@ def streamlit_server(timeout_s: float = START_TIMEOUT_S) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+@contextmanager
+def streamlit_server(timeout_s: float = START_TIMEOUT_S) -> Iterator[str]:
+    """:func:`streamlit_process`, yielding only the base URL."""
+    with streamlit_process(timeout_s) as (url, _):
+        yield url
 
 
 def launch_chromium(playwright):
