@@ -55,6 +55,48 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Die Datei {filename} konnte nicht gelesen werden ({detail}).",
         "en": "The file {filename} could not be read ({detail}).",
     },
+    # Hostile or oversized uploads (loading limits); {size_mb}, {limit_mb}, {rows}, {columns}, {limit}, {line},
+    # {limit_kb}, {seconds}.
+    "load_too_large": {
+        "de": "Die Datei {filename} ist {size_mb} MB groß; erlaubt sind höchstens {limit_mb} MB.",
+        "en": "The file {filename} is {size_mb} MB; at most {limit_mb} MB are allowed.",
+    },
+    "load_too_complex": {
+        "de": "{filename} entpackt sich zu sehr viel mehr Daten oder Teilen, als eine Tabelle braucht "
+        "(Schutz vor Zip-Bomben). Bitte in Excel als .xlsx oder CSV neu speichern.",
+        "en": "{filename} unpacks to far more data or parts than a spreadsheet needs (zip bomb protection). "
+        "Please save it again in Excel as .xlsx or CSV.",
+    },
+    "load_xml_entities": {
+        "de": "{filename} enthält XML-Deklarationen (DOCTYPE/ENTITY), die aus Sicherheitsgründen abgelehnt werden. "
+        "Bitte in Excel als .xlsx oder CSV neu speichern.",
+        "en": "{filename} contains XML declarations (DOCTYPE/ENTITY), which are refused for security reasons. "
+        "Please save it again in Excel as .xlsx or CSV.",
+    },
+    "load_too_many_rows": {
+        "de": "{filename} hat {rows} Datenzeilen; erlaubt sind höchstens {limit}. Bitte die Daten vorher "
+        "zusammenfassen oder einen kürzeren Zeitraum exportieren.",
+        "en": "{filename} has {rows} data rows; at most {limit} are allowed. Please aggregate the data first or "
+        "export a shorter period.",
+    },
+    "load_too_many_columns": {
+        "de": "{filename} hat {columns} Spalten; erlaubt sind höchstens {limit}. Bitte nur die benötigten Spalten "
+        "exportieren.",
+        "en": "{filename} has {columns} columns; at most {limit} are allowed. Please export only the columns you "
+        "need.",
+    },
+    "load_line_too_long": {
+        "de": "Zeile {line} von {filename} ist länger als {limit_kb} KB; das ist keine Tabellenzeile. "
+        "Bitte Trennzeichen und Zeilenumbrüche der Datei prüfen.",
+        "en": "Line {line} of {filename} is longer than {limit_kb} KB; that is not a table row. "
+        "Please check the file's separators and line breaks.",
+    },
+    "load_too_slow": {
+        "de": "Das Lesen von {filename} hat länger als {seconds} Sekunden gedauert und wurde abgebrochen. "
+        "Bitte eine kleinere Datei oder CSV hochladen.",
+        "en": "Reading {filename} took longer than {seconds} seconds and was stopped. "
+        "Please upload a smaller file or a CSV.",
+    },
     # Rows a file reader set aside (loading.LoadResult.problems); {rows}, {column}, {examples}, {expected}.
     "load_rows_wrong_field_count": {
         "de": "{rows} Zeilen haben nicht {expected} Felder wie die Kopfzeile und wurden aussortiert "
@@ -312,6 +354,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "sidebar_source_caption": {"de": "Angezeigt: {name}", "en": "Showing: {name}"},
     "source_sample": {"de": "Beispieldaten", "en": "Sample data"},
     "source_upload": {"de": "Meine Daten", "en": "My data"},
+    "error_query_timeout": {
+        "de": "Die Auswertung Ihrer Daten dauert zu lange und wurde abgebrochen. Laden Sie einen kürzeren Zeitraum "
+              "hoch oder wählen Sie in der Seitenleiste Quartal oder Jahr statt Monat.",
+        "en": "Analysing your data took too long and was stopped. Upload a shorter period, or choose quarter or "
+              "year instead of month in the sidebar.",
+    },
     "status_aggregating": {"de": "Daten werden zusammengefasst …", "en": "Aggregating your data …"},
     "period_month": {"de": "Monat", "en": "Month"},
     "period_quarter": {"de": "Quartal", "en": "Quarter"},

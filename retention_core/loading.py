@@ -12,6 +12,25 @@ of fields land in DuckDB's reject table. Each column is then typed from the evid
 mark per file, one date format per column, ids (headers like "Kundennummer", values like "00042") stay text.
 XLSX is read with calamine; typed cells come through, text cells get the same parsing as CSV. Legacy ``.xls`` is
 refused. Files that cannot be used at all raise :class:`LoadError`, whose ``key`` is an ``i18n.TEXTS`` key.
+
+Hostile uploads are refused before any parser sees them, and parsing is bounded:
+
+* size: at most ``MAX_UPLOAD_BYTES`` (50 MB, the ``maxUploadSize`` of ``.streamlit/config.toml``);
+* magic bytes: XLSX must start with ``PK\\x03\\x04``; OLE (legacy ``.xls``) is refused; CSV text with NUL bytes or
+  more than 1 % control characters is refused as not text;
+* XLSX zip inspection (``zipfile`` on the bytes, before calamine opens them): at most ``MAX_ZIP_ENTRIES`` parts,
+  ``MAX_UNCOMPRESSED_BYTES`` unpacked (as declared in the zip directory; the XML scan below reads through
+  ``zipfile``, which never inflates beyond the declared size) and a compression ratio of at most
+  ``MAX_COMPRESSION_RATIO`` per part larger than 1 MB (zip bombs). Every ``.xml``/``.rels`` part is refused if its
+  first ``XML_PROLOG_BYTES`` (comments removed) contain ``<!DOCTYPE`` or ``<!ENTITY`` (billion laughs, external
+  entities): a plain byte scan rather than defusedxml, because no XML is parsed here and a DOCTYPE can only stand in
+  the prolog, before the root element, which must start within those bytes. Every ``.xml`` part is scanned for
+  worksheet cell references, so that a sparse sheet (one cell in A1, one in XFD1048576) cannot make calamine
+  allocate its dense area: at most ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns and ``MAX_SHEET_CELLS`` cells;
+* CSV: at most ``MAX_LINE_BYTES`` per line (the header included), ``MAX_ROWS`` lines and ``MAX_COLUMNS`` columns;
+* time: the whole read runs in a worker thread for at most ``PARSE_SECONDS``; DuckDB is interrupted at the
+  deadline (``connection.interrupt()``), a calamine read cannot be interrupted and is abandoned (its thread ends
+  when calamine does, bounded by the caps above).
 """
 
 from __future__ import annotations
@@ -22,6 +41,9 @@ import io
 import os
 import re
 import tempfile
+import threading
+import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +73,18 @@ SEPARATORS = (";", ",", "\t", "|")
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
+#: Limits for hostile or accidental uploads (see the module docstring).
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # = server.maxUploadSize in .streamlit/config.toml
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_ENTRIES = 1000
+XML_PROLOG_BYTES = 65536
+MAX_ROWS = 10_000_000
+MAX_COLUMNS = 200
+MAX_SHEET_CELLS = 30_000_000
+MAX_LINE_BYTES = 1024 * 1024
+PARSE_SECONDS = 60.0
+
 #: Every LoadError key (each has German and English text in i18n.TEXTS).
 LOAD_ERROR_KEYS = (
     "load_empty_file",
@@ -62,6 +96,13 @@ LOAD_ERROR_KEYS = (
     "load_not_xlsx",
     "load_sheet_not_found",
     "load_unreadable",
+    "load_too_large",
+    "load_too_complex",
+    "load_xml_entities",
+    "load_too_many_rows",
+    "load_too_many_columns",
+    "load_line_too_long",
+    "load_too_slow",
 )
 #: Every Problem key a LoadResult can carry.
 LOAD_PROBLEM_KEYS = (
@@ -120,8 +161,12 @@ def read_table(data: bytes, filename: str, sheet: str | int | None = None) -> Lo
 
     ``sheet`` chooses an Excel sheet by name or position (default: the first). Raises :class:`LoadError` for an
     empty or header-only file, a file without columns, binary data that is not text, an unknown extension,
-    legacy ``.xls``, a broken ``.xlsx`` or an unknown sheet.
+    legacy ``.xls``, a broken ``.xlsx`` or an unknown sheet, and for anything beyond the limits of the module
+    docstring (size, zip bombs, XML entities, rows, columns, line length, ``PARSE_SECONDS``).
     """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise LoadError("load_too_large", filename=filename, size_mb=_megabytes(len(data)),
+                        limit_mb=_megabytes(MAX_UPLOAD_BYTES))
     data = bytes(data)
     extension = Path(filename).suffix.lower()
     if data.startswith(OLE_MAGIC) or extension == ".xls":
@@ -130,9 +175,36 @@ def read_table(data: bytes, filename: str, sheet: str | int | None = None) -> Lo
         raise LoadError("load_unknown_extension", filename=filename, extension=extension or filename)
     if not data.strip():
         raise LoadError("load_empty_file", filename=filename)
+    deadline = time.monotonic() + PARSE_SECONDS
     if extension in XLSX_EXTENSIONS or data.startswith(XLSX_MAGIC):
-        return _read_xlsx(data, filename, sheet)
-    return _read_csv(data, filename)
+        return _within_time_limit(_read_xlsx, filename, data, filename, sheet)
+    return _within_time_limit(_read_csv, filename, data, filename, deadline)
+
+
+def _megabytes(size: int) -> int:
+    return -(-size // (1024 * 1024))
+
+
+def _within_time_limit(function, filename: str, *args):
+    """``function(*args)`` run in a worker thread for at most ``PARSE_SECONDS``; LoadError ``load_too_slow`` after.
+    The worker's own result or exception is passed on. A worker still running at the deadline is left behind (a
+    daemon thread): DuckDB reads stop themselves at the same deadline, calamine reads end when calamine does."""
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = function(*args)
+        except BaseException as error:  # handed to the calling thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=work, name="retention_read_table", daemon=True)
+    worker.start()
+    worker.join(PARSE_SECONDS)
+    if worker.is_alive():
+        raise LoadError("load_too_slow", filename=filename, seconds=f"{PARSE_SECONDS:g}")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 # --- CSV ---------------------------------------------------------------------------------------------------------
@@ -228,19 +300,26 @@ def _header_names(fields: list[str]) -> list[str]:
     return names
 
 
-def _read_csv(data: bytes, filename: str) -> LoadResult:
+def _read_csv(data: bytes, filename: str, deadline: float | None = None) -> LoadResult:
     text, encoding = decode_text(data, filename)
+    if "\x00" in text:  # decode_text samples the start; a NUL further on is binary data too
+        raise LoadError("load_not_text", filename=filename)
     text = _normalize_lines(text)
     first = re.search(r"[^\n]", text)
     if first is None:
         raise LoadError("load_empty_file", filename=filename)
     header_index = text.count("\n", 0, first.start())
-    head = text[first.start() : first.start() + 262144].split("\n")[:201]
+    encoded = text.encode("utf-8")
+    _check_lines(encoded, filename)
+    header_end = text.find("\n", first.start())
+    header_end = len(text) if header_end < 0 else header_end
+    head = [text[first.start() : header_end]] + text[header_end + 1 : header_end + 1 + 262144].split("\n")[:200]
     sample = [line for line in head if line]
     separator = detect_separator(sample)
     headers = _header_names(_fit_header(sample, separator))
-    encoded = text.encode("utf-8")
-    raw, rejects = _duckdb_read(encoded, separator, header_index + 1, len(headers), filename)
+    if len(headers) > MAX_COLUMNS:
+        raise LoadError("load_too_many_columns", filename=filename, columns=len(headers), limit=MAX_COLUMNS)
+    raw, rejects = _duckdb_read(encoded, separator, header_index + 1, len(headers), filename, deadline)
     if not len(raw) and not len(rejects):
         raise LoadError("load_header_only", filename=filename)
 
@@ -259,11 +338,27 @@ def _read_csv(data: bytes, filename: str) -> LoadResult:
     return _result(typed, rejected_lines, dialect, _field_problems(rejects, len(headers)), filename)
 
 
+def _check_lines(encoded: bytes, filename: str) -> None:
+    """LoadError for a line longer than ``MAX_LINE_BYTES`` or more than ``MAX_ROWS`` data lines (plus header)."""
+    newlines = np.flatnonzero(np.frombuffer(encoded, dtype=np.uint8) == 10)
+    starts = np.concatenate([[0], newlines + 1])
+    ends = np.concatenate([newlines, [len(encoded)]])
+    lengths = ends - starts
+    longest = int(np.argmax(lengths))
+    if lengths[longest] > MAX_LINE_BYTES:
+        raise LoadError("load_line_too_long", filename=filename, line=longest + 1,
+                        limit_kb=MAX_LINE_BYTES // 1024)
+    lines = int(np.count_nonzero(lengths))
+    if lines - 1 > MAX_ROWS:
+        raise LoadError("load_too_many_rows", filename=filename, rows=lines - 1, limit=MAX_ROWS)
+
+
 def _duckdb_read(
-    encoded: bytes, separator: str, skip: int, width: int, filename: str
+    encoded: bytes, separator: str, skip: int, width: int, filename: str, deadline: float | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Positional text columns ``c0, c1, ...`` of the data lines, and the rejected lines (line, error_type,
-    csv_line), read by DuckDB from a private temporary UTF-8 file that only this connection may open."""
+    csv_line), read by DuckDB from a private temporary UTF-8 file that only this connection may open. At
+    ``deadline`` (a ``time.monotonic()`` value) the read is interrupted: LoadError ``load_too_slow``."""
     columns = {f"c{position}": "VARCHAR" for position in range(width)}
     with tempfile.TemporaryDirectory(prefix="retention_upload_") as directory:
         path = os.path.join(directory, "upload.csv")
@@ -278,6 +373,20 @@ def _duckdb_read(
                 "autoload_known_extensions": False,
             },
         )
+        budget = PARSE_SECONDS if deadline is None else deadline - time.monotonic()
+        finished = threading.Event()
+
+        def interrupt_after_deadline() -> None:
+            # Repeated: an interrupt that arrives between two statements would otherwise be lost.
+            if finished.wait(max(budget, 0.0)):
+                return
+            while True:
+                connection.interrupt()
+                if finished.wait(0.05):
+                    return
+
+        watchdog = threading.Thread(target=interrupt_after_deadline, name="retention_read_deadline", daemon=True)
+        watchdog.start()
         try:
             connection.execute("SET allowed_paths = $paths", {"paths": [path]})
             connection.execute("SET enable_external_access = false")
@@ -286,10 +395,14 @@ def _duckdb_read(
                 load_sql("load_read_csv"), {"path": path, "separator": separator, "skip": skip, "columns": columns}
             ).df()
             rejects = connection.execute(load_sql("load_csv_rejects")).df()
+        except duckdb.InterruptException as error:
+            raise LoadError("load_too_slow", filename=filename, seconds=f"{PARSE_SECONDS:g}") from error
         except duckdb.Error as error:
             detail = str(error).splitlines()[0][:200]
             raise LoadError("load_unreadable", filename=filename, detail=detail) from error
         finally:
+            finished.set()
+            watchdog.join()
             connection.close()
     rejects = rejects[~rejects["csv_line"].fillna("").str.strip().eq("")].reset_index(drop=True)
     return raw, rejects
@@ -467,6 +580,7 @@ def _result(typed: _Typed, rejected_lines: pd.DataFrame, dialect: Dialect, probl
 def _read_xlsx(data: bytes, filename: str, sheet: str | int | None) -> LoadResult:
     if not data.startswith(XLSX_MAGIC):
         raise LoadError("load_not_xlsx", filename=filename)
+    inspect_xlsx(data, filename)
     try:
         workbook = pd.ExcelFile(io.BytesIO(data), engine="calamine")
         sheet_names = tuple(str(name) for name in workbook.sheet_names)
@@ -477,6 +591,10 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | int | None) -> LoadResul
         cells = pd.read_excel(workbook, sheet_name=chosen, header=None, engine="calamine")
     except Exception as error:  # a sheet calamine cannot read
         raise LoadError("load_unreadable", filename=filename, detail=str(error)[:200]) from error
+    if len(cells) > MAX_ROWS + 1:
+        raise LoadError("load_too_many_rows", filename=filename, rows=len(cells) - 1, limit=MAX_ROWS)
+    if cells.shape[1] > MAX_COLUMNS:
+        raise LoadError("load_too_many_columns", filename=filename, columns=cells.shape[1], limit=MAX_COLUMNS)
     cells.index = pd.RangeIndex(1, len(cells) + 1, name="row_number")
     cells = cells.loc[cells.notna().any(axis=1) & ~_all_blank(cells)]
     if not len(cells):
@@ -507,6 +625,94 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | int | None) -> LoadResul
     return _result(typed, pd.DataFrame(columns=names + ["row_number", "reason"]), dialect, [], filename)
 
 
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b(?:[^>]*?\br=\"([0-9]{1,9})\")?")
+_REFERENCED_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br=\"\$?([A-Za-z]{1,3})\$?([0-9]{1,9})\"[^>]*?(/?)>"
+)
+_UNREFERENCED_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?:\s(?![^>]*\br=)[^>]*[^/>])?>")
+
+
+def inspect_xlsx(data: bytes, filename: str) -> None:
+    """Refuse a zip bomb, XML entity declarations and sheets spanning too large an area before any XLSX reader
+    opens the file (limits in the module docstring). A file that is not a zip raises ``load_not_xlsx``."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+        raise LoadError("load_not_xlsx", filename=filename) from error
+    with archive:
+        total = sum(entry.file_size for entry in entries)
+        if len(entries) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED_BYTES:
+            raise LoadError("load_too_complex", filename=filename)
+        for entry in entries:
+            ratio = entry.file_size / max(entry.compress_size, 1)
+            if entry.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
+                raise LoadError("load_too_complex", filename=filename)
+        try:
+            for entry in entries:
+                name = entry.filename.lower()
+                if name.endswith((".xml", ".rels")) and not entry.is_dir():
+                    _check_xml_prolog(archive, entry, filename)
+                if name.endswith(".xml") and not entry.is_dir():  # any part: relationships may put sheets anywhere
+                    _check_sheet_area(archive, entry, filename)
+        except LoadError:
+            raise
+        except Exception as error:  # a broken or encrypted part: zlib, CRC, unsupported compression
+            raise LoadError("load_not_xlsx", filename=filename) from error
+
+
+def _check_xml_prolog(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, filename: str) -> None:
+    with archive.open(entry) as part:
+        head = part.read(XML_PROLOG_BYTES)
+    whole_part = len(head) < XML_PROLOG_BYTES
+    head = _COMMENT.sub(b"", head.replace(b"\x00", b""))  # NULs: UTF-16 text read as bytes
+    # A DOCTYPE anywhere in the head, or a prolog so long that the root element is not in it, is refused.
+    if _DOCTYPE.search(head) or (not whole_part and not _ROOT_ELEMENT.search(head)):
+        raise LoadError("load_xml_entities", filename=filename)
+
+
+def _check_sheet_area(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, filename: str) -> None:
+    """The rows and columns a worksheet part spans, read from its cell references (cells without a value do not
+    count; cells without a reference count as one more column each), checked against the caps."""
+    max_row = rows = max_column = unreferenced = 0
+    tail = b""
+    with archive.open(entry) as part:
+        while chunk := part.read(4 * 1024 * 1024):
+            buffer = tail + chunk
+            cut = buffer.rfind(b">") + 1
+            body, tail = buffer[:cut], buffer[cut:]
+            if len(tail) > MAX_LINE_BYTES:
+                raise LoadError("load_too_complex", filename=filename)
+            row_refs = _ROW_TAG.findall(body)
+            rows += len(row_refs)
+            max_row = max([max_row, *map(int, filter(None, row_refs))])
+            # <c r="Z9" s="1"/> (self-closing) carries formatting only, no value: it does not widen the sheet.
+            cells = [(letters, digits) for letters, digits, closed in _REFERENCED_CELL.findall(body) if not closed]
+            if cells:
+                letters, digits = zip(*cells)
+                max_row = max([max_row, *map(int, set(digits))])
+                max_column = max([max_column, *map(_column_number, set(letters))])
+            unreferenced += len(_UNREFERENCED_CELL.findall(body))
+    max_row, max_column = max(max_row, rows), max_column + unreferenced
+    if max_row > MAX_ROWS + 1:
+        raise LoadError("load_too_many_rows", filename=filename, rows=max_row - 1, limit=MAX_ROWS)
+    if max_column > MAX_COLUMNS:
+        raise LoadError("load_too_many_columns", filename=filename, columns=max_column, limit=MAX_COLUMNS)
+    if max_row * max_column > MAX_SHEET_CELLS:
+        raise LoadError("load_too_complex", filename=filename)
+
+
+def _column_number(letters: bytes) -> int:
+    """Excel column letters as a 1-based number: A -> 1, Z -> 26, AA -> 27, XFD -> 16384."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
 def _choose_sheet(sheet: str | int | None, sheet_names: tuple[str, ...], filename: str) -> str:
     if not sheet_names:
         raise LoadError("load_empty_file", filename=filename)
@@ -519,4 +725,7 @@ def _choose_sheet(sheet: str | int | None, sheet_names: tuple[str, ...], filenam
     raise LoadError("load_sheet_not_found", filename=filename, sheet=sheet, sheets=", ".join(sheet_names))
 
 
-__all__ = ["DATE_DTYPE", "Dialect", "LOAD_ERROR_KEYS", "LOAD_PROBLEM_KEYS", "LoadError", "LoadResult", "read_table"]
+__all__ = [
+    "DATE_DTYPE", "Dialect", "LOAD_ERROR_KEYS", "LOAD_PROBLEM_KEYS", "LoadError", "LoadResult", "inspect_xlsx",
+    "read_table",
+]
