@@ -13,13 +13,12 @@ import streamlit as st
 
 from dashboard import state, widgets
 from dashboard.state import Settings
-from retention_core.columns import SHEETS, Prepared, apply_categories, map_columns, prepare_sheet
+from retention_core.columns import CATEGORIES, SHEETS, Prepared, apply_categories, map_columns, prepare_sheet
 from retention_core.columns import suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
 from retention_core.i18n import format_date_pattern, format_number, t
 from retention_core.loading import LoadError, LoadResult, read_table
 
-COST_CATEGORIES = ("team", "tools", "engagement")
 _PREVIEW_ROWS = 20
 
 
@@ -108,7 +107,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             category_columns = st.columns(3)
             categories = {
                 value: category_columns[index % 3].selectbox(
-                    value, COST_CATEGORIES, index=COST_CATEGORIES.index(suggested.get(value, "engagement")),
+                    value, CATEGORIES, index=CATEGORIES.index(suggested.get(value, "engagement")),
                     key=f"data_category_{entry.key[:12]}_{index}", format_func=lambda code: t(f"category_{code}", s.lang),
                 )
                 for index, value in enumerate(values)

@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from retention_core import benchmarks, metrics
+from retention_core.columns import CATEGORIES
 from retention_core.dataset import Aggregates
 
-COST_CATEGORIES = ("team", "tools", "engagement")
+COST_CATEGORIES = CATEGORIES  # team, tools, engagement: the data contract's cost categories
 DEFAULT_GROSS_MARGIN = 0.30
 DEFAULT_ANNUAL_DISCOUNT_RATE = 0.08
 
