@@ -78,6 +78,11 @@ def test_upload_use_slide_and_download_in_a_real_browser(page):
     upload_file(page, "transaktionen.csv", SAMPLE_CSV.read_bytes())
     expect(_metric_value(page, "Übernommene Zeilen")).to_have_text("30.976", timeout=TIMEOUT_MS)
     expect(_metric_value(page, "Abgelehnte Zeilen")).to_have_text("0")
+    # The mapping form is prefilled from the German headers; confirm it as a user would.
+    expect(page.get_by_text("Erkannt: CSV, Trennzeichen „;“", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Zuordnung übernehmen").click()
+    wait_until_idle(page)
+    expect(_metric_value(page, "Übernommene Zeilen")).to_have_text("30.976", timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Meine Daten im Dashboard verwenden").click()
     expect(page.get_by_test_id("stSidebar").get_by_text("Angezeigt: transaktionen.csv")).to_be_visible()
 
