@@ -84,19 +84,19 @@ def _sample_aggregates(period: str, activity_months: int) -> Aggregates:
     return aggregate(_sample_dataset(), period, activity_months)
 
 
-def current_dataset() -> Dataset:
-    """The data set the user looks at: their prepared upload, or the embedded sample."""
-    if settings().source == "upload" and DATASET in st.session_state:
-        return st.session_state[DATASET]
-    return _sample_dataset()
+def _shown_upload() -> Dataset | None:
+    """The user's prepared upload when the sidebar shows it, else None (the embedded sample is shown)."""
+    if settings().source == "upload":
+        return st.session_state.get(DATASET)
+    return None
 
 
 def current_aggregates() -> Aggregates:
     """Aggregates of the current data set for the sidebar's period, computed once and reused by every slider."""
     chosen = settings()
-    if chosen.source != "upload" or DATASET not in st.session_state:
+    dataset = _shown_upload()
+    if dataset is None:
         return _sample_aggregates(chosen.period, chosen.activity_months)
-    dataset: Dataset = st.session_state[DATASET]
     cache: dict = st.session_state.setdefault(AGGREGATES, {})
     key = (dataset.key, chosen.period, chosen.activity_months)
     if key not in cache:
@@ -121,16 +121,21 @@ def use_uploaded(dataset: Dataset) -> None:
 def assumptions(aggs: Aggregates) -> scenarios.Assumptions:
     """Gross margin and discount rate last set on the CLV page for this data set, else the data's defaults."""
     stored = st.session_state.get(ASSUMPTIONS, {})
-    return stored.get(current_dataset().key) or scenarios.default_assumptions(aggs)
+    return stored.get(_shown_key()) or scenarios.default_assumptions(aggs)
 
 
 def set_assumptions(chosen: scenarios.Assumptions) -> None:
     """Remember the CLV page's margin and discount rate for the other pages (widget state is per page)."""
-    st.session_state[ASSUMPTIONS] = {current_dataset().key: chosen}
+    st.session_state[ASSUMPTIONS] = {_shown_key(): chosen}
 
 
 def dataset_name(lang: str) -> str:
     """What the sidebar says is shown: the sample's translated name or the uploaded file names."""
-    if settings().source == "upload" and DATASET in st.session_state:
-        return st.session_state[DATASET].name
-    return t("sample_name", lang)
+    upload = _shown_upload()
+    return t("sample_name", lang) if upload is None else upload.name
+
+
+def _shown_key() -> str:
+    """Content key of the data shown, without loading the sample just to read its key."""
+    upload = _shown_upload()
+    return "sample" if upload is None else upload.key
