@@ -11,7 +11,7 @@ in the data's currency; ``*_years`` are years.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -512,7 +512,7 @@ def uplift_curve(inputs: ProfitInputs, steps: int = 21) -> pd.DataFrame:
     top = max_uplift_points(inputs.annual_retention_rate)
     rows = []
     for points in np.linspace(0.0, top, steps):
-        result = profit_scenario(ProfitInputs(**{**inputs.__dict__, "uplift_points": float(points)}))
+        result = profit_scenario(replace(inputs, uplift_points=float(points)))
         rows.append({"uplift_points": float(points), "relative_change": result.relative_change})
     return pd.DataFrame(rows, columns=["uplift_points", "relative_change"])
 
