@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from retention_core import sample, scenarios
+from retention_core import sample
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
 from retention_core.i18n import CURRENCIES, LANGUAGES, t
 from retention_core.queries import PERIODS, QueryTimeout
@@ -23,9 +23,14 @@ SOURCE = "app_source"
 UPLOADS = "data_uploads"
 DATASET = "data_dataset"
 AGGREGATES = "data_aggregates"
-ASSUMPTIONS = "data_assumptions"
+SCENARIO = "scenario_values"
+SAVED_SCENARIOS = "scenario_saved"
+LINK_READ = "scenario_link_read"
+LINK_CHECKED = "scenario_link_checked"
+LINK_REJECTED = "scenario_link_rejected"
 
 SOURCES = ("sample", "upload")
+SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
 _MAX_AGGREGATES_PER_SESSION = 4
 
 
@@ -40,19 +45,26 @@ class Settings:
     source: str
 
 
+def _default(key: str, name: str, value: object) -> dict:
+    """``{name: value}`` unless a link or a saved scenario already put this widget's value in the session."""
+    return {} if key in st.session_state else {name: value}
+
+
 def sidebar() -> Settings:
     """Draw the sidebar (language, currency, period, activity window, data source) and return the choices."""
-    lang = st.session_state.get(LANG, "de")
+    lang = st.session_state.get(LANG, SIDEBAR_DEFAULTS[LANG])
     with st.sidebar:
         lang = st.segmented_control(
-            "Sprache / Language", LANGUAGES, default="de", key=LANG, required=True,
+            "Sprache / Language", LANGUAGES, key=LANG, required=True, **_default(LANG, "default", "de"),
             format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
         )
         currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=CURRENCY)
-        period = st.segmented_control(t("sidebar_period", lang), PERIODS, default="quarter", key=PERIOD,
-                                      required=True, format_func=lambda code: t(f"period_{code}", lang))
+        period = st.segmented_control(t("sidebar_period", lang), PERIODS, key=PERIOD, required=True,
+                                      **_default(PERIOD, "default", SIDEBAR_DEFAULTS[PERIOD]),
+                                      format_func=lambda code: t(f"period_{code}", lang))
         activity_months = st.selectbox(
-            t("sidebar_activity", lang), ACTIVITY_MONTHS, index=len(ACTIVITY_MONTHS) - 1, key=ACTIVITY,
+            t("sidebar_activity", lang), ACTIVITY_MONTHS, key=ACTIVITY,
+            **_default(ACTIVITY, "index", ACTIVITY_MONTHS.index(SIDEBAR_DEFAULTS[ACTIVITY])),
             format_func=lambda months: t("sidebar_activity_months", lang, months=months),
             help=t("sidebar_activity_help", lang),
         )
@@ -94,15 +106,21 @@ def _shown_upload() -> Dataset | None:
 def current_aggregates() -> Aggregates:
     """Aggregates of the current data set for the sidebar's period, computed once and reused by every slider."""
     chosen = settings()
+    return aggregates_for(chosen.period, chosen.activity_months)
+
+
+def aggregates_for(period: str, activity_months: int) -> Aggregates:
+    """Aggregates of the current data set for ``period`` and activity window (a saved scenario may use others)."""
+    chosen = settings()
     dataset = _shown_upload()
     if dataset is None:
-        return _sample_aggregates(chosen.period, chosen.activity_months)
+        return _sample_aggregates(period, activity_months)
     cache: dict = st.session_state.setdefault(AGGREGATES, {})
-    key = (dataset.key, chosen.period, chosen.activity_months)
+    key = (dataset.key, period, activity_months)
     if key not in cache:
         with st.spinner(t("status_aggregating", chosen.lang)):
             try:
-                cache[key] = aggregate(dataset, chosen.period, chosen.activity_months)
+                cache[key] = aggregate(dataset, period, activity_months)
             except QueryTimeout:
                 st.error(t("error_query_timeout", chosen.lang), icon=":material/timer_off:")
                 st.stop()
@@ -118,24 +136,7 @@ def use_uploaded(dataset: Dataset) -> None:
     st.session_state[SOURCE] = "upload"
 
 
-def assumptions(aggs: Aggregates) -> scenarios.Assumptions:
-    """Gross margin and discount rate last set on the CLV page for this data set, else the data's defaults."""
-    stored = st.session_state.get(ASSUMPTIONS, {})
-    return stored.get(_shown_key()) or scenarios.default_assumptions(aggs)
-
-
-def set_assumptions(chosen: scenarios.Assumptions) -> None:
-    """Remember the CLV page's margin and discount rate for the other pages (widget state is per page)."""
-    st.session_state[ASSUMPTIONS] = {_shown_key(): chosen}
-
-
 def dataset_name(lang: str) -> str:
     """What the sidebar says is shown: the sample's translated name or the uploaded file names."""
     upload = _shown_upload()
     return t("sample_name", lang) if upload is None else upload.name
-
-
-def _shown_key() -> str:
-    """Content key of the data shown, without loading the sample just to read its key."""
-    upload = _shown_upload()
-    return "sample" if upload is None else upload.key
