@@ -55,9 +55,12 @@ def check_link(s: Settings) -> None:
 
 
 def keep_settings(s: Settings) -> None:
-    """Mirror the sidebar choices that differ from the defaults into the scenario and the URL."""
+    """Mirror the sidebar choices that differ from the defaults into the scenario, and the whole scenario into the
+    URL (a page switch may have cleared it), so the address bar always holds the full scenario."""
     for key, value in zip(SIDEBAR_KEYS, (s.lang, s.currency, s.period, s.activity_months), strict=True):
         _keep(key, value, state.SIDEBAR_DEFAULTS[key])
+    for key in PARAMS:
+        _mirror(key)
 
 
 def _reject(keys: tuple[str, ...] | list[str]) -> None:

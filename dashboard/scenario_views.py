@@ -52,8 +52,9 @@ def comparison(first: Evaluated, second: Evaluated, s: Settings) -> None:
     table = whatif.compare(whatif.outcome_kpis(first.outcome), whatif.outcome_kpis(second.outcome))
     headline = table[table["key"].isin(("kpi_retention_cost_per_customer", "clv_margin_multiple", "label_net_value",
                                         "profit_relative_change"))]
+    st.caption(t("scenarios_cards_caption", s.lang, name=second.label))
     for column, row in zip(st.columns(len(headline)), headline.itertuples(index=False)):
-        column.metric(f"{t(row.key, s.lang)} (B)", widgets.format_value(row.kind, row.b, s),
+        column.metric(t(row.key, s.lang), widgets.format_value(row.kind, row.b, s),
                       delta=widgets.format_delta(row.kind, row.difference, s), border=True,
                       delta_color="inverse" if row.lower_is_better else "normal",
                       help=t("scenarios_delta_help", s.lang))
@@ -64,7 +65,7 @@ def comparison(first: Evaluated, second: Evaluated, s: Settings) -> None:
         "difference": widgets.format_delta(row.kind, row.difference, s) or "±0",
         "relative": "–" if row.relative is None else format_percent(row.relative, s.lang),
     } for row in table.itertuples(index=False)]
-    st.dataframe(rows, hide_index=True, key="scenarios_table", column_config={
+    st.dataframe(rows, hide_index=True, height="content", key="scenarios_table", column_config={
         "kpi": t("scenarios_column_kpi", s.lang),
         "a": f"A: {first.label}",
         "b": f"B: {second.label}",
@@ -95,8 +96,8 @@ def comparison_charts(first: Evaluated, second: Evaluated, s: Settings) -> None:
 def scenario_figures(evaluated: Evaluated, s: Settings) -> dict:
     """The current scenario's charts as the pages draw them, by file stem, for the PNG and HTML exports."""
     outcome = evaluated.outcome
-    figures = {"retention_cost": charts.cac_band_chart(outcome.cost.per_customer, outcome.cost.cac_band, None,
-                                                       s.lang, s.currency)}
+    figures = {"retention_cost": charts.cac_band_chart(outcome.cost.per_customer, outcome.cost.cac_band,
+                                                       outcome.cost_cac, s.lang, s.currency)}
     if outcome.clv is not None:
         figures["clv_waterfall"] = charts.clv_waterfall_chart(outcome.clv, s.lang, s.currency)
     if outcome.uplift_curve is not None:

@@ -417,8 +417,10 @@ def uplift_curves_chart(curves: Mapping[str, pd.DataFrame], lang: str) -> go.Fig
     ))
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")
     figure.update_xaxes(ticksuffix=" pp")
-    return _styled(figure, t("chart_uplift_curve", lang), lang, t("axis_uplift_points", lang),
-                   t("axis_profit_increase", lang))
+    figure = _styled(figure, t("chart_uplift_curve", lang), lang, t("axis_uplift_points", lang),
+                     t("axis_profit_increase", lang))
+    figure.update_layout(legend={"y": -0.3, "yanchor": "top"}, margin={"t": 50, "b": 10}, height=440)
+    return figure
 
 
 def clv_steps_chart(results: Mapping[str, ClvResult], lang: str, currency: str) -> go.Figure:

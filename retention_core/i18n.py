@@ -846,6 +846,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "bleiben.",
                             "en": "Sets every control and the link to this scenario; language and currency stay."},
     "scenarios_compare_title": {"de": "A und B im Vergleich", "en": "A and B compared"},
+    "scenarios_cards_caption": {"de": "Werte von B („{name}“); darunter die Veränderung gegenüber A.",
+                                "en": "Values of B (“{name}”); below them the change against A."},
     "scenarios_delta_help": {"de": "Wert von B; darunter die Veränderung gegenüber A.",
                              "en": "B's value; below it the change against A."},
     "scenarios_column_kpi": {"de": "Kennzahl", "en": "Figure"},

@@ -88,6 +88,8 @@ def formula_of(function: Callable) -> Formula:
 def format_param(key: str, value: object, lang: str, currency: str, period: str) -> str:
     """One scenario value as the pages show it: percent, money, counts, period names, translated choices."""
     spec = PARAMS[key]
+    if key == "profit_uplift":  # percentage points, as the slider's help says
+        return f"{format_number(value * 100, lang, 1)} pp"
     if spec.kind == "fraction":
         return format_percent(value, lang)
     if spec.kind == "number" and spec.high == MAX_MONEY:

@@ -179,6 +179,8 @@ class Outcome:
     """The results a resolved scenario gives on the CLV, Retention → profit and Retention cost pages.
 
     ``clv`` and ``profit`` are None when the data has too few complete periods to measure retention.
+    ``cost_cac`` is the CAC the Retention cost page sets against the cost per customer: the cost period's from
+    the acquisition sheet, or the typed-in one (None when unknown or zero).
     """
 
     values: dict
@@ -187,6 +189,7 @@ class Outcome:
     profit: metrics.UpliftResult | None
     uplift_curve: pd.DataFrame | None
     cost: scenarios.CostScenario
+    cost_cac: float | None
 
 
 def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[str, float], int, str]:
@@ -231,8 +234,13 @@ def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
     changes = {category: float(values[f"cost_change_{category}"]) for category in scenarios.COST_CATEGORIES}
     cost = scenarios.cost_scenario(amounts, int(values[f"cost_active_{mode}"]), changes,
                                    baseline_active_customers=active)
+    if mode == "data":
+        cost_cac = scenarios.period_facts(aggs, values["cost_period"],
+                                          scenarios.Assumptions(margin, discount)).acquisition_cost
+    else:
+        cost_cac = float(values["cost_typed_cac"]) or None
     return Outcome(values=dict(values), clv=clv, profit_inputs=profit_inputs, profit=profit, uplift_curve=curve,
-                   cost=cost)
+                   cost=cost, cost_cac=cost_cac)
 
 
 @dataclass(frozen=True)

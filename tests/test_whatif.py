@@ -127,3 +127,9 @@ def test_scenario_names_are_trimmed_and_must_be_short_and_not_empty():
     assert empty.value.key == "scenario_name_empty"
     with pytest.raises(whatif.ScenarioNameError, match="at most 60 characters, got 61"):
         whatif.clean_name("x" * 61)
+
+
+def test_the_cost_page_compares_with_the_typed_cac_or_none(tiny):
+    assert whatif.evaluate(tiny, whatif.resolve(tiny, {}).values).cost_cac is None  # 0 means "not known"
+    typed = whatif.resolve(tiny, {"cost_typed_cac": 150.0}).values
+    assert whatif.evaluate(tiny, typed).cost_cac == 150.0
