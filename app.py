@@ -11,8 +11,9 @@ from retention_core.i18n import t
 st.set_page_config(page_title="Retention Economics", page_icon=":material/savings:", layout="wide")
 
 scenario.restore_from_link()
-settings = state.sidebar()
-scenario.keep_settings(settings)
+scenario.prepare_settings()
+settings = state.sidebar(on_change=scenario.setting_changed)
+scenario.mirror_url()
 scenario.check_link(settings)
 scenario.notice(settings)
 lang = settings.lang

@@ -38,11 +38,31 @@ def restore_from_link() -> None:
         return
     st.session_state[state.LINK_READ] = True
     parsed = scenario_state.parse_query(st.query_params.to_dict())
+    for key in SIDEBAR_KEYS:  # a setting put into the session before the first run counts like a link value
+        preset = st.session_state.get(key)
+        if preset is not None and key not in parsed.values and preset != state.SIDEBAR_DEFAULTS[key]:
+            _store()[key] = preset
     _store().update(parsed.values)
-    for key in SIDEBAR_KEYS:  # the sidebar is drawn next; page widgets take their values when they are drawn
-        if key in parsed.values:
-            st.session_state[key] = parsed.values[key]
     _reject(parsed.rejected)
+
+
+def prepare_settings() -> None:
+    """Before the sidebar is drawn: each setting widget shows the scenario's value, else its default.
+
+    Setting the value on every run (rather than passing a default) keeps a choice when the language changes the
+    labels of the options; the widgets report changes through :func:`setting_changed`.
+    """
+    for key in SIDEBAR_KEYS:
+        st.session_state[key] = _store().get(key, state.SIDEBAR_DEFAULTS[key])
+
+
+def setting_changed(key: str) -> None:
+    """``on_change`` of the sidebar settings: a value other than the default joins the scenario."""
+    value = st.session_state[key]
+    if value == state.SIDEBAR_DEFAULTS[key]:
+        _store().pop(key, None)
+    else:
+        _store()[key] = value
 
 
 def check_link(s: Settings) -> None:
@@ -54,11 +74,8 @@ def check_link(s: Settings) -> None:
         _reject(whatif.resolve(state.current_aggregates(), whatif.what_if_values(_store())).rejected)
 
 
-def keep_settings(s: Settings) -> None:
-    """Mirror the sidebar choices that differ from the defaults into the scenario, and the whole scenario into the
-    URL (a page switch may have cleared it), so the address bar always holds the full scenario."""
-    for key, value in zip(SIDEBAR_KEYS, (s.lang, s.currency, s.period, s.activity_months), strict=True):
-        _keep(key, value, state.SIDEBAR_DEFAULTS[key])
+def mirror_url() -> None:
+    """Write the whole scenario into the URL (a page switch may have cleared it): the address bar always holds it."""
     for key in PARAMS:
         _mirror(key)
 
@@ -143,23 +160,15 @@ def _changed(key: str, default: object) -> None:
 
 
 def _bind(plan: whatif.Resolved, key: str) -> dict:
-    """Widget arguments that tie ``key`` to the scenario.
+    """Widget arguments that tie ``key`` to the scenario, after giving the widget its value for this run.
 
-    A value the user set (or a link, or a loaded scenario) is put into the widget's state when the widget has
-    none; a widget the user never touched follows its default, which may move with the data (the active customers
-    of another period). The default is passed as the widget's own default only when the state is still empty.
+    The value is the scenario's (the user's, a link's or a loaded scenario's) or else the default, which may move
+    with the data (the active customers of another period). It is set on every run, before the widget is drawn, so
+    a widget recreated with other labels or bounds keeps it; user changes arrive through ``on_change`` first.
     """
-    spec = plan.specs[key]
-    wanted = _to_widget(spec, plan.values[key] if key in _store() else plan.defaults[key])
-    bound = {"key": key, "on_change": _changed, "args": (key, plan.defaults[key])}
-    if key in _store() and key in st.session_state:
-        return bound
-    if key in st.session_state and st.session_state[key] == wanted:
-        return bound
-    if key in st.session_state or key in _store():
-        st.session_state[key] = wanted
-        return bound
-    return {**bound, "default": wanted}
+    value = plan.values[key] if key in _store() else plan.defaults[key]
+    st.session_state[key] = _to_widget(plan.specs[key], value)
+    return {"key": key, "on_change": _changed, "args": (key, plan.defaults[key])}
 
 
 def _percent(spec: ParamSpec) -> int:
@@ -179,23 +188,18 @@ def _settle(plan: whatif.Resolved, key: str, raw: object) -> object:
 def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None) -> float:
     """A slider shown in percent for the fraction ``key``; range, step and default come from ``plan``."""
     spec = plan.specs[key]
-    bound = _bind(plan, key)
-    default = bound.pop("default", None)
     shown = (lambda fraction: _to_widget(spec, fraction))
     value = container.slider(label, shown(spec.low), shown(spec.high), step=shown(spec.step),
-                             format=f"%.{_percent(spec)}f %%", help=help,
-                             **bound, **({} if default is None else {"value": default}))
+                             format=f"%.{_percent(spec)}f %%", help=help, **_bind(plan, key))
     return _settle(plan, key, value)
 
 
 def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None):
     """A number slider for ``key`` (whole numbers for ``integer`` specs)."""
     spec = plan.specs[key]
-    bound = _bind(plan, key)
-    default = bound.pop("default", None)
     cast = int if spec.kind == "integer" else float
     value = container.slider(label, cast(spec.low), cast(spec.high), step=cast(spec.step or 1), help=help,
-                             **bound, **({} if default is None else {"value": default}))
+                             **_bind(plan, key))
     return _settle(plan, key, value)
 
 
@@ -203,11 +207,9 @@ def number_input(plan: whatif.Resolved, key: str, label: str, container=st, step
                  help: str | None = None):
     """A number field for ``key`` bounded by its spec (money at most 1e9, counts at least 1)."""
     spec = plan.specs[key]
-    bound = _bind(plan, key)
-    default = bound.pop("default", None)
     cast = int if spec.kind == "integer" else float
     value = container.number_input(label, min_value=cast(spec.low), max_value=cast(spec.high), step=cast(step),
-                                   help=help, **bound, **({} if default is None else {"value": default}))
+                                   help=help, **_bind(plan, key))
     return _settle(plan, key, value)
 
 
@@ -215,17 +217,12 @@ def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=s
     """A choice widget (``"selectbox"``, ``"segmented_control"`` or ``"select_slider"``) for ``key``."""
     choices = list(plan.specs[key].options)
     bound = _bind(plan, key)
-    has_default = "default" in bound
-    default = bound.pop("default", None)
     if widget == "selectbox":
-        value = container.selectbox(label, choices, **bound, **options,
-                                    **({"index": choices.index(default)} if has_default else {}))
+        value = container.selectbox(label, choices, **bound, **options)
     elif widget == "segmented_control":
-        value = container.segmented_control(label, choices, required=True, **bound, **options,
-                                            **({"default": default} if has_default else {}))
+        value = container.segmented_control(label, choices, required=True, **bound, **options)
     else:
-        value = container.select_slider(label, options=choices, **bound, **options,
-                                        **({"value": default} if has_default else {}))
+        value = container.select_slider(label, options=choices, **bound, **options)
     return _settle(plan, key, value)
 
 
@@ -275,10 +272,7 @@ def load(name: str) -> None:
     values = saved()[name]
     kept = {key: value for key, value in _store().items() if not PARAMS[key].what_if}
     st.session_state[state.SCENARIO] = {**kept, **values}
-    for key in scenario_state.WHAT_IF_KEYS:
-        st.session_state.pop(key, None)
-    for key in ("app_period", "app_activity_months"):
-        st.session_state[key] = values.get(key, state.SIDEBAR_DEFAULTS[key])
+    st.session_state.pop("profit_tenure", None)  # the table editor's own edits; every other widget follows the scenario
     st.query_params.from_dict(scenario_state.to_query(_store()))
 
 

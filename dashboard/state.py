@@ -6,6 +6,7 @@ Session-state keys are defined here once. Per-user data (uploads, their aggregat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -45,26 +46,25 @@ class Settings:
     source: str
 
 
-def _default(key: str, name: str, value: object) -> dict:
-    """``{name: value}`` unless a link or a saved scenario already put this widget's value in the session."""
-    return {} if key in st.session_state else {name: value}
+def sidebar(on_change: Callable[[str], None]) -> Settings:
+    """Draw the sidebar (language, currency, period, activity window, data source) and return the choices.
 
-
-def sidebar() -> Settings:
-    """Draw the sidebar (language, currency, period, activity window, data source) and return the choices."""
+    The four settings take their values from the session (put there from the scenario before this runs) and report
+    changes to ``on_change(key)``.
+    """
     lang = st.session_state.get(LANG, SIDEBAR_DEFAULTS[LANG])
     with st.sidebar:
         lang = st.segmented_control(
-            "Sprache / Language", LANGUAGES, key=LANG, required=True, **_default(LANG, "default", "de"),
+            "Sprache / Language", LANGUAGES, key=LANG, required=True, on_change=on_change, args=(LANG,),
             format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
         )
-        currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=CURRENCY)
+        currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=CURRENCY, on_change=on_change,
+                                args=(CURRENCY,))
         period = st.segmented_control(t("sidebar_period", lang), PERIODS, key=PERIOD, required=True,
-                                      **_default(PERIOD, "default", SIDEBAR_DEFAULTS[PERIOD]),
+                                      on_change=on_change, args=(PERIOD,),
                                       format_func=lambda code: t(f"period_{code}", lang))
         activity_months = st.selectbox(
-            t("sidebar_activity", lang), ACTIVITY_MONTHS, key=ACTIVITY,
-            **_default(ACTIVITY, "index", ACTIVITY_MONTHS.index(SIDEBAR_DEFAULTS[ACTIVITY])),
+            t("sidebar_activity", lang), ACTIVITY_MONTHS, key=ACTIVITY, on_change=on_change, args=(ACTIVITY,),
             format_func=lambda months: t("sidebar_activity_months", lang, months=months),
             help=t("sidebar_activity_help", lang),
         )

@@ -143,3 +143,14 @@ def test_an_empty_name_is_not_saved_and_the_user_is_told():
     assert not app.success
     app.switch_page("app_pages/scenarios.py").run()
     assert app.selectbox(key="scenarios_a").options == ["Aktuelle Einstellungen"]
+
+
+def test_settings_survive_a_change_of_language():
+    app = open_page("app_pages/profit.py")
+    app.selectbox(key="app_activity_months").set_value(6).run()
+    app.selectbox(key="profit_horizon").set_value(10).run()
+    app.button_group(key="app_lang").set_value("en").run()
+    assert not app.exception
+    assert app.selectbox(key="app_activity_months").value == 6
+    assert app.selectbox(key="profit_horizon").value == 10
+    assert app.query_params["app_activity_months"] == "6" and app.query_params["app_lang"] == "en"
