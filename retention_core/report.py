@@ -6,17 +6,19 @@ inlines plotly.js, so it opens offline; the formulas it lists are read from the 
 :mod:`retention_core.metrics`, so report and code cannot disagree.
 
 PNG rendering uses Kaleido 1.x, which drives a Chrome or Chromium binary; :func:`png_unavailable` says in plain
-words when none is found, and :func:`figure_png` raises :class:`PngUnavailable` instead of failing obscurely.
+words when none is found, and :func:`figures_png` raises :class:`PngUnavailable` instead of failing obscurely.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import inspect
 import io
 import os
 import shutil
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,27 +179,44 @@ def png_unavailable() -> str | None:
     return None
 
 
-def figure_png(figure: go.Figure, width: int = 1000, height: int | None = None) -> bytes:
-    """The figure as PNG bytes (``PNG_SCALE`` × ``width`` pixels wide) via Kaleido and the found browser.
+def figures_png(figures: Sequence[go.Figure], width: int = 1000) -> list[bytes]:
+    """Each figure as PNG bytes (``PNG_SCALE`` × ``width`` pixels wide), rendered in one Kaleido browser session.
 
-    Raises :class:`PngUnavailable` when Kaleido or a browser is missing or rendering fails.
+    Runs in a worker thread with its own event loop (the caller may be inside one) and waits at most
+    ``PNG_TIMEOUT_S``. Raises :class:`PngUnavailable` when Kaleido or a browser is missing or rendering fails.
     """
     reason = png_unavailable()
     if reason:
         raise PngUnavailable(reason)
+    import kaleido
+
+    async def render() -> list[bytes]:
+        async with kaleido.Kaleido(n=1) as session:
+            return [await session.calc_fig(figure, opts={"format": "png", "width": width, "scale": PNG_SCALE,
+                                                         "height": figure.layout.height or 450})
+                    for figure in figures]
+
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
-        return pio.to_image(figure, format="png", width=width, height=height or figure.layout.height or 450,
-                            scale=PNG_SCALE)
+        return pool.submit(asyncio.run, render()).result(timeout=PNG_TIMEOUT_S)
     except Exception as error:  # Kaleido raises many kinds (browser crash, timeout); the user needs one message
         raise PngUnavailable("png_failed", f"{type(error).__name__}: {error}") from error
+    finally:
+        pool.shutdown(wait=False)
+
+
+def figure_png(figure: go.Figure, width: int = 1000) -> bytes:
+    """One figure as PNG bytes; see :func:`figures_png`."""
+    return figures_png([figure], width)[0]
 
 
 def figures_zip(figures: Mapping[str, go.Figure]) -> bytes:
     """A ZIP of one PNG per figure, named ``<name>.png`` (names are file stems chosen by the caller)."""
+    images = figures_png(list(figures.values()))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, figure in figures.items():
-            archive.writestr(f"{name}.png", figure_png(figure))
+        for name, image in zip(figures, images, strict=True):
+            archive.writestr(f"{name}.png", image)
     return buffer.getvalue()
 
 

@@ -150,13 +150,15 @@ def test_png_export_names_a_missing_browser(monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_chart_renders_as_png_with_chromium():
+def test_charts_render_as_png_in_one_zip_with_chromium():
     if report.png_unavailable() and not os.environ.get("CI"):
         pytest.skip(f"PNG export unavailable here: {report.png_unavailable()} (install chromium)")
-    archive = report.figures_zip({"clv_cac": charts.clv_cac_chart(2.0, "en")})
+    archive = report.figures_zip({"clv_cac": charts.clv_cac_chart(2.0, "en"),
+                                  "waterfall": charts.clv_waterfall_chart(_clv(200, 50, 100), "de", "EUR")})
     import zipfile
 
     with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        assert opened.namelist() == ["clv_cac.png", "waterfall.png"]
         png = opened.read("clv_cac.png")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width = int.from_bytes(png[16:20], "big")
