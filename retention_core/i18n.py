@@ -816,10 +816,10 @@ TEXTS: dict[str, dict[str, str]] = {
               "load one back into the controls and export.",
     },
     "scenario_ignored": {
-        "de": "Einige Einstellungen aus dem Link waren ungültig oder passen nicht zu den Daten und wurden auf den "
-              "Standardwert gesetzt: {names}.",
-        "en": "Some settings from the link were invalid or do not fit the data and were reset to their defaults: "
-              "{names}.",
+        "de": "Einige Einstellungen (aus dem Link oder einem Szenario) waren ungültig oder passen nicht zu den "
+              "angezeigten Daten und stehen wieder auf dem Standardwert: {names}.",
+        "en": "Some settings (from the link or a scenario) were invalid or do not fit the data shown and are back at "
+              "their defaults: {names}.",
     },
     "scenario_save_title": {"de": "Szenario speichern", "en": "Save scenario"},
     "scenario_name": {"de": "Name des Szenarios", "en": "Scenario name"},

@@ -5,6 +5,7 @@ scenarios are compared and loaded back. Expected numbers are the café example w
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from apptest_support import APP, metric_value, open_page
 from streamlit.testing.v1 import AppTest
@@ -33,6 +34,12 @@ def test_a_link_sets_the_widgets_and_the_numbers_follow():
     assert app.number_input(key="cost_active_typed").value == 900
     assert metric_value(app, COST_PER_CUSTOMER) == "9,89\u00a0€"  # 8,900 / 900 = 9.888…
     assert not app.info  # nothing was ignored
+
+
+def test_a_link_picks_the_overview_period():
+    app = open_link({"overview_period": "2024-07-01"})
+    assert app.select_slider(key="overview_period").value == pd.Timestamp("2024-07-01")
+    assert not app.info
 
 
 def test_a_link_sets_language_and_what_if_values_on_other_pages():
