@@ -10,7 +10,7 @@ s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("clv", s)
 
-plan = scenario.plan(aggs, s)
+plan = scenario.plan(s)
 
 if "clv_retention_rate" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))

@@ -9,7 +9,7 @@ from retention_core.i18n import t
 s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("cohorts", s)
-plan = scenario.plan(aggs, s)
+plan = scenario.plan(s)
 
 average = scenarios.average_retention_curve(aggs)
 if "cohort_periods_since" not in plan.specs:

@@ -9,7 +9,7 @@ from retention_core.i18n import t
 s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("loyalty", s)
-plan = scenario.plan(aggs, s)
+plan = scenario.plan(s)
 
 facts = scenarios.loyalty_facts(aggs)
 st.caption(t("loyalty_scope", s.lang))

@@ -9,7 +9,7 @@ from retention_core.i18n import format_period, t
 s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("overview", s)
-plan = scenario.plan(aggs, s)
+plan = scenario.plan(s)
 
 if "overview_period" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))

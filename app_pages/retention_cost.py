@@ -10,7 +10,7 @@ s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("retention_cost", s)
 
-plan = scenario.plan(aggs, s)
+plan = scenario.plan(s)
 mode = scenario.choice(plan, "cost_mode", t("cost_mode", s.lang), "segmented_control",
                        format_func=lambda code: t(f"cost_mode_{code}", s.lang))
 

@@ -71,7 +71,7 @@ def check_link(s: Settings) -> None:
         return
     st.session_state[state.LINK_CHECKED] = True
     if whatif.what_if_values(_store()):
-        _reject(whatif.resolve(state.current_aggregates(), whatif.what_if_values(_store())).rejected)
+        _reject(whatif.resolve(state.facts_for(s.period, s.activity_months), whatif.what_if_values(_store())).rejected)
 
 
 def mirror_url() -> None:
@@ -100,12 +100,13 @@ def notice(s: Settings) -> None:
         st.info(t("scenario_ignored", s.lang, names=names), icon=":material/link_off:")
 
 
-def plan(aggs: Aggregates, s: Settings) -> whatif.Resolved:
-    """The scenario completed with this data's defaults; values the data cannot take are dropped and named."""
-    resolved = whatif.resolve(aggs, whatif.what_if_values(_store()))
+def plan(s: Settings) -> whatif.Resolved:
+    """The scenario completed with the shown data's defaults; values the data cannot take are dropped and named."""
+    facts = state.facts_for(s.period, s.activity_months)
+    resolved = whatif.resolve(facts, whatif.what_if_values(_store()))
     if resolved.rejected:
         _reject(resolved.rejected)
-        resolved = whatif.resolve(aggs, whatif.what_if_values(_store()))
+        resolved = whatif.resolve(facts, whatif.what_if_values(_store()))
     notice(s)
     return resolved
 

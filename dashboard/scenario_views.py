@@ -42,7 +42,7 @@ def evaluate(name: str | None, s: Settings) -> Evaluated:
     """Results of the saved scenario ``name`` (or the current settings) on the data shown, for its own period."""
     values = scenario.snapshot(s) if name is CURRENT else scenario.saved()[name]
     aggs = state.aggregates_for(values["app_period"], values["app_activity_months"])
-    resolved = whatif.resolve(aggs, values)
+    resolved = whatif.resolve(state.facts_for(values["app_period"], values["app_activity_months"]), values)
     return Evaluated(label=label(name, s), period=values["app_period"],
                      outcome=whatif.evaluate(aggs, resolved.values))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from retention_core import sample
+from retention_core import sample, whatif
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
 from retention_core.i18n import CURRENCIES, LANGUAGES, t
 from retention_core.queries import PERIODS, QueryTimeout
@@ -24,6 +24,7 @@ SOURCE = "app_source"
 UPLOADS = "data_uploads"
 DATASET = "data_dataset"
 AGGREGATES = "data_aggregates"
+FACTS = "data_facts"
 SCENARIO = "scenario_values"
 SAVED_SCENARIOS = "scenario_saved"
 LINK_READ = "scenario_link_read"
@@ -96,6 +97,11 @@ def _sample_aggregates(period: str, activity_months: int) -> Aggregates:
     return aggregate(_sample_dataset(), period, activity_months)
 
 
+@st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
+def _sample_facts(period: str, activity_months: int) -> whatif.DataFacts:
+    return whatif.data_facts(_sample_aggregates(period, activity_months))
+
+
 def _shown_upload() -> Dataset | None:
     """The user's prepared upload when the sidebar shows it, else None (the embedded sample is shown)."""
     if settings().source == "upload":
@@ -129,10 +135,25 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
     return cache[key]
 
 
+def facts_for(period: str, activity_months: int) -> whatif.DataFacts:
+    """What scenario defaults and bounds need from the current data set, computed once per period and window."""
+    dataset = _shown_upload()
+    if dataset is None:
+        return _sample_facts(period, activity_months)
+    cache: dict = st.session_state.setdefault(FACTS, {})
+    key = (dataset.key, period, activity_months)
+    if key not in cache:
+        cache[key] = whatif.data_facts(aggregates_for(period, activity_months))
+        while len(cache) > _MAX_AGGREGATES_PER_SESSION:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
 def use_uploaded(dataset: Dataset) -> None:
     """Make ``dataset`` this session's data and switch the source to it (call from a widget callback)."""
     st.session_state[DATASET] = dataset
     st.session_state[AGGREGATES] = {}
+    st.session_state[FACTS] = {}
     st.session_state[SOURCE] = "upload"
 
 

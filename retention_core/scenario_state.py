@@ -43,9 +43,9 @@ class ParamSpec:
     """One scenario setting: its widget key, kind, bounds or choices, and whether a saved scenario keeps it.
 
     ``kind`` is one of :data:`KINDS`. ``low``/``high`` bound numbers (fractions for ``fraction``); ``step`` is the
-    widget's step, values are rounded to its precision; ``options`` are the allowed choices (their text form is ``str(option)``,
-    ``None`` is written ``none``). ``what_if`` is False for display settings (language, currency) that a saved
-    scenario does not carry.
+    widget's step, values are rounded to its precision; ``options`` are the allowed choices (their text form is
+    ``str(option)``, ``None`` is written ``none``). ``what_if`` is False for display settings (language, currency)
+    that a saved scenario does not carry.
     """
 
     key: str

@@ -73,34 +73,80 @@ def _fraction_default(key: str, value: float, high: float | None = None) -> floa
     return snap(spec, min(max(value, spec.low), top))
 
 
-def resolve(aggs: Aggregates, given: Mapping[str, object]) -> Resolved:
-    """Complete ``given`` (typed values by widget key) with the defaults of ``aggs``; reject what ``aggs`` can't take.
+@dataclass(frozen=True)
+class DataFacts:
+    """What the defaults and bounds of a scenario need from one data set and period, computed once.
 
-    Sidebar settings are not resolved here: they choose ``aggs``. Keys of a page the data cannot show (no
-    measurable period yet, no full customer year for the profit table) are left out.
+    ``clv`` is the CLV page's measured starting point (None without enough complete periods); ``cost_active`` the
+    cost sheet's periods with their active customers (None without a cost sheet); ``profit_years`` the customer
+    years of the profit table; ``cohort_last`` the longest observed periods since a first purchase.
     """
-    r = _Resolver(given)
+
+    periods_per_year: int
+    gross_margin: float
+    overview_options: tuple[pd.Timestamp, ...]
+    cost_active: tuple[tuple[pd.Timestamp, int], ...] | None
+    clv: scenarios.ClvInputs | None
+    annual_retention_rate: float | None
+    acquisition_cost: float | None
+    profit_years: tuple[int, ...]
+    cohort_last: int
+
+
+def data_facts(aggs: Aggregates) -> DataFacts:
+    """The :class:`DataFacts` of ``aggs`` (pandas work of a few milliseconds; callers may keep them per data set)."""
     assumptions = scenarios.default_assumptions(aggs)
-    margin = r.take("clv_gross_margin", _fraction_default("clv_gross_margin", assumptions.gross_margin))
-    discount = r.take("clv_discount_rate", assumptions.annual_discount_rate)
-    _resolve_overview(r, aggs)
-    _resolve_costs(r, aggs)
-    _resolve_clv(r, aggs, scenarios.Assumptions(margin, discount))
-    _resolve_profit(r, aggs, discount)
-    _resolve_cohorts(r, aggs)
+    try:
+        clv = scenarios.clv_defaults(aggs, assumptions)
+    except ValueError:
+        clv = None
+    cost_active = None
+    if aggs.costs is not None:
+        cost_active = tuple((pd.Timestamp(row.period_start), int(row.active_customers))
+                            for row in scenarios.cost_items_wide(aggs).itertuples(index=False))
+    baseline = scenarios.measured_baseline(aggs)
+    return DataFacts(
+        periods_per_year=aggs.periods_per_year,
+        gross_margin=assumptions.gross_margin,
+        overview_options=tuple(scenarios.period_options(aggs)),
+        cost_active=cost_active,
+        clv=clv,
+        annual_retention_rate=baseline.annual_retention_rate,
+        acquisition_cost=baseline.acquisition_cost,
+        profit_years=tuple(int(year) for year in scenarios.default_profits_by_tenure(aggs, 0.0)["tenure"]),
+        cohort_last=int(scenarios.average_retention_curve(aggs)["periods_since"].max()),
+    )
+
+
+def resolve(data: Aggregates | DataFacts, given: Mapping[str, object]) -> Resolved:
+    """Complete ``given`` (typed values by widget key) with the data's defaults; reject what the data can't take.
+
+    ``data`` is the aggregates of the data set shown or their :func:`data_facts`. Sidebar settings are not
+    resolved here: they choose the data. Keys of a page the data cannot show (no measurable period yet, no full
+    customer year for the profit table) are left out.
+    """
+    facts = data if isinstance(data, DataFacts) else data_facts(data)
+    r = _Resolver(given)
+    r.take("clv_gross_margin", _fraction_default("clv_gross_margin", facts.gross_margin))
+    discount = r.take("clv_discount_rate", scenarios.DEFAULT_ANNUAL_DISCOUNT_RATE)
+    _resolve_overview(r, facts)
+    _resolve_costs(r, facts)
+    _resolve_clv(r, facts)
+    _resolve_profit(r, facts, discount)
+    _resolve_cohorts(r, facts)
     for question, default in CLI_DEFAULTS.items():
         r.take(f"loyalty_cli_{question}", default)
     return Resolved(values=r.values, defaults=r.defaults, specs=r.specs, rejected=tuple(r.rejected))
 
 
-def _resolve_overview(r: _Resolver, aggs: Aggregates) -> None:
-    options = tuple(scenarios.period_options(aggs))
+def _resolve_overview(r: _Resolver, facts: DataFacts) -> None:
+    options = facts.overview_options
     if options:
         r.take("overview_period", options[-1], narrowed(PARAMS["overview_period"], options=options))
 
 
-def _resolve_costs(r: _Resolver, aggs: Aggregates) -> None:
-    modes = ("data", "typed") if aggs.costs is not None else ("typed",)
+def _resolve_costs(r: _Resolver, facts: DataFacts) -> None:
+    modes = ("data", "typed") if facts.cost_active is not None else ("typed",)
     r.take("cost_mode", modes[0], narrowed(PARAMS["cost_mode"], options=modes))
     for category, amount in TYPED_COST_DEFAULTS.items():
         r.take(f"cost_typed_{category}", amount)
@@ -108,18 +154,17 @@ def _resolve_costs(r: _Resolver, aggs: Aggregates) -> None:
     for category in scenarios.COST_CATEGORIES:
         r.take(f"cost_change_{category}", 0.0)
     r.take("cost_typed_cac", 0.0)
-    if aggs.costs is not None:
-        options = tuple(pd.Timestamp(start) for start in scenarios.cost_items_wide(aggs)["period_start"])
+    if facts.cost_active:
+        active = dict(facts.cost_active)
+        options = tuple(active)
         period_start = r.take("cost_period", options[-1], narrowed(PARAMS["cost_period"], options=options))
-        _, data_active = scenarios.period_costs(aggs, period_start)
-        r.take("cost_active_data", max(1, int(data_active)))
+        r.take("cost_active_data", max(1, active[pd.Timestamp(period_start)]))
     r.take("cost_active_typed", int(typed_active))
 
 
-def _resolve_clv(r: _Resolver, aggs: Aggregates, assumptions: scenarios.Assumptions) -> None:
-    try:
-        measured = scenarios.clv_defaults(aggs, assumptions)
-    except ValueError:
+def _resolve_clv(r: _Resolver, facts: DataFacts) -> None:
+    measured = facts.clv
+    if measured is None:
         return
     r.take("clv_retention_rate", _fraction_default("clv_retention_rate", measured.retention_rate))
     r.take("clv_horizon", measured.horizon_years)
@@ -127,33 +172,31 @@ def _resolve_clv(r: _Resolver, aggs: Aggregates, assumptions: scenarios.Assumpti
     r.take("clv_cac", round(measured.acquisition_cost, 2))
 
 
-def _resolve_profit(r: _Resolver, aggs: Aggregates, discount: float) -> None:
-    baseline = scenarios.measured_baseline(aggs)
-    years = tuple(int(year) for year in scenarios.default_profits_by_tenure(aggs, 0.0)["tenure"])
-    if baseline.annual_retention_rate is None or not years:  # no full customer year observed yet
+def _resolve_profit(r: _Resolver, facts: DataFacts, discount: float) -> None:
+    years = facts.profit_years
+    if facts.annual_retention_rate is None or not years:  # no full customer year observed yet
         return
-    retention = r.take("profit_retention", _fraction_default("profit_retention", baseline.annual_retention_rate))
+    retention = r.take("profit_retention", _fraction_default("profit_retention", facts.annual_retention_rate))
     top = max(scenarios.max_uplift_points(retention), PARAMS["profit_uplift"].step)  # a slider needs a range
     r.take("profit_uplift", _fraction_default("profit_uplift", benchmarks.REICHHELD_UPLIFT_POINTS, top),
            narrowed(PARAMS["profit_uplift"], high=top))
     r.take("profit_discount_rate", discount)
     r.take("profit_horizon", None)
-    r.take("profit_cac", round(baseline.acquisition_cost or 0.0, 2))
-    tenure_spec = PARAMS["profit_tenure"]
-    r.take("profit_tenure", {}, tenure_spec)
+    r.take("profit_cac", round(facts.acquisition_cost or 0.0, 2))
+    r.take("profit_tenure", {})
     if any(year not in years for year in r.values["profit_tenure"]):
         r.values["profit_tenure"] = {}
         r.rejected.append("profit_tenure")
     r.take("profit_growth_years", GROWTH_YEARS_DEFAULT)
 
 
-def _resolve_cohorts(r: _Resolver, aggs: Aggregates) -> None:
-    last = int(scenarios.average_retention_curve(aggs)["periods_since"].max())
+def _resolve_cohorts(r: _Resolver, facts: DataFacts) -> None:
+    last = facts.cohort_last
     if last >= 1:
-        r.take("cohort_periods_since", min(aggs.periods_per_year, last),
+        r.take("cohort_periods_since", min(facts.periods_per_year, last),
                narrowed(PARAMS["cohort_periods_since"], high=last))
-    r.take("cohort_project_periods", aggs.periods_per_year,
-           narrowed(PARAMS["cohort_project_periods"], high=3 * aggs.periods_per_year))
+    r.take("cohort_project_periods", facts.periods_per_year,
+           narrowed(PARAMS["cohort_project_periods"], high=3 * facts.periods_per_year))
 
 
 def profits_table(aggs: Aggregates, gross_margin: float, edited: Mapping[int, float]) -> pd.DataFrame:

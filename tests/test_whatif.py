@@ -37,6 +37,7 @@ def test_an_empty_scenario_resolves_to_the_measured_defaults(tiny):
     assert values["overview_period"] == pd.Timestamp("2024-07-01")
     assert values["cohort_periods_since"] == 2  # min(4 quarters a year, the 2 quarters observed)
     assert resolved.defaults == values
+    assert whatif.resolve(whatif.data_facts(tiny), {}) == resolved  # the facts a session keeps give the same
 
 
 @pytest.fixture(scope="module")
