@@ -13,7 +13,7 @@ st.set_page_config(page_title="Retention Economics", page_icon=":material/saving
 scenario.restore_from_link()
 scenario.prepare_settings()
 settings = state.sidebar(on_change=scenario.setting_changed)
-scenario.mirror_url()
+scenario.mirror_url(settings)
 scenario.check_link(settings)
 scenario.notice(settings)
 lang = settings.lang

@@ -74,10 +74,15 @@ def check_link(s: Settings) -> None:
         _reject(whatif.resolve(state.facts_for(s.period, s.activity_months), whatif.what_if_values(_store())).rejected)
 
 
-def mirror_url() -> None:
-    """Write the whole scenario into the URL (a page switch may have cleared it): the address bar always holds it."""
+def mirror_url(s: Settings) -> None:
+    """Write the whole scenario into the URL (a page switch may have cleared it): the address bar always holds it.
+
+    Also notes whether this run changed the language (choice widgets then need their values set again).
+    """
     for key in PARAMS:
         _mirror(key)
+    st.session_state[state.LANG_CHANGED] = st.session_state.get(state.SHOWN_LANG, s.lang) != s.lang
+    st.session_state[state.SHOWN_LANG] = s.lang
 
 
 def _reject(keys: tuple[str, ...] | list[str]) -> None:
@@ -160,15 +165,20 @@ def _changed(key: str, default: object) -> None:
         _store()[key] = value
 
 
-def _bind(plan: whatif.Resolved, key: str) -> dict:
+def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False) -> dict:
     """Widget arguments that tie ``key`` to the scenario, after giving the widget its value for this run.
 
     The value is the scenario's (the user's, a link's or a loaded scenario's) or else the default, which may move
-    with the data (the active customers of another period). It is set on every run, before the widget is drawn, so
-    a widget recreated with other labels or bounds keeps it; user changes arrive through ``on_change`` first.
+    with the data (the active customers of another period). A number widget gets it only when it holds something
+    else, so a value set here never overwrites a widget the user is still moving. A choice widget whose option
+    labels follow the language (``labelled_choices``) also gets it on the run that changed the language: Streamlit
+    matches a choice by its label and would otherwise fall back to the first option. User changes arrive through
+    ``on_change`` before the run, so the scenario already holds them.
     """
-    value = plan.values[key] if key in _store() else plan.defaults[key]
-    st.session_state[key] = _to_widget(plan.specs[key], value)
+    value = _to_widget(plan.specs[key], plan.values[key] if key in _store() else plan.defaults[key])
+    relabelled = labelled_choices and st.session_state.get(state.LANG_CHANGED, False)
+    if relabelled or key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
     return {"key": key, "on_change": _changed, "args": (key, plan.defaults[key])}
 
 
@@ -217,7 +227,7 @@ def number_input(plan: whatif.Resolved, key: str, label: str, container=st, step
 def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=st, **options):
     """A choice widget (``"selectbox"``, ``"segmented_control"`` or ``"select_slider"``) for ``key``."""
     choices = list(plan.specs[key].options)
-    bound = _bind(plan, key)
+    bound = _bind(plan, key, labelled_choices=True)
     if widget == "selectbox":
         value = container.selectbox(label, choices, **bound, **options)
     elif widget == "segmented_control":

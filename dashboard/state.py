@@ -30,6 +30,8 @@ SAVED_SCENARIOS = "scenario_saved"
 LINK_READ = "scenario_link_read"
 LINK_CHECKED = "scenario_link_checked"
 LINK_REJECTED = "scenario_link_rejected"
+SHOWN_LANG = "scenario_shown_lang"
+LANG_CHANGED = "scenario_lang_changed"
 
 SOURCES = ("sample", "upload")
 SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
