@@ -27,11 +27,6 @@ def _store() -> dict:
     return st.session_state.setdefault(state.SCENARIO, {})
 
 
-def current() -> dict:
-    """The scenario's changed values (a copy), display settings included."""
-    return dict(_store())
-
-
 def restore_from_link() -> None:
     """On the session's first run, take the valid scenario values from the URL and note the invalid ones."""
     if st.session_state.get(state.LINK_READ):
@@ -70,8 +65,9 @@ def check_link(s: Settings) -> None:
     if st.session_state.get(state.LINK_CHECKED):
         return
     st.session_state[state.LINK_CHECKED] = True
-    if whatif.what_if_values(_store()):
-        _reject(whatif.resolve(state.facts_for(s.period, s.activity_months), whatif.what_if_values(_store())).rejected)
+    given = whatif.what_if_values(_store())
+    if given:
+        _reject(whatif.resolve(state.facts_for(s.period, s.activity_months), given).rejected)
 
 
 def mirror_url(s: Settings) -> None:
@@ -280,7 +276,8 @@ def save(name: str, s: Settings) -> str:
 
 def load(name: str) -> None:
     """Put the saved scenario ``name`` into the widgets and the URL (a button callback: runs before the widgets)."""
-    values = saved()[name]
+    values = {key: value for key, value in saved()[name].items()
+              if state.SIDEBAR_DEFAULTS.get(key, object()) != value}  # a default period is not a change
     kept = {key: value for key, value in _store().items() if not PARAMS[key].what_if}
     st.session_state[state.SCENARIO] = {**kept, **values}
     st.session_state.pop("profit_tenure", None)  # the table editor's own edits; every other widget follows the scenario
