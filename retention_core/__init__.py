@@ -72,8 +72,6 @@ from retention_core.models import (
     sbg_retention_rate,
     sbg_survival,
 )
-from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, parse_query, parse_value, to_query
-from retention_core.whatif import ScenarioNameError, clean_name, compare, data_facts, evaluate, resolve
 from retention_core.queries import (
     acquisition_by_period,
     cohort_retention,
@@ -84,6 +82,8 @@ from retention_core.queries import (
     retention_cost_per_active_customer,
     revenue_by_tenure,
 )
+from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, parse_query, parse_value, to_query
+from retention_core.whatif import ScenarioNameError, clean_name, compare, data_facts, evaluate, resolve
 
 __all__ = [
     # data contract and loading
