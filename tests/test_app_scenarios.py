@@ -161,3 +161,15 @@ def test_settings_survive_a_change_of_language():
     assert app.selectbox(key="app_activity_months").value == 6
     assert app.selectbox(key="profit_horizon").value == 10
     assert app.query_params["app_activity_months"] == "6" and app.query_params["app_lang"] == "en"
+
+
+def test_every_page_and_the_scenarios_survive_a_one_order_upload():
+    app = open_page("app_pages/data.py")
+    app.file_uploader(key="data_file_transactions").set_value(
+        ("eine.csv", "Kundennummer;Bestelldatum;Betrag\nK1;05.01.2024;10,00\n".encode(), "text/csv")).run()
+    app.button(key="data_use").click().run()
+    save_scenario(app, "Eine Bestellung")
+    for page in ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios"):
+        app.switch_page(f"app_pages/{page}.py").run()
+        assert not app.exception, (page, app.exception)
+    assert metric_value(app, COST_PER_CUSTOMER) == "12,00\u00a0€"  # the typed-in café, no cost sheet
