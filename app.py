@@ -1,16 +1,21 @@
 """Retention Economics Dashboard — the frame: page config, sidebar, navigation.
 
-Run with ``streamlit run app.py``; it opens on the embedded sample business. Pages live in ``pages/``.
+Run with ``streamlit run app.py``; it opens on the embedded sample business. Pages live in ``app_pages/``.
 """
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import scenario, state
 from retention_core.i18n import t
 
 st.set_page_config(page_title="Retention Economics", page_icon=":material/savings:", layout="wide")
 
-settings = state.sidebar()
+scenario.restore_from_link()
+scenario.prepare_settings()
+settings = state.sidebar(on_change=scenario.setting_changed)
+scenario.mirror_url(settings)
+scenario.check_link(settings)
+scenario.notice(settings)
 lang = settings.lang
 
 PAGES = (
@@ -20,6 +25,7 @@ PAGES = (
     ("app_pages/profit.py", "page_profit", ":material/rocket_launch:"),
     ("app_pages/cohorts.py", "page_cohorts", ":material/grid_on:"),
     ("app_pages/loyalty.py", "page_loyalty", ":material/favorite:"),
+    ("app_pages/scenarios.py", "page_scenarios", ":material/compare_arrows:"),
     ("app_pages/data.py", "page_data", ":material/upload_file:"),
 )
 navigation = st.navigation(
@@ -28,4 +34,5 @@ navigation = st.navigation(
 )
 with st.sidebar:
     st.caption(t("sidebar_source_caption", lang, name=state.dataset_name(lang)))
+scenario.save_form(settings)
 navigation.run()

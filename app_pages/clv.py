@@ -1,43 +1,35 @@
 """CLV & gap: three CLV estimates side by side, the CLV gap waterfall, break-even spend and CLV : CAC."""
 
-import dataclasses
-
 import streamlit as st
 
-from dashboard import state, widgets
-from retention_core import charts, predictive, scenarios
+from dashboard import scenario, state, widgets
+from retention_core import charts, predictive, whatif
 from retention_core.i18n import format_number, t
 
 s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("clv", s)
 
-try:
-    measured = scenarios.clv_defaults(aggs, state.assumptions(aggs))
-except ValueError:
+plan = scenario.plan(s)
+
+if "clv_retention_rate" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))
     st.stop()
 
 period_name = t(f"period_noun_{s.period}", s.lang)
 left, right = st.columns(2)
-margin = widgets.percent_slider(t("clv_gross_margin", s.lang), 0.0, 1.0, measured.gross_margin, "clv_gross_margin",
-                                help=t("clv_gross_margin_help", s.lang), container=left)
-discount = widgets.percent_slider(t("clv_discount_rate", s.lang), 0.0, 0.30, measured.annual_discount_rate,
-                                  "clv_discount_rate", step=0.005, help=t("clv_discount_rate_help", s.lang),
-                                  container=left)
-retention = widgets.percent_slider(t("clv_retention_rate", s.lang, period=period_name), 0.0, 0.99,
-                                   min(measured.retention_rate, 0.99), "clv_retention_rate", step=0.005,
-                                   help=t("clv_retention_rate_help", s.lang), container=right)
-horizon = right.slider(t("clv_horizon", s.lang), 1, 20, measured.horizon_years, key="clv_horizon")
+margin = scenario.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
+                                 help=t("clv_gross_margin_help", s.lang))
+discount = scenario.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
+                                   help=t("clv_discount_rate_help", s.lang))
+retention = scenario.percent_slider(plan, "clv_retention_rate", t("clv_retention_rate", s.lang, period=period_name),
+                                    right, help=t("clv_retention_rate_help", s.lang))
+horizon = scenario.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right)
 cost_column, cac_column = st.columns(2)
-cost = cost_column.number_input(t("clv_retention_cost", s.lang, period=period_name), min_value=0.0,
-                                value=round(measured.retention_cost_per_customer, 2), step=1.0, key="clv_retention_cost")
-cac = cac_column.number_input(t("label_your_cac", s.lang), min_value=0.0, value=round(measured.acquisition_cost, 2),
-                              step=5.0, key="clv_cac")
-state.set_assumptions(scenarios.Assumptions(gross_margin=margin, annual_discount_rate=discount))
-inputs = dataclasses.replace(measured, gross_margin=margin, annual_discount_rate=discount, retention_rate=retention,
-                             horizon_years=horizon, retention_cost_per_customer=cost, acquisition_cost=cac)
-result = scenarios.clv_scenario(inputs)
+cost = scenario.number_input(plan, "clv_retention_cost", t("clv_retention_cost", s.lang, period=period_name),
+                             cost_column)
+cac = scenario.number_input(plan, "clv_cac", t("label_your_cac", s.lang), cac_column, step=5.0)
+result = whatif.clv_result(aggs, margin, discount, retention, horizon, cost, cac)
 
 cards = st.columns(3)
 widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=cards[0])

@@ -2,21 +2,21 @@
 
 import streamlit as st
 
-from dashboard import state, widgets
+from dashboard import scenario, state, widgets
 from retention_core import charts, predictive, scenarios
 from retention_core.i18n import t
 
 s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("cohorts", s)
+plan = scenario.plan(s)
 
 average = scenarios.average_retention_curve(aggs)
-last = int(average["periods_since"].max())
-if last < 1:
+if "cohort_periods_since" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))
     st.stop()
-periods_since = st.slider(t("cohort_periods_since", s.lang, period=t(f"period_plural_{s.period}", s.lang)), 1, last,
-                          min(aggs.periods_per_year, last), key="cohort_periods_since")
+periods_since = scenario.slider(plan, "cohort_periods_since",
+                                t("cohort_periods_since", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
 widgets.metric("cohort_retention_after", "fraction", scenarios.retention_after(aggs, periods_since), s,
                "cohort_retention_after_help")
 widgets.chart(charts.cohort_heatmap(scenarios.cohort_matrix(aggs), s.period, s.lang), s)
@@ -29,8 +29,8 @@ with right:
     st.caption(t("cohort_revenue_note", s.lang))
 
 st.subheader(t("predictive_cohort_title", s.lang))
-periods_ahead = st.slider(t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)), 1,
-                          3 * aggs.periods_per_year, aggs.periods_per_year, key="cohort_project_periods")
+periods_ahead = scenario.slider(plan, "cohort_project_periods",
+                                t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
 projection = predictive.project_cohorts(aggs, periods_ahead)
 if projection.empty:
     st.info(t("predictive_cohort_unavailable", s.lang, minimum=predictive.MIN_COHORT_PERIODS), icon=":material/info:")

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from dashboard import state, widgets
+from dashboard import scenario, state, widgets
 from retention_core import charts, metrics, scenarios
 from retention_core.i18n import t
 
 s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("loyalty", s)
+plan = scenario.plan(s)
 
 facts = scenarios.loyalty_facts(aggs)
 st.caption(t("loyalty_scope", s.lang))
@@ -28,9 +29,7 @@ else:
 st.subheader(t("loyalty_cli_title", s.lang))
 st.caption(t("loyalty_cli_intro", s.lang))
 columns = st.columns(3)
-means = [
-    columns[index].slider(t(f"loyalty_cli_{question}", s.lang), 0.0, 10.0, default, step=0.1, key=f"loyalty_cli_{question}")
-    for index, (question, default) in enumerate(zip(("recommend", "repurchase", "try_new"), (8.0, 7.5, 6.0)))
-]
+means = [scenario.slider(plan, f"loyalty_cli_{question}", t(f"loyalty_cli_{question}", s.lang), columns[index])
+         for index, question in enumerate(("recommend", "repurchase", "try_new"))]
 widgets.metric("loyalty_cli", "score", metrics.customer_loyalty_index([means[0]], [means[1]], [means[2]]), s,
                "loyalty_cli_help")

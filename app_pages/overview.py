@@ -2,23 +2,21 @@
 
 import streamlit as st
 
-from dashboard import state, widgets
+from dashboard import scenario, state, widgets
 from retention_core import charts, scenarios
 from retention_core.i18n import format_period, t
 
 s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("overview", s)
+plan = scenario.plan(s)
 
-options = scenarios.period_options(aggs)
-if not options:
+if "overview_period" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))
     st.stop()
-period_start = st.select_slider(
-    t("overview_period", s.lang), options=options, value=options[-1], key="overview_period",
-    format_func=lambda start: format_period(start, s.period, s.lang),
-)
-assumptions = state.assumptions(aggs)
+period_start = scenario.choice(plan, "overview_period", t("overview_period", s.lang), "select_slider",
+                               format_func=lambda start: format_period(start, s.period, s.lang))
+assumptions = scenario.assumptions(plan)
 st.caption(t("overview_assumptions", s.lang, margin=widgets.format_value("fraction", assumptions.gross_margin, s),
                      discount=widgets.format_value("fraction", assumptions.annual_discount_rate, s)))
 widgets.kpi_cards(scenarios.overview_kpis(aggs, period_start, assumptions), s)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import state, widgets
+from dashboard import scenario, state, widgets
 from retention_core import benchmarks, charts, scenarios
 from retention_core.i18n import format_number, format_percent, t
 
@@ -10,32 +10,29 @@ s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("profit", s)
 
-baseline = scenarios.measured_baseline(aggs)
-if baseline.annual_retention_rate is None:
+plan = scenario.plan(s)
+
+if "profit_retention" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))
     st.stop()
-assumptions = state.assumptions(aggs)
+baseline = scenarios.measured_baseline(aggs)
+assumptions = scenario.assumptions(plan)
 
 left, right = st.columns(2)
-retention = widgets.percent_slider(t("profit_retention", s.lang), 0.0, 0.99, min(round(baseline.annual_retention_rate, 3),
-                                   0.99), "profit_retention", step=0.005, help=t("profit_retention_help", s.lang),
-                                   container=left)
-top = scenarios.max_uplift_points(retention)
-uplift = widgets.percent_slider(t("profit_uplift", s.lang), 0.0, top, min(benchmarks.REICHHELD_UPLIFT_POINTS, top),
-                                "profit_uplift", step=0.005, help=t("profit_uplift_help", s.lang), container=left)
-discount = widgets.percent_slider(t("clv_discount_rate", s.lang), 0.0, 0.30, assumptions.annual_discount_rate,
-                                  "profit_discount_rate", step=0.005, container=right)
-horizon = right.selectbox(t("profit_horizon", s.lang), (None, 5, 10, 20), key="profit_horizon",
+retention = scenario.percent_slider(plan, "profit_retention", t("profit_retention", s.lang), left,
+                                    help=t("profit_retention_help", s.lang))
+uplift = scenario.percent_slider(plan, "profit_uplift", t("profit_uplift", s.lang), left,
+                                 help=t("profit_uplift_help", s.lang))
+discount = scenario.percent_slider(plan, "profit_discount_rate", t("clv_discount_rate", s.lang), right)
+horizon = scenario.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
                           format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
                           else t("label_years", s.lang, years=years))
-cac = right.number_input(t("label_your_cac", s.lang), min_value=0.0, value=round(baseline.acquisition_cost or 0.0, 2),
-                         step=5.0, key="profit_cac")
+cac = scenario.number_input(plan, "profit_cac", t("label_your_cac", s.lang), right, step=5.0)
 
 st.caption(t("profit_tenure_intro", s.lang, margin=format_percent(assumptions.gross_margin, s.lang)))
 editor_column, tenure_chart_column = st.columns([2, 3])
-profits = editor_column.data_editor(
-    scenarios.default_profits_by_tenure(aggs, assumptions.gross_margin), key="profit_tenure", hide_index=True,
-    disabled=("tenure", "revenue_per_customer"), num_rows="fixed",
+profits = scenario.profits_editor(
+    plan, aggs, assumptions.gross_margin, editor_column, disabled=("tenure", "revenue_per_customer"),
     column_config={"tenure": t("label_customer_year_short", s.lang),
                    "revenue_per_customer": st.column_config.NumberColumn(t("label_revenue_per_customer", s.lang),
                                                                          format="%.2f"),
@@ -73,6 +70,6 @@ curve_column, growth_column = st.columns(2)
 with curve_column:
     widgets.chart(charts.uplift_curve_chart(scenarios.uplift_curve(inputs), uplift, s.lang), s)
 with growth_column:
-    years = st.slider(t("profit_growth_years", s.lang), 1, 10, 5, key="profit_growth_years")
+    years = scenario.slider(plan, "profit_growth_years", t("profit_growth_years", s.lang))
     growth = scenarios.customer_base_growth(retention, scenarios.annual_acquisition_rate(baseline), uplift, years)
     widgets.chart(charts.base_growth_chart(growth, s.lang), s)

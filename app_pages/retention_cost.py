@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import state, widgets
+from dashboard import scenario, state, widgets
 from retention_core import charts, scenarios
 from retention_core.i18n import format_period, t
 
@@ -10,9 +10,9 @@ s = state.settings()
 aggs = state.current_aggregates()
 widgets.header("retention_cost", s)
 
-modes = ("data", "typed") if aggs.costs is not None else ("typed",)
-mode = st.segmented_control(t("cost_mode", s.lang), modes, default=modes[0], required=True, key="cost_mode",
-                            format_func=lambda code: t(f"cost_mode_{code}", s.lang))
+plan = scenario.plan(s)
+mode = scenario.choice(plan, "cost_mode", t("cost_mode", s.lang), "segmented_control",
+                       format_func=lambda code: t(f"cost_mode_{code}", s.lang))
 
 if mode == "data":
     costs = scenarios.cost_items_wide(aggs)
@@ -21,32 +21,27 @@ if mode == "data":
         widgets.chart(charts.cost_stack_chart(costs, s.period, s.lang, s.currency), s)
     with right:
         widgets.chart(charts.cost_per_customer_chart(costs, s.period, s.lang, s.currency), s)
-    options = list(costs["period_start"])
-    period_start = st.select_slider(t("cost_period", s.lang), options=options, value=options[-1], key="cost_period",
-                                    format_func=lambda start: format_period(start, s.period, s.lang))
+    period_start = scenario.choice(plan, "cost_period", t("cost_period", s.lang), "select_slider",
+                                   format_func=lambda start: format_period(start, s.period, s.lang))
     amounts, active = scenarios.period_costs(aggs, period_start)
-    cac = scenarios.period_facts(aggs, period_start, state.assumptions(aggs)).acquisition_cost
+    cac = scenarios.period_facts(aggs, period_start, scenario.assumptions(plan)).acquisition_cost
 else:
     st.caption(t("cost_typed_intro", s.lang))
     columns = st.columns(4)
-    amounts = {
-        category: columns[index].number_input(t(f"category_{category}", s.lang), min_value=0.0, value=default,
-                                              step=100.0, key=f"cost_typed_{category}")
-        for index, (category, default) in enumerate(zip(scenarios.COST_CATEGORIES, (5000.0, 900.0, 2500.0)))
-    }
-    active = columns[3].number_input(t("label_active_customers", s.lang), min_value=1, value=700, step=10,
-                                     key="cost_typed_active")
+    amounts = {category: scenario.number_input(plan, f"cost_typed_{category}", t(f"category_{category}", s.lang),
+                                               columns[index], step=100.0)
+               for index, category in enumerate(scenarios.COST_CATEGORIES)}
+    active = scenario.number_input(plan, "cost_typed_active", t("label_active_customers", s.lang), columns[3],
+                                   step=10)
     cac = None
 
 st.subheader(t("cost_whatif", s.lang))
 slider_columns = st.columns(4)
-changes = {
-    category: widgets.percent_slider(t(f"category_{category}", s.lang), -0.5, 1.0, 0.0, key=f"cost_change_{category}",
-                                     step=0.05, container=slider_columns[index])
-    for index, category in enumerate(scenarios.COST_CATEGORIES)
-}
-scenario_active = slider_columns[3].number_input(t("label_active_customers", s.lang), min_value=1, value=int(active),
-                                                 step=10, key=f"cost_active_{mode}")
+changes = {category: scenario.percent_slider(plan, f"cost_change_{category}", t(f"category_{category}", s.lang),
+                                             slider_columns[index])
+           for index, category in enumerate(scenarios.COST_CATEGORIES)}
+scenario_active = scenario.number_input(plan, f"cost_active_{mode}", t("label_active_customers", s.lang),
+                                        slider_columns[3], step=10)
 result = scenarios.cost_scenario(amounts, int(scenario_active), changes, baseline_active_customers=int(active))
 
 metric_columns = st.columns(3)
@@ -58,5 +53,5 @@ widgets.metric("kpi_retention_cost_per_customer", "money", result.per_customer, 
 metric_columns[2].metric(t("label_cac_band", s.lang), widgets.format_range("money", result.cac_band, s),
                          help=t("label_cac_band_help", s.lang), border=True)
 if mode == "typed":
-    cac = st.number_input(t("label_your_cac", s.lang), min_value=0.0, value=0.0, step=10.0, key="cost_typed_cac") or None
+    cac = scenario.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang), step=10.0) or None
 widgets.chart(charts.cac_band_chart(result.per_customer, result.cac_band, cac, s.lang, s.currency), s)

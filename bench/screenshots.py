@@ -26,7 +26,7 @@ from browser_support import launch_chromium, open_page, streamlit_server, upload
 from retention_core.i18n import t  # noqa: E402
 
 SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
-PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "data")
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data")
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 VIEWPORT = {"width": 1440, "height": 900}
 

@@ -6,11 +6,12 @@ Session-state keys are defined here once. Per-user data (uploads, their aggregat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 
-from retention_core import sample, scenarios
+from retention_core import sample, whatif
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
 from retention_core.i18n import CURRENCIES, LANGUAGES, t
 from retention_core.queries import PERIODS, QueryTimeout
@@ -23,9 +24,17 @@ SOURCE = "app_source"
 UPLOADS = "data_uploads"
 DATASET = "data_dataset"
 AGGREGATES = "data_aggregates"
-ASSUMPTIONS = "data_assumptions"
+FACTS = "data_facts"
+SCENARIO = "scenario_values"
+SAVED_SCENARIOS = "scenario_saved"
+LINK_READ = "scenario_link_read"
+LINK_CHECKED = "scenario_link_checked"
+LINK_REJECTED = "scenario_link_rejected"
+SHOWN_LANG = "scenario_shown_lang"
+LANG_CHANGED = "scenario_lang_changed"
 
 SOURCES = ("sample", "upload")
+SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
 _MAX_AGGREGATES_PER_SESSION = 4
 
 
@@ -40,19 +49,25 @@ class Settings:
     source: str
 
 
-def sidebar() -> Settings:
-    """Draw the sidebar (language, currency, period, activity window, data source) and return the choices."""
-    lang = st.session_state.get(LANG, "de")
+def sidebar(on_change: Callable[[str], None]) -> Settings:
+    """Draw the sidebar (language, currency, period, activity window, data source) and return the choices.
+
+    The four settings take their values from the session (put there from the scenario before this runs) and report
+    changes to ``on_change(key)``.
+    """
+    lang = st.session_state.get(LANG, SIDEBAR_DEFAULTS[LANG])
     with st.sidebar:
         lang = st.segmented_control(
-            "Sprache / Language", LANGUAGES, default="de", key=LANG, required=True,
+            "Sprache / Language", LANGUAGES, key=LANG, required=True, on_change=on_change, args=(LANG,),
             format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
         )
-        currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=CURRENCY)
-        period = st.segmented_control(t("sidebar_period", lang), PERIODS, default="quarter", key=PERIOD,
-                                      required=True, format_func=lambda code: t(f"period_{code}", lang))
+        currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=CURRENCY, on_change=on_change,
+                                args=(CURRENCY,))
+        period = st.segmented_control(t("sidebar_period", lang), PERIODS, key=PERIOD, required=True,
+                                      on_change=on_change, args=(PERIOD,),
+                                      format_func=lambda code: t(f"period_{code}", lang))
         activity_months = st.selectbox(
-            t("sidebar_activity", lang), ACTIVITY_MONTHS, index=len(ACTIVITY_MONTHS) - 1, key=ACTIVITY,
+            t("sidebar_activity", lang), ACTIVITY_MONTHS, key=ACTIVITY, on_change=on_change, args=(ACTIVITY,),
             format_func=lambda months: t("sidebar_activity_months", lang, months=months),
             help=t("sidebar_activity_help", lang),
         )
@@ -84,6 +99,11 @@ def _sample_aggregates(period: str, activity_months: int) -> Aggregates:
     return aggregate(_sample_dataset(), period, activity_months)
 
 
+@st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
+def _sample_facts(period: str, activity_months: int) -> whatif.DataFacts:
+    return whatif.data_facts(_sample_aggregates(period, activity_months))
+
+
 def _shown_upload() -> Dataset | None:
     """The user's prepared upload when the sidebar shows it, else None (the embedded sample is shown)."""
     if settings().source == "upload":
@@ -94,18 +114,38 @@ def _shown_upload() -> Dataset | None:
 def current_aggregates() -> Aggregates:
     """Aggregates of the current data set for the sidebar's period, computed once and reused by every slider."""
     chosen = settings()
+    return aggregates_for(chosen.period, chosen.activity_months)
+
+
+def aggregates_for(period: str, activity_months: int) -> Aggregates:
+    """Aggregates of the current data set for ``period`` and activity window (a saved scenario may use others)."""
+    chosen = settings()
     dataset = _shown_upload()
     if dataset is None:
-        return _sample_aggregates(chosen.period, chosen.activity_months)
+        return _sample_aggregates(period, activity_months)
     cache: dict = st.session_state.setdefault(AGGREGATES, {})
-    key = (dataset.key, chosen.period, chosen.activity_months)
+    key = (dataset.key, period, activity_months)
     if key not in cache:
         with st.spinner(t("status_aggregating", chosen.lang)):
             try:
-                cache[key] = aggregate(dataset, chosen.period, chosen.activity_months)
+                cache[key] = aggregate(dataset, period, activity_months)
             except QueryTimeout:
                 st.error(t("error_query_timeout", chosen.lang), icon=":material/timer_off:")
                 st.stop()
+        while len(cache) > _MAX_AGGREGATES_PER_SESSION:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+def facts_for(period: str, activity_months: int) -> whatif.DataFacts:
+    """What scenario defaults and bounds need from the current data set, computed once per period and window."""
+    dataset = _shown_upload()
+    if dataset is None:
+        return _sample_facts(period, activity_months)
+    cache: dict = st.session_state.setdefault(FACTS, {})
+    key = (dataset.key, period, activity_months)
+    if key not in cache:
+        cache[key] = whatif.data_facts(aggregates_for(period, activity_months))
         while len(cache) > _MAX_AGGREGATES_PER_SESSION:
             cache.pop(next(iter(cache)))
     return cache[key]
@@ -115,27 +155,11 @@ def use_uploaded(dataset: Dataset) -> None:
     """Make ``dataset`` this session's data and switch the source to it (call from a widget callback)."""
     st.session_state[DATASET] = dataset
     st.session_state[AGGREGATES] = {}
+    st.session_state[FACTS] = {}
     st.session_state[SOURCE] = "upload"
-
-
-def assumptions(aggs: Aggregates) -> scenarios.Assumptions:
-    """Gross margin and discount rate last set on the CLV page for this data set, else the data's defaults."""
-    stored = st.session_state.get(ASSUMPTIONS, {})
-    return stored.get(_shown_key()) or scenarios.default_assumptions(aggs)
-
-
-def set_assumptions(chosen: scenarios.Assumptions) -> None:
-    """Remember the CLV page's margin and discount rate for the other pages (widget state is per page)."""
-    st.session_state[ASSUMPTIONS] = {_shown_key(): chosen}
 
 
 def dataset_name(lang: str) -> str:
     """What the sidebar says is shown: the sample's translated name or the uploaded file names."""
     upload = _shown_upload()
     return t("sample_name", lang) if upload is None else upload.name
-
-
-def _shown_key() -> str:
-    """Content key of the data shown, without loading the sample just to read its key."""
-    upload = _shown_upload()
-    return "sample" if upload is None else upload.key

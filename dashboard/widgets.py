@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.state import Settings
 from retention_core.exports import to_csv_bytes
-from retention_core.i18n import TEXTS, format_money, format_number, format_percent, t
+from retention_core.i18n import TEXTS, format_kind, format_number, format_percent, t
 from retention_core.scenarios import Kpi
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
@@ -24,19 +24,7 @@ def header(page: str, s: Settings) -> None:
 
 def format_value(kind: str, value: float | None, s: Settings) -> str:
     """A KPI value as text: counts grouped, fractions as percent, money in the currency, ratios as ``x : 1``."""
-    if value is None:
-        return "–"
-    if kind == "count":
-        return format_number(value, s.lang)
-    if kind == "fraction":
-        return format_percent(value, s.lang)
-    if kind == "money":
-        return format_money(value, s.lang, s.currency)
-    if kind == "ratio":
-        return f"{format_number(value, s.lang, 1)} : 1"
-    if kind == "score":
-        return format_number(value, s.lang, 1)
-    return format_number(value, s.lang, 0)
+    return format_kind(kind, value, s.lang, s.currency)
 
 
 def format_delta(kind: str, delta: float | None, s: Settings) -> str | None:

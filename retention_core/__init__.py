@@ -82,6 +82,8 @@ from retention_core.queries import (
     retention_cost_per_active_customer,
     revenue_by_tenure,
 )
+from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, parse_query, parse_value, to_query
+from retention_core.whatif import ScenarioNameError, clean_name, compare, data_facts, evaluate, resolve
 
 __all__ = [
     # data contract and loading
@@ -104,6 +106,9 @@ __all__ = [
     "calibration_holdout_split", "discounted_expected_residual_lifetime", "fit_bg_nbd", "fit_gamma_gamma",
     "fit_shifted_beta_geometric", "gamma_gamma_expected_spend", "predictive_clv", "rfm_summary",
     "sbg_retention_rate", "sbg_survival",
+    # scenarios in the URL, what-if defaults, A/B comparison
+    "PARAMS", "ParamError", "ParamSpec", "ScenarioNameError", "clean_name", "compare", "data_facts", "evaluate",
+    "parse_query", "parse_value", "resolve", "to_query",
     # exports
     "to_csv_bytes", "to_xlsx_bytes",
 ]

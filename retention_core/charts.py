@@ -6,13 +6,16 @@ the palette below, so the pages look alike. Percent axes receive fractions and f
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from retention_core import benchmarks
+from retention_core import benchmarks, metrics
 from retention_core.i18n import format_money, format_percent, format_period, t
 from retention_core.predictive import PredictiveClvResult
-from retention_core.scenarios import COST_CATEGORIES, ClvResult
+from retention_core.scenarios import COST_CATEGORIES, ClvResult, CostScenario
 
 PALETTE = {
     "primary": "#1f5f8b",
@@ -25,6 +28,7 @@ PALETTE = {
     "tools": "#8ab6d6",
     "engagement": "#e07b39",
 }
+SCENARIO_COLOURS = ("#1f5f8b", "#e07b39", "#2a9d8f", "#8d99ae")  # A, B, then any further ones
 SEPARATORS = {"de": ",.", "en": ".,"}
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "CHF": "CHF", "GBP": "£"}
 
@@ -383,3 +387,76 @@ def _add_projection(figure: go.Figure, rows: pd.DataFrame, names: tuple[str, str
         figure.add_trace(go.Scatter(x=projected["periods_since"], y=projected["retention"], mode="lines",
                                     line={**line, "dash": "dash"}, opacity=opacity, name=names[1],
                                     showlegend=legend))
+
+
+# --- scenario comparison ------------------------------------------------------------------------------------------
+
+
+def _plain(name: str) -> str:
+    """A user's scenario name as Plotly text: ``<`` and ``&`` escaped, so Plotly's HTML-like tags stay text."""
+    return html.escape(str(name), quote=False)
+
+
+def _scenario_colour(index: int) -> str:
+    return SCENARIO_COLOURS[index % len(SCENARIO_COLOURS)]
+
+
+def uplift_curves_chart(curves: Mapping[str, pd.DataFrame], lang: str) -> go.Figure:
+    """The profit-increase curves of several scenarios in one figure (name -> :func:`scenarios.uplift_curve`),
+    with Reichheld's 25–95 % at 5 pp marked."""
+    low, high = benchmarks.REICHHELD_PROFIT_BAND
+    reference = benchmarks.REICHHELD_UPLIFT_POINTS
+    figure = go.Figure([
+        go.Scatter(x=curve["uplift_points"] * 100, y=curve["relative_change"], mode="lines", name=_plain(name),
+                   line={"color": _scenario_colour(index), "width": 3, "dash": "solid" if index == 0 else "dash"})
+        for index, (name, curve) in enumerate(curves.items())
+    ])
+    figure.add_trace(go.Scatter(
+        x=[reference * 100, reference * 100], y=[low, high], mode="lines+markers", name=t("band_reichheld", lang),
+        line={"color": PALETTE["neutral"], "width": 8}, opacity=0.5,
+    ))
+    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    figure.update_xaxes(ticksuffix=" pp")
+    figure = _styled(figure, t("chart_uplift_curve", lang), lang, t("axis_uplift_points", lang),
+                     t("axis_profit_increase", lang))
+    figure.update_layout(legend={"y": -0.3, "yanchor": "top"}, margin={"t": 50, "b": 10}, height=440)
+    return figure
+
+
+def clv_steps_chart(results: Mapping[str, ClvResult], lang: str, currency: str) -> go.Figure:
+    """The CLV gap steps of several scenarios as grouped bars: CLV, − lifetime retention cost, − CAC, net value."""
+    steps = ["CLV", t("label_minus_retention_cost", lang), t("label_minus_cac", lang), t("label_net_value", lang)]
+    figure = go.Figure()
+    for index, (name, result) in enumerate(results.items()):
+        values = [result.margin_multiple_clv, -result.lifetime_retention_cost, -result.acquisition_cost,
+                  result.net_value]
+        figure.add_trace(go.Bar(x=steps, y=values, name=_plain(name), marker_color=_scenario_colour(index),
+                                text=[format_money(value, lang, currency, 0) for value in values],
+                                textposition="outside"))
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(**_money_axis(lang, currency))
+    figure = _styled(figure, t("chart_clv_waterfall", lang), lang, "",
+                     t("axis_money_per_customer", lang, currency=currency))
+    figure.update_layout(hovermode="closest")
+    return figure
+
+
+def cost_per_customer_compare_chart(costs: Mapping[str, CostScenario], lang: str, currency: str) -> go.Figure:
+    """Retention cost per active customer of several scenarios, stacked by category (team, tools, engagement)."""
+    names = [_plain(name) for name in costs]
+    figure = go.Figure([
+        go.Bar(x=names, y=[metrics.retention_cost_per_customer(cost.amounts[category], cost.active_customers)
+                           for cost in costs.values()],
+               name=t(f"category_short_{category}", lang), marker_color=PALETTE[category])
+        for category in COST_CATEGORIES
+    ])
+    figure.add_trace(go.Scatter(
+        x=names, y=[cost.per_customer for cost in costs.values()], mode="text", showlegend=False,
+        text=[format_money(cost.per_customer, lang, currency) for cost in costs.values()], textposition="top center",
+    ))
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(rangemode="tozero", **_money_axis(lang, currency))
+    figure = _styled(figure, t("chart_cost_compare", lang), lang, "",
+                     t("axis_money_per_customer", lang, currency=currency))
+    figure.update_layout(hovermode="closest")
+    return figure

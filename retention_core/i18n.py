@@ -804,6 +804,144 @@ TEXTS: dict[str, dict[str, str]] = {
     "column_new_customers": {"de": "Neukunden", "en": "New customers"},
     "column_response_date": {"de": "Antwortdatum", "en": "Response date"},
     "column_score": {"de": "Bewertung (0–10)", "en": "Score (0–10)"},
+
+    # --- consultant mode: scenario in the link, saved scenarios, comparison, exports ---
+    "page_scenarios": {"de": "Szenarien", "en": "Scenarios"},
+    "intro_scenarios": {
+        "de": "Jede Einstellung steht im Link (Adresszeile): Link kopieren und teilen zeigt genau diese Ansicht. "
+              "Unter „Szenario speichern“ in der Seitenleiste halten Sie Einstellungen unter einem Namen fest; hier "
+              "vergleichen Sie zwei davon (A und B), laden eines zurück in die Regler und exportieren.",
+        "en": "Every setting is in the link (address bar): copy and share it to show exactly this view. Use “Save "
+              "scenario” in the sidebar to keep settings under a name; here you compare two of them (A and B), "
+              "load one back into the controls and export.",
+    },
+    "scenario_ignored": {
+        "de": "Einige Einstellungen (aus dem Link oder einem Szenario) waren ungültig oder passen nicht zu den "
+              "angezeigten Daten und stehen wieder auf dem Standardwert: {names}.",
+        "en": "Some settings (from the link or a scenario) were invalid or do not fit the data shown and are back at "
+              "their defaults: {names}.",
+    },
+    "scenario_save_title": {"de": "Szenario speichern", "en": "Save scenario"},
+    "scenario_name": {"de": "Name des Szenarios", "en": "Scenario name"},
+    "scenario_name_placeholder": {"de": "z. B. Marge 35 %, Bindung +5 pp", "en": "e.g. margin 35%, retention +5 pp"},
+    "scenario_save": {"de": "Speichern", "en": "Save"},
+    "scenario_saved": {"de": "Gespeichert als „{name}“. Vergleich unter „Szenarien“.",
+                       "en": "Saved as “{name}”. Compare it under “Scenarios”."},
+    "scenario_name_empty": {"de": "Bitte einen Namen eingeben.", "en": "Please enter a name."},
+    "scenario_name_too_long": {"de": "Der Name darf höchstens {length} Zeichen haben.",
+                               "en": "The name may have at most {length} characters."},
+    "scenario_too_many": {"de": "Höchstens {limit} Szenarien pro Sitzung; speichern Sie unter einem vorhandenen "
+                                "Namen, um es zu ersetzen.",
+                          "en": "At most {limit} scenarios per session; save under an existing name to replace it."},
+    "scenarios_current": {"de": "Aktuelle Einstellungen", "en": "Current settings"},
+    "scenarios_none_saved": {"de": "Noch kein Szenario gespeichert: Stellen Sie die Regler ein und speichern Sie "
+                                   "links unter „Szenario speichern“. Bis dahin zeigen A und B die aktuellen "
+                                   "Einstellungen.",
+                             "en": "No scenario saved yet: set the controls and save them under “Save scenario” in "
+                                   "the sidebar. Until then A and B show the current settings."},
+    "scenarios_pick_a": {"de": "Szenario A", "en": "Scenario A"},
+    "scenarios_pick_b": {"de": "Szenario B", "en": "Scenario B"},
+    "scenarios_load": {"de": "In die Regler laden", "en": "Load into the controls"},
+    "scenarios_load_help": {"de": "Setzt alle Regler und den Link auf dieses Szenario; Sprache und Währung "
+                                  "bleiben.",
+                            "en": "Sets every control and the link to this scenario; language and currency stay."},
+    "scenarios_compare_title": {"de": "A und B im Vergleich", "en": "A and B compared"},
+    "scenarios_cards_caption": {"de": "Werte von B („{name}“); darunter die Veränderung gegenüber A.",
+                                "en": "Values of B (“{name}”); below them the change against A."},
+    "scenarios_delta_help": {"de": "Wert von B; darunter die Veränderung gegenüber A.",
+                             "en": "B's value; below it the change against A."},
+    "scenarios_column_kpi": {"de": "Kennzahl", "en": "Figure"},
+    "scenarios_column_difference": {"de": "B − A", "en": "B − A"},
+    "scenarios_column_relative": {"de": "B − A relativ", "en": "B − A relative"},
+    "scenarios_periods_differ": {"de": "A und B wurden für verschiedene Zeiträume (Monat, Quartal, Jahr) "
+                                       "gespeichert; Werte pro Zeitraum sind daher nicht direkt vergleichbar.",
+                                 "en": "A and B were saved for different periods (month, quarter, year), so values "
+                                       "per period are not directly comparable."},
+    "chart_cost_compare": {"de": "Bindungskosten je Kunde: A und B", "en": "Retention cost per customer: A and B"},
+    "scenarios_export_title": {"de": "Aktuelles Szenario exportieren", "en": "Export the current scenario"},
+    "scenarios_export_intro": {"de": "Eingaben und Ergebnisse als Tabelle, die Diagramme als Bilder und ein Bericht "
+                                     "mit Formeln und Quellen, der auch offline öffnet.",
+                               "en": "Inputs and results as a table, the charts as images, and a report with "
+                                     "formulas and sources that also opens offline."},
+    "scenarios_export_name": {"de": "Name im Export", "en": "Name in the export"},
+    "download_scenario_csv": {"de": "CSV", "en": "CSV"},
+    "download_scenario_xlsx": {"de": "Excel (.xlsx)", "en": "Excel (.xlsx)"},
+    "download_report_html": {"de": "Bericht (HTML)", "en": "Report (HTML)"},
+    "download_charts_png": {"de": "Diagramme (PNG, ZIP)", "en": "Charts (PNG, ZIP)"},
+    "png_no_kaleido": {"de": "Diagramme als PNG sind hier nicht verfügbar: Das Paket „kaleido“ ist nicht "
+                             "installiert.",
+                       "en": "Charts as PNG are not available here: the package “kaleido” is not installed."},
+    "png_no_browser": {"de": "Diagramme als PNG sind hier nicht verfügbar: Dafür wird Chrome oder Chromium "
+                             "gebraucht, und keines wurde gefunden.",
+                       "en": "Charts as PNG are not available here: they need Chrome or Chromium, and neither was "
+                             "found."},
+    "png_failed": {"de": "Die Diagramme konnten nicht als PNG gezeichnet werden (der Browser im Hintergrund hat "
+                         "nicht geantwortet). Der HTML-Bericht enthält sie ebenfalls.",
+                   "en": "The charts could not be drawn as PNG (the background browser did not answer). The HTML "
+                         "report contains them too."},
+    "report_title": {"de": "Szenario „{name}“", "en": "Scenario “{name}”"},
+    "report_subtitle": {"de": "Daten: {data} · Zeitraum: {period} · Retention Economics Dashboard",
+                        "en": "Data: {data} · Period: {period} · Retention Economics Dashboard"},
+    "report_results": {"de": "Ergebnisse", "en": "Results"},
+    "report_inputs": {"de": "Eingaben", "en": "Inputs"},
+    "report_charts": {"de": "Diagramme", "en": "Charts"},
+    "report_formulas": {"de": "Verwendete Formeln", "en": "Formulas used"},
+    "report_formulas_intro": {"de": "Aus der Dokumentation des Rechenkerns (retention_core/metrics.py), mit "
+                                    "Quellen; Raten als Anteile, r = Bindungsrate, i = Diskontsatz je Zeitraum.",
+                              "en": "From the documentation of the computation core (retention_core/metrics.py), "
+                                    "with sources; rates as fractions, r = retention rate, i = discount rate per "
+                                    "period."},
+    "report_reference": {"de": "Quelle", "en": "Reference"},
+    "report_column_section": {"de": "Bereich", "en": "Section"},
+    "report_column_item": {"de": "Größe", "en": "Item"},
+    "report_column_value": {"de": "Wert", "en": "Value"},
+    "report_column_shown": {"de": "Anzeige", "en": "Shown"},
+    "report_section_scenario": {"de": "Szenario", "en": "Scenario"},
+    "report_section_input": {"de": "Eingabe", "en": "Input"},
+    "report_section_result": {"de": "Ergebnis", "en": "Result"},
+    "report_profits_unchanged": {"de": "Umsatz × Marge (nicht überschrieben)",
+                                 "en": "revenue × margin (not overwritten)"},
+    # Names of the scenario settings (link notice, exports).
+    "param_app_lang": {"de": "Sprache", "en": "Language"},
+    "param_app_currency": {"de": "Währung", "en": "Currency"},
+    "param_app_period": {"de": "Zeitraum", "en": "Period"},
+    "param_app_activity_months": {"de": "Aktiv-Fenster", "en": "Activity window"},
+    "param_overview_period": {"de": "Überblick: Zeitraum", "en": "Overview: period"},
+    "param_cost_mode": {"de": "Bindungskosten: Quelle", "en": "Retention cost: source"},
+    "param_cost_period": {"de": "Bindungskosten: Zeitraum", "en": "Retention cost: period"},
+    "param_cost_typed_team": {"de": "Bindungskosten: Team (eingegeben)", "en": "Retention cost: team (typed)"},
+    "param_cost_typed_tools": {"de": "Bindungskosten: Tools (eingegeben)", "en": "Retention cost: tools (typed)"},
+    "param_cost_typed_engagement": {"de": "Bindungskosten: Engagement (eingegeben)",
+                                    "en": "Retention cost: engagement (typed)"},
+    "param_cost_typed_active": {"de": "Bindungskosten: aktive Kunden (eingegeben)",
+                                "en": "Retention cost: active customers (typed)"},
+    "param_cost_change_team": {"de": "Was-wäre-wenn: Team", "en": "What-if: team"},
+    "param_cost_change_tools": {"de": "Was-wäre-wenn: Tools", "en": "What-if: tools"},
+    "param_cost_change_engagement": {"de": "Was-wäre-wenn: Engagement", "en": "What-if: engagement"},
+    "param_cost_active_data": {"de": "Was-wäre-wenn: aktive Kunden (Daten)",
+                               "en": "What-if: active customers (data)"},
+    "param_cost_active_typed": {"de": "Was-wäre-wenn: aktive Kunden (eingegeben)",
+                                "en": "What-if: active customers (typed)"},
+    "param_cost_typed_cac": {"de": "Bindungskosten: Ihr CAC", "en": "Retention cost: your CAC"},
+    "param_clv_gross_margin": {"de": "CLV: Bruttomarge", "en": "CLV: gross margin"},
+    "param_clv_discount_rate": {"de": "CLV: Diskontsatz", "en": "CLV: discount rate"},
+    "param_clv_retention_rate": {"de": "CLV: Bindungsrate je Zeitraum", "en": "CLV: retention per period"},
+    "param_clv_horizon": {"de": "CLV: Horizont (Jahre)", "en": "CLV: horizon (years)"},
+    "param_clv_retention_cost": {"de": "CLV: Bindungskosten je Kunde", "en": "CLV: retention cost per customer"},
+    "param_clv_cac": {"de": "CLV: CAC", "en": "CLV: CAC"},
+    "param_profit_retention": {"de": "Gewinn: Bindungsrate pro Jahr", "en": "Profit: annual retention"},
+    "param_profit_uplift": {"de": "Gewinn: Verbesserung (pp)", "en": "Profit: improvement (pp)"},
+    "param_profit_discount_rate": {"de": "Gewinn: Diskontsatz", "en": "Profit: discount rate"},
+    "param_profit_horizon": {"de": "Gewinn: Horizont", "en": "Profit: horizon"},
+    "param_profit_cac": {"de": "Gewinn: CAC", "en": "Profit: CAC"},
+    "param_profit_tenure": {"de": "Gewinn je Kundenjahr", "en": "Profit per customer year"},
+    "param_profit_growth_years": {"de": "Gewinn: Jahre der Projektion", "en": "Profit: projection years"},
+    "param_cohort_periods_since": {"de": "Kohorten: Zeiträume nach Erstkauf",
+                                   "en": "Cohorts: periods after first purchase"},
+    "param_cohort_project_periods": {"de": "Kohorten: Projektion", "en": "Cohorts: projection"},
+    "param_loyalty_cli_recommend": {"de": "CLI: Weiterempfehlung", "en": "CLI: recommend"},
+    "param_loyalty_cli_repurchase": {"de": "CLI: Wiederkauf", "en": "CLI: buy again"},
+    "param_loyalty_cli_try_new": {"de": "CLI: Neues probieren", "en": "CLI: try other products"},
 }
 
 
@@ -864,3 +1002,21 @@ def format_percent(fraction: float | None, lang: str, digits: int = 1) -> str:
     decimals = "." + "0" * digits if digits else ""
     pattern = f"#,##0{decimals}\u00a0%" if lang == "de" else f"#,##0{decimals}%"
     return _babel_percent(fraction, format=pattern, locale=LOCALES[lang])
+
+
+def format_kind(kind: str, value: float | None, lang: str, currency: str) -> str:
+    """A value by its kind: ``count`` grouped, ``fraction`` as percent, ``money`` in the currency, ``ratio`` as
+    ``x : 1``, ``score`` with one decimal, anything else (NPS points) as a whole number; ``–`` when missing."""
+    if _missing(value):
+        return "–"
+    if kind == "count":
+        return format_number(value, lang)
+    if kind == "fraction":
+        return format_percent(value, lang)
+    if kind == "money":
+        return format_money(value, lang, currency)
+    if kind == "ratio":
+        return f"{format_number(value, lang, 1)} : 1"
+    if kind == "score":
+        return format_number(value, lang, 1)
+    return format_number(value, lang, 0)

@@ -117,3 +117,32 @@ def test_upload_use_slide_and_download_in_a_real_browser(page):
     assert any("K10" in line and "viel" in line for line in lines[1:]), text
 
     assert time.monotonic() - started < 90
+
+
+def test_a_copied_link_reproduces_the_view_in_a_new_session(page, server_url):
+    from playwright.sync_api import expect
+
+    # Typed-in café, team +15 % by keyboard: (5.750 + 900 + 2.500) / 700 = 13,07 € per customer.
+    open_page(page, "Bindungskosten")
+    page.get_by_role("radio", name="Eigene Eingabe", exact=True).click()
+    wait_until_idle(page)
+    team = page.get_by_role("slider").first
+    team.focus()
+    for _ in range(3):
+        team.press("ArrowRight")
+    expect(_metric_value(page, "Bindungskosten je Kunde")).to_have_text(f"13,07{NBSP}€", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => location.search.includes('cost_change_team=0.15')", timeout=TIMEOUT_MS)
+    link = page.url
+    assert "cost_mode=typed" in link
+
+    # The link in a fresh browser context is a new Streamlit session: same page, same number, no notice.
+    other = page.context.browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        copy = other.new_page()
+        copy.goto(link, timeout=TIMEOUT_MS)
+        copy.get_by_role("heading", name="Bindungskosten", level=1).wait_for(timeout=TIMEOUT_MS)
+        wait_until_idle(copy)
+        expect(_metric_value(copy, "Bindungskosten je Kunde")).to_have_text(f"13,07{NBSP}€")
+        expect(copy.get_by_test_id("stAlert")).to_have_count(0)
+    finally:
+        other.close()

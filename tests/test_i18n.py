@@ -11,6 +11,8 @@ import pytest
 
 from retention_core.i18n import LANGUAGES, TEXTS, format_date_pattern, format_money, format_number, format_percent, format_period, t
 
+from retention_core.scenario_state import PARAMS
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("app_pages/*.py"), *ROOT.glob("dashboard/*.py"),
            *ROOT.glob("retention_core/*.py")]
@@ -27,8 +29,11 @@ FAMILIES = {
     "source_{}": ("sample", "upload"),
     "sheet_{}": ("transactions", "retention_costs", "acquisition", "nps"),
     "data_help_{}": ("transactions", "retention_costs", "acquisition", "nps"),
-    "page_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "data"),
-    "intro_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "data"),
+    "page_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data"),
+    "intro_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data"),
+    "param_{}": tuple(PARAMS),
+    "png_{}": ("no_kaleido", "no_browser", "failed"),
+    "scenario_{}": ("name_empty", "name_too_long", "too_many"),
     "verdict_{}": ("inside", "below", "above", "undefined"),
     "reason_{}": ("short_lifetime", "flat_profits", "high_discount", "acquisition_cost", "long_lifetime"),
     "loyalty_cli_{}": ("recommend", "repurchase", "try_new"),

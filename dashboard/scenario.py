@@ -1,0 +1,301 @@
+"""The scenario in the URL and in the session: widgets that keep their value in the link, notices, saved scenarios.
+
+The scenario is ``st.session_state[state.SCENARIO]``: the values the user changed from their defaults, typed, by
+widget key (the same keys as the widgets, so ``clv_gross_margin`` is the CLV page's margin slider). Every change
+is mirrored to ``st.query_params``, so the address bar always holds the scenario and a copied link reproduces the
+view. A link is read once, on the session's first run; values that are not valid are left out, removed from the
+URL and named in a notice. Parsing and bounds are in :mod:`retention_core.scenario_state`, defaults and checks
+against the data in :mod:`retention_core.whatif`; this module only moves values between them and the widgets.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.state import Settings
+from retention_core import scenario_state, whatif
+from retention_core.dataset import Aggregates
+from retention_core.i18n import t
+from retention_core.scenario_state import PARAMS, SIDEBAR_KEYS, ParamSpec
+from retention_core.scenarios import Assumptions
+
+MAX_SAVED = 20
+
+
+def _store() -> dict:
+    return st.session_state.setdefault(state.SCENARIO, {})
+
+
+def restore_from_link() -> None:
+    """On the session's first run, take the valid scenario values from the URL and note the invalid ones."""
+    if st.session_state.get(state.LINK_READ):
+        return
+    st.session_state[state.LINK_READ] = True
+    parsed = scenario_state.parse_query(st.query_params.to_dict())
+    for key in SIDEBAR_KEYS:  # a setting put into the session before the first run counts like a link value
+        preset = st.session_state.get(key)
+        if preset is not None and key not in parsed.values and preset != state.SIDEBAR_DEFAULTS[key]:
+            _store()[key] = preset
+    _store().update(parsed.values)
+    _reject(parsed.rejected)
+
+
+def prepare_settings() -> None:
+    """Before the sidebar is drawn: each setting widget shows the scenario's value, else its default.
+
+    Setting the value on every run (rather than passing a default) keeps a choice when the language changes the
+    labels of the options; the widgets report changes through :func:`setting_changed`.
+    """
+    for key in SIDEBAR_KEYS:
+        st.session_state[key] = _store().get(key, state.SIDEBAR_DEFAULTS[key])
+
+
+def setting_changed(key: str) -> None:
+    """``on_change`` of the sidebar settings: a value other than the default joins the scenario."""
+    value = st.session_state[key]
+    if value == state.SIDEBAR_DEFAULTS[key]:
+        _store().pop(key, None)
+    else:
+        _store()[key] = value
+
+
+def check_link(s: Settings) -> None:
+    """On the session's first run, also drop link values this data cannot take, so one notice names them all."""
+    if st.session_state.get(state.LINK_CHECKED):
+        return
+    st.session_state[state.LINK_CHECKED] = True
+    given = whatif.what_if_values(_store())
+    if given:
+        _reject(whatif.resolve(state.facts_for(s.period, s.activity_months), given).rejected)
+
+
+def mirror_url(s: Settings) -> None:
+    """Write the whole scenario into the URL (a page switch may have cleared it): the address bar always holds it.
+
+    Also notes whether this run changed the language (choice widgets then need their values set again).
+    """
+    for key in PARAMS:
+        _mirror(key)
+    st.session_state[state.LANG_CHANGED] = st.session_state.get(state.SHOWN_LANG, s.lang) != s.lang
+    st.session_state[state.SHOWN_LANG] = s.lang
+
+
+def _reject(keys: tuple[str, ...] | list[str]) -> None:
+    """Drop ``keys`` from the scenario, the URL and the widgets (they show their defaults) and queue the notice."""
+    pending = st.session_state.setdefault(state.LINK_REJECTED, [])
+    for key in keys:
+        if key not in pending:
+            pending.append(key)
+        _store().pop(key, None)
+        st.session_state.pop(key, None)
+        if key in st.query_params:
+            del st.query_params[key]
+
+
+def notice(s: Settings) -> None:
+    """Name the settings that were ignored since the last notice (invalid in the link or not fitting the data)."""
+    pending = st.session_state.pop(state.LINK_REJECTED, [])
+    if pending:
+        names = ", ".join(t(f"param_{key}", s.lang) for key in pending)
+        st.info(t("scenario_ignored", s.lang, names=names), icon=":material/link_off:")
+
+
+def plan(s: Settings) -> whatif.Resolved:
+    """The scenario completed with the shown data's defaults; values the data cannot take are dropped and named."""
+    facts = state.facts_for(s.period, s.activity_months)
+    resolved = whatif.resolve(facts, whatif.what_if_values(_store()))
+    if resolved.rejected:
+        _reject(resolved.rejected)
+        resolved = whatif.resolve(facts, whatif.what_if_values(_store()))
+    notice(s)
+    return resolved
+
+
+def _keep(key: str, value: object, default: object) -> object:
+    """After a widget ran: keep ``value`` in the scenario and the URL if it differs from ``default``, else drop it."""
+    store = _store()
+    if value == default:
+        store.pop(key, None)
+    else:
+        store[key] = value
+    _mirror(key)
+    return value
+
+
+def _mirror(key: str) -> None:
+    """Write the scenario's value of ``key`` to the URL, or remove the parameter when the value is the default."""
+    if key not in _store():
+        if key in st.query_params:
+            del st.query_params[key]
+        return
+    text = scenario_state.format_value(PARAMS[key], _store()[key])
+    if st.query_params.get(key) != text:
+        st.query_params[key] = text
+
+
+def _to_widget(spec: ParamSpec, value: object) -> object:
+    """A typed value as its widget holds it: fractions in percent, whole numbers as int."""
+    if spec.kind == "fraction":
+        return round(float(value) * 100, _percent(spec))
+    if spec.kind == "integer":
+        return int(value)
+    if spec.kind == "number":
+        return float(value)
+    return value
+
+
+def _from_widget(spec: ParamSpec, value: object) -> object:
+    """What a widget holds as a typed value: percent back to a fraction at the step's precision."""
+    if spec.kind == "fraction":
+        return round(float(value) / 100, scenario_state.step_decimals(spec.step))
+    return _to_widget(spec, value)
+
+
+def _changed(key: str, default: object) -> None:
+    """``on_change`` of every scenario widget: the user's value joins the scenario, or leaves it at the default."""
+    value = _from_widget(PARAMS[key], st.session_state[key])
+    if value == default:
+        _store().pop(key, None)
+    else:
+        _store()[key] = value
+
+
+def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False) -> dict:
+    """Widget arguments that tie ``key`` to the scenario, after giving the widget its value for this run.
+
+    The value is the scenario's (the user's, a link's or a loaded scenario's) or else the default, which may move
+    with the data (the active customers of another period). A number widget gets it only when it holds something
+    else, so a value set here never overwrites a widget the user is still moving. A choice widget whose option
+    labels follow the language (``labelled_choices``) also gets it on the run that changed the language: Streamlit
+    matches a choice by its label and would otherwise fall back to the first option. User changes arrive through
+    ``on_change`` before the run, so the scenario already holds them.
+    """
+    value = _to_widget(plan.specs[key], plan.values[key] if key in _store() else plan.defaults[key])
+    relabelled = labelled_choices and st.session_state.get(state.LANG_CHANGED, False)
+    if relabelled or key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
+    return {"key": key, "on_change": _changed, "args": (key, plan.defaults[key])}
+
+
+def _percent(spec: ParamSpec) -> int:
+    """Decimals of the percent a fraction slider shows: step 0.005 -> 0.5 % -> 1 decimal."""
+    return max(0, scenario_state.step_decimals(spec.step) - 2)
+
+
+def _settle(plan: whatif.Resolved, key: str, raw: object) -> object:
+    """The widget's value as a typed value; a value the user set stays in the scenario and the URL."""
+    value = _from_widget(plan.specs[key], raw)
+    if key in _store():
+        _store()[key] = value
+    _mirror(key)
+    return value
+
+
+def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None) -> float:
+    """A slider shown in percent for the fraction ``key``; range, step and default come from ``plan``."""
+    spec = plan.specs[key]
+    shown = (lambda fraction: _to_widget(spec, fraction))
+    value = container.slider(label, shown(spec.low), shown(spec.high), step=shown(spec.step),
+                             format=f"%.{_percent(spec)}f %%", help=help, **_bind(plan, key))
+    return _settle(plan, key, value)
+
+
+def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None):
+    """A number slider for ``key`` (whole numbers for ``integer`` specs)."""
+    spec = plan.specs[key]
+    cast = int if spec.kind == "integer" else float
+    value = container.slider(label, cast(spec.low), cast(spec.high), step=cast(spec.step or 1), help=help,
+                             **_bind(plan, key))
+    return _settle(plan, key, value)
+
+
+def number_input(plan: whatif.Resolved, key: str, label: str, container=st, step: float = 1.0,
+                 help: str | None = None):
+    """A number field for ``key`` bounded by its spec (money at most 1e9, counts at least 1)."""
+    spec = plan.specs[key]
+    cast = int if spec.kind == "integer" else float
+    value = container.number_input(label, min_value=cast(spec.low), max_value=cast(spec.high), step=cast(step),
+                                   help=help, **_bind(plan, key))
+    return _settle(plan, key, value)
+
+
+def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=st, **options):
+    """A choice widget (``"selectbox"``, ``"segmented_control"`` or ``"select_slider"``) for ``key``."""
+    choices = list(plan.specs[key].options)
+    bound = _bind(plan, key, labelled_choices=True)
+    if widget == "selectbox":
+        value = container.selectbox(label, choices, **bound, **options)
+    elif widget == "segmented_control":
+        value = container.segmented_control(label, choices, required=True, **bound, **options)
+    else:
+        value = container.select_slider(label, options=choices, **bound, **options)
+    return _settle(plan, key, value)
+
+
+def profits_editor(plan: whatif.Resolved, aggs: Aggregates, gross_margin: float, container=st, **options):
+    """The profit-by-customer-year editor; only the profits a user overwrote go into the scenario and the URL."""
+    table = whatif.profits_table(aggs, gross_margin, plan.values["profit_tenure"])
+    edited = container.data_editor(table, key="profit_tenure", hide_index=True, num_rows="fixed", **options)
+    _keep("profit_tenure", whatif.edited_profits(edited, aggs, gross_margin), {})
+    return edited
+
+
+def assumptions(plan: whatif.Resolved) -> Assumptions:
+    """Gross margin and discount rate of the scenario (the CLV page's sliders), for the other pages."""
+    return Assumptions(gross_margin=plan.values["clv_gross_margin"],
+                       annual_discount_rate=plan.values["clv_discount_rate"])
+
+
+# --- saved scenarios ----------------------------------------------------------------------------------------------
+
+
+def saved() -> dict[str, dict]:
+    """This session's saved scenarios by name, oldest first (what-if values, period and activity window)."""
+    return st.session_state.setdefault(state.SAVED_SCENARIOS, {})
+
+
+def snapshot(s: Settings) -> dict:
+    """The current what-if values as a saved scenario keeps them, with the period and activity window spelled out."""
+    return {**whatif.what_if_values(_store()), "app_period": s.period, "app_activity_months": s.activity_months}
+
+
+def save(name: str, s: Settings) -> str:
+    """Save the current what-if values as ``name`` (cleaned; the same name overwrites); return the saved name.
+
+    Raises :class:`~retention_core.whatif.ScenarioNameError` for a name that is empty or too long and when the
+    session already holds :data:`MAX_SAVED` other scenarios.
+    """
+    name = whatif.clean_name(name)
+    scenarios = saved()
+    if name not in scenarios and len(scenarios) >= MAX_SAVED:
+        raise whatif.ScenarioNameError("scenario_too_many", f"at most {MAX_SAVED} saved scenarios")
+    scenarios[name] = snapshot(s)
+    return name
+
+
+def load(name: str) -> None:
+    """Put the saved scenario ``name`` into the widgets and the URL (a button callback: runs before the widgets)."""
+    values = {key: value for key, value in saved()[name].items()
+              if state.SIDEBAR_DEFAULTS.get(key, object()) != value}  # a default period is not a change
+    kept = {key: value for key, value in _store().items() if not PARAMS[key].what_if}
+    st.session_state[state.SCENARIO] = {**kept, **values}
+    st.session_state.pop("profit_tenure", None)  # the table editor's own edits; every other widget follows the scenario
+    st.query_params.from_dict(scenario_state.to_query(_store()))
+
+
+def save_form(s: Settings) -> None:
+    """The sidebar's "save this scenario" field: a name and a button; the result is shown in plain words."""
+    with st.sidebar.expander(t("scenario_save_title", s.lang), icon=":material/bookmark_add:"):
+        with st.form("scenario_save_form", clear_on_submit=True, border=False):
+            name = st.text_input(t("scenario_name", s.lang), max_chars=whatif.MAX_NAME_LENGTH,
+                                 key="scenario_save_name", placeholder=t("scenario_name_placeholder", s.lang))
+            submitted = st.form_submit_button(t("scenario_save", s.lang), icon=":material/save:")
+        if submitted:
+            try:
+                saved_name = save(name, s)
+            except whatif.ScenarioNameError as error:
+                st.error(t(error.key, s.lang, limit=MAX_SAVED, length=whatif.MAX_NAME_LENGTH),
+                         icon=":material/error:")
+            else:
+                st.success(t("scenario_saved", s.lang, name=saved_name), icon=":material/check:")

@@ -1,0 +1,147 @@
+"""The Scenarios page's building blocks: evaluate a saved or the current scenario, show A against B, exports.
+
+Numbers come from :mod:`retention_core.whatif` (results and differences) and :mod:`retention_core.report`
+(tables, HTML, PNG); this module only lays them out and offers the downloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard import scenario, state, widgets
+from dashboard.state import Settings
+from retention_core import charts, report, whatif
+from retention_core.exports import to_csv_bytes, to_xlsx_bytes
+from retention_core.i18n import format_percent, t
+
+CURRENT = None  # the choice "current settings" among the saved scenarios' names
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One scenario ready to show: its label, the period it was made for, and its results."""
+
+    label: str
+    period: str
+    outcome: whatif.Outcome
+
+
+def label(name: str | None, s: Settings) -> str:
+    """What a choice is called: the saved name, or "current settings"."""
+    return t("scenarios_current", s.lang) if name is CURRENT else name
+
+
+def choices() -> list[str | None]:
+    """Current settings first, then the saved scenarios in the order they were saved."""
+    return [CURRENT, *scenario.saved()]
+
+
+def evaluate(name: str | None, s: Settings) -> Evaluated:
+    """Results of the saved scenario ``name`` (or the current settings) on the data shown, for its own period."""
+    values = scenario.snapshot(s) if name is CURRENT else scenario.saved()[name]
+    aggs = state.aggregates_for(values["app_period"], values["app_activity_months"])
+    resolved = whatif.resolve(state.facts_for(values["app_period"], values["app_activity_months"]), values)
+    return Evaluated(label=label(name, s), period=values["app_period"],
+                     outcome=whatif.evaluate(aggs, resolved.values))
+
+
+def comparison(first: Evaluated, second: Evaluated, s: Settings) -> None:
+    """Headline cards (B with its change against A) and the full table of both scenarios' results."""
+    table = whatif.compare(whatif.outcome_kpis(first.outcome), whatif.outcome_kpis(second.outcome))
+    headline = table[table["key"].isin(("kpi_retention_cost_per_customer", "clv_margin_multiple", "label_net_value",
+                                        "profit_relative_change"))]
+    st.caption(t("scenarios_cards_caption", s.lang, name=second.label))
+    for column, row in zip(st.columns(len(headline)), headline.itertuples(index=False)):
+        column.metric(t(row.key, s.lang), widgets.format_value(row.kind, row.b, s),
+                      delta=widgets.format_delta(row.kind, row.difference, s), border=True,
+                      delta_color="inverse" if row.lower_is_better else "normal",
+                      help=t("scenarios_delta_help", s.lang))
+    rows = [{
+        "kpi": t(row.key, s.lang),
+        "a": widgets.format_value(row.kind, row.a, s),
+        "b": widgets.format_value(row.kind, row.b, s),
+        "difference": widgets.format_delta(row.kind, row.difference, s) or "±0",
+        "relative": "–" if row.relative is None else format_percent(row.relative, s.lang),
+    } for row in table.itertuples(index=False)]
+    st.dataframe(rows, hide_index=True, height="content", key="scenarios_table", column_config={
+        "kpi": t("scenarios_column_kpi", s.lang),
+        "a": f"A: {first.label}",
+        "b": f"B: {second.label}",
+        "difference": t("scenarios_column_difference", s.lang),
+        "relative": t("scenarios_column_relative", s.lang),
+    })
+
+
+def comparison_charts(first: Evaluated, second: Evaluated, s: Settings) -> None:
+    """The uplift curves, the CLV steps and the cost per customer of A and B, each pair in one figure."""
+    names = (f"A: {first.label}", f"B: {second.label}")
+    pairs = tuple(zip(names, (first.outcome, second.outcome)))
+    left, right = st.columns(2)
+    with left:
+        if all(outcome.uplift_curve is not None for _, outcome in pairs):
+            widgets.chart(charts.uplift_curves_chart({name: outcome.uplift_curve for name, outcome in pairs},
+                                                     s.lang), s, key="scenarios_uplift_chart")
+    with right:
+        if all(outcome.clv is not None for _, outcome in pairs):
+            widgets.chart(charts.clv_steps_chart({name: outcome.clv for name, outcome in pairs}, s.lang,
+                                                 s.currency), s, key="scenarios_clv_chart")
+    widgets.chart(charts.cost_per_customer_compare_chart({name: outcome.cost for name, outcome in pairs}, s.lang,
+                                                         s.currency), s, key="scenarios_cost_chart")
+    if first.period != second.period:
+        st.caption(t("scenarios_periods_differ", s.lang))
+
+
+def scenario_figures(evaluated: Evaluated, s: Settings) -> dict:
+    """The current scenario's charts as the pages draw them, by file stem, for the PNG and HTML exports."""
+    outcome = evaluated.outcome
+    figures = {"retention_cost": charts.cac_band_chart(outcome.cost.per_customer, outcome.cost.cac_band,
+                                                       outcome.cost_cac, s.lang, s.currency)}
+    if outcome.clv is not None:
+        figures["clv_waterfall"] = charts.clv_waterfall_chart(outcome.clv, s.lang, s.currency)
+    if outcome.uplift_curve is not None:
+        figures["uplift_curve"] = charts.uplift_curve_chart(outcome.uplift_curve,
+                                                            outcome.values["profit_uplift"], s.lang)
+    return figures
+
+
+def exports(s: Settings) -> None:
+    """Download the current scenario as CSV, XLSX, an offline HTML report and its charts as PNG."""
+    name = st.text_input(t("scenarios_export_name", s.lang), value=t("scenarios_current", s.lang),
+                         max_chars=whatif.MAX_NAME_LENGTH, key="scenarios_export_name")
+    current = evaluate(CURRENT, s)
+    settings = {"app_currency": s.currency, "app_period": s.period, "app_activity_months": s.activity_months}
+    frame = report.scenario_frame(name, {**settings, **current.outcome.values}, current.outcome, s.lang,
+                                  s.currency, s.period)
+    stem = report.file_stem(name)
+    columns = st.columns(4)
+    columns[0].download_button(t("download_scenario_csv", s.lang), to_csv_bytes(frame, s.lang),
+                               file_name=f"{stem}.csv", mime="text/csv", key="scenarios_csv",
+                               icon=":material/download:", on_click="ignore")
+    columns[1].download_button(t("download_scenario_xlsx", s.lang), lambda: to_xlsx_bytes(frame, "scenario"),
+                               file_name=f"{stem}.xlsx", key="scenarios_xlsx", icon=":material/download:",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               on_click="ignore")
+    figures = scenario_figures(current, s)
+    subtitle = t("report_subtitle", s.lang, data=state.dataset_name(s.lang), period=t(f"period_{s.period}", s.lang))
+    columns[2].download_button(
+        t("download_report_html", s.lang),
+        lambda: report.html_report(name, subtitle, frame, list(figures.values()), s.lang).encode("utf-8"),
+        file_name=f"{stem}.html", mime="text/html", key="scenarios_html", icon=":material/description:",
+        on_click="ignore")
+    reason = report.png_unavailable()
+    if reason:
+        columns[3].info(t(reason, s.lang), icon=":material/image_not_supported:")
+    else:
+        columns[3].download_button(t("download_charts_png", s.lang), lambda: _png_zip(figures, s),
+                                   file_name=f"{stem}_charts.zip", mime="application/zip", key="scenarios_png",
+                                   icon=":material/image:", on_click="ignore")
+
+
+def _png_zip(figures: dict, s: Settings) -> bytes:
+    """The charts as PNGs in a ZIP; if rendering fails after all, a ZIP with a note saying why, never a crash."""
+    try:
+        return report.figures_zip(figures)
+    except report.PngUnavailable as error:
+        return report.note_zip(t(error.key, s.lang))

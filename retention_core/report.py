@@ -1,0 +1,297 @@
+"""Exports of one scenario: a table of inputs and results, charts as PNG, and a self-contained HTML report.
+
+Everything is pure and never imports streamlit. Text a user typed (the scenario name) is escaped wherever it
+lands: HTML-escaped in the report, formula-escaped in CSV and XLSX (:mod:`retention_core.exports`). The HTML report
+inlines plotly.js, so it opens offline; the formulas it lists are read from the docstrings of
+:mod:`retention_core.metrics`, so report and code cannot disagree.
+
+PNG rendering uses Kaleido 1.x, which drives a Chrome or Chromium binary; :func:`png_unavailable` says in plain
+words when none is found, and :func:`figures_png` raises :class:`PngUnavailable` instead of failing obscurely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import inspect
+import io
+import os
+import shutil
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from retention_core import metrics
+from retention_core.i18n import format_kind, format_money, format_number, format_percent, format_period, t
+from retention_core.scenario_state import MAX_MONEY, PARAMS
+from retention_core.whatif import Outcome, outcome_kpis
+
+BROWSER_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+PNG_SCALE = 2  # sharp on laptop screens and in slides
+PNG_TIMEOUT_S = 60
+REPORT_FORMULAS: tuple[Callable, ...] = (
+    metrics.retention_cost_per_customer,
+    metrics.simple_clv,
+    metrics.retention_clv,
+    metrics.finite_horizon_clv,
+    metrics.lifetime_retention_cost,
+    metrics.clv_gap,
+    metrics.break_even_retention_spend,
+    metrics.clv_to_cac,
+    metrics.tenure_profit_value,
+    metrics.retention_uplift,
+)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One formula as its docstring states it: function name, one-line summary, formula line and reference."""
+
+    name: str
+    summary: str
+    formula: str
+    reference: str
+
+
+def formula_of(function: Callable) -> Formula:
+    """Read summary, ``Formula:`` and ``Reference:`` sections from a metrics function's docstring.
+
+    Raises ``ValueError`` naming the function when its docstring lacks a ``Formula:`` line: every formula the
+    report cites must state itself.
+    """
+    doc = inspect.getdoc(function) or ""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in doc.splitlines():
+        head, _, rest = line.partition(":")
+        if head in ("Formula", "Reference", "Units") and rest.startswith(" "):
+            current = head
+            sections[current] = [rest.strip()]
+        elif not line.strip():
+            current = None
+        elif current:
+            sections[current].append(line.strip())
+    if "Formula" not in sections:
+        raise ValueError(f"{function.__name__} has no 'Formula:' line in its docstring")
+    return Formula(name=function.__name__, summary=doc.splitlines()[0].strip(),
+                   formula=" ".join(sections["Formula"]), reference=" ".join(sections.get("Reference", [])))
+
+
+# --- tables of a scenario -------------------------------------------------------------------------------------------
+
+
+def format_param(key: str, value: object, lang: str, currency: str, period: str) -> str:
+    """One scenario value as the pages show it: percent, money, counts, period names, translated choices."""
+    spec = PARAMS[key]
+    if key == "profit_uplift":  # percentage points, as the slider's help says
+        return f"{format_number(value * 100, lang, 1)} pp"
+    if spec.kind == "fraction":
+        return format_percent(value, lang)
+    if spec.kind == "number" and spec.high == MAX_MONEY:
+        return format_money(value, lang, currency)
+    if spec.kind == "number":
+        return format_number(value, lang, 1)
+    if spec.kind == "integer":
+        return format_number(value, lang)
+    if spec.kind == "date":
+        return format_period(value, period, lang)
+    if spec.kind == "profits":
+        return "; ".join(f"{year}: {format_money(profit, lang, currency)}" for year, profit in sorted(value.items())) \
+            or t("report_profits_unchanged", lang)
+    named = {"app_lang": lambda: {"de": "Deutsch", "en": "English"}[value],
+             "app_period": lambda: t(f"period_{value}", lang),
+             "app_activity_months": lambda: t("sidebar_activity_months", lang, months=value),
+             "cost_mode": lambda: t(f"cost_mode_{value}", lang),
+             "profit_horizon": lambda: t("profit_horizon_unlimited", lang) if value is None
+             else t("label_years", lang, years=value)}
+    return named[key]() if key in named else str(value)
+
+
+def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, lang: str, currency: str,
+                   period: str) -> pd.DataFrame:
+    """Inputs and results of one scenario as rows: section, item, raw value (fractions, money as numbers), shown.
+
+    The first row carries the scenario's name. Raw values are what a spreadsheet should compute with; ``shown`` is
+    the text the dashboard displays. Column headers are translated.
+    """
+    rows = [(t("report_section_scenario", lang), t("scenario_name", lang), name, name)]
+    for key, value in values.items():
+        if key not in PARAMS or key == "app_lang":
+            continue
+        raw = value
+        if isinstance(value, dict):
+            raw = format_param(key, value, lang, currency, period)
+        elif isinstance(value, pd.Timestamp):
+            raw = value.strftime("%Y-%m-%d")
+        elif value is None:
+            raw = ""
+        rows.append((t("report_section_input", lang), t(f"param_{key}", lang), raw,
+                     format_param(key, value, lang, currency, period)))
+    for kpi in outcome_kpis(outcome):
+        rows.append((t("report_section_result", lang), t(kpi.key, lang), kpi.value,
+                     format_kind(kpi.kind, kpi.value, lang, currency)))
+    columns = [t("report_column_section", lang), t("report_column_item", lang), t("report_column_value", lang),
+               t("report_column_shown", lang)]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --- PNG ------------------------------------------------------------------------------------------------------------
+
+
+class PngUnavailable(RuntimeError):
+    """PNG export cannot run here; ``key`` is the i18n key of the plain-words reason."""
+
+    def __init__(self, key: str, detail: str = "") -> None:
+        super().__init__(f"{key}: {detail}" if detail else key)
+        self.key = key
+
+
+def browser_path() -> str | None:
+    """The Chrome/Chromium Kaleido will use: ``BROWSER_PATH`` if it names a file, else the first one on PATH.
+
+    Kaleido (via choreographer) looks in the same places: the ``BROWSER_PATH`` environment variable, then PATH.
+    """
+    configured = os.environ.get("BROWSER_PATH")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for name in BROWSER_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def png_unavailable() -> str | None:
+    """None when PNG export can run, else the i18n key of the reason (Kaleido missing, no browser found)."""
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        return "png_no_kaleido"
+    if browser_path() is None:
+        return "png_no_browser"
+    return None
+
+
+def figures_png(figures: Sequence[go.Figure], width: int = 1000) -> list[bytes]:
+    """Each figure as PNG bytes (``PNG_SCALE`` × ``width`` pixels wide), rendered in one Kaleido browser session.
+
+    Runs in a worker thread with its own event loop (the caller may be inside one) and waits at most
+    ``PNG_TIMEOUT_S``. Raises :class:`PngUnavailable` when Kaleido or a browser is missing or rendering fails.
+    """
+    reason = png_unavailable()
+    if reason:
+        raise PngUnavailable(reason)
+    import kaleido
+
+    async def render() -> list[bytes]:
+        async with kaleido.Kaleido(n=1) as session:
+            return [await session.calc_fig(figure, opts={"format": "png", "width": width, "scale": PNG_SCALE,
+                                                         "height": figure.layout.height or 450})
+                    for figure in figures]
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(asyncio.run, render()).result(timeout=PNG_TIMEOUT_S)
+    except Exception as error:  # Kaleido raises many kinds (browser crash, timeout); the user needs one message
+        raise PngUnavailable("png_failed", f"{type(error).__name__}: {error}") from error
+    finally:
+        pool.shutdown(wait=False)
+
+
+def figure_png(figure: go.Figure, width: int = 1000) -> bytes:
+    """One figure as PNG bytes; see :func:`figures_png`."""
+    return figures_png([figure], width)[0]
+
+
+def figures_zip(figures: Mapping[str, go.Figure]) -> bytes:
+    """A ZIP of one PNG per figure, named ``<name>.png`` (names are file stems chosen by the caller)."""
+    images = figures_png(list(figures.values()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, image in zip(figures, images, strict=True):
+            archive.writestr(f"{name}.png", image)
+    return buffer.getvalue()
+
+
+def note_zip(message: str) -> bytes:
+    """A ZIP holding only ``README.txt`` with ``message`` (what a PNG download gives when rendering failed)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", message)
+    return buffer.getvalue()
+
+
+# --- HTML report ----------------------------------------------------------------------------------------------------
+
+
+def _table(frame: pd.DataFrame, headers: Sequence[str]) -> str:
+    head = "".join(f"<th>{html.escape(str(header))}</th>" for header in headers)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2733; max-width: 1100px;
+       margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.7rem; margin-bottom: 0.2rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
+.meta { color: #5b6776; } table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
+th, td { text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #dde3ea; vertical-align: top; }
+td:last-child { font-variant-numeric: tabular-nums; } code { background: #f2f5f8; padding: 0 0.25rem; }
+.formula { margin-bottom: 0.8rem; } .reference { color: #5b6776; font-size: 0.9rem; }
+"""
+
+
+def html_report(name: str, subtitle: str, frame: pd.DataFrame, figures: Sequence[go.Figure], lang: str,
+                formulas: Sequence[Formula] | None = None) -> str:
+    """A self-contained HTML page of one scenario: results, inputs, charts (plotly.js inlined) and formulas.
+
+    ``frame`` is :func:`scenario_frame` (its section, item and shown columns are used); ``subtitle`` names e.g. the
+    data set. Every text is HTML-escaped, the scenario ``name`` included; ``formulas`` default to those of
+    :data:`REPORT_FORMULAS`, read from their docstrings.
+    """
+    formulas = [formula_of(function) for function in REPORT_FORMULAS] if formulas is None else formulas
+    sections = frame.iloc[:, 0]
+    results = frame[sections == t("report_section_result", lang)].iloc[:, [1, 3]]
+    inputs = frame[sections == t("report_section_input", lang)].iloc[:, [1, 3]]
+    charts = "".join(
+        '<div class="chart">'
+        + pio.to_html(figure, full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+        + "</div>"
+        for figure in figures
+    )
+    formula_items = "".join(
+        f'<div class="formula"><strong>{html.escape(item.summary)}</strong> '
+        f"(<code>{html.escape(item.name)}</code>)<br><code>{html.escape(item.formula)}</code>"
+        f'<div class="reference">{html.escape(t("report_reference", lang))}: {html.escape(item.reference)}</div></div>'
+        for item in formulas
+    )
+    title = t("report_title", lang, name=name)
+    headers = (t("report_column_item", lang), t("report_column_value", lang))
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
+        f'<h1>{html.escape(title)}</h1><p class="meta">{html.escape(subtitle)}</p>'
+        f"<h2>{html.escape(t('report_results', lang))}</h2>{_table(results, headers)}"
+        f"<h2>{html.escape(t('report_inputs', lang))}</h2>{_table(inputs, headers)}"
+        f"<h2>{html.escape(t('report_charts', lang))}</h2>{charts}"
+        f"<h2>{html.escape(t('report_formulas', lang))}</h2><p>{html.escape(t('report_formulas_intro', lang))}</p>"
+        f"{formula_items}</body></html>"
+    )
+
+
+def file_stem(name: str) -> str:
+    """A safe file name stem from a scenario name: letters, digits, ``-`` and ``_`` only, at most 40 characters."""
+    stem = "".join(char if char.isascii() and (char.isalnum() or char in "-_") else "_" for char in name.strip())
+    stem = "_".join(part for part in stem.split("_") if part)[:40]
+    return stem or "scenario"

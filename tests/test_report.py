@@ -1,0 +1,196 @@
+"""Exports of a scenario: the table, the offline HTML report, PNG charts and the A/B figures, checked by hand."""
+
+from __future__ import annotations
+
+import io
+import os
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from retention_core import charts, metrics, report, whatif
+from retention_core.dataset import Dataset, aggregate
+from retention_core.exports import to_csv_bytes, to_xlsx_bytes
+from retention_core.scenarios import ClvResult
+
+HOSTILE_NAME = "<script>alert(1)</script> =cmd|' /C calc'!A0"
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """Four customers over three quarters (see test_whatif): retention 3 / 4 and 46 revenue per quarter."""
+    orders = pd.DataFrame({
+        "customer_id": pd.array(["A", "A", "A", "B", "C", "C", "D"], dtype="str"),
+        "order_date": pd.to_datetime(["2024-01-05", "2024-04-05", "2024-07-05", "2024-02-01", "2024-05-01",
+                                      "2024-08-01", "2024-09-30"]),
+        "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0],
+    })
+    return aggregate(Dataset(transactions=orders, key="tiny", name="tiny"), "quarter", 3)
+
+
+@pytest.fixture(scope="module")
+def cafe(tiny):
+    """The typed-in café (12.00 per customer) and CLV at margin 50 %, no discounting: 23 · 0.75 / 0.25 = 69."""
+    values = whatif.resolve(tiny, {"clv_gross_margin": 0.5, "clv_discount_rate": 0.0}).values
+    return values, whatif.evaluate(tiny, values)
+
+
+def test_formulas_are_read_from_the_metrics_docstrings():
+    formula = report.formula_of(metrics.retention_clv)
+    assert formula.formula == "CLV = m · r / (1 + i − r) − AC"
+    assert formula.summary.startswith("Customer lifetime value at a constant margin")
+    assert "Gupta & Lehmann (2003)" in formula.reference
+
+
+def test_a_function_without_a_formula_line_cannot_be_cited():
+    def undocumented():
+        """Does something."""
+
+    with pytest.raises(ValueError, match="undocumented has no 'Formula:' line"):
+        report.formula_of(undocumented)
+
+
+def test_the_scenario_table_lists_inputs_and_results_raw_and_as_shown(cafe):
+    values, outcome = cafe
+    frame = report.scenario_frame("Café", values, outcome, "de", "EUR", "quarter")
+    assert list(frame.columns) == ["Bereich", "Größe", "Wert", "Anzeige"]
+    assert frame.iloc[0].tolist() == ["Szenario", "Name des Szenarios", "Café", "Café"]
+    rows = frame.set_index("Größe")
+    assert rows.loc["CLV: Bruttomarge", "Wert"] == 0.5  # fractions stay fractions for spreadsheets
+    assert rows.loc["CLV: Bruttomarge", "Anzeige"] == "50,0\u00a0%"
+    assert rows.loc["Bindungskosten je Kunde", "Wert"] == pytest.approx(12.0)
+    assert rows.loc["Bindungskosten je Kunde", "Anzeige"] == "12,00\u00a0€"
+    assert rows.loc["CLV (Margen-Multiplikator)", "Anzeige"] == "69,00\u00a0€"
+
+
+class _Text(HTMLParser):
+    """Visible text and the script tags of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.scripts: list[dict] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.scripts.append(dict(attrs))
+            self._in_script = True
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if not self._in_script:
+            self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def html_report(cafe) -> str:
+    values, outcome = cafe
+    frame = report.scenario_frame(HOSTILE_NAME, values, outcome, "en", "EUR", "quarter")
+    figures = [charts.clv_waterfall_chart(outcome.clv, "en", "EUR")]
+    return report.html_report(HOSTILE_NAME, "Data: tiny", frame, figures, "en")
+
+
+def test_the_html_report_shows_the_numbers_and_the_formulas_with_references(html_report):
+    parser = _Text()
+    parser.feed(html_report)
+    text = " ".join(parser.text)
+    assert "€12.00" in text  # retention cost per customer, 8,400 / 700
+    assert "€69.00" in text  # CLV, 23 · 0.75 / (1 − 0.75)
+    assert "50.0%" in text  # the margin input
+    assert "CLV = m · r / (1 + i − r) − AC" in text
+    assert "LRC = c · r / (1 + i − r)" in text
+    assert "Reichheld & Sasser (1990)" in text
+
+
+def test_the_html_report_works_offline(html_report):
+    parser = _Text()
+    parser.feed(html_report)
+    assert all("src" not in attributes for attributes in parser.scripts)  # nothing loaded from a CDN
+    assert "Plotly.newPlot" in html_report
+    assert len(html_report) > 1_000_000  # plotly.js inlined
+
+
+def test_the_html_report_escapes_the_scenario_name(html_report):
+    assert "<script>alert(1)" not in html_report
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_report
+    parser = _Text()
+    parser.feed(html_report)
+    assert f"Scenario “{HOSTILE_NAME}”" in " ".join(parser.text)
+
+
+def test_csv_and_xlsx_exports_neutralise_a_formula_in_the_name(cafe):
+    from openpyxl import load_workbook
+
+    values, outcome = cafe
+    frame = report.scenario_frame("=cmd|' /C calc'!A0", values, outcome, "en", "EUR", "quarter")
+    csv = pd.read_csv(io.StringIO(to_csv_bytes(frame, "en").decode("utf-8-sig")))
+    assert csv.iloc[0]["Value"] == "'=cmd|' /C calc'!A0"
+    assert csv.iloc[0]["Shown"] == "'=cmd|' /C calc'!A0"
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame, "scenario"))).active
+    assert sheet.cell(row=2, column=3).value == "'=cmd|' /C calc'!A0"
+    assert sheet.cell(row=2, column=3).data_type == "s"
+
+
+def test_file_names_keep_only_safe_characters():
+    assert report.file_stem("Marge 35 % / <b>") == "Marge_35_b"
+    assert report.file_stem("../../etc/passwd") == "etc_passwd"
+    assert report.file_stem("   ") == "scenario"
+
+
+def test_png_export_names_a_missing_browser(monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    assert report.png_unavailable() == "png_no_browser"
+    with pytest.raises(report.PngUnavailable, match="png_no_browser"):
+        report.figure_png(charts.clv_cac_chart(2.0, "en"))
+
+
+@pytest.mark.slow
+def test_charts_render_as_png_in_one_zip_with_chromium():
+    if report.png_unavailable() and not os.environ.get("CI"):
+        pytest.skip(f"PNG export unavailable here: {report.png_unavailable()} (install chromium)")
+    archive = report.figures_zip({"clv_cac": charts.clv_cac_chart(2.0, "en"),
+                                  "waterfall": charts.clv_waterfall_chart(_clv(200, 50, 100), "de", "EUR")})
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        assert opened.namelist() == ["clv_cac.png", "waterfall.png"]
+        png = opened.read("clv_cac.png")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width = int.from_bytes(png[16:20], "big")
+    assert width == 1000 * report.PNG_SCALE
+
+
+def _clv(clv: float, lifetime_cost: float, cac: float) -> ClvResult:
+    return ClvResult(margin_per_period=0, discount_rate_per_period=0, expected_lifetime_years=0, simple_clv=0,
+                     margin_multiple_clv=clv, finite_horizon_clv=0, lifetime_retention_cost=lifetime_cost,
+                     acquisition_cost=cac, clv_gap=clv - lifetime_cost, net_value=clv - lifetime_cost - cac,
+                     break_even_retention_spend=0, clv_to_cac=None)
+
+
+def test_the_ab_clv_chart_puts_both_scenarios_step_by_step_side_by_side():
+    figure = charts.clv_steps_chart({"A": _clv(200, 50, 100), "<b>B</b>": _clv(240, 40, 100)}, "en", "EUR")
+    assert [trace.name for trace in figure.data] == ["A", "&lt;b&gt;B&lt;/b&gt;"]  # a name stays text
+    assert list(figure.data[0].y) == [200, -50, -100, 50]
+    assert list(figure.data[1].y) == [240, -40, -100, 100]
+
+
+def test_the_ab_uplift_chart_overlays_both_curves_and_the_reichheld_band():
+    curve = pd.DataFrame({"uplift_points": [0.0, 0.05], "relative_change": [0.0, 0.3]})
+    figure = charts.uplift_curves_chart({"A": curve, "B": curve.assign(relative_change=[0.0, 0.5])}, "de")
+    assert [trace.name for trace in figure.data][:2] == ["A", "B"]
+    assert list(figure.data[1].y) == [0.0, 0.5]
+    assert list(figure.data[2].y) == [0.25, 0.95]  # Reichheld's published band at 5 pp
+
+
+def test_the_ab_cost_chart_stacks_each_category_per_customer(tiny):
+    a = whatif.evaluate(tiny, whatif.resolve(tiny, {}).values).cost
+    b = whatif.evaluate(tiny, whatif.resolve(tiny, {"cost_change_team": 1.0}).values).cost
+    figure = charts.cost_per_customer_compare_chart({"A": a, "B": b}, "en", "EUR")
+    team = figure.data[0]
+    assert list(team.y) == pytest.approx([5000 / 700, 10000 / 700])
+    assert figure.data[-1].text[1] == "€19.14"  # 13,400 / 700

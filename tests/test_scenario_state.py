@@ -1,0 +1,105 @@
+"""A scenario in the URL: each parameter's text becomes a typed value within its bounds, or is rejected by name."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from retention_core.scenario_state import (
+    PARAMS,
+    ParamError,
+    check_value,
+    format_value,
+    narrowed,
+    parse_query,
+    parse_value,
+    to_query,
+)
+
+
+def test_a_margin_in_the_link_is_a_fraction_not_a_percent():
+    assert parse_value(PARAMS["clv_gross_margin"], "0.35") == 0.35
+
+
+def test_fractions_are_rounded_to_the_precision_the_slider_shows():
+    # The discount slider moves in 0.5 % steps: 0.08249 is shown as 8.2 %, i.e. 0.082.
+    assert parse_value(PARAMS["clv_discount_rate"], "0.08249") == 0.082
+
+
+@pytest.mark.parametrize(("key", "text", "message"), [
+    ("clv_gross_margin", "35%", "is not a number"),
+    ("clv_gross_margin", "1.5", "above the highest allowed value 1"),
+    ("cost_change_team", "-0.6", "below the lowest allowed value -0.5"),
+    ("clv_discount_rate", "nan", "not a finite number"),
+    ("clv_cac", "inf", "not a finite number"),
+    ("clv_cac", "1e300", "above the highest allowed value 1000000000"),
+    ("clv_horizon", "2.5", "not a whole number"),
+    ("clv_horizon", "21", "above the highest allowed value 20"),
+    ("cost_typed_active", "0", "below the lowest allowed value 1"),
+    ("app_lang", "fr", "'fr' is not one of de, en"),
+    ("app_period", "QUARTER", "is not one of month, quarter, year"),
+    ("app_activity_months", "7", "is not one of 3, 6, 12"),
+    ("overview_period", "2024-13-01", "is not a date like 2024-07-01"),
+    ("overview_period", "<script>", "is not a date"),
+    ("profit_tenure", "1:10,1:20", "customer year 1 is given twice"),
+    ("profit_tenure", "0:10", "customer year 0 is not between 1 and 50"),
+    ("profit_tenure", "1=10", "is not a pair like 3:40"),
+    ("profit_tenure", "2:abc", "'abc' is not a number"),
+    ("loyalty_cli_recommend", "", "is empty"),
+    ("loyalty_cli_recommend", "9" * 201, "longer than 200 characters"),
+])
+def test_invalid_text_is_rejected_naming_the_parameter_and_the_problem(key, text, message):
+    with pytest.raises(ParamError, match=f"^{key}: .*{message}") as caught:
+        parse_value(PARAMS[key], text)
+    assert caught.value.key == key
+
+
+def test_choices_are_read_from_their_text():
+    assert parse_value(PARAMS["app_activity_months"], "6") == 6
+    assert parse_value(PARAMS["profit_horizon"], "none") is None
+    assert parse_value(PARAMS["profit_horizon"], "10") == 10
+    assert parse_value(PARAMS["overview_period"], "2024-07-01") == pd.Timestamp("2024-07-01")
+
+
+def test_edited_profits_are_year_profit_pairs():
+    assert parse_value(PARAMS["profit_tenure"], "1:12.5,3:-4") == {1: 12.5, 3: -4.0}
+
+
+def test_the_data_can_narrow_a_range_but_never_widen_it():
+    uplift = narrowed(PARAMS["profit_uplift"], high=0.02)  # 97 % retention leaves 2 points to 99 %
+    assert check_value(uplift, 0.02) == 0.02
+    with pytest.raises(ParamError, match="above the highest allowed value 0.02"):
+        check_value(uplift, 0.03)
+    assert narrowed(PARAMS["profit_uplift"], high=0.5).high == 0.10
+
+
+def test_a_period_must_be_one_of_the_data():
+    spec = narrowed(PARAMS["overview_period"], options=(pd.Timestamp("2024-04-01"), pd.Timestamp("2024-07-01")))
+    assert check_value(spec, pd.Timestamp("2024-07-01")) == pd.Timestamp("2024-07-01")
+    with pytest.raises(ParamError, match="2024-10-01 is not a period of the data"):
+        check_value(spec, pd.Timestamp("2024-10-01"))
+
+
+def test_booleans_are_not_numbers():
+    with pytest.raises(ParamError, match="True is not a number"):
+        check_value(PARAMS["clv_cac"], True)
+
+
+def test_a_tampered_link_keeps_the_valid_values_and_names_the_rest():
+    parsed = parse_query({"clv_gross_margin": "0.4", "clv_horizon": "banana", "app_lang": "xx",
+                          "profit_uplift": ["0.01", "0.03"], "utm_source": "newsletter", "embed": "true"})
+    assert parsed.values == {"clv_gross_margin": 0.4, "profit_uplift": 0.03}  # a repeated key counts last
+    assert parsed.rejected == ("clv_horizon", "app_lang")  # unknown keys are not part of a scenario
+
+
+def test_every_value_written_to_the_url_reads_back_the_same():
+    values = {"app_lang": "en", "app_activity_months": 6, "overview_period": pd.Timestamp("2024-07-01"),
+              "cost_change_team": -0.25, "cost_typed_active": 700, "clv_discount_rate": 0.085,
+              "clv_cac": 1234.56, "profit_horizon": None, "profit_tenure": {3: 40.0, 1: 12.5},
+              "loyalty_cli_try_new": 6.5}
+    query = to_query(values)
+    assert query["profit_tenure"] == "1:12.5,3:40"
+    assert query["profit_horizon"] == "none"
+    assert query["cost_typed_active"] == "700"
+    assert parse_query(query).values == values
+    assert format_value(PARAMS["clv_cac"], 100.0) == "100"

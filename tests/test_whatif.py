@@ -1,0 +1,136 @@
+"""Scenarios completed with the data's defaults, their results, A/B differences and scenario names, by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from retention_core import whatif
+from retention_core.dataset import Dataset, aggregate
+from retention_core.whatif import ScenarioKpi
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """A: Q1, Q2, Q3; B: Q1 only; C: Q2, Q3; D: Q3 (as in test_scenarios). Quarterly, 3-month activity window.
+
+    Q2: S = 2, N = 1 (C), E = 2; Q3: S = 2, N = 1 (D), E = 3. Pooled retention Σ(E − N) / ΣS = 3 / 4 per
+    quarter; revenue per active customer Σrevenue / ΣE = (70 + 160) / 5 = 46 per quarter. No cost sheet.
+    """
+    orders = pd.DataFrame({
+        "customer_id": pd.array(["A", "A", "A", "B", "C", "C", "D"], dtype="str"),
+        "order_date": pd.to_datetime(["2024-01-05", "2024-04-05", "2024-07-05", "2024-02-01", "2024-05-01",
+                                      "2024-08-01", "2024-09-30"]),
+        "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0],
+    })
+    return aggregate(Dataset(transactions=orders, key="tiny", name="tiny"), "quarter", 3)
+
+
+def test_an_empty_scenario_resolves_to_the_measured_defaults(tiny):
+    resolved = whatif.resolve(tiny, {})
+    values = resolved.values
+    assert resolved.rejected == ()
+    assert values["clv_gross_margin"] == 0.30  # no margin column: the default 30 %
+    assert values["clv_retention_rate"] == 0.75
+    assert "profit_retention" not in values  # no customer has been observed for a full year yet
+    assert values["cost_mode"] == "typed"  # no cost sheet: only the typed-in café
+    assert values["overview_period"] == pd.Timestamp("2024-07-01")
+    assert values["cohort_periods_since"] == 2  # min(4 quarters a year, the 2 quarters observed)
+    assert resolved.defaults == values
+    assert whatif.resolve(whatif.data_facts(tiny), {}) == resolved  # the facts a session keeps give the same
+
+
+@pytest.fixture(scope="module")
+def sample_aggs():
+    from retention_core.sample import load_sample
+
+    return aggregate(load_sample(), "quarter", 12)
+
+
+def test_a_default_follows_the_value_it_depends_on(sample_aggs):
+    resolved = whatif.resolve(sample_aggs, {"clv_discount_rate": 0.1, "profit_retention": 0.97})
+    assert resolved.values["profit_discount_rate"] == 0.1  # the profit page starts at the CLV page's rate
+    assert resolved.defaults["profit_uplift"] == 0.02  # only 2 points left to 99 %
+    assert resolved.specs["profit_uplift"].high == pytest.approx(0.02)
+
+
+def test_values_the_data_cannot_take_fall_back_to_the_default_and_are_named(tiny, sample_aggs):
+    resolved = whatif.resolve(tiny, {"cost_mode": "data", "overview_period": pd.Timestamp("2024-01-01"),
+                                     "cohort_periods_since": 3, "clv_horizon": "ten"})
+    assert set(resolved.rejected) == {"cost_mode", "overview_period", "cohort_periods_since", "clv_horizon"}
+    assert resolved.values["cost_mode"] == "typed"
+    assert resolved.values["overview_period"] == pd.Timestamp("2024-07-01")  # Q1 is the warm-up quarter
+    assert resolved.values["clv_horizon"] == 5
+    resolved = whatif.resolve(sample_aggs, {"profit_retention": 0.9, "profit_uplift": 0.1,
+                                            "profit_tenure": {7: 10.0}})
+    assert resolved.rejected == ("profit_uplift", "profit_tenure")  # the sample lists customer years 1 and 2
+    assert resolved.values["profit_uplift"] == 0.05  # 0.9 + 0.1 would pass 99 %
+    assert resolved.values["profit_retention"] == 0.9  # valid values stay
+    assert resolved.values["profit_tenure"] == {}
+
+
+def test_the_typed_cafe_costs_twelve_per_customer_and_the_what_if_moves_it(tiny):
+    values = whatif.resolve(tiny, {}).values
+    assert whatif.evaluate(tiny, values).cost.per_customer == pytest.approx(8400 / 700)
+    changed = whatif.resolve(tiny, {"cost_change_team": 0.1, "cost_active_typed": 800}).values
+    # (5,500 + 900 + 2,500) / 800 = 11.125
+    assert whatif.evaluate(tiny, changed).cost.per_customer == pytest.approx(11.125)
+
+
+def test_the_clv_of_a_scenario_uses_its_margin_retention_and_discount(tiny):
+    values = whatif.resolve(tiny, {"clv_discount_rate": 0.0, "clv_gross_margin": 0.5}).values
+    clv = whatif.evaluate(tiny, values).clv
+    # m = 46 × 0.5 = 23 per quarter; CLV = 23 · 0.75 / (1 + 0 − 0.75) = 69
+    assert clv.margin_per_period == pytest.approx(23.0)
+    assert clv.margin_multiple_clv == pytest.approx(69.0)
+    assert clv.net_value == pytest.approx(69.0)  # no cost or acquisition sheet: both default to zero
+
+
+def test_edited_profits_go_into_the_table_and_only_they_come_back(sample_aggs):
+    default = whatif.profits_table(sample_aggs, 0.3, {})
+    edited = whatif.profits_table(sample_aggs, 0.3, {2: 99.0})
+    assert edited.loc[edited["tenure"] == 2, "profit"].item() == 99.0
+    assert edited.loc[edited["tenure"] == 1, "profit"].item() == default.loc[default["tenure"] == 1, "profit"].item()
+    assert whatif.edited_profits(edited, sample_aggs, 0.3) == {2: 99.0}
+    assert whatif.edited_profits(default, sample_aggs, 0.3) == {}
+
+
+def test_compare_gives_b_minus_a_and_the_relative_change():
+    a = (ScenarioKpi("clv_margin_multiple", "money", 200.0), ScenarioKpi("profit_relative_change", "fraction", 0.10),
+         ScenarioKpi("kpi_clv_to_cac", "ratio", None), ScenarioKpi("label_net_value", "money", 0.0))
+    b = (ScenarioKpi("clv_margin_multiple", "money", 250.0), ScenarioKpi("profit_relative_change", "fraction", 0.15),
+         ScenarioKpi("kpi_clv_to_cac", "ratio", 3.0), ScenarioKpi("label_net_value", "money", -20.0))
+    table = whatif.compare(a, b).set_index("key")
+    assert table.loc["clv_margin_multiple", "difference"] == 50.0
+    assert table.loc["clv_margin_multiple", "relative"] == 0.25  # 50 / 200
+    assert table.loc["profit_relative_change", "difference"] == pytest.approx(0.05)  # 5 percentage points
+    assert table.loc["kpi_clv_to_cac", "difference"] is None
+    assert table.loc["label_net_value", "difference"] == -20.0
+    assert table.loc["label_net_value", "relative"] is None  # A is zero
+
+
+def test_compare_refuses_lists_of_different_kpis():
+    with pytest.raises(ValueError, match="cannot compare 'clv_simple' with 'clv_finite'"):
+        whatif.compare((ScenarioKpi("clv_simple", "money", 1.0),), (ScenarioKpi("clv_finite", "money", 1.0),))
+
+
+def test_a_saved_scenario_keeps_what_if_values_but_not_language_or_currency():
+    kept = whatif.what_if_values({"app_lang": "en", "app_currency": "USD", "app_period": "month",
+                                  "clv_gross_margin": 0.4, "unknown": 1})
+    assert kept == {"app_period": "month", "clv_gross_margin": 0.4}
+
+
+def test_scenario_names_are_trimmed_and_must_be_short_and_not_empty():
+    assert whatif.clean_name("  Marge   35 %\n") == "Marge 35 %"
+    assert whatif.clean_name("=cmd|' /C calc'!A0") == "=cmd|' /C calc'!A0"  # escaped where shown, not here
+    with pytest.raises(whatif.ScenarioNameError, match="needs a name") as empty:
+        whatif.clean_name("   ")
+    assert empty.value.key == "scenario_name_empty"
+    with pytest.raises(whatif.ScenarioNameError, match="at most 60 characters, got 61"):
+        whatif.clean_name("x" * 61)
+
+
+def test_the_cost_page_compares_with_the_typed_cac_or_none(tiny):
+    assert whatif.evaluate(tiny, whatif.resolve(tiny, {}).values).cost_cac is None  # 0 means "not known"
+    typed = whatif.resolve(tiny, {"cost_typed_cac": 150.0}).values
+    assert whatif.evaluate(tiny, typed).cost_cac == 150.0
