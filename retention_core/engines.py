@@ -76,15 +76,22 @@ class TableSource:
     ``path``: a Parquet or CSV file, a folder of them (read recursively), or a DuckDB database file.
     ``format``: ``"parquet"``, ``"csv"`` (comma-separated, header line with the canonical names, ISO dates, decimal
     point) or ``"duckdb"``. ``table``: the table to read from a DuckDB database file. ``columns``: the canonical
-    columns the source holds. ``null_columns``: optional columns the query names but the source lacks; they read
-    as typed NULL (see :func:`retention_core.queries.with_optional_columns`).
+    columns the source holds. ``stored_names``: pairs (canonical name, name in the file) for columns stored under
+    another name; the engines rename them through their expression APIs, so a stored name never becomes SQL text.
+    ``null_columns``: optional columns the query names but the source lacks; they read as typed NULL (see
+    :func:`retention_core.queries.with_optional_columns`).
     """
 
     path: Path
     format: str
     columns: tuple[str, ...]
     table: str | None = None
+    stored_names: tuple[tuple[str, str], ...] = field(default=())
     null_columns: tuple[str, ...] = field(default=())
+
+    def stored_name(self, column: str) -> str:
+        """The name under which canonical ``column`` is stored in the file."""
+        return dict(self.stored_names).get(column, column)
 
     def with_null_columns(self, names: object) -> TableSource:
         """This source plus every column of ``names`` it lacks, read as NULL."""
@@ -100,12 +107,15 @@ class TableSource:
 Table = Union[pd.DataFrame, TableSource]
 
 
-def open_source(path: str | os.PathLike, table: str = "transactions") -> TableSource:
+def open_source(
+    path: str | os.PathLike, table: str = "transactions", rename: Mapping[str, str] | None = None
+) -> TableSource:
     """Describe the orders at ``path`` as a :class:`TableSource`, checking that the canonical columns are there.
 
     ``path`` is a ``.parquet`` or ``.csv`` file, a folder holding such files, or a DuckDB database file (``.duckdb``
-    or ``.db``) whose table ``table`` holds the orders. Raises :class:`SourceError` with a plain message when the
-    path does not exist, is of an unknown kind, cannot be read, or lacks a required column.
+    or ``.db``) whose table ``table`` holds the orders. ``rename`` maps canonical names to the names the file uses
+    (``{"order_date": "Bestelldatum"}``). Raises :class:`SourceError` with a plain message when the path does not
+    exist, is of an unknown kind, cannot be read, or lacks a required column.
     """
     location = Path(path).expanduser().resolve()
     if not location.exists():
@@ -117,15 +127,24 @@ def open_source(path: str | os.PathLike, table: str = "transactions") -> TableSo
         names = _duckdb_file_columns(location, table)
     else:
         names = _file_columns(location, source_format)
+    rename = dict(rename or {})
+    unknown = sorted(set(rename) - set(CANONICAL_TYPES))
+    if unknown:
+        raise SourceError(f"cannot map {', '.join(unknown)}: the canonical names are {', '.join(CANONICAL_TYPES)}")
+    absent = [stored for stored in rename.values() if stored not in names]
+    if absent:
+        raise SourceError(f"{location} has no column(s) {', '.join(absent)} to map")
+    names = [name for name in names if name not in rename.values()] + list(rename)
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
         raise SourceError(
             f"{location} lacks the column(s) {', '.join(missing)}; a path source must use the canonical names "
             f"{', '.join(REQUIRED_COLUMNS)} (optional: product, quantity, gross_margin). Rename the columns when "
-            "exporting, or upload the file on the Data page, where columns can be mapped."
+            "exporting, map them (--column order_date=Bestelldatum), or upload the file on the Data page."
         )
     columns = tuple(name for name in CANONICAL_TYPES if name in names)
-    return TableSource(location, source_format, columns, table if source_format == "duckdb" else None)
+    return TableSource(location, source_format, columns, table if source_format == "duckdb" else None,
+                       tuple(sorted(rename.items())))
 
 
 def _source_format(location: Path) -> str:
@@ -234,7 +253,7 @@ def _duckdb_relation(
 def _canonical_duckdb(relation: duckdb.DuckDBPyRelation, source: TableSource) -> duckdb.DuckDBPyRelation:
     """``relation`` with the canonical columns cast to their types and ``null_columns`` added as typed NULL."""
     expressions = [
-        duckdb.ColumnExpression(name).cast(duckdb.sqltype(CANONICAL_TYPES[name])).alias(name)
+        duckdb.ColumnExpression(source.stored_name(name)).cast(duckdb.sqltype(CANONICAL_TYPES[name])).alias(name)
         for name in source.columns
     ]
     expressions += [
@@ -354,7 +373,10 @@ class SparkEngine:
             frame = reader.option("header", True).option("recursiveFileLookup", True).csv(str(table.path))
         else:
             frame = reader.option("recursiveFileLookup", True).parquet(str(table.path))
-        columns = [functions.col(name).cast(_SPARK_TYPES[CANONICAL_TYPES[name]]).alias(name) for name in table.columns]
+        columns = [
+            frame[table.stored_name(name)].cast(_SPARK_TYPES[CANONICAL_TYPES[name]]).alias(name)
+            for name in table.columns
+        ]
         columns += [
             functions.lit(None).cast(_SPARK_TYPES[CANONICAL_TYPES.get(name, "VARCHAR")]).alias(name)
             for name in table.null_columns

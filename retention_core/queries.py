@@ -229,3 +229,15 @@ def nps_by_period(nps: Table, period: str = "quarter", engine: Engine | None = N
     - ``detractors``: answers scoring 0 to 6.
     """
     return run_sql("nps_by_period", {"period": check_period(period)}, engine, nps=nps)
+
+
+def transaction_totals(transactions: Table, engine: Engine | None = None) -> pd.Series:
+    """Size, date range and the margin parts of a transaction log, as one row.
+
+    - ``rows``: transaction rows, returns included.
+    - ``first_order_date``, ``last_order_date``: earliest and latest ``order_date`` of any row.
+    - ``margin_revenue``: revenue of the rows with a known gross margin and a positive amount (missing without any).
+    - ``gross_profit``: Σ amount · gross_margin over the same rows.
+    """
+    table = with_optional_columns(transactions, "transactions")
+    return run_sql("transaction_totals", None, engine, transactions=table).iloc[0]
