@@ -221,6 +221,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Das Modell liefert für diese Daten keine endlichen Vorhersagen.",
         "en": "The model gives no finite forecasts for these data.",
     },
+    "predictive_reason_not_stored": {
+        "de": "Der Ordner mit den vorberechneten Tabellen enthält keine Modellanpassung; erzeugen Sie ihn mit "
+              "python -m retention_core.cli neu.",
+        "en": "The folder of pre-aggregated tables holds no model fit; create it again with "
+              "python -m retention_core.cli.",
+    },
     # CLV page section
     "predictive_title": {"de": "Vorhersage-CLV (BG/NBD + Gamma-Gamma)",
                          "en": "Predictive CLV (BG/NBD + Gamma-Gamma)"},
