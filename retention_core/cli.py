@@ -84,9 +84,13 @@ def run(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     source = engines.open_source(args.input, args.table, _renames(args.column))
     engine = _engine(args.engine, args.spark_master)
-    dataset = Dataset(transactions=source, key=source.label, name=source.label)
-    aggs = aggregate(dataset, args.period, args.activity_months, engine=engine)
-    rows = int(queries.transaction_totals(source, engine)["rows"])
+    try:
+        dataset = Dataset(transactions=source, key=source.label, name=source.label)
+        aggs = aggregate(dataset, args.period, args.activity_months, engine=engine)
+        rows = int(queries.transaction_totals(source, engine)["rows"])
+    finally:
+        if isinstance(engine, engines.SparkEngine):
+            engine.spark.stop()
     store.write_aggregates(aggs, args.output, engine=engine.name, source=source.label, rows=rows)
     manifest = store.read_manifest(args.output)
     print(f"{rows:,} rows from {source.label} aggregated on {engine.name} in {time.perf_counter() - started:.1f} s; "

@@ -17,11 +17,13 @@ connection that may read only the source's file or folder.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import threading
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, Union, runtime_checkable
@@ -313,13 +315,15 @@ class DuckDBEngine:
             relation = connection.table(source.table)
         else:
             relation = _duckdb_relation(source, connection)[1]
-        _canonical_duckdb(relation, source).create_view(table_name, replace=True)
+        connection.register(table_name, _canonical_duckdb(relation, source))
 
 
 def _transpile(sql: str) -> str:
     import sqlglot  # imported here: only the Spark engine needs it
 
-    statements = sqlglot.transpile(sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+    statements = sqlglot.transpile(
+        sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False
+    )
     if len(statements) != 1:
         raise ValueError(f"a query file must hold one statement, found {len(statements)}")
     return statements[0]
@@ -348,7 +352,7 @@ class SparkEngine:
 
     def run(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pd.DataFrame:
         text = spark_sql(query)
-        with self._lock:
+        with self._lock, _pandas_version_warning_ignored():
             try:
                 for table_name, table in tables.items():
                     self._frame(table).createOrReplaceTempView(table_name)
@@ -393,7 +397,7 @@ def local_spark(master: str = "local[2]", shuffle_partitions: int = 4, driver_me
     """
     from pyspark.sql import SparkSession
 
-    return (
+    builder = (
         SparkSession.builder.master(master)
         .appName("retention-aggregate")
         .config("spark.ui.enabled", "false")
@@ -402,8 +406,17 @@ def local_spark(master: str = "local[2]", shuffle_partitions: int = 4, driver_me
         .config("spark.driver.memory", driver_memory)
         .config("spark.log.level", "ERROR")
         .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
     )
+    with _pandas_version_warning_ignored():
+        return builder.getOrCreate()
+
+
+@contextlib.contextmanager
+def _pandas_version_warning_ignored() -> Iterator[None]:
+    """Silence pyspark's notice that it does not yet fully support pandas 3: it is handed Arrow tables only."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+        yield
 
 
 def _arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
