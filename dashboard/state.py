@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard import source as started_on
 from retention_core import sample, scenarios
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
 from retention_core.i18n import CURRENCIES, LANGUAGES, t
@@ -49,18 +50,24 @@ def sidebar() -> Settings:
             format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
         )
         currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=CURRENCY)
-        period = st.segmented_control(t("sidebar_period", lang), PERIODS, default="quarter", key=PERIOD,
-                                      required=True, format_func=lambda code: t(f"period_{code}", lang))
-        activity_months = st.selectbox(
-            t("sidebar_activity", lang), ACTIVITY_MONTHS, index=len(ACTIVITY_MONTHS) - 1, key=ACTIVITY,
-            format_func=lambda months: t("sidebar_activity_months", lang, months=months),
-            help=t("sidebar_activity_help", lang),
-        )
+        fixed = started_on.fixed_period(started_on.configured())
+        if fixed is None:
+            period = st.segmented_control(t("sidebar_period", lang), PERIODS, default="quarter", key=PERIOD,
+                                          required=True, format_func=lambda code: t(f"period_{code}", lang))
+            activity_months = st.selectbox(
+                t("sidebar_activity", lang), ACTIVITY_MONTHS, index=len(ACTIVITY_MONTHS) - 1, key=ACTIVITY,
+                format_func=lambda months: t("sidebar_activity_months", lang, months=months),
+                help=t("sidebar_activity_help", lang),
+            )
+        else:
+            period, activity_months = fixed
+            st.caption(t("sidebar_fixed_period", lang, period=t(f"period_{period}", lang), months=activity_months))
         has_upload = DATASET in st.session_state
         if not has_upload:
             st.session_state[SOURCE] = "sample"
+        default_name = "configured" if started_on.configured() else "sample"
         source = st.radio(t("sidebar_source", lang), SOURCES, key=SOURCE, disabled=not has_upload,
-                          format_func=lambda code: t(f"source_{code}", lang),
+                          format_func=lambda code: t(f"source_{default_name if code == 'sample' else code}", lang),
                           help=None if has_upload else t("sidebar_source_help", lang))
     return Settings(lang=lang, currency=currency, period=period, activity_months=activity_months, source=source)
 
@@ -68,9 +75,12 @@ def sidebar() -> Settings:
 def settings() -> Settings:
     """The current sidebar choices (the sidebar is drawn by ``app.py`` before any page runs)."""
     state = st.session_state
+    period, activity_months = started_on.fixed_period(started_on.configured()) or (
+        state.get(PERIOD, "quarter"), state.get(ACTIVITY, 12)
+    )
     return Settings(
-        lang=state.get(LANG, "de"), currency=state.get(CURRENCY, "EUR"), period=state.get(PERIOD, "quarter"),
-        activity_months=state.get(ACTIVITY, 12), source=state.get(SOURCE, "sample"),
+        lang=state.get(LANG, "de"), currency=state.get(CURRENCY, "EUR"), period=period,
+        activity_months=activity_months, source=state.get(SOURCE, "sample"),
     )
 
 
@@ -96,7 +106,7 @@ def current_aggregates() -> Aggregates:
     chosen = settings()
     dataset = _shown_upload()
     if dataset is None:
-        return _sample_aggregates(chosen.period, chosen.activity_months)
+        return _default_aggregates(chosen)
     cache: dict = st.session_state.setdefault(AGGREGATES, {})
     key = (dataset.key, chosen.period, chosen.activity_months)
     if key not in cache:
@@ -109,6 +119,20 @@ def current_aggregates() -> Aggregates:
         while len(cache) > _MAX_AGGREGATES_PER_SESSION:
             cache.pop(next(iter(cache)))
     return cache[key]
+
+
+def _default_aggregates(chosen: Settings) -> Aggregates:
+    """Aggregates of the data the app was started on (``--aggregates`` / ``--data``), else of the sample."""
+    configured = started_on.configured()
+    if configured is None:
+        return _sample_aggregates(chosen.period, chosen.activity_months)
+    with st.spinner(t("status_aggregating", chosen.lang)):
+        try:
+            return started_on.aggregates(configured, chosen.period, chosen.activity_months)
+        except started_on.SourceUnavailable as error:
+            st.error(t("error_source_unavailable", chosen.lang, path=str(configured.path), reason=str(error)),
+                     icon=":material/folder_off:")
+            st.stop()
 
 
 def use_uploaded(dataset: Dataset) -> None:
@@ -132,10 +156,16 @@ def set_assumptions(chosen: scenarios.Assumptions) -> None:
 def dataset_name(lang: str) -> str:
     """What the sidebar says is shown: the sample's translated name or the uploaded file names."""
     upload = _shown_upload()
-    return t("sample_name", lang) if upload is None else upload.name
+    if upload is not None:
+        return upload.name
+    configured = started_on.configured()
+    return t("sample_name", lang) if configured is None else started_on.name(configured)
 
 
 def _shown_key() -> str:
     """Content key of the data shown, without loading the sample just to read its key."""
     upload = _shown_upload()
-    return "sample" if upload is None else upload.key
+    if upload is not None:
+        return upload.key
+    configured = started_on.configured()
+    return "sample" if configured is None else configured.key
