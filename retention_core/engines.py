@@ -217,6 +217,7 @@ def _duckdb_config() -> dict[str, object]:
 def _shared_database() -> duckdb.DuckDBPyConnection:
     """The process-wide in-memory database for frames; limits come from the environment (README, "Configuration")."""
     database = duckdb.connect(":memory:", config={**_duckdb_config(), "enable_external_access": False})
+    database.execute("SET enable_progress_bar = false")  # a long query would draw a bar on the server's stdout
     database.execute("SET lock_configuration = true")
     return database
 
@@ -236,6 +237,7 @@ def _path_connection(
     if folders:
         connection.execute("SET allowed_directories = $paths", {"paths": folders})
     connection.execute("SET enable_external_access = false")
+    connection.execute("SET enable_progress_bar = false")
     connection.execute("SET lock_configuration = true")
     return connection
 
@@ -388,6 +390,14 @@ class SparkEngine:
         return frame.select(*columns)
 
 
+@contextlib.contextmanager
+def _pandas_version_warning_ignored() -> Iterator[None]:
+    """Silence pyspark's notice that it does not yet fully support pandas 3: it is handed Arrow tables only."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+        yield
+
+
 def local_spark(master: str = "local[2]", shuffle_partitions: int = 4, driver_memory: str = "2g"):
     """A quiet Spark session in local mode for the command line and tests (needs ``pyspark`` and Java 17+).
 
@@ -409,14 +419,6 @@ def local_spark(master: str = "local[2]", shuffle_partitions: int = 4, driver_me
     )
     with _pandas_version_warning_ignored():
         return builder.getOrCreate()
-
-
-@contextlib.contextmanager
-def _pandas_version_warning_ignored() -> Iterator[None]:
-    """Silence pyspark's notice that it does not yet fully support pandas 3: it is handed Arrow tables only."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
-        yield
 
 
 def _arrow_to_pandas(table: pa.Table) -> pd.DataFrame:

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from retention_core.engines import (
+# QueryTimeout, SQL_DIR, load_sql and query_timeout_seconds are re-exported: pages, loading and tests import them
+# from here, where they lived before the engines moved out.
+from retention_core.engines import (  # noqa: F401
     DEFAULT_ENGINE,
     SQL_DIR,
     Engine,
@@ -26,8 +28,6 @@ from retention_core.engines import (
     load_sql,
     query_timeout_seconds,
 )
-
-__all__ = ["PERIODS", "SQL_DIR", "QueryTimeout", "load_sql", "query_timeout_seconds", "run_sql"]
 
 PERIODS = ("month", "quarter", "year")
 
