@@ -50,7 +50,7 @@ def sidebar() -> Settings:
             format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
         )
         currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=CURRENCY)
-        fixed = started_on.fixed_period(started_on.configured())
+        fixed = _fixed_period()
         if fixed is None:
             period = st.segmented_control(t("sidebar_period", lang), PERIODS, default="quarter", key=PERIOD,
                                           required=True, format_func=lambda code: t(f"period_{code}", lang))
@@ -75,13 +75,18 @@ def sidebar() -> Settings:
 def settings() -> Settings:
     """The current sidebar choices (the sidebar is drawn by ``app.py`` before any page runs)."""
     state = st.session_state
-    period, activity_months = started_on.fixed_period(started_on.configured()) or (
-        state.get(PERIOD, "quarter"), state.get(ACTIVITY, 12)
-    )
+    period, activity_months = _fixed_period() or (state.get(PERIOD, "quarter"), state.get(ACTIVITY, 12))
     return Settings(
         lang=state.get(LANG, "de"), currency=state.get(CURRENCY, "EUR"), period=period,
         activity_months=activity_months, source=state.get(SOURCE, "sample"),
     )
+
+
+def _fixed_period() -> tuple[str, int] | None:
+    """(period, activity months) of the aggregates folder the app was started on while it is shown, else None."""
+    if st.session_state.get(SOURCE, "sample") != "sample":
+        return None
+    return started_on.fixed_period(started_on.configured())
 
 
 @st.cache_data(max_entries=1, ttl=24 * 3600, show_spinner=False)
@@ -154,7 +159,7 @@ def set_assumptions(chosen: scenarios.Assumptions) -> None:
 
 
 def dataset_name(lang: str) -> str:
-    """What the sidebar says is shown: the sample's translated name or the uploaded file names."""
+    """What the sidebar says is shown: the uploaded file names, the path given at start or the sample's name."""
     upload = _shown_upload()
     if upload is not None:
         return upload.name

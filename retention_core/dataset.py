@@ -25,10 +25,11 @@ class Dataset:
     """The four canonical sheets of one business; only ``transactions`` is required.
 
     ``key`` identifies the content (a hash of the uploaded bytes or of the sample files) and is what caches are
-    keyed by; ``name`` is shown to the user.
+    keyed by; ``name`` is shown to the user. A sheet may also be a :class:`~retention_core.engines.TableSource`
+    (orders read by path, never loaded into pandas), which :func:`aggregate` hands to its engine.
     """
 
-    transactions: pd.DataFrame
+    transactions: queries.Table
     retention_costs: pd.DataFrame | None = None
     acquisition: pd.DataFrame | None = None
     nps: pd.DataFrame | None = None

@@ -142,7 +142,8 @@ def open_source(
         raise SourceError(
             f"{location} lacks the column(s) {', '.join(missing)}; a path source must use the canonical names "
             f"{', '.join(REQUIRED_COLUMNS)} (optional: product, quantity, gross_margin). Rename the columns when "
-            "exporting, map them (--column order_date=Bestelldatum), or upload the file on the Data page."
+            "exporting, map them when aggregating on the command line (python -m retention_core.cli --column "
+            "order_date=Bestelldatum), or upload the file on the Data page."
         )
     columns = tuple(name for name in CANONICAL_TYPES if name in names)
     return TableSource(location, source_format, columns, table if source_format == "duckdb" else None,
@@ -179,7 +180,7 @@ def _duckdb_file_columns(location: Path, table: str) -> list[str]:
     try:
         connection = _path_connection(location)
     except duckdb.Error as error:
-        raise SourceError(f"{location} is not a DuckDB database: {str(error).splitlines()[0]}") from error
+        raise SourceError(f"{location} cannot be opened as a DuckDB database: {str(error).splitlines()[0]}") from error
     try:
         return list(connection.table(table).columns)
     except duckdb.Error as error:

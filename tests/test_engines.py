@@ -76,6 +76,11 @@ def assert_same_on_both(run, spark_engine) -> pd.DataFrame:
     return on_duckdb
 
 
+def totals_table(orders, engine) -> pd.DataFrame:
+    """:func:`queries.transaction_totals` as a one-row frame."""
+    return queries.transaction_totals(orders, engine).to_frame().T.infer_objects()
+
+
 ORDER_QUERIES = {
     "period_activity_month": lambda orders, engine: queries.period_activity(orders, "month", 1, engine),
     "period_activity_quarter_12_months": lambda orders, engine: queries.period_activity(orders, "quarter", 4, engine),
@@ -86,7 +91,7 @@ ORDER_QUERIES = {
     "revenue_by_tenure_month": lambda orders, engine: queries.revenue_by_tenure(orders, "month", engine),
     "customer_summary": lambda orders, engine: queries.customer_summary(orders, engine),
     "rfm_summary_weeks": lambda orders, engine: models.rfm_summary(orders, time_unit="W", engine=engine),
-    "transaction_totals": lambda orders, engine: queries.transaction_totals(orders, engine).to_frame().T.infer_objects(),
+    "transaction_totals": lambda orders, engine: totals_table(orders, engine),
 }
 
 
@@ -176,7 +181,8 @@ def test_parquet_folder_and_csv_aggregate_like_the_frame_on_both_engines(order_f
 def test_path_source_lacking_a_canonical_column_names_the_data_contract(order_files, tmp_path):
     path = tmp_path / "orders.parquet"
     order_files["orders"].rename(columns={"amount": "Betrag"}).to_parquet(path)
-    with pytest.raises(engines.SourceError, match=r"lacks the column\(s\) amount; a path source must use the canonical"):
+    contract = r"lacks the column\(s\) amount; a path source must use the canonical names customer_id, order_date"
+    with pytest.raises(engines.SourceError, match=contract):
         engines.open_source(path)
 
 
