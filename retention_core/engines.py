@@ -400,11 +400,11 @@ def _pandas_version_warning_ignored() -> Iterator[None]:
 
 
 def local_spark(master: str = "local[2]", shuffle_partitions: int = 4, driver_memory: str = "2g"):
-    """A quiet Spark session in local mode for the command line and tests (needs ``pyspark`` and Java 17+).
+    """A quiet Spark session for the command line and tests, local mode by default (needs ``pyspark``, Java 17+).
 
     The UI is off, the session time zone is UTC (timestamps are not shifted), shuffles use few partitions (the
-    default 200 is made for clusters) and only errors are logged. On a cluster, build the session there and pass
-    it to :class:`SparkEngine` instead.
+    default 200 is made for clusters; raise ``shuffle_partitions`` with ``master`` naming a cluster) and only errors
+    are logged.
     """
     from pyspark.sql import SparkSession
 
