@@ -49,6 +49,8 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--spark-master", default="local[2]", help="Spark master URL (default: local[2])")
     parse.add_argument("--spark-driver-memory", default="4g", help="Spark driver memory (default: 4g); in local "
                                                                    "mode the whole Spark heap")
+    parse.add_argument("--spark-shuffle-partitions", type=int, default=4,
+                       help="spark.sql.shuffle.partitions (default: 4, for one machine; raise it on a cluster)")
     return parse
 
 
@@ -62,11 +64,12 @@ def _renames(pairs: Sequence[str]) -> dict[str, str]:
     return renames
 
 
-def _engine(name: str, master: str, driver_memory: str) -> engines.Engine:
-    if name == "duckdb":
+def _engine(args: argparse.Namespace) -> engines.Engine:
+    if args.engine == "duckdb":
         return engines.DuckDBEngine()
     try:
-        return engines.SparkEngine(engines.local_spark(master, driver_memory=driver_memory))
+        spark = engines.local_spark(args.spark_master, args.spark_shuffle_partitions, args.spark_driver_memory)
+        return engines.SparkEngine(spark)
     except ImportError as error:
         raise engines.SourceError(
             "the Spark engine needs pyspark (pip install -r requirements-dev.txt) and Java 17+"
@@ -101,7 +104,7 @@ def run(args: argparse.Namespace) -> dict:
     """Aggregate ``args.input`` into ``args.output``; returns the manifest written."""
     started = time.perf_counter()
     source = engines.open_source(args.input, args.table, _renames(args.column))
-    engine = _TimedEngine(_engine(args.engine, args.spark_master, args.spark_driver_memory))
+    engine = _TimedEngine(_engine(args))
     try:
         dataset = Dataset(transactions=source, key=source.label, name=source.label)
         aggs = aggregate(dataset, args.period, args.activity_months, engine=engine)
