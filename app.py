@@ -1,6 +1,8 @@
 """Retention Economics Dashboard — the frame: page config, sidebar, navigation.
 
 Run with ``streamlit run app.py``; it opens on the embedded sample business. Pages live in ``app_pages/``.
+``streamlit run app.py -- --aggregates DIR`` (or ``-- --data PATH``) opens pre-aggregated tables or an order file
+instead, see ``dashboard/source.py``.
 """
 
 import streamlit as st

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard import source as started_on
 from retention_core import sample, whatif
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
 from retention_core.i18n import CURRENCIES, LANGUAGES, t
@@ -63,19 +64,25 @@ def sidebar(on_change: Callable[[str], None]) -> Settings:
         )
         currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=CURRENCY, on_change=on_change,
                                 args=(CURRENCY,))
-        period = st.segmented_control(t("sidebar_period", lang), PERIODS, key=PERIOD, required=True,
-                                      on_change=on_change, args=(PERIOD,),
-                                      format_func=lambda code: t(f"period_{code}", lang))
-        activity_months = st.selectbox(
-            t("sidebar_activity", lang), ACTIVITY_MONTHS, key=ACTIVITY, on_change=on_change, args=(ACTIVITY,),
-            format_func=lambda months: t("sidebar_activity_months", lang, months=months),
-            help=t("sidebar_activity_help", lang),
-        )
+        fixed = _fixed_period()
+        if fixed is None:
+            period = st.segmented_control(t("sidebar_period", lang), PERIODS, key=PERIOD, required=True,
+                                          on_change=on_change, args=(PERIOD,),
+                                          format_func=lambda code: t(f"period_{code}", lang))
+            activity_months = st.selectbox(
+                t("sidebar_activity", lang), ACTIVITY_MONTHS, key=ACTIVITY, on_change=on_change, args=(ACTIVITY,),
+                format_func=lambda months: t("sidebar_activity_months", lang, months=months),
+                help=t("sidebar_activity_help", lang),
+            )
+        else:
+            period, activity_months = fixed
+            st.caption(t("sidebar_fixed_period", lang, period=t(f"period_{period}", lang), months=activity_months))
         has_upload = DATASET in st.session_state
         if not has_upload:
             st.session_state[SOURCE] = "sample"
+        default_name = "configured" if started_on.configured() else "sample"
         source = st.radio(t("sidebar_source", lang), SOURCES, key=SOURCE, disabled=not has_upload,
-                          format_func=lambda code: t(f"source_{code}", lang),
+                          format_func=lambda code: t(f"source_{default_name if code == 'sample' else code}", lang),
                           help=None if has_upload else t("sidebar_source_help", lang))
     return Settings(lang=lang, currency=currency, period=period, activity_months=activity_months, source=source)
 
@@ -83,10 +90,18 @@ def sidebar(on_change: Callable[[str], None]) -> Settings:
 def settings() -> Settings:
     """The current sidebar choices (the sidebar is drawn by ``app.py`` before any page runs)."""
     state = st.session_state
+    period, activity_months = _fixed_period() or (state.get(PERIOD, "quarter"), state.get(ACTIVITY, 12))
     return Settings(
-        lang=state.get(LANG, "de"), currency=state.get(CURRENCY, "EUR"), period=state.get(PERIOD, "quarter"),
-        activity_months=state.get(ACTIVITY, 12), source=state.get(SOURCE, "sample"),
+        lang=state.get(LANG, "de"), currency=state.get(CURRENCY, "EUR"), period=period,
+        activity_months=activity_months, source=state.get(SOURCE, "sample"),
     )
+
+
+def _fixed_period() -> tuple[str, int] | None:
+    """(period, activity months) of the aggregates folder the app was started on while it is shown, else None."""
+    if st.session_state.get(SOURCE, "sample") != "sample":
+        return None
+    return started_on.fixed_period(started_on.configured())
 
 
 @st.cache_data(max_entries=1, ttl=24 * 3600, show_spinner=False)
@@ -122,7 +137,7 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
     chosen = settings()
     dataset = _shown_upload()
     if dataset is None:
-        return _sample_aggregates(period, activity_months)
+        return _default_aggregates(period, activity_months, chosen.lang)
     cache: dict = st.session_state.setdefault(AGGREGATES, {})
     key = (dataset.key, period, activity_months)
     if key not in cache:
@@ -139,16 +154,29 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
 
 def facts_for(period: str, activity_months: int) -> whatif.DataFacts:
     """What scenario defaults and bounds need from the current data set, computed once per period and window."""
-    dataset = _shown_upload()
-    if dataset is None:
+    if _shown_upload() is None and started_on.configured() is None:
         return _sample_facts(period, activity_months)
     cache: dict = st.session_state.setdefault(FACTS, {})
-    key = (dataset.key, period, activity_months)
+    key = (_shown_key(), period, activity_months)
     if key not in cache:
         cache[key] = whatif.data_facts(aggregates_for(period, activity_months))
         while len(cache) > _MAX_AGGREGATES_PER_SESSION:
             cache.pop(next(iter(cache)))
     return cache[key]
+
+
+def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggregates:
+    """Aggregates of the data the app was started on (``--aggregates`` / ``--data``), else of the sample."""
+    configured = started_on.configured()
+    if configured is None:
+        return _sample_aggregates(period, activity_months)
+    with st.spinner(t("status_aggregating", lang)):
+        try:
+            return started_on.aggregates(configured, period, activity_months)
+        except started_on.SourceUnavailable as error:
+            st.error(t("error_source_unavailable", lang, path=str(configured.path), reason=str(error)),
+                     icon=":material/folder_off:")
+            st.stop()
 
 
 def use_uploaded(dataset: Dataset) -> None:
@@ -160,6 +188,18 @@ def use_uploaded(dataset: Dataset) -> None:
 
 
 def dataset_name(lang: str) -> str:
-    """What the sidebar says is shown: the sample's translated name or the uploaded file names."""
+    """What the sidebar says is shown: the uploaded file names, the path given at start or the sample's name."""
     upload = _shown_upload()
-    return t("sample_name", lang) if upload is None else upload.name
+    if upload is not None:
+        return upload.name
+    configured = started_on.configured()
+    return t("sample_name", lang) if configured is None else started_on.name(configured)
+
+
+def _shown_key() -> str:
+    """Content key of the data shown, without loading the sample just to read its key."""
+    upload = _shown_upload()
+    if upload is not None:
+        return upload.key
+    configured = started_on.configured()
+    return "sample" if configured is None else configured.key

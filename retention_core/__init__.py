@@ -19,6 +19,7 @@ from retention_core.columns import (
     validate_transactions,
 )
 from retention_core.dataset import Aggregates, Dataset, aggregate
+from retention_core.engines import DuckDBEngine, Engine, SparkEngine, TableSource, open_source
 from retention_core.exports import to_csv_bytes, to_xlsx_bytes
 from retention_core.loading import Dialect, LoadError, LoadResult, read_table
 from retention_core.metrics import (
@@ -83,6 +84,7 @@ from retention_core.queries import (
     revenue_by_tenure,
 )
 from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, parse_query, parse_value, to_query
+from retention_core.store import read_aggregates, write_aggregates
 from retention_core.whatif import ScenarioNameError, clean_name, compare, data_facts, evaluate, resolve
 
 __all__ = [
@@ -93,6 +95,8 @@ __all__ = [
     "Aggregates", "Dataset", "aggregate", "acquisition_by_period", "cohort_retention", "cost_by_period",
     "customer_summary", "nps_by_period", "period_activity", "retention_cost_per_active_customer",
     "revenue_by_tenure",
+    # engines and aggregates folders
+    "DuckDBEngine", "Engine", "SparkEngine", "TableSource", "open_source", "read_aggregates", "write_aggregates",
     # closed-form metrics
     "UpliftResult", "acquisition_cost_per_customer", "acquisition_rate", "break_even_retention_spend", "churn_rate",
     "clv_gap", "clv_to_cac", "convert_retention_rate", "customer_base_multiple", "customer_loyalty_index",

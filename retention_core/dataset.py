@@ -25,10 +25,11 @@ class Dataset:
     """The four canonical sheets of one business; only ``transactions`` is required.
 
     ``key`` identifies the content (a hash of the uploaded bytes or of the sample files) and is what caches are
-    keyed by; ``name`` is shown to the user.
+    keyed by; ``name`` is shown to the user. A sheet may also be a :class:`~retention_core.engines.TableSource`
+    (orders read by path, never loaded into pandas), which :func:`aggregate` hands to its engine.
     """
 
-    transactions: pd.DataFrame
+    transactions: queries.Table
     retention_costs: pd.DataFrame | None = None
     acquisition: pd.DataFrame | None = None
     nps: pd.DataFrame | None = None
@@ -85,26 +86,29 @@ def content_key(*parts: bytes) -> str:
     return digest.hexdigest()[:32]
 
 
-def weighted_gross_margin(transactions: pd.DataFrame) -> float | None:
+def weighted_gross_margin(transactions: queries.Table, engine: queries.Engine | None = None) -> float | None:
     """Revenue-weighted gross margin of the orders (a fraction), None when there is no margin column.
 
     Definition: gross profit over revenue across all orders with a known margin and positive amount.
-    Formula: Σ amount·margin / Σ amount. Units: fraction.
+    Formula: Σ amount·margin / Σ amount. Units: fraction. Summed by ``engine`` (``sql/transaction_totals.sql``).
     """
     if "gross_margin" not in transactions.columns:
         return None
-    known = transactions[transactions["gross_margin"].notna() & (transactions["amount"] > 0)]
-    revenue = known["amount"].sum()
-    if revenue <= 0:
+    totals = queries.transaction_totals(transactions, engine)
+    revenue = totals["margin_revenue"]
+    if pd.isna(revenue) or revenue <= 0:
         return None
-    return float((known["amount"] * known["gross_margin"]).sum() / revenue)
+    return float(totals["gross_profit"] / revenue)
 
 
-def aggregate(dataset: Dataset, period: str = "quarter", activity_months: int = 12) -> Aggregates:
+def aggregate(
+    dataset: Dataset, period: str = "quarter", activity_months: int = 12, engine: queries.Engine | None = None
+) -> Aggregates:
     """All DuckDB aggregation of ``dataset`` for ``period``: run once, then every page works from the result.
 
     ``activity_months``: a customer counts as active (in the customer base) at a period's end when they ordered
-    within that many months; a customer without an order for longer counts as lost.
+    within that many months; a customer without an order for longer counts as lost. ``engine`` runs the SQL
+    (default: embedded DuckDB; see :mod:`retention_core.engines`); the sheets may then be path sources.
     """
     window = activity_periods(period, activity_months)
     transactions = dataset.transactions
@@ -116,16 +120,20 @@ def aggregate(dataset: Dataset, period: str = "quarter", activity_months: int = 
     return Aggregates(
         period=period,
         activity_months=activity_months,
-        activity=queries.period_activity(transactions, period, window),
-        cohorts=queries.cohort_retention(transactions, period),
-        tenure=queries.revenue_by_tenure(transactions, "year"),
-        customers=queries.customer_summary(transactions),
-        costs=None if costs is None else queries.retention_cost_per_active_customer(costs, transactions, period, window),
-        cost_items=None if costs is None else queries.cost_by_period(costs, period),
-        acquisition=None if acquisition is None else queries.acquisition_by_period(acquisition, transactions, period),
-        nps=None if dataset.nps is None else queries.nps_by_period(dataset.nps, period),
-        gross_margin=weighted_gross_margin(transactions),
+        activity=queries.period_activity(transactions, period, window, engine),
+        cohorts=queries.cohort_retention(transactions, period, engine),
+        tenure=queries.revenue_by_tenure(transactions, "year", engine),
+        customers=queries.customer_summary(transactions, engine),
+        costs=None if costs is None else queries.retention_cost_per_active_customer(
+            costs, transactions, period, window, engine
+        ),
+        cost_items=None if costs is None else queries.cost_by_period(costs, period, engine),
+        acquisition=None if acquisition is None else queries.acquisition_by_period(
+            acquisition, transactions, period, engine
+        ),
+        nps=None if dataset.nps is None else queries.nps_by_period(dataset.nps, period, engine),
+        gross_margin=weighted_gross_margin(transactions, engine),
         has_products="product" in transactions.columns,
         sheets=sheets,
-        predictive=fit_predictive_models(transactions),
+        predictive=fit_predictive_models(transactions, engine),
     )

@@ -221,6 +221,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Das Modell liefert für diese Daten keine endlichen Vorhersagen.",
         "en": "The model gives no finite forecasts for these data.",
     },
+    "predictive_reason_not_stored": {
+        "de": "Der Ordner mit den vorberechneten Tabellen enthält keine Modellanpassung; erzeugen Sie ihn mit "
+              "python -m retention_core.cli neu.",
+        "en": "The folder of pre-aggregated tables holds no model fit; create it again with "
+              "python -m retention_core.cli.",
+    },
     # CLV page section
     "predictive_title": {"de": "Vorhersage-CLV (BG/NBD + Gamma-Gamma)",
                          "en": "Predictive CLV (BG/NBD + Gamma-Gamma)"},
@@ -354,6 +360,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "sidebar_source_caption": {"de": "Angezeigt: {name}", "en": "Showing: {name}"},
     "source_sample": {"de": "Beispieldaten", "en": "Sample data"},
     "source_upload": {"de": "Meine Daten", "en": "My data"},
+    "source_configured": {"de": "Vorgegebene Daten", "en": "Configured data"},
+    "sidebar_fixed_period": {
+        "de": "Zeitraum: {period}, aktiv = Kauf in den letzten {months} Monaten (vom Ordner der vorberechneten "
+              "Tabellen festgelegt).",
+        "en": "Period: {period}, active = ordered within {months} months (fixed by the folder of pre-aggregated "
+              "tables).",
+    },
+    "error_source_unavailable": {
+        "de": "Die beim Start angegebenen Daten ({path}) lassen sich nicht öffnen: {reason}",
+        "en": "The data given at start ({path}) cannot be opened: {reason}",
+    },
     "error_query_timeout": {
         "de": "Die Auswertung Ihrer Daten dauert zu lange und wurde abgebrochen. Laden Sie einen kürzeren Zeitraum "
               "hoch oder wählen Sie in der Seitenleiste Quartal oder Jahr statt Monat.",

@@ -171,7 +171,9 @@ def _as_date(value: object, name: str) -> dt.date:
     return stamp.date()
 
 
-def _transactions_for_sql(transactions: pd.DataFrame) -> pd.DataFrame:
+def _transactions_for_sql(transactions: queries.Table) -> queries.Table:
+    if isinstance(transactions, queries.TableSource):
+        return transactions  # its engine casts the canonical columns to their types
     missing = [column for column in ("customer_id", "order_date", "amount") if column not in transactions.columns]
     if missing:
         raise ValueError(f"transactions lack the column(s) {', '.join(missing)}")
@@ -183,7 +185,8 @@ def _transactions_for_sql(transactions: pd.DataFrame) -> pd.DataFrame:
 
 
 def rfm_summary(
-    transactions: pd.DataFrame, observation_end: object = None, time_unit: str = "W"
+    transactions: queries.Table, observation_end: object = None, time_unit: str = "W",
+    engine: queries.Engine | None = None,
 ) -> pd.DataFrame:
     """One row per customer: ``customer_id, frequency, recency, T, monetary`` in the BTYD convention (FHL 2005).
 
@@ -192,21 +195,23 @@ def rfm_summary(
     last order date in the data); ``monetary`` = mean net spend of the repeat purchase days, the first day's spend
     excluded, 0 for customers without a repeat. Times are in ``time_unit``: "D" days, "W" weeks (days / 7),
     "M" months (days / 30.4375). Several orders on one date are one purchase; returns on that date are netted.
-    Dates with only returns are not purchases. Orders after ``observation_end`` are ignored. Computed in DuckDB
-    (``sql/rfm_summary.sql``); the time unit is recorded in ``result.attrs["time_unit"]``.
+    Dates with only returns are not purchases. Orders after ``observation_end`` are ignored. Computed by
+    ``engine`` (``sql/rfm_summary.sql``, default embedded DuckDB); the time unit is recorded in
+    ``result.attrs["time_unit"]``.
     """
     unit_days = _unit_days(time_unit)
     frame = _transactions_for_sql(transactions)
     end = None if observation_end is None else _as_date(observation_end, "observation_end")
     summary = queries.run_sql(
-        "rfm_summary", {"observation_end": end, "unit_days": unit_days}, transactions=frame
+        "rfm_summary", {"observation_end": end, "unit_days": unit_days}, engine, transactions=frame
     )
     summary.attrs["time_unit"] = time_unit
     return summary
 
 
 def calibration_holdout_split(
-    transactions: pd.DataFrame, calibration_end: object, observation_end: object, time_unit: str = "W"
+    transactions: queries.Table, calibration_end: object, observation_end: object, time_unit: str = "W",
+    engine: queries.Engine | None = None,
 ) -> pd.DataFrame:
     """Calibration summary plus each customer's actual repeat purchases in the holdout window (FHL 2005, Sec. 4).
 
@@ -223,10 +228,11 @@ def calibration_holdout_split(
         raise ValueError(
             f"observation_end ({observation_day}) must be after calibration_end ({calibration_day})"
         )
-    summary = rfm_summary(transactions, observation_end=calibration_day, time_unit=time_unit)
+    summary = rfm_summary(transactions, observation_end=calibration_day, time_unit=time_unit, engine=engine)
     holdout = queries.run_sql(
         "holdout_purchases",
         {"calibration_end": calibration_day, "observation_end": observation_day},
+        engine,
         transactions=_transactions_for_sql(transactions),
     )
     result = summary.merge(holdout, on="customer_id", how="left")

@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from retention_core import models
+from retention_core import models, queries
 
 if TYPE_CHECKING:  # dataset.py imports this module to fill Aggregates.predictive
     from retention_core.dataset import Aggregates
@@ -71,6 +71,7 @@ REASONS = (
     "bg_nbd_failed",
     "gamma_gamma_failed",
     "predictions_not_finite",
+    "not_stored",
 )
 """Every ``reason`` / ``holdout_reason`` key; the UI shows ``predictive_reason_<key>`` and the simple formulas."""
 
@@ -189,7 +190,8 @@ def _holdout_groups(split: pd.DataFrame, fit: models.BgNbdFit) -> pd.DataFrame:
 
 
 def _holdout_check(
-    transactions: pd.DataFrame, first_order: pd.Timestamp, observation_end: pd.Timestamp
+    transactions: queries.Table, first_order: pd.Timestamp, observation_end: pd.Timestamp,
+    engine: queries.Engine | None = None,
 ) -> dict:
     """Calibration/holdout fields of :class:`PredictiveModels`; never raises on data problems."""
     weeks = holdout_length_weeks((observation_end - first_order).days / 7)
@@ -197,7 +199,7 @@ def _holdout_check(
         return {"holdout_reason": "short_history"}
     calibration_end = observation_end - pd.Timedelta(weeks=weeks)
     fields = {"calibration_end": calibration_end, "holdout_weeks": weeks}
-    split = models.calibration_holdout_split(transactions, calibration_end, observation_end, TIME_UNIT)
+    split = models.calibration_holdout_split(transactions, calibration_end, observation_end, TIME_UNIT, engine)
     reason = models.assess_btyd_data(split, TIME_UNIT)
     if reason is not None:
         return {**fields, "holdout_reason": reason}
@@ -216,7 +218,7 @@ def _holdout_check(
     }
 
 
-def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
+def fit_predictive_models(transactions: queries.Table, engine: queries.Engine | None = None) -> PredictiveModels:
     """Fit BG/NBD (FHL 2005) and Gamma-Gamma (Fader & Hardie 2013) to a transaction log; never raises on data.
 
     Definition: the weekly customer summary as of the last order date (``frequency`` = repeat purchase days,
@@ -231,10 +233,10 @@ def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
     :func:`models.assess_btyd_data`; a fit that does not converge (or Gamma-Gamma with q <= 1, where the mean
     spend does not exist) gives ``bg_nbd_failed`` / ``gamma_gamma_failed``; non-finite 12-month forecasts give
     ``predictions_not_finite``. A failed holdout check sets only ``holdout_reason``.
-    Units: weeks inside, money in the currency of ``amount``.
+    ``engine`` runs the SQL (default: embedded DuckDB). Units: weeks inside, money in the currency of ``amount``.
     """
     try:
-        summary = models.rfm_summary(transactions, time_unit=TIME_UNIT)
+        summary = models.rfm_summary(transactions, time_unit=TIME_UNIT, engine=engine)
     except (ValueError, duckdb.Error):
         return PredictiveModels(summary=pd.DataFrame(), reason="invalid_data", holdout_reason="invalid_data")
     repeaters = int((summary["frequency"] > 0).sum())
@@ -242,8 +244,9 @@ def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
     reason = models.assess_btyd_data(summary, TIME_UNIT)
     if reason is not None:
         return PredictiveModels(summary=summary, reason=reason, holdout_reason=reason, **counts)
-    observation_end = pd.Timestamp(transactions["order_date"].max()).normalize()
-    first_order = pd.Timestamp(transactions["order_date"].min()).normalize()
+    totals = queries.transaction_totals(transactions, engine)
+    observation_end = pd.Timestamp(totals["last_order_date"]).normalize()
+    first_order = pd.Timestamp(totals["first_order_date"]).normalize()
     bg_fit = models.fit_bg_nbd(summary["frequency"], summary["recency"], summary["T"])
     gg_fit = models.fit_gamma_gamma(summary["frequency"], summary["monetary"])
     reason = _bg_nbd_reason(bg_fit) or _gamma_gamma_reason(gg_fit)
@@ -252,7 +255,7 @@ def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
         if not np.all(np.isfinite(check[["clv", "probability_alive", "expected_purchases"]].to_numpy())):
             reason = "predictions_not_finite"
     try:
-        holdout = _holdout_check(transactions, first_order, observation_end)
+        holdout = _holdout_check(transactions, first_order, observation_end, engine)
     except (ValueError, duckdb.Error):
         holdout = {"holdout_reason": "invalid_data"}
     return PredictiveModels(

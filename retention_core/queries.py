@@ -1,79 +1,48 @@
-"""Run the SQL files in ``retention_core/sql`` on DuckDB, one function per query.
+"""Run the SQL files in ``retention_core/sql``, one function per query, on an engine (DuckDB by default).
 
-Every query runs on its own cursor of one process-wide, in-memory DuckDB database. The database holds no
-user data: frames are registered by name on the cursor, which is closed when the query returns, so nothing
-one session registers is visible to another. External access (files, HTTP, extension downloads) is off and the
+Every function takes an optional ``engine`` (see :mod:`retention_core.engines`): the embedded
+:class:`~retention_core.engines.DuckDBEngine` unless told otherwise, or a
+:class:`~retention_core.engines.SparkEngine` for order histories that live in a warehouse. The pages never know
+which one ran. On DuckDB every query runs on its own cursor of one process-wide, in-memory database that holds no
+user data: frames are registered by name on the cursor, which is closed when the query returns, so nothing one
+session registers is visible to another. External access (files, HTTP, extension downloads) is off and the
 configuration is locked, so SQL can only see the frames handed to it. Values reach SQL only as ``$params``;
 column names from uploads never do (frames are renamed to canonical names before they get here).
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
 from collections.abc import Mapping
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-SQL_DIR = Path(__file__).parent / "sql"
+# QueryTimeout, SQL_DIR, load_sql and query_timeout_seconds are re-exported: pages, loading and tests import them
+# from here, where they lived before the engines moved out.
+from retention_core.engines import (  # noqa: F401
+    DEFAULT_ENGINE,
+    SQL_DIR,
+    Engine,
+    QueryTimeout,
+    Table,
+    TableSource,
+    load_sql,
+    query_timeout_seconds,
+)
 
 PERIODS = ("month", "quarter", "year")
 
 
-@functools.cache
-def _database() -> duckdb.DuckDBPyConnection:
-    """The process-wide in-memory database; limits come from the environment (see README, "Configuration")."""
-    config = {
-        "threads": int(os.environ.get("RETENTION_DUCKDB_THREADS", "2")),
-        "memory_limit": os.environ.get("RETENTION_DUCKDB_MEMORY_LIMIT", "2GB"),
-        "enable_external_access": False,
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-    }
-    database = duckdb.connect(":memory:", config=config)
-    database.execute("SET lock_configuration = true")
-    return database
-
-
-@functools.cache
-def load_sql(name: str) -> str:
-    """Text of ``sql/<name>.sql``; ``name`` is a query name from this package, never user input."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
-
-class QueryTimeout(RuntimeError):
-    """A query ran longer than :data:`QUERY_TIMEOUT_SECONDS` and was interrupted."""
-
-
-def query_timeout_seconds() -> float:
-    """Longest a single statement may run, from ``RETENTION_QUERY_TIMEOUT_SECONDS`` (default 120 s)."""
-    return float(os.environ.get("RETENTION_QUERY_TIMEOUT_SECONDS", "120"))
-
-
-def run_sql(name: str, params: Mapping[str, object] | None = None, **tables: pd.DataFrame) -> pd.DataFrame:
-    """Run ``sql/<name>.sql`` on a private cursor with ``tables`` registered under their keyword names.
+def run_sql(
+    name: str, params: Mapping[str, object] | None = None, engine: Engine | None = None, **tables: Table
+) -> pd.DataFrame:
+    """Run ``sql/<name>.sql`` on ``engine`` (default: embedded DuckDB) with ``tables`` under their keyword names.
 
     A statement still running after :func:`query_timeout_seconds` is interrupted and raises
-    :class:`QueryTimeout`, so one huge upload cannot hold a worker thread for ever.
+    :class:`QueryTimeout` (DuckDB), so one huge upload cannot hold a worker thread for ever.
 
     >>> run_sql("period_activity", {"period": "quarter"}, transactions=frame)  # doctest: +SKIP
     """
-    cursor = _database().cursor()
-    timer = threading.Timer(query_timeout_seconds(), cursor.interrupt)
-    timer.daemon = True
-    try:
-        for table_name, frame in tables.items():
-            cursor.register(table_name, frame)
-        timer.start()
-        return cursor.execute(load_sql(name), dict(params or {})).df()
-    except duckdb.InterruptException as error:
-        raise QueryTimeout(f"query {name} took longer than {query_timeout_seconds():g} s and was stopped") from error
-    finally:
-        timer.cancel()
-        cursor.close()
+    return (engine or DEFAULT_ENGINE).run(name, dict(params or {}), tables)
 
 
 def check_period(period: str) -> str:
@@ -84,7 +53,8 @@ def check_period(period: str) -> str:
 
 
 # --- Queries on the canonical frames -------------------------------------------------------------------------
-# The frames arrive validated and renamed to the canonical columns (see columns.py): no missing customer ids,
+# The tables arrive validated and renamed to the canonical columns (see columns.py), as frames or as path sources
+# (engines.TableSource, whose columns must already carry the canonical names): no missing customer ids,
 # dates or amounts. A row with amount < 0 is a return: it counts in revenue (net), never as an order, and does not
 # make a customer active. Periods start on the first day of their month, quarter or year (``date_trunc``).
 
@@ -96,12 +66,15 @@ OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
-def with_optional_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+def with_optional_columns(frame: Table, kind: str) -> Table:
     """``frame`` with every optional column of ``kind`` that it lacks added as an all-missing typed column.
 
     SQL files may then name optional columns unconditionally; a missing one reads as NULL. ``kind`` is a key of
-    :data:`OPTIONAL_COLUMNS`. The input frame is not changed.
+    :data:`OPTIONAL_COLUMNS`. The input frame is not changed. A :class:`TableSource` gets the columns as typed
+    NULLs that its engine adds when it reads the source.
     """
+    if isinstance(frame, TableSource):
+        return frame.with_null_columns(OPTIONAL_COLUMNS[kind])
     missing = {
         column: pd.Series(None, index=frame.index, dtype=dtype)
         for column, dtype in OPTIONAL_COLUMNS[kind].items()
@@ -110,7 +83,9 @@ def with_optional_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     return frame.assign(**missing) if missing else frame
 
 
-def period_activity(transactions: pd.DataFrame, period: str = "quarter", activity_periods: int = 1) -> pd.DataFrame:
+def period_activity(
+    transactions: Table, period: str = "quarter", activity_periods: int = 1, engine: Engine | None = None
+) -> pd.DataFrame:
     """Flow of the customer base per period: start S, new N, lost, end E, plus activity, orders and revenue.
 
     The base at the end of period p holds every customer who ordered in one of the periods
@@ -135,10 +110,10 @@ def period_activity(transactions: pd.DataFrame, period: str = "quarter", activit
     if not isinstance(activity_periods, int) or isinstance(activity_periods, bool) or activity_periods < 1:
         raise ValueError(f"activity_periods must be a whole number of periods, at least 1, got {activity_periods!r}")
     params = {"period": check_period(period), "activity_periods": activity_periods}
-    return run_sql("period_activity", params, transactions=transactions)
+    return run_sql("period_activity", params, engine, transactions=transactions)
 
 
-def customer_summary(transactions: pd.DataFrame) -> pd.DataFrame:
+def customer_summary(transactions: Table, engine: Engine | None = None) -> pd.DataFrame:
     """One row per customer: first and last order, number of orders, revenue and breadth of purchases.
 
     - ``customer_id``: the customer.
@@ -149,10 +124,10 @@ def customer_summary(transactions: pd.DataFrame) -> pd.DataFrame:
     - ``distinct_products``: different products ordered; 0 when the upload has no product column.
     - ``order_days``: distinct calendar dates with an order.
     """
-    return run_sql("customer_summary", transactions=with_optional_columns(transactions, "transactions"))
+    return run_sql("customer_summary", None, engine, transactions=with_optional_columns(transactions, "transactions"))
 
 
-def cost_by_period(costs: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
+def cost_by_period(costs: Table, period: str = "quarter", engine: Engine | None = None) -> pd.DataFrame:
     """Retention costs summed per period and category.
 
     A cost row belongs to the period that contains its ``period_start``: quarterly costs roll up into their year;
@@ -163,11 +138,12 @@ def cost_by_period(costs: pd.DataFrame, period: str = "quarter") -> pd.DataFrame
     - ``category``: cost category, ``team``, ``tools`` or ``engagement``.
     - ``amount``: sum of the category's costs in the period, in the upload's currency.
     """
-    return run_sql("cost_by_period", {"period": check_period(period)}, costs=costs)
+    return run_sql("cost_by_period", {"period": check_period(period)}, engine, costs=costs)
 
 
 def retention_cost_per_active_customer(
-    costs: pd.DataFrame, transactions: pd.DataFrame, period: str = "quarter", activity_periods: int = 1
+    costs: Table, transactions: Table, period: str = "quarter", activity_periods: int = 1,
+    engine: Engine | None = None,
 ) -> pd.DataFrame:
     """Retention cost per period, by category, and divided by the period's active customers.
 
@@ -182,12 +158,12 @@ def retention_cost_per_active_customer(
       :func:`period_activity` with the same ``activity_periods`` (with 1: customers with an order in the period).
     - ``cost_per_active_customer``: retention_cost / active_customers; missing without active customers.
     """
-    activity = period_activity(transactions, period, activity_periods)[["period_start", "customers_end"]]
-    return run_sql("retention_cost_per_active_customer", {"period": period}, costs=costs, activity=activity)
+    activity = period_activity(transactions, period, activity_periods, engine)[["period_start", "customers_end"]]
+    return run_sql("retention_cost_per_active_customer", {"period": period}, engine, costs=costs, activity=activity)
 
 
 def acquisition_by_period(
-    acquisition: pd.DataFrame, transactions: pd.DataFrame, period: str = "quarter"
+    acquisition: Table, transactions: Table, period: str = "quarter", engine: Engine | None = None
 ) -> pd.DataFrame:
     """Acquisition spend, new customers and customer acquisition cost per period.
 
@@ -203,10 +179,10 @@ def acquisition_by_period(
     """
     params = {"period": check_period(period)}
     acquisition = with_optional_columns(acquisition, "acquisition")
-    return run_sql("acquisition_by_period", params, acquisition=acquisition, transactions=transactions)
+    return run_sql("acquisition_by_period", params, engine, acquisition=acquisition, transactions=transactions)
 
 
-def cohort_retention(transactions: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
+def cohort_retention(transactions: Table, period: str = "quarter", engine: Engine | None = None) -> pd.DataFrame:
     """Retention of first-purchase cohorts over the following periods, one row per observed cohort cell.
 
     Every cell from ``periods_since = 0`` up to the last period in the data is returned, including cells where no
@@ -219,10 +195,10 @@ def cohort_retention(transactions: pd.DataFrame, period: str = "quarter") -> pd.
     - ``retention``: active_customers / cohort_size, a fraction (1.0 at periods_since = 0).
     - ``revenue``: the cohort's net revenue in the period.
     """
-    return run_sql("cohort_retention", {"period": check_period(period)}, transactions=transactions)
+    return run_sql("cohort_retention", {"period": check_period(period)}, engine, transactions=transactions)
 
 
-def revenue_by_tenure(transactions: pd.DataFrame, period: str = "year") -> pd.DataFrame:
+def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine | None = None) -> pd.DataFrame:
     """Revenue per active customer by period of customer life, the default profit-by-tenure curve (× margin).
 
     Tenure counts whole periods of a customer's age from the date of their first order, not calendar periods:
@@ -238,10 +214,10 @@ def revenue_by_tenure(transactions: pd.DataFrame, period: str = "year") -> pd.Da
     - ``revenue``: net revenue of the observed customers in their tenure-t windows.
     - ``revenue_per_active_customer``: revenue / active_customers; missing without active customers.
     """
-    return run_sql("revenue_by_tenure", {"period": check_period(period)}, transactions=transactions)
+    return run_sql("revenue_by_tenure", {"period": check_period(period)}, engine, transactions=transactions)
 
 
-def nps_by_period(nps: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
+def nps_by_period(nps: Table, period: str = "quarter", engine: Engine | None = None) -> pd.DataFrame:
     """Net Promoter Score answers per period, counted by group (Reichheld 2003).
 
     One row per period with at least one answer:
@@ -252,4 +228,16 @@ def nps_by_period(nps: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
     - ``passives``: answers scoring 7 or 8.
     - ``detractors``: answers scoring 0 to 6.
     """
-    return run_sql("nps_by_period", {"period": check_period(period)}, nps=nps)
+    return run_sql("nps_by_period", {"period": check_period(period)}, engine, nps=nps)
+
+
+def transaction_totals(transactions: Table, engine: Engine | None = None) -> pd.Series:
+    """Size, date range and the margin parts of a transaction log, as one row.
+
+    - ``rows``: transaction rows, returns included.
+    - ``first_order_date``, ``last_order_date``: earliest and latest ``order_date`` of any row.
+    - ``margin_revenue``: revenue of the rows with a known gross margin and a positive amount (missing without any).
+    - ``gross_profit``: Σ amount · gross_margin over the same rows.
+    """
+    table = with_optional_columns(transactions, "transactions")
+    return run_sql("transaction_totals", None, engine, transactions=table).iloc[0]

@@ -5,6 +5,9 @@
 -- Every observed cell is returned, periods_since = 0 ... (last period in the data - cohort period), also cells
 -- where no member ordered (active_customers = 0).
 --
+-- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py): months between
+-- dates are counted as year * 12 + month, month steps are n * INTERVAL 1 MONTH.
+--
 -- Parameters:
 --   $period  'month' | 'quarter' | 'year', the date_trunc unit
 -- Tables: transactions(customer_id, order_date, amount)
@@ -22,7 +25,8 @@ indexed AS (
     SELECT
         t.customer_id,
         t.amount,
-        date_diff('month', b.first_period, date_trunc($period, t.order_date)) // b.months_per_period AS period_index
+        ((year(t.order_date) - year(b.first_period)) * 12 + month(t.order_date) - month(b.first_period))
+            // b.months_per_period AS period_index
     FROM transactions AS t, bounds AS b
 ),
 members AS (
@@ -40,8 +44,8 @@ cells AS (
     SELECT
         c.cohort_index,
         c.cohort_size,
-        unnest(range(0, date_diff('month', b.first_period, b.last_period) // b.months_per_period - c.cohort_index + 1))
-            AS periods_since
+        unnest(range(0, ((year(b.last_period) - year(b.first_period)) * 12 + month(b.last_period) - month(b.first_period))
+            // b.months_per_period - c.cohort_index + 1)) AS periods_since
     FROM cohorts AS c, bounds AS b
 ),
 observed AS (
@@ -55,7 +59,7 @@ observed AS (
     GROUP BY ALL
 )
 SELECT
-    b.first_period + to_months(CAST(c.cohort_index * b.months_per_period AS INTEGER)) AS cohort_start,
+    b.first_period + c.cohort_index * b.months_per_period * INTERVAL 1 MONTH AS cohort_start,
     c.periods_since,
     c.cohort_size,
     coalesce(o.active_customers, 0) AS active_customers,

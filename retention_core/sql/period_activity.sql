@@ -6,6 +6,9 @@
 -- order in p is followed by no order within k = $activity_periods periods. Hence E = S - lost + N on every row.
 -- Returns (amount < 0) count in revenue only.
 --
+-- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py): months between
+-- dates are counted as year * 12 + month, month steps are n * INTERVAL 1 MONTH, window calls are parenthesised.
+--
 -- Parameters:
 --   $period            'month' | 'quarter' | 'year', the date_trunc unit
 --   $activity_periods  integer >= 1, periods an order keeps a customer in the base
@@ -25,11 +28,14 @@ indexed AS (
     SELECT
         t.customer_id,
         t.amount,
-        date_diff('month', b.first_period, date_trunc($period, t.order_date)) // b.months_per_period AS period_index
+        ((year(t.order_date) - year(b.first_period)) * 12 + month(t.order_date) - month(b.first_period))
+            // b.months_per_period AS period_index
     FROM transactions AS t, bounds AS b
 ),
 periods AS (
-    SELECT unnest(range(0, date_diff('month', first_period, last_period) // months_per_period + 1)) AS period_index
+    SELECT
+        unnest(range(0, ((year(last_period) - year(first_period)) * 12 + month(last_period) - month(first_period))
+            // months_per_period + 1)) AS period_index
     FROM bounds
     WHERE first_period IS NOT NULL
 ),
@@ -46,8 +52,8 @@ customer_periods AS (
 gaps AS (
     SELECT
         period_index,
-        period_index - lag(period_index) OVER by_customer AS periods_since_previous,
-        lead(period_index) OVER by_customer - period_index AS periods_until_next
+        period_index - (lag(period_index) OVER by_customer) AS periods_since_previous,
+        (lead(period_index) OVER by_customer) - period_index AS periods_until_next
     FROM customer_periods
     WINDOW by_customer AS (PARTITION BY customer_id ORDER BY period_index)
 ),
@@ -90,7 +96,7 @@ balances AS (
     FROM flows
 )
 SELECT
-    b.first_period + to_months(CAST(s.period_index * b.months_per_period AS INTEGER)) AS period_start,
+    b.first_period + s.period_index * b.months_per_period * INTERVAL 1 MONTH AS period_start,
     s.customers_end - s.new_customers + s.lost_customers AS customers_start,
     s.new_customers,
     s.first_time_customers,

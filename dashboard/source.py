@@ -1,0 +1,117 @@
+"""The data the app was started on instead of the embedded sample: an aggregates folder or an order file by path.
+
+    streamlit run app.py -- --aggregates DIR   # a folder written by python -m retention_core.cli (any engine)
+    streamlit run app.py -- --data PATH        # Parquet / CSV file or folder, or a DuckDB file (table transactions)
+
+The same settings can come from the environment (``RETENTION_AGGREGATES``, ``RETENTION_DATA``), e.g. in a service
+definition; the command line wins, and ``--aggregates`` wins over ``--data``. Uploads on the Data page still work
+and are shown instead while the sidebar says so.
+
+An aggregates folder is read once per content (path, modification time and size of its files); a ``--data`` path is
+aggregated on DuckDB once per content, period and activity window. Both caches are bounded and hold read-only
+results that every session shares: ``st.cache_resource``, because copying millions of customer rows out of
+``st.cache_data`` on every slider move would cost more than the slider itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from retention_core import engines, store
+from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
+from retention_core.queries import PERIODS, QueryTimeout
+
+ENVIRONMENT = {"aggregates": "RETENTION_AGGREGATES", "data": "RETENTION_DATA"}
+_TTL_SECONDS = 24 * 3600
+
+
+class SourceUnavailable(RuntimeError):
+    """The configured path cannot be shown; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Configured:
+    """A data source given at start: ``kind`` is ``"aggregates"`` or ``"data"``, ``path`` where it is."""
+
+    kind: str
+    path: Path
+
+    @property
+    def key(self) -> str:
+        """Identifies the source for per-data-set settings (assumptions)."""
+        return f"{self.kind}:{self.path}"
+
+
+def configured(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> Configured | None:
+    """The source from the command line after ``--`` (``argv``, default ``sys.argv[1:]``) or the environment."""
+    parse = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
+    parse.add_argument("--aggregates")
+    parse.add_argument("--data")
+    try:
+        args, _ = parse.parse_known_args(sys.argv[1:] if argv is None else argv)
+    except (argparse.ArgumentError, SystemExit):
+        args = argparse.Namespace(aggregates=None, data=None)
+    environ = os.environ if environ is None else environ
+    for kind in ("aggregates", "data"):
+        value = getattr(args, kind) or environ.get(ENVIRONMENT[kind])
+        if value:
+            return Configured(kind, Path(value).expanduser().resolve())
+    return None
+
+
+def fixed_period(source: Configured | None) -> tuple[str, int] | None:
+    """(period, activity_months) an aggregates folder was made for; None when the sidebar may choose."""
+    if source is None or source.kind != "aggregates":
+        return None
+    try:
+        manifest = _manifest(str(source.path), _stamp(source.path))
+    except (store.AggregatesError, OSError):
+        return None
+    return manifest["period"], manifest["activity_months"]
+
+
+def name(source: Configured) -> str:
+    """What the sidebar calls the source: the folder or file name."""
+    return source.path.name or str(source.path)
+
+
+def aggregates(source: Configured, period: str, activity_months: int) -> Aggregates:
+    """The aggregates of ``source``; :class:`SourceUnavailable` with the reason when it cannot be read."""
+    try:
+        if source.kind == "aggregates":
+            return _read_folder(str(source.path), _stamp(source.path))
+        return _aggregate_path(str(source.path), _stamp(source.path), period, activity_months)
+    except (engines.SourceError, store.AggregatesError, duckdb.Error, QueryTimeout, OSError) as error:
+        raise SourceUnavailable(str(error).strip().splitlines()[0] if str(error).strip() else repr(error)) from error
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(newest modification time in ns, total size in bytes) of ``path`` and every file below it: the cache key."""
+    if not path.exists():
+        raise engines.SourceError(f"{path} does not exist")
+    files = [path] if path.is_file() else [item for item in path.rglob("*") if item.is_file()]
+    stats = [item.stat() for item in files]
+    return max((stat.st_mtime_ns for stat in stats), default=0), sum(stat.st_size for stat in stats)
+
+
+@st.cache_resource(max_entries=4, ttl=_TTL_SECONDS, show_spinner=False)
+def _manifest(path: str, stamp: tuple[int, int]) -> dict:
+    return store.read_manifest(path)
+
+
+@st.cache_resource(max_entries=2, ttl=_TTL_SECONDS, show_spinner=False)
+def _read_folder(path: str, stamp: tuple[int, int]) -> Aggregates:
+    return store.read_aggregates(path)
+
+
+@st.cache_resource(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=_TTL_SECONDS, show_spinner=False)
+def _aggregate_path(path: str, stamp: tuple[int, int], period: str, activity_months: int) -> Aggregates:
+    source = engines.open_source(path)
+    return aggregate(Dataset(transactions=source, key=f"data:{path}", name=Path(path).name), period, activity_months)

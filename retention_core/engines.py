@@ -1,0 +1,436 @@
+"""Where the SQL files run: embedded DuckDB (the default) or Apache Spark, behind one small interface.
+
+The ``.sql`` files are written once, in DuckDB's dialect, in the subset of SQL that Spark also accepts.
+:class:`DuckDBEngine` runs them as they are; :class:`SparkEngine` transpiles each file once with ``sqlglot``
+(``read="duckdb"``, ``write="spark"``) and binds the values as Spark named parameters (``:name``), so on both
+engines values reach SQL only as parameters, never as text.
+
+A table handed to an engine is a pandas frame or a :class:`TableSource`, a Parquet / CSV file or folder or a table
+of a DuckDB database file given by path. Path sources must already use the canonical column names
+(``customer_id, order_date, amount`` and optionally ``product, quantity, gross_margin``, see
+:data:`CANONICAL_TYPES`); both engines cast them to the canonical types before the query sees them.
+
+DuckDB keeps today's safety: frames run on a private cursor of one process-wide in-memory database whose external
+access is off and whose configuration is locked. A path source never touches that database: it gets its own
+connection that may read only the source's file or folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol, Union, runtime_checkable
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+#: The canonical column types of a path source (DuckDB type names); see ``columns.py`` for their meaning.
+CANONICAL_TYPES: dict[str, str] = {
+    "customer_id": "VARCHAR",
+    "order_date": "TIMESTAMP",
+    "amount": "DOUBLE",
+    "product": "VARCHAR",
+    "quantity": "DOUBLE",
+    "gross_margin": "DOUBLE",
+}
+REQUIRED_COLUMNS = ("customer_id", "order_date", "amount")
+SOURCE_FORMATS = ("parquet", "csv", "duckdb")
+_SPARK_TYPES = {"VARCHAR": "string", "TIMESTAMP": "timestamp", "DOUBLE": "double"}
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class QueryTimeout(RuntimeError):
+    """A query ran longer than :func:`query_timeout_seconds` and was interrupted."""
+
+
+def query_timeout_seconds() -> float:
+    """Longest a single statement may run, from ``RETENTION_QUERY_TIMEOUT_SECONDS`` (default 120 s)."""
+    return float(os.environ.get("RETENTION_QUERY_TIMEOUT_SECONDS", "120"))
+
+
+@functools.cache
+def load_sql(name: str) -> str:
+    """Text of ``sql/<name>.sql``; ``name`` is a query name from this package, never user input."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+# --- path sources --------------------------------------------------------------------------------------------
+
+
+class SourceError(ValueError):
+    """A path that cannot serve as a table: missing, of an unknown kind, unreadable, or without canonical columns."""
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """A table stored outside the process, read by the engine itself (no rows pass through pandas).
+
+    ``path``: a Parquet or CSV file, a folder of them (read recursively), or a DuckDB database file.
+    ``format``: ``"parquet"``, ``"csv"`` (comma-separated, header line with the canonical names, ISO dates, decimal
+    point) or ``"duckdb"``. ``table``: the table to read from a DuckDB database file. ``columns``: the canonical
+    columns the source holds. ``stored_names``: pairs (canonical name, name in the file) for columns stored under
+    another name; the engines rename them through their expression APIs, so a stored name never becomes SQL text.
+    ``null_columns``: optional columns the query names but the source lacks; they read as typed NULL (see
+    :func:`retention_core.queries.with_optional_columns`).
+    """
+
+    path: Path
+    format: str
+    columns: tuple[str, ...]
+    table: str | None = None
+    stored_names: tuple[tuple[str, str], ...] = field(default=())
+    null_columns: tuple[str, ...] = field(default=())
+
+    def stored_name(self, column: str) -> str:
+        """The name under which canonical ``column`` is stored in the file."""
+        return dict(self.stored_names).get(column, column)
+
+    def with_null_columns(self, names: object) -> TableSource:
+        """This source plus every column of ``names`` it lacks, read as NULL."""
+        extra = tuple(name for name in names if name not in self.columns and name not in self.null_columns)
+        return replace(self, null_columns=self.null_columns + extra) if extra else self
+
+    @property
+    def label(self) -> str:
+        """What to show the user: the path, plus the table of a database file."""
+        return f"{self.path}::{self.table}" if self.table else str(self.path)
+
+
+Table = Union[pd.DataFrame, TableSource]
+
+
+def open_source(
+    path: str | os.PathLike, table: str = "transactions", rename: Mapping[str, str] | None = None
+) -> TableSource:
+    """Describe the orders at ``path`` as a :class:`TableSource`, checking that the canonical columns are there.
+
+    ``path`` is a ``.parquet`` or ``.csv`` file, a folder holding such files, or a DuckDB database file (``.duckdb``
+    or ``.db``) whose table ``table`` holds the orders. ``rename`` maps canonical names to the names the file uses
+    (``{"order_date": "Bestelldatum"}``). Raises :class:`SourceError` with a plain message when the path does not
+    exist, is of an unknown kind, cannot be read, or lacks a required column.
+    """
+    location = Path(path).expanduser().resolve()
+    if not location.exists():
+        raise SourceError(f"{location} does not exist")
+    source_format = _source_format(location)
+    if source_format == "duckdb":
+        if not _IDENTIFIER.fullmatch(table):
+            raise SourceError(f"table name {table!r} must be a plain identifier (letters, digits, underscore)")
+        names = _duckdb_file_columns(location, table)
+    else:
+        names = _file_columns(location, source_format)
+    rename = dict(rename or {})
+    unknown = sorted(set(rename) - set(CANONICAL_TYPES))
+    if unknown:
+        raise SourceError(f"cannot map {', '.join(unknown)}: the canonical names are {', '.join(CANONICAL_TYPES)}")
+    absent = [stored for stored in rename.values() if stored not in names]
+    if absent:
+        raise SourceError(f"{location} has no column(s) {', '.join(absent)} to map")
+    names = [name for name in names if name not in rename.values()] + list(rename)
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    if missing:
+        raise SourceError(
+            f"{location} lacks the column(s) {', '.join(missing)}; a path source must use the canonical names "
+            f"{', '.join(REQUIRED_COLUMNS)} (optional: product, quantity, gross_margin). Rename the columns when "
+            "exporting, map them when aggregating on the command line (python -m retention_core.cli --column "
+            "order_date=Bestelldatum), or upload the file on the Data page."
+        )
+    columns = tuple(name for name in CANONICAL_TYPES if name in names)
+    return TableSource(location, source_format, columns, table if source_format == "duckdb" else None,
+                       tuple(sorted(rename.items())))
+
+
+def _source_format(location: Path) -> str:
+    if location.is_dir():
+        kinds = {suffix for suffix in (".parquet", ".csv") if any(location.rglob(f"*{suffix}"))}
+        if len(kinds) != 1:
+            found = "both Parquet and CSV files" if kinds else "no .parquet or .csv file"
+            raise SourceError(f"folder {location} holds {found}; it must hold one kind")
+        return kinds.pop().lstrip(".")
+    suffix = location.suffix.lower()
+    if suffix in (".parquet", ".csv"):
+        return suffix.lstrip(".")
+    if suffix in (".duckdb", ".db"):
+        return "duckdb"
+    raise SourceError(f"{location} is not a .parquet, .csv or .duckdb file nor a folder of Parquet or CSV files")
+
+
+def _file_columns(location: Path, source_format: str) -> list[str]:
+    try:
+        connection, relation = _duckdb_relation(TableSource(location, source_format, ()))
+        try:
+            return list(relation.columns)
+        finally:
+            connection.close()
+    except duckdb.Error as error:
+        raise SourceError(f"{location} cannot be read as {source_format}: {str(error).splitlines()[0]}") from error
+
+
+def _duckdb_file_columns(location: Path, table: str) -> list[str]:
+    try:
+        connection = _path_connection(location)
+    except duckdb.Error as error:
+        raise SourceError(f"{location} cannot be opened as a DuckDB database: {str(error).splitlines()[0]}") from error
+    try:
+        return list(connection.table(table).columns)
+    except duckdb.Error as error:
+        raise SourceError(f"{location} has no table {table!r}") from error
+    finally:
+        connection.close()
+
+
+def _glob(source: TableSource) -> str:
+    return str(source.path / "**" / f"*.{source.format}") if source.path.is_dir() else str(source.path)
+
+
+# --- engines -------------------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Runs one named ``.sql`` file with ``params`` on ``tables`` and returns the result as a pandas frame."""
+
+    name: str
+
+    def run(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pd.DataFrame: ...
+
+
+def _duckdb_config() -> dict[str, object]:
+    return {
+        "threads": int(os.environ.get("RETENTION_DUCKDB_THREADS", "2")),
+        "memory_limit": os.environ.get("RETENTION_DUCKDB_MEMORY_LIMIT", "2GB"),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+
+
+@functools.cache
+def _shared_database() -> duckdb.DuckDBPyConnection:
+    """The process-wide in-memory database for frames; limits come from the environment (README, "Configuration")."""
+    database = duckdb.connect(":memory:", config={**_duckdb_config(), "enable_external_access": False})
+    database.execute("SET enable_progress_bar = false")  # a long query would draw a bar on the server's stdout
+    database.execute("SET lock_configuration = true")
+    return database
+
+
+def _path_connection(
+    database_file: Path | None = None, readable: tuple[Path, ...] = ()
+) -> duckdb.DuckDBPyConnection:
+    """A new connection that may read only ``readable`` files / folders (and ``database_file``, opened read-only)."""
+    if database_file is None:
+        connection = duckdb.connect(":memory:", config=_duckdb_config())
+    else:
+        connection = duckdb.connect(str(database_file), read_only=True, config=_duckdb_config())
+    files = [str(path) for path in readable if not path.is_dir()]
+    folders = [str(path) + os.sep for path in readable if path.is_dir()]
+    if files:
+        connection.execute("SET allowed_paths = $paths", {"paths": files})
+    if folders:
+        connection.execute("SET allowed_directories = $paths", {"paths": folders})
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET enable_progress_bar = false")
+    connection.execute("SET lock_configuration = true")
+    return connection
+
+
+def _duckdb_relation(
+    source: TableSource, connection: duckdb.DuckDBPyConnection | None = None
+) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyRelation]:
+    """The raw relation of a Parquet / CSV ``source`` (on ``connection``, else on a new one limited to its path)."""
+    connection = connection or _path_connection(readable=(source.path,))
+    if source.format == "parquet":
+        relation = connection.read_parquet(_glob(source), union_by_name=True)
+    else:
+        relation = connection.read_csv(_glob(source), header=True, all_varchar=True, delimiter=",")
+    return connection, relation
+
+
+def _canonical_duckdb(relation: duckdb.DuckDBPyRelation, source: TableSource) -> duckdb.DuckDBPyRelation:
+    """``relation`` with the canonical columns cast to their types and ``null_columns`` added as typed NULL."""
+    expressions = [
+        duckdb.ColumnExpression(source.stored_name(name)).cast(duckdb.sqltype(CANONICAL_TYPES[name])).alias(name)
+        for name in source.columns
+    ]
+    expressions += [
+        duckdb.ConstantExpression(None).cast(duckdb.sqltype(CANONICAL_TYPES.get(name, "VARCHAR"))).alias(name)
+        for name in source.null_columns
+    ]
+    return relation.select(*expressions)
+
+
+@dataclass(frozen=True)
+class DuckDBEngine:
+    """The embedded default: DuckDB in this process.
+
+    Frames run on a private cursor of one locked in-memory database (external access off), registered by name and
+    gone when the query returns. When a table is a :class:`TableSource`, the query runs on a connection of its own
+    that may read only the sources' paths (a DuckDB database file is opened read-only as that connection's
+    database). A statement still running after :func:`query_timeout_seconds` is interrupted: :class:`QueryTimeout`.
+    """
+
+    name: str = "duckdb"
+
+    def run(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pd.DataFrame:
+        sources = {name: table for name, table in tables.items() if isinstance(table, TableSource)}
+        if sources:
+            connection = self._source_connection(sources)
+        else:
+            connection = _shared_database().cursor()
+        timer = threading.Timer(query_timeout_seconds(), connection.interrupt)
+        timer.daemon = True
+        try:
+            for table_name, table in tables.items():
+                if isinstance(table, TableSource):
+                    self._register_source(connection, table_name, table)
+                else:
+                    connection.register(table_name, table)
+            timer.start()
+            return connection.execute(load_sql(query), dict(params)).df()
+        except duckdb.InterruptException as error:
+            raise QueryTimeout(
+                f"query {query} took longer than {query_timeout_seconds():g} s and was stopped"
+            ) from error
+        finally:
+            timer.cancel()
+            connection.close()
+
+    @staticmethod
+    def _source_connection(sources: Mapping[str, TableSource]) -> duckdb.DuckDBPyConnection:
+        database_files = {source.path for source in sources.values() if source.format == "duckdb"}
+        if len(database_files) > 1:
+            raise SourceError("one query can read tables of one DuckDB database file only")
+        readable = tuple(source.path for source in sources.values() if source.format != "duckdb")
+        return _path_connection(next(iter(database_files), None), readable)
+
+    @staticmethod
+    def _register_source(connection: duckdb.DuckDBPyConnection, table_name: str, source: TableSource) -> None:
+        if source.format == "duckdb":
+            relation = connection.table(source.table)
+        else:
+            relation = _duckdb_relation(source, connection)[1]
+        connection.register(table_name, _canonical_duckdb(relation, source))
+
+
+def _transpile(sql: str) -> str:
+    import sqlglot  # imported here: only the Spark engine needs it
+
+    statements = sqlglot.transpile(
+        sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False
+    )
+    if len(statements) != 1:
+        raise ValueError(f"a query file must hold one statement, found {len(statements)}")
+    return statements[0]
+
+
+@functools.cache
+def spark_sql(query: str) -> str:
+    """``sql/<query>.sql`` transpiled to Spark SQL (DuckDB ``$name`` parameters become ``:name`` markers), cached."""
+    return _transpile(load_sql(query))
+
+
+class SparkEngine:
+    """Apache Spark: the same SQL files, transpiled, on a cluster or in local mode.
+
+    ``spark`` is a ``pyspark.sql.SparkSession`` (Spark 3.4+ for named parameters; set
+    ``spark.sql.session.timeZone=UTC`` so timestamps are not shifted). Tables are registered as temporary views
+    under their names for one query; a lock keeps two queries of this engine from seeing each other's views.
+    Results are collected through Arrow; timestamps come back as naive UTC like DuckDB's.
+    """
+
+    name = "spark"
+
+    def __init__(self, spark: object) -> None:
+        self.spark = spark
+        self._lock = threading.Lock()
+
+    def run(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pd.DataFrame:
+        text = spark_sql(query)
+        with self._lock, _pandas_version_warning_ignored():
+            try:
+                for table_name, table in tables.items():
+                    self._frame(table).createOrReplaceTempView(table_name)
+                result = self.spark.sql(text, args=dict(params)).toArrow()
+            finally:
+                for table_name in tables:
+                    self.spark.catalog.dropTempView(table_name)
+        return _arrow_to_pandas(result)
+
+    def _frame(self, table: Table):
+        from pyspark.sql import functions
+
+        if isinstance(table, pd.DataFrame):
+            return self.spark.createDataFrame(pa.Table.from_pandas(table, preserve_index=False))
+        if table.format == "duckdb":
+            raise SourceError(
+                f"Spark cannot read the DuckDB database {table.path}; export the table to Parquet "
+                "(COPY transactions TO 'orders.parquet') or use --engine duckdb"
+            )
+        reader = self.spark.read
+        if table.format == "csv":
+            frame = reader.option("header", True).option("recursiveFileLookup", True).csv(str(table.path))
+        else:
+            frame = reader.option("recursiveFileLookup", True).parquet(str(table.path))
+        columns = [
+            frame[table.stored_name(name)].cast(_SPARK_TYPES[CANONICAL_TYPES[name]]).alias(name)
+            for name in table.columns
+        ]
+        columns += [
+            functions.lit(None).cast(_SPARK_TYPES[CANONICAL_TYPES.get(name, "VARCHAR")]).alias(name)
+            for name in table.null_columns
+        ]
+        return frame.select(*columns)
+
+
+@contextlib.contextmanager
+def _pandas_version_warning_ignored() -> Iterator[None]:
+    """Silence pyspark's notice that it does not yet fully support pandas 3: it is handed Arrow tables only."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+        yield
+
+
+def local_spark(master: str = "local[2]", shuffle_partitions: int = 4, driver_memory: str = "2g"):
+    """A quiet Spark session for the command line and tests, local mode by default (needs ``pyspark``, Java 17+).
+
+    The UI is off, the session time zone is UTC (timestamps are not shifted), shuffles use few partitions (the
+    default 200 is made for clusters; raise ``shuffle_partitions`` with ``master`` naming a cluster) and only errors
+    are logged.
+    """
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("retention-aggregate")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.driver.memory", driver_memory)
+        .config("spark.log.level", "ERROR")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    with _pandas_version_warning_ignored():
+        return builder.getOrCreate()
+
+
+def _arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """A pandas frame of ``table`` with time-zone-aware timestamps made naive UTC (Spark's session time zone)."""
+    columns = []
+    for column_field in table.schema:
+        column_type = column_field.type
+        if pa.types.is_timestamp(column_type) and column_type.tz is not None:
+            column_type = pa.timestamp(column_type.unit)
+        columns.append(pa.field(column_field.name, column_type))
+    return table.cast(pa.schema(columns)).to_pandas()
+
+
+DEFAULT_ENGINE = DuckDBEngine()

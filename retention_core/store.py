@@ -1,0 +1,175 @@
+"""An aggregates folder: the small tables of :class:`~retention_core.dataset.Aggregates` as Parquet, plus a manifest.
+
+Aggregating a warehouse-sized order history is the expensive step (``python -m retention_core.cli``, on DuckDB or
+Spark); everything after it works on these tables. :func:`write_aggregates` stores one :class:`Aggregates` in a
+folder and :func:`read_aggregates` reads it back unchanged, so the app can open the folder
+(``streamlit run app.py -- --aggregates DIR``) without the raw rows.
+
+Layout of the folder:
+
+- ``manifest.json``: ``format`` (``"retention-aggregates"``), ``version`` (:data:`FORMAT_VERSION`), ``created``
+  (UTC, ISO 8601), ``engine`` that aggregated, ``source`` (the input path), ``rows`` (transaction rows read),
+  ``period``, ``activity_months``, ``gross_margin`` (fraction or null), ``has_products``, ``sheets``, ``tables``
+  (table name -> file name) and ``predictive`` (the BG/NBD and Gamma-Gamma parameters and check figures, or null).
+- ``<table>.parquet`` for every table of :data:`TABLES` the aggregates hold, and ``predictive_summary.parquet`` /
+  ``predictive_holdout.parquet`` for the customer summary and holdout check behind the fits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from retention_core import models
+from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates
+from retention_core.predictive import PredictiveModels
+
+FORMAT = "retention-aggregates"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
+_PREDICTIVE_TABLES = ("summary", "holdout")
+_PREDICTIVE_FITS = {"bg_nbd": models.BgNbdFit, "gamma_gamma": models.GammaGammaFit}
+_PREDICTIVE_TIMES = ("observation_end", "calibration_end")
+
+
+class AggregatesError(ValueError):
+    """A folder that is not a readable aggregates folder; the message says what is wrong in plain words."""
+
+
+def write_aggregates(
+    aggs: Aggregates, directory: str | Path, *, engine: str = "duckdb", source: str = "", rows: int | None = None
+) -> Path:
+    """Write ``aggs`` into ``directory`` (created if needed) and return the manifest's path.
+
+    ``engine``, ``source`` and ``rows`` are recorded in the manifest for the reader's information. Existing files of
+    the same names are replaced; the manifest is written last, so a folder with a manifest is complete.
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {}
+    for name in TABLES:
+        frame = getattr(aggs, name)
+        if frame is not None:
+            tables[name] = f"{name}.parquet"
+            frame.to_parquet(folder / tables[name], index=False)
+    manifest = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "engine": engine,
+        "source": source,
+        "rows": rows,
+        "period": aggs.period,
+        "activity_months": aggs.activity_months,
+        "gross_margin": aggs.gross_margin,
+        "has_products": aggs.has_products,
+        "sheets": list(aggs.sheets),
+        "tables": tables,
+        "predictive": None if aggs.predictive is None else _predictive_manifest(aggs.predictive, folder),
+    }
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest, indent=2, allow_nan=True), encoding="utf-8")
+    return path
+
+
+def read_manifest(directory: str | Path) -> dict:
+    """The manifest of an aggregates folder; :class:`AggregatesError` when there is none or it is not one."""
+    path = Path(directory) / MANIFEST
+    if not path.is_file():
+        raise AggregatesError(f"{Path(directory)} is not an aggregates folder: it has no {MANIFEST}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AggregatesError(f"{path} cannot be read: {error}") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise AggregatesError(f"{path} is not a manifest of an aggregates folder")
+    if manifest.get("version") != FORMAT_VERSION:
+        raise AggregatesError(
+            f"{path} has format version {manifest.get('version')!r}; this app reads version {FORMAT_VERSION}"
+        )
+    if manifest.get("period") not in PERIODS_PER_YEAR or manifest.get("activity_months") not in ACTIVITY_MONTHS:
+        raise AggregatesError(f"{path} names an unknown period or activity window")
+    return manifest
+
+
+def read_aggregates(directory: str | Path) -> Aggregates:
+    """The :class:`Aggregates` stored in ``directory`` by :func:`write_aggregates`.
+
+    Raises :class:`AggregatesError` when the folder, its manifest or a required table is missing or unreadable.
+    Predictive fits that cannot be read back leave ``predictive`` with ``reason="not_stored"``, so the app shows
+    the simple formulas and says why instead of failing.
+    """
+    folder = Path(directory)
+    manifest = read_manifest(folder)
+    tables = manifest.get("tables", {})
+    frames = {}
+    for name in TABLES:
+        if name in tables:
+            frames[name] = _read_table(folder / tables[name])
+        elif name in ("activity", "cohorts", "tenure", "customers"):
+            raise AggregatesError(f"{folder} lacks the {name} table")
+    return Aggregates(
+        period=manifest["period"],
+        activity_months=manifest["activity_months"],
+        gross_margin=manifest.get("gross_margin"),
+        has_products=bool(manifest.get("has_products", False)),
+        sheets=tuple(manifest.get("sheets", ("transactions",))),
+        predictive=_read_predictive(manifest.get("predictive"), folder),
+        **frames,
+    )
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as error:
+        raise AggregatesError(f"{path} cannot be read: {error}") from error
+
+
+def _predictive_manifest(fitted: PredictiveModels, folder: Path) -> dict:
+    entry: dict[str, object] = {}
+    for item in dataclasses.fields(fitted):
+        value = getattr(fitted, item.name)
+        if item.name in _PREDICTIVE_TABLES:
+            if value is not None:
+                value.to_parquet(folder / f"predictive_{item.name}.parquet", index=False)
+            entry[item.name] = None if value is None else f"predictive_{item.name}.parquet"
+        elif item.name in _PREDICTIVE_FITS:
+            entry[item.name] = None if value is None else dataclasses.asdict(value)
+        elif item.name in _PREDICTIVE_TIMES:
+            entry[item.name] = None if value is None else pd.Timestamp(value).isoformat()
+        elif isinstance(value, float) and not math.isfinite(value):
+            entry[item.name] = None
+        else:
+            entry[item.name] = value
+    return entry
+
+
+def _read_predictive(entry: dict | None, folder: Path) -> PredictiveModels:
+    if not entry:
+        return PredictiveModels(summary=pd.DataFrame(), reason="not_stored", holdout_reason="not_stored")
+    try:
+        values: dict[str, object] = {}
+        for item in dataclasses.fields(PredictiveModels):
+            if item.name not in entry:
+                continue
+            value = entry[item.name]
+            if item.name in _PREDICTIVE_TABLES and value is not None:
+                value = pd.read_parquet(folder / value)
+            elif item.name in _PREDICTIVE_FITS and value is not None:
+                value = _PREDICTIVE_FITS[item.name](**value)
+            elif item.name in _PREDICTIVE_TIMES and value is not None:
+                value = pd.Timestamp(value)
+            values[item.name] = value
+        if values.get("summary") is None:
+            values["summary"] = pd.DataFrame()
+        values["summary"].attrs["time_unit"] = values.get("time_unit", "W")
+        return PredictiveModels(**values)
+    except (OSError, ValueError, TypeError):
+        return PredictiveModels(summary=pd.DataFrame(), reason="not_stored", holdout_reason="not_stored")

@@ -1,0 +1,84 @@
+"""The app started on an aggregates folder or an order file by path instead of the embedded sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from apptest_support import APP, metric_value
+from streamlit.testing.v1 import AppTest
+
+from dashboard import source
+from retention_core import sample, store
+from retention_core.dataset import aggregate
+
+
+@pytest.fixture(scope="module")
+def sample_data():
+    return sample.load_sample()
+
+
+@pytest.fixture(scope="module")
+def aggregates_folder(sample_data, tmp_path_factory) -> Path:
+    """The sample's orders only, aggregated by year with a 6-month activity window, as the CLI would write them."""
+    folder = tmp_path_factory.mktemp("aggregates")
+    transactions_only = type(sample_data)(transactions=sample_data.transactions)
+    store.write_aggregates(aggregate(transactions_only, "year", 6), folder, source="orders.parquet")
+    return folder
+
+
+def run_app(page: str | None = None, lang: str = "en") -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["app_lang"] = lang
+    app.run()
+    if page:
+        app.switch_page(page).run()
+    return app
+
+
+def sidebar_captions(app: AppTest) -> list[str]:
+    return [caption.value for caption in app.sidebar.caption]
+
+
+def test_command_line_after_double_dash_names_the_source_and_wins_over_the_environment(tmp_path):
+    environ = {"RETENTION_DATA": str(tmp_path / "orders.parquet")}
+    chosen = source.configured(["--aggregates", str(tmp_path)], environ)
+    assert chosen == source.Configured("aggregates", tmp_path.resolve())
+    assert source.configured([], environ) == source.Configured("data", (tmp_path / "orders.parquet").resolve())
+    assert source.configured(["-q", "tests"], {}) is None
+
+
+def test_overview_shows_an_aggregates_folder_with_its_period_fixed(aggregates_folder, monkeypatch):
+    monkeypatch.setenv("RETENTION_AGGREGATES", str(aggregates_folder))
+    app = run_app()
+    assert not app.exception, app.exception
+    assert f"Showing: {aggregates_folder.name}" in sidebar_captions(app)
+    assert any("Period: Year, active = ordered within 6 months" in text for text in sidebar_captions(app))
+    assert [box.key for box in app.sidebar.selectbox] == ["app_currency"]  # the folder holds one activity window
+    stored = store.read_aggregates(aggregates_folder).activity.iloc[-1]
+    assert metric_value(app, "Active customers") == f"{stored['customers_end']:,}"
+
+
+def test_clv_page_uses_the_model_fitted_when_the_folder_was_written(aggregates_folder, monkeypatch):
+    monkeypatch.setenv("RETENTION_AGGREGATES", str(aggregates_folder))
+    app = run_app("app_pages/clv.py")
+    assert not app.exception, app.exception
+    assert not [info.value for info in app.info if "predictive model is not shown" in info.value]
+
+
+def test_an_unreadable_folder_is_named_with_the_reason_instead_of_failing(tmp_path, monkeypatch):
+    monkeypatch.setenv("RETENTION_AGGREGATES", str(tmp_path))
+    app = run_app()
+    assert not app.exception, app.exception
+    assert any("cannot be opened" in error.value and "has no manifest.json" in error.value for error in app.error)
+
+
+def test_overview_aggregates_an_order_file_given_by_path(sample_data, tmp_path, monkeypatch):
+    path = tmp_path / "orders.parquet"
+    sample_data.transactions.to_parquet(path, index=False)
+    monkeypatch.setenv("RETENTION_DATA", str(path))
+    app = run_app()
+    assert not app.exception, app.exception
+    assert "Showing: orders.parquet" in sidebar_captions(app)
+    expected = aggregate(type(sample_data)(transactions=sample_data.transactions), "quarter", 12).activity.iloc[-1]
+    assert metric_value(app, "Active customers") == f"{expected['customers_end']:,}"

@@ -1,0 +1,114 @@
+"""Aggregates folders and the command line that writes them: round trip, end to end, and plain errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from apptest_support import ROOT
+
+from retention_core import cli, sample, store
+from retention_core.dataset import Dataset, aggregate
+
+TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
+
+
+@pytest.fixture(scope="module")
+def sample_data() -> Dataset:
+    return sample.load_sample()
+
+
+@pytest.fixture(scope="module")
+def orders_parquet(sample_data, tmp_path_factory):
+    path = tmp_path_factory.mktemp("orders") / "orders.parquet"
+    sample_data.transactions.to_parquet(path, index=False)
+    return path
+
+
+def test_an_aggregates_folder_reads_back_exactly_what_was_written(sample_data, tmp_path):
+    written = aggregate(sample_data, "month", 6)
+    store.write_aggregates(written, tmp_path, engine="duckdb", source="sample", rows=len(sample_data.transactions))
+    read = store.read_aggregates(tmp_path)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(read, name), getattr(written, name))
+    for name in ("period", "activity_months", "gross_margin", "has_products", "sheets"):
+        assert getattr(read, name) == getattr(written, name)
+    assert read.predictive.bg_nbd == written.predictive.bg_nbd
+    assert read.predictive.gamma_gamma == written.predictive.gamma_gamma
+    assert read.predictive.observation_end == written.predictive.observation_end
+    assert read.predictive.holdout_predicted == written.predictive.holdout_predicted
+    pd.testing.assert_frame_equal(read.predictive.summary, written.predictive.summary)
+    pd.testing.assert_frame_equal(read.predictive.holdout, written.predictive.holdout)
+
+
+def test_a_folder_without_manifest_is_not_an_aggregates_folder(tmp_path):
+    with pytest.raises(store.AggregatesError, match="is not an aggregates folder: it has no manifest.json"):
+        store.read_aggregates(tmp_path)
+
+
+def test_a_folder_of_another_format_version_says_which_version_it_has(sample_data, tmp_path):
+    store.write_aggregates(aggregate(sample_data), tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "version": 99}))
+    with pytest.raises(store.AggregatesError, match="has format version 99; this app reads version 1"):
+        store.read_aggregates(tmp_path)
+
+
+def test_a_folder_whose_model_files_are_gone_degrades_to_the_simple_formulas(sample_data, tmp_path):
+    store.write_aggregates(aggregate(sample_data), tmp_path)
+    (tmp_path / "predictive_summary.parquet").unlink()
+    read = store.read_aggregates(tmp_path)
+    assert read.predictive.reason == "not_stored"
+    assert not read.predictive.usable
+
+
+def test_command_line_writes_the_aggregates_of_a_parquet_file(sample_data, orders_parquet, tmp_path, capsys):
+    code = cli.main(["--input", str(orders_parquet), "--output", str(tmp_path), "--period", "year"])
+    assert code == 0
+    assert f"{len(sample_data.transactions):,} rows" in capsys.readouterr().out
+    manifest = store.read_manifest(tmp_path)
+    assert (manifest["engine"], manifest["period"], manifest["activity_months"]) == ("duckdb", "year", 12)
+    assert manifest["rows"] == len(sample_data.transactions)
+    from_frame = aggregate(Dataset(transactions=sample_data.transactions), "year", 12)
+    read = store.read_aggregates(tmp_path)
+    for name in ("activity", "cohorts", "tenure", "customers"):
+        pd.testing.assert_frame_equal(getattr(read, name), getattr(from_frame, name), check_dtype=False)
+    assert read.gross_margin == pytest.approx(from_frame.gross_margin, rel=1e-12)
+
+
+def test_command_line_maps_columns_stored_under_other_names(sample_data, tmp_path):
+    path = tmp_path / "bestellungen.parquet"
+    sample_data.transactions.rename(columns={"customer_id": "Kunde", "amount": "Betrag"}).to_parquet(path)
+    code = cli.main(["--input", str(path), "--output", str(tmp_path / "aggs"),
+                     "--column", "customer_id=Kunde", "--column", "amount=Betrag"])
+    assert code == 0
+    assert len(store.read_aggregates(tmp_path / "aggs").customers) == sample_data.transactions["customer_id"].nunique()
+
+
+def test_command_line_names_a_missing_column_and_exits_2(sample_data, tmp_path, capsys):
+    path = tmp_path / "bestellungen.parquet"
+    sample_data.transactions.rename(columns={"amount": "Betrag"}).to_parquet(path)
+    assert cli.main(["--input", str(path), "--output", str(tmp_path / "aggs")]) == 2
+    error = capsys.readouterr().err
+    assert "lacks the column(s) amount" in error and "--column order_date=Bestelldatum" in error
+    assert not (tmp_path / "aggs").exists()
+
+
+def test_command_line_with_a_missing_input_exits_2_without_a_traceback(tmp_path):
+    missing = tmp_path / "nowhere.parquet"
+    done = subprocess.run(
+        [sys.executable, "-m", "retention_core.cli", "--input", str(missing), "--output", str(tmp_path / "aggs")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"error: {missing} does not exist"
+
+
+def test_command_line_rejects_a_file_of_another_kind(tmp_path, capsys):
+    path = tmp_path / "orders.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+    assert cli.main(["--input", str(path), "--output", str(tmp_path / "aggs")]) == 2
+    assert "is not a .parquet, .csv or .duckdb file" in capsys.readouterr().err
