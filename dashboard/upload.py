@@ -73,6 +73,8 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
 
 def _dialect_caption(loaded: LoadResult, s: Settings) -> str:
     dialect = loaded.dialect
+    if dialect.kind == "parquet":
+        return t("data_dialect_parquet", s.lang, rows=format_number(loaded.rows_kept, s.lang))
     if dialect.kind == "xlsx":
         return t("data_dialect_xlsx", s.lang, sheet=dialect.sheet_name, rows=format_number(loaded.rows_kept, s.lang))
     separator = {";": ";", ",": ",", "\t": "Tab", "|": "|"}.get(dialect.separator, dialect.separator)
@@ -159,7 +161,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
 def sheet_section(kind: str, s: Settings) -> None:
     """Upload, read, map and report one sheet kind."""
     st.caption(t(f"data_help_{kind}", s.lang))
-    file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx"], key=f"data_file_{kind}")
+    file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}")
     if file is None:
         return
     sheet_key = f"data_sheet_{kind}_{file.file_id}"
