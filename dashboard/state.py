@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from retention_core import sample, scenarios
+from retention_core import predictive, sample, scenarios
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
 from retention_core.i18n import CURRENCIES, LANGUAGES, t
 from retention_core.queries import PERIODS, QueryTimeout
@@ -24,9 +24,11 @@ UPLOADS = "data_uploads"
 DATASET = "data_dataset"
 AGGREGATES = "data_aggregates"
 ASSUMPTIONS = "data_assumptions"
+FORECASTS = "data_forecasts"
 
 SOURCES = ("sample", "upload")
 _MAX_AGGREGATES_PER_SESSION = 4
+_MAX_FORECASTS_PER_SESSION = 16
 
 
 @dataclass(frozen=True)
@@ -100,21 +102,51 @@ def current_aggregates() -> Aggregates:
     cache: dict = st.session_state.setdefault(AGGREGATES, {})
     key = (dataset.key, chosen.period, chosen.activity_months)
     if key not in cache:
-        with st.spinner(t("status_aggregating", chosen.lang)):
-            try:
-                cache[key] = aggregate(dataset, chosen.period, chosen.activity_months)
-            except QueryTimeout:
-                st.error(t("error_query_timeout", chosen.lang), icon=":material/timer_off:")
-                st.stop()
+        earlier = next((aggs for (data_key, *_), aggs in reversed(cache.items()) if data_key == dataset.key), None)
+        cache[key] = _aggregate_with_progress(dataset, chosen, earlier)
         while len(cache) > _MAX_AGGREGATES_PER_SESSION:
             cache.pop(next(iter(cache)))
     return cache[key]
+
+
+def _aggregate_with_progress(dataset: Dataset, chosen: Settings, earlier: Aggregates | None) -> Aggregates:
+    """Aggregate an upload inside an ``st.status`` box whose bar names each step while it runs; the period-free
+    parts of ``earlier`` (same data, other period) are reused."""
+    lang = chosen.lang
+    with st.status(t("status_aggregating", lang), expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=t(f"aggregate_step_{step}", lang))
+
+        try:
+            result = aggregate(dataset, chosen.period, chosen.activity_months, reuse=earlier, progress=progress)
+        except QueryTimeout:
+            status.update(state="error")
+            st.error(t("error_query_timeout", lang), icon=":material/timer_off:")
+            st.stop()
+        status.update(label=t("status_aggregated", lang), state="complete", expanded=False)
+    return result
+
+
+def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,
+                        horizon_months: int) -> predictive.PredictiveClvSummary:
+    """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
+    kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
+    cache: dict = st.session_state.setdefault(FORECASTS, {})
+    key = (_shown_key(), annual_discount_rate, horizon_months)
+    if key not in cache:
+        cache[key] = predictive.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months)
+        while len(cache) > _MAX_FORECASTS_PER_SESSION:
+            cache.pop(next(iter(cache)))
+    return cache[key].at_margin(gross_margin)
 
 
 def use_uploaded(dataset: Dataset) -> None:
     """Make ``dataset`` this session's data and switch the source to it (call from a widget callback)."""
     st.session_state[DATASET] = dataset
     st.session_state[AGGREGATES] = {}
+    st.session_state[FORECASTS] = {}
     st.session_state[SOURCE] = "upload"
 
 

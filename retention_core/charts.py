@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from retention_core import benchmarks
 from retention_core.i18n import format_money, format_percent, format_period, t
-from retention_core.predictive import PredictiveClvResult
+from retention_core.predictive import PredictiveClvSummary
 from retention_core.scenarios import COST_CATEGORIES, ClvResult
 
 PALETTE = {
@@ -298,10 +298,17 @@ def industry_benchmark_chart(annual_retention: float | None, lang: str) -> go.Fi
 # --- predictive models (BG/NBD + Gamma-Gamma, sBG) ------------------------------------------------------------
 
 
-def predictive_clv_histogram(result: PredictiveClvResult, lang: str, currency: str) -> go.Figure:
+def _binned_bars(histogram: pd.DataFrame, colour: str, lang: str) -> go.Bar:
+    """Bars of a precomputed histogram (``bin_start, bin_end, customers``): a figure of 40 numbers, not one per
+    customer, whatever the number of customers."""
+    return go.Bar(x=(histogram["bin_start"] + histogram["bin_end"]) / 2, y=histogram["customers"],
+                  width=0.95 * (histogram["bin_end"] - histogram["bin_start"]), marker_color=colour,
+                  name=t("axis_customers", lang))
+
+
+def predictive_clv_histogram(result: PredictiveClvSummary, lang: str, currency: str) -> go.Figure:
     """How predicted CLV is spread over the customers, with the mean and the median marked."""
-    figure = go.Figure(go.Histogram(x=result.customers["clv"], nbinsx=40, marker_color=PALETTE["primary"],
-                                    name=t("axis_customers", lang)))
+    figure = go.Figure(_binned_bars(result.clv_histogram, PALETTE["primary"], lang))
     for value, key, colour, position in ((result.mean_clv, "label_mean", PALETTE["secondary"], "top right"),
                                          (result.median_clv, "label_median", PALETTE["good"], "top left")):
         figure.add_vline(x=value, line_dash="dash", line_color=colour, line_width=2, annotation_position=position,
@@ -313,10 +320,9 @@ def predictive_clv_histogram(result: PredictiveClvResult, lang: str, currency: s
     return figure
 
 
-def probability_alive_histogram(result: PredictiveClvResult, lang: str) -> go.Figure:
+def probability_alive_histogram(result: PredictiveClvSummary, lang: str) -> go.Figure:
     """How many customers the BG/NBD thinks are still active, in 5-point bins of P(alive)."""
-    figure = go.Figure(go.Histogram(x=result.customers["probability_alive"], xbins={"start": 0, "end": 1.0001,
-                                    "size": 0.05}, marker_color=PALETTE["good"], name=t("axis_customers", lang)))
+    figure = go.Figure(_binned_bars(result.alive_histogram, PALETTE["good"], lang))
     mean = result.mean_probability_alive
     figure.add_vline(x=mean, line_dash="dash", line_color=PALETTE["secondary"], annotation_position="top left",
                      annotation_text=f"{t('label_mean', lang)}: {format_percent(mean, lang, 0)}")

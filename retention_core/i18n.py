@@ -368,6 +368,20 @@ TEXTS: dict[str, dict[str, str]] = {
               "year instead of month in the sidebar.",
     },
     "status_aggregating": {"de": "Daten werden zusammengefasst …", "en": "Aggregating your data …"},
+    "status_aggregated": {"de": "Daten zusammengefasst", "en": "Data aggregated"},
+    # one per retention_core.dataset.AGGREGATE_STEPS, and "done"
+    "aggregate_step_prepare": {"de": "Kundennummern vorbereiten …", "en": "Preparing customer ids …"},
+    "aggregate_step_activity": {"de": "Aktive, neue und verlorene Kunden je Periode …",
+                                "en": "Active, new and lost customers per period …"},
+    "aggregate_step_cohorts": {"de": "Kohorten …", "en": "Cohorts …"},
+    "aggregate_step_costs": {"de": "Bindungskosten je aktivem Kunden …", "en": "Retention cost per active customer …"},
+    "aggregate_step_acquisition": {"de": "Akquisitionskosten …", "en": "Acquisition cost …"},
+    "aggregate_step_nps": {"de": "NPS-Antworten …", "en": "NPS answers …"},
+    "aggregate_step_customers": {"de": "Zusammenfassung je Kunde …", "en": "Summary per customer …"},
+    "aggregate_step_tenure": {"de": "Umsatz nach Kundenalter …", "en": "Revenue by customer age …"},
+    "aggregate_step_predictive": {"de": "BG/NBD- und Gamma-Gamma-Modell anpassen …",
+                                  "en": "Fitting the BG/NBD and Gamma-Gamma models …"},
+    "aggregate_step_done": {"de": "Fertig", "en": "Done"},
     "period_month": {"de": "Monat", "en": "Month"},
     "period_quarter": {"de": "Quartal", "en": "Quarter"},
     "period_year": {"de": "Jahr", "en": "Year"},
@@ -784,6 +798,12 @@ TEXTS: dict[str, dict[str, str]] = {
               "Kodierung {encoding}; {rows} Zeilen gelesen.",
         "en": "Detected: CSV, separator “{separator}”, decimal mark “{decimal}”, date format {dates}, encoding "
               "{encoding}; {rows} rows read.",
+    },
+    "predictive_fitted_on_sample": {
+        "de": "Die Modelle wurden auf einer festen Zufallsstichprobe von {sample} Kunden geschätzt (bei so vielen "
+              "Kunden ändert mehr die Parameter kaum); die Vorhersage gilt für alle Kunden.",
+        "en": "The models were fitted on a fixed random sample of {sample} customers (with this many customers, "
+              "more barely moves the parameters); the forecast covers every customer.",
     },
     "data_dialect_parquet": {"de": "Erkannt: Parquet; {rows} Zeilen gelesen.",
                              "en": "Detected: Parquet; {rows} rows read."},
