@@ -31,7 +31,7 @@ with right:
 st.subheader(t("predictive_cohort_title", s.lang))
 periods_ahead = st.slider(t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)), 1,
                           3 * aggs.periods_per_year, aggs.periods_per_year, key="cohort_project_periods")
-projection = predictive.project_cohorts(aggs, periods_ahead)
+projection = state.cohort_projection(aggs, periods_ahead)
 if projection.empty:
     st.info(t("predictive_cohort_unavailable", s.lang, minimum=predictive.MIN_COHORT_PERIODS), icon=":material/info:")
 else:

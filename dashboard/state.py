@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from retention_core import predictive, sample, scenarios
@@ -25,10 +26,12 @@ DATASET = "data_dataset"
 AGGREGATES = "data_aggregates"
 ASSUMPTIONS = "data_assumptions"
 FORECASTS = "data_forecasts"
+PROJECTIONS = "data_cohort_projections"
 
 SOURCES = ("sample", "upload")
 _MAX_AGGREGATES_PER_SESSION = 4
 _MAX_FORECASTS_PER_SESSION = 16
+_MAX_PROJECTIONS_PER_SESSION = 8
 
 
 @dataclass(frozen=True)
@@ -136,10 +139,27 @@ def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_r
     cache: dict = st.session_state.setdefault(FORECASTS, {})
     key = (_shown_key(), annual_discount_rate, horizon_months)
     if key not in cache:
-        cache[key] = predictive.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months)
+        basis_key = (_shown_key(), "basis")
+        if basis_key not in cache:
+            with st.spinner(t("status_forecasting", settings().lang)):
+                cache[basis_key] = predictive.forecast_basis(aggs.predictive)
+        cache[key] = predictive.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
+                                                       basis=cache[basis_key])
         while len(cache) > _MAX_FORECASTS_PER_SESSION:
-            cache.pop(next(iter(cache)))
+            cache.pop(next(entry for entry in cache if entry[1] != "basis"))
     return cache[key].at_margin(gross_margin)
+
+
+def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
+    """:func:`predictive.project_cohorts` of the shown data, computed once per period, window and projection length
+    in this session (one sBG fit per cohort is too slow to repeat on every slider move)."""
+    cache: dict = st.session_state.setdefault(PROJECTIONS, {})
+    key = (_shown_key(), aggs.period, aggs.activity_months, periods_ahead)
+    if key not in cache:
+        cache[key] = predictive.project_cohorts(aggs, periods_ahead)
+        while len(cache) > _MAX_PROJECTIONS_PER_SESSION:
+            cache.pop(next(iter(cache)))
+    return cache[key]
 
 
 def use_uploaded(dataset: Dataset) -> None:
@@ -147,6 +167,7 @@ def use_uploaded(dataset: Dataset) -> None:
     st.session_state[DATASET] = dataset
     st.session_state[AGGREGATES] = {}
     st.session_state[FORECASTS] = {}
+    st.session_state[PROJECTIONS] = {}
     st.session_state[SOURCE] = "upload"
 
 

@@ -368,6 +368,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "year instead of month in the sidebar.",
     },
     "status_aggregating": {"de": "Daten werden zusammengefasst …", "en": "Aggregating your data …"},
+    "status_forecasting": {"de": "Vorhersage für alle Kunden wird vorbereitet …",
+                           "en": "Preparing the forecast for every customer …"},
     "status_aggregated": {"de": "Daten zusammengefasst", "en": "Data aggregated"},
     # one per retention_core.dataset.AGGREGATE_STEPS, and "done"
     "aggregate_step_prepare": {"de": "Kundennummern vorbereiten …", "en": "Preparing customer ids …"},

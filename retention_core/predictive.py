@@ -4,8 +4,9 @@
 customer summary, the BG/NBD and Gamma-Gamma fits on the full history, and a calibration/holdout check. It runs
 once per data set (inside :func:`retention_core.dataset.aggregate`, which takes an earlier fit of the same data
 to skip it); slider moves call :func:`predictive_clv_summary` or :func:`predictive_clv_scenario`, which only
-evaluate the stored fits. Beside the fits the bundle keeps a :class:`ForecastBasis`, the part of every forecast
-that depends on neither margin, discount rate nor horizon, so that a slider move is a matrix-vector product.
+evaluate the stored fits; given a :class:`ForecastBasis` (:func:`forecast_basis`, made once per data set), the part
+of every forecast that depends on neither margin, discount rate nor horizon, a slider move is a matrix-vector
+product.
 Fits on more than :data:`FIT_CUSTOMERS` customers use a seeded random sample of that many (predictions are still
 made for every customer). :func:`project_cohorts` fits the
 shifted-beta-geometric model to the cohort table.
@@ -106,14 +107,20 @@ class ForecastBasis:
 
     FHL 2005 eq. (10) factors as E[Y(t)|x, t_x, T] = P(alive | x, t_x, T) * E[Y(t) | alive, x, T], and the second
     factor depends only on (x, T). ``cumulative[g, k - 1]`` is E[Y(k months) | alive, x, T] for the g-th distinct
-    (x, T) and k = 1 ... :data:`MAX_FORECAST_MONTHS`; per customer (rows of ``PredictiveModels.summary``):
-    ``group`` (row of ``cumulative``), ``probability_alive`` and ``expected_spend`` (Gamma-Gamma, currency).
+    (x, T) and k = 1 ... :attr:`months` (usually :data:`MAX_FORECAST_MONTHS`); per customer (rows of
+    ``PredictiveModels.summary``): ``group`` (row of ``cumulative``), ``probability_alive`` and
+    ``expected_spend`` (Gamma-Gamma, currency).
     """
 
     cumulative: np.ndarray
     group: np.ndarray
     probability_alive: np.ndarray
     expected_spend: np.ndarray
+
+    @property
+    def months(self) -> int:
+        """The longest horizon the basis holds, in months."""
+        return self.cumulative.shape[1]
 
     def discounted_purchases(self, annual_discount_rate: float, horizon_months: int) -> tuple[np.ndarray, np.ndarray]:
         """Per distinct (x, T): expected purchases if alive in the horizon, discounted and undiscounted.
@@ -130,16 +137,24 @@ class ForecastBasis:
         return increments @ (1 + annual_discount_rate) ** (-months / 12), window[:, -1].copy()
 
 
-def forecast_basis(bg_fit: models.BgNbdFit, gg_fit: models.GammaGammaFit, summary: pd.DataFrame,
-                   time_unit: str = TIME_UNIT) -> ForecastBasis:
-    """The :class:`ForecastBasis` of ``summary`` under the two fits (FHL 2005 eq. 10; Fader & Hardie 2013)."""
+def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS) -> ForecastBasis:
+    """The :class:`ForecastBasis` of a usable fit for horizons up to ``months`` (FHL 2005 eq. 10; Fader & Hardie
+    2013). It costs one 2F1 evaluation per distinct (x, T) and month, about 3 s for 240 months of 3.6 M customers,
+    so it is made once, when a page first needs a forecast, and kept with the data set."""
+    if fitted.reason is not None:
+        raise ValueError(f"the predictive models are not usable: {fitted.reason}")
+    return _basis(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit)
+
+
+def _basis(bg_fit: models.BgNbdFit, gg_fit: models.GammaGammaFit, summary: pd.DataFrame, months: int,
+           time_unit: str) -> ForecastBasis:
     x = summary["frequency"].to_numpy(dtype="float64")
     t_x = summary["recency"].to_numpy(dtype="float64")
     big_t = summary["T"].to_numpy(dtype="float64")
     (ux, ut), _, group = models._aggregate(x, big_t)
     month = (models.DAYS_PER_YEAR / 12) / models.TIME_UNIT_DAYS[time_unit]
-    cumulative = np.empty((ux.size, MAX_FORECAST_MONTHS))
-    for index in range(MAX_FORECAST_MONTHS):
+    cumulative = np.empty((ux.size, months))
+    for index in range(months):
         cumulative[:, index] = models.bg_nbd_expected_purchases_if_alive(bg_fit, (index + 1) * month, ux, ut)
     return ForecastBasis(
         cumulative=cumulative,
@@ -166,7 +181,6 @@ class PredictiveModels:
     Counts: ``customers`` in the summary, ``repeaters`` with at least one repeat purchase,
     ``gamma_gamma_excluded`` repeaters left out of the spend model for a non-positive mean spend;
     ``fit_customers`` customers the fits were made on (all of them up to :data:`FIT_CUSTOMERS`, else a sample).
-    ``basis`` is the :class:`ForecastBasis` of the usable fits (None when ``reason`` is set).
     """
 
     summary: pd.DataFrame
@@ -185,7 +199,6 @@ class PredictiveModels:
     gamma_gamma_excluded: int = 0
     time_unit: str = TIME_UNIT
     fit_customers: int = 0
-    basis: ForecastBasis | None = None
 
     @property
     def usable(self) -> bool:
@@ -313,7 +326,7 @@ def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
     holdout, BG/NBD is refitted on the calibration part and its conditional expectation (FHL 2005 eq. 10) is
     compared with the actual repeat purchases per calibration-frequency group (FHL 2005, Fig. 4). With more than
     :data:`FIT_CUSTOMERS` customers, both fits and the holdout check use a seeded random sample of that many
-    customers (:func:`fit_sample`); the forecast basis covers every customer.
+    customers (:func:`fit_sample`); forecasts cover every customer.
 
     Fallback: invalid columns or types give ``reason="invalid_data"``; unsuitable data give the key from
     :func:`models.assess_btyd_data`; a fit that does not converge (or Gamma-Gamma with q <= 1, where the mean
@@ -336,12 +349,10 @@ def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
     bg_fit = models.fit_bg_nbd(sample["frequency"], sample["recency"], sample["T"])
     gg_fit = models.fit_gamma_gamma(sample["frequency"], sample["monetary"])
     reason = _bg_nbd_reason(bg_fit) or _gamma_gamma_reason(gg_fit)
-    basis = None
     if reason is None:
-        basis = forecast_basis(bg_fit, gg_fit, summary)
-        check = _customer_values(basis, 1.0, 0.0, _CHECK_HORIZON_MONTHS)
-        if not all(np.all(np.isfinite(values)) for values in check):
-            reason, basis = "predictions_not_finite", None
+        check = _basis(bg_fit, gg_fit, summary, _CHECK_HORIZON_MONTHS, TIME_UNIT)
+        if not all(np.all(np.isfinite(values)) for values in _customer_values(check, 1.0, 0.0, _CHECK_HORIZON_MONTHS)):
+            reason = "predictions_not_finite"
     if len(sample) < len(summary):
         transactions = transactions[transactions["customer_id"].isin(sample["customer_id"])]
     try:
@@ -350,7 +361,7 @@ def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
         holdout = {"holdout_reason": "invalid_data"}
     return PredictiveModels(
         summary=summary, bg_nbd=bg_fit, gamma_gamma=gg_fit, observation_end=observation_end, reason=reason,
-        gamma_gamma_excluded=gg_fit.n_excluded, fit_customers=len(sample), basis=basis, **counts, **holdout,
+        gamma_gamma_excluded=gg_fit.n_excluded, fit_customers=len(sample), **counts, **holdout,
     )
 
 
@@ -391,9 +402,8 @@ def _customer_values(
     return clv, alive, alive * expected[basis.group]
 
 
-def _uses_basis(fitted: PredictiveModels, horizon_months: float) -> bool:
-    whole = float(horizon_months).is_integer()
-    return fitted.basis is not None and whole and 0 <= horizon_months <= MAX_FORECAST_MONTHS
+def _uses_basis(basis: ForecastBasis | None, horizon_months: float) -> bool:
+    return basis is not None and float(horizon_months).is_integer() and 0 <= horizon_months <= basis.months
 
 
 def _check_scenario(fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float,
@@ -409,21 +419,21 @@ def _check_scenario(fitted: PredictiveModels, gross_margin: float, annual_discou
 
 
 def predictive_clv_scenario(
-    fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float, horizon_months: float
+    fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float, horizon_months: float,
+    basis: ForecastBasis | None = None,
 ) -> PredictiveClvResult:
     """Discounted expected margin of each customer over the next ``horizon_months`` from the stored fits.
 
     Definition: clv = margin * E[spend per purchase] * sum over months k of the expected purchases in month k
     (FHL 2005 eq. 10) discounted by (1 + annual rate)^(k / 12); see :func:`models.predictive_clv`. Nothing is
-    refitted: whole-month horizons up to :data:`MAX_FORECAST_MONTHS` are read from ``fitted.basis``, others are
-    computed with :func:`models.predictive_clv`. Units: ``gross_margin`` and ``annual_discount_rate`` fractions,
-    ``horizon_months`` months, CLV in the data's currency; linear in the margin. Raises ``ValueError`` when
-    ``fitted.reason`` is set. References: Fader, Hardie & Lee (2005), JMR 42(4); Fader & Hardie (2013), note 025.
+    refitted: with ``basis`` (:func:`forecast_basis` of ``fitted``) whole-month horizons it holds are read from
+    it, others are computed with :func:`models.predictive_clv`. Units: ``gross_margin`` and
+    ``annual_discount_rate`` fractions, ``horizon_months`` months, CLV in the data's currency; linear in the
+    margin. Raises ``ValueError`` when ``fitted.reason`` is set. References: Fader, Hardie & Lee (2005), JMR 42(4); Fader & Hardie (2013), note 025.
     """
     _check_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
-    if _uses_basis(fitted, horizon_months):
-        clv, alive, expected = _customer_values(fitted.basis, gross_margin, annual_discount_rate,
-                                                int(horizon_months))
+    if _uses_basis(basis, horizon_months):
+        clv, alive, expected = _customer_values(basis, gross_margin, annual_discount_rate, int(horizon_months))
         customers = pd.DataFrame({"customer_id": fitted.summary["customer_id"].to_numpy(), "clv": clv,
                                   "probability_alive": alive, "expected_purchases": expected})
     else:
@@ -494,7 +504,8 @@ def _histogram(values: np.ndarray, edges: np.ndarray) -> pd.DataFrame:
 
 
 def predictive_clv_summary(
-    fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float, horizon_months: float
+    fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float, horizon_months: float,
+    basis: ForecastBasis | None = None,
 ) -> PredictiveClvSummary:
     """Mean, median and total predicted CLV, its histogram, P(alive) histogram and top customers of a scenario.
 
@@ -502,9 +513,8 @@ def predictive_clv_summary(
     is left out, so a page can keep the summary (it is linear in the margin: :meth:`PredictiveClvSummary.at_margin`).
     """
     _check_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
-    if _uses_basis(fitted, horizon_months):
-        clv, alive, expected = _customer_values(fitted.basis, gross_margin, annual_discount_rate,
-                                                int(horizon_months))
+    if _uses_basis(basis, horizon_months):
+        clv, alive, expected = _customer_values(basis, gross_margin, annual_discount_rate, int(horizon_months))
     else:
         result = predictive_clv_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
         clv, alive, expected = (result.customers[column].to_numpy()
