@@ -570,6 +570,9 @@ def coerce_dates(values: pd.Series, date_format: str | None = None, day_first: b
 def coerce_strings(values: pd.Series) -> pd.Series:
     """A column as text: stripped, empty -> missing, whole numbers without ``.0`` (an id 42.0 reads "42"),
     dates as ``YYYY-MM-DD`` (with the time when there is one)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        stripped = values.str.strip()  # a text column (Parquet, prepared frames): no Python object per cell
+        return stripped.where(stripped != "").astype("str")
     cells = split_cells(values)
     result = pd.Series(np.nan, index=values.index, dtype="object")
     result.loc[cells.strings.index] = cells.strings.astype("object")
@@ -692,7 +695,7 @@ def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = Non
     present = [name for name in spec.columns if name in frame.columns]
     labelled = frame.index.name == "row_number"
     source = frame[present].reset_index(drop=True)
-    row_labels = pd.Series(frame.index if labelled else np.arange(1, len(frame) + 1)).astype("str")
+    row_labels = pd.Series(frame.index if labelled else np.arange(1, len(frame) + 1))  # text only where shown
 
     coerced: dict[str, pd.Series] = {}
     checks: list[_Check] = []
@@ -709,12 +712,14 @@ def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = Non
     if checks:
         reasons = pd.concat([check.reasons for check in checks]).groupby(level=0).agg("; ".join)
     bad = np.asarray(source.index.isin(reasons.index))
-    good = pd.DataFrame(coerced, index=source.index)[~bad]
+    good = pd.DataFrame(coerced, index=source.index)
+    if bad.any():
+        good = good[~bad]
     dtypes = {name: _final_dtype(spec.types[name], name in spec.required) for name in present}
     good = good.astype({name: dtype for name, dtype in dtypes.items() if dtype})
     good.index = frame.index[~bad]
 
-    rejected = frame[present][bad].reset_index(drop=not labelled)
+    rejected = frame.loc[bad, present].reset_index(drop=not labelled)
     if labelled:
         rejected = rejected[present + ["row_number"]]
     rejected["reason"] = pd.Series(reasons.reindex(np.flatnonzero(bad)).to_numpy(), dtype="str")
