@@ -61,7 +61,8 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
     if entry is not None and entry.key == key:
         return entry
     try:
-        loaded = read_table(data, file.name, sheet=sheet)
+        with st.spinner(t("status_reading", s.lang, filename=file.name)):
+            loaded = read_table(data, file.name, sheet=sheet)
     except LoadError as error:
         _uploads().pop(kind, None)
         st.error(t(error.key, s.lang, **error.params), icon=":material/error:")
@@ -124,7 +125,8 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             return entry
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
-        entry = replace(entry, mapping=mapping, categories=categories, prepared=prepare_sheet(mapped, kind))
+        with st.spinner(t("status_preparing", s.lang)):
+            entry = replace(entry, mapping=mapping, categories=categories, prepared=prepare_sheet(mapped, kind))
         _uploads()[kind] = entry
     return entry
 

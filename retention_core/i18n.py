@@ -370,6 +370,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_aggregating": {"de": "Daten werden zusammengefasst …", "en": "Aggregating your data …"},
     "status_forecasting": {"de": "Vorhersage für alle Kunden wird vorbereitet …",
                            "en": "Preparing the forecast for every customer …"},
+    "status_reading": {"de": "{filename} wird gelesen …", "en": "Reading {filename} …"},
+    "status_preparing": {"de": "Werte werden geprüft …", "en": "Checking the values …"},
     "status_aggregated": {"de": "Daten zusammengefasst", "en": "Data aggregated"},
     # one per retention_core.dataset.AGGREGATE_STEPS, and "done"
     "aggregate_step_prepare": {"de": "Kundennummern vorbereiten …", "en": "Preparing customer ids …"},

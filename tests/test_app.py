@@ -123,6 +123,8 @@ def test_a_parquet_export_of_the_sample_uploads_and_shows_the_same_numbers(sampl
     app.button(key="data_use").click().run()
     app.switch_page("app_pages/loyalty.py").run()
     assert not app.exception
+    # the first page on the upload aggregates it inside a status box that names its steps and ends complete
+    assert [(box.label, box.state) for box in app.status] == [("Daten zusammengefasst", "complete")]
     repeat_buyers = (sample_orders.groupby("Kundennummer").size() >= 2).mean()
     shown = german_number(metric_value(app, "Wiederkaufsrate")) / 100
     assert shown == pytest.approx(repeat_buyers, abs=0.0006)  # shown to 0.1 %
