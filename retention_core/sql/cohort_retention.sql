@@ -5,6 +5,9 @@
 -- Every observed cell is returned, periods_since = 0 ... (last period in the data - cohort period), also cells
 -- where no member ordered (active_customers = 0).
 --
+-- Plan: the rows are first reduced to one per customer and period (ordered or not, net revenue); cohorts and cells
+-- are counted from that, so no count(DISTINCT ...) over a join of every row is needed.
+--
 -- Parameters:
 --   $period  'month' | 'quarter' | 'year', the date_trunc unit
 -- Tables: transactions(customer_id, order_date, amount)
@@ -18,16 +21,18 @@ bounds AS (
         CASE $period WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'year' THEN 12 END AS months_per_period
     FROM transactions
 ),
-indexed AS (
+customer_periods AS (
     SELECT
         t.customer_id,
-        t.amount,
-        date_diff('month', b.first_period, date_trunc($period, t.order_date)) // b.months_per_period AS period_index
+        date_diff('month', b.first_period, date_trunc($period, t.order_date)) // b.months_per_period AS period_index,
+        bool_or(t.amount >= 0) AS ordered,
+        sum(t.amount) AS revenue
     FROM transactions AS t, bounds AS b
+    GROUP BY ALL
 ),
 members AS (
-    SELECT customer_id, min(period_index) FILTER (WHERE amount >= 0) AS cohort_index
-    FROM indexed
+    SELECT customer_id, min(period_index) FILTER (WHERE ordered) AS cohort_index
+    FROM customer_periods
     GROUP BY customer_id
     HAVING cohort_index IS NOT NULL
 ),
@@ -47,10 +52,10 @@ cells AS (
 observed AS (
     SELECT
         m.cohort_index,
-        i.period_index - m.cohort_index AS periods_since,
-        count(DISTINCT i.customer_id) FILTER (WHERE i.amount >= 0) AS active_customers,
-        sum(i.amount) AS revenue
-    FROM indexed AS i
+        p.period_index - m.cohort_index AS periods_since,
+        count(*) FILTER (WHERE p.ordered) AS active_customers,
+        sum(p.revenue) AS revenue
+    FROM customer_periods AS p
     JOIN members AS m USING (customer_id)
     GROUP BY ALL
 )
