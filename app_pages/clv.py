@@ -114,7 +114,8 @@ else:
                                                                      s.lang, **predictive.reason_params(btyd))),
                 icon=":material/info:")
     else:
-        widgets.chart(charts.calibration_holdout_chart(btyd.holdout, btyd.holdout_weeks, s.lang), s)
+        widgets.chart(state.figure(aggs, "calibration_holdout", lambda: charts.calibration_holdout_chart(
+            btyd.holdout, btyd.holdout_weeks, s.lang)), s)
         st.markdown(t("predictive_holdout_judge", s.lang, weeks=btyd.holdout_weeks,
                       predicted=widgets.format_value("count", btyd.holdout_predicted, s),
                       actual=widgets.format_value("count", btyd.holdout_actual, s),

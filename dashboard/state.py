@@ -6,9 +6,11 @@ Session-state keys are defined here once. Per-user data (uploads, their aggregat
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from retention_core import predictive, sample, scenarios
@@ -27,11 +29,13 @@ AGGREGATES = "data_aggregates"
 ASSUMPTIONS = "data_assumptions"
 FORECASTS = "data_forecasts"
 PROJECTIONS = "data_cohort_projections"
+FIGURES = "data_figures"
 
 SOURCES = ("sample", "upload")
 _MAX_AGGREGATES_PER_SESSION = 4
 _MAX_FORECASTS_PER_SESSION = 16
 _MAX_PROJECTIONS_PER_SESSION = 8
+_MAX_FIGURES_PER_SESSION = 16
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,21 @@ def use_uploaded(dataset: Dataset) -> None:
     st.session_state[AGGREGATES] = {}
     st.session_state[FORECASTS] = {}
     st.session_state[PROJECTIONS] = {}
+    st.session_state[FIGURES] = {}
     st.session_state[SOURCE] = "upload"
+
+
+def figure(aggs: Aggregates, name: str, build: Callable[[], go.Figure], *inputs: Hashable) -> go.Figure:
+    """A chart of the shown data that no slider of its page changes, built once per period, window, language,
+    currency and ``inputs`` and kept in this session: a slider rerun then only sends it again."""
+    chosen = settings()
+    cache: dict = st.session_state.setdefault(FIGURES, {})
+    key = (_shown_key(), aggs.period, aggs.activity_months, chosen.lang, chosen.currency, name, *inputs)
+    if key not in cache:
+        cache[key] = build()
+        while len(cache) > _MAX_FIGURES_PER_SESSION:
+            cache.pop(next(iter(cache)))
+    return cache[key]
 
 
 def assumptions(aggs: Aggregates) -> scenarios.Assumptions:
