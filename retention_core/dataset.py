@@ -136,7 +136,7 @@ def _decode(frame: pd.DataFrame, uniques: pd.Index | None) -> pd.DataFrame:
     """``frame`` with its ``customer_id`` codes turned back into the ids (see :func:`_customer_codes`)."""
     if uniques is None or "customer_id" not in frame.columns:
         return frame
-    decoded = frame.assign(customer_id=uniques.take(frame["customer_id"].to_numpy()).to_numpy())
+    decoded = frame.assign(customer_id=uniques.take(frame["customer_id"].to_numpy()).array)  # Arrow stays Arrow
     decoded.attrs = frame.attrs
     return decoded
 

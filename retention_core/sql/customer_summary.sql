@@ -2,33 +2,23 @@
 --
 -- Orders are rows with amount >= 0; returns (amount < 0) count in revenue only. A customer whose rows are all
 -- returns has orders = 0 and NULL first_order, last_order and mean_order_value.
--- Plan: one grouping by (customer, day) and one by customer, and the distinct products from their own grouping,
--- instead of two count(DISTINCT ...) per customer (those keep a hash set per customer: 3x slower at 10 M rows).
+-- Plan: the distinct products are counted from their own grouping by (customer, product) and joined, instead of
+-- a second count(DISTINCT ...) per customer (a hash set per customer: 3x slower at 10 M rows).
 --
 -- Parameters: none
 -- Tables: transactions(customer_id, order_date, amount, product) -- product all NULL when the upload has none
 -- Output, ordered by customer_id:
 --   customer_id, first_order, last_order, orders, revenue, mean_order_value, distinct_products, order_days
 WITH
-days AS (
+customers AS (
     SELECT
         customer_id,
         min(order_date) FILTER (WHERE amount >= 0) AS first_order,
         max(order_date) FILTER (WHERE amount >= 0) AS last_order,
         count(*) FILTER (WHERE amount >= 0) AS orders,
-        sum(amount) AS revenue
+        sum(amount) AS revenue,
+        count(DISTINCT CAST(order_date AS DATE)) FILTER (WHERE amount >= 0) AS order_days
     FROM transactions
-    GROUP BY customer_id, CAST(order_date AS DATE)
-),
-customers AS (
-    SELECT
-        customer_id,
-        min(first_order) AS first_order,
-        max(last_order) AS last_order,
-        sum(orders) AS orders,
-        sum(revenue) AS revenue,
-        count(*) FILTER (WHERE orders > 0) AS order_days
-    FROM days
     GROUP BY customer_id
 ),
 products AS (
@@ -40,7 +30,7 @@ SELECT
     c.customer_id,
     c.first_order,
     c.last_order,
-    CAST(c.orders AS BIGINT) AS orders,
+    c.orders,
     c.revenue,
     c.revenue / nullif(c.orders, 0) AS mean_order_value,
     coalesce(p.distinct_products, 0) AS distinct_products,
