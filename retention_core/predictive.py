@@ -342,9 +342,9 @@ def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
 
     Fallback: invalid columns or types give ``reason="invalid_data"``; unsuitable data give the key from
     :func:`models.assess_btyd_data`; a fit that does not converge (or Gamma-Gamma with q <= 1, where the mean
-    spend does not exist) gives ``bg_nbd_failed`` / ``gamma_gamma_failed``; non-finite 12-month forecasts give
-    ``predictions_not_finite``. A failed holdout check sets only ``holdout_reason``.
-    Units: weeks inside, money in the currency of ``amount``.
+    spend does not exist) gives ``bg_nbd_failed`` / ``gamma_gamma_failed``; non-finite 12-month forecasts (of the
+    customers the models were fitted on) give ``predictions_not_finite``. A failed holdout check sets only
+    ``holdout_reason``. Units: weeks inside, money in the currency of ``amount``.
     """
     try:
         summary = models.rfm_summary(transactions, time_unit=TIME_UNIT)
@@ -362,7 +362,7 @@ def fit_predictive_models(transactions: pd.DataFrame) -> PredictiveModels:
     gg_fit = models.fit_gamma_gamma(sample["frequency"], sample["monetary"])
     reason = _bg_nbd_reason(bg_fit) or _gamma_gamma_reason(gg_fit)
     if reason is None:
-        check = _basis(bg_fit, gg_fit, summary, _CHECK_HORIZON_MONTHS, TIME_UNIT)
+        check = _basis(bg_fit, gg_fit, sample, _CHECK_HORIZON_MONTHS, TIME_UNIT)
         if not all(np.all(np.isfinite(values)) for values in _customer_values(check, 1.0, 0.0, _CHECK_HORIZON_MONTHS)):
             reason = "predictions_not_finite"
     if len(sample) < len(summary):
