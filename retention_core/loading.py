@@ -766,6 +766,7 @@ def _read_parquet(data: bytes, filename: str) -> LoadResult:
     columns = {name: _parquet_column(name, table.column(position), filename)
                for position, name in enumerate(names)}
     del table
+    pa.default_memory_pool().release_unused()  # the decompressed pages: give them back, do not keep them pooled
     frame = pd.DataFrame(columns, copy=False)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row_number")
     rejected = pd.DataFrame({name: pd.Series([], dtype="str") for name in names})
