@@ -50,6 +50,7 @@ __all__ = [
     "PredictiveClvSummary",
     "PredictiveModels",
     "fit_predictive_models",
+    "fit_sample",
     "forecast_basis",
     "holdout_length_weeks",
     "predictive_clv_scenario",
@@ -132,21 +133,22 @@ class ForecastBasis:
     @functools.cached_property
     def alive_histogram(self) -> pd.DataFrame:
         """P(alive) in bins of :data:`ALIVE_BIN_WIDTH`, the same for every scenario."""
-        return _histogram(self.probability_alive, np.linspace(0.0, 1.0, round(1 / ALIVE_BIN_WIDTH) + 1))
+        return _histogram(self.probability_alive, round(1 / ALIVE_BIN_WIDTH), (0.0, 1.0))
 
     def discounted_purchases(self, annual_discount_rate: float, horizon_months: int) -> tuple[np.ndarray, np.ndarray]:
         """Per distinct (x, T): expected purchases if alive in the horizon, discounted and undiscounted.
 
         Each month's purchases are discounted from the month's end by (1 + rate)^(k/12), as
-        :func:`models.predictive_clv` does.
+        :func:`models.predictive_clv` does: sum_k (C_k - C_(k-1)) v_k with v_k = (1 + rate)^(-k/12), summed by
+        parts as sum_k C_k (v_k - v_(k+1)) + C_H v_H, so no matrix of monthly increments is built.
         """
         if horizon_months == 0:
             empty = np.zeros(self.cumulative.shape[0])
             return empty, empty
-        months = np.arange(1, horizon_months + 1, dtype="float64")
+        factors = (1 + annual_discount_rate) ** (-np.arange(1, horizon_months + 1, dtype="float64") / 12)
+        weights = factors - np.append(factors[1:], 0.0)
         window = self.cumulative[:, :horizon_months]
-        increments = np.diff(window, axis=1, prepend=0.0)
-        return increments @ (1 + annual_discount_rate) ** (-months / 12), window[:, -1].copy()
+        return window @ weights, window[:, -1].copy()
 
 
 def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS) -> ForecastBasis:
@@ -182,7 +184,8 @@ class PredictiveModels:
 
     ``summary``: one row per customer, ``customer_id, frequency, recency, T, monetary`` in weeks as of
     ``observation_end`` (the last order date), see :func:`models.rfm_summary`. ``bg_nbd`` and ``gamma_gamma``
-    are fitted on that full history. ``holdout``: the calibration/holdout check, one row per group of repeat
+    are fitted on that full history (of :func:`fit_sample` of the customers when there are more than
+    :data:`FIT_CUSTOMERS`). ``holdout``: the calibration/holdout check, one row per group of repeat
     purchases in calibration (0 ... 6, 7+): ``calibration_frequency`` (7 means 7 or more), ``label``,
     ``customers``, ``actual`` and ``predicted`` mean repeat purchases per customer in the ``holdout_weeks`` after
     ``calibration_end`` (BG/NBD fitted on the calibration part only; FHL 2005 eq. 10 and Fig. 4).
@@ -510,8 +513,9 @@ class PredictiveClvSummary:
                            clv=self.top_customers["clv"] * factor))
 
 
-def _histogram(values: np.ndarray, edges: np.ndarray) -> pd.DataFrame:
-    counts, edges = np.histogram(values, bins=edges)
+def _histogram(values: np.ndarray, bins: int, value_range: tuple[float, float]) -> pd.DataFrame:
+    """Counts in ``bins`` equal bins over ``value_range`` (NumPy's fast path for equal bins: no sorting)."""
+    counts, edges = np.histogram(values, bins=bins, range=value_range)
     return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "customers": counts})
 
 
@@ -537,31 +541,35 @@ def predictive_clv_summary(
         result = predictive_clv_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
         clv, alive, expected_purchases = (result.customers[column].to_numpy()
                                           for column in ("clv", "probability_alive", "expected_purchases"))
-        alive_histogram = _histogram(alive, np.linspace(0.0, 1.0, round(1 / ALIVE_BIN_WIDTH) + 1))
+        alive_histogram = _histogram(alive, round(1 / ALIVE_BIN_WIDTH), (0.0, 1.0))
 
         def expected(rows: np.ndarray) -> np.ndarray:
             return expected_purchases[rows]
-    best = np.array([], dtype="int64")
-    if clv.size:
-        candidates = np.argpartition(-clv, min(TOP_CUSTOMERS, clv.size) - 1)[:TOP_CUSTOMERS]
-        best = candidates[np.argsort(-clv[candidates], kind="stable")]
+    customers = clv.size
+    best, median = np.array([], dtype="int64"), float("nan")
+    if customers:  # one partition gives the median and the threshold of the top customers
+        top_k = min(TOP_CUSTOMERS, customers)
+        low, high = (customers - 1) // 2, customers // 2
+        ordered = np.partition(clv, sorted({low, high, customers - top_k}))
+        median = float((ordered[low] + ordered[high]) / 2)
+        candidates = np.flatnonzero(clv >= ordered[customers - top_k])
+        best = candidates[np.argsort(-clv[candidates], kind="stable")][:top_k]
     top = pd.DataFrame({"customer_id": fitted.summary["customer_id"].to_numpy()[best], "clv": clv[best],
                         "probability_alive": alive[best], "expected_purchases": expected(best)})
     history = fitted.summary[["customer_id", "frequency", "monetary"]].iloc[best]
     top = top.merge(history, on="customer_id", how="left")
     top = top[["customer_id", "frequency", "monetary", "expected_purchases", "probability_alive", "clv"]]
-    highest = float(clv.max()) if clv.size else 0.0
-    clv_edges = np.linspace(0.0, highest if highest > 0 else 1.0, HISTOGRAM_BINS + 1)
+    highest = float(clv.max()) if customers else 0.0
     return PredictiveClvSummary(
         gross_margin=gross_margin,
         annual_discount_rate=annual_discount_rate,
         horizon_months=horizon_months,
         customers=int(clv.size),
         mean_clv=float(clv.mean()),
-        median_clv=float(np.median(clv)),
+        median_clv=median,
         total_clv=float(clv.sum()),
         mean_probability_alive=float(alive.mean()),
-        clv_histogram=_histogram(clv, clv_edges),
+        clv_histogram=_histogram(clv, HISTOGRAM_BINS, (0.0, highest if highest > 0 else 1.0)),
         alive_histogram=alive_histogram,
         top_customers=top,
     )
