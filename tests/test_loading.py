@@ -513,3 +513,15 @@ def test_a_parquet_file_with_nested_columns_is_refused():
 def test_parquet_bytes_under_a_csv_name_are_read_as_parquet_not_as_text():
     result = read_table(german_parquet(), "export.csv")
     assert result.dialect.kind == "parquet" and result.rows_kept == 10
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(middle=st.binary(max_size=300), cut=st.integers(min_value=0, max_value=2000))
+def test_broken_parquet_bytes_either_load_or_raise_a_load_error(middle, cut):
+    # hostile files: the magic bytes right, the footer or pages garbled or cut short
+    good = german_parquet()
+    for data in (b"PAR1" + middle + b"PAR1", good[:cut] + middle + good[cut + len(middle):]):
+        try:
+            read_table(data, "angriff.parquet")
+        except LoadError as error:
+            assert error.key in LOAD_ERROR_KEYS
