@@ -126,7 +126,10 @@ def _customer_codes(transactions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index 
     ids = transactions["customer_id"]
     if len(ids) < CODED_IDS_FROM_ROWS:
         return transactions, None
-    codes, uniques = pd.factorize(ids, sort=True)
+    try:
+        codes, uniques = pd.factorize(ids, sort=True)
+    except TypeError:  # ids of mixed types (an unprepared frame) cannot be sorted: leave them as they are
+        return transactions, None
     if (codes < 0).any() or len(uniques) >= 2**31:
         return transactions, None
     return transactions.assign(customer_id=codes.astype("int32")), uniques
