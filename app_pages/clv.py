@@ -65,7 +65,7 @@ if btyd.reason:
     st.info(t("predictive_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.reason}", s.lang,
                                                          **predictive.reason_params(btyd))), icon=":material/info:")
 else:
-    forecast = predictive.predictive_clv_scenario(btyd, margin, discount, horizon_months=12 * horizon)
+    forecast = state.predictive_forecast(aggs, margin, discount, horizon_months=12 * horizon)
     estimate_cards = st.columns(3)
     widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=estimate_cards[0])
     widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
@@ -76,6 +76,8 @@ else:
                   median=widgets.format_value("money", forecast.median_clv, s)))
     st.caption(t("predictive_fitted_on", s.lang, customers=format_number(btyd.customers, s.lang),
                  repeaters=format_number(btyd.repeaters, s.lang)))
+    if btyd.fit_customers < btyd.customers:
+        st.caption(t("predictive_fitted_on_sample", s.lang, sample=format_number(btyd.fit_customers, s.lang)))
     if btyd.gamma_gamma_excluded:
         st.caption(t("predictive_gamma_gamma_excluded", s.lang, excluded=format_number(btyd.gamma_gamma_excluded,
                                                                                         s.lang)))
@@ -104,7 +106,8 @@ else:
                                                                      s.lang, **predictive.reason_params(btyd))),
                 icon=":material/info:")
     else:
-        widgets.chart(charts.calibration_holdout_chart(btyd.holdout, btyd.holdout_weeks, s.lang), s)
+        widgets.chart(state.figure(aggs, "calibration_holdout", lambda: charts.calibration_holdout_chart(
+            btyd.holdout, btyd.holdout_weeks, s.lang)), s)
         st.markdown(t("predictive_holdout_judge", s.lang, weeks=btyd.holdout_weeks,
                       predicted=widgets.format_value("count", btyd.holdout_predicted, s),
                       actual=widgets.format_value("count", btyd.holdout_actual, s),

@@ -19,21 +19,24 @@ periods_since = scenario.slider(plan, "cohort_periods_since",
                                 t("cohort_periods_since", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
 widgets.metric("cohort_retention_after", "fraction", scenarios.retention_after(aggs, periods_since), s,
                "cohort_retention_after_help")
-widgets.chart(charts.cohort_heatmap(scenarios.cohort_matrix(aggs), s.period, s.lang), s)
+widgets.chart(state.figure(aggs, "cohort_heatmap", lambda: charts.cohort_heatmap(
+    scenarios.cohort_matrix(aggs), s.period, s.lang)), s)
 left, right = st.columns(2)
 with left:
-    widgets.chart(charts.cohort_curves_chart(aggs.cohorts, average, s.period, s.lang), s)
+    widgets.chart(state.figure(aggs, "cohort_curves", lambda: charts.cohort_curves_chart(
+        aggs.cohorts, average, s.period, s.lang)), s)
 with right:
-    widgets.chart(charts.cohort_revenue_chart(scenarios.cohort_matrix(aggs, "revenue"), s.period, s.lang,
-                                              s.currency), s)
+    widgets.chart(state.figure(aggs, "cohort_revenue", lambda: charts.cohort_revenue_chart(
+        scenarios.cohort_matrix(aggs, "revenue"), s.period, s.lang, s.currency)), s)
     st.caption(t("cohort_revenue_note", s.lang))
 
 st.subheader(t("predictive_cohort_title", s.lang))
 periods_ahead = scenario.slider(plan, "cohort_project_periods",
                                 t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
-projection = predictive.project_cohorts(aggs, periods_ahead)
+projection = state.cohort_projection(aggs, periods_ahead)
 if projection.empty:
     st.info(t("predictive_cohort_unavailable", s.lang, minimum=predictive.MIN_COHORT_PERIODS), icon=":material/info:")
 else:
-    widgets.chart(charts.cohort_projection_chart(projection, s.period, s.lang), s)
+    widgets.chart(state.figure(aggs, "cohort_projection", lambda: charts.cohort_projection_chart(
+        projection, s.period, s.lang), periods_ahead), s)
     st.caption(t("predictive_cohort_caption", s.lang, minimum=predictive.MIN_COHORT_PERIODS))

@@ -6,13 +6,15 @@ Session-state keys are defined here once. Per-user data (uploads, their aggregat
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import source as started_on
-from retention_core import sample, whatif
+from retention_core import predictive, sample, whatif
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
 from retention_core.i18n import CURRENCIES, LANGUAGES, t
 from retention_core.queries import PERIODS, QueryTimeout
@@ -33,10 +35,16 @@ LINK_CHECKED = "scenario_link_checked"
 LINK_REJECTED = "scenario_link_rejected"
 SHOWN_LANG = "scenario_shown_lang"
 LANG_CHANGED = "scenario_lang_changed"
+FORECASTS = "data_forecasts"
+PROJECTIONS = "data_cohort_projections"
+FIGURES = "data_figures"
 
 SOURCES = ("sample", "upload")
 SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
 _MAX_AGGREGATES_PER_SESSION = 4
+_MAX_FORECASTS_PER_SESSION = 16
+_MAX_PROJECTIONS_PER_SESSION = 8
+_MAX_FIGURES_PER_SESSION = 16
 
 
 @dataclass(frozen=True)
@@ -141,12 +149,8 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
     cache: dict = st.session_state.setdefault(AGGREGATES, {})
     key = (dataset.key, period, activity_months)
     if key not in cache:
-        with st.spinner(t("status_aggregating", chosen.lang)):
-            try:
-                cache[key] = aggregate(dataset, period, activity_months)
-            except QueryTimeout:
-                st.error(t("error_query_timeout", chosen.lang), icon=":material/timer_off:")
-                st.stop()
+        earlier = next((aggs for (data_key, *_), aggs in reversed(cache.items()) if data_key == dataset.key), None)
+        cache[key] = _aggregate_with_progress(dataset, period, activity_months, chosen.lang, earlier)
         while len(cache) > _MAX_AGGREGATES_PER_SESSION:
             cache.pop(next(iter(cache)))
     return cache[key]
@@ -161,6 +165,56 @@ def facts_for(period: str, activity_months: int) -> whatif.DataFacts:
     if key not in cache:
         cache[key] = whatif.data_facts(aggregates_for(period, activity_months))
         while len(cache) > _MAX_AGGREGATES_PER_SESSION:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int, lang: str,
+                             earlier: Aggregates | None) -> Aggregates:
+    """Aggregate an upload inside an ``st.status`` box whose bar names each step while it runs; the period-free
+    parts of ``earlier`` (same data, other period) are reused."""
+    with st.status(t("status_aggregating", lang), expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=t(f"aggregate_step_{step}", lang))
+
+        try:
+            result = aggregate(dataset, period, activity_months, reuse=earlier, progress=progress)
+        except QueryTimeout:
+            status.update(state="error")
+            st.error(t("error_query_timeout", lang), icon=":material/timer_off:")
+            st.stop()
+        status.update(label=t("status_aggregated", lang), state="complete", expanded=False)
+    return result
+
+
+def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,
+                        horizon_months: int) -> predictive.PredictiveClvSummary:
+    """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
+    kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
+    cache: dict = st.session_state.setdefault(FORECASTS, {})
+    key = (_shown_key(), annual_discount_rate, horizon_months)
+    if key not in cache:
+        basis_key = (_shown_key(), "basis")
+        if basis_key not in cache:
+            with st.spinner(t("status_forecasting", settings().lang)):
+                cache[basis_key] = predictive.forecast_basis(aggs.predictive)
+        cache[key] = predictive.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
+                                                       basis=cache[basis_key])
+        while len(cache) > _MAX_FORECASTS_PER_SESSION:
+            cache.pop(next(entry for entry in cache if entry[1] != "basis"))
+    return cache[key].at_margin(gross_margin)
+
+
+def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
+    """:func:`predictive.project_cohorts` of the shown data, computed once per period, window and projection length
+    in this session (one sBG fit per cohort is too slow to repeat on every slider move)."""
+    cache: dict = st.session_state.setdefault(PROJECTIONS, {})
+    key = (_shown_key(), aggs.period, aggs.activity_months, periods_ahead)
+    if key not in cache:
+        cache[key] = predictive.project_cohorts(aggs, periods_ahead)
+        while len(cache) > _MAX_PROJECTIONS_PER_SESSION:
             cache.pop(next(iter(cache)))
     return cache[key]
 
@@ -184,7 +238,23 @@ def use_uploaded(dataset: Dataset) -> None:
     st.session_state[DATASET] = dataset
     st.session_state[AGGREGATES] = {}
     st.session_state[FACTS] = {}
+    st.session_state[FORECASTS] = {}
+    st.session_state[PROJECTIONS] = {}
+    st.session_state[FIGURES] = {}
     st.session_state[SOURCE] = "upload"
+
+
+def figure(aggs: Aggregates, name: str, build: Callable[[], go.Figure], *inputs: Hashable) -> go.Figure:
+    """A chart of the shown data that no slider of its page changes, built once per period, window, language,
+    currency and ``inputs`` and kept in this session: a slider rerun then only sends it again."""
+    chosen = settings()
+    cache: dict = st.session_state.setdefault(FIGURES, {})
+    key = (_shown_key(), aggs.period, aggs.activity_months, chosen.lang, chosen.currency, name, *inputs)
+    if key not in cache:
+        cache[key] = build()
+        while len(cache) > _MAX_FIGURES_PER_SESSION:
+            cache.pop(next(iter(cache)))
+    return cache[key]
 
 
 def dataset_name(lang: str) -> str:

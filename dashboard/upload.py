@@ -61,7 +61,8 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
     if entry is not None and entry.key == key:
         return entry
     try:
-        loaded = read_table(data, file.name, sheet=sheet)
+        with st.spinner(t("status_reading", s.lang, filename=file.name)):
+            loaded = read_table(data, file.name, sheet=sheet)
     except LoadError as error:
         _uploads().pop(kind, None)
         st.error(t(error.key, s.lang, **error.params), icon=":material/error:")
@@ -73,6 +74,8 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
 
 def _dialect_caption(loaded: LoadResult, s: Settings) -> str:
     dialect = loaded.dialect
+    if dialect.kind == "parquet":
+        return t("data_dialect_parquet", s.lang, rows=format_number(loaded.rows_kept, s.lang))
     if dialect.kind == "xlsx":
         return t("data_dialect_xlsx", s.lang, sheet=dialect.sheet_name, rows=format_number(loaded.rows_kept, s.lang))
     separator = {";": ";", ",": ",", "\t": "Tab", "|": "|"}.get(dialect.separator, dialect.separator)
@@ -122,7 +125,8 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             return entry
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
-        entry = replace(entry, mapping=mapping, categories=categories, prepared=prepare_sheet(mapped, kind))
+        with st.spinner(t("status_preparing", s.lang)):
+            entry = replace(entry, mapping=mapping, categories=categories, prepared=prepare_sheet(mapped, kind))
         _uploads()[kind] = entry
     return entry
 
@@ -159,7 +163,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
 def sheet_section(kind: str, s: Settings) -> None:
     """Upload, read, map and report one sheet kind."""
     st.caption(t(f"data_help_{kind}", s.lang))
-    file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx"], key=f"data_file_{kind}")
+    file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}")
     if file is None:
         return
     sheet_key = f"data_sheet_{kind}_{file.file_id}"

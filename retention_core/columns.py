@@ -26,6 +26,8 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from retention_core.i18n import t
@@ -536,6 +538,8 @@ def _as_dates(values: pd.Series) -> pd.Series:
 def coerce_numbers(values: pd.Series, decimal_mark: str | None = None) -> Coerced:
     """A column as float64: numbers kept, text parsed with ``decimal_mark`` (guessed from the text if None,
     decimal point on a tie); text that is not a number, and dates, fail."""
+    if is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype):  # typed already (Parquet, Excel)
+        return Coerced(values.astype("float64"), pd.Series(False, index=values.index))
     cells = split_cells(values)
     result = pd.Series(np.nan, index=values.index, dtype="float64")
     failed = pd.Series(False, index=values.index)
@@ -553,6 +557,8 @@ def coerce_numbers(values: pd.Series, decimal_mark: str | None = None) -> Coerce
 def coerce_dates(values: pd.Series, date_format: str | None = None, day_first: bool = True) -> Coerced:
     """A column as datetime64: dates kept, text parsed with ``date_format`` (guessed from the text if None);
     text in no known format, and numbers, fail."""
+    if is_datetime64_any_dtype(values.dtype):  # typed already (Parquet, Excel)
+        return Coerced(_as_dates(values), pd.Series(False, index=values.index))
     cells = split_cells(values)
     result = pd.Series(pd.NaT, index=values.index, dtype=DATE_DTYPE)
     failed = pd.Series(False, index=values.index)
@@ -570,6 +576,13 @@ def coerce_dates(values: pd.Series, date_format: str | None = None, day_first: b
 def coerce_strings(values: pd.Series) -> pd.Series:
     """A column as text: stripped, empty -> missing, whole numbers without ``.0`` (an id 42.0 reads "42"),
     dates as ``YYYY-MM-DD`` (with the time when there is one)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        # a text column (Parquet, prepared frames): no Python object per cell, and no copy when already clean
+        text = pa.array(values.array)  # the Arrow data itself (__arrow_array__), not a copy
+        if not pc.any(pc.match_substring_regex(text, r"^\s|\s$|^$")).as_py():
+            return values.astype("str")
+        stripped = values.str.strip()
+        return stripped.where(stripped != "").astype("str")
     cells = split_cells(values)
     result = pd.Series(np.nan, index=values.index, dtype="object")
     result.loc[cells.strings.index] = cells.strings.astype("object")
@@ -631,7 +644,7 @@ def _check_column(
             checks.append(_flag(unknown, column, reason, "data_unknown_category", values))
     elif column_type == "date":
         result = coerce_dates(values)
-        coerced, failed = result.values.dt.normalize(), result.failed
+        coerced, failed = _whole_days(result.values), result.failed
         checks.append(_flag(failed, column, "not a date", "data_not_a_date", values))
         future = coerced > today
         if future.any():
@@ -663,6 +676,14 @@ def _check_column(
     return coerced, [check for check in checks if check is not None], infos
 
 
+def _whole_days(dates: pd.Series) -> pd.Series:
+    """``dates`` without their time of day; the column itself (no copy) when no value has one."""
+    ticks = dates.to_numpy().view("int64")
+    if not (ticks % (86_400 * 10**6)).any():  # DATE_DTYPE counts microseconds; a NaT takes the normalize path
+        return dates
+    return dates.dt.normalize()
+
+
 def _final_dtype(column_type: str, required: bool) -> str | None:
     if column_type == "count" or (column_type == "score" and not required):
         return "Int64"
@@ -692,7 +713,7 @@ def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = Non
     present = [name for name in spec.columns if name in frame.columns]
     labelled = frame.index.name == "row_number"
     source = frame[present].reset_index(drop=True)
-    row_labels = pd.Series(frame.index if labelled else np.arange(1, len(frame) + 1)).astype("str")
+    row_labels = pd.Series(frame.index if labelled else np.arange(1, len(frame) + 1))  # text only where shown
 
     coerced: dict[str, pd.Series] = {}
     checks: list[_Check] = []
@@ -709,12 +730,15 @@ def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = Non
     if checks:
         reasons = pd.concat([check.reasons for check in checks]).groupby(level=0).agg("; ".join)
     bad = np.asarray(source.index.isin(reasons.index))
-    good = pd.DataFrame(coerced, index=source.index)[~bad]
+    # concat keeps one block per column; the DataFrame constructor would copy all number columns into one block
+    good = pd.concat(coerced, axis=1) if coerced else pd.DataFrame(index=source.index)
+    if bad.any():
+        good = good[~bad]
     dtypes = {name: _final_dtype(spec.types[name], name in spec.required) for name in present}
     good = good.astype({name: dtype for name, dtype in dtypes.items() if dtype})
-    good.index = frame.index[~bad]
+    good.index = frame.index[~bad] if bad.any() else frame.index
 
-    rejected = frame[present][bad].reset_index(drop=not labelled)
+    rejected = frame.loc[bad, present].reset_index(drop=not labelled)
     if labelled:
         rejected = rejected[present + ["row_number"]]
     rejected["reason"] = pd.Series(reasons.reindex(np.flatnonzero(bad)).to_numpy(), dtype="str")
@@ -736,10 +760,37 @@ def _kept_row_problems(good: pd.DataFrame, spec: SheetSpec) -> list[Problem]:
                 total = float(good.loc[negative, name].sum())
                 params = {"column": name, "rows": int(negative.sum()), "total": total}
                 problems.append(Problem("data_negative_amounts", "warning", params))
-    duplicates = int(good.duplicated().sum())
+    duplicates = _duplicate_rows(good)
     if duplicates:
         problems.append(Problem("data_duplicate_rows", "info", {"rows": duplicates}))
     return problems
+
+
+def _duplicate_rows(frame: pd.DataFrame) -> int:
+    """Rows equal to an earlier row in every column.
+
+    A 64-bit key per row (text columns by their factorized codes, numbers and dates by their bits) finds the
+    candidates without a Python object per cell; only rows whose key repeats are then compared exactly.
+    """
+    if frame.empty:
+        return 0
+    key = np.zeros(len(frame), dtype="uint64")
+    with np.errstate(over="ignore"):
+        for name in frame.columns:
+            column = frame[name]
+            if is_numeric_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+                bits = column.to_numpy(dtype="float64").view("uint64")
+            elif is_datetime64_any_dtype(column.dtype) and column.dtype.kind == "M":
+                bits = column.to_numpy().view("int64").view("uint64")
+            else:
+                bits = pd.factorize(column, use_na_sentinel=False)[0].astype("uint64")
+            key = key * np.uint64(0x9E3779B97F4A7C15) + bits + np.uint64(0x632BE59BD9B4E019)
+    ordered = np.sort(key)  # a sorted copy instead of a hash table: a quarter of the memory at 10 M rows
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not repeated.size:
+        return 0
+    candidates = np.isin(key, repeated)
+    return int(frame[candidates].duplicated().sum())
 
 
 def missing_column_problems(frame: pd.DataFrame, kind: str) -> list[Problem]:

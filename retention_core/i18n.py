@@ -36,8 +36,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The file {filename} is not a readable text or CSV file. Please save it as CSV (UTF-8) or .xlsx.",
     },
     "load_unknown_extension": {
-        "de": "Der Dateityp „{extension}“ wird nicht unterstützt. Bitte eine .xlsx- oder .csv-Datei hochladen.",
-        "en": "The file type \"{extension}\" is not supported. Please upload an .xlsx or .csv file.",
+        "de": "Der Dateityp „{extension}“ wird nicht unterstützt. Bitte eine .xlsx-, .csv- oder .parquet-Datei "
+              "hochladen.",
+        "en": "The file type \"{extension}\" is not supported. Please upload an .xlsx, .csv or .parquet file.",
     },
     "load_legacy_xls": {
         "de": "{filename} ist im alten Excel-Format (.xls). Bitte in Excel als .xlsx oder CSV speichern.",
@@ -50,6 +51,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "load_sheet_not_found": {
         "de": "Tabellenblatt „{sheet}“ nicht gefunden. Vorhanden: {sheets}.",
         "en": "Sheet \"{sheet}\" not found. Available sheets: {sheets}.",
+    },
+    "load_not_parquet": {
+        "de": "{filename} ist keine gültige Parquet-Datei (beschädigt oder unvollständig). Bitte neu exportieren "
+              "oder als CSV speichern.",
+        "en": "{filename} is not a valid Parquet file (damaged or incomplete). Please export it again or save it as "
+              "CSV.",
     },
     "load_unreadable": {
         "de": "Die Datei {filename} konnte nicht gelesen werden ({detail}).",
@@ -378,6 +385,24 @@ TEXTS: dict[str, dict[str, str]] = {
               "year instead of month in the sidebar.",
     },
     "status_aggregating": {"de": "Daten werden zusammengefasst …", "en": "Aggregating your data …"},
+    "status_forecasting": {"de": "Vorhersage für alle Kunden wird vorbereitet …",
+                           "en": "Preparing the forecast for every customer …"},
+    "status_reading": {"de": "{filename} wird gelesen …", "en": "Reading {filename} …"},
+    "status_preparing": {"de": "Werte werden geprüft …", "en": "Checking the values …"},
+    "status_aggregated": {"de": "Daten zusammengefasst", "en": "Data aggregated"},
+    # one per retention_core.dataset.AGGREGATE_STEPS, and "done"
+    "aggregate_step_prepare": {"de": "Kundennummern vorbereiten …", "en": "Preparing customer ids …"},
+    "aggregate_step_activity": {"de": "Aktive, neue und verlorene Kunden je Periode …",
+                                "en": "Active, new and lost customers per period …"},
+    "aggregate_step_cohorts": {"de": "Kohorten …", "en": "Cohorts …"},
+    "aggregate_step_costs": {"de": "Bindungskosten je aktivem Kunden …", "en": "Retention cost per active customer …"},
+    "aggregate_step_acquisition": {"de": "Akquisitionskosten …", "en": "Acquisition cost …"},
+    "aggregate_step_nps": {"de": "NPS-Antworten …", "en": "NPS answers …"},
+    "aggregate_step_customers": {"de": "Zusammenfassung je Kunde …", "en": "Summary per customer …"},
+    "aggregate_step_tenure": {"de": "Umsatz nach Kundenalter …", "en": "Revenue by customer age …"},
+    "aggregate_step_predictive": {"de": "BG/NBD- und Gamma-Gamma-Modell anpassen …",
+                                  "en": "Fitting the BG/NBD and Gamma-Gamma models …"},
+    "aggregate_step_done": {"de": "Fertig", "en": "Done"},
     "period_month": {"de": "Monat", "en": "Month"},
     "period_quarter": {"de": "Quartal", "en": "Quarter"},
     "period_year": {"de": "Jahr", "en": "Year"},
@@ -466,10 +491,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "intro_data": {
         "de": "Laden Sie Ihre Transaktionen hoch (Pflicht) und optional Kundenbindungskosten, Akquisitionskosten "
-              "und NPS-Antworten als CSV oder Excel (.xlsx). Deutsche Exporte mit „;“, 1.234,56 und 31.12.2024 "
+              "und NPS-Antworten als CSV, Excel (.xlsx) oder Parquet. Deutsche Exporte mit „;“, 1.234,56 und 31.12.2024 "
               "werden erkannt. Ihre Daten bleiben in Ihrer Sitzung.",
         "en": "Upload your transactions (required) and optionally retention costs, acquisition spend and NPS "
-              "answers as CSV or Excel (.xlsx). German exports with “;”, 1.234,56 and 31.12.2024 are recognised. "
+              "answers as CSV, Excel (.xlsx) or Parquet. German exports with “;”, 1.234,56 and 31.12.2024 are recognised. "
               "Your data stay in your session.",
     },
     # --- overview KPIs ---
@@ -767,7 +792,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "axis_nps_points": {"de": "NPS (Punkte)", "en": "NPS (points)"},
     # --- data page ---
     "data_optional": {"de": "(optional)", "en": "(optional)"},
-    "data_upload": {"de": "CSV- oder Excel-Datei (.xlsx) wählen", "en": "Choose a CSV or Excel (.xlsx) file"},
+    "data_upload": {"de": "CSV-, Excel- (.xlsx) oder Parquet-Datei wählen",
+                    "en": "Choose a CSV, Excel (.xlsx) or Parquet file"},
     "data_help_transactions": {
         "de": "Eine Zeile pro Bestellung: Kundennummer, Bestelldatum, Betrag; optional Produkt, Menge, Marge.",
         "en": "One row per order: customer id, order date, amount; optionally product, quantity, margin.",
@@ -794,6 +820,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Detected: CSV, separator “{separator}”, decimal mark “{decimal}”, date format {dates}, encoding "
               "{encoding}; {rows} rows read.",
     },
+    "predictive_fitted_on_sample": {
+        "de": "Die Modelle wurden auf einer festen Zufallsstichprobe von {sample} Kunden geschätzt (bei so vielen "
+              "Kunden ändert mehr die Parameter kaum); die Vorhersage gilt für alle Kunden.",
+        "en": "The models were fitted on a fixed random sample of {sample} customers (with this many customers, "
+              "more barely moves the parameters); the forecast covers every customer.",
+    },
+    "data_dialect_parquet": {"de": "Erkannt: Parquet; {rows} Zeilen gelesen.",
+                             "en": "Detected: Parquet; {rows} rows read."},
     "data_dialect_xlsx": {"de": "Erkannt: Excel, Blatt „{sheet}“; {rows} Zeilen gelesen.",
                           "en": "Detected: Excel, sheet “{sheet}”; {rows} rows read."},
     "data_mapping_title": {"de": "**Spalten zuordnen** – vorbelegt nach den Spaltenüberschriften.",

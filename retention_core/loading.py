@@ -1,4 +1,4 @@
-"""Read an uploaded CSV or Excel file into a typed table, setting aside the rows that cannot be read.
+"""Read an uploaded CSV, Excel or Parquet file into a typed table, setting aside the rows that cannot be read.
 
 :func:`read_table` takes the upload's bytes and file name and returns a :class:`LoadResult`: the table with
 float64 number columns, datetime64 date columns and text otherwise, under the file's own (stripped) headers and
@@ -10,8 +10,10 @@ CSV is decoded in Python (byte-order mark, then strict UTF-8, then cp1252), its 
 column as text and positional names, so header names from the upload never reach SQL; lines with the wrong number
 of fields land in DuckDB's reject table. Each column is then typed from the evidence of its values (``columns.text_evidence``): one decimal
 mark per file, one date format per column, ids (headers like "Kundennummer", values like "00042") stay text.
-XLSX is read with calamine; typed cells come through, text cells get the same parsing as CSV. Legacy ``.xls`` is
-refused. Files that cannot be used at all raise :class:`LoadError`, whose ``key`` is an ``i18n.TEXTS`` key.
+XLSX is read with calamine; typed cells come through, text cells get the same parsing as CSV. Parquet is read
+with pyarrow from the bytes: its columns are typed already, so numbers become float64 (whole-number id columns
+text), dates and timestamps datetime64 and everything else text; text in a number or date column is parsed later by
+``prepare_sheet``, as for any upload. Legacy ``.xls`` is refused. Files that cannot be used at all raise :class:`LoadError`, whose ``key`` is an ``i18n.TEXTS`` key.
 
 Hostile uploads are refused before any parser sees them, and parsing is bounded:
 
@@ -27,6 +29,10 @@ Hostile uploads are refused before any parser sees them, and parsing is bounded:
   the prolog, before the root element, which must start within those bytes. Every ``.xml`` part is scanned for
   worksheet cell references, so that a sparse sheet (one cell in A1, one in XFD1048576) cannot make calamine
   allocate its dense area: at most ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns and ``MAX_SHEET_CELLS`` cells;
+* Parquet: must start and end with ``PAR1``; the footer is read first and the file refused beyond ``MAX_ROWS``
+  rows, ``MAX_COLUMNS`` columns or ``MAX_PARQUET_UNCOMPRESSED_BYTES`` of uncompressed pages (a decompression
+  bomb), and for nested columns (lists, structs, maps); any error pyarrow raises on a broken file becomes
+  ``load_not_parquet``;
 * CSV: at most ``MAX_LINE_BYTES`` per line (the header included), ``MAX_ROWS`` lines and ``MAX_COLUMNS`` columns;
 * time: the whole read runs in a worker thread for at most ``PARSE_SECONDS``; DuckDB is interrupted at the
   deadline (``connection.interrupt()``), a calamine read cannot be interrupted and is abandoned (its thread ends
@@ -50,6 +56,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from retention_core.columns import (
     DATE_DTYPE,
@@ -69,9 +78,11 @@ from retention_core.queries import load_sql
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
+PARQUET_EXTENSIONS = (".parquet", ".pq")
 SEPARATORS = (";", ",", "\t", "|")
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+PARQUET_MAGIC = b"PAR1"
 
 #: Limits for hostile or accidental uploads (see the module docstring).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # = server.maxUploadSize in .streamlit/config.toml
@@ -83,6 +94,7 @@ MAX_ROWS = 10_000_000
 MAX_COLUMNS = 200
 MAX_SHEET_CELLS = 30_000_000
 MAX_LINE_BYTES = 1024 * 1024
+MAX_PARQUET_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 PARSE_SECONDS = 60.0
 
 #: Every LoadError key (each has German and English text in i18n.TEXTS).
@@ -94,6 +106,7 @@ LOAD_ERROR_KEYS = (
     "load_unknown_extension",
     "load_legacy_xls",
     "load_not_xlsx",
+    "load_not_parquet",
     "load_sheet_not_found",
     "load_unreadable",
     "load_too_large",
@@ -125,7 +138,7 @@ class LoadError(ValueError):
 @dataclass(frozen=True)
 class Dialect:
     """How a file was written. CSV: encoding and separator; XLSX: sheet_name and sheet_names. Both: decimal mark,
-    thousands separator and date format of text values (None when no text needed them)."""
+    thousands separator and date format of text values (None when no text needed them). Parquet: only ``kind``."""
 
     kind: str
     encoding: str | None = None
@@ -157,12 +170,13 @@ class LoadResult:
 
 
 def read_table(data: bytes, filename: str, sheet: str | int | None = None) -> LoadResult:
-    """Read an uploaded CSV (``.csv``, ``.txt``, ``.tsv``) or XLSX (``.xlsx``, ``.xlsm``) file.
+    """Read an uploaded CSV (``.csv``, ``.txt``, ``.tsv``), XLSX (``.xlsx``, ``.xlsm``) or Parquet (``.parquet``,
+    ``.pq``) file.
 
     ``sheet`` chooses an Excel sheet by name or position (default: the first). Raises :class:`LoadError` for an
     empty or header-only file, a file without columns, binary data that is not text, an unknown extension,
-    legacy ``.xls``, a broken ``.xlsx`` or an unknown sheet, and for anything beyond the limits of the module
-    docstring (size, zip bombs, XML entities, rows, columns, line length, ``PARSE_SECONDS``).
+    legacy ``.xls``, a broken ``.xlsx`` or ``.parquet`` or an unknown sheet, and for anything beyond the limits of
+    the module docstring (size, zip bombs, XML entities, rows, columns, line length, ``PARSE_SECONDS``).
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise LoadError("load_too_large", filename=filename, size_mb=_megabytes(len(data)),
@@ -171,11 +185,13 @@ def read_table(data: bytes, filename: str, sheet: str | int | None = None) -> Lo
     extension = Path(filename).suffix.lower()
     if data.startswith(OLE_MAGIC) or extension == ".xls":
         raise LoadError("load_legacy_xls", filename=filename)
-    if extension not in CSV_EXTENSIONS + XLSX_EXTENSIONS:
+    if extension not in CSV_EXTENSIONS + XLSX_EXTENSIONS + PARQUET_EXTENSIONS:
         raise LoadError("load_unknown_extension", filename=filename, extension=extension or filename)
     if not data.strip():
         raise LoadError("load_empty_file", filename=filename)
     deadline = time.monotonic() + PARSE_SECONDS
+    if extension in PARQUET_EXTENSIONS or data.startswith(PARQUET_MAGIC):
+        return _within_time_limit(_read_parquet, filename, data, filename)
     if extension in XLSX_EXTENSIONS or data.startswith(XLSX_MAGIC):
         return _within_time_limit(_read_xlsx, filename, data, filename, sheet)
     return _within_time_limit(_read_csv, filename, data, filename, deadline)
@@ -725,7 +741,80 @@ def _choose_sheet(sheet: str | int | None, sheet_names: tuple[str, ...], filenam
     raise LoadError("load_sheet_not_found", filename=filename, sheet=sheet, sheets=", ".join(sheet_names))
 
 
+# --- Parquet -----------------------------------------------------------------------------------------------------
+
+
+def _read_parquet(data: bytes, filename: str) -> LoadResult:
+    """A Parquet file's flat columns as float64 numbers, datetime64 dates and text (see the module docstring)."""
+    if len(data) < 12 or not (data.startswith(PARQUET_MAGIC) and data.endswith(PARQUET_MAGIC)):
+        raise LoadError("load_not_parquet", filename=filename)
+    try:
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        schema = parquet.schema_arrow
+    except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ... for a broken footer
+        raise LoadError("load_not_parquet", filename=filename) from error
+    inspect_parquet(parquet.metadata, schema, filename)
+    if not len(schema.names):
+        raise LoadError("load_no_columns", filename=filename)
+    if parquet.metadata.num_rows == 0:
+        raise LoadError("load_header_only", filename=filename)
+    try:
+        table = parquet.read()
+    except Exception as error:  # a broken page, checksum or compression stream
+        raise LoadError("load_not_parquet", filename=filename) from error
+    names = _header_names(table.column_names)
+    columns = {name: _parquet_column(name, table.column(position), filename)
+               for position, name in enumerate(names)}
+    del table
+    pa.default_memory_pool().release_unused()  # the decompressed pages: give them back, do not keep them pooled
+    frame = pd.DataFrame(columns, copy=False)
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="row_number")
+    rejected = pd.DataFrame({name: pd.Series([], dtype="str") for name in names})
+    rejected["row_number"] = pd.Series([], dtype="int64")
+    rejected["reason"] = pd.Series([], dtype="str")
+    return LoadResult(frame, Dialect(kind="parquet"), rejected)
+
+
+def inspect_parquet(metadata: pq.FileMetaData, schema: pa.Schema, filename: str) -> None:
+    """Refuse a Parquet file beyond the row and column caps, with more than ``MAX_PARQUET_UNCOMPRESSED_BYTES`` of
+    uncompressed column data (as its footer declares) or with nested columns, before any page is read."""
+    if metadata.num_rows > MAX_ROWS:
+        raise LoadError("load_too_many_rows", filename=filename, rows=metadata.num_rows, limit=MAX_ROWS)
+    if len(schema.names) > MAX_COLUMNS:
+        raise LoadError("load_too_many_columns", filename=filename, columns=len(schema.names), limit=MAX_COLUMNS)
+    uncompressed = sum(
+        max(group.column(column).total_uncompressed_size, 0)
+        for group in (metadata.row_group(index) for index in range(metadata.num_row_groups))
+        for column in range(group.num_columns)
+    )
+    if uncompressed > MAX_PARQUET_UNCOMPRESSED_BYTES:
+        raise LoadError("load_too_complex", filename=filename)
+    nested = [field.name for field in schema if pa.types.is_nested(field.type)]
+    if nested:
+        raise LoadError("load_unreadable", filename=filename, detail=f"nested column {nested[0]!r}")
+
+
+def _parquet_column(name: str, column: pa.ChunkedArray, filename: str) -> pd.Series:
+    """One Parquet column as float64 (numbers; whole-number ids become text), datetime64 (dates) or text."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column, kind = column.cast(kind.value_type), kind.value_type
+    if pa.types.is_timestamp(kind) and kind.tz is not None:
+        column = pc.local_timestamp(column)  # the wall-clock time, as _as_dates keeps it for Excel dates
+    if pa.types.is_temporal(kind) and not (pa.types.is_time(kind) or pa.types.is_duration(kind)):
+        return pd.Series(column.cast(pa.timestamp("us"), safe=False).to_numpy(), dtype=DATE_DTYPE, copy=False)
+    if pa.types.is_integer(kind) and looks_like_id(name):
+        column = column.cast(pa.string())
+    elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return pd.Series(column.cast(pa.float64(), safe=False).to_numpy(), dtype="float64", copy=False)
+    try:
+        text = column if pa.types.is_string(kind) or pa.types.is_large_string(kind) else column.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:  # binary that is not UTF-8, ...
+        raise LoadError("load_unreadable", filename=filename, detail=f"column {name!r}: {kind}") from error
+    return text.to_pandas()
+
+
 __all__ = [
-    "DATE_DTYPE", "Dialect", "LOAD_ERROR_KEYS", "LOAD_PROBLEM_KEYS", "LoadError", "LoadResult", "inspect_xlsx",
-    "read_table",
+    "DATE_DTYPE", "Dialect", "LOAD_ERROR_KEYS", "LOAD_PROBLEM_KEYS", "LoadError", "LoadResult", "inspect_parquet",
+    "inspect_xlsx", "read_table",
 ]

@@ -55,6 +55,7 @@ __all__ = [
     "bg_nbd_conditional_expected_purchases",
     "bg_nbd_expected_purchases",
     "bg_nbd_log_likelihood",
+    "bg_nbd_expected_purchases_if_alive",
     "bg_nbd_probability_alive",
     "bg_nbd_purchase_probability",
     "calibration_holdout_split",
@@ -552,6 +553,25 @@ def bg_nbd_conditional_expected_purchases(
     (ux, ut_x, ut), _, inverse = _aggregate(x, t_x, big_t)
     values = _conditional_expected(fit, t_value, ux, ut_x, ut)
     return values[inverse]
+
+
+def bg_nbd_expected_purchases_if_alive(fit: BgNbdFit, t: float, frequency: object, T: object) -> np.ndarray:
+    """Expected purchases in (T, T+t] of a customer with x repeat purchases who is still alive at T, FHL 2005 eq. (10)
+    without its P(alive) factor.
+
+    E[Y(t) | alive, x, T] = (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))].
+    It does not depend on the recency t_x, so E[Y(t)|x, t_x, T] = this * :func:`bg_nbd_probability_alive`, and a
+    forecast over many horizons needs it only once per distinct (x, T). ``t`` is a scalar in the fit's time unit.
+    """
+    if np.ndim(t) != 0:
+        raise ValueError("t must be a single number (the forecast horizon in the fit's time unit)")
+    t_value = float(_time_array("t", t))
+    x, big_t = _same_length("frequency, T", frequency, T)
+    if t_value == 0:
+        return np.zeros_like(x)
+    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    with np.errstate(all="ignore"):
+        return (a + b + x - 1) / (a - 1) * (1 - _euler_head_series(r, alpha, a, b, x, t_value, big_t))
 
 
 def _conditional_expected(

@@ -2,8 +2,13 @@
 
 :func:`fit_predictive_models` turns one transaction log into a :class:`PredictiveModels` bundle: the weekly
 customer summary, the BG/NBD and Gamma-Gamma fits on the full history, and a calibration/holdout check. It runs
-once per data set (inside :func:`retention_core.dataset.aggregate`); slider moves call
-:func:`predictive_clv_scenario`, which only evaluates the stored fits. :func:`project_cohorts` fits the
+once per data set (inside :func:`retention_core.dataset.aggregate`, which takes an earlier fit of the same data
+to skip it); slider moves call :func:`predictive_clv_summary` or :func:`predictive_clv_scenario`, which only
+evaluate the stored fits; given a :class:`ForecastBasis` (:func:`forecast_basis`, made once per data set), the part
+of every forecast that depends on neither margin, discount rate nor horizon, a slider move is a matrix-vector
+product.
+Fits on more than :data:`FIT_CUSTOMERS` customers use a seeded random sample of that many (predictions are still
+made for every customer). :func:`project_cohorts` fits the
 shifted-beta-geometric model to the cohort table.
 
 References: Fader, Hardie & Lee (2005), "'Counting Your Customers' the Easy Way", Marketing Science 24(2) (FHL
@@ -17,8 +22,9 @@ money in the data's currency.
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -32,16 +38,23 @@ if TYPE_CHECKING:  # dataset.py imports this module to fill Aggregates.predictiv
 
 __all__ = [
     "CALIBRATION_GROUPS",
+    "FIT_CUSTOMERS",
+    "MAX_FORECAST_MONTHS",
     "HOLDOUT_SHARE",
     "MAX_HOLDOUT_WEEKS",
     "MIN_COHORT_PERIODS",
     "REASONS",
     "TOP_CUSTOMERS",
+    "ForecastBasis",
     "PredictiveClvResult",
+    "PredictiveClvSummary",
     "PredictiveModels",
     "fit_predictive_models",
+    "fit_sample",
+    "forecast_basis",
     "holdout_length_weeks",
     "predictive_clv_scenario",
+    "predictive_clv_summary",
     "project_cohorts",
     "reason_params",
 ]
@@ -59,6 +72,19 @@ CALIBRATION_GROUPS = 8
 """Holdout plot groups by repeat purchases in calibration: 0, 1, ..., 6 and 7+ (FHL 2005, Fig. 4)."""
 
 TOP_CUSTOMERS = 10
+
+FIT_CUSTOMERS = 100_000
+"""Larger customer bases are fitted on a seeded random sample of this many customers: the parameters' sampling
+error is then a few percent at most, and a fit on 3.6 M customers would take a minute instead of a second."""
+
+FIT_SAMPLE_SEED = 20050401
+
+MAX_FORECAST_MONTHS = 240
+"""The longest horizon the :class:`ForecastBasis` holds (the CLV page's 20 years); longer ones are computed
+directly (:func:`models.predictive_clv`)."""
+
+HISTOGRAM_BINS = 40
+ALIVE_BIN_WIDTH = 0.05
 
 MIN_COHORT_PERIODS = 3
 """A cohort needs this many observed periods after its first (periods_since >= 1) for its own sBG fit."""
@@ -78,13 +104,89 @@ REASONS = (
 _CHECK_HORIZON_MONTHS = 12
 
 
+@dataclass(frozen=True, eq=False)
+class ForecastBasis:
+    """The margin-, discount- and horizon-free part of the BG/NBD + Gamma-Gamma forecast of every customer.
+
+    FHL 2005 eq. (10) factors as E[Y(t)|x, t_x, T] = P(alive | x, t_x, T) * E[Y(t) | alive, x, T], and the second
+    factor depends only on (x, T). ``cumulative[g, k - 1]`` is E[Y(k months) | alive, x, T] for the g-th distinct
+    (x, T) and k = 1 ... :attr:`months` (usually :data:`MAX_FORECAST_MONTHS`); per customer (rows of
+    ``PredictiveModels.summary``): ``group`` (row of ``cumulative``), ``probability_alive`` and
+    ``expected_spend`` (Gamma-Gamma, currency).
+    """
+
+    cumulative: np.ndarray
+    group: np.ndarray
+    probability_alive: np.ndarray
+    expected_spend: np.ndarray
+
+    @property
+    def months(self) -> int:
+        """The longest horizon the basis holds, in months."""
+        return self.cumulative.shape[1]
+
+    @functools.cached_property
+    def spend_alive(self) -> np.ndarray:
+        """E[spend] * P(alive) per customer: a customer's CLV is margin * this * the discounted purchases of its
+        (x, T) group."""
+        return self.expected_spend * self.probability_alive
+
+    @functools.cached_property
+    def alive_histogram(self) -> pd.DataFrame:
+        """P(alive) in bins of :data:`ALIVE_BIN_WIDTH`, the same for every scenario."""
+        return _histogram(self.probability_alive, round(1 / ALIVE_BIN_WIDTH), (0.0, 1.0))
+
+    def discounted_purchases(self, annual_discount_rate: float, horizon_months: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per distinct (x, T): expected purchases if alive in the horizon, discounted and undiscounted.
+
+        Each month's purchases are discounted from the month's end by (1 + rate)^(k/12), as
+        :func:`models.predictive_clv` does: sum_k (C_k - C_(k-1)) v_k with v_k = (1 + rate)^(-k/12), summed by
+        parts as sum_k C_k (v_k - v_(k+1)) + C_H v_H, so no matrix of monthly increments is built.
+        """
+        if horizon_months == 0:
+            empty = np.zeros(self.cumulative.shape[0])
+            return empty, empty
+        factors = (1 + annual_discount_rate) ** (-np.arange(1, horizon_months + 1, dtype="float64") / 12)
+        weights = factors - np.append(factors[1:], 0.0)
+        window = self.cumulative[:, :horizon_months]
+        return window @ weights, window[:, -1].copy()
+
+
+def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS) -> ForecastBasis:
+    """The :class:`ForecastBasis` of a usable fit for horizons up to ``months`` (FHL 2005 eq. 10; Fader & Hardie
+    2013). It costs one 2F1 evaluation per distinct (x, T) and month, about 3 s for 240 months of 3.6 M customers,
+    so it is made once, when a page first needs a forecast, and kept with the data set."""
+    if fitted.reason is not None:
+        raise ValueError(f"the predictive models are not usable: {fitted.reason}")
+    return _basis(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit)
+
+
+def _basis(bg_fit: models.BgNbdFit, gg_fit: models.GammaGammaFit, summary: pd.DataFrame, months: int,
+           time_unit: str) -> ForecastBasis:
+    x = summary["frequency"].to_numpy(dtype="float64")
+    t_x = summary["recency"].to_numpy(dtype="float64")
+    big_t = summary["T"].to_numpy(dtype="float64")
+    (ux, ut), _, group = models._aggregate(x, big_t)
+    month = (models.DAYS_PER_YEAR / 12) / models.TIME_UNIT_DAYS[time_unit]
+    cumulative = np.empty((ux.size, months))
+    for index in range(months):
+        cumulative[:, index] = models.bg_nbd_expected_purchases_if_alive(bg_fit, (index + 1) * month, ux, ut)
+    return ForecastBasis(
+        cumulative=cumulative,
+        group=group.astype("int32" if ux.size < 2**31 else "int64"),
+        probability_alive=models.bg_nbd_probability_alive(bg_fit, x, t_x, big_t),
+        expected_spend=models.gamma_gamma_expected_spend(gg_fit, x, summary["monetary"].to_numpy(dtype="float64")),
+    )
+
+
 @dataclass(frozen=True)
 class PredictiveModels:
     """BG/NBD and Gamma-Gamma fits of one data set, ready for slider scenarios (FHL 2005; Fader & Hardie 2013).
 
     ``summary``: one row per customer, ``customer_id, frequency, recency, T, monetary`` in weeks as of
     ``observation_end`` (the last order date), see :func:`models.rfm_summary`. ``bg_nbd`` and ``gamma_gamma``
-    are fitted on that full history. ``holdout``: the calibration/holdout check, one row per group of repeat
+    are fitted on that full history (of :func:`fit_sample` of the customers when there are more than
+    :data:`FIT_CUSTOMERS`). ``holdout``: the calibration/holdout check, one row per group of repeat
     purchases in calibration (0 ... 6, 7+): ``calibration_frequency`` (7 means 7 or more), ``label``,
     ``customers``, ``actual`` and ``predicted`` mean repeat purchases per customer in the ``holdout_weeks`` after
     ``calibration_end`` (BG/NBD fitted on the calibration part only; FHL 2005 eq. 10 and Fig. 4).
@@ -93,7 +195,8 @@ class PredictiveModels:
     ``reason`` is None when the fits can be used, else a key of :data:`REASONS` saying why not (then the fits may be
     None and the UI uses the simple formulas); ``holdout_reason`` likewise for the holdout check alone.
     Counts: ``customers`` in the summary, ``repeaters`` with at least one repeat purchase,
-    ``gamma_gamma_excluded`` repeaters left out of the spend model for a non-positive mean spend.
+    ``gamma_gamma_excluded`` repeaters left out of the spend model for a non-positive mean spend;
+    ``fit_customers`` customers the fits were made on (all of them up to :data:`FIT_CUSTOMERS`, else a sample).
     """
 
     summary: pd.DataFrame
@@ -111,6 +214,7 @@ class PredictiveModels:
     repeaters: int = 0
     gamma_gamma_excluded: int = 0
     time_unit: str = TIME_UNIT
+    fit_customers: int = 0
 
     @property
     def usable(self) -> bool:
@@ -218,6 +322,16 @@ def _holdout_check(
     }
 
 
+def fit_sample(summary: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """``summary`` itself up to ``limit`` rows (default :data:`FIT_CUSTOMERS`), else a seeded random sample of
+    ``limit`` rows in their order."""
+    limit = FIT_CUSTOMERS if limit is None else limit
+    if len(summary) <= limit:
+        return summary
+    rows = np.sort(np.random.default_rng(FIT_SAMPLE_SEED).choice(len(summary), size=limit, replace=False))
+    return summary.iloc[rows]
+
+
 def fit_predictive_models(transactions: queries.Table, engine: queries.Engine | None = None) -> PredictiveModels:
     """Fit BG/NBD (FHL 2005) and Gamma-Gamma (Fader & Hardie 2013) to a transaction log; never raises on data.
 
@@ -227,13 +341,16 @@ def fit_predictive_models(transactions: queries.Table, engine: queries.Engine | 
     Gamma-Gamma on the repeaters with positive mean spend. For the holdout check the history from the first to the
     last order date is split: the last third (at most 52 whole weeks, :func:`holdout_length_weeks`) is the
     holdout, BG/NBD is refitted on the calibration part and its conditional expectation (FHL 2005 eq. 10) is
-    compared with the actual repeat purchases per calibration-frequency group (FHL 2005, Fig. 4).
+    compared with the actual repeat purchases per calibration-frequency group (FHL 2005, Fig. 4). With more than
+    :data:`FIT_CUSTOMERS` customers, both fits and the holdout check use a seeded random sample of that many
+    customers (:func:`fit_sample`); forecasts cover every customer.
 
     Fallback: invalid columns or types give ``reason="invalid_data"``; unsuitable data give the key from
     :func:`models.assess_btyd_data`; a fit that does not converge (or Gamma-Gamma with q <= 1, where the mean
-    spend does not exist) gives ``bg_nbd_failed`` / ``gamma_gamma_failed``; non-finite 12-month forecasts give
-    ``predictions_not_finite``. A failed holdout check sets only ``holdout_reason``.
-    ``engine`` runs the SQL (default: embedded DuckDB). Units: weeks inside, money in the currency of ``amount``.
+    spend does not exist) gives ``bg_nbd_failed`` / ``gamma_gamma_failed``; non-finite 12-month forecasts (of the
+    customers the models were fitted on) give ``predictions_not_finite``. A failed holdout check sets only
+    ``holdout_reason``. ``engine`` runs the SQL (default: embedded DuckDB). Units: weeks inside, money in the
+    currency of ``amount``.
     """
     try:
         summary = models.rfm_summary(transactions, time_unit=TIME_UNIT, engine=engine)
@@ -247,20 +364,23 @@ def fit_predictive_models(transactions: queries.Table, engine: queries.Engine | 
     totals = queries.transaction_totals(transactions, engine)
     observation_end = pd.Timestamp(totals["last_order_date"]).normalize()
     first_order = pd.Timestamp(totals["first_order_date"]).normalize()
-    bg_fit = models.fit_bg_nbd(summary["frequency"], summary["recency"], summary["T"])
-    gg_fit = models.fit_gamma_gamma(summary["frequency"], summary["monetary"])
+    sample = fit_sample(summary)
+    bg_fit = models.fit_bg_nbd(sample["frequency"], sample["recency"], sample["T"])
+    gg_fit = models.fit_gamma_gamma(sample["frequency"], sample["monetary"])
     reason = _bg_nbd_reason(bg_fit) or _gamma_gamma_reason(gg_fit)
     if reason is None:
-        check = models.predictive_clv(bg_fit, gg_fit, summary, _CHECK_HORIZON_MONTHS, 0.0, 1.0, TIME_UNIT)
-        if not np.all(np.isfinite(check[["clv", "probability_alive", "expected_purchases"]].to_numpy())):
+        check = _basis(bg_fit, gg_fit, sample, _CHECK_HORIZON_MONTHS, TIME_UNIT)
+        if not all(np.all(np.isfinite(values)) for values in _customer_values(check, 1.0, 0.0, _CHECK_HORIZON_MONTHS)):
             reason = "predictions_not_finite"
+    if len(sample) < len(summary) and isinstance(transactions, pd.DataFrame):  # a path source: check on all
+        transactions = transactions[transactions["customer_id"].isin(sample["customer_id"])]
     try:
         holdout = _holdout_check(transactions, first_order, observation_end, engine)
     except (ValueError, duckdb.Error):
         holdout = {"holdout_reason": "invalid_data"}
     return PredictiveModels(
         summary=summary, bg_nbd=bg_fit, gamma_gamma=gg_fit, observation_end=observation_end, reason=reason,
-        gamma_gamma_excluded=gg_fit.n_excluded, **counts, **holdout,
+        gamma_gamma_excluded=gg_fit.n_excluded, fit_customers=len(sample), **counts, **holdout,
     )
 
 
@@ -287,35 +407,175 @@ class PredictiveClvResult:
     mean_probability_alive: float
 
 
+def _customer_values(
+    basis: ForecastBasis, gross_margin: float, annual_discount_rate: float, horizon_months: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per customer: clv, probability_alive and expected (undiscounted) purchases over the horizon, from the basis.
+
+    clv = margin * E[spend] * P(alive) * sum_k ΔE[Y(k) | alive, x, T] / (1 + rate)^(k/12), the formula of
+    :func:`models.predictive_clv` regrouped (FHL 2005 eq. 10; Fader & Hardie 2013).
+    """
+    discounted, expected = basis.discounted_purchases(annual_discount_rate, horizon_months)
+    alive = basis.probability_alive
+    clv = gross_margin * basis.spend_alive * discounted[basis.group]
+    return clv, alive, alive * expected[basis.group]
+
+
+def _uses_basis(basis: ForecastBasis | None, horizon_months: float) -> bool:
+    return basis is not None and float(horizon_months).is_integer() and 0 <= horizon_months <= basis.months
+
+
+def _check_scenario(fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float,
+                    horizon_months: float) -> None:
+    if fitted.reason is not None:
+        raise ValueError(f"the predictive models are not usable: {fitted.reason}")
+    if not (math.isfinite(horizon_months) and horizon_months >= 0):
+        raise ValueError(f"horizon must be a number of months >= 0, got {horizon_months!r}")
+    if not (math.isfinite(annual_discount_rate) and 0 <= annual_discount_rate <= 1):
+        raise ValueError(f"discount_rate must be an annual fraction between 0 and 1, got {annual_discount_rate!r}")
+    if not (math.isfinite(gross_margin) and 0 <= gross_margin <= 1):
+        raise ValueError(f"margin must be a fraction between 0 and 1, got {gross_margin!r}")
+
+
 def predictive_clv_scenario(
-    fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float, horizon_months: float
+    fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float, horizon_months: float,
+    basis: ForecastBasis | None = None,
 ) -> PredictiveClvResult:
     """Discounted expected margin of each customer over the next ``horizon_months`` from the stored fits.
 
     Definition: clv = margin * E[spend per purchase] * sum over months k of the expected purchases in month k
     (FHL 2005 eq. 10) discounted by (1 + annual rate)^(k / 12); see :func:`models.predictive_clv`. Nothing is
-    refitted. Units: ``gross_margin`` and ``annual_discount_rate`` fractions, ``horizon_months`` months, CLV in
-    the data's currency; linear in the margin. Raises ``ValueError`` when ``fitted.reason`` is set.
-    References: Fader, Hardie & Lee (2005), JMR 42(4); Fader & Hardie (2013), note 025.
+    refitted: with ``basis`` (:func:`forecast_basis` of ``fitted``) whole-month horizons it holds are read from
+    it, others are computed with :func:`models.predictive_clv`. Units: ``gross_margin`` and
+    ``annual_discount_rate`` fractions, ``horizon_months`` months, CLV in the data's currency; linear in the
+    margin. Raises ``ValueError`` when ``fitted.reason`` is set. References: Fader, Hardie & Lee (2005), JMR 42(4); Fader & Hardie (2013), note 025.
     """
-    if fitted.reason is not None:
-        raise ValueError(f"the predictive models are not usable: {fitted.reason}")
-    values = models.predictive_clv(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, horizon_months,
-                                   annual_discount_rate, gross_margin, fitted.time_unit)
-    customers = values[["customer_id", "clv", "probability_alive", "expected_purchases"]].reset_index(drop=True)
-    history = fitted.summary[["customer_id", "frequency", "monetary"]]
-    top = customers.nlargest(TOP_CUSTOMERS, "clv").merge(history, on="customer_id", how="left")
-    top = top[["customer_id", "frequency", "monetary", "expected_purchases", "probability_alive", "clv"]]
+    _check_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
+    if _uses_basis(basis, horizon_months):
+        clv, alive, expected = _customer_values(basis, gross_margin, annual_discount_rate, int(horizon_months))
+        customers = pd.DataFrame({"customer_id": fitted.summary["customer_id"].to_numpy(), "clv": clv,
+                                  "probability_alive": alive, "expected_purchases": expected})
+    else:
+        values = models.predictive_clv(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, horizon_months,
+                                       annual_discount_rate, gross_margin, fitted.time_unit)
+        customers = values[["customer_id", "clv", "probability_alive", "expected_purchases"]].reset_index(drop=True)
     return PredictiveClvResult(
         gross_margin=gross_margin,
         annual_discount_rate=annual_discount_rate,
         horizon_months=horizon_months,
         customers=customers,
-        top_customers=top,
+        top_customers=_top_customers(fitted, customers),
         mean_clv=float(customers["clv"].mean()),
         median_clv=float(customers["clv"].median()),
         total_clv=float(customers["clv"].sum()),
         mean_probability_alive=float(customers["probability_alive"].mean()),
+    )
+
+
+def _top_customers(fitted: PredictiveModels, customers: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`TOP_CUSTOMERS` highest CLVs with their history, best first."""
+    top = customers.nlargest(TOP_CUSTOMERS, "clv")
+    history = fitted.summary[["customer_id", "frequency", "monetary"]].iloc[top.index]
+    top = top.reset_index(drop=True).merge(history, on="customer_id", how="left")
+    return top[["customer_id", "frequency", "monetary", "expected_purchases", "probability_alive", "clv"]]
+
+
+@dataclass(frozen=True)
+class PredictiveClvSummary:
+    """What the CLV page shows of one predictive scenario, without a row per customer (FHL 2005; Fader & Hardie 2013).
+
+    ``clv_histogram`` and ``alive_histogram``: ``bin_start, bin_end, customers``, :data:`HISTOGRAM_BINS` equal bins
+    from 0 to the largest CLV, and P(alive) in bins of :data:`ALIVE_BIN_WIDTH`. ``top_customers`` as in
+    :class:`PredictiveClvResult`. Every money figure is linear in the margin, so :meth:`at_margin` rescales a
+    summary made at one margin to another without touching the customers again.
+    """
+
+    gross_margin: float
+    annual_discount_rate: float
+    horizon_months: float
+    customers: int
+    mean_clv: float
+    median_clv: float
+    total_clv: float
+    mean_probability_alive: float
+    clv_histogram: pd.DataFrame
+    alive_histogram: pd.DataFrame
+    top_customers: pd.DataFrame
+
+    def at_margin(self, gross_margin: float) -> PredictiveClvSummary:
+        """The same scenario at another gross margin (a fraction): CLV figures scale by the margins' ratio."""
+        if gross_margin == self.gross_margin:
+            return self
+        if self.gross_margin <= 0:
+            raise ValueError("a summary made at a zero margin cannot be rescaled")
+        factor = gross_margin / self.gross_margin
+        histogram = self.clv_histogram.assign(bin_start=self.clv_histogram["bin_start"] * factor,
+                                              bin_end=self.clv_histogram["bin_end"] * factor)
+        return replace(self, gross_margin=gross_margin, mean_clv=self.mean_clv * factor,
+                       median_clv=self.median_clv * factor, total_clv=self.total_clv * factor,
+                       clv_histogram=histogram, top_customers=self.top_customers.assign(
+                           clv=self.top_customers["clv"] * factor))
+
+
+def _histogram(values: np.ndarray, bins: int, value_range: tuple[float, float]) -> pd.DataFrame:
+    """Counts in ``bins`` equal bins over ``value_range`` (NumPy's fast path for equal bins: no sorting)."""
+    counts, edges = np.histogram(values, bins=bins, range=value_range)
+    return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "customers": counts})
+
+
+def predictive_clv_summary(
+    fitted: PredictiveModels, gross_margin: float, annual_discount_rate: float, horizon_months: float,
+    basis: ForecastBasis | None = None,
+) -> PredictiveClvSummary:
+    """Mean, median and total predicted CLV, its histogram, P(alive) histogram and top customers of a scenario.
+
+    The numbers are those of :func:`predictive_clv_scenario` with the same arguments; only the per-customer table
+    is left out, so a page can keep the summary (it is linear in the margin: :meth:`PredictiveClvSummary.at_margin`).
+    """
+    _check_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
+    if _uses_basis(basis, horizon_months):  # one pass of a few vector operations over the customers
+        discounted, expected_if_alive = basis.discounted_purchases(annual_discount_rate, int(horizon_months))
+        clv = gross_margin * basis.spend_alive * discounted[basis.group]
+        alive = basis.probability_alive
+        alive_histogram = basis.alive_histogram
+
+        def expected(rows: np.ndarray) -> np.ndarray:
+            return alive[rows] * expected_if_alive[basis.group[rows]]
+    else:
+        result = predictive_clv_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
+        clv, alive, expected_purchases = (result.customers[column].to_numpy()
+                                          for column in ("clv", "probability_alive", "expected_purchases"))
+        alive_histogram = _histogram(alive, round(1 / ALIVE_BIN_WIDTH), (0.0, 1.0))
+
+        def expected(rows: np.ndarray) -> np.ndarray:
+            return expected_purchases[rows]
+    customers = clv.size
+    best, median = np.array([], dtype="int64"), float("nan")
+    if customers:  # one partition gives the median and the threshold of the top customers
+        top_k = min(TOP_CUSTOMERS, customers)
+        low, high = (customers - 1) // 2, customers // 2
+        ordered = np.partition(clv, sorted({low, high, customers - top_k}))
+        median = float((ordered[low] + ordered[high]) / 2)
+        candidates = np.flatnonzero(clv >= ordered[customers - top_k])
+        best = candidates[np.argsort(-clv[candidates], kind="stable")][:top_k]
+    top = pd.DataFrame({"customer_id": fitted.summary["customer_id"].to_numpy()[best], "clv": clv[best],
+                        "probability_alive": alive[best], "expected_purchases": expected(best)})
+    history = fitted.summary[["customer_id", "frequency", "monetary"]].iloc[best]
+    top = top.merge(history, on="customer_id", how="left")
+    top = top[["customer_id", "frequency", "monetary", "expected_purchases", "probability_alive", "clv"]]
+    highest = float(clv.max()) if customers else 0.0
+    return PredictiveClvSummary(
+        gross_margin=gross_margin,
+        annual_discount_rate=annual_discount_rate,
+        horizon_months=horizon_months,
+        customers=int(clv.size),
+        mean_clv=float(clv.mean()),
+        median_clv=median,
+        total_clv=float(clv.sum()),
+        mean_probability_alive=float(alive.mean()),
+        clv_histogram=_histogram(clv, HISTOGRAM_BINS, (0.0, highest if highest > 0 else 1.0)),
+        alive_histogram=alive_histogram,
+        top_customers=top,
     )
 
 

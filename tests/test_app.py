@@ -95,8 +95,8 @@ def test_loyalty_index_is_the_mean_of_the_three_question_means():
     assert metric_value(app, "CLI (0–10)") == "6,0"  # (9 + 6 + 3) / 3
 
 
-def upload(app: AppTest, name: str, content: bytes) -> AppTest:
-    app.file_uploader(key="data_file_transactions").set_value((name, content, "text/csv")).run()
+def upload(app: AppTest, name: str, content: bytes, mime: str = "text/csv") -> AppTest:
+    app.file_uploader(key="data_file_transactions").set_value((name, content, mime)).run()
     assert not app.exception, app.exception
     return app
 
@@ -110,6 +110,24 @@ def test_german_sample_csv_uploads_through_the_file_uploader_and_becomes_the_dat
     app.switch_page("app_pages/overview.py").run()
     assert not app.exception
     assert metric_value(app, "Bindungskosten je Kunde") == "–"  # no cost sheet uploaded
+
+
+def test_a_parquet_export_of_the_sample_uploads_and_shows_the_same_numbers(sample_orders):
+    orders = pd.read_csv(SAMPLE_CSV, sep=";", decimal=",", thousands=".", encoding="cp1252",
+                         dtype={"Kundennummer": str, "Bestelldatum": str})
+    orders["Bestelldatum"] = pd.to_datetime(orders["Bestelldatum"], format="%d.%m.%Y")
+    app = upload(open_page("app_pages/data.py"), "transaktionen.parquet", orders.to_parquet(index=False),
+                 "application/vnd.apache.parquet")
+    assert any("Parquet" in caption.value for caption in app.caption)
+    assert metric_value(app, "Übernommene Zeilen") == "30.976"
+    app.button(key="data_use").click().run()
+    app.switch_page("app_pages/loyalty.py").run()
+    assert not app.exception
+    # the first page on the upload aggregates it inside a status box that names its steps and ends complete
+    assert [(box.label, box.state) for box in app.status] == [("Daten zusammengefasst", "complete")]
+    repeat_buyers = (sample_orders.groupby("Kundennummer").size() >= 2).mean()
+    shown = german_number(metric_value(app, "Wiederkaufsrate")) / 100
+    assert shown == pytest.approx(repeat_buyers, abs=0.0006)  # shown to 0.1 %
 
 
 def test_bad_rows_are_counted_shown_and_offered_for_download():

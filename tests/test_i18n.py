@@ -37,6 +37,8 @@ FAMILIES = {
     "verdict_{}": ("inside", "below", "above", "undefined"),
     "reason_{}": ("short_lifetime", "flat_profits", "high_discount", "acquisition_cost", "long_lifetime"),
     "loyalty_cli_{}": ("recommend", "repurchase", "try_new"),
+    "aggregate_step_{}": ("prepare", "activity", "cohorts", "costs", "acquisition", "nps", "customers", "tenure",
+                          "predictive", "done"),
     "industry_{}": ("retail", "media", "hospitality", "saas", "financial_services", "telecom"),
 }
 

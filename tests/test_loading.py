@@ -13,6 +13,8 @@ import zipfile
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -391,7 +393,8 @@ def test_random_csv_text_either_loads_or_raises_a_load_error(text, encoding):
 
 
 @settings(max_examples=50, deadline=None)
-@given(data=st.binary(max_size=400), filename=st.sampled_from(["random.csv", "random.xlsx", "random.txt"]))
+@given(data=st.binary(max_size=400),
+       filename=st.sampled_from(["random.csv", "random.xlsx", "random.txt", "random.parquet"]))
 def test_random_bytes_either_load_or_raise_a_load_error(data, filename):
     try:
         read_table(data, filename)
@@ -422,3 +425,103 @@ def test_the_cdnow_log_as_xlsx_loads_every_order_like_the_csv(cdnow):
     assert (len(frame), frame["customer_id"].nunique()) == (6919, 2357)
     assert frame["order_date"].min() == pd.Timestamp("1997-01-01")
     assert np.isclose(frame["amount"].sum(), cdnow["amount"].sum())
+
+
+# --- Parquet ------------------------------------------------------------------------------------------------------
+
+
+def parquet_bytes(table: pa.Table, **options) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, **options)
+    return buffer.getvalue()
+
+
+def german_parquet() -> bytes:
+    """The ten orders as a typed Parquet file with German headers, ids as text, amounts as numbers."""
+    customers, dates, amounts, products, quantities = (list(column) for column in zip(*ORDERS))
+    return parquet_bytes(pa.table({
+        "Kundennummer": pa.array(customers, pa.string()),
+        "Bestelldatum": pa.array(dates, pa.timestamp("ms")),
+        "Betrag": pa.array(amounts, pa.float64()),
+        "Produkt": pa.array(products, pa.string()).dictionary_encode(),
+        "Menge": pa.array([int(quantity) for quantity in quantities], pa.int32()),
+    }))
+
+
+def test_a_parquet_file_with_german_headers_maps_and_prepares_like_the_csv():
+    result = read_table(german_parquet(), "bestellungen.parquet")
+    assert result.dialect.kind == "parquet"
+    assert suggest_mapping(result.frame.columns, "transactions") == {
+        "customer_id": "Kundennummer", "order_date": "Bestelldatum", "amount": "Betrag", "product": "Produkt",
+        "quantity": "Menge",
+    }
+    expected = expected_transactions()
+    expected.index = pd.RangeIndex(1, 11, name="row_number")  # Parquet rows count from 1: there is no header line
+    pd.testing.assert_frame_equal(prepared(result), expected)
+
+
+def test_parquet_columns_keep_their_stored_types():
+    table = pa.table({
+        "Kundennummer": pa.array([42, 107], pa.int64()),
+        "Datum": pa.array([dt.date(2024, 12, 31), dt.date(2024, 1, 2)], pa.date32()),
+        "Zeit": pa.array([dt.datetime(2024, 5, 1, 23, 30)] * 2, pa.timestamp("us", tz="Europe/Berlin")),
+        "Betrag": pa.array([12, 7], pa.int16()),
+        "Neu": pa.array([True, None], pa.bool_()),
+    })
+    frame = read_table(parquet_bytes(table), "x.parquet").frame
+    assert frame["Kundennummer"].tolist() == ["42", "107"]  # whole numbers under an id header are text
+    assert frame["Datum"].tolist() == [pd.Timestamp("2024-12-31"), pd.Timestamp("2024-01-02")]
+    assert frame["Zeit"].iloc[0] == pd.Timestamp("2024-05-02 01:30")  # the Berlin wall clock, as Excel shows it
+    assert frame["Betrag"].dtype == "float64" and frame["Betrag"].tolist() == [12.0, 7.0]
+    assert frame["Neu"].iloc[0] == "true" and pd.isna(frame["Neu"].iloc[1])
+
+
+def test_a_parquet_file_cut_short_is_refused_with_a_message():
+    data = german_parquet()
+    with pytest.raises(LoadError, match=r"kaputt\.parquet is not a valid Parquet file") as caught:
+        read_table(data[: len(data) // 2], "kaputt.parquet")
+    assert caught.value.key == "load_not_parquet"
+    assert "keine gültige Parquet-Datei" in loading.t(caught.value.key, "de", **caught.value.params)
+
+
+def test_a_parquet_file_with_damaged_pages_is_refused_with_a_message():
+    data = bytearray(german_parquet())
+    data[8:200] = bytes(192)  # the first column chunk: the footer still reads, the pages do not
+    with pytest.raises(LoadError, match="is not a valid Parquet file|could not be read"):
+        read_table(bytes(data), "kaputt.parquet")
+
+
+def test_a_parquet_file_beyond_the_limits_is_refused_before_its_pages_are_read(monkeypatch):
+    data = german_parquet()
+    monkeypatch.setattr(loading, "MAX_ROWS", 5)
+    with pytest.raises(LoadError, match="has 10 data rows; at most 5") as caught:
+        read_table(data, "gross.parquet")
+    assert caught.value.key == "load_too_many_rows"
+    monkeypatch.setattr(loading, "MAX_ROWS", 100)
+    monkeypatch.setattr(loading, "MAX_PARQUET_UNCOMPRESSED_BYTES", 10)
+    with pytest.raises(LoadError) as caught:
+        read_table(data, "bombe.parquet")
+    assert caught.value.key == "load_too_complex"
+
+
+def test_a_parquet_file_with_nested_columns_is_refused():
+    table = pa.table({"Kunde": ["a"], "Positionen": pa.array([[1.0, 2.0]], pa.list_(pa.float64()))})
+    with pytest.raises(LoadError, match="nested column 'Positionen'"):
+        read_table(parquet_bytes(table), "verschachtelt.parquet")
+
+
+def test_parquet_bytes_under_a_csv_name_are_read_as_parquet_not_as_text():
+    result = read_table(german_parquet(), "export.csv")
+    assert result.dialect.kind == "parquet" and result.rows_kept == 10
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(middle=st.binary(max_size=300), cut=st.integers(min_value=0, max_value=2000))
+def test_broken_parquet_bytes_either_load_or_raise_a_load_error(middle, cut):
+    # hostile files: the magic bytes right, the footer or pages garbled or cut short
+    good = german_parquet()
+    for data in (b"PAR1" + middle + b"PAR1", good[:cut] + middle + good[cut + len(middle):]):
+        try:
+            read_table(data, "angriff.parquet")
+        except LoadError as error:
+            assert error.key in LOAD_ERROR_KEYS

@@ -157,6 +157,56 @@ def test_a_zero_month_horizon_is_worth_nothing(sample_models):
     assert result.mean_clv == 0.0 and result.customers["expected_purchases"].eq(0).all()
 
 
+def test_the_forecast_basis_gives_the_direct_forecast_of_every_customer(sample_models):
+    # predictive_clv_scenario reads whole-month horizons from the basis; models.predictive_clv computes directly.
+    direct = models.predictive_clv(sample_models.bg_nbd, sample_models.gamma_gamma, sample_models.summary, 60, 0.08,
+                                   0.3, "W")
+    result = predictive.predictive_clv_scenario(sample_models, 0.3, 0.08, 60, predictive.forecast_basis(sample_models))
+    for column in ("clv", "probability_alive", "expected_purchases"):
+        np.testing.assert_allclose(result.customers[column], direct[column], rtol=1e-10, atol=1e-12)
+
+
+def test_a_horizon_beyond_the_basis_is_computed_directly(sample_models):
+    months = 30.5
+    direct = models.predictive_clv(sample_models.bg_nbd, sample_models.gamma_gamma, sample_models.summary, months,
+                                   0.08, 0.3, "W")
+    basis = predictive.forecast_basis(sample_models, months=24)
+    result = predictive.predictive_clv_scenario(sample_models, 0.3, 0.08, months, basis)
+    np.testing.assert_allclose(result.customers["clv"], direct["clv"], rtol=1e-12)
+
+
+def test_the_page_summary_has_the_scenarios_numbers_without_a_row_per_customer(sample_models):
+    result = predictive.predictive_clv_scenario(sample_models, 0.3, 0.08, 60)
+    summary = predictive.predictive_clv_summary(sample_models, 0.3, 0.08, 60, predictive.forecast_basis(sample_models))
+    assert (summary.mean_clv, summary.median_clv, summary.total_clv) == pytest.approx(
+        (result.mean_clv, result.median_clv, result.total_clv), rel=1e-12)
+    assert summary.mean_probability_alive == pytest.approx(result.mean_probability_alive, rel=1e-12)
+    assert summary.clv_histogram["customers"].sum() == summary.alive_histogram["customers"].sum() == 4000
+    assert len(summary.clv_histogram) == predictive.HISTOGRAM_BINS and len(summary.alive_histogram) == 20
+    pd.testing.assert_frame_equal(summary.top_customers, result.top_customers, rtol=1e-12)
+
+
+def test_a_summary_rescaled_to_another_margin_equals_one_made_there(sample_models):
+    basis = predictive.forecast_basis(sample_models)
+    base = predictive.predictive_clv_summary(sample_models, 1.0, 0.1, 120, basis)
+    direct = predictive.predictive_clv_summary(sample_models, 0.35, 0.1, 120, basis)
+    rescaled = base.at_margin(0.35)
+    assert (rescaled.mean_clv, rescaled.median_clv, rescaled.total_clv) == pytest.approx(
+        (direct.mean_clv, direct.median_clv, direct.total_clv), rel=1e-12)
+    pd.testing.assert_frame_equal(rescaled.clv_histogram, direct.clv_histogram, rtol=1e-12)
+    pd.testing.assert_frame_equal(rescaled.top_customers, direct.top_customers, rtol=1e-12)
+
+
+def test_large_customer_bases_are_fitted_on_a_fixed_sample_and_forecast_in_full(sample_transactions, monkeypatch):
+    monkeypatch.setattr(predictive, "FIT_CUSTOMERS", 1500)
+    fitted = predictive.fit_predictive_models(sample_transactions)
+    again = predictive.fit_predictive_models(sample_transactions)
+    assert fitted.usable and (fitted.fit_customers, fitted.customers) == (1500, 4000)
+    assert fitted.bg_nbd == again.bg_nbd  # the same seeded sample every time
+    assert fitted.holdout["customers"].sum() <= 1500  # the holdout check runs on the sample too
+    assert len(predictive.predictive_clv_scenario(fitted, 0.3, 0.08, 12).customers) == 4000
+
+
 # --- cohort projection ----------------------------------------------------------------------------------------
 
 

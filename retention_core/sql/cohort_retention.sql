@@ -7,6 +7,8 @@
 --
 -- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py): months between
 -- dates are counted as year * 12 + month, month steps are n * INTERVAL 1 MONTH.
+-- Plan: the rows are first reduced to one per customer and period (ordered or not, net revenue); cohorts and cells
+-- are counted from that, so no count(DISTINCT ...) over a join of every row is needed.
 --
 -- Parameters:
 --   $period  'month' | 'quarter' | 'year', the date_trunc unit
@@ -21,17 +23,19 @@ bounds AS (
         CASE $period WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'year' THEN 12 END AS months_per_period
     FROM transactions
 ),
-indexed AS (
+customer_periods AS (
     SELECT
         t.customer_id,
-        t.amount,
         ((year(t.order_date) - year(b.first_period)) * 12 + month(t.order_date) - month(b.first_period))
-            // b.months_per_period AS period_index
+            // b.months_per_period AS period_index,
+        bool_or(t.amount >= 0) AS ordered,
+        sum(t.amount) AS revenue
     FROM transactions AS t, bounds AS b
+    GROUP BY 1, 2
 ),
 members AS (
-    SELECT customer_id, min(period_index) FILTER (WHERE amount >= 0) AS cohort_index
-    FROM indexed
+    SELECT customer_id, min(period_index) FILTER (WHERE ordered) AS cohort_index
+    FROM customer_periods
     GROUP BY customer_id
     HAVING cohort_index IS NOT NULL
 ),
@@ -51,10 +55,10 @@ cells AS (
 observed AS (
     SELECT
         m.cohort_index,
-        i.period_index - m.cohort_index AS periods_since,
-        count(DISTINCT i.customer_id) FILTER (WHERE i.amount >= 0) AS active_customers,
-        sum(i.amount) AS revenue
-    FROM indexed AS i
+        p.period_index - m.cohort_index AS periods_since,
+        count(*) FILTER (WHERE p.ordered) AS active_customers,
+        sum(p.revenue) AS revenue
+    FROM customer_periods AS p
     JOIN members AS m USING (customer_id)
     GROUP BY ALL
 )

@@ -9,6 +9,9 @@
 -- A customer is observed in tenure t when the whole window of tenure t lies in the data, i.e. ends on or before
 -- the last order date in the data; only observed customers count in every column (no partial windows).
 --
+-- Plan: the rows are reduced to one per customer and tenure before counting, so active customers need no
+-- count(DISTINCT ...) over every row.
+--
 -- Parameters:
 --   $period  'month' | 'quarter' | 'year', the length of one tenure step
 -- Tables: transactions(customer_id, order_date, amount)
@@ -56,13 +59,15 @@ tenure_rows AS (
     JOIN lives AS l USING (customer_id)
     CROSS JOIN bounds AS b
 ),
-per_tenure AS (
-    SELECT
-        tenure,
-        count(DISTINCT customer_id) FILTER (WHERE amount >= 0) AS active_customers,
-        sum(amount) AS revenue
+customer_tenures AS (
+    SELECT customer_id, tenure, bool_or(amount >= 0) AS ordered, sum(amount) AS revenue
     FROM tenure_rows
     WHERE tenure BETWEEN 1 AND observed_tenures
+    GROUP BY customer_id, tenure
+),
+per_tenure AS (
+    SELECT tenure, count(*) FILTER (WHERE ordered) AS active_customers, sum(revenue) AS revenue
+    FROM customer_tenures
     GROUP BY tenure
 ),
 lifetimes AS (

@@ -1,0 +1,208 @@
+"""Scale benchmark: load, aggregate and slider reruns for 1 M and 10 M generated order rows, one process per size.
+
+Run: python bench/bench_scale.py [--rows 1000000 10000000] [--repeats 10] [--csv]
+
+For each size a fresh Python process (so its peak RSS is that size's alone) reads the upload file as the Data page
+does and reports, in seconds:
+
+- load: ``read_table`` on the file's bytes + ``suggest_mapping`` + ``map_columns`` + ``prepare_sheet``;
+- aggregate: ``aggregate(dataset, "quarter", 12)``, everything the pages need (BG/NBD + Gamma-Gamma fits
+  included), with the time of each step, and the same for another period reusing the first (a period switch);
+- cohort matrix: ``queries.cohort_retention`` alone on the prepared rows;
+- peak RSS of the process after load + aggregate, and again after the AppTest runs;
+- slider reruns: the prepared data set is put into an AppTest session as an upload (``dashboard.state`` keys),
+  each page is opened once, then one slider per page is moved ``--repeats`` times; median and worst rerun.
+
+The order logs come from ``bench/generate_orders.py`` (seeded, about 2.8 rows per customer, seasonal), written once
+to ``bench/out`` in a separate process (not timed) as zstd Parquet, which keeps 10 M rows under the 50 MB upload
+limit; ``--csv`` reads the German CSV export instead (10 M rows of CSV exceed the upload limit, which this script
+then lifts). Nothing here asserts a time: the targets (aggregate 10 M rows < 10 s and < 2 GB, reruns < 0.2 s)
+are printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+# page, widget kind, key, values to alternate between
+SLIDERS = (
+    ("app_pages/overview.py", "select_slider", "overview_period", ("2024-07-01", "2024-10-01")),
+    ("app_pages/retention_cost.py", "slider", "cost_change_team", (10.0, 20.0)),
+    ("app_pages/clv.py", "slider", "clv_gross_margin", (40.0, 45.0)),
+    ("app_pages/clv.py", "slider", "clv_horizon", (5, 20)),
+    ("app_pages/clv.py", "slider", "clv_discount_rate", (8.0, 12.0)),
+    ("app_pages/profit.py", "slider", "profit_uplift", (3.0, 5.0)),
+    ("app_pages/cohorts.py", "slider", "cohort_periods_since", (1, 2)),
+    ("app_pages/loyalty.py", "slider", "loyalty_cli_recommend", (7.0, 8.0)),
+)
+
+
+def upload_file(rows: int, csv: bool) -> Path:
+    """The upload file for ``rows`` rows, generated in a child process when missing (generation is not timed)."""
+    path = OUT / (f"orders_{rows}.csv" if csv else f"orders_{rows}_zstd.parquet")
+    if not path.exists():
+        subprocess.run([sys.executable, __file__, "--generate", str(rows)] + (["--csv"] if csv else []), check=True)
+    return path
+
+
+def generate(rows: int, csv: bool) -> None:
+    from generate_orders import generate_orders, write_german_csv
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    frame = generate_orders(rows)
+    if csv:
+        write_german_csv(frame, OUT / f"orders_{rows}.csv")
+    else:
+        frame.to_parquet(OUT / f"orders_{rows}_zstd.parquet", index=False, compression="zstd")
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def measure(rows: int, repeats: int, csv: bool) -> dict:
+    """Everything for one size, in this process (see the module docstring)."""
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import state
+    from retention_core import loading, queries
+    from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
+    from retention_core.dataset import Dataset, aggregate, content_key
+
+    path = upload_file(rows, csv)
+    if csv:
+        loading.MAX_UPLOAD_BYTES = max(loading.MAX_UPLOAD_BYTES, path.stat().st_size)
+    data = path.read_bytes()
+    result: dict = {"rows": rows, "file": path.name, "file_mb": round(len(data) / 1e6, 1)}
+
+    began = time.perf_counter()
+    loaded = loading.read_table(data, path.name)
+    read = time.perf_counter()
+    mapped = map_columns(loaded.frame, suggest_mapping(list(loaded.frame.columns), "transactions"))
+    prepared = prepare_sheet(mapped, "transactions")
+    result["read_s"] = read - began
+    result["load_s"] = time.perf_counter() - began
+    dataset = Dataset(transactions=prepared.frame, key=content_key(data), name=path.name)
+    del data, loaded, mapped, prepared
+    result["customers"] = int(dataset.transactions["customer_id"].nunique())
+    result["rss_after_load_mib"] = peak_rss_mib()
+
+    steps: dict[str, float] = {}
+    clock = [time.perf_counter(), None]
+
+    def progress(step: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if clock[1] is not None:
+            steps[clock[1]] = now - clock[0]
+        clock[:] = [now, step]
+
+    began = time.perf_counter()
+    aggs = aggregate(dataset, "quarter", 12, progress=progress)
+    result["aggregate_s"] = time.perf_counter() - began
+    result["aggregate_steps_s"] = steps
+    result["rss_after_aggregate_mib"] = peak_rss_mib()
+    began = time.perf_counter()
+    monthly = aggregate(dataset, "month", 12, reuse=aggs)
+    result["period_switch_s"] = time.perf_counter() - began
+    del monthly
+    began = time.perf_counter()
+    queries.cohort_retention(dataset.transactions, "quarter")
+    result["cohort_matrix_s"] = time.perf_counter() - began
+    result["fit_customers"] = aggs.predictive.fit_customers
+
+    reruns: dict[str, list[float]] = {}
+    first_view: dict[str, float] = {}
+    for page, kind, key, values in SLIDERS:
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        app.session_state[state.DATASET] = dataset
+        app.session_state[state.AGGREGATES] = {(dataset.key, "quarter", 12): aggs}
+        app.session_state[state.SOURCE] = "upload"
+        app.run()
+        began = time.perf_counter()
+        app.switch_page(page).run()
+        first_view[f"{page}:{key}"] = time.perf_counter() - began
+        values = [pd.Timestamp(value) if kind == "select_slider" else value for value in values]
+        timings = []
+        for index in range(repeats):
+            began = time.perf_counter()
+            getattr(app, kind)(key=key).set_value(values[index % 2]).run()
+            timings.append(time.perf_counter() - began)
+            if app.exception:
+                raise RuntimeError(f"{page}: {app.exception[0].message}")
+        reruns[f"{page}:{key}"] = timings
+    result["first_view_s"] = first_view
+    result["reruns_s"] = reruns
+    result["rss_after_apptest_mib"] = peak_rss_mib()
+    return result
+
+
+def report(results: list[dict]) -> None:
+    print()
+    print(f"{'':<36}" + "".join(f"{format(result['rows'], ',') + ' rows':>22}" for result in results))
+
+    def row(label: str, values: list[str]) -> None:
+        print(f"{label:<36}" + "".join(f"{value:>22}" for value in values))
+
+    row("file", [f"{result['file']} ({result['file_mb']} MB)" for result in results])
+    row("customers", [f"{result['customers']:,}" for result in results])
+    row("load (read+map+prepare)", [f"{result['load_s']:.1f} s (read {result['read_s']:.1f})" for result in results])
+    row("aggregate (target < 10 s)", [f"{result['aggregate_s']:.1f} s" for result in results])
+    for step in results[0]["aggregate_steps_s"]:
+        row(f"  {step}", [f"{result['aggregate_steps_s'].get(step, 0):.2f} s" for result in results])
+    row("period switch (reuse)", [f"{result['period_switch_s']:.1f} s" for result in results])
+    row("cohort matrix query alone", [f"{result['cohort_matrix_s']:.2f} s" for result in results])
+    row("peak RSS after load", [f"{result['rss_after_load_mib']:.0f} MiB" for result in results])
+    row("peak RSS load+aggregate (< 2 GB)", [f"{result['rss_after_aggregate_mib']:.0f} MiB" for result in results])
+    row("peak RSS incl. AppTest", [f"{result['rss_after_apptest_mib']:.0f} MiB" for result in results])
+    print("slider rerun, median / worst (target < 0.2 s); first view of the page")
+    for name in results[0]["reruns_s"]:
+        row(f"  {name.removeprefix('app_pages/')}", [
+            f"{statistics.median(result['reruns_s'][name]):.3f} / {max(result['reruns_s'][name]):.3f} s"
+            for result in results])
+    for name in results[0]["first_view_s"]:
+        row(f"  first view {name.removeprefix('app_pages/').split(':')[0]}",
+            [f"{result['first_view_s'][name]:.2f} s" for result in results])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--csv", action="store_true", help="read the German CSV export instead of Parquet")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    args = parser.parse_args()
+    if args.generate:
+        generate(args.generate, args.csv)
+        return
+    if args.child:
+        print(json.dumps(measure(args.rows[0], args.repeats, args.csv)))
+        return
+    results = []
+    for rows in args.rows:
+        upload_file(rows, args.csv)
+        command = [sys.executable, __file__, "--child", "--rows", str(rows), "--repeats", str(args.repeats)]
+        child = subprocess.run(command + (["--csv"] if args.csv else []), check=True, capture_output=True, text=True)
+        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        print(f"{rows:,} rows done: aggregate {results[-1]['aggregate_s']:.1f} s", flush=True)
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

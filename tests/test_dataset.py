@@ -1,0 +1,81 @@
+"""aggregate(): the same small tables however they are reached (reused parts, customer codes, a given fit), and a
+progress report of every step it runs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from retention_core import dataset as dataset_module
+from retention_core.dataset import AGGREGATE_STEPS, Aggregates, aggregate
+from retention_core.i18n import LANGUAGES, t
+from retention_core.sample import load_sample
+
+FRAMES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_sample()
+
+
+@pytest.fixture(scope="module")
+def quarterly(sample) -> Aggregates:
+    return aggregate(sample, "quarter", 12)
+
+
+def assert_same_aggregates(left: Aggregates, right: Aggregates) -> None:
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(left, name), getattr(right, name), obj=name)
+    assert (left.period, left.activity_months, left.gross_margin, left.sheets) == (
+        right.period, right.activity_months, right.gross_margin, right.sheets)
+    pd.testing.assert_frame_equal(left.predictive.summary, right.predictive.summary, obj="predictive.summary")
+    # DuckDB sums in parallel, so spends may differ in the last bits and the fits by as little
+    for fit in ("bg_nbd", "gamma_gamma"):
+        left_fit, right_fit = getattr(left.predictive, fit), getattr(right.predictive, fit)
+        parameters = [name for name in ("r", "alpha", "a", "b", "p", "q", "gamma") if hasattr(left_fit, name)]
+        assert [getattr(left_fit, name) for name in parameters] == pytest.approx(
+            [getattr(right_fit, name) for name in parameters], rel=1e-6)
+    pd.testing.assert_frame_equal(left.predictive.holdout, right.predictive.holdout, obj="predictive.holdout")
+
+
+def test_progress_names_every_step_in_order_then_done(sample):
+    calls = []
+    aggregate(sample, "month", 3, progress=lambda step, done, total: calls.append((step, done, total)))
+    steps = ["prepare", "activity", "cohorts", "costs", "acquisition", "nps", "customers", "tenure", "predictive"]
+    assert calls == [(step, index, 9) for index, step in enumerate(steps)] + [("done", 9, 9)]
+    assert tuple(steps) == AGGREGATE_STEPS
+
+
+def test_progress_leaves_out_reused_steps_and_missing_sheets(sample, quarterly):
+    calls = []
+    transactions_only = dataclasses.replace(sample, retention_costs=None, acquisition=None, nps=None)
+    aggregate(transactions_only, "year", 12, reuse=quarterly, progress=lambda *call: calls.append(call))
+    assert calls == [("prepare", 0, 3), ("activity", 1, 3), ("cohorts", 2, 3), ("done", 3, 3)]
+
+
+@pytest.mark.parametrize("step", AGGREGATE_STEPS + ("done",))
+def test_every_progress_step_has_a_text_in_both_languages(step):
+    assert all(t(f"aggregate_step_{step}", lang) for lang in LANGUAGES)
+
+
+def test_reusing_another_periods_aggregates_gives_the_same_result(sample, quarterly):
+    monthly = aggregate(sample, "month", 6)
+    reused = aggregate(sample, "month", 6, reuse=quarterly)
+    assert_same_aggregates(reused, monthly)
+    assert reused.predictive is quarterly.predictive  # fitted once per data set, not once per period
+
+
+def test_a_given_predictive_fit_is_used_as_it_is(sample, quarterly):
+    again = aggregate(sample, "quarter", 12, predictive=quarterly.predictive)
+    assert again.predictive is quarterly.predictive
+    assert_same_aggregates(again, quarterly)
+
+
+def test_customer_codes_give_the_same_tables_as_the_ids(sample, quarterly, monkeypatch):
+    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    coded, uniques = dataset_module._customer_codes(sample.transactions)
+    assert uniques is not None and coded["customer_id"].dtype == "int32"
+    assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
