@@ -75,6 +75,7 @@ def peak_rss_mib() -> float:
 def measure(rows: int, repeats: int, csv: bool) -> dict:
     """Everything for one size, in this process (see the module docstring)."""
     import pandas as pd
+    from bench_sliders import time_reruns
     from streamlit.testing.v1 import AppTest
 
     from dashboard import state
@@ -135,14 +136,7 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
         app.switch_page(page).run()
         first_view[f"{page}:{key}"] = time.perf_counter() - began
         values = [pd.Timestamp(value) if kind == "select_slider" else value for value in values]
-        timings = []
-        for index in range(repeats):
-            began = time.perf_counter()
-            getattr(app, kind)(key=key).set_value(values[index % 2]).run()
-            timings.append(time.perf_counter() - began)
-            if app.exception:
-                raise RuntimeError(f"{page}: {app.exception[0].message}")
-        reruns[f"{page}:{key}"] = timings
+        reruns[f"{page}:{key}"] = time_reruns(app, page, kind, key, values, repeats)
     result["first_view_s"] = first_view
     result["reruns_s"] = reruns
     result["rss_after_apptest_mib"] = peak_rss_mib()

@@ -38,6 +38,11 @@ def time_page(page: str, kind: str, key: str, values, repeats: int) -> list[floa
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.run()
     app.switch_page(page).run()
+    return time_reruns(app, page, kind, key, values, repeats)
+
+
+def time_reruns(app: AppTest, page: str, kind: str, key: str, values, repeats: int) -> list[float]:
+    """Seconds of each of ``repeats`` reruns of ``app`` after setting widget ``key`` to alternating ``values``."""
     timings = []
     for index in range(repeats):
         start = time.perf_counter()

@@ -303,7 +303,8 @@ def _holdout_check(
         return {"holdout_reason": "short_history"}
     calibration_end = observation_end - pd.Timedelta(weeks=weeks)
     fields = {"calibration_end": calibration_end, "holdout_weeks": weeks}
-    split = models.calibration_holdout_split(transactions, calibration_end, observation_end, TIME_UNIT, engine)
+    split = fit_sample(models.calibration_holdout_split(transactions, calibration_end, observation_end, TIME_UNIT,
+                                                       engine))  # a path source arrives unsampled
     reason = models.assess_btyd_data(split, TIME_UNIT)
     if reason is not None:
         return {**fields, "holdout_reason": reason}
@@ -372,7 +373,7 @@ def fit_predictive_models(transactions: queries.Table, engine: queries.Engine | 
         check = _basis(bg_fit, gg_fit, sample, _CHECK_HORIZON_MONTHS, TIME_UNIT)
         if not all(np.all(np.isfinite(values)) for values in _customer_values(check, 1.0, 0.0, _CHECK_HORIZON_MONTHS)):
             reason = "predictions_not_finite"
-    if len(sample) < len(summary) and isinstance(transactions, pd.DataFrame):  # a path source: check on all
+    if len(sample) < len(summary) and isinstance(transactions, pd.DataFrame):  # less SQL; else sampled after it
         transactions = transactions[transactions["customer_id"].isin(sample["customer_id"])]
     try:
         holdout = _holdout_check(transactions, first_order, observation_end, engine)

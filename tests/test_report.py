@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from retention_core import charts, metrics, report, whatif
-from retention_core.dataset import Dataset, aggregate
 from retention_core.exports import to_csv_bytes, to_xlsx_bytes
 from retention_core.scenarios import ClvResult
 
@@ -18,22 +17,10 @@ HOSTILE_NAME = "<script>alert(1)</script> =cmd|' /C calc'!A0"
 
 
 @pytest.fixture(scope="module")
-def tiny():
-    """Four customers over three quarters (see test_whatif): retention 3 / 4 and 46 revenue per quarter."""
-    orders = pd.DataFrame({
-        "customer_id": pd.array(["A", "A", "A", "B", "C", "C", "D"], dtype="str"),
-        "order_date": pd.to_datetime(["2024-01-05", "2024-04-05", "2024-07-05", "2024-02-01", "2024-05-01",
-                                      "2024-08-01", "2024-09-30"]),
-        "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0],
-    })
-    return aggregate(Dataset(transactions=orders, key="tiny", name="tiny"), "quarter", 3)
-
-
-@pytest.fixture(scope="module")
-def cafe(tiny):
+def cafe(tiny_aggregates):
     """The typed-in café (12.00 per customer) and CLV at margin 50 %, no discounting: 23 · 0.75 / 0.25 = 69."""
-    values = whatif.resolve(tiny, {"clv_gross_margin": 0.5, "clv_discount_rate": 0.0}).values
-    return values, whatif.evaluate(tiny, values)
+    values = whatif.resolve(tiny_aggregates, {"clv_gross_margin": 0.5, "clv_discount_rate": 0.0}).values
+    return values, whatif.evaluate(tiny_aggregates, values)
 
 
 def test_formulas_are_read_from_the_metrics_docstrings():
@@ -187,9 +174,9 @@ def test_the_ab_uplift_chart_overlays_both_curves_and_the_reichheld_band():
     assert list(figure.data[2].y) == [0.25, 0.95]  # Reichheld's published band at 5 pp
 
 
-def test_the_ab_cost_chart_stacks_each_category_per_customer(tiny):
-    a = whatif.evaluate(tiny, whatif.resolve(tiny, {}).values).cost
-    b = whatif.evaluate(tiny, whatif.resolve(tiny, {"cost_change_team": 1.0}).values).cost
+def test_the_ab_cost_chart_stacks_each_category_per_customer(tiny_aggregates):
+    a = whatif.evaluate(tiny_aggregates, whatif.resolve(tiny_aggregates, {}).values).cost
+    b = whatif.evaluate(tiny_aggregates, whatif.resolve(tiny_aggregates, {"cost_change_team": 1.0}).values).cost
     figure = charts.cost_per_customer_compare_chart({"A": a, "B": b}, "en", "EUR")
     team = figure.data[0]
     assert list(team.y) == pytest.approx([5000 / 700, 10000 / 700])

@@ -6,28 +6,14 @@ import pandas as pd
 import pytest
 
 from retention_core import whatif
-from retention_core.dataset import Dataset, aggregate
+from retention_core.dataset import aggregate
 from retention_core.whatif import ScenarioKpi
 
 
-@pytest.fixture(scope="module")
-def tiny():
-    """A: Q1, Q2, Q3; B: Q1 only; C: Q2, Q3; D: Q3 (as in test_scenarios). Quarterly, 3-month activity window.
-
-    Q2: S = 2, N = 1 (C), E = 2; Q3: S = 2, N = 1 (D), E = 3. Pooled retention Σ(E − N) / ΣS = 3 / 4 per
-    quarter; revenue per active customer Σrevenue / ΣE = (70 + 160) / 5 = 46 per quarter. No cost sheet.
-    """
-    orders = pd.DataFrame({
-        "customer_id": pd.array(["A", "A", "A", "B", "C", "C", "D"], dtype="str"),
-        "order_date": pd.to_datetime(["2024-01-05", "2024-04-05", "2024-07-05", "2024-02-01", "2024-05-01",
-                                      "2024-08-01", "2024-09-30"]),
-        "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0],
-    })
-    return aggregate(Dataset(transactions=orders, key="tiny", name="tiny"), "quarter", 3)
 
 
-def test_an_empty_scenario_resolves_to_the_measured_defaults(tiny):
-    resolved = whatif.resolve(tiny, {})
+def test_an_empty_scenario_resolves_to_the_measured_defaults(tiny_aggregates):
+    resolved = whatif.resolve(tiny_aggregates, {})
     values = resolved.values
     assert resolved.rejected == ()
     assert values["clv_gross_margin"] == 0.30  # no margin column: the default 30 %
@@ -37,7 +23,7 @@ def test_an_empty_scenario_resolves_to_the_measured_defaults(tiny):
     assert values["overview_period"] == pd.Timestamp("2024-07-01")
     assert values["cohort_periods_since"] == 2  # min(4 quarters a year, the 2 quarters observed)
     assert resolved.defaults == values
-    assert whatif.resolve(whatif.data_facts(tiny), {}) == resolved  # the facts a session keeps give the same
+    assert whatif.resolve(whatif.data_facts(tiny_aggregates), {}) == resolved  # the facts a session keeps give the same
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +40,8 @@ def test_a_default_follows_the_value_it_depends_on(sample_aggs):
     assert resolved.specs["profit_uplift"].high == pytest.approx(0.02)
 
 
-def test_values_the_data_cannot_take_fall_back_to_the_default_and_are_named(tiny, sample_aggs):
-    resolved = whatif.resolve(tiny, {"cost_mode": "data", "overview_period": pd.Timestamp("2024-01-01"),
+def test_values_the_data_cannot_take_fall_back_to_the_default_and_are_named(tiny_aggregates, sample_aggs):
+    resolved = whatif.resolve(tiny_aggregates, {"cost_mode": "data", "overview_period": pd.Timestamp("2024-01-01"),
                                      "cohort_periods_since": 3, "clv_horizon": "ten"})
     assert set(resolved.rejected) == {"cost_mode", "overview_period", "cohort_periods_since", "clv_horizon"}
     assert resolved.values["cost_mode"] == "typed"
@@ -69,17 +55,17 @@ def test_values_the_data_cannot_take_fall_back_to_the_default_and_are_named(tiny
     assert resolved.values["profit_tenure"] == {}
 
 
-def test_the_typed_cafe_costs_twelve_per_customer_and_the_what_if_moves_it(tiny):
-    values = whatif.resolve(tiny, {}).values
-    assert whatif.evaluate(tiny, values).cost.per_customer == pytest.approx(8400 / 700)
-    changed = whatif.resolve(tiny, {"cost_change_team": 0.1, "cost_active_typed": 800}).values
+def test_the_typed_cafe_costs_twelve_per_customer_and_the_what_if_moves_it(tiny_aggregates):
+    values = whatif.resolve(tiny_aggregates, {}).values
+    assert whatif.evaluate(tiny_aggregates, values).cost.per_customer == pytest.approx(8400 / 700)
+    changed = whatif.resolve(tiny_aggregates, {"cost_change_team": 0.1, "cost_active_typed": 800}).values
     # (5,500 + 900 + 2,500) / 800 = 11.125
-    assert whatif.evaluate(tiny, changed).cost.per_customer == pytest.approx(11.125)
+    assert whatif.evaluate(tiny_aggregates, changed).cost.per_customer == pytest.approx(11.125)
 
 
-def test_the_clv_of_a_scenario_uses_its_margin_retention_and_discount(tiny):
-    values = whatif.resolve(tiny, {"clv_discount_rate": 0.0, "clv_gross_margin": 0.5}).values
-    clv = whatif.evaluate(tiny, values).clv
+def test_the_clv_of_a_scenario_uses_its_margin_retention_and_discount(tiny_aggregates):
+    values = whatif.resolve(tiny_aggregates, {"clv_discount_rate": 0.0, "clv_gross_margin": 0.5}).values
+    clv = whatif.evaluate(tiny_aggregates, values).clv
     # m = 46 × 0.5 = 23 per quarter; CLV = 23 · 0.75 / (1 + 0 − 0.75) = 69
     assert clv.margin_per_period == pytest.approx(23.0)
     assert clv.margin_multiple_clv == pytest.approx(69.0)
@@ -130,7 +116,8 @@ def test_scenario_names_are_trimmed_and_must_be_short_and_not_empty():
         whatif.clean_name("x" * 61)
 
 
-def test_the_cost_page_compares_with_the_typed_cac_or_none(tiny):
-    assert whatif.evaluate(tiny, whatif.resolve(tiny, {}).values).cost_cac is None  # 0 means "not known"
-    typed = whatif.resolve(tiny, {"cost_typed_cac": 150.0}).values
-    assert whatif.evaluate(tiny, typed).cost_cac == 150.0
+def test_the_cost_page_compares_with_the_typed_cac_or_none(tiny_aggregates):
+    defaults = whatif.resolve(tiny_aggregates, {}).values
+    assert whatif.evaluate(tiny_aggregates, defaults).cost_cac is None  # 0 means "not known"
+    typed = whatif.resolve(tiny_aggregates, {"cost_typed_cac": 150.0}).values
+    assert whatif.evaluate(tiny_aggregates, typed).cost_cac == 150.0
