@@ -302,6 +302,8 @@ class DuckDBEngine:
             ) from error
         finally:
             timer.cancel()
+            if timer.ident is not None:  # started: wait out an interrupt already under way, never close beneath it
+                timer.join()
             connection.close()
 
     @staticmethod
