@@ -134,8 +134,15 @@ def _mirror(key: str) -> None:
         st.query_params[key] = text
 
 
+_NO_CHOICE = "none"
+"""How a choice widget holds the option None (e.g. an unlimited horizon): Streamlit reads None as "nothing chosen"
+and would show its placeholder instead of the option."""
+
+
 def _to_widget(spec: ParamSpec, value: object) -> object:
-    """A typed value as its widget holds it: fractions in percent, whole numbers as int."""
+    """A typed value as its widget holds it: fractions in percent, whole numbers as int, None as a text option."""
+    if spec.kind == "choice" and value is None:
+        return _NO_CHOICE
     if spec.kind == "fraction":
         return round(float(value) * 100, _percent(spec))
     if spec.kind == "integer":
@@ -147,6 +154,8 @@ def _to_widget(spec: ParamSpec, value: object) -> object:
 
 def _from_widget(spec: ParamSpec, value: object) -> object:
     """What a widget holds as a typed value: percent back to a fraction at the step's precision."""
+    if spec.kind == "choice" and value == _NO_CHOICE and None in spec.options:
+        return None
     if spec.kind == "fraction":
         return round(float(value) / 100, scenario_state.step_decimals(spec.step))
     return _to_widget(spec, value)
@@ -222,7 +231,11 @@ def number_input(plan: whatif.Resolved, key: str, label: str, container=st, step
 
 def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=st, **options):
     """A choice widget (``"selectbox"``, ``"segmented_control"`` or ``"select_slider"``) for ``key``."""
-    choices = list(plan.specs[key].options)
+    spec = plan.specs[key]
+    choices = [_to_widget(spec, option) for option in spec.options]
+    if "format_func" in options:  # the page formats typed values, not the widget's stand-ins
+        format_value = options.pop("format_func")
+        options["format_func"] = lambda shown: format_value(_from_widget(spec, shown))
     bound = _bind(plan, key, labelled_choices=True)
     if widget == "selectbox":
         value = container.selectbox(label, choices, **bound, **options)

@@ -163,6 +163,13 @@ def test_settings_survive_a_change_of_language():
     assert app.query_params["app_activity_months"] == "6" and app.query_params["app_lang"] == "en"
 
 
+def test_the_unlimited_horizon_is_shown_as_chosen_not_as_an_empty_choice():
+    app = open_page("app_pages/profit.py")
+    horizon = app.selectbox(key="profit_horizon")
+    assert horizon.value is not None and horizon.options[0] == "unbegrenzt"  # None would show the placeholder
+    assert "profit_horizon" not in app.query_params and not app.exception
+
+
 def test_every_page_and_the_scenarios_survive_a_one_order_upload():
     app = open_page("app_pages/data.py")
     app.file_uploader(key="data_file_transactions").set_value(
