@@ -53,11 +53,7 @@ def prepare_settings() -> None:
 
 def setting_changed(key: str) -> None:
     """``on_change`` of the sidebar settings: a value other than the default joins the scenario."""
-    value = st.session_state[key]
-    if value == state.SIDEBAR_DEFAULTS[key]:
-        _store().pop(key, None)
-    else:
-        _store()[key] = value
+    _remember(key, st.session_state[key], state.SIDEBAR_DEFAULTS[key])
 
 
 def check_link(s: Settings) -> None:
@@ -114,13 +110,17 @@ def plan(s: Settings) -> whatif.Resolved:
 
 def _keep(key: str, value: object, default: object) -> object:
     """After a widget ran: keep ``value`` in the scenario and the URL if it differs from ``default``, else drop it."""
-    store = _store()
-    if value == default:
-        store.pop(key, None)
-    else:
-        store[key] = value
+    _remember(key, value, default)
     _mirror(key)
     return value
+
+
+def _remember(key: str, value: object, default: object) -> None:
+    """``value`` joins the scenario under ``key``, or leaves it when it is the ``default``."""
+    if value == default:
+        _store().pop(key, None)
+    else:
+        _store()[key] = value
 
 
 def _mirror(key: str) -> None:
@@ -163,11 +163,7 @@ def _from_widget(spec: ParamSpec, value: object) -> object:
 
 def _changed(key: str, default: object) -> None:
     """``on_change`` of every scenario widget: the user's value joins the scenario, or leaves it at the default."""
-    value = _from_widget(PARAMS[key], st.session_state[key])
-    if value == default:
-        _store().pop(key, None)
-    else:
-        _store()[key] = value
+    _remember(key, _from_widget(PARAMS[key], st.session_state[key]), default)
 
 
 def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False) -> dict:

@@ -36,6 +36,7 @@ LINK_REJECTED = "scenario_link_rejected"
 SHOWN_LANG = "scenario_shown_lang"
 LANG_CHANGED = "scenario_lang_changed"
 FORECASTS = "data_forecasts"
+FORECAST_BASES = "data_forecast_bases"
 PROJECTIONS = "data_cohort_projections"
 FIGURES = "data_figures"
 
@@ -43,6 +44,7 @@ SOURCES = ("sample", "upload")
 SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
 _MAX_AGGREGATES_PER_SESSION = 4
 _MAX_FORECASTS_PER_SESSION = 16
+_MAX_FORECAST_BASES_PER_SESSION = 2  # the sample's and the upload's: about 200 MB each at 3.6 M customers
 _MAX_PROJECTIONS_PER_SESSION = 8
 _MAX_FIGURES_PER_SESSION = 16
 
@@ -146,25 +148,26 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
     dataset = _shown_upload()
     if dataset is None:
         return _default_aggregates(period, activity_months, chosen.lang)
-    cache: dict = st.session_state.setdefault(AGGREGATES, {})
-    key = (dataset.key, period, activity_months)
-    if key not in cache:
-        earlier = next((aggs for (data_key, *_), aggs in reversed(cache.items()) if data_key == dataset.key), None)
-        cache[key] = _aggregate_with_progress(dataset, period, activity_months, chosen.lang, earlier)
-        while len(cache) > _MAX_AGGREGATES_PER_SESSION:
-            cache.pop(next(iter(cache)))
-    return cache[key]
+    earlier = next((aggs for (data_key, *_), aggs in reversed(st.session_state.get(AGGREGATES, {}).items())
+                    if data_key == dataset.key), None)
+    return _kept(AGGREGATES, (dataset.key, period, activity_months), _MAX_AGGREGATES_PER_SESSION,
+                 lambda: _aggregate_with_progress(dataset, period, activity_months, chosen.lang, earlier))
 
 
 def facts_for(period: str, activity_months: int) -> whatif.DataFacts:
     """What scenario defaults and bounds need from the current data set, computed once per period and window."""
     if _shown_upload() is None and started_on.configured() is None:
         return _sample_facts(period, activity_months)
-    cache: dict = st.session_state.setdefault(FACTS, {})
-    key = (_shown_key(), period, activity_months)
+    return _kept(FACTS, (_shown_key(), period, activity_months), _MAX_AGGREGATES_PER_SESSION,
+                 lambda: whatif.data_facts(aggregates_for(period, activity_months)))
+
+
+def _kept(store: str, key: Hashable, limit: int, build: Callable[[], object]):
+    """``build()`` kept in this session's cache ``store`` under ``key``; past ``limit`` entries the oldest goes."""
+    cache: dict = st.session_state.setdefault(store, {})
     if key not in cache:
-        cache[key] = whatif.data_facts(aggregates_for(period, activity_months))
-        while len(cache) > _MAX_AGGREGATES_PER_SESSION:
+        cache[key] = build()
+        while len(cache) > limit:
             cache.pop(next(iter(cache)))
     return cache[key]
 
@@ -193,30 +196,22 @@ def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_r
                         horizon_months: int) -> predictive.PredictiveClvSummary:
     """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
     kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
-    cache: dict = st.session_state.setdefault(FORECASTS, {})
-    key = (_shown_key(), annual_discount_rate, horizon_months)
-    if key not in cache:
-        basis_key = (_shown_key(), "basis")
-        if basis_key not in cache:
-            with st.spinner(t("status_forecasting", settings().lang)):
-                cache[basis_key] = predictive.forecast_basis(aggs.predictive)
-        cache[key] = predictive.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
-                                                       basis=cache[basis_key])
-        while len(cache) > _MAX_FORECASTS_PER_SESSION:
-            cache.pop(next(entry for entry in cache if entry[1] != "basis"))
-    return cache[key].at_margin(gross_margin)
+    def basis() -> predictive.ForecastBasis:
+        with st.spinner(t("status_forecasting", settings().lang)):
+            return predictive.forecast_basis(aggs.predictive)
+
+    summary = _kept(FORECASTS, (_shown_key(), annual_discount_rate, horizon_months), _MAX_FORECASTS_PER_SESSION,
+                    lambda: predictive.predictive_clv_summary(
+                        aggs.predictive, 1.0, annual_discount_rate, horizon_months,
+                        basis=_kept(FORECAST_BASES, _shown_key(), _MAX_FORECAST_BASES_PER_SESSION, basis)))
+    return summary.at_margin(gross_margin)
 
 
 def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
     """:func:`predictive.project_cohorts` of the shown data, computed once per period, window and projection length
     in this session (one sBG fit per cohort is too slow to repeat on every slider move)."""
-    cache: dict = st.session_state.setdefault(PROJECTIONS, {})
-    key = (_shown_key(), aggs.period, aggs.activity_months, periods_ahead)
-    if key not in cache:
-        cache[key] = predictive.project_cohorts(aggs, periods_ahead)
-        while len(cache) > _MAX_PROJECTIONS_PER_SESSION:
-            cache.pop(next(iter(cache)))
-    return cache[key]
+    return _kept(PROJECTIONS, (_shown_key(), aggs.period, aggs.activity_months, periods_ahead),
+                 _MAX_PROJECTIONS_PER_SESSION, lambda: predictive.project_cohorts(aggs, periods_ahead))
 
 
 def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggregates:
@@ -239,6 +234,7 @@ def use_uploaded(dataset: Dataset) -> None:
     st.session_state[AGGREGATES] = {}
     st.session_state[FACTS] = {}
     st.session_state[FORECASTS] = {}
+    st.session_state[FORECAST_BASES] = {}
     st.session_state[PROJECTIONS] = {}
     st.session_state[FIGURES] = {}
     st.session_state[SOURCE] = "upload"
@@ -248,13 +244,8 @@ def figure(aggs: Aggregates, name: str, build: Callable[[], go.Figure], *inputs:
     """A chart of the shown data that no slider of its page changes, built once per period, window, language,
     currency and ``inputs`` and kept in this session: a slider rerun then only sends it again."""
     chosen = settings()
-    cache: dict = st.session_state.setdefault(FIGURES, {})
     key = (_shown_key(), aggs.period, aggs.activity_months, chosen.lang, chosen.currency, name, *inputs)
-    if key not in cache:
-        cache[key] = build()
-        while len(cache) > _MAX_FIGURES_PER_SESSION:
-            cache.pop(next(iter(cache)))
-    return cache[key]
+    return _kept(FIGURES, key, _MAX_FIGURES_PER_SESSION, build)
 
 
 def dataset_name(lang: str) -> str:
