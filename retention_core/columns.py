@@ -747,6 +747,7 @@ def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = Non
     problems += _kept_row_problems(good, spec)
     if not len(good):
         problems.append(Problem("data_no_rows", "error", {"rows": len(frame)}))
+    pa.default_memory_pool().release_unused()  # the checks' scratch Arrow buffers: give them back, not pooled
     return Prepared(good, rejected, tuple(problems))
 
 

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
+import pyarrow as pa
 
-from retention_core import queries
-from retention_core.predictive import PredictiveModels, fit_predictive_models
+from retention_core import models, queries
+from retention_core.engines import DuckDBEngine
+from retention_core.predictive import TIME_UNIT, PredictiveModels, fit_predictive_models
 
 PERIODS_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "year": 12}
@@ -61,8 +63,8 @@ class Aggregates:
     :func:`queries.acquisition_by_period` (None without an acquisition sheet); ``cohorts`` is
     :func:`queries.cohort_retention`; ``tenure`` is :func:`queries.revenue_by_tenure` by year of customer age;
     ``nps`` is :func:`queries.nps_by_period` (None without survey answers); ``customers`` is
-    :func:`queries.customer_summary`. ``gross_margin`` is the revenue-weighted margin of the data, None when the
-    transactions carry no margin column. ``predictive`` holds the BG/NBD and Gamma-Gamma fits
+    :func:`queries.customer_summary` without its BTYD columns (``predictive.summary`` holds those).
+    ``gross_margin`` is the revenue-weighted margin of the data, None when the transactions carry no margin column. ``predictive`` holds the BG/NBD and Gamma-Gamma fits
     (:func:`retention_core.predictive.fit_predictive_models`), fitted here once so sliders never refit.
     """
 
@@ -101,15 +103,19 @@ def content_key(*parts: bytes) -> str:
     return digest.hexdigest()[:32]
 
 
-def weighted_gross_margin(transactions: queries.Table, engine: queries.Engine | None = None) -> float | None:
+def weighted_gross_margin(
+    transactions: queries.Table, engine: queries.Engine | None = None, totals: pd.Series | None = None
+) -> float | None:
     """Revenue-weighted gross margin of the orders (a fraction), None when there is no margin column.
 
     Definition: gross profit over revenue across all orders with a known margin and positive amount.
-    Formula: Σ amount·margin / Σ amount. Units: fraction. Summed by ``engine`` (``sql/transaction_totals.sql``).
+    Formula: Σ amount·margin / Σ amount. Units: fraction. Summed by ``engine`` (``sql/transaction_totals.sql``)
+    unless ``totals`` (:func:`queries.transaction_totals` of ``transactions``) are given.
     """
     if "gross_margin" not in transactions.columns:
         return None
-    totals = queries.transaction_totals(transactions, engine)
+    if totals is None:
+        totals = queries.transaction_totals(transactions, engine)
     revenue = totals["margin_revenue"]
     if pd.isna(revenue) or revenue <= 0:
         return None
@@ -160,7 +166,9 @@ def aggregate(
 
     ``activity_months``: a customer counts as active (in the customer base) at a period's end when they ordered
     within that many months; a customer without an order for longer counts as lost. ``engine`` runs the SQL
-    (default: embedded DuckDB; see :mod:`retention_core.engines`); the sheets may then be path sources.
+    (default: embedded DuckDB, from :data:`CODED_IDS_FROM_ROWS` rows on with a database of its own per query, so
+    DuckDB's working memory goes back to the system after each; see :mod:`retention_core.engines`); the sheets
+    may then be path sources.
 
     ``reuse``: an earlier result for the same ``dataset`` (another period or activity window); its
     period-independent parts (``customers``, ``tenure``, ``gross_margin``, ``predictive``) are taken over instead
@@ -190,6 +198,9 @@ def aggregate(
 
     step("prepare")
     transactions, uniques = _customer_codes(dataset.transactions)
+    if engine is None and uniques is not None:  # large: every query on a database of its own (memory goes back)
+        engine = DuckDBEngine(fresh_database=True)
+    pa.default_memory_pool().release_unused()  # the coding's scratch Arrow buffers: give them back, not pooled
     step("activity")
     activity = queries.period_activity(transactions, period, window, engine)
     step("cohorts")
@@ -207,17 +218,23 @@ def aggregate(
     if dataset.nps is not None:
         step("nps")
         results["nps"] = queries.nps_by_period(dataset.nps, period, engine)
+    summary = totals = None
     if reuse is not None:
         customers, tenure, gross_margin = reuse.customers, reuse.tenure, reuse.gross_margin
     else:
-        step("customers")
-        customers = _decode(queries.customer_summary(transactions, engine), uniques)
-        gross_margin = weighted_gross_margin(transactions, engine)
+        step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both
+        coded = queries.customer_summary(transactions, engine, unit_days=models.TIME_UNIT_DAYS[TIME_UNIT])
+        summary = models.btyd_summary(coded, TIME_UNIT)
+        customers = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
+        del coded
+        pa.default_memory_pool().release_unused()
+        totals = queries.transaction_totals(transactions, engine)
+        gross_margin = weighted_gross_margin(transactions, engine, totals)
         step("tenure")
         tenure = queries.revenue_by_tenure(transactions, "year", engine)
     if predictive is None:
         step("predictive")
-        fitted = fit_predictive_models(transactions, engine)
+        fitted = fit_predictive_models(transactions, engine, summary=summary, totals=totals)
         predictive = replace(fitted, summary=_decode(fitted.summary, uniques))
     if progress is not None:
         progress("done", len(steps), len(steps))

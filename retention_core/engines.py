@@ -209,18 +209,26 @@ def _duckdb_config() -> dict[str, object]:
     return {
         "threads": int(os.environ.get("RETENTION_DUCKDB_THREADS", "2")),
         "memory_limit": os.environ.get("RETENTION_DUCKDB_MEMORY_LIMIT", "2GB"),
+        # hand freed memory back to the system after each query instead of keeping up to 128 MiB per thread pooled
+        "allocator_flush_threshold": "16MiB",
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
     }
 
 
-@functools.cache
-def _shared_database() -> duckdb.DuckDBPyConnection:
-    """The process-wide in-memory database for frames; limits come from the environment (README, "Configuration")."""
+def _locked_database() -> duckdb.DuckDBPyConnection:
+    """A new in-memory database for frames, external access off and configuration locked; limits come from the
+    environment (README, "Configuration")."""
     database = duckdb.connect(":memory:", config={**_duckdb_config(), "enable_external_access": False})
     database.execute("SET enable_progress_bar = false")  # a long query would draw a bar on the server's stdout
     database.execute("SET lock_configuration = true")
     return database
+
+
+@functools.cache
+def _shared_database() -> duckdb.DuckDBPyConnection:
+    """The process-wide in-memory database for frames (a query runs on a private cursor of it)."""
+    return _locked_database()
 
 
 def _path_connection(
@@ -272,20 +280,23 @@ def _canonical_duckdb(relation: duckdb.DuckDBPyRelation, source: TableSource) ->
 class DuckDBEngine:
     """The embedded default: DuckDB in this process.
 
-    Frames run on a private cursor of one locked in-memory database (external access off), registered by name and
-    gone when the query returns. When a table is a :class:`TableSource`, the query runs on a connection of its own
-    that may read only the sources' paths (a DuckDB database file is opened read-only as that connection's
+    Frames run on a private cursor of a locked in-memory database (external access off), registered by name and
+    gone when the query returns. That database is the process-wide one, or with ``fresh_database`` a new one per
+    query, closed when it returns: DuckDB keeps the memory a query used for later queries of the same database,
+    and only closing the database gives it back (for runs of large queries, see
+    :func:`retention_core.dataset.aggregate`). When a table is a :class:`TableSource`, the query runs on a connection of its own that may read only the sources' paths (a DuckDB database file is opened read-only as that connection's
     database). A statement still running after :func:`query_timeout_seconds` is interrupted: :class:`QueryTimeout`.
     """
 
     name: str = "duckdb"
+    fresh_database: bool = False
 
     def run(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pd.DataFrame:
         sources = {name: table for name, table in tables.items() if isinstance(table, TableSource)}
         if sources:
             connection = self._source_connection(sources)
         else:
-            connection = _shared_database().cursor()
+            connection = _locked_database() if self.fresh_database else _shared_database().cursor()
         timer = threading.Timer(query_timeout_seconds(), connection.interrupt)
         timer.daemon = True
         try:

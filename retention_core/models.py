@@ -58,6 +58,7 @@ __all__ = [
     "bg_nbd_expected_purchases_if_alive",
     "bg_nbd_probability_alive",
     "bg_nbd_purchase_probability",
+    "btyd_summary",
     "calibration_holdout_split",
     "discounted_expected_lifetime",
     "discounted_expected_residual_lifetime",
@@ -197,15 +198,28 @@ def rfm_summary(
     excluded, 0 for customers without a repeat. Times are in ``time_unit``: "D" days, "W" weeks (days / 7),
     "M" months (days / 30.4375). Several orders on one date are one purchase; returns on that date are netted.
     Dates with only returns are not purchases. Orders after ``observation_end`` are ignored. Computed by
-    ``engine`` (``sql/rfm_summary.sql``, default embedded DuckDB); the time unit is recorded in
-    ``result.attrs["time_unit"]``.
+    ``engine`` as part of :func:`queries.customer_summary` (``sql/customer_summary.sql``, default embedded DuckDB)
+    and taken from it by :func:`btyd_summary`; the time unit is recorded in ``result.attrs["time_unit"]``.
     """
     unit_days = _unit_days(time_unit)
     frame = _transactions_for_sql(transactions)
     end = None if observation_end is None else _as_date(observation_end, "observation_end")
-    summary = queries.run_sql(
-        "rfm_summary", {"observation_end": end, "unit_days": unit_days}, engine, transactions=frame
-    )
+    return btyd_summary(queries.customer_summary(frame, engine, observation_end=end, unit_days=unit_days), time_unit)
+
+
+BTYD_COLUMNS = ("customer_id", "frequency", "recency", "T", "monetary")
+
+
+def btyd_summary(customers: pd.DataFrame, time_unit: str) -> pd.DataFrame:
+    """The BTYD columns of a :func:`queries.customer_summary` made with ``unit_days`` of ``time_unit``.
+
+    Keeps the customers with a purchase day (``frequency`` not missing), in their order, as :func:`rfm_summary`
+    returns them; ``frequency`` is a whole number and the time unit is recorded in ``result.attrs["time_unit"]``.
+    """
+    _unit_days(time_unit)
+    buyers = customers["frequency"].notna()
+    summary = customers.loc[buyers, list(BTYD_COLUMNS)] if not buyers.all() else customers[list(BTYD_COLUMNS)]
+    summary = summary.astype({"frequency": "int64"}).reset_index(drop=True)
     summary.attrs["time_unit"] = time_unit
     return summary
 

@@ -333,7 +333,10 @@ def fit_sample(summary: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
     return summary.iloc[rows]
 
 
-def fit_predictive_models(transactions: queries.Table, engine: queries.Engine | None = None) -> PredictiveModels:
+def fit_predictive_models(
+    transactions: queries.Table, engine: queries.Engine | None = None, *, summary: pd.DataFrame | None = None,
+    totals: pd.Series | None = None,
+) -> PredictiveModels:
     """Fit BG/NBD (FHL 2005) and Gamma-Gamma (Fader & Hardie 2013) to a transaction log; never raises on data.
 
     Definition: the weekly customer summary as of the last order date (``frequency`` = repeat purchase days,
@@ -352,9 +355,16 @@ def fit_predictive_models(transactions: queries.Table, engine: queries.Engine | 
     customers the models were fitted on) give ``predictions_not_finite``. A failed holdout check sets only
     ``holdout_reason``. ``engine`` runs the SQL (default: embedded DuckDB). Units: weeks inside, money in the
     currency of ``amount``.
+
+    ``summary`` (the weekly :func:`models.rfm_summary` of ``transactions``, e.g. from
+    :func:`models.btyd_summary` of the customer summary) and ``totals`` (:func:`queries.transaction_totals`) save
+    their queries when the caller already has them.
     """
+    if summary is not None and summary.attrs.get("time_unit") != TIME_UNIT:
+        raise ValueError(f"summary must be in time unit {TIME_UNIT!r}, got {summary.attrs.get('time_unit')!r}")
     try:
-        summary = models.rfm_summary(transactions, time_unit=TIME_UNIT, engine=engine)
+        if summary is None:
+            summary = models.rfm_summary(transactions, time_unit=TIME_UNIT, engine=engine)
     except (ValueError, duckdb.Error):
         return PredictiveModels(summary=pd.DataFrame(), reason="invalid_data", holdout_reason="invalid_data")
     repeaters = int((summary["frequency"] > 0).sum())
@@ -362,7 +372,8 @@ def fit_predictive_models(transactions: queries.Table, engine: queries.Engine | 
     reason = models.assess_btyd_data(summary, TIME_UNIT)
     if reason is not None:
         return PredictiveModels(summary=summary, reason=reason, holdout_reason=reason, **counts)
-    totals = queries.transaction_totals(transactions, engine)
+    if totals is None:
+        totals = queries.transaction_totals(transactions, engine)
     observation_end = pd.Timestamp(totals["last_order_date"]).normalize()
     first_order = pd.Timestamp(totals["first_order_date"]).normalize()
     sample = fit_sample(summary)

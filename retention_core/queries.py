@@ -12,6 +12,7 @@ column names from uploads never do (frames are renamed to canonical names before
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
@@ -113,18 +114,30 @@ def period_activity(
     return run_sql("period_activity", params, engine, transactions=transactions)
 
 
-def customer_summary(transactions: Table, engine: Engine | None = None) -> pd.DataFrame:
-    """One row per customer: first and last order, number of orders, revenue and breadth of purchases.
+def customer_summary(
+    transactions: Table, engine: Engine | None = None, *, observation_end: dt.date | None = None,
+    unit_days: float = 7.0,
+) -> pd.DataFrame:
+    """One row per customer: order history in a few numbers and its buy-till-you-die (BTYD) summary, one pass.
+
+    Only orders dated on or before ``observation_end`` count (default: the last order date in the data).
 
     - ``customer_id``: the customer.
-    - ``first_order``, ``last_order``: timestamps of the customer's first and last order (amount ≥ 0).
+    - ``first_order``, ``last_order``: dates of the customer's first and last order (amount ≥ 0), as timestamps at
+      midnight.
     - ``orders``: the customer's order rows (amount ≥ 0); returns are not orders.
     - ``revenue``: sum of the customer's amounts, net of returns.
     - ``mean_order_value``: revenue / orders; missing when the customer has no orders.
     - ``distinct_products``: different products ordered; 0 when the upload has no product column.
     - ``order_days``: distinct calendar dates with an order.
+    - ``frequency``, ``recency``, ``T``, ``monetary``: the BTYD summary of Fader, Hardie & Lee (2005) over purchase
+      days (dates whose net amount is ≥ 0): repeat purchase days, time from the first to the last purchase day,
+      time from the first purchase day to the observation end (both in days / ``unit_days``), and the mean net
+      amount of the repeat days (0 without one). Missing for a customer without a purchase day; see
+      :func:`retention_core.models.rfm_summary`.
     """
-    return run_sql("customer_summary", None, engine, transactions=with_optional_columns(transactions, "transactions"))
+    params = {"observation_end": observation_end, "unit_days": float(unit_days)}
+    return run_sql("customer_summary", params, engine, transactions=with_optional_columns(transactions, "transactions"))
 
 
 def cost_by_period(costs: Table, period: str = "quarter", engine: Engine | None = None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, special, stats
 
+from retention_core import queries
 from retention_core.models import (
     BgNbdFit,
     GammaGammaFit,
@@ -24,6 +25,7 @@ from retention_core.models import (
     bg_nbd_log_likelihood,
     bg_nbd_probability_alive,
     bg_nbd_purchase_probability,
+    btyd_summary,
     calibration_holdout_split,
     discounted_expected_lifetime,
     discounted_expected_residual_lifetime,
@@ -107,6 +109,27 @@ def test_rfm_summary_observation_end_defaults_to_last_order_date(small_shop):
     assert summary.loc["a", ["frequency", "recency", "T"]].tolist() == [3, 50.0, 50.0]
     assert summary.loc["a", "monetary"] == pytest.approx(62 / 3)
     assert summary.loc["c", ["frequency", "recency", "T", "monetary"]].tolist() == [0, 0.0, 7.0, 0.0]
+
+
+def test_customer_summary_carries_the_btyd_columns_and_rfm_summary_keeps_only_buyers(small_shop):
+    # z only returned goods: a customer of the summary (revenue -5, no orders) without a purchase day.
+    shop = pd.concat([small_shop, _transactions([("z", "2024-01-10", -5.0)])], ignore_index=True)
+    customers = queries.customer_summary(shop, unit_days=7.0).set_index("customer_id")
+    # a by hand (end 2024-02-20): purchase days 01-01, 01-15, 01-29, 02-20 -> 3 repeats over 50 days = 50/7 weeks;
+    # the two 01-01 rows are one order day and two of the five orders (the 01-29 return is no order).
+    assert customers.loc["a", ["orders", "order_days", "frequency"]].tolist() == [5, 4, 3]
+    assert customers.loc["a", "recency"] == pytest.approx(50 / 7) and customers.loc["a", "T"] == pytest.approx(50 / 7)
+    assert customers.loc["a", "monetary"] == pytest.approx(62 / 3)
+    assert customers.loc["z", "orders"] == 0 and customers.loc["z", "revenue"] == -5.0
+    assert customers.loc["z", ["frequency", "recency", "T", "monetary"]].isna().all()
+    summary = rfm_summary(shop, time_unit="W")
+    assert list(summary["customer_id"]) == ["a", "b", "c"] and summary["frequency"].dtype == "int64"
+    pd.testing.assert_frame_equal(summary, btyd_summary(customers.reset_index(), "W"))
+
+
+def test_btyd_summary_rejects_unknown_time_unit(small_shop):
+    with pytest.raises(ValueError, match="time_unit must be one of D, W, M"):
+        btyd_summary(queries.customer_summary(small_shop), "weeks")
 
 
 def test_rfm_summary_months_are_days_over_30_4375(small_shop):

@@ -16,7 +16,7 @@ import pytest
 from apptest_support import german_number, metric_value, open_page
 from streamlit.testing.v1 import AppTest
 
-from retention_core import models, predictive
+from retention_core import models, predictive, queries
 from retention_core.dataset import Aggregates
 from retention_core.i18n import LANGUAGES, t
 from retention_core.sample import load_sample
@@ -120,6 +120,27 @@ def test_transactions_without_an_amount_give_invalid_data():
     fitted = predictive.fit_predictive_models(transactions)
     assert fitted.reason == "invalid_data"
     assert not fitted.usable
+
+
+def test_a_given_summary_and_totals_give_the_fit_of_the_transactions(sample_models, sample_transactions):
+    customers = queries.customer_summary(sample_transactions, unit_days=7.0)
+    fitted = predictive.fit_predictive_models(
+        sample_transactions, summary=models.btyd_summary(customers, "W"),
+        totals=queries.transaction_totals(sample_transactions),
+    )
+    # DuckDB may add a customer's amounts in another order on another run: equal up to rounding, not bit for bit
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(fitted.bg_nbd, name) == pytest.approx(getattr(sample_models.bg_nbd, name), rel=1e-6)
+    for name in ("p", "q", "gamma"):
+        assert getattr(fitted.gamma_gamma, name) == pytest.approx(getattr(sample_models.gamma_gamma, name), rel=1e-6)
+    pd.testing.assert_frame_equal(fitted.summary, sample_models.summary)
+    assert fitted.holdout_error == pytest.approx(sample_models.holdout_error, rel=1e-6)
+
+
+def test_a_summary_in_another_time_unit_is_refused(sample_transactions):
+    days = models.rfm_summary(sample_transactions.head(50), time_unit="D")
+    with pytest.raises(ValueError, match="summary must be in time unit 'W', got 'D'"):
+        predictive.fit_predictive_models(sample_transactions.head(50), summary=days)
 
 
 @pytest.mark.parametrize("reason", predictive.REASONS)

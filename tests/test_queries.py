@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from retention_core import queries
+from retention_core import engines, queries
+from retention_core.engines import DuckDBEngine
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 PANDAS_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
@@ -511,3 +513,17 @@ def test_a_query_running_past_the_time_limit_is_interrupted(monkeypatch):
         queries.period_activity(many, "month", 3)
     monkeypatch.delenv("RETENTION_QUERY_TIMEOUT_SECONDS")
     assert len(queries.period_activity(many.head(10), "month")) == 1
+
+
+def test_a_fresh_database_per_query_gives_the_same_tables_and_is_locked_like_the_shared_one(sample_transactions):
+    fresh = DuckDBEngine(fresh_database=True)
+    pd.testing.assert_frame_equal(queries.period_activity(sample_transactions, "quarter", 4, fresh),
+                                  queries.period_activity(sample_transactions, "quarter", 4))
+    pd.testing.assert_frame_equal(queries.customer_summary(sample_transactions, fresh),
+                                  queries.customer_summary(sample_transactions))
+    database = engines._locked_database()
+    try:
+        with pytest.raises(duckdb.Error, match="the configuration has been locked"):
+            database.execute("SET enable_external_access = true")
+    finally:
+        database.close()

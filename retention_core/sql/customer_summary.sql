@@ -1,40 +1,83 @@
--- customer_summary: one row per customer with their order history in a few numbers.
+-- customer_summary: one row per customer with their order history in a few numbers, and its buy-till-you-die
+-- summary (frequency, recency, T, monetary; Fader, Hardie & Lee 2005), all from one pass over the orders.
 --
+-- Only rows dated on or before the observation end count ($observation_end, NULL = the last order date in the data).
 -- Orders are rows with amount >= 0; returns (amount < 0) count in revenue only. A customer whose rows are all
--- returns has orders = 0 and NULL first_order, last_order and mean_order_value.
--- Plan: the distinct products are counted from their own grouping by (customer, product) and joined, instead of
--- a second count(DISTINCT ...) per customer (a hash set per customer: 3x slower at 10 M rows).
+-- returns has orders = 0 and NULL first_order, last_order and mean_order_value. first_order and last_order are the
+-- dates of the first and last order (as timestamps at midnight; uploads carry no time of day anyway).
+-- A purchase day is a calendar date on which the customer's net amount (orders minus same-day returns) is >= 0;
+-- dates with only returns (net < 0) are not purchases. The BTYD columns are NULL for a customer without one.
+-- Plan: the rows are first reduced to one per customer and date (DuckDB would otherwise keep a hash set per
+-- customer for count(DISTINCT date)); both summaries are read off that. Distinct products come from their own
+-- grouping by (customer, product), joined.
 --
--- Parameters: none
+-- Parameters:
+--   $observation_end  DATE or NULL; NULL means the last order date in the data
+--   $unit_days        DOUBLE, days per time unit of recency and T (1 = days, 7 = weeks, 30.4375 = months)
 -- Tables: transactions(customer_id, order_date, amount, product) -- product all NULL when the upload has none
 -- Output, ordered by customer_id:
---   customer_id, first_order, last_order, orders, revenue, mean_order_value, distinct_products, order_days
+--   customer_id, first_order, last_order, orders, revenue, mean_order_value, distinct_products, order_days,
+--   frequency  repeat purchase days = purchase days - 1
+--   recency    time from the first to the last purchase day, in time units
+--   T          time from the first purchase day to the observation end, in time units
+--   monetary   mean net amount of the repeat purchase days (the first day excluded); 0 without a repeat
 WITH
+bounds AS (
+    SELECT coalesce(CAST($observation_end AS DATE), max(CAST(order_date AS DATE))) AS observation_end
+    FROM transactions
+),
+days AS (
+    SELECT
+        t.customer_id,
+        CAST(t.order_date AS DATE) AS order_day,
+        count(*) FILTER (WHERE t.amount >= 0) AS orders,
+        sum(t.amount) AS day_amount
+    FROM transactions AS t, bounds AS b
+    WHERE CAST(t.order_date AS DATE) <= b.observation_end
+    GROUP BY 1, 2
+),
 customers AS (
     SELECT
         customer_id,
-        min(order_date) FILTER (WHERE amount >= 0) AS first_order,
-        max(order_date) FILTER (WHERE amount >= 0) AS last_order,
-        count(*) FILTER (WHERE amount >= 0) AS orders,
-        sum(amount) AS revenue,
-        count(DISTINCT CAST(order_date AS DATE)) FILTER (WHERE amount >= 0) AS order_days
-    FROM transactions
+        CAST(min(order_day) FILTER (WHERE orders > 0) AS TIMESTAMP) AS first_order,
+        CAST(max(order_day) FILTER (WHERE orders > 0) AS TIMESTAMP) AS last_order,
+        sum(orders) AS orders,
+        sum(day_amount) AS revenue,
+        count(*) FILTER (WHERE orders > 0) AS order_days,
+        count(*) FILTER (WHERE day_amount >= 0) AS purchase_days,
+        min(order_day) FILTER (WHERE day_amount >= 0) AS first_day,
+        max(order_day) FILTER (WHERE day_amount >= 0) AS last_day,
+        sum(day_amount) FILTER (WHERE day_amount >= 0)
+            - arg_min(day_amount, order_day) FILTER (WHERE day_amount >= 0) AS repeat_amount
+    FROM days
     GROUP BY customer_id
 ),
 products AS (
     SELECT customer_id, count(*) AS distinct_products
-    FROM (SELECT DISTINCT customer_id, product FROM transactions WHERE amount >= 0 AND product IS NOT NULL) AS bought
+    FROM (
+        SELECT DISTINCT t.customer_id, t.product
+        FROM transactions AS t, bounds AS b
+        WHERE t.amount >= 0 AND t.product IS NOT NULL AND CAST(t.order_date AS DATE) <= b.observation_end
+    ) AS bought
     GROUP BY customer_id
 )
 SELECT
     c.customer_id,
     c.first_order,
     c.last_order,
-    c.orders,
+    CAST(c.orders AS BIGINT) AS orders,
     c.revenue,
     c.revenue / nullif(c.orders, 0) AS mean_order_value,
     coalesce(p.distinct_products, 0) AS distinct_products,
-    c.order_days
+    c.order_days,
+    CASE WHEN c.purchase_days > 0 THEN c.purchase_days - 1 END AS frequency,
+    date_diff('day', c.first_day, c.last_day) / CAST($unit_days AS DOUBLE) AS recency,
+    date_diff('day', c.first_day, b.observation_end) / CAST($unit_days AS DOUBLE) AS "T",
+    CASE
+        WHEN c.purchase_days > 1 THEN c.repeat_amount / (c.purchase_days - 1)
+        WHEN c.purchase_days = 1 THEN 0.0
+    END AS monetary
 FROM customers AS c
+CROSS JOIN bounds AS b
 LEFT JOIN products AS p USING (customer_id)
 ORDER BY c.customer_id
