@@ -60,6 +60,7 @@ __all__ = [
     "bg_nbd_purchase_probability",
     "btyd_summary",
     "calibration_holdout_split",
+    "check_clv_inputs",
     "discounted_expected_lifetime",
     "discounted_expected_residual_lifetime",
     "fit_bg_nbd",
@@ -712,6 +713,17 @@ def gamma_gamma_expected_spend(fit: GammaGammaFit, frequency: object, monetary: 
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def check_clv_inputs(horizon: float, discount_rate: float, margin: float) -> None:
+    """Raise ``ValueError`` unless ``horizon`` (months) is finite and >= 0 and the annual ``discount_rate`` and the
+    ``margin`` are fractions between 0 and 1: the inputs of :func:`predictive_clv` and of the scenarios built on it."""
+    if not (math.isfinite(horizon) and horizon >= 0):
+        raise ValueError(f"horizon must be a number of months >= 0, got {horizon!r}")
+    if not (math.isfinite(discount_rate) and 0 <= discount_rate <= 1):
+        raise ValueError(f"discount_rate must be an annual fraction between 0 and 1, got {discount_rate!r}")
+    if not (math.isfinite(margin) and 0 <= margin <= 1):
+        raise ValueError(f"margin must be a fraction between 0 and 1, got {margin!r}")
+
+
 def predictive_clv(
     bg_fit: BgNbdFit,
     gg_fit: GammaGammaFit,
@@ -745,12 +757,7 @@ def predictive_clv(
     if unit is None:
         raise ValueError("time_unit is unknown: pass time_unit= or a summary made by rfm_summary")
     unit_days = _unit_days(unit)
-    if not (math.isfinite(horizon) and horizon >= 0):
-        raise ValueError(f"horizon must be a number of months >= 0, got {horizon!r}")
-    if not (math.isfinite(discount_rate) and 0 <= discount_rate <= 1):
-        raise ValueError(f"discount_rate must be an annual fraction between 0 and 1, got {discount_rate!r}")
-    if not (math.isfinite(margin) and 0 <= margin <= 1):
-        raise ValueError(f"margin must be a fraction between 0 and 1, got {margin!r}")
+    check_clv_inputs(horizon, discount_rate, margin)
 
     x, t_x, big_t = _customer_arrays(summary["frequency"], summary["recency"], summary["T"])
     spend = gamma_gamma_expected_spend(gg_fit, x, summary["monetary"].to_numpy(dtype="float64"))

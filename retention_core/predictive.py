@@ -441,12 +441,7 @@ def _check_scenario(fitted: PredictiveModels, gross_margin: float, annual_discou
                     horizon_months: float) -> None:
     if fitted.reason is not None:
         raise ValueError(f"the predictive models are not usable: {fitted.reason}")
-    if not (math.isfinite(horizon_months) and horizon_months >= 0):
-        raise ValueError(f"horizon must be a number of months >= 0, got {horizon_months!r}")
-    if not (math.isfinite(annual_discount_rate) and 0 <= annual_discount_rate <= 1):
-        raise ValueError(f"discount_rate must be an annual fraction between 0 and 1, got {annual_discount_rate!r}")
-    if not (math.isfinite(gross_margin) and 0 <= gross_margin <= 1):
-        raise ValueError(f"margin must be a fraction between 0 and 1, got {gross_margin!r}")
+    models.check_clv_inputs(horizon_months, annual_discount_rate, gross_margin)
 
 
 def predictive_clv_scenario(
