@@ -108,13 +108,12 @@ def run(args: argparse.Namespace) -> dict:
     try:
         dataset = Dataset(transactions=source, key=source.label, name=source.label)
         aggs = aggregate(dataset, args.period, args.activity_months, engine=engine)
-        rows = int(queries.transaction_totals(source, engine)["rows"])
     finally:
         if isinstance(engine.engine, engines.SparkEngine):
             engine.engine.spark.stop()
-    store.write_aggregates(aggs, args.output, engine=engine.name, source=source.label, rows=rows)
+    store.write_aggregates(aggs, args.output, engine=engine.name, source=source.label)
     manifest = store.read_manifest(args.output)
-    print(f"{rows:,} rows from {source.label} aggregated on {engine.name} in {time.perf_counter() - started:.1f} s "
+    print(f"{aggs.rows:,} rows from {source.label} aggregated on {engine.name} in {time.perf_counter() - started:.1f} s "
           f"(SQL {engine.seconds:.1f} s, the rest model fits and I/O); {len(manifest['tables'])} tables written to "
           f"{args.output}")
     return manifest

@@ -65,7 +65,8 @@ class Aggregates:
     ``nps`` is :func:`queries.nps_by_period` (None without survey answers); ``customers`` is
     :func:`queries.customer_summary` without its BTYD columns (``predictive.summary`` holds those).
     ``gross_margin`` is the revenue-weighted margin of the data, None when the transactions carry no margin column. ``predictive`` holds the BG/NBD and Gamma-Gamma fits
-    (:func:`retention_core.predictive.fit_predictive_models`), fitted here once so sliders never refit.
+    (:func:`retention_core.predictive.fit_predictive_models`), fitted here once so sliders never refit. ``rows``
+    counts the transaction rows aggregated, returns included (None when an aggregates folder does not say).
     """
 
     period: str
@@ -82,6 +83,7 @@ class Aggregates:
     has_products: bool = False
     sheets: tuple[str, ...] = field(default=())
     predictive: PredictiveModels | None = None
+    rows: int | None = None
 
     @property
     def periods_per_year(self) -> int:
@@ -220,7 +222,7 @@ def aggregate(
         results["nps"] = queries.nps_by_period(dataset.nps, period, engine)
     summary = totals = None
     if reuse is not None:
-        customers, tenure, gross_margin = reuse.customers, reuse.tenure, reuse.gross_margin
+        customers, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
     else:
         step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both
         coded = queries.customer_summary(transactions, engine, unit_days=models.TIME_UNIT_DAYS[TIME_UNIT])
@@ -229,6 +231,7 @@ def aggregate(
         del coded
         pa.default_memory_pool().release_unused()
         totals = queries.transaction_totals(transactions, engine)
+        rows = int(totals["rows"])
         gross_margin = weighted_gross_margin(transactions, engine, totals)
         step("tenure")
         tenure = queries.revenue_by_tenure(transactions, "year", engine)
@@ -249,5 +252,6 @@ def aggregate(
         has_products="product" in dataset.transactions.columns,
         sheets=sheets,
         predictive=predictive,
+        rows=rows,
         **results,
     )

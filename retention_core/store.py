@@ -42,12 +42,10 @@ class AggregatesError(ValueError):
     """A folder that is not a readable aggregates folder; the message says what is wrong in plain words."""
 
 
-def write_aggregates(
-    aggs: Aggregates, directory: str | Path, *, engine: str = "duckdb", source: str = "", rows: int | None = None
-) -> Path:
+def write_aggregates(aggs: Aggregates, directory: str | Path, *, engine: str = "duckdb", source: str = "") -> Path:
     """Write ``aggs`` into ``directory`` (created if needed) and return the manifest's path.
 
-    ``engine``, ``source`` and ``rows`` are recorded in the manifest for the reader's information. Existing files of
+    ``engine`` and ``source`` are recorded in the manifest for the reader's information. Existing files of
     the same names are replaced; the manifest is written last, so a folder with a manifest is complete.
     """
     folder = Path(directory)
@@ -64,7 +62,7 @@ def write_aggregates(
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "engine": engine,
         "source": source,
-        "rows": rows,
+        "rows": aggs.rows,
         "period": aggs.period,
         "activity_months": aggs.activity_months,
         "gross_margin": aggs.gross_margin,
@@ -121,6 +119,7 @@ def read_aggregates(directory: str | Path) -> Aggregates:
         has_products=bool(manifest.get("has_products", False)),
         sheets=tuple(manifest.get("sheets", ("transactions",))),
         predictive=_read_predictive(manifest.get("predictive"), folder),
+        rows=manifest.get("rows"),
         **frames,
     )
 
