@@ -16,6 +16,7 @@ results that every session shares: ``st.cache_resource``, because copying millio
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -51,16 +52,23 @@ class Configured:
 
 def configured(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> Configured | None:
     """The source from the command line after ``--`` (``argv``, default ``sys.argv[1:]``) or the environment."""
+    environ = os.environ if environ is None else environ
+    return _configured(tuple(sys.argv[1:] if argv is None else argv),
+                       tuple(environ.get(ENVIRONMENT[kind]) for kind in ("aggregates", "data")))
+
+
+@functools.lru_cache(maxsize=8)
+def _configured(argv: tuple[str, ...], environment: tuple[str | None, str | None]) -> Configured | None:
+    """:func:`configured` for one command line and environment: parsed once, not on each of a rerun's calls."""
     parse = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
     parse.add_argument("--aggregates")
     parse.add_argument("--data")
     try:
-        args, _ = parse.parse_known_args(sys.argv[1:] if argv is None else argv)
+        args, _ = parse.parse_known_args(list(argv))
     except (argparse.ArgumentError, SystemExit):
         args = argparse.Namespace(aggregates=None, data=None)
-    environ = os.environ if environ is None else environ
-    for kind in ("aggregates", "data"):
-        value = getattr(args, kind) or environ.get(ENVIRONMENT[kind])
+    for kind, from_environment in zip(("aggregates", "data"), environment):
+        value = getattr(args, kind) or from_environment
         if value:
             return Configured(kind, Path(value).expanduser().resolve())
     return None
