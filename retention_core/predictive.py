@@ -565,11 +565,9 @@ def predictive_clv_summary(
         median = float((ordered[low] + ordered[high]) / 2)
         candidates = np.flatnonzero(clv >= ordered[customers - top_k])
         best = candidates[np.argsort(-clv[candidates], kind="stable")][:top_k]
-    top = pd.DataFrame({"customer_id": fitted.summary["customer_id"].to_numpy()[best], "clv": clv[best],
-                        "probability_alive": alive[best], "expected_purchases": expected(best)})
-    history = fitted.summary[["customer_id", "frequency", "monetary"]].iloc[best]
-    top = top.merge(history, on="customer_id", how="left")
-    top = top[["customer_id", "frequency", "monetary", "expected_purchases", "probability_alive", "clv"]]
+    # only the top rows of the summary are read: converting all ids (Arrow strings) would cost more than the rest
+    history = fitted.summary[["customer_id", "frequency", "monetary"]].iloc[best].reset_index(drop=True)
+    top = history.assign(expected_purchases=expected(best), probability_alive=alive[best], clv=clv[best])
     highest = float(clv.max()) if customers else 0.0
     return PredictiveClvSummary(
         gross_margin=gross_margin,
