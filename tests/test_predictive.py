@@ -196,6 +196,36 @@ def test_a_horizon_beyond_the_basis_is_computed_directly(sample_models):
     np.testing.assert_allclose(result.customers["clv"], direct["clv"], rtol=1e-12)
 
 
+def test_clv_distribution_by_hand():
+    # sorted: -1, 2, 2, 3, 10; two bins from -1 (the lowest, below 0) to 10, edge at 4.5; ties in index order
+    histogram, median, best = predictive.clv_distribution(np.array([3.0, -1.0, 2.0, 2.0, 10.0]), 2, 3)
+    assert histogram.to_dict("list") == {"bin_start": [-1.0, 4.5], "bin_end": [4.5, 10.0], "customers": [4, 1]}
+    assert median == 2.0 and best.tolist() == [4, 0, 2]
+    histogram, median, best = predictive.clv_distribution(np.array([1.0, 4.0]), 2, 10)
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.0], "bin_end": [2.0, 4.0], "customers": [1, 1]}
+    assert median == 2.5 and best.tolist() == [1, 0]
+    histogram, median, best = predictive.clv_distribution(np.zeros(3), 2, 2)  # nothing above 0: bins 0 ... 1
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 0.5], "bin_end": [0.5, 1.0], "customers": [3, 0]}
+    assert median == 0.0 and best.tolist() == [0, 1]
+    histogram, median, best = predictive.clv_distribution(np.array([]), 2, 2)
+    assert np.isnan(median) and best.size == 0 and histogram["customers"].sum() == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_clv_distribution_agrees_with_numpy(seed):
+    rng = np.random.default_rng(seed)
+    values = [rng.gamma(0.5, 100, 5001), rng.normal(5, 10, 4000), np.round(rng.gamma(1, 3, 999)),
+              rng.gamma(2, 1, 7)][seed % 4] * (1 + seed)
+    histogram, median, best = predictive.clv_distribution(values, 40, 10)
+    assert median == np.median(values)
+    assert best.tolist() == np.argsort(-values, kind="stable")[:10].tolist()
+    expected, edges = np.histogram(values, 40, (min(values.min(), 0), values.max()))
+    np.testing.assert_allclose(histogram["bin_start"], edges[:-1])
+    assert histogram["customers"].sum() == values.size
+    # a value on a bin edge may land on either side of it, as floating point rounds it
+    assert np.abs(histogram["customers"].to_numpy() - expected).sum() <= 2
+
+
 def test_the_page_summary_has_the_scenarios_numbers_without_a_row_per_customer(sample_models):
     result = predictive.predictive_clv_scenario(sample_models, 0.3, 0.08, 60)
     summary = predictive.predictive_clv_summary(sample_models, 0.3, 0.08, 60, predictive.forecast_basis(sample_models))
