@@ -1,5 +1,5 @@
 -- Purchase days per customer inside a holdout window (calibration_end, observation_end], for checking forecasts.
--- A purchase day is defined as in rfm_summary.sql: a date whose net amount (orders minus same-day returns) is >= 0.
+-- A purchase day is defined as in customer_summary.sql: a date whose net amount (orders minus same-day returns) is >= 0.
 -- Parameters:
 --   $calibration_end  DATE, last day of the calibration period (excluded from the window)
 --   $observation_end  DATE, last day of the holdout window (included)
