@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -78,6 +80,9 @@ FIT_CUSTOMERS = 100_000
 error is then a few percent at most, and a fit on 3.6 M customers would take a minute instead of a second."""
 
 FIT_SAMPLE_SEED = 20050401
+
+FORECAST_THREADS = min(4, os.cpu_count() or 1)
+"""Threads that evaluate the months of a :class:`ForecastBasis` (2F1 calls, most of its cost) in parallel."""
 
 MAX_FORECAST_MONTHS = 240
 """The longest horizon the :class:`ForecastBasis` holds (the CLV page's 20 years); longer ones are computed
@@ -158,8 +163,9 @@ class ForecastBasis:
 
 def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS) -> ForecastBasis:
     """The :class:`ForecastBasis` of a usable fit for horizons up to ``months`` (FHL 2005 eq. 10; Fader & Hardie
-    2013). It costs one 2F1 evaluation per distinct (x, T) and month, about 3 s for 240 months of 3.6 M customers,
-    so it is made once, when a page first needs a forecast, and kept with the data set."""
+    2013). It costs one 2F1 evaluation per distinct (x, T) and month (59 k pairs for the 3.6 M customers of 10 M
+    rows: about 3 s for 240 months on two cores), so it is made once, when a page first needs a forecast, and kept
+    with the data set."""
     if fitted.reason is not None:
         raise ValueError(f"the predictive models are not usable: {fitted.reason}")
     return _basis(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit)
@@ -170,11 +176,17 @@ def _basis(bg_fit: models.BgNbdFit, gg_fit: models.GammaGammaFit, summary: pd.Da
     x = summary["frequency"].to_numpy(dtype="float64")
     t_x = summary["recency"].to_numpy(dtype="float64")
     big_t = summary["T"].to_numpy(dtype="float64")
-    (ux, ut), _, group = models._aggregate(x, big_t)
+    # distinct (x, T) by hashing each pair as one complex number x + iT: several times faster than sorting them
+    group, pairs = pd.factorize(x + 1j * big_t)
+    ux, ut = pairs.real.copy(), pairs.imag.copy()
     month = (models.DAYS_PER_YEAR / 12) / models.TIME_UNIT_DAYS[time_unit]
     cumulative = np.empty((ux.size, months))
-    for index in range(months):
+
+    def fill(index: int) -> None:
         cumulative[:, index] = models.bg_nbd_expected_purchases_if_alive(bg_fit, (index + 1) * month, ux, ut)
+
+    with ThreadPoolExecutor(FORECAST_THREADS) as pool:  # SciPy's 2F1 lets go of the GIL: the months run in parallel
+        list(pool.map(fill, range(months)))
     return ForecastBasis(
         cumulative=cumulative,
         group=group.astype("int32" if ux.size < 2**31 else "int64"),
