@@ -145,6 +145,15 @@ class ForecastBasis:
         """P(alive) in bins of :data:`ALIVE_BIN_WIDTH`, the same for every scenario."""
         return _histogram(self.probability_alive, round(1 / ALIVE_BIN_WIDTH), (0.0, 1.0))
 
+    def clv(self, gross_margin: float, discounted: np.ndarray) -> np.ndarray:
+        """Per customer: margin * E[spend] * P(alive) * ``discounted`` of its (x, T) group (one value per group, the
+        first result of :meth:`discounted_purchases`), in currency; computed in place, one new array."""
+        values = discounted[self.group]
+        values *= self.spend_alive
+        if gross_margin != 1.0:
+            values *= gross_margin
+        return values
+
     def discounted_purchases(self, annual_discount_rate: float, horizon_months: int) -> tuple[np.ndarray, np.ndarray]:
         """Per distinct (x, T): expected purchases if alive in the horizon, discounted and undiscounted.
 
@@ -189,7 +198,7 @@ def _basis(bg_fit: models.BgNbdFit, gg_fit: models.GammaGammaFit, summary: pd.Da
         list(pool.map(fill, range(months)))
     return ForecastBasis(
         cumulative=cumulative,
-        group=group.astype("int32" if ux.size < 2**31 else "int64"),
+        group=group.astype(np.intp, copy=False),  # NumPy gathers with native indices twice as fast as with int32
         probability_alive=models.bg_nbd_probability_alive(bg_fit, x, t_x, big_t),
         expected_spend=models.gamma_gamma_expected_spend(gg_fit, x, summary["monetary"].to_numpy(dtype="float64")),
     )
@@ -445,8 +454,7 @@ def _customer_values(
     """
     discounted, expected = basis.discounted_purchases(annual_discount_rate, horizon_months)
     alive = basis.probability_alive
-    clv = gross_margin * basis.spend_alive * discounted[basis.group]
-    return clv, alive, alive * expected[basis.group]
+    return basis.clv(gross_margin, discounted), alive, alive * expected[basis.group]
 
 
 def _uses_basis(basis: ForecastBasis | None, horizon_months: float) -> bool:
@@ -597,7 +605,7 @@ def predictive_clv_summary(
     _check_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
     if _uses_basis(basis, horizon_months):  # one pass of a few vector operations over the customers
         discounted, expected_if_alive = basis.discounted_purchases(annual_discount_rate, int(horizon_months))
-        clv = gross_margin * basis.spend_alive * discounted[basis.group]
+        clv = basis.clv(gross_margin, discounted)
         alive = basis.probability_alive
         alive_histogram = basis.alive_histogram
 
