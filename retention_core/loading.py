@@ -760,7 +760,10 @@ def _read_parquet(data: bytes, filename: str) -> LoadResult:
         raise LoadError("load_header_only", filename=filename)
     try:
         table = parquet.read()
-    except Exception as error:  # a broken page, checksum or compression stream
+        # pages that decode but hold garbage (a dictionary index out of range, broken offsets) are caught here, not
+        # later as an Arrow error or a crash while converting: 0.2 s for 10 M rows
+        table.validate(full=True)
+    except Exception as error:  # a broken page, checksum or compression stream, or invalid decoded data
         raise LoadError("load_not_parquet", filename=filename) from error
     names = _header_names(table.column_names)
     columns = {name: _parquet_column(name, table.column(position), filename)

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from retention_core import loading
@@ -517,6 +517,7 @@ def test_parquet_bytes_under_a_csv_name_are_read_as_parquet_not_as_text():
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(middle=st.binary(max_size=300), cut=st.integers(min_value=0, max_value=2000))
+@example(middle=b"\x02", cut=592)  # found by Hypothesis: a page that decodes to dictionary indices out of range
 def test_broken_parquet_bytes_either_load_or_raise_a_load_error(middle, cut):
     # hostile files: the magic bytes right, the footer or pages garbled or cut short
     good = german_parquet()
