@@ -113,7 +113,8 @@ def run(args: argparse.Namespace) -> dict:
             engine.engine.spark.stop()
     store.write_aggregates(aggs, args.output, engine=engine.name, source=source.label)
     manifest = store.read_manifest(args.output)
-    print(f"{aggs.rows:,} rows from {source.label} aggregated on {engine.name} in {time.perf_counter() - started:.1f} s "
+    seconds = time.perf_counter() - started
+    print(f"{aggs.rows:,} rows from {source.label} aggregated on {engine.name} in {seconds:.1f} s "
           f"(SQL {engine.seconds:.1f} s, the rest model fits and I/O); {len(manifest['tables'])} tables written to "
           f"{args.output}")
     return manifest

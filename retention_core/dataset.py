@@ -63,10 +63,11 @@ class Aggregates:
     :func:`queries.acquisition_by_period` (None without an acquisition sheet); ``cohorts`` is
     :func:`queries.cohort_retention`; ``tenure`` is :func:`queries.revenue_by_tenure` by year of customer age;
     ``nps`` is :func:`queries.nps_by_period` (None without survey answers); ``customers`` is
-    :func:`queries.customer_summary` without its BTYD columns (``predictive.summary`` holds those).
-    ``gross_margin`` is the revenue-weighted margin of the data, None when the transactions carry no margin column. ``predictive`` holds the BG/NBD and Gamma-Gamma fits
-    (:func:`retention_core.predictive.fit_predictive_models`), fitted here once so sliders never refit. ``rows``
-    counts the transaction rows aggregated, returns included (None when an aggregates folder does not say).
+    :func:`queries.customer_summary` without its BTYD columns (``predictive.summary`` holds those). ``gross_margin``
+    is the revenue-weighted margin of the data, None when the transactions carry no margin column. ``predictive``
+    holds the BG/NBD and Gamma-Gamma fits (:func:`retention_core.predictive.fit_predictive_models`), fitted here
+    once so sliders never refit. ``rows`` counts the transaction rows aggregated, returns included (None when an
+    aggregates folder does not say).
     """
 
     period: str

@@ -280,12 +280,13 @@ def _canonical_duckdb(relation: duckdb.DuckDBPyRelation, source: TableSource) ->
 class DuckDBEngine:
     """The embedded default: DuckDB in this process.
 
-    Frames run on a private cursor of a locked in-memory database (external access off), registered by name and
-    gone when the query returns. That database is the process-wide one, or with ``fresh_database`` a new one per
-    query, closed when it returns: DuckDB keeps the memory a query used for later queries of the same database,
-    and only closing the database gives it back (for runs of large queries, see
-    :func:`retention_core.dataset.aggregate`). When a table is a :class:`TableSource`, the query runs on a connection of its own that may read only the sources' paths (a DuckDB database file is opened read-only as that connection's
-    database). A statement still running after :func:`query_timeout_seconds` is interrupted: :class:`QueryTimeout`.
+    Frames run on a private cursor of a locked in-memory database (external access off), registered by name and gone
+    when the query returns. That database is the process-wide one, or with ``fresh_database`` a new one per query,
+    closed when it returns: DuckDB keeps the memory a query used for later queries of the same database, and only
+    closing the database gives it back (for runs of large queries, see :func:`retention_core.dataset.aggregate`).
+    When a table is a :class:`TableSource`, the query runs on a connection of its own that may read only the
+    sources' paths (a DuckDB database file is opened read-only as that connection's database). A statement still
+    running after :func:`query_timeout_seconds` is interrupted: :class:`QueryTimeout`.
     """
 
     name: str = "duckdb"

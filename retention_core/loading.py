@@ -5,15 +5,16 @@ float64 number columns, datetime64 date columns and text otherwise, under the fi
 with an index ``row_number`` (the line or sheet row of each record); the rows set aside with their raw values and a
 ``reason``; and the :class:`Dialect` that was detected (encoding, separator, decimal mark, date format, sheet).
 
-CSV is decoded in Python (byte-order mark, then strict UTF-8, then cp1252), its separator chosen from the first
-200 lines (``;`` ``,`` tab ``|``), then written as UTF-8 to a private temporary file and read by DuckDB with every
-column as text and positional names, so header names from the upload never reach SQL; lines with the wrong number
-of fields land in DuckDB's reject table. Each column is then typed from the evidence of its values (``columns.text_evidence``): one decimal
-mark per file, one date format per column, ids (headers like "Kundennummer", values like "00042") stay text.
-XLSX is read with calamine; typed cells come through, text cells get the same parsing as CSV. Parquet is read
-with pyarrow from the bytes: its columns are typed already, so numbers become float64 (whole-number id columns
-text), dates and timestamps datetime64 and everything else text; text in a number or date column is parsed later by
-``prepare_sheet``, as for any upload. Legacy ``.xls`` is refused. Files that cannot be used at all raise :class:`LoadError`, whose ``key`` is an ``i18n.TEXTS`` key.
+CSV is decoded in Python (byte-order mark, then strict UTF-8, then cp1252), its separator chosen from the first 200
+lines (``;`` ``,`` tab ``|``), then written as UTF-8 to a private temporary file and read by DuckDB with every
+column as text and positional names, so header names from the upload never reach SQL; lines with the wrong number of
+fields land in DuckDB's reject table. Each column is then typed from the evidence of its values
+(``columns.text_evidence``): one decimal mark per file, one date format per column, ids (headers like
+"Kundennummer", values like "00042") stay text. XLSX is read with calamine; typed cells come through, text cells get
+the same parsing as CSV. Parquet is read with pyarrow from the bytes: its columns are typed already, so numbers
+become float64 (whole-number id columns text), dates and timestamps datetime64 and everything else text; text in a
+number or date column is parsed later by ``prepare_sheet``, as for any upload. Legacy ``.xls`` is refused. Files
+that cannot be used at all raise :class:`LoadError`, whose ``key`` is an ``i18n.TEXTS`` key.
 
 Hostile uploads are refused before any parser sees them, and parsing is bounded:
 

@@ -474,12 +474,12 @@ def predictive_clv_scenario(
 ) -> PredictiveClvResult:
     """Discounted expected margin of each customer over the next ``horizon_months`` from the stored fits.
 
-    Definition: clv = margin * E[spend per purchase] * sum over months k of the expected purchases in month k
-    (FHL 2005 eq. 10) discounted by (1 + annual rate)^(k / 12); see :func:`models.predictive_clv`. Nothing is
-    refitted: with ``basis`` (:func:`forecast_basis` of ``fitted``) whole-month horizons it holds are read from
-    it, others are computed with :func:`models.predictive_clv`. Units: ``gross_margin`` and
-    ``annual_discount_rate`` fractions, ``horizon_months`` months, CLV in the data's currency; linear in the
-    margin. Raises ``ValueError`` when ``fitted.reason`` is set. References: Fader, Hardie & Lee (2005), JMR 42(4); Fader & Hardie (2013), note 025.
+    Definition: clv = margin * E[spend per purchase] * sum over months k of the expected purchases in month k (FHL
+    2005 eq. 10) discounted by (1 + annual rate)^(k / 12); see :func:`models.predictive_clv`. Nothing is refitted:
+    with ``basis`` (:func:`forecast_basis` of ``fitted``) whole-month horizons it holds are read from it, others are
+    computed with :func:`models.predictive_clv`. Units: ``gross_margin`` and ``annual_discount_rate`` fractions,
+    ``horizon_months`` months, CLV in the data's currency; linear in the margin. Raises ``ValueError`` when
+    ``fitted.reason`` is set. References: Fader, Hardie & Lee (2005), JMR 42(4); Fader & Hardie (2013), note 025.
     """
     _check_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
     if _uses_basis(basis, horizon_months):
@@ -516,9 +516,10 @@ class PredictiveClvSummary:
     """What the CLV page shows of one predictive scenario, without a row per customer (FHL 2005; Fader & Hardie 2013).
 
     ``clv_histogram`` and ``alive_histogram``: ``bin_start, bin_end, customers``, :data:`HISTOGRAM_BINS` equal bins
-    from 0 (or the lowest CLV when one is negative) to the largest CLV (see :func:`clv_distribution`), and P(alive) in bins of :data:`ALIVE_BIN_WIDTH`. ``top_customers`` as in
-    :class:`PredictiveClvResult`. Every money figure is linear in the margin, so :meth:`at_margin` rescales a
-    summary made at one margin to another without touching the customers again.
+    from 0 (or the lowest CLV when one is negative) to the largest CLV (see :func:`clv_distribution`), and P(alive)
+    in bins of :data:`ALIVE_BIN_WIDTH`. ``top_customers`` as in :class:`PredictiveClvResult`. Every money figure is
+    linear in the margin, so :meth:`at_margin` rescales a summary made at one margin to another without touching the
+    customers again.
     """
 
     gross_margin: float
