@@ -97,6 +97,31 @@ def wait_until_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
     )
 
 
+def press_slider(page, index: int = 0, key: str = "ArrowRight", tries: int = 3) -> None:
+    """Press ``key`` on the page's ``index``-th slider once, as a user would, and wait until the slider took it.
+
+    A key pressed while Streamlit is still drawing the page can land on a slider element that is being replaced
+    and is then lost (it happened in two full-suite runs, never with the browser tests alone); the press is
+    repeated only when the slider's value did not move, so a press that did arrive is never doubled.
+    """
+    for _ in range(tries):
+        wait_until_idle(page)
+        slider = page.get_by_role("slider").nth(index)
+        before = slider.get_attribute("aria-valuenow")
+        slider.focus()
+        slider.press(key)
+        try:
+            page.wait_for_function(
+                "([index, before]) => document.querySelectorAll('[role=slider]')[index]"
+                "?.getAttribute('aria-valuenow') !== before",
+                arg=[index, before], timeout=5_000,
+            )
+            return
+        except Exception:  # playwright's TimeoutError: the press was lost, the slider still shows `before`
+            continue
+    raise AssertionError(f"slider {index} did not take {key!r} in {tries} tries")
+
+
 def open_page(page, title: str, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
     """Click the sidebar link ``title`` (same session, so uploads stay) and wait for that page's heading."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click(timeout=timeout_ms)
