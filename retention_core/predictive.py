@@ -569,9 +569,9 @@ def clv_distribution(values: np.ndarray, bins: int, top: int) -> tuple[pd.DataFr
     if count == 0:
         return _histogram(values, bins, (0.0, 1.0)), float("nan"), np.array([], dtype="int64")
     lowest, highest = min(float(values.min()), 0.0), float(values.max())
-    if highest <= lowest:
-        highest = lowest + 1.0
     fine = bins * FINE_BINS_PER_BIN
+    if not highest > lowest or not math.isfinite(fine / (highest - lowest)):  # all equal, or a spread below 1e-300
+        highest = lowest + 1.0
     shifted = values - lowest if lowest < 0 else values
     index = np.minimum((shifted * (fine / (highest - lowest))).astype(np.int32), fine - 1)
     fine_counts = np.bincount(index, minlength=fine)

@@ -207,6 +207,8 @@ def test_clv_distribution_by_hand():
     histogram, median, best = predictive.clv_distribution(np.zeros(3), 2, 2)  # nothing above 0: bins 0 ... 1
     assert histogram.to_dict("list") == {"bin_start": [0.0, 0.5], "bin_end": [0.5, 1.0], "customers": [3, 0]}
     assert median == 0.0 and best.tolist() == [0, 1]
+    histogram, median, best = predictive.clv_distribution(np.array([0.0, 1e-310, 5e-311]), 2, 1)  # tiny spread
+    assert histogram["customers"].tolist() == [3, 0] and median == 5e-311 and best.tolist() == [1]
     histogram, median, best = predictive.clv_distribution(np.array([]), 2, 2)
     assert np.isnan(median) and best.size == 0 and histogram["customers"].sum() == 0
 
