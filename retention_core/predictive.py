@@ -143,7 +143,7 @@ class ForecastBasis:
     @functools.cached_property
     def alive_histogram(self) -> pd.DataFrame:
         """P(alive) in bins of :data:`ALIVE_BIN_WIDTH`, the same for every scenario."""
-        return _histogram(self.probability_alive, round(1 / ALIVE_BIN_WIDTH), (0.0, 1.0))
+        return _alive_histogram(self.probability_alive)
 
     def clv(self, gross_margin: float, discounted: np.ndarray) -> np.ndarray:
         """Per customer: margin * E[spend] * P(alive) * ``discounted`` of its (x, T) group (one value per group, the
@@ -490,12 +490,14 @@ def predictive_clv_scenario(
         values = models.predictive_clv(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, horizon_months,
                                        annual_discount_rate, gross_margin, fitted.time_unit)
         customers = values[["customer_id", "clv", "probability_alive", "expected_purchases"]].reset_index(drop=True)
+    best = customers["clv"].nlargest(TOP_CUSTOMERS).index.to_numpy()
     return PredictiveClvResult(
         gross_margin=gross_margin,
         annual_discount_rate=annual_discount_rate,
         horizon_months=horizon_months,
         customers=customers,
-        top_customers=_top_customers(fitted, customers),
+        top_customers=_top_customers(fitted, best, *(customers[column].to_numpy()[best] for column in
+                                                     ("clv", "probability_alive", "expected_purchases"))),
         mean_clv=float(customers["clv"].mean()),
         median_clv=float(customers["clv"].median()),
         total_clv=float(customers["clv"].sum()),
@@ -503,12 +505,13 @@ def predictive_clv_scenario(
     )
 
 
-def _top_customers(fitted: PredictiveModels, customers: pd.DataFrame) -> pd.DataFrame:
-    """The :data:`TOP_CUSTOMERS` highest CLVs with their history, best first."""
-    top = customers.nlargest(TOP_CUSTOMERS, "clv")
-    history = fitted.summary[["customer_id", "frequency", "monetary"]].iloc[top.index]
-    top = top.reset_index(drop=True).merge(history, on="customer_id", how="left")
-    return top[["customer_id", "frequency", "monetary", "expected_purchases", "probability_alive", "clv"]]
+def _top_customers(fitted: PredictiveModels, best: np.ndarray, clv: np.ndarray, alive: np.ndarray,
+                   expected_purchases: np.ndarray) -> pd.DataFrame:
+    """The customers at rows ``best`` of ``fitted.summary`` (highest CLV first) with their history and their
+    forecast ``clv``, ``alive`` and ``expected_purchases`` (one value per row of ``best``)."""
+    # only these rows of the summary are read: converting all ids (Arrow strings) would cost more than the rest
+    history = fitted.summary[["customer_id", "frequency", "monetary"]].iloc[best].reset_index(drop=True)
+    return history.assign(expected_purchases=expected_purchases, probability_alive=alive, clv=clv)
 
 
 @dataclass(frozen=True)
@@ -553,6 +556,11 @@ def _histogram(values: np.ndarray, bins: int, value_range: tuple[float, float]) 
     """Counts in ``bins`` equal bins over ``value_range`` (NumPy's fast path for equal bins: no sorting)."""
     counts, edges = np.histogram(values, bins=bins, range=value_range)
     return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "customers": counts})
+
+
+def _alive_histogram(values: np.ndarray) -> pd.DataFrame:
+    """P(alive) in bins of :data:`ALIVE_BIN_WIDTH` from 0 to 1."""
+    return _histogram(values, round(1 / ALIVE_BIN_WIDTH), (0.0, 1.0))
 
 
 def clv_distribution(values: np.ndarray, bins: int, top: int) -> tuple[pd.DataFrame, float, np.ndarray]:
@@ -616,14 +624,12 @@ def predictive_clv_summary(
         result = predictive_clv_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
         clv, alive, expected_purchases = (result.customers[column].to_numpy()
                                           for column in ("clv", "probability_alive", "expected_purchases"))
-        alive_histogram = _histogram(alive, round(1 / ALIVE_BIN_WIDTH), (0.0, 1.0))
+        alive_histogram = _alive_histogram(alive)
 
         def expected(rows: np.ndarray) -> np.ndarray:
             return expected_purchases[rows]
     clv_histogram, median, best = clv_distribution(clv, HISTOGRAM_BINS, TOP_CUSTOMERS)
-    # only the top rows of the summary are read: converting all ids (Arrow strings) would cost more than the rest
-    history = fitted.summary[["customer_id", "frequency", "monetary"]].iloc[best].reset_index(drop=True)
-    top = history.assign(expected_purchases=expected(best), probability_alive=alive[best], clv=clv[best])
+    top = _top_customers(fitted, best, clv[best], alive[best], expected(best))
     return PredictiveClvSummary(
         gross_margin=gross_margin,
         annual_discount_rate=annual_discount_rate,
