@@ -99,11 +99,11 @@ def sidebar(on_change: Callable[[str], None]) -> Settings:
 
 def settings() -> Settings:
     """The current sidebar choices (the sidebar is drawn by ``app.py`` before any page runs)."""
-    state = st.session_state
-    period, activity_months = _fixed_period() or (state.get(PERIOD, "quarter"), state.get(ACTIVITY, 12))
+    chosen = {key: st.session_state.get(key, default) for key, default in SIDEBAR_DEFAULTS.items()}
+    period, activity_months = _fixed_period() or (chosen[PERIOD], chosen[ACTIVITY])
     return Settings(
-        lang=state.get(LANG, "de"), currency=state.get(CURRENCY, "EUR"), period=period,
-        activity_months=activity_months, source=state.get(SOURCE, "sample"),
+        lang=chosen[LANG], currency=chosen[CURRENCY], period=period, activity_months=activity_months,
+        source=st.session_state.get(SOURCE, "sample"),
     )
 
 
