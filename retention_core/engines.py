@@ -219,10 +219,15 @@ def _duckdb_config() -> dict[str, object]:
 def _locked_database() -> duckdb.DuckDBPyConnection:
     """A new in-memory database for frames, external access off and configuration locked; limits come from the
     environment (README, "Configuration")."""
-    database = duckdb.connect(":memory:", config={**_duckdb_config(), "enable_external_access": False})
-    database.execute("SET enable_progress_bar = false")  # a long query would draw a bar on the server's stdout
-    database.execute("SET lock_configuration = true")
-    return database
+    return _locked(duckdb.connect(":memory:", config={**_duckdb_config(), "enable_external_access": False}))
+
+
+def _locked(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """``connection`` without a progress bar (a long query would draw one on the server's stdout) and with its
+    configuration locked, so no query can change a limit or reopen external access."""
+    connection.execute("SET enable_progress_bar = false")
+    connection.execute("SET lock_configuration = true")
+    return connection
 
 
 @functools.cache
@@ -246,9 +251,7 @@ def _path_connection(
     if folders:
         connection.execute("SET allowed_directories = $paths", {"paths": folders})
     connection.execute("SET enable_external_access = false")
-    connection.execute("SET enable_progress_bar = false")
-    connection.execute("SET lock_configuration = true")
-    return connection
+    return _locked(connection)
 
 
 def _duckdb_relation(
