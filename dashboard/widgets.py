@@ -81,19 +81,6 @@ def csv_download(frame: pd.DataFrame, file_name: str, s: Settings, key: str, lab
                        key=key, icon=":material/download:")
 
 
-def percent_slider(label: str, low: float, high: float, value: float, key: str, step: float = 0.01,
-                   help: str | None = None, container=st) -> float:
-    """A slider shown in percent that returns a fraction (the core never sees percent).
-
-    ``low``, ``high``, ``value`` and ``step`` are fractions; the widget works in whole or tenth percents.
-    """
-    decimals = 0 if round(step * 100, 6).is_integer() else 1
-    shown = container.slider(label, round(low * 100, decimals), round(high * 100, decimals),
-                             round(value * 100, decimals), step=round(step * 100, decimals),
-                             format=f"%.{decimals}f %%", key=key, help=help)
-    return round(shown / 100, decimals + 2)
-
-
 def column_labels(frame: pd.DataFrame, s: Settings) -> dict:
     """Column configuration for a canonical frame: translated headers, dates as dates in the language's order."""
     date_format = "DD.MM.YYYY" if s.lang == "de" else "YYYY-MM-DD"
