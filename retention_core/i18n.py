@@ -330,7 +330,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # Cohorts page section
     "predictive_cohort_title": {"de": "Wie geht es weiter? Projektion mit dem sBG-Modell",
                                 "en": "What comes next? Projection with the sBG model"},
-    "cohort_project_periods": {"de": "{period} projizieren", "en": "{period} to project"},
+    "cohort_project_periods": {"de": "{period} projizieren", "en": "Number of {period} to project"},
     "predictive_cohort_caption": {
         "de": "Durchgezogen: beobachteter Anteil, der noch kauft – als „noch nicht verloren“ gelesen, daher nie "
               "steigend. Gestrichelt: Fortschreibung mit dem shifted-beta-geometric-Modell (Fader & Hardie 2007), "
