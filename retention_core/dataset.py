@@ -32,6 +32,10 @@ CODED_IDS_FROM_ROWS = 100_000
 """From this many transaction rows on, :func:`aggregate` hands DuckDB whole-number customer codes (see
 :func:`_customer_codes`); below, the ids themselves (nothing to gain)."""
 
+CUSTOMERS_PER_QUERY = 1_000_000
+"""With coded ids, :func:`aggregate` summarises at most this many customers per query (see
+:func:`_customer_summary`); each query's hash tables then stay near 300 MB however many customers there are."""
+
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``: ``step`` (one of :data:`AGGREGATE_STEPS`) starts after ``done`` of ``total``
 steps; a last call ``progress("done", total, total)`` ends the run."""
@@ -155,6 +159,30 @@ def _decode(frame: pd.DataFrame, uniques: pd.Index | None) -> pd.DataFrame:
     return decoded
 
 
+def _customer_summary(
+    transactions: queries.Table, engine: queries.Engine | None, customers: int | None
+) -> pd.DataFrame:
+    """:func:`queries.customer_summary` in weeks, for ``customers`` coded ids in ranges of :data:`CUSTOMERS_PER_QUERY`.
+
+    The customer query is the one whose hash tables set the peak memory of :func:`aggregate` (one row per customer
+    and day, one per customer). Over the codes ``0 … customers - 1`` (:func:`_customer_codes`) it runs range by
+    range, and the ranges' rows, each ordered by code, are concatenated in order: the same frame as one query, at
+    about a quarter of DuckDB's peak for 3.6 M customers (measured), for about 10 % more time, since each range
+    reads all rows again. ``customers=None`` (ids not coded): one query.
+    """
+    unit_days = models.TIME_UNIT_DAYS[TIME_UNIT]
+    if customers is None or customers <= CUSTOMERS_PER_QUERY:
+        return queries.customer_summary(transactions, engine, unit_days=unit_days)
+    starts = range(0, customers, CUSTOMERS_PER_QUERY)
+    parts = [
+        queries.customer_summary(
+            transactions, engine, unit_days=unit_days, customer_range=(start, start + CUSTOMERS_PER_QUERY)
+        )
+        for start in starts
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
 def aggregate(
     dataset: Dataset,
     period: str = "quarter",
@@ -226,7 +254,7 @@ def aggregate(
         customers, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
     else:
         step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both
-        coded = queries.customer_summary(transactions, engine, unit_days=models.TIME_UNIT_DAYS[TIME_UNIT])
+        coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques))
         summary = models.btyd_summary(coded, TIME_UNIT)
         customers = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
         del coded

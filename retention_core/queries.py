@@ -116,11 +116,14 @@ def period_activity(
 
 def customer_summary(
     transactions: Table, engine: Engine | None = None, *, observation_end: dt.date | None = None,
-    unit_days: float = 7.0,
+    unit_days: float = 7.0, customer_range: tuple[object, object] = (None, None),
 ) -> pd.DataFrame:
     """One row per customer: order history in a few numbers and its buy-till-you-die (BTYD) summary, one pass.
 
     Only orders dated on or before ``observation_end`` count (default: the last order date in the data).
+    ``customer_range`` ``(from, before)``: only customers with ``from <= customer_id < before`` (None: no bound).
+    A customer's row does not depend on the range, so the rows of adjacent ranges concatenated are the rows of
+    their union; summarising a large table range by range keeps DuckDB's hash tables to one range at a time.
 
     - ``customer_id``: the customer.
     - ``first_order``, ``last_order``: dates of the customer's first and last order (amount ≥ 0), as timestamps at
@@ -136,7 +139,11 @@ def customer_summary(
       amount of the repeat days (0 without one). Missing for a customer without a purchase day; see
       :func:`retention_core.models.rfm_summary`.
     """
-    params = {"observation_end": observation_end, "unit_days": float(unit_days)}
+    customer_from, customer_before = customer_range
+    params = {
+        "observation_end": observation_end, "unit_days": float(unit_days),
+        "customer_from": customer_from, "customer_before": customer_before,
+    }
     return run_sql("customer_summary", params, engine, transactions=with_optional_columns(transactions, "transactions"))
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from retention_core import dataset as dataset_module
+from retention_core import queries
 from retention_core.dataset import AGGREGATE_STEPS, Aggregates, aggregate
 from retention_core.i18n import LANGUAGES, t
 from retention_core.sample import load_sample
@@ -79,3 +80,21 @@ def test_customer_codes_give_the_same_tables_as_the_ids(sample, quarterly, monke
     coded, uniques = dataset_module._customer_codes(sample.transactions)
     assert uniques is not None and coded["customer_id"].dtype == "int32"
     assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
+
+
+def test_customers_summarised_range_by_range_give_the_same_tables(sample, quarterly, monkeypatch):
+    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(dataset_module, "CUSTOMERS_PER_QUERY", 7)
+    ranges = []
+    summary = queries.customer_summary
+
+    def spy(*args, customer_range=(None, None), **kwargs):
+        ranges.append(customer_range)
+        return summary(*args, customer_range=customer_range, **kwargs)
+
+    monkeypatch.setattr(queries, "customer_summary", spy)
+    assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
+    customers = len(quarterly.customers)
+    by_range = [(start, start + 7) for start in range(0, customers, 7)]
+    assert ranges == [*by_range, (None, None)]  # the last: the holdout check's calibration summary, a sample
+

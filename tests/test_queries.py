@@ -122,6 +122,17 @@ def test_customer_summary_by_hand(tiny):
     assert list(result["last_order"]) == ts("2024-11-05", "2024-04-02", "2024-12-30")
 
 
+def test_a_customer_range_keeps_those_customers_rows_as_they_are_in_the_whole_summary(tiny):
+    whole = queries.customer_summary(tiny)
+    first = queries.customer_summary(tiny, customer_range=(None, "B"))
+    rest = queries.customer_summary(tiny, customer_range=("B", None))
+    middle = queries.customer_summary(tiny, customer_range=("B", "C"))
+    assert first["customer_id"].tolist() == ["A"] and middle["customer_id"].tolist() == ["B"]
+    # T still runs to the last order date of all rows (C's 30 Dec), not to the range's own last order
+    assert first["T"].item() == whole["T"].iloc[0] == 355 / 7  # 10 Jan to 30 Dec 2024
+    pd.testing.assert_frame_equal(pd.concat([first, rest], ignore_index=True), whole)
+
+
 def test_customer_summary_without_product_column_counts_zero_products(tiny):
     result = queries.customer_summary(tiny.drop(columns="product"))
     assert result["distinct_products"].tolist() == [0, 0, 0]

@@ -9,10 +9,14 @@
 -- dates with only returns (net < 0) are not purchases. The BTYD columns are NULL for a customer without one.
 -- Plan: the rows are first reduced to one per customer and date (DuckDB would otherwise keep a hash set per
 -- customer for count(DISTINCT date)); both summaries are read off that. Distinct products come from their own
--- grouping by (customer, product), joined.
+-- grouping by (customer, product), joined. A large table can be summarised in customer ranges, one query each:
+-- its hash tables then hold one range of customers at a time, and the ranges' rows concatenated are the whole result.
 --
 -- Parameters:
 --   $observation_end  DATE or NULL; NULL means the last order date in the data
+--   $customer_from    NULL (no lower bound), or only customers with customer_id >= $customer_from
+--   $customer_before  NULL (no upper bound), or only customers with customer_id < $customer_before
+--                     (the observation end is still read off all rows, so a customer's row does not depend on them)
 --   $unit_days        DOUBLE, days per time unit of recency and T (1 = days, 7 = weeks, 30.4375 = months)
 -- Tables: transactions(customer_id, order_date, amount, product) -- product all NULL when the upload has none
 -- Output, ordered by customer_id:
@@ -34,6 +38,8 @@ days AS (
         sum(t.amount) AS day_amount
     FROM transactions AS t, bounds AS b
     WHERE CAST(t.order_date AS DATE) <= b.observation_end
+        AND ($customer_from IS NULL OR t.customer_id >= $customer_from)
+        AND ($customer_before IS NULL OR t.customer_id < $customer_before)
     GROUP BY 1, 2
 ),
 customers AS (
@@ -58,6 +64,8 @@ products AS (
         SELECT DISTINCT t.customer_id, t.product
         FROM transactions AS t, bounds AS b
         WHERE t.amount >= 0 AND t.product IS NOT NULL AND CAST(t.order_date AS DATE) <= b.observation_end
+            AND ($customer_from IS NULL OR t.customer_id >= $customer_from)
+            AND ($customer_before IS NULL OR t.customer_id < $customer_before)
     ) AS bought
     GROUP BY customer_id
 )
