@@ -579,7 +579,9 @@ def coerce_strings(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         # a text column (Parquet, prepared frames): no Python object per cell, and no copy when already clean
         text = pa.array(values.array)  # the Arrow data itself (__arrow_array__), not a copy
-        if not pc.any(pc.match_substring_regex(text, r"^\s|\s$|^$")).as_py():
+        length = pc.binary_length(text)
+        trimmed = pc.binary_length(pc.utf8_trim_whitespace(text))  # Unicode whitespace, as str.strip: NBSP too
+        if not pc.any(pc.or_(pc.equal(trimmed, 0), pc.not_equal(trimmed, length))).as_py():
             return values.astype("str")
         stripped = values.str.strip()
         return stripped.where(stripped != "").astype("str")

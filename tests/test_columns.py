@@ -210,6 +210,18 @@ def test_text_transactions_are_typed_with_either_decimal_mark():
     assert prepare_sheet(english, "transactions", today=TODAY).frame["amount"].tolist() == [1234.5, 12.5]
 
 
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_ids_lose_unicode_whitespace_too_so_one_customer_stays_one(dtype):
+    # a no-break space (Excel, web shops) or an ideographic space around an id, and no plain space anywhere
+    frame = pd.DataFrame({
+        "customer_id": pd.Series(["\xa0K1", "K1", "K2\u3000"], dtype=dtype),
+        "order_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
+        "amount": [1.0, 2.0, 3.0],
+    })
+    prepared = prepare_sheet(frame, "transactions", today=TODAY)
+    assert prepared.frame["customer_id"].tolist() == ["K1", "K1", "K2"]
+
+
 def test_typed_values_pass_through_and_dates_lose_their_time():
     frame = pd.DataFrame(
         {
