@@ -25,7 +25,7 @@ ACTIVITY_MONTHS = (3, 6, 12)
 #: The steps of :func:`aggregate` in the order they run, as named to its ``progress`` callback (each has an
 #: ``aggregate_step_<name>`` text in ``i18n.TEXTS``). Steps that do not apply (no cost sheet, parts reused) are
 #: left out of a run.
-AGGREGATE_STEPS = ("prepare", "activity", "cohorts", "costs", "acquisition", "nps", "customers", "tenure",
+AGGREGATE_STEPS = ("prepare", "activity", "cohorts", "costs", "acquisition", "nps", "tenure", "customers",
                    "predictive")
 
 CODED_IDS_FROM_ROWS = 100_000
@@ -219,7 +219,7 @@ def aggregate(
     steps = ["prepare", "activity", "cohorts"]
     steps += [name for name, sheet in (("costs", costs), ("acquisition", acquisition), ("nps", dataset.nps))
               if sheet is not None]
-    steps += [] if reuse is not None else ["customers", "tenure"]
+    steps += [] if reuse is not None else ["tenure", "customers"]
     steps += [] if predictive is not None else ["predictive"]
     done = iter(range(len(steps)))
 
@@ -253,6 +253,9 @@ def aggregate(
     if reuse is not None:
         customers, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
     else:
+        # tenure first: its query then runs before the customer tables (a few hundred MB at 10 M rows) exist
+        step("tenure")
+        tenure = queries.revenue_by_tenure(transactions, "year", engine)
         step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both
         coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques))
         summary = models.btyd_summary(coded, TIME_UNIT)
@@ -262,8 +265,6 @@ def aggregate(
         totals = queries.transaction_totals(transactions, engine)
         rows = int(totals["rows"])
         gross_margin = weighted_gross_margin(transactions, engine, totals)
-        step("tenure")
-        tenure = queries.revenue_by_tenure(transactions, "year", engine)
     if predictive is None:
         step("predictive")
         fitted = fit_predictive_models(transactions, engine, summary=summary, totals=totals)

@@ -45,7 +45,7 @@ def assert_same_aggregates(left: Aggregates, right: Aggregates) -> None:
 def test_progress_names_every_step_in_order_then_done(sample):
     calls = []
     aggregate(sample, "month", 3, progress=lambda step, done, total: calls.append((step, done, total)))
-    steps = ["prepare", "activity", "cohorts", "costs", "acquisition", "nps", "customers", "tenure", "predictive"]
+    steps = ["prepare", "activity", "cohorts", "costs", "acquisition", "nps", "tenure", "customers", "predictive"]
     assert calls == [(step, index, 9) for index, step in enumerate(steps)] + [("done", 9, 9)]
     assert tuple(steps) == AGGREGATE_STEPS
 
