@@ -164,11 +164,12 @@ def _customer_summary(
 ) -> pd.DataFrame:
     """:func:`queries.customer_summary` in weeks, for ``customers`` coded ids in ranges of :data:`CUSTOMERS_PER_QUERY`.
 
-    The customer query is the one whose hash tables set the peak memory of :func:`aggregate` (one row per customer
-    and day, one per customer). Over the codes ``0 … customers - 1`` (:func:`_customer_codes`) it runs range by
-    range, and the ranges' rows, each ordered by code, are concatenated in order: the same frame as one query, at
-    about a quarter of DuckDB's peak for 3.6 M customers (measured), for about 10 % more time, since each range
-    reads all rows again. ``customers=None`` (ids not coded): one query.
+    The customer query's hash tables (one row per customer and day, one per customer) set the peak memory of
+    :func:`aggregate`. Over the codes ``0 … customers - 1`` (:func:`_customer_codes`) it runs range by range, and
+    the ranges' rows, each ordered by code, are concatenated in order: the same frame as one query. Measured at
+    10 M rows (3.6 M customers, four ranges): the process grows by about 0.6 GB during the step instead of 1.4 GB,
+    and the step takes about 0.3–0.5 s longer, since each range reads all rows again. ``customers=None`` (ids not
+    coded): one query.
     """
     unit_days = models.TIME_UNIT_DAYS[TIME_UNIT]
     if customers is None or customers <= CUSTOMERS_PER_QUERY:
