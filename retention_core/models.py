@@ -386,21 +386,28 @@ def _minimise(objective: Objective, start: np.ndarray, n_params: int) -> tuple[n
 
 def _bg_nbd_terms(
     r: float, alpha: float, a: float, b: float, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray,
-    gradient: bool = False,
+    gradient: bool = False, levels: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Per-row log-likelihood of FHL 2005 eq. (6) and, optionally, its gradient in (log r, log alpha, log a, log b).
 
     ln L = ln G(r+x) - ln G(r) + r ln alpha + ln[ B(a, b+x)/B(a,b) (alpha+T)^-(r+x)
            + 1{x>0} B(a+1, b+x-1)/B(a,b) (alpha+t_x)^-(r+x) ].
+
+    The log-gamma, log-beta and digamma terms depend on x alone, so they are evaluated once per distinct x (a few
+    hundred values for many thousand rows; the same numbers, elementwise, as once per row). ``levels``:
+    ``np.unique(x, return_inverse=True)``, when the caller evaluates the same x many times (an optimiser).
     """
+    values, at = levels if levels is not None else np.unique(x, return_inverse=True)
     repeat = x > 0
-    base = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    repeat_value = values > 0
     log_beta_ab = special.betaln(a, b)
-    still_alive = special.betaln(a, b + x) - log_beta_ab - (r + x) * np.log(alpha + big_t)
+    base = (special.gammaln(r + values) - special.gammaln(r))[at] + r * np.log(alpha)
+    log_alpha_big_t = np.log(alpha + big_t)
+    still_alive = (special.betaln(a, b + values) - log_beta_ab)[at] - (r + x) * log_alpha_big_t
+    dropped_by_value = np.full_like(values, -np.inf)
+    dropped_by_value[repeat_value] = special.betaln(a + 1, b + values[repeat_value] - 1) - log_beta_ab
     dropped = np.full_like(x, -np.inf)
-    dropped[repeat] = (
-        special.betaln(a + 1, b + x[repeat] - 1) - log_beta_ab - (r + x[repeat]) * np.log(alpha + t_x[repeat])
-    )
+    dropped[repeat] = dropped_by_value[at[repeat]] - (r + x[repeat]) * np.log(alpha + t_x[repeat])
     mixture = np.logaddexp(still_alive, dropped)
     log_likelihood = base + mixture
     if not gradient:
@@ -408,17 +415,20 @@ def _bg_nbd_terms(
     weight_alive = np.exp(still_alive - mixture)
     weight_dropped = 1.0 - weight_alive
     psi = special.digamma
-    b_dropped = np.where(repeat, b + x - 1, b)  # placeholder where x = 0 (weight_dropped is 0 there)
+    psi_r_x = psi(r + values)[at]
+    psi_a_b_x = psi(a + b + values)[at]
+    psi_b_x = psi(b + values)[at]
+    psi_b_dropped = psi(np.where(repeat_value, b + values - 1, b))[at]  # placeholder b where x = 0 (weight 0)
     d_r = (
-        psi(r + x) - psi(r) + np.log(alpha)
-        - weight_alive * np.log(alpha + big_t) - weight_dropped * np.log(alpha + t_x)
+        psi_r_x - psi(r) + np.log(alpha)
+        - weight_alive * log_alpha_big_t - weight_dropped * np.log(alpha + t_x)
     )
     d_alpha = r / alpha - weight_alive * (r + x) / (alpha + big_t) - weight_dropped * (r + x) / (alpha + t_x)
-    d_a = weight_alive * (psi(a + b) - psi(a + b + x)) + weight_dropped * (
-        psi(a + 1) - psi(a) + psi(a + b) - psi(a + b + x)
+    d_a = weight_alive * (psi(a + b) - psi_a_b_x) + weight_dropped * (
+        psi(a + 1) - psi(a) + psi(a + b) - psi_a_b_x
     )
-    d_b = weight_alive * (psi(b + x) - psi(a + b + x) - psi(b) + psi(a + b)) + weight_dropped * (
-        psi(b_dropped) - psi(a + b + x) - psi(b) + psi(a + b)
+    d_b = weight_alive * (psi_b_x - psi_a_b_x - psi(b) + psi(a + b)) + weight_dropped * (
+        psi_b_dropped - psi_a_b_x - psi(b) + psi(a + b)
     )
     jacobian = np.vstack([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
     return log_likelihood, jacobian
@@ -454,10 +464,11 @@ def fit_bg_nbd(frequency: object, recency: object, T: object) -> BgNbdFit:
     scale = float(np.mean(big_t))
     (ux, ut_x, ut), weights, _ = _aggregate(x, t_x / scale, big_t / scale)
     total = weights.sum()
+    levels = np.unique(ux, return_inverse=True)
 
     def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
         r, alpha, a, b = np.exp(log_params)
-        values, jacobian = _bg_nbd_terms(r, alpha, a, b, ux, ut_x, ut, gradient=True)
+        values, jacobian = _bg_nbd_terms(r, alpha, a, b, ux, ut_x, ut, gradient=True, levels=levels)
         return -float(weights @ values) / total, -(jacobian @ weights) / total
 
     rate = max(float(np.sum(x)) / float(np.sum(big_t / scale)), 1e-6)
@@ -619,23 +630,32 @@ def _spend_arrays(frequency: object, monetary: object) -> tuple[np.ndarray, np.n
 
 
 def _gamma_gamma_terms(
-    p: float, q: float, gamma: float, x: np.ndarray, z: np.ndarray, gradient: bool = False
+    p: float, q: float, gamma: float, x: np.ndarray, z: np.ndarray, gradient: bool = False,
+    levels: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Per-customer log density of the mean spend z of x purchases and its gradient in (log p, log q, log gamma).
 
     ln f = ln G(px+q) - ln G(px) - ln G(q) + q ln gamma + (px-1) ln z + px ln x - (px+q) ln(gamma + x z).
+
+    As in :func:`_bg_nbd_terms`, the log-gamma, digamma and ln x terms are evaluated once per distinct x
+    (``levels``: ``np.unique(x, return_inverse=True)``, computed here when not given).
     """
-    px = p * x
+    values_x, at = levels if levels is not None else np.unique(x, return_inverse=True)
+    px_by_value = p * values_x
+    px = px_by_value[at]
+    log_x = np.log(values_x)[at]
+    log_z = np.log(z)
     log_total = np.log(gamma + x * z)
     values = (
-        special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
-        + q * np.log(gamma) + (px - 1) * np.log(z) + px * np.log(x) - (px + q) * log_total
+        special.gammaln(px_by_value + q)[at] - special.gammaln(px_by_value)[at] - special.gammaln(q)
+        + q * np.log(gamma) + (px - 1) * log_z + px * log_x - (px + q) * log_total
     )
     if not gradient:
         return values, None
     psi = special.digamma
-    d_p = x * (psi(px + q) - psi(px) + np.log(z) + np.log(x) - log_total)
-    d_q = psi(px + q) - psi(q) + np.log(gamma) - log_total
+    psi_px_q = psi(px_by_value + q)[at]
+    d_p = x * (psi_px_q - psi(px_by_value)[at] + log_z + log_x - log_total)
+    d_q = psi_px_q - psi(q) + np.log(gamma) - log_total
     d_gamma = q / gamma - (px + q) / (gamma + x * z)
     return values, np.vstack([d_p * p, d_q * q, d_gamma * gamma])
 
@@ -676,10 +696,11 @@ def fit_gamma_gamma(frequency: object, monetary: object) -> GammaGammaFit:
     scale = float(np.mean(z))
     (ux, uz), weights, _ = _aggregate(x, z / scale)
     total = weights.sum()
+    levels = np.unique(ux, return_inverse=True)
 
     def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
         p, q, gamma = np.exp(log_params)
-        values, jacobian = _gamma_gamma_terms(p, q, gamma, ux, uz, gradient=True)
+        values, jacobian = _gamma_gamma_terms(p, q, gamma, ux, uz, gradient=True, levels=levels)
         return -float(weights @ values) / total, -(jacobian @ weights) / total
 
     start = np.log([2.0, 3.0, 1.0])  # population mean p * gamma / (q - 1) = 1 = the rescaled mean spend

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, special, stats
 
-from retention_core import queries
+from retention_core import models, queries
 from retention_core.models import (
     BgNbdFit,
     GammaGammaFit,
@@ -593,3 +593,58 @@ def test_sbg_valuation_rejects_invalid_rates_and_periods():
         discounted_expected_residual_lifetime(fit, 0.1, -1)
     with pytest.raises(ValueError, match="t must be finite and >= 1"):
         sbg_retention_rate(fit, 0)
+
+
+def _central_differences(function, log_params: np.ndarray, step: float = 1e-6) -> np.ndarray:
+    """d function / d log_params by central differences, one row per parameter."""
+    rows = []
+    for index in range(log_params.size):
+        shift = np.zeros_like(log_params)
+        shift[index] = step
+        rows.append((function(log_params + shift) - function(log_params - shift)) / (2 * step))
+    return np.vstack(rows)
+
+
+def test_bg_nbd_terms_per_distinct_frequency_match_the_formula_row_by_row_and_their_gradient():
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 6, 300).astype(float)
+    big_t = rng.uniform(5.0, 60.0, 300)
+    t_x = np.where(x > 0, big_t * rng.uniform(0.1, 1.0, 300), 0.0)
+    r, alpha, a, b = 0.24, 4.4, 0.79, 2.43
+    by_row = np.array([  # FHL 2005 eq. (6), one customer at a time
+        math.log(
+            math.exp(special.betaln(a, b + xi) - special.betaln(a, b)) * (alpha + ti) ** -(r + xi)
+            + (math.exp(special.betaln(a + 1, b + xi - 1) - special.betaln(a, b)) * (alpha + txi) ** -(r + xi)
+               if xi > 0 else 0.0)
+        ) + special.gammaln(r + xi) - special.gammaln(r) + r * math.log(alpha)
+        for xi, txi, ti in zip(x, t_x, big_t)
+    ])
+    values, jacobian = models._bg_nbd_terms(r, alpha, a, b, x, t_x, big_t, gradient=True)
+    np.testing.assert_allclose(values, by_row, rtol=1e-12)
+    levels = np.unique(x, return_inverse=True)
+    given = models._bg_nbd_terms(r, alpha, a, b, x, t_x, big_t, gradient=True, levels=levels)
+    np.testing.assert_array_equal(given[0], values)
+    np.testing.assert_array_equal(given[1], jacobian)
+    numeric = _central_differences(
+        lambda log_params: models._bg_nbd_terms(*np.exp(log_params), x, t_x, big_t)[0], np.log([r, alpha, a, b])
+    )
+    np.testing.assert_allclose(jacobian, numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_gamma_gamma_terms_per_distinct_frequency_match_the_formula_row_by_row_and_their_gradient():
+    rng = np.random.default_rng(8)
+    x = rng.integers(1, 8, 300).astype(float)
+    z = rng.lognormal(3.0, 0.8, 300)
+    p, q, gamma = 6.25, 3.74, 15.44  # Fader & Hardie (2013), CDNOW
+    by_row = np.array([
+        special.gammaln(p * xi + q) - special.gammaln(p * xi) - special.gammaln(q) + q * math.log(gamma)
+        + (p * xi - 1) * math.log(zi) + p * xi * math.log(xi) - (p * xi + q) * math.log(gamma + xi * zi)
+        for xi, zi in zip(x, z)
+    ])
+    values, jacobian = models._gamma_gamma_terms(p, q, gamma, x, z, gradient=True)
+    np.testing.assert_allclose(values, by_row, rtol=1e-12)
+    numeric = _central_differences(
+        lambda log_params: models._gamma_gamma_terms(*np.exp(log_params), x, z)[0], np.log([p, q, gamma])
+    )
+    np.testing.assert_allclose(jacobian, numeric, rtol=1e-5, atol=1e-8)
+
