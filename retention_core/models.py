@@ -92,6 +92,9 @@ MIN_HISTORY_DAYS = 56
 
 _LOG_BOUND = math.log(1e8)  # parameters live in [1e-8, 1e8] on the optimiser's (rescaled) scale
 _NO_FIT = float("nan")
+#: Largest gradient component (of the mean negative log-likelihood in log-parameters) at which a L-BFGS-B run that
+#: stopped in its line search counts as converged (see :func:`_minimise`).
+_STATIONARY_GRADIENT = 1e-6
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -340,7 +343,10 @@ Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 def _minimise(objective: Objective, start: np.ndarray, n_params: int) -> tuple[np.ndarray, bool, str]:
     """Minimise a mean negative log-likelihood over log-parameters; never raises.
 
-    L-BFGS-B with the analytic gradient first; Nelder-Mead from the best point so far when that fails.
+    L-BFGS-B with the analytic gradient first; Nelder-Mead from the best point so far when that fails. A
+    L-BFGS-B run whose line search stops while every gradient component is within :data:`_STATIONARY_GRADIENT`
+    of zero has found the optimum as well as the float rounding of the likelihood allows (Nelder-Mead then only
+    confirms the same point, in a few hundred evaluations): it counts as converged.
     Returns (log-parameters, converged, message); converged is False when a parameter sits on its bound.
     """
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * n_params
@@ -359,6 +365,8 @@ def _minimise(objective: Objective, start: np.ndarray, n_params: int) -> tuple[n
                 options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
             )
             best, converged, message = result.x, bool(result.success), f"L-BFGS-B: {result.message}"
+            if not converged and np.all(np.abs(result.jac) <= _STATIONARY_GRADIENT):
+                converged, message = True, f"{message} (gradient within {_STATIONARY_GRADIENT:g} of zero)"
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
             message = f"L-BFGS-B failed: {error}"
         if not converged:

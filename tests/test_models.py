@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate, special, stats
+from scipy import integrate, optimize, special, stats
 
 from retention_core import models, queries
 from retention_core.models import (
@@ -647,4 +647,28 @@ def test_gamma_gamma_terms_per_distinct_frequency_match_the_formula_row_by_row_a
         lambda log_params: models._gamma_gamma_terms(*np.exp(log_params), x, z)[0], np.log([p, q, gamma])
     )
     np.testing.assert_allclose(jacobian, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize(("lbfgsb_steps", "nelder_mead"), [(None, False), (1, True)])
+def test_a_line_search_that_stops_at_a_zero_gradient_counts_as_converged(monkeypatch, lbfgsb_steps, nelder_mead):
+    """L-BFGS-B reports ABNORMAL (its line search stopped, as float rounding makes it do at an optimum): at a zero
+    gradient that is the optimum; one step away from the start it is not, and Nelder-Mead goes on."""
+    minimize, methods = optimize.minimize, []
+
+    def stopped_line_search(fun, x0, method=None, options=None, **kwargs):
+        methods.append(method)
+        if method != "L-BFGS-B":
+            return minimize(fun, x0, method=method, options=options, **kwargs)
+        steps = {**options, "maxiter": lbfgsb_steps} if lbfgsb_steps else options
+        result = minimize(fun, x0, method=method, options=steps, **kwargs)
+        return optimize.OptimizeResult(x=result.x, jac=result.jac, success=False, message="ABNORMAL: ")
+
+    monkeypatch.setattr(optimize, "minimize", stopped_line_search)
+    centre = np.array([0.5, -0.25])
+    best, converged, message = models._minimise(
+        lambda p: (float(np.sum((p - centre) ** 2)), 2 * (p - centre)), np.array([3.0, 2.0]), 2
+    )
+    assert converged and best == pytest.approx(centre, abs=1e-6)
+    assert methods == (["L-BFGS-B", "Nelder-Mead"] if nelder_mead else ["L-BFGS-B"])
+    assert ("gradient within 1e-06 of zero" in message) is not nelder_mead
 
