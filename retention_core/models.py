@@ -405,17 +405,17 @@ def _bg_nbd_terms(
     hundred values for many thousand rows; the same numbers, elementwise, as once per row). ``levels``:
     ``np.unique(x, return_inverse=True)``, when the caller evaluates the same x many times (an optimiser).
     """
-    values, at = levels if levels is not None else np.unique(x, return_inverse=True)
+    values_x, at = levels if levels is not None else np.unique(x, return_inverse=True)
     repeat = x > 0
-    repeat_value = values > 0
+    repeat_x = values_x > 0
     log_beta_ab = special.betaln(a, b)
-    base = (special.gammaln(r + values) - special.gammaln(r))[at] + r * np.log(alpha)
+    base = (special.gammaln(r + values_x) - special.gammaln(r))[at] + r * np.log(alpha)
     log_alpha_big_t = np.log(alpha + big_t)
-    still_alive = (special.betaln(a, b + values) - log_beta_ab)[at] - (r + x) * log_alpha_big_t
-    dropped_by_value = np.full_like(values, -np.inf)
-    dropped_by_value[repeat_value] = special.betaln(a + 1, b + values[repeat_value] - 1) - log_beta_ab
+    still_alive = (special.betaln(a, b + values_x) - log_beta_ab)[at] - (r + x) * log_alpha_big_t
+    dropped_by_x = np.full_like(values_x, -np.inf)
+    dropped_by_x[repeat_x] = special.betaln(a + 1, b + values_x[repeat_x] - 1) - log_beta_ab
     dropped = np.full_like(x, -np.inf)
-    dropped[repeat] = dropped_by_value[at[repeat]] - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    dropped[repeat] = dropped_by_x[at[repeat]] - (r + x[repeat]) * np.log(alpha + t_x[repeat])
     mixture = np.logaddexp(still_alive, dropped)
     log_likelihood = base + mixture
     if not gradient:
@@ -423,10 +423,10 @@ def _bg_nbd_terms(
     weight_alive = np.exp(still_alive - mixture)
     weight_dropped = 1.0 - weight_alive
     psi = special.digamma
-    psi_r_x = psi(r + values)[at]
-    psi_a_b_x = psi(a + b + values)[at]
-    psi_b_x = psi(b + values)[at]
-    psi_b_dropped = psi(np.where(repeat_value, b + values - 1, b))[at]  # placeholder b where x = 0 (weight 0)
+    psi_r_x = psi(r + values_x)[at]
+    psi_a_b_x = psi(a + b + values_x)[at]
+    psi_b_x = psi(b + values_x)[at]
+    psi_b_dropped = psi(np.where(repeat_x, b + values_x - 1, b))[at]  # placeholder b where x = 0 (weight 0)
     d_r = (
         psi_r_x - psi(r) + np.log(alpha)
         - weight_alive * log_alpha_big_t - weight_dropped * np.log(alpha + t_x)
