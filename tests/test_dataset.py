@@ -78,7 +78,7 @@ def test_a_given_predictive_fit_is_used_as_it_is(sample, quarterly):
 def test_customer_codes_give_the_same_tables_as_the_ids(sample, quarterly, monkeypatch):
     monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
     coded, uniques = dataset_module._customer_codes(sample.transactions)
-    assert uniques is not None and coded["customer_id"].dtype == "int32" and coded["product"].dtype == "Int32"
+    assert uniques is not None and coded["customer_id"].dtype == "int32" and coded["product"].dtype == "int16"
     assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
 
 
@@ -89,7 +89,7 @@ def test_coded_products_count_the_same_distinct_products_with_missing_ones(sampl
     named = aggregate(with_gaps, "quarter", 12).customers
     monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
     coded = dataset_module._product_codes(gaps["product"])
-    assert coded.isna().sum() == gaps["product"].isna().sum() > 0
+    assert coded.dtype == "Int16" and coded.isna().sum() == gaps["product"].isna().sum() > 0
     assert coded.max() + 1 == gaps["product"].nunique()
     pd.testing.assert_frame_equal(aggregate(with_gaps, "quarter", 12).customers, named)
     assert named["distinct_products"].sum() < aggregate(sample, "quarter", 12).customers["distinct_products"].sum()
