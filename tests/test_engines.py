@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from retention_core import engines, models, queries, sample
+from retention_core import dataset, engines, models, queries, sample
 from retention_core.dataset import Dataset, aggregate
 
 pytestmark = pytest.mark.spark
@@ -81,6 +81,13 @@ def totals_table(orders, engine) -> pd.DataFrame:
     return queries.transaction_totals(orders, engine).to_frame().T.infer_objects()
 
 
+def with_coded_products(orders: pd.DataFrame) -> pd.DataFrame:
+    """``orders`` with the products as the whole-number codes :func:`aggregate` gives them (counted as bits)."""
+    if "product" not in orders.columns:
+        return orders
+    return orders.assign(product=dataset._product_codes(orders["product"]))
+
+
 ORDER_QUERIES = {
     "period_activity_month": lambda orders, engine: queries.period_activity(orders, "month", 1, engine),
     "period_activity_quarter_12_months": lambda orders, engine: queries.period_activity(orders, "quarter", 4, engine),
@@ -90,6 +97,8 @@ ORDER_QUERIES = {
     "revenue_by_tenure_year": lambda orders, engine: queries.revenue_by_tenure(orders, "year", engine),
     "revenue_by_tenure_month": lambda orders, engine: queries.revenue_by_tenure(orders, "month", engine),
     "customer_summary": lambda orders, engine: queries.customer_summary(orders, engine),
+    "customer_summary_coded_products": lambda orders, engine: queries.customer_summary(
+        with_coded_products(orders), engine),
     "rfm_summary_weeks": lambda orders, engine: models.rfm_summary(orders, time_unit="W", engine=engine),
     "transaction_totals": lambda orders, engine: totals_table(orders, engine),
 }

@@ -122,6 +122,52 @@ def test_customer_summary_by_hand(tiny):
     assert list(result["last_order"]) == ts("2024-11-05", "2024-04-02", "2024-12-30")
 
 
+def test_products_given_as_codes_are_counted_as_bits_like_the_names(tiny):
+    # A returns a tea never bought; C orders once without a product and buys Abo twice on one day
+    extra = frame(
+        customer_id=pd.array(["A", "C", "C"], dtype="str"),
+        order_date=pd.to_datetime(["2024-03-01", "2024-06-01", "2024-06-01"]),
+        amount=[-4.0, 3.0, 2.0],
+        product=pd.array(["Tea", None, "Abo"], dtype="str"),
+    )
+    names = pd.concat([tiny, extra], ignore_index=True)
+    codes = names.assign(product=pd.array(pd.factorize(names["product"])[0], dtype="Int16"))
+    codes["product"] = codes["product"].mask(codes["product"] < 0)
+    assert queries._products_as_bits(codes) and not queries._products_as_bits(names)
+    by_bits = queries.customer_summary(codes)
+    assert by_bits["distinct_products"].tolist() == [2, 2, 1]
+    pd.testing.assert_frame_equal(by_bits, queries.customer_summary(names))
+
+
+def test_the_highest_product_code_counted_as_a_bit_is_62():
+    orders = frame(
+        customer_id=pd.array(["A"] * 4, dtype="str"),
+        order_date=pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01", "2024-03-01"]),
+        amount=[1.0, 2.0, 3.0, 4.0],
+        product=[0, 61, 62, 62],
+    )
+    assert queries._products_as_bits(orders)
+    assert queries.customer_summary(orders)["distinct_products"].item() == 3
+
+
+@pytest.mark.parametrize(("products", "as_bits"), [
+    (pd.array([0, 62], dtype="int64"), True),
+    (pd.array([0, None], dtype="Int16"), True),
+    (pd.array([0, 63], dtype="int64"), False),
+    (pd.array([-1, 3], dtype="int64"), False),
+    (pd.array([None, None], dtype="Int16"), False),
+    (pd.array([0.0, 1.0], dtype="float64"), False),
+    (pd.array(["0", "1"], dtype="str"), False),
+])
+def test_only_whole_numbers_0_to_62_are_counted_as_bits(products, as_bits):
+    orders = frame(
+        customer_id=pd.array(["A", "B"], dtype="str"), order_date=pd.to_datetime(["2024-01-01"] * 2),
+        amount=[1.0, 2.0], product=products,
+    )
+    assert queries._products_as_bits(orders) is as_bits
+    assert queries.customer_summary(orders)["distinct_products"].tolist() == [int(pd.notna(value)) for value in products]
+
+
 def test_a_customer_range_keeps_those_customers_rows_as_they_are_in_the_whole_summary(tiny):
     whole = queries.customer_summary(tiny)
     first = queries.customer_summary(tiny, customer_range=(None, "B"))

@@ -9,8 +9,10 @@
 -- dates with only returns (net < 0) are not purchases. The BTYD columns are NULL for a customer without one.
 -- Plan: the rows are first reduced to one per customer and date (DuckDB would otherwise keep a hash set per
 -- customer for count(DISTINCT date)); both summaries are read off that. Distinct products come from their own
--- grouping by (customer, product), joined. A large table can be summarised in customer ranges, one query each:
--- its hash tables then hold one range of customers at a time, and the ranges' rows concatenated are the whole result.
+-- grouping by (customer, product), joined; or, when the products are whole-number codes 0-62 ($product_codes), from
+-- a bit mask per customer and date (bit k set: product k ordered), OR-ed per customer and counted: no grouping by
+-- (customer, product) then. A large table can be summarised in customer ranges, one query each: its hash tables
+-- then hold one range of customers at a time, and the ranges' rows concatenated are the whole result.
 --
 -- Parameters:
 --   $observation_end  DATE or NULL; NULL means the last order date in the data
@@ -18,6 +20,7 @@
 --   $customer_before  NULL (no upper bound), or only customers with customer_id < $customer_before
 --                     (the observation end is still read off all rows, so a customer's row does not depend on them)
 --   $unit_days        DOUBLE, days per time unit of recency and T (1 = days, 7 = weeks, 30.4375 = months)
+--   $product_codes    BOOLEAN, true only when every product is a whole number 0 ... 62 (or NULL)
 -- Tables: transactions(customer_id, order_date, amount, product) -- product all NULL when the upload has none
 -- Output, ordered by customer_id:
 --   customer_id, first_order, last_order, orders, revenue, mean_order_value, distinct_products, order_days,
@@ -35,7 +38,10 @@ days AS (
         t.customer_id,
         CAST(t.order_date AS DATE) AS order_day,
         count(*) FILTER (WHERE t.amount >= 0) AS orders,
-        sum(t.amount) AS day_amount
+        sum(t.amount) AS day_amount,
+        bit_or(
+            CASE WHEN $product_codes AND t.amount >= 0 THEN CAST(1 AS BIGINT) << CAST(t.product AS INTEGER) END
+        ) AS product_bits
     FROM transactions AS t, bounds AS b
     WHERE CAST(t.order_date AS DATE) <= b.observation_end
         AND ($customer_from IS NULL OR t.customer_id >= $customer_from)
@@ -54,7 +60,8 @@ customers AS (
         min(order_day) FILTER (WHERE day_amount >= 0) AS first_day,
         max(order_day) FILTER (WHERE day_amount >= 0) AS last_day,
         sum(day_amount) FILTER (WHERE day_amount >= 0)
-            - arg_min(day_amount, order_day) FILTER (WHERE day_amount >= 0) AS repeat_amount
+            - arg_min(day_amount, order_day) FILTER (WHERE day_amount >= 0) AS repeat_amount,
+        bit_count(bit_or(product_bits)) AS coded_products
     FROM days
     GROUP BY customer_id
 ),
@@ -63,7 +70,8 @@ products AS (
     FROM (
         SELECT DISTINCT t.customer_id, t.product
         FROM transactions AS t, bounds AS b
-        WHERE t.amount >= 0 AND t.product IS NOT NULL AND CAST(t.order_date AS DATE) <= b.observation_end
+        WHERE NOT $product_codes AND t.amount >= 0 AND t.product IS NOT NULL
+            AND CAST(t.order_date AS DATE) <= b.observation_end
             AND ($customer_from IS NULL OR t.customer_id >= $customer_from)
             AND ($customer_before IS NULL OR t.customer_id < $customer_before)
     ) AS bought
@@ -76,7 +84,7 @@ SELECT
     CAST(c.orders AS BIGINT) AS orders,
     c.revenue,
     c.revenue / nullif(c.orders, 0) AS mean_order_value,
-    coalesce(p.distinct_products, 0) AS distinct_products,
+    coalesce(c.coded_products, p.distinct_products, 0) AS distinct_products,
     c.order_days,
     CASE WHEN c.purchase_days > 0 THEN c.purchase_days - 1 END AS frequency,
     date_diff('day', c.first_day, c.last_day) / CAST($unit_days AS DOUBLE) AS recency,
