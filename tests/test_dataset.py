@@ -111,3 +111,13 @@ def test_customers_summarised_range_by_range_give_the_same_tables(sample, quarte
     by_range = [(start, start + 7) for start in range(0, customers, 7)]
     assert ranges == [*by_range, (None, None)]  # the last: the holdout check's calibration summary, a sample
 
+
+
+def test_a_period_switch_leaves_the_products_uncoded(sample, quarterly, monkeypatch):
+    # only the customer summary reads products, and a run reusing another period's customers does not run it
+    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(dataset_module, "_product_codes", lambda products: pytest.fail("products were coded"))
+    switched = aggregate(sample, "month", 6, reuse=quarterly)
+    assert switched.customers is quarterly.customers
+    coded, _ = dataset_module._customer_codes(sample.transactions, products=False)
+    assert coded["product"].dtype == sample.transactions["product"].dtype
