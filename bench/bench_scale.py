@@ -18,6 +18,11 @@ to ``bench/out`` in a separate process (not timed) as zstd Parquet, which keeps 
 limit; ``--csv`` reads the German CSV export instead (10 M rows of CSV exceed the upload limit, which this script
 then lifts). Nothing here asserts a time: the targets (aggregate 10 M rows < 10 s and < 2 GB, reruns < 0.2 s)
 are printed beside the figures.
+
+The speed of a shared machine changes from hour to hour (on this project's, the same code aggregated 10 M rows in
+11 s and, an hour later, in 20 s), so a machine probe runs before and after the sizes: one fixed DuckDB grouping
+of 10 M generated numbers into 3.6 M groups on two threads (about as much work as one step of ``aggregate``).
+Compare figures only between runs with similar probe times.
 """
 
 from __future__ import annotations
@@ -66,6 +71,25 @@ def generate(rows: int, csv: bool) -> None:
         write_german_csv(frame, OUT / f"orders_{rows}.csv")
     else:
         frame.to_parquet(OUT / f"orders_{rows}_zstd.parquet", index=False, compression="zstd")
+
+
+PROBE_SQL = "SELECT count(*) FROM (SELECT i % 3600000 AS k, sum(i) FROM range(10000000) AS t(i) GROUP BY k)"
+
+
+def machine_probe() -> float:
+    """Seconds for one fixed DuckDB grouping (:data:`PROBE_SQL`) on two threads, the best of three."""
+    import duckdb
+
+    connection = duckdb.connect(config={"threads": 2})
+    try:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            connection.execute(PROBE_SQL).fetchall()
+            times.append(time.perf_counter() - start)
+        return min(times)
+    finally:
+        connection.close()
 
 
 def peak_rss_mib() -> float:
@@ -143,8 +167,9 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
     return result
 
 
-def report(results: list[dict]) -> None:
+def report(results: list[dict], probes: list[float]) -> None:
     print()
+    print(f"machine probe (10 M-row DuckDB grouping), before / after: {probes[0]:.2f} / {probes[1]:.2f} s")
     print(f"{'':<36}" + "".join(f"{format(result['rows'], ',') + ' rows':>22}" for result in results))
 
     def row(label: str, values: list[str]) -> None:
@@ -187,15 +212,17 @@ def main() -> None:
         print(json.dumps(measure(args.rows[0], args.repeats, args.csv)))
         return
     results = []
+    probes = [machine_probe()]
     for rows in args.rows:
         upload_file(rows, args.csv)
         command = [sys.executable, __file__, "--child", "--rows", str(rows), "--repeats", str(args.repeats)]
         child = subprocess.run(command + (["--csv"] if args.csv else []), check=True, capture_output=True, text=True)
         results.append(json.loads(child.stdout.strip().splitlines()[-1]))
         print(f"{rows:,} rows done: aggregate {results[-1]['aggregate_s']:.1f} s", flush=True)
-    report(results)
+    probes.append(machine_probe())
+    report(results, probes)
     if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+        args.json.write_text(json.dumps({"machine_probe_s": probes, "sizes": results}, indent=1))
 
 
 if __name__ == "__main__":
