@@ -112,7 +112,6 @@ def test_customers_summarised_range_by_range_give_the_same_tables(sample, quarte
     assert ranges == [*by_range, (None, None)]  # the last: the holdout check's calibration summary, a sample
 
 
-
 def test_a_period_switch_leaves_the_products_uncoded(sample, quarterly, monkeypatch):
     # only the customer summary reads products, and a run reusing another period's customers does not run it
     monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
