@@ -63,9 +63,14 @@ def page(server_url):
 
 
 def _metric_value(page, label: str):
-    """The value element of the KPI card whose label is ``label``."""
-    card = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label,
-                                                                                                     exact=True))
+    """The value element of the KPI card whose label is ``label``, in the current run's drawing.
+
+    While a rerun draws the page, the previous run's card can stay until the run ends, marked stale, beside the new
+    one (a strict-mode error for a locator that matched both: it failed the browser test about once in 15 runs).
+    """
+    current = page.locator('[data-testid="stElementContainer"]:not([data-stale="true"])')
+    card = current.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
     return card.get_by_test_id("stMetricValue")
 
 
