@@ -66,7 +66,7 @@ def _metric_value(page, label: str):
     """The value element of the KPI card whose label is ``label``, in the current run's drawing.
 
     While a rerun draws the page, the previous run's card can stay until the run ends, marked stale, beside the new
-    one (a strict-mode error for a locator that matched both: it failed the browser test about once in 15 runs).
+    one (a strict-mode error for a locator that matched both: it failed the browser test in 2 of 26 runs).
     """
     current = page.locator('[data-testid="stElementContainer"]:not([data-stale="true"])')
     card = current.get_by_test_id("stMetric").filter(
