@@ -149,9 +149,9 @@ def customer_summary(
 
 
 PRODUCT_BITS = 63
-"""Products given as whole numbers 0 … PRODUCT_BITS − 1 (as :func:`retention_core.dataset.aggregate` codes up to 63
-products) are counted by :func:`customer_summary` as the bits of one BIGINT mask per customer, without a grouping
-by (customer, product). Measured at 10 M rows: the summary takes about 1 s less."""
+"""Products given as whole numbers 0 … PRODUCT_BITS − 1 (the codes :func:`retention_core.dataset.aggregate` gives
+data with at most 63 products) are counted by :func:`customer_summary` as the bits of one BIGINT mask per customer,
+without a grouping by (customer, product). Measured at 10 M rows with 8 products: the summary takes 1.2–1.7 s less."""
 
 
 def _products_as_bits(transactions: Table) -> bool:
