@@ -85,9 +85,15 @@ class _TimedEngine:
         self.seconds = 0.0
 
     def run(self, query, params, tables):
+        return self._timed(self.engine.run, query, params, tables)
+
+    def run_arrow(self, query, params, tables):
+        return self._timed(self.engine.run_arrow, query, params, tables)
+
+    def _timed(self, run, query, params, tables):
         started = time.perf_counter()
         try:
-            return self.engine.run(query, params, tables)
+            return run(query, params, tables)
         finally:
             self.seconds += time.perf_counter() - started
 

@@ -187,7 +187,7 @@ def _customer_summary(
 
     The customer query's hash tables (one row per customer and day, one per customer) set the peak memory of
     :func:`aggregate`. Over the codes ``0 … customers - 1`` (:func:`_customer_codes`) it runs range by range, and
-    the ranges' rows, each ordered by code, are concatenated in order: the same frame as one query. Measured at
+    the ranges' rows, each ordered by code, are joined in order: the same frame as one query. Measured at
     10 M rows (3.6 M customers, four ranges): the process grows by about 0.6 GB during the step instead of 1.4 GB,
     and the step takes about 0.3–0.5 s longer, since each range reads all rows again. ``customers=None`` (ids not
     coded): one query.
@@ -195,14 +195,8 @@ def _customer_summary(
     unit_days = models.TIME_UNIT_DAYS[TIME_UNIT]
     if customers is None or customers <= CUSTOMERS_PER_QUERY:
         return queries.customer_summary(transactions, engine, unit_days=unit_days)
-    starts = range(0, customers, CUSTOMERS_PER_QUERY)
-    parts = [
-        queries.customer_summary(
-            transactions, engine, unit_days=unit_days, customer_range=(start, start + CUSTOMERS_PER_QUERY)
-        )
-        for start in starts
-    ]
-    return pd.concat(parts, ignore_index=True)
+    ranges = [(start, start + CUSTOMERS_PER_QUERY) for start in range(0, customers, CUSTOMERS_PER_QUERY)]
+    return queries.customer_summary(transactions, engine, unit_days=unit_days, customer_ranges=ranges)
 
 
 def aggregate(

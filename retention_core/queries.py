@@ -13,9 +13,10 @@ column names from uploads never do (frames are renamed to canonical names before
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
+import pyarrow as pa
 
 # QueryTimeout, SQL_DIR, load_sql and query_timeout_seconds are re-exported: pages, loading and tests import them
 # from here, where they lived before the engines moved out.
@@ -26,6 +27,7 @@ from retention_core.engines import (  # noqa: F401
     QueryTimeout,
     Table,
     TableSource,
+    frame_from_arrow,
     load_sql,
     query_timeout_seconds,
 )
@@ -44,6 +46,14 @@ def run_sql(
     >>> run_sql("period_activity", {"period": "quarter"}, transactions=frame)  # doctest: +SKIP
     """
     return (engine or DEFAULT_ENGINE).run(name, dict(params or {}), tables)
+
+
+def run_sql_arrow(
+    name: str, params: Mapping[str, object] | None = None, engine: Engine | None = None, **tables: Table
+) -> pa.Table:
+    """:func:`run_sql`, but the result as an Arrow table (:func:`retention_core.engines.frame_from_arrow` turns it
+    into the frame :func:`run_sql` would give). For large results taken in parts and joined before use."""
+    return (engine or DEFAULT_ENGINE).run_arrow(name, dict(params or {}), tables)
 
 
 def check_period(period: str) -> str:
@@ -116,14 +126,16 @@ def period_activity(
 
 def customer_summary(
     transactions: Table, engine: Engine | None = None, *, observation_end: dt.date | None = None,
-    unit_days: float = 7.0, customer_range: tuple[object, object] = (None, None),
+    unit_days: float = 7.0, customer_ranges: Sequence[tuple[object, object]] = ((None, None),),
 ) -> pd.DataFrame:
     """One row per customer: order history in a few numbers and its buy-till-you-die (BTYD) summary, one pass.
 
     Only orders dated on or before ``observation_end`` count (default: the last order date in the data).
-    ``customer_range`` ``(from, before)``: only customers with ``from <= customer_id < before`` (None: no bound).
-    A customer's row does not depend on the range, so the rows of adjacent ranges concatenated are the rows of
-    their union; summarising a large table range by range keeps DuckDB's hash tables to one range at a time.
+    ``customer_ranges``: one query per range ``(from, before)``, each for the customers with
+    ``from <= customer_id < before`` (None: no bound), and their rows in the order of the ranges. A customer's row
+    does not depend on the range, so the rows of adjacent ranges joined are the rows of their union: summarising a
+    large table range by range keeps DuckDB's hash tables to one range at a time. The parts are joined as Arrow
+    tables and become one frame at the end (see :func:`retention_core.engines.frame_from_arrow`).
 
     - ``customer_id``: the customer.
     - ``first_order``, ``last_order``: dates of the customer's first and last order (amount ≥ 0), as timestamps at
@@ -139,13 +151,20 @@ def customer_summary(
       amount of the repeat days (0 without one). Missing for a customer without a purchase day; see
       :func:`retention_core.models.rfm_summary`.
     """
-    customer_from, customer_before = customer_range
+    if not customer_ranges:
+        raise ValueError("customer_ranges must hold at least one (from, before) range")
     params = {
         "observation_end": observation_end, "unit_days": float(unit_days),
-        "customer_from": customer_from, "customer_before": customer_before,
         "product_codes": _products_as_bits(transactions),
     }
-    return run_sql("customer_summary", params, engine, transactions=with_optional_columns(transactions, "transactions"))
+    table = with_optional_columns(transactions, "transactions")
+    parts = [
+        run_sql_arrow(
+            "customer_summary", {**params, "customer_from": low, "customer_before": high}, engine, transactions=table
+        )
+        for low, high in customer_ranges
+    ]
+    return frame_from_arrow(pa.concat_tables(parts))
 
 
 PRODUCT_BITS = 63

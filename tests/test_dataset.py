@@ -101,9 +101,9 @@ def test_customers_summarised_range_by_range_give_the_same_tables(sample, quarte
     ranges = []
     summary = queries.customer_summary
 
-    def spy(*args, customer_range=(None, None), **kwargs):
-        ranges.append(customer_range)
-        return summary(*args, customer_range=customer_range, **kwargs)
+    def spy(*args, customer_ranges=((None, None),), **kwargs):
+        ranges.extend(customer_ranges)
+        return summary(*args, customer_ranges=customer_ranges, **kwargs)
 
     monkeypatch.setattr(queries, "customer_summary", spy)
     assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from retention_core import engines, queries
@@ -171,13 +172,23 @@ def test_only_whole_numbers_0_to_62_are_counted_as_bits(products, as_bits):
 
 def test_a_customer_range_keeps_those_customers_rows_as_they_are_in_the_whole_summary(tiny):
     whole = queries.customer_summary(tiny)
-    first = queries.customer_summary(tiny, customer_range=(None, "B"))
-    rest = queries.customer_summary(tiny, customer_range=("B", None))
-    middle = queries.customer_summary(tiny, customer_range=("B", "C"))
+    first = queries.customer_summary(tiny, customer_ranges=[(None, "B")])
+    rest = queries.customer_summary(tiny, customer_ranges=[("B", None)])
+    middle = queries.customer_summary(tiny, customer_ranges=[("B", "C")])
     assert first["customer_id"].tolist() == ["A"] and middle["customer_id"].tolist() == ["B"]
     # T still runs to the last order date of all rows (C's 30 Dec), not to the range's own last order
     assert first["T"].item() == whole["T"].iloc[0] == 355 / 7  # 10 Jan to 30 Dec 2024
     pd.testing.assert_frame_equal(pd.concat([first, rest], ignore_index=True), whole)
+    # several ranges in one call: their rows joined in the order of the ranges
+    joined = queries.customer_summary(tiny, customer_ranges=[(None, "B"), ("B", "C"), ("C", None)])
+    pd.testing.assert_frame_equal(joined, whole)
+    reversed_ranges = queries.customer_summary(tiny, customer_ranges=[("C", None), (None, "C")])
+    assert reversed_ranges["customer_id"].tolist() == ["C", "A", "B"]
+
+
+def test_customer_summary_needs_a_range(tiny):
+    with pytest.raises(ValueError, match="customer_ranges must hold at least one"):
+        queries.customer_summary(tiny, customer_ranges=[])
 
 
 def test_customer_summary_without_product_column_counts_zero_products(tiny):
@@ -585,3 +596,42 @@ def test_a_fresh_database_per_query_gives_the_same_tables_and_is_locked_like_the
             database.execute("SET enable_external_access = true")
     finally:
         database.close()
+
+
+TYPE_MATRIX = """
+SELECT * FROM (VALUES
+    ('a', TIMESTAMP '2024-01-31 10:00', DATE '2024-02-29', CAST(1 AS BIGINT), CAST(7 AS BIGINT), CAST(2 AS INTEGER),
+     CAST(1.25 AS DECIMAL(10, 2)), 0.5, true, CAST(3 AS TINYINT)),
+    (NULL, NULL, NULL, CAST(2 AS BIGINT), NULL, NULL, NULL, NULL, NULL, CAST(4 AS TINYINT))
+) AS t(text, moment, day, whole, whole_missing, small_missing, money, share, flag, tiny)
+"""
+
+
+def test_frame_from_arrow_gives_the_frame_duckdb_gives():
+    connection = duckdb.connect()
+    expected = connection.execute(TYPE_MATRIX).df()
+    with_sums = f"SELECT *, sum(whole) OVER () AS hugeint_sum FROM ({TYPE_MATRIX})"
+    converted = engines.frame_from_arrow(connection.sql(with_sums).to_arrow_table())
+    pd.testing.assert_frame_equal(converted.drop(columns="hugeint_sum"), expected)
+    # the nullable integers keep their width and their gap; a HUGEINT sum (a decimal in Arrow) is a float
+    assert str(converted["small_missing"].dtype) == "Int32"
+    assert converted["whole_missing"].isna().tolist() == [False, True]
+    assert converted["hugeint_sum"].tolist() == [3.0, 3.0]
+    assert converted["day"].tolist()[0] == pd.Timestamp("2024-02-29")
+
+
+def test_frame_from_arrow_makes_zoned_timestamps_naive_utc():
+    zoned = pa.timestamp("us", "Europe/Berlin")
+    table = pa.table({"at": pa.array([pd.Timestamp("2024-03-31 03:30", tz="Europe/Berlin")], zoned)})
+    assert engines.frame_from_arrow(table)["at"].tolist() == [pd.Timestamp("2024-03-31 01:30")]  # summer time, +2 h
+
+
+def test_run_arrow_gives_the_table_run_gives(tiny):
+    engine = DuckDBEngine()
+    table = queries.with_optional_columns(tiny, "transactions")
+    params = {"observation_end": None, "unit_days": 7.0, "customer_from": None, "customer_before": None,
+              "product_codes": False}
+    frame = engine.run("customer_summary", params, {"transactions": table})
+    arrow = engine.run_arrow("customer_summary", params, {"transactions": table})
+    assert isinstance(arrow, pa.Table)
+    pd.testing.assert_frame_equal(engines.frame_from_arrow(arrow), frame)
