@@ -256,12 +256,14 @@ def aggregate(
     if costs is not None:
         step("costs")
         results["costs"] = queries.retention_cost_per_active_customer(
-            costs, transactions, period, window, engine
+            costs, transactions, period, window, engine, activity=activity
         )
         results["cost_items"] = queries.cost_by_period(costs, period, engine)
     if acquisition is not None:
         step("acquisition")
-        results["acquisition"] = queries.acquisition_by_period(acquisition, transactions, period, engine)
+        results["acquisition"] = queries.acquisition_by_period(
+            acquisition, transactions, period, engine, activity=activity
+        )
     if dataset.nps is not None:
         step("nps")
         results["nps"] = queries.nps_by_period(dataset.nps, period, engine)

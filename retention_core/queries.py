@@ -200,7 +200,7 @@ def cost_by_period(costs: Table, period: str = "quarter", engine: Engine | None 
 
 def retention_cost_per_active_customer(
     costs: Table, transactions: Table, period: str = "quarter", activity_periods: int = 1,
-    engine: Engine | None = None,
+    engine: Engine | None = None, *, activity: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Retention cost per period, by category, and divided by the period's active customers.
 
@@ -214,13 +214,19 @@ def retention_cost_per_active_customer(
     - ``active_customers``: the customer base at the end of the period, ``customers_end`` of
       :func:`period_activity` with the same ``activity_periods`` (with 1: customers with an order in the period).
     - ``cost_per_active_customer``: retention_cost / active_customers; missing without active customers.
+
+    ``activity``: :func:`period_activity` of ``transactions`` for the same ``period`` and ``activity_periods``, when
+    the caller has it already (:func:`retention_core.dataset.aggregate` does); its query then does not run again.
     """
-    activity = period_activity(transactions, period, activity_periods, engine)[["period_start", "customers_end"]]
-    return run_sql("retention_cost_per_active_customer", {"period": period}, engine, costs=costs, activity=activity)
+    if activity is None:
+        activity = period_activity(transactions, period, activity_periods, engine)
+    base = activity[["period_start", "customers_end"]]
+    return run_sql("retention_cost_per_active_customer", {"period": period}, engine, costs=costs, activity=base)
 
 
 def acquisition_by_period(
-    acquisition: Table, transactions: Table, period: str = "quarter", engine: Engine | None = None
+    acquisition: Table, transactions: Table, period: str = "quarter", engine: Engine | None = None, *,
+    activity: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Acquisition spend, new customers and customer acquisition cost per period.
 
@@ -233,10 +239,17 @@ def acquisition_by_period(
     - ``new_customers``: new customers in the period (a float, whole when derived from transactions).
     - ``new_customers_source``: ``"sheet"`` or ``"transactions"``, where new_customers comes from.
     - ``cac``: customer acquisition cost, acquisition_spend / new_customers; missing without new customers.
+
+    ``activity``: :func:`period_activity` of ``transactions`` for the same ``period`` (any activity window), when
+    the caller has it already; its first-time customers are then taken instead of counted again.
     """
     params = {"period": check_period(period)}
     acquisition = with_optional_columns(acquisition, "acquisition")
-    return run_sql("acquisition_by_period", params, engine, acquisition=acquisition, transactions=transactions)
+    if activity is None:
+        first_time = run_sql("first_time_customers", params, engine, transactions=transactions)
+    else:  # the same counts, for the periods that have first orders
+        first_time = activity.loc[activity["first_time_customers"] > 0, ["period_start", "first_time_customers"]]
+    return run_sql("acquisition_by_period", params, engine, acquisition=acquisition, first_time=first_time)
 
 
 def cohort_retention(transactions: Table, period: str = "quarter", engine: Engine | None = None) -> pd.DataFrame:

@@ -269,6 +269,47 @@ def test_acquisition_derives_new_customers_from_first_orders_without_a_sheet_col
     assert set(result["new_customers_source"]) == {"transactions"}
 
 
+def test_cost_per_active_customer_takes_the_callers_activity_instead_of_counting_again(tiny, tiny_costs):
+    activity = queries.period_activity(tiny, "quarter", 2)
+    counted = queries.retention_cost_per_active_customer(tiny_costs, tiny, "quarter", activity_periods=2)
+    given = queries.retention_cost_per_active_customer(tiny_costs, tiny, "quarter", 2, activity=activity)
+    pd.testing.assert_frame_equal(given, counted)
+    # the given table is what counts: a doubled base halves the cost per customer
+    doubled = activity.assign(customers_end=activity["customers_end"] * 2)
+    halved = queries.retention_cost_per_active_customer(tiny_costs, tiny, "quarter", 2, activity=doubled)
+    assert halved["active_customers"].tolist() == [4, 6, 4, 4]
+    assert halved["cost_per_active_customer"].tolist()[:3] == pytest.approx([120 / 4, 140 / 6, 20 / 4])
+
+
+@pytest.mark.parametrize("period", ["month", "quarter", "year"])
+def test_acquisition_takes_first_time_customers_from_the_callers_activity(
+    period, sample_acquisition, sample_transactions
+):
+    acquisition = sample_acquisition.drop(columns="new_customers")
+    counted = queries.acquisition_by_period(acquisition, sample_transactions, period)
+    activity = queries.period_activity(sample_transactions, period, 2)
+    given = queries.acquisition_by_period(acquisition, sample_transactions, period, activity=activity)
+    pd.testing.assert_frame_equal(given, counted)
+
+
+def test_acquisition_from_the_callers_activity_leaves_out_periods_without_first_orders(tiny):
+    # tiny's activity has Q3 and Q4 with no first order: they are no acquisition periods, as when counted
+    acquisition = frame(period_start=pd.to_datetime(["2024-01-01"]), acquisition_spend=[300.0])
+    activity = queries.period_activity(tiny, "quarter", 1)
+    assert activity["first_time_customers"].tolist() == [2, 1, 0, 0]
+    given = queries.acquisition_by_period(acquisition, tiny, "quarter", activity=activity)
+    assert list(given["period_start"]) == ts("2024-01-01", "2024-04-01")
+    assert given["new_customers"].tolist() == [2.0, 1.0]
+    pd.testing.assert_frame_equal(given, queries.acquisition_by_period(acquisition, tiny, "quarter"))
+
+
+def test_first_time_customers_by_hand(tiny):
+    # first orders: A and B in Q1, C in Q2 (B's return in Q2 is no order)
+    result = queries.run_sql("first_time_customers", {"period": "quarter"}, transactions=tiny)
+    assert list(result["period_start"]) == ts("2024-01-01", "2024-04-01")
+    assert result["first_time_customers"].tolist() == [2, 1]
+
+
 def test_acquisition_takes_new_customers_from_the_sheet_where_given(tiny):
     acquisition = frame(
         period_start=pd.to_datetime(["2024-01-01", "2024-04-01"]),

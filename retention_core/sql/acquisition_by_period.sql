@@ -2,12 +2,13 @@
 --
 -- New customers come from the acquisition sheet where it gives a number for the period, otherwise they are the
 -- first-time customers in the transactions (customers whose first order, a row with amount >= 0, falls in the
--- period). Periods are the union of the periods in the sheet and the periods with first orders.
+-- period; see first_time_customers.sql). Periods are the union of the periods in the sheet and the periods with
+-- first orders.
 --
 -- Parameters:
 --   $period  'month' | 'quarter' | 'year', the date_trunc unit
 -- Tables: acquisition(period_start, acquisition_spend, new_customers) -- new_customers all NULL when absent,
---         transactions(customer_id, order_date, amount)
+--         first_time(period_start, first_time_customers) -- periods with first orders only (first_time_customers.sql)
 -- Output, ordered by period_start:
 --   period_start, acquisition_spend, new_customers, new_customers_source ('sheet' | 'transactions'), cac
 WITH
@@ -18,17 +19,6 @@ spend AS (
         sum(new_customers) AS new_customers
     FROM acquisition
     GROUP BY 1
-),
-first_orders AS (
-    SELECT date_trunc($period, min(order_date) FILTER (WHERE amount >= 0)) AS period_start
-    FROM transactions
-    GROUP BY customer_id
-),
-first_time AS (
-    SELECT period_start, count(*) AS first_time_customers
-    FROM first_orders
-    WHERE period_start IS NOT NULL
-    GROUP BY period_start
 ),
 merged AS (
     SELECT
