@@ -121,7 +121,9 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
     prepared = prepare_sheet(mapped, "transactions")
     result["read_s"] = read - began
     result["load_s"] = time.perf_counter() - began
-    dataset = Dataset(transactions=prepared.frame, key=content_key(data), name=path.name)
+    dataset = Dataset(
+        transactions=prepared.frame, key=content_key(data), name=path.name, transaction_codes=prepared.codes
+    )
     del data, loaded, mapped, prepared
     result["customers"] = int(dataset.transactions["customer_id"].nunique())
     result["rss_after_load_mib"] = peak_rss_mib()

@@ -50,7 +50,9 @@ def dataset() -> Dataset:
     key = content_key(*(f"{kind}:{entry.key}:{entry.mapping}:{entry.categories}".encode()
                         for kind, entry in sorted(entries.items())))
     names = ", ".join(entry.filename for entry in entries.values())
-    return Dataset(**{kind: entry.prepared.frame for kind, entry in entries.items()}, key=key, name=names)
+    codes = entries["transactions"].prepared.codes if "transactions" in entries else {}
+    frames = {kind: entry.prepared.frame for kind, entry in entries.items()}
+    return Dataset(**frames, key=key, name=names, transaction_codes=codes)
 
 
 def _read(kind: str, file, sheet, s: Settings) -> Upload | None:

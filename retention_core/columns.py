@@ -207,13 +207,49 @@ PROBLEM_KEYS = (
 )
 
 
+@dataclass(frozen=True, eq=False)
+class TextCodes:
+    """A text column as whole numbers: row i holds ``values[codes[i]]``, or a missing value where ``codes[i]`` is −1.
+
+    ``values`` are the column's distinct values in sorted order (``pd.factorize(column, sort=True)``), so the codes
+    sort as the text does; ``codes`` are int32.
+    """
+
+    codes: np.ndarray
+    values: pd.Index
+
+    @classmethod
+    def of(cls, column: pd.Series) -> TextCodes:
+        codes, values = pd.factorize(column, sort=True)
+        return cls(codes.astype("int32" if len(values) < 2**31 else "int64"), values)
+
+    def describes(self, column: pd.Series, samples: int = 64) -> bool:
+        """Whether these are ``column``'s codes: the same length, and the same value in ``samples`` rows spread
+        over it (a check against codes of another frame, not a proof)."""
+        if len(self.codes) != len(column):
+            return False
+        rows = np.unique(np.linspace(0, len(column) - 1, num=min(samples, len(column)), dtype="int64"))
+        codes = self.codes[rows]
+        shown = column.iloc[rows].to_numpy(dtype=object)
+        missing = pd.isna(shown)
+        if not np.array_equal(codes < 0, missing):
+            return False
+        return bool((self.values.take(codes[~missing]).to_numpy(dtype=object) == shown[~missing]).all())
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """A sheet after :func:`prepare_sheet`: good rows, rows set aside (with ``reason``), and the problems found."""
+    """A sheet after :func:`prepare_sheet`: good rows, rows set aside (with ``reason``), and the problems found.
+
+    ``codes``: the frame's text columns as :class:`TextCodes`, by column name. The duplicate check needs them, and
+    :func:`retention_core.dataset.aggregate` reuses them (``Dataset.transaction_codes``) instead of coding the
+    customer ids again: at 10 M rows that coding took 1.1–2.2 s.
+    """
 
     frame: pd.DataFrame
     rejected: pd.DataFrame
     problems: tuple[Problem, ...]
+    codes: Mapping[str, TextCodes] = field(default_factory=dict, compare=False, repr=False)
 
 
 # --- header guessing ---------------------------------------------------------------------------------------------
@@ -746,14 +782,22 @@ def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = Non
     rejected["reason"] = pd.Series(reasons.reindex(np.flatnonzero(bad)).to_numpy(), dtype="str")
 
     problems = missing_column_problems(frame, kind) + [check.problem for check in checks] + infos
-    problems += _kept_row_problems(good, spec)
+    codes = {name: TextCodes.of(good[name]) for name in good.columns if _is_text(good[name])}
+    problems += _kept_row_problems(good, spec, codes)
     if not len(good):
         problems.append(Problem("data_no_rows", "error", {"rows": len(frame)}))
     pa.default_memory_pool().release_unused()  # the checks' scratch Arrow buffers: give them back, not pooled
-    return Prepared(good, rejected, tuple(problems))
+    return Prepared(good, rejected, tuple(problems), codes)
 
 
-def _kept_row_problems(good: pd.DataFrame, spec: SheetSpec) -> list[Problem]:
+def _is_text(column: pd.Series) -> bool:
+    """Whether ``column`` holds text (ids, products, categories): not numbers, true/false or dates."""
+    return not (
+        is_numeric_dtype(column.dtype) or is_bool_dtype(column.dtype) or is_datetime64_any_dtype(column.dtype)
+    )
+
+
+def _kept_row_problems(good: pd.DataFrame, spec: SheetSpec, codes: Mapping[str, TextCodes]) -> list[Problem]:
     """Findings about rows that are kept: negative amounts (returns) and exact duplicates."""
     problems = []
     for name in good.columns:
@@ -763,17 +807,17 @@ def _kept_row_problems(good: pd.DataFrame, spec: SheetSpec) -> list[Problem]:
                 total = float(good.loc[negative, name].sum())
                 params = {"column": name, "rows": int(negative.sum()), "total": total}
                 problems.append(Problem("data_negative_amounts", "warning", params))
-    duplicates = _duplicate_rows(good)
+    duplicates = _duplicate_rows(good, codes)
     if duplicates:
         problems.append(Problem("data_duplicate_rows", "info", {"rows": duplicates}))
     return problems
 
 
-def _duplicate_rows(frame: pd.DataFrame) -> int:
+def _duplicate_rows(frame: pd.DataFrame, codes: Mapping[str, TextCodes]) -> int:
     """Rows equal to an earlier row in every column.
 
-    A 64-bit key per row (text columns by their factorized codes, numbers and dates by their bits) finds the
-    candidates without a Python object per cell; only rows whose key repeats are then compared exactly.
+    A 64-bit key per row (text columns by their ``codes``, numbers and dates by their bits) finds the candidates
+    without a Python object per cell; only rows whose key repeats are then compared exactly.
     """
     if frame.empty:
         return 0
@@ -781,12 +825,12 @@ def _duplicate_rows(frame: pd.DataFrame) -> int:
     with np.errstate(over="ignore"):
         for name in frame.columns:
             column = frame[name]
-            if is_numeric_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
-                bits = column.to_numpy(dtype="float64").view("uint64")
-            elif is_datetime64_any_dtype(column.dtype) and column.dtype.kind == "M":
+            if name in codes:
+                bits = (codes[name].codes.astype("int64") + 1).astype("uint64")  # a missing value (−1) is 0
+            elif is_datetime64_any_dtype(column.dtype):  # prepared dates are naive: a view of their int64
                 bits = column.to_numpy().view("int64").view("uint64")
-            else:
-                bits = pd.factorize(column, use_na_sentinel=False)[0].astype("uint64")
+            else:  # numbers, nullable ones too (a missing one as NaN)
+                bits = column.to_numpy(dtype="float64", na_value=np.nan).view("uint64")
             key = key * np.uint64(0x9E3779B97F4A7C15) + bits + np.uint64(0x632BE59BD9B4E019)
     ordered = np.sort(key)  # a sorted copy instead of a hash table: a quarter of the memory at 10 M rows
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]

@@ -35,5 +35,9 @@ def prepare_upload(data: bytes, filename: str, kind: str):
 def load_sample() -> Dataset:
     """The sample business as a :class:`Dataset` with all four sheets."""
     contents = {kind: (SAMPLE_DIR / name).read_bytes() for kind, name in SAMPLE_FILES.items()}
-    frames = {kind: prepare_upload(data, SAMPLE_FILES[kind], kind).frame for kind, data in contents.items()}
-    return Dataset(**frames, key="sample-" + content_key(*contents.values()), name=SAMPLE_NAME)
+    prepared = {kind: prepare_upload(data, SAMPLE_FILES[kind], kind) for kind, data in contents.items()}
+    frames = {kind: sheet.frame for kind, sheet in prepared.items()}
+    return Dataset(
+        **frames, key="sample-" + content_key(*contents.values()), name=SAMPLE_NAME,
+        transaction_codes=prepared["transactions"].codes,
+    )

@@ -290,6 +290,30 @@ def test_exact_duplicate_rows_are_kept_with_an_info():
     assert (info.severity, info.params) == ("info", {"rows": 2})
 
 
+def test_prepared_text_columns_come_with_sorted_codes_of_the_kept_rows():
+    frame = pd.DataFrame({
+        "customer_id": ["k2", "k1", "bad", "k2"], "order_date": ["2024-01-02", "2024-01-01", "x", "2024-01-03"],
+        "amount": [5, 6, 7, 8], "product": ["Tee", None, "Tee", "Kaffee"],
+    })
+    prepared = prepare_sheet(frame, "transactions", today=TODAY)
+    assert len(prepared.frame) == 3 and set(prepared.codes) == {"customer_id", "product"}  # the bad date is gone
+    ids = prepared.codes["customer_id"]
+    assert ids.values.tolist() == ["k1", "k2"] and ids.codes.tolist() == [1, 0, 1] and ids.codes.dtype == "int32"
+    products = prepared.codes["product"]
+    assert products.values.tolist() == ["Kaffee", "Tee"] and products.codes.tolist() == [1, -1, 0]
+    assert ids.describes(prepared.frame["customer_id"]) and products.describes(prepared.frame["product"])
+    assert not ids.describes(prepared.frame["customer_id"].iloc[[1, 0, 2]])  # same values, other order
+    assert not ids.describes(prepared.frame["customer_id"].iloc[:2])  # other length
+    assert not products.describes(prepared.frame["product"].fillna("Tee"))  # a missing value filled
+
+
+def test_duplicate_rows_tell_a_missing_text_from_a_given_one():
+    frame = pd.DataFrame({"customer_id": ["a", "a", "a"], "order_date": ["2024-01-01"] * 3, "amount": [5, 5, 5],
+                          "product": [None, "Tee", None]})
+    prepared = prepare_sheet(frame, "transactions", today=TODAY)
+    assert problem(prepared.problems, "data_duplicate_rows").params["rows"] == 1  # the third row: like the first
+
+
 def test_a_margin_column_in_percent_is_divided_by_100():
     frame = pd.DataFrame({"customer_id": ["a", "b"], "order_date": ["2024-01-01"] * 2, "amount": [1, 2],
                           "gross_margin": ["35", "40,5"]})

@@ -82,6 +82,36 @@ def test_customer_codes_give_the_same_tables_as_the_ids(sample, quarterly, monke
     assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
 
 
+def test_the_codes_prepare_sheet_found_are_taken_instead_of_coding_again(sample, quarterly, monkeypatch):
+    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    known = sample.transaction_codes
+    assert set(known) == {"customer_id", "product"}
+    coded, uniques = dataset_module._customer_codes(sample.transactions, known=known)
+    assert (coded["customer_id"].to_numpy() == known["customer_id"].codes).all()
+    assert uniques is known["customer_id"].values
+    monkeypatch.setattr(dataset_module.TextCodes, "of", lambda column: pytest.fail(f"{column.name} coded again"))
+    product_codes = dataset_module._product_codes
+
+    def products_from_known_codes(products, known=None):
+        assert known is sample.transaction_codes["product"], "products coded again"
+        return product_codes(products, known)
+
+    monkeypatch.setattr(dataset_module, "_product_codes", products_from_known_codes)
+    assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
+
+
+def test_codes_of_another_frame_are_not_taken(sample, quarterly, monkeypatch):
+    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    orders = sample.transactions
+    shuffled = orders.sample(frac=1.0, random_state=7).reset_index(drop=True)  # same length, other rows
+    stale = dataclasses.replace(sample, transactions=shuffled)  # still carries the codes of the sample's order
+    assert not stale.transaction_codes["customer_id"].describes(shuffled["customer_id"])
+    coded, uniques = dataset_module._customer_codes(shuffled, known=stale.transaction_codes)
+    assert (uniques.take(coded["customer_id"].to_numpy()) == shuffled["customer_id"].to_numpy()).all()
+    assert_same_aggregates(aggregate(stale, "quarter", 12), aggregate(dataclasses.replace(stale, transaction_codes={}),
+                                                                      "quarter", 12))
+
+
 def test_coded_products_count_the_same_distinct_products_with_missing_ones(sample, monkeypatch):
     products = sample.transactions["product"]
     gaps = sample.transactions.assign(product=products.where(products.index % 3 != 0))  # a third missing
