@@ -212,7 +212,8 @@ class TextCodes:
     """A text column as whole numbers: row i holds ``values[codes[i]]``, or a missing value where ``codes[i]`` is −1.
 
     ``values`` are the column's distinct values in sorted order (``pd.factorize(column, sort=True)``), so the codes
-    sort as the text does; ``codes`` are int32.
+    sort as the text does; ``codes`` are the narrowest of int8, int16, int32 and int64 that holds them (products:
+    10 MB at 10 M rows, customer ids 40 MB).
     """
 
     codes: np.ndarray
@@ -221,7 +222,8 @@ class TextCodes:
     @classmethod
     def of(cls, column: pd.Series) -> TextCodes:
         codes, values = pd.factorize(column, sort=True)
-        return cls(codes.astype("int32" if len(values) < 2**31 else "int64"), values)
+        width = next(dtype for dtype in ("int8", "int16", "int32", "int64") if len(values) <= np.iinfo(dtype).max)
+        return cls(codes.astype(width), values)
 
     def describes(self, column: pd.Series, samples: int = 64) -> bool:
         """Whether these are ``column``'s codes: the same length, and the same value in ``samples`` rows spread

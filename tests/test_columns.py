@@ -18,6 +18,7 @@ from retention_core.columns import (
     PROBLEM_KEYS,
     SHEETS,
     Problem,
+    TextCodes,
     map_columns,
     normalize_header,
     prepare_sheet,
@@ -298,13 +299,20 @@ def test_prepared_text_columns_come_with_sorted_codes_of_the_kept_rows():
     prepared = prepare_sheet(frame, "transactions", today=TODAY)
     assert len(prepared.frame) == 3 and set(prepared.codes) == {"customer_id", "product"}  # the bad date is gone
     ids = prepared.codes["customer_id"]
-    assert ids.values.tolist() == ["k1", "k2"] and ids.codes.tolist() == [1, 0, 1] and ids.codes.dtype == "int32"
+    assert ids.values.tolist() == ["k1", "k2"] and ids.codes.tolist() == [1, 0, 1] and ids.codes.dtype == "int8"
     products = prepared.codes["product"]
     assert products.values.tolist() == ["Kaffee", "Tee"] and products.codes.tolist() == [1, -1, 0]
     assert ids.describes(prepared.frame["customer_id"]) and products.describes(prepared.frame["product"])
     assert not ids.describes(prepared.frame["customer_id"].iloc[[1, 0, 2]])  # same values, other order
     assert not ids.describes(prepared.frame["customer_id"].iloc[:2])  # other length
     assert not products.describes(prepared.frame["product"].fillna("Tee"))  # a missing value filled
+
+
+@pytest.mark.parametrize("distinct, width", [(127, "int8"), (128, "int16"), (32_767, "int16"), (32_768, "int32")])
+def test_text_codes_take_the_narrowest_whole_number_type(distinct, width):
+    column = pd.Series([f"p{number:05d}" for number in range(distinct)], dtype="str")
+    codes = TextCodes.of(column)
+    assert codes.codes.dtype == width and codes.codes.max() == distinct - 1 and codes.describes(column)
 
 
 def test_duplicate_rows_tell_a_missing_text_from_a_given_one():
