@@ -7,7 +7,7 @@ instead, see ``dashboard/source.py``.
 
 import streamlit as st
 
-from dashboard import scenario, state
+from dashboard import runtime, scenario, state
 from retention_core.i18n import t
 
 st.set_page_config(page_title="Retention Economics", page_icon=":material/savings:", layout="wide")
@@ -38,3 +38,4 @@ with st.sidebar:
     st.caption(t("sidebar_source_caption", lang, name=state.dataset_name(lang)))
 scenario.save_form(settings)
 navigation.run()
+runtime.freeze_long_lived_objects()  # after the page: its imports are done
