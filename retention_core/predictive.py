@@ -95,6 +95,11 @@ FINE_BINS_PER_BIN = 100
 """:func:`clv_distribution` sorts the values into this many fine bins per histogram bin and then looks at the
 values of single fine bins only, instead of partitioning every customer."""
 
+_DISTRIBUTION_CHUNK = 1 << 18
+""":func:`clv_distribution` scales the values to fine bins this many at a time, into an int16 array of bins: at 3.6 M
+customers 7 MB of new memory instead of 58 MB of float and int32 temporaries. A new (discount, horizon) pair on the
+CLV page computes one distribution, and on a host that hands freed memory back, touching new memory is slow."""
+
 MIN_COHORT_PERIODS = 3
 """A cohort needs this many observed periods after its first (periods_since >= 1) for its own sBG fit."""
 
@@ -580,8 +585,13 @@ def clv_distribution(values: np.ndarray, bins: int, top: int) -> tuple[pd.DataFr
     fine = bins * FINE_BINS_PER_BIN
     if not highest > lowest or not math.isfinite(fine / (highest - lowest)):  # all equal, or a spread below 1e-300
         highest = lowest + 1.0
-    shifted = values - lowest if lowest < 0 else values
-    index = np.minimum((shifted * (fine / (highest - lowest))).astype(np.int32), fine - 1)
+    scale = fine / (highest - lowest)
+    index = np.empty(count, dtype=np.int16 if fine <= np.iinfo(np.int16).max else np.int32)
+    for start in range(0, count, _DISTRIBUTION_CHUNK):  # small scratch arrays: new memory is slow on some hosts
+        part = values[start:start + _DISTRIBUTION_CHUNK]
+        scaled = (part - lowest) * scale if lowest < 0 else part * scale
+        np.minimum(scaled, fine - 1, out=scaled)
+        index[start:start + _DISTRIBUTION_CHUNK] = scaled  # non-negative: the cast truncates down, to the fine bin
     fine_counts = np.bincount(index, minlength=fine)
     up_to = np.cumsum(fine_counts)  # up_to[b]: how many values lie in fine bins 0 ... b
     members: dict[int, np.ndarray] = {}

@@ -214,7 +214,9 @@ def test_clv_distribution_by_hand():
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_clv_distribution_agrees_with_numpy(seed):
+@pytest.mark.parametrize("chunk", [predictive._DISTRIBUTION_CHUNK, 7])  # one chunk, and many with a short last one
+def test_clv_distribution_agrees_with_numpy(seed, chunk, monkeypatch):
+    monkeypatch.setattr(predictive, "_DISTRIBUTION_CHUNK", chunk)
     rng = np.random.default_rng(seed)
     values = [rng.gamma(0.5, 100, 5001), rng.normal(5, 10, 4000), np.round(rng.gamma(1, 3, 999)),
               rng.gamma(2, 1, 7)][seed % 4] * (1 + seed)
