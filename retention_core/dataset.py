@@ -175,8 +175,9 @@ def _product_codes(products: pd.Series, known: TextCodes | None = None) -> pd.Se
 
     Products only ever count as distinct products per customer (``customer_summary.sql``), and distinct codes are
     distinct products, so the codes are never decoded. They are int16 up to 32,767 products (else int32; known codes
-    stay int8 when they are), nullable only when a product is missing: at 10 M rows 20 MB instead of the names. Measured there with 8 products: coding
-    takes about 0.3 s, and the customer summary's (customer, product) grouping about 1 s less than over the names.
+    stay int8 when they are), nullable only when a product is missing: at 10 M rows 20 MB instead of the names.
+    Measured there with 8 products: coding takes about 0.3 s, and the customer summary's (customer, product)
+    grouping about 1 s less than over the names.
     """
     codes, uniques = (known.codes, known.values) if known is not None else pd.factorize(products)
     width = np.dtype("int16" if len(uniques) < 2**15 else "int32")

@@ -213,11 +213,11 @@ def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
     """``table`` (from :meth:`Engine.run_arrow`) as the pandas frame DuckDB's own ``.df()`` gives for it.
 
     Whole-number and true/false columns with a missing value become pandas' nullable ``Int64`` … / ``boolean``, as
-    in ``.df()`` (Arrow alone would make them floats / objects); decimals (DuckDB's HUGEINT sums too) become float64; dates become
-    datetime64[us]; time-zone-aware timestamps become naive UTC (Spark's session time zone). Measured at 10 M order
-    rows: the customer summary's 3.6 M rows in four parts took 0.4–0.7 s per part through ``.df()``, plus 1.7 s to
-    concatenate the four frames; as Arrow tables, joined with ``pa.concat_tables`` and converted once, 0.05–0.16 s
-    per part plus 0.1–0.3 s.
+    in ``.df()`` (Arrow alone would make them floats / objects); decimals (DuckDB's HUGEINT sums too) become
+    float64; dates become datetime64[us]; time-zone-aware timestamps become naive UTC (Spark's session time zone).
+    Measured at 10 M order rows: the customer summary's 3.6 M rows in four parts took 0.4–0.7 s per part through
+    ``.df()``, plus 1.7 s to concatenate the four frames; as Arrow tables, joined with ``pa.concat_tables`` and
+    converted once, 0.05–0.16 s per part plus 0.1–0.3 s.
     """
     fields = []
     for column_field in table.schema:
