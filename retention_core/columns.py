@@ -828,7 +828,8 @@ def _duplicate_rows(frame: pd.DataFrame, codes: Mapping[str, TextCodes]) -> int:
         for name in frame.columns:
             column = frame[name]
             if name in codes:
-                bits = (codes[name].codes.astype("int64") + 1).astype("uint64")  # a missing value (−1) is 0
+                bits = codes[name].codes.astype("uint64")  # −1 (missing) wraps to 2**64 − 1 ...
+                bits += np.uint64(1)  # ... and to 0 here: every value its code + 1, in one array
             elif is_datetime64_any_dtype(column.dtype):  # prepared dates are naive: a view of their int64
                 bits = column.to_numpy().view("int64").view("uint64")
             else:  # numbers, nullable ones too (a missing one as NaN)
