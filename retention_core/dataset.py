@@ -266,10 +266,11 @@ def aggregate(
     if engine is None and uniques is not None:  # large: every query on a database of its own (memory goes back)
         engine = DuckDBEngine(fresh_database=True)
     pa.default_memory_pool().release_unused()  # the coding's scratch Arrow buffers: give them back, not pooled
-    step("activity")
-    activity = queries.period_activity(transactions, period, window, engine)
+    step("activity")  # one pass over the orders for both the activity and the cohorts
+    flows = queries.customer_period_flows(transactions, period, window, engine)
+    activity = queries.period_activity(transactions, period, window, engine, flows=flows)
     step("cohorts")
-    cohorts = queries.cohort_retention(transactions, period, engine)
+    cohorts = queries.cohort_retention(transactions, period, engine, flows=flows)
     results: dict[str, object] = {}
     if costs is not None:
         step("costs")

@@ -94,8 +94,50 @@ def with_optional_columns(frame: Table, kind: str) -> Table:
     return frame.assign(**missing) if missing else frame
 
 
-def period_activity(
+def customer_period_flows(
     transactions: Table, period: str = "quarter", activity_periods: int = 1, engine: Engine | None = None
+) -> pd.DataFrame:
+    """Customers per period, counted by how they arrive in and leave the customer base and by first-order cohort.
+
+    The one pass over the orders that :func:`period_activity` and :func:`cohort_retention` are counted from
+    (``customer_period_flows.sql``): each customer's orders are reduced to one row per period, and those are
+    counted by the values below, so the result has at most periods × cohorts × 5 rows, whatever the size of the
+    order log. An order (amount ≥ 0) in a period makes the customer active in it; a period with returns only
+    counts in revenue. Definitions as in :func:`period_activity`; the frame remembers ``period`` and
+    ``activity_periods`` (``attrs``) so that a reader can check they are the ones it needs.
+
+    - ``period_index``: periods since the first period in the data (0 is the first); ``period_start`` its first day.
+    - ``cohort_index``: the ``period_index`` of the customers' first order; missing for customers without one.
+    - ``ordered``: whether these customers ordered in the period (False: returns only).
+    - ``arrival``: for ordered rows ``"first"`` (first order ever), ``"reactivated"`` (the previous order more
+      than ``activity_periods`` periods before) or ``"repeat"``; missing when not ordered.
+    - ``leaves``: ordered, and no order in the ``activity_periods`` periods after: the customers leave the base in
+      period ``period_index + activity_periods``.
+    - ``customers``: customers with these values; ``orders`` and ``revenue`` (net of returns): theirs in the period.
+    """
+    _check_activity_periods(activity_periods)
+    params = {"period": check_period(period), "activity_periods": activity_periods}
+    flows = run_sql("customer_period_flows", params, engine, transactions=transactions)
+    flows.attrs.update(params)
+    return flows
+
+
+def _check_activity_periods(activity_periods: object) -> None:
+    if not isinstance(activity_periods, int) or isinstance(activity_periods, bool) or activity_periods < 1:
+        raise ValueError(f"activity_periods must be a whole number of periods, at least 1, got {activity_periods!r}")
+
+
+def _checked_flows(flows: pd.DataFrame, **expected: object) -> pd.DataFrame:
+    """``flows`` when :func:`customer_period_flows` made them with the ``expected`` parameters, else ValueError."""
+    made_with = {name: flows.attrs.get(name) for name in expected}
+    if made_with != expected:
+        raise ValueError(f"flows were counted for {made_with}, not for {expected}")
+    return flows
+
+
+def period_activity(
+    transactions: Table, period: str = "quarter", activity_periods: int = 1, engine: Engine | None = None, *,
+    flows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Flow of the customer base per period: start S, new N, lost, end E, plus activity, orders and revenue.
 
@@ -117,11 +159,15 @@ def period_activity(
     - ``repeat_customers``: active customers who had ordered in an earlier period (returning buyers).
     - ``orders``: order rows (amount ≥ 0) in the period.
     - ``revenue``: sum of amounts in the period, net of returns, in the upload's currency.
+
+    ``flows``: :func:`customer_period_flows` of ``transactions`` for the same ``period`` and ``activity_periods``,
+    when the caller has them (:func:`retention_core.dataset.aggregate` does); the orders are then not read again.
     """
-    if not isinstance(activity_periods, int) or isinstance(activity_periods, bool) or activity_periods < 1:
-        raise ValueError(f"activity_periods must be a whole number of periods, at least 1, got {activity_periods!r}")
+    _check_activity_periods(activity_periods)
     params = {"period": check_period(period), "activity_periods": activity_periods}
-    return run_sql("period_activity", params, engine, transactions=transactions)
+    if flows is None:
+        flows = customer_period_flows(transactions, period, activity_periods, engine)
+    return run_sql("period_activity", params, engine, flows=_checked_flows(flows, **params))
 
 
 def customer_summary(
@@ -252,7 +298,9 @@ def acquisition_by_period(
     return run_sql("acquisition_by_period", params, engine, acquisition=acquisition, first_time=first_time)
 
 
-def cohort_retention(transactions: Table, period: str = "quarter", engine: Engine | None = None) -> pd.DataFrame:
+def cohort_retention(
+    transactions: Table, period: str = "quarter", engine: Engine | None = None, *, flows: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Retention of first-purchase cohorts over the following periods, one row per observed cohort cell.
 
     Every cell from ``periods_since = 0`` up to the last period in the data is returned, including cells where no
@@ -264,8 +312,14 @@ def cohort_retention(transactions: Table, period: str = "quarter", engine: Engin
     - ``active_customers``: cohort members with at least one order in the period.
     - ``retention``: active_customers / cohort_size, a fraction (1.0 at periods_since = 0).
     - ``revenue``: the cohort's net revenue in the period.
+
+    ``flows``: :func:`customer_period_flows` of ``transactions`` for the same ``period`` (any activity window; the
+    cohorts do not depend on it), when the caller has them; the orders are then not read again.
     """
-    return run_sql("cohort_retention", {"period": check_period(period)}, engine, transactions=transactions)
+    params = {"period": check_period(period)}
+    if flows is None:
+        flows = customer_period_flows(transactions, period, 1, engine)
+    return run_sql("cohort_retention", params, engine, flows=_checked_flows(flows, **params))
 
 
 def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine | None = None) -> pd.DataFrame:

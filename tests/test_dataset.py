@@ -142,6 +142,22 @@ def test_customers_summarised_range_by_range_give_the_same_tables(sample, quarte
     assert ranges == [*by_range, (None, None)]  # the last: the holdout check's calibration summary, a sample
 
 
+def test_activity_and_cohorts_are_counted_from_one_pass_over_the_orders(sample, quarterly, monkeypatch):
+    tables_read = []
+    run_sql = queries.run_sql
+
+    def spy(name, params=None, engine=None, **tables):
+        tables_read.append((name, sorted(tables)))
+        return run_sql(name, params, engine, **tables)
+
+    monkeypatch.setattr(queries, "run_sql", spy)
+    assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
+    flow_queries = ("customer_period_flows", "period_activity", "cohort_retention")
+    assert [read for read in tables_read if read[0] in flow_queries] == [
+        ("customer_period_flows", ["transactions"]), ("period_activity", ["flows"]), ("cohort_retention", ["flows"]),
+    ]
+
+
 def test_a_period_switch_leaves_the_products_uncoded(sample, quarterly, monkeypatch):
     # only the customer summary reads products, and a run reusing another period's customers does not run it
     monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)

@@ -92,6 +92,7 @@ ORDER_QUERIES = {
     "period_activity_month": lambda orders, engine: queries.period_activity(orders, "month", 1, engine),
     "period_activity_quarter_12_months": lambda orders, engine: queries.period_activity(orders, "quarter", 4, engine),
     "period_activity_year": lambda orders, engine: queries.period_activity(orders, "year", 1, engine),
+    "customer_period_flows_quarter": lambda orders, engine: queries.customer_period_flows(orders, "quarter", 2, engine),
     "cohort_retention_month": lambda orders, engine: queries.cohort_retention(orders, "month", engine),
     "cohort_retention_quarter": lambda orders, engine: queries.cohort_retention(orders, "quarter", engine),
     "revenue_by_tenure_year": lambda orders, engine: queries.revenue_by_tenure(orders, "year", engine),

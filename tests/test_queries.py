@@ -112,6 +112,67 @@ def test_period_activity_of_no_transactions_is_an_empty_frame(tiny):
     assert list(result.columns) == ["period_start", *FLOW_COLUMNS[:-1], "orders", "revenue"]
 
 
+@pytest.fixture
+def tiny_with_returns(tiny) -> pd.DataFrame:
+    """``tiny`` plus two returns: B returns 2 in Q3 (a period with returns only) and D, who never ordered, 3 in Q2."""
+    returns = frame(
+        customer_id=pd.array(["B", "D"], dtype="str"),
+        order_date=pd.to_datetime(["2024-08-01", "2024-05-10"]),
+        amount=[-2.0, -3.0],
+        product=pd.array(["Abo", "Abo"], dtype="str"),
+    )
+    return pd.concat([tiny, returns], ignore_index=True)
+
+
+def test_customer_period_flows_count_arrivals_leavers_and_cohorts_by_hand(tiny_with_returns):
+    result = queries.customer_period_flows(tiny_with_returns, "quarter", 1)
+    columns = ["period_index", "cohort_index", "ordered", "arrival", "leaves", "customers", "orders", "revenue"]
+    by_hand = expected(columns, [
+        (0, 0, True, "first", False, 1, 1, 5.0),  # B, orders again in Q2
+        (0, 0, True, "first", True, 1, 2, 30.0),  # A, next order in Q4: more than 1 quarter later
+        (1, 0, True, "repeat", True, 1, 1, 10.0),  # B: 15 less a return of 5; only returns after
+        (1, 1, True, "first", True, 1, 1, 8.0),  # C
+        (1, None, False, None, False, 1, 0, -3.0),  # D: a return, no order, no cohort
+        (2, 0, False, None, False, 1, 0, -2.0),  # B's return: a period without an order
+        (3, 0, True, "reactivated", True, 1, 1, 30.0),  # A, 3 quarters after the last order
+        (3, 1, True, "reactivated", True, 1, 1, 12.0),  # C, 2 quarters after
+    ])
+    pd.testing.assert_frame_equal(result[columns], by_hand, check_dtype=False)
+    assert list(result["period_start"].unique()) == ts("2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01")
+    assert result.attrs == {"period": "quarter", "activity_periods": 1}
+
+
+def test_activity_and_cohorts_from_flows_leave_returns_only_customers_and_periods_inactive(tiny_with_returns):
+    flows = queries.customer_period_flows(tiny_with_returns, "quarter", 1)
+    activity = queries.period_activity(tiny_with_returns, "quarter", 1, flows=flows)
+    pd.testing.assert_frame_equal(activity, queries.period_activity(tiny_with_returns, "quarter", 1))
+    assert activity["active_customers"].tolist() == [2, 2, 0, 2]  # D's and B's returns make nobody active
+    assert activity["revenue"].tolist() == [35.0, 15.0, -2.0, 42.0]
+    cohorts = queries.cohort_retention(tiny_with_returns, "quarter", flows=flows)
+    assert cohorts["cohort_size"].tolist() == [2, 2, 2, 2, 1, 1, 1]  # D is in no cohort
+    assert cohorts["active_customers"].tolist() == [2, 1, 0, 1, 1, 0, 1]
+    assert cohorts["revenue"].tolist() == [35.0, 10.0, -2.0, 30.0, 8.0, 0.0, 12.0]  # B's return in Q3 counts
+
+
+def test_cohorts_take_flows_of_any_activity_window(tiny):
+    flows = queries.customer_period_flows(tiny, "quarter", 3)
+    pd.testing.assert_frame_equal(
+        queries.cohort_retention(tiny, "quarter", flows=flows), queries.cohort_retention(tiny, "quarter")
+    )
+
+
+def test_activity_and_cohorts_refuse_flows_counted_for_other_parameters(tiny):
+    flows = queries.customer_period_flows(tiny, "quarter", 1)
+    with pytest.raises(ValueError, match=r"flows were counted for \{'period': 'quarter', 'activity_periods': 1\}"):
+        queries.period_activity(tiny, "quarter", 2, flows=flows)
+    with pytest.raises(ValueError, match=r"counted for \{'period': 'quarter'\}, not for \{'period': 'month'\}"):
+        queries.cohort_retention(tiny, "month", flows=flows)
+    unknown = flows.copy()
+    unknown.attrs = {}  # e.g. rebuilt from a file: which parameters they were counted for is unknown
+    with pytest.raises(ValueError, match=r"flows were counted for \{'period': None\}"):
+        queries.cohort_retention(tiny, "quarter", flows=unknown)
+
+
 def test_customer_summary_by_hand(tiny):
     result = queries.customer_summary(tiny)
     by_hand = expected(
@@ -539,23 +600,67 @@ def test_sample_sheet_new_customers_equal_first_time_buyers(sample_acquisition, 
     assert np.allclose(derived["cac"], sample_acquisition["acquisition_spend"] / first_time.to_numpy())
 
 
-def test_cohort_retention_matches_pandas_on_the_sample(sample_transactions):
-    result = queries.cohort_retention(sample_transactions, "quarter")
-    data = sample_transactions.assign(quarter=sample_transactions["order_date"].dt.to_period("Q"))
-    first = data[data["amount"] >= 0].groupby("customer_id")["quarter"].min().rename("cohort")
-    data = data.join(first, on="customer_id")
-    data["periods_since"] = (data["quarter"] - data["cohort"]).apply(lambda offset: offset.n)
+def assert_cohorts_match_pandas(transactions: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Check :func:`queries.cohort_retention` against pandas; returns the result."""
+    result = queries.cohort_retention(transactions, period)
+    freq = PANDAS_FREQ[period]
+    data = transactions.assign(period=transactions["order_date"].dt.to_period(freq))
+    first = data[data["amount"] >= 0].groupby("customer_id")["period"].min().rename("cohort")
+    data = data.join(first, on="customer_id", how="inner")  # customers without an order are in no cohort
+    data["periods_since"] = (data["period"] - data["cohort"]).apply(lambda offset: offset.n)
     orders = data[data["amount"] >= 0]
     active = orders.groupby(["cohort", "periods_since"])["customer_id"].nunique()
     revenue = data.groupby(["cohort", "periods_since"])["amount"].sum()
     size = first.value_counts()
-    assert len(result) == 12 * 13 // 2  # 12 quarterly cohorts, every observed cell
+    last = transactions["order_date"].max().to_period(freq)
+    assert len(result) == sum((last - cohort).n + 1 for cohort in size.index)  # every observed cell
     for row in result.itertuples():
-        key = (pd.Period(row.cohort_start, "Q"), row.periods_since)
+        key = (pd.Period(row.cohort_start, freq), row.periods_since)
         assert row.cohort_size == size[key[0]]
         assert row.active_customers == active.get(key, 0)
         assert row.revenue == pytest.approx(revenue.get(key, 0.0))
     assert (result.loc[result["periods_since"] == 0, "retention"] == 1.0).all()
+    return result
+
+
+def test_cohort_retention_matches_pandas_on_the_sample(sample_transactions):
+    result = assert_cohorts_match_pandas(sample_transactions, "quarter")
+    assert len(result) == 12 * 13 // 2  # 12 quarterly cohorts
+
+
+@pytest.fixture(scope="module")
+def many_returns() -> pd.DataFrame:
+    """600 random rows of 150 customers over four years, about a quarter of them returns."""
+    rng = np.random.default_rng(7)
+    rows = 600
+    return frame(
+        customer_id=pd.array([f"K{number}" for number in rng.integers(0, 150, rows)], dtype="str"),
+        order_date=pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 1461, rows), unit="D"),
+        amount=np.round(rng.normal(30.0, 45.0, rows), 2),
+    )
+
+
+def test_random_orders_have_customers_and_periods_with_returns_only(many_returns):
+    quarters = many_returns["order_date"].dt.to_period("Q")
+    ordered = (many_returns["amount"] >= 0).groupby([many_returns["customer_id"], quarters]).any()
+    assert (~ordered).sum() >= 20  # customer-quarters with returns only, between and after orders
+    assert (~ordered.groupby(level="customer_id").any()).sum() >= 1  # customers who never ordered
+
+
+@pytest.mark.parametrize(("period", "activity_periods"), [("quarter", 1), ("quarter", 3), ("month", 4), ("year", 1)])
+def test_period_activity_matches_python_sets_on_random_orders_with_many_returns(
+    many_returns, period, activity_periods
+):
+    result = queries.period_activity(many_returns, period, activity_periods)
+    independent = pandas_period_activity(many_returns, period, activity_periods)
+    pd.testing.assert_frame_equal(result[independent.columns], independent, check_dtype=False)
+    revenue = many_returns.groupby(period_start(many_returns["order_date"], period))["amount"].sum()
+    assert result.set_index("period_start")["revenue"][revenue.index].to_numpy() == pytest.approx(revenue.to_numpy())
+
+
+@pytest.mark.parametrize("period", ["month", "quarter", "year"])
+def test_cohort_retention_matches_pandas_on_random_orders_with_many_returns(many_returns, period):
+    assert_cohorts_match_pandas(many_returns, period)
 
 
 @pytest.mark.parametrize(("period", "months"), [("year", 12), ("quarter", 3), ("month", 1)])
