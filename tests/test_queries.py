@@ -423,6 +423,22 @@ def test_tenure_months_are_added_like_calendar_months_clamped_to_the_month_end()
     assert result[["tenure", "customers_observed", "revenue"]].values.tolist() == [[1, 1, 3.0], [2, 1, 4.0]]
 
 
+def test_tenure_month_ends_are_clamped_only_where_the_first_order_falls_after_the_28th():
+    # E first buys on 29.01.2023: 29.01. + 1 month is 28.02. (clamped), so 28.02. starts E's second month.
+    # F first buys on 28.01.: 27.02. is still F's first month, 28.02. starts the second. G (30.04.) is not observed.
+    transactions = frame(
+        customer_id=pd.array(["E", "E", "E", "F", "F", "F", "G"], dtype="str"),
+        order_date=pd.to_datetime(
+            ["2023-01-29", "2023-02-27", "2023-02-28", "2023-01-28", "2023-02-27", "2023-02-28", "2023-04-30"]
+        ),
+        amount=[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0],
+    )
+    result = queries.revenue_by_tenure(transactions, "month")
+    assert result[["tenure", "customers_observed", "active_customers", "revenue"]].values.tolist() == [
+        [1, 2, 2, 1.0 + 2.0 + 8.0 + 16.0], [2, 2, 2, 4.0 + 32.0], [3, 2, 0, 0.0],
+    ]
+
+
 def test_nps_by_period_splits_promoters_passives_and_detractors():
     nps = frame(
         response_date=pd.to_datetime(

@@ -11,8 +11,10 @@
 --
 -- Plan: a row counts only inside its customer's observed tenures, from the first order up to first_order +
 -- observed_tenures periods: a date range per customer, checked in the join (an order-date formula in the join
--- condition took about 1 s more at 10 M rows); the tenure is computed for the rows that count. They are then
--- reduced to one per customer and tenure before counting, so active customers need no count(DISTINCT ...).
+-- condition took about 1 s more at 10 M rows); the tenure is computed for the rows that count, from the first
+-- order's month and day kept per customer, and the month end only where the first order's day is past the 28th
+-- (about 0.5 s less at 10 M rows than the whole formula on every row). The rows are then reduced to one per
+-- customer and tenure before counting, so active customers need no count(DISTINCT ...).
 --
 -- Parameters:
 --   $period  'month' | 'quarter' | 'year', the length of one tenure step
@@ -49,26 +51,35 @@ observed_lives AS (
     SELECT
         l.customer_id,
         l.first_order,
+        year(l.first_order) * 12 + month(l.first_order) AS first_month,
+        day(l.first_order) AS first_day,
         CAST(l.first_order + l.observed_tenures * b.months_per_period * INTERVAL 1 MONTH AS DATE) AS observed_end
     FROM lives AS l, bounds AS b
     WHERE l.observed_tenures >= 1
 ),
+order_days AS (
+    SELECT customer_id, amount, CAST(order_date AS DATE) AS order_day
+    FROM transactions
+),
 tenure_rows AS (
+    -- whole months as above; the month-end clamp is looked up only for first orders on the 29th to 31st
     SELECT
         t.customer_id,
         t.amount,
         (
-            (year(t.order_date) - year(l.first_order)) * 12 + month(t.order_date) - month(l.first_order)
+            year(t.order_day) * 12 + month(t.order_day) - l.first_month
             - CASE
-                WHEN day(t.order_date) < least(day(l.first_order), day(last_day(t.order_date))) THEN 1
+                WHEN day(t.order_day) >= l.first_day THEN 0
+                WHEN l.first_day <= 28 THEN 1
+                WHEN day(t.order_day) < least(l.first_day, day(last_day(t.order_day))) THEN 1
                 ELSE 0
             END
         ) // b.months_per_period + 1 AS tenure
-    FROM transactions AS t
+    FROM order_days AS t
     JOIN observed_lives AS l
         ON t.customer_id = l.customer_id
-        AND CAST(t.order_date AS DATE) >= l.first_order
-        AND CAST(t.order_date AS DATE) < l.observed_end
+        AND t.order_day >= l.first_order
+        AND t.order_day < l.observed_end
     CROSS JOIN bounds AS b
 ),
 customer_tenures AS (
