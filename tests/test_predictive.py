@@ -262,6 +262,21 @@ def test_large_customer_bases_are_fitted_on_a_fixed_sample_and_forecast_in_full(
     assert len(predictive.predictive_clv_scenario(fitted, 0.3, 0.08, 12).customers) == 4000
 
 
+def test_coded_sample_rows_are_found_like_isin_finds_them(sample_transactions, monkeypatch):
+    ids = pd.Series([3, 0, 2, 2, 5, 1, 0], dtype="int32")
+    wanted = pd.Series([0, 2, 9, -1], dtype="int64")  # 9 and -1 are no row's code
+    assert predictive._rows_of(ids, wanted).tolist() == ids.isin(wanted).tolist() == [0, 1, 1, 1, 0, 0, 1]
+    text = ids.astype(str)
+    assert predictive._rows_of(text, wanted.astype(str)).tolist() == text.isin(wanted.astype(str)).tolist()
+    spread = pd.Series([10**9, 5], dtype="int64")  # too far apart for a table of flags: hashed instead
+    assert predictive._rows_of(spread, pd.Series([5])).tolist() == [False, True]
+    coded = sample_transactions.assign(customer_id=pd.factorize(sample_transactions["customer_id"])[0])
+    monkeypatch.setattr(predictive, "FIT_CUSTOMERS", 1500)
+    fitted = predictive.fit_predictive_models(coded)
+    monkeypatch.setattr(predictive, "_rows_of", lambda ids, customers: ids.isin(customers).to_numpy())
+    assert predictive.fit_predictive_models(coded).holdout.equals(fitted.holdout)
+
+
 # --- cohort projection ----------------------------------------------------------------------------------------
 
 
