@@ -94,17 +94,24 @@ def with_optional_columns(frame: Table, kind: str) -> Table:
     return frame.assign(**missing) if missing else frame
 
 
+#: The most periods :func:`customer_period_flows` counts with bit masks (``customer_period_flows.sql``, one BIGINT
+#: per customer); an order log spanning more is counted by ``customer_period_flows_window.sql``.
+MASK_PERIODS = 63
+
+
 def customer_period_flows(
     transactions: Table, period: str = "quarter", activity_periods: int = 1, engine: Engine | None = None
 ) -> pd.DataFrame:
     """Customers per period, counted by how they arrive in and leave the customer base and by first-order cohort.
 
-    The one pass over the orders that :func:`period_activity` and :func:`cohort_retention` are counted from
-    (``customer_period_flows.sql``): each customer's orders are reduced to one row per period, and those are
-    counted by the values below, so the result has at most periods × cohorts × 5 rows, whatever the size of the
-    order log. An order (amount ≥ 0) in a period makes the customer active in it; a period with returns only
-    counts in revenue. Definitions as in :func:`period_activity`; the frame remembers ``period`` and
-    ``activity_periods`` (``attrs``) so that a reader can check they are the ones it needs.
+    The one pass over the orders that :func:`period_activity` and :func:`cohort_retention` are counted from; the
+    result has at most periods × cohorts × 5 rows, whatever the size of the order log. Up to :data:`MASK_PERIODS`
+    periods from the first to the last in the data (``period_count.sql``), ``customer_period_flows.sql`` keeps a
+    bit mask of the periods each customer ordered in and counts from the masks; a longer log is counted by
+    ``customer_period_flows_window.sql``, a window over each customer's periods. Both give the same frame.
+    An order (amount ≥ 0) in a period makes the customer active in it; a period with returns only counts in
+    revenue. Definitions as in :func:`period_activity`; the frame remembers ``period`` and ``activity_periods``
+    (``attrs``) so that a reader can check they are the ones it needs.
 
     - ``period_index``: periods since the first period in the data (0 is the first); ``period_start`` its first day.
     - ``cohort_index``: the ``period_index`` of the customers' first order; missing for customers without one.
@@ -117,7 +124,9 @@ def customer_period_flows(
     """
     _check_activity_periods(activity_periods)
     params = {"period": check_period(period), "activity_periods": activity_periods}
-    flows = run_sql("customer_period_flows", params, engine, transactions=transactions)
+    periods = run_sql("period_count", {"period": period}, engine, transactions=transactions)["periods"].iloc[0]
+    query = "customer_period_flows_window" if pd.notna(periods) and periods > MASK_PERIODS else "customer_period_flows"
+    flows = run_sql(query, params, engine, transactions=transactions)
     flows.attrs.update(params)
     return flows
 

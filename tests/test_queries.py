@@ -124,7 +124,16 @@ def tiny_with_returns(tiny) -> pd.DataFrame:
     return pd.concat([tiny, returns], ignore_index=True)
 
 
-def test_customer_period_flows_count_arrivals_leavers_and_cohorts_by_hand(tiny_with_returns):
+@pytest.fixture(params=["masks", "window"])
+def flows_sql(request, monkeypatch) -> str:
+    """Count the flows with either SQL file: bit masks (``customer_period_flows.sql``) or, with
+    :data:`queries.MASK_PERIODS` set to 0, the window (``customer_period_flows_window.sql``)."""
+    if request.param == "window":
+        monkeypatch.setattr(queries, "MASK_PERIODS", 0)
+    return request.param
+
+
+def test_customer_period_flows_count_arrivals_leavers_and_cohorts_by_hand(tiny_with_returns, flows_sql):
     result = queries.customer_period_flows(tiny_with_returns, "quarter", 1)
     columns = ["period_index", "cohort_index", "ordered", "arrival", "leaves", "customers", "orders", "revenue"]
     by_hand = expected(columns, [
@@ -142,7 +151,9 @@ def test_customer_period_flows_count_arrivals_leavers_and_cohorts_by_hand(tiny_w
     assert result.attrs == {"period": "quarter", "activity_periods": 1}
 
 
-def test_activity_and_cohorts_from_flows_leave_returns_only_customers_and_periods_inactive(tiny_with_returns):
+def test_activity_and_cohorts_from_flows_leave_returns_only_customers_and_periods_inactive(
+    tiny_with_returns, flows_sql
+):
     flows = queries.customer_period_flows(tiny_with_returns, "quarter", 1)
     activity = queries.period_activity(tiny_with_returns, "quarter", 1, flows=flows)
     pd.testing.assert_frame_equal(activity, queries.period_activity(tiny_with_returns, "quarter", 1))
@@ -665,7 +676,7 @@ def test_random_orders_have_customers_and_periods_with_returns_only(many_returns
 
 @pytest.mark.parametrize(("period", "activity_periods"), [("quarter", 1), ("quarter", 3), ("month", 4), ("year", 1)])
 def test_period_activity_matches_python_sets_on_random_orders_with_many_returns(
-    many_returns, period, activity_periods
+    many_returns, period, activity_periods, flows_sql
 ):
     result = queries.period_activity(many_returns, period, activity_periods)
     independent = pandas_period_activity(many_returns, period, activity_periods)
@@ -675,8 +686,33 @@ def test_period_activity_matches_python_sets_on_random_orders_with_many_returns(
 
 
 @pytest.mark.parametrize("period", ["month", "quarter", "year"])
-def test_cohort_retention_matches_pandas_on_random_orders_with_many_returns(many_returns, period):
+def test_cohort_retention_matches_pandas_on_random_orders_with_many_returns(many_returns, period, flows_sql):
     assert_cohorts_match_pandas(many_returns, period)
+
+
+@pytest.mark.parametrize(("months", "sql_file"), [(63, "customer_period_flows"), (64, "customer_period_flows_window")])
+def test_flows_count_with_bit_masks_up_to_63_periods_and_with_the_window_beyond(
+    many_returns, months, sql_file, monkeypatch
+):
+    # the random orders spread over `months` months, from the first day of the first to the last day of the last
+    start = pd.Timestamp("2021-01-01")
+    end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+    offsets = many_returns["order_date"] - many_returns["order_date"].min()
+    stretched = many_returns.assign(order_date=(start + offsets / offsets.max() * (end - start)).dt.floor("D"))
+    files_run = []
+    run_sql = queries.run_sql
+
+    def spy(name, params=None, engine=None, **tables):
+        files_run.append(name)
+        return run_sql(name, params, engine, **tables)
+
+    monkeypatch.setattr(queries, "run_sql", spy)
+    result = queries.period_activity(stretched, "month", 3)
+    assert len(result) == months
+    assert files_run == ["period_count", sql_file, "period_activity"]
+    independent = pandas_period_activity(stretched, "month", 3)
+    pd.testing.assert_frame_equal(result[independent.columns], independent, check_dtype=False)
+    assert_cohorts_match_pandas(stretched, "month")
 
 
 @pytest.mark.parametrize(("period", "months"), [("year", 12), ("quarter", 3), ("month", 1)])
