@@ -229,9 +229,9 @@ def aggregate(
 
     ``activity_months``: a customer counts as active (in the customer base) at a period's end when they ordered
     within that many months; a customer without an order for longer counts as lost. ``engine`` runs the SQL
-    (default: embedded DuckDB, from :data:`CODED_IDS_FROM_ROWS` rows on with a database of its own per query, so
-    DuckDB's working memory goes back to the system after each; see :mod:`retention_core.engines`); the sheets
-    may then be path sources.
+    (default: embedded DuckDB, from :data:`CODED_IDS_FROM_ROWS` rows on with a database of its own for each query
+    that groups the orders, so DuckDB's working memory goes back to the system after each; see
+    :mod:`retention_core.engines`); the sheets may then be path sources.
 
     ``reuse``: an earlier result for the same ``dataset`` (another period or activity window); its
     period-independent parts (``customers``, ``tenure``, ``gross_margin``, ``predictive``) are taken over instead
@@ -263,29 +263,33 @@ def aggregate(
     transactions, uniques = _customer_codes(  # products: only the customers step needs them
         dataset.transactions, products=reuse is None, known=dataset.transaction_codes
     )
-    if engine is None and uniques is not None:  # large: every query on a database of its own (memory goes back)
+    # Large data: each query that groups the orders runs on a database of its own, so its memory goes back to the
+    # system. The rest (`small`: flows readers, sheets, ungrouped totals, the fit sample) need little memory and run
+    # on the shared database, which saves opening a database (about 20 ms) for each.
+    small = engine
+    if engine is None and uniques is not None:
         engine = DuckDBEngine(fresh_database=True)
     pa.default_memory_pool().release_unused()  # the coding's scratch Arrow buffers: give them back, not pooled
     step("activity")  # one pass over the orders for both the activity and the cohorts
     flows = queries.customer_period_flows(transactions, period, window, engine)
-    activity = queries.period_activity(transactions, period, window, engine, flows=flows)
+    activity = queries.period_activity(transactions, period, window, small, flows=flows)
     step("cohorts")
-    cohorts = queries.cohort_retention(transactions, period, engine, flows=flows)
+    cohorts = queries.cohort_retention(transactions, period, small, flows=flows)
     results: dict[str, object] = {}
     if costs is not None:
         step("costs")
         results["costs"] = queries.retention_cost_per_active_customer(
-            costs, transactions, period, window, engine, activity=activity
+            costs, transactions, period, window, small, activity=activity
         )
-        results["cost_items"] = queries.cost_by_period(costs, period, engine)
+        results["cost_items"] = queries.cost_by_period(costs, period, small)
     if acquisition is not None:
         step("acquisition")
         results["acquisition"] = queries.acquisition_by_period(
-            acquisition, transactions, period, engine, activity=activity
+            acquisition, transactions, period, small, activity=activity
         )
     if dataset.nps is not None:
         step("nps")
-        results["nps"] = queries.nps_by_period(dataset.nps, period, engine)
+        results["nps"] = queries.nps_by_period(dataset.nps, period, small)
     summary = totals = None
     if reuse is not None:
         customers, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
@@ -299,12 +303,12 @@ def aggregate(
         customers = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
         del coded
         pa.default_memory_pool().release_unused()
-        totals = queries.transaction_totals(transactions, engine)
+        totals = queries.transaction_totals(transactions, small)
         rows = int(totals["rows"])
-        gross_margin = weighted_gross_margin(transactions, engine, totals)
+        gross_margin = weighted_gross_margin(transactions, small, totals)
     if predictive is None:
         step("predictive")
-        fitted = fit_predictive_models(transactions, engine, summary=summary, totals=totals)
+        fitted = fit_predictive_models(transactions, small, summary=summary, totals=totals)
         predictive = replace(fitted, summary=_decode(fitted.summary, uniques))
     if progress is not None:
         progress("done", len(steps), len(steps))
