@@ -6,7 +6,7 @@
 -- where no member ordered (active_customers = 0).
 --
 -- Plan: counted from customer_period_flows.sql (customers per period by cohort, for the same $period and any
--- activity window; about 1,200 rows for 20 quarters), so the orders themselves are read only there.
+-- activity window; about 1,200 rows for 24 quarters), so the orders themselves are read only there.
 -- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py).
 --
 -- Parameters:

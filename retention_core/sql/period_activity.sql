@@ -7,7 +7,7 @@
 -- Returns (amount < 0) count in revenue only.
 --
 -- Plan: counted from customer_period_flows.sql (customers per period by arrival and leaving, for the same $period
--- and $activity_periods; about 1,200 rows for 20 quarters), so the orders themselves are read only there.
+-- and $activity_periods; about 1,200 rows for 24 quarters), so the orders themselves are read only there.
 -- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py).
 --
 -- Parameters:
