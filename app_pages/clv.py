@@ -19,11 +19,11 @@ if "clv_retention_rate" not in plan.specs:
 period_name = t(f"period_noun_{s.period}", s.lang)
 left, right = st.columns(2)
 margin = scenario.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
-                                 help=t("clv_gross_margin_help", s.lang))
+                                 help=t("clv_gross_margin_help", s.lang), lang=s.lang)
 discount = scenario.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
-                                   help=t("clv_discount_rate_help", s.lang))
+                                   help=t("clv_discount_rate_help", s.lang), lang=s.lang)
 retention = scenario.percent_slider(plan, "clv_retention_rate", t("clv_retention_rate", s.lang, period=period_name),
-                                    right, help=t("clv_retention_rate_help", s.lang))
+                                    right, help=t("clv_retention_rate_help", s.lang), lang=s.lang)
 horizon = scenario.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right)
 cost_column, cac_column = st.columns(2)
 cost = scenario.number_input(plan, "clv_retention_cost", t("clv_retention_cost", s.lang, period=period_name),

@@ -29,7 +29,8 @@ else:
 st.subheader(t("loyalty_cli_title", s.lang))
 st.caption(t("loyalty_cli_intro", s.lang))
 columns = st.columns(3)
-means = [scenario.slider(plan, f"loyalty_cli_{question}", t(f"loyalty_cli_{question}", s.lang), columns[index])
+means = [scenario.decimal_slider(plan, f"loyalty_cli_{question}", t(f"loyalty_cli_{question}", s.lang),
+                                 columns[index], lang=s.lang)
          for index, question in enumerate(("recommend", "repurchase", "try_new"))]
 widgets.metric("loyalty_cli", "score", metrics.customer_loyalty_index([means[0]], [means[1]], [means[2]]), s,
                "loyalty_cli_help")

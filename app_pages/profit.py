@@ -20,10 +20,11 @@ assumptions = scenario.assumptions(plan)
 
 left, right = st.columns(2)
 retention = scenario.percent_slider(plan, "profit_retention", t("profit_retention", s.lang), left,
-                                    help=t("profit_retention_help", s.lang))
+                                    help=t("profit_retention_help", s.lang), lang=s.lang)
 uplift = scenario.percent_slider(plan, "profit_uplift", t("profit_uplift", s.lang), left,
-                                 help=t("profit_uplift_help", s.lang))
-discount = scenario.percent_slider(plan, "profit_discount_rate", t("clv_discount_rate", s.lang), right)
+                                 help=t("profit_uplift_help", s.lang), lang=s.lang)
+discount = scenario.percent_slider(plan, "profit_discount_rate", t("clv_discount_rate", s.lang), right,
+                                   lang=s.lang)
 horizon = scenario.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
                           format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
                           else t("label_years", s.lang, years=years))

@@ -38,7 +38,7 @@ else:
 st.subheader(t("cost_whatif", s.lang))
 slider_columns = st.columns(4)
 changes = {category: scenario.percent_slider(plan, f"cost_change_{category}", t(f"category_{category}", s.lang),
-                                             slider_columns[index])
+                                             slider_columns[index], lang=s.lang)
            for index, category in enumerate(scenarios.COST_CATEGORIES)}
 scenario_active = scenario.number_input(plan, f"cost_active_{mode}", t("label_active_customers", s.lang),
                                         slider_columns[3], step=10)

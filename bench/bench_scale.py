@@ -41,16 +41,16 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-# page, widget kind, key, values to alternate between
+# page, widget kind, key, values to alternate between (dates as ISO text)
 SLIDERS = (
     ("app_pages/overview.py", "select_slider", "overview_period", ("2024-07-01", "2024-10-01")),
-    ("app_pages/retention_cost.py", "slider", "cost_change_team", (10.0, 20.0)),
-    ("app_pages/clv.py", "slider", "clv_gross_margin", (40.0, 45.0)),
+    ("app_pages/retention_cost.py", "select_slider", "cost_change_team", (10.0, 20.0)),
+    ("app_pages/clv.py", "select_slider", "clv_gross_margin", (40.0, 45.0)),
     ("app_pages/clv.py", "slider", "clv_horizon", (5, 20)),
-    ("app_pages/clv.py", "slider", "clv_discount_rate", (8.0, 12.0)),
-    ("app_pages/profit.py", "slider", "profit_uplift", (3.0, 5.0)),
+    ("app_pages/clv.py", "select_slider", "clv_discount_rate", (8.0, 12.0)),
+    ("app_pages/profit.py", "select_slider", "profit_uplift", (3.0, 5.0)),
     ("app_pages/cohorts.py", "slider", "cohort_periods_since", (1, 2)),
-    ("app_pages/loyalty.py", "slider", "loyalty_cli_recommend", (7.0, 8.0)),
+    ("app_pages/loyalty.py", "select_slider", "loyalty_cli_recommend", (7.0, 8.0)),
 )
 
 
@@ -162,7 +162,7 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
         began = time.perf_counter()
         app.switch_page(page).run()
         first_view[f"{page}:{key}"] = time.perf_counter() - began
-        values = [pd.Timestamp(value) if kind == "select_slider" else value for value in values]
+        values = [pd.Timestamp(value) if isinstance(value, str) else value for value in values]
         reruns[f"{page}:{key}"] = time_reruns(app, page, kind, key, values, repeats)
     result["first_view_s"] = first_view
     result["reruns_s"] = reruns

@@ -26,11 +26,11 @@ from retention_core.sample import load_sample  # noqa: E402
 # page, widget kind, key, values to alternate between
 SLIDERS = (
     ("app_pages/overview.py", "select_slider", "overview_period", (pd.Timestamp("2024-07-01"), pd.Timestamp("2024-10-01"))),
-    ("app_pages/retention_cost.py", "slider", "cost_change_team", (10.0, 20.0)),
-    ("app_pages/clv.py", "slider", "clv_gross_margin", (40.0, 45.0)),
-    ("app_pages/profit.py", "slider", "profit_uplift", (3.0, 5.0)),
+    ("app_pages/retention_cost.py", "select_slider", "cost_change_team", (10.0, 20.0)),
+    ("app_pages/clv.py", "select_slider", "clv_gross_margin", (40.0, 45.0)),
+    ("app_pages/profit.py", "select_slider", "profit_uplift", (3.0, 5.0)),
     ("app_pages/cohorts.py", "slider", "cohort_periods_since", (1, 2)),
-    ("app_pages/loyalty.py", "slider", "loyalty_cli_recommend", (7.0, 8.0)),
+    ("app_pages/loyalty.py", "select_slider", "loyalty_cli_recommend", (7.0, 8.0)),
 )
 
 

@@ -10,13 +10,16 @@ against the data in :mod:`retention_core.whatif`; this module only moves values 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import streamlit as st
 
 from dashboard import state
 from dashboard.state import Settings
 from retention_core import scenario_state, whatif
 from retention_core.dataset import Aggregates
-from retention_core.i18n import t
+from retention_core.i18n import format_number, format_percent, t
 from retention_core.scenario_state import PARAMS, SIDEBAR_KEYS, ParamSpec
 from retention_core.scenarios import Assumptions
 
@@ -197,20 +200,61 @@ def _settle(plan: whatif.Resolved, key: str, raw: object) -> object:
     return value
 
 
-def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None) -> float:
-    """A slider shown in percent for the fraction ``key``; range, step and default come from ``plan``."""
+def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
+                   lang: str) -> float:
+    """A slider for the fraction ``key``, its values in percent as the language writes them (``12,5 %``).
+
+    Range, step and default come from ``plan``."""
+    shown_as = functools.partial(_percent_label, lang=lang, digits=_percent(plan.specs[key]))
+    return _stepped_slider(plan, key, label, container, help, shown_as)
+
+
+def decimal_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
+                   lang: str) -> float:
+    """A slider for the number ``key`` with the decimals of its step, in the language's notation (``7,5``)."""
+    shown_as = functools.partial(_number_label, lang=lang, digits=scenario_state.step_decimals(plan.specs[key].step))
+    return _stepped_slider(plan, key, label, container, help, shown_as)
+
+
+@functools.lru_cache(maxsize=4096)  # a page's sliders label a few hundred steps on every rerun
+def _percent_label(shown: float, lang: str, digits: int) -> str:
+    return format_percent(shown / 100, lang, digits)
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_label(shown: float, lang: str, digits: int) -> str:
+    return format_number(shown, lang, digits)
+
+
+def _stepped_slider(plan: whatif.Resolved, key: str, label: str, container, help: str | None,
+                    format_shown: Callable[[float], str]) -> object:
+    """A select slider over the steps of ``key``'s spec, each value labelled by ``format_shown``.
+
+    Streamlit's number slider labels its values printf-style, always with a decimal point; a select slider shows
+    the labels given, so the numbers read as everywhere else on the page. Between the steps it also offers the
+    default and the current value where those fall there (a retention rate measured in the data, a link's value).
+    """
     spec = plan.specs[key]
-    shown = (lambda fraction: _to_widget(spec, fraction))
-    value = container.slider(label, shown(spec.low), shown(spec.high), step=shown(spec.step),
-                             format=f"%.{_percent(spec)}f %%", help=help, **_bind(plan, key))
+    bound = _bind(plan, key)
+    options = _steps(spec, st.session_state[key], _to_widget(spec, plan.defaults[key]))
+    value = container.select_slider(label, options=options, format_func=format_shown, help=help, **bound)
     return _settle(plan, key, value)
 
 
-def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None):
-    """A number slider for ``key`` (whole numbers for ``integer`` specs)."""
+def _steps(spec: ParamSpec, *between: float) -> list[float]:
+    """The widget values from ``spec.low`` to ``spec.high`` by ``spec.step`` and the widget values ``between``, in
+    order; all at the widget's precision, so a value given that equals a step is one option."""
+    count = round((spec.high - spec.low) / spec.step)
+    steps = {_to_widget(spec, spec.low + index * spec.step) for index in range(count + 1)}
+    return sorted(steps.union(between))
+
+
+def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None) -> int:
+    """A slider for the whole number ``key``."""
     spec = plan.specs[key]
-    cast = int if spec.kind == "integer" else float
-    value = container.slider(label, cast(spec.low), cast(spec.high), step=cast(spec.step or 1), help=help,
+    if spec.kind != "integer":
+        raise ValueError(f"slider is for whole numbers; {key} is a {spec.kind}, use percent_slider or decimal_slider")
+    value = container.slider(label, int(spec.low), int(spec.high), step=int(spec.step or 1), help=help,
                              **_bind(plan, key))
     return _settle(plan, key, value)
 

@@ -11,6 +11,10 @@ import pytest
 from apptest_support import APP, ROOT, german_number, metric_value, open_page
 from streamlit.testing.v1 import AppTest
 
+from dashboard import scenario
+from retention_core import whatif
+from retention_core.scenario_state import PARAMS
+
 SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
 
 
@@ -37,7 +41,7 @@ def test_retention_cost_typed_in_cafe_example_is_12_euros_in_german():
     app.button_group(key="cost_mode").set_value("typed").run()
     assert metric_value(app, "Bindungskosten je Kunde") == "12,00\u00a0€"
     # Team +10 %: (5,500 + 900 + 2,500) / 700 = 12.714… -> 12,71 €.
-    app.slider(key="cost_change_team").set_value(10.0).run()
+    app.select_slider(key="cost_change_team").set_value(10.0).run()
     assert not app.exception
     assert metric_value(app, "Bindungskosten je Kunde") == "12,71\u00a0€"
 
@@ -53,9 +57,9 @@ def test_retention_cost_typed_in_cafe_example_is_12_dollars_style_in_english():
 
 def test_clv_doubles_when_the_gross_margin_doubles():
     app = open_page("app_pages/clv.py")
-    app.slider(key="clv_gross_margin").set_value(25.0).run()
+    app.select_slider(key="clv_gross_margin").set_value(25.0).run()
     quarter = german_number(metric_value(app, "CLV (Margen-Multiplikator)"))
-    app.slider(key="clv_gross_margin").set_value(50.0).run()
+    app.select_slider(key="clv_gross_margin").set_value(50.0).run()
     assert not app.exception
     # m · r / (1 + i − r) is linear in the margin m.
     assert german_number(metric_value(app, "CLV (Margen-Multiplikator)")) == pytest.approx(2 * quarter, abs=0.011)
@@ -63,8 +67,8 @@ def test_clv_doubles_when_the_gross_margin_doubles():
 
 def test_profit_simulator_shows_that_90_to_95_percent_halves_churn():
     app = open_page("app_pages/profit.py")
-    app.slider(key="profit_retention").set_value(90.0).run()
-    app.slider(key="profit_uplift").set_value(5.0).run()
+    app.select_slider(key="profit_retention").set_value(90.0).run()
+    app.select_slider(key="profit_uplift").set_value(5.0).run()
     assert not app.exception
     sentence = " ".join(markdown.value for markdown in app.markdown)
     assert "10,0\u00a0% → 5,0\u00a0%" in sentence
@@ -90,9 +94,38 @@ def test_cohort_slider_shows_the_pooled_share_buying_again_one_quarter_later(sam
 def test_loyalty_index_is_the_mean_of_the_three_question_means():
     app = open_page("app_pages/loyalty.py")
     for question, value in (("recommend", 9.0), ("repurchase", 6.0), ("try_new", 3.0)):
-        app.slider(key=f"loyalty_cli_{question}").set_value(value).run()
+        app.select_slider(key=f"loyalty_cli_{question}").set_value(value).run()
     assert not app.exception
     assert metric_value(app, "CLI (0–10)") == "6,0"  # (9 + 6 + 3) / 3
+
+
+def test_sliders_write_their_values_as_the_language_writes_numbers():
+    # Streamlit's number slider can only write a decimal point ("68.8 %"), so the percent and decimal sliders list
+    # their steps with labels in the page's language
+    app = open_page("app_pages/profit.py")
+    uplift = app.select_slider(key="profit_uplift")  # 0 to 10 % by 0.5 %
+    assert (len(uplift.options), uplift.options[:2], uplift.options[-1]) == (21, ["0,0\u00a0%", "0,5\u00a0%"],
+                                                                             "10,0\u00a0%")
+    # the retention measured in the sample lies between two steps: it is an option of its own, and the default
+    retention = app.select_slider(key="profit_retention")
+    assert retention.value == 68.8 and "68,8\u00a0%" in retention.options and len(retention.options) == 199 + 1
+    app.button_group(key="app_lang").set_value("en").run()
+    assert app.select_slider(key="profit_uplift").options[:2] == ["0.0%", "0.5%"]
+    app.switch_page("app_pages/loyalty.py").run()
+    assert app.select_slider(key="loyalty_cli_recommend").options[74:76] == ["7.4", "7.5"]
+    app.button_group(key="app_lang").set_value("de").run()
+    assert app.select_slider(key="loyalty_cli_recommend").options[74:76] == ["7,4", "7,5"]
+    assert not app.exception
+
+
+def test_the_whole_number_slider_refuses_fractions_and_decimals():
+    specs = {key: PARAMS[key] for key in ("clv_gross_margin", "loyalty_cli_recommend")}
+    plan = whatif.Resolved(values={}, defaults={}, specs=specs, rejected=())
+    with pytest.raises(ValueError, match="slider is for whole numbers; clv_gross_margin is a fraction, use "
+                                         "percent_slider or decimal_slider"):
+        scenario.slider(plan, "clv_gross_margin", "Marge")
+    with pytest.raises(ValueError, match="loyalty_cli_recommend is a number"):
+        scenario.slider(plan, "loyalty_cli_recommend", "Weiterempfehlung")
 
 
 def upload(app: AppTest, name: str, content: bytes, mime: str = "text/csv") -> AppTest:

@@ -30,7 +30,7 @@ def test_a_link_sets_the_widgets_and_the_numbers_follow():
     app = open_link({"cost_mode": "typed", "cost_change_team": "0.1", "cost_active_typed": "900"},
                     "app_pages/retention_cost.py")
     assert app.button_group(key="cost_mode").value == "typed"
-    assert app.slider(key="cost_change_team").value == 10.0
+    assert app.select_slider(key="cost_change_team").value == 10.0
     assert app.number_input(key="cost_active_typed").value == 900
     assert metric_value(app, COST_PER_CUSTOMER) == "9,89\u00a0€"  # 8,900 / 900 = 9.888…
     assert not app.info  # nothing was ignored
@@ -46,7 +46,7 @@ def test_a_link_sets_language_and_what_if_values_on_other_pages():
     app = open_link({"app_lang": "en", "clv_gross_margin": "0.5", "clv_horizon": "12", "app_period": "year"},
                     "app_pages/clv.py")
     assert app.title[0].value == "CLV & gap"
-    assert app.slider(key="clv_gross_margin").value == 50.0
+    assert app.select_slider(key="clv_gross_margin").value == 50.0
     assert app.slider(key="clv_horizon").value == 12
     assert app.button_group(key="app_period").value == "year"
 
@@ -72,17 +72,17 @@ def test_a_tampered_link_falls_back_to_the_defaults_and_says_what_was_ignored():
 def test_moving_a_slider_writes_it_to_the_url_and_moving_it_back_removes_it():
     app = open_page("app_pages/retention_cost.py")
     app.button_group(key="cost_mode").set_value("typed").run()
-    app.slider(key="cost_change_team").set_value(10.0).run()
+    app.select_slider(key="cost_change_team").set_value(10.0).run()
     assert app.query_params["cost_mode"] == "typed"
     assert app.query_params["cost_change_team"] == "0.1"
-    app.slider(key="cost_change_team").set_value(0.0).run()
+    app.select_slider(key="cost_change_team").set_value(0.0).run()
     assert "cost_change_team" not in app.query_params
 
 
 def test_a_value_survives_a_visit_to_another_page():
     app = open_page("app_pages/retention_cost.py")
     app.button_group(key="cost_mode").set_value("typed").run()
-    app.slider(key="cost_change_team").set_value(10.0).run()
+    app.select_slider(key="cost_change_team").set_value(10.0).run()
     app.switch_page("app_pages/overview.py").run()
     app.switch_page("app_pages/retention_cost.py").run()
     assert not app.exception
@@ -101,7 +101,7 @@ def test_scenarios_page_compares_a_saved_scenario_with_the_current_settings():
     app.button_group(key="cost_mode").set_value("typed").run()
     save_scenario(app, "Café heute")
     assert any("Café heute" in success.value for success in app.success)
-    app.slider(key="cost_change_team").set_value(10.0).run()
+    app.select_slider(key="cost_change_team").set_value(10.0).run()
     app.switch_page("app_pages/scenarios.py").run()
     assert not app.exception
     app.selectbox(key="scenarios_a").set_value("Café heute").run()
@@ -120,16 +120,16 @@ def test_scenarios_page_compares_a_saved_scenario_with_the_current_settings():
 def test_loading_a_saved_scenario_puts_it_back_into_the_widgets():
     app = open_page("app_pages/retention_cost.py")
     app.button_group(key="cost_mode").set_value("typed").run()
-    app.slider(key="cost_change_team").set_value(10.0).run()
+    app.select_slider(key="cost_change_team").set_value(10.0).run()
     save_scenario(app, "Team plus zehn")
-    app.slider(key="cost_change_team").set_value(-50.0).run()
+    app.select_slider(key="cost_change_team").set_value(-50.0).run()
     app.switch_page("app_pages/scenarios.py").run()
     app.selectbox(key="scenarios_a").set_value("Team plus zehn").run()
     app.button(key="scenarios_load_a").click().run()
     assert not app.exception
     assert app.query_params["cost_change_team"] == "0.1"
     app.switch_page("app_pages/retention_cost.py").run()
-    assert app.slider(key="cost_change_team").value == 10.0
+    assert app.select_slider(key="cost_change_team").value == 10.0
     assert metric_value(app, COST_PER_CUSTOMER) == "12,71\u00a0€"
 
 

@@ -341,9 +341,9 @@ def german_money(app: AppTest, label: str) -> float:
 def test_clv_page_predictive_mean_doubles_with_the_margin_slider():
     app = open_page("app_pages/clv.py")
     label = "CLV (BG/NBD + Gamma-Gamma), Mittelwert"
-    app.slider(key="clv_gross_margin").set_value(25.0).run()
+    app.select_slider(key="clv_gross_margin").set_value(25.0).run()
     quarter = german_money(app, label)
-    app.slider(key="clv_gross_margin").set_value(50.0).run()
+    app.select_slider(key="clv_gross_margin").set_value(50.0).run()
     assert not app.exception
     assert quarter > 0
     assert german_money(app, label) == pytest.approx(2 * quarter, abs=0.011)  # each shown rounded to cents
