@@ -245,7 +245,7 @@ def _steps(spec: ParamSpec, *between: float) -> list[float]:
     """The widget values from ``spec.low`` to ``spec.high`` by ``spec.step`` and the widget values ``between``, in
     order; all at the widget's precision, so a value given that equals a step is one option."""
     count = round((spec.high - spec.low) / spec.step)
-    steps = {_to_widget(spec, spec.low + index * spec.step) for index in range(count + 1)}
+    steps = {_to_widget(spec, scenario_state.snap(spec, spec.low + index * spec.step)) for index in range(count + 1)}
     return sorted(steps.union(between))
 
 

@@ -118,6 +118,17 @@ def test_sliders_write_their_values_as_the_language_writes_numbers():
     assert not app.exception
 
 
+def test_slider_steps_are_exact_decimals_and_take_in_values_between_them():
+    # 0.1 · 3 is 0.30000000000000004 in binary floating point: the steps are rounded to the step's decimals, so a
+    # link's 0.3 is the third step, not an option beside it
+    loyalty = scenario._steps(PARAMS["loyalty_cli_recommend"], 0.3, 7.5)
+    assert len(loyalty) == 101 and loyalty[:4] == [0.0, 0.1, 0.2, 0.3]
+    assert all(step == round(step, 1) for step in loyalty)
+    discount = scenario._steps(PARAMS["clv_discount_rate"], 8.3)  # percent steps of 0.5, and 8.3 % between
+    assert len(discount) == 62 and discount[16:19] == [8.0, 8.3, 8.5] and discount[-1] == 30.0
+    assert scenario._steps(PARAMS["cost_change_team"])[:3] == [-50.0, -45.0, -40.0]
+
+
 def test_the_whole_number_slider_refuses_fractions_and_decimals():
     specs = {key: PARAMS[key] for key in ("clv_gross_margin", "loyalty_cli_recommend")}
     plan = whatif.Resolved(values={}, defaults={}, specs=specs, rejected=())
