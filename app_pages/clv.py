@@ -27,8 +27,8 @@ retention = scenario.percent_slider(plan, "clv_retention_rate", t("clv_retention
 horizon = scenario.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right)
 cost_column, cac_column = st.columns(2)
 cost = scenario.number_input(plan, "clv_retention_cost", t("clv_retention_cost", s.lang, period=period_name),
-                             cost_column)
-cac = scenario.number_input(plan, "clv_cac", t("label_your_cac", s.lang), cac_column, step=5.0)
+                             cost_column, lang=s.lang)
+cac = scenario.number_input(plan, "clv_cac", t("label_your_cac", s.lang), cac_column, lang=s.lang)
 result = whatif.clv_result(aggs, margin, discount, retention, horizon, cost, cac)
 
 cards = st.columns(3)

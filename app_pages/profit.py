@@ -28,7 +28,7 @@ discount = scenario.percent_slider(plan, "profit_discount_rate", t("clv_discount
 horizon = scenario.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
                           format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
                           else t("label_years", s.lang, years=years))
-cac = scenario.number_input(plan, "profit_cac", t("label_your_cac", s.lang), right, step=5.0)
+cac = scenario.number_input(plan, "profit_cac", t("label_your_cac", s.lang), right, lang=s.lang)
 
 st.caption(t("profit_tenure_intro", s.lang, margin=format_percent(assumptions.gross_margin, s.lang)))
 editor_column, tenure_chart_column = st.columns([2, 3])

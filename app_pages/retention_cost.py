@@ -29,10 +29,10 @@ else:
     st.caption(t("cost_typed_intro", s.lang))
     columns = st.columns(4)
     amounts = {category: scenario.number_input(plan, f"cost_typed_{category}", t(f"category_{category}", s.lang),
-                                               columns[index], step=100.0)
+                                               columns[index], lang=s.lang)
                for index, category in enumerate(scenarios.COST_CATEGORIES)}
     active = scenario.number_input(plan, "cost_typed_active", t("label_active_customers", s.lang), columns[3],
-                                   step=10)
+                                   lang=s.lang)
     cac = None
 
 st.subheader(t("cost_whatif", s.lang))
@@ -41,7 +41,7 @@ changes = {category: scenario.percent_slider(plan, f"cost_change_{category}", t(
                                              slider_columns[index], lang=s.lang)
            for index, category in enumerate(scenarios.COST_CATEGORIES)}
 scenario_active = scenario.number_input(plan, f"cost_active_{mode}", t("label_active_customers", s.lang),
-                                        slider_columns[3], step=10)
+                                        slider_columns[3], lang=s.lang)
 result = scenarios.cost_scenario(amounts, int(scenario_active), changes, baseline_active_customers=int(active))
 
 metric_columns = st.columns(3)
@@ -53,5 +53,5 @@ widgets.metric("kpi_retention_cost_per_customer", "money", result.per_customer, 
 metric_columns[2].metric(t("label_cac_band", s.lang), widgets.format_range("money", result.cac_band, s),
                          help=t("label_cac_band_help", s.lang), border=True)
 if mode == "typed":
-    cac = scenario.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang), step=10.0) or None
+    cac = scenario.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang), lang=s.lang) or None
 widgets.chart(charts.cac_band_chart(result.per_customer, result.cac_band, cac, s.lang, s.currency), s)

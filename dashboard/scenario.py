@@ -19,7 +19,7 @@ from dashboard import state
 from dashboard.state import Settings
 from retention_core import scenario_state, whatif
 from retention_core.dataset import Aggregates
-from retention_core.i18n import format_number, format_percent, t
+from retention_core.i18n import format_number, format_percent, parse_number, t
 from retention_core.scenario_state import PARAMS, SIDEBAR_KEYS, ParamSpec
 from retention_core.scenarios import Assumptions
 
@@ -259,14 +259,57 @@ def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str 
     return _settle(plan, key, value)
 
 
-def number_input(plan: whatif.Resolved, key: str, label: str, container=st, step: float = 1.0,
-                 help: str | None = None):
-    """A number field for ``key`` bounded by its spec (money at most 1e9, counts at least 1)."""
+def number_input(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
+                 lang: str) -> float | int:
+    """A text field for the money or count ``key``, read and written as the language writes numbers.
+
+    Streamlit's number field reads only a decimal point: a German "2.500" (two thousand five hundred) becomes 2.5
+    there. This field shows ``5.000,00`` / ``5,000.00`` (counts without decimals) and reads what is typed with
+    :func:`i18n.parse_number`. A text that is not a number, or not one in the spec's range, stays in the field with a
+    message under it saying what is wrong and how to write it, and the last good value keeps counting.
+    """
     spec = plan.specs[key]
-    cast = int if spec.kind == "integer" else float
-    value = container.number_input(label, min_value=cast(spec.low), max_value=cast(spec.high), step=cast(step),
-                                   help=help, **_bind(plan, key))
-    return _settle(plan, key, value)
+    errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
+    value = plan.values[key] if key in _store() else plan.defaults[key]
+    if key not in errors:  # the field shows the value, in this run's language; a refused text stays until fixed
+        text = _number_text(spec, value, lang)
+        if st.session_state.get(key) != text:
+            st.session_state[key] = text
+    container.text_input(label, key=key, help=help, on_change=_number_typed,
+                         args=(key, spec, plan.defaults[key], lang))
+    if key in errors:
+        message, params = errors[key]
+        shown = {name: _number_text(spec, number, lang) for name, number in params.items() if name != "text"}
+        container.error(t(message, lang, text=params["text"], **shown), icon=":material/error:")
+    _mirror(key)
+    return value
+
+
+def _number_text(spec: ParamSpec, value: float, lang: str) -> str:
+    return format_number(value, lang, 0 if spec.kind == "integer" else 2)
+
+
+def _number_typed(key: str, spec: ParamSpec, default: object, lang: str) -> None:
+    """``on_change`` of a number field: a number in range joins the scenario, anything else is kept with its reason."""
+    errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
+    text = st.session_state[key]
+    kept = _store().get(key, default)
+    try:
+        number = parse_number(text, lang)
+    except ValueError:
+        errors[key] = ("number_unreadable", {"text": text, "example": 2500 if spec.kind == "integer" else 2500.5,
+                                             "kept": kept})
+        return
+    if spec.kind == "integer" and number != int(number):
+        errors[key] = ("number_not_whole", {"text": text, "example": round(number), "kept": kept})
+        return
+    try:
+        value = scenario_state.check_value(spec, int(number) if spec.kind == "integer" else number)
+    except scenario_state.ParamError:
+        errors[key] = ("number_out_of_range", {"text": text, "low": spec.low, "high": spec.high, "kept": kept})
+        return
+    errors.pop(key, None)
+    _remember(key, value, default)
 
 
 def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=st, **options):
@@ -334,6 +377,7 @@ def load(name: str) -> None:
     kept = {key: value for key, value in _store().items() if not PARAMS[key].what_if}
     st.session_state[state.SCENARIO] = {**kept, **values}
     st.session_state.pop("profit_tenure", None)  # the table editor's own edits; every other widget follows the scenario
+    st.session_state.pop(state.NUMBER_ERRORS, None)  # a refused entry gives way to the loaded value
     st.query_params.from_dict(scenario_state.to_query(_store()))
 
 

@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
 from babel.numbers import format_percent as _babel_percent
 
 LANGUAGES = ("de", "en")
@@ -582,6 +582,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Winning a new customer often costs 5 to 25 times as much as keeping one (Gallo 2014, HBR).",
     },
     "label_your_cac": {"de": "Akquisitionskosten pro Neukunde (CAC)", "en": "Acquisition cost per new customer (CAC)"},
+    # number fields (dashboard.scenario.number_input); {text} as typed, {example}/{low}/{high}/{kept} formatted
+    "number_unreadable": {
+        "de": "„{text}“ ist keine Zahl, die sich lesen lässt. Bitte so schreiben: {example} (Punkte zwischen den "
+              "Tausendern, ein Komma vor den Nachkommastellen). Es gilt weiter {kept}.",
+        "en": "“{text}” is not a number that can be read. Please write it like {example} (commas between the "
+              "thousands, a point before the decimals). Still using {kept}.",
+    },
+    "number_out_of_range": {
+        "de": "{text} liegt nicht zwischen {low} und {high}. Es gilt weiter {kept}.",
+        "en": "{text} is not between {low} and {high}. Still using {kept}.",
+    },
+    "number_not_whole": {
+        "de": "{text} ist keine ganze Zahl; hier zählen ganze Kunden, z. B. {example}. Es gilt weiter {kept}.",
+        "en": "{text} is not a whole number; this counts whole customers, e.g. {example}. Still using {kept}.",
+    },
     "label_retention_cost_short": {"de": "Bindung pro Kunde", "en": "Retention per customer"},
     "label_cac_short": {"de": "CAC", "en": "CAC"},
     "band_cac_multiple": {"de": "{low}–{high} × Bindungskosten", "en": "{low}–{high} × retention cost"},
@@ -1035,6 +1050,26 @@ def format_number(value: float | None, lang: str, digits: int = 0) -> str:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+_IGNORED_IN_NUMBERS = str.maketrans("", "", " \u00a0\u202f€$£¥")
+
+
+def parse_number(text: str, lang: str) -> float:
+    """A number as the language writes it (``2.500,50`` in German, ``2,500.50`` in English) as a float.
+
+    Grouping marks must sit between groups of three digits (Babel's strict parsing), so a text that the other
+    language would read differently is refused, not guessed: ``2.50`` in German (250? 2,50?). Spaces and the
+    signs € $ £ ¥ are ignored. ValueError when the text is not a finite number.
+    """
+    cleaned = str(text).translate(_IGNORED_IN_NUMBERS)
+    try:
+        number = parse_decimal(cleaned, locale=LOCALES[lang], strict=True)
+    except NumberFormatError as error:
+        raise ValueError(f"{text!r} is not a number in {lang}") from error
+    if not number.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    return float(number)
 
 
 def format_money(value: float | None, lang: str, currency: str, digits: int = 2) -> str:

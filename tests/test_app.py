@@ -51,8 +51,38 @@ def test_retention_cost_typed_in_cafe_example_is_12_dollars_style_in_english():
     app.button_group(key="cost_mode").set_value("typed").run()
     assert metric_value(app, "Retention cost per customer") == "€12.00"
     # 800 active customers: 8,400 / 800 = 10.50.
-    app.number_input(key="cost_active_typed").set_value(800).run()
+    app.text_input(key="cost_active_typed").set_value("800").run()
     assert metric_value(app, "Retention cost per customer") == "€10.50"
+
+
+def test_typed_numbers_are_read_as_the_language_writes_them():
+    # The café example typed the German way. Streamlit's number field read "2.500" as 2.5 (5.902,50 € in all).
+    app = open_page("app_pages/retention_cost.py")
+    app.button_group(key="cost_mode").set_value("typed").run()
+    field = app.text_input(key="cost_typed_engagement")
+    assert (app.text_input(key="cost_typed_team").value, field.value) == ("5.000,00", "2.500,00")
+    field.set_value("3.500").run()  # 5.000 + 900 + 3.500
+    assert metric_value(app, "Bindungskosten gesamt") == "9.400,00\u00a0€"
+    assert app.text_input(key="cost_typed_engagement").value == "3.500,00"
+    assert app.query_params["cost_typed_engagement"] == "3500"
+    # refused, each with what to do; the text stays to be corrected and the last good value keeps counting
+    app.text_input(key="cost_typed_engagement").set_value("2.50").run()
+    assert app.text_input(key="cost_typed_engagement").value == "2.50"
+    assert [error.value for error in app.error] == [
+        "„2.50“ ist keine Zahl, die sich lesen lässt. Bitte so schreiben: 2.500,50 (Punkte zwischen den Tausendern, "
+        "ein Komma vor den Nachkommastellen). Es gilt weiter 3.500,00."]
+    assert metric_value(app, "Bindungskosten gesamt") == "9.400,00\u00a0€"
+    app.text_input(key="cost_typed_active").set_value("12,5").run()
+    assert "12,5 ist keine ganze Zahl; hier zählen ganze Kunden, z. B. 12. Es gilt weiter 700." in app.error[1].value
+    app.text_input(key="cost_typed_active").set_value("0").run()
+    assert "0 liegt nicht zwischen 1 und " in app.error[1].value
+    # in English the messages follow; an English number is read the English way and clears its message
+    app.button_group(key="app_lang").set_value("en").run()
+    assert app.error[0].value.startswith("“2.50” is not a number that can be read. Please write it like 2,500.50")
+    app.text_input(key="cost_typed_engagement").set_value("2,500.50").run()
+    assert metric_value(app, "Total retention spend") == "€8,400.50"
+    assert app.text_input(key="cost_typed_engagement").value == "2,500.50"
+    assert len(app.error) == 1 and not app.exception  # only the customers' field still waits for a fix
 
 
 def test_clv_doubles_when_the_gross_margin_doubles():

@@ -31,7 +31,7 @@ def test_a_link_sets_the_widgets_and_the_numbers_follow():
                     "app_pages/retention_cost.py")
     assert app.button_group(key="cost_mode").value == "typed"
     assert app.select_slider(key="cost_change_team").value == 10.0
-    assert app.number_input(key="cost_active_typed").value == 900
+    assert app.text_input(key="cost_active_typed").value == "900"
     assert metric_value(app, COST_PER_CUSTOMER) == "9,89\u00a0€"  # 8,900 / 900 = 9.888…
     assert not app.info  # nothing was ignored
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retention_core.i18n import LANGUAGES, TEXTS, format_date_pattern, format_money, format_number, format_percent, format_period, t
+from retention_core.i18n import (
+    LANGUAGES, TEXTS, format_date_pattern, format_money, format_number, format_percent, format_period, parse_number, t,
+)
 
 from retention_core.scenario_state import PARAMS
 
@@ -99,6 +101,40 @@ def test_numbers_group_thousands_per_locale_and_missing_values_show_a_dash():
     assert format_number(30976, "de") == "30.976"
     assert format_number(30976, "en") == "30,976"
     assert format_money(None, "de", "EUR") == format_percent(float("nan"), "en") == "–"
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("de", "2.500", 2500.0),  # a German thousands point, not 2.5
+    ("de", "2.500,50", 2500.5),
+    ("de", "76,89", 76.89),
+    ("de", "12,50 €", 12.5),
+    ("de", "1.234.567", 1234567.0),
+    ("de", "-5", -5.0),
+    ("en", "2,500.50", 2500.5),
+    ("en", "2.5", 2.5),
+    ("en", "$1,200", 1200.0),
+    ("en", "2 500", 2500.0),
+])
+def test_numbers_are_read_as_the_language_writes_them(lang, text, expected):
+    assert parse_number(text, lang) == expected
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("de", "2.50"),  # 250 or 2,50? refused, not guessed
+    ("de", "76.89"),
+    ("en", "12,5"),
+    ("en", "5.000,00"),
+    ("de", "zwölf"),
+    ("de", ""),
+])
+def test_a_number_written_the_other_way_or_not_at_all_is_refused(lang, text):
+    with pytest.raises(ValueError, match=f"{re.escape(repr(text))} is not a number in {lang}"):
+        parse_number(text, lang)
+
+
+def test_a_number_must_be_finite():
+    with pytest.raises(ValueError, match="'NaN' is not a finite number"):
+        parse_number("NaN", "de")
 
 
 def test_periods_have_readable_names():
