@@ -32,13 +32,8 @@ cac = scenario.number_input(plan, "profit_cac", t("label_your_cac", s.lang), rig
 
 st.caption(t("profit_tenure_intro", s.lang, margin=format_percent(assumptions.gross_margin, s.lang)))
 editor_column, tenure_chart_column = st.columns([2, 3])
-profits = scenario.profits_editor(
-    plan, aggs, assumptions.gross_margin, editor_column, disabled=("tenure", "revenue_per_customer"),
-    column_config={"tenure": t("label_customer_year_short", s.lang),
-                   "revenue_per_customer": st.column_config.NumberColumn(t("label_revenue_per_customer", s.lang),
-                                                                         format="%.2f"),
-                   "profit": st.column_config.NumberColumn(t("label_profit_per_customer", s.lang), format="%.2f")},
-)
+profits = scenario.profits_fields(plan, aggs, assumptions.gross_margin, editor_column, lang=s.lang,
+                                 currency=s.currency)
 with tenure_chart_column:
     widgets.chart(charts.profit_by_tenure_chart(profits, s.lang, s.currency), s)
 

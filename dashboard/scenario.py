@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import replace
+
+import pandas as pd
 
 import streamlit as st
 
@@ -19,7 +22,7 @@ from dashboard import state
 from dashboard.state import Settings
 from retention_core import scenario_state, whatif
 from retention_core.dataset import Aggregates
-from retention_core.i18n import format_number, format_percent, parse_number, t
+from retention_core.i18n import format_money, format_number, format_percent, parse_number, t
 from retention_core.scenario_state import PARAMS, SIDEBAR_KEYS, ParamSpec
 from retention_core.scenarios import Assumptions
 
@@ -268,37 +271,42 @@ def number_input(plan: whatif.Resolved, key: str, label: str, container=st, help
     :func:`i18n.parse_number`. A text that is not a number, or not one in the spec's range, stays in the field with a
     message under it saying what is wrong and how to write it, and the last good value keeps counting.
     """
-    spec = plan.specs[key]
-    errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
     value = plan.values[key] if key in _store() else plan.defaults[key]
+    default = plan.defaults[key]
+    _number_field(key, plan.specs[key], value, label, container, help, lang,
+                  lambda typed: _remember(key, typed, default))
+    _mirror(key)
+    return value
+
+
+def _number_field(key: str, spec: ParamSpec, value: float, label: str, container, help: str | None, lang: str,
+                  keep: Callable[[float], None]) -> None:
+    """A text field (widget ``key``) showing ``value``; a good number typed into it is handed to ``keep``."""
+    errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
     if key not in errors:  # the field shows the value, in this run's language; a refused text stays until fixed
         text = _number_text(spec, value, lang)
         if st.session_state.get(key) != text:
             st.session_state[key] = text
-    container.text_input(label, key=key, help=help, on_change=_number_typed,
-                         args=(key, spec, plan.defaults[key], lang))
+    container.text_input(label, key=key, help=help, on_change=_number_typed, args=(key, spec, value, lang, keep))
     if key in errors:
         message, params = errors[key]
         shown = {name: _number_text(spec, number, lang) for name, number in params.items() if name != "text"}
         container.error(t(message, lang, text=params["text"], **shown), icon=":material/error:")
-    _mirror(key)
-    return value
 
 
 def _number_text(spec: ParamSpec, value: float, lang: str) -> str:
     return format_number(value, lang, 0 if spec.kind == "integer" else 2)
 
 
-def _number_typed(key: str, spec: ParamSpec, default: object, lang: str) -> None:
-    """``on_change`` of a number field: a number in range joins the scenario, anything else is kept with its reason."""
+def _number_typed(key: str, spec: ParamSpec, kept: float, lang: str, keep: Callable[[float], None]) -> None:
+    """``on_change`` of a number field: a number in range is kept, anything else stays with its reason."""
     errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
     text = st.session_state[key]
-    kept = _store().get(key, default)
     try:
         number = parse_number(text, lang)
     except ValueError:
-        errors[key] = ("number_unreadable", {"text": text, "example": 2500 if spec.kind == "integer" else 2500.5,
-                                             "kept": kept})
+        example = 2500 if spec.kind == "integer" else 2500.5
+        errors[key] = ("number_unreadable", {"text": text, "example": example, "kept": kept})
         return
     if spec.kind == "integer" and number != int(number):
         errors[key] = ("number_not_whole", {"text": text, "example": round(number), "kept": kept})
@@ -309,7 +317,7 @@ def _number_typed(key: str, spec: ParamSpec, default: object, lang: str) -> None
         errors[key] = ("number_out_of_range", {"text": text, "low": spec.low, "high": spec.high, "kept": kept})
         return
     errors.pop(key, None)
-    _remember(key, value, default)
+    keep(value)
 
 
 def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=st, **options):
@@ -329,12 +337,30 @@ def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=s
     return _settle(plan, key, value)
 
 
-def profits_editor(plan: whatif.Resolved, aggs: Aggregates, gross_margin: float, container=st, **options):
-    """The profit-by-customer-year editor; only the profits a user overwrote go into the scenario and the URL."""
+def profits_fields(plan: whatif.Resolved, aggs: Aggregates, gross_margin: float, container=st, *, lang: str,
+                   currency: str) -> pd.DataFrame:
+    """One number field per customer year for the profit, its revenue in the label; returns the profit table.
+
+    A profit starts as revenue × ``gross_margin``; only the profits a user overwrote go into the scenario and the
+    URL (``profit_tenure``). The fields read numbers as :func:`number_input` does.
+    """
     table = whatif.profits_table(aggs, gross_margin, plan.values["profit_tenure"])
-    edited = container.data_editor(table, key="profit_tenure", hide_index=True, num_rows="fixed", **options)
-    _keep("profit_tenure", whatif.edited_profits(edited, aggs, gross_margin), {})
-    return edited
+    year_spec = replace(PARAMS["profit_tenure"], kind="number")  # one year's profit: money within the table's bounds
+    for row in table.itertuples(index=False):
+        year = int(row.tenure)
+        label = t("profit_year_field", lang, year=year,
+                  revenue=format_money(row.revenue_per_customer, lang, currency))
+        _number_field(f"profit_tenure_{year}", year_spec, row.profit, label, container, None, lang,
+                      functools.partial(_profit_typed, year, aggs, gross_margin))
+    _mirror("profit_tenure")
+    return table
+
+
+def _profit_typed(year: int, aggs: Aggregates, gross_margin: float, profit: float) -> None:
+    """A profit typed for customer ``year``: the scenario keeps the profits that differ from revenue × margin."""
+    typed = {**_store().get("profit_tenure", {}), year: profit}
+    table = whatif.profits_table(aggs, gross_margin, typed)
+    _remember("profit_tenure", whatif.edited_profits(table, aggs, gross_margin), {})
 
 
 def assumptions(plan: whatif.Resolved) -> Assumptions:
@@ -376,8 +402,8 @@ def load(name: str) -> None:
               if state.SIDEBAR_DEFAULTS.get(key, object()) != value}  # a default period is not a change
     kept = {key: value for key, value in _store().items() if not PARAMS[key].what_if}
     st.session_state[state.SCENARIO] = {**kept, **values}
-    st.session_state.pop("profit_tenure", None)  # the table editor's own edits; every other widget follows the scenario
-    st.session_state.pop(state.NUMBER_ERRORS, None)  # a refused entry gives way to the loaded value
+    st.session_state.pop(state.NUMBER_ERRORS, None)  # a refused entry gives way to the loaded value; every widget
+    # then follows the scenario
     st.query_params.from_dict(scenario_state.to_query(_store()))
 
 

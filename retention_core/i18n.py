@@ -675,14 +675,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "label_years": {"de": "{years} Jahre", "en": "{years} years"},
     "profit_tenure_intro": {
         "de": "Gewinn pro gebliebenem Kunde nach Kundenjahr: Umsatz pro aktivem Kunden in seinem n-ten Jahr × "
-              "Marge ({margin}). Überschreiben Sie die Gewinnspalte nach Belieben; nach dem letzten Jahr bleibt "
+              "Marge ({margin}). Überschreiben Sie die Gewinne nach Belieben; nach dem letzten Jahr bleibt "
               "der Gewinn auf dem letzten Wert.",
         "en": "Profit per retained customer by customer year: revenue per active customer in their n-th year × "
-              "margin ({margin}). Overwrite the profit column as you like; after the last year profit stays at "
+              "margin ({margin}). Overwrite the profits as you like; after the last year profit stays at "
               "the last value.",
     },
-    "label_revenue_per_customer": {"de": "Umsatz", "en": "Revenue"},
-    "label_profit_per_customer": {"de": "Gewinn", "en": "Profit"},
+    "profit_year_field": {"de": "Gewinn im {year}. Kundenjahr (Umsatz {revenue})",
+                          "en": "Profit in customer year {year} (revenue {revenue})"},
     "profit_value_before": {"de": "Kundenwert heute", "en": "Customer value today"},
     "profit_value_after": {"de": "Kundenwert mit Verbesserung", "en": "Customer value with uplift"},
     "profit_value_help": {"de": "Barwert der Gewinne eines neuen Kunden: Jahr 1 sicher, Überleben bis Jahr t mit "
@@ -800,7 +800,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "axis_years": {"de": "Jahre ab heute", "en": "Years from today"},
     "axis_base_vs_today": {"de": "Kundenstamm (heute = 100 %)", "en": "Customer base (today = 100 %)"},
     "axis_customer_year": {"de": "Kundenjahr", "en": "Customer year"},
-    "label_customer_year_short": {"de": "Jahr", "en": "Year"},
     "axis_periods_since": {"de": "{period} seit Erstkauf", "en": "Number of {period} since first purchase"},
     "axis_cohort": {"de": "Kohorte (Erstkauf)", "en": "Cohort (first purchase)"},
     "axis_share_active": {"de": "Anteil aktiv (%)", "en": "Share active (%)"},

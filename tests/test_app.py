@@ -107,6 +107,23 @@ def test_profit_simulator_shows_that_90_to_95_percent_halves_churn():
     assert metric_value(app, "Lebensdauer (Jahre)") == "10,0 → 20,0"
 
 
+def test_profits_per_customer_year_are_typed_as_the_language_writes_numbers():
+    app = open_page("app_pages/profit.py")
+    first = app.text_input(key="profit_tenure_1")
+    assert (first.label, first.value) == ("Gewinn im 1. Kundenjahr (Umsatz 190,61\u00a0€)", "80,05")
+    assert app.text_input(key="profit_tenure_2").value == "89,72"
+    before = german_number(metric_value(app, "Kundenwert heute"))
+    first.set_value("1.000").run()  # one thousand: year 1 is certain and discounted once at 8 %
+    assert app.query_params["profit_tenure"] == "1:1000"
+    assert app.text_input(key="profit_tenure_1").value == "1.000,00"
+    after = german_number(metric_value(app, "Kundenwert heute"))
+    assert after - before == pytest.approx((1000 - 190.61 * 0.42) / 1.08, abs=0.02)
+    app.text_input(key="profit_tenure_2").set_value("89.72").run()  # a point is no German decimal mark
+    assert app.error[0].value.startswith("„89.72“ ist keine Zahl, die sich lesen lässt.")
+    assert app.error[0].value.endswith("Es gilt weiter 89,72.")
+    assert app.query_params["profit_tenure"] == "1:1000" and not app.exception
+
+
 def test_cohort_slider_shows_the_pooled_share_buying_again_one_quarter_later(sample_orders):
     app = open_page("app_pages/cohorts.py")
     app.slider(key="cohort_periods_since").set_value(1).run()
