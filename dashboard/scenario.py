@@ -269,25 +269,29 @@ def number_input(plan: whatif.Resolved, key: str, label: str, container=st, help
     Streamlit's number field reads only a decimal point: a German "2.500" (two thousand five hundred) becomes 2.5
     there. This field shows ``5.000,00`` / ``5,000.00`` (counts without decimals) and reads what is typed with
     :func:`i18n.parse_number`. A text that is not a number, or not one in the spec's range, stays in the field with a
-    message under it saying what is wrong and how to write it, and the last good value keeps counting.
+    message under it saying what is wrong and how to write it, and the last good value keeps counting. An emptied
+    field goes back to the default.
     """
     value = plan.values[key] if key in _store() else plan.defaults[key]
     default = plan.defaults[key]
-    _number_field(key, plan.specs[key], value, label, container, help, lang,
+    _number_field(key, plan.specs[key], value, default, label, container, help, lang,
                   lambda typed: _remember(key, typed, default))
     _mirror(key)
     return value
 
 
-def _number_field(key: str, spec: ParamSpec, value: float, label: str, container, help: str | None, lang: str,
-                  keep: Callable[[float], None]) -> None:
-    """A text field (widget ``key``) showing ``value``; a good number typed into it is handed to ``keep``."""
+def _number_field(key: str, spec: ParamSpec, value: float, default: float, label: str, container, help: str | None,
+                  lang: str, keep: Callable[[float], None]) -> None:
+    """A text field (widget ``key``) showing ``value``; a good number typed into it (``default`` for an empty
+    field) is handed to ``keep``."""
     errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
-    if key not in errors:  # the field shows the value, in this run's language; a refused text stays until fixed
-        text = _number_text(spec, value, lang)
-        if st.session_state.get(key) != text:
-            st.session_state[key] = text
-    container.text_input(label, key=key, help=help, on_change=_number_typed, args=(key, spec, value, lang, keep))
+    # the field shows the value in this run's language; a refused text stays until it is fixed (also when another
+    # page was shown meanwhile and Streamlit dropped the field's state)
+    text = errors[key][1]["text"] if key in errors else _number_text(spec, value, lang)
+    if st.session_state.get(key) != text:
+        st.session_state[key] = text
+    container.text_input(label, key=key, help=help, on_change=_number_typed,
+                         args=(key, spec, value, default, lang, keep))
     if key in errors:
         message, params = errors[key]
         shown = {name: _number_text(spec, number, lang) for name, number in params.items() if name != "text"}
@@ -298,10 +302,15 @@ def _number_text(spec: ParamSpec, value: float, lang: str) -> str:
     return format_number(value, lang, 0 if spec.kind == "integer" else 2)
 
 
-def _number_typed(key: str, spec: ParamSpec, kept: float, lang: str, keep: Callable[[float], None]) -> None:
+def _number_typed(key: str, spec: ParamSpec, kept: float, default: float, lang: str,
+                  keep: Callable[[float], None]) -> None:
     """``on_change`` of a number field: a number in range is kept, anything else stays with its reason."""
     errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
     text = st.session_state[key]
+    if not text.strip():
+        errors.pop(key, None)
+        keep(default)
+        return
     try:
         number = parse_number(text, lang)
     except ValueError:
@@ -345,12 +354,13 @@ def profits_fields(plan: whatif.Resolved, aggs: Aggregates, gross_margin: float,
     URL (``profit_tenure``). The fields read numbers as :func:`number_input` does.
     """
     table = whatif.profits_table(aggs, gross_margin, plan.values["profit_tenure"])
+    defaults = whatif.profits_table(aggs, gross_margin, {})["profit"]
     year_spec = replace(PARAMS["profit_tenure"], kind="number")  # one year's profit: money within the table's bounds
-    for row in table.itertuples(index=False):
+    for row, default in zip(table.itertuples(index=False), defaults, strict=True):
         year = int(row.tenure)
         label = t("profit_year_field", lang, year=year,
                   revenue=format_money(row.revenue_per_customer, lang, currency))
-        _number_field(f"profit_tenure_{year}", year_spec, row.profit, label, container, None, lang,
+        _number_field(f"profit_tenure_{year}", year_spec, row.profit, default, label, container, None, lang,
                       functools.partial(_profit_typed, year, aggs, gross_margin))
     _mirror("profit_tenure")
     return table
