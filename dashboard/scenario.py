@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
-
 import streamlit as st
 
 from dashboard import state
@@ -112,13 +111,6 @@ def plan(s: Settings) -> whatif.Resolved:
         resolved = whatif.resolve(facts, whatif.what_if_values(_store()))
     notice(s)
     return resolved
-
-
-def _keep(key: str, value: object, default: object) -> object:
-    """After a widget ran: keep ``value`` in the scenario and the URL if it differs from ``default``, else drop it."""
-    _remember(key, value, default)
-    _mirror(key)
-    return value
 
 
 def _remember(key: str, value: object, default: object) -> None:
