@@ -211,7 +211,8 @@ def decimal_slider(plan: whatif.Resolved, key: str, label: str, container=st, he
     return _stepped_slider(plan, key, label, container, help, shown_as)
 
 
-@functools.lru_cache(maxsize=4096)  # a page's sliders label a few hundred steps on every rerun
+# a page's sliders label a few hundred steps on every rerun; bounded, and labels are the same for every user
+@functools.lru_cache(maxsize=4096)
 def _percent_label(shown: float, lang: str, digits: int) -> str:
     return format_percent(shown / 100, lang, digits)
 
