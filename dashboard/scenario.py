@@ -164,6 +164,11 @@ def _changed(key: str, default: object) -> None:
     _remember(key, _from_widget(PARAMS[key], st.session_state[key]), default)
 
 
+def _shown(plan: whatif.Resolved, key: str) -> object:
+    """The value a widget for ``key`` shows: the scenario's (the user's, a link's, a loaded one), else the default."""
+    return plan.values[key] if key in _store() else plan.defaults[key]
+
+
 def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False) -> dict:
     """Widget arguments that tie ``key`` to the scenario, after giving the widget its value for this run.
 
@@ -174,7 +179,7 @@ def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False) -> di
     matches a choice by its label and would otherwise fall back to the first option. User changes arrive through
     ``on_change`` before the run, so the scenario already holds them.
     """
-    value = _to_widget(plan.specs[key], plan.values[key] if key in _store() else plan.defaults[key])
+    value = _to_widget(plan.specs[key], _shown(plan, key))
     relabelled = labelled_choices and st.session_state.get(state.LANG_CHANGED, False)
     if relabelled or key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
@@ -265,7 +270,7 @@ def number_input(plan: whatif.Resolved, key: str, label: str, container=st, help
     message under it saying what is wrong and how to write it, and the last good value keeps counting. An emptied
     field goes back to the default.
     """
-    value = plan.values[key] if key in _store() else plan.defaults[key]
+    value = _shown(plan, key)
     default = plan.defaults[key]
     _number_field(key, plan.specs[key], value, default, label, container, help, lang,
                   lambda typed: _remember(key, typed, default))
