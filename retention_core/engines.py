@@ -258,10 +258,28 @@ def _duckdb_config() -> dict[str, object]:
     }
 
 
-def _locked_database() -> duckdb.DuckDBPyConnection:
+def _locked_database(*, block_pool: bool = False) -> duckdb.DuckDBPyConnection:
     """A new in-memory database for frames, external access off and configuration locked; limits come from the
-    environment (README, "Configuration")."""
-    return _locked(duckdb.connect(":memory:", config={**_duckdb_config(), "enable_external_access": False}))
+    environment (README, "Configuration"). ``block_pool``: see :func:`_pool_blocks`."""
+    connection = duckdb.connect(":memory:", config={**_duckdb_config(), "enable_external_access": False})
+    if block_pool:
+        _pool_blocks(connection)
+    return _locked(connection)
+
+
+def _pool_blocks(connection: duckdb.DuckDBPyConnection) -> None:
+    """Let ``connection``'s database keep the memory of the blocks it frees, up to its memory limit, and reuse it.
+
+    Only for a database that is closed after its query: the kept memory is given back when it closes. Without the
+    pool DuckDB hands a freed block's memory back to the system and asks for new memory for the next block, and
+    on this project's machine the kernel's share of that is large: at 10 M order rows the customer summary spent
+    2.2–3.0 s in the kernel, with the pool 1.2–1.9 s (README, "Performance"). DuckDB refuses a pool larger than the
+    address space it reserves for it (80 % of the memory it finds); the database then runs without one.
+    """
+    try:
+        connection.execute("SET block_allocator_memory = $limit", {"limit": _duckdb_config()["memory_limit"]})
+    except duckdb.InvalidInputException:
+        pass
 
 
 def _locked(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -329,6 +347,7 @@ class DuckDBEngine:
     when the query returns. That database is the process-wide one, or with ``fresh_database`` a new one per query,
     closed when it returns: DuckDB keeps the memory a query used for later queries of the same database, and only
     closing the database gives it back (for runs of large queries, see :func:`retention_core.dataset.aggregate`).
+    A fresh database keeps the blocks it frees for reuse (:func:`_pool_blocks`).
     When a table is a :class:`TableSource`, the query runs on a connection of its own that may read only the
     sources' paths (a DuckDB database file is opened read-only as that connection's database). A statement still
     running after :func:`query_timeout_seconds` is interrupted: :class:`QueryTimeout`.
@@ -354,7 +373,7 @@ class DuckDBEngine:
         if sources:
             connection = self._source_connection(sources)
         else:
-            connection = _locked_database() if self.fresh_database else _shared_database().cursor()
+            connection = _locked_database(block_pool=True) if self.fresh_database else _shared_database().cursor()
         timer = threading.Timer(query_timeout_seconds(), connection.interrupt)
         timer.daemon = True
         try:

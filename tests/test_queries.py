@@ -796,6 +796,30 @@ def test_a_fresh_database_per_query_gives_the_same_tables_and_is_locked_like_the
         database.close()
 
 
+def test_a_fresh_database_keeps_freed_blocks_up_to_its_memory_limit_and_the_shared_one_does_not():
+    fresh = engines._locked_database(block_pool=True)
+    shared = engines._shared_database().cursor()
+    setting = "SELECT current_setting('block_allocator_memory'), current_setting('memory_limit')"
+    try:
+        pool, limit = fresh.execute(setting).fetchone()
+        assert pool == limit == "1.8 GiB"  # the default limit, 2 GB
+        assert shared.execute(setting).fetchone()[0] == "0 bytes"
+    finally:
+        fresh.close()
+        shared.close()
+
+
+def test_a_pool_larger_than_duckdb_allows_is_left_out_and_the_database_still_works(monkeypatch, tiny):
+    # DuckDB reserves 80 % of the memory it finds for the pool and refuses more (a config value crashes it)
+    monkeypatch.setenv("RETENTION_DUCKDB_MEMORY_LIMIT", "1000TB")
+    database = engines._locked_database(block_pool=True)
+    try:
+        assert database.execute("SELECT current_setting('block_allocator_memory')").fetchone()[0] == "0 bytes"
+    finally:
+        database.close()
+    assert len(queries.customer_summary(tiny, DuckDBEngine(fresh_database=True))) == tiny["customer_id"].nunique()
+
+
 TYPE_MATRIX = """
 SELECT * FROM (VALUES
     ('a', TIMESTAMP '2024-01-31 10:00', DATE '2024-02-29', CAST(1 AS BIGINT), CAST(7 AS BIGINT), CAST(2 AS INTEGER),
