@@ -90,6 +90,9 @@ class _TimedEngine:
     def run_arrow(self, query, params, tables):
         return self._timed(self.engine.run_arrow, query, params, tables)
 
+    def run_arrow_each(self, query, params_each, tables):
+        return self._timed(self.engine.run_arrow_each, query, params_each, tables)
+
     def _timed(self, run, query, params, tables):
         started = time.perf_counter()
         try:

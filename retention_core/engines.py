@@ -23,7 +23,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, Union, runtime_checkable
@@ -200,13 +200,18 @@ def _glob(source: TableSource) -> str:
 class Engine(Protocol):
     """Runs one named ``.sql`` file with ``params`` on ``tables`` and returns the result as a pandas frame
     (``run``) or as an Arrow table (``run_arrow``, for large results that are joined before they become a frame,
-    see :func:`frame_from_arrow`)."""
+    see :func:`frame_from_arrow`). ``run_arrow_each`` runs the file once per parameter set on the same tables, in
+    order: a large query taken in parts."""
 
     name: str
 
     def run(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pd.DataFrame: ...
 
     def run_arrow(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pa.Table: ...
+
+    def run_arrow_each(
+        self, query: str, params_each: Sequence[Mapping[str, object]], tables: Mapping[str, Table]
+    ) -> list[pa.Table]: ...
 
 
 def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
@@ -344,10 +349,11 @@ class DuckDBEngine:
     """The embedded default: DuckDB in this process.
 
     Frames run on a private cursor of a locked in-memory database (external access off), registered by name and gone
-    when the query returns. That database is the process-wide one, or with ``fresh_database`` a new one per query,
+    when the query returns. That database is the process-wide one, or with ``fresh_database`` a new one per call,
     closed when it returns: DuckDB keeps the memory a query used for later queries of the same database, and only
     closing the database gives it back (for runs of large queries, see :func:`retention_core.dataset.aggregate`).
-    A fresh database keeps the blocks it frees for reuse (:func:`_pool_blocks`).
+    A fresh database keeps the blocks it frees for reuse (:func:`_pool_blocks`); the parts of ``run_arrow_each``
+    share one database, so each part reuses the memory of the one before.
     When a table is a :class:`TableSource`, the query runs on a connection of its own that may read only the
     sources' paths (a DuckDB database file is opened read-only as that connection's database). A statement still
     running after :func:`query_timeout_seconds` is interrupted: :class:`QueryTimeout`.
@@ -357,33 +363,55 @@ class DuckDBEngine:
     fresh_database: bool = False
 
     def run(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pd.DataFrame:
-        return self._fetch(query, params, tables, lambda connection, sql, values: connection.execute(sql, values).df())
+        frames = self._fetch(
+            query, [params], tables, lambda connection, sql, values: connection.execute(sql, values).df()
+        )
+        return frames[0]
 
     def run_arrow(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pa.Table:
+        return self.run_arrow_each(query, [params], tables)[0]
+
+    def run_arrow_each(
+        self, query: str, params_each: Sequence[Mapping[str, object]], tables: Mapping[str, Table]
+    ) -> list[pa.Table]:
         # a relation straight to Arrow; through execute() DuckDB would copy the rows once more
         return self._fetch(
-            query, params, tables, lambda connection, sql, values: connection.sql(sql, params=values).to_arrow_table()
+            query, params_each, tables,
+            lambda connection, sql, values: connection.sql(sql, params=values).to_arrow_table(),
         )
 
     def _fetch(
-        self, query: str, params: Mapping[str, object], tables: Mapping[str, Table],
+        self, query: str, params_each: Sequence[Mapping[str, object]], tables: Mapping[str, Table],
         fetch: Callable[[duckdb.DuckDBPyConnection, str, dict[str, object]], object],
-    ) -> object:
+    ) -> list:
+        """``fetch`` of ``query`` once per parameter set, all on one connection; each statement has its own timeout."""
         sources = {name: table for name, table in tables.items() if isinstance(table, TableSource)}
         if sources:
             connection = self._source_connection(sources)
         else:
             connection = _locked_database(block_pool=True) if self.fresh_database else _shared_database().cursor()
-        timer = threading.Timer(query_timeout_seconds(), connection.interrupt)
-        timer.daemon = True
         try:
             for table_name, table in tables.items():
                 if isinstance(table, TableSource):
                     self._register_source(connection, table_name, table)
                 else:
                     connection.register(table_name, table)
+            sql = load_sql(query)
+            return [
+                self._timed(query, connection, lambda values=dict(params): fetch(connection, sql, values))
+                for params in params_each
+            ]
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _timed(query: str, connection: duckdb.DuckDBPyConnection, fetch: Callable[[], object]) -> object:
+        """``fetch()``, interrupted after :func:`query_timeout_seconds` (:class:`QueryTimeout`)."""
+        timer = threading.Timer(query_timeout_seconds(), connection.interrupt)
+        timer.daemon = True
+        try:
             timer.start()
-            return fetch(connection, load_sql(query), dict(params))
+            return fetch()
         except duckdb.InterruptException as error:
             raise QueryTimeout(
                 f"query {query} took longer than {query_timeout_seconds():g} s and was stopped"
@@ -392,7 +420,6 @@ class DuckDBEngine:
             timer.cancel()
             if timer.ident is not None:  # started: wait out an interrupt already under way, never close beneath it
                 timer.join()
-            connection.close()
 
     @staticmethod
     def _source_connection(sources: Mapping[str, TableSource]) -> duckdb.DuckDBPyConnection:
@@ -448,12 +475,17 @@ class SparkEngine:
         return frame_from_arrow(self.run_arrow(query, params, tables))
 
     def run_arrow(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pa.Table:
+        return self.run_arrow_each(query, [params], tables)[0]
+
+    def run_arrow_each(
+        self, query: str, params_each: Sequence[Mapping[str, object]], tables: Mapping[str, Table]
+    ) -> list[pa.Table]:
         text = spark_sql(query)
         with self._lock, _pandas_version_warning_ignored():
             try:
                 for table_name, table in tables.items():
                     self._frame(table).createOrReplaceTempView(table_name)
-                return self.spark.sql(text, args=dict(params)).toArrow()
+                return [self.spark.sql(text, args=dict(params)).toArrow() for params in params_each]
             finally:
                 for table_name in tables:
                     self.spark.catalog.dropTempView(table_name)

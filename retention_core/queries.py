@@ -56,6 +56,14 @@ def run_sql_arrow(
     return (engine or DEFAULT_ENGINE).run_arrow(name, dict(params or {}), tables)
 
 
+def run_sql_arrow_each(
+    name: str, params_each: Sequence[Mapping[str, object]], engine: Engine | None = None, **tables: Table
+) -> list[pa.Table]:
+    """:func:`run_sql_arrow` once per parameter set in ``params_each``, on the same tables; the results in order.
+    DuckDB runs them on one database, so a fresh database's memory serves each part in turn."""
+    return (engine or DEFAULT_ENGINE).run_arrow_each(name, [dict(params) for params in params_each], tables)
+
+
 def check_period(period: str) -> str:
     """Return ``period`` if it is one of :data:`PERIODS`, else raise ``ValueError``."""
     if period not in PERIODS:
@@ -213,12 +221,11 @@ def customer_summary(
         "product_codes": _products_as_bits(transactions),
     }
     table = with_optional_columns(transactions, "transactions")
-    parts = [
-        run_sql_arrow(
-            "customer_summary", {**params, "customer_from": low, "customer_before": high}, engine, transactions=table
-        )
-        for low, high in customer_ranges
-    ]
+    parts = run_sql_arrow_each(
+        "customer_summary",
+        [{**params, "customer_from": low, "customer_before": high} for low, high in customer_ranges],
+        engine, transactions=table,
+    )
     return frame_from_arrow(pa.concat_tables(parts))
 
 

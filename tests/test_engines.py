@@ -13,6 +13,7 @@ import os
 import shutil
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -88,6 +89,14 @@ def with_coded_products(orders: pd.DataFrame) -> pd.DataFrame:
     return orders.assign(product=dataset._product_codes(orders["product"]))
 
 
+def summary_in_thirds(orders: pd.DataFrame, engine) -> pd.DataFrame:
+    """:func:`queries.customer_summary` in three customer ranges (``run_arrow_each``: three parts, one connection)."""
+    ids = np.sort(orders["customer_id"].unique())
+    first, second = ids[len(ids) // 3], ids[2 * len(ids) // 3]
+    ranges = [(None, first), (first, second), (second, None)]
+    return queries.customer_summary(orders, engine, customer_ranges=ranges)
+
+
 ORDER_QUERIES = {
     "period_activity_month": lambda orders, engine: queries.period_activity(orders, "month", 1, engine),
     "period_activity_quarter_12_months": lambda orders, engine: queries.period_activity(orders, "quarter", 4, engine),
@@ -100,6 +109,7 @@ ORDER_QUERIES = {
     "revenue_by_tenure_year": lambda orders, engine: queries.revenue_by_tenure(orders, "year", engine),
     "revenue_by_tenure_month": lambda orders, engine: queries.revenue_by_tenure(orders, "month", engine),
     "customer_summary": lambda orders, engine: queries.customer_summary(orders, engine),
+    "customer_summary_in_ranges": summary_in_thirds,
     "customer_summary_coded_products": lambda orders, engine: queries.customer_summary(
         with_coded_products(orders), engine),
     "rfm_summary_weeks": lambda orders, engine: models.rfm_summary(orders, time_unit="W", engine=engine),

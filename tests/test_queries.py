@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import duckdb
@@ -818,6 +819,42 @@ def test_a_pool_larger_than_duckdb_allows_is_left_out_and_the_database_still_wor
     finally:
         database.close()
     assert len(queries.customer_summary(tiny, DuckDBEngine(fresh_database=True))) == tiny["customer_id"].nunique()
+
+
+def test_run_arrow_each_gives_each_part_run_arrow_gives_on_one_fresh_database(monkeypatch, tiny):
+    opened = []
+    real = engines._locked_database
+
+    def counted(**kwargs):
+        opened.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(engines, "_locked_database", counted)
+    engine = DuckDBEngine(fresh_database=True)
+    table = queries.with_optional_columns(tiny, "transactions")
+    base = {"observation_end": None, "unit_days": 7.0, "product_codes": False}
+    ranges = [(None, "B"), ("B", "C"), ("C", None)]
+    each = [{**base, "customer_from": low, "customer_before": high} for low, high in ranges]
+    parts = engine.run_arrow_each("customer_summary", each, {"transactions": table})
+    assert opened == [{"block_pool": True}]
+    assert len(parts) == 3
+    for part, params in zip(parts, each):
+        assert part.equals(engine.run_arrow("customer_summary", params, {"transactions": table}))
+    assert [part.column("customer_id").to_pylist() for part in parts] == [["A"], ["B"], ["C"]]
+
+
+def test_each_part_of_run_arrow_each_has_its_own_time_limit(monkeypatch, tiny):
+    limits = []
+
+    class Timer(threading.Timer):
+        def start(self):
+            limits.append(self.interval)
+            super().start()
+
+    monkeypatch.setattr(engines.threading, "Timer", Timer)
+    monkeypatch.setenv("RETENTION_QUERY_TIMEOUT_SECONDS", "30")
+    queries.customer_summary(tiny, DuckDBEngine(fresh_database=True), customer_ranges=[(None, "B"), ("B", None)])
+    assert limits == [30.0, 30.0]
 
 
 TYPE_MATRIX = """
