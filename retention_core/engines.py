@@ -304,11 +304,13 @@ def _shared_database() -> duckdb.DuckDBPyConnection:
 def _path_connection(
     database_file: Path | None = None, readable: tuple[Path, ...] = ()
 ) -> duckdb.DuckDBPyConnection:
-    """A new connection that may read only ``readable`` files / folders (and ``database_file``, opened read-only)."""
+    """A new connection that may read only ``readable`` files / folders (and ``database_file``, opened read-only).
+    It serves one query and is closed after it, so it keeps the blocks it frees (:func:`_pool_blocks`)."""
     if database_file is None:
         connection = duckdb.connect(":memory:", config=_duckdb_config())
     else:
         connection = duckdb.connect(str(database_file), read_only=True, config=_duckdb_config())
+    _pool_blocks(connection)
     files = [str(path) for path in readable if not path.is_dir()]
     folders = [str(path) + os.sep for path in readable if path.is_dir()]
     if files:

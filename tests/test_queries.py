@@ -810,6 +810,16 @@ def test_a_fresh_database_keeps_freed_blocks_up_to_its_memory_limit_and_the_shar
         shared.close()
 
 
+def test_a_connection_that_reads_files_by_path_keeps_freed_blocks_too(tmp_path, tiny):
+    orders = tmp_path / "orders.parquet"
+    tiny.to_parquet(orders)
+    connection = engines._path_connection(readable=(orders,))
+    try:
+        assert connection.execute("SELECT current_setting('block_allocator_memory')").fetchone()[0] == "1.8 GiB"
+    finally:
+        connection.close()
+
+
 def test_a_pool_larger_than_duckdb_allows_is_left_out_and_the_database_still_works(monkeypatch, tiny):
     # DuckDB reserves 80 % of the memory it finds for the pool and refuses more (a config value crashes it)
     monkeypatch.setenv("RETENTION_DUCKDB_MEMORY_LIMIT", "1000TB")
