@@ -810,6 +810,39 @@ def test_a_fresh_database_keeps_freed_blocks_up_to_its_memory_limit_and_the_shar
         shared.close()
 
 
+def test_pooled_databases_opened_and_closed_on_many_threads_give_the_same_tables():
+    # DuckDB keeps per-thread caches of a pool's blocks; threads that end after their database closed must not
+    # touch it (a fault here would end the test process, not fail one test)
+    rng = np.random.default_rng(7)
+    orders = pd.DataFrame({
+        "customer_id": rng.integers(0, 3_000, 40_000).astype("int32"),
+        "order_date": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 1_000, 40_000), unit="D"),
+        "amount": rng.gamma(2.0, 30.0, 40_000),
+    })
+    expected = queries.customer_summary(orders)
+    results, failures = [], []
+
+    def summarise():
+        try:
+            for _ in range(3):
+                results.append(queries.customer_summary(
+                    orders, DuckDBEngine(fresh_database=True), customer_ranges=[(None, 1_000), (1_000, None)]
+                ))
+        except Exception as error:  # reported below, with the thread's error
+            failures.append(error)
+
+    for _ in range(3):
+        threads = [threading.Thread(target=summarise) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    assert len(results) == 36
+    for result in results:
+        pd.testing.assert_frame_equal(result, expected)
+
+
 def test_a_connection_that_reads_files_by_path_keeps_freed_blocks_too(tmp_path, tiny):
     orders = tmp_path / "orders.parquet"
     tiny.to_parquet(orders)
