@@ -48,19 +48,13 @@ def run_sql(
     return (engine or DEFAULT_ENGINE).run(name, dict(params or {}), tables)
 
 
-def run_sql_arrow(
-    name: str, params: Mapping[str, object] | None = None, engine: Engine | None = None, **tables: Table
-) -> pa.Table:
-    """:func:`run_sql`, but the result as an Arrow table (:func:`retention_core.engines.frame_from_arrow` turns it
-    into the frame :func:`run_sql` would give). For large results taken in parts and joined before use."""
-    return (engine or DEFAULT_ENGINE).run_arrow(name, dict(params or {}), tables)
-
-
 def run_sql_arrow_each(
     name: str, params_each: Sequence[Mapping[str, object]], engine: Engine | None = None, **tables: Table
 ) -> list[pa.Table]:
-    """:func:`run_sql_arrow` once per parameter set in ``params_each``, on the same tables; the results in order.
-    DuckDB runs them on one database, so a fresh database's memory serves each part in turn."""
+    """:func:`run_sql` once per parameter set in ``params_each``, on the same tables; the results in order, as Arrow
+    tables (:func:`retention_core.engines.frame_from_arrow` turns one into the frame :func:`run_sql` would give). For
+    a large result taken in parts and joined before use. DuckDB runs the parts on one database, so a fresh
+    database's memory serves each part in turn."""
     return (engine or DEFAULT_ENGINE).run_arrow_each(name, [dict(params) for params in params_each], tables)
 
 
