@@ -11,6 +11,7 @@ from dashboard import runtime, scenario, state
 from retention_core.i18n import t
 
 st.set_page_config(page_title="Retention Economics", page_icon=":material/savings:", layout="wide")
+runtime.avoid_huge_page_stalls()  # before an upload's large arrays
 
 scenario.restore_from_link()
 scenario.prepare_settings()

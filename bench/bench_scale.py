@@ -2,7 +2,8 @@
 
 Run: python bench/bench_scale.py [--rows 1000000 10000000] [--repeats 10] [--csv]
 
-For each size a fresh Python process (so its peak RSS is that size's alone) reads the upload file as the Data page
+For each size a fresh Python process (so its peak RSS is that size's alone) first stops NumPy's huge-page advice
+as the app's frame does (``dashboard.runtime.avoid_huge_page_stalls``), then reads the upload file as the Data page
 does and reports, in seconds:
 
 - load: ``read_table`` on the file's bytes + ``suggest_mapping`` + ``map_columns`` + ``prepare_sheet``;
@@ -97,11 +98,12 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
     from bench_sliders import SLIDERS, time_reruns
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import state
+    from dashboard import runtime, state
     from retention_core import loading, queries
     from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
     from retention_core.dataset import Dataset, aggregate, content_key
 
+    runtime.avoid_huge_page_stalls()  # as the app's frame does before its first page
     path = upload_file(rows, csv)
     if csv:
         loading.MAX_UPLOAD_BYTES = max(loading.MAX_UPLOAD_BYTES, path.stat().st_size)

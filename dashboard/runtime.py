@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 import sys
 import threading
 
@@ -12,6 +13,27 @@ _modules_when_frozen = 0
 
 # at exit, the frozen objects are handed back, so the interpreter's last collection frees them like any other
 atexit.register(gc.unfreeze)
+
+
+def avoid_huge_page_stalls() -> None:
+    """Stop NumPy from asking Linux for transparent huge pages for its large arrays, unless the user chose.
+
+    On Linux NumPy marks each array of 4 MiB or more with ``madvise(MADV_HUGEPAGE)``. Where the kernel's THP
+    ``defrag`` setting is ``madvise`` (the kernel's default, and this project's machine), a first write into such
+    an array may wait while the kernel compacts memory into a free 2 MiB page. The app writes its large arrays
+    (an upload's columns, the per-customer tables) once and reads them a few times, so huge pages save it little.
+    Measured on the project's machine: allocating and filling 350 MB took 0.08–2.0 s with the advice and
+    0.19–0.43 s without; aggregating 10 M rows took 9.0–9.6 s instead of 9.4–10.1 s, faster in five of five
+    alternating pairs, with a peak RSS 0–36 MiB lower.
+
+    NumPy reads ``NUMPY_MADVISE_HUGEPAGE`` at import: when it is set, the user has chosen and this does nothing.
+    Only arrays allocated after the call are affected; calling it again changes nothing.
+    """
+    if "NUMPY_MADVISE_HUGEPAGE" in os.environ:
+        return
+    from numpy._core.multiarray import _set_madvise_hugepage  # NumPy's switch behind the variable (NumPy >= 2)
+
+    _set_madvise_hugepage(False)
 
 
 def freeze_long_lived_objects() -> None:

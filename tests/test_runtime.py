@@ -1,4 +1,5 @@
-"""dashboard.runtime: the long-lived objects are frozen once per new set of modules, and frozen data still goes."""
+"""dashboard.runtime: the long-lived objects are frozen once per new set of modules, and frozen data still goes;
+NumPy stops advising huge pages unless the user chose."""
 
 from __future__ import annotations
 
@@ -44,3 +45,35 @@ def test_a_rerun_without_new_modules_freezes_nothing_and_a_new_module_freezes_ag
     monkeypatch.setitem(sys.modules, "new_page_module", types.ModuleType("new_page_module"))
     runtime.freeze_long_lived_objects()
     assert frozen == [len(sys.modules)] and runtime._modules_when_frozen == len(sys.modules)
+
+
+@pytest.fixture
+def hugepage_advice():
+    """NumPy's huge-page switch; restored after the test."""
+    from numpy._core.multiarray import _set_madvise_hugepage
+
+    before = _set_madvise_hugepage(True)
+    yield _set_madvise_hugepage
+    _set_madvise_hugepage(before)
+
+
+def test_numpy_stops_advising_huge_pages(hugepage_advice, monkeypatch):
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    runtime.avoid_huge_page_stalls()
+    assert hugepage_advice(True) is False  # the switch returns its previous state
+
+
+def test_the_users_numpy_hugepage_choice_wins(hugepage_advice, monkeypatch):
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    runtime.avoid_huge_page_stalls()
+    assert hugepage_advice(True) is True
+
+
+def test_the_app_frame_stops_the_advice_before_any_page_runs(hugepage_advice, monkeypatch):
+    from apptest_support import APP
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    app = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not app.exception
+    assert hugepage_advice(True) is False
