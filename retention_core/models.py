@@ -95,6 +95,11 @@ _NO_FIT = float("nan")
 #: Largest gradient component (of the mean negative log-likelihood in log-parameters) at which a L-BFGS-B run that
 #: stopped in its line search counts as converged (see :func:`_minimise`).
 _STATIONARY_GRADIENT = 1e-6
+#: Likelihood evaluations per parameter after which the Nelder-Mead fallback of :func:`_minimise` gives up. From the
+#: L-BFGS-B estimate, or half a unit away on the log scale, it converges in 300-550 evaluations for the BG/NBD and
+#: 200-350 for Gamma-Gamma (CDNOW). Where the likelihood does not let it settle (a model the data do not identify),
+#: it would otherwise run for minutes on a 100,000-customer sample; then the fit reports that it did not converge.
+_NELDER_MEAD_EVALUATIONS = 300
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -340,13 +345,27 @@ def _aggregate(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.n
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
+def _weighted_objective(
+    values: np.ndarray, jacobian: np.ndarray, weights: np.ndarray, total: float
+) -> tuple[float, np.ndarray]:
+    """Mean negative log-likelihood of weighted distinct rows and its gradient: -sum(w * l) / n, -(J @ w) / n.
+
+    Summed with ``einsum``, not BLAS (``@``): a product of this size woke OpenBLAS's threads at every evaluation,
+    and on the project's 2-core machine that slowed the optimiser's own steps too. Measured: the BG/NBD +
+    Gamma-Gamma fits with the holdout check of 10 M rows took 0.72–0.89 s instead of 0.98–1.52 s, with parameters
+    equal to 12 digits.
+    """
+    return -float(np.einsum("i,i", weights, values)) / total, -np.einsum("ij,j", jacobian, weights) / total
+
+
 def _minimise(objective: Objective, start: np.ndarray, n_params: int) -> tuple[np.ndarray, bool, str]:
     """Minimise a mean negative log-likelihood over log-parameters; never raises.
 
     L-BFGS-B with the analytic gradient first; Nelder-Mead from the best point so far when that fails. A
     L-BFGS-B run whose line search stops while every gradient component is within :data:`_STATIONARY_GRADIENT`
     of zero has found the optimum as well as the float rounding of the likelihood allows (Nelder-Mead then only
-    confirms the same point, in a few hundred evaluations): it counts as converged.
+    confirms the same point, in a few hundred evaluations): it counts as converged. Nelder-Mead stops after
+    :data:`_NELDER_MEAD_EVALUATIONS` evaluations per parameter.
     Returns (log-parameters, converged, message); converged is False when a parameter sits on its bound.
     """
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * n_params
@@ -373,7 +392,7 @@ def _minimise(objective: Objective, start: np.ndarray, n_params: int) -> tuple[n
             try:
                 result = optimize.minimize(
                     lambda log_params: safe(log_params)[0], best, method="Nelder-Mead", bounds=bounds,
-                    options={"maxiter": 4000 * n_params, "xatol": 1e-9, "fatol": 1e-13},
+                    options={"maxfev": _NELDER_MEAD_EVALUATIONS * n_params, "xatol": 1e-9, "fatol": 1e-13},
                 )
                 best, converged = result.x, bool(result.success)
                 message = f"{message}; Nelder-Mead: {result.message}"
@@ -477,7 +496,7 @@ def fit_bg_nbd(frequency: object, recency: object, T: object) -> BgNbdFit:
     def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
         r, alpha, a, b = np.exp(log_params)
         values, jacobian = _bg_nbd_terms(r, alpha, a, b, ux, ut_x, ut, gradient=True, levels=levels)
-        return -float(weights @ values) / total, -(jacobian @ weights) / total
+        return _weighted_objective(values, jacobian, weights, total)
 
     rate = max(float(np.sum(x)) / float(np.sum(big_t / scale)), 1e-6)
     start = np.log([1.0, 1.0 / rate, 1.0, 3.0])
@@ -709,7 +728,7 @@ def fit_gamma_gamma(frequency: object, monetary: object) -> GammaGammaFit:
     def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
         p, q, gamma = np.exp(log_params)
         values, jacobian = _gamma_gamma_terms(p, q, gamma, ux, uz, gradient=True, levels=levels)
-        return -float(weights @ values) / total, -(jacobian @ weights) / total
+        return _weighted_objective(values, jacobian, weights, total)
 
     start = np.log([2.0, 3.0, 1.0])  # population mean p * gamma / (q - 1) = 1 = the rescaled mean spend
     log_params, converged, message = _minimise(objective, start, 3)

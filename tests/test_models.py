@@ -672,3 +672,32 @@ def test_a_line_search_that_stops_at_a_zero_gradient_counts_as_converged(monkeyp
     assert methods == (["L-BFGS-B", "Nelder-Mead"] if nelder_mead else ["L-BFGS-B"])
     assert ("gradient within 1e-06 of zero" in message) is not nelder_mead
 
+
+
+def test_nelder_mead_gives_up_after_a_bounded_number_of_evaluations(monkeypatch):
+    """A likelihood that no optimiser can settle (here: noise, after a L-BFGS-B run that stopped away from the
+    optimum): Nelder-Mead stops after 300 evaluations per parameter and the fit is not converged, instead of running
+    for minutes on a large sample."""
+    minimize, noise, calls = optimize.minimize, np.random.default_rng(5), []
+
+    def stopped_line_search(fun, x0, method=None, **kwargs):
+        if method == "L-BFGS-B":
+            return optimize.OptimizeResult(x=x0, jac=np.ones_like(x0), success=False, message="ABNORMAL: ")
+        return minimize(fun, x0, method=method, **kwargs)
+
+    def restless(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        calls.append(1)
+        return float(noise.random()), np.ones_like(log_params)
+
+    monkeypatch.setattr(optimize, "minimize", stopped_line_search)
+    best, converged, message = models._minimise(restless, np.zeros(4), 4)
+    assert not converged and "Nelder-Mead: Maximum number of function evaluations" in message
+    assert len(calls) <= 4 * 300 + 1  # and one check of the estimate
+
+
+def test_the_weighted_objective_is_minus_the_weighted_mean_and_its_gradient():
+    values, weights = np.array([1.0, 2.0]), np.array([1.0, 3.0])
+    jacobian = np.array([[1.0, 2.0], [3.0, 4.0]])  # one row per parameter, one column per distinct row
+    value, gradient = models._weighted_objective(values, jacobian, weights, 4.0)
+    assert value == -(1 * 1 + 3 * 2) / 4
+    np.testing.assert_array_equal(gradient, [-(1 * 1 + 3 * 2) / 4, -(1 * 3 + 3 * 4) / 4])
