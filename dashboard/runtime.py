@@ -24,7 +24,7 @@ def avoid_huge_page_stalls() -> None:
     (an upload's columns, the per-customer tables) once and reads them a few times, so huge pages save it little.
     Measured on the project's machine: allocating and filling 350 MB took 0.08–2.0 s with the advice and
     0.19–0.43 s without; aggregating 10 M rows took 9.0–9.6 s instead of 9.4–10.1 s, faster in five of five
-    alternating pairs. The peak RSS moved by less than 40 MiB either way (README, Performance).
+    alternating pairs. In those pairs the peak RSS moved by less than 40 MiB either way.
 
     NumPy reads ``NUMPY_MADVISE_HUGEPAGE`` at import: when it is set, the user has chosen and this does nothing.
     Only arrays allocated after the call are affected; calling it again changes nothing.
