@@ -27,12 +27,15 @@ def avoid_huge_page_stalls() -> None:
     alternating pairs. In those pairs the peak RSS moved by less than 40 MiB either way.
 
     NumPy reads ``NUMPY_MADVISE_HUGEPAGE`` at import: when it is set, the user has chosen and this does nothing.
-    Only arrays allocated after the call are affected; calling it again changes nothing.
+    Only arrays allocated after the call are affected; calling it again changes nothing. A NumPy without the switch
+    (it is NumPy's own, not public API) keeps its advice; the app runs as before.
     """
     if "NUMPY_MADVISE_HUGEPAGE" in os.environ:
         return
-    from numpy._core.multiarray import _set_madvise_hugepage  # NumPy's switch behind the variable (NumPy >= 2)
-
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage  # the switch behind the variable (NumPy >= 2)
+    except ImportError:
+        return
     _set_madvise_hugepage(False)
 
 

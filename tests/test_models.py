@@ -673,7 +673,6 @@ def test_a_line_search_that_stops_at_a_zero_gradient_counts_as_converged(monkeyp
     assert ("gradient within 1e-06 of zero" in message) is not nelder_mead
 
 
-
 def test_nelder_mead_gives_up_after_a_bounded_number_of_evaluations(monkeypatch):
     """A likelihood that no optimiser can settle (here: noise, after a L-BFGS-B run that stopped away from the
     optimum): Nelder-Mead stops after 300 evaluations per parameter and the fit is not converged, instead of running

@@ -77,3 +77,9 @@ def test_the_app_frame_stops_the_advice_before_any_page_runs(hugepage_advice, mo
     app = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not app.exception
     assert hugepage_advice(True) is False
+
+
+def test_a_numpy_without_the_switch_keeps_its_advice_and_the_app_starts(monkeypatch):
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    monkeypatch.setitem(sys.modules, "numpy._core.multiarray", types.ModuleType("numpy._core.multiarray"))
+    runtime.avoid_huge_page_stalls()  # no ImportError
