@@ -2,7 +2,7 @@
 
 Run: python bench/bench_scale.py [--rows 1000000 10000000] [--repeats 10] [--csv]
 
-For each size a fresh Python process (so its peak RSS is that size's alone) first stops NumPy's huge-page advice
+For each size a fresh Python process (so its peak RSS is that size's alone) first leaves transparent huge pages
 as the app's frame does (``dashboard.runtime.avoid_huge_page_stalls``), then reads the upload file as the Data page
 does and reports, in seconds:
 

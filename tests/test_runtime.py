@@ -1,8 +1,9 @@
 """dashboard.runtime: the long-lived objects are frozen once per new set of modules, and frozen data still goes;
-NumPy stops advising huge pages unless the user chose."""
+the process leaves transparent huge pages (Linux flag, NumPy's advice) unless the user chose."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import sys
 import types
@@ -47,20 +48,41 @@ def test_a_rerun_without_new_modules_freezes_nothing_and_a_new_module_freezes_ag
     assert frozen == [len(sys.modules)] and runtime._modules_when_frozen == len(sys.modules)
 
 
+LINUX = sys.platform.startswith("linux")
+
+
+def thp_disabled() -> int:
+    """Linux's per-process "no transparent huge pages" flag: 1 set, 0 not."""
+    return ctypes.CDLL(None).prctl(runtime._PR_GET_THP_DISABLE, 0, 0, 0, 0)
+
+
 @pytest.fixture
-def hugepage_advice():
-    """NumPy's huge-page switch; restored after the test."""
+def hugepage_advice(monkeypatch):
+    """NumPy's huge-page switch, turned on; it and the process's THP flag are restored after the test."""
     from numpy._core.multiarray import _set_madvise_hugepage
 
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    monkeypatch.delenv("RETENTION_HUGE_PAGES", raising=False)
     before = _set_madvise_hugepage(True)
+    flag = thp_disabled() if LINUX else None
+    if LINUX:
+        ctypes.CDLL(None).prctl(runtime._PR_SET_THP_DISABLE, 0, 0, 0, 0)
     yield _set_madvise_hugepage
     _set_madvise_hugepage(before)
+    if LINUX:
+        ctypes.CDLL(None).prctl(runtime._PR_SET_THP_DISABLE, flag, 0, 0, 0)
 
 
-def test_numpy_stops_advising_huge_pages(hugepage_advice, monkeypatch):
-    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+def test_numpy_stops_advising_huge_pages(hugepage_advice):
     runtime.avoid_huge_page_stalls()
     assert hugepage_advice(True) is False  # the switch returns its previous state
+
+
+@pytest.mark.skipif(not LINUX, reason="the per-process THP flag is Linux's")
+def test_the_process_leaves_transparent_huge_pages(hugepage_advice):
+    assert thp_disabled() == 0
+    runtime.avoid_huge_page_stalls()
+    assert thp_disabled() == 1
 
 
 def test_the_users_numpy_hugepage_choice_wins(hugepage_advice, monkeypatch):
@@ -69,17 +91,26 @@ def test_the_users_numpy_hugepage_choice_wins(hugepage_advice, monkeypatch):
     assert hugepage_advice(True) is True
 
 
-def test_the_app_frame_stops_the_advice_before_any_page_runs(hugepage_advice, monkeypatch):
+def test_retention_huge_pages_1_keeps_huge_pages(hugepage_advice, monkeypatch):
+    monkeypatch.setenv("RETENTION_HUGE_PAGES", "1")
+    runtime.avoid_huge_page_stalls()
+    assert hugepage_advice(True) is True
+    assert not LINUX or thp_disabled() == 0
+
+
+def test_the_app_frame_leaves_huge_pages_before_any_page_runs(hugepage_advice):
     from apptest_support import APP
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
     app = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not app.exception
     assert hugepage_advice(True) is False
+    assert not LINUX or thp_disabled() == 1
 
 
-def test_a_numpy_without_the_switch_keeps_its_advice_and_the_app_starts(monkeypatch):
-    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+def test_without_the_flag_or_numpys_switch_the_app_still_starts(hugepage_advice, monkeypatch):
+    monkeypatch.setattr(runtime, "_PR_SET_THP_DISABLE", -1)  # an option Linux refuses
+    assert runtime._disable_transparent_huge_pages() is False
     monkeypatch.setitem(sys.modules, "numpy._core.multiarray", types.ModuleType("numpy._core.multiarray"))
     runtime.avoid_huge_page_stalls()  # no ImportError
+    assert not LINUX or thp_disabled() == 0
