@@ -7,6 +7,7 @@ a bundle of small frames that every page and slider works from. Nothing after :f
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -98,6 +99,12 @@ class Aggregates:
     @property
     def periods_per_year(self) -> int:
         return PERIODS_PER_YEAR[self.period]
+
+    @functools.cached_property
+    def data_end(self) -> pd.Timestamp:
+        """Date of the last order in the data, looked up once: most pages need it on every rerun, and the scan of
+        ``customers`` took 15 ms of each rerun at 3.6 M customers."""
+        return pd.Timestamp(self.customers["last_order"].max())
 
 
 def activity_periods(period: str, activity_months: int) -> int:

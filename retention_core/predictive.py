@@ -735,8 +735,7 @@ def project_cohorts(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
         raise ValueError(f"periods_ahead must be a whole number >= 0, got {periods_ahead!r}")
     periods_ahead = int(periods_ahead)
     columns = ["cohort_start", "periods_since", "retention", "kind"]
-    data_end = pd.Timestamp(aggs.customers["last_order"].max())
-    cells = _complete_cells(aggs.cohorts, aggs.periods_per_year, data_end)
+    cells = _complete_cells(aggs.cohorts, aggs.periods_per_year, aggs.data_end)
     cells = cells[cells["periods_since"] >= 1].sort_values(["cohort_start", "periods_since"])
     observed_periods = cells.groupby("cohort_start")["periods_since"].transform("size")
     cells = cells[observed_periods >= MIN_COHORT_PERIODS]

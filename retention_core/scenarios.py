@@ -43,8 +43,8 @@ def default_assumptions(aggs: Aggregates) -> Assumptions:
 
 
 def data_end(aggs: Aggregates) -> pd.Timestamp:
-    """Date of the last order in the data."""
-    return pd.Timestamp(aggs.customers["last_order"].max())
+    """Date of the last order in the data (kept with the aggregates after the first look)."""
+    return aggs.data_end
 
 
 def period_end(period_start: pd.Timestamp, period: str) -> pd.Timestamp:

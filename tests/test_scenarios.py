@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pandas as pd
@@ -109,6 +110,17 @@ def test_baseline_pools_complete_periods_by_hand(tiny_dataset):
     assert baseline.retention_rate == pytest.approx((2 - 1 + 3 - 1) / (2 + 2))  # Σ(E − N) / ΣS = 3 / 4
     assert baseline.revenue_per_customer == pytest.approx((70 + 160) / (2 + 3))
     assert baseline.average_order_value == pytest.approx(230 / 5)
+
+
+def test_the_data_end_is_the_last_order_and_is_looked_up_once(tiny_dataset):
+    aggs = aggregate(tiny_dataset, "quarter", 3)
+    assert scenarios.data_end(aggs) == pd.Timestamp("2024-09-30")  # D's order
+    assert "data_end" in vars(aggs)  # kept: the next rerun does not scan the customers again
+    # a last period observed for less than a week before the data ends is not complete
+    later = dataclasses.replace(aggs, customers=aggs.customers.assign(last_order=pd.Timestamp("2024-09-20")))
+    assert scenarios.data_end(later) == pd.Timestamp("2024-09-20")
+    assert scenarios.complete_periods(later)["period_start"].max() == pd.Timestamp("2024-04-01")
+    assert scenarios.complete_periods(aggs)["period_start"].max() == pd.Timestamp("2024-07-01")
 
 
 def test_loyalty_facts_count_repeaters_and_multi_product_customers(tiny_dataset):
