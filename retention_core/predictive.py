@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -150,11 +151,57 @@ class ForecastBasis:
         """P(alive) in bins of :data:`ALIVE_BIN_WIDTH`, the same for every scenario."""
         return _alive_histogram(self.probability_alive)
 
-    def clv(self, gross_margin: float, discounted: np.ndarray) -> np.ndarray:
-        """Per customer: margin * E[spend] * P(alive) * ``discounted`` of its (x, T) group (one value per group, the
-        first result of :meth:`discounted_purchases`), in currency; computed in place, one new array."""
-        values = discounted[self.group]
-        values *= self.spend_alive
+    @functools.cached_property
+    def mean_probability_alive(self) -> float:
+        """The mean P(alive) over the customers, the same for every scenario."""
+        return float(self.probability_alive.mean())
+
+    @functools.cached_property
+    def _groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per (x, T) group: the sum, the smallest and the largest :attr:`spend_alive` of its customers."""
+        size = self.cumulative.shape[0]
+        smallest, largest = np.full(size, np.inf), np.full(size, -np.inf)
+        np.minimum.at(smallest, self.group, self.spend_alive)
+        np.maximum.at(largest, self.group, self.spend_alive)
+        return np.bincount(self.group, weights=self.spend_alive, minlength=size), smallest, largest
+
+    def total_clv(self, gross_margin: float, discounted: np.ndarray) -> float:
+        """The sum of :meth:`clv` over the customers, in currency, from one value per (x, T) group:
+        margin * sum_g discounted_g * (sum of E[spend] * P(alive) in group g)."""
+        return float(discounted @ self._groups[0]) * gross_margin
+
+    def clv_distribution(self, gross_margin: float, discounted: np.ndarray, bins: int,
+                         top: int) -> tuple[pd.DataFrame, float, np.ndarray]:
+        """:func:`clv_distribution` of :meth:`clv` without an array of every customer's CLV: the values are made
+        a chunk at a time and again for the few customers the median and the top values need. The range comes
+        from the groups: a group's values grow with E[spend] * P(alive), so its smallest and largest are those of
+        its customers with the smallest and largest."""
+        _, smallest, largest = self._groups
+        ends = np.concatenate([discounted * smallest, discounted * largest])
+        if gross_margin != 1.0:
+            ends *= gross_margin
+
+        def chunk(start: int, stop: int, out: np.ndarray) -> np.ndarray:
+            # the group codes are always in range: "clip" skips the bounds check that "raise" makes
+            values = np.take(discounted, self.group[start:stop], out=out, mode="clip")
+            values *= self.spend_alive[start:stop]
+            if gross_margin != 1.0:
+                values *= gross_margin
+            return values
+
+        def at(rows: np.ndarray) -> np.ndarray:
+            return self.clv(gross_margin, discounted, rows)
+
+        return _distribution(self.group.size, float(ends.min()), float(ends.max()), chunk, at, bins, top)
+
+    def clv(self, gross_margin: float, discounted: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per customer (or per customer at ``rows``): margin * E[spend] * P(alive) * ``discounted`` of its (x, T)
+        group (one value per group, the first result of :meth:`discounted_purchases`), in currency; computed in
+        place, one new array."""
+        group, spend_alive = (self.group, self.spend_alive) if rows is None else (self.group[rows],
+                                                                                 self.spend_alive[rows])
+        values = discounted[group]
+        values *= spend_alive
         if gross_margin != 1.0:
             values *= gross_margin
         return values
@@ -595,21 +642,59 @@ def clv_distribution(values: np.ndarray, bins: int, top: int) -> tuple[pd.DataFr
     fine bins; the fine bin grows with the value, so the median and the top values are read from the few fine
     bins holding those ranks. A full partition of 3.6 M values takes several times as long.
     """
-    count = values.size
-    if count == 0:
+    if values.size == 0:
         return _histogram(values, bins, (0.0, 1.0)), float("nan"), np.array([], dtype="int64")
-    lowest, highest = min(float(values.min()), 0.0), float(values.max())
+
+    def chunk(start: int, stop: int, out: np.ndarray) -> np.ndarray:
+        return values[start:stop]
+
+    def at(rows: np.ndarray) -> np.ndarray:
+        return values[rows]
+
+    return _distribution(values.size, float(values.min()), float(values.max()), chunk, at, bins, top)
+
+
+def _distribution(
+    count: int, smallest: float, largest: float, chunk: Callable[[int, int, np.ndarray], np.ndarray],
+    at: Callable[[np.ndarray], np.ndarray], bins: int, top: int,
+) -> tuple[pd.DataFrame, float, np.ndarray]:
+    """:func:`clv_distribution` of ``count`` values (``count`` > 0) from ``smallest`` to ``largest``, given as
+    ``chunk(start, stop, out)``, the values at positions start ... stop - 1 (in ``out``, a scratch array of that
+    length, or elsewhere, left unchanged) and ``at(rows)``, the values at ``rows``, equal to those of ``chunk``."""
+    lowest, highest = min(smallest, 0.0), largest
     fine = bins * FINE_BINS_PER_BIN
     if not highest > lowest or not math.isfinite(fine / (highest - lowest)):  # all equal, or a spread below 1e-300
         highest = lowest + 1.0
     scale = fine / (highest - lowest)
     index = np.empty(count, dtype=np.int16 if fine <= np.iinfo(np.int16).max else np.int32)
-    for start in range(0, count, _DISTRIBUTION_CHUNK):  # small scratch arrays: new memory is slow on some hosts
-        part = values[start:start + _DISTRIBUTION_CHUNK]
-        scaled = (part - lowest) * scale if lowest < 0 else part * scale
-        np.minimum(scaled, fine - 1, out=scaled)
-        index[start:start + _DISTRIBUTION_CHUNK] = scaled  # non-negative: the cast truncates down, to the fine bin
-    fine_counts = np.bincount(index, minlength=fine)
+
+    def count_part(part: range) -> np.ndarray:
+        """Fine bins of the values at positions ``part`` (whole chunks): ``index`` there, and the counts."""
+        counts = np.zeros(fine, dtype="int64")
+        scratch = np.empty(min(len(part), _DISTRIBUTION_CHUNK))  # small: new memory is slow on some hosts
+        for start in range(part.start, part.stop, _DISTRIBUTION_CHUNK):
+            stop = min(start + _DISTRIBUTION_CHUNK, part.stop)
+            scaled = scratch[:stop - start]
+            values = chunk(start, stop, scaled)
+            if lowest < 0:
+                np.subtract(values, lowest, out=scaled)
+                scaled *= scale
+            else:
+                np.multiply(values, scale, out=scaled)
+            np.minimum(scaled, fine - 1, out=scaled)
+            index[start:stop] = scaled  # non-negative: the cast truncates down, to the fine bin
+            counts += np.bincount(index[start:stop], minlength=fine)
+        return counts
+
+    chunks = -(-count // _DISTRIBUTION_CHUNK)
+    threads = min(FORECAST_THREADS, chunks)
+    parts = [range(_DISTRIBUTION_CHUNK * (chunks * part // threads),
+                   min(count, _DISTRIBUTION_CHUNK * (chunks * (part + 1) // threads))) for part in range(threads)]
+    if threads == 1:
+        fine_counts = count_part(parts[0])
+    else:  # NumPy lets go of the GIL in these loops: the parts run in parallel
+        with ThreadPoolExecutor(threads) as pool:
+            fine_counts = sum(pool.map(count_part, parts))
     up_to = np.cumsum(fine_counts)  # up_to[b]: how many values lie in fine bins 0 ... b
     members: dict[int, np.ndarray] = {}
 
@@ -617,13 +702,13 @@ def clv_distribution(values: np.ndarray, bins: int, top: int) -> tuple[pd.DataFr
         """The value at 0-based ``rank`` of the ascending order."""
         home = int(np.searchsorted(up_to, rank, side="right"))
         if home not in members:
-            members[home] = np.sort(values[index == home])
+            members[home] = np.sort(at(np.flatnonzero(index == home)))
         return float(members[home][rank - (int(up_to[home - 1]) if home else 0)])
 
     median = (at_rank((count - 1) // 2) + at_rank(count // 2)) / 2
     threshold = int(np.searchsorted(up_to, count - min(top, count), side="right"))
     candidates = np.flatnonzero(index >= threshold)
-    best = candidates[np.argsort(-values[candidates], kind="stable")][:top]
+    best = candidates[np.argsort(-at(candidates), kind="stable")][:top]
     edges = np.linspace(lowest, highest, bins + 1)
     counts = fine_counts.reshape(bins, FINE_BINS_PER_BIN).sum(axis=1)
     return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "customers": counts}), median, best
@@ -639,33 +724,32 @@ def predictive_clv_summary(
     is left out, so a page can keep the summary (it is linear in the margin: :meth:`PredictiveClvSummary.at_margin`).
     """
     _check_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
-    if _uses_basis(basis, horizon_months):  # one pass of a few vector operations over the customers
+    if _uses_basis(basis, horizon_months):  # a chunk of customers at a time, and sums over the (x, T) groups
         discounted, expected_if_alive = basis.discounted_purchases(annual_discount_rate, int(horizon_months))
-        clv = basis.clv(gross_margin, discounted)
-        alive = basis.probability_alive
-        alive_histogram = basis.alive_histogram
-
-        def expected(rows: np.ndarray) -> np.ndarray:
-            return alive[rows] * expected_if_alive[basis.group[rows]]
+        customers = basis.group.size
+        clv_histogram, median, best = basis.clv_distribution(gross_margin, discounted, HISTOGRAM_BINS, TOP_CUSTOMERS)
+        alive = basis.probability_alive[best]
+        top = _top_customers(fitted, best, basis.clv(gross_margin, discounted, best), alive,
+                             alive * expected_if_alive[basis.group[best]])
+        total, mean_alive, alive_histogram = (basis.total_clv(gross_margin, discounted),
+                                              basis.mean_probability_alive, basis.alive_histogram)
     else:
         result = predictive_clv_scenario(fitted, gross_margin, annual_discount_rate, horizon_months)
-        clv, alive, expected_purchases = (result.customers[column].to_numpy()
-                                          for column in ("clv", "probability_alive", "expected_purchases"))
-        alive_histogram = _alive_histogram(alive)
-
-        def expected(rows: np.ndarray) -> np.ndarray:
-            return expected_purchases[rows]
-    clv_histogram, median, best = clv_distribution(clv, HISTOGRAM_BINS, TOP_CUSTOMERS)
-    top = _top_customers(fitted, best, clv[best], alive[best], expected(best))
+        clv, alive, expected = (result.customers[column].to_numpy()
+                                for column in ("clv", "probability_alive", "expected_purchases"))
+        customers = clv.size
+        clv_histogram, median, best = clv_distribution(clv, HISTOGRAM_BINS, TOP_CUSTOMERS)
+        top = _top_customers(fitted, best, clv[best], alive[best], expected[best])
+        total, mean_alive, alive_histogram = float(clv.sum()), float(alive.mean()), _alive_histogram(alive)
     return PredictiveClvSummary(
         gross_margin=gross_margin,
         annual_discount_rate=annual_discount_rate,
         horizon_months=horizon_months,
-        customers=int(clv.size),
-        mean_clv=float(clv.mean()),
+        customers=int(customers),
+        mean_clv=total / customers if customers else float("nan"),
         median_clv=median,
-        total_clv=float(clv.sum()),
-        mean_probability_alive=float(alive.mean()),
+        total_clv=total,
+        mean_probability_alive=mean_alive,
         clv_histogram=clv_histogram,
         alive_histogram=alive_histogram,
         top_customers=top,

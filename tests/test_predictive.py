@@ -214,9 +214,11 @@ def test_clv_distribution_by_hand():
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("chunk", [predictive._DISTRIBUTION_CHUNK, 7])  # one chunk, and many with a short last one
-def test_clv_distribution_agrees_with_numpy(seed, chunk, monkeypatch):
+# one chunk; many with a short last one, in one thread and in three parts of different lengths
+@pytest.mark.parametrize(("chunk", "threads"), [(predictive._DISTRIBUTION_CHUNK, 2), (7, 1), (7, 3)])
+def test_clv_distribution_agrees_with_numpy(seed, chunk, threads, monkeypatch):
     monkeypatch.setattr(predictive, "_DISTRIBUTION_CHUNK", chunk)
+    monkeypatch.setattr(predictive, "FORECAST_THREADS", threads)
     rng = np.random.default_rng(seed)
     values = [rng.gamma(0.5, 100, 5001), rng.normal(5, 10, 4000), np.round(rng.gamma(1, 3, 999)),
               rng.gamma(2, 1, 7)][seed % 4] * (1 + seed)
@@ -228,6 +230,26 @@ def test_clv_distribution_agrees_with_numpy(seed, chunk, monkeypatch):
     assert histogram["customers"].sum() == values.size
     # a value on a bin edge may land on either side of it, as floating point rounds it
     assert np.abs(histogram["customers"].to_numpy() - expected).sum() <= 2
+
+
+@pytest.mark.parametrize(("chunk", "threads"), [(predictive._DISTRIBUTION_CHUNK, 2), (7, 1), (7, 3)])
+@pytest.mark.parametrize(("margin", "rate", "months"), [(1.0, 0.1, 120), (0.35, 0.08, 7), (1.0, 0.0, 240),
+                                                        (0.3, 0.1, 0), (0.0, 0.1, 12)])
+def test_the_basis_distribution_is_that_of_every_customers_clv(sample_models, margin, rate, months, chunk, threads,
+                                                               monkeypatch):
+    monkeypatch.setattr(predictive, "_DISTRIBUTION_CHUNK", chunk)
+    monkeypatch.setattr(predictive, "FORECAST_THREADS", threads)
+    basis = predictive.forecast_basis(sample_models)
+    discounted, _ = basis.discounted_purchases(rate, months)
+    clv = basis.clv(margin, discounted)
+    histogram, median, best = basis.clv_distribution(margin, discounted, 40, 10)
+    expected_histogram, expected_median, expected_best = predictive.clv_distribution(clv, 40, 10)
+    pd.testing.assert_frame_equal(histogram, expected_histogram, check_exact=True)
+    assert median == expected_median and best.tolist() == expected_best.tolist()
+    assert histogram["bin_end"].iloc[-1] == (clv.max() if clv.max() > 0 else 1.0)  # the range from the groups
+    assert basis.total_clv(margin, discounted) == pytest.approx(clv.sum(), rel=1e-12, abs=1e-9)
+    rows = np.array([5, 0, 3999])
+    np.testing.assert_array_equal(basis.clv(margin, discounted, rows), clv[rows])
 
 
 def test_the_page_summary_has_the_scenarios_numbers_without_a_row_per_customer(sample_models):
