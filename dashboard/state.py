@@ -38,7 +38,7 @@ LANG_CHANGED = "scenario_lang_changed"
 NUMBER_ERRORS = "scenario_number_errors"
 FORECASTS = "data_forecasts"
 FORECAST_BASES = "data_forecast_bases"
-PROJECTIONS = "data_cohort_projections"
+COHORT_FITS = "data_cohort_fits"
 FIGURES = "data_figures"
 
 SOURCES = ("sample", "upload")
@@ -46,7 +46,7 @@ SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTI
 _MAX_AGGREGATES_PER_SESSION = 4
 _MAX_FORECASTS_PER_SESSION = 16
 _MAX_FORECAST_BASES_PER_SESSION = 2  # the sample's and the upload's: about 200 MB each at 3.6 M customers
-_MAX_PROJECTIONS_PER_SESSION = 8
+_MAX_COHORT_FITS_PER_SESSION = 8
 _MAX_FIGURES_PER_SESSION = 16
 
 
@@ -209,10 +209,12 @@ def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_r
 
 
 def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
-    """:func:`predictive.project_cohorts` of the shown data, computed once per period, window and projection length
-    in this session (one sBG fit per cohort is too slow to repeat on every slider move)."""
-    return _kept(PROJECTIONS, (_shown_key(), aggs.period, aggs.activity_months, periods_ahead),
-                 _MAX_PROJECTIONS_PER_SESSION, lambda: predictive.project_cohorts(aggs, periods_ahead))
+    """:func:`predictive.project_cohorts` of the shown data: the sBG fits (:func:`predictive.fit_cohorts`, one per
+    cohort, too slow to repeat on every slider move) are made once per period and window and kept in this session;
+    projecting them ``periods_ahead`` periods is quick."""
+    fits = _kept(COHORT_FITS, (_shown_key(), aggs.period, aggs.activity_months), _MAX_COHORT_FITS_PER_SESSION,
+                 lambda: predictive.fit_cohorts(aggs))
+    return fits.project(periods_ahead)
 
 
 def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggregates:
@@ -236,7 +238,7 @@ def use_uploaded(dataset: Dataset) -> None:
     st.session_state[FACTS] = {}
     st.session_state[FORECASTS] = {}
     st.session_state[FORECAST_BASES] = {}
-    st.session_state[PROJECTIONS] = {}
+    st.session_state[COHORT_FITS] = {}
     st.session_state[FIGURES] = {}
     st.session_state[SOURCE] = "upload"
 

@@ -9,7 +9,8 @@ of every forecast that depends on neither margin, discount rate nor horizon, a s
 product.
 Fits on more than :data:`FIT_CUSTOMERS` customers use a seeded random sample of that many (predictions are still
 made for every customer). :func:`project_cohorts` fits the
-shifted-beta-geometric model to the cohort table.
+shifted-beta-geometric model to the cohort table; :func:`fit_cohorts` keeps those fits, so a page projects any
+number of periods ahead without refitting.
 
 References: Fader, Hardie & Lee (2005), "'Counting Your Customers' the Easy Way", Marketing Science 24(2) (FHL
 2005, BG/NBD, Fig. 4 for the holdout check); Fader, Hardie & Lee (2005), "RFM and CLV", JMR 42(4) (CLV from
@@ -48,10 +49,13 @@ __all__ = [
     "MIN_COHORT_PERIODS",
     "REASONS",
     "TOP_CUSTOMERS",
+    "CohortCurve",
+    "CohortFits",
     "ForecastBasis",
     "PredictiveClvResult",
     "PredictiveClvSummary",
     "PredictiveModels",
+    "fit_cohorts",
     "fit_predictive_models",
     "fit_sample",
     "forecast_basis",
@@ -772,25 +776,76 @@ def _survival_curve(active: pd.Series, size: pd.Series) -> np.ndarray:
     return np.minimum.accumulate((active / size).to_numpy(dtype="float64"))
 
 
-def _curve_rows(cohort_start: object, survival: np.ndarray, cohort_size: float, periods_ahead: int) -> list[dict]:
-    """Observed rows (t = 0 ... n) and, when the sBG fit converges, projected rows (t = n+1 ... n+ahead).
+@dataclass(frozen=True)
+class CohortCurve:
+    """One cohort's observed survival curve (t = 1 ... n, non-increasing) and its sBG fit, None when the fit did not
+    converge; ``cohort_start`` NaT for the pooled curve."""
 
-    Projection: S_n * S(t) / S(n), the sBG survival beyond n given survival to n, started at the observed S_n.
-    """
-    rows = [{"cohort_start": cohort_start, "periods_since": 0, "retention": 1.0, "kind": "observed"}]
-    rows += [{"cohort_start": cohort_start, "periods_since": index + 1, "retention": float(value),
-              "kind": "observed"} for index, value in enumerate(survival)]
-    if periods_ahead == 0:
+    cohort_start: pd.Timestamp
+    survival: np.ndarray
+    fit: models.SbgFit | None
+
+    def rows(self, periods_ahead: int) -> list[dict]:
+        """Observed rows (t = 0 ... n) and, with a fit, projected rows (t = n+1 ... n+ahead).
+
+        Projection: S_n * S(t) / S(n), the sBG survival beyond n given survival to n, started at the observed S_n.
+        """
+        rows = [{"cohort_start": self.cohort_start, "periods_since": 0, "retention": 1.0, "kind": "observed"}]
+        rows += [{"cohort_start": self.cohort_start, "periods_since": index + 1, "retention": float(value),
+                  "kind": "observed"} for index, value in enumerate(self.survival)]
+        if periods_ahead == 0 or self.fit is None:
+            return rows
+        last = self.survival.size
+        ahead = np.arange(last + 1, last + periods_ahead + 1)
+        projected = self.survival[-1] * models.sbg_survival(self.fit, ahead) / models.sbg_survival(self.fit, last)
+        rows += [{"cohort_start": self.cohort_start, "periods_since": int(since), "retention": float(value),
+                  "kind": "projected"} for since, value in zip(ahead, projected, strict=True)]
         return rows
+
+
+def _cohort_curve(cohort_start: pd.Timestamp, survival: np.ndarray, cohort_size: float) -> CohortCurve:
     fit = models.fit_shifted_beta_geometric(survival, cohort_size)
-    if not fit.converged:
-        return rows
-    last = survival.size
-    ahead = np.arange(last + 1, last + periods_ahead + 1)
-    projected = survival[-1] * models.sbg_survival(fit, ahead) / models.sbg_survival(fit, last)
-    rows += [{"cohort_start": cohort_start, "periods_since": int(since), "retention": float(value),
-              "kind": "projected"} for since, value in zip(ahead, projected, strict=True)]
-    return rows
+    return CohortCurve(cohort_start, survival, fit if fit.converged else None)
+
+
+def _periods_ahead(periods_ahead: int) -> int:
+    if isinstance(periods_ahead, bool) or int(periods_ahead) != periods_ahead or periods_ahead < 0:
+        raise ValueError(f"periods_ahead must be a whole number >= 0, got {periods_ahead!r}")
+    return int(periods_ahead)
+
+
+@dataclass(frozen=True)
+class CohortFits:
+    """The sBG fit of every cohort of one :class:`~retention_core.dataset.Aggregates` and of the pooled curve
+    (:func:`fit_cohorts`); :meth:`project` projects them any number of periods ahead without refitting."""
+
+    curves: tuple[CohortCurve, ...]
+
+    def project(self, periods_ahead: int) -> pd.DataFrame:
+        """:func:`project_cohorts` from these fits."""
+        ahead = _periods_ahead(periods_ahead)
+        rows = [row for curve in self.curves for row in curve.rows(ahead)]
+        frame = pd.DataFrame(rows, columns=["cohort_start", "periods_since", "retention", "kind"])
+        frame["cohort_start"] = pd.to_datetime(frame["cohort_start"])
+        return frame
+
+
+def fit_cohorts(aggs: Aggregates) -> CohortFits:
+    """The observed curves and sBG fits behind :func:`project_cohorts` (see there), which do not depend on how far
+    ahead a page projects: a page fits once per data set and period and projects on every slider move."""
+    cells = _complete_cells(aggs.cohorts, aggs.periods_per_year, aggs.data_end)
+    cells = cells[cells["periods_since"] >= 1].sort_values(["cohort_start", "periods_since"])
+    observed_periods = cells.groupby("cohort_start")["periods_since"].transform("size")
+    cells = cells[observed_periods >= MIN_COHORT_PERIODS]
+    curves = [_cohort_curve(pd.Timestamp(cohort_start),
+                            _survival_curve(cohort["active_customers"], cohort["cohort_size"]),
+                            float(cohort["cohort_size"].iloc[0]))
+              for cohort_start, cohort in cells.groupby("cohort_start")]
+    if not cells.empty:
+        pooled = cells.groupby("periods_since")[["active_customers", "cohort_size"]].sum()
+        curves.append(_cohort_curve(pd.NaT, _survival_curve(pooled["active_customers"], pooled["cohort_size"]),
+                                    float(pooled["cohort_size"].iloc[0])))
+    return CohortFits(tuple(curves))
 
 
 def project_cohorts(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
@@ -815,23 +870,4 @@ def project_cohorts(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
     ``retention`` is a fraction with 1.0 at periods_since 0; pooled rows have ``cohort_start`` NaT. Periods are
     those of ``aggs.period``. Reference: Fader & Hardie (2007), "How to Project Customer Retention".
     """
-    if isinstance(periods_ahead, bool) or int(periods_ahead) != periods_ahead or periods_ahead < 0:
-        raise ValueError(f"periods_ahead must be a whole number >= 0, got {periods_ahead!r}")
-    periods_ahead = int(periods_ahead)
-    columns = ["cohort_start", "periods_since", "retention", "kind"]
-    cells = _complete_cells(aggs.cohorts, aggs.periods_per_year, aggs.data_end)
-    cells = cells[cells["periods_since"] >= 1].sort_values(["cohort_start", "periods_since"])
-    observed_periods = cells.groupby("cohort_start")["periods_since"].transform("size")
-    cells = cells[observed_periods >= MIN_COHORT_PERIODS]
-    rows: list[dict] = []
-    for cohort_start, cohort in cells.groupby("cohort_start"):
-        survival = _survival_curve(cohort["active_customers"], cohort["cohort_size"])
-        rows += _curve_rows(pd.Timestamp(cohort_start), survival, float(cohort["cohort_size"].iloc[0]),
-                            periods_ahead)
-    if not cells.empty:
-        pooled = cells.groupby("periods_since")[["active_customers", "cohort_size"]].sum()
-        survival = _survival_curve(pooled["active_customers"], pooled["cohort_size"])
-        rows += _curve_rows(pd.NaT, survival, float(pooled["cohort_size"].iloc[0]), periods_ahead)
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["cohort_start"] = pd.to_datetime(frame["cohort_start"])
-    return frame
+    return fit_cohorts(aggs).project(_periods_ahead(periods_ahead))

@@ -353,6 +353,30 @@ def test_no_projection_asked_gives_only_observed_rows_and_a_negative_one_is_refu
         predictive.project_cohorts(yearly_aggregates("2024-12-31"), periods_ahead=-1)
 
 
+def test_cohort_fits_are_made_once_and_projected_to_any_length(monkeypatch):
+    aggs = yearly_aggregates("2024-12-31")
+    fits = predictive.fit_cohorts(aggs)
+    assert [curve.cohort_start for curve in fits.curves][0] == pd.Timestamp("2020-01-01")
+    assert pd.isna(fits.curves[-1].cohort_start) and len(fits.curves) == 2  # the 2020 cohort and the pooled curve
+    monkeypatch.setattr(models, "fit_shifted_beta_geometric", None)  # projecting must not fit again
+    for ahead in (0, 1, 5):
+        projected = fits.project(ahead)
+        monkeypatch.undo()
+        pd.testing.assert_frame_equal(projected, predictive.project_cohorts(aggs, ahead))
+        monkeypatch.setattr(models, "fit_shifted_beta_geometric", None)
+        assert (projected["kind"] == "projected").sum() == 2 * ahead
+    with pytest.raises(ValueError, match="periods_ahead must be a whole number >= 0"):
+        fits.project(1.5)
+
+
+def test_a_cohort_whose_fit_does_not_converge_keeps_only_its_observed_rows(monkeypatch):
+    failed = models.SbgFit(1.0, 1.0, converged=False)
+    monkeypatch.setattr(models, "fit_shifted_beta_geometric", lambda survival, size: failed)
+    fits = predictive.fit_cohorts(yearly_aggregates("2024-12-31"))
+    assert all(curve.fit is None for curve in fits.curves)
+    assert set(fits.project(3)["kind"]) == {"observed"}
+
+
 # --- pages ----------------------------------------------------------------------------------------------------
 
 
