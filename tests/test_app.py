@@ -6,6 +6,9 @@ CSV, never by calling the code under test.
 
 from __future__ import annotations
 
+import ast
+import tomllib
+
 import pandas as pd
 import pytest
 from apptest_support import APP, ROOT, german_number, metric_value, open_page
@@ -258,3 +261,13 @@ def test_an_upload_in_one_session_is_invisible_in_another():
 def test_every_page_renders_in_both_languages(page, lang):
     app = open_page(f"app_pages/{page}.py", lang)
     assert app.title[0].value
+
+
+def test_no_page_relies_on_magic_which_the_server_config_turns_off():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["magicEnabled"] is False
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call):
+                docstring = isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                assert docstring, f"{path.name}, line {node.lineno}: a bare expression shows nothing without magic"
