@@ -12,7 +12,8 @@ does and reports, in seconds:
 - cohort matrix: ``queries.cohort_retention`` alone on the prepared rows;
 - peak RSS of the process after load + aggregate, and again after the AppTest runs;
 - slider reruns: the prepared data set is put into an AppTest session as an upload (``dashboard.state`` keys),
-  each page is opened once, then one slider per page is moved ``--repeats`` times; median and worst rerun.
+  each page is opened once, then one slider per page is moved ``--repeats`` times; median and worst rerun. The
+  sliders whose results a session keeps per value (:data:`NEW_VALUE_SLIDERS`) move to a new value every time.
 
 The order logs come from ``bench/generate_orders.py`` (seeded, about 2.8 rows per customer, seasonal), written once
 to ``bench/out`` in a separate process (not timed) as zstd Parquet, which keeps 10 M rows under the 50 MB upload
@@ -42,11 +43,15 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-# beside bench_sliders.SLIDERS (one slider per page): the CLV sliders that recompute the forecast for a new
-# (discount, horizon) pair, the slowest moves at scale
-CLV_SLIDERS = (
-    ("app_pages/clv.py", "slider", "clv_horizon", (5, 20)),
-    ("app_pages/clv.py", "select_slider", "clv_discount_rate", (8.0, 12.0)),
+# beside bench_sliders.SLIDERS (one slider per page, moved between two values): the sliders whose moves compute
+# something a session keeps per value (the CLV forecast per discount rate and horizon, the cohort projection chart
+# per length). Each rerun moves them to a value not shown before (up to 19 repeats), so every rerun times the work
+# of a new value; moving between two values would time it once and then read it back.
+NEW_VALUE_SLIDERS = (
+    ("app_pages/clv.py", "slider", "clv_horizon", (*range(6, 21), 4, 3, 2, 1)),  # the default is 5 years
+    ("app_pages/clv.py", "select_slider", "clv_discount_rate",  # the default is 8 %
+     tuple(steps / 2 for steps in (*range(17, 41), *range(15, 0, -1)))),
+    ("app_pages/cohorts.py", "slider", "cohort_project_periods", tuple(range(5, 37))),  # the default: a year, 4
 )
 
 
@@ -149,7 +154,7 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
 
     reruns: dict[str, list[float]] = {}
     first_view: dict[str, float] = {}
-    for page, kind, key, values in (*SLIDERS, *CLV_SLIDERS):
+    for page, kind, key, values in (*SLIDERS, *NEW_VALUE_SLIDERS):
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         app.session_state[state.DATASET] = dataset
         app.session_state[state.AGGREGATES] = {(dataset.key, "quarter", 12): aggs}
@@ -213,8 +218,11 @@ def main() -> None:
     probes = [machine_probe()]
     for rows in args.rows:
         upload_file(rows, args.csv)
-        command = [sys.executable, __file__, "--child", "--rows", str(rows), "--repeats", str(args.repeats)]
-        child = subprocess.run(command + (["--csv"] if args.csv else []), check=True, capture_output=True, text=True)
+        command = [sys.executable, str(Path(__file__).resolve()), "--child", "--rows", str(rows),
+                   "--repeats", str(args.repeats)]
+        # run in the project folder, as the app is: Streamlit reads .streamlit/config.toml from there
+        child = subprocess.run(command + (["--csv"] if args.csv else []), check=True, capture_output=True, text=True,
+                               cwd=ROOT)
         results.append(json.loads(child.stdout.strip().splitlines()[-1]))
         print(f"{rows:,} rows done: aggregate {results[-1]['aggregate_s']:.1f} s", flush=True)
     probes.append(machine_probe())

@@ -42,11 +42,12 @@ def time_page(page: str, kind: str, key: str, values, repeats: int) -> list[floa
 
 
 def time_reruns(app: AppTest, page: str, kind: str, key: str, values, repeats: int) -> list[float]:
-    """Seconds of each of ``repeats`` reruns of ``app`` after setting widget ``key`` to alternating ``values``."""
+    """Seconds of each of ``repeats`` reruns of ``app`` after setting widget ``key`` to ``values`` in turn (from the
+    first again after the last)."""
     timings = []
     for index in range(repeats):
         start = time.perf_counter()
-        getattr(app, kind)(key=key).set_value(values[index % 2]).run()
+        getattr(app, kind)(key=key).set_value(values[index % len(values)]).run()
         timings.append(time.perf_counter() - start)
         if app.exception:
             raise RuntimeError(f"{page}: {app.exception[0].message}")
