@@ -245,9 +245,16 @@ def _stepped_slider(plan: whatif.Resolved, key: str, label: str, container, help
 def _steps(spec: ParamSpec, *between: float) -> list[float]:
     """The widget values from ``spec.low`` to ``spec.high`` by ``spec.step`` and the widget values ``between``, in
     order; all at the widget's precision, so a value given that equals a step is one option."""
+    return sorted(_grid(spec).union(between))
+
+
+@functools.lru_cache(maxsize=len(PARAMS))
+def _grid(spec: ParamSpec) -> frozenset[float]:
+    """The widget values from ``spec.low`` to ``spec.high`` by ``spec.step``, worked out once per spec (a few
+    hundred roundings, about 2 ms a slider on every rerun otherwise)."""
     count = round((spec.high - spec.low) / spec.step)
-    steps = {_to_widget(spec, scenario_state.snap(spec, spec.low + index * spec.step)) for index in range(count + 1)}
-    return sorted(steps.union(between))
+    return frozenset(_to_widget(spec, scenario_state.snap(spec, spec.low + index * spec.step))
+                     for index in range(count + 1))
 
 
 def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None) -> int:

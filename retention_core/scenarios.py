@@ -18,7 +18,7 @@ import pandas as pd
 
 from retention_core import benchmarks, metrics
 from retention_core.columns import CATEGORIES
-from retention_core.dataset import Aggregates
+from retention_core.dataset import MONTHS_PER_PERIOD, Aggregates
 
 COST_CATEGORIES = CATEGORIES  # team, tools, engagement: the data contract's cost categories
 DEFAULT_GROSS_MARGIN = 0.30
@@ -47,10 +47,10 @@ def data_end(aggs: Aggregates) -> pd.Timestamp:
     return aggs.data_end
 
 
-def period_end(period_start: pd.Timestamp, period: str) -> pd.Timestamp:
-    """Last day of the period that starts on ``period_start``."""
-    months = {"month": 1, "quarter": 3, "year": 12}[period]
-    return pd.Timestamp(period_start) + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+def period_end(period_start: pd.Timestamp | pd.Series, period: str) -> pd.Timestamp | pd.Series:
+    """Last day of the period that starts on ``period_start`` (a date, or a Series of dates: one end each)."""
+    start = period_start if isinstance(period_start, pd.Series) else pd.Timestamp(period_start)
+    return start + pd.DateOffset(months=MONTHS_PER_PERIOD[period]) - pd.Timedelta(days=1)
 
 
 def measurable_periods(aggs: Aggregates) -> pd.DataFrame:
@@ -68,7 +68,7 @@ def measurable_periods(aggs: Aggregates) -> pd.DataFrame:
 def complete_periods(aggs: Aggregates) -> pd.DataFrame:
     """:func:`measurable_periods` without a last period that ends after the last order (only partly observed)."""
     measurable = measurable_periods(aggs)
-    ends = measurable["period_start"].map(lambda start: period_end(start, aggs.period))
+    ends = period_end(measurable["period_start"], aggs.period)
     return measurable[(ends <= data_end(aggs) + pd.Timedelta(days=7)).to_numpy()]
 
 

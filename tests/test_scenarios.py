@@ -112,6 +112,15 @@ def test_baseline_pools_complete_periods_by_hand(tiny_dataset):
     assert baseline.average_order_value == pytest.approx(230 / 5)
 
 
+@pytest.mark.parametrize("period", ["month", "quarter", "year"])
+def test_period_ends_of_a_column_are_those_of_each_date(period):
+    starts = pd.Series(pd.to_datetime(["2024-01-01", "2024-02-01", "2023-12-01", "2024-01-31"]))
+    expected = [scenarios.period_end(start, period) for start in starts]
+    assert scenarios.period_end(starts, period).tolist() == expected
+    assert scenarios.period_end(pd.Timestamp("2024-01-01"), period) == pd.Timestamp(
+        {"month": "2024-01-31", "quarter": "2024-03-31", "year": "2024-12-31"}[period])
+
+
 def test_the_data_end_is_the_last_order_and_is_looked_up_once(tiny_dataset):
     aggs = aggregate(tiny_dataset, "quarter", 3)
     assert scenarios.data_end(aggs) == pd.Timestamp("2024-09-30")  # D's order
