@@ -252,6 +252,16 @@ def test_the_basis_distribution_is_that_of_every_customers_clv(sample_models, ma
     np.testing.assert_array_equal(basis.clv(margin, discounted, rows), clv[rows])
 
 
+def test_customers_alike_in_every_scenario_are_one_entry_of_the_distribution(sample_models):
+    basis = predictive.forecast_basis(sample_models)
+    group, spend_alive, rows, counts = basis._entries
+    assert rows.size + counts.sum() == 4000 and counts.max() > 1 and group.size < 3500  # one-time buyers collapse
+    for entry, customers in enumerate(counts, start=rows.size):  # a counted entry is its group's customers, alike
+        alike = basis.group == group[entry]
+        assert alike.sum() == customers and (basis.spend_alive[alike] == spend_alive[entry]).all()
+    np.testing.assert_array_equal(basis.spend_alive[rows], spend_alive[:rows.size])
+
+
 def test_the_page_summary_has_the_scenarios_numbers_without_a_row_per_customer(sample_models):
     result = predictive.predictive_clv_scenario(sample_models, 0.3, 0.08, 60)
     summary = predictive.predictive_clv_summary(sample_models, 0.3, 0.08, 60, predictive.forecast_basis(sample_models))
