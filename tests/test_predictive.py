@@ -258,8 +258,8 @@ def test_customers_alike_in_every_scenario_are_one_entry_of_the_distribution(sam
     assert rows.size + counts.sum() == 4000 and counts.max() > 1 and group.size < 3500  # one-time buyers collapse
     for entry, customers in enumerate(counts, start=rows.size):  # a counted entry is its group's customers, alike
         alike = basis.group == group[entry]
-        assert alike.sum() == customers and (basis.spend_alive[alike] == spend_alive[entry]).all()
-    np.testing.assert_array_equal(basis.spend_alive[rows], spend_alive[:rows.size])
+        assert alike.sum() == customers and (basis.spend_alive()[alike] == spend_alive[entry]).all()
+    np.testing.assert_array_equal(basis.spend_alive()[rows], spend_alive[:rows.size])
 
 
 def test_the_page_summary_has_the_scenarios_numbers_without_a_row_per_customer(sample_models):
