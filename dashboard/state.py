@@ -45,7 +45,7 @@ SOURCES = ("sample", "upload")
 SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
 _MAX_AGGREGATES_PER_SESSION = 4
 _MAX_FORECASTS_PER_SESSION = 16
-_MAX_FORECAST_BASES_PER_SESSION = 2  # the sample's and the upload's: about 200 MB each at 3.6 M customers
+_MAX_FORECAST_BASES_PER_SESSION = 2  # the sample's and the upload's: about 230 MB each at 3.6 M customers
 _MAX_COHORT_FITS_PER_SESSION = 8
 _MAX_FIGURES_PER_SESSION = 16
 
