@@ -846,7 +846,7 @@ def _survival_curve(active: pd.Series, size: pd.Series) -> np.ndarray:
     return np.minimum.accumulate((active / size).to_numpy(dtype="float64"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds NumPy arrays: compared by identity
 class CohortCurve:
     """One cohort's observed survival curve (t = 1 ... n, non-increasing) and its sBG fit, None when the fit did not
     converge; ``cohort_start`` NaT for the pooled curve."""
@@ -884,7 +884,7 @@ def _periods_ahead(periods_ahead: int) -> int:
     return int(periods_ahead)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds NumPy arrays: compared by identity
 class CohortFits:
     """The sBG fit of every cohort of one :class:`~retention_core.dataset.Aggregates` and of the pooled curve
     (:func:`fit_cohorts`); :meth:`project` projects them any number of periods ahead without refitting."""
