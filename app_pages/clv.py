@@ -88,16 +88,16 @@ else:
         widgets.chart(charts.probability_alive_histogram(forecast, s.lang), s)
 
     st.subheader(t("predictive_top_title", s.lang))
-    st.dataframe(forecast.top_customers, hide_index=True, column_config={
+    top_customers = widgets.localized(forecast.top_customers, {
+        "frequency": ("number", 0), "monetary": ("number", 2), "expected_purchases": ("number", 1),
+        "probability_alive": ("percent", 1), "clv": ("number", 2)}, s)
+    st.dataframe(top_customers, hide_index=True, column_config={
         "customer_id": t("predictive_column_customer", s.lang),
-        "frequency": st.column_config.NumberColumn(t("predictive_column_repeat_purchases", s.lang), format="%d"),
-        "monetary": st.column_config.NumberColumn(t("predictive_column_mean_spend", s.lang, currency=s.currency),
-                                                  format="%.2f"),
-        "expected_purchases": st.column_config.NumberColumn(t("predictive_column_expected_purchases", s.lang),
-                                                            format="%.1f"),
-        "probability_alive": st.column_config.NumberColumn(t("predictive_column_probability_alive", s.lang),
-                                                           format="percent"),
-        "clv": st.column_config.NumberColumn(t("predictive_column_clv", s.lang, currency=s.currency), format="%.2f"),
+        "frequency": t("predictive_column_repeat_purchases", s.lang),
+        "monetary": t("predictive_column_mean_spend", s.lang, currency=s.currency),
+        "expected_purchases": t("predictive_column_expected_purchases", s.lang),
+        "probability_alive": t("predictive_column_probability_alive", s.lang),
+        "clv": t("predictive_column_clv", s.lang, currency=s.currency),
     })
 
     st.subheader(t("predictive_holdout_title", s.lang))

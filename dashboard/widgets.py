@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard.state import Settings
 from retention_core.exports import to_csv_bytes
@@ -68,6 +69,16 @@ def metric(label_key: str, kind: str, value: float | None, s: Settings, help_key
 def chart(figure: go.Figure, s: Settings, key: str | None = None) -> None:
     """A Plotly chart with the language's locale for its toolbar and dates."""
     st.plotly_chart(figure, config={**PLOTLY_CONFIG, "locale": s.lang}, key=key)
+
+
+def localized(frame: pd.DataFrame, formats: Mapping[str, tuple[str, int]], s: Settings) -> Styler:
+    """``frame`` for ``st.dataframe`` with the numbers of each column in ``formats`` written as the language writes
+    them: ``("number", 2)`` gives ``33,54`` / ``33.54``, ``("percent", 1)`` gives ``98,9 %`` / ``98.9%``. The cells
+    keep their numbers, so the table still sorts by value; Streamlit's own number formats write a decimal point in
+    every language."""
+    writers = {"number": format_number, "percent": format_percent}
+    return frame.style.format({column: (lambda value, write=writers[kind], digits=digits: write(value, s.lang, digits))
+                               for column, (kind, digits) in formats.items()})
 
 
 def missing_sheet(sheet: str, s: Settings) -> None:

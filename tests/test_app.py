@@ -271,3 +271,16 @@ def test_no_page_relies_on_magic_which_the_server_config_turns_off():
             if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call):
                 docstring = isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
                 assert docstring, f"{path.name}, line {node.lineno}: a bare expression shows nothing without magic"
+
+
+def test_a_table_writes_its_numbers_as_the_language_does_and_keeps_them_numbers():
+    from dashboard import widgets
+    from dashboard.state import Settings
+
+    frame = pd.DataFrame({"customer_id": ["K1"], "monetary": [1234.5], "probability_alive": [0.9876]})
+    formats = {"monetary": ("number", 2), "probability_alive": ("percent", 1)}
+    german = widgets.localized(frame, formats, Settings("de", "EUR", "quarter", 12, "sample")).to_string()
+    english = widgets.localized(frame, formats, Settings("en", "EUR", "quarter", 12, "sample")).to_string()
+    assert "1.234,50" in german and "98,8\u00a0%" in german and "K1" in german
+    assert "1,234.50" in english and "98.8%" in english
+    assert widgets.localized(frame, formats, Settings("de", "EUR", "quarter", 12, "sample")).data.equals(frame)
