@@ -379,7 +379,7 @@ def cohort_projection_chart(curves: pd.DataFrame, period: str, lang: str) -> go.
     since, retention = curves["periods_since"].to_numpy(), curves["retention"].to_numpy()
     projected = (curves["kind"] == "projected").to_numpy()
     lines = []
-    for cohort_start, rows in curves.groupby("cohort_start").indices.items():  # NaT (pooled) is left out
+    for cohort_start, rows in sorted(curves.groupby("cohort_start").indices.items()):  # NaT (pooled) left out
         name = period_labels([cohort_start], period, lang)[0]
         lines += _projection(since[rows], retention[rows], projected[rows], (name, name),
                              {"color": PALETTE["primary"], "width": 1}, 0.35, False)

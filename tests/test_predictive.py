@@ -379,6 +379,19 @@ def test_cohort_fits_are_made_once_and_projected_to_any_length(monkeypatch):
         fits.project(1.5)
 
 
+def test_the_projection_chart_joins_each_projection_to_its_last_observed_point():
+    from retention_core import charts
+
+    curves = predictive.project_cohorts(yearly_aggregates("2024-12-31"), periods_ahead=2)
+    figure = charts.cohort_projection_chart(curves, "year", "en")
+    assert [trace.name for trace in figure.data] == ["2020", "2020", "Average · observed", "Average · projection (sBG)"]
+    for solid, dashed in (figure.data[:2], figure.data[2:]):  # the 2020 cohort, then the pooled curve
+        assert list(solid.x) == [0, 1, 2, 3, 4] and solid.line.dash is None
+        assert list(dashed.x) == [4, 5, 6] and dashed.line.dash == "dash" and dashed.y[0] == solid.y[-1]
+    assert list(figure.data[0].y) == pytest.approx([1.0, 0.6, 0.6, 0.4, 0.35])
+    assert figure.data[2].showlegend and figure.data[2].line.width == 4 and not figure.data[0].showlegend
+
+
 def test_a_cohort_whose_fit_does_not_converge_keeps_only_its_observed_rows(monkeypatch):
     failed = models.SbgFit(1.0, 1.0, converged=False)
     monkeypatch.setattr(models, "fit_shifted_beta_geometric", lambda survival, size: failed)
