@@ -20,6 +20,9 @@ from retention_core.i18n import format_date_pattern, format_number, t
 from retention_core.loading import LoadError, LoadResult, read_table
 
 _PREVIEW_ROWS = 20
+_PREVIEW_FORMATS = {"money": ("number", 2), "cost": ("number", 2), "fraction": ("percent", 1)}
+"""How the preview writes the columns of these types (:func:`widgets.localized`): ``1.234,56`` on the German page,
+as a German upload writes it, and margins in percent."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,11 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
             params["column"] = user_names.get(params["column"], params["column"])
         show[problem.severity](t(problem.key, s.lang, **params))
     preview = result.frame.head(_PREVIEW_ROWS)
-    st.dataframe(preview, hide_index=True, column_config=widgets.column_labels(preview, s))
+    types = SHEETS[kind].types
+    formats = {column: _PREVIEW_FORMATS[types[column]] for column in preview.columns
+               if types.get(column) in _PREVIEW_FORMATS}
+    st.dataframe(widgets.localized(preview, formats, s), hide_index=True,
+                 column_config=widgets.column_labels(preview, s))
     if len(rejected):
         st.dataframe(rejected.head(_PREVIEW_ROWS), hide_index=True)
         widgets.csv_download(rejected, f"rejected_{kind}.csv", s, key=f"data_rejected_{kind}",

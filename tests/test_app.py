@@ -242,6 +242,17 @@ def test_bad_rows_are_counted_shown_and_offered_for_download():
     assert any(button.label == "Abgelehnte Zeilen als CSV herunterladen" for button in app.get("download_button"))
 
 
+def test_the_preview_writes_amounts_and_margins_as_the_page_language_does():
+    import pyarrow as pa
+
+    content = "Kundennummer;Bestelldatum;Betrag;Marge\nK1;01.01.2024;1.234,56;35\n".encode("cp1252")
+    app = upload(open_page("app_pages/data.py"), "bestellungen.csv", content)
+    preview = app.dataframe[0]
+    assert preview.value["amount"].tolist() == [1234.56]  # the cells stay numbers
+    shown = pa.ipc.open_stream(preview.proto.arrow_data.styler.display_values).read_all().to_pandas()
+    assert shown["amount"].tolist() == ["1.234,56"] and shown["gross_margin"].tolist() == ["35,0\u00a0%"]
+
+
 def test_an_upload_in_one_session_is_invisible_in_another():
     owner = upload(open_page("app_pages/data.py"), "geheim.csv",
                    "Kundennummer;Bestelldatum;Betrag\nGEHEIM-1;01.01.2024;999,99\n".encode())
