@@ -73,12 +73,16 @@ def chart(figure: go.Figure, s: Settings, key: str | None = None) -> None:
 
 def localized(frame: pd.DataFrame, formats: Mapping[str, tuple[str, int]], s: Settings) -> Styler:
     """``frame`` for ``st.dataframe`` with the numbers of each column in ``formats`` written as the language writes
-    them: ``("number", 2)`` gives ``33,54`` / ``33.54``, ``("percent", 1)`` gives ``98,9 %`` / ``98.9%``. The cells
-    keep their numbers, so the table still sorts by value; Streamlit's own number formats write a decimal point in
-    every language."""
+    them: ``("number", 2)`` gives ``33,54`` / ``33.54``, ``("percent", 1)`` gives ``98,9 %`` / ``98.9%``; other
+    decimal columns get no decimals for whole numbers and two otherwise (a Styler would write six). The cells keep
+    their numbers, so the table still sorts by value; Streamlit's own number formats write a decimal point in every
+    language."""
     writers = {"number": format_number, "percent": format_percent}
-    return frame.style.format({column: (lambda value, write=writers[kind], digits=digits: write(value, s.lang, digits))
-                               for column, (kind, digits) in formats.items()})
+    chosen = {column: (lambda value, write=writers[kind], digits=digits: write(value, s.lang, digits))
+              for column, (kind, digits) in formats.items()}
+    others = {column: (lambda value: format_number(value, s.lang, 0 if float(value).is_integer() else 2))
+              for column in frame.columns if column not in formats and pd.api.types.is_float_dtype(frame[column])}
+    return frame.style.format({**others, **chosen})
 
 
 def missing_sheet(sheet: str, s: Settings) -> None:

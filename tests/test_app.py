@@ -245,12 +245,15 @@ def test_bad_rows_are_counted_shown_and_offered_for_download():
 def test_the_preview_writes_amounts_and_margins_as_the_page_language_does():
     import pyarrow as pa
 
-    content = "Kundennummer;Bestelldatum;Betrag;Marge\nK1;01.01.2024;1.234,56;35\n".encode("cp1252")
+    content = ("Kundennummer;Bestelldatum;Betrag;Marge;Menge\nK1;01.01.2024;1.234,56;35;2\n"
+               "K2;02.01.2024;10;40;1,5\n").encode("cp1252")
     app = upload(open_page("app_pages/data.py"), "bestellungen.csv", content)
     preview = app.dataframe[0]
-    assert preview.value["amount"].tolist() == [1234.56]  # the cells stay numbers
+    assert preview.value["amount"].tolist() == [1234.56, 10.0]  # the cells stay numbers
     shown = pa.ipc.open_stream(preview.proto.arrow_data.styler.display_values).read_all().to_pandas()
-    assert shown["amount"].tolist() == ["1.234,56"] and shown["gross_margin"].tolist() == ["35,0\u00a0%"]
+    assert shown["amount"].tolist() == ["1.234,56", "10,00"]
+    assert shown["gross_margin"].tolist() == ["35,0\u00a0%", "40,0\u00a0%"]
+    assert shown["quantity"].tolist() == ["2", "1,50"]  # other decimal columns: no decimals when whole
 
 
 def test_an_upload_in_one_session_is_invisible_in_another():
