@@ -213,6 +213,24 @@ def test_clv_distribution_by_hand():
     assert np.isnan(median) and best.size == 0 and histogram["customers"].sum() == 0
 
 
+def test_entries_that_count_several_customers_by_hand():
+    # entry 0 is customer 0 (value 1); entry 1 stands for customers 1, 2 (value 5), entry 2 for 3, 4 (value 3):
+    # the customers' values are 1, 5, 5, 3, 3, sorted 1, 3, 3, 5, 5: median 3; two bins from 0 to 5 (edge 2.5)
+    # hold 1 and 4; the top three are 5, 5, 3, ties in index order: customers 1, 2, 3
+    values, members = np.array([1.0, 5.0, 3.0]), {1: np.array([1, 2]), 2: np.array([3, 4])}
+
+    def customers(positions, limit):
+        rows = [np.array([0]) if position == 0 else members[position][:limit] for position in positions]
+        owners = [np.full(part.size, owner) for owner, part in enumerate(rows)]
+        return np.concatenate(rows), np.concatenate(owners)
+
+    histogram, median, best = predictive._distribution(
+        3, 1.0, 5.0, lambda start, stop, out: values[start:stop], lambda positions: values[positions], 2, 3,
+        counted=(1, np.array([2, 2])), customers=customers)
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.5], "bin_end": [2.5, 5.0], "customers": [1, 4]}
+    assert median == 3.0 and best.tolist() == [1, 2, 3]
+
+
 @pytest.mark.parametrize("seed", range(6))
 # one chunk; many with a short last one, in one thread and in three parts of different lengths
 @pytest.mark.parametrize(("chunk", "threads"), [(predictive._DISTRIBUTION_CHUNK, 2), (7, 1), (7, 3)])
