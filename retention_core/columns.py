@@ -128,7 +128,8 @@ HEADER_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         "acquisition_spend": (
             "Akquisitionskosten", "Marketingkosten", "Werbekosten", "Werbeausgaben", "Marketingausgaben",
-            "Acquisition Spend", "Acquisition Cost", "Acquisition Costs", "Marketing Spend", "Ad Spend",
+            "Werbebudget", "Marketingbudget", "Anzeigenkosten", "Acquisition Spend", "Acquisition Cost",
+            "Acquisition Costs", "Marketing Spend", "Ad Spend", "Advertising Spend", "Advertising Costs", "Ads",
             "Marketing", "Werbung", "Advertising", "Spend", "Kosten", "Costs", "Budget", "Betrag", "Amount",
         ),
         "new_customers": (
@@ -160,6 +161,15 @@ CATEGORY_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
     }
 )
+
+#: Words that mark a header as money (``Werbeausgaben Neukunden``, ``Ads (EUR)``): such a column is never proposed
+#: for a column of type "count". Long words also count inside a German compound; short ones only as whole words.
+MONEY_WORDS = ("ausgaben", "kosten", "spend", "costs", "budget", "betrag", "umsatz", "amount", "revenue")
+MONEY_SHORT_WORDS = frozenset({"cost", "ads", "eur", "euro", "usd", "chf", "gbp"})
+_CURRENCY_SIGNS = frozenset("€$£¥")
+
+#: How many rows :func:`suggest_mapping` reads from its ``sample`` to check a column's values.
+SUGGESTION_SAMPLE_ROWS = 1000
 
 #: Header words that mark an identifier column, whose values stay text even when they look like numbers.
 ID_WORDS = frozenset(
@@ -253,6 +263,11 @@ class Prepared:
     problems: tuple[Problem, ...]
     codes: Mapping[str, TextCodes] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def usable(self) -> bool:
+        """Whether the sheet can be put into use: no "error" problem (a required column missing, no row kept)."""
+        return not any(problem.severity == "error" for problem in self.problems)
+
 
 # --- header guessing ---------------------------------------------------------------------------------------------
 
@@ -287,21 +302,32 @@ def _match_strength(header: str, word: str) -> int:
     return 0
 
 
-def suggest_mapping(columns: Iterable[object], kind: str = "transactions") -> dict[str, str]:
+def suggest_mapping(
+    columns: Iterable[object], kind: str = "transactions", *, sample: pd.DataFrame | None = None
+) -> dict[str, str]:
     """Guess which upload column holds each canonical column of sheet ``kind``: canonical name -> user column.
 
     Headers are compared after :func:`normalize_header` with :data:`HEADER_WORDS`; an exact header beats a header
     that contains the word, which beats a German compound ending in it; among equals the earlier word and the
     earlier canonical column win. Each user column is used at most once; unmatched canonical names are left out.
+
+    A column of type "count" (``new_customers``) is a number of customers, so a header that names money
+    (:func:`names_money`: ``Werbeausgaben Neukunden``, ``Kosten Neukunden``, ``Ads (EUR)``) is never proposed for
+    it, nor, when ``sample`` (the upload's rows, of which the first :data:`SUGGESTION_SAMPLE_ROWS` are read) is
+    given, a column whose numbers are not all whole and non-negative.
     """
     spec = _spec(kind)
     columns = list(columns)
     normalized = [normalize_header(column) for column in columns]
+    rows = sample.head(SUGGESTION_SAMPLE_ROWS) if sample is not None else None
     candidates = []
     for order, name in enumerate(spec.columns):
+        counts = spec.types[name] == "count"
         for rank, word in enumerate(_NORMALIZED_WORDS[name]):
             for position, header in enumerate(normalized):
                 strength = _match_strength(header, word)
+                if strength and counts and not _could_be_count(columns[position], rows):
+                    continue
                 if strength:
                     candidates.append((-strength, rank, order, position, name))
     mapping: dict[str, str] = {}
@@ -311,6 +337,28 @@ def suggest_mapping(columns: Iterable[object], kind: str = "transactions") -> di
             mapping[name] = columns[position]
             used.add(position)
     return {name: mapping[name] for name in spec.columns if name in mapping}
+
+
+def names_money(header: object) -> bool:
+    """True when a header names an amount of money: a word of :data:`MONEY_WORDS` (also inside a German compound,
+    ``Werbeausgaben``), a whole word of :data:`MONEY_SHORT_WORDS` (``Ads (EUR)``) or a currency sign."""
+    if any(sign in str(header) for sign in _CURRENCY_SIGNS):
+        return True
+    words = normalize_header(header).split()
+    return any(word in MONEY_SHORT_WORDS for word in words) or any(
+        money in word for word in words for money in MONEY_WORDS
+    )
+
+
+def _could_be_count(column: object, rows: pd.DataFrame | None) -> bool:
+    """Whether ``column`` may hold counts: its header names no money, and its numbers in ``rows`` (when given and
+    the column is there) are whole and non-negative (text that is not a number is left to :func:`prepare_sheet`)."""
+    if names_money(column):
+        return False
+    if rows is None or column not in rows.columns:
+        return True
+    numbers = coerce_numbers(rows[column]).values.dropna()
+    return bool(((numbers >= 0) & (numbers == np.round(numbers))).all())
 
 
 def looks_like_id(header: object) -> bool:
@@ -850,6 +898,16 @@ def missing_column_problems(frame: pd.DataFrame, kind: str) -> list[Problem]:
         for name in _spec(kind).required
         if name not in frame.columns
     ]
+
+
+def unusable_sheet_problems(frame: pd.DataFrame, kind: str) -> list[Problem]:
+    """Why a prepared sheet of ``kind`` cannot be used, as "error" problems: each required column it lacks
+    (``data_missing_column``) and, for a frame without a single row, ``data_no_rows``. Empty when it can be used.
+    ``frame`` may also be a table read by path (anything with ``columns``); its rows are not counted."""
+    problems = missing_column_problems(frame, kind)
+    if isinstance(frame, pd.DataFrame) and frame.empty:
+        problems.append(Problem("data_no_rows", "error", {"rows": 0}))
+    return problems
 
 
 def validate_transactions(frame: pd.DataFrame) -> list[Problem]:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from retention_core import models, queries
-from retention_core.columns import TextCodes
+from retention_core.columns import Problem, TextCodes, unusable_sheet_problems
 from retention_core.engines import DuckDBEngine
 from retention_core.predictive import TIME_UNIT, PredictiveModels, fit_predictive_models
 
@@ -105,6 +105,16 @@ class Aggregates:
         """Date of the last order in the data, looked up once: most pages need it on every rerun, and the scan of
         ``customers`` took 15 ms of each rerun at 3.6 M customers."""
         return pd.Timestamp(self.customers["last_order"].max())
+
+
+SHEET_NAMES = ("transactions", "retention_costs", "acquisition", "nps")
+
+
+def dataset_problems(dataset: Dataset) -> list[tuple[str, Problem]]:
+    """Why ``dataset`` cannot be aggregated, as (sheet kind, "error" problem) pairs: a sheet without one of its
+    required columns, or without rows (:func:`retention_core.columns.unusable_sheet_problems`). Empty when it can."""
+    return [(kind, problem) for kind in SHEET_NAMES if getattr(dataset, kind) is not None
+            for problem in unusable_sheet_problems(getattr(dataset, kind), kind)]
 
 
 def activity_periods(period: str, activity_months: int) -> int:
@@ -247,7 +257,13 @@ def aggregate(
     (:func:`fit_predictive_models`), e.g. from an earlier run; fitted here when neither gives them. Both give
     the same result as a run without them. ``progress(step, done, total)`` is called before each step that runs
     (:data:`AGGREGATE_STEPS`) and with ``"done"`` at the end, for a progress display; it must not raise.
+    A ``dataset`` with :func:`dataset_problems` (a required column missing, a sheet without rows) raises
+    ``ValueError`` naming them.
     """
+    problems = dataset_problems(dataset)
+    if problems:
+        raise ValueError("the data set cannot be aggregated: " + "; ".join(
+            f"{kind}: {problem.message('en')}" for kind, problem in problems))
     window = activity_periods(period, activity_months)
     costs = dataset.retention_costs
     acquisition = dataset.acquisition

@@ -24,6 +24,7 @@ from retention_core.columns import (
     prepare_sheet,
     suggest_categories,
     suggest_mapping,
+    unusable_sheet_problems,
     validate_transactions,
 )
 from retention_core.i18n import TEXTS
@@ -142,6 +143,40 @@ def test_cost_acquisition_and_nps_headers_are_recognised():
         "customer_id": "Kunden-Nr.",
     }
     assert suggest_mapping(["Survey Date", "Score"], "nps") == {"response_date": "Survey Date", "score": "Score"}
+
+
+@pytest.mark.parametrize("header", ["Werbeausgaben", "Marketingkosten", "Marketingausgaben", "Ads (EUR)", "Ad spend",
+                                    "Werbekosten", "Spend", "Werbebudget", "Werbeausgaben Neukunden"])
+def test_acquisition_spend_headers_are_recognised_as_spend(header):
+    assert suggest_mapping(["Monat", header], "acquisition") == {"period_start": "Monat", "acquisition_spend": header}
+
+
+@pytest.mark.parametrize("header", ["Neukunden", "Anzahl Neukunden", "new customers", "New Customers"])
+def test_new_customer_headers_are_recognised_as_counts(header):
+    mapping = suggest_mapping(["Monat", "Werbeausgaben", header], "acquisition")
+    assert mapping == {"period_start": "Monat", "acquisition_spend": "Werbeausgaben", "new_customers": header}
+
+
+@pytest.mark.parametrize("header", ["Werbeausgaben Neukunden", "Kosten Neukunden", "Neukunden (EUR)", "Neukunden €",
+                                    "Neukundenkosten", "New customers cost"])
+def test_a_header_that_names_money_is_never_proposed_as_the_new_customer_count(header):
+    assert "new_customers" not in suggest_mapping(["Monat", header], "acquisition")
+    assert suggest_mapping(["Monat", header, "Neukunden"], "acquisition")["new_customers"] == "Neukunden"
+
+
+def test_spend_about_new_customers_is_spend_beside_their_count():
+    assert suggest_mapping(["Monat", "Anzahl Neukunden", "Werbeausgaben Neukunden"], "acquisition") == {
+        "period_start": "Monat", "acquisition_spend": "Werbeausgaben Neukunden", "new_customers": "Anzahl Neukunden"}
+
+
+def test_a_column_of_fractions_or_negative_numbers_is_not_proposed_as_a_count():
+    sheet = pd.DataFrame({"Monat": ["01.2024", "02.2024"], "Neukunden": ["12,5", "3"], "Betrag": [10.0, 20.0]})
+    assert suggest_mapping(sheet.columns, "acquisition", sample=sheet) == {
+        "period_start": "Monat", "acquisition_spend": "Betrag"}
+    negative = sheet.assign(Neukunden=[4.0, -1.0])
+    assert "new_customers" not in suggest_mapping(negative.columns, "acquisition", sample=negative)
+    whole = sheet.assign(Neukunden=["12", "3"])
+    assert suggest_mapping(whole.columns, "acquisition", sample=whole)["new_customers"] == "Neukunden"
 
 
 def test_unrecognised_headers_are_left_unmapped():
@@ -359,6 +394,23 @@ def test_no_usable_rows_is_an_error_problem():
     prepared = prepare_sheet(frame, "transactions", today=TODAY)
     assert prepared.frame.empty
     assert problem(prepared.problems, "data_no_rows").severity == "error"
+    assert not prepared.usable
+
+
+def test_a_sheet_is_usable_with_warnings_but_not_without_a_required_column():
+    returns = pd.DataFrame({"customer_id": ["a", "b"], "order_date": ["2024-01-01"] * 2, "amount": [5, -2]})
+    assert prepare_sheet(returns, "transactions", today=TODAY).usable  # a return is a warning, not an error
+    no_date = returns.drop(columns="order_date")
+    assert not prepare_sheet(no_date, "transactions", today=TODAY).usable
+
+
+def test_an_unusable_sheet_names_each_missing_required_column_and_an_empty_one():
+    frame = pd.DataFrame({"customer_id": pd.Series([], dtype="str"), "amount": pd.Series([], dtype="float64")})
+    found = unusable_sheet_problems(frame, "transactions")
+    assert [(item.key, dict(item.params)) for item in found] == [
+        ("data_missing_column", {"column": "order_date"}), ("data_no_rows", {"rows": 0})]
+    ready = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01"]), "acquisition_spend": [100.0]})
+    assert unusable_sheet_problems(ready, "acquisition") == []
 
 
 # --- prepare_sheet: the other sheets ------------------------------------------------------------------------------

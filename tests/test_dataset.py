@@ -166,3 +166,20 @@ def test_a_period_switch_leaves_the_products_uncoded(sample, quarterly, monkeypa
     assert switched.customers is quarterly.customers
     coded, _ = dataset_module._customer_codes(sample.transactions, products=False)
     assert coded["product"].dtype == sample.transactions["product"].dtype
+
+
+def test_a_data_set_without_a_required_column_or_without_rows_is_refused_with_a_value_error():
+    from retention_core.dataset import Dataset, dataset_problems
+
+    orders = pd.DataFrame({"customer_id": ["A", "B"], "amount": [10.0, 20.0]})
+    with pytest.raises(ValueError, match='transactions: The required column "order_date" is missing'):
+        aggregate(Dataset(transactions=orders, key="no-date"), "quarter", 12)
+    empty = pd.DataFrame({"customer_id": pd.Series([], dtype="str"), "order_date": pd.Series([], dtype="datetime64[us]"),
+                          "amount": pd.Series([], dtype="float64")})
+    with pytest.raises(ValueError, match=r"transactions: No usable rows left \(of 0\)"):
+        aggregate(Dataset(transactions=empty, key="empty"), "quarter", 12)
+    spend_only = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01"])})
+    found = dataset_problems(Dataset(transactions=orders.assign(order_date=pd.Timestamp("2024-01-01")),
+                                     acquisition=spend_only))
+    assert [(kind, item.key, item.params["column"]) for kind, item in found] == [
+        ("acquisition", "data_missing_column", "acquisition_spend")]
