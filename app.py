@@ -7,19 +7,11 @@ instead, see ``dashboard/source.py``.
 
 import streamlit as st
 
-from dashboard import runtime, scenario, state
+from dashboard import errors, runtime, scenario, state
 from retention_core.i18n import t
 
 st.set_page_config(page_title="Retention Economics", page_icon=":material/savings:", layout="wide")
 runtime.avoid_huge_page_stalls()  # before an upload's large arrays
-
-scenario.restore_from_link()
-scenario.prepare_settings()
-settings = state.sidebar(on_change=scenario.setting_changed)
-scenario.mirror_url(settings)
-scenario.check_link(settings)
-scenario.notice(settings)
-lang = settings.lang
 
 PAGES = (
     ("app_pages/overview.py", "page_overview", ":material/dashboard:"),
@@ -31,12 +23,22 @@ PAGES = (
     ("app_pages/scenarios.py", "page_scenarios", ":material/compare_arrows:"),
     ("app_pages/data.py", "page_data", ":material/upload_file:"),
 )
-navigation = st.navigation(
-    [st.Page(path, title=t(title, lang), icon=icon, default=index == 0)
-     for index, (path, title, icon) in enumerate(PAGES)]
-)
-with st.sidebar:
-    st.caption(t("sidebar_source_caption", lang, name=state.dataset_name(lang)))
-scenario.save_form(settings)
-navigation.run()
+
+with errors.boundary():  # an unexpected error: a message in the user's language and the way back, logged
+    scenario.restore_from_link()
+    scenario.prepare_settings()
+    settings = state.sidebar(on_change=errors.guarded(scenario.setting_changed))
+    scenario.mirror_url(settings)
+    scenario.check_link(settings)
+    scenario.notice(settings)
+    lang = settings.lang
+    navigation = st.navigation(
+        [st.Page(path, title=t(title, lang), icon=icon, default=index == 0)
+         for index, (path, title, icon) in enumerate(PAGES)]
+    )
+    with st.sidebar:
+        st.caption(t("sidebar_source_caption", lang, name=state.dataset_name(lang)))
+    scenario.save_form(settings)
+    errors.show_callback_error()
+    navigation.run()
 runtime.freeze_long_lived_objects()  # after the page: its imports are done

@@ -15,8 +15,4 @@ for tab, kind in zip(tabs, SHEETS):
     with tab:
         upload.sheet_section(kind, s)
 
-if upload.prepared("transactions") is None:
-    st.info(t("data_transactions_required", s.lang), icon=":material/info:")
-else:
-    st.button(t("data_use", s.lang), type="primary", key="data_use", icon=":material/check:",
-              on_click=lambda: state.use_uploaded(upload.dataset()))
+upload.use_section(s)

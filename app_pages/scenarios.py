@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import scenario, scenario_views, state, widgets
+from dashboard import errors, scenario, scenario_views, state, widgets
 from retention_core.i18n import t
 
 s = state.settings()
@@ -18,7 +18,7 @@ name_b = right.selectbox(t("scenarios_pick_b", s.lang), options, index=len(optio
                          format_func=lambda name: scenario_views.label(name, s))
 for side, column, name in (("a", left, name_a), ("b", right, name_b)):
     column.button(t("scenarios_load", s.lang), key=f"scenarios_load_{side}", icon=":material/upload:",
-                  disabled=name is scenario_views.CURRENT, on_click=scenario.load, args=(name,),
+                  disabled=name is scenario_views.CURRENT, on_click=errors.guarded(scenario.load), args=(name,),
                   help=t("scenarios_load_help", s.lang))
 
 first, second = scenario_views.evaluate(name_a, s), scenario_views.evaluate(name_b, s)

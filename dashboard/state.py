@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+import logging
+import secrets
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import source as started_on
 from retention_core import predictive, sample, whatif
-from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
+from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate, dataset_problems
 from retention_core.i18n import CURRENCIES, LANGUAGES, t
 from retention_core.queries import PERIODS, QueryTimeout
 
@@ -40,6 +43,7 @@ FORECASTS = "data_forecasts"
 FORECAST_BASES = "data_forecast_bases"
 COHORT_FITS = "data_cohort_fits"
 FIGURES = "data_figures"
+CALLBACK_ERROR = "app_callback_error"
 
 SOURCES = ("sample", "upload")
 SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
@@ -48,6 +52,7 @@ _MAX_FORECASTS_PER_SESSION = 16
 _MAX_FORECAST_BASES_PER_SESSION = 2  # the sample's and the upload's: about 230 MB each at 3.6 M customers
 _MAX_COHORT_FITS_PER_SESSION = 8
 _MAX_FIGURES_PER_SESSION = 16
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,13 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
     dataset = _shown_upload()
     if dataset is None:
         return _default_aggregates(period, activity_months, chosen.lang)
+    problems = dataset_problems(dataset)
+    if problems:  # cannot happen through the Data page, which refuses such a sheet; never crash on it either
+        reasons = [t(f"error_sheet_{'no_rows' if problem.key == 'data_no_rows' else 'field_missing'}", chosen.lang,
+                     sheet=t(f"sheet_{kind}", chosen.lang),
+                     field=t(f"column_{problem.params.get('column', 'customer_id')}", chosen.lang))
+                   for kind, problem in problems]
+        unusable_upload("; ".join(reasons), chosen.lang)
     earlier = next((aggs for (data_key, *_), aggs in reversed(st.session_state.get(AGGREGATES, {}).items())
                     if data_key == dataset.key), None)
     return _kept(AGGREGATES, (dataset.key, period, activity_months), _MAX_AGGREGATES_PER_SESSION,
@@ -176,7 +188,9 @@ def _kept(store: str, key: Hashable, limit: int, build: Callable[[], object]):
 def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int, lang: str,
                              earlier: Aggregates | None) -> Aggregates:
     """Aggregate an upload inside an ``st.status`` box whose bar names each step while it runs; the period-free
-    parts of ``earlier`` (same data, other period) are reused."""
+    parts of ``earlier`` (same data, other period) are reused. The box always ends: complete, or as an error when
+    aggregating fails; data that :func:`aggregate` refuses (``ValueError``) stop the page with the way back."""
+    incident = None
     with st.status(t("status_aggregating", lang), expanded=True) as status:
         bar = st.progress(0.0)
 
@@ -189,8 +203,39 @@ def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int
             status.update(state="error")
             st.error(t("error_query_timeout", lang), icon=":material/timer_off:")
             st.stop()
-        status.update(label=t("status_aggregated", lang), state="complete", expanded=False)
+        except ValueError as error:  # aggregate's documented refusal of data it cannot summarise
+            incident = secrets.token_hex(4)
+            _LOG.warning("An upload could not be aggregated (incident %s)", incident, exc_info=error)
+            status.update(label=t("status_failed", lang), state="error", expanded=False)
+        except Exception:
+            status.update(label=t("status_failed", lang), state="error", expanded=False)  # no box left spinning
+            raise
+        else:
+            status.update(label=t("status_aggregated", lang), state="complete", expanded=False)
+    if incident is not None:
+        unusable_upload(t("error_data_not_computable", lang, incident=incident), lang)
     return result
+
+
+def unusable_upload(reason: str, lang: str) -> None:
+    """Stop the page with a plain message that the shown upload cannot be used (``reason``) and the way back."""
+    st.warning(t("error_data_unusable", lang, reason=reason) + " "
+               + t("error_way_back_upload", lang, source=t("sidebar_source", lang), sample=t("source_sample", lang),
+                   data_page=t("page_data", lang)), icon=":material/block:")
+    way_back(lang, key="data_unusable_show_sample")
+    st.stop()
+
+
+def show_sample() -> None:
+    """Switch the data source back to the sample (a widget callback: before the sidebar's radio is drawn)."""
+    st.session_state[SOURCE] = "sample"
+
+
+def way_back(lang: str, key: str) -> None:
+    """A button that switches the data source back to the sample, and a link to the Data page to fix the upload."""
+    with st.container(horizontal=True):
+        st.button(t("error_show_sample", lang), key=key, icon=":material/undo:", on_click=show_sample)
+        st.page_link("app_pages/data.py", label=t("error_to_data_page", lang), icon=":material/upload_file:")
 
 
 def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,

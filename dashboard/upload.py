@@ -11,12 +11,12 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import state, widgets
+from dashboard import errors, state, widgets
 from dashboard.state import Settings
 from retention_core.columns import CATEGORIES, SHEETS, Prepared, apply_categories, map_columns, prepare_sheet
 from retention_core.columns import suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
-from retention_core.i18n import format_date_pattern, format_number, t
+from retention_core.i18n import TEXTS, format_date_pattern, format_number, t
 from retention_core.loading import LoadError, LoadResult, read_table
 
 _PREVIEW_ROWS = 20
@@ -35,10 +35,16 @@ class Upload:
     mapping: dict | None = None
     categories: dict | None = None
     prepared: Prepared | None = None
+    suggested: dict | None = None
 
 
 def _uploads() -> dict[str, Upload]:
     return st.session_state.setdefault(state.UPLOADS, {})
+
+
+def uploaded(kind: str) -> bool:
+    """Whether the user has uploaded a readable file of ``kind`` in this session (mapped or not)."""
+    return kind in _uploads()
 
 
 def prepared(kind: str) -> Prepared | None:
@@ -89,11 +95,26 @@ def _dialect_caption(loaded: LoadResult, s: Settings) -> str:
              rows=format_number(loaded.rows_kept, s.lang))
 
 
+def _shown_mapping(kind: str, entry: Upload) -> dict:
+    """The mapping the form shows: the one last applied, else the suggestion (worked out once per upload from the
+    headers and the first rows, :func:`suggest_mapping`)."""
+    if entry.mapping is not None:
+        return entry.mapping
+    if entry.suggested is None:
+        frame = entry.loaded.frame
+        entry = replace(entry, suggested=suggest_mapping(frame.columns, kind, sample=frame))
+        _uploads()[kind] = entry
+    return entry.suggested
+
+
 def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
-    """Column (and, for costs, category) mapping, prefilled by suggestion; applying it prepares the sheet."""
+    """Column (and, for costs, category) mapping, prefilled by suggestion; applying it prepares the sheet.
+
+    A mapping that leaves a required field empty is kept (the form shows it) but does not prepare the sheet, so it
+    cannot be put into use; :func:`sheet_blockers` says which field is missing."""
     spec = SHEETS[kind]
     columns = list(entry.loaded.frame.columns)
-    current = entry.mapping or suggest_mapping(columns, kind)
+    current = _shown_mapping(kind, entry)
     with st.form(f"data_form_{kind}"):
         st.markdown(t("data_mapping_title", s.lang))
         form_columns = st.columns(3)
@@ -122,11 +143,18 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             }
         applied = st.form_submit_button(t("data_apply", s.lang), type="primary")
     mapping = {canonical: column for canonical, column in chosen.items() if column is not None}
-    if applied or (entry.prepared is None and all(name in mapping for name in spec.required)):
+    complete = all(name in mapping for name in spec.required)
+    if applied and not complete:  # kept as chosen, not prepared: nothing half-mapped can be put into use
+        entry = replace(entry, mapping=mapping, categories=categories, prepared=None)
+        _uploads()[kind] = entry
+        return entry
+    if applied or (entry.prepared is None and complete):
         try:
             mapped = map_columns(entry.loaded.frame, mapping)
         except ValueError as error:
             st.error(t("data_mapping_invalid", s.lang, reason=str(error)), icon=":material/error:")
+            entry = replace(entry, mapping=mapping, categories=categories, prepared=None)
+            _uploads()[kind] = entry
             return entry
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
@@ -153,26 +181,133 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
     show = {"error": st.error, "warning": st.warning, "info": st.info}
     user_names = entry.mapping or {}
     for problem in (*entry.loaded.problems, *result.problems):
+        if problem.key == "data_no_rows":
+            continue  # sheet_blockers says it, with the reasons
         params = dict(problem.params)
-        if "column" in params:  # name the column as the user's file does
+        if problem.key == "data_missing_column":  # a field left empty: named by its label
+            params["column"] = t(f"column_{params['column']}", s.lang)
+        elif "column" in params:  # name the column as the user's file does
             params["column"] = user_names.get(params["column"], params["column"])
         show[problem.severity](t(problem.key, s.lang, **params))
+    if result.frame.empty:
+        return _rejected_download(kind, rejected, s)
     preview = result.frame.head(_PREVIEW_ROWS)
     types = SHEETS[kind].types
     formats = {column: _PREVIEW_FORMATS[types[column]] for column in preview.columns
                if types.get(column) in _PREVIEW_FORMATS}
     st.dataframe(widgets.localized(preview, formats, s), hide_index=True,
                  column_config=widgets.column_labels(preview, s))
+    _rejected_download(kind, rejected, s)
+
+
+def _rejected_download(kind: str, rejected: pd.DataFrame, s: Settings) -> None:
+    """The first rejected rows with their reasons, and all of them as CSV."""
     if len(rejected):
         st.dataframe(rejected.head(_PREVIEW_ROWS), hide_index=True)
         widgets.csv_download(rejected, f"rejected_{kind}.csv", s, key=f"data_rejected_{kind}",
                              label_key="data_download_rejected")
 
 
+# --- what keeps the uploads from being used -------------------------------------------------------------------------
+
+_TOP_REASONS = 3
+
+
+def _blocking(kind: str, entry: Upload) -> list[tuple[str, dict]]:
+    """Why the sheet ``kind`` cannot be put into use, as (text key, parameters) pairs: each required field its
+    mapping leaves empty, a mapping not applied, or no row kept (with the rejected rows and their main reasons).
+    Empty when it can be used."""
+    if entry.prepared is None:
+        mapping = _shown_mapping(kind, entry)
+        missing = [name for name in SHEETS[kind].required if name not in mapping]
+        if not missing:
+            return [("data_mapping_not_applied", {})]
+        return [("data_field_missing", {"field": name}) for name in missing]
+    blocking = [("data_field_missing", {"field": problem.params["column"]})
+                for problem in entry.prepared.problems if problem.key == "data_missing_column"]
+    if entry.prepared.frame.empty:
+        problems = [problem for problem in (*entry.loaded.problems, *entry.prepared.problems)
+                    if problem.severity == "warning" and f"rejected_reason_{problem.key}" in TEXTS]
+        reasons = sorted(problems, key=lambda problem: -int(problem.params.get("rows", 0)))[:_TOP_REASONS]
+        blocking.append(("data_no_rows_kept", {"rejected": len(_rejected_rows(entry)), "reasons": reasons}))
+    return blocking
+
+
+def _blocking_message(kind: str, entry: Upload, key: str, params: dict, s: Settings) -> str:
+    """One reason of :func:`_blocking` in the user's language: fields by their label, the file's columns by the
+    file's names, and how to fix it."""
+    sheet = t(f"sheet_{kind}", s.lang)
+    apply = t("data_apply", s.lang)
+    if key == "data_field_missing":
+        field_name = params["field"]
+        text = t(key, s.lang, sheet=sheet, field=t(f"column_{field_name}", s.lang), apply=apply,
+                 hint=t(f"column_hint_{field_name}", s.lang))
+    elif key == "data_no_rows_kept":
+        user_names = entry.mapping or {}
+        items = []
+        for problem in params["reasons"]:
+            reason = t(f"rejected_reason_{problem.key}", s.lang)
+            rows = format_number(problem.params.get("rows"), s.lang)
+            column = problem.params.get("column")
+            items.append(t("data_reason_in_column", s.lang, reason=reason, rows=rows,
+                           column=user_names.get(column, column)) if column is not None
+                         else t("data_reason", s.lang, reason=reason, rows=rows))
+        text = t(key, s.lang, sheet=sheet, rejected=format_number(params["rejected"], s.lang),
+                 reasons="; ".join(items) or "–", apply=apply)
+    else:
+        text = t(key, s.lang, sheet=sheet, apply=apply)
+    if kind != "transactions":
+        text += " " + t("data_optional_remove", s.lang, sheet=sheet)
+    return text
+
+
+def sheet_blockers(kind: str, s: Settings) -> list[str]:
+    """Why the uploaded sheet ``kind`` cannot be put into use, in the user's language (empty when it can, or when
+    nothing of ``kind`` is uploaded)."""
+    entry = _uploads().get(kind)
+    if entry is None:
+        return []
+    return [_blocking_message(kind, entry, key, params, s) for key, params in _blocking(kind, entry)]
+
+
+def blockers(s: Settings) -> list[str]:
+    """:func:`sheet_blockers` of every uploaded sheet, in the order of the tabs."""
+    return [message for kind in SHEETS for message in sheet_blockers(kind, s)]
+
+
+def use_uploads() -> None:
+    """``on_click`` of *Use my data*: the uploads become the session's data, unless one of them cannot be used
+    (the button is disabled then; this guards a click that raced a change)."""
+    if uploaded("transactions") and not any(_blocking(kind, entry) for kind, entry in _uploads().items()):
+        state.use_uploaded(dataset())
+
+
+def use_section(s: Settings) -> None:
+    """The *Use my data* button, disabled with the reasons while an uploaded sheet cannot be used; before the
+    transactions are uploaded, a note that the sample is shown until then."""
+    if not uploaded("transactions"):
+        st.info(t("data_transactions_required", s.lang), icon=":material/info:")
+        return
+    reasons = blockers(s)
+    for reason in reasons:
+        st.warning(reason, icon=":material/block:")
+    st.button(t("data_use", s.lang), type="primary", key="data_use", icon=":material/check:", disabled=bool(reasons),
+              help=t("data_use_disabled_help", s.lang) if reasons else None,
+              on_click=errors.guarded(use_uploads))
+
+
+def _file_changed(kind: str) -> None:
+    """``on_change`` of a sheet's file uploader: a file the user removed (×) leaves the uploads. (The uploader is also
+    empty when the user comes back from another page; that keeps the sheet, since no change is reported.)"""
+    if st.session_state.get(f"data_file_{kind}") is None:
+        _uploads().pop(kind, None)
+
+
 def sheet_section(kind: str, s: Settings) -> None:
     """Upload, read, map and report one sheet kind."""
     st.caption(t(f"data_help_{kind}", s.lang))
-    file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}")
+    file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}",
+                            on_change=_file_changed, args=(kind,))
     if file is None:
         return
     sheet_key = f"data_sheet_{kind}_{file.file_id}"
@@ -183,5 +318,8 @@ def sheet_section(kind: str, s: Settings) -> None:
         st.selectbox(t("data_sheet", s.lang), entry.loaded.dialect.sheet_names, key=sheet_key)
     st.caption(_dialect_caption(entry.loaded, s))
     entry = _mapping_form(kind, entry, s)
+    for key, params in _blocking(kind, entry):
+        show = st.error if key == "data_no_rows_kept" else st.warning
+        show(_blocking_message(kind, entry, key, params, s), icon=":material/block:")
     if entry.prepared is not None:
         _report(kind, entry, s)

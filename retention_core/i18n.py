@@ -869,6 +869,90 @@ TEXTS: dict[str, dict[str, str]] = {
     "column_new_customers": {"de": "Neukunden", "en": "New customers"},
     "column_response_date": {"de": "Antwortdatum", "en": "Response date"},
     "column_score": {"de": "Bewertung (0–10)", "en": "Score (0–10)"},
+    # --- data page: what keeps an upload from being used; {sheet} a sheet's name, {field} a field's label ---
+    "data_field_missing": {
+        "de": "{sheet}: Das Pflichtfeld „{field}“ ist noch leer. Wählen Sie im Reiter „{sheet}“ unter „Spalten "
+              "zuordnen“ bei „{field}“ die Spalte mit {hint} und drücken Sie „{apply}“. Fehlt diese Spalte in der "
+              "Datei, ergänzen Sie sie dort und laden Sie die Datei erneut hoch.",
+        "en": "{sheet}: the required field “{field}” is still empty. In the “{sheet}” tab, under “Map columns”, "
+              "choose the column with {hint} for “{field}” and press “{apply}”. If the file lacks that column, add "
+              "it there and upload the file again.",
+    },
+    "data_mapping_not_applied": {
+        "de": "{sheet}: Die Zuordnung ist nicht übernommen. Korrigieren Sie sie im Reiter „{sheet}“ und drücken Sie "
+              "„{apply}“.",
+        "en": "{sheet}: the mapping is not applied. Correct it in the “{sheet}” tab and press “{apply}”.",
+    },
+    "data_no_rows_kept": {
+        "de": "{sheet}: Keine Zeile übernommen – alle {rejected} Zeilen wurden abgelehnt, am häufigsten wegen: "
+              "{reasons}. Prüfen Sie, ob jedem Feld die richtige Spalte zugeordnet ist, und drücken Sie „{apply}“; "
+              "sonst korrigieren Sie die Datei und laden Sie sie erneut hoch.",
+        "en": "{sheet}: no row kept – all {rejected} rows were rejected, most often for: {reasons}. Check that each "
+              "field is mapped to the right column and press “{apply}”; otherwise correct the file and upload it "
+              "again.",
+    },
+    "data_reason_in_column": {"de": "{reason} in „{column}“ ({rows})", "en": "{reason} in “{column}” ({rows})"},
+    "data_reason": {"de": "{reason} ({rows})", "en": "{reason} ({rows})"},
+    "data_optional_remove": {
+        "de": "Oder entfernen Sie die Datei im Reiter „{sheet}“ (×); dann bleibt diese Tabelle weg.",
+        "en": "Or remove the file in the “{sheet}” tab (×) to leave this sheet out.",
+    },
+    "data_use_disabled_help": {
+        "de": "Erst möglich, wenn jede hochgeladene Tabelle vollständig zugeordnet ist und Zeilen übernommen hat "
+              "(siehe die Hinweise darüber).",
+        "en": "Possible once every uploaded sheet is fully mapped and has rows kept (see the notes above).",
+    },
+    "column_hint_customer_id": {"de": "der Kundennummer (oder E-Mail) jeder Bestellung",
+                                "en": "the customer number (or e-mail) of each order"},
+    "column_hint_order_date": {"de": "dem Datum jeder Bestellung", "en": "the date of each order"},
+    "column_hint_amount": {"de": "dem Betrag jeder Bestellung", "en": "the amount of each order"},
+    "column_hint_period_start": {"de": "dem Datum oder Monat, für den die Zeile gilt",
+                                 "en": "the date or month each row is for"},
+    "column_hint_category": {"de": "der Kostenart (z. B. Personal, Software, Rabatte)",
+                             "en": "the kind of cost (e.g. staff, software, discounts)"},
+    "column_hint_acquisition_spend": {"de": "den Ausgaben für neue Kunden (z. B. Werbeausgaben)",
+                                      "en": "the money spent on winning customers (e.g. ad spend)"},
+    "column_hint_response_date": {"de": "dem Datum jeder Antwort", "en": "the date of each answer"},
+    "column_hint_score": {"de": "der Bewertung von 0 bis 10", "en": "the score from 0 to 10"},
+    "rejected_reason_load_rows_wrong_field_count": {"de": "falsche Zahl von Feldern", "en": "wrong number of fields"},
+    "rejected_reason_load_rows_malformed": {"de": "fehlerhafte Zeile", "en": "malformed line"},
+    "rejected_reason_load_values_not_numbers": {"de": "keine Zahl", "en": "not a number"},
+    "rejected_reason_load_values_not_dates": {"de": "kein Datum", "en": "not a date"},
+    "rejected_reason_data_missing_values": {"de": "leer", "en": "empty"},
+    "rejected_reason_data_not_a_number": {"de": "keine Zahl", "en": "not a number"},
+    "rejected_reason_data_not_a_date": {"de": "kein Datum", "en": "not a date"},
+    "rejected_reason_data_not_whole_number": {"de": "keine ganze Zahl", "en": "not a whole number"},
+    "rejected_reason_data_future_dates": {"de": "Datum in der Zukunft", "en": "date in the future"},
+    "rejected_reason_data_negative_values": {"de": "negativ", "en": "negative"},
+    "rejected_reason_data_score_out_of_range": {"de": "nicht zwischen 0 und 10", "en": "not between 0 and 10"},
+    "rejected_reason_data_margin_out_of_range": {"de": "nicht zwischen 0 % und 100 %",
+                                                 "en": "not between 0% and 100%"},
+    "rejected_reason_data_unknown_category": {"de": "Kategorie nicht zugeordnet", "en": "category not assigned"},
+    # --- unusable data and unexpected errors: a plain message and the way back ---
+    "error_data_unusable": {"de": "Ihre hochgeladenen Daten lassen sich so nicht auswerten: {reason}.",
+                            "en": "Your uploaded data cannot be analysed as they are: {reason}."},
+    "error_sheet_field_missing": {"de": "{sheet} ohne das Pflichtfeld „{field}“",
+                                  "en": "{sheet} without the required field “{field}”"},
+    "error_sheet_no_rows": {"de": "{sheet} ohne eine einzige Zeile", "en": "{sheet} without a single row"},
+    "error_data_not_computable": {
+        "de": "Die Kennzahlen lassen sich aus diesen Daten nicht berechnen (Fehlernummer {incident})",
+        "en": "the figures cannot be computed from these data (incident {incident})",
+    },
+    "error_way_back_upload": {
+        "de": "Wählen Sie in der Seitenleiste unter „{source}“ wieder „{sample}“, oder korrigieren Sie die "
+              "Zuordnung auf der Seite „{data_page}“ und übernehmen Sie Ihre Daten dort erneut.",
+        "en": "Choose “{sample}” again under “{source}” in the sidebar, or correct the mapping on the "
+              "“{data_page}” page and use your data from there again.",
+    },
+    "error_unexpected": {
+        "de": "Hier ist ein unerwarteter Fehler aufgetreten; Ihre Daten sind unverändert. Laden Sie die Seite neu "
+              "(F5). Hilft das nicht, melden Sie das Problem mit der Fehlernummer {incident}.",
+        "en": "An unexpected error occurred here; your data are unchanged. Reload the page (F5). If that does not "
+              "help, report the problem with the incident code {incident}.",
+    },
+    "error_show_sample": {"de": "Beispieldaten anzeigen", "en": "Show the sample data"},
+    "error_to_data_page": {"de": "Zur Seite „Daten“", "en": "Go to the Data page"},
+    "status_failed": {"de": "Zusammenfassen fehlgeschlagen", "en": "Aggregating failed"},
 
     # --- consultant mode: scenario in the link, saved scenarios, comparison, exports ---
     "page_scenarios": {"de": "Szenarien", "en": "Scenarios"},

@@ -13,6 +13,7 @@ from retention_core.i18n import (
     LANGUAGES, TEXTS, format_date_pattern, format_money, format_number, format_percent, format_period, parse_number, t,
 )
 
+from retention_core.columns import PROBLEM_KEYS, SHEETS
 from retention_core.scenario_state import PARAMS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,13 @@ FAMILIES = {
     "aggregate_step_{}": ("prepare", "activity", "cohorts", "costs", "acquisition", "nps", "customers", "tenure",
                           "predictive", "done"),
     "industry_{}": ("retail", "media", "hospitality", "saas", "financial_services", "telecom"),
+    "column_hint_{}": tuple(dict.fromkeys(name for spec in SHEETS.values() for name in spec.required)),
+    "rejected_reason_{}": ("load_rows_wrong_field_count", "load_rows_malformed", "load_values_not_numbers",
+                           "load_values_not_dates", *(key for key in PROBLEM_KEYS
+                                                      if key not in ("data_missing_column", "data_no_rows",
+                                                                     "data_negative_amounts", "data_margin_percent",
+                                                                     "data_duplicate_rows"))),
+    "error_sheet_{}": ("field_missing", "no_rows"),
 }
 
 
