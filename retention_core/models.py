@@ -27,6 +27,11 @@ aggregated with weights before fitting. Parameters are optimised on the log scal
 gradients) and a Nelder-Mead fallback. A fit never raises on data it accepted: when the optimiser fails or a
 parameter runs to its bound, the result says ``converged=False`` with a ``message``. Invalid input (wrong shapes,
 negative counts, recency > T, percent instead of fractions) raises ``ValueError``.
+
+Forecasts (expected purchases, P(alive), spend, survival, CLV) refuse a fit that did not converge or has a parameter
+that is not a finite number > 0, and never return NaN or infinity: where a formula has a removable singularity (the
+BG/NBD at a = 1) its limit is returned; where the answer does not exist or is too large for floating point (an
+infinite lifetime, overflow at extreme parameters) they raise ``ValueError`` saying so. No NumPy warning escapes.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from retention_core import queries
 
 __all__ = [
     "DAYS_PER_YEAR",
+    "MAX_HORIZON_MONTHS",
     "MIN_CUSTOMERS",
     "MIN_HISTORY_DAYS",
     "MIN_REPEAT_CUSTOMERS",
@@ -92,6 +98,12 @@ MIN_HISTORY_DAYS = 56
 
 _LOG_BOUND = math.log(1e8)  # parameters live in [1e-8, 1e8] on the optimiser's (rescaled) scale
 _NO_FIT = float("nan")
+#: Within this distance of a = 1 the BG/NBD expectations are read from a cubic through a = 1 ± δ and 1 ± 2δ
+#: (δ = this distance) instead of their formula, whose factor 1/(a − 1) times a bracket near 0 loses digits there
+#: (at a − 1 = 1e-12 the third digit). The expectations are analytic in a, so the cubic's error is of order δ⁴.
+_A_NEAR_ONE = 1e-3
+MAX_HORIZON_MONTHS = 1200
+"""The longest CLV horizon :func:`predictive_clv` accepts: a hundred years (the dashboard offers twenty)."""
 #: Largest gradient component (of the mean negative log-likelihood in log-parameters) at which a L-BFGS-B run that
 #: stopped in its line search counts as converged (see :func:`_minimise`).
 _STATIONARY_GRADIENT = 1e-6
@@ -342,6 +354,37 @@ def _aggregate(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.n
     return [column[new_row] for column in ordered], counts, inverse
 
 
+def _parameters(model: str, fit: object, names: tuple[str, ...], forecast: bool = True) -> tuple[float, ...]:
+    """The parameters ``names`` of ``fit`` as floats; ``ValueError`` unless each is a finite number > 0 and, for a
+    forecast, the fit converged (a fit that did not converge has no estimate to forecast from)."""
+    if forecast and not getattr(fit, "converged", True):
+        message = getattr(fit, "message", "") or "no message"
+        raise ValueError(f"the {model} fit did not converge ({message}); it cannot be used to forecast")
+    values = tuple(float(getattr(fit, name)) for name in names)
+    bad = [f"{name}={value!r}" for name, value in zip(names, values, strict=True)
+           if not (math.isfinite(value) and value > 0)]
+    if bad:
+        raise ValueError(f"{model} parameters must be finite numbers > 0, got {', '.join(bad)}")
+    return values
+
+
+def _finite(what: str, values: np.ndarray, parameters: str) -> np.ndarray:
+    """``values`` when all are finite; else ``ValueError``: the inputs are beyond what floating point evaluates."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{what} is not a finite number at {parameters} for these inputs: the parameters or times "
+                         "are too extreme to evaluate")
+    return values
+
+
+def _describe(fit: object, names: tuple[str, ...]) -> str:
+    return ", ".join(f"{name}={float(getattr(fit, name)):.6g}" for name in names)
+
+
+_BG_NBD = ("r", "alpha", "a", "b")
+_GAMMA_GAMMA = ("p", "q", "gamma")
+_SBG = ("alpha", "beta")
+
+
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
@@ -398,7 +441,7 @@ def _minimise(objective: Objective, start: np.ndarray, n_params: int) -> tuple[n
                 message = f"{message}; Nelder-Mead: {result.message}"
             except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
                 message = f"{message}; Nelder-Mead failed: {error}"
-    value = safe(best)[0]
+        value = safe(best)[0]
     if not np.isfinite(value) or value >= 1e10:
         return best, False, f"{message}; the likelihood is not finite at the estimate"
     if np.any(np.abs(best) > _LOG_BOUND - 1e-3):
@@ -468,8 +511,10 @@ def bg_nbd_log_likelihood(fit: BgNbdFit, frequency: object, recency: object, T: 
         + 1{x>0} B(a+1, b+x-1)/B(a, b) * G(r+x) alpha^r / (G(r) (alpha+t_x)^(r+x)).
     It is a density in time, so its value depends on the time unit of recency and T.
     """
+    r, alpha, a, b = _parameters("BG/NBD", fit, _BG_NBD, forecast=False)
     x, t_x, big_t = _customer_arrays(frequency, recency, T)
-    return _bg_nbd_terms(fit.r, fit.alpha, fit.a, fit.b, x, t_x, big_t)[0]
+    with np.errstate(all="ignore"):
+        return _bg_nbd_terms(r, alpha, a, b, x, t_x, big_t)[0]
 
 
 def fit_bg_nbd(frequency: object, recency: object, T: object) -> BgNbdFit:
@@ -504,7 +549,10 @@ def fit_bg_nbd(frequency: object, recency: object, T: object) -> BgNbdFit:
     r, alpha_scaled, a, b = np.exp(log_params)
     alpha = alpha_scaled * scale
     (vx, vt_x, vt), weights_original, _ = _aggregate(x, t_x, big_t)
-    log_likelihood = float(weights_original @ _bg_nbd_terms(r, alpha, a, b, vx, vt_x, vt)[0])
+    with np.errstate(all="ignore"):
+        log_likelihood = float(weights_original @ _bg_nbd_terms(r, alpha, a, b, vx, vt_x, vt)[0])
+    if converged and not (math.isfinite(log_likelihood) and math.isfinite(alpha)):
+        converged, message = False, f"{message}; the likelihood is not finite at the estimate in the data's units"
     return BgNbdFit(float(r), float(alpha), float(a), float(b), log_likelihood, converged, message, n_customers)
 
 
@@ -520,13 +568,61 @@ def bg_nbd_expected_purchases(fit: BgNbdFit, t: object) -> np.ndarray:
 
     E[X(t)] = (a+b-1)/(a-1) * [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))], t in the fit's time
     unit; vectorised over ``t``; the bracket is evaluated after Euler's transformation (``_euler_head_series``).
-    Undefined at a = 1 exactly (NaN).
+    At a = 1 the formula is 0/0, and where a + b = 1 it is 0 times a pole; its limit is returned there (see
+    :func:`_expected_if_alive` and :func:`_alive_formula`).
+    Raises ``ValueError`` for a fit that did not converge and where the value is not finite.
     """
+    r, alpha, a, b = _parameters("BG/NBD", fit, _BG_NBD)
     t = _time_array("t", t)
-    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
     with np.errstate(all="ignore"):
-        value = (a + b - 1) / (a - 1) * (1 - _euler_head_series(r, alpha, a, b, 0.0, t, 0.0))
-    return np.where(t == 0, 0.0, value)
+        value = _expected_if_alive(r, alpha, a, b, 0.0, t, 0.0)
+    return _finite("E[X(t)]", np.where(t == 0, 0.0, value), _describe(fit, _BG_NBD))
+
+
+def _expected_if_alive(
+    r: float, alpha: float, a: float, b: float, x: np.ndarray | float, t: np.ndarray | float,
+    big_t: np.ndarray | float,
+) -> np.ndarray:
+    """E[Y(t) | alive, x, T] = (a+b+x-1)/(a-1) * [1 - head series] (FHL 2005 eq. 10 without P(alive); eq. 7 at
+    x = T = 0), also at and near a = 1.
+
+    At a = 1 the factor 1/(a-1) meets a bracket that is 0; the expectation itself is analytic in a there. Its value,
+    from Euler's form of the bracket with e = a - 1 -> 0 (2F1(b+e-r, e; b+x+e; z) = 1 + e sum_n (b-r)_n/((b+x)_n n) z^n
+    + O(e^2)), is
+        E[Y(t) | alive, x, T] at a = 1 = (b+x) * [ln((alpha+T+t)/(alpha+T)) - sum_{n>=1} (b-r)_n/(b+x)_n z^n/n],
+    z = t/(alpha+T+t); equivalently (b+x) * int_0^1 (1 - ((alpha+T)/(alpha+T+p t))^(r+x)) / p * (1-p)^(b+x-1) dp,
+    the expectation (1/p)(1 - e^(-lambda p t)) over lambda ~ Gamma(r+x, alpha+T) and p ~ Beta(1, b+x). Within
+    :data:`_A_NEAR_ONE` of a = 1 the value is read from the cubic through four points around it instead: as exact as
+    the formula elsewhere (about 1e-11 relative), where the formula itself would lose digits to cancellation.
+    """
+    if abs(a - 1) >= _A_NEAR_ONE:
+        return _alive_formula(r, alpha, a, b, x, t, big_t)
+    nodes = 1 + _A_NEAR_ONE * np.array([-2.0, -1.0, 1.0, 2.0])
+    result = 0.0
+    for index, node in enumerate(nodes):
+        others = np.delete(nodes, index)
+        weight = float(np.prod((a - others) / (node - others)))  # Lagrange's basis polynomial at a
+        result = result + weight * _alive_formula(r, alpha, node, b, x, t, big_t)
+    return np.asarray(result, dtype="float64")
+
+
+def _alive_formula(
+    r: float, alpha: float, a: float, b: float, x: np.ndarray | float, t: np.ndarray | float,
+    big_t: np.ndarray | float,
+) -> np.ndarray:
+    """(a+b+x-1)/(a-1) * [1 - head series] for a != 1, also where c = a+b+x-1 is 0 (x = 0 and a + b = 1).
+
+    There 2F1(c-r, a-1; c; z) has a pole that the factor c cancels: c 2F1(c-r, a-1; c; z) -> -r (a-1) z
+    2F1(1-r, a; 2; z) as c -> 0 (the series term by term), so the value is r z (1-z)^(a-1) 2F1(1-r, a; 2; z), used
+    where |c| < 1e-9 (away from 0 the formula is accurate: the factor c meets a 2F1 of size 1/c, no cancellation).
+    """
+    c = a + b + x - 1
+    value = c / (a - 1) * (1 - _euler_head_series(r, alpha, a, b, x, t, big_t))
+    pole = np.abs(c) < 1e-9
+    if np.any(pole):
+        z = t / (alpha + big_t + t)
+        value = np.where(pole, r * z * (1 - z) ** (a - 1) * special.hyp2f1(1 - r, a, 2.0, z), value)
+    return value
 
 
 def _euler_head_series(
@@ -553,11 +649,11 @@ def bg_nbd_purchase_probability(fit: BgNbdFit, t: object, n: object) -> np.ndarr
     The bracket is the upper tail of a negative binomial, computed as the regularised incomplete beta
     I_{t/(alpha+t)}(n, r). ``t`` and ``n`` broadcast.
     """
+    r, alpha, a, b = _parameters("BG/NBD", fit, _BG_NBD)
     t = _time_array("t", t)
     n = np.asarray(n, dtype="float64")
-    if np.any(n < 0) or np.any(n != np.round(n)):
+    if not np.all(np.isfinite(n)) or np.any(n < 0) or np.any(n != np.round(n)):
         raise ValueError("n must be whole numbers >= 0")
-    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
     t, n = np.broadcast_arrays(t, n)
     log_beta_ab = special.betaln(a, b)
     with np.errstate(all="ignore"):
@@ -568,7 +664,8 @@ def bg_nbd_purchase_probability(fit: BgNbdFit, t: object, n: object) -> np.ndarr
         alive = np.exp(special.betaln(a, b + n) - log_beta_ab + log_nb)
         tail = special.betainc(np.maximum(n, 1), r, t / (alpha + t))
         dropped = np.where(n > 0, np.exp(special.betaln(a + 1, np.maximum(b + n - 1, b)) - log_beta_ab) * tail, 0.0)
-    return alive + dropped
+        probability = np.clip(alive + dropped, 0.0, 1.0)  # log-beta differences at extreme a, b round past 1
+    return _finite("P(X(t) = n)", probability, _describe(fit, _BG_NBD))
 
 
 def bg_nbd_probability_alive(fit: BgNbdFit, frequency: object, recency: object, T: object) -> np.ndarray:
@@ -577,15 +674,15 @@ def bg_nbd_probability_alive(fit: BgNbdFit, frequency: object, recency: object, 
     P(alive | x, t_x, T) = 1 / (1 + 1{x>0} a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)); customers without a repeat
     purchase cannot have dropped out under the BG/NBD, so their P(alive) is 1.
     """
+    r, alpha, a, b = _parameters("BG/NBD", fit, _BG_NBD)
     x, t_x, big_t = _customer_arrays(frequency, recency, T)
-    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
     with np.errstate(all="ignore"):
         log_odds_dead = (
             np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
             + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
         )
         alive = special.expit(-log_odds_dead)
-    return np.where(x > 0, alive, 1.0)
+    return _finite("P(alive)", np.where(x > 0, alive, 1.0), _describe(fit, _BG_NBD))
 
 
 def bg_nbd_conditional_expected_purchases(
@@ -599,12 +696,14 @@ def bg_nbd_conditional_expected_purchases(
     ``_euler_head_series``), which keeps it finite for heavy buyers and long horizons. ``t`` is a scalar in the
     fit's time unit; the result has one value per customer. Distinct (x, t_x, T) rows are evaluated once.
     """
+    _parameters("BG/NBD", fit, _BG_NBD)
     if np.ndim(t) != 0:
         raise ValueError("t must be a single number (the forecast horizon in the fit's time unit)")
     t_value = float(_time_array("t", t))
     x, t_x, big_t = _customer_arrays(frequency, recency, T)
     (ux, ut_x, ut), _, inverse = _aggregate(x, t_x, big_t)
-    values = _conditional_expected(fit, t_value, ux, ut_x, ut)
+    values = _finite("E[Y(t) | x, t_x, T]", _conditional_expected(fit, t_value, ux, ut_x, ut),
+                     _describe(fit, _BG_NBD))
     return values[inverse]
 
 
@@ -616,15 +715,16 @@ def bg_nbd_expected_purchases_if_alive(fit: BgNbdFit, t: float, frequency: objec
     It does not depend on the recency t_x, so E[Y(t)|x, t_x, T] = this * :func:`bg_nbd_probability_alive`, and a
     forecast over many horizons needs it only once per distinct (x, T). ``t`` is a scalar in the fit's time unit.
     """
+    r, alpha, a, b = _parameters("BG/NBD", fit, _BG_NBD)
     if np.ndim(t) != 0:
         raise ValueError("t must be a single number (the forecast horizon in the fit's time unit)")
     t_value = float(_time_array("t", t))
     x, big_t = _same_length("frequency, T", frequency, T)
     if t_value == 0:
         return np.zeros_like(x)
-    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
     with np.errstate(all="ignore"):
-        return (a + b + x - 1) / (a - 1) * (1 - _euler_head_series(r, alpha, a, b, x, t_value, big_t))
+        values = _expected_if_alive(r, alpha, a, b, x, t_value, big_t)
+    return _finite("E[Y(t) | alive, x, T]", values, _describe(fit, _BG_NBD))
 
 
 def _conditional_expected(
@@ -635,7 +735,7 @@ def _conditional_expected(
         return np.zeros_like(x)
     r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
     with np.errstate(all="ignore"):
-        alive_value = (a + b + x - 1) / (a - 1) * (1 - _euler_head_series(r, alpha, a, b, x, t, big_t))
+        alive_value = _expected_if_alive(r, alpha, a, b, x, t, big_t)
         log_odds_dead = (
             np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
             + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
@@ -693,10 +793,12 @@ def gamma_gamma_log_likelihood(fit: GammaGammaFit, frequency: object, monetary: 
     f(z | p, q, gamma; x) = G(px+q)/(G(px) G(q)) * gamma^q x^(px) z^(px-1) / (gamma + x z)^(px+q),
     for x >= 1 and z > 0 (other customers get NaN). Depends on the currency unit of z.
     """
+    p, q, gamma = _parameters("Gamma-Gamma", fit, _GAMMA_GAMMA, forecast=False)
     x, z = _spend_arrays(frequency, monetary)
     usable = (x > 0) & (z > 0)
     values = np.full_like(x, np.nan)
-    values[usable] = _gamma_gamma_terms(fit.p, fit.q, fit.gamma, x[usable], z[usable])[0]
+    with np.errstate(all="ignore"):
+        values[usable] = _gamma_gamma_terms(p, q, gamma, x[usable], z[usable])[0]
     return values
 
 
@@ -734,7 +836,10 @@ def fit_gamma_gamma(frequency: object, monetary: object) -> GammaGammaFit:
     log_params, converged, message = _minimise(objective, start, 3)
     p, q, gamma_scaled = np.exp(log_params)
     gamma = gamma_scaled * scale
-    log_likelihood = float(np.sum(_gamma_gamma_terms(p, q, gamma, x, z)[0]))
+    with np.errstate(all="ignore"):
+        log_likelihood = float(np.sum(_gamma_gamma_terms(p, q, gamma, x, z)[0]))
+    if converged and not (math.isfinite(log_likelihood) and math.isfinite(gamma)):
+        converged, message = False, f"{message}; the likelihood is not finite at the estimate in the data's units"
     return GammaGammaFit(
         float(p), float(q), float(gamma), log_likelihood, converged, message, n_customers, n_excluded
     )
@@ -746,14 +851,28 @@ def gamma_gamma_expected_spend(fit: GammaGammaFit, frequency: object, monetary: 
     E[M | p, q, gamma, z, x] = p (gamma + x z) / (p x + q - 1)
         = (q-1)/(px+q-1) * p gamma/(q-1) + px/(px+q-1) * z,
     a weighted average of the population mean p gamma/(q-1) and the customer's own mean. For x = 0 this is the
-    population mean, which needs q > 1 (NaN otherwise). Currency units of ``monetary``.
+    population mean, which needs q > 1. Currency units of ``monetary``.
+
+    Raises ``ValueError`` for a fit that did not converge, for a negative mean spend of a customer with repeat
+    purchases (the model describes spend per purchase, which is positive; returns that outweigh a customer's
+    purchases are outside it), where p x + q - 1 <= 0 (for x = 0: q <= 1, no population mean exists) and where the
+    value overflows.
     """
+    p, q, gamma = _parameters("Gamma-Gamma", fit, _GAMMA_GAMMA)
     x, z = _spend_arrays(frequency, monetary)
+    negative = (x > 0) & (z < 0)
+    if np.any(negative):
+        position = int(np.flatnonzero(negative)[0])
+        raise ValueError(f"monetary must be >= 0 for customers with repeat purchases (the Gamma-Gamma model "
+                         f"describes positive spend), got {z[position]:g} at position {position}")
     z = np.where(x > 0, z, 0.0)
-    denominator = fit.p * x + fit.q - 1
+    denominator = p * x + q - 1
+    if np.any(denominator <= 0):
+        raise ValueError(f"the expected spend needs p * x + q > 1 for every customer, got p={p:.6g}, q={q:.6g}: "
+                         "with q <= 1 the population mean spend p * gamma / (q - 1) does not exist")
     with np.errstate(all="ignore"):
-        spend = fit.p * (fit.gamma + x * z) / denominator
-    return np.where(denominator > 0, spend, np.nan)
+        spend = p * (gamma + x * z) / denominator
+    return _finite("E[spend]", spend, _describe(fit, _GAMMA_GAMMA))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -762,10 +881,11 @@ def gamma_gamma_expected_spend(fit: GammaGammaFit, frequency: object, monetary: 
 
 
 def check_clv_inputs(horizon: float, discount_rate: float, margin: float) -> None:
-    """Raise ``ValueError`` unless ``horizon`` (months) is finite and >= 0 and the annual ``discount_rate`` and the
-    ``margin`` are fractions between 0 and 1: the inputs of :func:`predictive_clv` and of the scenarios built on it."""
-    if not (math.isfinite(horizon) and horizon >= 0):
-        raise ValueError(f"horizon must be a number of months >= 0, got {horizon!r}")
+    """Raise ``ValueError`` unless ``horizon`` (months) is between 0 and :data:`MAX_HORIZON_MONTHS` and the annual
+    ``discount_rate`` and the ``margin`` are fractions between 0 and 1: the inputs of :func:`predictive_clv` and of
+    the scenarios built on it."""
+    if not (math.isfinite(horizon) and 0 <= horizon <= MAX_HORIZON_MONTHS):
+        raise ValueError(f"horizon must be a number of months from 0 to {MAX_HORIZON_MONTHS}, got {horizon!r}")
     if not (math.isfinite(discount_rate) and 0 <= discount_rate <= 1):
         raise ValueError(f"discount_rate must be an annual fraction between 0 and 1, got {discount_rate!r}")
     if not (math.isfinite(margin) and 0 <= margin <= 1):
@@ -797,7 +917,13 @@ def predictive_clv(
     Returns a DataFrame, one row per summary row: ``customer_id`` (when the summary has it),
     ``expected_purchases`` = E[Y(horizon)] undiscounted, ``discounted_purchases``, ``expected_spend``,
     ``probability_alive``, ``clv`` (currency).
+
+    A customer whose repeat purchases net to less than zero (returns) counts with a mean spend of 0: the spend model
+    then expects p gamma / (p x + q - 1) per purchase, the population's mean weighted by the population's share.
+    Raises ``ValueError`` for a fit that did not converge and where a value is not finite.
     """
+    _parameters("BG/NBD", bg_fit, _BG_NBD)
+    _parameters("Gamma-Gamma", gg_fit, _GAMMA_GAMMA)
     missing = [column for column in ("frequency", "recency", "T", "monetary") if column not in summary.columns]
     if missing:
         raise ValueError(f"summary lacks the column(s) {', '.join(missing)}")
@@ -808,7 +934,7 @@ def predictive_clv(
     check_clv_inputs(horizon, discount_rate, margin)
 
     x, t_x, big_t = _customer_arrays(summary["frequency"], summary["recency"], summary["T"])
-    spend = gamma_gamma_expected_spend(gg_fit, x, summary["monetary"].to_numpy(dtype="float64"))
+    spend = gamma_gamma_expected_spend(gg_fit, x, np.maximum(summary["monetary"].to_numpy(dtype="float64"), 0.0))
     (ux, ut_x, ut), _, inverse = _aggregate(x, t_x, big_t)
     month_in_units = (DAYS_PER_YEAR / 12) / unit_days
     month_ends = np.minimum(np.arange(1, math.ceil(horizon - 1e-12) + 1, dtype="float64"), horizon)
@@ -818,8 +944,8 @@ def predictive_clv(
         current = _conditional_expected(bg_fit, months * month_in_units, ux, ut_x, ut)
         discounted += (current - previous) / (1 + discount_rate) ** (months / 12)
         previous = current
-    with np.errstate(all="ignore"):
-        alive = bg_nbd_probability_alive(bg_fit, ux, ut_x, ut)
+    _finite("E[Y(t) | x, t_x, T]", previous, _describe(bg_fit, _BG_NBD))
+    alive = bg_nbd_probability_alive(bg_fit, ux, ut_x, ut)
     result = pd.DataFrame(
         {
             "expected_purchases": previous[inverse],
@@ -830,6 +956,7 @@ def predictive_clv(
         index=summary.index,
     )
     result["clv"] = margin * result["expected_spend"] * result["discounted_purchases"]
+    _finite("the CLV", result["clv"].to_numpy(), _describe(bg_fit, _BG_NBD) + ", " + _describe(gg_fit, _GAMMA_GAMMA))
     if "customer_id" in summary.columns:
         result.insert(0, "customer_id", summary["customer_id"])
     return result
@@ -881,8 +1008,10 @@ def sbg_log_likelihood(fit: SbgFit, survival: object, cohort_size: float = 1000)
     in period t (S_0 = 1), n_active = cohort_size * S_n, and P(T=t), S(t) as in :func:`sbg_churn_probability`
     and :func:`sbg_survival`.
     """
+    alpha, beta = _parameters("sBG", fit, _SBG, forecast=False)
     lost, active = _survival_counts(survival, float(cohort_size))
-    return _sbg_terms(fit.alpha, fit.beta, lost, active)[0]
+    with np.errstate(all="ignore"):
+        return _sbg_terms(alpha, beta, lost, active)[0]
 
 
 def fit_shifted_beta_geometric(survival: object, cohort_size: float = 1000) -> SbgFit:
@@ -901,7 +1030,8 @@ def fit_shifted_beta_geometric(survival: object, cohort_size: float = 1000) -> S
 
     log_params, converged, message = _minimise(objective, np.zeros(2), 2)
     alpha, beta = np.exp(log_params)
-    log_likelihood = _sbg_terms(alpha, beta, lost, active)[0]
+    with np.errstate(all="ignore"):
+        log_likelihood = _sbg_terms(alpha, beta, lost, active)[0]
     return SbgFit(float(alpha), float(beta), log_likelihood, converged, message, int(lost.size), total)
 
 
@@ -917,8 +1047,11 @@ def sbg_churn_probability(fit: SbgFit, t: object) -> np.ndarray:
 
     P(T = t | alpha, beta) = B(alpha+1, beta+t-1) / B(alpha, beta).
     """
+    alpha, beta = _parameters("sBG", fit, _SBG)
     t = _periods("t", t, 1)
-    return np.exp(special.betaln(fit.alpha + 1, fit.beta + t - 1) - special.betaln(fit.alpha, fit.beta))
+    with np.errstate(all="ignore"):
+        churn = np.minimum(np.exp(special.betaln(alpha + 1, beta + t - 1) - special.betaln(alpha, beta)), 1.0)
+    return _finite("P(T = t)", churn, _describe(fit, _SBG))  # (rounding past 1 at extreme alpha, beta clipped)
 
 
 def sbg_survival(fit: SbgFit, t: object) -> np.ndarray:
@@ -926,8 +1059,11 @@ def sbg_survival(fit: SbgFit, t: object) -> np.ndarray:
 
     S(0) = 1; ``t`` in periods of the fitted data, vectorised.
     """
+    alpha, beta = _parameters("sBG", fit, _SBG)
     t = _periods("t", t, 0)
-    return np.exp(special.betaln(fit.alpha, fit.beta + t) - special.betaln(fit.alpha, fit.beta))
+    with np.errstate(all="ignore"):
+        survival = np.minimum(np.exp(special.betaln(alpha, beta + t) - special.betaln(alpha, beta)), 1.0)
+    return _finite("S(t)", survival, _describe(fit, _SBG))  # (rounding past 1 at extreme alpha, beta clipped)
 
 
 def sbg_retention_rate(fit: SbgFit, t: object) -> np.ndarray:
@@ -935,8 +1071,11 @@ def sbg_retention_rate(fit: SbgFit, t: object) -> np.ndarray:
 
     It rises with t: the customers most likely to churn leave first (sorting under heterogeneity).
     """
+    alpha, beta = _parameters("sBG", fit, _SBG)
     t = _periods("t", t, 1)
-    return (fit.beta + t - 1) / (fit.alpha + fit.beta + t - 1)
+    with np.errstate(all="ignore"):
+        rate = (beta + t - 1) / (alpha + beta + t - 1)
+    return _finite("r_t", rate, _describe(fit, _SBG))
 
 
 def _discount_factor(discount_rate: float) -> float:
@@ -950,11 +1089,23 @@ def discounted_expected_lifetime(fit: SbgFit, discount_rate: float) -> float:
 
     DEL(d | alpha, beta) = sum_{t>=0} S(t) / (1+d)^t = 2F1(1, beta; alpha+beta; 1/(1+d)),
     i.e. the present value of one payment per period alive, the first at acquisition (t = 0) undiscounted.
-    ``discount_rate`` d is per period of the fit (a fraction). Infinite when d = 0 and alpha <= 1.
+    ``discount_rate`` d is per period of the fit (a fraction). Without discounting (d = 0) the sum is the expected
+    lifetime, which is infinite when alpha <= 1 (the series 2F1(.; .; 1) diverges): ``ValueError`` then, as for a
+    value too large to compute.
     """
+    alpha, beta = _parameters("sBG", fit, _SBG)
     z = _discount_factor(discount_rate)
+    _finite_lifetime(alpha, discount_rate)
     with np.errstate(all="ignore"):
-        return float(special.hyp2f1(1.0, fit.beta, fit.alpha + fit.beta, z))
+        value = special.hyp2f1(1.0, beta, alpha + beta, z)
+    return float(_finite("the discounted expected lifetime", np.asarray(value), _describe(fit, _SBG)))
+
+
+def _finite_lifetime(alpha: float, discount_rate: float) -> None:
+    """``ValueError`` when the undiscounted expected (residual) lifetime is infinite: d = 0 and alpha <= 1."""
+    if discount_rate == 0 and alpha <= 1:
+        raise ValueError(f"without discounting the expected lifetime is infinite when alpha <= 1 (got alpha="
+                         f"{alpha:.6g}): too many customers never churn; use a discount rate > 0")
 
 
 def discounted_expected_residual_lifetime(fit: SbgFit, discount_rate: float, periods_survived: int = 0) -> float:
@@ -966,12 +1117,16 @@ def discounted_expected_residual_lifetime(fit: SbgFit, discount_rate: float, per
     with n - 1 = ``periods_survived``. It counts expected future payments (one per period alive): the next
     renewal's payment undiscounted, later ones discounted per period. ``discount_rate`` d is per period of the
     fit (a fraction). Multiply by the payment per period for a residual value; DEL = 1 + DERL(0) / (1+d).
+    At d = 0 with alpha <= 1 the residual lifetime is infinite: ``ValueError``, as for a fit that did not converge.
     """
+    alpha, beta = _parameters("sBG", fit, _SBG)
     z = _discount_factor(discount_rate)
-    if periods_survived < 0 or periods_survived != int(periods_survived):
+    if (isinstance(periods_survived, bool) or not isinstance(periods_survived, (int, float, np.number))
+            or not math.isfinite(periods_survived) or periods_survived < 0
+            or periods_survived != int(periods_survived)):
         raise ValueError(f"periods_survived must be a whole number >= 0, got {periods_survived!r}")
+    _finite_lifetime(alpha, discount_rate)
     n = int(periods_survived) + 1
-    alpha, beta = fit.alpha, fit.beta
     with np.errstate(all="ignore"):
-        series = special.hyp2f1(1.0, beta + n, alpha + beta + n, z)
-    return float((beta + n - 1) / (alpha + beta + n - 1) * series)
+        value = (beta + n - 1) / (alpha + beta + n - 1) * special.hyp2f1(1.0, beta + n, alpha + beta + n, z)
+    return float(_finite("the discounted expected residual lifetime", np.asarray(value), _describe(fit, _SBG)))

@@ -270,7 +270,8 @@ def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS) 
     """The :class:`ForecastBasis` of a usable fit for horizons up to ``months`` (FHL 2005 eq. 10; Fader & Hardie
     2013). It costs one 2F1 evaluation per distinct (x, T) and month (59 k pairs for the 3.6 M customers of 10 M
     rows: about 3 s for 240 months on two cores), so it is made once, when a page first needs a forecast, and kept
-    with the data set."""
+    with the data set. A customer whose repeat purchases net to less than zero counts with a mean spend of 0, as in
+    :func:`models.predictive_clv`."""
     if fitted.reason is not None:
         raise ValueError(f"the predictive models are not usable: {fitted.reason}")
     return _basis(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit)
@@ -292,11 +293,12 @@ def _basis(bg_fit: models.BgNbdFit, gg_fit: models.GammaGammaFit, summary: pd.Da
 
     with ThreadPoolExecutor(FORECAST_THREADS) as pool:  # SciPy's 2F1 lets go of the GIL: the months run in parallel
         list(pool.map(fill, range(months)))
+    monetary = np.maximum(summary["monetary"].to_numpy(dtype="float64"), 0.0)  # returns beyond purchases: 0
     return ForecastBasis(
         cumulative=cumulative,
         group=group.astype(np.intp, copy=False),  # NumPy gathers with native indices twice as fast as with int32
         probability_alive=models.bg_nbd_probability_alive(bg_fit, x, t_x, big_t),
-        expected_spend=models.gamma_gamma_expected_spend(gg_fit, x, summary["monetary"].to_numpy(dtype="float64")),
+        expected_spend=models.gamma_gamma_expected_spend(gg_fit, x, monetary),
     )
 
 
@@ -433,8 +435,9 @@ def _holdout_check(
     reason = _bg_nbd_reason(fit)
     if reason is not None:
         return {**fields, "holdout_reason": reason}
-    groups = _holdout_groups(split, fit)
-    if not np.all(np.isfinite(groups["predicted"])):
+    try:
+        groups = _holdout_groups(split, fit)
+    except ValueError:  # a forecast that is not finite
         return {**fields, "holdout_reason": "predictions_not_finite"}
     return {
         **fields,
@@ -519,8 +522,13 @@ def fit_predictive_models(
     gg_fit = models.fit_gamma_gamma(sample["frequency"], sample["monetary"])
     reason = _bg_nbd_reason(bg_fit) or _gamma_gamma_reason(gg_fit)
     if reason is None:
-        check = _basis(bg_fit, gg_fit, sample, _CHECK_HORIZON_MONTHS, TIME_UNIT)
-        if not all(np.all(np.isfinite(values)) for values in _customer_values(check, 1.0, 0.0, _CHECK_HORIZON_MONTHS)):
+        try:  # the models refuse to forecast where a value is not finite
+            check = _basis(bg_fit, gg_fit, sample, _CHECK_HORIZON_MONTHS, TIME_UNIT)
+            finite = all(np.all(np.isfinite(values))
+                         for values in _customer_values(check, 1.0, 0.0, _CHECK_HORIZON_MONTHS))
+        except ValueError:
+            finite = False
+        if not finite:
             reason = "predictions_not_finite"
     if len(sample) < len(summary) and isinstance(transactions, pd.DataFrame):  # less SQL; else sampled after it
         transactions = transactions[_rows_of(transactions["customer_id"], sample["customer_id"])]

@@ -431,7 +431,8 @@ def test_expected_spend_shrinks_towards_population_mean():
     assert spend[0] == pytest.approx(population)
     assert spend[1] == pytest.approx((2.74 * population + 6.25 * 100) / (6.25 + 2.74))
     assert population < spend[1] < spend[2] < 100
-    assert np.isnan(gamma_gamma_expected_spend(GammaGammaFit(p=1.0, q=0.8, gamma=5.0), 0, 0.0)[0])
+    with pytest.raises(ValueError, match=r"with q <= 1 the population mean spend p \* gamma / \(q - 1\) does not exist"):
+        gamma_gamma_expected_spend(GammaGammaFit(p=1.0, q=0.8, gamma=5.0), 0, 0.0)
 
 
 def test_sbg_survival_is_the_product_of_retention_rates():
