@@ -12,6 +12,7 @@ Conventions used by every function in this module:
 * Counts of customers are non-negative; a denominator of zero is an error, never a silent 0.
 * NPS is in points from −100 to +100; survey answers are on the 0–10 scale.
 * Every function is pure and raises ``ValueError`` naming the argument, what is wrong, and the value given.
+* Every result is a finite number: inputs so large that a result would overflow raise ``ValueError`` too.
 
 References cited in the docstrings:
 
@@ -28,9 +29,12 @@ References cited in the docstrings:
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,7 +92,10 @@ def _number(name: str, value: object) -> float:
     """A finite real number (bools and strings are rejected)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a number, got {_show(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond the largest float
+        raise ValueError(f"{name} must be a finite number, got {_show(value)}") from None
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {_show(value)}")
     return number
@@ -419,6 +426,8 @@ def nps_from_counts(promoters: float, passives: float, detractors: float) -> flo
     n = p + pa + d
     if n <= 0:
         raise ValueError(f"promoters + passives + detractors must be > 0, got {n:g}")
+    if not math.isfinite(n):
+        raise ValueError(f"promoters + passives + detractors must be a finite number, got {n:g}")
     return (p - d) / n * 100.0
 
 
@@ -855,3 +864,45 @@ def convert_retention_rate(
     k_from = _positive("from_periods_per_year", from_periods_per_year)
     k_to = _positive("to_periods_per_year", to_periods_per_year)
     return r ** (k_from / k_to)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The promise of every public function: a finite result, or a ValueError
+# --------------------------------------------------------------------------------------------------------------
+
+#: Result fields that are infinite by definition (an expected lifetime at retention 1, see UpliftResult).
+_INFINITE_BY_DEFINITION = frozenset({"lifetime_before", "lifetime_after"})
+
+
+def _finite_result(function: Callable) -> Callable:
+    """``function`` that raises ``ValueError`` instead of returning a number that is not finite.
+
+    Valid inputs can still be too large for floating point (a margin of 1e308 times a margin multiple of 10, a
+    divisor of 1e-320): the result or an intermediate overflows. Python's float arithmetic then raises
+    ``OverflowError`` or ``ZeroDivisionError`` and NumPy warns and returns infinity; here the warnings are silenced,
+    the result is checked and either case becomes a ``ValueError`` that names the function.
+    """
+
+    @functools.wraps(function)
+    def checked(*args: object, **kwargs: object) -> object:
+        try:
+            with np.errstate(all="ignore"):
+                result = function(*args, **kwargs)
+        except (OverflowError, ZeroDivisionError, FloatingPointError) as error:
+            raise ValueError(f"{function.__name__}: the inputs are too large for a finite result ({error})") from None
+        values = ({field.name: getattr(result, field.name) for field in dataclasses.fields(result)
+                   if field.name not in _INFINITE_BY_DEFINITION}
+                  if dataclasses.is_dataclass(result) else {"result": result})
+        bad = [name for name, value in values.items() if isinstance(value, float) and not math.isfinite(value)]
+        if bad:
+            raise ValueError(f"{function.__name__}: the inputs are too large for a finite result "
+                             f"({', '.join(bad)} would be {values[bad[0]]!r})")
+        return result
+
+    return checked
+
+
+for _name in __all__:  # the formulas above read as formulas; their common promise is kept here, once
+    if inspect.isfunction(globals()[_name]):
+        globals()[_name] = _finite_result(globals()[_name])
+del _name
