@@ -53,6 +53,9 @@ _MAX_FORECAST_BASES_PER_SESSION = 2  # the sample's and the upload's: about 230 
 _MAX_COHORT_FITS_PER_SESSION = 8
 _MAX_FIGURES_PER_SESSION = 16
 _LOG = logging.getLogger(__name__)
+#: The message for each problem of :func:`dataset_problems` on a page (all take {sheet} and {field}).
+_SHEET_PROBLEMS = {"data_missing_column": "error_sheet_field_missing", "data_no_rows": "error_sheet_no_rows",
+                   "data_no_purchases": "error_sheet_no_purchases"}
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,7 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
         return _default_aggregates(period, activity_months, chosen.lang)
     problems = dataset_problems(dataset)
     if problems:  # cannot happen through the Data page, which refuses such a sheet; never crash on it either
-        reasons = [t(f"error_sheet_{'no_rows' if problem.key == 'data_no_rows' else 'field_missing'}", chosen.lang,
-                     sheet=t(f"sheet_{kind}", chosen.lang),
+        reasons = [t(_SHEET_PROBLEMS[problem.key], chosen.lang, sheet=t(f"sheet_{kind}", chosen.lang),
                      field=t(f"column_{problem.params.get('column', 'customer_id')}", chosen.lang))
                    for kind, problem in problems]
         unusable_upload("; ".join(reasons), chosen.lang)

@@ -181,8 +181,8 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
     show = {"error": st.error, "warning": st.warning, "info": st.info}
     user_names = entry.mapping or {}
     for problem in (*entry.loaded.problems, *result.problems):
-        if problem.key == "data_no_rows":
-            continue  # sheet_blockers says it, with the reasons
+        if problem.key in ("data_no_rows", "data_no_purchases"):
+            continue  # sheet_blockers says it, with the reasons and the way to fix it
         params = dict(problem.params)
         if problem.key == "data_missing_column":  # a field left empty: named by its label
             params["column"] = t(f"column_{params['column']}", s.lang)
@@ -225,6 +225,8 @@ def _blocking(kind: str, entry: Upload) -> list[tuple[str, dict]]:
         return [("data_field_missing", {"field": name}) for name in missing]
     blocking = [("data_field_missing", {"field": problem.params["column"]})
                 for problem in entry.prepared.problems if problem.key == "data_missing_column"]
+    blocking += [("data_no_purchases_kept", {"field": problem.params["column"]})
+                 for problem in entry.prepared.problems if problem.key == "data_no_purchases"]
     if entry.prepared.frame.empty:
         problems = [problem for problem in (*entry.loaded.problems, *entry.prepared.problems)
                     if problem.severity == "warning" and f"rejected_reason_{problem.key}" in TEXTS]
@@ -242,6 +244,10 @@ def _blocking_message(kind: str, entry: Upload, key: str, params: dict, s: Setti
         field_name = params["field"]
         text = t(key, s.lang, sheet=sheet, field=t(f"column_{field_name}", s.lang), apply=apply,
                  hint=t(f"column_hint_{field_name}", s.lang))
+    elif key == "data_no_purchases_kept":
+        field_name = params["field"]
+        text = t(key, s.lang, sheet=sheet, field=t(f"column_{field_name}", s.lang), apply=apply,
+                 column=(entry.mapping or {}).get(field_name, field_name))
     elif key == "data_no_rows_kept":
         user_names = entry.mapping or {}
         items = []
@@ -319,7 +325,7 @@ def sheet_section(kind: str, s: Settings) -> None:
     st.caption(_dialect_caption(entry.loaded, s))
     entry = _mapping_form(kind, entry, s)
     for key, params in _blocking(kind, entry):
-        show = st.error if key == "data_no_rows_kept" else st.warning
+        show = st.error if key in ("data_no_rows_kept", "data_no_purchases_kept") else st.warning
         show(_blocking_message(kind, entry, key, params, s), icon=":material/block:")
     if entry.prepared is not None:
         _report(kind, entry, s)

@@ -202,6 +202,7 @@ class Problem:
 PROBLEM_KEYS = (
     "data_missing_column",
     "data_no_rows",
+    "data_no_purchases",
     "data_missing_values",
     "data_not_a_number",
     "data_not_a_date",
@@ -848,8 +849,9 @@ def _is_text(column: pd.Series) -> bool:
 
 
 def _kept_row_problems(good: pd.DataFrame, spec: SheetSpec, codes: Mapping[str, TextCodes]) -> list[Problem]:
-    """Findings about rows that are kept: negative amounts (returns) and exact duplicates."""
-    problems = []
+    """Findings about rows that are kept: negative amounts (returns), no positive amount at all (an error: returns
+    alone are no purchases) and exact duplicates."""
+    problems = [Problem("data_no_purchases", "error", {"column": name}) for name in _no_purchases(good, spec)]
     for name in good.columns:
         if spec.types[name] == "money":
             negative = good[name] < 0
@@ -861,6 +863,12 @@ def _kept_row_problems(good: pd.DataFrame, spec: SheetSpec, codes: Mapping[str, 
     if duplicates:
         problems.append(Problem("data_duplicate_rows", "info", {"rows": duplicates}))
     return problems
+
+
+def _no_purchases(frame: pd.DataFrame, spec: SheetSpec) -> list[str]:
+    """The money columns (transaction amounts) of a frame with rows in which no amount is positive."""
+    return [name for name in frame.columns if spec.types.get(name) == "money" and len(frame)
+            and not (frame[name] > 0).any()]
 
 
 def _duplicate_rows(frame: pd.DataFrame, codes: Mapping[str, TextCodes]) -> int:
@@ -902,11 +910,15 @@ def missing_column_problems(frame: pd.DataFrame, kind: str) -> list[Problem]:
 
 def unusable_sheet_problems(frame: pd.DataFrame, kind: str) -> list[Problem]:
     """Why a prepared sheet of ``kind`` cannot be used, as "error" problems: each required column it lacks
-    (``data_missing_column``) and, for a frame without a single row, ``data_no_rows``. Empty when it can be used.
-    ``frame`` may also be a table read by path (anything with ``columns``); its rows are not counted."""
+    (``data_missing_column``), for a frame without a single row ``data_no_rows``, and for transactions whose amounts
+    are all returns (none positive) ``data_no_purchases``. Empty when it can be used. ``frame`` may also be a table
+    read by path (anything with ``columns``); its rows are not looked at."""
     problems = missing_column_problems(frame, kind)
     if isinstance(frame, pd.DataFrame) and frame.empty:
         problems.append(Problem("data_no_rows", "error", {"rows": 0}))
+    elif isinstance(frame, pd.DataFrame):
+        problems += [Problem("data_no_purchases", "error", {"column": name})
+                     for name in _no_purchases(frame, _spec(kind))]
     return problems
 
 

@@ -134,6 +134,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Keine verwendbaren Zeilen übrig (von {rows}).",
         "en": "No usable rows left (of {rows}).",
     },
+    "data_no_purchases": {
+        "de": "Keine Zeile hat einen positiven Betrag in „{column}“: nur Retouren oder Gutschriften, also keine Käufe, "
+              "aus denen sich Kunden und Kennzahlen ergeben.",
+        "en": "Not a single row has a positive amount in “{column}”: only returns or credit notes, so no purchases "
+              "to derive customers and figures from.",
+    },
     "data_missing_values": {
         "de": "{rows} Zeilen ohne Wert in „{column}“ wurden aussortiert (Zeile {examples}).",
         "en": "{rows} rows without a value in \"{column}\" were set aside (row {examples}).",
@@ -891,6 +897,12 @@ TEXTS: dict[str, dict[str, str]] = {
               "field is mapped to the right column and press “{apply}”; otherwise correct the file and upload it "
               "again.",
     },
+    "data_no_purchases_kept": {
+        "de": "{sheet}: Keine Zeile hat einen positiven Betrag in „{column}“ – nur Retouren oder Gutschriften, keine "
+              "Käufe. Prüfen Sie, ob „{field}“ die Spalte mit den Umsätzen zugeordnet ist, und drücken Sie „{apply}“.",
+        "en": "{sheet}: not a single row has a positive amount in “{column}” – only returns or credit notes, no "
+              "purchases. Check that “{field}” is mapped to the column with the sales and press “{apply}”.",
+    },
     "data_reason_in_column": {"de": "{reason} in „{column}“ ({rows})", "en": "{reason} in “{column}” ({rows})"},
     "data_reason": {"de": "{reason} ({rows})", "en": "{reason} ({rows})"},
     "data_optional_remove": {
@@ -934,6 +946,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "error_sheet_field_missing": {"de": "{sheet} ohne das Pflichtfeld „{field}“",
                                   "en": "{sheet} without the required field “{field}”"},
     "error_sheet_no_rows": {"de": "{sheet} ohne eine einzige Zeile", "en": "{sheet} without a single row"},
+    "error_sheet_no_purchases": {"de": "{sheet} ohne einen einzigen Kauf (nur Retouren)",
+                                 "en": "{sheet} without a single purchase (returns only)"},
     "error_data_not_computable": {
         "de": "Die Kennzahlen lassen sich aus diesen Daten nicht berechnen (Fehlernummer {incident})",
         "en": "the figures cannot be computed from these data (incident {incident})",

@@ -88,6 +88,19 @@ def test_a_mapping_that_keeps_no_row_says_how_many_were_rejected_and_why(lang, e
     assert any(button.key == "data_rejected_transactions" for button in app.get("download_button"))
 
 
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("de", "Transaktionen: Keine Zeile hat einen positiven Betrag in „Betrag“ – nur Retouren oder Gutschriften, "
+           "keine Käufe. Prüfen Sie, ob „Betrag“ die Spalte mit den Umsätzen zugeordnet ist"),
+    ("en", "Transactions: not a single row has a positive amount in “Betrag” – only returns or credit notes, no "
+           "purchases. Check that “Amount” is mapped to the column with the sales"),
+])
+def test_a_sheet_of_returns_only_cannot_be_used_and_says_which_column_to_check(lang, expected):
+    app = upload(open_page("app_pages/data.py", lang),
+                 "Kundennummer;Bestelldatum;Betrag\nK1;01.01.2024;-12,50\nK2;02.01.2024;-3,00\n")
+    assert app.button(key="data_use").disabled
+    assert expected in " ".join(element.value for element in app.error)
+
+
 def test_a_broken_optional_sheet_blocks_use_until_fixed_or_removed():
     app = upload(open_page("app_pages/data.py"), "Kundennummer;Bestelldatum;Betrag\nK1;01.01.2024;12,50\n")
     assert not app.button(key="data_use").disabled

@@ -404,6 +404,14 @@ def test_a_sheet_is_usable_with_warnings_but_not_without_a_required_column():
     assert not prepare_sheet(no_date, "transactions", today=TODAY).usable
 
 
+def test_transactions_that_are_all_returns_cannot_be_used():
+    returns = pd.DataFrame({"customer_id": ["a", "b"], "order_date": ["2024-01-01"] * 2, "amount": [-5, 0]})
+    prepared = prepare_sheet(returns, "transactions", today=TODAY)
+    assert len(prepared.frame) == 2 and not prepared.usable  # kept, but not a single purchase
+    assert problem(prepared.problems, "data_no_purchases").params == {"column": "amount"}
+    assert keys(unusable_sheet_problems(prepared.frame, "transactions")) == ["data_no_purchases"]
+
+
 def test_an_unusable_sheet_names_each_missing_required_column_and_an_empty_one():
     frame = pd.DataFrame({"customer_id": pd.Series([], dtype="str"), "amount": pd.Series([], dtype="float64")})
     found = unusable_sheet_problems(frame, "transactions")

@@ -178,6 +178,10 @@ def test_a_data_set_without_a_required_column_or_without_rows_is_refused_with_a_
                           "amount": pd.Series([], dtype="float64")})
     with pytest.raises(ValueError, match=r"transactions: No usable rows left \(of 0\)"):
         aggregate(Dataset(transactions=empty, key="empty"), "quarter", 12)
+    returns = empty.reindex([0, 1]).assign(customer_id=["A", "B"], order_date=pd.Timestamp("2024-01-05"),
+                                           amount=[-10.0, -2.0])
+    with pytest.raises(ValueError, match='transactions: Not a single row has a positive amount in “amount”'):
+        aggregate(Dataset(transactions=returns, key="returns"), "quarter", 12)
     spend_only = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01"])})
     found = dataset_problems(Dataset(transactions=orders.assign(order_date=pd.Timestamp("2024-01-01")),
                                      acquisition=spend_only))

@@ -47,9 +47,9 @@ FAMILIES = {
     "rejected_reason_{}": ("load_rows_wrong_field_count", "load_rows_malformed", "load_values_not_numbers",
                            "load_values_not_dates", *(key for key in PROBLEM_KEYS
                                                       if key not in ("data_missing_column", "data_no_rows",
-                                                                     "data_negative_amounts", "data_margin_percent",
-                                                                     "data_duplicate_rows"))),
-    "error_sheet_{}": ("field_missing", "no_rows"),
+                                                                     "data_no_purchases", "data_negative_amounts",
+                                                                     "data_margin_percent", "data_duplicate_rows"))),
+    "error_sheet_{}": ("field_missing", "no_rows", "no_purchases"),
 }
 
 
