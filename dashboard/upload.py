@@ -111,7 +111,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
     """Column (and, for costs, category) mapping, prefilled by suggestion; applying it prepares the sheet.
 
     A mapping that leaves a required field empty is kept (the form shows it) but does not prepare the sheet, so it
-    cannot be put into use; :func:`sheet_blockers` says which field is missing."""
+    cannot be put into use; :func:`_blocking` says which field is missing."""
     spec = SHEETS[kind]
     columns = list(entry.loaded.frame.columns)
     current = _shown_mapping(kind, entry)
@@ -182,7 +182,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
     user_names = entry.mapping or {}
     for problem in (*entry.loaded.problems, *result.problems):
         if problem.key in ("data_no_rows", "data_no_purchases"):
-            continue  # sheet_blockers says it, with the reasons and the way to fix it
+            continue  # _blocking says it, with the reasons and the way to fix it
         params = dict(problem.params)
         if problem.key == "data_missing_column":  # a field left empty: named by its label
             params["column"] = t(f"column_{params['column']}", s.lang)
@@ -267,18 +267,19 @@ def _blocking_message(kind: str, entry: Upload, key: str, params: dict, s: Setti
     return text
 
 
-def sheet_blockers(kind: str, s: Settings) -> list[str]:
-    """Why the uploaded sheet ``kind`` cannot be put into use, in the user's language (empty when it can, or when
-    nothing of ``kind`` is uploaded)."""
-    entry = _uploads().get(kind)
-    if entry is None:
-        return []
-    return [_blocking_message(kind, entry, key, params, s) for key, params in _blocking(kind, entry)]
+#: The short form of each reason of :func:`_blocking`, for the summary beside the button (all take {sheet} and
+#: {field}); the tab of the sheet says it in full, with how to fix it.
+_SHORT = {"data_field_missing": "error_sheet_field_missing", "data_mapping_not_applied": "error_sheet_not_applied",
+          "data_no_rows_kept": "error_sheet_no_rows", "data_no_purchases_kept": "error_sheet_no_purchases"}
 
 
 def blockers(s: Settings) -> list[str]:
-    """:func:`sheet_blockers` of every uploaded sheet, in the order of the tabs."""
-    return [message for kind in SHEETS for message in sheet_blockers(kind, s)]
+    """Why the uploads cannot be put into use, one short reason per problem in the order of the tabs (empty when
+    they can): ``Transaktionen ohne das Pflichtfeld „Bestelldatum“``."""
+    return [t(_SHORT[key], s.lang, sheet=t(f"sheet_{kind}", s.lang),
+              field=t(f"column_{params.get('field', 'amount')}", s.lang))
+            for kind, entry in sorted(_uploads().items(), key=lambda item: list(SHEETS).index(item[0]))
+            for key, params in _blocking(kind, entry)]
 
 
 def use_uploads() -> None:
@@ -295,8 +296,8 @@ def use_section(s: Settings) -> None:
         st.info(t("data_transactions_required", s.lang), icon=":material/info:")
         return
     reasons = blockers(s)
-    for reason in reasons:
-        st.warning(reason, icon=":material/block:")
+    if reasons:
+        st.warning(t("data_use_blocked", s.lang, reasons="; ".join(reasons)), icon=":material/block:")
     st.button(t("data_use", s.lang), type="primary", key="data_use", icon=":material/check:", disabled=bool(reasons),
               help=t("data_use_disabled_help", s.lang) if reasons else None,
               on_click=errors.guarded(use_uploads))

@@ -909,6 +909,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Oder entfernen Sie die Datei im Reiter „{sheet}“ (×); dann bleibt diese Tabelle weg.",
         "en": "Or remove the file in the “{sheet}” tab (×) to leave this sheet out.",
     },
+    "data_use_blocked": {
+        "de": "Noch nicht verwendbar: {reasons}. Wie Sie das beheben, steht im jeweiligen Reiter oben.",
+        "en": "Not usable yet: {reasons}. The tab of each sheet above says how to fix it.",
+    },
     "data_use_disabled_help": {
         "de": "Erst möglich, wenn jede hochgeladene Tabelle vollständig zugeordnet ist und Zeilen übernommen hat "
               "(siehe die Hinweise darüber).",
@@ -946,6 +950,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "error_sheet_field_missing": {"de": "{sheet} ohne das Pflichtfeld „{field}“",
                                   "en": "{sheet} without the required field “{field}”"},
     "error_sheet_no_rows": {"de": "{sheet} ohne eine einzige Zeile", "en": "{sheet} without a single row"},
+    "error_sheet_not_applied": {"de": "{sheet} mit einer Zuordnung, die nicht übernommen ist",
+                                "en": "{sheet} with a mapping that is not applied"},
     "error_sheet_no_purchases": {"de": "{sheet} ohne einen einzigen Kauf (nur Retouren)",
                                  "en": "{sheet} without a single purchase (returns only)"},
     "error_data_not_computable": {

@@ -54,6 +54,11 @@ def test_a_required_field_left_empty_disables_use_and_names_the_field_by_its_lab
     app = upload(open_page("app_pages/data.py", lang), NO_DATE)
     assert app.button(key="data_use").disabled
     assert expected in shown(app) and "order_date" not in shown(app)
+    summary = {"de": "Noch nicht verwendbar: Transaktionen ohne das Pflichtfeld „Bestelldatum“. Wie Sie das beheben, "
+                     "steht im jeweiligen Reiter oben.",
+               "en": "Not usable yet: Transactions without the required field “Order date”. The tab of each sheet "
+                     "above says how to fix it."}[lang]
+    assert app.warning[-1].value == summary  # beside the disabled button
     apply_mapping(app)  # applying the incomplete mapping prepares nothing
     assert app.button(key="data_use").disabled and expected in shown(app)
     assert not app.metric  # no kept/rejected counts of a half-mapped sheet

@@ -49,7 +49,7 @@ FAMILIES = {
                                                       if key not in ("data_missing_column", "data_no_rows",
                                                                      "data_no_purchases", "data_negative_amounts",
                                                                      "data_margin_percent", "data_duplicate_rows"))),
-    "error_sheet_{}": ("field_missing", "no_rows", "no_purchases"),
+    "error_sheet_{}": ("field_missing", "no_rows", "no_purchases", "not_applied"),
 }
 
 
