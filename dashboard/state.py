@@ -6,11 +6,10 @@ Session-state keys are defined here once. Per-user data (uploads, their aggregat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-
 import logging
 import secrets
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -157,12 +156,6 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
     dataset = _shown_upload()
     if dataset is None:
         return _default_aggregates(period, activity_months, chosen.lang)
-    problems = dataset_problems(dataset)
-    if problems:  # cannot happen through the Data page, which refuses such a sheet; never crash on it either
-        reasons = [t(_SHEET_PROBLEMS[problem.key], chosen.lang, sheet=t(f"sheet_{kind}", chosen.lang),
-                     field=t(f"column_{problem.params.get('column', 'customer_id')}", chosen.lang))
-                   for kind, problem in problems]
-        unusable_upload("; ".join(reasons), chosen.lang)
     earlier = next((aggs for (data_key, *_), aggs in reversed(st.session_state.get(AGGREGATES, {}).items())
                     if data_key == dataset.key), None)
     return _kept(AGGREGATES, (dataset.key, period, activity_months), _MAX_AGGREGATES_PER_SESSION,
@@ -192,6 +185,11 @@ def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int
     """Aggregate an upload inside an ``st.status`` box whose bar names each step while it runs; the period-free
     parts of ``earlier`` (same data, other period) are reused. The box always ends: complete, or as an error when
     aggregating fails; data that :func:`aggregate` refuses (``ValueError``) stop the page with the way back."""
+    problems = dataset_problems(dataset)
+    if problems:  # cannot happen through the Data page, which refuses such a sheet; never crash on it either
+        unusable_upload("; ".join(t(_SHEET_PROBLEMS[problem.key], lang, sheet=t(f"sheet_{kind}", lang),
+                                    field=t(f"column_{problem.params.get('column', 'customer_id')}", lang))
+                                  for kind, problem in problems), lang)
     incident = None
     with st.status(t("status_aggregating", lang), expanded=True) as status:
         bar = st.progress(0.0)

@@ -189,8 +189,9 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
         elif "column" in params:  # name the column as the user's file does
             params["column"] = user_names.get(params["column"], params["column"])
         show[problem.severity](t(problem.key, s.lang, **params))
-    if result.frame.empty:
-        return _rejected_download(kind, rejected, s)
+    if result.frame.empty:  # no preview of nothing; the rejected rows are what to look at
+        _rejected_download(kind, rejected, s)
+        return
     preview = result.frame.head(_PREVIEW_ROWS)
     types = SHEETS[kind].types
     formats = {column: _PREVIEW_FORMATS[types[column]] for column in preview.columns

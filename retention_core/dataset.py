@@ -112,7 +112,8 @@ SHEET_NAMES = ("transactions", "retention_costs", "acquisition", "nps")
 
 def dataset_problems(dataset: Dataset) -> list[tuple[str, Problem]]:
     """Why ``dataset`` cannot be aggregated, as (sheet kind, "error" problem) pairs: a sheet without one of its
-    required columns, or without rows (:func:`retention_core.columns.unusable_sheet_problems`). Empty when it can."""
+    required columns or without rows, transactions that are all returns
+    (:func:`retention_core.columns.unusable_sheet_problems`). Empty when it can."""
     return [(kind, problem) for kind in SHEET_NAMES if getattr(dataset, kind) is not None
             for problem in unusable_sheet_problems(getattr(dataset, kind), kind)]
 
@@ -257,8 +258,8 @@ def aggregate(
     (:func:`fit_predictive_models`), e.g. from an earlier run; fitted here when neither gives them. Both give
     the same result as a run without them. ``progress(step, done, total)`` is called before each step that runs
     (:data:`AGGREGATE_STEPS`) and with ``"done"`` at the end, for a progress display; it must not raise.
-    A ``dataset`` with :func:`dataset_problems` (a required column missing, a sheet without rows) raises
-    ``ValueError`` naming them.
+    A ``dataset`` with :func:`dataset_problems` (a required column missing, a sheet without rows, returns only)
+    raises ``ValueError`` naming them.
     """
     problems = dataset_problems(dataset)
     if problems:

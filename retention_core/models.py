@@ -96,14 +96,15 @@ MIN_REPEAT_CUSTOMERS = 50
 MIN_HISTORY_DAYS = 56
 """An observation window shorter than eight weeks cannot separate slow buyers from lost ones."""
 
+MAX_HORIZON_MONTHS = 1200
+"""The longest CLV horizon :func:`predictive_clv` accepts: a hundred years (the dashboard offers twenty)."""
+
 _LOG_BOUND = math.log(1e8)  # parameters live in [1e-8, 1e8] on the optimiser's (rescaled) scale
 _NO_FIT = float("nan")
 #: Within this distance of a = 1 the BG/NBD expectations are read from a cubic through a = 1 ± δ and 1 ± 2δ
 #: (δ = this distance) instead of their formula, whose factor 1/(a − 1) times a bracket near 0 loses digits there
 #: (at a − 1 = 1e-12 the third digit). The expectations are analytic in a, so the cubic's error is of order δ⁴.
 _A_NEAR_ONE = 1e-3
-MAX_HORIZON_MONTHS = 1200
-"""The longest CLV horizon :func:`predictive_clv` accepts: a hundred years (the dashboard offers twenty)."""
 #: Largest gradient component (of the mean negative log-likelihood in log-parameters) at which a L-BFGS-B run that
 #: stopped in its line search counts as converged (see :func:`_minimise`).
 _STATIONARY_GRADIENT = 1e-6
