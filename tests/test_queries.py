@@ -40,7 +40,7 @@ def frame(**columns: object) -> pd.DataFrame:
 
 
 # --- tiny hand-built data ---------------------------------------------------------------------------------------
-# A buys in Q1 (twice) and Q4; B in Q1 and Q2 and returns 5 in Q2; C in Q2 and Q4. Nobody buys in Q3 2024.
+# A buys in Q1 (on two days) and Q4; B in Q1 and Q2 and returns 5 in Q2; C in Q2 and Q4. Nobody buys in Q3 2024.
 
 
 @pytest.fixture
@@ -76,12 +76,12 @@ def expected(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
 def test_period_activity_counts_start_new_lost_and_end_customers_by_hand(tiny):
     result = queries.period_activity(tiny, "quarter")
     assert list(result["period_start"]) == ts("2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01")
-    #  S  N  first reac lost E  active repeat orders
+    #  S  N  first reac lost E  active repeat orders   (repeat: two or more order days in the quarter)
     by_hand = expected(FLOW_COLUMNS, [
-        (0, 2, 2, 0, 0, 2, 2, 0, 3),  # Q1: A and B buy for the first time
-        (2, 1, 1, 0, 1, 2, 2, 1, 2),  # Q2: C is new, A is lost, B buys again (and returns 5, not an order)
+        (0, 2, 2, 0, 0, 2, 2, 1, 3),  # Q1: A and B buy for the first time, A on two days
+        (2, 1, 1, 0, 1, 2, 2, 0, 2),  # Q2: C is new, A is lost, B buys again (and returns 5: not a second occasion)
         (2, 0, 0, 0, 2, 0, 0, 0, 0),  # Q3: nobody buys, B and C are lost
-        (0, 2, 0, 2, 0, 2, 2, 2, 2),  # Q4: A and C come back
+        (0, 2, 0, 2, 0, 2, 2, 0, 2),  # Q4: A and C come back, one order day each
     ])
     pd.testing.assert_frame_equal(result[FLOW_COLUMNS], by_hand, check_dtype=False)
     assert list(result["revenue"]) == [35.0, 18.0, 0.0, 42.0]
@@ -90,10 +90,10 @@ def test_period_activity_counts_start_new_lost_and_end_customers_by_hand(tiny):
 def test_two_activity_periods_keep_a_customer_in_the_base_one_period_longer(tiny):
     result = queries.period_activity(tiny, "quarter", activity_periods=2)
     by_hand = expected(FLOW_COLUMNS, [
-        (0, 2, 2, 0, 0, 2, 2, 0, 3),  # base {A, B}
-        (2, 1, 1, 0, 0, 3, 2, 1, 2),  # base {A, B, C}: A still counts from Q1
+        (0, 2, 2, 0, 0, 2, 2, 1, 3),  # base {A, B}
+        (2, 1, 1, 0, 0, 3, 2, 0, 2),  # base {A, B, C}: A still counts from Q1
         (3, 0, 0, 0, 1, 2, 0, 0, 0),  # base {B, C}: A lost
-        (2, 1, 0, 1, 1, 2, 2, 2, 2),  # base {A, C}: A reactivated, B lost
+        (2, 1, 0, 1, 1, 2, 2, 0, 2),  # base {A, C}: A reactivated, B lost
     ])
     pd.testing.assert_frame_equal(result[FLOW_COLUMNS], by_hand, check_dtype=False)
 
@@ -188,7 +188,7 @@ def test_activity_and_cohorts_refuse_flows_counted_for_other_parameters(tiny):
 def test_customer_summary_by_hand(tiny):
     result = queries.customer_summary(tiny)
     by_hand = expected(
-        ["customer_id", "orders", "revenue", "mean_order_value", "distinct_products", "order_days"],
+        ["customer_id", "orders", "revenue", "mean_order_value", "distinct_products", "occasions"],
         [("A", 3, 60.0, 20.0, 2, 3), ("B", 2, 15.0, 7.5, 2, 2), ("C", 2, 20.0, 10.0, 1, 2)],
     )
     pd.testing.assert_frame_equal(result[by_hand.columns], by_hand, check_dtype=False)
@@ -546,7 +546,10 @@ def pandas_period_activity(transactions: pd.DataFrame, period: str, activity_per
     )
     buyers = orders.groupby(orders["order_date"].dt.to_period(PANDAS_FREQ[period]))["customer_id"].agg(set)
     first_period = orders.groupby("customer_id")["order_date"].min().dt.to_period(PANDAS_FREQ[period])
-    seen: set[str] = set()
+    in_period = orders["order_date"].dt.to_period(PANDAS_FREQ[period]).rename("in_period")
+    days = orders.groupby([in_period, "customer_id"])["order_date"].nunique()
+    twice = days[days >= 2].reset_index()  # two or more order days in the period
+    repeaters = twice.groupby("in_period")["customer_id"].agg(set)
     previous_base: set[str] = set()
     rows = []
     for index, current in enumerate(periods):
@@ -562,9 +565,8 @@ def pandas_period_activity(transactions: pd.DataFrame, period: str, activity_per
             "lost_customers": len(previous_base - base),
             "customers_end": len(base),
             "active_customers": len(active),
-            "repeat_customers": len(active & seen),
+            "repeat_customers": len(repeaters.get(current, set())),
         })
-        seen |= active
         previous_base = base
     return pd.DataFrame(rows)
 
@@ -592,10 +594,10 @@ def test_customer_summary_matches_pandas_on_the_sample(sample_transactions):
     assert (result["first_order"] == by_customer["order_date"].min()).all()
     assert (result["last_order"] == by_customer["order_date"].max()).all()
     assert (result["distinct_products"] == by_customer["product"].nunique()).all()
-    assert (result["order_days"] == by_customer["order_date"].nunique()).all()
+    assert (result["occasions"] == by_customer["order_date"].nunique()).all()
     revenue = sample_transactions.groupby("customer_id")["amount"].sum()
     assert np.allclose(result["revenue"], revenue.reindex(result.index))
-    assert np.allclose(result["mean_order_value"], result["revenue"] / result["orders"])
+    assert np.allclose(result["mean_order_value"], result["revenue"] / result["occasions"])
 
 
 def test_costs_per_period_match_pandas_on_the_sample(sample_costs, sample_transactions):
@@ -875,7 +877,8 @@ def test_run_arrow_each_gives_each_part_run_arrow_gives_on_one_fresh_database(mo
     monkeypatch.setattr(engines, "_locked_database", counted)
     engine = DuckDBEngine(fresh_database=True)
     table = queries.with_optional_columns(tiny, "transactions")
-    base = {"observation_end": None, "unit_days": 7.0, "product_codes": False}
+    base = {"observation_end": None, "unit_days": 7.0, "product_codes": False, "order_ids": False,
+            "basis_end": None, "year_start": None, "previous_start": None}
     ranges = [(None, "B"), ("B", "C"), ("C", None)]
     each = [{**base, "customer_from": low, "customer_before": high} for low, high in ranges]
     parts = engine.run_arrow_each("customer_summary", each, {"transactions": table})
@@ -932,7 +935,8 @@ def test_run_arrow_gives_the_table_run_gives(tiny):
     engine = DuckDBEngine()
     table = queries.with_optional_columns(tiny, "transactions")
     params = {"observation_end": None, "unit_days": 7.0, "customer_from": None, "customer_before": None,
-              "product_codes": False}
+              "product_codes": False, "order_ids": False, "basis_end": "2024-12-30", "year_start": "2023-12-30",
+              "previous_start": "2022-12-30"}
     frame = engine.run("customer_summary", params, {"transactions": table})
     arrow = engine.run_arrow("customer_summary", params, {"transactions": table})
     assert isinstance(arrow, pa.Table)

@@ -34,7 +34,7 @@ activity AS (
     SELECT
         period_index,
         sum(customers) FILTER (WHERE ordered) AS active_customers,
-        sum(customers) FILTER (WHERE arrival IN ('repeat', 'reactivated')) AS repeat_customers,
+        sum(repeat_buyers) AS repeat_customers,
         sum(customers) FILTER (WHERE arrival = 'first') AS first_time_customers,
         sum(customers) FILTER (WHERE arrival = 'reactivated') AS reactivated_customers,
         sum(orders) AS orders,
