@@ -209,11 +209,12 @@ def total_retention_cost(costs: Mapping[str, float]) -> float:
 
 
 def retention_cost_per_customer(total_cost: float, active_customers: float) -> float:
-    """Retention cost per active customer in one period.
+    """Retention cost per active customer in one period (or per customer-year over a year's buyers).
 
-    The period's retention spend divided by the customers who were active in the same period. Active means
-    the customer bought at least once during the period: the customer base at period end as counted by the
-    ``period_activity`` query.
+    The period's retention spend divided by the customers who were active in the same period. Active customers
+    are the customer base at the period's end, everyone who ordered within the activity window (``customers_end``
+    of the ``period_activity`` query), not only the period's buyers. Over the annual basis of customer value the
+    same division by the year's buyers gives the retention cost per customer-year.
 
     Formula: retention cost per customer = total retention cost / active customers
 
@@ -340,7 +341,9 @@ def acquisition_rate(start_customers: float, new_customers: float) -> float:
 def repeat_purchase_rate(repeat_customers: float, total_customers: float) -> float:
     """Repeat purchase rate: share of customers who bought more than once.
 
-    Customers with two or more purchases in the period (or cohort window) divided by all customers.
+    Customers with two or more purchase occasions in the period (or over the whole data) divided by all customers
+    who bought in it. A purchase occasion is a distinct order day of the customer, or a distinct order id when the
+    data has one: a basket of two lines is one purchase.
 
     Formula: repeat purchase rate = repeat customers / total customers
 

@@ -58,8 +58,8 @@ def normalised(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if pd.api.types.is_datetime64_any_dtype(values):
             frame[column] = values.astype("datetime64[ns]")
-        elif pd.api.types.is_integer_dtype(values):
-            frame[column] = values.astype("int64")
+        elif pd.api.types.is_integer_dtype(values):  # missing whole numbers (a lone summary's annual columns) as NaN
+            frame[column] = values.astype("float64" if values.isna().any() else "int64")
         elif pd.api.types.is_float_dtype(values):
             frame[column] = values.astype("float64")
         else:
