@@ -50,6 +50,7 @@ from retention_core.metrics import (
     retention_cost_per_customer,
     retention_rate,
     retention_uplift,
+    returning_buyer_share,
     revenue_per_customer,
     simple_clv,
     tenure_profit_value,
@@ -107,7 +108,7 @@ __all__ = [
     "customer_base_multiple", "customer_loyalty_index", "expected_lifetime", "finite_horizon_clv",
     "lifetime_retention_cost", "margin_multiple", "margin_multiple_clv", "margin_per_customer_year",
     "net_promoter_score", "net_value", "new_customer_margin_multiple", "nps_from_counts", "period_discount_rate",
-    "purchase_frequency", "repeat_purchase_rate", "retention_cost_per_customer", "retention_rate", "retention_uplift", "revenue_per_customer", "simple_clv",
+    "purchase_frequency", "repeat_purchase_rate", "retention_cost_per_customer", "retention_rate", "retention_uplift", "returning_buyer_share", "revenue_per_customer", "simple_clv",
     "tenure_profit_value", "total_retention_cost", "upsell_rate", "upsell_ratio",
     # probability models
     "BgNbdFit", "GammaGammaFit", "SbgFit", "assess_btyd_data", "bg_nbd_conditional_expected_purchases",

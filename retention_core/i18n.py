@@ -542,14 +542,33 @@ TEXTS: dict[str, dict[str, str]] = {
     "kpi_churn_rate": {"de": "Abwanderung (Churn)", "en": "Churn"},
     "kpi_churn_rate_help": {"de": "Churn = verlorene Kunden / Kunden am Anfang = 1 − CRR.",
                             "en": "Churn = lost customers / customers at the start = 1 − CRR."},
-    "kpi_repeat_purchase_rate": {"de": "Wiederkaufsrate", "en": "Repeat-purchase rate"},
-    "kpi_repeat_purchase_rate_help": {
-        "de": "Käufer des Zeitraums mit zwei oder mehr Kaufanlässen darin / alle Käufer des Zeitraums. Ein "
-              "Kaufanlass ist ein Bestelltag (oder eine Bestellnummer, wenn Ihre Daten eine haben): Ein Warenkorb "
-              "mit zwei Zeilen ist ein Kauf.",
-        "en": "Buyers in the period with two or more purchase occasions in it / all buyers in the period. A purchase "
-              "occasion is an order day (or an order number, when your data has one): a basket of two lines is one "
-              "purchase.",
+    "kpi_repeat_purchase_rate": {
+        "de": "Wiederkaufsrate (alle Daten)",
+        "en": "Repeat-purchase rate (all data)",
+    },
+    "kpi_repeat_purchase_rate_year": {
+        "de": "Wiederkaufsrate (letzte 12 Monate)",
+        "en": "Repeat-purchase rate (last 12 months)",
+    },
+    "kpi_repeat_purchase_rate_year_help": {
+        "de": "Käufer der letzten 12 Monate mit zwei oder mehr Kaufanlässen darin / alle Käufer der letzten 12 "
+              "Monate. Ein Kaufanlass ist ein Bestelltag (oder eine Bestellnummer, wenn Ihre Daten eine haben): Ein "
+              "Warenkorb mit zwei Zeilen ist ein Kauf.",
+        "en": "Buyers of the last 12 months with two or more purchase occasions in them / all buyers of the last 12 "
+              "months. A purchase occasion is an order day (or an order number, when your data has one): a basket of "
+              "two lines is one purchase.",
+    },
+    "kpi_returning_buyer_share": {
+        "de": "Wiederkehrende Käufer",
+        "en": "Returning buyers",
+    },
+    "kpi_returning_buyer_share_help": {
+        "de": "Käufer des Zeitraums, die schon in einem früheren Zeitraum bestellt hatten / alle Käufer des "
+              "Zeitraums. Nicht die Wiederkaufsrate (zwei oder mehr Käufe in derselben Zeit): Die steht unten für "
+              "die letzten 12 Monate.",
+        "en": "Buyers in the period who had ordered in an earlier period / all buyers in the period. Not the "
+              "repeat-purchase rate (two or more purchases within the same time): that one is below, for the last 12 "
+              "months.",
     },
     "kpi_revenue_per_customer": {
         "de": "Umsatz je aktivem Kunden",

@@ -66,6 +66,7 @@ __all__ = [
     "retention_cost_per_customer",
     "retention_rate",
     "retention_uplift",
+    "returning_buyer_share",
     "revenue_per_customer",
     "simple_clv",
     "tenure_profit_value",
@@ -356,6 +357,27 @@ def repeat_purchase_rate(repeat_customers: float, total_customers: float) -> flo
     repeat = _non_negative("repeat_customers", repeat_customers)
     _part_of_whole("repeat_customers", repeat, "total_customers", total)
     return _ratio(repeat, total)
+
+
+def returning_buyer_share(returning_buyers: float, buyers: float) -> float:
+    """Returning-buyer share: of a period's buyers, the share who had bought in an earlier period.
+
+    Buyers of the period whose first order lies in an earlier period (first-time buyers excluded), divided by all
+    buyers of the period. Not the repeat-purchase rate (two or more purchases within the same time,
+    :func:`repeat_purchase_rate`): a customer who buys once a year for five years returns every year but never
+    buys twice within one.
+
+    Formula: returning-buyer share = buyers who had ordered before / buyers
+
+    Units: fraction of the period's buyers.
+
+    Reference: Farris et al. (2010), §5.1 (counts of returning customers); the period flows of
+    ``period_activity.sql``.
+    """
+    total = _positive("buyers", buyers)
+    returning = _non_negative("returning_buyers", returning_buyers)
+    _part_of_whole("returning_buyers", returning, "buyers", total)
+    return _ratio(returning, total)
 
 
 def upsell_rate(upsold_customers: float, total_customers: float) -> float:

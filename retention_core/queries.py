@@ -123,19 +123,12 @@ def customer_period_flows(
     - ``leaves``: ordered, and no order in the ``activity_periods`` periods after: the customers leave the base in
       period ``period_index + activity_periods``.
     - ``customers``: customers with these values; ``orders`` and ``revenue`` (net of returns): theirs in the period.
-    - ``repeat_buyers``: of these customers, those with two or more purchase occasions in the period (distinct
-      order days; distinct order ids when the transactions have an ``order_id`` column, which are always counted by
-      ``customer_period_flows_window.sql``, since order ids do not fit a bit mask).
     """
     _check_activity_periods(activity_periods)
     params = {"period": check_period(period), "activity_periods": activity_periods}
-    order_ids = "order_id" in transactions.columns
     periods = run_sql("period_count", {"period": period}, engine, transactions=transactions)["periods"].iloc[0]
-    if order_ids or (pd.notna(periods) and periods > MASK_PERIODS):
-        flows = run_sql("customer_period_flows_window", {**params, "order_ids": order_ids}, engine,
-                        transactions=with_optional_columns(transactions, "transactions"))
-    else:
-        flows = run_sql("customer_period_flows", params, engine, transactions=transactions)
+    query = "customer_period_flows_window" if pd.notna(periods) and periods > MASK_PERIODS else "customer_period_flows"
+    flows = run_sql(query, params, engine, transactions=transactions)
     flows.attrs.update(params)
     return flows
 
@@ -174,9 +167,7 @@ def period_activity(
     - ``lost_customers``: customers in the base at the end of the previous period and not at the end of this one.
     - ``customers_end`` (E): customers in the base at the end of the period.
     - ``active_customers``: customers with at least one order in the period.
-    - ``repeat_customers``: active customers with two or more purchase occasions in the period (distinct order
-      days, or distinct order ids when the transactions have an ``order_id`` column); the repeat-purchase rate of
-      the period is repeat_customers / active_customers.
+    - ``returning_customers``: active customers who had ordered in an earlier period (returning buyers).
     - ``orders``: order rows (amount ≥ 0) in the period.
     - ``revenue``: sum of amounts in the period, net of returns, in the upload's currency.
 
@@ -214,6 +205,11 @@ def customer_summary(
       transactions have an ``order_id`` column, distinct order ids among the order rows (a row without an id
       counts as an occasion of its date).
     - ``mean_order_value``: revenue / occasions; missing when the customer has no order.
+    - ``frequency``, ``recency``, ``T``, ``monetary``: the BTYD summary of Fader, Hardie & Lee (2005) over purchase
+      days (dates whose net amount is ≥ 0): repeat purchase days, time from the first to the last purchase day,
+      time from the first purchase day to the observation end (both in days / ``unit_days``), and the mean net
+      amount of the repeat days (0 without one). Missing for a customer without a purchase day; see
+      :func:`retention_core.models.rfm_summary`.
 
     The annual columns, for the annual basis of customer value (:mod:`retention_core.customer_value`), describe
     the last 12 months L = (E − 12 months, E] and the 12 months before, P = (E − 24 months, E − 12 months], where
@@ -225,11 +221,6 @@ def customer_summary(
 
     Whether a customer bought in L, and whether their first order is in L, is ``last_order`` or ``first_order``
     after E − 12 months.
-    - ``frequency``, ``recency``, ``T``, ``monetary``: the BTYD summary of Fader, Hardie & Lee (2005) over purchase
-      days (dates whose net amount is ≥ 0): repeat purchase days, time from the first to the last purchase day,
-      time from the first purchase day to the observation end (both in days / ``unit_days``), and the mean net
-      amount of the repeat days (0 without one). Missing for a customer without a purchase day; see
-      :func:`retention_core.models.rfm_summary`.
     """
     if not customer_ranges:
         raise ValueError("customer_ranges must hold at least one (from, before) range")

@@ -88,7 +88,7 @@ class PeriodFacts:
 
     ``active_customers`` is the customer base at the period's end (E: ordered within the activity window);
     ``new_customers`` the customers whose first order falls in the period; ``buyers`` the customers with an order
-    in the period. ``acquisition_cost`` is the period's own CAC (acquisition spend of the period ÷ its new
+    in the period; ``returning_buyer_share`` the share of those buyers who had ordered in an earlier period. ``acquisition_cost`` is the period's own CAC (acquisition spend of the period ÷ its new
     customers), not the annual one customer value uses.
     """
 
@@ -99,7 +99,7 @@ class PeriodFacts:
     lost_customers: int
     retention_rate: float | None
     churn_rate: float | None
-    repeat_purchase_rate: float | None
+    returning_buyer_share: float | None
     revenue_per_customer: float | None
     retention_cost_per_customer: float | None
     acquisition_cost: float | None
@@ -123,8 +123,8 @@ def period_facts(aggs: Aggregates, period_start: pd.Timestamp) -> PeriodFacts:
     """All per-period Overview KPIs for the period starting ``period_start``.
 
     CRR = (E − N) / S and churn = lost / S with the activity window's customer base (S, N, E of
-    :func:`queries.period_activity`); repeat-purchase rate = buyers with two or more purchase occasions in the
-    period ÷ buyers; revenue and retention cost per active customer = the period's net revenue or retention spend
+    :func:`queries.period_activity`); returning-buyer share = buyers who had ordered in an earlier period ÷ buyers;
+    revenue and retention cost per active customer = the period's net revenue or retention spend
     ÷ E; CAC = the period's acquisition spend ÷ its new customers. Customer value is not a period figure: see
     :func:`retention_core.whatif.customer_value_kpis`.
     """
@@ -138,7 +138,7 @@ def period_facts(aggs: Aggregates, period_start: pd.Timestamp) -> PeriodFacts:
     buyers = int(activity["active_customers"])
     retention = metrics.retention_rate(start, new, end) if start > 0 else None
     churn = metrics.churn_rate(start, lost) if start > 0 else None
-    repeat = metrics.repeat_purchase_rate(int(activity["repeat_customers"]), buyers) if buyers > 0 else None
+    returning = metrics.returning_buyer_share(int(activity["returning_customers"]), buyers) if buyers > 0 else None
     revenue_per_customer = metrics.revenue_per_customer(float(activity["revenue"]), end) if end > 0 else None
     return PeriodFacts(
         period_start=pd.Timestamp(period_start),
@@ -148,7 +148,7 @@ def period_facts(aggs: Aggregates, period_start: pd.Timestamp) -> PeriodFacts:
         lost_customers=lost,
         retention_rate=retention,
         churn_rate=churn,
-        repeat_purchase_rate=repeat,
+        returning_buyer_share=returning,
         revenue_per_customer=revenue_per_customer,
         retention_cost_per_customer=_number(_row(aggs.costs, period_start), "cost_per_active_customer"),
         acquisition_cost=_number(_row(aggs.acquisition, period_start), "cac"),
@@ -181,7 +181,7 @@ KPI_FIELDS = (
     ("new_customers", "count", False),
     ("retention_rate", "fraction", False),
     ("churn_rate", "fraction", True),
-    ("repeat_purchase_rate", "fraction", False),
+    ("returning_buyer_share", "fraction", False),
     ("revenue_per_customer", "money", False),
     ("retention_cost_per_customer", "money", True),
     ("acquisition_cost", "money", True),

@@ -336,9 +336,10 @@ def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
 
 
 def customer_value_kpis(basis: AnnualBasis, resolved: Resolved) -> tuple[scenarios.Kpi, ...]:
-    """The Overview's customer-value cards: the CLV page's values at its measured defaults (annual retention,
-    retention cost per customer-year, CAC and horizon as measured; the scenario's margin and discount rate), so
-    each card shows the same number as the card of the same name on the CLV page before its inputs are moved.
+    """The Overview's cards measured over the last 12 months: annual retention, the repeat-purchase rate of the
+    last 12 months, and the CLV page's values at its measured defaults (annual retention, retention cost per
+    customer-year, CAC and horizon as measured; the scenario's margin and discount rate), so each card shows the
+    same number as the card or slider of the same name on the CLV page before its inputs are moved.
 
     They are measured over the last 12 months (see :mod:`retention_core.customer_value`), not per period: no
     previous value, no change.
@@ -346,6 +347,8 @@ def customer_value_kpis(basis: AnnualBasis, resolved: Resolved) -> tuple[scenari
     measured = {**resolved.values, **{key: resolved.defaults[key] for key in MEASURED_CLV_KEYS}}
     result = clv_result(basis, measured)
     return (
+        scenarios.Kpi("clv_annual_retention", "fraction", measured["clv_annual_retention"]),
+        scenarios.Kpi("kpi_repeat_purchase_rate_year", "fraction", basis.repeat_purchase_rate),
         scenarios.Kpi("clv_margin_multiple", "money", result.margin_multiple_clv),
         scenarios.Kpi("kpi_clv_gap", "money", result.clv_gap),
         scenarios.Kpi("label_net_value", "money", result.net_value),

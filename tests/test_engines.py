@@ -115,10 +115,7 @@ ORDER_QUERIES = {
     "period_activity_year": lambda orders, engine: queries.period_activity(orders, "year", 1, engine),
     "customer_period_flows_quarter": lambda orders, engine: queries.customer_period_flows(orders, "quarter", 2, engine),
     "customer_period_flows_window_quarter": lambda orders, engine: queries.run_sql(  # for logs beyond MASK_PERIODS
-        "customer_period_flows_window", {"period": "quarter", "activity_periods": 2, "order_ids": False}, engine,
-        transactions=queries.with_optional_columns(orders, "transactions")),
-    "period_activity_quarter_order_ids": lambda orders, engine: queries.period_activity(
-        with_order_ids(orders), "quarter", 4, engine),
+        "customer_period_flows_window", {"period": "quarter", "activity_periods": 2}, engine, transactions=orders),
     "cohort_retention_month": lambda orders, engine: queries.cohort_retention(orders, "month", engine),
     "cohort_retention_quarter": lambda orders, engine: queries.cohort_retention(orders, "quarter", engine),
     "revenue_by_tenure_year": lambda orders, engine: queries.revenue_by_tenure(orders, "year", engine),

@@ -33,6 +33,7 @@ from retention_core.metrics import (
     purchase_frequency,
     repeat_purchase_rate,
     retention_cost_per_customer,
+    returning_buyer_share,
     retention_rate,
     retention_uplift,
     revenue_per_customer,
@@ -100,6 +101,13 @@ def test_acquisition_rate_is_new_over_start_customers(start, new, expected):
 def test_repeat_purchase_rate_is_repeat_over_all_customers():
     # 30 of 120 customers bought more than once: 30 / 120 = 0.25 (the seed's 25 %, as a fraction)
     assert repeat_purchase_rate(30, 120) == pytest.approx(0.25)
+
+
+def test_returning_buyers_are_the_buyers_who_had_bought_before_over_all_buyers():
+    # 120 of a quarter's 200 buyers had ordered in an earlier quarter
+    assert returning_buyer_share(120, 200) == pytest.approx(0.6)
+    with pytest.raises(ValueError, match=r"returning_buyers \(5\) cannot exceed buyers \(4\)"):
+        returning_buyer_share(5, 4)
 
 
 def test_upsell_rate_is_upsold_over_all_customers():

@@ -26,7 +26,7 @@ FLOW_COLUMNS = [
     "lost_customers",
     "customers_end",
     "active_customers",
-    "repeat_customers",
+    "returning_customers",
     "orders",
 ]
 
@@ -40,7 +40,7 @@ def frame(**columns: object) -> pd.DataFrame:
 
 
 # --- tiny hand-built data ---------------------------------------------------------------------------------------
-# A buys in Q1 (on two days) and Q4; B in Q1 and Q2 and returns 5 in Q2; C in Q2 and Q4. Nobody buys in Q3 2024.
+# A buys in Q1 (twice) and Q4; B in Q1 and Q2 and returns 5 in Q2; C in Q2 and Q4. Nobody buys in Q3 2024.
 
 
 @pytest.fixture
@@ -76,12 +76,12 @@ def expected(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
 def test_period_activity_counts_start_new_lost_and_end_customers_by_hand(tiny):
     result = queries.period_activity(tiny, "quarter")
     assert list(result["period_start"]) == ts("2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01")
-    #  S  N  first reac lost E  active repeat orders   (repeat: two or more order days in the quarter)
+    #  S  N  first reac lost E  active returning orders
     by_hand = expected(FLOW_COLUMNS, [
-        (0, 2, 2, 0, 0, 2, 2, 1, 3),  # Q1: A and B buy for the first time, A on two days
-        (2, 1, 1, 0, 1, 2, 2, 0, 2),  # Q2: C is new, A is lost, B buys again (and returns 5: not a second occasion)
+        (0, 2, 2, 0, 0, 2, 2, 0, 3),  # Q1: A and B buy for the first time
+        (2, 1, 1, 0, 1, 2, 2, 1, 2),  # Q2: C is new, A is lost, B buys again (and returns 5, not an order)
         (2, 0, 0, 0, 2, 0, 0, 0, 0),  # Q3: nobody buys, B and C are lost
-        (0, 2, 0, 2, 0, 2, 2, 0, 2),  # Q4: A and C come back, one order day each
+        (0, 2, 0, 2, 0, 2, 2, 2, 2),  # Q4: A and C come back
     ])
     pd.testing.assert_frame_equal(result[FLOW_COLUMNS], by_hand, check_dtype=False)
     assert list(result["revenue"]) == [35.0, 18.0, 0.0, 42.0]
@@ -90,10 +90,10 @@ def test_period_activity_counts_start_new_lost_and_end_customers_by_hand(tiny):
 def test_two_activity_periods_keep_a_customer_in_the_base_one_period_longer(tiny):
     result = queries.period_activity(tiny, "quarter", activity_periods=2)
     by_hand = expected(FLOW_COLUMNS, [
-        (0, 2, 2, 0, 0, 2, 2, 1, 3),  # base {A, B}
-        (2, 1, 1, 0, 0, 3, 2, 0, 2),  # base {A, B, C}: A still counts from Q1
+        (0, 2, 2, 0, 0, 2, 2, 0, 3),  # base {A, B}
+        (2, 1, 1, 0, 0, 3, 2, 1, 2),  # base {A, B, C}: A still counts from Q1
         (3, 0, 0, 0, 1, 2, 0, 0, 0),  # base {B, C}: A lost
-        (2, 1, 0, 1, 1, 2, 2, 0, 2),  # base {A, C}: A reactivated, B lost
+        (2, 1, 0, 1, 1, 2, 2, 2, 2),  # base {A, C}: A reactivated, B lost
     ])
     pd.testing.assert_frame_equal(result[FLOW_COLUMNS], by_hand, check_dtype=False)
 
@@ -546,10 +546,7 @@ def pandas_period_activity(transactions: pd.DataFrame, period: str, activity_per
     )
     buyers = orders.groupby(orders["order_date"].dt.to_period(PANDAS_FREQ[period]))["customer_id"].agg(set)
     first_period = orders.groupby("customer_id")["order_date"].min().dt.to_period(PANDAS_FREQ[period])
-    in_period = orders["order_date"].dt.to_period(PANDAS_FREQ[period]).rename("in_period")
-    days = orders.groupby([in_period, "customer_id"])["order_date"].nunique()
-    twice = days[days >= 2].reset_index()  # two or more order days in the period
-    repeaters = twice.groupby("in_period")["customer_id"].agg(set)
+    seen: set[str] = set()
     previous_base: set[str] = set()
     rows = []
     for index, current in enumerate(periods):
@@ -565,8 +562,9 @@ def pandas_period_activity(transactions: pd.DataFrame, period: str, activity_per
             "lost_customers": len(previous_base - base),
             "customers_end": len(base),
             "active_customers": len(active),
-            "repeat_customers": len(repeaters.get(current, set())),
+            "returning_customers": len(active & seen),
         })
+        seen |= active
         previous_base = base
     return pd.DataFrame(rows)
 

@@ -6,12 +6,6 @@
 -- Whether the customer ordered in the $activity_periods periods before or after p is then a test of a few bits:
 --   ordered before  (ordered_mask >> max(p - w, 0)) & (2^(p - max(p - w, 0)) - 1) <> 0
 --   ordered after   (ordered_mask >> (p + 1)) & (2^w - 1) <> 0,   w = $activity_periods (at most 62, see below)
--- A third mask marks the periods with two or more purchase occasions (distinct order days): a period has two
--- order days exactly when, for some bit j of the day number (days since 1970), it has an order on a day with
--- bit j set and one on a day with bit j clear. Two days of one period lie less than 512 days apart, so they
--- differ in one of the bits 0 ... 8: one_j and zero_j below (the periods with an order on a day whose bit j is
--- set, or clear) give repeat_mask = (one_0 & zero_0) | ... | (one_8 & zero_8), without grouping by (customer,
--- period). (The parentheses matter: DuckDB gives & and | the same precedence.)
 -- The customer-periods are counted from the masks: customers with the same cohort and masks are counted once,
 -- then spread over the periods whose bit is set. Orders and revenue come from the rows, each joined with its
 -- customer's masks. The result is small (at most periods x cohorts x 5 rows).
@@ -23,8 +17,6 @@
 --
 -- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py): months between
 -- dates are counted as year * 12 + month, month steps are n * INTERVAL 1 MONTH, shifts become shiftleft/shiftright.
---
--- Order ids are not read here: queries.customer_period_flows counts an upload with order ids by the window file.
 --
 -- Parameters:
 --   $period            'month' | 'quarter' | 'year', the date_trunc unit
@@ -40,7 +32,6 @@
 --   leaves        ordered, and no order in the $activity_periods periods after: they leave the base in
 --                 period_index + $activity_periods
 --   customers     customers with these values; orders, revenue: their orders and net revenue in the period
---   repeat_buyers of these customers, those with two or more purchase occasions in the period (0 unless ordered)
 WITH
 span AS (
     SELECT
@@ -65,48 +56,11 @@ customers AS (
         customer_id,
         min(period_index) FILTER (WHERE amount >= 0) AS cohort_index,
         coalesce(bit_or(CAST(1 AS BIGINT) << period_index) FILTER (WHERE amount >= 0), 0) AS ordered_mask,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 0) & 1 = 1) AS one_0,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 0) & 1 = 0) AS zero_0,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 1) & 1 = 1) AS one_1,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 1) & 1 = 0) AS zero_1,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 2) & 1 = 1) AS one_2,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 2) & 1 = 0) AS zero_2,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 3) & 1 = 1) AS one_3,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 3) & 1 = 0) AS zero_3,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 4) & 1 = 1) AS one_4,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 4) & 1 = 0) AS zero_4,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 5) & 1 = 1) AS one_5,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 5) & 1 = 0) AS zero_5,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 6) & 1 = 1) AS one_6,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 6) & 1 = 0) AS zero_6,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 7) & 1 = 1) AS one_7,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 7) & 1 = 0) AS zero_7,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 8) & 1 = 1) AS one_8,
-        bit_or(CAST(1 AS BIGINT) << period_index)
-            FILTER (WHERE amount >= 0 AND (day_number >> 8) & 1 = 0) AS zero_8,
         bit_or(CAST(1 AS BIGINT) << period_index) AS period_mask
     FROM (
         SELECT
             t.customer_id,
             t.amount,
-            date_diff('day', DATE '1970-01-01', CAST(t.order_date AS DATE)) AS day_number,
             CAST(
                 ((year(t.order_date) - year(b.first_period)) * 12 + month(t.order_date) - month(b.first_period))
                     // b.months_per_period AS INTEGER
@@ -116,26 +70,9 @@ customers AS (
     GROUP BY customer_id
 ),
 patterns AS (
-    SELECT cohort_index, ordered_mask, period_mask, repeat_mask, count(*) AS customers
-    FROM (
-        SELECT
-            cohort_index,
-            ordered_mask,
-            period_mask,
-            (
-                (coalesce(one_0, 0) & coalesce(zero_0, 0))
-                | (coalesce(one_1, 0) & coalesce(zero_1, 0))
-                | (coalesce(one_2, 0) & coalesce(zero_2, 0))
-                | (coalesce(one_3, 0) & coalesce(zero_3, 0))
-                | (coalesce(one_4, 0) & coalesce(zero_4, 0))
-                | (coalesce(one_5, 0) & coalesce(zero_5, 0))
-                | (coalesce(one_6, 0) & coalesce(zero_6, 0))
-                | (coalesce(one_7, 0) & coalesce(zero_7, 0))
-                | (coalesce(one_8, 0) & coalesce(zero_8, 0))
-            ) AS repeat_mask
-        FROM customers
-    ) AS masked
-    GROUP BY cohort_index, ordered_mask, period_mask, repeat_mask
+    SELECT cohort_index, ordered_mask, period_mask, count(*) AS customers
+    FROM customers
+    GROUP BY cohort_index, ordered_mask, period_mask
 ),
 pattern_periods AS (
     SELECT p.*, unnest(range(0, b.last_index + 1)) AS period_index
@@ -151,8 +88,7 @@ counts AS (
             AS ordered_before,
         (p.ordered_mask >> (p.period_index + 1)) & ((CAST(1 AS BIGINT) << b.window_periods) - 1) <> 0
             AS ordered_after,
-        sum(p.customers) AS customers,
-        coalesce(sum(p.customers) FILTER (WHERE (p.repeat_mask >> p.period_index) & 1 = 1), 0) AS repeat_buyers
+        sum(p.customers) AS customers
     FROM pattern_periods AS p, bounds AS b
     WHERE (p.period_mask >> p.period_index) & 1 = 1
     GROUP BY 1, 2, 3, 4, 5
@@ -197,7 +133,6 @@ counted AS (
         END AS arrival,
         c.ordered AND NOT c.ordered_after AS leaves,
         sum(c.customers) AS customers,
-        sum(c.repeat_buyers) AS repeat_buyers,
         sum(m.orders) AS orders,
         sum(m.revenue) AS revenue
     FROM counts AS c
@@ -218,7 +153,6 @@ SELECT
     c.leaves,
     CAST(c.customers AS BIGINT) AS customers,
     CAST(c.orders AS BIGINT) AS orders,
-    c.revenue,
-    CAST(c.repeat_buyers AS BIGINT) AS repeat_buyers
+    c.revenue
 FROM counted AS c, bounds AS b
 ORDER BY c.period_index, c.cohort_index NULLS LAST, c.arrival NULLS LAST, c.leaves

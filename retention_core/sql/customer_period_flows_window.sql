@@ -9,9 +9,6 @@
 -- cohorts x 5 rows) while the work over the orders is done once.
 -- A customer's periods are ordered periods first, in time order, then periods with returns only: so lag and lead
 -- over the ordered periods skip the periods without an order, and the first row is the first ordered period.
--- A customer-period has two or more purchase occasions when its order rows have two distinct days, or, with order
--- ids ($order_ids), two distinct order ids (a row without an id stands for its day): the first and the last
--- differ. queries.customer_period_flows takes this file for every upload with order ids.
 --
 -- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py): months between
 -- dates are counted as year * 12 + month, month steps are n * INTERVAL 1 MONTH, window calls are parenthesised.
@@ -19,8 +16,7 @@
 -- Parameters:
 --   $period            'month' | 'quarter' | 'year', the date_trunc unit
 --   $activity_periods  integer >= 1, periods an order keeps a customer in the base (see period_activity.sql)
---   $order_ids         BOOLEAN, true when order ids tell the purchase occasions apart (else the order days do)
--- Tables: transactions(customer_id, order_date, amount, order_id) -- order_id all NULL without order ids
+-- Tables: transactions(customer_id, order_date, amount)
 -- Output, one row per combination that occurs, ordered by period_index, cohort_index, arrival (missing last), leaves:
 --   period_index  periods since the first period in the data (0 = the first period)
 --   period_start  first day of the period
@@ -31,7 +27,6 @@
 --   leaves        ordered, and no order in the $activity_periods periods after: they leave the base in
 --                 period_index + $activity_periods
 --   customers     customers with these values; orders, revenue: their orders and net revenue in the period
---   repeat_buyers of these customers, those with two or more purchase occasions in the period (0 unless ordered)
 WITH
 bounds AS (
     SELECT
@@ -45,14 +40,7 @@ customer_periods AS (
         ((year(t.order_date) - year(b.first_period)) * 12 + month(t.order_date) - month(b.first_period))
             // b.months_per_period AS period_index,
         count(*) FILTER (WHERE t.amount >= 0) AS orders,
-        sum(t.amount) AS revenue,
-        CASE
-            WHEN $order_ids THEN
-                min(coalesce(t.order_id, CAST(CAST(t.order_date AS DATE) AS VARCHAR))) FILTER (WHERE t.amount >= 0)
-                < max(coalesce(t.order_id, CAST(CAST(t.order_date AS DATE) AS VARCHAR))) FILTER (WHERE t.amount >= 0)
-            ELSE min(CAST(t.order_date AS DATE)) FILTER (WHERE t.amount >= 0)
-                < max(CAST(t.order_date AS DATE)) FILTER (WHERE t.amount >= 0)
-        END AS repeat_buyer
+        sum(t.amount) AS revenue
     FROM transactions AS t, bounds AS b
     GROUP BY 1, 2
 ),
@@ -61,7 +49,6 @@ sequenced AS (
         period_index,
         orders,
         revenue,
-        repeat_buyer,
         period_index - (lag(CASE WHEN orders > 0 THEN period_index END) OVER by_customer) AS periods_since_previous,
         (lead(CASE WHEN orders > 0 THEN period_index END) OVER by_customer) - period_index AS periods_until_next,
         (first_value(CASE WHEN orders > 0 THEN period_index END) OVER by_customer) AS cohort_index
@@ -82,8 +69,7 @@ counted AS (
         orders > 0 AND coalesce(periods_until_next > $activity_periods, true) AS leaves,
         count(*) AS customers,
         sum(orders) AS orders,
-        sum(revenue) AS revenue,
-        count(*) FILTER (WHERE repeat_buyer) AS repeat_buyers
+        sum(revenue) AS revenue
     FROM sequenced
     GROUP BY 1, 2, 3, 4, 5
 )
@@ -96,7 +82,6 @@ SELECT
     c.leaves,
     c.customers,
     CAST(c.orders AS BIGINT) AS orders,
-    c.revenue,
-    CAST(c.repeat_buyers AS BIGINT) AS repeat_buyers
+    c.revenue
 FROM counted AS c, bounds AS b
 ORDER BY c.period_index, c.cohort_index NULLS LAST, c.arrival NULLS LAST, c.leaves
