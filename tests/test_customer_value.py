@@ -114,7 +114,6 @@ def test_order_ids_count_purchase_occasions_instead_of_order_days():
     customers = queries.customer_summary(transactions, basis_end=pd.Timestamp("2024-06-02")).set_index("customer_id")
     assert customers["occasions"].to_dict() == {"A": 4, "B": 1}
     assert customers["occasions_last_year"].to_dict() == {"A": 4, "B": 1}
-    assert customers.loc["A", "mean_order_value"] == pytest.approx(27.0 / 4)
     # the basis counts them: four purchases of A and one of B in the last 12 months, A a repeat buyer
     basis = basis_of(transactions)
     assert (basis.occasions, basis.repeat_buyers, basis.buyers) == (5, 1, 2)
