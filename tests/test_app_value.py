@@ -69,11 +69,12 @@ def short_history() -> Dataset:
 
 
 def negative_quarter() -> Dataset:
-    """Three years of orders of 50 customers; in Q2 2024 more goods come back than are sold."""
+    """Three years of orders of 50 customers; in Q3 2024, the quarter before the one the Overview opens on (so its
+    change is computed from it), more goods come back than are sold."""
     rng = np.random.default_rng(11)
     rows = [(f"K{rng.integers(50)}", str(day.date()), float(rng.integers(5, 50)))
             for day in pd.date_range("2022-01-01", "2024-12-31", periods=900)]
-    rows += [(f"K{index}", "2024-05-15", -400.0) for index in range(10)]
+    rows += [(f"K{index}", "2024-08-15", -400.0) for index in range(10)]
     return Dataset(transactions=transactions(rows), key="negative-quarter", name="negative-quarter")
 
 
@@ -112,6 +113,13 @@ CASES = {
 def test_every_page_renders_on_data_that_used_to_crash_it(case, page):
     build, params = CASES[case]
     open_data(build() if build else None, page, params=params)
+
+
+def test_a_quarter_whose_returns_exceed_its_sales_shows_a_negative_revenue():
+    app = open_data(negative_quarter(), "overview")
+    app.select_slider(key="overview_period").set_value(pd.Timestamp("2024-07-01")).run()
+    assert not app.exception
+    assert metric_value(app, "Umsatz je aktivem Kunden").startswith("-")
 
 
 @pytest.mark.parametrize("page", ("overview", "clv", "profit"))
