@@ -1,4 +1,4 @@
-"""CLV & gap: three CLV estimates side by side, the CLV gap waterfall, break-even spend and CLV : CAC."""
+"""CLV & gap: a new customer's value three ways, the CLV gap, net value after CAC, break-even spend and CLV : CAC."""
 
 import streamlit as st
 
@@ -12,51 +12,62 @@ widgets.header("clv", s)
 
 plan = scenario.plan(s)
 
-if "clv_retention_rate" not in plan.specs:
-    st.warning(t("warning_too_few_periods", s.lang))
+if "clv_annual_retention" not in plan.specs:
+    st.warning(t("warning_no_orders", s.lang))
     st.stop()
-
-period_name = t(f"period_noun_{s.period}", s.lang)
+basis = aggs.basis
+widgets.basis_caption(basis, s)
 left, right = st.columns(2)
 margin = scenario.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
                                  help=t("clv_gross_margin_help", s.lang), lang=s.lang)
 discount = scenario.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
                                    help=t("clv_discount_rate_help", s.lang), lang=s.lang)
-retention = scenario.percent_slider(plan, "clv_retention_rate", t("clv_retention_rate", s.lang, period=period_name),
-                                    right, help=t("clv_retention_rate_help", s.lang), lang=s.lang)
+retention = scenario.percent_slider(plan, "clv_annual_retention",
+                                    widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
+                                    help=t("clv_annual_retention_help", s.lang), lang=s.lang)
 horizon = scenario.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right)
 cost_column, cac_column = st.columns(2)
-cost = scenario.number_input(plan, "clv_retention_cost", t("clv_retention_cost", s.lang, period=period_name),
-                             cost_column, lang=s.lang)
-cac = scenario.number_input(plan, "clv_cac", t("label_your_cac", s.lang), cac_column, lang=s.lang)
-result = whatif.clv_result(aggs, margin, discount, retention, horizon, cost, cac)
+cost = scenario.number_input(plan, "clv_retention_cost_year",
+                             widgets.measured_label("clv_retention_cost_year", basis.retention_cost_per_customer, s),
+                             cost_column, help=t("clv_retention_cost_year_help", s.lang), lang=s.lang,
+                             placeholder=t("field_not_measured", s.lang))
+cac = scenario.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
+                            cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
+                            placeholder=t("field_not_measured", s.lang))
+widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)
+result = whatif.clv_result(basis, {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount,
+                                   "clv_annual_retention": retention, "clv_horizon": horizon,
+                                   "clv_retention_cost_year": cost, "clv_cac": cac})
 
 cards = st.columns(3)
 widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=cards[0])
 widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
                container=cards[1])
 widgets.metric("clv_finite", "money", result.finite_horizon_clv, s, "clv_finite_help", container=cards[2])
-st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
-              horizon=horizon))
-widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency), s)
+if result.expected_lifetime_years is not None:
+    st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
+                  horizon=horizon, margin=widgets.format_value("money", result.margin_per_year, s)))
+    widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency), s)
 
 st.subheader(t("clv_gap_title", s.lang))
+st.caption(t("clv_gap_intro", s.lang))
 gap_cards = st.columns(4)
 widgets.metric("label_lifetime_retention_cost", "money", result.lifetime_retention_cost, s,
                "label_lifetime_retention_cost_help", container=gap_cards[0])
 widgets.metric("kpi_clv_gap", "money", result.clv_gap, s, "kpi_clv_gap_help", container=gap_cards[1])
 widgets.metric("label_net_value", "money", result.net_value, s, "label_net_value_help", container=gap_cards[2])
-widgets.metric("label_break_even", "money", result.break_even_retention_spend, s, "label_break_even_help",
-               container=gap_cards[3])
-if aggs.costs is None:
-    widgets.missing_sheet("retention_costs", s)
-if aggs.acquisition is None:
-    widgets.missing_sheet("acquisition", s)
-chart_left, chart_right = st.columns([3, 2])
-with chart_left:
-    widgets.chart(charts.clv_waterfall_chart(result, s.lang, s.currency), s)
-with chart_right:
-    widgets.chart(charts.clv_cac_chart(result.clv_to_cac, s.lang), s)
+widgets.metric("label_break_even", "money", result.break_even_retention_spend, s,
+               "label_break_even_help" if cac is not None else "label_break_even_no_cac_help", container=gap_cards[3])
+if result.margin_multiple_clv is not None:
+    chart_left, chart_right = st.columns([3, 2])
+    with chart_left:
+        widgets.chart(charts.clv_waterfall_chart(result, s.lang, s.currency), s)
+    with chart_right:
+        widgets.metric("kpi_clv_to_cac", "ratio", result.clv_to_cac, s, "kpi_clv_to_cac_help")
+        if result.clv_to_cac is None:
+            st.info(t("clv_cac_unknown", s.lang), icon=":material/info:")
+        else:
+            widgets.chart(charts.clv_cac_chart(result.clv_to_cac, s.lang), s)
 
 st.subheader(t("predictive_title", s.lang))
 st.caption(t("predictive_intro", s.lang))

@@ -1,10 +1,11 @@
-"""Overview: the KPI cards of one period against the previous one, and the retention trend."""
+"""Overview: the KPI cards of one period against the previous one, customer value over the last 12 months, and the
+retention trend."""
 
 import streamlit as st
 
 from dashboard import scenario, state, widgets
-from retention_core import charts, scenarios
-from retention_core.i18n import format_period, t
+from retention_core import charts, scenarios, whatif
+from retention_core.i18n import format_day, format_period, t
 
 s = state.settings()
 aggs = state.current_aggregates()
@@ -16,12 +17,25 @@ if "overview_period" not in plan.specs:
     st.stop()
 period_start = scenario.choice(plan, "overview_period", t("overview_period", s.lang), "select_slider",
                                format_func=lambda start: format_period(start, s.period, s.lang))
-assumptions = scenario.assumptions(plan)
-st.caption(t("overview_assumptions", s.lang, margin=widgets.format_value("fraction", assumptions.gross_margin, s),
-                     discount=widgets.format_value("fraction", assumptions.annual_discount_rate, s)))
-widgets.kpi_cards(scenarios.overview_kpis(aggs, period_start, assumptions), s)
+widgets.kpi_cards(scenarios.overview_kpis(aggs, period_start), s)
+
+basis = aggs.basis
+if basis is not None:
+    st.subheader(t("overview_value_title", s.lang, end=format_day(basis.as_of, s.lang)))
+    assumptions = scenario.assumptions(plan)
+    st.caption(t("overview_value_intro", s.lang,
+                 margin=widgets.format_value("fraction", assumptions.gross_margin, s),
+                 discount=widgets.format_value("fraction", assumptions.annual_discount_rate, s)))
+    widgets.basis_caption(basis, s)
+    widgets.kpi_cards(whatif.customer_value_kpis(basis, plan), s, per_row=3, prefix="")
+    measured = {"retention": basis.retention_rate}  # a missing sheet is named below, with the period figures
+    if "retention_costs" in aggs.sheets:
+        measured["cost"] = basis.retention_cost_per_customer
+    if "acquisition" in aggs.sheets:
+        measured["cac"] = basis.acquisition_cost
+    widgets.unknown_inputs(basis, measured, s)
 widgets.chart(charts.retention_trend_chart(scenarios.retention_trend(aggs), s.period, s.lang), s)
-widgets.chart(charts.industry_benchmark_chart(scenarios.measured_baseline(aggs).annual_retention_rate, s.lang), s)
+widgets.chart(charts.industry_benchmark_chart(None if basis is None else basis.retention_rate, s.lang), s)
 st.caption(t("overview_benchmark_note", s.lang))
 for sheet in ("retention_costs", "acquisition", "nps"):
     if sheet not in aggs.sheets:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import scenario, state, widgets
-from retention_core import benchmarks, charts, scenarios
+from retention_core import benchmarks, charts, scenarios, whatif
 from retention_core.i18n import format_number, format_percent, t
 
 s = state.settings()
@@ -13,13 +13,14 @@ widgets.header("profit", s)
 plan = scenario.plan(s)
 
 if "profit_retention" not in plan.specs:
-    st.warning(t("warning_too_few_periods", s.lang))
+    st.warning(t("warning_no_customer_year", s.lang))
     st.stop()
-baseline = scenarios.measured_baseline(aggs)
+basis = aggs.basis
 assumptions = scenario.assumptions(plan)
 
 left, right = st.columns(2)
-retention = scenario.percent_slider(plan, "profit_retention", t("profit_retention", s.lang), left,
+retention = scenario.percent_slider(plan, "profit_retention",
+                                    widgets.measured_label("profit_retention", basis.retention_rate, s), left,
                                     help=t("profit_retention_help", s.lang), lang=s.lang)
 uplift = scenario.percent_slider(plan, "profit_uplift", t("profit_uplift", s.lang), left,
                                  help=t("profit_uplift_help", s.lang), lang=s.lang)
@@ -28,7 +29,9 @@ discount = scenario.percent_slider(plan, "profit_discount_rate", t("clv_discount
 horizon = scenario.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
                           format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
                           else t("label_years", s.lang, years=years))
-cac = scenario.number_input(plan, "profit_cac", t("label_your_cac", s.lang), right, lang=s.lang)
+cac = scenario.number_input(plan, "profit_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
+                            right, help=t("profit_cac_help", s.lang), lang=s.lang,
+                            placeholder=t("field_not_included", s.lang))
 
 st.caption(t("profit_tenure_intro", s.lang, margin=format_percent(assumptions.gross_margin, s.lang)))
 editor_column, tenure_chart_column = st.columns([2, 3])
@@ -37,35 +40,49 @@ profits = scenario.profits_fields(plan, aggs, assumptions.gross_margin, editor_c
 with tenure_chart_column:
     widgets.chart(charts.profit_by_tenure_chart(profits, s.lang, s.currency), s)
 
-inputs = scenarios.ProfitInputs(profits_by_tenure=tuple(profits["profit"]), annual_retention_rate=retention,
-                                uplift_points=uplift, annual_discount_rate=discount, acquisition_cost=cac,
-                                horizon_years=horizon)
-result = scenarios.profit_scenario(inputs)
-
+if retention is None:
+    widgets.unknown_inputs(basis, {"retention": None}, s)
+    st.stop()
+outcome = whatif.profit_result(aggs, {**plan.values, "profit_retention": retention, "profit_uplift": uplift,
+                                      "profit_discount_rate": discount, "profit_horizon": horizon, "profit_cac": cac,
+                                      "profit_tenure": whatif.edited_profits(profits, aggs,
+                                                                             assumptions.gross_margin)})
+result = outcome.result
+suffix = "" if cac is not None else "_no_cac"
 cards = st.columns(4)
-widgets.metric("profit_value_before", "money", result.value_before, s, "profit_value_help", container=cards[0])
-widgets.metric("profit_value_after", "money", result.value_after, s, "profit_value_help", container=cards[1])
+widgets.metric(f"profit_value_before{suffix}", "money", result.value_before, s, "profit_value_help",
+               container=cards[0])
+widgets.metric(f"profit_value_after{suffix}", "money", result.value_after, s, "profit_value_help",
+               delta=widgets.format_delta("money", result.value_change, s), container=cards[1])
 widgets.metric("profit_relative_change", "fraction", result.relative_change, s, "profit_relative_change_help",
                container=cards[2])
 cards[3].metric(t("profit_lifetime", s.lang), t("label_years_range", s.lang,
                                                 before=format_number(result.lifetime_before, s.lang, 1),
                                                 after=format_number(result.lifetime_after, s.lang, 1)), border=True)
+st.caption(t("profit_differs_from_clv", s.lang))
 st.markdown(t("profit_churn_sentence", s.lang, retention_before=format_percent(result.retention_before, s.lang),
               retention_after=format_percent(result.retention_after, s.lang),
               churn_before=format_percent(result.churn_before, s.lang),
               churn_after=format_percent(result.churn_after, s.lang),
               cut=format_percent(result.churn_reduction, s.lang, 0)))
 
-verdict = scenarios.reichheld_verdict(inputs, result)
+verdict = outcome.verdict
 low, high = benchmarks.REICHHELD_PROFIT_BAND
-message = t(f"verdict_{verdict.position}", s.lang, low=format_percent(low, s.lang, 0), high=format_percent(high, s.lang, 0))
-reasons = " ".join(t(f"reason_{reason}", s.lang) for reason in verdict.reasons)
+message = t(f"verdict_{verdict.position}", s.lang, low=format_percent(low, s.lang, 0),
+            high=format_percent(high, s.lang, 0), points=format_number(verdict.uplift_points * 100, s.lang, 1),
+            change=format_percent(verdict.relative_change, s.lang),
+            money=widgets.format_value("money", verdict.value_change, s))
+reasons = " ".join(t(f"reason_{reason}", s.lang, points=format_number(verdict.uplift_points * 100, s.lang, 1))
+                   for reason in verdict.reasons)
 (st.success if verdict.position == "inside" else st.info)(f"{message} {reasons}".strip())
 
 curve_column, growth_column = st.columns(2)
 with curve_column:
-    widgets.chart(charts.uplift_curve_chart(scenarios.uplift_curve(inputs), uplift, s.lang), s)
+    widgets.chart(charts.uplift_curve_chart(outcome.curve, uplift, s.lang, s.currency), s)
 with growth_column:
     years = scenario.slider(plan, "profit_growth_years", t("profit_growth_years", s.lang))
-    growth = scenarios.customer_base_growth(retention, scenarios.annual_acquisition_rate(baseline), uplift, years)
-    widgets.chart(charts.base_growth_chart(growth, s.lang), s)
+    if basis.acquisition_rate is None:
+        st.info(t("profit_growth_unknown", s.lang), icon=":material/info:")
+    else:
+        growth = scenarios.customer_base_growth(retention, basis.acquisition_rate, uplift, years)
+        widgets.chart(charts.base_growth_chart(growth, s.lang), s)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import scenario, state, widgets
-from retention_core import charts, scenarios
+from retention_core import charts, scenarios, whatif
 from retention_core.i18n import format_period, t
 
 s = state.settings()
@@ -13,6 +13,7 @@ widgets.header("retention_cost", s)
 plan = scenario.plan(s)
 mode = scenario.choice(plan, "cost_mode", t("cost_mode", s.lang), "segmented_control",
                        format_func=lambda code: t(f"cost_mode_{code}", s.lang))
+values = {**plan.values, "cost_mode": mode}
 
 if mode == "data":
     costs = scenarios.cost_items_wide(aggs)
@@ -21,28 +22,31 @@ if mode == "data":
         widgets.chart(charts.cost_stack_chart(costs, s.period, s.lang, s.currency), s)
     with right:
         widgets.chart(charts.cost_per_customer_chart(costs, s.period, s.lang, s.currency), s)
-    period_start = scenario.choice(plan, "cost_period", t("cost_period", s.lang), "select_slider",
-                                   format_func=lambda start: format_period(start, s.period, s.lang))
-    amounts, active = scenarios.period_costs(aggs, period_start)
-    cac = scenarios.period_facts(aggs, period_start, scenario.assumptions(plan)).acquisition_cost
+    values["cost_period"] = scenario.choice(plan, "cost_period", t("cost_period", s.lang), "select_slider",
+                                            format_func=lambda start: format_period(start, s.period, s.lang))
 else:
+    if aggs.costs is None:
+        widgets.missing_sheet("retention_costs", s)
     st.caption(t("cost_typed_intro", s.lang))
     columns = st.columns(4)
-    amounts = {category: scenario.number_input(plan, f"cost_typed_{category}", t(f"category_{category}", s.lang),
-                                               columns[index], lang=s.lang)
-               for index, category in enumerate(scenarios.COST_CATEGORIES)}
-    active = scenario.number_input(plan, "cost_typed_active", t("label_active_customers", s.lang), columns[3],
-                                   lang=s.lang)
-    cac = None
+    for index, category in enumerate(scenarios.COST_CATEGORIES):
+        values[f"cost_typed_{category}"] = scenario.number_input(
+            plan, f"cost_typed_{category}", t(f"category_{category}", s.lang), columns[index], lang=s.lang)
+    values["cost_typed_active"] = scenario.number_input(plan, "cost_typed_active", t("label_active_customers", s.lang),
+                                                        columns[3], lang=s.lang)
 
 st.subheader(t("cost_whatif", s.lang))
 slider_columns = st.columns(4)
-changes = {category: scenario.percent_slider(plan, f"cost_change_{category}", t(f"category_{category}", s.lang),
-                                             slider_columns[index], lang=s.lang)
-           for index, category in enumerate(scenarios.COST_CATEGORIES)}
-scenario_active = scenario.number_input(plan, f"cost_active_{mode}", t("label_active_customers", s.lang),
-                                        slider_columns[3], lang=s.lang)
-result = scenarios.cost_scenario(amounts, int(scenario_active), changes, baseline_active_customers=int(active))
+for index, category in enumerate(scenarios.COST_CATEGORIES):
+    values[f"cost_change_{category}"] = scenario.percent_slider(
+        plan, f"cost_change_{category}", t(f"category_{category}", s.lang), slider_columns[index], lang=s.lang)
+values[f"cost_active_{mode}"] = scenario.number_input(plan, f"cost_active_{mode}", t("label_active_customers", s.lang),
+                                                      slider_columns[3], lang=s.lang)
+if mode == "typed":
+    values["cost_typed_cac"] = scenario.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang),
+                                                     lang=s.lang, placeholder=t("field_not_measured", s.lang))
+outcome = whatif.cost_result(aggs, values)
+result = outcome.scenario
 
 metric_columns = st.columns(3)
 widgets.metric("label_total_retention_cost", "money", result.total, s, container=metric_columns[0])
@@ -52,6 +56,7 @@ widgets.metric("kpi_retention_cost_per_customer", "money", result.per_customer, 
                lower_is_better=True)
 metric_columns[2].metric(t("label_cac_band", s.lang), widgets.format_range("money", result.cac_band, s),
                          help=t("label_cac_band_help", s.lang), border=True)
-if mode == "typed":
-    cac = scenario.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang), lang=s.lang) or None
-widgets.chart(charts.cac_band_chart(result.per_customer, result.cac_band, cac, s.lang, s.currency), s)
+widgets.chart(charts.cac_band_chart(result.per_customer, result.cac_band, outcome.cac, s.lang, s.currency,
+                                    "kpi_acquisition_cost" if mode == "data" else "label_cac_short"), s)
+if outcome.cac is None:
+    st.caption(t("cost_cac_unknown_data" if mode == "data" else "cost_cac_unknown_typed", s.lang))

@@ -133,16 +133,19 @@ def _mirror(key: str) -> None:
 
 
 _NO_CHOICE = "none"
-"""How a choice widget holds the option None (e.g. an unlimited horizon): Streamlit reads None as "nothing chosen"
-and would show its placeholder instead of the option."""
+"""How a choice widget holds the option None (e.g. an unlimited horizon), and a slider a value that is not known
+(annual retention with less than two years of orders, shown as "—"): Streamlit reads None as "nothing chosen" and
+would show its placeholder instead of the option."""
+NOT_SET = "—"
+"""How a slider position or an empty field for an unknown value reads."""
 
 
 def _to_widget(spec: ParamSpec, value: object) -> object:
     """A typed value as its widget holds it: fractions in percent, whole numbers as int, None as a text option."""
-    if spec.kind == "choice" and value is None:
+    if value is None:
         return _NO_CHOICE
     if spec.kind == "fraction":
-        return round(float(value) * 100, _percent(spec))
+        return round(float(value) * 100, max(_percent(spec), MEASURED_PERCENT_DECIMALS))
     if spec.kind == "integer":
         return int(value)
     if spec.kind == "number":
@@ -152,10 +155,10 @@ def _to_widget(spec: ParamSpec, value: object) -> object:
 
 def _from_widget(spec: ParamSpec, value: object) -> object:
     """What a widget holds as a typed value: percent back to a fraction at the step's precision."""
-    if spec.kind == "choice" and value == _NO_CHOICE and None in spec.options:
+    if value == _NO_CHOICE and (spec.kind != "choice" or None in spec.options):
         return None
     if spec.kind == "fraction":
-        return round(float(value) / 100, scenario_state.step_decimals(spec.step))
+        return round(float(value) / 100, max(scenario_state.step_decimals(spec.step), MEASURED_PERCENT_DECIMALS + 2))
     return _to_widget(spec, value)
 
 
@@ -186,6 +189,12 @@ def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False) -> di
     return {"key": key, "on_change": _changed, "args": (key, plan.defaults[key])}
 
 
+MEASURED_PERCENT_DECIMALS = 2
+"""Decimals of the percent a fraction widget holds at least: the slider steps by its spec, but a measured default
+between the steps (annual retention 58.36 %) is kept as measured, so the numbers it gives are those a consultant
+recomputes by hand from the upload."""
+
+
 def _percent(spec: ParamSpec) -> int:
     """Decimals of the percent a fraction slider shows: step 0.005 -> 0.5 % -> 1 decimal."""
     return max(0, scenario_state.step_decimals(spec.step) - 2)
@@ -204,7 +213,8 @@ def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, he
                    lang: str) -> float:
     """A slider for the fraction ``key``, its values in percent as the language writes them (``12,5 %``).
 
-    Range, step and default come from ``plan``."""
+    Range, step and default come from ``plan``. A key whose value may be unknown (a default of None) gets a first
+    position "—" for it; the slider returns None there."""
     shown_as = functools.partial(_percent_label, lang=lang, digits=_percent(plan.specs[key]))
     return _stepped_slider(plan, key, label, container, help, shown_as)
 
@@ -218,13 +228,15 @@ def decimal_slider(plan: whatif.Resolved, key: str, label: str, container=st, he
 
 # a page's sliders label a few hundred steps on every rerun; bounded, and labels are the same for every user
 @functools.lru_cache(maxsize=4096)
-def _percent_label(shown: float, lang: str, digits: int) -> str:
-    return format_percent(shown / 100, lang, digits)
+def _percent_label(shown: float | str, lang: str, digits: int) -> str:
+    if shown == _NO_CHOICE:
+        return NOT_SET
+    return format_percent(shown / 100, lang, digits if round(shown, digits) == shown else MEASURED_PERCENT_DECIMALS)
 
 
 @functools.lru_cache(maxsize=4096)
-def _number_label(shown: float, lang: str, digits: int) -> str:
-    return format_number(shown, lang, digits)
+def _number_label(shown: float | str, lang: str, digits: int) -> str:
+    return NOT_SET if shown == _NO_CHOICE else format_number(shown, lang, digits)
 
 
 def _stepped_slider(plan: whatif.Resolved, key: str, label: str, container, help: str | None,
@@ -242,10 +254,12 @@ def _stepped_slider(plan: whatif.Resolved, key: str, label: str, container, help
     return _settle(plan, key, value)
 
 
-def _steps(spec: ParamSpec, *between: float) -> list[float]:
+def _steps(spec: ParamSpec, *between: float | str) -> list[float | str]:
     """The widget values from ``spec.low`` to ``spec.high`` by ``spec.step`` and the widget values ``between``, in
-    order; all at the widget's precision, so a value given that equals a step is one option."""
-    return sorted(_grid(spec).union(between))
+    order; all at the widget's precision, so a value given that equals a step is one option. When one of
+    ``between`` is the unknown value, its position "—" comes first."""
+    numbers = sorted(_grid(spec).union(value for value in between if value != _NO_CHOICE))
+    return [_NO_CHOICE, *numbers] if _NO_CHOICE in between else numbers
 
 
 @functools.lru_cache(maxsize=len(PARAMS))
@@ -268,42 +282,48 @@ def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str 
 
 
 def number_input(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
-                 lang: str) -> float | int:
+                 lang: str, placeholder: str | None = None) -> float | int | None:
     """A text field for the money or count ``key``, read and written as the language writes numbers.
 
     Streamlit's number field reads only a decimal point: a German "2.500" (two thousand five hundred) becomes 2.5
     there. This field shows ``5.000,00`` / ``5,000.00`` (counts without decimals) and reads what is typed with
     :func:`i18n.parse_number`. A text that is not a number, or not one in the spec's range, stays in the field with a
     message under it saying what is wrong and how to write it, and the last good value keeps counting. An emptied
-    field goes back to the default.
+    field goes back to the default. A value that is not known (a default of None: nothing measured, nothing typed)
+    leaves the field empty with ``placeholder`` in it, and the field returns None.
     """
     value = _shown(plan, key)
     default = plan.defaults[key]
     _number_field(key, plan.specs[key], value, default, label, container, help, lang,
-                  lambda typed: _remember(key, typed, default))
+                  lambda typed: _remember(key, typed, default), placeholder)
     _mirror(key)
     return value
 
 
-def _number_field(key: str, spec: ParamSpec, value: float, default: float, label: str, container, help: str | None,
-                  lang: str, keep: Callable[[float], None]) -> None:
-    """A text field (widget ``key``) showing ``value``; a good number typed into it (``default`` for an empty
-    field) is handed to ``keep``."""
+def _number_field(key: str, spec: ParamSpec, value: float | None, default: float | None, label: str, container,
+                  help: str | None, lang: str, keep: Callable[[float | None], None],
+                  placeholder: str | None = None) -> None:
+    """A text field (widget ``key``) showing ``value`` (empty for None); a good number typed into it (``default``
+    for an empty field) is handed to ``keep``."""
     errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
     # the field shows the value in this run's language; a refused text stays until it is fixed (also when another
     # page was shown meanwhile and Streamlit dropped the field's state)
     text = errors[key][1]["text"] if key in errors else _number_text(spec, value, lang)
     if st.session_state.get(key) != text:
         st.session_state[key] = text
-    container.text_input(label, key=key, help=help, on_change=_number_typed,
+    container.text_input(label, key=key, help=help, on_change=_number_typed, placeholder=placeholder,
                          args=(key, spec, value, default, lang, keep))
     if key in errors:
         message, params = errors[key]
-        shown = {name: _number_text(spec, number, lang) for name, number in params.items() if name != "text"}
+        shown = {name: _number_text(spec, number, lang) or NOT_SET for name, number in params.items()
+                 if name != "text"}
         container.error(t(message, lang, text=params["text"], **shown), icon=":material/error:")
 
 
-def _number_text(spec: ParamSpec, value: float, lang: str) -> str:
+def _number_text(spec: ParamSpec, value: float | None, lang: str) -> str:
+    """The field's text for ``value``: the language's number format, empty for an unknown value."""
+    if value is None:
+        return ""
     return format_number(value, lang, 0 if spec.kind == "integer" else 2)
 
 

@@ -80,15 +80,15 @@ def comparison_charts(first: Evaluated, second: Evaluated, s: Settings) -> None:
     pairs = tuple(zip(names, (first.outcome, second.outcome)))
     left, right = st.columns(2)
     with left:
-        if all(outcome.uplift_curve is not None for _, outcome in pairs):
-            widgets.chart(charts.uplift_curves_chart({name: outcome.uplift_curve for name, outcome in pairs},
-                                                     s.lang), s, key="scenarios_uplift_chart")
+        if all(outcome.profit is not None for _, outcome in pairs):
+            widgets.chart(charts.uplift_curves_chart({name: outcome.profit.curve for name, outcome in pairs},
+                                                     s.lang, s.currency), s, key="scenarios_uplift_chart")
     with right:
-        if all(outcome.clv is not None for _, outcome in pairs):
+        if all(outcome.clv is not None and outcome.clv.margin_multiple_clv is not None for _, outcome in pairs):
             widgets.chart(charts.clv_steps_chart({name: outcome.clv for name, outcome in pairs}, s.lang,
                                                  s.currency), s, key="scenarios_clv_chart")
-    widgets.chart(charts.cost_per_customer_compare_chart({name: outcome.cost for name, outcome in pairs}, s.lang,
-                                                         s.currency), s, key="scenarios_cost_chart")
+    widgets.chart(charts.cost_per_customer_compare_chart({name: outcome.cost.scenario for name, outcome in pairs},
+                                                         s.lang, s.currency), s, key="scenarios_cost_chart")
     if first.period != second.period:
         st.caption(t("scenarios_periods_differ", s.lang))
 
@@ -96,13 +96,15 @@ def comparison_charts(first: Evaluated, second: Evaluated, s: Settings) -> None:
 def scenario_figures(evaluated: Evaluated, s: Settings) -> dict:
     """The current scenario's charts as the pages draw them, by file stem, for the PNG and HTML exports."""
     outcome = evaluated.outcome
-    figures = {"retention_cost": charts.cac_band_chart(outcome.cost.per_customer, outcome.cost.cac_band,
-                                                       outcome.cost_cac, s.lang, s.currency)}
-    if outcome.clv is not None:
+    cost = outcome.cost.scenario
+    figures = {"retention_cost": charts.cac_band_chart(
+        cost.per_customer, cost.cac_band, outcome.cost.cac, s.lang, s.currency,
+        "kpi_acquisition_cost" if outcome.cost.mode == "data" else "label_cac_short")}
+    if outcome.clv is not None and outcome.clv.margin_multiple_clv is not None:
         figures["clv_waterfall"] = charts.clv_waterfall_chart(outcome.clv, s.lang, s.currency)
-    if outcome.uplift_curve is not None:
-        figures["uplift_curve"] = charts.uplift_curve_chart(outcome.uplift_curve,
-                                                            outcome.values["profit_uplift"], s.lang)
+    if outcome.profit is not None:
+        figures["uplift_curve"] = charts.uplift_curve_chart(outcome.profit.curve, outcome.values["profit_uplift"],
+                                                            s.lang, s.currency)
     return figures
 
 

@@ -10,9 +10,10 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from dashboard.state import Settings
+from retention_core.customer_value import AnnualBasis
 from retention_core.exports import to_csv_bytes
-from retention_core.i18n import TEXTS, format_kind, format_number, format_percent, t
-from retention_core.scenarios import Kpi
+from retention_core.i18n import TEXTS, format_day, format_kind, format_number, format_percent, t
+from retention_core.scenarios import MAX_RETENTION, Kpi
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
 
@@ -47,13 +48,15 @@ def format_range(kind: str, bounds: tuple[float, float], s: Settings) -> str:
     return f"{format_value(kind, bounds[0], s)} – {format_value(kind, bounds[1], s)}"
 
 
-def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4) -> None:
-    """KPI cards in rows, each with its formula as help text and the change against the previous period."""
+def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4, prefix: str = "kpi_") -> None:
+    """KPI cards in rows, each with its formula as help text and the change against the previous period.
+
+    A card's label is the text ``prefix + key`` and its help ``prefix + key + "_help"``."""
     for start in range(0, len(kpis), per_row):
         for column, kpi in zip(st.columns(per_row), kpis[start:start + per_row]):
             column.metric(
-                t(f"kpi_{kpi.key}", s.lang), format_value(kpi.kind, kpi.value, s),
-                delta=format_delta(kpi.kind, kpi.delta, s), help=t(f"kpi_{kpi.key}_help", s.lang),
+                t(f"{prefix}{kpi.key}", s.lang), format_value(kpi.kind, kpi.value, s),
+                delta=format_delta(kpi.kind, kpi.delta, s), help=t(f"{prefix}{kpi.key}_help", s.lang),
                 delta_color="inverse" if kpi.lower_is_better else "normal", border=True,
             )
 
@@ -83,6 +86,44 @@ def localized(frame: pd.DataFrame, formats: Mapping[str, tuple[str, int]], s: Se
     others = {column: (lambda value: format_number(value, s.lang, 0 if float(value).is_integer() else 2))
               for column in frame.columns if column not in formats and pd.api.types.is_float_dtype(frame[column])}
     return frame.style.format({**others, **chosen})
+
+
+def basis_caption(basis: AnnualBasis, s: Settings) -> None:
+    """What customer value is measured on: the last 12 months before the data's last order date, in the numbers a
+    consultant needs to recompute it (buyers, revenue, purchases, and who bought again)."""
+    first_day = max(basis.year_start + pd.Timedelta(days=1), basis.first_order)  # a shorter history starts later
+    dates = {"start": format_day(first_day, s.lang), "end": format_day(basis.as_of, s.lang)}
+    text = t("basis_caption", s.lang, **dates, buyers=format_number(basis.buyers, s.lang),
+             revenue=format_value("money", basis.revenue, s), occasions=format_number(basis.occasions, s.lang))
+    if basis.retention_rate is not None:
+        text += " " + t("basis_caption_retention", s.lang, previous=format_number(basis.previous_year_buyers, s.lang),
+                        retained=format_number(basis.retained_buyers, s.lang),
+                        rate=format_percent(basis.retention_rate, s.lang))
+        if basis.retention_rate > MAX_RETENTION:
+            text += " " + t("basis_caption_capped", s.lang, cap=format_percent(MAX_RETENTION, s.lang, 0))
+    st.caption(text)
+
+
+def measured_label(label_key: str, measured: float | None, s: Settings) -> str:
+    """A what-if input's label, marked "(assumed)" when the data measures no value for it."""
+    label = t(label_key, s.lang)
+    return label if measured is not None else f"{label} ({t('label_assumed', s.lang)})"
+
+
+def unknown_inputs(basis: AnnualBasis, values: Mapping[str, float | None], s: Settings) -> None:
+    """One line each for the customer-value inputs that are unknown (``values``: ``retention``, ``cost``, ``cac``
+    as the fields hold them; a key left out is not reported): why the data does not measure it and where to get
+    it."""
+    lines = []
+    if "retention" in values and values["retention"] is None:
+        reason = basis.retention_unknown_reason or "assumed"
+        lines.append(t(f"unknown_retention_{reason}", s.lang, months=basis.history_months))
+    if "cost" in values and values["cost"] is None:
+        lines.append(t("unknown_retention_cost", s.lang))
+    if "cac" in values and values["cac"] is None:
+        lines.append(t("unknown_cac", s.lang))
+    if lines:
+        st.info("\n\n".join(lines), icon=":material/info:")
 
 
 def missing_sheet(sheet: str, s: Settings) -> None:

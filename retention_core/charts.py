@@ -9,7 +9,7 @@ builder writes its traces and layout settings as dicts and makes the figure in o
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -143,13 +143,16 @@ def cost_per_customer_chart(costs: pd.DataFrame, period: str, lang: str, currenc
 
 
 def cac_band_chart(per_customer: float, band: tuple[float, float], cac: float | None, lang: str,
-                   currency: str) -> go.Figure:
-    """Retention cost per customer against CAC, with the "acquiring is 5–25× dearer" band shaded."""
+                   currency: str, cac_label: str = "label_cac_short") -> go.Figure:
+    """Retention cost per customer against CAC, with the "acquiring is 5–25× dearer" band shaded.
+
+    An unknown CAC (None) gets no bar: the chart then shows the retention cost and the band alone. ``cac_label`` is
+    the i18n key naming the CAC (the period's, or a typed one)."""
     low, high = band
-    names = [t("label_retention_cost_short", lang), t("label_cac_short", lang)]
-    values = [per_customer, cac if cac is not None else 0.0]
+    names = [t("label_retention_cost_short", lang)] + ([t(cac_label, lang)] if cac is not None else [])
+    values = [per_customer] + ([cac] if cac is not None else [])
     bars = dict(type="bar", x=values, y=names, orientation="h",
-                marker={"color": [PALETTE["primary"], PALETTE["secondary"]]},
+                marker={"color": [PALETTE["primary"], PALETTE["secondary"]][:len(values)]},
                 text=[format_money(value, lang, currency) for value in values], textposition="outside")
     shaded = {"type": "rect", "xref": "x", "yref": "y domain", "x0": low, "x1": high, "y0": 0, "y1": 1,
               "fillcolor": PALETTE["band"], "line": {"width": 0}, "layer": "below"}  # what add_vrect sets
@@ -157,16 +160,18 @@ def cac_band_chart(per_customer: float, band: tuple[float, float], cac: float | 
              "showarrow": False, "text": t("band_cac_multiple", lang, low=int(benchmarks.CAC_MULTIPLE_BAND[0]),
                                            high=int(benchmarks.CAC_MULTIPLE_BAND[1]))}
     return _figure([bars], t("chart_cac_band", lang), lang, t("axis_money_per_customer", lang, currency=currency),
-                   xaxis={"range": [0, max(high, values[1]) * 1.15], **_money_axis(lang, currency)},
+                   xaxis={"range": [0, max(high, *values) * 1.15], **_money_axis(lang, currency)},
                    shapes=[shaded], annotations=[label], height=300, hovermode=False, showlegend=False)
 
 
 def clv_comparison_chart(result: ClvResult, lang: str, currency: str) -> go.Figure:
-    """The three CLV estimates side by side."""
-    names = [t("clv_simple", lang), t("clv_margin_multiple", lang), t("clv_finite", lang)]
-    values = [result.simple_clv, result.margin_multiple_clv, result.finite_horizon_clv]
-    bars = dict(type="bar", x=names, y=values,
-                marker={"color": [PALETTE["neutral"], PALETTE["primary"], PALETTE["good"]]},
+    """The three CLV estimates side by side (an unknown one is left out)."""
+    shown = [(t(key, lang), value, colour) for key, value, colour in (
+        ("clv_simple", result.simple_clv, PALETTE["neutral"]),
+        ("clv_margin_multiple", result.margin_multiple_clv, PALETTE["primary"]),
+        ("clv_finite", result.finite_horizon_clv, PALETTE["good"])) if value is not None]
+    names, values, colours = ([item[index] for item in shown] for index in range(3))
+    bars = dict(type="bar", x=names, y=values, marker={"color": colours},
                 text=[format_money(value, lang, currency) for value in values], textposition="outside")
     return _figure([bars], t("chart_clv_comparison", lang), lang, "",
                    t("axis_money_per_customer", lang, currency=currency), yaxis=_money_axis(lang, currency),
@@ -174,13 +179,17 @@ def clv_comparison_chart(result: ClvResult, lang: str, currency: str) -> go.Figu
 
 
 def clv_waterfall_chart(result: ClvResult, lang: str, currency: str) -> go.Figure:
-    """CLV → minus lifetime retention cost → minus CAC → net value per customer."""
-    steps = [
-        ("CLV", result.margin_multiple_clv, "absolute"),
-        (t("label_minus_retention_cost", lang), -result.lifetime_retention_cost, "relative"),
-        (t("label_minus_cac", lang), -result.acquisition_cost, "relative"),
-        (t("label_net_value", lang), result.net_value, "total"),
-    ]
+    """CLV → minus lifetime retention cost = CLV gap → minus CAC = net value, per new customer.
+
+    A step whose amount is unknown (no retention cost, no CAC) is left out, and so is every total after it: an
+    unknown amount is never drawn as 0."""
+    steps = [(t("clv_margin_multiple", lang), result.margin_multiple_clv, "absolute")]
+    if result.lifetime_retention_cost is not None:
+        steps += [(t("label_minus_retention_cost", lang), -result.lifetime_retention_cost, "relative"),
+                  (t("kpi_clv_gap", lang), result.clv_gap, "total")]
+        if result.acquisition_cost is not None:
+            steps += [(t("label_minus_cac", lang), -result.acquisition_cost, "relative"),
+                      (t("label_net_value", lang), result.net_value, "total")]
     waterfall = dict(
         type="waterfall", x=[name for name, _, _ in steps], y=[value for _, value, _ in steps],
         measure=[measure for _, _, measure in steps],
@@ -193,30 +202,46 @@ def clv_waterfall_chart(result: ClvResult, lang: str, currency: str) -> go.Figur
                    showlegend=False, hovermode=False)
 
 
-def clv_cac_chart(ratio: float | None, lang: str) -> go.Figure:
-    """CLV : CAC as a bar against the 3 : 1 rule of thumb."""
-    value = ratio or 0.0
+def clv_cac_chart(ratio: float, lang: str) -> go.Figure:
+    """CLV : CAC as a bar against the 3 : 1 rule of thumb (only for a known ratio: without a CAC there is none)."""
+    value = ratio
     rule = benchmarks.CLV_TO_CAC_RULE
     colour = PALETTE["good"] if value >= rule else PALETTE["bad"]
     bar = dict(type="bar", x=[value], y=["CLV : CAC"], orientation="h", marker={"color": colour},
                text=[f"{value:.1f} : 1".replace(".", "," if lang == "de" else ".")], textposition="outside")
     line, label = _vline(rule, PALETTE["neutral"], "dash", text=t("band_clv_cac_rule", lang), position="top")
     return _figure([bar], t("chart_clv_cac", lang), lang, t("axis_ratio", lang),
-                   xaxis={"range": [0, max(rule, value) * 1.25]}, shapes=[line], annotations=[label], height=220,
+                   xaxis={"range": [min(0, value) * 1.25, max(rule, value) * 1.25]}, shapes=[line], annotations=[label],
+                   height=220,
                    showlegend=False, hovermode=False)
 
 
-def uplift_curve_chart(curve: pd.DataFrame, current_points: float, lang: str) -> go.Figure:
-    """Relative profit increase against the retention uplift, with Reichheld's 25–95 % at 5 pp marked."""
-    low, high = benchmarks.REICHHELD_PROFIT_BAND
+def _in_percent(curves: Sequence[pd.DataFrame]) -> bool:
+    """Whether uplift curves can be drawn as relative change: only when every point of every curve has one (near a
+    customer value of zero a percentage means nothing, and the curves are drawn in money instead)."""
+    return all(curve["relative_change"].notna().all() for curve in curves)
+
+
+def uplift_curve_chart(curve: pd.DataFrame, current_points: float, lang: str, currency: str) -> go.Figure:
+    """Profit increase against the retention uplift, with Reichheld's 25–95 % at 5 pp marked.
+
+    In percent of the customer value before the uplift; where that value is too close to zero for a percentage
+    (``relative_change`` missing), in money per new customer, without the band."""
     reference = benchmarks.REICHHELD_UPLIFT_POINTS
+    current, _ = _vline(current_points * 100, PALETTE["neutral"], "dot")
+    if not _in_percent([curve]):
+        line = dict(type="scatter", x=curve["uplift_points"] * 100, y=curve["value_change"], mode="lines",
+                    name=t("label_your_business", lang), line={"color": PALETTE["primary"], "width": 3})
+        return _figure([line], t("chart_uplift_curve_money", lang), lang, t("axis_uplift_points", lang),
+                       t("axis_money_per_customer", lang, currency=currency), xaxis={"ticksuffix": " pp"},
+                       yaxis={"rangemode": "tozero", **_money_axis(lang, currency)}, shapes=[current])
+    low, high = benchmarks.REICHHELD_PROFIT_BAND
     lines = [
         dict(type="scatter", x=curve["uplift_points"] * 100, y=curve["relative_change"], mode="lines",
              name=t("label_your_business", lang), line={"color": PALETTE["primary"], "width": 3}),
         dict(type="scatter", x=[reference * 100, reference * 100], y=[low, high], mode="lines+markers",
              name=t("band_reichheld", lang), line={"color": PALETTE["secondary"], "width": 8}, opacity=0.6),
     ]
-    current, _ = _vline(current_points * 100, PALETTE["neutral"], "dot")
     return _figure(lines, t("chart_uplift_curve", lang), lang, t("axis_uplift_points", lang),
                    t("axis_profit_increase", lang), xaxis={"ticksuffix": " pp"},
                    yaxis={"tickformat": ".0%", "rangemode": "tozero"}, shapes=[current])
@@ -419,34 +444,48 @@ def _scenario_colour(index: int) -> str:
     return SCENARIO_COLOURS[index % len(SCENARIO_COLOURS)]
 
 
-def uplift_curves_chart(curves: Mapping[str, pd.DataFrame], lang: str) -> go.Figure:
+def uplift_curves_chart(curves: Mapping[str, pd.DataFrame], lang: str, currency: str) -> go.Figure:
     """The profit-increase curves of several scenarios in one figure (name -> :func:`scenarios.uplift_curve`),
-    with Reichheld's 25–95 % at 5 pp marked."""
-    low, high = benchmarks.REICHHELD_PROFIT_BAND
+    with Reichheld's 25–95 % at 5 pp marked; in money per new customer, without the band, when a curve has no
+    percentage (see :func:`uplift_curve_chart`)."""
     reference = benchmarks.REICHHELD_UPLIFT_POINTS
+    percent = _in_percent(list(curves.values()))
+    column = "relative_change" if percent else "value_change"
     lines = [
-        dict(type="scatter", x=curve["uplift_points"] * 100, y=curve["relative_change"], mode="lines",
+        dict(type="scatter", x=curve["uplift_points"] * 100, y=curve[column], mode="lines",
              name=_plain(name),
              line={"color": _scenario_colour(index), "width": 3, "dash": "solid" if index == 0 else "dash"})
         for index, (name, curve) in enumerate(curves.items())
     ]
+    layout = {"legend": {"y": -0.3, "yanchor": "top"}, "margin": {"t": 50, "b": 10}, "height": 440}
+    if not percent:
+        return _figure(lines, t("chart_uplift_curve_money", lang), lang, t("axis_uplift_points", lang),
+                       t("axis_money_per_customer", lang, currency=currency), xaxis={"ticksuffix": " pp"},
+                       yaxis={"rangemode": "tozero", **_money_axis(lang, currency)}, **layout)
+    low, high = benchmarks.REICHHELD_PROFIT_BAND
     lines.append(dict(type="scatter", x=[reference * 100, reference * 100], y=[low, high], mode="lines+markers",
                       name=t("band_reichheld", lang), line={"color": PALETTE["neutral"], "width": 8}, opacity=0.5))
     return _figure(lines, t("chart_uplift_curve", lang), lang, t("axis_uplift_points", lang),
                    t("axis_profit_increase", lang), xaxis={"ticksuffix": " pp"},
-                   yaxis={"tickformat": ".0%", "rangemode": "tozero"}, legend={"y": -0.3, "yanchor": "top"},
-                   margin={"t": 50, "b": 10}, height=440)
+                   yaxis={"tickformat": ".0%", "rangemode": "tozero"}, **layout)
+
+
+def _negative(value: float | None) -> float | None:
+    return None if value is None else -value
 
 
 def clv_steps_chart(results: Mapping[str, ClvResult], lang: str, currency: str) -> go.Figure:
-    """The CLV gap steps of several scenarios as grouped bars: CLV, − lifetime retention cost, − CAC, net value."""
-    steps = ["CLV", t("label_minus_retention_cost", lang), t("label_minus_cac", lang), t("label_net_value", lang)]
+    """The CLV gap steps of several scenarios as grouped bars: CLV, − lifetime retention cost, CLV gap, − CAC, net
+    value (an unknown step of a scenario has no bar and no label)."""
+    steps = [t("clv_margin_multiple", lang), t("label_minus_retention_cost", lang), t("kpi_clv_gap", lang),
+             t("label_minus_cac", lang), t("label_net_value", lang)]
     bars = []
     for index, (name, result) in enumerate(results.items()):
-        values = [result.margin_multiple_clv, -result.lifetime_retention_cost, -result.acquisition_cost,
-                  result.net_value]
+        values = [result.margin_multiple_clv, _negative(result.lifetime_retention_cost), result.clv_gap,
+                  _negative(result.acquisition_cost), result.net_value]
         bars.append(dict(type="bar", x=steps, y=values, name=_plain(name), marker={"color": _scenario_colour(index)},
-                         text=[format_money(value, lang, currency, 0) for value in values], textposition="outside"))
+                         text=["" if value is None else format_money(value, lang, currency, 0) for value in values],
+                         textposition="outside"))
     return _figure(bars, t("chart_clv_waterfall", lang), lang, "",
                    t("axis_money_per_customer", lang, currency=currency), yaxis=_money_axis(lang, currency),
                    barmode="group", hovermode="closest")

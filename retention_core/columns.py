@@ -64,7 +64,7 @@ SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
     {
         "transactions": SheetSpec(
             required=("customer_id", "order_date", "amount"),
-            optional=("product", "quantity", "gross_margin"),
+            optional=("product", "quantity", "gross_margin", "order_id"),
             types=MappingProxyType(
                 {
                     "customer_id": "id",
@@ -73,6 +73,7 @@ SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
                     "product": "text",
                     "quantity": "quantity",
                     "gross_margin": "fraction",
+                    "order_id": "text",
                 }
             ),
         ),
@@ -117,6 +118,11 @@ HEADER_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "Artikelnummer", "SKU",
         ),
         "quantity": ("Menge", "Anzahl", "Stück", "Stückzahl", "Quantity", "Qty", "Units"),
+        "order_id": (
+            "Bestellnummer", "Bestell-Nr", "Bestellnr", "Auftragsnummer", "Auftrags-Nr", "Auftragsnr",
+            "Belegnummer", "Beleg-Nr", "Rechnungsnummer", "Rechnungs-Nr", "Order ID", "Order Number", "Order No",
+            "Invoice Number", "Invoice No", "Invoice ID", "Transaction ID",
+        ),
         "gross_margin": (
             "Marge", "Deckungsbeitrag %", "DB %", "Rohertrag %", "Marge %", "Gross Margin", "Margin",
             "Gross Margin %", "Margin %",

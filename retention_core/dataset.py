@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from retention_core import models, queries
 from retention_core.columns import Problem, TextCodes, unusable_sheet_problems
+from retention_core.customer_value import AnnualBasis, annual_basis, annual_windows
 from retention_core.engines import DuckDBEngine
 from retention_core.predictive import TIME_UNIT, PredictiveModels, fit_predictive_models
 
@@ -77,7 +78,10 @@ class Aggregates:
     is the revenue-weighted margin of the data, None when the transactions carry no margin column. ``predictive``
     holds the BG/NBD and Gamma-Gamma fits (:func:`retention_core.predictive.fit_predictive_models`), fitted here
     once so sliders never refit. ``rows`` counts the transaction rows aggregated, returns included (None when an
-    aggregates folder does not say).
+    aggregates folder does not say). ``basis`` is the annual basis of customer value
+    (:class:`~retention_core.customer_value.AnnualBasis`: the last 12 months before the data's last order date and
+    the 12 before), None when the customer summary lacks its columns; like ``customers`` it does not depend on the
+    period or the activity window.
     """
 
     period: str
@@ -95,6 +99,7 @@ class Aggregates:
     sheets: tuple[str, ...] = field(default=())
     predictive: PredictiveModels | None = None
     rows: int | None = None
+    basis: AnnualBasis | None = None
 
     @property
     def periods_per_year(self) -> int:
@@ -215,7 +220,7 @@ def _decode(frame: pd.DataFrame, uniques: pd.Index | None) -> pd.DataFrame:
 
 
 def _customer_summary(
-    transactions: queries.Table, engine: queries.Engine | None, customers: int | None
+    transactions: queries.Table, engine: queries.Engine | None, customers: int | None, basis_end: object = None
 ) -> pd.DataFrame:
     """:func:`queries.customer_summary` in weeks, for ``customers`` coded ids in ranges of :data:`CUSTOMERS_PER_QUERY`.
 
@@ -225,13 +230,15 @@ def _customer_summary(
     10 M rows (3.6 M customers, four ranges): the process grows by about 0.6 GB during the step instead of 1.4 GB,
     and the step takes about 0.3–0.5 s longer, since each range reads all rows again. The ranges run one after the
     other on one database (``Engine.run_arrow_each``), so each reuses the memory DuckDB kept from the one before.
-    ``customers=None`` (ids not coded): one query.
+    ``customers=None`` (ids not coded): one query. ``basis_end``: the data's last order date, the anchor of the
+    annual columns.
     """
     unit_days = models.TIME_UNIT_DAYS[TIME_UNIT]
     if customers is None or customers <= CUSTOMERS_PER_QUERY:
-        return queries.customer_summary(transactions, engine, unit_days=unit_days)
+        return queries.customer_summary(transactions, engine, unit_days=unit_days, basis_end=basis_end)
     ranges = [(start, start + CUSTOMERS_PER_QUERY) for start in range(0, customers, CUSTOMERS_PER_QUERY)]
-    return queries.customer_summary(transactions, engine, unit_days=unit_days, customer_ranges=ranges)
+    return queries.customer_summary(transactions, engine, unit_days=unit_days, customer_ranges=ranges,
+                                    basis_end=basis_end)
 
 
 def aggregate(
@@ -253,7 +260,7 @@ def aggregate(
     :mod:`retention_core.engines`); the sheets may then be path sources.
 
     ``reuse``: an earlier result for the same ``dataset`` (another period or activity window); its
-    period-independent parts (``customers``, ``tenure``, ``gross_margin``, ``predictive``) are taken over instead
+    period-independent parts (``customers``, ``basis``, ``tenure``, ``gross_margin``, ``predictive``) are taken over instead
     of computed again. ``predictive``: the BG/NBD + Gamma-Gamma fits of this ``dataset``
     (:func:`fit_predictive_models`), e.g. from an earlier run; fitted here when neither gives them. Both give
     the same result as a run without them. ``progress(step, done, total)`` is called before each step that runs
@@ -319,19 +326,22 @@ def aggregate(
     summary = totals = None
     if reuse is not None:
         customers, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
+        basis = reuse.basis
     else:
         # tenure first: its query then runs before the customer tables (a few hundred MB at 10 M rows) exist
         step("tenure")
         tenure = queries.revenue_by_tenure(transactions, "year", engine)
         step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both
-        coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques))
+        totals = queries.transaction_totals(transactions, small)  # E, the anchor of the annual basis, first
+        basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
+        coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques), basis_end)
         summary = models.btyd_summary(coded, TIME_UNIT)
         customers = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
         del coded
         pa.default_memory_pool().release_unused()
-        totals = queries.transaction_totals(transactions, small)
         rows = int(totals["rows"])
         gross_margin = weighted_gross_margin(transactions, small, totals)
+        basis = _annual_basis(customers, costs, acquisition, basis_end, small)
     if predictive is None:
         step("predictive")
         fitted = fit_predictive_models(transactions, small, summary=summary, totals=totals)
@@ -350,5 +360,21 @@ def aggregate(
         sheets=sheets,
         predictive=predictive,
         rows=rows,
+        basis=basis,
         **results,
     )
+
+
+def _annual_basis(
+    customers: pd.DataFrame, costs: queries.Table | None, acquisition: queries.Table | None, as_of: object,
+    engine: queries.Engine | None,
+) -> AnnualBasis | None:
+    """The :class:`AnnualBasis` of ``customers`` with the retention and acquisition spend dated in the last 12
+    months before ``as_of`` (the data's last order date); None without an order."""
+    if as_of is None:
+        return None
+    year_start, _ = annual_windows(as_of)
+    end = pd.Timestamp(as_of).normalize()
+    spend = None if costs is None else queries.retention_spend_in_window(costs, year_start, end, engine)
+    acquired = None if acquisition is None else queries.acquisition_in_window(acquisition, year_start, end, engine)
+    return annual_basis(customers, retention_spend=spend, acquisition=acquired)

@@ -42,6 +42,7 @@ CANONICAL_TYPES: dict[str, str] = {
     "product": "VARCHAR",
     "quantity": "DOUBLE",
     "gross_margin": "DOUBLE",
+    "order_id": "VARCHAR",
 }
 REQUIRED_COLUMNS = ("customer_id", "order_date", "amount")
 SOURCE_FORMATS = ("parquet", "csv", "duckdb")

@@ -265,16 +265,17 @@ TEXTS: dict[str, dict[str, str]] = {
               "month of the horizon, discounted.",
     },
     "predictive_why_differ": {
-        "de": "**Warum das Modell abweicht:** Einfacher CLV und Multiplikator rechnen mit einem Durchschnittskunden "
-              "aus Periodenwerten, als kauften alle gleich oft und wanderten mit derselben Rate ab. BG/NBD + "
-              "Gamma-Gamma bewertet jeden heutigen Kunden nach seiner eigenen Historie und zählt nur die nächsten "
-              "{horizon} Jahre, abgezinst. Wer vermutlich schon weg ist (niedrige Wahrscheinlichkeit „aktiv“), "
-              "zählt kaum, Vielkäufer zählen viel – die Verteilung ist schief, der Median liegt bei {median}.",
-        "en": "**Why the model differs:** simple CLV and the margin multiple value one average customer from "
-              "period averages, as if everybody bought equally often and left at the same rate. BG/NBD + "
-              "Gamma-Gamma values each current customer from their own history and counts only the next "
-              "{horizon} years, discounted. Customers who have probably left (low probability of being active) "
-              "add little, heavy buyers add a lot – the spread is skewed, the median is {median}.",
+        "de": "**Warum das Modell abweicht:** Einfacher CLV und Multiplikator bewerten einen neuen "
+              "Durchschnittskunden mit den Werten der letzten 12 Monate, als kauften alle gleich oft und wanderten "
+              "mit derselben Rate ab. BG/NBD + Gamma-Gamma bewertet jeden heutigen Kunden nach seiner eigenen "
+              "Historie und zählt nur die nächsten {horizon} Jahre, abgezinst. Wer vermutlich schon weg ist "
+              "(niedrige Wahrscheinlichkeit „aktiv“), zählt kaum, Vielkäufer zählen viel – die Verteilung ist "
+              "schief, der Median liegt bei {median}.",
+        "en": "**Why the model differs:** simple CLV and the margin multiple value one average new customer from the "
+              "last 12 months, as if everybody bought equally often and left at the same rate. BG/NBD + Gamma-Gamma "
+              "values each current customer from their own history and counts only the next {horizon} years, "
+              "discounted. Customers who have probably left (low probability of being active) add little, heavy "
+              "buyers add a lot – the spread is skewed, the median is {median}.",
     },
     "predictive_fitted_on": {
         "de": "Angepasst an {customers} Kunden, davon {repeaters} mit Wiederkauf.",
@@ -458,10 +459,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "page_loyalty": {"de": "Loyalität", "en": "Loyalty"},
     "page_data": {"de": "Daten", "en": "Data"},
     "intro_overview": {
-        "de": "Die wichtigsten Kennzahlen eines Zeitraums; die Pfeile zeigen die Veränderung zum Vorzeitraum. "
-              "Das Fragezeichen an jeder Karte nennt die Formel.",
-        "en": "The key figures of one period; the arrows show the change against the previous period. The "
-              "question mark on each card gives the formula.",
+        "de": "Oben die Kennzahlen eines Zeitraums (mit dem Schieber wählen); die Pfeile zeigen die Veränderung zum "
+              "vorigen auswertbaren Zeitraum. Darunter der Kundenwert, gemessen über die letzten 12 Monate – er "
+              "hängt nicht vom gewählten Zeitraum ab. Das Fragezeichen an jeder Karte nennt die Formel.",
+        "en": "At the top the key figures of one period (pick it with the slider); the arrows show the change "
+              "against the previous measurable period. Below, customer value, measured over the last 12 months – it "
+              "does not depend on the period chosen. The question mark on each card gives the formula.",
     },
     "intro_retention_cost": {
         "de": "Was kostet es, einen Kunden zu halten? Gesamte Bindungsausgaben (Team, Tools, Engagement) ÷ "
@@ -470,18 +473,19 @@ TEXTS: dict[str, dict[str, str]] = {
               "customers. The sliders show at once what a budget change means per customer.",
     },
     "intro_clv": {
-        "de": "Lohnt es sich? Der Kundenwert (CLV) nach drei Formeln, abzüglich der Bindungskosten über die "
-              "Kundenlebensdauer und der Akquisitionskosten: die CLV-Lücke. Startwerte sind aus Ihren Daten "
-              "gemessen.",
-        "en": "Is it worth it? Customer lifetime value (CLV) by three formulas, minus the retention cost over the "
-              "customer's lifetime and the acquisition cost: the CLV gap. Starting values are measured from your "
-              "data.",
+        "de": "Lohnt es sich? Der Wert eines Neukunden nach drei Formeln, die CLV-Lücke (CLV minus Bindungskosten "
+              "über die Kundenlebensdauer) und der Nettowert nach Akquisitionskosten. Alles pro Jahr, gemessen über "
+              "die letzten 12 Monate Ihrer Daten – Analysezeitraum und Aktivitätsfenster ändern diese Werte nicht.",
+        "en": "Is it worth it? A new customer's value by three formulas, the CLV gap (CLV minus the retention cost "
+              "over the customer's lifetime) and the net value after acquisition cost. Everything per year, measured "
+              "over the last 12 months of your data – the analysis period and the activity window do not change "
+              "these figures.",
     },
     "intro_profit": {
         "de": "„5 % mehr Kundenbindung → 25–95 % mehr Gewinn“ – gerechnet mit Ihren eigenen Margen und Ihrer "
-              "Bindungsrate. Der Gewinn je Kundenjahr ist editierbar; alle Werte pro Jahr.",
-        "en": "“5% more retention → 25–95% more profit” – computed from your own margins and retention. Profit "
-              "per customer year is editable; everything per year.",
+              "jährlichen Bindungsrate. Der Gewinn je Kundenjahr ist editierbar; alle Werte pro Jahr.",
+        "en": "“5% more retention → 25–95% more profit” – computed from your own margins and your annual retention. "
+              "Profit per customer year is editable; everything per year.",
     },
     "intro_cohorts": {
         "de": "Jede Zeile ist eine Kohorte: die Kunden, die im selben Zeitraum zum ersten Mal gekauft haben. Die "
@@ -505,56 +509,118 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # --- overview KPIs ---
     "overview_period": {"de": "Zeitraum", "en": "Period"},
-    "overview_assumptions": {
-        "de": "CLV mit Bruttomarge {margin} und Diskontsatz {discount} p. a. (änderbar auf der Seite „CLV & Lücke“).",
-        "en": "CLV with gross margin {margin} and discount rate {discount} p.a. (change them on the “CLV & gap” page).",
+    "overview_value_title": {
+        "de": "Kundenwert – gemessen über die letzten 12 Monate bis {end}",
+        "en": "Customer value – measured over the last 12 months up to {end}",
+    },
+    "overview_value_intro": {
+        "de": "Dieselben Werte wie auf der Seite „CLV & Lücke“ bei ihren gemessenen Startwerten, mit Bruttomarge "
+              "{margin} und Diskontsatz {discount} p. a. (dort änderbar). Sie gelten je Neukunde, nicht je Zeitraum, "
+              "und ändern sich daher nicht mit dem Zeitraum oder dem Aktivitätsfenster.",
+        "en": "The same values as on the “CLV & gap” page at its measured starting values, with gross margin "
+              "{margin} and discount rate {discount} p.a. (change them there). They are per new customer, not per "
+              "period, so they do not change with the period or the activity window.",
     },
     "kpi_active_customers": {"de": "Aktive Kunden", "en": "Active customers"},
     "kpi_active_customers_help": {
-        "de": "Kunden mit mindestens einer Bestellung im Aktivitätsfenster am Ende des Zeitraums (E).",
-        "en": "Customers with at least one order within the activity window at the end of the period (E).",
+        "de": "Kundenstamm am Ende des Zeitraums (E): Kunden mit mindestens einer Bestellung im Aktivitätsfenster "
+              "(Seitenleiste) bis dahin. Nicht dasselbe wie die Käufer des Zeitraums.",
+        "en": "Customer base at the end of the period (E): customers with at least one order within the activity "
+              "window (sidebar) up to then. Not the same as the period's buyers.",
+    },
+    "kpi_new_customers": {
+        "de": "Neukunden",
+        "en": "New customers",
+    },
+    "kpi_new_customers_help": {
+        "de": "Kunden, deren erste Bestellung in diesen Zeitraum fällt.",
+        "en": "Customers whose first order falls in this period.",
     },
     "kpi_retention_rate": {"de": "Kundenbindungsrate", "en": "Retention rate"},
     "kpi_retention_rate_help": {
-        "de": "CRR = (E − N) / S: aktive Kunden am Ende minus neue, geteilt durch aktive Kunden am Anfang.",
-        "en": "CRR = (E − N) / S: active customers at the end minus new ones, over active customers at the start.",
+        "de": "CRR = (E − N) / S: Kundenstamm am Ende (E) minus die im Zeitraum Hinzugekommenen (N: Neukunden und "
+              "Rückkehrer nach einer Pause), geteilt durch den Kundenstamm am Anfang (S). Gilt für diesen Zeitraum "
+              "und dieses Aktivitätsfenster; der Kundenwert unten nutzt die jährliche Bindung.",
+        "en": "CRR = (E − N) / S: customer base at the end (E) minus those who joined it during the period (N: new "
+              "customers and returners after a pause), over the base at the start (S). For this period and activity "
+              "window; customer value below uses annual retention.",
     },
     "kpi_churn_rate": {"de": "Abwanderung (Churn)", "en": "Churn"},
     "kpi_churn_rate_help": {"de": "Churn = verlorene Kunden / Kunden am Anfang = 1 − CRR.",
                             "en": "Churn = lost customers / customers at the start = 1 − CRR."},
-    "kpi_repeat_purchase_rate": {"de": "Wiederkaufsrate", "en": "Repeat-purchase rate"},
-    "kpi_repeat_purchase_rate_help": {
-        "de": "Käufer des Zeitraums, die schon früher bestellt hatten / alle Käufer des Zeitraums.",
-        "en": "Buyers in the period who had ordered before / all buyers in the period.",
+    "kpi_repeat_purchase_rate": {
+        "de": "Wiederkaufsrate (alle Daten)",
+        "en": "Repeat-purchase rate (all data)",
     },
-    "kpi_revenue_per_customer": {"de": "Umsatz pro Kunde", "en": "Revenue per customer"},
-    "kpi_revenue_per_customer_help": {"de": "Umsatz des Zeitraums / aktive Kunden (E).",
-                                      "en": "Revenue in the period / active customers (E)."},
-    "kpi_retention_cost_per_customer": {"de": "Bindungskosten je Kunde", "en": "Retention cost per customer"},
+    "kpi_repeat_purchase_rate_year": {
+        "de": "Wiederkaufsrate (letzte 12 Monate)",
+        "en": "Repeat-purchase rate (last 12 months)",
+    },
+    "kpi_repeat_purchase_rate_year_help": {
+        "de": "Käufer der letzten 12 Monate mit zwei oder mehr Kaufanlässen darin / alle Käufer der letzten 12 "
+              "Monate. Ein Kaufanlass ist ein Bestelltag (oder eine Bestellnummer, wenn Ihre Daten eine haben): Ein "
+              "Warenkorb mit zwei Zeilen ist ein Kauf.",
+        "en": "Buyers of the last 12 months with two or more purchase occasions in them / all buyers of the last 12 "
+              "months. A purchase occasion is an order day (or an order number, when your data has one): a basket of "
+              "two lines is one purchase.",
+    },
+    "kpi_returning_buyer_share": {
+        "de": "Wiederkehrende Käufer",
+        "en": "Returning buyers",
+    },
+    "kpi_returning_buyer_share_help": {
+        "de": "Käufer des Zeitraums, die schon in einem früheren Zeitraum bestellt hatten / alle Käufer des "
+              "Zeitraums. Nicht die Wiederkaufsrate (zwei oder mehr Käufe in derselben Zeit): Die steht unten für "
+              "die letzten 12 Monate.",
+        "en": "Buyers in the period who had ordered in an earlier period / all buyers in the period. Not the "
+              "repeat-purchase rate (two or more purchases within the same time): that one is below, for the last 12 "
+              "months.",
+    },
+    "kpi_revenue_per_customer": {
+        "de": "Umsatz je aktivem Kunden",
+        "en": "Revenue per active customer",
+    },
+    "kpi_revenue_per_customer_help": {
+        "de": "Nettoumsatz des Zeitraums (Retouren abgezogen) / aktive Kunden (E). Negativ, wenn mehr zurückkam als "
+              "verkauft wurde.",
+        "en": "Net revenue of the period (returns subtracted) / active customers (E). Negative when more came back "
+              "than was sold.",
+    },
+    "kpi_retention_cost_per_customer": {
+        "de": "Bindungskosten je aktivem Kunden",
+        "en": "Retention cost per active customer",
+    },
     "kpi_retention_cost_per_customer_help": {
-        "de": "(Team + Tools + Engagement) / aktive Kunden im selben Zeitraum. Café-Beispiel: "
-              "(5.000 + 900 + 2.500) / 700 = 12,00.",
-        "en": "(team + tools + engagement) / active customers in the same period. Café example: "
-              "(5,000 + 900 + 2,500) / 700 = 12.00.",
-    },
-    "kpi_clv": {"de": "Kundenwert (CLV)", "en": "Customer lifetime value (CLV)"},
-    "kpi_clv_help": {
-        "de": "CLV = m · r / (1 + i − r): Marge pro Kunde und Zeitraum m, Bindungsrate r, Diskontsatz je "
-              "Zeitraum i (Gupta & Lehmann 2003).",
-        "en": "CLV = m · r / (1 + i − r): margin per customer and period m, retention rate r, discount rate per "
-              "period i (Gupta & Lehmann 2003).",
+        "de": "(Team + Tools + Engagement) eines Zeitraums / aktive Kunden (Kundenstamm am Ende desselben "
+              "Zeitraums). Café-Beispiel: (5.000 + 900 + 2.500) / 700 = 12,00.",
+        "en": "(team + tools + engagement) of a period / active customers (the customer base at the end of the same "
+              "period). Café example: (5,000 + 900 + 2,500) / 700 = 12.00.",
     },
     "kpi_clv_gap": {"de": "CLV-Lücke", "en": "CLV gap"},
     "kpi_clv_gap_help": {
-        "de": "CLV − Bindungskosten über die Kundenlebensdauer (c · r / (1 + i − r)). Positiv: Bindung lohnt sich.",
-        "en": "CLV − retention cost over the customer lifetime (c · r / (1 + i − r)). Positive: retention pays.",
+        "de": "CLV (Margen-Multiplikator) − Bindungskosten über die Lebensdauer c · (1 + i) / (1 + i − r): was ein "
+              "Neukunde nach den Kosten bringt, ihn zu halten. Positiv: Bindung lohnt sich. Ohne Bindungskosten "
+              "unbekannt (—).",
+        "en": "CLV (margin multiple) − lifetime retention cost c · (1 + i) / (1 + i − r): what a new customer brings "
+              "after the cost of keeping them. Positive: retention pays. Unknown (—) without a retention cost.",
     },
-    "kpi_acquisition_cost": {"de": "Akquisitionskosten (CAC)", "en": "Acquisition cost (CAC)"},
-    "kpi_acquisition_cost_help": {"de": "CAC = Akquisitionsausgaben / Neukunden des Zeitraums.",
-                                  "en": "CAC = acquisition spend / new customers in the period."},
+    "kpi_acquisition_cost": {
+        "de": "CAC (dieser Zeitraum)",
+        "en": "CAC (this period)",
+    },
+    "kpi_acquisition_cost_help": {
+        "de": "Akquisitionsausgaben des Zeitraums / Neukunden des Zeitraums (aus der Akquisitionstabelle, sonst "
+              "Erstkäufer). Der Kundenwert nutzt den CAC der letzten 12 Monate.",
+        "en": "Acquisition spend of the period / new customers of the period (from the acquisition sheet, else "
+              "first-time buyers). Customer value uses the CAC of the last 12 months.",
+    },
     "kpi_clv_to_cac": {"de": "CLV : CAC", "en": "CLV : CAC"},
-    "kpi_clv_to_cac_help": {"de": "CLV / CAC. Faustregel: etwa 3 : 1 oder mehr.",
-                            "en": "CLV / CAC. Rule of thumb: about 3 : 1 or more."},
+    "kpi_clv_to_cac_help": {
+        "de": "CLV (Margen-Multiplikator) / CAC (letzte 12 Monate). Faustregel: etwa 3 : 1 oder mehr. Ohne "
+              "Akquisitionsdaten unbekannt (—).",
+        "en": "CLV (margin multiple) / CAC (last 12 months). Rule of thumb: about 3 : 1 or more. Unknown (—) without "
+              "acquisition data.",
+    },
     "kpi_nps": {"de": "Net Promoter Score", "en": "Net Promoter Score"},
     "kpi_nps_help": {
         "de": "NPS = % Promotoren (9–10) − % Detraktoren (0–6), in Punkten von −100 bis +100 (Reichheld 2003).",
@@ -609,6 +675,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_cost_stack": {"de": "Bindungskosten nach Kategorie", "en": "Retention spend by category"},
     "chart_cost_per_customer": {"de": "Bindungskosten pro aktivem Kunden", "en": "Retention cost per active customer"},
     "chart_cac_band": {"de": "Bindung vs. Akquisition pro Kunde", "en": "Retention vs acquisition per customer"},
+    "cost_cac_unknown_data": {
+        "de": "Für diesen Zeitraum ist kein CAC bekannt (keine Akquisitionsausgaben oder keine Neukunden); der "
+              "Vergleichsbalken entfällt.",
+        "en": "No CAC is known for this period (no acquisition spend or no new customers); the comparison bar is "
+              "left out.",
+    },
+    "cost_cac_unknown_typed": {
+        "de": "Tragen Sie Ihren CAC ein, um die Bindungskosten damit zu vergleichen; ohne ihn entfällt der "
+              "Vergleichsbalken.",
+        "en": "Type your CAC to compare the retention cost with it; without it the comparison bar is left out.",
+    },
     # --- CLV ---
     "clv_gross_margin": {"de": "Bruttomarge", "en": "Gross margin"},
     "clv_gross_margin_help": {"de": "Anteil des Umsatzes, der nach Wareneinsatz bleibt. Vorbelegt aus Ihren Daten, "
@@ -617,53 +694,190 @@ TEXTS: dict[str, dict[str, str]] = {
     "clv_discount_rate": {"de": "Diskontsatz pro Jahr", "en": "Discount rate per year"},
     "clv_discount_rate_help": {"de": "Kapitalkosten: Ein Euro in einem Jahr ist heute 1 / (1 + i) wert.",
                                "en": "Cost of capital: a euro a year from now is worth 1 / (1 + i) today."},
-    "clv_retention_rate": {"de": "Bindungsrate pro {period}", "en": "Retention rate per {period}"},
-    "clv_retention_rate_help": {"de": "Vorbelegt mit der gemessenen Rate des letzten Jahres.",
-                                "en": "Preset to the rate measured over the last year."},
     "clv_horizon": {"de": "Horizont (Jahre)", "en": "Horizon (years)"},
-    "clv_retention_cost": {"de": "Bindungskosten pro Kunde und {period}", "en": "Retention cost per customer per {period}"},
-    "clv_simple": {"de": "Einfacher CLV", "en": "Simple CLV"},
-    "clv_simple_help": {"de": "Marge pro Bestellung × Bestellungen pro Zeitraum × erwartete Lebensdauer 1 / (1 − r); "
-                              "ohne Abzinsung.",
-                        "en": "Margin per order × orders per period × expected lifetime 1 / (1 − r); undiscounted."},
-    "clv_margin_multiple": {"de": "CLV (Margen-Multiplikator)", "en": "CLV (margin multiple)"},
-    "clv_margin_multiple_help": {"de": "m · r / (1 + i − r): abgezinst, Marge am Ende jedes überlebten Zeitraums "
-                                       "(Gupta & Lehmann 2003).",
-                                 "en": "m · r / (1 + i − r): discounted, margin at the end of each period survived "
-                                       "(Gupta & Lehmann 2003)."},
-    "clv_finite": {"de": "CLV (fester Horizont)", "en": "CLV (finite horizon)"},
-    "clv_finite_help": {"de": "Σ m · rᵗ / (1 + i)ᵗ für t = 1 … n: wie der Multiplikator, aber nach n Jahren Schluss.",
-                        "en": "Σ m · rᵗ / (1 + i)ᵗ for t = 1 … n: like the multiple, but stops after n years."},
-    "clv_why_differ": {
-        "de": "**Warum die drei Werte abweichen:** Der einfache CLV zählt die Marge über die erwartete Lebensdauer "
-              "({lifetime} Jahre) ohne Abzinsung. Der Multiplikator zinst jede künftige Marge ab und zählt sie "
-              "nur, wenn der Kunde bis dahin bleibt. Der feste Horizont hört zusätzlich nach {horizon} Jahren auf "
-              "– er ist die vorsichtigste Zahl.",
-        "en": "**Why the three differ:** simple CLV counts the margin over the expected lifetime ({lifetime} years) "
-              "with no discounting. The margin multiple discounts each future margin and counts it only if the "
-              "customer is still there. The finite horizon also stops after {horizon} years – it is the most "
-              "cautious number.",
+    "clv_annual_retention": {
+        "de": "Bindungsrate pro Jahr",
+        "en": "Annual retention",
     },
-    "clv_gap_title": {"de": "Die CLV-Lücke: was nach Bindungs- und Akquisitionskosten bleibt",
-                      "en": "The CLV gap: what is left after retention and acquisition cost"},
-    "label_lifetime_retention_cost": {"de": "Lebenslange Bindung", "en": "Lifetime retention cost"},
+    "clv_annual_retention_help": {
+        "de": "Anteil der Käufer der 12 Monate davor, die in den letzten 12 Monaten wieder gekauft haben. Vorbelegt "
+              "mit dem gemessenen Wert; dafür braucht es 24 Monate Bestellungen.",
+        "en": "Share of the buyers of the 12 months before who bought again in the last 12 months. Preset to the "
+              "measured value, which needs 24 months of orders.",
+    },
+    "clv_retention_cost_year": {
+        "de": "Bindungskosten je Kundenjahr",
+        "en": "Retention cost per customer-year",
+    },
+    "clv_retention_cost_year_help": {
+        "de": "Bindungsausgaben der letzten 12 Monate / Käufer der letzten 12 Monate. Vorbelegt aus Ihrer "
+              "Kostentabelle.",
+        "en": "Retention spend of the last 12 months / buyers of the last 12 months. Preset from your cost sheet.",
+    },
+    "label_cac_year": {
+        "de": "CAC (letzte 12 Monate)",
+        "en": "CAC (last 12 months)",
+    },
+    "label_cac_year_help": {
+        "de": "Akquisitionsausgaben der letzten 12 Monate / Neukunden der letzten 12 Monate (aus der "
+              "Akquisitionstabelle, sonst Kunden mit Erstkauf in diesen 12 Monaten).",
+        "en": "Acquisition spend of the last 12 months / new customers of the last 12 months (from the acquisition "
+              "sheet, else the customers whose first order falls in those 12 months).",
+    },
+    "label_assumed": {
+        "de": "angenommen",
+        "en": "assumed",
+    },
+    "field_not_measured": {
+        "de": "nicht gemessen – Wert eingeben",
+        "en": "not measured – type a value",
+    },
+    "field_not_included": {
+        "de": "nicht erfasst – ohne CAC gerechnet",
+        "en": "not known – computed without CAC",
+    },
+    "basis_caption": {
+        "de": "Gemessen vom {start} bis {end} (die letzten 12 Monate bis zur letzten Bestellung): {buyers} Käufer, "
+              "Nettoumsatz {revenue}, {occasions} Käufe.",
+        "en": "Measured from {start} to {end} (the last 12 months up to the last order): {buyers} buyers, net "
+              "revenue {revenue}, {occasions} purchases.",
+    },
+    "basis_caption_retention": {
+        "de": "Von den {previous} Käufern der 12 Monate davor kauften {retained} wieder: Bindung {rate} pro Jahr.",
+        "en": "Of the {previous} buyers of the 12 months before, {retained} bought again: retention {rate} a year.",
+    },
+    "basis_caption_capped": {
+        "de": "Für den Kundenwert gilt höchstens {cap} (bei 100 % bliebe jeder Kunde für immer).",
+        "en": "Customer value uses at most {cap} (at 100 % every customer would stay for ever).",
+    },
+    "unknown_retention_short_history": {
+        "de": "Die jährliche Bindung ist nicht gemessen: Dafür braucht es zwei volle Jahre Bestellungen (die letzten "
+              "12 Monate und die 12 davor); Ihre Daten umfassen {months} Monate. Stellen Sie eine angenommene "
+              "Bindungsrate am Regler ein oder laden Sie eine längere Historie hoch; bis dahin bleiben die "
+              "Kundenwerte leer (—).",
+        "en": "Annual retention is not measured: it needs two full years of orders (the last 12 months and the 12 "
+              "before); your data cover {months} months. Set an assumed retention with the slider or upload a longer "
+              "history; until then the customer values stay empty (—).",
+    },
+    "unknown_retention_no_previous_buyers": {
+        "de": "Die jährliche Bindung ist nicht gemessen: In den 12 Monaten vor den letzten 12 hat niemand gekauft "
+              "({months} Monate Daten). Stellen Sie eine angenommene Bindungsrate am Regler ein; bis dahin bleiben "
+              "die Kundenwerte leer (—).",
+        "en": "Annual retention is not measured: nobody bought in the 12 months before the last 12 ({months} months "
+              "of data). Set an assumed retention with the slider; until then the customer values stay empty (—).",
+    },
+    "unknown_retention_assumed": {
+        "de": "Die Bindungsrate ist nicht gesetzt ({months} Monate Daten): Stellen Sie sie am Regler ein.",
+        "en": "The retention rate is not set ({months} months of data): set it with the slider.",
+    },
+    "unknown_retention_cost": {
+        "de": "Bindungskosten je Kundenjahr: keine Kostenzeilen in den letzten 12 Monaten. Laden Sie die Tabelle "
+              "„Kundenbindungskosten“ auf der Seite „Daten“ hoch oder tragen Sie einen angenommenen Wert ein; bis "
+              "dahin bleiben Bindungskosten über die Lebensdauer, CLV-Lücke und Nettowert leer (—).",
+        "en": "Retention cost per customer-year: no cost rows in the last 12 months. Upload the “Retention costs” "
+              "sheet on the “Data” page or type an assumed value; until then lifetime retention cost, CLV gap and "
+              "net value stay empty (—).",
+    },
+    "unknown_cac": {
+        "de": "CAC: keine Akquisitionsausgaben mit Neukunden in den letzten 12 Monaten. Laden Sie die Tabelle "
+              "„Akquisitionskosten“ auf der Seite „Daten“ hoch oder tragen Sie einen angenommenen Wert ein; bis "
+              "dahin bleiben Nettowert und CLV : CAC leer (—).",
+        "en": "CAC: no acquisition spend with new customers in the last 12 months. Upload the “Acquisition spend” "
+              "sheet on the “Data” page or type an assumed value; until then net value and CLV : CAC stay empty (—).",
+    },
+    "warning_no_orders": {
+        "de": "Ihre Daten enthalten keine Bestellung (nur Retouren?): Ein Kundenwert lässt sich nicht berechnen. "
+              "Prüfen Sie die Zuordnung auf der Seite „Daten“.",
+        "en": "Your data hold no order (returns only?): a customer value cannot be computed. Check the mapping on "
+              "the “Data” page.",
+    },
+    "clv_simple": {"de": "Einfacher CLV", "en": "Simple CLV"},
+    "clv_simple_help": {
+        "de": "Ø Bestellwert × Bruttomarge × Käufe pro Jahr × erwartete Lebensdauer 1 / (1 − r), ohne Abzinsung. "
+              "Bestellwert = Nettoumsatz / Kaufanlässe der letzten 12 Monate; Käufe pro Jahr = Kaufanlässe / Käufer.",
+        "en": "Mean order value × gross margin × purchases per year × expected lifetime 1 / (1 − r), undiscounted. "
+              "Order value = net revenue / purchase occasions of the last 12 months; purchases per year = occasions "
+              "/ buyers.",
+    },
+    "clv_margin_multiple": {"de": "CLV (Margen-Multiplikator)", "en": "CLV (margin multiple)"},
+    "clv_margin_multiple_help": {
+        "de": "m · (1 + i) / (1 + i − r): Marge je Kundenjahr m; das erste Jahr sicher und sofort, jedes weitere "
+              "nur, wenn der Kunde bleibt, abgezinst (Farris et al. 2010, §5.3; = m + Gupta & Lehmanns m · r / (1 + "
+              "i − r)).",
+        "en": "m · (1 + i) / (1 + i − r): margin per customer-year m; the first year certain and at once, each later "
+              "one only if the customer stays, discounted (Farris et al. 2010, §5.3; = m + Gupta & Lehmann's m · r / "
+              "(1 + i − r)).",
+    },
+    "clv_finite": {"de": "CLV (fester Horizont)", "en": "CLV (finite horizon)"},
+    "clv_finite_help": {
+        "de": "Σ m · rᵗ / (1 + i)ᵗ für t = 0 … N − 1: wie der Multiplikator, aber nach N Jahren Schluss.",
+        "en": "Σ m · rᵗ / (1 + i)ᵗ for t = 0 … N − 1: like the multiple, but stops after N years.",
+    },
+    "clv_why_differ": {
+        "de": "**Warum die drei Werte abweichen:** Alle beginnen mit der Marge eines Kundenjahres ({margin}). Der "
+              "einfache CLV zählt sie über die erwartete Lebensdauer ({lifetime} Jahre) ohne Abzinsung. Der "
+              "Multiplikator zinst jedes spätere Jahr ab und zählt es nur, wenn der Kunde bis dahin bleibt. Der "
+              "feste Horizont hört zusätzlich nach {horizon} Jahren auf – er ist die vorsichtigste Zahl.",
+        "en": "**Why the three differ:** all start from one customer-year's margin ({margin}). Simple CLV counts it "
+              "over the expected lifetime ({lifetime} years) with no discounting. The margin multiple discounts each "
+              "later year and counts it only if the customer is still there. The finite horizon also stops after "
+              "{horizon} years – it is the most cautious number.",
+    },
+    "clv_gap_title": {
+        "de": "Die CLV-Lücke: CLV minus Bindungskosten über die Kundenlebensdauer",
+        "en": "The CLV gap: CLV minus the retention cost over the customer's lifetime",
+    },
+    "clv_gap_intro": {
+        "de": "Die Lücke zeigt, was ein Neukunde nach den Kosten bringt, ihn zu halten. Der Nettowert zieht "
+              "zusätzlich die Akquisitionskosten (CAC) ab; das Break-even-Budget ist die Bindungsausgabe je "
+              "Kundenjahr, bei der der Nettowert null wird.",
+        "en": "The gap shows what a new customer brings after the cost of keeping them. The net value also subtracts "
+              "the acquisition cost (CAC); the break-even spend is the retention spend per customer-year at which "
+              "the net value reaches zero.",
+    },
+    "label_lifetime_retention_cost": {
+        "de": "Bindungskosten über die Lebensdauer",
+        "en": "Lifetime retention cost",
+    },
     "label_minus_retention_cost": {"de": "− Bindungskosten", "en": "− retention cost"},
     "label_minus_cac": {"de": "− CAC", "en": "− CAC"},
-    "label_lifetime_retention_cost_help": {"de": "c · r / (1 + i − r): Bindungskosten je Zeitraum c, gleich "
-                                                 "abgezinst wie die Marge.",
-                                           "en": "c · r / (1 + i − r): retention cost per period c, discounted "
-                                                 "like the margin."},
-    "label_net_value": {"de": "Nettowert je Kunde", "en": "Net value per customer"},
-    "label_net_value_help": {"de": "CLV − Bindungskosten über die Lebensdauer − CAC.",
-                             "en": "CLV − lifetime retention cost − CAC."},
-    "label_break_even": {"de": "Break-even-Budget je Kunde",
-                         "en": "Break-even spend"},
-    "label_break_even_help": {"de": "c* = m − CAC · (1 + i − r) / r: bis zu diesem Bindungsbudget pro Kunde und Zeitraum "
-                                    "bleibt der Nettowert ≥ 0. Negativ heißt: selbst ohne Bindungskosten verliert "
-                                    "jeder Kunde Geld.",
-                              "en": "c* = m − CAC · (1 + i − r) / r: up to this spend per customer and period the "
-                                    "net value stays ≥ 0. Negative means every customer loses money even with no "
-                                    "retention spend."},
+    "label_lifetime_retention_cost_help": {
+        "de": "c · (1 + i) / (1 + i − r): Bindungskosten je Kundenjahr c, im selben Takt wie die Marge (erstes Jahr "
+              "sicher, danach nur bei Verbleib und abgezinst).",
+        "en": "c · (1 + i) / (1 + i − r): retention cost per customer-year c, timed like the margin (the first year "
+              "certain, later ones only if the customer stays, discounted).",
+    },
+    "label_net_value": {
+        "de": "Nettowert je Neukunde",
+        "en": "Net value per new customer",
+    },
+    "label_net_value_help": {
+        "de": "CLV-Lücke − CAC = CLV − Bindungskosten über die Lebensdauer − CAC (letzte 12 Monate). Ohne "
+              "Bindungskosten oder CAC unbekannt (—).",
+        "en": "CLV gap − CAC = CLV − lifetime retention cost − CAC (last 12 months). Unknown (—) without a retention "
+              "cost or a CAC.",
+    },
+    "label_break_even": {
+        "de": "Break-even-Budget je Kundenjahr",
+        "en": "Break-even spend per customer-year",
+    },
+    "label_break_even_help": {
+        "de": "c* = m − CAC · (1 + i − r) / (1 + i): bis zu dieser Bindungsausgabe je Kundenjahr bleibt der "
+              "Nettowert ≥ 0. Negativ heißt: Selbst ohne Bindungskosten verliert jeder Neukunde Geld.",
+        "en": "c* = m − CAC · (1 + i − r) / (1 + i): up to this retention spend per customer-year the net value "
+              "stays ≥ 0. Negative means every new customer loses money even with no retention spend.",
+    },
+    "label_break_even_no_cac_help": {
+        "de": "Ohne CAC: c* = m, die Bindungsausgabe je Kundenjahr, bei der die CLV-Lücke null wird "
+              "(Akquisitionskosten nicht berücksichtigt).",
+        "en": "Without a CAC: c* = m, the retention spend per customer-year at which the CLV gap reaches zero "
+              "(acquisition cost not included).",
+    },
+    "clv_cac_unknown": {
+        "de": "CLV : CAC braucht die Akquisitionskosten: Laden Sie die Akquisitionstabelle hoch oder tragen Sie oben "
+              "einen CAC ein.",
+        "en": "CLV : CAC needs the acquisition cost: upload the acquisition sheet or type a CAC above.",
+    },
     "chart_clv_comparison": {"de": "Drei CLV-Formeln im Vergleich", "en": "Three CLV formulas compared"},
     "chart_clv_waterfall": {"de": "Vom CLV zum Nettowert", "en": "From CLV to net value"},
     "chart_clv_cac": {"de": "CLV : CAC gegen die 3 : 1-Faustregel", "en": "CLV : CAC against the 3 : 1 rule of thumb"},
@@ -671,8 +885,28 @@ TEXTS: dict[str, dict[str, str]] = {
     "axis_ratio": {"de": "Verhältnis", "en": "Ratio"},
     # --- retention -> profit ---
     "profit_retention": {"de": "Bindungsrate pro Jahr heute", "en": "Annual retention today"},
-    "profit_retention_help": {"de": "Vorbelegt mit Ihrer gemessenen Bindungsrate, auf ein Jahr umgerechnet.",
-                              "en": "Preset to your measured retention, converted to a year."},
+    "profit_retention_help": {
+        "de": "Vorbelegt mit der gemessenen jährlichen Bindung (wie auf der Seite „CLV & Lücke“): Anteil der Käufer "
+              "der 12 Monate davor, die in den letzten 12 Monaten wieder gekauft haben.",
+        "en": "Preset to the measured annual retention (as on the “CLV & gap” page): the share of the buyers of the "
+              "12 months before who bought again in the last 12 months.",
+    },
+    "profit_cac_help": {
+        "de": "Akquisitionskosten je Neukunde; vorbelegt mit dem CAC der letzten 12 Monate. Leer: Die Werte gelten "
+              "vor Akquisitionskosten.",
+        "en": "Acquisition cost per new customer; preset to the CAC of the last 12 months. Empty: the values are "
+              "before acquisition cost.",
+    },
+    "warning_no_customer_year": {
+        "de": "Für diese Seite reichen die Daten nicht: Es braucht mindestens einen Kunden, dessen erstes Kundenjahr "
+              "ganz in den Daten liegt (für den Gewinn je Kundenjahr). Laden Sie eine längere Historie hoch.",
+        "en": "There is not enough data for this page: it needs at least one customer whose first customer year lies "
+              "wholly in the data (for the profit per customer year). Upload a longer history.",
+    },
+    "profit_growth_unknown": {
+        "de": "Die Projektion des Kundenstamms braucht die gemessene jährliche Bindung (24 Monate Bestellungen).",
+        "en": "The customer-base projection needs the measured annual retention (24 months of orders).",
+    },
     "profit_uplift": {"de": "Verbesserung der Bindung (Prozentpunkte)", "en": "Retention improvement (percentage points)"},
     "profit_uplift_help": {"de": "5 Prozentpunkte ist der Wert der bekannten Reichheld-Studie.",
                            "en": "5 percentage points is the figure of Reichheld's well-known study."},
@@ -690,14 +924,44 @@ TEXTS: dict[str, dict[str, str]] = {
     "profit_year_field": {"de": "Gewinn im {year}. Kundenjahr (Umsatz {revenue})",
                           "en": "Profit in customer year {year} (revenue {revenue})"},
     "profit_value_before": {"de": "Kundenwert heute", "en": "Customer value today"},
+    "profit_value_before_no_cac": {
+        "de": "Kundenwert heute (vor CAC)",
+        "en": "Customer value today (before CAC)",
+    },
+    "profit_value_after_no_cac": {
+        "de": "Kundenwert mit Verbesserung (vor CAC)",
+        "en": "Customer value with uplift (before CAC)",
+    },
+    "profit_value_change": {
+        "de": "Mehr Kundenwert je Neukunde",
+        "en": "Customer value gained per new customer",
+    },
+    "profit_differs_from_clv": {
+        "de": "Warum dieser Kundenwert vom CLV auf der Seite „CLV & Lücke“ abweichen kann: Dort bringt jedes "
+              "Kundenjahr dieselbe Marge; hier wächst der Gewinn mit dem Kundenjahr (Tabelle oben), und "
+              "Bindungskosten werden nicht abgezogen. Bei gleichem Gewinn in jedem Jahr ist der Wert hier genau der "
+              "CLV (Margen-Multiplikator) minus CAC.",
+        "en": "Why this customer value can differ from the CLV on the “CLV & gap” page: there every customer year "
+              "brings the same margin; here profit grows with the customer year (table above), and no retention cost "
+              "is subtracted. With the same profit in every year the value here is exactly the CLV (margin multiple) "
+              "minus CAC.",
+    },
     "profit_value_after": {"de": "Kundenwert mit Verbesserung", "en": "Customer value with uplift"},
-    "profit_value_help": {"de": "Barwert der Gewinne eines neuen Kunden: Jahr 1 sicher, Überleben bis Jahr t mit "
-                                "r^(t−1), abgezinst mit (1 + i)^t, minus CAC (Reichheld & Sasser 1990).",
-                          "en": "Present value of a new customer's profits: year 1 certain, survival to year t at "
-                                "r^(t−1), discounted by (1 + i)^t, minus CAC (Reichheld & Sasser 1990)."},
+    "profit_value_help": {
+        "de": "Barwert der Gewinne eines Neukunden: Jahr 1 sicher und sofort, Jahr t nur bei Verbleib (r^(t−1)), "
+              "abgezinst mit (1 + i)^(t−1), minus CAC (Reichheld & Sasser 1990). Bei gleichem Gewinn in jedem Jahr "
+              "ist das genau der CLV (Margen-Multiplikator) minus CAC.",
+        "en": "Present value of a new customer's profits: year 1 certain and at once, year t only if the customer "
+              "stays (r^(t−1)), discounted by (1 + i)^(t−1), minus CAC (Reichheld & Sasser 1990). With the same "
+              "profit in every year it is exactly the CLV (margin multiple) minus CAC.",
+    },
     "profit_relative_change": {"de": "Mehr Gewinn pro Kunde", "en": "More profit per customer"},
-    "profit_relative_change_help": {"de": "(Wert nachher − Wert vorher) / Wert vorher.",
-                                    "en": "(value after − value before) / value before."},
+    "profit_relative_change_help": {
+        "de": "(Wert nachher − Wert vorher) / Wert vorher. Leer (—), wenn der Wert vorher nicht positiv ist oder "
+              "unter einem Zehntel des Gewinnwerts vor CAC liegt: Dann sagt ein Prozentsatz nichts, nur der Betrag.",
+        "en": "(value after − value before) / value before. Empty (—) when the value before is not positive or below "
+              "a tenth of the profit value before CAC: then a percentage means nothing, only the amount does.",
+    },
     "profit_lifetime": {"de": "Lebensdauer (Jahre)", "en": "Lifetime (years)"},
     "label_years_range": {"de": "{before} → {after}", "en": "{before} → {after}"},
     "profit_churn_sentence": {
@@ -708,38 +972,68 @@ TEXTS: dict[str, dict[str, str]] = {
               "**{cut} less churn**. From 90% to 95%, churn halves – which is why a few points of retention "
               "matter so much.",
     },
-    "verdict_inside": {"de": "Ihr Ergebnis (auf 5 Prozentpunkte umgerechnet) liegt im veröffentlichten Band von "
-                             "{low} bis {high} (Reichheld).",
-                       "en": "Your result (scaled to 5 percentage points) lies inside the published band of {low} "
-                             "to {high} (Reichheld)."},
-    "verdict_below": {"de": "Ihr Ergebnis (auf 5 Prozentpunkte umgerechnet) liegt unter dem veröffentlichten Band "
-                            "von {low} bis {high}.",
-                      "en": "Your result (scaled to 5 percentage points) is below the published band of {low} to "
-                            "{high}."},
-    "verdict_above": {"de": "Ihr Ergebnis (auf 5 Prozentpunkte umgerechnet) liegt über dem veröffentlichten Band "
-                            "von {low} bis {high}.",
-                      "en": "Your result (scaled to 5 percentage points) is above the published band of {low} to "
-                            "{high}."},
-    "verdict_undefined": {"de": "Eine prozentuale Veränderung ist hier nicht aussagekräftig.",
-                          "en": "A percentage change is not meaningful here."},
-    "reason_short_lifetime": {"de": "Grund: Kunden bleiben im Schnitt keine 3 Jahre – mehr Bindung hat wenig Zeit, "
-                                    "sich aufzusummieren.",
-                              "en": "Reason: customers stay less than 3 years on average – extra retention has "
-                                    "little time to add up."},
+    "verdict_inside": {
+        "de": "Bei +{points} Prozentpunkten Bindung steigt der Kundenwert um {change} ({money} je Neukunde) – "
+              "innerhalb des veröffentlichten Bands von {low} bis {high} (Reichheld).",
+        "en": "At +{points} percentage points of retention, customer value rises by {change} ({money} per new "
+              "customer) – inside the published band of {low} to {high} (Reichheld).",
+    },
+    "verdict_below": {
+        "de": "Bei +{points} Prozentpunkten Bindung steigt der Kundenwert um {change} ({money} je Neukunde) – unter "
+              "dem veröffentlichten Band von {low} bis {high}.",
+        "en": "At +{points} percentage points of retention, customer value rises by {change} ({money} per new "
+              "customer) – below the published band of {low} to {high}.",
+    },
+    "verdict_above": {
+        "de": "Bei +{points} Prozentpunkten Bindung steigt der Kundenwert um {change} ({money} je Neukunde) – über "
+              "dem veröffentlichten Band von {low} bis {high}.",
+        "en": "At +{points} percentage points of retention, customer value rises by {change} ({money} per new "
+              "customer) – above the published band of {low} to {high}.",
+    },
+    "verdict_absolute": {
+        "de": "Bei +{points} Prozentpunkten Bindung steigt der Kundenwert um {money} je Neukunde (Reichhelds Band: "
+              "{low} bis {high}).",
+        "en": "At +{points} percentage points of retention, customer value rises by {money} per new customer "
+              "(Reichheld's band: {low} to {high}).",
+    },
+    "verdict_no_room": {
+        "de": "Bei 99 % Bindung oder mehr bleibt kein Raum für eine Verbesserung; ein Vergleich mit Reichhelds {low} "
+              "bis {high} entfällt.",
+        "en": "At 99 % retention or more there is no room for an uplift; no comparison with Reichheld's {low} to "
+              "{high}.",
+    },
+    "reason_short_lifetime": {
+        "de": "Grund: Kunden bleiben im Schnitt keine 3 Jahre – mehr Bindung hat wenig Zeit, sich aufzusummieren.",
+        "en": "Reason: customers stay less than 3 years on average – extra retention has little time to add up.",
+    },
+    "reason_near_zero": {
+        "de": "Ein Prozentsatz sagt hier nichts: Der Kundenwert vor der Verbesserung ist nicht positiv oder kleiner "
+              "als ein Zehntel des Gewinnwerts vor Akquisitionskosten – nahe null wird jede Änderung zu Hunderten "
+              "von Prozent. Entscheidend ist der Betrag.",
+        "en": "A percentage means nothing here: the customer value before the uplift is not positive or less than a "
+              "tenth of the profit value before acquisition cost – near zero every change reads as hundreds of "
+              "percent. The amount is what counts.",
+    },
+    "reason_capped": {
+        "de": "Nur {points} Prozentpunkte waren möglich, ohne 99 % Bindung zu überschreiten.",
+        "en": "Only {points} percentage points were possible without passing 99 % retention.",
+    },
     "reason_flat_profits": {"de": "Grund: Der Gewinn pro Kunde wächst kaum mit der Kundendauer (Reichheld setzt "
                                   "stark steigende Gewinne langjähriger Kunden voraus).",
                             "en": "Reason: profit per customer barely grows with tenure (Reichheld assumes "
                                   "strongly rising profits from long-standing customers)."},
     "reason_high_discount": {"de": "Grund: Ein hoher Diskontsatz macht späte Gewinne heute wenig wert.",
                              "en": "Reason: a high discount rate makes late profits worth little today."},
-    "reason_acquisition_cost": {"de": "Grund: Der Kundenwert vor der Verbesserung ist nicht positiv (CAC zu hoch).",
-                                "en": "Reason: customer value before the uplift is not positive (CAC too high)."},
     "reason_long_lifetime": {"de": "Grund: Sehr lange Kundenbeziehungen (über 10 Jahre) verstärken jede "
                                    "Verbesserung.",
                              "en": "Reason: very long customer relationships (over 10 years) amplify every "
                                    "improvement."},
     "profit_growth_years": {"de": "Jahre für die Kundenstamm-Projektion", "en": "Years for the customer-base projection"},
     "chart_uplift_curve": {"de": "Mehr Gewinn je Prozentpunkt Bindung", "en": "Profit increase per point of retention"},
+    "chart_uplift_curve_money": {
+        "de": "Mehr Kundenwert je Prozentpunkt Bindung (Betrag je Neukunde)",
+        "en": "Customer value gained per point of retention (per new customer)",
+    },
     "chart_base_growth": {"de": "Kundenstamm im Vergleich zu heute", "en": "Customer base compared with today"},
     "chart_profit_by_tenure": {"de": "Gewinn pro Kunde nach Kundenjahr", "en": "Profit per customer by customer year"},
     "band_reichheld": {"de": "Reichheld: 25–95 % bei 5 pp", "en": "Reichheld: 25–95 % at 5 pp"},
@@ -758,8 +1052,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_cohort_revenue": {"de": "Umsatz je Kohorte", "en": "Revenue per cohort"},
     "label_average": {"de": "Durchschnitt", "en": "Average"},
     # --- loyalty ---
-    "loyalty_repeat_help": {"de": "Kunden mit mehr als einem Kauf / alle Kunden (über den ganzen Datenzeitraum).",
-                            "en": "Customers with more than one purchase / all customers (over the whole data)."},
+    "loyalty_repeat_help": {
+        "de": "Kunden mit zwei oder mehr Kaufanlässen (Bestelltage, oder Bestellnummern, wenn Ihre Daten welche "
+              "haben) / alle Kunden mit einer Bestellung, über den ganzen Datenzeitraum. Ein Warenkorb mit zwei "
+              "Zeilen am selben Tag ist ein Kauf.",
+        "en": "Customers with two or more purchase occasions (order days, or order numbers when your data has them) "
+              "/ all customers with an order, over the whole data. A basket of two lines on one day is one purchase.",
+    },
     "loyalty_upsell_rate": {"de": "Upsell-Rate", "en": "Upsell rate"},
     "loyalty_upsell_rate_help": {"de": "Kunden mit mindestens zwei verschiedenen Produkten / alle Kunden.",
                                  "en": "Customers with at least two different products / all customers."},
@@ -791,9 +1090,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "industry_telecom": {"de": "Telekommunikation", "en": "Telecommunications"},
     "overview_benchmark_note": {
         "de": "Branchenwerte sind Richtwerte aus Studien und Fachpresse (Quelle im Tooltip); Ihre Jahresbindung ist "
-              "aus dem letzten vollständigen Jahr Ihrer Daten gemessen.",
+              "der Anteil der Käufer der 12 Monate vor den letzten 12, die in den letzten 12 Monaten wieder gekauft "
+              "haben.",
         "en": "Industry figures are rules of thumb from studies and trade press (source in the tooltip); your annual "
-              "retention is measured over the last complete year of your data.",
+              "retention is the share of the buyers of the 12 months before the last 12 who bought again in the last "
+              "12 months.",
     },
     # --- axes ---
     "chart_retention_trend": {"de": "Bindung und Abwanderung je Zeitraum", "en": "Retention and churn by period"},
@@ -815,8 +1116,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "data_upload": {"de": "CSV-, Excel- (.xlsx) oder Parquet-Datei wählen",
                     "en": "Choose a CSV, Excel (.xlsx) or Parquet file"},
     "data_help_transactions": {
-        "de": "Eine Zeile pro Bestellung: Kundennummer, Bestelldatum, Betrag; optional Produkt, Menge, Marge.",
-        "en": "One row per order: customer id, order date, amount; optionally product, quantity, margin.",
+        "de": "Eine Zeile pro Bestellung: Kundennummer, Bestelldatum, Betrag; optional Produkt, Menge, Marge und "
+              "Bestellnummer (mit ihr zählt jede Bestellnummer als ein Kauf, sonst jeder Bestelltag).",
+        "en": "One row per order: customer id, order date, amount; optionally product, quantity, margin and order "
+              "number (with it every order number counts as one purchase, otherwise every order day).",
     },
     "data_help_retention_costs": {
         "de": "Eine Zeile pro Kostenposten: Zeitraumbeginn, Kategorie (wird Team, Tools oder Engagement "
@@ -868,6 +1171,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "column_amount": {"de": "Betrag", "en": "Amount"},
     "column_product": {"de": "Produkt", "en": "Product"},
     "column_quantity": {"de": "Menge", "en": "Quantity"},
+    "column_order_id": {
+        "de": "Bestellnummer",
+        "en": "Order number",
+    },
     "column_gross_margin": {"de": "Bruttomarge", "en": "Gross margin"},
     "column_period_start": {"de": "Zeitraumbeginn", "en": "Period start"},
     "column_category": {"de": "Kategorie", "en": "Category"},
@@ -1022,10 +1329,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "scenarios_column_kpi": {"de": "Kennzahl", "en": "Figure"},
     "scenarios_column_difference": {"de": "B − A", "en": "B − A"},
     "scenarios_column_relative": {"de": "B − A relativ", "en": "B − A relative"},
-    "scenarios_periods_differ": {"de": "A und B wurden für verschiedene Zeiträume (Monat, Quartal, Jahr) "
-                                       "gespeichert; Werte pro Zeitraum sind daher nicht direkt vergleichbar.",
-                                 "en": "A and B were saved for different periods (month, quarter, year), so values "
-                                       "per period are not directly comparable."},
+    "scenarios_periods_differ": {
+        "de": "A und B wurden für verschiedene Zeiträume (Monat, Quartal, Jahr) gespeichert: Die Bindungskosten je "
+              "aktivem Kunden gelten pro Zeitraum und sind daher nicht direkt vergleichbar. Der Kundenwert hängt vom "
+              "Zeitraum nicht ab.",
+        "en": "A and B were saved for different periods (month, quarter, year): retention cost per active customer "
+              "is per period, so those values are not directly comparable. Customer value does not depend on the "
+              "period.",
+    },
     "chart_cost_compare": {"de": "Bindungskosten je Kunde: A und B", "en": "Retention cost per customer: A and B"},
     "scenarios_export_title": {"de": "Aktuelles Szenario exportieren", "en": "Export the current scenario"},
     "scenarios_export_intro": {"de": "Eingaben und Ergebnisse als Tabelle, die Diagramme als Bilder und ein Bericht "
@@ -1055,11 +1366,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_inputs": {"de": "Eingaben", "en": "Inputs"},
     "report_charts": {"de": "Diagramme", "en": "Charts"},
     "report_formulas": {"de": "Verwendete Formeln", "en": "Formulas used"},
-    "report_formulas_intro": {"de": "Aus der Dokumentation des Rechenkerns (retention_core/metrics.py), mit "
-                                    "Quellen; Raten als Anteile, r = Bindungsrate, i = Diskontsatz je Zeitraum.",
-                              "en": "From the documentation of the computation core (retention_core/metrics.py), "
-                                    "with sources; rates as fractions, r = retention rate, i = discount rate per "
-                                    "period."},
+    "report_formulas_intro": {
+        "de": "Aus der Dokumentation des Rechenkerns (retention_core/metrics.py), mit Quellen; Raten als Anteile, r "
+              "= jährliche Bindungsrate, i = Diskontsatz pro Jahr; Kundenwerte je Neukunde.",
+        "en": "From the documentation of the computation core (retention_core/metrics.py), with sources; rates as "
+              "fractions, r = annual retention rate, i = discount rate per year; customer values per new customer.",
+    },
     "report_reference": {"de": "Quelle", "en": "Reference"},
     "report_column_section": {"de": "Bereich", "en": "Section"},
     "report_column_item": {"de": "Größe", "en": "Item"},
@@ -1094,10 +1406,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "param_cost_typed_cac": {"de": "Bindungskosten: Ihr CAC", "en": "Retention cost: your CAC"},
     "param_clv_gross_margin": {"de": "CLV: Bruttomarge", "en": "CLV: gross margin"},
     "param_clv_discount_rate": {"de": "CLV: Diskontsatz", "en": "CLV: discount rate"},
-    "param_clv_retention_rate": {"de": "CLV: Bindungsrate je Zeitraum", "en": "CLV: retention per period"},
+    "param_clv_annual_retention": {
+        "de": "CLV: Bindungsrate pro Jahr",
+        "en": "CLV: annual retention",
+    },
+    "param_clv_retention_cost_year": {
+        "de": "CLV: Bindungskosten je Kundenjahr",
+        "en": "CLV: retention cost per customer-year",
+    },
+    "param_clv_retention_rate": {
+        "de": "CLV: Bindungsrate je Zeitraum (alter Link; jetzt pro Jahr)",
+        "en": "CLV: retention per period (old link; now per year)",
+    },
     "param_clv_horizon": {"de": "CLV: Horizont (Jahre)", "en": "CLV: horizon (years)"},
-    "param_clv_retention_cost": {"de": "CLV: Bindungskosten je Kunde", "en": "CLV: retention cost per customer"},
-    "param_clv_cac": {"de": "CLV: CAC", "en": "CLV: CAC"},
+    "param_clv_retention_cost": {
+        "de": "CLV: Bindungskosten je Kunde und Zeitraum (alter Link; jetzt je Kundenjahr)",
+        "en": "CLV: retention cost per customer and period (old link; now per customer-year)",
+    },
+    "param_clv_cac": {
+        "de": "CLV: CAC (letzte 12 Monate)",
+        "en": "CLV: CAC (last 12 months)",
+    },
     "param_profit_retention": {"de": "Gewinn: Bindungsrate pro Jahr", "en": "Profit: annual retention"},
     "param_profit_uplift": {"de": "Gewinn: Verbesserung (pp)", "en": "Profit: improvement (pp)"},
     "param_profit_discount_rate": {"de": "Gewinn: Diskontsatz", "en": "Profit: discount rate"},
@@ -1128,6 +1457,13 @@ def format_period(period_start: object, period: str, lang: str) -> str:
     if period == "month":
         return format_date(start.date(), "MMM yyyy", locale=LOCALES[lang])
     return str(start.year)
+
+
+def format_day(day: object, lang: str) -> str:
+    """A day as the language writes it: ``31.12.2024`` / ``Dec 31, 2024``; ``–`` when missing."""
+    if day is None or pd.isna(day):
+        return "–"
+    return format_date(pd.Timestamp(day).date(), "medium", locale=LOCALES[lang])
 
 
 _DATE_CODES = {"de": {"%d": "TT", "%m": "MM", "%Y": "JJJJ", "%y": "JJ", "%H": "hh", "%M": "mm", "%S": "ss"},

@@ -7,8 +7,11 @@ Conventions used by every function in this module:
 * Money is in the user's currency; every money argument and result of one call is in the same currency.
 * Rates, margins and costs per period all refer to the same period (month, quarter or year); use
   :func:`period_discount_rate` and :func:`convert_retention_rate` to bring them to one period length.
-* Discounting follows Gupta & Lehmann (2003): the margin of a period arrives at the end of the period, so
-  period ``t`` is divided by ``(1 + i)^t``.
+* Customer value is the value of a newly won customer measured on one annual basis: a customer year's margin
+  arrives at the start of that customer year, so the first year is certain and undiscounted and year ``t``
+  (``t = 0, 1, …``) is weighted by ``r^t / (1 + i)^t``. This is Farris et al. (2010) §5.3 with the initial margin,
+  m · (1 + i) / (1 + i − r), which equals m plus Gupta & Lehmann's (2003) m · r / (1 + i − r) (margin at the end
+  of each period survived; :func:`margin_multiple` keeps their published form).
 * Counts of customers are non-negative; a denominator of zero is an error, never a silent 0.
 * NPS is in points from −100 to +100; survey answers are on the 0–10 scale.
 * Every function is pure and raises ``ValueError`` naming the argument, what is wrong, and the value given.
@@ -43,6 +46,7 @@ __all__ = [
     "UpliftResult",
     "acquisition_cost_per_customer",
     "acquisition_rate",
+    "annual_retention_rate",
     "break_even_retention_spend",
     "churn_rate",
     "clv_gap",
@@ -54,15 +58,19 @@ __all__ = [
     "finite_horizon_clv",
     "lifetime_retention_cost",
     "margin_multiple",
+    "margin_multiple_clv",
+    "margin_per_customer_year",
     "net_promoter_score",
+    "net_value",
+    "new_customer_margin_multiple",
     "nps_from_counts",
     "period_discount_rate",
     "purchase_frequency",
     "repeat_purchase_rate",
-    "retention_clv",
     "retention_cost_per_customer",
     "retention_rate",
     "retention_uplift",
+    "returning_buyer_share",
     "revenue_per_customer",
     "simple_clv",
     "tenure_profit_value",
@@ -209,11 +217,12 @@ def total_retention_cost(costs: Mapping[str, float]) -> float:
 
 
 def retention_cost_per_customer(total_cost: float, active_customers: float) -> float:
-    """Retention cost per active customer in one period.
+    """Retention cost per active customer in one period (or per customer-year over a year's buyers).
 
-    The period's retention spend divided by the customers who were active in the same period. Active means
-    the customer bought at least once during the period: the customer base at period end as counted by the
-    ``period_activity`` query.
+    The period's retention spend divided by the customers who were active in the same period. Active customers
+    are the customer base at the period's end, everyone who ordered within the activity window (``customers_end``
+    of the ``period_activity`` query), not only the period's buyers. Over the annual basis of customer value the
+    same division by the year's buyers gives the retention cost per customer-year.
 
     Formula: retention cost per customer = total retention cost / active customers
 
@@ -280,6 +289,27 @@ def retention_rate(start_customers: float, new_customers: float, end_customers: 
     return _ratio(retained, start)
 
 
+def annual_retention_rate(retained_buyers: float, previous_year_buyers: float) -> float:
+    """Annual retention for customer value: the share of one year's buyers who buy again the next year.
+
+    Of the customers who bought in the year before the last (the 12 months before the last 12), the share who
+    also bought in the last 12 months. It is measured directly on two whole years, never compounded from shorter
+    periods, so the analysis period and the activity window of the period KPIs cannot change it. A business whose
+    customers never buy twice gets 0.
+
+    Formula: r = buyers in both years / buyers in the earlier year
+
+    Units: fraction per year (0.58 = 58 % of a year's buyers buy again the next year).
+
+    Reference: Farris et al. (2010), §5.1 (retention rate = customers retained / customers at risk), with one year
+    as the period; the same "buys again the next year" notion as Reichheld & Sasser (1990).
+    """
+    previous = _positive("previous_year_buyers", previous_year_buyers)
+    retained = _non_negative("retained_buyers", retained_buyers)
+    _part_of_whole("retained_buyers", retained, "previous_year_buyers", previous)
+    return _ratio(retained, previous)
+
+
 def churn_rate(start_customers: float, lost_customers: float) -> float:
     """Churn rate: share of start customers lost during the period.
 
@@ -319,7 +349,9 @@ def acquisition_rate(start_customers: float, new_customers: float) -> float:
 def repeat_purchase_rate(repeat_customers: float, total_customers: float) -> float:
     """Repeat purchase rate: share of customers who bought more than once.
 
-    Customers with two or more purchases in the period (or cohort window) divided by all customers.
+    Customers with two or more purchase occasions in the period (or over the whole data) divided by all customers
+    who bought in it. A purchase occasion is a distinct order day of the customer, or a distinct order id when the
+    data has one: a basket of two lines is one purchase.
 
     Formula: repeat purchase rate = repeat customers / total customers
 
@@ -332,6 +364,27 @@ def repeat_purchase_rate(repeat_customers: float, total_customers: float) -> flo
     repeat = _non_negative("repeat_customers", repeat_customers)
     _part_of_whole("repeat_customers", repeat, "total_customers", total)
     return _ratio(repeat, total)
+
+
+def returning_buyer_share(returning_buyers: float, buyers: float) -> float:
+    """Returning-buyer share: of a period's buyers, the share who had bought in an earlier period.
+
+    Buyers of the period whose first order lies in an earlier period (first-time buyers excluded), divided by all
+    buyers of the period. Not the repeat-purchase rate (two or more purchases within the same time,
+    :func:`repeat_purchase_rate`): a customer who buys once a year for five years returns every year but never
+    buys twice within one.
+
+    Formula: returning-buyer share = buyers who had ordered before / buyers
+
+    Units: fraction of the period's buyers.
+
+    Reference: Farris et al. (2010), §5.1 (counts of returning customers); the period flows of
+    ``period_activity.sql``.
+    """
+    total = _positive("buyers", buyers)
+    returning = _non_negative("returning_buyers", returning_buyers)
+    _part_of_whole("returning_buyers", returning, "buyers", total)
+    return _ratio(returning, total)
 
 
 def upsell_rate(upsold_customers: float, total_customers: float) -> float:
@@ -460,28 +513,52 @@ def customer_loyalty_index(
 
 
 def revenue_per_customer(revenue: float, customers: float) -> float:
-    """Average revenue per customer in one period.
+    """Average net revenue per customer.
 
-    The period's revenue divided by the customers who bought in that period.
+    Net revenue (orders minus returns) divided by a number of customers. Net revenue may be negative: a period in
+    which more goods came back than were sold has a negative revenue per customer, not an error.
 
-    Formula: ARPC = revenue / customers
+    Formula: ARPC = net revenue / customers
 
-    Units: currency per customer per period.
+    Units: currency per customer (per the period or window the revenue covers).
 
     Reference: seed article 001 ("durchschnittlicher Kaufwert" building block of the CLV);
     Farris et al. (2010), chapter 5.
     """
-    money = _non_negative("revenue", revenue)
+    money = _number("revenue", revenue)
     count = _positive("customers", customers)
     return _ratio(money, count)
 
 
+def margin_per_customer_year(net_revenue: float, buyers: float, gross_margin: float) -> float:
+    """Margin per customer-year: what one active customer-year earns after the cost of goods.
+
+    Every customer who bought in a year is one active customer-year, so the year's net revenue (returns
+    subtracted) times the gross margin, divided by the year's buyers, is the margin of one customer-year. It is
+    negative when returns exceed sales.
+
+    Formula: m = gross margin × net revenue / buyers
+
+    Units: currency per customer and year (when revenue and buyers cover one year).
+
+    Reference: Farris et al. (2010), §5.3 (the margin m of the CLV formula, per customer and period);
+    seed article 001 (customer value = average purchase value × purchases).
+    """
+    revenue = _number("net_revenue", net_revenue)
+    customers = _positive("buyers", buyers)
+    margin = _fraction("gross_margin", gross_margin)
+    return margin * revenue / customers
+
+
 def purchase_frequency(orders: float, customers: float) -> float:
-    """Average number of orders per customer in one period.
+    """Average number of purchases per customer.
 
-    Formula: purchase frequency = orders / customers
+    Purchase occasions (distinct order days per customer, or distinct order ids) divided by the customers who
+    bought in the same time.
 
-    Units: orders per customer per period.
+    Formula: purchase frequency = purchase occasions / customers
+
+    Units: purchases per customer (per year when both count one year).
 
     Reference: seed article 001 ("durchschnittliche Anzahl der Käufe").
     """
@@ -494,17 +571,19 @@ def simple_clv(average_purchase_value: float, purchase_frequency: float, lifespa
     """Simple customer lifetime value: customer value per period times the customer lifespan.
 
     Customer value is the average purchase value times the number of purchases per period; the lifetime
-    value multiplies it by how many periods a customer stays. No discounting and no margin: it is revenue.
+    value multiplies it by how many periods a customer stays. No discounting. With a purchase value in margin
+    (order value × gross margin) it is the undiscounted margin of a customer's lifetime, which the CLV page shows;
+    with the order value alone it is revenue. The purchase value may be negative (returns exceeding sales).
     Frequency and lifespan must use the same time unit (purchases per year with a lifespan in years).
 
     Formula: CLV = (average purchase value × purchase frequency) × lifespan
 
-    Units: currency per customer (revenue over the lifetime).
+    Units: currency per customer (over the lifetime).
 
     Reference: seed article 001 (Trustmary 2024, "Kundenwert = durchschnittlicher Kaufwert x
     durchschnittliche Anzahl der Käufe", "CLV = Kundenwert x Kundenlebensdauer").
     """
-    value = _non_negative("average_purchase_value", average_purchase_value)
+    value = _number("average_purchase_value", average_purchase_value)
     frequency = _non_negative("purchase_frequency", purchase_frequency)
     periods = _non_negative("lifespan", lifespan)
     return value * frequency * periods
@@ -514,7 +593,8 @@ def expected_lifetime(churn_rate: float) -> float:
     """Expected customer lifetime at a constant churn rate.
 
     With the same chance of leaving every period, the number of periods a customer stays is geometric with
-    mean one over the churn rate (the period of acquisition counts as the first period).
+    mean one over the churn rate (the period of acquisition counts as the first period). A customer who never
+    comes back (churn 1) stays one period.
 
     Formula: L = 1 / churn
 
@@ -553,24 +633,41 @@ def margin_multiple(retention_rate: float, discount_rate: float) -> float:
     return r / (1.0 + i - r)
 
 
-def retention_clv(
-    margin: float, retention_rate: float, discount_rate: float, acquisition_cost: float = 0.0
-) -> float:
-    """Customer lifetime value at a constant margin and retention rate, net of acquisition cost.
+def new_customer_margin_multiple(retention_rate: float, discount_rate: float) -> float:
+    """Margin multiple of a newly won customer: lifetime value per unit of margin per year, first year included.
 
-    The margin per period times the margin multiple, minus what it cost to win the customer. The margin may
-    be negative (a customer who costs more than they bring).
+    The first year's margin is certain and arrives at the start (the customer has just bought); the margin of
+    year t (t = 1, 2, …) arrives only if the customer is still there, with probability rᵗ, and is discounted by
+    (1 + i)ᵗ. It is one plus Gupta & Lehmann's multiple (:func:`margin_multiple`), which counts only the years
+    after the first. At r = 0 it is 1: a customer who never comes back is worth one year's margin.
 
-    Formula: CLV = m · r / (1 + i − r) − AC
+    Formula: Σₜ₌₀^∞ rᵗ / (1 + i)ᵗ = (1 + i) / (1 + i − r) = 1 + r / (1 + i − r)   (requires r < 1 + i)
 
-    Units: currency per customer; m per period, r and i per the same period.
+    Units: multiple of the margin per year (dimensionless); r and i per year.
 
-    Reference: Gupta & Lehmann (2003), "Customers as Assets", J. Interactive Marketing 17(1);
-    Farris et al. (2010), §5.3.
+    Reference: Farris et al. (2010), "Marketing Metrics", §5.3 (CLV with the initial margin,
+    m · (1 + i) / (1 + i − r)); Gupta & Lehmann (2003), J. Interactive Marketing 17(1).
     """
-    m = _number("margin", margin)
-    ac = _non_negative("acquisition_cost", acquisition_cost)
-    return m * margin_multiple(retention_rate, discount_rate) - ac
+    return 1.0 + margin_multiple(retention_rate, discount_rate)
+
+
+def margin_multiple_clv(margin_per_year: float, retention_rate: float, discount_rate: float) -> float:
+    """Customer lifetime value of a newly won customer at a constant margin and retention (margin multiple).
+
+    The margin per customer-year times the new customer's margin multiple
+    (:func:`new_customer_margin_multiple`): the first year's margin at the start, each later year's only if the
+    customer stays, discounted. No acquisition cost is subtracted (see :func:`net_value`). The margin may be
+    negative (a customer who costs more than they bring).
+
+    Formula: CLV = m · (1 + i) / (1 + i − r)
+
+    Units: currency per new customer; m per customer-year, r and i per year.
+
+    Reference: Farris et al. (2010), §5.3 (with the initial margin); equals m + Gupta & Lehmann's (2003)
+    m · r / (1 + i − r).
+    """
+    m = _number("margin_per_year", margin_per_year)
+    return m * new_customer_margin_multiple(retention_rate, discount_rate)
 
 
 def finite_horizon_clv(
@@ -579,41 +676,43 @@ def finite_horizon_clv(
     discount_rate: float,
     acquisition_cost: float = 0.0,
 ) -> float:
-    """Customer lifetime value over a finite horizon with a margin per period.
+    """Customer lifetime value of a newly won customer over a finite horizon, with a margin per year.
 
-    Period t contributes its margin if the customer has survived to t, discounted to today. Survival is
-    rᵗ for one retention rate, or the product r₁·…·rₜ when one retention rate per period is given. Margins
-    may be negative (a loss period) but must be finite. Same timing as :func:`margin_multiple`, to which it
+    The first year's margin m₀ is certain and arrives at the start; year t (t = 1 … n − 1) contributes its
+    margin if the customer has stayed t more years, discounted to today. Survival is rᵗ for one retention rate,
+    or the product r₁·…·rₜ when a retention rate is given for each year after the first (n − 1 rates). Margins
+    may be negative (a loss year) but must be finite. Same timing as :func:`margin_multiple_clv`, to which it
     converges for constant m and r as the horizon grows.
 
-    Formula: CLV = Σₜ₌₁ⁿ mₜ · rᵗ / (1 + i)ᵗ − AC
+    Formula: CLV = Σₜ₌₀ⁿ⁻¹ mₜ · rᵗ / (1 + i)ᵗ − AC
 
-    Units: currency per customer; margins per period, rates per the same period.
+    Units: currency per new customer; margins per year (or per period), rates per the same period.
 
-    Reference: Gupta & Lehmann (2003), "Customers as Assets", J. Interactive Marketing 17(1) (finite-sum
-    form of the CLV before the closed form).
+    Reference: Farris et al. (2010), §5.3 (finite-horizon CLV with the initial margin); Gupta & Lehmann (2003),
+    J. Interactive Marketing 17(1) (the finite sum before the closed form).
     """
     m = _values("margins", margins)
     i = _discount_rate("discount_rate", discount_rate)
     ac = _non_negative("acquisition_cost", acquisition_cost)
-    periods = np.arange(1, m.size + 1)
+    years = np.arange(m.size)
     if np.ndim(retention_rate) == 0:
-        survival = _fraction("retention_rate", retention_rate) ** periods
+        survival = _fraction("retention_rate", retention_rate) ** years
     else:
-        rates = _values("retention_rate", retention_rate, low=0, high=1)
-        if rates.size != m.size:
+        given = np.size(retention_rate)
+        if given != m.size - 1:
             raise ValueError(
-                f"retention_rate has {rates.size} values but margins has {m.size}: "
-                "give one retention rate per period or a single number"
+                f"retention_rate has {given} values but margins has {m.size}: "
+                "give one retention rate per year after the first, or a single number"
             )
-        survival = np.cumprod(rates)
-    return float(np.sum(m * survival / (1.0 + i) ** periods)) - ac
+        rates = _values("retention_rate", retention_rate, low=0, high=1) if given else np.empty(0)
+        survival = np.concatenate([[1.0], np.cumprod(rates)])
+    return float(np.sum(m * survival / (1.0 + i) ** years)) - ac
 
 
-def _tenure_sum(profits: np.ndarray, q: float, i: float) -> float:
-    """Σₜ pₜ · q^(t−1) / (1 + i) over the listed tenures, with q = r / (1 + i)."""
+def _tenure_sum(profits: np.ndarray, q: float) -> float:
+    """Σₜ pₜ · q^(t−1) over the listed tenures t = 1 … n, with q = r / (1 + i)."""
     powers = q ** np.arange(profits.size)
-    return float(np.sum(profits * powers)) / (1.0 + i)
+    return float(np.sum(profits * powers))
 
 
 def _geometric_sum(q: float, terms: int) -> float:
@@ -632,18 +731,21 @@ def tenure_profit_value(
 
     Reichheld & Sasser's loyalty effect: profit per customer rises the longer they stay. profits_by_tenure
     lists the profit in the customer's 1st, 2nd, … period; after the list ends the profit stays at the last
-    value. The first period's profit is certain (the customer has just been won), surviving to period t has
-    probability r^(t−1), and period t is discounted by (1 + i)^t. horizon_periods=None means an infinite
-    horizon, whose tail after the n listed periods is summed in closed form (requires r < 1 + i); a
-    horizon shorter than the list truncates it, a longer one repeats the last profit.
+    value. The first period's profit is certain and arrives at the start (the customer has just been won), so it
+    is not discounted; surviving to period t has probability r^(t−1) and its profit, arriving at the start of
+    period t, is discounted by (1 + i)^(t−1). This is the timing of :func:`margin_multiple_clv`: with the same
+    profit in every period the value is p · (1 + i) / (1 + i − r) − AC, the margin-multiple CLV minus the
+    acquisition cost. horizon_periods=None means an infinite horizon, whose tail after the n listed periods is
+    summed in closed form (requires r < 1 + i); a horizon shorter than the list truncates it, a longer one
+    repeats the last profit.
 
-    Formula: V = Σₜ₌₁ᴴ pₜ · r^(t−1) / (1 + i)^t − AC   (pₜ = pₙ for t > n)
-    Tail for H = ∞: Σₜ₌ₙ₊₁^∞ pₙ · r^(t−1) / (1 + i)^t = pₙ · rⁿ / ((1 + i)ⁿ · (1 + i − r))
+    Formula: V = Σₜ₌₁ᴴ pₜ · r^(t−1) / (1 + i)^(t−1) − AC   (pₜ = pₙ for t > n)
+    Tail for H = ∞: Σₜ₌ₙ₊₁^∞ pₙ · r^(t−1) / (1 + i)^(t−1) = pₙ · rⁿ / ((1 + i)^(n−1) · (1 + i − r))
 
     Units: currency per newly acquired customer; profits per period, r and i per the same period.
 
     Reference: Reichheld & Sasser (1990), "Zero Defections", HBR 68(5) (profit per customer by year of
-    tenure); discounting as in Gupta & Lehmann (2003), J. Interactive Marketing 17(1).
+    tenure); timing as in Farris et al. (2010), §5.3 (CLV with the initial margin).
     """
     profits = _values("profits_by_tenure", profits_by_tenure)
     r = _fraction("retention_rate", retention_rate)
@@ -653,23 +755,32 @@ def tenure_profit_value(
     q = r / (1.0 + i)
     if horizon_periods is None:
         _converges(r, i)
-        tail = profits[-1] * q**n / (1.0 + i - r)
-        return _tenure_sum(profits, q, i) + float(tail) - ac
+        tail = profits[-1] * q**n * (1.0 + i) / (1.0 + i - r)  # pₙ · Σₖ₌₀^∞ q^(n+k), q < 1
+        return _tenure_sum(profits, q) + float(tail) - ac
     horizon = _whole_number("horizon_periods", horizon_periods, minimum=1)
-    value = _tenure_sum(profits[:horizon], q, i)
+    value = _tenure_sum(profits[:horizon], q)
     if horizon > n:
-        # periods n+1 … H repeat the last profit: pₙ · qⁿ / (1 + i) · Σₖ₌₀^(H−n−1) qᵏ
-        value += float(profits[-1]) * q**n / (1.0 + i) * _geometric_sum(q, horizon - n)
+        # periods n+1 … H repeat the last profit: pₙ · qⁿ · Σₖ₌₀^(H−n−1) qᵏ
+        value += float(profits[-1]) * q**n * _geometric_sum(q, horizon - n)
     return value - ac
+
+
+MEANINGFUL_VALUE_SHARE = 0.10
+"""A change in customer value is given relative to the value before only when that value is positive and at least
+this share of the customer's profit value before acquisition cost (:func:`retention_uplift`). Below, acquisition
+cost has eaten nearly all of the customer's profit, and a small change of a value near zero reads as hundreds of
+percent (one customer value of 0.01 € gave +500,000 %): only the change in money means something there."""
 
 
 @dataclass(frozen=True)
 class UpliftResult:
     """Customer value before and after raising the retention rate (see :func:`retention_uplift`).
 
-    relative_change is None when value_before <= 0: a change relative to a zero or negative value has no
-    meaningful sign or size. churn_reduction is None when churn_before is 0 (retention already 100 %).
-    lifetime_* is math.inf when retention is 1.
+    gross_value_before is the value before the uplift without the acquisition cost subtracted. relative_change
+    is None when value_before is not at least :data:`MEANINGFUL_VALUE_SHARE` of a positive gross_value_before:
+    a change relative to a value at or near zero, or negative, has no meaningful sign or size (value_change, in
+    money, still has). churn_reduction is None when churn_before is 0 (retention already 100 %). lifetime_* is
+    math.inf when retention is 1.
     """
 
     retention_before: float
@@ -678,6 +789,7 @@ class UpliftResult:
     value_after: float
     value_change: float
     relative_change: float | None
+    gross_value_before: float
     lifetime_before: float
     lifetime_after: float
     churn_before: float
@@ -706,6 +818,9 @@ def retention_uplift(
     0.05 means +5 percentage points (0.90 → 0.95), which halves churn (0.10 → 0.05). A rate after the uplift
     above 1 is an error that names the largest possible uplift.
 
+    The relative change is None when the value before is below :data:`MEANINGFUL_VALUE_SHARE` of the value
+    before acquisition cost (or that is not positive); see :class:`UpliftResult`.
+
     Formula: relative change = (V(r + Δ) − V(r)) / V(r); churn reduction = 1 − (1 − r − Δ) / (1 − r)
 
     Units: values in currency per new customer; rates and changes as fractions; lifetimes in periods.
@@ -724,6 +839,8 @@ def retention_uplift(
     after = min(after, 1.0)
     value_before = tenure_profit_value(profits_by_tenure, r, discount_rate, acquisition_cost, horizon_periods)
     value_after = tenure_profit_value(profits_by_tenure, after, discount_rate, acquisition_cost, horizon_periods)
+    gross_before = value_before + _non_negative("acquisition_cost", acquisition_cost)
+    meaningful = gross_before > 0 and value_before >= MEANINGFUL_VALUE_SHARE * gross_before
     churn_before, churn_after = 1.0 - r, 1.0 - after
     return UpliftResult(
         retention_before=r,
@@ -731,7 +848,8 @@ def retention_uplift(
         value_before=value_before,
         value_after=value_after,
         value_change=value_after - value_before,
-        relative_change=(value_after - value_before) / value_before if value_before > 0 else None,
+        relative_change=(value_after - value_before) / value_before if meaningful else None,
+        gross_value_before=gross_before,
         lifetime_before=_lifetime_at(r),
         lifetime_after=_lifetime_at(after),
         churn_before=churn_before,
@@ -745,21 +863,22 @@ def retention_uplift(
 # --------------------------------------------------------------------------------------------------------------
 
 
-def lifetime_retention_cost(cost_per_period: float, retention_rate: float, discount_rate: float) -> float:
-    """Present value of the retention spend on one customer over their expected lifetime.
+def lifetime_retention_cost(cost_per_year: float, retention_rate: float, discount_rate: float) -> float:
+    """Present value of the retention spend on one new customer over their expected lifetime.
 
-    The retention cost per customer and period is spent in every period the customer survives, with the same
-    timing as the margin in :func:`margin_multiple`, so it can be set directly against the CLV.
+    The retention cost per customer-year is spent in every customer year, with the same timing as the margin in
+    :func:`margin_multiple_clv` (the first year for certain, each later year only if the customer stays,
+    discounted), so it can be set directly against that CLV.
 
-    Formula: LRC = c · r / (1 + i − r)
+    Formula: LRC = c · (1 + i) / (1 + i − r)
 
-    Units: currency per customer; c per period, r and i per the same period.
+    Units: currency per new customer; c per customer-year, r and i per year.
 
-    Reference: Gupta & Lehmann (2003), J. Interactive Marketing 17(1) (margin multiple); Farris et al.
-    (2010), §5.5 (retention cost); seed article 000 (compare retention cost with the CLV).
+    Reference: Farris et al. (2010), §5.3 (timing) and §5.5 (retention cost); seed article 000 (compare retention
+    cost with the CLV).
     """
-    c = _non_negative("cost_per_period", cost_per_period)
-    return c * margin_multiple(retention_rate, discount_rate)
+    c = _non_negative("cost_per_year", cost_per_year)
+    return c * new_customer_margin_multiple(retention_rate, discount_rate)
 
 
 def clv_gap(clv: float, lifetime_retention_cost: float) -> float:
@@ -777,6 +896,23 @@ def clv_gap(clv: float, lifetime_retention_cost: float) -> float:
     value = _number("clv", clv)
     cost = _non_negative("lifetime_retention_cost", lifetime_retention_cost)
     return value - cost
+
+
+def net_value(clv_gap: float, acquisition_cost: float) -> float:
+    """Net value of a new customer: what is left after keeping them and after winning them.
+
+    The CLV gap (CLV minus the lifetime retention cost) minus the acquisition cost paid to win the customer;
+    negative means the customer does not pay back what they cost.
+
+    Formula: net value = CLV gap − CAC = CLV − LRC − CAC
+
+    Units: currency per new customer.
+
+    Reference: Farris et al. (2010), §5.3–5.5 (CLV against acquisition and retention cost).
+    """
+    gap = _number("clv_gap", clv_gap)
+    cost = _non_negative("acquisition_cost", acquisition_cost)
+    return gap - cost
 
 
 def clv_to_cac(clv: float, acquisition_cost: float) -> float:
@@ -797,32 +933,29 @@ def clv_to_cac(clv: float, acquisition_cost: float) -> float:
 
 
 def break_even_retention_spend(
-    margin_per_period: float, retention_rate: float, discount_rate: float, acquisition_cost: float = 0.0
+    margin_per_year: float, retention_rate: float, discount_rate: float, acquisition_cost: float = 0.0
 ) -> float:
-    """Retention spend per customer and period at which the customer's net value is exactly zero.
+    """Retention spend per customer-year at which a new customer's net value is exactly zero.
 
-    Spending c per period on a customer who brings margin m leaves (m − c) per period; the net value
-    (m − c) · r / (1 + i − r) − AC is zero at c*. Any spend below c* makes the customer profitable. A
-    negative c* means that even zero retention spend loses money: the margin cannot repay the acquisition
-    cost.
+    Spending c per customer-year on a customer who brings margin m leaves (m − c) per year; with the timing of
+    :func:`margin_multiple_clv` the net value (m − c) · (1 + i) / (1 + i − r) − AC is zero at c*. Any spend below
+    c* makes the customer profitable. A negative c* means that even zero retention spend loses money: the margin
+    cannot repay the acquisition cost. Without acquisition cost (AC = 0) c* = m: the spend at which the CLV gap
+    is zero. Defined at every retention rate, 0 included (no division by r).
 
-    Formula: c* = m − AC · (1 + i − r) / r
+    Formula: c* = m − AC · (1 + i − r) / (1 + i)
 
-    Units: currency per customer per period.
+    Units: currency per customer and year.
 
-    Reference: Gupta & Lehmann (2003), J. Interactive Marketing 17(1) (CLV = m · r / (1 + i − r) − AC,
-    solved for the spend that sets it to zero).
+    Reference: Farris et al. (2010), §5.3 (CLV with the initial margin, m · (1 + i) / (1 + i − r)), solved for
+    the spend that sets the net value to zero.
     """
-    m = _number("margin_per_period", margin_per_period)
+    m = _number("margin_per_year", margin_per_year)
     r = _fraction("retention_rate", retention_rate)
     i = _discount_rate("discount_rate", discount_rate)
     ac = _non_negative("acquisition_cost", acquisition_cost)
-    if r == 0:
-        raise ValueError(
-            f"retention_rate must be > 0 for a break-even spend to exist, got {_show(retention_rate)}"
-        )
     _converges(r, i)
-    return m - ac * (1.0 + i - r) / r
+    return m - ac * (1.0 + i - r) / (1.0 + i)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def period_activity(
     - ``lost_customers``: customers in the base at the end of the previous period and not at the end of this one.
     - ``customers_end`` (E): customers in the base at the end of the period.
     - ``active_customers``: customers with at least one order in the period.
-    - ``repeat_customers``: active customers who had ordered in an earlier period (returning buyers).
+    - ``returning_customers``: active customers who had ordered in an earlier period (returning buyers).
     - ``orders``: order rows (amount ≥ 0) in the period.
     - ``revenue``: sum of amounts in the period, net of returns, in the upload's currency.
 
@@ -184,6 +184,7 @@ def period_activity(
 def customer_summary(
     transactions: Table, engine: Engine | None = None, *, observation_end: dt.date | None = None,
     unit_days: float = 7.0, customer_ranges: Sequence[tuple[object, object]] = ((None, None),),
+    basis_end: dt.date | None = None,
 ) -> pd.DataFrame:
     """One row per customer: order history in a few numbers and its buy-till-you-die (BTYD) summary, one pass.
 
@@ -199,28 +200,58 @@ def customer_summary(
       midnight.
     - ``orders``: the customer's order rows (amount ≥ 0); returns are not orders.
     - ``revenue``: sum of the customer's amounts, net of returns.
-    - ``mean_order_value``: revenue / orders; missing when the customer has no orders.
     - ``distinct_products``: different products ordered; 0 when the upload has no product column.
-    - ``order_days``: distinct calendar dates with an order.
+    - ``occasions``: purchase occasions: distinct calendar dates with an order (the BTYD convention), or, when the
+      transactions have an ``order_id`` column, distinct order ids among the order rows (a row without an id
+      counts as an occasion of its date).
     - ``frequency``, ``recency``, ``T``, ``monetary``: the BTYD summary of Fader, Hardie & Lee (2005) over purchase
       days (dates whose net amount is ≥ 0): repeat purchase days, time from the first to the last purchase day,
       time from the first purchase day to the observation end (both in days / ``unit_days``), and the mean net
       amount of the repeat days (0 without one). Missing for a customer without a purchase day; see
       :func:`retention_core.models.rfm_summary`.
+
+    The annual columns, for the annual basis of customer value (:mod:`retention_core.customer_value`), describe
+    the last 12 months L = (E − 12 months, E] and the 12 months before, P = (E − 24 months, E − 12 months], where
+    E = ``basis_end`` (the data's last order date); without ``basis_end`` they are missing:
+
+    - ``ordered_previous_year``: whether the customer has an order (amount ≥ 0) dated in P.
+    - ``revenue_last_year``: net amount of the customer's rows dated in L (returns included; 0 without one).
+    - ``occasions_last_year``: purchase occasions dated in L (an order id by the first date of its order rows).
+
+    Whether a customer bought in L, and whether their first order is in L, is ``last_order`` or ``first_order``
+    after E − 12 months.
     """
     if not customer_ranges:
         raise ValueError("customer_ranges must hold at least one (from, before) range")
+    year_start = previous_start = None
+    if basis_end is not None:
+        basis_end = pd.Timestamp(basis_end).date()
+        year_start, previous_start = (
+            (pd.Timestamp(basis_end) - pd.DateOffset(months=months)).date() for months in (12, 24)
+        )
     params = {
         "observation_end": observation_end, "unit_days": float(unit_days),
-        "product_codes": _products_as_bits(transactions),
+        "product_codes": _products_as_bits(transactions), "order_ids": "order_id" in transactions.columns,
+        "basis_end": basis_end, "year_start": year_start, "previous_start": previous_start,
     }
     table = with_optional_columns(transactions, "transactions")
     parts = run_sql_arrow_each(
         "customer_summary",
         [{**params, "customer_from": low, "customer_before": high} for low, high in customer_ranges],
-        engine, transactions=table,
+        engine, transactions=table, order_lines=_order_lines(transactions),
     )
     return frame_from_arrow(pa.concat_tables(parts))
+
+
+def _order_lines(transactions: Table) -> Table:
+    """The rows ``customer_summary.sql`` counts order ids in: the transactions when they have an ``order_id``
+    column, else no rows at all. A frame without order ids gets an empty frame of the same types rather than a
+    column of 10 M missing ids (80 MB and more while the summary runs); a path source reads the column as NULL."""
+    if "order_id" in transactions.columns:
+        return transactions
+    if isinstance(transactions, TableSource):
+        return transactions.with_null_columns({"order_id": "str"})
+    return transactions.iloc[:0][["customer_id", "order_date", "amount"]].assign(order_id=pd.Series(dtype="str"))
 
 
 PRODUCT_BITS = 63
@@ -308,6 +339,32 @@ def acquisition_by_period(
     return run_sql("acquisition_by_period", params, engine, acquisition=acquisition, first_time=first_time)
 
 
+def retention_spend_in_window(
+    costs: Table, window_start: dt.date, window_end: dt.date, engine: Engine | None = None
+) -> pd.Series:
+    """Retention spend dated in the window (``window_start``, ``window_end``], as one row.
+
+    A cost row counts when its ``period_start`` lies in the window. ``cost_rows``: rows counted;
+    ``retention_spend``: their amounts summed, missing without a row (unknown, not zero).
+    """
+    params = {"window_start": pd.Timestamp(window_start).date(), "window_end": pd.Timestamp(window_end).date()}
+    return run_sql("retention_spend_in_window", params, engine, costs=costs).iloc[0]
+
+
+def acquisition_in_window(
+    acquisition: Table, window_start: dt.date, window_end: dt.date, engine: Engine | None = None
+) -> pd.Series:
+    """Acquisition spend and the sheet's new customers dated in the window (``window_start``, ``window_end``].
+
+    ``acquisition_rows``: rows counted; ``acquisition_spend``: their spend summed (missing without a row);
+    ``new_customer_rows``: rows that give a number of new customers; ``sheet_new_customers``: those numbers summed
+    (missing without one).
+    """
+    params = {"window_start": pd.Timestamp(window_start).date(), "window_end": pd.Timestamp(window_end).date()}
+    table = with_optional_columns(acquisition, "acquisition")
+    return run_sql("acquisition_in_window", params, engine, acquisition=table).iloc[0]
+
+
 def cohort_retention(
     transactions: Table, period: str = "quarter", engine: Engine | None = None, *, flows: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -370,6 +427,8 @@ def transaction_totals(transactions: Table, engine: Engine | None = None) -> pd.
 
     - ``rows``: transaction rows, returns included.
     - ``first_order_date``, ``last_order_date``: earliest and latest ``order_date`` of any row.
+    - ``last_purchase_date``: latest ``order_date`` of an order (amount ≥ 0), the anchor of
+      :func:`retention_core.customer_value.annual_windows`; missing when every row is a return.
     - ``margin_revenue``: revenue of the rows with a known gross margin and a positive amount (missing without any).
     - ``gross_profit``: Σ amount · gross_margin over the same rows.
     """

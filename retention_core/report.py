@@ -38,11 +38,14 @@ PNG_SCALE = 2  # sharp on laptop screens and in slides
 PNG_TIMEOUT_S = 60
 REPORT_FORMULAS: tuple[Callable, ...] = (
     metrics.retention_cost_per_customer,
+    metrics.annual_retention_rate,
+    metrics.margin_per_customer_year,
     metrics.simple_clv,
-    metrics.retention_clv,
+    metrics.margin_multiple_clv,
     metrics.finite_horizon_clv,
     metrics.lifetime_retention_cost,
     metrics.clv_gap,
+    metrics.net_value,
     metrics.break_even_retention_spend,
     metrics.clv_to_cac,
     metrics.tenure_profit_value,

@@ -75,9 +75,9 @@ def _specs() -> tuple[ParamSpec, ...]:
         ParamSpec("cost_typed_cac", **money),
         ParamSpec("clv_gross_margin", "fraction", 0.0, 1.0, 0.01),
         ParamSpec("clv_discount_rate", "fraction", 0.0, 0.30, 0.005),
-        ParamSpec("clv_retention_rate", "fraction", 0.0, 0.99, 0.005),
+        ParamSpec("clv_annual_retention", "fraction", 0.0, 0.99, 0.005),
         ParamSpec("clv_horizon", "integer", 1, 20),
-        ParamSpec("clv_retention_cost", **money),
+        ParamSpec("clv_retention_cost_year", **money),
         ParamSpec("clv_cac", **money),
         ParamSpec("profit_retention", "fraction", 0.0, 0.99, 0.005),
         ParamSpec("profit_uplift", "fraction", 0.0, 0.10, 0.005),
@@ -94,6 +94,10 @@ def _specs() -> tuple[ParamSpec, ...]:
 
 
 PARAMS: dict[str, ParamSpec] = {spec.key: spec for spec in _specs()}
+RETIRED_KEYS = ("clv_retention_rate", "clv_retention_cost")
+"""Parameters of older links whose meaning changed: the CLV page's retention and retention cost were per analysis
+period and are now per year (``clv_annual_retention``, ``clv_retention_cost_year``). A link that still carries
+one is read without it and the notice names it, so a quarterly rate is never taken for an annual one."""
 SIDEBAR_KEYS = ("app_lang", "app_currency", "app_period", "app_activity_months")
 WHAT_IF_KEYS = tuple(key for key, spec in PARAMS.items() if spec.what_if)
 
@@ -250,11 +254,15 @@ def parse_query(params: Mapping[str, str | list[str]]) -> ParsedQuery:
     """Accept the known parameters whose value is valid; reject the rest of the known ones by key.
 
     Unknown parameters (``embed``, tracking tags) are not part of a scenario and are left alone; a repeated
-    parameter counts with its last value, as ``st.query_params`` shows it.
+    parameter counts with its last value, as ``st.query_params`` shows it. Parameters of :data:`RETIRED_KEYS` are
+    rejected whatever their value.
     """
     values: dict = {}
     rejected: list[str] = []
     for key, raw in params.items():
+        if key in RETIRED_KEYS:
+            rejected.append(key)
+            continue
         spec = PARAMS.get(key)
         if spec is None:
             continue

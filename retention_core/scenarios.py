@@ -4,8 +4,9 @@ Every function here takes an :class:`~retention_core.dataset.Aggregates` bundle 
 assumption values from widgets, calls the formulas in :mod:`retention_core.metrics`, and returns frozen
 dataclasses or small frames. Pages only render what comes back; a slider move never touches raw rows.
 
-Units: rates are fractions per analysis period (month, quarter or year) unless a name says ``annual``; money is
-in the data's currency; ``*_years`` are years.
+Units: per-period rates (the Overview's CRR and churn) are fractions per analysis period (month, quarter or year);
+customer value (CLV page, Retention → profit) is on the annual basis of :mod:`retention_core.customer_value`, so
+its rates are per year and its money per customer-year or per new customer; ``*_years`` are years.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 
 from retention_core import benchmarks, metrics
 from retention_core.columns import CATEGORIES
+from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import MONTHS_PER_PERIOD, Aggregates
 
 COST_CATEGORIES = CATEGORIES  # team, tools, engagement: the data contract's cost categories
@@ -82,21 +84,25 @@ def period_options(aggs: Aggregates) -> list[pd.Timestamp]:
 
 @dataclass(frozen=True)
 class PeriodFacts:
-    """The KPIs of one period; ``None`` where the data needed for a KPI is missing (e.g. no cost sheet)."""
+    """The KPIs of one period; ``None`` where the data needed for a KPI is missing (e.g. no cost sheet).
+
+    ``active_customers`` is the customer base at the period's end (E: ordered within the activity window);
+    ``new_customers`` the customers whose first order falls in the period; ``buyers`` the customers with an order
+    in the period; ``returning_buyer_share`` the share of those buyers who had ordered in an earlier period. ``acquisition_cost`` is the period's own CAC (acquisition spend of the period ÷ its new
+    customers), not the annual one customer value uses.
+    """
 
     period_start: pd.Timestamp
     active_customers: int
     new_customers: int
+    buyers: int
     lost_customers: int
     retention_rate: float | None
     churn_rate: float | None
-    repeat_purchase_rate: float | None
+    returning_buyer_share: float | None
     revenue_per_customer: float | None
     retention_cost_per_customer: float | None
-    clv: float | None
-    clv_gap: float | None
     acquisition_cost: float | None
-    clv_to_cac: float | None
     nps: float | None
 
 
@@ -113,13 +119,14 @@ def _number(row: pd.Series | None, column: str) -> float | None:
     return float(row[column])
 
 
-def period_facts(aggs: Aggregates, period_start: pd.Timestamp, assumptions: Assumptions) -> PeriodFacts:
-    """All Overview KPIs for the period starting ``period_start``.
+def period_facts(aggs: Aggregates, period_start: pd.Timestamp) -> PeriodFacts:
+    """All per-period Overview KPIs for the period starting ``period_start``.
 
-    CLV is the margin-multiple CLV of this period's numbers: margin per active customer per period
-    (revenue ÷ active customers × gross margin), this period's retention rate and the annual discount rate
-    converted to the period; the CLV gap subtracts the lifetime retention cost (this period's retention cost
-    per active customer over the same expected lifetime).
+    CRR = (E − N) / S and churn = lost / S with the activity window's customer base (S, N, E of
+    :func:`queries.period_activity`); returning-buyer share = buyers who had ordered in an earlier period ÷ buyers;
+    revenue and retention cost per active customer = the period's net revenue or retention spend
+    ÷ E; CAC = the period's acquisition spend ÷ its new customers. Customer value is not a period figure: see
+    :func:`retention_core.whatif.customer_value_kpis`.
     """
     activity = _row(aggs.activity, period_start)
     if activity is None:
@@ -131,45 +138,34 @@ def period_facts(aggs: Aggregates, period_start: pd.Timestamp, assumptions: Assu
     buyers = int(activity["active_customers"])
     retention = metrics.retention_rate(start, new, end) if start > 0 else None
     churn = metrics.churn_rate(start, lost) if start > 0 else None
-    repeat = metrics.repeat_purchase_rate(int(activity["repeat_customers"]), buyers) if buyers > 0 else None
+    returning = metrics.returning_buyer_share(int(activity["returning_customers"]), buyers) if buyers > 0 else None
     revenue_per_customer = metrics.revenue_per_customer(float(activity["revenue"]), end) if end > 0 else None
-    cost_per_customer = _number(_row(aggs.costs, period_start), "cost_per_active_customer")
-    cac = _number(_row(aggs.acquisition, period_start), "cac")
-    discount = metrics.period_discount_rate(assumptions.annual_discount_rate, aggs.periods_per_year)
-    clv = gap = ratio = None
-    if retention is not None and revenue_per_customer is not None and retention < 1 + discount:
-        clv = metrics.retention_clv(revenue_per_customer * assumptions.gross_margin, retention, discount)
-        if cost_per_customer is not None:
-            lifetime_cost = metrics.lifetime_retention_cost(cost_per_customer, retention, discount)
-            gap = metrics.clv_gap(clv, lifetime_cost)
-        if cac:
-            ratio = metrics.clv_to_cac(clv, cac)
     return PeriodFacts(
         period_start=pd.Timestamp(period_start),
         active_customers=end,
-        new_customers=new,
+        new_customers=int(activity["first_time_customers"]),
+        buyers=buyers,
         lost_customers=lost,
         retention_rate=retention,
         churn_rate=churn,
-        repeat_purchase_rate=repeat,
+        returning_buyer_share=returning,
         revenue_per_customer=revenue_per_customer,
-        retention_cost_per_customer=cost_per_customer,
-        clv=clv,
-        clv_gap=gap,
-        acquisition_cost=cac,
-        clv_to_cac=ratio,
+        retention_cost_per_customer=_number(_row(aggs.costs, period_start), "cost_per_active_customer"),
+        acquisition_cost=_number(_row(aggs.acquisition, period_start), "cac"),
         nps=nps_for_period(aggs, period_start),
     )
 
 
 @dataclass(frozen=True)
 class Kpi:
-    """One Overview card: i18n ``key``, ``kind`` (count, fraction, money, ratio, points) and this/previous value."""
+    """One Overview card: i18n ``key``, ``kind`` (count, fraction, money, ratio, points) and this/previous value.
+
+    ``previous`` is the value of the previous measurable period (None for a figure that is not per period)."""
 
     key: str
     kind: str
     value: float | None
-    previous: float | None
+    previous: float | None = None
     lower_is_better: bool = False
 
     @property
@@ -182,24 +178,23 @@ class Kpi:
 
 KPI_FIELDS = (
     ("active_customers", "count", False),
+    ("new_customers", "count", False),
     ("retention_rate", "fraction", False),
     ("churn_rate", "fraction", True),
-    ("repeat_purchase_rate", "fraction", False),
+    ("returning_buyer_share", "fraction", False),
     ("revenue_per_customer", "money", False),
     ("retention_cost_per_customer", "money", True),
-    ("clv", "money", False),
-    ("clv_gap", "money", False),
     ("acquisition_cost", "money", True),
-    ("clv_to_cac", "ratio", False),
     ("nps", "points", False),
 )
 
 
-def overview_kpis(aggs: Aggregates, period_start: pd.Timestamp, assumptions: Assumptions) -> tuple[Kpi, ...]:
-    """The Overview cards for ``period_start`` with the previous period's values for the change."""
-    current = period_facts(aggs, period_start, assumptions)
+def overview_kpis(aggs: Aggregates, period_start: pd.Timestamp) -> tuple[Kpi, ...]:
+    """The Overview's per-period cards for ``period_start``, with the previous measurable period's values for
+    the change (none for the first measurable period: a warm-up period is never compared with)."""
+    current = period_facts(aggs, period_start)
     before_start = previous_period(aggs, period_start)
-    before = None if before_start is None else period_facts(aggs, before_start, assumptions)
+    before = None if before_start is None else period_facts(aggs, before_start)
     return tuple(
         Kpi(name, kind, getattr(current, name), None if before is None else getattr(before, name), lower)
         for name, kind, lower in KPI_FIELDS
@@ -215,10 +210,14 @@ def nps_for_period(aggs: Aggregates, period_start: pd.Timestamp) -> float | None
 
 
 def previous_period(aggs: Aggregates, period_start: pd.Timestamp) -> pd.Timestamp | None:
-    """Start of the period before ``period_start`` in the data, None for the first."""
-    starts = list(aggs.activity["period_start"])
-    index = starts.index(pd.Timestamp(period_start))
-    return None if index == 0 else pd.Timestamp(starts[index - 1])
+    """Start of the measurable period before ``period_start`` (see :func:`measurable_periods`), None for the first:
+    the warm-up periods before it are never compared with."""
+    starts = period_options(aggs)
+    start = pd.Timestamp(period_start)
+    if start not in starts:
+        return None
+    index = starts.index(start)
+    return None if index == 0 else starts[index - 1]
 
 
 def retention_trend(aggs: Aggregates) -> pd.DataFrame:
@@ -233,67 +232,6 @@ def retention_trend(aggs: Aggregates) -> pd.DataFrame:
         for row in activity.itertuples(index=False)
     ]
     return pd.DataFrame(rows, columns=["period_start", "retention_rate", "churn_rate"])
-
-
-# --- measured baseline ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """Per-period averages of the last complete periods, pooled (sums over sums), for the what-if pages.
-
-    ``retention_rate`` is Σ(E − N) / ΣS; ``revenue_per_customer`` Σrevenue / ΣE; ``purchase_frequency``
-    Σorders / ΣE; ``retention_cost_per_customer`` Σcost / ΣE; ``acquisition_cost`` Σspend / Σnew;
-    ``acquisition_rate`` ΣN / ΣS — all per period of ``period``.
-    """
-
-    period: str
-    periods_per_year: int
-    periods_used: int
-    retention_rate: float | None
-    acquisition_rate: float | None
-    revenue_per_customer: float | None
-    average_order_value: float | None
-    purchase_frequency: float | None
-    retention_cost_per_customer: float | None
-    acquisition_cost: float | None
-
-    @property
-    def annual_retention_rate(self) -> float | None:
-        if self.retention_rate is None:
-            return None
-        return metrics.convert_retention_rate(self.retention_rate, self.periods_per_year, 1)
-
-
-def measured_baseline(aggs: Aggregates, last_periods: int | None = None) -> Baseline:
-    """Pool the last ``last_periods`` complete periods (default: one year's worth) into a :class:`Baseline`."""
-    count = last_periods or aggs.periods_per_year
-    used = complete_periods(aggs).tail(count)
-    start, new, end = (int(used[column].sum()) for column in ("customers_start", "new_customers", "customers_end"))
-    orders, revenue = int(used["orders"].sum()), float(used["revenue"].sum())
-    starts = set(used["period_start"])
-    cost_per_customer = cac = None
-    if aggs.costs is not None:
-        costs = aggs.costs[aggs.costs["period_start"].isin(starts)]
-        if end > 0 and not costs.empty:
-            cost_per_customer = metrics.retention_cost_per_customer(float(costs["retention_cost"].sum()), end)
-    if aggs.acquisition is not None:
-        acquisition = aggs.acquisition[aggs.acquisition["period_start"].isin(starts)]
-        new_customers = float(acquisition["new_customers"].sum())
-        if new_customers > 0:
-            cac = metrics.acquisition_cost_per_customer(float(acquisition["acquisition_spend"].sum()), new_customers)
-    return Baseline(
-        period=aggs.period,
-        periods_per_year=aggs.periods_per_year,
-        periods_used=len(used),
-        retention_rate=metrics.retention_rate(start, new, end) if start > 0 else None,
-        acquisition_rate=metrics.acquisition_rate(start, new) if start > 0 else None,
-        revenue_per_customer=metrics.revenue_per_customer(revenue, end) if end > 0 else None,
-        average_order_value=metrics.revenue_per_customer(revenue, orders) if orders > 0 else None,
-        purchase_frequency=metrics.purchase_frequency(orders, end) if end > 0 else None,
-        retention_cost_per_customer=cost_per_customer,
-        acquisition_cost=cac,
-    )
 
 
 # --- retention cost -------------------------------------------------------------------------------------------
@@ -365,88 +303,104 @@ def cost_items_wide(aggs: Aggregates) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ClvInputs:
-    """Slider values of the CLV page. Rates and money are per analysis period, except where named annual."""
+    """Inputs of the CLV page, all on the annual basis (:mod:`retention_core.customer_value`).
 
-    periods_per_year: int
+    ``retention_rate`` is annual retention (None: unknown, then no CLV can be computed); ``revenue_per_customer``,
+    ``average_order_value`` and ``purchase_frequency`` are per customer-year (net revenue in the last 12 months ÷
+    buyers, ÷ purchase occasions, occasions ÷ buyers); ``retention_cost_per_customer`` is per customer-year and
+    ``acquisition_cost`` per new customer, each None when unknown (never taken as zero).
+    """
+
     gross_margin: float
     annual_discount_rate: float
-    retention_rate: float
+    retention_rate: float | None
     horizon_years: int
     revenue_per_customer: float
-    average_order_value: float
+    average_order_value: float | None
     purchase_frequency: float
-    retention_cost_per_customer: float
-    acquisition_cost: float
+    retention_cost_per_customer: float | None
+    acquisition_cost: float | None
 
 
 @dataclass(frozen=True)
 class ClvResult:
-    """The three CLV estimates side by side and the CLV gap waterfall, per customer."""
+    """The value of a new customer three ways, the CLV gap and what is left after acquisition cost.
 
-    margin_per_period: float
-    discount_rate_per_period: float
-    expected_lifetime_years: float
-    simple_clv: float
-    margin_multiple_clv: float
-    finite_horizon_clv: float
-    lifetime_retention_cost: float
-    acquisition_cost: float
-    clv_gap: float
-    net_value: float
-    break_even_retention_spend: float
+    Every value is per new customer in the data's currency; None where an input is unknown: the CLVs without
+    retention, the lifetime retention cost and the CLV gap without a retention cost, the net value and CLV : CAC
+    without a CAC (or with a CAC of 0, for the ratio).
+    """
+
+    margin_per_year: float
+    expected_lifetime_years: float | None
+    simple_clv: float | None
+    margin_multiple_clv: float | None
+    finite_horizon_clv: float | None
+    lifetime_retention_cost: float | None
+    acquisition_cost: float | None
+    clv_gap: float | None
+    net_value: float | None
+    break_even_retention_spend: float | None
     clv_to_cac: float | None
 
 
-def clv_defaults(aggs: Aggregates, assumptions: Assumptions, horizon_years: int = 5) -> ClvInputs:
-    """CLV page inputs from the measured baseline; unknown costs default to zero (and the page says so)."""
-    baseline = measured_baseline(aggs)
-    if baseline.retention_rate is None or baseline.revenue_per_customer is None:
-        raise ValueError("not enough complete periods to measure retention")
+def clv_defaults(basis: AnnualBasis, assumptions: Assumptions, horizon_years: int = 5) -> ClvInputs:
+    """CLV inputs as measured on the annual basis; what the data does not give stays None."""
     return ClvInputs(
-        periods_per_year=aggs.periods_per_year,
         gross_margin=assumptions.gross_margin,
         annual_discount_rate=assumptions.annual_discount_rate,
-        retention_rate=baseline.retention_rate,
+        retention_rate=basis.retention_rate,
         horizon_years=horizon_years,
-        revenue_per_customer=baseline.revenue_per_customer,
-        average_order_value=baseline.average_order_value or 0.0,
-        purchase_frequency=baseline.purchase_frequency or 0.0,
-        retention_cost_per_customer=baseline.retention_cost_per_customer or 0.0,
-        acquisition_cost=baseline.acquisition_cost or 0.0,
+        revenue_per_customer=basis.revenue_per_buyer or 0.0,
+        average_order_value=basis.average_order_value,
+        purchase_frequency=basis.purchase_frequency or 0.0,
+        retention_cost_per_customer=basis.retention_cost_per_customer,
+        acquisition_cost=basis.acquisition_cost,
     )
 
 
 def clv_scenario(inputs: ClvInputs) -> ClvResult:
-    """Simple, margin-multiple and finite-horizon CLV, the CLV gap and the break-even retention spend.
+    """The value of a new customer on the annual basis, first customer year certain (Farris et al. 2010 §5.3):
 
-    - simple CLV: margin per order × orders per period × expected lifetime 1 / (1 − r), undiscounted;
-    - margin-multiple CLV: m · r / (1 + i − r), discounted, margin at the end of each period survived;
-    - finite-horizon CLV: the same sum stopped after ``horizon_years``;
-    - CLV gap = margin-multiple CLV − lifetime retention cost; net value = CLV gap − CAC.
+    - simple CLV = average order value × gross margin × purchases per year × 1 / (1 − r), undiscounted;
+    - margin-multiple CLV = m · (1 + i) / (1 + i − r), m = revenue per customer-year × gross margin;
+    - finite-horizon CLV = Σₜ₌₀ᴺ⁻¹ m · rᵗ / (1 + i)ᵗ over ``horizon_years``;
+    - lifetime retention cost = c · (1 + i) / (1 + i − r); CLV gap = margin-multiple CLV − lifetime retention
+      cost; net value = CLV gap − CAC; CLV : CAC = margin-multiple CLV / CAC;
+    - break-even retention spend c* = m − CAC · (1 + i − r) / (1 + i) (m without a CAC).
+
+    Simple ≥ margin multiple ≥ finite horizon for a positive margin. A customer who never comes back (r = 0) is
+    worth one year's margin in every form.
     """
-    i = metrics.period_discount_rate(inputs.annual_discount_rate, inputs.periods_per_year)
+    i = inputs.annual_discount_rate
     r = inputs.retention_rate
     margin = inputs.revenue_per_customer * inputs.gross_margin
+    cac, cost = inputs.acquisition_cost, inputs.retention_cost_per_customer
+    if r is None:
+        return ClvResult(margin_per_year=margin, expected_lifetime_years=None, simple_clv=None,
+                         margin_multiple_clv=None, finite_horizon_clv=None, lifetime_retention_cost=None,
+                         acquisition_cost=cac, clv_gap=None, net_value=None, break_even_retention_spend=None,
+                         clv_to_cac=None)
     lifetime = metrics.expected_lifetime(1.0 - r)
-    clv = metrics.retention_clv(margin, r, i)
-    horizon = inputs.horizon_years * inputs.periods_per_year
-    lifetime_cost = metrics.lifetime_retention_cost(inputs.retention_cost_per_customer, r, i)
-    gap = metrics.clv_gap(clv, lifetime_cost)
-    cac = inputs.acquisition_cost
+    clv = metrics.margin_multiple_clv(margin, r, i)
+    lifetime_cost = None if cost is None else metrics.lifetime_retention_cost(cost, r, i)
+    gap = None if lifetime_cost is None else metrics.clv_gap(clv, lifetime_cost)
+    simple = None
+    if inputs.average_order_value is not None:
+        simple = metrics.simple_clv(inputs.average_order_value * inputs.gross_margin, inputs.purchase_frequency,
+                                    lifetime)
     return ClvResult(
-        margin_per_period=margin,
-        discount_rate_per_period=i,
-        expected_lifetime_years=lifetime / inputs.periods_per_year,
-        simple_clv=metrics.simple_clv(inputs.average_order_value * inputs.gross_margin, inputs.purchase_frequency,
-                                      lifetime),
+        margin_per_year=margin,
+        expected_lifetime_years=lifetime,
+        simple_clv=simple,
         margin_multiple_clv=clv,
-        finite_horizon_clv=metrics.finite_horizon_clv([margin] * horizon, r, i),
+        finite_horizon_clv=metrics.finite_horizon_clv([margin] * inputs.horizon_years, r, i),
         lifetime_retention_cost=lifetime_cost,
         acquisition_cost=cac,
         clv_gap=gap,
-        net_value=gap - cac,
-        break_even_retention_spend=metrics.break_even_retention_spend(margin, r, i, cac),
-        clv_to_cac=metrics.clv_to_cac(clv, cac) if cac > 0 else None,
+        net_value=None if gap is None or cac is None else metrics.net_value(gap, cac),
+        break_even_retention_spend=metrics.break_even_retention_spend(margin, r, i, cac or 0.0),
+        clv_to_cac=metrics.clv_to_cac(clv, cac) if cac else None,
     )
 
 
@@ -455,25 +409,42 @@ def clv_scenario(inputs: ClvInputs) -> ClvResult:
 
 @dataclass(frozen=True)
 class ProfitInputs:
-    """Slider values of the Retention → profit simulator; everything per year."""
+    """Inputs of the Retention → profit simulator; everything per year.
+
+    ``acquisition_cost`` None means no CAC was given: the values are then before acquisition cost (the page says
+    so next to them).
+    """
 
     profits_by_tenure: tuple[float, ...]
     annual_retention_rate: float
     uplift_points: float
     annual_discount_rate: float
-    acquisition_cost: float
+    acquisition_cost: float | None
     horizon_years: int | None
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Where the user's profit increase falls against Reichheld's 25–95 % band, and why (i18n keys)."""
+    """Where the computed result at +5 points (:data:`benchmarks.REICHHELD_UPLIFT_POINTS`, less when that would pass
+    99 % retention) falls against Reichheld's 25–95 % band, and why (i18n keys).
+
+    ``position``: ``inside``, ``below`` or ``above`` the band; ``absolute`` when the value before the uplift is
+    too close to zero, or negative, for a percentage (the change is then judged in money, ``value_change``);
+    ``no_room`` at 99 % retention or more. ``uplift_points`` is the uplift judged, ``relative_change`` and
+    ``value_change`` its result.
+    """
 
     position: str
     reasons: tuple[str, ...]
+    uplift_points: float
+    relative_change: float | None = None
+    value_change: float | None = None
 
 
 MIN_CUSTOMERS_PER_TENURE = 30
+MAX_RETENTION = 0.99
+"""The highest annual retention the what-if pages work with: at 100 % a customer would never leave and every
+lifetime would be infinite."""
 
 
 def default_profits_by_tenure(aggs: Aggregates, gross_margin: float, max_years: int = 5) -> pd.DataFrame:
@@ -495,26 +466,33 @@ def default_profits_by_tenure(aggs: Aggregates, gross_margin: float, max_years: 
 
 
 def profit_scenario(inputs: ProfitInputs) -> metrics.UpliftResult:
-    """Customer value before and after the retention uplift (Reichheld & Sasser 1990 logic)."""
+    """A new customer's value before and after the retention uplift (Reichheld & Sasser 1990 logic), with the
+    first year's profit at the start as on the CLV page (:func:`metrics.tenure_profit_value`): with the same
+    profit in every year the value before the uplift is the margin-multiple CLV minus CAC."""
     return metrics.retention_uplift(
         list(inputs.profits_by_tenure), inputs.annual_retention_rate, inputs.uplift_points,
-        inputs.annual_discount_rate, inputs.acquisition_cost, inputs.horizon_years,
+        inputs.annual_discount_rate, inputs.acquisition_cost or 0.0, inputs.horizon_years,
     )
 
 
 def max_uplift_points(annual_retention_rate: float, limit: float = 0.10) -> float:
     """The largest uplift the slider may offer: up to ``limit`` but never past 99 % retention."""
-    return max(0.0, min(limit, 0.99 - annual_retention_rate))
+    return max(0.0, min(limit, MAX_RETENTION - annual_retention_rate))
 
 
 def uplift_curve(inputs: ProfitInputs, steps: int = 21) -> pd.DataFrame:
-    """Relative profit increase for uplifts from 0 to the largest possible (≤ 10 pp), in ``steps`` points."""
+    """Profit increase for uplifts from 0 to the largest possible (≤ 10 pp), in ``steps`` points.
+
+    ``relative_change`` is missing (NaN) where a percentage means nothing (see :func:`metrics.retention_uplift`);
+    ``value_change`` is the change in money per new customer.
+    """
     top = max_uplift_points(inputs.annual_retention_rate)
     rows = []
     for points in np.linspace(0.0, top, steps):
         result = profit_scenario(replace(inputs, uplift_points=float(points)))
-        rows.append({"uplift_points": float(points), "relative_change": result.relative_change})
-    return pd.DataFrame(rows, columns=["uplift_points", "relative_change"])
+        rows.append({"uplift_points": float(points), "relative_change": result.relative_change,
+                     "value_change": result.value_change})
+    return pd.DataFrame(rows, columns=["uplift_points", "relative_change", "value_change"]).astype(float)
 
 
 def customer_base_growth(
@@ -526,7 +504,7 @@ def customer_base_growth(
             "year": year,
             "without_uplift": metrics.customer_base_multiple(annual_retention_rate, annual_acquisition_rate, year),
             "with_uplift": metrics.customer_base_multiple(
-                annual_retention_rate + uplift_points, annual_acquisition_rate, year
+                min(1.0, annual_retention_rate + uplift_points), annual_acquisition_rate, year
             ),
         }
         for year in range(years + 1)
@@ -534,32 +512,31 @@ def customer_base_growth(
     return pd.DataFrame(rows)
 
 
-def annual_acquisition_rate(baseline: Baseline) -> float:
-    """New customers per existing customer per year, from the per-period rate (compounded with retention)."""
-    if baseline.acquisition_rate is None or baseline.retention_rate is None:
-        return 0.0
-    k = baseline.periods_per_year
-    growth = (baseline.retention_rate + baseline.acquisition_rate) ** k
-    return max(0.0, growth - metrics.convert_retention_rate(baseline.retention_rate, k, 1))
+def reichheld_verdict(inputs: ProfitInputs) -> Verdict:
+    """Judge the result at exactly +5 points against the published 25–95 % band and name the likely reasons.
 
-
-def reichheld_verdict(inputs: ProfitInputs, result: metrics.UpliftResult) -> Verdict:
-    """Compare the result with the published 25–95 % band and name the likely reasons when outside it.
-
-    Reasons (i18n keys): ``short_lifetime`` (expected lifetime under 3 years), ``flat_profits`` (last year's
-    profit less than 1.5 × the first year's), ``high_discount`` (annual discount rate above 12 %),
-    ``acquisition_cost`` (value before the uplift not positive, so a relative change is meaningless),
-    ``long_lifetime`` (over 10 years: survival changes compound for long).
+    The uplift judged is :data:`benchmarks.REICHHELD_UPLIFT_POINTS`, capped so retention stays at most 99 %
+    (never the slider's uplift rescaled). Where the value before the uplift is too close to zero or negative for a
+    percentage (:data:`metrics.MEANINGFUL_VALUE_SHARE`), the position is ``absolute`` and the change is judged in
+    money. Reasons (i18n keys): ``short_lifetime`` (expected lifetime under 3 years), ``flat_profits`` (last
+    year's profit less than 1.5 × the first year's), ``high_discount`` (annual discount rate above 12 %),
+    ``near_zero`` (the value before is too small for a percentage), ``long_lifetime`` (over 10 years: survival
+    changes compound for long), ``capped`` (less than 5 points were possible below 99 %).
     """
     low, high = benchmarks.REICHHELD_PROFIT_BAND
-    if result.relative_change is None:
-        return Verdict("undefined", ("acquisition_cost",))
-    scaled = result.relative_change * benchmarks.REICHHELD_UPLIFT_POINTS / inputs.uplift_points \
-        if inputs.uplift_points > 0 else 0.0
+    points = round(min(benchmarks.REICHHELD_UPLIFT_POINTS, max(0.0, MAX_RETENTION - inputs.annual_retention_rate)),
+                   10)
+    if points <= 0:
+        return Verdict("no_room", (), 0.0)
+    result = profit_scenario(replace(inputs, uplift_points=points))
+    capped = ("capped",) if points < benchmarks.REICHHELD_UPLIFT_POINTS else ()
+    change = result.relative_change
+    if change is None:
+        return Verdict("absolute", ("near_zero", *capped), points, None, result.value_change)
     profits = inputs.profits_by_tenure
-    if low <= scaled <= high:
-        return Verdict("inside", ())
-    if scaled < low:
+    if low <= change <= high:
+        return Verdict("inside", capped, points, change, result.value_change)
+    if change < low:
         reasons = tuple(
             reason for reason, applies in (
                 ("short_lifetime", result.lifetime_before < 3),
@@ -567,8 +544,9 @@ def reichheld_verdict(inputs: ProfitInputs, result: metrics.UpliftResult) -> Ver
                 ("high_discount", inputs.annual_discount_rate > 0.12),
             ) if applies
         )
-        return Verdict("below", reasons)
-    return Verdict("above", ("long_lifetime",) if result.lifetime_before > 10 else ())
+        return Verdict("below", reasons + capped, points, change, result.value_change)
+    return Verdict("above", (("long_lifetime",) if result.lifetime_before > 10 else ()) + capped, points, change,
+                   result.value_change)
 
 
 # --- cohorts --------------------------------------------------------------------------------------------------
@@ -600,10 +578,13 @@ def retention_after(aggs: Aggregates, periods_since: int) -> float:
 
 @dataclass(frozen=True)
 class LoyaltyFacts:
-    """Loyalty metrics over all customers in the data; ``None`` where the needed column or sheet is missing."""
+    """Loyalty metrics over all customers in the data; ``None`` where the needed column or sheet is missing.
+
+    ``customers`` counts the customers with at least one order (a customer whose rows are all returns is none).
+    """
 
     customers: int
-    repeat_purchase_rate: float
+    repeat_purchase_rate: float | None
     upsell_rate: float | None
     upsell_ratio: float | None
     nps: float | None
@@ -613,12 +594,17 @@ class LoyaltyFacts:
 
 
 def loyalty_facts(aggs: Aggregates) -> LoyaltyFacts:
-    """Repeat-purchase rate (customers with 2+ orders), upsell rate and ratio (2+ distinct products), NPS."""
-    customers = aggs.customers
+    """Repeat-purchase rate, upsell rate and ratio and NPS over the whole data.
+
+    Repeat-purchase rate = customers with two or more purchase occasions (distinct order days, or order ids) ÷
+    customers, so a basket of two lines on one day is one purchase; upsell = customers who bought two or more
+    distinct products ÷ customers.
+    """
+    customers = aggs.customers[aggs.customers["occasions"] > 0]
     total = len(customers)
-    repeaters = int((customers["orders"] >= 2).sum())
+    repeaters = int((customers["occasions"] >= 2).sum())
     upsell_rate = upsell_ratio = None
-    if aggs.has_products:
+    if aggs.has_products and total > 0:
         multi = int((customers["distinct_products"] >= 2).sum())
         upsell_rate = metrics.upsell_rate(multi, total)
         single = total - multi
@@ -631,7 +617,7 @@ def loyalty_facts(aggs: Aggregates) -> LoyaltyFacts:
         nps = metrics.nps_from_counts(promoters, passives, detractors)
     return LoyaltyFacts(
         customers=total,
-        repeat_purchase_rate=metrics.repeat_purchase_rate(repeaters, total),
+        repeat_purchase_rate=metrics.repeat_purchase_rate(repeaters, total) if total > 0 else None,
         upsell_rate=upsell_rate,
         upsell_ratio=upsell_ratio,
         nps=nps,

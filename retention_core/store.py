@@ -10,7 +10,9 @@ Layout of the folder:
 - ``manifest.json``: ``format`` (``"retention-aggregates"``), ``version`` (:data:`FORMAT_VERSION`), ``created``
   (UTC, ISO 8601), ``engine`` that aggregated, ``source`` (the input path), ``rows`` (transaction rows read),
   ``period``, ``activity_months``, ``gross_margin`` (fraction or null), ``has_products``, ``sheets``, ``tables``
-  (table name -> file name) and ``predictive`` (the BG/NBD and Gamma-Gamma parameters and check figures, or null).
+  (table name -> file name), ``predictive`` (the BG/NBD and Gamma-Gamma parameters and check figures, or null) and
+  ``basis`` (the annual basis of customer value, :class:`~retention_core.customer_value.AnnualBasis`, or null).
+  Version 2 added ``basis`` and the customer table's annual columns; a version-1 folder has to be written again.
 - ``<table>.parquet`` for every table of :data:`TABLES` the aggregates hold, and ``predictive_summary.parquet`` /
   ``predictive_holdout.parquet`` for the customer summary and holdout check behind the fits.
 """
@@ -26,11 +28,12 @@ from pathlib import Path
 import pandas as pd
 
 from retention_core import models
+from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates
 from retention_core.predictive import PredictiveModels
 
 FORMAT = "retention-aggregates"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
 _PREDICTIVE_TABLES = ("summary", "holdout")
@@ -70,6 +73,7 @@ def write_aggregates(aggs: Aggregates, directory: str | Path, *, engine: str = "
         "sheets": list(aggs.sheets),
         "tables": tables,
         "predictive": None if aggs.predictive is None else _predictive_manifest(aggs.predictive, folder),
+        "basis": None if aggs.basis is None else aggs.basis.to_dict(),
     }
     path = folder / MANIFEST
     path.write_text(json.dumps(manifest, indent=2, allow_nan=True), encoding="utf-8")
@@ -120,8 +124,19 @@ def read_aggregates(directory: str | Path) -> Aggregates:
         sheets=tuple(manifest.get("sheets", ("transactions",))),
         predictive=_read_predictive(manifest.get("predictive"), folder),
         rows=manifest.get("rows"),
+        basis=_read_basis(manifest.get("basis")),
         **frames,
     )
+
+
+def _read_basis(entry: dict | None) -> AnnualBasis | None:
+    """The annual basis a manifest holds; None when it holds none or one this app cannot read."""
+    if not entry:
+        return None
+    try:
+        return AnnualBasis.from_dict(entry)
+    except (TypeError, ValueError):
+        return None
 
 
 def _read_table(path: Path) -> pd.DataFrame:

@@ -3,10 +3,12 @@
 A scenario is a mapping from widget key to typed value (see :mod:`retention_core.scenario_state`); a value a user
 never changed is simply missing. :func:`resolve` fills the missing ones with the same defaults the pages show
 (measured retention, the data's margin, the café's costs ...), drops values the data cannot take (a period that is
-not in the data, an uplift past 99 % retention) and names them. :func:`evaluate` computes the CLV, Retention →
-profit and retention cost results of a resolved scenario; :func:`compare` sets two of them side by side.
+not in the data, an uplift past 99 % retention) and names them. :func:`clv_result`, :func:`profit_result` and
+:func:`cost_result` compute the CLV, Retention → profit and retention cost results of a resolved scenario,
+:func:`evaluate` all three; :func:`compare` sets two scenarios side by side.
 
-Pages and the Scenarios page use these functions alike, so a saved scenario shows the numbers its pages showed.
+The pages, the Overview's customer-value cards, the Scenarios page and the exports call these same functions, so a
+label shows the same value wherever it appears, and a saved scenario shows the numbers its pages showed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from retention_core import benchmarks, metrics, scenarios
+from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import Aggregates
 from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, check_value, narrowed, snap
 
@@ -24,6 +27,7 @@ TYPED_COST_DEFAULTS = {"team": 5000.0, "tools": 900.0, "engagement": 2500.0}  # 
 TYPED_ACTIVE_DEFAULT = 700
 CLI_DEFAULTS = {"recommend": 8.0, "repurchase": 7.5, "try_new": 6.0}
 GROWTH_YEARS_DEFAULT = 5
+CLV_HORIZON_DEFAULT = 5
 
 
 @dataclass(frozen=True)
@@ -77,18 +81,17 @@ def _fraction_default(key: str, value: float, high: float | None = None) -> floa
 class DataFacts:
     """What the defaults and bounds of a scenario need from one data set and period, computed once.
 
-    ``clv`` is the CLV page's measured starting point (None without enough complete periods); ``cost_active`` the
-    cost sheet's periods with their active customers (None without a cost sheet); ``profit_years`` the customer
-    years of the profit table; ``cohort_last`` the longest observed periods since a first purchase.
+    ``cost_active`` are the cost sheet's periods that have costs and active customers, with their active customers
+    (None without a cost sheet); ``basis`` the annual basis of customer value (None without one; it is the same for
+    every period and activity window); ``profit_years`` the customer years of the profit table; ``cohort_last`` the
+    longest observed periods since a first purchase.
     """
 
     periods_per_year: int
     gross_margin: float
     overview_options: tuple[pd.Timestamp, ...]
     cost_active: tuple[tuple[pd.Timestamp, int], ...] | None
-    clv: scenarios.ClvInputs | None
-    annual_retention_rate: float | None
-    acquisition_cost: float | None
+    basis: AnnualBasis | None
     profit_years: tuple[int, ...]
     cohort_last: int
 
@@ -96,23 +99,18 @@ class DataFacts:
 def data_facts(aggs: Aggregates) -> DataFacts:
     """The :class:`DataFacts` of ``aggs`` (pandas work of a few milliseconds; callers may keep them per data set)."""
     assumptions = scenarios.default_assumptions(aggs)
-    try:
-        clv = scenarios.clv_defaults(aggs, assumptions)
-    except ValueError:
-        clv = None
     cost_active = None
     if aggs.costs is not None:
+        costs = scenarios.cost_items_wide(aggs)
+        usable = costs[costs["retention_cost"].notna() & (costs["active_customers"] > 0)]
         cost_active = tuple((pd.Timestamp(row.period_start), int(row.active_customers))
-                            for row in scenarios.cost_items_wide(aggs).itertuples(index=False))
-    baseline = scenarios.measured_baseline(aggs)
+                            for row in usable.itertuples(index=False))
     return DataFacts(
         periods_per_year=aggs.periods_per_year,
         gross_margin=assumptions.gross_margin,
         overview_options=tuple(scenarios.period_options(aggs)),
         cost_active=cost_active,
-        clv=clv,
-        annual_retention_rate=baseline.annual_retention_rate,
-        acquisition_cost=baseline.acquisition_cost,
+        basis=aggs.basis,
         profit_years=tuple(int(year) for year in scenarios.default_profits_by_tenure(aggs, 0.0)["tenure"]),
         cohort_last=int(scenarios.average_retention_curve(aggs)["periods_since"].max()),
     )
@@ -123,7 +121,9 @@ def resolve(data: Aggregates | DataFacts, given: Mapping[str, object]) -> Resolv
 
     ``data`` is the aggregates of the data set shown or their :func:`data_facts`. Sidebar settings are not
     resolved here: they choose the data. Keys of a page the data cannot show (no measurable period yet, no full
-    customer year for the profit table) are left out.
+    customer year for the profit table) are left out. A default the data cannot measure is None (an empty field,
+    or a slider at "—"): annual retention with less than 24 months of history, the retention cost without cost
+    rows in the last 12 months, CAC without acquisition spend or new customers.
     """
     facts = data if isinstance(data, DataFacts) else data_facts(data)
     r = _Resolver(given)
@@ -146,14 +146,14 @@ def _resolve_overview(r: _Resolver, facts: DataFacts) -> None:
 
 
 def _resolve_costs(r: _Resolver, facts: DataFacts) -> None:
-    modes = ("data", "typed") if facts.cost_active is not None else ("typed",)
+    modes = ("data", "typed") if facts.cost_active else ("typed",)
     r.take("cost_mode", modes[0], narrowed(PARAMS["cost_mode"], options=modes))
     for category, amount in TYPED_COST_DEFAULTS.items():
         r.take(f"cost_typed_{category}", amount)
     typed_active = r.take("cost_typed_active", TYPED_ACTIVE_DEFAULT)
     for category in scenarios.COST_CATEGORIES:
         r.take(f"cost_change_{category}", 0.0)
-    r.take("cost_typed_cac", 0.0)
+    r.take("cost_typed_cac", None)
     if facts.cost_active:
         active = dict(facts.cost_active)
         options = tuple(active)
@@ -162,27 +162,47 @@ def _resolve_costs(r: _Resolver, facts: DataFacts) -> None:
     r.take("cost_active_typed", int(typed_active))
 
 
+def _money_default(value: float | None) -> float | None:
+    """A measured amount as its field shows it (cents), None when not measured."""
+    return None if value is None else round(value, 2)
+
+
+MEASURED_RATE_DECIMALS = 4
+"""A measured annual retention starts the sliders at 4 decimals (58.36 %), finer than their steps, so the figures it
+gives are those recomputed by hand from the upload."""
+
+
+def measured_retention(basis: AnnualBasis) -> float | None:
+    """The annual retention the what-if pages start from: the basis's, within the sliders' 0–99 % and to
+    :data:`MEASURED_RATE_DECIMALS` decimals; None when it is not measured."""
+    rate = basis.retention_rate
+    if rate is None:
+        return None
+    spec = PARAMS["clv_annual_retention"]
+    return round(min(max(rate, spec.low), spec.high), MEASURED_RATE_DECIMALS)
+
+
 def _resolve_clv(r: _Resolver, facts: DataFacts) -> None:
-    measured = facts.clv
-    if measured is None:
+    basis = facts.basis
+    if basis is None:
         return
-    r.take("clv_retention_rate", _fraction_default("clv_retention_rate", measured.retention_rate))
-    r.take("clv_horizon", measured.horizon_years)
-    r.take("clv_retention_cost", round(measured.retention_cost_per_customer, 2))
-    r.take("clv_cac", round(measured.acquisition_cost, 2))
+    r.take("clv_annual_retention", measured_retention(basis))
+    r.take("clv_horizon", CLV_HORIZON_DEFAULT)
+    r.take("clv_retention_cost_year", _money_default(basis.retention_cost_per_customer))
+    r.take("clv_cac", _money_default(basis.acquisition_cost))
 
 
 def _resolve_profit(r: _Resolver, facts: DataFacts, discount: float) -> None:
     years = facts.profit_years
-    if facts.annual_retention_rate is None or not years:  # no full customer year observed yet
+    if facts.basis is None or not years:  # no customer year observed yet
         return
-    retention = r.take("profit_retention", _fraction_default("profit_retention", facts.annual_retention_rate))
-    top = max(scenarios.max_uplift_points(retention), PARAMS["profit_uplift"].step)  # a slider needs a range
+    retention = r.take("profit_retention", measured_retention(facts.basis))
+    top = max(scenarios.max_uplift_points(retention or 0.0), PARAMS["profit_uplift"].step)  # a slider needs a range
     r.take("profit_uplift", _fraction_default("profit_uplift", benchmarks.REICHHELD_UPLIFT_POINTS, top),
            narrowed(PARAMS["profit_uplift"], high=top))
     r.take("profit_discount_rate", discount)
     r.take("profit_horizon", None)
-    r.take("profit_cac", round(facts.acquisition_cost or 0.0, 2))
+    r.take("profit_cac", _money_default(facts.basis.acquisition_cost))
     r.take("profit_tenure", {})
     if any(year not in years for year in r.values["profit_tenure"]):
         r.values["profit_tenure"] = {}
@@ -214,25 +234,42 @@ def edited_profits(table: pd.DataFrame, aggs: Aggregates, gross_margin: float) -
             if int(row.tenure) in default.index and abs(float(row.profit) - float(default[int(row.tenure)])) > 1e-9}
 
 
-# --- results of one scenario ------------------------------------------------------------------------------------
+# --- results of one scenario: every page, the comparison and the exports call these -----------------------------
+
+
+@dataclass(frozen=True)
+class ProfitOutcome:
+    """The Retention → profit simulator's results: its inputs, the value at the chosen uplift, the curve over
+    0–10 points and the verdict at +5 points."""
+
+    inputs: scenarios.ProfitInputs
+    result: metrics.UpliftResult
+    curve: pd.DataFrame
+    verdict: scenarios.Verdict
+
+
+@dataclass(frozen=True)
+class CostOutcome:
+    """The Retention cost page's what-if: spend per active customer after the changes, and the CAC it is set
+    against (the cost period's own CAC from the acquisition sheet, or the typed-in one; None when unknown)."""
+
+    scenario: scenarios.CostScenario
+    cac: float | None
+    mode: str
 
 
 @dataclass(frozen=True)
 class Outcome:
     """The results a resolved scenario gives on the CLV, Retention → profit and Retention cost pages.
 
-    ``clv`` and ``profit`` are None when the data has too few complete periods to measure retention.
-    ``cost_cac`` is the CAC the Retention cost page sets against the cost per customer: the cost period's from
-    the acquisition sheet, or the typed-in one (None when unknown or zero).
+    ``clv`` is None without an annual basis; ``profit`` is None when the profit page has no customer year or no
+    retention rate to start from.
     """
 
     values: dict
     clv: scenarios.ClvResult | None
-    profit_inputs: scenarios.ProfitInputs | None
-    profit: metrics.UpliftResult | None
-    uplift_curve: pd.DataFrame | None
-    cost: scenarios.CostScenario
-    cost_cac: float | None
+    profit: ProfitOutcome | None
+    cost: CostOutcome
 
 
 def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[str, float], int, str]:
@@ -240,50 +277,87 @@ def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[st
 
     ``data`` mode reads the chosen period of the cost sheet, ``typed`` mode the typed-in amounts.
     """
-    if values["cost_mode"] == "data" and aggs.costs is not None:
+    if values["cost_mode"] == "data" and aggs.costs is not None and "cost_period" in values:
         amounts, active = scenarios.period_costs(aggs, values["cost_period"])
         return amounts, int(active), "data"
     amounts = {category: float(values[f"cost_typed_{category}"]) for category in scenarios.COST_CATEGORIES}
     return amounts, int(values["cost_typed_active"]), "typed"
 
 
-def clv_result(aggs: Aggregates, gross_margin: float, annual_discount_rate: float, retention_rate: float,
-               horizon_years: int, retention_cost_per_customer: float, acquisition_cost: float) -> scenarios.ClvResult:
-    """The CLV page's result: the measured baseline of ``aggs`` with the slider values put in (rates per period
-    except the annual discount rate; money per customer)."""
-    measured = scenarios.clv_defaults(aggs, scenarios.Assumptions(gross_margin, annual_discount_rate))
-    return scenarios.clv_scenario(replace(
-        measured, retention_rate=retention_rate, horizon_years=horizon_years,
-        retention_cost_per_customer=retention_cost_per_customer, acquisition_cost=acquisition_cost))
+def cost_result(aggs: Aggregates, values: Mapping[str, object]) -> CostOutcome:
+    """The Retention cost what-if of the resolved ``values``: each category changed, spread over the chosen active
+    customers, and the CAC to compare with (the cost period's CAC, or the typed one)."""
+    amounts, active, mode = cost_inputs(aggs, values)
+    changes = {category: float(values[f"cost_change_{category}"]) for category in scenarios.COST_CATEGORIES}
+    scenario = scenarios.cost_scenario(amounts, int(values[f"cost_active_{mode}"]), changes,
+                                       baseline_active_customers=active)
+    if mode == "data":
+        cac = scenarios.period_facts(aggs, values["cost_period"]).acquisition_cost
+    else:
+        cac = values["cost_typed_cac"]
+    return CostOutcome(scenario=scenario, cac=None if cac is None else float(cac), mode=mode)
+
+
+def clv_inputs(basis: AnnualBasis, values: Mapping[str, object]) -> scenarios.ClvInputs:
+    """The CLV inputs of the resolved ``values`` on ``basis``: the margin, discount rate, annual retention, horizon,
+    retention cost per customer-year and CAC of the scenario; revenue, orders and frequency as measured."""
+    measured = scenarios.clv_defaults(
+        basis, scenarios.Assumptions(float(values["clv_gross_margin"]), float(values["clv_discount_rate"])))
+    return replace(measured, retention_rate=values["clv_annual_retention"], horizon_years=values["clv_horizon"],
+                   retention_cost_per_customer=values["clv_retention_cost_year"],
+                   acquisition_cost=values["clv_cac"])
+
+
+def clv_result(basis: AnnualBasis, values: Mapping[str, object]) -> scenarios.ClvResult:
+    """The CLV page's result for the resolved ``values`` (see :func:`clv_inputs`)."""
+    return scenarios.clv_scenario(clv_inputs(basis, values))
+
+
+def profit_result(aggs: Aggregates, values: Mapping[str, object]) -> ProfitOutcome | None:
+    """The Retention → profit results of the resolved ``values``; None without a retention rate to start from."""
+    if values.get("profit_retention") is None:
+        return None
+    table = profits_table(aggs, float(values["clv_gross_margin"]), values["profit_tenure"])
+    inputs = scenarios.ProfitInputs(
+        profits_by_tenure=tuple(table["profit"]), annual_retention_rate=values["profit_retention"],
+        uplift_points=values["profit_uplift"], annual_discount_rate=values["profit_discount_rate"],
+        acquisition_cost=values["profit_cac"], horizon_years=values["profit_horizon"])
+    return ProfitOutcome(inputs=inputs, result=scenarios.profit_scenario(inputs),
+                         curve=scenarios.uplift_curve(inputs), verdict=scenarios.reichheld_verdict(inputs))
 
 
 def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
     """Every what-if result of the resolved ``values`` (see :func:`resolve`) on ``aggs``."""
-    clv = profit = profit_inputs = curve = None
-    margin = float(values["clv_gross_margin"])
-    discount = float(values["clv_discount_rate"])
-    if "clv_retention_rate" in values:
-        clv = clv_result(aggs, margin, discount, values["clv_retention_rate"], values["clv_horizon"],
-                         values["clv_retention_cost"], values["clv_cac"])
-    if "profit_retention" in values:
-        table = profits_table(aggs, margin, values["profit_tenure"])
-        profit_inputs = scenarios.ProfitInputs(
-            profits_by_tenure=tuple(table["profit"]), annual_retention_rate=values["profit_retention"],
-            uplift_points=values["profit_uplift"], annual_discount_rate=values["profit_discount_rate"],
-            acquisition_cost=values["profit_cac"], horizon_years=values["profit_horizon"])
-        profit = scenarios.profit_scenario(profit_inputs)
-        curve = scenarios.uplift_curve(profit_inputs)
-    amounts, active, mode = cost_inputs(aggs, values)
-    changes = {category: float(values[f"cost_change_{category}"]) for category in scenarios.COST_CATEGORIES}
-    cost = scenarios.cost_scenario(amounts, int(values[f"cost_active_{mode}"]), changes,
-                                   baseline_active_customers=active)
-    if mode == "data":
-        cost_cac = scenarios.period_facts(aggs, values["cost_period"],
-                                          scenarios.Assumptions(margin, discount)).acquisition_cost
-    else:
-        cost_cac = float(values["cost_typed_cac"]) or None
-    return Outcome(values=dict(values), clv=clv, profit_inputs=profit_inputs, profit=profit, uplift_curve=curve,
-                   cost=cost, cost_cac=cost_cac)
+    clv = None
+    if aggs.basis is not None and "clv_annual_retention" in values:
+        clv = clv_result(aggs.basis, values)
+    profit = profit_result(aggs, values) if "profit_retention" in values else None
+    return Outcome(values=dict(values), clv=clv, profit=profit, cost=cost_result(aggs, values))
+
+
+def customer_value_kpis(basis: AnnualBasis, resolved: Resolved) -> tuple[scenarios.Kpi, ...]:
+    """The Overview's cards measured over the last 12 months: annual retention, the repeat-purchase rate of the
+    last 12 months, and the CLV page's values at its measured defaults (annual retention, retention cost per
+    customer-year, CAC and horizon as measured; the scenario's margin and discount rate), so each card shows the
+    same number as the card or slider of the same name on the CLV page before its inputs are moved.
+
+    They are measured over the last 12 months (see :mod:`retention_core.customer_value`), not per period: no
+    previous value, no change.
+    """
+    measured = {**resolved.values, **{key: resolved.defaults[key] for key in MEASURED_CLV_KEYS}}
+    result = clv_result(basis, measured)
+    return (
+        scenarios.Kpi("clv_annual_retention", "fraction", measured["clv_annual_retention"]),
+        scenarios.Kpi("kpi_repeat_purchase_rate_year", "fraction", basis.repeat_purchase_rate),
+        scenarios.Kpi("clv_margin_multiple", "money", result.margin_multiple_clv),
+        scenarios.Kpi("kpi_clv_gap", "money", result.clv_gap),
+        scenarios.Kpi("label_net_value", "money", result.net_value),
+        scenarios.Kpi("kpi_clv_to_cac", "ratio", result.clv_to_cac),
+    )
+
+
+MEASURED_CLV_KEYS = ("clv_annual_retention", "clv_horizon", "clv_retention_cost_year", "clv_cac")
+"""The CLV page's inputs the data measures; the Overview's customer-value cards keep them at their defaults."""
 
 
 @dataclass(frozen=True)
@@ -297,11 +371,15 @@ class ScenarioKpi:
 
 
 def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
-    """The results a scenario comparison lists, in page order: retention cost, CLV and gap, profit uplift."""
-    clv, profit, cost = outcome.clv, outcome.profit, outcome.cost
+    """The results a scenario comparison lists, in page order: retention cost, CLV and gap, profit uplift.
 
-    def of(result: object, name: str) -> float | None:
-        return None if result is None else getattr(result, name)
+    Each label key is the one its page shows the same value under.
+    """
+    clv, profit, cost = outcome.clv, outcome.profit, outcome.cost.scenario
+    result = None if profit is None else profit.result
+
+    def of(source: object, name: str) -> float | None:
+        return None if source is None else getattr(source, name)
 
     return (
         ScenarioKpi("label_total_retention_cost", "money", cost.total, True),
@@ -314,9 +392,10 @@ def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
         ScenarioKpi("label_net_value", "money", of(clv, "net_value")),
         ScenarioKpi("label_break_even", "money", of(clv, "break_even_retention_spend")),
         ScenarioKpi("kpi_clv_to_cac", "ratio", of(clv, "clv_to_cac")),
-        ScenarioKpi("profit_value_before", "money", of(profit, "value_before")),
-        ScenarioKpi("profit_value_after", "money", of(profit, "value_after")),
-        ScenarioKpi("profit_relative_change", "fraction", of(profit, "relative_change")),
+        ScenarioKpi("profit_value_before", "money", of(result, "value_before")),
+        ScenarioKpi("profit_value_after", "money", of(result, "value_after")),
+        ScenarioKpi("profit_value_change", "money", of(result, "value_change")),
+        ScenarioKpi("profit_relative_change", "fraction", of(result, "relative_change")),
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from apptest_support import APP, metric_value, open_page
 from streamlit.testing.v1 import AppTest
 
-COST_PER_CUSTOMER = "Bindungskosten je Kunde"
+COST_PER_CUSTOMER = "Bindungskosten je aktivem Kunden"
 
 
 def open_link(params: dict[str, str], page: str | None = None) -> AppTest:

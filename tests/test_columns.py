@@ -50,7 +50,7 @@ def test_every_sheet_kind_declares_a_type_for_each_of_its_columns():
 
 def test_transactions_need_customer_date_and_amount():
     assert SHEETS["transactions"].required == ("customer_id", "order_date", "amount")
-    assert SHEETS["transactions"].optional == ("product", "quantity", "gross_margin")
+    assert SHEETS["transactions"].optional == ("product", "quantity", "gross_margin", "order_id")
 
 
 # --- suggest_mapping ----------------------------------------------------------------------------------------------

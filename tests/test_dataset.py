@@ -40,6 +40,9 @@ def assert_same_aggregates(left: Aggregates, right: Aggregates) -> None:
         assert [getattr(left_fit, name) for name in parameters] == pytest.approx(
             [getattr(right_fit, name) for name in parameters], rel=1e-6)
     pd.testing.assert_frame_equal(left.predictive.holdout, right.predictive.holdout, obj="predictive.holdout")
+    for field in dataclasses.fields(left.basis):  # the annual basis of customer value, sums of the customer table
+        value, other = getattr(left.basis, field.name), getattr(right.basis, field.name)
+        assert value == (pytest.approx(other, rel=1e-12) if isinstance(value, float) else other), field.name
 
 
 def test_progress_names_every_step_in_order_then_done(sample):

@@ -14,7 +14,7 @@ from retention_core.i18n import (
 )
 
 from retention_core.columns import PROBLEM_KEYS, SHEETS
-from retention_core.scenario_state import PARAMS
+from retention_core.scenario_state import PARAMS, RETIRED_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("app_pages/*.py"), *ROOT.glob("dashboard/*.py"),
@@ -34,11 +34,13 @@ FAMILIES = {
     "data_help_{}": ("transactions", "retention_costs", "acquisition", "nps"),
     "page_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data"),
     "intro_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data"),
-    "param_{}": tuple(PARAMS),
+    "param_{}": (*PARAMS, *RETIRED_KEYS),
     "png_{}": ("no_kaleido", "no_browser", "failed"),
     "scenario_{}": ("name_empty", "name_too_long", "too_many"),
-    "verdict_{}": ("inside", "below", "above", "undefined"),
-    "reason_{}": ("short_lifetime", "flat_profits", "high_discount", "acquisition_cost", "long_lifetime"),
+    "verdict_{}": ("inside", "below", "above", "absolute", "no_room"),
+    "reason_{}": ("short_lifetime", "flat_profits", "high_discount", "near_zero", "long_lifetime", "capped"),
+    "unknown_retention_{}": ("short_history", "no_previous_buyers", "assumed"),
+    "profit_value_{}": ("before", "after", "before_no_cac", "after_no_cac"),
     "loyalty_cli_{}": ("recommend", "repurchase", "try_new"),
     "aggregate_step_{}": ("prepare", "activity", "cohorts", "costs", "acquisition", "nps", "customers", "tenure",
                           "predictive", "done"),

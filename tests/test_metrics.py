@@ -11,6 +11,7 @@ from retention_core.metrics import (
     UpliftResult,
     acquisition_cost_per_customer,
     acquisition_rate,
+    annual_retention_rate,
     break_even_retention_spend,
     churn_rate,
     clv_gap,
@@ -22,13 +23,17 @@ from retention_core.metrics import (
     finite_horizon_clv,
     lifetime_retention_cost,
     margin_multiple,
+    margin_multiple_clv,
+    margin_per_customer_year,
     net_promoter_score,
+    net_value,
+    new_customer_margin_multiple,
     nps_from_counts,
     period_discount_rate,
     purchase_frequency,
     repeat_purchase_rate,
-    retention_clv,
     retention_cost_per_customer,
+    returning_buyer_share,
     retention_rate,
     retention_uplift,
     revenue_per_customer,
@@ -96,6 +101,13 @@ def test_acquisition_rate_is_new_over_start_customers(start, new, expected):
 def test_repeat_purchase_rate_is_repeat_over_all_customers():
     # 30 of 120 customers bought more than once: 30 / 120 = 0.25 (the seed's 25 %, as a fraction)
     assert repeat_purchase_rate(30, 120) == pytest.approx(0.25)
+
+
+def test_returning_buyers_are_the_buyers_who_had_bought_before_over_all_buyers():
+    # 120 of a quarter's 200 buyers had ordered in an earlier quarter
+    assert returning_buyer_share(120, 200) == pytest.approx(0.6)
+    with pytest.raises(ValueError, match=r"returning_buyers \(5\) cannot exceed buyers \(4\)"):
+        returning_buyer_share(5, 4)
 
 
 def test_upsell_rate_is_upsold_over_all_customers():
@@ -178,6 +190,25 @@ def test_revenue_per_customer_is_revenue_over_customers():
     assert revenue_per_customer(10_000, 400) == pytest.approx(25.0)
 
 
+def test_revenue_per_customer_is_negative_when_returns_exceed_sales():
+    # a quarter with 300 sold and 500 returned over 4 customers: −200 / 4 = −50
+    assert revenue_per_customer(-200, 4) == pytest.approx(-50.0)
+
+
+def test_margin_per_customer_year_is_margin_times_revenue_over_buyers():
+    # 0.42 × 444,297.84 / 2,813 buyers (the sample's 2024) = 66.336…
+    assert margin_per_customer_year(444_297.84, 2_813, 0.42) == pytest.approx(0.42 * 444_297.84 / 2_813)
+    # returns exceeding sales: 0.5 × −100 / 4 = −12.5
+    assert margin_per_customer_year(-100, 4, 0.5) == pytest.approx(-12.5)
+
+
+def test_annual_retention_is_the_share_of_last_years_buyers_who_buy_again():
+    # the sample: 1,878 bought in 2023, 1,096 of them again in 2024
+    assert annual_retention_rate(1_096, 1_878) == pytest.approx(0.5836, abs=1e-4)
+    # customers who never buy twice: 0
+    assert annual_retention_rate(0, 3_000) == 0.0
+
+
 def test_purchase_frequency_is_orders_over_customers():
     # 1,000 orders / 400 customers = 2.5 orders per customer
     assert purchase_frequency(1_000, 400) == pytest.approx(2.5)
@@ -186,6 +217,8 @@ def test_purchase_frequency_is_orders_over_customers():
 def test_simple_clv_is_purchase_value_times_frequency_times_lifespan():
     # seed 001: customer value = 25 per purchase × 4 purchases a year = 100 a year; × 3 years = 300
     assert simple_clv(25, 4, 3) == pytest.approx(300.0)
+    # a negative margin per purchase (returns exceed sales) gives a negative value, not an error
+    assert simple_clv(-2.5, 4, 2) == pytest.approx(-20.0)
 
 
 @pytest.mark.parametrize(("churn", "periods"), [(0.25, 4.0), (0.1, 10.0), (1.0, 1.0)])
@@ -219,32 +252,47 @@ def test_margin_multiple_is_the_limit_of_the_discounted_survival_sum():
     assert margin_multiple(0.9, 0.12) == pytest.approx(explicit)
 
 
-def test_retention_clv_is_margin_times_multiple_minus_acquisition_cost():
-    # 100 × 0.9 / (1 + 0.12 − 0.9) − 100 = 100 × 4.0909… − 100 = 309.09…
-    assert retention_clv(100, 0.9, 0.12, acquisition_cost=100) == pytest.approx(100 * 0.9 / 0.22 - 100)
-    assert retention_clv(100, 0.9, 0.12, acquisition_cost=100) == pytest.approx(309.0909, abs=1e-4)
+def test_a_new_customers_multiple_counts_the_first_year_as_certain():
+    # (1 + 0.12) / (1 + 0.12 − 0.9) = 1.12 / 0.22 = 5.0909… = 1 + Gupta & Lehmann's 4.0909…
+    assert new_customer_margin_multiple(0.9, 0.12) == pytest.approx(1.12 / 0.22)
+    assert new_customer_margin_multiple(0.9, 0.12) == pytest.approx(1 + margin_multiple(0.9, 0.12))
+    # a customer who never comes back is worth exactly one year's margin
+    assert new_customer_margin_multiple(0.0, 0.08) == pytest.approx(1.0)
 
 
-def test_finite_horizon_clv_discounts_each_surviving_period():
-    # i = 0: 100 · 0.5 + 100 · 0.25 = 75; minus AC 20 = 55
-    assert finite_horizon_clv([100, 100], 0.5, 0.0) == pytest.approx(75.0)
-    assert finite_horizon_clv([100, 100], 0.5, 0.0, acquisition_cost=20) == pytest.approx(55.0)
-    # r = 1, i = 0.25: 125 / 1.25 + 156.25 / 1.5625 = 100 + 100 = 200
-    assert finite_horizon_clv([125, 156.25], 1.0, 0.25) == pytest.approx(200.0)
+def test_margin_multiple_clv_is_the_margin_times_the_new_customers_multiple():
+    # Farris et al. §5.3 with the initial margin: 100 × 1.12 / 0.22 = 509.09…; at i = 0, r = 0.5: 100 / 0.5 = 200
+    assert margin_multiple_clv(100, 0.9, 0.12) == pytest.approx(509.0909, abs=1e-4)
+    assert margin_multiple_clv(100, 0.5, 0.0) == pytest.approx(200.0)
+    # the explicit sum Σₜ₌₀ 100 · 0.9ᵗ / 1.12ᵗ
+    explicit = sum(100 * 0.9**t / 1.12**t for t in range(0, 3_000))
+    assert margin_multiple_clv(100, 0.9, 0.12) == pytest.approx(explicit)
+    # one-time buyers: one year's margin
+    assert margin_multiple_clv(66.34, 0.0, 0.08) == pytest.approx(66.34)
 
 
-def test_finite_horizon_clv_multiplies_per_period_retention_rates_into_survival():
-    # survival 0.5, then 0.5 · 0.8 = 0.4: 100 · 0.5 + 100 · 0.4 = 90
-    assert finite_horizon_clv([100, 100], [0.5, 0.8], 0.0) == pytest.approx(90.0)
+def test_finite_horizon_clv_counts_the_first_year_and_discounts_each_surviving_one():
+    # i = 0: 100 + 100 · 0.5 = 150; minus AC 20 = 130
+    assert finite_horizon_clv([100, 100], 0.5, 0.0) == pytest.approx(150.0)
+    assert finite_horizon_clv([100, 100], 0.5, 0.0, acquisition_cost=20) == pytest.approx(130.0)
+    # r = 1, i = 0.25: 125 + 156.25 / 1.25 = 125 + 125 = 250
+    assert finite_horizon_clv([125, 156.25], 1.0, 0.25) == pytest.approx(250.0)
+    # one year: the first year's margin alone, whatever the retention
+    assert finite_horizon_clv([80], 0.9, 0.1) == pytest.approx(80.0)
 
 
-def test_finite_horizon_clv_allows_a_loss_period():
-    # −50 · 0.5 + 100 · 0.25 = −25 + 25 = 0
+def test_finite_horizon_clv_multiplies_yearly_retention_rates_into_survival():
+    # survival 1, 0.5, then 0.5 · 0.8 = 0.4: 100 + 100 · 0.5 + 100 · 0.4 = 190
+    assert finite_horizon_clv([100, 100, 100], [0.5, 0.8], 0.0) == pytest.approx(190.0)
+
+
+def test_finite_horizon_clv_allows_a_loss_year():
+    # −50 + 100 · 0.5 = 0
     assert finite_horizon_clv([-50, 100], 0.5, 0.0) == pytest.approx(0.0)
 
 
-def test_finite_horizon_clv_approaches_retention_clv_over_a_long_horizon():
-    assert finite_horizon_clv([10.0] * 2_000, 0.9, 0.12) == pytest.approx(retention_clv(10, 0.9, 0.12))
+def test_finite_horizon_clv_approaches_the_margin_multiple_clv_over_a_long_horizon():
+    assert finite_horizon_clv([10.0] * 2_000, 0.9, 0.12) == pytest.approx(margin_multiple_clv(10, 0.9, 0.12))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -257,10 +305,18 @@ def test_tenure_value_counts_the_first_period_as_certain():
     assert tenure_profit_value([10, 20, 30], 0.8, 0.0, horizon_periods=3) == pytest.approx(45.2)
 
 
-def test_tenure_value_discounts_period_t_by_one_plus_i_to_the_t():
-    # i = 0.1, r = 0.8: 10 / 1.1 + 20 · 0.8 / 1.21 + 30 · 0.64 / 1.331
-    expected = 10 / 1.1 + 20 * 0.8 / 1.21 + 30 * 0.64 / 1.331
+def test_tenure_value_discounts_period_t_by_one_plus_i_to_the_t_minus_one():
+    # i = 0.1, r = 0.8: the first profit at the start, undiscounted: 10 + 20 · 0.8 / 1.1 + 30 · 0.64 / 1.21
+    expected = 10 + 20 * 0.8 / 1.1 + 30 * 0.64 / 1.21
     assert tenure_profit_value([10, 20, 30], 0.8, 0.1, horizon_periods=3) == pytest.approx(expected)
+
+
+def test_a_flat_profit_is_worth_the_margin_multiple_clv_minus_the_acquisition_cost():
+    # the simulator and the CLV page agree when profit does not grow with tenure: 50 · 1.08 / (1.08 − 0.6) − 30
+    assert tenure_profit_value([50], 0.6, 0.08, acquisition_cost=30) == pytest.approx(
+        margin_multiple_clv(50, 0.6, 0.08) - 30)
+    assert tenure_profit_value([50, 50, 50], 0.6, 0.08, acquisition_cost=30) == pytest.approx(
+        50 * 1.08 / 0.48 - 30)
 
 
 def test_a_shorter_horizon_truncates_the_profit_list():
@@ -285,7 +341,7 @@ def test_infinite_tenure_value_matches_a_long_explicit_sum():
     explicit = -acquisition
     for t in range(1, 3_001):
         profit = profits[min(t, len(profits)) - 1]
-        explicit += profit * r ** (t - 1) / (1 + i) ** t
+        explicit += profit * r ** (t - 1) / (1 + i) ** (t - 1)
     assert tenure_profit_value(profits, r, i, acquisition_cost=acquisition) == pytest.approx(explicit)
 
 
@@ -339,7 +395,19 @@ def test_relative_change_is_none_when_the_customer_is_not_worth_anything_before(
     # r = 0.5, i = 0: 10 / (1 − 0.5) − 100 = −80, so a relative change has no meaning
     result = retention_uplift([10], 0.5, 0.1, 0.0, acquisition_cost=100)
     assert result.value_before == pytest.approx(-80.0)
+    assert result.gross_value_before == pytest.approx(20.0)
     assert result.relative_change is None
+    assert result.value_change == pytest.approx(10 / 0.4 - 20)  # the change in money still counts: 5
+
+
+def test_relative_change_is_none_near_zero_and_given_from_a_tenth_of_the_profit_value_on():
+    # profit value before CAC 10 / 0.5 = 20. CAC 19 leaves 1 (5 % of 20): +5 would read +500 %, so no percentage
+    near_zero = retention_uplift([10], 0.5, 0.1, 0.0, acquisition_cost=19)
+    assert near_zero.value_before == pytest.approx(1.0)
+    assert near_zero.relative_change is None
+    # CAC 18 leaves 2, exactly 10 % of 20: (25 − 18 − 2) / 2 = 2.5
+    at_threshold = retention_uplift([10], 0.5, 0.1, 0.0, acquisition_cost=18)
+    assert at_threshold.relative_change == pytest.approx(2.5)
 
 
 def test_uplift_to_full_retention_gives_infinite_lifetime():
@@ -366,14 +434,21 @@ def test_churn_reduction_is_none_when_retention_is_already_full():
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_lifetime_retention_cost_uses_the_margin_multiple():
-    # 12 per period × 0.8 / (1 + 0.1 − 0.8) = 12 × 8/3 = 32
-    assert lifetime_retention_cost(12, 0.8, 0.1) == pytest.approx(32.0)
+def test_lifetime_retention_cost_uses_the_new_customers_multiple():
+    # 12 per customer-year × 1.1 / (1 + 0.1 − 0.8) = 12 × 11/3 = 44
+    assert lifetime_retention_cost(12, 0.8, 0.1) == pytest.approx(44.0)
+    # a customer who never comes back costs one year's retention spend
+    assert lifetime_retention_cost(12, 0.0, 0.1) == pytest.approx(12.0)
 
 
 def test_clv_gap_is_clv_minus_lifetime_retention_cost():
     # 100 − 32 = 68
     assert clv_gap(100, 32) == pytest.approx(68.0)
+
+
+def test_net_value_is_the_clv_gap_minus_the_acquisition_cost():
+    # 68 − 70 = −2
+    assert net_value(68, 70) == pytest.approx(-2.0)
 
 
 @pytest.mark.parametrize(("clv", "cac", "ratio"), [(300, 100, 3.0), (-50, 100, -0.5)])
@@ -382,15 +457,21 @@ def test_clv_to_cac_is_value_over_acquisition_cost(clv, cac, ratio):
 
 
 def test_break_even_spend_sets_net_value_to_zero():
-    # m = 50, r = 0.8, i = 0.1, AC = 60: c* = 50 − 60 · 0.3 / 0.8 = 50 − 22.5 = 27.5
+    # m = 50, r = 0.8, i = 0.1, AC = 60: c* = 50 − 60 · 0.3 / 1.1 = 50 − 16.3636… = 33.6363…
     spend = break_even_retention_spend(50, 0.8, 0.1, acquisition_cost=60)
-    assert spend == pytest.approx(27.5)
-    assert retention_clv(50 - spend, 0.8, 0.1, acquisition_cost=60) == pytest.approx(0.0, abs=1e-9)
+    assert spend == pytest.approx(50 - 60 * 0.3 / 1.1)
+    gap = clv_gap(margin_multiple_clv(50, 0.8, 0.1), lifetime_retention_cost(spend, 0.8, 0.1))
+    assert net_value(gap, 60) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_break_even_spend_exists_at_zero_retention():
+    # one-time buyers: (m − c) · 1 − AC = 0 at c* = m − AC = 50 − 60 = −10
+    assert break_even_retention_spend(50, 0.0, 0.1, acquisition_cost=60) == pytest.approx(-10.0)
 
 
 def test_break_even_spend_is_negative_when_even_zero_spend_loses_money():
-    # m = 5: 5 − 22.5 = −17.5
-    assert break_even_retention_spend(5, 0.8, 0.1, acquisition_cost=60) == pytest.approx(-17.5)
+    # m = 5: 5 − 16.36… = −11.36…
+    assert break_even_retention_spend(5, 0.8, 0.1, acquisition_cost=60) == pytest.approx(5 - 60 * 0.3 / 1.1)
 
 
 def test_break_even_spend_is_the_margin_without_acquisition_cost():
@@ -443,7 +524,7 @@ def test_retention_rate_converts_between_period_lengths(r, from_k, to_k, expecte
         (churn_rate, ("100", 10), r"start_customers must be a number, got '100'"),
         (churn_rate, (True, 0), r"start_customers must be a number, got True"),
         (churn_rate, (100, math.nan), r"lost_customers must be a finite number, got nan"),
-        (retention_clv, (math.inf, 0.9, 0.1), r"margin must be a finite number, got inf"),
+        (margin_multiple_clv, (math.inf, 0.9, 0.1), r"margin_per_year must be a finite number, got inf"),
         (churn_rate, (100, -1), r"lost_customers must be >= 0, got -1"),
         (retention_cost_per_customer, (8_400, 0), r"active_customers must be > 0, got 0"),
         (margin_multiple, (90, 0.1), r"retention_rate must be a fraction between 0 and 1 \(0\.9 = 90 %\), got 90"),
@@ -466,10 +547,14 @@ def test_retention_rate_converts_between_period_lengths(r, from_k, to_k, expecte
         (nps_from_counts, (0, 0, 0), r"promoters \+ passives \+ detractors must be > 0, got 0"),
         (customer_loyalty_index, ([8], [], [7]), r"repurchase must contain at least one value"),
         (expected_lifetime, (0,), r"churn_rate must be > 0 for a finite lifetime, got 0"),
-        (finite_horizon_clv, ([1, 2], [0.9], 0.1), r"retention_rate has 1 values but margins has 2"),
-        (finite_horizon_clv, ([1, 2], [0.9, 1.2], 0.1), r"retention_rate must be between 0 and 1, got 1\.2"),
+        (finite_horizon_clv, ([1, 2], [0.9, 0.8], 0.1), r"retention_rate has 2 values but margins has 2"),
+        (finite_horizon_clv, ([1, 2, 3], [0.9, 1.2], 0.1), r"retention_rate must be between 0 and 1, got 1\.2"),
         (retention_uplift, ([10], 0.9, 0.15, 0.1), r"would raise retention_rate 0\.9 to 1\.05, above 1; the maximum possible uplift is 0\.1$"),
-        (break_even_retention_spend, (50, 0, 0.1), r"retention_rate must be > 0 for a break-even spend to exist, got 0"),
+        (break_even_retention_spend, (50, 1.0, 0.0), r"retention_rate must be < 1 \+ discount_rate"),
+        (annual_retention_rate, (10, 0), r"previous_year_buyers must be > 0, got 0"),
+        (annual_retention_rate, (12, 10), r"retained_buyers \(12\) cannot exceed previous_year_buyers \(10\)"),
+        (margin_per_customer_year, (100, 10, 1.5), r"gross_margin must be a fraction between 0 and 1"),
+        (net_value, (100, -5), r"acquisition_cost must be >= 0, got -5"),
         (clv_to_cac, (300, 0), r"acquisition_cost must be > 0, got 0"),
         (upsell_ratio, (30, 0), r"single_product_customers must be > 0, got 0"),
         (convert_retention_rate, (0.9, 0, 1), r"from_periods_per_year must be > 0, got 0"),

@@ -116,8 +116,9 @@ def test_customer_summary_carries_the_btyd_columns_and_rfm_summary_keeps_only_bu
     shop = pd.concat([small_shop, _transactions([("z", "2024-01-10", -5.0)])], ignore_index=True)
     customers = queries.customer_summary(shop, unit_days=7.0).set_index("customer_id")
     # a by hand (end 2024-02-20): purchase days 01-01, 01-15, 01-29, 02-20 -> 3 repeats over 50 days = 50/7 weeks;
-    # the two 01-01 rows are one order day and two of the five orders (the 01-29 return is no order).
-    assert customers.loc["a", ["orders", "order_days", "frequency"]].tolist() == [5, 4, 3]
+    # the two 01-01 rows are one order day (one purchase occasion) and two of the five orders (the 01-29 return is
+    # no order).
+    assert customers.loc["a", ["orders", "occasions", "frequency"]].tolist() == [5, 4, 3]
     assert customers.loc["a", "recency"] == pytest.approx(50 / 7) and customers.loc["a", "T"] == pytest.approx(50 / 7)
     assert customers.loc["a", "monetary"] == pytest.approx(62 / 3)
     assert customers.loc["z", "orders"] == 0 and customers.loc["z", "revenue"] == -5.0

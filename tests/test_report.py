@@ -18,16 +18,18 @@ HOSTILE_NAME = "<script>alert(1)</script> =cmd|' /C calc'!A0"
 
 @pytest.fixture(scope="module")
 def cafe(tiny_aggregates):
-    """The typed-in café (12.00 per customer) and CLV at margin 50 %, no discounting: 23 · 0.75 / 0.25 = 69."""
-    values = whatif.resolve(tiny_aggregates, {"clv_gross_margin": 0.5, "clv_discount_rate": 0.0}).values
+    """The typed-in café (12.00 per customer) and the CLV at margin 50 %, no discounting and an assumed annual
+    retention of 75 % (the tiny data cover nine months): m = 0.5 × 280 / 4 buyers = 35, CLV = 35 / 0.25 = 140."""
+    values = whatif.resolve(tiny_aggregates, {"clv_gross_margin": 0.5, "clv_discount_rate": 0.0,
+                                              "clv_annual_retention": 0.75, "clv_retention_cost_year": 10.0}).values
     return values, whatif.evaluate(tiny_aggregates, values)
 
 
 def test_formulas_are_read_from_the_metrics_docstrings():
-    formula = report.formula_of(metrics.retention_clv)
-    assert formula.formula == "CLV = m · r / (1 + i − r) − AC"
-    assert formula.summary.startswith("Customer lifetime value at a constant margin")
-    assert "Gupta & Lehmann (2003)" in formula.reference
+    formula = report.formula_of(metrics.margin_multiple_clv)
+    assert formula.formula == "CLV = m · (1 + i) / (1 + i − r)"
+    assert formula.summary.startswith("Customer lifetime value of a newly won customer")
+    assert "Farris et al. (2010), §5.3" in formula.reference
 
 
 def test_a_function_without_a_formula_line_cannot_be_cited():
@@ -46,9 +48,14 @@ def test_the_scenario_table_lists_inputs_and_results_raw_and_as_shown(cafe):
     rows = frame.set_index("Größe")
     assert rows.loc["CLV: Bruttomarge", "Wert"] == 0.5  # fractions stay fractions for spreadsheets
     assert rows.loc["CLV: Bruttomarge", "Anzeige"] == "50,0\u00a0%"
-    assert rows.loc["Bindungskosten je Kunde", "Wert"] == pytest.approx(12.0)
-    assert rows.loc["Bindungskosten je Kunde", "Anzeige"] == "12,00\u00a0€"
-    assert rows.loc["CLV (Margen-Multiplikator)", "Anzeige"] == "69,00\u00a0€"
+    assert rows.loc["Bindungskosten je aktivem Kunden", "Wert"] == pytest.approx(12.0)
+    assert rows.loc["Bindungskosten je aktivem Kunden", "Anzeige"] == "12,00\u00a0€"
+    assert rows.loc["CLV (Margen-Multiplikator)", "Anzeige"] == "140,00\u00a0€"
+    # 140 − 10 · 1 / 0.25 = 100; no acquisition data: net value and CLV : CAC unknown, blank and "–", never 0
+    assert rows.loc["CLV-Lücke", "Anzeige"] == "100,00\u00a0€"
+    assert pd.isna(rows.loc["Nettowert je Neukunde", "Wert"]) and rows.loc["Nettowert je Neukunde", "Anzeige"] == "–"
+    assert rows.loc["CLV : CAC", "Anzeige"] == "–"
+    assert rows.loc["CLV: CAC (letzte 12 Monate)", "Anzeige"] == "–"
 
 
 class _Text(HTMLParser):
@@ -87,10 +94,11 @@ def test_the_html_report_shows_the_numbers_and_the_formulas_with_references(html
     parser.feed(html_report)
     text = " ".join(parser.text)
     assert "€12.00" in text  # retention cost per customer, 8,400 / 700
-    assert "€69.00" in text  # CLV, 23 · 0.75 / (1 − 0.75)
+    assert "€140.00" in text  # CLV, 35 / (1 − 0.75)
     assert "50.0%" in text  # the margin input
-    assert "CLV = m · r / (1 + i − r) − AC" in text
-    assert "LRC = c · r / (1 + i − r)" in text
+    assert "CLV = m · (1 + i) / (1 + i − r)" in text
+    assert "LRC = c · (1 + i) / (1 + i − r)" in text
+    assert "r = buyers in both years / buyers in the earlier year" in text
     assert "Reichheld & Sasser (1990)" in text
 
 
@@ -152,31 +160,53 @@ def test_charts_render_as_png_in_one_zip_with_chromium():
     assert width == 1000 * report.PNG_SCALE
 
 
-def _clv(clv: float, lifetime_cost: float, cac: float) -> ClvResult:
-    return ClvResult(margin_per_period=0, discount_rate_per_period=0, expected_lifetime_years=0, simple_clv=0,
-                     margin_multiple_clv=clv, finite_horizon_clv=0, lifetime_retention_cost=lifetime_cost,
-                     acquisition_cost=cac, clv_gap=clv - lifetime_cost, net_value=clv - lifetime_cost - cac,
-                     break_even_retention_spend=0, clv_to_cac=None)
+def _clv(clv: float, lifetime_cost: float | None, cac: float | None) -> ClvResult:
+    gap = None if lifetime_cost is None else clv - lifetime_cost
+    return ClvResult(margin_per_year=0, expected_lifetime_years=0, simple_clv=0, margin_multiple_clv=clv,
+                     finite_horizon_clv=0, lifetime_retention_cost=lifetime_cost, acquisition_cost=cac, clv_gap=gap,
+                     net_value=None if gap is None or cac is None else gap - cac, break_even_retention_spend=0,
+                     clv_to_cac=None)
 
 
 def test_the_ab_clv_chart_puts_both_scenarios_step_by_step_side_by_side():
     figure = charts.clv_steps_chart({"A": _clv(200, 50, 100), "<b>B</b>": _clv(240, 40, 100)}, "en", "EUR")
     assert [trace.name for trace in figure.data] == ["A", "&lt;b&gt;B&lt;/b&gt;"]  # a name stays text
-    assert list(figure.data[0].y) == [200, -50, -100, 50]
-    assert list(figure.data[1].y) == [240, -40, -100, 100]
+    assert list(figure.data[0].y) == [200, -50, 150, -100, 50]
+    assert list(figure.data[1].y) == [240, -40, 200, -100, 100]
+
+
+def test_unknown_steps_of_the_clv_charts_are_left_out_not_drawn_as_zero():
+    # without a CAC: no "− CAC" bar and no net value in the A/B chart, and the waterfall ends at the CLV gap
+    steps = charts.clv_steps_chart({"A": _clv(200, 50, None)}, "en", "EUR")
+    assert list(steps.data[0].y) == [200, -50, 150, None, None]
+    waterfall = charts.clv_waterfall_chart(_clv(200, 50, None), "en", "EUR")
+    assert list(waterfall.data[0].x) == ["CLV (margin multiple)", "− retention cost", "CLV gap"]
+    # without a retention cost the waterfall is the CLV alone
+    assert list(charts.clv_waterfall_chart(_clv(200, None, 80), "en", "EUR").data[0].y) == [200]
+    # and the cost chart shows no CAC bar without a CAC
+    band = charts.cac_band_chart(12.0, (60.0, 300.0), None, "en", "EUR")
+    assert list(band.data[0].x) == [12.0] and list(band.data[0].y) == ["Retention per customer"]
 
 
 def test_the_ab_uplift_chart_overlays_both_curves_and_the_reichheld_band():
-    curve = pd.DataFrame({"uplift_points": [0.0, 0.05], "relative_change": [0.0, 0.3]})
-    figure = charts.uplift_curves_chart({"A": curve, "B": curve.assign(relative_change=[0.0, 0.5])}, "de")
+    curve = pd.DataFrame({"uplift_points": [0.0, 0.05], "relative_change": [0.0, 0.3], "value_change": [0.0, 9.0]})
+    figure = charts.uplift_curves_chart({"A": curve, "B": curve.assign(relative_change=[0.0, 0.5])}, "de", "EUR")
     assert [trace.name for trace in figure.data][:2] == ["A", "B"]
     assert list(figure.data[1].y) == [0.0, 0.5]
     assert list(figure.data[2].y) == [0.25, 0.95]  # Reichheld's published band at 5 pp
 
 
+def test_uplift_curves_near_a_customer_value_of_zero_are_drawn_in_money_without_the_band():
+    curve = pd.DataFrame({"uplift_points": [0.0, 0.05], "relative_change": [float("nan"), float("nan")],
+                          "value_change": [0.0, 9.0]})
+    figure = charts.uplift_curve_chart(curve, 0.05, "en", "EUR")
+    assert len(figure.data) == 1 and list(figure.data[0].y) == [0.0, 9.0]
+    assert figure.layout.title.text == "Customer value gained per point of retention (per new customer)"
+
+
 def test_the_ab_cost_chart_stacks_each_category_per_customer(tiny_aggregates):
-    a = whatif.evaluate(tiny_aggregates, whatif.resolve(tiny_aggregates, {}).values).cost
-    b = whatif.evaluate(tiny_aggregates, whatif.resolve(tiny_aggregates, {"cost_change_team": 1.0}).values).cost
+    a = whatif.evaluate(tiny_aggregates, whatif.resolve(tiny_aggregates, {}).values).cost.scenario
+    b = whatif.evaluate(tiny_aggregates, whatif.resolve(tiny_aggregates, {"cost_change_team": 1.0}).values).cost.scenario
     figure = charts.cost_per_customer_compare_chart({"A": a, "B": b}, "en", "EUR")
     team = figure.data[0]
     assert list(team.y) == pytest.approx([5000 / 700, 10000 / 700])

@@ -92,10 +92,26 @@ def test_a_tampered_link_keeps_the_valid_values_and_names_the_rest():
     assert parsed.rejected == ("clv_horizon", "app_lang")  # unknown keys are not part of a scenario
 
 
+def test_the_clv_pages_annual_inputs_read_their_own_keys():
+    # retention per year and retention cost per customer-year; 0 is a valid retention (customers never return)
+    assert parse_value(PARAMS["clv_annual_retention"], "0") == 0.0
+    assert parse_value(PARAMS["clv_annual_retention"], "0.584") == 0.584
+    assert parse_value(PARAMS["clv_retention_cost_year"], "17.5") == 17.5
+    with pytest.raises(ParamError, match="above the highest allowed value 0.99"):
+        parse_value(PARAMS["clv_annual_retention"], "1")
+
+
+def test_an_old_links_per_period_retention_and_cost_are_set_aside_by_name():
+    # their meaning changed from per period to per year: a quarterly 0.72 must never pass for an annual 72 %
+    parsed = parse_query({"clv_retention_rate": "0", "clv_retention_cost": "8.74", "clv_gross_margin": "0.4"})
+    assert parsed.values == {"clv_gross_margin": 0.4}
+    assert parsed.rejected == ("clv_retention_rate", "clv_retention_cost")
+
+
 def test_every_value_written_to_the_url_reads_back_the_same():
     values = {"app_lang": "en", "app_activity_months": 6, "overview_period": pd.Timestamp("2024-07-01"),
               "cost_change_team": -0.25, "cost_typed_active": 700, "clv_discount_rate": 0.085,
-              "clv_cac": 1234.56, "profit_horizon": None, "profit_tenure": {3: 40.0, 1: 12.5},
+              "clv_cac": 1234.56, "clv_annual_retention": 0.585, "profit_horizon": None, "profit_tenure": {3: 40.0, 1: 12.5},
               "loyalty_cli_try_new": 6.5}
     query = to_query(values)
     assert query["profit_tenure"] == "1:12.5,3:40"

@@ -31,7 +31,7 @@ def test_cost_scenario_applies_relative_changes_per_category_and_a_new_customer_
 
 
 def clv_inputs(**changes) -> scenarios.ClvInputs:
-    base = dict(periods_per_year=1, gross_margin=0.5, annual_discount_rate=0.10, retention_rate=0.9, horizon_years=1,
+    base = dict(gross_margin=0.5, annual_discount_rate=0.10, retention_rate=0.9, horizon_years=1,
                 revenue_per_customer=100.0, average_order_value=25.0, purchase_frequency=4.0,
                 retention_cost_per_customer=10.0, acquisition_cost=100.0)
     return scenarios.ClvInputs(**{**base, **changes})
@@ -39,46 +39,107 @@ def clv_inputs(**changes) -> scenarios.ClvInputs:
 
 def test_clv_scenario_by_hand():
     result = scenarios.clv_scenario(clv_inputs())
-    assert result.margin_per_period == 50  # 100 × 0.5
-    assert result.margin_multiple_clv == pytest.approx(225.0)  # 50 · 0.9 / (1.1 − 0.9)
-    assert result.finite_horizon_clv == pytest.approx(50 * 0.9 / 1.1)  # one year only
+    assert result.margin_per_year == 50  # 100 per customer-year × 0.5
+    assert result.margin_multiple_clv == pytest.approx(275.0)  # 50 · 1.1 / (1.1 − 0.9)
+    assert result.finite_horizon_clv == pytest.approx(50.0)  # one year only: the first, certain one
     assert result.simple_clv == pytest.approx(500.0)  # 25 × 0.5 × 4 orders × 10 years
     assert result.expected_lifetime_years == pytest.approx(10.0)
-    assert result.lifetime_retention_cost == pytest.approx(45.0)  # 10 · 0.9 / 0.2
-    assert result.clv_gap == pytest.approx(180.0)
-    assert result.net_value == pytest.approx(80.0)
-    assert result.break_even_retention_spend == pytest.approx(50 - 100 * 0.2 / 0.9)
-    assert result.clv_to_cac == pytest.approx(2.25)
+    assert result.lifetime_retention_cost == pytest.approx(55.0)  # 10 · 1.1 / 0.2
+    assert result.clv_gap == pytest.approx(220.0)
+    assert result.net_value == pytest.approx(120.0)
+    assert result.break_even_retention_spend == pytest.approx(50 - 100 * 0.2 / 1.1)
+    assert result.clv_to_cac == pytest.approx(2.75)
 
 
-def test_quarterly_clv_converts_the_annual_discount_rate_and_counts_lifetime_in_years():
-    result = scenarios.clv_scenario(clv_inputs(periods_per_year=4, annual_discount_rate=0.0, retention_rate=0.75))
-    assert result.discount_rate_per_period == 0
-    assert result.expected_lifetime_years == pytest.approx(1.0)  # 1 / 0.25 = 4 quarters
-    assert result.margin_multiple_clv == pytest.approx(50 * 0.75 / 0.25)
+def test_simple_clv_is_at_least_the_margin_multiple_which_is_at_least_the_finite_horizon():
+    result = scenarios.clv_scenario(clv_inputs(horizon_years=5))
+    assert result.simple_clv >= result.margin_multiple_clv >= result.finite_horizon_clv
+    # the finite horizon by hand: 50 · (1 + 0.9/1.1 + (0.9/1.1)² + (0.9/1.1)³ + (0.9/1.1)⁴)
+    assert result.finite_horizon_clv == pytest.approx(sum(50 * (0.9 / 1.1) ** t for t in range(5)))
+
+
+def test_one_time_buyers_are_worth_one_years_margin_in_every_form():
+    # retention 0: revenue per customer-year 100 = 25 per order × 4 orders, × 0.5 margin = 50
+    result = scenarios.clv_scenario(clv_inputs(retention_rate=0.0, horizon_years=5))
+    assert result.simple_clv == result.margin_multiple_clv == result.finite_horizon_clv == pytest.approx(50.0)
+    assert result.lifetime_retention_cost == pytest.approx(10.0)  # one year's retention spend
+    assert result.break_even_retention_spend == pytest.approx(50 - 100)  # no division by r
+
+
+def test_unknown_inputs_leave_their_figures_unknown_never_zero():
+    no_retention = scenarios.clv_scenario(clv_inputs(retention_rate=None))
+    assert no_retention.margin_per_year == 50
+    assert no_retention.margin_multiple_clv is None and no_retention.simple_clv is None
+    assert no_retention.clv_gap is None and no_retention.net_value is None
+    no_cost = scenarios.clv_scenario(clv_inputs(retention_cost_per_customer=None))
+    assert no_cost.margin_multiple_clv == pytest.approx(275.0)
+    assert no_cost.lifetime_retention_cost is None and no_cost.clv_gap is None and no_cost.net_value is None
+    no_cac = scenarios.clv_scenario(clv_inputs(acquisition_cost=None))
+    assert no_cac.clv_gap == pytest.approx(220.0)
+    assert no_cac.net_value is None and no_cac.clv_to_cac is None and no_cac.acquisition_cost is None
+    assert no_cac.break_even_retention_spend == pytest.approx(50.0)  # where the CLV gap reaches zero: m
+    assert scenarios.clv_scenario(clv_inputs(acquisition_cost=0.0)).clv_to_cac is None  # no ratio to 0
+
+
+def test_retention_at_99_percent_and_a_negative_margin_still_give_numbers():
+    high = scenarios.clv_scenario(clv_inputs(retention_rate=0.99, annual_discount_rate=0.0))
+    assert high.margin_multiple_clv == pytest.approx(50 / 0.01)
+    losing = scenarios.clv_scenario(clv_inputs(revenue_per_customer=-20.0, average_order_value=-5.0))
+    assert losing.margin_multiple_clv == pytest.approx(-10 * 1.1 / 0.2)
+    assert losing.simple_clv == pytest.approx(-5 * 0.5 * 4 * 10)
 
 
 def profit_inputs(**changes) -> scenarios.ProfitInputs:
     base = dict(profits_by_tenure=(100.0, 200.0, 300.0), annual_retention_rate=0.9, uplift_points=0.05,
-                annual_discount_rate=0.0, acquisition_cost=0.0, horizon_years=None)
+                annual_discount_rate=0.0, acquisition_cost=None, horizon_years=None)
     return scenarios.ProfitInputs(**{**base, **changes})
+
+
+def test_flat_profits_are_worth_the_margin_multiple_clv_minus_cac():
+    inputs = profit_inputs(profits_by_tenure=(50.0,), annual_retention_rate=0.6, annual_discount_rate=0.08,
+                           acquisition_cost=30.0)
+    clv = scenarios.clv_scenario(clv_inputs(revenue_per_customer=100.0, retention_rate=0.6,
+                                            annual_discount_rate=0.08, acquisition_cost=30.0))
+    assert scenarios.profit_scenario(inputs).value_before == pytest.approx(clv.margin_multiple_clv - 30.0)
 
 
 def test_reichheld_verdict_names_the_reasons_when_below_the_band():
     inputs = profit_inputs(profits_by_tenure=(100.0, 100.0), annual_retention_rate=0.5, annual_discount_rate=0.2)
-    verdict = scenarios.reichheld_verdict(inputs, scenarios.profit_scenario(inputs))
+    verdict = scenarios.reichheld_verdict(inputs)
     assert verdict.position == "below"
     assert verdict.reasons == ("short_lifetime", "flat_profits", "high_discount")
 
 
-def test_reichheld_verdict_is_undefined_when_value_before_is_not_positive():
-    inputs = profit_inputs(acquisition_cost=1e6)
-    assert scenarios.reichheld_verdict(inputs, scenarios.profit_scenario(inputs)).position == "undefined"
+def test_reichheld_verdict_judges_the_computed_five_points_never_a_rescaled_ten():
+    # flat profit 100, i = 0: V(r) = 100 / (1 − r). 71 % → 76 %: 344.83 → 416.67 = +20.8 %, below the band;
+    # +10 points (81 %: 526.32, +52.6 %) rescaled to 5 would have read +26.3 %, "inside"
+    inputs = profit_inputs(profits_by_tenure=(100.0,), annual_retention_rate=0.71, uplift_points=0.10)
+    verdict = scenarios.reichheld_verdict(inputs)
+    assert verdict.uplift_points == 0.05
+    assert verdict.relative_change == pytest.approx((1 / 0.24) / (1 / 0.29) - 1)  # 0.2083…
+    assert verdict.position == "below"
+    assert verdict.value_change == pytest.approx(100 / 0.24 - 100 / 0.29)
+
+
+def test_near_a_customer_value_of_zero_the_verdict_is_in_money():
+    # value before CAC 100 / 0.5 = 200; CAC 190 leaves 10 (5 % of 200): a percentage would read +100 % and more
+    inputs = profit_inputs(profits_by_tenure=(100.0,), annual_retention_rate=0.5, acquisition_cost=190.0)
+    verdict = scenarios.reichheld_verdict(inputs)
+    assert verdict.position == "absolute" and verdict.reasons == ("near_zero",)
+    assert verdict.relative_change is None
+    assert verdict.value_change == pytest.approx(100 / 0.45 - 200)
+    assert scenarios.reichheld_verdict(profit_inputs(acquisition_cost=1e6)).position == "absolute"
+
+
+def test_the_verdict_stops_below_99_percent_retention():
+    capped = scenarios.reichheld_verdict(profit_inputs(annual_retention_rate=0.96))
+    assert capped.uplift_points == pytest.approx(0.03) and "capped" in capped.reasons
+    assert scenarios.reichheld_verdict(profit_inputs(annual_retention_rate=0.99)).position == "no_room"
 
 
 def test_uplift_curve_starts_at_no_change_and_stops_before_full_retention():
     curve = scenarios.uplift_curve(profit_inputs(annual_retention_rate=0.95), steps=5)
-    assert curve["relative_change"].iloc[0] == 0
+    assert curve["relative_change"].iloc[0] == 0 and curve["value_change"].iloc[0] == 0
     assert curve["uplift_points"].iloc[-1] == pytest.approx(0.04)  # 99 % − 95 %
     assert curve["relative_change"].is_monotonic_increasing
 
@@ -100,16 +161,6 @@ def tiny_dataset() -> Dataset:
         "product": pd.array(["Espresso", "Filter", "Espresso", "Abo", "Abo", "Abo", "Abo"], dtype="str"),
     })
     return Dataset(transactions=orders, key="tiny", name="tiny")
-
-
-def test_baseline_pools_complete_periods_by_hand(tiny_dataset):
-    aggs = aggregate(tiny_dataset, "quarter", 3)
-    # Q2: S = {A, B} = 2, N = {C}, E = {A, C}: lost B. Q3: S = 2, N = {D}, E = {A, C, D}.
-    baseline = scenarios.measured_baseline(aggs)
-    assert baseline.periods_used == 2
-    assert baseline.retention_rate == pytest.approx((2 - 1 + 3 - 1) / (2 + 2))  # Σ(E − N) / ΣS = 3 / 4
-    assert baseline.revenue_per_customer == pytest.approx((70 + 160) / (2 + 3))
-    assert baseline.average_order_value == pytest.approx(230 / 5)
 
 
 @pytest.mark.parametrize("period", ["month", "quarter", "year"])
@@ -143,12 +194,28 @@ def test_loyalty_facts_count_repeaters_and_multi_product_customers(tiny_dataset)
 
 def test_overview_kpis_compare_with_the_previous_period(tiny_dataset):
     aggs = aggregate(tiny_dataset, "quarter", 3)
-    kpis = {kpi.key: kpi for kpi in scenarios.overview_kpis(aggs, pd.Timestamp("2024-07-01"),
-                                                             scenarios.Assumptions())}
+    kpis = {kpi.key: kpi for kpi in scenarios.overview_kpis(aggs, pd.Timestamp("2024-07-01"))}
     assert kpis["active_customers"].value == 3 and kpis["active_customers"].previous == 2
+    assert kpis["new_customers"].value == 1  # D's first order
     assert kpis["retention_rate"].value == pytest.approx(1.0)  # (3 − 1) / 2
     assert kpis["retention_rate"].delta == pytest.approx(0.5)  # previous (2 − 1) / 2
     assert kpis["retention_cost_per_customer"].value is None  # no cost sheet
+    assert kpis["acquisition_cost"].value is None  # no acquisition sheet: unknown, not 0
+
+
+def test_the_first_measurable_period_is_never_compared_with_a_warm_up_period(tiny_dataset):
+    aggs = aggregate(tiny_dataset, "quarter", 3)
+    assert scenarios.period_options(aggs)[0] == pd.Timestamp("2024-04-01")  # Q1 is the warm-up quarter
+    assert scenarios.previous_period(aggs, pd.Timestamp("2024-04-01")) is None
+    kpis = scenarios.overview_kpis(aggs, pd.Timestamp("2024-04-01"))
+    assert all(kpi.previous is None and kpi.delta is None for kpi in kpis)
+
+
+def test_returning_buyers_are_the_periods_buyers_who_had_ordered_before(tiny_dataset):
+    # Q3: A (since Q1) and C (since Q2) had ordered before, D buys for the first time: 2 of 3 buyers
+    facts = scenarios.period_facts(aggregate(tiny_dataset, "quarter", 3), pd.Timestamp("2024-07-01"))
+    assert facts.buyers == 3
+    assert facts.returning_buyer_share == pytest.approx(2 / 3)
 
 
 def test_activity_window_is_a_whole_number_of_periods():

@@ -54,7 +54,7 @@ def test_a_folder_of_another_format_version_says_which_version_it_has(sample_dat
     store.write_aggregates(aggregate(sample_data), tmp_path)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "version": 99}))
-    with pytest.raises(store.AggregatesError, match="has format version 99; this app reads version 1"):
+    with pytest.raises(store.AggregatesError, match="has format version 99; this app reads version 2"):
         store.read_aggregates(tmp_path)
 
 

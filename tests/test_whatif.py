@@ -17,7 +17,9 @@ def test_an_empty_scenario_resolves_to_the_measured_defaults(tiny_aggregates):
     values = resolved.values
     assert resolved.rejected == ()
     assert values["clv_gross_margin"] == 0.30  # no margin column: the default 30 %
-    assert values["clv_retention_rate"] == 0.75
+    # nine months of orders: annual retention, retention cost and CAC are not measured: empty, not 0
+    assert values["clv_annual_retention"] is None
+    assert values["clv_retention_cost_year"] is None and values["clv_cac"] is None and values["cost_typed_cac"] is None
     assert "profit_retention" not in values  # no customer has been observed for a full year yet
     assert values["cost_mode"] == "typed"  # no cost sheet: only the typed-in café
     assert values["overview_period"] == pd.Timestamp("2024-07-01")
@@ -57,19 +59,26 @@ def test_values_the_data_cannot_take_fall_back_to_the_default_and_are_named(tiny
 
 def test_the_typed_cafe_costs_twelve_per_customer_and_the_what_if_moves_it(tiny_aggregates):
     values = whatif.resolve(tiny_aggregates, {}).values
-    assert whatif.evaluate(tiny_aggregates, values).cost.per_customer == pytest.approx(8400 / 700)
+    assert whatif.evaluate(tiny_aggregates, values).cost.scenario.per_customer == pytest.approx(8400 / 700)
     changed = whatif.resolve(tiny_aggregates, {"cost_change_team": 0.1, "cost_active_typed": 800}).values
     # (5,500 + 900 + 2,500) / 800 = 11.125
-    assert whatif.evaluate(tiny_aggregates, changed).cost.per_customer == pytest.approx(11.125)
+    assert whatif.evaluate(tiny_aggregates, changed).cost.scenario.per_customer == pytest.approx(11.125)
 
 
 def test_the_clv_of_a_scenario_uses_its_margin_retention_and_discount(tiny_aggregates):
-    values = whatif.resolve(tiny_aggregates, {"clv_discount_rate": 0.0, "clv_gross_margin": 0.5}).values
+    values = whatif.resolve(tiny_aggregates, {"clv_discount_rate": 0.0, "clv_gross_margin": 0.5,
+                                              "clv_annual_retention": 0.75}).values
     clv = whatif.evaluate(tiny_aggregates, values).clv
-    # m = 46 × 0.5 = 23 per quarter; CLV = 23 · 0.75 / (1 + 0 − 0.75) = 69
-    assert clv.margin_per_period == pytest.approx(23.0)
-    assert clv.margin_multiple_clv == pytest.approx(69.0)
-    assert clv.net_value == pytest.approx(69.0)  # no cost or acquisition sheet: both default to zero
+    # the last 12 months hold every order: 280 net revenue over 4 buyers × 0.5 = 35 per customer-year;
+    # CLV = 35 · (1 + 0) / (1 + 0 − 0.75) = 140
+    assert clv.margin_per_year == pytest.approx(35.0)
+    assert clv.margin_multiple_clv == pytest.approx(140.0)
+    assert clv.net_value is None and clv.clv_gap is None  # no cost or acquisition sheet: unknown, not zero
+
+
+def test_without_a_measured_retention_no_customer_value_is_shown(tiny_aggregates):
+    clv = whatif.evaluate(tiny_aggregates, whatif.resolve(tiny_aggregates, {}).values).clv
+    assert clv.margin_multiple_clv is None and clv.simple_clv is None and clv.finite_horizon_clv is None
 
 
 def test_edited_profits_go_into_the_table_and_only_they_come_back(sample_aggs):
@@ -118,6 +127,6 @@ def test_scenario_names_are_trimmed_and_must_be_short_and_not_empty():
 
 def test_the_cost_page_compares_with_the_typed_cac_or_none(tiny_aggregates):
     defaults = whatif.resolve(tiny_aggregates, {}).values
-    assert whatif.evaluate(tiny_aggregates, defaults).cost_cac is None  # 0 means "not known"
+    assert whatif.evaluate(tiny_aggregates, defaults).cost.cac is None  # nothing typed: unknown
     typed = whatif.resolve(tiny_aggregates, {"cost_typed_cac": 150.0}).values
-    assert whatif.evaluate(tiny_aggregates, typed).cost_cac == 150.0
+    assert whatif.evaluate(tiny_aggregates, typed).cost.cac == 150.0

@@ -16,7 +16,7 @@
 -- Tables: flows (the output of customer_period_flows.sql)
 -- Output, one row per period from the first to the last period in the data (empty periods included):
 --   period_start, customers_start, new_customers, first_time_customers, reactivated_customers, lost_customers,
---   customers_end, active_customers, repeat_customers, orders, revenue
+--   customers_end, active_customers, returning_customers, orders, revenue
 WITH
 bounds AS (
     SELECT
@@ -34,7 +34,7 @@ activity AS (
     SELECT
         period_index,
         sum(customers) FILTER (WHERE ordered) AS active_customers,
-        sum(customers) FILTER (WHERE arrival IN ('repeat', 'reactivated')) AS repeat_customers,
+        sum(customers) FILTER (WHERE arrival IN ('repeat', 'reactivated')) AS returning_customers,
         sum(customers) FILTER (WHERE arrival = 'first') AS first_time_customers,
         sum(customers) FILTER (WHERE arrival = 'reactivated') AS reactivated_customers,
         sum(orders) AS orders,
@@ -56,7 +56,7 @@ flow AS (
         CAST(coalesce(a.reactivated_customers, 0) AS BIGINT) AS reactivated_customers,
         CAST(coalesce(l.lost_customers, 0) AS BIGINT) AS lost_customers,
         CAST(coalesce(a.active_customers, 0) AS BIGINT) AS active_customers,
-        CAST(coalesce(a.repeat_customers, 0) AS BIGINT) AS repeat_customers,
+        CAST(coalesce(a.returning_customers, 0) AS BIGINT) AS returning_customers,
         CAST(coalesce(a.orders, 0) AS BIGINT) AS orders,
         coalesce(a.revenue, 0.0) AS revenue
     FROM periods AS p
@@ -78,7 +78,7 @@ SELECT
     s.lost_customers,
     s.customers_end,
     s.active_customers,
-    s.repeat_customers,
+    s.returning_customers,
     s.orders,
     s.revenue
 FROM balances AS s, bounds AS b
