@@ -94,7 +94,7 @@ def test_upload_use_slide_and_download_in_a_real_browser(page):
 
     # Retention cost: no cost sheet, so the typed-in café example (5.000 + 900 + 2.500 €) on 700 customers.
     open_page(page, "Bindungskosten")
-    per_customer = _metric_value(page, "Bindungskosten je Kunde")
+    per_customer = _metric_value(page, "Bindungskosten je aktivem Kunden")
     expect(per_customer).to_have_text(f"12,00{NBSP}€")
     # the what-if sliders come in category order: team first
     expect(page.get_by_test_id("stSlider").first.get_by_test_id("stWidgetLabel")).to_have_text("Team (Personal)")
@@ -131,7 +131,7 @@ def test_a_copied_link_reproduces_the_view_in_a_new_session(page, server_url):
     open_page(page, "Bindungskosten")
     page.get_by_role("radio", name="Eigene Eingabe", exact=True).click()
     wait_until_idle(page)
-    per_customer = _metric_value(page, "Bindungskosten je Kunde")
+    per_customer = _metric_value(page, "Bindungskosten je aktivem Kunden")
     expect(per_customer).to_have_text(f"12,00{NBSP}€", timeout=TIMEOUT_MS)
     expect(page.get_by_test_id("stSlider").first.get_by_test_id("stWidgetLabel")).to_have_text("Team (Personal)")
     for _ in range(3):
@@ -148,7 +148,7 @@ def test_a_copied_link_reproduces_the_view_in_a_new_session(page, server_url):
         copy.goto(link, timeout=TIMEOUT_MS)
         copy.get_by_role("heading", name="Bindungskosten", level=1).wait_for(timeout=TIMEOUT_MS)
         wait_until_idle(copy)
-        expect(_metric_value(copy, "Bindungskosten je Kunde")).to_have_text(f"13,07{NBSP}€")
+        expect(_metric_value(copy, "Bindungskosten je aktivem Kunden")).to_have_text(f"13,07{NBSP}€")
         expect(copy.get_by_test_id("stAlert")).to_have_count(0)
     finally:
         other.close()
