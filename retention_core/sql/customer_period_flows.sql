@@ -22,7 +22,8 @@
 --   $period            'month' | 'quarter' | 'year', the date_trunc unit
 --   $activity_periods  integer >= 1, periods an order keeps a customer in the base (see period_activity.sql)
 -- Tables: transactions(customer_id, order_date, amount)
--- Output, one row per combination that occurs, ordered by period_index, cohort_index, arrival (missing last), leaves:
+-- Output, one row per combination that occurs, ordered by period_index, cohort_index, arrival (missing last), leaves,
+-- ordered_previous, ordered_next:
 --   period_index  periods since the first period in the data (0 = the first period)
 --   period_start  first day of the period
 --   cohort_index  period_index of the customer's first order; NULL for a customer whose rows are all returns
@@ -31,7 +32,18 @@
 --                 $activity_periods periods before) or 'repeat' (within them); NULL when not ordered
 --   leaves        ordered, and no order in the $activity_periods periods after: they leave the base in
 --                 period_index + $activity_periods
+--   ordered_previous  ordered in this period and in the one before (period_index - 1), whatever the window
+--   ordered_next      ordered in this period and in the one after (period_index + 1)
 --   customers     customers with these values; orders, revenue: their orders and net revenue in the period
+--   expansion, contraction  on ordered_previous rows: the sum over these customers of their net revenue in the
+--                 period less that in the period before, where positive (expansion), and of the opposite
+--                 difference, where positive (contraction); 0 on the other rows
+--   expanding_customers, contracting_customers  how many of them have a difference of each kind
+-- The revenue bridge (revenue_bridge.sql) is counted from these rows. Comparing a customer's revenue in two
+-- periods in a row needs it per customer and period: paired_periods groups the rows of the customer-periods next
+-- to another ordered period (bits of previous_mask | next_mask; at 10 M rows about half of the rows, 3.4 M
+-- customer-quarters) by customer and period, and changes joins each to the customer's period before. This is the
+-- one grouping by customer and period of this file; the orders are read a third time for it.
 WITH
 span AS (
     SELECT
@@ -50,7 +62,7 @@ bounds AS (
             // months_per_period AS last_index
     FROM span
 ),
-customers AS (
+ordered_periods AS (
     -- the period index is computed here and again in money: as one shared CTE DuckDB would store all 10 M rows
     SELECT
         customer_id,
@@ -69,10 +81,22 @@ customers AS (
     ) AS indexed
     GROUP BY customer_id
 ),
+customers AS (
+    -- bit p of previous_mask: an order in p and in p - 1; of next_mask: an order in p and in p + 1 (63 bits: the
+    -- shift left drops bit 62 first, which has no period after it)
+    SELECT
+        customer_id,
+        cohort_index,
+        ordered_mask,
+        period_mask,
+        ordered_mask & ((ordered_mask & ((CAST(1 AS BIGINT) << 62) - 1)) << 1) AS previous_mask,
+        ordered_mask & (ordered_mask >> 1) AS next_mask
+    FROM ordered_periods
+),
 patterns AS (
-    SELECT cohort_index, ordered_mask, period_mask, count(*) AS customers
+    SELECT cohort_index, ordered_mask, period_mask, previous_mask, next_mask, count(*) AS customers
     FROM customers
-    GROUP BY cohort_index, ordered_mask, period_mask
+    GROUP BY cohort_index, ordered_mask, period_mask, previous_mask, next_mask
 ),
 pattern_periods AS (
     SELECT p.*, unnest(range(0, b.last_index + 1)) AS period_index
@@ -88,10 +112,12 @@ counts AS (
             AS ordered_before,
         (p.ordered_mask >> (p.period_index + 1)) & ((CAST(1 AS BIGINT) << b.window_periods) - 1) <> 0
             AS ordered_after,
+        (p.previous_mask >> p.period_index) & 1 = 1 AS ordered_previous,
+        (p.next_mask >> p.period_index) & 1 = 1 AS ordered_next,
         sum(p.customers) AS customers
     FROM pattern_periods AS p, bounds AS b
     WHERE (p.period_mask >> p.period_index) & 1 = 1
-    GROUP BY 1, 2, 3, 4, 5
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
 ),
 money AS (
     -- the same bit tests as in counts, on each row with its customer's mask
@@ -104,6 +130,8 @@ money AS (
             AS ordered_before,
         (c.ordered_mask >> (r.period_index + 1)) & ((CAST(1 AS BIGINT) << b.window_periods) - 1) <> 0
             AS ordered_after,
+        (c.previous_mask >> r.period_index) & 1 = 1 AS ordered_previous,
+        (c.next_mask >> r.period_index) & 1 = 1 AS ordered_next,
         count(*) FILTER (WHERE r.amount >= 0) AS orders,
         sum(r.amount) AS revenue
     FROM (
@@ -117,6 +145,49 @@ money AS (
         FROM transactions AS t, bounds AS b
     ) AS r
     JOIN customers AS c ON c.customer_id = r.customer_id
+    CROSS JOIN bounds AS b
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+),
+paired_periods AS (
+    -- net revenue of each customer-period next to another ordered period, for the customers who have one
+    SELECT
+        r.customer_id,
+        r.period_index,
+        any_value(c.cohort_index) AS cohort_index,
+        any_value(c.ordered_mask) AS ordered_mask,
+        any_value(c.next_mask) AS next_mask,
+        sum(r.amount) AS revenue
+    FROM (
+        SELECT
+            t.customer_id,
+            t.amount,
+            CAST(
+                ((year(t.order_date) - year(b.first_period)) * 12 + month(t.order_date) - month(b.first_period))
+                    // b.months_per_period AS INTEGER
+            ) AS period_index
+        FROM transactions AS t, bounds AS b
+    ) AS r
+    JOIN customers AS c ON c.customer_id = r.customer_id
+    WHERE c.next_mask <> 0 AND ((c.previous_mask | c.next_mask) >> r.period_index) & 1 = 1
+    GROUP BY 1, 2
+),
+changes AS (
+    -- each customer with an order in two periods in a row, keyed like money in the later period
+    SELECT
+        cur.period_index,
+        cur.cohort_index,
+        (cur.ordered_mask >> greatest(cur.period_index - b.window_periods, 0))
+            & ((CAST(1 AS BIGINT) << (cur.period_index - greatest(cur.period_index - b.window_periods, 0))) - 1)
+            <> 0 AS ordered_before,
+        (cur.ordered_mask >> (cur.period_index + 1)) & ((CAST(1 AS BIGINT) << b.window_periods) - 1) <> 0
+            AS ordered_after,
+        (cur.next_mask >> cur.period_index) & 1 = 1 AS ordered_next,
+        sum(greatest(cur.revenue - prev.revenue, 0)) AS expansion,
+        sum(greatest(prev.revenue - cur.revenue, 0)) AS contraction,
+        count(*) FILTER (WHERE cur.revenue > prev.revenue) AS expanding_customers,
+        count(*) FILTER (WHERE cur.revenue < prev.revenue) AS contracting_customers
+    FROM paired_periods AS cur
+    JOIN paired_periods AS prev ON prev.customer_id = cur.customer_id AND prev.period_index = cur.period_index - 1
     CROSS JOIN bounds AS b
     GROUP BY 1, 2, 3, 4, 5
 ),
@@ -132,9 +203,15 @@ counted AS (
             ELSE 'reactivated'
         END AS arrival,
         c.ordered AND NOT c.ordered_after AS leaves,
+        c.ordered_previous,
+        c.ordered_next,
         sum(c.customers) AS customers,
         sum(m.orders) AS orders,
-        sum(m.revenue) AS revenue
+        sum(m.revenue) AS revenue,
+        sum(coalesce(x.expansion, 0.0)) AS expansion,
+        sum(coalesce(x.contraction, 0.0)) AS contraction,
+        sum(coalesce(x.expanding_customers, 0)) AS expanding_customers,
+        sum(coalesce(x.contracting_customers, 0)) AS contracting_customers
     FROM counts AS c
     JOIN money AS m
         ON m.period_index = c.period_index
@@ -142,7 +219,16 @@ counted AS (
         AND m.ordered = c.ordered
         AND m.ordered_before = c.ordered_before
         AND m.ordered_after = c.ordered_after
-    GROUP BY 1, 2, 3, 4, 5
+        AND m.ordered_previous = c.ordered_previous
+        AND m.ordered_next = c.ordered_next
+    LEFT JOIN changes AS x
+        ON c.ordered_previous
+        AND x.period_index = c.period_index
+        AND x.cohort_index = c.cohort_index
+        AND x.ordered_before = c.ordered_before
+        AND x.ordered_after = c.ordered_after
+        AND x.ordered_next = c.ordered_next
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 SELECT
     CAST(c.period_index AS BIGINT) AS period_index,
@@ -151,8 +237,15 @@ SELECT
     c.ordered,
     c.arrival,
     c.leaves,
+    c.ordered_previous,
+    c.ordered_next,
     CAST(c.customers AS BIGINT) AS customers,
     CAST(c.orders AS BIGINT) AS orders,
-    c.revenue
+    c.revenue,
+    c.expansion,
+    c.contraction,
+    CAST(c.expanding_customers AS BIGINT) AS expanding_customers,
+    CAST(c.contracting_customers AS BIGINT) AS contracting_customers
 FROM counted AS c, bounds AS b
-ORDER BY c.period_index, c.cohort_index NULLS LAST, c.arrival NULLS LAST, c.leaves
+ORDER BY
+    c.period_index, c.cohort_index NULLS LAST, c.arrival NULLS LAST, c.leaves, c.ordered_previous, c.ordered_next
