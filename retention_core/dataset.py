@@ -77,7 +77,8 @@ class Aggregates:
     is the revenue-weighted margin of the data, None when the transactions carry no margin column. ``predictive``
     holds the BG/NBD and Gamma-Gamma fits (:func:`retention_core.predictive.fit_predictive_models`), fitted here
     once so sliders never refit. ``rows`` counts the transaction rows aggregated, returns included (None when an
-    aggregates folder does not say).
+    aggregates folder does not say). ``revenue`` is :func:`queries.revenue_bridge`, the revenue bridge per period
+    and first-order cohort (None in an aggregates folder written before it; see :mod:`retention_core.revenue`).
     """
 
     period: str
@@ -95,6 +96,7 @@ class Aggregates:
     sheets: tuple[str, ...] = field(default=())
     predictive: PredictiveModels | None = None
     rows: int | None = None
+    revenue: pd.DataFrame | None = None
 
     @property
     def periods_per_year(self) -> int:
@@ -105,6 +107,11 @@ class Aggregates:
         """Date of the last order in the data, looked up once: most pages need it on every rerun, and the scan of
         ``customers`` took 15 ms of each rerun at 3.6 M customers."""
         return pd.Timestamp(self.customers["last_order"].max())
+
+    @functools.cached_property
+    def data_start(self) -> pd.Timestamp:
+        """Date of the first order in the data, looked up once (see :attr:`data_end`)."""
+        return pd.Timestamp(self.customers["first_order"].min())
 
 
 def activity_periods(period: str, activity_months: int) -> int:
@@ -282,9 +289,9 @@ def aggregate(
     step("activity")  # one pass over the orders for both the activity and the cohorts
     flows = queries.customer_period_flows(transactions, period, window, engine)
     activity = queries.period_activity(transactions, period, window, small, flows=flows)
-    step("cohorts")
+    step("cohorts")  # with the revenue bridge: both are counted from the flows
     cohorts = queries.cohort_retention(transactions, period, small, flows=flows)
-    results: dict[str, object] = {}
+    results: dict[str, object] = {"revenue": queries.revenue_bridge(transactions, period, small, flows=flows)}
     if costs is not None:
         step("costs")
         results["costs"] = queries.retention_cost_per_active_customer(
