@@ -1,8 +1,8 @@
-"""Overview: the KPI cards of one period against the previous one, and the retention trend."""
+"""Overview: the KPI cards of one period against the previous one, the retention trend, and revenue retention."""
 
 import streamlit as st
 
-from dashboard import scenario, state, widgets
+from dashboard import revenue_views, scenario, state, widgets
 from retention_core import charts, scenarios
 from retention_core.i18n import format_period, t
 
@@ -23,6 +23,7 @@ widgets.kpi_cards(scenarios.overview_kpis(aggs, period_start, assumptions), s)
 widgets.chart(charts.retention_trend_chart(scenarios.retention_trend(aggs), s.period, s.lang), s)
 widgets.chart(charts.industry_benchmark_chart(scenarios.measured_baseline(aggs).annual_retention_rate, s.lang), s)
 st.caption(t("overview_benchmark_note", s.lang))
+revenue_views.overview_section(aggs, period_start, s)
 for sheet in ("retention_costs", "acquisition", "nps"):
     if sheet not in aggs.sheets:
         widgets.missing_sheet(sheet, s)

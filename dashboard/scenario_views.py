@@ -103,6 +103,8 @@ def scenario_figures(evaluated: Evaluated, s: Settings) -> dict:
     if outcome.uplift_curve is not None:
         figures["uplift_curve"] = charts.uplift_curve_chart(outcome.uplift_curve,
                                                             outcome.values["profit_uplift"], s.lang)
+    if outcome.revenue is not None:
+        figures["revenue_bridge"] = charts.revenue_bridge_chart(outcome.revenue, evaluated.period, s.lang, s.currency)
     return figures
 
 

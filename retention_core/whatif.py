@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from retention_core import benchmarks, metrics, scenarios
+from retention_core import benchmarks, metrics, revenue, scenarios
 from retention_core.dataset import Aggregates
 from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, check_value, narrowed, snap
 
@@ -223,7 +223,8 @@ class Outcome:
 
     ``clv`` and ``profit`` are None when the data has too few complete periods to measure retention.
     ``cost_cac`` is the CAC the Retention cost page sets against the cost per customer: the cost period's from
-    the acquisition sheet, or the typed-in one (None when unknown or zero).
+    the acquisition sheet, or the typed-in one (None when unknown or zero). ``revenue`` is the revenue bridge, NRR
+    and GRR of the Overview's period (None without one: no measurable period, or aggregates without the bridge).
     """
 
     values: dict
@@ -233,6 +234,7 @@ class Outcome:
     uplift_curve: pd.DataFrame | None
     cost: scenarios.CostScenario
     cost_cac: float | None
+    revenue: revenue.RevenueRetention | None = None
 
 
 def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[str, float], int, str]:
@@ -282,8 +284,11 @@ def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
                                           scenarios.Assumptions(margin, discount)).acquisition_cost
     else:
         cost_cac = float(values["cost_typed_cac"]) or None
+    retention = None
+    if "overview_period" in values and revenue.available(aggs):
+        retention = revenue.period_retention(aggs, values["overview_period"])
     return Outcome(values=dict(values), clv=clv, profit_inputs=profit_inputs, profit=profit, uplift_curve=curve,
-                   cost=cost, cost_cac=cost_cac)
+                   cost=cost, cost_cac=cost_cac, revenue=retention)
 
 
 @dataclass(frozen=True)
@@ -297,13 +302,16 @@ class ScenarioKpi:
 
 
 def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
-    """The results a scenario comparison lists, in page order: retention cost, CLV and gap, profit uplift."""
+    """The results a scenario comparison lists, in page order: revenue retention of the Overview's period,
+    retention cost, CLV and gap, profit uplift."""
     clv, profit, cost = outcome.clv, outcome.profit, outcome.cost
 
     def of(result: object, name: str) -> float | None:
         return None if result is None else getattr(result, name)
 
     return (
+        ScenarioKpi("kpi_net_revenue_retention", "fraction", of(outcome.revenue, "nrr")),
+        ScenarioKpi("kpi_gross_revenue_retention", "fraction", of(outcome.revenue, "grr")),
         ScenarioKpi("label_total_retention_cost", "money", cost.total, True),
         ScenarioKpi("kpi_retention_cost_per_customer", "money", cost.per_customer, True),
         ScenarioKpi("clv_simple", "money", of(clv, "simple_clv")),
