@@ -18,5 +18,6 @@ for tab, kind in zip(tabs, SHEETS):
 if upload.prepared("transactions") is None:
     st.info(t("data_transactions_required", s.lang), icon=":material/info:")
 else:
+    upload.subscription_hint(s)
     st.button(t("data_use", s.lang), type="primary", key="data_use", icon=":material/check:",
               on_click=lambda: state.use_uploaded(upload.dataset()))
