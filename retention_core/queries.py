@@ -127,7 +127,7 @@ def customer_period_flows(
     - ``customers``: customers with these values; ``orders`` and ``revenue`` (net of returns): theirs in the period.
     - ``expansion`` / ``contraction``: on ``ordered_previous`` rows, the sum over these customers of their revenue
       in the period less that in the period before where positive / the opposite where positive (0 elsewhere);
-      ``expanding_customers`` / ``contracting_customers`` count them.
+      ``expanding_customers`` / ``contracting_customers`` count them (differences of more than half a cent).
     """
     _check_activity_periods(activity_periods)
     params = {"period": check_period(period), "activity_periods": activity_periods}

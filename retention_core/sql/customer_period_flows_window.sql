@@ -34,7 +34,8 @@
 --   expansion, contraction  on ordered_previous rows: the sum over these customers of their net revenue in the
 --                 period less that in the period before, where positive (expansion), and of the opposite
 --                 difference, where positive (contraction); 0 on the other rows
---   expanding_customers, contracting_customers  how many of them have a difference of each kind
+--   expanding_customers, contracting_customers  how many of them have a difference of each kind, of more than
+--                 half a cent (smaller ones are the rounding of sums of amounts, which differs between engines)
 WITH
 bounds AS (
     SELECT
@@ -85,8 +86,9 @@ counted AS (
             AS expansion,
         coalesce(sum(greatest(-change, 0)) FILTER (WHERE orders > 0 AND periods_since_previous = 1), 0.0)
             AS contraction,
-        count(*) FILTER (WHERE orders > 0 AND periods_since_previous = 1 AND change > 0) AS expanding_customers,
-        count(*) FILTER (WHERE orders > 0 AND periods_since_previous = 1 AND change < 0) AS contracting_customers
+        count(*) FILTER (WHERE orders > 0 AND periods_since_previous = 1 AND change > 0.005) AS expanding_customers,
+        count(*) FILTER (WHERE orders > 0 AND periods_since_previous = 1 AND change < -0.005)
+            AS contracting_customers
     FROM sequenced
     GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
