@@ -370,8 +370,9 @@ def revenue_retention_chart(trend: pd.DataFrame, period: str, lang: str) -> go.F
     values = pd.concat([trend["nrr"], trend["grr"]]).dropna()
     top = max(1.15, float(values.max()) * 1.08) if len(values) else 1.15
     return _figure(lines, t("chart_revenue_retention", lang), lang, t("axis_period", lang),
-                   t("axis_revenue_retention", lang), yaxis={"tickformat": ".0%", "range": [0, top]},
-                   legend={"y": -0.25, "yanchor": "top"}, margin={"t": 50, "b": 10}, height=440)
+                   t("axis_revenue_retention", lang), xaxis={"type": "category"},
+                   yaxis={"tickformat": ".0%", "range": [0, top]}, legend={"y": -0.25, "yanchor": "top"},
+                   margin={"t": 50, "b": 10}, height=440)
 
 
 def cohort_nrr_heatmap(matrix: pd.DataFrame, period: str, lang: str) -> go.Figure:
