@@ -1,8 +1,8 @@
-"""Cohorts: retention heatmap by first-purchase period, retention curves, and revenue per cohort."""
+"""Cohorts: retention heatmap by first-purchase period, NRR per cohort, retention curves, revenue per cohort."""
 
 import streamlit as st
 
-from dashboard import scenario, state, widgets
+from dashboard import revenue_views, scenario, state, widgets
 from retention_core import charts, predictive, scenarios
 from retention_core.i18n import t
 
@@ -21,6 +21,7 @@ widgets.metric("cohort_retention_after", "fraction", scenarios.retention_after(a
                "cohort_retention_after_help")
 widgets.chart(state.figure(aggs, "cohort_heatmap", lambda: charts.cohort_heatmap(
     scenarios.cohort_matrix(aggs), s.period, s.lang)), s)
+revenue_views.cohort_section(aggs, s)
 left, right = st.columns(2)
 with left:
     widgets.chart(state.figure(aggs, "cohort_curves", lambda: charts.cohort_curves_chart(

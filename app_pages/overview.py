@@ -1,9 +1,9 @@
-"""Overview: the KPI cards of one period against the previous one, customer value over the last 12 months, and the
-retention trend."""
+"""Overview: the KPI cards of one period against the previous one, customer value over the last 12 months, the
+retention trend, and revenue retention."""
 
 import streamlit as st
 
-from dashboard import scenario, state, widgets
+from dashboard import revenue_views, scenario, state, widgets
 from retention_core import charts, scenarios, whatif
 from retention_core.i18n import format_day, format_period, t
 
@@ -37,6 +37,7 @@ if basis is not None:
 widgets.chart(charts.retention_trend_chart(scenarios.retention_trend(aggs), s.period, s.lang), s)
 widgets.chart(charts.industry_benchmark_chart(None if basis is None else basis.retention_rate, s.lang), s)
 st.caption(t("overview_benchmark_note", s.lang))
+revenue_views.overview_section(aggs, period_start, s)
 for sheet in ("retention_costs", "acquisition", "nps"):
     if sheet not in aggs.sheets:
         widgets.missing_sheet(sheet, s)

@@ -105,6 +105,8 @@ def scenario_figures(evaluated: Evaluated, s: Settings) -> dict:
     if outcome.profit is not None:
         figures["uplift_curve"] = charts.uplift_curve_chart(outcome.profit.curve, outcome.values["profit_uplift"],
                                                             s.lang, s.currency)
+    if outcome.revenue is not None:
+        figures["revenue_bridge"] = charts.revenue_bridge_chart(outcome.revenue, evaluated.period, s.lang, s.currency)
     return figures
 
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import errors, state, widgets
+from dashboard import errors, scenario, state, widgets
 from dashboard.state import Settings
 from retention_core.columns import CATEGORIES, SHEETS, Prepared, apply_categories, map_columns, prepare_sheet
 from retention_core.columns import suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
-from retention_core.i18n import TEXTS, format_date_pattern, format_number, t
+from retention_core.i18n import TEXTS, format_date_pattern, format_number, format_percent, t
 from retention_core.loading import LoadError, LoadResult, read_table
+from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
 
 _PREVIEW_ROWS = 20
 _PREVIEW_FORMATS = {"money": ("number", 2), "cost": ("number", 2), "fraction": ("percent", 1)}
@@ -299,6 +300,8 @@ def use_section(s: Settings) -> None:
     reasons = blockers(s)
     if reasons:
         st.warning(t("data_use_blocked", s.lang, reasons="; ".join(reasons)), icon=":material/block:")
+    else:
+        subscription_hint(s)
     st.button(t("data_use", s.lang), type="primary", key="data_use", icon=":material/check:", disabled=bool(reasons),
               help=t("data_use_disabled_help", s.lang) if reasons else None,
               on_click=errors.guarded(use_uploads))
@@ -331,3 +334,39 @@ def sheet_section(kind: str, s: Settings) -> None:
         show(_blocking_message(kind, entry, key, params, s), icon=":material/block:")
     if entry.prepared is not None:
         _report(kind, entry, s)
+
+
+# --- subscription hint ------------------------------------------------------------------------------------------
+
+
+def subscription_hint(s: Settings) -> None:
+    """When most repeat customers of the uploaded transactions buy at regular monthly intervals, suggest the
+    monthly period and the contractual view (sBG) and say why; a button switches the period to months."""
+    rhythm = _rhythm()
+    if rhythm is None or not rhythm.looks_like_subscriptions:
+        return
+    with st.container(border=True, key="data_subscription_hint"):
+        st.markdown(t("data_subscription_hint", s.lang, share=format_percent(rhythm.share, s.lang, 0)))
+        if s.period != "month":
+            st.button(t("data_subscription_use_month", s.lang), key="data_use_month", icon=":material/calendar_month:",
+                      on_click=_use_month)
+
+
+def _rhythm() -> PurchaseRhythm | None:
+    """The purchase rhythm of the prepared transactions, worked out once per upload and mapping (None without)."""
+    entry = _uploads().get("transactions")
+    if entry is None or entry.prepared is None:
+        return None
+    key = (entry.key, str(entry.mapping))
+    kept: dict = st.session_state.setdefault(state.RHYTHMS, {})
+    if key not in kept:
+        kept.clear()  # one upload of transactions at a time
+        codes = entry.prepared.codes.get("customer_id")
+        kept[key] = purchase_rhythm(entry.prepared.frame, None if codes is None else codes.codes)
+    return kept[key]
+
+
+def _use_month() -> None:
+    """The hint's button: the sidebar's period becomes "month" (and the link says so)."""
+    st.session_state[state.PERIOD] = "month"
+    scenario.setting_changed(state.PERIOD)

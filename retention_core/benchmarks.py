@@ -44,3 +44,20 @@ INDUSTRY_RETENTION = (
     IndustryRetention("financial_services", 0.78, 0.85, "Seed article 000; CustomerGauge 2022 (insurance 83 %)"),
     IndustryRetention("telecom", 0.78, 0.78, "CustomerGauge 2022 (telecommunications)"),
 )
+
+
+# Revenue retention of subscription businesses. SaaS Capital, "2023 B2B SaaS Retention Benchmarks" (Research Brief
+# 28; 12th annual survey, more than 1,500 private B2B SaaS companies, those with at least $1 M ARR): median annual
+# gross revenue retention 90 % for annual contract values under $12 k and 90-93 % across all contract sizes; median
+# net revenue retention 100 % under $12 k and 102 % across all. Small-ticket subscriptions (memberships, boxes,
+# low-priced software) compare with the smallest contract size. Their figures are annual (revenue now from the
+# customers of a year ago), so they are drawn against yearly figures only.
+SUBSCRIPTION_GRR = 0.90
+SUBSCRIPTION_NRR = 1.00
+SUBSCRIPTION_RETENTION_SOURCE = (
+    "SaaS Capital, 2023 B2B SaaS Retention Benchmarks: median annual GRR 90 %, NRR 100 % (contracts under $12k)"
+)
+
+# Net revenue retention of 100 %: the customers of the previous period spend as much as before, so revenue holds
+# without any new customer; above it they grow revenue by themselves.
+NRR_HOLDS_REVENUE = 1.0

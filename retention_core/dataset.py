@@ -81,7 +81,8 @@ class Aggregates:
     aggregates folder does not say). ``basis`` is the annual basis of customer value
     (:class:`~retention_core.customer_value.AnnualBasis`: the last 12 months before the data's last order date and
     the 12 before), None when the customer summary lacks its columns; like ``customers`` it does not depend on the
-    period or the activity window.
+    period or the activity window. ``revenue`` is :func:`queries.revenue_bridge`, the revenue bridge per period
+    and first-order cohort (None in an aggregates folder written before it; see :mod:`retention_core.revenue`).
     """
 
     period: str
@@ -100,6 +101,7 @@ class Aggregates:
     predictive: PredictiveModels | None = None
     rows: int | None = None
     basis: AnnualBasis | None = None
+    revenue: pd.DataFrame | None = None
 
     @property
     def periods_per_year(self) -> int:
@@ -110,6 +112,11 @@ class Aggregates:
         """Date of the last order in the data, looked up once: most pages need it on every rerun, and the scan of
         ``customers`` took 15 ms of each rerun at 3.6 M customers."""
         return pd.Timestamp(self.customers["last_order"].max())
+
+    @functools.cached_property
+    def data_start(self) -> pd.Timestamp:
+        """Date of the first order in the data, looked up once (see :attr:`data_end`)."""
+        return pd.Timestamp(self.customers["first_order"].min())
 
 
 SHEET_NAMES = ("transactions", "retention_costs", "acquisition", "nps")
@@ -306,9 +313,9 @@ def aggregate(
     step("activity")  # one pass over the orders for both the activity and the cohorts
     flows = queries.customer_period_flows(transactions, period, window, engine)
     activity = queries.period_activity(transactions, period, window, small, flows=flows)
-    step("cohorts")
+    step("cohorts")  # with the revenue bridge: both are counted from the flows
     cohorts = queries.cohort_retention(transactions, period, small, flows=flows)
-    results: dict[str, object] = {}
+    results: dict[str, object] = {"revenue": queries.revenue_bridge(transactions, period, small, flows=flows)}
     if costs is not None:
         step("costs")
         results["costs"] = queries.retention_cost_per_active_customer(

@@ -1077,6 +1077,155 @@ TEXTS: dict[str, dict[str, str]] = {
     "loyalty_cli_help": {"de": "CLI = (Ø Empfehlung + Ø Wiederkauf + Ø Neues probieren) / 3.",
                          "en": "CLI = (mean recommend + mean repurchase + mean try new) / 3."},
     "chart_nps": {"de": "NPS je Zeitraum", "en": "NPS by period"},
+    # --- revenue retention (Umsatzbindung): NRR, GRR, revenue bridge, revenue cohorts, subscription hint ---
+    "revenue_title": {"de": "Umsatzbindung", "en": "Revenue retention"},
+    "revenue_intro": {
+        "de": "Kundenbindung zählt Köpfe, Umsatzbindung zählt Euro: Was geben die Käufer des Vorzeitraums jetzt aus "
+              "– mehr (Expansion), weniger (Kontraktion) oder nichts mehr (Abwanderung)? Neue und reaktivierte "
+              "Kunden kommen hinzu. Als Käufer zählt, wer im Zeitraum bestellt hat; Umsatz ist netto nach Retouren.",
+        "en": "Customer retention counts heads, revenue retention counts money: what do the previous period's buyers "
+              "spend now – more (expansion), less (contraction) or nothing (churn)? New and reactivated customers "
+              "come on top. A buyer is a customer who ordered in the period; revenue is net of returns.",
+    },
+    "kpi_net_revenue_retention": {"de": "Netto-Umsatzbindung (NRR)", "en": "Net revenue retention (NRR)"},
+    "kpi_net_revenue_retention_help": {
+        "de": "NRR = (Anfangsumsatz + Expansion − Kontraktion − Abwanderung) / Anfangsumsatz: was die Käufer des "
+              "Vorzeitraums jetzt ausgeben, geteilt durch das, was sie damals ausgaben. Neue und reaktivierte Kunden "
+              "zählen nicht. Über 100 %: Ihre Bestandskunden steigern den Umsatz von selbst. Jahreswerte: Zeitraum "
+              "„Jahr“ (Vorjahresvergleich).",
+        "en": "NRR = (starting revenue + expansion − contraction − churn) / starting revenue: what the previous "
+              "period's buyers spend now, over what they spent then. New and reactivated customers do not count. "
+              "Above 100%: your existing customers grow revenue by themselves. Yearly figures: period “year” "
+              "(year over year).",
+    },
+    "kpi_gross_revenue_retention": {"de": "Brutto-Umsatzbindung (GRR)", "en": "Gross revenue retention (GRR)"},
+    "kpi_gross_revenue_retention_help": {
+        "de": "GRR = (Anfangsumsatz − Kontraktion − Abwanderung) / Anfangsumsatz = Σ min(Umsatz jetzt, Umsatz "
+              "vorher) / Σ Umsatz vorher über die Käufer des Vorzeitraums. Mehrumsatz zählt nicht, daher höchstens "
+              "100 %: zeigt, was durch Abwanderung und Weniger-Kaufen verloren geht.",
+        "en": "GRR = (starting revenue − contraction − churn) / starting revenue = Σ min(revenue now, revenue "
+              "before) / Σ revenue before over the previous period's buyers. Expansion does not count, so at most "
+              "100%: shows what is lost to churn and to customers buying less.",
+    },
+    "kpi_churned_revenue": {"de": "Abgewanderter Umsatz", "en": "Churned revenue"},
+    "kpi_churned_revenue_help": {
+        "de": "Umsatz des Vorzeitraums von Käufern, die in diesem Zeitraum nicht mehr bestellt haben.",
+        "en": "Last period's revenue of buyers who did not order in this period.",
+    },
+    "kpi_expansion_revenue": {"de": "Mehrumsatz (Expansion)", "en": "Expansion revenue"},
+    "kpi_expansion_revenue_help": {
+        "de": "Summe der Umsatzsteigerungen der Kunden, die in beiden Zeiträumen gekauft haben (jeder Kunde: "
+              "Umsatz jetzt − Umsatz vorher, wo positiv).",
+        "en": "Sum of the revenue increases of the customers who bought in both periods (each customer: revenue now "
+              "− revenue before, where positive).",
+    },
+    "chart_revenue_bridge": {"de": "Umsatzbrücke {previous} → {period}", "en": "Revenue bridge {previous} → {period}"},
+    "revenue_bridge_starting": {"de": "Käufer {period}", "en": "Buyers {period}"},
+    "revenue_bridge_new": {"de": "+ Neukunden", "en": "+ New"},
+    "revenue_bridge_reactivated": {"de": "+ Reaktiviert", "en": "+ Reactivated"},
+    "revenue_bridge_expansion": {"de": "+ Expansion", "en": "+ Expansion"},
+    "revenue_bridge_contraction": {"de": "− Kontraktion", "en": "− Contraction"},
+    "revenue_bridge_churned": {"de": "− Abwanderung", "en": "− Churn"},
+    "revenue_bridge_ending": {"de": "Käufer {period}", "en": "Buyers {period}"},
+    "revenue_bridge_customers": {"de": "Kunden", "en": "customers"},
+    "chart_revenue_retention": {"de": "Netto- und Brutto-Umsatzbindung je Zeitraum", "en": "NRR and GRR by period"},
+    "axis_revenue_retention": {"de": "Umsatzbindung (%)", "en": "Revenue retention (%)"},
+    "band_nrr_holds": {"de": "100 %: Bestandskunden halten ihren Umsatz", "en": "100%: existing customers keep "
+                                                                                  "their revenue"},
+    "band_subscription_grr": {"de": "Typische Jahres-GRR von Abo-Software: {value} (SaaS Capital 2023)",
+                              "en": "Typical annual GRR of subscription software: {value} (SaaS Capital 2023)"},
+    "revenue_benchmark_note_year": {
+        "de": "Vergleichswert: Abo-Software mit kleinen Verträgen (unter 12.000 $ im Jahr) erreicht im Median eine "
+              "Jahres-GRR von 90 % und eine NRR von 100 % (SaaS Capital, 2023 B2B SaaS Retention Benchmarks, über "
+              "1.500 Unternehmen). Hohle Punkte: Zeitraum nur teilweise in den Daten.",
+        "en": "Reference: subscription software with small contracts (under $12,000 a year) has a median annual "
+              "GRR of 90% and NRR of 100% (SaaS Capital, 2023 B2B SaaS Retention Benchmarks, over 1,500 "
+              "companies). Hollow points: period only partly in the data.",
+    },
+    "revenue_benchmark_note_period": {
+        "de": "Die typische Jahres-GRR von Abo-Geschäften (90 %, SaaS Capital 2023) gilt für Jahre und ist hier nicht "
+              "eingezeichnet: Ein {period} ist kürzer, seine Werte sind nicht vergleichbar (und werden nicht "
+              "hochgerechnet). Für Jahreswerte im Vorjahresvergleich den Zeitraum „Jahr“ wählen. Hohle Punkte: "
+              "Zeitraum nur teilweise in den Daten.",
+        "en": "The typical annual GRR of subscription businesses (90%, SaaS Capital 2023) applies to years and is "
+              "not drawn here: a {period} is shorter, so its figures do not compare (and are not compounded into "
+              "years). For yearly figures, year over year, choose the period “year”. Hollow points: period only "
+              "partly in the data.",
+    },
+    "revenue_returns_note": {
+        "de": "Retouren von Kunden ohne Bestellung im Zeitraum ({returns}) stehen außerhalb der Brücke: Umsatz des "
+              "Zeitraums {total} = Käufer {ending} + diese Retouren.",
+        "en": "Returns of customers without an order in the period ({returns}) are outside the bridge: the "
+              "period's revenue {total} = buyers {ending} + these returns.",
+    },
+    "revenue_incomplete_note": {
+        "de": "{period} oder der Vorzeitraum liegt nur teilweise in den Daten (sie reichen vom {start} bis {end}): "
+              "NRR und GRR dieses Zeitraums sind vorläufig.",
+        "en": "{period} or the period before it is only partly in the data (they run from {start} to {end}): this "
+              "period's NRR and GRR are provisional.",
+    },
+    "revenue_no_start": {
+        "de": "Im Vorzeitraum gab es keinen Umsatz von Käufern: NRR und GRR sind nicht bestimmt (–).",
+        "en": "The previous period had no revenue from buyers: NRR and GRR are undefined (–).",
+    },
+    "revenue_unavailable": {
+        "de": "Diese Aggregatdaten enthalten noch keine Umsatzbrücke (mit einer älteren Version geschrieben). "
+              "Aggregieren Sie die Bestellungen neu (python -m retention_core.cli …), dann erscheint sie hier.",
+        "en": "These aggregates hold no revenue bridge yet (written by an older version). Aggregate the orders "
+              "again (python -m retention_core.cli …) to see it here.",
+    },
+    "revenue_definitions_title": {"de": "So wird gerechnet", "en": "How it is counted"},
+    "revenue_definitions": {
+        "de": "- **Käufer** eines Zeitraums: Kunden mit mindestens einer Bestellung darin; ihr **Umsatz** ist netto "
+              "(Bestellungen minus Retouren).\n"
+              "- **Anfangsumsatz**: Umsatz der Käufer des Vorzeitraums im Vorzeitraum. **Neukunden**: erste Bestellung "
+              "im Zeitraum. **Reaktiviert**: kauft jetzt, nicht im Vorzeitraum, aber früher schon.\n"
+              "- **Expansion / Kontraktion**: Kunden, die in beiden Zeiträumen kaufen – ihr Mehr- bzw. Minderumsatz. "
+              "**Abwanderung**: Umsatz des Vorzeitraums von Käufern, die jetzt nicht kaufen.\n"
+              "- Anfang + Neu + Reaktiviert + Expansion − Kontraktion − Abwanderung = Endumsatz, auf den Cent.\n"
+              "- Nur Retouren, keine Bestellung: kein Käufer. Wer im Vorzeitraum kaufte und jetzt nur zurückschickt, "
+              "ist abgewandert (zählt 0, nicht weniger); die Retoure steht außerhalb der Brücke.\n"
+              "- Im Vorzeitraum gekauft und alles zurückgegeben (netto 0): Käufer mit 0 €; ein Kauf jetzt ist "
+              "Expansion.\n"
+              "- Erster Zeitraum oder kein Umsatz im Vorzeitraum: keine NRR/GRR („–“).\n"
+              "- Jahreswerte stammen aus dem Vorjahresvergleich (Zeitraum „Jahr“), nie aus hochgerechneten Quartalen.",
+        "en": "- **Buyers** of a period: customers with at least one order in it; their **revenue** is net (orders "
+              "less returns).\n"
+              "- **Starting revenue**: what the previous period's buyers spent then. **New**: first order in the "
+              "period. **Reactivated**: buys now, not in the previous period, but did before.\n"
+              "- **Expansion / contraction**: customers who buy in both periods – their increase or decrease. "
+              "**Churn**: last period's revenue of buyers who do not buy now.\n"
+              "- Start + new + reactivated + expansion − contraction − churn = ending revenue, to the cent.\n"
+              "- Returns only, no order: no buyer. A previous buyer who now only sends goods back has churned "
+              "(counts 0, not less); the return is outside the bridge.\n"
+              "- Bought last period and returned everything (net 0): a buyer with 0; buying now is expansion.\n"
+              "- First period, or no revenue in the previous period: no NRR/GRR (“–”).\n"
+              "- Yearly figures come year over year (period “year”), never from compounded quarters.",
+    },
+    "cohort_nrr_title": {"de": "Umsatz-Kohorten", "en": "Revenue cohorts"},
+    "chart_cohort_nrr": {"de": "Netto-Umsatzbindung je Kohorte (gegenüber dem Vorzeitraum)",
+                         "en": "Net revenue retention per cohort (against the period before)"},
+    "cohort_nrr_note": {
+        "de": "Dieselben Kohorten wie oben, in Euro statt in Köpfen: Jede Zelle ist die NRR der Kohorte – was ihre "
+              "Käufer des Vorzeitraums jetzt ausgeben, geteilt durch ihren Umsatz im Vorzeitraum. Grün über 100 %: "
+              "die Kohorte kauft mehr als zuvor; rot: weniger.",
+        "en": "The same cohorts as above, in money instead of heads: each cell is the cohort's NRR – what its "
+              "buyers of the previous period spend now, over what they spent then. Green above 100%: the cohort "
+              "buys more than before; red: less.",
+    },
+    "data_subscription_hint": {
+        "de": "**Abo-Muster erkannt.** {share} der Kunden mit mindestens drei Käufen kaufen in regelmäßigen "
+              "Monatsabständen (alle 25 bis 35 Tage). Für ein Abo-Geschäft passt der Zeitraum **Monat**: Dann zeigt "
+              "jede Kennzahl jede Verlängerung und Kündigung, und die Umsatzbindung (NRR/GRR) vergleicht "
+              "Abo-Monate. Die vertragliche Sicht – das sBG-Modell auf der Seite „Kohorten“ – beschreibt Kündigungen "
+              "besser als die Modelle für freie Wiederkäufe (BG/NBD).",
+        "en": "**Subscription pattern found.** {share} of the customers with at least three purchases buy at "
+              "regular monthly intervals (every 25 to 35 days). For a subscription business the period **month** "
+              "fits: every figure then shows each renewal and cancellation, and revenue retention (NRR/GRR) compares "
+              "subscription months. The contractual view – the sBG model on the Cohorts page – describes "
+              "cancellations better than the models for free repeat purchases (BG/NBD).",
+    },
+    "data_subscription_use_month": {"de": "Zeitraum „Monat“ verwenden", "en": "Use the period “month”"},
     # --- benchmarks ---
     "chart_industry_benchmark": {"de": "Ihre Jahresbindung im Branchenvergleich",
                                  "en": "Your annual retention against industries"},
@@ -1367,10 +1516,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_charts": {"de": "Diagramme", "en": "Charts"},
     "report_formulas": {"de": "Verwendete Formeln", "en": "Formulas used"},
     "report_formulas_intro": {
-        "de": "Aus der Dokumentation des Rechenkerns (retention_core/metrics.py), mit Quellen; Raten als Anteile, r "
-              "= jährliche Bindungsrate, i = Diskontsatz pro Jahr; Kundenwerte je Neukunde.",
-        "en": "From the documentation of the computation core (retention_core/metrics.py), with sources; rates as "
-              "fractions, r = annual retention rate, i = discount rate per year; customer values per new customer.",
+        "de": "Aus der Dokumentation des Rechenkerns (retention_core/metrics.py und revenue.py), mit Quellen; Raten "
+              "als Anteile, r = jährliche Bindungsrate, i = Diskontsatz pro Jahr; Kundenwerte je Neukunde.",
+        "en": "From the documentation of the computation core (retention_core/metrics.py and revenue.py), with "
+              "sources; rates as fractions, r = annual retention rate, i = discount rate per year; customer values "
+              "per new customer.",
     },
     "report_reference": {"de": "Quelle", "en": "Reference"},
     "report_column_section": {"de": "Bereich", "en": "Section"},

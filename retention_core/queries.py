@@ -122,7 +122,12 @@ def customer_period_flows(
       than ``activity_periods`` periods before) or ``"repeat"``; missing when not ordered.
     - ``leaves``: ordered, and no order in the ``activity_periods`` periods after: the customers leave the base in
       period ``period_index + activity_periods``.
+    - ``ordered_previous`` / ``ordered_next``: ordered in this period and in the one before / after it, whatever
+      the activity window (what the revenue bridge, :func:`revenue_bridge`, needs).
     - ``customers``: customers with these values; ``orders`` and ``revenue`` (net of returns): theirs in the period.
+    - ``expansion`` / ``contraction``: on ``ordered_previous`` rows, the sum over these customers of their revenue
+      in the period less that in the period before where positive / the opposite where positive (0 elsewhere);
+      ``expanding_customers`` / ``contracting_customers`` count them (differences of more than half a cent).
     """
     _check_activity_periods(activity_periods)
     params = {"period": check_period(period), "activity_periods": activity_periods}
@@ -387,6 +392,32 @@ def cohort_retention(
     if flows is None:
         flows = customer_period_flows(transactions, period, 1, engine)
     return run_sql("cohort_retention", params, engine, flows=_checked_flows(flows, **params))
+
+
+def revenue_bridge(
+    transactions: Table, period: str = "quarter", engine: Engine | None = None, *, flows: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The revenue bridge from each period to the next, per period and first-order cohort (``revenue_bridge.sql``).
+
+    A customer counts in a period when they bought in it (an order, amount ≥ 0); their revenue is their net revenue
+    there. For period P and the one before, P − 1: ``starting_revenue`` (P − 1's buyers in P − 1), ``new_revenue``
+    (first order in P), ``reactivated_revenue`` (bought in P, not in P − 1, ordered before), ``expansion_revenue``
+    and ``contraction_revenue`` (bought in both: the rise / fall of their revenue), ``churned_revenue`` (P − 1's
+    revenue of buyers who did not buy in P) and ``ending_revenue`` (P's buyers in P), so that starting + new +
+    reactivated + expansion − contraction − churned = ending in every row. ``returns_without_order`` (≤ 0): returns
+    in P of customers without an order in P, outside the bridge; P's net revenue is ending + returns_without_order.
+    Each money column has a ``*_customers`` count beside it (``expanding_customers``, ``contracting_customers``).
+
+    One row per period (``period_index``, ``period_start``) and cohort (``cohort_index``, ``cohort_start``; missing
+    for customers who never ordered) that has a buyer in P − 1 or P or returns without an order in P; the formulas
+    over these rows are in :mod:`retention_core.revenue`. ``flows``: :func:`customer_period_flows` of
+    ``transactions`` for the same ``period`` (any activity window), when the caller has them; the orders are then not
+    read again.
+    """
+    params = {"period": check_period(period)}
+    if flows is None:
+        flows = customer_period_flows(transactions, period, 1, engine)
+    return run_sql("revenue_bridge", params, engine, flows=_checked_flows(flows, **params))
 
 
 def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine | None = None) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 Everything is pure and never imports streamlit. Text a user typed (the scenario name) is escaped wherever it
 lands: HTML-escaped in the report, formula-escaped in CSV and XLSX (:mod:`retention_core.exports`). The HTML report
 inlines plotly.js, so it opens offline; the formulas it lists are read from the docstrings of
-:mod:`retention_core.metrics`, so report and code cannot disagree.
+:mod:`retention_core.metrics` and :mod:`retention_core.revenue`, so report and code cannot disagree.
 
 PNG rendering uses Kaleido 1.x, which drives a Chrome or Chromium binary; :func:`png_unavailable` says in plain
 words when none is found, and :func:`figures_png` raises :class:`PngUnavailable` instead of failing obscurely.
@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from retention_core import metrics
+from retention_core import metrics, revenue
 from retention_core.i18n import format_kind, format_money, format_number, format_percent, format_period, t
 from retention_core.scenario_state import MAX_MONEY, PARAMS
 from retention_core.whatif import Outcome, outcome_kpis
@@ -50,6 +50,9 @@ REPORT_FORMULAS: tuple[Callable, ...] = (
     metrics.clv_to_cac,
     metrics.tenure_profit_value,
     metrics.retention_uplift,
+    revenue.net_revenue_retention,
+    revenue.gross_revenue_retention,
+    revenue.bridge_ending,
 )
 
 

@@ -35,7 +35,7 @@ from retention_core.predictive import PredictiveModels
 FORMAT = "retention-aggregates"
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
-TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
+TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps", "revenue")
 _PREDICTIVE_TABLES = ("summary", "holdout")
 _PREDICTIVE_FITS = {"bg_nbd": models.BgNbdFit, "gamma_gamma": models.GammaGammaFit}
 _PREDICTIVE_TIMES = ("observation_end", "calibration_end")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from retention_core import benchmarks, metrics, scenarios
+from retention_core import benchmarks, metrics, revenue, scenarios
 from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import Aggregates
 from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, check_value, narrowed, snap
@@ -264,12 +264,15 @@ class Outcome:
 
     ``clv`` is None without an annual basis; ``profit`` is None when the profit page has no customer year or no
     retention rate to start from.
+    ``revenue`` is the revenue bridge, NRR and GRR of the Overview's period (None without one: no measurable
+    period, or aggregates without the bridge).
     """
 
     values: dict
     clv: scenarios.ClvResult | None
     profit: ProfitOutcome | None
     cost: CostOutcome
+    revenue: revenue.RevenueRetention | None = None
 
 
 def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[str, float], int, str]:
@@ -332,7 +335,10 @@ def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
     if aggs.basis is not None and "clv_annual_retention" in values:
         clv = clv_result(aggs.basis, values)
     profit = profit_result(aggs, values) if "profit_retention" in values else None
-    return Outcome(values=dict(values), clv=clv, profit=profit, cost=cost_result(aggs, values))
+    retention = None
+    if "overview_period" in values and revenue.available(aggs):
+        retention = revenue.period_retention(aggs, values["overview_period"])
+    return Outcome(values=dict(values), clv=clv, profit=profit, cost=cost_result(aggs, values), revenue=retention)
 
 
 def customer_value_kpis(basis: AnnualBasis, resolved: Resolved) -> tuple[scenarios.Kpi, ...]:
@@ -371,7 +377,8 @@ class ScenarioKpi:
 
 
 def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
-    """The results a scenario comparison lists, in page order: retention cost, CLV and gap, profit uplift.
+    """The results a scenario comparison lists, in page order: revenue retention of the Overview's period,
+    retention cost, CLV and gap, profit uplift.
 
     Each label key is the one its page shows the same value under.
     """
@@ -382,6 +389,8 @@ def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
         return None if source is None else getattr(source, name)
 
     return (
+        ScenarioKpi("kpi_net_revenue_retention", "fraction", of(outcome.revenue, "nrr")),
+        ScenarioKpi("kpi_gross_revenue_retention", "fraction", of(outcome.revenue, "grr")),
         ScenarioKpi("label_total_retention_cost", "money", cost.total, True),
         ScenarioKpi("kpi_retention_cost_per_customer", "money", cost.per_customer, True),
         ScenarioKpi("clv_simple", "money", of(clv, "simple_clv")),

@@ -89,6 +89,12 @@ def with_coded_products(orders: pd.DataFrame) -> pd.DataFrame:
     return orders.assign(product=dataset._product_codes(orders["product"]))
 
 
+def window_flows(orders: pd.DataFrame, period: str, engine) -> pd.DataFrame:
+    """The flows counted by ``customer_period_flows_window.sql`` (the file for logs beyond 63 periods)."""
+    return queries.run_sql("customer_period_flows_window", {"period": period, "activity_periods": 1}, engine,
+                           transactions=orders)
+
+
 def summary_in_thirds(orders: pd.DataFrame, engine) -> pd.DataFrame:
     """:func:`queries.customer_summary` in three customer ranges (``run_arrow_each``: three parts, one connection)."""
     ids = np.sort(orders["customer_id"].unique())
@@ -118,6 +124,11 @@ ORDER_QUERIES = {
         "customer_period_flows_window", {"period": "quarter", "activity_periods": 2}, engine, transactions=orders),
     "cohort_retention_month": lambda orders, engine: queries.cohort_retention(orders, "month", engine),
     "cohort_retention_quarter": lambda orders, engine: queries.cohort_retention(orders, "quarter", engine),
+    "revenue_bridge_month": lambda orders, engine: queries.revenue_bridge(orders, "month", engine),
+    "revenue_bridge_quarter": lambda orders, engine: queries.revenue_bridge(orders, "quarter", engine),
+    "revenue_bridge_year": lambda orders, engine: queries.revenue_bridge(orders, "year", engine),
+    "revenue_bridge_from_window_flows_quarter": lambda orders, engine: queries.run_sql(
+        "revenue_bridge", {"period": "quarter"}, engine, flows=window_flows(orders, "quarter", engine)),
     "revenue_by_tenure_year": lambda orders, engine: queries.revenue_by_tenure(orders, "year", engine),
     "revenue_by_tenure_month": lambda orders, engine: queries.revenue_by_tenure(orders, "month", engine),
     "customer_summary": lambda orders, engine: queries.customer_summary(orders, engine),
@@ -130,6 +141,9 @@ ORDER_QUERIES = {
         with_coded_products(orders), engine),
     "rfm_summary_weeks": lambda orders, engine: models.rfm_summary(orders, time_unit="W", engine=engine),
     "transaction_totals": lambda orders, engine: totals_table(orders, engine),
+    "purchase_rhythm": lambda orders, engine: queries.run_sql(
+        "purchase_rhythm", {"gap_from": 25, "gap_to": 35, "regular_share": 2 / 3}, engine,
+        transactions=orders[["customer_id", "order_date", "amount"]]),
 }
 
 
@@ -203,7 +217,7 @@ def order_files(sample_data, tmp_path_factory) -> dict[str, object]:
 
 
 def _aggregates_equal(left, right) -> None:
-    for name in ("activity", "cohorts", "tenure", "customers"):
+    for name in ("activity", "cohorts", "tenure", "customers", "revenue"):
         pd.testing.assert_frame_equal(normalised(getattr(left, name)), normalised(getattr(right, name)),
                                       rtol=1e-9, atol=1e-9)
     assert left.gross_margin == pytest.approx(right.gross_margin, rel=1e-12)

@@ -69,11 +69,13 @@ def test_every_text_has_a_german_and_an_english_version():
 
 
 def test_every_key_the_code_uses_is_in_the_table():
+    from retention_core import revenue
     from retention_core.columns import CANONICAL_NAMES
     from retention_core.scenarios import KPI_FIELDS
 
     families = {pattern.format(name) for pattern, names in FAMILIES.items() for name in names}
     kpis = {f"kpi_{name}{suffix}" for name, _, _ in KPI_FIELDS for suffix in ("", "_help")}
+    kpis |= {f"kpi_{name}{suffix}" for name, *_ in revenue.KPI_FIELDS for suffix in ("", "_help")}
     columns = {f"column_{name}" for name in CANONICAL_NAMES}
     missing = sorted((used_keys() | families | kpis | columns) - set(TEXTS))
     assert missing == []

@@ -211,3 +211,20 @@ def test_the_ab_cost_chart_stacks_each_category_per_customer(tiny_aggregates):
     team = figure.data[0]
     assert list(team.y) == pytest.approx([5000 / 700, 10000 / 700])
     assert figure.data[-1].text[1] == "€19.14"  # 13,400 / 700
+
+
+def test_the_scenario_carries_nrr_and_grr_of_its_overview_period_into_table_and_report(cafe):
+    # tiny_aggregates, Q2 -> Q3 2024: the buyers of Q2 (A 20, C 50) spend 30 and 60 in Q3, D (70) is new:
+    # NRR = (70 + 20) / 70, GRR = 70 / 70
+    values, outcome = cafe
+    assert values["overview_period"] == pd.Timestamp("2024-07-01")
+    kpis = whatif.outcome_kpis(outcome)[:2]
+    assert [(kpi.key, kpi.kind) for kpi in kpis] == [("kpi_net_revenue_retention", "fraction"),
+                                                     ("kpi_gross_revenue_retention", "fraction")]
+    assert (kpis[0].value, kpis[1].value) == (pytest.approx(90 / 70), pytest.approx(1.0))
+    rows = report.scenario_frame("Café", values, outcome, "de", "EUR", "quarter").set_index("Größe")
+    assert rows.loc["Netto-Umsatzbindung (NRR)", "Anzeige"] == "128,6\u00a0%"
+    page = report.html_report("Café", "tiny", report.scenario_frame("Café", values, outcome, "en", "EUR", "quarter"),
+                              [], "en")
+    assert "Net revenue retention (NRR) from one period to the next." in page
+    assert "NRR = (S + E − C − L) / S" in page and "Σ min(r_P, r_P−1) / Σ r_P−1" in page

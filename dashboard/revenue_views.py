@@ -1,0 +1,68 @@
+"""The revenue-retention blocks of the Overview and Cohorts pages: NRR and GRR cards, the revenue bridge, their
+trend and the revenue cohorts (:mod:`retention_core.revenue` computes; this module lays the results out)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import state, widgets
+from dashboard.state import Settings
+from retention_core import charts, revenue
+from retention_core.dataset import Aggregates
+from retention_core.i18n import format_day, format_money, format_period, t
+
+
+def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) -> None:
+    """Revenue retention of the Overview's period: four cards, the bridge from the period before, the NRR / GRR
+    trend with its reference lines, and what the figures mean."""
+    st.subheader(t("revenue_title", s.lang))
+    st.caption(t("revenue_intro", s.lang))
+    if not revenue.available(aggs):
+        st.info(t("revenue_unavailable", s.lang), icon=":material/info:")
+        return
+    bridge = revenue.period_retention(aggs, period_start)
+    widgets.kpi_cards(revenue.retention_kpis(aggs, period_start), s)
+    for note in _notes(aggs, bridge, s):
+        st.caption(note)
+    left, right = st.columns(2)
+    with left:
+        widgets.chart(charts.revenue_bridge_chart(bridge, aggs.period, s.lang, s.currency), s,
+                      key="overview_revenue_bridge")
+    with right:
+        widgets.chart(state.figure(aggs, "revenue_retention", lambda: charts.revenue_retention_chart(
+            revenue.retention_trend(aggs), aggs.period, s.lang)), s, key="overview_revenue_trend")
+    if aggs.period == "year":
+        st.caption(t("revenue_benchmark_note_year", s.lang))
+    else:
+        st.caption(t("revenue_benchmark_note_period", s.lang, period=t(f"period_noun_{aggs.period}", s.lang)))
+    with st.expander(t("revenue_definitions_title", s.lang), icon=":material/functions:"):
+        st.markdown(t("revenue_definitions", s.lang))
+
+
+def _notes(aggs: Aggregates, bridge: revenue.RevenueRetention, s: Settings) -> list[str]:
+    """What the reader must know about this period's figures: undefined, provisional, returns outside the bridge."""
+    notes = []
+    if bridge.nrr is None and bridge.previous_start is not None:
+        notes.append(t("revenue_no_start", s.lang))
+    if bridge.previous_start is not None and not bridge.complete:
+        period = format_period(bridge.period_start, aggs.period, s.lang)
+        notes.append(t("revenue_incomplete_note", s.lang, period=period, start=format_day(aggs.data_start, s.lang),
+                       end=format_day(aggs.data_end, s.lang)))
+    if bridge.returns_without_order:
+        notes.append(t("revenue_returns_note", s.lang,
+                       returns=format_money(bridge.returns_without_order, s.lang, s.currency),
+                       ending=format_money(bridge.ending_revenue, s.lang, s.currency),
+                       total=format_money(bridge.ending_revenue + bridge.returns_without_order, s.lang, s.currency)))
+    return notes
+
+
+def cohort_section(aggs: Aggregates, s: Settings) -> None:
+    """The revenue cohorts beside the head-count ones: NRR of each first-order cohort from period to period."""
+    st.subheader(t("cohort_nrr_title", s.lang))
+    if not revenue.available(aggs):
+        st.info(t("revenue_unavailable", s.lang), icon=":material/info:")
+        return
+    widgets.chart(state.figure(aggs, "cohort_nrr", lambda: charts.cohort_nrr_heatmap(
+        revenue.cohort_nrr_matrix(aggs.revenue, aggs.period), aggs.period, s.lang)), s, key="cohort_nrr_heatmap")
+    st.caption(t("cohort_nrr_note", s.lang))
