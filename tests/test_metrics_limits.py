@@ -29,13 +29,13 @@ HUGE, TINY = 1e308, 5e-324
     ("purchase_frequency", lambda: metrics.purchase_frequency(HUGE, TINY)),
     ("simple_clv", lambda: metrics.simple_clv(HUGE, HUGE, 2.0)),
     ("expected_lifetime", lambda: metrics.expected_lifetime(TINY)),
-    ("retention_clv", lambda: metrics.retention_clv(HUGE, 0.9, 0.0)),
+    ("margin_multiple_clv", lambda: metrics.margin_multiple_clv(HUGE, 0.9, 0.0)),
     ("tenure_profit_value", lambda: metrics.tenure_profit_value([HUGE, HUGE], 0.99, 0.0)),
     ("tenure_profit_value", lambda: metrics.retention_uplift([HUGE], 0.5, 0.4, 0.0)),
     ("lifetime_retention_cost", lambda: metrics.lifetime_retention_cost(HUGE, 0.99, 0.0)),
     ("clv_gap", lambda: metrics.clv_gap(-HUGE, HUGE)),
     ("clv_to_cac", lambda: metrics.clv_to_cac(HUGE, TINY)),
-    ("break_even_retention_spend", lambda: metrics.break_even_retention_spend(1.0, TINY, 0.0, HUGE)),
+    ("break_even_retention_spend", lambda: metrics.break_even_retention_spend(-HUGE, 0.0, 0.0, HUGE)),
     ("period_discount_rate", lambda: metrics.period_discount_rate(HUGE, TINY)),
 ])
 def test_a_result_too_large_for_floating_point_is_a_value_error_naming_the_function(name, call):
@@ -46,8 +46,8 @@ def test_a_result_too_large_for_floating_point_is_a_value_error_naming_the_funct
 
 
 def test_an_integer_beyond_the_largest_float_is_not_a_finite_number():
-    with pytest.raises(ValueError, match="margin must be a finite number, got 1000000000"):
-        metrics.retention_clv(10**400, 0.9, 0.1)
+    with pytest.raises(ValueError, match="margin_per_year must be a finite number, got 1000000000"):
+        metrics.margin_multiple_clv(10**400, 0.9, 0.1)
 
 
 def test_nps_counts_that_add_up_past_floating_point_are_refused():
@@ -58,8 +58,8 @@ def test_nps_counts_that_add_up_past_floating_point_are_refused():
 def test_a_discounted_sum_whose_discount_overflows_is_its_limit_zero_not_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        # (1 + i)^t overflows from t = 2 on: those terms are 0, the first is 0.9 / (1 + 1e300)
-        assert metrics.finite_horizon_clv([1.0] * 2000, 0.9, 1e300) == pytest.approx(0.9e-300, rel=1e-12)
+        # (1 + i)^t overflows from t = 2 on: those terms are 0; the first year is certain, the second 0.9 / (1 + 1e300)
+        assert metrics.finite_horizon_clv([1.0] * 2000, 0.9, 1e300) == 1.0 + 0.9e-300
 
 
 def test_lifetimes_stay_infinite_at_full_retention_as_documented():
@@ -82,7 +82,7 @@ fraction = st.floats(0, 1)
        count=st.floats(0, 1e308))
 def test_the_customer_value_formulas_give_a_finite_number_or_a_value_error(margin, retention, discount, cost, count):
     calls = [
-        lambda: metrics.retention_clv(margin, retention, discount, cost),
+        lambda: metrics.margin_multiple_clv(margin, retention, discount),
         lambda: metrics.lifetime_retention_cost(cost, retention, discount),
         lambda: metrics.break_even_retention_spend(margin, retention, discount, cost),
         lambda: metrics.clv_gap(margin, cost),
