@@ -372,7 +372,7 @@ def report(result: dict) -> None:
     sliders = [step for step in steps if step["what"] == "slider"]
     switches = [step for step in steps if step["what"] == "switch"]
     print()
-    print(f"{'page':<16}{'switch to, 1st / later':>26}{'slider steps':>14}{'median / worst':>18}   slowest slider")
+    print(f"{'page':<16}{'switch to, round 1 / later':>30}{'slider steps':>14}{'median / worst':>18}   slowest slider")
     for name in result["pages"]:
         own = [step for step in sliders if step["page"] == name]
         to_first = [step["seconds"] for step in switches if step["page"] == name and step["round"] == 0]
@@ -380,7 +380,7 @@ def report(result: dict) -> None:
         switch_text = " / ".join("—" if not values else ", ".join(f"{value:.2f}" for value in values)
                                  for values in (to_first, to_later)) + " s"
         slowest = max(own, key=lambda step: step["seconds"]) if own else None
-        print(f"{name:<16}{switch_text:>26}{len(own):>14}{_stats([step['seconds'] for step in own]):>18}   "
+        print(f"{name:<16}{switch_text:>30}{len(own):>14}{_stats([step['seconds'] for step in own]):>18}   "
               + (f"{slowest['widget']} {slowest['value_from']} -> {slowest['value_to']}" if slowest else ""))
     print()
     print(f"slider steps, all pages (goal {GOALS['slider']}), median / worst: "
@@ -388,8 +388,8 @@ def report(result: dict) -> None:
           f"{_stats([step['seconds'] for step in sliders if step['new_value']])}, back to seen values "
           f"{_stats([step['seconds'] for step in sliders if not step['new_value']])})")
     print(f"page switches (goal {GOALS['switch']}), median / worst: {_stats([step['seconds'] for step in switches])}"
-          f" ({len(switches)} switches; first visits {_stats([s['seconds'] for s in switches if s['round'] == 0])},"
-          f" later {_stats([s['seconds'] for s in switches if s['round'] > 0])})")
+          f" ({len(switches)} switches; round 1 {_stats([s['seconds'] for s in switches if s['round'] == 0])},"
+          f" later rounds {_stats([s['seconds'] for s in switches if s['round'] > 0])})")
     periods = [step for step in steps if step["what"] == "period"]
     if periods:
         print("sidebar period on the Overview: " + ", ".join(f"{step['value_to']} {step['seconds']:.2f} s"
