@@ -52,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tomllib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -326,6 +327,15 @@ def run(app_dir: Path, upload: Path | None, steps: int, rounds: int, only: set[s
     return result
 
 
+def browser_upload_limit(app_dir: Path) -> int:
+    """Bytes the app's file uploader takes in this browser: ``server.maxUploadSize`` megabytes of the checkout's
+    ``.streamlit/config.toml`` (Streamlit's default 200), which Streamlit's frontend counts in units of 1,000,000
+    bytes everywhere but on Windows (1,048,576 there), so the browser refuses a larger file before sending it."""
+    config = app_dir / ".streamlit" / "config.toml"
+    settings = tomllib.loads(config.read_text(encoding="utf-8")) if config.exists() else {}
+    return int(settings.get("server", {}).get("maxUploadSize", 200) * 1_000_000)
+
+
 def _revision(app_dir: Path) -> str:
     try:
         described = subprocess.run(["git", "-C", str(app_dir), "describe", "--always", "--dirty"], check=True,
@@ -429,6 +439,9 @@ def main() -> None:
         parser.error(f"no app.py in {app_dir}")
     if args.upload is not None and not args.upload.exists():
         parser.error(f"no such file: {args.upload}")
+    if args.upload is not None and args.upload.stat().st_size > browser_upload_limit(app_dir):
+        parser.error(f"{args.upload.name} has {args.upload.stat().st_size:,} bytes; the app's uploader takes at most "
+                     f"{browser_upload_limit(app_dir):,} in Chromium on Linux (server.maxUploadSize in decimal MB)")
     import streamlit
 
     only = None if not args.pages else {name.strip() for name in args.pages.split(",") if name.strip()}
