@@ -296,6 +296,9 @@ def run(app_dir: Path, upload: Path | None, steps: int, rounds: int, only: set[s
                       f"{result['first_view']['idle_s']:.2f} s", flush=True)
                 names = bench.page_names()
                 result["pages"] = names
+                if only is not None and only - set(names):
+                    raise SystemExit(f"unknown page(s): {', '.join(sorted(only - set(names)))}; the navigation has "
+                                     f"{', '.join(names)}")
                 if upload is not None:
                     result["upload"] = bench.use_upload(names, upload)
                     print(f"upload: read {result['upload']['read_s']:.1f} s, use {result['upload']['use_s']:.1f} s,"
