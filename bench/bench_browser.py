@@ -131,19 +131,28 @@ def _parts(marks: dict) -> dict:
 class Bench:
     """One benchmark run against one app server: the browser page, the log of other hosts' requests, the steps."""
 
-    def __init__(self, browser, url: str, timeout_ms: int):
+    def __init__(self, browser, url: str, timeout_ms: int, page=None):
+        """``page``: a page of an existing browser context to use (its next navigation gets the step timer);
+        by default a new context."""
         self.browser, self.url, self.timeout_ms = browser, url, timeout_ms
         self.phase = "start"
         self.foreign: list[dict] = []
         self.steps: list[dict] = []
-        self.page = self._new_page()
+        if page is None:
+            page = self._new_page()
+        else:
+            self._instrument(page.context)
+        self.page = page
 
     def _new_page(self):
         context = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
         context.set_default_timeout(WAIT_TIMEOUT_MS)
+        self._instrument(context)
+        return context.new_page()
+
+    def _instrument(self, context) -> None:
         install_step_timer(context)
         context.on("request", self._log_request)
-        return context.new_page()
 
     def _log_request(self, request) -> None:
         parts = urlsplit(request.url)

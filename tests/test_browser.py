@@ -162,7 +162,7 @@ def test_the_benchmark_times_a_slider_step_until_the_rerun_it_caused_has_ended(p
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     from bench_browser import Bench
 
-    bench = Bench(page.context.browser, server_url, TIMEOUT_MS)
+    bench = Bench(page.context.browser, server_url, 4 * TIMEOUT_MS, page=page)  # reloads the page with the timer
     bench.first_view(bench.page, time.monotonic())
     bench.switch(bench.page_names(), "loyalty", 0)
     steps = bench.slider_steps("loyalty", 1)  # three sliders, one step away and one back each
