@@ -45,15 +45,19 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def streamlit_process(timeout_s: float = START_TIMEOUT_S, extra_args: Sequence[str] = ()
-                      ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run the dashboard headless on a free loopback port; yield its base URL and process; stop it afterwards."""
+def streamlit_process(timeout_s: float = START_TIMEOUT_S, extra_args: Sequence[str] = (), app_dir: Path = REPO,
+                      poll_s: float = 0.25) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the dashboard headless on a free loopback port; yield its base URL and process; stop it afterwards.
+
+    ``app_dir`` is the checkout whose ``app.py`` runs (its ``.streamlit/config.toml`` applies); the default is this
+    repository. The health endpoint is asked every ``poll_s`` seconds until it answers.
+    """
     port = free_port()
     url = f"http://{HOST}:{port}"
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false", *extra_args]
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(command, cwd=app_dir, stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
         try:
             deadline = time.monotonic() + timeout_s
@@ -63,7 +67,7 @@ def streamlit_process(timeout_s: float = START_TIMEOUT_S, extra_args: Sequence[s
                     output = log.read().decode(errors="replace")[-3000:]
                     raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s "
                                        f"(exit code {process.poll()}):\n{output}")
-                time.sleep(0.25)
+                time.sleep(poll_s)
             yield url, process
         finally:
             process.terminate()
@@ -81,9 +85,10 @@ def streamlit_server(timeout_s: float = START_TIMEOUT_S) -> Iterator[str]:
         yield url
 
 
-def launch_chromium(playwright):
-    """Debian's Chromium, headless, with no background traffic."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), timeout=30_000)
+def launch_chromium(playwright, extra_args: Sequence[str] = ()):
+    """Debian's Chromium, headless, with no background traffic; ``extra_args`` are further command-line switches."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args],
+                                      timeout=30_000)
 
 
 def wait_until_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:

@@ -8,6 +8,7 @@ by silently skipping it.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -152,3 +153,28 @@ def test_a_copied_link_reproduces_the_view_in_a_new_session(page, server_url):
         expect(copy.get_by_test_id("stAlert")).to_have_count(0)
     finally:
         other.close()
+
+
+@pytest.mark.slow
+def test_the_benchmark_times_a_slider_step_until_the_rerun_it_caused_has_ended(page, server_url):
+    """``bench/bench_browser.py``'s step timer: each key press ends only after the rerun it caused was shown running
+    and then ended and the page painted (the order of its marks; no time is asserted)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from bench_browser import Bench
+
+    bench = Bench(page.context.browser, server_url, 4 * TIMEOUT_MS, page=page)  # reloads the page with the timer
+    bench.first_view(bench.page, time.monotonic())
+    bench.switch(bench.page_names(), "loyalty", 0)
+    steps = bench.slider_steps("loyalty", 1)  # three sliders, one step away and one back each
+
+    assert [step["widget"] for step in steps] == ["loyalty_cli_recommend"] * 2 + ["loyalty_cli_repurchase"] * 2 \
+        + ["loyalty_cli_try_new"] * 2
+    for step in steps:
+        marks = step["marks"]
+        assert step["value_from"] != step["value_to"], step
+        assert step["runs"] == 1, step
+        assert marks["input"] < marks["sent"] < marks["wsRunning"] <= marks["wsFinished"] < marks["painted"], step
+        if not step["batched"]:  # the app showed the run: running after the key press, idle after its end
+            assert marks["input"] < marks["domRunning"] < marks["idleShown"] <= marks["painted"], step
+            assert marks["wsFinished"] <= marks["idleShown"], step
+        assert step["seconds"] == pytest.approx((marks["painted"] - marks["input"]) / 1000)
