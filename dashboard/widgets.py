@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -15,6 +16,22 @@ from retention_core.i18n import TEXTS, format_kind, format_number, format_percen
 from retention_core.scenarios import Kpi
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: object) -> str:
+    """``text`` from a user (a file, column or sheet name, a cell, a scenario name) for a place where Streamlit reads
+    Markdown (messages, captions, labels), so that it shows as the characters it is: every ASCII punctuation
+    character backslash-escaped (CommonMark shows an escaped one as itself), control characters and line breaks
+    as spaces. Without it ``![x](https://host/x.png)`` in a file name makes the viewer's browser fetch that
+    address, and ``# Title`` or ``:red[x]`` change the page."""
+    return _ASCII_PUNCTUATION.sub(r"\\\1", _CONTROL.sub(" ", str(text)))
+
+
+def message(key: str, lang: str, **params: object) -> str:
+    """``t(key, lang, **params)`` for a Markdown place, each value shown as text (:func:`plain`)."""
+    return t(key, lang, **{name: plain(value) for name, value in params.items()})
 
 
 def header(page: str, s: Settings) -> None:

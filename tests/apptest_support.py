@@ -31,3 +31,9 @@ def metric_value(app: AppTest, label: str) -> str:
 def german_number(text: str) -> float:
     """``1.234,56 €`` -> 1234.56; ``-12,5 %`` -> -12.5."""
     return float(re.sub(r"[^0-9,\-−]", "", text).replace("−", "-").replace(",", "."))
+
+
+def rendered(markdown: str) -> str:
+    """The text a Markdown element shows for ``markdown`` whose only markup is backslash escapes: user text on the
+    pages is escaped that way (``widgets.plain``), so ``Lindenberg \\(Beispiel\\)`` shows ``Lindenberg (Beispiel)``."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
