@@ -1,7 +1,10 @@
 """The upload flow of the Data page: read once per file content, map columns, prepare, report, keep per session.
 
+Reading and preparing run in a capped worker process (:mod:`retention_core.upload_worker`): a file that crashes
+the reader, needs too much memory or takes too long becomes a message on this page, and the server carries on.
 Everything a user uploads stays in ``st.session_state[state.UPLOADS]`` (one entry per sheet kind); nothing is
-written to disk or to a global cache.
+written to disk or to a global cache. Text from the file (its name, headers, cells, sheet names) is shown as
+text: escaped wherever Streamlit reads Markdown (:func:`widgets.message`, :func:`widgets.plain`).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import streamlit as st
 
 from dashboard import state, widgets
 from dashboard.state import Settings
-from retention_core.columns import CATEGORIES, SHEETS, Prepared, apply_categories, map_columns, prepare_sheet
+from retention_core.columns import CATEGORIES, SHEETS, Prepared, apply_categories, map_columns
 from retention_core.columns import suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
 from retention_core.i18n import format_date_pattern, format_number, t
-from retention_core.loading import LoadError, LoadResult, read_table
+from retention_core.loading import LoadError, LoadResult
+from retention_core.upload_worker import prepare_upload, read_upload
 
 _PREVIEW_ROWS = 20
 _PREVIEW_FORMATS = {"money": ("number", 2), "cost": ("number", 2), "fraction": ("percent", 1)}
@@ -66,11 +70,11 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
     if entry is not None and entry.key == key:
         return entry
     try:
-        with st.spinner(t("status_reading", s.lang, filename=file.name)):
-            loaded = read_table(data, file.name, sheet=sheet)
+        with st.spinner(widgets.message("status_reading", s.lang, filename=file.name)):
+            loaded = read_upload(data, file.name, sheet=sheet)
     except LoadError as error:
         _uploads().pop(kind, None)
-        st.error(t(error.key, s.lang, **error.params), icon=":material/error:")
+        st.error(widgets.message(error.key, s.lang, **error.params), icon=":material/error:")
         return None
     entry = Upload(key=key, filename=file.name, loaded=loaded)
     _uploads()[kind] = entry
@@ -82,11 +86,12 @@ def _dialect_caption(loaded: LoadResult, s: Settings) -> str:
     if dialect.kind == "parquet":
         return t("data_dialect_parquet", s.lang, rows=format_number(loaded.rows_kept, s.lang))
     if dialect.kind == "xlsx":
-        return t("data_dialect_xlsx", s.lang, sheet=dialect.sheet_name, rows=format_number(loaded.rows_kept, s.lang))
+        return widgets.message("data_dialect_xlsx", s.lang, sheet=dialect.sheet_name,
+                               rows=format_number(loaded.rows_kept, s.lang))
     separator = {";": ";", ",": ",", "\t": "Tab", "|": "|"}.get(dialect.separator, dialect.separator)
-    return t("data_dialect_csv", s.lang, separator=separator, decimal=dialect.decimal_mark or "–",
-             dates=format_date_pattern(dialect.date_format, s.lang), encoding=dialect.encoding,
-             rows=format_number(loaded.rows_kept, s.lang))
+    return widgets.message("data_dialect_csv", s.lang, separator=separator, decimal=dialect.decimal_mark or "–",
+                           dates=format_date_pattern(dialect.date_format, s.lang), encoding=dialect.encoding,
+                           rows=format_number(loaded.rows_kept, s.lang))
 
 
 def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
@@ -115,7 +120,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             category_columns = st.columns(3)
             categories = {
                 value: category_columns[index % 3].selectbox(
-                    value, CATEGORIES, index=CATEGORIES.index(suggested.get(value, "engagement")),
+                    widgets.plain(value), CATEGORIES, index=CATEGORIES.index(suggested.get(value, "engagement")),
                     key=f"data_category_{entry.key[:12]}_{index}", format_func=lambda code: t(f"category_{code}", s.lang),
                 )
                 for index, value in enumerate(values)
@@ -126,12 +131,17 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         try:
             mapped = map_columns(entry.loaded.frame, mapping)
         except ValueError as error:
-            st.error(t("data_mapping_invalid", s.lang, reason=str(error)), icon=":material/error:")
+            st.error(widgets.message("data_mapping_invalid", s.lang, reason=str(error)), icon=":material/error:")
             return entry
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
-        with st.spinner(t("status_preparing", s.lang)):
-            entry = replace(entry, mapping=mapping, categories=categories, prepared=prepare_sheet(mapped, kind))
+        try:
+            with st.spinner(t("status_preparing", s.lang)):
+                result = prepare_upload(mapped, kind, entry.filename)
+        except LoadError as error:
+            st.error(widgets.message(error.key, s.lang, **error.params), icon=":material/error:")
+            return entry
+        entry = replace(entry, mapping=mapping, categories=categories, prepared=result)
         _uploads()[kind] = entry
     return entry
 
@@ -156,7 +166,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
         params = dict(problem.params)
         if "column" in params:  # name the column as the user's file does
             params["column"] = user_names.get(params["column"], params["column"])
-        show[problem.severity](t(problem.key, s.lang, **params))
+        show[problem.severity](widgets.message(problem.key, s.lang, **params))
     preview = result.frame.head(_PREVIEW_ROWS)
     types = SHEETS[kind].types
     formats = {column: _PREVIEW_FORMATS[types[column]] for column in preview.columns
