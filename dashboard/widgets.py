@@ -17,21 +17,30 @@ from retention_core.scenarios import Kpi
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: Message values the app writes itself (counts, limits, the detected dialect); every other value is user text.
+_OWN_VALUES = frozenset({"rows", "limit", "columns", "line", "limit_kb", "size_mb", "limit_mb", "limit_gb", "seconds",
+                         "expected", "separator", "decimal", "dates", "encoding", "format"})
 
 
 def plain(text: object) -> str:
-    """``text`` from a user (a file, column or sheet name, a cell, a scenario name) for a place where Streamlit reads
-    Markdown (messages, captions, labels), so that it shows as the characters it is: every ASCII punctuation
-    character backslash-escaped (CommonMark shows an escaped one as itself), control characters and line breaks
-    as spaces. Without it ``![x](https://host/x.png)`` in a file name makes the viewer's browser fetch that
-    address, and ``# Title`` or ``:red[x]`` change the page."""
-    return _ASCII_PUNCTUATION.sub(r"\\\1", _CONTROL.sub(" ", str(text)))
+    """``text`` from a user (a file, column, sheet or scenario name, a cell) for a place where Streamlit reads
+    Markdown (messages, captions, widget labels), as an inline code span: Markdown shows a code span's characters
+    as they are, with no image, link, heading, emphasis, directive (``:red[...]``, ``:material/...:``), formula
+    or HTML. Backslash escapes are not enough: the address in ``![x](https://host/x.png)`` still became a link
+    (GitHub's autolinks look for addresses in the text after escapes are read). Control characters and line
+    breaks become spaces; the fence is one backtick longer than any run of backticks in ``text``."""
+    text = _CONTROL.sub(" ", str(text))
+    if not text.strip():
+        return text
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padded = text[0] == "`" or text[-1] == "`" or (text[0] == " " and text[-1] == " ")
+    return f"{fence} {text} {fence}" if padded else f"{fence}{text}{fence}"
 
 
 def message(key: str, lang: str, **params: object) -> str:
-    """``t(key, lang, **params)`` for a Markdown place, each value shown as text (:func:`plain`)."""
-    return t(key, lang, **{name: plain(value) for name, value in params.items()})
+    """``t(key, lang, **params)`` for a Markdown place: each value that is user text (any but the app's own counts,
+    limits and dialect, ``_OWN_VALUES``) shown as text with :func:`plain`."""
+    return t(key, lang, **{name: value if name in _OWN_VALUES else plain(value) for name, value in params.items()})
 
 
 def header(page: str, s: Settings) -> None:
