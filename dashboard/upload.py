@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import state, widgets
 from dashboard.state import Settings
+from retention_core import sandbox
 from retention_core.columns import CATEGORIES, SHEETS, Prepared, apply_categories, map_columns
 from retention_core.columns import suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
@@ -181,6 +182,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
 
 def sheet_section(kind: str, s: Settings) -> None:
     """Upload, read, map and report one sheet kind."""
+    sandbox.warm_up()  # the worker's fork server imports its libraries while the user picks a file
     st.caption(t(f"data_help_{kind}", s.lang))
     file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}")
     if file is None:

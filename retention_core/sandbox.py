@@ -10,9 +10,11 @@ its deadline is ended and reported as :class:`WorkerFailed` with its ``reason`` 
   (:mod:`retention_core.fork_server`) and holds no user data; a fork takes some tens of milliseconds. No child serves a second job, so one upload's data never meets another's; a child that dies takes
   nothing with it, and the next job gets a new one (multiprocessing restarts the fork server if it died).
 * **Caps, set in the child before it reads anything** (:class:`Limits`): its address space (``RLIMIT_AS``: an
-  allocation beyond it fails inside the child), its CPU time (``RLIMIT_CPU``), no core file (an upload must not
-  land on disk in a crash dump) and not dumpable (no other process of the user may read its memory); it is killed
-  when the fork server goes, and it ends itself a little after the deadline should the server not be there to do it.
+  allocation beyond it fails inside the child; the libraries take about 0.7 GB of it and their allocators reserve
+  up to 1–2 GB more while reading), its CPU time (``RLIMIT_CPU``), no core file (an upload must not land on disk
+  in a crash dump) and not dumpable (no other process of the user may read its memory). It is the first process
+  the kernel ends when memory runs short (``oom_score_adj`` 1000), it is killed when the fork server goes, and it
+  ends itself a little after the deadline should the server not be there to do it.
 * **The wall-clock deadline is the parent's**: at ``Limits.seconds`` the parent kills the child (``SIGKILL``),
   also while it is still reading the answer, so no work goes on after the user has been told.
 * **Messages are data, never code.** Both directions are length-prefixed frames on pipes: a JSON header, then
@@ -62,6 +64,7 @@ PIPE_BYTES = 1024 * 1024
 _FRAME = struct.Struct("!Q")
 _MEMORY_EXIT = 75  # a child that ran out of memory after it began to answer
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE = 1, 4
+_M_ARENA_MAX = -8
 _F_SETPIPE_SZ = 1031
 _CONTEXT = multiprocessing.get_context("forkserver")
 _START_LOCK = threading.Lock()
@@ -314,6 +317,12 @@ def _confine(limits: Limits) -> None:
     if os.getppid() != parent:  # the fork server went before the line above took effect
         os._exit(1)
     libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    try:  # under memory pressure the kernel ends this process first, never the server
+        with open("/proc/self/oom_score_adj", "w", encoding="ascii") as score:
+            score.write("1000")
+    except OSError:
+        pass
+    libc.mallopt(_M_ARENA_MAX, 2)  # glibc reserves 64 MiB of address space per arena, up to 8 per core otherwise
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))

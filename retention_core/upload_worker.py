@@ -122,7 +122,14 @@ def _codes_to_arrow(codes: Mapping[str, TextCodes]) -> pa.Table:
             values = pa.array(text.values)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
-        arrays[name] = pa.DictionaryArray.from_arrays(pa.array(text.codes, mask=text.codes < 0), values)
+        if isinstance(values, pa.ChunkedArray):  # text held by Arrow in pieces
+            values = values.combine_chunks()
+        if pa.types.is_null(values.type):  # no value at all: still a text dictionary, so that it reads back
+            values = values.cast(pa.large_string())
+        indices = pa.array(text.codes, mask=text.codes < 0)
+        # from_buffers with the type spelled out: from_arrays makes an empty dictionary's values of type null
+        arrays[name] = pa.DictionaryArray.from_buffers(pa.dictionary(indices.type, values.type), len(indices),
+                                                       indices.buffers(), values)
     return pa.table(arrays)
 
 
