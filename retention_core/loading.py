@@ -6,8 +6,8 @@ with an index ``row_number`` (the line or sheet row of each record); the rows se
 ``reason``; and the :class:`Dialect` that was detected (encoding, separator, decimal mark, date format, sheet).
 
 CSV is decoded in Python (byte-order mark, then strict UTF-8, then cp1252), its separator chosen from the first 200
-lines (``;`` ``,`` tab ``|``), then written as UTF-8 to a private temporary file and read by DuckDB with every
-column as text and positional names, so header names from the upload never reach SQL; lines with the wrong number of
+lines (``;`` ``,`` tab ``|``), then handed as UTF-8 to DuckDB in a memory file (``scratch.memory_file``: nothing
+reaches a disk) and read with every column as text and positional names, so header names from the upload never reach SQL; lines with the wrong number of
 fields land in DuckDB's reject table. Each column is then typed from the evidence of its values
 (``columns.text_evidence``): one decimal mark per file, one date format per column, ids (headers like
 "Kundennummer", values like "00042") stay text. XLSX is read with calamine; typed cells come through, text cells get
@@ -16,28 +16,39 @@ become float64 (whole-number id columns text), dates and timestamps datetime64 a
 number or date column is parsed later by ``prepare_sheet``, as for any upload. Legacy ``.xls`` is refused. Files
 that cannot be used at all raise :class:`LoadError`, whose ``key`` is an ``i18n.TEXTS`` key.
 
-Hostile uploads are refused before any parser sees them, and parsing is bounded:
+Hostile uploads are refused before any parser sees them, and parsing is bounded. These checks are the first line;
+the second is the capped worker process the app reads every upload in (``retention_core.upload_worker``), which
+also survives what gets past them:
 
 * size: at most ``MAX_UPLOAD_BYTES`` (50 MB, the ``maxUploadSize`` of ``.streamlit/config.toml``);
-* magic bytes: XLSX must start with ``PK\\x03\\x04``; OLE (legacy ``.xls``) is refused; CSV text with NUL bytes or
-  more than 1 % control characters is refused as not text;
+* magic bytes: XLSX must start with ``PK\\x03\\x04``; an OLE file holding an encrypted workbook is refused as
+  encrypted, any other OLE file (legacy ``.xls``) as old Excel; CSV text with NUL bytes or more than 1 % control
+  characters is refused as not text;
 * XLSX zip inspection (``zipfile`` on the bytes, before calamine opens them): at most ``MAX_ZIP_ENTRIES`` parts,
-  ``MAX_UNCOMPRESSED_BYTES`` unpacked (as declared in the zip directory; the XML scan below reads through
+  ``MAX_UNCOMPRESSED_BYTES`` unpacked (as declared in the zip directory; the scans below read through
   ``zipfile``, which never inflates beyond the declared size) and a compression ratio of at most
-  ``MAX_COMPRESSION_RATIO`` per part larger than 1 MB (zip bombs). Every ``.xml``/``.rels`` part is refused if its
-  first ``XML_PROLOG_BYTES`` (comments removed) contain ``<!DOCTYPE`` or ``<!ENTITY`` (billion laughs, external
-  entities): a plain byte scan rather than defusedxml, because no XML is parsed here and a DOCTYPE can only stand in
-  the prolog, before the root element, which must start within those bytes. Every ``.xml`` part is scanned for
-  worksheet cell references, so that a sparse sheet (one cell in A1, one in XFD1048576) cannot make calamine
-  allocate its dense area: at most ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns and ``MAX_SHEET_CELLS`` cells;
+  ``MAX_COMPRESSION_RATIO`` per part larger than 1 MB (zip bombs). Encrypted parts, an OpenDocument spreadsheet,
+  a binary workbook (``.xlsb``) and a zip without ``xl/workbook.xml`` get their own message. Every part, whatever
+  its name, is refused if its first ``XML_PROLOG_BYTES`` (comments removed) contain ``<!DOCTYPE`` or ``<!ENTITY``
+  (billion laughs, external entities): a plain byte scan rather than defusedxml, because no XML is parsed here and
+  a DOCTYPE can only stand in the prolog, before the root element, which must start within those bytes; XML in
+  UTF-16 is refused (Excel writes UTF-8, and the scans read bytes). Every part, whatever its name (relationships
+  may put a sheet anywhere), is scanned for worksheet cell references, so that a sparse sheet (one cell in A1, one
+  in XFD1048576) cannot make calamine allocate its dense area: at most ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns
+  and ``MAX_SHEET_CELLS`` cells; references in either quote and a reference that is not plain letters and digits
+  (a character reference) are refused. Shared strings count by their expanded size, once per cell that refers
+  to them (a cell whose index is not plain digits as the largest): at most ``MAX_EXPANDED_BYTES``;
 * Parquet: must start and end with ``PAR1``; the footer is read first and the file refused beyond ``MAX_ROWS``
   rows, ``MAX_COLUMNS`` columns or ``MAX_PARQUET_UNCOMPRESSED_BYTES`` of uncompressed pages (a decompression
-  bomb), and for nested columns (lists, structs, maps); any error pyarrow raises on a broken file becomes
-  ``load_not_parquet``;
+  bomb), and for nested columns (lists, structs, maps). Then the row groups must add up to the footer's rows, and
+  every column chunk's page headers are read (``parquet_pages``): their own uncompressed sizes count against
+  ``MAX_PARQUET_UNCOMPRESSED_BYTES`` whatever the footer declares, and what decoding takes, with each
+  dictionary-encoded text value as long as the longest value of its dictionary page, against
+  ``MAX_EXPANDED_BYTES``. Any error pyarrow raises on a broken file becomes ``load_not_parquet``;
 * CSV: at most ``MAX_LINE_BYTES`` per line (the header included), ``MAX_ROWS`` lines and ``MAX_COLUMNS`` columns;
 * time: the whole read runs in a worker thread for at most ``PARSE_SECONDS``; DuckDB is interrupted at the
-  deadline (``connection.interrupt()``), a calamine read cannot be interrupted and is abandoned (its thread ends
-  when calamine does, bounded by the caps above).
+  deadline (``connection.interrupt()``), a calamine read cannot be interrupted and is abandoned here; in the app
+  the worker process is killed at the deadline, so nothing runs on.
 """
 
 from __future__ import annotations

@@ -94,7 +94,9 @@ def _prepare_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Ta
 
 def _error_answer(error: Exception, filename: str) -> dict:
     """A LoadError, or a DuckDB statement stopped at its time-out, as the answer ``{"error": ...}``; DuckDB's memory
-    errors become ``MemoryError`` (the sandbox reports it); anything else is raised again."""
+    errors (also inside a LoadError) become ``MemoryError`` (the sandbox reports it); anything else is raised again."""
+    if isinstance(error, LoadError) and isinstance(error.__cause__, duckdb.OutOfMemoryException):
+        raise MemoryError(str(error.__cause__)) from error  # the CSV reader reports it as unreadable
     if isinstance(error, LoadError):
         return {"error": {"key": error.key, "params": error.params}}
     if isinstance(error, (QueryTimeout, duckdb.InterruptException)):

@@ -73,6 +73,12 @@ def answer_with_unknown_message(request: dict, payloads: list[bytes]):
     return {"error": {"key": "no_such_text", "params": {}}}, []
 
 
+def read_with_duckdb_limits(request: dict, payloads: list[bytes]):
+    """The worker's own read job, with DuckDB's limits in this child set as the test asks."""
+    os.environ.update(request["environ"])
+    return upload_worker._read_job(request, payloads)
+
+
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
@@ -186,6 +192,21 @@ def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeyp
     with pytest.raises(LoadError) as raised:
         upload_worker.read_upload(b"a;b\n1;2\n", "x.csv", limits=SMALL)
     assert_plain_message(raised.value, "load_worker_failed")
+
+
+@pytest.mark.parametrize(("environ", "key"), [
+    ({"RETENTION_QUERY_TIMEOUT_SECONDS": "0.000001"}, "load_too_slow"),
+    ({"RETENTION_DUCKDB_MEMORY_LIMIT": "1MB"}, "load_too_much_memory"),
+])
+def test_duckdb_limits_met_while_reading_become_the_same_plain_messages(monkeypatch, environ, key):
+    monkeypatch.setattr(upload_worker, "_read_job", read_with_duckdb_limits)
+    real_run = sandbox.run
+    monkeypatch.setattr(sandbox, "run", lambda job, request, *rest: real_run(job, {**request, "environ": environ},
+                                                                             *rest))
+    data = (SAMPLE / "transaktionen.csv").read_bytes()
+    with pytest.raises(LoadError) as raised:
+        upload_worker.read_upload(data, "transaktionen.csv", limits=SMALL)
+    assert_plain_message(raised.value, key)
 
 
 # --- the crafted files of issue 29 -------------------------------------------------------------------------------
