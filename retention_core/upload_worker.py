@@ -141,7 +141,7 @@ def _codes_to_arrow(codes: Mapping[str, TextCodes]) -> pa.Table:
 def _load_error(failure: WorkerFailed, filename: str, limits: Limits) -> LoadError:
     if failure.reason == "memory":
         return LoadError("load_too_much_memory", filename=filename,
-                         limit_gb=f"{limits.memory_bytes / 1024**3:.1f}".rstrip("0").rstrip("."))
+                         limit_gb=f"{limits.memory_bytes / 1000**3:.1f}".removesuffix(".0"))  # as 4GB is written
     if failure.reason == "time":
         return LoadError("load_too_slow", filename=filename, seconds=f"{limits.seconds:g}")
     return LoadError("load_worker_failed", filename=filename)

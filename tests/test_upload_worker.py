@@ -187,6 +187,18 @@ def report_confinement(request: dict, payloads: list[bytes]):
             "spill": scratch.spill_directory()}, []
 
 
+@pytest.mark.parametrize(("reason", "message"), [
+    ("memory", "Reading orders.csv needs more memory than one upload may use (4 GB) and was stopped."),
+    ("time", "Reading orders.csv took longer than 60 seconds and was stopped."),
+    ("crash", "The reader crashed on orders.csv; the file is probably damaged."),
+])
+def test_why_a_worker_gave_no_answer_becomes_a_plain_message(reason, message):
+    error = upload_worker._load_error(WorkerFailed(reason, "detail for the log"), "orders.csv",
+                                      Limits(4_000_000_000, 60.0, 245))
+    assert str(error).startswith(message)
+    assert "detail" not in str(error)
+
+
 def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeypatch):
     monkeypatch.setattr(upload_worker, "_read_job", answer_with_unknown_message)
     with pytest.raises(LoadError) as raised:
