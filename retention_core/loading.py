@@ -7,8 +7,8 @@ with an index ``row_number`` (the line or sheet row of each record); the rows se
 
 CSV is decoded in Python (byte-order mark, then strict UTF-8, then cp1252), its separator chosen from the first 200
 lines (``;`` ``,`` tab ``|``), then handed as UTF-8 to DuckDB in a memory file (``scratch.memory_file``: nothing
-reaches a disk) and read with every column as text and positional names, so header names from the upload never reach SQL; lines with the wrong number of
-fields land in DuckDB's reject table. Each column is then typed from the evidence of its values
+reaches a disk) and read with every column as text and positional names, so header names from the upload never
+reach SQL; lines with the wrong number of fields land in DuckDB's reject table. Each column is then typed from the evidence of its values
 (``columns.text_evidence``): one decimal mark per file, one date format per column, ids (headers like
 "Kundennummer", values like "00042") stay text. XLSX is read with calamine; typed cells come through, text cells get
 the same parsing as CSV. Parquet is read with pyarrow from the bytes: its columns are typed already, so numbers

@@ -55,8 +55,8 @@ def prepare_upload(mapped: pd.DataFrame, kind: str, filename: str, limits: Limit
     the upload in a :class:`LoadError` (the same messages as :func:`read_upload`)."""
     limits = limits or Limits.from_environment()
     try:
-        answer = sandbox.run(_prepare_job, {"kind": kind, "seconds": limits.seconds}, [pa.Table.from_pandas(mapped, preserve_index=True)],
-                             limits)
+        answer = sandbox.run(_prepare_job, {"kind": kind, "seconds": limits.seconds},
+                             [pa.Table.from_pandas(mapped, preserve_index=True)], limits)
     except WorkerFailed as failure:
         raise _load_error(failure, filename, limits) from failure
     header = answer.header
