@@ -154,7 +154,8 @@ def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request
     try:
         try:
             with open(to_child.fileno(), "wb", closefd=False) as stream:
-                _write_frame(stream, json.dumps({"request": request, "payloads": len(payloads)}).encode())
+                kinds = ["table" if isinstance(payload, pa.Table) else "bytes" for payload in payloads]
+                _write_frame(stream, json.dumps({"request": request, "payloads": kinds}).encode())
                 for payload in payloads:
                     _write_payload(stream, payload)
         except (BrokenPipeError, ConnectionResetError):
@@ -182,8 +183,10 @@ def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request
     raise _failure_from_exit(process.exitcode)
 
 
-def table(payload: bytes | pa.Buffer) -> pa.Table:
-    """A table handed over as Arrow IPC (in a job: one of its ``payloads``)."""
+def table(payload: bytes | bytearray | pa.Buffer) -> pa.Table:
+    """A table handed over as Arrow IPC (in a job: one of its ``payloads``). Its buffers are those of ``payload``
+    (no copy): ``to_pandas(split_blocks=True, self_destruct=True)`` then gives columns without a copy either, and,
+    as tables arrive in writable memory, columns that can be changed."""
     with pa.ipc.open_stream(pa.py_buffer(payload)) as reader:
         return reader.read_all()
 
@@ -213,7 +216,7 @@ def _read_answer(connection, limits: Limits) -> Answer | WorkerFailed:
             raise ValueError("the child's header is malformed")
         tables = []
         for _ in range(count):
-            body = _read_frame(stream, budget)
+            body = _read_frame(stream, budget, writable=True)
             budget -= len(body)
             result = table(body)
             result.validate(full=True)
@@ -259,15 +262,22 @@ def _write_ipc(sink, data: pa.Table) -> None:
         writer.write_table(data)
 
 
-def _read_frame(stream: io.BufferedReader, limit: int) -> bytes:
+def _read_frame(stream: io.BufferedReader, limit: int, writable: bool = False) -> bytes | bytearray:
+    """One frame's body; its length is checked against ``limit`` before anything is allocated. ``writable``: in a
+    bytearray (for tables, whose columns then live in it), else as bytes."""
     head = stream.read(_FRAME.size)
     if len(head) < _FRAME.size:
         raise EOFError("the other side closed the pipe")
     (size,) = _FRAME.unpack(head)
     if size > limit:
         raise ValueError(f"a frame of {size} bytes exceeds its limit of {limit}")
-    body = stream.read(size)
-    if len(body) < size:
+    if writable:
+        body = bytearray(size)
+        received = stream.readinto(body)
+    else:
+        body = stream.read(size)
+        received = len(body)
+    if received < size:
         raise EOFError("the other side closed the pipe in the middle of a frame")
     return body
 
@@ -285,7 +295,8 @@ def _child_main(job, inbox, outbox, limits: Limits) -> None:
         try:
             with open(inbox.fileno(), "rb", closefd=False) as source:
                 envelope = json.loads(_read_frame(source, MAX_HEADER_BYTES))
-                payloads = [_read_frame(source, limits.memory_bytes) for _ in range(envelope["payloads"])]
+                payloads = [_read_frame(source, limits.memory_bytes, writable=kind == "table")
+                            for kind in envelope["payloads"]]
             inbox.close()
             header, tables = job(envelope["request"], payloads)
             del payloads

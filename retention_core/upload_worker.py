@@ -83,7 +83,7 @@ def _read_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table
 
 def _prepare_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
     loading.PARSE_SECONDS = float(request["seconds"])
-    mapped = sandbox.table(payloads[0]).to_pandas()
+    mapped = _frame(sandbox.table(payloads[0]))
     try:
         prepared = prepare_sheet(mapped, request["kind"])
     except Exception as error:  # noqa: BLE001
@@ -184,7 +184,9 @@ def _scalars(params: object) -> dict[str, object]:
 
 
 def _frame(part: pa.Table) -> pd.DataFrame:
-    return part.to_pandas()
+    """The frame a table from the other process holds, its columns on the table's memory (no copy, no blocks
+    joined: 0.002 s instead of 0.07–0.3 s at 1 M rows); the table is not used after."""
+    return part.to_pandas(split_blocks=True, self_destruct=True)
 
 
 def _codes_from_arrow(part: pa.Table) -> dict[str, TextCodes]:

@@ -31,8 +31,8 @@ from retention_core.sandbox import Limits, WorkerFailed
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
-SMALL = Limits(memory_bytes=3 * 1024**3, seconds=20.0, cpu_seconds=45)
-SECOND = 1.0
+SMALL = Limits(memory_bytes=3 * 1024**3, seconds=90.0, cpu_seconds=200)
+GRACE = 5.0  # seconds: kill, reap and answer on a busy machine
 
 
 # --- jobs run in the child (module level: the child imports them by name) -------------------------------------
@@ -160,7 +160,7 @@ def test_a_child_past_its_deadline_is_killed_and_nothing_runs_on():
     with pytest.raises(WorkerFailed) as failed:
         sandbox.run(spin, {}, [], Limits(SMALL.memory_bytes, 1.0, 30))
     assert failed.value.reason == "time"
-    assert time.monotonic() - started < 1.0 + 3 * SECOND
+    assert time.monotonic() - started < 1.0 + GRACE
     assert wait_for_no_children() == []
 
 
@@ -269,7 +269,7 @@ def test_a_workbook_within_every_cap_that_reads_too_long_is_stopped_at_the_deadl
             upload_worker.read_upload(data, "slow.xlsx", limits=limits)
     assert_plain_message(raised.value, "load_too_slow")
     assert raised.value.params["seconds"] == "2"
-    assert time.monotonic() - started < 2.0 + 3 * SECOND
+    assert time.monotonic() - started < 2.0 + GRACE
     assert peak.growth < 150 * 1024**2
     assert wait_for_no_children() == []
 
