@@ -4,7 +4,7 @@ Reading and preparing run in a capped worker process (:mod:`retention_core.uploa
 the reader, needs too much memory or takes too long becomes a message on this page, and the server carries on.
 Everything a user uploads stays in ``st.session_state[state.UPLOADS]`` (one entry per sheet kind); nothing is
 written to disk or to a global cache. Text from the file (its name, headers, cells, sheet names) is shown as
-text: escaped wherever Streamlit reads Markdown (:func:`widgets.message`, :func:`widgets.plain`).
+text: as inline code wherever Streamlit reads Markdown (:func:`widgets.message`, :func:`widgets.plain`).
 """
 
 from __future__ import annotations
