@@ -1,7 +1,7 @@
 """Upload benchmark: what the capped worker costs. The Data page's read + prepare of an upload in the server's own
 process against the same through the worker (``retention_core.upload_worker``), alternating, one process each.
 
-Run: python bench/bench_upload.py [--rows 1000000] [--repeats 5] [--before ../main]
+Run: python bench/bench_upload.py [--rows 1000000] [--repeats 5] [--before ../main] [--only Parquet]
 
 For each file (the embedded sample's CSV, and ``--rows`` generated order rows as zstd Parquet and as German CSV,
 from ``bench/generate_orders.py``, written once to ``bench/out``) and each way of reading, a fresh Python process
@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--before", type=Path, help="also read in process with the code of this checkout")
+    parser.add_argument("--only", help="only the files whose label contains this text (e.g. Parquet)")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -145,6 +146,8 @@ def main() -> None:
     modes = ["process", "worker"] + (["before"] if args.before else [])
     print(f"load average {os.getloadavg()[0]:.1f}; machine probe {machine_probe():.2f} s", flush=True)
     for label, path in files(args.rows).items():
+        if args.only and args.only not in label:
+            continue
         runs: dict[str, list[dict]] = {mode: [] for mode in modes}
         for _ in range(args.repeats):
             for mode in modes:
