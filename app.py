@@ -7,11 +7,15 @@ instead, see ``dashboard/source.py``.
 
 import streamlit as st
 
-from dashboard import errors, runtime, scenario, state
+from dashboard import errors, runtime, scenario, state, widgets
 from retention_core.i18n import t
 
 st.set_page_config(page_title="Retention Economics", page_icon=":material/savings:", layout="wide")
-runtime.avoid_huge_page_stalls()  # before an upload's large arrays
+runtime.avoid_huge_page_stalls()  # before an upload's large arrays and the upload worker's processes
+if configuration_problems := runtime.start_up():
+    st.error(widgets.message("error_configuration", st.session_state.get(state.LANG, "de"),
+                             details="; ".join(configuration_problems)), icon=":material/error:")
+    st.stop()
 
 PAGES = (
     ("app_pages/overview.py", "page_overview", ":material/dashboard:"),
@@ -37,7 +41,7 @@ with errors.boundary():  # an unexpected error: a message in the user's language
          for index, (path, title, icon) in enumerate(PAGES)]
     )
     with st.sidebar:
-        st.caption(t("sidebar_source_caption", lang, name=state.dataset_name(lang)))
+        st.caption(widgets.message("sidebar_source_caption", lang, name=state.dataset_name(lang)))
     scenario.save_form(settings)
     errors.show_callback_error()
     navigation.run()

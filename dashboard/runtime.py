@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import functools
 import gc
 import os
 import sys
 import threading
+
+from retention_core import config, scratch
 
 _lock = threading.Lock()
 _modules_when_frozen = 0
@@ -92,3 +95,17 @@ def freeze_long_lived_objects() -> None:
             gc.collect()
             gc.freeze()
             _modules_when_frozen = len(sys.modules)
+
+
+@functools.cache
+def start_up() -> tuple[str, ...]:
+    """Once per server process, on the first run: check the configuration variables and remove what earlier
+    processes left in the temporary directory. Returns the configuration problems, one line each (also written to
+    the server's log); empty when all is well. (The upload worker's fork server starts when the Data page first
+    opens, :func:`retention_core.sandbox.warm_up`, so that its imports do not slow the first page.)"""
+    problems = tuple(config.problems())
+    if problems:
+        print("Retention dashboard: invalid configuration: " + "; ".join(problems), file=sys.stderr)
+        return problems
+    scratch.sweep_leftovers()
+    return problems

@@ -17,7 +17,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, widgets
 from dashboard.state import Settings
 from retention_core import scenario_state, whatif
 from retention_core.dataset import Aggregates
@@ -456,4 +456,4 @@ def save_form(s: Settings) -> None:
                 st.error(t(error.key, s.lang, limit=MAX_SAVED, length=whatif.MAX_NAME_LENGTH),
                          icon=":material/error:")
             else:
-                st.success(t("scenario_saved", s.lang, name=saved_name), icon=":material/check:")
+                st.success(widgets.message("scenario_saved", s.lang, name=saved_name), icon=":material/check:")

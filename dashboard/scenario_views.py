@@ -52,7 +52,7 @@ def comparison(first: Evaluated, second: Evaluated, s: Settings) -> None:
     table = whatif.compare(whatif.outcome_kpis(first.outcome), whatif.outcome_kpis(second.outcome))
     headline = table[table["key"].isin(("kpi_retention_cost_per_customer", "clv_margin_multiple", "label_net_value",
                                         "profit_relative_change"))]
-    st.caption(t("scenarios_cards_caption", s.lang, name=second.label))
+    st.caption(widgets.message("scenarios_cards_caption", s.lang, name=second.label))
     for column, row in zip(st.columns(len(headline)), headline.itertuples(index=False)):
         column.metric(t(row.key, s.lang), widgets.format_value(row.kind, row.b, s),
                       delta=widgets.format_delta(row.kind, row.difference, s), border=True,

@@ -1,7 +1,10 @@
 """The upload flow of the Data page: read once per file content, map columns, prepare, report, keep per session.
 
+Reading and preparing run in a capped worker process (:mod:`retention_core.upload_worker`): a file that crashes
+the reader, needs too much memory or takes too long becomes a message on this page, and the server carries on.
 Everything a user uploads stays in ``st.session_state[state.UPLOADS]`` (one entry per sheet kind); nothing is
-written to disk or to a global cache.
+written to disk or to a global cache. Text from the file (its name, headers, cells, sheet names) is shown as
+text: as inline code wherever Streamlit reads Markdown (:func:`widgets.message`, :func:`widgets.plain`).
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import streamlit as st
 
 from dashboard import errors, scenario, state, widgets
 from dashboard.state import Settings
-from retention_core.columns import CATEGORIES, SHEETS, Prepared, apply_categories, map_columns, prepare_sheet
+from retention_core import sandbox
+from retention_core.columns import CATEGORIES, SHEETS, Prepared, apply_categories, map_columns
 from retention_core.columns import suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
 from retention_core.i18n import TEXTS, format_date_pattern, format_number, format_percent, t
-from retention_core.loading import LoadError, LoadResult, read_table
+from retention_core.loading import LoadError, LoadResult
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
+from retention_core.upload_worker import prepare_upload, read_upload
 
 _PREVIEW_ROWS = 20
 _PREVIEW_FORMATS = {"money": ("number", 2), "cost": ("number", 2), "fraction": ("percent", 1)}
@@ -73,11 +78,11 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
     if entry is not None and entry.key == key:
         return entry
     try:
-        with st.spinner(t("status_reading", s.lang, filename=file.name)):
-            loaded = read_table(data, file.name, sheet=sheet)
+        with st.spinner(widgets.message("status_reading", s.lang, filename=file.name)):
+            loaded = read_upload(data, file.name, sheet=sheet)
     except LoadError as error:
         _uploads().pop(kind, None)
-        st.error(t(error.key, s.lang, **error.params), icon=":material/error:")
+        st.error(widgets.message(error.key, s.lang, **error.params), icon=":material/error:")
         return None
     entry = Upload(key=key, filename=file.name, loaded=loaded)
     _uploads()[kind] = entry
@@ -89,11 +94,12 @@ def _dialect_caption(loaded: LoadResult, s: Settings) -> str:
     if dialect.kind == "parquet":
         return t("data_dialect_parquet", s.lang, rows=format_number(loaded.rows_kept, s.lang))
     if dialect.kind == "xlsx":
-        return t("data_dialect_xlsx", s.lang, sheet=dialect.sheet_name, rows=format_number(loaded.rows_kept, s.lang))
+        return widgets.message("data_dialect_xlsx", s.lang, sheet=dialect.sheet_name,
+                               rows=format_number(loaded.rows_kept, s.lang))
     separator = {";": ";", ",": ",", "\t": "Tab", "|": "|"}.get(dialect.separator, dialect.separator)
-    return t("data_dialect_csv", s.lang, separator=separator, decimal=dialect.decimal_mark or "–",
-             dates=format_date_pattern(dialect.date_format, s.lang), encoding=dialect.encoding,
-             rows=format_number(loaded.rows_kept, s.lang))
+    return widgets.message("data_dialect_csv", s.lang, separator=separator, decimal=dialect.decimal_mark or "–",
+                           dates=format_date_pattern(dialect.date_format, s.lang), encoding=dialect.encoding,
+                           rows=format_number(loaded.rows_kept, s.lang))
 
 
 def _shown_mapping(kind: str, entry: Upload) -> dict:
@@ -137,7 +143,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             category_columns = st.columns(3)
             categories = {
                 value: category_columns[index % 3].selectbox(
-                    value, CATEGORIES, index=CATEGORIES.index(suggested.get(value, "engagement")),
+                    widgets.plain(value), CATEGORIES, index=CATEGORIES.index(suggested.get(value, "engagement")),
                     key=f"data_category_{entry.key[:12]}_{index}", format_func=lambda code: t(f"category_{code}", s.lang),
                 )
                 for index, value in enumerate(values)
@@ -153,14 +159,19 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         try:
             mapped = map_columns(entry.loaded.frame, mapping)
         except ValueError as error:
-            st.error(t("data_mapping_invalid", s.lang, reason=str(error)), icon=":material/error:")
+            st.error(widgets.message("data_mapping_invalid", s.lang, reason=str(error)), icon=":material/error:")
             entry = replace(entry, mapping=mapping, categories=categories, prepared=None)
             _uploads()[kind] = entry
             return entry
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
-        with st.spinner(t("status_preparing", s.lang)):
-            entry = replace(entry, mapping=mapping, categories=categories, prepared=prepare_sheet(mapped, kind))
+        try:
+            with st.spinner(t("status_preparing", s.lang)):
+                result = prepare_upload(mapped, kind, entry.filename)
+        except LoadError as error:
+            st.error(widgets.message(error.key, s.lang, **error.params), icon=":material/error:")
+            return entry
+        entry = replace(entry, mapping=mapping, categories=categories, prepared=result)
         _uploads()[kind] = entry
     return entry
 
@@ -189,7 +200,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
             params["column"] = t(f"column_{params['column']}", s.lang)
         elif "column" in params:  # name the column as the user's file does
             params["column"] = user_names.get(params["column"], params["column"])
-        show[problem.severity](t(problem.key, s.lang, **params))
+        show[problem.severity](widgets.message(problem.key, s.lang, **params))
     if result.frame.empty:  # no preview of nothing; the rejected rows are what to look at
         _rejected_download(kind, rejected, s)
         return
@@ -249,7 +260,7 @@ def _blocking_message(kind: str, entry: Upload, key: str, params: dict, s: Setti
     elif key == "data_no_purchases_kept":
         field_name = params["field"]
         text = t(key, s.lang, sheet=sheet, field=t(f"column_{field_name}", s.lang), apply=apply,
-                 column=(entry.mapping or {}).get(field_name, field_name))
+                 column=widgets.plain((entry.mapping or {}).get(field_name, field_name)))
     elif key == "data_no_rows_kept":
         user_names = entry.mapping or {}
         items = []
@@ -258,7 +269,7 @@ def _blocking_message(kind: str, entry: Upload, key: str, params: dict, s: Setti
             rows = format_number(problem.params.get("rows"), s.lang)
             column = problem.params.get("column")
             items.append(t("data_reason_in_column", s.lang, reason=reason, rows=rows,
-                           column=user_names.get(column, column)) if column is not None
+                           column=widgets.plain(user_names.get(column, column))) if column is not None
                          else t("data_reason", s.lang, reason=reason, rows=rows))
         text = t(key, s.lang, sheet=sheet, rejected=format_number(params["rejected"], s.lang),
                  reasons="; ".join(items) or "–", apply=apply)
@@ -316,6 +327,7 @@ def _file_changed(kind: str) -> None:
 
 def sheet_section(kind: str, s: Settings) -> None:
     """Upload, read, map and report one sheet kind."""
+    sandbox.warm_up()  # the worker's fork server imports its libraries while the user picks a file
     st.caption(t(f"data_help_{kind}", s.lang))
     file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}",
                             on_change=_file_changed, args=(kind,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -16,6 +17,31 @@ from retention_core.i18n import TEXTS, format_day, format_kind, format_number, f
 from retention_core.scenarios import MAX_RETENTION, Kpi
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Message values the app writes itself (counts, limits, the detected dialect); every other value is user text.
+_OWN_VALUES = frozenset({"rows", "limit", "columns", "line", "limit_kb", "size_mb", "limit_mb", "limit_gb", "seconds",
+                         "expected", "separator", "decimal", "dates", "encoding", "format"})
+
+
+def plain(text: object) -> str:
+    """``text`` from a user (a file, column, sheet or scenario name, a cell) for a place where Streamlit reads
+    Markdown (messages, captions, widget labels), as an inline code span: Markdown shows a code span's characters
+    as they are, with no image, link, heading, emphasis, directive (``:red[...]``, ``:material/...:``), formula
+    or HTML. Backslash escapes are not enough: the address in ``![x](https://host/x.png)`` still became a link
+    (GitHub's autolinks look for addresses in the text after escapes are read). Control characters and line
+    breaks become spaces; the fence is one backtick longer than any run of backticks in ``text``."""
+    text = _CONTROL.sub(" ", str(text))
+    if not text.strip():
+        return text
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padded = text[0] == "`" or text[-1] == "`" or (text[0] == " " and text[-1] == " ")
+    return f"{fence} {text} {fence}" if padded else f"{fence}{text}{fence}"
+
+
+def message(key: str, lang: str, **params: object) -> str:
+    """``t(key, lang, **params)`` for a Markdown place: each value that is user text (any but the app's own counts,
+    limits and dialect, ``_OWN_VALUES``) shown as text with :func:`plain`."""
+    return t(key, lang, **{name: value if name in _OWN_VALUES else plain(value) for name, value in params.items()})
 
 
 def header(page: str, s: Settings) -> None:

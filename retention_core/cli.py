@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from retention_core import engines, queries, store
+from retention_core import config, engines, queries, store
 from retention_core.dataset import ACTIVITY_MONTHS, Dataset, aggregate
 
 ENGINES = ("duckdb", "spark")
@@ -130,11 +130,13 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 done, 2 the input cannot be used)."""
+    """Entry point; returns the exit code (0 done, 2 the input or the configuration cannot be used)."""
     args = parser().parse_args(argv)
     try:
+        config.check()
         run(args)
-    except (engines.SourceError, store.AggregatesError, duckdb.Error, queries.QueryTimeout, OSError,
+    except (config.ConfigurationError, engines.SourceError, store.AggregatesError, duckdb.Error, queries.QueryTimeout,
+            OSError,
             *_spark_errors()) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         print(f"error: {message}", file=sys.stderr)

@@ -32,6 +32,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from retention_core import scratch
+
 SQL_DIR = Path(__file__).parent / "sql"
 
 #: The canonical column types of a path source (DuckDB type names); see ``columns.py`` for their meaning.
@@ -259,6 +261,9 @@ def _duckdb_config() -> dict[str, object]:
         "memory_limit": os.environ.get("RETENTION_DUCKDB_MEMORY_LIMIT", "2GB"),
         # hand freed memory back to the system after each query instead of keeping up to 128 MiB per thread pooled
         "allocator_flush_threshold": "16MiB",
+        # a query beyond the memory limit spills into this process's private directory (mode 0700, removed at exit),
+        # never into ".tmp" of the working directory, DuckDB's default; none at all in the upload worker
+        "temp_directory": str(scratch.spill_directory() or ""),
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
     }
@@ -267,7 +272,8 @@ def _duckdb_config() -> dict[str, object]:
 def _locked_database(*, block_pool: bool = False) -> duckdb.DuckDBPyConnection:
     """A new in-memory database for frames, external access off and configuration locked; limits come from the
     environment (README, "Configuration"). ``block_pool``: see :func:`_pool_blocks`."""
-    connection = duckdb.connect(":memory:", config={**_duckdb_config(), "enable_external_access": False})
+    connection = duckdb.connect(":memory:", config=_duckdb_config())
+    connection.execute("SET enable_external_access = false")  # after the spill directory is set, not with it
     if block_pool:
         _pool_blocks(connection)
     return _locked(connection)

@@ -104,6 +104,51 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Reading {filename} took longer than {seconds} seconds and was stopped. "
         "Please upload a smaller file or a CSV.",
     },
+    # What the upload worker could not do (upload_worker); {limit_gb}, {seconds}. Workbooks and other files that are
+    # not what they claim; {size_mb}, {limit_mb}.
+    "load_too_much_memory": {
+        "de": "{filename} braucht zum Lesen mehr Speicher, als ein Upload verwenden darf ({limit_gb} GB), und wurde "
+        "abgebrochen. Bitte als CSV speichern oder in kleinere Dateien aufteilen.",
+        "en": "Reading {filename} needs more memory than one upload may use ({limit_gb} GB) and was stopped. "
+        "Please save it as CSV or split it into smaller files.",
+    },
+    "load_worker_failed": {
+        "de": "Beim Lesen von {filename} ist der Leseprozess abgestürzt; die Datei ist vermutlich beschädigt. "
+        "Bitte neu exportieren oder als CSV speichern.",
+        "en": "The reader crashed on {filename}; the file is probably damaged. Please export it again or save it as "
+        "CSV.",
+    },
+    "load_too_much_data": {
+        "de": "Ausgepackt enthält {filename} {size_mb} MB Daten; erlaubt sind höchstens {limit_mb} MB. Bitte nur die "
+        "benötigten Spalten exportieren oder als CSV speichern.",
+        "en": "Unpacked, {filename} holds {size_mb} MB of data; at most {limit_mb} MB are allowed. Please export only "
+        "the columns you need or save it as CSV.",
+    },
+    "load_encrypted": {
+        "de": "{filename} ist mit einem Kennwort geschützt (verschlüsselt) und kann nicht gelesen werden. Bitte in "
+        "Excel ohne Kennwort speichern oder als CSV exportieren.",
+        "en": "{filename} is protected with a password (encrypted) and cannot be read. Please save it in Excel "
+        "without a password or export it as CSV.",
+    },
+    "load_no_sheets": {
+        "de": "Die Arbeitsmappe {filename} enthält kein Tabellenblatt.",
+        "en": "The workbook {filename} contains no worksheet.",
+    },
+    "load_not_a_workbook": {
+        "de": "{filename} ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe (.xlsx). Bitte die Tabelle in Excel als "
+        ".xlsx oder CSV speichern.",
+        "en": "{filename} is a ZIP archive but not an Excel workbook (.xlsx). Please save the table in Excel as .xlsx "
+        "or CSV.",
+    },
+    "load_opendocument": {
+        "de": "{filename} ist eine OpenDocument-Tabelle (.ods), keine .xlsx-Datei. Bitte als .xlsx oder CSV "
+        "speichern.",
+        "en": "{filename} is an OpenDocument spreadsheet (.ods), not an .xlsx file. Please save it as .xlsx or CSV.",
+    },
+    "load_xlsb": {
+        "de": "{filename} ist im binären Excel-Format (.xlsb). Bitte in Excel als .xlsx oder CSV speichern.",
+        "en": "{filename} is in Excel's binary format (.xlsb). Please save it as .xlsx or CSV in Excel.",
+    },
     # Rows a file reader set aside (loading.LoadResult.problems); {rows}, {column}, {examples}, {expected}.
     "load_rows_wrong_field_count": {
         "de": "{rows} Zeilen haben nicht {expected} Felder wie die Kopfzeile und wurden aussortiert "
@@ -384,6 +429,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "error_source_unavailable": {
         "de": "Die beim Start angegebenen Daten ({path}) lassen sich nicht öffnen: {reason}",
         "en": "The data given at start ({path}) cannot be opened: {reason}",
+    },
+    "error_configuration": {
+        "de": "Der Server ist falsch konfiguriert und nimmt keine Arbeit an, bis das behoben ist: {details}",
+        "en": "The server is misconfigured and takes no work until that is fixed: {details}",
     },
     "error_query_timeout": {
         "de": "Die Auswertung Ihrer Daten dauert zu lange und wurde abgebrochen. Laden Sie einen kürzeren Zeitraum "

@@ -6,9 +6,9 @@ with an index ``row_number`` (the line or sheet row of each record); the rows se
 ``reason``; and the :class:`Dialect` that was detected (encoding, separator, decimal mark, date format, sheet).
 
 CSV is decoded in Python (byte-order mark, then strict UTF-8, then cp1252), its separator chosen from the first 200
-lines (``;`` ``,`` tab ``|``), then written as UTF-8 to a private temporary file and read by DuckDB with every
-column as text and positional names, so header names from the upload never reach SQL; lines with the wrong number of
-fields land in DuckDB's reject table. Each column is then typed from the evidence of its values
+lines (``;`` ``,`` tab ``|``), then handed as UTF-8 to DuckDB in a memory file (``scratch.memory_file``: nothing
+reaches a disk) and read with every column as text and positional names, so header names from the upload never
+reach SQL; lines with the wrong number of fields land in DuckDB's reject table. Each column is then typed from the evidence of its values
 (``columns.text_evidence``): one decimal mark per file, one date format per column, ids (headers like
 "Kundennummer", values like "00042") stay text. XLSX is read with calamine; typed cells come through, text cells get
 the same parsing as CSV. Parquet is read with pyarrow from the bytes: its columns are typed already, so numbers
@@ -16,28 +16,39 @@ become float64 (whole-number id columns text), dates and timestamps datetime64 a
 number or date column is parsed later by ``prepare_sheet``, as for any upload. Legacy ``.xls`` is refused. Files
 that cannot be used at all raise :class:`LoadError`, whose ``key`` is an ``i18n.TEXTS`` key.
 
-Hostile uploads are refused before any parser sees them, and parsing is bounded:
+Hostile uploads are refused before any parser sees them, and parsing is bounded. These checks are the first line;
+the second is the capped worker process the app reads every upload in (``retention_core.upload_worker``), which
+also survives what gets past them:
 
 * size: at most ``MAX_UPLOAD_BYTES`` (50 MB, the ``maxUploadSize`` of ``.streamlit/config.toml``);
-* magic bytes: XLSX must start with ``PK\\x03\\x04``; OLE (legacy ``.xls``) is refused; CSV text with NUL bytes or
-  more than 1 % control characters is refused as not text;
+* magic bytes: XLSX must start with ``PK\\x03\\x04``; an OLE file holding an encrypted workbook is refused as
+  encrypted, any other OLE file (legacy ``.xls``) as old Excel; CSV text with NUL bytes or more than 1 % control
+  characters is refused as not text;
 * XLSX zip inspection (``zipfile`` on the bytes, before calamine opens them): at most ``MAX_ZIP_ENTRIES`` parts,
-  ``MAX_UNCOMPRESSED_BYTES`` unpacked (as declared in the zip directory; the XML scan below reads through
+  ``MAX_UNCOMPRESSED_BYTES`` unpacked (as declared in the zip directory; the scans below read through
   ``zipfile``, which never inflates beyond the declared size) and a compression ratio of at most
-  ``MAX_COMPRESSION_RATIO`` per part larger than 1 MB (zip bombs). Every ``.xml``/``.rels`` part is refused if its
-  first ``XML_PROLOG_BYTES`` (comments removed) contain ``<!DOCTYPE`` or ``<!ENTITY`` (billion laughs, external
-  entities): a plain byte scan rather than defusedxml, because no XML is parsed here and a DOCTYPE can only stand in
-  the prolog, before the root element, which must start within those bytes. Every ``.xml`` part is scanned for
-  worksheet cell references, so that a sparse sheet (one cell in A1, one in XFD1048576) cannot make calamine
-  allocate its dense area: at most ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns and ``MAX_SHEET_CELLS`` cells;
+  ``MAX_COMPRESSION_RATIO`` per part larger than 1 MB (zip bombs). Encrypted parts, an OpenDocument spreadsheet,
+  a binary workbook (``.xlsb``) and a zip without ``xl/workbook.xml`` get their own message. Every part, whatever
+  its name, is refused if its first ``XML_PROLOG_BYTES`` (comments removed) contain ``<!DOCTYPE`` or ``<!ENTITY``
+  (billion laughs, external entities): a plain byte scan rather than defusedxml, because no XML is parsed here and
+  a DOCTYPE can only stand in the prolog, before the root element, which must start within those bytes; XML in
+  UTF-16 is refused (Excel writes UTF-8, and the scans read bytes). Every part, whatever its name (relationships
+  may put a sheet anywhere), is scanned for worksheet cell references, so that a sparse sheet (one cell in A1, one
+  in XFD1048576) cannot make calamine allocate its dense area: at most ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns
+  and ``MAX_SHEET_CELLS`` cells; references in either quote and a reference that is not plain letters and digits
+  (a character reference) are refused. Shared strings count by their expanded size, once per cell that refers
+  to them (a cell whose index is not plain digits as the largest): at most ``MAX_EXPANDED_BYTES``;
 * Parquet: must start and end with ``PAR1``; the footer is read first and the file refused beyond ``MAX_ROWS``
   rows, ``MAX_COLUMNS`` columns or ``MAX_PARQUET_UNCOMPRESSED_BYTES`` of uncompressed pages (a decompression
-  bomb), and for nested columns (lists, structs, maps); any error pyarrow raises on a broken file becomes
-  ``load_not_parquet``;
+  bomb), and for nested columns (lists, structs, maps). Then the row groups must add up to the footer's rows, and
+  every column chunk's page headers are read (``parquet_pages``): their own uncompressed sizes count against
+  ``MAX_PARQUET_UNCOMPRESSED_BYTES`` whatever the footer declares, and what decoding takes, with each
+  dictionary-encoded text value as long as the longest value of its dictionary page, against
+  ``MAX_EXPANDED_BYTES``. Any error pyarrow raises on a broken file becomes ``load_not_parquet``;
 * CSV: at most ``MAX_LINE_BYTES`` per line (the header included), ``MAX_ROWS`` lines and ``MAX_COLUMNS`` columns;
 * time: the whole read runs in a worker thread for at most ``PARSE_SECONDS``; DuckDB is interrupted at the
-  deadline (``connection.interrupt()``), a calamine read cannot be interrupted and is abandoned (its thread ends
-  when calamine does, bounded by the caps above).
+  deadline (``connection.interrupt()``), a calamine read cannot be interrupted and is abandoned here; in the app
+  the worker process is killed at the deadline, so nothing runs on.
 """
 
 from __future__ import annotations
@@ -47,7 +58,6 @@ import csv
 import io
 import os
 import re
-import tempfile
 import threading
 import time
 import zipfile
@@ -74,6 +84,7 @@ from retention_core.columns import (
     split_cells,
     text_evidence,
 )
+from retention_core import parquet_pages, scratch
 from retention_core.i18n import t
 from retention_core.queries import load_sql
 
@@ -96,6 +107,7 @@ MAX_COLUMNS = 200
 MAX_SHEET_CELLS = 30_000_000
 MAX_LINE_BYTES = 1024 * 1024
 MAX_PARQUET_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+MAX_EXPANDED_BYTES = 2 * 1024 * 1024 * 1024
 PARSE_SECONDS = 60.0
 
 #: Every LoadError key (each has German and English text in i18n.TEXTS).
@@ -117,6 +129,14 @@ LOAD_ERROR_KEYS = (
     "load_too_many_columns",
     "load_line_too_long",
     "load_too_slow",
+    "load_too_much_memory",
+    "load_worker_failed",
+    "load_too_much_data",
+    "load_encrypted",
+    "load_no_sheets",
+    "load_not_a_workbook",
+    "load_opendocument",
+    "load_xlsb",
 )
 #: Every Problem key a LoadResult can carry.
 LOAD_PROBLEM_KEYS = (
@@ -184,6 +204,8 @@ def read_table(data: bytes, filename: str, sheet: str | int | None = None) -> Lo
                         limit_mb=_megabytes(MAX_UPLOAD_BYTES))
     data = bytes(data)
     extension = Path(filename).suffix.lower()
+    if _is_encrypted_ole(data):
+        raise LoadError("load_encrypted", filename=filename)
     if data.startswith(OLE_MAGIC) or extension == ".xls":
         raise LoadError("load_legacy_xls", filename=filename)
     if extension not in CSV_EXTENSIONS + XLSX_EXTENSIONS + PARQUET_EXTENSIONS:
@@ -374,18 +396,16 @@ def _duckdb_read(
     encoded: bytes, separator: str, skip: int, width: int, filename: str, deadline: float | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Positional text columns ``c0, c1, ...`` of the data lines, and the rejected lines (line, error_type,
-    csv_line), read by DuckDB from a private temporary UTF-8 file that only this connection may open. At
+    csv_line), read by DuckDB from a memory file (:func:`scratch.memory_file`) that only this connection may open. At
     ``deadline`` (a ``time.monotonic()`` value) the read is interrupted: LoadError ``load_too_slow``."""
     columns = {f"c{position}": "VARCHAR" for position in range(width)}
-    with tempfile.TemporaryDirectory(prefix="retention_upload_") as directory:
-        path = os.path.join(directory, "upload.csv")
-        with open(path, "wb") as handle:
-            handle.write(encoded)
+    with scratch.memory_file(encoded, "upload.csv") as path:
         connection = duckdb.connect(
             ":memory:",
             config={
                 "threads": int(os.environ.get("RETENTION_DUCKDB_THREADS", "2")),
                 "memory_limit": os.environ.get("RETENTION_DUCKDB_MEMORY_LIMIT", "2GB"),
+                "temp_directory": "",  # nothing of an upload is spilled to disk
                 "autoinstall_known_extensions": False,
                 "autoload_known_extensions": False,
             },
@@ -645,16 +665,32 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | int | None) -> LoadResul
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b(?:[^>]*?\br=\"([0-9]{1,9})\")?")
-_REFERENCED_CELL = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br=\"\$?([A-Za-z]{1,3})\$?([0-9]{1,9})\"[^>]*?(/?)>"
+_NAMED_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_QUOTED_REFERENCE = rb"\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,9})[\"']"
+_ROW_TAG = re.compile(_PREFIX + rb"row\b(?:[^>]*?\br\s*=\s*[\"']([0-9]{1,9})[\"'])?")
+_REFERENCED_CELL = re.compile(_PREFIX + rb"c\b[^>]*?\br" + _QUOTED_REFERENCE + rb"[^>]*?(/?)>")
+_UNREFERENCED_CELL = re.compile(_PREFIX + rb"c(?:\s(?![^>]*\br\s*=)[^>]*[^/>])?>")
+# a row or cell reference that is not plain digits / letters and digits (a character reference, say): refused,
+# since the reader may well decode it to a far corner the scan did not see
+_ODD_REFERENCE = re.compile(
+    _PREFIX + rb"(?:row\b[^>]*?\br\s*=\s*[\"'](?![0-9]{1,9}[\"'])"
+    rb"|c\b[^>]*?\br\s*=\s*[\"'](?!\$?[A-Za-z]{1,3}\$?[0-9]{1,9}[\"']))"
 )
-_UNREFERENCED_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?:\s(?![^>]*\br=)[^>]*[^/>])?>")
+# a cell of a shared string, with its index when that is written as plain digits
+_SHARED_CELL = re.compile(
+    _PREFIX + rb"c\b[^>]*?\bt\s*=\s*[\"']s[\"'][^>]*>(?:\s*" + _PREFIX + rb"v>\s*([0-9]{1,10})\s*<)?"
+)
+_SHARED_ITEM = re.compile(_PREFIX + rb"si\b")
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument"
 
 
 def inspect_xlsx(data: bytes, filename: str) -> None:
-    """Refuse a zip bomb, XML entity declarations and sheets spanning too large an area before any XLSX reader
-    opens the file (limits in the module docstring). A file that is not a zip raises ``load_not_xlsx``."""
+    """Refuse a zip bomb, an encrypted or non-XLSX archive, XML entity declarations, sheets spanning too large an
+    area and cell text that expands beyond ``MAX_EXPANDED_BYTES`` before any XLSX reader opens the file (limits in
+    the module docstring). Every part is inspected, whatever its name: relationships may put a sheet anywhere.
+    A file that is not a zip raises ``load_not_xlsx``."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -668,51 +704,102 @@ def inspect_xlsx(data: bytes, filename: str) -> None:
             ratio = entry.file_size / max(entry.compress_size, 1)
             if entry.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
                 raise LoadError("load_too_complex", filename=filename)
+        _check_workbook_kind(archive, entries, filename)
+        parts = [entry for entry in entries if not entry.is_dir()]
         try:
-            for entry in entries:
-                name = entry.filename.lower()
-                if name.endswith((".xml", ".rels")) and not entry.is_dir():
-                    _check_xml_prolog(archive, entry, filename)
-                if name.endswith(".xml") and not entry.is_dir():  # any part: relationships may put sheets anywhere
-                    _check_sheet_area(archive, entry, filename)
+            roots = [_check_xml_prolog(archive, entry, filename) for entry in parts]
+            shared = _shared_string_sizes(archive, [entry for entry, root in zip(parts, roots) if root == b"sst"])
+            expanded = sum(_check_sheet_area(archive, entry, filename, shared) for entry in parts)
         except LoadError:
             raise
-        except Exception as error:  # a broken or encrypted part: zlib, CRC, unsupported compression
+        except Exception as error:  # a broken part: zlib, CRC, unsupported compression
             raise LoadError("load_not_xlsx", filename=filename) from error
+    if expanded > MAX_EXPANDED_BYTES:
+        raise LoadError("load_too_much_data", filename=filename, size_mb=_megabytes(expanded),
+                        limit_mb=_megabytes(MAX_EXPANDED_BYTES))
 
 
-def _check_xml_prolog(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, filename: str) -> None:
+def _check_workbook_kind(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], filename: str) -> None:
+    """An archive with encrypted parts, an OpenDocument spreadsheet, a binary workbook (.xlsb) or a zip without a
+    workbook each get their own message."""
+    if any(entry.flag_bits & 0x1 for entry in entries):
+        raise LoadError("load_encrypted", filename=filename)
+    names = {entry.filename for entry in entries}
+    if "mimetype" in names and archive.open("mimetype").read(64).startswith(_ODS_MIMETYPE):
+        raise LoadError("load_opendocument", filename=filename)
+    if "xl/workbook.bin" in names:
+        raise LoadError("load_xlsb", filename=filename)
+    if "xl/workbook.xml" not in names:
+        raise LoadError("load_not_a_workbook", filename=filename)
+
+
+def _is_encrypted_ole(data: bytes) -> bool:
+    """An OLE compound file holding an encrypted OOXML package (a workbook saved with a password)."""
+    return data.startswith(OLE_MAGIC) and _ENCRYPTED_PACKAGE in data
+
+
+def _check_xml_prolog(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, filename: str) -> bytes | None:
+    """Refuse entity declarations in a part's head, an XML part whose root element is not in its first
+    ``XML_PROLOG_BYTES``, and XML in UTF-16 (Excel writes UTF-8; the scans below read bytes). Returns the local
+    name of the root element of an XML part (``b"sst"`` for shared strings), None for other parts."""
     with archive.open(entry) as part:
         head = part.read(XML_PROLOG_BYTES)
     whole_part = len(head) < XML_PROLOG_BYTES
+    wide = b"\x00" in head
     head = _COMMENT.sub(b"", head.replace(b"\x00", b""))  # NULs: UTF-16 text read as bytes
-    # A DOCTYPE anywhere in the head, or a prolog so long that the root element is not in it, is refused.
-    if _DOCTYPE.search(head) or (not whole_part and not _ROOT_ELEMENT.search(head)):
+    if _DOCTYPE.search(head):
         raise LoadError("load_xml_entities", filename=filename)
+    if not head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").startswith(b"<"):
+        return None  # not XML: an image, a printer's settings ... (still scanned for cells below)
+    if wide:
+        raise LoadError("load_not_xlsx", filename=filename)
+    if not whole_part and not _ROOT_ELEMENT.search(head):
+        raise LoadError("load_xml_entities", filename=filename)
+    root = _NAMED_ROOT.search(re.sub(rb"<[?!][^>]*>", b"", head))
+    return root.group(1) if root else None
 
 
-def _check_sheet_area(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, filename: str) -> None:
+def _shared_string_sizes(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> np.ndarray:
+    """The size in bytes of each shared string, as an upper bound of its text: the span of its ``<si>`` item,
+    markup included (entities and CDATA only ever shrink). With several shared-string parts, the larger size per
+    position."""
+    sizes = np.zeros(0, dtype=np.int64)
+    for entry in parts:
+        content = archive.read(entry)
+        starts = np.fromiter((match.start() for match in _SHARED_ITEM.finditer(content)), dtype=np.int64)
+        spans = np.diff(np.append(starts, len(content)))
+        if len(spans) > len(sizes):
+            sizes = np.concatenate([sizes, np.zeros(len(spans) - len(sizes), dtype=np.int64)])
+        sizes[:len(spans)] = np.maximum(sizes[:len(spans)], spans)
+    return sizes
+
+
+def _check_sheet_area(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, filename: str,
+                      shared: np.ndarray | None = None) -> int:
     """The rows and columns a worksheet part spans, read from its cell references (cells without a value do not
-    count; cells without a reference count as one more column each), checked against the caps."""
-    max_row = rows = max_column = unreferenced = 0
+    count; cells without a reference count as one more column each), checked against the caps. Returns the bytes
+    of ``shared`` strings (sizes by index) its cells refer to, each reference counted: a cell whose index is not
+    plain digits counts as the largest."""
+    shared = np.zeros(0, dtype=np.int64) if shared is None else shared
+    largest = int(shared.max()) if len(shared) else 0
+    max_row = rows = max_column = unreferenced = expanded = 0
     tail = b""
     with archive.open(entry) as part:
         while chunk := part.read(4 * 1024 * 1024):
             buffer = tail + chunk
-            cut = buffer.rfind(b">") + 1
+            cut = _last_cell_end(buffer)
             body, tail = buffer[:cut], buffer[cut:]
             if len(tail) > MAX_LINE_BYTES:
                 raise LoadError("load_too_complex", filename=filename)
-            row_refs = _ROW_TAG.findall(body)
-            rows += len(row_refs)
-            max_row = max([max_row, *map(int, filter(None, row_refs))])
-            # <c r="Z9" s="1"/> (self-closing) carries formatting only, no value: it does not widen the sheet.
-            cells = [(letters, digits) for letters, digits, closed in _REFERENCED_CELL.findall(body) if not closed]
-            if cells:
-                letters, digits = zip(*cells)
-                max_row = max([max_row, *map(int, set(digits))])
-                max_column = max([max_column, *map(_column_number, set(letters))])
-            unreferenced += len(_UNREFERENCED_CELL.findall(body))
+            expanded += _check_sheet_chunk(body, filename, shared, largest, counts := [0, 0, 0, 0])
+            rows += counts[0]
+            max_row = max(max_row, counts[1])
+            max_column = max(max_column, counts[2])
+            unreferenced += counts[3]
+    if tail:
+        expanded += _check_sheet_chunk(tail, filename, shared, largest, counts := [0, 0, 0, 0])
+        rows, max_row = rows + counts[0], max(max_row, counts[1])
+        max_column, unreferenced = max(max_column, counts[2]), unreferenced + counts[3]
     max_row, max_column = max(max_row, rows), max_column + unreferenced
     if max_row > MAX_ROWS + 1:
         raise LoadError("load_too_many_rows", filename=filename, rows=max_row - 1, limit=MAX_ROWS)
@@ -720,6 +807,39 @@ def _check_sheet_area(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, filename
         raise LoadError("load_too_many_columns", filename=filename, columns=max_column, limit=MAX_COLUMNS)
     if max_row * max_column > MAX_SHEET_CELLS:
         raise LoadError("load_too_complex", filename=filename)
+    return expanded
+
+
+def _last_cell_end(buffer: bytes) -> int:
+    """Where to cut a chunk of a sheet so that no cell is split: after its last ``</c>`` (or, in a part without
+    cells, after its last ``>``)."""
+    end = max(buffer.rfind(b"</c>"), buffer.rfind(b":c>"))
+    if end >= 0:
+        return buffer.index(b">", end) + 1
+    return buffer.rfind(b">") + 1
+
+
+def _check_sheet_chunk(body: bytes, filename: str, shared: np.ndarray, largest: int, counts: list[int]) -> int:
+    """One chunk of :func:`_check_sheet_area`: ``counts`` gets [row tags, largest row, largest column, cells
+    without a reference]; returns the shared-string bytes its cells refer to."""
+    if _ODD_REFERENCE.search(body):
+        raise LoadError("load_too_complex", filename=filename)
+    row_refs = _ROW_TAG.findall(body)
+    counts[0] = len(row_refs)
+    counts[1] = max([0, *map(int, filter(None, row_refs))])
+    # <c r="Z9" s="1"/> (self-closing) carries formatting only, no value: it does not widen the sheet.
+    cells = [(letters, digits) for letters, digits, closed in _REFERENCED_CELL.findall(body) if not closed]
+    if cells:
+        letters, digits = zip(*cells)
+        counts[1] = max([counts[1], *map(int, set(digits))])
+        counts[2] = max(map(_column_number, set(letters)))
+    counts[3] = len(_UNREFERENCED_CELL.findall(body))
+    references = _SHARED_CELL.findall(body)
+    if not references:
+        return 0
+    plain = np.array([int(index) for index in references if index], dtype=np.int64)
+    known = plain[plain < len(shared)]
+    return int(shared[known].sum()) + (len(references) - len(plain)) * largest
 
 
 def _column_number(letters: bytes) -> int:
@@ -732,7 +852,7 @@ def _column_number(letters: bytes) -> int:
 
 def _choose_sheet(sheet: str | int | None, sheet_names: tuple[str, ...], filename: str) -> str:
     if not sheet_names:
-        raise LoadError("load_empty_file", filename=filename)
+        raise LoadError("load_no_sheets", filename=filename)
     if sheet is None:
         return sheet_names[0]
     if isinstance(sheet, int) and 0 <= sheet < len(sheet_names):
@@ -754,7 +874,7 @@ def _read_parquet(data: bytes, filename: str) -> LoadResult:
         schema = parquet.schema_arrow
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ... for a broken footer
         raise LoadError("load_not_parquet", filename=filename) from error
-    inspect_parquet(parquet.metadata, schema, filename)
+    inspect_parquet(parquet.metadata, schema, filename, data)
     if not len(schema.names):
         raise LoadError("load_no_columns", filename=filename)
     if parquet.metadata.num_rows == 0:
@@ -779,9 +899,10 @@ def _read_parquet(data: bytes, filename: str) -> LoadResult:
     return LoadResult(frame, Dialect(kind="parquet"), rejected)
 
 
-def inspect_parquet(metadata: pq.FileMetaData, schema: pa.Schema, filename: str) -> None:
+def inspect_parquet(metadata: pq.FileMetaData, schema: pa.Schema, filename: str, data: bytes | None = None) -> None:
     """Refuse a Parquet file beyond the row and column caps, with more than ``MAX_PARQUET_UNCOMPRESSED_BYTES`` of
-    uncompressed column data (as its footer declares) or with nested columns, before any page is read."""
+    uncompressed column data (as its footer declares) or with nested columns, before any page is read. Given the
+    file's ``data``, also its row groups and page headers (:func:`_check_parquet_pages`)."""
     if metadata.num_rows > MAX_ROWS:
         raise LoadError("load_too_many_rows", filename=filename, rows=metadata.num_rows, limit=MAX_ROWS)
     if len(schema.names) > MAX_COLUMNS:
@@ -796,6 +917,73 @@ def inspect_parquet(metadata: pq.FileMetaData, schema: pa.Schema, filename: str)
     nested = [field.name for field in schema if pa.types.is_nested(field.type)]
     if nested:
         raise LoadError("load_unreadable", filename=filename, detail=f"nested column {nested[0]!r}")
+    if data is not None:
+        _check_parquet_row_groups(metadata, filename)
+        _check_parquet_pages(data, metadata, schema, filename)
+
+
+def _check_parquet_row_groups(metadata: pq.FileMetaData, filename: str) -> None:
+    """The row groups must add up to the file's rows, and no column chunk may hold more values than its group has
+    rows (flat columns hold one value per row): a footer that says otherwise is refused."""
+    rows = 0
+    for index in range(metadata.num_row_groups):
+        group = metadata.row_group(index)
+        if group.num_rows < 0 or any(group.column(column).num_values > group.num_rows
+                                     for column in range(group.num_columns)):
+            raise LoadError("load_not_parquet", filename=filename)
+        rows += group.num_rows
+    if rows != metadata.num_rows:
+        raise LoadError("load_not_parquet", filename=filename)
+
+
+def _check_parquet_pages(data: bytes, metadata: pq.FileMetaData, schema: pa.Schema, filename: str) -> None:
+    """Walk every column chunk's page headers and bound what decoding will allocate, before it starts: the pages'
+    own uncompressed sizes (at most ``MAX_PARQUET_UNCOMPRESSED_BYTES``, whatever the footer says) and the decoded
+    columns (at most ``MAX_EXPANDED_BYTES``), where a dictionary-encoded text value counts as long as the longest
+    value of its dictionary page (:mod:`retention_core.parquet_pages`)."""
+    pages_total = decoded = 0
+    try:
+        for index in range(metadata.num_row_groups):
+            group = metadata.row_group(index)
+            for column in range(group.num_columns):
+                chunk = group.column(column)
+                start = chunk.data_page_offset
+                if chunk.has_dictionary_page and chunk.dictionary_page_offset:
+                    start = min(start, chunk.dictionary_page_offset)
+                pages = parquet_pages.chunk_pages(data, start, chunk.total_compressed_size)
+                pages_total += sum(page.uncompressed_bytes for page in pages)
+                decoded += _decoded_bytes(data, chunk, pages, schema.field(column).type, group.num_rows)
+    except ValueError as error:  # a page header that does not parse or does not fit its chunk
+        raise LoadError("load_not_parquet", filename=filename) from error
+    if pages_total > MAX_PARQUET_UNCOMPRESSED_BYTES:
+        raise LoadError("load_too_complex", filename=filename)
+    if decoded > MAX_EXPANDED_BYTES:
+        raise LoadError("load_too_much_data", filename=filename, size_mb=_megabytes(decoded),
+                        limit_mb=_megabytes(MAX_EXPANDED_BYTES))
+
+
+def _decoded_bytes(data: bytes, chunk: pq.ColumnChunkMetaData, pages: list, kind: pa.DataType, rows: int) -> int:
+    """An upper bound of the memory one column chunk takes decoded: text and binary as their bytes plus an 8-byte
+    offset per value (dictionary-encoded values as long as the dictionary's longest), other types at least 8 bytes
+    a row (they become float64 or datetime64)."""
+    if chunk.physical_type != "BYTE_ARRAY":
+        try:
+            width = kind.bit_width // 8
+        except ValueError:  # not fixed-width
+            width = 8
+        return rows * max(width, 8)
+    dictionaries = [page for page in pages if page.kind == parquet_pages.DICTIONARY_PAGE]
+    longest = max((parquet_pages.longest_dictionary_value(data, page, chunk.compression) for page in dictionaries),
+                  default=0)
+    total = 0
+    for page in pages:
+        if page.kind not in (parquet_pages.DATA_PAGE, parquet_pages.DATA_PAGE_V2):
+            continue
+        if page.encoding in parquet_pages.DICTIONARY_ENCODINGS:
+            total += page.values * (longest + 8)
+        else:
+            total += page.uncompressed_bytes + page.values * 8
+    return total
 
 
 def _parquet_column(name: str, column: pa.ChunkedArray, filename: str) -> pd.Series:

@@ -31,3 +31,16 @@ def metric_value(app: AppTest, label: str) -> str:
 def german_number(text: str) -> float:
     """``1.234,56 €`` -> 1234.56; ``-12,5 %`` -> -12.5."""
     return float(re.sub(r"[^0-9,\-−]", "", text).replace("−", "-").replace(",", "."))
+
+
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def rendered(markdown: str) -> str:
+    """The text a Markdown element shows for ``markdown`` whose only markup is inline code spans, the way user text
+    is shown on the pages (``widgets.plain``): ``Angezeigt: `orders.csv` `` shows ``Angezeigt: orders.csv``."""
+    def content(match: re.Match) -> str:
+        text = match.group(2)
+        return text[1:-1] if len(text) > 2 and text[0] == " " and text[-1] == " " and text.strip() else text
+
+    return CODE_SPAN.sub(content, markdown)

@@ -11,7 +11,7 @@ import tomllib
 
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, german_number, metric_value, open_page
+from apptest_support import APP, ROOT, german_number, metric_value, open_page, rendered
 from streamlit.testing.v1 import AppTest
 
 from dashboard import scenario
@@ -265,7 +265,7 @@ def test_an_upload_in_one_session_is_invisible_in_another():
     assert owner.session_state["app_source"] == "upload"
     visitor = AppTest.from_file(APP, default_timeout=120).run()
     assert visitor.radio(key="app_source").disabled  # nothing uploaded in this session: only the sample
-    assert "Angezeigt: Kaffeerösterei Lindenberg (Beispiel)" in [caption.value for caption in visitor.caption]
+    assert "Angezeigt: Kaffeerösterei Lindenberg (Beispiel)" in [rendered(caption.value) for caption in visitor.caption]
     shown = " ".join(str(element.value) for element in (*visitor.caption, *visitor.markdown, *visitor.metric))
     assert "GEHEIM" not in shown and "geheim.csv" not in shown and "999,99" not in shown
     visitor.switch_page("app_pages/data.py").run()

@@ -178,3 +178,51 @@ def test_the_benchmark_times_a_slider_step_until_the_rerun_it_caused_has_ended(p
             assert marks["input"] < marks["domRunning"] < marks["idleShown"] <= marks["painted"], step
             assert marks["wsFinished"] <= marks["idleShown"], step
         assert step["seconds"] == pytest.approx((marks["painted"] - marks["input"]) / 1000)
+
+
+@pytest.fixture
+def listener():
+    """A web server on loopback that counts the requests reaching it (the address a crafted upload points to)."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Count(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Count)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_markdown_in_an_upload_fetches_nothing_and_shows_as_written(page, listener):
+    from playwright.sync_api import expect
+
+    address, hits = listener
+    header, cell, name = (f"![{what}]({address}/{what}.png)" for what in ("header", "cell", "name"))
+    content = (f"Kundennummer;Bestelldatum;Betrag;{header}\nK1;01.01.2024;12,50;a\n"
+               f"K2;02.01.2024;{cell};b\nK3;03.01.2024;7,00;c\n").encode()
+    open_page(page, "Daten")
+    upload_file(page, f"{name} # Titel.csv", content)
+    expect(_metric_value(page, "Abgelehnte Zeilen")).to_have_text("1", timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Meine Daten im Dashboard verwenden").click()
+    wait_until_idle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("# Titel.csv", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stAlert").get_by_text(cell, exact=False)).to_be_visible()  # shown as written
+    page.wait_for_timeout(1_000)  # time for any image to be requested
+    assert page.locator(f'img[src^="{address}"], a[href^="{address}"]').count() == 0
+    assert page.locator("[data-testid=stMain] h1").count() == 1  # only the page's own title
+    assert hits == []

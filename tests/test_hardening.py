@@ -16,9 +16,12 @@ import tracemalloc
 import zipfile
 
 import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from retention_core import loading
+import crafted_files
+from retention_core import loading, upload_worker
 from retention_core.i18n import TEXTS
 from retention_core.loading import LOAD_ERROR_KEYS, LoadError, LoadResult, read_table
 
@@ -166,8 +169,43 @@ def corpus() -> dict[str, tuple[str, bytes]]:
             '<row r="2"><c r="A2"><v>1.5</v></c></row>')})),
         "mixed_types_xlsx": ("x.xlsx", workbook_bytes([("id", "amount"), ("1", 12.5), ("2", "abc"), (None, None),
                                                        ("3", "=1+1")])),
+        # files that are not what they claim (issue 29)
+        "encrypted_workbook": ("x.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+                               + "EncryptedInfo".encode("utf-16-le") + "EncryptedPackage".encode("utf-16-le")),
+        "encrypted_zip_entries": ("x.xlsx", _encrypted_flag(good_xlsx)),
+        "opendocument_named_xlsx": ("x.xlsx", _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                                                    "content.xml": b"<office:document-content/>"})),
+        "binary_workbook_named_xlsx": ("x.xlsx", _zip({"[Content_Types].xml": b"<Types/>",
+                                                       "xl/workbook.bin": b"\x83\x01\x00"})),
+        "workbook_without_sheets": ("x.xlsx", _without_sheets(good_xlsx)),
+        "utf16_sheet": ("x.xlsx", rewrite_xlsx(replace={SHEET: sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>')
+                                                            .decode().encode("utf-16")})),
+        "ten_digit_row": ("x.xlsx", rewrite_xlsx(replace={SHEET: sheet_xml(
+            '<row r="1"><c r="A1"><v>1</v></c></row><row r="1234567890"><c><v>1</v></c></row>')})),
+        "character_reference_in_cell_reference": ("x.xlsx", rewrite_xlsx(replace={SHEET: sheet_xml(
+            '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="&#88;FD1048576"><v>1</v></c></row>')})),
     }
     return files
+
+
+def _encrypted_flag(data: bytes) -> bytes:
+    """``data`` (a zip) with every entry flagged as encrypted (general purpose bit 0), as a password-protected zip
+    has them; zipfile cannot write such a zip itself."""
+    patched = bytearray(data)
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := patched.find(signature, start)) >= 0:
+            patched[start + flags_at] |= 0x01
+            start += 4
+    return bytes(patched)
+
+
+def _without_sheets(data: bytes) -> bytes:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    parts = {entry.filename: archive.read(entry.filename) for entry in archive.infolist()}
+    start, end = parts["xl/workbook.xml"].index(b"<sheets>"), parts["xl/workbook.xml"].index(b"</sheets>") + 9
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"][:start] + b"<sheets/>" + parts["xl/workbook.xml"][end:]
+    return _zip(parts)
 
 
 def _zip(parts: dict[str, bytes]) -> bytes:
@@ -234,6 +272,15 @@ EXPECTED_KEYS = {
     "many_columns_header": "load_too_many_columns",
     "million_column_header": "load_line_too_long",
     "two_megabyte_line": "load_line_too_long",
+    "zip_not_a_workbook": "load_not_a_workbook",
+    "encrypted_workbook": "load_encrypted",
+    "encrypted_zip_entries": "load_encrypted",
+    "opendocument_named_xlsx": "load_opendocument",
+    "binary_workbook_named_xlsx": "load_xlsb",
+    "workbook_without_sheets": "load_no_sheets",
+    "utf16_sheet": "load_not_xlsx",
+    "ten_digit_row": "load_too_complex",
+    "character_reference_in_cell_reference": "load_too_complex",
 }
 
 
@@ -329,3 +376,74 @@ def test_a_normal_file_still_loads_within_the_limits():
     assert result.rows_kept == 3
     result = read_table(workbook_bytes(), "orders.xlsx")
     assert result.rows_kept == 1
+
+
+# --- crafted files that once took the whole server down (issue 29) -------------------------------------------------
+# Each would crash or exhaust this test process if the checks let it through, so the checks are called on their
+# own here (they parse nothing); the whole read runs in the capped worker. tests/test_upload_worker.py shows the
+# worker alone holds when the checks are switched off.
+
+DANGEROUS = {
+    # a worksheet part not named .xml, a cell in A1 and one in XFD1048576: the reader asks for ~512 GB and aborts
+    "sheet_part_not_named_xml": ("x.xlsx", crafted_files.sparse_sheet_not_named_xml, "load_too_many_columns"),
+    # the same with the references in single quotes, which the earlier scan did not see either
+    "single_quoted_references": ("x.xlsx", lambda: crafted_files.with_sheet(
+        "<row r='1'><c r='A1' t='inlineStr'><is><t>a</t></is></c></row>"
+        "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"), "load_too_many_columns"),
+    # one ~900 KB shared string in 5,000 cells: 4.5 GB of text
+    "shared_string_bomb": ("x.xlsx", crafted_files.shared_string_bomb, "load_too_much_data"),
+    # one 2 KB dictionary value over 5 M rows: ~10 GB decoded from 1.1 MB
+    "parquet_dictionary_bomb": ("x.parquet", crafted_files.parquet_dictionary_bomb, "load_too_much_data"),
+}
+
+
+def _inspect(filename: str, data: bytes) -> None:
+    if filename.endswith(".parquet"):
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        loading.inspect_parquet(parquet.metadata, parquet.schema_arrow, filename, data)
+    else:
+        loading.inspect_xlsx(data, filename)
+
+
+@pytest.mark.parametrize("name", list(DANGEROUS))
+def test_a_crafted_file_is_refused_by_the_checks_before_any_parser(name):
+    filename, make, key = DANGEROUS[name]
+    data = make()
+    assert len(data) < 1_200_000
+    with pytest.raises(LoadError) as raised:
+        _inspect(filename, data)
+    assert raised.value.key == key
+
+
+@pytest.mark.parametrize("name", list(DANGEROUS))
+def test_a_crafted_file_read_in_the_worker_gets_its_plain_message(name):
+    filename, make, key = DANGEROUS[name]
+    with pytest.raises(LoadError) as raised:
+        upload_worker.read_upload(make(), filename)
+    assert raised.value.key == key
+    assert TEXTS[key]["de"].format(**raised.value.params) and TEXTS[key]["en"].format(**raised.value.params)
+
+
+def test_a_shared_string_counts_once_per_cell_that_uses_it(monkeypatch):
+    item = b"<si><t>" + b"y" * 490 + b"</t></si>"
+    strings = b'<?xml version="1.0"?><sst>' + item + b"</sst>"
+    size = len(item) + len(b"</sst>")  # its span, markup included: 512 bytes, counted for each cell using it
+    monkeypatch.setattr(loading, "MAX_EXPANDED_BYTES", 20 * size)
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c></row>' for n in range(1, 21))
+    loading.inspect_xlsx(rewrite_xlsx(replace={SHEET: sheet_xml(rows)}, add={"xl/sharedStrings.xml": strings}),
+                         "fits.xlsx")
+    rows += '<row r="21"><c r="A21" t="s"><v>&#48;</v></c></row>'  # an index the scan cannot read counts as the largest
+    with pytest.raises(LoadError, match="holds 1 MB of data; at most 1 MB") as raised:
+        loading.inspect_xlsx(rewrite_xlsx(replace={SHEET: sheet_xml(rows)}, add={"xl/sharedStrings.xml": strings}),
+                             "too_much.xlsx")
+    assert raised.value.key == "load_too_much_data"
+
+
+def test_parquet_pages_larger_than_the_cap_are_refused_whatever_the_footer_says(monkeypatch):
+    filename, make, _ = DANGEROUS["parquet_dictionary_bomb"]
+    data = make()
+    monkeypatch.setattr(loading, "MAX_EXPANDED_BYTES", 2**62)  # only the pages' own sizes count here
+    monkeypatch.setattr(loading, "MAX_PARQUET_UNCOMPRESSED_BYTES", 10_000)
+    with pytest.raises(LoadError) as raised:
+        _inspect(filename, data)
+    assert raised.value.key == "load_too_complex"

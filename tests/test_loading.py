@@ -308,7 +308,7 @@ def test_an_unterminated_quote_sets_the_rest_of_the_file_aside_in_one_row():
 # --- files that cannot be read ------------------------------------------------------------------------------------
 
 
-def workbook_without_sheets_zip() -> bytes:
+def zip_without_workbook() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "not a workbook")
@@ -330,7 +330,7 @@ def workbook_without_sheets_zip() -> bytes:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "alt.xls", "load_legacy_xls", "save as .xlsx or CSV"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "alt.xlsx", "load_legacy_xls", "save as .xlsx or CSV"),
         (b"a;b\n1;2\n", "falsch.xlsx", "load_not_xlsx", "not a valid .xlsx file"),
-        (workbook_without_sheets_zip(), "zip.xlsx", "load_not_xlsx", "not a valid .xlsx file"),
+        (zip_without_workbook(), "zip.xlsx", "load_not_a_workbook", "a ZIP archive but not an Excel workbook"),
         (xlsx([]), "leer.xlsx", "load_empty_file", "is empty"),
         (xlsx([["Kunde", "Betrag"]]), "kopf.xlsx", "load_header_only", "only a header row"),
     ],

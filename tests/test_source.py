@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest_support import APP, metric_value
+from apptest_support import APP, metric_value, rendered
 from streamlit.testing.v1 import AppTest
 
 from dashboard import source
@@ -37,7 +37,7 @@ def run_app(page: str | None = None, lang: str = "en") -> AppTest:
 
 
 def sidebar_captions(app: AppTest) -> list[str]:
-    return [caption.value for caption in app.sidebar.caption]
+    return [rendered(caption.value) for caption in app.sidebar.caption]
 
 
 def test_command_line_after_double_dash_names_the_source_and_wins_over_the_environment(tmp_path):

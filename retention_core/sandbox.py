@@ -1,0 +1,379 @@
+"""Run one job on untrusted bytes in a child process whose crash, memory hunger or slowness cannot reach the server.
+
+A crafted upload can make a parser abort the whole process (a Rust allocator asked for 512 GB), take gigabytes in
+seconds or run for minutes; DuckDB's own guidance is that data files are trusted input. So the server hands the
+bytes to a fresh child process and waits for its answer. A child that crashes, runs out of its memory or overruns
+its deadline is ended and reported as :class:`WorkerFailed` with its ``reason`` (``"memory"``, ``"time"`` or
+``"crash"``); the server and every other session carry on.
+
+* **One child per job.** Children are forked by multiprocessing's fork server, which imports the libraries once
+  (:mod:`retention_core.fork_server`) and holds no user data; a fork takes some tens of milliseconds. No child
+  serves a second job, so one upload's data never meets another's; a child that dies takes nothing with it, and
+  the next job gets a new one (multiprocessing restarts the fork server if it died).
+* **Caps, set in the child before it reads anything** (:class:`Limits`): its address space (``RLIMIT_AS``: an
+  allocation beyond it fails inside the child; the libraries take about 0.7 GB of it and their allocators reserve
+  up to 1–2 GB more while reading), its CPU time (``RLIMIT_CPU``), no core file (an upload must not land on disk
+  in a crash dump) and not dumpable (no other process of the user may read its memory). It is the first process
+  the kernel ends when memory runs short (``oom_score_adj`` 1000), it is killed when the fork server goes, and it
+  ends itself a little after the deadline should the server not be there to do it.
+* **The wall-clock deadline is the parent's**: at ``Limits.seconds`` the parent kills the child (``SIGKILL``),
+  also while it is still reading the answer, so no work goes on after the user has been told.
+* **Messages are data, never code.** Both directions are length-prefixed frames on pipes: a JSON header, then
+  byte payloads or tables as Arrow IPC streams. The parent never unpickles what the child sends: a child that a
+  crafted file took over can send wrong tables (they are validated) but cannot run code in the server, and the
+  parent reads no more than the child's memory cap.
+
+A job is a module-level function ``job(request: dict, payloads: list[bytes]) -> (dict, list[pyarrow.Table])``,
+run in the child; :func:`run` returns its :class:`Answer`. A job raises ``MemoryError`` for anything that ran out
+of memory (the sandbox also counts any failure with the address space nearly used up as one).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import json
+import math
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import resource
+import signal
+import struct
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from retention_core import config, scratch
+
+#: What the fork server imports once, so that a child starts with the libraries loaded (see :func:`warm_up`).
+PRELOAD = ("retention_core.fork_server",)
+#: Largest JSON header a child may send (bytes); tables are bounded by the child's memory cap.
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+#: Grace after the deadline before a child ends itself (``SIGALRM``), in case no parent is left to kill it.
+SELF_DESTRUCT_GRACE_SECONDS = 10
+#: A failure with at least this share of the address space in use counts as running out of memory.
+MEMORY_SHARE_FOR_FAILURE = 0.9
+#: Pipe buffer asked for per pipe (Linux ``F_SETPIPE_SZ``); larger buffers halve the switches for a large table.
+PIPE_BYTES = 1024 * 1024
+
+_FRAME = struct.Struct("!Q")
+_MEMORY_EXIT = 75  # a child that ran out of memory after it began to answer
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE = 1, 4
+_M_ARENA_MAX = -8
+_F_SETPIPE_SZ = 1031
+_CONTEXT = multiprocessing.get_context("forkserver")
+_START_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one child may use: ``memory_bytes`` of address space, ``seconds`` of wall-clock time (the parent kills
+    it then) and ``cpu_seconds`` of processor time (the kernel stops it then)."""
+
+    memory_bytes: int
+    seconds: float
+    cpu_seconds: int
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        """``RETENTION_UPLOAD_MEMORY_LIMIT`` and ``RETENTION_UPLOAD_SECONDS`` (:mod:`retention_core.config`); the CPU
+        time allows every core of the machine (at most four) busy until the deadline, plus five seconds."""
+        seconds = config.upload_seconds()
+        return cls(config.upload_memory_bytes(), seconds, math.ceil(seconds * min(os.cpu_count() or 1, 4)) + 5)
+
+
+class WorkerFailed(RuntimeError):
+    """The child gave no answer: ``reason`` is ``"memory"`` (it ran out of its memory), ``"time"`` (deadline or CPU
+    time) or ``"crash"`` (anything else); ``detail`` says what is known, for the server's log."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"worker failed ({reason}): {detail}")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A job's answer: its JSON header and its tables (validated)."""
+
+    header: dict
+    tables: tuple[pa.Table, ...]
+
+
+def warm_up() -> None:
+    """Start the fork server now (it imports the libraries in the background), so the first upload does not wait.
+
+    The fork server is a fresh interpreter that imports :data:`PRELOAD` (:mod:`retention_core.fork_server`). It
+    finds this package through ``PYTHONPATH``, which gets the package's folder when the working directory does not
+    hold it. Multiprocessing starts it again if it died.
+    """
+    with _START_LOCK:
+        root = str(Path(__file__).resolve().parents[1])
+        if not (Path.cwd() / "retention_core" / "sandbox.py").exists():
+            paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+            if root not in paths:
+                os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
+        _CONTEXT.set_forkserver_preload(list(PRELOAD))
+        multiprocessing.forkserver.ensure_running()
+
+
+def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request: dict,
+        payloads: Sequence[bytes | memoryview | pa.Table] = (), limits: Limits | None = None) -> Answer:
+    """Run ``job(request, payloads)`` in a new capped child process and return its answer.
+
+    ``request`` must be JSON; ``payloads`` are bytes (handed over as they are) or Arrow tables (handed over as
+    Arrow IPC; the job reads them with :func:`table`). Raises :class:`WorkerFailed` when the child runs out of
+    memory, crashes, or has not answered within ``limits.seconds`` (default :meth:`Limits.from_environment`).
+    """
+    limits = limits or Limits.from_environment()
+    warm_up()
+    from_child, child_out = _CONTEXT.Pipe(duplex=False)
+    child_in, to_child = _CONTEXT.Pipe(duplex=False)
+    process = _CONTEXT.Process(target=_child_main, args=(job, child_in, child_out, limits), daemon=True,
+                               name="retention_upload_worker")
+    started = time.monotonic()
+    process.start()
+    child_in.close()
+    child_out.close()
+    late = threading.Event()
+
+    def kill_at_deadline() -> None:
+        late.set()
+        process.kill()
+
+    watchdog = threading.Timer(max(limits.seconds - (time.monotonic() - started), 0.0), kill_at_deadline)
+    watchdog.daemon = True
+    watchdog.start()
+    answer = None
+    try:
+        try:
+            with open(to_child.fileno(), "wb", closefd=False) as stream:
+                kinds = ["table" if isinstance(payload, pa.Table) else "bytes" for payload in payloads]
+                _write_frame(stream, json.dumps({"request": request, "payloads": kinds}).encode())
+                for payload in payloads:
+                    _write_payload(stream, payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the child is gone; what it said, or how it ended, tells why
+        finally:
+            to_child.close()
+        try:
+            answer = _read_answer(from_child, limits)
+        except (EOFError, OSError, ValueError, pa.ArrowException):
+            answer = None
+    finally:
+        watchdog.cancel()
+        from_child.close()
+        if not isinstance(answer, Answer):  # an answered child is ending itself; multiprocessing reaps it later
+            process.join(5.0)
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+    if isinstance(answer, Answer):
+        return answer
+    if isinstance(answer, WorkerFailed):
+        raise answer
+    if late.is_set():
+        raise WorkerFailed("time", f"no answer within {limits.seconds:g} s; the child was killed")
+    raise _failure_from_exit(process.exitcode)
+
+
+def table(payload: bytes | bytearray | pa.Buffer) -> pa.Table:
+    """A table handed over as Arrow IPC (in a job: one of its ``payloads``). Its buffers are those of ``payload``
+    (no copy): ``to_pandas(split_blocks=True, self_destruct=True)`` then gives columns without a copy either, and,
+    as tables arrive in writable memory, columns that can be changed."""
+    with pa.ipc.open_stream(pa.py_buffer(payload)) as reader:
+        return reader.read_all()
+
+
+# --- the parent's side ------------------------------------------------------------------------------------------
+
+
+def _write_payload(stream: io.BufferedWriter, payload: bytes | memoryview | pa.Table) -> None:
+    if isinstance(payload, pa.Table):
+        _write_table(stream, payload)
+    else:
+        _write_frame(stream, payload)
+
+
+def _read_answer(connection, limits: Limits) -> Answer | WorkerFailed:
+    """The child's header and tables; every length is checked before anything is allocated for it."""
+    budget = limits.memory_bytes
+    with open(connection.fileno(), "rb", closefd=False) as stream:
+        header = json.loads(_read_frame(stream, MAX_HEADER_BYTES))
+        if not isinstance(header, dict):
+            raise ValueError("the child's header is not an object")
+        if "failed" in header:
+            reason = header["failed"] if header["failed"] in ("memory", "time", "crash") else "crash"
+            return WorkerFailed(reason, str(header.get("detail", ""))[:500])
+        count = header.get("tables")
+        if not isinstance(count, int) or not 0 <= count <= 64 or not isinstance(header.get("answer"), dict):
+            raise ValueError("the child's header is malformed")
+        tables = []
+        for _ in range(count):
+            body = _read_frame(stream, budget, writable=True)
+            budget -= len(body)
+            result = table(body)
+            result.validate(full=True)
+            tables.append(result)
+    return Answer(header["answer"], tuple(tables))
+
+
+def _failure_from_exit(exitcode: int | None) -> WorkerFailed:
+    """How a child that sent no answer ended: killed by the kernel (out of memory), aborted (an allocation that
+    failed in native code), out of CPU time, or another crash."""
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name if -exitcode in signal.Signals._value2member_map_ else str(-exitcode)
+        if -exitcode == signal.SIGXCPU:
+            return WorkerFailed("time", f"CPU time limit ({name})")
+        if -exitcode in (signal.SIGKILL, signal.SIGABRT):
+            return WorkerFailed("memory", f"ended by {name} (out of memory, or a failed allocation in native code)")
+        return WorkerFailed("crash", f"ended by {name}")
+    if exitcode == _MEMORY_EXIT:
+        return WorkerFailed("memory", "ran out of memory while sending its answer")
+    return WorkerFailed("crash", f"ended with exit code {exitcode} without an answer")
+
+
+# --- frames ----------------------------------------------------------------------------------------------------
+
+
+def _write_frame(stream: io.BufferedWriter, body: bytes | memoryview) -> None:
+    stream.write(_FRAME.pack(memoryview(body).nbytes))
+    stream.write(body)
+    stream.flush()
+
+
+def _write_table(stream: io.BufferedWriter, data: pa.Table) -> None:
+    """``data`` as one frame of Arrow IPC, streamed into the pipe without a copy in between."""
+    counter = pa.MockOutputStream()
+    _write_ipc(counter, data)
+    stream.write(_FRAME.pack(counter.size()))
+    _write_ipc(pa.PythonFile(stream, mode="w"), data)
+    stream.flush()
+
+
+def _write_ipc(sink, data: pa.Table) -> None:
+    with pa.ipc.new_stream(sink, data.schema) as writer:
+        writer.write_table(data)
+
+
+def _read_frame(stream: io.BufferedReader, limit: int, writable: bool = False) -> bytes | bytearray:
+    """One frame's body; its length is checked against ``limit`` before anything is allocated. ``writable``: in a
+    bytearray (for tables, whose columns then live in it), else as bytes."""
+    head = stream.read(_FRAME.size)
+    if len(head) < _FRAME.size:
+        raise EOFError("the other side closed the pipe")
+    (size,) = _FRAME.unpack(head)
+    if size > limit:
+        raise ValueError(f"a frame of {size} bytes exceeds its limit of {limit}")
+    if writable:
+        body = bytearray(size)
+        received = stream.readinto(body)
+    else:
+        body = stream.read(size)
+        received = len(body)
+    if received < size:
+        raise EOFError("the other side closed the pipe in the middle of a frame")
+    return body
+
+
+# --- the child's side -----------------------------------------------------------------------------------------
+
+
+def _child_main(job, inbox, outbox, limits: Limits) -> None:
+    """The child: cap itself, read the request, run the job, send the answer or why there is none."""
+    _confine(limits)
+    for connection in (inbox, outbox):
+        _enlarge_pipe(connection.fileno())
+    answering = False
+    with open(outbox.fileno(), "wb", closefd=False) as stream:
+        try:
+            with open(inbox.fileno(), "rb", closefd=False) as source:
+                envelope = json.loads(_read_frame(source, MAX_HEADER_BYTES))
+                payloads = [_read_frame(source, limits.memory_bytes, writable=kind == "table")
+                            for kind in envelope["payloads"]]
+            inbox.close()
+            header, tables = job(envelope["request"], payloads)
+            del payloads
+            answer = json.dumps({"answer": header, "tables": len(tables)}, default=_jsonable).encode()
+            answering = True
+            _write_frame(stream, answer)
+            for result in tables:
+                _write_table(stream, result)
+        except BaseException as error:  # noqa: BLE001 - anything at all becomes a reason for the parent
+            reason = "memory" if _out_of_memory(error, limits) else "crash"
+            if reason == "crash":
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)  # the server's log; never shown to the user
+            if answering:  # half an answer is on its way: only the exit code can still tell
+                os._exit(_MEMORY_EXIT if reason == "memory" else 1)
+            detail = f"{type(error).__name__}: {error}"[:500]
+            try:
+                _write_frame(stream, json.dumps({"failed": reason, "detail": detail}).encode())
+            except OSError:
+                pass
+    os._exit(0)  # no clean-up of half-done native work: the process ends here
+
+
+def _confine(limits: Limits) -> None:
+    """Caps and protections of the child, set before it reads a byte of the request (see the module docstring)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getppid()
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the fork server went before the line above took effect
+        os._exit(1)
+    libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    try:  # under memory pressure the kernel ends this process first, never the server
+        with open("/proc/self/oom_score_adj", "w", encoding="ascii") as score:
+            score.write("1000")
+    except OSError:
+        pass
+    libc.mallopt(_M_ARENA_MAX, 2)  # glibc reserves 64 MiB of address space per arena, up to 8 per core otherwise
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    signal.alarm(math.ceil(limits.seconds) + SELF_DESTRUCT_GRACE_SECONDS)
+    scratch.forbid_disk()
+    # DuckDB's own limit below the address space, so that it refuses a query itself instead of failing to allocate
+    configured = config.memory_limit_bytes(config.duckdb_memory_limit())
+    os.environ["RETENTION_DUCKDB_MEMORY_LIMIT"] = f"{min(configured, limits.memory_bytes // 2) // 1024**2}MiB"
+
+
+def _enlarge_pipe(descriptor: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(descriptor, _F_SETPIPE_SZ, PIPE_BYTES)
+    except (OSError, ImportError):
+        pass
+
+
+def _out_of_memory(error: BaseException, limits: Limits) -> bool:
+    """Whether ``error`` came from running out of memory: a ``MemoryError``, or any failure with the address space
+    nearly used up (native code reports failed allocations in its own ways)."""
+    return isinstance(error, MemoryError) or _peak_address_space() >= MEMORY_SHARE_FOR_FAILURE * limits.memory_bytes
+
+
+def _peak_address_space() -> int:
+    """The most address space this process has had mapped (``VmPeak``), in bytes; 0 where unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _jsonable(value: object) -> object:
+    """NumPy scalars as Python numbers; anything else JSON cannot take as its text."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)
+

@@ -1,0 +1,393 @@
+"""The capped upload worker (retention_core.sandbox, retention_core.upload_worker): what a child cannot do to the
+server, and that the server gets from it exactly what reading in-process gives.
+
+The crafted files of issue 29 are generated in ``crafted_files.py``. For each one the test process must survive,
+get a plain message within the deadline, and keep its own memory low; the first line (the structural checks in
+``read_table``) refuses them, and the jobs below that skip those checks show that the worker alone (the second
+line) holds as well. No child may be left running, and no byte of an upload may be left on disk.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import multiprocessing.forkserver
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import crafted_files
+from retention_core import sandbox, scratch, upload_worker
+from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
+from retention_core.i18n import TEXTS
+from retention_core.loading import LoadError, read_table
+from retention_core.sandbox import Limits, WorkerFailed
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+SMALL = Limits(memory_bytes=3 * 1024**3, seconds=90.0, cpu_seconds=200)
+GRACE = 5.0  # seconds: kill, reap and answer on a busy machine
+
+
+# --- jobs run in the child (module level: the child imports them by name) -------------------------------------
+
+
+def echo(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
+    return {"request": request, "first": payloads[0].decode()}, [sandbox.table(payloads[1])]
+
+
+def allocate_forever(request: dict, payloads: list[bytes]):
+    blocks = []
+    while True:
+        blocks.append(bytearray(256 * 1024**2))
+
+
+def abort(request: dict, payloads: list[bytes]):
+    os.abort()
+
+
+def segfault(request: dict, payloads: list[bytes]):
+    ctypes.string_at(0)
+
+
+def spin(request: dict, payloads: list[bytes]):
+    while True:
+        pass
+
+
+def read_without_checks(request: dict, payloads: list[bytes]):
+    """``read_table`` as it was before the structural checks: they are switched off in this (single-use) child."""
+    from retention_core import loading
+
+    loading.inspect_xlsx = loading.inspect_parquet = lambda *args, **kwargs: None
+    return {"rows": len(read_table(payloads[0], request["filename"]).frame)}, []
+
+
+def answer_with_unknown_message(request: dict, payloads: list[bytes]):
+    return {"error": {"key": "no_such_text", "params": {}}}, []
+
+
+def read_with_duckdb_limits(request: dict, payloads: list[bytes]):
+    """The worker's own read job, with DuckDB's limits in this child set as the test asks."""
+    os.environ.update(request["environ"])
+    return upload_worker._read_job(request, payloads)
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def children_of_fork_server() -> list[int]:
+    """Processes the fork server started that are still there (zombies included, until it reaps them)."""
+    server = multiprocessing.forkserver._forkserver._forkserver_pid
+    if server is None:
+        return []
+    path = Path(f"/proc/{server}/task/{server}/children")
+    return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+
+def wait_for_no_children(timeout: float = 10.0) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while (left := children_of_fork_server()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+class PeakMemory:
+    """This process's peak resident memory during the ``with`` block, above what it held at the start (Linux:
+    the peak is reset through ``/proc/self/clear_refs``)."""
+
+    def __enter__(self) -> PeakMemory:
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+        except OSError:
+            pytest.skip("cannot reset this process's peak memory (/proc/self/clear_refs)")
+        self.start = self._status("VmRSS")
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.growth = self._status("VmHWM") - self.start
+
+    @staticmethod
+    def _status(field: str) -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+        raise AssertionError(f"no {field} in /proc/self/status")
+
+
+def assert_plain_message(error: LoadError, key: str) -> None:
+    assert error.key == key
+    for lang in ("de", "en"):
+        assert TEXTS[key][lang].format(**error.params)
+
+
+# --- the sandbox ---------------------------------------------------------------------------------------------------
+
+
+def test_a_job_gets_its_request_and_payloads_and_its_tables_come_back_identical():
+    table = pa.table({"id": ["00042", "K-7", None], "amount": [1.5, -2.0, 3.25]})
+    answer = sandbox.run(echo, {"n": 1, "text": "Müller"}, [b"bytes as they are", table], SMALL)
+    assert answer.header == {"request": {"n": 1, "text": "Müller"}, "first": "bytes as they are"}
+    assert answer.tables[0].equals(table)
+
+
+def test_a_child_that_allocates_beyond_its_cap_fails_for_memory_and_the_server_carries_on():
+    with PeakMemory() as peak:
+        with pytest.raises(WorkerFailed) as failed:
+            sandbox.run(allocate_forever, {}, [], SMALL)
+    assert failed.value.reason == "memory"
+    assert peak.growth < 150 * 1024**2
+    assert sandbox.run(echo, {}, [b"next", pa.table({"a": [1]})], SMALL).header["first"] == "next"
+
+
+def test_a_child_that_aborts_is_reported_as_out_of_memory_and_one_that_segfaults_as_a_crash():
+    with pytest.raises(WorkerFailed) as aborted:
+        sandbox.run(abort, {}, [], SMALL)
+    assert aborted.value.reason == "memory"  # native code aborts when an allocation fails
+    with pytest.raises(WorkerFailed) as crashed:
+        sandbox.run(segfault, {}, [], SMALL)
+    assert crashed.value.reason == "crash"
+
+
+def test_a_child_past_its_deadline_is_killed_and_nothing_runs_on():
+    started = time.monotonic()
+    with pytest.raises(WorkerFailed) as failed:
+        sandbox.run(spin, {}, [], Limits(SMALL.memory_bytes, 1.0, 30))
+    assert failed.value.reason == "time"
+    assert time.monotonic() - started < 1.0 + GRACE
+    assert wait_for_no_children() == []
+
+
+def test_a_child_past_its_cpu_time_is_stopped_by_the_kernel():
+    with pytest.raises(WorkerFailed) as failed:
+        sandbox.run(spin, {}, [], Limits(SMALL.memory_bytes, 30.0, 1))
+    assert failed.value.reason == "time"
+
+
+def test_a_child_writes_no_core_file_and_cannot_be_read_by_other_processes():
+    header = sandbox.run(report_confinement, {}, [], SMALL).header
+    assert header["core"] == [0, 0]
+    assert header["dumpable"] == 0
+    assert header["address_space"] == [SMALL.memory_bytes, SMALL.memory_bytes]
+    assert header["spill"] is None
+
+
+def report_confinement(request: dict, payloads: list[bytes]):
+    import resource
+
+    return {"core": list(resource.getrlimit(resource.RLIMIT_CORE)),
+            "dumpable": ctypes.CDLL(None).prctl(3, 0, 0, 0, 0),  # PR_GET_DUMPABLE
+            "address_space": list(resource.getrlimit(resource.RLIMIT_AS)),
+            "spill": scratch.spill_directory()}, []
+
+
+@pytest.mark.parametrize(("reason", "message"), [
+    ("memory", "Reading orders.csv needs more memory than one upload may use (4 GB) and was stopped."),
+    ("time", "Reading orders.csv took longer than 60 seconds and was stopped."),
+    ("crash", "The reader crashed on orders.csv; the file is probably damaged."),
+])
+def test_why_a_worker_gave_no_answer_becomes_a_plain_message(reason, message):
+    error = upload_worker._load_error(WorkerFailed(reason, "detail for the log"), "orders.csv",
+                                      Limits(4_000_000_000, 60.0, 245))
+    assert str(error).startswith(message)
+    assert "detail" not in str(error)
+
+
+def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeypatch):
+    monkeypatch.setattr(upload_worker, "_read_job", answer_with_unknown_message)
+    with pytest.raises(LoadError) as raised:
+        upload_worker.read_upload(b"a;b\n1;2\n", "x.csv", limits=SMALL)
+    assert_plain_message(raised.value, "load_worker_failed")
+
+
+@pytest.mark.parametrize(("environ", "key"), [
+    ({"RETENTION_QUERY_TIMEOUT_SECONDS": "0.000001"}, "load_too_slow"),
+    ({"RETENTION_DUCKDB_MEMORY_LIMIT": "1MB"}, "load_too_much_memory"),
+])
+def test_duckdb_limits_met_while_reading_become_the_same_plain_messages(monkeypatch, environ, key):
+    monkeypatch.setattr(upload_worker, "_read_job", read_with_duckdb_limits)
+    real_run = sandbox.run
+    monkeypatch.setattr(sandbox, "run", lambda job, request, *rest: real_run(job, {**request, "environ": environ},
+                                                                             *rest))
+    data = (SAMPLE / "transaktionen.csv").read_bytes()
+    with pytest.raises(LoadError) as raised:
+        upload_worker.read_upload(data, "transaktionen.csv", limits=SMALL)
+    assert_plain_message(raised.value, key)
+
+
+# --- the crafted files of issue 29 -------------------------------------------------------------------------------
+
+
+CRAFTED = {
+    "sparse_sheet_not_named_xml": ("sparse.xlsx", "load_too_many_columns"),
+    "shared_string_bomb": ("strings.xlsx", "load_too_much_data"),
+    "parquet_dictionary_bomb": ("orders.parquet", "load_too_much_data"),
+}
+
+
+@pytest.mark.parametrize("name", list(CRAFTED))
+def test_a_crafted_file_is_refused_with_a_plain_message_in_time_and_the_server_stays_small(name):
+    filename, key = CRAFTED[name]
+    data = getattr(crafted_files, name)()
+    started = time.monotonic()
+    with PeakMemory() as peak:
+        with pytest.raises(LoadError) as raised:
+            upload_worker.read_upload(data, filename, limits=SMALL)
+    assert_plain_message(raised.value, key)
+    assert time.monotonic() - started < SMALL.seconds
+    assert peak.growth < 150 * 1024**2
+    assert wait_for_no_children() == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CRAFTED))
+def test_without_the_checks_the_worker_alone_ends_a_crafted_file_and_the_server_stays_small(name):
+    filename, _ = CRAFTED[name]
+    data = getattr(crafted_files, name)()
+    limits = Limits(memory_bytes=int(1.5 * 1024**3), seconds=45.0, cpu_seconds=90)
+    with PeakMemory() as peak:
+        with pytest.raises(WorkerFailed) as failed:
+            sandbox.run(read_without_checks, {"filename": filename}, [data], limits)
+    assert failed.value.reason == "memory", failed.value.detail
+    assert peak.growth < 150 * 1024**2
+    assert wait_for_no_children() == []
+
+
+@pytest.mark.slow
+def test_a_workbook_within_every_cap_that_reads_too_long_is_stopped_at_the_deadline():
+    data = crafted_files.slow_workbook(50_000)
+    limits = Limits(SMALL.memory_bytes, 2.0, 30)
+    started = time.monotonic()
+    with PeakMemory() as peak:
+        with pytest.raises(LoadError) as raised:
+            upload_worker.read_upload(data, "slow.xlsx", limits=limits)
+    assert_plain_message(raised.value, "load_too_slow")
+    assert raised.value.params["seconds"] == "2"
+    assert time.monotonic() - started < 2.0 + GRACE
+    assert peak.growth < 150 * 1024**2
+    assert wait_for_no_children() == []
+
+
+# --- nothing on disk -------------------------------------------------------------------------------------------
+
+
+def files_holding(token: bytes, since: float, roots: list[Path]) -> list[Path]:
+    """Regular files under ``roots`` changed since ``since`` whose bytes contain ``token``."""
+    found = []
+    for root in roots:
+        for folder, folders, names in os.walk(root):
+            folders[:] = [name for name in folders if name not in (".git", "node_modules", "__pycache__")]
+            for name in names:
+                path = Path(folder) / name
+                try:
+                    if path.is_file() and path.stat().st_mtime >= since and token in path.read_bytes():
+                        found.append(path)
+                except OSError:
+                    continue
+    return found
+
+
+@pytest.mark.slow
+def test_a_worker_killed_in_the_middle_of_a_read_leaves_no_byte_of_the_upload_on_disk():
+    token = f"GEHEIM{os.getpid()}X{time.time_ns()}".encode()
+    data = b"Kundennummer;Bestelldatum;Betrag\n" + b"".join(
+        token + f"{n};{1 + n % 28:02d}.01.2024;{n % 97},50\n".encode() for n in range(400_000))
+    since = time.time() - 1
+    with pytest.raises(LoadError) as raised:
+        upload_worker.read_upload(data, "orders.csv", limits=Limits(SMALL.memory_bytes, 0.8, 30))
+    assert raised.value.key == "load_too_slow"
+    assert wait_for_no_children() == []
+    assert files_holding(token, since, [Path(tempfile.gettempdir()), ROOT]) == []
+
+
+def test_a_whole_read_leaves_nothing_on_disk_either():
+    token = f"GEHEIM{os.getpid()}Y{time.time_ns()}".encode()
+    data = b"Kundennummer;Bestelldatum;Betrag\n" + token + b";01.01.2024;1,50\n"
+    since = time.time() - 1
+    assert upload_worker.read_upload(data, "orders.csv", limits=SMALL).frame.iloc[0, 0] == token.decode()
+    assert files_holding(token, since, [Path(tempfile.gettempdir()), ROOT]) == []
+
+
+def test_a_memory_file_has_no_name_in_any_file_system():
+    with scratch.memory_file(b"a;b\n1;2\n") as path:
+        assert os.readlink(path).startswith("/memfd:")
+        assert Path(path).read_bytes() == b"a;b\n1;2\n"
+
+
+def test_leftovers_of_dead_processes_are_swept_and_those_of_live_ones_kept(tmp_path):
+    dead = tmp_path / f"{scratch.PRIVATE_PREFIX}{2**22 + 12345}"  # above Linux's default pid_max: never running
+    live = tmp_path / f"{scratch.PRIVATE_PREFIX}{os.getpid()}"
+    old_upload = tmp_path / f"{scratch.LEGACY_PREFIX}abc"
+    new_upload = tmp_path / f"{scratch.LEGACY_PREFIX}def"
+    other = tmp_path / "someone_elses"
+    for folder in (dead, live, old_upload, new_upload, other):
+        folder.mkdir()
+        (folder / "upload.csv").write_bytes(b"secret")
+    an_hour_ago = time.time() - scratch.LEGACY_STALE_SECONDS - 60
+    os.utime(old_upload, (an_hour_ago, an_hour_ago))
+    assert sorted(scratch.sweep_leftovers(tmp_path)) == sorted([dead, old_upload])
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([live.name, new_upload.name, other.name])
+
+
+def test_the_private_directory_is_this_users_alone():
+    directory = scratch.private_directory()
+    assert directory.stat().st_mode & 0o777 == 0o700
+    assert directory.name == f"{scratch.PRIVATE_PREFIX}{os.getpid()}"
+    assert scratch.spill_directory() == directory / "duckdb"
+
+
+# --- the same results as in the server's own process ------------------------------------------------------------
+
+
+def parquet_sample() -> bytes:
+    frame = read_table((SAMPLE / "transaktionen.csv").read_bytes(), "transaktionen.csv").frame
+    buffer = io.BytesIO()
+    frame.reset_index(drop=True).to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+UPLOADS = {
+    "sample_csv": lambda: ("transaktionen.csv", (SAMPLE / "transaktionen.csv").read_bytes()),
+    "sample_xlsx": lambda: ("transaktionen.xlsx", (SAMPLE / "transaktionen.xlsx").read_bytes()),
+    "sample_parquet": lambda: ("transaktionen.parquet", parquet_sample()),
+    "costs_csv": lambda: ("kosten.csv", (SAMPLE / "kundenbindungskosten.csv").read_bytes()),
+    "bad_rows_csv": lambda: ("bad.csv", ("Kundennummer;Bestelldatum;Betrag;Marge\n" + "".join(
+        f"K{n};0{n}.01.2024;1{n},50;{30 + n}\n" for n in range(1, 9)) + "K9;kein Datum;3,00;x\nK10;10.01.2024;viel\n"
+    ).encode("cp1252")),
+}
+
+
+@pytest.mark.parametrize("name", list(UPLOADS))
+def test_the_worker_reads_and_prepares_exactly_what_the_server_would(name):
+    filename, data = UPLOADS[name]()
+    expected = read_table(data, filename)
+    loaded = upload_worker.read_upload(data, filename, limits=SMALL)
+    pd.testing.assert_frame_equal(loaded.frame, expected.frame, check_exact=True)
+    pd.testing.assert_frame_equal(loaded.rejected, expected.rejected, check_exact=True)
+    assert loaded.dialect == expected.dialect
+    assert loaded.problems == expected.problems
+    kind = "retention_costs" if name == "costs_csv" else "transactions"
+    mapped = map_columns(expected.frame, suggest_mapping(expected.frame.columns, kind))
+    want = prepare_sheet(mapped, kind)
+    got = upload_worker.prepare_upload(mapped, kind, filename, limits=SMALL)
+    pd.testing.assert_frame_equal(got.frame, want.frame, check_exact=True)
+    pd.testing.assert_frame_equal(got.rejected, want.rejected, check_exact=True)
+    assert got.problems == want.problems
+    assert got.codes.keys() == want.codes.keys()
+    for column, codes in want.codes.items():
+        assert got.codes[column].codes.dtype == codes.codes.dtype
+        assert (got.codes[column].codes == codes.codes).all()
+        assert got.codes[column].values.equals(codes.values)
+        assert got.codes[column].describes(got.frame[column])
+
+
+def test_a_file_the_reader_refuses_gets_the_same_message_from_the_worker():
+    with pytest.raises(LoadError, match="old Excel format") as raised:
+        upload_worker.read_upload(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "alt.xls", limits=SMALL)
+    assert raised.value.params == {"filename": "alt.xls"}
