@@ -84,9 +84,9 @@ ALL_REJECTED = "Kundennummer;Bestelldatum;Betrag\nK1;gestern;12,50\nK2;heute;3,0
 
 @pytest.mark.parametrize(("lang", "expected"), [
     ("de", "Transaktionen: Keine Zeile übernommen – alle 3 Zeilen wurden abgelehnt, am häufigsten wegen: kein Datum "
-           "in „Bestelldatum“ (3); keine Zahl in „Betrag“ (1)."),
-    ("en", "Transactions: no row kept – all 3 rows were rejected, most often for: not a date in “Bestelldatum” (3); "
-           "not a number in “Betrag” (1)."),
+           "in „`Bestelldatum`“ (3); keine Zahl in „`Betrag`“ (1)."),
+    ("en", "Transactions: no row kept – all 3 rows were rejected, most often for: not a date in “`Bestelldatum`” (3); "
+           "not a number in “`Betrag`” (1)."),
 ])
 def test_a_mapping_that_keeps_no_row_says_how_many_were_rejected_and_why(lang, expected):
     app = upload(open_page("app_pages/data.py", lang), ALL_REJECTED)
@@ -96,9 +96,9 @@ def test_a_mapping_that_keeps_no_row_says_how_many_were_rejected_and_why(lang, e
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("de", "Transaktionen: Keine Zeile hat einen positiven Betrag in „Betrag“ – nur Retouren oder Gutschriften, "
+    ("de", "Transaktionen: Keine Zeile hat einen positiven Betrag in „`Betrag`“ – nur Retouren oder Gutschriften, "
            "keine Käufe. Prüfen Sie, ob „Betrag“ die Spalte mit den Umsätzen zugeordnet ist"),
-    ("en", "Transactions: not a single row has a positive amount in “Betrag” – only returns or credit notes, no "
+    ("en", "Transactions: not a single row has a positive amount in “`Betrag`” – only returns or credit notes, no "
            "purchases. Check that “Amount” is mapped to the column with the sales"),
 ])
 def test_a_sheet_of_returns_only_cannot_be_used_and_says_which_column_to_check(lang, expected):
