@@ -123,15 +123,17 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         applied = st.form_submit_button(t("data_apply", s.lang), type="primary")
     mapping = {canonical: column for canonical, column in chosen.items() if column is not None}
     if applied or (entry.prepared is None and all(name in mapping for name in spec.required)):
+        loaded = entry.loaded.for_mapping(mapping)  # id columns as the file wrote them
         try:
-            mapped = map_columns(entry.loaded.frame, mapping)
+            mapped = map_columns(loaded.frame, mapping)
         except ValueError as error:
             st.error(t("data_mapping_invalid", s.lang, reason=str(error)), icon=":material/error:")
             return entry
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
         with st.spinner(t("status_preparing", s.lang)):
-            entry = replace(entry, mapping=mapping, categories=categories, prepared=prepare_sheet(mapped, kind))
+            entry = replace(entry, loaded=loaded, mapping=mapping, categories=categories,
+                            prepared=prepare_sheet(mapped, kind))
         _uploads()[kind] = entry
     return entry
 
