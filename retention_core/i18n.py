@@ -443,6 +443,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_reading": {"de": "{filename} wird gelesen …", "en": "Reading {filename} …"},
     "status_preparing": {"de": "Werte werden geprüft …", "en": "Checking the values …"},
     "status_aggregated": {"de": "Daten zusammengefasst", "en": "Data aggregated"},
+    "status_waiting": {
+        "de": "Wartet auf freie Rechenzeit: {ahead} Auswertung(en) vor Ihrer, seit {seconds} s …",
+        "en": "Waiting for the server: {ahead} job(s) ahead of yours, for {seconds} s …",
+    },
+    "status_aggregated_after_wait": {"de": "Daten zusammengefasst (nach {seconds} s Wartezeit)",
+                                     "en": "Data aggregated (after waiting {seconds} s)"},
     # one per retention_core.dataset.AGGREGATE_STEPS, and "done"
     "aggregate_step_prepare": {"de": "Kundennummern vorbereiten …", "en": "Preparing customer ids …"},
     "aggregate_step_activity": {"de": "Aktive, neue und verlorene Kunden je Periode …",
