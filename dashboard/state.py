@@ -202,6 +202,12 @@ class WorkQueue:
         self._waiting: list[tuple[int, str]] = []  # (ticket, owner) in the order they came
         self._running: dict[int, str] = {}
 
+    @property
+    def waiting(self) -> int:
+        """How many jobs wait for a slot now."""
+        with self._condition:
+            return len(self._waiting)
+
     def ahead(self, ticket: int) -> int:
         """How many jobs run or wait before ``ticket`` (call with the lock held)."""
         position = next(index for index, (waiting, _) in enumerate(self._waiting) if waiting == ticket)

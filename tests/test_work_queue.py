@@ -148,7 +148,13 @@ def test_an_aggregation_waiting_for_the_server_says_so_and_how_long_it_waited(mo
                            "amount": [10.0, 20.0, 30.0]})
     busy = Job(queue, "another session", [])
     busy.started.wait(5)
-    threading.Timer(2.0, busy.release.set).start()
+
+    def release_when_the_page_waits() -> None:
+        until(lambda: queue.waiting, seconds=60)
+        time.sleep(2)
+        busy.release.set()
+
+    threading.Thread(target=release_when_the_page_waits, daemon=True).start()
     app = AppTest.from_file(APP, default_timeout=120)
     app.session_state[state.DATASET] = Dataset(transactions=orders, key="wait", name="wait")
     app.session_state[state.SOURCE] = "upload"
