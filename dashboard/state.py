@@ -2,9 +2,9 @@
 
 Session-state keys are defined here once. Per-user data (uploads, their aggregates) lives only in
 ``st.session_state``; the global caches hold the embedded sample, which is the same for everybody, and the
-server's :class:`WorkQueue`, which lets a few heavy jobs (aggregating an upload, its CLV forecast) run at once and
-has the others wait their turn in the order they came, each session with one job at a time, while their pages say
-so.
+server's :class:`WorkQueue`, which lets a few heavy jobs (reading, checking and aggregating an upload, its CLV
+forecast) run at once and has the others wait their turn in the order they came, each session with one job at a
+time, while their pages say so.
 """
 
 from __future__ import annotations
@@ -290,6 +290,16 @@ def queued(label: Callable[[str], None], lang: str) -> Iterator[float]:
         yield waited
 
 
+@contextmanager
+def in_turn(lang: str) -> Iterator[float]:
+    """:func:`queued` with the waiting text as a caption where this is called, removed when the job starts (for a
+    job shown with a spinner: reading and checking an upload, the CLV forecast). Yields the seconds waited."""
+    notice = st.empty()
+    with queued(notice.caption, lang) as waited:
+        notice.empty()
+        yield waited
+
+
 def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int, lang: str,
                              earlier: Aggregates | None) -> Aggregates:
     """Aggregate an upload inside an ``st.status`` box whose bar names each step while it runs; the period-free
@@ -329,11 +339,8 @@ def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_r
     kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
     def basis() -> predictive.ForecastBasis:
         lang = settings().lang
-        with st.spinner(t("status_forecasting", lang)):
-            notice = st.empty()
-            with queued(lambda text: notice.caption(text), lang):
-                notice.empty()
-                return predictive.forecast_basis(aggs.predictive)
+        with st.spinner(t("status_forecasting", lang)), in_turn(lang):
+            return predictive.forecast_basis(aggs.predictive)
 
     summary = _kept(FORECASTS, (_shown_key(), annual_discount_rate, horizon_months), _MAX_FORECASTS_PER_SESSION,
                     lambda: predictive.predictive_clv_summary(

@@ -66,7 +66,7 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
     if entry is not None and entry.key == key:
         return entry
     try:
-        with st.spinner(t("status_reading", s.lang, filename=file.name)):
+        with st.spinner(t("status_reading", s.lang, filename=file.name)), state.in_turn(s.lang):
             loaded = read_table(data, file.name, sheet=sheet)
     except LoadError as error:
         _uploads().pop(kind, None)
@@ -131,7 +131,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             return entry
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
-        with st.spinner(t("status_preparing", s.lang)):
+        with st.spinner(t("status_preparing", s.lang)), state.in_turn(s.lang):
             entry = replace(entry, loaded=loaded, mapping=mapping, categories=categories,
                             prepared=prepare_sheet(mapped, kind))
         _uploads()[kind] = entry

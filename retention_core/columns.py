@@ -477,7 +477,8 @@ def text_evidence(strings: pd.Series, dates: bool = False) -> dict[str, int]:
     if evidence["date_shaped"] and (dates or evidence["date_shaped"] >= TYPE_THRESHOLD * evidence["non_empty"]):
         candidates = run_sql("load_date_candidates", {"date_shape": DATE_SHAPE}, raw=raw)
         for date_format in DATE_FORMATS:
-            params = {"date_formats": list(date_variants(date_format)), "first_year": FIRST_YEAR, "last_year": LAST_YEAR}
+            params = {"date_formats": list(date_variants(date_format)), "first_year": FIRST_YEAR,
+                      "last_year": LAST_YEAR}
             rows = int(run_sql("load_count_dates", params, candidates=candidates)["rows"].iloc[0])
             if rows:
                 evidence[f"date:{date_format}"] = rows

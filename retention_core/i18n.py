@@ -148,7 +148,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "load_lines_cp1252": {
         "de": "{rows} Zeilen waren nicht in UTF-8 wie der Rest der Datei und wurden als Windows-1252 gelesen "
-        "(Zeile {examples}). Bitte Namen mit Umlauten dort prüfen; als „CSV UTF-8“ gespeichert tritt das nicht auf.",
+        "(Zeile {examples}). Bitte Namen mit Umlauten dort prüfen; als „CSV UTF-8“ gespeichert tritt das nicht "
+        "auf.",
         "en": "{rows} lines were not in UTF-8 like the rest of the file and were read as Windows-1252 (line "
         "{examples}). Please check names with accents there; saved as \"CSV UTF-8\" this does not happen.",
     },
