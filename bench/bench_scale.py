@@ -6,7 +6,8 @@ For each size a fresh Python process (so its peak RSS is that size's alone) firs
 as the app's frame does (``dashboard.runtime.avoid_huge_page_stalls``), then reads the upload file as the Data page
 does and reports, in seconds:
 
-- load: ``read_table`` on the file's bytes + ``suggest_mapping`` + ``map_columns`` + ``prepare_sheet``;
+- load: ``read_table`` on the file's bytes + ``suggest_mapping`` + ``for_mapping`` + ``map_columns`` +
+  ``prepare_sheet``;
 - aggregate: ``aggregate(dataset, "quarter", 12)``, everything the pages need (BG/NBD + Gamma-Gamma fits
   included), with the time of each step, and the same for another period reusing the first (a period switch);
 - cohort matrix: ``queries.cohort_retention`` alone on the prepared rows;
@@ -118,7 +119,8 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
     began = time.perf_counter()
     loaded = loading.read_table(data, path.name)
     read = time.perf_counter()
-    mapped = map_columns(loaded.frame, suggest_mapping(list(loaded.frame.columns), "transactions"))
+    mapping = suggest_mapping(list(loaded.frame.columns), "transactions")
+    mapped = map_columns(loaded.for_mapping(mapping).frame, mapping)
     prepared = prepare_sheet(mapped, "transactions")
     result["read_s"] = read - began
     result["load_s"] = time.perf_counter() - began

@@ -1,14 +1,22 @@
 """Session state, sidebar settings and data access shared by every page.
 
 Session-state keys are defined here once. Per-user data (uploads, their aggregates) lives only in
-``st.session_state``; the one global cache holds the embedded sample, which is the same for everybody.
+``st.session_state``; the global caches hold the embedded sample, which is the same for everybody, and the
+server's :class:`WorkQueue`, which lets a few heavy jobs (reading, checking and aggregating an upload, its CLV
+forecast) run at once and has the others wait their turn in the order they came, each session with one job at a
+time, while their pages say so.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
-from collections.abc import Callable, Hashable
+import threading
+import time
+import uuid
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -44,6 +52,7 @@ FORECAST_BASES = "data_forecast_bases"
 COHORT_FITS = "data_cohort_fits"
 FIGURES = "data_figures"
 CALLBACK_ERROR = "app_callback_error"
+WORK_OWNER = "work_owner"
 
 SOURCES = ("sample", "upload")
 SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
@@ -56,6 +65,8 @@ _LOG = logging.getLogger(__name__)
 #: The message for each problem of :func:`dataset_problems` on a page (all take {sheet} and {field}).
 _SHEET_PROBLEMS = {"data_missing_column": "error_sheet_field_missing", "data_no_rows": "error_sheet_no_rows",
                    "data_no_purchases": "error_sheet_no_purchases"}
+WORK_SLOTS_VARIABLE = "RETENTION_WORK_SLOTS"
+DEFAULT_WORK_SLOTS = 2
 
 
 @dataclass(frozen=True)
@@ -181,11 +192,129 @@ def _kept(store: str, key: Hashable, limit: int, build: Callable[[], object]):
     return cache[key]
 
 
+class WorkQueue:
+    """Heavy jobs of all sessions of this server: at most ``slots`` run at once, the others wait in the order they
+    came (first come, first served: none waits longer than the jobs ahead of it take), and one session runs one
+    job at a time. A waiting job hears every ``poll_seconds`` how many jobs are ahead of it.
+
+    The slots bound what one heavy upload can take from everybody else: it holds one slot while it aggregates,
+    and the other slots keep serving the other sessions in turn.
+    """
+
+    def __init__(self, slots: int) -> None:
+        if slots < 1:
+            raise ValueError(f"a work queue needs at least one slot, got {slots}")
+        self.slots = slots
+        self._condition = threading.Condition()
+        self._tickets = 0
+        self._waiting: list[tuple[int, str]] = []  # (ticket, owner) in the order they came
+        self._running: dict[int, str] = {}
+
+    @property
+    def waiting(self) -> int:
+        """How many jobs wait for a slot now."""
+        with self._condition:
+            return len(self._waiting)
+
+    def ahead(self, ticket: int) -> int:
+        """How many jobs run or wait before ``ticket`` (call with the lock held)."""
+        position = next(index for index, (waiting, _) in enumerate(self._waiting) if waiting == ticket)
+        return len(self._running) + position
+
+    def _may_start(self, ticket: int, owner: str) -> bool:
+        if len(self._running) >= self.slots or owner in self._running.values():
+            return False
+        busy = set(self._running.values())
+        first = next((waiting for waiting, waiting_owner in self._waiting if waiting_owner not in busy), None)
+        return first == ticket
+
+    @contextmanager
+    def turn(self, owner: str, waiting: Callable[[int, float], None] | None = None,
+             poll_seconds: float = 0.5) -> Iterator[float]:
+        """Wait for a slot for ``owner``'s job and hold it while the block runs; yields the seconds waited.
+
+        While waiting, ``waiting(ahead, seconds)`` is called (without the lock) with the jobs ahead and the seconds
+        waited so far; an exception from it (the user left the page) gives the place up.
+        """
+        began = time.monotonic()
+        with self._condition:
+            ticket = self._tickets
+            self._tickets += 1
+            self._waiting.append((ticket, owner))
+        try:
+            while True:
+                with self._condition:
+                    if self._may_start(ticket, owner):
+                        self._waiting.remove((ticket, owner))
+                        self._running[ticket] = owner
+                        break
+                    ahead = self.ahead(ticket)
+                if waiting is not None:
+                    waiting(ahead, time.monotonic() - began)
+                with self._condition:
+                    if not self._may_start(ticket, owner):
+                        self._condition.wait(poll_seconds)
+        except BaseException:
+            with self._condition:
+                if (ticket, owner) in self._waiting:
+                    self._waiting.remove((ticket, owner))
+                self._condition.notify_all()
+            raise
+        try:
+            yield time.monotonic() - began
+        finally:
+            with self._condition:
+                del self._running[ticket]
+                self._condition.notify_all()
+
+
+def work_slots(environ: dict[str, str] | None = None) -> int:
+    """The number of heavy jobs the server runs at once: ``RETENTION_WORK_SLOTS`` (a whole number from 1), else
+    :data:`DEFAULT_WORK_SLOTS`. A value that is not one raises ``ValueError`` naming the variable."""
+    text = (os.environ if environ is None else environ).get(WORK_SLOTS_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_WORK_SLOTS
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{WORK_SLOTS_VARIABLE} must be a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+@st.cache_resource(show_spinner=False)
+def work_queue() -> WorkQueue:
+    """The server's one :class:`WorkQueue` (shared by every session, as its purpose is)."""
+    return WorkQueue(work_slots())
+
+
+@contextmanager
+def queued(label: Callable[[str], None], lang: str) -> Iterator[float]:
+    """Hold one of the server's work slots for this session's heavy job; while waiting for it, ``label`` is given
+    the waiting text (how many jobs are ahead, for how long) to show. Yields the seconds waited."""
+    owner = st.session_state.setdefault(WORK_OWNER, uuid.uuid4().hex)
+
+    def waiting(ahead: int, seconds: float) -> None:
+        label(t("status_waiting", lang, ahead=ahead, seconds=f"{seconds:.0f}"))
+
+    with work_queue().turn(owner, waiting) as waited:
+        yield waited
+
+
+@contextmanager
+def in_turn(lang: str) -> Iterator[float]:
+    """:func:`queued` with the waiting text as a caption where this is called, removed when the job starts (for a
+    job shown with a spinner: reading and checking an upload, the CLV forecast). Yields the seconds waited."""
+    notice = st.empty()
+    with queued(notice.caption, lang) as waited:
+        notice.empty()
+        yield waited
+
+
 def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int, lang: str,
                              earlier: Aggregates | None) -> Aggregates:
     """Aggregate an upload inside an ``st.status`` box whose bar names each step while it runs; the period-free
     parts of ``earlier`` (same data, other period) are reused. The box always ends: complete, or as an error when
-    aggregating fails; data that :func:`aggregate` refuses (``ValueError``) stop the page with the way back."""
+    aggregating fails; data that :func:`aggregate` refuses (``ValueError``) stop the page with the way back. When
+    other sessions' jobs hold the server's work slots, the box first says that the job waits, behind how many, and
+    for how long; at the end it says how long it waited."""
     problems = dataset_problems(dataset)
     if problems:  # cannot happen through the Data page, which refuses such a sheet; never crash on it either
         unusable_upload("; ".join(t(_SHEET_PROBLEMS[problem.key], lang, sheet=t(f"sheet_{kind}", lang),
@@ -198,21 +327,32 @@ def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int
         def progress(step: str, done: int, total: int) -> None:
             bar.progress(done / max(total, 1), text=t(f"aggregate_step_{step}", lang))
 
-        try:
-            result = aggregate(dataset, period, activity_months, reuse=earlier, progress=progress)
-        except QueryTimeout:
-            status.update(state="error")
-            st.error(t("error_query_timeout", lang), icon=":material/timer_off:")
-            st.stop()
-        except ValueError as error:  # aggregate's documented refusal of data it cannot summarise
-            incident = secrets.token_hex(4)
-            _LOG.warning("An upload could not be aggregated (incident %s)", incident, exc_info=error)
-            status.update(label=t("status_failed", lang), state="error", expanded=False)
-        except Exception:
-            status.update(label=t("status_failed", lang), state="error", expanded=False)  # no box left spinning
-            raise
-        else:
-            status.update(label=t("status_aggregated", lang), state="complete", expanded=False)
+        waited_for_others = []
+
+        def waiting(text: str) -> None:
+            waited_for_others.append(True)
+            status.update(label=text, state="running")
+
+        with queued(waiting, lang) as waited:
+            if waited_for_others:
+                status.update(label=t("status_aggregating", lang))
+            try:
+                result = aggregate(dataset, period, activity_months, reuse=earlier, progress=progress)
+            except QueryTimeout:
+                status.update(state="error")
+                st.error(t("error_query_timeout", lang), icon=":material/timer_off:")
+                st.stop()
+            except ValueError as error:  # aggregate's documented refusal of data it cannot summarise
+                incident = secrets.token_hex(4)
+                _LOG.warning("An upload could not be aggregated (incident %s)", incident, exc_info=error)
+                status.update(label=t("status_failed", lang), state="error", expanded=False)
+            except Exception:
+                status.update(label=t("status_failed", lang), state="error", expanded=False)  # no box left spinning
+                raise
+        if incident is None:
+            done = t("status_aggregated", lang) if waited < 1 else t("status_aggregated_after_wait", lang,
+                                                                      seconds=f"{waited:.0f}")
+            status.update(label=done, state="complete", expanded=False)
     if incident is not None:
         unusable_upload(t("error_data_not_computable", lang, incident=incident), lang)
     return result
@@ -244,7 +384,8 @@ def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_r
     """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
     kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
     def basis() -> predictive.ForecastBasis:
-        with st.spinner(t("status_forecasting", settings().lang)):
+        lang = settings().lang
+        with st.spinner(t("status_forecasting", lang)), in_turn(lang):
             return predictive.forecast_basis(aggs.predictive)
 
     summary = _kept(FORECASTS, (_shown_key(), annual_discount_rate, horizon_months), _MAX_FORECASTS_PER_SESSION,

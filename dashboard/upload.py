@@ -78,7 +78,7 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
     if entry is not None and entry.key == key:
         return entry
     try:
-        with st.spinner(widgets.message("status_reading", s.lang, filename=file.name)):
+        with st.spinner(widgets.message("status_reading", s.lang, filename=file.name)), state.in_turn(s.lang):
             loaded = read_upload(data, file.name, sheet=sheet)
     except LoadError as error:
         _uploads().pop(kind, None)
@@ -156,8 +156,9 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         _uploads()[kind] = entry
         return entry
     if applied or (entry.prepared is None and complete):
+        loaded = entry.loaded.for_mapping(mapping)  # id columns as the file wrote them
         try:
-            mapped = map_columns(entry.loaded.frame, mapping)
+            mapped = map_columns(loaded.frame, mapping)
         except ValueError as error:
             st.error(widgets.message("data_mapping_invalid", s.lang, reason=str(error)), icon=":material/error:")
             entry = replace(entry, mapping=mapping, categories=categories, prepared=None)
@@ -166,12 +167,12 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
         try:
-            with st.spinner(t("status_preparing", s.lang)):
+            with st.spinner(t("status_preparing", s.lang)), state.in_turn(s.lang):
                 result = prepare_upload(mapped, kind, entry.filename)
         except LoadError as error:
             st.error(widgets.message(error.key, s.lang, **error.params), icon=":material/error:")
             return entry
-        entry = replace(entry, mapping=mapping, categories=categories, prepared=result)
+        entry = replace(entry, loaded=loaded, mapping=mapping, categories=categories, prepared=result)
         _uploads()[kind] = entry
     return entry
 

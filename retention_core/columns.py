@@ -35,16 +35,30 @@ from retention_core.queries import run_sql
 
 # --- the data contract -------------------------------------------------------------------------------------------
 
-#: Column types and what they mean: "id" and "text" are strings ("id" must be present); "category" is one of
-#: :data:`CATEGORIES`; "date" is a day, never in the future; "money" is an amount that may be negative
-#: (returns); "cost" is a non-negative amount; "quantity" is any number; "count" is a non-negative whole number;
-#: "score" is a whole number 0-10; "fraction" is a number in [0, 1] (percent 0-100 accepted and divided by 100).
+#: Column types and what they mean: "id" and "text" are strings ("id" must be present, and is read as the file
+#: wrote it, never through a number: see :data:`ID_COLUMNS`); "category" is one of :data:`CATEGORIES`; "date" is
+#: a day from :data:`EARLIEST_DATE` on, never in the future; "money" is an amount that may be negative (returns);
+#: "cost" is a non-negative amount; "quantity" is any number (negative for returns); "count" is a non-negative
+#: whole number; "score" is a whole number 0-10; "fraction" is a number in [0, 1] (percent 0-100 accepted and
+#: divided by 100). Every number is finite, amounts ("money", "cost") at most :data:`MAX_AMOUNT` and quantities
+#: and counts at most :data:`MAX_QUANTITY` in size: a larger value is a mistake (an id column mapped as the
+#: amount, an exponent typed by hand) and would turn every sum into infinity.
 COLUMN_TYPES = ("id", "text", "category", "date", "money", "cost", "quantity", "count", "score", "fraction")
 
 #: Retention cost categories; free-text categories are mapped to these by the user (see suggest_categories).
 CATEGORIES = ("team", "tools", "engagement")
 
 DATE_DTYPE = "datetime64[us]"
+
+#: The sane range of dates in an upload: text is read as a date only between these years (a two-digit year read
+#: with %Y, 0024, falls outside), and a typed date before EARLIEST_DATE (a Parquet timestamp in year −61757) is a
+#: rejected row. Dates after the day of the upload are rejected as future dates (see :func:`prepare_sheet`).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+EARLIEST_DATE = pd.Timestamp(f"{FIRST_YEAR}-01-01")
+LATEST_DATE = pd.Timestamp(f"{LAST_YEAR}-12-31 23:59:59.999999")
+#: The largest amount ("money", "cost") one row may hold, in the data's currency, and the largest quantity or count.
+MAX_AMOUNT = 1e12
+MAX_QUANTITY = 1e9
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,13 @@ SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
         ),
     }
 )
+
+#: Every canonical identifier column of any sheet (type "id"), derived from :data:`SHEETS` so that an id column
+#: added to a sheet is covered: a user column mapped to one of these is taken as the text the file wrote
+#: (``loading.LoadResult.for_mapping``), never through a number, so ids such as ``00042``, ``1.234``,
+#: ``9007199254740993`` or 20-digit numbers stay distinct and unchanged.
+ID_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
+    name for spec in SHEETS.values() for name, column_type in spec.types.items() if column_type == "id"))
 
 #: Header words for each canonical column, best first, written as they appear in exports; they are compared
 #: after :func:`normalize_header`. A column name shared by several sheets (``amount``) shares its words.
@@ -221,6 +242,9 @@ PROBLEM_KEYS = (
     "data_margin_percent",
     "data_unknown_category",
     "data_duplicate_rows",
+    "data_not_finite",
+    "data_too_large",
+    "data_date_too_early",
 )
 
 
@@ -508,7 +532,8 @@ def text_evidence(strings: pd.Series, dates: bool = False) -> dict[str, int]:
     if evidence["date_shaped"] and (dates or evidence["date_shaped"] >= TYPE_THRESHOLD * evidence["non_empty"]):
         candidates = run_sql("load_date_candidates", {"date_shape": DATE_SHAPE}, raw=raw)
         for date_format in DATE_FORMATS:
-            params = {"date_formats": list(date_variants(date_format))}
+            params = {"date_formats": list(date_variants(date_format)), "first_year": FIRST_YEAR,
+                      "last_year": LAST_YEAR}
             rows = int(run_sql("load_count_dates", params, candidates=candidates)["rows"].iloc[0])
             if rows:
                 evidence[f"date:{date_format}"] = rows
@@ -545,7 +570,8 @@ def _swap_day_month(date_format: str) -> str:
 
 
 def parse_numbers(strings: pd.Series, decimal_mark: str) -> pd.Series:
-    """Text -> float64 with ``decimal_mark`` ("," or "."); NaN where missing or not a number. Keeps the index."""
+    """Text -> float64 with ``decimal_mark`` ("," or "."); NaN where missing or not a number (also where the digits
+    are too many for a double: 400 nines are not a number, not infinity). Keeps the index."""
     parsed = run_sql(
         "load_parse_numbers",
         {
@@ -561,8 +587,8 @@ def parse_numbers(strings: pd.Series, decimal_mark: str) -> pd.Series:
 
 def parse_dates(strings: pd.Series, date_format: str) -> pd.Series:
     """Text -> datetime64 in a strptime ``date_format`` (one of :data:`DATE_FORMATS`, with or without a time);
-    NaT where missing, not matching, or year outside 1900-2100. Keeps the index."""
-    params = {"date_formats": list(date_variants(date_format))}
+    NaT where missing, not matching, or year outside FIRST_YEAR-LAST_YEAR. Keeps the index."""
+    params = {"date_formats": list(date_variants(date_format)), "first_year": FIRST_YEAR, "last_year": LAST_YEAR}
     parsed = run_sql("load_parse_dates", params, raw=_positional(strings))
     return pd.Series(parsed["date"].astype(DATE_DTYPE).to_numpy(), index=strings.index)
 
@@ -682,17 +708,27 @@ def coerce_strings(values: pd.Series) -> pd.Series:
     result = pd.Series(np.nan, index=values.index, dtype="object")
     result.loc[cells.strings.index] = cells.strings.astype("object")
     if len(cells.numbers):
-        numbers = cells.numbers
-        whole = np.isfinite(numbers) & (numbers == np.round(numbers))
-        text = numbers.astype("str").astype("object")
-        text[whole] = numbers[whole].astype("int64").astype("str").astype("object")
-        result.loc[text.index] = text
+        result.loc[cells.numbers.index] = number_text(cells.numbers)
     if len(cells.dates):
         dates = cells.dates
         with_time = dates != dates.dt.normalize()
         text = dates.dt.strftime("%Y-%m-%d %H:%M:%S").where(with_time, dates.dt.strftime("%Y-%m-%d"))
         result.loc[text.index] = text.astype("object")
     return result.astype("str")
+
+
+def number_text(numbers: pd.Series) -> pd.Series:
+    """Numbers as text: whole numbers as their digits without ``.0`` (42.0 -> "42", 1e20 -> "100000000000000000000",
+    exactly the double's value, also beyond int64), other numbers as the shortest text that reads back the same
+    (1.234 -> "1.234")."""
+    values = numbers.to_numpy(dtype="float64")
+    text = numbers.astype("str").astype("object")
+    whole = np.isfinite(values) & (values == np.round(values))
+    small = whole & (np.abs(values) < 2.0**63)
+    text[small] = numbers[small].astype("int64").astype("str").astype("object")
+    large = np.flatnonzero(whole & ~small)  # a few at most: ids of more than 19 digits written as numbers
+    text.iloc[large] = [str(int(value)) for value in values[large]]
+    return text
 
 
 # --- preparing a sheet -------------------------------------------------------------------------------------------
@@ -741,6 +777,10 @@ def _check_column(
         result = coerce_dates(values)
         coerced, failed = _whole_days(result.values), result.failed
         checks.append(_flag(failed, column, "not a date", "data_not_a_date", values))
+        early = coerced < EARLIEST_DATE
+        if early.any():
+            checks.append(_flag(early, column, f"before {EARLIEST_DATE:%Y-%m-%d}", "data_date_too_early",
+                                _date_text(coerced)))
         future = coerced > today
         if future.any():
             day = coerced.dt.strftime("%Y-%m-%d")
@@ -749,8 +789,15 @@ def _check_column(
         result = coerce_numbers(values)
         coerced, failed = result.values, result.failed
         checks.append(_flag(failed, column, "not a number", "data_not_a_number", values))
+        finite = pd.Series(np.isfinite(coerced.to_numpy(dtype="float64", na_value=np.nan)), index=coerced.index)
+        infinite = coerced.notna() & ~finite
+        checks.append(_flag(infinite, column, "not a finite number", "data_not_finite", coerced))
+        limit = MAX_AMOUNT if column_type in ("money", "cost") else MAX_QUANTITY
+        if column_type in ("money", "cost", "quantity", "count"):
+            too_large = finite & (coerced.abs() > limit)
+            checks.append(_flag(too_large, column, f"larger than {limit:,.0f}", "data_too_large", coerced))
         if column_type == "fraction":
-            present = coerced.dropna()
+            present = coerced[finite]
             if len(present) and ((present > 1) & (present <= 100)).all():
                 coerced = coerced / 100
                 infos.append(Problem("data_margin_percent", "info", {"column": column}))
@@ -763,12 +810,18 @@ def _check_column(
             "cost": [(coerced < 0, "negative", "data_negative_values")],
             "fraction": [((coerced < 0) | (coerced > 1), "outside 0-1", "data_margin_out_of_range")],
         }
-        for bad, reason, key in rules.get(column_type, []):
-            checks.append(_flag(bad & coerced.notna(), column, reason, key, coerced))
+        for bad, reason, key in rules.get(column_type, []):  # an infinite value has its own reason above
+            checks.append(_flag(bad & coerced.notna() & finite, column, reason, key, coerced))
     if required:
         missing = coerced.isna() & ~failed
         checks.append(_flag(missing, column, "missing", "data_missing_values", row_labels, quote=False))
     return coerced, [check for check in checks if check is not None], infos
+
+
+def _date_text(dates: pd.Series) -> pd.Series:
+    """Dates as ``YYYY-MM-DD`` text, also for years before 1 or after 9999 (which strftime cannot write)."""
+    years = dates.dt.year.astype("Int64").astype("str")
+    return years + "-" + dates.dt.strftime("%m-%d").astype("str").where(dates.notna(), "")
 
 
 def _whole_days(dates: pd.Series) -> pd.Series:

@@ -10,6 +10,8 @@ Variable                           Default    Meaning
 ``RETENTION_UPLOAD_MEMORY_LIMIT``  ``4GB``    address space of the worker process that reads one upload (a size,
                                               at least ``1GB``; see :mod:`retention_core.sandbox`)
 ``RETENTION_UPLOAD_SECONDS``       ``60``     longest reading or preparing one upload may take (seconds, more than 0)
+``RETENTION_WORK_SLOTS``           ``2``      heavy jobs of all sessions that run at once (a whole number, at least 1;
+                                              see ``dashboard.state.WorkQueue``)
 =================================  =========  ======================================================================
 
 :func:`check` reads them all and raises :class:`ConfigurationError` naming every variable that is wrong, its value
@@ -30,6 +32,7 @@ DEFAULTS = {
     "RETENTION_QUERY_TIMEOUT_SECONDS": "120",
     "RETENTION_UPLOAD_MEMORY_LIMIT": "4GB",
     "RETENTION_UPLOAD_SECONDS": "60",
+    "RETENTION_WORK_SLOTS": "2",
 }
 #: The least address space the upload worker can start a read in: its interpreter and libraries alone map ~0.7 GB.
 MIN_UPLOAD_MEMORY_BYTES = 1024**3
@@ -141,6 +144,7 @@ _CHECKS: dict[str, Callable[[str], None]] = {
     "RETENTION_QUERY_TIMEOUT_SECONDS": _seconds,
     "RETENTION_UPLOAD_MEMORY_LIMIT": _upload_memory,
     "RETENTION_UPLOAD_SECONDS": _seconds,
+    "RETENTION_WORK_SLOTS": _whole_number,
 }
 
 

@@ -148,6 +148,26 @@ TEXTS: dict[str, dict[str, str]] = {
     "load_xlsb": {
         "de": "{filename} ist im binären Excel-Format (.xlsb). Bitte in Excel als .xlsx oder CSV speichern.",
         "en": "{filename} is in Excel's binary format (.xlsb). Please save it as .xlsx or CSV in Excel.",
+    "load_one_column": {
+        "de": "In {filename} wurde nur eine Spalte gefunden. Bitte als CSV mit Semikolon, Komma, Tabulator oder "
+        "senkrechtem Strich zwischen den Werten speichern; steht über der Kopfzeile ein Titel, diese Zeilen "
+        "löschen.",
+        "en": "Only one column was found in {filename}. Please save it as CSV with semicolons, commas, tabs or "
+        "vertical bars between the values; if a title stands above the header row, delete those lines.",
+    },
+    "load_mixed_encoding": {
+        "de": "{filename} mischt Zeichenkodierungen, und Zeile {line} ist weder UTF-8 noch Windows-1252. Bitte "
+        "die Datei als „CSV UTF-8“ speichern (Excel: Datei → Speichern unter → CSV UTF-8).",
+        "en": "{filename} mixes character encodings, and line {line} is neither UTF-8 nor Windows-1252. Please "
+        "save the file as \"CSV UTF-8\" (Excel: File → Save As → CSV UTF-8).",
+    },
+    "load_rows_unaccounted": {
+        "de": "Beim Lesen von {filename} gingen Zeilen verloren ({lines} Zeilen gelesen, {kept} übernommen, "
+        "{rejected} aussortiert, {missing} fehlen). Die Datei wurde deshalb nicht übernommen; bitte als .xlsx "
+        "oder Parquet hochladen oder uns die Datei zeigen.",
+        "en": "Rows were lost while reading {filename} ({lines} rows read, {kept} kept, {rejected} set aside, "
+        "{missing} missing), so the file was not taken. Please upload it as .xlsx or Parquet, or show us the "
+        "file.",
     },
     # Rows a file reader set aside (loading.LoadResult.problems); {rows}, {column}, {examples}, {expected}.
     "load_rows_wrong_field_count": {
@@ -163,6 +183,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "{rows} Werte in Spalte „{column}“ sind keine Zahlen (z. B. {examples}); "
         "diese Zeilen wurden aussortiert.",
         "en": "{rows} values in column \"{column}\" are not numbers (e.g. {examples}); these rows were set aside.",
+    },
+    "load_values_out_of_range": {
+        "de": "{rows} Daten in Spalte „{column}“ liegen nicht zwischen den Jahren {first} und {last} (z. B. "
+        "{examples}); diese Zeilen wurden aussortiert.",
+        "en": "{rows} dates in column \"{column}\" are not between the years {first} and {last} (e.g. {examples}); "
+        "these rows were set aside.",
+    },
+    "load_lines_cp1252": {
+        "de": "{rows} Zeilen waren nicht in UTF-8 wie der Rest der Datei und wurden als Windows-1252 gelesen "
+        "(Zeile {examples}). Bitte Namen mit Umlauten dort prüfen; als „CSV UTF-8“ gespeichert tritt das nicht "
+        "auf.",
+        "en": "{rows} lines were not in UTF-8 like the rest of the file and were read as Windows-1252 (line "
+        "{examples}). Please check names with accents there; saved as \"CSV UTF-8\" this does not happen.",
+    },
+    "load_rows_blank": {
+        "de": "{rows} leere Zeilen (nur Trennzeichen oder leere Zellen) wurden übersprungen.",
+        "en": "{rows} empty rows (only separators or empty cells) were skipped.",
     },
     "load_values_not_dates": {
         "de": "{rows} Werte in Spalte „{column}“ sind kein Datum im Format {format} (z. B. {examples}); "
@@ -240,6 +277,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "data_duplicate_rows": {
         "de": "{rows} Zeilen kommen doppelt vor; sie wurden behalten.",
         "en": "{rows} rows are exact duplicates; they were kept.",
+    },
+    "data_not_finite": {
+        "de": "{rows} Werte in „{column}“ sind keine endlichen Zahlen (z. B. {examples}); diese Zeilen wurden "
+        "aussortiert.",
+        "en": "{rows} values in \"{column}\" are not finite numbers (e.g. {examples}); these rows were set aside.",
+    },
+    "data_too_large": {
+        "de": "{rows} Werte in „{column}“ sind unmöglich groß (z. B. {examples}; ist die richtige Spalte "
+        "zugeordnet?); diese Zeilen wurden aussortiert.",
+        "en": "{rows} values in \"{column}\" are impossibly large (e.g. {examples}; is the right column mapped?); "
+        "these rows were set aside.",
+    },
+    "data_date_too_early": {
+        "de": "{rows} Daten in „{column}“ liegen vor dem 1.1.1900 (z. B. {examples}); diese Zeilen wurden "
+        "aussortiert.",
+        "en": "{rows} dates in \"{column}\" are before 1 January 1900 (e.g. {examples}); these rows were set aside.",
     },
     # --- data problems (loading / validation) --- end
     # --- predictive models --- begin
@@ -446,6 +499,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_reading": {"de": "{filename} wird gelesen …", "en": "Reading {filename} …"},
     "status_preparing": {"de": "Werte werden geprüft …", "en": "Checking the values …"},
     "status_aggregated": {"de": "Daten zusammengefasst", "en": "Data aggregated"},
+    "status_waiting": {
+        "de": "Wartet auf freie Rechenzeit: {ahead} Auswertung(en) vor Ihrer, seit {seconds} s …",
+        "en": "Waiting for the server: {ahead} job(s) ahead of yours, for {seconds} s …",
+    },
+    "status_aggregated_after_wait": {"de": "Daten zusammengefasst (nach {seconds} s Wartezeit)",
+                                     "en": "Data aggregated (after waiting {seconds} s)"},
     # one per retention_core.dataset.AGGREGATE_STEPS, and "done"
     "aggregate_step_prepare": {"de": "Kundennummern vorbereiten …", "en": "Preparing customer ids …"},
     "aggregate_step_activity": {"de": "Aktive, neue und verlorene Kunden je Periode …",

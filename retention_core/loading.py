@@ -5,16 +5,25 @@ float64 number columns, datetime64 date columns and text otherwise, under the fi
 with an index ``row_number`` (the line or sheet row of each record); the rows set aside with their raw values and a
 ``reason``; and the :class:`Dialect` that was detected (encoding, separator, decimal mark, date format, sheet).
 
-CSV is decoded in Python (byte-order mark, then strict UTF-8, then cp1252), its separator chosen from the first 200
-lines (``;`` ``,`` tab ``|``), then handed as UTF-8 to DuckDB in a memory file (``scratch.memory_file``: nothing
-reaches a disk) and read with every column as text and positional names, so header names from the upload never
-reach SQL; lines with the wrong number of fields land in DuckDB's reject table. Each column is then typed from the evidence of its values
-(``columns.text_evidence``): one decimal mark per file, one date format per column, ids (headers like
-"Kundennummer", values like "00042") stay text. XLSX is read with calamine; typed cells come through, text cells get
-the same parsing as CSV. Parquet is read with pyarrow from the bytes: its columns are typed already, so numbers
-become float64 (whole-number id columns text), dates and timestamps datetime64 and everything else text; text in a
-number or date column is parsed later by ``prepare_sheet``, as for any upload. Legacy ``.xls`` is refused. Files
-that cannot be used at all raise :class:`LoadError`, whose ``key`` is an ``i18n.TEXTS`` key.
+CSV is decoded in Python (byte-order mark, then strict UTF-8, then cp1252; a file mixing UTF-8 and cp1252 lines
+line by line, the cp1252 lines counted in a warning), its separator chosen from the first 200 lines (``;`` ``,``
+tab ``|``); a carriage return inside a line stays in its value (see :func:`_normalize_lines`). The lines after
+the header are handed as UTF-8 to DuckDB in a memory file (``scratch.memory_file``: nothing reaches a disk) and
+read with every column as text and positional names, so header names from the upload never reach SQL; lines with the wrong number of fields land in
+DuckDB's reject table. Each column is then typed from the evidence of its values (``columns.text_evidence``): one
+decimal mark per file, one date format per column, ids (headers like "Kundennummer", values like "00042") stay
+text. XLSX is read with calamine; typed cells come through, text cells get the same parsing as CSV. Parquet is read
+with pyarrow from the bytes: its columns are typed already, so numbers become float64 (whole-number id columns
+text), dates and timestamps datetime64 (outside the years 1900-2200: a rejected row) and everything else text; text
+in a number or date column is parsed later by ``prepare_sheet``, as for any upload. Legacy ``.xls`` is refused.
+Files that cannot be used at all raise :class:`LoadError`, whose ``key`` is an ``i18n.TEXTS`` key.
+
+Nothing is changed or lost on the way. Each typed column keeps what the file wrote (:class:`Originals`), and
+:meth:`LoadResult.for_mapping` gives a column mapped to an identifier as that text, so ids are never read through a
+number (``9007199254740993``, 20 digits, ``1.234``, Parquet int64 all survive). Every reader checks in code that the
+rows it found are the rows kept, rejected and blank; a CSV additionally that these account for every non-empty line
+of the file. A failed check raises ``load_rows_unaccounted`` instead of losing rows. Rejected lines are handled in
+Arrow, not line by line in Python, and the reader stops itself at the deadline between its steps.
 
 Hostile uploads are refused before any parser sees them, and parsing is bounded. These checks are the first line;
 the second is the capped worker process the app reads every upload in (``retention_core.upload_worker``), which
@@ -47,8 +56,9 @@ also survives what gets past them:
   ``MAX_EXPANDED_BYTES``. Any error pyarrow raises on a broken file becomes ``load_not_parquet``;
 * CSV: at most ``MAX_LINE_BYTES`` per line (the header included), ``MAX_ROWS`` lines and ``MAX_COLUMNS`` columns;
 * time: the whole read runs in a worker thread for at most ``PARSE_SECONDS``; DuckDB is interrupted at the
-  deadline (``connection.interrupt()``), a calamine read cannot be interrupted and is abandoned here; in the app
-  the worker process is killed at the deadline, so nothing runs on.
+  deadline (``connection.interrupt()``), the CSV reader checks it between its steps and while decoding, a calamine
+  read cannot be interrupted and is abandoned here; in the app the worker process is killed at the deadline, so
+  nothing runs on.
 """
 
 from __future__ import annotations
@@ -61,7 +71,8 @@ import re
 import threading
 import time
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -73,6 +84,11 @@ import pyarrow.parquet as pq
 
 from retention_core.columns import (
     DATE_DTYPE,
+    EARLIEST_DATE,
+    FIRST_YEAR,
+    ID_COLUMNS,
+    LAST_YEAR,
+    LATEST_DATE,
     TYPE_THRESHOLD,
     Problem,
     choose_date_format,
@@ -137,6 +153,9 @@ LOAD_ERROR_KEYS = (
     "load_not_a_workbook",
     "load_opendocument",
     "load_xlsb",
+    "load_one_column",
+    "load_mixed_encoding",
+    "load_rows_unaccounted",
 )
 #: Every Problem key a LoadResult can carry.
 LOAD_PROBLEM_KEYS = (
@@ -144,7 +163,13 @@ LOAD_PROBLEM_KEYS = (
     "load_rows_malformed",
     "load_values_not_numbers",
     "load_values_not_dates",
+    "load_values_out_of_range",
+    "load_lines_cp1252",
+    "load_rows_blank",
 )
+#: The problems about single values of one column (their ``column`` param): they count only while that column is
+#: used as a number or date (see :meth:`LoadResult.for_mapping`).
+_VALUE_PROBLEM_KEYS = ("load_values_not_numbers", "load_values_not_dates", "load_values_out_of_range")
 
 
 class LoadError(ValueError):
@@ -171,15 +196,41 @@ class Dialect:
     sheet_names: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, eq=False)
+class Originals:
+    """What a reader keeps beside its typed table so that a column can be read again as text after mapping.
+
+    ``texts``: for each column whose values were typed (numbers or dates read from text, numeric Excel cells,
+    Parquet integers and decimals read as float64), the values as the file wrote them, for every row read (the kept
+    rows and those set aside for a value): a Series indexed by ``row_number`` (CSV text, Excel cells), or the Parquet
+    column itself (row ``i`` is row number ``i + 1``), turned into text only when needed. ``failed_rows``: the typed
+    values of the rows set aside for a value (index ``row_number``); ``failures``: for those rows, the reason per
+    column (missing where that column's value was fine).
+    """
+
+    texts: Mapping[str, pd.Series | pa.ChunkedArray]
+    failed_rows: pd.DataFrame
+    failures: pd.DataFrame
+
+
 @dataclass(frozen=True)
 class LoadResult:
     """A read table (index ``row_number``), the rows set aside (raw text, ``row_number``, ``reason``), the dialect
-    and problems summarising the rows set aside."""
+    and problems summarising the rows set aside.
+
+    Every row of the file is accounted for: ``rows_kept + rows_rejected`` rows that hold at least one value, and
+    ``rows_blank`` rows of only separators or empty cells (skipped and reported; empty lines of a CSV are not rows).
+    The readers check this in code and raise ``load_rows_unaccounted`` instead of losing a row.
+    """
 
     frame: pd.DataFrame
     dialect: Dialect
     rejected: pd.DataFrame
     problems: tuple[Problem, ...] = field(default=())
+    rows_blank: int = 0
+    originals: Originals | None = field(default=None, compare=False, repr=False)
+    #: the result as read, when this one was made from it by :meth:`for_mapping`
+    origin: LoadResult | None = field(default=None, compare=False, repr=False)
 
     @property
     def rows_kept(self) -> int:
@@ -188,6 +239,63 @@ class LoadResult:
     @property
     def rows_rejected(self) -> int:
         return len(self.rejected)
+
+    def for_mapping(self, mapping: Mapping[str, str | None]) -> LoadResult:
+        """The result as the columns are used by ``mapping`` (canonical name -> user column, as for
+        ``columns.map_columns``): apply it before mapping.
+
+        A user column mapped to an identifier (:data:`~retention_core.columns.ID_COLUMNS`) holds the text the file
+        wrote, whatever type its values were read as: ``9007199254740993`` and ``9007199254740992`` stay two
+        customers, ``1.234`` stays ``1.234``, a 20-digit number keeps its digits, a Parquet int64 its exact
+        decimal text. A value that failed to read as a number or date sets its row aside only while its column is
+        used as one: rows set aside for an id column's or an unused column's value come back, with their values,
+        and those columns' problems are dropped. Always made from the result as read (``origin``), so applying
+        another mapping later starts afresh. Without any such column it is this result itself.
+        """
+        base = self.origin or self
+        originals = base.originals
+        if originals is None:
+            return base
+        chosen = {canonical: column for canonical, column in mapping.items() if column is not None}
+        ids = [column for canonical, column in chosen.items() if canonical in ID_COLUMNS]
+        checked = {column for canonical, column in chosen.items() if canonical not in ID_COLUMNS}
+        retyped = [column for column in ids if column in originals.texts]
+        ignored = [column for column in originals.failures.columns if column not in checked]
+        if not retyped and not ignored:
+            return base
+        frame, rejected = base.frame, base.rejected
+        failures = originals.failures[[column for column in originals.failures.columns if column in checked]]
+        still_failing = failures.notna().any(axis=1).to_numpy()
+        back = originals.failures.index[~still_failing]
+        if len(back):
+            frame = pd.concat([frame, originals.failed_rows.loc[back]]).sort_index(kind="stable")
+            rejected = rejected[~rejected["row_number"].isin(back)]
+        if still_failing.any():  # their reasons now name only the columns in use
+            reasons = _joined_reasons(failures[still_failing])
+            numbers = rejected["row_number"]
+            rejected = rejected.assign(reason=rejected["reason"].mask(
+                numbers.isin(reasons.index), numbers.map(reasons)))
+        if retyped:
+            frame = frame.assign(**{column: _as_written(originals.texts[column], frame.index) for column in retyped})
+        problems = tuple(problem for problem in base.problems
+                         if problem.key not in _VALUE_PROBLEM_KEYS or problem.params.get("column") in checked)
+        return replace(base, frame=frame, rejected=rejected.reset_index(drop=True), problems=problems, origin=base)
+
+
+def _as_written(text: pd.Series | pa.ChunkedArray, rows: pd.Index) -> pd.Series:
+    """A column's values as the file wrote them, for the row numbers ``rows``: text as is (stripped), whole
+    numbers of Excel as their digits, Parquet integers and decimals as their exact decimal text."""
+    if isinstance(text, pa.ChunkedArray):
+        positions = pa.array(np.asarray(rows, dtype="int64") - 1)
+        values = text.take(positions).cast(pa.large_string()).combine_chunks()
+        return pd.Series(pd.array(values, dtype="str"), index=rows)
+    return coerce_strings(text.reindex(rows))
+
+
+def _joined_reasons(failures: pd.DataFrame) -> pd.Series:
+    """One reason per row: the non-missing reasons of its columns, joined with ``; ``."""
+    stacked = failures.stack().dropna()
+    return stacked.groupby(level=0, sort=False).agg("; ".join)
 
 
 def read_table(data: bytes, filename: str, sheet: str | int | None = None) -> LoadResult:
@@ -249,30 +357,110 @@ def _within_time_limit(function, filename: str, *args):
 # --- CSV ---------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Decoded:
+    """The text of a CSV upload, its encoding, and the lines (1-based) read as cp1252 in a file that mixes it with
+    UTF-8 (their count and the first few)."""
+
+    text: str
+    encoding: str
+    cp1252_lines: int = 0
+    cp1252_examples: tuple[int, ...] = ()
+
+
+#: A character beyond ASCII decoded from valid UTF-8 (not one of the surrogates that stand for undecodable bytes).
+_UTF8_BEYOND_ASCII = re.compile(r"[^\x00-\x7f\udc80-\udcff]")
+#: How much of a mixed file is tried as UTF-8 at once before its lines are decoded one by one.
+_DECODE_CHUNK_BYTES = 1024 * 1024
+
+
 def decode_text(data: bytes, filename: str = "") -> tuple[str, str]:
     """The text of a CSV upload and its encoding: byte-order marks (UTF-8, UTF-16 LE/BE) first, then strict UTF-8,
-    then cp1252; UTF-16 without a mark is recognised by its zero bytes. Binary data raises LoadError."""
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = [("utf-8-sig", data[len(codecs.BOM_UTF8):], "utf-8")]
-    elif data.startswith(codecs.BOM_UTF16_LE):
-        candidates = [("utf-16-le", data[2:], "utf-16-le")]
-    elif data.startswith(codecs.BOM_UTF16_BE):
-        candidates = [("utf-16-be", data[2:], "utf-16-be")]
-    elif b"\x00" in data[:4096] and len(data) >= 2:
+    then cp1252; UTF-16 without a mark is recognised by its zero bytes. A file that is valid UTF-8 is UTF-8; one
+    with valid UTF-8 beyond ASCII on some lines and bytes that are not UTF-8 on others mixes the two (copy and
+    paste between tools): each line is read as UTF-8 where it is valid and as cp1252 where not (encoding
+    ``utf-8+cp1252``; :func:`_decode` counts those lines). Binary data, and a mixed line that is not cp1252 either,
+    raise LoadError."""
+    decoded = _decode(data, filename)
+    return decoded.text, decoded.encoding
+
+
+def _decode(data: bytes, filename: str, deadline: float | None = None) -> _Decoded:
+    """:func:`decode_text` with the lines read as cp1252 in a mixed file; checks ``deadline`` while decoding."""
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        codec = "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+        return _decoded_as(data[2:], codec, codec, filename)
+    if not data.startswith(codecs.BOM_UTF8) and b"\x00" in data[:4096] and len(data) >= 2:
         sample = np.frombuffer(data[: min(len(data) // 2 * 2, 4096)], dtype=np.uint8)
         even_zero, odd_zero = (sample[0::2] == 0).mean(), (sample[1::2] == 0).mean()
         codec = "utf-16-le" if odd_zero > 0.3 > even_zero else "utf-16-be" if even_zero > 0.3 > odd_zero else None
-        candidates = [(codec, data, codec)] if codec else []
+        if codec is None:
+            raise LoadError("load_not_text", filename=filename)
+        return _decoded_as(data, codec, codec, filename)
+    name, payload = ("utf-8-sig", data[len(codecs.BOM_UTF8):]) if data.startswith(codecs.BOM_UTF8) else ("utf-8", data)
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     else:
-        candidates = [("utf-8", data, "utf-8"), ("cp1252", data, "cp1252")]
-    for name, payload, codec in candidates:
-        try:
-            text = payload.decode(codec)
-        except UnicodeDecodeError:
-            continue
         if _looks_like_text(text):
-            return text.removeprefix("\ufeff"), name
-    raise LoadError("load_not_text", filename=filename)
+            return _Decoded(text.removeprefix("\ufeff"), name)
+        return _decoded_as(payload, "cp1252", "cp1252", filename)
+    if _UTF8_BEYOND_ASCII.search(payload.decode("utf-8", errors="surrogateescape")):
+        return _decode_lines(payload, f"{name}+cp1252", filename, deadline)
+    return _decoded_as(payload, "cp1252", "cp1252", filename)
+
+
+def _decoded_as(payload: bytes, codec: str, name: str, filename: str) -> _Decoded:
+    """``payload`` decoded strictly with ``codec``; LoadError ``load_not_text`` if it fails or is not text."""
+    try:
+        text = payload.decode(codec)
+    except UnicodeDecodeError as error:
+        raise LoadError("load_not_text", filename=filename) from error
+    if not _looks_like_text(text):
+        raise LoadError("load_not_text", filename=filename)
+    return _Decoded(text.removeprefix("\ufeff"), name)
+
+
+def _decode_lines(payload: bytes, name: str, filename: str, deadline: float | None) -> _Decoded:
+    """A file mixing UTF-8 and cp1252, decoded line by line: each chunk of about a megabyte (cut after a line end;
+    no UTF-8 character contains a newline byte) as UTF-8 where it is valid, otherwise each of its lines as UTF-8 or,
+    failing that, as cp1252. A line that is neither raises ``load_mixed_encoding``."""
+    pieces: list[str] = []
+    recoded: list[int] = []
+    first_line, position = 1, 0
+    while position < len(payload):
+        end = payload.find(b"\n", min(position + _DECODE_CHUNK_BYTES, len(payload)))
+        end = len(payload) if end < 0 else end + 1
+        chunk = payload[position:end]
+        try:
+            pieces.append(chunk.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines = []
+            for number, line in enumerate(chunk.split(b"\n"), start=first_line):
+                try:
+                    lines.append(line.decode("utf-8"))
+                except UnicodeDecodeError:
+                    try:
+                        lines.append(line.decode("cp1252"))
+                    except UnicodeDecodeError:
+                        raise LoadError("load_mixed_encoding", filename=filename, line=number) from None
+                    recoded.append(number)
+            pieces.append("\n".join(lines))
+        first_line += chunk.count(b"\n")
+        position = end
+        _check_deadline(deadline, filename)
+    text = "".join(pieces)
+    if not _looks_like_text(text):
+        raise LoadError("load_not_text", filename=filename)
+    return _Decoded(text.removeprefix("\ufeff"), name, len(recoded), tuple(recoded[:5]))
+
+
+def _check_deadline(deadline: float | None, filename: str) -> None:
+    """LoadError ``load_too_slow`` once ``deadline`` (a ``time.monotonic()`` value) has passed: the read stops
+    itself instead of working on after the user was told it took too long."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise LoadError("load_too_slow", filename=filename, seconds=f"{PARSE_SECONDS:g}")
 
 
 def _looks_like_text(text: str) -> bool:
@@ -284,10 +472,36 @@ def _looks_like_text(text: str) -> bool:
     return controls <= 0.01 * max(len(sample), 1)
 
 
-def _normalize_lines(text: str) -> str:
-    """Unix newlines, and lines of only spaces or tabs made empty (the CSV reader skips empty lines)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return re.sub(r"(?m)^[ \t]+$", "", text)
+#: Stand-ins for a carriage return inside a line while DuckDB reads it (its CSV parser takes any CR for a line end
+#: or refuses the file): Unicode noncharacters, the first that the text does not contain.
+_CR_STAND_INS = ("\uffff", "\ufffe", "\U0010ffff")
+
+
+def _normalize_lines(text: str, filename: str = "") -> tuple[str, str | None]:
+    """Unix newlines, lines of only spaces or tabs made empty (the CSV reader skips empty lines), and the stand-in
+    used for carriage returns inside lines (None when there are none).
+
+    CR LF (and CR CR LF) end a line. A file that ends its lines with a bare CR (more CRs than LFs: old Mac exports)
+    has them read as newlines. In a file whose lines end with LF, a CR inside a line belongs to its value: it is
+    kept as written (replaced by a stand-in while DuckDB reads, and put back), so it never splits a row in two; a
+    line where it makes the field count wrong is rejected with its reason.
+    """
+    stand_in = None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r\n" in text:  # CR CR LF
+            text = re.sub(r"\r+\n", "\n", text)
+    if "\r" in text:
+        if text.count("\r") > text.count("\n"):
+            text = text.replace("\r", "\n")
+        else:
+            stand_in = next((candidate for candidate in _CR_STAND_INS if candidate not in text), None)
+            if stand_in is None:
+                raise LoadError("load_not_text", filename=filename)
+            text = text.replace("\r", stand_in)
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):  # else no line of only spaces (a quick test)
+        text = re.sub(r"(?m)^[ \t]+$", "", text)
+    return text, stand_in
 
 
 def _split_line(line: str, separator: str) -> list[str]:
@@ -340,10 +554,11 @@ def _header_names(fields: list[str]) -> list[str]:
 
 
 def _read_csv(data: bytes, filename: str, deadline: float | None = None) -> LoadResult:
-    text, encoding = decode_text(data, filename)
+    decoded = _decode(data, filename, deadline)
+    text = decoded.text
     if "\x00" in text:  # decode_text samples the start; a NUL further on is binary data too
         raise LoadError("load_not_text", filename=filename)
-    text = _normalize_lines(text)
+    text, stand_in = _normalize_lines(text, filename)
     first = re.search(r"[^\n]", text)
     if first is None:
         raise LoadError("load_empty_file", filename=filename)
@@ -356,25 +571,43 @@ def _read_csv(data: bytes, filename: str, deadline: float | None = None) -> Load
     sample = [line for line in head if line]
     separator = detect_separator(sample)
     headers = _header_names(_fit_header(sample, separator))
+    if stand_in is not None:
+        headers = [name.replace(stand_in, "\r") for name in headers]
     if len(headers) > MAX_COLUMNS:
         raise LoadError("load_too_many_columns", filename=filename, columns=len(headers), limit=MAX_COLUMNS)
-    raw, rejects = _duckdb_read(encoded, separator, header_index + 1, len(headers), filename, deadline)
+    # DuckDB reads the lines after the header only: with `skip` its reader drops the end of a file that has many
+    # rejected lines (1.2 M good and 1.2 M bad lines lost 537,881 rows), so the header is cut off here instead.
+    body = memoryview(encoded)[min(len(text[: header_end + 1].encode("utf-8")), len(encoded)):]
+    lines_before = header_index + 1  # the header line and the empty lines above it
+    if len(headers) < 2:  # a second field decides whether a line is a row; a table needs two columns anyway
+        raise LoadError("load_header_only" if not bytes(body).strip() else "load_one_column", filename=filename)
+    raw, rejects = _duckdb_read(body, separator, 0, len(headers), filename, deadline)
     if not len(raw) and not len(rejects):
         raise LoadError("load_header_only", filename=filename)
-
-    raw.index = pd.Index(_good_line_numbers(encoded, header_index, rejects["line"], len(raw)), name="row_number")
+    _check_deadline(deadline, filename)
+    if stand_in is not None:  # the carriage returns inside values, as the file wrote them
+        raw = raw.apply(lambda column: column.str.replace(stand_in, "\r", regex=False))
+        rejects["csv_line"] = rejects["csv_line"].str.replace(stand_in, "\r", regex=False)
+    rejects["line"] = rejects["line"].astype("int64") + lines_before
+    raw.index = pd.Index(_csv_row_numbers(body, lines_before, raw, rejects, filename), name="row_number")
     raw.columns = headers
     rejected_lines = _split_rejected_lines(rejects, headers, separator)
-    typed = _type_columns(raw, default_mark="," if separator == ";" else ".", kind="csv")
+    _check_deadline(deadline, filename)
+    typed = _type_columns(raw, default_mark="," if separator == ";" else ".", kind="csv", deadline=deadline,
+                          filename=filename)
     dialect = Dialect(
         kind="csv",
-        encoding=encoding,
+        encoding=decoded.encoding,
         separator=separator,
         decimal_mark=typed.decimal_mark,
         thousands_separator=_thousands(typed.decimal_mark),
         date_format=typed.date_format,
     )
-    return _result(typed, rejected_lines, dialect, _field_problems(rejects, len(headers)), filename)
+    problems = _field_problems(rejects, len(headers))
+    if decoded.cp1252_lines:
+        problems.append(Problem("load_lines_cp1252", "warning", {
+            "rows": decoded.cp1252_lines, "examples": ", ".join(map(str, decoded.cp1252_examples))}))
+    return _result(typed, rejected_lines, dialect, problems, filename, rows_read=len(raw) + len(rejects))
 
 
 def _check_lines(encoded: bytes, filename: str) -> None:
@@ -445,37 +678,92 @@ def _duckdb_read(
     return raw, rejects
 
 
-def _good_line_numbers(encoded: bytes, header_index: int, rejected_lines: pd.Series, rows: int) -> np.ndarray:
-    """The 1-based line numbers of the rows DuckDB kept: every non-empty line after the header that was not
-    rejected, in order. (Exact unless a quoted value spans lines; then the numbers are the nearest estimate.)"""
-    newlines = np.flatnonzero(np.frombuffer(encoded, dtype=np.uint8) == 10)
+#: In a kept value, a run of line breaks: a non-empty line of the file follows each (the value's next line, or the
+#: line with its closing quote), so each is one more non-empty line the row spans. (Arrow's regular expressions
+#: are searched again from each match, so ``^`` and ``$`` cannot anchor; runs need neither.)
+_VALUE_LINE_BREAK = r"\n+"
+#: In a rejected line's raw text, each non-empty line.
+_LINE_START = r"[^\n]+"
+
+
+def _csv_row_numbers(body: bytes | memoryview, lines_before: int, raw: pd.DataFrame, rejects: pd.DataFrame,
+                     filename: str) -> np.ndarray:
+    """The row numbers of the rows DuckDB kept, after checking that the kept and rejected rows account for every
+    non-empty line of the ``body`` (the file after its header and the ``lines_before`` lines up to it).
+
+    A kept row spans one line plus one for each line break inside its quoted values (:data:`_VALUE_LINE_BREAK`);
+    a rejected row the non-empty lines of its raw text. If they do not add up to the body's non-empty lines, rows
+    were lost on the way: LoadError ``load_rows_unaccounted``, never a silent loss.
+
+    A row's number is its line in the file as a spreadsheet shows it, the header line included: a row whose quoted
+    values span several lines counts as one line (DuckDB numbers the rejected lines that way). The numbers are
+    exact unless a file has both empty lines and values with line breaks; then the kept rows' numbers after the
+    first such value are the nearest estimate.
+    """
+    bytes_ = np.frombuffer(body, dtype=np.uint8)
+    newlines = np.flatnonzero(bytes_ == 10)
     starts = np.concatenate([[0], newlines + 1])
-    ends = np.concatenate([newlines, [len(encoded)]])
-    numbers = np.arange(1, len(starts) + 1)
-    candidates = numbers[(numbers > header_index + 1) & (ends > starts)]
-    candidates = candidates[~np.isin(candidates, rejected_lines.to_numpy(dtype=np.int64))]
-    if len(candidates) < rows:
-        start = candidates[-1] + 1 if len(candidates) else header_index + 2
-        candidates = np.concatenate([candidates, np.arange(start, start + rows - len(candidates))])
-    return candidates[:rows]
+    ends = np.concatenate([newlines, [len(bytes_)]])
+    non_empty = ends > starts
+    extra = np.zeros(len(raw), dtype="int64")
+    for name in raw.columns:
+        extra += pc.count_substring_regex(_arrow_text(raw[name]), _VALUE_LINE_BREAK).fill_null(0).to_numpy()
+    rejected_spans = pc.count_substring_regex(_arrow_text(rejects["csv_line"]), _LINE_START).fill_null(0).to_numpy()
+    accounted = len(raw) + int(extra.sum()) + int(rejected_spans.sum())
+    if accounted != int(non_empty.sum()):
+        raise LoadError("load_rows_unaccounted", filename=filename, lines=int(non_empty.sum()), kept=len(raw),
+                        rejected=len(rejects), missing=int(non_empty.sum()) - accounted)
+    rejected_lines = rejects["line"].to_numpy(dtype="int64")
+    if not extra.any() and not (rejected_spans > 1).any():  # one line per row: every number exact
+        candidates = np.flatnonzero(non_empty) + 1 + lines_before
+    else:  # DuckDB's numbering: a row with line breaks in its values is one line
+        candidates = np.arange(1, len(raw) + len(rejects) + 1) + lines_before
+    return candidates[~np.isin(candidates, rejected_lines)][: len(raw)]
+
+
+def _arrow_text(column: pd.Series) -> pa.Array:
+    """A text column as an Arrow large_string array (the Arrow data itself where it is one already)."""
+    values = pa.array(column.array) if len(column) else pa.array([], pa.large_string())
+    if pa.types.is_null(values.type):
+        return pa.nulls(len(values), pa.large_string())
+    return values.cast(pa.large_string())
 
 
 def _split_rejected_lines(rejects: pd.DataFrame, headers: list[str], separator: str) -> pd.DataFrame:
-    """Rejected CSV lines as raw values under the headers (extra fields dropped, missing ones empty), with
-    ``row_number`` and ``reason``."""
+    """Rejected CSV lines as raw values under the headers (extra fields dropped, missing ones empty, quotes
+    around a field removed), with ``row_number`` and ``reason``.
+
+    Vectorised in Arrow (a file may have millions of rejected lines): a line is split at every separator, so a
+    separator inside quotes splits too; the count of fields in the reason is DuckDB's. Line breaks inside a
+    rejected line become spaces.
+    """
     width = len(headers)
-    fields = [_split_line(line.replace("\n", " "), separator) for line in rejects["csv_line"]]
-    values = pd.DataFrame([(row + [None] * width)[:width] for row in fields], columns=headers, dtype="str")
-    counts = [len(row) for row in fields]
-    reasons = [
-        f"wrong number of fields: expected {width}, found {count}"
-        if "COLUMNS" in str(error_type)
-        else f"malformed line ({str(error_type).lower()})"
-        for error_type, count in zip(rejects["error_type"], counts)
-    ]
-    values["row_number"] = rejects["line"].astype("int64").to_numpy()
-    values["reason"] = pd.Series(reasons, dtype="str")
-    return values
+    lines = pc.replace_substring(_arrow_text(rejects["csv_line"]).fill_null(""), "\n", " ")
+    fields = pc.split_pattern(lines, separator, max_splits=width)
+    flat = pc.replace_substring(pc.replace_substring_regex(
+        pc.utf8_trim(pc.list_flatten(fields), " \t\u00a0"), r'^"(.*)"$', r"\1"), '""', '"')
+    row = pc.list_parent_indices(fields).to_numpy()
+    position = np.arange(len(row)) - np.asarray(fields.offsets)[row]
+    values = {}
+    for index, name in enumerate(headers):
+        taken = np.full(len(rejects), -1, dtype="int64")  # each line's field at this position, -1 where it has none
+        at = np.flatnonzero(position == index)
+        taken[row[at]] = at
+        values[name] = pd.array(flat.take(pa.array(taken, mask=taken < 0)), dtype="str")
+    frame = pd.DataFrame(values, index=pd.RangeIndex(len(rejects)))
+    found = pd.Series(rejects["found"].to_numpy(dtype="float64"), dtype="Int64").fillna(
+        pd.Series(pc.list_value_length(pc.split_pattern(lines, separator)).to_numpy(), dtype="Int64"))
+    wrong_count = rejects["error_type"].astype("str").str.contains("COLUMNS").to_numpy()
+    reasons = pd.Series(np.where(
+        wrong_count,
+        f"wrong number of fields: expected {width}, found " + found.astype("str"),
+        "malformed line (" + rejects["error_type"].astype("str").str.lower() + ")",
+    ), dtype="str")
+    with_cr = rejects["csv_line"].str.contains("\r", regex=False).fillna(False).to_numpy()
+    reasons[with_cr] = reasons[with_cr] + " (a carriage return inside a value)"
+    frame["row_number"] = rejects["line"].astype("int64").to_numpy()
+    frame["reason"] = reasons
+    return frame
 
 
 def _field_problems(rejects: pd.DataFrame, width: int) -> list[Problem]:
@@ -498,22 +786,33 @@ def _thousands(decimal_mark: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class _Typed:
+    """Typed columns of the rows read (``frame``) and their input (``raw``); ``failures``: the reason per column
+    of each row with a value that failed (index ``row_number``); ``texts``: the input of the typed columns (see
+    :class:`Originals`); ``blank``: rows without any value, left out of ``frame``."""
+
     frame: pd.DataFrame
     raw: pd.DataFrame
     failures: pd.DataFrame
     problems: tuple[Problem, ...]
     decimal_mark: str | None
     date_format: str | None
+    texts: Mapping[str, pd.Series | pa.ChunkedArray] = field(default_factory=dict)
+    blank: int = 0
 
 
-def _type_columns(raw: pd.DataFrame, default_mark: str, kind: str) -> _Typed:
+def _type_columns(raw: pd.DataFrame, default_mark: str, kind: str, deadline: float | None = None,
+                  filename: str = "") -> _Typed:
     """Type each column of ``raw`` (text for CSV, mixed cells for XLSX) from its evidence.
 
     Order of the decision per column: header looks like an id -> text; at least TYPE_THRESHOLD of the values are
     dates in one format -> date; values with leading zeros ("00042") -> text; at least TYPE_THRESHOLD are numbers
     with the file's decimal mark -> float; else text. Cells that fail in a typed column mark their row as rejected.
+    The input of each typed column is kept (``texts``), so that a column mapped as an id can be read as written.
+    Rows without any value are left out and counted (``blank``). Checks ``deadline`` after each column.
     """
+    rows = len(raw)
     raw = raw.loc[raw.notna().any(axis=1) & ~_all_blank(raw)]
+    blank = rows - len(raw)
     raw = raw.loc[:, [not (str(name).startswith("column_") and raw[name].isna().all()) for name in raw.columns]]
     cells = {name: split_cells(raw[name]) for name in raw.columns}
     text_columns = [name for name in raw.columns if not looks_like_id(name)]
@@ -522,10 +821,12 @@ def _type_columns(raw: pd.DataFrame, default_mark: str, kind: str) -> _Typed:
     day_first = decimal_mark == ","
 
     typed: dict[str, pd.Series] = {}
-    failure_reasons: list[pd.Series] = []
+    texts: dict[str, pd.Series] = {}
+    failure_reasons: dict[str, pd.Series] = {}
     problems: list[Problem] = []
     used_marks, used_formats = [], []
     for name in raw.columns:
+        _check_deadline(deadline, filename)
         column, facts = raw[name], evidence.get(name, {})
         total = cells[name].count
         date_format, date_rows = choose_date_format(facts, day_first)
@@ -552,27 +853,25 @@ def _type_columns(raw: pd.DataFrame, default_mark: str, kind: str) -> _Typed:
         else:
             typed[name] = coerce_strings(column)
             continue
+        texts[name] = column
         if result.failed.any():
             bad = column[result.failed].astype("str")
-            failure_reasons.append(f"{name}: {what}: '" + bad + "'")
+            failure_reasons[name] = f"{name}: {what}: '" + bad + "'"
             params = {"column": name, "rows": int(result.failed.sum()), "examples": ", ".join(pd.unique(bad)[:3])}
             if key == "load_values_not_dates":
                 params["format"] = date_format or "-"
             problems.append(Problem(key, "warning", params))
 
     frame = pd.DataFrame(typed, index=raw.index)
-    reasons = (
-        pd.concat(failure_reasons).groupby(level=0, sort=False).agg("; ".join)
-        if failure_reasons
-        else pd.Series([], dtype="str")
-    )
     return _Typed(
         frame=frame,
         raw=raw,
-        failures=pd.DataFrame({"reason": reasons}),
+        failures=pd.DataFrame(failure_reasons, dtype="str"),
         problems=tuple(problems),
         decimal_mark=decimal_mark if used_marks or kind == "csv" else None,
         date_format=max(set(used_formats), key=used_formats.count) if used_formats else None,
+        texts=texts,
+        blank=blank,
     )
 
 
@@ -590,17 +889,22 @@ def _all_blank(raw: pd.DataFrame) -> pd.Series:
 
 
 def _result(typed: _Typed, rejected_lines: pd.DataFrame, dialect: Dialect, problems: list[Problem],
-            filename: str) -> LoadResult:
-    """Assemble the LoadResult: rows with failed cells move to ``rejected`` next to the file-level rejects."""
+            filename: str, rows_read: int) -> LoadResult:
+    """Assemble the LoadResult: rows with failed cells move to ``rejected`` next to the file-level rejects.
+
+    ``rows_read``: the rows the reader found (kept by it or rejected as lines). They must equal the rows kept, set
+    aside and blank, or the read ends with ``load_rows_unaccounted`` instead of losing rows silently.
+    """
     if not len(typed.frame.columns):
         raise LoadError("load_no_columns", filename=filename)
     if not len(typed.frame) and not len(rejected_lines):
         raise LoadError("load_header_only", filename=filename)
+    _check_accounted(rows_read, len(typed.frame), len(rejected_lines), typed.blank, filename)
     bad = typed.frame.index.isin(typed.failures.index)
-    frame = typed.frame[~bad]
+    frame = typed.frame[~bad] if bad.any() else typed.frame  # no copy of a large table without a bad row
     failed_raw = typed.raw[bad].apply(lambda column: column.astype("str"))
     failed_raw = failed_raw.reset_index()
-    failed_raw["reason"] = typed.failures["reason"].reindex(typed.raw.index[bad]).to_numpy()
+    failed_raw["reason"] = _joined_reasons(typed.failures).reindex(typed.raw.index[bad]).to_numpy()
     rejected_lines = rejected_lines[[name for name in rejected_lines.columns if name in failed_raw.columns]]
     columns = list(typed.raw.columns) + ["row_number", "reason"]
     parts = [part.reindex(columns=columns) for part in (rejected_lines, failed_raw) if len(part)]
@@ -608,7 +912,19 @@ def _result(typed: _Typed, rejected_lines: pd.DataFrame, dialect: Dialect, probl
     rejected = rejected.astype({name: "str" for name in columns if name != "row_number"})
     rejected["row_number"] = rejected["row_number"].astype("int64")
     rejected = rejected.sort_values("row_number", kind="stable").reset_index(drop=True)
-    return LoadResult(frame, dialect, rejected, tuple(problems) + typed.problems)
+    _check_accounted(rows_read, len(frame), len(rejected), typed.blank, filename)
+    if typed.blank:
+        problems = [*problems, Problem("load_rows_blank", "info", {"rows": typed.blank})]
+    originals = Originals(typed.texts, typed.frame[bad], typed.failures)
+    return LoadResult(frame, dialect, rejected, tuple(problems) + typed.problems, rows_blank=typed.blank,
+                      originals=originals)
+
+
+def _check_accounted(rows_read: int, kept: int, rejected: int, blank: int, filename: str) -> None:
+    """LoadError ``load_rows_unaccounted`` unless the rows read are the rows kept, rejected and blank."""
+    if kept + rejected + blank != rows_read:
+        raise LoadError("load_rows_unaccounted", filename=filename, lines=rows_read, kept=kept, rejected=rejected,
+                        missing=rows_read - kept - rejected - blank)
 
 
 # --- XLSX --------------------------------------------------------------------------------------------------------
@@ -633,9 +949,11 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | int | None) -> LoadResul
     if cells.shape[1] > MAX_COLUMNS:
         raise LoadError("load_too_many_columns", filename=filename, columns=cells.shape[1], limit=MAX_COLUMNS)
     cells.index = pd.RangeIndex(1, len(cells) + 1, name="row_number")
-    cells = cells.loc[cells.notna().any(axis=1) & ~_all_blank(cells)]
-    if not len(cells):
+    filled = cells.notna().any(axis=1) & ~_all_blank(cells)
+    if not filled.any():
         raise LoadError("load_empty_file", filename=filename)
+    blank = int((~filled[cells.index > filled.idxmax()]).sum())  # empty rows below the header row
+    cells = cells.loc[filled]
     header = cells.iloc[0]
     body = cells.iloc[1:]
     keep = [
@@ -651,6 +969,7 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | int | None) -> LoadResul
     body = body.iloc[:, keep]
     body.columns = names
     typed = _type_columns(body, default_mark=".", kind="xlsx")
+    typed = replace(typed, blank=typed.blank + blank)
     dialect = Dialect(
         kind="xlsx",
         decimal_mark=typed.decimal_mark,
@@ -659,7 +978,8 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | int | None) -> LoadResul
         sheet_name=chosen,
         sheet_names=sheet_names,
     )
-    return _result(typed, pd.DataFrame(columns=names + ["row_number", "reason"]), dialect, [], filename)
+    return _result(typed, pd.DataFrame(columns=names + ["row_number", "reason"]), dialect, [], filename,
+                   rows_read=len(body) + blank)
 
 
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -889,14 +1209,21 @@ def _read_parquet(data: bytes, filename: str) -> LoadResult:
     names = _header_names(table.column_names)
     columns = {name: _parquet_column(name, table.column(position), filename)
                for position, name in enumerate(names)}
+    rows = table.num_rows
     del table
     pa.default_memory_pool().release_unused()  # the decompressed pages: give them back, do not keep them pooled
-    frame = pd.DataFrame(columns, copy=False)
+    frame = pd.DataFrame({name: column.values for name, column in columns.items()}, copy=False)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row_number")
-    rejected = pd.DataFrame({name: pd.Series([], dtype="str") for name in names})
-    rejected["row_number"] = pd.Series([], dtype="int64")
-    rejected["reason"] = pd.Series([], dtype="str")
-    return LoadResult(frame, Dialect(kind="parquet"), rejected)
+    failures = {name: pd.Series(column.reasons.to_numpy(), index=column.reasons.index + 1, dtype="str")
+                for name, column in columns.items() if len(column.reasons)}
+    problems = [Problem("load_values_out_of_range", "warning", {
+        "column": name, "rows": len(reasons), "examples": ", ".join(columns[name].examples),
+        "first": FIRST_YEAR, "last": LAST_YEAR}) for name, reasons in failures.items()]
+    typed = _Typed(frame=frame, raw=frame, failures=pd.DataFrame(failures, dtype="str"), problems=tuple(problems),
+                   decimal_mark=None, date_format=None,
+                   texts={name: column.text for name, column in columns.items() if column.text is not None})
+    rejected = pd.DataFrame({name: pd.Series([], dtype="str") for name in [*names, "row_number", "reason"]})
+    return _result(typed, rejected, Dialect(kind="parquet"), [], filename, rows_read=rows)
 
 
 def inspect_parquet(metadata: pq.FileMetaData, schema: pa.Schema, filename: str, data: bytes | None = None) -> None:
@@ -986,24 +1313,79 @@ def _decoded_bytes(data: bytes, chunk: pq.ColumnChunkMetaData, pages: list, kind
     return total
 
 
-def _parquet_column(name: str, column: pa.ChunkedArray, filename: str) -> pd.Series:
-    """One Parquet column as float64 (numbers; whole-number ids become text), datetime64 (dates) or text."""
+@dataclass(frozen=True, eq=False)
+class _ParquetColumn:
+    """One Parquet column read: its ``values``; the column as stored when its values were typed from integers or
+    decimals (``text``, for an id: see :class:`Originals`); the reasons of the values that cannot be used, by
+    position (dates outside FIRST_YEAR-LAST_YEAR), and a few of those values as text."""
+
+    values: pd.Series
+    text: pa.ChunkedArray | None = None
+    reasons: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))
+    examples: tuple[str, ...] = ()
+
+
+#: Ticks per second of Arrow's timestamp units.
+_TICKS = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+
+
+def _parquet_column(name: str, column: pa.ChunkedArray, filename: str) -> _ParquetColumn:
+    """One Parquet column as float64 (numbers; whole-number ids become text), datetime64 (dates) or text.
+
+    Dates and timestamps outside the years FIRST_YEAR-LAST_YEAR (a timestamp in year −61757) are not converted
+    (their microseconds could overflow) but set aside with a reason."""
     kind = column.type
     if pa.types.is_dictionary(kind):
         column, kind = column.cast(kind.value_type), kind.value_type
-    if pa.types.is_timestamp(kind) and kind.tz is not None:
-        column = pc.local_timestamp(column)  # the wall-clock time, as _as_dates keeps it for Excel dates
     if pa.types.is_temporal(kind) and not (pa.types.is_time(kind) or pa.types.is_duration(kind)):
-        return pd.Series(column.cast(pa.timestamp("us"), safe=False).to_numpy(), dtype=DATE_DTYPE, copy=False)
+        column, reasons, examples = _dates_in_range(name, column, kind)
+        if pa.types.is_timestamp(kind) and kind.tz is not None:
+            column = pc.local_timestamp(column)  # the wall-clock time, as _as_dates keeps it for Excel dates
+        values = pd.Series(column.cast(pa.timestamp("us")).to_numpy(), dtype=DATE_DTYPE, copy=False)
+        return _ParquetColumn(values, reasons=reasons, examples=examples)
     if pa.types.is_integer(kind) and looks_like_id(name):
         column = column.cast(pa.string())
-    elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        return pd.Series(column.cast(pa.float64(), safe=False).to_numpy(), dtype="float64", copy=False)
+    elif pa.types.is_integer(kind) or pa.types.is_decimal(kind):  # as float64; an id mapped later reads the digits
+        return _ParquetColumn(pd.Series(column.cast(pa.float64(), safe=False).to_numpy(), dtype="float64",
+                                        copy=False), text=column)
+    elif pa.types.is_floating(kind):
+        return _ParquetColumn(pd.Series(column.cast(pa.float64()).to_numpy(), dtype="float64", copy=False))
     try:
         text = column if pa.types.is_string(kind) or pa.types.is_large_string(kind) else column.cast(pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:  # binary that is not UTF-8, ...
         raise LoadError("load_unreadable", filename=filename, detail=f"column {name!r}: {kind}") from error
-    return text.to_pandas()
+    return _ParquetColumn(text.to_pandas())
+
+
+def _dates_in_range(name: str, column: pa.ChunkedArray, kind: pa.DataType
+                    ) -> tuple[pa.ChunkedArray, pd.Series, tuple[str, ...]]:
+    """``column`` with the dates outside FIRST_YEAR-LAST_YEAR made missing, their reasons by position, and up to
+    three of them as text. Compared as the stored integers (days, milliseconds or the timestamp's unit)."""
+    if pa.types.is_date32(kind):
+        ticks, per_second = column.cast(pa.int32()).cast(pa.int64()), None
+        first, last = (EARLIEST_DATE - pd.Timestamp(0)).days, (LATEST_DATE - pd.Timestamp(0)).days
+    else:
+        per_second = 10**3 if pa.types.is_date64(kind) else _TICKS[kind.unit]
+        ticks = column.cast(pa.int64())
+        first = int((EARLIEST_DATE - pd.Timestamp(0)).total_seconds()) * per_second
+        last = int((LATEST_DATE.floor("s") - pd.Timestamp(0)).total_seconds()) * per_second
+    outside = pc.fill_null(pc.or_(pc.less(ticks, first), pc.greater(ticks, last)), False)
+    if not pc.any(outside).as_py():
+        return column, pd.Series([], dtype="str"), ()
+    positions = np.flatnonzero(outside.to_numpy(zero_copy_only=False))
+    taken = ticks.take(pa.array(positions)).to_numpy()
+    seconds = taken * 86_400.0 if per_second is None else taken / per_second
+    years = pd.Series(np.floor(1970 + seconds / 31_556_952).astype("int64"), index=positions)  # mean Gregorian year
+    try:
+        shown = pd.Series(pd.array(column.take(pa.array(positions)).cast(pa.string()).combine_chunks(), dtype="str"),
+                          index=positions)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a date Arrow cannot write
+        shown = pd.Series(pd.NA, index=positions, dtype="str")
+    unwritable = shown.isna() | shown.str.startswith("<")  # Arrow writes "<value out of range: …>" for some
+    shown = shown.mask(unwritable, "year " + years.astype("str"))
+    reasons = f"{name}: not a date between {FIRST_YEAR} and {LAST_YEAR}: '" + shown + "'"
+    column = pc.if_else(outside, pa.scalar(None, column.type), column)
+    return column, reasons, tuple(pd.unique(shown.iloc[:1000]))[:3]
 
 
 __all__ = [

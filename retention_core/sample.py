@@ -26,7 +26,8 @@ SAMPLE_NAME = "Kaffeerösterei Lindenberg (Beispiel)"
 def prepare_upload(data: bytes, filename: str, kind: str):
     """Read, map by suggestion and prepare one sheet the way the Data page does with its defaults."""
     loaded = read_table(data, filename)
-    mapped = map_columns(loaded.frame, suggest_mapping(list(loaded.frame.columns), kind))
+    mapping = suggest_mapping(list(loaded.frame.columns), kind)
+    mapped = map_columns(loaded.for_mapping(mapping).frame, mapping)
     if kind == "retention_costs":
         mapped = apply_categories(mapped, suggest_categories(mapped["category"].dropna().unique()))
     return prepare_sheet(mapped, kind)

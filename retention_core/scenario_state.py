@@ -6,13 +6,17 @@ fractions (``clv_gross_margin=0.35`` is a 35 % margin), money is a number in the
 dates (``overview_period=2024-07-01``), the profit table holds only the edited profits (``profit_tenure=1:12.5,3:40``).
 
 Everything here is pure. A value that is not of the right type, outside its bounds or not one of the offered
-choices raises :class:`ParamError` naming the parameter; :func:`parse_query` turns a whole query string into the
-values it accepts and the keys it rejected, so a tampered link falls back to the defaults instead of failing.
+choices raises :class:`ParamError` naming the parameter, and nothing else: numbers are read only in their ASCII
+notation (``12``, ``-0.5``, ``1e3``), so text such as ``+-5``, ``²`` or ``１２`` is refused by the parser rather than
+by an error of ``int`` or ``float``. :func:`parse_query`, the one way a link's parameters are read, turns a whole
+query string into the values it accepts and the keys it rejected and never raises, so a tampered link falls back
+to the defaults (named in the notice) instead of failing.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -110,14 +114,31 @@ class ParsedQuery:
     rejected: tuple[str, ...]
 
 
+#: A decimal number as a link writes it: ASCII digits, an optional sign, point and exponent.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+#: A whole number as a link writes it: ASCII digits with an optional sign.
+_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_NOT_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
 def _finite(key: str, text: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise ParamError(key, f"{text!r} is not a number") from None
+    text = text.strip()
+    if _NOT_FINITE.fullmatch(text):
+        raise ParamError(key, f"{text!r} is not a finite number")
+    if not _DECIMAL.fullmatch(text):
+        raise ParamError(key, f"{text!r} is not a number")
+    number = float(text)  # cannot fail on text of that shape; a huge exponent gives inf, caught here
     if not math.isfinite(number):
         raise ParamError(key, f"{text!r} is not a finite number")
     return number
+
+
+def _whole(key: str, text: str, what: str) -> int:
+    """``text`` as an int if it is written as a whole number (ASCII digits, optional sign), else ParamError."""
+    text = text.strip()
+    if not _WHOLE.fullmatch(text):
+        raise ParamError(key, f"{text!r} is not {what}")
+    return int(text)
 
 
 def step_decimals(step: float) -> int:
@@ -203,15 +224,16 @@ def parse_value(spec: ParamSpec, text: str) -> object:
         return by_text[text]
     if spec.kind == "date":
         try:
-            return check_value(spec, pd.Timestamp(pd.to_datetime(text, format="%Y-%m-%d")))
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text, re.ASCII):
+                raise ValueError(text)
+            date = pd.Timestamp(pd.to_datetime(text, format="%Y-%m-%d"))
         except (ValueError, OverflowError):
             raise ParamError(key, f"{text!r} is not a date like 2024-07-01") from None
+        return check_value(spec, date)
     if spec.kind == "profits":
         return check_value(spec, _profits(key, text))
     if spec.kind == "integer":
-        if not text.lstrip("+-").isdigit():
-            raise ParamError(key, f"{text!r} is not a whole number")
-        return check_value(spec, int(text))
+        return check_value(spec, _whole(key, text, "a whole number"))
     return check_value(spec, _finite(key, text))
 
 
@@ -219,7 +241,7 @@ def _profits(key: str, text: str) -> dict[int, float]:
     profits: dict[int, float] = {}
     for pair in text.split(","):
         year, separator, profit = pair.partition(":")
-        if not separator or not year.strip().isdigit():
+        if not separator or not re.fullmatch(r"[0-9]+", year.strip(), re.ASCII):
             raise ParamError(key, f"{pair!r} is not a pair like 3:40")
         tenure = int(year)
         if not 1 <= tenure <= MAX_TENURE_YEARS:
@@ -251,11 +273,12 @@ def format_value(spec: ParamSpec, value: object) -> str:
 
 
 def parse_query(params: Mapping[str, str | list[str]]) -> ParsedQuery:
-    """Accept the known parameters whose value is valid; reject the rest of the known ones by key.
+    """Accept the known parameters whose value is valid; reject the rest of the known ones by key. Never raises.
 
     Unknown parameters (``embed``, tracking tags) are not part of a scenario and are left alone; a repeated
     parameter counts with its last value, as ``st.query_params`` shows it. Parameters of :data:`RETIRED_KEYS` are
-    rejected whatever their value.
+    rejected whatever their value. :func:`parse_value` raises only :class:`ParamError` (a property test throws
+    arbitrary text at every parameter), which rejects the key.
     """
     values: dict = {}
     rejected: list[str] = []

@@ -244,6 +244,23 @@ def test_bad_rows_are_counted_shown_and_offered_for_download():
     assert any(button.label == "Abgelehnte Zeilen als CSV herunterladen" for button in app.get("download_button"))
 
 
+def test_numeric_ids_under_any_header_reach_the_dashboard_as_the_file_wrote_them():
+    # issue 24: 9007199254740993 and ...992 were one customer, 1.234 merged with 1234, 20 digits turned negative
+    ids = ["9007199254740993", "9007199254740992", "1.234", "1234", "12345678901234567890"] + [
+        str(n) for n in range(100, 120)] + ["A-17"]
+    content = ("Wer;Bestelldatum;Betrag\n" + "".join(f"{customer};01.06.2024;1,00\n" for customer in ids)).encode()
+    app = upload(open_page("app_pages/data.py"), "bestellungen.csv", content)
+    [customer] = [box for box in app.selectbox if box.key.endswith("_customer_id")]
+    customer.set_value("Wer")
+    app.button(key="FormSubmitter:data_form_transactions-Zuordnung übernehmen").click().run()
+    assert not app.exception, app.exception
+    assert metric_value(app, "Übernommene Zeilen") == str(len(ids))
+    assert metric_value(app, "Abgelehnte Zeilen") == "0"  # "A-17" is an id, not a failed number
+    assert app.dataframe[0].value["customer_id"].tolist()[:5] == ids[:5]
+    app.button(key="data_use").click().run()
+    assert app.session_state["data_dataset"].transactions["customer_id"].nunique() == len(ids)
+
+
 def test_the_preview_writes_amounts_and_margins_as_the_page_language_does():
     import pyarrow as pa
 

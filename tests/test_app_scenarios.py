@@ -8,7 +8,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from apptest_support import APP, metric_value, open_page
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
+
+from retention_core.i18n import TEXTS
+from retention_core.scenario_state import PARAMS
 
 COST_PER_CUSTOMER = "Bindungskosten je aktivem Kunden"
 
@@ -67,6 +72,44 @@ def test_a_tampered_link_falls_back_to_the_defaults_and_says_what_was_ignored():
     assert not app.exception
     assert metric_value(app, COST_PER_CUSTOMER) == "12,00\u00a0€"  # café defaults: 8,400 / 700
     assert not app.info  # the notice is shown once
+
+
+def test_links_that_crashed_every_page_fall_back_and_name_what_was_ignored():
+    # issue 24: "+-5" passed the digit check and then raised from int() in the frame, on every page
+    app = open_link({"cost_typed_active": "+-5", "clv_horizon": "+-5", "cohort_project_periods": "²",
+                     "profit_tenure": "²:5", "clv_gross_margin": "0.4"})
+    notice = " ".join(info.value for info in app.info)
+    for key in ("cost_typed_active", "clv_horizon", "cohort_project_periods", "profit_tenure"):
+        assert TEXTS[f"param_{key}"]["de"] in notice
+    assert dict(app.query_params) == {"clv_gross_margin": "0.4"}
+    app.switch_page("app_pages/cohorts.py").run()
+    assert not app.exception, app.exception
+    assert app.slider(key="cohort_project_periods").value == 4  # the default
+
+
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data")
+LINK_TEXT = st.text(max_size=12) | st.from_regex(r"[+\-]{0,2}[0-9.:,e²]{0,8}", fullmatch=True) | st.sampled_from(
+    ["none", "2024-07-01", "1e308", "-0", "nan", "1:1e308", "0.99", "36", "1000000000"])
+
+
+@pytest.mark.slow
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(link=st.fixed_dictionaries({key: LINK_TEXT for key in PARAMS}), page=st.sampled_from(PAGES))
+def test_no_link_value_of_any_parameter_crashes_any_page(link, page):
+    """Arbitrary text in every parameter at once, opened on any page: the page renders, and every parameter either
+    holds its value in the URL or is named in the notice."""
+    app = AppTest.from_file(APP, default_timeout=120)
+    for key, value in link.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, app.exception
+    notice = " ".join(info.value for info in app.info)
+    app.switch_page(f"app_pages/{page}.py").run()
+    assert not app.exception, (page, app.exception)
+    notice += " ".join(info.value for info in app.info)
+    lang = app.session_state["app_lang"]
+    for key in PARAMS:
+        assert key in app.query_params or TEXTS[f"param_{key}"][lang] in notice or key not in link, key
 
 
 def test_moving_a_slider_writes_it_to_the_url_and_moving_it_back_removes_it():

@@ -15,18 +15,22 @@ import pytest
 
 from retention_core.columns import (
     CATEGORIES,
+    ID_COLUMNS,
     PROBLEM_KEYS,
     SHEETS,
     Problem,
     TextCodes,
+    coerce_strings,
     map_columns,
     normalize_header,
+    number_text,
     prepare_sheet,
     suggest_categories,
     suggest_mapping,
     unusable_sheet_problems,
     validate_transactions,
 )
+from retention_core.columns import SheetSpec
 from retention_core.i18n import TEXTS
 
 TODAY = dt.date(2025, 1, 1)
@@ -519,3 +523,73 @@ def test_a_frame_with_a_non_unique_index_is_prepared_row_by_row():
     prepared = prepare_sheet(frame, "transactions", today=TODAY)
     assert prepared.frame["customer_id"].tolist() == ["a"]
     assert prepared.rejected["reason"].tolist() == ["customer_id: missing", "amount: missing"]
+
+
+# --- impossible values (issue 24) -------------------------------------------------------------------------------
+
+
+def test_infinite_amounts_are_set_aside_as_not_finite():
+    frame = pd.DataFrame({"customer_id": ["A", "B", "C"], "order_date": pd.to_datetime(["2024-01-01"] * 3),
+                          "amount": [np.inf, -np.inf, 5.0]})
+    prepared = prepare_sheet(frame, "transactions", today=TODAY)
+    assert prepared.frame["customer_id"].tolist() == ["C"]
+    assert prepared.rejected["reason"].tolist() == ["amount: not a finite number ('inf')",
+                                                    "amount: not a finite number ('-inf')"]
+    assert problem(prepared.problems, "data_not_finite").params["rows"] == 2
+
+
+def test_amounts_beyond_a_trillion_and_quantities_beyond_a_billion_are_set_aside():
+    frame = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "order_date": pd.to_datetime(["2024-01-01"] * 4),
+                          "amount": [1e12, -1.5e12, 1e300, 5.0], "quantity": [1.0, 1.0, 1.0, 2e9]})
+    prepared = prepare_sheet(frame, "transactions", today=TODAY)
+    assert prepared.frame["customer_id"].tolist() == ["A"]  # exactly 10^12 is still possible
+    assert prepared.rejected["reason"].tolist() == ["amount: larger than 1,000,000,000,000 ('-1500000000000.0')",
+                                                    "amount: larger than 1,000,000,000,000 ('1e+300')",
+                                                    "quantity: larger than 1,000,000,000 ('2000000000.0')"]
+    assert keys(prepared.problems)[:2] == ["data_too_large", "data_too_large"]
+
+
+def test_dates_before_1900_are_set_aside_with_the_date_as_written_out():
+    dates = pd.Series([pd.Timestamp("1899-12-31"), pd.Timestamp("1900-01-01"),
+                       pd.Timestamp("0001-01-01")]).astype("datetime64[us]")
+    frame = pd.DataFrame({"customer_id": ["A", "B", "C"], "order_date": dates, "amount": [1.0, 2.0, 3.0]})
+    prepared = prepare_sheet(frame, "transactions", today=TODAY)
+    assert prepared.frame["customer_id"].tolist() == ["B"]
+    assert prepared.rejected["reason"].tolist() == ["order_date: before 1900-01-01 ('1899-12-31')",
+                                                    "order_date: before 1900-01-01 ('1-01-01')"]
+
+
+def test_a_margin_column_in_percent_is_still_recognised_beside_an_infinite_value():
+    frame = pd.DataFrame({"customer_id": ["A", "B", "C"], "order_date": pd.to_datetime(["2024-01-01"] * 3),
+                          "amount": [1.0, 2.0, 3.0], "gross_margin": [35.0, 40.0, np.inf]})
+    prepared = prepare_sheet(frame, "transactions", today=TODAY)
+    assert prepared.frame["gross_margin"].tolist() == [0.35, 0.40]
+    assert prepared.rejected["reason"].tolist() == ["gross_margin: not a finite number ('inf')"]
+
+
+def test_text_amounts_with_too_many_digits_for_a_double_are_not_numbers_not_infinity():
+    frame = pd.DataFrame({"customer_id": ["A", "B"], "order_date": pd.to_datetime(["2024-01-01"] * 2),
+                          "amount": ["9" * 400, "12,50"]})
+    prepared = prepare_sheet(frame, "transactions", today=TODAY)
+    assert prepared.frame["amount"].tolist() == [12.5]
+    assert prepared.rejected["reason"].str.startswith("amount: not a number").all()
+
+
+def test_whole_numbers_become_their_digits_also_beyond_int64():
+    numbers = pd.Series([42.0, 1.234, -3.0, 1e20, -(2.0**63), 2.0**63, 9007199254740993.0])
+    assert number_text(numbers).tolist() == ["42", "1.234", "-3", "100000000000000000000", "-9223372036854775808",
+                                             "9223372036854775808", "9007199254740992"]  # the double's value
+    assert coerce_strings(pd.Series([1e20, "K1", None], dtype=object)).tolist()[:2] == ["100000000000000000000", "K1"]
+
+
+def test_id_columns_are_every_canonical_column_of_type_id_in_any_sheet(monkeypatch):
+    assert ID_COLUMNS == ("customer_id",)
+    # an id column added to a sheet (an order id) is covered without touching the list
+    from retention_core import columns
+    sheets = dict(columns.SHEETS)
+    spec = sheets["transactions"]
+    sheets["transactions"] = SheetSpec(spec.required, spec.optional + ("order_id",),
+                                       {**spec.types, "order_id": "id"})
+    derived = tuple(dict.fromkeys(name for sheet in sheets.values() for name, kind in sheet.types.items()
+                                  if kind == "id"))
+    assert derived == ("customer_id", "order_id")

@@ -9,13 +9,17 @@ and otherwise with a monkeypatched limit.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
 import json
+import threading
 import time
 import tracemalloc
 import zipfile
+from dataclasses import replace
 
 import openpyxl
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -23,7 +27,8 @@ import pytest
 import crafted_files
 from retention_core import loading, upload_worker
 from retention_core.i18n import TEXTS
-from retention_core.loading import LOAD_ERROR_KEYS, LoadError, LoadResult, read_table
+from retention_core.columns import map_columns, prepare_sheet
+from retention_core.loading import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS, LoadError, LoadResult, read_table
 
 GOOD_CSV = "Kundennummer;Bestelldatum;Betrag\n00042;31.12.2024;12,50\n00107;01.02.2024;99,00\n00555;05.11.2023;0,99\n"
 
@@ -184,6 +189,49 @@ def corpus() -> dict[str, tuple[str, bytes]]:
             '<row r="1"><c r="A1"><v>1</v></c></row><row r="1234567890"><c><v>1</v></c></row>')})),
         "character_reference_in_cell_reference": ("x.xlsx", rewrite_xlsx(replace={SHEET: sheet_xml(
             '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="&#88;FD1048576"><v>1</v></c></row>')})),
+        # issue 24: nothing silently changed, nothing silently lost
+        "ids_beyond_a_double": ("x.csv", b"Wer;Datum;Betrag\n9007199254740993;01.01.2024;1,00\n"
+                                b"9007199254740992;01.01.2024;2,00\n"),
+        "twenty_digit_ids": ("x.csv", b"Wer;Datum;Betrag\n12345678901234567890;01.01.2024;1,00\n"
+                             b"98765432109876543210;01.01.2024;2,00\n"),
+        "german_looking_ids": ("x.csv", b"Wer;Datum;Betrag\n1.234;01.01.2024;1,00\n1234;01.01.2024;2,00\n"),
+        "utf8_line_in_cp1252_file": ("x.csv", "Kunde;Betrag\nMüller;1,00\nStraße;2,00\n".encode("cp1252")
+                                     + "Müller;3,00\n".encode("utf-8")),
+        "cp1252_line_in_utf8_file": ("x.csv", "Kunde;Betrag\nMüller;1,00\n".encode("utf-8")
+                                     + "Müller;2,00\n".encode("cp1252") + "Jörg;3,00\n".encode("utf-8")),
+        "mixed_line_neither_encoding": ("x.csv", "Kunde;Betrag\nMüller;1,00\n".encode("utf-8")
+                                        + b"M\x81ller;2,00\n"),
+        "bare_cr_inside_a_field": ("x.csv", b"Kunde;Artikel;Betrag\n1;Kaffee\rBohnen;1,00\n1;Tee\r2;2,00\n"
+                                   b"3;x;y\r4;5,00\n"),
+        "bare_cr_line_endings": ("x.csv", b"Kunde;Betrag\r1;1,00\r2;2,00\r"),
+        "cr_cr_lf_line_endings": ("x.csv", b"Kunde;Betrag\r\r\n1;1,00\r\r\n2;2,00\r\r\n"),
+        "cr_and_all_stand_ins": ("x.csv", "Kunde;Betrag\n\uffff\ufffe\U0010ffff;1\r2\n".encode("utf-8")),
+        "title_line_above_the_header": ("x.csv", b"Umsatzliste 2024\nKunde;Datum;Betrag\n1;01.01.2024;1,00\n"),
+        "non_finite_amounts": ("x.csv", b"Kunde;Datum;Betrag\nA;01.01.2024;inf\nB;01.01.2024;-inf\n"
+                               b"C;01.01.2024;NaN\nD;01.01.2024;" + b"9" * 400 + b"\nE;01.01.2024;1,00\n"),
+        "separator_only_rows": ("x.csv", b"Kunde;Datum;Betrag\n1;01.01.2024;1,00\n;;\n;;\n"),
+        "quoted_line_breaks": ("x.csv", b'Kunde;Artikel;Betrag\n1;"Kaffee\nBohnen";1,00\n2;"a\n\nb";2,00\n3;x;3\n'),
+        "stray_quote_after_a_quoted_field": ("x.csv", b'Kunde;Betrag\n1;"2"x\n3;4\n'),
+        "unterminated_quote_then_blank_lines": ("x.csv", b'Kunde;Betrag\n1;2\n3;"4\n\n\n5;6\n\n'),
+        "many_rejected_lines": ("x.csv", b"Kunde;Datum;Betrag\n" + b"".join(
+            b"%d;01.01.2024;1,00\n%d;01.01.2024\n" % (n, n) for n in range(20_000))),
+        "parquet_year_minus_61757": ("x.parquet", parquet_bytes(pa.table({
+            "Kunde": ["A", "B"], "Datum": pa.array([-1_950_000_000_000, 1_700_000_000], pa.timestamp("s")),
+            "Betrag": [1.0, 2.0]}))),
+        "parquet_timestamp_beyond_microseconds": ("x.parquet", parquet_bytes(pa.table({
+            "Kunde": ["A", "B"], "Datum": pa.array([2**62, 1_700_000_000_000], pa.timestamp("ms")),
+            "Betrag": [1.0, 2.0]}))),
+        "parquet_date_before_1900": ("x.parquet", parquet_bytes(pa.table({
+            "Kunde": ["A", "B"], "Datum": pa.array([-30_000, 19_000], pa.date32()), "Betrag": [1.0, 2.0]}))),
+        "parquet_infinite_amounts": ("x.parquet", parquet_bytes(pa.table({
+            "Kunde": ["A", "B", "C"], "Datum": pa.array([19_000] * 3, pa.date32()),
+            "Betrag": [float("inf"), float("-inf"), 1.0]}))),
+        "parquet_int64_ids": ("x.parquet", parquet_bytes(pa.table({
+            "Wer": pa.array([9007199254740993, 9007199254740992, -(2**63)], pa.int64()),
+            "Datum": pa.array([19_000] * 3, pa.date32()), "Betrag": [1.0, 2.0, 3.0]}))),
+        "parquet_uint64_and_decimal_ids": ("x.parquet", parquet_bytes(pa.table({
+            "Wer": pa.array([2**64 - 1, 1], pa.uint64()), "Nr": pa.array([10**19, 7], pa.decimal128(20, 0)),
+            "Datum": pa.array([19_000] * 2, pa.date32()), "Betrag": [1.0, 2.0]}))),
     }
     return files
 
@@ -206,6 +254,12 @@ def _without_sheets(data: bytes) -> bytes:
     start, end = parts["xl/workbook.xml"].index(b"<sheets>"), parts["xl/workbook.xml"].index(b"</sheets>") + 9
     parts["xl/workbook.xml"] = parts["xl/workbook.xml"][:start] + b"<sheets/>" + parts["xl/workbook.xml"][end:]
     return _zip(parts)
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
 
 
 def _zip(parts: dict[str, bytes]) -> bytes:
@@ -237,12 +291,17 @@ def test_a_hostile_file_loads_or_raises_a_load_error_with_german_and_english_tex
     outcome = load_or_error(data, filename)
     if isinstance(outcome, LoadError):
         assert outcome.key in LOAD_ERROR_KEYS
+        assert outcome.key != "load_rows_unaccounted"  # the reader's own check: rows were lost
         assert set(TEXTS[outcome.key]) == {"de", "en"}
         assert TEXTS[outcome.key]["de"].format(**outcome.params)
         assert TEXTS[outcome.key]["en"].format(**outcome.params)
         return
     assert outcome.rows_kept + outcome.rows_rejected >= 1
     assert list(outcome.rejected.columns[-2:]) == ["row_number", "reason"]
+    numbers = [*outcome.frame.index, *outcome.rejected["row_number"]]
+    assert len(set(numbers)) == len(numbers)  # each row once, kept or rejected
+    for problem in outcome.problems:
+        assert problem.key in LOAD_PROBLEM_KEYS and problem.message("de") and problem.message("en")
 
 
 EXPECTED_KEYS = {
@@ -281,6 +340,10 @@ EXPECTED_KEYS = {
     "utf16_sheet": "load_not_xlsx",
     "ten_digit_row": "load_too_complex",
     "character_reference_in_cell_reference": "load_too_complex",
+    "mixed_line_neither_encoding": "load_mixed_encoding",
+    "title_line_above_the_header": "load_one_column",
+    "cr_and_all_stand_ins": "load_not_text",
+    "single_value": "load_header_only",
 }
 
 
@@ -296,6 +359,128 @@ def test_good_rows_of_a_mixed_file_are_kept_and_bad_ones_counted():
     result = read_table(*reversed(CORPUS["mixed_types"]))
     assert (result.rows_kept, result.rows_rejected) == (21, 2)
     assert {problem.key for problem in result.problems} == {"load_values_not_numbers", "load_values_not_dates"}
+
+
+def loaded(name: str) -> LoadResult:
+    filename, data = CORPUS[name]
+    return read_table(data, filename)
+
+
+def prepared_transactions(result: LoadResult, customer: str, date: str = "Datum", amount: str = "Betrag"):
+    mapping = {"customer_id": customer, "order_date": date, "amount": amount}
+    frame = result.for_mapping(mapping).frame
+    return prepare_sheet(map_columns(frame, mapping), "transactions", today=dt.date(2025, 1, 1))
+
+
+@pytest.mark.parametrize(("name", "ids"), [
+    ("ids_beyond_a_double", ["9007199254740993", "9007199254740992"]),
+    ("twenty_digit_ids", ["12345678901234567890", "98765432109876543210"]),
+    ("german_looking_ids", ["1.234", "1234"]),
+    ("parquet_int64_ids", ["9007199254740993", "9007199254740992", "-9223372036854775808"]),
+])
+def test_ids_that_numbers_would_merge_or_change_stay_as_written(name, ids):
+    # issue 24: 9007199254740993 and ...992 became one customer, 20 digits became -9223372036854775808, 1.234 became
+    # 1234 and merged with customer 1234; Parquet int64 ids lost precision the same way
+    prepared = prepared_transactions(loaded(name), "Wer")
+    assert prepared.frame["customer_id"].tolist() == ids
+
+
+def test_parquet_uint64_and_decimal_ids_keep_their_digits():
+    result = loaded("parquet_uint64_and_decimal_ids")
+    assert prepared_transactions(result, "Wer").frame["customer_id"].tolist() == ["18446744073709551615", "1"]
+    assert prepared_transactions(result, "Nr").frame["customer_id"].tolist() == ["10000000000000000000", "7"]
+
+
+@pytest.mark.parametrize("name", ["utf8_line_in_cp1252_file", "cp1252_line_in_utf8_file"])
+def test_a_file_mixing_utf8_and_cp1252_is_read_line_by_line_and_the_cp1252_lines_counted(name):
+    # issue 24: one UTF-8 line in a cp1252 file read "Müller" as "MÃ¼ller": one customer became two
+    result = loaded(name)
+    assert result.dialect.encoding == "utf-8+cp1252"
+    assert "MÃ¼ller" not in result.frame["Kunde"].tolist()
+    assert result.frame["Kunde"].tolist().count("Müller") == 2
+    problem = next(problem for problem in result.problems if problem.key == "load_lines_cp1252")
+    lines = {"utf8_line_in_cp1252_file": (2, "2, 3"), "cp1252_line_in_utf8_file": (1, "3")}[name]
+    assert (problem.params["rows"], problem.params["examples"]) == lines
+    assert "als Windows-1252 gelesen" in problem.message("de")
+
+
+def test_a_mixed_line_that_is_neither_utf8_nor_cp1252_refuses_the_file_saying_how_to_save_it():
+    with pytest.raises(LoadError, match=r"line 3 is neither UTF-8 nor Windows-1252\. Please save the file as "
+                                        r"\"CSV UTF-8\""):
+        loaded("mixed_line_neither_encoding")
+
+
+def test_a_carriage_return_inside_a_field_never_makes_a_new_row():
+    # issue 24: a bare CR inside a field split the row, and a customer "2" who was never written appeared
+    result = loaded("bare_cr_inside_a_field")
+    assert result.frame["Artikel"].tolist() == ["Kaffee\rBohnen", "Tee\r2"]  # kept as written
+    assert result.frame["Kunde"].tolist() == ["1", "1"]  # no customer "2"
+    assert result.rejected["reason"].tolist() == [
+        "wrong number of fields: expected 3, found 4 (a carriage return inside a value)"]
+    assert result.rejected["row_number"].tolist() == [4]
+
+
+@pytest.mark.parametrize("name", ["bare_cr_line_endings", "cr_cr_lf_line_endings"])
+def test_carriage_returns_that_end_lines_still_end_them(name):
+    result = loaded(name)
+    assert result.frame["Kunde"].tolist() == ["1", "2"] and result.rows_rejected == 0
+
+
+def test_infinite_and_overlong_amounts_are_rejected_rows_not_kept():
+    # issue 24: inf / -inf amounts were kept and crashed the Retention -> profit page
+    prepared = prepared_transactions(loaded("non_finite_amounts"), "Kunde")
+    assert prepared.frame["customer_id"].tolist() == ["E"]
+    assert len(prepared.rejected) + loaded("non_finite_amounts").rows_rejected == 4
+
+
+def test_infinite_parquet_amounts_are_rejected_rows_with_a_reason():
+    prepared = prepared_transactions(loaded("parquet_infinite_amounts"), "Kunde")
+    assert prepared.frame["customer_id"].tolist() == ["C"]
+    assert prepared.rejected["reason"].tolist() == ["amount: not a finite number ('inf')",
+                                                    "amount: not a finite number ('-inf')"]
+    assert any(problem.key == "data_not_finite" for problem in prepared.problems)
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("parquet_year_minus_61757", "year -59824"),
+    ("parquet_timestamp_beyond_microseconds", "year 146140482"),
+    ("parquet_date_before_1900", "1887-11-12"),  # day −30,000 of the Unix epoch
+])
+def test_parquet_dates_outside_1900_to_2200_are_rejected_rows_with_a_reason(name, shown):
+    # issue 24: a Parquet timestamp in year −61757 was kept as an order date
+    result = loaded(name)
+    assert result.frame["Kunde"].tolist() == ["B"]
+    assert result.rejected["Kunde"].tolist() == ["A"]
+    reason = result.rejected["reason"].iloc[0]
+    assert reason.startswith("Datum: not a date between 1900 and 2200: '") and shown in reason
+    assert [problem.key for problem in result.problems] == ["load_values_out_of_range"]
+
+
+def test_rows_of_only_separators_are_counted_as_blank():
+    result = loaded("separator_only_rows")
+    assert (result.rows_kept, result.rows_rejected, result.rows_blank) == (1, 0, 2)
+    assert [problem.key for problem in result.problems] == ["load_rows_blank"]
+
+
+def test_quoted_line_breaks_stay_in_their_value_and_rows_are_numbered_as_a_spreadsheet_shows_them():
+    result = loaded("quoted_line_breaks")
+    assert result.frame["Artikel"].tolist() == ["Kaffee\nBohnen", "a\n\nb", "x"]
+    assert result.frame.index.tolist() == [2, 3, 4]
+
+
+def test_a_stray_quote_and_an_unterminated_quote_are_rejected_rows():
+    assert loaded("stray_quote_after_a_quoted_field").rejected["row_number"].tolist() == [2]
+    result = loaded("unterminated_quote_then_blank_lines")
+    assert (result.rows_kept, result.rows_rejected) == (1, 1)  # the rest of the file is one rejected row
+
+
+def test_many_rejected_lines_are_all_accounted_for_with_their_reasons():
+    result = loaded("many_rejected_lines")
+    assert (result.rows_kept, result.rows_rejected) == (20_000, 20_000)
+    assert result.rejected["row_number"].tolist() == list(range(3, 40_002, 2))
+    assert result.rejected["reason"].eq("wrong number of fields: expected 3, found 2").all()
+    assert result.rejected["Kunde"].tolist() == [str(n) for n in range(20_000)]
+    assert result.rejected["Betrag"].isna().all()
 
 
 def test_styled_empty_cells_far_to_the_right_do_not_count_as_columns():
@@ -447,3 +632,85 @@ def test_parquet_pages_larger_than_the_cap_are_refused_whatever_the_footer_says(
     with pytest.raises(LoadError) as raised:
         _inspect(filename, data)
     assert raised.value.key == "load_too_complex"
+
+
+# --- rows in = kept + rejected, checked in code; no work after the deadline ---------------------------------------
+
+
+def test_rows_the_csv_reader_loses_are_an_error_not_a_silent_loss(monkeypatch):
+    read = loading._duckdb_read
+
+    def losing_one_row(*args, **kwargs):
+        raw, rejects = read(*args, **kwargs)
+        return raw.iloc[:-1], rejects
+
+    monkeypatch.setattr(loading, "_duckdb_read", losing_one_row)
+    with pytest.raises(LoadError, match=r"Rows were lost while reading orders\.csv \(3 rows read, 2 kept, 0 set aside, "
+                                        r"1 missing\)") as raised:
+        read_table(GOOD_CSV.encode(), "orders.csv")
+    assert raised.value.key == "load_rows_unaccounted"
+
+
+@pytest.mark.parametrize(("filename", "data"), [("orders.csv", GOOD_CSV.encode()),
+                                                ("orders.xlsx", workbook_bytes([("Kunde", "Betrag"), ("A", 1.5),
+                                                                                ("B", 2.5)]))])
+def test_rows_lost_while_typing_are_an_error_too_for_csv_and_excel(filename, data, monkeypatch):
+    type_columns = loading._type_columns
+
+    def losing_the_first_row(*args, **kwargs):
+        typed = type_columns(*args, **kwargs)
+        return replace(typed, frame=typed.frame.iloc[1:])
+
+    monkeypatch.setattr(loading, "_type_columns", losing_the_first_row)
+    with pytest.raises(LoadError, match="1 missing") as raised:
+        read_table(data, filename)
+    assert raised.value.key == "load_rows_unaccounted"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pairs", [300_000, 1_200_000])
+def test_a_csv_with_a_million_good_and_a_million_malformed_lines_accounts_for_every_row(pairs, monkeypatch):
+    # issue 24: 1.2 M good and 1.2 M malformed lines gave 931,060 kept, 931,059 rejected and 537,881 neither (DuckDB's
+    # reader drops the end of such a file when told to skip the header; at 300 k pairs it dropped 99,458 of each)
+    monkeypatch.setattr(loading, "PARSE_SECONDS", 600.0)  # a loaded test machine; the limit is not the subject here
+    data = b"Kunde;Datum;Betrag\n" + b"".join(b"%d;01.01.2024;1,00\n%d;01.01.2024\n" % (n, n) for n in range(pairs))
+    result = read_table(data, "halb.csv")
+    assert (result.rows_kept, result.rows_rejected) == (pairs, pairs)
+    assert result.frame.index[-1] == 2 * pairs and result.rejected["row_number"].iloc[-1] == 2 * pairs + 1
+
+
+def test_a_read_past_its_deadline_stops_itself_before_handling_the_rejected_lines(monkeypatch):
+    read, split = loading._duckdb_read, loading._split_rejected_lines
+    calls = []
+
+    def slow_read(*args, **kwargs):  # a read that finished just at the deadline
+        result = read(*args, **kwargs)
+        time.sleep(0.2)
+        return result
+
+    monkeypatch.setattr(loading, "_duckdb_read", slow_read)
+    monkeypatch.setattr(loading, "_split_rejected_lines", lambda *args: calls.append(args) or split(*args))
+    data = (GOOD_CSV + "00042;31.12.2024\n" * 1000).encode()
+    with pytest.raises(LoadError) as raised:
+        loading._read_csv(data, "late.csv", deadline=time.monotonic() + 0.1)
+    assert raised.value.key == "load_too_slow"
+    assert calls == []  # no work after the deadline
+
+
+def test_decoding_a_mixed_file_stops_at_the_deadline():
+    data = "Kunde;Betrag\n".encode() + "Jörg;1\n".encode() + "Müller;2,00\n".encode("cp1252") * 200_000
+    with pytest.raises(LoadError) as raised:
+        loading._read_csv(data, "mixed.csv", deadline=time.monotonic() - 1)
+    assert raised.value.key == "load_too_slow"
+
+
+def test_after_a_time_out_the_reading_thread_ends_instead_of_working_on(monkeypatch):
+    # issue 24: after the time-out message the worker kept splitting rejected lines in pure Python for a long time
+    data = b"Kunde;Datum;Betrag\n" + b"".join(b"%d;01.01.2024;1,00\n%d;01.01.2024\n" % (n, n) for n in range(60_000))
+    monkeypatch.setattr(loading, "PARSE_SECONDS", 0.5)
+    with pytest.raises(LoadError):
+        read_table(data, "halb.csv")
+    deadline = time.monotonic() + 10
+    while any(thread.name == "retention_read_table" for thread in threading.enumerate()):
+        assert time.monotonic() < deadline, "the reading thread works on after the time-out"
+        time.sleep(0.05)

@@ -133,7 +133,8 @@ def expected_transactions() -> pd.DataFrame:
 
 def prepared(result: loading.LoadResult) -> pd.DataFrame:
     mapping = suggest_mapping(result.frame.columns, "transactions")
-    return prepare_sheet(map_columns(result.frame, mapping), "transactions", today=dt.date(2025, 1, 1)).frame
+    frame = result.for_mapping(mapping).frame
+    return prepare_sheet(map_columns(frame, mapping), "transactions", today=dt.date(2025, 1, 1)).frame
 
 
 # --- one table from every dialect ---------------------------------------------------------------------------------

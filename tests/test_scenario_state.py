@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from retention_core.scenario_state import (
     PARAMS,
@@ -119,3 +121,55 @@ def test_every_value_written_to_the_url_reads_back_the_same():
     assert query["cost_typed_active"] == "700"
     assert parse_query(query).values == values
     assert format_value(PARAMS["clv_cac"], 100.0) == "100"
+
+
+@pytest.mark.parametrize("key", ["cost_typed_active", "clv_horizon", "cohort_project_periods"])
+@pytest.mark.parametrize("text", ["+-5", "-+5", "++5", "²", "１２", "٣", "1_0", "0x10"])
+def test_whole_numbers_are_ascii_digits_with_one_sign_and_anything_else_is_refused(key, text):
+    # +-5 crashed int() in the frame before (issue 24); fullwidth and other Unicode digits are not link text
+    with pytest.raises(ParamError, match=f"^{key}: .* is not a whole number"):
+        parse_value(PARAMS[key], text)
+    assert parse_query({key: text}).rejected == (key,)
+
+
+@pytest.mark.parametrize(("key", "text", "message"), [
+    ("clv_gross_margin", "+-0.5", "is not a number"),
+    ("clv_gross_margin", "٠.5", "is not a number"),
+    ("clv_cac", "1_000", "is not a number"),
+    ("clv_cac", "-Infinity", "not a finite number"),
+    ("clv_cac", "1e5000", "not a finite number"),
+    ("profit_tenure", "²:5", "is not a pair like 3:40"),
+    ("overview_period", "2024-7-1", "is not a date like 2024-07-01"),
+    ("overview_period", "２０２４-07-01", "is not a date like 2024-07-01"),
+])
+def test_numbers_and_dates_are_read_only_in_their_ascii_notation(key, text, message):
+    with pytest.raises(ParamError, match=f"^{key}: .*{message}"):
+        parse_value(PARAMS[key], text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.sampled_from(sorted(PARAMS)), text=st.text(max_size=40) | st.from_regex(
+    r"[+\-]{0,3}[0-9²٣.:,eE_ ]{0,12}", fullmatch=True))
+@example(key="cost_typed_active", text="+-5")
+@example(key="profit_tenure", text="1:2,²:3")
+def test_any_text_for_any_parameter_is_a_value_or_a_param_error_never_another_exception(key, text):
+    spec = PARAMS[key]
+    try:
+        value = parse_value(spec, text)
+    except ParamError as error:
+        assert error.key == key
+        assert parse_query({key: text}).rejected == (key,)
+        return
+    assert check_value(spec, value) == value  # what is accepted is within the spec
+    assert parse_value(spec, format_value(spec, value)) == value  # and reads back the same from the URL
+    assert parse_query({key: text}).values == {key: value}
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(PARAMS)) | st.text(max_size=10),
+                       st.text(max_size=30) | st.lists(st.text(max_size=10), max_size=3), max_size=12))
+def test_parse_query_never_raises_and_splits_the_known_keys_into_accepted_and_rejected(params):
+    parsed = parse_query(params)
+    known = {key for key in params if key in PARAMS}
+    assert set(parsed.values) | set(parsed.rejected) == known
+    assert not set(parsed.values) & set(parsed.rejected)
