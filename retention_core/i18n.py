@@ -148,6 +148,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "load_xlsb": {
         "de": "{filename} ist im binären Excel-Format (.xlsb). Bitte in Excel als .xlsx oder CSV speichern.",
         "en": "{filename} is in Excel's binary format (.xlsb). Please save it as .xlsx or CSV in Excel.",
+    },
     "load_one_column": {
         "de": "In {filename} wurde nur eine Spalte gefunden. Bitte als CSV mit Semikolon, Komma, Tabulator oder "
         "senkrechtem Strich zwischen den Werten speichern; steht über der Kopfzeile ein Titel, diese Zeilen "
