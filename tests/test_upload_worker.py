@@ -391,3 +391,36 @@ def test_a_file_the_reader_refuses_gets_the_same_message_from_the_worker():
     with pytest.raises(LoadError, match="old Excel format") as raised:
         upload_worker.read_upload(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "alt.xls", limits=SMALL)
     assert raised.value.params == {"filename": "alt.xls"}
+
+
+def _ids_parquet() -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"Wer": pa.array([9007199254740993, 9007199254740992, -(2**63)], pa.int64()),
+                             "Datum": pa.array([19_000] * 3, pa.date32()), "Betrag": [1.0, 2.0, 3.0]}), buffer)
+    return buffer.getvalue()
+
+
+ID_UPLOADS = {
+    # issue 24's ids, a blank line, and a failed number in a column that ends up unused
+    "csv": lambda: ("ids.csv", b"Wer;Datum;Betrag;Notiz\n9007199254740993;01.01.2024;1,00;1\n"
+                               b"9007199254740992;01.01.2024;2,00;2\n;;;\n1.234;02.01.2024;3,00;drei\n"
+                               b"12345678901234567890;03.01.2024;4,00;4\n"),
+    "parquet": lambda: ("ids.parquet", _ids_parquet()),
+}
+
+
+@pytest.mark.parametrize("name", list(ID_UPLOADS))
+def test_ids_come_back_from_the_worker_as_the_file_wrote_them(name):
+    # the worker hands back what LoadResult.for_mapping needs: the values of the typed columns as written, the
+    # rows set aside for a value, and the blank rows
+    filename, data = ID_UPLOADS[name]()
+    expected = read_table(data, filename)
+    loaded = upload_worker.read_upload(data, filename, limits=SMALL)
+    assert loaded.rows_blank == expected.rows_blank
+    mapping = {"customer_id": "Wer", "order_date": "Datum", "amount": "Betrag"}
+    want, got = expected.for_mapping(mapping), loaded.for_mapping(mapping)
+    pd.testing.assert_frame_equal(got.frame, want.frame, check_exact=True)
+    pd.testing.assert_frame_equal(got.rejected, want.rejected, check_exact=True)
+    assert got.problems == want.problems
+    assert got.frame["Wer"].tolist()[:2] == ["9007199254740993", "9007199254740992"]
+    assert got.rows_kept + got.rows_rejected + got.rows_blank == (5 if name == "csv" else 3)
