@@ -1509,6 +1509,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "rejected_reason_data_margin_out_of_range": {"de": "nicht zwischen 0 % und 100 %",
                                                  "en": "not between 0% and 100%"},
     "rejected_reason_data_unknown_category": {"de": "Kategorie nicht zugeordnet", "en": "category not assigned"},
+    "rejected_reason_data_not_finite": {"de": "keine endliche Zahl", "en": "not a finite number"},
+    "rejected_reason_data_too_large": {"de": "unmöglich groß", "en": "impossibly large"},
+    "rejected_reason_data_date_too_early": {"de": "Datum vor 1900", "en": "date before 1900"},
     # --- unusable data and unexpected errors: a plain message and the way back ---
     "error_data_unusable": {"de": "Ihre hochgeladenen Daten lassen sich so nicht auswerten: {reason}.",
                             "en": "Your uploaded data cannot be analysed as they are: {reason}."},
