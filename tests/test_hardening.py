@@ -18,28 +18,20 @@ import tracemalloc
 import zipfile
 from dataclasses import replace
 
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 import crafted_files
+from crafted_files import sheet_xml, workbook_bytes
+from crafted_files import zip_bytes as _zip
 from retention_core import loading, upload_worker
 from retention_core.i18n import TEXTS
 from retention_core.columns import map_columns, prepare_sheet
 from retention_core.loading import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS, LoadError, LoadResult, read_table
 
 GOOD_CSV = "Kundennummer;Bestelldatum;Betrag\n00042;31.12.2024;12,50\n00107;01.02.2024;99,00\n00555;05.11.2023;0,99\n"
-
-
-def workbook_bytes(rows=(("Customer ID", "Order Date", "Amount"), ("00042", "2024-12-31", 12.5))) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def rewrite_xlsx(replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None,
@@ -53,14 +45,6 @@ def rewrite_xlsx(replace: dict[str, bytes] | None = None, add: dict[str, bytes] 
         for name, content in (add or {}).items():
             target.writestr(name, content)
     return buffer.getvalue()
-
-
-def sheet_xml(cells: str) -> bytes:
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        f"{cells}</sheetData></worksheet>"
-    ).encode()
 
 
 BILLION_LAUGHS = (
@@ -259,14 +243,6 @@ def _without_sheets(data: bytes) -> bytes:
 def parquet_bytes(table: pa.Table) -> bytes:
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
-    return buffer.getvalue()
-
-
-def _zip(parts: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in parts.items():
-            archive.writestr(name, content)
     return buffer.getvalue()
 
 
