@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,7 @@ from retention_core.columns import (
     validate_transactions,
 )
 from retention_core.columns import SheetSpec
-from retention_core.i18n import TEXTS
+from retention_core.i18n import TEXTS, placeholders
 
 TODAY = dt.date(2025, 1, 1)
 
@@ -484,7 +483,7 @@ def test_every_problem_key_has_german_and_english_text():
 def test_german_and_english_texts_use_the_same_placeholders():
     for key in PROBLEM_KEYS:
         fields = {
-            lang: {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            lang: placeholders(text)
             for lang, text in TEXTS[key].items()
         }
         assert fields["de"] == fields["en"], key
