@@ -1558,6 +1558,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
     # --- consultant mode: scenario in the link, saved scenarios, comparison, exports ---
     "page_scenarios": {"de": "Szenarien", "en": "Scenarios"},
+    "scenarios_export_which": {"de": "Welches Szenario exportieren", "en": "Scenario to export"},
     "intro_scenarios": {
         "de": "Jede Einstellung steht im Link (Adresszeile): Link kopieren und teilen zeigt genau diese Ansicht. "
               "Unter „Szenario speichern“ in der Seitenleiste halten Sie Einstellungen unter einem Namen fest; hier "

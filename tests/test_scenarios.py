@@ -247,5 +247,6 @@ def test_xlsx_export_writes_user_strings_as_text_cells():
     sheet = load_workbook(io.BytesIO(to_xlsx_bytes(HOSTILE))).active
     cells = [row[0] for row in sheet.iter_rows(min_row=1, max_row=6)]
     assert all(cell.data_type == "s" for cell in cells)
-    assert cells[0].value == "'=x" and cells[2].value == "'+1+1"
+    assert cells[0].value == "=x" and cells[2].value == "+1+1"  # as written, with Excel's quote prefix: text
+    assert all(cell.quotePrefix for cell in cells[:5])
     assert sheet.cell(row=2, column=2).value == -12.5
