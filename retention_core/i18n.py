@@ -1643,12 +1643,64 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_charts": {"de": "Diagramme", "en": "Charts"},
     "report_formulas": {"de": "Verwendete Formeln", "en": "Formulas used"},
     "report_formulas_intro": {
-        "de": "Aus der Dokumentation des Rechenkerns (retention_core/metrics.py und revenue.py), mit Quellen; Raten "
-              "als Anteile, r = jährliche Bindungsrate, i = Diskontsatz pro Jahr; Kundenwerte je Neukunde.",
-        "en": "From the documentation of the computation core (retention_core/metrics.py and revenue.py), with "
-              "sources; rates as fractions, r = annual retention rate, i = discount rate per year; customer values "
-              "per new customer.",
+        "de": "So rechnet das Dashboard, mit Quellen: Raten als Anteile, r = jährliche Bindungsrate, i = Diskontsatz "
+              "pro Jahr, m = Marge je Kundenjahr, c = Bindungskosten je Kundenjahr, AC = Akquisitionskosten; "
+              "Kundenwerte je Neukunde.",
+        "en": "How the dashboard computes, with sources: rates as fractions, r = annual retention rate, i = discount "
+              "rate per year, m = margin per customer-year, c = retention cost per customer-year, AC = acquisition "
+              "cost; customer values per new customer.",
     },
+    "report_formula_line_retention_cost_per_customer": {"de": "Bindungskosten je Kunde = gesamte Bindungskosten / aktive Kunden", "en": "retention cost per customer = total retention cost / active customers"},
+    "report_formula_line_annual_retention_rate": {"de": "r = Käufer in beiden Jahren / Käufer im früheren Jahr", "en": "r = buyers in both years / buyers in the earlier year"},
+    "report_formula_line_margin_per_customer_year": {"de": "m = Bruttomarge × Nettoumsatz / Käufer", "en": "m = gross margin × net revenue / buyers"},
+    "report_formula_line_simple_clv": {"de": "CLV = (durchschnittlicher Kaufwert × Kaufhäufigkeit) × Kundenlebensdauer", "en": "CLV = (average purchase value × purchase frequency) × lifespan"},
+    "report_formula_line_clv_gap": {"de": "Lücke = CLV − LRC", "en": "gap = CLV − LRC"},
+    "report_formula_line_net_value": {"de": "Nettowert = CLV-Lücke − CAC = CLV − LRC − CAC", "en": "net value = CLV gap − CAC = CLV − LRC − CAC"},
+    "report_formula_line_retention_uplift": {"de": "relative Änderung = (V(r + Δ) − V(r)) / V(r); Rückgang der Abwanderung = 1 − (1 − r − Δ) / (1 − r)", "en": "relative change = (V(r + Δ) − V(r)) / V(r); churn reduction = 1 − (1 − r − Δ) / (1 − r)"},
+    "report_formula_line_net_revenue_retention": {"de": "NRR = (S + E − C − L) / S   (S = Umsatz zu Beginn, E = Ausweitung, C = Rückgang, L = verlorener Umsatz)", "en": "NRR = (S + E − C − L) / S   (S = starting revenue, E = expansion, C = contraction, L = churned revenue)"},
+    "report_formula_line_gross_revenue_retention": {"de": "GRR = (S − C − L) / S = Σ min(r_P, r_P−1) / Σ r_P−1   (C = Rückgang, L = verlorener Umsatz)", "en": "GRR = (S − C − L) / S = Σ min(r_P, r_P−1) / Σ r_P−1   (C = contraction, L = churned revenue)"},
+    "report_formula_line_bridge_ending": {"de": "Ende = Beginn + neu + reaktiviert + Ausweitung − Rückgang − verloren", "en": "ending = starting + new + reactivated + expansion − contraction − churned"},
+    "report_seed_000": {"de": "Fachartikel „Kosten der Kundenbindung“", "en": "article “Kosten der Kundenbindung”"},
+    "report_seed_001": {"de": "Trustmary (2024), „Kundenwert“", "en": "Trustmary (2024), “Kundenwert”"},
+    "report_seed_other": {"de": "Fachartikel zur Kundenbindung", "en": "article on customer retention"},
+    "report_formula_retention_cost_per_customer": {"de": "Bindungskosten je aktivem Kunden und Zeitraum",
+                                                   "en": "Retention cost per active customer and period"},
+    "report_formula_annual_retention_rate": {"de": "Jährliche Bindungsrate: Anteil der Käufer eines Jahres, die im "
+                                                   "Folgejahr wieder kaufen",
+                                             "en": "Annual retention: the share of one year's buyers who buy again "
+                                                   "the next year"},
+    "report_formula_margin_per_customer_year": {"de": "Marge je Kundenjahr (nach Wareneinsatz)",
+                                                "en": "Margin per customer-year (after the cost of goods)"},
+    "report_formula_simple_clv": {"de": "Einfacher Kundenwert: Kundenwert je Zeitraum × Kundenlebensdauer",
+                                  "en": "Simple customer lifetime value: value per period × lifespan"},
+    "report_formula_margin_multiple_clv": {"de": "Kundenwert (CLV) eines Neukunden bei gleichbleibender Marge und "
+                                                 "Bindung",
+                                           "en": "Customer lifetime value (CLV) of a new customer at constant margin "
+                                                 "and retention"},
+    "report_formula_finite_horizon_clv": {"de": "Kundenwert (CLV) über einen begrenzten Zeitraum",
+                                          "en": "Customer lifetime value (CLV) over a finite horizon"},
+    "report_formula_lifetime_retention_cost": {"de": "Bindungskosten über die erwartete Kundenlebensdauer (Barwert)",
+                                               "en": "Retention cost over the expected lifetime (present value)"},
+    "report_formula_clv_gap": {"de": "CLV-Lücke: Kundenwert nach den Kosten, ihn zu halten",
+                               "en": "CLV gap: customer value after the cost of keeping the customer"},
+    "report_formula_net_value": {"de": "Nettowert eines Neukunden nach Bindungs- und Akquisitionskosten",
+                                 "en": "Net value of a new customer after retention and acquisition cost"},
+    "report_formula_break_even_retention_spend": {"de": "Bindungsausgaben je Kundenjahr, bei denen der Nettowert null "
+                                                        "ist",
+                                                  "en": "Retention spend per customer-year at which the net value is "
+                                                        "zero"},
+    "report_formula_clv_to_cac": {"de": "Verhältnis von Kundenwert zu Akquisitionskosten",
+                                  "en": "Customer lifetime value to acquisition cost"},
+    "report_formula_tenure_profit_value": {"de": "Wert eines Neukunden, dessen Gewinn mit der Kundendauer wächst",
+                                           "en": "Value of a new customer whose profit grows with tenure"},
+    "report_formula_retention_uplift": {"de": "Kundenwert vor und nach höherer Bindung",
+                                        "en": "Customer value before and after higher retention"},
+    "report_formula_net_revenue_retention": {"de": "Netto-Umsatzbindung (NRR) von Zeitraum zu Zeitraum",
+                                             "en": "Net revenue retention (NRR) from period to period"},
+    "report_formula_gross_revenue_retention": {"de": "Brutto-Umsatzbindung (GRR) von Zeitraum zu Zeitraum",
+                                               "en": "Gross revenue retention (GRR) from period to period"},
+    "report_formula_bridge_ending": {"de": "Umsatz am Ende, zu dem sich die Umsatzbrücke addiert",
+                                     "en": "Ending revenue that the revenue bridge adds up to"},
     "report_reference": {"de": "Quelle", "en": "Reference"},
     "report_column_section": {"de": "Bereich", "en": "Section"},
     "report_column_item": {"de": "Größe", "en": "Item"},

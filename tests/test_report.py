@@ -277,3 +277,29 @@ def test_a_signed_number_as_shown_is_written_as_shown_and_a_formula_is_not_run()
     assert sheet.cell(row=2, column=1).data_type == "n" and sheet.cell(row=2, column=2).data_type == "s"
     formula = sheet.cell(row=3, column=2)
     assert formula.value == "=1+1" and formula.data_type == "s" and formula.quotePrefix
+
+
+def test_the_report_states_each_formula_in_the_readers_language_and_its_english_line_is_the_docstrings():
+    from retention_core.i18n import TEXTS
+
+    for function in report.REPORT_FORMULAS:
+        key = f"report_formula_line_{function.__name__}"
+        if key in TEXTS:
+            assert TEXTS[key]["en"] == report.formula_of(function).formula, key
+
+
+def test_the_german_report_has_no_developer_text_and_no_unused_typed_costs(cafe):
+    values, outcome = cafe
+    frame = report.scenario_frame("Café", {**values, "cost_mode": "data", "cost_typed_team": 5000.0}, outcome,
+                                  "de", "EUR", "quarter")
+    page = report.html_report("Café", "Daten: Beispiel", frame, [], "de")
+    formulas = page[page.index("Verwendete Formeln"):]
+    for developer_text in ("seed article", "retention_core", ".py", "<code>margin_multiple_clv</code>",
+                           "total retention cost", "Formula"):
+        assert developer_text not in formulas, developer_text
+    assert "Bindungskosten je Kunde = gesamte Bindungskosten / aktive Kunden" in formulas
+    assert "Farris et al. (2010), §5.3" in formulas
+    assert "Bindungskosten: Team (eingegeben)" not in frame.iloc[:, 1].tolist()  # a cost sheet was used
+    typed = report.scenario_frame("Café", {**values, "cost_mode": "typed", "cost_typed_team": 5000.0}, outcome,
+                                  "de", "EUR", "quarter")
+    assert "Bindungskosten: Team (eingegeben)" in typed.iloc[:, 1].tolist()
