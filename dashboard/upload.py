@@ -373,7 +373,10 @@ def _file_changed(kind: str) -> None:
 def sheet_section(kind: str, s: Settings) -> None:
     """Upload, read, map and report one sheet kind."""
     sandbox.warm_up()  # the worker's fork server imports its libraries while the user picks a file
-    st.caption(t(f"data_help_{kind}", s.lang))
+    # Streamlit 1.67 writes its uploader's own texts ("Upload", "50MB per file") in English only, with no parameter
+    # to change them (streamlit/streamlit#13500); the caption says the limit in the user's language.
+    st.caption(t(f"data_help_{kind}", s.lang) + " " + t("data_upload_limit", s.lang, limit_mb=format_number(
+        st.get_option("server.maxUploadSize"), s.lang)))
     file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}",
                             on_change=_file_changed, args=(kind,))
     if file is None:

@@ -1558,6 +1558,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
     # --- consultant mode: scenario in the link, saved scenarios, comparison, exports ---
     "page_scenarios": {"de": "Szenarien", "en": "Scenarios"},
+    "data_upload_limit": {"de": "Höchstens {limit_mb} MB je Datei.", "en": "At most {limit_mb} MB per file."},
     "scenarios_export_which": {"de": "Welches Szenario exportieren", "en": "Scenario to export"},
     "intro_scenarios": {
         "de": "Jede Einstellung steht im Link (Adresszeile): Link kopieren und teilen zeigt genau diese Ansicht. "
