@@ -757,6 +757,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "category_short_tools": {"de": "Tools", "en": "Tools"},
     "category_short_engagement": {"de": "Engagement", "en": "Engagement"},
     "label_active_customers": {"de": "Aktive Kunden", "en": "Active customers"},
+    "label_active_customers_typed": {"de": "Aktive Kunden im Zeitraum", "en": "Active customers in the period"},
+    "label_active_customers_whatif": {"de": "Aktive Kunden (was wäre, wenn)", "en": "Active customers (what if)"},
     "label_total_retention_cost": {"de": "Bindungskosten gesamt", "en": "Total retention spend"},
     "label_cac_band": {"de": "Typische CAC (5–25 ×)", "en": "Typical CAC (5–25 ×)"},
     "label_cac_band_help": {
@@ -1179,8 +1181,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "loyalty_no_products": {"de": "Upsell braucht eine Produktspalte in den Transaktionen.",
                             "en": "Upsell needs a product column in the transactions."},
     "loyalty_cli_title": {"de": "Customer Loyalty Index (CLI)", "en": "Customer Loyalty Index (CLI)"},
-    "loyalty_cli_intro": {"de": "Mittelwerte Ihrer Umfrage (0–10) zu drei Fragen; der CLI ist ihr Durchschnitt.",
-                          "en": "Your survey's mean answers (0–10) to three questions; the CLI is their average."},
+    "loyalty_cli_intro": {"de": "Angenommene Mittelwerte (0–10) zu drei Umfragefragen, nicht aus Ihren Daten: die "
+                                "NPS-Tabelle enthält diese Fragen nicht. Tragen Sie die Mittelwerte Ihrer eigenen "
+                                "Umfrage ein; der CLI ist ihr Durchschnitt.",
+                          "en": "Assumed mean answers (0–10) to three survey questions, not from your data: the NPS "
+                                "sheet does not hold these questions. Enter your own survey's means; the CLI is "
+                                "their average."},
     "loyalty_cli_recommend": {"de": "Würden Sie uns weiterempfehlen?", "en": "Would you recommend us?"},
     "loyalty_cli_repurchase": {"de": "Würden Sie wieder kaufen?", "en": "Would you buy again?"},
     "loyalty_cli_try_new": {"de": "Würden Sie andere Produkte probieren?", "en": "Would you try other products?"},
