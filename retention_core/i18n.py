@@ -757,6 +757,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "category_short_tools": {"de": "Tools", "en": "Tools"},
     "category_short_engagement": {"de": "Engagement", "en": "Engagement"},
     "label_active_customers": {"de": "Aktive Kunden", "en": "Active customers"},
+    "label_warm_up": {"de": "Anlaufphase: Kundenstamm erst im Aufbau (nicht gemessen)",
+                      "en": "Warm-up: customer base still being built (not measured)"},
     "label_active_customers_typed": {"de": "Aktive Kunden im Zeitraum", "en": "Active customers in the period"},
     "label_active_customers_whatif": {"de": "Aktive Kunden (was wäre, wenn)", "en": "Active customers (what if)"},
     "label_total_retention_cost": {"de": "Bindungskosten gesamt", "en": "Total retention spend"},
