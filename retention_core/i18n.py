@@ -1018,6 +1018,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "There is not enough data for this page: it needs at least one customer whose first customer year lies "
               "wholly in the data (for the profit per customer year). Upload a longer history.",
     },
+    "profit_growth_assumes": {
+        "de": "Angenommen: Jedes Jahr kommen so viele Neukunden hinzu wie in den letzten 12 Monaten – {rate} der "
+              "Käufer des Vorjahres –, in allen {years} Jahren gleich. Das Wachstum „ohne Verbesserung“ (+{growth} "
+              "nach {years} Jahren) kommt aus dieser Annahme, nicht aus der Bindung; ein junges Geschäft gewinnt "
+              "später meist anteilig weniger Neukunden. Es ist eine Rechnung, keine Prognose.",
+        "en": "Assumed: every year as many new customers join as in the last 12 months – {rate} of the previous "
+              "year's buyers – the same in all {years} years. The growth “without improvement” (+{growth} after "
+              "{years} years) comes from this assumption, not from retention; a young business usually wins "
+              "relatively fewer new customers later. It is arithmetic, not a forecast.",
+    },
     "profit_growth_unknown": {
         "de": "Die Projektion des Kundenstamms braucht die gemessene jährliche Bindung (24 Monate Bestellungen).",
         "en": "The customer-base projection needs the measured annual retention (24 months of orders).",
