@@ -19,7 +19,7 @@ from dashboard import errors, scenario, state, widgets
 from dashboard.state import Settings
 from retention_core import sandbox
 from retention_core.columns import CATEGORIES, SHEETS, Prepared, SharedColumnError, apply_categories, map_columns
-from retention_core.columns import suggest_categories, suggest_mapping
+from retention_core.columns import looks_like, suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
 from retention_core.i18n import TEXTS, format_date_pattern, format_day, format_number, format_percent, t, translate_reason
 from retention_core.loading import LoadError, LoadResult
@@ -388,6 +388,10 @@ def sheet_section(kind: str, s: Settings) -> None:
     if len(entry.loaded.dialect.sheet_names or ()) > 1:
         st.selectbox(t("data_sheet", s.lang), entry.loaded.dialect.sheet_names, key=sheet_key)
     st.caption(_dialect_caption(entry.loaded, s))
+    other = looks_like(entry.loaded.frame, kind) if entry.prepared is None else None
+    if other is not None:  # a sheet of another kind on this uploader: say what it looks like and where it goes
+        st.warning(t("data_looks_like", s.lang, sheet=t(f"sheet_{kind}", s.lang), other=t(f"sheet_{other}", s.lang),
+                     help=t(f"data_help_{other}", s.lang)), icon=":material/swap_horiz:")
     entry = _mapping_form(kind, entry, s)
     for key, params in _blocking(kind, entry):
         show = st.error if key in ("data_no_rows_kept", "data_no_purchases_kept") else st.warning

@@ -448,6 +448,20 @@ class SharedColumnError(ValueError):
         super().__init__(f"One column cannot be mapped to two canonical columns: {column!r} -> {' and '.join(fields)}")
 
 
+def looks_like(frame: pd.DataFrame, uploaded_as: str) -> str | None:
+    """The other sheet kind whose every required column :func:`suggest_mapping` finds in ``frame``'s headers, when
+    the kind it was ``uploaded_as`` does not have all of its own: a cost sheet dropped on the transactions
+    uploader. None when the upload fits its own kind or no other kind fits (then the mapping form says which field
+    is empty)."""
+    def complete(kind: str) -> bool:
+        suggested = suggest_mapping(frame.columns, kind, sample=frame)
+        return all(name in suggested for name in SHEETS[kind].required)
+
+    if complete(uploaded_as):
+        return None
+    return next((kind for kind in SHEETS if kind != uploaded_as and complete(kind)), None)
+
+
 def map_columns(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.DataFrame:
     """Keep only the mapped user columns of ``frame``, renamed to their canonical names (in mapping order).
 

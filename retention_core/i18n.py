@@ -1576,6 +1576,12 @@ TEXTS: dict[str, dict[str, str]] = {
 
     # --- consultant mode: scenario in the link, saved scenarios, comparison, exports ---
     "page_scenarios": {"de": "Szenarien", "en": "Scenarios"},
+    "data_looks_like": {
+        "de": "Diese Datei sieht nicht nach {sheet} aus, sondern nach der Tabelle „{other}“: {help} Laden Sie sie "
+              "im Reiter „{other}“ hoch.",
+        "en": "This file does not look like {sheet} but like the “{other}” sheet: {help} Upload it in the “{other}” "
+              "tab.",
+    },
     "data_upload_limit": {"de": "Höchstens {limit_mb} MB je Datei.", "en": "At most {limit_mb} MB per file."},
     "scenarios_export_which": {"de": "Welches Szenario exportieren", "en": "Scenario to export"},
     "intro_scenarios": {

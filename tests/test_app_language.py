@@ -136,3 +136,23 @@ def test_rejected_rows_are_headed_and_written_in_the_users_language(lang, header
     assert list(table.columns) == header
     assert table.iloc[0].tolist() == row
     assert table.iloc[1, 0] == ""  # a missing customer number is empty, not None
+
+
+COSTS = {"de": "Monat;Kategorie;Betrag\n01.01.2024;Personal;5.000,00\n01.01.2024;Software;900,00\n",
+         "en": "Month,Category,Amount\n2024-01-01,Staff,5000.00\n2024-01-01,Software,900.00\n"}
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("de", "Diese Datei sieht nicht nach Transaktionen aus, sondern nach der Tabelle „Kundenbindungskosten“: Eine "
+           "Zeile pro Kostenposten"),
+    ("en", "This file does not look like Transactions but like the “Retention costs” sheet: One row per cost item"),
+])
+def test_a_cost_sheet_on_the_transactions_uploader_is_named_as_what_it_looks_like(lang, expected):
+    app = _upload(open_page("app_pages/data.py", lang), COSTS[lang], "kosten.csv")
+    assert any(warning.value.startswith(expected) for warning in app.warning), [w.value for w in app.warning]
+    assert leaks(shown_texts(app), *OTHER[lang]) == []
+
+
+def test_a_transactions_file_is_not_said_to_look_like_another_sheet():
+    app = _upload(open_page("app_pages/data.py"), _orders("de", GOOD["de"]), "orders.csv")
+    assert not any("sieht nicht nach" in warning.value for warning in app.warning)

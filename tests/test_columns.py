@@ -592,3 +592,13 @@ def test_id_columns_are_every_canonical_column_of_type_id_in_any_sheet(monkeypat
     derived = tuple(dict.fromkeys(name for sheet in sheets.values() for name, kind in sheet.types.items()
                                   if kind == "id"))
     assert derived == ("customer_id", "order_id")
+
+
+def test_a_sheet_uploaded_as_another_kind_is_recognised_by_its_headers():
+    from retention_core.columns import looks_like
+
+    survey = pd.DataFrame({"Antwortdatum": ["01.01.2024"], "Bewertung": ["9"]})
+    orders = pd.DataFrame({"Kundennummer": ["K1"], "Bestelldatum": ["01.01.2024"], "Betrag": ["12,50"]})
+    assert looks_like(survey, "transactions") == "nps"
+    assert looks_like(orders, "transactions") is None  # fits its own kind
+    assert looks_like(pd.DataFrame({"x": ["1"]}), "transactions") is None  # fits none
