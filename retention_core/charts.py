@@ -141,7 +141,8 @@ def cost_per_customer_chart(costs: pd.DataFrame, period: str, lang: str, currenc
     warm_up = costs["warm_up"].to_numpy(dtype=bool) if "warm_up" in costs else np.zeros(len(costs), dtype=bool)
     values = costs["cost_per_active_customer"].to_numpy(dtype="float64")
     line = dict(type="scatter", x=labels, y=np.where(warm_up, np.nan, values), mode="lines+markers",
-                name=t("kpi_retention_cost_per_customer", lang), line={"color": PALETTE["primary"], "width": 3})
+                name=t("kpi_retention_cost_per_customer", lang), line={"color": PALETTE["primary"], "width": 3},
+                showlegend=False)  # the title names it; the legend only explains the warm-up markers
     traces = [line]
     if warm_up.any():
         traces.append(dict(type="scatter", x=labels, y=np.where(warm_up, values, np.nan), mode="markers",
