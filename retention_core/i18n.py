@@ -174,40 +174,52 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # Rows a file reader set aside (loading.LoadResult.problems); {rows}, {column}, {examples}, {expected}.
     "load_rows_wrong_field_count": {
-        "de": "{rows} {rows|Zeile hat|Zeilen haben} nicht {expected} Felder wie die Kopfzeile und {rows|wurde|wurden} aussortiert "
+        "de": "{rows} {rows|Zeile hat|Zeilen haben} nicht {expected} Felder wie die Kopfzeile und {rows|wurde|wurden} "
+              "aussortiert "
         "(Zeile {examples}).",
-        "en": "{rows} {rows|row does|rows do} not have {expected} fields like the header and {rows|was|were} set aside (line {examples}).",
+        "en": "{rows} {rows|row does|rows do} not have {expected} fields like the header and {rows|was|were} set "
+              "aside (line {examples}).",
     },
     "load_rows_malformed": {
-        "de": "{rows} {rows|Zeile ist|Zeilen sind} fehlerhaft (z. B. Anführungszeichen) und {rows|wurde|wurden} aussortiert (Zeile {examples}).",
+        "de": "{rows} {rows|Zeile ist|Zeilen sind} fehlerhaft (z. B. Anführungszeichen) und {rows|wurde|wurden} "
+              "aussortiert (Zeile {examples}).",
         "en": "{rows} {rows|row is|rows are} malformed (e.g. quotes) and {rows|was|were} set aside (line {examples}).",
     },
     "load_values_not_numbers": {
-        "de": "{rows} {rows|Wert|Werte} in Spalte „{column}“ {rows|ist keine Zahl|sind keine Zahlen} (z. B. {examples}); "
+        "de": "{rows} {rows|Wert|Werte} in Spalte „{column}“ {rows|ist keine Zahl|sind keine Zahlen} (z. B. "
+              "{examples}); "
         "{rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
-        "en": "{rows} {rows|value|values} in column \"{column}\" {rows|is not a number|are not numbers} (e.g. {examples}); {rows|this row was|these rows were} set aside.",
+        "en": "{rows} {rows|value|values} in column \"{column}\" {rows|is not a number|are not numbers} (e.g. "
+              "{examples}); {rows|this row was|these rows were} set aside.",
     },
     "load_values_out_of_range": {
-        "de": "{rows} {rows|Datum|Daten} in Spalte „{column}“ {rows|liegt|liegen} nicht zwischen den Jahren {first} und {last} (z. B. "
+        "de": "{rows} {rows|Datum|Daten} in Spalte „{column}“ {rows|liegt|liegen} nicht zwischen den Jahren {first} "
+              "und {last} (z. B. "
         "{examples}); {rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
-        "en": "{rows} {rows|date|dates} in column \"{column}\" {rows|is|are} not between the years {first} and {last} (e.g. {examples}); "
+        "en": "{rows} {rows|date|dates} in column \"{column}\" {rows|is|are} not between the years {first} and {last} "
+              "(e.g. {examples}); "
         "{rows|this row was|these rows were} set aside.",
     },
     "load_lines_cp1252": {
-        "de": "{rows} {rows|Zeile war|Zeilen waren} nicht in UTF-8 wie der Rest der Datei und {rows|wurde|wurden} als Windows-1252 gelesen "
+        "de": "{rows} {rows|Zeile war|Zeilen waren} nicht in UTF-8 wie der Rest der Datei und {rows|wurde|wurden} als "
+              "Windows-1252 gelesen "
         "(Zeile {examples}). Bitte Namen mit Umlauten dort prüfen; als „CSV UTF-8“ gespeichert tritt das nicht "
         "auf.",
-        "en": "{rows} {rows|line was|lines were} not in UTF-8 like the rest of the file and {rows|was|were} read as Windows-1252 (line "
+        "en": "{rows} {rows|line was|lines were} not in UTF-8 like the rest of the file and {rows|was|were} read as "
+              "Windows-1252 (line "
         "{examples}). Please check names with accents there; saved as \"CSV UTF-8\" this does not happen.",
     },
     "load_rows_blank": {
-        "de": "{rows} {rows|leere Zeile|leere Zeilen} (nur Trennzeichen oder leere Zellen) {rows|wurde|wurden} übersprungen.",
+        "de": "{rows} {rows|leere Zeile|leere Zeilen} (nur Trennzeichen oder leere Zellen) {rows|wurde|wurden} "
+              "übersprungen.",
         "en": "{rows} {rows|empty row|empty rows} (only separators or empty cells) {rows|was|were} skipped.",
     },
     "load_values_not_dates": {
-        "de": "{rows} {rows|Wert|Werte} in Spalte „{column}“ {rows|ist|sind} kein Datum im Format {format} (z. B. {examples}); "
+        "de": "{rows} {rows|Wert|Werte} in Spalte „{column}“ {rows|ist|sind} kein Datum im Format {format} (z. B. "
+              "{examples}); "
         "{rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
-        "en": "{rows} {rows|value|values} in column \"{column}\" {rows|is not a date|are not dates} in the format {format} (e.g. {examples}); "
+        "en": "{rows} {rows|value|values} in column \"{column}\" {rows|is not a date|are not dates} in the format "
+              "{format} (e.g. {examples}); "
         "{rows|this row was|these rows were} set aside.",
     },
     # Checks of a mapped sheet (columns.Problem); {column} is a canonical column name, {rows} a count.
@@ -230,41 +242,55 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{rows} {rows|row|rows} without a value in \"{column}\" {rows|was|were} set aside (row {examples}).",
     },
     "data_not_a_number": {
-        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist keine Zahl|sind keine Zahlen} (z. B. {examples}); {rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
-        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a number|are not numbers} (e.g. {examples}); {rows|this row was|these rows were} set aside.",
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist keine Zahl|sind keine Zahlen} (z. B. {examples}); "
+              "{rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a number|are not numbers} (e.g. {examples}); "
+              "{rows|this row was|these rows were} set aside.",
     },
     "data_not_a_date": {
-        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist|sind} kein erkennbares Datum (z. B. {examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist|sind} kein erkennbares Datum (z. B. {examples}); "
+              "{rows|diese Zeile wurde|diese Zeilen wurden} "
         "aussortiert.",
-        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a recognisable date|are not recognisable dates} (e.g. {examples}); {rows|this row was|these rows were} set aside.",
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a recognisable date|are not recognisable "
+              "dates} (e.g. {examples}); {rows|this row was|these rows were} set aside.",
     },
     "data_not_whole_number": {
-        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist keine ganze Zahl|sind keine ganzen Zahlen} (z. B. {examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist keine ganze Zahl|sind keine ganzen Zahlen} (z. B. "
+              "{examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
         "aussortiert.",
-        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a whole number|are not whole numbers} (e.g. {examples}); {rows|this row was|these rows were} set aside.",
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a whole number|are not whole numbers} (e.g. "
+              "{examples}); {rows|this row was|these rows were} set aside.",
     },
     "data_future_dates": {
-        "de": "{rows} {rows|Zeile|Zeilen} mit einem Datum in der Zukunft in „{column}“ {rows|wurde|wurden} aussortiert (z. B. {examples}).",
+        "de": "{rows} {rows|Zeile|Zeilen} mit einem Datum in der Zukunft in „{column}“ {rows|wurde|wurden} "
+              "aussortiert (z. B. {examples}).",
         "en": "{rows} {rows|row|rows} with a future date in \"{column}\" {rows|was|were} set aside (e.g. {examples}).",
     },
     "data_negative_values": {
-        "de": "{rows} {rows|negativer Wert|negative Werte} in „{column}“ {rows|wurde|wurden} aussortiert (z. B. {examples}).",
+        "de": "{rows} {rows|negativer Wert|negative Werte} in „{column}“ {rows|wurde|wurden} aussortiert (z. B. "
+              "{examples}).",
         "en": "{rows} negative {rows|value|values} in \"{column}\" {rows|was|were} set aside (e.g. {examples}).",
     },
     "data_negative_amounts": {
-        "de": "{rows} {rows|Zeile|Zeilen} mit negativem Betrag in „{column}“ {rows|wird|werden} als Retouren bzw. Gutschriften behandelt "
+        "de": "{rows} {rows|Zeile|Zeilen} mit negativem Betrag in „{column}“ {rows|wird|werden} als Retouren bzw. "
+              "Gutschriften behandelt "
         "und behalten.",
-        "en": "{rows} {rows|row|rows} with a negative amount in \"{column}\" {rows|is|are} treated as returns or credit notes and kept.",
+        "en": "{rows} {rows|row|rows} with a negative amount in \"{column}\" {rows|is|are} treated as returns or "
+              "credit notes and kept.",
     },
     "data_score_out_of_range": {
-        "de": "{rows} {rows|Bewertung|Bewertungen} in „{column}“ {rows|liegt|liegen} nicht zwischen 0 und 10 (z. B. {examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
+        "de": "{rows} {rows|Bewertung|Bewertungen} in „{column}“ {rows|liegt|liegen} nicht zwischen 0 und 10 (z. B. "
+              "{examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
         "aussortiert.",
-        "en": "{rows} {rows|score|scores} in \"{column}\" {rows|is|are} not between 0 and 10 (e.g. {examples}); {rows|this row was|these rows were} set aside.",
+        "en": "{rows} {rows|score|scores} in \"{column}\" {rows|is|are} not between 0 and 10 (e.g. {examples}); "
+              "{rows|this row was|these rows were} set aside.",
     },
     "data_margin_out_of_range": {
-        "de": "{rows} {rows|Marge|Margen} in „{column}“ {rows|liegt|liegen} nicht zwischen 0 und 1 bzw. 0 % und 100 % (z. B. {examples}); "
+        "de": "{rows} {rows|Marge|Margen} in „{column}“ {rows|liegt|liegen} nicht zwischen 0 und 1 bzw. 0 % und 100 % "
+              "(z. B. {examples}); "
         "{rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
-        "en": "{rows} {rows|margin|margins} in \"{column}\" {rows|is|are} not between 0 and 1 or 0% and 100% (e.g. {examples}); {rows|this row was|these rows were} "
+        "en": "{rows} {rows|margin|margins} in \"{column}\" {rows|is|are} not between 0 and 1 or 0% and 100% (e.g. "
+              "{examples}); {rows|this row was|these rows were} "
         "set aside.",
     },
     "data_margin_percent": {
@@ -272,9 +298,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The values in \"{column}\" were read as percentages and divided by 100.",
     },
     "data_unknown_category": {
-        "de": "{rows} {rows|Zeile hat|Zeilen haben} eine nicht zugeordnete Kategorie (z. B. {examples}) und {rows|wurde|wurden} aussortiert. "
+        "de": "{rows} {rows|Zeile hat|Zeilen haben} eine nicht zugeordnete Kategorie (z. B. {examples}) und "
+              "{rows|wurde|wurden} aussortiert. "
         "Bitte jede Kategorie Team, Tools oder Kundenbindung zuordnen.",
-        "en": "{rows} {rows|row has|rows have} an unassigned category (e.g. {examples}) and {rows|was|were} set aside. Please assign each "
+        "en": "{rows} {rows|row has|rows have} an unassigned category (e.g. {examples}) and {rows|was|were} set "
+              "aside. Please assign each "
         "category to team, tools or engagement.",
     },
     "data_duplicate_rows": {
@@ -282,20 +310,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{rows} {rows|row is an exact duplicate; it was|rows are exact duplicates; they were} kept.",
     },
     "data_not_finite": {
-        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist keine endliche Zahl|sind keine endlichen Zahlen} (z. B. {examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist keine endliche Zahl|sind keine endlichen Zahlen} (z. "
+              "B. {examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
         "aussortiert.",
-        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a finite number|are not finite numbers} (e.g. {examples}); {rows|this row was|these rows were} set aside.",
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a finite number|are not finite numbers} (e.g. "
+              "{examples}); {rows|this row was|these rows were} set aside.",
     },
     "data_too_large": {
-        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist|sind} unmöglich groß (z. B. {examples}; ist die richtige Spalte "
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist|sind} unmöglich groß (z. B. {examples}; ist die "
+              "richtige Spalte "
         "zugeordnet?); {rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
-        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is|are} impossibly large (e.g. {examples}; is the right column mapped?); "
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is|are} impossibly large (e.g. {examples}; is the "
+              "right column mapped?); "
         "{rows|this row was|these rows were} set aside.",
     },
     "data_date_too_early": {
-        "de": "{rows} {rows|Datum|Daten} in „{column}“ {rows|liegt|liegen} vor dem 1.1.1900 (z. B. {examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
+        "de": "{rows} {rows|Datum|Daten} in „{column}“ {rows|liegt|liegen} vor dem 1.1.1900 (z. B. {examples}); "
+              "{rows|diese Zeile wurde|diese Zeilen wurden} "
         "aussortiert.",
-        "en": "{rows} {rows|date|dates} in \"{column}\" {rows|is|are} before 1 January 1900 (e.g. {examples}); {rows|this row was|these rows were} set aside.",
+        "en": "{rows} {rows|date|dates} in \"{column}\" {rows|is|are} before 1 January 1900 (e.g. {examples}); "
+              "{rows|this row was|these rows were} set aside.",
     },
     # --- data problems (loading / validation) --- end
     # --- predictive models --- begin
@@ -612,10 +646,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "intro_data": {
         "de": "Laden Sie Ihre Transaktionen hoch (Pflicht) und optional Kundenbindungskosten, Akquisitionskosten "
-              "und NPS-Antworten als CSV, Excel (.xlsx) oder Parquet. Deutsche Exporte mit „;“, 1.234,56 und 31.12.2024 "
+              "und NPS-Antworten als CSV, Excel (.xlsx) oder Parquet. Deutsche Exporte mit „;“, 1.234,56 und "
+              "31.12.2024 "
               "werden erkannt. Ihre Daten bleiben in Ihrer Sitzung.",
         "en": "Upload your transactions (required) and optionally retention costs, acquisition spend and NPS "
-              "answers as CSV, Excel (.xlsx) or Parquet. German exports with “;”, 1.234,56 and 31.12.2024 are recognised. "
+              "answers as CSV, Excel (.xlsx) or Parquet. German exports with “;”, 1.234,56 and 31.12.2024 are "
+              "recognised. "
               "Your data stay in your session.",
     },
     # --- overview KPIs ---
@@ -1672,16 +1708,46 @@ TEXTS: dict[str, dict[str, str]] = {
               "rate per year, m = margin per customer-year, c = retention cost per customer-year, AC = acquisition "
               "cost; customer values per new customer.",
     },
-    "report_formula_line_retention_cost_per_customer": {"de": "Bindungskosten je Kunde = gesamte Bindungskosten / aktive Kunden", "en": "retention cost per customer = total retention cost / active customers"},
-    "report_formula_line_annual_retention_rate": {"de": "r = Käufer in beiden Jahren / Käufer im früheren Jahr", "en": "r = buyers in both years / buyers in the earlier year"},
-    "report_formula_line_margin_per_customer_year": {"de": "m = Bruttomarge × Nettoumsatz / Käufer", "en": "m = gross margin × net revenue / buyers"},
-    "report_formula_line_simple_clv": {"de": "CLV = (durchschnittlicher Kaufwert × Kaufhäufigkeit) × Kundenlebensdauer", "en": "CLV = (average purchase value × purchase frequency) × lifespan"},
-    "report_formula_line_clv_gap": {"de": "Lücke = CLV − LRC", "en": "gap = CLV − LRC"},
-    "report_formula_line_net_value": {"de": "Nettowert = CLV-Lücke − CAC = CLV − LRC − CAC", "en": "net value = CLV gap − CAC = CLV − LRC − CAC"},
-    "report_formula_line_retention_uplift": {"de": "relative Änderung = (V(r + Δ) − V(r)) / V(r); Rückgang der Abwanderung = 1 − (1 − r − Δ) / (1 − r)", "en": "relative change = (V(r + Δ) − V(r)) / V(r); churn reduction = 1 − (1 − r − Δ) / (1 − r)"},
-    "report_formula_line_net_revenue_retention": {"de": "NRR = (S + E − C − L) / S   (S = Umsatz zu Beginn, E = Ausweitung, C = Rückgang, L = verlorener Umsatz)", "en": "NRR = (S + E − C − L) / S   (S = starting revenue, E = expansion, C = contraction, L = churned revenue)"},
-    "report_formula_line_gross_revenue_retention": {"de": "GRR = (S − C − L) / S = Σ min(r_P, r_P−1) / Σ r_P−1   (C = Rückgang, L = verlorener Umsatz)", "en": "GRR = (S − C − L) / S = Σ min(r_P, r_P−1) / Σ r_P−1   (C = contraction, L = churned revenue)"},
-    "report_formula_line_bridge_ending": {"de": "Ende = Beginn + neu + reaktiviert + Ausweitung − Rückgang − verloren", "en": "ending = starting + new + reactivated + expansion − contraction − churned"},
+    "report_formula_line_retention_cost_per_customer": {
+        "de": "Bindungskosten je Kunde = gesamte Bindungskosten / aktive Kunden",
+        "en": "retention cost per customer = total retention cost / active customers",
+    },
+    "report_formula_line_annual_retention_rate": {
+        "de": "r = Käufer in beiden Jahren / Käufer im früheren Jahr",
+        "en": "r = buyers in both years / buyers in the earlier year",
+    },
+    "report_formula_line_margin_per_customer_year": {
+        "de": "m = Bruttomarge × Nettoumsatz / Käufer",
+        "en": "m = gross margin × net revenue / buyers",
+    },
+    "report_formula_line_simple_clv": {
+        "de": "CLV = (durchschnittlicher Kaufwert × Kaufhäufigkeit) × Kundenlebensdauer",
+        "en": "CLV = (average purchase value × purchase frequency) × lifespan",
+    },
+    "report_formula_line_clv_gap": {
+        "de": "Lücke = CLV − LRC",
+        "en": "gap = CLV − LRC",
+    },
+    "report_formula_line_net_value": {
+        "de": "Nettowert = CLV-Lücke − CAC = CLV − LRC − CAC",
+        "en": "net value = CLV gap − CAC = CLV − LRC − CAC",
+    },
+    "report_formula_line_retention_uplift": {
+        "de": "relative Änderung = (V(r + Δ) − V(r)) / V(r); Rückgang der Abwanderung = 1 − (1 − r − Δ) / (1 − r)",
+        "en": "relative change = (V(r + Δ) − V(r)) / V(r); churn reduction = 1 − (1 − r − Δ) / (1 − r)",
+    },
+    "report_formula_line_net_revenue_retention": {
+        "de": "NRR = (S + E − C − L) / S   (S = Umsatz zu Beginn, E = Ausweitung, C = Rückgang, L = verlorener Umsatz)",
+        "en": "NRR = (S + E − C − L) / S   (S = starting revenue, E = expansion, C = contraction, L = churned revenue)",
+    },
+    "report_formula_line_gross_revenue_retention": {
+        "de": "GRR = (S − C − L) / S = Σ min(r_P, r_P−1) / Σ r_P−1   (C = Rückgang, L = verlorener Umsatz)",
+        "en": "GRR = (S − C − L) / S = Σ min(r_P, r_P−1) / Σ r_P−1   (C = contraction, L = churned revenue)",
+    },
+    "report_formula_line_bridge_ending": {
+        "de": "Ende = Beginn + neu + reaktiviert + Ausweitung − Rückgang − verloren",
+        "en": "ending = starting + new + reactivated + expansion − contraction − churned",
+    },
     "report_seed_000": {"de": "Fachartikel „Kosten der Kundenbindung“", "en": "article “Kosten der Kundenbindung”"},
     "report_seed_001": {"de": "Trustmary (2024), „Kundenwert“", "en": "Trustmary (2024), “Kundenwert”"},
     "report_seed_other": {"de": "Fachartikel zur Kundenbindung", "en": "article on customer retention"},
@@ -1798,7 +1864,8 @@ _PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
 
 
 def placeholders(text: str) -> set[str]:
-    """The parameter names ``text`` uses: ``{rows}`` and the plural choice ``{rows|Zeile|Zeilen}`` both name ``rows``."""
+    """The parameter names ``text`` uses: ``{rows}`` and the plural choice ``{rows|Zeile|Zeilen}`` both name
+    ``rows``."""
     return {name for _, name, _, _ in string.Formatter().parse(_PLURAL.sub(r"{\1}", text)) if name}
 
 
@@ -1822,7 +1889,8 @@ def t(key: str, lang: str, **params: object) -> str:
 
 #: The phrases of a rejected row's ``reason`` (written in English by the readers and :func:`prepare_sheet`) in German.
 _REASON_PHRASES_DE = (
-    (re.compile(r"wrong number of fields: expected (\d+), found (\d+)"), r"falsche Zahl von Feldern: \1 erwartet, \2 gefunden"),
+    (re.compile(r"wrong number of fields: expected (\d+), found (\d+)"),
+     r"falsche Zahl von Feldern: \1 erwartet, \2 gefunden"),
     (re.compile(r"malformed line \(([^)]*)\)"), r"fehlerhafte Zeile (\1)"),
     (re.compile(r" \(a carriage return inside a value\)"), " (ein Zeilenumbruch in einem Wert)"),
     (re.compile(r"not a date between (\d+) and (\d+)"), r"kein Datum zwischen \1 und \2"),

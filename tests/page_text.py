@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pandas as pd
+import pyarrow as pa
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
@@ -18,7 +20,8 @@ def _strings(proto: Message) -> list[str]:
     for field, value in proto.ListFields():
         if field.name in _SKIPPED_FIELDS:
             continue
-        values = value if getattr(field, "is_repeated", False) or isinstance(value, (list, tuple)) or type(value).__name__.startswith("Repeated") else [value]
+        repeated = getattr(field, "is_repeated", False) or type(value).__name__.startswith("Repeated")
+        values = value if repeated or isinstance(value, (list, tuple)) else [value]
         for item in values:
             if isinstance(item, Message):
                 found += _strings(item)
@@ -82,10 +85,6 @@ def _display_cells(table, frame: pd.DataFrame) -> list[object]:
     arrow = table.proto.arrow_data
     display = arrow.styler if arrow.HasField("styler") else None
     if display is not None and display.display_values:
-        import io
-
-        import pyarrow as pa
-
         shown = pa.ipc.open_stream(io.BytesIO(display.display_values)).read_all().to_pandas()
         return shown.to_numpy().ravel().tolist()
     return frame.to_numpy().ravel().tolist()
