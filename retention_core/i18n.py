@@ -1672,7 +1672,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "period.",
     },
     "chart_cost_compare": {"de": "Bindungskosten je Kunde: A und B", "en": "Retention cost per customer: A and B"},
-    "scenarios_export_title": {"de": "Aktuelles Szenario exportieren", "en": "Export the current scenario"},
+    "scenarios_export_title": {"de": "Szenario exportieren", "en": "Export a scenario"},
     "scenarios_export_intro": {"de": "Eingaben und Ergebnisse als Tabelle, die Diagramme als Bilder und ein Bericht "
                                      "mit Formeln und Quellen, der auch offline öffnet.",
                                "en": "Inputs and results as a table, the charts as images, and a report with "
