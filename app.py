@@ -5,12 +5,17 @@ Run with ``streamlit run app.py``; it opens on the embedded sample business. Pag
 instead, see ``dashboard/source.py``.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard import errors, runtime, scenario, state, widgets
 from retention_core.i18n import t
 
-st.set_page_config(page_title="Retention Economics", page_icon=":material/savings:", layout="wide")
+# A file served by this server: a ":material/...:" or emoji page icon makes the browser fetch it from a Google or
+# Twemoji host on every page load, and nothing the app shows may come from outside the server.
+FAVICON = Path(__file__).parent / "dashboard" / "assets" / "favicon.png"
+st.set_page_config(page_title="Retention Economics", page_icon=str(FAVICON), layout="wide")
 runtime.avoid_huge_page_stalls()  # before an upload's large arrays and the upload worker's processes
 if configuration_problems := runtime.start_up():
     st.error(widgets.message("error_configuration", st.session_state.get(state.LANG, "de"),

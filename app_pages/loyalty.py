@@ -29,8 +29,9 @@ else:
 st.subheader(t("loyalty_cli_title", s.lang))
 st.caption(t("loyalty_cli_intro", s.lang))
 columns = st.columns(3)
-means = [scenario.decimal_slider(plan, f"loyalty_cli_{question}", t(f"loyalty_cli_{question}", s.lang),
-                                 columns[index], lang=s.lang)
+means = [scenario.decimal_slider(plan, f"loyalty_cli_{question}",  # presets: no sheet measures these answers
+                                 widgets.measured_label(f"loyalty_cli_{question}", None, s), columns[index],
+                                 lang=s.lang)
          for index, question in enumerate(("recommend", "repurchase", "try_new"))]
 widgets.metric("loyalty_cli", "score", metrics.customer_loyalty_index([means[0]], [means[1]], [means[2]]), s,
                "loyalty_cli_help")

@@ -86,3 +86,5 @@ with growth_column:
     else:
         growth = scenarios.customer_base_growth(retention, basis.acquisition_rate, uplift, years)
         widgets.chart(charts.base_growth_chart(growth, s.lang), s)
+        st.caption(t("profit_growth_assumes", s.lang, rate=format_percent(basis.acquisition_rate, s.lang, 0),
+                     growth=format_percent(growth["without_uplift"].iloc[-1] - 1, s.lang, 0), years=years))

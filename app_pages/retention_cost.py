@@ -32,16 +32,18 @@ else:
     for index, category in enumerate(scenarios.COST_CATEGORIES):
         values[f"cost_typed_{category}"] = scenario.number_input(
             plan, f"cost_typed_{category}", t(f"category_{category}", s.lang), columns[index], lang=s.lang)
-    values["cost_typed_active"] = scenario.number_input(plan, "cost_typed_active", t("label_active_customers", s.lang),
-                                                        columns[3], lang=s.lang)
+    values["cost_typed_active"] = scenario.number_input(plan, "cost_typed_active",
+                                                        t("label_active_customers_typed", s.lang), columns[3],
+                                                        lang=s.lang)
 
 st.subheader(t("cost_whatif", s.lang))
 slider_columns = st.columns(4)
 for index, category in enumerate(scenarios.COST_CATEGORIES):
     values[f"cost_change_{category}"] = scenario.percent_slider(
         plan, f"cost_change_{category}", t(f"category_{category}", s.lang), slider_columns[index], lang=s.lang)
-values[f"cost_active_{mode}"] = scenario.number_input(plan, f"cost_active_{mode}", t("label_active_customers", s.lang),
-                                                      slider_columns[3], lang=s.lang)
+values[f"cost_active_{mode}"] = scenario.number_input(plan, f"cost_active_{mode}",
+                                                      t("label_active_customers_whatif", s.lang), slider_columns[3],
+                                                      lang=s.lang)
 if mode == "typed":
     values["cost_typed_cac"] = scenario.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang),
                                                      lang=s.lang, placeholder=t("field_not_measured", s.lang))

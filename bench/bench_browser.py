@@ -63,12 +63,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_scale import machine_probe  # noqa: E402
-from browser_support import launch_chromium, streamlit_process  # noqa: E402
+from browser_support import OFFLINE_ARGS, is_foreign, launch_chromium, streamlit_process  # noqa: E402
 
 VIEWPORT = {"width": 1440, "height": 900}
 STEP_TIMER_JS = (ROOT / "bench" / "step_timer.js").read_text(encoding="utf-8")
-# every host name but loopback resolves to "not found": nothing leaves the machine, nothing waits on the internet
-OFFLINE_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",)
 START_TIMEOUT_S = 180.0
 STEP_TIMEOUT_MS = 600_000  # one step, the first aggregation of a 10 M-row upload included; generous on purpose
 WAIT_TIMEOUT_MS = 120_000  # finding an element to click
@@ -155,8 +153,7 @@ class Bench:
         context.on("request", self._log_request)
 
     def _log_request(self, request) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != urlsplit(self.url).netloc:
+        if is_foreign(request.url, self.url):
             self.foreign.append({"url": request.url, "type": request.resource_type, "phase": self.phase})
 
     def _record(self, what: str, page_name: str, step: dict, **details) -> dict:

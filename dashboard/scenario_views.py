@@ -111,13 +111,22 @@ def scenario_figures(evaluated: Evaluated, s: Settings) -> dict:
 
 
 def exports(s: Settings) -> None:
-    """Download the current scenario as CSV, XLSX, an offline HTML report and its charts as PNG."""
-    name = st.text_input(t("scenarios_export_name", s.lang), value=t("scenarios_current", s.lang),
-                         max_chars=whatif.MAX_NAME_LENGTH, key="scenarios_export_name")
-    current = evaluate(CURRENT, s)
-    settings = {"app_currency": s.currency, "app_period": s.period, "app_activity_months": s.activity_months}
+    """Download the current settings or any saved scenario (without loading it into the controls) as CSV, XLSX, an
+    offline HTML report and its charts as PNG."""
+    options = choices()
+    choice = st.selectbox(t("scenarios_export_which", s.lang), options, key="scenarios_export_choice",
+                          format_func=lambda option: label(option, s))
+    if choice not in options:  # a scenario removed since it was picked
+        choice = CURRENT
+    name = label(choice, s) if choice is not CURRENT else st.text_input(
+        t("scenarios_export_name", s.lang), value=t("scenarios_current", s.lang), max_chars=whatif.MAX_NAME_LENGTH,
+        key="scenarios_export_name")
+    values = scenario.snapshot(s) if choice is CURRENT else scenario.saved()[choice]
+    current = evaluate(choice, s)
+    settings = {"app_currency": s.currency, "app_period": current.period,
+                "app_activity_months": values["app_activity_months"]}
     frame = report.scenario_frame(name, {**settings, **current.outcome.values}, current.outcome, s.lang,
-                                  s.currency, s.period)
+                                  s.currency, current.period)
     stem = report.file_stem(name)
     columns = st.columns(4)
     columns[0].download_button(t("download_scenario_csv", s.lang), to_csv_bytes(frame, s.lang),
@@ -128,7 +137,8 @@ def exports(s: Settings) -> None:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                on_click="ignore")
     figures = scenario_figures(current, s)
-    subtitle = t("report_subtitle", s.lang, data=state.dataset_name(s.lang), period=t(f"period_{s.period}", s.lang))
+    subtitle = t("report_subtitle", s.lang, data=state.dataset_name(s.lang),
+                 period=t(f"period_{current.period}", s.lang))
     columns[2].download_button(
         t("download_report_html", s.lang),
         lambda: report.html_report(name, subtitle, frame, list(figures.values()), s.lang).encode("utf-8"),

@@ -9,6 +9,7 @@ text: as inline code wherever Streamlit reads Markdown (:func:`widgets.message`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -17,10 +18,11 @@ import streamlit as st
 from dashboard import errors, scenario, state, widgets
 from dashboard.state import Settings
 from retention_core import sandbox
-from retention_core.columns import CATEGORIES, SHEETS, Prepared, apply_categories, map_columns
-from retention_core.columns import suggest_categories, suggest_mapping
+from retention_core.columns import CATEGORIES, SHEETS, Prepared, SharedColumnError, apply_categories, map_columns
+from retention_core.columns import looks_like, suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
-from retention_core.i18n import TEXTS, format_date_pattern, format_number, format_percent, t
+from retention_core.i18n import TEXTS, format_date_pattern, format_day, format_number, format_percent, t
+from retention_core.i18n import translate_reason
 from retention_core.loading import LoadError, LoadResult
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
 from retention_core.upload_worker import prepare_upload, read_upload
@@ -159,8 +161,9 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         loaded = entry.loaded.for_mapping(mapping)  # id columns as the file wrote them
         try:
             mapped = map_columns(loaded.frame, mapping)
-        except ValueError as error:
-            st.error(widgets.message("data_mapping_invalid", s.lang, reason=str(error)), icon=":material/error:")
+        except SharedColumnError as error:  # the form offers only the file's columns: the one way it can fail
+            st.error(t("data_mapping_shared_column", s.lang, column=widgets.plain(error.column),
+                       fields=_field_list(error.fields, s.lang)), icon=":material/error:")
             entry = replace(entry, mapping=mapping, categories=categories, prepared=None)
             _uploads()[kind] = entry
             return entry
@@ -175,6 +178,12 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         entry = replace(entry, loaded=loaded, mapping=mapping, categories=categories, prepared=result)
         _uploads()[kind] = entry
     return entry
+
+
+def _field_list(fields: tuple[str, ...], lang: str) -> str:
+    """Fields by their labels, quoted as the language quotes: „Kundennummer“ und „Betrag“."""
+    quoted = [t("quoted", lang, text=t(f"column_{name}", lang)) for name in fields]
+    return ", ".join(quoted[:-1]) + t("and", lang) + quoted[-1]
 
 
 def _rejected_rows(entry: Upload) -> pd.DataFrame:
@@ -203,22 +212,58 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
             params["column"] = user_names.get(params["column"], params["column"])
         show[problem.severity](widgets.message(problem.key, s.lang, **params))
     if result.frame.empty:  # no preview of nothing; the rejected rows are what to look at
-        _rejected_download(kind, rejected, s)
+        _rejected_download(kind, rejected, s, entry.mapping)
         return
     preview = result.frame.head(_PREVIEW_ROWS)
+    if "category" in preview.columns:  # the cost categories by their names, not their codes
+        preview = preview.assign(category=preview["category"].map(lambda code: t(f"category_{code}", s.lang)))
     types = SHEETS[kind].types
     formats = {column: _PREVIEW_FORMATS[types[column]] for column in preview.columns
                if types.get(column) in _PREVIEW_FORMATS}
     st.dataframe(widgets.localized(preview, formats, s), hide_index=True,
                  column_config=widgets.column_labels(preview, s))
-    _rejected_download(kind, rejected, s)
+    _rejected_download(kind, rejected, s, entry.mapping)
 
 
-def _rejected_download(kind: str, rejected: pd.DataFrame, s: Settings) -> None:
-    """The first rejected rows with their reasons, and all of them as CSV."""
+_NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _cell_as_written(value: object, column_type: str | None, lang: str) -> str:
+    """A rejected row's cell for the user: empty when missing, a number the preparation read (``1317.97``) as the
+    language writes it (``1.317,97``), a day without a time of day; anything else as it is."""
+    if value is None or pd.isna(value):
+        return ""
+    text = str(value)
+    if column_type in ("money", "cost", "quantity", "count", "fraction", "score") and _NUMBER_TEXT.match(text):
+        decimals = len(text.partition(".")[2].rstrip("0"))
+        return format_number(float(text), lang, decimals)
+    if column_type == "date" and text.endswith(" 00:00:00"):
+        return format_day(text[:-9], lang)
+    return text
+
+
+def shown_rejected(kind: str, rejected: pd.DataFrame, mapping: dict | None, lang: str) -> pd.DataFrame:
+    """The rejected rows as the user reads them (table and CSV): the file's column names, the row number and the
+    reason headed in the user's language, the reason in that language, no ``None`` cells, numbers and days as the
+    language writes them."""
+    names = mapping or {}
+    types = SHEETS[kind].types
+    shown = pd.DataFrame({
+        column: [_cell_as_written(value, types.get(column), lang) for value in rejected[column]]
+        for column in rejected.columns if column != "reason"
+    }, index=rejected.index)
+    labels = {field: t(f"column_{field}", lang) for field in types}
+    shown["reason"] = [translate_reason(reason, lang, {**labels, **names}) for reason in rejected["reason"]]
+    return shown.rename(columns={**names, "row_number": t("column_row_number", lang),
+                                 "reason": t("column_reason", lang)})
+
+
+def _rejected_download(kind: str, rejected: pd.DataFrame, s: Settings, mapping: dict | None = None) -> None:
+    """The first rejected rows with their reasons, and all of them as CSV, in the user's language."""
     if len(rejected):
-        st.dataframe(rejected.head(_PREVIEW_ROWS), hide_index=True)
-        widgets.csv_download(rejected, f"rejected_{kind}.csv", s, key=f"data_rejected_{kind}",
+        shown = shown_rejected(kind, rejected, mapping, s.lang)
+        st.dataframe(shown.head(_PREVIEW_ROWS), hide_index=True)
+        widgets.csv_download(shown, f"rejected_{kind}.csv", s, key=f"data_rejected_{kind}",
                              label_key="data_download_rejected")
 
 
@@ -329,7 +374,10 @@ def _file_changed(kind: str) -> None:
 def sheet_section(kind: str, s: Settings) -> None:
     """Upload, read, map and report one sheet kind."""
     sandbox.warm_up()  # the worker's fork server imports its libraries while the user picks a file
-    st.caption(t(f"data_help_{kind}", s.lang))
+    # Streamlit 1.67 writes its uploader's own texts ("Upload", "50MB per file") in English only, with no parameter
+    # to change them (streamlit/streamlit#13500); the caption says the limit in the user's language.
+    st.caption(t(f"data_help_{kind}", s.lang) + " " + t("data_upload_limit", s.lang, limit_mb=format_number(
+        st.get_option("server.maxUploadSize"), s.lang)))
     file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}",
                             on_change=_file_changed, args=(kind,))
     if file is None:
@@ -341,6 +389,10 @@ def sheet_section(kind: str, s: Settings) -> None:
     if len(entry.loaded.dialect.sheet_names or ()) > 1:
         st.selectbox(t("data_sheet", s.lang), entry.loaded.dialect.sheet_names, key=sheet_key)
     st.caption(_dialect_caption(entry.loaded, s))
+    other = looks_like(entry.loaded.frame, kind) if entry.prepared is None else None
+    if other is not None:  # a sheet of another kind on this uploader: say what it looks like and where it goes
+        st.warning(t("data_looks_like", s.lang, sheet=t(f"sheet_{kind}", s.lang), other=t(f"sheet_{other}", s.lang),
+                     help=t(f"data_help_{other}", s.lang)), icon=":material/swap_horiz:")
     entry = _mapping_form(kind, entry, s)
     for key, params in _blocking(kind, entry):
         show = st.error if key in ("data_no_rows_kept", "data_no_purchases_kept") else st.warning

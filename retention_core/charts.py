@@ -134,11 +134,21 @@ def cost_stack_chart(costs: pd.DataFrame, period: str, lang: str, currency: str)
 
 
 def cost_per_customer_chart(costs: pd.DataFrame, period: str, lang: str, currency: str) -> go.Figure:
-    """Retention cost per active customer over time."""
-    line = dict(type="scatter", x=period_labels(costs["period_start"], period, lang),
-                y=costs["cost_per_active_customer"], mode="lines+markers",
-                name=t("kpi_retention_cost_per_customer", lang), line={"color": PALETTE["primary"], "width": 3})
-    return _figure([line], t("chart_cost_per_customer", lang), lang, t("axis_period", lang),
+    """Retention cost per active customer over time; periods marked ``warm_up`` (the customer base still being
+    built from the data's first orders, :func:`scenarios.cost_items_wide`) are left out of the line and shown as
+    grey open markers named as such, so their inflated cost does not read as a real drop."""
+    labels = period_labels(costs["period_start"], period, lang)
+    warm_up = costs["warm_up"].to_numpy(dtype=bool) if "warm_up" in costs else np.zeros(len(costs), dtype=bool)
+    values = costs["cost_per_active_customer"].to_numpy(dtype="float64")
+    line = dict(type="scatter", x=labels, y=np.where(warm_up, np.nan, values), mode="lines+markers",
+                name=t("kpi_retention_cost_per_customer", lang), line={"color": PALETTE["primary"], "width": 3},
+                showlegend=False)  # the title names it; the legend only explains the warm-up markers
+    traces = [line]
+    if warm_up.any():
+        traces.append(dict(type="scatter", x=labels, y=np.where(warm_up, values, np.nan), mode="markers",
+                           name=t("label_warm_up", lang), marker={"color": PALETTE["neutral"], "symbol": "circle-open",
+                                                                   "size": 9}))
+    return _figure(traces, t("chart_cost_per_customer", lang), lang, t("axis_period", lang),
                    t("axis_money_per_customer", lang, currency=currency),
                    yaxis={"rangemode": "tozero", **_money_axis(lang, currency)})
 

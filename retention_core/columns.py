@@ -438,12 +438,37 @@ def apply_categories(frame: pd.DataFrame, categories: Mapping[str, str]) -> pd.D
 CANONICAL_NAMES = tuple(dict.fromkeys(name for spec in SHEETS.values() for name in spec.columns))
 
 
+class SharedColumnError(ValueError):
+    """One column of the file chosen for two or more fields; ``column`` and ``fields`` (canonical names) let the
+    page say it in the user's language."""
+
+    def __init__(self, column: object, fields: tuple[str, ...]) -> None:
+        self.column = column
+        self.fields = fields
+        super().__init__(f"One column cannot be mapped to two canonical columns: {column!r} -> {' and '.join(fields)}")
+
+
+def looks_like(frame: pd.DataFrame, uploaded_as: str) -> str | None:
+    """The other sheet kind whose every required column :func:`suggest_mapping` finds in ``frame``'s headers, when
+    the kind it was ``uploaded_as`` does not have all of its own: a cost sheet dropped on the transactions
+    uploader. None when the upload fits its own kind or no other kind fits (then the mapping form says which field
+    is empty)."""
+    def complete(kind: str) -> bool:
+        suggested = suggest_mapping(frame.columns, kind, sample=frame)
+        return all(name in suggested for name in SHEETS[kind].required)
+
+    if complete(uploaded_as):
+        return None
+    return next((kind for kind in SHEETS if kind != uploaded_as and complete(kind)), None)
+
+
 def map_columns(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.DataFrame:
     """Keep only the mapped user columns of ``frame``, renamed to their canonical names (in mapping order).
 
     ``mapping`` is canonical name -> user column; a ``None`` value means "not mapped". The index (the file's
     ``row_number`` after ``read_table``) is kept. Raises ``ValueError`` for an unknown canonical name, a user
-    column that is not in ``frame``, or a user column mapped to two canonical names.
+    column that is not in ``frame``, and :class:`SharedColumnError` (a ``ValueError``) for the first user column
+    mapped to two canonical names.
     """
     chosen = {name: column for name, column in mapping.items() if column is not None}
     unknown = [name for name in chosen if name not in CANONICAL_NAMES]
@@ -457,9 +482,9 @@ def map_columns(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.Da
     by_column: dict[object, list[str]] = {}
     for name, column in chosen.items():
         by_column.setdefault(column, []).append(name)
-    shared = [f"{column!r} -> {' and '.join(names)}" for column, names in by_column.items() if len(names) > 1]
-    if shared:
-        raise ValueError(f"One column cannot be mapped to two canonical columns: {'; '.join(shared)}")
+    for column, names in by_column.items():
+        if len(names) > 1:
+            raise SharedColumnError(column, tuple(names))
     mapped = frame[list(chosen.values())]
     mapped.columns = list(chosen)
     return mapped

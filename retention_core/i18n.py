@@ -8,6 +8,8 @@ English). The core computes in fractions; :func:`format_percent` is where a frac
 from __future__ import annotations
 
 import math
+import re
+import string
 
 import pandas as pd
 from babel.dates import format_date
@@ -172,41 +174,53 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # Rows a file reader set aside (loading.LoadResult.problems); {rows}, {column}, {examples}, {expected}.
     "load_rows_wrong_field_count": {
-        "de": "{rows} Zeilen haben nicht {expected} Felder wie die Kopfzeile und wurden aussortiert "
+        "de": "{rows} {rows|Zeile hat|Zeilen haben} nicht {expected} Felder wie die Kopfzeile und {rows|wurde|wurden} "
+              "aussortiert "
         "(Zeile {examples}).",
-        "en": "{rows} rows do not have {expected} fields like the header and were set aside (line {examples}).",
+        "en": "{rows} {rows|row does|rows do} not have {expected} fields like the header and {rows|was|were} set "
+              "aside (line {examples}).",
     },
     "load_rows_malformed": {
-        "de": "{rows} Zeilen sind fehlerhaft (z. B. Anführungszeichen) und wurden aussortiert (Zeile {examples}).",
-        "en": "{rows} rows are malformed (e.g. quotes) and were set aside (line {examples}).",
+        "de": "{rows} {rows|Zeile ist|Zeilen sind} fehlerhaft (z. B. Anführungszeichen) und {rows|wurde|wurden} "
+              "aussortiert (Zeile {examples}).",
+        "en": "{rows} {rows|row is|rows are} malformed (e.g. quotes) and {rows|was|were} set aside (line {examples}).",
     },
     "load_values_not_numbers": {
-        "de": "{rows} Werte in Spalte „{column}“ sind keine Zahlen (z. B. {examples}); "
-        "diese Zeilen wurden aussortiert.",
-        "en": "{rows} values in column \"{column}\" are not numbers (e.g. {examples}); these rows were set aside.",
+        "de": "{rows} {rows|Wert|Werte} in Spalte „{column}“ {rows|ist keine Zahl|sind keine Zahlen} (z. B. "
+              "{examples}); "
+        "{rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
+        "en": "{rows} {rows|value|values} in column \"{column}\" {rows|is not a number|are not numbers} (e.g. "
+              "{examples}); {rows|this row was|these rows were} set aside.",
     },
     "load_values_out_of_range": {
-        "de": "{rows} Daten in Spalte „{column}“ liegen nicht zwischen den Jahren {first} und {last} (z. B. "
-        "{examples}); diese Zeilen wurden aussortiert.",
-        "en": "{rows} dates in column \"{column}\" are not between the years {first} and {last} (e.g. {examples}); "
-        "these rows were set aside.",
+        "de": "{rows} {rows|Datum|Daten} in Spalte „{column}“ {rows|liegt|liegen} nicht zwischen den Jahren {first} "
+              "und {last} (z. B. "
+        "{examples}); {rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
+        "en": "{rows} {rows|date|dates} in column \"{column}\" {rows|is|are} not between the years {first} and {last} "
+              "(e.g. {examples}); "
+        "{rows|this row was|these rows were} set aside.",
     },
     "load_lines_cp1252": {
-        "de": "{rows} Zeilen waren nicht in UTF-8 wie der Rest der Datei und wurden als Windows-1252 gelesen "
+        "de": "{rows} {rows|Zeile war|Zeilen waren} nicht in UTF-8 wie der Rest der Datei und {rows|wurde|wurden} als "
+              "Windows-1252 gelesen "
         "(Zeile {examples}). Bitte Namen mit Umlauten dort prüfen; als „CSV UTF-8“ gespeichert tritt das nicht "
         "auf.",
-        "en": "{rows} lines were not in UTF-8 like the rest of the file and were read as Windows-1252 (line "
+        "en": "{rows} {rows|line was|lines were} not in UTF-8 like the rest of the file and {rows|was|were} read as "
+              "Windows-1252 (line "
         "{examples}). Please check names with accents there; saved as \"CSV UTF-8\" this does not happen.",
     },
     "load_rows_blank": {
-        "de": "{rows} leere Zeilen (nur Trennzeichen oder leere Zellen) wurden übersprungen.",
-        "en": "{rows} empty rows (only separators or empty cells) were skipped.",
+        "de": "{rows} {rows|leere Zeile|leere Zeilen} (nur Trennzeichen oder leere Zellen) {rows|wurde|wurden} "
+              "übersprungen.",
+        "en": "{rows} {rows|empty row|empty rows} (only separators or empty cells) {rows|was|were} skipped.",
     },
     "load_values_not_dates": {
-        "de": "{rows} Werte in Spalte „{column}“ sind kein Datum im Format {format} (z. B. {examples}); "
-        "diese Zeilen wurden aussortiert.",
-        "en": "{rows} values in column \"{column}\" are not dates in the format {format} (e.g. {examples}); "
-        "these rows were set aside.",
+        "de": "{rows} {rows|Wert|Werte} in Spalte „{column}“ {rows|ist|sind} kein Datum im Format {format} (z. B. "
+              "{examples}); "
+        "{rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
+        "en": "{rows} {rows|value|values} in column \"{column}\" {rows|is not a date|are not dates} in the format "
+              "{format} (e.g. {examples}); "
+        "{rows|this row was|these rows were} set aside.",
     },
     # Checks of a mapped sheet (columns.Problem); {column} is a canonical column name, {rows} a count.
     "data_missing_column": {
@@ -224,76 +238,98 @@ TEXTS: dict[str, dict[str, str]] = {
               "to derive customers and figures from.",
     },
     "data_missing_values": {
-        "de": "{rows} Zeilen ohne Wert in „{column}“ wurden aussortiert (Zeile {examples}).",
-        "en": "{rows} rows without a value in \"{column}\" were set aside (row {examples}).",
+        "de": "{rows} {rows|Zeile|Zeilen} ohne Wert in „{column}“ {rows|wurde|wurden} aussortiert (Zeile {examples}).",
+        "en": "{rows} {rows|row|rows} without a value in \"{column}\" {rows|was|were} set aside (row {examples}).",
     },
     "data_not_a_number": {
-        "de": "{rows} Werte in „{column}“ sind keine Zahlen (z. B. {examples}); diese Zeilen wurden aussortiert.",
-        "en": "{rows} values in \"{column}\" are not numbers (e.g. {examples}); these rows were set aside.",
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist keine Zahl|sind keine Zahlen} (z. B. {examples}); "
+              "{rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a number|are not numbers} (e.g. {examples}); "
+              "{rows|this row was|these rows were} set aside.",
     },
     "data_not_a_date": {
-        "de": "{rows} Werte in „{column}“ sind kein erkennbares Datum (z. B. {examples}); diese Zeilen wurden "
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist|sind} kein erkennbares Datum (z. B. {examples}); "
+              "{rows|diese Zeile wurde|diese Zeilen wurden} "
         "aussortiert.",
-        "en": "{rows} values in \"{column}\" are not recognisable dates (e.g. {examples}); these rows were set aside.",
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a recognisable date|are not recognisable "
+              "dates} (e.g. {examples}); {rows|this row was|these rows were} set aside.",
     },
     "data_not_whole_number": {
-        "de": "{rows} Werte in „{column}“ sind keine ganzen Zahlen (z. B. {examples}); diese Zeilen wurden "
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist keine ganze Zahl|sind keine ganzen Zahlen} (z. B. "
+              "{examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
         "aussortiert.",
-        "en": "{rows} values in \"{column}\" are not whole numbers (e.g. {examples}); these rows were set aside.",
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a whole number|are not whole numbers} (e.g. "
+              "{examples}); {rows|this row was|these rows were} set aside.",
     },
     "data_future_dates": {
-        "de": "{rows} Zeilen mit einem Datum in der Zukunft in „{column}“ wurden aussortiert (z. B. {examples}).",
-        "en": "{rows} rows with a future date in \"{column}\" were set aside (e.g. {examples}).",
+        "de": "{rows} {rows|Zeile|Zeilen} mit einem Datum in der Zukunft in „{column}“ {rows|wurde|wurden} "
+              "aussortiert (z. B. {examples}).",
+        "en": "{rows} {rows|row|rows} with a future date in \"{column}\" {rows|was|were} set aside (e.g. {examples}).",
     },
     "data_negative_values": {
-        "de": "{rows} negative Werte in „{column}“ wurden aussortiert (z. B. {examples}).",
-        "en": "{rows} negative values in \"{column}\" were set aside (e.g. {examples}).",
+        "de": "{rows} {rows|negativer Wert|negative Werte} in „{column}“ {rows|wurde|wurden} aussortiert (z. B. "
+              "{examples}).",
+        "en": "{rows} negative {rows|value|values} in \"{column}\" {rows|was|were} set aside (e.g. {examples}).",
     },
     "data_negative_amounts": {
-        "de": "{rows} Zeilen mit negativem Betrag in „{column}“ werden als Retouren bzw. Gutschriften behandelt "
+        "de": "{rows} {rows|Zeile|Zeilen} mit negativem Betrag in „{column}“ {rows|wird|werden} als Retouren bzw. "
+              "Gutschriften behandelt "
         "und behalten.",
-        "en": "{rows} rows with a negative amount in \"{column}\" are treated as returns or credit notes and kept.",
+        "en": "{rows} {rows|row|rows} with a negative amount in \"{column}\" {rows|is|are} treated as returns or "
+              "credit notes and kept.",
     },
     "data_score_out_of_range": {
-        "de": "{rows} Bewertungen in „{column}“ liegen nicht zwischen 0 und 10 (z. B. {examples}); diese Zeilen "
-        "wurden aussortiert.",
-        "en": "{rows} scores in \"{column}\" are not between 0 and 10 (e.g. {examples}); these rows were set aside.",
+        "de": "{rows} {rows|Bewertung|Bewertungen} in „{column}“ {rows|liegt|liegen} nicht zwischen 0 und 10 (z. B. "
+              "{examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
+        "aussortiert.",
+        "en": "{rows} {rows|score|scores} in \"{column}\" {rows|is|are} not between 0 and 10 (e.g. {examples}); "
+              "{rows|this row was|these rows were} set aside.",
     },
     "data_margin_out_of_range": {
-        "de": "{rows} Margen in „{column}“ liegen nicht zwischen 0 und 1 bzw. 0 % und 100 % (z. B. {examples}); "
-        "diese Zeilen wurden aussortiert.",
-        "en": "{rows} margins in \"{column}\" are not between 0 and 1 or 0% and 100% (e.g. {examples}); these rows "
-        "were set aside.",
+        "de": "{rows} {rows|Marge|Margen} in „{column}“ {rows|liegt|liegen} nicht zwischen 0 und 1 bzw. 0 % und 100 % "
+              "(z. B. {examples}); "
+        "{rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
+        "en": "{rows} {rows|margin|margins} in \"{column}\" {rows|is|are} not between 0 and 1 or 0% and 100% (e.g. "
+              "{examples}); {rows|this row was|these rows were} "
+        "set aside.",
     },
     "data_margin_percent": {
         "de": "Die Werte in „{column}“ wurden als Prozent gelesen und durch 100 geteilt.",
         "en": "The values in \"{column}\" were read as percentages and divided by 100.",
     },
     "data_unknown_category": {
-        "de": "{rows} Zeilen haben eine nicht zugeordnete Kategorie (z. B. {examples}) und wurden aussortiert. "
+        "de": "{rows} {rows|Zeile hat|Zeilen haben} eine nicht zugeordnete Kategorie (z. B. {examples}) und "
+              "{rows|wurde|wurden} aussortiert. "
         "Bitte jede Kategorie Team, Tools oder Kundenbindung zuordnen.",
-        "en": "{rows} rows have an unassigned category (e.g. {examples}) and were set aside. Please assign each "
+        "en": "{rows} {rows|row has|rows have} an unassigned category (e.g. {examples}) and {rows|was|were} set "
+              "aside. Please assign each "
         "category to team, tools or engagement.",
     },
     "data_duplicate_rows": {
-        "de": "{rows} Zeilen kommen doppelt vor; sie wurden behalten.",
-        "en": "{rows} rows are exact duplicates; they were kept.",
+        "de": "{rows} {rows|Zeile kommt|Zeilen kommen} doppelt vor; {rows|sie wurde|sie wurden} behalten.",
+        "en": "{rows} {rows|row is an exact duplicate; it was|rows are exact duplicates; they were} kept.",
     },
     "data_not_finite": {
-        "de": "{rows} Werte in „{column}“ sind keine endlichen Zahlen (z. B. {examples}); diese Zeilen wurden "
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist keine endliche Zahl|sind keine endlichen Zahlen} (z. "
+              "B. {examples}); {rows|diese Zeile wurde|diese Zeilen wurden} "
         "aussortiert.",
-        "en": "{rows} values in \"{column}\" are not finite numbers (e.g. {examples}); these rows were set aside.",
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is not a finite number|are not finite numbers} (e.g. "
+              "{examples}); {rows|this row was|these rows were} set aside.",
     },
     "data_too_large": {
-        "de": "{rows} Werte in „{column}“ sind unmöglich groß (z. B. {examples}; ist die richtige Spalte "
-        "zugeordnet?); diese Zeilen wurden aussortiert.",
-        "en": "{rows} values in \"{column}\" are impossibly large (e.g. {examples}; is the right column mapped?); "
-        "these rows were set aside.",
+        "de": "{rows} {rows|Wert|Werte} in „{column}“ {rows|ist|sind} unmöglich groß (z. B. {examples}; ist die "
+              "richtige Spalte "
+        "zugeordnet?); {rows|diese Zeile wurde|diese Zeilen wurden} aussortiert.",
+        "en": "{rows} {rows|value|values} in \"{column}\" {rows|is|are} impossibly large (e.g. {examples}; is the "
+              "right column mapped?); "
+        "{rows|this row was|these rows were} set aside.",
     },
     "data_date_too_early": {
-        "de": "{rows} Daten in „{column}“ liegen vor dem 1.1.1900 (z. B. {examples}); diese Zeilen wurden "
+        "de": "{rows} {rows|Datum|Daten} in „{column}“ {rows|liegt|liegen} vor dem 1.1.1900 (z. B. {examples}); "
+              "{rows|diese Zeile wurde|diese Zeilen wurden} "
         "aussortiert.",
-        "en": "{rows} dates in \"{column}\" are before 1 January 1900 (e.g. {examples}); these rows were set aside.",
+        "en": "{rows} {rows|date|dates} in \"{column}\" {rows|is|are} before 1 January 1900 (e.g. {examples}); "
+              "{rows|this row was|these rows were} set aside.",
     },
     # --- data problems (loading / validation) --- end
     # --- predictive models --- begin
@@ -610,10 +646,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "intro_data": {
         "de": "Laden Sie Ihre Transaktionen hoch (Pflicht) und optional Kundenbindungskosten, Akquisitionskosten "
-              "und NPS-Antworten als CSV, Excel (.xlsx) oder Parquet. Deutsche Exporte mit „;“, 1.234,56 und 31.12.2024 "
+              "und NPS-Antworten als CSV, Excel (.xlsx) oder Parquet. Deutsche Exporte mit „;“, 1.234,56 und "
+              "31.12.2024 "
               "werden erkannt. Ihre Daten bleiben in Ihrer Sitzung.",
         "en": "Upload your transactions (required) and optionally retention costs, acquisition spend and NPS "
-              "answers as CSV, Excel (.xlsx) or Parquet. German exports with “;”, 1.234,56 and 31.12.2024 are recognised. "
+              "answers as CSV, Excel (.xlsx) or Parquet. German exports with “;”, 1.234,56 and 31.12.2024 are "
+              "recognised. "
               "Your data stay in your session.",
     },
     # --- overview KPIs ---
@@ -755,6 +793,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "category_short_tools": {"de": "Tools", "en": "Tools"},
     "category_short_engagement": {"de": "Engagement", "en": "Engagement"},
     "label_active_customers": {"de": "Aktive Kunden", "en": "Active customers"},
+    "label_warm_up": {"de": "Anlaufphase: Kundenstamm im Aufbau, nicht gemessen",
+                      "en": "Warm-up: customer base still building, not measured"},
+    "label_active_customers_typed": {"de": "Aktive Kunden im Zeitraum", "en": "Active customers in the period"},
+    "label_active_customers_whatif": {"de": "Aktive Kunden (was wäre, wenn)", "en": "Active customers (what if)"},
     "label_total_retention_cost": {"de": "Bindungskosten gesamt", "en": "Total retention spend"},
     "label_cac_band": {"de": "Typische CAC (5–25 ×)", "en": "Typical CAC (5–25 ×)"},
     "label_cac_band_help": {
@@ -1012,6 +1054,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "There is not enough data for this page: it needs at least one customer whose first customer year lies "
               "wholly in the data (for the profit per customer year). Upload a longer history.",
     },
+    "profit_growth_assumes": {
+        "de": "Angenommen: Jedes Jahr kommen so viele Neukunden hinzu wie in den letzten 12 Monaten – {rate} der "
+              "Käufer des Vorjahres –, in allen {years} Jahren gleich. Das Wachstum „ohne Verbesserung“ (+{growth} "
+              "nach {years} Jahren) kommt aus dieser Annahme, nicht aus der Bindung; ein junges Geschäft gewinnt "
+              "später meist anteilig weniger Neukunden. Es ist eine Rechnung, keine Prognose.",
+        "en": "Assumed: every year as many new customers join as in the last 12 months – {rate} of the previous "
+              "year's buyers – the same in all {years} years. The growth “without improvement” (+{growth} after "
+              "{years} years) comes from this assumption, not from retention; a young business usually wins "
+              "relatively fewer new customers later. It is arithmetic, not a forecast.",
+    },
     "profit_growth_unknown": {
         "de": "Die Projektion des Kundenstamms braucht die gemessene jährliche Bindung (24 Monate Bestellungen).",
         "en": "The customer-base projection needs the measured annual retention (24 months of orders).",
@@ -1177,8 +1229,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "loyalty_no_products": {"de": "Upsell braucht eine Produktspalte in den Transaktionen.",
                             "en": "Upsell needs a product column in the transactions."},
     "loyalty_cli_title": {"de": "Customer Loyalty Index (CLI)", "en": "Customer Loyalty Index (CLI)"},
-    "loyalty_cli_intro": {"de": "Mittelwerte Ihrer Umfrage (0–10) zu drei Fragen; der CLI ist ihr Durchschnitt.",
-                          "en": "Your survey's mean answers (0–10) to three questions; the CLI is their average."},
+    "loyalty_cli_intro": {"de": "Angenommene Mittelwerte (0–10) zu drei Umfragefragen, nicht aus Ihren Daten: die "
+                                "NPS-Tabelle enthält diese Fragen nicht. Tragen Sie die Mittelwerte Ihrer eigenen "
+                                "Umfrage ein; der CLI ist ihr Durchschnitt.",
+                          "en": "Assumed mean answers (0–10) to three survey questions, not from your data: the NPS "
+                                "sheet does not hold these questions. Enter your own survey's means; the CLI is "
+                                "their average."},
     "loyalty_cli_recommend": {"de": "Würden Sie uns weiterempfehlen?", "en": "Would you recommend us?"},
     "loyalty_cli_repurchase": {"de": "Würden Sie wieder kaufen?", "en": "Would you buy again?"},
     "loyalty_cli_try_new": {"de": "Würden Sie andere Produkte probieren?", "en": "Would you try other products?"},
@@ -1397,9 +1453,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "data_sheet": {"de": "Tabellenblatt", "en": "Worksheet"},
     "data_dialect_csv": {
         "de": "Erkannt: CSV, Trennzeichen „{separator}“, Dezimalzeichen „{decimal}“, Datumsformat {dates}, "
-              "Kodierung {encoding}; {rows} Zeilen gelesen.",
+              "Kodierung {encoding}; {rows} {rows|Zeile|Zeilen} gelesen.",
         "en": "Detected: CSV, separator “{separator}”, decimal mark “{decimal}”, date format {dates}, encoding "
-              "{encoding}; {rows} rows read.",
+              "{encoding}; {rows} {rows|row|rows} read.",
     },
     "predictive_fitted_on_sample": {
         "de": "Die Modelle wurden auf einer festen Zufallsstichprobe von {sample} Kunden geschätzt (bei so vielen "
@@ -1407,15 +1463,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The models were fitted on a fixed random sample of {sample} customers (with this many customers, "
               "more barely moves the parameters); the forecast covers every customer.",
     },
-    "data_dialect_parquet": {"de": "Erkannt: Parquet; {rows} Zeilen gelesen.",
-                             "en": "Detected: Parquet; {rows} rows read."},
-    "data_dialect_xlsx": {"de": "Erkannt: Excel, Blatt „{sheet}“; {rows} Zeilen gelesen.",
-                          "en": "Detected: Excel, sheet “{sheet}”; {rows} rows read."},
+    "data_dialect_parquet": {"de": "Erkannt: Parquet; {rows} {rows|Zeile|Zeilen} gelesen.",
+                             "en": "Detected: Parquet; {rows} {rows|row|rows} read."},
+    "data_dialect_xlsx": {"de": "Erkannt: Excel, Blatt „{sheet}“; {rows} {rows|Zeile|Zeilen} gelesen.",
+                          "en": "Detected: Excel, sheet “{sheet}”; {rows} {rows|row|rows} read."},
     "data_mapping_title": {"de": "**Spalten zuordnen** – vorbelegt nach den Spaltenüberschriften.",
                            "en": "**Map columns** – prefilled from the column headers."},
     "data_categories_title": {"de": "**Kostenkategorien zuordnen**", "en": "**Map cost categories**"},
     "data_apply": {"de": "Zuordnung übernehmen", "en": "Apply mapping"},
-    "data_mapping_invalid": {"de": "Die Zuordnung passt nicht: {reason}", "en": "The mapping does not fit: {reason}"},
+    "data_mapping_shared_column": {
+        "de": "Die Spalte {column} ist mehreren Feldern zugeordnet: {fields}. Eine Spalte der Datei kann nur ein Feld "
+              "füllen; wählen Sie für die anderen Felder die passende Spalte (bei optionalen Feldern „–“).",
+        "en": "The column {column} is chosen for more than one field: {fields}. A column of the file can fill only "
+              "one field; choose the right column for the other fields (“–” for optional fields).",
+    },
+    "quoted": {"de": "„{text}“", "en": "“{text}”"},
+    "column_row_number": {"de": "Zeile", "en": "Row"},
+    "column_reason": {"de": "Grund", "en": "Reason"},
+    "and": {"de": " und ", "en": " and "},
     "data_rows_kept": {"de": "Übernommene Zeilen", "en": "Rows kept"},
     "data_rows_rejected": {"de": "Abgelehnte Zeilen", "en": "Rows rejected"},
     "data_download_rejected": {"de": "Abgelehnte Zeilen als CSV herunterladen", "en": "Download rejected rows as CSV"},
@@ -1544,6 +1609,14 @@ TEXTS: dict[str, dict[str, str]] = {
 
     # --- consultant mode: scenario in the link, saved scenarios, comparison, exports ---
     "page_scenarios": {"de": "Szenarien", "en": "Scenarios"},
+    "data_looks_like": {
+        "de": "Diese Datei sieht nicht nach {sheet} aus, sondern nach der Tabelle „{other}“: {help} Laden Sie sie "
+              "im Reiter „{other}“ hoch.",
+        "en": "This file does not look like {sheet} but like the “{other}” sheet: {help} Upload it in the “{other}” "
+              "tab.",
+    },
+    "data_upload_limit": {"de": "Höchstens {limit_mb} MB je Datei.", "en": "At most {limit_mb} MB per file."},
+    "scenarios_export_which": {"de": "Welches Szenario exportieren", "en": "Scenario to export"},
     "intro_scenarios": {
         "de": "Jede Einstellung steht im Link (Adresszeile): Link kopieren und teilen zeigt genau diese Ansicht. "
               "Unter „Szenario speichern“ in der Seitenleiste halten Sie Einstellungen unter einem Namen fest; hier "
@@ -1599,7 +1672,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "period.",
     },
     "chart_cost_compare": {"de": "Bindungskosten je Kunde: A und B", "en": "Retention cost per customer: A and B"},
-    "scenarios_export_title": {"de": "Aktuelles Szenario exportieren", "en": "Export the current scenario"},
+    "scenarios_export_title": {"de": "Szenario exportieren", "en": "Export a scenario"},
     "scenarios_export_intro": {"de": "Eingaben und Ergebnisse als Tabelle, die Diagramme als Bilder und ein Bericht "
                                      "mit Formeln und Quellen, der auch offline öffnet.",
                                "en": "Inputs and results as a table, the charts as images, and a report with "
@@ -1628,12 +1701,94 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_charts": {"de": "Diagramme", "en": "Charts"},
     "report_formulas": {"de": "Verwendete Formeln", "en": "Formulas used"},
     "report_formulas_intro": {
-        "de": "Aus der Dokumentation des Rechenkerns (retention_core/metrics.py und revenue.py), mit Quellen; Raten "
-              "als Anteile, r = jährliche Bindungsrate, i = Diskontsatz pro Jahr; Kundenwerte je Neukunde.",
-        "en": "From the documentation of the computation core (retention_core/metrics.py and revenue.py), with "
-              "sources; rates as fractions, r = annual retention rate, i = discount rate per year; customer values "
-              "per new customer.",
+        "de": "So rechnet das Dashboard, mit Quellen: Raten als Anteile, r = jährliche Bindungsrate, i = Diskontsatz "
+              "pro Jahr, m = Marge je Kundenjahr, c = Bindungskosten je Kundenjahr, AC = Akquisitionskosten; "
+              "Kundenwerte je Neukunde.",
+        "en": "How the dashboard computes, with sources: rates as fractions, r = annual retention rate, i = discount "
+              "rate per year, m = margin per customer-year, c = retention cost per customer-year, AC = acquisition "
+              "cost; customer values per new customer.",
     },
+    "report_formula_line_retention_cost_per_customer": {
+        "de": "Bindungskosten je Kunde = gesamte Bindungskosten / aktive Kunden",
+        "en": "retention cost per customer = total retention cost / active customers",
+    },
+    "report_formula_line_annual_retention_rate": {
+        "de": "r = Käufer in beiden Jahren / Käufer im früheren Jahr",
+        "en": "r = buyers in both years / buyers in the earlier year",
+    },
+    "report_formula_line_margin_per_customer_year": {
+        "de": "m = Bruttomarge × Nettoumsatz / Käufer",
+        "en": "m = gross margin × net revenue / buyers",
+    },
+    "report_formula_line_simple_clv": {
+        "de": "CLV = (durchschnittlicher Kaufwert × Kaufhäufigkeit) × Kundenlebensdauer",
+        "en": "CLV = (average purchase value × purchase frequency) × lifespan",
+    },
+    "report_formula_line_clv_gap": {
+        "de": "Lücke = CLV − LRC",
+        "en": "gap = CLV − LRC",
+    },
+    "report_formula_line_net_value": {
+        "de": "Nettowert = CLV-Lücke − CAC = CLV − LRC − CAC",
+        "en": "net value = CLV gap − CAC = CLV − LRC − CAC",
+    },
+    "report_formula_line_retention_uplift": {
+        "de": "relative Änderung = (V(r + Δ) − V(r)) / V(r); Rückgang der Abwanderung = 1 − (1 − r − Δ) / (1 − r)",
+        "en": "relative change = (V(r + Δ) − V(r)) / V(r); churn reduction = 1 − (1 − r − Δ) / (1 − r)",
+    },
+    "report_formula_line_net_revenue_retention": {
+        "de": "NRR = (S + E − C − L) / S   (S = Umsatz zu Beginn, E = Ausweitung, C = Rückgang, L = verlorener Umsatz)",
+        "en": "NRR = (S + E − C − L) / S   (S = starting revenue, E = expansion, C = contraction, L = churned revenue)",
+    },
+    "report_formula_line_gross_revenue_retention": {
+        "de": "GRR = (S − C − L) / S = Σ min(r_P, r_P−1) / Σ r_P−1   (C = Rückgang, L = verlorener Umsatz)",
+        "en": "GRR = (S − C − L) / S = Σ min(r_P, r_P−1) / Σ r_P−1   (C = contraction, L = churned revenue)",
+    },
+    "report_formula_line_bridge_ending": {
+        "de": "Ende = Beginn + neu + reaktiviert + Ausweitung − Rückgang − verloren",
+        "en": "ending = starting + new + reactivated + expansion − contraction − churned",
+    },
+    "report_seed_000": {"de": "Fachartikel „Kosten der Kundenbindung“", "en": "article “Kosten der Kundenbindung”"},
+    "report_seed_001": {"de": "Trustmary (2024), „Kundenwert“", "en": "Trustmary (2024), “Kundenwert”"},
+    "report_seed_other": {"de": "Fachartikel zur Kundenbindung", "en": "article on customer retention"},
+    "report_formula_retention_cost_per_customer": {"de": "Bindungskosten je aktivem Kunden und Zeitraum",
+                                                   "en": "Retention cost per active customer and period"},
+    "report_formula_annual_retention_rate": {"de": "Jährliche Bindungsrate: Anteil der Käufer eines Jahres, die im "
+                                                   "Folgejahr wieder kaufen",
+                                             "en": "Annual retention: the share of one year's buyers who buy again "
+                                                   "the next year"},
+    "report_formula_margin_per_customer_year": {"de": "Marge je Kundenjahr (nach Wareneinsatz)",
+                                                "en": "Margin per customer-year (after the cost of goods)"},
+    "report_formula_simple_clv": {"de": "Einfacher Kundenwert: Kundenwert je Zeitraum × Kundenlebensdauer",
+                                  "en": "Simple customer lifetime value: value per period × lifespan"},
+    "report_formula_margin_multiple_clv": {"de": "Kundenwert (CLV) eines Neukunden bei gleichbleibender Marge und "
+                                                 "Bindung",
+                                           "en": "Customer lifetime value (CLV) of a new customer at constant margin "
+                                                 "and retention"},
+    "report_formula_finite_horizon_clv": {"de": "Kundenwert (CLV) über einen begrenzten Zeitraum",
+                                          "en": "Customer lifetime value (CLV) over a finite horizon"},
+    "report_formula_lifetime_retention_cost": {"de": "Bindungskosten über die erwartete Kundenlebensdauer (Barwert)",
+                                               "en": "Retention cost over the expected lifetime (present value)"},
+    "report_formula_clv_gap": {"de": "CLV-Lücke: Kundenwert nach den Kosten, ihn zu halten",
+                               "en": "CLV gap: customer value after the cost of keeping the customer"},
+    "report_formula_net_value": {"de": "Nettowert eines Neukunden nach Bindungs- und Akquisitionskosten",
+                                 "en": "Net value of a new customer after retention and acquisition cost"},
+    "report_formula_break_even_retention_spend": {"de": "Bindungsausgaben je Kundenjahr, bei denen der Nettowert null "
+                                                        "ist",
+                                                  "en": "Retention spend per customer-year at which the net value is "
+                                                        "zero"},
+    "report_formula_clv_to_cac": {"de": "Verhältnis von Kundenwert zu Akquisitionskosten",
+                                  "en": "Customer lifetime value to acquisition cost"},
+    "report_formula_tenure_profit_value": {"de": "Wert eines Neukunden, dessen Gewinn mit der Kundendauer wächst",
+                                           "en": "Value of a new customer whose profit grows with tenure"},
+    "report_formula_retention_uplift": {"de": "Kundenwert vor und nach höherer Bindung",
+                                        "en": "Customer value before and after higher retention"},
+    "report_formula_net_revenue_retention": {"de": "Netto-Umsatzbindung (NRR) von Zeitraum zu Zeitraum",
+                                             "en": "Net revenue retention (NRR) from period to period"},
+    "report_formula_gross_revenue_retention": {"de": "Brutto-Umsatzbindung (GRR) von Zeitraum zu Zeitraum",
+                                               "en": "Gross revenue retention (GRR) from period to period"},
+    "report_formula_bridge_ending": {"de": "Umsatz am Ende, zu dem sich die Umsatzbrücke addiert",
+                                     "en": "Ending revenue that the revenue bridge adds up to"},
     "report_reference": {"de": "Quelle", "en": "Reference"},
     "report_column_section": {"de": "Bereich", "en": "Section"},
     "report_column_item": {"de": "Größe", "en": "Item"},
@@ -1705,10 +1860,75 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+_PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
+
+
+def placeholders(text: str) -> set[str]:
+    """The parameter names ``text`` uses: ``{rows}`` and the plural choice ``{rows|Zeile|Zeilen}`` both name
+    ``rows``."""
+    return {name for _, name, _, _ in string.Formatter().parse(_PLURAL.sub(r"{\1}", text)) if name}
+
+
+def _is_one(count: object) -> bool:
+    """Whether a count, as a number or as the text a caller formatted (``"1"``), is exactly one."""
+    return str(count).strip() in ("1", "1.0")
+
+
 def t(key: str, lang: str, **params: object) -> str:
-    """The text for ``key`` in ``lang`` with ``params`` filled in; a missing key raises ``KeyError``."""
+    """The text for ``key`` in ``lang`` with ``params`` filled in; a missing key raises ``KeyError``.
+
+    ``{rows|Zeile|Zeilen}`` in a text is the singular when the parameter ``rows`` is one, else the plural form:
+    ``"{rows} {rows|Zeile|Zeilen} gelesen"`` gives ``1 Zeile gelesen`` and ``2 Zeilen gelesen``.
+    """
     text = TEXTS[key][lang]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    text = _PLURAL.sub(lambda match: match.group(2) if _is_one(params[match.group(1)]) else match.group(3), text)
+    return text.format(**params)
+
+
+#: The phrases of a rejected row's ``reason`` (written in English by the readers and :func:`prepare_sheet`) in German.
+_REASON_PHRASES_DE = (
+    (re.compile(r"wrong number of fields: expected (\d+), found (\d+)"),
+     r"falsche Zahl von Feldern: \1 erwartet, \2 gefunden"),
+    (re.compile(r"malformed line \(([^)]*)\)"), r"fehlerhafte Zeile (\1)"),
+    (re.compile(r" \(a carriage return inside a value\)"), " (ein Zeilenumbruch in einem Wert)"),
+    (re.compile(r"not a date between (\d+) and (\d+)"), r"kein Datum zwischen \1 und \2"),
+    (re.compile(r"not a date \(([^)]*)\)"), lambda match: f"kein Datum ({format_date_pattern(match.group(1), 'de')})"),
+    (re.compile(r"not a finite number"), "keine endliche Zahl"),
+    (re.compile(r"not a whole number"), "keine ganze Zahl"),
+    (re.compile(r"not a number"), "keine Zahl"),
+    (re.compile(r"not a date"), "kein Datum"),
+    (re.compile(r"larger than ([\d,]+)"), lambda match: "größer als " + match.group(1).replace(",", ".")),
+    (re.compile(r"before (\d{4})-(\d{2})-(\d{2})"), r"vor dem \3.\2.\1"),
+    (re.compile(r"in the future"), "in der Zukunft"),
+    (re.compile(r"outside 0-10"), "nicht zwischen 0 und 10"),
+    (re.compile(r"outside 0-1"), "nicht zwischen 0 und 1"),
+    (re.compile(r"not one of team, tools, engagement"), "keiner von Team, Tools, Engagement"),
+    (re.compile(r"(?<=: )negative\b"), "negativ"),
+    (re.compile(r"(?<=: )missing\b"), "leer"),
+)
+
+
+def translate_reason(reason: str | None, lang: str, columns: dict[str, str]) -> str:
+    """A rejected row's ``reason`` for the user: the canonical column names replaced by ``columns`` (canonical name
+    -> the name the user knows) and, in German, the reader's English phrases translated; ``""`` when missing.
+
+    ``"amount: not a number ('viel')"`` -> ``"Betrag: keine Zahl ('viel')"``. The quoted value is the file's.
+    """
+    if reason is None or (isinstance(reason, float) and math.isnan(reason)) or pd.isna(reason):
+        return ""
+    parts = []
+    for part in str(reason).split("; "):
+        name, colon, rest = part.partition(": ")
+        if colon and name in columns:
+            part = f"{columns[name]}: {rest}"
+        parts.append(part)
+    text = "; ".join(parts)
+    if lang == "de":
+        for pattern, replacement in _REASON_PHRASES_DE:
+            text = pattern.sub(replacement, text)
+    return text
 
 
 def format_period(period_start: object, period: str, lang: str) -> str:

@@ -16,6 +16,7 @@ import html
 import inspect
 import io
 import os
+import re
 import shutil
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +30,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from retention_core import metrics, revenue
-from retention_core.i18n import format_kind, format_money, format_number, format_percent, format_period, t
+from retention_core.i18n import TEXTS, format_kind, format_money, format_number, format_percent, format_period, t
 from retention_core.scenario_state import MAX_MONEY, PARAMS
 from retention_core.whatif import Outcome, outcome_kpis
 
@@ -120,16 +121,26 @@ def format_param(key: str, value: object, lang: str, currency: str, period: str)
     return named[key]() if key in named else str(value)
 
 
+#: Inputs a cost mode does not use: with a cost sheet the typed-in café figures, typed in the sheet's period.
+_UNUSED_IN_COST_MODE = {
+    "data": ("cost_typed_team", "cost_typed_tools", "cost_typed_engagement", "cost_typed_active", "cost_active_typed",
+             "cost_typed_cac"),
+    "typed": ("cost_period", "cost_active_data"),
+}
+
+
 def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, lang: str, currency: str,
                    period: str) -> pd.DataFrame:
     """Inputs and results of one scenario as rows: section, item, raw value (fractions, money as numbers), shown.
 
     The first row carries the scenario's name. Raw values are what a spreadsheet should compute with; ``shown`` is
-    the text the dashboard displays. Column headers are translated.
+    the text the dashboard displays. Column headers are translated. Inputs the scenario's cost mode does not use
+    (the typed-in figures when a cost sheet is used, and the sheet's period when they are typed in) are left out.
     """
     rows = [(t("report_section_scenario", lang), t("scenario_name", lang), name, name)]
+    unused = _UNUSED_IN_COST_MODE.get(values.get("cost_mode"), ())
     for key, value in values.items():
-        if key not in PARAMS or key == "app_lang":
+        if key not in PARAMS or key == "app_lang" or key in unused:
             continue
         raw = value
         if isinstance(value, dict):
@@ -276,9 +287,10 @@ def html_report(name: str, subtitle: str, frame: pd.DataFrame, figures: Sequence
         for figure in figures
     )
     formula_items = "".join(
-        f'<div class="formula"><strong>{html.escape(item.summary)}</strong> '
-        f"(<code>{html.escape(item.name)}</code>)<br><code>{html.escape(item.formula)}</code>"
-        f'<div class="reference">{html.escape(t("report_reference", lang))}: {html.escape(item.reference)}</div></div>'
+        f'<div class="formula"><strong>{html.escape(_formula_title(item, lang))}</strong>'
+        f"<br><code>{html.escape(_formula_line(item, lang))}</code>"
+        f'<div class="reference">{html.escape(t("report_reference", lang))}: '
+        f"{html.escape(reader_reference(item.reference, lang))}</div></div>"
         for item in formulas
     )
     title = t("report_title", lang, name=name)
@@ -294,6 +306,45 @@ def html_report(name: str, subtitle: str, frame: pd.DataFrame, figures: Sequence
         f"<h2>{html.escape(t('report_formulas', lang))}</h2><p>{html.escape(t('report_formulas_intro', lang))}</p>"
         f"{formula_items}</body></html>"
     )
+
+
+_SEED_ARTICLE = re.compile(r"seed article (\d{3})( \([^)]*\))?")
+#: The works the formulas cite, as a reader finds them (what the German report lists as its sources).
+_CITATION = re.compile(r"Farris et al\. \(2010\)(, §[\d.–]+)?|Reichheld & Sasser \(1990\)|Gupta & Lehmann(?:'s)? "
+                       r"\(2003\)|Gallo \(2014\)|SaaS Capital|ChartMogul|Baremetrics|Trustmary \(?2024\)?")
+
+
+def _formula_title(item: Formula, lang: str) -> str:
+    """The docstring's one-line summary; in another language its translation."""
+    key = f"report_formula_{item.name}"
+    return t(key, lang) if lang != "en" and key in TEXTS else item.summary
+
+
+def _formula_line(item: Formula, lang: str) -> str:
+    """The docstring's formula line, translated where it has words (the English text is the docstring's, a test
+    keeps them equal); symbols stay as they are."""
+    key = f"report_formula_line_{item.name}"
+    return t(key, lang) if key in TEXTS else item.formula
+
+
+def reader_reference(reference: str, lang: str) -> str:
+    """A docstring's ``Reference:`` for the report's reader: the German source articles by their titles instead of
+    the repository's "seed article 000"; in German only the works cited (the notes are English)."""
+    text = _SEED_ARTICLE.sub(lambda match: t(f"report_seed_{match.group(1)}", lang)
+                             if f"report_seed_{match.group(1)}" in TEXTS else t("report_seed_other", lang), reference)
+    if lang == "en":
+        return text
+    works = []
+    for match in _CITATION.finditer(reference):
+        work = match.group(0).replace("Gupta & Lehmann's", "Gupta & Lehmann").rstrip(".")
+        if work not in works:
+            works.append(work)
+    for seed in _SEED_ARTICLE.finditer(reference):
+        key = f"report_seed_{seed.group(1)}"
+        work = t(key, lang) if key in TEXTS else t("report_seed_other", lang)
+        if work not in works:
+            works.append(work)
+    return "; ".join(works) or text
 
 
 def file_stem(name: str) -> str:

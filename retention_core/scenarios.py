@@ -291,11 +291,21 @@ def cost_scenario(
 
 
 def cost_items_wide(aggs: Aggregates) -> pd.DataFrame:
-    """Retention cost per period with one column per category (for the stacked bar chart)."""
+    """Retention cost per period with one column per category (for the stacked bar chart), and ``warm_up``.
+
+    ``warm_up`` marks the periods whose activity window (the ``activity_months`` before the period's end) begins
+    before the data's first order: their customer base is still being built from the first orders, not measured,
+    so their cost per active customer is too high (a café with three months of history counts only three months'
+    buyers as its base). Definition: period end − activity window < start of the period of the first order.
+    """
     if aggs.costs is None:
         raise ValueError("no retention cost sheet in this data set")
-    return aggs.costs[["period_start", *COST_CATEGORIES, "retention_cost", "active_customers",
+    wide = aggs.costs[["period_start", *COST_CATEGORIES, "retention_cost", "active_customers",
                        "cost_per_active_customer"]]
+    period_end = pd.to_datetime(wide["period_start"]) + pd.DateOffset(months=MONTHS_PER_PERIOD[aggs.period])
+    window_start = period_end - pd.DateOffset(months=aggs.activity_months)
+    first_period = aggs.data_start.to_period({"month": "M", "quarter": "Q", "year": "Y"}[aggs.period]).start_time
+    return wide.assign(warm_up=(window_start < first_period).to_numpy())
 
 
 # --- CLV ------------------------------------------------------------------------------------------------------

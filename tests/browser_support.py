@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,6 +25,8 @@ CHROMIUM_ARGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 )
+# every host name but loopback resolves to "not found": nothing leaves the machine, nothing waits on the internet
+OFFLINE_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",)
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 45.0
 RUN_TIMEOUT_MS = 30_000  # one script run of any page, sample data included
@@ -89,6 +92,24 @@ def launch_chromium(playwright, extra_args: Sequence[str] = ()):
     """Debian's Chromium, headless, with no background traffic; ``extra_args`` are further command-line switches."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args],
                                       timeout=30_000)
+
+
+def is_foreign(request_url: str, app_url: str) -> bool:
+    """True when the browser asked a host other than the app's own (data: and blob: URLs stay in the page)."""
+    parts = urlsplit(request_url)
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != urlsplit(app_url).netloc
+
+
+def log_foreign_requests(context, app_url: str) -> list[str]:
+    """Record every request of ``context``'s pages to a host other than ``app_url``'s; the list fills as they go.
+
+    Playwright's request event sees a request before name resolution, so one that :data:`OFFLINE_ARGS` stops is
+    still recorded: the app must make none (fonts, icons, scripts, the favicon all come from its own server).
+    """
+    foreign: list[str] = []
+    context.on("request", lambda request: foreign.append(f"{request.resource_type} {request.url}")
+               if is_foreign(request.url, app_url) else None)
+    return foreign
 
 
 def wait_until_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:

@@ -7,6 +7,7 @@ CSV, never by calling the code under test.
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 
 import pandas as pd
@@ -317,3 +318,10 @@ def test_a_table_writes_its_numbers_as_the_language_does_and_keeps_them_numbers(
     assert "1.234,50" in german and "98,8\u00a0%" in german and "K1" in german
     assert "1,234.50" in english and "98.8%" in english
     assert widgets.localized(frame, formats, Settings("de", "EUR", "quarter", 12, "sample")).data.equals(frame)
+
+
+def test_the_customer_base_projection_names_the_acquisition_it_assumes():
+    app = open_page("app_pages/profit.py")
+    caption = next(caption.value for caption in app.caption if caption.value.startswith("Angenommen: Jedes Jahr"))
+    assert "der Käufer des Vorjahres" in caption and "nicht aus der Bindung" in caption
+    assert re.search(r"\(\+[\d.]+\u00a0% nach 5 Jahren\)", caption), caption

@@ -223,3 +223,23 @@ def test_every_page_and_the_scenarios_survive_a_one_order_upload():
         app.switch_page(f"app_pages/{page}.py").run()
         assert not app.exception, (page, app.exception)
     assert metric_value(app, COST_PER_CUSTOMER) == "12,00\u00a0€"  # the typed-in café, no cost sheet
+
+
+def test_a_saved_scenario_is_exported_without_loading_it_into_the_controls(monkeypatch):
+    from dashboard import scenario_views
+
+    exported = []
+    monkeypatch.setattr(scenario_views, "to_csv_bytes", lambda frame, lang: exported.append(frame) or b"")
+    app = open_page("app_pages/retention_cost.py")
+    app.button_group(key="cost_mode").set_value("typed").run()
+    app.select_slider(key="cost_change_team").set_value(10.0).run()
+    save_scenario(app, "Team plus zehn")
+    app.select_slider(key="cost_change_team").set_value(-50.0).run()
+    app.switch_page("app_pages/scenarios.py").run()
+    app.selectbox(key="scenarios_export_choice").set_value("Team plus zehn").run()
+    assert not app.exception, app.exception
+    frame = exported[-1]
+    shown = dict(zip(frame.iloc[:, 1], frame.iloc[:, 3]))
+    assert frame.iloc[0, 2] == "Team plus zehn"
+    assert shown[COST_PER_CUSTOMER] == "12,71\u00a0€"  # (5.500 + 900 + 2.500) / 700, the saved +10 %
+    assert app.query_params["cost_change_team"] == "-0.5"  # the controls keep what the user set

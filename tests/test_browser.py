@@ -11,11 +11,13 @@ import os
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
-from browser_support import (CHROMIUM, launch_chromium, open_page, press_slider, streamlit_server, upload_file,
-                             wait_until_idle)
+from browser_support import (CHROMIUM, OFFLINE_ARGS, is_foreign, launch_chromium, log_foreign_requests, open_page,
+                             press_slider, streamlit_server, upload_file, wait_until_idle)
+from retention_core.i18n import t
 
 pytestmark = pytest.mark.browser
 
@@ -47,13 +49,15 @@ def server_url():
 
 @pytest.fixture
 def page(server_url):
+    """A German tab on the Overview page; every test using it fails if the app asked any other host for anything."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+        browser = launch_chromium(playwright, OFFLINE_ARGS)  # another host could not answer, but is still logged
         try:
             context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
             context.set_default_timeout(TIMEOUT_MS)
+            foreign = log_foreign_requests(context, server_url)
             tab = context.new_page()
             tab.goto(server_url, timeout=TIMEOUT_MS)
             tab.get_by_role("heading", name="Überblick", level=1).wait_for()
@@ -61,6 +65,7 @@ def page(server_url):
             yield tab
         finally:
             browser.close()
+    assert foreign == [], f"the app asked other hosts: {foreign}"
 
 
 def _metric_value(page, label: str):
@@ -178,6 +183,18 @@ def test_the_benchmark_times_a_slider_step_until_the_rerun_it_caused_has_ended(p
             assert marks["input"] < marks["domRunning"] < marks["idleShown"] <= marks["painted"], step
             assert marks["wsFinished"] <= marks["idleShown"], step
         assert step["seconds"] == pytest.approx((marks["painted"] - marks["input"]) / 1000)
+
+
+def test_no_page_asks_another_host_for_anything(page):
+    """Favicon, fonts, icons, scripts: every page is drawn from the app's own server alone (privacy, offline use).
+
+    The ``page`` fixture fails the test on any request to another host; this test visits every page for it.
+    """
+    for key in ("page_retention_cost", "page_clv", "page_profit", "page_cohorts", "page_loyalty", "page_scenarios",
+                "page_data", "page_overview"):
+        open_page(page, t(key, "de"))
+    icon = page.locator('link[rel~="icon"]').first.get_attribute("href")
+    assert not is_foreign(urljoin(page.url, icon), page.url), icon
 
 
 @pytest.fixture

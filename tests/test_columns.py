@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,7 @@ from retention_core.columns import (
     validate_transactions,
 )
 from retention_core.columns import SheetSpec
-from retention_core.i18n import TEXTS
+from retention_core.i18n import TEXTS, placeholders
 
 TODAY = dt.date(2025, 1, 1)
 
@@ -484,7 +483,7 @@ def test_every_problem_key_has_german_and_english_text():
 def test_german_and_english_texts_use_the_same_placeholders():
     for key in PROBLEM_KEYS:
         fields = {
-            lang: {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            lang: placeholders(text)
             for lang, text in TEXTS[key].items()
         }
         assert fields["de"] == fields["en"], key
@@ -593,3 +592,13 @@ def test_id_columns_are_every_canonical_column_of_type_id_in_any_sheet(monkeypat
     derived = tuple(dict.fromkeys(name for sheet in sheets.values() for name, kind in sheet.types.items()
                                   if kind == "id"))
     assert derived == ("customer_id", "order_id")
+
+
+def test_a_sheet_uploaded_as_another_kind_is_recognised_by_its_headers():
+    from retention_core.columns import looks_like
+
+    survey = pd.DataFrame({"Antwortdatum": ["01.01.2024"], "Bewertung": ["9"]})
+    orders = pd.DataFrame({"Kundennummer": ["K1"], "Bestelldatum": ["01.01.2024"], "Betrag": ["12,50"]})
+    assert looks_like(survey, "transactions") == "nps"
+    assert looks_like(orders, "transactions") is None  # fits its own kind
+    assert looks_like(pd.DataFrame({"x": ["1"]}), "transactions") is None  # fits none

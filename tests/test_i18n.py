@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import string
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from retention_core.i18n import (
-    LANGUAGES, TEXTS, format_date_pattern, format_money, format_number, format_percent, format_period, parse_number, t,
+    LANGUAGES, TEXTS, format_date_pattern, format_money, format_number, format_percent, format_period, parse_number,
+    placeholders, t, translate_reason,
 )
 
 from retention_core.columns import PROBLEM_KEYS, SHEETS
@@ -83,7 +83,7 @@ def test_every_key_the_code_uses_is_in_the_table():
 
 def test_both_languages_use_the_same_placeholders():
     def fields(text: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        return placeholders(text)
 
     mismatched = [key for key, texts in TEXTS.items() if fields(texts["de"]) != fields(texts["en"])]
     assert mismatched == []
@@ -160,3 +160,29 @@ def test_detected_date_formats_are_shown_as_people_write_them():
     assert format_date_pattern("%d.%m.%Y", "de") == "TT.MM.JJJJ"
     assert format_date_pattern("%m/%d/%Y %H:%M", "en") == "MM/DD/YYYY hh:mm"
     assert format_date_pattern(None, "en") == "–"
+
+
+def test_a_count_of_one_takes_the_singular_in_both_languages():
+    assert t("data_dialect_parquet", "de", rows=1) == "Erkannt: Parquet; 1 Zeile gelesen."
+    assert t("data_dialect_parquet", "de", rows="1.317") == "Erkannt: Parquet; 1.317 Zeilen gelesen."
+    assert t("data_dialect_parquet", "en", rows=1) == "Detected: Parquet; 1 row read."
+    assert t("data_not_a_number", "de", rows=1, column="Betrag", examples="viel") == (
+        "1 Wert in „Betrag“ ist keine Zahl (z. B. viel); diese Zeile wurde aussortiert.")
+    assert t("data_not_a_number", "en", rows=2, column="Amount", examples="lots") == (
+        "2 values in \"Amount\" are not numbers (e.g. lots); these rows were set aside.")
+
+
+def test_a_plural_choice_names_its_parameter():
+    assert placeholders("{rows} {rows|Zeile|Zeilen} in {column}") == {"rows", "column"}
+
+
+def test_a_rejected_rows_reason_names_the_users_columns_and_speaks_german():
+    names = {"customer_id": "Kunde", "order_date": "Datum", "amount": "Betrag"}
+    assert translate_reason("customer_id: missing; order_date: not a date ('x')", "de", names) == (
+        "Kunde: leer; Datum: kein Datum ('x')")
+    assert translate_reason("amount: larger than 1,000,000,000,000 ('2e12')", "de", names) == (
+        "Betrag: größer als 1.000.000.000.000 ('2e12')")
+    assert translate_reason("wrong number of fields: expected 3, found 2", "de", names) == (
+        "falsche Zahl von Feldern: 3 erwartet, 2 gefunden")
+    assert translate_reason("amount: not a number ('lots')", "en", names) == "Betrag: not a number ('lots')"
+    assert translate_reason(None, "de", names) == ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -127,8 +128,8 @@ def test_csv_and_xlsx_exports_neutralise_a_formula_in_the_name(cafe):
     assert csv.iloc[0]["Value"] == "'=cmd|' /C calc'!A0"
     assert csv.iloc[0]["Shown"] == "'=cmd|' /C calc'!A0"
     sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame, "scenario"))).active
-    assert sheet.cell(row=2, column=3).value == "'=cmd|' /C calc'!A0"
-    assert sheet.cell(row=2, column=3).data_type == "s"
+    assert sheet.cell(row=2, column=3).value == "=cmd|' /C calc'!A0"  # as written, a text cell, quote prefix
+    assert sheet.cell(row=2, column=3).data_type == "s" and sheet.cell(row=2, column=3).quotePrefix
 
 
 def test_file_names_keep_only_safe_characters():
@@ -228,3 +229,77 @@ def test_the_scenario_carries_nrr_and_grr_of_its_overview_period_into_table_and_
                               [], "en")
     assert "Net revenue retention (NRR) from one period to the next." in page
     assert "NRR = (S + E − C − L) / S" in page and "Σ min(r_P, r_P−1) / Σ r_P−1" in page
+
+
+def _numbers_of(column: pd.Series) -> list[float]:
+    return [float(value) for value in column if isinstance(value, (int, float)) and not isinstance(value, bool)]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_csv_export_reads_back_to_the_same_numbers_in_the_users_spreadsheet_dialect(cafe, lang):
+    values, outcome = cafe
+    frame = report.scenario_frame("Café", values, outcome, lang, "EUR", "quarter")
+    value_column = frame.columns[2]
+    assert len(_numbers_of(frame[value_column])) >= 10  # inputs and results as numbers
+    text = to_csv_bytes(frame, lang).decode("utf-8-sig")
+    # German Excel: ";" between cells and "," as decimal mark; English: "," and "."
+    separator, decimal = (";", ",") if lang == "de" else (",", ".")
+    back = pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal, dtype=str, keep_default_na=False)
+    number = re.compile(r"-?\d+(" + re.escape(decimal) + r"\d+)?(e[-+]\d+)?")  # no grouping, the language's mark
+    read = [float(cell.replace(decimal, ".")) for cell in back[value_column] if number.fullmatch(cell)]
+    assert read == pytest.approx(_numbers_of(frame[value_column]))
+    if lang == "de":  # nothing German Excel would take for a date or a thousands group
+        assert not any(re.fullmatch(r"-?\d+\.\d+", cell) for cell in back[value_column])
+
+
+def test_the_xlsx_export_has_number_cells_for_numbers_and_text_cells_for_text(cafe):
+    from openpyxl import load_workbook
+
+    values, outcome = cafe
+    frame = report.scenario_frame("Café", values, outcome, "de", "EUR", "quarter")
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame, "scenario"))).active
+    for row, (value, shown) in enumerate(zip(frame.iloc[:, 2], frame.iloc[:, 3]), start=2):
+        raw, text = sheet.cell(row=row, column=3), sheet.cell(row=row, column=4)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            assert raw.data_type == "n" and raw.value == pytest.approx(value), (row, raw.value)
+        assert text.data_type == "s" and text.value == shown  # shown as the dashboard writes it, no apostrophe
+        assert not str(text.value).startswith("'")
+
+
+def test_a_signed_number_as_shown_is_written_as_shown_and_a_formula_is_not_run():
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({"Wert": [-0.2, 5.02], "Angezeigt": ["-20,0 %", "=1+1"]})
+    text = to_csv_bytes(frame, "de").decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["-0,2;-20,0 %", "5,02;'=1+1"]
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    assert [sheet.cell(row=2, column=1).value, sheet.cell(row=2, column=2).value] == [-0.2, "-20,0 %"]
+    assert sheet.cell(row=2, column=1).data_type == "n" and sheet.cell(row=2, column=2).data_type == "s"
+    formula = sheet.cell(row=3, column=2)
+    assert formula.value == "=1+1" and formula.data_type == "s" and formula.quotePrefix
+
+
+def test_the_report_states_each_formula_in_the_readers_language_and_its_english_line_is_the_docstrings():
+    from retention_core.i18n import TEXTS
+
+    for function in report.REPORT_FORMULAS:
+        key = f"report_formula_line_{function.__name__}"
+        if key in TEXTS:
+            assert TEXTS[key]["en"] == report.formula_of(function).formula, key
+
+
+def test_the_german_report_has_no_developer_text_and_no_unused_typed_costs(cafe):
+    values, outcome = cafe
+    frame = report.scenario_frame("Café", {**values, "cost_mode": "data", "cost_typed_team": 5000.0}, outcome,
+                                  "de", "EUR", "quarter")
+    page = report.html_report("Café", "Daten: Beispiel", frame, [], "de")
+    formulas = page[page.index("Verwendete Formeln"):]
+    for developer_text in ("seed article", "retention_core", ".py", "<code>margin_multiple_clv</code>",
+                           "total retention cost", "Formula"):
+        assert developer_text not in formulas, developer_text
+    assert "Bindungskosten je Kunde = gesamte Bindungskosten / aktive Kunden" in formulas
+    assert "Farris et al. (2010), §5.3" in formulas
+    assert "Bindungskosten: Team (eingegeben)" not in frame.iloc[:, 1].tolist()  # a cost sheet was used
+    typed = report.scenario_frame("Café", {**values, "cost_mode": "typed", "cost_typed_team": 5000.0}, outcome,
+                                  "de", "EUR", "quarter")
+    assert "Bindungskosten: Team (eingegeben)" in typed.iloc[:, 1].tolist()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -247,5 +248,26 @@ def test_xlsx_export_writes_user_strings_as_text_cells():
     sheet = load_workbook(io.BytesIO(to_xlsx_bytes(HOSTILE))).active
     cells = [row[0] for row in sheet.iter_rows(min_row=1, max_row=6)]
     assert all(cell.data_type == "s" for cell in cells)
-    assert cells[0].value == "'=x" and cells[2].value == "'+1+1"
+    assert cells[0].value == "=x" and cells[2].value == "+1+1"  # as written, with Excel's quote prefix: text
+    assert all(cell.quotePrefix for cell in cells[:5])
     assert sheet.cell(row=2, column=2).value == -12.5
+
+
+def test_periods_whose_activity_window_reaches_before_the_first_order_are_warm_up():
+    # Orders from 5 Jan 2024; a 6-month window: Q1 (window from 1 Oct 2023) and Q2 (from 1 Jan 2024 ... the end of
+    # Q2 is 1 Jul, window start 1 Jan = the first day of data: measured) -> only Q1 is warm-up.
+    from retention_core.dataset import Dataset, aggregate
+    from retention_core import charts
+
+    orders = pd.DataFrame({"customer_id": pd.array(["A", "B", "A"], dtype="str"),
+                           "order_date": pd.to_datetime(["2024-01-05", "2024-04-02", "2024-07-03"]),
+                           "amount": [10.0, 20.0, 30.0]})
+    costs = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01", "2024-04-01", "2024-07-01"]),
+                          "category": ["team", "team", "team"], "amount": [90.0, 90.0, 90.0]})
+    aggs = aggregate(Dataset(transactions=orders, retention_costs=costs, key="warm", name="warm"), "quarter", 6)
+    wide = scenarios.cost_items_wide(aggs)
+    assert wide["warm_up"].tolist() == [True, False, False]
+    figure = charts.cost_per_customer_chart(wide, "quarter", "de", "EUR")
+    line, warm_up = figure.data
+    assert np.isnan(line.y[0]) and line.y[1] == pytest.approx(45.0)  # 90 / 2 customers (A and B in the window)
+    assert warm_up.y[0] == pytest.approx(90.0) and warm_up.name.startswith("Anlaufphase")
