@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
-from retention_core import benchmarks, metrics, revenue, scenarios
+from retention_core import benchmarks, intervals, metrics, revenue, scenarios
 from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import Aggregates
 from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, check_value, narrowed, snap
@@ -316,18 +317,132 @@ def clv_result(basis: AnnualBasis, values: Mapping[str, object]) -> scenarios.Cl
     return scenarios.clv_scenario(clv_inputs(basis, values))
 
 
-def profit_result(aggs: Aggregates, values: Mapping[str, object]) -> ProfitOutcome | None:
-    """The Retention → profit results of the resolved ``values``; None without a retention rate to start from."""
+def profit_inputs(aggs: Aggregates, values: Mapping[str, object]) -> scenarios.ProfitInputs | None:
+    """The Retention → profit simulator's inputs of the resolved ``values``; None without a retention rate."""
     if values.get("profit_retention") is None:
         return None
     table = profits_table(aggs, float(values["clv_gross_margin"]), values["profit_tenure"])
-    inputs = scenarios.ProfitInputs(
+    return scenarios.ProfitInputs(
         profits_by_tenure=tuple(table["profit"]), annual_retention_rate=values["profit_retention"],
         uplift_points=values["profit_uplift"], annual_discount_rate=values["profit_discount_rate"],
         acquisition_cost=values["profit_cac"], horizon_years=values["profit_horizon"])
+
+
+def profit_result(aggs: Aggregates, values: Mapping[str, object]) -> ProfitOutcome | None:
+    """The Retention → profit results of the resolved ``values``; None without a retention rate to start from."""
+    inputs = profit_inputs(aggs, values)
+    if inputs is None:
+        return None
     return ProfitOutcome(inputs=inputs, result=scenarios.profit_scenario(inputs),
                          curve=scenarios.uplift_curve(inputs), verdict=scenarios.reichheld_verdict(inputs))
 
+
+
+# --- how sure: the same results over the bootstrap replicates of the annual basis ---------------------------------
+
+def _measured_cost(basis: AnnualBasis) -> float | None:
+    return _money_default(basis.retention_cost_per_customer)
+
+
+def _measured_cac(basis: AnnualBasis) -> float | None:
+    return _money_default(basis.acquisition_cost)
+
+
+MEASURED_KEYS = {
+    "clv_annual_retention": measured_retention,
+    "profit_retention": measured_retention,
+    "clv_retention_cost_year": _measured_cost,
+    "clv_cac": _measured_cac,
+    "profit_cac": _measured_cac,
+}
+"""The what-if inputs the data measures, each with the function that measures it on a basis (its default)."""
+
+
+def _same(first: object, second: object) -> bool:
+    if first is None or second is None:
+        return first is None and second is None
+    return abs(float(first) - float(second)) <= 1e-9
+
+
+def _is_measured(basis: AnnualBasis, values: Mapping[str, object], key: str) -> bool:
+    """Whether ``values[key]`` is the value the data measures (the user left it, or put it back)."""
+    return key in values and _same(values[key], MEASURED_KEYS[key](basis))
+
+
+def replicate_values(basis: AnnualBasis, replicate: AnnualBasis, values: Mapping[str, object]) -> dict:
+    """``values`` for one bootstrap replicate: each measured input (:data:`MEASURED_KEYS`) still at the value the
+    data measures takes the replicate's measurement; a value the user typed in or moved stays as given (it carries
+    no uncertainty of its own). Gross margin and discount rate are assumptions and stay as given."""
+    result = dict(values)
+    for key, measure in MEASURED_KEYS.items():
+        if _is_measured(basis, values, key):
+            result[key] = measure(replicate)
+    return result
+
+
+def _replicated(basis: AnnualBasis, replicates: intervals.BasisReplicates, values: Mapping[str, object],
+                key: str) -> np.ndarray | float:
+    """The input ``key`` over the replicates: the replicates' measurements when it is measured, else the given
+    value for all (NaN when None)."""
+    if _is_measured(basis, values, key):
+        return replicates.measured(MEASURED_KEYS[key])
+    value = values.get(key)
+    return np.nan if value is None else float(value)
+
+
+def _per_buyer(basis: AnnualBasis) -> float | None:
+    return basis.revenue_per_buyer
+
+
+def _order_value(basis: AnnualBasis) -> float | None:
+    return basis.average_order_value
+
+
+def _frequency(basis: AnnualBasis) -> float | None:
+    return basis.purchase_frequency
+
+
+def clv_intervals(basis: AnnualBasis, replicates: intervals.BasisReplicates, values: Mapping[str, object],
+                  level: float = intervals.LEVEL) -> dict[str, intervals.Interval | None]:
+    """The interval of every :class:`~retention_core.scenarios.ClvResult` figure for the resolved ``values``.
+
+    Per replicate this is :func:`clv_result` of the replicate with :func:`replicate_values` (revenue, orders and
+    purchases per year always as the replicate measures them), evaluated for all replicates at once
+    (:func:`scenarios.clv_scenario_replicates`). Empty without replicates.
+    """
+    if len(replicates) == 0:
+        return {}
+    inputs = clv_inputs(basis, values)
+    arrays = scenarios.clv_scenario_replicates(
+        inputs,
+        retention_rate=_replicated(basis, replicates, values, "clv_annual_retention"),
+        revenue_per_customer=replicates.measured(_per_buyer),
+        average_order_value=replicates.measured(_order_value),
+        purchase_frequency=replicates.measured(_frequency),
+        retention_cost_per_customer=_replicated(basis, replicates, values, "clv_retention_cost_year"),
+        acquisition_cost=_replicated(basis, replicates, values, "clv_cac"),
+    )
+    return {name: intervals.percentile_interval(array, level) for name, array in arrays.items()}
+
+
+def profit_intervals(aggs: Aggregates, values: Mapping[str, object],
+                     level: float = intervals.LEVEL) -> dict[str, intervals.Interval | None]:
+    """The interval of every :class:`~retention_core.metrics.UpliftResult` figure of the simulator for the
+    resolved ``values`` over ``aggs``'s replicates: the measured retention and CAC vary as in
+    :func:`replicate_values`, evaluated at once (:func:`scenarios.profit_scenario_replicates`).
+
+    The profits by customer year stay as shown (their sampling error is not in the interval). A replicate whose
+    retention leaves less room than the chosen uplift below 99 % takes the uplift that is left, as the slider would.
+    Empty without replicates or without a retention rate.
+    """
+    inputs = profit_inputs(aggs, values)
+    replicates = aggs.basis_replicates
+    if inputs is None or aggs.basis is None or len(replicates) == 0:
+        return {}
+    arrays = scenarios.profit_scenario_replicates(
+        inputs, _replicated(aggs.basis, replicates, values, "profit_retention") * np.ones(len(replicates)),
+        _replicated(aggs.basis, replicates, values, "profit_cac") * np.ones(len(replicates)))
+    return {name: intervals.percentile_interval(array, level) for name, array in arrays.items()}
 
 def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
     """Every what-if result of the resolved ``values`` (see :func:`resolve`) on ``aggs``."""
