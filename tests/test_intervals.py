@@ -221,3 +221,39 @@ def test_eighty_percent_intervals_hold_the_true_margin_multiple_clv_in_eight_of_
         found = whatif.clv_intervals(measured, replicates, clv_values(measured))["margin_multiple_clv"]
         covered += found.contains(true_clv)
     assert 0.724 <= covered / runs <= 0.876, covered / runs
+
+
+# --- formatting ---------------------------------------------------------------------------------------------------
+
+
+def interval(low: float, high: float) -> Interval:
+    return Interval(low=low, high=high, level=0.8, defined=200, replicates=200)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("de", "159,71\u00a0€ (80\u00a0%: 142–177\u00a0€)"),
+    ("en", "€159.71 (80%: €142–177)"),
+])
+def test_money_shows_with_its_interval_in_whole_units_when_the_range_is_wide(lang, expected):
+    from retention_core.i18n import format_with_interval
+    assert format_with_interval("money", 159.71, interval(142.2, 176.9), lang, "EUR") == expected
+
+
+@pytest.mark.parametrize(("kind", "value", "bounds", "lang", "expected"), [
+    ("money", 5.5, (5.1, 6.02), "de", "5,50\u00a0€ (80\u00a0%: 5,10–6,02\u00a0€)"),  # narrower than 10: cents
+    ("money", 10.0, (-20.4, 40.2), "en", "€10.00 (80%: -€20 to €40)"),  # a negative bound: no dash after a minus
+    ("money", 10.0, (-20.4, 40.2), "de", "10,00\u00a0€ (80\u00a0%: -20\u00a0€ bis 40\u00a0€)"),
+    ("fraction", 0.201, (0.19, 0.213), "de", "20,1\u00a0% (80\u00a0%: 19,0–21,3\u00a0%)"),
+    ("fraction", 0.201, (0.19, 0.213), "en", "20.1% (80%: 19.0–21.3%)"),
+    ("ratio", 1.877, (1.81, 1.95), "de", "1,9 : 1 (80\u00a0%: 1,8–2,0 : 1)"),
+    ("ratio", 1.877, (1.81, 1.95), "en", "1.9 : 1 (80%: 1.8–2.0 : 1)"),
+])
+def test_each_kind_shows_its_interval_in_the_languages_format(kind, value, bounds, lang, expected):
+    from retention_core.i18n import format_with_interval
+    assert format_with_interval(kind, value, interval(*bounds), lang, "EUR") == expected
+
+
+def test_a_missing_value_or_interval_shows_without_one():
+    from retention_core.i18n import format_with_interval
+    assert format_with_interval("money", None, interval(1.0, 2.0), "de", "EUR") == "–"
+    assert format_with_interval("money", 3.0, None, "en", "EUR") == "€3.00"
