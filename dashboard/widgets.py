@@ -15,7 +15,7 @@ from retention_core.customer_value import AnnualBasis
 from retention_core.exports import to_csv_bytes
 from retention_core.i18n import TEXTS, format_day, format_kind, format_number, format_percent, t
 from retention_core.i18n import format_interval_range
-from retention_core.intervals import Interval
+from retention_core.intervals import Interval, informative
 from retention_core.scenarios import MAX_RETENTION, Kpi
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
@@ -90,11 +90,8 @@ def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4, prefix: str = 
 
 
 def shown_interval(interval: Interval | None, value: float | None) -> Interval | None:
-    """The interval to show with ``value``: None without one, without a value, or when every replicate gives the
-    same number (a typed-in value: it carries no uncertainty of its own)."""
-    if interval is None or value is None or interval.high - interval.low <= 1e-9 * max(1.0, abs(value)):
-        return None
-    return interval
+    """:func:`retention_core.intervals.informative`: the interval worth showing with ``value``, else None."""
+    return informative(interval, value)
 
 
 def metric(label_key: str, kind: str, value: float | None, s: Settings, help_key: str | None = None,

@@ -1665,6 +1665,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_column_item": {"de": "Größe", "en": "Item"},
     "report_column_value": {"de": "Wert", "en": "Value"},
     "report_column_shown": {"de": "Anzeige", "en": "Shown"},
+    "report_column_interval": {"de": "80-%-Intervall", "en": "80% interval"},
+    "report_column_low": {"de": "80 % von", "en": "80% low"},
+    "report_column_high": {"de": "80 % bis", "en": "80% high"},
+    "report_interval_note": {
+        "de": "80-%-Intervall: Zieht man die Kundinnen und Kunden neu (Bootstrap, 200 Wiederholungen), liegt der Wert "
+              "in 8 von 10 Fällen in diesem Bereich. Es enthält keinen Modellfehler; eingegebene Werte gelten als "
+              "sicher.",
+        "en": "80% interval: resampling the customers (bootstrap, 200 replicates), the value lies in this range in 8 "
+              "of 10 cases. It contains no model error; values typed in count as certain.",
+    },
     "report_section_scenario": {"de": "Szenario", "en": "Scenario"},
     "report_section_input": {"de": "Eingabe", "en": "Input"},
     "report_section_result": {"de": "Ergebnis", "en": "Result"},

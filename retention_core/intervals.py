@@ -112,11 +112,18 @@ def basis_columns(customers: pd.DataFrame, basis: AnnualBasis) -> np.ndarray:
     bought = (customers["last_order"] > year_start).to_numpy()
     previous = customers["ordered_previous_year"].fillna(False).to_numpy(dtype=bool)
     revenue = customers["revenue_last_year"].fillna(0.0).to_numpy(dtype=np.float64)
-    occasions = customers["occasions_last_year"].fillna(0).to_numpy(dtype=np.float64)
-    first_time = (customers["first_order"] > year_start).to_numpy()
-    table = np.column_stack([previous, previous & bought, bought, first_time, revenue, occasions,
-                             bought & (occasions >= 2)]).astype(np.float64)
-    return table[previous | bought | (revenue != 0)]
+    keep = previous | bought | (revenue != 0)
+    bought, previous, revenue = bought[keep], previous[keep], revenue[keep]
+    occasions = customers["occasions_last_year"].fillna(0).to_numpy()[keep]
+    table = np.empty((len(revenue), len(REPLICATE_COLUMNS)))  # filled column by column: one pass, one copy each
+    table[:, 0] = previous
+    table[:, 1] = previous & bought
+    table[:, 2] = bought
+    table[:, 3] = (customers["first_order"] > year_start).to_numpy()[keep]
+    table[:, 4] = revenue
+    table[:, 5] = occasions
+    table[:, 6] = bought & (occasions >= 2)
+    return table
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,14 @@ class Interval:
     def contains(self, value: float) -> bool:
         """low ≤ value ≤ high."""
         return self.low <= value <= self.high
+
+
+def informative(interval: Interval | None, value: float | None) -> Interval | None:
+    """The interval worth showing with ``value``: None without one, without a value, or when every replicate gives
+    the same number (a value typed in, or one no measured input reaches: it carries no uncertainty)."""
+    if interval is None or value is None or interval.high - interval.low <= 1e-9 * max(1.0, abs(value)):
+        return None
+    return interval
 
 
 def percentile_interval(values: Sequence[float | None], level: float = LEVEL) -> Interval | None:

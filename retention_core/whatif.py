@@ -14,7 +14,7 @@ label shows the same value wherever it appears, and a saved scenario shows the n
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -266,7 +266,9 @@ class Outcome:
     ``clv`` is None without an annual basis; ``profit`` is None when the profit page has no customer year or no
     retention rate to start from.
     ``revenue`` is the revenue bridge, NRR and GRR of the Overview's period (None without one: no measurable
-    period, or aggregates without the bridge).
+    period, or aggregates without the bridge). ``clv_intervals`` and ``profit_intervals`` are the 80 % intervals
+    of the CLV and simulator results by field name (:func:`clv_intervals`, :func:`profit_intervals`; empty
+    without replicates).
     """
 
     values: dict
@@ -274,6 +276,8 @@ class Outcome:
     profit: ProfitOutcome | None
     cost: CostOutcome
     revenue: revenue.RevenueRetention | None = None
+    clv_intervals: Mapping[str, intervals.Interval | None] = field(default_factory=dict)
+    profit_intervals: Mapping[str, intervals.Interval | None] = field(default_factory=dict)
 
 
 def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[str, float], int, str]:
@@ -446,14 +450,18 @@ def profit_intervals(aggs: Aggregates, values: Mapping[str, object],
 
 def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
     """Every what-if result of the resolved ``values`` (see :func:`resolve`) on ``aggs``."""
-    clv = None
+    clv, clv_sure, profit_sure = None, {}, {}
     if aggs.basis is not None and "clv_annual_retention" in values:
         clv = clv_result(aggs.basis, values)
+        clv_sure = clv_intervals(aggs.basis, aggs.basis_replicates, values)
     profit = profit_result(aggs, values) if "profit_retention" in values else None
+    if profit is not None:
+        profit_sure = profit_intervals(aggs, values)
     retention = None
     if "overview_period" in values and revenue.available(aggs):
         retention = revenue.period_retention(aggs, values["overview_period"])
-    return Outcome(values=dict(values), clv=clv, profit=profit, cost=cost_result(aggs, values), revenue=retention)
+    return Outcome(values=dict(values), clv=clv, profit=profit, cost=cost_result(aggs, values), revenue=retention,
+                   clv_intervals=clv_sure, profit_intervals=profit_sure)
 
 
 def customer_value_kpis(basis: AnnualBasis, resolved: Resolved) -> tuple[scenarios.Kpi, ...]:
@@ -483,12 +491,14 @@ MEASURED_CLV_KEYS = ("clv_annual_retention", "clv_horizon", "clv_retention_cost_
 
 @dataclass(frozen=True)
 class ScenarioKpi:
-    """One result of a scenario: i18n label ``key``, ``kind`` (money, fraction, ratio) and value (None: n/a)."""
+    """One result of a scenario: i18n label ``key``, ``kind`` (money, fraction, ratio), value (None: n/a) and its
+    80 % interval (None for a figure without one: not measured on the annual basis, or no replicates)."""
 
     key: str
     kind: str
     value: float | None
     lower_is_better: bool = False
+    interval: intervals.Interval | None = None
 
 
 def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
@@ -503,23 +513,29 @@ def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
     def of(source: object, name: str) -> float | None:
         return None if source is None else getattr(source, name)
 
+    def clv_kpi(key: str, kind: str, name: str, lower_is_better: bool = False) -> ScenarioKpi:
+        return ScenarioKpi(key, kind, of(clv, name), lower_is_better, outcome.clv_intervals.get(name))
+
+    def profit_kpi(key: str, kind: str, name: str) -> ScenarioKpi:
+        return ScenarioKpi(key, kind, of(result, name), interval=outcome.profit_intervals.get(name))
+
     return (
         ScenarioKpi("kpi_net_revenue_retention", "fraction", of(outcome.revenue, "nrr")),
         ScenarioKpi("kpi_gross_revenue_retention", "fraction", of(outcome.revenue, "grr")),
         ScenarioKpi("label_total_retention_cost", "money", cost.total, True),
         ScenarioKpi("kpi_retention_cost_per_customer", "money", cost.per_customer, True),
-        ScenarioKpi("clv_simple", "money", of(clv, "simple_clv")),
-        ScenarioKpi("clv_margin_multiple", "money", of(clv, "margin_multiple_clv")),
-        ScenarioKpi("clv_finite", "money", of(clv, "finite_horizon_clv")),
-        ScenarioKpi("label_lifetime_retention_cost", "money", of(clv, "lifetime_retention_cost"), True),
-        ScenarioKpi("kpi_clv_gap", "money", of(clv, "clv_gap")),
-        ScenarioKpi("label_net_value", "money", of(clv, "net_value")),
-        ScenarioKpi("label_break_even", "money", of(clv, "break_even_retention_spend")),
-        ScenarioKpi("kpi_clv_to_cac", "ratio", of(clv, "clv_to_cac")),
-        ScenarioKpi("profit_value_before", "money", of(result, "value_before")),
-        ScenarioKpi("profit_value_after", "money", of(result, "value_after")),
-        ScenarioKpi("profit_value_change", "money", of(result, "value_change")),
-        ScenarioKpi("profit_relative_change", "fraction", of(result, "relative_change")),
+        clv_kpi("clv_simple", "money", "simple_clv"),
+        clv_kpi("clv_margin_multiple", "money", "margin_multiple_clv"),
+        clv_kpi("clv_finite", "money", "finite_horizon_clv"),
+        clv_kpi("label_lifetime_retention_cost", "money", "lifetime_retention_cost", True),
+        clv_kpi("kpi_clv_gap", "money", "clv_gap"),
+        clv_kpi("label_net_value", "money", "net_value"),
+        clv_kpi("label_break_even", "money", "break_even_retention_spend"),
+        clv_kpi("kpi_clv_to_cac", "ratio", "clv_to_cac"),
+        profit_kpi("profit_value_before", "money", "value_before"),
+        profit_kpi("profit_value_after", "money", "value_after"),
+        profit_kpi("profit_value_change", "money", "value_change"),
+        profit_kpi("profit_relative_change", "fraction", "relative_change"),
     )
 
 

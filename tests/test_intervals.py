@@ -288,3 +288,10 @@ def test_above_the_exact_size_the_normal_sums_give_the_intervals_the_drawn_weigh
         bounds = [np.quantile(sums[:, numerator] / sums[:, denominator], [0.1, 0.9]) for sums in (drawn, normal)]
         width = bounds[0][1] - bounds[0][0]
         assert np.abs(bounds[0] - bounds[1]).max() < 0.15 * width
+
+
+def test_the_weighted_columns_sum_to_the_basis_itself(sample_aggs):
+    # every weight 1 gives the data back: the columns' sums are the measured basis
+    sums = intervals.basis_columns(sample_aggs.customers, sample_aggs.basis).sum(axis=0)
+    measured = sample_aggs.basis
+    assert sums.tolist() == pytest.approx([getattr(measured, name) for name in intervals.REPLICATE_COLUMNS])
