@@ -1665,6 +1665,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_column_item": {"de": "Größe", "en": "Item"},
     "report_column_value": {"de": "Wert", "en": "Value"},
     "report_column_shown": {"de": "Anzeige", "en": "Shown"},
+    "scenarios_column_difference_interval": {"de": "80 % der Differenz", "en": "80% of the difference"},
+    "scenarios_column_difference_interval_help": {
+        "de": "Beide Szenarien werden auf denselben 200 Neuziehungen Ihrer Kundinnen und Kunden gerechnet; in 8 von "
+              "10 Fällen liegt die Differenz B − A in diesem Bereich.",
+        "en": "Both scenarios are computed on the same 200 resamples of your customers; in 8 of 10 cases the "
+              "difference B − A lies in this range.",
+    },
+    "scenarios_column_beyond": {"de": "Größer als die Unsicherheit?", "en": "Larger than the uncertainty?"},
+    "scenarios_beyond_yes": {"de": "ja", "en": "yes"},
+    "scenarios_beyond_no": {"de": "nein", "en": "no"},
     "report_column_interval": {"de": "80-%-Intervall", "en": "80% interval"},
     "report_column_low": {"de": "80 % von", "en": "80% low"},
     "report_column_high": {"de": "80 % bis", "en": "80% high"},

@@ -266,9 +266,9 @@ class Outcome:
     ``clv`` is None without an annual basis; ``profit`` is None when the profit page has no customer year or no
     retention rate to start from.
     ``revenue`` is the revenue bridge, NRR and GRR of the Overview's period (None without one: no measurable
-    period, or aggregates without the bridge). ``clv_intervals`` and ``profit_intervals`` are the 80 % intervals
-    of the CLV and simulator results by field name (:func:`clv_intervals`, :func:`profit_intervals`; empty
-    without replicates).
+    period, or aggregates without the bridge). ``clv_replicates`` and ``profit_replicates`` are the CLV and
+    simulator results over the bootstrap replicates by field name (:func:`clv_replicates`,
+    :func:`profit_replicates`; empty without replicates), for their intervals and for A vs B.
     """
 
     values: dict
@@ -276,8 +276,8 @@ class Outcome:
     profit: ProfitOutcome | None
     cost: CostOutcome
     revenue: revenue.RevenueRetention | None = None
-    clv_intervals: Mapping[str, intervals.Interval | None] = field(default_factory=dict)
-    profit_intervals: Mapping[str, intervals.Interval | None] = field(default_factory=dict)
+    clv_replicates: Mapping[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    profit_replicates: Mapping[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
 
 def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[str, float], int, str]:
@@ -408,7 +408,15 @@ def _frequency(basis: AnnualBasis) -> float | None:
 
 def clv_intervals(basis: AnnualBasis, replicates: intervals.BasisReplicates, values: Mapping[str, object],
                   level: float = intervals.LEVEL) -> dict[str, intervals.Interval | None]:
-    """The interval of every :class:`~retention_core.scenarios.ClvResult` figure for the resolved ``values``.
+    """The interval of every :class:`~retention_core.scenarios.ClvResult` figure for the resolved ``values``
+    (the percentiles of :func:`clv_replicates`). Empty without replicates."""
+    arrays = clv_replicates(basis, replicates, values)
+    return {name: intervals.percentile_interval(array, level) for name, array in arrays.items()}
+
+
+def clv_replicates(basis: AnnualBasis, replicates: intervals.BasisReplicates,
+                   values: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Every :class:`~retention_core.scenarios.ClvResult` figure over the replicates, by field name.
 
     Per replicate this is :func:`clv_result` of the replicate with :func:`replicate_values` (revenue, orders and
     purchases per year always as the replicate measures them), evaluated for all replicates at once
@@ -417,7 +425,7 @@ def clv_intervals(basis: AnnualBasis, replicates: intervals.BasisReplicates, val
     if len(replicates) == 0:
         return {}
     inputs = clv_inputs(basis, values)
-    arrays = scenarios.clv_scenario_replicates(
+    return scenarios.clv_scenario_replicates(
         inputs,
         retention_rate=_replicated(basis, replicates, values, "clv_annual_retention"),
         revenue_per_customer=replicates.measured(_per_buyer),
@@ -426,14 +434,20 @@ def clv_intervals(basis: AnnualBasis, replicates: intervals.BasisReplicates, val
         retention_cost_per_customer=_replicated(basis, replicates, values, "clv_retention_cost_year"),
         acquisition_cost=_replicated(basis, replicates, values, "clv_cac"),
     )
-    return {name: intervals.percentile_interval(array, level) for name, array in arrays.items()}
 
 
 def profit_intervals(aggs: Aggregates, values: Mapping[str, object],
                      level: float = intervals.LEVEL) -> dict[str, intervals.Interval | None]:
     """The interval of every :class:`~retention_core.metrics.UpliftResult` figure of the simulator for the
-    resolved ``values`` over ``aggs``'s replicates: the measured retention and CAC vary as in
-    :func:`replicate_values`, evaluated at once (:func:`scenarios.profit_scenario_replicates`).
+    resolved ``values`` (the percentiles of :func:`profit_replicates`). Empty without replicates."""
+    arrays = profit_replicates(aggs, values)
+    return {name: intervals.percentile_interval(array, level) for name, array in arrays.items()}
+
+
+def profit_replicates(aggs: Aggregates, values: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Every :class:`~retention_core.metrics.UpliftResult` figure of the simulator over ``aggs``'s replicates, by
+    field name: the measured retention and CAC vary as in :func:`replicate_values`, evaluated at once
+    (:func:`scenarios.profit_scenario_replicates`).
 
     The profits by customer year stay as shown (their sampling error is not in the interval). A replicate whose
     retention leaves less room than the chosen uplift below 99 % takes the uplift that is left, as the slider would.
@@ -443,25 +457,24 @@ def profit_intervals(aggs: Aggregates, values: Mapping[str, object],
     replicates = aggs.basis_replicates
     if inputs is None or aggs.basis is None or len(replicates) == 0:
         return {}
-    arrays = scenarios.profit_scenario_replicates(
+    return scenarios.profit_scenario_replicates(
         inputs, _replicated(aggs.basis, replicates, values, "profit_retention") * np.ones(len(replicates)),
         _replicated(aggs.basis, replicates, values, "profit_cac") * np.ones(len(replicates)))
-    return {name: intervals.percentile_interval(array, level) for name, array in arrays.items()}
 
 def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
     """Every what-if result of the resolved ``values`` (see :func:`resolve`) on ``aggs``."""
     clv, clv_sure, profit_sure = None, {}, {}
     if aggs.basis is not None and "clv_annual_retention" in values:
         clv = clv_result(aggs.basis, values)
-        clv_sure = clv_intervals(aggs.basis, aggs.basis_replicates, values)
+        clv_sure = clv_replicates(aggs.basis, aggs.basis_replicates, values)
     profit = profit_result(aggs, values) if "profit_retention" in values else None
     if profit is not None:
-        profit_sure = profit_intervals(aggs, values)
+        profit_sure = profit_replicates(aggs, values)
     retention = None
     if "overview_period" in values and revenue.available(aggs):
         retention = revenue.period_retention(aggs, values["overview_period"])
     return Outcome(values=dict(values), clv=clv, profit=profit, cost=cost_result(aggs, values), revenue=retention,
-                   clv_intervals=clv_sure, profit_intervals=profit_sure)
+                   clv_replicates=clv_sure, profit_replicates=profit_sure)
 
 
 def customer_value_kpis(basis: AnnualBasis, resolved: Resolved) -> tuple[scenarios.Kpi, ...]:
@@ -492,13 +505,22 @@ MEASURED_CLV_KEYS = ("clv_annual_retention", "clv_horizon", "clv_retention_cost_
 @dataclass(frozen=True)
 class ScenarioKpi:
     """One result of a scenario: i18n label ``key``, ``kind`` (money, fraction, ratio), value (None: n/a) and its
-    80 % interval (None for a figure without one: not measured on the annual basis, or no replicates)."""
+    values over the bootstrap replicates (None for a figure not measured on the annual basis, or without
+    replicates)."""
 
     key: str
     kind: str
     value: float | None
     lower_is_better: bool = False
-    interval: intervals.Interval | None = None
+    replicates: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def interval(self) -> intervals.Interval | None:
+        """The 80 % interval of the value over the replicates, when it has one worth showing
+        (:func:`intervals.informative`)."""
+        if self.replicates is None:
+            return None
+        return intervals.informative(intervals.percentile_interval(self.replicates), self.value)
 
 
 def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
@@ -514,10 +536,10 @@ def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
         return None if source is None else getattr(source, name)
 
     def clv_kpi(key: str, kind: str, name: str, lower_is_better: bool = False) -> ScenarioKpi:
-        return ScenarioKpi(key, kind, of(clv, name), lower_is_better, outcome.clv_intervals.get(name))
+        return ScenarioKpi(key, kind, of(clv, name), lower_is_better, outcome.clv_replicates.get(name))
 
     def profit_kpi(key: str, kind: str, name: str) -> ScenarioKpi:
-        return ScenarioKpi(key, kind, of(result, name), interval=outcome.profit_intervals.get(name))
+        return ScenarioKpi(key, kind, of(result, name), replicates=outcome.profit_replicates.get(name))
 
     return (
         ScenarioKpi("kpi_net_revenue_retention", "fraction", of(outcome.revenue, "nrr")),
@@ -542,22 +564,36 @@ def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
 def compare(a: Sequence[ScenarioKpi], b: Sequence[ScenarioKpi]) -> pd.DataFrame:
     """A and B side by side with the difference B − A and the relative difference (B − A) / |A|.
 
-    Columns: ``key``, ``kind``, ``a``, ``b``, ``difference``, ``relative``, ``lower_is_better``. A difference is
-    None where either value is missing; the relative difference also where A is zero. Fractions differ in
-    percentage points as a fraction (0.10 → 0.15 is 0.05).
+    Columns: ``key``, ``kind``, ``a``, ``b``, ``difference``, ``relative``, ``lower_is_better``,
+    ``difference_interval`` and ``beyond_uncertainty``. A difference is None where either value is missing; the
+    relative difference also where A is zero. Fractions differ in percentage points as a fraction (0.10 → 0.15 is
+    0.05). ``difference_interval`` is the 80 % interval of B − A over the paired replicates (both scenarios are
+    evaluated on the same resamples of the same customers; a scenario without replicates counts with its value),
+    None when neither side varies; ``beyond_uncertainty`` is True when that interval excludes 0 (the difference is
+    larger than the uncertainty of the data), False when it includes it, None without one.
     """
     rows = []
     for first, second in zip(a, b, strict=True):
         if first.key != second.key:
             raise ValueError(f"cannot compare {first.key!r} with {second.key!r}: the KPI lists differ")
-        difference = relative = None
+        difference = relative = spread = beyond = None
         if first.value is not None and second.value is not None:
             difference = second.value - first.value
             relative = difference / abs(first.value) if first.value != 0 else None
+            if first.replicates is not None or second.replicates is not None:
+                paired = _replicates_or_value(second) - _replicates_or_value(first)
+                spread = intervals.informative(intervals.percentile_interval(paired), 1.0)
+                beyond = None if spread is None else not spread.contains(0.0)
         rows.append({"key": first.key, "kind": first.kind, "a": first.value, "b": second.value,
-                     "difference": difference, "relative": relative, "lower_is_better": first.lower_is_better})
-    columns = ["key", "kind", "a", "b", "difference", "relative", "lower_is_better"]
+                     "difference": difference, "relative": relative, "lower_is_better": first.lower_is_better,
+                     "difference_interval": spread, "beyond_uncertainty": beyond})
+    columns = ["key", "kind", "a", "b", "difference", "relative", "lower_is_better", "difference_interval",
+               "beyond_uncertainty"]
     return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def _replicates_or_value(kpi: ScenarioKpi) -> np.ndarray:
+    return np.asarray(kpi.value, dtype=float) if kpi.replicates is None else np.asarray(kpi.replicates, dtype=float)
 
 
 def what_if_values(values: Mapping[str, object]) -> dict:

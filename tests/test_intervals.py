@@ -295,3 +295,20 @@ def test_the_weighted_columns_sum_to_the_basis_itself(sample_aggs):
     sums = intervals.basis_columns(sample_aggs.customers, sample_aggs.basis).sum(axis=0)
     measured = sample_aggs.basis
     assert sums.tolist() == pytest.approx([getattr(measured, name) for name in intervals.REPLICATE_COLUMNS])
+
+
+def test_a_vs_b_says_whether_the_difference_is_larger_than_the_uncertainty(sample_aggs):
+    values = whatif.resolve(sample_aggs, {}).values
+    a = whatif.outcome_kpis(whatif.evaluate(sample_aggs, values))
+    # B: 2 points more annual retention typed in (certain), everything else measured
+    moved = {**values, "clv_annual_retention": values["clv_annual_retention"] + 0.02}
+    b = whatif.outcome_kpis(whatif.evaluate(sample_aggs, moved))
+    same = whatif.compare(a, a).set_index("key")
+    table = whatif.compare(a, b).set_index("key")
+    assert same.loc["clv_margin_multiple", "beyond_uncertainty"] is None  # no difference at all: nothing to judge
+    # the CLVs' own 80 % intervals overlap (about ±5 € around 144 € and 151 €), but on the same resamples the CLV
+    # of B is higher in every one: the paired difference is larger than the uncertainty
+    row = table.loc["clv_margin_multiple"]
+    assert row["difference"] > 0 and row["beyond_uncertainty"] is True
+    assert row["difference_interval"].low > 0
+    assert table.loc["kpi_retention_cost_per_customer", "beyond_uncertainty"] is None  # not on the annual basis
