@@ -52,7 +52,7 @@ widgets.interval_sentence("interval_clv_sentence", "money", result.margin_multip
 if result.expected_lifetime_years is not None:
     st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
                   horizon=horizon, margin=widgets.format_value("money", result.margin_per_year, s)))
-    widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency), s)
+    widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency, sure), s)
 
 st.subheader(t("clv_gap_title", s.lang))
 st.caption(t("clv_gap_intro", s.lang))

@@ -312,3 +312,15 @@ def test_a_vs_b_says_whether_the_difference_is_larger_than_the_uncertainty(sampl
     assert row["difference"] > 0 and row["beyond_uncertainty"] is True
     assert row["difference_interval"].low > 0
     assert table.loc["kpi_retention_cost_per_customer", "beyond_uncertainty"] is None  # not on the annual basis
+
+
+def test_the_clv_chart_draws_each_interval_as_an_error_bar():
+    from retention_core import charts
+    measured = basis()
+    result = whatif.clv_result(measured, clv_values(measured))
+    sure = {"margin_multiple_clv": Interval(result.margin_multiple_clv - 10, result.margin_multiple_clv + 5, 0.8,
+                                            200, 200)}
+    bars = charts.clv_comparison_chart(result, "en", "EUR", sure).data[0]
+    assert list(bars.error_y.array) == pytest.approx([0.0, 5.0, 0.0])  # simple, margin multiple, finite
+    assert list(bars.error_y.arrayminus) == pytest.approx([0.0, 10.0, 0.0])
+    assert charts.clv_comparison_chart(result, "en", "EUR").data[0].error_y.array is None
