@@ -79,9 +79,15 @@ def format_range(kind: str, bounds: tuple[float, float], s: Settings) -> str:
 def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4, prefix: str = "kpi_") -> None:
     """KPI cards in rows, each with its formula as help text and the change against the previous period.
 
-    A card's label is the text ``prefix + key`` and its help ``prefix + key + "_help"``."""
+    A card's label is the text ``prefix + key`` and its help ``prefix + key + "_help"``; a KPI with an interval
+    shows it as :func:`metric` does."""
     for start in range(0, len(kpis), per_row):
         for column, kpi in zip(st.columns(per_row), kpis[start:start + per_row]):
+            if kpi.interval is not None:
+                metric(f"{prefix}{kpi.key}", kpi.kind, kpi.value, s, f"{prefix}{kpi.key}_help",
+                       delta=format_delta(kpi.kind, kpi.delta, s), container=column,
+                       lower_is_better=kpi.lower_is_better, interval=kpi.interval)
+                continue
             column.metric(
                 t(f"{prefix}{kpi.key}", s.lang), format_value(kpi.kind, kpi.value, s),
                 delta=format_delta(kpi.kind, kpi.delta, s), help=t(f"{prefix}{kpi.key}_help", s.lang),

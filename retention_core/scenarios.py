@@ -160,13 +160,16 @@ def period_facts(aggs: Aggregates, period_start: pd.Timestamp) -> PeriodFacts:
 class Kpi:
     """One Overview card: i18n ``key``, ``kind`` (count, fraction, money, ratio, points) and this/previous value.
 
-    ``previous`` is the value of the previous measurable period (None for a figure that is not per period)."""
+    ``previous`` is the value of the previous measurable period (None for a figure that is not per period);
+    ``interval`` the value's 80 % interval (:class:`retention_core.intervals.Interval`) for a figure measured on
+    the annual basis, else None."""
 
     key: str
     kind: str
     value: float | None
     previous: float | None = None
     lower_is_better: bool = False
+    interval: object | None = None
 
     @property
     def delta(self) -> float | None:

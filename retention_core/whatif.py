@@ -477,25 +477,39 @@ def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
                    clv_replicates=clv_sure, profit_replicates=profit_sure)
 
 
-def customer_value_kpis(basis: AnnualBasis, resolved: Resolved) -> tuple[scenarios.Kpi, ...]:
+def customer_value_kpis(basis: AnnualBasis, resolved: Resolved,
+                        replicates: intervals.BasisReplicates | None = None) -> tuple[scenarios.Kpi, ...]:
     """The Overview's cards measured over the last 12 months: annual retention, the repeat-purchase rate of the
     last 12 months, and the CLV page's values at its measured defaults (annual retention, retention cost per
     customer-year, CAC and horizon as measured; the scenario's margin and discount rate), so each card shows the
     same number as the card or slider of the same name on the CLV page before its inputs are moved.
 
     They are measured over the last 12 months (see :mod:`retention_core.customer_value`), not per period: no
-    previous value, no change.
+    previous value, no change. With ``replicates`` each card has its 80 % interval (the CLV page's, at the same
+    values).
     """
     measured = {**resolved.values, **{key: resolved.defaults[key] for key in MEASURED_CLV_KEYS}}
     result = clv_result(basis, measured)
+    sure: dict = {}
+    if replicates is not None and len(replicates):
+        sure = clv_intervals(basis, replicates, measured)
+        sure["annual_retention"] = intervals.percentile_interval(replicates.measured(measured_retention))
+        sure["repeat_purchase_rate"] = intervals.percentile_interval(replicates.measured(_repeat_rate))
     return (
-        scenarios.Kpi("clv_annual_retention", "fraction", measured["clv_annual_retention"]),
-        scenarios.Kpi("kpi_repeat_purchase_rate_year", "fraction", basis.repeat_purchase_rate),
-        scenarios.Kpi("clv_margin_multiple", "money", result.margin_multiple_clv),
-        scenarios.Kpi("kpi_clv_gap", "money", result.clv_gap),
-        scenarios.Kpi("label_net_value", "money", result.net_value),
-        scenarios.Kpi("kpi_clv_to_cac", "ratio", result.clv_to_cac),
+        scenarios.Kpi("clv_annual_retention", "fraction", measured["clv_annual_retention"],
+                      interval=sure.get("annual_retention")),
+        scenarios.Kpi("kpi_repeat_purchase_rate_year", "fraction", basis.repeat_purchase_rate,
+                      interval=sure.get("repeat_purchase_rate")),
+        scenarios.Kpi("clv_margin_multiple", "money", result.margin_multiple_clv,
+                      interval=sure.get("margin_multiple_clv")),
+        scenarios.Kpi("kpi_clv_gap", "money", result.clv_gap, interval=sure.get("clv_gap")),
+        scenarios.Kpi("label_net_value", "money", result.net_value, interval=sure.get("net_value")),
+        scenarios.Kpi("kpi_clv_to_cac", "ratio", result.clv_to_cac, interval=sure.get("clv_to_cac")),
     )
+
+
+def _repeat_rate(basis: AnnualBasis) -> float | None:
+    return basis.repeat_purchase_rate
 
 
 MEASURED_CLV_KEYS = ("clv_annual_retention", "clv_horizon", "clv_retention_cost_year", "clv_cac")

@@ -47,3 +47,10 @@ def test_the_profit_page_shows_the_increase_with_its_interval_and_a_sentence():
     increase = [metric for metric in app.metric if metric.proto.delta.startswith("80%: ")]
     assert increase, [(metric.label, metric.proto.delta) for metric in app.metric]
     assert any("in 8 of 10 cases" in caption.value for caption in app.caption)
+
+
+def test_the_overview_shows_the_same_interval_as_the_clv_page():
+    overview = open_page("app_pages/overview.py", "de")
+    clv = open_page("app_pages/clv.py", "de")
+    for label in ("CLV (Margen-Multiplikator)", "CLV-Lücke", "Nettowert je Neukunde"):
+        assert card(overview, label).proto.delta == card(clv, label).proto.delta != ""
