@@ -35,35 +35,45 @@ cac = scenario.number_input(plan, "clv_cac", widgets.measured_label("label_cac_y
                             cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
                             placeholder=t("field_not_measured", s.lang))
 widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)
-result = whatif.clv_result(basis, {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount,
-                                   "clv_annual_retention": retention, "clv_horizon": horizon,
-                                   "clv_retention_cost_year": cost, "clv_cac": cac})
+values = {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount, "clv_annual_retention": retention,
+          "clv_horizon": horizon, "clv_retention_cost_year": cost, "clv_cac": cac}
+result = whatif.clv_result(basis, values)
+sure = whatif.clv_intervals(basis, aggs.basis_replicates, values)
 
 cards = st.columns(3)
-widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=cards[0])
+widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=cards[0],
+               interval=sure.get("simple_clv"))
 widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
-               container=cards[1])
-widgets.metric("clv_finite", "money", result.finite_horizon_clv, s, "clv_finite_help", container=cards[2])
+               container=cards[1], interval=sure.get("margin_multiple_clv"))
+widgets.metric("clv_finite", "money", result.finite_horizon_clv, s, "clv_finite_help", container=cards[2],
+               interval=sure.get("finite_horizon_clv"))
+widgets.interval_sentence("interval_clv_sentence", "money", result.margin_multiple_clv,
+                          sure.get("margin_multiple_clv"), s)
 if result.expected_lifetime_years is not None:
     st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
                   horizon=horizon, margin=widgets.format_value("money", result.margin_per_year, s)))
-    widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency), s)
+    widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency, sure), s)
 
 st.subheader(t("clv_gap_title", s.lang))
 st.caption(t("clv_gap_intro", s.lang))
 gap_cards = st.columns(4)
 widgets.metric("label_lifetime_retention_cost", "money", result.lifetime_retention_cost, s,
-               "label_lifetime_retention_cost_help", container=gap_cards[0])
-widgets.metric("kpi_clv_gap", "money", result.clv_gap, s, "kpi_clv_gap_help", container=gap_cards[1])
-widgets.metric("label_net_value", "money", result.net_value, s, "label_net_value_help", container=gap_cards[2])
+               "label_lifetime_retention_cost_help", container=gap_cards[0],
+               interval=sure.get("lifetime_retention_cost"))
+widgets.metric("kpi_clv_gap", "money", result.clv_gap, s, "kpi_clv_gap_help", container=gap_cards[1],
+               interval=sure.get("clv_gap"))
+widgets.metric("label_net_value", "money", result.net_value, s, "label_net_value_help", container=gap_cards[2],
+               interval=sure.get("net_value"))
 widgets.metric("label_break_even", "money", result.break_even_retention_spend, s,
-               "label_break_even_help" if cac is not None else "label_break_even_no_cac_help", container=gap_cards[3])
+               "label_break_even_help" if cac is not None else "label_break_even_no_cac_help", container=gap_cards[3],
+               interval=sure.get("break_even_retention_spend"))
 if result.margin_multiple_clv is not None:
     chart_left, chart_right = st.columns([3, 2])
     with chart_left:
         widgets.chart(charts.clv_waterfall_chart(result, s.lang, s.currency), s)
     with chart_right:
-        widgets.metric("kpi_clv_to_cac", "ratio", result.clv_to_cac, s, "kpi_clv_to_cac_help")
+        widgets.metric("kpi_clv_to_cac", "ratio", result.clv_to_cac, s, "kpi_clv_to_cac_help",
+                       interval=sure.get("clv_to_cac"))
         if result.clv_to_cac is None:
             st.info(t("clv_cac_unknown", s.lang), icon=":material/info:")
         else:
@@ -78,9 +88,10 @@ if btyd.reason:
 else:
     forecast = state.predictive_forecast(aggs, margin, discount, horizon_months=12 * horizon)
     estimate_cards = st.columns(3)
-    widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=estimate_cards[0])
+    widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=estimate_cards[0],
+                   interval=sure.get("simple_clv"))
     widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
-                   container=estimate_cards[1])
+                   container=estimate_cards[1], interval=sure.get("margin_multiple_clv"))
     widgets.metric("predictive_mean_clv", "money", forecast.mean_clv, s, "predictive_mean_clv_help",
                    container=estimate_cards[2])
     st.markdown(t("predictive_why_differ", s.lang, horizon=horizon,

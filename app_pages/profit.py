@@ -43,22 +43,29 @@ with tenure_chart_column:
 if retention is None:
     widgets.unknown_inputs(basis, {"retention": None}, s)
     st.stop()
-outcome = whatif.profit_result(aggs, {**plan.values, "profit_retention": retention, "profit_uplift": uplift,
-                                      "profit_discount_rate": discount, "profit_horizon": horizon, "profit_cac": cac,
-                                      "profit_tenure": whatif.edited_profits(profits, aggs,
-                                                                             assumptions.gross_margin)})
+values = {**plan.values, "profit_retention": retention, "profit_uplift": uplift, "profit_discount_rate": discount,
+          "profit_horizon": horizon, "profit_cac": cac,
+          "profit_tenure": whatif.edited_profits(profits, aggs, assumptions.gross_margin)}
+outcome = whatif.profit_result(aggs, values)
+sure = whatif.profit_intervals(aggs, values)
 result = outcome.result
 suffix = "" if cac is not None else "_no_cac"
 cards = st.columns(4)
 widgets.metric(f"profit_value_before{suffix}", "money", result.value_before, s, "profit_value_help",
-               container=cards[0])
+               container=cards[0], interval=sure.get("value_before"))
 widgets.metric(f"profit_value_after{suffix}", "money", result.value_after, s, "profit_value_help",
-               delta=widgets.format_delta("money", result.value_change, s), container=cards[1])
+               delta=widgets.format_delta("money", result.value_change, s), container=cards[1],
+               interval=sure.get("value_after"))
 widgets.metric("profit_relative_change", "fraction", result.relative_change, s, "profit_relative_change_help",
-               container=cards[2])
+               container=cards[2], interval=sure.get("relative_change"))
 cards[3].metric(t("profit_lifetime", s.lang), t("label_years_range", s.lang,
                                                 before=format_number(result.lifetime_before, s.lang, 1),
                                                 after=format_number(result.lifetime_after, s.lang, 1)), border=True)
+if result.relative_change is not None:
+    widgets.interval_sentence("interval_profit_sentence", "fraction", result.relative_change,
+                              sure.get("relative_change"), s)
+else:
+    widgets.interval_sentence("interval_profit_sentence", "money", result.value_change, sure.get("value_change"), s)
 st.caption(t("profit_differs_from_clv", s.lang))
 st.markdown(t("profit_churn_sentence", s.lang, retention_before=format_percent(result.retention_before, s.lang),
               retention_after=format_percent(result.retention_after, s.lang),

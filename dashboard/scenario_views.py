@@ -14,7 +14,7 @@ from dashboard import scenario, state, widgets
 from dashboard.state import Settings
 from retention_core import charts, report, whatif
 from retention_core.exports import to_csv_bytes, to_xlsx_bytes
-from retention_core.i18n import format_percent, t
+from retention_core.i18n import format_interval_range, format_percent, t
 
 CURRENT = None  # the choice "current settings" among the saved scenarios' names
 
@@ -64,6 +64,9 @@ def comparison(first: Evaluated, second: Evaluated, s: Settings) -> None:
         "b": widgets.format_value(row.kind, row.b, s),
         "difference": widgets.format_delta(row.kind, row.difference, s) or "±0",
         "relative": "–" if row.relative is None else format_percent(row.relative, s.lang),
+        "difference_interval": _difference_range(row.kind, row.difference_interval, s),
+        "beyond_uncertainty": "–" if row.beyond_uncertainty is None
+        else t("scenarios_beyond_yes" if row.beyond_uncertainty else "scenarios_beyond_no", s.lang),
     } for row in table.itertuples(index=False)]
     st.dataframe(rows, hide_index=True, height="content", key="scenarios_table", column_config={
         "kpi": t("scenarios_column_kpi", s.lang),
@@ -71,7 +74,20 @@ def comparison(first: Evaluated, second: Evaluated, s: Settings) -> None:
         "b": f"B: {second.label}",
         "difference": t("scenarios_column_difference", s.lang),
         "relative": t("scenarios_column_relative", s.lang),
+        "difference_interval": st.column_config.TextColumn(t("scenarios_column_difference_interval", s.lang),
+                                                           help=t("scenarios_column_difference_interval_help",
+                                                                  s.lang)),
+        "beyond_uncertainty": t("scenarios_column_beyond", s.lang),
     })
+
+
+def _difference_range(kind: str, interval: object | None, s: Settings) -> str:
+    """The 80 % interval of B − A as text; fractions differ in percentage points (``1,0–2,5 pp``)."""
+    if interval is None:
+        return "–"
+    if kind == "fraction":
+        return format_interval_range("score", interval.low * 100, interval.high * 100, s.lang, s.currency) + " pp"
+    return format_interval_range(kind, interval.low, interval.high, s.lang, s.currency)
 
 
 def comparison_charts(first: Evaluated, second: Evaluated, s: Settings) -> None:

@@ -14,6 +14,8 @@ from dashboard.state import Settings
 from retention_core.customer_value import AnnualBasis
 from retention_core.exports import to_csv_bytes
 from retention_core.i18n import TEXTS, format_day, format_kind, format_number, format_percent, t
+from retention_core.i18n import format_interval_range
+from retention_core.intervals import Interval, informative
 from retention_core.scenarios import MAX_RETENTION, Kpi
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
@@ -77,9 +79,15 @@ def format_range(kind: str, bounds: tuple[float, float], s: Settings) -> str:
 def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4, prefix: str = "kpi_") -> None:
     """KPI cards in rows, each with its formula as help text and the change against the previous period.
 
-    A card's label is the text ``prefix + key`` and its help ``prefix + key + "_help"``."""
+    A card's label is the text ``prefix + key`` and its help ``prefix + key + "_help"``; a KPI with an interval
+    shows it as :func:`metric` does."""
     for start in range(0, len(kpis), per_row):
         for column, kpi in zip(st.columns(per_row), kpis[start:start + per_row]):
+            if kpi.interval is not None:
+                metric(f"{prefix}{kpi.key}", kpi.kind, kpi.value, s, f"{prefix}{kpi.key}_help",
+                       delta=format_delta(kpi.kind, kpi.delta, s), container=column,
+                       lower_is_better=kpi.lower_is_better, interval=kpi.interval)
+                continue
             column.metric(
                 t(f"{prefix}{kpi.key}", s.lang), format_value(kpi.kind, kpi.value, s),
                 delta=format_delta(kpi.kind, kpi.delta, s), help=t(f"{prefix}{kpi.key}_help", s.lang),
@@ -87,12 +95,45 @@ def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4, prefix: str = 
             )
 
 
+def shown_interval(interval: Interval | None, value: float | None) -> Interval | None:
+    """:func:`retention_core.intervals.informative`: the interval worth showing with ``value``, else None."""
+    return informative(interval, value)
+
+
 def metric(label_key: str, kind: str, value: float | None, s: Settings, help_key: str | None = None,
-           delta: str | None = None, container=st, lower_is_better: bool = False) -> None:
-    """One number with a translated label; ``lower_is_better`` turns a rise red (costs, churn)."""
-    container.metric(t(label_key, s.lang), format_value(kind, value, s), delta=delta,
-                     delta_color="inverse" if lower_is_better else "normal",
-                     help=t(help_key, s.lang) if help_key else None, border=True)
+           delta: str | None = None, container=st, lower_is_better: bool = False,
+           interval: Interval | None = None) -> None:
+    """One number with a translated label; ``lower_is_better`` turns a rise red (costs, churn).
+
+    With an ``interval`` (:func:`shown_interval`) the card shows it in grey under the number ("80 %: 142–177 €")
+    unless it has a ``delta``, and its help explains it."""
+    help_text = t(help_key, s.lang) if help_key else None
+    interval = shown_interval(interval, value)
+    if interval is None:
+        container.metric(t(label_key, s.lang), format_value(kind, value, s), delta=delta,
+                         delta_color="inverse" if lower_is_better else "normal", help=help_text, border=True)
+        return
+    bounds = format_interval_range(kind, interval.low, interval.high, s.lang, s.currency)
+    help_text = "\n\n".join(part for part in (help_text, t("interval_help", s.lang, range=bounds)) if part)
+    if delta is None:
+        container.metric(t(label_key, s.lang), format_value(kind, value, s),
+                         delta=t("interval_level", s.lang, range=bounds), delta_color="off", delta_arrow="off",
+                         help=help_text, border=True)
+    else:
+        container.metric(t(label_key, s.lang), format_value(kind, value, s), delta=delta,
+                         delta_color="inverse" if lower_is_better else "normal", help=help_text, border=True)
+
+
+def interval_sentence(key: str, kind: str, value: float | None, interval: Interval | None, s: Settings) -> None:
+    """The page's one plain sentence on how sure a figure is (text ``key`` with ``low`` and ``high``), and a second
+    one when the interval is wide (:meth:`Interval.is_wide`); nothing without an interval."""
+    interval = shown_interval(interval, value)
+    if interval is None:
+        return
+    text = t(key, s.lang, low=format_value(kind, interval.low, s), high=format_value(kind, interval.high, s))
+    if interval.is_wide(value):
+        text += " " + t("interval_wide", s.lang)
+    st.caption(text)
 
 
 def chart(figure: go.Figure, s: Settings, key: str | None = None) -> None:

@@ -175,15 +175,25 @@ def cac_band_chart(per_customer: float, band: tuple[float, float], cac: float | 
                    shapes=[shaded], annotations=[label], height=300, hovermode=False, showlegend=False)
 
 
-def clv_comparison_chart(result: ClvResult, lang: str, currency: str) -> go.Figure:
-    """The three CLV estimates side by side (an unknown one is left out)."""
-    shown = [(t(key, lang), value, colour) for key, value, colour in (
-        ("clv_simple", result.simple_clv, PALETTE["neutral"]),
-        ("clv_margin_multiple", result.margin_multiple_clv, PALETTE["primary"]),
-        ("clv_finite", result.finite_horizon_clv, PALETTE["good"])) if value is not None]
-    names, values, colours = ([item[index] for item in shown] for index in range(3))
+def clv_comparison_chart(result: ClvResult, lang: str, currency: str,
+                         intervals: Mapping[str, object | None] | None = None) -> go.Figure:
+    """The three CLV estimates side by side (an unknown one is left out), each with its 80 % interval as an error
+    bar when ``intervals`` (by :class:`ClvResult` field name, objects with ``low`` and ``high``) gives one."""
+    shown = [(t(key, lang), value, colour, field) for key, value, colour, field in (
+        ("clv_simple", result.simple_clv, PALETTE["neutral"], "simple_clv"),
+        ("clv_margin_multiple", result.margin_multiple_clv, PALETTE["primary"], "margin_multiple_clv"),
+        ("clv_finite", result.finite_horizon_clv, PALETTE["good"], "finite_horizon_clv")) if value is not None]
+    names, values, colours, fields = ([item[index] for item in shown] for index in range(4))
     bars = dict(type="bar", x=names, y=values, marker={"color": colours},
                 text=[format_money(value, lang, currency) for value in values], textposition="outside")
+    spans = [(intervals or {}).get(field) for field in fields]
+    if any(span is not None for span in spans):
+        bars["error_y"] = dict(type="data", symmetric=False, color=PALETTE["neutral"], thickness=1.5, width=8,
+                               array=[0.0 if span is None else max(0.0, span.high - value)
+                                      for span, value in zip(spans, values, strict=True)],
+                               arrayminus=[0.0 if span is None else max(0.0, value - span.low)
+                                           for span, value in zip(spans, values, strict=True)])
+        bars.update(textposition="inside", insidetextanchor="middle")  # clear of the error bar at the top
     return _figure([bars], t("chart_clv_comparison", lang), lang, "",
                    t("axis_money_per_customer", lang, currency=currency), yaxis=_money_axis(lang, currency),
                    showlegend=False, hovermode=False)

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from retention_core import models, queries
+from retention_core import intervals, models, queries
 from retention_core.columns import Problem, TextCodes, unusable_sheet_problems
 from retention_core.customer_value import AnnualBasis, annual_basis, annual_windows
 from retention_core.engines import DuckDBEngine
+from retention_core.intervals import BasisReplicates
 from retention_core.predictive import TIME_UNIT, PredictiveModels, fit_predictive_models
 
 PERIODS_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
@@ -102,6 +103,10 @@ class Aggregates:
     rows: int | None = None
     basis: AnnualBasis | None = None
     revenue: pd.DataFrame | None = None
+    #: bootstrap replicates of ``basis`` (:func:`retention_core.intervals.basis_replicates`), made with it once per
+    #: data set; empty without a basis (then no figure has an interval)
+    basis_replicates: BasisReplicates = field(default_factory=lambda: BasisReplicates(()), compare=False,
+                                              repr=False)
 
     @property
     def periods_per_year(self) -> int:
@@ -333,7 +338,7 @@ def aggregate(
     summary = totals = None
     if reuse is not None:
         customers, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
-        basis = reuse.basis
+        basis, replicates = reuse.basis, reuse.basis_replicates
     else:
         # tenure first: its query then runs before the customer tables (a few hundred MB at 10 M rows) exist
         step("tenure")
@@ -349,6 +354,7 @@ def aggregate(
         rows = int(totals["rows"])
         gross_margin = weighted_gross_margin(transactions, small, totals)
         basis = _annual_basis(customers, costs, acquisition, basis_end, small)
+        replicates = intervals.basis_replicates(customers, basis)
     if predictive is None:
         step("predictive")
         fitted = fit_predictive_models(transactions, small, summary=summary, totals=totals)
@@ -368,6 +374,7 @@ def aggregate(
         predictive=predictive,
         rows=rows,
         basis=basis,
+        basis_replicates=replicates,
         **results,
     )
 

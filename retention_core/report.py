@@ -30,7 +30,17 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from retention_core import metrics, revenue
-from retention_core.i18n import TEXTS, format_kind, format_money, format_number, format_percent, format_period, t
+from retention_core.i18n import (
+    TEXTS,
+    format_interval_range,
+    format_kind,
+    format_money,
+    format_number,
+    format_percent,
+    format_period,
+    t,
+)
+from retention_core.intervals import informative
 from retention_core.scenario_state import MAX_MONEY, PARAMS
 from retention_core.whatif import Outcome, outcome_kpis
 
@@ -131,7 +141,8 @@ _UNUSED_IN_COST_MODE = {
 
 def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, lang: str, currency: str,
                    period: str) -> pd.DataFrame:
-    """Inputs and results of one scenario as rows: section, item, raw value (fractions, money as numbers), shown.
+    """Inputs and results of one scenario as rows: section, item, raw value (fractions, money as numbers), shown;
+    a result measured with uncertainty also has its 80 % interval as shown and raw (low, high), else they are empty.
 
     The first row carries the scenario's name. Raw values are what a spreadsheet should compute with; ``shown`` is
     the text the dashboard displays. Column headers are translated. Inputs the scenario's cost mode does not use
@@ -151,11 +162,16 @@ def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, la
             raw = ""
         rows.append((t("report_section_input", lang), t(f"param_{key}", lang), raw,
                      format_param(key, value, lang, currency, period)))
+    rows = [(*row, "", None, None) for row in rows]
     for kpi in outcome_kpis(outcome):
+        sure = informative(kpi.interval, kpi.value)
         rows.append((t("report_section_result", lang), t(kpi.key, lang), kpi.value,
-                     format_kind(kpi.kind, kpi.value, lang, currency)))
+                     format_kind(kpi.kind, kpi.value, lang, currency),
+                     "" if sure is None else format_interval_range(kpi.kind, sure.low, sure.high, lang, currency),
+                     None if sure is None else sure.low, None if sure is None else sure.high))
     columns = [t("report_column_section", lang), t("report_column_item", lang), t("report_column_value", lang),
-               t("report_column_shown", lang)]
+               t("report_column_shown", lang), t("report_column_interval", lang), t("report_column_low", lang),
+               t("report_column_high", lang)]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -278,7 +294,7 @@ def html_report(name: str, subtitle: str, frame: pd.DataFrame, figures: Sequence
     """
     formulas = [formula_of(function) for function in REPORT_FORMULAS] if formulas is None else formulas
     sections = frame.iloc[:, 0]
-    results = frame[sections == t("report_section_result", lang)].iloc[:, [1, 3]]
+    results = frame[sections == t("report_section_result", lang)].iloc[:, [1, 3, 4]]
     inputs = frame[sections == t("report_section_input", lang)].iloc[:, [1, 3]]
     charts = "".join(
         '<div class="chart">'
@@ -300,7 +316,9 @@ def html_report(name: str, subtitle: str, frame: pd.DataFrame, figures: Sequence
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
         f'<h1>{html.escape(title)}</h1><p class="meta">{html.escape(subtitle)}</p>'
-        f"<h2>{html.escape(t('report_results', lang))}</h2>{_table(results, headers)}"
+        f"<h2>{html.escape(t('report_results', lang))}</h2>"
+        f"{_table(results, (*headers, t('report_column_interval', lang)))}"
+        f"<p class=\"meta\">{html.escape(t('report_interval_note', lang))}</p>"
         f"<h2>{html.escape(t('report_inputs', lang))}</h2>{_table(inputs, headers)}"
         f"<h2>{html.escape(t('report_charts', lang))}</h2>{charts}"
         f"<h2>{html.escape(t('report_formulas', lang))}</h2><p>{html.escape(t('report_formulas_intro', lang))}</p>"

@@ -160,13 +160,16 @@ def period_facts(aggs: Aggregates, period_start: pd.Timestamp) -> PeriodFacts:
 class Kpi:
     """One Overview card: i18n ``key``, ``kind`` (count, fraction, money, ratio, points) and this/previous value.
 
-    ``previous`` is the value of the previous measurable period (None for a figure that is not per period)."""
+    ``previous`` is the value of the previous measurable period (None for a figure that is not per period);
+    ``interval`` the value's 80 % interval (:class:`retention_core.intervals.Interval`) for a figure measured on
+    the annual basis, else None."""
 
     key: str
     kind: str
     value: float | None
     previous: float | None = None
     lower_is_better: bool = False
+    interval: object | None = None
 
     @property
     def delta(self) -> float | None:
@@ -414,6 +417,53 @@ def clv_scenario(inputs: ClvInputs) -> ClvResult:
     )
 
 
+
+def _nan(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
+def clv_scenario_replicates(inputs: ClvInputs, retention_rate: np.ndarray, revenue_per_customer: np.ndarray,
+                            average_order_value: np.ndarray, purchase_frequency: np.ndarray,
+                            retention_cost_per_customer: np.ndarray, acquisition_cost: np.ndarray
+                            ) -> dict[str, np.ndarray]:
+    """:func:`clv_scenario` over replicates at once: the same formulas on arrays, one entry per replicate.
+
+    The gross margin, discount rate and horizon are ``inputs``'s; the arrays (or scalars, broadcast) give each
+    replicate's annual retention, revenue per customer-year, average order value, purchases per year, retention
+    cost per customer-year and CAC, NaN where unknown (a result is NaN where :func:`clv_scenario` gives None).
+    Returns :class:`ClvResult` field name → array. Retention must lie in [0, 0.99] (the what-if pages' range).
+    """
+    i, g = inputs.annual_discount_rate, inputs.gross_margin
+    r = np.asarray(retention_rate, dtype=float)
+    margin = np.asarray(revenue_per_customer, dtype=float) * g
+    cac = np.asarray(acquisition_cost, dtype=float)
+    cost = np.asarray(retention_cost_per_customer, dtype=float)
+    multiple = (1.0 + i) / (1.0 + i - r)
+    lifetime = 1.0 / (1.0 - r)
+    clv = margin * multiple
+    q = r / (1.0 + i)
+    finite = margin * sum(q**year for year in range(inputs.horizon_years))
+    lifetime_cost = cost * multiple
+    gap = clv - lifetime_cost
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where((cac > 0) & np.isfinite(cac), clv / np.where(cac > 0, cac, 1.0), np.nan)
+    known_cac = np.where(np.isnan(cac), 0.0, cac)
+    shape = np.broadcast(r, margin, cac, cost).shape
+    return {
+        "margin_per_year": np.broadcast_to(margin, shape),
+        "expected_lifetime_years": np.broadcast_to(lifetime, shape),
+        "simple_clv": np.broadcast_to(np.asarray(average_order_value, dtype=float) * g
+                                      * np.asarray(purchase_frequency, dtype=float) * lifetime, shape),
+        "margin_multiple_clv": np.broadcast_to(clv, shape),
+        "finite_horizon_clv": np.broadcast_to(finite, shape),
+        "lifetime_retention_cost": np.broadcast_to(lifetime_cost, shape),
+        "acquisition_cost": np.broadcast_to(cac, shape),
+        "clv_gap": np.broadcast_to(gap, shape),
+        "net_value": np.broadcast_to(gap - cac, shape),
+        "break_even_retention_spend": np.broadcast_to(margin - known_cac * (1.0 + i - r) / (1.0 + i), shape),
+        "clv_to_cac": np.broadcast_to(ratio, shape),
+    }
+
 # --- retention -> profit --------------------------------------------------------------------------------------
 
 
@@ -484,6 +534,54 @@ def profit_scenario(inputs: ProfitInputs) -> metrics.UpliftResult:
         inputs.annual_discount_rate, inputs.acquisition_cost or 0.0, inputs.horizon_years,
     )
 
+
+
+def tenure_profit_values(profits_by_tenure: tuple[float, ...], retention_rate: np.ndarray, discount_rate: float,
+                         acquisition_cost: np.ndarray, horizon_years: int | None) -> np.ndarray:
+    """:func:`metrics.tenure_profit_value` for an array of retention rates (and CACs): the same sum on arrays.
+
+    Formula: V = Σₜ₌₁ᴴ pₜ · r^(t−1) / (1 + i)^(t−1) − AC (pₜ = pₙ for t > n; the tail in closed form for H = ∞).
+    Units: currency per new customer. Retention must be below 1 + i for H = ∞ (the pages keep it ≤ 99 %).
+    """
+    profits = np.asarray(profits_by_tenure, dtype=float)
+    r = np.asarray(retention_rate, dtype=float)[..., None]
+    i, n = discount_rate, profits.size
+    q = r / (1.0 + i)
+    if horizon_years is None:
+        listed = np.sum(profits * q ** np.arange(n), axis=-1)
+        tail = profits[-1] * q[..., 0] ** n * (1.0 + i) / (1.0 + i - r[..., 0])
+        return listed + tail - acquisition_cost
+    kept = profits[:horizon_years]
+    value = np.sum(kept * q ** np.arange(kept.size), axis=-1)
+    if horizon_years > n:
+        value = value + profits[-1] * np.sum(q ** np.arange(n, horizon_years), axis=-1)
+    return value - acquisition_cost
+
+
+def profit_scenario_replicates(inputs: ProfitInputs, retention_rate: np.ndarray, acquisition_cost: np.ndarray
+                               ) -> dict[str, np.ndarray]:
+    """:func:`profit_scenario` over replicates at once: each replicate's retention (NaN: none) and CAC (NaN: none
+    given, values before acquisition cost), the uplift of ``inputs`` capped where less room is left below 99 %
+    (as the slider would be). Returns :class:`metrics.UpliftResult` field name → array (relative change NaN
+    where it means nothing, as None there)."""
+    r = np.asarray(retention_rate, dtype=float)
+    cac = np.where(np.isnan(np.asarray(acquisition_cost, dtype=float)), 0.0, acquisition_cost)
+    after = r + np.minimum(inputs.uplift_points, np.maximum(0.0, MAX_RETENTION - r))
+    before_value = tenure_profit_values(inputs.profits_by_tenure, r, inputs.annual_discount_rate, cac,
+                                        inputs.horizon_years)
+    after_value = tenure_profit_values(inputs.profits_by_tenure, after, inputs.annual_discount_rate, cac,
+                                       inputs.horizon_years)
+    gross = before_value + cac
+    meaningful = (gross > 0) & (before_value >= metrics.MEANINGFUL_VALUE_SHARE * gross)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(meaningful, (after_value - before_value) / before_value, np.nan)
+        return {
+            "retention_before": r, "retention_after": after, "value_before": before_value,
+            "value_after": after_value, "value_change": after_value - before_value, "relative_change": relative,
+            "gross_value_before": gross, "lifetime_before": 1.0 / (1.0 - r), "lifetime_after": 1.0 / (1.0 - after),
+            "churn_before": 1.0 - r, "churn_after": 1.0 - after,
+            "churn_reduction": np.where(r < 1, 1.0 - (1.0 - after) / (1.0 - r), np.nan),
+        }
 
 def max_uplift_points(annual_retention_rate: float, limit: float = 0.10) -> float:
     """The largest uplift the slider may offer: up to ``limit`` but never past 99 % retention."""

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from retention_core import models
+from retention_core import intervals, models
 from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates
 from retention_core.predictive import PredictiveModels
@@ -116,6 +116,7 @@ def read_aggregates(directory: str | Path) -> Aggregates:
             frames[name] = _read_table(folder / tables[name])
         elif name in ("activity", "cohorts", "tenure", "customers"):
             raise AggregatesError(f"{folder} lacks the {name} table")
+    basis = _read_basis(manifest.get("basis"))
     return Aggregates(
         period=manifest["period"],
         activity_months=manifest["activity_months"],
@@ -124,7 +125,8 @@ def read_aggregates(directory: str | Path) -> Aggregates:
         sheets=tuple(manifest.get("sheets", ("transactions",))),
         predictive=_read_predictive(manifest.get("predictive"), folder),
         rows=manifest.get("rows"),
-        basis=_read_basis(manifest.get("basis")),
+        basis=basis,
+        basis_replicates=intervals.basis_replicates(frames["customers"], basis),
         **frames,
     )
 

@@ -14,11 +14,12 @@ label shows the same value wherever it appears, and a saved scenario shows the n
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
-from retention_core import benchmarks, metrics, revenue, scenarios
+from retention_core import benchmarks, intervals, metrics, revenue, scenarios
 from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import Aggregates
 from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, check_value, narrowed, snap
@@ -265,7 +266,9 @@ class Outcome:
     ``clv`` is None without an annual basis; ``profit`` is None when the profit page has no customer year or no
     retention rate to start from.
     ``revenue`` is the revenue bridge, NRR and GRR of the Overview's period (None without one: no measurable
-    period, or aggregates without the bridge).
+    period, or aggregates without the bridge). ``clv_replicates`` and ``profit_replicates`` are the CLV and
+    simulator results over the bootstrap replicates by field name (:func:`clv_replicates`,
+    :func:`profit_replicates`; empty without replicates), for their intervals and for A vs B.
     """
 
     values: dict
@@ -273,6 +276,8 @@ class Outcome:
     profit: ProfitOutcome | None
     cost: CostOutcome
     revenue: revenue.RevenueRetention | None = None
+    clv_replicates: Mapping[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    profit_replicates: Mapping[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
 
 def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[str, float], int, str]:
@@ -316,50 +321,195 @@ def clv_result(basis: AnnualBasis, values: Mapping[str, object]) -> scenarios.Cl
     return scenarios.clv_scenario(clv_inputs(basis, values))
 
 
-def profit_result(aggs: Aggregates, values: Mapping[str, object]) -> ProfitOutcome | None:
-    """The Retention → profit results of the resolved ``values``; None without a retention rate to start from."""
+def profit_inputs(aggs: Aggregates, values: Mapping[str, object]) -> scenarios.ProfitInputs | None:
+    """The Retention → profit simulator's inputs of the resolved ``values``; None without a retention rate."""
     if values.get("profit_retention") is None:
         return None
     table = profits_table(aggs, float(values["clv_gross_margin"]), values["profit_tenure"])
-    inputs = scenarios.ProfitInputs(
+    return scenarios.ProfitInputs(
         profits_by_tenure=tuple(table["profit"]), annual_retention_rate=values["profit_retention"],
         uplift_points=values["profit_uplift"], annual_discount_rate=values["profit_discount_rate"],
         acquisition_cost=values["profit_cac"], horizon_years=values["profit_horizon"])
+
+
+def profit_result(aggs: Aggregates, values: Mapping[str, object]) -> ProfitOutcome | None:
+    """The Retention → profit results of the resolved ``values``; None without a retention rate to start from."""
+    inputs = profit_inputs(aggs, values)
+    if inputs is None:
+        return None
     return ProfitOutcome(inputs=inputs, result=scenarios.profit_scenario(inputs),
                          curve=scenarios.uplift_curve(inputs), verdict=scenarios.reichheld_verdict(inputs))
 
 
+
+# --- how sure: the same results over the bootstrap replicates of the annual basis ---------------------------------
+
+def _measured_cost(basis: AnnualBasis) -> float | None:
+    return _money_default(basis.retention_cost_per_customer)
+
+
+def _measured_cac(basis: AnnualBasis) -> float | None:
+    return _money_default(basis.acquisition_cost)
+
+
+MEASURED_KEYS = {
+    "clv_annual_retention": measured_retention,
+    "profit_retention": measured_retention,
+    "clv_retention_cost_year": _measured_cost,
+    "clv_cac": _measured_cac,
+    "profit_cac": _measured_cac,
+}
+"""The what-if inputs the data measures, each with the function that measures it on a basis (its default)."""
+
+
+def _same(first: object, second: object) -> bool:
+    if first is None or second is None:
+        return first is None and second is None
+    return abs(float(first) - float(second)) <= 1e-9
+
+
+def _is_measured(basis: AnnualBasis, values: Mapping[str, object], key: str) -> bool:
+    """Whether ``values[key]`` is the value the data measures (the user left it, or put it back)."""
+    return key in values and _same(values[key], MEASURED_KEYS[key](basis))
+
+
+def replicate_values(basis: AnnualBasis, replicate: AnnualBasis, values: Mapping[str, object]) -> dict:
+    """``values`` for one bootstrap replicate: each measured input (:data:`MEASURED_KEYS`) still at the value the
+    data measures takes the replicate's measurement; a value the user typed in or moved stays as given (it carries
+    no uncertainty of its own). Gross margin and discount rate are assumptions and stay as given."""
+    result = dict(values)
+    for key, measure in MEASURED_KEYS.items():
+        if _is_measured(basis, values, key):
+            result[key] = measure(replicate)
+    return result
+
+
+def _replicated(basis: AnnualBasis, replicates: intervals.BasisReplicates, values: Mapping[str, object],
+                key: str) -> np.ndarray | float:
+    """The input ``key`` over the replicates: the replicates' measurements when it is measured, else the given
+    value for all (NaN when None)."""
+    if _is_measured(basis, values, key):
+        return replicates.measured(MEASURED_KEYS[key])
+    value = values.get(key)
+    return np.nan if value is None else float(value)
+
+
+def _per_buyer(basis: AnnualBasis) -> float | None:
+    return basis.revenue_per_buyer
+
+
+def _order_value(basis: AnnualBasis) -> float | None:
+    return basis.average_order_value
+
+
+def _frequency(basis: AnnualBasis) -> float | None:
+    return basis.purchase_frequency
+
+
+def clv_intervals(basis: AnnualBasis, replicates: intervals.BasisReplicates, values: Mapping[str, object],
+                  level: float = intervals.LEVEL) -> dict[str, intervals.Interval | None]:
+    """The interval of every :class:`~retention_core.scenarios.ClvResult` figure for the resolved ``values``
+    (the percentiles of :func:`clv_replicates`). Empty without replicates."""
+    arrays = clv_replicates(basis, replicates, values)
+    return {name: intervals.percentile_interval(array, level) for name, array in arrays.items()}
+
+
+def clv_replicates(basis: AnnualBasis, replicates: intervals.BasisReplicates,
+                   values: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Every :class:`~retention_core.scenarios.ClvResult` figure over the replicates, by field name.
+
+    Per replicate this is :func:`clv_result` of the replicate with :func:`replicate_values` (revenue, orders and
+    purchases per year always as the replicate measures them), evaluated for all replicates at once
+    (:func:`scenarios.clv_scenario_replicates`). Empty without replicates.
+    """
+    if len(replicates) == 0:
+        return {}
+    inputs = clv_inputs(basis, values)
+    return scenarios.clv_scenario_replicates(
+        inputs,
+        retention_rate=_replicated(basis, replicates, values, "clv_annual_retention"),
+        revenue_per_customer=replicates.measured(_per_buyer),
+        average_order_value=replicates.measured(_order_value),
+        purchase_frequency=replicates.measured(_frequency),
+        retention_cost_per_customer=_replicated(basis, replicates, values, "clv_retention_cost_year"),
+        acquisition_cost=_replicated(basis, replicates, values, "clv_cac"),
+    )
+
+
+def profit_intervals(aggs: Aggregates, values: Mapping[str, object],
+                     level: float = intervals.LEVEL) -> dict[str, intervals.Interval | None]:
+    """The interval of every :class:`~retention_core.metrics.UpliftResult` figure of the simulator for the
+    resolved ``values`` (the percentiles of :func:`profit_replicates`). Empty without replicates."""
+    arrays = profit_replicates(aggs, values)
+    return {name: intervals.percentile_interval(array, level) for name, array in arrays.items()}
+
+
+def profit_replicates(aggs: Aggregates, values: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Every :class:`~retention_core.metrics.UpliftResult` figure of the simulator over ``aggs``'s replicates, by
+    field name: the measured retention and CAC vary as in :func:`replicate_values`, evaluated at once
+    (:func:`scenarios.profit_scenario_replicates`).
+
+    The profits by customer year stay as shown (their sampling error is not in the interval). A replicate whose
+    retention leaves less room than the chosen uplift below 99 % takes the uplift that is left, as the slider would.
+    Empty without replicates or without a retention rate.
+    """
+    inputs = profit_inputs(aggs, values)
+    replicates = aggs.basis_replicates
+    if inputs is None or aggs.basis is None or len(replicates) == 0:
+        return {}
+    return scenarios.profit_scenario_replicates(
+        inputs, _replicated(aggs.basis, replicates, values, "profit_retention") * np.ones(len(replicates)),
+        _replicated(aggs.basis, replicates, values, "profit_cac") * np.ones(len(replicates)))
+
 def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
     """Every what-if result of the resolved ``values`` (see :func:`resolve`) on ``aggs``."""
-    clv = None
+    clv, clv_sure, profit_sure = None, {}, {}
     if aggs.basis is not None and "clv_annual_retention" in values:
         clv = clv_result(aggs.basis, values)
+        clv_sure = clv_replicates(aggs.basis, aggs.basis_replicates, values)
     profit = profit_result(aggs, values) if "profit_retention" in values else None
+    if profit is not None:
+        profit_sure = profit_replicates(aggs, values)
     retention = None
     if "overview_period" in values and revenue.available(aggs):
         retention = revenue.period_retention(aggs, values["overview_period"])
-    return Outcome(values=dict(values), clv=clv, profit=profit, cost=cost_result(aggs, values), revenue=retention)
+    return Outcome(values=dict(values), clv=clv, profit=profit, cost=cost_result(aggs, values), revenue=retention,
+                   clv_replicates=clv_sure, profit_replicates=profit_sure)
 
 
-def customer_value_kpis(basis: AnnualBasis, resolved: Resolved) -> tuple[scenarios.Kpi, ...]:
+def customer_value_kpis(basis: AnnualBasis, resolved: Resolved,
+                        replicates: intervals.BasisReplicates | None = None) -> tuple[scenarios.Kpi, ...]:
     """The Overview's cards measured over the last 12 months: annual retention, the repeat-purchase rate of the
     last 12 months, and the CLV page's values at its measured defaults (annual retention, retention cost per
     customer-year, CAC and horizon as measured; the scenario's margin and discount rate), so each card shows the
     same number as the card or slider of the same name on the CLV page before its inputs are moved.
 
     They are measured over the last 12 months (see :mod:`retention_core.customer_value`), not per period: no
-    previous value, no change.
+    previous value, no change. With ``replicates`` each card has its 80 % interval (the CLV page's, at the same
+    values).
     """
     measured = {**resolved.values, **{key: resolved.defaults[key] for key in MEASURED_CLV_KEYS}}
     result = clv_result(basis, measured)
+    sure: dict = {}
+    if replicates is not None and len(replicates):
+        sure = clv_intervals(basis, replicates, measured)
+        sure["annual_retention"] = intervals.percentile_interval(replicates.measured(measured_retention))
+        sure["repeat_purchase_rate"] = intervals.percentile_interval(replicates.measured(_repeat_rate))
     return (
-        scenarios.Kpi("clv_annual_retention", "fraction", measured["clv_annual_retention"]),
-        scenarios.Kpi("kpi_repeat_purchase_rate_year", "fraction", basis.repeat_purchase_rate),
-        scenarios.Kpi("clv_margin_multiple", "money", result.margin_multiple_clv),
-        scenarios.Kpi("kpi_clv_gap", "money", result.clv_gap),
-        scenarios.Kpi("label_net_value", "money", result.net_value),
-        scenarios.Kpi("kpi_clv_to_cac", "ratio", result.clv_to_cac),
+        scenarios.Kpi("clv_annual_retention", "fraction", measured["clv_annual_retention"],
+                      interval=sure.get("annual_retention")),
+        scenarios.Kpi("kpi_repeat_purchase_rate_year", "fraction", basis.repeat_purchase_rate,
+                      interval=sure.get("repeat_purchase_rate")),
+        scenarios.Kpi("clv_margin_multiple", "money", result.margin_multiple_clv,
+                      interval=sure.get("margin_multiple_clv")),
+        scenarios.Kpi("kpi_clv_gap", "money", result.clv_gap, interval=sure.get("clv_gap")),
+        scenarios.Kpi("label_net_value", "money", result.net_value, interval=sure.get("net_value")),
+        scenarios.Kpi("kpi_clv_to_cac", "ratio", result.clv_to_cac, interval=sure.get("clv_to_cac")),
     )
+
+
+def _repeat_rate(basis: AnnualBasis) -> float | None:
+    return basis.repeat_purchase_rate
 
 
 MEASURED_CLV_KEYS = ("clv_annual_retention", "clv_horizon", "clv_retention_cost_year", "clv_cac")
@@ -368,12 +518,23 @@ MEASURED_CLV_KEYS = ("clv_annual_retention", "clv_horizon", "clv_retention_cost_
 
 @dataclass(frozen=True)
 class ScenarioKpi:
-    """One result of a scenario: i18n label ``key``, ``kind`` (money, fraction, ratio) and value (None: n/a)."""
+    """One result of a scenario: i18n label ``key``, ``kind`` (money, fraction, ratio), value (None: n/a) and its
+    values over the bootstrap replicates (None for a figure not measured on the annual basis, or without
+    replicates)."""
 
     key: str
     kind: str
     value: float | None
     lower_is_better: bool = False
+    replicates: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def interval(self) -> intervals.Interval | None:
+        """The 80 % interval of the value over the replicates, when it has one worth showing
+        (:func:`intervals.informative`)."""
+        if self.replicates is None:
+            return None
+        return intervals.informative(intervals.percentile_interval(self.replicates), self.value)
 
 
 def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
@@ -388,45 +549,65 @@ def outcome_kpis(outcome: Outcome) -> tuple[ScenarioKpi, ...]:
     def of(source: object, name: str) -> float | None:
         return None if source is None else getattr(source, name)
 
+    def clv_kpi(key: str, kind: str, name: str, lower_is_better: bool = False) -> ScenarioKpi:
+        return ScenarioKpi(key, kind, of(clv, name), lower_is_better, outcome.clv_replicates.get(name))
+
+    def profit_kpi(key: str, kind: str, name: str) -> ScenarioKpi:
+        return ScenarioKpi(key, kind, of(result, name), replicates=outcome.profit_replicates.get(name))
+
     return (
         ScenarioKpi("kpi_net_revenue_retention", "fraction", of(outcome.revenue, "nrr")),
         ScenarioKpi("kpi_gross_revenue_retention", "fraction", of(outcome.revenue, "grr")),
         ScenarioKpi("label_total_retention_cost", "money", cost.total, True),
         ScenarioKpi("kpi_retention_cost_per_customer", "money", cost.per_customer, True),
-        ScenarioKpi("clv_simple", "money", of(clv, "simple_clv")),
-        ScenarioKpi("clv_margin_multiple", "money", of(clv, "margin_multiple_clv")),
-        ScenarioKpi("clv_finite", "money", of(clv, "finite_horizon_clv")),
-        ScenarioKpi("label_lifetime_retention_cost", "money", of(clv, "lifetime_retention_cost"), True),
-        ScenarioKpi("kpi_clv_gap", "money", of(clv, "clv_gap")),
-        ScenarioKpi("label_net_value", "money", of(clv, "net_value")),
-        ScenarioKpi("label_break_even", "money", of(clv, "break_even_retention_spend")),
-        ScenarioKpi("kpi_clv_to_cac", "ratio", of(clv, "clv_to_cac")),
-        ScenarioKpi("profit_value_before", "money", of(result, "value_before")),
-        ScenarioKpi("profit_value_after", "money", of(result, "value_after")),
-        ScenarioKpi("profit_value_change", "money", of(result, "value_change")),
-        ScenarioKpi("profit_relative_change", "fraction", of(result, "relative_change")),
+        clv_kpi("clv_simple", "money", "simple_clv"),
+        clv_kpi("clv_margin_multiple", "money", "margin_multiple_clv"),
+        clv_kpi("clv_finite", "money", "finite_horizon_clv"),
+        clv_kpi("label_lifetime_retention_cost", "money", "lifetime_retention_cost", True),
+        clv_kpi("kpi_clv_gap", "money", "clv_gap"),
+        clv_kpi("label_net_value", "money", "net_value"),
+        clv_kpi("label_break_even", "money", "break_even_retention_spend"),
+        clv_kpi("kpi_clv_to_cac", "ratio", "clv_to_cac"),
+        profit_kpi("profit_value_before", "money", "value_before"),
+        profit_kpi("profit_value_after", "money", "value_after"),
+        profit_kpi("profit_value_change", "money", "value_change"),
+        profit_kpi("profit_relative_change", "fraction", "relative_change"),
     )
 
 
 def compare(a: Sequence[ScenarioKpi], b: Sequence[ScenarioKpi]) -> pd.DataFrame:
     """A and B side by side with the difference B − A and the relative difference (B − A) / |A|.
 
-    Columns: ``key``, ``kind``, ``a``, ``b``, ``difference``, ``relative``, ``lower_is_better``. A difference is
-    None where either value is missing; the relative difference also where A is zero. Fractions differ in
-    percentage points as a fraction (0.10 → 0.15 is 0.05).
+    Columns: ``key``, ``kind``, ``a``, ``b``, ``difference``, ``relative``, ``lower_is_better``,
+    ``difference_interval`` and ``beyond_uncertainty``. A difference is None where either value is missing; the
+    relative difference also where A is zero. Fractions differ in percentage points as a fraction (0.10 → 0.15 is
+    0.05). ``difference_interval`` is the 80 % interval of B − A over the paired replicates (both scenarios are
+    evaluated on the same resamples of the same customers; a scenario without replicates counts with its value),
+    None when neither side varies; ``beyond_uncertainty`` is True when that interval excludes 0 (the difference is
+    larger than the uncertainty of the data), False when it includes it, None without one.
     """
     rows = []
     for first, second in zip(a, b, strict=True):
         if first.key != second.key:
             raise ValueError(f"cannot compare {first.key!r} with {second.key!r}: the KPI lists differ")
-        difference = relative = None
+        difference = relative = spread = beyond = None
         if first.value is not None and second.value is not None:
             difference = second.value - first.value
             relative = difference / abs(first.value) if first.value != 0 else None
+            if first.replicates is not None or second.replicates is not None:
+                paired = _replicates_or_value(second) - _replicates_or_value(first)
+                spread = intervals.informative(intervals.percentile_interval(paired), 1.0)
+                beyond = None if spread is None else not spread.contains(0.0)
         rows.append({"key": first.key, "kind": first.kind, "a": first.value, "b": second.value,
-                     "difference": difference, "relative": relative, "lower_is_better": first.lower_is_better})
-    columns = ["key", "kind", "a", "b", "difference", "relative", "lower_is_better"]
+                     "difference": difference, "relative": relative, "lower_is_better": first.lower_is_better,
+                     "difference_interval": spread, "beyond_uncertainty": beyond})
+    columns = ["key", "kind", "a", "b", "difference", "relative", "lower_is_better", "difference_interval",
+               "beyond_uncertainty"]
     return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def _replicates_or_value(kpi: ScenarioKpi) -> np.ndarray:
+    return np.asarray(kpi.value, dtype=float) if kpi.replicates is None else np.asarray(kpi.replicates, dtype=float)
 
 
 def what_if_values(values: Mapping[str, object]) -> dict:

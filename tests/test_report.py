@@ -44,8 +44,8 @@ def test_a_function_without_a_formula_line_cannot_be_cited():
 def test_the_scenario_table_lists_inputs_and_results_raw_and_as_shown(cafe):
     values, outcome = cafe
     frame = report.scenario_frame("Café", values, outcome, "de", "EUR", "quarter")
-    assert list(frame.columns) == ["Bereich", "Größe", "Wert", "Anzeige"]
-    assert frame.iloc[0].tolist() == ["Szenario", "Name des Szenarios", "Café", "Café"]
+    assert list(frame.columns) == ["Bereich", "Größe", "Wert", "Anzeige", "80-%-Intervall", "80 % von", "80 % bis"]
+    assert frame.iloc[0].tolist()[:5] == ["Szenario", "Name des Szenarios", "Café", "Café", ""]
     rows = frame.set_index("Größe")
     assert rows.loc["CLV: Bruttomarge", "Wert"] == 0.5  # fractions stay fractions for spreadsheets
     assert rows.loc["CLV: Bruttomarge", "Anzeige"] == "50,0\u00a0%"

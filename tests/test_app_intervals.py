@@ -1,0 +1,56 @@
+"""How sure we are, through the real frame: the CLV and Retention → profit pages show each measured figure with its
+80 % interval (grey under the card, explained in its help) and one plain sentence; a typed-in value has none."""
+
+from __future__ import annotations
+
+from apptest_support import open_page
+from streamlit.testing.v1 import AppTest
+
+from retention_core import whatif
+from retention_core.dataset import aggregate
+from retention_core.i18n import format_interval_range
+from retention_core.sample import load_sample
+
+
+def card(app: AppTest, label: str):
+    found = [metric for metric in app.metric if metric.label == label]
+    assert found, [metric.label for metric in app.metric]
+    return found[0]
+
+
+def test_the_clv_page_shows_the_margin_multiple_clv_with_its_interval_in_both_languages():
+    sample = aggregate(load_sample(), "quarter", 12)
+    values = whatif.resolve(sample, {}).values
+    sure = whatif.clv_intervals(sample.basis, sample.basis_replicates, values)["margin_multiple_clv"]
+    for lang, label, level in (("de", "CLV (Margen-Multiplikator)", "80\u00a0%: "), ("en", "CLV (margin multiple)",
+                                                                                       "80%: ")):
+        app = open_page("app_pages/clv.py", lang)
+        bounds = format_interval_range("money", sure.low, sure.high, lang, "EUR")
+        shown = card(app, label)
+        assert shown.proto.delta == level + bounds
+        assert bounds in shown.proto.help
+        sentences = [caption.value for caption in app.caption if "8" in caption.value and bounds[:3] in caption.value]
+        assert sentences, [caption.value for caption in app.caption]
+
+
+def test_a_typed_in_retention_cost_shows_no_interval_on_the_lifetime_cost_when_retention_is_typed_too():
+    app = open_page("app_pages/clv.py", "en")
+    app.select_slider(key="clv_annual_retention").set_value(70.0).run()
+    app.text_input(key="clv_retention_cost_year").input("20.00").run()
+    assert not app.exception
+    assert card(app, "Lifetime retention cost").proto.delta == ""  # 20 × 1.08 / 0.38, certain
+    assert card(app, "CLV (margin multiple)").proto.delta.startswith("80%: ")  # the margin is still measured
+
+
+def test_the_profit_page_shows_the_increase_with_its_interval_and_a_sentence():
+    app = open_page("app_pages/profit.py", "en")
+    increase = [metric for metric in app.metric if metric.proto.delta.startswith("80%: ")]
+    assert increase, [(metric.label, metric.proto.delta) for metric in app.metric]
+    assert any("in 8 of 10 cases" in caption.value for caption in app.caption)
+
+
+def test_the_overview_shows_the_same_interval_as_the_clv_page():
+    overview = open_page("app_pages/overview.py", "de")
+    clv = open_page("app_pages/clv.py", "de")
+    for label in ("CLV (Margen-Multiplikator)", "CLV-Lücke", "Nettowert je Neukunde"):
+        assert card(overview, label).proto.delta == card(clv, label).proto.delta != ""
