@@ -528,9 +528,10 @@ def detect_separator(lines: list[str]) -> str:
 
 
 def _fit_header(sample: list[str], separator: str) -> list[str]:
-    """The header fields, fitted to the usual width of the data lines when only empty fields differ: data lines
-    that end in a separator the header lacks get unnamed extra columns; empty trailing header fields that no data
-    line has are dropped."""
+    """The header fields, fitted to the usual (most common) width of the first data lines: when the usual line is
+    wider than the header (a trailing separator, or a column the header does not name), the header gets unnamed
+    extra columns and lines of that width are kept; empty trailing header fields that the usual line lacks are
+    dropped. Lines of another width are rejected as having the wrong number of fields."""
     header = _split_line(sample[0], separator)
     widths = [len(_split_line(line, separator)) for line in sample[1:]]
     if not widths:

@@ -79,6 +79,7 @@ def messy_csv(draw, multiline: bool | None = None) -> Messy:
     messy = Messy(b"", header, encoding=encoding)
     lines: list[tuple[str, bool]] = [(";".join(header), False)]  # (text, written as cp1252)
     row = 1  # the row number of the last line written: a record with line breaks in its values counts once
+    widths = {"header": 0, "wider": 0}  # records as wide as the header, and records with a field too many
     for _ in range(draw(st.integers(1, 40))):
         kind = draw(st.sampled_from(["good"] * 6 + ["few", "many", "stray_quote", "no_id", "bad_amount",
                                                     "separators", "empty", "spaces"]))
@@ -105,6 +106,10 @@ def messy_csv(draw, multiline: bool | None = None) -> Messy:
             fields.append("zu viel")
         elif kind == "stray_quote":
             fields[2] = f'"{amount}"x'
+        if kind in ("good", "no_id", "bad_amount"):
+            widths["header"] += 1
+        elif kind == "many":
+            widths["wider"] += 1
         as_cp1252 = encoding == "cp1252" or (encoding == "mixed" and draw(st.booleans()))
         lines.append((";".join(fields), as_cp1252))
         messy.records += 1
@@ -115,6 +120,8 @@ def messy_csv(draw, multiline: bool | None = None) -> Messy:
             messy.bad.add(row)
     text_lines = [text for text, _ in lines]
     if sum(text.count("\r") for text in text_lines) >= len(lines):  # would read as an old Mac file: CR ends lines
+        return draw(messy_csv(multiline))
+    if widths["wider"] and widths["wider"] >= widths["header"]:  # the usual width: the header lacks a name (kept)
         return draw(messy_csv(multiline))
     encoded = []
     physical = 1
