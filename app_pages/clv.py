@@ -1,4 +1,10 @@
-"""CLV & gap: a new customer's value three ways, the CLV gap, net value after CAC, break-even spend and CLV : CAC."""
+"""CLV & gap: a new customer's value three ways, the CLV gap, net value after CAC, break-even spend and CLV : CAC.
+
+The sliders and the figures they move are one fragment (``clv_what_if``): a slider reruns it alone, not the frame,
+the sidebar or the forecast's charts. Margin, discount rate and horizon also move the forecast, so they rerun its
+fragment (``clv_forecast``) too; the P(alive) histogram and the holdout check depend on no slider and run only with
+the whole page.
+"""
 
 import streamlit as st
 
@@ -8,96 +14,117 @@ from retention_core.i18n import format_number, t
 
 s = state.settings()
 aggs = state.current_aggregates()
+state.count_run("clv_page")
 widgets.header("clv", s)
 
-plan = scenario.plan(s)
-
-if "clv_annual_retention" not in plan.specs:
+if "clv_annual_retention" not in scenario.plan(s).specs:
     st.warning(t("warning_no_orders", s.lang))
     st.stop()
 basis = aggs.basis
-widgets.basis_caption(basis, s)
-left, right = st.columns(2)
-margin = scenario.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
-                                 help=t("clv_gross_margin_help", s.lang), lang=s.lang)
-discount = scenario.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
-                                   help=t("clv_discount_rate_help", s.lang), lang=s.lang)
-retention = scenario.percent_slider(plan, "clv_annual_retention",
-                                    widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
-                                    help=t("clv_annual_retention_help", s.lang), lang=s.lang)
-horizon = scenario.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right)
-cost_column, cac_column = st.columns(2)
-cost = scenario.number_input(plan, "clv_retention_cost_year",
-                             widgets.measured_label("clv_retention_cost_year", basis.retention_cost_per_customer, s),
-                             cost_column, help=t("clv_retention_cost_year_help", s.lang), lang=s.lang,
-                             placeholder=t("field_not_measured", s.lang))
-cac = scenario.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
-                            cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
-                            placeholder=t("field_not_measured", s.lang))
-widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)
-result = whatif.clv_result(basis, {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount,
-                                   "clv_annual_retention": retention, "clv_horizon": horizon,
-                                   "clv_retention_cost_year": cost, "clv_cac": cac})
-
-cards = st.columns(3)
-widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=cards[0])
-widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
-               container=cards[1])
-widgets.metric("clv_finite", "money", result.finite_horizon_clv, s, "clv_finite_help", container=cards[2])
-if result.expected_lifetime_years is not None:
-    st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
-                  horizon=horizon, margin=widgets.format_value("money", result.margin_per_year, s)))
-    widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency), s)
-
-st.subheader(t("clv_gap_title", s.lang))
-st.caption(t("clv_gap_intro", s.lang))
-gap_cards = st.columns(4)
-widgets.metric("label_lifetime_retention_cost", "money", result.lifetime_retention_cost, s,
-               "label_lifetime_retention_cost_help", container=gap_cards[0])
-widgets.metric("kpi_clv_gap", "money", result.clv_gap, s, "kpi_clv_gap_help", container=gap_cards[1])
-widgets.metric("label_net_value", "money", result.net_value, s, "label_net_value_help", container=gap_cards[2])
-widgets.metric("label_break_even", "money", result.break_even_retention_spend, s,
-               "label_break_even_help" if cac is not None else "label_break_even_no_cac_help", container=gap_cards[3])
-if result.margin_multiple_clv is not None:
-    chart_left, chart_right = st.columns([3, 2])
-    with chart_left:
-        widgets.chart(charts.clv_waterfall_chart(result, s.lang, s.currency), s)
-    with chart_right:
-        widgets.metric("kpi_clv_to_cac", "ratio", result.clv_to_cac, s, "kpi_clv_to_cac_help")
-        if result.clv_to_cac is None:
-            st.info(t("clv_cac_unknown", s.lang), icon=":material/info:")
-        else:
-            widgets.chart(charts.clv_cac_chart(result.clv_to_cac, s.lang), s)
-
-st.subheader(t("predictive_title", s.lang))
-st.caption(t("predictive_intro", s.lang))
 btyd = aggs.predictive
-if btyd.reason:
-    st.info(t("predictive_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.reason}", s.lang,
-                                                         **predictive.reason_params(btyd))), icon=":material/info:")
-else:
-    forecast = state.predictive_forecast(aggs, margin, discount, horizon_months=12 * horizon)
-    estimate_cards = st.columns(3)
-    widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=estimate_cards[0])
-    widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
-                   container=estimate_cards[1])
-    widgets.metric("predictive_mean_clv", "money", forecast.mean_clv, s, "predictive_mean_clv_help",
-                   container=estimate_cards[2])
-    st.markdown(t("predictive_why_differ", s.lang, horizon=horizon,
-                  median=widgets.format_value("money", forecast.median_clv, s)))
-    st.caption(t("predictive_fitted_on", s.lang, customers=format_number(btyd.customers, s.lang),
-                 repeaters=format_number(btyd.repeaters, s.lang)))
-    if btyd.fit_customers < btyd.customers:
-        st.caption(t("predictive_fitted_on_sample", s.lang, sample=format_number(btyd.fit_customers, s.lang)))
-    if btyd.gamma_gamma_excluded:
-        st.caption(t("predictive_gamma_gamma_excluded", s.lang, excluded=format_number(btyd.gamma_gamma_excluded,
-                                                                                        s.lang)))
-    histogram_left, histogram_right = st.columns(2)
-    with histogram_left:
-        widgets.chart(charts.predictive_clv_histogram(forecast, s.lang, s.currency), s)
-    with histogram_right:
-        widgets.chart(charts.probability_alive_histogram(forecast, s.lang), s)
+FORECAST_FRAGMENTS = () if btyd.reason else ("clv_what_if", "clv_forecast")
 
+
+def forecast_for(values: dict) -> predictive.PredictiveClvSummary:
+    """The predictive summary at the scenario's margin, discount rate and horizon (kept in the session)."""
+    return state.predictive_forecast(aggs, values["clv_gross_margin"], values["clv_discount_rate"],
+                                     horizon_months=12 * values["clv_horizon"])
+
+
+@st.fragment(key="clv_what_if")
+def what_if() -> None:
+    """The sliders, the three CLVs, the CLV gap and the predictive estimate beside them."""
+    state.count_run("clv_what_if")
+    plan = scenario.plan(s)
+    widgets.basis_caption(basis, s)
+    left, right = st.columns(2)
+    margin = scenario.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
+                                     help=t("clv_gross_margin_help", s.lang), lang=s.lang,
+                                     reruns=FORECAST_FRAGMENTS)
+    discount = scenario.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
+                                       help=t("clv_discount_rate_help", s.lang), lang=s.lang,
+                                       reruns=FORECAST_FRAGMENTS)
+    retention = scenario.percent_slider(plan, "clv_annual_retention",
+                                        widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
+                                        help=t("clv_annual_retention_help", s.lang), lang=s.lang)
+    horizon = scenario.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right, reruns=FORECAST_FRAGMENTS)
+    cost_column, cac_column = st.columns(2)
+    cost_label = widgets.measured_label("clv_retention_cost_year", basis.retention_cost_per_customer, s)
+    cost = scenario.number_input(plan, "clv_retention_cost_year", cost_label, cost_column,
+                                 help=t("clv_retention_cost_year_help", s.lang), lang=s.lang,
+                                 placeholder=t("field_not_measured", s.lang))
+    cac = scenario.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
+                                cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
+                                placeholder=t("field_not_measured", s.lang))
+    widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)
+    result = whatif.clv_result(basis, {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount,
+                                       "clv_annual_retention": retention, "clv_horizon": horizon,
+                                       "clv_retention_cost_year": cost, "clv_cac": cac})
+
+    cards = st.columns(3)
+    widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=cards[0])
+    widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
+                   container=cards[1])
+    widgets.metric("clv_finite", "money", result.finite_horizon_clv, s, "clv_finite_help", container=cards[2])
+    if result.expected_lifetime_years is not None:
+        st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
+                      horizon=horizon, margin=widgets.format_value("money", result.margin_per_year, s)))
+        widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency), s)
+
+    st.subheader(t("clv_gap_title", s.lang))
+    st.caption(t("clv_gap_intro", s.lang))
+    gap_cards = st.columns(4)
+    widgets.metric("label_lifetime_retention_cost", "money", result.lifetime_retention_cost, s,
+                   "label_lifetime_retention_cost_help", container=gap_cards[0])
+    widgets.metric("kpi_clv_gap", "money", result.clv_gap, s, "kpi_clv_gap_help", container=gap_cards[1])
+    widgets.metric("label_net_value", "money", result.net_value, s, "label_net_value_help", container=gap_cards[2])
+    widgets.metric("label_break_even", "money", result.break_even_retention_spend, s,
+                   "label_break_even_help" if cac is not None else "label_break_even_no_cac_help",
+                   container=gap_cards[3])
+    if result.margin_multiple_clv is not None:
+        chart_left, chart_right = st.columns([3, 2])
+        with chart_left:
+            widgets.chart(charts.clv_waterfall_chart(result, s.lang, s.currency), s)
+        with chart_right:
+            widgets.metric("kpi_clv_to_cac", "ratio", result.clv_to_cac, s, "kpi_clv_to_cac_help")
+            if result.clv_to_cac is None:
+                st.info(t("clv_cac_unknown", s.lang), icon=":material/info:")
+            else:
+                widgets.chart(charts.clv_cac_chart(result.clv_to_cac, s.lang), s)
+
+    st.subheader(t("predictive_title", s.lang))
+    st.caption(t("predictive_intro", s.lang))
+    if btyd.reason:
+        st.info(t("predictive_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.reason}", s.lang,
+                                                             **predictive.reason_params(btyd))), icon=":material/info:")
+    else:
+        forecast = forecast_for({"clv_gross_margin": margin, "clv_discount_rate": discount, "clv_horizon": horizon})
+        estimate_cards = st.columns(3)
+        widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=estimate_cards[0])
+        widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
+                       container=estimate_cards[1])
+        widgets.metric("predictive_mean_clv", "money", forecast.mean_clv, s, "predictive_mean_clv_help",
+                       container=estimate_cards[2])
+        st.markdown(t("predictive_why_differ", s.lang, horizon=horizon,
+                      median=widgets.format_value("money", forecast.median_clv, s)))
+        st.caption(t("predictive_fitted_on", s.lang, customers=format_number(btyd.customers, s.lang),
+                     repeaters=format_number(btyd.repeaters, s.lang)))
+        if btyd.fit_customers < btyd.customers:
+            st.caption(t("predictive_fitted_on_sample", s.lang, sample=format_number(btyd.fit_customers, s.lang)))
+        if btyd.gamma_gamma_excluded:
+            st.caption(t("predictive_gamma_gamma_excluded", s.lang, excluded=format_number(btyd.gamma_gamma_excluded,
+                                                                                            s.lang)))
+
+
+@st.fragment(key="clv_forecast")
+def forecast_part(part: str) -> None:
+    """The forecast's CLV histogram (``part="histogram"``) or its top customers (``"top"``); both call sites rerun
+    together when margin, discount rate or horizon move."""
+    state.count_run("clv_forecast")
+    forecast = forecast_for(scenario.plan(s).values)
+    if part == "histogram":
+        widgets.chart(charts.predictive_clv_histogram(forecast, s.lang, s.currency), s)
+        return
     st.subheader(t("predictive_top_title", s.lang))
     top_customers = widgets.localized(forecast.top_customers, {
         "frequency": ("number", 0), "monetary": ("number", 2), "expected_purchases": ("number", 1),
@@ -110,6 +137,18 @@ else:
         "probability_alive": t("predictive_column_probability_alive", s.lang),
         "clv": t("predictive_column_clv", s.lang, currency=s.currency),
     })
+
+
+what_if()
+if not btyd.reason:
+    state.count_run("clv_predictive")
+    histogram_left, histogram_right = st.columns(2)
+    with histogram_left:
+        forecast_part("histogram")
+    with histogram_right:  # P(alive) depends on the fit alone, not on margin, discount rate or horizon
+        widgets.chart(state.figure(aggs, "probability_alive", lambda: charts.probability_alive_histogram(
+            forecast_for(scenario.plan(s).values), s.lang)), s)
+    forecast_part("top")
 
     st.subheader(t("predictive_holdout_title", s.lang))
     if btyd.holdout is None:

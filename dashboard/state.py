@@ -53,6 +53,7 @@ COHORT_FITS = "data_cohort_fits"
 FIGURES = "data_figures"
 CALLBACK_ERROR = "app_callback_error"
 WORK_OWNER = "work_owner"
+BLOCK_RUNS = "app_block_runs"
 
 SOURCES = ("sample", "upload")
 SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
@@ -428,6 +429,16 @@ def use_uploaded(dataset: Dataset) -> None:
     st.session_state[COHORT_FITS] = {}
     st.session_state[FIGURES] = {}
     st.session_state[SOURCE] = "upload"
+
+
+def count_run(block: str) -> None:
+    """Count one run of the page block ``block`` in this session (``st.session_state[BLOCK_RUNS]``).
+
+    A slider inside a fragment reruns only its own block; the counts let the tests and benchmarks check that a
+    slider does not rerun the blocks it cannot change (the frame, a page's prologue, the predictive section).
+    """
+    runs = st.session_state.setdefault(BLOCK_RUNS, {})
+    runs[block] = runs.get(block, 0) + 1
 
 
 def figure(aggs: Aggregates, name: str, build: Callable[[], go.Figure], *inputs: Hashable) -> go.Figure:
