@@ -2,8 +2,8 @@
 
 The sliders and the figures they move are one fragment (``clv_what_if``): a slider reruns it alone, not the frame,
 the sidebar or the forecast's charts. Margin, discount rate and horizon also move the forecast, so they rerun its
-fragment (``clv_forecast``) too; the P(alive) histogram and the holdout check depend on no slider and run only with
-the whole page.
+fragment (``clv_forecast``) too; the P(alive) histogram depends on no slider and runs only with the whole page. The
+top customers and the holdout check are built only while their expanders are open.
 """
 
 import streamlit as st
@@ -121,15 +121,20 @@ def forecast_part(part: str) -> None:
     """The forecast's CLV histogram (``part="histogram"``) or its top customers (``"top"``); both call sites rerun
     together when margin, discount rate or horizon move."""
     state.count_run("clv_forecast")
-    forecast = forecast_for(scenario.plan(s).values)
     if part == "histogram":
-        widgets.chart(charts.predictive_clv_histogram(forecast, s.lang, s.currency), s)
+        widgets.chart(charts.predictive_clv_histogram(forecast_for(scenario.plan(s).values), s.lang, s.currency), s)
         return
-    st.subheader(t("predictive_top_title", s.lang))
+    # the table is built and sent only while its expander is open; opening it reruns this fragment alone
+    box = st.expander(t("predictive_top_title", s.lang), key="clv_top_open", on_change="rerun",
+                      icon=":material/format_list_numbered:")
+    if not box.open:
+        return
+    state.count_run("clv_top_customers")
+    forecast = forecast_for(scenario.plan(s).values)
     top_customers = widgets.localized(forecast.top_customers, {
         "frequency": ("number", 0), "monetary": ("number", 2), "expected_purchases": ("number", 1),
         "probability_alive": ("percent", 1), "clv": ("number", 2)}, s)
-    st.dataframe(top_customers, hide_index=True, column_config={
+    box.dataframe(top_customers, hide_index=True, column_config={
         "customer_id": t("predictive_column_customer", s.lang),
         "frequency": t("predictive_column_repeat_purchases", s.lang),
         "monetary": t("predictive_column_mean_spend", s.lang, currency=s.currency),
@@ -137,6 +142,28 @@ def forecast_part(part: str) -> None:
         "probability_alive": t("predictive_column_probability_alive", s.lang),
         "clv": t("predictive_column_clv", s.lang, currency=s.currency),
     })
+
+
+@st.fragment(key="clv_holdout")
+def holdout_check() -> None:
+    """The BG/NBD's holdout check, built and sent only while its expander is open (opening reruns this alone)."""
+    box = st.expander(t("predictive_holdout_title", s.lang), key="clv_holdout_open", on_change="rerun",
+                      icon=":material/fact_check:")
+    if not box.open:
+        return
+    state.count_run("clv_holdout")
+    if btyd.holdout is None:
+        box.info(t("predictive_holdout_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.holdout_reason}",
+                                                                      s.lang, **predictive.reason_params(btyd))),
+                 icon=":material/info:")
+        return
+    with box:
+        widgets.chart(state.figure(aggs, "calibration_holdout", lambda: charts.calibration_holdout_chart(
+            btyd.holdout, btyd.holdout_weeks, s.lang)), s)
+    box.markdown(t("predictive_holdout_judge", s.lang, weeks=btyd.holdout_weeks,
+                   predicted=widgets.format_value("count", btyd.holdout_predicted, s),
+                   actual=widgets.format_value("count", btyd.holdout_actual, s),
+                   error=widgets.format_delta("relative", btyd.holdout_error, s)))
 
 
 what_if()
@@ -149,16 +176,4 @@ if not btyd.reason:
         widgets.chart(state.figure(aggs, "probability_alive", lambda: charts.probability_alive_histogram(
             forecast_for(scenario.plan(s).values), s.lang)), s)
     forecast_part("top")
-
-    st.subheader(t("predictive_holdout_title", s.lang))
-    if btyd.holdout is None:
-        st.info(t("predictive_holdout_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.holdout_reason}",
-                                                                     s.lang, **predictive.reason_params(btyd))),
-                icon=":material/info:")
-    else:
-        widgets.chart(state.figure(aggs, "calibration_holdout", lambda: charts.calibration_holdout_chart(
-            btyd.holdout, btyd.holdout_weeks, s.lang)), s)
-        st.markdown(t("predictive_holdout_judge", s.lang, weeks=btyd.holdout_weeks,
-                      predicted=widgets.format_value("count", btyd.holdout_predicted, s),
-                      actual=widgets.format_value("count", btyd.holdout_actual, s),
-                      error=widgets.format_delta("relative", btyd.holdout_error, s)))
+    holdout_check()

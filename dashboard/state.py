@@ -150,6 +150,14 @@ def _sample_facts(period: str, activity_months: int) -> whatif.DataFacts:
     return whatif.data_facts(_sample_aggregates(period, activity_months))
 
 
+def _sample_aggregates_in_progress(period: str, activity_months: int, build: Callable[[str, int], object]):
+    """``build(period, activity_months)`` of the sample under a progress message: the first of a server's sessions
+    aggregates the sample (seconds on a loaded machine) and would otherwise see an empty page. The message shows
+    only when the work takes longer than half a second, not on the cached runs after."""
+    with st.spinner(t("status_aggregating_sample", settings().lang)):
+        return build(period, activity_months)
+
+
 def _shown_upload() -> Dataset | None:
     """The user's prepared upload when the sidebar shows it, else None (the embedded sample is shown)."""
     if settings().source == "upload":
@@ -178,7 +186,7 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
 def facts_for(period: str, activity_months: int) -> whatif.DataFacts:
     """What scenario defaults and bounds need from the current data set, computed once per period and window."""
     if _shown_upload() is None and started_on.configured() is None:
-        return _sample_facts(period, activity_months)
+        return _sample_aggregates_in_progress(period, activity_months, _sample_facts)
     return _kept(FACTS, (_shown_key(), period, activity_months), _MAX_AGGREGATES_PER_SESSION,
                  lambda: whatif.data_facts(aggregates_for(period, activity_months)))
 
@@ -409,7 +417,7 @@ def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggrega
     """Aggregates of the data the app was started on (``--aggregates`` / ``--data``), else of the sample."""
     configured = started_on.configured()
     if configured is None:
-        return _sample_aggregates(period, activity_months)
+        return _sample_aggregates_in_progress(period, activity_months, _sample_aggregates)
     with st.spinner(t("status_aggregating", lang)):
         try:
             return started_on.aggregates(configured, period, activity_months)

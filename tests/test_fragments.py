@@ -43,6 +43,23 @@ def test_a_clv_margin_step_reruns_the_forecast_too_but_not_the_frame_or_the_hold
     assert app.query_params["clv_gross_margin"] == "0.5"
 
 
+def test_the_top_customers_and_the_holdout_check_are_built_only_once_opened():
+    app = open_page("app_pages/clv.py")
+    runs = block_runs(app)
+    assert "clv_top_customers" not in runs and "clv_holdout" not in runs and not app.dataframe
+    app.session_state["clv_top_open"] = True  # what opening the expander does (AppTest cannot click it)
+    app.session_state["clv_holdout_open"] = True
+    app.run()
+    assert not app.exception, app.exception
+    assert block_runs(app)["clv_top_customers"] == 1 and block_runs(app)["clv_holdout"] == 1
+    assert len(app.dataframe[0].value) == 10
+    assert any(markdown.value.startswith("**So lesen Sie den Test:**") for markdown in app.markdown)
+    # open, they still do not run again on a retention step; a margin step rebuilds the table, not the check
+    assert step(app, "clv_annual_retention", 80.0, "clv_what_if") == {"clv_what_if": 1}
+    assert step(app, "clv_gross_margin", 50.0, "clv_what_if") == {"clv_what_if": 1, "clv_forecast": 2,
+                                                                   "clv_top_customers": 1}
+
+
 def test_a_step_inside_a_fragment_is_saved_with_the_scenario_and_kept_on_other_pages():
     app = open_page("app_pages/clv.py")
     step(app, "clv_annual_retention", 80.0, "clv_what_if")
