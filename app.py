@@ -34,6 +34,7 @@ PAGES = (
 )
 
 with errors.boundary():  # an unexpected error: a message in the user's language and the way back, logged
+    state.count_run("app_frame")
     scenario.restore_from_link()
     scenario.prepare_settings()
     settings = state.sidebar(on_change=errors.guarded(scenario.setting_changed))

@@ -1,4 +1,10 @@
-"""CLV & gap: a new customer's value three ways, the CLV gap, net value after CAC, break-even spend and CLV : CAC."""
+"""CLV & gap: a new customer's value three ways, the CLV gap, net value after CAC, break-even spend and CLV : CAC.
+
+The sliders and the figures they move are one fragment (``clv_what_if``): a slider reruns it alone, not the frame,
+the sidebar or the forecast's charts. Margin, discount rate and horizon also move the forecast, so they rerun its
+fragment (``clv_forecast``) too; the P(alive) histogram depends on no slider and runs only with the whole page. The
+top customers and the holdout check are built only while their expanders are open.
+"""
 
 import streamlit as st
 
@@ -8,112 +14,138 @@ from retention_core.i18n import format_number, t
 
 s = state.settings()
 aggs = state.current_aggregates()
+state.count_run("clv_page")
 widgets.header("clv", s)
 
-plan = scenario.plan(s)
-
-if "clv_annual_retention" not in plan.specs:
+if "clv_annual_retention" not in scenario.plan(s).specs:
     st.warning(t("warning_no_orders", s.lang))
     st.stop()
 basis = aggs.basis
-widgets.basis_caption(basis, s)
-left, right = st.columns(2)
-margin = scenario.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
-                                 help=t("clv_gross_margin_help", s.lang), lang=s.lang)
-discount = scenario.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
-                                   help=t("clv_discount_rate_help", s.lang), lang=s.lang)
-retention = scenario.percent_slider(plan, "clv_annual_retention",
-                                    widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
-                                    help=t("clv_annual_retention_help", s.lang), lang=s.lang)
-horizon = scenario.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right)
-cost_column, cac_column = st.columns(2)
-cost = scenario.number_input(plan, "clv_retention_cost_year",
-                             widgets.measured_label("clv_retention_cost_year", basis.retention_cost_per_customer, s),
-                             cost_column, help=t("clv_retention_cost_year_help", s.lang), lang=s.lang,
-                             placeholder=t("field_not_measured", s.lang))
-cac = scenario.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
-                            cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
-                            placeholder=t("field_not_measured", s.lang))
-widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)
-values = {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount, "clv_annual_retention": retention,
-          "clv_horizon": horizon, "clv_retention_cost_year": cost, "clv_cac": cac}
-result = whatif.clv_result(basis, values)
-sure = whatif.clv_intervals(basis, aggs.basis_replicates, values)
-
-cards = st.columns(3)
-widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=cards[0],
-               interval=sure.get("simple_clv"))
-widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
-               container=cards[1], interval=sure.get("margin_multiple_clv"))
-widgets.metric("clv_finite", "money", result.finite_horizon_clv, s, "clv_finite_help", container=cards[2],
-               interval=sure.get("finite_horizon_clv"))
-widgets.interval_sentence("interval_clv_sentence", "money", result.margin_multiple_clv,
-                          sure.get("margin_multiple_clv"), s)
-if result.expected_lifetime_years is not None:
-    st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
-                  horizon=horizon, margin=widgets.format_value("money", result.margin_per_year, s)))
-    widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency, sure), s)
-
-st.subheader(t("clv_gap_title", s.lang))
-st.caption(t("clv_gap_intro", s.lang))
-gap_cards = st.columns(4)
-widgets.metric("label_lifetime_retention_cost", "money", result.lifetime_retention_cost, s,
-               "label_lifetime_retention_cost_help", container=gap_cards[0],
-               interval=sure.get("lifetime_retention_cost"))
-widgets.metric("kpi_clv_gap", "money", result.clv_gap, s, "kpi_clv_gap_help", container=gap_cards[1],
-               interval=sure.get("clv_gap"))
-widgets.metric("label_net_value", "money", result.net_value, s, "label_net_value_help", container=gap_cards[2],
-               interval=sure.get("net_value"))
-widgets.metric("label_break_even", "money", result.break_even_retention_spend, s,
-               "label_break_even_help" if cac is not None else "label_break_even_no_cac_help", container=gap_cards[3],
-               interval=sure.get("break_even_retention_spend"))
-if result.margin_multiple_clv is not None:
-    chart_left, chart_right = st.columns([3, 2])
-    with chart_left:
-        widgets.chart(charts.clv_waterfall_chart(result, s.lang, s.currency), s)
-    with chart_right:
-        widgets.metric("kpi_clv_to_cac", "ratio", result.clv_to_cac, s, "kpi_clv_to_cac_help",
-                       interval=sure.get("clv_to_cac"))
-        if result.clv_to_cac is None:
-            st.info(t("clv_cac_unknown", s.lang), icon=":material/info:")
-        else:
-            widgets.chart(charts.clv_cac_chart(result.clv_to_cac, s.lang), s)
-
-st.subheader(t("predictive_title", s.lang))
-st.caption(t("predictive_intro", s.lang))
 btyd = aggs.predictive
-if btyd.reason:
-    st.info(t("predictive_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.reason}", s.lang,
-                                                         **predictive.reason_params(btyd))), icon=":material/info:")
-else:
-    forecast = state.predictive_forecast(aggs, margin, discount, horizon_months=12 * horizon)
-    estimate_cards = st.columns(3)
-    widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=estimate_cards[0],
+FORECAST_FRAGMENTS = () if btyd.reason else ("clv_what_if", "clv_forecast")
+
+
+def forecast_for(values: dict) -> predictive.PredictiveClvSummary:
+    """The predictive summary at the scenario's margin, discount rate and horizon (kept in the session)."""
+    return state.predictive_forecast(aggs, values["clv_gross_margin"], values["clv_discount_rate"],
+                                     horizon_months=12 * values["clv_horizon"])
+
+
+@st.fragment(key="clv_what_if")
+def what_if() -> None:
+    """The sliders, the three CLVs, the CLV gap and the predictive estimate beside them."""
+    state.count_run("clv_what_if")
+    plan = scenario.plan(s)
+    widgets.basis_caption(basis, s)
+    left, right = st.columns(2)
+    margin = scenario.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
+                                     help=t("clv_gross_margin_help", s.lang), lang=s.lang,
+                                     reruns=FORECAST_FRAGMENTS)
+    discount = scenario.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
+                                       help=t("clv_discount_rate_help", s.lang), lang=s.lang,
+                                       reruns=FORECAST_FRAGMENTS)
+    retention = scenario.percent_slider(plan, "clv_annual_retention",
+                                        widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
+                                        help=t("clv_annual_retention_help", s.lang), lang=s.lang)
+    horizon = scenario.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right, reruns=FORECAST_FRAGMENTS)
+    cost_column, cac_column = st.columns(2)
+    cost_label = widgets.measured_label("clv_retention_cost_year", basis.retention_cost_per_customer, s)
+    cost = scenario.number_input(plan, "clv_retention_cost_year", cost_label, cost_column,
+                                 help=t("clv_retention_cost_year_help", s.lang), lang=s.lang,
+                                 placeholder=t("field_not_measured", s.lang))
+    cac = scenario.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
+                                cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
+                                placeholder=t("field_not_measured", s.lang))
+    widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)
+    values = {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount,
+              "clv_annual_retention": retention, "clv_horizon": horizon, "clv_retention_cost_year": cost,
+              "clv_cac": cac}
+    result = whatif.clv_result(basis, values)
+    sure = whatif.clv_intervals(basis, aggs.basis_replicates, values)
+
+    cards = st.columns(3)
+    widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=cards[0],
                    interval=sure.get("simple_clv"))
     widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
-                   container=estimate_cards[1], interval=sure.get("margin_multiple_clv"))
-    widgets.metric("predictive_mean_clv", "money", forecast.mean_clv, s, "predictive_mean_clv_help",
-                   container=estimate_cards[2])
-    st.markdown(t("predictive_why_differ", s.lang, horizon=horizon,
-                  median=widgets.format_value("money", forecast.median_clv, s)))
-    st.caption(t("predictive_fitted_on", s.lang, customers=format_number(btyd.customers, s.lang),
-                 repeaters=format_number(btyd.repeaters, s.lang)))
-    if btyd.fit_customers < btyd.customers:
-        st.caption(t("predictive_fitted_on_sample", s.lang, sample=format_number(btyd.fit_customers, s.lang)))
-    if btyd.gamma_gamma_excluded:
-        st.caption(t("predictive_gamma_gamma_excluded", s.lang, excluded=format_number(btyd.gamma_gamma_excluded,
-                                                                                        s.lang)))
-    histogram_left, histogram_right = st.columns(2)
-    with histogram_left:
-        widgets.chart(charts.predictive_clv_histogram(forecast, s.lang, s.currency), s)
-    with histogram_right:
-        widgets.chart(charts.probability_alive_histogram(forecast, s.lang), s)
+                   container=cards[1], interval=sure.get("margin_multiple_clv"))
+    widgets.metric("clv_finite", "money", result.finite_horizon_clv, s, "clv_finite_help", container=cards[2],
+                   interval=sure.get("finite_horizon_clv"))
+    widgets.interval_sentence("interval_clv_sentence", "money", result.margin_multiple_clv,
+                              sure.get("margin_multiple_clv"), s)
+    if result.expected_lifetime_years is not None:
+        st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
+                      horizon=horizon, margin=widgets.format_value("money", result.margin_per_year, s)))
+        widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency, sure), s)
 
-    st.subheader(t("predictive_top_title", s.lang))
+    st.subheader(t("clv_gap_title", s.lang))
+    st.caption(t("clv_gap_intro", s.lang))
+    gap_cards = st.columns(4)
+    widgets.metric("label_lifetime_retention_cost", "money", result.lifetime_retention_cost, s,
+                   "label_lifetime_retention_cost_help", container=gap_cards[0],
+                   interval=sure.get("lifetime_retention_cost"))
+    widgets.metric("kpi_clv_gap", "money", result.clv_gap, s, "kpi_clv_gap_help", container=gap_cards[1],
+                   interval=sure.get("clv_gap"))
+    widgets.metric("label_net_value", "money", result.net_value, s, "label_net_value_help", container=gap_cards[2],
+                   interval=sure.get("net_value"))
+    widgets.metric("label_break_even", "money", result.break_even_retention_spend, s,
+                   "label_break_even_help" if cac is not None else "label_break_even_no_cac_help",
+                   container=gap_cards[3], interval=sure.get("break_even_retention_spend"))
+    if result.margin_multiple_clv is not None:
+        chart_left, chart_right = st.columns([3, 2])
+        with chart_left:
+            widgets.chart(charts.clv_waterfall_chart(result, s.lang, s.currency), s)
+        with chart_right:
+            widgets.metric("kpi_clv_to_cac", "ratio", result.clv_to_cac, s, "kpi_clv_to_cac_help",
+                           interval=sure.get("clv_to_cac"))
+            if result.clv_to_cac is None:
+                st.info(t("clv_cac_unknown", s.lang), icon=":material/info:")
+            else:
+                widgets.chart(charts.clv_cac_chart(result.clv_to_cac, s.lang), s)
+
+    st.subheader(t("predictive_title", s.lang))
+    st.caption(t("predictive_intro", s.lang))
+    if btyd.reason:
+        st.info(t("predictive_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.reason}", s.lang,
+                                                             **predictive.reason_params(btyd))), icon=":material/info:")
+    else:
+        forecast = forecast_for({"clv_gross_margin": margin, "clv_discount_rate": discount, "clv_horizon": horizon})
+        estimate_cards = st.columns(3)
+        widgets.metric("clv_simple", "money", result.simple_clv, s, "clv_simple_help", container=estimate_cards[0],
+                       interval=sure.get("simple_clv"))
+        widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
+                       container=estimate_cards[1], interval=sure.get("margin_multiple_clv"))
+        widgets.metric("predictive_mean_clv", "money", forecast.mean_clv, s, "predictive_mean_clv_help",
+                       container=estimate_cards[2])
+        st.markdown(t("predictive_why_differ", s.lang, horizon=horizon,
+                      median=widgets.format_value("money", forecast.median_clv, s)))
+        st.caption(t("predictive_fitted_on", s.lang, customers=format_number(btyd.customers, s.lang),
+                     repeaters=format_number(btyd.repeaters, s.lang)))
+        if btyd.fit_customers < btyd.customers:
+            st.caption(t("predictive_fitted_on_sample", s.lang, sample=format_number(btyd.fit_customers, s.lang)))
+        if btyd.gamma_gamma_excluded:
+            st.caption(t("predictive_gamma_gamma_excluded", s.lang, excluded=format_number(btyd.gamma_gamma_excluded,
+                                                                                            s.lang)))
+
+
+@st.fragment(key="clv_forecast")
+def forecast_part(part: str) -> None:
+    """The forecast's CLV histogram (``part="histogram"``) or its top customers (``"top"``); both call sites rerun
+    together when margin, discount rate or horizon move."""
+    state.count_run("clv_forecast")
+    if part == "histogram":
+        widgets.chart(charts.predictive_clv_histogram(forecast_for(scenario.plan(s).values), s.lang, s.currency), s)
+        return
+    # the table is built and sent only while its expander is open; opening it reruns this fragment alone
+    box = st.expander(t("predictive_top_title", s.lang), key="clv_top_open", on_change="rerun",
+                      icon=":material/format_list_numbered:")
+    if not box.open:
+        return
+    state.count_run("clv_top_customers")
+    forecast = forecast_for(scenario.plan(s).values)
     top_customers = widgets.localized(forecast.top_customers, {
         "frequency": ("number", 0), "monetary": ("number", 2), "expected_purchases": ("number", 1),
         "probability_alive": ("percent", 1), "clv": ("number", 2)}, s)
-    st.dataframe(top_customers, hide_index=True, column_config={
+    box.dataframe(top_customers, hide_index=True, column_config={
         "customer_id": t("predictive_column_customer", s.lang),
         "frequency": t("predictive_column_repeat_purchases", s.lang),
         "monetary": t("predictive_column_mean_spend", s.lang, currency=s.currency),
@@ -122,15 +154,37 @@ else:
         "clv": t("predictive_column_clv", s.lang, currency=s.currency),
     })
 
-    st.subheader(t("predictive_holdout_title", s.lang))
+
+@st.fragment(key="clv_holdout")
+def holdout_check() -> None:
+    """The BG/NBD's holdout check, built and sent only while its expander is open (opening reruns this alone)."""
+    box = st.expander(t("predictive_holdout_title", s.lang), key="clv_holdout_open", on_change="rerun",
+                      icon=":material/fact_check:")
+    if not box.open:
+        return
+    state.count_run("clv_holdout")
     if btyd.holdout is None:
-        st.info(t("predictive_holdout_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.holdout_reason}",
-                                                                     s.lang, **predictive.reason_params(btyd))),
-                icon=":material/info:")
-    else:
+        box.info(t("predictive_holdout_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.holdout_reason}",
+                                                                      s.lang, **predictive.reason_params(btyd))),
+                 icon=":material/info:")
+        return
+    with box:
         widgets.chart(state.figure(aggs, "calibration_holdout", lambda: charts.calibration_holdout_chart(
             btyd.holdout, btyd.holdout_weeks, s.lang)), s)
-        st.markdown(t("predictive_holdout_judge", s.lang, weeks=btyd.holdout_weeks,
-                      predicted=widgets.format_value("count", btyd.holdout_predicted, s),
-                      actual=widgets.format_value("count", btyd.holdout_actual, s),
-                      error=widgets.format_delta("relative", btyd.holdout_error, s)))
+    box.markdown(t("predictive_holdout_judge", s.lang, weeks=btyd.holdout_weeks,
+                   predicted=widgets.format_value("count", btyd.holdout_predicted, s),
+                   actual=widgets.format_value("count", btyd.holdout_actual, s),
+                   error=widgets.format_delta("relative", btyd.holdout_error, s)))
+
+
+what_if()
+if not btyd.reason:
+    state.count_run("clv_predictive")
+    histogram_left, histogram_right = st.columns(2)
+    with histogram_left:
+        forecast_part("histogram")
+    with histogram_right:  # P(alive) depends on the fit alone, not on margin, discount rate or horizon
+        widgets.chart(state.figure(aggs, "probability_alive", lambda: charts.probability_alive_histogram(
+            forecast_for(scenario.plan(s).values), s.lang)), s)
+    forecast_part("top")
+    holdout_check()

@@ -1,4 +1,8 @@
-"""Cohorts: retention heatmap by first-purchase period, NRR per cohort, retention curves, revenue per cohort."""
+"""Cohorts: retention heatmap by first-purchase period, NRR per cohort, retention curves, revenue per cohort.
+
+Each slider and what it moves is a fragment (``cohort_retention_after``, ``cohort_projection``): a slider reruns
+its own block alone, not the heatmap, the curves or the frame.
+"""
 
 import streamlit as st
 
@@ -8,6 +12,7 @@ from retention_core.i18n import t
 
 s = state.settings()
 aggs = state.current_aggregates()
+state.count_run("cohorts_page")
 widgets.header("cohorts", s)
 plan = scenario.plan(s)
 
@@ -15,10 +20,35 @@ average = scenarios.average_retention_curve(aggs)
 if "cohort_periods_since" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))
     st.stop()
-periods_since = scenario.slider(plan, "cohort_periods_since",
-                                t("cohort_periods_since", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
-widgets.metric("cohort_retention_after", "fraction", scenarios.retention_after(aggs, periods_since), s,
-               "cohort_retention_after_help")
+
+
+@st.fragment(key="cohort_retention_after")
+def retention_after() -> None:
+    """The periods slider and the average share of a cohort still buying that many periods later."""
+    state.count_run("cohort_retention_after")
+    periods_since = scenario.slider(scenario.plan(s), "cohort_periods_since",
+                                    t("cohort_periods_since", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
+    widgets.metric("cohort_retention_after", "fraction", scenarios.retention_after(aggs, periods_since), s,
+                   "cohort_retention_after_help")
+
+
+@st.fragment(key="cohort_projection")
+def projection_block() -> None:
+    """The projection's length slider and the projected retention of the cohorts."""
+    state.count_run("cohort_projection")
+    periods_ahead = scenario.slider(scenario.plan(s), "cohort_project_periods",
+                                    t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
+    projection = state.cohort_projection(aggs, periods_ahead)
+    if projection.empty:
+        st.info(t("predictive_cohort_unavailable", s.lang, minimum=predictive.MIN_COHORT_PERIODS),
+                icon=":material/info:")
+    else:
+        widgets.chart(state.figure(aggs, "cohort_projection", lambda: charts.cohort_projection_chart(
+            projection, s.period, s.lang), periods_ahead), s)
+        st.caption(t("predictive_cohort_caption", s.lang, minimum=predictive.MIN_COHORT_PERIODS))
+
+
+retention_after()
 widgets.chart(state.figure(aggs, "cohort_heatmap", lambda: charts.cohort_heatmap(
     scenarios.cohort_matrix(aggs), s.period, s.lang)), s)
 revenue_views.cohort_section(aggs, s)
@@ -32,12 +62,4 @@ with right:
     st.caption(t("cohort_revenue_note", s.lang))
 
 st.subheader(t("predictive_cohort_title", s.lang))
-periods_ahead = scenario.slider(plan, "cohort_project_periods",
-                                t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
-projection = state.cohort_projection(aggs, periods_ahead)
-if projection.empty:
-    st.info(t("predictive_cohort_unavailable", s.lang, minimum=predictive.MIN_COHORT_PERIODS), icon=":material/info:")
-else:
-    widgets.chart(state.figure(aggs, "cohort_projection", lambda: charts.cohort_projection_chart(
-        projection, s.period, s.lang), periods_ahead), s)
-    st.caption(t("predictive_cohort_caption", s.lang, minimum=predictive.MIN_COHORT_PERIODS))
+projection_block()

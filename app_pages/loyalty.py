@@ -1,4 +1,7 @@
-"""Loyalty: repeat-purchase rate, upsell rate and ratio, NPS over time, and the Customer Loyalty Index."""
+"""Loyalty: repeat-purchase rate, upsell rate and ratio, NPS over time, and the Customer Loyalty Index.
+
+The Customer Loyalty Index with its three sliders is a fragment (``loyalty_cli``): a slider reruns it alone.
+"""
 
 import streamlit as st
 
@@ -8,6 +11,7 @@ from retention_core.i18n import t
 
 s = state.settings()
 aggs = state.current_aggregates()
+state.count_run("loyalty_page")
 widgets.header("loyalty", s)
 plan = scenario.plan(s)
 
@@ -26,12 +30,22 @@ if aggs.nps is None:
 else:
     widgets.chart(charts.nps_chart(scenarios.nps_trend(aggs), s.period, s.lang), s)
 
-st.subheader(t("loyalty_cli_title", s.lang))
-st.caption(t("loyalty_cli_intro", s.lang))
-columns = st.columns(3)
-means = [scenario.decimal_slider(plan, f"loyalty_cli_{question}",  # presets: no sheet measures these answers
-                                 widgets.measured_label(f"loyalty_cli_{question}", None, s), columns[index],
-                                 lang=s.lang)
-         for index, question in enumerate(("recommend", "repurchase", "try_new"))]
-widgets.metric("loyalty_cli", "score", metrics.customer_loyalty_index([means[0]], [means[1]], [means[2]]), s,
-               "loyalty_cli_help")
+
+
+@st.fragment(key="loyalty_cli")
+def loyalty_index() -> None:
+    """The Customer Loyalty Index from the three mean answers on the sliders."""
+    state.count_run("loyalty_cli")
+    plan = scenario.plan(s)
+    st.subheader(t("loyalty_cli_title", s.lang))
+    st.caption(t("loyalty_cli_intro", s.lang))
+    columns = st.columns(3)
+    means = [scenario.decimal_slider(plan, f"loyalty_cli_{question}",  # presets: no sheet measures these answers
+                                     widgets.measured_label(f"loyalty_cli_{question}", None, s), columns[index],
+                                     lang=s.lang)
+             for index, question in enumerate(("recommend", "repurchase", "try_new"))]
+    widgets.metric("loyalty_cli", "score", metrics.customer_loyalty_index([means[0]], [means[1]], [means[2]]), s,
+                   "loyalty_cli_help")
+
+
+loyalty_index()

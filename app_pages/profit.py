@@ -1,4 +1,8 @@
-"""Retention → profit: the "5 % more retention, 25–95 % more profit" simulator on the user's own numbers."""
+"""Retention → profit: the "5 % more retention, 25–95 % more profit" simulator on the user's own numbers.
+
+The simulator is one fragment (``profit_what_if``): its sliders and fields rerun it alone, not the frame or the
+sidebar; the base-growth chart with its own slider is a fragment inside it (``profit_growth``).
+"""
 
 import streamlit as st
 
@@ -8,86 +12,20 @@ from retention_core.i18n import format_number, format_percent, t
 
 s = state.settings()
 aggs = state.current_aggregates()
+state.count_run("profit_page")
 widgets.header("profit", s)
 
-plan = scenario.plan(s)
-
-if "profit_retention" not in plan.specs:
+if "profit_retention" not in scenario.plan(s).specs:
     st.warning(t("warning_no_customer_year", s.lang))
     st.stop()
 basis = aggs.basis
-assumptions = scenario.assumptions(plan)
 
-left, right = st.columns(2)
-retention = scenario.percent_slider(plan, "profit_retention",
-                                    widgets.measured_label("profit_retention", basis.retention_rate, s), left,
-                                    help=t("profit_retention_help", s.lang), lang=s.lang)
-uplift = scenario.percent_slider(plan, "profit_uplift", t("profit_uplift", s.lang), left,
-                                 help=t("profit_uplift_help", s.lang), lang=s.lang)
-discount = scenario.percent_slider(plan, "profit_discount_rate", t("clv_discount_rate", s.lang), right,
-                                   lang=s.lang)
-horizon = scenario.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
-                          format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
-                          else t("label_years", s.lang, years=years))
-cac = scenario.number_input(plan, "profit_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
-                            right, help=t("profit_cac_help", s.lang), lang=s.lang,
-                            placeholder=t("field_not_included", s.lang))
 
-st.caption(t("profit_tenure_intro", s.lang, margin=format_percent(assumptions.gross_margin, s.lang)))
-editor_column, tenure_chart_column = st.columns([2, 3])
-profits = scenario.profits_fields(plan, aggs, assumptions.gross_margin, editor_column, lang=s.lang,
-                                 currency=s.currency)
-with tenure_chart_column:
-    widgets.chart(charts.profit_by_tenure_chart(profits, s.lang, s.currency), s)
-
-if retention is None:
-    widgets.unknown_inputs(basis, {"retention": None}, s)
-    st.stop()
-values = {**plan.values, "profit_retention": retention, "profit_uplift": uplift, "profit_discount_rate": discount,
-          "profit_horizon": horizon, "profit_cac": cac,
-          "profit_tenure": whatif.edited_profits(profits, aggs, assumptions.gross_margin)}
-outcome = whatif.profit_result(aggs, values)
-sure = whatif.profit_intervals(aggs, values)
-result = outcome.result
-suffix = "" if cac is not None else "_no_cac"
-cards = st.columns(4)
-widgets.metric(f"profit_value_before{suffix}", "money", result.value_before, s, "profit_value_help",
-               container=cards[0], interval=sure.get("value_before"))
-widgets.metric(f"profit_value_after{suffix}", "money", result.value_after, s, "profit_value_help",
-               delta=widgets.format_delta("money", result.value_change, s), container=cards[1],
-               interval=sure.get("value_after"))
-widgets.metric("profit_relative_change", "fraction", result.relative_change, s, "profit_relative_change_help",
-               container=cards[2], interval=sure.get("relative_change"))
-cards[3].metric(t("profit_lifetime", s.lang), t("label_years_range", s.lang,
-                                                before=format_number(result.lifetime_before, s.lang, 1),
-                                                after=format_number(result.lifetime_after, s.lang, 1)), border=True)
-if result.relative_change is not None:
-    widgets.interval_sentence("interval_profit_sentence", "fraction", result.relative_change,
-                              sure.get("relative_change"), s)
-else:
-    widgets.interval_sentence("interval_profit_sentence", "money", result.value_change, sure.get("value_change"), s)
-st.caption(t("profit_differs_from_clv", s.lang))
-st.markdown(t("profit_churn_sentence", s.lang, retention_before=format_percent(result.retention_before, s.lang),
-              retention_after=format_percent(result.retention_after, s.lang),
-              churn_before=format_percent(result.churn_before, s.lang),
-              churn_after=format_percent(result.churn_after, s.lang),
-              cut=format_percent(result.churn_reduction, s.lang, 0)))
-
-verdict = outcome.verdict
-low, high = benchmarks.REICHHELD_PROFIT_BAND
-message = t(f"verdict_{verdict.position}", s.lang, low=format_percent(low, s.lang, 0),
-            high=format_percent(high, s.lang, 0), points=format_number(verdict.uplift_points * 100, s.lang, 1),
-            change=format_percent(verdict.relative_change, s.lang),
-            money=widgets.format_value("money", verdict.value_change, s))
-reasons = " ".join(t(f"reason_{reason}", s.lang, points=format_number(verdict.uplift_points * 100, s.lang, 1))
-                   for reason in verdict.reasons)
-(st.success if verdict.position == "inside" else st.info)(f"{message} {reasons}".strip())
-
-curve_column, growth_column = st.columns(2)
-with curve_column:
-    widgets.chart(charts.uplift_curve_chart(outcome.curve, uplift, s.lang, s.currency), s)
-with growth_column:
-    years = scenario.slider(plan, "profit_growth_years", t("profit_growth_years", s.lang))
+@st.fragment(key="profit_growth")
+def base_growth(retention: float, uplift: float) -> None:
+    """The growth slider and the customer base it gives, at the simulator's retention and uplift."""
+    state.count_run("profit_growth")
+    years = scenario.slider(scenario.plan(s), "profit_growth_years", t("profit_growth_years", s.lang))
     if basis.acquisition_rate is None:
         st.info(t("profit_growth_unknown", s.lang), icon=":material/info:")
     else:
@@ -95,3 +33,86 @@ with growth_column:
         widgets.chart(charts.base_growth_chart(growth, s.lang), s)
         st.caption(t("profit_growth_assumes", s.lang, rate=format_percent(basis.acquisition_rate, s.lang, 0),
                      growth=format_percent(growth["without_uplift"].iloc[-1] - 1, s.lang, 0), years=years))
+
+
+@st.fragment(key="profit_what_if")
+def what_if() -> None:
+    """The simulator: sliders, profit per customer year, the value before and after, the verdict and the curve."""
+    state.count_run("profit_what_if")
+    plan = scenario.plan(s)
+    assumptions = scenario.assumptions(plan)
+
+    left, right = st.columns(2)
+    retention = scenario.percent_slider(plan, "profit_retention",
+                                        widgets.measured_label("profit_retention", basis.retention_rate, s), left,
+                                        help=t("profit_retention_help", s.lang), lang=s.lang)
+    uplift = scenario.percent_slider(plan, "profit_uplift", t("profit_uplift", s.lang), left,
+                                     help=t("profit_uplift_help", s.lang), lang=s.lang)
+    discount = scenario.percent_slider(plan, "profit_discount_rate", t("clv_discount_rate", s.lang), right,
+                                       lang=s.lang)
+    horizon = scenario.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
+                              format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
+                              else t("label_years", s.lang, years=years))
+    cac = scenario.number_input(plan, "profit_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
+                                right, help=t("profit_cac_help", s.lang), lang=s.lang,
+                                placeholder=t("field_not_included", s.lang))
+
+    st.caption(t("profit_tenure_intro", s.lang, margin=format_percent(assumptions.gross_margin, s.lang)))
+    editor_column, tenure_chart_column = st.columns([2, 3])
+    profits = scenario.profits_fields(plan, aggs, assumptions.gross_margin, editor_column, lang=s.lang,
+                                     currency=s.currency)
+    with tenure_chart_column:
+        widgets.chart(charts.profit_by_tenure_chart(profits, s.lang, s.currency), s)
+
+    if retention is None:
+        widgets.unknown_inputs(basis, {"retention": None}, s)
+        return
+    values = {**plan.values, "profit_retention": retention, "profit_uplift": uplift,
+              "profit_discount_rate": discount, "profit_horizon": horizon, "profit_cac": cac,
+              "profit_tenure": whatif.edited_profits(profits, aggs, assumptions.gross_margin)}
+    outcome = whatif.profit_result(aggs, values)
+    sure = whatif.profit_intervals(aggs, values)
+    result = outcome.result
+    suffix = "" if cac is not None else "_no_cac"
+    cards = st.columns(4)
+    widgets.metric(f"profit_value_before{suffix}", "money", result.value_before, s, "profit_value_help",
+                   container=cards[0], interval=sure.get("value_before"))
+    widgets.metric(f"profit_value_after{suffix}", "money", result.value_after, s, "profit_value_help",
+                   delta=widgets.format_delta("money", result.value_change, s), container=cards[1],
+                   interval=sure.get("value_after"))
+    widgets.metric("profit_relative_change", "fraction", result.relative_change, s, "profit_relative_change_help",
+                   container=cards[2], interval=sure.get("relative_change"))
+    cards[3].metric(t("profit_lifetime", s.lang), t("label_years_range", s.lang,
+                                                    before=format_number(result.lifetime_before, s.lang, 1),
+                                                    after=format_number(result.lifetime_after, s.lang, 1)), border=True)
+    if result.relative_change is not None:
+        widgets.interval_sentence("interval_profit_sentence", "fraction", result.relative_change,
+                                  sure.get("relative_change"), s)
+    else:
+        widgets.interval_sentence("interval_profit_sentence", "money", result.value_change,
+                                  sure.get("value_change"), s)
+    st.caption(t("profit_differs_from_clv", s.lang))
+    st.markdown(t("profit_churn_sentence", s.lang, retention_before=format_percent(result.retention_before, s.lang),
+                  retention_after=format_percent(result.retention_after, s.lang),
+                  churn_before=format_percent(result.churn_before, s.lang),
+                  churn_after=format_percent(result.churn_after, s.lang),
+                  cut=format_percent(result.churn_reduction, s.lang, 0)))
+
+    verdict = outcome.verdict
+    low, high = benchmarks.REICHHELD_PROFIT_BAND
+    message = t(f"verdict_{verdict.position}", s.lang, low=format_percent(low, s.lang, 0),
+                high=format_percent(high, s.lang, 0), points=format_number(verdict.uplift_points * 100, s.lang, 1),
+                change=format_percent(verdict.relative_change, s.lang),
+                money=widgets.format_value("money", verdict.value_change, s))
+    reasons = " ".join(t(f"reason_{reason}", s.lang, points=format_number(verdict.uplift_points * 100, s.lang, 1))
+                       for reason in verdict.reasons)
+    (st.success if verdict.position == "inside" else st.info)(f"{message} {reasons}".strip())
+
+    curve_column, growth_column = st.columns(2)
+    with curve_column:
+        widgets.chart(charts.uplift_curve_chart(outcome.curve, uplift, s.lang, s.currency), s)
+    with growth_column:
+        base_growth(retention, uplift)
+
+
+what_if()

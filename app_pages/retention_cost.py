@@ -1,4 +1,8 @@
-"""Retention cost: spend by category, cost per active customer over time, and a live what-if."""
+"""Retention cost: spend by category, cost per active customer over time, and a live what-if.
+
+Everything under the header is one fragment (``cost_what_if``): its controls rerun it alone, not the frame or the
+sidebar.
+"""
 
 import streamlit as st
 
@@ -8,57 +12,67 @@ from retention_core.i18n import format_period, t
 
 s = state.settings()
 aggs = state.current_aggregates()
+state.count_run("retention_cost_page")
 widgets.header("retention_cost", s)
 
-plan = scenario.plan(s)
-mode = scenario.choice(plan, "cost_mode", t("cost_mode", s.lang), "segmented_control",
-                       format_func=lambda code: t(f"cost_mode_{code}", s.lang))
-values = {**plan.values, "cost_mode": mode}
 
-if mode == "data":
-    costs = scenarios.cost_items_wide(aggs)
-    left, right = st.columns(2)
-    with left:
-        widgets.chart(charts.cost_stack_chart(costs, s.period, s.lang, s.currency), s)
-    with right:
-        widgets.chart(charts.cost_per_customer_chart(costs, s.period, s.lang, s.currency), s)
-    values["cost_period"] = scenario.choice(plan, "cost_period", t("cost_period", s.lang), "select_slider",
-                                            format_func=lambda start: format_period(start, s.period, s.lang))
-else:
-    if aggs.costs is None:
-        widgets.missing_sheet("retention_costs", s)
-    st.caption(t("cost_typed_intro", s.lang))
-    columns = st.columns(4)
+@st.fragment(key="cost_what_if")
+def what_if() -> None:
+    """The cost source (data or typed), the spend charts, the what-if sliders and the cost they give."""
+    state.count_run("cost_what_if")
+    plan = scenario.plan(s)
+    mode = scenario.choice(plan, "cost_mode", t("cost_mode", s.lang), "segmented_control",
+                           format_func=lambda code: t(f"cost_mode_{code}", s.lang))
+    values = {**plan.values, "cost_mode": mode}
+
+    if mode == "data":
+        costs = scenarios.cost_items_wide(aggs)
+        left, right = st.columns(2)
+        with left:
+            widgets.chart(charts.cost_stack_chart(costs, s.period, s.lang, s.currency), s)
+        with right:
+            widgets.chart(charts.cost_per_customer_chart(costs, s.period, s.lang, s.currency), s)
+        values["cost_period"] = scenario.choice(plan, "cost_period", t("cost_period", s.lang), "select_slider",
+                                                format_func=lambda start: format_period(start, s.period, s.lang))
+    else:
+        if aggs.costs is None:
+            widgets.missing_sheet("retention_costs", s)
+        st.caption(t("cost_typed_intro", s.lang))
+        columns = st.columns(4)
+        for index, category in enumerate(scenarios.COST_CATEGORIES):
+            values[f"cost_typed_{category}"] = scenario.number_input(
+                plan, f"cost_typed_{category}", t(f"category_{category}", s.lang), columns[index], lang=s.lang)
+        values["cost_typed_active"] = scenario.number_input(plan, "cost_typed_active",
+                                                            t("label_active_customers_typed", s.lang), columns[3],
+                                                            lang=s.lang)
+
+    st.subheader(t("cost_whatif", s.lang))
+    slider_columns = st.columns(4)
     for index, category in enumerate(scenarios.COST_CATEGORIES):
-        values[f"cost_typed_{category}"] = scenario.number_input(
-            plan, f"cost_typed_{category}", t(f"category_{category}", s.lang), columns[index], lang=s.lang)
-    values["cost_typed_active"] = scenario.number_input(plan, "cost_typed_active",
-                                                        t("label_active_customers_typed", s.lang), columns[3],
-                                                        lang=s.lang)
+        values[f"cost_change_{category}"] = scenario.percent_slider(
+            plan, f"cost_change_{category}", t(f"category_{category}", s.lang), slider_columns[index], lang=s.lang)
+    values[f"cost_active_{mode}"] = scenario.number_input(plan, f"cost_active_{mode}",
+                                                          t("label_active_customers_whatif", s.lang),
+                                                          slider_columns[3],
+                                                          lang=s.lang)
+    if mode == "typed":
+        values["cost_typed_cac"] = scenario.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang),
+                                                         lang=s.lang, placeholder=t("field_not_measured", s.lang))
+    outcome = whatif.cost_result(aggs, values)
+    result = outcome.scenario
 
-st.subheader(t("cost_whatif", s.lang))
-slider_columns = st.columns(4)
-for index, category in enumerate(scenarios.COST_CATEGORIES):
-    values[f"cost_change_{category}"] = scenario.percent_slider(
-        plan, f"cost_change_{category}", t(f"category_{category}", s.lang), slider_columns[index], lang=s.lang)
-values[f"cost_active_{mode}"] = scenario.number_input(plan, f"cost_active_{mode}",
-                                                      t("label_active_customers_whatif", s.lang), slider_columns[3],
-                                                      lang=s.lang)
-if mode == "typed":
-    values["cost_typed_cac"] = scenario.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang),
-                                                     lang=s.lang, placeholder=t("field_not_measured", s.lang))
-outcome = whatif.cost_result(aggs, values)
-result = outcome.scenario
+    metric_columns = st.columns(3)
+    widgets.metric("label_total_retention_cost", "money", result.total, s, container=metric_columns[0])
+    widgets.metric("kpi_retention_cost_per_customer", "money", result.per_customer, s,
+                   help_key="kpi_retention_cost_per_customer_help",
+                   delta=widgets.format_delta("relative", result.change, s), container=metric_columns[1],
+                   lower_is_better=True)
+    metric_columns[2].metric(t("label_cac_band", s.lang), widgets.format_range("money", result.cac_band, s),
+                             help=t("label_cac_band_help", s.lang), border=True)
+    widgets.chart(charts.cac_band_chart(result.per_customer, result.cac_band, outcome.cac, s.lang, s.currency,
+                                        "kpi_acquisition_cost" if mode == "data" else "label_cac_short"), s)
+    if outcome.cac is None:
+        st.caption(t("cost_cac_unknown_data" if mode == "data" else "cost_cac_unknown_typed", s.lang))
 
-metric_columns = st.columns(3)
-widgets.metric("label_total_retention_cost", "money", result.total, s, container=metric_columns[0])
-widgets.metric("kpi_retention_cost_per_customer", "money", result.per_customer, s,
-               help_key="kpi_retention_cost_per_customer_help",
-               delta=widgets.format_delta("relative", result.change, s), container=metric_columns[1],
-               lower_is_better=True)
-metric_columns[2].metric(t("label_cac_band", s.lang), widgets.format_range("money", result.cac_band, s),
-                         help=t("label_cac_band_help", s.lang), border=True)
-widgets.chart(charts.cac_band_chart(result.per_customer, result.cac_band, outcome.cac, s.lang, s.currency,
-                                    "kpi_acquisition_cost" if mode == "data" else "label_cac_short"), s)
-if outcome.cac is None:
-    st.caption(t("cost_cac_unknown_data" if mode == "data" else "cost_cac_unknown_typed", s.lang))
+
+what_if()

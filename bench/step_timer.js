@@ -123,7 +123,12 @@
           if (this.state() !== 'notRunning' || last('sent', idleShown) !== null || !this.drawn()) continue;
           return this.record(step, {domRunning, idleShown, wsFinished, painted, batched: false});
         }
-        if (ended && domRunning === null && last('wsIdle', wsFinished) !== null) {
+        // the step's last run started after the last running state the page showed: that run never reached the DOM
+        // (also when an earlier run of the step did, e.g. a callback's st.rerun(<fragment key>) preempting the
+        // widget's own fragment run: two runs, the second one batched)
+        const lastRunStart = last('wsRunning', step.input);
+        const lastRunUnshown = domRunning === null || (lastRunStart !== null && last('running') < lastRunStart);
+        if (ended && lastRunUnshown && last('wsIdle', wsFinished) !== null) {
           // Under load React may render a short run's start and end in one go, so `running` never reaches the
           // DOM. Then the end is the paint after the page has handled the server's last status: Streamlit handles
           // a message in the task that received it and React renders it in a task it posts then, so a task
@@ -136,7 +141,7 @@
             candidate = {wsFinished, painted: now()};
           }
           if (now() - candidate.wsFinished < BATCHED_GRACE_MS) { await changed(50); continue; }
-          if (first('running', step.input) === null) {
+          if (first('running', domRunning === null ? step.input : lastRunStart) === null) {
             return this.record(step, {domRunning: null, idleShown: null, wsFinished: candidate.wsFinished,
                                       painted: candidate.painted, batched: true});
           }

@@ -162,9 +162,15 @@ def _from_widget(spec: ParamSpec, value: object) -> object:
     return _to_widget(spec, value)
 
 
-def _changed(key: str, default: object) -> None:
-    """``on_change`` of every scenario widget: the user's value joins the scenario, or leaves it at the default."""
+def _changed(key: str, default: object, reruns: tuple[str, ...] = ()) -> None:
+    """``on_change`` of every scenario widget: the user's value joins the scenario, or leaves it at the default.
+
+    A widget inside a fragment reruns that fragment alone; ``reruns`` names the fragments (``@st.fragment(key=...)``)
+    to rerun instead, when the value also feeds blocks outside the widget's own fragment.
+    """
     _remember(key, _from_widget(PARAMS[key], st.session_state[key]), default)
+    if reruns:
+        st.rerun(list(reruns))
 
 
 def _shown(plan: whatif.Resolved, key: str) -> object:
@@ -172,7 +178,7 @@ def _shown(plan: whatif.Resolved, key: str) -> object:
     return plan.values[key] if key in _store() else plan.defaults[key]
 
 
-def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False) -> dict:
+def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False, reruns: tuple[str, ...] = ()) -> dict:
     """Widget arguments that tie ``key`` to the scenario, after giving the widget its value for this run.
 
     The value is the scenario's (the user's, a link's or a loaded scenario's) or else the default, which may move
@@ -180,13 +186,13 @@ def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False) -> di
     else, so a value set here never overwrites a widget the user is still moving. A choice widget whose option
     labels follow the language (``labelled_choices``) also gets it on the run that changed the language: Streamlit
     matches a choice by its label and would otherwise fall back to the first option. User changes arrive through
-    ``on_change`` before the run, so the scenario already holds them.
+    ``on_change`` before the run, so the scenario already holds them; ``reruns`` as in :func:`_changed`.
     """
     value = _to_widget(plan.specs[key], _shown(plan, key))
     relabelled = labelled_choices and st.session_state.get(state.LANG_CHANGED, False)
     if relabelled or key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
-    return {"key": key, "on_change": _changed, "args": (key, plan.defaults[key])}
+    return {"key": key, "on_change": _changed, "args": (key, plan.defaults[key], reruns)}
 
 
 MEASURED_PERCENT_DECIMALS = 2
@@ -210,20 +216,21 @@ def _settle(plan: whatif.Resolved, key: str, raw: object) -> object:
 
 
 def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
-                   lang: str) -> float:
+                   lang: str, reruns: tuple[str, ...] = ()) -> float:
     """A slider for the fraction ``key``, its values in percent as the language writes them (``12,5 %``).
 
     Range, step and default come from ``plan``. A key whose value may be unknown (a default of None) gets a first
-    position "—" for it; the slider returns None there."""
+    position "—" for it; the slider returns None there. ``reruns``: the fragments a change reruns
+    (:func:`_changed`)."""
     shown_as = functools.partial(_percent_label, lang=lang, digits=_percent(plan.specs[key]))
-    return _stepped_slider(plan, key, label, container, help, shown_as)
+    return _stepped_slider(plan, key, label, container, help, shown_as, reruns)
 
 
 def decimal_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
-                   lang: str) -> float:
+                   lang: str, reruns: tuple[str, ...] = ()) -> float:
     """A slider for the number ``key`` with the decimals of its step, in the language's notation (``7,5``)."""
     shown_as = functools.partial(_number_label, lang=lang, digits=scenario_state.step_decimals(plan.specs[key].step))
-    return _stepped_slider(plan, key, label, container, help, shown_as)
+    return _stepped_slider(plan, key, label, container, help, shown_as, reruns)
 
 
 # a page's sliders label a few hundred steps on every rerun; bounded, and labels are the same for every user
@@ -240,7 +247,7 @@ def _number_label(shown: float | str, lang: str, digits: int) -> str:
 
 
 def _stepped_slider(plan: whatif.Resolved, key: str, label: str, container, help: str | None,
-                    format_shown: Callable[[float], str]) -> object:
+                    format_shown: Callable[[float], str], reruns: tuple[str, ...] = ()) -> object:
     """A select slider over the steps of ``key``'s spec, each value labelled by ``format_shown``.
 
     Streamlit's number slider labels its values printf-style, always with a decimal point; a select slider shows
@@ -248,7 +255,7 @@ def _stepped_slider(plan: whatif.Resolved, key: str, label: str, container, help
     default and the current value where those fall there (a retention rate measured in the data, a link's value).
     """
     spec = plan.specs[key]
-    bound = _bind(plan, key)
+    bound = _bind(plan, key, reruns=reruns)
     options = _steps(spec, st.session_state[key], _to_widget(spec, plan.defaults[key]))
     value = container.select_slider(label, options=options, format_func=format_shown, help=help, **bound)
     return _settle(plan, key, value)
@@ -271,13 +278,14 @@ def _grid(spec: ParamSpec) -> frozenset[float]:
                      for index in range(count + 1))
 
 
-def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None) -> int:
-    """A slider for the whole number ``key``."""
+def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
+           reruns: tuple[str, ...] = ()) -> int:
+    """A slider for the whole number ``key``; ``reruns``: the fragments a change reruns (:func:`_changed`)."""
     spec = plan.specs[key]
     if spec.kind != "integer":
         raise ValueError(f"slider is for whole numbers; {key} is a {spec.kind}, use percent_slider or decimal_slider")
     value = container.slider(label, int(spec.low), int(spec.high), step=int(spec.step or 1), help=help,
-                             **_bind(plan, key))
+                             **_bind(plan, key, reruns=reruns))
     return _settle(plan, key, value)
 
 

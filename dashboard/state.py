@@ -53,6 +53,7 @@ COHORT_FITS = "data_cohort_fits"
 FIGURES = "data_figures"
 CALLBACK_ERROR = "app_callback_error"
 WORK_OWNER = "work_owner"
+BLOCK_RUNS = "app_block_runs"
 
 SOURCES = ("sample", "upload")
 SIDEBAR_DEFAULTS = {LANG: "de", CURRENCY: CURRENCIES[0], PERIOD: "quarter", ACTIVITY: ACTIVITY_MONTHS[-1]}
@@ -149,6 +150,14 @@ def _sample_facts(period: str, activity_months: int) -> whatif.DataFacts:
     return whatif.data_facts(_sample_aggregates(period, activity_months))
 
 
+def _sample_aggregates_in_progress(period: str, activity_months: int, build: Callable[[str, int], object]):
+    """``build(period, activity_months)`` of the sample under a progress message: the first of a server's sessions
+    aggregates the sample (seconds on a loaded machine) and would otherwise see an empty page. The message shows
+    only when the work takes longer than half a second, not on the cached runs after."""
+    with st.spinner(t("status_aggregating_sample", settings().lang)):
+        return build(period, activity_months)
+
+
 def _shown_upload() -> Dataset | None:
     """The user's prepared upload when the sidebar shows it, else None (the embedded sample is shown)."""
     if settings().source == "upload":
@@ -177,7 +186,7 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
 def facts_for(period: str, activity_months: int) -> whatif.DataFacts:
     """What scenario defaults and bounds need from the current data set, computed once per period and window."""
     if _shown_upload() is None and started_on.configured() is None:
-        return _sample_facts(period, activity_months)
+        return _sample_aggregates_in_progress(period, activity_months, _sample_facts)
     return _kept(FACTS, (_shown_key(), period, activity_months), _MAX_AGGREGATES_PER_SESSION,
                  lambda: whatif.data_facts(aggregates_for(period, activity_months)))
 
@@ -408,7 +417,7 @@ def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggrega
     """Aggregates of the data the app was started on (``--aggregates`` / ``--data``), else of the sample."""
     configured = started_on.configured()
     if configured is None:
-        return _sample_aggregates(period, activity_months)
+        return _sample_aggregates_in_progress(period, activity_months, _sample_aggregates)
     with st.spinner(t("status_aggregating", lang)):
         try:
             return started_on.aggregates(configured, period, activity_months)
@@ -428,6 +437,16 @@ def use_uploaded(dataset: Dataset) -> None:
     st.session_state[COHORT_FITS] = {}
     st.session_state[FIGURES] = {}
     st.session_state[SOURCE] = "upload"
+
+
+def count_run(block: str) -> None:
+    """Count one run of the page block ``block`` in this session (``st.session_state[BLOCK_RUNS]``).
+
+    A slider inside a fragment reruns only its own block; the counts let the tests and benchmarks check that a
+    slider does not rerun the blocks it cannot change (the frame, a page's prologue, the predictive section).
+    """
+    runs = st.session_state.setdefault(BLOCK_RUNS, {})
+    runs[block] = runs.get(block, 0) + 1
 
 
 def figure(aggs: Aggregates, name: str, build: Callable[[], go.Figure], *inputs: Hashable) -> go.Figure:

@@ -531,6 +531,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "year instead of month in the sidebar.",
     },
     "status_aggregating": {"de": "Daten werden zusammengefasst …", "en": "Aggregating your data …"},
+    "status_aggregating_sample": {"de": "Beispieldaten werden zusammengefasst …", "en": "Aggregating the sample data …"},
     "status_forecasting": {"de": "Vorhersage für alle Kunden wird vorbereitet …",
                            "en": "Preparing the forecast for every customer …"},
     "status_reading": {"de": "{filename} wird gelesen …", "en": "Reading {filename} …"},

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unittest import mock
 
+import streamlit.testing.v1.local_script_runner as local_script_runner
+from streamlit.runtime.scriptrunner import RerunData
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +22,26 @@ def open_page(page: str, lang: str = "de") -> AppTest:
     app.switch_page(page).run()
     assert not app.exception, app.exception
     return app
+
+
+def run_fragment(app: AppTest, fragment: str) -> AppTest:
+    """Rerun ``app`` as the browser does after a widget inside the fragment keyed ``fragment`` changed: the fragment
+    alone (with the widget callbacks first), not the whole script, which is all ``AppTest.run()`` can do.
+
+    The rerun request is the browser's (``fragment_id_queue`` of the widget's fragment); AppTest builds it without
+    one, so the request class it uses is replaced for this run.
+    """
+    ids = app._fragment_storage.resolve_target(fragment)
+    with mock.patch.object(local_script_runner, "RerunData",
+                           lambda **fields: RerunData(**fields, fragment_id_queue=list(ids))):
+        app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def block_runs(app: AppTest) -> dict[str, int]:
+    """How often each counted block (``state.count_run``) has run in the app's session, a copy."""
+    return dict(app.session_state["app_block_runs"])
 
 
 def metric_value(app: AppTest, label: str) -> str:

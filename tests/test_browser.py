@@ -160,6 +160,28 @@ def test_a_copied_link_reproduces_the_view_in_a_new_session(page, server_url):
         other.close()
 
 
+def test_a_margin_step_redraws_the_forecast_fragment_and_keeps_the_link(page):
+    """The margin slider's fragment (the CLV cards) reruns the forecast's fragment too: its histogram's mean mark
+    follows the card, and the address bar holds the new margin (issue 30: fragments must not leave stale figures)."""
+    from playwright.sync_api import expect
+
+    open_page(page, "CLV & Lücke")
+    card = _metric_value(page, "CLV (BG/NBD + Gamma-Gamma), Mittelwert")
+    before = card.inner_text()
+    press_slider(page, 0)  # the gross margin, one step up
+    page.wait_for_function("() => location.search.includes('clv_gross_margin=')", timeout=TIMEOUT_MS)
+    expect(card).not_to_have_text(before, timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+    mean = round(float(card.inner_text().replace(".", "").replace(",", ".").rstrip(f"{NBSP}€")))
+    mark = page.locator('[data-testid="stPlotlyChart"] .annotation-text').filter(has_text="Mittelwert:").first
+    expect(mark).to_have_text(f"Mittelwert: {mean:,}{NBSP}€".replace(",", "."), timeout=TIMEOUT_MS)
+    # the holdout check is built only once its expander is opened (a rerun of its own fragment)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("So lesen Sie den Test:")).to_have_count(0)
+    main.get_by_test_id("stExpander").filter(has_text="Hält das Modell, was es verspricht?").locator("summary").click()
+    expect(main.get_by_text("So lesen Sie den Test:")).to_be_visible(timeout=TIMEOUT_MS)
+
+
 @pytest.mark.slow
 def test_the_benchmark_times_a_slider_step_until_the_rerun_it_caused_has_ended(page, server_url):
     """``bench/bench_browser.py``'s step timer: each key press ends only after the rerun it caused was shown running
