@@ -160,13 +160,20 @@ def test_scenarios_page_compares_a_saved_scenario_with_the_current_settings():
         "12,00\u00a0€", "12,71\u00a0€", "+0,71\u00a0€", "6,0\u00a0%")
 
 
-def test_loading_a_saved_scenario_puts_it_back_into_the_widgets():
+def team_plus_ten_saved_and_moved_on():
+    """The typed cost page with "Team plus zehn" (+10 % team) saved, the team slider then moved to −50 %, and the
+    Scenarios page open."""
     app = open_page("app_pages/retention_cost.py")
     app.button_group(key="cost_mode").set_value("typed").run()
     app.select_slider(key="cost_change_team").set_value(10.0).run()
     save_scenario(app, "Team plus zehn")
     app.select_slider(key="cost_change_team").set_value(-50.0).run()
     app.switch_page("app_pages/scenarios.py").run()
+    return app
+
+
+def test_loading_a_saved_scenario_puts_it_back_into_the_widgets():
+    app = team_plus_ten_saved_and_moved_on()
     app.selectbox(key="scenarios_a").set_value("Team plus zehn").run()
     app.button(key="scenarios_load_a").click().run()
     assert not app.exception
@@ -230,12 +237,7 @@ def test_a_saved_scenario_is_exported_without_loading_it_into_the_controls(monke
 
     exported = []
     monkeypatch.setattr(scenario_views, "to_csv_bytes", lambda frame, lang: exported.append(frame) or b"")
-    app = open_page("app_pages/retention_cost.py")
-    app.button_group(key="cost_mode").set_value("typed").run()
-    app.select_slider(key="cost_change_team").set_value(10.0).run()
-    save_scenario(app, "Team plus zehn")
-    app.select_slider(key="cost_change_team").set_value(-50.0).run()
-    app.switch_page("app_pages/scenarios.py").run()
+    app = team_plus_ten_saved_and_moved_on()
     app.selectbox(key="scenarios_export_choice").set_value("Team plus zehn").run()
     assert not app.exception, app.exception
     frame = exported[-1]
