@@ -10,6 +10,9 @@ from dashboard import scenario, state, widgets
 from retention_core import benchmarks, charts, scenarios, whatif
 from retention_core.i18n import format_number, format_percent, t
 
+#: The verdict's reasons that explain a result off Reichheld's band, listed once after "Warum:" / "Why:".
+CAUSES = ("short_lifetime", "flat_profits", "high_discount", "long_lifetime")
+
 s = state.settings()
 aggs = state.current_aggregates()
 state.count_run("profit_page")
@@ -104,8 +107,11 @@ def what_if() -> None:
                 high=format_percent(high, s.lang, 0), points=format_number(verdict.uplift_points * 100, s.lang, 1),
                 change=format_percent(verdict.relative_change, s.lang),
                 money=widgets.format_value("money", verdict.value_change, s))
-    reasons = " ".join(t(f"reason_{reason}", s.lang, points=format_number(verdict.uplift_points * 100, s.lang, 1))
-                       for reason in verdict.reasons)
+    texts = {reason: t(f"reason_{reason}", s.lang, points=format_number(verdict.uplift_points * 100, s.lang, 1))
+             for reason in verdict.reasons}
+    causes = [text for reason, text in texts.items() if reason in CAUSES]
+    reasons = " ".join([text for reason, text in texts.items() if reason not in CAUSES]
+                       + ([t("verdict_why", s.lang, causes=" ".join(causes))] if causes else []))
     (st.success if verdict.position == "inside" else st.info)(f"{message} {reasons}".strip())
 
     curve_column, growth_column = st.columns(2)

@@ -1190,9 +1190,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "At 99 % retention or more there is no room for an uplift; no comparison with Reichheld's {low} to "
               "{high}.",
     },
+    # the causes below follow "verdict_why" (app_pages/profit.py CAUSES), each a sentence
+    "verdict_why": {"de": "Warum: {causes}", "en": "Why: {causes}"},
     "reason_short_lifetime": {
-        "de": "Grund: Kunden bleiben im Schnitt keine 3 Jahre – mehr Bindung hat wenig Zeit, sich aufzusummieren.",
-        "en": "Reason: customers stay less than 3 years on average – extra retention has little time to add up.",
+        "de": "Kunden bleiben im Schnitt keine 3 Jahre – mehr Bindung hat wenig Zeit, sich aufzusummieren.",
+        "en": "Customers stay less than 3 years on average – extra retention has little time to add up.",
     },
     "reason_near_zero": {
         "de": "Ein Prozentsatz sagt hier nichts: Der Kundenwert vor der Verbesserung ist nicht positiv oder kleiner "
@@ -1206,15 +1208,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Nur {points} Prozentpunkte waren möglich, ohne 99 % Bindung zu überschreiten.",
         "en": "Only {points} percentage points were possible without passing 99 % retention.",
     },
-    "reason_flat_profits": {"de": "Grund: Der Gewinn pro Kunde wächst kaum mit der Kundendauer (Reichheld setzt "
+    "reason_flat_profits": {"de": "Der Gewinn pro Kunde wächst kaum mit der Kundendauer (Reichheld setzt "
                                   "stark steigende Gewinne langjähriger Kunden voraus).",
-                            "en": "Reason: profit per customer barely grows with tenure (Reichheld assumes "
+                            "en": "Profit per customer barely grows with tenure (Reichheld assumes "
                                   "strongly rising profits from long-standing customers)."},
-    "reason_high_discount": {"de": "Grund: Ein hoher Diskontsatz macht späte Gewinne heute wenig wert.",
-                             "en": "Reason: a high discount rate makes late profits worth little today."},
-    "reason_long_lifetime": {"de": "Grund: Sehr lange Kundenbeziehungen (über 10 Jahre) verstärken jede "
+    "reason_high_discount": {"de": "Ein hoher Diskontsatz macht späte Gewinne heute wenig wert.",
+                             "en": "A high discount rate makes late profits worth little today."},
+    "reason_long_lifetime": {"de": "Sehr lange Kundenbeziehungen (über 10 Jahre) verstärken jede "
                                    "Verbesserung.",
-                             "en": "Reason: very long customer relationships (over 10 years) amplify every "
+                             "en": "Very long customer relationships (over 10 years) amplify every "
                                    "improvement."},
     "profit_growth_years": {"de": "Jahre für die Kundenstamm-Projektion", "en": "Years for the customer-base projection"},
     "chart_uplift_curve": {"de": "Mehr Gewinn je Prozentpunkt Bindung", "en": "Profit increase per point of retention"},
