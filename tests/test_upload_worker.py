@@ -74,8 +74,18 @@ def answer_with_unknown_message(request: dict, payloads: list[bytes]):
 
 
 def read_with_duckdb_limits(request: dict, payloads: list[bytes]):
-    """The worker's own read job, with DuckDB's limits in this child set as the test asks."""
+    """The worker's own read job, with DuckDB's limits in this child set as the test asks. A statement time-out is
+    met for certain: the first statement the reader runs stops as the engine stops one past its limit (a limit of
+    1 µs alone raced the statements, which can end before the timer fires)."""
     os.environ.update(request["environ"])
+    if "RETENTION_QUERY_TIMEOUT_SECONDS" in request["environ"]:
+        from retention_core import columns
+        from retention_core.engines import QueryTimeout
+
+        def past_the_limit(name, *args, **kwargs):
+            raise QueryTimeout(f"query {name} took longer than the limit and was stopped")
+
+        columns.run_sql = past_the_limit
     return upload_worker._read_job(request, payloads)
 
 
