@@ -9,8 +9,9 @@ top customers and the holdout check are built only while their expanders are ope
 import streamlit as st
 
 from dashboard import scenario, state, widgets
-from retention_core import charts, predictive, whatif
-from retention_core.i18n import format_number, t
+from retention_core import predictive
+from retention_views import charts, whatif
+from retention_views.i18n import format_number, t
 
 s = state.settings()
 aggs = state.current_aggregates()

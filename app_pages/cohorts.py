@@ -7,8 +7,9 @@ its own block alone, not the heatmap, the curves or the frame.
 import streamlit as st
 
 from dashboard import revenue_views, scenario, state, widgets
-from retention_core import charts, predictive, scenarios
-from retention_core.i18n import t
+from retention_core import predictive
+from retention_views import charts, page_results
+from retention_views.i18n import t
 
 s = state.settings()
 aggs = state.current_aggregates()
@@ -16,7 +17,7 @@ state.count_run("cohorts_page")
 widgets.header("cohorts", s)
 plan = scenario.plan(s)
 
-average = scenarios.average_retention_curve(aggs)
+average = page_results.average_retention_curve(aggs)
 if "cohort_periods_since" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))
     st.stop()
@@ -28,7 +29,7 @@ def retention_after() -> None:
     state.count_run("cohort_retention_after")
     periods_since = scenario.slider(scenario.plan(s), "cohort_periods_since",
                                     t("cohort_periods_since", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
-    widgets.metric("cohort_retention_after", "fraction", scenarios.retention_after(aggs, periods_since), s,
+    widgets.metric("cohort_retention_after", "fraction", page_results.retention_after(aggs, periods_since), s,
                    "cohort_retention_after_help")
 
 
@@ -50,7 +51,7 @@ def projection_block() -> None:
 
 retention_after()
 widgets.chart(state.figure(aggs, "cohort_heatmap", lambda: charts.cohort_heatmap(
-    scenarios.cohort_matrix(aggs), s.period, s.lang)), s)
+    page_results.cohort_matrix(aggs), s.period, s.lang)), s)
 revenue_views.cohort_section(aggs, s)
 left, right = st.columns(2)
 with left:
@@ -58,7 +59,7 @@ with left:
         aggs.cohorts, average, s.period, s.lang)), s)
 with right:
     widgets.chart(state.figure(aggs, "cohort_revenue", lambda: charts.cohort_revenue_chart(
-        scenarios.cohort_matrix(aggs, "revenue"), s.period, s.lang, s.currency)), s)
+        page_results.cohort_matrix(aggs, "revenue"), s.period, s.lang, s.currency)), s)
     st.caption(t("cohort_revenue_note", s.lang))
 
 st.subheader(t("predictive_cohort_title", s.lang))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import state, upload, widgets
 from retention_core.columns import SHEETS
-from retention_core.i18n import t
+from retention_views.i18n import t
 
 s = state.settings()
 widgets.header("data", s)

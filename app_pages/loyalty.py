@@ -6,8 +6,9 @@ The Customer Loyalty Index with its three sliders is a fragment (``loyalty_cli``
 import streamlit as st
 
 from dashboard import scenario, state, widgets
-from retention_core import charts, metrics, scenarios
-from retention_core.i18n import t
+from retention_core import metrics
+from retention_views import charts, page_results
+from retention_views.i18n import t
 
 s = state.settings()
 aggs = state.current_aggregates()
@@ -15,7 +16,7 @@ state.count_run("loyalty_page")
 widgets.header("loyalty", s)
 plan = scenario.plan(s)
 
-facts = scenarios.loyalty_facts(aggs)
+facts = page_results.loyalty_facts(aggs)
 st.caption(t("loyalty_scope", s.lang))
 cards = st.columns(4)
 widgets.metric("kpi_repeat_purchase_rate", "fraction", facts.repeat_purchase_rate, s, "loyalty_repeat_help",
@@ -28,7 +29,7 @@ if not aggs.has_products:
 if aggs.nps is None:
     widgets.missing_sheet("nps", s)
 else:
-    widgets.chart(charts.nps_chart(scenarios.nps_trend(aggs), s.period, s.lang), s)
+    widgets.chart(charts.nps_chart(page_results.nps_trend(aggs), s.period, s.lang), s)
 
 
 

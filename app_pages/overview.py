@@ -4,8 +4,8 @@ retention trend, and revenue retention."""
 import streamlit as st
 
 from dashboard import revenue_views, scenario, state, widgets
-from retention_core import charts, scenarios, whatif
-from retention_core.i18n import format_day, format_period, t
+from retention_views import charts, page_results, whatif
+from retention_views.i18n import format_day, format_period, t
 
 s = state.settings()
 aggs = state.current_aggregates()
@@ -17,7 +17,7 @@ if "overview_period" not in plan.specs:
     st.stop()
 period_start = scenario.choice(plan, "overview_period", t("overview_period", s.lang), "select_slider",
                                format_func=lambda start: format_period(start, s.period, s.lang))
-widgets.kpi_cards(scenarios.overview_kpis(aggs, period_start), s)
+widgets.kpi_cards(page_results.overview_kpis(aggs, period_start), s)
 
 basis = aggs.basis
 if basis is not None:
@@ -34,7 +34,7 @@ if basis is not None:
     if "acquisition" in aggs.sheets:
         measured["cac"] = basis.acquisition_cost
     widgets.unknown_inputs(basis, measured, s)
-widgets.chart(charts.retention_trend_chart(scenarios.retention_trend(aggs), s.period, s.lang), s)
+widgets.chart(charts.retention_trend_chart(page_results.retention_trend(aggs), s.period, s.lang), s)
 widgets.chart(charts.industry_benchmark_chart(None if basis is None else basis.retention_rate, s.lang), s)
 st.caption(t("overview_benchmark_note", s.lang))
 revenue_views.overview_section(aggs, period_start, s)

@@ -7,8 +7,9 @@ sidebar; the base-growth chart with its own slider is a fragment inside it (``pr
 import streamlit as st
 
 from dashboard import scenario, state, widgets
-from retention_core import benchmarks, charts, scenarios, whatif
-from retention_core.i18n import format_number, format_percent, t
+from retention_core import benchmarks
+from retention_views import charts, page_results, whatif
+from retention_views.i18n import format_number, format_percent, t
 
 #: The verdict's reasons that explain a result off Reichheld's band, listed once after "Warum:" / "Why:".
 CAUSES = ("short_lifetime", "flat_profits", "high_discount", "long_lifetime")
@@ -32,7 +33,7 @@ def base_growth(retention: float, uplift: float) -> None:
     if basis.acquisition_rate is None:
         st.info(t("profit_growth_unknown", s.lang), icon=":material/info:")
     else:
-        growth = scenarios.customer_base_growth(retention, basis.acquisition_rate, uplift, years)
+        growth = page_results.customer_base_growth(retention, basis.acquisition_rate, uplift, years)
         widgets.chart(charts.base_growth_chart(growth, s.lang), s)
         st.caption(t("profit_growth_assumes", s.lang, rate=format_percent(basis.acquisition_rate, s.lang, 0),
                      growth=format_percent(growth["without_uplift"].iloc[-1] - 1, s.lang, 0), years=years))

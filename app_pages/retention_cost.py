@@ -7,8 +7,8 @@ sidebar.
 import streamlit as st
 
 from dashboard import scenario, state, widgets
-from retention_core import charts, scenarios, whatif
-from retention_core.i18n import format_period, t
+from retention_views import charts, page_results, whatif
+from retention_views.i18n import format_period, t
 
 s = state.settings()
 aggs = state.current_aggregates()
@@ -26,7 +26,7 @@ def what_if() -> None:
     values = {**plan.values, "cost_mode": mode}
 
     if mode == "data":
-        costs = scenarios.cost_items_wide(aggs)
+        costs = page_results.cost_items_wide(aggs)
         left, right = st.columns(2)
         with left:
             widgets.chart(charts.cost_stack_chart(costs, s.period, s.lang, s.currency), s)
@@ -39,7 +39,7 @@ def what_if() -> None:
             widgets.missing_sheet("retention_costs", s)
         st.caption(t("cost_typed_intro", s.lang))
         columns = st.columns(4)
-        for index, category in enumerate(scenarios.COST_CATEGORIES):
+        for index, category in enumerate(page_results.COST_CATEGORIES):
             values[f"cost_typed_{category}"] = scenario.number_input(
                 plan, f"cost_typed_{category}", t(f"category_{category}", s.lang), columns[index], lang=s.lang)
         values["cost_typed_active"] = scenario.number_input(plan, "cost_typed_active",
@@ -48,7 +48,7 @@ def what_if() -> None:
 
     st.subheader(t("cost_whatif", s.lang))
     slider_columns = st.columns(4)
-    for index, category in enumerate(scenarios.COST_CATEGORIES):
+    for index, category in enumerate(page_results.COST_CATEGORIES):
         values[f"cost_change_{category}"] = scenario.percent_slider(
             plan, f"cost_change_{category}", t(f"category_{category}", s.lang), slider_columns[index], lang=s.lang)
     values[f"cost_active_{mode}"] = scenario.number_input(plan, f"cost_active_{mode}",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import errors, scenario, scenario_views, state, widgets
-from retention_core.i18n import t
+from retention_views.i18n import t
 
 s = state.settings()
 widgets.header("scenarios", s)

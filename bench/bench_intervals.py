@@ -36,7 +36,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 def measure(rows: int, repeats: int) -> dict:
     from bench_scale import upload_file
 
-    from retention_core import intervals, loading, whatif
+    from retention_core import intervals, loading
+
+    from retention_views import whatif
     from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
     from retention_core.dataset import Dataset, aggregate, content_key
 

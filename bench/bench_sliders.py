@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from retention_core.dataset import aggregate  # noqa: E402
-from retention_core.sample import load_sample  # noqa: E402
+from sample_data import load_sample  # noqa: E402
 
 # page, widget kind, key, values to alternate between
 SLIDERS = (

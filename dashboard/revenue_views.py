@@ -8,9 +8,10 @@ import streamlit as st
 
 from dashboard import state, widgets
 from dashboard.state import Settings
-from retention_core import charts, revenue
+from retention_core import revenue
 from retention_core.dataset import Aggregates
-from retention_core.i18n import format_day, format_money, format_period, t
+from retention_views import charts, page_results
+from retention_views.i18n import format_day, format_money, format_period, t
 
 
 def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) -> None:
@@ -22,7 +23,7 @@ def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) 
         st.info(t("revenue_unavailable", s.lang), icon=":material/info:")
         return
     bridge = revenue.period_retention(aggs, period_start)
-    widgets.kpi_cards(revenue.retention_kpis(aggs, period_start), s)
+    widgets.kpi_cards(page_results.revenue_retention_kpis(aggs, period_start), s)
     for note in _notes(aggs, bridge, s):
         st.caption(note)
     left, right = st.columns(2)

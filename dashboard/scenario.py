@@ -4,8 +4,8 @@ The scenario is ``st.session_state[state.SCENARIO]``: the values the user change
 widget key (the same keys as the widgets, so ``clv_gross_margin`` is the CLV page's margin slider). Every change
 is mirrored to ``st.query_params``, so the address bar always holds the scenario and a copied link reproduces the
 view. A link is read once, on the session's first run; values that are not valid are left out, removed from the
-URL and named in a notice. Parsing and bounds are in :mod:`retention_core.scenario_state`, defaults and checks
-against the data in :mod:`retention_core.whatif`; this module only moves values between them and the widgets.
+URL and named in a notice. Parsing and bounds are in :mod:`retention_views.url_params`, defaults and checks
+against the data in :mod:`retention_views.whatif`; this module only moves values between them and the widgets.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import streamlit as st
 
 from dashboard import state, widgets
 from dashboard.state import Settings
-from retention_core import scenario_state, whatif
 from retention_core.dataset import Aggregates
-from retention_core.i18n import format_money, format_number, format_percent, parse_number, t
-from retention_core.scenario_state import PARAMS, SIDEBAR_KEYS, ParamSpec
-from retention_core.scenarios import Assumptions
+from retention_views import url_params, whatif
+from retention_views.i18n import format_money, format_number, format_percent, parse_number, t
+from retention_views.page_results import Assumptions
+from retention_views.url_params import PARAMS, SIDEBAR_KEYS, ParamSpec
 
 MAX_SAVED = 20
 
@@ -37,7 +37,7 @@ def restore_from_link() -> None:
     if st.session_state.get(state.LINK_READ):
         return
     st.session_state[state.LINK_READ] = True
-    parsed = scenario_state.parse_query(st.query_params.to_dict())
+    parsed = url_params.parse_query(st.query_params.to_dict())
     for key in SIDEBAR_KEYS:  # a setting put into the session before the first run counts like a link value
         preset = st.session_state.get(key)
         if preset is not None and key not in parsed.values and preset != state.SIDEBAR_DEFAULTS[key]:
@@ -127,7 +127,7 @@ def _mirror(key: str) -> None:
         if key in st.query_params:
             del st.query_params[key]
         return
-    text = scenario_state.format_value(PARAMS[key], _store()[key])
+    text = url_params.format_value(PARAMS[key], _store()[key])
     if st.query_params.get(key) != text:
         st.query_params[key] = text
 
@@ -158,7 +158,7 @@ def _from_widget(spec: ParamSpec, value: object) -> object:
     if value == _NO_CHOICE and (spec.kind != "choice" or None in spec.options):
         return None
     if spec.kind == "fraction":
-        return round(float(value) / 100, max(scenario_state.step_decimals(spec.step), MEASURED_PERCENT_DECIMALS + 2))
+        return round(float(value) / 100, max(url_params.step_decimals(spec.step), MEASURED_PERCENT_DECIMALS + 2))
     return _to_widget(spec, value)
 
 
@@ -203,7 +203,7 @@ recomputes by hand from the upload."""
 
 def _percent(spec: ParamSpec) -> int:
     """Decimals of the percent a fraction slider shows: step 0.005 -> 0.5 % -> 1 decimal."""
-    return max(0, scenario_state.step_decimals(spec.step) - 2)
+    return max(0, url_params.step_decimals(spec.step) - 2)
 
 
 def _settle(plan: whatif.Resolved, key: str, raw: object) -> object:
@@ -229,7 +229,7 @@ def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, he
 def decimal_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
                    lang: str, reruns: tuple[str, ...] = ()) -> float:
     """A slider for the number ``key`` with the decimals of its step, in the language's notation (``7,5``)."""
-    shown_as = functools.partial(_number_label, lang=lang, digits=scenario_state.step_decimals(plan.specs[key].step))
+    shown_as = functools.partial(_number_label, lang=lang, digits=url_params.step_decimals(plan.specs[key].step))
     return _stepped_slider(plan, key, label, container, help, shown_as, reruns)
 
 
@@ -274,7 +274,7 @@ def _grid(spec: ParamSpec) -> frozenset[float]:
     """The widget values from ``spec.low`` to ``spec.high`` by ``spec.step``, worked out once per spec (a few
     hundred roundings, about 2 ms a slider on every rerun otherwise)."""
     count = round((spec.high - spec.low) / spec.step)
-    return frozenset(_to_widget(spec, scenario_state.snap(spec, spec.low + index * spec.step))
+    return frozenset(_to_widget(spec, url_params.snap(spec, spec.low + index * spec.step))
                      for index in range(count + 1))
 
 
@@ -354,8 +354,8 @@ def _number_typed(key: str, spec: ParamSpec, kept: float, default: float, lang: 
         errors[key] = ("number_not_whole", {"text": text, "example": round(number), "kept": kept})
         return
     try:
-        value = scenario_state.check_value(spec, int(number) if spec.kind == "integer" else number)
-    except scenario_state.ParamError:
+        value = url_params.check_value(spec, int(number) if spec.kind == "integer" else number)
+    except url_params.ParamError:
         errors[key] = ("number_out_of_range", {"text": text, "low": spec.low, "high": spec.high, "kept": kept})
         return
     errors.pop(key, None)
@@ -428,7 +428,7 @@ def snapshot(s: Settings) -> dict:
 def save(name: str, s: Settings) -> str:
     """Save the current what-if values as ``name`` (cleaned; the same name overwrites); return the saved name.
 
-    Raises :class:`~retention_core.whatif.ScenarioNameError` for a name that is empty or too long and when the
+    Raises :class:`~retention_views.whatif.ScenarioNameError` for a name that is empty or too long and when the
     session already holds :data:`MAX_SAVED` other scenarios.
     """
     name = whatif.clean_name(name)
@@ -447,7 +447,7 @@ def load(name: str) -> None:
     st.session_state[state.SCENARIO] = {**kept, **values}
     st.session_state.pop(state.NUMBER_ERRORS, None)  # a refused entry gives way to the loaded value; every widget
     # then follows the scenario
-    st.query_params.from_dict(scenario_state.to_query(_store()))
+    st.query_params.from_dict(url_params.to_query(_store()))
 
 
 def save_form(s: Settings) -> None:

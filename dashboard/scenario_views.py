@@ -1,6 +1,6 @@
 """The Scenarios page's building blocks: evaluate a saved or the current scenario, show A against B, exports.
 
-Numbers come from :mod:`retention_core.whatif` (results and differences) and :mod:`retention_core.report`
+Numbers come from :mod:`retention_views.whatif` (results and differences) and :mod:`retention_views.report`
 (tables, HTML, PNG); this module only lays them out and offers the downloads.
 """
 
@@ -12,9 +12,9 @@ import streamlit as st
 
 from dashboard import scenario, state, widgets
 from dashboard.state import Settings
-from retention_core import charts, report, whatif
-from retention_core.exports import to_csv_bytes, to_xlsx_bytes
-from retention_core.i18n import format_interval_range, format_percent, t
+from retention_views import charts, report, whatif
+from retention_views.exports import to_csv_bytes, to_xlsx_bytes
+from retention_views.i18n import format_interval_range, format_percent, t
 
 CURRENT = None  # the choice "current settings" among the saved scenarios' names
 

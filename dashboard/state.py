@@ -24,10 +24,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import source as started_on
-from retention_core import predictive, sample, whatif
+from retention_core import predictive
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate, dataset_problems
-from retention_core.i18n import CURRENCIES, LANGUAGES, t
 from retention_core.queries import PERIODS, QueryTimeout
+from retention_views import whatif
+from retention_views.i18n import CURRENCIES, LANGUAGES, t
+import sample_data as sample
 
 LANG = "app_lang"
 CURRENCY = "app_currency"

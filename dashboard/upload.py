@@ -21,11 +21,11 @@ from retention_core import sandbox
 from retention_core.columns import CATEGORIES, SHEETS, Prepared, SharedColumnError, apply_categories, map_columns
 from retention_core.columns import looks_like, suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
-from retention_core.i18n import TEXTS, format_date_pattern, format_day, format_number, format_percent, t
-from retention_core.i18n import translate_reason
 from retention_core.loading import LoadError, LoadResult
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
 from retention_core.upload_worker import prepare_upload, read_upload
+from retention_views.i18n import TEXTS, format_date_pattern, format_day, format_number, format_percent, t
+from retention_views.i18n import translate_reason
 
 _PREVIEW_ROWS = 20
 _PREVIEW_FORMATS = {"money": ("number", 2), "cost": ("number", 2), "fraction": ("percent", 1)}

@@ -12,11 +12,11 @@ from pandas.io.formats.style import Styler
 
 from dashboard.state import Settings
 from retention_core.customer_value import AnnualBasis
-from retention_core.exports import to_csv_bytes
-from retention_core.i18n import TEXTS, format_day, format_kind, format_number, format_percent, t
-from retention_core.i18n import format_interval_range
 from retention_core.intervals import Interval, informative
-from retention_core.scenarios import MAX_RETENTION, Kpi
+from retention_views.exports import to_csv_bytes
+from retention_views.i18n import TEXTS, format_day, format_kind, format_number, format_percent, t
+from retention_views.i18n import format_interval_range
+from retention_views.page_results import MAX_RETENTION, Kpi
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

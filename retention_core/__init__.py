@@ -1,8 +1,8 @@
-"""retention_core — the pure computation behind the Retention Economics Dashboard (never imports streamlit).
+"""retention_core — the domain and data of the Retention Economics Dashboard: no streamlit, plotly, babel or UI text.
 
 Data flows one way: upload bytes -> :func:`read_table` -> :func:`map_columns` -> :func:`prepare_sheet` ->
 :class:`Dataset` -> :func:`aggregate` (DuckDB, once) -> small frames -> formulas in :mod:`retention_core.metrics`
-and :mod:`retention_core.models` with slider values -> :mod:`retention_core.charts`.
+and :mod:`retention_core.models` with slider values -> the pages' results in :mod:`retention_views`.
 
 All rates are fractions (0.9 = 90 %); money is in the data's currency; NPS in points −100…+100.
 """
@@ -20,7 +20,6 @@ from retention_core.columns import (
 )
 from retention_core.dataset import Aggregates, Dataset, aggregate
 from retention_core.engines import DuckDBEngine, Engine, SparkEngine, TableSource, open_source
-from retention_core.exports import to_csv_bytes, to_xlsx_bytes
 from retention_core.loading import Dialect, LoadError, LoadResult, read_table
 from retention_core.metrics import (
     UpliftResult,
@@ -88,9 +87,7 @@ from retention_core.queries import (
     retention_cost_per_active_customer,
     revenue_by_tenure,
 )
-from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, parse_query, parse_value, to_query
 from retention_core.store import read_aggregates, write_aggregates
-from retention_core.whatif import ScenarioNameError, clean_name, compare, data_facts, evaluate, resolve
 
 __all__ = [
     # data contract and loading
@@ -116,9 +113,4 @@ __all__ = [
     "calibration_holdout_split", "discounted_expected_residual_lifetime", "fit_bg_nbd", "fit_gamma_gamma",
     "fit_shifted_beta_geometric", "gamma_gamma_expected_spend", "predictive_clv", "rfm_summary",
     "sbg_retention_rate", "sbg_survival",
-    # scenarios in the URL, what-if defaults, A/B comparison
-    "PARAMS", "ParamError", "ParamSpec", "ScenarioNameError", "clean_name", "compare", "data_facts", "evaluate",
-    "parse_query", "parse_value", "resolve", "to_query",
-    # exports
-    "to_csv_bytes", "to_xlsx_bytes",
 ]

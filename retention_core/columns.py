@@ -30,8 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-from retention_core.i18n import t
 from retention_core.queries import run_sql
+from retention_views.i18n import t
 
 # --- the data contract -------------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 The measured inputs of customer value (:class:`~retention_core.customer_value.AnnualBasis`) are sums over customers.
 Resampling the customers gives replicates of those sums, and every figure computed from a replicate by the same
-function that computes it from the data (:func:`retention_core.whatif.clv_result`, ...) gives a replicate of the
+function that computes it from the data (:func:`retention_views.whatif.clv_result`, ...) gives a replicate of the
 figure. The middle 80 % of the replicates is the figure's 80 % interval.
 
 The resampling is the Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al. 2012): each customer enters a
@@ -233,7 +233,7 @@ def percentile_interval(values: Sequence[float | None], level: float = LEVEL) ->
 def result_intervals(results: Sequence[object | None], level: float = LEVEL) -> dict[str, Interval | None]:
     """An interval for each number field of a result dataclass, from the results of the replicates.
 
-    ``results``: one result (e.g. a :class:`~retention_core.scenarios.ClvResult`) per replicate, None where the
+    ``results``: one result (e.g. a :class:`~retention_views.page_results.ClvResult`) per replicate, None where the
     replicate gives none. Returns field name → :func:`percentile_interval` of that field over the replicates.
     """
     first = next((result for result in results if result is not None), None)

@@ -82,6 +82,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from retention_core import parquet_pages, scratch
 from retention_core.columns import (
     DATE_DTYPE,
     EARLIEST_DATE,
@@ -100,9 +101,8 @@ from retention_core.columns import (
     split_cells,
     text_evidence,
 )
-from retention_core import parquet_pages, scratch
-from retention_core.i18n import t
 from retention_core.queries import load_sql
+from retention_views.i18n import t
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")

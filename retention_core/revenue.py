@@ -51,7 +51,6 @@ import numpy as np
 import pandas as pd
 
 from retention_core.dataset import MONTHS_PER_PERIOD, Aggregates
-from retention_core.scenarios import Kpi
 
 MONEY = ("starting_revenue", "new_revenue", "reactivated_revenue", "expansion_revenue", "contraction_revenue",
          "churned_revenue", "ending_revenue", "returns_without_order")
@@ -293,22 +292,3 @@ def retention_trend(aggs: Aggregates) -> pd.DataFrame:
     """NRR and GRR per period from the second period on (``period_start``, ``nrr``, ``grr``, ``complete``)."""
     table = bridge_table(aggs)
     return table.loc[table["has_previous"], ["period_start", "nrr", "grr", "complete"]].reset_index(drop=True)
-
-
-KPI_FIELDS = (
-    ("net_revenue_retention", "nrr", "fraction", False),
-    ("gross_revenue_retention", "grr", "fraction", False),
-    ("churned_revenue", "churned_revenue", "money", True),
-    ("expansion_revenue", "expansion_revenue", "money", False),
-)
-"""The revenue-retention cards: i18n name (``kpi_<name>``), :class:`RevenueRetention` field, kind, lower is better."""
-
-
-def retention_kpis(aggs: Aggregates, period_start: pd.Timestamp) -> tuple[Kpi, ...]:
-    """The revenue-retention cards of ``period_start`` with the previous period's values for the change."""
-    current = period_retention(aggs, period_start)
-    before = None if current.previous_start is None else period_retention(aggs, current.previous_start)
-    return tuple(
-        Kpi(name, kind, getattr(current, field), None if before is None else getattr(before, field), lower)
-        for name, field, kind, lower in KPI_FIELDS
-    )

@@ -24,11 +24,11 @@ import pyarrow.compute as pc
 
 from retention_core import loading, sandbox
 from retention_core.columns import Prepared, Problem, TextCodes, prepare_sheet
-from retention_core.engines import QueryTimeout
-from retention_core.i18n import TEXTS, t
 from retention_core.columns import coerce_strings
+from retention_core.engines import QueryTimeout
 from retention_core.loading import Dialect, LoadError, LoadResult, Originals, read_table
 from retention_core.sandbox import Limits, WorkerFailed
+from retention_views.i18n import TEXTS, t
 
 _SEVERITIES = ("error", "warning", "info")
 

@@ -16,8 +16,8 @@ from apptest_support import APP, ROOT, german_number, metric_value, open_page, r
 from streamlit.testing.v1 import AppTest
 
 from dashboard import scenario
-from retention_core import whatif
-from retention_core.scenario_state import PARAMS
+from retention_views import whatif
+from retention_views.url_params import PARAMS
 
 SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from apptest_support import open_page
 from streamlit.testing.v1 import AppTest
 
-from retention_core import whatif
 from retention_core.dataset import aggregate
-from retention_core.i18n import format_interval_range
-from retention_core.sample import load_sample
+from retention_views import whatif
+from retention_views.i18n import format_interval_range
+from sample_data import load_sample
 
 
 def card(app: AppTest, label: str):

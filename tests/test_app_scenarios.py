@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from retention_core.i18n import TEXTS
-from retention_core.scenario_state import PARAMS
+from retention_views.i18n import TEXTS
+from retention_views.url_params import PARAMS
 
 COST_PER_CUSTOMER = "Bindungskosten je aktivem Kunden"
 

@@ -11,10 +11,10 @@ from apptest_support import APP, metric_value
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
-from retention_core import report, whatif
 from retention_core.dataset import Dataset, aggregate
-from retention_core.i18n import format_money
-from retention_core.sample import load_sample
+from retention_views import report, whatif
+from retention_views.i18n import format_money
+from sample_data import load_sample
 
 PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios")
 CLV = "CLV (Margen-Multiplikator)"

@@ -30,7 +30,7 @@ from retention_core.columns import (
     validate_transactions,
 )
 from retention_core.columns import SheetSpec
-from retention_core.i18n import TEXTS, placeholders
+from retention_views.i18n import TEXTS, placeholders
 
 TODAY = dt.date(2025, 1, 1)
 

@@ -12,11 +12,13 @@ import math
 import pandas as pd
 import pytest
 
-from retention_core import customer_value, metrics, queries, scenarios, whatif
+from retention_core import customer_value, metrics, queries
+
 from retention_core.customer_value import AnnualBasis, annual_windows
 from retention_core.dataset import ACTIVITY_MONTHS, Dataset, aggregate
 from retention_core.queries import PERIODS
-from retention_core.sample import load_sample
+from retention_views import page_results, whatif
+from sample_data import load_sample
 
 SETTINGS = [(period, months) for period in PERIODS for months in ACTIVITY_MONTHS]
 
@@ -260,7 +262,7 @@ def test_the_profit_simulator_with_flat_profits_equals_the_clv_minus_cac(sample_
     aggs = sample_settings["quarter", 12]
     values = whatif.resolve(aggs, {}).values
     m = aggs.basis.margin_per_year(values["clv_gross_margin"])
-    flat = {year: m for year in scenarios.default_profits_by_tenure(aggs, 0.42)["tenure"]}
+    flat = {year: m for year in page_results.default_profits_by_tenure(aggs, 0.42)["tenure"]}
     outcome = whatif.evaluate(aggs, {**values, "profit_tenure": flat})
     assert outcome.profit.result.value_before == pytest.approx(outcome.clv.margin_multiple_clv - values["profit_cac"])
 
@@ -270,7 +272,7 @@ def test_a_period_whose_returns_exceed_its_sales_gives_a_negative_revenue_not_an
     transactions = orders(("A", "2024-01-10", 50.0), ("B", "2024-01-20", 40.0), ("A", "2024-04-02", 10.0),
                           ("B", "2024-05-02", -30.0), ("A", "2024-07-01", 20.0))
     aggs = aggregate(Dataset(transactions=transactions, key="neg", name="neg"), "quarter", 3)
-    facts = scenarios.period_facts(aggs, pd.Timestamp("2024-04-01"))
+    facts = page_results.period_facts(aggs, pd.Timestamp("2024-04-01"))
     assert facts.revenue_per_customer == pytest.approx(-20.0 / 1)  # one active customer (A) at the end of Q2
     assert aggs.basis.revenue == pytest.approx(90.0)
 

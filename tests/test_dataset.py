@@ -11,8 +11,8 @@ import pytest
 from retention_core import dataset as dataset_module
 from retention_core import queries
 from retention_core.dataset import AGGREGATE_STEPS, Aggregates, aggregate
-from retention_core.i18n import LANGUAGES, t
-from retention_core.sample import load_sample
+from retention_views.i18n import LANGUAGES, t
+from sample_data import load_sample
 
 FRAMES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
 

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention_core import dataset, engines, models, queries, sample
+from retention_core import dataset, engines, models, queries
+
 from retention_core.dataset import Dataset, aggregate
+import sample_data
 
 pytestmark = pytest.mark.spark
 
@@ -48,7 +50,7 @@ def spark_engine():
 
 @pytest.fixture(scope="module")
 def sample_data() -> Dataset:
-    return sample.load_sample()
+    return sample_data.load_sample()
 
 
 def normalised(frame: pd.DataFrame) -> pd.DataFrame:

@@ -27,9 +27,9 @@ import crafted_files
 from crafted_files import sheet_xml, workbook_bytes
 from crafted_files import zip_bytes as _zip
 from retention_core import loading, upload_worker
-from retention_core.i18n import TEXTS
 from retention_core.columns import map_columns, prepare_sheet
 from retention_core.loading import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS, LoadError, LoadResult, read_table
+from retention_views.i18n import TEXTS
 
 GOOD_CSV = "Kundennummer;Bestelldatum;Betrag\n00042;31.12.2024;12,50\n00107;01.02.2024;99,00\n00555;05.11.2023;0,99\n"
 

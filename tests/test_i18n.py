@@ -8,13 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retention_core.i18n import (
+from retention_views.i18n import (
     LANGUAGES, TEXTS, format_date_pattern, format_money, format_number, format_percent, format_period, parse_number,
     placeholders, t, translate_reason,
 )
 
 from retention_core.columns import PROBLEM_KEYS, SHEETS
-from retention_core.scenario_state import PARAMS, RETIRED_KEYS
+from retention_views.url_params import PARAMS, RETIRED_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("app_pages/*.py"), *ROOT.glob("dashboard/*.py"),
@@ -71,11 +71,11 @@ def test_every_text_has_a_german_and_an_english_version():
 def test_every_key_the_code_uses_is_in_the_table():
     from retention_core import revenue
     from retention_core.columns import CANONICAL_NAMES
-    from retention_core.scenarios import KPI_FIELDS
+    from retention_views.page_results import KPI_FIELDS, REVENUE_KPI_FIELDS
 
     families = {pattern.format(name) for pattern, names in FAMILIES.items() for name in names}
     kpis = {f"kpi_{name}{suffix}" for name, _, _ in KPI_FIELDS for suffix in ("", "_help")}
-    kpis |= {f"kpi_{name}{suffix}" for name, *_ in revenue.KPI_FIELDS for suffix in ("", "_help")}
+    kpis |= {f"kpi_{name}{suffix}" for name, *_ in REVENUE_KPI_FIELDS for suffix in ("", "_help")}
     columns = {f"column_{name}" for name in CANONICAL_NAMES}
     missing = sorted((used_keys() | families | kpis | columns) - set(TEXTS))
     assert missing == []

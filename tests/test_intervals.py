@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention_core import intervals, scenarios, whatif
+from retention_core import intervals
+
 from retention_core.customer_value import AnnualBasis, annual_basis
 from retention_core.dataset import aggregate
 from retention_core.intervals import BasisReplicates, Interval, percentile_interval
-from retention_core.sample import load_sample
+from retention_views import page_results, whatif
+from sample_data import load_sample
 
 AS_OF = pd.Timestamp("2024-12-31")
 
@@ -120,7 +122,7 @@ def test_three_replicates_give_three_clvs_worked_out_by_hand():
     # margin multiple CLV = m (1 + i) / (1 + i − r), m = 0.3 × revenue per buyer, i = 0.1:
     #   0.3 × 133.333 × 1.1 / 0.6 = 73.3333;  0.3 × 150 × 1.1 / 0.5 = 99;  0.3 × 150 × 1.1 / 0.4 = 123.75
     clvs = [73.33333333, 99.0, 123.75]
-    arrays = scenarios.clv_scenario_replicates(
+    arrays = page_results.clv_scenario_replicates(
         whatif.clv_inputs(measured, clv_values(measured)), replicates.measured(whatif.measured_retention),
         replicates.measured(lambda b: b.revenue_per_buyer), np.nan, np.nan, np.nan, np.nan)
     assert arrays["margin_multiple_clv"] == pytest.approx(clvs)
@@ -150,20 +152,20 @@ def test_the_vectorised_figures_are_those_of_each_replicate_computed_alone(sampl
     values = whatif.resolve(aggs, {}).values
     replicates = BasisReplicates(aggs.basis_replicates.bases[:20])
     inputs = whatif.clv_inputs(aggs.basis, values)
-    arrays = scenarios.clv_scenario_replicates(
+    arrays = page_results.clv_scenario_replicates(
         inputs, replicates.measured(whatif.measured_retention), replicates.measured(lambda b: b.revenue_per_buyer),
         replicates.measured(lambda b: b.average_order_value), replicates.measured(lambda b: b.purchase_frequency),
         replicates.measured(whatif.MEASURED_KEYS["clv_retention_cost_year"]),
         replicates.measured(whatif.MEASURED_KEYS["clv_cac"]))
     profit = whatif.profit_inputs(aggs, values)
-    profit_arrays = scenarios.profit_scenario_replicates(
+    profit_arrays = page_results.profit_scenario_replicates(
         profit, replicates.measured(whatif.measured_retention), replicates.measured(whatif.MEASURED_KEYS["profit_cac"]))
     for index, replicate in enumerate(replicates.bases):
         varied = whatif.replicate_values(aggs.basis, replicate, values)
         alone = whatif.clv_result(replicate, varied)
         for name, array in arrays.items():
             assert array[index] == pytest.approx(getattr(alone, name)), name
-        uplift = scenarios.profit_scenario(dataclasses.replace(
+        uplift = page_results.profit_scenario(dataclasses.replace(
             profit, annual_retention_rate=varied["profit_retention"], acquisition_cost=varied["profit_cac"]))
         for name, array in profit_arrays.items():
             assert array[index] == pytest.approx(getattr(uplift, name)), name
@@ -235,7 +237,7 @@ def interval(low: float, high: float) -> Interval:
     ("en", "€159.71 (80%: €142–177)"),
 ])
 def test_money_shows_with_its_interval_in_whole_units_when_the_range_is_wide(lang, expected):
-    from retention_core.i18n import format_with_interval
+    from retention_views.i18n import format_with_interval
     assert format_with_interval("money", 159.71, interval(142.2, 176.9), lang, "EUR") == expected
 
 
@@ -249,12 +251,12 @@ def test_money_shows_with_its_interval_in_whole_units_when_the_range_is_wide(lan
     ("ratio", 1.877, (1.81, 1.95), "en", "1.9 : 1 (80%: 1.8–2.0 : 1)"),
 ])
 def test_each_kind_shows_its_interval_in_the_languages_format(kind, value, bounds, lang, expected):
-    from retention_core.i18n import format_with_interval
+    from retention_views.i18n import format_with_interval
     assert format_with_interval(kind, value, interval(*bounds), lang, "EUR") == expected
 
 
 def test_a_missing_value_or_interval_shows_without_one():
-    from retention_core.i18n import format_with_interval
+    from retention_views.i18n import format_with_interval
     assert format_with_interval("money", None, interval(1.0, 2.0), "de", "EUR") == "–"
     assert format_with_interval("money", 3.0, None, "en", "EUR") == "€3.00"
 
@@ -315,7 +317,7 @@ def test_a_vs_b_says_whether_the_difference_is_larger_than_the_uncertainty(sampl
 
 
 def test_the_clv_chart_draws_each_interval_as_an_error_bar():
-    from retention_core import charts
+    from retention_views import charts
     measured = basis()
     result = whatif.clv_result(measured, clv_values(measured))
     sure = {"margin_multiple_clv": Interval(result.margin_multiple_clv - 10, result.margin_multiple_clv + 5, 0.8,

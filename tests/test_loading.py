@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from retention_core import loading
 from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
-from retention_core.i18n import TEXTS
 from retention_core.loading import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS, LoadError, read_table
+from retention_views.i18n import TEXTS
 
 
 # customer id, order date, amount, product, quantity — ids keep their leading zeros, one return (negative amount).

@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from retention_core import models, predictive, queries
 from retention_core.dataset import Aggregates
-from retention_core.i18n import LANGUAGES, t
-from retention_core.sample import load_sample
+from retention_views.i18n import LANGUAGES, t
+from sample_data import load_sample
 
 
 
@@ -398,7 +398,7 @@ def test_cohort_fits_are_made_once_and_projected_to_any_length(monkeypatch):
 
 
 def test_the_projection_chart_joins_each_projection_to_its_last_observed_point():
-    from retention_core import charts
+    from retention_views import charts
 
     curves = predictive.project_cohorts(yearly_aggregates("2024-12-31"), periods_ahead=2)
     figure = charts.cohort_projection_chart(curves, "year", "en")

@@ -10,9 +10,11 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from retention_core import charts, metrics, report, whatif
-from retention_core.exports import to_csv_bytes, to_xlsx_bytes
-from retention_core.scenarios import ClvResult
+from retention_core import metrics
+
+from retention_views import charts, report, whatif
+from retention_views.exports import to_csv_bytes, to_xlsx_bytes
+from retention_views.page_results import ClvResult
 
 HOSTILE_NAME = "<script>alert(1)</script> =cmd|' /C calc'!A0"
 
@@ -280,7 +282,7 @@ def test_a_signed_number_as_shown_is_written_as_shown_and_a_formula_is_not_run()
 
 
 def test_the_report_states_each_formula_in_the_readers_language_and_its_english_line_is_the_docstrings():
-    from retention_core.i18n import TEXTS
+    from retention_views.i18n import TEXTS
 
     for function in report.REPORT_FORMULAS:
         key = f"report_formula_line_{function.__name__}"

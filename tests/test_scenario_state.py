@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from retention_core.scenario_state import (
+from retention_views.url_params import (
     PARAMS,
     ParamError,
     check_value,

@@ -1,4 +1,4 @@
-"""The app started on an aggregates folder or an order file by path instead of the embedded sample."""
+"""The app started on an aggregates folder or an order file by path instead of the embedded sample_data."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from apptest_support import APP, metric_value, rendered
 from streamlit.testing.v1 import AppTest
 
 from dashboard import source
-from retention_core import sample, store
+from retention_core import store
 from retention_core.dataset import aggregate
+import sample_data
 
 
 @pytest.fixture(scope="module")
 def sample_data():
-    return sample.load_sample()
+    return sample_data.load_sample()
 
 
 @pytest.fixture(scope="module")

@@ -10,15 +10,17 @@ import pandas as pd
 import pytest
 from apptest_support import ROOT
 
-from retention_core import cli, sample, store
+from retention_core import cli, store
+
 from retention_core.dataset import Dataset, aggregate
+import sample_data
 
 TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
 
 
 @pytest.fixture(scope="module")
 def sample_data() -> Dataset:
-    return sample.load_sample()
+    return sample_data.load_sample()
 
 
 @pytest.fixture(scope="module")

@@ -25,9 +25,9 @@ import pytest
 import crafted_files
 from retention_core import sandbox, scratch, upload_worker
 from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
-from retention_core.i18n import TEXTS
 from retention_core.loading import LoadError, read_table
 from retention_core.sandbox import Limits, WorkerFailed
+from retention_views.i18n import TEXTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from retention_core import whatif
 from retention_core.dataset import aggregate
-from retention_core.whatif import ScenarioKpi
+from retention_views import whatif
+from retention_views.whatif import ScenarioKpi
 
 
 
@@ -30,7 +30,7 @@ def test_an_empty_scenario_resolves_to_the_measured_defaults(tiny_aggregates):
 
 @pytest.fixture(scope="module")
 def sample_aggs():
-    from retention_core.sample import load_sample
+    from sample_data import load_sample
 
     return aggregate(load_sample(), "quarter", 12)
 

@@ -24,8 +24,8 @@ import pandas as pd
 
 from retention_core.columns import CATEGORIES
 from retention_core.dataset import ACTIVITY_MONTHS
-from retention_core.i18n import CURRENCIES, LANGUAGES
 from retention_core.queries import PERIODS
+from retention_views.i18n import CURRENCIES, LANGUAGES
 
 MAX_MONEY = 1e9  # per customer or per period; far above any real figure, keeps absurd links out
 MAX_CUSTOMERS = 100_000_000

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from retention_core import benchmarks, metrics
+from retention_core import benchmarks, metrics, revenue
 from retention_core.columns import CATEGORIES
 from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import MONTHS_PER_PERIOD, Aggregates
@@ -126,7 +126,7 @@ def period_facts(aggs: Aggregates, period_start: pd.Timestamp) -> PeriodFacts:
     :func:`queries.period_activity`); returning-buyer share = buyers who had ordered in an earlier period ÷ buyers;
     revenue and retention cost per active customer = the period's net revenue or retention spend
     ÷ E; CAC = the period's acquisition spend ÷ its new customers. Customer value is not a period figure: see
-    :func:`retention_core.whatif.customer_value_kpis`.
+    :func:`retention_views.whatif.customer_value_kpis`.
     """
     activity = _row(aggs.activity, period_start)
     if activity is None:
@@ -745,3 +745,21 @@ def nps_trend(aggs: Aggregates) -> pd.DataFrame:
     return pd.DataFrame({"period_start": answered["period_start"].to_numpy(), "nps": scores,
                          "responses": answered["responses"].to_numpy()})
 
+
+REVENUE_KPI_FIELDS = (
+    ("net_revenue_retention", "nrr", "fraction", False),
+    ("gross_revenue_retention", "grr", "fraction", False),
+    ("churned_revenue", "churned_revenue", "money", True),
+    ("expansion_revenue", "expansion_revenue", "money", False),
+)
+"""The revenue-retention cards: i18n name (``kpi_<name>``), :class:`RevenueRetention` field, kind, lower is better."""
+
+
+def revenue_retention_kpis(aggs: Aggregates, period_start: pd.Timestamp) -> tuple[Kpi, ...]:
+    """The revenue-retention cards of ``period_start`` with the previous period's values for the change."""
+    current = revenue.period_retention(aggs, period_start)
+    before = None if current.previous_start is None else revenue.period_retention(aggs, current.previous_start)
+    return tuple(
+        Kpi(name, kind, getattr(current, field), None if before is None else getattr(before, field), lower)
+        for name, field, kind, lower in REVENUE_KPI_FIELDS
+    )

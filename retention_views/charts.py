@@ -16,10 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention_core import benchmarks, metrics
-from retention_core.i18n import format_money, format_percent, format_period, t
 from retention_core.predictive import PredictiveClvSummary
 from retention_core.revenue import RevenueRetention
-from retention_core.scenarios import COST_CATEGORIES, ClvResult, CostScenario
+from retention_views.i18n import format_money, format_percent, format_period, t
+from retention_views.page_results import COST_CATEGORIES, ClvResult, CostScenario
 
 PALETTE = {
     "primary": "#1f5f8b",

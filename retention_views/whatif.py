@@ -1,6 +1,6 @@
 """One scenario's what-if values -> the defaults the data gives, the values it accepts, and every page's results.
 
-A scenario is a mapping from widget key to typed value (see :mod:`retention_core.scenario_state`); a value a user
+A scenario is a mapping from widget key to typed value (see :mod:`retention_views.url_params`); a value a user
 never changed is simply missing. :func:`resolve` fills the missing ones with the same defaults the pages show
 (measured retention, the data's margin, the café's costs ...), drops values the data cannot take (a period that is
 not in the data, an uplift past 99 % retention) and names them. :func:`clv_result`, :func:`profit_result` and
@@ -19,10 +19,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from retention_core import benchmarks, intervals, metrics, revenue, scenarios
+from retention_core import benchmarks, intervals, metrics, revenue
+
 from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import Aggregates
-from retention_core.scenario_state import PARAMS, ParamError, ParamSpec, check_value, narrowed, snap
+from retention_views import page_results
+from retention_views.url_params import PARAMS, ParamError, ParamSpec, check_value, narrowed, snap
 
 TYPED_COST_DEFAULTS = {"team": 5000.0, "tools": 900.0, "engagement": 2500.0}  # the café example
 TYPED_ACTIVE_DEFAULT = 700
@@ -99,21 +101,21 @@ class DataFacts:
 
 def data_facts(aggs: Aggregates) -> DataFacts:
     """The :class:`DataFacts` of ``aggs`` (pandas work of a few milliseconds; callers may keep them per data set)."""
-    assumptions = scenarios.default_assumptions(aggs)
+    assumptions = page_results.default_assumptions(aggs)
     cost_active = None
     if aggs.costs is not None:
-        costs = scenarios.cost_items_wide(aggs)
+        costs = page_results.cost_items_wide(aggs)
         usable = costs[costs["retention_cost"].notna() & (costs["active_customers"] > 0)]
         cost_active = tuple((pd.Timestamp(row.period_start), int(row.active_customers))
                             for row in usable.itertuples(index=False))
     return DataFacts(
         periods_per_year=aggs.periods_per_year,
         gross_margin=assumptions.gross_margin,
-        overview_options=tuple(scenarios.period_options(aggs)),
+        overview_options=tuple(page_results.period_options(aggs)),
         cost_active=cost_active,
         basis=aggs.basis,
-        profit_years=tuple(int(year) for year in scenarios.default_profits_by_tenure(aggs, 0.0)["tenure"]),
-        cohort_last=int(scenarios.average_retention_curve(aggs)["periods_since"].max()),
+        profit_years=tuple(int(year) for year in page_results.default_profits_by_tenure(aggs, 0.0)["tenure"]),
+        cohort_last=int(page_results.average_retention_curve(aggs)["periods_since"].max()),
     )
 
 
@@ -129,7 +131,7 @@ def resolve(data: Aggregates | DataFacts, given: Mapping[str, object]) -> Resolv
     facts = data if isinstance(data, DataFacts) else data_facts(data)
     r = _Resolver(given)
     r.take("clv_gross_margin", _fraction_default("clv_gross_margin", facts.gross_margin))
-    discount = r.take("clv_discount_rate", scenarios.DEFAULT_ANNUAL_DISCOUNT_RATE)
+    discount = r.take("clv_discount_rate", page_results.DEFAULT_ANNUAL_DISCOUNT_RATE)
     _resolve_overview(r, facts)
     _resolve_costs(r, facts)
     _resolve_clv(r, facts)
@@ -152,7 +154,7 @@ def _resolve_costs(r: _Resolver, facts: DataFacts) -> None:
     for category, amount in TYPED_COST_DEFAULTS.items():
         r.take(f"cost_typed_{category}", amount)
     typed_active = r.take("cost_typed_active", TYPED_ACTIVE_DEFAULT)
-    for category in scenarios.COST_CATEGORIES:
+    for category in page_results.COST_CATEGORIES:
         r.take(f"cost_change_{category}", 0.0)
     r.take("cost_typed_cac", None)
     if facts.cost_active:
@@ -198,7 +200,7 @@ def _resolve_profit(r: _Resolver, facts: DataFacts, discount: float) -> None:
     if facts.basis is None or not years:  # no customer year observed yet
         return
     retention = r.take("profit_retention", measured_retention(facts.basis))
-    top = max(scenarios.max_uplift_points(retention or 0.0), PARAMS["profit_uplift"].step)  # a slider needs a range
+    top = max(page_results.max_uplift_points(retention or 0.0), PARAMS["profit_uplift"].step)  # a slider needs a range
     r.take("profit_uplift", _fraction_default("profit_uplift", benchmarks.REICHHELD_UPLIFT_POINTS, top),
            narrowed(PARAMS["profit_uplift"], high=top))
     r.take("profit_discount_rate", discount)
@@ -222,7 +224,7 @@ def _resolve_cohorts(r: _Resolver, facts: DataFacts) -> None:
 
 def profits_table(aggs: Aggregates, gross_margin: float, edited: Mapping[int, float]) -> pd.DataFrame:
     """The profit-by-customer-year table: revenue × margin, with the user's edited profits put in by year."""
-    table = scenarios.default_profits_by_tenure(aggs, gross_margin)
+    table = page_results.default_profits_by_tenure(aggs, gross_margin)
     for year, profit in edited.items():
         table.loc[table["tenure"] == year, "profit"] = float(profit)
     return table
@@ -230,7 +232,7 @@ def profits_table(aggs: Aggregates, gross_margin: float, edited: Mapping[int, fl
 
 def edited_profits(table: pd.DataFrame, aggs: Aggregates, gross_margin: float) -> dict[int, float]:
     """The profits in ``table`` that differ from revenue × margin, by customer year (what the URL keeps)."""
-    default = scenarios.default_profits_by_tenure(aggs, gross_margin).set_index("tenure")["profit"]
+    default = page_results.default_profits_by_tenure(aggs, gross_margin).set_index("tenure")["profit"]
     return {int(row.tenure): float(row.profit) for row in table.itertuples(index=False)
             if int(row.tenure) in default.index and abs(float(row.profit) - float(default[int(row.tenure)])) > 1e-9}
 
@@ -243,10 +245,10 @@ class ProfitOutcome:
     """The Retention → profit simulator's results: its inputs, the value at the chosen uplift, the curve over
     0–10 points and the verdict at +5 points."""
 
-    inputs: scenarios.ProfitInputs
+    inputs: page_results.ProfitInputs
     result: metrics.UpliftResult
     curve: pd.DataFrame
-    verdict: scenarios.Verdict
+    verdict: page_results.Verdict
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,7 @@ class CostOutcome:
     """The Retention cost page's what-if: spend per active customer after the changes, and the CAC it is set
     against (the cost period's own CAC from the acquisition sheet, or the typed-in one; None when unknown)."""
 
-    scenario: scenarios.CostScenario
+    scenario: page_results.CostScenario
     cac: float | None
     mode: str
 
@@ -272,7 +274,7 @@ class Outcome:
     """
 
     values: dict
-    clv: scenarios.ClvResult | None
+    clv: page_results.ClvResult | None
     profit: ProfitOutcome | None
     cost: CostOutcome
     revenue: revenue.RevenueRetention | None = None
@@ -286,9 +288,9 @@ def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[st
     ``data`` mode reads the chosen period of the cost sheet, ``typed`` mode the typed-in amounts.
     """
     if values["cost_mode"] == "data" and aggs.costs is not None and "cost_period" in values:
-        amounts, active = scenarios.period_costs(aggs, values["cost_period"])
+        amounts, active = page_results.period_costs(aggs, values["cost_period"])
         return amounts, int(active), "data"
-    amounts = {category: float(values[f"cost_typed_{category}"]) for category in scenarios.COST_CATEGORIES}
+    amounts = {category: float(values[f"cost_typed_{category}"]) for category in page_results.COST_CATEGORIES}
     return amounts, int(values["cost_typed_active"]), "typed"
 
 
@@ -296,37 +298,37 @@ def cost_result(aggs: Aggregates, values: Mapping[str, object]) -> CostOutcome:
     """The Retention cost what-if of the resolved ``values``: each category changed, spread over the chosen active
     customers, and the CAC to compare with (the cost period's CAC, or the typed one)."""
     amounts, active, mode = cost_inputs(aggs, values)
-    changes = {category: float(values[f"cost_change_{category}"]) for category in scenarios.COST_CATEGORIES}
-    scenario = scenarios.cost_scenario(amounts, int(values[f"cost_active_{mode}"]), changes,
+    changes = {category: float(values[f"cost_change_{category}"]) for category in page_results.COST_CATEGORIES}
+    scenario = page_results.cost_scenario(amounts, int(values[f"cost_active_{mode}"]), changes,
                                        baseline_active_customers=active)
     if mode == "data":
-        cac = scenarios.period_facts(aggs, values["cost_period"]).acquisition_cost
+        cac = page_results.period_facts(aggs, values["cost_period"]).acquisition_cost
     else:
         cac = values["cost_typed_cac"]
     return CostOutcome(scenario=scenario, cac=None if cac is None else float(cac), mode=mode)
 
 
-def clv_inputs(basis: AnnualBasis, values: Mapping[str, object]) -> scenarios.ClvInputs:
+def clv_inputs(basis: AnnualBasis, values: Mapping[str, object]) -> page_results.ClvInputs:
     """The CLV inputs of the resolved ``values`` on ``basis``: the margin, discount rate, annual retention, horizon,
     retention cost per customer-year and CAC of the scenario; revenue, orders and frequency as measured."""
-    measured = scenarios.clv_defaults(
-        basis, scenarios.Assumptions(float(values["clv_gross_margin"]), float(values["clv_discount_rate"])))
+    measured = page_results.clv_defaults(
+        basis, page_results.Assumptions(float(values["clv_gross_margin"]), float(values["clv_discount_rate"])))
     return replace(measured, retention_rate=values["clv_annual_retention"], horizon_years=values["clv_horizon"],
                    retention_cost_per_customer=values["clv_retention_cost_year"],
                    acquisition_cost=values["clv_cac"])
 
 
-def clv_result(basis: AnnualBasis, values: Mapping[str, object]) -> scenarios.ClvResult:
+def clv_result(basis: AnnualBasis, values: Mapping[str, object]) -> page_results.ClvResult:
     """The CLV page's result for the resolved ``values`` (see :func:`clv_inputs`)."""
-    return scenarios.clv_scenario(clv_inputs(basis, values))
+    return page_results.clv_scenario(clv_inputs(basis, values))
 
 
-def profit_inputs(aggs: Aggregates, values: Mapping[str, object]) -> scenarios.ProfitInputs | None:
+def profit_inputs(aggs: Aggregates, values: Mapping[str, object]) -> page_results.ProfitInputs | None:
     """The Retention → profit simulator's inputs of the resolved ``values``; None without a retention rate."""
     if values.get("profit_retention") is None:
         return None
     table = profits_table(aggs, float(values["clv_gross_margin"]), values["profit_tenure"])
-    return scenarios.ProfitInputs(
+    return page_results.ProfitInputs(
         profits_by_tenure=tuple(table["profit"]), annual_retention_rate=values["profit_retention"],
         uplift_points=values["profit_uplift"], annual_discount_rate=values["profit_discount_rate"],
         acquisition_cost=values["profit_cac"], horizon_years=values["profit_horizon"])
@@ -337,8 +339,8 @@ def profit_result(aggs: Aggregates, values: Mapping[str, object]) -> ProfitOutco
     inputs = profit_inputs(aggs, values)
     if inputs is None:
         return None
-    return ProfitOutcome(inputs=inputs, result=scenarios.profit_scenario(inputs),
-                         curve=scenarios.uplift_curve(inputs), verdict=scenarios.reichheld_verdict(inputs))
+    return ProfitOutcome(inputs=inputs, result=page_results.profit_scenario(inputs),
+                         curve=page_results.uplift_curve(inputs), verdict=page_results.reichheld_verdict(inputs))
 
 
 
@@ -408,7 +410,7 @@ def _frequency(basis: AnnualBasis) -> float | None:
 
 def clv_intervals(basis: AnnualBasis, replicates: intervals.BasisReplicates, values: Mapping[str, object],
                   level: float = intervals.LEVEL) -> dict[str, intervals.Interval | None]:
-    """The interval of every :class:`~retention_core.scenarios.ClvResult` figure for the resolved ``values``
+    """The interval of every :class:`~retention_views.page_results.ClvResult` figure for the resolved ``values``
     (the percentiles of :func:`clv_replicates`). Empty without replicates."""
     arrays = clv_replicates(basis, replicates, values)
     return {name: intervals.percentile_interval(array, level) for name, array in arrays.items()}
@@ -416,16 +418,16 @@ def clv_intervals(basis: AnnualBasis, replicates: intervals.BasisReplicates, val
 
 def clv_replicates(basis: AnnualBasis, replicates: intervals.BasisReplicates,
                    values: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """Every :class:`~retention_core.scenarios.ClvResult` figure over the replicates, by field name.
+    """Every :class:`~retention_views.page_results.ClvResult` figure over the replicates, by field name.
 
     Per replicate this is :func:`clv_result` of the replicate with :func:`replicate_values` (revenue, orders and
     purchases per year always as the replicate measures them), evaluated for all replicates at once
-    (:func:`scenarios.clv_scenario_replicates`). Empty without replicates.
+    (:func:`page_results.clv_scenario_replicates`). Empty without replicates.
     """
     if len(replicates) == 0:
         return {}
     inputs = clv_inputs(basis, values)
-    return scenarios.clv_scenario_replicates(
+    return page_results.clv_scenario_replicates(
         inputs,
         retention_rate=_replicated(basis, replicates, values, "clv_annual_retention"),
         revenue_per_customer=replicates.measured(_per_buyer),
@@ -447,7 +449,7 @@ def profit_intervals(aggs: Aggregates, values: Mapping[str, object],
 def profit_replicates(aggs: Aggregates, values: Mapping[str, object]) -> dict[str, np.ndarray]:
     """Every :class:`~retention_core.metrics.UpliftResult` figure of the simulator over ``aggs``'s replicates, by
     field name: the measured retention and CAC vary as in :func:`replicate_values`, evaluated at once
-    (:func:`scenarios.profit_scenario_replicates`).
+    (:func:`page_results.profit_scenario_replicates`).
 
     The profits by customer year stay as shown (their sampling error is not in the interval). A replicate whose
     retention leaves less room than the chosen uplift below 99 % takes the uplift that is left, as the slider would.
@@ -457,7 +459,7 @@ def profit_replicates(aggs: Aggregates, values: Mapping[str, object]) -> dict[st
     replicates = aggs.basis_replicates
     if inputs is None or aggs.basis is None or len(replicates) == 0:
         return {}
-    return scenarios.profit_scenario_replicates(
+    return page_results.profit_scenario_replicates(
         inputs, _replicated(aggs.basis, replicates, values, "profit_retention") * np.ones(len(replicates)),
         _replicated(aggs.basis, replicates, values, "profit_cac") * np.ones(len(replicates)))
 
@@ -478,7 +480,7 @@ def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
 
 
 def customer_value_kpis(basis: AnnualBasis, resolved: Resolved,
-                        replicates: intervals.BasisReplicates | None = None) -> tuple[scenarios.Kpi, ...]:
+                        replicates: intervals.BasisReplicates | None = None) -> tuple[page_results.Kpi, ...]:
     """The Overview's cards measured over the last 12 months: annual retention, the repeat-purchase rate of the
     last 12 months, and the CLV page's values at its measured defaults (annual retention, retention cost per
     customer-year, CAC and horizon as measured; the scenario's margin and discount rate), so each card shows the
@@ -496,15 +498,15 @@ def customer_value_kpis(basis: AnnualBasis, resolved: Resolved,
         sure["annual_retention"] = intervals.percentile_interval(replicates.measured(measured_retention))
         sure["repeat_purchase_rate"] = intervals.percentile_interval(replicates.measured(_repeat_rate))
     return (
-        scenarios.Kpi("clv_annual_retention", "fraction", measured["clv_annual_retention"],
+        page_results.Kpi("clv_annual_retention", "fraction", measured["clv_annual_retention"],
                       interval=sure.get("annual_retention")),
-        scenarios.Kpi("kpi_repeat_purchase_rate_year", "fraction", basis.repeat_purchase_rate,
+        page_results.Kpi("kpi_repeat_purchase_rate_year", "fraction", basis.repeat_purchase_rate,
                       interval=sure.get("repeat_purchase_rate")),
-        scenarios.Kpi("clv_margin_multiple", "money", result.margin_multiple_clv,
+        page_results.Kpi("clv_margin_multiple", "money", result.margin_multiple_clv,
                       interval=sure.get("margin_multiple_clv")),
-        scenarios.Kpi("kpi_clv_gap", "money", result.clv_gap, interval=sure.get("clv_gap")),
-        scenarios.Kpi("label_net_value", "money", result.net_value, interval=sure.get("net_value")),
-        scenarios.Kpi("kpi_clv_to_cac", "ratio", result.clv_to_cac, interval=sure.get("clv_to_cac")),
+        page_results.Kpi("kpi_clv_gap", "money", result.clv_gap, interval=sure.get("clv_gap")),
+        page_results.Kpi("label_net_value", "money", result.net_value, interval=sure.get("net_value")),
+        page_results.Kpi("kpi_clv_to_cac", "ratio", result.clv_to_cac, interval=sure.get("clv_to_cac")),
     )
 
 

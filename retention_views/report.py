@@ -1,7 +1,7 @@
 """Exports of one scenario: a table of inputs and results, charts as PNG, and a self-contained HTML report.
 
 Everything is pure and never imports streamlit. Text a user typed (the scenario name) is escaped wherever it
-lands: HTML-escaped in the report, formula-escaped in CSV and XLSX (:mod:`retention_core.exports`). The HTML report
+lands: HTML-escaped in the report, formula-escaped in CSV and XLSX (:mod:`retention_views.exports`). The HTML report
 inlines plotly.js, so it opens offline; the formulas it lists are read from the docstrings of
 :mod:`retention_core.metrics` and :mod:`retention_core.revenue`, so report and code cannot disagree.
 
@@ -30,7 +30,8 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from retention_core import metrics, revenue
-from retention_core.i18n import (
+from retention_core.intervals import informative
+from retention_views.i18n import (
     TEXTS,
     format_interval_range,
     format_kind,
@@ -40,9 +41,8 @@ from retention_core.i18n import (
     format_period,
     t,
 )
-from retention_core.intervals import informative
-from retention_core.scenario_state import MAX_MONEY, PARAMS
-from retention_core.whatif import Outcome, outcome_kpis
+from retention_views.url_params import MAX_MONEY, PARAMS
+from retention_views.whatif import Outcome, outcome_kpis
 
 BROWSER_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PNG_SCALE = 2  # sharp on laptop screens and in slides
