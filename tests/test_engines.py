@@ -20,7 +20,7 @@ import pytest
 from retention_core import dataset, engines, models, queries
 
 from retention_core.dataset import Dataset, aggregate
-import sample_data
+from sample_data import load_sample
 
 pytestmark = pytest.mark.spark
 
@@ -50,7 +50,7 @@ def spark_engine():
 
 @pytest.fixture(scope="module")
 def sample_data() -> Dataset:
-    return sample_data.load_sample()
+    return load_sample()
 
 
 def normalised(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pytest
 from retention_core import queries, revenue, store
 
 from retention_core.dataset import Dataset, aggregate
-import sample_data
+from sample_data import load_sample
 
 CENT = 0.005  # half a cent: a bridge that is off by a cent fails
 PANDAS_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
@@ -231,7 +231,7 @@ def assert_closes(transactions: pd.DataFrame, period: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("period", ["month", "quarter", "year"])
 def test_the_bridge_closes_on_every_period_of_the_sample(period, flows_sql):
-    bridge = assert_closes(sample_data.load_sample().transactions, period)
+    bridge = assert_closes(load_sample().transactions, period)
     assert bridge["nrr"].notna().sum() == len(bridge) - 1
 
 
@@ -249,7 +249,7 @@ def test_the_bridge_closes_on_every_period_of_cdnow(cdnow, period, flows_sql):
 
 @pytest.fixture(scope="module")
 def sample_aggregates():
-    return aggregate(sample_data.load_sample(), "quarter", 12)
+    return aggregate(load_sample(), "quarter", 12)
 
 
 def test_aggregates_hold_the_bridge_and_a_period_reads_it(sample_aggregates):

@@ -1,4 +1,4 @@
-"""The app started on an aggregates folder or an order file by path instead of the embedded sample_data."""
+"""The app started on an aggregates folder or an order file by path instead of the embedded sample."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from streamlit.testing.v1 import AppTest
 from dashboard import source
 from retention_core import store
 from retention_core.dataset import aggregate
-import sample_data
+from sample_data import load_sample
 
 
 @pytest.fixture(scope="module")
 def sample_data():
-    return sample_data.load_sample()
+    return load_sample()
 
 
 @pytest.fixture(scope="module")

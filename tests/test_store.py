@@ -13,14 +13,14 @@ from apptest_support import ROOT
 from retention_core import cli, store
 
 from retention_core.dataset import Dataset, aggregate
-import sample_data
+from sample_data import load_sample
 
 TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
 
 
 @pytest.fixture(scope="module")
 def sample_data() -> Dataset:
-    return sample_data.load_sample()
+    return load_sample()
 
 
 @pytest.fixture(scope="module")
