@@ -127,6 +127,7 @@ def profit_scenario_replicates(inputs: ProfitInputs, retention_rate: np.ndarray,
             "churn_reduction": np.where(r < 1, 1.0 - (1.0 - after) / (1.0 - r), np.nan),
         }
 
+
 def max_uplift_points(annual_retention_rate: float, limit: float = 0.10) -> float:
     """The largest uplift the slider may offer: up to ``limit`` but never past 99 % retention."""
     return max(0.0, min(limit, MAX_RETENTION - annual_retention_rate))
