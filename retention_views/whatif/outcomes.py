@@ -259,7 +259,8 @@ def profit_replicates(aggs: Aggregates, values: Mapping[str, object]) -> dict[st
 
 
 def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
-    """Every what-if result of the resolved ``values`` (see :func:`~retention_views.whatif.defaults.resolve`) on ``aggs``."""
+    """Every what-if result of the resolved ``values`` (see :func:`~retention_views.whatif.defaults.resolve`) on
+    ``aggs``."""
     clv, clv_sure, profit_sure = None, {}, {}
     if aggs.basis is not None and "clv_annual_retention" in values:
         clv = clv_result(aggs.basis, values)

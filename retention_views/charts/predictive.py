@@ -1,0 +1,64 @@
+"""The predictive models' charts on the CLV page (BG/NBD + Gamma-Gamma): predicted CLV and P(alive) over the
+customers, and the calibration/holdout check."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from retention_core.predictive import PredictiveClvSummary
+from retention_views.charts.common import PALETTE, figure, money_axis, vline
+from retention_views.i18n import format_money, format_percent, t
+
+
+def _binned_bars(histogram: pd.DataFrame, colour: str, lang: str) -> dict:
+    """Bars of a precomputed histogram (``bin_start, bin_end, customers``): a figure of 40 numbers, not one per
+    customer, whatever the number of customers."""
+    return dict(type="bar", x=(histogram["bin_start"] + histogram["bin_end"]) / 2, y=histogram["customers"],
+                width=0.95 * (histogram["bin_end"] - histogram["bin_start"]), marker={"color": colour},
+                name=t("axis_customers", lang))
+
+
+def predictive_clv_histogram(result: PredictiveClvSummary, lang: str, currency: str) -> go.Figure:
+    """How predicted CLV is spread over the customers, with the mean and the median marked."""
+    bars = _binned_bars(result.clv_histogram, PALETTE["primary"], lang)
+    marks = [vline(value, colour, "dash", text=f"{t(key, lang)}: {format_money(value, lang, currency, 0)}",
+                   position=position)
+             for value, key, colour, position in ((result.mean_clv, "label_mean", PALETTE["secondary"], "top right"),
+                                                  (result.median_clv, "label_median", PALETTE["good"], "top left"))]
+    return figure([bars], t("chart_predictive_clv", lang, months=round(result.horizon_months)), lang,
+                  t("axis_predicted_clv", lang, currency=currency), t("axis_customers", lang),
+                  xaxis=money_axis(lang, currency), shapes=[line for line, _ in marks],
+                  annotations=[label for _, label in marks], showlegend=False, hovermode="closest", bargap=0.05)
+
+
+def probability_alive_histogram(result: PredictiveClvSummary, lang: str) -> go.Figure:
+    """How many customers the BG/NBD thinks are still active, in 5-point bins of P(alive)."""
+    bars = _binned_bars(result.alive_histogram, PALETTE["good"], lang)
+    mean = result.mean_probability_alive
+    line, label = vline(mean, PALETTE["secondary"], "dash", position="top left",
+                        text=f"{t('label_mean', lang)}: {format_percent(mean, lang, 0)}")
+    return figure([bars], t("chart_probability_alive", lang), lang, t("axis_probability_alive", lang),
+                  t("axis_customers", lang),
+                  xaxis={"tickformat": ".0%", "range": [0, 1.02]}, shapes=[line], annotations=[label],
+                  showlegend=False, hovermode="closest", bargap=0.05)
+
+
+def calibration_holdout_chart(holdout: pd.DataFrame, holdout_weeks: int, lang: str) -> go.Figure:
+    """Actual against BG/NBD-predicted repeat purchases in the holdout weeks, by purchases in calibration.
+
+    One point per group of customers with 0, 1, ..., 6, 7+ repeat purchases in the calibration part (Fader, Hardie
+    & Lee 2005, Fig. 4); the hover shows how many customers each point averages.
+    """
+    hover = "%{x}: %{y:.2f} (n = %{customdata})<extra>%{fullData.name}</extra>"
+    lines = [
+        dict(type="scatter", x=holdout["label"], y=holdout["actual"], name=t("label_actual", lang),
+             mode="lines+markers", line={"color": PALETTE["primary"], "width": 3}, customdata=holdout["customers"],
+             hovertemplate=hover),
+        dict(type="scatter", x=holdout["label"], y=holdout["predicted"], name=t("label_predicted_bg_nbd", lang),
+             mode="lines+markers", line={"color": PALETTE["secondary"], "width": 3, "dash": "dash"},
+             customdata=holdout["customers"], hovertemplate=hover),
+    ]
+    return figure(lines, t("chart_calibration_holdout", lang, weeks=holdout_weeks), lang,
+                  t("axis_calibration_purchases", lang), t("axis_holdout_purchases", lang, weeks=holdout_weeks),
+                  xaxis={"type": "category"}, yaxis={"rangemode": "tozero"}, hovermode="closest")

@@ -1,0 +1,128 @@
+"""The CLV and Retention → profit pages' charts: the CLV estimates, the CLV gap waterfall, CLV : CAC, the uplift
+curve, the customer base's growth and the profit by customer year."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from retention_core import benchmarks
+from retention_views.charts.common import PALETTE, figure, money_axis, vline
+from retention_views.i18n import format_money, t
+from retention_views.page_results.clv import ClvResult
+
+
+def clv_comparison_chart(result: ClvResult, lang: str, currency: str,
+                         intervals: Mapping[str, object | None] | None = None) -> go.Figure:
+    """The three CLV estimates side by side (an unknown one is left out), each with its 80 % interval as an error
+    bar when ``intervals`` (by :class:`ClvResult` field name, objects with ``low`` and ``high``) gives one."""
+    shown = [(t(key, lang), value, colour, field) for key, value, colour, field in (
+        ("clv_simple", result.simple_clv, PALETTE["neutral"], "simple_clv"),
+        ("clv_margin_multiple", result.margin_multiple_clv, PALETTE["primary"], "margin_multiple_clv"),
+        ("clv_finite", result.finite_horizon_clv, PALETTE["good"], "finite_horizon_clv")) if value is not None]
+    names, values, colours, fields = ([item[index] for item in shown] for index in range(4))
+    bars = dict(type="bar", x=names, y=values, marker={"color": colours},
+                text=[format_money(value, lang, currency) for value in values], textposition="outside")
+    spans = [(intervals or {}).get(field) for field in fields]
+    if any(span is not None for span in spans):
+        bars["error_y"] = dict(type="data", symmetric=False, color=PALETTE["neutral"], thickness=1.5, width=8,
+                               array=[0.0 if span is None else max(0.0, span.high - value)
+                                      for span, value in zip(spans, values, strict=True)],
+                               arrayminus=[0.0 if span is None else max(0.0, value - span.low)
+                                           for span, value in zip(spans, values, strict=True)])
+        bars.update(textposition="inside", insidetextanchor="middle")  # clear of the error bar at the top
+    return figure([bars], t("chart_clv_comparison", lang), lang, "",
+                  t("axis_money_per_customer", lang, currency=currency), yaxis=money_axis(lang, currency),
+                  showlegend=False, hovermode=False)
+
+
+def clv_waterfall_chart(result: ClvResult, lang: str, currency: str) -> go.Figure:
+    """CLV → minus lifetime retention cost = CLV gap → minus CAC = net value, per new customer.
+
+    A step whose amount is unknown (no retention cost, no CAC) is left out, and so is every total after it: an
+    unknown amount is never drawn as 0."""
+    steps = [(t("clv_margin_multiple", lang), result.margin_multiple_clv, "absolute")]
+    if result.lifetime_retention_cost is not None:
+        steps += [(t("label_minus_retention_cost", lang), -result.lifetime_retention_cost, "relative"),
+                  (t("kpi_clv_gap", lang), result.clv_gap, "total")]
+        if result.acquisition_cost is not None:
+            steps += [(t("label_minus_cac", lang), -result.acquisition_cost, "relative"),
+                      (t("label_net_value", lang), result.net_value, "total")]
+    waterfall = dict(
+        type="waterfall", x=[name for name, _, _ in steps], y=[value for _, value, _ in steps],
+        measure=[measure for _, _, measure in steps],
+        text=[format_money(value, lang, currency) for _, value, _ in steps], textposition="outside",
+        increasing={"marker": {"color": PALETTE["good"]}}, decreasing={"marker": {"color": PALETTE["bad"]}},
+        totals={"marker": {"color": PALETTE["primary"]}}, connector={"line": {"color": PALETTE["neutral"]}},
+    )
+    return figure([waterfall], t("chart_clv_waterfall", lang), lang, "",
+                  t("axis_money_per_customer", lang, currency=currency), yaxis=money_axis(lang, currency),
+                  showlegend=False, hovermode=False)
+
+
+def clv_cac_chart(ratio: float, lang: str) -> go.Figure:
+    """CLV : CAC as a bar against the 3 : 1 rule of thumb (only for a known ratio: without a CAC there is none)."""
+    value = ratio
+    rule = benchmarks.CLV_TO_CAC_RULE
+    colour = PALETTE["good"] if value >= rule else PALETTE["bad"]
+    bar = dict(type="bar", x=[value], y=["CLV : CAC"], orientation="h", marker={"color": colour},
+               text=[f"{value:.1f} : 1".replace(".", "," if lang == "de" else ".")], textposition="outside")
+    line, label = vline(rule, PALETTE["neutral"], "dash", text=t("band_clv_cac_rule", lang), position="top")
+    return figure([bar], t("chart_clv_cac", lang), lang, t("axis_ratio", lang),
+                  xaxis={"range": [min(0, value) * 1.25, max(rule, value) * 1.25]}, shapes=[line], annotations=[label],
+                  height=220,
+                  showlegend=False, hovermode=False)
+
+
+def in_percent(curves: Sequence[pd.DataFrame]) -> bool:
+    """Whether uplift curves can be drawn as relative change: only when every point of every curve has one (near a
+    customer value of zero a percentage means nothing, and the curves are drawn in money instead)."""
+    return all(curve["relative_change"].notna().all() for curve in curves)
+
+
+def uplift_curve_chart(curve: pd.DataFrame, current_points: float, lang: str, currency: str) -> go.Figure:
+    """Profit increase against the retention uplift, with Reichheld's 25–95 % at 5 pp marked.
+
+    In percent of the customer value before the uplift; where that value is too close to zero for a percentage
+    (``relative_change`` missing), in money per new customer, without the band."""
+    reference = benchmarks.REICHHELD_UPLIFT_POINTS
+    current, _ = vline(current_points * 100, PALETTE["neutral"], "dot")
+    if not in_percent([curve]):
+        line = dict(type="scatter", x=curve["uplift_points"] * 100, y=curve["value_change"], mode="lines",
+                    name=t("label_your_business", lang), line={"color": PALETTE["primary"], "width": 3})
+        return figure([line], t("chart_uplift_curve_money", lang), lang, t("axis_uplift_points", lang),
+                      t("axis_money_per_customer", lang, currency=currency), xaxis={"ticksuffix": " pp"},
+                      yaxis={"rangemode": "tozero", **money_axis(lang, currency)}, shapes=[current])
+    low, high = benchmarks.REICHHELD_PROFIT_BAND
+    lines = [
+        dict(type="scatter", x=curve["uplift_points"] * 100, y=curve["relative_change"], mode="lines",
+             name=t("label_your_business", lang), line={"color": PALETTE["primary"], "width": 3}),
+        dict(type="scatter", x=[reference * 100, reference * 100], y=[low, high], mode="lines+markers",
+             name=t("band_reichheld", lang), line={"color": PALETTE["secondary"], "width": 8}, opacity=0.6),
+    ]
+    return figure(lines, t("chart_uplift_curve", lang), lang, t("axis_uplift_points", lang),
+                  t("axis_profit_increase", lang), xaxis={"ticksuffix": " pp"},
+                  yaxis={"tickformat": ".0%", "rangemode": "tozero"}, shapes=[current])
+
+
+def base_growth_chart(growth: pd.DataFrame, lang: str) -> go.Figure:
+    """Customer base relative to today, with and without the uplift."""
+    lines = [
+        dict(type="scatter", x=growth["year"], y=growth["without_uplift"], name=t("label_without_uplift", lang),
+             mode="lines+markers", line={"color": PALETTE["neutral"], "width": 3}),
+        dict(type="scatter", x=growth["year"], y=growth["with_uplift"], name=t("label_with_uplift", lang),
+             mode="lines+markers", line={"color": PALETTE["good"], "width": 3}),
+    ]
+    return figure(lines, t("chart_base_growth", lang), lang, t("axis_years", lang), t("axis_base_vs_today", lang),
+                  xaxis={"dtick": 1}, yaxis={"tickformat": ".0%"})
+
+
+def profit_by_tenure_chart(profits: pd.DataFrame, lang: str, currency: str) -> go.Figure:
+    """Profit per retained customer by year of customer age."""
+    bars = dict(type="bar", x=profits["tenure"], y=profits["profit"], marker={"color": PALETTE["primary"]},
+                text=[format_money(value, lang, currency, 0) for value in profits["profit"]], textposition="outside")
+    return figure([bars], t("chart_profit_by_tenure", lang), lang, t("axis_customer_year", lang),
+                  t("axis_money_per_customer", lang, currency=currency), xaxis={"dtick": 1},
+                  yaxis=money_axis(lang, currency), showlegend=False, hovermode=False)
