@@ -42,7 +42,8 @@ from retention_views.i18n import (
     t,
 )
 from retention_views.url_params import MAX_MONEY, PARAMS
-from retention_views.whatif import Outcome, outcome_kpis
+from retention_views.whatif.comparison import outcome_kpis
+from retention_views.whatif.outcomes import Outcome
 
 BROWSER_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PNG_SCALE = 2  # sharp on laptop screens and in slides
