@@ -56,8 +56,9 @@ class PeriodFacts:
 
     ``active_customers`` is the customer base at the period's end (E: ordered within the activity window);
     ``new_customers`` the customers whose first order falls in the period; ``buyers`` the customers with an order
-    in the period; ``returning_buyer_share`` the share of those buyers who had ordered in an earlier period. ``acquisition_cost`` is the period's own CAC (acquisition spend of the period ÷ its new
-    customers), not the annual one customer value uses.
+    in the period; ``returning_buyer_share`` the share of those buyers who had ordered in an earlier period.
+    ``acquisition_cost`` is the period's own CAC (acquisition spend of the period ÷ its new customers), not the
+    annual one customer value uses.
     """
 
     period_start: pd.Timestamp
