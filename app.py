@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import errors, runtime, scenario, state, widgets
+from dashboard import errors, keys, run_counts, runtime, saved_scenarios, shown_data, sidebar, url_sync, widgets
 from retention_views.i18n import t
 
 # A file served by this server: a ":material/...:" or emoji page icon makes the browser fetch it from a Google or
@@ -18,7 +18,7 @@ FAVICON = Path(__file__).parent / "dashboard" / "assets" / "favicon.png"
 st.set_page_config(page_title="Retention Economics", page_icon=str(FAVICON), layout="wide")
 runtime.avoid_huge_page_stalls()  # before an upload's large arrays and the upload worker's processes
 if configuration_problems := runtime.start_up():
-    st.error(widgets.message("error_configuration", st.session_state.get(state.LANG, "de"),
+    st.error(widgets.message("error_configuration", st.session_state.get(keys.LANG, sidebar.browser_language()),
                              details="; ".join(configuration_problems)), icon=":material/error:")
     st.stop()
 
@@ -34,21 +34,21 @@ PAGES = (
 )
 
 with errors.boundary():  # an unexpected error: a message in the user's language and the way back, logged
-    state.count_run("app_frame")
-    scenario.restore_from_link()
-    scenario.prepare_settings()
-    settings = state.sidebar(on_change=errors.guarded(scenario.setting_changed))
-    scenario.mirror_url(settings)
-    scenario.check_link(settings)
-    scenario.notice(settings)
+    run_counts.count_run("app_frame")
+    url_sync.restore_from_link()
+    url_sync.prepare_settings()
+    settings = sidebar.sidebar(on_change=errors.guarded(url_sync.setting_changed))
+    url_sync.mirror_url(settings)
+    url_sync.check_link(settings)
+    url_sync.notice(settings)
     lang = settings.lang
     navigation = st.navigation(
         [st.Page(path, title=t(title, lang), icon=icon, default=index == 0)
          for index, (path, title, icon) in enumerate(PAGES)]
     )
     with st.sidebar:
-        st.caption(widgets.message("sidebar_source_caption", lang, name=state.dataset_name(lang)))
-    scenario.save_form(settings)
+        st.caption(widgets.message("sidebar_source_caption", lang, name=shown_data.dataset_name(lang)))
+    saved_scenarios.save_form(settings)
     errors.show_callback_error()
     navigation.run()
 runtime.freeze_long_lived_objects()  # after the page: its imports are done

@@ -8,17 +8,17 @@ top customers and the holdout check are built only while their expanders are ope
 
 import streamlit as st
 
-from dashboard import scenario, state, widgets
+from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import predictive
 from retention_views import charts, whatif
 from retention_views.i18n import format_number, t
 
-s = state.settings()
-aggs = state.current_aggregates()
-state.count_run("clv_page")
+s = sidebar.settings()
+aggs = shown_data.current_aggregates()
+run_counts.count_run("clv_page")
 widgets.header("clv", s)
 
-if "clv_annual_retention" not in scenario.plan(s).specs:
+if "clv_annual_retention" not in inputs.plan(s).specs:
     st.warning(t("warning_no_orders", s.lang))
     st.stop()
 basis = aggs.basis
@@ -28,33 +28,33 @@ FORECAST_FRAGMENTS = () if btyd.reason else ("clv_what_if", "clv_forecast")
 
 def forecast_for(values: dict) -> predictive.PredictiveClvSummary:
     """The predictive summary at the scenario's margin, discount rate and horizon (kept in the session)."""
-    return state.predictive_forecast(aggs, values["clv_gross_margin"], values["clv_discount_rate"],
+    return shown_data.predictive_forecast(aggs, values["clv_gross_margin"], values["clv_discount_rate"],
                                      horizon_months=12 * values["clv_horizon"])
 
 
 @st.fragment(key="clv_what_if")
 def what_if() -> None:
     """The sliders, the three CLVs, the CLV gap and the predictive estimate beside them."""
-    state.count_run("clv_what_if")
-    plan = scenario.plan(s)
+    run_counts.count_run("clv_what_if")
+    plan = inputs.plan(s)
     widgets.basis_caption(basis, s)
     left, right = st.columns(2)
-    margin = scenario.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
+    margin = inputs.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
                                      help=t("clv_gross_margin_help", s.lang), lang=s.lang,
                                      reruns=FORECAST_FRAGMENTS)
-    discount = scenario.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
+    discount = inputs.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
                                        help=t("clv_discount_rate_help", s.lang), lang=s.lang,
                                        reruns=FORECAST_FRAGMENTS)
-    retention = scenario.percent_slider(plan, "clv_annual_retention",
+    retention = inputs.percent_slider(plan, "clv_annual_retention",
                                         widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
                                         help=t("clv_annual_retention_help", s.lang), lang=s.lang)
-    horizon = scenario.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right, reruns=FORECAST_FRAGMENTS)
+    horizon = inputs.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right, reruns=FORECAST_FRAGMENTS)
     cost_column, cac_column = st.columns(2)
     cost_label = widgets.measured_label("clv_retention_cost_year", basis.retention_cost_per_customer, s)
-    cost = scenario.number_input(plan, "clv_retention_cost_year", cost_label, cost_column,
+    cost = inputs.number_input(plan, "clv_retention_cost_year", cost_label, cost_column,
                                  help=t("clv_retention_cost_year_help", s.lang), lang=s.lang,
                                  placeholder=t("field_not_measured", s.lang))
-    cac = scenario.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
+    cac = inputs.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
                                 cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
                                 placeholder=t("field_not_measured", s.lang))
     widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)
@@ -132,17 +132,17 @@ def what_if() -> None:
 def forecast_part(part: str) -> None:
     """The forecast's CLV histogram (``part="histogram"``) or its top customers (``"top"``); both call sites rerun
     together when margin, discount rate or horizon move."""
-    state.count_run("clv_forecast")
+    run_counts.count_run("clv_forecast")
     if part == "histogram":
-        widgets.chart(charts.predictive_clv_histogram(forecast_for(scenario.plan(s).values), s.lang, s.currency), s)
+        widgets.chart(charts.predictive_clv_histogram(forecast_for(inputs.plan(s).values), s.lang, s.currency), s)
         return
     # the table is built and sent only while its expander is open; opening it reruns this fragment alone
     box = st.expander(t("predictive_top_title", s.lang), key="clv_top_open", on_change="rerun",
                       icon=":material/format_list_numbered:")
     if not box.open:
         return
-    state.count_run("clv_top_customers")
-    forecast = forecast_for(scenario.plan(s).values)
+    run_counts.count_run("clv_top_customers")
+    forecast = forecast_for(inputs.plan(s).values)
     top_customers = widgets.localized(forecast.top_customers, {
         "frequency": ("number", 0), "monetary": ("number", 2), "expected_purchases": ("number", 1),
         "probability_alive": ("percent", 1), "clv": ("number", 2)}, s)
@@ -163,14 +163,14 @@ def holdout_check() -> None:
                       icon=":material/fact_check:")
     if not box.open:
         return
-    state.count_run("clv_holdout")
+    run_counts.count_run("clv_holdout")
     if btyd.holdout is None:
         box.info(t("predictive_holdout_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.holdout_reason}",
                                                                       s.lang, **predictive.reason_params(btyd))),
                  icon=":material/info:")
         return
     with box:
-        widgets.chart(state.figure(aggs, "calibration_holdout", lambda: charts.calibration_holdout_chart(
+        widgets.chart(shown_data.figure(aggs, "calibration_holdout", lambda: charts.calibration_holdout_chart(
             btyd.holdout, btyd.holdout_weeks, s.lang)), s)
     box.markdown(t("predictive_holdout_judge", s.lang, weeks=btyd.holdout_weeks,
                    predicted=widgets.format_value("count", btyd.holdout_predicted, s),
@@ -180,12 +180,12 @@ def holdout_check() -> None:
 
 what_if()
 if not btyd.reason:
-    state.count_run("clv_predictive")
+    run_counts.count_run("clv_predictive")
     histogram_left, histogram_right = st.columns(2)
     with histogram_left:
         forecast_part("histogram")
     with histogram_right:  # P(alive) depends on the fit alone, not on margin, discount rate or horizon
-        widgets.chart(state.figure(aggs, "probability_alive", lambda: charts.probability_alive_histogram(
-            forecast_for(scenario.plan(s).values), s.lang)), s)
+        widgets.chart(shown_data.figure(aggs, "probability_alive", lambda: charts.probability_alive_histogram(
+            forecast_for(inputs.plan(s).values), s.lang)), s)
     forecast_part("top")
     holdout_check()

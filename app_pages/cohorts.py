@@ -6,16 +6,16 @@ its own block alone, not the heatmap, the curves or the frame.
 
 import streamlit as st
 
-from dashboard import revenue_views, scenario, state, widgets
+from dashboard import inputs, revenue_views, run_counts, shown_data, sidebar, widgets
 from retention_core import predictive
 from retention_views import charts, page_results
 from retention_views.i18n import t
 
-s = state.settings()
-aggs = state.current_aggregates()
-state.count_run("cohorts_page")
+s = sidebar.settings()
+aggs = shown_data.current_aggregates()
+run_counts.count_run("cohorts_page")
 widgets.header("cohorts", s)
-plan = scenario.plan(s)
+plan = inputs.plan(s)
 
 average = page_results.average_retention_curve(aggs)
 if "cohort_periods_since" not in plan.specs:
@@ -26,8 +26,8 @@ if "cohort_periods_since" not in plan.specs:
 @st.fragment(key="cohort_retention_after")
 def retention_after() -> None:
     """The periods slider and the average share of a cohort still buying that many periods later."""
-    state.count_run("cohort_retention_after")
-    periods_since = scenario.slider(scenario.plan(s), "cohort_periods_since",
+    run_counts.count_run("cohort_retention_after")
+    periods_since = inputs.slider(inputs.plan(s), "cohort_periods_since",
                                     t("cohort_periods_since", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
     widgets.metric("cohort_retention_after", "fraction", page_results.retention_after(aggs, periods_since), s,
                    "cohort_retention_after_help")
@@ -36,29 +36,29 @@ def retention_after() -> None:
 @st.fragment(key="cohort_projection")
 def projection_block() -> None:
     """The projection's length slider and the projected retention of the cohorts."""
-    state.count_run("cohort_projection")
-    periods_ahead = scenario.slider(scenario.plan(s), "cohort_project_periods",
+    run_counts.count_run("cohort_projection")
+    periods_ahead = inputs.slider(inputs.plan(s), "cohort_project_periods",
                                     t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
-    projection = state.cohort_projection(aggs, periods_ahead)
+    projection = shown_data.cohort_projection(aggs, periods_ahead)
     if projection.empty:
         st.info(t("predictive_cohort_unavailable", s.lang, minimum=predictive.MIN_COHORT_PERIODS),
                 icon=":material/info:")
     else:
-        widgets.chart(state.figure(aggs, "cohort_projection", lambda: charts.cohort_projection_chart(
+        widgets.chart(shown_data.figure(aggs, "cohort_projection", lambda: charts.cohort_projection_chart(
             projection, s.period, s.lang), periods_ahead), s)
         st.caption(t("predictive_cohort_caption", s.lang, minimum=predictive.MIN_COHORT_PERIODS))
 
 
 retention_after()
-widgets.chart(state.figure(aggs, "cohort_heatmap", lambda: charts.cohort_heatmap(
+widgets.chart(shown_data.figure(aggs, "cohort_heatmap", lambda: charts.cohort_heatmap(
     page_results.cohort_matrix(aggs), s.period, s.lang)), s)
 revenue_views.cohort_section(aggs, s)
 left, right = st.columns(2)
 with left:
-    widgets.chart(state.figure(aggs, "cohort_curves", lambda: charts.cohort_curves_chart(
+    widgets.chart(shown_data.figure(aggs, "cohort_curves", lambda: charts.cohort_curves_chart(
         aggs.cohorts, average, s.period, s.lang)), s)
 with right:
-    widgets.chart(state.figure(aggs, "cohort_revenue", lambda: charts.cohort_revenue_chart(
+    widgets.chart(shown_data.figure(aggs, "cohort_revenue", lambda: charts.cohort_revenue_chart(
         page_results.cohort_matrix(aggs, "revenue"), s.period, s.lang, s.currency)), s)
     st.caption(t("cohort_revenue_note", s.lang))
 

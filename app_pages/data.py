@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard import state, upload, widgets
+from dashboard import sidebar, upload, widgets
 from retention_core.columns import SHEETS
 from retention_views.i18n import t
 
-s = state.settings()
+s = sidebar.settings()
 widgets.header("data", s)
 
 tabs = st.tabs([t(f"sheet_{kind}", s.lang) + ("" if kind == "transactions" else " " + t("data_optional", s.lang))

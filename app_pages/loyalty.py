@@ -5,16 +5,16 @@ The Customer Loyalty Index with its three sliders is a fragment (``loyalty_cli``
 
 import streamlit as st
 
-from dashboard import scenario, state, widgets
+from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import metrics
 from retention_views import charts, page_results
 from retention_views.i18n import t
 
-s = state.settings()
-aggs = state.current_aggregates()
-state.count_run("loyalty_page")
+s = sidebar.settings()
+aggs = shown_data.current_aggregates()
+run_counts.count_run("loyalty_page")
 widgets.header("loyalty", s)
-plan = scenario.plan(s)
+plan = inputs.plan(s)
 
 facts = page_results.loyalty_facts(aggs)
 st.caption(t("loyalty_scope", s.lang))
@@ -36,12 +36,12 @@ else:
 @st.fragment(key="loyalty_cli")
 def loyalty_index() -> None:
     """The Customer Loyalty Index from the three mean answers on the sliders."""
-    state.count_run("loyalty_cli")
-    plan = scenario.plan(s)
+    run_counts.count_run("loyalty_cli")
+    plan = inputs.plan(s)
     st.subheader(t("loyalty_cli_title", s.lang))
     st.caption(t("loyalty_cli_intro", s.lang))
     columns = st.columns(3)
-    means = [scenario.decimal_slider(plan, f"loyalty_cli_{question}",  # presets: no sheet measures these answers
+    means = [inputs.decimal_slider(plan, f"loyalty_cli_{question}",  # presets: no sheet measures these answers
                                      widgets.measured_label(f"loyalty_cli_{question}", None, s), columns[index],
                                      lang=s.lang)
              for index, question in enumerate(("recommend", "repurchase", "try_new"))]

@@ -3,26 +3,26 @@ retention trend, and revenue retention."""
 
 import streamlit as st
 
-from dashboard import revenue_views, scenario, state, widgets
+from dashboard import inputs, revenue_views, shown_data, sidebar, widgets
 from retention_views import charts, page_results, whatif
 from retention_views.i18n import format_day, format_period, t
 
-s = state.settings()
-aggs = state.current_aggregates()
+s = sidebar.settings()
+aggs = shown_data.current_aggregates()
 widgets.header("overview", s)
-plan = scenario.plan(s)
+plan = inputs.plan(s)
 
 if "overview_period" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))
     st.stop()
-period_start = scenario.choice(plan, "overview_period", t("overview_period", s.lang), "select_slider",
+period_start = inputs.choice(plan, "overview_period", t("overview_period", s.lang), "select_slider",
                                format_func=lambda start: format_period(start, s.period, s.lang))
 widgets.kpi_cards(page_results.overview_kpis(aggs, period_start), s)
 
 basis = aggs.basis
 if basis is not None:
     st.subheader(t("overview_value_title", s.lang, end=format_day(basis.as_of, s.lang)))
-    assumptions = scenario.assumptions(plan)
+    assumptions = inputs.assumptions(plan)
     st.caption(t("overview_value_intro", s.lang,
                  margin=widgets.format_value("fraction", assumptions.gross_margin, s),
                  discount=widgets.format_value("fraction", assumptions.annual_discount_rate, s)))

@@ -6,7 +6,7 @@ sidebar; the base-growth chart with its own slider is a fragment inside it (``pr
 
 import streamlit as st
 
-from dashboard import scenario, state, widgets
+from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import benchmarks
 from retention_views import charts, page_results, whatif
 from retention_views.i18n import format_number, format_percent, t
@@ -14,12 +14,12 @@ from retention_views.i18n import format_number, format_percent, t
 #: The verdict's reasons that explain a result off Reichheld's band, listed once after "Warum:" / "Why:".
 CAUSES = ("short_lifetime", "flat_profits", "high_discount", "long_lifetime")
 
-s = state.settings()
-aggs = state.current_aggregates()
-state.count_run("profit_page")
+s = sidebar.settings()
+aggs = shown_data.current_aggregates()
+run_counts.count_run("profit_page")
 widgets.header("profit", s)
 
-if "profit_retention" not in scenario.plan(s).specs:
+if "profit_retention" not in inputs.plan(s).specs:
     st.warning(t("warning_no_customer_year", s.lang))
     st.stop()
 basis = aggs.basis
@@ -28,8 +28,8 @@ basis = aggs.basis
 @st.fragment(key="profit_growth")
 def base_growth(retention: float, uplift: float) -> None:
     """The growth slider and the customer base it gives, at the simulator's retention and uplift."""
-    state.count_run("profit_growth")
-    years = scenario.slider(scenario.plan(s), "profit_growth_years", t("profit_growth_years", s.lang))
+    run_counts.count_run("profit_growth")
+    years = inputs.slider(inputs.plan(s), "profit_growth_years", t("profit_growth_years", s.lang))
     if basis.acquisition_rate is None:
         st.info(t("profit_growth_unknown", s.lang), icon=":material/info:")
     else:
@@ -42,28 +42,28 @@ def base_growth(retention: float, uplift: float) -> None:
 @st.fragment(key="profit_what_if")
 def what_if() -> None:
     """The simulator: sliders, profit per customer year, the value before and after, the verdict and the curve."""
-    state.count_run("profit_what_if")
-    plan = scenario.plan(s)
-    assumptions = scenario.assumptions(plan)
+    run_counts.count_run("profit_what_if")
+    plan = inputs.plan(s)
+    assumptions = inputs.assumptions(plan)
 
     left, right = st.columns(2)
-    retention = scenario.percent_slider(plan, "profit_retention",
+    retention = inputs.percent_slider(plan, "profit_retention",
                                         widgets.measured_label("profit_retention", basis.retention_rate, s), left,
                                         help=t("profit_retention_help", s.lang), lang=s.lang)
-    uplift = scenario.percent_slider(plan, "profit_uplift", t("profit_uplift", s.lang), left,
+    uplift = inputs.percent_slider(plan, "profit_uplift", t("profit_uplift", s.lang), left,
                                      help=t("profit_uplift_help", s.lang), lang=s.lang)
-    discount = scenario.percent_slider(plan, "profit_discount_rate", t("clv_discount_rate", s.lang), right,
+    discount = inputs.percent_slider(plan, "profit_discount_rate", t("clv_discount_rate", s.lang), right,
                                        lang=s.lang)
-    horizon = scenario.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
+    horizon = inputs.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
                               format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
                               else t("label_years", s.lang, years=years))
-    cac = scenario.number_input(plan, "profit_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
+    cac = inputs.number_input(plan, "profit_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
                                 right, help=t("profit_cac_help", s.lang), lang=s.lang,
                                 placeholder=t("field_not_included", s.lang))
 
     st.caption(t("profit_tenure_intro", s.lang, margin=format_percent(assumptions.gross_margin, s.lang)))
     editor_column, tenure_chart_column = st.columns([2, 3])
-    profits = scenario.profits_fields(plan, aggs, assumptions.gross_margin, editor_column, lang=s.lang,
+    profits = inputs.profits_fields(plan, aggs, assumptions.gross_margin, editor_column, lang=s.lang,
                                      currency=s.currency)
     with tenure_chart_column:
         widgets.chart(charts.profit_by_tenure_chart(profits, s.lang, s.currency), s)

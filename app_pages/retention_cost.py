@@ -6,22 +6,22 @@ sidebar.
 
 import streamlit as st
 
-from dashboard import scenario, state, widgets
+from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_views import charts, page_results, whatif
 from retention_views.i18n import format_period, t
 
-s = state.settings()
-aggs = state.current_aggregates()
-state.count_run("retention_cost_page")
+s = sidebar.settings()
+aggs = shown_data.current_aggregates()
+run_counts.count_run("retention_cost_page")
 widgets.header("retention_cost", s)
 
 
 @st.fragment(key="cost_what_if")
 def what_if() -> None:
     """The cost source (data or typed), the spend charts, the what-if sliders and the cost they give."""
-    state.count_run("cost_what_if")
-    plan = scenario.plan(s)
-    mode = scenario.choice(plan, "cost_mode", t("cost_mode", s.lang), "segmented_control",
+    run_counts.count_run("cost_what_if")
+    plan = inputs.plan(s)
+    mode = inputs.choice(plan, "cost_mode", t("cost_mode", s.lang), "segmented_control",
                            format_func=lambda code: t(f"cost_mode_{code}", s.lang))
     values = {**plan.values, "cost_mode": mode}
 
@@ -32,7 +32,7 @@ def what_if() -> None:
             widgets.chart(charts.cost_stack_chart(costs, s.period, s.lang, s.currency), s)
         with right:
             widgets.chart(charts.cost_per_customer_chart(costs, s.period, s.lang, s.currency), s)
-        values["cost_period"] = scenario.choice(plan, "cost_period", t("cost_period", s.lang), "select_slider",
+        values["cost_period"] = inputs.choice(plan, "cost_period", t("cost_period", s.lang), "select_slider",
                                                 format_func=lambda start: format_period(start, s.period, s.lang))
     else:
         if aggs.costs is None:
@@ -40,23 +40,23 @@ def what_if() -> None:
         st.caption(t("cost_typed_intro", s.lang))
         columns = st.columns(4)
         for index, category in enumerate(page_results.COST_CATEGORIES):
-            values[f"cost_typed_{category}"] = scenario.number_input(
+            values[f"cost_typed_{category}"] = inputs.number_input(
                 plan, f"cost_typed_{category}", t(f"category_{category}", s.lang), columns[index], lang=s.lang)
-        values["cost_typed_active"] = scenario.number_input(plan, "cost_typed_active",
+        values["cost_typed_active"] = inputs.number_input(plan, "cost_typed_active",
                                                             t("label_active_customers_typed", s.lang), columns[3],
                                                             lang=s.lang)
 
     st.subheader(t("cost_whatif", s.lang))
     slider_columns = st.columns(4)
     for index, category in enumerate(page_results.COST_CATEGORIES):
-        values[f"cost_change_{category}"] = scenario.percent_slider(
+        values[f"cost_change_{category}"] = inputs.percent_slider(
             plan, f"cost_change_{category}", t(f"category_{category}", s.lang), slider_columns[index], lang=s.lang)
-    values[f"cost_active_{mode}"] = scenario.number_input(plan, f"cost_active_{mode}",
+    values[f"cost_active_{mode}"] = inputs.number_input(plan, f"cost_active_{mode}",
                                                           t("label_active_customers_whatif", s.lang),
                                                           slider_columns[3],
                                                           lang=s.lang)
     if mode == "typed":
-        values["cost_typed_cac"] = scenario.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang),
+        values["cost_typed_cac"] = inputs.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang),
                                                          lang=s.lang, placeholder=t("field_not_measured", s.lang))
     outcome = whatif.cost_result(aggs, values)
     result = outcome.scenario

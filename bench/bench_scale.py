@@ -12,7 +12,7 @@ does and reports, in seconds:
   included), with the time of each step, and the same for another period reusing the first (a period switch);
 - cohort matrix: ``queries.cohort_retention`` alone on the prepared rows;
 - peak RSS of the process after load + aggregate, and again after the AppTest runs;
-- slider reruns: the prepared data set is put into an AppTest session as an upload (``dashboard.state`` keys),
+- slider reruns: the prepared data set is put into an AppTest session as an upload (``dashboard.keys``),
   each page is opened once, then one slider per page is moved ``--repeats`` times; median and worst rerun. The
   sliders whose results a session keeps per value (:data:`NEW_VALUE_SLIDERS`) move to a new value every time.
 
@@ -104,7 +104,7 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
     from bench_sliders import SLIDERS, time_reruns
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import runtime, state
+    from dashboard import keys, runtime
     from retention_core import loading, queries
     from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
     from retention_core.dataset import Dataset, aggregate, content_key
@@ -158,9 +158,9 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
     first_view: dict[str, float] = {}
     for page, kind, key, values in (*SLIDERS, *NEW_VALUE_SLIDERS):
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-        app.session_state[state.DATASET] = dataset
-        app.session_state[state.AGGREGATES] = {(dataset.key, "quarter", 12): aggs}
-        app.session_state[state.SOURCE] = "upload"
+        app.session_state[keys.DATASET] = dataset
+        app.session_state[keys.AGGREGATES] = {(dataset.key, "quarter", 12): aggs}
+        app.session_state[keys.SOURCE] = "upload"
         app.run()
         began = time.perf_counter()
         app.switch_page(page).run()

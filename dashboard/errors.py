@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import keys, sidebar
 from retention_views.i18n import t
 
 _LOG = logging.getLogger(__name__)
@@ -54,14 +54,14 @@ def guarded(callback: Callable[..., None]) -> Callable[..., None]:
         try:
             callback(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - see boundary()
-            st.session_state[state.CALLBACK_ERROR] = log_unexpected(error, f"in the callback {callback.__name__}")
+            st.session_state[keys.CALLBACK_ERROR] = log_unexpected(error, f"in the callback {callback.__name__}")
 
     return run
 
 
 def show_callback_error() -> None:
     """The message of a :func:`guarded` callback that failed before this run, once."""
-    incident = st.session_state.pop(state.CALLBACK_ERROR, None)
+    incident = st.session_state.pop(keys.CALLBACK_ERROR, None)
     if incident is not None:
         show_unexpected(incident)
 
@@ -69,7 +69,7 @@ def show_callback_error() -> None:
 def show_unexpected(incident: str) -> None:
     """What the user sees of an unexpected error: a plain message in their language with the incident code and the
     way back; with an upload shown, a button back to the sample and a link to the Data page."""
-    s = state.settings()
+    s = sidebar.settings()
     on_upload = s.source == "upload"
     text = t("error_unexpected", s.lang, incident=incident)
     if on_upload:
@@ -77,4 +77,4 @@ def show_unexpected(incident: str) -> None:
                         sample=t("source_sample", s.lang), data_page=t("page_data", s.lang))
     st.error(text, icon=":material/report:")
     if on_upload:
-        state.way_back(s.lang, key="error_show_sample")
+        sidebar.way_back(s.lang, key="error_show_sample")

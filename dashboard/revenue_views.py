@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import state, widgets
-from dashboard.state import Settings
+from dashboard import shown_data, widgets
+from dashboard.sidebar import Settings
 from retention_core import revenue
 from retention_core.dataset import Aggregates
 from retention_views import charts, page_results
@@ -31,7 +31,7 @@ def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) 
         widgets.chart(charts.revenue_bridge_chart(bridge, aggs.period, s.lang, s.currency), s,
                       key="overview_revenue_bridge")
     with right:
-        widgets.chart(state.figure(aggs, "revenue_retention", lambda: charts.revenue_retention_chart(
+        widgets.chart(shown_data.figure(aggs, "revenue_retention", lambda: charts.revenue_retention_chart(
             revenue.retention_trend(aggs), aggs.period, s.lang)), s, key="overview_revenue_trend")
     if aggs.period == "year":
         st.caption(t("revenue_benchmark_note_year", s.lang))
@@ -64,6 +64,6 @@ def cohort_section(aggs: Aggregates, s: Settings) -> None:
     if not revenue.available(aggs):
         st.info(t("revenue_unavailable", s.lang), icon=":material/info:")
         return
-    widgets.chart(state.figure(aggs, "cohort_nrr", lambda: charts.cohort_nrr_heatmap(
+    widgets.chart(shown_data.figure(aggs, "cohort_nrr", lambda: charts.cohort_nrr_heatmap(
         revenue.cohort_nrr_matrix(aggs.revenue, aggs.period), aggs.period, s.lang)), s, key="cohort_nrr_heatmap")
     st.caption(t("cohort_nrr_note", s.lang))

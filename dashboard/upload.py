@@ -2,7 +2,7 @@
 
 Reading and preparing run in a capped worker process (:mod:`retention_core.upload_worker`): a file that crashes
 the reader, needs too much memory or takes too long becomes a message on this page, and the server carries on.
-Everything a user uploads stays in ``st.session_state[state.UPLOADS]`` (one entry per sheet kind); nothing is
+Everything a user uploads stays in ``st.session_state[keys.UPLOADS]`` (one entry per sheet kind); nothing is
 written to disk or to a global cache. Text from the file (its name, headers, cells, sheet names) is shown as
 text: as inline code wherever Streamlit reads Markdown (:func:`widgets.message`, :func:`widgets.plain`).
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import errors, scenario, state, widgets
-from dashboard.state import Settings
+from dashboard import errors, keys, session_cache, shown_data, url_sync, widgets, work_queue
+from dashboard.sidebar import Settings
 from retention_core import sandbox
 from retention_core.columns import CATEGORIES, SHEETS, Prepared, SharedColumnError, apply_categories, map_columns
 from retention_core.columns import looks_like, suggest_categories, suggest_mapping
@@ -47,7 +47,7 @@ class Upload:
 
 
 def _uploads() -> dict[str, Upload]:
-    return st.session_state.setdefault(state.UPLOADS, {})
+    return st.session_state.setdefault(keys.UPLOADS, {})
 
 
 def uploaded(kind: str) -> bool:
@@ -80,7 +80,7 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
     if entry is not None and entry.key == key:
         return entry
     try:
-        with st.spinner(widgets.message("status_reading", s.lang, filename=file.name)), state.in_turn(s.lang):
+        with st.spinner(widgets.message("status_reading", s.lang, filename=file.name)), work_queue.in_turn(s.lang):
             loaded = read_upload(data, file.name, sheet=sheet)
     except LoadError as error:
         _uploads().pop(kind, None)
@@ -170,7 +170,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
         try:
-            with st.spinner(t("status_preparing", s.lang)), state.in_turn(s.lang):
+            with st.spinner(t("status_preparing", s.lang)), work_queue.in_turn(s.lang):
                 result = prepare_upload(mapped, kind, entry.filename)
         except LoadError as error:
             st.error(widgets.message(error.key, s.lang, **error.params), icon=":material/error:")
@@ -345,7 +345,7 @@ def use_uploads() -> None:
     """``on_click`` of *Use my data*: the uploads become the session's data, unless one of them cannot be used
     (the button is disabled then; this guards a click that raced a change)."""
     if uploaded("transactions") and not any(_blocking(kind, entry) for kind, entry in _uploads().items()):
-        state.use_uploaded(dataset())
+        shown_data.use_uploaded(dataset())
 
 
 def use_section(s: Settings) -> None:
@@ -422,16 +422,12 @@ def _rhythm() -> PurchaseRhythm | None:
     entry = _uploads().get("transactions")
     if entry is None or entry.prepared is None:
         return None
-    key = (entry.key, str(entry.mapping))
-    kept: dict = st.session_state.setdefault(state.RHYTHMS, {})
-    if key not in kept:
-        kept.clear()  # one upload of transactions at a time
-        codes = entry.prepared.codes.get("customer_id")
-        kept[key] = purchase_rhythm(entry.prepared.frame, None if codes is None else codes.codes)
-    return kept[key]
+    codes = entry.prepared.codes.get("customer_id")
+    return session_cache.kept(keys.RHYTHMS, (entry.key, str(entry.mapping)),
+                              lambda: purchase_rhythm(entry.prepared.frame, None if codes is None else codes.codes))
 
 
 def _use_month() -> None:
     """The hint's button: the sidebar's period becomes "month" (and the link says so)."""
-    st.session_state[state.PERIOD] = "month"
-    scenario.setting_changed(state.PERIOD)
+    st.session_state[keys.PERIOD] = "month"
+    url_sync.setting_changed(keys.PERIOD)

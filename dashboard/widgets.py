@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from dashboard.state import Settings
+from dashboard.sidebar import Settings
 from retention_core.customer_value import AnnualBasis
 from retention_core.intervals import Interval, informative
 from retention_views.exports import to_csv_bytes

@@ -11,7 +11,7 @@ Variable                           Default    Meaning
                                               at least ``1GB``; see :mod:`retention_core.sandbox`)
 ``RETENTION_UPLOAD_SECONDS``       ``60``     longest reading or preparing one upload may take (seconds, more than 0)
 ``RETENTION_WORK_SLOTS``           ``2``      heavy jobs of all sessions that run at once (a whole number, at least 1;
-                                              see ``dashboard.state.WorkQueue``)
+                                              see ``dashboard.work_queue.WorkQueue``)
 =================================  =========  ======================================================================
 
 :func:`check` reads them all and raises :class:`ConfigurationError` naming every variable that is wrong, its value

@@ -40,7 +40,7 @@ def run_fragment(app: AppTest, fragment: str) -> AppTest:
 
 
 def block_runs(app: AppTest) -> dict[str, int]:
-    """How often each counted block (``state.count_run``) has run in the app's session, a copy."""
+    """How often each counted block (``run_counts.count_run``) has run in the app's session, a copy."""
     return dict(app.session_state["app_block_runs"])
 
 

@@ -15,7 +15,7 @@ import pytest
 from apptest_support import APP, ROOT, german_number, metric_value, open_page, rendered
 from streamlit.testing.v1 import AppTest
 
-from dashboard import scenario
+from dashboard import inputs
 from retention_views import whatif
 from retention_views.url_params import PARAMS
 
@@ -180,12 +180,12 @@ def test_sliders_write_their_values_as_the_language_writes_numbers():
 def test_slider_steps_are_exact_decimals_and_take_in_values_between_them():
     # 0.1 · 3 is 0.30000000000000004 in binary floating point: the steps are rounded to the step's decimals, so a
     # link's 0.3 is the third step, not an option beside it
-    loyalty = scenario._steps(PARAMS["loyalty_cli_recommend"], 0.3, 7.5)
+    loyalty = inputs._steps(PARAMS["loyalty_cli_recommend"], 0.3, 7.5)
     assert len(loyalty) == 101 and loyalty[:4] == [0.0, 0.1, 0.2, 0.3]
     assert all(step == round(step, 1) for step in loyalty)
-    discount = scenario._steps(PARAMS["clv_discount_rate"], 8.3)  # percent steps of 0.5, and 8.3 % between
+    discount = inputs._steps(PARAMS["clv_discount_rate"], 8.3)  # percent steps of 0.5, and 8.3 % between
     assert len(discount) == 62 and discount[16:19] == [8.0, 8.3, 8.5] and discount[-1] == 30.0
-    assert scenario._steps(PARAMS["cost_change_team"])[:3] == [-50.0, -45.0, -40.0]
+    assert inputs._steps(PARAMS["cost_change_team"])[:3] == [-50.0, -45.0, -40.0]
 
 
 def test_the_whole_number_slider_refuses_fractions_and_decimals():
@@ -193,9 +193,9 @@ def test_the_whole_number_slider_refuses_fractions_and_decimals():
     plan = whatif.Resolved(values={}, defaults={}, specs=specs, rejected=())
     with pytest.raises(ValueError, match="slider is for whole numbers; clv_gross_margin is a fraction, use "
                                          "percent_slider or decimal_slider"):
-        scenario.slider(plan, "clv_gross_margin", "Marge")
+        inputs.slider(plan, "clv_gross_margin", "Marge")
     with pytest.raises(ValueError, match="loyalty_cli_recommend is a number"):
-        scenario.slider(plan, "loyalty_cli_recommend", "Weiterempfehlung")
+        inputs.slider(plan, "loyalty_cli_recommend", "Weiterempfehlung")
 
 
 def upload(app: AppTest, name: str, content: bytes, mime: str = "text/csv") -> AppTest:
@@ -309,7 +309,7 @@ def test_no_page_relies_on_magic_which_the_server_config_turns_off():
 
 def test_a_table_writes_its_numbers_as_the_language_does_and_keeps_them_numbers():
     from dashboard import widgets
-    from dashboard.state import Settings
+    from dashboard.sidebar import Settings
 
     frame = pd.DataFrame({"customer_id": ["K1"], "monetary": [1234.5], "probability_alive": [0.9876]})
     formats = {"monetary": ("number", 2), "probability_alive": ("percent", 1)}

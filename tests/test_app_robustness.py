@@ -164,14 +164,14 @@ def test_the_way_back_switches_to_the_sample_and_the_page_shows_its_numbers():
 
 
 def test_data_that_aggregate_refuses_end_the_status_box_and_show_the_way_back(monkeypatch):
-    from dashboard import state
+    from dashboard import shown_data
 
     def refuse(*args, **kwargs):
         raise ValueError("the amounts net to less than nothing")
 
     app = upload(open_page("app_pages/data.py", "en"), "Kundennummer;Bestelldatum;Betrag\nK1;01.01.2024;12,50\n")
     app.button(key="data_use").click().run()
-    monkeypatch.setattr(state, "aggregate", refuse)
+    monkeypatch.setattr(shown_data, "aggregate", refuse)
     app.switch_page("app_pages/overview.py").run()
     assert not app.exception
     assert [box.state for box in app.status] == ["error"]  # not a box left spinning
@@ -238,12 +238,12 @@ def test_an_error_while_the_upload_is_shown_offers_the_sample_and_the_data_page(
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_a_failing_callback_is_a_message_on_the_next_run_not_a_crash(lang, monkeypatch):
-    from dashboard import scenario
+    from dashboard import url_sync
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("in a callback")
 
-    monkeypatch.setattr(scenario, "setting_changed", broken)
+    monkeypatch.setattr(url_sync, "setting_changed", broken)
     app = sample_page("overview", lang)
     app.selectbox(key="app_currency").set_value("USD").run()
     assert not app.exception

@@ -233,10 +233,10 @@ def test_every_page_and_the_scenarios_survive_a_one_order_upload():
 
 
 def test_a_saved_scenario_is_exported_without_loading_it_into_the_controls(monkeypatch):
-    from dashboard import scenario_views
+    from dashboard import comparison
 
     exported = []
-    monkeypatch.setattr(scenario_views, "to_csv_bytes", lambda frame, lang: exported.append(frame) or b"")
+    monkeypatch.setattr(comparison, "to_csv_bytes", lambda frame, lang: exported.append(frame) or b"")
     app = team_plus_ten_saved_and_moved_on()
     app.selectbox(key="scenarios_export_choice").set_value("Team plus zehn").run()
     assert not app.exception, app.exception

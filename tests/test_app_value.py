@@ -10,7 +10,7 @@ import pytest
 from apptest_support import APP, metric_value
 from streamlit.testing.v1 import AppTest
 
-from dashboard import state
+from dashboard import keys
 from retention_core.dataset import Dataset, aggregate
 from retention_views import report, whatif
 from retention_views.i18n import format_money
@@ -28,8 +28,8 @@ def open_data(dataset: Dataset | None, page: str, lang: str = "de", params: dict
     for key, value in (params or {}).items():
         app.query_params[key] = value
     if dataset is not None:
-        app.session_state[state.DATASET] = dataset
-        app.session_state[state.SOURCE] = "upload"
+        app.session_state[keys.DATASET] = dataset
+        app.session_state[keys.SOURCE] = "upload"
     app.run()
     app.switch_page(f"app_pages/{page}.py").run()
     assert not app.exception, (page, app.exception)

@@ -2,7 +2,7 @@
 the blocks a slider cannot change do not run again, and the URL and saved scenarios still follow every step.
 
 Each step is driven as the browser sends it: a rerun of the widget's fragment (``run_fragment``), whose widget
-callbacks may name other fragments to rerun with it. ``state.count_run`` counts each block's runs in the session.
+callbacks may name other fragments to rerun with it. ``run_counts.count_run`` counts each block's runs in the session.
 """
 
 from __future__ import annotations

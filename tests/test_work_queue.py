@@ -11,8 +11,8 @@ import pytest
 from apptest_support import APP
 from streamlit.testing.v1 import AppTest
 
-from dashboard import state
-from dashboard.state import WorkQueue, work_slots
+from dashboard import keys, work_queue
+from dashboard.work_queue import WorkQueue, work_slots
 from retention_core.dataset import Dataset
 
 
@@ -142,7 +142,7 @@ def test_a_number_of_slots_that_is_not_a_whole_number_from_one_is_refused_by_nam
 
 def test_an_aggregation_waiting_for_the_server_says_so_and_how_long_it_waited(monkeypatch):
     queue = WorkQueue(1)
-    monkeypatch.setattr(state, "work_queue", lambda: queue)
+    monkeypatch.setattr(work_queue, "server_queue", lambda: queue)
     orders = pd.DataFrame({"customer_id": pd.array(["A", "A", "B"], dtype="str"),
                            "order_date": pd.to_datetime(["2024-01-05", "2024-04-05", "2024-02-01"]),
                            "amount": [10.0, 20.0, 30.0]})
@@ -156,8 +156,8 @@ def test_an_aggregation_waiting_for_the_server_says_so_and_how_long_it_waited(mo
 
     threading.Thread(target=release_when_the_page_waits, daemon=True).start()
     app = AppTest.from_file(APP, default_timeout=120)
-    app.session_state[state.DATASET] = Dataset(transactions=orders, key="wait", name="wait")
-    app.session_state[state.SOURCE] = "upload"
+    app.session_state[keys.DATASET] = Dataset(transactions=orders, key="wait", name="wait")
+    app.session_state[keys.SOURCE] = "upload"
     began = time.monotonic()
     app.run()
     assert not app.exception, app.exception

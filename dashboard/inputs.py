@@ -1,11 +1,9 @@
-"""The scenario in the URL and in the session: widgets that keep their value in the link, notices, saved scenarios.
+"""The what-if inputs of the pages, bound to the scenario: sliders, number fields and choices.
 
-The scenario is ``st.session_state[state.SCENARIO]``: the values the user changed from their defaults, typed, by
-widget key (the same keys as the widgets, so ``clv_gross_margin`` is the CLV page's margin slider). Every change
-is mirrored to ``st.query_params``, so the address bar always holds the scenario and a copied link reproduces the
-view. A link is read once, on the session's first run; values that are not valid are left out, removed from the
-URL and named in a notice. Parsing and bounds are in :mod:`retention_views.url_params`, defaults and checks
-against the data in :mod:`retention_views.whatif`; this module only moves values between them and the widgets.
+Each widget shows the scenario's value for its key (the user's, a link's, a loaded one) or else the data's default
+(:func:`plan`), writes a change back to the scenario (:mod:`dashboard.url_sync`, which mirrors it to the URL) and
+returns the typed value: fractions as fractions although the widget shows percent, numbers read as the language
+writes them.
 """
 
 from __future__ import annotations
@@ -17,119 +15,24 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import state, widgets
-from dashboard.state import Settings
+from dashboard import keys, shown_data, url_sync
+from dashboard.sidebar import Settings
 from retention_core.dataset import Aggregates
 from retention_views import url_params, whatif
 from retention_views.i18n import format_money, format_number, format_percent, parse_number, t
 from retention_views.page_results import Assumptions
-from retention_views.url_params import PARAMS, SIDEBAR_KEYS, ParamSpec
-
-MAX_SAVED = 20
-
-
-def _store() -> dict:
-    return st.session_state.setdefault(state.SCENARIO, {})
-
-
-def restore_from_link() -> None:
-    """On the session's first run, take the valid scenario values from the URL and note the invalid ones."""
-    if st.session_state.get(state.LINK_READ):
-        return
-    st.session_state[state.LINK_READ] = True
-    parsed = url_params.parse_query(st.query_params.to_dict())
-    for key in SIDEBAR_KEYS:  # a setting put into the session before the first run counts like a link value
-        preset = st.session_state.get(key)
-        if preset is not None and key not in parsed.values and preset != state.SIDEBAR_DEFAULTS[key]:
-            _store()[key] = preset
-    _store().update(parsed.values)
-    _reject(parsed.rejected)
-
-
-def prepare_settings() -> None:
-    """Before the sidebar is drawn: each setting widget shows the scenario's value, else its default.
-
-    Setting the value on every run (rather than passing a default) keeps a choice when the language changes the
-    labels of the options; the widgets report changes through :func:`setting_changed`.
-    """
-    for key in SIDEBAR_KEYS:
-        st.session_state[key] = _store().get(key, state.SIDEBAR_DEFAULTS[key])
-
-
-def setting_changed(key: str) -> None:
-    """``on_change`` of the sidebar settings: a value other than the default joins the scenario."""
-    _remember(key, st.session_state[key], state.SIDEBAR_DEFAULTS[key])
-
-
-def check_link(s: Settings) -> None:
-    """On the session's first run, also drop link values this data cannot take, so one notice names them all."""
-    if st.session_state.get(state.LINK_CHECKED):
-        return
-    st.session_state[state.LINK_CHECKED] = True
-    given = whatif.what_if_values(_store())
-    if given:
-        _reject(whatif.resolve(state.facts_for(s.period, s.activity_months), given).rejected)
-
-
-def mirror_url(s: Settings) -> None:
-    """Write the whole scenario into the URL (a page switch may have cleared it): the address bar always holds it.
-
-    Also notes whether this run changed the language (choice widgets then need their values set again).
-    """
-    for key in PARAMS:
-        _mirror(key)
-    st.session_state[state.LANG_CHANGED] = st.session_state.get(state.SHOWN_LANG, s.lang) != s.lang
-    st.session_state[state.SHOWN_LANG] = s.lang
-
-
-def _reject(keys: tuple[str, ...] | list[str]) -> None:
-    """Drop ``keys`` from the scenario, the URL and the widgets (they show their defaults) and queue the notice."""
-    pending = st.session_state.setdefault(state.LINK_REJECTED, [])
-    for key in keys:
-        if key not in pending:
-            pending.append(key)
-        _store().pop(key, None)
-        st.session_state.pop(key, None)
-        if key in st.query_params:
-            del st.query_params[key]
-
-
-def notice(s: Settings) -> None:
-    """Name the settings that were ignored since the last notice (invalid in the link or not fitting the data)."""
-    pending = st.session_state.pop(state.LINK_REJECTED, [])
-    if pending:
-        names = ", ".join(t(f"param_{key}", s.lang) for key in pending)
-        st.info(t("scenario_ignored", s.lang, names=names), icon=":material/link_off:")
+from retention_views.url_params import PARAMS, ParamSpec
 
 
 def plan(s: Settings) -> whatif.Resolved:
     """The scenario completed with the shown data's defaults; values the data cannot take are dropped and named."""
-    facts = state.facts_for(s.period, s.activity_months)
-    resolved = whatif.resolve(facts, whatif.what_if_values(_store()))
+    facts = shown_data.facts_for(s.period, s.activity_months)
+    resolved = whatif.resolve(facts, whatif.what_if_values(url_sync.scenario()))
     if resolved.rejected:
-        _reject(resolved.rejected)
-        resolved = whatif.resolve(facts, whatif.what_if_values(_store()))
-    notice(s)
+        url_sync.reject(resolved.rejected)
+        resolved = whatif.resolve(facts, whatif.what_if_values(url_sync.scenario()))
+    url_sync.notice(s)
     return resolved
-
-
-def _remember(key: str, value: object, default: object) -> None:
-    """``value`` joins the scenario under ``key``, or leaves it when it is the ``default``."""
-    if value == default:
-        _store().pop(key, None)
-    else:
-        _store()[key] = value
-
-
-def _mirror(key: str) -> None:
-    """Write the scenario's value of ``key`` to the URL, or remove the parameter when the value is the default."""
-    if key not in _store():
-        if key in st.query_params:
-            del st.query_params[key]
-        return
-    text = url_params.format_value(PARAMS[key], _store()[key])
-    if st.query_params.get(key) != text:
-        st.query_params[key] = text
 
 
 _NO_CHOICE = "none"
@@ -168,14 +71,14 @@ def _changed(key: str, default: object, reruns: tuple[str, ...] = ()) -> None:
     A widget inside a fragment reruns that fragment alone; ``reruns`` names the fragments (``@st.fragment(key=...)``)
     to rerun instead, when the value also feeds blocks outside the widget's own fragment.
     """
-    _remember(key, _from_widget(PARAMS[key], st.session_state[key]), default)
+    url_sync.remember(key, _from_widget(PARAMS[key], st.session_state[key]), default)
     if reruns:
         st.rerun(list(reruns))
 
 
 def _shown(plan: whatif.Resolved, key: str) -> object:
     """The value a widget for ``key`` shows: the scenario's (the user's, a link's, a loaded one), else the default."""
-    return plan.values[key] if key in _store() else plan.defaults[key]
+    return plan.values[key] if key in url_sync.scenario() else plan.defaults[key]
 
 
 def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False, reruns: tuple[str, ...] = ()) -> dict:
@@ -189,7 +92,7 @@ def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False, rerun
     ``on_change`` before the run, so the scenario already holds them; ``reruns`` as in :func:`_changed`.
     """
     value = _to_widget(plan.specs[key], _shown(plan, key))
-    relabelled = labelled_choices and st.session_state.get(state.LANG_CHANGED, False)
+    relabelled = labelled_choices and st.session_state.get(keys.LANG_CHANGED, False)
     if relabelled or key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
     return {"key": key, "on_change": _changed, "args": (key, plan.defaults[key], reruns)}
@@ -209,9 +112,9 @@ def _percent(spec: ParamSpec) -> int:
 def _settle(plan: whatif.Resolved, key: str, raw: object) -> object:
     """The widget's value as a typed value; a value the user set stays in the scenario and the URL."""
     value = _from_widget(plan.specs[key], raw)
-    if key in _store():
-        _store()[key] = value
-    _mirror(key)
+    if key in url_sync.scenario():
+        url_sync.scenario()[key] = value
+    url_sync.mirror(key)
     return value
 
 
@@ -272,7 +175,7 @@ def _steps(spec: ParamSpec, *between: float | str) -> list[float | str]:
 @functools.lru_cache(maxsize=len(PARAMS))
 def _grid(spec: ParamSpec) -> frozenset[float]:
     """The widget values from ``spec.low`` to ``spec.high`` by ``spec.step``, worked out once per spec (a few
-    hundred roundings, about 2 ms a slider on every rerun otherwise)."""
+    hundred roundings a slider, on every rerun otherwise)."""
     count = round((spec.high - spec.low) / spec.step)
     return frozenset(_to_widget(spec, url_params.snap(spec, spec.low + index * spec.step))
                      for index in range(count + 1))
@@ -303,8 +206,8 @@ def number_input(plan: whatif.Resolved, key: str, label: str, container=st, help
     value = _shown(plan, key)
     default = plan.defaults[key]
     _number_field(key, plan.specs[key], value, default, label, container, help, lang,
-                  lambda typed: _remember(key, typed, default), placeholder)
-    _mirror(key)
+                  lambda typed: url_sync.remember(key, typed, default), placeholder)
+    url_sync.mirror(key)
     return value
 
 
@@ -313,7 +216,7 @@ def _number_field(key: str, spec: ParamSpec, value: float | None, default: float
                   placeholder: str | None = None) -> None:
     """A text field (widget ``key``) showing ``value`` (empty for None); a good number typed into it (``default``
     for an empty field) is handed to ``keep``."""
-    errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
+    errors = st.session_state.setdefault(keys.NUMBER_ERRORS, {})
     # the field shows the value in this run's language; a refused text stays until it is fixed (also when another
     # page was shown meanwhile and Streamlit dropped the field's state)
     text = errors[key][1]["text"] if key in errors else _number_text(spec, value, lang)
@@ -338,7 +241,7 @@ def _number_text(spec: ParamSpec, value: float | None, lang: str) -> str:
 def _number_typed(key: str, spec: ParamSpec, kept: float, default: float, lang: str,
                   keep: Callable[[float], None]) -> None:
     """``on_change`` of a number field: a number in range is kept, anything else stays with its reason."""
-    errors = st.session_state.setdefault(state.NUMBER_ERRORS, {})
+    errors = st.session_state.setdefault(keys.NUMBER_ERRORS, {})
     text = st.session_state[key]
     if not text.strip():
         errors.pop(key, None)
@@ -395,73 +298,18 @@ def profits_fields(plan: whatif.Resolved, aggs: Aggregates, gross_margin: float,
                   revenue=format_money(row.revenue_per_customer, lang, currency))
         _number_field(f"profit_tenure_{year}", year_spec, row.profit, default, label, container, None, lang,
                       functools.partial(_profit_typed, year, aggs, gross_margin))
-    _mirror("profit_tenure")
+    url_sync.mirror("profit_tenure")
     return table
 
 
 def _profit_typed(year: int, aggs: Aggregates, gross_margin: float, profit: float) -> None:
     """A profit typed for customer ``year``: the scenario keeps the profits that differ from revenue × margin."""
-    typed = {**_store().get("profit_tenure", {}), year: profit}
+    typed = {**url_sync.scenario().get("profit_tenure", {}), year: profit}
     table = whatif.profits_table(aggs, gross_margin, typed)
-    _remember("profit_tenure", whatif.edited_profits(table, aggs, gross_margin), {})
+    url_sync.remember("profit_tenure", whatif.edited_profits(table, aggs, gross_margin), {})
 
 
 def assumptions(plan: whatif.Resolved) -> Assumptions:
     """Gross margin and discount rate of the scenario (the CLV page's sliders), for the other pages."""
     return Assumptions(gross_margin=plan.values["clv_gross_margin"],
                        annual_discount_rate=plan.values["clv_discount_rate"])
-
-
-# --- saved scenarios ----------------------------------------------------------------------------------------------
-
-
-def saved() -> dict[str, dict]:
-    """This session's saved scenarios by name, oldest first (what-if values, period and activity window)."""
-    return st.session_state.setdefault(state.SAVED_SCENARIOS, {})
-
-
-def snapshot(s: Settings) -> dict:
-    """The current what-if values as a saved scenario keeps them, with the period and activity window spelled out."""
-    return {**whatif.what_if_values(_store()), "app_period": s.period, "app_activity_months": s.activity_months}
-
-
-def save(name: str, s: Settings) -> str:
-    """Save the current what-if values as ``name`` (cleaned; the same name overwrites); return the saved name.
-
-    Raises :class:`~retention_views.whatif.ScenarioNameError` for a name that is empty or too long and when the
-    session already holds :data:`MAX_SAVED` other scenarios.
-    """
-    name = whatif.clean_name(name)
-    scenarios = saved()
-    if name not in scenarios and len(scenarios) >= MAX_SAVED:
-        raise whatif.ScenarioNameError("scenario_too_many", f"at most {MAX_SAVED} saved scenarios")
-    scenarios[name] = snapshot(s)
-    return name
-
-
-def load(name: str) -> None:
-    """Put the saved scenario ``name`` into the widgets and the URL (a button callback: runs before the widgets)."""
-    values = {key: value for key, value in saved()[name].items()
-              if state.SIDEBAR_DEFAULTS.get(key, object()) != value}  # a default period is not a change
-    kept = {key: value for key, value in _store().items() if not PARAMS[key].what_if}
-    st.session_state[state.SCENARIO] = {**kept, **values}
-    st.session_state.pop(state.NUMBER_ERRORS, None)  # a refused entry gives way to the loaded value; every widget
-    # then follows the scenario
-    st.query_params.from_dict(url_params.to_query(_store()))
-
-
-def save_form(s: Settings) -> None:
-    """The sidebar's "save this scenario" field: a name and a button; the result is shown in plain words."""
-    with st.sidebar.expander(t("scenario_save_title", s.lang), icon=":material/bookmark_add:"):
-        with st.form("scenario_save_form", clear_on_submit=True, border=False):
-            name = st.text_input(t("scenario_name", s.lang), max_chars=whatif.MAX_NAME_LENGTH,
-                                 key="scenario_save_name", placeholder=t("scenario_name_placeholder", s.lang))
-            submitted = st.form_submit_button(t("scenario_save", s.lang), icon=":material/save:")
-        if submitted:
-            try:
-                saved_name = save(name, s)
-            except whatif.ScenarioNameError as error:
-                st.error(t(error.key, s.lang, limit=MAX_SAVED, length=whatif.MAX_NAME_LENGTH),
-                         icon=":material/error:")
-            else:
-                st.success(widgets.message("scenario_saved", s.lang, name=saved_name), icon=":material/check:")

@@ -1,4 +1,4 @@
-"""The Scenarios page's building blocks: evaluate a saved or the current scenario, show A against B, exports.
+"""The Scenarios page's comparison: evaluate a saved or the current scenario, show A against B, exports.
 
 Numbers come from :mod:`retention_views.whatif` (results and differences) and :mod:`retention_views.report`
 (tables, HTML, PNG); this module only lays them out and offers the downloads.
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import scenario, state, widgets
-from dashboard.state import Settings
+from dashboard import saved_scenarios, shown_data, widgets
+from dashboard.sidebar import Settings
 from retention_views import charts, report, whatif
 from retention_views.exports import to_csv_bytes, to_xlsx_bytes
 from retention_views.i18n import format_interval_range, format_percent, t
@@ -35,14 +35,14 @@ def label(name: str | None, s: Settings) -> str:
 
 def choices() -> list[str | None]:
     """Current settings first, then the saved scenarios in the order they were saved."""
-    return [CURRENT, *scenario.saved()]
+    return [CURRENT, *saved_scenarios.saved()]
 
 
 def evaluate(name: str | None, s: Settings) -> Evaluated:
     """Results of the saved scenario ``name`` (or the current settings) on the data shown, for its own period."""
-    values = scenario.snapshot(s) if name is CURRENT else scenario.saved()[name]
-    aggs = state.aggregates_for(values["app_period"], values["app_activity_months"])
-    resolved = whatif.resolve(state.facts_for(values["app_period"], values["app_activity_months"]), values)
+    values = saved_scenarios.snapshot(s) if name is CURRENT else saved_scenarios.saved()[name]
+    aggs = shown_data.aggregates_for(values["app_period"], values["app_activity_months"])
+    resolved = whatif.resolve(shown_data.facts_for(values["app_period"], values["app_activity_months"]), values)
     return Evaluated(label=label(name, s), period=values["app_period"],
                      outcome=whatif.evaluate(aggs, resolved.values))
 
@@ -137,7 +137,7 @@ def exports(s: Settings) -> None:
     name = label(choice, s) if choice is not CURRENT else st.text_input(
         t("scenarios_export_name", s.lang), value=t("scenarios_current", s.lang), max_chars=whatif.MAX_NAME_LENGTH,
         key="scenarios_export_name")
-    values = scenario.snapshot(s) if choice is CURRENT else scenario.saved()[choice]
+    values = saved_scenarios.snapshot(s) if choice is CURRENT else saved_scenarios.saved()[choice]
     current = evaluate(choice, s)
     settings = {"app_currency": s.currency, "app_period": current.period,
                 "app_activity_months": values["app_activity_months"]}
@@ -153,7 +153,7 @@ def exports(s: Settings) -> None:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                on_click="ignore")
     figures = scenario_figures(current, s)
-    subtitle = t("report_subtitle", s.lang, data=state.dataset_name(s.lang),
+    subtitle = t("report_subtitle", s.lang, data=shown_data.dataset_name(s.lang),
                  period=t(f"period_{current.period}", s.lang))
     columns[2].download_button(
         t("download_report_html", s.lang),

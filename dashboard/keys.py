@@ -1,0 +1,41 @@
+"""Every ``st.session_state`` key the dashboard's glue uses, defined once.
+
+The sidebar's settings are widget keys and, under the same names, URL parameters
+(:data:`retention_views.url_params.SIDEBAR_KEYS`). The widget keys of the pages' what-if inputs are their URL
+parameter names (:data:`retention_views.url_params.PARAMS`) and are not repeated here.
+"""
+
+from __future__ import annotations
+
+# the sidebar's settings (widget keys and URL parameters)
+LANG = "app_lang"
+CURRENCY = "app_currency"
+PERIOD = "app_period"
+ACTIVITY = "app_activity_months"
+SOURCE = "app_source"
+
+# the user's data: uploads, the data set made of them, and the per-session caches of what is computed from it
+UPLOADS = "data_uploads"
+RHYTHMS = "data_rhythms"
+DATASET = "data_dataset"
+AGGREGATES = "data_aggregates"
+FACTS = "data_facts"
+FORECASTS = "data_forecasts"
+FORECAST_BASES = "data_forecast_bases"
+COHORT_FITS = "data_cohort_fits"
+FIGURES = "data_figures"
+
+# the scenario: its values, the saved ones, the link's reading and the number fields' refused entries
+SCENARIO = "scenario_values"
+SAVED_SCENARIOS = "scenario_saved"
+LINK_READ = "scenario_link_read"
+LINK_CHECKED = "scenario_link_checked"
+LINK_REJECTED = "scenario_link_rejected"
+SHOWN_LANG = "scenario_shown_lang"
+LANG_CHANGED = "scenario_lang_changed"
+NUMBER_ERRORS = "scenario_number_errors"
+
+# the frame: a failed callback's incident code, this session's place in the work queue, the block run counts
+CALLBACK_ERROR = "app_callback_error"
+WORK_OWNER = "work_owner"
+BLOCK_RUNS = "app_block_runs"

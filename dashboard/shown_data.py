@@ -1,0 +1,221 @@
+"""What the pages ask of the data shown: its aggregates, the facts scenarios need, forecasts, cohort projections and
+charts, each computed once and kept.
+
+The data shown is the user's upload when the sidebar says so, else the data the app was started on
+(:mod:`dashboard.source`), else the embedded sample. Per-user results (an upload's aggregates, forecasts, charts)
+live only in this session (:mod:`dashboard.session_cache`); the global caches here hold the sample's, which are the
+same for everybody. Heavy jobs on an upload wait their turn in the server's :mod:`dashboard.work_queue`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Hashable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import keys, session_cache
+from dashboard import source as started_on
+from dashboard.sidebar import settings, way_back
+from dashboard.work_queue import in_turn, queued
+from retention_core import predictive
+from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate, dataset_problems
+from retention_core.queries import PERIODS, QueryTimeout
+from retention_views import whatif
+from retention_views.i18n import t
+import sample_data as sample
+
+_LOG = logging.getLogger(__name__)
+#: The message for each problem of :func:`dataset_problems` on a page (all take {sheet} and {field}).
+_SHEET_PROBLEMS = {"data_missing_column": "error_sheet_field_missing", "data_no_rows": "error_sheet_no_rows",
+                   "data_no_purchases": "error_sheet_no_purchases"}
+
+
+@st.cache_data(max_entries=1, ttl=24 * 3600, show_spinner=False)
+def _sample_dataset() -> Dataset:
+    return sample.load_sample()
+
+
+@st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
+def _sample_aggregates(period: str, activity_months: int) -> Aggregates:
+    return aggregate(_sample_dataset(), period, activity_months)
+
+
+@st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
+def _sample_facts(period: str, activity_months: int) -> whatif.DataFacts:
+    return whatif.data_facts(_sample_aggregates(period, activity_months))
+
+
+def _sample_aggregates_in_progress(period: str, activity_months: int, build: Callable[[str, int], object]):
+    """``build(period, activity_months)`` of the sample under a progress message: the first of a server's sessions
+    aggregates the sample (seconds on a loaded machine) and would otherwise see an empty page. The message shows
+    only when the work takes longer than half a second, not on the cached runs after."""
+    with st.spinner(t("status_aggregating_sample", settings().lang)):
+        return build(period, activity_months)
+
+
+def _shown_upload() -> Dataset | None:
+    """The user's prepared upload when the sidebar shows it, else None (the embedded sample is shown)."""
+    if settings().source == "upload":
+        return st.session_state.get(keys.DATASET)
+    return None
+
+
+def current_aggregates() -> Aggregates:
+    """Aggregates of the current data set for the sidebar's period, computed once and reused by every slider."""
+    chosen = settings()
+    return aggregates_for(chosen.period, chosen.activity_months)
+
+
+def aggregates_for(period: str, activity_months: int) -> Aggregates:
+    """Aggregates of the current data set for ``period`` and activity window (a saved scenario may use others)."""
+    chosen = settings()
+    dataset = _shown_upload()
+    if dataset is None:
+        return _default_aggregates(period, activity_months, chosen.lang)
+    earlier = next((aggs for (data_key, *_), aggs in reversed(session_cache.entries(keys.AGGREGATES).items())
+                    if data_key == dataset.key), None)
+    return session_cache.kept(keys.AGGREGATES, (dataset.key, period, activity_months),
+                              lambda: _aggregate_with_progress(dataset, period, activity_months, chosen.lang, earlier))
+
+
+def facts_for(period: str, activity_months: int) -> whatif.DataFacts:
+    """What scenario defaults and bounds need from the current data set, computed once per period and window."""
+    if _shown_upload() is None and started_on.configured() is None:
+        return _sample_aggregates_in_progress(period, activity_months, _sample_facts)
+    return session_cache.kept(keys.FACTS, (_shown_key(), period, activity_months),
+                              lambda: whatif.data_facts(aggregates_for(period, activity_months)))
+
+
+def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int, lang: str,
+                             earlier: Aggregates | None) -> Aggregates:
+    """Aggregate an upload inside an ``st.status`` box whose bar names each step while it runs; the period-free
+    parts of ``earlier`` (same data, other period) are reused. The box always ends: complete, or as an error when
+    aggregating fails; data that :func:`aggregate` refuses (``ValueError``) stop the page with the way back. When
+    other sessions' jobs hold the server's work slots, the box first says that the job waits, behind how many, and
+    for how long; at the end it says how long it waited."""
+    problems = dataset_problems(dataset)
+    if problems:  # cannot happen through the Data page, which refuses such a sheet; never crash on it either
+        unusable_upload("; ".join(t(_SHEET_PROBLEMS[problem.key], lang, sheet=t(f"sheet_{kind}", lang),
+                                    field=t(f"column_{problem.params.get('column', 'customer_id')}", lang))
+                                  for kind, problem in problems), lang)
+    incident = None
+    with st.status(t("status_aggregating", lang), expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=t(f"aggregate_step_{step}", lang))
+
+        waited_for_others = []
+
+        def waiting(text: str) -> None:
+            waited_for_others.append(True)
+            status.update(label=text, state="running")
+
+        with queued(waiting, lang) as waited:
+            if waited_for_others:
+                status.update(label=t("status_aggregating", lang))
+            try:
+                result = aggregate(dataset, period, activity_months, reuse=earlier, progress=progress)
+            except QueryTimeout:
+                status.update(state="error")
+                st.error(t("error_query_timeout", lang), icon=":material/timer_off:")
+                st.stop()
+            except ValueError as error:  # aggregate's documented refusal of data it cannot summarise
+                incident = secrets.token_hex(4)
+                _LOG.warning("An upload could not be aggregated (incident %s)", incident, exc_info=error)
+                status.update(label=t("status_failed", lang), state="error", expanded=False)
+            except Exception:
+                status.update(label=t("status_failed", lang), state="error", expanded=False)  # no box left spinning
+                raise
+        if incident is None:
+            done = t("status_aggregated", lang) if waited < 1 else t("status_aggregated_after_wait", lang,
+                                                                      seconds=f"{waited:.0f}")
+            status.update(label=done, state="complete", expanded=False)
+    if incident is not None:
+        unusable_upload(t("error_data_not_computable", lang, incident=incident), lang)
+    return result
+
+
+def unusable_upload(reason: str, lang: str) -> None:
+    """Stop the page with a plain message that the shown upload cannot be used (``reason``) and the way back."""
+    st.warning(t("error_data_unusable", lang, reason=reason) + " "
+               + t("error_way_back_upload", lang, source=t("sidebar_source", lang), sample=t("source_sample", lang),
+                   data_page=t("page_data", lang)), icon=":material/block:")
+    way_back(lang, key="data_unusable_show_sample")
+    st.stop()
+
+
+def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,
+                        horizon_months: int) -> predictive.PredictiveClvSummary:
+    """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
+    kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
+    def basis() -> predictive.ForecastBasis:
+        lang = settings().lang
+        with st.spinner(t("status_forecasting", lang)), in_turn(lang):
+            return predictive.forecast_basis(aggs.predictive)
+
+    summary = session_cache.kept(
+        keys.FORECASTS, (_shown_key(), annual_discount_rate, horizon_months),
+        lambda: predictive.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
+                                                  basis=session_cache.kept(keys.FORECAST_BASES, _shown_key(), basis)))
+    return summary.at_margin(gross_margin)
+
+
+def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
+    """:func:`predictive.project_cohorts` of the shown data: the sBG fits (:func:`predictive.fit_cohorts`, one per
+    cohort, too slow to repeat on every slider move) are made once per period and window and kept in this session;
+    projecting them ``periods_ahead`` periods is quick."""
+    fits = session_cache.kept(keys.COHORT_FITS, (_shown_key(), aggs.period, aggs.activity_months),
+                              lambda: predictive.fit_cohorts(aggs))
+    return fits.project(periods_ahead)
+
+
+def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggregates:
+    """Aggregates of the data the app was started on (``--aggregates`` / ``--data``), else of the sample."""
+    configured = started_on.configured()
+    if configured is None:
+        return _sample_aggregates_in_progress(period, activity_months, _sample_aggregates)
+    with st.spinner(t("status_aggregating", lang)):
+        try:
+            return started_on.aggregates(configured, period, activity_months)
+        except started_on.SourceUnavailable as error:
+            st.error(t("error_source_unavailable", lang, path=str(configured.path), reason=str(error)),
+                     icon=":material/folder_off:")
+            st.stop()
+
+
+def use_uploaded(dataset: Dataset) -> None:
+    """Make ``dataset`` this session's data and switch the source to it (call from a widget callback)."""
+    st.session_state[keys.DATASET] = dataset
+    session_cache.forget_data()
+    st.session_state[keys.SOURCE] = "upload"
+
+
+def figure(aggs: Aggregates, name: str, build: Callable[[], go.Figure], *inputs: Hashable) -> go.Figure:
+    """A chart of the shown data that no slider of its page changes, built once per period, window, language,
+    currency and ``inputs`` and kept in this session: a slider rerun then only sends it again."""
+    chosen = settings()
+    key = (_shown_key(), aggs.period, aggs.activity_months, chosen.lang, chosen.currency, name, *inputs)
+    return session_cache.kept(keys.FIGURES, key, build)
+
+
+def dataset_name(lang: str) -> str:
+    """What the sidebar says is shown: the uploaded file names, the path given at start or the sample's name."""
+    upload = _shown_upload()
+    if upload is not None:
+        return upload.name
+    configured = started_on.configured()
+    return t("sample_name", lang) if configured is None else started_on.name(configured)
+
+
+def _shown_key() -> str:
+    """Content key of the data shown, without loading the sample just to read its key."""
+    upload = _shown_upload()
+    if upload is not None:
+        return upload.key
+    configured = started_on.configured()
+    return "sample" if configured is None else configured.key
