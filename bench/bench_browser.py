@@ -143,7 +143,8 @@ class Bench:
         self.page = page
 
     def _new_page(self):
-        context = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+        # a German browser: the dashboard starts in the browser's language
+        context = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="de-DE")
         context.set_default_timeout(WAIT_TIMEOUT_MS)
         self._instrument(context)
         return context.new_page()

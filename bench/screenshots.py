@@ -67,7 +67,8 @@ def shoot(url: str, out: Path, pages: list[str], langs: list[str]) -> None:
         browser = launch_chromium(playwright)
         try:
             for lang in langs:
-                context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+                # a German browser: the dashboard starts in German and each other language is clicked
+                context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="de-DE")
                 context.set_default_timeout(30_000)
                 page = context.new_page()
                 page.goto(url)

@@ -55,7 +55,9 @@ def page(server_url):
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright, OFFLINE_ARGS)  # another host could not answer, but is still logged
         try:
-            context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+            # a German browser: the dashboard starts in the browser's language (German or English)
+            context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True,
+                                          locale="de-DE")
             context.set_default_timeout(TIMEOUT_MS)
             foreign = log_foreign_requests(context, server_url)
             tab = context.new_page()
@@ -148,7 +150,7 @@ def test_a_copied_link_reproduces_the_view_in_a_new_session(page, server_url):
     assert "cost_mode=typed" in link
 
     # The link in a fresh browser context is a new Streamlit session: same page, same number, no notice.
-    other = page.context.browser.new_context(viewport={"width": 1440, "height": 900})
+    other = page.context.browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
     try:
         copy = other.new_page()
         copy.goto(link, timeout=TIMEOUT_MS)
