@@ -30,15 +30,8 @@ def avoid_huge_page_stalls() -> None:
     4 MiB or more; DuckDB's memory got them too). Where the kernel's THP ``defrag`` setting is ``madvise`` (the
     kernel's default, and this project's machine), a first write into such memory may wait while the kernel
     compacts memory into a free 2 MiB page; databases such as Redis advise turning THP off for that reason. The
-    app writes its large tables once and reads them a few times, so it gains little from huge pages.
-
-    Measured on the project's machine: allocating and filling 350 MB with NumPy took 0.08–2.0 s with its advice and
-    0.19–0.43 s without. Aggregating 10 M rows took 9.0–9.6 s instead of 9.4–10.1 s with NumPy's advice off (five
-    of five alternating pairs faster), and 8.9–10.6 s instead of 8.3–11.1 s with THP off for the whole process as
-    well (five of seven pairs faster, 0.65 s in the mean; the customer summary faster in six of seven, its kernel
-    time halved). The peak RSS moved by less than 60 MiB, in most pairs down. In whole benchmark runs, loading a
-    10 M-row Parquet upload took 5.0–5.4 s instead of 7.7–8.6 s, and the first view of the CLV page about 0.8 s
-    longer.
+    app writes its large tables once and reads them a few times, so it gains little from huge pages (the
+    measurements are in ``docs/performance.md``).
 
     This sets Linux's per-process flag (``prctl(PR_SET_THP_DISABLE)``; inherited by child processes) and turns
     NumPy's advice off, which is all that happens where the flag is not available. ``RETENTION_HUGE_PAGES=1``
@@ -77,9 +70,7 @@ def freeze_long_lived_objects() -> None:
 
     A full (generation 2) collection walks every tracked object of the process, and most of them are the modules
     the pages import (pandas, Plotly, SciPy, Streamlit) with their classes and constants, which never become
-    garbage. Measured in the benchmark's app process at 1 M rows: one such collection paused a CLV slider rerun
-    for 0.10 s (0.18 s instead of 0.06 s); with the objects frozen, a rerun's collections walk 6–12 thousand
-    objects instead of about 160 thousand, and no rerun paused.
+    garbage, and such a collection pauses the slider rerun it falls into (measured in ``docs/performance.md``).
 
     After a run that imported new modules (a few times per process: the first run of each page), this collects
     once and then moves every object alive to the permanent generation (``gc.freeze``), so later collections walk
