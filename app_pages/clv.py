@@ -29,7 +29,7 @@ FORECAST_FRAGMENTS = () if btyd.reason else ("clv_what_if", "clv_forecast")
 def forecast_for(values: dict) -> predictive.PredictiveClvSummary:
     """The predictive summary at the scenario's margin, discount rate and horizon (kept in the session)."""
     return shown_data.predictive_forecast(aggs, values["clv_gross_margin"], values["clv_discount_rate"],
-                                     horizon_months=12 * values["clv_horizon"])
+                                          horizon_months=12 * values["clv_horizon"])
 
 
 @st.fragment(key="clv_what_if")
@@ -40,23 +40,23 @@ def what_if() -> None:
     widgets.basis_caption(basis, s)
     left, right = st.columns(2)
     margin = inputs.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
-                                     help=t("clv_gross_margin_help", s.lang), lang=s.lang,
-                                     reruns=FORECAST_FRAGMENTS)
+                                   help=t("clv_gross_margin_help", s.lang), lang=s.lang,
+                                   reruns=FORECAST_FRAGMENTS)
     discount = inputs.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
-                                       help=t("clv_discount_rate_help", s.lang), lang=s.lang,
-                                       reruns=FORECAST_FRAGMENTS)
+                                     help=t("clv_discount_rate_help", s.lang), lang=s.lang,
+                                     reruns=FORECAST_FRAGMENTS)
     retention = inputs.percent_slider(plan, "clv_annual_retention",
-                                        widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
-                                        help=t("clv_annual_retention_help", s.lang), lang=s.lang)
+                                      widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
+                                      help=t("clv_annual_retention_help", s.lang), lang=s.lang)
     horizon = inputs.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right, reruns=FORECAST_FRAGMENTS)
     cost_column, cac_column = st.columns(2)
     cost_label = widgets.measured_label("clv_retention_cost_year", basis.retention_cost_per_customer, s)
     cost = inputs.number_input(plan, "clv_retention_cost_year", cost_label, cost_column,
-                                 help=t("clv_retention_cost_year_help", s.lang), lang=s.lang,
-                                 placeholder=t("field_not_measured", s.lang))
+                               help=t("clv_retention_cost_year_help", s.lang), lang=s.lang,
+                               placeholder=t("field_not_measured", s.lang))
     cac = inputs.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
-                                cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
-                                placeholder=t("field_not_measured", s.lang))
+                              cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
+                              placeholder=t("field_not_measured", s.lang))
     widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)
     values = {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount,
               "clv_annual_retention": retention, "clv_horizon": horizon, "clv_retention_cost_year": cost,

@@ -16,7 +16,7 @@ if "overview_period" not in plan.specs:
     st.warning(t("warning_too_few_periods", s.lang))
     st.stop()
 period_start = inputs.choice(plan, "overview_period", t("overview_period", s.lang), "select_slider",
-                               format_func=lambda start: format_period(start, s.period, s.lang))
+                             format_func=lambda start: format_period(start, s.period, s.lang))
 widgets.kpi_cards(page_results.overview_kpis(aggs, period_start), s)
 
 basis = aggs.basis

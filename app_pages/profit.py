@@ -48,18 +48,18 @@ def what_if() -> None:
 
     left, right = st.columns(2)
     retention = inputs.percent_slider(plan, "profit_retention",
-                                        widgets.measured_label("profit_retention", basis.retention_rate, s), left,
-                                        help=t("profit_retention_help", s.lang), lang=s.lang)
+                                      widgets.measured_label("profit_retention", basis.retention_rate, s), left,
+                                      help=t("profit_retention_help", s.lang), lang=s.lang)
     uplift = inputs.percent_slider(plan, "profit_uplift", t("profit_uplift", s.lang), left,
-                                     help=t("profit_uplift_help", s.lang), lang=s.lang)
+                                   help=t("profit_uplift_help", s.lang), lang=s.lang)
     discount = inputs.percent_slider(plan, "profit_discount_rate", t("clv_discount_rate", s.lang), right,
-                                       lang=s.lang)
+                                     lang=s.lang)
     horizon = inputs.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
-                              format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
-                              else t("label_years", s.lang, years=years))
+                            format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
+                            else t("label_years", s.lang, years=years))
     cac = inputs.number_input(plan, "profit_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
-                                right, help=t("profit_cac_help", s.lang), lang=s.lang,
-                                placeholder=t("field_not_included", s.lang))
+                              right, help=t("profit_cac_help", s.lang), lang=s.lang,
+                              placeholder=t("field_not_included", s.lang))
 
     st.caption(t("profit_tenure_intro", s.lang, margin=format_percent(assumptions.gross_margin, s.lang)))
     editor_column, tenure_chart_column = st.columns([2, 3])

@@ -22,7 +22,7 @@ def what_if() -> None:
     run_counts.count_run("cost_what_if")
     plan = inputs.plan(s)
     mode = inputs.choice(plan, "cost_mode", t("cost_mode", s.lang), "segmented_control",
-                           format_func=lambda code: t(f"cost_mode_{code}", s.lang))
+                         format_func=lambda code: t(f"cost_mode_{code}", s.lang))
     values = {**plan.values, "cost_mode": mode}
 
     if mode == "data":
@@ -33,7 +33,7 @@ def what_if() -> None:
         with right:
             widgets.chart(charts.cost_per_customer_chart(costs, s.period, s.lang, s.currency), s)
         values["cost_period"] = inputs.choice(plan, "cost_period", t("cost_period", s.lang), "select_slider",
-                                                format_func=lambda start: format_period(start, s.period, s.lang))
+                                              format_func=lambda start: format_period(start, s.period, s.lang))
     else:
         if aggs.costs is None:
             widgets.missing_sheet("retention_costs", s)
@@ -43,8 +43,8 @@ def what_if() -> None:
             values[f"cost_typed_{category}"] = inputs.number_input(
                 plan, f"cost_typed_{category}", t(f"category_{category}", s.lang), columns[index], lang=s.lang)
         values["cost_typed_active"] = inputs.number_input(plan, "cost_typed_active",
-                                                            t("label_active_customers_typed", s.lang), columns[3],
-                                                            lang=s.lang)
+                                                          t("label_active_customers_typed", s.lang), columns[3],
+                                                          lang=s.lang)
 
     st.subheader(t("cost_whatif", s.lang))
     slider_columns = st.columns(4)
@@ -52,12 +52,12 @@ def what_if() -> None:
         values[f"cost_change_{category}"] = inputs.percent_slider(
             plan, f"cost_change_{category}", t(f"category_{category}", s.lang), slider_columns[index], lang=s.lang)
     values[f"cost_active_{mode}"] = inputs.number_input(plan, f"cost_active_{mode}",
-                                                          t("label_active_customers_whatif", s.lang),
-                                                          slider_columns[3],
-                                                          lang=s.lang)
+                                                        t("label_active_customers_whatif", s.lang),
+                                                        slider_columns[3],
+                                                        lang=s.lang)
     if mode == "typed":
         values["cost_typed_cac"] = inputs.number_input(plan, "cost_typed_cac", t("label_your_cac", s.lang),
-                                                         lang=s.lang, placeholder=t("field_not_measured", s.lang))
+                                                       lang=s.lang, placeholder=t("field_not_measured", s.lang))
     outcome = whatif.cost_result(aggs, values)
     result = outcome.scenario
 
