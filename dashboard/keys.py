@@ -16,13 +16,11 @@ SOURCE = "app_source"
 
 # the user's data: uploads, the data set made of them, and the per-session caches of what is computed from it
 UPLOADS = "data_uploads"
-RHYTHMS = "data_rhythms"
 DATASET = "data_dataset"
 AGGREGATES = "data_aggregates"
 FACTS = "data_facts"
 FORECASTS = "data_forecasts"
 FORECAST_BASES = "data_forecast_bases"
-COHORT_FITS = "data_cohort_fits"
 FIGURES = "data_figures"
 
 # the scenario: its values, the saved ones, the link's reading and the number fields' refused entries

@@ -2,8 +2,16 @@
 
 Each cache is a dict in the session under its key (:mod:`dashboard.keys`), its entries keyed by the data set's
 content key and the inputs; past its limit the oldest entry goes. They hold a user's results only for that user
-(nothing of an upload reaches a cache shared by every session), survive a reconnect of the browser as the session
-does, and are emptied together when another data set is put into use (:func:`forget_data`).
+(nothing of an upload reaches a cache shared by every session), live as long as the session, also across a dropped
+connection, and are emptied together when another data set is put into use (:func:`forget_data`).
+
+Streamlit's session-scoped cache (``st.cache_resource(scope="session")``) keeps the results that draw nothing while
+they are computed (the cohort fits, the purchase rhythm). These do not move there: building them draws on the page
+(the aggregation's status box with its progress bar and the way back to the sample, the forecast's spinner, the
+waiting text of the work queue; a figure's build may run the forecast), and Streamlit replays what a cached function
+drew on every later hit; the aggregation reuses an earlier entry of the same data for another period, which needs
+the cache's entries; and Streamlit empties a session's caches when its connection drops, while the session goes on
+after the reconnect, so an upload would be aggregated and forecast again, box and wait included.
 """
 
 from __future__ import annotations
@@ -20,12 +28,8 @@ LIMITS = {
     keys.FACTS: 4,
     keys.FORECASTS: 16,
     keys.FORECAST_BASES: 2,  # the sample's and the upload's (each large: a value per customer)
-    keys.COHORT_FITS: 8,
     keys.FIGURES: 16,
-    keys.RHYTHMS: 1,  # one upload of transactions at a time
 }
-#: The caches of results of the data set shown (not of the uploaded sheets, which stay when another data set is used).
-DATA_CACHES = (keys.AGGREGATES, keys.FACTS, keys.FORECASTS, keys.FORECAST_BASES, keys.COHORT_FITS, keys.FIGURES)
 
 
 def kept(store: str, key: Hashable, build: Callable[[], object]):
@@ -44,6 +48,6 @@ def entries(store: str) -> dict:
 
 
 def forget_data() -> None:
-    """Empty the caches of the data set's results (a new data set is put into use)."""
-    for store in DATA_CACHES:
+    """Empty the caches (another data set is put into use)."""
+    for store in LIMITS:
         st.session_state[store] = {}

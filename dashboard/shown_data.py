@@ -169,9 +169,14 @@ def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
     """:func:`predictive.project_cohorts` of the shown data: the sBG fits (:func:`predictive.fit_cohorts`, one per
     cohort, too slow to repeat on every slider move) are made once per period and window and kept in this session;
     projecting them ``periods_ahead`` periods is quick."""
-    fits = session_cache.kept(keys.COHORT_FITS, (_shown_key(), aggs.period, aggs.activity_months),
-                              lambda: predictive.fit_cohorts(aggs))
-    return fits.project(periods_ahead)
+    return _cohort_fits(_shown_key(), aggs.period, aggs.activity_months, aggs).project(periods_ahead)
+
+
+@st.cache_resource(scope="session", max_entries=8, show_spinner=False)
+def _cohort_fits(data_key: str, period: str, activity_months: int, _aggs: Aggregates) -> predictive.CohortFits:
+    """:func:`predictive.fit_cohorts` of ``_aggs``, the aggregates of the data ``data_key`` for ``period`` and
+    ``activity_months``: kept for this session by Streamlit (the fits draw nothing and need nothing of the session)."""
+    return predictive.fit_cohorts(_aggs)
 
 
 def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggregates:
@@ -192,6 +197,7 @@ def use_uploaded(dataset: Dataset) -> None:
     """Make ``dataset`` this session's data and switch the source to it (call from a widget callback)."""
     st.session_state[keys.DATASET] = dataset
     session_cache.forget_data()
+    _cohort_fits.clear()  # this session's only
     st.session_state[keys.SOURCE] = "upload"
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import errors, keys, session_cache, shown_data, url_sync, widgets, work_queue
+from dashboard import errors, keys, shown_data, url_sync, widgets, work_queue
 from dashboard.sidebar import Settings
 from retention_core import sandbox
 from retention_core.columns import CATEGORIES, SHEETS, Prepared, SharedColumnError, apply_categories, map_columns
@@ -423,8 +423,14 @@ def _rhythm() -> PurchaseRhythm | None:
     if entry is None or entry.prepared is None:
         return None
     codes = entry.prepared.codes.get("customer_id")
-    return session_cache.kept(keys.RHYTHMS, (entry.key, str(entry.mapping)),
-                              lambda: purchase_rhythm(entry.prepared.frame, None if codes is None else codes.codes))
+    return _purchase_rhythm(entry.key, str(entry.mapping), entry.prepared.frame, None if codes is None else codes.codes)
+
+
+@st.cache_resource(scope="session", max_entries=1, show_spinner=False)  # one upload of transactions at a time
+def _purchase_rhythm(upload_key: str, mapping: str, _frame: pd.DataFrame, _codes) -> PurchaseRhythm:
+    """:func:`purchase_rhythm` of the prepared transactions ``_frame`` (the upload ``upload_key`` under ``mapping``),
+    kept for this session by Streamlit."""
+    return purchase_rhythm(_frame, _codes)
 
 
 def _use_month() -> None:

@@ -7,9 +7,11 @@ view. A link is read once, on the session's first run; values that are not valid
 URL and named in a notice. Parsing and bounds are in :mod:`retention_views.url_params`, defaults and checks
 against the data in :mod:`retention_views.whatif`; the widgets that show the values are in :mod:`dashboard.inputs`.
 
-Streamlit's own binding of a widget to the URL (``bind="query-params"``) is not used: it writes a choice's label
-(``35 %``, ``Quartal``) rather than its value, drops the parameters of the other pages' widgets on a page switch,
-ignores an invalid value without saying so and cannot check a value against the data.
+Streamlit's own binding of a widget to the URL (``bind="query-params"``) is not used: it writes a select slider's or
+choice's label (``35 %``, ``Quartal``) and a text field's text rather than the value, so a link would depend on the
+language; it drops the parameters of the other pages' widgets on a page switch, while the link holds the whole
+scenario; it removes an invalid value without saying so and cannot check a value against the data; and a bound
+parameter cannot be set through ``st.query_params``, which loading a saved scenario does.
 """
 
 from __future__ import annotations
