@@ -9,13 +9,12 @@ text: as inline code wherever Streamlit reads Markdown (:func:`widgets.message`,
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import errors, keys, shown_data, url_sync, widgets, work_queue
+from dashboard import errors, keys, rejected_rows, shown_data, url_sync, widgets, work_queue
 from dashboard.sidebar import Settings
 from retention_core import sandbox
 from retention_core.columns import CATEGORIES, SHEETS, Prepared, SharedColumnError, apply_categories, map_columns
@@ -24,8 +23,7 @@ from retention_core.dataset import Dataset, content_key
 from retention_core.loading import LoadError, LoadResult
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
 from retention_core.upload_worker import prepare_upload, read_upload
-from retention_views.i18n import TEXTS, format_date_pattern, format_day, format_number, format_percent, t
-from retention_views.i18n import translate_reason
+from retention_views.i18n import TEXTS, format_date_pattern, format_number, format_percent, t
 
 _PREVIEW_ROWS = 20
 _PREVIEW_FORMATS = {"money": ("number", 2), "cost": ("number", 2), "fraction": ("percent", 1)}
@@ -212,7 +210,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
             params["column"] = user_names.get(params["column"], params["column"])
         show[problem.severity](widgets.message(problem.key, s.lang, **params))
     if result.frame.empty:  # no preview of nothing; the rejected rows are what to look at
-        _rejected_download(kind, rejected, s, entry.mapping)
+        rejected_rows.show(kind, rejected, s, entry.mapping, _PREVIEW_ROWS)
         return
     preview = result.frame.head(_PREVIEW_ROWS)
     if "category" in preview.columns:  # the cost categories by their names, not their codes
@@ -222,49 +220,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
                if types.get(column) in _PREVIEW_FORMATS}
     st.dataframe(widgets.localized(preview, formats, s), hide_index=True,
                  column_config=widgets.column_labels(preview, s))
-    _rejected_download(kind, rejected, s, entry.mapping)
-
-
-_NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def _cell_as_written(value: object, column_type: str | None, lang: str) -> str:
-    """A rejected row's cell for the user: empty when missing, a number the preparation read (``1317.97``) as the
-    language writes it (``1.317,97``), a day without a time of day; anything else as it is."""
-    if value is None or pd.isna(value):
-        return ""
-    text = str(value)
-    if column_type in ("money", "cost", "quantity", "count", "fraction", "score") and _NUMBER_TEXT.match(text):
-        decimals = len(text.partition(".")[2].rstrip("0"))
-        return format_number(float(text), lang, decimals)
-    if column_type == "date" and text.endswith(" 00:00:00"):
-        return format_day(text[:-9], lang)
-    return text
-
-
-def shown_rejected(kind: str, rejected: pd.DataFrame, mapping: dict | None, lang: str) -> pd.DataFrame:
-    """The rejected rows as the user reads them (table and CSV): the file's column names, the row number and the
-    reason headed in the user's language, the reason in that language, no ``None`` cells, numbers and days as the
-    language writes them."""
-    names = mapping or {}
-    types = SHEETS[kind].types
-    shown = pd.DataFrame({
-        column: [_cell_as_written(value, types.get(column), lang) for value in rejected[column]]
-        for column in rejected.columns if column != "reason"
-    }, index=rejected.index)
-    labels = {field: t(f"column_{field}", lang) for field in types}
-    shown["reason"] = [translate_reason(reason, lang, {**labels, **names}) for reason in rejected["reason"]]
-    return shown.rename(columns={**names, "row_number": t("column_row_number", lang),
-                                 "reason": t("column_reason", lang)})
-
-
-def _rejected_download(kind: str, rejected: pd.DataFrame, s: Settings, mapping: dict | None = None) -> None:
-    """The first rejected rows with their reasons, and all of them as CSV, in the user's language."""
-    if len(rejected):
-        shown = shown_rejected(kind, rejected, mapping, s.lang)
-        st.dataframe(shown.head(_PREVIEW_ROWS), hide_index=True)
-        widgets.csv_download(shown, f"rejected_{kind}.csv", s, key=f"data_rejected_{kind}",
-                             label_key="data_download_rejected")
+    rejected_rows.show(kind, rejected, s, entry.mapping, _PREVIEW_ROWS)
 
 
 # --- what keeps the uploads from being used -------------------------------------------------------------------------
