@@ -9,7 +9,7 @@ top customers and the holdout check are built only while their expanders are ope
 import streamlit as st
 
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
-from retention_core import predictive
+from retention_core import models
 from retention_views import charts, whatif
 from retention_views.i18n import format_number, t
 
@@ -26,7 +26,7 @@ btyd = aggs.predictive
 FORECAST_FRAGMENTS = () if btyd.reason else ("clv_what_if", "clv_forecast")
 
 
-def forecast_for(values: dict) -> predictive.PredictiveClvSummary:
+def forecast_for(values: dict) -> models.PredictiveClvSummary:
     """The predictive summary at the scenario's margin, discount rate and horizon (kept in the session)."""
     return shown_data.predictive_forecast(aggs, values["clv_gross_margin"], values["clv_discount_rate"],
                                           horizon_months=12 * values["clv_horizon"])
@@ -107,7 +107,7 @@ def what_if() -> None:
     st.caption(t("predictive_intro", s.lang))
     if btyd.reason:
         st.info(t("predictive_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.reason}", s.lang,
-                                                             **predictive.reason_params(btyd))), icon=":material/info:")
+                                                             **models.reason_params(btyd))), icon=":material/info:")
     else:
         forecast = forecast_for({"clv_gross_margin": margin, "clv_discount_rate": discount, "clv_horizon": horizon})
         estimate_cards = st.columns(3)
@@ -166,7 +166,7 @@ def holdout_check() -> None:
     run_counts.count_run("clv_holdout")
     if btyd.holdout is None:
         box.info(t("predictive_holdout_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.holdout_reason}",
-                                                                      s.lang, **predictive.reason_params(btyd))),
+                                                                      s.lang, **models.reason_params(btyd))),
                  icon=":material/info:")
         return
     with box:

@@ -7,7 +7,7 @@ its own block alone, not the heatmap, the curves or the frame.
 import streamlit as st
 
 from dashboard import inputs, revenue_views, run_counts, shown_data, sidebar, widgets
-from retention_core import predictive
+from retention_core import models
 from retention_views import charts, page_results
 from retention_views.i18n import t
 
@@ -41,12 +41,12 @@ def projection_block() -> None:
                                   t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
     projection = shown_data.cohort_projection(aggs, periods_ahead)
     if projection.empty:
-        st.info(t("predictive_cohort_unavailable", s.lang, minimum=predictive.MIN_COHORT_PERIODS),
+        st.info(t("predictive_cohort_unavailable", s.lang, minimum=models.MIN_COHORT_PERIODS),
                 icon=":material/info:")
     else:
         widgets.chart(shown_data.figure(aggs, "cohort_projection", lambda: charts.cohort_projection_chart(
             projection, s.period, s.lang), periods_ahead), s)
-        st.caption(t("predictive_cohort_caption", s.lang, minimum=predictive.MIN_COHORT_PERIODS))
+        st.caption(t("predictive_cohort_caption", s.lang, minimum=models.MIN_COHORT_PERIODS))
 
 
 retention_after()

@@ -21,7 +21,7 @@ from dashboard import keys, session_cache
 from dashboard import source as started_on
 from dashboard.sidebar import settings, way_back
 from dashboard.work_queue import in_turn, queued
-from retention_core import predictive
+from retention_core import models
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate, dataset_problems
 from retention_core.queries import PERIODS, QueryTimeout
 from retention_views import whatif
@@ -150,33 +150,33 @@ def unusable_upload(reason: str, lang: str) -> None:
 
 
 def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,
-                        horizon_months: int) -> predictive.PredictiveClvSummary:
+                        horizon_months: int) -> models.PredictiveClvSummary:
     """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
     kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
-    def basis() -> predictive.ForecastBasis:
+    def basis() -> models.ForecastBasis:
         lang = settings().lang
         with st.spinner(t("status_forecasting", lang)), in_turn(lang):
-            return predictive.forecast_basis(aggs.predictive)
+            return models.forecast_basis(aggs.predictive)
 
     summary = session_cache.kept(
         keys.FORECASTS, (_shown_key(), annual_discount_rate, horizon_months),
-        lambda: predictive.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
+        lambda: models.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
                                                   basis=session_cache.kept(keys.FORECAST_BASES, _shown_key(), basis)))
     return summary.at_margin(gross_margin)
 
 
 def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
-    """:func:`predictive.project_cohorts` of the shown data: the sBG fits (:func:`predictive.fit_cohorts`, one per
+    """:func:`models.project_cohorts` of the shown data: the sBG fits (:func:`models.fit_cohorts`, one per
     cohort, too slow to repeat on every slider move) are made once per period and window and kept in this session;
     projecting them ``periods_ahead`` periods is quick."""
     return _cohort_fits(_shown_key(), aggs.period, aggs.activity_months, aggs).project(periods_ahead)
 
 
 @st.cache_resource(scope="session", max_entries=8, show_spinner=False)
-def _cohort_fits(data_key: str, period: str, activity_months: int, _aggs: Aggregates) -> predictive.CohortFits:
-    """:func:`predictive.fit_cohorts` of ``_aggs``, the aggregates of the data ``data_key`` for ``period`` and
+def _cohort_fits(data_key: str, period: str, activity_months: int, _aggs: Aggregates) -> models.CohortFits:
+    """:func:`models.fit_cohorts` of ``_aggs``, the aggregates of the data ``data_key`` for ``period`` and
     ``activity_months``: kept for this session by Streamlit (the fits draw nothing and need nothing of the session)."""
-    return predictive.fit_cohorts(_aggs)
+    return models.fit_cohorts(_aggs)
 
 
 def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggregates:

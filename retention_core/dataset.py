@@ -21,7 +21,7 @@ from retention_core.columns import Problem, TextCodes, unusable_sheet_problems
 from retention_core.customer_value import AnnualBasis, annual_basis, annual_windows
 from retention_core.engines import DuckDBEngine
 from retention_core.intervals import BasisReplicates
-from retention_core.predictive import TIME_UNIT, PredictiveModels, fit_predictive_models
+from retention_core.models import TIME_UNIT, PredictiveModels, fit_predictive_models
 
 PERIODS_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "year": 12}
@@ -77,7 +77,7 @@ class Aggregates:
     ``nps`` is :func:`queries.nps_by_period` (None without survey answers); ``customers`` is
     :func:`queries.customer_summary` without its BTYD columns (``predictive.summary`` holds those). ``gross_margin``
     is the revenue-weighted margin of the data, None when the transactions carry no margin column. ``predictive``
-    holds the BG/NBD and Gamma-Gamma fits (:func:`retention_core.predictive.fit_predictive_models`), fitted here
+    holds the BG/NBD and Gamma-Gamma fits (:func:`retention_core.models.fit_predictive_models`), fitted here
     once so sliders never refit. ``rows`` counts the transaction rows aggregated, returns included (None when an
     aggregates folder does not say). ``basis`` is the annual basis of customer value
     (:class:`~retention_core.customer_value.AnnualBasis`: the last 12 months before the data's last order date and

@@ -30,7 +30,7 @@ import pandas as pd
 from retention_core import intervals, models
 from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates
-from retention_core.predictive import PredictiveModels
+from retention_core.models import PredictiveModels
 
 FORMAT = "retention-aggregates"
 FORMAT_VERSION = 2

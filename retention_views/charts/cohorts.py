@@ -53,7 +53,7 @@ def cohort_revenue_chart(revenue: pd.DataFrame, period: str, lang: str, currency
 def cohort_projection_chart(curves: pd.DataFrame, period: str, lang: str) -> go.Figure:
     """Each cohort's observed retention (solid) and its sBG projection (dashed); the pooled curve in bold.
 
-    ``curves`` is :func:`retention_core.predictive.project_cohorts`: pooled rows have no ``cohort_start``, and each
+    ``curves`` is :func:`retention_core.models.project_cohorts`: pooled rows have no ``cohort_start``, and each
     curve's observed rows come before its projected ones. A projection starts at its cohort's last observed point
     so the two lines join. The curves are cut into traces as NumPy arrays: per-cohort pandas selections and Plotly's
     checks of pandas columns would take most of the chart's time.

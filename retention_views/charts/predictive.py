@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from retention_core.predictive import PredictiveClvSummary
+from retention_core.models import PredictiveClvSummary
 from retention_views.charts.common import PALETTE, figure, money_axis, vline
 from retention_views.i18n import format_money, format_percent, t
 
