@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, optimize, special, stats
 
-from retention_core import models, queries
+from retention_core import queries
 from retention_core.models import (
     BgNbdFit,
     GammaGammaFit,
@@ -41,6 +41,7 @@ from retention_core.models import (
     sbg_retention_rate,
     sbg_survival,
 )
+from retention_core.models import bg_nbd, fitting, gamma_gamma
 
 RECOVERY_TOLERANCE = 0.25
 PUBLISHED_TOLERANCE = 0.01
@@ -621,14 +622,14 @@ def test_bg_nbd_terms_per_distinct_frequency_match_the_formula_row_by_row_and_th
         ) + special.gammaln(r + xi) - special.gammaln(r) + r * math.log(alpha)
         for xi, txi, ti in zip(x, t_x, big_t)
     ])
-    values, jacobian = models._bg_nbd_terms(r, alpha, a, b, x, t_x, big_t, gradient=True)
+    values, jacobian = bg_nbd._bg_nbd_terms(r, alpha, a, b, x, t_x, big_t, gradient=True)
     np.testing.assert_allclose(values, by_row, rtol=1e-12)
     levels = np.unique(x, return_inverse=True)
-    given = models._bg_nbd_terms(r, alpha, a, b, x, t_x, big_t, gradient=True, levels=levels)
+    given = bg_nbd._bg_nbd_terms(r, alpha, a, b, x, t_x, big_t, gradient=True, levels=levels)
     np.testing.assert_array_equal(given[0], values)
     np.testing.assert_array_equal(given[1], jacobian)
     numeric = _central_differences(
-        lambda log_params: models._bg_nbd_terms(*np.exp(log_params), x, t_x, big_t)[0], np.log([r, alpha, a, b])
+        lambda log_params: bg_nbd._bg_nbd_terms(*np.exp(log_params), x, t_x, big_t)[0], np.log([r, alpha, a, b])
     )
     np.testing.assert_allclose(jacobian, numeric, rtol=1e-5, atol=1e-8)
 
@@ -643,10 +644,10 @@ def test_gamma_gamma_terms_per_distinct_frequency_match_the_formula_row_by_row_a
         + (p * xi - 1) * math.log(zi) + p * xi * math.log(xi) - (p * xi + q) * math.log(gamma + xi * zi)
         for xi, zi in zip(x, z)
     ])
-    values, jacobian = models._gamma_gamma_terms(p, q, gamma, x, z, gradient=True)
+    values, jacobian = gamma_gamma._gamma_gamma_terms(p, q, gamma, x, z, gradient=True)
     np.testing.assert_allclose(values, by_row, rtol=1e-12)
     numeric = _central_differences(
-        lambda log_params: models._gamma_gamma_terms(*np.exp(log_params), x, z)[0], np.log([p, q, gamma])
+        lambda log_params: gamma_gamma._gamma_gamma_terms(*np.exp(log_params), x, z)[0], np.log([p, q, gamma])
     )
     np.testing.assert_allclose(jacobian, numeric, rtol=1e-5, atol=1e-8)
 
@@ -667,7 +668,7 @@ def test_a_line_search_that_stops_at_a_zero_gradient_counts_as_converged(monkeyp
 
     monkeypatch.setattr(optimize, "minimize", stopped_line_search)
     centre = np.array([0.5, -0.25])
-    best, converged, message = models._minimise(
+    best, converged, message = fitting.minimise(
         lambda p: (float(np.sum((p - centre) ** 2)), 2 * (p - centre)), np.array([3.0, 2.0]), 2
     )
     assert converged and best == pytest.approx(centre, abs=1e-6)
@@ -691,7 +692,7 @@ def test_nelder_mead_gives_up_after_a_bounded_number_of_evaluations(monkeypatch)
         return float(noise.random()), np.ones_like(log_params)
 
     monkeypatch.setattr(optimize, "minimize", stopped_line_search)
-    best, converged, message = models._minimise(restless, np.zeros(4), 4)
+    best, converged, message = fitting.minimise(restless, np.zeros(4), 4)
     assert not converged and "Nelder-Mead: Maximum number of function evaluations" in message
     assert len(calls) <= 4 * 300 + 1  # and one check of the estimate
 
@@ -699,6 +700,6 @@ def test_nelder_mead_gives_up_after_a_bounded_number_of_evaluations(monkeypatch)
 def test_the_weighted_objective_is_minus_the_weighted_mean_and_its_gradient():
     values, weights = np.array([1.0, 2.0]), np.array([1.0, 3.0])
     jacobian = np.array([[1.0, 2.0], [3.0, 4.0]])  # one row per parameter, one column per distinct row
-    value, gradient = models._weighted_objective(values, jacobian, weights, 4.0)
+    value, gradient = fitting.weighted_objective(values, jacobian, weights, 4.0)
     assert value == -(1 * 1 + 3 * 2) / 4
     np.testing.assert_array_equal(gradient, [-(1 * 1 + 3 * 2) / 4, -(1 * 3 + 3 * 4) / 4])

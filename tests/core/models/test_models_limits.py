@@ -3,7 +3,7 @@
 BG/NBD at a = 1 (the expectations' 0/0), fits that did not converge handed on to a forecast, negative mean spend in
 Gamma-Gamma, an infinite sBG lifetime, overflow at extreme parameters, and empty, returns-only, one-customer and
 one-day data. The a = 1 limit is checked against two independent forms of it: the integral over the dropout
-probability p and the series of the limit (derived in ``models._expected_if_alive``).
+probability p and the series of the limit (derived in ``retention_core.models.bg_nbd._expected_if_alive``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, special
 
-from retention_core import models, predictive
+from retention_core import models
 from retention_core.models import (
     BgNbdFit,
     GammaGammaFit,
@@ -224,10 +224,10 @@ def test_empty_and_returns_only_data_have_no_customers_and_no_fit():
         assert summary.empty
         with pytest.raises(ValueError, match="fit_bg_nbd needs at least one customer"):
             fit_bg_nbd(summary["frequency"], summary["recency"], summary["T"])
-        fitted = predictive.fit_predictive_models(transactions)
+        fitted = models.fit_predictive_models(transactions)
         assert (fitted.reason, fitted.customers) == ("too_few_customers", 0)
         with pytest.raises(ValueError, match="the predictive models are not usable: too_few_customers"):
-            predictive.predictive_clv_summary(fitted, 0.3, 0.1, 12)
+            models.predictive_clv_summary(fitted, 0.3, 0.1, 12)
 
 
 def test_one_day_of_orders_gives_a_fit_that_says_so_and_cannot_forecast():
@@ -242,12 +242,12 @@ def test_one_day_of_orders_gives_a_fit_that_says_so_and_cannot_forecast():
 
 def test_a_single_customer_is_too_few_for_the_predictive_clv():
     single = orders([("a", "2024-01-05", 20.0), ("a", "2024-03-01", 30.0), ("a", "2024-05-10", 25.0)])
-    fitted = predictive.fit_predictive_models(single)
+    fitted = models.fit_predictive_models(single)
     assert (fitted.reason, fitted.customers, fitted.repeaters) == ("too_few_customers", 1, 1)
     with pytest.raises(ValueError, match="the predictive models are not usable: too_few_customers"):
-        predictive.predictive_clv_scenario(fitted, 0.3, 0.1, 12)
+        models.predictive_clv_scenario(fitted, 0.3, 0.1, 12)
     with pytest.raises(ValueError, match="the predictive models are not usable: too_few_customers"):
-        predictive.forecast_basis(fitted)
+        models.forecast_basis(fitted)
 
 
 # --- extreme but legal values: finite and in range, or a ValueError that says why --------------------------------
