@@ -11,7 +11,6 @@ import pytest
 from apptest_support import ROOT
 
 from retention_core import cli, store
-
 from retention_core.dataset import Dataset, aggregate
 from sample_data import load_sample
 
