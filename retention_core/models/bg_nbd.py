@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 BG_NBD_PARAMETERS = ("r", "alpha", "a", "b")
+"""The parameters of :class:`BgNbdFit`, in FHL 2005's order (the names checked before every forecast)."""
 #: Within this distance of a = 1 the BG/NBD expectations are read from a cubic through a = 1 ± δ and 1 ± 2δ
 #: (δ = this distance) instead of their formula, whose factor 1/(a − 1) times a bracket near 0 loses digits there
 #: (at a − 1 = 1e-12 the third digit). The expectations are analytic in a, so the cubic's error is of order δ⁴.

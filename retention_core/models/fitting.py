@@ -131,7 +131,8 @@ def weighted_objective(
     """Mean negative log-likelihood of weighted distinct rows and its gradient: -sum(w * l) / n, -(J @ w) / n.
 
     Summed with ``einsum``, not BLAS (``@``): a product of this size woke OpenBLAS's threads at every evaluation,
-    and on a machine with few cores that slowed the optimiser's own steps too (parameters equal to 12 digits).
+    and on a machine with few cores that slowed the optimiser's own steps too. The fitted parameters agree with
+    those of the BLAS sum to 12 digits.
     """
     return -float(np.einsum("i,i", weights, values)) / total, -np.einsum("ij,j", jacobian, weights) / total
 

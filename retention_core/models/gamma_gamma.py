@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 GAMMA_GAMMA_PARAMETERS = ("p", "q", "gamma")
+"""The parameters of :class:`GammaGammaFit`, in Fader & Hardie's order (checked before every forecast)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _gamma_gamma_terms(
 
     ln f = ln G(px+q) - ln G(px) - ln G(q) + q ln gamma + (px-1) ln z + px ln x - (px+q) ln(gamma + x z).
 
-    As in :func:`_bg_nbd_terms`, the log-gamma, digamma and ln x terms are evaluated once per distinct x
+    As in :func:`.bg_nbd._bg_nbd_terms`, the log-gamma, digamma and ln x terms are evaluated once per distinct x
     (``levels``: ``np.unique(x, return_inverse=True)``, computed here when not given).
     """
     values_x, at = levels if levels is not None else np.unique(x, return_inverse=True)

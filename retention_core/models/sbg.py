@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 SBG_PARAMETERS = ("alpha", "beta")
+"""The parameters of :class:`SbgFit` (checked before every forecast)."""
 
 
 @dataclass(frozen=True)

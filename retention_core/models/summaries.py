@@ -48,6 +48,7 @@ MIN_HISTORY_DAYS = 56
 
 
 def days_per_unit(time_unit: str) -> float:
+    """Days per ``time_unit`` ("D", "W" or "M"); ``ValueError`` for another unit."""
     if time_unit not in TIME_UNIT_DAYS:
         raise ValueError(f"time_unit must be one of {', '.join(TIME_UNIT_DAYS)}, got {time_unit!r}")
     return TIME_UNIT_DAYS[time_unit]
@@ -100,15 +101,16 @@ def rfm_summary(
 BTYD_COLUMNS = ("customer_id", "frequency", "recency", "T", "monetary")
 
 
-def btyd_summary(customers: pd.DataFrame, time_unit: str) -> pd.DataFrame:
+def btyd_summary(customer_table: pd.DataFrame, time_unit: str) -> pd.DataFrame:
     """The BTYD columns of a :func:`queries.customer_summary` made with ``unit_days`` of ``time_unit``.
 
     Keeps the customers with a purchase day (``frequency`` not missing), in their order, as :func:`rfm_summary`
     returns them; ``frequency`` is a whole number and the time unit is recorded in ``result.attrs["time_unit"]``.
     """
     days_per_unit(time_unit)
-    buyers = customers["frequency"].notna()
-    summary = customers.loc[buyers, list(BTYD_COLUMNS)] if not buyers.all() else customers[list(BTYD_COLUMNS)]
+    buyers = customer_table["frequency"].notna()
+    columns = list(BTYD_COLUMNS)
+    summary = customer_table.loc[buyers, columns] if not buyers.all() else customer_table[columns]
     summary = summary.astype({"frequency": "int64"}).reset_index(drop=True)
     summary.attrs["time_unit"] = time_unit
     return summary
