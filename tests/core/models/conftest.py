@@ -1,4 +1,5 @@
-"""Fixtures of the models tests: the embedded sample's transactions and the BTYD models fitted to them."""
+"""Fixtures of the models tests: CDNOW split into calibration and holdout, the embedded sample's transactions and
+the BTYD models fitted to them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import pandas as pd
 import pytest
 
 from retention_core import models
+from retention_core.models import calibration_holdout_split
 from sample_data import load_sample
+
+
+@pytest.fixture(scope="module")
+def cdnow_split(cdnow: pd.DataFrame) -> pd.DataFrame:
+    return calibration_holdout_split(cdnow, "1997-09-30", "1998-06-30", time_unit="W")
 
 
 @pytest.fixture(scope="module")

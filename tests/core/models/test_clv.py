@@ -1,13 +1,84 @@
-"""Predicted CLV of a data set's stored fits at slider values (retention_core.models.clv): linear in the margin,
-every customer, the forecast basis equal to the direct formula, the page summary equal to the full scenario."""
+"""Predicted CLV (retention_core.models.clv): the per-customer formula on a hand-made summary with the published
+CDNOW fits, and the stored fits of a data set at slider values (linear in the margin, every customer, the forecast
+basis equal to the direct formula, the page summary equal to the full scenario)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from published_estimates import CDNOW_BG_NBD, CDNOW_GAMMA_GAMMA
 
 from retention_core import models
+from retention_core.models import (
+    BgNbdFit,
+    bg_nbd_conditional_expected_purchases,
+    gamma_gamma_expected_spend,
+    predictive_clv,
+)
+
+
+# --- the per-customer formula and its units -------------------------------------------------------------------
+
+
+@pytest.fixture
+def weekly_summary() -> pd.DataFrame:
+    summary = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "frequency": [0, 2, 7],
+            "recency": [0.0, 30.43, 35.0],
+            "T": [38.86, 38.86, 36.0],
+            "monetary": [0.0, 40.0, 25.0],
+        }
+    )
+    summary.attrs["time_unit"] = "W"
+    return summary
+
+
+def test_clv_without_discount_is_margin_times_spend_times_expected_purchases(weekly_summary):
+    result = predictive_clv(CDNOW_BG_NBD, CDNOW_GAMMA_GAMMA, weekly_summary, horizon=12, discount_rate=0.0, margin=0.3)
+    weeks = 12 * 30.4375 / 7
+    expected = bg_nbd_conditional_expected_purchases(
+        CDNOW_BG_NBD, weeks, weekly_summary["frequency"], weekly_summary["recency"], weekly_summary["T"]
+    )
+    spend = gamma_gamma_expected_spend(CDNOW_GAMMA_GAMMA, weekly_summary["frequency"], weekly_summary["monetary"])
+    assert list(result.columns) == [
+        "customer_id", "expected_purchases", "discounted_purchases", "expected_spend", "probability_alive", "clv"
+    ]
+    assert result["expected_purchases"].to_numpy() == pytest.approx(expected, rel=1e-12)
+    assert result["discounted_purchases"].to_numpy() == pytest.approx(expected, rel=1e-12)
+    assert result["clv"].to_numpy() == pytest.approx(0.3 * spend * expected, rel=1e-12)
+
+
+def test_clv_discounts_one_month_at_the_twelfth_root_of_the_annual_rate(weekly_summary):
+    result = predictive_clv(CDNOW_BG_NBD, CDNOW_GAMMA_GAMMA, weekly_summary, horizon=1, discount_rate=0.1, margin=1.0)
+    assert result["clv"].to_numpy() == pytest.approx(
+        result["expected_spend"] * result["expected_purchases"] / 1.1 ** (1 / 12), rel=1e-12
+    )
+
+
+def test_clv_does_not_depend_on_the_time_unit_of_the_summary(weekly_summary):
+    # The same customers in days: times x 7, and alpha (a time scale) x 7.
+    daily = weekly_summary.assign(recency=weekly_summary["recency"] * 7, T=weekly_summary["T"] * 7)
+    daily_fit = BgNbdFit(r=0.243, alpha=4.414 * 7, a=0.793, b=2.426)
+    weekly = predictive_clv(CDNOW_BG_NBD, CDNOW_GAMMA_GAMMA, weekly_summary, 24, 0.08, 0.4)
+    in_days = predictive_clv(daily_fit, CDNOW_GAMMA_GAMMA, daily, 24, 0.08, 0.4, time_unit="D")
+    assert in_days["clv"].to_numpy() == pytest.approx(weekly["clv"], rel=1e-9)
+    assert weekly["clv"].is_monotonic_increasing  # more and dearer purchases, more recently
+
+
+def test_clv_rejects_percent_inputs_and_unknown_units(weekly_summary):
+    with pytest.raises(ValueError, match="discount_rate must be an annual fraction"):
+        predictive_clv(CDNOW_BG_NBD, CDNOW_GAMMA_GAMMA, weekly_summary, 12, 10, 0.3)
+    with pytest.raises(ValueError, match="margin must be a fraction"):
+        predictive_clv(CDNOW_BG_NBD, CDNOW_GAMMA_GAMMA, weekly_summary, 12, 0.1, 30)
+    with pytest.raises(ValueError, match="horizon must be a number of months"):
+        predictive_clv(CDNOW_BG_NBD, CDNOW_GAMMA_GAMMA, weekly_summary, -1, 0.1, 0.3)
+    no_unit = weekly_summary.copy()
+    no_unit.attrs = {}
+    with pytest.raises(ValueError, match="time_unit is unknown"):
+        predictive_clv(CDNOW_BG_NBD, CDNOW_GAMMA_GAMMA, no_unit, 12, 0.1, 0.3)
 
 
 # --- slider scenario ------------------------------------------------------------------------------------------
