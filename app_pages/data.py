@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import sidebar, upload, widgets
-from retention_core.columns import SHEETS
+from retention_core.ingest import SHEETS
 from retention_views.i18n import t
 
 s = sidebar.settings()

@@ -36,15 +36,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 def measure(rows: int, repeats: int) -> dict:
     from bench_scale import upload_file
 
-    from retention_core import intervals, loading
-
-    from retention_views import whatif
-    from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
+    from retention_core import intervals
     from retention_core.dataset import Dataset, aggregate, content_key
+    from retention_core.ingest import map_columns, prepare_sheet, read_table, suggest_mapping
+    from retention_views import whatif
 
     path = upload_file(rows, csv=False)
     data = path.read_bytes()
-    loaded = loading.read_table(data, path.name)
+    loaded = read_table(data, path.name)
     mapping = suggest_mapping(list(loaded.frame.columns), "transactions")
     prepared = prepare_sheet(map_columns(loaded.for_mapping(mapping).frame, mapping), "transactions")
     dataset = Dataset(transactions=prepared.frame, key=content_key(data), name=path.name,

@@ -105,19 +105,19 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
     from streamlit.testing.v1 import AppTest
 
     from dashboard import keys, runtime
-    from retention_core import loading, queries
-    from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
+    from retention_core import queries
     from retention_core.dataset import Dataset, aggregate, content_key
+    from retention_core.ingest import guards, map_columns, prepare_sheet, read_table, suggest_mapping
 
     runtime.avoid_huge_page_stalls()  # as the app's frame does before its first page
     path = upload_file(rows, csv)
     if csv:
-        loading.MAX_UPLOAD_BYTES = max(loading.MAX_UPLOAD_BYTES, path.stat().st_size)
+        guards.MAX_UPLOAD_BYTES = max(guards.MAX_UPLOAD_BYTES, path.stat().st_size)
     data = path.read_bytes()
     result: dict = {"rows": rows, "file": path.name, "file_mb": round(len(data) / 1e6, 1)}
 
     began = time.perf_counter()
-    loaded = loading.read_table(data, path.name)
+    loaded = read_table(data, path.name)
     read = time.perf_counter()
     mapping = suggest_mapping(list(loaded.frame.columns), "transactions")
     mapped = map_columns(loaded.for_mapping(mapping).frame, mapping)

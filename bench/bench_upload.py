@@ -1,5 +1,5 @@
 """Upload benchmark: what the capped worker costs. The Data page's read + prepare of an upload in the server's own
-process against the same through the worker (``retention_core.upload_worker``), alternating, one process each.
+process against the same through the worker (``retention_core.ingest.worker``), alternating, one process each.
 
 Run: python bench/bench_upload.py [--rows 1000000] [--repeats 5] [--before ../main] [--only Parquet]
 
@@ -58,17 +58,17 @@ def _status(field: str, pid: str = "self") -> int:
 
 def measure(mode: str, path: Path) -> dict:
     """One read + prepare of ``path``, ``mode`` "process" or "worker", in this process."""
-    from retention_core.columns import map_columns, suggest_mapping
+    from retention_core.ingest import map_columns, suggest_mapping
 
     data = path.read_bytes()
     children_peak = [0]
     if mode == "worker":
         import multiprocessing.forkserver
 
-        from retention_core import sandbox, upload_worker
+        from retention_core.ingest import sandbox, worker
 
         sandbox.warm_up()
-        upload_worker.read_upload(b"a;b\n1;2\n", "warm.csv")  # the fork server has imported its libraries
+        worker.read_upload(b"a;b\n1;2\n", "warm.csv")  # the fork server has imported its libraries
         server = multiprocessing.forkserver._forkserver._forkserver_pid
         done = threading.Event()
 
@@ -84,19 +84,18 @@ def measure(mode: str, path: Path) -> dict:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
     else:
-        from retention_core.columns import prepare_sheet
-        from retention_core.loading import read_table
+        from retention_core.ingest import prepare_sheet, read_table
     Path("/proc/self/clear_refs").write_text("5")
     before = _status("VmRSS")
     started = time.perf_counter()
     if mode == "worker":
-        loaded = upload_worker.read_upload(data, path.name)
+        loaded = worker.read_upload(data, path.name)
     else:
         loaded = read_table(data, path.name)
     read_s = time.perf_counter() - started
     mapped = map_columns(loaded.frame, suggest_mapping(list(loaded.frame.columns)))
     if mode == "worker":
-        prepared = upload_worker.prepare_upload(mapped, "transactions", path.name)
+        prepared = worker.prepare_upload(mapped, "transactions", path.name)
     else:
         prepared = prepare_sheet(mapped, "transactions")
     total_s = time.perf_counter() - started

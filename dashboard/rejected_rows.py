@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import widgets
 from dashboard.sidebar import Settings
-from retention_core.columns import SHEETS
+from retention_core.ingest import SHEETS
 from retention_views.i18n import format_day, format_number, t, translate_reason
 
 _NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")

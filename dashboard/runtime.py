@@ -93,7 +93,7 @@ def start_up() -> tuple[str, ...]:
     """Once per server process, on the first run: check the configuration variables and remove what earlier
     processes left in the temporary directory. Returns the configuration problems, one line each (also written to
     the server's log); empty when all is well. (The upload worker's fork server starts when the Data page first
-    opens, :func:`retention_core.sandbox.warm_up`, so that its imports do not slow the first page.)"""
+    opens, :func:`retention_core.ingest.sandbox.warm_up`, so that its imports do not slow the first page.)"""
     problems = tuple(config.problems())
     if problems:
         print("Retention dashboard: invalid configuration: " + "; ".join(problems), file=sys.stderr)

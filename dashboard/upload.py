@@ -1,6 +1,6 @@
 """The upload flow of the Data page: read once per file content, map columns, prepare, report, keep per session.
 
-Reading and preparing run in a capped worker process (:mod:`retention_core.upload_worker`): a file that crashes
+Reading and preparing run in a capped worker process (:mod:`retention_core.ingest.worker`): a file that crashes
 the reader, needs too much memory or takes too long becomes a message on this page, and the server carries on.
 Everything a user uploads stays in ``st.session_state[keys.UPLOADS]`` (one entry per sheet kind); nothing is
 written to disk or to a global cache. Text from the file (its name, headers, cells, sheet names) is shown as
@@ -16,13 +16,23 @@ import streamlit as st
 
 from dashboard import errors, keys, rejected_rows, shown_data, url_sync, widgets, work_queue
 from dashboard.sidebar import Settings
-from retention_core import sandbox
-from retention_core.columns import CATEGORIES, SHEETS, Prepared, SharedColumnError, apply_categories, map_columns
-from retention_core.columns import looks_like, suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
-from retention_core.loading import LoadError, LoadResult
+from retention_core.ingest import (
+    CATEGORIES,
+    SHEETS,
+    LoadError,
+    LoadResult,
+    Prepared,
+    SharedColumnError,
+    apply_categories,
+    looks_like,
+    map_columns,
+    suggest_categories,
+    suggest_mapping,
+)
+from retention_core.ingest import sandbox
+from retention_core.ingest.worker import prepare_upload, read_upload
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
-from retention_core.upload_worker import prepare_upload, read_upload
 from retention_views.i18n import TEXTS, format_date_pattern, format_number, format_percent, t
 
 _PREVIEW_ROWS = 20

@@ -7,20 +7,23 @@ and :mod:`retention_core.models` with slider values -> the pages' results in :mo
 All rates are fractions (0.9 = 90 %); money is in the data's currency; NPS in points −100…+100.
 """
 
-from retention_core.columns import (
+from retention_core.dataset import Aggregates, Dataset, aggregate
+from retention_core.engines import DuckDBEngine, Engine, SparkEngine, TableSource, open_source
+from retention_core.ingest import (
     SHEETS,
+    Dialect,
+    LoadError,
+    LoadResult,
     Prepared,
     Problem,
     apply_categories,
     map_columns,
     prepare_sheet,
+    read_table,
     suggest_categories,
     suggest_mapping,
     validate_transactions,
 )
-from retention_core.dataset import Aggregates, Dataset, aggregate
-from retention_core.engines import DuckDBEngine, Engine, SparkEngine, TableSource, open_source
-from retention_core.loading import Dialect, LoadError, LoadResult, read_table
 from retention_core.metrics import (
     UpliftResult,
     acquisition_cost_per_customer,

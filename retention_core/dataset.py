@@ -1,6 +1,6 @@
 """One business's data, prepared, and its aggregates for one analysis period.
 
-Data flows one way: upload bytes -> :func:`retention_core.loading.read_table` -> ``map_columns`` -> ``prepare_sheet``
+Data flows one way: upload bytes -> :func:`retention_core.ingest.read_table` -> ``map_columns`` -> ``prepare_sheet``
 -> :class:`Dataset` -> :func:`aggregate` (all DuckDB work, once per data set and period) -> :class:`Aggregates`,
 a bundle of small frames that every page and slider works from. Nothing after :func:`aggregate` reads raw rows.
 """
@@ -17,7 +17,8 @@ import pandas as pd
 import pyarrow as pa
 
 from retention_core import intervals, models, queries
-from retention_core.columns import Problem, TextCodes, unusable_sheet_problems
+from retention_core.ingest.contract import Problem
+from retention_core.ingest.prepare import TextCodes, unusable_sheet_problems
 from retention_core.customer_value import AnnualBasis, annual_basis, annual_windows
 from retention_core.engines import DuckDBEngine
 from retention_core.intervals import BasisReplicates
@@ -130,7 +131,7 @@ SHEET_NAMES = ("transactions", "retention_costs", "acquisition", "nps")
 def dataset_problems(dataset: Dataset) -> list[tuple[str, Problem]]:
     """Why ``dataset`` cannot be aggregated, as (sheet kind, "error" problem) pairs: a sheet without one of its
     required columns or without rows, transactions that are all returns
-    (:func:`retention_core.columns.unusable_sheet_problems`). Empty when it can."""
+    (:func:`retention_core.ingest.prepare.unusable_sheet_problems`). Empty when it can."""
     return [(kind, problem) for kind in SHEET_NAMES if getattr(dataset, kind) is not None
             for problem in unusable_sheet_problems(getattr(dataset, kind), kind)]
 
@@ -283,7 +284,7 @@ def aggregate(
     problems = dataset_problems(dataset)
     if problems:
         raise ValueError("the data set cannot be aggregated: " + "; ".join(
-            f"{kind}: {problem.message('en')}" for kind, problem in problems))
+            f"{kind}: {problem.key} {dict(problem.params)}" for kind, problem in problems))
     window = activity_periods(period, activity_months)
     costs = dataset.retention_costs
     acquisition = dataset.acquisition

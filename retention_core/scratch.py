@@ -9,7 +9,7 @@ The one private directory of a process (mode 0700, in the system's temporary dir
 id) is where DuckDB may spill the intermediate tables of a very large aggregation; it is removed when the process
 exits, and :func:`sweep_leftovers` removes the directories of processes that died without removing theirs (and the
 ``retention_upload_*`` folders earlier versions left behind) at start-up. A process that must write nothing at all
-(the upload worker, see :mod:`retention_core.sandbox`) calls :func:`forbid_disk`: it then has no spill directory.
+(the upload worker, see :mod:`retention_core.ingest.sandbox`) calls :func:`forbid_disk`: it then has no spill directory.
 """
 
 from __future__ import annotations

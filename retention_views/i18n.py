@@ -2108,3 +2108,9 @@ def format_kind(kind: str, value: float | None, lang: str, currency: str) -> str
     if kind == "score":
         return format_number(value, lang, 1)
     return format_number(value, lang, 0)
+
+
+def problem_text(problem: object, lang: str) -> str:
+    """The text of what the domain reports (a ``Problem`` or a ``LoadError``: a ``key`` with ``params``) in
+    ``lang``."""
+    return t(problem.key, lang, **problem.params)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from retention_core.columns import CATEGORIES
+from retention_core.ingest import CATEGORIES
 from retention_core.dataset import ACTIVITY_MONTHS
 from retention_core.queries import PERIODS
 from retention_views.i18n import CURRENCIES, LANGUAGES

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retention_core.columns import apply_categories, map_columns, prepare_sheet, suggest_categories, suggest_mapping
 from retention_core.dataset import Dataset, content_key
-from retention_core.loading import read_table
+from retention_core.ingest import (
+    apply_categories,
+    map_columns,
+    prepare_sheet,
+    read_table,
+    suggest_categories,
+    suggest_mapping,
+)
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_FILES = {

@@ -1,9 +1,9 @@
 """Small crafted uploads that once took the whole server down (issue 29), generated here, never stored.
 
 Each is what an attacker would send: a few kilobytes to a megabyte that expand to gigabytes or run for minutes
-once a reader believes them. ``tests/test_hardening.py`` feeds them to ``read_table`` (the checks must refuse them
-before any parser) and ``tests/test_upload_worker.py`` to the capped worker (the test process must survive them
-even where the checks are bypassed).
+once a reader believes them. ``tests/core/ingest/test_hardening.py`` feeds them to ``read_table`` (the checks must
+refuse them before any parser) and ``tests/core/ingest/test_upload_worker.py`` to the capped worker (the test process
+must survive them even where the checks are bypassed).
 """
 
 from __future__ import annotations

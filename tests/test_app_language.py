@@ -13,7 +13,7 @@ import pytest
 from apptest_support import open_page
 from page_text import shown_texts
 
-from retention_core.columns import SHEETS
+from retention_core.ingest import SHEETS
 
 ENGLISH = ("the", "and", "with", "cannot", "must", "per file", "Upload", "Browse", "None", "nan", "NaT", "rows",
            "row", "column", "columns", "customers", "missing", "required", "invalid", "canonical", "between", "from",

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import runtime
 from retention_core import cli, config
 from retention_core.config import ConfigurationError
-from retention_core.sandbox import Limits
+from retention_core.ingest.sandbox import Limits
 
 
 def test_the_defaults_and_an_empty_environment_are_valid():

@@ -4,6 +4,8 @@ progress report of every step it runs."""
 from __future__ import annotations
 
 import dataclasses
+import re
+from unittest.mock import ANY
 
 import pandas as pd
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from retention_core import dataset as dataset_module
 from retention_core import queries
 from retention_core.dataset import AGGREGATE_STEPS, Aggregates, aggregate
-from retention_views.i18n import LANGUAGES, t
+from retention_views.i18n import LANGUAGES, problem_text, t
 from sample_data import load_sample
 
 FRAMES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
@@ -174,17 +176,24 @@ def test_a_period_switch_leaves_the_products_uncoded(sample, quarterly, monkeypa
 def test_a_data_set_without_a_required_column_or_without_rows_is_refused_with_a_value_error():
     from retention_core.dataset import Dataset, dataset_problems
 
+    def refused(dataset: Dataset, reported: str, text: str) -> None:
+        """aggregate raises naming the problem's key and params; the page shows the problem as ``text``."""
+        with pytest.raises(ValueError, match=reported):
+            aggregate(dataset, "quarter", 12)
+        assert [(kind, problem_text(problem, "en")) for kind, problem in dataset_problems(dataset)
+                if re.search(text, problem_text(problem, "en"))] == [("transactions", ANY)]
+
     orders = pd.DataFrame({"customer_id": ["A", "B"], "amount": [10.0, 20.0]})
-    with pytest.raises(ValueError, match='transactions: The required column "order_date" is missing'):
-        aggregate(Dataset(transactions=orders, key="no-date"), "quarter", 12)
+    missing = r"transactions: data_missing_column \{'column': 'order_date'\}"
+    refused(Dataset(transactions=orders, key="no-date"), missing, 'The required column "order_date" is missing')
     empty = pd.DataFrame({"customer_id": pd.Series([], dtype="str"), "order_date": pd.Series([], dtype="datetime64[us]"),
                           "amount": pd.Series([], dtype="float64")})
-    with pytest.raises(ValueError, match=r"transactions: No usable rows left \(of 0\)"):
-        aggregate(Dataset(transactions=empty, key="empty"), "quarter", 12)
+    refused(Dataset(transactions=empty, key="empty"), r"transactions: data_no_rows \{'rows': 0\}",
+            r"No usable rows left \(of 0\)")
     returns = empty.reindex([0, 1]).assign(customer_id=["A", "B"], order_date=pd.Timestamp("2024-01-05"),
                                            amount=[-10.0, -2.0])
-    with pytest.raises(ValueError, match='transactions: Not a single row has a positive amount in “amount”'):
-        aggregate(Dataset(transactions=returns, key="returns"), "quarter", 12)
+    refused(Dataset(transactions=returns, key="returns"), r"transactions: data_no_purchases \{'column': 'amount'\}",
+            "Not a single row has a positive amount in “amount”")
     spend_only = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01"])})
     found = dataset_problems(Dataset(transactions=orders.assign(order_date=pd.Timestamp("2024-01-01")),
                                      acquisition=spend_only))

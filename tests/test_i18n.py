@@ -13,7 +13,8 @@ from retention_views.i18n import (
     placeholders, t, translate_reason,
 )
 
-from retention_core.columns import PROBLEM_KEYS, SHEETS
+from retention_core.ingest import SHEETS
+from retention_core.ingest.contract import PROBLEM_KEYS
 from retention_views.url_params import PARAMS, RETIRED_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +71,7 @@ def test_every_text_has_a_german_and_an_english_version():
 
 def test_every_key_the_code_uses_is_in_the_table():
     from retention_core import revenue
-    from retention_core.columns import CANONICAL_NAMES
+    from retention_core.ingest import CANONICAL_NAMES
     from retention_views.page_results import KPI_FIELDS, REVENUE_KPI_FIELDS
 
     families = {pattern.format(name) for pattern, names in FAMILIES.items() for name in names}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from retention_core import benchmarks, metrics
-from retention_core.columns import CATEGORIES
+from retention_core.ingest import CATEGORIES
 from retention_core.dataset import MONTHS_PER_PERIOD, Aggregates
 from retention_views.page_results.periods import period_row
 

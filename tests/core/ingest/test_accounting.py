@@ -27,8 +27,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from retention_core.columns import map_columns, prepare_sheet
-from retention_core.loading import LoadError, read_table
+from retention_core.ingest import LoadError, map_columns, prepare_sheet, read_table
 
 TODAY = dt.date(2025, 1, 1)
 

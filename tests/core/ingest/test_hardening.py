@@ -17,6 +17,7 @@ import time
 import tracemalloc
 import zipfile
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -26,10 +27,11 @@ import pytest
 import crafted_files
 from crafted_files import sheet_xml, workbook_bytes
 from crafted_files import zip_bytes as _zip
-from retention_core import loading, upload_worker
-from retention_core.columns import map_columns, prepare_sheet
-from retention_core.loading import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS, LoadError, LoadResult, read_table
-from retention_views.i18n import TEXTS
+from message_support import raises_load_error
+from retention_core.ingest import LoadError, LoadResult, map_columns, prepare_sheet, read_table
+from retention_core.ingest import csv_reader, excel_reader, guards, worker, xlsx_guards
+from retention_core.ingest.contract import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS
+from retention_views.i18n import TEXTS, problem_text
 
 GOOD_CSV = "Kundennummer;Bestelldatum;Betrag\n00042;31.12.2024;12,50\n00107;01.02.2024;99,00\n00555;05.11.2023;0,99\n"
 
@@ -277,7 +279,7 @@ def test_a_hostile_file_loads_or_raises_a_load_error_with_german_and_english_tex
     numbers = [*outcome.frame.index, *outcome.rejected["row_number"]]
     assert len(set(numbers)) == len(numbers)  # each row once, kept or rejected
     for problem in outcome.problems:
-        assert problem.key in LOAD_PROBLEM_KEYS and problem.message("de") and problem.message("en")
+        assert problem.key in LOAD_PROBLEM_KEYS and problem_text(problem, "de") and problem_text(problem, "en")
 
 
 EXPECTED_KEYS = {
@@ -377,12 +379,12 @@ def test_a_file_mixing_utf8_and_cp1252_is_read_line_by_line_and_the_cp1252_lines
     problem = next(problem for problem in result.problems if problem.key == "load_lines_cp1252")
     lines = {"utf8_line_in_cp1252_file": (2, "2, 3"), "cp1252_line_in_utf8_file": (1, "3")}[name]
     assert (problem.params["rows"], problem.params["examples"]) == lines
-    assert "als Windows-1252 gelesen" in problem.message("de")
+    assert "als Windows-1252 gelesen" in problem_text(problem, "de")
 
 
 def test_a_mixed_line_that_is_neither_utf8_nor_cp1252_refuses_the_file_saying_how_to_save_it():
-    with pytest.raises(LoadError, match=r"line 3 is neither UTF-8 nor Windows-1252\. Please save the file as "
-                                        r"\"CSV UTF-8\""):
+    with raises_load_error(r"line 3 is neither UTF-8 nor Windows-1252\. Please save the file as "
+                           r"\"CSV UTF-8\""):
         loaded("mixed_line_neither_encoding")
 
 
@@ -479,35 +481,35 @@ def test_the_whole_corpus_stays_below_300_mb_of_python_memory():
 
 
 def test_an_upload_above_the_size_cap_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr(loading, "MAX_UPLOAD_BYTES", 1024)
-    with pytest.raises(LoadError, match=r"at most 1 MB are allowed") as raised:
+    monkeypatch.setattr(guards, "MAX_UPLOAD_BYTES", 1024)
+    with raises_load_error(r"at most 1 MB are allowed") as raised:
         read_table(GOOD_CSV.encode() * 100, "big.csv")
     assert raised.value.key == "load_too_large"
 
 
 def test_the_size_cap_matches_the_server_upload_limit():
-    config = open("/".join(__file__.split("/")[:-2]) + "/.streamlit/config.toml", encoding="utf-8").read()
-    assert f"maxUploadSize = {loading.MAX_UPLOAD_BYTES // (1024 * 1024)}\n" in config
+    config = (Path(__file__).resolve().parents[3] / ".streamlit/config.toml").read_text(encoding="utf-8")
+    assert f"maxUploadSize = {guards.MAX_UPLOAD_BYTES // (1024 * 1024)}\n" in config
 
 
 def test_too_many_csv_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(loading, "MAX_ROWS", 2)
-    with pytest.raises(LoadError, match="has 3 data rows; at most 2 are allowed"):
+    monkeypatch.setattr(guards, "MAX_ROWS", 2)
+    with raises_load_error("has 3 data rows; at most 2 are allowed"):
         read_table(GOOD_CSV.encode(), "rows.csv")
 
 
 def test_too_many_xlsx_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(loading, "MAX_ROWS", 2)
+    monkeypatch.setattr(guards, "MAX_ROWS", 2)
     rows = [("id", "amount")] + [(str(n), float(n)) for n in range(5)]
-    with pytest.raises(LoadError, match="has 5 data rows; at most 2 are allowed"):
+    with raises_load_error("has 5 data rows; at most 2 are allowed"):
         read_table(workbook_bytes(rows), "rows.xlsx")
 
 
 def test_a_slow_parse_is_stopped_with_a_load_error(monkeypatch):
     data = (GOOD_CSV + "00042;31.12.2024;1,00\n" * 200_000).encode()
-    monkeypatch.setattr(loading, "PARSE_SECONDS", 0.001)
+    monkeypatch.setattr(guards, "PARSE_SECONDS", 0.001)
     started = time.monotonic()
-    with pytest.raises(LoadError, match="took longer than 0.001 seconds") as raised:
+    with raises_load_error("took longer than 0.001 seconds") as raised:
         read_table(data, "slow.csv")
     assert raised.value.key == "load_too_slow"
     assert time.monotonic() - started < 5
@@ -516,7 +518,7 @@ def test_a_slow_parse_is_stopped_with_a_load_error(monkeypatch):
 def test_a_slow_xlsx_parse_is_stopped_with_a_load_error(monkeypatch):
     rows = [("id", "amount")] + [(str(n), float(n)) for n in range(5000)]
     data = workbook_bytes(rows)
-    monkeypatch.setattr(loading, "PARSE_SECONDS", 0.001)
+    monkeypatch.setattr(guards, "PARSE_SECONDS", 0.001)
     with pytest.raises(LoadError) as raised:
         read_table(data, "slow.xlsx")
     assert raised.value.key == "load_too_slow"
@@ -527,7 +529,7 @@ def test_duckdb_is_interrupted_at_the_deadline(monkeypatch):
     for budget in (0.0, 0.05):
         started = time.monotonic()
         with pytest.raises(LoadError) as raised:
-            loading._duckdb_read(data, ";", 1, 2, "slow.csv", deadline=started + budget)
+            csv_reader._duckdb_read(data, ";", 1, 2, "slow.csv", deadline=started + budget)
         assert raised.value.key == "load_too_slow"
         assert time.monotonic() - started < 1
 
@@ -541,8 +543,8 @@ def test_a_normal_file_still_loads_within_the_limits():
 
 # --- crafted files that once took the whole server down (issue 29) -------------------------------------------------
 # Each would crash or exhaust this test process if the checks let it through, so the checks are called on their
-# own here (they parse nothing); the whole read runs in the capped worker. tests/test_upload_worker.py shows the
-# worker alone holds when the checks are switched off.
+# own here (they parse nothing); the whole read runs in the capped worker. tests/core/ingest/test_upload_worker.py
+# shows the worker alone holds when the checks are switched off.
 
 DANGEROUS = {
     # a worksheet part not named .xml, a cell in A1 and one in XFD1048576: the reader asks for ~512 GB and aborts
@@ -561,9 +563,9 @@ DANGEROUS = {
 def _inspect(filename: str, data: bytes) -> None:
     if filename.endswith(".parquet"):
         parquet = pq.ParquetFile(pa.BufferReader(data))
-        loading.inspect_parquet(parquet.metadata, parquet.schema_arrow, filename, data)
+        guards.inspect_parquet(parquet.metadata, parquet.schema_arrow, filename, data)
     else:
-        loading.inspect_xlsx(data, filename)
+        xlsx_guards.inspect_xlsx(data, filename)
 
 
 @pytest.mark.parametrize("name", list(DANGEROUS))
@@ -580,7 +582,7 @@ def test_a_crafted_file_is_refused_by_the_checks_before_any_parser(name):
 def test_a_crafted_file_read_in_the_worker_gets_its_plain_message(name):
     filename, make, key = DANGEROUS[name]
     with pytest.raises(LoadError) as raised:
-        upload_worker.read_upload(make(), filename)
+        worker.read_upload(make(), filename)
     assert raised.value.key == key
     assert TEXTS[key]["de"].format(**raised.value.params) and TEXTS[key]["en"].format(**raised.value.params)
 
@@ -589,22 +591,22 @@ def test_a_shared_string_counts_once_per_cell_that_uses_it(monkeypatch):
     item = b"<si><t>" + b"y" * 490 + b"</t></si>"
     strings = b'<?xml version="1.0"?><sst>' + item + b"</sst>"
     size = len(item) + len(b"</sst>")  # its span, markup included: 512 bytes, counted for each cell using it
-    monkeypatch.setattr(loading, "MAX_EXPANDED_BYTES", 20 * size)
+    monkeypatch.setattr(guards, "MAX_EXPANDED_BYTES", 20 * size)
     rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c></row>' for n in range(1, 21))
-    loading.inspect_xlsx(rewrite_xlsx(replace={SHEET: sheet_xml(rows)}, add={"xl/sharedStrings.xml": strings}),
-                         "fits.xlsx")
+    xlsx_guards.inspect_xlsx(rewrite_xlsx(replace={SHEET: sheet_xml(rows)}, add={"xl/sharedStrings.xml": strings}),
+                             "fits.xlsx")
     rows += '<row r="21"><c r="A21" t="s"><v>&#48;</v></c></row>'  # an index the scan cannot read counts as the largest
-    with pytest.raises(LoadError, match="holds 1 MB of data; at most 1 MB") as raised:
-        loading.inspect_xlsx(rewrite_xlsx(replace={SHEET: sheet_xml(rows)}, add={"xl/sharedStrings.xml": strings}),
-                             "too_much.xlsx")
+    with raises_load_error("holds 1 MB of data; at most 1 MB") as raised:
+        xlsx_guards.inspect_xlsx(rewrite_xlsx(replace={SHEET: sheet_xml(rows)}, add={"xl/sharedStrings.xml": strings}),
+                                 "too_much.xlsx")
     assert raised.value.key == "load_too_much_data"
 
 
 def test_parquet_pages_larger_than_the_cap_are_refused_whatever_the_footer_says(monkeypatch):
     filename, make, _ = DANGEROUS["parquet_dictionary_bomb"]
     data = make()
-    monkeypatch.setattr(loading, "MAX_EXPANDED_BYTES", 2**62)  # only the pages' own sizes count here
-    monkeypatch.setattr(loading, "MAX_PARQUET_UNCOMPRESSED_BYTES", 10_000)
+    monkeypatch.setattr(guards, "MAX_EXPANDED_BYTES", 2**62)  # only the pages' own sizes count here
+    monkeypatch.setattr(guards, "MAX_PARQUET_UNCOMPRESSED_BYTES", 10_000)
     with pytest.raises(LoadError) as raised:
         _inspect(filename, data)
     assert raised.value.key == "load_too_complex"
@@ -614,15 +616,15 @@ def test_parquet_pages_larger_than_the_cap_are_refused_whatever_the_footer_says(
 
 
 def test_rows_the_csv_reader_loses_are_an_error_not_a_silent_loss(monkeypatch):
-    read = loading._duckdb_read
+    read = csv_reader._duckdb_read
 
     def losing_one_row(*args, **kwargs):
         raw, rejects = read(*args, **kwargs)
         return raw.iloc[:-1], rejects
 
-    monkeypatch.setattr(loading, "_duckdb_read", losing_one_row)
-    with pytest.raises(LoadError, match=r"Rows were lost while reading orders\.csv \(3 rows read, 2 kept, 0 set aside, "
-                                        r"1 missing\)") as raised:
+    monkeypatch.setattr(csv_reader, "_duckdb_read", losing_one_row)
+    with raises_load_error(r"Rows were lost while reading orders\.csv \(3 rows read, 2 kept, 0 set aside, "
+                           r"1 missing\)") as raised:
         read_table(GOOD_CSV.encode(), "orders.csv")
     assert raised.value.key == "load_rows_unaccounted"
 
@@ -631,14 +633,15 @@ def test_rows_the_csv_reader_loses_are_an_error_not_a_silent_loss(monkeypatch):
                                                 ("orders.xlsx", workbook_bytes([("Kunde", "Betrag"), ("A", 1.5),
                                                                                 ("B", 2.5)]))])
 def test_rows_lost_while_typing_are_an_error_too_for_csv_and_excel(filename, data, monkeypatch):
-    type_columns = loading._type_columns
+    type_columns = csv_reader.type_columns  # the same function the Excel reader calls
 
     def losing_the_first_row(*args, **kwargs):
         typed = type_columns(*args, **kwargs)
         return replace(typed, frame=typed.frame.iloc[1:])
 
-    monkeypatch.setattr(loading, "_type_columns", losing_the_first_row)
-    with pytest.raises(LoadError, match="1 missing") as raised:
+    monkeypatch.setattr(csv_reader, "type_columns", losing_the_first_row)
+    monkeypatch.setattr(excel_reader, "type_columns", losing_the_first_row)
+    with raises_load_error("1 missing") as raised:
         read_table(data, filename)
     assert raised.value.key == "load_rows_unaccounted"
 
@@ -648,7 +651,7 @@ def test_rows_lost_while_typing_are_an_error_too_for_csv_and_excel(filename, dat
 def test_a_csv_with_a_million_good_and_a_million_malformed_lines_accounts_for_every_row(pairs, monkeypatch):
     # issue 24: 1.2 M good and 1.2 M malformed lines gave 931,060 kept, 931,059 rejected and 537,881 neither (DuckDB's
     # reader drops the end of such a file when told to skip the header; at 300 k pairs it dropped 99,458 of each)
-    monkeypatch.setattr(loading, "PARSE_SECONDS", 600.0)  # a loaded test machine; the limit is not the subject here
+    monkeypatch.setattr(guards, "PARSE_SECONDS", 600.0)  # a loaded test machine; the limit is not the subject here
     data = b"Kunde;Datum;Betrag\n" + b"".join(b"%d;01.01.2024;1,00\n%d;01.01.2024\n" % (n, n) for n in range(pairs))
     result = read_table(data, "halb.csv")
     assert (result.rows_kept, result.rows_rejected) == (pairs, pairs)
@@ -656,7 +659,7 @@ def test_a_csv_with_a_million_good_and_a_million_malformed_lines_accounts_for_ev
 
 
 def test_a_read_past_its_deadline_stops_itself_before_handling_the_rejected_lines(monkeypatch):
-    read, split = loading._duckdb_read, loading._split_rejected_lines
+    read, split = csv_reader._duckdb_read, csv_reader._split_rejected_lines
     calls = []
 
     def slow_read(*args, **kwargs):  # a read that finished just at the deadline
@@ -664,11 +667,11 @@ def test_a_read_past_its_deadline_stops_itself_before_handling_the_rejected_line
         time.sleep(0.2)
         return result
 
-    monkeypatch.setattr(loading, "_duckdb_read", slow_read)
-    monkeypatch.setattr(loading, "_split_rejected_lines", lambda *args: calls.append(args) or split(*args))
+    monkeypatch.setattr(csv_reader, "_duckdb_read", slow_read)
+    monkeypatch.setattr(csv_reader, "_split_rejected_lines", lambda *args: calls.append(args) or split(*args))
     data = (GOOD_CSV + "00042;31.12.2024\n" * 1000).encode()
     with pytest.raises(LoadError) as raised:
-        loading._read_csv(data, "late.csv", deadline=time.monotonic() + 0.1)
+        csv_reader.read_csv(data, "late.csv", deadline=time.monotonic() + 0.1)
     assert raised.value.key == "load_too_slow"
     assert calls == []  # no work after the deadline
 
@@ -676,14 +679,14 @@ def test_a_read_past_its_deadline_stops_itself_before_handling_the_rejected_line
 def test_decoding_a_mixed_file_stops_at_the_deadline():
     data = "Kunde;Betrag\n".encode() + "Jörg;1\n".encode() + "Müller;2,00\n".encode("cp1252") * 200_000
     with pytest.raises(LoadError) as raised:
-        loading._read_csv(data, "mixed.csv", deadline=time.monotonic() - 1)
+        csv_reader.read_csv(data, "mixed.csv", deadline=time.monotonic() - 1)
     assert raised.value.key == "load_too_slow"
 
 
 def test_after_a_time_out_the_reading_thread_ends_instead_of_working_on(monkeypatch):
     # issue 24: after the time-out message the worker kept splitting rejected lines in pure Python for a long time
     data = b"Kunde;Datum;Betrag\n" + b"".join(b"%d;01.01.2024;1,00\n%d;01.01.2024\n" % (n, n) for n in range(60_000))
-    monkeypatch.setattr(loading, "PARSE_SECONDS", 0.5)
+    monkeypatch.setattr(guards, "PARSE_SECONDS", 0.5)
     with pytest.raises(LoadError):
         read_table(data, "halb.csv")
     deadline = time.monotonic() + 10

@@ -12,25 +12,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention_core.columns import (
+from retention_core.ingest import (
     CATEGORIES,
     ID_COLUMNS,
-    PROBLEM_KEYS,
     SHEETS,
     Problem,
+    SheetSpec,
     TextCodes,
-    coerce_strings,
     map_columns,
-    normalize_header,
-    number_text,
     prepare_sheet,
     suggest_categories,
     suggest_mapping,
     unusable_sheet_problems,
     validate_transactions,
 )
-from retention_core.columns import SheetSpec
-from retention_views.i18n import TEXTS, placeholders
+from retention_core.ingest.contract import PROBLEM_KEYS
+from retention_core.ingest.headers import normalize_header
+from retention_core.ingest.parsing import coerce_strings, number_text
+from retention_views.i18n import TEXTS, placeholders, problem_text
 
 TODAY = dt.date(2025, 1, 1)
 
@@ -508,7 +507,7 @@ def test_every_problem_emitted_renders_in_both_languages():
         for found in prepare_sheet(frame, kind, today=TODAY).problems:
             emitted.add(found.key)
             for lang in ("de", "en"):
-                message = found.message(lang)
+                message = problem_text(found, lang)
                 assert message and not re.search(r"\{\w+\}", message)
     assert emitted <= set(PROBLEM_KEYS)
     assert len(emitted) >= 10
@@ -584,8 +583,8 @@ def test_whole_numbers_become_their_digits_also_beyond_int64():
 def test_id_columns_are_every_canonical_column_of_type_id_in_any_sheet(monkeypatch):
     assert ID_COLUMNS == ("customer_id",)
     # an id column added to a sheet (an order id) is covered without touching the list
-    from retention_core import columns
-    sheets = dict(columns.SHEETS)
+    from retention_core.ingest import contract
+    sheets = dict(contract.SHEETS)
     spec = sheets["transactions"]
     sheets["transactions"] = SheetSpec(spec.required, spec.optional + ("order_id",),
                                        {**spec.types, "order_id": "id"})
@@ -595,7 +594,7 @@ def test_id_columns_are_every_canonical_column_of_type_id_in_any_sheet(monkeypat
 
 
 def test_a_sheet_uploaded_as_another_kind_is_recognised_by_its_headers():
-    from retention_core.columns import looks_like
+    from retention_core.ingest import looks_like
 
     survey = pd.DataFrame({"Antwortdatum": ["01.01.2024"], "Bewertung": ["9"]})
     orders = pd.DataFrame({"Kundennummer": ["K1"], "Bestelldatum": ["01.01.2024"], "Betrag": ["12,50"]})

@@ -19,10 +19,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from retention_core import loading
-from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
-from retention_core.loading import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS, LoadError, read_table
-from retention_views.i18n import TEXTS
+from message_support import raises_load_error
+from retention_core.ingest import LoadError, LoadResult, map_columns, prepare_sheet, read_table, suggest_mapping
+from retention_core.ingest import csv_reader, guards
+from retention_core.ingest.contract import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS
+from retention_views.i18n import TEXTS, problem_text
 
 
 # customer id, order date, amount, product, quantity — ids keep their leading zeros, one return (negative amount).
@@ -131,7 +132,7 @@ def expected_transactions() -> pd.DataFrame:
     )
 
 
-def prepared(result: loading.LoadResult) -> pd.DataFrame:
+def prepared(result: LoadResult) -> pd.DataFrame:
     mapping = suggest_mapping(result.frame.columns, "transactions")
     frame = result.for_mapping(mapping).frame
     return prepare_sheet(map_columns(frame, mapping), "transactions", today=dt.date(2025, 1, 1)).frame
@@ -337,24 +338,24 @@ def zip_without_workbook() -> bytes:
     ],
 )
 def test_files_that_cannot_be_used_raise_a_load_error(data, filename, key, message):
-    with pytest.raises(LoadError, match=message) as raised:
+    with raises_load_error(message) as raised:
         read_table(data, filename)
     assert raised.value.key == key
     assert isinstance(raised.value, ValueError)
 
 
 def test_an_unknown_sheet_raises_a_load_error_listing_the_sheets():
-    with pytest.raises(LoadError, match='Sheet "Fehlt" not found. Available sheets: Umsätze') as raised:
+    with raises_load_error('Sheet "Fehlt" not found. Available sheets: Umsätze') as raised:
         read_table(typed_xlsx(), "orders.xlsx", sheet="Fehlt")
     assert raised.value.key == "load_sheet_not_found"
-    with pytest.raises(LoadError, match="not found"):
+    with raises_load_error("not found"):
         read_table(typed_xlsx(), "orders.xlsx", sheet=5)
 
 
 def test_a_duckdb_failure_while_reading_becomes_a_load_error(monkeypatch):
     broken = "SELECT * FROM read_csv($path, delim = $separator, quote = $separator)"  # quote equals delimiter
-    monkeypatch.setattr(loading, "load_sql", lambda name: broken)
-    with pytest.raises(LoadError, match="could not be read") as raised:
+    monkeypatch.setattr(csv_reader, "load_sql", lambda name: broken)
+    with raises_load_error("could not be read") as raised:
         read_table(b"a;b\n1;2\n", "x.csv")
     assert raised.value.key == "load_unreadable"
 
@@ -372,7 +373,7 @@ def test_load_problems_render_in_both_languages():
     result = read_table("\n".join(lines).encode("cp1252"), "bad.csv")
     assert result.problems
     for problem in result.problems:
-        assert problem.message("de") and problem.message("en")
+        assert problem_text(problem, "de") and problem_text(problem, "en")
 
 
 # --- random input -------------------------------------------------------------------------------------------------
@@ -479,27 +480,27 @@ def test_parquet_columns_keep_their_stored_types():
 
 def test_a_parquet_file_cut_short_is_refused_with_a_message():
     data = german_parquet()
-    with pytest.raises(LoadError, match=r"kaputt\.parquet is not a valid Parquet file") as caught:
+    with raises_load_error(r"kaputt\.parquet is not a valid Parquet file") as caught:
         read_table(data[: len(data) // 2], "kaputt.parquet")
     assert caught.value.key == "load_not_parquet"
-    assert "keine gültige Parquet-Datei" in loading.t(caught.value.key, "de", **caught.value.params)
+    assert "keine gültige Parquet-Datei" in problem_text(caught.value, "de")
 
 
 def test_a_parquet_file_with_damaged_pages_is_refused_with_a_message():
     data = bytearray(german_parquet())
     data[8:200] = bytes(192)  # the first column chunk: the footer still reads, the pages do not
-    with pytest.raises(LoadError, match="is not a valid Parquet file|could not be read"):
+    with raises_load_error("is not a valid Parquet file|could not be read"):
         read_table(bytes(data), "kaputt.parquet")
 
 
 def test_a_parquet_file_beyond_the_limits_is_refused_before_its_pages_are_read(monkeypatch):
     data = german_parquet()
-    monkeypatch.setattr(loading, "MAX_ROWS", 5)
-    with pytest.raises(LoadError, match="has 10 data rows; at most 5") as caught:
+    monkeypatch.setattr(guards, "MAX_ROWS", 5)
+    with raises_load_error("has 10 data rows; at most 5") as caught:
         read_table(data, "gross.parquet")
     assert caught.value.key == "load_too_many_rows"
-    monkeypatch.setattr(loading, "MAX_ROWS", 100)
-    monkeypatch.setattr(loading, "MAX_PARQUET_UNCOMPRESSED_BYTES", 10)
+    monkeypatch.setattr(guards, "MAX_ROWS", 100)
+    monkeypatch.setattr(guards, "MAX_PARQUET_UNCOMPRESSED_BYTES", 10)
     with pytest.raises(LoadError) as caught:
         read_table(data, "bombe.parquet")
     assert caught.value.key == "load_too_complex"
@@ -507,7 +508,7 @@ def test_a_parquet_file_beyond_the_limits_is_refused_before_its_pages_are_read(m
 
 def test_a_parquet_file_with_nested_columns_is_refused():
     table = pa.table({"Kunde": ["a"], "Positionen": pa.array([[1.0, 2.0]], pa.list_(pa.float64()))})
-    with pytest.raises(LoadError, match="nested column 'Positionen'"):
+    with raises_load_error("nested column 'Positionen'"):
         read_table(parquet_bytes(table), "verschachtelt.parquet")
 
 

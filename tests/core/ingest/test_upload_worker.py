@@ -1,5 +1,5 @@
-"""The capped upload worker (retention_core.sandbox, retention_core.upload_worker): what a child cannot do to the
-server, and that the server gets from it exactly what reading in-process gives.
+"""The capped upload worker (retention_core.ingest.sandbox, retention_core.ingest.worker): what a child cannot do to
+the server, and that the server gets from it exactly what reading in-process gives.
 
 The crafted files of issue 29 are generated in ``crafted_files.py``. For each one the test process must survive,
 get a plain message within the deadline, and keep its own memory low; the first line (the structural checks in
@@ -23,13 +23,13 @@ import pyarrow.parquet as pq
 import pytest
 
 import crafted_files
-from retention_core import sandbox, scratch, upload_worker
-from retention_core.columns import map_columns, prepare_sheet, suggest_mapping
-from retention_core.loading import LoadError, read_table
-from retention_core.sandbox import Limits, WorkerFailed
-from retention_views.i18n import TEXTS
+from message_support import raises_load_error
+from retention_core import scratch
+from retention_core.ingest import LoadError, map_columns, prepare_sheet, read_table, sandbox, suggest_mapping, worker
+from retention_core.ingest.sandbox import Limits, WorkerFailed
+from retention_views.i18n import TEXTS, problem_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "sample_data"
 SMALL = Limits(memory_bytes=3 * 1024**3, seconds=90.0, cpu_seconds=200)
 GRACE = 5.0  # seconds: kill, reap and answer on a busy machine
@@ -63,9 +63,9 @@ def spin(request: dict, payloads: list[bytes]):
 
 def read_without_checks(request: dict, payloads: list[bytes]):
     """``read_table`` as it was before the structural checks: they are switched off in this (single-use) child."""
-    from retention_core import loading
+    from retention_core.ingest import excel_reader, parquet_reader
 
-    loading.inspect_xlsx = loading.inspect_parquet = lambda *args, **kwargs: None
+    excel_reader.inspect_xlsx = parquet_reader.inspect_parquet = lambda *args, **kwargs: None
     return {"rows": len(read_table(payloads[0], request["filename"]).frame)}, []
 
 
@@ -79,14 +79,14 @@ def read_with_duckdb_limits(request: dict, payloads: list[bytes]):
     1 µs alone raced the statements, which can end before the timer fires)."""
     os.environ.update(request["environ"])
     if "RETENTION_QUERY_TIMEOUT_SECONDS" in request["environ"]:
-        from retention_core import columns
+        from retention_core.ingest import parsing
         from retention_core.engines import QueryTimeout
 
         def past_the_limit(name, *args, **kwargs):
             raise QueryTimeout(f"query {name} took longer than the limit and was stopped")
 
-        columns.run_sql = past_the_limit
-    return upload_worker._read_job(request, payloads)
+        parsing.run_sql = past_the_limit
+    return worker._read_job(request, payloads)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -203,16 +203,16 @@ def report_confinement(request: dict, payloads: list[bytes]):
     ("crash", "The reader crashed on orders.csv; the file is probably damaged."),
 ])
 def test_why_a_worker_gave_no_answer_becomes_a_plain_message(reason, message):
-    error = upload_worker._load_error(WorkerFailed(reason, "detail for the log"), "orders.csv",
+    error = worker._load_error(WorkerFailed(reason, "detail for the log"), "orders.csv",
                                       Limits(4_000_000_000, 60.0, 245))
-    assert str(error).startswith(message)
-    assert "detail" not in str(error)
+    assert problem_text(error, "en").startswith(message)
+    assert "detail" not in problem_text(error, "en") and "detail" not in str(error)
 
 
 def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeypatch):
-    monkeypatch.setattr(upload_worker, "_read_job", answer_with_unknown_message)
+    monkeypatch.setattr(worker, "_read_job", answer_with_unknown_message)
     with pytest.raises(LoadError) as raised:
-        upload_worker.read_upload(b"a;b\n1;2\n", "x.csv", limits=SMALL)
+        worker.read_upload(b"a;b\n1;2\n", "x.csv", limits=SMALL)
     assert_plain_message(raised.value, "load_worker_failed")
 
 
@@ -221,13 +221,13 @@ def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeyp
     ({"RETENTION_DUCKDB_MEMORY_LIMIT": "1MB"}, "load_too_much_memory"),
 ])
 def test_duckdb_limits_met_while_reading_become_the_same_plain_messages(monkeypatch, environ, key):
-    monkeypatch.setattr(upload_worker, "_read_job", read_with_duckdb_limits)
+    monkeypatch.setattr(worker, "_read_job", read_with_duckdb_limits)
     real_run = sandbox.run
     monkeypatch.setattr(sandbox, "run", lambda job, request, *rest: real_run(job, {**request, "environ": environ},
                                                                              *rest))
     data = (SAMPLE / "transaktionen.csv").read_bytes()
     with pytest.raises(LoadError) as raised:
-        upload_worker.read_upload(data, "transaktionen.csv", limits=SMALL)
+        worker.read_upload(data, "transaktionen.csv", limits=SMALL)
     assert_plain_message(raised.value, key)
 
 
@@ -248,7 +248,7 @@ def test_a_crafted_file_is_refused_with_a_plain_message_in_time_and_the_server_s
     started = time.monotonic()
     with PeakMemory() as peak:
         with pytest.raises(LoadError) as raised:
-            upload_worker.read_upload(data, filename, limits=SMALL)
+            worker.read_upload(data, filename, limits=SMALL)
     assert_plain_message(raised.value, key)
     assert time.monotonic() - started < SMALL.seconds
     assert peak.growth < 150 * 1024**2
@@ -276,7 +276,7 @@ def test_a_workbook_within_every_cap_that_reads_too_long_is_stopped_at_the_deadl
     started = time.monotonic()
     with PeakMemory() as peak:
         with pytest.raises(LoadError) as raised:
-            upload_worker.read_upload(data, "slow.xlsx", limits=limits)
+            worker.read_upload(data, "slow.xlsx", limits=limits)
     assert_plain_message(raised.value, "load_too_slow")
     assert raised.value.params["seconds"] == "2"
     assert time.monotonic() - started < 2.0 + GRACE
@@ -310,7 +310,7 @@ def test_a_worker_killed_in_the_middle_of_a_read_leaves_no_byte_of_the_upload_on
         token + f"{n};{1 + n % 28:02d}.01.2024;{n % 97},50\n".encode() for n in range(400_000))
     since = time.time() - 1
     with pytest.raises(LoadError) as raised:
-        upload_worker.read_upload(data, "orders.csv", limits=Limits(SMALL.memory_bytes, 0.8, 30))
+        worker.read_upload(data, "orders.csv", limits=Limits(SMALL.memory_bytes, 0.8, 30))
     assert raised.value.key == "load_too_slow"
     assert wait_for_no_children() == []
     assert files_holding(token, since, [Path(tempfile.gettempdir()), ROOT]) == []
@@ -320,7 +320,7 @@ def test_a_whole_read_leaves_nothing_on_disk_either():
     token = f"GEHEIM{os.getpid()}Y{time.time_ns()}".encode()
     data = b"Kundennummer;Bestelldatum;Betrag\n" + token + b";01.01.2024;1,50\n"
     since = time.time() - 1
-    assert upload_worker.read_upload(data, "orders.csv", limits=SMALL).frame.iloc[0, 0] == token.decode()
+    assert worker.read_upload(data, "orders.csv", limits=SMALL).frame.iloc[0, 0] == token.decode()
     assert files_holding(token, since, [Path(tempfile.gettempdir()), ROOT]) == []
 
 
@@ -377,7 +377,7 @@ UPLOADS = {
 def test_the_worker_reads_and_prepares_exactly_what_the_server_would(name):
     filename, data = UPLOADS[name]()
     expected = read_table(data, filename)
-    loaded = upload_worker.read_upload(data, filename, limits=SMALL)
+    loaded = worker.read_upload(data, filename, limits=SMALL)
     pd.testing.assert_frame_equal(loaded.frame, expected.frame, check_exact=True)
     pd.testing.assert_frame_equal(loaded.rejected, expected.rejected, check_exact=True)
     assert loaded.dialect == expected.dialect
@@ -385,7 +385,7 @@ def test_the_worker_reads_and_prepares_exactly_what_the_server_would(name):
     kind = "retention_costs" if name == "costs_csv" else "transactions"
     mapped = map_columns(expected.frame, suggest_mapping(expected.frame.columns, kind))
     want = prepare_sheet(mapped, kind)
-    got = upload_worker.prepare_upload(mapped, kind, filename, limits=SMALL)
+    got = worker.prepare_upload(mapped, kind, filename, limits=SMALL)
     pd.testing.assert_frame_equal(got.frame, want.frame, check_exact=True)
     pd.testing.assert_frame_equal(got.rejected, want.rejected, check_exact=True)
     assert got.problems == want.problems
@@ -398,8 +398,8 @@ def test_the_worker_reads_and_prepares_exactly_what_the_server_would(name):
 
 
 def test_a_file_the_reader_refuses_gets_the_same_message_from_the_worker():
-    with pytest.raises(LoadError, match="old Excel format") as raised:
-        upload_worker.read_upload(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "alt.xls", limits=SMALL)
+    with raises_load_error("old Excel format") as raised:
+        worker.read_upload(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "alt.xls", limits=SMALL)
     assert raised.value.params == {"filename": "alt.xls"}
 
 
@@ -425,7 +425,7 @@ def test_ids_come_back_from_the_worker_as_the_file_wrote_them(name):
     # rows set aside for a value, and the blank rows
     filename, data = ID_UPLOADS[name]()
     expected = read_table(data, filename)
-    loaded = upload_worker.read_upload(data, filename, limits=SMALL)
+    loaded = worker.read_upload(data, filename, limits=SMALL)
     assert loaded.rows_blank == expected.rows_blank
     mapping = {"customer_id": "Wer", "order_date": "Datum", "amount": "Betrag"}
     want, got = expected.for_mapping(mapping), loaded.for_mapping(mapping)

@@ -7,7 +7,7 @@ its deadline is ended and reported as :class:`WorkerFailed` with its ``reason`` 
 ``"crash"``); the server and every other session carry on.
 
 * **One child per job.** Children are forked by multiprocessing's fork server, which imports the libraries once
-  (:mod:`retention_core.fork_server`) and holds no user data; a fork takes some tens of milliseconds. No child
+  (:mod:`retention_core.ingest.fork_server`) and holds no user data; a fork takes some tens of milliseconds. No child
   serves a second job, so one upload's data never meets another's; a child that dies takes nothing with it, and
   the next job gets a new one (multiprocessing restarts the fork server if it died).
 * **Caps, set in the child before it reads anything** (:class:`Limits`): its address space (``RLIMIT_AS``: an
@@ -52,7 +52,7 @@ import pyarrow as pa
 from retention_core import config, scratch
 
 #: What the fork server imports once, so that a child starts with the libraries loaded (see :func:`warm_up`).
-PRELOAD = ("retention_core.fork_server",)
+PRELOAD = ("retention_core.ingest.fork_server",)
 #: Largest JSON header a child may send (bytes); tables are bounded by the child's memory cap.
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 #: Grace after the deadline before a child ends itself (``SIGALRM``), in case no parent is left to kill it.
@@ -109,7 +109,7 @@ class Answer:
 def warm_up() -> None:
     """Start the fork server now (it imports the libraries in the background), so the first upload does not wait.
 
-    The fork server is a fresh interpreter that imports :data:`PRELOAD` (:mod:`retention_core.fork_server`). It
+    The fork server is a fresh interpreter that imports :data:`PRELOAD` (:mod:`retention_core.ingest.fork_server`). It
     finds this package through ``PYTHONPATH``, which gets the package's folder when the working directory does not
     hold it. Multiprocessing starts it again if it died.
     """

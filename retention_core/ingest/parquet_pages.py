@@ -4,7 +4,7 @@ A Parquet footer declares each column chunk's total size, but the reader allocat
 and a dictionary-encoded column expands every row to its dictionary value: a 2 KB value over 5 M rows is 10 GB
 from a 1 MB file whose footer looks harmless. :func:`chunk_pages` walks a chunk's page headers (Thrift compact
 protocol, the Parquet format's encoding) and :func:`longest_dictionary_value` reads the longest value of a
-dictionary page, so :func:`retention_core.loading.inspect_parquet` can bound what decoding will take before it
+dictionary page, so :func:`retention_core.ingest.guards.inspect_parquet` can bound what decoding will take before it
 starts. Anything that does not parse raises ``ValueError``.
 
 Reference: Apache Parquet format, ``parquet.thrift`` (``PageHeader``, ``DataPageHeader``, ``DataPageHeaderV2``,

@@ -1,14 +1,15 @@
 """Read and prepare an upload in a capped worker process: :func:`read_table` and :func:`prepare_sheet` as the server
 calls them.
 
-:func:`read_upload` and :func:`prepare_upload` hand the work to a child process of :mod:`retention_core.sandbox`
-and give back what the functions in :mod:`retention_core.loading` and :mod:`retention_core.columns` give (a
+:func:`read_upload` and :func:`prepare_upload` hand the work to a child process of :mod:`retention_core.ingest.sandbox`
+and give back what the functions in :mod:`retention_core.ingest.read` and :mod:`retention_core.ingest.prepare` give (a
 :class:`LoadResult`, a :class:`Prepared`), or raise :class:`LoadError`. What the child could not do becomes the
 same plain message as any other unusable file: out of memory (also DuckDB's memory limit) ``load_too_much_memory``,
 over the deadline (also a DuckDB statement time-out) ``load_too_slow``, a crash ``load_worker_failed``.
 
 Tables come back as Arrow IPC with their pandas types, the rest (dialect, problems, error) as JSON; nothing the
-child sends is trusted further than that: message keys must be known texts whose placeholders the values fill.
+child sends is trusted further than that: message keys must be known keys (``contract.MESSAGE_PARAMS``) and come
+with every parameter their texts fill in.
 """
 
 from __future__ import annotations
@@ -22,19 +23,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from retention_core import loading, sandbox
-from retention_core.columns import Prepared, Problem, TextCodes, prepare_sheet
-from retention_core.columns import coerce_strings
 from retention_core.engines import QueryTimeout
-from retention_core.loading import Dialect, LoadError, LoadResult, Originals, read_table
-from retention_core.sandbox import Limits, WorkerFailed
-from retention_views.i18n import TEXTS, t
-
-_SEVERITIES = ("error", "warning", "info")
+from retention_core.ingest import guards, sandbox
+from retention_core.ingest.contract import (
+    LOAD_ERROR_KEYS,
+    LOAD_PROBLEM_KEYS,
+    MESSAGE_PARAMS,
+    PROBLEM_KEYS,
+    SEVERITIES,
+    LoadError,
+    Problem,
+)
+from retention_core.ingest.parsing import coerce_strings
+from retention_core.ingest.prepare import Prepared, TextCodes, prepare_sheet
+from retention_core.ingest.read import read_table
+from retention_core.ingest.result import Dialect, LoadResult, Originals
+from retention_core.ingest.sandbox import Limits, WorkerFailed
 
 
 def read_upload(data: bytes, filename: str, sheet: str | int | None = None, limits: Limits | None = None) -> LoadResult:
-    """:func:`retention_core.loading.read_table` of ``data`` in a capped worker process (see the module docstring)."""
+    """:func:`retention_core.ingest.read.read_table` of ``data`` in a capped worker process (see the module docstring)."""
     limits = limits or Limits.from_environment()
     try:
         answer = sandbox.run(_read_job, {"filename": filename, "sheet": sheet, "seconds": limits.seconds},
@@ -54,7 +62,7 @@ def read_upload(data: bytes, filename: str, sheet: str | int | None = None, limi
 
 
 def prepare_upload(mapped: pd.DataFrame, kind: str, filename: str, limits: Limits | None = None) -> Prepared:
-    """:func:`retention_core.columns.prepare_sheet` of a mapped sheet in a capped worker process; ``filename`` names
+    """:func:`retention_core.ingest.prepare.prepare_sheet` of a mapped sheet in a capped worker process; ``filename`` names
     the upload in a :class:`LoadError` (the same messages as :func:`read_upload`)."""
     limits = limits or Limits.from_environment()
     try:
@@ -75,7 +83,7 @@ def prepare_upload(mapped: pd.DataFrame, kind: str, filename: str, limits: Limit
 
 
 def _read_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
-    loading.PARSE_SECONDS = float(request["seconds"])  # this process's own budget ends with the parent's deadline
+    guards.PARSE_SECONDS = float(request["seconds"])  # this process's own budget ends with the parent's deadline
     try:
         result = read_table(payloads[0], request["filename"], sheet=request["sheet"])
     except Exception as error:  # noqa: BLE001 - _error_answer passes on what it does not know
@@ -89,7 +97,7 @@ def _read_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table
 
 
 def _prepare_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
-    loading.PARSE_SECONDS = float(request["seconds"])
+    guards.PARSE_SECONDS = float(request["seconds"])
     mapped = _frame(sandbox.table(payloads[0]))
     try:
         prepared = prepare_sheet(mapped, request["kind"])
@@ -108,7 +116,7 @@ def _error_answer(error: Exception, filename: str) -> dict:
         return {"error": {"key": error.key, "params": error.params}}
     if isinstance(error, (QueryTimeout, duckdb.InterruptException)):
         return {"error": {"key": "load_too_slow", "params": {"filename": filename,
-                                                             "seconds": f"{loading.PARSE_SECONDS:g}"}}}
+                                                             "seconds": f"{guards.PARSE_SECONDS:g}"}}}
     if isinstance(error, duckdb.OutOfMemoryException):
         raise MemoryError(str(error)) from error
     raise error
@@ -123,7 +131,7 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 def _texts_to_arrow(texts: Mapping[str, pd.Series | pa.ChunkedArray]) -> tuple[list[list[str]], list[pa.Table]]:
-    """The values each typed column had in the file (:class:`~retention_core.loading.Originals`), one table per
+    """The values each typed column had in the file (:class:`~retention_core.ingest.result.Originals`), one table per
     column: a Parquet column as it is (``"arrow"``), a text or Excel column as text by row number (``"text"``;
     :func:`coerce_strings` gives it as ``LoadResult.for_mapping`` would)."""
     kinds, tables = [], []
@@ -177,11 +185,11 @@ def _raise_reported_error(header: dict, filename: str) -> None:
         return
     try:
         key, params = reported["key"], _scalars(reported["params"])
-        if key not in loading.LOAD_ERROR_KEYS:
+        if key not in LOAD_ERROR_KEYS:
             raise ValueError(key)
         if "filename" in params:
             params["filename"] = filename
-        t(key, "en", **params)
+        _check_params(key, params)
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise LoadError("load_worker_failed", filename=filename) from error
     raise LoadError(key, **params)
@@ -191,11 +199,18 @@ def _problems(items: list) -> tuple[Problem, ...]:
     problems = []
     for item in items:
         key, severity, params = item["key"], item["severity"], _scalars(item["params"])
-        if key not in TEXTS or severity not in _SEVERITIES:
+        if key not in PROBLEM_KEYS + LOAD_PROBLEM_KEYS or severity not in SEVERITIES:
             raise ValueError(f"unknown problem {key!r} ({severity!r})")
-        t(key, "en", **params)  # a message the values cannot fill raises here, not on the page
+        _check_params(key, params)  # a message the values cannot fill raises here, not on the page
         problems.append(Problem(key, severity, params))
     return tuple(problems)
+
+
+def _check_params(key: str, params: Mapping[str, object]) -> None:
+    """``KeyError`` unless ``params`` holds every parameter the message of ``key`` needs (:data:`MESSAGE_PARAMS`)."""
+    missing = [name for name in MESSAGE_PARAMS[key] if name not in params]
+    if missing:
+        raise KeyError(f"{key} lacks {', '.join(missing)}")
 
 
 def _scalars(params: object) -> dict[str, object]:

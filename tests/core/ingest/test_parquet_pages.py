@@ -1,4 +1,4 @@
-"""retention_core.parquet_pages: page headers read from hand-encoded Thrift compact bytes, and the longest value
+"""retention_core.ingest.parquet_pages: page headers read from hand-encoded Thrift compact bytes, and the longest value
 of a dictionary page."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import struct
 import pyarrow as pa
 import pytest
 
-from retention_core import parquet_pages
-from retention_core.parquet_pages import DATA_PAGE, DICTIONARY_PAGE, Page
+from retention_core.ingest import parquet_pages
+from retention_core.ingest.parquet_pages import DATA_PAGE, DICTIONARY_PAGE, Page
 
 # PageHeader{1: type=DATA_PAGE, 2: uncompressed=100, 3: compressed=5,
 #            5: DataPageHeader{1: num_values=10, 2: encoding=RLE_DICTIONARY (8), 5: Statistics{1: max=b"abc"}}}
