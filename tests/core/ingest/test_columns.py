@@ -26,7 +26,7 @@ from retention_core.ingest import (
     unusable_sheet_problems,
     validate_transactions,
 )
-from retention_core.ingest.contract import PROBLEM_KEYS
+from retention_core.ingest.contract import MESSAGE_PARAMS, PROBLEM_KEYS
 from retention_core.ingest.headers import normalize_header
 from retention_core.ingest.parsing import coerce_strings, number_text
 from retention_views.i18n import TEXTS, placeholders, problem_text
@@ -471,6 +471,12 @@ def test_columns_that_are_not_canonical_for_the_sheet_are_dropped():
 
 
 # --- messages -----------------------------------------------------------------------------------------------------
+
+
+def test_every_message_key_of_the_domain_declares_the_parameters_its_texts_fill_in():
+    # the worker checks a reported message against MESSAGE_PARAMS, so they must be what the texts need
+    for key, params in MESSAGE_PARAMS.items():
+        assert {lang: placeholders(text) for lang, text in TEXTS[key].items()} == {"de": set(params), "en": set(params)}
 
 
 def test_every_problem_key_has_german_and_english_text():

@@ -25,7 +25,8 @@ import pytest
 import crafted_files
 from message_support import raises_load_error
 from retention_core import scratch
-from retention_core.ingest import LoadError, map_columns, prepare_sheet, read_table, sandbox, suggest_mapping, worker
+from retention_core.ingest import LoadError, Problem, map_columns, prepare_sheet, read_table, sandbox, suggest_mapping
+from retention_core.ingest import worker
 from retention_core.ingest.sandbox import Limits, WorkerFailed
 from retention_views.i18n import TEXTS, problem_text
 
@@ -207,6 +208,26 @@ def test_why_a_worker_gave_no_answer_becomes_a_plain_message(reason, message):
                                       Limits(4_000_000_000, 60.0, 245))
     assert problem_text(error, "en").startswith(message)
     assert "detail" not in problem_text(error, "en") and "detail" not in str(error)
+
+
+@pytest.mark.parametrize("reported", [
+    {"error": {"key": "load_too_slow", "params": {"filename": "x.csv"}}},  # a known key without its "seconds"
+    {"error": {"key": "load_rows_wrong_field_count", "params": {"rows": 1, "examples": "2", "expected": 2}}},  # no error
+    {"error": {"key": "load_too_slow", "params": ["filename", "seconds"]}},  # values not an object
+])
+def test_an_error_whose_values_do_not_fill_its_message_becomes_the_worker_failed_message(reported):
+    with pytest.raises(LoadError) as raised:
+        worker._raise_reported_error(reported, "x.csv")
+    assert_plain_message(raised.value, "load_worker_failed")
+
+
+def test_a_problem_the_worker_reports_without_the_values_of_its_message_is_refused():
+    with pytest.raises(KeyError):
+        worker._problems([{"key": "data_missing_values", "severity": "warning", "params": {"column": "amount"}}])
+    with pytest.raises(ValueError):
+        worker._problems([{"key": "load_too_slow", "severity": "error", "params": {"filename": "x", "seconds": 1}}])
+    assert worker._problems([{"key": "data_no_rows", "severity": "error", "params": {"rows": 0}}]) == (
+        Problem("data_no_rows", "error", {"rows": 0}),)
 
 
 def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeypatch):
