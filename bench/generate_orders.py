@@ -1,6 +1,6 @@
 """Generate a large, realistic order log for the scale benchmarks: ``python bench/generate_orders.py --rows 10000000``.
 
-Writes ``bench/out/orders_<rows>.parquet`` (canonical columns, see ``retention_core/columns.py``) and, with ``--csv``,
+Writes ``bench/out/orders_<rows>.parquet`` (canonical columns, see ``retention_core/ingest/contract.py``) and, with ``--csv``,
 the same rows as a German CSV export (``;``, ``1.234,56``, ``31.12.2024``) beside it. The same seed gives the same
 rows. The customers behave like real ones, only more of them:
 

@@ -31,30 +31,19 @@ import pandas as pd
 #: amount, an exponent typed by hand) and would turn every sum into infinity.
 COLUMN_TYPES = ("id", "text", "category", "date", "money", "cost", "quantity", "count", "score", "fraction")
 
-
 #: Retention cost categories; free-text categories are mapped to these by the user (see suggest_categories).
 CATEGORIES = ("team", "tools", "engagement")
 
-
 DATE_DTYPE = "datetime64[us]"
-
 
 #: The sane range of dates in an upload: text is read as a date only between these years (a two-digit year read
 #: with %Y, 0024, falls outside), and a typed date before EARLIEST_DATE (a Parquet timestamp in year −61757) is a
 #: rejected row. Dates after the day of the upload are rejected as future dates (see :func:`prepare_sheet`).
 FIRST_YEAR, LAST_YEAR = 1900, 2200
-
-
 EARLIEST_DATE = pd.Timestamp(f"{FIRST_YEAR}-01-01")
-
-
 LATEST_DATE = pd.Timestamp(f"{LAST_YEAR}-12-31 23:59:59.999999")
-
-
 #: The largest amount ("money", "cost") one row may hold, in the data's currency, and the largest quantity or count.
 MAX_AMOUNT = 1e12
-
-
 MAX_QUANTITY = 1e9
 
 
@@ -106,10 +95,9 @@ SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
     }
 )
 
-
 #: Every canonical identifier column of any sheet (type "id"), derived from :data:`SHEETS` so that an id column
 #: added to a sheet is covered: a user column mapped to one of these is taken as the text the file wrote
-#: (``loading.LoadResult.for_mapping``), never through a number, so ids such as ``00042``, ``1.234``,
+#: (``LoadResult.for_mapping``), never through a number, so ids such as ``00042``, ``1.234``,
 #: ``9007199254740993`` or 20-digit numbers stay distinct and unchanged.
 ID_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
     name for spec in SHEETS.values() for name, column_type in spec.types.items() if column_type == "id"))

@@ -191,8 +191,6 @@ def _duckdb_read(
 #: line with its closing quote), so each is one more non-empty line the row spans. (Arrow's regular expressions
 #: are searched again from each match, so ``^`` and ``$`` cannot anchor; runs need neither.)
 _VALUE_LINE_BREAK = r"\n+"
-
-
 #: In a rejected line's raw text, each non-empty line.
 _LINE_START = r"[^\n]+"
 

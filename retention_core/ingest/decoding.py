@@ -27,8 +27,6 @@ class Decoded:
 
 #: A character beyond ASCII decoded from valid UTF-8 (not one of the surrogates that stand for undecodable bytes).
 _UTF8_BEYOND_ASCII = re.compile(r"[^\x00-\x7f\udc80-\udcff]")
-
-
 #: How much of a mixed file is tried as UTF-8 at once before its lines are decoded one by one.
 _DECODE_CHUNK_BYTES = 1024 * 1024
 

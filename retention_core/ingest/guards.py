@@ -38,57 +38,26 @@ from retention_core.ingest.contract import LoadError
 
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
-
-
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
-
-
 PARQUET_EXTENSIONS = (".parquet", ".pq")
 
 
 XLSX_MAGIC = b"PK\x03\x04"
-
-
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-
-
 PARQUET_MAGIC = b"PAR1"
-
 
 #: Limits for hostile or accidental uploads (see the module docstring).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # = server.maxUploadSize in .streamlit/config.toml
-
-
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-
-
 MAX_COMPRESSION_RATIO = 100
-
-
 MAX_ZIP_ENTRIES = 1000
-
-
 XML_PROLOG_BYTES = 65536
-
-
 MAX_ROWS = 10_000_000
-
-
 MAX_COLUMNS = 200
-
-
 MAX_SHEET_CELLS = 30_000_000
-
-
 MAX_LINE_BYTES = 1024 * 1024
-
-
 MAX_PARQUET_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
-
-
 MAX_EXPANDED_BYTES = 2 * 1024 * 1024 * 1024
-
-
 PARSE_SECONDS = 60.0
 
 

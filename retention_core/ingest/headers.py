@@ -80,25 +80,17 @@ HEADER_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 #: Words that mark a header as money (``Werbeausgaben Neukunden``, ``Ads (EUR)``): such a column is never proposed
 #: for a column of type "count". Long words also count inside a German compound; short ones only as whole words.
 MONEY_WORDS = ("ausgaben", "kosten", "spend", "costs", "budget", "betrag", "umsatz", "amount", "revenue")
-
-
 MONEY_SHORT_WORDS = frozenset({"cost", "ads", "eur", "euro", "usd", "chf", "gbp"})
-
-
 _CURRENCY_SIGNS = frozenset("€$£¥")
-
 
 #: How many rows :func:`suggest_mapping` reads from its ``sample`` to check a column's values.
 SUGGESTION_SAMPLE_ROWS = 1000
-
 
 #: Header words that mark an identifier column, whose values stay text even when they look like numbers.
 ID_WORDS = frozenset(
     {"id", "nr", "no", "nummer", "number", "code", "sku", "ean", "gtin", "plz", "zip", "iban", "kunde", "kunden",
      "customer", "client", "debitor", "telefon", "phone", "tel", "kdnr"}
 )
-
-
 _ID_SUFFIXES = ("nummer", "nr", "id")
 
 

@@ -23,8 +23,6 @@ from retention_core.queries import run_sql
 
 #: Ignored inside numbers: whitespace (also no-break spaces used for grouping), apostrophes, currency signs/codes.
 NUMBER_STRIP_PATTERN = r"(?i)[\s\x{00A0}\x{202F}'’€$£]|EUR|USD|CHF|GBP"
-
-
 #: An unsigned number for each decimal mark, with optional thousands grouping: "1.234,56" / "1,234.56".
 NUMBER_PATTERNS = MappingProxyType(
     {
@@ -32,16 +30,11 @@ NUMBER_PATTERNS = MappingProxyType(
         ".": r"(\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+",
     }
 )
-
-
 THOUSANDS_SEPARATORS = MappingProxyType({",": ".", ".": ","})
-
 
 #: Date formats tried on text, in order of preference on a tie (day-before-month first; swapped in files with a
 #: decimal point). Each also accepts a time of day after the date (see :func:`date_variants`).
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d.%m.%y", "%m.%Y", "%Y-%m", "%m/%Y")
-
-
 _TIMES = (" %H:%M", " %H:%M:%S")
 
 
@@ -58,7 +51,6 @@ def date_variants(date_format: str) -> tuple[str, ...]:
 
 #: The characters a date in one of DATE_FORMATS consists of.
 DATE_SHAPE = r"[0-9./: T-]+"
-
 
 #: Share of a column's non-empty values that must parse for the column to be typed as numbers or dates.
 TYPE_THRESHOLD = 0.8

@@ -64,7 +64,7 @@ class Prepared:
 
     ``codes``: the frame's text columns as :class:`TextCodes`, by column name. The duplicate check needs them, and
     :func:`retention_core.dataset.aggregate` reuses them (``Dataset.transaction_codes``) instead of coding the
-    customer ids again: at 10 M rows that coding took 1.1–2.2 s.
+    customer ids again.
     """
 
     frame: pd.DataFrame

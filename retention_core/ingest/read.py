@@ -42,7 +42,7 @@ def read_table(data: bytes, filename: str, sheet: str | int | None = None) -> Lo
     ``sheet`` chooses an Excel sheet by name or position (default: the first). Raises :class:`LoadError` for an
     empty or header-only file, a file without columns, binary data that is not text, an unknown extension,
     legacy ``.xls``, a broken ``.xlsx`` or ``.parquet`` or an unknown sheet, and for anything beyond the limits of
-    the module docstring (size, zip bombs, XML entities, rows, columns, line length, ``PARSE_SECONDS``).
+    :mod:`retention_core.ingest.guards` (size, zip bombs, XML entities, rows, columns, line length, ``PARSE_SECONDS``).
     """
     if len(data) > guards.MAX_UPLOAD_BYTES:
         raise LoadError("load_too_large", filename=filename, size_mb=megabytes(len(data)),

@@ -7,9 +7,9 @@ its deadline is ended and reported as :class:`WorkerFailed` with its ``reason`` 
 ``"crash"``); the server and every other session carry on.
 
 * **One child per job.** Children are forked by multiprocessing's fork server, which imports the libraries once
-  (:mod:`retention_core.ingest.fork_server`) and holds no user data; a fork takes some tens of milliseconds. No child
-  serves a second job, so one upload's data never meets another's; a child that dies takes nothing with it, and
-  the next job gets a new one (multiprocessing restarts the fork server if it died).
+  (:mod:`retention_core.ingest.fork_server`) and holds no user data, so a fork is cheap. No child serves a second
+  job, so one upload's data never meets another's; a child that dies takes nothing with it, and the next job gets a
+  new one (multiprocessing restarts the fork server if it died).
 * **Caps, set in the child before it reads anything** (:class:`Limits`): its address space (``RLIMIT_AS``: an
   allocation beyond it fails inside the child; the libraries take about 0.7 GB of it and their allocators reserve
   up to 1–2 GB more while reading), its CPU time (``RLIMIT_CPU``), no core file (an upload must not land on disk

@@ -1,20 +1,19 @@
-"""The inspection of an XLSX upload before any XLSX reader opens it (limits in :mod:`retention_core.ingest.guards`,
-read through that module):
+"""Refuse a hostile XLSX upload before calamine opens it (the limits are in :mod:`retention_core.ingest.guards`).
 
-* XLSX zip inspection (``zipfile`` on the bytes, before calamine opens them): at most ``MAX_ZIP_ENTRIES`` parts,
-  ``MAX_UNCOMPRESSED_BYTES`` unpacked (as declared in the zip directory; the scans below read through
-  ``zipfile``, which never inflates beyond the declared size) and a compression ratio of at most
-  ``MAX_COMPRESSION_RATIO`` per part larger than 1 MB (zip bombs). Encrypted parts, an OpenDocument spreadsheet,
-  a binary workbook (``.xlsb``) and a zip without ``xl/workbook.xml`` get their own message. Every part, whatever
-  its name, is refused if its first ``XML_PROLOG_BYTES`` (comments removed) contain ``<!DOCTYPE`` or ``<!ENTITY``
-  (billion laughs, external entities): a plain byte scan rather than defusedxml, because no XML is parsed here and
-  a DOCTYPE can only stand in the prolog, before the root element, which must start within those bytes; XML in
-  UTF-16 is refused (Excel writes UTF-8, and the scans read bytes). Every part, whatever its name (relationships
-  may put a sheet anywhere), is scanned for worksheet cell references, so that a sparse sheet (one cell in A1, one
-  in XFD1048576) cannot make calamine allocate its dense area: at most ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns
-  and ``MAX_SHEET_CELLS`` cells; references in either quote and a reference that is not plain letters and digits
-  (a character reference) are refused. Shared strings count by their expanded size, once per cell that refers
-  to them (a cell whose index is not plain digits as the largest): at most ``MAX_EXPANDED_BYTES``;
+The zip is inspected with ``zipfile`` on the bytes: at most ``MAX_ZIP_ENTRIES`` parts, ``MAX_UNCOMPRESSED_BYTES``
+unpacked (as declared in the zip directory; the scans below read through ``zipfile``, which never inflates beyond
+the declared size) and a compression ratio of at most ``MAX_COMPRESSION_RATIO`` per part larger than 1 MB (zip
+bombs). Encrypted parts, an OpenDocument spreadsheet, a binary workbook (``.xlsb``) and a zip without
+``xl/workbook.xml`` get their own message. Every part, whatever its name, is refused if its first
+``XML_PROLOG_BYTES`` (comments removed) contain ``<!DOCTYPE`` or ``<!ENTITY`` (billion laughs, external entities): a
+plain byte scan rather than defusedxml, because no XML is parsed here and a DOCTYPE can only stand in the prolog,
+before the root element, which must start within those bytes; XML in UTF-16 is refused (Excel writes UTF-8, and the
+scans read bytes). Every part, whatever its name (relationships may put a sheet anywhere), is scanned for worksheet
+cell references, so that a sparse sheet (one cell in A1, one in XFD1048576) cannot make calamine allocate its dense
+area: at most ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns and ``MAX_SHEET_CELLS`` cells; references in either quote
+and a reference that is not plain letters and digits (a character reference) are refused. Shared strings count by
+their expanded size, once per cell that refers to them (a cell whose index is not plain digits as the largest): at
+most ``MAX_EXPANDED_BYTES``.
 """
 
 from __future__ import annotations
@@ -31,46 +30,24 @@ from retention_core.ingest.guards import megabytes
 
 
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
-
-
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
-
-
 _NAMED_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
-
-
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
-
-
 _QUOTED_REFERENCE = rb"\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,9})[\"']"
-
-
 _ROW_TAG = re.compile(_PREFIX + rb"row\b(?:[^>]*?\br\s*=\s*[\"']([0-9]{1,9})[\"'])?")
-
-
 _REFERENCED_CELL = re.compile(_PREFIX + rb"c\b[^>]*?\br" + _QUOTED_REFERENCE + rb"[^>]*?(/?)>")
-
-
 _UNREFERENCED_CELL = re.compile(_PREFIX + rb"c(?:\s(?![^>]*\br\s*=)[^>]*[^/>])?>")
-
-
 # a row or cell reference that is not plain digits / letters and digits (a character reference, say): refused,
 # since the reader may well decode it to a far corner the scan did not see
 _ODD_REFERENCE = re.compile(
     _PREFIX + rb"(?:row\b[^>]*?\br\s*=\s*[\"'](?![0-9]{1,9}[\"'])"
     rb"|c\b[^>]*?\br\s*=\s*[\"'](?!\$?[A-Za-z]{1,3}\$?[0-9]{1,9}[\"']))"
 )
-
-
 # a cell of a shared string, with its index when that is written as plain digits
 _SHARED_CELL = re.compile(
     _PREFIX + rb"c\b[^>]*?\bt\s*=\s*[\"']s[\"'][^>]*>(?:\s*" + _PREFIX + rb"v>\s*([0-9]{1,10})\s*<)?"
 )
-
-
 _SHARED_ITEM = re.compile(_PREFIX + rb"si\b")
 
 
