@@ -118,7 +118,7 @@ def read_csv(data: bytes, filename: str, deadline: float | None = None) -> LoadR
     rejected_lines = _split_rejected_lines(rejects, headers, separator)
     check_deadline(deadline, filename)
     typed = type_columns(raw, default_mark="," if separator == ";" else ".", kind="csv", deadline=deadline,
-                          filename=filename)
+                         filename=filename)
     dialect = Dialect(
         kind="csv",
         encoding=decoded.encoding,

@@ -67,7 +67,7 @@ def read_xlsx(data: bytes, filename: str, sheet: str | int | None) -> LoadResult
         sheet_names=sheet_names,
     )
     return assemble_result(typed, pd.DataFrame(columns=names + ["row_number", "reason"]), dialect, [], filename,
-                   rows_read=len(body) + blank)
+                           rows_read=len(body) + blank)
 
 
 def _choose_sheet(sheet: str | int | None, sheet_names: tuple[str, ...], filename: str) -> str:

@@ -63,9 +63,9 @@ def read_parquet(data: bytes, filename: str) -> LoadResult:
     problems = [Problem("load_values_out_of_range", "warning", {
         "column": name, "rows": len(reasons), "examples": ", ".join(columns[name].examples),
         "first": FIRST_YEAR, "last": LAST_YEAR}) for name, reasons in failures.items()]
-    typed = TypedColumns(frame=frame, raw=frame, failures=pd.DataFrame(failures, dtype="str"), problems=tuple(problems),
-                   decimal_mark=None, date_format=None,
-                   texts={name: column.text for name, column in columns.items() if column.text is not None})
+    typed = TypedColumns(frame=frame, raw=frame, failures=pd.DataFrame(failures, dtype="str"),
+                         problems=tuple(problems), decimal_mark=None, date_format=None,
+                         texts={name: column.text for name, column in columns.items() if column.text is not None})
     rejected = pd.DataFrame({name: pd.Series([], dtype="str") for name in [*names, "row_number", "reason"]})
     return assemble_result(typed, rejected, Dialect(kind="parquet"), [], filename, rows_read=rows)
 

@@ -162,7 +162,7 @@ class TypedColumns:
 
 
 def assemble_result(typed: TypedColumns, rejected_lines: pd.DataFrame, dialect: Dialect, problems: list[Problem],
-            filename: str, rows_read: int) -> LoadResult:
+                    filename: str, rows_read: int) -> LoadResult:
     """Assemble the LoadResult: rows with failed cells move to ``rejected`` next to the file-level rejects.
 
     ``rows_read``: the rows the reader found (kept by it or rejected as lines). They must equal the rows kept, set

@@ -39,7 +39,7 @@ def thousands_separator_for(decimal_mark: str | None) -> str | None:
 
 
 def type_columns(raw: pd.DataFrame, default_mark: str, kind: str, deadline: float | None = None,
-                  filename: str = "") -> TypedColumns:
+                 filename: str = "") -> TypedColumns:
     """Type each column of ``raw`` (text for CSV, mixed cells for XLSX) from its evidence.
 
     Order of the decision per column: header looks like an id -> text; at least TYPE_THRESHOLD of the values are
