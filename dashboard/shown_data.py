@@ -23,7 +23,8 @@ from dashboard.sidebar import settings, way_back
 from dashboard.work_queue import in_turn, queued
 from retention_core import models
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate, dataset_problems
-from retention_core.queries import PERIODS, QueryTimeout
+from retention_core.engines import QueryTimeout
+from retention_core.queries import PERIODS
 from retention_views import whatif
 from retention_views.i18n import t
 import sample_data as sample

@@ -27,7 +27,8 @@ import streamlit as st
 
 from retention_core import engines, store
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
-from retention_core.queries import PERIODS, QueryTimeout
+from retention_core.engines import QueryTimeout
+from retention_core.queries import PERIODS
 
 ENVIRONMENT = {"aggregates": "RETENTION_AGGREGATES", "data": "RETENTION_DATA"}
 _TTL_SECONDS = 24 * 3600

@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config.check()
         run(args)
-    except (config.ConfigurationError, engines.SourceError, store.AggregatesError, duckdb.Error, queries.QueryTimeout,
+    except (config.ConfigurationError, engines.SourceError, store.AggregatesError, duckdb.Error, engines.QueryTimeout,
             OSError,
             *_spark_errors()) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

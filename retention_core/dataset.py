@@ -20,7 +20,7 @@ from retention_core import intervals, models, queries
 from retention_core.ingest.contract import Problem
 from retention_core.ingest.prepare import TextCodes, unusable_sheet_problems
 from retention_core.customer_value import AnnualBasis, annual_basis, annual_windows
-from retention_core.engines import DuckDBEngine
+from retention_core.engines import DuckDBEngine, Engine, Table
 from retention_core.intervals import BasisReplicates
 from retention_core.models import TIME_UNIT, PredictiveModels, fit_predictive_models
 
@@ -56,7 +56,7 @@ class Dataset:
     (orders read by path, never loaded into pandas), which :func:`aggregate` hands to its engine.
     """
 
-    transactions: queries.Table
+    transactions: Table
     retention_costs: pd.DataFrame | None = None
     acquisition: pd.DataFrame | None = None
     nps: pd.DataFrame | None = None
@@ -152,7 +152,7 @@ def content_key(*parts: bytes) -> str:
 
 
 def weighted_gross_margin(
-    transactions: queries.Table, engine: queries.Engine | None = None, totals: pd.Series | None = None
+    transactions: Table, engine: Engine | None = None, totals: pd.Series | None = None
 ) -> float | None:
     """Revenue-weighted gross margin of the orders (a fraction), None when there is no margin column.
 
@@ -233,7 +233,7 @@ def _decode(frame: pd.DataFrame, uniques: pd.Index | None) -> pd.DataFrame:
 
 
 def _customer_summary(
-    transactions: queries.Table, engine: queries.Engine | None, customers: int | None, basis_end: object = None
+    transactions: Table, engine: Engine | None, customers: int | None, basis_end: object = None
 ) -> pd.DataFrame:
     """:func:`queries.customer_summary` in weeks, for ``customers`` coded ids in ranges of :data:`CUSTOMERS_PER_QUERY`.
 
@@ -262,7 +262,7 @@ def aggregate(
     reuse: Aggregates | None = None,
     predictive: PredictiveModels | None = None,
     progress: Progress | None = None,
-    engine: queries.Engine | None = None,
+    engine: Engine | None = None,
 ) -> Aggregates:
     """All DuckDB aggregation of ``dataset`` for ``period``: run once, then every page works from the result.
 
@@ -381,8 +381,8 @@ def aggregate(
 
 
 def _annual_basis(
-    customers: pd.DataFrame, costs: queries.Table | None, acquisition: queries.Table | None, as_of: object,
-    engine: queries.Engine | None,
+    customers: pd.DataFrame, costs: Table | None, acquisition: Table | None, as_of: object,
+    engine: Engine | None,
 ) -> AnnualBasis | None:
     """The :class:`AnnualBasis` of ``customers`` with the retention and acquisition spend dated in the last 12
     months before ``as_of`` (the data's last order date); None without an order."""

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from retention_core import queries
+from retention_core.engines import Engine
 
 MONTHLY_GAP_DAYS = (25, 35)
 """Days between two purchase days that count as a month (a calendar month is 28 to 31 days, give or take a few
@@ -52,7 +53,7 @@ class PurchaseRhythm:
 
 
 def purchase_rhythm(transactions: pd.DataFrame, customer_codes: np.ndarray | None = None,
-                    engine: queries.Engine | None = None) -> PurchaseRhythm:
+                    engine: Engine | None = None) -> PurchaseRhythm:
     """The :class:`PurchaseRhythm` of ``transactions`` (canonical columns).
 
     A log of more than :data:`SAMPLE_ROWS` rows is judged on every k-th customer (k = rows / SAMPLE_ROWS, rounded

@@ -18,19 +18,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import pyarrow as pa
 
-# QueryTimeout, SQL_DIR, load_sql and query_timeout_seconds are re-exported: pages, loading and tests import them
-# from here, where they lived before the engines moved out.
-from retention_core.engines import (  # noqa: F401
-    DEFAULT_ENGINE,
-    SQL_DIR,
-    Engine,
-    QueryTimeout,
-    Table,
-    TableSource,
-    frame_from_arrow,
-    load_sql,
-    query_timeout_seconds,
-)
+from retention_core.engines import DEFAULT_ENGINE, Engine, Table, TableSource, frame_from_arrow
 
 PERIODS = ("month", "quarter", "year")
 
@@ -40,8 +28,8 @@ def run_sql(
 ) -> pd.DataFrame:
     """Run ``sql/<name>.sql`` on ``engine`` (default: embedded DuckDB) with ``tables`` under their keyword names.
 
-    A statement still running after :func:`query_timeout_seconds` is interrupted and raises
-    :class:`QueryTimeout` (DuckDB), so one huge upload cannot hold a worker thread for ever.
+    A statement still running after :func:`~retention_core.engines.query_timeout_seconds` is interrupted and raises
+    :class:`~retention_core.engines.QueryTimeout` (DuckDB), so one huge upload cannot hold a worker thread for ever.
 
     >>> run_sql("period_activity", {"period": "quarter"}, transactions=frame)  # doctest: +SKIP
     """

@@ -25,13 +25,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from retention_core import scratch
+from retention_core.engines import load_sql
 from retention_core.ingest import guards
 from retention_core.ingest.guards import check_deadline, check_lines
 from retention_core.ingest.contract import LoadError, Problem
 from retention_core.ingest.decoding import decode, normalize_lines
 from retention_core.ingest.result import Dialect, LoadResult, assemble_result
 from retention_core.ingest.table_typing import header_names, thousands_separator_for, type_columns
-from retention_core.queries import load_sql
 
 
 SEPARATORS = (";", ",", "\t", "|")

@@ -7,7 +7,7 @@
 --
 -- Plan: counted from customer_period_flows.sql (customers per period by cohort, for the same $period and any
 -- activity window; about 1,200 rows for 24 quarters), so the orders themselves are read only there.
--- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py).
+-- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see retention_core/engines).
 --
 -- Parameters:
 --   $period  'month' | 'quarter' | 'year', the date_trunc unit of the flows

@@ -15,7 +15,7 @@
 -- gives the same output. Measured at 10 M order rows (3.6 M customers, 24 quarters): one grouping by customer
 -- and one join instead of a grouping by (customer, period) and a window sorting its 7.5 M rows; 1.3 s less.
 --
--- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py): months between
+-- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see retention_core/engines): months between
 -- dates are counted as year * 12 + month, month steps are n * INTERVAL 1 MONTH, shifts become shiftleft/shiftright.
 --
 -- Parameters:

@@ -11,7 +11,7 @@
 -- over the ordered periods skip the periods without an order, and the first row is the first ordered period. The
 -- lag also gives the net revenue of the previous ordered period, which expansion and contraction compare with.
 --
--- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py): months between
+-- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see retention_core/engines): months between
 -- dates are counted as year * 12 + month, month steps are n * INTERVAL 1 MONTH, window calls are parenthesised.
 --
 -- Parameters:

@@ -22,7 +22,7 @@
 -- contraction sums, for the same $period and any activity window), so the orders are read only there. Each flows
 -- row adds to its own period (ending, new, reactivated, expansion, contraction, returns) and, when ordered, to the
 -- next one (starting, churned).
--- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see engines.py).
+-- Portable: the same text runs on DuckDB and, transpiled by sqlglot, on Spark (see retention_core/engines).
 --
 -- Parameters:
 --   $period  'month' | 'quarter' | 'year', the date_trunc unit of the flows

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from retention_core import dataset, engines, models, queries
+from retention_core.engines import duckdb_engine
 
 from retention_core.dataset import Dataset, aggregate
 from sample_data import load_sample
@@ -249,7 +250,7 @@ def test_path_source_lacking_a_canonical_column_names_the_data_contract(order_fi
 
 
 def test_a_path_source_connection_reads_its_folder_and_nothing_else(order_files):
-    connection = engines._path_connection(readable=(order_files["parquet"],))
+    connection = duckdb_engine._path_connection(readable=(order_files["parquet"],))
     try:
         rows = connection.read_parquet(str(order_files["parquet"] / "*.parquet")).fetchall()
         assert len(rows) == len(order_files["orders"])

@@ -12,9 +12,10 @@ import pyarrow as pa
 import pytest
 
 from retention_core import engines, queries
+from retention_core.engines import duckdb_engine
 from retention_core.engines import DuckDBEngine
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 PANDAS_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
 GERMAN_CSV = {"sep": ";", "decimal": ",", "thousands": ".", "encoding": "cp1252"}
 
@@ -776,7 +777,7 @@ def test_a_query_running_past_the_time_limit_is_interrupted(monkeypatch):
         "amount": np.ones(2_000_000),
     })
     monkeypatch.setenv("RETENTION_QUERY_TIMEOUT_SECONDS", "0.05")
-    with pytest.raises(queries.QueryTimeout, match="took longer than 0.05 s and was stopped"):
+    with pytest.raises(engines.QueryTimeout, match="took longer than 0.05 s and was stopped"):
         queries.period_activity(many, "month", 3)
     monkeypatch.delenv("RETENTION_QUERY_TIMEOUT_SECONDS")
     assert len(queries.period_activity(many.head(10), "month")) == 1
@@ -788,7 +789,7 @@ def test_a_fresh_database_per_query_gives_the_same_tables_and_is_locked_like_the
                                   queries.period_activity(sample_transactions, "quarter", 4))
     pd.testing.assert_frame_equal(queries.customer_summary(sample_transactions, fresh),
                                   queries.customer_summary(sample_transactions))
-    database = engines._locked_database()
+    database = duckdb_engine._locked_database()
     try:
         with pytest.raises(duckdb.Error, match="the configuration has been locked"):
             database.execute("SET enable_external_access = true")
@@ -797,8 +798,8 @@ def test_a_fresh_database_per_query_gives_the_same_tables_and_is_locked_like_the
 
 
 def test_a_fresh_database_keeps_freed_blocks_up_to_its_memory_limit_and_the_shared_one_does_not():
-    fresh = engines._locked_database(block_pool=True)
-    shared = engines._shared_database().cursor()
+    fresh = duckdb_engine._locked_database(block_pool=True)
+    shared = duckdb_engine._shared_database().cursor()
     setting = "SELECT current_setting('block_allocator_memory'), current_setting('memory_limit')"
     try:
         pool, limit = fresh.execute(setting).fetchone()
@@ -845,7 +846,7 @@ def test_pooled_databases_opened_and_closed_on_many_threads_give_the_same_tables
 def test_a_connection_that_reads_files_by_path_keeps_freed_blocks_too(tmp_path, tiny):
     orders = tmp_path / "orders.parquet"
     tiny.to_parquet(orders)
-    connection = engines._path_connection(readable=(orders,))
+    connection = duckdb_engine._path_connection(readable=(orders,))
     try:
         assert connection.execute("SELECT current_setting('block_allocator_memory')").fetchone()[0] == "1.8 GiB"
     finally:
@@ -855,7 +856,7 @@ def test_a_connection_that_reads_files_by_path_keeps_freed_blocks_too(tmp_path, 
 def test_a_pool_larger_than_duckdb_allows_is_left_out_and_the_database_still_works(monkeypatch, tiny):
     # DuckDB reserves 80 % of the memory it finds for the pool and refuses more (a config value crashes it)
     monkeypatch.setenv("RETENTION_DUCKDB_MEMORY_LIMIT", "1000TB")
-    database = engines._locked_database(block_pool=True)
+    database = duckdb_engine._locked_database(block_pool=True)
     try:
         assert database.execute("SELECT current_setting('block_allocator_memory')").fetchone()[0] == "0 bytes"
     finally:
@@ -865,13 +866,13 @@ def test_a_pool_larger_than_duckdb_allows_is_left_out_and_the_database_still_wor
 
 def test_run_arrow_each_gives_each_part_run_arrow_gives_on_one_fresh_database(monkeypatch, tiny):
     opened = []
-    real = engines._locked_database
+    real = duckdb_engine._locked_database
 
     def counted(**kwargs):
         opened.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(engines, "_locked_database", counted)
+    monkeypatch.setattr(duckdb_engine, "_locked_database", counted)
     engine = DuckDBEngine(fresh_database=True)
     table = queries.with_optional_columns(tiny, "transactions")
     base = {"observation_end": None, "unit_days": 7.0, "product_codes": False, "order_ids": False,
@@ -895,7 +896,7 @@ def test_each_part_of_run_arrow_each_has_its_own_time_limit(monkeypatch, tiny):
             limits.append(self.interval)
             super().start()
 
-    monkeypatch.setattr(engines.threading, "Timer", Timer)
+    monkeypatch.setattr(duckdb_engine.threading, "Timer", Timer)
     monkeypatch.setenv("RETENTION_QUERY_TIMEOUT_SECONDS", "30")
     queries.customer_summary(tiny, DuckDBEngine(fresh_database=True), customer_ranges=[(None, "B"), ("B", None)])
     assert limits == [30.0, 30.0]
