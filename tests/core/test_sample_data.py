@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 FILES = ("transaktionen.csv", "kundenbindungskosten.csv", "akquisition.csv", "nps_umfrage.csv", "transaktionen.xlsx")
 HEADERS = {
     "transaktionen.csv": ["Kundennummer", "Bestelldatum", "Betrag", "Produkt", "Menge", "Marge"],
