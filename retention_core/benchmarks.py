@@ -33,8 +33,8 @@ class IndustryRetention:
     source: str
 
 
-# Annual retention rates by industry. Retail/media and contractual figures: seed article "Kosten der
-# Kundenbindung" (../shared/seeds/000_*); the others: CustomerGauge "Customer Retention Rates by Industry"
+# Annual retention rates by industry. Retail/media and contractual figures: seed article 000, "Kosten der
+# Kundenbindung"; the others: CustomerGauge "Customer Retention Rates by Industry"
 # (2022 B2B/B2C benchmark survey) as quoted widely in trade press.
 INDUSTRY_RETENTION = (
     IndustryRetention("retail", 0.63, 0.65, "Seed article 000 (retail, frequent purchases)"),

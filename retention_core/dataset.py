@@ -40,7 +40,7 @@ CODED_IDS_FROM_ROWS = 100_000
 
 CUSTOMERS_PER_QUERY = 1_000_000
 """With coded ids, :func:`aggregate` summarises at most this many customers per query (see
-:func:`_customer_summary`); each query's hash tables then stay near 300 MB however many customers there are."""
+:func:`_customer_summary`); each query's hash tables then stay bounded however many customers there are."""
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``: ``step`` (one of :data:`AGGREGATE_STEPS`) starts after ``done`` of ``total``
@@ -115,8 +115,8 @@ class Aggregates:
 
     @functools.cached_property
     def data_end(self) -> pd.Timestamp:
-        """Date of the last order in the data, looked up once: most pages need it on every rerun, and the scan of
-        ``customers`` took 15 ms of each rerun at 3.6 M customers."""
+        """Date of the last order in the data, looked up once: most pages need it on every rerun, and a scan of
+        ``customers`` on every rerun is noticeable with millions of customers."""
         return pd.Timestamp(self.customers["last_order"].max())
 
     @functools.cached_property
@@ -175,12 +175,11 @@ def _customer_codes(
 ) -> tuple[pd.DataFrame, pd.Index | None]:
     """``transactions`` with ``customer_id`` replaced by int32 codes in sorted id order, and the ids to decode them.
 
-    DuckDB groups, sorts and returns whole numbers several times faster than text (at 10 M rows the customer
-    queries take a third of the time), and the code order is the text order, so ``ORDER BY customer_id`` is
-    unchanged. With ``products``, ``product`` (when there) is coded too (:func:`_product_codes`); only the customer
-    summary reads it. ``known``: codes ``prepare_sheet`` found for these columns (``Dataset.transaction_codes``),
-    taken instead of coding again where :meth:`TextCodes.describes` the column (at 10 M rows, 1.1–2.2 s saved).
-    Returns the frame itself and None when there is nothing to gain or a customer id is missing.
+    DuckDB groups, sorts and returns whole numbers several times faster than text, and the code order is the text
+    order, so ``ORDER BY customer_id`` is unchanged. With ``products``, ``product`` (when there) is coded too
+    (:func:`_product_codes`); only the customer summary reads it. ``known``: codes ``prepare_sheet`` found for these
+    columns (``Dataset.transaction_codes``), taken instead of coding again where :meth:`TextCodes.describes` the
+    column. Returns the frame itself and None when there is nothing to gain or a customer id is missing.
     """
     if not isinstance(transactions, pd.DataFrame):  # a path source: the engine reads it itself
         return transactions, None
@@ -211,9 +210,8 @@ def _product_codes(products: pd.Series, known: TextCodes | None = None) -> pd.Se
 
     Products only ever count as distinct products per customer (``customer_summary.sql``), and distinct codes are
     distinct products, so the codes are never decoded. They are int16 up to 32,767 products (else int32; known codes
-    stay int8 when they are), nullable only when a product is missing: at 10 M rows 20 MB instead of the names.
-    Measured there with 8 products: coding takes about 0.3 s, and the customer summary's (customer, product)
-    grouping about 1 s less than over the names.
+    stay int8 when they are), nullable only when a product is missing: two bytes a row instead of the names. The
+    customer summary's (customer, product) grouping over the codes saves more time than the coding takes.
     """
     codes, uniques = (known.codes, known.values) if known is not None else pd.factorize(products)
     width = np.dtype("int16" if len(uniques) < 2**15 else "int32")
@@ -239,10 +237,10 @@ def _customer_summary(
 
     The customer query's hash tables (one row per customer and day, one per customer) set the peak memory of
     :func:`aggregate`. Over the codes ``0 … customers - 1`` (:func:`_customer_codes`) it runs range by range, and
-    the ranges' rows, each ordered by code, are joined in order: the same frame as one query. Measured at
-    10 M rows (3.6 M customers, four ranges): the process grows by about 0.6 GB during the step instead of 1.4 GB,
-    and the step takes about 0.3–0.5 s longer, since each range reads all rows again. The ranges run one after the
-    other on one database (``Engine.run_arrow_each``), so each reuses the memory DuckDB kept from the one before.
+    the ranges' rows, each ordered by code, are joined in order: the same frame as one query. The process then
+    grows by much less during the step, which takes a little longer, since each range reads all rows again. The
+    ranges run one after the other on one database (``Engine.run_arrow_each``), so each reuses the memory DuckDB
+    kept from the one before.
     ``customers=None`` (ids not coded): one query. ``basis_end``: the data's last order date, the anchor of the
     annual columns.
     """
@@ -310,8 +308,7 @@ def aggregate(
     )
     # Large data: each query that groups the orders runs on a database of its own (the customer summary's ranges
     # share one), so its memory goes back to the system. The rest (`small`: flows readers, sheets, ungrouped totals,
-    # the fit sample) need little memory and run on the shared database, which saves opening a database (about
-    # 20 ms) for each.
+    # the fit sample) need little memory and run on the shared database, which saves opening a database for each.
     small = engine
     if engine is None and uniques is not None:
         engine = DuckDBEngine(fresh_database=True)
@@ -341,7 +338,7 @@ def aggregate(
         customers, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
         basis, replicates = reuse.basis, reuse.basis_replicates
     else:
-        # tenure first: its query then runs before the customer tables (a few hundred MB at 10 M rows) exist
+        # tenure first: its query then runs before the customer tables (large on large data) exist
         step("tenure")
         tenure = queries.revenue_by_tenure(transactions, "year", engine)
         step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both

@@ -76,7 +76,7 @@ def bootstrap_sums(values: np.ndarray, replicates: int = REPLICATES, seed: int =
     Above ``exact_up_to`` customers the weights are not drawn: the sums are drawn from the normal distribution with
     the Poisson bootstrap's own mean and covariance, ΣᵢXᵢ and XᵀX (each weight has mean and variance 1), which
     the drawn sums approach by the central limit theorem (at 50,000 customers the two agree to a few per cent of
-    an interval's width; ``tests/core/test_intervals.py``). At 3.6 M customers drawing the weights took tens of seconds.
+    an interval's width; ``tests/core/test_intervals.py``). Drawing every weight of millions of customers is slow.
     """
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 2:
