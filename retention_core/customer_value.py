@@ -189,25 +189,25 @@ class AnnualBasis:
 
 
 def annual_basis(
-    customers: pd.DataFrame, *, retention_spend: pd.Series | None = None, acquisition: pd.Series | None = None
+    customer_table: pd.DataFrame, *, retention_spend: pd.Series | None = None, acquisition: pd.Series | None = None
 ) -> AnnualBasis | None:
     """The :class:`AnnualBasis` of a customer summary with its annual columns (:data:`BASIS_COLUMNS`).
 
-    ``customers``: :func:`queries.customer_summary` made with ``basis_end`` = the data's last order date;
+    ``customer_table``: :func:`queries.customer_summary` made with ``basis_end`` = the data's last order date;
     ``retention_spend``: :func:`queries.retention_spend_in_window` over L (None without a cost sheet);
     ``acquisition``: :func:`queries.acquisition_in_window` over L (None without an acquisition sheet). None when
     the summary lacks the annual columns or nobody ever ordered.
     """
-    if any(column not in customers.columns for column in BASIS_COLUMNS):
+    if any(column not in customer_table.columns for column in BASIS_COLUMNS):
         return None
-    first_orders, last_orders = customers["first_order"], customers["last_order"]
+    first_orders, last_orders = customer_table["first_order"], customer_table["last_order"]
     if last_orders.isna().all():
         return None
     as_of = pd.Timestamp(last_orders.max()).normalize()
     year_start, _ = annual_windows(as_of)
     bought = (last_orders > year_start).to_numpy()
-    previous = customers["ordered_previous_year"].fillna(False).to_numpy(dtype=bool)
-    occasions = customers["occasions_last_year"].fillna(0).to_numpy()
+    previous = customer_table["ordered_previous_year"].fillna(False).to_numpy(dtype=bool)
+    occasions = customer_table["occasions_last_year"].fillna(0).to_numpy()
     spend = None if retention_spend is None or int(retention_spend["cost_rows"]) == 0 \
         else float(retention_spend["retention_spend"])
     acquisition_spend = sheet_new = None
@@ -222,7 +222,7 @@ def annual_basis(
         retained_buyers=int((previous & bought).sum()),
         buyers=int(bought.sum()),
         first_time_buyers=int((first_orders > year_start).sum()),
-        revenue=float(customers["revenue_last_year"].sum()),
+        revenue=float(customer_table["revenue_last_year"].sum()),
         occasions=int(occasions.sum()),
         repeat_buyers=int((bought & (occasions >= 2)).sum()),
         retention_spend=spend,

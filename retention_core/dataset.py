@@ -231,23 +231,24 @@ def _decode(frame: pd.DataFrame, uniques: pd.Index | None) -> pd.DataFrame:
 
 
 def _customer_summary(
-    transactions: Table, engine: Engine | None, customers: int | None, basis_end: object = None
+    transactions: Table, engine: Engine | None, customer_count: int | None, basis_end: object = None
 ) -> pd.DataFrame:
-    """:func:`queries.customer_summary` in weeks, for ``customers`` coded ids in ranges of :data:`CUSTOMERS_PER_QUERY`.
+    """:func:`queries.customer_summary` in weeks, for ``customer_count`` coded ids in ranges of
+    :data:`CUSTOMERS_PER_QUERY`.
 
     The customer query's hash tables (one row per customer and day, one per customer) set the peak memory of
-    :func:`aggregate`. Over the codes ``0 … customers - 1`` (:func:`_customer_codes`) it runs range by range, and
+    :func:`aggregate`. Over the codes ``0 … customer_count - 1`` (:func:`_customer_codes`) it runs range by range, and
     the ranges' rows, each ordered by code, are joined in order: the same frame as one query. The process then
     grows by much less during the step, which takes a little longer, since each range reads all rows again. The
     ranges run one after the other on one database (``Engine.run_arrow_each``), so each reuses the memory DuckDB
     kept from the one before.
-    ``customers=None`` (ids not coded): one query. ``basis_end``: the data's last order date, the anchor of the
+    ``customer_count=None`` (ids not coded): one query. ``basis_end``: the data's last order date, the anchor of the
     annual columns.
     """
     unit_days = models.TIME_UNIT_DAYS[TIME_UNIT]
-    if customers is None or customers <= CUSTOMERS_PER_QUERY:
+    if customer_count is None or customer_count <= CUSTOMERS_PER_QUERY:
         return queries.customer_summary(transactions, engine, unit_days=unit_days, basis_end=basis_end)
-    ranges = [(start, start + CUSTOMERS_PER_QUERY) for start in range(0, customers, CUSTOMERS_PER_QUERY)]
+    ranges = [(start, start + CUSTOMERS_PER_QUERY) for start in range(0, customer_count, CUSTOMERS_PER_QUERY)]
     return queries.customer_summary(transactions, engine, unit_days=unit_days, customer_ranges=ranges,
                                     basis_end=basis_end)
 
@@ -335,7 +336,7 @@ def aggregate(
         results["nps"] = queries.nps_by_period(dataset.nps, period, small)
     summary = totals = None
     if reuse is not None:
-        customers, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
+        customer_table, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
         basis, replicates = reuse.basis, reuse.basis_replicates
     else:
         # tenure first: its query then runs before the customer tables (large on large data) exist
@@ -346,13 +347,13 @@ def aggregate(
         basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
         coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques), basis_end)
         summary = models.btyd_summary(coded, TIME_UNIT)
-        customers = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
+        customer_table = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
         del coded
         pa.default_memory_pool().release_unused()
         rows = int(totals["rows"])
         gross_margin = weighted_gross_margin(transactions, small, totals)
-        basis = _annual_basis(customers, costs, acquisition, basis_end, small)
-        replicates = intervals.basis_replicates(customers, basis)
+        basis = _annual_basis(customer_table, costs, acquisition, basis_end, small)
+        replicates = intervals.basis_replicates(customer_table, basis)
     if predictive is None:
         step("predictive")
         fitted = fit_predictive_models(transactions, small, summary=summary, totals=totals)
@@ -365,7 +366,7 @@ def aggregate(
         activity=activity,
         cohorts=cohorts,
         tenure=tenure,
-        customers=customers,
+        customers=customer_table,
         gross_margin=gross_margin,
         has_products="product" in dataset.transactions.columns,
         sheets=sheets,
@@ -378,10 +379,10 @@ def aggregate(
 
 
 def _annual_basis(
-    customers: pd.DataFrame, costs: Table | None, acquisition: Table | None, as_of: object,
+    customer_table: pd.DataFrame, costs: Table | None, acquisition: Table | None, as_of: object,
     engine: Engine | None,
 ) -> AnnualBasis | None:
-    """The :class:`AnnualBasis` of ``customers`` with the retention and acquisition spend dated in the last 12
+    """The :class:`AnnualBasis` of ``customer_table`` with the retention and acquisition spend dated in the last 12
     months before ``as_of`` (the data's last order date); None without an order."""
     if as_of is None:
         return None
@@ -389,4 +390,4 @@ def _annual_basis(
     end = pd.Timestamp(as_of).normalize()
     spend = None if costs is None else queries.retention_spend_in_window(costs, year_start, end, engine)
     acquired = None if acquisition is None else queries.acquisition_in_window(acquisition, year_start, end, engine)
-    return annual_basis(customers, retention_spend=spend, acquisition=acquired)
+    return annual_basis(customer_table, retention_spend=spend, acquisition=acquired)

@@ -57,9 +57,9 @@ REPLICATE_COLUMNS = ("previous_year_buyers", "retained_buyers", "buyers", "first
 """The :class:`AnnualBasis` fields a replicate resamples: each is a sum of one per-customer column."""
 
 
-def poisson_weights(rng: np.random.Generator, replicates: int, customers: int) -> np.ndarray:
+def poisson_weights(rng: np.random.Generator, replicates: int, customer_count: int) -> np.ndarray:
     """Poisson(1) weights, one per replicate (rows) and customer (columns), as ``uint8``."""
-    draws = rng.integers(0, _CDF_STEPS, size=(replicates, customers), dtype=np.uint16)
+    draws = rng.integers(0, _CDF_STEPS, size=(replicates, customer_count), dtype=np.uint16)
     return _POISSON_TABLE[draws]
 
 
@@ -104,22 +104,22 @@ def _normal_sums(values: np.ndarray, replicates: int, rng: np.random.Generator) 
     return mean + rng.standard_normal((replicates, values.shape[1])) @ root.T
 
 
-def basis_columns(customers: pd.DataFrame, basis: AnnualBasis) -> np.ndarray:
+def basis_columns(customer_table: pd.DataFrame, basis: AnnualBasis) -> np.ndarray:
     """The per-customer columns whose sums are :data:`REPLICATE_COLUMNS` (customers × 7), only for customers that
     add to one of them (bought in P or L, or had a return in L): a customer with zeros in every column changes no
     replicate."""
     year_start, _ = annual_windows(basis.as_of)
-    bought = (customers["last_order"] > year_start).to_numpy()
-    previous = customers["ordered_previous_year"].fillna(False).to_numpy(dtype=bool)
-    revenue = customers["revenue_last_year"].fillna(0.0).to_numpy(dtype=np.float64)
+    bought = (customer_table["last_order"] > year_start).to_numpy()
+    previous = customer_table["ordered_previous_year"].fillna(False).to_numpy(dtype=bool)
+    revenue = customer_table["revenue_last_year"].fillna(0.0).to_numpy(dtype=np.float64)
     keep = previous | bought | (revenue != 0)
     bought, previous, revenue = bought[keep], previous[keep], revenue[keep]
-    occasions = customers["occasions_last_year"].fillna(0).to_numpy()[keep]
+    occasions = customer_table["occasions_last_year"].fillna(0).to_numpy()[keep]
     table = np.empty((len(revenue), len(REPLICATE_COLUMNS)))  # filled column by column: one pass, one copy each
     table[:, 0] = previous
     table[:, 1] = previous & bought
     table[:, 2] = bought
-    table[:, 3] = (customers["first_order"] > year_start).to_numpy()[keep]
+    table[:, 3] = (customer_table["first_order"] > year_start).to_numpy()[keep]
     table[:, 4] = revenue
     table[:, 5] = occasions
     table[:, 6] = bought & (occasions >= 2)
@@ -158,7 +158,7 @@ def _measure_or_nan(measure: Callable[[AnnualBasis], float | None], basis: Annua
     return np.nan if value is None else float(value)
 
 
-def basis_replicates(customers: pd.DataFrame, basis: AnnualBasis | None, replicates: int = REPLICATES,
+def basis_replicates(customer_table: pd.DataFrame, basis: AnnualBasis | None, replicates: int = REPLICATES,
                      seed: int = SEED) -> BasisReplicates:
     """Bootstrap replicates of ``basis``: the customers resampled, the spend amounts and dates kept.
 
@@ -168,9 +168,9 @@ def basis_replicates(customers: pd.DataFrame, basis: AnnualBasis | None, replica
     per customer-year (spend ÷ buyers) and CAC (spend ÷ new customers) vary through their denominators; a CAC from
     the sheet's own count does not vary. Empty without a basis or without the annual columns.
     """
-    if basis is None or any(column not in customers.columns for column in BASIS_COLUMNS):
+    if basis is None or any(column not in customer_table.columns for column in BASIS_COLUMNS):
         return BasisReplicates(())
-    sums = bootstrap_sums(basis_columns(customers, basis), replicates, seed)
+    sums = bootstrap_sums(basis_columns(customer_table, basis), replicates, seed)
     return BasisReplicates(tuple(
         replace(basis, **{name: float(value) if name == "revenue" else max(0, int(round(value)))
                           for name, value in zip(REPLICATE_COLUMNS, row, strict=True)})
