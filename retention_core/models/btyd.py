@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from retention_core import queries
+from retention_core.engines import Engine, Table
 from retention_core.models.bg_nbd import BgNbdFit, bg_nbd_conditional_expected_purchases, fit_bg_nbd
 from retention_core.models.forecast import basis_from_fits, customer_values
 from retention_core.models.gamma_gamma import GammaGammaFit, fit_gamma_gamma
@@ -196,8 +197,8 @@ def _holdout_groups(split: pd.DataFrame, fit: BgNbdFit) -> pd.DataFrame:
 
 
 def _holdout_check(
-    transactions: queries.Table, first_order: pd.Timestamp, observation_end: pd.Timestamp,
-    engine: queries.Engine | None = None,
+    transactions: Table, first_order: pd.Timestamp, observation_end: pd.Timestamp,
+    engine: Engine | None = None,
 ) -> dict:
     """Calibration/holdout fields of :class:`PredictiveModels`; never raises on data problems."""
     weeks = holdout_length_weeks((observation_end - first_order).days / 7)
@@ -254,7 +255,7 @@ def _rows_of(ids: pd.Series, wanted_ids: pd.Series) -> np.ndarray:
 
 
 def fit_predictive_models(
-    transactions: queries.Table, engine: queries.Engine | None = None, *, summary: pd.DataFrame | None = None,
+    transactions: Table, engine: Engine | None = None, *, summary: pd.DataFrame | None = None,
     totals: pd.Series | None = None,
 ) -> PredictiveModels:
     """Fit BG/NBD (FHL 2005) and Gamma-Gamma (Fader & Hardie 2013) to a transaction log; never raises on data.

@@ -17,6 +17,7 @@ import datetime as dt
 import pandas as pd
 
 from retention_core import queries
+from retention_core.engines import Engine, Table, TableSource
 
 __all__ = [
     "BTYD_COLUMNS",
@@ -64,8 +65,8 @@ def _as_date(value: object, name: str) -> dt.date:
     return stamp.date()
 
 
-def _transactions_for_sql(transactions: queries.Table) -> queries.Table:
-    if isinstance(transactions, queries.TableSource):
+def _transactions_for_sql(transactions: Table) -> Table:
+    if isinstance(transactions, TableSource):
         return transactions  # its engine casts the canonical columns to their types
     missing = [column for column in ("customer_id", "order_date", "amount") if column not in transactions.columns]
     if missing:
@@ -78,8 +79,8 @@ def _transactions_for_sql(transactions: queries.Table) -> queries.Table:
 
 
 def rfm_summary(
-    transactions: queries.Table, observation_end: object = None, time_unit: str = "W",
-    engine: queries.Engine | None = None,
+    transactions: Table, observation_end: object = None, time_unit: str = "W",
+    engine: Engine | None = None,
 ) -> pd.DataFrame:
     """One row per customer: ``customer_id, frequency, recency, T, monetary`` in the BTYD convention (FHL 2005).
 
@@ -117,8 +118,8 @@ def btyd_summary(customer_table: pd.DataFrame, time_unit: str) -> pd.DataFrame:
 
 
 def calibration_holdout_split(
-    transactions: queries.Table, calibration_end: object, observation_end: object, time_unit: str = "W",
-    engine: queries.Engine | None = None,
+    transactions: Table, calibration_end: object, observation_end: object, time_unit: str = "W",
+    engine: Engine | None = None,
 ) -> pd.DataFrame:
     """Calibration summary plus each customer's actual repeat purchases in the holdout window (FHL 2005, Sec. 4).
 
