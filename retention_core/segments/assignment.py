@@ -1,0 +1,233 @@
+"""Segment assignment: which segment each customer belongs to, along one dimension, from what the data has.
+
+Every function returns a *label table*: one row per customer, columns ``customer_id`` and ``segment``, the label an
+ordered ``Categorical`` of strings whose categories are the dimension's natural order (years ascending, tiers low to
+high, the RFM groups best first, products and attribute values by customers, most first). A customer the dimension
+cannot place (no order, no product on the first order, an empty attribute) has a missing label; the figures
+(:mod:`retention_core.segments.figures`) show them as one "missing" row, never drop them.
+
+Labels are data values (a product name, a year) or the codes of :data:`FIRST_ORDER_TIERS` and :data:`RFM_GROUPS`;
+the views translate the codes. Nothing here imports streamlit or UI text.
+
+Dimensions:
+
+- first product bought (:func:`by_first_product`) and an attribute of the orders, such as a channel per order
+  (:func:`by_first_order_attribute`): the value of the customer's first order (:func:`first_orders`);
+- acquisition year, the first-order cohort (:func:`by_acquisition_year`);
+- first-order value tier (:func:`by_first_order_value`): tertiles of the first order's value;
+- RFM group (:func:`by_rfm`): recency, frequency and monetary quintile scores (:func:`rfm_scores`) and the named
+  groups of the recency–frequency grid (:func:`rfm_group`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from retention_core import queries
+
+#: The labels of :func:`by_first_order_value`, lowest tier first.
+FIRST_ORDER_TIERS = ("low", "middle", "high")
+
+#: The named RFM groups of :func:`rfm_group`, best first.
+RFM_GROUPS = ("champions", "loyal_customers", "potential_loyalists", "new_customers", "promising",
+              "need_attention", "about_to_sleep", "cannot_lose_them", "at_risk", "hibernating")
+
+RFM_SCORES = 5
+"""RFM scores run from 1 (worst) to 5 (best): quintiles."""
+
+# The recency–frequency grid: (recency scores, frequency scores) -> group. Every one of the 25 cells has exactly one.
+_RFM_CELLS = (
+    ((5,), (4, 5), "champions"),
+    ((3, 4), (4, 5), "loyal_customers"),
+    ((4, 5), (2, 3), "potential_loyalists"),
+    ((5,), (1,), "new_customers"),
+    ((4,), (1,), "promising"),
+    ((3,), (3,), "need_attention"),
+    ((3,), (1, 2), "about_to_sleep"),
+    ((1, 2), (5,), "cannot_lose_them"),
+    ((1, 2), (3, 4), "at_risk"),
+    ((1, 2), (1, 2), "hibernating"),
+)
+
+
+def _rfm_grid() -> np.ndarray:
+    """The grid as a 5 × 5 array: [R − 1, F − 1] -> the group's index in :data:`RFM_GROUPS`."""
+    grid = np.full((RFM_SCORES, RFM_SCORES), -1)
+    for recency, frequency, group in _RFM_CELLS:
+        for r in recency:
+            for f in frequency:
+                grid[r - 1, f - 1] = RFM_GROUPS.index(group)
+    return grid
+
+
+_RFM_GRID = _rfm_grid()
+
+
+def label_table(customer_ids: pd.Series, labels: pd.Series, categories: list | tuple) -> pd.DataFrame:
+    """A label table: ``customer_id`` and ``segment``, the labels as an ordered Categorical of ``categories``.
+
+    Labels outside ``categories`` become missing. The rows keep the order of ``customer_ids``.
+    """
+    segment = pd.Categorical(labels.to_numpy(dtype=object), categories=list(categories), ordered=True)
+    return pd.DataFrame({"customer_id": customer_ids.to_numpy(), "segment": segment})
+
+
+def _by_customers(customer_ids: pd.Series, labels: pd.Series) -> pd.DataFrame:
+    """A label table of text ``labels`` whose categories are ordered by customers, most first (ties by label)."""
+    counts = labels.dropna().value_counts()
+    order = sorted(counts.index, key=lambda label: (-counts[label], label))
+    return label_table(customer_ids, labels, order)
+
+
+def _from_scores(customer_ids: pd.Series, scores: pd.Series, names: tuple[str, ...]) -> pd.DataFrame:
+    """A label table naming the scores 1 … len(names) by ``names`` (a missing score: a missing label)."""
+    codes = scores.fillna(0).to_numpy(dtype="int64") - 1
+    segment = pd.Categorical.from_codes(codes, categories=list(names), ordered=True)
+    return pd.DataFrame({"customer_id": customer_ids.to_numpy(), "segment": segment})
+
+
+# --- from the first order ------------------------------------------------------------------------------------
+
+
+def first_orders(
+    transactions: queries.Table, engine: queries.Engine | None = None, *, attribute: str | None = None
+) -> pd.DataFrame:
+    """What each customer's first order looked like (``sql/segment_first_orders.sql``), one row per customer.
+
+    The first order is every order row (amount ≥ 0) dated on the customer's first order day. Columns:
+    ``customer_id``, ``first_order`` (the day), ``first_order_value`` (the amounts of that day's order rows,
+    returns not subtracted), ``first_product`` (missing without a product column), ``first_segment`` (the
+    ``attribute`` column's value; missing without one). Where the day's rows differ, the value of the largest row
+    is taken, ties to the smallest value. ``attribute``: the name of a column of ``transactions`` that holds an
+    attribute per order (a channel, a branch); it is renamed before SQL sees it, so its name never reaches SQL.
+    A path source has no attribute column (its ``first_segment`` is missing).
+    """
+    if not isinstance(transactions, pd.DataFrame):
+        table = transactions.with_null_columns({"product": "str", "segment": "str"})
+        return queries.run_sql("segment_first_orders", None, engine, transactions=table)
+    if attribute is not None and attribute not in transactions.columns:
+        raise ValueError(f"the transactions have no column {attribute!r} to take segments from")
+    empty = pd.Series(None, index=transactions.index, dtype="str")
+    table = pd.DataFrame({
+        "customer_id": transactions["customer_id"],
+        "order_date": transactions["order_date"],
+        "amount": transactions["amount"],
+        "product": _text(transactions["product"]) if "product" in transactions.columns else empty,
+        "segment": empty if attribute is None else _text(transactions[attribute]),
+    })
+    return queries.run_sql("segment_first_orders", None, engine, transactions=table)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """``values`` as text, a missing value missing (a number column of attributes becomes its text)."""
+    return values.astype("str").where(values.notna(), None).astype("str")
+
+
+def by_first_product(first: pd.DataFrame) -> pd.DataFrame:
+    """Segment = the product of the customer's first order (``first``: :func:`first_orders`)."""
+    return _by_customers(first["customer_id"], first["first_product"])
+
+
+def by_first_order_attribute(first: pd.DataFrame) -> pd.DataFrame:
+    """Segment = the attribute value of the customer's first order, e.g. the channel they came through
+    (``first``: :func:`first_orders` with ``attribute``)."""
+    return _by_customers(first["customer_id"], first["first_segment"])
+
+
+def by_first_order_value(first: pd.DataFrame) -> pd.DataFrame:
+    """Segment = the tertile of the customer's first-order value: ``"low"``, ``"middle"``, ``"high"``.
+
+    Tertiles by rank (:func:`quantile_scores` with three scores): each tier holds about a third of the customers;
+    customers with the same first-order value share a tier (the lower one a tie straddles).
+    """
+    tiers = quantile_scores(first["first_order_value"], len(FIRST_ORDER_TIERS))
+    return _from_scores(first["customer_id"], tiers, FIRST_ORDER_TIERS)
+
+
+# --- from the customer summary -------------------------------------------------------------------------------
+
+
+def by_acquisition_year(customers: pd.DataFrame) -> pd.DataFrame:
+    """Segment = the calendar year of the customer's first order (their cohort), as text (``"2023"``).
+
+    ``customers``: the customer summary (:attr:`retention_core.dataset.Aggregates.customers`). Years ascending.
+    """
+    years = customers["first_order"].dt.year
+    order = [str(int(year)) for year in sorted(years.dropna().unique())]
+    labels = years.astype("Int64").astype("str").where(years.notna(), None)
+    return label_table(customers["customer_id"], labels, order)
+
+
+def quantile_scores(values: pd.Series, scores: int) -> pd.Series:
+    """Scores 1 … ``scores`` by rank: the lowest ``1/scores`` of the values score 1, the highest ``scores``.
+
+    Definition: with the n known values ranked ascending and ties given their lowest rank ρ (1 … n), the score is
+    the quantile group that rank falls in, so tied values always share a score.
+    Formula: score = ⌊scores · (ρ − 1) / n⌋ + 1.   Units: a whole number 1 … ``scores`` (missing for a missing value).
+    Reference: quantile scoring as in Hughes, A. M. (1994), "Strategic Database Marketing", ch. on RFM; ties
+    shared as in the ``rfm`` R package's scoring (rsquaredacademy).
+    """
+    if not isinstance(scores, int) or scores < 1:
+        raise ValueError(f"scores must be a whole number of at least 1, got {scores!r}")
+    values = pd.Series(values, dtype="float64").reset_index(drop=True)
+    known = values.notna()
+    n = int(known.sum())
+    rank = values.rank(method="min", ascending=True)
+    score = np.floor(scores * (rank - 1) / max(n, 1)) + 1
+    return pd.Series(pd.array(score.where(known), dtype="Int64"))
+
+
+def rfm_scores(customers: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
+    """Recency, frequency and monetary quintile scores 1–5 of every customer with an order (5 best).
+
+    Definitions, read off the customer summary (:attr:`retention_core.dataset.Aggregates.customers`):
+    recency = days from the last order to ``as_of`` (default: the data's last order date; fewer days score higher),
+    frequency = purchase occasions (``occasions``), monetary = net revenue (``revenue``, returns subtracted).
+    Each score is :func:`quantile_scores` with five scores over the customers with an order (recency scored on
+    minus the days). Returns ``customer_id``, ``recency_days``, ``frequency``, ``monetary``, ``recency_score``,
+    ``frequency_score``, ``monetary_score``; the scores are missing for a customer without an order.
+    Reference: Hughes (1994), RFM quintiles; Fader, Hardie & Lee (2005), "RFM and CLV", J. Marketing Research 42(4).
+    """
+    last = customers["last_order"]
+    end = pd.Timestamp(last.max() if as_of is None else as_of).normalize()
+    ordered = last.notna()
+    recency = ((end - last).dt.days).where(ordered).astype("float64").reset_index(drop=True)
+    frequency = customers["occasions"].astype("float64").where(ordered.to_numpy()).reset_index(drop=True)
+    monetary = customers["revenue"].astype("float64").where(ordered.to_numpy()).reset_index(drop=True)
+    return pd.DataFrame({
+        "customer_id": customers["customer_id"].to_numpy(),
+        "recency_days": recency,
+        "frequency": frequency,
+        "monetary": monetary,
+        "recency_score": quantile_scores(-recency, RFM_SCORES),
+        "frequency_score": quantile_scores(frequency, RFM_SCORES),
+        "monetary_score": quantile_scores(monetary, RFM_SCORES),
+    })
+
+
+def rfm_group(recency_score: int, frequency_score: int) -> str:
+    """The named RFM group of a recency and a frequency score (1–5 each), from the recency–frequency grid.
+
+    Definition (R = recency score, F = frequency score; the monetary score is reported, not used by the grid):
+    champions R 5, F 4–5; loyal_customers R 3–4, F 4–5; potential_loyalists R 4–5, F 2–3; new_customers R 5, F 1;
+    promising R 4, F 1; need_attention R 3, F 3; about_to_sleep R 3, F 1–2; cannot_lose_them R 1–2, F 5;
+    at_risk R 1–2, F 3–4; hibernating R 1–2, F 1–2. Every one of the 25 cells has exactly one group.
+    Reference: the RFM segment grid of Putler, "RFM Analysis for Successful Customer Segmentation"
+    (putler.com/rfm-analysis), the named groups also used by the ``rfm`` R package (rsquaredacademy).
+    """
+    for name, value in (("recency_score", recency_score), ("frequency_score", frequency_score)):
+        if value not in range(1, RFM_SCORES + 1):
+            raise ValueError(f"{name} must be a whole number 1 … {RFM_SCORES}, got {value!r}")
+    return RFM_GROUPS[_RFM_GRID[recency_score - 1, frequency_score - 1]]
+
+
+def by_rfm(customers: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
+    """Segment = the named RFM group (:func:`rfm_group` of :func:`rfm_scores`); missing without an order."""
+    scores = rfm_scores(customers, as_of)
+    scored = scores["recency_score"].notna().to_numpy()
+    r = scores["recency_score"].fillna(1).to_numpy(dtype="int64")
+    f = scores["frequency_score"].fillna(1).to_numpy(dtype="int64")
+    codes = np.where(scored, _RFM_GRID[r - 1, f - 1], -1)
+    segment = pd.Categorical.from_codes(codes, categories=list(RFM_GROUPS), ordered=True)
+    return pd.DataFrame({"customer_id": scores["customer_id"].to_numpy(), "segment": segment})
