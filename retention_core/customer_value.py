@@ -189,7 +189,8 @@ class AnnualBasis:
 
 
 def annual_basis(
-    customer_table: pd.DataFrame, *, retention_spend: pd.Series | None = None, acquisition: pd.Series | None = None
+    customer_table: pd.DataFrame, *, retention_spend: pd.Series | None = None, acquisition: pd.Series | None = None,
+    as_of: object = None, data_start: object = None,
 ) -> AnnualBasis | None:
     """The :class:`AnnualBasis` of a customer summary with its annual columns (:data:`BASIS_COLUMNS`).
 
@@ -197,13 +198,17 @@ def annual_basis(
     ``retention_spend``: :func:`queries.retention_spend_in_window` over L (None without a cost sheet);
     ``acquisition``: :func:`queries.acquisition_in_window` over L (None without an acquisition sheet). None when
     the summary lacks the annual columns or nobody ever ordered.
+
+    ``as_of`` and ``data_start``: the anchor E and the data's first order date, when ``customer_table`` is a part of
+    the data (a segment, :mod:`retention_core.segments`): a part is measured over the whole data's windows, so its
+    figures add up to the whole's. By default both are read off ``customer_table``.
     """
     if any(column not in customer_table.columns for column in BASIS_COLUMNS):
         return None
     first_orders, last_orders = customer_table["first_order"], customer_table["last_order"]
-    if last_orders.isna().all():
+    if as_of is None and last_orders.isna().all():
         return None
-    as_of = pd.Timestamp(last_orders.max()).normalize()
+    as_of = pd.Timestamp(last_orders.max() if as_of is None else as_of).normalize()
     year_start, _ = annual_windows(as_of)
     bought = (last_orders > year_start).to_numpy()
     previous = customer_table["ordered_previous_year"].fillna(False).to_numpy(dtype=bool)
@@ -217,7 +222,7 @@ def annual_basis(
             sheet_new = float(acquisition["sheet_new_customers"])
     return AnnualBasis(
         as_of=as_of,
-        first_order=pd.Timestamp(first_orders.min()).normalize(),
+        first_order=pd.Timestamp(first_orders.min() if data_start is None else data_start).normalize(),
         previous_year_buyers=int(previous.sum()),
         retained_buyers=int((previous & bought).sum()),
         buyers=int(bought.sum()),

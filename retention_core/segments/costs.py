@@ -1,0 +1,91 @@
+"""Retention and acquisition spend per segment: from a segment column of the sheet, else allocated.
+
+The spend is the annual basis's (:mod:`retention_core.customer_value`): the rows dated in the last 12 months L.
+Per segment it comes in the shape the annual basis reads (:func:`retention_core.customer_value.annual_basis`'s
+``retention_spend`` and ``acquisition`` rows), so CAC and retention cost per customer-year keep their one
+definition. Every split adds up to the whole: the segments' spend sums to the spend of L.
+
+- With a segment column on the sheet (renamed to ``segment`` by the caller): each segment carries the spend of
+  its rows (:func:`retention_spend_by_segment`, :func:`acquisition_by_segment`); rows without a segment value, or
+  with a value that is no segment, are *unattributed* and allocated like spend without a column.
+- Without one, spend is allocated (:func:`allocate`): retention spend by active customer-years (buyers in L:
+  every active customer-year costs the same), acquisition spend and the sheet's count of new customers by the
+  customers won in L (first order in L: every new customer costs the same, so each segment's CAC is the
+  whole's). Acquisition spend is not allocated by active customer-years: a segment of long-standing customers
+  (an early cohort) would then carry acquisition spend without a customer won for it.
+
+:data:`COST_SOURCES` names where a segment table's costs came from (the page says which).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from retention_core import queries
+
+#: Where a segment table's retention or acquisition spend came from: a segment column of the sheet, an allocation,
+#: or nowhere (no sheet, or no row dated in L).
+COST_SOURCES = ("segment_column", "allocated", "none")
+
+
+def _window(window_start: dt.date, window_end: dt.date) -> dict[str, dt.date]:
+    return {"window_start": pd.Timestamp(window_start).date(), "window_end": pd.Timestamp(window_end).date()}
+
+
+def retention_spend_by_segment(
+    costs: queries.Table, window_start: dt.date, window_end: dt.date, engine: queries.Engine | None = None
+) -> pd.DataFrame:
+    """:func:`queries.retention_spend_in_window` per value of the cost sheet's ``segment`` column
+    (``sql/segment_retention_spend_in_window.sql``): ``segment`` (missing for the rows without one),
+    ``cost_rows``, ``retention_spend``."""
+    return queries.run_sql("segment_retention_spend_in_window", _window(window_start, window_end), engine,
+                           costs=costs)
+
+
+def acquisition_by_segment(
+    acquisition: queries.Table, window_start: dt.date, window_end: dt.date, engine: queries.Engine | None = None
+) -> pd.DataFrame:
+    """:func:`queries.acquisition_in_window` per value of the acquisition sheet's ``segment`` column (e.g. a
+    channel; ``sql/segment_acquisition_in_window.sql``): ``segment`` (missing for the rows without one),
+    ``acquisition_rows``, ``acquisition_spend``, ``new_customer_rows``, ``sheet_new_customers``."""
+    table = queries.with_optional_columns(acquisition, "acquisition")
+    return queries.run_sql("segment_acquisition_in_window", _window(window_start, window_end), engine,
+                           acquisition=table)
+
+
+def allocate(total: float, weights: pd.Series) -> pd.Series:
+    """``total`` split in proportion to ``weights`` (one per segment), so that the parts sum to ``total``.
+
+    Definition: the part of segment s is the total times s's share of the weights.
+    Formula: partₛ = total × wₛ / Σw.   Units: those of ``total``. Missing parts (NaN) when the weights sum to 0:
+    nothing to allocate by (unknown, never 0).
+    """
+    weights = weights.astype("float64")
+    whole = float(weights.sum())
+    if whole <= 0:
+        return pd.Series(np.nan, index=weights.index)
+    return total * weights / whole
+
+
+def split(whole: float | None, by_value: pd.Series | None, rows: pd.Series, weights: pd.Series) -> pd.Series:
+    """The whole's ``whole`` (spend, or the sheet's new customers, in L) split over the segments of a table.
+
+    ``by_value``: the amounts per segment value of the sheet's segment column (index: the value, missing for the
+    rows without one), None without a column. ``rows``: the segment-table row of each label (pooled labels map to
+    the "other" row). ``weights``: the allocation key per segment-table row. A segment carries the amounts of its
+    values; the rest (rows without a value, values that are no segment) and, without a column, all of ``whole``
+    is allocated (:func:`allocate`). A segment without a row of its own carries 0 (the sheet says what each
+    segment spent). All missing when ``whole`` is None (unknown, not zero). Returns one value per ``weights`` row.
+    """
+    if whole is None:
+        return pd.Series(np.nan, index=weights.index)
+    if by_value is None:
+        return allocate(whole, weights)
+    values = pd.Series(by_value.to_numpy(dtype="float64"), index=by_value.index.map(rows))
+    attributed = values[values.index.notna()]
+    own = attributed.groupby(level=0).sum().reindex(weights.index, fill_value=0.0)
+    rest = float(values[values.index.isna()].sum())
+    return own + allocate(rest, weights) if rest != 0 else own

@@ -1,0 +1,237 @@
+"""Per-segment figures with the whole business's definitions, so that the segments add up to the whole.
+
+Every segment is measured like the whole business on the annual basis (:mod:`retention_core.customer_value`):
+its customers' rows of the customer summary (:attr:`retention_core.dataset.Aggregates.customers`, the table the
+aggregation already builds; a segment is one grouping key more) go through
+:func:`~retention_core.customer_value.annual_basis` with the whole data's anchor, and each figure is the
+:class:`~retention_core.customer_value.AnnualBasis` property the whole-business pages read. The CLVs come from
+:mod:`retention_core.metrics` with the formulas of the CLV page (Farris et al. 2010 §5.3; see :func:`values_of`).
+Counts, revenue and spend are sums over customers, so the segments' sum is the whole's; rates and CLVs are
+each segment's own (the whole's is their customer-weighted blend, not their sum).
+
+Segments too small to measure are pooled into one "other" row (:func:`pooled_rows`): fewer than
+:data:`MIN_SEGMENT_CUSTOMERS` customers, or beyond the :data:`MAX_SEGMENTS` − 1 largest. Customers without a label
+form a "missing" row. Nothing fails for a small or empty segment: a figure it cannot measure is missing (NaN).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from retention_core import metrics
+from retention_core.customer_value import AnnualBasis, annual_basis
+from retention_core.segments import costs
+
+MIN_SEGMENT_CUSTOMERS = 30
+"""Fewer customers than this make a segment too small to measure: it is pooled into "other". With 30 customers
+a rate's standard error is at most √(0.25 / 30) ≈ 0.09 (9 percentage points), about as wide as a segment
+comparison can stand; below that, one customer more or less moves a segment's retention by several points."""
+
+MAX_SEGMENTS = 15
+"""At most this many rows of labelled segments, "other" included: the :data:`MAX_SEGMENTS` − 1 largest labels keep
+their row (an attribute with hundreds of values, a catalogue of products, would otherwise give an unreadable
+table); the rest are pooled into "other"."""
+
+#: What a row of a segment table holds: one label, the pooled small labels, or the customers without a label.
+ROW_KINDS = ("segment", "other", "missing")
+
+#: The figures of a segment table, in order after ``segment``, ``kind``, ``labels`` (see :func:`segment_figures`).
+FIGURES = (
+    "customers", "customer_share", "revenue", "buyers", "revenue_last_year", "new_customers",
+    "previous_year_buyers", "retained_buyers", "retention_rate", "repeat_purchase_rate", "purchase_frequency",
+    "average_order_value", "margin_per_year", "retention_spend", "retention_cost_per_customer",
+    "acquisition_spend", "acquisition_cost", "expected_lifetime_years", "simple_clv", "margin_multiple_clv",
+    "finite_horizon_clv", "lifetime_retention_cost", "clv_gap", "net_value", "break_even_retention_spend",
+    "clv_to_cac",
+)
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    """A segment table and what the page must say about it.
+
+    ``table``: one row per segment (:func:`segment_figures`); ``whole``: the same figures for the whole business
+    (one row, ``kind`` "whole"); ``pooled``: the labels pooled into "other"; ``retention_cost_source`` and
+    ``acquisition_cost_source``: one of :data:`retention_core.segments.costs.COST_SOURCES`; ``min_customers``:
+    the pooling threshold used; ``unknown_retention``: why retention is unknown for every segment (the whole's
+    :attr:`AnnualBasis.retention_unknown_reason`), None when measured.
+    """
+
+    table: pd.DataFrame
+    whole: pd.DataFrame
+    pooled: tuple[str, ...] = field(default=())
+    retention_cost_source: str = "none"
+    acquisition_cost_source: str = "none"
+    min_customers: int = MIN_SEGMENT_CUSTOMERS
+    unknown_retention: str | None = None
+
+
+def pooled_rows(
+    labels: pd.Series, min_customers: int = MIN_SEGMENT_CUSTOMERS, max_segments: int = MAX_SEGMENTS
+) -> tuple[pd.Series, list[tuple[object, str, int]], tuple[str, ...]]:
+    """Which row of a segment table each label falls in.
+
+    ``labels``: the ``segment`` column of a label table (an ordered Categorical, one entry per customer). A label
+    keeps a row of its own when it has at least ``min_customers`` customers and is among the ``max_segments`` − 1
+    largest such labels; the others are pooled into one "other" row (only when there is one). Returns the row of
+    each label (label -> row number), the rows as (label or None, kind, number of labels) in the labels' category
+    order with "other" and "missing" last, and the pooled labels.
+    """
+    if not isinstance(min_customers, int) or min_customers < 1:
+        raise ValueError(f"min_customers must be a whole number of at least 1, got {min_customers!r}")
+    if not isinstance(max_segments, int) or max_segments < 2:
+        raise ValueError(f"max_segments must be a whole number of at least 2, got {max_segments!r}")
+    counts = labels.value_counts(sort=False)
+    counts = counts[counts > 0]
+    large = counts[counts >= min_customers]
+    largest = set(large.sort_values(ascending=False, kind="stable").index[: max_segments - 1])
+    kept = [label for label in counts.index if label in largest]
+    pooled = tuple(str(label) for label in counts.index if label not in largest)
+    rows = [(label, "segment", 1) for label in kept]
+    if pooled:
+        rows.append((None, "other", len(pooled)))
+    mapping = {label: number for number, label in enumerate(kept)}
+    mapping.update({label: len(kept) for label in pooled})
+    if labels.isna().any():
+        rows.append((None, "missing", 0))
+    return pd.Series(mapping, dtype="float64"), rows, pooled
+
+
+def values_of(
+    basis: AnnualBasis, gross_margin: float, annual_discount_rate: float, horizon_years: int
+) -> dict[str, float | None]:
+    """The figures of one segment (or the whole) from its annual basis, each as the whole-business pages define it.
+
+    Rates and money on the annual basis; the CLVs are those of the CLV page (Farris et al. 2010 §5.3, first
+    customer year certain): simple CLV = average order value × gross margin × purchases per year × 1 / (1 − r);
+    margin-multiple CLV m · (1 + i) / (1 + i − r) with m = net revenue in L × gross margin ÷ buyers; finite-horizon
+    Σₜ₌₀ᴺ⁻¹ m · rᵗ / (1 + i)ᵗ; lifetime retention cost c · (1 + i) / (1 + i − r); CLV gap, net value, CLV : CAC
+    and the break-even retention spend c* = m − CAC · (1 + i − r) / (1 + i). Missing (None) where an input is
+    unknown: no buyer in L, retention unknown, no spend; the simple CLV also at r = 1 (an endless lifetime).
+    """
+    r, i = basis.retention_rate, annual_discount_rate
+    margin = basis.margin_per_year(gross_margin)
+    cost, cac = basis.retention_cost_per_customer, basis.acquisition_cost
+    values = {
+        "buyers": basis.buyers, "revenue_last_year": basis.revenue, "new_customers": basis.new_customers,
+        "previous_year_buyers": basis.previous_year_buyers, "retained_buyers": basis.retained_buyers,
+        "retention_rate": r, "repeat_purchase_rate": basis.repeat_purchase_rate,
+        "purchase_frequency": basis.purchase_frequency, "average_order_value": basis.average_order_value,
+        "margin_per_year": margin, "retention_spend": basis.retention_spend,
+        "retention_cost_per_customer": cost, "acquisition_spend": basis.acquisition_spend, "acquisition_cost": cac,
+    }
+    unknown = dict.fromkeys(("expected_lifetime_years", "simple_clv", "margin_multiple_clv", "finite_horizon_clv",
+                             "lifetime_retention_cost", "clv_gap", "net_value", "break_even_retention_spend",
+                             "clv_to_cac"))
+    if r is None or margin is None:
+        return {**values, **unknown}
+    clv = metrics.margin_multiple_clv(margin, r, i)
+    lifetime = metrics.expected_lifetime(1.0 - r) if r < 1 else None
+    aov = basis.average_order_value
+    lifetime_cost = None if cost is None else metrics.lifetime_retention_cost(cost, r, i)
+    gap = None if lifetime_cost is None else metrics.clv_gap(clv, lifetime_cost)
+    return {
+        **values,
+        "expected_lifetime_years": lifetime,
+        "simple_clv": None if lifetime is None or aov is None else metrics.simple_clv(
+            aov * gross_margin, basis.purchase_frequency, lifetime),
+        "margin_multiple_clv": clv,
+        "finite_horizon_clv": metrics.finite_horizon_clv([margin] * horizon_years, r, i),
+        "lifetime_retention_cost": lifetime_cost,
+        "clv_gap": gap,
+        "net_value": None if gap is None or cac is None else metrics.net_value(gap, cac),
+        "break_even_retention_spend": metrics.break_even_retention_spend(margin, r, i, cac or 0.0),
+        "clv_to_cac": metrics.clv_to_cac(clv, cac) if cac else None,
+    }
+
+
+def segment_figures(
+    customers: pd.DataFrame,
+    labels: pd.DataFrame,
+    basis: AnnualBasis,
+    *,
+    gross_margin: float,
+    annual_discount_rate: float,
+    horizon_years: int = 5,
+    retention_spend_by_value: pd.Series | None = None,
+    acquisition_by_value: pd.DataFrame | None = None,
+    min_customers: int = MIN_SEGMENT_CUSTOMERS,
+    max_segments: int = MAX_SEGMENTS,
+) -> SegmentFigures:
+    """Per-segment figures of one dimension, with the whole-business definitions, adding up to the whole.
+
+    ``customers``: the customer summary with its annual columns (:attr:`Aggregates.customers`); ``labels``: a label
+    table of :mod:`retention_core.segments.assignment` (customers it lacks count as missing); ``basis``: the whole
+    business's :class:`AnnualBasis` (:attr:`Aggregates.basis`), whose anchor every segment is measured at and whose
+    spend is split. ``retention_spend_by_value``: retention spend in L per value of the cost sheet's segment column
+    (the ``retention_spend`` of :func:`costs.retention_spend_by_segment`, indexed by ``segment``);
+    ``acquisition_by_value``: :func:`costs.acquisition_by_segment` indexed by ``segment``. Without them the spend
+    is allocated (:mod:`retention_core.segments.costs`). ``gross_margin``, ``annual_discount_rate`` (fractions)
+    and ``horizon_years`` as on the CLV page.
+
+    Each row of ``table``: ``segment`` (the label; missing for "other" and "missing"), ``kind``
+    (:data:`ROW_KINDS`), ``labels`` (labels in the row: 1, the number pooled, 0), then :data:`FIGURES`:
+    ``customers`` (in the summary), ``customer_share`` (of all customers), ``revenue`` (net, all time),
+    the annual basis's counts, rates and money (:func:`values_of`). Unknown figures are NaN, never 0.
+    """
+    frame = customers.merge(labels[["customer_id", "segment"]], on="customer_id", how="left", validate="1:1")
+    row_of, rows, pooled = pooled_rows(frame["segment"], min_customers, max_segments)
+    codes = frame["segment"].map(row_of).astype("float64").fillna(len(rows) - 1 if rows and rows[-1][1] ==
+                                                                  "missing" else -1)
+    groups = {int(code): part for code, part in frame.groupby(codes.to_numpy(), sort=True)}
+    empty = frame.iloc[:0]
+    bases = [annual_basis(groups.get(number, empty), as_of=basis.as_of, data_start=basis.first_order)
+             for number in range(len(rows))]
+    index = pd.RangeIndex(len(rows))
+    buyers = pd.Series([part.buyers for part in bases], index=index)
+    first_time = pd.Series([part.first_time_buyers for part in bases], index=index)
+    acquisition = acquisition_by_value if acquisition_by_value is not None else None
+    spend = costs.split(basis.retention_spend, retention_spend_by_value, row_of, buyers)
+    acquired = costs.split(basis.acquisition_spend, None if acquisition is None
+                           else acquisition["acquisition_spend"], row_of, first_time)
+    sheet_new = costs.split(basis.sheet_new_customers, None if acquisition is None
+                            else acquisition["sheet_new_customers"], row_of, first_time)
+    bases = [replace(part, retention_spend=_known(spend[n]), acquisition_spend=_known(acquired[n]),
+                     sheet_new_customers=_known(sheet_new[n])) for n, part in enumerate(bases)]
+    total = len(frame)
+    records = []
+    for (label, kind, count), part, number in zip(rows, bases, index):
+        members = groups.get(number, empty)
+        records.append({"segment": label, "kind": kind, "labels": count, "customers": len(members),
+                        "customer_share": len(members) / total if total else np.nan,
+                        "revenue": float(members["revenue"].sum()),
+                        **values_of(part, gross_margin, annual_discount_rate, horizon_years)})
+    whole = {"segment": None, "kind": "whole", "labels": len(row_of), "customers": total,
+             "customer_share": 1.0 if total else np.nan, "revenue": float(frame["revenue"].sum()),
+             **values_of(basis, gross_margin, annual_discount_rate, horizon_years)}
+    return SegmentFigures(
+        table=_typed(pd.DataFrame.from_records(records, columns=["segment", "kind", "labels", *FIGURES])),
+        whole=_typed(pd.DataFrame.from_records([whole], columns=["segment", "kind", "labels", *FIGURES])),
+        pooled=pooled,
+        retention_cost_source=_source(basis.retention_spend, retention_spend_by_value),
+        acquisition_cost_source=_source(basis.acquisition_spend, acquisition),
+        min_customers=min_customers,
+        unknown_retention=basis.retention_unknown_reason,
+    )
+
+
+def _known(value: float) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _source(whole: float | None, by_value: object) -> str:
+    if whole is None:
+        return "none"
+    return "allocated" if by_value is None else "segment_column"
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the label as text and every figure a number (None -> NaN: unknown, never 0)."""
+    figures = {name: pd.to_numeric(table[name], errors="coerce").astype("float64")
+               for name in FIGURES if name not in ("customers",)}
+    return table.assign(segment=table["segment"].astype("object").where(table["segment"].notna(), None)
+                        .astype("str"), customers=table["customers"].astype("int64"),
+                        labels=table["labels"].astype("int64"), **figures)

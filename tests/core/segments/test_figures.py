@@ -1,0 +1,223 @@
+"""Per-segment figures: worked out by hand on six customers, adding up to the whole, costs split and pooled.
+
+``three_years`` (E = 2024-12-31: L = 2024, P = 2023), as in tests/test_customer_value.py:
+A: 2022, 2023, 2024 (75 in all, 60 in L on two days); B: 2023, a return of 5 in 2024 (10 in all, −5 in L);
+C: 2023 and 2024 (52 in all, 40 in L); D: 2022 only (9); E: first order in 2024 (47 net in L); F: 2022, back in
+2024 (29 in all, 25 in L). Channels: web = {A, C, E}, shop = {B, D, F}.
+
+- whole: P buyers {A, B, C}, retained {A, C}: r = 2/3; L buyers {A, C, E, F} = 4; first in L {E}; revenue L 167.
+- web: P {A, C}, both retained: r = 1; L buyers {A, C, E} = 3; first in L {E} = 1; revenue L 60 + 40 + 47 = 147;
+  occasions in L 2 + 1 + 1 = 4, repeat buyers {A} = 1; all-time revenue 75 + 52 + 47 = 174.
+- shop: P {B}, not retained: r = 0; L buyers {F} = 1; nobody first in L; revenue L −5 + 0 + 25 = 20; occasions 1;
+  all-time revenue 10 + 9 + 29 = 48.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from retention_core import segments
+from retention_core.customer_value import annual_basis
+from retention_core.dataset import Dataset, aggregate
+from retention_core.segments import costs
+from retention_views.page_results import Assumptions, clv_defaults, clv_scenario
+from sample_data import load_sample
+
+GROSS_MARGIN, DISCOUNT = 0.5, 0.1
+CHANNEL = {"A": "web", "C": "web", "E": "web", "B": "shop", "D": "shop", "F": "shop"}
+
+
+def orders(*rows: tuple) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
+    return frame.assign(customer_id=frame["customer_id"].astype("str"), order_date=pd.to_datetime(frame["order_date"]))
+
+
+@pytest.fixture(scope="module")
+def three_years():
+    transactions = orders(
+        ("A", "2022-02-01", 7.0), ("A", "2023-04-01", 8.0), ("A", "2024-03-01", 10.0), ("A", "2024-03-01", 20.0),
+        ("A", "2024-06-01", 30.0),
+        ("B", "2023-05-01", 15.0), ("B", "2024-02-01", -5.0),
+        ("C", "2023-01-10", 12.0), ("C", "2024-12-31", 40.0),
+        ("D", "2022-01-01", 9.0),
+        ("E", "2024-05-05", 50.0), ("E", "2024-05-20", -3.0),
+        ("F", "2022-03-03", 4.0), ("F", "2024-08-08", 25.0),
+    )
+    costs_sheet = pd.DataFrame({"period_start": pd.to_datetime(["2023-10-01", "2024-01-01", "2024-07-01"]),
+                                "category": ["team", "team", "tools"], "amount": [999.0, 60.0, 40.0],
+                                "segment": pd.array(["web", "web", None], dtype="str")})
+    acquisition = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01", "2024-04-01", "2024-07-01"]),
+                                "acquisition_spend": [40.0, 10.0, 10.0],
+                                "segment": pd.array(["web", "shop", None], dtype="str")})
+    dataset = Dataset(transactions=transactions, retention_costs=costs_sheet[["period_start", "category", "amount"]],
+                      acquisition=acquisition[["period_start", "acquisition_spend"]], key="t", name="t")
+    return aggregate(dataset, "quarter", 12), costs_sheet, acquisition
+
+
+def channels(customers: pd.DataFrame) -> pd.DataFrame:
+    return segments.label_table(customers["customer_id"], customers["customer_id"].map(CHANNEL), ["web", "shop"])
+
+
+def figures_of(aggregates, min_customers=1, **spend) -> segments.SegmentFigures:
+    return segments.segment_figures(aggregates.customers, channels(aggregates.customers), aggregates.basis,
+                                    gross_margin=GROSS_MARGIN, annual_discount_rate=DISCOUNT,
+                                    min_customers=min_customers, **spend)
+
+
+def test_per_segment_figures_by_hand(three_years):
+    aggregates, _, _ = three_years
+    table = figures_of(aggregates).table.set_index("segment")
+    assert list(table.index) == ["web", "shop"] and (table["kind"] == "segment").all()
+    assert table["customers"].tolist() == [3, 3] and table["customer_share"].tolist() == [0.5, 0.5]
+    assert table["revenue"].tolist() == [174.0, 48.0]
+    assert table["buyers"].tolist() == [3, 1] and table["new_customers"].tolist() == [1, 0]
+    assert table["retention_rate"].tolist() == [1.0, 0.0]
+    assert table["revenue_last_year"].tolist() == [147.0, 20.0]
+    assert table["repeat_purchase_rate"].tolist() == pytest.approx([1 / 3, 0.0])
+    assert table["average_order_value"].tolist() == pytest.approx([147 / 4, 20.0])
+    assert table["margin_per_year"].tolist() == pytest.approx([0.5 * 147 / 3, 10.0])
+    web, shop = table.loc["web"], table.loc["shop"]
+    # web: m = 24.5, r = 1: CLV = 24.5 · 1.1 / 0.1; no finite lifetime, so no simple CLV
+    assert web["margin_multiple_clv"] == pytest.approx(269.5)
+    assert pd.isna(web["simple_clv"]) and pd.isna(web["expected_lifetime_years"])
+    assert web["finite_horizon_clv"] == pytest.approx(24.5 * sum(1.1 ** -t for t in range(5)))
+    # shop: r = 0, a customer worth one year's margin in every form
+    assert shop["margin_multiple_clv"] == shop["finite_horizon_clv"] == shop["simple_clv"] == pytest.approx(10.0)
+
+
+def test_spend_is_allocated_by_customer_years_and_new_customers(three_years):
+    aggregates, _, _ = three_years
+    figures = figures_of(aggregates)
+    table = figures.table.set_index("segment")
+    assert (figures.retention_cost_source, figures.acquisition_cost_source) == ("allocated", "allocated")
+    # retention spend in L 100 by buyers 3 : 1; every customer-year costs the whole's 25
+    assert table["retention_spend"].tolist() == pytest.approx([75.0, 25.0])
+    assert table["retention_cost_per_customer"].tolist() == pytest.approx([25.0, 25.0])
+    # acquisition spend in L 60 by customers won in L 1 : 0; shop won nobody: CAC unknown, not 0
+    assert table["acquisition_spend"].tolist() == pytest.approx([60.0, 0.0])
+    assert table.loc["web", "acquisition_cost"] == pytest.approx(60.0) and pd.isna(table.loc["shop", "acquisition_cost"])
+    # web: lifetime retention cost 25 · 11, gap 269.5 − 275, net value gap − 60
+    assert table.loc["web", "lifetime_retention_cost"] == pytest.approx(275.0)
+    assert table.loc["web", "net_value"] == pytest.approx(269.5 - 275.0 - 60.0)
+    assert table.loc["web", "clv_to_cac"] == pytest.approx(269.5 / 60)
+    assert pd.isna(table.loc["shop", "net_value"]) and pd.isna(table.loc["shop", "clv_to_cac"])
+
+
+def test_a_segment_column_on_the_sheets_gives_each_segment_its_own_spend(three_years):
+    aggregates, costs_sheet, acquisition = three_years
+    year_start, end = aggregates.basis.year_start, aggregates.basis.as_of
+    retention = costs.retention_spend_by_segment(costs_sheet, year_start, end).set_index("segment")
+    acquired = costs.acquisition_by_segment(acquisition, year_start, end).set_index("segment")
+    # 999 is dated before L; the 40 without a segment form the row with a missing segment, last
+    assert retention.index[0] == "web" and pd.isna(retention.index[1])
+    assert retention["retention_spend"].tolist() == [60.0, 40.0] and retention["cost_rows"].tolist() == [1, 1]
+    assert acquired["acquisition_spend"].tolist() == [10.0, 40.0, 10.0]  # shop, web, none
+    figures = figures_of(aggregates, retention_spend_by_value=retention["retention_spend"],
+                         acquisition_by_value=acquired)
+    table = figures.table.set_index("segment")
+    assert (figures.retention_cost_source, figures.acquisition_cost_source) == ("segment_column", "segment_column")
+    # web 60 of its own + 3/4 of the 40 without a segment; shop 0 + 1/4
+    assert table["retention_spend"].tolist() == pytest.approx([90.0, 10.0])
+    # web 40, shop 10 of their own; the 10 without a channel by customers won in L (web only)
+    assert table["acquisition_spend"].tolist() == pytest.approx([50.0, 10.0])
+    assert table.loc["web", "acquisition_cost"] == pytest.approx(50.0)
+    assert pd.isna(table.loc["shop", "acquisition_cost"])  # 10 spent, nobody won: CAC unknown
+
+
+@pytest.mark.parametrize("spend", ["allocated", "segment_column"])
+def test_segments_add_up_to_the_whole(three_years, spend):
+    aggregates, costs_sheet, acquisition = three_years
+    extra = {}
+    if spend == "segment_column":
+        year_start, end = aggregates.basis.year_start, aggregates.basis.as_of
+        extra = {"retention_spend_by_value": costs.retention_spend_by_segment(costs_sheet, year_start, end)
+                 .set_index("segment")["retention_spend"],
+                 "acquisition_by_value": costs.acquisition_by_segment(acquisition, year_start, end)
+                 .set_index("segment")}
+    figures = figures_of(aggregates, **extra)
+    whole = figures.whole.iloc[0]
+    for column in ("customers", "customer_share", "revenue", "buyers", "revenue_last_year", "new_customers",
+                   "previous_year_buyers", "retained_buyers", "retention_spend", "acquisition_spend"):
+        assert figures.table[column].sum() == pytest.approx(whole[column]), column
+    assert (whole["customers"], whole["revenue"], whole["retention_spend"]) == (6, 222.0, 100.0)
+
+
+def test_the_whole_row_is_the_clv_page_s_figures(three_years):
+    aggregates, _, _ = three_years
+    whole = figures_of(aggregates).whole.iloc[0]
+    page = clv_scenario(clv_defaults(aggregates.basis, Assumptions(GROSS_MARGIN, DISCOUNT)))
+    for name in ("margin_per_year", "expected_lifetime_years", "simple_clv", "margin_multiple_clv",
+                 "finite_horizon_clv", "lifetime_retention_cost", "acquisition_cost", "clv_gap", "net_value",
+                 "break_even_retention_spend", "clv_to_cac"):
+        assert whole[name] == pytest.approx(getattr(page, name)), name
+    assert whole["retention_rate"] == pytest.approx(2 / 3)
+
+
+def test_a_segment_s_basis_is_the_whole_s_definition_on_its_customers(three_years):
+    aggregates, _, _ = three_years
+    customers = aggregates.customers
+    # measured at the whole's anchor, the parts keep the whole's windows; the whole is unchanged by the anchor
+    assert annual_basis(customers, as_of=aggregates.basis.as_of,
+                        data_start=aggregates.basis.first_order) == annual_basis(customers)
+    shop = customers[customers["customer_id"].isin(["B", "D", "F"])]
+    # alone, shop's last order (2024-08-08) would move the windows; at the whole's anchor it does not
+    assert annual_basis(shop).as_of == pd.Timestamp("2024-08-08")
+    assert annual_basis(shop, as_of=aggregates.basis.as_of, data_start=aggregates.basis.first_order).buyers == 1
+
+
+def test_small_segments_are_pooled_into_other_with_a_flag(three_years):
+    aggregates, _, _ = three_years
+    figures = figures_of(aggregates, min_customers=4)  # both channels have 3 customers
+    assert figures.table[["kind", "labels", "customers"]].values.tolist() == [["other", 2, 6]]
+    assert figures.pooled == ("web", "shop") and figures.min_customers == 4
+    assert figures.table.loc[0, "retention_rate"] == pytest.approx(2 / 3)  # the pool of all is the whole
+
+
+def test_customers_without_a_label_form_the_missing_row(three_years):
+    aggregates, _, _ = three_years
+    customers = aggregates.customers
+    labels = segments.label_table(customers["customer_id"], customers["customer_id"].map({"A": "web", "C": "web"}),
+                                  ["web"])
+    table = segments.segment_figures(customers, labels, aggregates.basis, gross_margin=GROSS_MARGIN,
+                                     annual_discount_rate=DISCOUNT, min_customers=1).table
+    assert table[["kind", "customers"]].values.tolist() == [["segment", 2], ["missing", 4]]
+    assert table.loc[0, "segment"] == "web" and pd.isna(table.loc[1, "segment"])
+
+
+def test_pooling_keeps_the_largest_labels_up_to_the_row_limit():
+    labels = pd.Series(pd.Categorical(list("aaabbbbccd") + [None], categories=list("abcde"), ordered=True))
+    rows_of, rows, pooled = segments.pooled_rows(labels, min_customers=2, max_segments=3)
+    # b (4) and a (3) keep rows, in category order; c (2) is beyond the limit, d (1) too small; e has nobody
+    assert rows == [("a", "segment", 1), ("b", "segment", 1), (None, "other", 2), (None, "missing", 0)]
+    assert pooled == ("c", "d") and rows_of.to_dict() == {"a": 0.0, "b": 1.0, "c": 2.0, "d": 2.0}
+    with pytest.raises(ValueError, match="min_customers must be a whole number of at least 1, got 0"):
+        segments.pooled_rows(labels, min_customers=0)
+    with pytest.raises(ValueError, match="max_segments must be a whole number of at least 2, got 1"):
+        segments.pooled_rows(labels, max_segments=1)
+
+
+def test_allocation_splits_a_total_by_its_weights_and_knows_when_it_cannot():
+    assert costs.allocate(100.0, pd.Series([3, 1])).tolist() == [75.0, 25.0]
+    assert costs.allocate(100.0, pd.Series([0, 0])).isna().all()
+
+
+@pytest.fixture(scope="module")
+def sample():
+    data = load_sample()
+    return data, aggregate(data, "quarter", 12)
+
+
+@pytest.mark.parametrize("dimension", ["acquisition_year", "rfm", "first_order_value", "first_product"])
+def test_every_dimension_of_the_sample_adds_up_to_the_whole(sample, dimension):
+    data, aggregates = sample
+    labels = segments.assign(dimension, aggregates.customers, segments.first_orders(data.transactions))
+    figures = segments.segment_figures(aggregates.customers, labels, aggregates.basis, gross_margin=0.4,
+                                       annual_discount_rate=0.1)
+    whole = figures.whole.iloc[0]
+    assert whole["customers"] == 4000
+    for column in ("customers", "revenue", "buyers", "revenue_last_year", "new_customers", "retention_spend",
+                   "acquisition_spend"):
+        assert figures.table[column].sum() == pytest.approx(whole[column], rel=1e-12), column
+    measured = figures.table[figures.table["kind"] == "segment"]
+    assert measured["customers"].min() >= segments.MIN_SEGMENT_CUSTOMERS
