@@ -9,14 +9,14 @@
 --   $window_end    DATE, the window's last day (inclusive)
 -- Tables: acquisition(period_start, acquisition_spend, new_customers, segment) -- new_customers NULL when absent
 -- Output, one row per segment value with a row in the window, ordered by segment:
---   segment, acquisition_rows, acquisition_spend, new_customer_rows, sheet_new_customers
+--   segment, acquisition_rows, acquisition_spend, new_customer_rows, sheet_new_customers (DOUBLE)
 --   (as in acquisition_in_window.sql)
 SELECT
     segment,
     count(*) AS acquisition_rows,
     sum(acquisition_spend) AS acquisition_spend,
     count(new_customers) AS new_customer_rows,
-    sum(new_customers) AS sheet_new_customers
+    CAST(sum(new_customers) AS DOUBLE) AS sheet_new_customers
 FROM acquisition
 WHERE CAST(period_start AS DATE) > CAST($window_start AS DATE)
     AND CAST(period_start AS DATE) <= CAST($window_end AS DATE)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention_core import dataset, engines, models, queries
+from retention_core import dataset, engines, models, queries, segments
 from retention_core.engines import duckdb_engine
 
 from retention_core.dataset import Dataset, aggregate
@@ -114,6 +114,12 @@ def with_order_ids(orders: pd.DataFrame) -> pd.DataFrame:
     return orders.assign(order_id=pd.array(ids.where(np.arange(len(orders)) % 7 != 0), dtype="str"))
 
 
+def with_channel(orders: pd.DataFrame) -> pd.DataFrame:
+    """``orders`` with a synthetic channel per order: web, shop, phone by row, none (missing) every fourth row."""
+    names = np.array(["web", "shop", "phone", None], dtype=object)[np.arange(len(orders)) % 4]
+    return orders.assign(channel=pd.array(names, dtype="str"))
+
+
 def last_order_day(orders: pd.DataFrame) -> dt.date:
     return orders.loc[orders["amount"] >= 0, "order_date"].max().date()
 
@@ -144,6 +150,8 @@ ORDER_QUERIES = {
         with_coded_products(orders), engine),
     "rfm_summary_weeks": lambda orders, engine: models.rfm_summary(orders, time_unit="W", engine=engine),
     "transaction_totals": lambda orders, engine: totals_table(orders, engine),
+    "segment_first_orders": lambda orders, engine: segments.first_orders(with_channel(orders), engine,
+                                                                         attribute="channel"),
     "purchase_rhythm": lambda orders, engine: queries.run_sql(
         "purchase_rhythm", {"gap_from": 25, "gap_to": 35, "regular_share": 2 / 3}, engine,
         transactions=orders[["customer_id", "order_date", "amount"]]),
@@ -186,6 +194,33 @@ def test_sheet_queries_agree_on_the_sample(sample_data, spark_engine):
                         .infer_objects(), spark_engine)
     assert_same_on_both(lambda engine: queries.acquisition_in_window(sample_data.acquisition, *year, engine)
                         .to_frame().T.infer_objects(), spark_engine)
+
+
+@pytest.mark.slow
+def test_segment_spend_queries_agree_on_the_sample(sample_data, spark_engine):
+    costs = sample_data.retention_costs.assign(segment=with_channel(sample_data.retention_costs)["channel"])
+    acquisition = sample_data.acquisition.assign(segment=with_channel(sample_data.acquisition)["channel"])
+    year = (dt.date(2023, 12, 31), dt.date(2024, 12, 31))
+    spend = assert_same_on_both(lambda engine: segments.retention_spend_by_segment(costs, *year, engine),
+                                spark_engine)
+    acquired = assert_same_on_both(lambda engine: segments.acquisition_by_segment(acquisition, *year, engine),
+                                   spark_engine)
+    assert len(spend) == len(acquired) == 4  # web, shop, phone and the rows without a channel
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dimension", segments.DIMENSIONS)
+def test_segment_tables_agree_on_cdnow_with_a_channel(dimension, cdnow, spark_engine):
+    customers = aggregate(Dataset(transactions=cdnow, key="cdnow", name="cdnow"), "quarter", 12)
+
+    def table(engine):
+        first = segments.first_orders(with_channel(cdnow), engine, attribute="channel")
+        labels = segments.assign(dimension, customers.customers, first)
+        return segments.segment_figures(customers.customers, labels, customers.basis, gross_margin=0.3,
+                                        annual_discount_rate=0.1).table
+
+    result = assert_same_on_both(table, spark_engine)
+    assert result["customers"].sum() == 2357
 
 
 def test_holdout_purchases_bind_dates_as_parameters(cdnow, spark_engine):
