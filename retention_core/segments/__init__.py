@@ -1,13 +1,15 @@
 """Segments: which customers are worth keeping, with the whole business's definitions (issue 26, domain core).
 
 A *dimension* places each customer in one segment (:mod:`.assignment`: a label table ``customer_id``, ``segment``);
-:func:`segment_figures` measures every segment like the whole business on the annual basis, with costs from a
-segment column of the sheets or allocated (:mod:`.costs`), and pools segments too small to measure into "other".
+:func:`segment_bases` measures every segment like the whole business on the annual basis, with costs from a
+segment column of the sheets or allocated (:mod:`.costs`), and pools segments too small to measure into "other"
+(once per data set and dimension); :func:`segment_figures` reads the figures off it at a gross margin and
+discount rate (per slider move, without touching a customer).
 
 >>> first = first_orders(dataset.transactions)                                    # doctest: +SKIP
 >>> labels = assign("first_product", aggregates.customers, first)                  # doctest: +SKIP
->>> figures = segment_figures(aggregates.customers, labels, aggregates.basis,      # doctest: +SKIP
-...                           gross_margin=0.4, annual_discount_rate=0.1)
+>>> bases = segment_bases(aggregates.customers, labels, aggregates.basis)          # doctest: +SKIP
+>>> figures = segment_figures(bases, gross_margin=0.4, annual_discount_rate=0.1)   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ from retention_core.segments.figures import (
     MAX_SEGMENTS,
     MIN_SEGMENT_CUSTOMERS,
     ROW_KINDS,
+    SegmentBases,
     SegmentFigures,
     pooled_rows,
+    segment_bases,
     segment_figures,
     values_of,
 )
@@ -79,8 +83,10 @@ def assign(dimension: str, customers: pd.DataFrame, first: pd.DataFrame | None =
 
 __all__ = [
     "COST_SOURCES", "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "MAX_SEGMENTS", "MIN_SEGMENT_CUSTOMERS",
-    "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentFigures", "acquisition_by_segment",
+    "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
+    "acquisition_by_segment",
     "allocate", "assign", "available_dimensions", "by_acquisition_year", "by_first_order_attribute",
     "by_first_order_value", "by_first_product", "by_rfm", "first_orders", "label_table", "pooled_rows",
-    "quantile_scores", "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_figures", "values_of",
+    "quantile_scores", "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures",
+    "values_of",
 ]

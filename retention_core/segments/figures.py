@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from retention_core import metrics
-from retention_core.customer_value import AnnualBasis, annual_basis
+from retention_core.customer_value import BASIS_COLUMNS, AnnualBasis, annual_basis
 from retention_core.segments import costs
 
 MIN_SEGMENT_CUSTOMERS = 30
@@ -50,22 +50,42 @@ FIGURES = (
 
 
 @dataclass(frozen=True)
-class SegmentFigures:
-    """A segment table and what the page must say about it.
+class SegmentBases:
+    """The annual basis of every segment of one dimension: the costly part, made once per data set, dimension and
+    cost sheets (:func:`segment_bases`); the figures at any gross margin and discount rate are read off it
+    (:func:`segment_figures`) without touching a customer again.
 
-    ``table``: one row per segment (:func:`segment_figures`); ``whole``: the same figures for the whole business
-    (one row, ``kind`` "whole"); ``pooled``: the labels pooled into "other"; ``retention_cost_source`` and
-    ``acquisition_cost_source``: one of :data:`retention_core.segments.costs.COST_SOURCES`; ``min_customers``:
-    the pooling threshold used; ``unknown_retention``: why retention is unknown for every segment (the whole's
-    :attr:`AnnualBasis.retention_unknown_reason`), None when measured.
+    ``rows``: (label or None, kind of :data:`ROW_KINDS`, number of labels in the row) per segment row; ``bases``:
+    each row's :class:`AnnualBasis` with its share of the spend; ``customers`` and ``revenue`` (net, all time) per
+    row; ``whole``: the whole business's basis; ``pooled``: the labels pooled into "other";
+    ``retention_cost_source`` and ``acquisition_cost_source``: one of
+    :data:`retention_core.segments.costs.COST_SOURCES`; ``min_customers``: the pooling threshold used.
     """
 
-    table: pd.DataFrame
-    whole: pd.DataFrame
+    rows: tuple[tuple[str | None, str, int], ...]
+    bases: tuple[AnnualBasis, ...]
+    customers: tuple[int, ...]
+    revenue: tuple[float, ...]
+    whole: AnnualBasis
     pooled: tuple[str, ...] = field(default=())
     retention_cost_source: str = "none"
     acquisition_cost_source: str = "none"
     min_customers: int = MIN_SEGMENT_CUSTOMERS
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    """A segment table and what the page must say about it.
+
+    ``table``: one row per segment (:func:`segment_figures`); ``whole``: the same figures for the whole business
+    (one row, ``kind`` "whole"); ``bases``: what they were read off (its ``pooled`` labels, cost sources and
+    ``min_customers`` are for the page's notes); ``unknown_retention``: why retention is unknown for every segment
+    (the whole's :attr:`AnnualBasis.retention_unknown_reason`), None when measured.
+    """
+
+    table: pd.DataFrame
+    whole: pd.DataFrame
+    bases: SegmentBases
     unknown_retention: str | None = None
 
 
@@ -148,73 +168,101 @@ def values_of(
     }
 
 
-def segment_figures(
+def segment_bases(
     customers: pd.DataFrame,
     labels: pd.DataFrame,
     basis: AnnualBasis,
     *,
-    gross_margin: float,
-    annual_discount_rate: float,
-    horizon_years: int = 5,
     retention_spend_by_value: pd.Series | None = None,
     acquisition_by_value: pd.DataFrame | None = None,
     min_customers: int = MIN_SEGMENT_CUSTOMERS,
     max_segments: int = MAX_SEGMENTS,
-) -> SegmentFigures:
-    """Per-segment figures of one dimension, with the whole-business definitions, adding up to the whole.
+) -> SegmentBases:
+    """The annual basis of each segment of one dimension, measured like the whole's and adding up to it.
 
     ``customers``: the customer summary with its annual columns (:attr:`Aggregates.customers`); ``labels``: a label
-    table of :mod:`retention_core.segments.assignment` (customers it lacks count as missing); ``basis``: the whole
-    business's :class:`AnnualBasis` (:attr:`Aggregates.basis`), whose anchor every segment is measured at and whose
-    spend is split. ``retention_spend_by_value``: retention spend in L per value of the cost sheet's segment column
-    (the ``retention_spend`` of :func:`costs.retention_spend_by_segment`, indexed by ``segment``);
+    table of :mod:`retention_core.segments.assignment` (customers it lacks count as missing; in the summary's
+    order it is taken as it is, else matched by id); ``basis``: the whole business's :class:`AnnualBasis`
+    (:attr:`Aggregates.basis`), whose anchor every segment is measured at and whose spend is split.
+    ``retention_spend_by_value``: retention spend in L per value of the cost sheet's segment column (the
+    ``retention_spend`` of :func:`costs.retention_spend_by_segment`, indexed by ``segment``);
     ``acquisition_by_value``: :func:`costs.acquisition_by_segment` indexed by ``segment``. Without them the spend
-    is allocated (:mod:`retention_core.segments.costs`). ``gross_margin``, ``annual_discount_rate`` (fractions)
-    and ``horizon_years`` as on the CLV page.
-
-    Each row of ``table``: ``segment`` (the label; missing for "other" and "missing"), ``kind``
-    (:data:`ROW_KINDS`), ``labels`` (labels in the row: 1, the number pooled, 0), then :data:`FIGURES`:
-    ``customers`` (in the summary), ``customer_share`` (of all customers), ``revenue`` (net, all time),
-    the annual basis's counts, rates and money (:func:`values_of`). Unknown figures are NaN, never 0.
+    is allocated (:mod:`retention_core.segments.costs`). Segments are pooled by :func:`pooled_rows`.
     """
-    frame = customers.merge(labels[["customer_id", "segment"]], on="customer_id", how="left", validate="1:1")
-    row_of, rows, pooled = pooled_rows(frame["segment"], min_customers, max_segments)
-    codes = frame["segment"].map(row_of).astype("float64").fillna(len(rows) - 1 if rows and rows[-1][1] ==
-                                                                  "missing" else -1)
-    groups = {int(code): part for code, part in frame.groupby(codes.to_numpy(), sort=True)}
-    empty = frame.iloc[:0]
-    bases = [annual_basis(groups.get(number, empty), as_of=basis.as_of, data_start=basis.first_order)
+    segment = _aligned(customers["customer_id"], labels)
+    row_of, rows, pooled = pooled_rows(segment, min_customers, max_segments)
+    missing_row = len(rows) - 1 if rows and rows[-1][1] == "missing" else -1
+    codes = segment.map(row_of).astype("float64").fillna(missing_row).to_numpy(dtype="int64")
+    columns = ["first_order", "last_order", "revenue", *BASIS_COLUMNS]
+    groups = dict(iter(customers[columns].groupby(codes, sort=True)))
+    empty = customers[columns].iloc[:0]
+    parts = [annual_basis(groups.get(number, empty), as_of=basis.as_of, data_start=basis.first_order)
              for number in range(len(rows))]
     index = pd.RangeIndex(len(rows))
-    buyers = pd.Series([part.buyers for part in bases], index=index)
-    first_time = pd.Series([part.first_time_buyers for part in bases], index=index)
-    acquisition = acquisition_by_value if acquisition_by_value is not None else None
+    buyers = pd.Series([part.buyers for part in parts], index=index)
+    first_time = pd.Series([part.first_time_buyers for part in parts], index=index)
+    acquisition = acquisition_by_value
     spend = costs.split(basis.retention_spend, retention_spend_by_value, row_of, buyers)
     acquired = costs.split(basis.acquisition_spend, None if acquisition is None
                            else acquisition["acquisition_spend"], row_of, first_time)
     sheet_new = costs.split(basis.sheet_new_customers, None if acquisition is None
                             else acquisition["sheet_new_customers"], row_of, first_time)
-    bases = [replace(part, retention_spend=_known(spend[n]), acquisition_spend=_known(acquired[n]),
-                     sheet_new_customers=_known(sheet_new[n])) for n, part in enumerate(bases)]
-    total = len(frame)
-    records = []
-    for (label, kind, count), part, number in zip(rows, bases, index):
-        members = groups.get(number, empty)
-        records.append({"segment": label, "kind": kind, "labels": count, "customers": len(members),
-                        "customer_share": len(members) / total if total else np.nan,
-                        "revenue": float(members["revenue"].sum()),
-                        **values_of(part, gross_margin, annual_discount_rate, horizon_years)})
-    whole = {"segment": None, "kind": "whole", "labels": len(row_of), "customers": total,
-             "customer_share": 1.0 if total else np.nan, "revenue": float(frame["revenue"].sum()),
-             **values_of(basis, gross_margin, annual_discount_rate, horizon_years)}
-    return SegmentFigures(
-        table=_typed(pd.DataFrame.from_records(records, columns=["segment", "kind", "labels", *FIGURES])),
-        whole=_typed(pd.DataFrame.from_records([whole], columns=["segment", "kind", "labels", *FIGURES])),
+    return SegmentBases(
+        rows=tuple(rows),
+        bases=tuple(replace(part, retention_spend=_known(spend[n]), acquisition_spend=_known(acquired[n]),
+                            sheet_new_customers=_known(sheet_new[n])) for n, part in enumerate(parts)),
+        customers=tuple(len(groups.get(number, empty)) for number in index),
+        revenue=tuple(float(groups.get(number, empty)["revenue"].sum()) for number in index),
+        whole=basis,
         pooled=pooled,
         retention_cost_source=_source(basis.retention_spend, retention_spend_by_value),
         acquisition_cost_source=_source(basis.acquisition_spend, acquisition),
         min_customers=min_customers,
-        unknown_retention=basis.retention_unknown_reason,
+    )
+
+
+def _aligned(customer_ids: pd.Series, labels: pd.DataFrame) -> pd.Series:
+    """The label of each of ``customer_ids`` (missing where ``labels`` has none), as a Categorical Series.
+
+    A label table made from the summary itself (cohort, RFM) is in its order and is taken as it is; any other
+    (from the first orders, which lack customers without an order) is matched by id.
+    """
+    ids = labels["customer_id"]
+    if len(ids) == len(customer_ids) and (ids.to_numpy() == customer_ids.to_numpy()).all():
+        return pd.Series(labels["segment"].array, index=customer_ids.index)
+    positions = pd.Index(ids.to_numpy()).get_indexer(customer_ids.to_numpy())
+    codes = np.where(positions >= 0, labels["segment"].cat.codes.to_numpy()[positions], -1)
+    segment = pd.Categorical.from_codes(codes, dtype=labels["segment"].dtype)
+    return pd.Series(segment, index=customer_ids.index)
+
+
+def segment_figures(
+    bases: SegmentBases, *, gross_margin: float, annual_discount_rate: float, horizon_years: int = 5
+) -> SegmentFigures:
+    """Per-segment figures of one dimension, with the whole-business definitions, adding up to the whole.
+
+    ``bases``: :func:`segment_bases`; ``gross_margin``, ``annual_discount_rate`` (fractions) and ``horizon_years``
+    as on the CLV page. Each row of ``table``: ``segment`` (the label; missing for "other" and "missing"),
+    ``kind`` (:data:`ROW_KINDS`), ``labels`` (labels in the row: 1, the number pooled, 0), then :data:`FIGURES`:
+    ``customers`` (in the summary), ``customer_share`` (of all customers), ``revenue`` (net, all time), the
+    annual basis's counts, rates and money and the CLVs (:func:`values_of`). Unknown figures are NaN, never 0.
+    """
+    total = sum(bases.customers)
+    share = (lambda count: count / total) if total else (lambda count: np.nan)
+    records = [{"segment": label, "kind": kind, "labels": count, "customers": customers,
+                "customer_share": share(customers), "revenue": revenue,
+                **values_of(part, gross_margin, annual_discount_rate, horizon_years)}
+               for (label, kind, count), part, customers, revenue
+               in zip(bases.rows, bases.bases, bases.customers, bases.revenue)]
+    whole = {"segment": None, "kind": "whole", "labels": sum(count for _, kind, count in bases.rows
+                                                             if kind != "missing"),
+             "customers": total, "customer_share": share(total), "revenue": sum(bases.revenue),
+             **values_of(bases.whole, gross_margin, annual_discount_rate, horizon_years)}
+    return SegmentFigures(
+        table=_typed(pd.DataFrame.from_records(records, columns=["segment", "kind", "labels", *FIGURES])),
+        whole=_typed(pd.DataFrame.from_records([whole], columns=["segment", "kind", "labels", *FIGURES])),
+        bases=bases,
+        unknown_retention=bases.whole.retention_unknown_reason,
     )
 
 

@@ -216,8 +216,8 @@ def test_segment_tables_agree_on_cdnow_with_a_channel(dimension, cdnow, spark_en
     def table(engine):
         first = segments.first_orders(with_channel(cdnow), engine, attribute="channel")
         labels = segments.assign(dimension, customers.customers, first)
-        return segments.segment_figures(customers.customers, labels, customers.basis, gross_margin=0.3,
-                                        annual_discount_rate=0.1).table
+        bases = segments.segment_bases(customers.customers, labels, customers.basis)
+        return segments.segment_figures(bases, gross_margin=0.3, annual_discount_rate=0.1).table
 
     result = assert_same_on_both(table, spark_engine)
     assert result["customers"].sum() == 2357
