@@ -11,7 +11,9 @@ Findings are :class:`Problem` and :class:`LoadError` objects: message keys with 
 """
 
 from retention_core.ingest.contract import (
+    ATTRIBUTE_SHEETS,
     CANONICAL_NAMES,
+    CUSTOMER_ATTRIBUTES,
     CATEGORIES,
     ID_COLUMNS,
     MESSAGE_PARAMS,
@@ -33,7 +35,7 @@ from retention_core.ingest.read import read_table
 from retention_core.ingest.result import Dialect, LoadResult
 
 __all__ = [
-    "CANONICAL_NAMES", "CATEGORIES", "ID_COLUMNS", "MESSAGE_PARAMS", "SHEETS", "Dialect", "LoadError", "LoadResult",
+    "ATTRIBUTE_SHEETS", "CANONICAL_NAMES", "CATEGORIES", "CUSTOMER_ATTRIBUTES", "ID_COLUMNS", "MESSAGE_PARAMS", "SHEETS", "Dialect", "LoadError", "LoadResult",
     "Prepared", "Problem", "SharedColumnError", "SheetSpec", "TextCodes", "apply_categories", "looks_like",
     "looks_like_id", "map_columns", "prepare_sheet", "read_table", "suggest_categories", "suggest_mapping",
     "unusable_sheet_problems", "validate_transactions",

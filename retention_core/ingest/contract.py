@@ -95,6 +95,24 @@ SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
     }
 )
 
+#: The attribute columns of the optional customers sheet: what a customer is (how they came, where, which kind),
+#: for segments (:func:`retention_core.segments.by_customer_attribute`).
+CUSTOMER_ATTRIBUTES = ("channel", "region", "customer_type", "branch")
+
+#: Sheets that describe customers rather than events: ``customers`` is ``customer_id`` plus any of
+#: :data:`CUSTOMER_ATTRIBUTES`, read, mapped (German headers such as Kanal, Region, Kundentyp, Filiale are
+#: recognised, see ``headers.HEADER_WORDS``) and prepared like the sheets of :data:`SHEETS`, whose kinds the pages
+#: list; it joins them when the Data page offers an upload for it (its texts live in the views).
+ATTRIBUTE_SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
+    {
+        "customers": SheetSpec(
+            required=("customer_id",),
+            optional=CUSTOMER_ATTRIBUTES,
+            types=MappingProxyType({"customer_id": "id", **{name: "text" for name in CUSTOMER_ATTRIBUTES}}),
+        ),
+    }
+)
+
 #: Every canonical identifier column of any sheet (type "id"), derived from :data:`SHEETS` so that an id column
 #: added to a sheet is covered: a user column mapped to one of these is taken as the text the file wrote
 #: (``LoadResult.for_mapping``), never through a number, so ids such as ``00042``, ``1.234``,
@@ -106,10 +124,17 @@ ID_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
 CANONICAL_NAMES = tuple(dict.fromkeys(name for spec in SHEETS.values() for name in spec.columns))
 
 
+#: The canonical names of the attribute sheets' columns that no sheet of :data:`SHEETS` has.
+ATTRIBUTE_NAMES = tuple(dict.fromkeys(name for spec in ATTRIBUTE_SHEETS.values() for name in spec.columns
+                                      if name not in CANONICAL_NAMES))
+
+
 def sheet_spec(kind: str) -> SheetSpec:
-    if kind not in SHEETS:
-        raise ValueError(f"Unknown sheet kind {kind!r}; expected one of {', '.join(SHEETS)}")
-    return SHEETS[kind]
+    """The spec of sheet ``kind``: one of :data:`SHEETS` or :data:`ATTRIBUTE_SHEETS`."""
+    spec = SHEETS.get(kind) or ATTRIBUTE_SHEETS.get(kind)
+    if spec is None:
+        raise ValueError(f"Unknown sheet kind {kind!r}; expected one of {', '.join([*SHEETS, *ATTRIBUTE_SHEETS])}")
+    return spec
 
 
 # --- what the domain reports -------------------------------------------------------------------------------------

@@ -73,6 +73,17 @@ HEADER_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "score": (
             "Bewertung", "Score", "NPS", "NPS Score", "Empfehlung", "Weiterempfehlung", "Rating", "Punkte", "Note",
         ),
+        # the customers sheet's attributes (contract.ATTRIBUTE_SHEETS)
+        "channel": (
+            "Kanal", "Vertriebskanal", "Akquisekanal", "Akquisitionskanal", "Verkaufskanal", "Herkunft", "Quelle",
+            "Channel", "Sales Channel", "Acquisition Channel", "Source",
+        ),
+        "region": ("Region", "Gebiet", "Verkaufsgebiet", "Bundesland", "Land", "Area", "Territory", "Country"),
+        "customer_type": (
+            "Kundentyp", "Kundenart", "Kundengruppe", "Kundenklasse", "Kundensegment", "Customer Type",
+            "Customer Group", "Customer Segment", "Segment",
+        ),
+        "branch": ("Filiale", "Niederlassung", "Standort", "Geschäftsstelle", "Branch", "Store", "Location", "Shop"),
     }
 )
 

@@ -13,6 +13,7 @@ Dimensions:
 
 - first product bought (:func:`by_first_product`) and an attribute of the orders, such as a channel per order
   (:func:`by_first_order_attribute`): the value of the customer's first order (:func:`first_orders`);
+- an attribute of the customers sheet (:func:`by_customer_attribute`: channel, region, customer type, branch);
 - acquisition year, the first-order cohort (:func:`by_acquisition_year`);
 - first-order value tier (:func:`by_first_order_value`): tertiles of the first order's value;
 - RFM group (:func:`by_rfm`): recency, frequency and monetary quintile scores (:func:`rfm_scores`) and the named
@@ -143,6 +144,19 @@ def by_first_order_value(first: pd.DataFrame) -> pd.DataFrame:
     """
     tiers = quantile_scores(first["first_order_value"], len(FIRST_ORDER_TIERS))
     return _from_scores(first["customer_id"], tiers, FIRST_ORDER_TIERS)
+
+
+def by_customer_attribute(customers_sheet: pd.DataFrame, attribute: str) -> pd.DataFrame:
+    """Segment = the value of ``attribute`` (one of ``retention_core.ingest.CUSTOMER_ATTRIBUTES``, e.g.
+    ``"channel"``) for the customer in the customers sheet (prepared: ``customer_id`` plus attribute columns).
+
+    A customer listed twice counts with their first row (the sheet describes each customer once); a customer the
+    sheet does not list, or lists without a value, has a missing label (the figures' "missing" row).
+    """
+    if attribute not in customers_sheet.columns:
+        raise ValueError(f"the customers sheet has no column {attribute!r} to take segments from")
+    listed = customers_sheet.drop_duplicates("customer_id", keep="first")
+    return _by_customers(listed["customer_id"], _text(listed[attribute]))
 
 
 # --- from the customer summary -------------------------------------------------------------------------------

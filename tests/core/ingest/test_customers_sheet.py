@@ -1,0 +1,63 @@
+"""The optional customers sheet: customer_id plus attributes, read, mapped and prepared like the other sheets, and
+a segment dimension for each attribute."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from retention_core import segments
+from retention_core.ingest import (
+    ATTRIBUTE_SHEETS,
+    CUSTOMER_ATTRIBUTES,
+    SHEETS,
+    map_columns,
+    prepare_sheet,
+    suggest_mapping,
+)
+from retention_core.ingest.contract import sheet_spec
+
+
+def test_the_customers_sheet_is_an_id_and_text_attributes():
+    spec = ATTRIBUTE_SHEETS["customers"]
+    assert spec.required == ("customer_id",) and spec.optional == CUSTOMER_ATTRIBUTES
+    assert dict(spec.types) == {"customer_id": "id", "channel": "text", "region": "text", "customer_type": "text",
+                                "branch": "text"}
+    assert sheet_spec("customers") is spec and "customers" not in SHEETS  # the pages list SHEETS
+    with pytest.raises(ValueError, match="Unknown sheet kind 'kunden'; expected one of transactions, "
+                                         "retention_costs, acquisition, nps, customers"):
+        sheet_spec("kunden")
+
+
+def test_german_headers_are_recognised():
+    headers = ["Kundennummer", "Kanal", "Region", "Kundentyp", "Filiale", "Notiz"]
+    assert suggest_mapping(headers, "customers") == {
+        "customer_id": "Kundennummer", "channel": "Kanal", "region": "Region", "customer_type": "Kundentyp",
+        "branch": "Filiale"}
+    assert suggest_mapping(["Customer ID", "Sales Channel", "Store"], "customers") == {
+        "customer_id": "Customer ID", "channel": "Sales Channel", "branch": "Store"}
+
+
+def test_the_sheet_is_mapped_and_prepared_like_the_others():
+    upload = pd.DataFrame({"Kundennummer": ["K1", "K2", None, "00042"], "Kanal": ["Web", None, "Laden", "Laden"]},
+                          index=pd.Index([2, 3, 4, 5], name="row_number"))
+    mapped = map_columns(upload, {"customer_id": "Kundennummer", "channel": "Kanal"})
+    prepared = prepare_sheet(mapped, "customers")
+    assert prepared.frame["customer_id"].tolist() == ["K1", "K2", "00042"]  # ids stay text
+    assert prepared.frame["channel"].tolist()[0] == "Web" and pd.isna(prepared.frame["channel"].tolist()[1])
+    assert prepared.rejected["row_number"].tolist() == [4]  # a row without a customer id is set aside
+    assert [problem.key for problem in prepared.problems] == ["data_missing_values"]
+    with pytest.raises(ValueError, match="Unknown canonical column"):
+        map_columns(upload, {"kanal": "Kanal"})
+
+
+def test_a_customer_attribute_is_a_segment_dimension():
+    sheet = pd.DataFrame({"customer_id": pd.array(["A", "B", "C", "A", "D"], dtype="str"),
+                          "channel": pd.array(["web", "shop", "web", "shop", None], dtype="str")})
+    table = segments.by_customer_attribute(sheet, "channel")
+    # A's first row counts; D has no value; web has two customers, shop one
+    assert table["customer_id"].tolist() == ["A", "B", "C", "D"]
+    assert [None if pd.isna(label) else label for label in table["segment"]] == ["web", "shop", "web", None]
+    assert list(table["segment"].cat.categories) == ["web", "shop"]
+    with pytest.raises(ValueError, match="the customers sheet has no column 'region' to take segments from"):
+        segments.by_customer_attribute(sheet, "region")
