@@ -26,6 +26,7 @@ from retention_core.segments.assignment import (
     by_first_order_value,
     by_first_product,
     by_rfm,
+    by_rfm_a_year_ago,
     first_orders,
     label_table,
     quantile_scores,
@@ -85,10 +86,8 @@ def assign(dimension: str, customers: pd.DataFrame, first: pd.DataFrame | None =
 __all__ = [
     "COST_SOURCES", "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "MAX_SEGMENTS", "MIN_SEGMENT_CUSTOMERS",
     "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
-    "acquisition_by_segment",
-    "allocate", "assign", "available_dimensions", "by_acquisition_year", "by_customer_attribute",
-    "by_first_order_attribute",
-    "by_first_order_value", "by_first_product", "by_rfm", "first_orders", "label_table", "pooled_rows",
-    "quantile_scores", "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures",
-    "values_of",
+    "acquisition_by_segment", "allocate", "assign", "available_dimensions", "by_acquisition_year",
+    "by_customer_attribute", "by_first_order_attribute", "by_first_order_value", "by_first_product", "by_rfm",
+    "by_rfm_a_year_ago", "first_orders", "label_table", "pooled_rows", "quantile_scores",
+    "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures", "values_of",
 ]

@@ -237,7 +237,12 @@ def rfm_group(recency_score: int, frequency_score: int) -> str:
 
 
 def by_rfm(customers: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
-    """Segment = the named RFM group (:func:`rfm_group` of :func:`rfm_scores`); missing without an order."""
+    """Segment = the named RFM group (:func:`rfm_group` of :func:`rfm_scores`); missing without an order.
+
+    Scored on the whole history (the customer summary up to the data's end), the groups say who is valuable and
+    who is slipping *now*: the list of whom to call. Their annual retention is no forecast, though: a high recency
+    score means an order in the last 12 months, so champions retain by construction. To compare the groups'
+    retention and value, score them a year earlier (:func:`by_rfm_a_year_ago`)."""
     scores = rfm_scores(customers, as_of)
     scored = scores["recency_score"].notna().to_numpy()
     r = scores["recency_score"].fillna(1).to_numpy(dtype="int64")
@@ -245,3 +250,20 @@ def by_rfm(customers: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
     codes = np.where(scored, _RFM_GRID[r - 1, f - 1], -1)
     segment = pd.Categorical.from_codes(codes, categories=list(RFM_GROUPS), ordered=True)
     return pd.DataFrame({"customer_id": scores["customer_id"].to_numpy(), "segment": segment})
+
+
+def by_rfm_a_year_ago(
+    transactions: queries.Table, year_start: object, engine: queries.Engine | None = None
+) -> pd.DataFrame:
+    """Segment = the named RFM group as scored at the start of the last 12 months (E − 12 months).
+
+    The scores read only the orders up to ``year_start`` (:attr:`AnnualBasis.year_start
+    <retention_core.customer_value.AnnualBasis.year_start>`; a customer summary with that observation end, one
+    pass over the orders), so the retention and value the segment figures then measure in the last 12 months
+    are what each group did *after* it was scored: an honest comparison of the groups. Customers whose first order
+    came later have a missing label (they were not customers yet).
+    """
+    end = pd.Timestamp(year_start).date()
+    summary = queries.customer_summary(transactions, engine, observation_end=end)
+    summary = summary[summary["last_order"].notna()]  # only customers with an order up to then are scored
+    return by_rfm(summary, as_of=end)

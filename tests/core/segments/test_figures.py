@@ -33,9 +33,8 @@ def orders(*rows: tuple) -> pd.DataFrame:
     return frame.assign(customer_id=frame["customer_id"].astype("str"), order_date=pd.to_datetime(frame["order_date"]))
 
 
-@pytest.fixture(scope="module")
-def three_years():
-    transactions = orders(
+def three_years_orders() -> pd.DataFrame:
+    return orders(
         ("A", "2022-02-01", 7.0), ("A", "2023-04-01", 8.0), ("A", "2024-03-01", 10.0), ("A", "2024-03-01", 20.0),
         ("A", "2024-06-01", 30.0),
         ("B", "2023-05-01", 15.0), ("B", "2024-02-01", -5.0),
@@ -44,6 +43,11 @@ def three_years():
         ("E", "2024-05-05", 50.0), ("E", "2024-05-20", -3.0),
         ("F", "2022-03-03", 4.0), ("F", "2024-08-08", 25.0),
     )
+
+
+@pytest.fixture(scope="module")
+def three_years():
+    transactions = three_years_orders()
     costs_sheet = pd.DataFrame({"period_start": pd.to_datetime(["2023-10-01", "2024-01-01", "2024-07-01"]),
                                 "category": ["team", "team", "tools"], "amount": [999.0, 60.0, 40.0],
                                 "segment": pd.array(["web", "web", None], dtype="str")})
@@ -181,6 +185,22 @@ def test_labels_in_another_order_or_for_fewer_customers_are_matched_by_id(three_
                                    min_customers=1)
     assert [(row[1], count) for row, count in zip(bases.rows, bases.customers)] == [
         ("segment", 3), ("segment", 2), ("missing", 1)]
+
+
+def test_rfm_groups_scored_a_year_ago_are_measured_on_what_they_did_after(three_years):
+    aggregates, _, _ = three_years
+    labels = segments.by_rfm_a_year_ago(three_years_orders(), aggregates.basis.year_start)
+    # As of 2023-12-31: days since the last order A 274, B 244, C 355, D 729, F 668 -> recency scores 4, 5, 3, 1, 2;
+    # occasions A 2, the rest 1 -> frequency scores A 5, the rest 1 (tied at the lowest rank). E came later.
+    assert dict(zip(labels["customer_id"], labels["segment"])) == {
+        "A": "loyal_customers", "B": "new_customers", "C": "about_to_sleep", "D": "hibernating", "F": "hibernating"}
+    table = segments.segment_figures(segments.segment_bases(aggregates.customers, labels, aggregates.basis,
+                                                            min_customers=1),
+                                     gross_margin=GROSS_MARGIN, annual_discount_rate=DISCOUNT).table
+    rows = table.set_index(table["segment"].where(table["kind"] == "segment", table["kind"]))
+    # A (loyal) bought again in L; B (new a year ago) did not: retention 1 and 0, measured after the scoring
+    assert rows.loc["loyal_customers", "retention_rate"] == 1.0 and rows.loc["new_customers", "retention_rate"] == 0.0
+    assert rows.loc["missing", "customers"] == 1  # E
 
 
 def test_small_segments_are_pooled_into_other_with_a_flag(three_years):
