@@ -65,18 +65,18 @@ def available_dimensions(has_products: bool, has_attribute: bool = False) -> tup
                  if (name != "first_product" or has_products) and (name != "attribute" or has_attribute))
 
 
-def assign(dimension: str, customers: pd.DataFrame, first: pd.DataFrame | None = None) -> pd.DataFrame:
+def assign(dimension: str, customer_table: pd.DataFrame, first: pd.DataFrame | None = None) -> pd.DataFrame:
     """The label table of ``dimension`` (one of :data:`DIMENSIONS`).
 
-    ``customers``: the customer summary (:attr:`retention_core.dataset.Aggregates.customers`); ``first``:
+    ``customer_table``: the customer summary (:attr:`retention_core.dataset.Aggregates.customers`); ``first``:
     :func:`first_orders` of the transactions, needed by every dimension outside :data:`SUMMARY_DIMENSIONS`.
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}, got {dimension!r}")
     if dimension == "acquisition_year":
-        return by_acquisition_year(customers)
+        return by_acquisition_year(customer_table)
     if dimension == "rfm":
-        return by_rfm(customers)
+        return by_rfm(customer_table)
     if first is None:
         raise ValueError(f"dimension {dimension!r} needs the first orders (segments.first_orders)")
     return {"first_order_value": by_first_order_value, "first_product": by_first_product,

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from retention_core import queries
+from retention_core.engines import Engine, Table
 
 #: The labels of :func:`by_first_order_value`, lowest tier first.
 FIRST_ORDER_TIERS = ("low", "middle", "high")
@@ -92,7 +93,7 @@ def _from_scores(customer_ids: pd.Series, scores: pd.Series, names: tuple[str, .
 
 
 def first_orders(
-    transactions: queries.Table, engine: queries.Engine | None = None, *, attribute: str | None = None
+    transactions: Table, engine: Engine | None = None, *, attribute: str | None = None
 ) -> pd.DataFrame:
     """What each customer's first order looked like (``sql/segment_first_orders.sql``), one row per customer.
 
@@ -162,15 +163,16 @@ def by_customer_attribute(customers_sheet: pd.DataFrame, attribute: str) -> pd.D
 # --- from the customer summary -------------------------------------------------------------------------------
 
 
-def by_acquisition_year(customers: pd.DataFrame) -> pd.DataFrame:
+def by_acquisition_year(customer_table: pd.DataFrame) -> pd.DataFrame:
     """Segment = the calendar year of the customer's first order (their cohort), as text (``"2023"``).
 
-    ``customers``: the customer summary (:attr:`retention_core.dataset.Aggregates.customers`). Years ascending.
+    ``customer_table``: the customer summary (:attr:`retention_core.dataset.Aggregates.customers`). Years
+    ascending.
     """
-    years = customers["first_order"].dt.year
+    years = customer_table["first_order"].dt.year
     order = [str(int(year)) for year in sorted(years.dropna().unique())]
     labels = years.astype("Int64").astype("str").where(years.notna(), None)
-    return label_table(customers["customer_id"], labels, order)
+    return label_table(customer_table["customer_id"], labels, order)
 
 
 def quantile_scores(values: pd.Series, scores: int) -> pd.Series:
@@ -192,7 +194,7 @@ def quantile_scores(values: pd.Series, scores: int) -> pd.Series:
     return pd.Series(pd.array(score.where(known), dtype="Int64"))
 
 
-def rfm_scores(customers: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
+def rfm_scores(customer_table: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
     """Recency, frequency and monetary quintile scores 1–5 of every customer with an order (5 best).
 
     Definitions, read off the customer summary (:attr:`retention_core.dataset.Aggregates.customers`):
@@ -203,14 +205,14 @@ def rfm_scores(customers: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
     ``frequency_score``, ``monetary_score``; the scores are missing for a customer without an order.
     Reference: Hughes (1994), RFM quintiles; Fader, Hardie & Lee (2005), "RFM and CLV", J. Marketing Research 42(4).
     """
-    last = customers["last_order"]
+    last = customer_table["last_order"]
     end = pd.Timestamp(last.max() if as_of is None else as_of).normalize()
     ordered = last.notna()
     recency = ((end - last).dt.days).where(ordered).astype("float64").reset_index(drop=True)
-    frequency = customers["occasions"].astype("float64").where(ordered.to_numpy()).reset_index(drop=True)
-    monetary = customers["revenue"].astype("float64").where(ordered.to_numpy()).reset_index(drop=True)
+    frequency = customer_table["occasions"].astype("float64").where(ordered.to_numpy()).reset_index(drop=True)
+    monetary = customer_table["revenue"].astype("float64").where(ordered.to_numpy()).reset_index(drop=True)
     return pd.DataFrame({
-        "customer_id": customers["customer_id"].to_numpy(),
+        "customer_id": customer_table["customer_id"].to_numpy(),
         "recency_days": recency,
         "frequency": frequency,
         "monetary": monetary,
@@ -236,14 +238,14 @@ def rfm_group(recency_score: int, frequency_score: int) -> str:
     return RFM_GROUPS[_RFM_GRID[recency_score - 1, frequency_score - 1]]
 
 
-def by_rfm(customers: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
+def by_rfm(customer_table: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
     """Segment = the named RFM group (:func:`rfm_group` of :func:`rfm_scores`); missing without an order.
 
     Scored on the whole history (the customer summary up to the data's end), the groups say who is valuable and
     who is slipping *now*: the list of whom to call. Their annual retention is no forecast, though: a high recency
     score means an order in the last 12 months, so champions retain by construction. To compare the groups'
     retention and value, score them a year earlier (:func:`by_rfm_a_year_ago`)."""
-    scores = rfm_scores(customers, as_of)
+    scores = rfm_scores(customer_table, as_of)
     scored = scores["recency_score"].notna().to_numpy()
     r = scores["recency_score"].fillna(1).to_numpy(dtype="int64")
     f = scores["frequency_score"].fillna(1).to_numpy(dtype="int64")
@@ -253,7 +255,7 @@ def by_rfm(customers: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
 
 
 def by_rfm_a_year_ago(
-    transactions: queries.Table, year_start: object, engine: queries.Engine | None = None
+    transactions: Table, year_start: object, engine: Engine | None = None
 ) -> pd.DataFrame:
     """Segment = the named RFM group as scored at the start of the last 12 months (E − 12 months).
 

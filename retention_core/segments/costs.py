@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from retention_core import queries
+from retention_core.engines import Engine, Table
 
 #: Where a segment table's retention or acquisition spend came from: a segment column of the sheet, an allocation,
 #: or nowhere (no sheet, or no row dated in L).
@@ -36,7 +37,7 @@ def _window(window_start: dt.date, window_end: dt.date) -> dict[str, dt.date]:
 
 
 def retention_spend_by_segment(
-    costs: queries.Table, window_start: dt.date, window_end: dt.date, engine: queries.Engine | None = None
+    costs: Table, window_start: dt.date, window_end: dt.date, engine: Engine | None = None
 ) -> pd.DataFrame:
     """:func:`queries.retention_spend_in_window` per value of the cost sheet's ``segment`` column
     (``sql/segment_retention_spend_in_window.sql``): ``segment`` (missing for the rows without one),
@@ -46,7 +47,7 @@ def retention_spend_by_segment(
 
 
 def acquisition_by_segment(
-    acquisition: queries.Table, window_start: dt.date, window_end: dt.date, engine: queries.Engine | None = None
+    acquisition: Table, window_start: dt.date, window_end: dt.date, engine: Engine | None = None
 ) -> pd.DataFrame:
     """:func:`queries.acquisition_in_window` per value of the acquisition sheet's ``segment`` column (e.g. a
     channel; ``sql/segment_acquisition_in_window.sql``): ``segment`` (missing for the rows without one),

@@ -56,15 +56,15 @@ class SegmentBases:
     (:func:`segment_figures`) without touching a customer again.
 
     ``rows``: (label or None, kind of :data:`ROW_KINDS`, number of labels in the row) per segment row; ``bases``:
-    each row's :class:`AnnualBasis` with its share of the spend; ``customers`` and ``revenue`` (net, all time) per
-    row; ``whole``: the whole business's basis; ``pooled``: the labels pooled into "other";
+    each row's :class:`AnnualBasis` with its share of the spend; ``customer_counts`` and ``revenue`` (net, all
+    time) per row; ``whole``: the whole business's basis; ``pooled``: the labels pooled into "other";
     ``retention_cost_source`` and ``acquisition_cost_source``: one of
     :data:`retention_core.segments.costs.COST_SOURCES`; ``min_customers``: the pooling threshold used.
     """
 
     rows: tuple[tuple[str | None, str, int], ...]
     bases: tuple[AnnualBasis, ...]
-    customers: tuple[int, ...]
+    customer_counts: tuple[int, ...]
     revenue: tuple[float, ...]
     whole: AnnualBasis
     pooled: tuple[str, ...] = field(default=())
@@ -169,7 +169,7 @@ def values_of(
 
 
 def segment_bases(
-    customers: pd.DataFrame,
+    customer_table: pd.DataFrame,
     labels: pd.DataFrame,
     basis: AnnualBasis,
     *,
@@ -180,8 +180,8 @@ def segment_bases(
 ) -> SegmentBases:
     """The annual basis of each segment of one dimension, measured like the whole's and adding up to it.
 
-    ``customers``: the customer summary with its annual columns (:attr:`Aggregates.customers`); ``labels``: a label
-    table of :mod:`retention_core.segments.assignment` (customers it lacks count as missing; in the summary's
+    ``customer_table``: the customer summary with its annual columns (:attr:`Aggregates.customers`); ``labels``: a
+    label table of :mod:`retention_core.segments.assignment` (customers it lacks count as missing; in the summary's
     order it is taken as it is, else matched by id); ``basis``: the whole business's :class:`AnnualBasis`
     (:attr:`Aggregates.basis`), whose anchor every segment is measured at and whose spend is split.
     ``retention_spend_by_value``: retention spend in L per value of the cost sheet's segment column (the
@@ -189,13 +189,13 @@ def segment_bases(
     ``acquisition_by_value``: :func:`costs.acquisition_by_segment` indexed by ``segment``. Without them the spend
     is allocated (:mod:`retention_core.segments.costs`). Segments are pooled by :func:`pooled_rows`.
     """
-    segment = _aligned(customers["customer_id"], labels)
+    segment = _aligned(customer_table["customer_id"], labels)
     row_of, rows, pooled = pooled_rows(segment, min_customers, max_segments)
     missing_row = len(rows) - 1 if rows and rows[-1][1] == "missing" else -1
     codes = segment.map(row_of).astype("float64").fillna(missing_row).to_numpy(dtype="int64")
     columns = ["first_order", "last_order", "revenue", *BASIS_COLUMNS]
-    groups = dict(iter(customers[columns].groupby(codes, sort=True)))
-    empty = customers[columns].iloc[:0]
+    groups = dict(iter(customer_table[columns].groupby(codes, sort=True)))
+    empty = customer_table[columns].iloc[:0]
     parts = [annual_basis(groups.get(number, empty), as_of=basis.as_of, data_start=basis.first_order)
              for number in range(len(rows))]
     index = pd.RangeIndex(len(rows))
@@ -211,7 +211,7 @@ def segment_bases(
         rows=tuple(rows),
         bases=tuple(replace(part, retention_spend=_known(spend[n]), acquisition_spend=_known(acquired[n]),
                             sheet_new_customers=_known(sheet_new[n])) for n, part in enumerate(parts)),
-        customers=tuple(len(groups.get(number, empty)) for number in index),
+        customer_counts=tuple(len(groups.get(number, empty)) for number in index),
         revenue=tuple(float(groups.get(number, empty)["revenue"].sum()) for number in index),
         whole=basis,
         pooled=pooled,
@@ -247,13 +247,13 @@ def segment_figures(
     ``customers`` (in the summary), ``customer_share`` (of all customers), ``revenue`` (net, all time), the
     annual basis's counts, rates and money and the CLVs (:func:`values_of`). Unknown figures are NaN, never 0.
     """
-    total = sum(bases.customers)
+    total = sum(bases.customer_counts)
     share = (lambda count: count / total) if total else (lambda count: np.nan)
     records = [{"segment": label, "kind": kind, "labels": count, "customers": customers,
                 "customer_share": share(customers), "revenue": revenue,
                 **values_of(part, gross_margin, annual_discount_rate, horizon_years)}
                for (label, kind, count), part, customers, revenue
-               in zip(bases.rows, bases.bases, bases.customers, bases.revenue)]
+               in zip(bases.rows, bases.bases, bases.customer_counts, bases.revenue)]
     whole = {"segment": None, "kind": "whole", "labels": sum(count for _, kind, count in bases.rows
                                                              if kind != "missing"),
              "customers": total, "customer_share": share(total), "revenue": sum(bases.revenue),

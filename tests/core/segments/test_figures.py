@@ -183,7 +183,7 @@ def test_labels_in_another_order_or_for_fewer_customers_are_matched_by_id(three_
     # without D's label: D is "missing", shop keeps B and F
     bases = segments.segment_bases(customers, shuffled[shuffled["customer_id"] != "D"], aggregates.basis,
                                    min_customers=1)
-    assert [(row[1], count) for row, count in zip(bases.rows, bases.customers)] == [
+    assert [(row[1], count) for row, count in zip(bases.rows, bases.customer_counts)] == [
         ("segment", 3), ("segment", 2), ("missing", 1)]
 
 
