@@ -49,6 +49,7 @@ from retention_core.segments.figures import (
     pooled_rows,
     segment_bases,
     segment_figures,
+    uplift_by_segment,
     values_of,
 )
 
@@ -89,5 +90,6 @@ __all__ = [
     "acquisition_by_segment", "allocate", "assign", "available_dimensions", "by_acquisition_year",
     "by_customer_attribute", "by_first_order_attribute", "by_first_order_value", "by_first_product", "by_rfm",
     "by_rfm_a_year_ago", "first_orders", "label_table", "pooled_rows", "quantile_scores",
-    "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures", "values_of",
+    "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures",
+    "uplift_by_segment", "values_of",
 ]

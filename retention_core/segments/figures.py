@@ -266,6 +266,39 @@ def segment_figures(
     )
 
 
+def uplift_by_segment(
+    bases: SegmentBases, *, gross_margin: float, annual_discount_rate: float, uplift_points: float = 0.05
+) -> pd.DataFrame:
+    """Where one more point of retention pays most: Reichheld's uplift per segment, the profit page's formula.
+
+    Per segment row of ``bases`` (and "whole" last): the value of a new customer at the segment's annual retention
+    r and at r + ``uplift_points`` (:func:`metrics.retention_uplift` with the segment's margin per customer-year as
+    the profit of every year, its CAC where known, else none), so ``value_before`` is the margin-multiple CLV less
+    CAC. The profit page uses the whole business's profit-by-tenure curve instead of one margin; there is no
+    tenure curve per segment (the tenure table is not split), so the segments' rows use their constant margin. Columns: ``segment``, ``kind``, ``retention_before``, ``retention_after``, ``value_before``,
+    ``value_after``, ``value_change`` (per new customer), ``relative_change`` (NaN where a percentage means
+    nothing), ``buyers`` (the segment's customer-years in L, to weigh the change by). Every value is NaN where
+    retention or margin is unknown or r + ``uplift_points`` exceeds 1.
+    Reference: Reichheld & Sasser (1990), "Zero Defections", HBR 68(5).
+    """
+    rows = [*zip(bases.rows, bases.bases), ((None, "whole", 0), bases.whole)]
+    records = []
+    for (label, kind, _), basis in rows:
+        r, margin = basis.retention_rate, basis.margin_per_year(gross_margin)
+        record = {"segment": label, "kind": kind, "buyers": basis.buyers}
+        if r is not None and margin is not None and r + uplift_points <= 1.0:
+            result = metrics.retention_uplift([margin], r, uplift_points, annual_discount_rate,
+                                              basis.acquisition_cost or 0.0)
+            record.update(retention_before=result.retention_before, retention_after=result.retention_after,
+                          value_before=result.value_before, value_after=result.value_after,
+                          value_change=result.value_change, relative_change=result.relative_change)
+        records.append(record)
+    columns = ["segment", "kind", "retention_before", "retention_after", "value_before", "value_after",
+               "value_change", "relative_change", "buyers"]
+    table = pd.DataFrame.from_records(records, columns=columns)
+    return table.astype({name: "float64" for name in columns[2:-1]})
+
+
 def _known(value: float) -> float | None:
     return None if pd.isna(value) else float(value)
 

@@ -160,6 +160,25 @@ def test_the_whole_row_is_the_clv_page_s_figures(three_years):
     assert whole["retention_rate"] == pytest.approx(2 / 3)
 
 
+def test_the_retention_uplift_per_segment_by_hand(three_years):
+    aggregates, _, _ = three_years
+    bases = segments.segment_bases(aggregates.customers, channels(aggregates.customers), aggregates.basis,
+                                   min_customers=1)
+    uplift = segments.uplift_by_segment(bases, gross_margin=GROSS_MARGIN, annual_discount_rate=DISCOUNT)
+    assert uplift["kind"].tolist() == ["segment", "segment", "whole"]
+    web, shop, whole = (uplift.iloc[n] for n in range(3))
+    # web retains everyone: no room for 5 more points
+    assert web[["retention_before", "value_change"]].isna().all()
+    # shop: m = 10, r = 0 -> 0.05, no CAC (nobody won): V = 10 before, 10 · 1.1 / 1.05 after
+    assert (shop["retention_before"], shop["retention_after"]) == (0.0, pytest.approx(0.05))
+    assert shop["value_before"] == pytest.approx(10.0)
+    assert shop["value_change"] == pytest.approx(10 * 1.1 / 1.05 - 10)
+    # the whole: m = 0.5 · 167 / 4, r = 2/3, CAC 60; the value before is the CLV page's margin-multiple CLV − CAC
+    m = 0.5 * 167 / 4
+    assert whole["value_before"] == pytest.approx(m * 1.1 / (1.1 - 2 / 3) - 60.0)
+    assert whole["buyers"] == 4
+
+
 def test_a_segment_s_basis_is_the_whole_s_definition_on_its_customers(three_years):
     aggregates, _, _ = three_years
     customers = aggregates.customers
