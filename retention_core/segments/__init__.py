@@ -18,6 +18,7 @@ import pandas as pd
 
 from retention_core.segments.assignment import (
     FIRST_ORDER_TIERS,
+    NPS_GROUPS,
     RFM_GROUPS,
     RFM_SCORES,
     by_acquisition_year,
@@ -25,6 +26,7 @@ from retention_core.segments.assignment import (
     by_first_order_attribute,
     by_first_order_value,
     by_first_product,
+    by_nps_group,
     by_rfm,
     by_rfm_a_year_ago,
     first_orders,
@@ -86,9 +88,10 @@ def assign(dimension: str, customer_table: pd.DataFrame, first: pd.DataFrame | N
 
 __all__ = [
     "COST_SOURCES", "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "MAX_SEGMENTS", "MIN_SEGMENT_CUSTOMERS",
-    "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
+    "NPS_GROUPS", "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
     "acquisition_by_segment", "allocate", "assign", "available_dimensions", "by_acquisition_year",
-    "by_customer_attribute", "by_first_order_attribute", "by_first_order_value", "by_first_product", "by_rfm",
+    "by_customer_attribute", "by_first_order_attribute", "by_first_order_value", "by_first_product", "by_nps_group",
+    "by_rfm",
     "by_rfm_a_year_ago", "first_orders", "label_table", "pooled_rows", "quantile_scores",
     "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures",
     "uplift_by_segment", "values_of",

@@ -14,6 +14,7 @@ Dimensions:
 - first product bought (:func:`by_first_product`) and an attribute of the orders, such as a channel per order
   (:func:`by_first_order_attribute`): the value of the customer's first order (:func:`first_orders`);
 - an attribute of the customers sheet (:func:`by_customer_attribute`: channel, region, customer type, branch);
+- NPS group (:func:`by_nps_group`) when the survey has customer ids;
 - acquisition year, the first-order cohort (:func:`by_acquisition_year`);
 - first-order value tier (:func:`by_first_order_value`): tertiles of the first order's value;
 - RFM group (:func:`by_rfm`): recency, frequency and monetary quintile scores (:func:`rfm_scores`) and the named
@@ -30,6 +31,9 @@ from retention_core.engines import Engine, Table
 
 #: The labels of :func:`by_first_order_value`, lowest tier first.
 FIRST_ORDER_TIERS = ("low", "middle", "high")
+
+#: The NPS groups of :func:`by_nps_group`, most loyal first.
+NPS_GROUPS = ("promoter", "passive", "detractor")
 
 #: The named RFM groups of :func:`rfm_group`, best first.
 RFM_GROUPS = ("champions", "loyal_customers", "potential_loyalists", "new_customers", "promising",
@@ -158,6 +162,29 @@ def by_customer_attribute(customers_sheet: pd.DataFrame, attribute: str) -> pd.D
         raise ValueError(f"the customers sheet has no column {attribute!r} to take segments from")
     listed = customers_sheet.drop_duplicates("customer_id", keep="first")
     return _by_customers(listed["customer_id"], _text(listed[attribute]))
+
+
+def by_nps_group(nps: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
+    """Segment = the NPS group of the customer's latest survey answer: promoter, passive or detractor.
+
+    Definition: promoters answer 9–10, passives 7–8, detractors 0–6 (Reichheld 2003; as ``sql/nps_by_period.sql``
+    counts them). ``nps``: the prepared survey sheet (``response_date``, ``score``, ``customer_id``); answers
+    without a customer id or score are left out, and with ``as_of`` so are answers after it. A customer who
+    answered more than once counts with the latest answer; two answers on that day, with the lower score. Only
+    customers who answered get a label (the figures' "missing" row holds everyone else).
+    Reference: Reichheld, F. F. (2003), "The One Number You Need to Grow", HBR 81(12).
+    """
+    if "customer_id" not in nps.columns:
+        raise ValueError("the survey has no customer_id column: NPS groups need the customers' ids")
+    answers = nps[nps["customer_id"].notna() & nps["score"].notna()]
+    if as_of is not None:
+        answers = answers[answers["response_date"] <= pd.Timestamp(as_of)]
+    latest = answers.sort_values(["customer_id", "response_date", "score"], ascending=[True, False, True],
+                                 kind="stable").drop_duplicates("customer_id", keep="first")
+    score = latest["score"].to_numpy(dtype="float64")
+    codes = np.where(score >= 9, 0, np.where(score >= 7, 1, 2))
+    segment = pd.Categorical.from_codes(codes, categories=list(NPS_GROUPS), ordered=True)
+    return pd.DataFrame({"customer_id": latest["customer_id"].to_numpy(), "segment": segment})
 
 
 # --- from the customer summary -------------------------------------------------------------------------------

@@ -163,6 +163,25 @@ def test_first_order_value_tiers_are_tertiles_by_rank():
         "a": "high", "b": "low", "c": "middle", "d": "low", "e": "high", "f": "middle", "g": None}
 
 
+# --- NPS ------------------------------------------------------------------------------------------------------
+
+
+def test_the_nps_group_is_that_of_the_latest_answer():
+    # A: 3 in January, 9 in March -> promoter; B: 8 and 6 on the same day -> the lower, detractor; C: 7 -> passive;
+    # D: 10 after the as-of date and no earlier answer -> no label; an answer without an id or a score is left out
+    nps = pd.DataFrame({
+        "response_date": pd.to_datetime(["2024-01-10", "2024-03-01", "2024-02-02", "2024-02-02", "2024-02-03",
+                                         "2024-05-01", "2024-02-04", "2024-02-05"]),
+        "score": pd.array([3, 9, 8, 6, 7, 10, 0, None], dtype="Int64"),
+        "customer_id": pd.array(["A", "A", "B", "B", "C", "D", None, "E"], dtype="str"),
+    })
+    assert labels_of(segments.by_nps_group(nps, as_of="2024-04-30")) == {
+        "A": "promoter", "B": "detractor", "C": "passive"}
+    assert labels_of(segments.by_nps_group(nps))["D"] == "promoter"
+    with pytest.raises(ValueError, match="the survey has no customer_id column: NPS groups need the customers' ids"):
+        segments.by_nps_group(nps.drop(columns="customer_id"))
+
+
 # --- dispatch -------------------------------------------------------------------------------------------------
 
 

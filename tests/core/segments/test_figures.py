@@ -277,3 +277,16 @@ def test_every_dimension_of_the_sample_adds_up_to_the_whole(sample, dimension):
         assert figures.table[column].sum() == pytest.approx(whole[column], rel=1e-12), column
     measured = figures.table[figures.table["kind"] == "segment"]
     assert measured["customers"].min() >= segments.MIN_SEGMENT_CUSTOMERS
+
+
+def test_nps_groups_of_the_sample_add_up_and_everyone_else_is_missing(sample):
+    data, aggregates = sample
+    labels = segments.by_nps_group(data.nps)
+    figures = segments.segment_figures(segments.segment_bases(aggregates.customers, labels, aggregates.basis),
+                                       gross_margin=0.4, annual_discount_rate=0.1)
+    table = figures.table
+    assert table["segment"].where(table["kind"] == "segment", table["kind"]).tolist() == [
+        "promoter", "passive", "detractor", "missing"]
+    assert table.loc[table["kind"] == "segment", "customers"].sum() == data.nps["customer_id"].nunique()
+    assert table["customers"].sum() == 4000
+    assert table["revenue"].sum() == pytest.approx(figures.whole.loc[0, "revenue"], rel=1e-12)
