@@ -187,8 +187,15 @@ def segment_bases(
     ``retention_spend_by_value``: retention spend in L per value of the cost sheet's segment column (the
     ``retention_spend`` of :func:`costs.retention_spend_by_segment`, indexed by ``segment``);
     ``acquisition_by_value``: :func:`costs.acquisition_by_segment` indexed by ``segment``. Without them the spend
-    is allocated (:mod:`retention_core.segments.costs`). Segments are pooled by :func:`pooled_rows`.
+    is allocated (:mod:`retention_core.segments.costs`). Segments are pooled by :func:`pooled_rows`. Raises
+    ``ValueError`` without a ``basis`` or when ``labels`` lists a customer twice.
     """
+    if basis is None:
+        raise ValueError("segments need the annual basis of the whole business (Aggregates.basis), which this "
+                         "data lacks: no order, or an aggregates folder written before the basis existed")
+    if labels["customer_id"].duplicated().any():
+        twice = labels.loc[labels["customer_id"].duplicated(), "customer_id"].iloc[0]
+        raise ValueError(f"a label table gives each customer one segment; {twice!r} has more than one row")
     segment = _aligned(customer_table["customer_id"], labels)
     row_of, rows, pooled = pooled_rows(segment, min_customers, max_segments)
     missing_row = len(rows) - 1 if rows and rows[-1][1] == "missing" else -1

@@ -241,6 +241,28 @@ def test_customers_without_a_label_form_the_missing_row(three_years):
     assert table.loc[0, "segment"] == "web" and pd.isna(table.loc[1, "segment"])
 
 
+def test_segments_need_the_basis_and_one_label_per_customer(three_years):
+    aggregates, _, _ = three_years
+    customers = aggregates.customers
+    with pytest.raises(ValueError, match=r"segments need the annual basis of the whole business \(Aggregates.basis\)"):
+        segments.segment_bases(customers, channels(customers), None)
+    twice = pd.concat([channels(customers), channels(customers).iloc[[2]]])
+    with pytest.raises(ValueError, match="a label table gives each customer one segment; 'C' has more than one row"):
+        segments.segment_bases(customers, twice, aggregates.basis)
+
+
+def test_a_segment_without_a_customer_in_the_last_two_years_is_measured_as_unknown(three_years):
+    aggregates, _, _ = three_years
+    customers = aggregates.customers
+    # D alone: one order in 2022, nobody in P or L: no retention, no margin, no CLV; nothing fails
+    labels = segments.label_table(customers["customer_id"], customers["customer_id"].map({"D": "old"}), ["old"])
+    table = segments.segment_figures(segments.segment_bases(customers, labels, aggregates.basis, min_customers=1),
+                                     gross_margin=GROSS_MARGIN, annual_discount_rate=DISCOUNT).table
+    old = table.iloc[0]
+    assert (old["customers"], old["buyers"], old["revenue"]) == (1, 0, 9.0)
+    assert old[["retention_rate", "margin_per_year", "margin_multiple_clv", "average_order_value"]].isna().all()
+
+
 def test_pooling_keeps_the_largest_labels_up_to_the_row_limit():
     labels = pd.Series(pd.Categorical(list("aaabbbbccd") + [None], categories=list("abcde"), ordered=True))
     rows_of, rows, pooled = segments.pooled_rows(labels, min_customers=2, max_segments=3)
