@@ -1,9 +1,10 @@
 """Retention and acquisition spend per segment: from a segment column of the sheet, else allocated.
 
 The spend is the annual basis's (:mod:`retention_core.customer_value`): the rows dated in the last 12 months L.
-Per segment it comes in the shape the annual basis reads (:func:`retention_core.customer_value.annual_basis`'s
-``retention_spend`` and ``acquisition`` rows), so CAC and retention cost per customer-year keep their one
-definition. Every split adds up to the whole: the segments' spend sums to the spend of L.
+A segment's share (:func:`split`) becomes the spend of its :class:`~retention_core.customer_value.AnnualBasis`,
+whose properties give retention cost per customer-year and CAC, so both keep their one definition. Every split
+adds up to the whole: the segments' spend sums to the spend of L. A segment column on a sheet is not part of the
+upload contract yet: the caller renames the sheet's column that holds the segment labels to ``segment``.
 
 - With a segment column on the sheet (renamed to ``segment`` by the caller): each segment carries the spend of
   its rows (:func:`retention_spend_by_segment`, :func:`acquisition_by_segment`); rows without a segment value, or
