@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import errors, keys, run_counts, runtime, saved_scenarios, shown_data, sidebar, url_sync, widgets
-from retention_views.i18n import t
+from retention_views.texts import t
 
 # A file served by this server: a ":material/...:" or emoji page icon makes the browser fetch it from a Google or
 # Twemoji host on every page load, and nothing the app shows may come from outside the server.

@@ -11,7 +11,8 @@ import streamlit as st
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import models
 from retention_views import charts, whatif
-from retention_views.i18n import format_number, t
+from retention_views.formats import format_number
+from retention_views.texts import t
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import inputs, revenue_views, run_counts, shown_data, sidebar, widgets
 from retention_core import models
 from retention_views import charts, page_results
-from retention_views.i18n import t
+from retention_views.texts import t
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import sidebar, upload, widgets
 from retention_core.ingest import SHEETS
-from retention_views.i18n import t
+from retention_views.texts import t
 
 s = sidebar.settings()
 widgets.header("data", s)

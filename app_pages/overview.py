@@ -5,7 +5,8 @@ import streamlit as st
 
 from dashboard import inputs, revenue_views, shown_data, sidebar, widgets
 from retention_views import charts, page_results, whatif
-from retention_views.i18n import format_day, format_period, t
+from retention_views.formats import format_day, format_period
+from retention_views.texts import t
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()

@@ -9,7 +9,8 @@ import streamlit as st
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import benchmarks
 from retention_views import charts, page_results, whatif
-from retention_views.i18n import format_number, format_percent, t
+from retention_views.formats import format_number, format_percent
+from retention_views.texts import t
 
 #: The verdict's reasons that explain a result off Reichheld's band, listed once after "Warum:" / "Why:".
 CAUSES = ("short_lifetime", "flat_profits", "high_discount", "long_lifetime")

@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_views import charts, page_results, whatif
-from retention_views.i18n import format_period, t
+from retention_views.formats import format_period
+from retention_views.texts import t
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import comparison, errors, saved_scenarios, sidebar, widgets
-from retention_views.i18n import t
+from retention_views.texts import t
 
 s = sidebar.settings()
 widgets.header("scenarios", s)

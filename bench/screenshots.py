@@ -23,7 +23,7 @@ from PIL import Image  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from browser_support import launch_chromium, open_page, streamlit_server, upload_file, wait_until_idle  # noqa: E402
-from retention_views.i18n import t  # noqa: E402
+from retention_views.texts import t  # noqa: E402
 
 SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
 PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data")

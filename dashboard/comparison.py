@@ -14,7 +14,8 @@ from dashboard import saved_scenarios, shown_data, widgets
 from dashboard.sidebar import Settings
 from retention_views import charts, report, whatif
 from retention_views.exports import to_csv_bytes, to_xlsx_bytes
-from retention_views.i18n import format_interval_range, format_percent, t
+from retention_views.formats import format_interval_range, format_percent
+from retention_views.texts import t
 
 CURRENT = None  # the choice "current settings" among the saved scenarios' names
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from dashboard import keys, sidebar
-from retention_views.i18n import t
+from retention_views.texts import t
 
 _LOG = logging.getLogger(__name__)
 

@@ -19,8 +19,9 @@ from dashboard import keys, shown_data, url_sync
 from dashboard.sidebar import Settings
 from retention_core.dataset import Aggregates
 from retention_views import url_params, whatif
-from retention_views.i18n import format_money, format_number, format_percent, parse_number, t
+from retention_views.formats import format_money, format_number, format_percent, parse_number
 from retention_views.page_results import Assumptions
+from retention_views.texts import t
 from retention_views.url_params import PARAMS, ParamSpec
 
 
@@ -198,7 +199,7 @@ def number_input(plan: whatif.Resolved, key: str, label: str, container=st, help
 
     Streamlit's number field reads only a decimal point: a German "2.500" (two thousand five hundred) becomes 2.5
     there. This field shows ``5.000,00`` / ``5,000.00`` (counts without decimals) and reads what is typed with
-    :func:`i18n.parse_number`. A text that is not a number, or not one in the spec's range, stays in the field with a
+    :func:`formats.parse_number`. A text that is not a number, or not one in the spec's range, stays in the field with a
     message under it saying what is wrong and how to write it, and the last good value keeps counting. An emptied
     field goes back to the default. A value that is not known (a default of None: nothing measured, nothing typed)
     leaves the field empty with ``placeholder`` in it, and the field returns None.

@@ -11,7 +11,9 @@ import streamlit as st
 from dashboard import widgets
 from dashboard.sidebar import Settings
 from retention_core.ingest import SHEETS
-from retention_views.i18n import format_day, format_number, t, translate_reason
+from retention_views.formats import format_day, format_number
+from retention_views.reasons import translate_reason
+from retention_views.texts import t
 
 _NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
 

@@ -11,7 +11,8 @@ from dashboard.sidebar import Settings
 from retention_core import revenue
 from retention_core.dataset import Aggregates
 from retention_views import charts, page_results
-from retention_views.i18n import format_day, format_money, format_period, t
+from retention_views.formats import format_day, format_money, format_period
+from retention_views.texts import t
 
 
 def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import keys, sidebar, url_sync, widgets
 from dashboard.sidebar import Settings
 from retention_views import url_params, whatif
-from retention_views.i18n import t
+from retention_views.texts import t
 from retention_views.url_params import PARAMS
 
 MAX_SAVED = 20

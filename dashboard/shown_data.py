@@ -26,7 +26,7 @@ from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggrega
 from retention_core.engines import QueryTimeout
 from retention_core.queries import PERIODS
 from retention_views import whatif
-from retention_views.i18n import t
+from retention_views.texts import t
 import sample_data as sample
 
 _LOG = logging.getLogger(__name__)

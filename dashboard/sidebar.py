@@ -16,7 +16,8 @@ from dashboard import keys
 from dashboard import source as started_on
 from retention_core.dataset import ACTIVITY_MONTHS
 from retention_core.queries import PERIODS
-from retention_views.i18n import CURRENCIES, LANGUAGES, t
+from retention_views.formats import CURRENCIES
+from retention_views.texts import LANGUAGES, t
 
 SOURCES = ("sample", "upload")
 FALLBACK_LANGUAGE = "de"

@@ -33,7 +33,9 @@ from retention_core.ingest import (
 from retention_core.ingest import sandbox
 from retention_core.ingest.worker import prepare_upload, read_upload
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
-from retention_views.i18n import TEXTS, format_date_pattern, format_number, format_percent, t
+from retention_views import texts
+from retention_views.formats import format_date_pattern, format_number, format_percent
+from retention_views.texts import t
 
 _PREVIEW_ROWS = 20
 _PREVIEW_FORMATS = {"money": ("number", 2), "cost": ("number", 2), "fraction": ("percent", 1)}
@@ -254,7 +256,7 @@ def _blocking(kind: str, entry: Upload) -> list[tuple[str, dict]]:
                  for problem in entry.prepared.problems if problem.key == "data_no_purchases"]
     if entry.prepared.frame.empty:
         problems = [problem for problem in (*entry.loaded.problems, *entry.prepared.problems)
-                    if problem.severity == "warning" and f"rejected_reason_{problem.key}" in TEXTS]
+                    if problem.severity == "warning" and texts.has(f"rejected_reason_{problem.key}")]
         reasons = sorted(problems, key=lambda problem: -int(problem.params.get("rows", 0)))[:_TOP_REASONS]
         blocking.append(("data_no_rows_kept", {"rejected": len(_rejected_rows(entry)), "reasons": reasons}))
     return blocking

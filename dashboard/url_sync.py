@@ -21,7 +21,7 @@ import streamlit as st
 from dashboard import keys, shown_data, sidebar
 from dashboard.sidebar import Settings
 from retention_views import url_params, whatif
-from retention_views.i18n import t
+from retention_views.texts import t
 from retention_views.url_params import PARAMS, SIDEBAR_KEYS
 
 

@@ -13,10 +13,11 @@ from pandas.io.formats.style import Styler
 from dashboard.sidebar import Settings
 from retention_core.customer_value import AnnualBasis
 from retention_core.intervals import Interval, informative
+from retention_views import texts
 from retention_views.exports import to_csv_bytes
-from retention_views.i18n import TEXTS, format_day, format_kind, format_number, format_percent, t
-from retention_views.i18n import format_interval_range
+from retention_views.formats import format_day, format_interval_range, format_kind, format_number, format_percent
 from retention_views.page_results import MAX_RETENTION, Kpi
+from retention_views.texts import t
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -209,7 +210,7 @@ def column_labels(frame: pd.DataFrame, s: Settings) -> dict:
     date_format = "DD.MM.YYYY" if s.lang == "de" else "YYYY-MM-DD"
     config = {}
     for column in frame.columns:
-        label = t(f"column_{column}", s.lang) if f"column_{column}" in TEXTS else str(column)
+        label = t(f"column_{column}", s.lang) if texts.has(f"column_{column}") else str(column)
         is_date = pd.api.types.is_datetime64_any_dtype(frame[column])
         config[column] = st.column_config.DateColumn(label, format=date_format) if is_date else label
     return config

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from dashboard import keys
-from retention_views.i18n import t
+from retention_views.texts import t
 
 WORK_SLOTS_VARIABLE = "RETENTION_WORK_SLOTS"
 DEFAULT_WORK_SLOTS = 2

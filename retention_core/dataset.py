@@ -29,7 +29,7 @@ MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "year": 12}
 ACTIVITY_MONTHS = (3, 6, 12)
 
 #: The steps of :func:`aggregate` in the order they run, as named to its ``progress`` callback (each has an
-#: ``aggregate_step_<name>`` text in ``i18n.TEXTS``). Steps that do not apply (no cost sheet, parts reused) are
+#: ``aggregate_step_<name>`` text in the locale files). Steps that do not apply (no cost sheet, parts reused) are
 #: left out of a run.
 AGGREGATE_STEPS = ("prepare", "activity", "cohorts", "costs", "acquisition", "nps", "tenure", "customers",
                    "predictive")

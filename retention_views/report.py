@@ -31,16 +31,16 @@ from plotly.offline import get_plotlyjs
 
 from retention_core import metrics, revenue
 from retention_core.intervals import informative
-from retention_views.i18n import (
-    TEXTS,
+from retention_views import texts
+from retention_views.formats import (
     format_interval_range,
     format_kind,
     format_money,
     format_number,
     format_percent,
     format_period,
-    t,
 )
+from retention_views.texts import t
 from retention_views.url_params import MAX_MONEY, PARAMS
 from retention_views.whatif.comparison import outcome_kpis
 from retention_views.whatif.outcomes import Outcome
@@ -180,7 +180,7 @@ def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, la
 
 
 class PngUnavailable(RuntimeError):
-    """PNG export cannot run here; ``key`` is the i18n key of the plain-words reason."""
+    """PNG export cannot run here; ``key`` is the text key of the plain-words reason."""
 
     def __init__(self, key: str, detail: str = "") -> None:
         super().__init__(f"{key}: {detail}" if detail else key)
@@ -203,7 +203,7 @@ def browser_path() -> str | None:
 
 
 def png_unavailable() -> str | None:
-    """None when PNG export can run, else the i18n key of the reason (Kaleido missing, no browser found)."""
+    """None when PNG export can run, else the text key of the reason (Kaleido missing, no browser found)."""
     try:
         import kaleido  # noqa: F401
     except ImportError:
@@ -336,21 +336,21 @@ _CITATION = re.compile(r"Farris et al\. \(2010\)(, §[\d.–]+)?|Reichheld & Sas
 def _formula_title(item: Formula, lang: str) -> str:
     """The docstring's one-line summary; in another language its translation."""
     key = f"report_formula_{item.name}"
-    return t(key, lang) if lang != "en" and key in TEXTS else item.summary
+    return t(key, lang) if lang != "en" and texts.has(key) else item.summary
 
 
 def _formula_line(item: Formula, lang: str) -> str:
     """The docstring's formula line, translated where it has words (the English text is the docstring's, a test
     keeps them equal); symbols stay as they are."""
     key = f"report_formula_line_{item.name}"
-    return t(key, lang) if key in TEXTS else item.formula
+    return t(key, lang) if texts.has(key) else item.formula
 
 
 def reader_reference(reference: str, lang: str) -> str:
     """A docstring's ``Reference:`` for the report's reader: the German source articles by their titles instead of
     the repository's "seed article 000"; in German only the works cited (the notes are English)."""
     text = _SEED_ARTICLE.sub(lambda match: t(f"report_seed_{match.group(1)}", lang)
-                             if f"report_seed_{match.group(1)}" in TEXTS else t("report_seed_other", lang), reference)
+                             if texts.has(f"report_seed_{match.group(1)}") else t("report_seed_other", lang), reference)
     if lang == "en":
         return text
     works = []
@@ -360,7 +360,7 @@ def reader_reference(reference: str, lang: str) -> str:
             works.append(work)
     for seed in _SEED_ARTICLE.finditer(reference):
         key = f"report_seed_{seed.group(1)}"
-        work = t(key, lang) if key in TEXTS else t("report_seed_other", lang)
+        work = t(key, lang) if texts.has(key) else t("report_seed_other", lang)
         if work not in works:
             works.append(work)
     return "; ".join(works) or text

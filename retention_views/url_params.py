@@ -25,7 +25,8 @@ import pandas as pd
 from retention_core.ingest import CATEGORIES
 from retention_core.dataset import ACTIVITY_MONTHS
 from retention_core.queries import PERIODS
-from retention_views.i18n import CURRENCIES, LANGUAGES
+from retention_views.formats import CURRENCIES
+from retention_views.texts import LANGUAGES
 
 MAX_MONEY = 1e9  # per customer or per period; far above any real figure, keeps absurd links out
 MAX_CUSTOMERS = 100_000_000

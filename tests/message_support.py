@@ -1,7 +1,7 @@
 """Checking what the user reads of an error the domain reports as a key with parameters.
 
 The domain's :class:`LoadError` carries ``key`` and ``params`` only; the text comes from the views
-(:func:`retention_views.i18n.problem_text`). :func:`raises_load_error` is ``pytest.raises(LoadError, match=...)`` on
+(:func:`retention_views.texts.problem_text`). :func:`raises_load_error` is ``pytest.raises(LoadError, match=...)`` on
 that text.
 """
 
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import pytest
 
 from retention_core.ingest import LoadError
-from retention_views.i18n import problem_text
+from retention_views.texts import problem_text
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from retention_core.dataset import aggregate
 from retention_views import whatif
-from retention_views.i18n import format_interval_range
+from retention_views.formats import format_interval_range
 from sample_data import load_sample
 
 

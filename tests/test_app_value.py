@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import keys
 from retention_core.dataset import Dataset, aggregate
 from retention_views import report, whatif
-from retention_views.i18n import format_money
+from retention_views.formats import format_money
 from sample_data import load_sample
 
 PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios")

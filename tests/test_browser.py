@@ -17,7 +17,7 @@ import pytest
 
 from browser_support import (CHROMIUM, OFFLINE_ARGS, is_foreign, launch_chromium, log_foreign_requests, open_page,
                              press_slider, streamlit_server, upload_file, wait_until_idle)
-from retention_views.i18n import t
+from retention_views.texts import t
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ optional and what type each has; every module of :mod:`retention_core.ingest` re
 
 The domain reports findings as keys with parameters, never as text: a :class:`Problem` (a finding about an upload
 that can still be used, or an "error" that stops one sheet) and a :class:`LoadError` (a file that cannot be used at
-all). :data:`MESSAGE_PARAMS` lists every key and the parameters it carries; ``retention_views.i18n.problem_text``
+all). :data:`MESSAGE_PARAMS` lists every key and the parameters it carries; ``retention_views.texts.problem_text``
 turns one into the user's language.
 """
 

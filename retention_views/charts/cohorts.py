@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention_views.charts.common import PALETTE, figure, money_axis, period_labels
-from retention_views.i18n import format_percent, t
+from retention_views.formats import format_percent
+from retention_views.texts import t
 
 
 def cohort_heatmap(matrix: pd.DataFrame, period: str, lang: str) -> go.Figure:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from retention_views.i18n import format_period
+from retention_views.formats import format_period
 
 PALETTE = {
     "primary": "#1f5f8b",

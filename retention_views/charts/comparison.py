@@ -11,9 +11,10 @@ import plotly.graph_objects as go
 from retention_core import benchmarks, metrics
 from retention_views.charts.common import PALETTE, SCENARIO_COLOURS, figure, money_axis
 from retention_views.charts.value import in_percent
-from retention_views.i18n import format_money, t
+from retention_views.formats import format_money
 from retention_views.page_results.clv import ClvResult
 from retention_views.page_results.costs import COST_CATEGORIES, CostScenario
+from retention_views.texts import t
 
 
 def _plain(name: str) -> str:

@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 
 from retention_core import benchmarks
 from retention_views.charts.common import PALETTE, figure, money_axis, period_labels
-from retention_views.i18n import format_money, t
+from retention_views.formats import format_money
 from retention_views.page_results.costs import COST_CATEGORIES
+from retention_views.texts import t
 
 
 def cost_stack_chart(costs: pd.DataFrame, period: str, lang: str, currency: str) -> go.Figure:

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 
 from retention_core.models import PredictiveClvSummary
 from retention_views.charts.common import PALETTE, figure, money_axis, vline
-from retention_views.i18n import format_money, format_percent, t
+from retention_views.formats import format_money, format_percent
+from retention_views.texts import t
 
 
 def _binned_bars(histogram: pd.DataFrame, colour: str, lang: str) -> dict:

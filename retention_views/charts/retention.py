@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 
 from retention_core import benchmarks
 from retention_views.charts.common import PALETTE, figure, period_labels, vline
-from retention_views.i18n import format_percent, t
+from retention_views.formats import format_percent
+from retention_views.texts import t
 
 
 def retention_trend_chart(trend: pd.DataFrame, period: str, lang: str) -> go.Figure:

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 from retention_core import benchmarks
 from retention_core.revenue import RevenueRetention
 from retention_views.charts.common import PALETTE, figure, money_axis, period_labels
-from retention_views.i18n import format_money, format_percent, t
+from retention_views.formats import format_money, format_percent
+from retention_views.texts import t
 
 
 def revenue_bridge_chart(bridge: RevenueRetention, period: str, lang: str, currency: str) -> go.Figure:

@@ -10,8 +10,9 @@ import plotly.graph_objects as go
 
 from retention_core import benchmarks
 from retention_views.charts.common import PALETTE, figure, money_axis, vline
-from retention_views.i18n import format_money, t
+from retention_views.formats import format_money
 from retention_views.page_results.clv import ClvResult
+from retention_views.texts import t
 
 
 def clv_comparison_chart(result: ClvResult, lang: str, currency: str,

@@ -13,7 +13,7 @@ import pytest
 from retention_core import dataset as dataset_module
 from retention_core import queries
 from retention_core.dataset import AGGREGATE_STEPS, Aggregates, aggregate
-from retention_views.i18n import LANGUAGES, problem_text, t
+from retention_views.texts import LANGUAGES, problem_text, t
 from sample_data import load_sample
 
 FRAMES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")

@@ -237,7 +237,7 @@ def interval(low: float, high: float) -> Interval:
     ("en", "€159.71 (80%: €142–177)"),
 ])
 def test_money_shows_with_its_interval_in_whole_units_when_the_range_is_wide(lang, expected):
-    from retention_views.i18n import format_with_interval
+    from retention_views.formats import format_with_interval
     assert format_with_interval("money", 159.71, interval(142.2, 176.9), lang, "EUR") == expected
 
 
@@ -251,12 +251,12 @@ def test_money_shows_with_its_interval_in_whole_units_when_the_range_is_wide(lan
     ("ratio", 1.877, (1.81, 1.95), "en", "1.9 : 1 (80%: 1.8–2.0 : 1)"),
 ])
 def test_each_kind_shows_its_interval_in_the_languages_format(kind, value, bounds, lang, expected):
-    from retention_views.i18n import format_with_interval
+    from retention_views.formats import format_with_interval
     assert format_with_interval(kind, value, interval(*bounds), lang, "EUR") == expected
 
 
 def test_a_missing_value_or_interval_shows_without_one():
-    from retention_views.i18n import format_with_interval
+    from retention_views.formats import format_with_interval
     assert format_with_interval("money", None, interval(1.0, 2.0), "de", "EUR") == "–"
     assert format_with_interval("money", 3.0, None, "en", "EUR") == "€3.00"
 

@@ -282,12 +282,12 @@ def test_a_signed_number_as_shown_is_written_as_shown_and_a_formula_is_not_run()
 
 
 def test_the_report_states_each_formula_in_the_readers_language_and_its_english_line_is_the_docstrings():
-    from retention_views.i18n import TEXTS
+    from retention_views import texts
 
     for function in report.REPORT_FORMULAS:
         key = f"report_formula_line_{function.__name__}"
-        if key in TEXTS:
-            assert TEXTS[key]["en"] == report.formula_of(function).formula, key
+        if texts.has(key):
+            assert texts.template(key, "en") == report.formula_of(function).formula, key
 
 
 def test_the_german_report_has_no_developer_text_and_no_unused_typed_costs(cafe):

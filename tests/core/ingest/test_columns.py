@@ -29,7 +29,7 @@ from retention_core.ingest import (
 from retention_core.ingest.contract import MESSAGE_PARAMS, PROBLEM_KEYS
 from retention_core.ingest.headers import normalize_header
 from retention_core.ingest.parsing import coerce_strings, number_text
-from retention_views.i18n import TEXTS, placeholders, problem_text
+from retention_views.texts import LANGUAGES, placeholders, problem_text, template
 
 TODAY = dt.date(2025, 1, 1)
 
@@ -476,20 +476,20 @@ def test_columns_that_are_not_canonical_for_the_sheet_are_dropped():
 def test_every_message_key_of_the_domain_declares_the_parameters_its_texts_fill_in():
     # the worker checks a reported message against MESSAGE_PARAMS, so they must be what the texts need
     for key, params in MESSAGE_PARAMS.items():
-        assert {lang: placeholders(text) for lang, text in TEXTS[key].items()} == {"de": set(params), "en": set(params)}
+        assert {lang: placeholders(template(key, lang)) for lang in LANGUAGES} == {"de": set(params), "en": set(params)}
 
 
 def test_every_problem_key_has_german_and_english_text():
     for key in PROBLEM_KEYS:
-        assert set(TEXTS[key]) == {"de", "en"}, key
-        assert TEXTS[key]["de"] and TEXTS[key]["en"]
+        assert LANGUAGES == ("de", "en")
+        assert template(key, "de") and template(key, "en"), key
 
 
 def test_german_and_english_texts_use_the_same_placeholders():
     for key in PROBLEM_KEYS:
         fields = {
-            lang: placeholders(text)
-            for lang, text in TEXTS[key].items()
+            lang: placeholders(template(key, lang))
+            for lang in LANGUAGES
         }
         assert fields["de"] == fields["en"], key
 

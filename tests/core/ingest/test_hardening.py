@@ -31,7 +31,7 @@ from message_support import raises_load_error
 from retention_core.ingest import LoadError, LoadResult, map_columns, prepare_sheet, read_table
 from retention_core.ingest import csv_reader, excel_reader, guards, worker, xlsx_guards
 from retention_core.ingest.contract import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS
-from retention_views.i18n import TEXTS, problem_text
+from retention_views.texts import problem_text, template
 
 GOOD_CSV = "Kundennummer;Bestelldatum;Betrag\n00042;31.12.2024;12,50\n00107;01.02.2024;99,00\n00555;05.11.2023;0,99\n"
 
@@ -270,9 +270,8 @@ def test_a_hostile_file_loads_or_raises_a_load_error_with_german_and_english_tex
     if isinstance(outcome, LoadError):
         assert outcome.key in LOAD_ERROR_KEYS
         assert outcome.key != "load_rows_unaccounted"  # the reader's own check: rows were lost
-        assert set(TEXTS[outcome.key]) == {"de", "en"}
-        assert TEXTS[outcome.key]["de"].format(**outcome.params)
-        assert TEXTS[outcome.key]["en"].format(**outcome.params)
+        assert template(outcome.key, "de").format(**outcome.params)
+        assert template(outcome.key, "en").format(**outcome.params)
         return
     assert outcome.rows_kept + outcome.rows_rejected >= 1
     assert list(outcome.rejected.columns[-2:]) == ["row_number", "reason"]
@@ -584,7 +583,7 @@ def test_a_crafted_file_read_in_the_worker_gets_its_plain_message(name):
     with pytest.raises(LoadError) as raised:
         worker.read_upload(make(), filename)
     assert raised.value.key == key
-    assert TEXTS[key]["de"].format(**raised.value.params) and TEXTS[key]["en"].format(**raised.value.params)
+    assert template(key, "de").format(**raised.value.params) and template(key, "en").format(**raised.value.params)
 
 
 def test_a_shared_string_counts_once_per_cell_that_uses_it(monkeypatch):

@@ -23,7 +23,7 @@ from message_support import raises_load_error
 from retention_core.ingest import LoadError, LoadResult, map_columns, prepare_sheet, read_table, suggest_mapping
 from retention_core.ingest import csv_reader, guards
 from retention_core.ingest.contract import LOAD_ERROR_KEYS, LOAD_PROBLEM_KEYS
-from retention_views.i18n import TEXTS, problem_text
+from retention_views.texts import LANGUAGES, problem_text, template
 
 
 # customer id, order date, amount, product, quantity — ids keep their leading zeros, one return (negative amount).
@@ -362,8 +362,8 @@ def test_a_duckdb_failure_while_reading_becomes_a_load_error(monkeypatch):
 
 def test_every_load_message_key_has_german_and_english_text():
     for key in LOAD_ERROR_KEYS + LOAD_PROBLEM_KEYS:
-        assert set(TEXTS[key]) == {"de", "en"}, key
-        assert TEXTS[key]["de"] and TEXTS[key]["en"]
+        assert LANGUAGES == ("de", "en")
+        assert template(key, "de") and template(key, "en"), key
 
 
 def test_load_problems_render_in_both_languages():

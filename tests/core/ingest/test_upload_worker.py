@@ -28,7 +28,7 @@ from retention_core import scratch
 from retention_core.ingest import LoadError, Problem, map_columns, prepare_sheet, read_table, sandbox, suggest_mapping
 from retention_core.ingest import worker
 from retention_core.ingest.sandbox import Limits, WorkerFailed
-from retention_views.i18n import TEXTS, problem_text
+from retention_views.texts import problem_text, template
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "sample_data"
@@ -135,7 +135,7 @@ class PeakMemory:
 def assert_plain_message(error: LoadError, key: str) -> None:
     assert error.key == key
     for lang in ("de", "en"):
-        assert TEXTS[key][lang].format(**error.params)
+        assert template(key, lang).format(**error.params)
 
 
 # --- the sandbox ---------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 
 from retention_core import models, queries
 from retention_core.models import btyd
-from retention_views.i18n import LANGUAGES, t
+from retention_views.texts import LANGUAGES, t
 
 
 def purchase_days(transactions: pd.DataFrame) -> pd.Series:

@@ -1,23 +1,20 @@
-"""The translation table is complete in German and English, and numbers are formatted per locale."""
+"""The texts are complete in German and English: every key the code uses is in both locale files, with the same
+placeholders, and a text is shown exactly as written there."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
-
-from retention_views.i18n import (
-    LANGUAGES, TEXTS, format_date_pattern, format_money, format_number, format_percent, format_period, parse_number,
-    placeholders, t, translate_reason,
-)
 
 from retention_core.ingest import SHEETS
 from retention_core.ingest.contract import PROBLEM_KEYS
+from retention_views import texts
+from retention_views.texts import LANGUAGES, placeholders, t, template, translator
 from retention_views.url_params import PARAMS, RETIRED_KEYS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("app_pages/*.py"), *ROOT.glob("dashboard/*.py"),
            *ROOT.glob("retention_core/*.py")]
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']""")
@@ -65,8 +62,13 @@ def used_keys() -> set[str]:
 
 
 def test_every_text_has_a_german_and_an_english_version():
-    incomplete = [key for key, texts in TEXTS.items() if set(texts) != set(LANGUAGES) or not all(texts.values())]
+    incomplete = [key for key in texts.keys() if not all(texts.table(lang).get(key) for lang in LANGUAGES)]
     assert incomplete == []
+
+
+def test_each_locale_file_has_the_same_keys_in_the_same_order():
+    assert list(texts.table("de")) == list(texts.table("en")) == list(texts.keys())
+    assert len(texts.keys()) > 600
 
 
 def test_every_key_the_code_uses_is_in_the_table():
@@ -78,7 +80,7 @@ def test_every_key_the_code_uses_is_in_the_table():
     kpis = {f"kpi_{name}{suffix}" for name, _, _ in KPI_FIELDS for suffix in ("", "_help")}
     kpis |= {f"kpi_{name}{suffix}" for name, *_ in REVENUE_KPI_FIELDS for suffix in ("", "_help")}
     columns = {f"column_{name}" for name in CANONICAL_NAMES}
-    missing = sorted((used_keys() | families | kpis | columns) - set(TEXTS))
+    missing = sorted(key for key in used_keys() | families | kpis | columns if not texts.has(key))
     assert missing == []
 
 
@@ -86,87 +88,45 @@ def test_both_languages_use_the_same_placeholders():
     def fields(text: str) -> set[str]:
         return placeholders(text)
 
-    mismatched = [key for key, texts in TEXTS.items() if fields(texts["de"]) != fields(texts["en"])]
+    mismatched = [key for key in texts.keys() if fields(template(key, "de")) != fields(template(key, "en"))]
     assert mismatched == []
 
 
 def test_a_missing_key_raises_instead_of_showing_nothing():
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="no_such_key"):
         t("no_such_key", "de")
+    with pytest.raises(KeyError, match="no_such_key"):
+        translator("en")("no_such_key")
+    assert not texts.has("no_such_key") and texts.has("data_dialect_parquet")
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("de", "1.234,56\u00a0€"), ("en", "€1,234.56")])
-def test_money_follows_the_locale(lang, expected):
-    assert format_money(1234.56, lang, "EUR") == expected
+def test_a_missing_parameter_raises_instead_of_showing_a_placeholder():
+    with pytest.raises(KeyError, match="rows"):
+        t("data_not_a_number", "en", column="Amount", examples="lots")
+    with pytest.raises(KeyError, match="rows"):
+        translator("de")("data_dialect_parquet", column="Betrag")
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("de", "12,00\u00a0€"), ("en", "€12.00")])
-def test_the_cafe_result_reads_twelve_in_both_languages(lang, expected):
-    assert format_money(8400 / 700, lang, "EUR") == expected
+def test_a_language_without_a_locale_file_is_refused():
+    with pytest.raises(KeyError, match="fr"):
+        translator("fr")
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("de", "90,5\u00a0%"), ("en", "90.5%")])
-def test_fractions_become_percent_only_when_formatted(lang, expected):
-    assert format_percent(0.905, lang) == expected
-
-
-def test_numbers_group_thousands_per_locale_and_missing_values_show_a_dash():
-    assert format_number(30976, "de") == "30.976"
-    assert format_number(30976, "en") == "30,976"
-    assert format_money(None, "de", "EUR") == format_percent(float("nan"), "en") == "–"
-
-
-@pytest.mark.parametrize(("lang", "text", "expected"), [
-    ("de", "2.500", 2500.0),  # a German thousands point, not 2.5
-    ("de", "2.500,50", 2500.5),
-    ("de", "76,89", 76.89),
-    ("de", "12,50 €", 12.5),
-    ("de", "1.234.567", 1234567.0),
-    ("de", "-5", -5.0),
-    ("en", "2,500.50", 2500.5),
-    ("en", "2.5", 2.5),
-    ("en", "$1,200", 1200.0),
-    ("en", "2 500", 2500.0),
-])
-def test_numbers_are_read_as_the_language_writes_them(lang, text, expected):
-    assert parse_number(text, lang) == expected
-
-
-@pytest.mark.parametrize(("lang", "text"), [
-    ("de", "2.50"),  # 250 or 2,50? refused, not guessed
-    ("de", "76.89"),
-    ("en", "12,5"),
-    ("en", "5.000,00"),
-    ("de", "zwölf"),
-    ("de", ""),
-])
-def test_a_number_written_the_other_way_or_not_at_all_is_refused(lang, text):
-    with pytest.raises(ValueError, match=f"{re.escape(repr(text))} is not a number in {lang}"):
-        parse_number(text, lang)
-
-
-def test_a_number_must_be_finite():
-    with pytest.raises(ValueError, match="'NaN' is not a finite number"):
-        parse_number("NaN", "de")
-
-
-def test_periods_have_readable_names():
-    assert format_period(pd.Timestamp("2024-07-01"), "quarter", "de") == "Q3 2024"
-    assert format_period(pd.Timestamp("2024-03-01"), "month", "de") == "März 2024"
-    assert format_period(pd.Timestamp("2024-03-01"), "month", "en") == "Mar 2024"
-    assert format_period(pd.Timestamp("2024-01-01"), "year", "en") == "2024"
-
-
-def test_detected_date_formats_are_shown_as_people_write_them():
-    assert format_date_pattern("%d.%m.%Y", "de") == "TT.MM.JJJJ"
-    assert format_date_pattern("%m/%d/%Y %H:%M", "en") == "MM/DD/YYYY hh:mm"
-    assert format_date_pattern(None, "en") == "–"
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_bound_translator_gives_the_same_text_as_t(lang):
+    tr = translator(lang)
+    assert tr.lang == lang
+    plain = [key for key in texts.keys() if not placeholders(template(key, lang))]
+    assert [tr(key) for key in plain] == [t(key, lang) for key in plain]
+    assert tr("data_dialect_parquet", rows=2) == t("data_dialect_parquet", lang, rows=2)
 
 
 def test_a_count_of_one_takes_the_singular_in_both_languages():
     assert t("data_dialect_parquet", "de", rows=1) == "Erkannt: Parquet; 1 Zeile gelesen."
     assert t("data_dialect_parquet", "de", rows="1.317") == "Erkannt: Parquet; 1.317 Zeilen gelesen."
     assert t("data_dialect_parquet", "en", rows=1) == "Detected: Parquet; 1 row read."
+    assert translator("de")("data_dialect_parquet", rows=2) == "Erkannt: Parquet; 2 Zeilen gelesen."
+    assert translator("en")("data_dialect_parquet", rows=2) == "Detected: Parquet; 2 rows read."
     assert t("data_not_a_number", "de", rows=1, column="Betrag", examples="viel") == (
         "1 Wert in „Betrag“ ist keine Zahl (z. B. viel); diese Zeile wurde aussortiert.")
     assert t("data_not_a_number", "en", rows=2, column="Amount", examples="lots") == (
@@ -177,13 +137,3 @@ def test_a_plural_choice_names_its_parameter():
     assert placeholders("{rows} {rows|Zeile|Zeilen} in {column}") == {"rows", "column"}
 
 
-def test_a_rejected_rows_reason_names_the_users_columns_and_speaks_german():
-    names = {"customer_id": "Kunde", "order_date": "Datum", "amount": "Betrag"}
-    assert translate_reason("customer_id: missing; order_date: not a date ('x')", "de", names) == (
-        "Kunde: leer; Datum: kein Datum ('x')")
-    assert translate_reason("amount: larger than 1,000,000,000,000 ('2e12')", "de", names) == (
-        "Betrag: größer als 1.000.000.000.000 ('2e12')")
-    assert translate_reason("wrong number of fields: expected 3, found 2", "de", names) == (
-        "falsche Zahl von Feldern: 3 erwartet, 2 gefunden")
-    assert translate_reason("amount: not a number ('lots')", "en", names) == "Betrag: not a number ('lots')"
-    assert translate_reason(None, "de", names) == ""
