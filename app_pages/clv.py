@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import models
-from retention_views import charts, whatif
+from retention_views import charts, text_keys, whatif
 from retention_views.formats import format_number
 from retention_views.texts import t
 
@@ -107,7 +107,7 @@ def what_if() -> None:
     st.subheader(t("predictive_title", s.lang))
     st.caption(t("predictive_intro", s.lang))
     if btyd.reason:
-        st.info(t("predictive_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.reason}", s.lang,
+        st.info(t("predictive_unavailable", s.lang, reason=t(text_keys.PREDICTIVE_REASON[btyd.reason], s.lang,
                                                              **models.reason_params(btyd))), icon=":material/info:")
     else:
         forecast = forecast_for({"clv_gross_margin": margin, "clv_discount_rate": discount, "clv_horizon": horizon})
@@ -166,7 +166,7 @@ def holdout_check() -> None:
         return
     run_counts.count_run("clv_holdout")
     if btyd.holdout is None:
-        box.info(t("predictive_holdout_unavailable", s.lang, reason=t(f"predictive_reason_{btyd.holdout_reason}",
+        box.info(t("predictive_holdout_unavailable", s.lang, reason=t(text_keys.PREDICTIVE_REASON[btyd.holdout_reason],
                                                                       s.lang, **models.reason_params(btyd))),
                  icon=":material/info:")
         return

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import inputs, revenue_views, run_counts, shown_data, sidebar, widgets
 from retention_core import models
-from retention_views import charts, page_results
+from retention_views import charts, page_results, text_keys
 from retention_views.texts import t
 
 s = sidebar.settings()
@@ -28,7 +28,7 @@ def retention_after() -> None:
     """The periods slider and the average share of a cohort still buying that many periods later."""
     run_counts.count_run("cohort_retention_after")
     periods_since = inputs.slider(inputs.plan(s), "cohort_periods_since",
-                                  t("cohort_periods_since", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
+                                  t("cohort_periods_since", s.lang, period=t(text_keys.PERIOD_PLURAL[s.period], s.lang)))
     widgets.metric("cohort_retention_after", "fraction", page_results.retention_after(aggs, periods_since), s,
                    "cohort_retention_after_help")
 
@@ -38,7 +38,7 @@ def projection_block() -> None:
     """The projection's length slider and the projected retention of the cohorts."""
     run_counts.count_run("cohort_projection")
     periods_ahead = inputs.slider(inputs.plan(s), "cohort_project_periods",
-                                  t("cohort_project_periods", s.lang, period=t(f"period_plural_{s.period}", s.lang)))
+                                  t("cohort_project_periods", s.lang, period=t(text_keys.PERIOD_PLURAL[s.period], s.lang)))
     projection = shown_data.cohort_projection(aggs, periods_ahead)
     if projection.empty:
         st.info(t("predictive_cohort_unavailable", s.lang, minimum=models.MIN_COHORT_PERIODS),

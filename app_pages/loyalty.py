@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import metrics
-from retention_views import charts, page_results
+from retention_views import charts, page_results, text_keys
 from retention_views.texts import t
 
 s = sidebar.settings()
@@ -42,7 +42,7 @@ def loyalty_index() -> None:
     st.caption(t("loyalty_cli_intro", s.lang))
     columns = st.columns(3)
     means = [inputs.decimal_slider(plan, f"loyalty_cli_{question}",  # presets: no sheet measures these answers
-                                   widgets.measured_label(f"loyalty_cli_{question}", None, s), columns[index],
+                                   widgets.measured_label(text_keys.LOYALTY_QUESTION[question], None, s), columns[index],
                                    lang=s.lang)
              for index, question in enumerate(("recommend", "repurchase", "try_new"))]
     widgets.metric("loyalty_cli", "score", metrics.customer_loyalty_index([means[0]], [means[1]], [means[2]]), s,

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import benchmarks
-from retention_views import charts, page_results, whatif
+from retention_views import charts, page_results, text_keys, whatif
 from retention_views.formats import format_number, format_percent
 from retention_views.texts import t
 
@@ -78,11 +78,11 @@ def what_if() -> None:
     outcome = whatif.profit_result(aggs, values)
     sure = whatif.profit_intervals(aggs, values)
     result = outcome.result
-    suffix = "" if cac is not None else "_no_cac"
+    before_key, after_key = text_keys.PROFIT_VALUE[cac is not None]
     cards = st.columns(4)
-    widgets.metric(f"profit_value_before{suffix}", "money", result.value_before, s, "profit_value_help",
+    widgets.metric(before_key, "money", result.value_before, s, "profit_value_help",
                    container=cards[0], interval=sure.get("value_before"))
-    widgets.metric(f"profit_value_after{suffix}", "money", result.value_after, s, "profit_value_help",
+    widgets.metric(after_key, "money", result.value_after, s, "profit_value_help",
                    delta=widgets.format_delta("money", result.value_change, s), container=cards[1],
                    interval=sure.get("value_after"))
     widgets.metric("profit_relative_change", "fraction", result.relative_change, s, "profit_relative_change_help",
@@ -105,11 +105,11 @@ def what_if() -> None:
 
     verdict = outcome.verdict
     low, high = benchmarks.REICHHELD_PROFIT_BAND
-    message = t(f"verdict_{verdict.position}", s.lang, low=format_percent(low, s.lang, 0),
+    message = t(text_keys.VERDICT[verdict.position], s.lang, low=format_percent(low, s.lang, 0),
                 high=format_percent(high, s.lang, 0), points=format_number(verdict.uplift_points * 100, s.lang, 1),
                 change=format_percent(verdict.relative_change, s.lang),
                 money=widgets.format_value("money", verdict.value_change, s))
-    texts = {reason: t(f"reason_{reason}", s.lang, points=format_number(verdict.uplift_points * 100, s.lang, 1))
+    texts = {reason: t(text_keys.VERDICT_REASON[reason], s.lang, points=format_number(verdict.uplift_points * 100, s.lang, 1))
              for reason in verdict.reasons}
     causes = [text for reason, text in texts.items() if reason in CAUSES]
     reasons = " ".join([text for reason, text in texts.items() if reason not in CAUSES]

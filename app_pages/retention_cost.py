@@ -7,7 +7,7 @@ sidebar.
 import streamlit as st
 
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
-from retention_views import charts, page_results, whatif
+from retention_views import charts, page_results, text_keys, whatif
 from retention_views.formats import format_period
 from retention_views.texts import t
 
@@ -23,7 +23,7 @@ def what_if() -> None:
     run_counts.count_run("cost_what_if")
     plan = inputs.plan(s)
     mode = inputs.choice(plan, "cost_mode", t("cost_mode", s.lang), "segmented_control",
-                         format_func=lambda code: t(f"cost_mode_{code}", s.lang))
+                         format_func=lambda code: t(text_keys.COST_MODE[code], s.lang))
     values = {**plan.values, "cost_mode": mode}
 
     if mode == "data":
@@ -42,7 +42,7 @@ def what_if() -> None:
         columns = st.columns(4)
         for index, category in enumerate(page_results.COST_CATEGORIES):
             values[f"cost_typed_{category}"] = inputs.number_input(
-                plan, f"cost_typed_{category}", t(f"category_{category}", s.lang), columns[index], lang=s.lang)
+                plan, f"cost_typed_{category}", t(text_keys.CATEGORY[category], s.lang), columns[index], lang=s.lang)
         values["cost_typed_active"] = inputs.number_input(plan, "cost_typed_active",
                                                           t("label_active_customers_typed", s.lang), columns[3],
                                                           lang=s.lang)
@@ -51,7 +51,7 @@ def what_if() -> None:
     slider_columns = st.columns(4)
     for index, category in enumerate(page_results.COST_CATEGORIES):
         values[f"cost_change_{category}"] = inputs.percent_slider(
-            plan, f"cost_change_{category}", t(f"category_{category}", s.lang), slider_columns[index], lang=s.lang)
+            plan, f"cost_change_{category}", t(text_keys.CATEGORY[category], s.lang), slider_columns[index], lang=s.lang)
     values[f"cost_active_{mode}"] = inputs.number_input(plan, f"cost_active_{mode}",
                                                         t("label_active_customers_whatif", s.lang),
                                                         slider_columns[3],

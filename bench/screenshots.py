@@ -23,6 +23,7 @@ from PIL import Image  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from browser_support import launch_chromium, open_page, streamlit_server, upload_file, wait_until_idle  # noqa: E402
+from retention_views import text_keys  # noqa: E402
 from retention_views.texts import t  # noqa: E402
 
 SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
@@ -80,7 +81,7 @@ def shoot(url: str, out: Path, pages: list[str], langs: list[str]) -> None:
                     wait_until_idle(page)
                 for name in pages:
                     started = time.monotonic()
-                    open_page(page, t(f"page_{name}", lang))
+                    open_page(page, t(text_keys.PAGE_TITLE[name], lang))
                     if name == "data":  # show the upload report, not an empty uploader
                         upload_file(page, SAMPLE_CSV.name, SAMPLE_CSV.read_bytes())
                         page.get_by_test_id("stMetric").first.wait_for()

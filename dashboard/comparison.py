@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import saved_scenarios, shown_data, widgets
 from dashboard.sidebar import Settings
-from retention_views import charts, report, whatif
+from retention_views import charts, report, text_keys, whatif
 from retention_views.exports import to_csv_bytes, to_xlsx_bytes
 from retention_views.formats import format_interval_range, format_percent
 from retention_views.texts import t
@@ -155,7 +155,7 @@ def exports(s: Settings) -> None:
                                on_click="ignore")
     figures = scenario_figures(current, s)
     subtitle = t("report_subtitle", s.lang, data=shown_data.dataset_name(s.lang),
-                 period=t(f"period_{current.period}", s.lang))
+                 period=t(text_keys.PERIOD[current.period], s.lang))
     columns[2].download_button(
         t("download_report_html", s.lang),
         lambda: report.html_report(name, subtitle, frame, list(figures.values()), s.lang).encode("utf-8"),

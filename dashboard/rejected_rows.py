@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import widgets
 from dashboard.sidebar import Settings
 from retention_core.ingest import SHEETS
+from retention_views import text_keys
 from retention_views.formats import format_day, format_number
 from retention_views.reasons import translate_reason
 from retention_views.texts import t
@@ -42,7 +43,7 @@ def readable(kind: str, rejected: pd.DataFrame, mapping: dict | None, lang: str)
         column: [_cell_as_written(value, types.get(column), lang) for value in rejected[column]]
         for column in rejected.columns if column != "reason"
     }, index=rejected.index)
-    labels = {field: t(f"column_{field}", lang) for field in types}
+    labels = {field: t(text_keys.COLUMN[field], lang) for field in types}
     shown["reason"] = [translate_reason(reason, lang, {**labels, **names}) for reason in rejected["reason"]]
     return shown.rename(columns={**names, "row_number": t("column_row_number", lang),
                                  "reason": t("column_reason", lang)})

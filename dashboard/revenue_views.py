@@ -10,7 +10,7 @@ from dashboard import shown_data, widgets
 from dashboard.sidebar import Settings
 from retention_core import revenue
 from retention_core.dataset import Aggregates
-from retention_views import charts, page_results
+from retention_views import charts, page_results, text_keys
 from retention_views.formats import format_day, format_money, format_period
 from retention_views.texts import t
 
@@ -37,7 +37,7 @@ def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) 
     if aggs.period == "year":
         st.caption(t("revenue_benchmark_note_year", s.lang))
     else:
-        st.caption(t("revenue_benchmark_note_period", s.lang, period=t(f"period_noun_{aggs.period}", s.lang)))
+        st.caption(t("revenue_benchmark_note_period", s.lang, period=t(text_keys.PERIOD_NOUN[aggs.period], s.lang)))
     with st.expander(t("revenue_definitions_title", s.lang), icon=":material/functions:"):
         st.markdown(t("revenue_definitions", s.lang))
 

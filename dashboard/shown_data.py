@@ -25,7 +25,7 @@ from retention_core import models
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate, dataset_problems
 from retention_core.engines import QueryTimeout
 from retention_core.queries import PERIODS
-from retention_views import whatif
+from retention_views import text_keys, whatif
 from retention_views.texts import t
 import sample_data as sample
 
@@ -100,15 +100,15 @@ def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int
     for how long; at the end it says how long it waited."""
     problems = dataset_problems(dataset)
     if problems:  # cannot happen through the Data page, which refuses such a sheet; never crash on it either
-        unusable_upload("; ".join(t(_SHEET_PROBLEMS[problem.key], lang, sheet=t(f"sheet_{kind}", lang),
-                                    field=t(f"column_{problem.params.get('column', 'customer_id')}", lang))
+        unusable_upload("; ".join(t(_SHEET_PROBLEMS[problem.key], lang, sheet=t(text_keys.SHEET[kind], lang),
+                                    field=t(text_keys.COLUMN[problem.params.get("column", "customer_id")], lang))
                                   for kind, problem in problems), lang)
     incident = None
     with st.status(t("status_aggregating", lang), expanded=True) as status:
         bar = st.progress(0.0)
 
         def progress(step: str, done: int, total: int) -> None:
-            bar.progress(done / max(total, 1), text=t(f"aggregate_step_{step}", lang))
+            bar.progress(done / max(total, 1), text=t(text_keys.AGGREGATE_STEP[step], lang))
 
         waited_for_others = []
 

@@ -16,6 +16,7 @@ from dashboard import keys
 from dashboard import source as started_on
 from retention_core.dataset import ACTIVITY_MONTHS
 from retention_core.queries import PERIODS
+from retention_views import text_keys
 from retention_views.formats import CURRENCIES
 from retention_views.texts import LANGUAGES, t
 
@@ -68,7 +69,7 @@ def sidebar(on_change: Callable[[str], None]) -> Settings:
         if fixed is None:
             period = st.segmented_control(t("sidebar_period", lang), PERIODS, key=keys.PERIOD, required=True,
                                           on_change=on_change, args=(keys.PERIOD,),
-                                          format_func=lambda code: t(f"period_{code}", lang))
+                                          format_func=lambda code: t(text_keys.PERIOD[code], lang))
             activity_months = st.selectbox(
                 t("sidebar_activity", lang), ACTIVITY_MONTHS, key=keys.ACTIVITY, on_change=on_change,
                 args=(keys.ACTIVITY,), format_func=lambda months: t("sidebar_activity_months", lang, months=months),
@@ -76,13 +77,13 @@ def sidebar(on_change: Callable[[str], None]) -> Settings:
             )
         else:
             period, activity_months = fixed
-            st.caption(t("sidebar_fixed_period", lang, period=t(f"period_{period}", lang), months=activity_months))
+            st.caption(t("sidebar_fixed_period", lang, period=t(text_keys.PERIOD[period], lang), months=activity_months))
         has_upload = keys.DATASET in st.session_state
         if not has_upload:
             st.session_state[keys.SOURCE] = "sample"
         default_name = "configured" if started_on.configured() else "sample"
         source = st.radio(t("sidebar_source", lang), SOURCES, key=keys.SOURCE, disabled=not has_upload,
-                          format_func=lambda code: t(f"source_{default_name if code == 'sample' else code}", lang),
+                          format_func=lambda code: t(text_keys.SOURCE[default_name if code == "sample" else code], lang),
                           help=None if has_upload else t("sidebar_source_help", lang))
     return Settings(lang=lang, currency=currency, period=period, activity_months=activity_months, source=source)
 

@@ -33,7 +33,7 @@ from retention_core.ingest import (
 from retention_core.ingest import sandbox
 from retention_core.ingest.worker import prepare_upload, read_upload
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
-from retention_views import texts
+from retention_views import text_keys
 from retention_views.formats import format_date_pattern, format_number, format_percent
 from retention_views.texts import t
 
@@ -141,7 +141,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         for index, canonical in enumerate((*spec.required, *spec.optional)):
             options = [None, *columns]
             suggestion = current.get(canonical)
-            label = t(f"column_{canonical}", s.lang) + ("" if canonical in spec.required else
+            label = t(text_keys.COLUMN[canonical], s.lang) + ("" if canonical in spec.required else
                                                          " " + t("data_optional", s.lang))
             chosen[canonical] = form_columns[index % 3].selectbox(
                 label, options, index=options.index(suggestion) if suggestion in options else 0,
@@ -156,7 +156,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             categories = {
                 value: category_columns[index % 3].selectbox(
                     widgets.plain(value), CATEGORIES, index=CATEGORIES.index(suggested.get(value, "engagement")),
-                    key=f"data_category_{entry.key[:12]}_{index}", format_func=lambda code: t(f"category_{code}", s.lang),
+                    key=f"data_category_{entry.key[:12]}_{index}", format_func=lambda code: t(text_keys.CATEGORY[code], s.lang),
                 )
                 for index, value in enumerate(values)
             }
@@ -192,7 +192,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
 
 def _field_list(fields: tuple[str, ...], lang: str) -> str:
     """Fields by their labels, quoted as the language quotes: „Kundennummer“ und „Betrag“."""
-    quoted = [t("quoted", lang, text=t(f"column_{name}", lang)) for name in fields]
+    quoted = [t("quoted", lang, text=t(text_keys.COLUMN[name], lang)) for name in fields]
     return ", ".join(quoted[:-1]) + t("and", lang) + quoted[-1]
 
 
@@ -217,7 +217,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
             continue  # _blocking says it, with the reasons and the way to fix it
         params = dict(problem.params)
         if problem.key == "data_missing_column":  # a field left empty: named by its label
-            params["column"] = t(f"column_{params['column']}", s.lang)
+            params["column"] = t(text_keys.COLUMN[params["column"]], s.lang)
         elif "column" in params:  # name the column as the user's file does
             params["column"] = user_names.get(params["column"], params["column"])
         show[problem.severity](widgets.message(problem.key, s.lang, **params))
@@ -226,7 +226,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
         return
     preview = result.frame.head(_PREVIEW_ROWS)
     if "category" in preview.columns:  # the cost categories by their names, not their codes
-        preview = preview.assign(category=preview["category"].map(lambda code: t(f"category_{code}", s.lang)))
+        preview = preview.assign(category=preview["category"].map(lambda code: t(text_keys.CATEGORY[code], s.lang)))
     types = SHEETS[kind].types
     formats = {column: _PREVIEW_FORMATS[types[column]] for column in preview.columns
                if types.get(column) in _PREVIEW_FORMATS}
@@ -256,7 +256,7 @@ def _blocking(kind: str, entry: Upload) -> list[tuple[str, dict]]:
                  for problem in entry.prepared.problems if problem.key == "data_no_purchases"]
     if entry.prepared.frame.empty:
         problems = [problem for problem in (*entry.loaded.problems, *entry.prepared.problems)
-                    if problem.severity == "warning" and texts.has(f"rejected_reason_{problem.key}")]
+                    if problem.severity == "warning" and problem.key in text_keys.REJECTED_REASON]
         reasons = sorted(problems, key=lambda problem: -int(problem.params.get("rows", 0)))[:_TOP_REASONS]
         blocking.append(("data_no_rows_kept", {"rejected": len(_rejected_rows(entry)), "reasons": reasons}))
     return blocking
@@ -265,21 +265,21 @@ def _blocking(kind: str, entry: Upload) -> list[tuple[str, dict]]:
 def _blocking_message(kind: str, entry: Upload, key: str, params: dict, s: Settings) -> str:
     """One reason of :func:`_blocking` in the user's language: fields by their label, the file's columns by the
     file's names, and how to fix it."""
-    sheet = t(f"sheet_{kind}", s.lang)
+    sheet = t(text_keys.SHEET[kind], s.lang)
     apply = t("data_apply", s.lang)
     if key == "data_field_missing":
         field_name = params["field"]
-        text = t(key, s.lang, sheet=sheet, field=t(f"column_{field_name}", s.lang), apply=apply,
-                 hint=t(f"column_hint_{field_name}", s.lang))
+        text = t(key, s.lang, sheet=sheet, field=t(text_keys.COLUMN[field_name], s.lang), apply=apply,
+                 hint=t(text_keys.COLUMN_HINT[field_name], s.lang))
     elif key == "data_no_purchases_kept":
         field_name = params["field"]
-        text = t(key, s.lang, sheet=sheet, field=t(f"column_{field_name}", s.lang), apply=apply,
+        text = t(key, s.lang, sheet=sheet, field=t(text_keys.COLUMN[field_name], s.lang), apply=apply,
                  column=widgets.plain((entry.mapping or {}).get(field_name, field_name)))
     elif key == "data_no_rows_kept":
         user_names = entry.mapping or {}
         items = []
         for problem in params["reasons"]:
-            reason = t(f"rejected_reason_{problem.key}", s.lang)
+            reason = t(text_keys.REJECTED_REASON[problem.key], s.lang)
             rows = format_number(problem.params.get("rows"), s.lang)
             column = problem.params.get("column")
             items.append(t("data_reason_in_column", s.lang, reason=reason, rows=rows,
@@ -303,8 +303,8 @@ _SHORT = {"data_field_missing": "error_sheet_field_missing", "data_mapping_not_a
 def blockers(s: Settings) -> list[str]:
     """Why the uploads cannot be put into use, one short reason per problem in the order of the tabs (empty when
     they can): ``Transaktionen ohne das Pflichtfeld „Bestelldatum“``."""
-    return [t(_SHORT[key], s.lang, sheet=t(f"sheet_{kind}", s.lang),
-              field=t(f"column_{params.get('field', 'amount')}", s.lang))
+    return [t(_SHORT[key], s.lang, sheet=t(text_keys.SHEET[kind], s.lang),
+              field=t(text_keys.COLUMN[params.get("field", "amount")], s.lang))
             for kind, entry in sorted(_uploads().items(), key=lambda item: list(SHEETS).index(item[0]))
             for key, params in _blocking(kind, entry)]
 
@@ -344,7 +344,7 @@ def sheet_section(kind: str, s: Settings) -> None:
     sandbox.warm_up()  # the worker's fork server imports its libraries while the user picks a file
     # Streamlit 1.67 writes its uploader's own texts ("Upload", "50MB per file") in English only, with no parameter
     # to change them (streamlit/streamlit#13500); the caption says the limit in the user's language.
-    st.caption(t(f"data_help_{kind}", s.lang) + " " + t("data_upload_limit", s.lang, limit_mb=format_number(
+    st.caption(t(text_keys.SHEET_HELP[kind], s.lang) + " " + t("data_upload_limit", s.lang, limit_mb=format_number(
         st.get_option("server.maxUploadSize"), s.lang)))
     file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}",
                             on_change=_file_changed, args=(kind,))
@@ -359,8 +359,8 @@ def sheet_section(kind: str, s: Settings) -> None:
     st.caption(_dialect_caption(entry.loaded, s))
     other = looks_like(entry.loaded.frame, kind) if entry.prepared is None else None
     if other is not None:  # a sheet of another kind on this uploader: say what it looks like and where it goes
-        st.warning(t("data_looks_like", s.lang, sheet=t(f"sheet_{kind}", s.lang), other=t(f"sheet_{other}", s.lang),
-                     help=t(f"data_help_{other}", s.lang)), icon=":material/swap_horiz:")
+        st.warning(t("data_looks_like", s.lang, sheet=t(text_keys.SHEET[kind], s.lang), other=t(text_keys.SHEET[other], s.lang),
+                     help=t(text_keys.SHEET_HELP[other], s.lang)), icon=":material/swap_horiz:")
     entry = _mapping_form(kind, entry, s)
     for key, params in _blocking(kind, entry):
         show = st.error if key in ("data_no_rows_kept", "data_no_purchases_kept") else st.warning

@@ -13,7 +13,7 @@ from pandas.io.formats.style import Styler
 from dashboard.sidebar import Settings
 from retention_core.customer_value import AnnualBasis
 from retention_core.intervals import Interval, informative
-from retention_views import texts
+from retention_views import text_keys
 from retention_views.exports import to_csv_bytes
 from retention_views.formats import format_day, format_interval_range, format_kind, format_number, format_percent
 from retention_views.page_results import MAX_RETENTION, Kpi
@@ -49,8 +49,8 @@ def message(key: str, lang: str, **params: object) -> str:
 
 def header(page: str, s: Settings) -> None:
     """Page title and the one-paragraph "how to read this page"."""
-    st.title(t(f"page_{page}", s.lang))
-    st.caption(t(f"intro_{page}", s.lang))
+    st.title(t(text_keys.PAGE_TITLE[page], s.lang))
+    st.caption(t(text_keys.PAGE_INTRO[page], s.lang))
 
 
 def format_value(kind: str, value: float | None, s: Settings) -> str:
@@ -185,7 +185,7 @@ def unknown_inputs(basis: AnnualBasis, values: Mapping[str, float | None], s: Se
     lines = []
     if "retention" in values and values["retention"] is None:
         reason = basis.retention_unknown_reason or "assumed"
-        lines.append(t(f"unknown_retention_{reason}", s.lang, months=basis.history_months))
+        lines.append(t(text_keys.UNKNOWN_RETENTION[reason], s.lang, months=basis.history_months))
     if "cost" in values and values["cost"] is None:
         lines.append(t("unknown_retention_cost", s.lang))
     if "cac" in values and values["cac"] is None:
@@ -196,7 +196,7 @@ def unknown_inputs(basis: AnnualBasis, values: Mapping[str, float | None], s: Se
 
 def missing_sheet(sheet: str, s: Settings) -> None:
     """Explain which sheet a section needs and where to upload it, instead of failing."""
-    st.info(t("missing_sheet", s.lang, sheet=t(f"sheet_{sheet}", s.lang)), icon=":material/info:")
+    st.info(t("missing_sheet", s.lang, sheet=t(text_keys.SHEET[sheet], s.lang)), icon=":material/info:")
 
 
 def csv_download(frame: pd.DataFrame, file_name: str, s: Settings, key: str, label_key: str = "download_csv") -> None:
@@ -210,7 +210,7 @@ def column_labels(frame: pd.DataFrame, s: Settings) -> dict:
     date_format = "DD.MM.YYYY" if s.lang == "de" else "YYYY-MM-DD"
     config = {}
     for column in frame.columns:
-        label = t(f"column_{column}", s.lang) if texts.has(f"column_{column}") else str(column)
+        label = t(text_keys.COLUMN[column], s.lang) if column in text_keys.COLUMN else str(column)
         is_date = pd.api.types.is_datetime64_any_dtype(frame[column])
         config[column] = st.column_config.DateColumn(label, format=date_format) if is_date else label
     return config

@@ -31,7 +31,7 @@ from plotly.offline import get_plotlyjs
 
 from retention_core import metrics, revenue
 from retention_core.intervals import informative
-from retention_views import texts
+from retention_views import text_keys, texts
 from retention_views.formats import (
     format_interval_range,
     format_kind,
@@ -124,9 +124,9 @@ def format_param(key: str, value: object, lang: str, currency: str, period: str)
         return "; ".join(f"{year}: {format_money(profit, lang, currency)}" for year, profit in sorted(value.items())) \
             or t("report_profits_unchanged", lang)
     named = {"app_lang": lambda: {"de": "Deutsch", "en": "English"}[value],
-             "app_period": lambda: t(f"period_{value}", lang),
+             "app_period": lambda: t(text_keys.PERIOD[value], lang),
              "app_activity_months": lambda: t("sidebar_activity_months", lang, months=value),
-             "cost_mode": lambda: t(f"cost_mode_{value}", lang),
+             "cost_mode": lambda: t(text_keys.COST_MODE[value], lang),
              "profit_horizon": lambda: t("profit_horizon_unlimited", lang) if value is None
              else t("label_years", lang, years=value)}
     return named[key]() if key in named else str(value)
@@ -161,7 +161,7 @@ def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, la
             raw = value.strftime("%Y-%m-%d")
         elif value is None:
             raw = ""
-        rows.append((t("report_section_input", lang), t(f"param_{key}", lang), raw,
+        rows.append((t("report_section_input", lang), t(text_keys.PARAM[key], lang), raw,
                      format_param(key, value, lang, currency, period)))
     rows = [(*row, "", None, None) for row in rows]
     for kpi in outcome_kpis(outcome):
@@ -349,8 +349,8 @@ def _formula_line(item: Formula, lang: str) -> str:
 def reader_reference(reference: str, lang: str) -> str:
     """A docstring's ``Reference:`` for the report's reader: the German source articles by their titles instead of
     the repository's "seed article 000"; in German only the works cited (the notes are English)."""
-    text = _SEED_ARTICLE.sub(lambda match: t(f"report_seed_{match.group(1)}", lang)
-                             if texts.has(f"report_seed_{match.group(1)}") else t("report_seed_other", lang), reference)
+    text = _SEED_ARTICLE.sub(lambda match: t(text_keys.REPORT_SEED.get(match.group(1), "report_seed_other"), lang),
+                             reference)
     if lang == "en":
         return text
     works = []
@@ -359,8 +359,7 @@ def reader_reference(reference: str, lang: str) -> str:
         if work not in works:
             works.append(work)
     for seed in _SEED_ARTICLE.finditer(reference):
-        key = f"report_seed_{seed.group(1)}"
-        work = t(key, lang) if texts.has(key) else t("report_seed_other", lang)
+        work = t(text_keys.REPORT_SEED.get(seed.group(1), "report_seed_other"), lang)
         if work not in works:
             works.append(work)
     return "; ".join(works) or text

@@ -79,7 +79,7 @@ def t(key: str, lang: str, **params: object) -> str:
 
 @dataclass(frozen=True)
 class Translator:
-    """The texts of one language: ``tr("key", **params)`` is ``t("key", tr.lang, **params)``."""
+    """The texts of one language: ``tr(key, **params)`` is ``t(key, tr.lang, **params)``."""
 
     lang: str
 

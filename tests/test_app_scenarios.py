@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from retention_views import text_keys
 from retention_views.texts import template
 from retention_views.url_params import PARAMS
 
@@ -80,7 +81,7 @@ def test_links_that_crashed_every_page_fall_back_and_name_what_was_ignored():
                      "profit_tenure": "²:5", "clv_gross_margin": "0.4"})
     notice = " ".join(info.value for info in app.info)
     for key in ("cost_typed_active", "clv_horizon", "cohort_project_periods", "profit_tenure"):
-        assert template(f"param_{key}", "de") in notice
+        assert template(text_keys.PARAM[key], "de") in notice
     assert dict(app.query_params) == {"clv_gross_margin": "0.4"}
     app.switch_page("app_pages/cohorts.py").run()
     assert not app.exception, app.exception
@@ -109,7 +110,7 @@ def test_no_link_value_of_any_parameter_crashes_any_page(link, page):
     notice += " ".join(info.value for info in app.info)
     lang = app.session_state["app_lang"]
     for key in PARAMS:
-        assert key in app.query_params or template(f"param_{key}", lang) in notice or key not in link, key
+        assert key in app.query_params or template(text_keys.PARAM[key], lang) in notice or key not in link, key
 
 
 def test_moving_a_slider_writes_it_to_the_url_and_moving_it_back_removes_it():

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from retention_views import text_keys
 from retention_views.charts.common import PALETTE, figure, money_axis, period_labels
 from retention_views.formats import format_percent
 from retention_views.texts import t
@@ -22,7 +23,7 @@ def cohort_heatmap(matrix: pd.DataFrame, period: str, lang: str) -> go.Figure:
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
     )
     return figure([heatmap], t("chart_cohort_heatmap", lang), lang,
-                  t("axis_periods_since", lang, period=t(f"period_plural_{period}", lang)), t("axis_cohort", lang),
+                  t("axis_periods_since", lang, period=t(text_keys.PERIOD_PLURAL[period], lang)), t("axis_cohort", lang),
                   yaxis={"autorange": "reversed", "type": "category"}, height=max(380, 26 * len(labels) + 120),
                   hovermode="closest")
 
@@ -36,7 +37,7 @@ def cohort_curves_chart(cohorts: pd.DataFrame, average: pd.DataFrame, period: st
     lines.append(dict(type="scatter", x=average["periods_since"], y=average["retention"], mode="lines+markers",
                       name=t("label_average", lang), line={"color": PALETTE["secondary"], "width": 4}))
     return figure(lines, t("chart_cohort_curves", lang), lang,
-                  t("axis_periods_since", lang, period=t(f"period_plural_{period}", lang)),
+                  t("axis_periods_since", lang, period=t(text_keys.PERIOD_PLURAL[period], lang)),
                   t("axis_share_active", lang), yaxis={"tickformat": ".0%", "range": [0, 1.02]})
 
 
@@ -72,7 +73,7 @@ def cohort_projection_chart(curves: pd.DataFrame, period: str, lang: str) -> go.
     lines += _projection(since[pooled], retention[pooled], projected[pooled], names,
                          {"color": PALETTE["secondary"], "width": 4}, 1.0, True)
     return figure(lines, t("chart_cohort_projection", lang), lang,
-                  t("axis_periods_since", lang, period=t(f"period_plural_{period}", lang)),
+                  t("axis_periods_since", lang, period=t(text_keys.PERIOD_PLURAL[period], lang)),
                   t("axis_share_active", lang), yaxis={"tickformat": ".0%", "range": [0, 1.02]}, hovermode="closest")
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention_core import benchmarks, metrics
+from retention_views import text_keys
 from retention_views.charts.common import PALETTE, SCENARIO_COLOURS, figure, money_axis
 from retention_views.charts.value import in_percent
 from retention_views.formats import format_money
@@ -80,7 +81,7 @@ def cost_per_customer_compare_chart(costs: Mapping[str, CostScenario], lang: str
     bars = [
         dict(type="bar", x=names, y=[metrics.retention_cost_per_customer(cost.amounts[category], cost.active_customers)
                                      for cost in costs.values()],
-             name=t(f"category_short_{category}", lang), marker={"color": PALETTE[category]})
+             name=t(text_keys.CATEGORY_SHORT[category], lang), marker={"color": PALETTE[category]})
         for category in COST_CATEGORIES
     ]
     totals = dict(

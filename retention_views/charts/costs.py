@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention_core import benchmarks
+from retention_views import text_keys
 from retention_views.charts.common import PALETTE, figure, money_axis, period_labels
 from retention_views.formats import format_money
 from retention_views.page_results.costs import COST_CATEGORIES
@@ -16,7 +17,7 @@ from retention_views.texts import t
 def cost_stack_chart(costs: pd.DataFrame, period: str, lang: str, currency: str) -> go.Figure:
     """Retention spend per period stacked by category (team, tools, engagement)."""
     x = period_labels(costs["period_start"], period, lang)
-    bars = [dict(type="bar", x=x, y=costs[category], name=t(f"category_short_{category}", lang),
+    bars = [dict(type="bar", x=x, y=costs[category], name=t(text_keys.CATEGORY_SHORT[category], lang),
                  marker={"color": PALETTE[category]})
             for category in COST_CATEGORIES]
     return figure(bars, t("chart_cost_stack", lang), lang, t("axis_period", lang),

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention_core import benchmarks
+from retention_views import text_keys
 from retention_views.charts.common import PALETTE, figure, period_labels, vline
 from retention_views.formats import format_percent
 from retention_views.texts import t
@@ -36,7 +37,7 @@ def nps_chart(trend: pd.DataFrame, period: str, lang: str) -> go.Figure:
 def industry_benchmark_chart(annual_retention: float | None, lang: str) -> go.Figure:
     """Typical annual retention by industry as ranges, with the user's measured annual retention as a line."""
     industries = benchmarks.INDUSTRY_RETENTION
-    names = [t(f"industry_{industry.key}", lang) for industry in industries]
+    names = [t(text_keys.INDUSTRY[industry.key], lang) for industry in industries]
     ranges = dict(
         type="bar", y=names, x=[max(industry.high - industry.low, 0.01) for industry in industries],
         base=[industry.low for industry in industries], orientation="h", marker={"color": PALETTE["neutral"]},

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from retention_core import benchmarks
 from retention_core.revenue import RevenueRetention
+from retention_views import text_keys
 from retention_views.charts.common import PALETTE, figure, money_axis, period_labels
 from retention_views.formats import format_money, format_percent
 from retention_views.texts import t
@@ -84,6 +85,6 @@ def cohort_nrr_heatmap(matrix: pd.DataFrame, period: str, lang: str) -> go.Figur
         colorbar={"tickformat": ".0%"}, hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
     )
     return figure([heatmap], t("chart_cohort_nrr", lang), lang,
-                  t("axis_periods_since", lang, period=t(f"period_plural_{period}", lang)), t("axis_cohort", lang),
+                  t("axis_periods_since", lang, period=t(text_keys.PERIOD_PLURAL[period], lang)), t("axis_cohort", lang),
                   yaxis={"autorange": "reversed", "type": "category"}, height=max(380, 26 * len(labels) + 120),
                   hovermode="closest")

@@ -8,49 +8,61 @@ from pathlib import Path
 
 import pytest
 
-from retention_core.ingest import SHEETS
+from retention_core.benchmarks import INDUSTRY_RETENTION
+from retention_core.dataset import AGGREGATE_STEPS
+from retention_core.ingest import CANONICAL_NAMES, CATEGORIES, SHEETS
 from retention_core.ingest.contract import PROBLEM_KEYS
-from retention_views import texts
+from retention_core.models import REASONS as PREDICTIVE_REASONS
+from retention_core.queries import PERIODS
+from retention_views import text_keys, texts
 from retention_views.texts import LANGUAGES, placeholders, t, template, translator
 from retention_views.url_params import PARAMS, RETIRED_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("app_pages/*.py"), *ROOT.glob("dashboard/*.py"),
-           *ROOT.glob("retention_core/*.py")]
-LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']""")
+SOURCES = [*ROOT.glob("app.py"), *ROOT.glob("app_pages/*.py"), *ROOT.glob("dashboard/**/*.py"),
+           *ROOT.glob("retention_core/**/*.py"), *ROOT.glob("retention_views/**/*.py")]
+LITERAL_KEY = re.compile(r"""\b(?:t|tr)\(\s*["']([a-z0-9_]+)["']""")
 KEY_ARGUMENT = re.compile(r"""\bmetric\(\s*["']([a-z0-9_]+)["']""")
-# Keys built from a prefix and a known set of names (f-strings in the pages).
-FAMILIES = {
-    "period_{}": ("month", "quarter", "year"),
-    "period_plural_{}": ("month", "quarter", "year"),
-    "period_noun_{}": ("month", "quarter", "year"),
-    "category_{}": ("team", "tools", "engagement"),
-    "category_short_{}": ("team", "tools", "engagement"),
-    "cost_mode_{}": ("data", "typed"),
-    "source_{}": ("sample", "upload"),
-    "sheet_{}": ("transactions", "retention_costs", "acquisition", "nps"),
-    "data_help_{}": ("transactions", "retention_costs", "acquisition", "nps"),
-    "page_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data"),
-    "intro_{}": ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data"),
-    "param_{}": (*PARAMS, *RETIRED_KEYS),
-    "png_{}": ("no_kaleido", "no_browser", "failed"),
-    "scenario_{}": ("name_empty", "name_too_long", "too_many"),
-    "verdict_{}": ("inside", "below", "above", "absolute", "no_room"),
-    "reason_{}": ("short_lifetime", "flat_profits", "high_discount", "near_zero", "long_lifetime", "capped"),
-    "unknown_retention_{}": ("short_history", "no_previous_buyers", "assumed"),
-    "profit_value_{}": ("before", "after", "before_no_cac", "after_no_cac"),
-    "loyalty_cli_{}": ("recommend", "repurchase", "try_new"),
-    "aggregate_step_{}": ("prepare", "activity", "cohorts", "costs", "acquisition", "nps", "customers", "tenure",
-                          "predictive", "done"),
-    "industry_{}": ("retail", "media", "hospitality", "saas", "financial_services", "telecom"),
-    "column_hint_{}": tuple(dict.fromkeys(name for spec in SHEETS.values() for name in spec.required)),
-    "rejected_reason_{}": ("load_rows_wrong_field_count", "load_rows_malformed", "load_values_not_numbers",
-                           "load_values_not_dates", *(key for key in PROBLEM_KEYS
-                                                      if key not in ("data_missing_column", "data_no_rows",
-                                                                     "data_no_purchases", "data_negative_amounts",
-                                                                     "data_margin_percent", "data_duplicate_rows"))),
-    "error_sheet_{}": ("field_missing", "no_rows", "no_purchases", "not_applied"),
+# Keys the code passes around as values (an exception's key, a problem's short form) rather than to t().
+PASSED_KEYS = ("png_no_kaleido", "png_no_browser", "png_failed", "scenario_name_empty", "scenario_name_too_long",
+               "scenario_too_many", "error_sheet_field_missing", "error_sheet_no_rows", "error_sheet_no_purchases",
+               "error_sheet_not_applied")
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data")
+# What each explicit key map of text_keys must cover: the values the code looks up in it.
+COVERED = {
+    "PERIOD": PERIODS,
+    "PERIOD_PLURAL": PERIODS,
+    "PERIOD_NOUN": PERIODS,
+    "CATEGORY": CATEGORIES,
+    "CATEGORY_SHORT": CATEGORIES,
+    "COST_MODE": ("data", "typed"),
+    "SOURCE": ("sample", "upload", "configured"),
+    "SHEET": tuple(SHEETS),
+    "SHEET_HELP": tuple(SHEETS),
+    "COLUMN": ("row_number", "reason", *CANONICAL_NAMES),
+    "COLUMN_HINT": tuple(dict.fromkeys(name for spec in SHEETS.values() for name in spec.required)),
+    "REJECTED_REASON": ("load_rows_wrong_field_count", "load_rows_malformed", "load_values_not_numbers",
+                        "load_values_not_dates", *(key for key in PROBLEM_KEYS
+                                                   if key not in ("data_missing_column", "data_no_rows",
+                                                                  "data_no_purchases", "data_negative_amounts",
+                                                                  "data_margin_percent", "data_duplicate_rows"))),
+    "AGGREGATE_STEP": (*AGGREGATE_STEPS, "done"),
+    "PAGE_TITLE": PAGES,
+    "PAGE_INTRO": PAGES,
+    "PARAM": (*PARAMS, *RETIRED_KEYS),
+    "UNKNOWN_RETENTION": ("short_history", "no_previous_buyers", "assumed"),
+    "PREDICTIVE_REASON": PREDICTIVE_REASONS,
+    "LOYALTY_QUESTION": ("recommend", "repurchase", "try_new"),
+    "INDUSTRY": tuple(industry.key for industry in INDUSTRY_RETENTION),
+    "VERDICT": ("inside", "below", "above", "absolute", "no_room"),
+    "VERDICT_REASON": ("short_lifetime", "flat_profits", "high_discount", "near_zero", "long_lifetime", "capped"),
+    "PROFIT_VALUE": (True, False),
+    "REPORT_SEED": ("000", "001"),
 }
+
+
+def key_maps() -> dict[str, dict]:
+    return {name: value for name, value in vars(text_keys).items() if name.isupper() and isinstance(value, dict)}
 
 
 def used_keys() -> set[str]:
@@ -72,16 +84,21 @@ def test_each_locale_file_has_the_same_keys_in_the_same_order():
 
 
 def test_every_key_the_code_uses_is_in_the_table():
-    from retention_core import revenue
-    from retention_core.ingest import CANONICAL_NAMES
     from retention_views.page_results import KPI_FIELDS, REVENUE_KPI_FIELDS
 
-    families = {pattern.format(name) for pattern, names in FAMILIES.items() for name in names}
+    mapped = {key for keys in key_maps().values() for value in keys.values()
+              for key in (value if isinstance(value, tuple) else (value,))}
     kpis = {f"kpi_{name}{suffix}" for name, _, _ in KPI_FIELDS for suffix in ("", "_help")}
     kpis |= {f"kpi_{name}{suffix}" for name, *_ in REVENUE_KPI_FIELDS for suffix in ("", "_help")}
-    columns = {f"column_{name}" for name in CANONICAL_NAMES}
-    missing = sorted(key for key in used_keys() | families | kpis | columns if not texts.has(key))
+    missing = sorted(key for key in used_keys() | mapped | set(PASSED_KEYS) | kpis if not texts.has(key))
     assert missing == []
+
+
+def test_each_key_map_covers_the_values_it_is_looked_up_with():
+    assert set(key_maps()) == set(COVERED)
+    uncovered = {name: sorted(set(COVERED[name]) - set(keys), key=str) for name, keys in key_maps().items()
+                 if set(COVERED[name]) - set(keys)}
+    assert uncovered == {}
 
 
 def test_both_languages_use_the_same_placeholders():
