@@ -142,7 +142,7 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             options = [None, *columns]
             suggestion = current.get(canonical)
             label = t(text_keys.COLUMN[canonical], s.lang) + ("" if canonical in spec.required else
-                                                         " " + t("data_optional", s.lang))
+                                                               " " + t("data_optional", s.lang))
             chosen[canonical] = form_columns[index % 3].selectbox(
                 label, options, index=options.index(suggestion) if suggestion in options else 0,
                 key=f"data_map_{kind}_{entry.key[:12]}_{canonical}", format_func=lambda name: "–" if name is None else str(name),

@@ -152,5 +152,3 @@ def test_a_count_of_one_takes_the_singular_in_both_languages():
 
 def test_a_plural_choice_names_its_parameter():
     assert placeholders("{rows} {rows|Zeile|Zeilen} in {column}") == {"rows", "column"}
-
-
