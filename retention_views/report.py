@@ -31,7 +31,7 @@ from plotly.offline import get_plotlyjs
 
 from retention_core import metrics, revenue
 from retention_core.intervals import informative
-from retention_views import text_keys, texts
+from retention_views import text_keys
 from retention_views.formats import (
     format_interval_range,
     format_kind,
@@ -335,15 +335,15 @@ _CITATION = re.compile(r"Farris et al\. \(2010\)(, §[\d.–]+)?|Reichheld & Sas
 
 def _formula_title(item: Formula, lang: str) -> str:
     """The docstring's one-line summary; in another language its translation."""
-    key = f"report_formula_{item.name}"
-    return t(key, lang) if lang != "en" and texts.has(key) else item.summary
+    key = text_keys.REPORT_FORMULA_TITLE.get(item.name)
+    return t(key, lang) if lang != "en" and key else item.summary
 
 
 def _formula_line(item: Formula, lang: str) -> str:
     """The docstring's formula line, translated where it has words (the English text is the docstring's, a test
     keeps them equal); symbols stay as they are."""
-    key = f"report_formula_line_{item.name}"
-    return t(key, lang) if texts.has(key) else item.formula
+    key = text_keys.REPORT_FORMULA_LINE.get(item.name)
+    return t(key, lang) if key else item.formula
 
 
 def reader_reference(reference: str, lang: str) -> str:

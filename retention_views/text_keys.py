@@ -204,3 +204,36 @@ subtracted)."""
 
 REPORT_SEED = {"000": "report_seed_000", "001": "report_seed_001"}
 """A seed article's title in the report, by its number in the docstrings' "seed article 000"."""
+REPORT_FORMULA_TITLE = {
+    "retention_cost_per_customer": "report_formula_retention_cost_per_customer",
+    "annual_retention_rate": "report_formula_annual_retention_rate",
+    "margin_per_customer_year": "report_formula_margin_per_customer_year",
+    "simple_clv": "report_formula_simple_clv",
+    "margin_multiple_clv": "report_formula_margin_multiple_clv",
+    "finite_horizon_clv": "report_formula_finite_horizon_clv",
+    "lifetime_retention_cost": "report_formula_lifetime_retention_cost",
+    "clv_gap": "report_formula_clv_gap",
+    "net_value": "report_formula_net_value",
+    "break_even_retention_spend": "report_formula_break_even_retention_spend",
+    "clv_to_cac": "report_formula_clv_to_cac",
+    "tenure_profit_value": "report_formula_tenure_profit_value",
+    "retention_uplift": "report_formula_retention_uplift",
+    "net_revenue_retention": "report_formula_net_revenue_retention",
+    "gross_revenue_retention": "report_formula_gross_revenue_retention",
+    "bridge_ending": "report_formula_bridge_ending",
+}
+"""A report formula's title in another language than the docstring's English, by the function's name."""
+REPORT_FORMULA_LINE = {
+    "retention_cost_per_customer": "report_formula_line_retention_cost_per_customer",
+    "annual_retention_rate": "report_formula_line_annual_retention_rate",
+    "margin_per_customer_year": "report_formula_line_margin_per_customer_year",
+    "simple_clv": "report_formula_line_simple_clv",
+    "clv_gap": "report_formula_line_clv_gap",
+    "net_value": "report_formula_line_net_value",
+    "retention_uplift": "report_formula_line_retention_uplift",
+    "net_revenue_retention": "report_formula_line_net_revenue_retention",
+    "gross_revenue_retention": "report_formula_line_gross_revenue_retention",
+    "bridge_ending": "report_formula_line_bridge_ending",
+}
+"""A report formula's line where it has words to translate, by the function's name (its English text is the
+docstring's formula line; the others are symbols only)."""

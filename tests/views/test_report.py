@@ -282,11 +282,11 @@ def test_a_signed_number_as_shown_is_written_as_shown_and_a_formula_is_not_run()
 
 
 def test_the_report_states_each_formula_in_the_readers_language_and_its_english_line_is_the_docstrings():
-    from retention_views import texts
+    from retention_views import text_keys, texts
 
     for function in report.REPORT_FORMULAS:
-        key = f"report_formula_line_{function.__name__}"
-        if texts.has(key):
+        key = text_keys.REPORT_FORMULA_LINE.get(function.__name__)
+        if key:
             assert texts.template(key, "en") == report.formula_of(function).formula, key
 
 

@@ -15,6 +15,7 @@ from retention_core.ingest.contract import PROBLEM_KEYS
 from retention_core.models import REASONS as PREDICTIVE_REASONS
 from retention_core.queries import PERIODS
 from retention_views import text_keys, texts
+from retention_views.report import REPORT_FORMULAS
 from retention_views.texts import LANGUAGES, placeholders, t, template, translator
 from retention_views.url_params import PARAMS, RETIRED_KEYS
 
@@ -58,6 +59,10 @@ COVERED = {
     "VERDICT_REASON": ("short_lifetime", "flat_profits", "high_discount", "near_zero", "long_lifetime", "capped"),
     "PROFIT_VALUE": (True, False),
     "REPORT_SEED": ("000", "001"),
+    "REPORT_FORMULA_TITLE": tuple(function.__name__ for function in REPORT_FORMULAS),
+    "REPORT_FORMULA_LINE": ("retention_cost_per_customer", "annual_retention_rate", "margin_per_customer_year",
+                            "simple_clv", "clv_gap", "net_value", "retention_uplift", "net_revenue_retention",
+                            "gross_revenue_retention", "bridge_ending"),
 }
 
 
