@@ -12,7 +12,6 @@ from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import models
 from retention_views import charts, text_keys, whatif
 from retention_views.formats import format_number
-from retention_views.texts import t
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()
@@ -20,7 +19,7 @@ run_counts.count_run("clv_page")
 widgets.header("clv", s)
 
 if "clv_annual_retention" not in inputs.plan(s).specs:
-    st.warning(t("warning_no_orders", s.lang))
+    st.warning(s.t("warning_no_orders"))
     st.stop()
 basis = aggs.basis
 btyd = aggs.predictive
@@ -40,24 +39,24 @@ def what_if() -> None:
     plan = inputs.plan(s)
     widgets.basis_caption(basis, s)
     left, right = st.columns(2)
-    margin = inputs.percent_slider(plan, "clv_gross_margin", t("clv_gross_margin", s.lang), left,
-                                   help=t("clv_gross_margin_help", s.lang), lang=s.lang,
+    margin = inputs.percent_slider(plan, "clv_gross_margin", s.t("clv_gross_margin"), left,
+                                   help=s.t("clv_gross_margin_help"), lang=s.lang,
                                    reruns=FORECAST_FRAGMENTS)
-    discount = inputs.percent_slider(plan, "clv_discount_rate", t("clv_discount_rate", s.lang), left,
-                                     help=t("clv_discount_rate_help", s.lang), lang=s.lang,
+    discount = inputs.percent_slider(plan, "clv_discount_rate", s.t("clv_discount_rate"), left,
+                                     help=s.t("clv_discount_rate_help"), lang=s.lang,
                                      reruns=FORECAST_FRAGMENTS)
     retention = inputs.percent_slider(plan, "clv_annual_retention",
                                       widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
-                                      help=t("clv_annual_retention_help", s.lang), lang=s.lang)
-    horizon = inputs.slider(plan, "clv_horizon", t("clv_horizon", s.lang), right, reruns=FORECAST_FRAGMENTS)
+                                      help=s.t("clv_annual_retention_help"), lang=s.lang)
+    horizon = inputs.slider(plan, "clv_horizon", s.t("clv_horizon"), right, reruns=FORECAST_FRAGMENTS)
     cost_column, cac_column = st.columns(2)
     cost_label = widgets.measured_label("clv_retention_cost_year", basis.retention_cost_per_customer, s)
     cost = inputs.number_input(plan, "clv_retention_cost_year", cost_label, cost_column,
-                               help=t("clv_retention_cost_year_help", s.lang), lang=s.lang,
-                               placeholder=t("field_not_measured", s.lang))
+                               help=s.t("clv_retention_cost_year_help"), lang=s.lang,
+                               placeholder=s.t("field_not_measured"))
     cac = inputs.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
-                              cac_column, help=t("label_cac_year_help", s.lang), lang=s.lang,
-                              placeholder=t("field_not_measured", s.lang))
+                              cac_column, help=s.t("label_cac_year_help"), lang=s.lang,
+                              placeholder=s.t("field_not_measured"))
     widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)
     values = {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount,
               "clv_annual_retention": retention, "clv_horizon": horizon, "clv_retention_cost_year": cost,
@@ -75,12 +74,12 @@ def what_if() -> None:
     widgets.interval_sentence("interval_clv_sentence", "money", result.margin_multiple_clv,
                               sure.get("margin_multiple_clv"), s)
     if result.expected_lifetime_years is not None:
-        st.markdown(t("clv_why_differ", s.lang, lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
-                      horizon=horizon, margin=widgets.format_value("money", result.margin_per_year, s)))
+        st.markdown(s.t("clv_why_differ", lifetime=format_number(result.expected_lifetime_years, s.lang, 1),
+                        horizon=horizon, margin=widgets.format_value("money", result.margin_per_year, s)))
         widgets.chart(charts.clv_comparison_chart(result, s.lang, s.currency, sure), s)
 
-    st.subheader(t("clv_gap_title", s.lang))
-    st.caption(t("clv_gap_intro", s.lang))
+    st.subheader(s.t("clv_gap_title"))
+    st.caption(s.t("clv_gap_intro"))
     gap_cards = st.columns(4)
     widgets.metric("label_lifetime_retention_cost", "money", result.lifetime_retention_cost, s,
                    "label_lifetime_retention_cost_help", container=gap_cards[0],
@@ -100,15 +99,15 @@ def what_if() -> None:
             widgets.metric("kpi_clv_to_cac", "ratio", result.clv_to_cac, s, "kpi_clv_to_cac_help",
                            interval=sure.get("clv_to_cac"))
             if result.clv_to_cac is None:
-                st.info(t("clv_cac_unknown", s.lang), icon=":material/info:")
+                st.info(s.t("clv_cac_unknown"), icon=":material/info:")
             else:
                 widgets.chart(charts.clv_cac_chart(result.clv_to_cac, s.lang), s)
 
-    st.subheader(t("predictive_title", s.lang))
-    st.caption(t("predictive_intro", s.lang))
+    st.subheader(s.t("predictive_title"))
+    st.caption(s.t("predictive_intro"))
     if btyd.reason:
-        st.info(t("predictive_unavailable", s.lang, reason=t(text_keys.PREDICTIVE_REASON[btyd.reason], s.lang,
-                                                             **models.reason_params(btyd))), icon=":material/info:")
+        st.info(s.t("predictive_unavailable", reason=s.t(text_keys.PREDICTIVE_REASON[btyd.reason],
+                                                         **models.reason_params(btyd))), icon=":material/info:")
     else:
         forecast = forecast_for({"clv_gross_margin": margin, "clv_discount_rate": discount, "clv_horizon": horizon})
         estimate_cards = st.columns(3)
@@ -118,15 +117,15 @@ def what_if() -> None:
                        container=estimate_cards[1], interval=sure.get("margin_multiple_clv"))
         widgets.metric("predictive_mean_clv", "money", forecast.mean_clv, s, "predictive_mean_clv_help",
                        container=estimate_cards[2])
-        st.markdown(t("predictive_why_differ", s.lang, horizon=horizon,
-                      median=widgets.format_value("money", forecast.median_clv, s)))
-        st.caption(t("predictive_fitted_on", s.lang, customers=format_number(btyd.customers, s.lang),
-                     repeaters=format_number(btyd.repeaters, s.lang)))
+        st.markdown(s.t("predictive_why_differ", horizon=horizon,
+                        median=widgets.format_value("money", forecast.median_clv, s)))
+        st.caption(s.t("predictive_fitted_on", customers=format_number(btyd.customers, s.lang),
+                       repeaters=format_number(btyd.repeaters, s.lang)))
         if btyd.fit_customers < btyd.customers:
-            st.caption(t("predictive_fitted_on_sample", s.lang, sample=format_number(btyd.fit_customers, s.lang)))
+            st.caption(s.t("predictive_fitted_on_sample", sample=format_number(btyd.fit_customers, s.lang)))
         if btyd.gamma_gamma_excluded:
-            st.caption(t("predictive_gamma_gamma_excluded", s.lang, excluded=format_number(btyd.gamma_gamma_excluded,
-                                                                                            s.lang)))
+            st.caption(s.t("predictive_gamma_gamma_excluded", excluded=format_number(btyd.gamma_gamma_excluded,
+                                                                                      s.lang)))
 
 
 @st.fragment(key="clv_forecast")
@@ -138,7 +137,7 @@ def forecast_part(part: str) -> None:
         widgets.chart(charts.predictive_clv_histogram(forecast_for(inputs.plan(s).values), s.lang, s.currency), s)
         return
     # the table is built and sent only while its expander is open; opening it reruns this fragment alone
-    box = st.expander(t("predictive_top_title", s.lang), key="clv_top_open", on_change="rerun",
+    box = st.expander(s.t("predictive_top_title"), key="clv_top_open", on_change="rerun",
                       icon=":material/format_list_numbered:")
     if not box.open:
         return
@@ -148,35 +147,35 @@ def forecast_part(part: str) -> None:
         "frequency": ("number", 0), "monetary": ("number", 2), "expected_purchases": ("number", 1),
         "probability_alive": ("percent", 1), "clv": ("number", 2)}, s)
     box.dataframe(top_customers, hide_index=True, column_config={
-        "customer_id": t("predictive_column_customer", s.lang),
-        "frequency": t("predictive_column_repeat_purchases", s.lang),
-        "monetary": t("predictive_column_mean_spend", s.lang, currency=s.currency),
-        "expected_purchases": t("predictive_column_expected_purchases", s.lang),
-        "probability_alive": t("predictive_column_probability_alive", s.lang),
-        "clv": t("predictive_column_clv", s.lang, currency=s.currency),
+        "customer_id": s.t("predictive_column_customer"),
+        "frequency": s.t("predictive_column_repeat_purchases"),
+        "monetary": s.t("predictive_column_mean_spend", currency=s.currency),
+        "expected_purchases": s.t("predictive_column_expected_purchases"),
+        "probability_alive": s.t("predictive_column_probability_alive"),
+        "clv": s.t("predictive_column_clv", currency=s.currency),
     })
 
 
 @st.fragment(key="clv_holdout")
 def holdout_check() -> None:
     """The BG/NBD's holdout check, built and sent only while its expander is open (opening reruns this alone)."""
-    box = st.expander(t("predictive_holdout_title", s.lang), key="clv_holdout_open", on_change="rerun",
+    box = st.expander(s.t("predictive_holdout_title"), key="clv_holdout_open", on_change="rerun",
                       icon=":material/fact_check:")
     if not box.open:
         return
     run_counts.count_run("clv_holdout")
     if btyd.holdout is None:
-        box.info(t("predictive_holdout_unavailable", s.lang, reason=t(text_keys.PREDICTIVE_REASON[btyd.holdout_reason],
-                                                                      s.lang, **models.reason_params(btyd))),
+        box.info(s.t("predictive_holdout_unavailable", reason=s.t(text_keys.PREDICTIVE_REASON[btyd.holdout_reason],
+                                                                  **models.reason_params(btyd))),
                  icon=":material/info:")
         return
     with box:
         widgets.chart(shown_data.figure(aggs, "calibration_holdout", lambda: charts.calibration_holdout_chart(
             btyd.holdout, btyd.holdout_weeks, s.lang)), s)
-    box.markdown(t("predictive_holdout_judge", s.lang, weeks=btyd.holdout_weeks,
-                   predicted=widgets.format_value("count", btyd.holdout_predicted, s),
-                   actual=widgets.format_value("count", btyd.holdout_actual, s),
-                   error=widgets.format_delta("relative", btyd.holdout_error, s)))
+    box.markdown(s.t("predictive_holdout_judge", weeks=btyd.holdout_weeks,
+                     predicted=widgets.format_value("count", btyd.holdout_predicted, s),
+                     actual=widgets.format_value("count", btyd.holdout_actual, s),
+                     error=widgets.format_delta("relative", btyd.holdout_error, s)))
 
 
 what_if()

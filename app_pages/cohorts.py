@@ -9,7 +9,6 @@ import streamlit as st
 from dashboard import inputs, revenue_views, run_counts, shown_data, sidebar, widgets
 from retention_core import models
 from retention_views import charts, page_results, text_keys
-from retention_views.texts import t
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()
@@ -19,7 +18,7 @@ plan = inputs.plan(s)
 
 average = page_results.average_retention_curve(aggs)
 if "cohort_periods_since" not in plan.specs:
-    st.warning(t("warning_too_few_periods", s.lang))
+    st.warning(s.t("warning_too_few_periods"))
     st.stop()
 
 
@@ -28,7 +27,7 @@ def retention_after() -> None:
     """The periods slider and the average share of a cohort still buying that many periods later."""
     run_counts.count_run("cohort_retention_after")
     periods_since = inputs.slider(inputs.plan(s), "cohort_periods_since",
-                                  t("cohort_periods_since", s.lang, period=t(text_keys.PERIOD_PLURAL[s.period], s.lang)))
+                                  s.t("cohort_periods_since", period=s.t(text_keys.PERIOD_PLURAL[s.period])))
     widgets.metric("cohort_retention_after", "fraction", page_results.retention_after(aggs, periods_since), s,
                    "cohort_retention_after_help")
 
@@ -38,15 +37,15 @@ def projection_block() -> None:
     """The projection's length slider and the projected retention of the cohorts."""
     run_counts.count_run("cohort_projection")
     periods_ahead = inputs.slider(inputs.plan(s), "cohort_project_periods",
-                                  t("cohort_project_periods", s.lang, period=t(text_keys.PERIOD_PLURAL[s.period], s.lang)))
+                                  s.t("cohort_project_periods", period=s.t(text_keys.PERIOD_PLURAL[s.period])))
     projection = shown_data.cohort_projection(aggs, periods_ahead)
     if projection.empty:
-        st.info(t("predictive_cohort_unavailable", s.lang, minimum=models.MIN_COHORT_PERIODS),
+        st.info(s.t("predictive_cohort_unavailable", minimum=models.MIN_COHORT_PERIODS),
                 icon=":material/info:")
     else:
         widgets.chart(shown_data.figure(aggs, "cohort_projection", lambda: charts.cohort_projection_chart(
             projection, s.period, s.lang), periods_ahead), s)
-        st.caption(t("predictive_cohort_caption", s.lang, minimum=models.MIN_COHORT_PERIODS))
+        st.caption(s.t("predictive_cohort_caption", minimum=models.MIN_COHORT_PERIODS))
 
 
 retention_after()
@@ -60,7 +59,7 @@ with left:
 with right:
     widgets.chart(shown_data.figure(aggs, "cohort_revenue", lambda: charts.cohort_revenue_chart(
         page_results.cohort_matrix(aggs, "revenue"), s.period, s.lang, s.currency)), s)
-    st.caption(t("cohort_revenue_note", s.lang))
+    st.caption(s.t("cohort_revenue_note"))
 
-st.subheader(t("predictive_cohort_title", s.lang))
+st.subheader(s.t("predictive_cohort_title"))
 projection_block()

@@ -5,12 +5,11 @@ import streamlit as st
 from dashboard import sidebar, upload, widgets
 from retention_core.ingest import SHEETS
 from retention_views import text_keys
-from retention_views.texts import t
 
 s = sidebar.settings()
 widgets.header("data", s)
 
-tabs = st.tabs([t(text_keys.SHEET[kind], s.lang) + ("" if kind == "transactions" else " " + t("data_optional", s.lang))
+tabs = st.tabs([s.t(text_keys.SHEET[kind]) + ("" if kind == "transactions" else " " + s.t("data_optional"))
                 for kind in SHEETS])
 for tab, kind in zip(tabs, SHEETS):
     with tab:

@@ -8,7 +8,6 @@ import streamlit as st
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import metrics
 from retention_views import charts, page_results, text_keys
-from retention_views.texts import t
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()
@@ -17,7 +16,7 @@ widgets.header("loyalty", s)
 plan = inputs.plan(s)
 
 facts = page_results.loyalty_facts(aggs)
-st.caption(t("loyalty_scope", s.lang))
+st.caption(s.t("loyalty_scope"))
 cards = st.columns(4)
 widgets.metric("kpi_repeat_purchase_rate", "fraction", facts.repeat_purchase_rate, s, "loyalty_repeat_help",
                container=cards[0])
@@ -25,7 +24,7 @@ widgets.metric("loyalty_upsell_rate", "fraction", facts.upsell_rate, s, "loyalty
 widgets.metric("loyalty_upsell_ratio", "ratio", facts.upsell_ratio, s, "loyalty_upsell_ratio_help", container=cards[2])
 widgets.metric("kpi_nps", "points", facts.nps, s, "kpi_nps_help", container=cards[3])
 if not aggs.has_products:
-    st.info(t("loyalty_no_products", s.lang), icon=":material/info:")
+    st.info(s.t("loyalty_no_products"), icon=":material/info:")
 if aggs.nps is None:
     widgets.missing_sheet("nps", s)
 else:
@@ -38,8 +37,8 @@ def loyalty_index() -> None:
     """The Customer Loyalty Index from the three mean answers on the sliders."""
     run_counts.count_run("loyalty_cli")
     plan = inputs.plan(s)
-    st.subheader(t("loyalty_cli_title", s.lang))
-    st.caption(t("loyalty_cli_intro", s.lang))
+    st.subheader(s.t("loyalty_cli_title"))
+    st.caption(s.t("loyalty_cli_intro"))
     columns = st.columns(3)
     means = [inputs.decimal_slider(plan, f"loyalty_cli_{question}",  # presets: no sheet measures these answers
                                    widgets.measured_label(text_keys.LOYALTY_QUESTION[question], None, s), columns[index],

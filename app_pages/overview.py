@@ -6,7 +6,6 @@ import streamlit as st
 from dashboard import inputs, revenue_views, shown_data, sidebar, widgets
 from retention_views import charts, page_results, whatif
 from retention_views.formats import format_day, format_period
-from retention_views.texts import t
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()
@@ -14,19 +13,19 @@ widgets.header("overview", s)
 plan = inputs.plan(s)
 
 if "overview_period" not in plan.specs:
-    st.warning(t("warning_too_few_periods", s.lang))
+    st.warning(s.t("warning_too_few_periods"))
     st.stop()
-period_start = inputs.choice(plan, "overview_period", t("overview_period", s.lang), "select_slider",
+period_start = inputs.choice(plan, "overview_period", s.t("overview_period"), "select_slider",
                              format_func=lambda start: format_period(start, s.period, s.lang))
 widgets.kpi_cards(page_results.overview_kpis(aggs, period_start), s)
 
 basis = aggs.basis
 if basis is not None:
-    st.subheader(t("overview_value_title", s.lang, end=format_day(basis.as_of, s.lang)))
+    st.subheader(s.t("overview_value_title", end=format_day(basis.as_of, s.lang)))
     assumptions = inputs.assumptions(plan)
-    st.caption(t("overview_value_intro", s.lang,
-                 margin=widgets.format_value("fraction", assumptions.gross_margin, s),
-                 discount=widgets.format_value("fraction", assumptions.annual_discount_rate, s)))
+    st.caption(s.t("overview_value_intro",
+                   margin=widgets.format_value("fraction", assumptions.gross_margin, s),
+                   discount=widgets.format_value("fraction", assumptions.annual_discount_rate, s)))
     widgets.basis_caption(basis, s)
     widgets.kpi_cards(whatif.customer_value_kpis(basis, plan, aggs.basis_replicates), s, per_row=3, prefix="")
     measured = {"retention": basis.retention_rate}  # a missing sheet is named below, with the period figures
@@ -37,7 +36,7 @@ if basis is not None:
     widgets.unknown_inputs(basis, measured, s)
 widgets.chart(charts.retention_trend_chart(page_results.retention_trend(aggs), s.period, s.lang), s)
 widgets.chart(charts.industry_benchmark_chart(None if basis is None else basis.retention_rate, s.lang), s)
-st.caption(t("overview_benchmark_note", s.lang))
+st.caption(s.t("overview_benchmark_note"))
 revenue_views.overview_section(aggs, period_start, s)
 for sheet in ("retention_costs", "acquisition", "nps"):
     if sheet not in aggs.sheets:

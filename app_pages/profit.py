@@ -10,7 +10,6 @@ from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import benchmarks
 from retention_views import charts, page_results, text_keys, whatif
 from retention_views.formats import format_number, format_percent
-from retention_views.texts import t
 
 #: The verdict's reasons that explain a result off Reichheld's band, listed once after "Warum:" / "Why:".
 CAUSES = ("short_lifetime", "flat_profits", "high_discount", "long_lifetime")
@@ -21,7 +20,7 @@ run_counts.count_run("profit_page")
 widgets.header("profit", s)
 
 if "profit_retention" not in inputs.plan(s).specs:
-    st.warning(t("warning_no_customer_year", s.lang))
+    st.warning(s.t("warning_no_customer_year"))
     st.stop()
 basis = aggs.basis
 
@@ -30,14 +29,14 @@ basis = aggs.basis
 def base_growth(retention: float, uplift: float) -> None:
     """The growth slider and the customer base it gives, at the simulator's retention and uplift."""
     run_counts.count_run("profit_growth")
-    years = inputs.slider(inputs.plan(s), "profit_growth_years", t("profit_growth_years", s.lang))
+    years = inputs.slider(inputs.plan(s), "profit_growth_years", s.t("profit_growth_years"))
     if basis.acquisition_rate is None:
-        st.info(t("profit_growth_unknown", s.lang), icon=":material/info:")
+        st.info(s.t("profit_growth_unknown"), icon=":material/info:")
     else:
         growth = page_results.customer_base_growth(retention, basis.acquisition_rate, uplift, years)
         widgets.chart(charts.base_growth_chart(growth, s.lang), s)
-        st.caption(t("profit_growth_assumes", s.lang, rate=format_percent(basis.acquisition_rate, s.lang, 0),
-                     growth=format_percent(growth["without_uplift"].iloc[-1] - 1, s.lang, 0), years=years))
+        st.caption(s.t("profit_growth_assumes", rate=format_percent(basis.acquisition_rate, s.lang, 0),
+                       growth=format_percent(growth["without_uplift"].iloc[-1] - 1, s.lang, 0), years=years))
 
 
 @st.fragment(key="profit_what_if")
@@ -50,19 +49,19 @@ def what_if() -> None:
     left, right = st.columns(2)
     retention = inputs.percent_slider(plan, "profit_retention",
                                       widgets.measured_label("profit_retention", basis.retention_rate, s), left,
-                                      help=t("profit_retention_help", s.lang), lang=s.lang)
-    uplift = inputs.percent_slider(plan, "profit_uplift", t("profit_uplift", s.lang), left,
-                                   help=t("profit_uplift_help", s.lang), lang=s.lang)
-    discount = inputs.percent_slider(plan, "profit_discount_rate", t("clv_discount_rate", s.lang), right,
+                                      help=s.t("profit_retention_help"), lang=s.lang)
+    uplift = inputs.percent_slider(plan, "profit_uplift", s.t("profit_uplift"), left,
+                                   help=s.t("profit_uplift_help"), lang=s.lang)
+    discount = inputs.percent_slider(plan, "profit_discount_rate", s.t("clv_discount_rate"), right,
                                      lang=s.lang)
-    horizon = inputs.choice(plan, "profit_horizon", t("profit_horizon", s.lang), "selectbox", right,
-                            format_func=lambda years: t("profit_horizon_unlimited", s.lang) if years is None
-                            else t("label_years", s.lang, years=years))
+    horizon = inputs.choice(plan, "profit_horizon", s.t("profit_horizon"), "selectbox", right,
+                            format_func=lambda years: s.t("profit_horizon_unlimited") if years is None
+                            else s.t("label_years", years=years))
     cac = inputs.number_input(plan, "profit_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
-                              right, help=t("profit_cac_help", s.lang), lang=s.lang,
-                              placeholder=t("field_not_included", s.lang))
+                              right, help=s.t("profit_cac_help"), lang=s.lang,
+                              placeholder=s.t("field_not_included"))
 
-    st.caption(t("profit_tenure_intro", s.lang, margin=format_percent(assumptions.gross_margin, s.lang)))
+    st.caption(s.t("profit_tenure_intro", margin=format_percent(assumptions.gross_margin, s.lang)))
     editor_column, tenure_chart_column = st.columns([2, 3])
     profits = inputs.profits_fields(plan, aggs, assumptions.gross_margin, editor_column, lang=s.lang,
                                      currency=s.currency)
@@ -87,33 +86,33 @@ def what_if() -> None:
                    interval=sure.get("value_after"))
     widgets.metric("profit_relative_change", "fraction", result.relative_change, s, "profit_relative_change_help",
                    container=cards[2], interval=sure.get("relative_change"))
-    cards[3].metric(t("profit_lifetime", s.lang), t("label_years_range", s.lang,
-                                                    before=format_number(result.lifetime_before, s.lang, 1),
-                                                    after=format_number(result.lifetime_after, s.lang, 1)), border=True)
+    cards[3].metric(s.t("profit_lifetime"), s.t("label_years_range",
+                                                before=format_number(result.lifetime_before, s.lang, 1),
+                                                after=format_number(result.lifetime_after, s.lang, 1)), border=True)
     if result.relative_change is not None:
         widgets.interval_sentence("interval_profit_sentence", "fraction", result.relative_change,
                                   sure.get("relative_change"), s)
     else:
         widgets.interval_sentence("interval_profit_sentence", "money", result.value_change,
                                   sure.get("value_change"), s)
-    st.caption(t("profit_differs_from_clv", s.lang))
-    st.markdown(t("profit_churn_sentence", s.lang, retention_before=format_percent(result.retention_before, s.lang),
-                  retention_after=format_percent(result.retention_after, s.lang),
-                  churn_before=format_percent(result.churn_before, s.lang),
-                  churn_after=format_percent(result.churn_after, s.lang),
-                  cut=format_percent(result.churn_reduction, s.lang, 0)))
+    st.caption(s.t("profit_differs_from_clv"))
+    st.markdown(s.t("profit_churn_sentence", retention_before=format_percent(result.retention_before, s.lang),
+                    retention_after=format_percent(result.retention_after, s.lang),
+                    churn_before=format_percent(result.churn_before, s.lang),
+                    churn_after=format_percent(result.churn_after, s.lang),
+                    cut=format_percent(result.churn_reduction, s.lang, 0)))
 
     verdict = outcome.verdict
     low, high = benchmarks.REICHHELD_PROFIT_BAND
-    message = t(text_keys.VERDICT[verdict.position], s.lang, low=format_percent(low, s.lang, 0),
-                high=format_percent(high, s.lang, 0), points=format_number(verdict.uplift_points * 100, s.lang, 1),
-                change=format_percent(verdict.relative_change, s.lang),
-                money=widgets.format_value("money", verdict.value_change, s))
-    texts = {reason: t(text_keys.VERDICT_REASON[reason], s.lang, points=format_number(verdict.uplift_points * 100, s.lang, 1))
+    message = s.t(text_keys.VERDICT[verdict.position], low=format_percent(low, s.lang, 0),
+                  high=format_percent(high, s.lang, 0), points=format_number(verdict.uplift_points * 100, s.lang, 1),
+                  change=format_percent(verdict.relative_change, s.lang),
+                  money=widgets.format_value("money", verdict.value_change, s))
+    texts = {reason: s.t(text_keys.VERDICT_REASON[reason], points=format_number(verdict.uplift_points * 100, s.lang, 1))
              for reason in verdict.reasons}
     causes = [text for reason, text in texts.items() if reason in CAUSES]
     reasons = " ".join([text for reason, text in texts.items() if reason not in CAUSES]
-                       + ([t("verdict_why", s.lang, causes=" ".join(causes))] if causes else []))
+                       + ([s.t("verdict_why", causes=" ".join(causes))] if causes else []))
     (st.success if verdict.position == "inside" else st.info)(f"{message} {reasons}".strip())
 
     curve_column, growth_column = st.columns(2)

@@ -15,7 +15,6 @@ from dashboard.sidebar import Settings
 from retention_views import charts, report, text_keys, whatif
 from retention_views.exports import to_csv_bytes, to_xlsx_bytes
 from retention_views.formats import format_interval_range, format_percent
-from retention_views.texts import t
 
 CURRENT = None  # the choice "current settings" among the saved scenarios' names
 
@@ -31,7 +30,7 @@ class Evaluated:
 
 def label(name: str | None, s: Settings) -> str:
     """What a choice is called: the saved name, or "current settings"."""
-    return t("scenarios_current", s.lang) if name is CURRENT else name
+    return s.t("scenarios_current") if name is CURRENT else name
 
 
 def choices() -> list[str | None]:
@@ -55,30 +54,29 @@ def comparison(first: Evaluated, second: Evaluated, s: Settings) -> None:
                                         "profit_relative_change"))]
     st.caption(widgets.message("scenarios_cards_caption", s.lang, name=second.label))
     for column, row in zip(st.columns(len(headline)), headline.itertuples(index=False)):
-        column.metric(t(row.key, s.lang), widgets.format_value(row.kind, row.b, s),
+        column.metric(s.t(row.key), widgets.format_value(row.kind, row.b, s),
                       delta=widgets.format_delta(row.kind, row.difference, s), border=True,
                       delta_color="inverse" if row.lower_is_better else "normal",
-                      help=t("scenarios_delta_help", s.lang))
+                      help=s.t("scenarios_delta_help"))
     rows = [{
-        "kpi": t(row.key, s.lang),
+        "kpi": s.t(row.key),
         "a": widgets.format_value(row.kind, row.a, s),
         "b": widgets.format_value(row.kind, row.b, s),
         "difference": widgets.format_delta(row.kind, row.difference, s) or "±0",
         "relative": "–" if row.relative is None else format_percent(row.relative, s.lang),
         "difference_interval": _difference_range(row.kind, row.difference_interval, s),
         "beyond_uncertainty": "–" if row.beyond_uncertainty is None
-        else t("scenarios_beyond_yes" if row.beyond_uncertainty else "scenarios_beyond_no", s.lang),
+        else s.t("scenarios_beyond_yes" if row.beyond_uncertainty else "scenarios_beyond_no"),
     } for row in table.itertuples(index=False)]
     st.dataframe(rows, hide_index=True, height="content", key="scenarios_table", column_config={
-        "kpi": t("scenarios_column_kpi", s.lang),
+        "kpi": s.t("scenarios_column_kpi"),
         "a": f"A: {first.label}",
         "b": f"B: {second.label}",
-        "difference": t("scenarios_column_difference", s.lang),
-        "relative": t("scenarios_column_relative", s.lang),
-        "difference_interval": st.column_config.TextColumn(t("scenarios_column_difference_interval", s.lang),
-                                                           help=t("scenarios_column_difference_interval_help",
-                                                                  s.lang)),
-        "beyond_uncertainty": t("scenarios_column_beyond", s.lang),
+        "difference": s.t("scenarios_column_difference"),
+        "relative": s.t("scenarios_column_relative"),
+        "difference_interval": st.column_config.TextColumn(s.t("scenarios_column_difference_interval"),
+                                                           help=s.t("scenarios_column_difference_interval_help")),
+        "beyond_uncertainty": s.t("scenarios_column_beyond"),
     })
 
 
@@ -107,7 +105,7 @@ def comparison_charts(first: Evaluated, second: Evaluated, s: Settings) -> None:
     widgets.chart(charts.cost_per_customer_compare_chart({name: outcome.cost.scenario for name, outcome in pairs},
                                                          s.lang, s.currency), s, key="scenarios_cost_chart")
     if first.period != second.period:
-        st.caption(t("scenarios_periods_differ", s.lang))
+        st.caption(s.t("scenarios_periods_differ"))
 
 
 def scenario_figures(evaluated: Evaluated, s: Settings) -> dict:
@@ -131,12 +129,12 @@ def exports(s: Settings) -> None:
     """Download the current settings or any saved scenario (without loading it into the controls) as CSV, XLSX, an
     offline HTML report and its charts as PNG."""
     options = choices()
-    choice = st.selectbox(t("scenarios_export_which", s.lang), options, key="scenarios_export_choice",
+    choice = st.selectbox(s.t("scenarios_export_which"), options, key="scenarios_export_choice",
                           format_func=lambda option: label(option, s))
     if choice not in options:  # a scenario removed since it was picked
         choice = CURRENT
     name = label(choice, s) if choice is not CURRENT else st.text_input(
-        t("scenarios_export_name", s.lang), value=t("scenarios_current", s.lang), max_chars=whatif.MAX_NAME_LENGTH,
+        s.t("scenarios_export_name"), value=s.t("scenarios_current"), max_chars=whatif.MAX_NAME_LENGTH,
         key="scenarios_export_name")
     values = saved_scenarios.snapshot(s) if choice is CURRENT else saved_scenarios.saved()[choice]
     current = evaluate(choice, s)
@@ -146,26 +144,26 @@ def exports(s: Settings) -> None:
                                   s.currency, current.period)
     stem = report.file_stem(name)
     columns = st.columns(4)
-    columns[0].download_button(t("download_scenario_csv", s.lang), to_csv_bytes(frame, s.lang),
+    columns[0].download_button(s.t("download_scenario_csv"), to_csv_bytes(frame, s.lang),
                                file_name=f"{stem}.csv", mime="text/csv", key="scenarios_csv",
                                icon=":material/download:", on_click="ignore")
-    columns[1].download_button(t("download_scenario_xlsx", s.lang), lambda: to_xlsx_bytes(frame, "scenario"),
+    columns[1].download_button(s.t("download_scenario_xlsx"), lambda: to_xlsx_bytes(frame, "scenario"),
                                file_name=f"{stem}.xlsx", key="scenarios_xlsx", icon=":material/download:",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                on_click="ignore")
     figures = scenario_figures(current, s)
-    subtitle = t("report_subtitle", s.lang, data=shown_data.dataset_name(s.lang),
-                 period=t(text_keys.PERIOD[current.period], s.lang))
+    subtitle = s.t("report_subtitle", data=shown_data.dataset_name(s.lang),
+                   period=s.t(text_keys.PERIOD[current.period]))
     columns[2].download_button(
-        t("download_report_html", s.lang),
+        s.t("download_report_html"),
         lambda: report.html_report(name, subtitle, frame, list(figures.values()), s.lang).encode("utf-8"),
         file_name=f"{stem}.html", mime="text/html", key="scenarios_html", icon=":material/description:",
         on_click="ignore")
     reason = report.png_unavailable()
     if reason:
-        columns[3].info(t(reason, s.lang), icon=":material/image_not_supported:")
+        columns[3].info(s.t(reason), icon=":material/image_not_supported:")
     else:
-        columns[3].download_button(t("download_charts_png", s.lang), lambda: _png_zip(figures, s),
+        columns[3].download_button(s.t("download_charts_png"), lambda: _png_zip(figures, s),
                                    file_name=f"{stem}_charts.zip", mime="application/zip", key="scenarios_png",
                                    icon=":material/image:", on_click="ignore")
 
@@ -175,4 +173,4 @@ def _png_zip(figures: dict, s: Settings) -> bytes:
     try:
         return report.figures_zip(figures)
     except report.PngUnavailable as error:
-        return report.note_zip(t(error.key, s.lang))
+        return report.note_zip(s.t(error.key))

@@ -24,7 +24,6 @@ from contextlib import contextmanager
 import streamlit as st
 
 from dashboard import keys, sidebar
-from retention_views.texts import t
 
 _LOG = logging.getLogger(__name__)
 
@@ -71,10 +70,10 @@ def show_unexpected(incident: str) -> None:
     way back; with an upload shown, a button back to the sample and a link to the Data page."""
     s = sidebar.settings()
     on_upload = s.source == "upload"
-    text = t("error_unexpected", s.lang, incident=incident)
+    text = s.t("error_unexpected", incident=incident)
     if on_upload:
-        text += " " + t("error_way_back_upload", s.lang, source=t("sidebar_source", s.lang),
-                        sample=t("source_sample", s.lang), data_page=t("page_data", s.lang))
+        text += " " + s.t("error_way_back_upload", source=s.t("sidebar_source"),
+                          sample=s.t("source_sample"), data_page=s.t("page_data"))
     st.error(text, icon=":material/report:")
     if on_upload:
         sidebar.way_back(s.lang, key="error_show_sample")

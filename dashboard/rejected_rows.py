@@ -14,7 +14,7 @@ from retention_core.ingest import SHEETS
 from retention_views import text_keys
 from retention_views.formats import format_day, format_number
 from retention_views.reasons import translate_reason
-from retention_views.texts import t
+from retention_views.texts import translator
 
 _NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -37,16 +37,17 @@ def readable(kind: str, rejected: pd.DataFrame, mapping: dict | None, lang: str)
     """The rejected rows as the user reads them (table and CSV): the file's column names, the row number and the
     reason headed in the user's language, the reason in that language, no ``None`` cells, numbers and days as the
     language writes them."""
+    tr = translator(lang)
     names = mapping or {}
     types = SHEETS[kind].types
     shown = pd.DataFrame({
         column: [_cell_as_written(value, types.get(column), lang) for value in rejected[column]]
         for column in rejected.columns if column != "reason"
     }, index=rejected.index)
-    labels = {field: t(text_keys.COLUMN[field], lang) for field in types}
+    labels = {field: tr(text_keys.COLUMN[field]) for field in types}
     shown["reason"] = [translate_reason(reason, lang, {**labels, **names}) for reason in rejected["reason"]]
-    return shown.rename(columns={**names, "row_number": t("column_row_number", lang),
-                                 "reason": t("column_reason", lang)})
+    return shown.rename(columns={**names, "row_number": tr("column_row_number"),
+                                 "reason": tr("column_reason")})
 
 
 def show(kind: str, rejected: pd.DataFrame, s: Settings, mapping: dict | None, rows: int) -> None:

@@ -12,16 +12,15 @@ from retention_core import revenue
 from retention_core.dataset import Aggregates
 from retention_views import charts, page_results, text_keys
 from retention_views.formats import format_day, format_money, format_period
-from retention_views.texts import t
 
 
 def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) -> None:
     """Revenue retention of the Overview's period: four cards, the bridge from the period before, the NRR / GRR
     trend with its reference lines, and what the figures mean."""
-    st.subheader(t("revenue_title", s.lang))
-    st.caption(t("revenue_intro", s.lang))
+    st.subheader(s.t("revenue_title"))
+    st.caption(s.t("revenue_intro"))
     if not revenue.available(aggs):
-        st.info(t("revenue_unavailable", s.lang), icon=":material/info:")
+        st.info(s.t("revenue_unavailable"), icon=":material/info:")
         return
     bridge = revenue.period_retention(aggs, period_start)
     widgets.kpi_cards(page_results.revenue_retention_kpis(aggs, period_start), s)
@@ -35,36 +34,36 @@ def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) 
         widgets.chart(shown_data.figure(aggs, "revenue_retention", lambda: charts.revenue_retention_chart(
             revenue.retention_trend(aggs), aggs.period, s.lang)), s, key="overview_revenue_trend")
     if aggs.period == "year":
-        st.caption(t("revenue_benchmark_note_year", s.lang))
+        st.caption(s.t("revenue_benchmark_note_year"))
     else:
-        st.caption(t("revenue_benchmark_note_period", s.lang, period=t(text_keys.PERIOD_NOUN[aggs.period], s.lang)))
-    with st.expander(t("revenue_definitions_title", s.lang), icon=":material/functions:"):
-        st.markdown(t("revenue_definitions", s.lang))
+        st.caption(s.t("revenue_benchmark_note_period", period=s.t(text_keys.PERIOD_NOUN[aggs.period])))
+    with st.expander(s.t("revenue_definitions_title"), icon=":material/functions:"):
+        st.markdown(s.t("revenue_definitions"))
 
 
 def _notes(aggs: Aggregates, bridge: revenue.RevenueRetention, s: Settings) -> list[str]:
     """What the reader must know about this period's figures: undefined, provisional, returns outside the bridge."""
     notes = []
     if bridge.nrr is None and bridge.previous_start is not None:
-        notes.append(t("revenue_no_start", s.lang))
+        notes.append(s.t("revenue_no_start"))
     if bridge.previous_start is not None and not bridge.complete:
         period = format_period(bridge.period_start, aggs.period, s.lang)
-        notes.append(t("revenue_incomplete_note", s.lang, period=period, start=format_day(aggs.data_start, s.lang),
-                       end=format_day(aggs.data_end, s.lang)))
+        notes.append(s.t("revenue_incomplete_note", period=period, start=format_day(aggs.data_start, s.lang),
+                         end=format_day(aggs.data_end, s.lang)))
     if bridge.returns_without_order:
-        notes.append(t("revenue_returns_note", s.lang,
-                       returns=format_money(bridge.returns_without_order, s.lang, s.currency),
-                       ending=format_money(bridge.ending_revenue, s.lang, s.currency),
-                       total=format_money(bridge.ending_revenue + bridge.returns_without_order, s.lang, s.currency)))
+        notes.append(s.t("revenue_returns_note",
+                         returns=format_money(bridge.returns_without_order, s.lang, s.currency),
+                         ending=format_money(bridge.ending_revenue, s.lang, s.currency),
+                         total=format_money(bridge.ending_revenue + bridge.returns_without_order, s.lang, s.currency)))
     return notes
 
 
 def cohort_section(aggs: Aggregates, s: Settings) -> None:
     """The revenue cohorts beside the head-count ones: NRR of each first-order cohort from period to period."""
-    st.subheader(t("cohort_nrr_title", s.lang))
+    st.subheader(s.t("cohort_nrr_title"))
     if not revenue.available(aggs):
-        st.info(t("revenue_unavailable", s.lang), icon=":material/info:")
+        st.info(s.t("revenue_unavailable"), icon=":material/info:")
         return
     widgets.chart(shown_data.figure(aggs, "cohort_nrr", lambda: charts.cohort_nrr_heatmap(
         revenue.cohort_nrr_matrix(aggs.revenue, aggs.period), aggs.period, s.lang)), s, key="cohort_nrr_heatmap")
-    st.caption(t("cohort_nrr_note", s.lang))
+    st.caption(s.t("cohort_nrr_note"))

@@ -11,7 +11,6 @@ import streamlit as st
 from dashboard import keys, sidebar, url_sync, widgets
 from dashboard.sidebar import Settings
 from retention_views import url_params, whatif
-from retention_views.texts import t
 from retention_views.url_params import PARAMS
 
 MAX_SAVED = 20
@@ -54,16 +53,16 @@ def load(name: str) -> None:
 
 def save_form(s: Settings) -> None:
     """The sidebar's "save this scenario" field: a name and a button; the result is shown in plain words."""
-    with st.sidebar.expander(t("scenario_save_title", s.lang), icon=":material/bookmark_add:"):
+    with st.sidebar.expander(s.t("scenario_save_title"), icon=":material/bookmark_add:"):
         with st.form("scenario_save_form", clear_on_submit=True, border=False):
-            name = st.text_input(t("scenario_name", s.lang), max_chars=whatif.MAX_NAME_LENGTH,
-                                 key="scenario_save_name", placeholder=t("scenario_name_placeholder", s.lang))
-            submitted = st.form_submit_button(t("scenario_save", s.lang), icon=":material/save:")
+            name = st.text_input(s.t("scenario_name"), max_chars=whatif.MAX_NAME_LENGTH,
+                                 key="scenario_save_name", placeholder=s.t("scenario_name_placeholder"))
+            submitted = st.form_submit_button(s.t("scenario_save"), icon=":material/save:")
         if submitted:
             try:
                 saved_name = save(name, s)
             except whatif.ScenarioNameError as error:
-                st.error(t(error.key, s.lang, limit=MAX_SAVED, length=whatif.MAX_NAME_LENGTH),
+                st.error(s.t(error.key, limit=MAX_SAVED, length=whatif.MAX_NAME_LENGTH),
                          icon=":material/error:")
             else:
                 st.success(widgets.message("scenario_saved", s.lang, name=saved_name), icon=":material/check:")

@@ -26,7 +26,7 @@ from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggrega
 from retention_core.engines import QueryTimeout
 from retention_core.queries import PERIODS
 from retention_views import text_keys, whatif
-from retention_views.texts import t
+from retention_views.texts import t, translator
 import sample_data as sample
 
 _LOG = logging.getLogger(__name__)
@@ -98,17 +98,18 @@ def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int
     aggregating fails; data that :func:`aggregate` refuses (``ValueError``) stop the page with the way back. When
     other sessions' jobs hold the server's work slots, the box first says that the job waits, behind how many, and
     for how long; at the end it says how long it waited."""
+    tr = translator(lang)
     problems = dataset_problems(dataset)
     if problems:  # cannot happen through the Data page, which refuses such a sheet; never crash on it either
-        unusable_upload("; ".join(t(_SHEET_PROBLEMS[problem.key], lang, sheet=t(text_keys.SHEET[kind], lang),
-                                    field=t(text_keys.COLUMN[problem.params.get("column", "customer_id")], lang))
+        unusable_upload("; ".join(tr(_SHEET_PROBLEMS[problem.key], sheet=tr(text_keys.SHEET[kind]),
+                                     field=tr(text_keys.COLUMN[problem.params.get("column", "customer_id")]))
                                   for kind, problem in problems), lang)
     incident = None
-    with st.status(t("status_aggregating", lang), expanded=True) as status:
+    with st.status(tr("status_aggregating"), expanded=True) as status:
         bar = st.progress(0.0)
 
         def progress(step: str, done: int, total: int) -> None:
-            bar.progress(done / max(total, 1), text=t(text_keys.AGGREGATE_STEP[step], lang))
+            bar.progress(done / max(total, 1), text=tr(text_keys.AGGREGATE_STEP[step]))
 
         waited_for_others = []
 
@@ -118,34 +119,35 @@ def _aggregate_with_progress(dataset: Dataset, period: str, activity_months: int
 
         with queued(waiting, lang) as waited:
             if waited_for_others:
-                status.update(label=t("status_aggregating", lang))
+                status.update(label=tr("status_aggregating"))
             try:
                 result = aggregate(dataset, period, activity_months, reuse=earlier, progress=progress)
             except QueryTimeout:
                 status.update(state="error")
-                st.error(t("error_query_timeout", lang), icon=":material/timer_off:")
+                st.error(tr("error_query_timeout"), icon=":material/timer_off:")
                 st.stop()
             except ValueError as error:  # aggregate's documented refusal of data it cannot summarise
                 incident = secrets.token_hex(4)
                 _LOG.warning("An upload could not be aggregated (incident %s)", incident, exc_info=error)
-                status.update(label=t("status_failed", lang), state="error", expanded=False)
+                status.update(label=tr("status_failed"), state="error", expanded=False)
             except Exception:
-                status.update(label=t("status_failed", lang), state="error", expanded=False)  # no box left spinning
+                status.update(label=tr("status_failed"), state="error", expanded=False)  # no box left spinning
                 raise
         if incident is None:
-            done = t("status_aggregated", lang) if waited < 1 else t("status_aggregated_after_wait", lang,
-                                                                      seconds=f"{waited:.0f}")
+            done = tr("status_aggregated") if waited < 1 else tr("status_aggregated_after_wait",
+                                                                  seconds=f"{waited:.0f}")
             status.update(label=done, state="complete", expanded=False)
     if incident is not None:
-        unusable_upload(t("error_data_not_computable", lang, incident=incident), lang)
+        unusable_upload(tr("error_data_not_computable", incident=incident), lang)
     return result
 
 
 def unusable_upload(reason: str, lang: str) -> None:
     """Stop the page with a plain message that the shown upload cannot be used (``reason``) and the way back."""
-    st.warning(t("error_data_unusable", lang, reason=reason) + " "
-               + t("error_way_back_upload", lang, source=t("sidebar_source", lang), sample=t("source_sample", lang),
-                   data_page=t("page_data", lang)), icon=":material/block:")
+    tr = translator(lang)
+    st.warning(tr("error_data_unusable", reason=reason) + " "
+               + tr("error_way_back_upload", source=tr("sidebar_source"), sample=tr("source_sample"),
+                    data_page=tr("page_data")), icon=":material/block:")
     way_back(lang, key="data_unusable_show_sample")
     st.stop()
 
@@ -182,14 +184,15 @@ def _cohort_fits(data_key: str, period: str, activity_months: int, _aggs: Aggreg
 
 def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggregates:
     """Aggregates of the data the app was started on (``--aggregates`` / ``--data``), else of the sample."""
+    tr = translator(lang)
     configured = started_on.configured()
     if configured is None:
         return _sample_aggregates_in_progress(period, activity_months, _sample_aggregates)
-    with st.spinner(t("status_aggregating", lang)):
+    with st.spinner(tr("status_aggregating")):
         try:
             return started_on.aggregates(configured, period, activity_months)
         except started_on.SourceUnavailable as error:
-            st.error(t("error_source_unavailable", lang, path=str(configured.path), reason=str(error)),
+            st.error(tr("error_source_unavailable", path=str(configured.path), reason=str(error)),
                      icon=":material/folder_off:")
             st.stop()
 

@@ -16,9 +16,9 @@ from dashboard import keys
 from dashboard import source as started_on
 from retention_core.dataset import ACTIVITY_MONTHS
 from retention_core.queries import PERIODS
-from retention_views import text_keys
+from retention_views import text_keys, texts
 from retention_views.formats import CURRENCIES
-from retention_views.texts import LANGUAGES, t
+from retention_views.texts import LANGUAGES, translator
 
 SOURCES = ("sample", "upload")
 FALLBACK_LANGUAGE = "de"
@@ -35,6 +35,10 @@ class Settings:
     period: str
     activity_months: int
     source: str
+
+    def t(self, key: str, **params: object) -> str:
+        """The text for ``key`` in the page's language with ``params`` filled in (:func:`retention_views.texts.t`)."""
+        return texts.t(key, self.lang, **params)
 
 
 def browser_language() -> str:
@@ -63,28 +67,29 @@ def sidebar(on_change: Callable[[str], None]) -> Settings:
             "Sprache / Language", LANGUAGES, key=keys.LANG, required=True, on_change=on_change, args=(keys.LANG,),
             format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
         )
-        currency = st.selectbox(t("sidebar_currency", lang), CURRENCIES, key=keys.CURRENCY, on_change=on_change,
+        tr = translator(lang)
+        currency = st.selectbox(tr("sidebar_currency"), CURRENCIES, key=keys.CURRENCY, on_change=on_change,
                                 args=(keys.CURRENCY,))
         fixed = _fixed_period()
         if fixed is None:
-            period = st.segmented_control(t("sidebar_period", lang), PERIODS, key=keys.PERIOD, required=True,
+            period = st.segmented_control(tr("sidebar_period"), PERIODS, key=keys.PERIOD, required=True,
                                           on_change=on_change, args=(keys.PERIOD,),
-                                          format_func=lambda code: t(text_keys.PERIOD[code], lang))
+                                          format_func=lambda code: tr(text_keys.PERIOD[code]))
             activity_months = st.selectbox(
-                t("sidebar_activity", lang), ACTIVITY_MONTHS, key=keys.ACTIVITY, on_change=on_change,
-                args=(keys.ACTIVITY,), format_func=lambda months: t("sidebar_activity_months", lang, months=months),
-                help=t("sidebar_activity_help", lang),
+                tr("sidebar_activity"), ACTIVITY_MONTHS, key=keys.ACTIVITY, on_change=on_change,
+                args=(keys.ACTIVITY,), format_func=lambda months: tr("sidebar_activity_months", months=months),
+                help=tr("sidebar_activity_help"),
             )
         else:
             period, activity_months = fixed
-            st.caption(t("sidebar_fixed_period", lang, period=t(text_keys.PERIOD[period], lang), months=activity_months))
+            st.caption(tr("sidebar_fixed_period", period=tr(text_keys.PERIOD[period]), months=activity_months))
         has_upload = keys.DATASET in st.session_state
         if not has_upload:
             st.session_state[keys.SOURCE] = "sample"
         default_name = "configured" if started_on.configured() else "sample"
-        source = st.radio(t("sidebar_source", lang), SOURCES, key=keys.SOURCE, disabled=not has_upload,
-                          format_func=lambda code: t(text_keys.SOURCE[default_name if code == "sample" else code], lang),
-                          help=None if has_upload else t("sidebar_source_help", lang))
+        source = st.radio(tr("sidebar_source"), SOURCES, key=keys.SOURCE, disabled=not has_upload,
+                          format_func=lambda code: tr(text_keys.SOURCE[default_name if code == "sample" else code]),
+                          help=None if has_upload else tr("sidebar_source_help"))
     return Settings(lang=lang, currency=currency, period=period, activity_months=activity_months, source=source)
 
 
@@ -112,6 +117,7 @@ def show_sample() -> None:
 
 def way_back(lang: str, key: str) -> None:
     """A button that switches the data source back to the sample, and a link to the Data page to fix the upload."""
+    tr = translator(lang)
     with st.container(horizontal=True):
-        st.button(t("error_show_sample", lang), key=key, icon=":material/undo:", on_click=show_sample)
-        st.page_link("app_pages/data.py", label=t("error_to_data_page", lang), icon=":material/upload_file:")
+        st.button(tr("error_show_sample"), key=key, icon=":material/undo:", on_click=show_sample)
+        st.page_link("app_pages/data.py", label=tr("error_to_data_page"), icon=":material/upload_file:")

@@ -35,7 +35,7 @@ from retention_core.ingest.worker import prepare_upload, read_upload
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
 from retention_views import text_keys
 from retention_views.formats import format_date_pattern, format_number, format_percent
-from retention_views.texts import t
+from retention_views.texts import translator
 
 _PREVIEW_ROWS = 20
 _PREVIEW_FORMATS = {"money": ("number", 2), "cost": ("number", 2), "fraction": ("percent", 1)}
@@ -104,7 +104,7 @@ def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
 def _dialect_caption(loaded: LoadResult, s: Settings) -> str:
     dialect = loaded.dialect
     if dialect.kind == "parquet":
-        return t("data_dialect_parquet", s.lang, rows=format_number(loaded.rows_kept, s.lang))
+        return s.t("data_dialect_parquet", rows=format_number(loaded.rows_kept, s.lang))
     if dialect.kind == "xlsx":
         return widgets.message("data_dialect_xlsx", s.lang, sheet=dialect.sheet_name,
                                rows=format_number(loaded.rows_kept, s.lang))
@@ -135,14 +135,14 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
     columns = list(entry.loaded.frame.columns)
     current = _shown_mapping(kind, entry)
     with st.form(f"data_form_{kind}"):
-        st.markdown(t("data_mapping_title", s.lang))
+        st.markdown(s.t("data_mapping_title"))
         form_columns = st.columns(3)
         chosen = {}
         for index, canonical in enumerate((*spec.required, *spec.optional)):
             options = [None, *columns]
             suggestion = current.get(canonical)
-            label = t(text_keys.COLUMN[canonical], s.lang) + ("" if canonical in spec.required else
-                                                               " " + t("data_optional", s.lang))
+            label = s.t(text_keys.COLUMN[canonical]) + ("" if canonical in spec.required else
+                                                         " " + s.t("data_optional"))
             chosen[canonical] = form_columns[index % 3].selectbox(
                 label, options, index=options.index(suggestion) if suggestion in options else 0,
                 key=f"data_map_{kind}_{entry.key[:12]}_{canonical}", format_func=lambda name: "–" if name is None else str(name),
@@ -151,16 +151,16 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         if kind == "retention_costs" and current.get("category") in columns:
             values = entry.loaded.frame[current["category"]].dropna().astype(str).unique()[:30]
             suggested = entry.categories or suggest_categories(values)
-            st.markdown(t("data_categories_title", s.lang))
+            st.markdown(s.t("data_categories_title"))
             category_columns = st.columns(3)
             categories = {
                 value: category_columns[index % 3].selectbox(
                     widgets.plain(value), CATEGORIES, index=CATEGORIES.index(suggested.get(value, "engagement")),
-                    key=f"data_category_{entry.key[:12]}_{index}", format_func=lambda code: t(text_keys.CATEGORY[code], s.lang),
+                    key=f"data_category_{entry.key[:12]}_{index}", format_func=lambda code: s.t(text_keys.CATEGORY[code]),
                 )
                 for index, value in enumerate(values)
             }
-        applied = st.form_submit_button(t("data_apply", s.lang), type="primary")
+        applied = st.form_submit_button(s.t("data_apply"), type="primary")
     mapping = {canonical: column for canonical, column in chosen.items() if column is not None}
     complete = all(name in mapping for name in spec.required)
     if applied and not complete:  # kept as chosen, not prepared: nothing half-mapped can be put into use
@@ -172,15 +172,15 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         try:
             mapped = map_columns(loaded.frame, mapping)
         except SharedColumnError as error:  # the form offers only the file's columns: the one way it can fail
-            st.error(t("data_mapping_shared_column", s.lang, column=widgets.plain(error.column),
-                       fields=_field_list(error.fields, s.lang)), icon=":material/error:")
+            st.error(s.t("data_mapping_shared_column", column=widgets.plain(error.column),
+                         fields=_field_list(error.fields, s.lang)), icon=":material/error:")
             entry = replace(entry, mapping=mapping, categories=categories, prepared=None)
             _uploads()[kind] = entry
             return entry
         if categories is not None and "category" in mapped.columns:
             mapped = apply_categories(mapped, categories)
         try:
-            with st.spinner(t("status_preparing", s.lang)), work_queue.in_turn(s.lang):
+            with st.spinner(s.t("status_preparing")), work_queue.in_turn(s.lang):
                 result = prepare_upload(mapped, kind, entry.filename)
         except LoadError as error:
             st.error(widgets.message(error.key, s.lang, **error.params), icon=":material/error:")
@@ -192,8 +192,9 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
 
 def _field_list(fields: tuple[str, ...], lang: str) -> str:
     """Fields by their labels, quoted as the language quotes: „Kundennummer“ und „Betrag“."""
-    quoted = [t("quoted", lang, text=t(text_keys.COLUMN[name], lang)) for name in fields]
-    return ", ".join(quoted[:-1]) + t("and", lang) + quoted[-1]
+    tr = translator(lang)
+    quoted = [tr("quoted", text=tr(text_keys.COLUMN[name])) for name in fields]
+    return ", ".join(quoted[:-1]) + tr("and") + quoted[-1]
 
 
 def _rejected_rows(entry: Upload) -> pd.DataFrame:
@@ -217,7 +218,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
             continue  # _blocking says it, with the reasons and the way to fix it
         params = dict(problem.params)
         if problem.key == "data_missing_column":  # a field left empty: named by its label
-            params["column"] = t(text_keys.COLUMN[params["column"]], s.lang)
+            params["column"] = s.t(text_keys.COLUMN[params["column"]])
         elif "column" in params:  # name the column as the user's file does
             params["column"] = user_names.get(params["column"], params["column"])
         show[problem.severity](widgets.message(problem.key, s.lang, **params))
@@ -226,7 +227,7 @@ def _report(kind: str, entry: Upload, s: Settings) -> None:
         return
     preview = result.frame.head(_PREVIEW_ROWS)
     if "category" in preview.columns:  # the cost categories by their names, not their codes
-        preview = preview.assign(category=preview["category"].map(lambda code: t(text_keys.CATEGORY[code], s.lang)))
+        preview = preview.assign(category=preview["category"].map(lambda code: s.t(text_keys.CATEGORY[code])))
     types = SHEETS[kind].types
     formats = {column: _PREVIEW_FORMATS[types[column]] for column in preview.columns
                if types.get(column) in _PREVIEW_FORMATS}
@@ -265,32 +266,32 @@ def _blocking(kind: str, entry: Upload) -> list[tuple[str, dict]]:
 def _blocking_message(kind: str, entry: Upload, key: str, params: dict, s: Settings) -> str:
     """One reason of :func:`_blocking` in the user's language: fields by their label, the file's columns by the
     file's names, and how to fix it."""
-    sheet = t(text_keys.SHEET[kind], s.lang)
-    apply = t("data_apply", s.lang)
+    sheet = s.t(text_keys.SHEET[kind])
+    apply = s.t("data_apply")
     if key == "data_field_missing":
         field_name = params["field"]
-        text = t(key, s.lang, sheet=sheet, field=t(text_keys.COLUMN[field_name], s.lang), apply=apply,
-                 hint=t(text_keys.COLUMN_HINT[field_name], s.lang))
+        text = s.t(key, sheet=sheet, field=s.t(text_keys.COLUMN[field_name]), apply=apply,
+                   hint=s.t(text_keys.COLUMN_HINT[field_name]))
     elif key == "data_no_purchases_kept":
         field_name = params["field"]
-        text = t(key, s.lang, sheet=sheet, field=t(text_keys.COLUMN[field_name], s.lang), apply=apply,
-                 column=widgets.plain((entry.mapping or {}).get(field_name, field_name)))
+        text = s.t(key, sheet=sheet, field=s.t(text_keys.COLUMN[field_name]), apply=apply,
+                   column=widgets.plain((entry.mapping or {}).get(field_name, field_name)))
     elif key == "data_no_rows_kept":
         user_names = entry.mapping or {}
         items = []
         for problem in params["reasons"]:
-            reason = t(text_keys.REJECTED_REASON[problem.key], s.lang)
+            reason = s.t(text_keys.REJECTED_REASON[problem.key])
             rows = format_number(problem.params.get("rows"), s.lang)
             column = problem.params.get("column")
-            items.append(t("data_reason_in_column", s.lang, reason=reason, rows=rows,
-                           column=widgets.plain(user_names.get(column, column))) if column is not None
-                         else t("data_reason", s.lang, reason=reason, rows=rows))
-        text = t(key, s.lang, sheet=sheet, rejected=format_number(params["rejected"], s.lang),
-                 reasons="; ".join(items) or "–", apply=apply)
+            items.append(s.t("data_reason_in_column", reason=reason, rows=rows,
+                             column=widgets.plain(user_names.get(column, column))) if column is not None
+                         else s.t("data_reason", reason=reason, rows=rows))
+        text = s.t(key, sheet=sheet, rejected=format_number(params["rejected"], s.lang),
+                   reasons="; ".join(items) or "–", apply=apply)
     else:
-        text = t(key, s.lang, sheet=sheet, apply=apply)
+        text = s.t(key, sheet=sheet, apply=apply)
     if kind != "transactions":
-        text += " " + t("data_optional_remove", s.lang, sheet=sheet)
+        text += " " + s.t("data_optional_remove", sheet=sheet)
     return text
 
 
@@ -303,8 +304,8 @@ _SHORT = {"data_field_missing": "error_sheet_field_missing", "data_mapping_not_a
 def blockers(s: Settings) -> list[str]:
     """Why the uploads cannot be put into use, one short reason per problem in the order of the tabs (empty when
     they can): ``Transaktionen ohne das Pflichtfeld „Bestelldatum“``."""
-    return [t(_SHORT[key], s.lang, sheet=t(text_keys.SHEET[kind], s.lang),
-              field=t(text_keys.COLUMN[params.get("field", "amount")], s.lang))
+    return [s.t(_SHORT[key], sheet=s.t(text_keys.SHEET[kind]),
+                field=s.t(text_keys.COLUMN[params.get("field", "amount")]))
             for kind, entry in sorted(_uploads().items(), key=lambda item: list(SHEETS).index(item[0]))
             for key, params in _blocking(kind, entry)]
 
@@ -320,15 +321,15 @@ def use_section(s: Settings) -> None:
     """The *Use my data* button, disabled with the reasons while an uploaded sheet cannot be used; before the
     transactions are uploaded, a note that the sample is shown until then."""
     if not uploaded("transactions"):
-        st.info(t("data_transactions_required", s.lang), icon=":material/info:")
+        st.info(s.t("data_transactions_required"), icon=":material/info:")
         return
     reasons = blockers(s)
     if reasons:
-        st.warning(t("data_use_blocked", s.lang, reasons="; ".join(reasons)), icon=":material/block:")
+        st.warning(s.t("data_use_blocked", reasons="; ".join(reasons)), icon=":material/block:")
     else:
         subscription_hint(s)
-    st.button(t("data_use", s.lang), type="primary", key="data_use", icon=":material/check:", disabled=bool(reasons),
-              help=t("data_use_disabled_help", s.lang) if reasons else None,
+    st.button(s.t("data_use"), type="primary", key="data_use", icon=":material/check:", disabled=bool(reasons),
+              help=s.t("data_use_disabled_help") if reasons else None,
               on_click=errors.guarded(use_uploads))
 
 
@@ -344,9 +345,9 @@ def sheet_section(kind: str, s: Settings) -> None:
     sandbox.warm_up()  # the worker's fork server imports its libraries while the user picks a file
     # Streamlit 1.67 writes its uploader's own texts ("Upload", "50MB per file") in English only, with no parameter
     # to change them (streamlit/streamlit#13500); the caption says the limit in the user's language.
-    st.caption(t(text_keys.SHEET_HELP[kind], s.lang) + " " + t("data_upload_limit", s.lang, limit_mb=format_number(
+    st.caption(s.t(text_keys.SHEET_HELP[kind]) + " " + s.t("data_upload_limit", limit_mb=format_number(
         st.get_option("server.maxUploadSize"), s.lang)))
-    file = st.file_uploader(t("data_upload", s.lang), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}",
+    file = st.file_uploader(s.t("data_upload"), type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_file_{kind}",
                             on_change=_file_changed, args=(kind,))
     if file is None:
         return
@@ -355,12 +356,12 @@ def sheet_section(kind: str, s: Settings) -> None:
     if entry is None:
         return
     if len(entry.loaded.dialect.sheet_names or ()) > 1:
-        st.selectbox(t("data_sheet", s.lang), entry.loaded.dialect.sheet_names, key=sheet_key)
+        st.selectbox(s.t("data_sheet"), entry.loaded.dialect.sheet_names, key=sheet_key)
     st.caption(_dialect_caption(entry.loaded, s))
     other = looks_like(entry.loaded.frame, kind) if entry.prepared is None else None
     if other is not None:  # a sheet of another kind on this uploader: say what it looks like and where it goes
-        st.warning(t("data_looks_like", s.lang, sheet=t(text_keys.SHEET[kind], s.lang), other=t(text_keys.SHEET[other], s.lang),
-                     help=t(text_keys.SHEET_HELP[other], s.lang)), icon=":material/swap_horiz:")
+        st.warning(s.t("data_looks_like", sheet=s.t(text_keys.SHEET[kind]), other=s.t(text_keys.SHEET[other]),
+                       help=s.t(text_keys.SHEET_HELP[other])), icon=":material/swap_horiz:")
     entry = _mapping_form(kind, entry, s)
     for key, params in _blocking(kind, entry):
         show = st.error if key in ("data_no_rows_kept", "data_no_purchases_kept") else st.warning
@@ -379,9 +380,9 @@ def subscription_hint(s: Settings) -> None:
     if rhythm is None or not rhythm.looks_like_subscriptions:
         return
     with st.container(border=True, key="data_subscription_hint"):
-        st.markdown(t("data_subscription_hint", s.lang, share=format_percent(rhythm.share, s.lang, 0)))
+        st.markdown(s.t("data_subscription_hint", share=format_percent(rhythm.share, s.lang, 0)))
         if s.period != "month":
-            st.button(t("data_subscription_use_month", s.lang), key="data_use_month", icon=":material/calendar_month:",
+            st.button(s.t("data_subscription_use_month"), key="data_use_month", icon=":material/calendar_month:",
                       on_click=_use_month)
 
 

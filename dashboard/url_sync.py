@@ -21,7 +21,6 @@ import streamlit as st
 from dashboard import keys, shown_data, sidebar
 from dashboard.sidebar import Settings
 from retention_views import text_keys, url_params, whatif
-from retention_views.texts import t
 from retention_views.url_params import PARAMS, SIDEBAR_KEYS
 
 
@@ -99,8 +98,8 @@ def notice(s: Settings) -> None:
     """Name the settings that were ignored since the last notice (invalid in the link or not fitting the data)."""
     pending = st.session_state.pop(keys.LINK_REJECTED, [])
     if pending:
-        names = ", ".join(t(text_keys.PARAM[key], s.lang) for key in pending)
-        st.info(t("scenario_ignored", s.lang, names=names), icon=":material/link_off:")
+        names = ", ".join(s.t(text_keys.PARAM[key]) for key in pending)
+        st.info(s.t("scenario_ignored", names=names), icon=":material/link_off:")
 
 
 def remember(key: str, value: object, default: object) -> None:

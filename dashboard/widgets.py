@@ -49,8 +49,8 @@ def message(key: str, lang: str, **params: object) -> str:
 
 def header(page: str, s: Settings) -> None:
     """Page title and the one-paragraph "how to read this page"."""
-    st.title(t(text_keys.PAGE_TITLE[page], s.lang))
-    st.caption(t(text_keys.PAGE_INTRO[page], s.lang))
+    st.title(s.t(text_keys.PAGE_TITLE[page]))
+    st.caption(s.t(text_keys.PAGE_INTRO[page]))
 
 
 def format_value(kind: str, value: float | None, s: Settings) -> str:
@@ -90,8 +90,8 @@ def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4, prefix: str = 
                        lower_is_better=kpi.lower_is_better, interval=kpi.interval)
                 continue
             column.metric(
-                t(f"{prefix}{kpi.key}", s.lang), format_value(kpi.kind, kpi.value, s),
-                delta=format_delta(kpi.kind, kpi.delta, s), help=t(f"{prefix}{kpi.key}_help", s.lang),
+                s.t(f"{prefix}{kpi.key}"), format_value(kpi.kind, kpi.value, s),
+                delta=format_delta(kpi.kind, kpi.delta, s), help=s.t(f"{prefix}{kpi.key}_help"),
                 delta_color="inverse" if kpi.lower_is_better else "normal", border=True,
             )
 
@@ -108,20 +108,20 @@ def metric(label_key: str, kind: str, value: float | None, s: Settings, help_key
 
     With an ``interval`` (:func:`shown_interval`) the card shows it in grey under the number ("80 %: 142–177 €")
     unless it has a ``delta``, and its help explains it."""
-    help_text = t(help_key, s.lang) if help_key else None
+    help_text = s.t(help_key) if help_key else None
     interval = shown_interval(interval, value)
     if interval is None:
-        container.metric(t(label_key, s.lang), format_value(kind, value, s), delta=delta,
+        container.metric(s.t(label_key), format_value(kind, value, s), delta=delta,
                          delta_color="inverse" if lower_is_better else "normal", help=help_text, border=True)
         return
     bounds = format_interval_range(kind, interval.low, interval.high, s.lang, s.currency)
-    help_text = "\n\n".join(part for part in (help_text, t("interval_help", s.lang, range=bounds)) if part)
+    help_text = "\n\n".join(part for part in (help_text, s.t("interval_help", range=bounds)) if part)
     if delta is None:
-        container.metric(t(label_key, s.lang), format_value(kind, value, s),
-                         delta=t("interval_level", s.lang, range=bounds), delta_color="off", delta_arrow="off",
+        container.metric(s.t(label_key), format_value(kind, value, s),
+                         delta=s.t("interval_level", range=bounds), delta_color="off", delta_arrow="off",
                          help=help_text, border=True)
     else:
-        container.metric(t(label_key, s.lang), format_value(kind, value, s), delta=delta,
+        container.metric(s.t(label_key), format_value(kind, value, s), delta=delta,
                          delta_color="inverse" if lower_is_better else "normal", help=help_text, border=True)
 
 
@@ -131,9 +131,9 @@ def interval_sentence(key: str, kind: str, value: float | None, interval: Interv
     interval = shown_interval(interval, value)
     if interval is None:
         return
-    text = t(key, s.lang, low=format_value(kind, interval.low, s), high=format_value(kind, interval.high, s))
+    text = s.t(key, low=format_value(kind, interval.low, s), high=format_value(kind, interval.high, s))
     if interval.is_wide(value):
-        text += " " + t("interval_wide", s.lang)
+        text += " " + s.t("interval_wide")
     st.caption(text)
 
 
@@ -161,21 +161,21 @@ def basis_caption(basis: AnnualBasis, s: Settings) -> None:
     consultant needs to recompute it (buyers, revenue, purchases, and who bought again)."""
     first_day = max(basis.year_start + pd.Timedelta(days=1), basis.first_order)  # a shorter history starts later
     dates = {"start": format_day(first_day, s.lang), "end": format_day(basis.as_of, s.lang)}
-    text = t("basis_caption", s.lang, **dates, buyers=format_number(basis.buyers, s.lang),
-             revenue=format_value("money", basis.revenue, s), occasions=format_number(basis.occasions, s.lang))
+    text = s.t("basis_caption", **dates, buyers=format_number(basis.buyers, s.lang),
+               revenue=format_value("money", basis.revenue, s), occasions=format_number(basis.occasions, s.lang))
     if basis.retention_rate is not None:
-        text += " " + t("basis_caption_retention", s.lang, previous=format_number(basis.previous_year_buyers, s.lang),
-                        retained=format_number(basis.retained_buyers, s.lang),
-                        rate=format_percent(basis.retention_rate, s.lang))
+        text += " " + s.t("basis_caption_retention", previous=format_number(basis.previous_year_buyers, s.lang),
+                          retained=format_number(basis.retained_buyers, s.lang),
+                          rate=format_percent(basis.retention_rate, s.lang))
         if basis.retention_rate > MAX_RETENTION:
-            text += " " + t("basis_caption_capped", s.lang, cap=format_percent(MAX_RETENTION, s.lang, 0))
+            text += " " + s.t("basis_caption_capped", cap=format_percent(MAX_RETENTION, s.lang, 0))
     st.caption(text)
 
 
 def measured_label(label_key: str, measured: float | None, s: Settings) -> str:
     """A what-if input's label, marked "(assumed)" when the data measures no value for it."""
-    label = t(label_key, s.lang)
-    return label if measured is not None else f"{label} ({t('label_assumed', s.lang)})"
+    label = s.t(label_key)
+    return label if measured is not None else f"{label} ({s.t('label_assumed')})"
 
 
 def unknown_inputs(basis: AnnualBasis, values: Mapping[str, float | None], s: Settings) -> None:
@@ -185,23 +185,23 @@ def unknown_inputs(basis: AnnualBasis, values: Mapping[str, float | None], s: Se
     lines = []
     if "retention" in values and values["retention"] is None:
         reason = basis.retention_unknown_reason or "assumed"
-        lines.append(t(text_keys.UNKNOWN_RETENTION[reason], s.lang, months=basis.history_months))
+        lines.append(s.t(text_keys.UNKNOWN_RETENTION[reason], months=basis.history_months))
     if "cost" in values and values["cost"] is None:
-        lines.append(t("unknown_retention_cost", s.lang))
+        lines.append(s.t("unknown_retention_cost"))
     if "cac" in values and values["cac"] is None:
-        lines.append(t("unknown_cac", s.lang))
+        lines.append(s.t("unknown_cac"))
     if lines:
         st.info("\n\n".join(lines), icon=":material/info:")
 
 
 def missing_sheet(sheet: str, s: Settings) -> None:
     """Explain which sheet a section needs and where to upload it, instead of failing."""
-    st.info(t("missing_sheet", s.lang, sheet=t(text_keys.SHEET[sheet], s.lang)), icon=":material/info:")
+    st.info(s.t("missing_sheet", sheet=s.t(text_keys.SHEET[sheet])), icon=":material/info:")
 
 
 def csv_download(frame: pd.DataFrame, file_name: str, s: Settings, key: str, label_key: str = "download_csv") -> None:
     """A download button for ``frame`` as a formula-injection-safe CSV in the user's spreadsheet dialect."""
-    st.download_button(t(label_key, s.lang), to_csv_bytes(frame, s.lang), file_name=file_name, mime="text/csv",
+    st.download_button(s.t(label_key), to_csv_bytes(frame, s.lang), file_name=file_name, mime="text/csv",
                        key=key, icon=":material/download:")
 
 
@@ -210,7 +210,7 @@ def column_labels(frame: pd.DataFrame, s: Settings) -> dict:
     date_format = "DD.MM.YYYY" if s.lang == "de" else "YYYY-MM-DD"
     config = {}
     for column in frame.columns:
-        label = t(text_keys.COLUMN[column], s.lang) if column in text_keys.COLUMN else str(column)
+        label = s.t(text_keys.COLUMN[column]) if column in text_keys.COLUMN else str(column)
         is_date = pd.api.types.is_datetime64_any_dtype(frame[column])
         config[column] = st.column_config.DateColumn(label, format=date_format) if is_date else label
     return config

@@ -40,7 +40,7 @@ from retention_views.formats import (
     format_percent,
     format_period,
 )
-from retention_views.texts import t
+from retention_views.texts import t, translator
 from retention_views.url_params import MAX_MONEY, PARAMS
 from retention_views.whatif.comparison import outcome_kpis
 from retention_views.whatif.outcomes import Outcome
@@ -107,6 +107,7 @@ def formula_of(function: Callable) -> Formula:
 
 def format_param(key: str, value: object, lang: str, currency: str, period: str) -> str:
     """One scenario value as the pages show it: percent, money, counts, period names, translated choices."""
+    tr = translator(lang)
     spec = PARAMS[key]
     if key == "profit_uplift":  # percentage points, as the slider's help says
         return f"{format_number(value * 100, lang, 1)} pp"
@@ -122,13 +123,13 @@ def format_param(key: str, value: object, lang: str, currency: str, period: str)
         return format_period(value, period, lang)
     if spec.kind == "profits":
         return "; ".join(f"{year}: {format_money(profit, lang, currency)}" for year, profit in sorted(value.items())) \
-            or t("report_profits_unchanged", lang)
+            or tr("report_profits_unchanged")
     named = {"app_lang": lambda: {"de": "Deutsch", "en": "English"}[value],
-             "app_period": lambda: t(text_keys.PERIOD[value], lang),
-             "app_activity_months": lambda: t("sidebar_activity_months", lang, months=value),
-             "cost_mode": lambda: t(text_keys.COST_MODE[value], lang),
-             "profit_horizon": lambda: t("profit_horizon_unlimited", lang) if value is None
-             else t("label_years", lang, years=value)}
+             "app_period": lambda: tr(text_keys.PERIOD[value]),
+             "app_activity_months": lambda: tr("sidebar_activity_months", months=value),
+             "cost_mode": lambda: tr(text_keys.COST_MODE[value]),
+             "profit_horizon": lambda: tr("profit_horizon_unlimited") if value is None
+             else tr("label_years", years=value)}
     return named[key]() if key in named else str(value)
 
 
@@ -149,7 +150,8 @@ def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, la
     the text the dashboard displays. Column headers are translated. Inputs the scenario's cost mode does not use
     (the typed-in figures when a cost sheet is used, and the sheet's period when they are typed in) are left out.
     """
-    rows = [(t("report_section_scenario", lang), t("scenario_name", lang), name, name)]
+    tr = translator(lang)
+    rows = [(tr("report_section_scenario"), tr("scenario_name"), name, name)]
     unused = _UNUSED_IN_COST_MODE.get(values.get("cost_mode"), ())
     for key, value in values.items():
         if key not in PARAMS or key == "app_lang" or key in unused:
@@ -161,18 +163,18 @@ def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, la
             raw = value.strftime("%Y-%m-%d")
         elif value is None:
             raw = ""
-        rows.append((t("report_section_input", lang), t(text_keys.PARAM[key], lang), raw,
+        rows.append((tr("report_section_input"), tr(text_keys.PARAM[key]), raw,
                      format_param(key, value, lang, currency, period)))
     rows = [(*row, "", None, None) for row in rows]
     for kpi in outcome_kpis(outcome):
         sure = informative(kpi.interval, kpi.value)
-        rows.append((t("report_section_result", lang), t(kpi.key, lang), kpi.value,
+        rows.append((tr("report_section_result"), tr(kpi.key), kpi.value,
                      format_kind(kpi.kind, kpi.value, lang, currency),
                      "" if sure is None else format_interval_range(kpi.kind, sure.low, sure.high, lang, currency),
                      None if sure is None else sure.low, None if sure is None else sure.high))
-    columns = [t("report_column_section", lang), t("report_column_item", lang), t("report_column_value", lang),
-               t("report_column_shown", lang), t("report_column_interval", lang), t("report_column_low", lang),
-               t("report_column_high", lang)]
+    columns = [tr("report_column_section"), tr("report_column_item"), tr("report_column_value"),
+               tr("report_column_shown"), tr("report_column_interval"), tr("report_column_low"),
+               tr("report_column_high")]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -293,10 +295,11 @@ def html_report(name: str, subtitle: str, frame: pd.DataFrame, figures: Sequence
     data set. Every text is HTML-escaped, the scenario ``name`` included; ``formulas`` default to those of
     :data:`REPORT_FORMULAS`, read from their docstrings.
     """
+    tr = translator(lang)
     formulas = [formula_of(function) for function in REPORT_FORMULAS] if formulas is None else formulas
     sections = frame.iloc[:, 0]
-    results = frame[sections == t("report_section_result", lang)].iloc[:, [1, 3, 4]]
-    inputs = frame[sections == t("report_section_input", lang)].iloc[:, [1, 3]]
+    results = frame[sections == tr("report_section_result")].iloc[:, [1, 3, 4]]
+    inputs = frame[sections == tr("report_section_input")].iloc[:, [1, 3]]
     charts = "".join(
         '<div class="chart">'
         + pio.to_html(figure, full_html=False, include_plotlyjs=False, config={"displaylogo": False})
@@ -306,23 +309,23 @@ def html_report(name: str, subtitle: str, frame: pd.DataFrame, figures: Sequence
     formula_items = "".join(
         f'<div class="formula"><strong>{html.escape(_formula_title(item, lang))}</strong>'
         f"<br><code>{html.escape(_formula_line(item, lang))}</code>"
-        f'<div class="reference">{html.escape(t("report_reference", lang))}: '
+        f'<div class="reference">{html.escape(tr("report_reference"))}: '
         f"{html.escape(reader_reference(item.reference, lang))}</div></div>"
         for item in formulas
     )
-    title = t("report_title", lang, name=name)
-    headers = (t("report_column_item", lang), t("report_column_value", lang))
+    title = tr("report_title", name=name)
+    headers = (tr("report_column_item"), tr("report_column_value"))
     return (
         f'<!DOCTYPE html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
         f'<h1>{html.escape(title)}</h1><p class="meta">{html.escape(subtitle)}</p>'
-        f"<h2>{html.escape(t('report_results', lang))}</h2>"
-        f"{_table(results, (*headers, t('report_column_interval', lang)))}"
-        f"<p class=\"meta\">{html.escape(t('report_interval_note', lang))}</p>"
-        f"<h2>{html.escape(t('report_inputs', lang))}</h2>{_table(inputs, headers)}"
-        f"<h2>{html.escape(t('report_charts', lang))}</h2>{charts}"
-        f"<h2>{html.escape(t('report_formulas', lang))}</h2><p>{html.escape(t('report_formulas_intro', lang))}</p>"
+        f"<h2>{html.escape(tr('report_results'))}</h2>"
+        f"{_table(results, (*headers, tr('report_column_interval')))}"
+        f"<p class=\"meta\">{html.escape(tr('report_interval_note'))}</p>"
+        f"<h2>{html.escape(tr('report_inputs'))}</h2>{_table(inputs, headers)}"
+        f"<h2>{html.escape(tr('report_charts'))}</h2>{charts}"
+        f"<h2>{html.escape(tr('report_formulas'))}</h2><p>{html.escape(tr('report_formulas_intro'))}</p>"
         f"{formula_items}</body></html>"
     )
 
@@ -349,7 +352,8 @@ def _formula_line(item: Formula, lang: str) -> str:
 def reader_reference(reference: str, lang: str) -> str:
     """A docstring's ``Reference:`` for the report's reader: the German source articles by their titles instead of
     the repository's "seed article 000"; in German only the works cited (the notes are English)."""
-    text = _SEED_ARTICLE.sub(lambda match: t(text_keys.REPORT_SEED.get(match.group(1), "report_seed_other"), lang),
+    tr = translator(lang)
+    text = _SEED_ARTICLE.sub(lambda match: tr(text_keys.REPORT_SEED.get(match.group(1), "report_seed_other")),
                              reference)
     if lang == "en":
         return text
@@ -359,7 +363,7 @@ def reader_reference(reference: str, lang: str) -> str:
         if work not in works:
             works.append(work)
     for seed in _SEED_ARTICLE.finditer(reference):
-        work = t(text_keys.REPORT_SEED.get(seed.group(1), "report_seed_other"), lang)
+        work = tr(text_keys.REPORT_SEED.get(seed.group(1), "report_seed_other"))
         if work not in works:
             works.append(work)
     return "; ".join(works) or text

@@ -15,7 +15,7 @@ from retention_views.charts.value import in_percent
 from retention_views.formats import format_money
 from retention_views.page_results.clv import ClvResult
 from retention_views.page_results.costs import COST_CATEGORIES, CostScenario
-from retention_views.texts import t
+from retention_views.texts import translator
 
 
 def _plain(name: str) -> str:
@@ -32,6 +32,7 @@ def uplift_curves_chart(curves: Mapping[str, pd.DataFrame], lang: str, currency:
     :func:`~retention_views.page_results.profit.uplift_curve`), with Reichheld's 25–95 % at 5 pp marked; in money per
     new customer, without the band, when a curve has no percentage (see
     :func:`~retention_views.charts.value.uplift_curve_chart`)."""
+    tr = translator(lang)
     reference = benchmarks.REICHHELD_UPLIFT_POINTS
     percent = in_percent(list(curves.values()))
     column = "relative_change" if percent else "value_change"
@@ -43,14 +44,14 @@ def uplift_curves_chart(curves: Mapping[str, pd.DataFrame], lang: str, currency:
     ]
     layout = {"legend": {"y": -0.3, "yanchor": "top"}, "margin": {"t": 50, "b": 10}, "height": 440}
     if not percent:
-        return figure(lines, t("chart_uplift_curve_money", lang), lang, t("axis_uplift_points", lang),
-                      t("axis_money_per_customer", lang, currency=currency), xaxis={"ticksuffix": " pp"},
+        return figure(lines, tr("chart_uplift_curve_money"), lang, tr("axis_uplift_points"),
+                      tr("axis_money_per_customer", currency=currency), xaxis={"ticksuffix": " pp"},
                       yaxis={"rangemode": "tozero", **money_axis(lang, currency)}, **layout)
     low, high = benchmarks.REICHHELD_PROFIT_BAND
     lines.append(dict(type="scatter", x=[reference * 100, reference * 100], y=[low, high], mode="lines+markers",
-                      name=t("band_reichheld", lang), line={"color": PALETTE["neutral"], "width": 8}, opacity=0.5))
-    return figure(lines, t("chart_uplift_curve", lang), lang, t("axis_uplift_points", lang),
-                  t("axis_profit_increase", lang), xaxis={"ticksuffix": " pp"},
+                      name=tr("band_reichheld"), line={"color": PALETTE["neutral"], "width": 8}, opacity=0.5))
+    return figure(lines, tr("chart_uplift_curve"), lang, tr("axis_uplift_points"),
+                  tr("axis_profit_increase"), xaxis={"ticksuffix": " pp"},
                   yaxis={"tickformat": ".0%", "rangemode": "tozero"}, **layout)
 
 
@@ -61,8 +62,9 @@ def _negative(value: float | None) -> float | None:
 def clv_steps_chart(results: Mapping[str, ClvResult], lang: str, currency: str) -> go.Figure:
     """The CLV gap steps of several scenarios as grouped bars: CLV, − lifetime retention cost, CLV gap, − CAC, net
     value (an unknown step of a scenario has no bar and no label)."""
-    steps = [t("clv_margin_multiple", lang), t("label_minus_retention_cost", lang), t("kpi_clv_gap", lang),
-             t("label_minus_cac", lang), t("label_net_value", lang)]
+    tr = translator(lang)
+    steps = [tr("clv_margin_multiple"), tr("label_minus_retention_cost"), tr("kpi_clv_gap"),
+             tr("label_minus_cac"), tr("label_net_value")]
     bars = []
     for index, (name, result) in enumerate(results.items()):
         values = [result.margin_multiple_clv, _negative(result.lifetime_retention_cost), result.clv_gap,
@@ -70,24 +72,25 @@ def clv_steps_chart(results: Mapping[str, ClvResult], lang: str, currency: str) 
         bars.append(dict(type="bar", x=steps, y=values, name=_plain(name), marker={"color": _scenario_colour(index)},
                          text=["" if value is None else format_money(value, lang, currency, 0) for value in values],
                          textposition="outside"))
-    return figure(bars, t("chart_clv_waterfall", lang), lang, "",
-                  t("axis_money_per_customer", lang, currency=currency), yaxis=money_axis(lang, currency),
+    return figure(bars, tr("chart_clv_waterfall"), lang, "",
+                  tr("axis_money_per_customer", currency=currency), yaxis=money_axis(lang, currency),
                   barmode="group", hovermode="closest")
 
 
 def cost_per_customer_compare_chart(costs: Mapping[str, CostScenario], lang: str, currency: str) -> go.Figure:
     """Retention cost per active customer of several scenarios, stacked by category (team, tools, engagement)."""
+    tr = translator(lang)
     names = [_plain(name) for name in costs]
     bars = [
         dict(type="bar", x=names, y=[metrics.retention_cost_per_customer(cost.amounts[category], cost.active_customers)
                                      for cost in costs.values()],
-             name=t(text_keys.CATEGORY_SHORT[category], lang), marker={"color": PALETTE[category]})
+             name=tr(text_keys.CATEGORY_SHORT[category]), marker={"color": PALETTE[category]})
         for category in COST_CATEGORIES
     ]
     totals = dict(
         type="scatter", x=names, y=[cost.per_customer for cost in costs.values()], mode="text", showlegend=False,
         text=[format_money(cost.per_customer, lang, currency) for cost in costs.values()], textposition="top center",
     )
-    return figure([*bars, totals], t("chart_cost_compare", lang), lang, "",
-                  t("axis_money_per_customer", lang, currency=currency),
+    return figure([*bars, totals], tr("chart_cost_compare"), lang, "",
+                  tr("axis_money_per_customer", currency=currency),
                   yaxis={"rangemode": "tozero", **money_axis(lang, currency)}, barmode="stack", hovermode="closest")

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from retention_core.models import PredictiveClvSummary
 from retention_views.charts.common import PALETTE, figure, money_axis, vline
 from retention_views.formats import format_money, format_percent
-from retention_views.texts import t
+from retention_views.texts import t, translator
 
 
 def _binned_bars(histogram: pd.DataFrame, colour: str, lang: str) -> dict:
@@ -22,25 +22,27 @@ def _binned_bars(histogram: pd.DataFrame, colour: str, lang: str) -> dict:
 
 def predictive_clv_histogram(result: PredictiveClvSummary, lang: str, currency: str) -> go.Figure:
     """How predicted CLV is spread over the customers, with the mean and the median marked."""
+    tr = translator(lang)
     bars = _binned_bars(result.clv_histogram, PALETTE["primary"], lang)
-    marks = [vline(value, colour, "dash", text=f"{t(key, lang)}: {format_money(value, lang, currency, 0)}",
+    marks = [vline(value, colour, "dash", text=f"{tr(key)}: {format_money(value, lang, currency, 0)}",
                    position=position)
              for value, key, colour, position in ((result.mean_clv, "label_mean", PALETTE["secondary"], "top right"),
                                                   (result.median_clv, "label_median", PALETTE["good"], "top left"))]
-    return figure([bars], t("chart_predictive_clv", lang, months=round(result.horizon_months)), lang,
-                  t("axis_predicted_clv", lang, currency=currency), t("axis_customers", lang),
+    return figure([bars], tr("chart_predictive_clv", months=round(result.horizon_months)), lang,
+                  tr("axis_predicted_clv", currency=currency), tr("axis_customers"),
                   xaxis=money_axis(lang, currency), shapes=[line for line, _ in marks],
                   annotations=[label for _, label in marks], showlegend=False, hovermode="closest", bargap=0.05)
 
 
 def probability_alive_histogram(result: PredictiveClvSummary, lang: str) -> go.Figure:
     """How many customers the BG/NBD thinks are still active, in 5-point bins of P(alive)."""
+    tr = translator(lang)
     bars = _binned_bars(result.alive_histogram, PALETTE["good"], lang)
     mean = result.mean_probability_alive
     line, label = vline(mean, PALETTE["secondary"], "dash", position="top left",
-                        text=f"{t('label_mean', lang)}: {format_percent(mean, lang, 0)}")
-    return figure([bars], t("chart_probability_alive", lang), lang, t("axis_probability_alive", lang),
-                  t("axis_customers", lang),
+                        text=f"{tr('label_mean')}: {format_percent(mean, lang, 0)}")
+    return figure([bars], tr("chart_probability_alive"), lang, tr("axis_probability_alive"),
+                  tr("axis_customers"),
                   xaxis={"tickformat": ".0%", "range": [0, 1.02]}, shapes=[line], annotations=[label],
                   showlegend=False, hovermode="closest", bargap=0.05)
 
@@ -51,15 +53,16 @@ def calibration_holdout_chart(holdout: pd.DataFrame, holdout_weeks: int, lang: s
     One point per group of customers with 0, 1, ..., 6, 7+ repeat purchases in the calibration part (Fader, Hardie
     & Lee 2005, Fig. 4); the hover shows how many customers each point averages.
     """
+    tr = translator(lang)
     hover = "%{x}: %{y:.2f} (n = %{customdata})<extra>%{fullData.name}</extra>"
     lines = [
-        dict(type="scatter", x=holdout["label"], y=holdout["actual"], name=t("label_actual", lang),
+        dict(type="scatter", x=holdout["label"], y=holdout["actual"], name=tr("label_actual"),
              mode="lines+markers", line={"color": PALETTE["primary"], "width": 3}, customdata=holdout["customers"],
              hovertemplate=hover),
-        dict(type="scatter", x=holdout["label"], y=holdout["predicted"], name=t("label_predicted_bg_nbd", lang),
+        dict(type="scatter", x=holdout["label"], y=holdout["predicted"], name=tr("label_predicted_bg_nbd"),
              mode="lines+markers", line={"color": PALETTE["secondary"], "width": 3, "dash": "dash"},
              customdata=holdout["customers"], hovertemplate=hover),
     ]
-    return figure(lines, t("chart_calibration_holdout", lang, weeks=holdout_weeks), lang,
-                  t("axis_calibration_purchases", lang), t("axis_holdout_purchases", lang, weeks=holdout_weeks),
+    return figure(lines, tr("chart_calibration_holdout", weeks=holdout_weeks), lang,
+                  tr("axis_calibration_purchases"), tr("axis_holdout_purchases", weeks=holdout_weeks),
                   xaxis={"type": "category"}, yaxis={"rangemode": "tozero"}, hovermode="closest")

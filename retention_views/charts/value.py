@@ -12,14 +12,15 @@ from retention_core import benchmarks
 from retention_views.charts.common import PALETTE, figure, money_axis, vline
 from retention_views.formats import format_money
 from retention_views.page_results.clv import ClvResult
-from retention_views.texts import t
+from retention_views.texts import translator
 
 
 def clv_comparison_chart(result: ClvResult, lang: str, currency: str,
                          intervals: Mapping[str, object | None] | None = None) -> go.Figure:
     """The three CLV estimates side by side (an unknown one is left out), each with its 80 % interval as an error
     bar when ``intervals`` (by :class:`ClvResult` field name, objects with ``low`` and ``high``) gives one."""
-    shown = [(t(key, lang), value, colour, field) for key, value, colour, field in (
+    tr = translator(lang)
+    shown = [(tr(key), value, colour, field) for key, value, colour, field in (
         ("clv_simple", result.simple_clv, PALETTE["neutral"], "simple_clv"),
         ("clv_margin_multiple", result.margin_multiple_clv, PALETTE["primary"], "margin_multiple_clv"),
         ("clv_finite", result.finite_horizon_clv, PALETTE["good"], "finite_horizon_clv")) if value is not None]
@@ -34,8 +35,8 @@ def clv_comparison_chart(result: ClvResult, lang: str, currency: str,
                                arrayminus=[0.0 if span is None else max(0.0, value - span.low)
                                            for span, value in zip(spans, values, strict=True)])
         bars.update(textposition="inside", insidetextanchor="middle")  # clear of the error bar at the top
-    return figure([bars], t("chart_clv_comparison", lang), lang, "",
-                  t("axis_money_per_customer", lang, currency=currency), yaxis=money_axis(lang, currency),
+    return figure([bars], tr("chart_clv_comparison"), lang, "",
+                  tr("axis_money_per_customer", currency=currency), yaxis=money_axis(lang, currency),
                   showlegend=False, hovermode=False)
 
 
@@ -44,13 +45,14 @@ def clv_waterfall_chart(result: ClvResult, lang: str, currency: str) -> go.Figur
 
     A step whose amount is unknown (no retention cost, no CAC) is left out, and so is every total after it: an
     unknown amount is never drawn as 0."""
-    steps = [(t("clv_margin_multiple", lang), result.margin_multiple_clv, "absolute")]
+    tr = translator(lang)
+    steps = [(tr("clv_margin_multiple"), result.margin_multiple_clv, "absolute")]
     if result.lifetime_retention_cost is not None:
-        steps += [(t("label_minus_retention_cost", lang), -result.lifetime_retention_cost, "relative"),
-                  (t("kpi_clv_gap", lang), result.clv_gap, "total")]
+        steps += [(tr("label_minus_retention_cost"), -result.lifetime_retention_cost, "relative"),
+                  (tr("kpi_clv_gap"), result.clv_gap, "total")]
         if result.acquisition_cost is not None:
-            steps += [(t("label_minus_cac", lang), -result.acquisition_cost, "relative"),
-                      (t("label_net_value", lang), result.net_value, "total")]
+            steps += [(tr("label_minus_cac"), -result.acquisition_cost, "relative"),
+                      (tr("label_net_value"), result.net_value, "total")]
     waterfall = dict(
         type="waterfall", x=[name for name, _, _ in steps], y=[value for _, value, _ in steps],
         measure=[measure for _, _, measure in steps],
@@ -58,20 +60,21 @@ def clv_waterfall_chart(result: ClvResult, lang: str, currency: str) -> go.Figur
         increasing={"marker": {"color": PALETTE["good"]}}, decreasing={"marker": {"color": PALETTE["bad"]}},
         totals={"marker": {"color": PALETTE["primary"]}}, connector={"line": {"color": PALETTE["neutral"]}},
     )
-    return figure([waterfall], t("chart_clv_waterfall", lang), lang, "",
-                  t("axis_money_per_customer", lang, currency=currency), yaxis=money_axis(lang, currency),
+    return figure([waterfall], tr("chart_clv_waterfall"), lang, "",
+                  tr("axis_money_per_customer", currency=currency), yaxis=money_axis(lang, currency),
                   showlegend=False, hovermode=False)
 
 
 def clv_cac_chart(ratio: float, lang: str) -> go.Figure:
     """CLV : CAC as a bar against the 3 : 1 rule of thumb (only for a known ratio: without a CAC there is none)."""
+    tr = translator(lang)
     value = ratio
     rule = benchmarks.CLV_TO_CAC_RULE
     colour = PALETTE["good"] if value >= rule else PALETTE["bad"]
     bar = dict(type="bar", x=[value], y=["CLV : CAC"], orientation="h", marker={"color": colour},
                text=[f"{value:.1f} : 1".replace(".", "," if lang == "de" else ".")], textposition="outside")
-    line, label = vline(rule, PALETTE["neutral"], "dash", text=t("band_clv_cac_rule", lang), position="top")
-    return figure([bar], t("chart_clv_cac", lang), lang, t("axis_ratio", lang),
+    line, label = vline(rule, PALETTE["neutral"], "dash", text=tr("band_clv_cac_rule"), position="top")
+    return figure([bar], tr("chart_clv_cac"), lang, tr("axis_ratio"),
                   xaxis={"range": [min(0, value) * 1.25, max(rule, value) * 1.25]}, shapes=[line], annotations=[label],
                   height=220,
                   showlegend=False, hovermode=False)
@@ -88,42 +91,45 @@ def uplift_curve_chart(curve: pd.DataFrame, current_points: float, lang: str, cu
 
     In percent of the customer value before the uplift; where that value is too close to zero for a percentage
     (``relative_change`` missing), in money per new customer, without the band."""
+    tr = translator(lang)
     reference = benchmarks.REICHHELD_UPLIFT_POINTS
     current, _ = vline(current_points * 100, PALETTE["neutral"], "dot")
     if not in_percent([curve]):
         line = dict(type="scatter", x=curve["uplift_points"] * 100, y=curve["value_change"], mode="lines",
-                    name=t("label_your_business", lang), line={"color": PALETTE["primary"], "width": 3})
-        return figure([line], t("chart_uplift_curve_money", lang), lang, t("axis_uplift_points", lang),
-                      t("axis_money_per_customer", lang, currency=currency), xaxis={"ticksuffix": " pp"},
+                    name=tr("label_your_business"), line={"color": PALETTE["primary"], "width": 3})
+        return figure([line], tr("chart_uplift_curve_money"), lang, tr("axis_uplift_points"),
+                      tr("axis_money_per_customer", currency=currency), xaxis={"ticksuffix": " pp"},
                       yaxis={"rangemode": "tozero", **money_axis(lang, currency)}, shapes=[current])
     low, high = benchmarks.REICHHELD_PROFIT_BAND
     lines = [
         dict(type="scatter", x=curve["uplift_points"] * 100, y=curve["relative_change"], mode="lines",
-             name=t("label_your_business", lang), line={"color": PALETTE["primary"], "width": 3}),
+             name=tr("label_your_business"), line={"color": PALETTE["primary"], "width": 3}),
         dict(type="scatter", x=[reference * 100, reference * 100], y=[low, high], mode="lines+markers",
-             name=t("band_reichheld", lang), line={"color": PALETTE["secondary"], "width": 8}, opacity=0.6),
+             name=tr("band_reichheld"), line={"color": PALETTE["secondary"], "width": 8}, opacity=0.6),
     ]
-    return figure(lines, t("chart_uplift_curve", lang), lang, t("axis_uplift_points", lang),
-                  t("axis_profit_increase", lang), xaxis={"ticksuffix": " pp"},
+    return figure(lines, tr("chart_uplift_curve"), lang, tr("axis_uplift_points"),
+                  tr("axis_profit_increase"), xaxis={"ticksuffix": " pp"},
                   yaxis={"tickformat": ".0%", "rangemode": "tozero"}, shapes=[current])
 
 
 def base_growth_chart(growth: pd.DataFrame, lang: str) -> go.Figure:
     """Customer base relative to today, with and without the uplift."""
+    tr = translator(lang)
     lines = [
-        dict(type="scatter", x=growth["year"], y=growth["without_uplift"], name=t("label_without_uplift", lang),
+        dict(type="scatter", x=growth["year"], y=growth["without_uplift"], name=tr("label_without_uplift"),
              mode="lines+markers", line={"color": PALETTE["neutral"], "width": 3}),
-        dict(type="scatter", x=growth["year"], y=growth["with_uplift"], name=t("label_with_uplift", lang),
+        dict(type="scatter", x=growth["year"], y=growth["with_uplift"], name=tr("label_with_uplift"),
              mode="lines+markers", line={"color": PALETTE["good"], "width": 3}),
     ]
-    return figure(lines, t("chart_base_growth", lang), lang, t("axis_years", lang), t("axis_base_vs_today", lang),
+    return figure(lines, tr("chart_base_growth"), lang, tr("axis_years"), tr("axis_base_vs_today"),
                   xaxis={"dtick": 1}, yaxis={"tickformat": ".0%"})
 
 
 def profit_by_tenure_chart(profits: pd.DataFrame, lang: str, currency: str) -> go.Figure:
     """Profit per retained customer by year of customer age."""
+    tr = translator(lang)
     bars = dict(type="bar", x=profits["tenure"], y=profits["profit"], marker={"color": PALETTE["primary"]},
                 text=[format_money(value, lang, currency, 0) for value in profits["profit"]], textposition="outside")
-    return figure([bars], t("chart_profit_by_tenure", lang), lang, t("axis_customer_year", lang),
-                  t("axis_money_per_customer", lang, currency=currency), xaxis={"dtick": 1},
+    return figure([bars], tr("chart_profit_by_tenure"), lang, tr("axis_customer_year"),
+                  tr("axis_money_per_customer", currency=currency), xaxis={"dtick": 1},
                   yaxis=money_axis(lang, currency), showlegend=False, hovermode=False)
