@@ -156,7 +156,8 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             categories = {
                 value: category_columns[index % 3].selectbox(
                     widgets.plain(value), CATEGORIES, index=CATEGORIES.index(suggested.get(value, "engagement")),
-                    key=f"data_category_{entry.key[:12]}_{index}", format_func=lambda code: s.t(text_keys.CATEGORY[code]),
+                    key=f"data_category_{entry.key[:12]}_{index}",
+                    format_func=lambda code: s.t(text_keys.CATEGORY[code]),
                 )
                 for index, value in enumerate(values)
             }
