@@ -53,11 +53,11 @@ def revenue_retention_chart(trend: pd.DataFrame, period: str, lang: str) -> go.F
     x = period_labels(trend["period_start"], period, lang)
     symbols = ["circle" if complete else "circle-open" for complete in trend["complete"]]
     lines = [
-        dict(type="scatter", x=x, y=trend[column], name=tr(f"kpi_{name}"), mode="lines+markers",
+        dict(type="scatter", x=x, y=trend[column], name=tr(key), mode="lines+markers",
              line={"color": PALETTE[colour], "width": 3}, marker={"symbol": symbols, "size": 9},
              hovertemplate="%{y:.1%}")
-        for column, name, colour in (("nrr", "net_revenue_retention", "primary"),
-                                     ("grr", "gross_revenue_retention", "secondary"))
+        for column, key, colour in (("nrr", "kpi_net_revenue_retention", "primary"),
+                                    ("grr", "kpi_gross_revenue_retention", "secondary"))
     ]
     references = [(benchmarks.NRR_HOLDS_REVENUE, tr("band_nrr_holds"), "dash", PALETTE["neutral"])]
     if period == "year":
