@@ -27,7 +27,7 @@ if basis is not None:
                    margin=widgets.format_value("fraction", assumptions.gross_margin, s),
                    discount=widgets.format_value("fraction", assumptions.annual_discount_rate, s)))
     widgets.basis_caption(basis, s)
-    widgets.kpi_cards(whatif.customer_value_kpis(basis, plan, aggs.basis_replicates), s, per_row=3, prefix="")
+    widgets.kpi_cards(whatif.customer_value_kpis(basis, plan, aggs.basis_replicates), s, per_row=3, labels=None)
     measured = {"retention": basis.retention_rate}  # a missing sheet is named below, with the period figures
     if "retention_costs" in aggs.sheets:
         measured["cost"] = basis.retention_cost_per_customer

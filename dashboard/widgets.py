@@ -77,21 +77,23 @@ def format_range(kind: str, bounds: tuple[float, float], s: Settings) -> str:
     return f"{format_value(kind, bounds[0], s)} – {format_value(kind, bounds[1], s)}"
 
 
-def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4, prefix: str = "kpi_") -> None:
+def kpi_cards(kpis: Sequence[Kpi], s: Settings, per_row: int = 4,
+              labels: Mapping[str, str] | None = text_keys.KPI) -> None:
     """KPI cards in rows, each with its formula as help text and the change against the previous period.
 
-    A card's label is the text ``prefix + key`` and its help ``prefix + key + "_help"``; a KPI with an interval
-    shows it as :func:`metric` does."""
+    A card's label is the text ``labels[kpi.key]`` (``kpi.key`` itself when ``labels`` is None) and its help
+    ``text_keys.CARD_HELP[label]``; a KPI with an interval shows it as :func:`metric` does."""
     for start in range(0, len(kpis), per_row):
         for column, kpi in zip(st.columns(per_row), kpis[start:start + per_row]):
+            label = kpi.key if labels is None else labels[kpi.key]
             if kpi.interval is not None:
-                metric(f"{prefix}{kpi.key}", kpi.kind, kpi.value, s, f"{prefix}{kpi.key}_help",
+                metric(label, kpi.kind, kpi.value, s, text_keys.CARD_HELP[label],
                        delta=format_delta(kpi.kind, kpi.delta, s), container=column,
                        lower_is_better=kpi.lower_is_better, interval=kpi.interval)
                 continue
             column.metric(
-                s.t(f"{prefix}{kpi.key}"), format_value(kpi.kind, kpi.value, s),
-                delta=format_delta(kpi.kind, kpi.delta, s), help=s.t(f"{prefix}{kpi.key}_help"),
+                s.t(label), format_value(kpi.kind, kpi.value, s),
+                delta=format_delta(kpi.kind, kpi.delta, s), help=s.t(text_keys.CARD_HELP[label]),
                 delta_color="inverse" if kpi.lower_is_better else "normal", border=True,
             )
 

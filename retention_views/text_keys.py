@@ -157,6 +157,47 @@ PARAM = {
 """A scenario setting's name (URL parameter -> text), for the report and the notice naming ignored settings; also
 the retired parameters an old link may still carry (``clv_retention_rate``, ``clv_retention_cost``)."""
 
+KPI = {
+    "active_customers": "kpi_active_customers",
+    "new_customers": "kpi_new_customers",
+    "retention_rate": "kpi_retention_rate",
+    "churn_rate": "kpi_churn_rate",
+    "returning_buyer_share": "kpi_returning_buyer_share",
+    "revenue_per_customer": "kpi_revenue_per_customer",
+    "retention_cost_per_customer": "kpi_retention_cost_per_customer",
+    "acquisition_cost": "kpi_acquisition_cost",
+    "nps": "kpi_nps",
+    "net_revenue_retention": "kpi_net_revenue_retention",
+    "gross_revenue_retention": "kpi_gross_revenue_retention",
+    "churned_revenue": "kpi_churned_revenue",
+    "expansion_revenue": "kpi_expansion_revenue",
+}
+"""An Overview or revenue-retention card's label, by its field name (``page_results.KPI_FIELDS``,
+``REVENUE_KPI_FIELDS``)."""
+CARD_HELP = {
+    "kpi_active_customers": "kpi_active_customers_help",
+    "kpi_new_customers": "kpi_new_customers_help",
+    "kpi_retention_rate": "kpi_retention_rate_help",
+    "kpi_churn_rate": "kpi_churn_rate_help",
+    "kpi_returning_buyer_share": "kpi_returning_buyer_share_help",
+    "kpi_revenue_per_customer": "kpi_revenue_per_customer_help",
+    "kpi_retention_cost_per_customer": "kpi_retention_cost_per_customer_help",
+    "kpi_acquisition_cost": "kpi_acquisition_cost_help",
+    "kpi_nps": "kpi_nps_help",
+    "kpi_net_revenue_retention": "kpi_net_revenue_retention_help",
+    "kpi_gross_revenue_retention": "kpi_gross_revenue_retention_help",
+    "kpi_churned_revenue": "kpi_churned_revenue_help",
+    "kpi_expansion_revenue": "kpi_expansion_revenue_help",
+    "clv_annual_retention": "clv_annual_retention_help",
+    "kpi_repeat_purchase_rate_year": "kpi_repeat_purchase_rate_year_help",
+    "clv_margin_multiple": "clv_margin_multiple_help",
+    "kpi_clv_gap": "kpi_clv_gap_help",
+    "label_net_value": "label_net_value_help",
+    "kpi_clv_to_cac": "kpi_clv_to_cac_help",
+}
+"""A KPI card's help (its formula), by the key of its label: the per-period cards and the customer-value cards
+of the Overview."""
+
 UNKNOWN_RETENTION = {"short_history": "unknown_retention_short_history",
                      "no_previous_buyers": "unknown_retention_no_previous_buyers",
                      "assumed": "unknown_retention_assumed"}
