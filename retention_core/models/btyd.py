@@ -29,6 +29,11 @@ from retention_core.engines import Engine, Table
 from retention_core.models.bg_nbd import BgNbdFit, bg_nbd_conditional_expected_purchases, fit_bg_nbd
 from retention_core.models.forecast import basis_from_fits, customer_values
 from retention_core.models.gamma_gamma import GammaGammaFit, fit_gamma_gamma
+from retention_core.models.parameter_uncertainty import (
+    EVALUATION_CUSTOMERS,
+    PredictiveUncertainty,
+    predictive_uncertainty,
+)
 from retention_core.models.summaries import (
     MIN_CUSTOMERS,
     MIN_HISTORY_DAYS,
@@ -103,6 +108,9 @@ class PredictiveModels:
     Counts: ``customers`` in the summary, ``repeaters`` with at least one repeat purchase,
     ``gamma_gamma_excluded`` repeaters left out of the spend model for a non-positive mean spend;
     ``fit_customers`` customers the fits were made on (all of them up to :data:`FIT_CUSTOMERS`, else a sample).
+    ``uncertainty``: the parameters' sampling error carried to the mean predictive CLV and P(alive)
+    (:func:`~.parameter_uncertainty.predictive_uncertainty`), None when the fits are not usable or the likelihood
+    does not pin the parameters down.
     """
 
     summary: pd.DataFrame
@@ -121,6 +129,7 @@ class PredictiveModels:
     gamma_gamma_excluded: int = 0
     time_unit: str = TIME_UNIT
     fit_customers: int = 0
+    uncertainty: PredictiveUncertainty | None = None
 
     @property
     def usable(self) -> bool:
@@ -310,6 +319,10 @@ def fit_predictive_models(
             finite = False
         if not finite:
             reason = "predictions_not_finite"
+    uncertainty = None
+    if reason is None:  # made once, with the fit: a slider move only weighs its months (see parameter_uncertainty)
+        uncertainty = predictive_uncertainty(bg_fit, gg_fit, sample, fit_sample(sample, EVALUATION_CUSTOMERS),
+                                             TIME_UNIT)
     if len(sample) < len(summary) and isinstance(transactions, pd.DataFrame):  # less SQL; else sampled after it
         transactions = transactions[_rows_of(transactions["customer_id"], sample["customer_id"])]
     try:
@@ -318,5 +331,6 @@ def fit_predictive_models(
         holdout = {"holdout_reason": "invalid_data"}
     return PredictiveModels(
         summary=summary, bg_nbd=bg_fit, gamma_gamma=gg_fit, observation_end=observation_end, reason=reason,
-        gamma_gamma_excluded=gg_fit.n_excluded, fit_customers=len(sample), **counts, **holdout,
+        gamma_gamma_excluded=gg_fit.n_excluded, fit_customers=len(sample), uncertainty=uncertainty, **counts,
+        **holdout,
     )

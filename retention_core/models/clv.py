@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from retention_core.intervals import Interval
 from retention_core.models.bg_nbd import (
     BG_NBD_PARAMETERS,
     BgNbdFit,
@@ -233,7 +234,9 @@ class PredictiveClvSummary:
     from 0 (or the lowest CLV when one is negative) to the largest CLV (see :func:`clv_distribution`), and P(alive)
     in bins of :data:`~.distribution.ALIVE_BIN_WIDTH`. ``top_customers`` as in :class:`PredictiveClvResult`. Every
     money figure is linear in the margin, so :meth:`at_margin` rescales a summary made at one margin to another
-    without touching the customers again.
+    without touching the customers again. ``mean_clv_interval`` and ``mean_probability_alive_interval``: the 80 %
+    intervals from the parameters' sampling error alone (:mod:`.parameter_uncertainty`; model error is not in
+    them), None without one.
     """
 
     gross_margin: float
@@ -247,6 +250,8 @@ class PredictiveClvSummary:
     clv_histogram: pd.DataFrame
     alive_histogram: pd.DataFrame
     top_customers: pd.DataFrame
+    mean_clv_interval: Interval | None = None
+    mean_probability_alive_interval: Interval | None = None
 
     def at_margin(self, gross_margin: float) -> PredictiveClvSummary:
         """The same scenario at another gross margin (a fraction): CLV figures scale by the margins' ratio."""
@@ -257,7 +262,10 @@ class PredictiveClvSummary:
         factor = gross_margin / self.gross_margin
         histogram = self.clv_histogram.assign(bin_start=self.clv_histogram["bin_start"] * factor,
                                               bin_end=self.clv_histogram["bin_end"] * factor)
-        return replace(self, gross_margin=gross_margin, mean_clv=self.mean_clv * factor,
+        interval = self.mean_clv_interval
+        if interval is not None:
+            interval = replace(interval, low=interval.low * factor, high=interval.high * factor)
+        return replace(self, gross_margin=gross_margin, mean_clv=self.mean_clv * factor, mean_clv_interval=interval,
                        median_clv=self.median_clv * factor, total_clv=self.total_clv * factor,
                        clv_histogram=histogram, top_customers=self.top_customers.assign(
                            clv=self.top_customers["clv"] * factor))
@@ -290,16 +298,32 @@ def predictive_clv_summary(
         clv_histogram, median, best = clv_distribution(clv, HISTOGRAM_BINS, TOP_CUSTOMERS)
         top = _top_customers(fitted, best, clv[best], alive[best], expected[best])
         total, mean_alive, alive_histogram = float(clv.sum()), float(alive.mean()), probability_alive_histogram(alive)
+    mean_clv = total / customer_count if customer_count else float("nan")
     return PredictiveClvSummary(
         gross_margin=gross_margin,
         annual_discount_rate=annual_discount_rate,
         horizon_months=horizon_months,
         customers=int(customer_count),
-        mean_clv=total / customer_count if customer_count else float("nan"),
+        mean_clv=mean_clv,
         median_clv=median,
         total_clv=total,
         mean_probability_alive=mean_alive,
         clv_histogram=clv_histogram,
         alive_histogram=alive_histogram,
         top_customers=top,
+        **_summary_intervals(fitted, mean_clv, mean_alive, annual_discount_rate, horizon_months),
     )
+
+
+def _summary_intervals(fitted: PredictiveModels, mean_clv: float, mean_alive: float, annual_discount_rate: float,
+                       horizon_months: float) -> dict[str, Interval | None]:
+    """The intervals of :class:`PredictiveClvSummary` from ``fitted.uncertainty``, for whole-month horizons it
+    holds (others get none)."""
+    uncertainty = fitted.uncertainty
+    if uncertainty is None or not math.isfinite(mean_clv):
+        return {}
+    clv_interval = None
+    if float(horizon_months).is_integer() and 0 < horizon_months <= uncertainty.months:
+        clv_interval = uncertainty.clv_interval(mean_clv, annual_discount_rate, int(horizon_months))
+    return {"mean_clv_interval": clv_interval,
+            "mean_probability_alive_interval": uncertainty.alive_interval(mean_alive)}
