@@ -30,7 +30,7 @@ import pandas as pd
 from retention_core import intervals, models
 from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates
-from retention_core.models import PredictiveModels
+from retention_core.models import PredictiveModels, with_uncertainty
 
 FORMAT = "retention-aggregates"
 FORMAT_VERSION = 2
@@ -38,6 +38,7 @@ MANIFEST = "manifest.json"
 TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps", "revenue")
 _PREDICTIVE_TABLES = ("summary", "holdout")
 _PREDICTIVE_FITS = {"bg_nbd": models.BgNbdFit, "gamma_gamma": models.GammaGammaFit}
+_PREDICTIVE_DERIVED = ("uncertainty",)  # not stored: remade from the stored fits on reading (models.with_uncertainty)
 _PREDICTIVE_TIMES = ("observation_end", "calibration_end")
 
 
@@ -152,6 +153,8 @@ def _predictive_manifest(fitted: PredictiveModels, folder: Path) -> dict:
     entry: dict[str, object] = {}
     for item in dataclasses.fields(fitted):
         value = getattr(fitted, item.name)
+        if item.name in _PREDICTIVE_DERIVED:
+            continue
         if item.name in _PREDICTIVE_TABLES:
             if value is not None:
                 value.to_parquet(folder / f"predictive_{item.name}.parquet", index=False)
@@ -186,6 +189,6 @@ def _read_predictive(entry: dict | None, folder: Path) -> PredictiveModels:
         if values.get("summary") is None:
             values["summary"] = pd.DataFrame()
         values["summary"].attrs["time_unit"] = values.get("time_unit", "W")
-        return PredictiveModels(**values)
+        return with_uncertainty(PredictiveModels(**values))
     except (OSError, ValueError, TypeError):
         return PredictiveModels(summary=pd.DataFrame(), reason="not_stored", holdout_reason="not_stored")

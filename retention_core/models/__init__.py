@@ -10,8 +10,9 @@ One module per model, as in lifetimes and pymc-marketing:
 Around them: :mod:`.fitting` (the shared optimiser and argument checks), :mod:`.summaries` (customer summaries from
 transactions by SQL, the calibration/holdout split, whether data suit the models), :mod:`.btyd` (both BTYD models
 fitted once to a data set, with the holdout check), :mod:`.forecast` (the slider-free part of every customer's
-forecast), :mod:`.clv` (predicted CLV per customer and per slider setting), :mod:`.distribution` (histogram, median
-and top values of many CLVs in one pass) and :mod:`.cohorts` (sBG projections of a data set's cohort curves).
+forecast), :mod:`.parameter_uncertainty` (how sure that forecast is), :mod:`.clv` (predicted CLV per customer and per
+slider setting), :mod:`.distribution` (histogram, median and top values of many CLVs in one pass) and
+:mod:`.cohorts` (sBG projections of a data set's cohort curves).
 
 Conventions: times in the summary's time unit ("D", "W" or "M"), horizons in months, rates and margins fractions,
 money in the data's currency. A fit never raises on data it accepted (``converged=False`` with a ``message``
@@ -40,6 +41,7 @@ from retention_core.models.btyd import (
     fit_sample,
     holdout_length_weeks,
     reason_params,
+    with_uncertainty,
 )
 from retention_core.models.clv import (
     HISTOGRAM_BINS,
@@ -61,6 +63,7 @@ from retention_core.models.gamma_gamma import (
     gamma_gamma_expected_spend,
     gamma_gamma_log_likelihood,
 )
+from retention_core.models.parameter_uncertainty import PredictiveUncertainty
 from retention_core.models.sbg import (
     SbgFit,
     discounted_expected_lifetime,
@@ -100,7 +103,9 @@ __all__ = [
     # a data set's BTYD fits and their forecasts
     "CALIBRATION_GROUPS", "FIT_CUSTOMERS", "HOLDOUT_SHARE", "MAX_FORECAST_MONTHS", "MAX_HOLDOUT_WEEKS", "REASONS",
     "TIME_UNIT", "ForecastBasis", "PredictiveModels", "fit_predictive_models", "fit_sample", "forecast_basis",
-    "holdout_length_weeks", "reason_params",
+    "holdout_length_weeks", "reason_params", "with_uncertainty",
+    # how sure the predicted CLV is (the parameters' sampling error)
+    "PredictiveUncertainty",
     # predicted CLV
     "HISTOGRAM_BINS", "MAX_HORIZON_MONTHS", "TOP_CUSTOMERS", "PredictiveClvResult", "PredictiveClvSummary",
     "check_clv_inputs", "clv_distribution", "predictive_clv", "predictive_clv_scenario", "predictive_clv_summary",

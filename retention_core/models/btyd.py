@@ -18,7 +18,7 @@ Units: times in weeks inside the bundle, margins and shares fractions, money in 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
@@ -55,6 +55,7 @@ __all__ = [
     "fit_sample",
     "holdout_length_weeks",
     "reason_params",
+    "with_uncertainty",
 ]
 
 TIME_UNIT = "W"
@@ -319,18 +320,25 @@ def fit_predictive_models(
             finite = False
         if not finite:
             reason = "predictions_not_finite"
-    uncertainty = None
-    if reason is None:  # made once, with the fit: a slider move only weighs its months (see parameter_uncertainty)
-        uncertainty = predictive_uncertainty(bg_fit, gg_fit, sample, fit_sample(sample, EVALUATION_CUSTOMERS),
-                                             TIME_UNIT)
     if len(sample) < len(summary) and isinstance(transactions, pd.DataFrame):  # less SQL; else sampled after it
         transactions = transactions[_rows_of(transactions["customer_id"], sample["customer_id"])]
     try:
         holdout = _holdout_check(transactions, first_order, observation_end, engine)
     except (ValueError, duckdb.Error):
         holdout = {"holdout_reason": "invalid_data"}
-    return PredictiveModels(
+    return with_uncertainty(PredictiveModels(
         summary=summary, bg_nbd=bg_fit, gamma_gamma=gg_fit, observation_end=observation_end, reason=reason,
-        gamma_gamma_excluded=gg_fit.n_excluded, fit_customers=len(sample), uncertainty=uncertainty, **counts,
-        **holdout,
-    )
+        gamma_gamma_excluded=gg_fit.n_excluded, fit_customers=len(sample), **counts, **holdout,
+    ))
+
+
+def with_uncertainty(fitted: PredictiveModels) -> PredictiveModels:
+    """``fitted`` with its ``uncertainty`` (:func:`~.parameter_uncertainty.predictive_uncertainty` on the customers
+    the fits were made on, :func:`fit_sample`, and a sample of :data:`EVALUATION_CUSTOMERS` of them): made once per
+    data set, with the fit or when a stored fit is read, so a slider move only weighs its months. Unchanged when
+    the fits are not usable."""
+    if fitted.reason is not None or fitted.bg_nbd is None or fitted.gamma_gamma is None:
+        return fitted
+    sample = fit_sample(fitted.summary)
+    return replace(fitted, uncertainty=predictive_uncertainty(
+        fitted.bg_nbd, fitted.gamma_gamma, sample, fit_sample(sample, EVALUATION_CUSTOMERS), fitted.time_unit))

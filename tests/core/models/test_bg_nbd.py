@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from published_estimates import CDNOW_BG_NBD, PUBLISHED_TOLERANCE, RECOVERY_TOLERANCE
 from scipy import special
+from simulated_btyd import simulate_bg_nbd
 
 from retention_core.models import (
     BgNbdFit,
@@ -56,29 +57,10 @@ def test_bg_nbd_log_likelihood_matches_slow_reference():
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _simulate_bg_nbd(n, r, alpha, a, b, rng):
-    """BG/NBD customers observed for T ~ U(30, 40) weeks: Poisson purchases, dropout after each repeat purchase."""
-    rate = rng.gamma(r, 1 / alpha, n)
-    dropout = rng.beta(a, b, n)
-    big_t = rng.uniform(30, 40, n)
-    x, t_x, now = np.zeros(n), np.zeros(n), np.zeros(n)
-    active = np.ones(n, dtype=bool)
-    while active.any():
-        who = np.flatnonzero(active)
-        nxt = now[who] + rng.exponential(1 / rate[who])
-        bought = nxt <= big_t[who]
-        active[who[~bought]] = False
-        buyers = who[bought]
-        x[buyers] += 1
-        t_x[buyers] = now[buyers] = nxt[bought]
-        active[buyers[rng.random(buyers.size) < dropout[buyers]]] = False
-    return x, t_x, big_t
-
-
 def test_fit_bg_nbd_recovers_simulated_parameters():
     rng = np.random.default_rng(20050301)
     truth = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5}
-    fit = fit_bg_nbd(*_simulate_bg_nbd(10_000, **truth, rng=rng))
+    fit = fit_bg_nbd(*simulate_bg_nbd(10_000, **truth, rng=rng))
     assert fit.converged, fit.message
     assert fit.n_customers == 10_000
     for name, value in truth.items():
