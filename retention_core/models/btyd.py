@@ -32,6 +32,7 @@ from retention_core.models.gamma_gamma import GammaGammaFit, fit_gamma_gamma
 from retention_core.models.parameter_uncertainty import (
     EVALUATION_CUSTOMERS,
     PredictiveUncertainty,
+    expected_purchases_interval,
     predictive_uncertainty,
 )
 from retention_core.models.summaries import (
@@ -102,7 +103,9 @@ class PredictiveModels:
     purchases in calibration (0 ... 6, 7+): ``calibration_frequency`` (7 means 7 or more), ``label``,
     ``customers``, ``actual`` and ``predicted`` mean repeat purchases per customer in the ``holdout_weeks`` after
     ``calibration_end`` (BG/NBD fitted on the calibration part only; FHL 2005 eq. 10 and Fig. 4).
-    ``holdout_actual`` / ``holdout_predicted`` are the totals over all calibration customers.
+    ``holdout_actual`` / ``holdout_predicted`` are the totals over all calibration customers;
+    ``holdout_predicted_low`` / ``_high`` the 80 % interval of ``holdout_predicted`` from the calibration fit's
+    parameter uncertainty (:func:`~.parameter_uncertainty.expected_purchases_interval`), None without one.
 
     ``reason`` is None when the fits can be used, else a key of :data:`REASONS` saying why not (then the fits may be
     None and the UI uses the simple formulas); ``holdout_reason`` likewise for the holdout check alone.
@@ -123,6 +126,8 @@ class PredictiveModels:
     holdout_weeks: int = 0
     holdout_actual: float | None = None
     holdout_predicted: float | None = None
+    holdout_predicted_low: float | None = None
+    holdout_predicted_high: float | None = None
     reason: str | None = None
     holdout_reason: str | None = None
     customers: int = 0
@@ -229,11 +234,15 @@ def _holdout_check(
         groups = _holdout_groups(split, fit)
     except ValueError:  # a forecast that is not finite
         return {**fields, "holdout_reason": "predictions_not_finite"}
+    interval = expected_purchases_interval(fit, split["frequency"], split["recency"], split["T"],
+                                           float(split["holdout_duration"].iloc[0]))
     return {
         **fields,
         "holdout": groups,
         "holdout_actual": float((groups["actual"] * groups["customers"]).sum()),
         "holdout_predicted": float((groups["predicted"] * groups["customers"]).sum()),
+        "holdout_predicted_low": None if interval is None else interval.low,
+        "holdout_predicted_high": None if interval is None else interval.high,
     }
 
 

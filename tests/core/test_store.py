@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from apptest_support import ROOT
@@ -42,6 +43,10 @@ def test_an_aggregates_folder_reads_back_exactly_what_was_written(sample_data, t
     assert read.predictive.gamma_gamma == written.predictive.gamma_gamma
     assert read.predictive.observation_end == written.predictive.observation_end
     assert read.predictive.holdout_predicted == written.predictive.holdout_predicted
+    assert read.predictive.holdout_predicted_high == written.predictive.holdout_predicted_high
+    # the predictive interval is not stored but remade from the stored fits, the same draws
+    np.testing.assert_array_equal(read.predictive.uncertainty.replicate_purchase_value,
+                                  written.predictive.uncertainty.replicate_purchase_value)
     pd.testing.assert_frame_equal(read.predictive.summary, written.predictive.summary)
     pd.testing.assert_frame_equal(read.predictive.holdout, written.predictive.holdout)
 

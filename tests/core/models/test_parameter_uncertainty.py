@@ -10,12 +10,21 @@ import numpy as np
 import pytest
 from simulated_btyd import simulate_summary
 
-from retention_core.models import BgNbdFit, GammaGammaFit, bg_nbd_log_likelihood, fit_bg_nbd, fit_gamma_gamma
+from retention_core.models import (
+    BgNbdFit,
+    GammaGammaFit,
+    bg_nbd_conditional_expected_purchases,
+    bg_nbd_log_likelihood,
+    calibration_holdout_split,
+    fit_bg_nbd,
+    fit_gamma_gamma,
+)
 from retention_core.models.clv import predictive_clv, predictive_clv_summary
 from retention_core.models.parameter_uncertainty import (
     GRID_MONTHS,
     PredictiveUncertainty,
     bg_nbd_information,
+    expected_purchases_interval,
     gamma_gamma_information,
     observed_information,
     parameter_deviations,
@@ -145,6 +154,22 @@ def test_the_sample_summary_carries_intervals_around_its_means(sample_models):
     longer = predictive_clv_summary(sample_models, 0.3, 0.1, 120).mean_clv_interval
     assert longer.high / longer.low > summary.mean_clv_interval.high / summary.mean_clv_interval.low
     assert predictive_clv_summary(sample_models, 0.3, 0.1, 36.5).mean_clv_interval is None  # no whole month
+
+
+def test_the_holdout_forecast_carries_the_calibration_fits_interval(sample_models, sample_transactions):
+    split = calibration_holdout_split(sample_transactions, sample_models.calibration_end,
+                                      sample_models.observation_end, "W")
+    fit = fit_bg_nbd(split["frequency"], split["recency"], split["T"])
+    duration = float(split["holdout_duration"].iloc[0])
+    interval = expected_purchases_interval(fit, split["frequency"], split["recency"], split["T"], duration)
+    assert (sample_models.holdout_predicted_low, sample_models.holdout_predicted_high) == pytest.approx(
+        (interval.low, interval.high))
+    assert interval.contains(sample_models.holdout_predicted)
+    # a longer holdout is less sure, relatively
+    longer = expected_purchases_interval(fit, split["frequency"], split["recency"], split["T"], 4 * duration)
+    total = bg_nbd_conditional_expected_purchases(fit, 4 * duration, split["frequency"], split["recency"],
+                                                  split["T"]).sum()
+    assert (longer.high - longer.low) / total > (interval.high - interval.low) / sample_models.holdout_predicted
 
 
 # --- coverage by simulation ----------------------------------------------------------------------------------------
