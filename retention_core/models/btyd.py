@@ -26,6 +26,7 @@ import pandas as pd
 
 from retention_core import queries
 from retention_core.engines import Engine, Table
+from retention_core.intervals import LEVEL, REPLICATES, Interval
 from retention_core.models.bg_nbd import BgNbdFit, bg_nbd_conditional_expected_purchases, fit_bg_nbd
 from retention_core.models.forecast import basis_from_fits, customer_values
 from retention_core.models.gamma_gamma import GammaGammaFit, fit_gamma_gamma
@@ -141,6 +142,13 @@ class PredictiveModels:
     def usable(self) -> bool:
         """True when the CLV fits can be shown (``reason`` is None)."""
         return self.reason is None
+
+    @property
+    def holdout_predicted_interval(self) -> Interval | None:
+        """The 80 % interval of ``holdout_predicted`` (:data:`~retention_core.intervals.LEVEL`), None without one."""
+        if self.holdout_predicted_low is None or self.holdout_predicted_high is None:
+            return None
+        return Interval(self.holdout_predicted_low, self.holdout_predicted_high, LEVEL, REPLICATES, REPLICATES)
 
     @property
     def holdout_error(self) -> float | None:

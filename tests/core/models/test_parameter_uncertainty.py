@@ -162,8 +162,8 @@ def test_the_holdout_forecast_carries_the_calibration_fits_interval(sample_model
     fit = fit_bg_nbd(split["frequency"], split["recency"], split["T"])
     duration = float(split["holdout_duration"].iloc[0])
     interval = expected_purchases_interval(fit, split["frequency"], split["recency"], split["T"], duration)
-    assert (sample_models.holdout_predicted_low, sample_models.holdout_predicted_high) == pytest.approx(
-        (interval.low, interval.high))
+    shown = sample_models.holdout_predicted_interval
+    assert (shown.low, shown.high) == pytest.approx((interval.low, interval.high))
     assert interval.contains(sample_models.holdout_predicted)
     # a longer holdout is less sure, relatively
     longer = expected_purchases_interval(fit, split["frequency"], split["recency"], split["T"], 4 * duration)
