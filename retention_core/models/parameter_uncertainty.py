@@ -12,9 +12,10 @@ and carries each to the month-by-month sum of expected margin-free spend, C(k) =
 E[Y(k months) | alive]ᵢ, and to the mean P(alive). Recomputing the 2F1 of every customer for every draw would cost
 the forecast basis two hundred times; instead the log of each C(k) and the log-odds of the mean P(alive) are
 linearised in the log-parameters (central differences, step :data:`STEP`; the first-order delta method, applied to
-draws so that the result keeps the positive, skewed shape of the figures). A slider move is then one product of a
-replicates × months matrix with the month weights of the discount rate and horizon (:meth:`PredictiveUncertainty.
-clv_factors`); the margin cancels out of the ratio.
+draws so that the result keeps the positive, skewed shape of the figures), on at most :data:`EVALUATION_CUSTOMERS`
+customers and at :data:`GRID_MONTHS`, interpolated between. A slider move is then one product of a replicates ×
+months matrix with the month weights of the discount rate and horizon (:meth:`PredictiveUncertainty.clv_factors`);
+the margin cancels out of the ratio. :func:`expected_purchases_interval` does the same for the holdout forecast.
 
 What it covers: the parameters' sampling error given the model. What it does not: model error (purchase or
 dropout processes that are not BG/NBD, spend that depends on frequency) and the choice of margin, rate and horizon.
