@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import models
 from retention_views import charts, text_keys, whatif
-from retention_views.formats import format_number
+from retention_views.formats import format_number, format_with_interval
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()
@@ -116,7 +116,8 @@ def what_if() -> None:
         widgets.metric("clv_margin_multiple", "money", result.margin_multiple_clv, s, "clv_margin_multiple_help",
                        container=estimate_cards[1], interval=sure.get("margin_multiple_clv"))
         widgets.metric("predictive_mean_clv", "money", forecast.mean_clv, s, "predictive_mean_clv_help",
-                       container=estimate_cards[2])
+                       container=estimate_cards[2], interval=forecast.mean_clv_interval,
+                       interval_help_key="interval_help_predictive")
         st.markdown(s.t("predictive_why_differ", horizon=horizon,
                         median=widgets.format_value("money", forecast.median_clv, s)))
         st.caption(s.t("predictive_fitted_on", customers=format_number(btyd.customers, s.lang),
@@ -173,7 +174,8 @@ def holdout_check() -> None:
         widgets.chart(shown_data.figure(aggs, "calibration_holdout", lambda: charts.calibration_holdout_chart(
             btyd.holdout, btyd.holdout_weeks, s.lang)), s)
     box.markdown(s.t("predictive_holdout_judge", weeks=btyd.holdout_weeks,
-                     predicted=widgets.format_value("count", btyd.holdout_predicted, s),
+                     predicted=format_with_interval("count", btyd.holdout_predicted, btyd.holdout_predicted_interval,
+                                                    s.lang, s.currency),
                      actual=widgets.format_value("count", btyd.holdout_actual, s),
                      error=widgets.format_delta("relative", btyd.holdout_error, s)))
 

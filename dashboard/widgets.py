@@ -105,11 +105,12 @@ def shown_interval(interval: Interval | None, value: float | None) -> Interval |
 
 def metric(label_key: str, kind: str, value: float | None, s: Settings, help_key: str | None = None,
            delta: str | None = None, container=st, lower_is_better: bool = False,
-           interval: Interval | None = None) -> None:
+           interval: Interval | None = None, interval_help_key: str = "interval_help") -> None:
     """One number with a translated label; ``lower_is_better`` turns a rise red (costs, churn).
 
     With an ``interval`` (:func:`shown_interval`) the card shows it in grey under the number ("80 %: 142–177 €")
-    unless it has a ``delta``, and its help explains it."""
+    unless it has a ``delta``, and its help explains it (text ``interval_help_key``: the bootstrap's, unless the
+    interval comes from elsewhere)."""
     help_text = s.t(help_key) if help_key else None
     interval = shown_interval(interval, value)
     if interval is None:
@@ -117,7 +118,7 @@ def metric(label_key: str, kind: str, value: float | None, s: Settings, help_key
                          delta_color="inverse" if lower_is_better else "normal", help=help_text, border=True)
         return
     bounds = format_interval_range(kind, interval.low, interval.high, s.lang, s.currency)
-    help_text = "\n\n".join(part for part in (help_text, s.t("interval_help", range=bounds)) if part)
+    help_text = "\n\n".join(part for part in (help_text, s.t(interval_help_key, range=bounds)) if part)
     if delta is None:
         container.metric(s.t(label_key), format_value(kind, value, s),
                          delta=s.t("interval_level", range=bounds), delta_color="off", delta_arrow="off",

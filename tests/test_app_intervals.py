@@ -1,11 +1,13 @@
 """How sure we are, through the real frame: the CLV and Retention → profit pages show each measured figure with its
-80 % interval (grey under the card, explained in its help) and one plain sentence; a typed-in value has none."""
+80 % interval (grey under the card, explained in its help) and one plain sentence; a typed-in value has none; the
+predictive mean CLV shows the interval of its parameters."""
 
 from __future__ import annotations
 
 from apptest_support import open_page
 from streamlit.testing.v1 import AppTest
 
+from retention_core import models
 from retention_core.dataset import aggregate
 from retention_views import whatif
 from retention_views.formats import format_interval_range
@@ -31,6 +33,25 @@ def test_the_clv_page_shows_the_margin_multiple_clv_with_its_interval_in_both_la
         assert bounds in shown.proto.help
         sentences = [caption.value for caption in app.caption if "8" in caption.value and bounds[:3] in caption.value]
         assert sentences, [caption.value for caption in app.caption]
+
+
+def test_the_clv_page_shows_the_predictive_mean_with_the_parameters_interval_in_both_languages():
+    sample = aggregate(load_sample(), "quarter", 12)
+    values = whatif.resolve(sample, {}).values
+    forecast = models.predictive_clv_summary(sample.predictive, values["clv_gross_margin"],
+                                             values["clv_discount_rate"], 12 * values["clv_horizon"])
+    sure = forecast.mean_clv_interval
+    assert sure.low < forecast.mean_clv < sure.high
+    for lang, label, level, model_error in (
+            ("de", "CLV (BG/NBD + Gamma-Gamma), Mittelwert", "80\u00a0%: ", "Modellfehler"),
+            ("en", "CLV (BG/NBD + Gamma-Gamma), mean", "80%: ", "Model error")):
+        app = open_page("app_pages/clv.py", lang)
+        bounds = format_interval_range("money", sure.low, sure.high, lang, "EUR")
+        shown = card(app, label)
+        assert shown.proto.delta == level + bounds
+        assert bounds in shown.proto.help
+        assert model_error in shown.proto.help  # the parameters' uncertainty only, and the help says so
+        assert "Bootstrap" not in shown.proto.help and "bootstrap" not in shown.proto.help
 
 
 def test_a_typed_in_retention_cost_shows_no_interval_on_the_lifetime_cost_when_retention_is_typed_too():
