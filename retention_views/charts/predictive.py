@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from retention_core.models import PredictiveClvSummary
 from retention_views.charts.common import PALETTE, figure, money_axis, vline
-from retention_views.formats import format_money, format_percent
+from retention_views.formats import format_interval_range, format_money, format_percent
 from retention_views.texts import t, translator
 
 
@@ -35,12 +35,16 @@ def predictive_clv_histogram(result: PredictiveClvSummary, lang: str, currency: 
 
 
 def probability_alive_histogram(result: PredictiveClvSummary, lang: str) -> go.Figure:
-    """How many customers the BG/NBD thinks are still active, in 5-point bins of P(alive)."""
+    """How many customers the BG/NBD thinks are still active, in 5-point bins of P(alive); the mean is marked with
+    its 80 % interval from the parameters' uncertainty, when there is one."""
     tr = translator(lang)
     bars = _binned_bars(result.alive_histogram, PALETTE["good"], lang)
-    mean = result.mean_probability_alive
-    line, label = vline(mean, PALETTE["secondary"], "dash", position="top left",
-                        text=f"{tr('label_mean')}: {format_percent(mean, lang, 0)}")
+    mean, sure = result.mean_probability_alive, result.mean_probability_alive_interval
+    shown = format_percent(mean, lang, 0)
+    if sure is not None:
+        bounds = format_interval_range("fraction", sure.low, sure.high, lang, "")
+        shown = tr("interval_value", value=shown, range=bounds)
+    line, label = vline(mean, PALETTE["secondary"], "dash", position="top left", text=f"{tr('label_mean')}: {shown}")
     return figure([bars], tr("chart_probability_alive"), lang, tr("axis_probability_alive"),
                   tr("axis_customers"),
                   xaxis={"tickformat": ".0%", "range": [0, 1.02]}, shapes=[line], annotations=[label],

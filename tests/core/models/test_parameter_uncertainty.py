@@ -52,8 +52,9 @@ def test_the_bg_nbd_information_is_the_second_difference_of_the_log_likelihood(s
 
     # the (r, b) entry from the likelihood's values alone, without its gradient
     up, right = np.eye(4)[0] * step, np.eye(4)[3] * step
-    mixed = (negative_log_likelihood(theta + up + right) - negative_log_likelihood(theta + up - right)
-             - negative_log_likelihood(theta - up + right) + negative_log_likelihood(theta - up - right)) / (4 * step**2)
+    nll = negative_log_likelihood
+    mixed = (nll(theta + up + right) - nll(theta + up - right) - nll(theta - up + right)
+             + nll(theta - up - right)) / (4 * step**2)
     information = bg_nbd_information(fit, summary["frequency"], summary["recency"], summary["T"])
     assert information[0, 3] == pytest.approx(mixed, rel=1e-3)
     assert np.all(np.linalg.eigvalsh(information) > 0)  # a maximum
