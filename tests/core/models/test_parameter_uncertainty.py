@@ -46,13 +46,12 @@ def test_the_bg_nbd_information_is_the_second_difference_of_the_log_likelihood(s
     fit = sample_models.bg_nbd
     theta, step = np.log([fit.r, fit.alpha, fit.a, fit.b]), 1e-3
 
-    def negative_log_likelihood(log_params):
+    def nll(log_params):  # the negative log-likelihood
         return -bg_nbd_log_likelihood(BgNbdFit(*np.exp(log_params)), summary["frequency"], summary["recency"],
                                       summary["T"]).sum()
 
     # the (r, b) entry from the likelihood's values alone, without its gradient
     up, right = np.eye(4)[0] * step, np.eye(4)[3] * step
-    nll = negative_log_likelihood
     mixed = (nll(theta + up + right) - nll(theta + up - right) - nll(theta - up + right)
              + nll(theta - up - right)) / (4 * step**2)
     information = bg_nbd_information(fit, summary["frequency"], summary["recency"], summary["T"])
