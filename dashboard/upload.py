@@ -21,17 +21,15 @@ from retention_core.ingest import (
     CATEGORIES,
     SHEETS,
     LoadError,
-    LoadResult,
     Prepared,
     SharedColumnError,
-    apply_categories,
     looks_like,
     map_columns,
-    suggest_categories,
     suggest_mapping,
 )
 from retention_core.ingest import sandbox
-from retention_core.ingest.worker import prepare_upload, read_upload
+from retention_core.ingest.upload_flow import DEFAULT_CATEGORY, Loaded, ReadSummary, default_categories
+from retention_core.ingest.worker import load_upload
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
 from retention_views import text_keys
 from retention_views.formats import format_date_pattern, format_number, format_percent
@@ -45,11 +43,14 @@ as a German upload writes it, and margins in percent."""
 
 @dataclass(frozen=True)
 class Upload:
-    """One uploaded sheet: its content key, file name, what the loader read, the mapping and the result."""
+    """One uploaded sheet: its content key, file name, what the page shows of the read (no rows: those stay in the
+    worker, :mod:`retention_core.ingest.upload_flow`), the first distinct values of a cost sheet's columns, the
+    mapping and the result."""
 
     key: str
     filename: str
-    loaded: LoadResult
+    loaded: ReadSummary
+    category_values: dict
     mapping: dict | None = None
     categories: dict | None = None
     prepared: Prepared | None = None
@@ -82,26 +83,36 @@ def dataset() -> Dataset:
     return Dataset(**frames, key=key, name=names, transaction_codes=codes)
 
 
-def _read(kind: str, file, sheet, s: Settings) -> Upload | None:
-    """Read the uploaded file once per content and sheet; a file-level problem is shown, not raised."""
-    data = file.getvalue()
+def _read(kind: str, file, data: bytes, sheet, s: Settings) -> Upload | None:
+    """Read the uploaded file once per content and sheet, and prepare it when the suggested mapping gives every
+    required field (one worker does both); a file-level problem is shown, not raised."""
     key = content_key(data, str(sheet).encode())
     entry = _uploads().get(kind)
     if entry is not None and entry.key == key:
         return entry
     try:
         with st.spinner(widgets.message("status_reading", s.lang, filename=file.name)), work_queue.in_turn(s.lang):
-            loaded = read_upload(data, file.name, sheet=sheet)
+            loaded = load_upload(data, file.name, kind, sheet=sheet)
     except LoadError as error:
         _uploads().pop(kind, None)
         st.error(widgets.message(error.key, s.lang, **error.params), icon=":material/error:")
         return None
-    entry = Upload(key=key, filename=file.name, loaded=loaded)
+    entry = _entry(Upload(key=key, filename=file.name, loaded=loaded.read, category_values={},
+                          suggested=loaded.mapping), loaded)
     _uploads()[kind] = entry
     return entry
 
 
-def _dialect_caption(loaded: LoadResult, s: Settings) -> str:
+def _entry(entry: Upload, loaded: Loaded) -> Upload:
+    """``entry`` with what one read in the worker gave: the mapping and categories it prepared with (none when the
+    mapping left a field empty), the cost categories offered and the prepared sheet."""
+    prepared = loaded.prepared is not None
+    return replace(entry, loaded=loaded.read, category_values=loaded.category_values, prepared=loaded.prepared,
+                   mapping=loaded.mapping if prepared else entry.mapping,
+                   categories=loaded.categories if prepared else entry.categories)
+
+
+def _dialect_caption(loaded: ReadSummary, s: Settings) -> str:
     dialect = loaded.dialect
     if dialect.kind == "parquet":
         return s.t("data_dialect_parquet", rows=format_number(loaded.rows_kept, s.lang))
@@ -120,19 +131,20 @@ def _shown_mapping(kind: str, entry: Upload) -> dict:
     if entry.mapping is not None:
         return entry.mapping
     if entry.suggested is None:
-        frame = entry.loaded.frame
+        frame = entry.loaded.sample
         entry = replace(entry, suggested=suggest_mapping(frame.columns, kind, sample=frame))
         _uploads()[kind] = entry
     return entry.suggested
 
 
-def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
-    """Column (and, for costs, category) mapping, prefilled by suggestion; applying it prepares the sheet.
+def _mapping_form(kind: str, entry: Upload, data: bytes, s: Settings) -> Upload:
+    """Column (and, for costs, category) mapping, prefilled by suggestion; applying another one reads the file
+    again with it in the worker and prepares the sheet.
 
     A mapping that leaves a required field empty is kept (the form shows it) but does not prepare the sheet, so it
     cannot be put into use; :func:`_blocking` says which field is missing."""
     spec = SHEETS[kind]
-    columns = list(entry.loaded.frame.columns)
+    columns = list(entry.loaded.sample.columns)
     current = _shown_mapping(kind, entry)
     with st.form(f"data_form_{kind}"):
         st.markdown(s.t("data_mapping_title"))
@@ -149,13 +161,13 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
             )
         categories = None
         if kind == "retention_costs" and current.get("category") in columns:
-            values = entry.loaded.frame[current["category"]].dropna().astype(str).unique()[:30]
-            suggested = entry.categories or suggest_categories(values)
+            values = entry.category_values.get(current["category"], ())
+            suggested = entry.categories or default_categories(values)
             st.markdown(s.t("data_categories_title"))
             category_columns = st.columns(3)
             categories = {
                 value: category_columns[index % 3].selectbox(
-                    widgets.plain(value), CATEGORIES, index=CATEGORIES.index(suggested.get(value, "engagement")),
+                    widgets.plain(value), CATEGORIES, index=CATEGORIES.index(suggested.get(value, DEFAULT_CATEGORY)),
                     key=f"data_category_{entry.key[:12]}_{index}",
                     format_func=lambda code: s.t(text_keys.CATEGORY[code]),
                 )
@@ -168,25 +180,24 @@ def _mapping_form(kind: str, entry: Upload, s: Settings) -> Upload:
         entry = replace(entry, mapping=mapping, categories=categories, prepared=None)
         _uploads()[kind] = entry
         return entry
-    if applied or (entry.prepared is None and complete):
-        loaded = entry.loaded.for_mapping(mapping)  # id columns as the file wrote them
+    unchanged = entry.prepared is not None and (mapping, categories) == (entry.mapping, entry.categories)
+    if (applied or (entry.prepared is None and complete)) and not unchanged:
         try:
-            mapped = map_columns(loaded.frame, mapping)
+            map_columns(entry.loaded.sample, mapping)  # the headers tell whether one column serves two fields
         except SharedColumnError as error:  # the form offers only the file's columns: the one way it can fail
             st.error(s.t("data_mapping_shared_column", column=widgets.plain(error.column),
                          fields=_field_list(error.fields, s.lang)), icon=":material/error:")
             entry = replace(entry, mapping=mapping, categories=categories, prepared=None)
             _uploads()[kind] = entry
             return entry
-        if categories is not None and "category" in mapped.columns:
-            mapped = apply_categories(mapped, categories)
         try:
             with st.spinner(s.t("status_preparing")), work_queue.in_turn(s.lang):
-                result = prepare_upload(mapped, kind, entry.filename)
+                loaded = load_upload(data, entry.filename, kind, sheet=entry.loaded.dialect.sheet_name,
+                                     mapping=mapping, categories=categories)
         except LoadError as error:
             st.error(widgets.message(error.key, s.lang, **error.params), icon=":material/error:")
             return entry
-        entry = replace(entry, loaded=loaded, mapping=mapping, categories=categories, prepared=result)
+        entry = replace(_entry(entry, loaded), mapping=mapping, categories=categories)
         _uploads()[kind] = entry
     return entry
 
@@ -353,17 +364,18 @@ def sheet_section(kind: str, s: Settings) -> None:
     if file is None:
         return
     sheet_key = f"data_sheet_{kind}_{file.file_id}"
-    entry = _read(kind, file, st.session_state.get(sheet_key), s)
+    data = file.getvalue()
+    entry = _read(kind, file, data, st.session_state.get(sheet_key), s)
     if entry is None:
         return
     if len(entry.loaded.dialect.sheet_names or ()) > 1:
         st.selectbox(s.t("data_sheet"), entry.loaded.dialect.sheet_names, key=sheet_key)
     st.caption(_dialect_caption(entry.loaded, s))
-    other = looks_like(entry.loaded.frame, kind) if entry.prepared is None else None
+    other = looks_like(entry.loaded.sample, kind) if entry.prepared is None else None
     if other is not None:  # a sheet of another kind on this uploader: say what it looks like and where it goes
         st.warning(s.t("data_looks_like", sheet=s.t(text_keys.SHEET[kind]), other=s.t(text_keys.SHEET[other]),
                        help=s.t(text_keys.SHEET_HELP[other])), icon=":material/swap_horiz:")
-    entry = _mapping_form(kind, entry, s)
+    entry = _mapping_form(kind, entry, data, s)
     for key, params in _blocking(kind, entry):
         show = st.error if key in ("data_no_rows_kept", "data_no_purchases_kept") else st.warning
         show(_blocking_message(kind, entry, key, params, s), icon=":material/block:")

@@ -9,7 +9,7 @@ Variable                           Default    Meaning
 ``RETENTION_QUERY_TIMEOUT_SECONDS`` ``120``   longest one SQL statement may run (seconds, more than 0)
 ``RETENTION_UPLOAD_MEMORY_LIMIT``  ``4GB``    address space of the worker process that reads one upload (a size,
                                               at least ``1GB``; see :mod:`retention_core.ingest.sandbox`)
-``RETENTION_UPLOAD_SECONDS``       ``60``     longest reading or preparing one upload may take (seconds, more than 0)
+``RETENTION_UPLOAD_SECONDS``       ``60``     longest reading and preparing one upload may take (seconds, more than 0)
 ``RETENTION_WORK_SLOTS``           ``2``      heavy jobs of all sessions that run at once (a whole number, at least 1;
                                               see ``dashboard.work_queue.WorkQueue``)
 =================================  =========  ======================================================================

@@ -1,11 +1,14 @@
-"""Read and prepare an upload in a capped worker process: :func:`read_table` and :func:`prepare_sheet` as the server
-calls them.
+"""Read and prepare an upload in a capped worker process: the Data page's step
+(:func:`~retention_core.ingest.upload_flow.read_and_prepare`) as the server calls it.
 
-:func:`read_upload` and :func:`prepare_upload` hand the work to a child process of :mod:`retention_core.ingest.sandbox`
-and give back what the functions in :mod:`retention_core.ingest.read` and :mod:`retention_core.ingest.prepare` give (a
-:class:`LoadResult`, a :class:`Prepared`), or raise :class:`LoadError`. What the child could not do becomes the
-same plain message as any other unusable file: out of memory (also DuckDB's memory limit) ``load_too_much_memory``,
-over the deadline (also a DuckDB statement time-out) ``load_too_slow``, a crash ``load_worker_failed``.
+:func:`load_upload` hands the upload's bytes, and the mapping when there is one, to a child process of
+:mod:`retention_core.ingest.sandbox`, which reads, maps and prepares; it gives back what ``read_and_prepare``
+gives (a :class:`~retention_core.ingest.upload_flow.Loaded`), or raises :class:`LoadError`. The typed table and the
+file's own text of its columns stay in the child: only the prepared sheet and the
+:class:`~retention_core.ingest.upload_flow.ReadSummary` cross to the server, once, so the worker costs little
+beyond the read itself. What the child could not do becomes the same plain message as any other unusable file: out
+of memory (also DuckDB's memory limit) ``load_too_much_memory``, over the deadline (also a DuckDB statement
+time-out) ``load_too_slow``, a crash ``load_worker_failed``.
 
 Tables come back as Arrow IPC with their pandas types, the rest (dialect, problems, error) as JSON; nothing the
 child sends is trusted further than that: message keys must be known keys (``contract.MESSAGE_PARAMS``) and come
@@ -26,6 +29,7 @@ import pyarrow.compute as pc
 from retention_core.engines import QueryTimeout
 from retention_core.ingest import guards, sandbox
 from retention_core.ingest.contract import (
+    CANONICAL_NAMES,
     LOAD_ERROR_KEYS,
     LOAD_PROBLEM_KEYS,
     MESSAGE_PARAMS,
@@ -34,77 +38,65 @@ from retention_core.ingest.contract import (
     LoadError,
     Problem,
 )
-from retention_core.ingest.parsing import coerce_strings
-from retention_core.ingest.prepare import Prepared, TextCodes, prepare_sheet
-from retention_core.ingest.read import read_table
-from retention_core.ingest.result import Dialect, LoadResult, Originals
+from retention_core.ingest.prepare import Prepared, TextCodes
+from retention_core.ingest.result import Dialect
 from retention_core.ingest.sandbox import Limits, WorkerFailed
+from retention_core.ingest.upload_flow import Loaded, ReadSummary, read_and_prepare
 
 
-def read_upload(data: bytes, filename: str, sheet: str | int | None = None, limits: Limits | None = None) -> LoadResult:
-    """:func:`retention_core.ingest.read.read_table` of ``data`` in a capped worker process (see the module docstring)."""
+def load_upload(data: bytes, filename: str, kind: str, *, sheet: str | int | None = None,
+                mapping: Mapping[str, object] | None = None, categories: Mapping[str, str] | None = None,
+                limits: Limits | None = None) -> Loaded:
+    """:func:`retention_core.ingest.upload_flow.read_and_prepare` in one capped worker process: the child reads,
+    maps and prepares, and sends back only the prepared sheet and the :class:`ReadSummary` (see the module
+    docstring)."""
     limits = limits or Limits.from_environment()
+    request = {"filename": filename, "sheet": sheet, "kind": kind, "seconds": limits.seconds,
+               "mapping": None if mapping is None else dict(mapping),
+               "categories": None if categories is None else dict(categories)}
     try:
-        answer = sandbox.run(_read_job, {"filename": filename, "sheet": sheet, "seconds": limits.seconds},
-                             [data], limits)
+        answer = sandbox.run(_load_job, request, [data], limits)
     except WorkerFailed as failure:
         raise _load_error(failure, filename, limits) from failure
     header = answer.header
     _raise_reported_error(header, filename)
     try:
-        dialect = Dialect(**{**header["dialect"], "sheet_names": tuple(header["dialect"]["sheet_names"])})
-        frame, rejected, failed_rows, failures, *texts = answer.tables
-        originals = Originals(_texts_from_arrow(header["texts"], texts), _frame(failed_rows), _frame(failures))
-        return LoadResult(_frame(frame), dialect, _frame(rejected), _problems(header["problems"]),
-                          rows_blank=int(header["rows_blank"]), originals=originals)
-    except (KeyError, TypeError, ValueError) as error:
-        raise LoadError("load_worker_failed", filename=filename) from error
-
-
-def prepare_upload(mapped: pd.DataFrame, kind: str, filename: str, limits: Limits | None = None) -> Prepared:
-    """:func:`retention_core.ingest.prepare.prepare_sheet` of a mapped sheet in a capped worker process; ``filename`` names
-    the upload in a :class:`LoadError` (the same messages as :func:`read_upload`)."""
-    limits = limits or Limits.from_environment()
-    try:
-        answer = sandbox.run(_prepare_job, {"kind": kind, "seconds": limits.seconds},
-                             [pa.Table.from_pandas(mapped, preserve_index=True)], limits)
-    except WorkerFailed as failure:
-        raise _load_error(failure, filename, limits) from failure
-    header = answer.header
-    _raise_reported_error(header, filename)
-    try:
-        frame, rejected, codes = answer.tables
-        return Prepared(_frame(frame), _frame(rejected), _problems(header["problems"]), _codes_from_arrow(codes))
-    except (KeyError, TypeError, ValueError) as error:
+        sample, rejected, *sheet_tables = answer.tables
+        summary = ReadSummary(_frame(sample), _dialect(header["dialect"]), _frame(rejected),
+                              _problems(header["problems"]), int(header["rows_kept"]), int(header["rows_blank"]))
+        prepared = None
+        if header["prepared"] is not None:
+            frame, dropped, codes = sheet_tables
+            prepared = Prepared(_frame(frame), _frame(dropped), _problems(header["prepared"]), _codes_from_arrow(codes))
+        categories = header["categories"]
+        return Loaded(summary, _mapping(header["mapping"], summary.sample.columns),
+                      None if categories is None else {str(value): str(code) for value, code in categories.items()},
+                      {column: tuple(str(value) for value in values) for column, values in header["values"]},
+                      prepared)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise LoadError("load_worker_failed", filename=filename) from error
 
 
 # --- in the worker -----------------------------------------------------------------------------------------------
 
 
-def _read_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
-    guards.PARSE_SECONDS = float(request["seconds"])  # this process's own budget ends with the parent's deadline
+def _load_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
+    guards.PARSE_SECONDS = float(request["seconds"])
     try:
-        result = read_table(payloads[0], request["filename"], sheet=request["sheet"])
+        loaded = read_and_prepare(payloads[0], request["filename"], request["kind"], sheet=request["sheet"],
+                                  mapping=request["mapping"], categories=request["categories"])
     except Exception as error:  # noqa: BLE001 - _error_answer passes on what it does not know
         return _error_answer(error, request["filename"]), []
-    originals = result.originals
-    kinds, texts = _texts_to_arrow(originals.texts)
-    header = {"dialect": dataclasses.asdict(result.dialect), "problems": _problem_list(result.problems),
-              "rows_blank": result.rows_blank, "texts": kinds}
-    return header, [_arrow(result.frame), _arrow(result.rejected), _arrow(originals.failed_rows),
-                    _arrow(originals.failures), *texts]
-
-
-def _prepare_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
-    guards.PARSE_SECONDS = float(request["seconds"])
-    mapped = _frame(sandbox.table(payloads[0]))
-    try:
-        prepared = prepare_sheet(mapped, request["kind"])
-    except Exception as error:  # noqa: BLE001
-        return _error_answer(error, ""), []
-    header = {"problems": _problem_list(prepared.problems)}
-    return header, [_arrow(prepared.frame), _arrow(prepared.rejected), _codes_to_arrow(prepared.codes)]
+    read, prepared = loaded.read, loaded.prepared
+    header = {"dialect": dataclasses.asdict(read.dialect), "problems": _problem_list(read.problems),
+              "rows_kept": read.rows_kept, "rows_blank": read.rows_blank, "mapping": loaded.mapping,
+              "categories": loaded.categories, "values": [[column, list(values)]
+                                                          for column, values in loaded.category_values.items()],
+              "prepared": None if prepared is None else _problem_list(prepared.problems)}
+    tables = [_arrow(read.sample), _arrow(read.rejected)]
+    if prepared is not None:
+        tables += [_arrow(prepared.frame), _arrow(prepared.rejected), _codes_to_arrow(prepared.codes)]
+    return header, tables
 
 
 def _error_answer(error: Exception, filename: str) -> dict:
@@ -128,21 +120,6 @@ def _problem_list(problems: tuple[Problem, ...]) -> list[dict]:
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=True)
-
-
-def _texts_to_arrow(texts: Mapping[str, pd.Series | pa.ChunkedArray]) -> tuple[list[list[str]], list[pa.Table]]:
-    """The values each typed column had in the file (:class:`~retention_core.ingest.result.Originals`), one table per
-    column: a Parquet column as it is (``"arrow"``), a text or Excel column as text by row number (``"text"``;
-    :func:`coerce_strings` gives it as ``LoadResult.for_mapping`` would)."""
-    kinds, tables = [], []
-    for name, values in texts.items():
-        if isinstance(values, pa.ChunkedArray):
-            kinds.append([str(name), "arrow"])
-            tables.append(pa.table({"values": values}))
-        else:
-            kinds.append([str(name), "text"])
-            tables.append(_arrow(coerce_strings(values).rename("values").to_frame()))
-    return kinds, tables
 
 
 def _codes_to_arrow(codes: Mapping[str, TextCodes]) -> pa.Table:
@@ -195,6 +172,17 @@ def _raise_reported_error(header: dict, filename: str) -> None:
     raise LoadError(key, **params)
 
 
+def _dialect(fields: dict) -> Dialect:
+    return Dialect(**{**fields, "sheet_names": tuple(fields["sheet_names"])})
+
+
+def _mapping(mapping: dict, columns: pd.Index) -> dict[str, object]:
+    """The mapping the worker used: known canonical names to columns of the file."""
+    if any(name not in CANONICAL_NAMES or column not in columns for name, column in mapping.items()):
+        raise ValueError("the mapping names an unknown field or column")
+    return dict(mapping)
+
+
 def _problems(items: list) -> tuple[Problem, ...]:
     problems = []
     for item in items:
@@ -224,20 +212,6 @@ def _frame(part: pa.Table) -> pd.DataFrame:
     """The frame a table from the other process holds, its columns on the table's memory (no copy, no blocks
     joined); the table is not used after."""
     return part.to_pandas(split_blocks=True, self_destruct=True)
-
-
-def _texts_from_arrow(kinds: list, tables: list[pa.Table]) -> dict[str, pd.Series | pa.ChunkedArray]:
-    if len(kinds) != len(tables):
-        raise ValueError("texts and their tables differ in number")
-    texts: dict[str, pd.Series | pa.ChunkedArray] = {}
-    for (name, kind), table in zip(kinds, tables, strict=True):
-        if kind == "arrow":
-            texts[str(name)] = table.column("values")
-        elif kind == "text":
-            texts[str(name)] = _frame(table)["values"]
-        else:
-            raise ValueError(f"unknown kind of text {kind!r}")
-    return texts
 
 
 def _codes_from_arrow(part: pa.Table) -> dict[str, TextCodes]:

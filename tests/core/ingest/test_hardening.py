@@ -581,7 +581,7 @@ def test_a_crafted_file_is_refused_by_the_checks_before_any_parser(name):
 def test_a_crafted_file_read_in_the_worker_gets_its_plain_message(name):
     filename, make, key = DANGEROUS[name]
     with pytest.raises(LoadError) as raised:
-        worker.read_upload(make(), filename)
+        worker.load_upload(make(), filename, "transactions")
     assert raised.value.key == key
     assert template(key, "de").format(**raised.value.params) and template(key, "en").format(**raised.value.params)
 

@@ -25,8 +25,9 @@ import pytest
 import crafted_files
 from message_support import raises_load_error
 from retention_core import scratch
-from retention_core.ingest import LoadError, Problem, map_columns, prepare_sheet, read_table, sandbox, suggest_mapping
+from retention_core.ingest import LoadError, Problem, read_table, sandbox
 from retention_core.ingest import worker
+from retention_core.ingest.upload_flow import Loaded, read_and_prepare
 from retention_core.ingest.sandbox import Limits, WorkerFailed
 from retention_views.texts import problem_text, template
 
@@ -87,7 +88,7 @@ def read_with_duckdb_limits(request: dict, payloads: list[bytes]):
             raise QueryTimeout(f"query {name} took longer than the limit and was stopped")
 
         parsing.run_sql = past_the_limit
-    return worker._read_job(request, payloads)
+    return worker._load_job(request, payloads)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -231,9 +232,9 @@ def test_a_problem_the_worker_reports_without_the_values_of_its_message_is_refus
 
 
 def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeypatch):
-    monkeypatch.setattr(worker, "_read_job", answer_with_unknown_message)
+    monkeypatch.setattr(worker, "_load_job", answer_with_unknown_message)
     with pytest.raises(LoadError) as raised:
-        worker.read_upload(b"a;b\n1;2\n", "x.csv", limits=SMALL)
+        worker.load_upload(b"a;b\n1;2\n", "x.csv", "transactions", limits=SMALL)
     assert_plain_message(raised.value, "load_worker_failed")
 
 
@@ -242,13 +243,13 @@ def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeyp
     ({"RETENTION_DUCKDB_MEMORY_LIMIT": "1MB"}, "load_too_much_memory"),
 ])
 def test_duckdb_limits_met_while_reading_become_the_same_plain_messages(monkeypatch, environ, key):
-    monkeypatch.setattr(worker, "_read_job", read_with_duckdb_limits)
+    monkeypatch.setattr(worker, "_load_job", read_with_duckdb_limits)
     real_run = sandbox.run
     monkeypatch.setattr(sandbox, "run", lambda job, request, *rest: real_run(job, {**request, "environ": environ},
                                                                              *rest))
     data = (SAMPLE / "transaktionen.csv").read_bytes()
     with pytest.raises(LoadError) as raised:
-        worker.read_upload(data, "transaktionen.csv", limits=SMALL)
+        worker.load_upload(data, "transaktionen.csv", "transactions", limits=SMALL)
     assert_plain_message(raised.value, key)
 
 
@@ -269,7 +270,7 @@ def test_a_crafted_file_is_refused_with_a_plain_message_in_time_and_the_server_s
     started = time.monotonic()
     with PeakMemory() as peak:
         with pytest.raises(LoadError) as raised:
-            worker.read_upload(data, filename, limits=SMALL)
+            worker.load_upload(data, filename, "transactions", limits=SMALL)
     assert_plain_message(raised.value, key)
     assert time.monotonic() - started < SMALL.seconds
     assert peak.growth < 150 * 1024**2
@@ -297,7 +298,7 @@ def test_a_workbook_within_every_cap_that_reads_too_long_is_stopped_at_the_deadl
     started = time.monotonic()
     with PeakMemory() as peak:
         with pytest.raises(LoadError) as raised:
-            worker.read_upload(data, "slow.xlsx", limits=limits)
+            worker.load_upload(data, "slow.xlsx", "transactions", limits=limits)
     assert_plain_message(raised.value, "load_too_slow")
     assert raised.value.params["seconds"] == "2"
     assert time.monotonic() - started < 2.0 + GRACE
@@ -331,7 +332,7 @@ def test_a_worker_killed_in_the_middle_of_a_read_leaves_no_byte_of_the_upload_on
         token + f"{n};{1 + n % 28:02d}.01.2024;{n % 97},50\n".encode() for n in range(400_000))
     since = time.time() - 1
     with pytest.raises(LoadError) as raised:
-        worker.read_upload(data, "orders.csv", limits=Limits(SMALL.memory_bytes, 0.8, 30))
+        worker.load_upload(data, "orders.csv", "transactions", limits=Limits(SMALL.memory_bytes, 0.8, 30))
     assert raised.value.key == "load_too_slow"
     assert wait_for_no_children() == []
     assert files_holding(token, since, [Path(tempfile.gettempdir()), ROOT]) == []
@@ -341,7 +342,7 @@ def test_a_whole_read_leaves_nothing_on_disk_either():
     token = f"GEHEIM{os.getpid()}Y{time.time_ns()}".encode()
     data = b"Kundennummer;Bestelldatum;Betrag\n" + token + b";01.01.2024;1,50\n"
     since = time.time() - 1
-    assert worker.read_upload(data, "orders.csv", limits=SMALL).frame.iloc[0, 0] == token.decode()
+    assert worker.load_upload(data, "orders.csv", "transactions", limits=SMALL).prepared.frame.iloc[0, 0] == token.decode()
     assert files_holding(token, since, [Path(tempfile.gettempdir()), ROOT]) == []
 
 
@@ -394,33 +395,55 @@ UPLOADS = {
 }
 
 
+def assert_same(got: Loaded, want: Loaded) -> None:
+    """What the worker sent back is what ``read_and_prepare`` gives in this process, value for value."""
+    pd.testing.assert_frame_equal(got.read.sample, want.read.sample, check_exact=True)
+    pd.testing.assert_frame_equal(got.read.rejected, want.read.rejected, check_exact=True)
+    assert got.read.dialect == want.read.dialect
+    assert got.read.problems == want.read.problems
+    assert (got.read.rows_kept, got.read.rows_blank) == (want.read.rows_kept, want.read.rows_blank)
+    assert (got.mapping, got.categories, got.category_values) == (want.mapping, want.categories, want.category_values)
+    assert (got.prepared is None) == (want.prepared is None)
+    if want.prepared is None:
+        return
+    pd.testing.assert_frame_equal(got.prepared.frame, want.prepared.frame, check_exact=True)
+    pd.testing.assert_frame_equal(got.prepared.rejected, want.prepared.rejected, check_exact=True)
+    assert got.prepared.problems == want.prepared.problems
+    assert got.prepared.codes.keys() == want.prepared.codes.keys()
+    for column, codes in want.prepared.codes.items():
+        assert got.prepared.codes[column].codes.dtype == codes.codes.dtype
+        assert (got.prepared.codes[column].codes == codes.codes).all()
+        assert got.prepared.codes[column].values.equals(codes.values)
+        assert got.prepared.codes[column].describes(got.prepared.frame[column])
+
+
 @pytest.mark.parametrize("name", list(UPLOADS))
 def test_the_worker_reads_and_prepares_exactly_what_the_server_would(name):
     filename, data = UPLOADS[name]()
-    expected = read_table(data, filename)
-    loaded = worker.read_upload(data, filename, limits=SMALL)
-    pd.testing.assert_frame_equal(loaded.frame, expected.frame, check_exact=True)
-    pd.testing.assert_frame_equal(loaded.rejected, expected.rejected, check_exact=True)
-    assert loaded.dialect == expected.dialect
-    assert loaded.problems == expected.problems
     kind = "retention_costs" if name == "costs_csv" else "transactions"
-    mapped = map_columns(expected.frame, suggest_mapping(expected.frame.columns, kind))
-    want = prepare_sheet(mapped, kind)
-    got = worker.prepare_upload(mapped, kind, filename, limits=SMALL)
-    pd.testing.assert_frame_equal(got.frame, want.frame, check_exact=True)
-    pd.testing.assert_frame_equal(got.rejected, want.rejected, check_exact=True)
-    assert got.problems == want.problems
-    assert got.codes.keys() == want.codes.keys()
-    for column, codes in want.codes.items():
-        assert got.codes[column].codes.dtype == codes.codes.dtype
-        assert (got.codes[column].codes == codes.codes).all()
-        assert got.codes[column].values.equals(codes.values)
-        assert got.codes[column].describes(got.frame[column])
+    want = read_and_prepare(data, filename, kind)
+    got = worker.load_upload(data, filename, kind, limits=SMALL)
+    assert want.prepared is not None and len(want.prepared.frame) > 5
+    assert_same(got, want)
+    if kind == "retention_costs":  # the categories the form offers, and the ones chosen there, go along
+        assert got.category_values[got.mapping["category"]] and got.categories
+        chosen = dict.fromkeys(got.categories, "tools")
+        assert_same(worker.load_upload(data, filename, kind, mapping=got.mapping, categories=chosen, limits=SMALL),
+                    read_and_prepare(data, filename, kind, mapping=got.mapping, categories=chosen))
+
+
+def test_a_mapping_that_leaves_a_required_field_empty_is_read_but_not_prepared():
+    filename, data = UPLOADS["sample_csv"]()
+    mapping = {"customer_id": "Kundennummer", "amount": "Betrag"}
+    got = worker.load_upload(data, filename, "transactions", mapping=mapping, limits=SMALL)
+    assert got.prepared is None and got.mapping == mapping
+    assert_same(got, read_and_prepare(data, filename, "transactions", mapping=mapping))
+    assert list(got.read.sample.columns) == list(read_table(data, filename).frame.columns)
 
 
 def test_a_file_the_reader_refuses_gets_the_same_message_from_the_worker():
     with raises_load_error("old Excel format") as raised:
-        worker.read_upload(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "alt.xls", limits=SMALL)
+        worker.load_upload(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "alt.xls", "transactions", limits=SMALL)
     assert raised.value.params == {"filename": "alt.xls"}
 
 
@@ -442,16 +465,15 @@ ID_UPLOADS = {
 
 @pytest.mark.parametrize("name", list(ID_UPLOADS))
 def test_ids_come_back_from_the_worker_as_the_file_wrote_them(name):
-    # the worker hands back what LoadResult.for_mapping needs: the values of the typed columns as written, the
-    # rows set aside for a value, and the blank rows
+    # the child applies LoadResult.for_mapping before preparing: ids as written, the rows set aside for a value of
+    # a column that ends up unused come back, and the blank rows are counted
     filename, data = ID_UPLOADS[name]()
-    expected = read_table(data, filename)
-    loaded = worker.read_upload(data, filename, limits=SMALL)
-    assert loaded.rows_blank == expected.rows_blank
     mapping = {"customer_id": "Wer", "order_date": "Datum", "amount": "Betrag"}
-    want, got = expected.for_mapping(mapping), loaded.for_mapping(mapping)
-    pd.testing.assert_frame_equal(got.frame, want.frame, check_exact=True)
-    pd.testing.assert_frame_equal(got.rejected, want.rejected, check_exact=True)
-    assert got.problems == want.problems
-    assert got.frame["Wer"].tolist()[:2] == ["9007199254740993", "9007199254740992"]
-    assert got.rows_kept + got.rows_rejected + got.rows_blank == (5 if name == "csv" else 3)
+    expected = read_table(data, filename)
+    want = expected.for_mapping(mapping)
+    got = worker.load_upload(data, filename, "transactions", mapping=mapping, limits=SMALL)
+    assert_same(got, read_and_prepare(data, filename, "transactions", mapping=mapping))
+    pd.testing.assert_frame_equal(got.read.rejected, want.rejected, check_exact=True)
+    assert got.read.problems == want.problems
+    assert got.prepared.frame["customer_id"].tolist()[:2] == ["9007199254740993", "9007199254740992"]
+    assert got.read.rows_kept + got.read.rows_rejected + got.read.rows_blank == (5 if name == "csv" else 3)
