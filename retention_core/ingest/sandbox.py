@@ -18,10 +18,12 @@ its deadline is ended and reported as :class:`WorkerFailed` with its ``reason`` 
   ends itself a little after the deadline should the server not be there to do it.
 * **The wall-clock deadline is the parent's**: at ``Limits.seconds`` the parent kills the child (``SIGKILL``),
   also while it is still reading the answer, so no work goes on after the user has been told.
-* **Messages are data, never code.** Both directions are length-prefixed frames on pipes: a JSON header, then
-  byte payloads or tables as Arrow IPC streams. The parent never unpickles what the child sends: a child that a
-  crafted file took over can send wrong tables (they are validated) but cannot run code in the server, and the
-  parent reads no more than the child's memory cap.
+* **Messages are data, never code.** The request is length-prefixed frames on a pipe: a JSON header, then byte
+  payloads or tables as Arrow IPC streams. The answer is a JSON header on a Unix socket, and the tables as Arrow
+  IPC in a memory file the child sends over that socket first and seals before it answers: the parent maps it
+  only sealed, without a copy (:mod:`retention_core.ingest.sealed_memory`). The parent never unpickles what the
+  child sends: a child that a crafted file took over can send wrong tables (they are validated) but cannot run
+  code in the server, and the parent maps no more than the child's memory cap.
 
 A job is a module-level function ``job(request: dict, payloads: list[bytes]) -> (dict, list[pyarrow.Table])``,
 run in the child; :func:`run` returns its :class:`Answer`. A job raises ``MemoryError`` for anything that ran out
@@ -31,6 +33,7 @@ of memory (the sandbox also counts any failure with the address space nearly use
 from __future__ import annotations
 
 import ctypes
+import errno
 import io
 import json
 import math
@@ -50,6 +53,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from retention_core import config, scratch
+from retention_core.ingest import sealed_memory
 
 #: What the fork server imports once, so that a child starts with the libraries loaded (see :func:`warm_up`).
 PRELOAD = ("retention_core.ingest.fork_server",)
@@ -133,7 +137,7 @@ def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request
     """
     limits = limits or Limits.from_environment()
     warm_up()
-    from_child, child_out = _CONTEXT.Pipe(duplex=False)
+    from_child, child_out = _CONTEXT.Pipe(duplex=True)  # a Unix socket: it also carries the answer's memory file
     child_in, to_child = _CONTEXT.Pipe(duplex=False)
     process = _CONTEXT.Process(target=_child_main, args=(job, child_in, child_out, limits), daemon=True,
                                name="retention_upload_worker")
@@ -202,25 +206,23 @@ def _write_payload(stream: io.BufferedWriter, payload: bytes | memoryview | pa.T
 
 
 def _read_answer(connection, limits: Limits) -> Answer | WorkerFailed:
-    """The child's header and tables; every length is checked before anything is allocated for it."""
-    budget = limits.memory_bytes
-    with open(connection.fileno(), "rb", closefd=False) as stream:
-        header = json.loads(_read_frame(stream, MAX_HEADER_BYTES))
+    """The child's header, and its tables from the sealed memory file it sent first
+    (:mod:`retention_core.ingest.sealed_memory`); every length is checked before anything is mapped for it."""
+    descriptor = sealed_memory.receive_descriptor(connection)
+    try:
+        with open(connection.fileno(), "rb", closefd=False) as stream:
+            header = json.loads(_read_frame(stream, MAX_HEADER_BYTES))
         if not isinstance(header, dict):
             raise ValueError("the child's header is not an object")
         if "failed" in header:
             reason = header["failed"] if header["failed"] in ("memory", "time", "crash") else "crash"
             return WorkerFailed(reason, str(header.get("detail", ""))[:500])
-        count = header.get("tables")
-        if not isinstance(count, int) or not 0 <= count <= 64 or not isinstance(header.get("answer"), dict):
+        sizes = header.get("sizes")
+        if not isinstance(sizes, list) or len(sizes) > 64 or not isinstance(header.get("answer"), dict):
             raise ValueError("the child's header is malformed")
-        tables = []
-        for _ in range(count):
-            body = _read_frame(stream, budget, writable=True)
-            budget -= len(body)
-            result = table(body)
-            result.validate(full=True)
-            tables.append(result)
+        tables = sealed_memory.read_tables(descriptor, sizes, limits.memory_bytes)
+    finally:
+        os.close(descriptor)
     return Answer(header["answer"], tuple(tables))
 
 
@@ -288,8 +290,9 @@ def _read_frame(stream: io.BufferedReader, limit: int, writable: bool = False) -
 def _child_main(job, inbox, outbox, limits: Limits) -> None:
     """The child: cap itself, read the request, run the job, send the answer or why there is none."""
     _confine(limits)
-    for connection in (inbox, outbox):
-        _enlarge_pipe(connection.fileno())
+    _enlarge_pipe(inbox.fileno())
+    answer_file = sealed_memory.new_file()  # the tables go here; the parent has it before any byte is read
+    sealed_memory.send_descriptor(outbox, answer_file)
     answering = False
     with open(outbox.fileno(), "wb", closefd=False) as stream:
         try:
@@ -300,11 +303,10 @@ def _child_main(job, inbox, outbox, limits: Limits) -> None:
             inbox.close()
             header, tables = job(envelope["request"], payloads)
             del payloads
-            answer = json.dumps({"answer": header, "tables": len(tables)}, default=_jsonable).encode()
+            sizes = sealed_memory.write_tables(answer_file, tables)
+            answer = json.dumps({"answer": header, "sizes": sizes}, default=_jsonable).encode()
             answering = True
             _write_frame(stream, answer)
-            for result in tables:
-                _write_table(stream, result)
         except BaseException as error:  # noqa: BLE001 - anything at all becomes a reason for the parent
             reason = "memory" if _out_of_memory(error, limits) else "crash"
             if reason == "crash":
@@ -338,6 +340,9 @@ def _confine(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    # memory files (the answer's, the CSV reader's) are not address space: capped alike; beyond, a write fails
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.memory_bytes, limits.memory_bytes))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     signal.alarm(math.ceil(limits.seconds) + SELF_DESTRUCT_GRACE_SECONDS)
     scratch.forbid_disk()
     # DuckDB's own limit below the address space, so that it refuses a query itself instead of failing to allocate
@@ -355,9 +360,12 @@ def _enlarge_pipe(descriptor: int) -> None:
 
 
 def _out_of_memory(error: BaseException, limits: Limits) -> bool:
-    """Whether ``error`` came from running out of memory: a ``MemoryError``, or any failure with the address space
-    nearly used up (native code reports failed allocations in its own ways)."""
-    return isinstance(error, MemoryError) or _peak_address_space() >= MEMORY_SHARE_FOR_FAILURE * limits.memory_bytes
+    """Whether ``error`` came from running out of memory: a ``MemoryError``, a memory file past its cap
+    (``EFBIG``), or any failure with the address space nearly used up (native code reports failed allocations in
+    its own ways)."""
+    if isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno == errno.EFBIG):
+        return True
+    return _peak_address_space() >= MEMORY_SHARE_FOR_FAILURE * limits.memory_bytes
 
 
 def _peak_address_space() -> int:
