@@ -5,16 +5,18 @@ Run: python bench/bench_upload.py [--rows 1000000] [--repeats 5] [--before ../ma
 
 For each file (the embedded sample's CSV, and ``--rows`` generated order rows as zstd Parquet and as German CSV,
 from ``bench/generate_orders.py``, written once to ``bench/out``) and each way of reading, a fresh Python process
-(so its peak memory is its own) reads the file's bytes as the Data page does and reports:
+(so its peak memory is its own) reads the file's bytes as the Data page does (read, suggested mapping, prepare:
+``read_and_prepare`` in process, ``load_upload`` through the worker, which does the same in one child) and reports:
 
-- read: ``read_table`` in process, or ``read_upload`` through the worker;
-- prepare: ``suggest_mapping`` + ``map_columns`` + ``prepare_sheet``, or ``prepare_upload`` through the worker;
+- the wall-clock time of the step, and its CPU time (user + system): this process's, plus through the worker the
+  child's (reaped by the fork server: its ``cutime + cstime``). On a busy machine the CPU time moves far less than
+  the wall-clock time;
 - the server process's peak RSS above what it held before the read (``VmHWM``, reset through
   ``/proc/self/clear_refs``), and, through the worker, the largest peak RSS of its children (sampled every 10 ms).
 
 The worker's fork server is started and warm before the clock runs (the app starts it when the Data page opens).
-``--before PATH`` adds a third way: in process with the code of another checkout (e.g. the main branch before the
-worker and the structural checks), run with that checkout as its working directory.
+``--before PATH`` adds a third way: the worker as another checkout measures it with its own copy of this script
+(e.g. an export of the main branch before a change to the worker), run with that checkout as its working directory.
 
 A machine probe (one fixed DuckDB grouping, as in ``bench_scale.py``) and the load average are printed before and
 after; compare figures only between runs with similar probes. Nothing here asserts a time.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -56,9 +59,27 @@ def _status(field: str, pid: str = "self") -> int:
     return 0
 
 
+def _reaped_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the children ``pid`` has waited for (``cutime + cstime`` of ``/proc/pid/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_until_reaped(pid: int) -> None:
+    while Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        time.sleep(0.01)
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(mode: str, path: Path) -> dict:
-    """One read + prepare of ``path``, ``mode`` "process" or "worker", in this process."""
-    from retention_core.ingest import map_columns, suggest_mapping
+    """One read + prepare of ``path`` as the Data page does it (read, suggested mapping, prepare), ``mode``
+    "process" (:func:`read_and_prepare` in this process) or "worker" (``worker.load_upload``: the same in one
+    capped child), in this process."""
+    from retention_core.ingest.upload_flow import read_and_prepare
 
     data = path.read_bytes()
     children_peak = [0]
@@ -68,7 +89,7 @@ def measure(mode: str, path: Path) -> dict:
         from retention_core.ingest import sandbox, worker
 
         sandbox.warm_up()
-        worker.read_upload(b"a;b\n1;2\n", "warm.csv")  # the fork server has imported its libraries
+        worker.load_upload(b"a;b\n1;2\n", "warm.csv", "transactions")  # the fork server has started
         server = multiprocessing.forkserver._forkserver._forkserver_pid
         done = threading.Event()
 
@@ -83,23 +104,24 @@ def measure(mode: str, path: Path) -> dict:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-    else:
-        from retention_core.ingest import prepare_sheet, read_table
     Path("/proc/self/clear_refs").write_text("5")
     before = _status("VmRSS")
+    reaped = 0.0
+    if mode == "worker":
+        _wait_until_reaped(server)  # the warm-up's child too
+        reaped = _reaped_cpu(server)
+    cpu = _cpu()
     started = time.perf_counter()
     if mode == "worker":
-        loaded = worker.read_upload(data, path.name)
+        loaded = worker.load_upload(data, path.name, "transactions")
     else:
-        loaded = read_table(data, path.name)
-    read_s = time.perf_counter() - started
-    mapped = map_columns(loaded.frame, suggest_mapping(list(loaded.frame.columns)))
-    if mode == "worker":
-        prepared = worker.prepare_upload(mapped, "transactions", path.name)
-    else:
-        prepared = prepare_sheet(mapped, "transactions")
+        loaded = read_and_prepare(data, path.name, "transactions")
     total_s = time.perf_counter() - started
-    result = {"read_s": read_s, "prepare_s": total_s - read_s, "total_s": total_s, "rows": len(prepared.frame),
+    cpu_s = _cpu() - cpu
+    if mode == "worker":  # and the child's, once the fork server has reaped it
+        _wait_until_reaped(server)
+        cpu_s += _reaped_cpu(server) - reaped
+    result = {"total_s": total_s, "cpu_s": cpu_s, "rows": len(loaded.prepared.frame),
               "server_peak_mib": (_status("VmHWM") - before) / 2**20}
     if mode == "worker":
         done.set()
@@ -109,10 +131,11 @@ def measure(mode: str, path: Path) -> dict:
 
 
 def run_one(mode: str, path: Path, before: Path | None) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), "--one", "process" if mode == "before" else mode,
-               str(path)]
+    """One measurement in a fresh process; "before": the worker as the other checkout's own bench measures it."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--one", mode, str(path)]
     cwd, env = ROOT, dict(os.environ)
     if mode == "before":
+        command = [sys.executable, str(before / "bench" / Path(__file__).name), "--one", "worker", str(path)]
         cwd, env["BENCH_CODE"] = before, str(before)
     child = subprocess.run(command, check=True, capture_output=True, text=True, cwd=cwd, env=env)
     return json.loads(child.stdout.strip().splitlines()[-1])
@@ -154,11 +177,10 @@ def main() -> None:
         print(f"\n{label} ({path.stat().st_size / 1e6:.1f} MB):", flush=True)
         for mode in modes:
             results = runs[mode]
-            line = (f"  {mode:8} read {spread([r['read_s'] for r in results], ' s')}, "
-                    f"prepare {spread([r['prepare_s'] for r in results], ' s')}, "
-                    f"total {spread([r['total_s'] for r in results], ' s')}, "
+            line = (f"  {mode:8} read + prepare {spread([r['total_s'] for r in results], ' s')}, "
+                    f"CPU {spread([r['cpu_s'] for r in results], ' s') if 'cpu_s' in results[0] else '?'}, "
                     f"server peak +{spread([r['server_peak_mib'] for r in results], ' MiB', 0)}")
-            if mode == "worker":
+            if "worker_peak_mib" in results[0]:
                 line += f", worker peak {spread([r['worker_peak_mib'] for r in results], ' MiB', 0)}"
             print(line, flush=True)
         inside = [r["total_s"] for r in runs["process"]]
@@ -167,6 +189,16 @@ def main() -> None:
         print(f"  worker - process, per alternating pair: {spread(pairs, ' s')}, "
               f"{100 * statistics.median(pairs) / statistics.median(inside):.1f} % of the in-process median",
               flush=True)
+        inside_cpu = [r["cpu_s"] for r in runs["process"]]
+        pairs = [w["cpu_s"] - p for w, p in zip(runs["worker"], inside_cpu)]
+        print(f"  worker - process, CPU time: {spread(pairs, ' s')}, "
+              f"{100 * statistics.median(pairs) / statistics.median(inside_cpu):.1f} % of the in-process median",
+              flush=True)
+        if args.before:
+            pairs = [b["total_s"] - p for b, p in zip(runs["before"], inside)]
+            print(f"  before - process, per alternating pair: {spread(pairs, ' s')}, "
+                  f"{100 * statistics.median(pairs) / statistics.median(inside):.1f} % of the in-process median",
+                  flush=True)
     print(f"\nload average {os.getloadavg()[0]:.1f}; machine probe {machine_probe():.2f} s")
 
 
