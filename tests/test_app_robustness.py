@@ -79,6 +79,23 @@ def test_mapping_the_missing_field_makes_the_sheet_usable():
     assert app.session_state["app_source"] == "upload"
 
 
+TWO_AMOUNTS = "Kunde;Datum;Betrag;Netto\nK1;01.01.2024;12,50;10,00\nK2;02.01.2024;3,00;x\nK3;03.01.2024;4,00;2,00\n"
+
+
+def test_another_mapping_reads_the_file_again_and_keeps_the_rows_it_allows():
+    # the read table stays in the upload worker: applying another mapping reads the file again with it
+    app = upload(open_page("app_pages/data.py"), TWO_AMOUNTS)
+    assert [metric.value for metric in app.metric][:2] == ["3", "0"]  # kept, rejected
+    amount = next(box for box in app.selectbox if box.key.startswith("data_map_transactions_")
+                  and box.key.endswith("_amount"))
+    assert amount.value == "Betrag"
+    amount.set_value("Netto")
+    apply_mapping(app)
+    assert [metric.value for metric in app.metric][:2] == ["2", "1"]  # "x" is no amount
+    assert app.session_state["data_uploads"]["transactions"].mapping["amount"] == "Netto"
+    assert not app.button(key="data_use").disabled
+
+
 ALL_REJECTED = "Kundennummer;Bestelldatum;Betrag\nK1;gestern;12,50\nK2;heute;3,00\nK3;morgen;viel\n"
 
 
