@@ -342,7 +342,8 @@ def test_a_whole_read_leaves_nothing_on_disk_either():
     token = f"GEHEIM{os.getpid()}Y{time.time_ns()}".encode()
     data = b"Kundennummer;Bestelldatum;Betrag\n" + token + b";01.01.2024;1,50\n"
     since = time.time() - 1
-    assert worker.load_upload(data, "orders.csv", "transactions", limits=SMALL).prepared.frame.iloc[0, 0] == token.decode()
+    loaded = worker.load_upload(data, "orders.csv", "transactions", limits=SMALL)
+    assert loaded.prepared.frame.iloc[0, 0] == token.decode()
     assert files_holding(token, since, [Path(tempfile.gettempdir()), ROOT]) == []
 
 
