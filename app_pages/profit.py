@@ -76,6 +76,7 @@ def what_if() -> None:
               "profit_tenure": whatif.edited_profits(profits, aggs, assumptions.gross_margin)}
     outcome = whatif.profit_result(aggs, values)
     sure = whatif.profit_intervals(aggs, values)
+    band = whatif.profit_curve_band(aggs, values)
     result = outcome.result
     before_key, after_key = text_keys.PROFIT_VALUE[cac is not None]
     cards = st.columns(4)
@@ -117,7 +118,7 @@ def what_if() -> None:
 
     curve_column, growth_column = st.columns(2)
     with curve_column:
-        widgets.chart(charts.uplift_curve_chart(outcome.curve, uplift, s.lang, s.currency), s)
+        widgets.chart(charts.uplift_curve_chart(outcome.curve, uplift, s.lang, s.currency, band), s)
     with growth_column:
         base_growth(retention, uplift)
 

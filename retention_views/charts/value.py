@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from retention_core import benchmarks
 from retention_views.charts.common import PALETTE, figure, money_axis, vline
-from retention_views.formats import format_money
+from retention_views.formats import format_interval_range, format_money
 from retention_views.page_results.clv import ClvResult
 from retention_views.texts import translator
 
@@ -86,22 +86,63 @@ def in_percent(curves: Sequence[pd.DataFrame]) -> bool:
     return all(curve["relative_change"].notna().all() for curve in curves)
 
 
-def uplift_curve_chart(curve: pd.DataFrame, current_points: float, lang: str, currency: str) -> go.Figure:
+def light(colour: str, opacity: float = 0.18) -> str:
+    """A ``#rrggbb`` colour as a light ``rgba`` fill (an interval band behind the line of that colour)."""
+    red, green, blue = (int(colour[index:index + 2], 16) for index in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {opacity})"
+
+
+def band_traces(x: Sequence[float], low: Sequence[float], high: Sequence[float], kind: str, colour: str,
+                name: str, lang: str, currency: str, legendgroup: str | None = None) -> list[dict]:
+    """An interval band as two line traces without visible edges, the upper filled down to the lower
+    (``fill="tonexty"``); hovering the band shows its range (``80 %: 18,0–44,0 %``). ``kind`` is the values'
+    format (``fraction`` or ``money``). Put the traces before the line they belong to, so the line is drawn on top.
+    """
+    tr = translator(lang)
+    edge = {"color": "rgba(0, 0, 0, 0)", "width": 0}
+    group = {"legendgroup": legendgroup} if legendgroup else {}
+    ranges = [tr("interval_level", range=format_interval_range(kind, bottom, top, lang, currency))
+              for bottom, top in zip(low, high, strict=True)]
+    return [
+        dict(type="scatter", x=list(x), y=list(low), mode="lines", line=edge, showlegend=False, hoverinfo="skip",
+             **group),
+        dict(type="scatter", x=list(x), y=list(high), mode="lines", line=edge, fill="tonexty",
+             fillcolor=light(colour), name=name, text=ranges, hovertemplate="%{text}<extra></extra>", **group),
+    ]
+
+
+def _drawable(band: pd.DataFrame | None, columns: tuple[str, str]) -> bool:
+    """Whether ``band`` has both bounds at every uplift (a band with holes would fill across them)."""
+    return band is not None and not band.empty and band[list(columns)].notna().all().all()
+
+
+def uplift_curve_chart(curve: pd.DataFrame, current_points: float, lang: str, currency: str,
+                       band: pd.DataFrame | None = None) -> go.Figure:
     """Profit increase against the retention uplift, with Reichheld's 25–95 % at 5 pp marked.
 
     In percent of the customer value before the uplift; where that value is too close to zero for a percentage
-    (``relative_change`` missing), in money per new customer, without the band."""
+    (``relative_change`` missing), in money per new customer, without the band. ``band``
+    (:func:`~retention_views.page_results.profit.uplift_curve_band`) adds the 80 % interval as a light band behind
+    the line where it has both bounds at every uplift."""
     tr = translator(lang)
     reference = benchmarks.REICHHELD_UPLIFT_POINTS
     current, _ = vline(current_points * 100, PALETTE["neutral"], "dot")
-    if not in_percent([curve]):
+    percent = in_percent([curve])
+    bounds = ("relative_low", "relative_high") if percent else ("value_low", "value_high")
+    shaded = []
+    if _drawable(band, bounds):
+        shaded = band_traces(band["uplift_points"] * 100, band[bounds[0]], band[bounds[1]],
+                             "fraction" if percent else "money", PALETTE["primary"], tr("label_interval_band"),
+                             lang, currency)
+    if not percent:
         line = dict(type="scatter", x=curve["uplift_points"] * 100, y=curve["value_change"], mode="lines",
                     name=tr("label_your_business"), line={"color": PALETTE["primary"], "width": 3})
-        return figure([line], tr("chart_uplift_curve_money"), lang, tr("axis_uplift_points"),
+        return figure([*shaded, line], tr("chart_uplift_curve_money"), lang, tr("axis_uplift_points"),
                       tr("axis_money_per_customer", currency=currency), xaxis={"ticksuffix": " pp"},
                       yaxis={"rangemode": "tozero", **money_axis(lang, currency)}, shapes=[current])
     low, high = benchmarks.REICHHELD_PROFIT_BAND
     lines = [
+        *shaded,
         dict(type="scatter", x=curve["uplift_points"] * 100, y=curve["relative_change"], mode="lines",
              name=tr("label_your_business"), line={"color": PALETTE["primary"], "width": 3}),
         dict(type="scatter", x=[reference * 100, reference * 100], y=[low, high], mode="lines+markers",

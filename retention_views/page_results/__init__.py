@@ -62,6 +62,7 @@ from retention_views.page_results.profit import (
     reichheld_verdict,
     tenure_profit_values,
     uplift_curve,
+    uplift_curve_band,
 )
 
 __all__ = [
@@ -113,4 +114,5 @@ __all__ = [
     "revenue_retention_kpis",
     "tenure_profit_values",
     "uplift_curve",
+    "uplift_curve_band",
 ]

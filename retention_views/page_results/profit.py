@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from retention_core import benchmarks, metrics
+from retention_core import benchmarks, intervals, metrics
 from retention_core.dataset import Aggregates
 
 
@@ -146,6 +146,37 @@ def uplift_curve(inputs: ProfitInputs, steps: int = 21) -> pd.DataFrame:
         rows.append({"uplift_points": float(points), "relative_change": result.relative_change,
                      "value_change": result.value_change})
     return pd.DataFrame(rows, columns=["uplift_points", "relative_change", "value_change"]).astype(float)
+
+
+def uplift_curve_band(inputs: ProfitInputs, retention_rate: np.ndarray, acquisition_cost: np.ndarray,
+                      steps: int = 21, level: float = intervals.LEVEL) -> pd.DataFrame:
+    """The ``level`` interval of :func:`uplift_curve` at each of its uplifts, over replicates of the measured
+    retention and CAC (as :func:`profit_scenario_replicates` takes them).
+
+    Definition: at each uplift u of the curve, the percentile interval of the replicates' profit increase.
+    Formula: [q₍₁₋ₗ₎/₂, q₍₁₊ₗ₎/₂] of {ΔV*ᵦ(u)} (:func:`intervals.percentile_interval`)
+    Units: ``relative_low`` / ``relative_high`` fractions of the value before the uplift, ``value_low`` /
+    ``value_high`` currency per new customer; NaN where the replicates give no interval. At the slider's uplift
+    the band is the profit card's interval.
+    Reference: Efron & Tibshirani (1993), An Introduction to the Bootstrap, §13.3.
+    """
+    top = max_uplift_points(inputs.annual_retention_rate)
+    rows = []
+    for points in np.linspace(0.0, top, steps):
+        result = profit_scenario_replicates(replace(inputs, uplift_points=float(points)), retention_rate,
+                                            acquisition_cost)
+        relative = intervals.percentile_interval(result["relative_change"], level)
+        value = intervals.percentile_interval(result["value_change"], level)
+        rows.append({"uplift_points": float(points),
+                     "relative_low": np.nan if relative is None else relative.low,
+                     "relative_high": np.nan if relative is None else relative.high,
+                     "value_low": np.nan if value is None else value.low,
+                     "value_high": np.nan if value is None else value.high})
+    return pd.DataFrame(rows, columns=list(BAND_COLUMNS)).astype(float)
+
+
+BAND_COLUMNS = ("uplift_points", "relative_low", "relative_high", "value_low", "value_high")
+"""The columns of :func:`uplift_curve_band`."""
 
 
 def customer_base_growth(

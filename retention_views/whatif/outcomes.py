@@ -31,6 +31,7 @@ from retention_views.page_results.profit import (
     profit_scenario_replicates,
     reichheld_verdict,
     uplift_curve,
+    uplift_curve_band,
 )
 from retention_views.whatif.defaults import Resolved, measured_retention, money_default, profits_table
 
@@ -249,13 +250,30 @@ def profit_replicates(aggs: Aggregates, values: Mapping[str, object]) -> dict[st
     retention leaves less room than the chosen uplift below 99 % takes the uplift that is left, as the slider would.
     Empty without replicates or without a retention rate.
     """
+    replicated = _profit_replicate_inputs(aggs, values)
+    return {} if replicated is None else profit_scenario_replicates(*replicated)
+
+
+def profit_curve_band(aggs: Aggregates, values: Mapping[str, object],
+                      level: float = intervals.LEVEL) -> pd.DataFrame | None:
+    """The ``level`` band of the simulator's uplift curve for the resolved ``values``
+    (:func:`~retention_views.page_results.profit.uplift_curve_band` over the replicates of
+    :func:`profit_replicates`, so at the chosen uplift it is the profit card's interval). None without replicates
+    or without a retention rate."""
+    replicated = _profit_replicate_inputs(aggs, values)
+    return None if replicated is None else uplift_curve_band(*replicated, level=level)
+
+
+def _profit_replicate_inputs(aggs: Aggregates, values: Mapping[str, object]
+                             ) -> tuple[ProfitInputs, np.ndarray, np.ndarray] | None:
+    """The simulator's inputs and each replicate's retention and CAC (NaN: none); None without replicates."""
     inputs = profit_inputs(aggs, values)
     replicates = aggs.basis_replicates
     if inputs is None or aggs.basis is None or len(replicates) == 0:
-        return {}
-    return profit_scenario_replicates(
-        inputs, _replicated(aggs.basis, replicates, values, "profit_retention") * np.ones(len(replicates)),
-        _replicated(aggs.basis, replicates, values, "profit_cac") * np.ones(len(replicates)))
+        return None
+    ones = np.ones(len(replicates))
+    return (inputs, _replicated(aggs.basis, replicates, values, "profit_retention") * ones,
+            _replicated(aggs.basis, replicates, values, "profit_cac") * ones)
 
 
 def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:

@@ -145,6 +145,37 @@ def test_uplift_curve_starts_at_no_change_and_stops_before_full_retention():
     assert curve["relative_change"].is_monotonic_increasing
 
 
+def test_the_uplift_band_is_the_percentile_interval_of_three_replicate_curves():
+    # one profit of 100 a year, no discounting, no CAC: V = 100 / (1 − r), so the relative increase at +u is
+    # (1 − r) / (1 − r − u) − 1 = u / (1 − r − u). Replicates r = 0.5, 0.6, 0.8; shown 80 %: uplifts 0, 5, 10 pp
+    inputs = profit_inputs(profits_by_tenure=(100.0,), annual_retention_rate=0.8)
+    band = page_results.uplift_curve_band(inputs, np.array([0.5, 0.6, 0.8]), np.full(3, np.nan), steps=3)
+    assert band["uplift_points"].tolist() == pytest.approx([0.0, 0.05, 0.10])
+    # at 0 pp nothing changes in any replicate
+    assert band.iloc[0][["relative_low", "relative_high", "value_low", "value_high"]].tolist() == [0, 0, 0, 0]
+    # at 5 pp: 0.05/0.45 = 0.1111, 0.05/0.35 = 0.1429, 0.05/0.15 = 0.3333; the 10 % and 90 % quantiles of three
+    # values lie 0.2 and 1.8 steps up the sorted list
+    at_five = [0.05 / 0.45, 0.05 / 0.35, 0.05 / 0.15]
+    assert band["relative_low"].iloc[1] == pytest.approx(at_five[0] + 0.2 * (at_five[1] - at_five[0]))  # 0.1175
+    assert band["relative_high"].iloc[1] == pytest.approx(at_five[1] + 0.8 * (at_five[2] - at_five[1]))  # 0.2952
+    # at 10 pp: 0.1/0.4 = 0.25, 0.1/0.3 = 0.3333, 0.1/0.1 = 1.0; in money 100/0.4 − 200 = 50, 100/0.3 − 250 = 83.33,
+    # 100/0.1 − 500 = 500
+    assert band["relative_low"].iloc[2] == pytest.approx(0.25 + 0.2 * (0.1 / 0.3 - 0.25))
+    assert band["relative_high"].iloc[2] == pytest.approx(0.1 / 0.3 + 0.8 * (1.0 - 0.1 / 0.3))
+    assert band["value_low"].iloc[2] == pytest.approx(50 + 0.2 * (250 / 3 - 50))
+    assert band["value_high"].iloc[2] == pytest.approx(250 / 3 + 0.8 * (500 - 250 / 3))
+
+
+def test_the_uplift_band_is_missing_where_the_replicates_give_no_percentage():
+    # CAC 190 against 100 / (1 − r): at r = 0.5 the value before is 10, 5 % of 200, too little for a percentage
+    inputs = profit_inputs(profits_by_tenure=(100.0,), annual_retention_rate=0.5, acquisition_cost=190.0)
+    band = page_results.uplift_curve_band(inputs, np.array([0.5, 0.5, 0.6]), np.full(3, 190.0), steps=2)
+    assert band["relative_low"].isna().all() and band["relative_high"].isna().all()
+    # two of three replicates have no percentage (fewer than half defined: no interval); in money the change at
+    # 10 pp is 100/0.4 − 100/0.5 = 50 twice and 100/0.3 − 100/0.4 = 83.33 once
+    assert band["value_high"].iloc[1] == pytest.approx(50 + 0.8 * (250 / 3 - 50))  # 76.67
+
+
 def test_customer_base_grows_as_retention_plus_acquisition_to_the_power_of_years():
     growth = page_results.customer_base_growth(0.8, 0.3, 0.05, 2)
     assert growth["without_uplift"].tolist() == pytest.approx([1.0, 1.1, 1.21])

@@ -207,6 +207,25 @@ def test_uplift_curves_near_a_customer_value_of_zero_are_drawn_in_money_without_
     assert figure.layout.title.text == "Customer value gained per point of retention (per new customer)"
 
 
+def test_the_uplift_band_is_drawn_behind_the_line_with_its_range_on_hover():
+    curve = pd.DataFrame({"uplift_points": [0.0, 0.05], "relative_change": [0.0, 0.3], "value_change": [0.0, 9.0]})
+    band = pd.DataFrame({"uplift_points": [0.0, 0.05], "relative_low": [0.0, 0.18], "relative_high": [0.0, 0.44],
+                         "value_low": [0.0, 5.0], "value_high": [0.0, 14.0]})
+    figure = charts.uplift_curve_chart(curve, 0.05, "de", "EUR", band)
+    lower, upper, line = figure.data[:3]
+    assert list(lower.y) == [0.0, 0.18] and lower.showlegend is False and lower.hoverinfo == "skip"
+    assert list(upper.y) == [0.0, 0.44] and upper.fill == "tonexty" and upper.line.width == 0
+    assert upper.name == "80-%-Intervall (Ihre Daten)" and upper.text[1] == "80\u00a0%: 18,0–44,0\u00a0%"
+    assert line.name == "Ihr Unternehmen" and list(line.y) == [0.0, 0.3]
+    english = charts.uplift_curve_chart(curve, 0.05, "en", "EUR", band)
+    assert english.data[1].name == "80% interval (your data)" and english.data[1].text[1] == "80%: 18.0–44.0%"
+    # in money near a customer value of zero, the band in money; a band with a hole is left out
+    money = charts.uplift_curve_chart(curve.assign(relative_change=float("nan")), 0.05, "en", "EUR", band)
+    assert list(money.data[1].y) == [0.0, 14.0] and money.data[1].text[1] == "80%: €5.00–14.00"
+    holed = band.assign(relative_high=[0.0, float("nan")])
+    assert len(charts.uplift_curve_chart(curve, 0.05, "en", "EUR", holed).data) == 2
+
+
 def test_the_ab_cost_chart_stacks_each_category_per_customer(tiny_aggregates):
     a = whatif.evaluate(tiny_aggregates, whatif.resolve(tiny_aggregates, {}).values).cost.scenario
     b = whatif.evaluate(tiny_aggregates, whatif.resolve(tiny_aggregates, {"cost_change_team": 1.0}).values).cost.scenario

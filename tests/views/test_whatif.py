@@ -130,3 +130,17 @@ def test_the_cost_page_compares_with_the_typed_cac_or_none(tiny_aggregates):
     assert whatif.evaluate(tiny_aggregates, defaults).cost.cac is None  # nothing typed: unknown
     typed = whatif.resolve(tiny_aggregates, {"cost_typed_cac": 150.0}).values
     assert whatif.evaluate(tiny_aggregates, typed).cost.cac == 150.0
+
+
+def test_the_uplift_band_at_the_chosen_uplift_is_the_profit_cards_interval(sample_aggs):
+    values = whatif.resolve(sample_aggs, {}).values
+    band = whatif.profit_curve_band(sample_aggs, values)
+    card = whatif.profit_intervals(sample_aggs, values)["relative_change"]
+    curve = whatif.profit_result(sample_aggs, values).curve
+    at = band["uplift_points"].sub(values["profit_uplift"]).abs().idxmin()
+    assert band["uplift_points"][at] == pytest.approx(values["profit_uplift"])  # 5 pp is a step of the curve
+    assert (band["relative_low"][at], band["relative_high"][at]) == pytest.approx((card.low, card.high))
+    # the band holds the curve from the first step on (at 0 pp it is the line itself)
+    assert (band["relative_low"] <= curve["relative_change"] + 1e-12).all()
+    assert (curve["relative_change"] <= band["relative_high"] + 1e-12).all()
+    assert band["relative_high"].iloc[-1] > band["relative_low"].iloc[-1]
