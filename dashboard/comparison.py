@@ -97,11 +97,14 @@ def comparison_charts(first: Evaluated, second: Evaluated, s: Settings) -> None:
     with left:
         if all(outcome.profit is not None for _, outcome in pairs):
             widgets.chart(charts.uplift_curves_chart({name: outcome.profit.curve for name, outcome in pairs},
-                                                     s.lang, s.currency), s, key="scenarios_uplift_chart")
+                                                     s.lang, s.currency,
+                                                     {name: outcome.profit_band for name, outcome in pairs}),
+                          s, key="scenarios_uplift_chart")
     with right:
         if all(outcome.clv is not None and outcome.clv.margin_multiple_clv is not None for _, outcome in pairs):
+            sure = {name: {kpi.key: kpi.interval for kpi in whatif.outcome_kpis(outcome)} for name, outcome in pairs}
             widgets.chart(charts.clv_steps_chart({name: outcome.clv for name, outcome in pairs}, s.lang,
-                                                 s.currency), s, key="scenarios_clv_chart")
+                                                 s.currency, sure), s, key="scenarios_clv_chart")
     widgets.chart(charts.cost_per_customer_compare_chart({name: outcome.cost.scenario for name, outcome in pairs},
                                                          s.lang, s.currency), s, key="scenarios_cost_chart")
     if first.period != second.period:
@@ -119,7 +122,7 @@ def scenario_figures(evaluated: Evaluated, s: Settings) -> dict:
         figures["clv_waterfall"] = charts.clv_waterfall_chart(outcome.clv, s.lang, s.currency)
     if outcome.profit is not None:
         figures["uplift_curve"] = charts.uplift_curve_chart(outcome.profit.curve, outcome.values["profit_uplift"],
-                                                            s.lang, s.currency)
+                                                            s.lang, s.currency, outcome.profit_band)
     if outcome.revenue is not None:
         figures["revenue_bridge"] = charts.revenue_bridge_chart(outcome.revenue, evaluated.period, s.lang, s.currency)
     return figures

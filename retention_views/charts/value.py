@@ -28,16 +28,25 @@ def clv_comparison_chart(result: ClvResult, lang: str, currency: str,
     bars = dict(type="bar", x=names, y=values, marker={"color": colours},
                 text=[format_money(value, lang, currency) for value in values], textposition="outside")
     spans = [(intervals or {}).get(field) for field in fields]
-    if any(span is not None for span in spans):
-        bars["error_y"] = dict(type="data", symmetric=False, color=PALETTE["neutral"], thickness=1.5, width=8,
-                               array=[0.0 if span is None else max(0.0, span.high - value)
-                                      for span, value in zip(spans, values, strict=True)],
-                               arrayminus=[0.0 if span is None else max(0.0, value - span.low)
-                                           for span, value in zip(spans, values, strict=True)])
-        bars.update(textposition="inside", insidetextanchor="middle")  # clear of the error bar at the top
+    error = error_bars(values, [None if span is None else (span.low, span.high) for span in spans])
+    if error is not None:
+        bars.update(error_y=error, textposition="inside", insidetextanchor="middle")  # clear of the error bar
     return figure([bars], tr("chart_clv_comparison"), lang, "",
                   tr("axis_money_per_customer", currency=currency), yaxis=money_axis(lang, currency),
                   showlegend=False, hovermode=False)
+
+
+def error_bars(values: Sequence[float | None], bounds: Sequence[tuple[float, float] | None],
+               width: int = 8) -> dict | None:
+    """Plotly ``error_y`` from each bar's value to its interval's (low, high) (none where the value or its interval
+    is missing); None when no bar has an interval."""
+    if all(bound is None for bound in bounds):
+        return None
+    pairs = list(zip(values, bounds, strict=True))
+    return dict(type="data", symmetric=False, color=PALETTE["neutral"], thickness=1.5, width=width,
+                array=[0.0 if bound is None or value is None else max(0.0, bound[1] - value) for value, bound in pairs],
+                arrayminus=[0.0 if bound is None or value is None else max(0.0, value - bound[0])
+                            for value, bound in pairs])
 
 
 def clv_waterfall_chart(result: ClvResult, lang: str, currency: str) -> go.Figure:
@@ -111,7 +120,7 @@ def band_traces(x: Sequence[float], low: Sequence[float], high: Sequence[float],
     ]
 
 
-def _drawable(band: pd.DataFrame | None, columns: tuple[str, str]) -> bool:
+def drawable(band: pd.DataFrame | None, columns: tuple[str, str]) -> bool:
     """Whether ``band`` has both bounds at every uplift (a band with holes would fill across them)."""
     return band is not None and not band.empty and band[list(columns)].notna().all().all()
 
@@ -130,7 +139,7 @@ def uplift_curve_chart(curve: pd.DataFrame, current_points: float, lang: str, cu
     percent = in_percent([curve])
     bounds = ("relative_low", "relative_high") if percent else ("value_low", "value_high")
     shaded = []
-    if _drawable(band, bounds):
+    if drawable(band, bounds):
         shaded = band_traces(band["uplift_points"] * 100, band[bounds[0]], band[bounds[1]],
                              "fraction" if percent else "money", PALETTE["primary"], tr("label_interval_band"),
                              lang, currency)

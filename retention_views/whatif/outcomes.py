@@ -66,7 +66,8 @@ class Outcome:
     ``revenue`` is the revenue bridge, NRR and GRR of the Overview's period (None without one: no measurable
     period, or aggregates without the bridge). ``clv_replicates`` and ``profit_replicates`` are the CLV and
     simulator results over the bootstrap replicates by field name (:func:`clv_replicates`,
-    :func:`profit_replicates`; empty without replicates), for their intervals and for A vs B.
+    :func:`profit_replicates`; empty without replicates), for their intervals and for A vs B; ``profit_band`` the
+    uplift curve's 80 % band (:func:`profit_curve_band`; None without replicates or without the simulator).
     """
 
     values: dict
@@ -76,6 +77,7 @@ class Outcome:
     revenue: revenue.RevenueRetention | None = None
     clv_replicates: Mapping[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
     profit_replicates: Mapping[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    profit_band: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
 
 def cost_inputs(aggs: Aggregates, values: Mapping[str, object]) -> tuple[dict[str, float], int, str]:
@@ -279,18 +281,19 @@ def _profit_replicate_inputs(aggs: Aggregates, values: Mapping[str, object]
 def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:
     """Every what-if result of the resolved ``values`` (see :func:`~retention_views.whatif.defaults.resolve`) on
     ``aggs``."""
-    clv, clv_sure, profit_sure = None, {}, {}
+    clv, clv_sure, profit_sure, band = None, {}, {}, None
     if aggs.basis is not None and "clv_annual_retention" in values:
         clv = clv_result(aggs.basis, values)
         clv_sure = clv_replicates(aggs.basis, aggs.basis_replicates, values)
     profit = profit_result(aggs, values) if "profit_retention" in values else None
     if profit is not None:
         profit_sure = profit_replicates(aggs, values)
+        band = profit_curve_band(aggs, values)
     retention = None
     if "overview_period" in values and revenue.available(aggs):
         retention = revenue.period_retention(aggs, values["overview_period"])
     return Outcome(values=dict(values), clv=clv, profit=profit, cost=cost_result(aggs, values), revenue=retention,
-                   clv_replicates=clv_sure, profit_replicates=profit_sure)
+                   clv_replicates=clv_sure, profit_replicates=profit_sure, profit_band=band)
 
 
 def customer_value_kpis(basis: AnnualBasis, resolved: Resolved,

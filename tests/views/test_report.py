@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from retention_core import metrics
+from retention_core import intervals, metrics
 
 from retention_views import charts, report, whatif
 from retention_views.exports import to_csv_bytes, to_xlsx_bytes
@@ -197,6 +197,32 @@ def test_the_ab_uplift_chart_overlays_both_curves_and_the_reichheld_band():
     assert [trace.name for trace in figure.data][:2] == ["A", "B"]
     assert list(figure.data[1].y) == [0.0, 0.5]
     assert list(figure.data[2].y) == [0.25, 0.95]  # Reichheld's published band at 5 pp
+
+
+def test_each_scenarios_uplift_band_is_drawn_in_its_colour_behind_its_line():
+    curve = pd.DataFrame({"uplift_points": [0.0, 0.05], "relative_change": [0.0, 0.3], "value_change": [0.0, 9.0]})
+    band = pd.DataFrame({"uplift_points": [0.0, 0.05], "relative_low": [0.0, 0.2], "relative_high": [0.0, 0.4],
+                         "value_low": [0.0, 6.0], "value_high": [0.0, 12.0]})
+    figure = charts.uplift_curves_chart({"A": curve, "B": curve.assign(relative_change=[0.0, 0.5])}, "en", "EUR",
+                                        {"A": band, "B": None})
+    lower, upper, line_a, line_b = figure.data[:4]
+    assert list(lower.y) == [0.0, 0.2] and list(upper.y) == [0.0, 0.4] and upper.fill == "tonexty"
+    assert upper.fillcolor == "rgba(31, 95, 139, 0.18)"  # A's colour #1f5f8b, light
+    assert upper.text[1] == "80%: 20.0–40.0%" and upper.showlegend is False
+    assert lower.legendgroup == upper.legendgroup == line_a.legendgroup != line_b.legendgroup
+    assert (line_a.name, line_b.name) == ("A", "B")  # B without replicates: no band
+
+
+def test_the_ab_clv_steps_carry_each_scenarios_intervals_as_error_bars():
+    sure = {"A": {"clv_margin_multiple": intervals.Interval(180.0, 230.0, 0.8, 200, 200),
+                  "label_lifetime_retention_cost": intervals.Interval(40.0, 70.0, 0.8, 200, 200),
+                  "kpi_clv_gap": intervals.Interval(130.0, 170.0, 0.8, 200, 200)}}
+    figure = charts.clv_steps_chart({"A": _clv(200, 50, 100), "B": _clv(240, 40, 100)}, "en", "EUR", sure)
+    a, b = figure.data
+    # CLV 200 (180–230), − retention cost −50 (−70 to −40), gap 150 (130–170), CAC and net value without one
+    assert list(a.error_y.array) == pytest.approx([30.0, 10.0, 20.0, 0.0, 0.0])
+    assert list(a.error_y.arrayminus) == pytest.approx([20.0, 20.0, 20.0, 0.0, 0.0])
+    assert b.error_y.array is None  # B has no interval
 
 
 def test_uplift_curves_near_a_customer_value_of_zero_are_drawn_in_money_without_the_band():
