@@ -4,6 +4,8 @@ predictive mean CLV shows the interval of its parameters."""
 
 from __future__ import annotations
 
+import json
+
 from apptest_support import open_page
 from streamlit.testing.v1 import AppTest
 
@@ -75,3 +77,33 @@ def test_the_overview_shows_the_same_interval_as_the_clv_page():
     clv = open_page("app_pages/clv.py", "de")
     for label in ("CLV (Margen-Multiplikator)", "CLV-Lücke", "Nettowert je Neukunde"):
         assert card(overview, label).proto.delta == card(clv, label).proto.delta != ""
+
+
+def uplift_spec(app: AppTest, title: str) -> dict:
+    for element in app.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        if spec["layout"]["title"]["text"] == title:
+            return spec
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def test_the_profit_pages_uplift_curve_has_its_band_in_both_languages():
+    for lang, title, name, level in (("de", "Mehr Gewinn je Prozentpunkt Bindung", "80-%-Intervall (Ihre Daten)",
+                                      "80\u00a0%: "),
+                                     ("en", "Profit increase per point of retention", "80% interval (your data)",
+                                      "80%: ")):
+        app = open_page("app_pages/profit.py", lang)
+        traces = uplift_spec(app, title)["data"]
+        band = [trace for trace in traces if trace.get("fill") == "tonexty"]
+        assert len(band) == 1 and band[0]["name"] == name and band[0]["text"][-1].startswith(level)
+        lower = traces[traces.index(band[0]) - 1]
+        assert lower["hoverinfo"] == "skip" and lower["y"][-1] < band[0]["y"][-1]  # a band, not a line
+
+
+def test_the_scenarios_charts_carry_each_scenarios_band_and_error_bars():
+    app = open_page("app_pages/scenarios.py", "en")
+    assert not app.exception
+    uplift = uplift_spec(app, "Profit increase per point of retention")["data"]
+    assert sum(trace.get("fill") == "tonexty" for trace in uplift) == 2  # A and B (both the current settings)
+    steps = uplift_spec(app, "From CLV to net value")["data"]
+    assert all(any(bar["error_y"]["array"]) for bar in steps)
