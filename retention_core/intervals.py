@@ -220,14 +220,32 @@ def percentile_interval(values: Sequence[float | None], level: float = LEVEL) ->
     Reference: Efron & Tibshirani (1993), An Introduction to the Bootstrap, §13.3 (the percentile interval).
     None when fewer than half the replicates give a value: the data cannot then say how sure the figure is.
     """
+    array = np.array([np.nan if value is None else value for value in values], dtype=float)
+    low, high = percentile_bounds(array[None, :], level)
+    if np.isnan(low[0]):
+        return None
+    return Interval(low=float(low[0]), high=float(high[0]), level=level, defined=int(np.isfinite(array).sum()),
+                    replicates=array.size)
+
+
+def percentile_bounds(values: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`percentile_interval`'s bounds for each row of ``values`` (figures × replicates; NaN or ±inf: no
+    value) at once: two arrays with one low and one high per row, NaN for a row where fewer than half the
+    replicates give a value (or without replicates).
+
+    Formula: [q₍₁₋ₗ₎/₂, q₍₁₊ₗ₎/₂] of each row's defined values. Units: those of the values.
+    Reference: Efron & Tibshirani (1993), An Introduction to the Bootstrap, §13.3.
+    """
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
-    array = np.array([np.nan if value is None else value for value in values], dtype=float)
-    given = array[np.isfinite(array)]
-    if array.size == 0 or given.size < array.size / 2:
-        return None
-    low, high = np.quantile(given, [(1 - level) / 2, (1 + level) / 2])
-    return Interval(low=float(low), high=float(high), level=level, defined=int(given.size), replicates=array.size)
+    array = np.asarray(values, dtype=float)
+    rows, replicates = array.shape
+    array = np.where(np.isfinite(array), array, np.nan)
+    enough = (replicates > 0) & (np.isfinite(array).sum(axis=1) >= replicates / 2)
+    low, high = np.full(rows, np.nan), np.full(rows, np.nan)
+    if enough.any():
+        low[enough], high[enough] = np.nanquantile(array[enough], [(1 - level) / 2, (1 + level) / 2], axis=1)
+    return low, high
 
 
 def result_intervals(results: Sequence[object | None], level: float = LEVEL) -> dict[str, Interval | None]:

@@ -102,15 +102,17 @@ def tenure_profit_values(profits_by_tenure: tuple[float, ...], retention_rate: n
     return value - acquisition_cost
 
 
-def profit_scenario_replicates(inputs: ProfitInputs, retention_rate: np.ndarray, acquisition_cost: np.ndarray
-                               ) -> dict[str, np.ndarray]:
+def profit_scenario_replicates(inputs: ProfitInputs, retention_rate: np.ndarray, acquisition_cost: np.ndarray,
+                               uplift_points: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """:func:`profit_scenario` over replicates at once: each replicate's retention (NaN: none) and CAC (NaN: none
-    given, values before acquisition cost), the uplift of ``inputs`` capped where less room is left below 99 %
-    (as the slider would be). Returns :class:`metrics.UpliftResult` field name → array (relative change NaN
-    where it means nothing, as None there)."""
+    given, values before acquisition cost), the uplift of ``inputs`` (or ``uplift_points``, broadcast against the
+    replicates: a column of uplifts gives one row per uplift) capped where less room is left below 99 % (as the
+    slider would be). Returns :class:`metrics.UpliftResult` field name → array (relative change NaN where it
+    means nothing, as None there)."""
     r = np.asarray(retention_rate, dtype=float)
     cac = np.where(np.isnan(np.asarray(acquisition_cost, dtype=float)), 0.0, acquisition_cost)
-    after = r + np.minimum(inputs.uplift_points, np.maximum(0.0, MAX_RETENTION - r))
+    uplift = inputs.uplift_points if uplift_points is None else uplift_points
+    after = r + np.minimum(uplift, np.maximum(0.0, MAX_RETENTION - r))
     before_value = tenure_profit_values(inputs.profits_by_tenure, r, inputs.annual_discount_rate, cac,
                                         inputs.horizon_years)
     after_value = tenure_profit_values(inputs.profits_by_tenure, after, inputs.annual_discount_rate, cac,
@@ -154,25 +156,18 @@ def uplift_curve_band(inputs: ProfitInputs, retention_rate: np.ndarray, acquisit
     retention and CAC (as :func:`profit_scenario_replicates` takes them).
 
     Definition: at each uplift u of the curve, the percentile interval of the replicates' profit increase.
-    Formula: [q₍₁₋ₗ₎/₂, q₍₁₊ₗ₎/₂] of {ΔV*ᵦ(u)} (:func:`intervals.percentile_interval`)
+    Formula: [q₍₁₋ₗ₎/₂, q₍₁₊ₗ₎/₂] of {ΔV*ᵦ(u)} (:func:`intervals.percentile_bounds`, one row per uplift)
     Units: ``relative_low`` / ``relative_high`` fractions of the value before the uplift, ``value_low`` /
     ``value_high`` currency per new customer; NaN where the replicates give no interval. At the slider's uplift
     the band is the profit card's interval.
     Reference: Efron & Tibshirani (1993), An Introduction to the Bootstrap, §13.3.
     """
-    top = max_uplift_points(inputs.annual_retention_rate)
-    rows = []
-    for points in np.linspace(0.0, top, steps):
-        result = profit_scenario_replicates(replace(inputs, uplift_points=float(points)), retention_rate,
-                                            acquisition_cost)
-        relative = intervals.percentile_interval(result["relative_change"], level)
-        value = intervals.percentile_interval(result["value_change"], level)
-        rows.append({"uplift_points": float(points),
-                     "relative_low": np.nan if relative is None else relative.low,
-                     "relative_high": np.nan if relative is None else relative.high,
-                     "value_low": np.nan if value is None else value.low,
-                     "value_high": np.nan if value is None else value.high})
-    return pd.DataFrame(rows, columns=list(BAND_COLUMNS)).astype(float)
+    points = np.linspace(0.0, max_uplift_points(inputs.annual_retention_rate), steps)
+    result = profit_scenario_replicates(inputs, retention_rate, acquisition_cost, points[:, None])
+    relative_low, relative_high = intervals.percentile_bounds(result["relative_change"], level)
+    value_low, value_high = intervals.percentile_bounds(result["value_change"], level)
+    return pd.DataFrame({"uplift_points": points, "relative_low": relative_low, "relative_high": relative_high,
+                         "value_low": value_low, "value_high": value_high}, columns=list(BAND_COLUMNS))
 
 
 BAND_COLUMNS = ("uplift_points", "relative_low", "relative_high", "value_low", "value_high")

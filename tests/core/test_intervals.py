@@ -56,6 +56,18 @@ def test_replicates_without_a_value_are_left_out_and_too_few_give_no_interval():
     assert percentile_interval([]) is None
 
 
+def test_each_row_of_replicates_gets_its_own_bounds_at_once():
+    # row 1: 1 … 5 → 2 and 4 at 50 %; row 2: 1, 3, 2 defined of five (NaN, inf are none) → 1.5 and 2.5;
+    # row 3: one of five defined → none
+    low, high = intervals.percentile_bounds(np.array([[5.0, 1.0, 3.0, 2.0, 4.0],
+                                                      [np.nan, 1.0, 3.0, np.inf, 2.0],
+                                                      [np.nan, np.nan, 3.0, np.nan, np.nan]]), level=0.5)
+    assert low[:2].tolist() == [2.0, 1.5] and high[:2].tolist() == [4.0, 2.5]
+    assert np.isnan(low[2]) and np.isnan(high[2])
+    with pytest.raises(ValueError, match="level must be between 0 and 1"):
+        intervals.percentile_bounds(np.ones((1, 3)), level=1.0)
+
+
 def test_a_level_outside_zero_and_one_is_refused():
     with pytest.raises(ValueError, match="level must be between 0 and 1"):
         percentile_interval([1.0, 2.0], level=80)
