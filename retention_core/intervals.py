@@ -276,3 +276,27 @@ def over_replicates(replicates: Sequence[AnnualBasis], compute: Callable[[Annual
         except ValueError:
             results.append(None)
     return result_intervals(results, level)
+
+
+def nps_interval(promoters: int, passives: int, detractors: int, replicates: int = REPLICATES, seed: int = SEED,
+                 level: float = LEVEL) -> Interval | None:
+    """The Net Promoter Score's interval from resampling the survey's answers.
+
+    Definition: draw the same number of answers again from the answers given (the ordinary bootstrap of the
+    answers, which for three groups is one multinomial draw of the group counts per replicate), score each replicate
+    with the NPS formula and take the percentile interval of the scores. It covers how many people answered, not
+    who was asked or whether they answered honestly.
+    Formula: (P*, Pa*, D*) ~ Multinomial(n, (P, Pa, D) / n); NPS* = (P* − D*) / n × 100; interval = percentiles of
+    NPS*.
+    Units: NPS points (−100 … +100).
+    Reference: Efron & Tibshirani (1993), An Introduction to the Bootstrap, §6 and §13.3; Reichheld (2003), "The
+    One Number You Need to Grow", HBR 81(12) for the score. None without answers.
+    """
+    counts = np.array([promoters, passives, detractors], dtype=np.int64)
+    if (counts < 0).any():
+        raise ValueError(f"answer counts must not be negative, got {promoters}, {passives}, {detractors}")
+    answers = int(counts.sum())
+    if answers == 0:
+        return None
+    draws = np.random.default_rng(seed).multinomial(answers, counts / answers, size=replicates)
+    return percentile_interval((draws[:, 0] - draws[:, 2]) / answers * 100.0, level)

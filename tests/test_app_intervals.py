@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from retention_core import models
 from retention_core.dataset import aggregate
-from retention_views import whatif
+from retention_views import page_results, whatif
 from retention_views.formats import format_interval_range
 from sample_data import load_sample
 
@@ -107,3 +107,13 @@ def test_the_scenarios_charts_carry_each_scenarios_band_and_error_bars():
     assert sum(trace.get("fill") == "tonexty" for trace in uplift) == 2  # A and B (both the current settings)
     steps = uplift_spec(app, "From CLV to net value")["data"]
     assert all(any(bar["error_y"]["array"]) for bar in steps)
+
+
+def test_the_loyalty_page_shows_the_nps_with_the_interval_of_its_answers_in_both_languages():
+    facts = page_results.loyalty_facts(aggregate(load_sample(), "quarter", 12))
+    for lang, level, words in (("de", "80\u00a0%: ", "Antworten Ihrer Umfrage"), ("en", "80%: ", "survey's answers")):
+        app = open_page("app_pages/loyalty.py", lang)
+        bounds = format_interval_range("points", facts.nps_interval.low, facts.nps_interval.high, lang, "EUR")
+        shown = card(app, "Net Promoter Score")
+        assert shown.proto.delta == level + bounds
+        assert words in shown.proto.help

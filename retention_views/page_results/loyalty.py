@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from retention_core import metrics
+from retention_core import intervals, metrics
 from retention_core.dataset import Aggregates
 
 
@@ -15,6 +15,7 @@ class LoyaltyFacts:
     """Loyalty metrics over all customers in the data; ``None`` where the needed column or sheet is missing.
 
     ``customers`` counts the customers with at least one order (a customer whose rows are all returns is none).
+    ``nps_interval`` is the NPS's 80 % interval from resampling the survey's answers (:func:`intervals.nps_interval`).
     """
 
     customers: int
@@ -22,6 +23,7 @@ class LoyaltyFacts:
     upsell_rate: float | None
     upsell_ratio: float | None
     nps: float | None
+    nps_interval: intervals.Interval | None
     promoters: int
     passives: int
     detractors: int
@@ -44,17 +46,19 @@ def loyalty_facts(aggs: Aggregates) -> LoyaltyFacts:
         single = total - multi
         upsell_ratio = metrics.upsell_ratio(multi, single) if single > 0 else None
     promoters = passives = detractors = 0
-    nps = None
+    nps = nps_interval = None
     if aggs.nps is not None and int(aggs.nps["responses"].sum()) > 0:
         promoters, passives, detractors = (int(aggs.nps[column].sum()) for column in
                                            ("promoters", "passives", "detractors"))
         nps = metrics.nps_from_counts(promoters, passives, detractors)
+        nps_interval = intervals.nps_interval(promoters, passives, detractors)
     return LoyaltyFacts(
         customers=total,
         repeat_purchase_rate=metrics.repeat_purchase_rate(repeaters, total) if total > 0 else None,
         upsell_rate=upsell_rate,
         upsell_ratio=upsell_ratio,
         nps=nps,
+        nps_interval=nps_interval,
         promoters=promoters,
         passives=passives,
         detractors=detractors,

@@ -82,6 +82,33 @@ def test_an_interval_wider_than_half_its_figure_is_wide():
 # --- the Poisson bootstrap --------------------------------------------------------------------------------------
 
 
+def test_nps_of_answers_that_all_agree_has_no_spread():
+    # 20 promoters: every resample is 20 promoters, NPS +100, so the interval is one point and is not shown
+    interval = intervals.nps_interval(20, 0, 0)
+    assert (interval.low, interval.high) == (100.0, 100.0)
+    assert intervals.informative(interval, 100.0) is None
+
+
+def test_nps_interval_of_an_even_split_is_the_normal_spread_of_a_mean_of_plus_and_minus_one():
+    # 50 promoters, 50 detractors: each answer scores +1 or −1 (variance 1), the NPS is 100 × their mean, whose
+    # standard error is 100 × 1/√100 = 10 points; 80 % of a normal lies within ±1.28 sd, so about −12.8…+12.8
+    interval = intervals.nps_interval(50, 0, 50)
+    assert -16 < interval.low < -9.5 and 9.5 < interval.high < 16
+    assert interval.replicates == intervals.REPLICATES and interval.defined == intervals.REPLICATES
+
+
+def test_nps_interval_narrows_with_more_answers_and_is_none_without_any():
+    few, many = intervals.nps_interval(30, 10, 10), intervals.nps_interval(300, 100, 100)
+    assert many.high - many.low < (few.high - few.low) / 2
+    assert few.contains(40.0) and many.contains(40.0)
+    assert intervals.nps_interval(0, 0, 0) is None
+
+
+def test_nps_interval_refuses_negative_counts():
+    with pytest.raises(ValueError, match="answer counts must not be negative, got 3, -1, 2"):
+        intervals.nps_interval(3, -1, 2)
+
+
 def test_poisson_weights_have_mean_and_variance_one():
     weights = intervals.poisson_weights(np.random.default_rng(1), 100, 10_000).astype(float)
     assert weights.mean() == pytest.approx(1.0, abs=0.005)  # standard error 0.001
