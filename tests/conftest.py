@@ -1,8 +1,15 @@
-"""Shared fixtures: the real CDNOW transaction log from ../shared/data, as canonical transactions, and a tiny
-hand-checked business aggregated by quarter."""
+"""Shared fixtures: the real CDNOW transaction log as canonical transactions, and a tiny hand-checked business
+aggregated by quarter.
+
+The CDNOW log is not part of the repository (its README in the shared data directory asks not to copy it in). It is
+read from ``$CDNOW_SAMPLE`` when that is set, else from ``../shared/data/CDNOW_sample.txt`` beside the checkout. The
+published-number tests that need it skip without it, and pytest says so once after collecting and again in the
+summary: how many tests cannot run and where to put the file.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -10,15 +17,43 @@ import pytest
 
 from retention_core.dataset import Dataset, aggregate
 
-CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "CDNOW_sample.txt"
+CDNOW_VARIABLE = "CDNOW_SAMPLE"
+CDNOW_BESIDE = Path(__file__).resolve().parents[2] / "shared" / "data" / "CDNOW_sample.txt"
+CDNOW = Path(os.environ[CDNOW_VARIABLE]).expanduser() if os.environ.get(CDNOW_VARIABLE) else CDNOW_BESIDE
+CDNOW_MISSING = (f"CDNOW sample not found at {CDNOW}: put CDNOW_sample.txt (Fader, Hardie & Lee 2005) there or set "
+                 f"{CDNOW_VARIABLE}=/path/to/CDNOW_sample.txt")
+
+
+def _cdnow_tests(items: list[pytest.Item]) -> list[pytest.Item]:
+    return [item for item in items if "cdnow" in getattr(item, "fixturenames", ())]
+
+
+def pytest_report_collectionfinish(config: pytest.Config, start_path: Path, items: list[pytest.Item]) -> list[str]:
+    """One line under "collected N items": where the CDNOW log is read from, or how many tests will skip without it."""
+    count = len(_cdnow_tests(items))
+    if not count:
+        return []
+    if CDNOW.exists():
+        return [f"CDNOW sample: {CDNOW} ({count} published-number tests use it)"]
+    return [f"CDNOW sample MISSING: {count} published-number tests will skip. {CDNOW_MISSING}"]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Repeat the missing-CDNOW line at the end, where a reader of the summary looks."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if isinstance(report.longrepr, tuple) and "CDNOW sample not found" in str(report.longrepr[2])]
+    if skipped:
+        terminalreporter.write_sep("=", f"{len(skipped)} published-number tests skipped: no CDNOW sample",
+                                   yellow=True)
+        terminalreporter.write_line(CDNOW_MISSING)
 
 
 @pytest.fixture(scope="session")
 def cdnow() -> pd.DataFrame:
     """CDNOW's 2,357 first-quarter-1997 customers (Fader, Hardie & Lee 2005): customer_id, order_date, amount
-    (dollars) and quantity (CDs), 6,919 rows. Skips with the reason when ../shared/data is not beside the repo."""
+    (dollars) and quantity (CDs), 6,919 rows. Skips with the reason when the file is not found (see the module)."""
     if not CDNOW.exists():
-        pytest.skip(f"CDNOW sample not found at {CDNOW} (the shared data directory is not beside this checkout)")
+        pytest.skip(CDNOW_MISSING)
     log = pd.read_csv(CDNOW, sep=r"\s+", header=None, names=["customer_id", "sample_id", "date", "cds", "dollars"],
                       dtype={"customer_id": "str", "date": "str"})
     return pd.DataFrame({
