@@ -29,9 +29,9 @@ loads) waits until Streamlit's ``stApp`` element has shown a running script stat
 ``notRunning`` again, after the server's ``script_finished`` message for that run has arrived on the WebSocket, no
 element is a skeleton or stale and every Plotly chart has its SVG, and then two animation frames have passed with
 the app still idle. Waiting for the running state first matters: the attribute still says ``notRunning`` from the
-previous run until the server's status reaches the page (50-400 ms after a key press on this machine), so a wait
-for idleness alone returns before the rerun has even started. Each step is also split into: input -> rerun request
-sent -> running shown -> run ended shown -> painted.
+previous run until the server's status reaches the page (a noticeable while after the key press; see
+``docs/performance.md``), so a wait for idleness alone returns before the rerun has even started. Each step is also
+split into: input -> rerun request sent -> running shown -> run ended shown -> painted.
 
 Chromium resolves every host name but loopback to "not found" (``--host-resolver-rules``), so nothing leaves the
 machine and no timing waits on the internet; every request to a host other than the app's is still logged

@@ -22,9 +22,9 @@ limit; ``--csv`` reads the German CSV export instead (10 M rows of CSV exceed th
 then lifts). Nothing here asserts a time: the targets (aggregate 10 M rows < 10 s and < 2 GB, reruns < 0.2 s)
 are printed beside the figures.
 
-The speed of a shared machine changes from hour to hour (on this project's, the same code aggregated 10 M rows in
-11.5 s and, minutes later, in 17.8 s), so a machine probe runs before and after the sizes: one fixed DuckDB grouping
-of 10 M generated numbers into 3.6 M groups on two threads (about as much work as one step of ``aggregate``).
+The speed of a shared machine changes from hour to hour (``docs/performance.md`` gives an example), so a machine
+probe runs before and after the sizes: one fixed DuckDB grouping of 10 M generated numbers into 3.6 M groups on two
+threads (about as much work as one step of ``aggregate``).
 Compare figures only between runs with similar probe times.
 """
 
