@@ -1,11 +1,11 @@
 """Time the BTYD pipeline on one million customers: rfm_summary (DuckDB) + fit_bg_nbd + fit_gamma_gamma.
 
-The CDNOW sample (2,357 customers, ../shared/data/CDNOW_sample.txt) is replicated to 1,000,000 customers with new
-ids. Each copy of a customer has all her dates shifted by the same random number of days (-14..14, seeded), so
-purchase patterns stay realistic, and every amount is multiplied by a random factor in [0.9, 1.1] (seeded), so mean
-spends are nearly all distinct (no free speed-up from identical rows in the Gamma-Gamma fit). The summary is taken
-at the end of CDNOW's calibration period (1997-09-30, in weeks), so the fitted parameters should be close to the
-published ones (r 0.243, alpha 4.414, a 0.793, b 2.426).
+The CDNOW sample (2,357 customers; ``$CDNOW_SAMPLE``, else ../shared/data/CDNOW_sample.txt, as for the tests) is
+replicated to 1,000,000 customers with new ids. Each copy of a customer has all her dates shifted by the same random
+number of days (-14..14, seeded), so purchase patterns stay realistic, and every amount is multiplied by a random
+factor in [0.9, 1.1] (seeded), so mean spends are nearly all distinct (no free speed-up from identical rows in the
+Gamma-Gamma fit). The summary is taken at the end of CDNOW's calibration period (1997-09-30, in weeks), so the
+fitted parameters should be close to the published ones (r 0.243, alpha 4.414, a 0.793, b 2.426).
 Prints wall time per step and the peak resident set size of the process. Targets: < 20 s and < 2 GB.
 
     python bench/bench_models.py [n_customers]
@@ -13,6 +13,7 @@ Prints wall time per step and the peak resident set size of the process. Targets
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -25,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from retention_core.models import fit_bg_nbd, fit_gamma_gamma, predictive_clv, rfm_summary  # noqa: E402
 
-CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "CDNOW_sample.txt"
+CDNOW_BESIDE = Path(__file__).resolve().parents[2] / "shared" / "data" / "CDNOW_sample.txt"
+CDNOW = Path(os.environ.get("CDNOW_SAMPLE") or CDNOW_BESIDE)
 
 
 def replicated_cdnow(n_customers: int, seed: int = 1) -> pd.DataFrame:
@@ -57,7 +59,7 @@ def replicated_cdnow(n_customers: int, seed: int = 1) -> pd.DataFrame:
 
 def main() -> None:
     if not CDNOW.exists():
-        sys.exit(f"CDNOW sample not found at {CDNOW}")
+        sys.exit(f"CDNOW sample not found at {CDNOW}: put CDNOW_sample.txt there or set CDNOW_SAMPLE=/path/to/it")
     n_customers = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     started = time.perf_counter()
     transactions = replicated_cdnow(n_customers)
