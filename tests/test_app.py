@@ -30,6 +30,7 @@ def sample_orders() -> pd.DataFrame:
     return orders[orders["Betrag"] >= 0]
 
 
+@pytest.mark.slow
 def test_overview_period_slider_shows_that_quarters_active_customers(sample_orders):
     app = open_page("app_pages/overview.py")
     app.select_slider(key="overview_period").set_value(pd.Timestamp("2024-07-01")).run()
@@ -40,6 +41,7 @@ def test_overview_period_slider_shows_that_quarters_active_customers(sample_orde
     assert metric_value(app, "Aktive Kunden") == f"{expected:,}".replace(",", ".")
 
 
+@pytest.mark.slow
 def test_retention_cost_typed_in_cafe_example_is_12_euros_in_german():
     app = open_page("app_pages/retention_cost.py")
     app.button_group(key="cost_mode").set_value("typed").run()
@@ -50,6 +52,7 @@ def test_retention_cost_typed_in_cafe_example_is_12_euros_in_german():
     assert metric_value(app, "Bindungskosten je aktivem Kunden") == "12,71\u00a0€"
 
 
+@pytest.mark.slow
 def test_retention_cost_typed_in_cafe_example_is_12_dollars_style_in_english():
     app = open_page("app_pages/retention_cost.py", lang="en")
     app.button_group(key="cost_mode").set_value("typed").run()
@@ -59,6 +62,7 @@ def test_retention_cost_typed_in_cafe_example_is_12_dollars_style_in_english():
     assert metric_value(app, "Retention cost per active customer") == "€10.50"
 
 
+@pytest.mark.slow
 def test_typed_numbers_are_read_as_the_language_writes_them():
     # The café example typed the German way. Streamlit's number field read "2.500" as 2.5 (5.902,50 € in all).
     app = open_page("app_pages/retention_cost.py")
@@ -96,6 +100,7 @@ def test_typed_numbers_are_read_as_the_language_writes_them():
     assert metric_value(app, "Retention cost per active customer") == "€12.00"  # 8,400.50 / 700
 
 
+@pytest.mark.slow
 def test_clv_doubles_when_the_gross_margin_doubles():
     app = open_page("app_pages/clv.py")
     app.select_slider(key="clv_gross_margin").set_value(25.0).run()
@@ -106,6 +111,7 @@ def test_clv_doubles_when_the_gross_margin_doubles():
     assert german_number(metric_value(app, "CLV (Margen-Multiplikator)")) == pytest.approx(2 * quarter, abs=0.011)
 
 
+@pytest.mark.slow
 def test_profit_simulator_shows_that_90_to_95_percent_halves_churn():
     app = open_page("app_pages/profit.py")
     app.select_slider(key="profit_retention").set_value(90.0).run()
@@ -118,6 +124,7 @@ def test_profit_simulator_shows_that_90_to_95_percent_halves_churn():
     assert metric_value(app, "Lebensdauer (Jahre)") == "10,0 → 20,0"
 
 
+@pytest.mark.slow
 def test_profits_per_customer_year_are_typed_as_the_language_writes_numbers():
     app = open_page("app_pages/profit.py")
     first = app.text_input(key="profit_tenure_1")
@@ -135,6 +142,7 @@ def test_profits_per_customer_year_are_typed_as_the_language_writes_numbers():
     assert app.query_params["profit_tenure"] == "1:1000" and not app.exception
 
 
+@pytest.mark.slow
 def test_cohort_slider_shows_the_pooled_share_buying_again_one_quarter_later(sample_orders):
     app = open_page("app_pages/cohorts.py")
     app.slider(key="cohort_periods_since").set_value(1).run()
@@ -149,6 +157,7 @@ def test_cohort_slider_shows_the_pooled_share_buying_again_one_quarter_later(sam
         "%", "\u00a0%")
 
 
+@pytest.mark.slow
 def test_loyalty_index_is_the_mean_of_the_three_question_means():
     app = open_page("app_pages/loyalty.py")
     for question, value in (("recommend", 9.0), ("repurchase", 6.0), ("try_new", 3.0)):
@@ -157,6 +166,7 @@ def test_loyalty_index_is_the_mean_of_the_three_question_means():
     assert metric_value(app, "CLI (0–10)") == "6,0"  # (9 + 6 + 3) / 3
 
 
+@pytest.mark.slow
 def test_sliders_write_their_values_as_the_language_writes_numbers():
     # Streamlit's number slider can only write a decimal point ("68.8 %"), so the percent and decimal sliders list
     # their steps with labels in the page's language
@@ -204,6 +214,7 @@ def upload(app: AppTest, name: str, content: bytes, mime: str = "text/csv") -> A
     return app
 
 
+@pytest.mark.slow
 def test_german_sample_csv_uploads_through_the_file_uploader_and_becomes_the_data():
     app = upload(open_page("app_pages/data.py"), "transaktionen.csv", SAMPLE_CSV.read_bytes())
     assert metric_value(app, "Übernommene Zeilen") == "30.976"
@@ -215,6 +226,7 @@ def test_german_sample_csv_uploads_through_the_file_uploader_and_becomes_the_dat
     assert metric_value(app, "Bindungskosten je aktivem Kunden") == "–"  # no cost sheet uploaded
 
 
+@pytest.mark.slow
 def test_a_parquet_export_of_the_sample_uploads_and_shows_the_same_numbers(sample_orders):
     orders = pd.read_csv(SAMPLE_CSV, sep=";", decimal=",", thousands=".", encoding="cp1252",
                          dtype={"Kundennummer": str, "Bestelldatum": str})
@@ -234,6 +246,7 @@ def test_a_parquet_export_of_the_sample_uploads_and_shows_the_same_numbers(sampl
     assert shown == pytest.approx(repeat_buyers, abs=0.0006)  # shown to 0.1 %
 
 
+@pytest.mark.slow
 def test_bad_rows_are_counted_shown_and_offered_for_download():
     content = ("Kundennummer;Bestelldatum;Betrag\n" + "".join(f"K{i};0{i}.01.2024;1{i},50\n" for i in range(1, 9))
                + "K9;kein Datum;3,00\nK10;10.01.2024;viel\n").encode("cp1252")
@@ -245,6 +258,7 @@ def test_bad_rows_are_counted_shown_and_offered_for_download():
     assert any(button.label == "Abgelehnte Zeilen als CSV herunterladen" for button in app.get("download_button"))
 
 
+@pytest.mark.slow
 def test_numeric_ids_under_any_header_reach_the_dashboard_as_the_file_wrote_them():
     # issue 24: 9007199254740993 and ...992 were one customer, 1.234 merged with 1234, 20 digits turned negative
     ids = ["9007199254740993", "9007199254740992", "1.234", "1234", "12345678901234567890"] + [
@@ -262,6 +276,7 @@ def test_numeric_ids_under_any_header_reach_the_dashboard_as_the_file_wrote_them
     assert app.session_state["data_dataset"].transactions["customer_id"].nunique() == len(ids)
 
 
+@pytest.mark.slow
 def test_the_preview_writes_amounts_and_margins_as_the_page_language_does():
     import pyarrow as pa
 
@@ -276,6 +291,7 @@ def test_the_preview_writes_amounts_and_margins_as_the_page_language_does():
     assert shown["quantity"].tolist() == ["2", "1,50"]  # other decimal columns: no decimals when whole
 
 
+@pytest.mark.slow
 def test_an_upload_in_one_session_is_invisible_in_another():
     owner = upload(open_page("app_pages/data.py"), "geheim.csv",
                    "Kundennummer;Bestelldatum;Betrag\nGEHEIM-1;01.01.2024;999,99\n".encode())
@@ -290,11 +306,24 @@ def test_an_upload_in_one_session_is_invisible_in_another():
     assert not visitor.metric  # no kept/rejected counts: the visitor has uploaded nothing
 
 
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data")
+
+
 @pytest.mark.parametrize("lang", ["de", "en"])
-@pytest.mark.parametrize("page", ["overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "data"])
-def test_every_page_renders_in_both_languages(page, lang):
-    app = open_page(f"app_pages/{page}.py", lang)
-    assert app.title[0].value
+def test_every_page_renders_in_both_languages(lang):
+    # the smoke test of the quick run: one session per language, each page run once (the frame opens on the
+    # Overview); each page opened on its own in a new session is in test_app_language.py (marked slow)
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["app_lang"] = lang
+    app.run()
+    titles = []
+    for page in PAGES:
+        if page != "overview":
+            app.switch_page(f"app_pages/{page}.py").run()
+        assert not app.exception, (page, app.exception)
+        assert app.title[0].value, page
+        titles.append(app.title[0].value)
+    assert len(set(titles)) == len(PAGES), titles  # every switch reached its page
 
 
 def test_no_page_relies_on_magic_which_the_server_config_turns_off():
@@ -320,6 +349,7 @@ def test_a_table_writes_its_numbers_as_the_language_does_and_keeps_them_numbers(
     assert widgets.localized(frame, formats, Settings("de", "EUR", "quarter", 12, "sample")).data.equals(frame)
 
 
+@pytest.mark.slow
 def test_the_customer_base_projection_names_the_acquisition_it_assumes():
     app = open_page("app_pages/profit.py")
     caption = next(caption.value for caption in app.caption if caption.value.startswith("Angenommen: Jedes Jahr"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from apptest_support import open_page
 from streamlit.testing.v1 import AppTest
 
@@ -14,6 +15,8 @@ from retention_core.dataset import aggregate
 from retention_views import page_results, whatif
 from retention_views.formats import format_interval_range
 from sample_data import load_sample
+
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
 
 
 def card(app: AppTest, label: str):

@@ -15,6 +15,8 @@ from page_text import shown_texts
 
 from retention_core.ingest import SHEETS
 
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
+
 ENGLISH = ("the", "and", "with", "cannot", "must", "per file", "Upload", "Browse", "None", "nan", "NaT", "rows",
            "row", "column", "columns", "customers", "missing", "required", "invalid", "canonical", "between", "from",
            "should", "which", "this", "formula", "seed", "article")

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from apptest_support import ROOT, german_number, metric_value, open_page
 
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
+
 SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
 
 

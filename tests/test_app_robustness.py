@@ -17,9 +17,9 @@ from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, Scri
 from dashboard import widgets
 from retention_core.dataset import Dataset
 
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
+
 PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios")
-# every page once in the full suite; the quick run (-m "not slow") keeps the first
-EVERY_PAGE = [PAGES[0], *(pytest.param(page, marks=pytest.mark.slow) for page in PAGES[1:])]
 USE = {"de": "Meine Daten im Dashboard verwenden", "en": "Use my data in the dashboard"}
 APPLY = {"de": "Zuordnung übernehmen", "en": "Apply mapping"}
 
@@ -161,7 +161,7 @@ def stuck_session(lang: str, page: str):
     return app
 
 
-@pytest.mark.parametrize("page", EVERY_PAGE)
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_of_a_session_stuck_with_unusable_data_shows_the_way_back(page):
     app = stuck_session("de", page)
     assert not app.exception, app.exception
@@ -209,7 +209,7 @@ def test_streamlits_control_flow_is_not_an_exception_the_boundary_could_catch():
     ("en", "An unexpected error occurred here; your data are unchanged. Reload the page (F5). If that does not help, "
            "report the problem with the incident code "),
 ])
-@pytest.mark.parametrize("page", [*EVERY_PAGE, pytest.param("data", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("page", [*PAGES, "data"])
 def test_a_page_that_raises_shows_a_short_message_in_the_users_language(page, lang, expected, monkeypatch, caplog):
     def broken_header(*args, **kwargs):
         raise RuntimeError("secret customer K-4711 broke it")

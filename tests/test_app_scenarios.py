@@ -16,6 +16,8 @@ from retention_views import text_keys
 from retention_views.texts import template
 from retention_views.url_params import PARAMS
 
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
+
 COST_PER_CUSTOMER = "Bindungskosten je aktivem Kunden"
 
 
@@ -93,7 +95,6 @@ LINK_TEXT = st.text(max_size=12) | st.from_regex(r"[+\-]{0,2}[0-9.:,e²]{0,8}", 
     ["none", "2024-07-01", "1e308", "-0", "nan", "1:1e308", "0.99", "36", "1000000000"])
 
 
-@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(link=st.fixed_dictionaries({key: LINK_TEXT for key in PARAMS}), page=st.sampled_from(PAGES))
 def test_no_link_value_of_any_parameter_crashes_any_page(link, page):

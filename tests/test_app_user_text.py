@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from apptest_support import CODE_SPAN, open_page, rendered
 
 import crafted_files
+
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
 
 HOST = "http://127.0.0.1:9"
 IMAGE = f"![i]({HOST}/image.png)"

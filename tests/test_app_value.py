@@ -16,6 +16,8 @@ from retention_views import report, whatif
 from retention_views.formats import format_money
 from sample_data import load_sample
 
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
+
 PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios")
 CLV = "CLV (Margen-Multiplikator)"
 
@@ -107,7 +109,6 @@ CASES = {
 }
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_on_data_that_used_to_crash_it(case, page):

@@ -11,6 +11,8 @@ import pytest
 from apptest_support import block_runs, german_number, metric_value, open_page, run_fragment
 from streamlit.testing.v1 import AppTest
 
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
+
 
 def step(app: AppTest, key: str, value: float, fragment: str) -> dict[str, int]:
     """Move the select slider or slider ``key`` to ``value`` inside ``fragment``; return the runs it caused."""
