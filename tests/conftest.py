@@ -1,5 +1,5 @@
-"""Shared fixtures: the real CDNOW transaction log as canonical transactions, and a tiny hand-checked business
-aggregated by quarter.
+"""Shared fixtures: the embedded sample business (loaded and aggregated once per test run), the real CDNOW
+transaction log as canonical transactions, and a tiny hand-checked business aggregated by quarter.
 
 The CDNOW log is not part of the repository (its README in the shared data directory asks not to copy it in). It is
 read from ``$CDNOW_SAMPLE`` when that is set, else from ``../shared/data/CDNOW_sample.txt`` beside the checkout. The
@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retention_core.dataset import Dataset, aggregate
+from retention_core.dataset import Aggregates, Dataset, aggregate
+from sample_data import load_sample
 
 CDNOW_VARIABLE = "CDNOW_SAMPLE"
 CDNOW_BESIDE = Path(__file__).resolve().parents[2] / "shared" / "data" / "CDNOW_sample.txt"
@@ -78,3 +79,18 @@ def tiny_aggregates():
         "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0],
     })
     return aggregate(Dataset(transactions=orders, key="tiny", name="tiny"), "quarter", 3)
+
+
+@pytest.fixture(scope="session")
+def sample_dataset() -> Dataset:
+    """The embedded sample business as the app loads it (through the upload path), once per test run: reading and
+    preparing its four German sheets is the slow part of many test modules. A frozen dataclass; a test that needs
+    to change its frames makes a copy."""
+    return load_sample()
+
+
+@pytest.fixture(scope="session")
+def sample_quarterly(sample_dataset: Dataset) -> Aggregates:
+    """The sample aggregated as the app first shows it: quarters, a 12-month activity window."""
+    return aggregate(sample_dataset, "quarter", 12)
+

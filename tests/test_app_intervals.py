@@ -11,10 +11,8 @@ from apptest_support import open_page
 from streamlit.testing.v1 import AppTest
 
 from retention_core import models
-from retention_core.dataset import aggregate
 from retention_views import page_results, whatif
 from retention_views.formats import format_interval_range
-from sample_data import load_sample
 
 pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
 
@@ -25,8 +23,8 @@ def card(app: AppTest, label: str):
     return found[0]
 
 
-def test_the_clv_page_shows_the_margin_multiple_clv_with_its_interval_in_both_languages():
-    sample = aggregate(load_sample(), "quarter", 12)
+def test_the_clv_page_shows_the_margin_multiple_clv_with_its_interval_in_both_languages(sample_quarterly):
+    sample = sample_quarterly
     values = whatif.resolve(sample, {}).values
     sure = whatif.clv_intervals(sample.basis, sample.basis_replicates, values)["margin_multiple_clv"]
     for lang, label, level in (("de", "CLV (Margen-Multiplikator)", "80\u00a0%: "), ("en", "CLV (margin multiple)",
@@ -40,8 +38,8 @@ def test_the_clv_page_shows_the_margin_multiple_clv_with_its_interval_in_both_la
         assert sentences, [caption.value for caption in app.caption]
 
 
-def test_the_clv_page_shows_the_predictive_mean_with_the_parameters_interval_in_both_languages():
-    sample = aggregate(load_sample(), "quarter", 12)
+def test_the_clv_page_shows_the_predictive_mean_with_the_parameters_interval_in_both_languages(sample_quarterly):
+    sample = sample_quarterly
     values = whatif.resolve(sample, {}).values
     forecast = models.predictive_clv_summary(sample.predictive, values["clv_gross_margin"],
                                              values["clv_discount_rate"], 12 * values["clv_horizon"])
@@ -112,8 +110,8 @@ def test_the_scenarios_charts_carry_each_scenarios_band_and_error_bars():
     assert all(any(bar["error_y"]["array"]) for bar in steps)
 
 
-def test_the_loyalty_page_shows_the_nps_with_the_interval_of_its_answers_in_both_languages():
-    facts = page_results.loyalty_facts(aggregate(load_sample(), "quarter", 12))
+def test_the_loyalty_page_shows_the_nps_with_the_interval_of_its_answers_in_both_languages(sample_quarterly):
+    facts = page_results.loyalty_facts(sample_quarterly)
     for lang, level, words in (("de", "80\u00a0%: ", "Antworten Ihrer Umfrage"), ("en", "80%: ", "survey's answers")):
         app = open_page("app_pages/loyalty.py", lang)
         bounds = format_interval_range("points", facts.nps_interval.low, facts.nps_interval.high, lang, "EUR")

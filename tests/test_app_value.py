@@ -174,8 +174,8 @@ def test_an_old_links_per_period_retention_is_named_and_ignored():
     assert app.select_slider(key="clv_annual_retention").value == 58.36  # the measured value
 
 
-def test_a_label_shows_the_same_value_on_every_page_the_comparison_and_the_export():
-    sample = aggregate(load_sample(), "quarter", 12)
+def test_a_label_shows_the_same_value_on_every_page_the_comparison_and_the_export(sample_quarterly):
+    sample = sample_quarterly
     overview = open_data(None, "overview")
     clv = open_data(None, "clv")
     labels = (CLV, "CLV-Lücke", "Nettowert je Neukunde", "CLV : CAC")

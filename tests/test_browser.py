@@ -19,7 +19,7 @@ from browser_support import (CHROMIUM, OFFLINE_ARGS, is_foreign, launch_chromium
                              press_slider, streamlit_server, upload_file, wait_until_idle)
 from retention_views.texts import t
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SAMPLE_CSV = Path(__file__).resolve().parents[1] / "sample_data" / "transaktionen.csv"
 TIMEOUT_MS = 30_000
@@ -184,7 +184,6 @@ def test_a_margin_step_redraws_the_forecast_fragment_and_keeps_the_link(page):
     expect(main.get_by_text("So lesen Sie den Test:")).to_be_visible(timeout=TIMEOUT_MS)
 
 
-@pytest.mark.slow
 def test_the_benchmark_times_a_slider_step_until_the_rerun_it_caused_has_ended(page, server_url):
     """``bench/bench_browser.py``'s step timer: each key press ends only after the rerun it caused was shown running
     and then ended and the page painted (the order of its marks; no time is asserted)."""

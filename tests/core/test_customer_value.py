@@ -18,7 +18,6 @@ from retention_core.customer_value import AnnualBasis, annual_windows
 from retention_core.dataset import ACTIVITY_MONTHS, Dataset, aggregate
 from retention_core.queries import PERIODS
 from retention_views import page_results, whatif
-from sample_data import load_sample
 
 SETTINGS = [(period, months) for period in PERIODS for months in ACTIVITY_MONTHS]
 
@@ -181,13 +180,13 @@ def value_figures(aggs) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return load_sample()
+def sample(sample_dataset):
+    return sample_dataset
 
 
 @pytest.fixture(scope="module")
-def sample_settings(sample):
-    first = aggregate(sample, "quarter", 12)
+def sample_settings(sample, sample_quarterly):
+    first = sample_quarterly
     return {(period, months): aggregate(sample, period, months, reuse=first) for period, months in SETTINGS}
 
 

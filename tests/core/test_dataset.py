@@ -14,19 +14,18 @@ from retention_core import dataset as dataset_module
 from retention_core import queries
 from retention_core.dataset import AGGREGATE_STEPS, Aggregates, aggregate
 from retention_views.texts import LANGUAGES, problem_text, t
-from sample_data import load_sample
 
 FRAMES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return load_sample()
+def sample(sample_dataset):
+    return sample_dataset  # conftest.py: loaded once per test run
 
 
 @pytest.fixture(scope="module")
-def quarterly(sample) -> Aggregates:
-    return aggregate(sample, "quarter", 12)
+def quarterly(sample_quarterly) -> Aggregates:
+    return sample_quarterly
 
 
 def assert_same_aggregates(left: Aggregates, right: Aggregates) -> None:

@@ -16,10 +16,8 @@ import pytest
 from retention_core import intervals
 
 from retention_core.customer_value import AnnualBasis, annual_basis
-from retention_core.dataset import aggregate
 from retention_core.intervals import BasisReplicates, Interval, percentile_interval
 from retention_views import page_results, whatif
-from sample_data import load_sample
 
 AS_OF = pd.Timestamp("2024-12-31")
 
@@ -131,8 +129,8 @@ def test_bootstrap_sums_refuse_a_flat_list():
 
 
 @pytest.fixture(scope="module")
-def sample_aggs():
-    return aggregate(load_sample(), "quarter")
+def sample_aggs(sample_quarterly):
+    return sample_quarterly  # aggregate()'s defaults: quarters, a 12-month window
 
 
 def test_replicates_resample_the_customers_and_keep_the_spend(sample_aggs):

@@ -10,7 +10,6 @@ import pytest
 from retention_core import queries, revenue, store
 
 from retention_core.dataset import Dataset, aggregate
-from sample_data import load_sample
 
 CENT = 0.005  # half a cent: a bridge that is off by a cent fails
 PANDAS_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
@@ -230,8 +229,8 @@ def assert_closes(transactions: pd.DataFrame, period: str) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("period", ["month", "quarter", "year"])
-def test_the_bridge_closes_on_every_period_of_the_sample(period, flows_sql):
-    bridge = assert_closes(load_sample().transactions, period)
+def test_the_bridge_closes_on_every_period_of_the_sample(period, flows_sql, sample_dataset):
+    bridge = assert_closes(sample_dataset.transactions, period)
     assert bridge["nrr"].notna().sum() == len(bridge) - 1
 
 
@@ -248,8 +247,8 @@ def test_the_bridge_closes_on_every_period_of_cdnow(cdnow, period, flows_sql):
 
 
 @pytest.fixture(scope="module")
-def sample_aggregates():
-    return aggregate(load_sample(), "quarter", 12)
+def sample_aggregates(sample_quarterly):
+    return sample_quarterly
 
 
 def test_aggregates_hold_the_bridge_and_a_period_reads_it(sample_aggregates):

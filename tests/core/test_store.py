@@ -13,14 +13,13 @@ from apptest_support import ROOT
 
 from retention_core import cli, store
 from retention_core.dataset import Dataset, aggregate
-from sample_data import load_sample
 
 TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
 
 
 @pytest.fixture(scope="module")
-def sample_data() -> Dataset:
-    return load_sample()
+def sample_data(sample_dataset) -> Dataset:
+    return sample_dataset
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ import pytest
 from apptest_support import german_number, metric_value, open_page
 from streamlit.testing.v1 import AppTest
 
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
+
 
 def german_money(app: AppTest, label: str) -> float:
     return german_number(metric_value(app, label))

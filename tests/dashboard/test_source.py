@@ -11,12 +11,11 @@ from streamlit.testing.v1 import AppTest
 from dashboard import source
 from retention_core import store
 from retention_core.dataset import aggregate
-from sample_data import load_sample
 
 
 @pytest.fixture(scope="module")
-def sample_data():
-    return load_sample()
+def sample_data(sample_dataset):
+    return sample_dataset
 
 
 @pytest.fixture(scope="module")

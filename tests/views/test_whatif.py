@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from retention_core.dataset import aggregate
 from retention_views import whatif
 from retention_views.whatif import ScenarioKpi
 
@@ -29,10 +28,8 @@ def test_an_empty_scenario_resolves_to_the_measured_defaults(tiny_aggregates):
 
 
 @pytest.fixture(scope="module")
-def sample_aggs():
-    from sample_data import load_sample
-
-    return aggregate(load_sample(), "quarter", 12)
+def sample_aggs(sample_quarterly):
+    return sample_quarterly
 
 
 def test_a_default_follows_the_value_it_depends_on(sample_aggs):

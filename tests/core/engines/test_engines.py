@@ -21,9 +21,8 @@ from retention_core import dataset, engines, models, queries, segments
 from retention_core.engines import duckdb_engine
 
 from retention_core.dataset import Dataset, aggregate
-from sample_data import load_sample
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 
 def _spark_missing() -> str | None:
@@ -50,8 +49,8 @@ def spark_engine():
 
 
 @pytest.fixture(scope="module")
-def sample_data() -> Dataset:
-    return load_sample()
+def sample_data(sample_dataset) -> Dataset:
+    return sample_dataset
 
 
 def normalised(frame: pd.DataFrame) -> pd.DataFrame:

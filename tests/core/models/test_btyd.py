@@ -135,6 +135,7 @@ def test_every_reason_has_a_sentence_in_both_languages(reason, sample_models):
 # --- large customer bases -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_large_customer_bases_are_fitted_on_a_fixed_sample_and_forecast_in_full(sample_transactions, monkeypatch):
     monkeypatch.setattr(btyd, "FIT_CUSTOMERS", 1500)
     fitted = models.fit_predictive_models(sample_transactions)
@@ -145,6 +146,7 @@ def test_large_customer_bases_are_fitted_on_a_fixed_sample_and_forecast_in_full(
     assert len(models.predictive_clv_scenario(fitted, 0.3, 0.08, 12).customer_table) == 4000
 
 
+@pytest.mark.slow
 def test_coded_sample_rows_are_found_like_isin_finds_them(sample_transactions, monkeypatch):
     ids = pd.Series([3, 0, 2, 2, 5, 1, 0], dtype="int32")
     wanted = pd.Series([0, 2, 9, -1], dtype="int64")  # 9 and -1 are no row's code

@@ -65,6 +65,7 @@ def test_clv_distribution_agrees_with_numpy(seed, chunk, threads, monkeypatch):
     assert np.abs(histogram["customers"].to_numpy() - expected).sum() <= 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("chunk", "threads"), [(distribution._DISTRIBUTION_CHUNK, 2), (7, 1), (7, 3)])
 @pytest.mark.parametrize(("margin", "rate", "months"), [(1.0, 0.1, 120), (0.35, 0.08, 7), (1.0, 0.0, 240),
                                                         (0.3, 0.1, 0), (0.0, 0.1, 12)])
