@@ -190,6 +190,7 @@ def sample_settings(sample, sample_quarterly):
     return {(period, months): aggregate(sample, period, months, reuse=first) for period, months in SETTINGS}
 
 
+@pytest.mark.slow
 def test_customer_value_is_the_same_for_every_period_and_activity_window_on_the_sample(sample_settings):
     # the basis is summed once per data set; each setting reuses it, and nothing of the period enters it
     quarterly = value_figures(sample_settings["quarter", 12])
@@ -197,6 +198,7 @@ def test_customer_value_is_the_same_for_every_period_and_activity_window_on_the_
         assert value_figures(aggs) == quarterly, setting
 
 
+@pytest.mark.slow
 def test_fresh_aggregates_of_another_period_give_the_same_basis(sample, sample_settings):
     fresh = aggregate(sample, "month", 3)
     for field in dataclasses.fields(AnnualBasis):
@@ -204,6 +206,7 @@ def test_fresh_aggregates_of_another_period_give_the_same_basis(sample, sample_s
         assert left == pytest.approx(right, rel=1e-12) if isinstance(left, float) else left == right, field.name
 
 
+@pytest.mark.slow
 def test_on_cdnow_the_basis_does_not_depend_on_the_setting_and_retention_is_not_guessed(cdnow):
     # 1997-01-01 to 1998-06-30: 18 months, so annual retention is unknown, never compounded from shorter periods
     data = Dataset(transactions=cdnow, key="cdnow", name="cdnow")

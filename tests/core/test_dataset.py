@@ -46,6 +46,7 @@ def assert_same_aggregates(left: Aggregates, right: Aggregates) -> None:
         assert value == (pytest.approx(other, rel=1e-12) if isinstance(value, float) else other), field.name
 
 
+@pytest.mark.slow
 def test_progress_names_every_step_in_order_then_done(sample):
     calls = []
     aggregate(sample, "month", 3, progress=lambda step, done, total: calls.append((step, done, total)))
@@ -54,6 +55,7 @@ def test_progress_names_every_step_in_order_then_done(sample):
     assert tuple(steps) == AGGREGATE_STEPS
 
 
+@pytest.mark.slow
 def test_progress_leaves_out_reused_steps_and_missing_sheets(sample, quarterly):
     calls = []
     transactions_only = dataclasses.replace(sample, retention_costs=None, acquisition=None, nps=None)
@@ -66,6 +68,7 @@ def test_every_progress_step_has_a_text_in_both_languages(step):
     assert all(t(f"aggregate_step_{step}", lang) for lang in LANGUAGES)
 
 
+@pytest.mark.slow
 def test_reusing_another_periods_aggregates_gives_the_same_result(sample, quarterly):
     monthly = aggregate(sample, "month", 6)
     reused = aggregate(sample, "month", 6, reuse=quarterly)
@@ -73,12 +76,14 @@ def test_reusing_another_periods_aggregates_gives_the_same_result(sample, quarte
     assert reused.predictive is quarterly.predictive  # fitted once per data set, not once per period
 
 
+@pytest.mark.slow
 def test_a_given_predictive_fit_is_used_as_it_is(sample, quarterly):
     again = aggregate(sample, "quarter", 12, predictive=quarterly.predictive)
     assert again.predictive is quarterly.predictive
     assert_same_aggregates(again, quarterly)
 
 
+@pytest.mark.slow
 def test_customer_codes_give_the_same_tables_as_the_ids(sample, quarterly, monkeypatch):
     monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
     coded, uniques = dataset_module._customer_codes(sample.transactions)
@@ -86,6 +91,7 @@ def test_customer_codes_give_the_same_tables_as_the_ids(sample, quarterly, monke
     assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
 
 
+@pytest.mark.slow
 def test_the_codes_prepare_sheet_found_are_taken_instead_of_coding_again(sample, quarterly, monkeypatch):
     monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
     known = sample.transaction_codes
@@ -104,6 +110,7 @@ def test_the_codes_prepare_sheet_found_are_taken_instead_of_coding_again(sample,
     assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
 
 
+@pytest.mark.slow
 def test_codes_of_another_frame_are_not_taken(sample, quarterly, monkeypatch):
     monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
     orders = sample.transactions
@@ -116,6 +123,7 @@ def test_codes_of_another_frame_are_not_taken(sample, quarterly, monkeypatch):
                                                                       "quarter", 12))
 
 
+@pytest.mark.slow
 def test_coded_products_count_the_same_distinct_products_with_missing_ones(sample, monkeypatch):
     products = sample.transactions["product"]
     gaps = sample.transactions.assign(product=products.where(products.index % 3 != 0))  # a third missing
@@ -129,6 +137,7 @@ def test_coded_products_count_the_same_distinct_products_with_missing_ones(sampl
     assert named["distinct_products"].sum() < aggregate(sample, "quarter", 12).customers["distinct_products"].sum()
 
 
+@pytest.mark.slow
 def test_customers_summarised_range_by_range_give_the_same_tables(sample, quarterly, monkeypatch):
     monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
     monkeypatch.setattr(dataset_module, "CUSTOMERS_PER_QUERY", 7)
@@ -146,6 +155,7 @@ def test_customers_summarised_range_by_range_give_the_same_tables(sample, quarte
     assert ranges == [*by_range, (None, None)]  # the last: the holdout check's calibration summary, a sample
 
 
+@pytest.mark.slow
 def test_activity_and_cohorts_are_counted_from_one_pass_over_the_orders(sample, quarterly, monkeypatch):
     tables_read = []
     run_sql = queries.run_sql

@@ -810,6 +810,7 @@ def test_a_fresh_database_keeps_freed_blocks_up_to_its_memory_limit_and_the_shar
         shared.close()
 
 
+@pytest.mark.slow
 def test_pooled_databases_opened_and_closed_on_many_threads_give_the_same_tables():
     # DuckDB keeps per-thread caches of a pool's blocks; threads that end after their database closed must not
     # touch it (a fault here would end the test process, not fail one test)

@@ -228,6 +228,7 @@ def assert_closes(transactions: pd.DataFrame, period: str) -> pd.DataFrame:
     return bridge
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("period", ["month", "quarter", "year"])
 def test_the_bridge_closes_on_every_period_of_the_sample(period, flows_sql, sample_dataset):
     bridge = assert_closes(sample_dataset.transactions, period)

@@ -46,6 +46,7 @@ def transactions() -> pd.DataFrame:
     return table.assign(Bestelldatum=pd.to_datetime(table["Bestelldatum"], format="%d.%m.%Y"))
 
 
+@pytest.mark.slow
 def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path):
     written = load_generator().generate(tmp_path)
     assert [path.name for path in written] == list(FILES)
@@ -74,6 +75,7 @@ def test_csv_dates_and_money_are_written_the_german_way():
     assert all(GERMAN_MONEY.match(value) for value in spend) and any("." in value for value in spend)
 
 
+@pytest.mark.slow
 def test_xlsx_holds_the_same_rows_as_the_csv_in_real_date_and_number_cells(transactions):
     workbook = openpyxl.load_workbook(SAMPLE_DIR / "transaktionen.xlsx", read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))

@@ -48,6 +48,7 @@ def test_command_line_after_double_dash_names_the_source_and_wins_over_the_envir
     assert source.configured(["-q", "tests"], {}) is None
 
 
+@pytest.mark.slow
 def test_overview_shows_an_aggregates_folder_with_its_period_fixed(aggregates_folder, monkeypatch):
     monkeypatch.setenv("RETENTION_AGGREGATES", str(aggregates_folder))
     app = run_app()
@@ -59,6 +60,7 @@ def test_overview_shows_an_aggregates_folder_with_its_period_fixed(aggregates_fo
     assert metric_value(app, "Active customers") == f"{stored['customers_end']:,}"
 
 
+@pytest.mark.slow
 def test_clv_page_uses_the_model_fitted_when_the_folder_was_written(aggregates_folder, monkeypatch):
     monkeypatch.setenv("RETENTION_AGGREGATES", str(aggregates_folder))
     app = run_app("app_pages/clv.py")
@@ -66,6 +68,7 @@ def test_clv_page_uses_the_model_fitted_when_the_folder_was_written(aggregates_f
     assert not [info.value for info in app.info if "predictive model is not shown" in info.value]
 
 
+@pytest.mark.slow
 def test_an_unreadable_folder_is_named_with_the_reason_instead_of_failing(tmp_path, monkeypatch):
     monkeypatch.setenv("RETENTION_AGGREGATES", str(tmp_path))
     app = run_app()
@@ -73,6 +76,7 @@ def test_an_unreadable_folder_is_named_with_the_reason_instead_of_failing(tmp_pa
     assert any("cannot be opened" in error.value and "has no manifest.json" in error.value for error in app.error)
 
 
+@pytest.mark.slow
 def test_overview_aggregates_an_order_file_given_by_path(sample_data, tmp_path, monkeypatch):
     path = tmp_path / "orders.parquet"
     sample_data.transactions.to_parquet(path, index=False)

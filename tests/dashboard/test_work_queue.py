@@ -140,6 +140,7 @@ def test_a_number_of_slots_that_is_not_a_whole_number_from_one_is_refused_by_nam
         work_slots({"RETENTION_WORK_SLOTS": value})
 
 
+@pytest.mark.slow
 def test_an_aggregation_waiting_for_the_server_says_so_and_how_long_it_waited(monkeypatch):
     queue = WorkQueue(1)
     monkeypatch.setattr(work_queue, "server_queue", lambda: queue)

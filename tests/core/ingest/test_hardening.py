@@ -263,6 +263,7 @@ def test_the_corpus_has_at_least_fifty_files_each_small():
     assert all(len(data) < 2_500_000 for _, data in CORPUS.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_a_hostile_file_loads_or_raises_a_load_error_with_german_and_english_text(name):
     filename, data = CORPUS[name]
@@ -465,6 +466,7 @@ def test_styled_empty_cells_far_to_the_right_do_not_count_as_columns():
     assert list(result.frame.columns) == ["amount"]
 
 
+@pytest.mark.slow
 def test_the_whole_corpus_stays_below_300_mb_of_python_memory():
     tracemalloc.start()
     try:
@@ -577,6 +579,7 @@ def test_a_crafted_file_is_refused_by_the_checks_before_any_parser(name):
     assert raised.value.key == key
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(DANGEROUS))
 def test_a_crafted_file_read_in_the_worker_gets_its_plain_message(name):
     filename, make, key = DANGEROUS[name]

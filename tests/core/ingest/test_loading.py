@@ -381,6 +381,7 @@ def test_load_problems_render_in_both_languages():
 CSV_ALPHABET = list(";,|\t\"'\n\r .-/:0123456789abcäöüß€E") + ["\x00", "\ufeff"]
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.text(alphabet=CSV_ALPHABET, max_size=300), encoding=st.sampled_from(["utf-8", "cp1252", "utf-16"]))
 def test_random_csv_text_either_loads_or_raises_a_load_error(text, encoding):
@@ -419,6 +420,7 @@ def test_the_cdnow_log_as_german_csv_loads_every_order(cdnow):
     assert frame["amount"].sum() == pytest.approx(cdnow["amount"].sum())
 
 
+@pytest.mark.slow
 def test_the_cdnow_log_as_xlsx_loads_every_order_like_the_csv(cdnow):
     rows = [["Customer ID", "Order Date", "Quantity", "Revenue"]] + [
         [row.customer_id, row.order_date.to_pydatetime(), row.quantity, row.amount] for row in cdnow.itertuples()

@@ -149,6 +149,7 @@ def test_a_job_gets_its_request_and_payloads_and_its_tables_come_back_identical(
     assert answer.tables[0].equals(table)
 
 
+@pytest.mark.slow
 def test_a_child_that_allocates_beyond_its_cap_fails_for_memory_and_the_server_carries_on():
     with PeakMemory() as peak:
         with pytest.raises(WorkerFailed) as failed:
@@ -418,6 +419,7 @@ def assert_same(got: Loaded, want: Loaded) -> None:
         assert got.prepared.codes[column].describes(got.prepared.frame[column])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(UPLOADS))
 def test_the_worker_reads_and_prepares_exactly_what_the_server_would(name):
     filename, data = UPLOADS[name]()
