@@ -225,8 +225,8 @@ def test_on_cdnow_the_basis_does_not_depend_on_the_setting_and_retention_is_not_
             first, whatif.resolve(first, {"clv_annual_retention": 0.5}).values).clv
 
 
-def test_the_sample_figures_recounted_with_pandas(sample, sample_settings):
-    basis = sample_settings["quarter", 12].basis
+def test_the_sample_figures_recounted_with_pandas(sample, sample_quarterly):
+    basis = sample_quarterly.basis
     rows = sample.transactions
     bought = rows[rows["amount"] >= 0]
     in_last = bought[bought["order_date"] > "2023-12-31"]
@@ -245,9 +245,9 @@ def test_the_sample_figures_recounted_with_pandas(sample, sample_settings):
                                                    / acquisition["new_customers"].sum())
 
 
-def test_the_sample_clv_by_hand(sample_settings):
+def test_the_sample_clv_by_hand(sample_quarterly):
     # r = 1,096 / 1,878; m = 0.42 × net revenue 2024 / 2,813 buyers; i = 8 %: CLV = m · 1.08 / (1.08 − r)
-    aggs = sample_settings["quarter", 12]
+    aggs = sample_quarterly
     basis = aggs.basis
     r = 1_096 / 1_878
     m = 0.42 * basis.revenue / 2_813
@@ -260,8 +260,8 @@ def test_the_sample_clv_by_hand(sample_settings):
     assert clv.break_even_retention_spend == pytest.approx(m - cac * (1.08 - 0.5836) / 1.08, rel=1e-9)
 
 
-def test_the_profit_simulator_with_flat_profits_equals_the_clv_minus_cac(sample_settings):
-    aggs = sample_settings["quarter", 12]
+def test_the_profit_simulator_with_flat_profits_equals_the_clv_minus_cac(sample_quarterly):
+    aggs = sample_quarterly
     values = whatif.resolve(aggs, {}).values
     m = aggs.basis.margin_per_year(values["clv_gross_margin"])
     flat = {year: m for year in page_results.default_profits_by_tenure(aggs, 0.42)["tenure"]}
@@ -292,10 +292,10 @@ def test_net_negative_revenue_over_the_year_gives_a_negative_customer_value():
     assert math.isfinite(clv.simple_clv)
 
 
-def test_the_basis_survives_an_aggregates_folder(sample_settings, tmp_path):
+def test_the_basis_survives_an_aggregates_folder(sample_quarterly, tmp_path):
     from retention_core import store
 
-    aggs = sample_settings["quarter", 12]
+    aggs = sample_quarterly
     store.write_aggregates(aggs, tmp_path)
     assert store.read_aggregates(tmp_path).basis == aggs.basis
 

@@ -29,6 +29,7 @@ def orders_parquet(sample_data, tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_an_aggregates_folder_reads_back_exactly_what_was_written(sample_data, tmp_path):
     written = aggregate(sample_data, "month", 6)
     store.write_aggregates(written, tmp_path, engine="duckdb", source="sample")
@@ -55,22 +56,23 @@ def test_a_folder_without_manifest_is_not_an_aggregates_folder(tmp_path):
         store.read_aggregates(tmp_path)
 
 
-def test_a_folder_of_another_format_version_says_which_version_it_has(sample_data, tmp_path):
-    store.write_aggregates(aggregate(sample_data), tmp_path)
+def test_a_folder_of_another_format_version_says_which_version_it_has(sample_quarterly, tmp_path):
+    store.write_aggregates(sample_quarterly, tmp_path)  # aggregate()'s defaults
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "version": 99}))
     with pytest.raises(store.AggregatesError, match="has format version 99; this app reads version 2"):
         store.read_aggregates(tmp_path)
 
 
-def test_a_folder_whose_model_files_are_gone_degrades_to_the_simple_formulas(sample_data, tmp_path):
-    store.write_aggregates(aggregate(sample_data), tmp_path)
+def test_a_folder_whose_model_files_are_gone_degrades_to_the_simple_formulas(sample_quarterly, tmp_path):
+    store.write_aggregates(sample_quarterly, tmp_path)  # aggregate()'s defaults
     (tmp_path / "predictive_summary.parquet").unlink()
     read = store.read_aggregates(tmp_path)
     assert read.predictive.reason == "not_stored"
     assert not read.predictive.usable
 
 
+@pytest.mark.slow
 def test_command_line_writes_the_aggregates_of_a_parquet_file(sample_data, orders_parquet, tmp_path, capsys):
     code = cli.main(["--input", str(orders_parquet), "--output", str(tmp_path), "--period", "year"])
     assert code == 0
@@ -85,6 +87,7 @@ def test_command_line_writes_the_aggregates_of_a_parquet_file(sample_data, order
     assert read.gross_margin == pytest.approx(from_frame.gross_margin, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_command_line_maps_columns_stored_under_other_names(sample_data, tmp_path):
     path = tmp_path / "bestellungen.parquet"
     sample_data.transactions.rename(columns={"customer_id": "Kunde", "amount": "Betrag"}).to_parquet(path)
@@ -103,6 +106,7 @@ def test_command_line_names_a_missing_column_and_exits_2(sample_data, tmp_path, 
     assert not (tmp_path / "aggs").exists()
 
 
+@pytest.mark.slow
 def test_command_line_with_a_missing_input_exits_2_without_a_traceback(tmp_path):
     missing = tmp_path / "nowhere.parquet"
     done = subprocess.run(

@@ -177,6 +177,7 @@ def test_a_child_past_its_deadline_is_killed_and_nothing_runs_on():
     assert wait_for_no_children() == []
 
 
+@pytest.mark.slow
 def test_a_child_past_its_cpu_time_is_stopped_by_the_kernel():
     with pytest.raises(WorkerFailed) as failed:
         sandbox.run(spin, {}, [], Limits(SMALL.memory_bytes, 30.0, 1))
