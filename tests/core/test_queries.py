@@ -570,6 +570,7 @@ def pandas_period_activity(transactions: pd.DataFrame, period: str, activity_per
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("period", "activity_periods"), [("quarter", 1), ("quarter", 2), ("month", 3), ("year", 1)])
 def test_period_activity_matches_python_sets_on_the_sample(sample_transactions, period, activity_periods):
     result = queries.period_activity(sample_transactions, period, activity_periods)
@@ -675,6 +676,7 @@ def test_random_orders_have_customers_and_periods_with_returns_only(many_returns
     assert (~ordered.groupby(level="customer_id").any()).sum() >= 1  # customers who never ordered
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("period", "activity_periods"), [("quarter", 1), ("quarter", 3), ("month", 4), ("year", 1)])
 def test_period_activity_matches_python_sets_on_random_orders_with_many_returns(
     many_returns, period, activity_periods, flows_sql
@@ -686,11 +688,13 @@ def test_period_activity_matches_python_sets_on_random_orders_with_many_returns(
     assert result.set_index("period_start")["revenue"][revenue.index].to_numpy() == pytest.approx(revenue.to_numpy())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("period", ["month", "quarter", "year"])
 def test_cohort_retention_matches_pandas_on_random_orders_with_many_returns(many_returns, period, flows_sql):
     assert_cohorts_match_pandas(many_returns, period)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("months", "sql_file"), [(63, "customer_period_flows"), (64, "customer_period_flows_window")])
 def test_flows_count_with_bit_masks_up_to_63_periods_and_with_the_window_beyond(
     many_returns, months, sql_file, monkeypatch
@@ -716,6 +720,7 @@ def test_flows_count_with_bit_masks_up_to_63_periods_and_with_the_window_beyond(
     assert_cohorts_match_pandas(stretched, "month")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("period", "months"), [("year", 12), ("quarter", 3), ("month", 1)])
 def test_revenue_by_tenure_matches_pandas_date_offsets_on_the_sample(sample_transactions, period, months):
     result = queries.revenue_by_tenure(sample_transactions, period)

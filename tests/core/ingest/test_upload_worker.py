@@ -159,6 +159,7 @@ def test_a_child_that_allocates_beyond_its_cap_fails_for_memory_and_the_server_c
     assert sandbox.run(echo, {}, [b"next", pa.table({"a": [1]})], SMALL).header["first"] == "next"
 
 
+@pytest.mark.slow
 def test_a_child_that_aborts_is_reported_as_out_of_memory_and_one_that_segfaults_as_a_crash():
     with pytest.raises(WorkerFailed) as aborted:
         sandbox.run(abort, {}, [], SMALL)
@@ -168,6 +169,7 @@ def test_a_child_that_aborts_is_reported_as_out_of_memory_and_one_that_segfaults
     assert crashed.value.reason == "crash"
 
 
+@pytest.mark.slow
 def test_a_child_past_its_deadline_is_killed_and_nothing_runs_on():
     started = time.monotonic()
     with pytest.raises(WorkerFailed) as failed:
@@ -240,6 +242,7 @@ def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeyp
     assert_plain_message(raised.value, "load_worker_failed")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("environ", "key"), [
     ({"RETENTION_QUERY_TIMEOUT_SECONDS": "0.000001"}, "load_too_slow"),
     ({"RETENTION_DUCKDB_MEMORY_LIMIT": "1MB"}, "load_too_much_memory"),
@@ -467,6 +470,7 @@ ID_UPLOADS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(ID_UPLOADS))
 def test_ids_come_back_from_the_worker_as_the_file_wrote_them(name):
     # the child applies LoadResult.for_mapping before preparing: ids as written, the rows set aside for a value of
