@@ -9,6 +9,8 @@ import pytest
 from apptest_support import APP
 from streamlit.testing.v1 import AppTest
 
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
+
 TITLE = {"de": "Überblick", "en": "Overview"}
 
 
