@@ -1,7 +1,7 @@
 """Full-page screenshots of every dashboard page in German and English, for the README and for visual review.
 
 Run: python bench/screenshots.py [--out docs/screenshots] [--pages overview,clv] [--langs de,en]
-Starts ``streamlit run app.py`` on a free loopback port (the same helper as ``tests/test_browser.py``), opens it in
+Starts ``streamlit run app.py`` on a free loopback port (the same helper as ``tests/dashboard/test_browser.py``), opens it in
 Debian's Chromium at 1440 x 900 on the embedded sample business and writes ``<page>_<lang>.png`` per page; the
 Data page is shot after uploading ``sample_data/transaktionen.csv`` so it shows the upload report. The PNGs are
 reduced to a 256-colour palette so the README stays light. Prints one line per file with its size.

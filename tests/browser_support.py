@@ -1,6 +1,6 @@
 """Start ``streamlit run app.py`` on a free loopback port and drive Debian's Chromium with Playwright.
 
-Shared by ``tests/test_browser.py`` and ``bench/screenshots.py``. Playwright cannot download browsers here, so
+Shared by ``tests/dashboard/test_browser.py`` and ``bench/screenshots.py``. Playwright cannot download browsers here, so
 Chromium is the system one at ``/usr/bin/chromium``. Everything has a bounded timeout; nothing leaves loopback.
 """
 

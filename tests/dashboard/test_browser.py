@@ -21,7 +21,7 @@ from retention_views.texts import t
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SAMPLE_CSV = Path(__file__).resolve().parents[1] / "sample_data" / "transaktionen.csv"
+SAMPLE_CSV = Path(__file__).resolve().parents[2] / "sample_data" / "transaktionen.csv"
 TIMEOUT_MS = 30_000
 NBSP = "\u00a0"
 
@@ -187,7 +187,7 @@ def test_a_margin_step_redraws_the_forecast_fragment_and_keeps_the_link(page):
 def test_the_benchmark_times_a_slider_step_until_the_rerun_it_caused_has_ended(page, server_url):
     """``bench/bench_browser.py``'s step timer: each key press ends only after the rerun it caused was shown running
     and then ended and the page painted (the order of its marks; no time is asserted)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     from bench_browser import Bench
 
     bench = Bench(page.context.browser, server_url, 4 * TIMEOUT_MS, page=page)  # reloads the page with the timer

@@ -4,7 +4,7 @@ scenario name is shown as those characters, never as an image, link or heading (
 Streamlit reads Markdown in messages, captions and widget labels, where an image makes the viewer's browser fetch
 its address. AppTest gives each element's Markdown source: it must hold no live image or link syntax, and shown
 (``rendered``) it must read as the text the user wrote: user text goes into inline code spans, which Markdown shows
-character for character. ``tests/test_browser.py`` checks the same in Chromium, where no request may reach the
+character for character. ``tests/dashboard/test_browser.py`` checks the same in Chromium, where no request may reach the
 address.
 """
 
