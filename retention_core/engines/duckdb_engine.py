@@ -46,7 +46,7 @@ def _duckdb_config() -> dict[str, object]:
 
 def _locked_database(*, block_pool: bool = False) -> duckdb.DuckDBPyConnection:
     """A new in-memory database for frames, external access off and configuration locked; limits come from the
-    environment (README, "Configuration"). ``block_pool``: see :func:`_pool_blocks`."""
+    environment (README, "Scaling out"). ``block_pool``: see :func:`_pool_blocks`."""
     connection = duckdb.connect(":memory:", config=_duckdb_config())
     connection.execute("SET enable_external_access = false")  # after the spill directory is set, not with it
     if block_pool:
