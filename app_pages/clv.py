@@ -46,15 +46,15 @@ def what_if() -> None:
                                      help=s.t("clv_discount_rate_help"), lang=s.lang,
                                      reruns=FORECAST_FRAGMENTS)
     retention = inputs.percent_slider(plan, "clv_annual_retention",
-                                      widgets.measured_label("clv_annual_retention", basis.retention_rate, s), right,
+                                      s.t("clv_annual_retention"), right,
                                       help=s.t("clv_annual_retention_help"), lang=s.lang)
     horizon = inputs.slider(plan, "clv_horizon", s.t("clv_horizon"), right, reruns=FORECAST_FRAGMENTS)
     cost_column, cac_column = st.columns(2)
-    cost_label = widgets.measured_label("clv_retention_cost_year", basis.retention_cost_per_customer, s)
+    cost_label = s.t("clv_retention_cost_year")
     cost = inputs.number_input(plan, "clv_retention_cost_year", cost_label, cost_column,
                                help=s.t("clv_retention_cost_year_help"), lang=s.lang,
                                placeholder=s.t("field_not_measured"))
-    cac = inputs.number_input(plan, "clv_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
+    cac = inputs.number_input(plan, "clv_cac", s.t("label_cac_year"),
                               cac_column, help=s.t("label_cac_year_help"), lang=s.lang,
                               placeholder=s.t("field_not_measured"))
     widgets.unknown_inputs(basis, {"retention": retention, "cost": cost, "cac": cac}, s)

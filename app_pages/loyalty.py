@@ -42,7 +42,7 @@ def loyalty_index() -> None:
     st.caption(s.t("loyalty_cli_intro"))
     columns = st.columns(3)
     means = [inputs.decimal_slider(plan, f"loyalty_cli_{question}",  # presets: no sheet measures these answers
-                                   widgets.measured_label(text_keys.LOYALTY_QUESTION[question], None, s),
+                                   s.t(text_keys.LOYALTY_QUESTION[question]),
                                    columns[index], lang=s.lang)
              for index, question in enumerate(("recommend", "repurchase", "try_new"))]
     widgets.metric("loyalty_cli", "score", metrics.customer_loyalty_index([means[0]], [means[1]], [means[2]]), s,

@@ -48,7 +48,7 @@ def what_if() -> None:
 
     left, right = st.columns(2)
     retention = inputs.percent_slider(plan, "profit_retention",
-                                      widgets.measured_label("profit_retention", basis.retention_rate, s), left,
+                                      s.t("profit_retention"), left,
                                       help=s.t("profit_retention_help"), lang=s.lang)
     uplift = inputs.percent_slider(plan, "profit_uplift", s.t("profit_uplift"), left,
                                    help=s.t("profit_uplift_help"), lang=s.lang)
@@ -57,7 +57,7 @@ def what_if() -> None:
     horizon = inputs.choice(plan, "profit_horizon", s.t("profit_horizon"), "selectbox", right,
                             format_func=lambda years: s.t("profit_horizon_unlimited") if years is None
                             else s.t("label_years", years=years))
-    cac = inputs.number_input(plan, "profit_cac", widgets.measured_label("label_cac_year", basis.acquisition_cost, s),
+    cac = inputs.number_input(plan, "profit_cac", s.t("label_cac_year"),
                               right, help=s.t("profit_cac_help"), lang=s.lang,
                               placeholder=s.t("field_not_included"))
 

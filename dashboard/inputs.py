@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import keys, shown_data, url_sync
 from dashboard.sidebar import Settings
 from retention_core.dataset import Aggregates
-from retention_views import url_params, whatif
+from retention_views import text_keys, url_params, whatif
 from retention_views.formats import format_money, format_number, format_percent, parse_number
 from retention_views.page_results import Assumptions
 from retention_views.texts import t
@@ -64,6 +64,14 @@ def _from_widget(spec: ParamSpec, value: object) -> object:
     if spec.kind == "fraction":
         return round(float(value) / 100, max(url_params.step_decimals(spec.step), MEASURED_PERCENT_DECIMALS + 2))
     return _to_widget(spec, value)
+
+
+def marked(plan: whatif.Resolved, key: str, label: str, lang: str) -> str:
+    """``label`` with the input's "gemessen / angenommen / Ihr Wert" marker (:func:`whatif.input_source`)."""
+    source = whatif.input_source(plan, key, url_sync.scenario())
+    if source is None:
+        return label
+    return t("input_marked", lang, label=label, source=t(text_keys.INPUT_SOURCE[source], lang))
 
 
 def _changed(key: str, default: object, reruns: tuple[str, ...] = ()) -> None:
@@ -127,14 +135,14 @@ def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, he
     position "—" for it; the slider returns None there. ``reruns``: the fragments a change reruns
     (:func:`_changed`)."""
     shown_as = functools.partial(_percent_label, lang=lang, digits=_percent(plan.specs[key]))
-    return _stepped_slider(plan, key, label, container, help, shown_as, reruns)
+    return _stepped_slider(plan, key, marked(plan, key, label, lang), container, help, shown_as, reruns)
 
 
 def decimal_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
                    lang: str, reruns: tuple[str, ...] = ()) -> float:
     """A slider for the number ``key`` with the decimals of its step, in the language's notation (``7,5``)."""
     shown_as = functools.partial(_number_label, lang=lang, digits=url_params.step_decimals(plan.specs[key].step))
-    return _stepped_slider(plan, key, label, container, help, shown_as, reruns)
+    return _stepped_slider(plan, key, marked(plan, key, label, lang), container, help, shown_as, reruns)
 
 
 # a page's sliders label a few hundred steps on every rerun; bounded, and labels are the same for every user
@@ -206,7 +214,7 @@ def number_input(plan: whatif.Resolved, key: str, label: str, container=st, help
     """
     value = _shown(plan, key)
     default = plan.defaults[key]
-    _number_field(key, plan.specs[key], value, default, label, container, help, lang,
+    _number_field(key, plan.specs[key], value, default, marked(plan, key, label, lang), container, help, lang,
                   lambda typed: url_sync.remember(key, typed, default), placeholder)
     url_sync.mirror(key)
     return value

@@ -175,12 +175,6 @@ def basis_caption(basis: AnnualBasis, s: Settings) -> None:
     st.caption(text)
 
 
-def measured_label(label_key: str, measured: float | None, s: Settings) -> str:
-    """A what-if input's label, marked "(assumed)" when the data measures no value for it."""
-    label = s.t(label_key)
-    return label if measured is not None else f"{label} ({s.t('label_assumed')})"
-
-
 def unknown_inputs(basis: AnnualBasis, values: Mapping[str, float | None], s: Settings) -> None:
     """One line each for the customer-value inputs that are unknown (``values``: ``retention``, ``cost``, ``cac``
     as the fields hold them; a key left out is not reported): why the data does not measure it and where to get

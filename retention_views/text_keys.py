@@ -278,3 +278,9 @@ REPORT_FORMULA_LINE = {
 }
 """A report formula's line where it has words to translate, by the function's name (its English text is the
 docstring's formula line; the others are symbols only)."""
+
+
+INPUT_SOURCE = {"measured": "input_source_measured", "assumed": "input_source_assumed",
+                "yours": "input_source_yours"}
+"""A what-if input's marker by :func:`retention_views.whatif.input_source`: measured from the data, assumed, or the
+user's own value."""

@@ -44,6 +44,8 @@ class Resolved:
     defaults: dict
     specs: dict[str, ParamSpec]
     rejected: tuple[str, ...]
+    measured: frozenset[str] = frozenset()
+    """The keys whose default this data measured (:data:`MEASURABLE_INPUTS` with a known value)."""
 
 
 class _Resolver:
@@ -94,6 +96,7 @@ class DataFacts:
     basis: AnnualBasis | None
     profit_years: tuple[int, ...]
     cohort_last: int
+    margin_measured: bool = False
 
 
 def data_facts(aggs: Aggregates) -> DataFacts:
@@ -113,6 +116,7 @@ def data_facts(aggs: Aggregates) -> DataFacts:
         basis=aggs.basis,
         profit_years=tuple(int(year) for year in default_profits_by_tenure(aggs, 0.0)["tenure"]),
         cohort_last=int(average_retention_curve(aggs)["periods_since"].max()),
+        margin_measured=aggs.gross_margin is not None,
     )
 
 
@@ -136,8 +140,35 @@ def resolve(data: Aggregates | DataFacts, given: Mapping[str, object]) -> Resolv
     _resolve_cohorts(resolver, facts)
     for question, default in CLI_DEFAULTS.items():
         resolver.take(f"loyalty_cli_{question}", default)
+    measured = frozenset(key for key in MEASURABLE_INPUTS if resolver.defaults.get(key) is not None
+                         and (key != "clv_gross_margin" or facts.margin_measured))
     return Resolved(values=resolver.values, defaults=resolver.defaults, specs=resolver.specs,
-                    rejected=tuple(resolver.rejected))
+                    rejected=tuple(resolver.rejected), measured=measured)
+
+
+MEASURABLE_INPUTS = frozenset({"clv_gross_margin", "clv_annual_retention", "profit_retention", "clv_retention_cost_year",
+                           "clv_cac", "profit_cac", "cost_active_data"})
+"""The what-if inputs whose default the data can measure: the margin from a margin column, annual retention, the
+retention cost and CAC from the cost sheets (:data:`.outcomes.MEASURED_KEYS`, those the bootstrap redraws), the
+active customers of a cost period. Every other input starts at an assumption (the discount rate, Reichheld's uplift, the café's typed-in costs, the loyalty index presets)."""
+
+VIEW_CHOICES = frozenset({"clv_horizon", "profit_horizon", "profit_growth_years", "cohort_periods_since",
+                          "cohort_project_periods", "overview_period", "cost_period", "cost_mode"})
+"""Inputs that choose what to show (a horizon, a period, a view), not a number about the business: no marker."""
+
+
+def input_source(resolved: Resolved, key: str, scenario: Mapping[str, object]) -> str | None:
+    """Where the value an input for ``key`` shows comes from, for its "gemessen / angenommen" marker.
+
+    ``"yours"`` when the scenario holds a value for ``key`` other than its default (typed, moved, from a link or a
+    loaded scenario); else ``"measured"`` when this data measured the default (:attr:`Resolved.measured`), else
+    ``"assumed"`` (a preset, a benchmark, or a measurable value the data does not measure). None for
+    :data:`VIEW_CHOICES`, which get no marker."""
+    if key in VIEW_CHOICES:
+        return None
+    if key in scenario and scenario[key] != resolved.defaults.get(key):
+        return "yours"
+    return "measured" if key in resolved.measured else "assumed"
 
 
 def _resolve_overview(resolver: _Resolver, facts: DataFacts) -> None:

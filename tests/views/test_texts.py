@@ -55,6 +55,7 @@ COVERED = {
     "UNKNOWN_RETENTION": ("short_history", "no_previous_buyers", "assumed"),
     "PREDICTIVE_REASON": PREDICTIVE_REASONS,
     "LOYALTY_QUESTION": ("recommend", "repurchase", "try_new"),
+    "INPUT_SOURCE": ("measured", "assumed", "yours"),
     "INDUSTRY": tuple(industry.key for industry in INDUSTRY_RETENTION),
     "VERDICT": ("inside", "below", "above", "absolute", "no_room"),
     "VERDICT_REASON": ("short_lifetime", "flat_profits", "high_discount", "near_zero", "long_lifetime", "capped"),

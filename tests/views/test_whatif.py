@@ -141,3 +141,25 @@ def test_the_uplift_band_at_the_chosen_uplift_is_the_profit_cards_interval(sampl
     assert (band["relative_low"] <= curve["relative_change"] + 1e-12).all()
     assert (curve["relative_change"] <= band["relative_high"] + 1e-12).all()
     assert band["relative_high"].iloc[-1] > band["relative_low"].iloc[-1]
+
+
+def test_each_input_says_whether_the_sample_measured_it_or_assumes_it(sample_aggs):
+    resolved = whatif.resolve(sample_aggs, {})
+    source = {key: whatif.input_source(resolved, key, {}) for key in resolved.values}
+    assert source["clv_annual_retention"] == source["profit_retention"] == "measured"  # from the orders
+    assert source["clv_discount_rate"] == source["profit_discount_rate"] == "assumed"  # a preset
+    assert source["profit_uplift"] == "assumed"  # Reichheld's benchmark
+    assert {source[f"loyalty_cli_{question}"] for question in whatif.CLI_DEFAULTS} == {"assumed"}  # presets, no survey
+    assert source["cost_typed_team"] == "assumed"  # the café example
+    assert source["clv_horizon"] is None and source["cohort_periods_since"] is None  # a choice of view: no marker
+    assert source["clv_gross_margin"] == "measured"  # the sample's margin column
+
+
+def test_a_value_the_user_set_is_theirs_and_an_unmeasured_default_is_assumed(tiny_aggregates, sample_aggs):
+    resolved = whatif.resolve(sample_aggs, {"clv_discount_rate": 0.1})
+    assert whatif.input_source(resolved, "clv_discount_rate", {"clv_discount_rate": 0.1}) == "yours"
+    retention = resolved.defaults["clv_annual_retention"]  # put back at the measured value: measured again
+    assert whatif.input_source(resolved, "clv_annual_retention", {"clv_annual_retention": retention}) == "measured"
+    unmeasured = whatif.resolve(tiny_aggregates, {})  # nine months: retention and CAC not measured
+    assert whatif.input_source(unmeasured, "clv_annual_retention", {}) == "assumed"
+    assert whatif.input_source(unmeasured, "clv_cac", {}) == "assumed"
