@@ -19,7 +19,13 @@ from retention_views.formats import format_day, format_interval_range, format_ki
 from retention_views.page_results import MAX_RETENTION, Kpi
 from retention_views.texts import t
 
-PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": "hover", "modeBarButtons": [["toImage", "resetScale2d"]],
+                 "locale": "de"}
+"""Plotly's toolbar only while the pointer is on a chart (a tap on a phone), and only its two buttons an owner uses
+(save as PNG, reset the zoom): the full bar of eight covered the chart's title and legend on a phone."""
+CHART_TOP_MARGIN = 30
+"""The top margin of a chart in the app, whose title stands above it (:func:`chart`); a legend above the plot
+widens it as Plotly needs."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Message values the app writes itself (counts, limits, the detected dialect); every other value is user text.
 _OWN_VALUES = frozenset({"rows", "limit", "columns", "line", "limit_kb", "size_mb", "limit_mb", "limit_gb", "seconds",
@@ -141,8 +147,27 @@ def interval_sentence(key: str, kind: str, value: float | None, interval: Interv
 
 
 def chart(figure: go.Figure, s: Settings, key: str | None = None) -> None:
-    """A Plotly chart with the language's locale for its toolbar and dates."""
-    st.plotly_chart(figure, config={**PLOTLY_CONFIG, "locale": s.lang}, key=key)
+    """A Plotly chart under its title, with the language's locale for its toolbar and dates.
+
+    The title is a line of text above the chart instead of inside it: Plotly does not wrap a title, so on a phone
+    a long one was cut at the chart's edge (and the toolbar lay over it); text above the chart wraps. The figure
+    keeps its title for the report and the PNG exports: the chart is drawn from a copy (Streamlit copies and
+    validates the figure anyway, and cached figures are shared between reruns)."""
+    spec = figure.to_dict()
+    layout = spec.setdefault("layout", {})
+    title = (layout.get("title") or {}).get("text")
+    if title:
+        st.markdown(f"**{chart_title(title)}**")
+        layout["title"] = {"text": ""}
+        layout["margin"] = {**layout.get("margin", {}), "t": CHART_TOP_MARGIN}
+    shown = spec if spec.get("data") else go.Figure(spec)  # Plotly refuses a dict without traces
+    st.plotly_chart(shown, config={**PLOTLY_CONFIG, "locale": s.lang}, key=key)
+
+
+def chart_title(title: str) -> str:
+    """A chart's title as Markdown: a dollar sign stays a dollar sign (two of them would start a formula), and
+    Plotly's ``<br>`` becomes a space."""
+    return title.replace("<br>", " ").replace("$", "\\$")
 
 
 def localized(frame: pd.DataFrame, formats: Mapping[str, tuple[str, int]], s: Settings) -> Styler:

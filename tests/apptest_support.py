@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from unittest import mock
@@ -22,6 +23,26 @@ def open_page(page: str, lang: str = "de") -> AppTest:
     app.switch_page(page).run()
     assert not app.exception, app.exception
     return app
+
+
+def titled_charts(app: AppTest) -> dict[str, dict]:
+    """The page's Plotly charts (their JSON) by the title shown above each (``widgets.chart``), in page order."""
+    charts, title = {}, None
+    for node in app.main:
+        if node.type == "markdown":
+            title = node.value.removeprefix("**").removesuffix("**").replace("\\$", "$")
+        elif node.type == "plotly_chart":
+            charts[title] = json.loads(node.proto.spec)
+            title = None
+    return charts
+
+
+def chart_titled(app: AppTest, title_start: str) -> dict:
+    """The JSON of the chart whose title starts with ``title_start``."""
+    charts = titled_charts(app)
+    found = [spec for title, spec in charts.items() if title and title.startswith(title_start)]
+    assert found, f"no chart titled {title_start!r}; have {list(charts)}"
+    return found[0]
 
 
 def run_fragment(app: AppTest, fragment: str) -> AppTest:

@@ -4,11 +4,10 @@ the sBG projection as many periods as its slider says."""
 from __future__ import annotations
 
 import base64
-import json
 
 import numpy as np
 import pytest
-from apptest_support import german_number, metric_value, open_page
+from apptest_support import chart_titled, german_number, metric_value, open_page
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
@@ -41,8 +40,7 @@ def test_cohort_page_projects_as_many_quarters_as_the_slider_says():
     for periods in (2, 6):
         app.slider(key="cohort_project_periods").set_value(periods).run()
         assert not app.exception
-        spec = json.loads(app.get("plotly_chart")[-1].proto.spec)
-        assert spec["layout"]["title"]["text"] == "Bindungskurven mit sBG-Projektion"
+        spec = chart_titled(app, "Bindungskurven mit sBG-Projektion")
         projection = [trace for trace in spec["data"] if trace["name"] == "Durchschnitt · Projektion (sBG)"][0]
         # The oldest cohort (Q1 2022) is observed to Q4 2024, 11 quarters later; the dashed line starts there.
         assert decoded(projection["x"]) == list(range(11, 11 + periods + 1))

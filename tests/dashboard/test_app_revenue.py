@@ -7,12 +7,11 @@ with an order in the period, revenue net of returns), never from the code under 
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_support import ROOT, german_number, metric_value, open_page
+from apptest_support import ROOT, chart_titled, german_number, metric_value, open_page
 
 pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
 
@@ -43,14 +42,6 @@ def bridge_by_hand(quarters: pd.DataFrame, previous: str, current: str) -> dict[
     }
 
 
-def chart(app, title_start: str) -> dict:
-    for element in app.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        if spec["layout"]["title"]["text"].startswith(title_start):
-            return spec
-    raise AssertionError(f"no chart titled {title_start!r}")
-
-
 def test_overview_shows_nrr_grr_and_the_revenue_bridge_of_the_chosen_quarter(quarters):
     app = open_page("app_pages/overview.py")
     app.select_slider(key="overview_period").set_value(pd.Timestamp("2024-07-01")).run()
@@ -62,14 +53,14 @@ def test_overview_shows_nrr_grr_and_the_revenue_bridge_of_the_chosen_quarter(qua
     assert german_number(metric_value(app, "Brutto-Umsatzbindung (GRR)")) == pytest.approx(100 * grr, abs=0.05)
     assert german_number(metric_value(app, "Abgewanderter Umsatz")) == pytest.approx(lines["churned"], abs=0.005)
     assert german_number(metric_value(app, "Mehrumsatz (Expansion)")) == pytest.approx(lines["expansion"], abs=0.005)
-    waterfall = chart(app, "Umsatzbrücke Q2 2024 → Q3 2024")["data"][0]
+    waterfall = chart_titled(app, "Umsatzbrücke Q2 2024 → Q3 2024")["data"][0]
     assert waterfall["x"] == ["Käufer Q2 2024", "+ Neukunden", "+ Reaktiviert", "+ Expansion", "− Kontraktion",
                               "− Abwanderung", "Käufer Q3 2024"]
     expected = [lines["starting"], lines["new"], lines["reactivated"], lines["expansion"], -lines["contraction"],
                 -lines["churned"], lines["ending"]]
     assert waterfall["y"] == pytest.approx(expected, abs=0.005)
     assert waterfall["measure"] == ["absolute", *["relative"] * 5, "total"]
-    trend = chart(app, "Netto- und Brutto-Umsatzbindung je Zeitraum")
+    trend = chart_titled(app, "Netto- und Brutto-Umsatzbindung je Zeitraum")
     assert [trace["name"] for trace in trend["data"]] == [
         "Netto-Umsatzbindung (NRR)", "Brutto-Umsatzbindung (GRR)", "100 %: Bestandskunden halten ihren Umsatz"]
 
@@ -79,16 +70,16 @@ def test_overview_in_english_on_the_yearly_grid_compares_grr_with_the_subscripti
     app.button_group(key="app_period").set_value("year").run()
     assert not app.exception
     assert metric_value(app, "Net revenue retention (NRR)").endswith("%")
-    trend = chart(app, "NRR and GRR by period")
+    trend = chart_titled(app, "NRR and GRR by period")
     names = [trace["name"] for trace in trend["data"]]
     assert names[-1] == "Typical annual GRR of subscription software: 90% (SaaS Capital 2023)"
-    assert chart(app, "Revenue bridge 2023 → 2024")["data"][0]["x"][0] == "Buyers 2023"
+    assert chart_titled(app, "Revenue bridge 2023 → 2024")["data"][0]["x"][0] == "Buyers 2023"
     assert any("SaaS Capital, 2023 B2B SaaS Retention Benchmarks" in caption.value for caption in app.caption)
 
 
 def test_cohorts_page_shows_nrr_per_cohort_beside_the_head_count_cohorts():
     app = open_page("app_pages/cohorts.py")
-    heatmap = chart(app, "Netto-Umsatzbindung je Kohorte")["data"][0]
+    heatmap = chart_titled(app, "Netto-Umsatzbindung je Kohorte")["data"][0]
     assert heatmap["type"] == "heatmap" and len(heatmap["y"]) == 12  # the 12 quarterly cohorts, as above
     assert heatmap["x"][0] == "1"  # from one period after the first purchase: period 0 has no period before
     assert any(subheader.value == "Umsatz-Kohorten" for subheader in app.subheader)
