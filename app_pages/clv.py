@@ -135,7 +135,11 @@ def forecast_part(part: str) -> None:
     together when margin, discount rate or horizon move."""
     run_counts.count_run("clv_forecast")
     if part == "histogram":
-        widgets.chart(charts.predictive_clv_histogram(forecast_for(inputs.plan(s).values), s.lang, s.currency), s)
+        forecast = forecast_for(inputs.plan(s).values)
+        widgets.chart(charts.predictive_clv_histogram(forecast, s.lang, s.currency), s)
+        note = charts.predictive_clv_histogram_note(forecast, s.lang, s.currency)
+        if note:
+            st.caption(note)
         return
     # the table is built and sent only while its expander is open; opening it reruns this fragment alone
     box = st.expander(s.t("predictive_top_title"), key="clv_top_open", on_change="rerun",

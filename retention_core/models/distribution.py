@@ -19,6 +19,8 @@ import pandas as pd
 __all__ = [
     "ALIVE_BIN_WIDTH",
     "FINE_BINS_PER_BIN",
+    "SHOWN_QUANTILE",
+    "STRETCH",
     "WORKER_THREADS",
     "clv_distribution",
     "distribution_of_entries",
@@ -36,6 +38,14 @@ FINE_BINS_PER_BIN = 100
 """:func:`clv_distribution` sorts the values into this many fine bins per histogram bin and then looks at the
 values of single fine bins only, instead of partitioning every customer."""
 
+SHOWN_QUANTILE = 0.99
+""":func:`clv_distribution`'s histogram shows the values up to this quantile in equal bins when the few above it
+would stretch its axis (:data:`STRETCH`); the customers above it are counted in one last, open-ended bin."""
+
+STRETCH = 2.0
+"""The histogram is cut at :data:`SHOWN_QUANTILE` when the whole range is more than this many times the range up to
+that quantile: a few customers worth a lot would otherwise squeeze nearly everyone into the first bins."""
+
 _DISTRIBUTION_CHUNK = 1 << 18
 """:func:`clv_distribution` scales the values to fine bins this many at a time, into an int16 array of bins: 2 bytes
 of new memory per customer instead of 16 bytes of float and int32 temporaries. A new (discount, horizon) pair on the
@@ -45,7 +55,15 @@ CLV page computes one distribution, and on a host that hands freed memory back, 
 def _histogram(values: np.ndarray, bins: int, value_range: tuple[float, float]) -> pd.DataFrame:
     """Counts in ``bins`` equal bins over ``value_range`` (NumPy's fast path for equal bins: no sorting)."""
     counts, edges = np.histogram(values, bins=bins, range=value_range)
-    return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "customers": counts})
+    return _frame(edges, counts)
+
+
+def _frame(edges: np.ndarray, counts: np.ndarray, open_ended: bool = False) -> pd.DataFrame:
+    """The histogram frame: ``bin_start, bin_end, customers, open_ended`` (True only for a last bin that collects
+    every value above its start; its ``bin_end`` is the largest value)."""
+    last = np.zeros(counts.size, dtype=bool)
+    last[-1:] = open_ended
+    return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "customers": counts, "open_ended": last})
 
 
 def probability_alive_histogram(values: np.ndarray) -> pd.DataFrame:
@@ -56,8 +74,11 @@ def probability_alive_histogram(values: np.ndarray) -> pd.DataFrame:
 def clv_distribution(values: np.ndarray, bins: int, top: int) -> tuple[pd.DataFrame, float, np.ndarray]:
     """Histogram, median and the ``top`` largest of ``values`` (one predicted CLV per customer), in one pass.
 
-    Histogram: ``bin_start, bin_end, customers`` in ``bins`` equal bins from min(0, smallest) to the largest value
-    (0 to 1 when all are 0); every value is counted, the largest in the last bin. Median: as ``np.median`` (the
+    Histogram: ``bin_start, bin_end, customers, open_ended`` in ``bins`` equal bins from min(0, smallest) to the
+    largest value (0 to 1 when all are 0); every value is counted, the largest in the last bin. When the largest
+    values stretch the axis (the whole range over :data:`STRETCH` times the range up to the :data:`SHOWN_QUANTILE`
+    quantile q), ``bins`` - 1 equal bins from min(0, smallest) to q and one open-ended last bin from q to the
+    largest value with the customers above q (a second pass over the values). Median: as ``np.median`` (the
     mean of the two middle values for an even count; NaN when empty). Top: the indices of the ``top`` largest
     values, largest first, ties in index order. Every value gets one of ``bins`` * :data:`FINE_BINS_PER_BIN`
     fine bins; the fine bin grows with the value, so the median and the top values are read from the few fine
@@ -129,15 +150,7 @@ def distribution_of_entries(
                                      minlength=fine).astype("int64")
         return tally
 
-    chunks = -(-size // _DISTRIBUTION_CHUNK)
-    threads = min(WORKER_THREADS, chunks)
-    parts = [range(_DISTRIBUTION_CHUNK * (chunks * part // threads),
-                   min(size, _DISTRIBUTION_CHUNK * (chunks * (part + 1) // threads))) for part in range(threads)]
-    if threads == 1:
-        fine_counts = count_part(parts[0])
-    else:  # NumPy lets go of the GIL in these loops: the parts run in parallel
-        with ThreadPoolExecutor(threads) as pool:
-            fine_counts = sum(pool.map(count_part, parts))
+    fine_counts = _in_parts(size, count_part)
     up_to = np.cumsum(fine_counts)  # up_to[b]: how many customers' values lie in fine bins 0 ... b
     members: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -160,6 +173,36 @@ def distribution_of_entries(
     else:
         rows, owners = customers_of(candidates, top)
     best = rows[np.lexsort((rows, -at(candidates)[owners]))[:top]]  # largest first, ties in index order
+    shown = at_rank(math.ceil(SHOWN_QUANTILE * total) - 1)
+    if bins > 1 and shown > lowest and highest - lowest > STRETCH * (shown - lowest):
+
+        def shown_part(part: range) -> np.ndarray:
+            """The customers of the entries at ``part`` in ``bins`` - 1 equal bins up to ``shown``."""
+            tally = np.zeros(bins - 1, dtype="int64")
+            scratch = np.empty(min(len(part), _DISTRIBUTION_CHUNK))
+            for start in range(part.start, part.stop, _DISTRIBUTION_CHUNK):
+                stop = min(start + _DISTRIBUTION_CHUNK, part.stop)
+                weights = stands_for(np.arange(start, stop)) if stop > first else None
+                counts_here, _ = np.histogram(chunk(start, stop, scratch[:stop - start]), bins - 1, (lowest, shown),
+                                              weights=weights)
+                tally += np.rint(counts_here).astype("int64")  # whole numbers below 2^53 add up exactly as floats
+            return tally
+
+        below = _in_parts(size, shown_part)
+        edges = np.append(np.linspace(lowest, shown, bins), highest)
+        return _frame(edges, np.append(below, total - below.sum()), open_ended=True), median, best
     edges = np.linspace(lowest, highest, bins + 1)
-    coarse = fine_counts.reshape(bins, FINE_BINS_PER_BIN).sum(axis=1)
-    return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "customers": coarse}), median, best
+    return _frame(edges, fine_counts.reshape(bins, FINE_BINS_PER_BIN).sum(axis=1)), median, best
+
+
+def _in_parts(size: int, count: Callable[[range], np.ndarray]) -> np.ndarray:
+    """The sum of ``count(part)`` over the positions 0 ... ``size`` - 1 in parts of whole chunks, one per thread:
+    NumPy lets go of the GIL in these loops, so the parts run in parallel."""
+    chunks = -(-size // _DISTRIBUTION_CHUNK)
+    threads = min(WORKER_THREADS, chunks)
+    parts = [range(_DISTRIBUTION_CHUNK * (chunks * part // threads),
+                   min(size, _DISTRIBUTION_CHUNK * (chunks * (part + 1) // threads))) for part in range(threads)]
+    if threads == 1:
+        return count(parts[0])
+    with ThreadPoolExecutor(threads) as pool:
+        return sum(pool.map(count, parts))

@@ -23,6 +23,7 @@ from retention_views.charts.costs import cac_band_chart, cost_per_customer_chart
 from retention_views.charts.predictive import (
     calibration_holdout_chart,
     predictive_clv_histogram,
+    predictive_clv_histogram_note,
     probability_alive_histogram,
 )
 from retention_views.charts.retention import industry_benchmark_chart, nps_chart, retention_trend_chart
@@ -58,6 +59,7 @@ __all__ = [
     "nps_chart",
     "period_labels",
     "predictive_clv_histogram",
+    "predictive_clv_histogram_note",
     "probability_alive_histogram",
     "retention_trend_chart",
     "revenue_bridge_chart",

@@ -21,17 +21,50 @@ def _binned_bars(histogram: pd.DataFrame, colour: str, lang: str) -> dict:
 
 
 def predictive_clv_histogram(result: PredictiveClvSummary, lang: str, currency: str) -> go.Figure:
-    """How predicted CLV is spread over the customers, with the mean and the median marked."""
+    """How predicted CLV is spread over the customers, with the mean and the median marked.
+
+    When the histogram ends in an open-ended bin (a few customers worth a lot, above the 99th percentile), that bin
+    stands as a grey bar one bin-width right of the others, labelled "≥ 1.234 €"; a mean or median beyond the
+    shown range is marked on it. A log axis would show every customer too, but an owner reads its bins of unequal
+    width as unequal numbers of customers; equal bins and one labelled "the rest" read at a glance."""
     tr = translator(lang)
-    bars = _binned_bars(result.clv_histogram, PALETTE["primary"], lang)
-    marks = [vline(value, colour, "dash", text=f"{tr(key)}: {format_money(value, lang, currency, 0)}",
-                   position=position)
+    histogram = result.clv_histogram
+    open_ended = bool(histogram["open_ended"].iloc[-1]) if len(histogram) else False
+    shown = histogram[~histogram["open_ended"]]
+    traces = [_binned_bars(shown, PALETTE["primary"], lang)]
+    annotations, end = [], None
+    if open_ended:
+        last = histogram.iloc[-1]
+        width = float(shown["bin_end"].iloc[-1] - shown["bin_start"].iloc[-1])
+        centre, end = float(last["bin_start"]) + 1.5 * width, float(last["bin_start"]) + 2 * width
+        start_text = format_money(last["bin_start"], lang, currency, 0)
+        traces.append(dict(type="bar", x=[centre], y=[int(last["customers"])], width=0.95 * width,
+                           marker={"color": PALETTE["neutral"]}, text=[tr("clv_overflow_bin", value=start_text)],
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate=tr("clv_overflow_hover", customers=int(last["customers"]), value=start_text,
+                                            largest=format_money(last["bin_end"], lang, currency, 0))
+                           + "<extra></extra>"))
+    marks = [vline(value if end is None else min(value, end), colour, "dash",
+                   text=f"{tr(key)}: {format_money(value, lang, currency, 0)}", position=position)
              for value, key, colour, position in ((result.mean_clv, "label_mean", PALETTE["secondary"], "top right"),
                                                   (result.median_clv, "label_median", PALETTE["good"], "top left"))]
-    return figure([bars], tr("chart_predictive_clv", months=round(result.horizon_months)), lang,
+    annotations += [label for _, label in marks]
+    return figure(traces, tr("chart_predictive_clv", months=round(result.horizon_months)), lang,
                   tr("axis_predicted_clv", currency=currency), tr("axis_customers"),
                   xaxis=money_axis(lang, currency), shapes=[line for line, _ in marks],
-                  annotations=[label for _, label in marks], showlegend=False, hovermode="closest", bargap=0.05)
+                  annotations=annotations, showlegend=False, hovermode="closest", bargap=0.05)
+
+
+def predictive_clv_histogram_note(result: PredictiveClvSummary, lang: str, currency: str) -> str | None:
+    """The sentence under the histogram that names its open-ended last bin: how many customers it holds, from
+    which value, and the largest; None when the histogram has none."""
+    histogram = result.clv_histogram
+    if not len(histogram) or not histogram["open_ended"].iloc[-1]:
+        return None
+    last = histogram.iloc[-1]
+    return t("clv_overflow_note", lang, customers=int(last["customers"]),
+             value=format_money(last["bin_start"], lang, currency, 0),
+             largest=format_money(last["bin_end"], lang, currency, 0))
 
 
 def probability_alive_histogram(result: PredictiveClvSummary, lang: str) -> go.Figure:

@@ -14,18 +14,34 @@ from retention_core.models import distribution
 def test_clv_distribution_by_hand():
     # sorted: -1, 2, 2, 3, 10; two bins from -1 (the lowest, below 0) to 10, edge at 4.5; ties in index order
     histogram, median, best = models.clv_distribution(np.array([3.0, -1.0, 2.0, 2.0, 10.0]), 2, 3)
-    assert histogram.to_dict("list") == {"bin_start": [-1.0, 4.5], "bin_end": [4.5, 10.0], "customers": [4, 1]}
+    assert histogram.to_dict("list") == {"bin_start": [-1.0, 4.5], "bin_end": [4.5, 10.0], "customers": [4, 1], "open_ended": [False, False]}
     assert median == 2.0 and best.tolist() == [4, 0, 2]
     histogram, median, best = models.clv_distribution(np.array([1.0, 4.0]), 2, 10)
-    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.0], "bin_end": [2.0, 4.0], "customers": [1, 1]}
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.0], "bin_end": [2.0, 4.0], "customers": [1, 1], "open_ended": [False, False]}
     assert median == 2.5 and best.tolist() == [1, 0]
     histogram, median, best = models.clv_distribution(np.zeros(3), 2, 2)  # nothing above 0: bins 0 ... 1
-    assert histogram.to_dict("list") == {"bin_start": [0.0, 0.5], "bin_end": [0.5, 1.0], "customers": [3, 0]}
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 0.5], "bin_end": [0.5, 1.0], "customers": [3, 0], "open_ended": [False, False]}
     assert median == 0.0 and best.tolist() == [0, 1]
     histogram, median, best = models.clv_distribution(np.array([0.0, 1e-310, 5e-311]), 2, 1)  # tiny spread
     assert histogram["customers"].tolist() == [3, 0] and median == 5e-311 and best.tolist() == [1]
     histogram, median, best = models.clv_distribution(np.array([]), 2, 2)
     assert np.isnan(median) and best.size == 0 and histogram["customers"].sum() == 0
+
+
+def test_a_few_customers_worth_a_lot_go_into_one_open_ended_last_bin():
+    # 1, 2, ..., 99 and one customer at 10 000: the 99th percentile (rank 99 of 100) is 99, and 10 000 stretches
+    # the axis past twice that: four equal bins of 24.75 from 0 to 99 (99 included) and the outlier above 99 in a
+    # fifth bin from 99 to 10 000, marked open-ended; the median and the top values are those of every value
+    values = np.append(np.arange(1.0, 100.0), 10_000.0)
+    histogram, median, best = models.clv_distribution(values, 5, 2)
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 24.75, 49.5, 74.25, 99.0],
+                                         "bin_end": [24.75, 49.5, 74.25, 99.0, 10_000.0],
+                                         "customers": [24, 25, 25, 25, 1],
+                                         "open_ended": [False, False, False, False, True]}
+    assert median == 50.5 and best.tolist() == [99, 98]
+    # no outlier: 1 ... 100 spans 0 ... 100, not over twice the 0 ... 99 up to the 99th percentile: equal bins
+    histogram, _, _ = models.clv_distribution(np.arange(1.0, 101.0), 4, 1)
+    assert histogram["customers"].tolist() == [24, 25, 25, 26] and not histogram["open_ended"].any()
 
 
 def test_entries_that_count_several_customers_by_hand():
@@ -42,7 +58,7 @@ def test_entries_that_count_several_customers_by_hand():
     histogram, median, best = distribution.distribution_of_entries(
         3, 1.0, 5.0, lambda start, stop, out: values[start:stop], lambda positions: values[positions], 2, 3,
         counted=(1, np.array([2, 2])), customers_of=customers)
-    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.5], "bin_end": [2.5, 5.0], "customers": [1, 4]}
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.5], "bin_end": [2.5, 5.0], "customers": [1, 4], "open_ended": [False, False]}
     assert median == 3.0 and best.tolist() == [1, 2, 3]
 
 
@@ -58,8 +74,17 @@ def test_clv_distribution_agrees_with_numpy(seed, chunk, threads, monkeypatch):
     histogram, median, best = models.clv_distribution(values, 40, 10)
     assert median == np.median(values)
     assert best.tolist() == np.argsort(-values, kind="stable")[:10].tolist()
-    expected, edges = np.histogram(values, 40, (min(values.min(), 0), values.max()))
-    np.testing.assert_allclose(histogram["bin_start"], edges[:-1])
+    lowest = min(values.min(), 0)
+    shown = np.quantile(values, distribution.SHOWN_QUANTILE, method="inverted_cdf")
+    cut = values.max() - lowest > distribution.STRETCH * (shown - lowest)
+    assert histogram["open_ended"].tolist() == [False] * 39 + [cut]
+    if cut:  # 39 equal bins up to the 99th percentile, and everyone above it in the last
+        expected, edges = np.histogram(values, 39, (lowest, shown))
+        expected = np.append(expected, (values > shown).sum())
+        assert histogram["bin_end"].iloc[-1] == values.max()
+    else:
+        expected, edges = np.histogram(values, 40, (lowest, values.max()))
+    np.testing.assert_allclose(histogram["bin_start"].iloc[:edges.size - 1], edges[:-1])
     assert histogram["customers"].sum() == values.size
     # a value on a bin edge may land on either side of it, as floating point rounds it
     assert np.abs(histogram["customers"].to_numpy() - expected).sum() <= 2
@@ -94,3 +119,22 @@ def test_customers_alike_in_every_scenario_are_one_entry_of_the_distribution(sam
         alike = basis.group == group[entry]
         assert alike.sum() == customers and (basis.spend_alive()[alike] == spend_alive[entry]).all()
     np.testing.assert_array_equal(basis.spend_alive()[rows], spend_alive[:rows.size])
+
+
+def test_the_open_ended_bin_counts_the_customers_behind_each_entry():
+    # entry 0 is a customer worth 1, entry 1 one worth 100, entry 2 stands for 200 customers worth 2 each: 202
+    # customers, sorted 1, 2 (x 200), 100; the 99th percentile (rank 200 of 202) is 2, and 100 stretches the axis:
+    # two bins of 1 from 0 to 2 hold 0 and 1 + 200 customers, the open-ended bin from 2 to 100 the one worth 100
+    values = np.array([1.0, 100.0, 2.0])
+
+    def customers(positions, limit):
+        rows = [np.array([position]) if position < 2 else np.arange(2, 202)[:limit] for position in positions]
+        owners = [np.full(part.size, owner) for owner, part in enumerate(rows)]
+        return np.concatenate(rows), np.concatenate(owners)
+
+    histogram, median, best = distribution.distribution_of_entries(
+        3, 1.0, 100.0, lambda start, stop, out: values[start:stop], lambda positions: values[positions], 3, 1,
+        counted=(2, np.array([200])), customers_of=customers)
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 1.0, 2.0], "bin_end": [1.0, 2.0, 100.0],
+                                         "customers": [0, 201, 1], "open_ended": [False, False, True]}
+    assert median == 2.0 and best.tolist() == [1]

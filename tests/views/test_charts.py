@@ -1,0 +1,41 @@
+"""Charts read at a glance: the predicted-CLV histogram with a few customers worth a lot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from retention_core import models
+from retention_core.models import PredictiveClvSummary
+from retention_views import charts
+
+
+def _summary(values: np.ndarray, bins: int) -> PredictiveClvSummary:
+    histogram, median, _ = models.clv_distribution(values, bins, 1)
+    return PredictiveClvSummary(gross_margin=0.3, annual_discount_rate=0.1, horizon_months=60.0,
+                                customers=values.size, mean_clv=float(values.mean()), median_clv=median,
+                                total_clv=float(values.sum()), mean_probability_alive=0.7, clv_histogram=histogram,
+                                alive_histogram=histogram, top_customers=pd.DataFrame())
+
+
+def test_the_customers_above_the_99th_percentile_are_one_labelled_grey_bar():
+    # 1 ... 99 and one customer at 10 000: four bars of 24.75 € up to 99 €, then a gap of one bar, then the grey bar
+    summary = _summary(np.append(np.arange(1.0, 100.0), 10_000.0), 5)
+    figure = charts.predictive_clv_histogram(summary, "de", "EUR")
+    bars, rest = figure.data
+    assert list(bars.y) == [24, 25, 25, 25] and list(rest.y) == [1]
+    assert rest.x == (99 + 1.5 * 24.75,) and rest.text == ("≥ 99\u00a0€",)
+    assert rest.marker.color == "#8d99ae"
+    # the mean (149,50 €) lies beyond the grey bar: marked at its right edge, labelled with its value
+    assert figure.layout.shapes[0].x0 == 99 + 2 * 24.75
+    assert figure.layout.annotations[0].text == "Mittelwert: 150\u00a0€"
+    assert charts.predictive_clv_histogram_note(summary, "en", "EUR") == (
+        "The grey bar holds the 1 customer with the highest predicted CLV (from €99 up to €10,000): shown one by "
+        "one, they would squeeze everyone else into the first bars.")
+
+
+def test_without_outliers_the_histogram_has_no_grey_bar_and_no_note():
+    summary = _summary(np.arange(1.0, 101.0), 4)
+    figure = charts.predictive_clv_histogram(summary, "de", "EUR")
+    assert len(figure.data) == 1 and list(figure.data[0].y) == [24, 25, 25, 26]
+    assert charts.predictive_clv_histogram_note(summary, "de", "EUR") is None
