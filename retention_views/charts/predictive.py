@@ -40,7 +40,7 @@ def predictive_clv_histogram(result: PredictiveClvSummary, lang: str, currency: 
         start_text = format_money(last["bin_start"], lang, currency, 0)
         traces.append(dict(type="bar", x=[centre], y=[int(last["customers"])], width=0.95 * width,
                            marker={"color": PALETTE["neutral"]}, text=[tr("clv_overflow_bin", value=start_text)],
-                           textposition="outside", cliponaxis=False,
+                           textposition="outside", constraintext="none", cliponaxis=False,
                            hovertemplate=tr("clv_overflow_hover", customers=int(last["customers"]), value=start_text,
                                             largest=format_money(last["bin_end"], lang, currency, 0))
                            + "<extra></extra>"))
