@@ -39,11 +39,14 @@ def predictive_clv_histogram(result: PredictiveClvSummary, lang: str, currency: 
         centre, end = float(last["bin_start"]) + 1.5 * width, float(last["bin_start"]) + 2 * width
         start_text = format_money(last["bin_start"], lang, currency, 0)
         traces.append(dict(type="bar", x=[centre], y=[int(last["customers"])], width=0.95 * width,
-                           marker={"color": PALETTE["neutral"]}, text=[tr("clv_overflow_bin", value=start_text)],
-                           textposition="outside", constraintext="none", cliponaxis=False,
+                           marker={"color": PALETTE["neutral"]},
                            hovertemplate=tr("clv_overflow_hover", customers=int(last["customers"]), value=start_text,
                                             largest=format_money(last["bin_end"], lang, currency, 0))
                            + "<extra></extra>"))
+        # the label ends at the bar's right edge, over the gap left of it: past the edge a phone would cut it
+        annotations.append({"x": end, "xref": "x", "y": int(last["customers"]), "yref": "y", "showarrow": False,
+                            "text": tr("clv_overflow_bin", value=start_text), "xanchor": "right",
+                            "yanchor": "bottom", "font": {"color": PALETTE["neutral"]}})
     marks = [vline(value if end is None else min(value, end), colour, "dash",
                    text=f"{tr(key)}: {format_money(value, lang, currency, 0)}", position=position)
              for value, key, colour, position in ((result.mean_clv, "label_mean", PALETTE["secondary"], "top right"),

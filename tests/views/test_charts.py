@@ -24,11 +24,12 @@ def test_the_customers_above_the_99th_percentile_are_one_labelled_grey_bar():
     figure = charts.predictive_clv_histogram(summary, "de", "EUR")
     bars, rest = figure.data
     assert list(bars.y) == [24, 25, 25, 25] and list(rest.y) == [1]
-    assert rest.x == (99 + 1.5 * 24.75,) and rest.text == ("≥ 99\u00a0€",)
-    assert rest.marker.color == "#8d99ae"
+    assert rest.x == (99 + 1.5 * 24.75,) and rest.marker.color == "#8d99ae"
+    label = figure.layout.annotations[0]  # ends at the bar's right edge, above it
+    assert (label.text, label.x, label.y, label.xanchor) == ("≥ 99\u00a0€", 99 + 2 * 24.75, 1, "right")
     # the mean (149,50 €) lies beyond the grey bar: marked at its right edge, labelled with its value
     assert figure.layout.shapes[0].x0 == 99 + 2 * 24.75
-    assert figure.layout.annotations[0].text == "Mittelwert: 150\u00a0€"
+    assert figure.layout.annotations[1].text == "Mittelwert: 150\u00a0€"
     assert charts.predictive_clv_histogram_note(summary, "en", "EUR") == (
         "The grey bar holds the 1 customer with the highest predicted CLV (from €99 up to €10,000): shown one by "
         "one, they would squeeze everyone else into the first bars.")
