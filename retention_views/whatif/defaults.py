@@ -153,8 +153,10 @@ retention cost and CAC from the cost sheets (:data:`.outcomes.MEASURED_KEYS`, th
 active customers of a cost period. Every other input starts at an assumption (the discount rate, Reichheld's uplift, the café's typed-in costs, the loyalty index presets)."""
 
 VIEW_CHOICES = frozenset({"clv_horizon", "profit_horizon", "profit_growth_years", "cohort_periods_since",
-                          "cohort_project_periods", "overview_period", "cost_period", "cost_mode"})
-"""Inputs that choose what to show (a horizon, a period, a view), not a number about the business: no marker."""
+                          "cohort_project_periods", "overview_period", "cost_period", "cost_mode",
+                          *(f"cost_change_{category}" for category in COST_CATEGORIES)})
+"""Inputs that get no marker: they choose what to show (a horizon, a period, a view) or are the what-if lever
+itself (a budget change, starting at no change), not a number about the business."""
 
 
 def input_source(resolved: Resolved, key: str, scenario: Mapping[str, object]) -> str | None:

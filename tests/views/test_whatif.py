@@ -152,6 +152,7 @@ def test_each_input_says_whether_the_sample_measured_it_or_assumes_it(sample_agg
     assert {source[f"loyalty_cli_{question}"] for question in whatif.CLI_DEFAULTS} == {"assumed"}  # presets, no survey
     assert source["cost_typed_team"] == "assumed"  # the café example
     assert source["clv_horizon"] is None and source["cohort_periods_since"] is None  # a choice of view: no marker
+    assert source["cost_change_team"] is None  # the what-if lever itself, at no change
     assert source["clv_gross_margin"] == "measured"  # the sample's margin column
 
 
