@@ -151,17 +151,17 @@ def chart(figure: go.Figure, s: Settings, key: str | None = None) -> None:
 
     The title is a line of text above the chart instead of inside it: Plotly does not wrap a title, so on a phone
     a long one was cut at the chart's edge (and the toolbar lay over it); text above the chart wraps. The figure
-    keeps its title for the report and the PNG exports: the chart is drawn from a copy (Streamlit copies and
-    validates the figure anyway, and cached figures are shared between reruns)."""
-    spec = figure.to_dict()
-    layout = spec.setdefault("layout", {})
-    title = (layout.get("title") or {}).get("text")
+    keeps its title for the report and the PNG exports: it is taken out only while Streamlit writes the chart
+    (a copy would be validated again, some 25 ms a chart, and cached figures are shared between reruns)."""
+    layout = figure.layout
+    title, top = layout.title.text, layout.margin.t
     if title:
         st.markdown(f"**{chart_title(title)}**")
-        layout["title"] = {"text": ""}
-        layout["margin"] = {**layout.get("margin", {}), "t": CHART_TOP_MARGIN}
-    shown = spec if spec.get("data") else go.Figure(spec)  # Plotly refuses a dict without traces
-    st.plotly_chart(shown, config={**PLOTLY_CONFIG, "locale": s.lang}, key=key)
+        layout.title.text, layout.margin.t = "", CHART_TOP_MARGIN
+    try:
+        st.plotly_chart(figure, config={**PLOTLY_CONFIG, "locale": s.lang}, key=key)
+    finally:
+        layout.title.text, layout.margin.t = title, top
 
 
 def chart_title(title: str) -> str:
