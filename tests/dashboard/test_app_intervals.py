@@ -4,10 +4,8 @@ predictive mean CLV shows the interval of its parameters."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from apptest_support import open_page
+from apptest_support import open_page, titled_charts
 from streamlit.testing.v1 import AppTest
 
 from retention_core import models
@@ -81,11 +79,9 @@ def test_the_overview_shows_the_same_interval_as_the_clv_page():
 
 
 def uplift_spec(app: AppTest, title: str) -> dict:
-    for element in app.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        if spec["layout"]["title"]["text"] == title:
-            return spec
-    raise AssertionError(f"no chart titled {title!r}")
+    charts = titled_charts(app)
+    assert title in charts, f"no chart titled {title!r}; have {list(charts)}"
+    return charts[title]
 
 
 def test_the_profit_pages_uplift_curve_has_its_band_in_both_languages():
