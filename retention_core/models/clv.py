@@ -233,9 +233,10 @@ class PredictiveClvSummary:
     ``clv_histogram``: ``bin_start, bin_end, customers, open_ended``, :data:`HISTOGRAM_BINS` equal bins from 0 (or
     the lowest CLV when one is negative) to the largest CLV, or, when a few customers worth a lot would stretch the
     axis, equal bins to the 99th percentile and one open-ended last bin above it (see :func:`clv_distribution`);
-    ``alive_histogram``: ``bin_start, bin_end, customers, open_ended`` (never open-ended), P(alive) in bins of :data:`~.distribution.ALIVE_BIN_WIDTH`. ``top_customers`` as in :class:`PredictiveClvResult`. Every
-    money figure is linear in the margin, so :meth:`at_margin` rescales a summary made at one margin to another
-    without touching the customers again. ``mean_clv_interval`` and ``mean_probability_alive_interval``: the 80 %
+    ``alive_histogram``: ``bin_start, bin_end, customers, open_ended`` (never open-ended), P(alive) in bins of
+    :data:`~.distribution.ALIVE_BIN_WIDTH`. ``top_customers`` as in :class:`PredictiveClvResult`. Every money figure
+    is linear in the margin, so :meth:`at_margin` rescales a summary made at one margin to another without touching
+    the customers again. ``mean_clv_interval`` and ``mean_probability_alive_interval``: the 80 %
     intervals from the parameters' sampling error alone (:mod:`.parameter_uncertainty`; model error is not in
     them), None without one.
     """

@@ -146,11 +146,12 @@ def resolve(data: Aggregates | DataFacts, given: Mapping[str, object]) -> Resolv
                     rejected=tuple(resolver.rejected), measured=measured)
 
 
-MEASURABLE_INPUTS = frozenset({"clv_gross_margin", "clv_annual_retention", "profit_retention", "clv_retention_cost_year",
-                           "clv_cac", "profit_cac", "cost_active_data"})
+MEASURABLE_INPUTS = frozenset({"clv_gross_margin", "clv_annual_retention", "profit_retention",
+                               "clv_retention_cost_year", "clv_cac", "profit_cac", "cost_active_data"})
 """The what-if inputs whose default the data can measure: the margin from a margin column, annual retention, the
 retention cost and CAC from the cost sheets (:data:`.outcomes.MEASURED_KEYS`, those the bootstrap redraws), the
-active customers of a cost period. Every other input starts at an assumption (the discount rate, Reichheld's uplift, the café's typed-in costs, the loyalty index presets)."""
+active customers of a cost period. Every other input starts at an assumption (the discount rate, Reichheld's
+uplift, the café's typed-in costs, the loyalty index presets)."""
 
 VIEW_CHOICES = frozenset({"clv_horizon", "profit_horizon", "profit_growth_years", "cohort_periods_since",
                           "cohort_project_periods", "overview_period", "cost_period", "cost_mode",

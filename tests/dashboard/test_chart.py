@@ -15,7 +15,8 @@ def _page() -> None:
 
     from dashboard import widgets
 
-    figure = go.Figure([{"type": "bar", "x": [1], "y": [2]}], layout={"title": {"text": "Kosten in $ je Kunde und $ je Jahr"}, "margin": {"t": 90, "l": 10}})
+    figure = go.Figure([{"type": "bar", "x": [1], "y": [2]}],
+                       layout={"title": {"text": "Kosten in $ je Kunde und $ je Jahr"}, "margin": {"t": 90, "l": 10}})
     widgets.chart(figure, SimpleNamespace(lang="de"))
     st.session_state["kept_title"] = figure.layout.title.text
 

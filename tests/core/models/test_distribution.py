@@ -14,13 +14,16 @@ from retention_core.models import distribution
 def test_clv_distribution_by_hand():
     # sorted: -1, 2, 2, 3, 10; two bins from -1 (the lowest, below 0) to 10, edge at 4.5; ties in index order
     histogram, median, best = models.clv_distribution(np.array([3.0, -1.0, 2.0, 2.0, 10.0]), 2, 3)
-    assert histogram.to_dict("list") == {"bin_start": [-1.0, 4.5], "bin_end": [4.5, 10.0], "customers": [4, 1], "open_ended": [False, False]}
+    assert histogram.to_dict("list") == {"bin_start": [-1.0, 4.5], "bin_end": [4.5, 10.0], "customers": [4, 1],
+                                         "open_ended": [False, False]}
     assert median == 2.0 and best.tolist() == [4, 0, 2]
     histogram, median, best = models.clv_distribution(np.array([1.0, 4.0]), 2, 10)
-    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.0], "bin_end": [2.0, 4.0], "customers": [1, 1], "open_ended": [False, False]}
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.0], "bin_end": [2.0, 4.0], "customers": [1, 1],
+                                         "open_ended": [False, False]}
     assert median == 2.5 and best.tolist() == [1, 0]
     histogram, median, best = models.clv_distribution(np.zeros(3), 2, 2)  # nothing above 0: bins 0 ... 1
-    assert histogram.to_dict("list") == {"bin_start": [0.0, 0.5], "bin_end": [0.5, 1.0], "customers": [3, 0], "open_ended": [False, False]}
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 0.5], "bin_end": [0.5, 1.0], "customers": [3, 0],
+                                         "open_ended": [False, False]}
     assert median == 0.0 and best.tolist() == [0, 1]
     histogram, median, best = models.clv_distribution(np.array([0.0, 1e-310, 5e-311]), 2, 1)  # tiny spread
     assert histogram["customers"].tolist() == [3, 0] and median == 5e-311 and best.tolist() == [1]
@@ -58,7 +61,8 @@ def test_entries_that_count_several_customers_by_hand():
     histogram, median, best = distribution.distribution_of_entries(
         3, 1.0, 5.0, lambda start, stop, out: values[start:stop], lambda positions: values[positions], 2, 3,
         counted=(1, np.array([2, 2])), customers_of=customers)
-    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.5], "bin_end": [2.5, 5.0], "customers": [1, 4], "open_ended": [False, False]}
+    assert histogram.to_dict("list") == {"bin_start": [0.0, 2.5], "bin_end": [2.5, 5.0], "customers": [1, 4],
+                                         "open_ended": [False, False]}
     assert median == 3.0 and best.tolist() == [1, 2, 3]
 
 
