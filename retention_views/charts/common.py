@@ -3,6 +3,7 @@ builds a figure from trace and layout dicts in one ``go.Figure`` call."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import pandas as pd
@@ -96,3 +97,13 @@ def vline(x: float, colour: str, dash: str | None = None, width: float = 2, text
 def period_labels(starts: pd.Series | list, period: str, lang: str) -> list[str]:
     """Readable period names: ``Q3 2024`` / ``Jul 2024`` / ``2024``."""
     return [format_period(pd.Timestamp(start), period, lang) for start in starts]
+
+
+STEP_LABEL_WIDTH = 16
+"""Characters per line of a step's label under a bar: five steps of two such lines fit a phone's width."""
+
+
+def step_labels(labels: list[str], width: int = STEP_LABEL_WIDTH) -> list[str]:
+    """Category labels broken into lines of at most ``width`` characters (Plotly's ``<br>``), so that a narrow chart
+    stacks the words instead of slanting them and squeezing the plot. A word longer than ``width`` stays whole."""
+    return ["<br>".join(textwrap.wrap(label, width, break_long_words=False)) or label for label in labels]

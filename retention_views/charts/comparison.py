@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from retention_core import benchmarks, metrics
 from retention_views import text_keys
-from retention_views.charts.common import PALETTE, SCENARIO_COLOURS, figure, money_axis
+from retention_views.charts.common import PALETTE, SCENARIO_COLOURS, figure, money_axis, step_labels
 from retention_views.charts.value import band_traces, drawable, error_bars, in_percent
 from retention_views.formats import format_money
 from retention_views.page_results.clv import ClvResult
@@ -85,8 +85,8 @@ def clv_steps_chart(results: Mapping[str, ClvResult], lang: str, currency: str,
     :class:`~retention_views.whatif.ScenarioKpi` intervals) adds each step's 80 % interval as an error bar
     (:data:`CLV_STEP_KPIS`)."""
     tr = translator(lang)
-    steps = [tr("clv_margin_multiple"), tr("label_minus_retention_cost"), tr("kpi_clv_gap"),
-             tr("label_minus_cac"), tr("label_net_value")]
+    steps = step_labels([tr("clv_margin_multiple"), tr("label_minus_retention_cost"), tr("kpi_clv_gap"),
+                         tr("label_minus_cac"), tr("label_net_value")])
     bars = []
     for index, (name, result) in enumerate(results.items()):
         values = [result.margin_multiple_clv, _negative(result.lifetime_retention_cost), result.clv_gap,

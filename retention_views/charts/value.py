@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention_core import benchmarks
-from retention_views.charts.common import PALETTE, figure, money_axis, vline
+from retention_views.charts.common import PALETTE, figure, money_axis, step_labels, vline
 from retention_views.formats import format_interval_range, format_money
 from retention_views.page_results.clv import ClvResult
 from retention_views.texts import translator
@@ -63,7 +63,7 @@ def clv_waterfall_chart(result: ClvResult, lang: str, currency: str) -> go.Figur
             steps += [(tr("label_minus_cac"), -result.acquisition_cost, "relative"),
                       (tr("label_net_value"), result.net_value, "total")]
     waterfall = dict(
-        type="waterfall", x=[name for name, _, _ in steps], y=[value for _, value, _ in steps],
+        type="waterfall", x=step_labels([name for name, _, _ in steps]), y=[value for _, value, _ in steps],
         measure=[measure for _, _, measure in steps],
         text=[format_money(value, lang, currency) for _, value, _ in steps], textposition="outside",
         increasing={"marker": {"color": PALETTE["good"]}}, decreasing={"marker": {"color": PALETTE["bad"]}},

@@ -8,6 +8,8 @@ import pandas as pd
 from retention_core import models
 from retention_core.models import PredictiveClvSummary
 from retention_views import charts
+from retention_views.charts.common import step_labels
+from retention_views.page_results import ClvResult
 
 
 def _summary(values: np.ndarray, bins: int) -> PredictiveClvSummary:
@@ -40,3 +42,18 @@ def test_without_outliers_the_histogram_has_no_grey_bar_and_no_note():
     figure = charts.predictive_clv_histogram(summary, "de", "EUR")
     assert len(figure.data) == 1 and list(figure.data[0].y) == [24, 25, 25, 26]
     assert charts.predictive_clv_histogram_note(summary, "de", "EUR") is None
+
+
+def test_step_labels_stack_words_in_lines_of_sixteen_characters_and_keep_a_long_word_whole():
+    assert step_labels(["CLV (Margen-Multiplikator)", "− Bindungskosten", "Nettowert je Neukunde",
+                        "Kundenbindungskostenübersicht"]) == [
+        "CLV (Margen-<br>Multiplikator)", "− Bindungskosten", "Nettowert je<br>Neukunde",
+        "Kundenbindungskostenübersicht"]
+
+
+def test_the_clv_waterfall_names_its_steps_in_stacked_lines():
+    result = ClvResult(margin_per_year=60.0, expected_lifetime_years=3.0, simple_clv=200.0, margin_multiple_clv=180.0,
+                       finite_horizon_clv=170.0, lifetime_retention_cost=40.0, acquisition_cost=100.0, clv_gap=140.0,
+                       net_value=40.0, break_even_retention_spend=None, clv_to_cac=1.8)
+    assert list(charts.clv_waterfall_chart(result, "de", "EUR").data[0].x) == [
+        "CLV (Margen-<br>Multiplikator)", "− Bindungskosten", "CLV-Lücke", "− CAC", "Nettowert je<br>Neukunde"]

@@ -183,7 +183,7 @@ def test_unknown_steps_of_the_clv_charts_are_left_out_not_drawn_as_zero():
     steps = charts.clv_steps_chart({"A": _clv(200, 50, None)}, "en", "EUR")
     assert list(steps.data[0].y) == [200, -50, 150, None, None]
     waterfall = charts.clv_waterfall_chart(_clv(200, 50, None), "en", "EUR")
-    assert list(waterfall.data[0].x) == ["CLV (margin multiple)", "− retention cost", "CLV gap"]
+    assert list(waterfall.data[0].x) == ["CLV (margin<br>multiple)", "− retention cost", "CLV gap"]
     # without a retention cost the waterfall is the CLV alone
     assert list(charts.clv_waterfall_chart(_clv(200, None, 80), "en", "EUR").data[0].y) == [200]
     # and the cost chart shows no CAC bar without a CAC
