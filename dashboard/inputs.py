@@ -296,7 +296,9 @@ def profits_fields(plan: whatif.Resolved, aggs: Aggregates, gross_margin: float,
     """One number field per customer year for the profit, its revenue in the label; returns the profit table.
 
     A profit starts as revenue × ``gross_margin``; only the profits a user overwrote go into the scenario and the
-    URL (``profit_tenure``). The fields read numbers as :func:`number_input` does.
+    URL (``profit_tenure``). The fields read numbers as :func:`number_input` does. Each field's marker: "Ihr Wert"
+    for a profit the user overwrote, else the gross margin's (the revenue is measured; the margin decides whether
+    the profit is measured or assumed).
     """
     table = whatif.profits_table(aggs, gross_margin, plan.values["profit_tenure"])
     defaults = whatif.profits_table(aggs, gross_margin, {})["profit"]
@@ -305,10 +307,18 @@ def profits_fields(plan: whatif.Resolved, aggs: Aggregates, gross_margin: float,
         year = int(row.tenure)
         label = t("profit_year_field", lang, year=year,
                   revenue=format_money(row.revenue_per_customer, lang, currency))
+        label = _profit_marked(plan, year, label, lang)
         _number_field(f"profit_tenure_{year}", year_spec, row.profit, default, label, container, None, lang,
                       functools.partial(_profit_typed, year, aggs, gross_margin))
     url_sync.mirror("profit_tenure")
     return table
+
+
+def _profit_marked(plan: whatif.Resolved, year: int, label: str, lang: str) -> str:
+    """A customer year's profit field label with its marker: "Ihr Wert" when overwritten, else the gross margin's."""
+    if year in plan.values["profit_tenure"]:
+        return t("input_marked", lang, label=label, source=t(text_keys.INPUT_SOURCE["yours"], lang))
+    return marked(plan, "clv_gross_margin", label, lang)
 
 
 def _profit_typed(year: int, aggs: Aggregates, gross_margin: float, profit: float) -> None:

@@ -128,12 +128,15 @@ def test_profit_simulator_shows_that_90_to_95_percent_halves_churn():
 def test_profits_per_customer_year_are_typed_as_the_language_writes_numbers():
     app = open_page("app_pages/profit.py")
     first = app.text_input(key="profit_tenure_1")
-    assert (first.label, first.value) == ("Gewinn im 1. Kundenjahr (Umsatz 190,61\u00a0€)", "80,05")
+    # revenue measured × the measured gross margin: the profit is measured
+    assert (first.label, first.value) == ("Gewinn im 1. Kundenjahr (Umsatz 190,61\u00a0€) (gemessen)", "80,05")
     assert app.text_input(key="profit_tenure_2").value == "89,72"
     before = german_number(metric_value(app, "Kundenwert heute"))
     first.set_value("1.000").run()  # one thousand: year 1 is certain and comes at once, undiscounted
     assert app.query_params["profit_tenure"] == "1:1000"
     assert app.text_input(key="profit_tenure_1").value == "1.000,00"
+    assert app.text_input(key="profit_tenure_1").label.endswith("(Ihr Wert)")
+    assert app.text_input(key="profit_tenure_2").label.endswith("(gemessen)")
     after = german_number(metric_value(app, "Kundenwert heute"))
     assert after - before == pytest.approx(1000 - 190.61 * 0.42, abs=0.02)
     app.text_input(key="profit_tenure_2").set_value("89.72").run()  # a point is no German decimal mark
