@@ -1,6 +1,6 @@
 """Per-segment figures: worked out by hand on six customers, adding up to the whole, costs split and pooled.
 
-``three_years`` (E = 2024-12-31: L = 2024, P = 2023), as in tests/test_customer_value.py:
+``three_years`` (E = 2024-12-31: L = 2024, P = 2023), as in tests/hand_orders.py:
 A: 2022, 2023, 2024 (75 in all, 60 in L on two days); B: 2023, a return of 5 in 2024 (10 in all, −5 in L);
 C: 2023 and 2024 (52 in all, 40 in L); D: 2022 only (9); E: first order in 2024 (47 net in L); F: 2022, back in
 2024 (29 in all, 25 in L). Channels: web = {A, C, E}, shop = {B, D, F}.
@@ -22,27 +22,11 @@ from retention_core.customer_value import annual_basis
 from retention_core.dataset import Dataset, aggregate
 from retention_core.segments import costs
 from retention_views.page_results import Assumptions, clv_defaults, clv_scenario
+from hand_orders import three_years_orders
 from sample_data import load_sample
 
 GROSS_MARGIN, DISCOUNT = 0.5, 0.1
 CHANNEL = {"A": "web", "C": "web", "E": "web", "B": "shop", "D": "shop", "F": "shop"}
-
-
-def orders(*rows: tuple) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
-    return frame.assign(customer_id=frame["customer_id"].astype("str"), order_date=pd.to_datetime(frame["order_date"]))
-
-
-def three_years_orders() -> pd.DataFrame:
-    return orders(
-        ("A", "2022-02-01", 7.0), ("A", "2023-04-01", 8.0), ("A", "2024-03-01", 10.0), ("A", "2024-03-01", 20.0),
-        ("A", "2024-06-01", 30.0),
-        ("B", "2023-05-01", 15.0), ("B", "2024-02-01", -5.0),
-        ("C", "2023-01-10", 12.0), ("C", "2024-12-31", 40.0),
-        ("D", "2022-01-01", 9.0),
-        ("E", "2024-05-05", 50.0), ("E", "2024-05-20", -3.0),
-        ("F", "2022-03-03", 4.0), ("F", "2024-08-08", 25.0),
-    )
 
 
 @pytest.fixture(scope="module")
