@@ -12,7 +12,7 @@ from pathlib import Path
 from retention_core.dataset import Dataset, content_key
 from retention_core.ingest.upload_flow import read_and_prepare
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parent
 SAMPLE_FILES = {
     "transactions": "transaktionen.csv",
     "retention_costs": "kundenbindungskosten.csv",
