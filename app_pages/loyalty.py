@@ -22,7 +22,7 @@ widgets.metric("kpi_repeat_purchase_rate", "fraction", facts.repeat_purchase_rat
                container=cards[0])
 widgets.metric("loyalty_upsell_rate", "fraction", facts.upsell_rate, s, "loyalty_upsell_rate_help", container=cards[1])
 widgets.metric("loyalty_upsell_ratio", "ratio", facts.upsell_ratio, s, "loyalty_upsell_ratio_help", container=cards[2])
-widgets.metric("kpi_nps", "points", facts.nps, s, "kpi_nps_help", container=cards[3], interval=facts.nps_interval,
+widgets.metric("loyalty_nps", "points", facts.nps, s, "kpi_nps_help", container=cards[3], interval=facts.nps_interval,
                interval_help_key="interval_help_nps")
 if not aggs.has_products:
     st.info(s.t("loyalty_no_products"), icon=":material/info:")
