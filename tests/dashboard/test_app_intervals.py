@@ -108,8 +108,8 @@ def test_the_scenarios_charts_carry_each_scenarios_band_and_error_bars():
 
 def test_the_loyalty_page_shows_the_nps_with_the_interval_of_its_answers_in_both_languages(sample_quarterly):
     facts = page_results.loyalty_facts(sample_quarterly)
-    shown_in = (("de", "Net Promoter Score (alle Daten)", "80\u00a0%: ", "Antworten Ihrer Umfrage"),
-                ("en", "Net Promoter Score (all data)", "80%: ", "survey's answers"))
+    shown_in = (("de", "NPS (alle Daten)", "80\u00a0%: ", "Antworten Ihrer Umfrage"),
+                ("en", "NPS (all data)", "80%: ", "survey's answers"))
     for lang, label, level, words in shown_in:
         app = open_page("app_pages/loyalty.py", lang)
         bounds = format_interval_range("points", facts.nps_interval.low, facts.nps_interval.high, lang, "EUR")
