@@ -166,11 +166,16 @@ def input_source(resolved: Resolved, key: str, scenario: Mapping[str, object]) -
     ``"yours"`` when the scenario holds a value for ``key`` other than its default (typed, moved, from a link or a
     loaded scenario); else ``"measured"`` when this data measured the default (:attr:`Resolved.measured`), else
     ``"assumed"`` (a preset, a benchmark, or a measurable value the data does not measure). None for
-    :data:`VIEW_CHOICES`, which get no marker."""
+    :data:`VIEW_CHOICES`, which get no marker, and for an empty field: no default (an amount this data does not
+    measure has no preset) and no value of the user's, so nothing is shown and nothing assumed; its placeholder
+    says "not measured"."""
     if key in VIEW_CHOICES:
         return None
-    if key in scenario and scenario[key] != resolved.defaults.get(key):
+    default = resolved.defaults.get(key)
+    if key in scenario and scenario[key] != default:
         return "yours"
+    if default is None:
+        return None
     return "measured" if key in resolved.measured else "assumed"
 
 

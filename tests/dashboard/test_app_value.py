@@ -144,7 +144,7 @@ def test_one_time_buyers_are_worth_one_purchases_margin_on_the_clv_page():
 def test_without_two_years_of_orders_retention_is_empty_and_can_be_assumed():
     app = open_data(short_history(), "clv")
     retention = app.select_slider(key="clv_annual_retention")
-    assert retention.value == "none" and retention.label == "Bindungsrate pro Jahr (angenommen)"
+    assert retention.value == "none" and retention.label == "Bindungsrate pro Jahr"  # at "—" nothing is assumed
     assert retention.options[0] == "—"
     assert metric_value(app, CLV) == "–"
     assert any("Ihre Daten umfassen 7 Monate" in info.value for info in app.info)

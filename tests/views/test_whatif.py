@@ -156,11 +156,14 @@ def test_each_input_says_whether_the_sample_measured_it_or_assumes_it(sample_agg
     assert source["clv_gross_margin"] == "measured"  # the sample's margin column
 
 
-def test_a_value_the_user_set_is_theirs_and_an_unmeasured_default_is_assumed(tiny_aggregates, sample_aggs):
+def test_a_set_value_is_theirs_a_preset_assumed_and_an_empty_input_unmarked(tiny_aggregates, sample_aggs):
     resolved = whatif.resolve(sample_aggs, {"clv_discount_rate": 0.1})
     assert whatif.input_source(resolved, "clv_discount_rate", {"clv_discount_rate": 0.1}) == "yours"
     retention = resolved.defaults["clv_annual_retention"]  # put back at the measured value: measured again
     assert whatif.input_source(resolved, "clv_annual_retention", {"clv_annual_retention": retention}) == "measured"
     unmeasured = whatif.resolve(tiny_aggregates, {})  # nine months: retention and CAC not measured
-    assert whatif.input_source(unmeasured, "clv_annual_retention", {}) == "assumed"
-    assert whatif.input_source(unmeasured, "clv_cac", {}) == "assumed"
+    assert whatif.input_source(unmeasured, "clv_annual_retention", {}) is None  # at "—": nothing assumed yet
+    assert whatif.input_source(unmeasured, "clv_discount_rate", {}) == "assumed"  # a preset
+    assert unmeasured.defaults["clv_cac"] is None  # an amount without a preset: the field is empty, no marker
+    assert whatif.input_source(unmeasured, "clv_cac", {}) is None
+    assert whatif.input_source(unmeasured, "clv_cac", {"clv_cac": 80.0}) == "yours"
