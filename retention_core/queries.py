@@ -28,7 +28,7 @@ def run_sql(
 ) -> pd.DataFrame:
     """Run ``sql/<name>.sql`` on ``engine`` (default: embedded DuckDB) with ``tables`` under their keyword names.
 
-    A statement still running after :func:`~retention_core.engines.query_timeout_seconds` is interrupted and raises
+    A statement still running after :func:`~retention_core.config.query_timeout_seconds` is interrupted and raises
     :class:`~retention_core.engines.QueryTimeout` (DuckDB), so one huge upload cannot hold a worker thread for ever.
 
     >>> run_sql("period_activity", {"period": "quarter"}, transactions=frame)  # doctest: +SKIP

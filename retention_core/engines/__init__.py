@@ -24,7 +24,6 @@ from retention_core.engines.base import (
     TableSource,
     frame_from_arrow,
     load_sql,
-    query_timeout_seconds,
 )
 from retention_core.engines.duckdb_engine import DEFAULT_ENGINE, DuckDBEngine
 from retention_core.engines.sources import open_source
@@ -33,5 +32,5 @@ from retention_core.engines.spark_engine import SparkEngine, local_spark, spark_
 __all__ = [
     "CANONICAL_TYPES", "DEFAULT_ENGINE", "REQUIRED_COLUMNS", "SOURCE_FORMATS", "SQL_DIR", "DuckDBEngine", "Engine",
     "QueryTimeout", "SourceError", "SparkEngine", "Table", "TableSource", "frame_from_arrow", "load_sql",
-    "local_spark", "open_source", "query_timeout_seconds", "spark_sql",
+    "local_spark", "open_source", "spark_sql",
 ]

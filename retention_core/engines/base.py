@@ -10,7 +10,6 @@ folder or a table of a DuckDB database file given by path. Path sources must alr
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,12 +35,8 @@ SOURCE_FORMATS = ("parquet", "csv", "duckdb")
 
 
 class QueryTimeout(RuntimeError):
-    """A query ran longer than :func:`query_timeout_seconds` and was interrupted."""
+    """A query ran longer than :func:`retention_core.config.query_timeout_seconds` and was interrupted."""
 
-
-def query_timeout_seconds() -> float:
-    """Longest a single statement may run, from ``RETENTION_QUERY_TIMEOUT_SECONDS`` (default 120 s)."""
-    return float(os.environ.get("RETENTION_QUERY_TIMEOUT_SECONDS", "120"))
 
 
 @functools.cache

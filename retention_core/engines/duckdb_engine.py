@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from retention_core import scratch
+from retention_core import config, scratch
 from retention_core.engines.base import (
     CANONICAL_TYPES,
     QueryTimeout,
@@ -26,14 +26,14 @@ from retention_core.engines.base import (
     Table,
     TableSource,
     load_sql,
-    query_timeout_seconds,
 )
+from retention_core.config import query_timeout_seconds
 
 
 def _duckdb_config() -> dict[str, object]:
     return {
-        "threads": int(os.environ.get("RETENTION_DUCKDB_THREADS", "2")),
-        "memory_limit": os.environ.get("RETENTION_DUCKDB_MEMORY_LIMIT", "2GB"),
+        "threads": config.duckdb_threads(),
+        "memory_limit": config.duckdb_memory_limit(),
         # hand freed memory back to the system after each query instead of keeping up to 128 MiB per thread pooled
         "allocator_flush_threshold": "16MiB",
         # a query beyond the memory limit spills into this process's private directory (mode 0700, removed at exit),

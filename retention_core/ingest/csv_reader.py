@@ -13,7 +13,6 @@ the reader stops itself at the deadline between its steps.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import threading
 import time
@@ -24,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from retention_core import scratch
+from retention_core import config, scratch
 from retention_core.engines import load_sql
 from retention_core.ingest import guards
 from retention_core.ingest.guards import check_deadline, check_lines
@@ -145,8 +144,8 @@ def _duckdb_read(
         connection = duckdb.connect(
             ":memory:",
             config={
-                "threads": int(os.environ.get("RETENTION_DUCKDB_THREADS", "2")),
-                "memory_limit": os.environ.get("RETENTION_DUCKDB_MEMORY_LIMIT", "2GB"),
+                "threads": config.duckdb_threads(),
+                "memory_limit": config.duckdb_memory_limit(),
                 "temp_directory": "",  # nothing of an upload is spilled to disk
                 "autoinstall_known_extensions": False,
                 "autoload_known_extensions": False,
