@@ -234,3 +234,75 @@ def annual_basis(
         acquisition_spend=acquisition_spend,
         sheet_new_customers=sheet_new,
     )
+
+
+@dataclass(frozen=True)
+class NewCustomerValue:
+    """What a new customer is worth on the annual basis, and what is left after retention and acquisition cost.
+
+    Money per new customer in the data's currency, the lifetime in years; None where an input is unknown (see
+    :func:`new_customer_value`).
+    """
+
+    expected_lifetime_years: float | None
+    simple_clv: float | None
+    margin_multiple_clv: float | None
+    finite_horizon_clv: float | None
+    lifetime_retention_cost: float | None
+    clv_gap: float | None
+    net_value: float | None
+    break_even_retention_spend: float | None
+    clv_to_cac: float | None
+
+
+def new_customer_value(
+    margin_per_year: float | None,
+    retention_rate: float | None,
+    annual_discount_rate: float,
+    horizon_years: int,
+    *,
+    gross_margin: float,
+    average_order_value: float | None,
+    purchase_frequency: float | None,
+    retention_cost_per_customer: float | None,
+    acquisition_cost: float | None,
+) -> NewCustomerValue:
+    """The value of a new customer three ways, the CLV gap, net value, break-even spend and CLV : CAC.
+
+    Definition: the CLV page's figures, first customer year certain (Farris et al. 2010 §5.3), one function for
+    the CLV page, the segments and everything that shows them: simple CLV = average order value × gross margin ×
+    purchases per year × expected lifetime 1 / (1 − r), undiscounted; margin-multiple CLV with m the margin per
+    customer-year; finite-horizon CLV Σₜ₌₀ᴺ⁻¹ m · rᵗ / (1 + i)ᵗ over ``horizon_years``; lifetime retention cost
+    c · (1 + i) / (1 + i − r); CLV gap = margin-multiple CLV − lifetime retention cost; net value = CLV gap − CAC;
+    CLV : CAC = margin-multiple CLV ÷ CAC; break-even retention spend c* = m − CAC · (1 + i − r) / (1 + i) (m
+    without a CAC).
+    Formula: CLV = m · (1 + i) / (1 + i − r).
+    Units: ``margin_per_year``, ``average_order_value`` and ``retention_cost_per_customer`` per customer-year,
+    ``acquisition_cost`` per new customer, money; rates fractions per year. Unknown (None): every figure without
+    retention or margin; the lifetime and simple CLV at r = 1 (an endless lifetime) or without an average order
+    value; the lifetime retention cost and CLV gap without a retention cost; net value without a CAC; CLV : CAC
+    without a CAC or with a CAC of 0. Never taken as zero.
+    Reference: Farris, Bendle, Pfeifer & Reibstein (2010), Marketing Metrics, 2nd ed., §5.3.
+    """
+    r, i, m = retention_rate, annual_discount_rate, margin_per_year
+    cac, cost = acquisition_cost, retention_cost_per_customer
+    if r is None or m is None:
+        return NewCustomerValue(*(None,) * 9)
+    lifetime = metrics.expected_lifetime(1.0 - r) if r < 1 else None
+    clv = metrics.margin_multiple_clv(m, r, i)
+    lifetime_cost = None if cost is None else metrics.lifetime_retention_cost(cost, r, i)
+    gap = None if lifetime_cost is None else metrics.clv_gap(clv, lifetime_cost)
+    simple = None
+    if lifetime is not None and average_order_value is not None:
+        simple = metrics.simple_clv(average_order_value * gross_margin, purchase_frequency or 0.0, lifetime)
+    return NewCustomerValue(
+        expected_lifetime_years=lifetime,
+        simple_clv=simple,
+        margin_multiple_clv=clv,
+        finite_horizon_clv=metrics.finite_horizon_clv([m] * horizon_years, r, i),
+        lifetime_retention_cost=lifetime_cost,
+        clv_gap=gap,
+        net_value=None if gap is None or cac is None else metrics.net_value(gap, cac),
+        break_even_retention_spend=metrics.break_even_retention_spend(m, r, i, cac or 0.0),
+        clv_to_cac=metrics.clv_to_cac(clv, cac) if cac else None,
+    )

@@ -16,13 +16,13 @@ form a "missing" row. Nothing fails for a small or empty segment: a figure it ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from retention_core import metrics
-from retention_core.customer_value import BASIS_COLUMNS, AnnualBasis, annual_basis
+from retention_core.customer_value import BASIS_COLUMNS, AnnualBasis, annual_basis, new_customer_value
 from retention_core.segments import costs
 
 MIN_SEGMENT_CUSTOMERS = 30
@@ -125,14 +125,12 @@ def values_of(
 ) -> dict[str, float | None]:
     """The figures of one segment (or the whole) from its annual basis, each as the whole-business pages define it.
 
-    Rates and money on the annual basis; the CLVs are those of the CLV page (Farris et al. 2010 §5.3, first
-    customer year certain): simple CLV = average order value × gross margin × purchases per year × 1 / (1 − r);
-    margin-multiple CLV m · (1 + i) / (1 + i − r) with m = net revenue in L × gross margin ÷ buyers; finite-horizon
-    Σₜ₌₀ᴺ⁻¹ m · rᵗ / (1 + i)ᵗ; lifetime retention cost c · (1 + i) / (1 + i − r); CLV gap, net value, CLV : CAC
-    and the break-even retention spend c* = m − CAC · (1 + i − r) / (1 + i). Missing (None) where an input is
-    unknown: no buyer in L, retention unknown, no spend; the simple CLV also at r = 1 (an endless lifetime).
+    Rates and money on the annual basis; the CLVs, CLV gap, net value, break-even spend and CLV : CAC are the CLV
+    page's, from the one function both call (:func:`~retention_core.customer_value.new_customer_value`, Farris et
+    al. 2010 §5.3) with m = net revenue in L × gross margin ÷ buyers. Missing (None) where an input is unknown: no
+    buyer in L, retention unknown, no spend; the simple CLV also at r = 1 (an endless lifetime).
     """
-    r, i = basis.retention_rate, annual_discount_rate
+    r = basis.retention_rate
     margin = basis.margin_per_year(gross_margin)
     cost, cac = basis.retention_cost_per_customer, basis.acquisition_cost
     values = {
@@ -143,29 +141,10 @@ def values_of(
         "margin_per_year": margin, "retention_spend": basis.retention_spend,
         "retention_cost_per_customer": cost, "acquisition_spend": basis.acquisition_spend, "acquisition_cost": cac,
     }
-    unknown = dict.fromkeys(("expected_lifetime_years", "simple_clv", "margin_multiple_clv", "finite_horizon_clv",
-                             "lifetime_retention_cost", "clv_gap", "net_value", "break_even_retention_spend",
-                             "clv_to_cac"))
-    if r is None or margin is None:
-        return {**values, **unknown}
-    clv = metrics.margin_multiple_clv(margin, r, i)
-    lifetime = metrics.expected_lifetime(1.0 - r) if r < 1 else None
-    aov = basis.average_order_value
-    lifetime_cost = None if cost is None else metrics.lifetime_retention_cost(cost, r, i)
-    gap = None if lifetime_cost is None else metrics.clv_gap(clv, lifetime_cost)
-    return {
-        **values,
-        "expected_lifetime_years": lifetime,
-        "simple_clv": None if lifetime is None or aov is None else metrics.simple_clv(
-            aov * gross_margin, basis.purchase_frequency, lifetime),
-        "margin_multiple_clv": clv,
-        "finite_horizon_clv": metrics.finite_horizon_clv([margin] * horizon_years, r, i),
-        "lifetime_retention_cost": lifetime_cost,
-        "clv_gap": gap,
-        "net_value": None if gap is None or cac is None else metrics.net_value(gap, cac),
-        "break_even_retention_spend": metrics.break_even_retention_spend(margin, r, i, cac or 0.0),
-        "clv_to_cac": metrics.clv_to_cac(clv, cac) if cac else None,
-    }
+    return {**values, **asdict(new_customer_value(
+        margin, r, annual_discount_rate, horizon_years, gross_margin=gross_margin,
+        average_order_value=basis.average_order_value, purchase_frequency=basis.purchase_frequency,
+        retention_cost_per_customer=cost, acquisition_cost=cac))}
 
 
 def segment_bases(

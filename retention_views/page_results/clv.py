@@ -7,12 +7,12 @@ customer-year or per new customer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from retention_core import metrics
-from retention_core.customer_value import AnnualBasis
+from retention_core.customer_value import AnnualBasis, new_customer_value
 from retention_views.page_results.assumptions import Assumptions
 
 
@@ -85,38 +85,16 @@ def clv_scenario(inputs: ClvInputs) -> ClvResult:
     - break-even retention spend c* = m − CAC · (1 + i − r) / (1 + i) (m without a CAC).
 
     Simple ≥ margin multiple ≥ finite horizon for a positive margin. A customer who never comes back (r = 0) is
-    worth one year's margin in every form.
+    worth one year's margin in every form. The arithmetic is :func:`retention_core.customer_value.new_customer_value`,
+    the one the segment tables use.
     """
-    i = inputs.annual_discount_rate
-    r = inputs.retention_rate
     margin = inputs.revenue_per_customer * inputs.gross_margin
-    cac, cost = inputs.acquisition_cost, inputs.retention_cost_per_customer
-    if r is None:
-        return ClvResult(margin_per_year=margin, expected_lifetime_years=None, simple_clv=None,
-                         margin_multiple_clv=None, finite_horizon_clv=None, lifetime_retention_cost=None,
-                         acquisition_cost=cac, clv_gap=None, net_value=None, break_even_retention_spend=None,
-                         clv_to_cac=None)
-    lifetime = metrics.expected_lifetime(1.0 - r)
-    clv = metrics.margin_multiple_clv(margin, r, i)
-    lifetime_cost = None if cost is None else metrics.lifetime_retention_cost(cost, r, i)
-    gap = None if lifetime_cost is None else metrics.clv_gap(clv, lifetime_cost)
-    simple = None
-    if inputs.average_order_value is not None:
-        simple = metrics.simple_clv(inputs.average_order_value * inputs.gross_margin, inputs.purchase_frequency,
-                                    lifetime)
-    return ClvResult(
-        margin_per_year=margin,
-        expected_lifetime_years=lifetime,
-        simple_clv=simple,
-        margin_multiple_clv=clv,
-        finite_horizon_clv=metrics.finite_horizon_clv([margin] * inputs.horizon_years, r, i),
-        lifetime_retention_cost=lifetime_cost,
-        acquisition_cost=cac,
-        clv_gap=gap,
-        net_value=None if gap is None or cac is None else metrics.net_value(gap, cac),
-        break_even_retention_spend=metrics.break_even_retention_spend(margin, r, i, cac or 0.0),
-        clv_to_cac=metrics.clv_to_cac(clv, cac) if cac else None,
-    )
+    value = new_customer_value(
+        margin, inputs.retention_rate, inputs.annual_discount_rate, inputs.horizon_years,
+        gross_margin=inputs.gross_margin, average_order_value=inputs.average_order_value,
+        purchase_frequency=inputs.purchase_frequency, retention_cost_per_customer=inputs.retention_cost_per_customer,
+        acquisition_cost=inputs.acquisition_cost)
+    return ClvResult(margin_per_year=margin, acquisition_cost=inputs.acquisition_cost, **asdict(value))
 
 
 def clv_scenario_replicates(inputs: ClvInputs, retention_rate: np.ndarray, revenue_per_customer: np.ndarray,

@@ -279,3 +279,33 @@ def test_annual_retention_through_the_public_api_refuses_what_cannot_be_a_share(
         as_of=pd.Timestamp("2024-12-31"), first_order=pd.Timestamp("2022-01-01"), previous_year_buyers=0,
         retained_buyers=0, buyers=1, first_time_buyers=1, revenue=10.0, occasions=1, repeat_buyers=0).to_dict()
     ).retention_unknown_reason == "no_previous_buyers"
+
+
+def test_a_new_customer_s_value_by_hand():
+    # m = 10 a customer-year, r = 0.5, i = 0.1, two years; order value 5 at 50 % margin, 4 purchases a year;
+    # retention cost 2 a customer-year, CAC 4
+    value = customer_value.new_customer_value(10.0, 0.5, 0.1, 2, gross_margin=0.5, average_order_value=5.0,
+                                              purchase_frequency=4.0, retention_cost_per_customer=2.0,
+                                              acquisition_cost=4.0)
+    assert value.expected_lifetime_years == pytest.approx(2.0)
+    assert value.simple_clv == pytest.approx(5 * 0.5 * 4 * 2)
+    assert value.margin_multiple_clv == pytest.approx(10 * 1.1 / 0.6)
+    assert value.finite_horizon_clv == pytest.approx(10 + 10 * 0.5 / 1.1)
+    assert value.lifetime_retention_cost == pytest.approx(2 * 1.1 / 0.6)
+    assert value.clv_gap == pytest.approx(8 * 1.1 / 0.6)
+    assert value.net_value == pytest.approx(8 * 1.1 / 0.6 - 4)
+    assert value.clv_to_cac == pytest.approx(10 * 1.1 / 0.6 / 4)
+    assert value.break_even_retention_spend == pytest.approx(10 - 4 * 0.6 / 1.1)
+
+
+def test_a_new_customer_s_value_is_unknown_where_its_inputs_are_never_zero():
+    known = {"gross_margin": 0.5, "average_order_value": 5.0, "purchase_frequency": 4.0,
+             "retention_cost_per_customer": None, "acquisition_cost": None}
+    assert set(dataclasses.asdict(customer_value.new_customer_value(10.0, None, 0.1, 2, **known)).values()) == {None}
+    assert set(dataclasses.asdict(customer_value.new_customer_value(None, 0.5, 0.1, 2, **known)).values()) == {None}
+    value = customer_value.new_customer_value(10.0, 0.5, 0.1, 2, **known)
+    assert (value.lifetime_retention_cost, value.clv_gap, value.net_value, value.clv_to_cac) == (None,) * 4
+    assert value.break_even_retention_spend == pytest.approx(10.0)  # without a CAC: the whole margin
+    endless = customer_value.new_customer_value(10.0, 1.0, 0.1, 2, **known)
+    assert (endless.expected_lifetime_years, endless.simple_clv) == (None, None)
+    assert endless.margin_multiple_clv == pytest.approx(10 * 1.1 / 0.1)
