@@ -29,6 +29,7 @@ PAGES = (
     ("app_pages/profit.py", "page_profit", ":material/rocket_launch:"),
     ("app_pages/cohorts.py", "page_cohorts", ":material/grid_on:"),
     ("app_pages/loyalty.py", "page_loyalty", ":material/favorite:"),
+    ("app_pages/segments.py", "page_segments", ":material/pie_chart:"),
     ("app_pages/scenarios.py", "page_scenarios", ":material/compare_arrows:"),
     ("app_pages/data.py", "page_data", ":material/upload_file:"),
 )

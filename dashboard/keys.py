@@ -22,6 +22,8 @@ FACTS = "data_facts"
 FORECASTS = "data_forecasts"
 FORECAST_BASES = "data_forecast_bases"
 FIGURES = "data_figures"
+SEGMENT_FIRST_ORDERS = "data_segment_first_orders"
+SEGMENT_BASES = "data_segment_bases"
 
 # the scenario: its values, the saved ones, the link's reading and the number fields' refused entries
 SCENARIO = "scenario_values"

@@ -29,6 +29,8 @@ LIMITS = {
     keys.FORECASTS: 16,
     keys.FORECAST_BASES: 2,  # the sample's and the upload's (each large: a value per customer)
     keys.FIGURES: 16,
+    keys.SEGMENT_FIRST_ORDERS: 1,  # one row per customer: the shown data's only
+    keys.SEGMENT_BASES: 8,  # a few small rows each: every dimension of the shown data, and the NPS groups
 }
 
 

@@ -222,6 +222,20 @@ def dataset_name(lang: str) -> str:
     return t("sample_name", lang) if configured is None else started_on.name(configured)
 
 
+def shown_dataset() -> Dataset | None:
+    """The sheets of the data shown: the upload, or the sample; None for data the app was started on (an
+    aggregates folder or an order file read by the server: only its aggregates are at hand)."""
+    upload = _shown_upload()
+    if upload is not None:
+        return upload
+    return _sample_dataset() if started_on.configured() is None else None
+
+
+def content_key() -> str:
+    """Content key of the data shown (what the session caches are keyed by)."""
+    return _shown_key()
+
+
 def _shown_key() -> str:
     """Content key of the data shown, without loading the sample just to read its key."""
     upload = _shown_upload()

@@ -128,6 +128,7 @@ def format_param(key: str, value: object, lang: str, currency: str, period: str)
              "app_period": lambda: tr(text_keys.PERIOD[value]),
              "app_activity_months": lambda: tr("sidebar_activity_months", months=value),
              "cost_mode": lambda: tr(text_keys.COST_MODE[value]),
+             "segments_dimension": lambda: tr(f"segments_dimension_{value}"),
              "profit_horizon": lambda: tr("profit_horizon_unlimited") if value is None
              else tr("label_years", years=value)}
     return named[key]() if key in named else str(value)

@@ -99,6 +99,7 @@ PAGE_TITLE = {
     "profit": "page_profit",
     "cohorts": "page_cohorts",
     "loyalty": "page_loyalty",
+    "segments": "page_segments",
     "scenarios": "page_scenarios",
     "data": "page_data",
 }
@@ -110,6 +111,7 @@ PAGE_INTRO = {
     "profit": "intro_profit",
     "cohorts": "intro_cohorts",
     "loyalty": "intro_loyalty",
+    "segments": "intro_segments",
     "scenarios": "intro_scenarios",
     "data": "intro_data",
 }
@@ -153,6 +155,7 @@ PARAM = {
     "loyalty_cli_recommend": "param_loyalty_cli_recommend",
     "loyalty_cli_repurchase": "param_loyalty_cli_repurchase",
     "loyalty_cli_try_new": "param_loyalty_cli_try_new",
+    "segments_dimension": "param_segments_dimension",
 }
 """A scenario setting's name (URL parameter -> text), for the report and the notice naming ignored settings; also
 the retired parameters an old link may still carry (``clv_retention_rate``, ``clv_retention_cost``)."""

@@ -26,6 +26,7 @@ from retention_core.ingest import CATEGORIES
 from retention_core.dataset import ACTIVITY_MONTHS
 from retention_core.queries import PERIODS
 from retention_views.formats import CURRENCIES
+from retention_views.page_results.segments import SEGMENT_DIMENSIONS
 from retention_views.texts import LANGUAGES
 
 MAX_MONEY = 1e9  # per customer or per period; far above any real figure, keeps absurd links out
@@ -95,6 +96,7 @@ def _specs() -> tuple[ParamSpec, ...]:
         ParamSpec("cohort_project_periods", "integer", 1, 36),
         *(ParamSpec(f"loyalty_cli_{question}", "number", 0.0, 10.0, 0.1)
           for question in ("recommend", "repurchase", "try_new")),
+        ParamSpec("segments_dimension", "choice", options=SEGMENT_DIMENSIONS, what_if=False),
     )
 
 

@@ -37,6 +37,16 @@ from retention_views.page_results.overview import (
     retention_trend,
     revenue_retention_kpis,
 )
+from retention_views.page_results.segments import (
+    SEGMENT_DIMENSIONS,
+    TABLE_COLUMNS,
+    NpsValue,
+    SegmentView,
+    dimension_name,
+    nps_value,
+    segment_name,
+    segment_view,
+)
 from retention_views.page_results.periods import (
     PeriodFacts,
     complete_periods,
@@ -85,6 +95,8 @@ __all__ = [
     "average_retention_curve",
     "clv_defaults",
     "clv_scenario",
+    "SEGMENT_DIMENSIONS", "TABLE_COLUMNS", "NpsValue", "SegmentView", "dimension_name", "nps_value", "segment_name",
+    "segment_view",
     "clv_scenario_replicates",
     "cohort_matrix",
     "complete_periods",

@@ -1,0 +1,97 @@
+"""Segments: one dimension's segments side by side with the whole business, where the value is, where one more
+point of retention pays most, and NPS tied to value.
+
+The dimension picker reruns the page (a new dimension's bases are made once and kept); the CLV page's margin and
+discount-rate sliders, the table and the charts are one fragment (``segments_what_if``): a slider reruns it alone
+and reads the figures off the kept bases.
+"""
+
+import streamlit as st
+
+from dashboard import inputs, run_counts, shown_data, sidebar, widgets
+from dashboard import segments as segment_data
+from retention_views import charts, page_results
+from retention_views.formats import format_money
+
+s = sidebar.settings()
+aggs = shown_data.current_aggregates()
+run_counts.count_run("segments_page")
+widgets.header("segments", s)
+
+if aggs.basis is None or "clv_gross_margin" not in inputs.plan(s).specs:
+    st.warning(s.t("segments_no_basis"))
+    st.stop()
+offered = segment_data.dimensions(aggs)
+dimension = segment_data.picker(offered, s)
+if shown_data.shown_dataset() is None:
+    st.caption(s.t("segments_only_summary"))
+has_ids = segment_data.survey_has_ids(shown_data.shown_dataset())
+
+
+@st.fragment(key="segments_what_if")
+def what_if() -> None:
+    """Margin and discount rate, the segment table with its notes, the two charts and the NPS groups' value."""
+    run_counts.count_run("segments_what_if")
+    plan = inputs.plan(s)
+    left, right = st.columns(2)
+    margin = inputs.percent_slider(plan, "clv_gross_margin", s.t("clv_gross_margin"), left,
+                                   help=s.t("clv_gross_margin_help"), lang=s.lang)
+    discount = inputs.percent_slider(plan, "clv_discount_rate", s.t("clv_discount_rate"), right,
+                                     help=s.t("clv_discount_rate_help"), lang=s.lang)
+    values = {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount}
+    view = segment_data.view(aggs, dimension, values, s)
+
+    st.subheader(s.t("segments_table_title"))
+    st.caption(s.t("segments_table_caption") + " " + s.t("segments_settings_caption", years=values["clv_horizon"]))
+    segment_data.table(view.table, s, key="segments_table")
+    for note in view.notes:
+        st.caption(note)
+    if view.pooled:
+        st.caption(widgets.message("segments_pooled_labels", s.lang) + " " + widgets.plain(", ".join(view.pooled)))
+
+    value_column, uplift_column = st.columns(2)
+    with value_column:
+        placed = charts.placeable(view.table)
+        if placed.empty:
+            st.info(s.t("segments_chart_none"), icon=":material/info:")
+        else:
+            widgets.chart(charts.segment_value_chart(view.table, s.lang, s.currency), s)
+            st.caption(s.t("segments_chart_value_caption"))
+            if placed["net_value"].isna().any():
+                st.caption(s.t("segments_chart_unknown_net_note"))
+        left_out = [name for name, kind in zip(view.table["segment"], view.table["kind"])
+                    if kind != "whole" and name not in set(placed["segment"])]
+        if left_out and not placed.empty:
+            st.caption(widgets.message("segments_chart_unplaced", s.lang, segments=", ".join(left_out)))
+    with uplift_column:
+        unplaced = charts.unplaced(view.uplift)
+        if view.uplift["value_change"].notna().any():
+            widgets.chart(charts.segment_uplift_chart(view.uplift, s.lang, s.currency), s)
+            st.caption(s.t("segments_uplift_caption"))
+        else:
+            st.info(s.t("segments_uplift_none"), icon=":material/info:")
+        if unplaced:
+            st.caption(widgets.message("segments_uplift_unplaced", s.lang, segments=", ".join(unplaced)))
+
+    st.subheader(s.t("segments_nps_title"))
+    if not has_ids:
+        st.info(s.t("segments_nps_no_ids" if aggs.nps is not None else "segments_nps_no_survey"),
+                icon=":material/info:")
+        return
+    st.caption(s.t("segments_nps_intro"))
+    nps = page_results.nps_value(view if dimension == segment_data.NPS_GROUP
+                                 else segment_data.view(aggs, segment_data.NPS_GROUP, values, s))
+    segment_data.table(nps.table, s, key="segments_nps_table")
+    if nps.detractor_cost is None:
+        st.caption(s.t("segments_nps_cost_unknown"))
+    else:
+        key = "segments_nps_detractor_cost" if nps.detractor_cost >= 0 else "segments_nps_detractor_worth_more"
+        st.markdown(s.t(key, difference=format_money(abs(nps.detractor_cost), s.lang, s.currency),
+                        detractor=format_money(nps.detractor_clv, s.lang, s.currency),
+                        promoter=format_money(nps.promoter_clv, s.lang, s.currency)))
+
+
+what_if()
+
+# --- seg-customers: the customer list ("valuable and at risk", paged download) and the per-segment predictive mean
+# CLV go here, as their own fragment below the segment table (the lead places it). ---

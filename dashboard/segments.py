@@ -1,0 +1,114 @@
+"""The Segments page's data: which dimensions the shown data offers, and each dimension's segment bases, made once
+per data set and dimension and kept in this session (a slider reads figures off them, never touches a customer).
+
+The labels come from :mod:`retention_core.segments` (:func:`~retention_core.segments.assign`, and
+:func:`~retention_core.segments.by_nps_group` for the survey); the dimensions offered are
+:func:`~retention_core.segments.available_dimensions` of the shown data, so a dimension added there appears in the
+picker without a change here. The chosen dimension is a scenario setting (``segments_dimension``, in the link).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import keys, run_counts, session_cache, shown_data, url_sync, widgets
+from dashboard.sidebar import Settings
+from retention_core import segments
+from retention_core.dataset import Aggregates, Dataset
+from retention_views import page_results
+
+DIMENSION_KEY = "segments_dimension"
+NPS_GROUP = "nps_group"
+
+
+def survey_has_ids(dataset: Dataset | None) -> bool:
+    """Whether the survey sheet names its customers (a ``customer_id`` with at least one value): NPS groups need it."""
+    nps = None if dataset is None else dataset.nps
+    return nps is not None and "customer_id" in nps.columns and bool(nps["customer_id"].notna().any())
+
+
+def dimensions(aggs: Aggregates) -> tuple[str, ...]:
+    """The dimensions the shown data offers, in the picker's order: those of
+    :func:`~retention_core.segments.available_dimensions` (only cohort and RFM without the order rows, as for an
+    aggregates folder), then the NPS group when the survey has customer ids."""
+    dataset = shown_data.shown_dataset()
+    if dataset is None:
+        return segments.SUMMARY_DIMENSIONS
+    offered = segments.available_dimensions(aggs.has_products)
+    return (*offered, NPS_GROUP) if survey_has_ids(dataset) else offered
+
+
+def chosen_dimension(offered: tuple[str, ...]) -> str:
+    """The scenario's dimension if the data offers it, else the first offered (a link's dimension this data
+    lacks is dropped and named in the notice)."""
+    chosen = url_sync.scenario().get(DIMENSION_KEY)
+    if chosen is not None and chosen not in offered:
+        url_sync.reject([DIMENSION_KEY])
+        chosen = None
+    return chosen or offered[0]
+
+
+def dimension_changed(offered: tuple[str, ...]) -> None:
+    """``on_change`` of the picker: the choice joins the scenario (and the link) unless it is the default."""
+    url_sync.remember(DIMENSION_KEY, st.session_state[DIMENSION_KEY], offered[0])
+
+
+def bases(aggs: Aggregates, dimension: str) -> segments.SegmentBases:
+    """The segment bases of ``dimension`` for the shown data, made once per data set and dimension and kept in
+    this session (counted as ``segments_bases``: a slider must not make them again)."""
+    def build() -> segments.SegmentBases:
+        run_counts.count_run("segments_bases")
+        return segments.segment_bases(aggs.customers, labels(aggs, dimension), aggs.basis)
+
+    return session_cache.kept(keys.SEGMENT_BASES, (shown_data.content_key(), dimension), build)
+
+
+def labels(aggs: Aggregates, dimension: str):
+    """The label table of ``dimension`` (:mod:`retention_core.segments`)."""
+    if dimension == NPS_GROUP:
+        return segments.by_nps_group(shown_data.shown_dataset().nps, as_of=aggs.basis.as_of)
+    if dimension in segments.SUMMARY_DIMENSIONS:
+        return segments.assign(dimension, aggs.customers)
+    first = session_cache.kept(keys.SEGMENT_FIRST_ORDERS, shown_data.content_key(),
+                               lambda: segments.first_orders(shown_data.shown_dataset().transactions))
+    return segments.assign(dimension, aggs.customers, first)
+
+
+def view(aggs: Aggregates, dimension: str, values: dict, s: Settings) -> page_results.SegmentView:
+    """The segment view of ``dimension`` at the scenario's gross margin, discount rate and horizon (``values``:
+    the resolved scenario, :func:`dashboard.inputs.plan`)."""
+    return page_results.segment_view(bases(aggs, dimension), dimension, gross_margin=values["clv_gross_margin"],
+                                     annual_discount_rate=values["clv_discount_rate"],
+                                     horizon_years=values["clv_horizon"], lang=s.lang)
+
+
+def picker(offered: tuple[str, ...], s: Settings) -> str:
+    """The dimension picker (``segments_dimension``, in the link): the dimensions ``offered``, named in the
+    language; returns the chosen one. Its value is set on every run, so a language change keeps the choice."""
+    chosen = chosen_dimension(offered)
+    st.session_state[DIMENSION_KEY] = chosen
+    st.selectbox(s.t("segments_dimension"), offered, key=DIMENSION_KEY, help=s.t("segments_dimension_help"),
+                 format_func=lambda dimension: page_results.dimension_name(dimension, s.lang),
+                 on_change=dimension_changed, args=(offered,))
+    url_sync.mirror(DIMENSION_KEY)
+    return chosen
+
+
+#: How each kind of figure is written in the table: percent with one decimal, money in whole units (order value and
+#: margin per year with cents: they are small), ratios with one decimal.
+_WRITTEN = {"count": ("number", 0), "fraction": ("percent", 1), "money": ("number", 0), "ratio": ("number", 1)}
+_CENTS = ("average_order_value", "margin_per_year")
+
+
+def table(frame, s: Settings, key: str) -> None:
+    """A segment table (:attr:`page_results.SegmentView.table`, or rows of it) as a sortable, localised dataframe:
+    the segment's name pinned on the left, unknown figures "–", the whole business's row shaded."""
+    kinds = dict(page_results.TABLE_COLUMNS)
+    shown = frame.drop(columns="kind").reset_index(drop=True)
+    formats = {column: ("number", 2) if column in _CENTS else _WRITTEN[kinds[column]] for column in kinds}
+    whole = frame["kind"].eq("whole").to_numpy()
+    styled = widgets.localized(shown, formats, s).apply(
+        lambda row: ["background-color: #eef3f8; font-weight: bold" if whole[row.name] else ""] * len(row), axis=1)
+    config = {"segment": st.column_config.TextColumn(s.t("segments_column_segment"), pinned=True)}
+    config.update({column: s.t(f"segments_column_{column}", currency=s.currency) for column in kinds})
+    st.dataframe(styled, hide_index=True, column_config=config, key=key)

@@ -1,0 +1,108 @@
+"""The Segments page's charts: where the value is (retention against CLV, one bubble per segment) and where one
+more point of retention pays most (Reichheld's +5 pp per segment). Segment names are user text: escaped for Plotly."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from retention_views.charts.common import PALETTE, figure, money_axis
+from retention_views.formats import format_kind, format_money, format_number, format_percent
+from retention_views.texts import translator
+
+#: Net value's colours: losses red, gains green, 0 white in between (a diverging scale centred on 0).
+NET_VALUE_SCALE = [[0.0, PALETTE["bad"]], [0.5, "#f7f7f7"], [1.0, PALETTE["good"]]]
+UNKNOWN_COLOUR = "#bfc5d2"
+"""A bubble whose net value is unknown (no CAC or no retention cost): grey, never the colour of 0."""
+LARGEST_BUBBLE = 60
+"""Diameter in pixels of the bubble of the segment with the most customers; the others by area."""
+
+
+def _plain(name: str) -> str:
+    """A segment's name as Plotly text: ``<`` and ``&`` escaped, so Plotly's HTML-like tags stay text."""
+    return html.escape(str(name), quote=False)
+
+
+def placeable(table: pd.DataFrame) -> pd.DataFrame:
+    """The segment rows of a segment table (:class:`~retention_views.page_results.segments.SegmentView`) that the
+    value chart can place: retention and margin-multiple CLV known (the whole business's row is not a segment)."""
+    rows = table[table["kind"] != "whole"]
+    return rows[rows["retention_rate"].notna() & rows["margin_multiple_clv"].notna()]
+
+
+def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Figure:
+    """Annual retention (x) against margin-multiple CLV (y), one bubble per segment, its area the customers, its
+    colour the net value (red below 0, green above; grey where unknown). The whole business is a cross."""
+    tr = translator(lang)
+    rows = placeable(table)
+    sizes = rows["customers"].to_numpy(dtype=float)
+    sizeref = 2.0 * (sizes.max() if len(sizes) else 1.0) / LARGEST_BUBBLE ** 2
+    hover = [tr("segments_chart_value_hover", segment=_plain(row.segment),
+                retention=format_percent(row.retention_rate, lang),
+                clv=format_money(row.margin_multiple_clv, lang, currency, 0),
+                customers=format_number(row.customers, lang),
+                net=format_kind("money", row.net_value, lang, currency))
+             for row in rows.itertuples(index=False)]
+    known = rows["net_value"].notna().to_numpy()
+    spread = float(np.nanmax(np.abs(rows["net_value"].to_numpy(dtype=float)))) if known.any() else 1.0
+    traces = []
+    for is_known in (True, False):
+        part = rows[known == is_known]
+        if part.empty:
+            continue
+        marker = {"size": part["customers"], "sizemode": "area", "sizeref": sizeref, "sizemin": 6,
+                  "line": {"color": "#4a4a4a", "width": 1}}
+        if is_known:
+            marker.update(color=part["net_value"], colorscale=NET_VALUE_SCALE, cmin=-spread or -1, cmax=spread or 1,
+                          showscale=True, colorbar={"title": {"text": tr("segments_chart_net_value",
+                                                                         currency=currency)}, "thickness": 12})
+        else:
+            marker.update(color=UNKNOWN_COLOUR)
+        traces.append(dict(type="scatter", mode="markers+text", x=part["retention_rate"],
+                           y=part["margin_multiple_clv"], text=[_plain(name) for name in part["segment"]],
+                           textposition="top center", marker=marker,
+                           name=tr("segments_chart_known" if is_known else "segments_chart_unknown_net"),
+                           hovertext=[text for text, keep in zip(hover, known == is_known) if keep],
+                           hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False))
+    whole = table[table["kind"] == "whole"]
+    if not whole.empty and whole["retention_rate"].notna().all() and whole["margin_multiple_clv"].notna().all():
+        traces.append(dict(type="scatter", mode="markers", x=whole["retention_rate"], y=whole["margin_multiple_clv"],
+                           marker={"symbol": "x", "size": 12, "color": PALETTE["primary"]},
+                           name=tr("segments_row_whole"), hovertemplate=tr("segments_row_whole")
+                           + "<extra></extra>"))
+    return figure(traces, tr("segments_chart_value_title"), lang, tr("segments_chart_retention_axis"),
+                  tr("segments_chart_clv_axis", currency=currency), xaxis={"tickformat": ".0%"},
+                  yaxis=money_axis(lang, currency), hovermode="closest", height=460,
+                  legend={"y": -0.18, "yanchor": "top"}, margin={"b": 10})
+
+
+def segment_uplift_chart(uplift: pd.DataFrame, lang: str, currency: str) -> go.Figure:
+    """Per segment, what five more points of annual retention add to a new customer's value (money per new
+    customer; :func:`retention_core.segments.uplift_by_segment`), largest on top; the whole business in its own
+    colour. Segments where the effect cannot be computed are left out (the page says which)."""
+    tr = translator(lang)
+    rows = uplift[uplift["value_change"].notna()].sort_values("value_change")
+    colours = [PALETTE["primary"] if kind == "whole" else PALETTE["good"] if change >= 0 else PALETTE["bad"]
+               for kind, change in zip(rows["kind"], rows["value_change"])]
+    texts = [format_money(change, lang, currency, 0) for change in rows["value_change"]]
+    hover = [tr("segments_chart_uplift_hover", segment=_plain(row.segment),
+                before=format_percent(row.retention_before, lang), after=format_percent(row.retention_after, lang),
+                change=format_money(row.value_change, lang, currency),
+                relative=format_percent(row.relative_change, lang) if pd.notna(row.relative_change) else "–")
+             for row in rows.itertuples(index=False)]
+    bar = dict(type="bar", orientation="h", x=rows["value_change"], y=[_plain(name) for name in rows["segment"]],
+               marker={"color": colours}, text=texts, textposition="auto", hovertext=hover,
+               hovertemplate="%{hovertext}<extra></extra>", showlegend=False)
+    return figure([bar], tr("segments_chart_uplift_title"), lang, tr("segments_chart_uplift_axis", currency=currency),
+                  "", xaxis=money_axis(lang, currency), yaxis={"automargin": True}, hovermode="closest",
+                  height=max(260, 40 + 32 * len(rows)), margin={"b": 10})
+
+
+def unplaced(uplift: pd.DataFrame) -> list[str]:
+    """The segments (names as shown) whose +5 pp effect is unknown: retention or margin unknown, or retention
+    above 95 % (no room for five more points)."""
+    return [str(name) for name, kind, change in zip(uplift["segment"], uplift["kind"], uplift["value_change"])
+            if kind != "whole" and pd.isna(change)]

@@ -1,0 +1,151 @@
+"""The Segments page: one dimension's segment table with the whole business beside it, the uplift per segment, the
+NPS groups' value, and the plain notes on pooling and costs.
+
+Everything is read off :class:`retention_core.segments.SegmentBases` (made once per data set and dimension) at a gross
+margin and discount rate (the CLV page's), so a slider move never touches a customer. Every figure is the core's
+(:func:`retention_core.segments.segment_figures`, :func:`retention_core.segments.uplift_by_segment`); this module
+only picks the columns a page shows, names the rows in the user's language and writes the notes. The page, the
+report and the exports call :func:`segment_view`: one path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from retention_core import segments
+from retention_core.ingest import CUSTOMER_ATTRIBUTES
+from retention_views.texts import translator
+
+#: Every dimension a link may name: the core's (:data:`retention_core.segments.DIMENSIONS`), the NPS group, and the
+#: customers sheet's attributes. Which of them a data set offers is :func:`retention_core.segments.available_dimensions`
+#: (plus the NPS group when the survey has customer ids); a link naming one the data lacks falls back to the first.
+SEGMENT_DIMENSIONS = tuple(dict.fromkeys((*segments.DIMENSIONS, "nps_group", *CUSTOMER_ATTRIBUTES)))
+
+#: The columns of the segment table after ``segment`` (the row's name) and ``kind``, with how each is written:
+#: ``count``, ``fraction`` (percent), ``money`` or ``ratio`` (:func:`retention_views.formats.format_kind`).
+TABLE_COLUMNS = (
+    ("customers", "count"),
+    ("customer_share", "fraction"),
+    ("retention_rate", "fraction"),
+    ("repeat_purchase_rate", "fraction"),
+    ("average_order_value", "money"),
+    ("margin_per_year", "money"),
+    ("simple_clv", "money"),
+    ("margin_multiple_clv", "money"),
+    ("finite_horizon_clv", "money"),
+    ("acquisition_cost", "money"),
+    ("lifetime_retention_cost", "money"),
+    ("clv_gap", "money"),
+    ("net_value", "money"),
+    ("break_even_retention_spend", "money"),
+    ("clv_to_cac", "ratio"),
+)
+
+#: Dimensions whose labels are codes the page translates (the others are data values: a product, a year, a channel).
+_CODED = {"rfm": "segments_rfm_", "first_order_value": "segments_tier_", "nps_group": "segments_nps_"}
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    """What the Segments page (and the report, the exports) shows for one dimension at one margin and discount rate.
+
+    ``table``: one row per segment and a last row for the whole business (``kind`` "whole"), columns ``segment``
+    (the row's name as shown: a data value as it is, a code translated, "other", "missing", "whole business"),
+    ``kind`` and :data:`TABLE_COLUMNS`; unknown figures NaN, never 0. ``uplift``: the +5 pp effect per segment
+    (:func:`retention_core.segments.uplift_by_segment`) with ``segment`` named like the table. ``notes``: plain
+    sentences on what the pooling and the costs mean for this table (no user text in them); ``pooled``: the labels
+    pooled into "other", by name in the dimension's order (user text: shown escaped). ``figures``: the core's result, for whoever
+    needs more columns.
+    """
+
+    dimension: str
+    table: pd.DataFrame
+    uplift: pd.DataFrame
+    notes: tuple[str, ...]
+    pooled: tuple[str, ...]
+    figures: segments.SegmentFigures
+
+
+def segment_name(dimension: str, label: object, kind: str, lang: str) -> str:
+    """A row's name as shown: a coded label (RFM group, first-order tier, NPS group) translated, a data value as it
+    is, and the "other", "missing" and "whole business" rows by name."""
+    tr = translator(lang)
+    if kind != "segment":
+        return tr(f"segments_row_{kind}")
+    if dimension in _CODED:
+        return tr(_CODED[dimension] + str(label))
+    return str(label)
+
+
+def dimension_name(dimension: str, lang: str) -> str:
+    """A dimension's name in the picker and the report (``Erstes Produkt`` / ``First product``)."""
+    return translator(lang)(f"segments_dimension_{dimension}")
+
+
+def segment_view(bases: segments.SegmentBases, dimension: str, *, gross_margin: float, annual_discount_rate: float,
+                 horizon_years: int, lang: str) -> SegmentView:
+    """The segment table of ``dimension`` (``bases``: :func:`retention_core.segments.segment_bases` of its labels)
+    at the CLV page's ``gross_margin``, ``annual_discount_rate`` and ``horizon_years``, named in ``lang``."""
+    figures = segments.segment_figures(bases, gross_margin=gross_margin, annual_discount_rate=annual_discount_rate,
+                                       horizon_years=horizon_years)
+    rows = pd.concat([figures.table, figures.whole], ignore_index=True)
+    names = [segment_name(dimension, label, kind, lang) for label, kind in zip(rows["segment"], rows["kind"])]
+    table = rows[[name for name, _ in TABLE_COLUMNS]].assign(segment=names, kind=rows["kind"])
+    table = table[["segment", "kind", *(name for name, _ in TABLE_COLUMNS)]]
+    uplift = segments.uplift_by_segment(bases, gross_margin=gross_margin, annual_discount_rate=annual_discount_rate)
+    uplift = uplift.assign(segment=names)  # the same rows in the same order: segments, then the whole
+    return SegmentView(dimension=dimension, table=table, uplift=uplift, notes=segment_notes(figures, lang),
+                       pooled=tuple(segment_name(dimension, label, "segment", lang) for label in bases.pooled),
+                       figures=figures)
+
+
+def segment_notes(figures: segments.SegmentFigures, lang: str) -> tuple[str, ...]:
+    """Plain sentences on the table: how many labels went into "other" and why, who is "missing", how the costs
+    were split, and why retention is unknown when it is. The sentences hold no user text (the pooled labels are
+    :attr:`SegmentView.pooled`, for the page to show as text)."""
+    tr = translator(lang)
+    bases = figures.bases
+    kinds = [kind for _, kind, _ in bases.rows]
+    notes = []
+    if bases.pooled:
+        notes.append(tr("segments_note_other", count=len(bases.pooled), minimum=bases.min_customers,
+                        maximum=segments.MAX_SEGMENTS - 1))
+    if "missing" in kinds:
+        notes.append(tr("segments_note_missing", customers=bases.customer_counts[kinds.index("missing")]))
+    notes.append(tr(f"segments_cost_retention_{bases.retention_cost_source}"))
+    notes.append(tr(f"segments_cost_acquisition_{bases.acquisition_cost_source}"))
+    if figures.unknown_retention is not None:
+        notes.append(tr("segments_note_retention_unknown"))
+    return tuple(notes)
+
+
+@dataclass(frozen=True)
+class NpsValue:
+    """The NPS groups' value side by side and what a detractor costs compared with a promoter.
+
+    ``table``: the promoter, passive and detractor rows of the NPS-group :class:`SegmentView` (those with a row of
+    their own) and the "missing" row (customers without a survey answer); ``promoter_clv``, ``detractor_clv``: their
+    margin-multiple CLVs (None when unknown or pooled); ``detractor_cost``: promoter CLV − detractor CLV per
+    customer (None unless both are known).
+    """
+
+    table: pd.DataFrame
+    promoter_clv: float | None
+    detractor_clv: float | None
+    detractor_cost: float | None
+
+
+def nps_value(view: SegmentView) -> NpsValue:
+    """:class:`NpsValue` of the NPS-group view (``view.dimension == "nps_group"``)."""
+    if view.dimension != "nps_group":
+        raise ValueError(f"nps_value needs the NPS-group view, got the dimension {view.dimension!r}")
+    core = view.figures.table
+    clv = {label: value for label, kind, value in zip(core["segment"], core["kind"], core["margin_multiple_clv"])
+           if kind == "segment" and pd.notna(value)}
+    promoter, detractor = clv.get("promoter"), clv.get("detractor")
+    cost = None if promoter is None or detractor is None else float(promoter - detractor)
+    return NpsValue(table=view.table[view.table["kind"] != "whole"].reset_index(drop=True),
+                    promoter_clv=None if promoter is None else float(promoter),
+                    detractor_clv=None if detractor is None else float(detractor), detractor_cost=cost)
