@@ -1,0 +1,148 @@
+"""The Segments page's view function and charts, on the six hand-worked customers of tests/hand_orders.py.
+
+``three_years`` (E = 2024-12-31: L = 2024, P = 2023): web = {A, C, E}, shop = {B, D, F} (see
+tests/core/segments/test_figures.py for every figure by hand). At a 50 % margin and 10 % discount rate:
+web: r = 1, m = 0.5 · 147 / 3 = 24.5, CLV = 24.5 · 1.1 / 0.1 = 269.5; shop: r = 0, m = 10, CLV = 10; nobody in
+shop was won in L, so its CAC and net value are unknown. The whole: r = 2/3, m = 0.5 · 167 / 4.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from hand_orders import three_years_orders
+from retention_core import segments
+from retention_core.dataset import Dataset, aggregate
+from retention_views import charts, page_results, whatif
+
+GROSS_MARGIN, DISCOUNT = 0.5, 0.1
+CHANNEL = {"A": "web", "C": "web", "E": "web", "B": "shop", "D": "shop", "F": "shop"}
+
+
+@pytest.fixture(scope="module")
+def aggregates():
+    costs_sheet = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01", "2024-07-01"]),
+                                "category": ["team", "tools"], "amount": [60.0, 40.0]})
+    acquisition = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01"]), "acquisition_spend": [60.0]})
+    dataset = Dataset(transactions=three_years_orders(), retention_costs=costs_sheet, acquisition=acquisition,
+                      key="t", name="t")
+    return aggregate(dataset, "quarter", 12)
+
+
+def channel_bases(aggregates, min_customers=1) -> segments.SegmentBases:
+    customers = aggregates.customers
+    labels = segments.label_table(customers["customer_id"], customers["customer_id"].map(CHANNEL), ["web", "shop"])
+    return segments.segment_bases(customers, labels, aggregates.basis, min_customers=min_customers)
+
+
+def view_of(bases, dimension="attribute", lang="de") -> page_results.SegmentView:
+    return page_results.segment_view(bases, dimension, gross_margin=GROSS_MARGIN, annual_discount_rate=DISCOUNT,
+                                     horizon_years=5, lang=lang)
+
+
+def test_the_table_has_a_row_per_segment_and_the_whole_business_last(aggregates):
+    table = view_of(channel_bases(aggregates)).table
+    assert table["segment"].tolist() == ["web", "shop", "Ganzes Geschäft"]
+    assert table["kind"].tolist() == ["segment", "segment", "whole"]
+    assert table.columns.tolist() == ["segment", "kind", *(name for name, _ in page_results.TABLE_COLUMNS)]
+    assert table["customers"].tolist() == [3, 3, 6] and table["customer_share"].tolist() == [0.5, 0.5, 1.0]
+    assert table["retention_rate"].tolist() == pytest.approx([1.0, 0.0, 2 / 3])
+    assert table["margin_multiple_clv"].tolist() == pytest.approx([269.5, 10.0, 0.5 * 167 / 4 * 1.1 / (1.1 - 2 / 3)])
+
+
+def test_an_unknown_figure_is_missing_never_zero(aggregates):
+    shop = view_of(channel_bases(aggregates)).table.iloc[1]
+    assert pd.isna(shop["acquisition_cost"]) and pd.isna(shop["net_value"]) and pd.isna(shop["clv_to_cac"])
+    assert shop["retention_rate"] == 0.0  # a measured 0 stays 0
+
+
+def test_the_whole_business_row_is_the_clv_page_s_result_at_the_same_margin_and_discount(aggregates):
+    whole = view_of(channel_bases(aggregates)).table.iloc[-1]
+    values = whatif.resolve(aggregates, {"clv_gross_margin": GROSS_MARGIN, "clv_discount_rate": DISCOUNT}).values
+    page = whatif.clv_result(aggregates.basis, values)
+    # the CLV page starts from retention at 4 decimals (66.67 %) and money at cents, as its fields show them
+    for name in ("margin_per_year", "simple_clv", "margin_multiple_clv", "finite_horizon_clv",
+                 "lifetime_retention_cost", "clv_gap", "net_value", "break_even_retention_spend", "clv_to_cac",
+                 "acquisition_cost"):
+        assert whole[name] == pytest.approx(getattr(page, name), rel=1e-3), name
+
+
+def test_small_segments_are_pooled_into_other_with_a_note_that_says_why(aggregates):
+    view = view_of(channel_bases(aggregates, min_customers=segments.MIN_SEGMENT_CUSTOMERS))
+    assert view.table["segment"].tolist() == ["Übrige", "Ganzes Geschäft"]
+    assert view.pooled == ("web", "shop")
+    assert view.notes[0].startswith("2 kleine Segmente sind unter „Übrige“ zusammengefasst")
+    assert "mindestens 30 Kunden" in view.notes[0]
+
+
+def test_the_notes_say_how_costs_were_split_in_both_languages(aggregates):
+    for lang, retention, acquisition in (("de", "nach aktiven Kundenjahren", "nach Neukunden"),
+                                         ("en", "by active customer-years", "by new customers")):
+        notes = view_of(channel_bases(aggregates), lang=lang).notes
+        assert any(retention in note for note in notes) and any(acquisition in note for note in notes)
+
+
+def test_customers_the_dimension_cannot_place_form_the_missing_row(aggregates):
+    customers = aggregates.customers
+    labels = segments.label_table(customers["customer_id"], customers["customer_id"].map({"A": "web", "C": "web"}),
+                                  ["web"])
+    bases = segments.segment_bases(customers, labels, aggregates.basis, min_customers=1)
+    view = view_of(bases, lang="en")
+    assert view.table["segment"].tolist() == ["web", "Missing", "Whole business"]
+    assert view.table["customers"].tolist() == [2, 4, 6]
+    assert any(note.startswith('"Missing": 4 customers') for note in view.notes)
+
+
+def test_coded_labels_are_named_in_the_language():
+    assert page_results.segment_name("rfm", "at_risk", "segment", "de") == "Gefährdet"
+    assert page_results.segment_name("rfm", "at_risk", "segment", "en") == "At risk"
+    assert page_results.segment_name("first_order_value", "high", "segment", "en") == "High (top third)"
+    assert page_results.segment_name("first_product", "at_risk", "segment", "en") == "at_risk"  # a data value
+    assert page_results.segment_name("nps_group", None, "other", "de") == "Übrige"
+
+
+def nps_bases(aggregates) -> segments.SegmentBases:
+    # A and C promoters (10, 9), B and F detractors (3, 5; F answered 9 first, the latest answer counts)
+    survey = pd.DataFrame({"response_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01",
+                                                            "2023-06-01", "2024-06-01"]),
+                           "score": [10, 9, 3, 9, 5], "customer_id": ["A", "C", "B", "F", "F"]})
+    return segments.segment_bases(aggregates.customers, segments.by_nps_group(survey), aggregates.basis,
+                                  min_customers=1)
+
+
+def test_a_detractor_costs_the_difference_of_the_clvs(aggregates):
+    # promoters {A, C}: both bought in P and again in L, r = 1, m = 0.5 · (60 + 40) / 2 = 25, CLV = 25 · 1.1 / 0.1;
+    # detractors {B, F}: P {B}, not back, r = 0; L buyers {F}, revenue −5 + 25 = 20, m = 10, CLV = 10
+    nps = page_results.nps_value(view_of(nps_bases(aggregates), dimension="nps_group", lang="en"))
+    assert nps.table["segment"].tolist() == ["Promoters", "Detractors", "Missing"]
+    assert nps.promoter_clv == pytest.approx(275.0) and nps.detractor_clv == pytest.approx(10.0)
+    assert nps.detractor_cost == pytest.approx(265.0)
+
+
+def test_nps_value_needs_the_nps_group_view(aggregates):
+    with pytest.raises(ValueError, match="nps_value needs the NPS-group view, got the dimension 'attribute'"):
+        page_results.nps_value(view_of(channel_bases(aggregates)))
+
+
+def test_the_value_chart_draws_an_unknown_net_value_grey_not_as_zero(aggregates):
+    view = view_of(channel_bases(aggregates), lang="en")
+    by_name = {trace.name: trace for trace in charts.segment_value_chart(view.table, "en", "EUR").data}
+    assert list(by_name["Segment (colour: net value)"].text) == ["web"]
+    assert list(by_name["Net value unknown"].text) == ["shop"]
+    assert by_name["Net value unknown"].marker.color == charts.segments.UNKNOWN_COLOUR
+    assert list(by_name["Whole business"].x) == pytest.approx([2 / 3])
+
+
+def test_a_segment_name_is_text_in_the_charts(aggregates):
+    table = view_of(channel_bases(aggregates)).table.replace({"segment": {"web": "<b>web</b> & co"}})
+    texts = [text for trace in charts.segment_value_chart(table, "de", "EUR").data for text in trace.text or ()]
+    assert "&lt;b&gt;web&lt;/b&gt; &amp; co" in texts
+
+
+def test_the_uplift_chart_leaves_out_segments_without_room_for_five_points(aggregates):
+    view = view_of(channel_bases(aggregates), lang="en")
+    # web retains everyone: no room for 5 more points; shop (r = 0) and the whole have a value
+    assert charts.unplaced(view.uplift) == ["web"]
+    bars = charts.segment_uplift_chart(view.uplift, "en", "EUR").data[0]
+    assert sorted(bars.y) == ["Whole business", "shop"]
