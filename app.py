@@ -49,6 +49,7 @@ with errors.boundary():  # an unexpected error: a message in the user's language
     )
     with st.sidebar:
         st.caption(widgets.message("sidebar_source_caption", lang, name=shown_data.dataset_name(lang)))
+    st.session_state[keys.PAGE] = navigation.url_path
     saved_scenarios.save_form(settings)
     errors.show_callback_error()
     navigation.run()

@@ -29,7 +29,7 @@ from retention_views import text_keys  # noqa: E402
 from retention_views.texts import t  # noqa: E402
 
 SAMPLE_CSV = ROOT / "sample_data" / "transaktionen.csv"
-PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data")
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "segments", "scenarios", "data")
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 VIEWPORT = {"width": 1440, "height": 900}
 

@@ -102,7 +102,13 @@ def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False, rerun
     """
     value = _to_widget(plan.specs[key], _shown(plan, key))
     relabelled = labelled_choices and st.session_state.get(keys.LANG_CHANGED, False)
-    if relabelled or key not in st.session_state or st.session_state[key] != value:
+    # a key shown on two pages (the margin on "CLV & gap" and "Segments") is two widgets to Streamlit: the other
+    # page's widget state does not carry over, so the value is set again on the first run of another page
+    bound_on = st.session_state.setdefault(keys.BOUND_ON_PAGE, {})
+    page = st.session_state.get(keys.PAGE)
+    moved = bound_on.get(key) != page
+    bound_on[key] = page
+    if relabelled or moved or key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
     return {"key": key, "on_change": _changed, "args": (key, plan.defaults[key], reruns)}
 

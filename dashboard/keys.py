@@ -34,8 +34,10 @@ LINK_REJECTED = "scenario_link_rejected"
 SHOWN_LANG = "scenario_shown_lang"
 LANG_CHANGED = "scenario_lang_changed"
 NUMBER_ERRORS = "scenario_number_errors"
+BOUND_ON_PAGE = "scenario_bound_on_page"  # widget key -> the page its widget was last shown on
 
 # the frame: a failed callback's incident code, this session's place in the work queue, the block run counts
 CALLBACK_ERROR = "app_callback_error"
 WORK_OWNER = "work_owner"
 BLOCK_RUNS = "app_block_runs"
+PAGE = "app_page"  # the page this run shows (its URL path), set by the frame

@@ -309,7 +309,7 @@ def test_an_upload_in_one_session_is_invisible_in_another():
     assert not visitor.metric  # no kept/rejected counts: the visitor has uploaded nothing
 
 
-PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data")
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "segments", "scenarios", "data")
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])

@@ -43,7 +43,7 @@ def leaks(texts: list[str], words: tuple[str, ...], internal_names: tuple[str, .
     return found
 
 
-PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data")
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "segments", "scenarios", "data")
 OTHER = {"de": (ENGLISH, tuple(INTERNAL)), "en": (GERMAN, SNAKE_CASE)}
 
 

@@ -213,8 +213,8 @@ def test_no_page_asks_another_host_for_anything(page):
 
     The ``page`` fixture fails the test on any request to another host; this test visits every page for it.
     """
-    for key in ("page_retention_cost", "page_clv", "page_profit", "page_cohorts", "page_loyalty", "page_scenarios",
-                "page_data", "page_overview"):
+    for key in ("page_retention_cost", "page_clv", "page_profit", "page_cohorts", "page_loyalty", "page_segments",
+                "page_scenarios", "page_data", "page_overview"):
         open_page(page, t(key, "de"))
     icon = page.locator('link[rel~="icon"]').first.get_attribute("href")
     assert not is_foreign(urljoin(page.url, icon), page.url), icon

@@ -29,7 +29,7 @@ KEY_ARGUMENT = re.compile(r"""\bmetric\(\s*["']([a-z0-9_]+)["']""")
 PASSED_KEYS = ("png_no_kaleido", "png_no_browser", "png_failed", "scenario_name_empty", "scenario_name_too_long",
                "scenario_too_many", "error_sheet_field_missing", "error_sheet_no_rows", "error_sheet_no_purchases",
                "error_sheet_not_applied")
-PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios", "data")
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "segments", "scenarios", "data")
 # What each explicit key map of text_keys must cover: the values the code looks up in it.
 COVERED = {
     "PERIOD": PERIODS,

@@ -1,0 +1,87 @@
+"""The Segments page on the sample: it renders in both languages, the dimension picker changes the table and goes
+into the link, a margin step reruns the page's fragment alone without making the segment bases again, and the
+whole-business row is the CLV page's cards."""
+
+from __future__ import annotations
+
+import pytest
+from apptest_support import block_runs, german_number, metric_value, open_page, run_fragment
+from streamlit.testing.v1 import AppTest
+
+from apptest_support import APP
+
+pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
+
+
+def segment_table(app: AppTest, index: int = 0):
+    """The numbers of the page's ``index``-th segment table (the Styler's frame), by segment name."""
+    return app.dataframe[index].value.set_index("segment")
+
+
+@pytest.mark.parametrize(("lang", "whole", "first_product"), [("de", "Ganzes Geschäft", "Erstes Produkt"),
+                                                               ("en", "Whole business", "First product")])
+def test_the_segments_page_shows_the_cohorts_with_the_whole_business_and_offers_what_the_sample_has(
+        lang, whole, first_product):
+    app = open_page("app_pages/segments.py", lang)
+    table = segment_table(app)
+    assert list(table.index) == ["2022", "2023", "2024", whole]
+    assert table["customers"].iloc[:-1].sum() == table.loc[whole, "customers"] == 4000
+    assert app.selectbox(key="segments_dimension").value == "acquisition_year"
+    assert first_product in app.selectbox(key="segments_dimension").options  # the sample has products
+    assert len(app.dataframe) == 2  # the NPS groups' table: the sample's survey names its customers
+
+
+def test_a_dimension_change_shows_its_segments_and_goes_into_the_link():
+    app = open_page("app_pages/segments.py")
+    app.selectbox(key="segments_dimension").set_value("rfm").run()
+    assert not app.exception, app.exception
+    assert "Champions" in segment_table(app).index and "Gefährdet" in segment_table(app).index
+    assert app.query_params["segments_dimension"] == "rfm"
+    assert block_runs(app)["segments_bases"] == 3  # the cohorts, the NPS groups, now RFM: each made once
+    app.switch_page("app_pages/overview.py").run()
+    assert app.query_params["segments_dimension"] == "rfm"  # the frame mirrors it like every setting
+
+
+def test_a_margin_step_reruns_the_table_alone_and_does_not_make_the_bases_again():
+    app = open_page("app_pages/segments.py")
+    clv_before = segment_table(app).loc["Ganzes Geschäft", "margin_multiple_clv"]
+    before = block_runs(app)
+    app.select_slider(key="clv_gross_margin").set_value(60.0)
+    run_fragment(app, "segments_what_if")
+    after = block_runs(app)
+    assert {block: after[block] - before.get(block, 0) for block in after
+            if after[block] != before.get(block, 0)} == {"segments_what_if": 1}
+    assert segment_table(app).loc["Ganzes Geschäft", "margin_multiple_clv"] > clv_before
+    assert app.query_params["clv_gross_margin"] == "0.6"
+
+
+def test_the_whole_business_row_is_the_clv_page_s_figures_at_the_same_margin():
+    app = open_page("app_pages/segments.py")
+    app.select_slider(key="clv_gross_margin").set_value(45.0)
+    run_fragment(app, "segments_what_if")
+    app.run()
+    whole = segment_table(app).loc["Ganzes Geschäft"]
+    app.switch_page("app_pages/clv.py").run()
+    assert app.select_slider(key="clv_gross_margin").value == 45.0  # one margin for both pages
+    # the CLV page's cards are in cents; its retention starts at the measured rate (4 decimals)
+    for label, column in (("CLV (Margen-Multiplikator)", "margin_multiple_clv"), ("Einfacher CLV", "simple_clv"),
+                          ("CLV (fester Horizont)", "finite_horizon_clv"), ("Nettowert je Neukunde", "net_value")):
+        assert german_number(metric_value(app, label)) == pytest.approx(whole[column], abs=0.01), label
+
+
+def test_a_link_opens_the_page_on_its_dimension_and_one_the_data_lacks_is_named():
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["segments_dimension"] = "first_product"
+    app.run()
+    app.switch_page("app_pages/segments.py").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="segments_dimension").value == "first_product"
+    assert "Kaffee-Abo" in segment_table(app).index
+    lacking = AppTest.from_file(APP, default_timeout=120)
+    lacking.query_params["segments_dimension"] = "channel"  # the sample has no customers sheet
+    lacking.run()
+    lacking.switch_page("app_pages/segments.py").run()
+    assert not lacking.exception, lacking.exception
+    assert lacking.selectbox(key="segments_dimension").value == "acquisition_year"
+    assert any("Segmente: Merkmal" in info.value for info in lacking.info)
+    assert "segments_dimension" not in lacking.query_params
