@@ -81,7 +81,7 @@ def what_if() -> None:
     st.caption(s.t("segments_nps_intro"))
     nps = page_results.nps_value(view if dimension == segment_data.NPS_GROUP
                                  else segment_data.view(aggs, segment_data.NPS_GROUP, values, s))
-    segment_data.table(nps.table, s, key="segments_nps_table")
+    segment_data.table(nps.table, s, key="segments_nps_table", columns=page_results.NPS_COLUMNS)
     if nps.detractor_cost is None:
         st.caption(s.t("segments_nps_cost_unknown"))
     else:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import saved_scenarios, shown_data, widgets
+from dashboard import segments as segment_data
 from dashboard.sidebar import Settings
-from retention_views import charts, report, text_keys, whatif
+from retention_views import charts, page_results, report, text_keys, whatif
 from retention_views.exports import to_csv_bytes, to_xlsx_bytes
 from retention_views.formats import format_interval_range, format_percent
 
@@ -143,8 +144,10 @@ def exports(s: Settings) -> None:
     current = evaluate(choice, s)
     settings = {"app_currency": s.currency, "app_period": current.period,
                 "app_activity_months": values["app_activity_months"]}
+    segments = segment_data.export_view(shown_data.aggregates_for(current.period, values["app_activity_months"]),
+                                        current.outcome.values, s)
     frame = report.scenario_frame(name, {**settings, **current.outcome.values}, current.outcome, s.lang,
-                                  s.currency, current.period)
+                                  s.currency, current.period, segments)
     stem = report.file_stem(name)
     columns = st.columns(4)
     columns[0].download_button(s.t("download_scenario_csv"), to_csv_bytes(frame, s.lang),
@@ -155,11 +158,18 @@ def exports(s: Settings) -> None:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                on_click="ignore")
     figures = scenario_figures(current, s)
+    if segments is not None:
+        st.caption(s.t("scenarios_export_segments", dimension=page_results.dimension_name(segments.dimension, s.lang)))
+        if not charts.placeable(segments.table).empty:
+            figures["segments_value"] = charts.segment_value_chart(segments.table, s.lang, s.currency)
+        if segments.uplift["value_change"].notna().any():
+            figures["segments_uplift"] = charts.segment_uplift_chart(segments.uplift, s.lang, s.currency)
     subtitle = s.t("report_subtitle", data=shown_data.dataset_name(s.lang),
                    period=s.t(text_keys.PERIOD[current.period]))
     columns[2].download_button(
         s.t("download_report_html"),
-        lambda: report.html_report(name, subtitle, frame, list(figures.values()), s.lang).encode("utf-8"),
+        lambda: report.html_report(name, subtitle, frame, list(figures.values()), s.lang, segments=segments,
+                                   currency=s.currency).encode("utf-8"),
         file_name=f"{stem}.html", mime="text/html", key="scenarios_html", icon=":material/description:",
         on_click="ignore")
     reason = report.png_unavailable()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import keys, run_counts, session_cache, shown_data, url_sync, widgets
+from dashboard import keys, run_counts, session_cache, shown_data, url_sync
 from dashboard.sidebar import Settings
 from retention_core import segments
 from retention_core.dataset import Aggregates, Dataset
@@ -94,21 +94,24 @@ def picker(offered: tuple[str, ...], s: Settings) -> str:
     return chosen
 
 
-#: How each kind of figure is written in the table: percent with one decimal, money in whole units (order value and
-#: margin per year with cents: they are small), ratios with one decimal.
-_WRITTEN = {"count": ("number", 0), "fraction": ("percent", 1), "money": ("number", 0), "ratio": ("number", 1)}
-_CENTS = ("average_order_value", "margin_per_year")
-
-
-def table(frame, s: Settings, key: str) -> None:
-    """A segment table (:attr:`page_results.SegmentView.table`, or rows of it) as a sortable, localised dataframe:
-    the segment's name pinned on the left, unknown figures "–", the whole business's row shaded."""
-    kinds = dict(page_results.TABLE_COLUMNS)
-    shown = frame.drop(columns="kind").reset_index(drop=True)
-    formats = {column: ("number", 2) if column in _CENTS else _WRITTEN[kinds[column]] for column in kinds}
+def table(frame, s: Settings, key: str, columns: tuple[str, ...] | None = None) -> None:
+    """A segment table (:attr:`page_results.SegmentView.table`, or rows of it) as the page shows it
+    (:func:`page_results.shown_table`): the segment's name pinned on the left, unknown figures "–", the whole
+    business's row shaded. Segment names are cells of a table: shown as text, never as Markdown."""
+    shown = page_results.shown_table(frame, s.lang, s.currency, columns)
     whole = frame["kind"].eq("whole").to_numpy()
-    styled = widgets.localized(shown, formats, s).apply(
+    styled = shown.style.apply(
         lambda row: ["background-color: #eef3f8; font-weight: bold" if whole[row.name] else ""] * len(row), axis=1)
-    config = {"segment": st.column_config.TextColumn(s.t("segments_column_segment"), pinned=True)}
-    config.update({column: s.t(f"segments_column_{column}", currency=s.currency) for column in kinds})
-    st.dataframe(styled, hide_index=True, column_config=config, key=key)
+    name = shown.columns[0]
+    st.dataframe(styled, hide_index=True, key=key,
+                 column_config={name: st.column_config.TextColumn(name, pinned=True)})
+
+
+def export_view(aggs: Aggregates, values: dict, s: Settings) -> page_results.SegmentView | None:
+    """The segment view the exports carry: the chosen dimension (the first offered when the link's is not) at
+    ``values``'s margin, discount rate and horizon (a scenario's resolved values); None without an annual basis."""
+    if aggs.basis is None or "clv_horizon" not in values:
+        return None
+    offered = dimensions(aggs)
+    chosen = url_sync.scenario().get(DIMENSION_KEY)
+    return view(aggs, chosen if chosen in offered else offered[0], values, s)

@@ -40,6 +40,7 @@ from retention_views.formats import (
     format_percent,
     format_period,
 )
+from retention_views.page_results.segments import TABLE_COLUMNS, SegmentView, dimension_name, shown_table
 from retention_views.texts import t, translator
 from retention_views.url_params import MAX_MONEY, PARAMS
 from retention_views.whatif.comparison import outcome_kpis
@@ -143,9 +144,11 @@ _UNUSED_IN_COST_MODE = {
 
 
 def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, lang: str, currency: str,
-                   period: str) -> pd.DataFrame:
+                   period: str, segments: SegmentView | None = None) -> pd.DataFrame:
     """Inputs and results of one scenario as rows: section, item, raw value (fractions, money as numbers), shown;
     a result measured with uncertainty also has its 80 % interval as shown and raw (low, high), else they are empty.
+    With ``segments`` (the Segments page's view at the scenario's margin and discount rate) the segment table
+    follows, one row per segment and figure (:func:`segment_rows`).
 
     The first row carries the scenario's name. Raw values are what a spreadsheet should compute with; ``shown`` is
     the text the dashboard displays. Column headers are translated. Inputs the scenario's cost mode does not use
@@ -173,10 +176,27 @@ def scenario_frame(name: str, values: Mapping[str, object], outcome: Outcome, la
                      format_kind(kpi.kind, kpi.value, lang, currency),
                      "" if sure is None else format_interval_range(kpi.kind, sure.low, sure.high, lang, currency),
                      None if sure is None else sure.low, None if sure is None else sure.high))
+    if segments is not None:
+        rows += segment_rows(segments, lang, currency)
     columns = [tr("report_column_section"), tr("report_column_item"), tr("report_column_value"),
                tr("report_column_shown"), tr("report_column_interval"), tr("report_column_low"),
                tr("report_column_high")]
     return pd.DataFrame(rows, columns=columns)
+
+
+def segment_rows(view: SegmentView, lang: str, currency: str) -> list[tuple]:
+    """The segment table of ``view`` as rows of :func:`scenario_frame`: section "Segmente: <dimension>", item
+    "<segment>: <figure>", the raw value (empty where unknown, never 0) and the value as the page shows it."""
+    tr = translator(lang)
+    section = tr("report_section_segments", dimension=dimension_name(view.dimension, lang))
+    rows = []
+    for record in view.table.itertuples(index=False):
+        for column, kind in TABLE_COLUMNS:
+            value = getattr(record, column)
+            known = pd.notna(value)
+            rows.append((section, f"{record.segment}: {tr(f'segments_column_{column}', currency=currency)}",
+                         float(value) if known else None, format_kind(kind, value, lang, currency), "", None, None))
+    return rows
 
 
 # --- PNG ------------------------------------------------------------------------------------------------------------
@@ -289,12 +309,15 @@ td:last-child { font-variant-numeric: tabular-nums; } code { background: #f2f5f8
 
 
 def html_report(name: str, subtitle: str, frame: pd.DataFrame, figures: Sequence[go.Figure], lang: str,
-                formulas: Sequence[Formula] | None = None) -> str:
-    """A self-contained HTML page of one scenario: results, inputs, charts (plotly.js inlined) and formulas.
+                formulas: Sequence[Formula] | None = None, *, segments: SegmentView | None = None,
+                currency: str = "EUR") -> str:
+    """A self-contained HTML page of one scenario: results, inputs, the segment table, charts (plotly.js inlined)
+    and formulas.
 
     ``frame`` is :func:`scenario_frame` (its section, item and shown columns are used); ``subtitle`` names e.g. the
-    data set. Every text is HTML-escaped, the scenario ``name`` included; ``formulas`` default to those of
-    :data:`REPORT_FORMULAS`, read from their docstrings.
+    data set. Every text is HTML-escaped, the scenario ``name`` and segment names included; ``formulas`` default to
+    those of :data:`REPORT_FORMULAS`, read from their docstrings. ``segments``: the Segments page's view, shown as
+    its table with its notes (money in ``currency``).
     """
     tr = translator(lang)
     formulas = [formula_of(function) for function in REPORT_FORMULAS] if formulas is None else formulas
@@ -325,10 +348,25 @@ def html_report(name: str, subtitle: str, frame: pd.DataFrame, figures: Sequence
         f"{_table(results, (*headers, tr('report_column_interval')))}"
         f"<p class=\"meta\">{html.escape(tr('report_interval_note'))}</p>"
         f"<h2>{html.escape(tr('report_inputs'))}</h2>{_table(inputs, headers)}"
+        f"{_segment_section(segments, lang, currency)}"
         f"<h2>{html.escape(tr('report_charts'))}</h2>{charts}"
         f"<h2>{html.escape(tr('report_formulas'))}</h2><p>{html.escape(tr('report_formulas_intro'))}</p>"
         f"{formula_items}</body></html>"
     )
+
+
+def _segment_section(view: SegmentView | None, lang: str, currency: str) -> str:
+    """The report's segment section: the table as the page shows it, its notes and the pooled labels, escaped."""
+    if view is None:
+        return ""
+    tr = translator(lang)
+    shown = shown_table(view.table, lang, currency)
+    notes = list(view.notes)
+    if view.pooled:
+        notes.append(f"{tr('segments_pooled_labels')} {', '.join(view.pooled)}")
+    return (f"<h2>{html.escape(tr('report_section_segments', dimension=dimension_name(view.dimension, lang)))}</h2>"
+            f"<p>{html.escape(tr('segments_table_caption'))}</p>{_table(shown, shown.columns)}"
+            + "".join(f'<p class="meta">{html.escape(note)}</p>' for note in notes))
 
 
 _SEED_ARTICLE = re.compile(r"seed article (\d{3})( \([^)]*\))?")

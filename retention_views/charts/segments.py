@@ -73,8 +73,10 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
                            marker={"symbol": "x", "size": 12, "color": PALETTE["primary"]},
                            name=tr("segments_row_whole"), hovertemplate=tr("segments_row_whole")
                            + "<extra></extra>"))
+    spread_x = float(rows["retention_rate"].max() - rows["retention_rate"].min()) if len(rows) else 1.0
     return figure(traces, tr("segments_chart_value_title"), lang, tr("segments_chart_retention_axis"),
-                  tr("segments_chart_clv_axis", currency=currency), xaxis={"tickformat": ".0%"},
+                  tr("segments_chart_clv_axis", currency=currency),
+                  xaxis={"tickformat": ".1%" if spread_x < 0.1 else ".0%"},
                   yaxis=money_axis(lang, currency), hovermode="closest", height=460,
                   legend={"y": -0.18, "yanchor": "top"}, margin={"b": 10})
 
@@ -97,7 +99,7 @@ def segment_uplift_chart(uplift: pd.DataFrame, lang: str, currency: str) -> go.F
                marker={"color": colours}, text=texts, textposition="auto", hovertext=hover,
                hovertemplate="%{hovertext}<extra></extra>", showlegend=False)
     return figure([bar], tr("segments_chart_uplift_title"), lang, tr("segments_chart_uplift_axis", currency=currency),
-                  "", xaxis=money_axis(lang, currency), yaxis={"automargin": True}, hovermode="closest",
+                  "", xaxis=money_axis(lang, currency), yaxis={"type": "category", "automargin": True}, hovermode="closest",
                   height=max(260, 40 + 32 * len(rows)), margin={"b": 10})
 
 

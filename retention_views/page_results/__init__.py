@@ -38,6 +38,7 @@ from retention_views.page_results.overview import (
     revenue_retention_kpis,
 )
 from retention_views.page_results.segments import (
+    NPS_COLUMNS,
     SEGMENT_DIMENSIONS,
     TABLE_COLUMNS,
     NpsValue,
@@ -46,6 +47,7 @@ from retention_views.page_results.segments import (
     nps_value,
     segment_name,
     segment_view,
+    shown_table,
 )
 from retention_views.page_results.periods import (
     PeriodFacts,
@@ -96,7 +98,7 @@ __all__ = [
     "clv_defaults",
     "clv_scenario",
     "SEGMENT_DIMENSIONS", "TABLE_COLUMNS", "NpsValue", "SegmentView", "dimension_name", "nps_value", "segment_name",
-    "segment_view",
+    "segment_view", "shown_table", "NPS_COLUMNS",
     "clv_scenario_replicates",
     "cohort_matrix",
     "complete_periods",

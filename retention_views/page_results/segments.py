@@ -16,6 +16,7 @@ import pandas as pd
 
 from retention_core import segments
 from retention_core.ingest import CUSTOMER_ATTRIBUTES
+from retention_views.formats import format_number, format_percent
 from retention_views.texts import translator
 
 #: Every dimension a link may name: the core's (:data:`retention_core.segments.DIMENSIONS`), the NPS group, and the
@@ -42,6 +43,15 @@ TABLE_COLUMNS = (
     ("break_even_retention_spend", "money"),
     ("clv_to_cac", "ratio"),
 )
+
+#: The figures of the NPS groups side by side (retention, CLV, net value and what they rest on).
+NPS_COLUMNS = ("customers", "customer_share", "retention_rate", "margin_per_year", "margin_multiple_clv",
+               "finite_horizon_clv", "net_value")
+
+#: Decimals of each kind of figure as a table writes it: money in whole units (order value and margin per
+#: customer-year with cents, they are small), percent and ratios with one decimal.
+_DIGITS = {"count": 0, "fraction": 1, "money": 0, "ratio": 1}
+_CENTS = ("average_order_value", "margin_per_year")
 
 #: Dimensions whose labels are codes the page translates (the others are data values: a product, a year, a channel).
 _CODED = {"rfm": "segments_rfm_", "first_order_value": "segments_tier_", "nps_group": "segments_nps_"}
@@ -149,3 +159,20 @@ def nps_value(view: SegmentView) -> NpsValue:
     return NpsValue(table=view.table[view.table["kind"] != "whole"].reset_index(drop=True),
                     promoter_clv=None if promoter is None else float(promoter),
                     detractor_clv=None if detractor is None else float(detractor), detractor_cost=cost)
+
+
+def shown_table(table: pd.DataFrame, lang: str, currency: str, columns: tuple[str, ...] | None = None
+                ) -> pd.DataFrame:
+    """A segment table (:attr:`SegmentView.table`, or rows of it) as the page and the report write it: the
+    segment's name, then each figure of ``columns`` (default: all of :data:`TABLE_COLUMNS`) as text in the
+    language (``1.004``, ``57,5 %``), unknown as "–" (never 0), under a translated header with the currency.
+    Text cells: a missing number would otherwise show as "None" in the app's table."""
+    tr = translator(lang)
+    kinds = dict(TABLE_COLUMNS)
+    shown = {tr("segments_column_segment"): table["segment"].to_list()}
+    for column in columns or tuple(kinds):
+        digits = 2 if column in _CENTS else _DIGITS[kinds[column]]
+        write = format_percent if kinds[column] == "fraction" else format_number
+        shown[tr(f"segments_column_{column}", currency=currency)] = [write(value, lang, digits)
+                                                                    for value in table[column]]
+    return pd.DataFrame(shown)

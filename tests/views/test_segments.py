@@ -146,3 +146,45 @@ def test_the_uplift_chart_leaves_out_segments_without_room_for_five_points(aggre
     assert charts.unplaced(view.uplift) == ["web"]
     bars = charts.segment_uplift_chart(view.uplift, "en", "EUR").data[0]
     assert sorted(bars.y) == ["Whole business", "shop"]
+
+
+# --- in the exports: the same view's table --------------------------------------------------------------------------
+
+
+def test_the_scenario_table_carries_the_segment_table_raw_and_as_shown(aggregates):
+    from retention_views import report
+
+    values = whatif.resolve(aggregates, {"clv_gross_margin": GROSS_MARGIN, "clv_discount_rate": DISCOUNT}).values
+    view = view_of(channel_bases(aggregates))
+    frame = report.scenario_frame("A", values, whatif.evaluate(aggregates, values), "de", "EUR", "quarter", view)
+    rows = frame[frame["Bereich"] == "Segmente: Merkmal der Erstbestellung"].set_index("Größe")
+    assert len(rows) == 3 * len(page_results.TABLE_COLUMNS)  # web, shop, the whole business
+    assert rows.loc["web: CLV Margen-Multipl. (EUR)", "Wert"] == pytest.approx(269.5)
+    assert rows.loc["web: CLV Margen-Multipl. (EUR)", "Anzeige"] == "269,50\u00a0€"
+    assert rows.loc["shop: Nettowert (EUR)", "Wert"] is None and rows.loc["shop: Nettowert (EUR)", "Anzeige"] == "–"
+
+
+def test_the_html_report_shows_the_segment_table_with_its_notes_escaped(aggregates):
+    from retention_views import report
+
+    customers = aggregates.customers
+    hostile = {"A": "<script>x</script>", "C": "<script>x</script>", "E": "<script>x</script>"}
+    labels = segments.label_table(customers["customer_id"], customers["customer_id"].map(hostile),
+                                  ["<script>x</script>"])
+    view = view_of(segments.segment_bases(customers, labels, aggregates.basis, min_customers=1), lang="en")
+    values = whatif.resolve(aggregates, {}).values
+    frame = report.scenario_frame("A", values, whatif.evaluate(aggregates, values), "en", "EUR", "quarter", view)
+    page = report.html_report("A", "t", frame, [], "en", segments=view, currency="EUR")
+    assert "<h2>Segments: Attribute of the first order</h2>" in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x</script>" not in page
+    assert "Retention cost: allocated to the segments by active customer-years" in page
+    assert "<td>Whole business</td>" in page and "<td>–</td>" in page  # unknown shows "–", never 0
+
+
+def test_the_shown_table_writes_numbers_in_the_language_and_unknown_as_a_dash(aggregates):
+    table = view_of(channel_bases(aggregates)).table
+    shown = page_results.shown_table(table, "de", "EUR", ("customers", "retention_rate", "net_value"))
+    assert shown.columns.tolist() == ["Segment", "Kunden", "Bindung / Jahr", "Nettowert (EUR)"]
+    assert shown.iloc[1].tolist() == ["shop", "3", "0,0\u00a0%", "–"]
+    english = page_results.shown_table(table, "en", "USD", ("margin_per_year",))
+    assert english.iloc[0].tolist() == ["web", "24.50"] and english.columns[1] == "Margin / customer-year (USD)"
