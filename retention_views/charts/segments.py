@@ -48,6 +48,9 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
              for row in rows.itertuples(index=False)]
     known = rows["net_value"].notna().to_numpy()
     spread = float(np.nanmax(np.abs(rows["net_value"].to_numpy(dtype=float)))) if known.any() else 1.0
+    # labels above and below by turns along the retention axis, so neighbours' names do not print over each other
+    order = rows["retention_rate"].rank(method="first").to_numpy()
+    positions = np.where(order % 2 == 1, "top center", "bottom center")
     traces = []
     for is_known in (True, False):
         part = rows[known == is_known]
@@ -63,7 +66,7 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
             marker.update(color=UNKNOWN_COLOUR)
         traces.append(dict(type="scatter", mode="markers+text", x=part["retention_rate"],
                            y=part["margin_multiple_clv"], text=[_plain(name) for name in part["segment"]],
-                           textposition="top center", marker=marker,
+                           textposition=list(positions[known == is_known]), marker=marker,
                            name=tr("segments_chart_known" if is_known else "segments_chart_unknown_net"),
                            hovertext=[text for text, keep in zip(hover, known == is_known) if keep],
                            hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False))

@@ -106,14 +106,15 @@ def segment_view(bases: segments.SegmentBases, dimension: str, *, gross_margin: 
     table = table[["segment", "kind", *(name for name, _ in TABLE_COLUMNS)]]
     uplift = segments.uplift_by_segment(bases, gross_margin=gross_margin, annual_discount_rate=annual_discount_rate)
     uplift = uplift.assign(segment=names)  # the same rows in the same order: segments, then the whole
-    return SegmentView(dimension=dimension, table=table, uplift=uplift, notes=segment_notes(figures, lang),
+    return SegmentView(dimension=dimension, table=table, uplift=uplift, notes=segment_notes(figures, lang, dimension),
                        pooled=tuple(segment_name(dimension, label, "segment", lang) for label in bases.pooled),
                        figures=figures)
 
 
-def segment_notes(figures: segments.SegmentFigures, lang: str) -> tuple[str, ...]:
+def segment_notes(figures: segments.SegmentFigures, lang: str, dimension: str | None = None) -> tuple[str, ...]:
     """Plain sentences on the table: how many labels went into "other" and why, who is "missing", how the costs
-    were split, and why retention is unknown when it is. The sentences hold no user text (the pooled labels are
+    were split, why retention is unknown when it is, and for RFM groups (scored on today's data) that their
+    retention is no forecast (:func:`retention_core.segments.by_rfm`). The sentences hold no user text (the pooled labels are
     :attr:`SegmentView.pooled`, for the page to show as text)."""
     tr = translator(lang)
     bases = figures.bases
@@ -128,6 +129,8 @@ def segment_notes(figures: segments.SegmentFigures, lang: str) -> tuple[str, ...
     notes.append(tr(f"segments_cost_acquisition_{bases.acquisition_cost_source}"))
     if figures.unknown_retention is not None:
         notes.append(tr("segments_note_retention_unknown"))
+    if dimension == "rfm":
+        notes.append(tr("segments_note_rfm"))
     return tuple(notes)
 
 
