@@ -8,7 +8,9 @@ channel (a hash of the customer id), then prints the median of ``--repeats`` run
 
 - :func:`segments.first_orders` (one pass over the orders; what every first-order dimension needs);
 - per dimension: :func:`segments.assign`, :func:`segments.segment_bases` (once per data set and dimension) and
-  :func:`segments.segment_figures` (per slider move; target < 0.2 s server-side).
+  :func:`segments.segment_figures` (per slider move; target < 0.2 s server-side), and the Segments page's view
+  (:func:`retention_views.page_results.segment_view`: figures, uplift, names and notes, plus its table as shown,
+  :func:`~retention_views.page_results.shown_table`): what a slider move on the page computes.
 
 Nothing here asserts a time.
 """
@@ -44,6 +46,7 @@ def main() -> None:
 
     from retention_core import queries, segments
     from retention_core.customer_value import annual_basis
+    from retention_views import page_results
 
     orders = pd.read_parquet(ROOT / "bench" / "out" / f"orders_{args.rows}.parquet")
     end = orders.loc[orders["amount"] >= 0, "order_date"].max()
@@ -60,8 +63,11 @@ def main() -> None:
         bases_s, bases = median_seconds(lambda: segments.segment_bases(customer_table, labels, basis), args.repeats)
         figures_s, figures = median_seconds(
             lambda: segments.segment_figures(bases, gross_margin=0.4, annual_discount_rate=0.1), args.repeats)
+        view_s, _ = median_seconds(lambda: page_results.shown_table(page_results.segment_view(
+            bases, dimension, gross_margin=0.4, annual_discount_rate=0.1, horizon_years=5, lang="de").table,
+            "de", "EUR"), args.repeats)
         print(f"{dimension:18} assign {assign_s:.2f} s, bases {bases_s:.2f} s, figures {figures_s:.3f} s, "
-              f"{len(figures.table)} rows")
+              f"page view {view_s:.3f} s, {len(figures.table)} rows")
 
 
 if __name__ == "__main__":

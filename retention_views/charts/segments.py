@@ -102,7 +102,8 @@ def segment_uplift_chart(uplift: pd.DataFrame, lang: str, currency: str) -> go.F
                marker={"color": colours}, text=texts, textposition="auto", hovertext=hover,
                hovertemplate="%{hovertext}<extra></extra>", showlegend=False)
     return figure([bar], tr("segments_chart_uplift_title"), lang, tr("segments_chart_uplift_axis", currency=currency),
-                  "", xaxis=money_axis(lang, currency), yaxis={"type": "category", "automargin": True}, hovermode="closest",
+                  "", xaxis=money_axis(lang, currency), yaxis={"type": "category", "automargin": True},
+                  hovermode="closest",
                   height=max(260, 40 + 32 * len(rows)), margin={"b": 10})
 
 

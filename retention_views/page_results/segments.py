@@ -66,8 +66,8 @@ class SegmentView:
     ``kind`` and :data:`TABLE_COLUMNS`; unknown figures NaN, never 0. ``uplift``: the +5 pp effect per segment
     (:func:`retention_core.segments.uplift_by_segment`) with ``segment`` named like the table. ``notes``: plain
     sentences on what the pooling and the costs mean for this table (no user text in them); ``pooled``: the labels
-    pooled into "other", by name in the dimension's order (user text: shown escaped). ``figures``: the core's result, for whoever
-    needs more columns.
+    pooled into "other", by name in the dimension's order (user text: shown escaped). ``figures``: the core's
+    result, for whoever needs more columns.
     """
 
     dimension: str
@@ -114,8 +114,8 @@ def segment_view(bases: segments.SegmentBases, dimension: str, *, gross_margin: 
 def segment_notes(figures: segments.SegmentFigures, lang: str, dimension: str | None = None) -> tuple[str, ...]:
     """Plain sentences on the table: how many labels went into "other" and why, who is "missing", how the costs
     were split, why retention is unknown when it is, and for RFM groups (scored on today's data) that their
-    retention is no forecast (:func:`retention_core.segments.by_rfm`). The sentences hold no user text (the pooled labels are
-    :attr:`SegmentView.pooled`, for the page to show as text)."""
+    retention is no forecast (:func:`retention_core.segments.by_rfm`). The sentences hold no user text (the
+    pooled labels are :attr:`SegmentView.pooled`, for the page to show as text)."""
     tr = translator(lang)
     bases = figures.bases
     kinds = [kind for _, kind, _ in bases.rows]
