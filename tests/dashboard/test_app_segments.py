@@ -4,11 +4,13 @@ whole-business row is the CLV page's cards."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
-from apptest_support import block_runs, german_number, metric_value, open_page, run_fragment
+from apptest_support import APP, block_runs, german_number, metric_value, open_page, run_fragment
 from streamlit.testing.v1 import AppTest
 
-from apptest_support import APP
+from dashboard import keys
+from retention_core.dataset import Dataset
 
 CLV = "CLV Margen-Multipl. (EUR)"
 pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
@@ -88,3 +90,26 @@ def test_a_link_opens_the_page_on_its_dimension_and_one_the_data_lacks_is_named(
     assert lacking.selectbox(key="segments_dimension").value == "acquisition_year"
     assert any("Segmente: Merkmal" in info.value for info in lacking.info)
     assert "segments_dimension" not in lacking.query_params
+
+
+def test_nine_months_of_orders_and_a_survey_without_ids_are_said_plainly_never_drawn_as_zero():
+    orders = pd.DataFrame({"customer_id": pd.array(["A", "A", "B", "C", "C", "D"], dtype="str"),
+                           "order_date": pd.to_datetime(["2024-01-05", "2024-04-05", "2024-02-01", "2024-05-01",
+                                                         "2024-08-01", "2024-09-30"]),
+                           "amount": [10.0, 20.0, 40.0, 50.0, 60.0, 70.0]})
+    survey = pd.DataFrame({"response_date": pd.to_datetime(["2024-03-01", "2024-06-01"]), "score": [9, 4]})
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["app_lang"] = "en"
+    app.session_state[keys.DATASET] = Dataset(transactions=orders, nps=survey, key="nine", name="nine")
+    app.session_state[keys.SOURCE] = "upload"
+    app.run()
+    app.switch_page("app_pages/segments.py").run()
+    assert not app.exception, app.exception
+    table = segment_table(app)
+    assert table.loc["Whole business", "Retention / year"] == "–"  # unknown, not 0 %
+    assert table.loc["Whole business", "CLV margin multiple (EUR)"] == "–"
+    infos = " ".join(info.value for info in app.info)
+    assert "No segment can be shown: annual retention is unknown" in infos
+    assert "needs a \"customer id\" column (customer_id)" in infos
+    assert "NPS group" not in app.selectbox(key="segments_dimension").options
+    assert any("Annual retention is unknown" in caption.value for caption in app.caption)
