@@ -17,7 +17,8 @@ import pandas as pd
 from retention_core import segments
 from retention_core.ingest import CUSTOMER_ATTRIBUTES
 from retention_views.formats import format_number, format_percent
-from retention_views.texts import translator
+from retention_views import text_keys
+from retention_views.texts import has, translator
 
 #: Every dimension a link may name: the core's (:data:`retention_core.segments.DIMENSIONS`), the NPS group, and the
 #: customers sheet's attributes. Which of them a data set offers is :func:`retention_core.segments.available_dimensions`
@@ -90,8 +91,14 @@ def segment_name(dimension: str, label: object, kind: str, lang: str) -> str:
 
 
 def dimension_name(dimension: str, lang: str) -> str:
-    """A dimension's name in the picker and the report (``Erstes Produkt`` / ``First product``)."""
-    return translator(lang)(f"segments_dimension_{dimension}")
+    """A dimension's name in the picker and the report (``Erstes Produkt`` / ``First product``).
+
+    A dimension without a text of its own (one a later sheet brings, named after its column) is called by its
+    column's name (``text_keys.COLUMN``), else by itself, so a new dimension never breaks the picker."""
+    key = f"segments_dimension_{dimension}"
+    if has(key):
+        return translator(lang)(key)
+    return translator(lang)(text_keys.COLUMN[dimension]) if dimension in text_keys.COLUMN else str(dimension)
 
 
 def segment_view(bases: segments.SegmentBases, dimension: str, *, gross_margin: float, annual_discount_rate: float,

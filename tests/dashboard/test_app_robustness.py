@@ -19,7 +19,7 @@ from retention_core.dataset import Dataset
 
 pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
 
-PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "scenarios")
+PAGES = ("overview", "retention_cost", "clv", "profit", "cohorts", "loyalty", "segments", "scenarios")
 USE = {"de": "Meine Daten im Dashboard verwenden", "en": "Use my data in the dashboard"}
 APPLY = {"de": "Zuordnung übernehmen", "en": "Apply mapping"}
 

@@ -14,7 +14,8 @@ import pytest
 from hand_orders import three_years_orders
 from retention_core import segments
 from retention_core.dataset import Dataset, aggregate
-from retention_views import charts, page_results, whatif
+from retention_views import charts, page_results, text_keys, whatif
+from retention_views.texts import t
 
 GROSS_MARGIN, DISCOUNT = 0.5, 0.1
 CHANNEL = {"A": "web", "C": "web", "E": "web", "B": "shop", "D": "shop", "F": "shop"}
@@ -188,3 +189,9 @@ def test_the_shown_table_writes_numbers_in_the_language_and_unknown_as_a_dash(ag
     assert shown.iloc[1].tolist() == ["shop", "3", "0,0\u00a0%", "–"]
     english = page_results.shown_table(table, "en", "USD", ("margin_per_year",))
     assert english.iloc[0].tolist() == ["web", "24.50"] and english.columns[1] == "Margin / customer-year (USD)"
+
+
+def test_a_dimension_without_a_text_of_its_own_is_named_by_its_column_or_itself():
+    assert page_results.dimension_name("first_product", "de") == "Erstes Produkt"
+    assert page_results.dimension_name("customer_id", "en") == t(text_keys.COLUMN["customer_id"], "en")
+    assert page_results.dimension_name("loyalty_card", "en") == "loyalty_card"
