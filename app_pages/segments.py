@@ -49,29 +49,26 @@ def what_if() -> None:
     if view.pooled:
         st.caption(widgets.message("segments_pooled_labels", s.lang) + " " + widgets.plain(", ".join(view.pooled)))
 
-    value_column, uplift_column = st.columns(2)
-    with value_column:
-        placed = charts.placeable(view.table)
-        if placed.empty:
-            st.info(s.t("segments_chart_none"), icon=":material/info:")
-        else:
-            widgets.chart(charts.segment_value_chart(view.table, s.lang, s.currency), s)
-            st.caption(s.t("segments_chart_value_caption"))
-            if placed["net_value"].isna().any():
-                st.caption(s.t("segments_chart_unknown_net_note"))
+    placed = charts.placeable(view.table)
+    if placed.empty:
+        st.info(s.t("segments_chart_none"), icon=":material/info:")
+    else:
+        widgets.chart(charts.segment_value_chart(view.table, s.lang, s.currency), s)
+        st.caption(s.t("segments_chart_value_caption"))
+        if placed["net_value"].isna().any():
+            st.caption(s.t("segments_chart_unknown_net_note"))
         left_out = [name for name, kind in zip(view.table["segment"], view.table["kind"])
                     if kind != "whole" and name not in set(placed["segment"])]
-        if left_out and not placed.empty:
+        if left_out:
             st.caption(widgets.message("segments_chart_unplaced", s.lang, segments=", ".join(left_out)))
-    with uplift_column:
-        unplaced = charts.unplaced(view.uplift)
-        if view.uplift["value_change"].notna().any():
-            widgets.chart(charts.segment_uplift_chart(view.uplift, s.lang, s.currency), s)
-            st.caption(s.t("segments_uplift_caption"))
-        else:
-            st.info(s.t("segments_uplift_none"), icon=":material/info:")
-        if unplaced:
-            st.caption(widgets.message("segments_uplift_unplaced", s.lang, segments=", ".join(unplaced)))
+    unplaced = charts.unplaced(view.uplift)
+    if view.uplift["value_change"].notna().any():
+        widgets.chart(charts.segment_uplift_chart(view.uplift, s.lang, s.currency), s)
+        st.caption(s.t("segments_uplift_caption"))
+    else:
+        st.info(s.t("segments_uplift_none"), icon=":material/info:")
+    if unplaced:
+        st.caption(widgets.message("segments_uplift_unplaced", s.lang, segments=", ".join(unplaced)))
 
     st.subheader(s.t("segments_nps_title"))
     if not has_ids:

@@ -39,18 +39,18 @@ def dimensions(aggs: Aggregates) -> tuple[str, ...]:
 
 
 def chosen_dimension(offered: tuple[str, ...]) -> str:
-    """The scenario's dimension if the data offers it, else the first offered (a link's dimension this data
-    lacks is dropped and named in the notice)."""
+    """The scenario's dimension if the data offers it, else the default (:func:`page_results.default_dimension`;
+    a link's dimension this data lacks is dropped and named in the notice)."""
     chosen = url_sync.scenario().get(DIMENSION_KEY)
     if chosen is not None and chosen not in offered:
         url_sync.reject([DIMENSION_KEY])
         chosen = None
-    return chosen or offered[0]
+    return chosen or page_results.default_dimension(offered)
 
 
 def dimension_changed(offered: tuple[str, ...]) -> None:
     """``on_change`` of the picker: the choice joins the scenario (and the link) unless it is the default."""
-    url_sync.remember(DIMENSION_KEY, st.session_state[DIMENSION_KEY], offered[0])
+    url_sync.remember(DIMENSION_KEY, st.session_state[DIMENSION_KEY], page_results.default_dimension(offered))
 
 
 def bases(aggs: Aggregates, dimension: str) -> segments.SegmentBases:
@@ -108,10 +108,10 @@ def table(frame, s: Settings, key: str, columns: tuple[str, ...] | None = None) 
 
 
 def export_view(aggs: Aggregates, values: dict, s: Settings) -> page_results.SegmentView | None:
-    """The segment view the exports carry: the chosen dimension (the first offered when the link's is not) at
+    """The segment view the exports carry: the chosen dimension (the default when the link's is not offered) at
     ``values``'s margin, discount rate and horizon (a scenario's resolved values); None without an annual basis."""
     if aggs.basis is None or "clv_horizon" not in values:
         return None
     offered = dimensions(aggs)
     chosen = url_sync.scenario().get(DIMENSION_KEY)
-    return view(aggs, chosen if chosen in offered else offered[0], values, s)
+    return view(aggs, chosen if chosen in offered else page_results.default_dimension(offered), values, s)

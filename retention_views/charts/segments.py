@@ -48,9 +48,8 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
              for row in rows.itertuples(index=False)]
     known = rows["net_value"].notna().to_numpy()
     spread = float(np.nanmax(np.abs(rows["net_value"].to_numpy(dtype=float)))) if known.any() else 1.0
-    # labels above and below by turns along the retention axis, so neighbours' names do not print over each other
-    order = rows["retention_rate"].rank(method="first").to_numpy()
-    positions = np.where(order % 2 == 1, "top center", "bottom center")
+    positions = label_positions(rows["retention_rate"].to_numpy(dtype=float),
+                                rows["margin_multiple_clv"].to_numpy(dtype=float))
     traces = []
     for is_known in (True, False):
         part = rows[known == is_known]
@@ -60,8 +59,10 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
                   "line": {"color": "#4a4a4a", "width": 1}}
         if is_known:
             marker.update(color=part["net_value"], colorscale=NET_VALUE_SCALE, cmin=-spread or -1, cmax=spread or 1,
-                          showscale=True, colorbar={"title": {"text": tr("segments_chart_net_value",
-                                                                         currency=currency)}, "thickness": 12})
+                          showscale=True, colorbar={
+                              "title": {"text": tr("segments_chart_net_value", currency=currency), "side": "top"},
+                              "orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top",
+                              "len": 0.6, "thickness": 10})
         else:
             marker.update(color=UNKNOWN_COLOUR)
         traces.append(dict(type="scatter", mode="markers+text", x=part["retention_rate"],
@@ -80,8 +81,22 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
     return figure(traces, tr("segments_chart_value_title"), lang, tr("segments_chart_retention_axis"),
                   tr("segments_chart_clv_axis", currency=currency),
                   xaxis={"tickformat": ".1%" if spread_x < 0.1 else ".0%"},
-                  yaxis=money_axis(lang, currency), hovermode="closest", height=460,
-                  legend={"y": -0.18, "yanchor": "top"}, margin={"b": 10})
+                  yaxis=money_axis(lang, currency), hovermode="closest", height=540,
+                  margin={"b": 10, "l": 40, "r": 20})
+
+
+def label_positions(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Where each bubble's name goes: above it, unless its nearest neighbour along x lies higher, then below, so
+    two neighbours' names point away from each other instead of one printing into the other's bubble."""
+    positions = np.full(len(x), "top center", dtype=object)
+    for index in range(len(x)):
+        others = np.delete(np.arange(len(x)), index)
+        if not len(others):
+            break
+        nearest = others[np.argmin(np.abs(x[others] - x[index]))]
+        if y[nearest] > y[index]:
+            positions[index] = "bottom center"
+    return positions
 
 
 def segment_uplift_chart(uplift: pd.DataFrame, lang: str, currency: str) -> go.Figure:
@@ -99,12 +114,12 @@ def segment_uplift_chart(uplift: pd.DataFrame, lang: str, currency: str) -> go.F
                 relative=format_percent(row.relative_change, lang) if pd.notna(row.relative_change) else "–")
              for row in rows.itertuples(index=False)]
     bar = dict(type="bar", orientation="h", x=rows["value_change"], y=[_plain(name) for name in rows["segment"]],
-               marker={"color": colours}, text=texts, textposition="auto", hovertext=hover,
+               marker={"color": colours}, text=texts, textposition="outside", cliponaxis=False, hovertext=hover,
                hovertemplate="%{hovertext}<extra></extra>", showlegend=False)
     return figure([bar], tr("segments_chart_uplift_title"), lang, tr("segments_chart_uplift_axis", currency=currency),
                   "", xaxis=money_axis(lang, currency), yaxis={"type": "category", "automargin": True},
                   hovermode="closest",
-                  height=max(260, 40 + 32 * len(rows)), margin={"b": 10})
+                  height=max(260, 60 + 30 * len(rows)), margin={"b": 10, "r": 40})
 
 
 def unplaced(uplift: pd.DataFrame) -> list[str]:

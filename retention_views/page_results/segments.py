@@ -25,6 +25,11 @@ from retention_views.texts import has, translator
 #: (plus the NPS group when the survey has customer ids); a link naming one the data lacks falls back to the first.
 SEGMENT_DIMENSIONS = tuple(dict.fromkeys((*segments.DIMENSIONS, "nps_group", *CUSTOMER_ATTRIBUTES)))
 
+#: The dimension the page opens on, the first of these the data offers (else the first offered): how customers came
+#: and what they first bought are an owner's first questions, and their segments have new customers of the last 12
+#: months, so a CAC and a net value (an old cohort has none).
+DEFAULT_PREFERENCE = ("channel", "attribute", "first_product")
+
 #: The columns of the segment table after ``segment`` (the row's name) and ``kind``, with how each is written:
 #: ``count``, ``fraction`` (percent), ``money`` or ``ratio`` (:func:`retention_views.formats.format_kind`).
 TABLE_COLUMNS = (
@@ -88,6 +93,12 @@ def segment_name(dimension: str, label: object, kind: str, lang: str) -> str:
     if dimension in _CODED:
         return tr(_CODED[dimension] + str(label))
     return str(label)
+
+
+def default_dimension(offered: tuple[str, ...]) -> str:
+    """The dimension the page shows until the user picks one: the first of :data:`DEFAULT_PREFERENCE` in
+    ``offered``, else the first offered."""
+    return next((name for name in DEFAULT_PREFERENCE if name in offered), offered[0])
 
 
 def dimension_name(dimension: str, lang: str) -> str:

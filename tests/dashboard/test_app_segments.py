@@ -21,18 +21,19 @@ def segment_table(app: AppTest, index: int = 0):
     return app.dataframe[index].value.set_index(app.dataframe[index].value.columns[0])
 
 
-@pytest.mark.parametrize(("lang", "whole", "first_product"), [("de", "Ganzes Geschäft", "Erstes Produkt"),
-                                                               ("en", "Whole business", "First product")])
-def test_the_segments_page_shows_the_cohorts_with_the_whole_business_and_offers_what_the_sample_has(
-        lang, whole, first_product):
+@pytest.mark.parametrize(("lang", "whole", "cohorts"), [("de", "Ganzes Geschäft", "Jahr des Erstkaufs"),
+                                                         ("en", "Whole business", "Year of first purchase")])
+def test_the_segments_page_opens_on_the_first_products_with_the_whole_business_and_offers_what_the_sample_has(
+        lang, whole, cohorts):
     app = open_page("app_pages/segments.py", lang)
     table = segment_table(app)
-    assert list(table.index) == ["2022", "2023", "2024", whole]
+    assert table.index[0] == "Kaffee-Abo" and table.index[-1] == whole  # products by customers, most first
     customers = table.iloc[:, 0].map(lambda text: int(text.replace(".", "").replace(",", "")))
     assert customers.iloc[:-1].sum() == customers[whole] == 4000
-    assert app.selectbox(key="segments_dimension").value == "acquisition_year"
-    assert first_product in app.selectbox(key="segments_dimension").options  # the sample has products
+    assert app.selectbox(key="segments_dimension").value == "first_product"
+    assert cohorts in app.selectbox(key="segments_dimension").options
     assert len(app.dataframe) == 2  # the NPS groups' table: the sample's survey names its customers
+    assert "segments_dimension" not in app.query_params  # the default is not written into the link
 
 
 def test_a_dimension_change_shows_its_segments_and_goes_into_the_link():
@@ -76,18 +77,18 @@ def test_the_whole_business_row_is_the_clv_page_s_figures_at_the_same_margin():
 
 def test_a_link_opens_the_page_on_its_dimension_and_one_the_data_lacks_is_named():
     app = AppTest.from_file(APP, default_timeout=120)
-    app.query_params["segments_dimension"] = "first_product"
+    app.query_params["segments_dimension"] = "acquisition_year"
     app.run()
     app.switch_page("app_pages/segments.py").run()
     assert not app.exception, app.exception
-    assert app.selectbox(key="segments_dimension").value == "first_product"
-    assert "Kaffee-Abo" in segment_table(app).index
+    assert app.selectbox(key="segments_dimension").value == "acquisition_year"
+    assert list(segment_table(app).index) == ["2022", "2023", "2024", "Ganzes Geschäft"]
     lacking = AppTest.from_file(APP, default_timeout=120)
     lacking.query_params["segments_dimension"] = "channel"  # the sample has no customers sheet
     lacking.run()
     lacking.switch_page("app_pages/segments.py").run()
     assert not lacking.exception, lacking.exception
-    assert lacking.selectbox(key="segments_dimension").value == "acquisition_year"
+    assert lacking.selectbox(key="segments_dimension").value == "first_product"
     assert any("Segmente: Merkmal" in info.value for info in lacking.info)
     assert "segments_dimension" not in lacking.query_params
 

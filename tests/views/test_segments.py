@@ -8,6 +8,7 @@ shop was won in L, so its CAC and net value are unknown. The whole: r = 2/3, m =
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -195,3 +196,14 @@ def test_a_dimension_without_a_text_of_its_own_is_named_by_its_column_or_itself(
     assert page_results.dimension_name("first_product", "de") == "Erstes Produkt"
     assert page_results.dimension_name("customer_id", "en") == t(text_keys.COLUMN["customer_id"], "en")
     assert page_results.dimension_name("loyalty_card", "en") == "loyalty_card"
+
+
+def test_the_page_opens_on_how_customers_came_or_what_they_first_bought():
+    assert page_results.default_dimension(("acquisition_year", "rfm", "first_product", "channel")) == "channel"
+    assert page_results.default_dimension(("acquisition_year", "rfm", "first_product")) == "first_product"
+    assert page_results.default_dimension(("acquisition_year", "rfm")) == "acquisition_year"
+
+
+def test_two_neighbouring_bubbles_put_their_names_away_from_each_other():
+    positions = charts.segments.label_positions(np.array([0.50, 0.51, 0.70]), np.array([70.0, 95.0, 250.0]))
+    assert positions.tolist() == ["bottom center", "top center", "top center"]
