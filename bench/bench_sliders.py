@@ -31,6 +31,7 @@ SLIDERS = (
     ("app_pages/profit.py", "select_slider", "profit_uplift", (3.0, 5.0)),
     ("app_pages/cohorts.py", "slider", "cohort_periods_since", (1, 2)),
     ("app_pages/loyalty.py", "select_slider", "loyalty_cli_recommend", (7.0, 8.0)),
+    ("app_pages/segments.py", "select_slider", "clv_gross_margin", (40.0, 45.0)),
 )
 
 
