@@ -114,3 +114,12 @@ def test_nine_months_of_orders_and_a_survey_without_ids_are_said_plainly_never_d
     assert "needs a \"customer id\" column (customer_id)" in infos
     assert "NPS group" not in app.selectbox(key="segments_dimension").options
     assert any("Annual retention is unknown" in caption.value for caption in app.caption)
+
+
+def test_a_language_switch_keeps_the_dimension_and_names_its_segments_anew():
+    app = open_page("app_pages/segments.py")
+    app.selectbox(key="segments_dimension").set_value("rfm").run()
+    app.segmented_control(key="app_lang").set_value("en").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="segments_dimension").value == "rfm"
+    assert list(segment_table(app).index[:2]) == ["Champions", "Loyal customers"]
