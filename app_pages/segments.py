@@ -18,7 +18,7 @@ aggs = shown_data.current_aggregates()
 run_counts.count_run("segments_page")
 widgets.header("segments", s)
 
-if aggs.basis is None or "clv_gross_margin" not in inputs.plan(s).specs:
+if aggs.basis is None or "clv_horizon" not in inputs.plan(s).specs:
     st.warning(s.t("segments_no_basis"))
     st.stop()
 offered = segment_data.dimensions(aggs)
@@ -57,8 +57,7 @@ def what_if() -> None:
         st.caption(s.t("segments_chart_value_caption"))
         if placed["net_value"].isna().any():
             st.caption(s.t("segments_chart_unknown_net_note"))
-        left_out = [name for name, kind in zip(view.table["segment"], view.table["kind"])
-                    if kind != "whole" and name not in set(placed["segment"])]
+        left_out = charts.not_placeable(view.table)
         if left_out:
             st.caption(widgets.message("segments_chart_unplaced", s.lang, segments=", ".join(left_out)))
     unplaced = charts.unplaced(view.uplift)

@@ -28,7 +28,13 @@ from retention_views.charts.predictive import (
 )
 from retention_views.charts.retention import industry_benchmark_chart, nps_chart, retention_trend_chart
 from retention_views.charts.revenue import cohort_nrr_heatmap, revenue_bridge_chart, revenue_retention_chart
-from retention_views.charts.segments import placeable, segment_uplift_chart, segment_value_chart, unplaced
+from retention_views.charts.segments import (
+    not_placeable,
+    placeable,
+    segment_uplift_chart,
+    segment_value_chart,
+    unplaced,
+)
 from retention_views.charts.value import (
     base_growth_chart,
     clv_cac_chart,
@@ -39,7 +45,7 @@ from retention_views.charts.value import (
 )
 
 __all__ = [
-    "placeable", "segment_uplift_chart", "segment_value_chart", "unplaced",
+    "not_placeable", "placeable", "segment_uplift_chart", "segment_value_chart", "unplaced",
     "PALETTE",
     "SCENARIO_COLOURS",
     "base_growth_chart",

@@ -33,6 +33,12 @@ def placeable(table: pd.DataFrame) -> pd.DataFrame:
     return rows[rows["retention_rate"].notna() & rows["margin_multiple_clv"].notna()]
 
 
+def not_placeable(table: pd.DataFrame) -> list[str]:
+    """The segments (names as shown) the value chart leaves out: retention or CLV unknown."""
+    placed = set(placeable(table)["segment"])
+    return [str(name) for name, kind in zip(table["segment"], table["kind"]) if kind != "whole" and name not in placed]
+
+
 def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Figure:
     """Annual retention (x) against margin-multiple CLV (y), one bubble per segment, its area the customers, its
     colour the net value (red below 0, green above; grey where unknown). The whole business is a cross."""

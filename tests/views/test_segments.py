@@ -207,3 +207,9 @@ def test_the_page_opens_on_how_customers_came_or_what_they_first_bought():
 def test_two_neighbouring_bubbles_put_their_names_away_from_each_other():
     positions = charts.segments.label_positions(np.array([0.50, 0.51, 0.70]), np.array([70.0, 95.0, 250.0]))
     assert positions.tolist() == ["bottom center", "top center", "top center"]
+
+
+def test_a_segment_without_measured_retention_is_named_not_placed(aggregates):
+    table = view_of(channel_bases(aggregates)).table
+    table.loc[1, "retention_rate"] = float("nan")  # as for a cohort won in the last 12 months
+    assert charts.not_placeable(table) == ["shop"] and charts.placeable(table)["segment"].tolist() == ["web"]
