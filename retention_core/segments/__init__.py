@@ -35,6 +35,20 @@ from retention_core.segments.assignment import (
     rfm_group,
     rfm_scores,
 )
+from retention_core.segments.customer_list import (
+    CustomerList,
+    CustomerValues,
+    customer_list,
+    customer_values,
+    list_table,
+    page_count,
+    page_rows,
+    predictive_mean_clv,
+    probability_alive_drop,
+    selected_rows,
+    sorted_rows,
+    valuable_and_at_risk,
+)
 from retention_core.segments.costs import (
     COST_SOURCES,
     acquisition_by_segment,
@@ -48,6 +62,7 @@ from retention_core.segments.figures import (
     ROW_KINDS,
     SegmentBases,
     SegmentFigures,
+    aligned_labels,
     pooled_rows,
     segment_bases,
     segment_figures,
@@ -88,11 +103,14 @@ def assign(dimension: str, customer_table: pd.DataFrame, first: pd.DataFrame | N
 
 __all__ = [
     "COST_SOURCES", "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "MAX_SEGMENTS", "MIN_SEGMENT_CUSTOMERS",
+    "CustomerList", "CustomerValues",
     "NPS_GROUPS", "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
-    "acquisition_by_segment", "allocate", "assign", "available_dimensions", "by_acquisition_year",
+    "acquisition_by_segment", "aligned_labels", "allocate", "assign", "available_dimensions", "by_acquisition_year",
     "by_customer_attribute", "by_first_order_attribute", "by_first_order_value", "by_first_product", "by_nps_group",
     "by_rfm",
-    "by_rfm_a_year_ago", "first_orders", "label_table", "pooled_rows", "quantile_scores",
-    "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures",
+    "by_rfm_a_year_ago", "customer_list", "customer_values", "first_orders", "label_table", "list_table",
+    "page_count", "page_rows", "pooled_rows", "predictive_mean_clv", "probability_alive_drop", "quantile_scores",
+    "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures", "selected_rows",
+    "sorted_rows", "valuable_and_at_risk",
     "uplift_by_segment", "values_of",
 ]

@@ -175,7 +175,7 @@ def segment_bases(
     if labels["customer_id"].duplicated().any():
         twice = labels.loc[labels["customer_id"].duplicated(), "customer_id"].iloc[0]
         raise ValueError(f"a label table gives each customer one segment; {twice!r} has more than one row")
-    segment = _aligned(customer_table["customer_id"], labels)
+    segment = aligned_labels(customer_table["customer_id"], labels)
     row_of, rows, pooled = pooled_rows(segment, min_customers, max_segments)
     missing_row = len(rows) - 1 if rows and rows[-1][1] == "missing" else -1
     codes = segment.map(row_of).astype("float64").fillna(missing_row).to_numpy(dtype="int64")
@@ -207,7 +207,7 @@ def segment_bases(
     )
 
 
-def _aligned(customer_ids: pd.Series, labels: pd.DataFrame) -> pd.Series:
+def aligned_labels(customer_ids: pd.Series, labels: pd.DataFrame) -> pd.Series:
     """The label of each of ``customer_ids`` (missing where ``labels`` has none), as a Categorical Series.
 
     A label table made from the summary itself (cohort, RFM) is in its order and is taken as it is; any other
