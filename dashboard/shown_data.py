@@ -21,7 +21,7 @@ from dashboard import keys, session_cache
 from dashboard import source as started_on
 from dashboard.sidebar import settings, way_back
 from dashboard.work_queue import in_turn, queued
-from retention_core import models
+from retention_core import models, segments
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate, dataset_problems
 from retention_core.engines import QueryTimeout
 from retention_core.queries import PERIODS
@@ -156,16 +156,51 @@ def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_r
                         horizon_months: int) -> models.PredictiveClvSummary:
     """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
     kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
+    summary = session_cache.kept(
+        keys.FORECASTS, (_shown_key(), annual_discount_rate, horizon_months),
+        lambda: models.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
+                                              basis=forecast_basis(aggs)))
+    return summary.at_margin(gross_margin)
+
+
+def forecast_basis(aggs: Aggregates) -> models.ForecastBasis:
+    """The :class:`models.ForecastBasis` of the shown data's usable fits (``aggs.predictive``), made once per data
+    set under a spinner, in the server's work queue, and kept in this session."""
     def basis() -> models.ForecastBasis:
         lang = settings().lang
         with st.spinner(t("status_forecasting", lang)), in_turn(lang):
             return models.forecast_basis(aggs.predictive)
 
-    summary = session_cache.kept(
-        keys.FORECASTS, (_shown_key(), annual_discount_rate, horizon_months),
-        lambda: models.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
-                                                  basis=session_cache.kept(keys.FORECAST_BASES, _shown_key(), basis)))
-    return summary.at_margin(gross_margin)
+    return session_cache.kept(keys.FORECAST_BASES, _shown_key(), basis)
+
+
+def customer_list(aggs: Aggregates, labels: pd.DataFrame | None = None) -> segments.CustomerList:
+    """:func:`segments.customer_list` of the shown data (with the forecast basis when the fits are usable), made
+    once per data set and kept in this session; with ``labels`` (a label table) the same list with its segments,
+    kept while the page passes the same table."""
+    def build() -> segments.CustomerList:
+        usable = aggs.predictive is not None and aggs.predictive.reason is None
+        return segments.customer_list(aggs.customers, aggs.predictive, forecast_basis(aggs) if usable else None)
+
+    plain_list = session_cache.kept(keys.CUSTOMER_LISTS, (_shown_key(), None), build)
+    if labels is None:
+        return plain_list
+    key = (_shown_key(), id(labels))
+    kept_labels, labelled = session_cache.entries(keys.CUSTOMER_LISTS).get(key, (None, None))
+    if kept_labels is not labels:  # another table that happens to have the id of a collected one
+        session_cache.entries(keys.CUSTOMER_LISTS).pop(key, None)
+        kept_labels, labelled = session_cache.kept(keys.CUSTOMER_LISTS, key,
+                                                   lambda: (labels, plain_list.with_labels(labels)))
+    return labelled
+
+
+def customer_values(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,
+                    horizon_months: int) -> segments.CustomerValues:
+    """:func:`segments.customer_values` of the shown data's :func:`customer_list` at a margin, discount rate and
+    horizon (no refit), kept in this session for the last few scenarios."""
+    return session_cache.kept(
+        keys.CUSTOMER_VALUES, (_shown_key(), gross_margin, annual_discount_rate, horizon_months),
+        lambda: segments.customer_values(customer_list(aggs), gross_margin, annual_discount_rate, horizon_months))
 
 
 def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:

@@ -46,6 +46,7 @@ from retention_core.segments.customer_list import (
     predictive_mean_clv,
     probability_alive_drop,
     selected_rows,
+    sorted_page,
     sorted_rows,
     valuable_and_at_risk,
 )
@@ -111,6 +112,6 @@ __all__ = [
     "by_rfm_a_year_ago", "customer_list", "customer_values", "first_orders", "label_table", "list_table",
     "page_count", "page_rows", "pooled_rows", "predictive_mean_clv", "probability_alive_drop", "quantile_scores",
     "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures", "selected_rows",
-    "sorted_rows", "valuable_and_at_risk",
+    "sorted_page", "sorted_rows", "valuable_and_at_risk",
     "uplift_by_segment", "values_of",
 ]

@@ -40,7 +40,7 @@ from retention_core.segments.figures import MAX_SEGMENTS, MIN_SEGMENT_CUSTOMERS,
 __all__ = [
     "COLUMNS", "INTERVAL_WEEKS", "MODEL_COLUMNS", "VALUE_GROUPS", "CustomerList", "CustomerValues",
     "customer_list", "customer_values", "list_table", "page_count", "page_rows", "predictive_mean_clv",
-    "probability_alive_drop", "selected_rows", "sorted_rows", "valuable_and_at_risk",
+    "probability_alive_drop", "selected_rows", "sorted_page", "sorted_rows", "valuable_and_at_risk",
 ]
 
 INTERVAL_WEEKS = 13
@@ -125,6 +125,11 @@ class CustomerList:
         rank[order] = np.arange(order.size)
         return rank
 
+    @functools.cached_property
+    def forecast_in_order(self) -> bool:
+        """Whether every customer has a forecast and the forecast's rows are the list's (no reordering needed)."""
+        return bool(np.array_equal(self.forecast_row, np.arange(self.customers)))
+
     def with_labels(self, labels: pd.DataFrame | None) -> CustomerList:
         """The same list with the segments of ``labels`` (a label table; customers it lacks have none)."""
         segment = None if labels is None else pd.Categorical(
@@ -208,12 +213,15 @@ def customer_values(
                               int(horizon_months))
     clv, alive, expected = forecast_values(customers.forecast, gross_margin, annual_discount_rate,
                                            int(horizon_months))
-    rows, known = customers.forecast_row, customers.forecast_row >= 0
-    columns = []
-    for values in (alive, expected, clv):
-        column = unknown.copy()
-        column[known] = values[rows[known]]
-        columns.append(column)
+    if customers.forecast_in_order:
+        columns = [alive, expected, clv]
+    else:
+        rows, known = customers.forecast_row, customers.forecast_row >= 0
+        columns = []
+        for values in (alive, expected, clv):
+            column = unknown.copy()
+            column[known] = values[rows[known]]
+            columns.append(column)
     alive_now, _, clv_now = columns
     with np.errstate(divide="ignore", invalid="ignore"):  # P(alive) > 0 under the BG/NBD; guarded all the same
         if_alive = np.where(alive_now > 0, clv_now / alive_now, np.nan)
@@ -289,6 +297,16 @@ def _sort_key(customers: CustomerList, values: CustomerValues, column: str) -> n
     return getattr(values, column)
 
 
+def _signed_key(customers: CustomerList, values: CustomerValues, rows: np.ndarray, sort_by: str,
+                descending: bool) -> np.ndarray:
+    if sort_by not in COLUMNS:
+        raise ValueError(f"sort_by must be one of {', '.join(COLUMNS)}, got {sort_by!r}")
+    key = _sort_key(customers, values, sort_by)[rows].astype("float64")
+    if descending:
+        key = -key  # NaN stays NaN, and NaN sorts last
+    return key
+
+
 def sorted_rows(customers: CustomerList, values: CustomerValues, rows: np.ndarray, sort_by: str,
                 descending: bool = True) -> np.ndarray:
     """``rows`` in the order of column ``sort_by`` (one of :data:`COLUMNS`), largest first when ``descending``.
@@ -296,12 +314,29 @@ def sorted_rows(customers: CustomerList, values: CustomerValues, rows: np.ndarra
     Missing values come last in either direction; equal values keep the list's order (a stable sort), so a page
     always shows the same customers for the same choice.
     """
-    if sort_by not in COLUMNS:
-        raise ValueError(f"sort_by must be one of {', '.join(COLUMNS)}, got {sort_by!r}")
-    key = _sort_key(customers, values, sort_by)[rows]
-    if descending:
-        key = -key  # NaN stays NaN, and NaN sorts last
+    key = _signed_key(customers, values, rows, sort_by, descending)
     return rows[np.argsort(key, kind="stable")]
+
+
+def sorted_page(customers: CustomerList, values: CustomerValues, rows: np.ndarray, sort_by: str,
+                descending: bool, page: int, page_size: int) -> np.ndarray:
+    """:func:`page_rows` of :func:`sorted_rows`, without sorting every row: the first page·size rows of the order
+    are found by a partition (linear time) and only they are sorted. The same rows in the same order as the full
+    sort, ties included: of the values equal to the last one that fits, the earliest rows are taken."""
+    page_rows(rows, page, page_size)  # checks page and size
+    stop = page * page_size
+    key = _signed_key(customers, values, rows, sort_by, descending)
+    if stop >= len(rows):
+        return rows[np.argsort(key, kind="stable")][stop - page_size:stop]
+    known = ~np.isnan(key)
+    if known.sum() < stop:  # the page reaches the missing values: sort them all
+        return rows[np.argsort(key, kind="stable")][stop - page_size:stop]
+    threshold = np.partition(key[known], stop - 1)[stop - 1]
+    better = np.flatnonzero(key < threshold)
+    tied = np.flatnonzero(key == threshold)[: stop - better.size]
+    candidates = np.concatenate([better, tied])
+    candidates = candidates[np.lexsort((candidates, key[candidates]))]
+    return rows[candidates[stop - page_size:stop]]
 
 
 def page_count(total: int, page_size: int) -> int:

@@ -230,3 +230,23 @@ def test_the_interval_must_be_positive(six):
         segments.probability_alive_drop(fitted, 0)
     with pytest.raises(ValueError, match="the predictive models are not usable: too_few_customers"):
         segments.probability_alive_drop(PredictiveModels(summary=fitted.summary, reason="too_few_customers"))
+
+
+def test_a_sorted_page_is_the_page_of_the_full_sort_ties_and_missing_values_included(six):
+    customers, values = listed(six)
+    generator = np.random.default_rng(26)
+    size = 500
+    clv = generator.integers(0, 20, size).astype("float64")  # many ties
+    clv[generator.random(size) < 0.1] = np.nan
+    many = segments.CustomerList(
+        customer_id=pd.Series([f"K{number:04d}" for number in range(size)]),
+        last_order=np.full(size, np.datetime64("2024-01-01", "ns")), orders=np.ones(size, dtype="int64"),
+        revenue=generator.random(size), forecast_row=np.full(size, -1), probability_alive_drop=np.full(size, np.nan))
+    scenario = segments.CustomerValues(clv, clv, clv, clv, clv)
+    rows = np.flatnonzero(generator.random(size) < 0.8)
+    for sort_by in ("clv", "revenue", "customer_id"):
+        for descending in (True, False):
+            full = segments.sorted_rows(many, scenario, rows, sort_by, descending)
+            for page in (1, 2, 7, 9, 20):
+                assert segments.sorted_page(many, scenario, rows, sort_by, descending, page, 45).tolist() == \
+                    segments.page_rows(full, page, 45).tolist()
