@@ -13,7 +13,8 @@ group, then prints the median of ``--repeats`` runs and the peak of traced alloc
   same order and page from DuckDB (``ORDER BY … LIMIT … OFFSET`` on a private connection);
 - one page of 50 rows (:func:`segments.page_rows` + :func:`segments.list_table`);
 - the preset (:func:`segments.selected_rows` with ``at_risk``) sorted by value at risk;
-- the whole list as a table and as the CSV and XLSX downloads (:mod:`retention_views.exports`).
+- the whole list as a table and as the CSV and XLSX downloads (:mod:`retention_views.customer_list`), and the
+  first ``--openpyxl-rows`` as XLSX both by openpyxl (:func:`exports.to_xlsx_bytes`) and written directly.
 
 Prints the machine load (``os.getloadavg``) first and last. Nothing here asserts a time.
 """
@@ -51,6 +52,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--page-size", type=int, default=50)
+    parser.add_argument("--openpyxl-rows", type=int, default=20_000,
+                        help="rows for the comparison with openpyxl (minutes for the whole list)")
     args = parser.parse_args()
 
     import duckdb
@@ -59,6 +62,7 @@ def main() -> None:
 
     from retention_core import models, segments
     from retention_core.dataset import Dataset, aggregate
+    from retention_views import customer_list as views
     from retention_views import exports
 
     print(f"load average at start: {' '.join(f'{value:.2f}' for value in os.getloadavg())} ({os.cpu_count()} cores)")
@@ -90,6 +94,9 @@ def main() -> None:
         customers, values, segments.page_rows(segments.sorted_rows(customers, values, every, "clv"), 2,
                                               args.page_size)), args.repeats)
     report(f"sort by clv + page 2 of {args.page_size} rows (NumPy)", seconds, peak)
+    seconds, peak, page = measured(lambda: segments.list_table(customers, values, segments.sorted_page(
+        customers, values, every, "clv", True, 2, args.page_size)), args.repeats)
+    report(f"page 2 of {args.page_size} by clv (NumPy partition)", seconds, peak)
 
     connection = duckdb.connect()  # a private in-memory database
     frame = pd.DataFrame({"position": every, "clv": values.clv, "id_rank": customers.id_rank})
@@ -119,10 +126,15 @@ def main() -> None:
     seconds, peak, table = measured(lambda: segments.list_table(customers, values, every), 1)
     report(f"whole list as a table ({len(table):,} rows)", seconds, peak)
     for lang in ("de", "en"):
-        seconds, peak, data = measured(lambda: exports.to_csv_bytes(table, lang), 1)
+        seconds, peak, data = measured(lambda: views.csv_bytes(table, lang, "EUR", 13), 1)
         report(f"CSV download ({lang})", seconds, peak, f"({len(data) / 1e6:.1f} MB)")
-    seconds, peak, data = measured(lambda: exports.to_xlsx_bytes(table, "customers"), 1)
-    report("XLSX download", seconds, peak, f"({len(data) / 1e6:.1f} MB)")
+    seconds, peak, data = measured(lambda: views.xlsx_bytes(table, "de", "EUR", 13), 1)
+    report("XLSX download (sheet XML written directly)", seconds, peak, f"({len(data) / 1e6:.1f} MB)")
+    sample = table.iloc[:args.openpyxl_rows]
+    seconds, peak, data = measured(lambda: exports.to_xlsx_bytes(views.download_frame(sample, "de", "EUR", 13)), 1)
+    report(f"XLSX of the first {len(sample):,} rows by openpyxl", seconds, peak, "(for comparison)")
+    seconds, peak, data = measured(lambda: views.xlsx_bytes(sample, "de", "EUR", 13), 1)
+    report(f"XLSX of the first {len(sample):,} rows written directly", seconds, peak, "(for comparison)")
     print(f"load average at end: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
 
 

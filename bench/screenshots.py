@@ -1,11 +1,13 @@
 """Full-page screenshots of every dashboard page in German and English, for the README and for visual review.
 
 Run: python bench/screenshots.py [--out docs/screenshots] [--pages overview,clv] [--langs de,en] [--viewport 390x844]
+                                 [--open customers_title]
 Starts ``streamlit run app.py`` on a free loopback port (the same helper as ``tests/dashboard/test_browser.py``),
 opens it in Debian's Chromium at 1440 x 900 (or ``--viewport``; a phone's 390 x 844 shows the sidebar collapsed, as
 a phone does: it is opened for each click on the page list and closed again before the shot) on the embedded sample
 business and writes ``<page>_<lang>.png`` per page; the Data page is shot after uploading
-``sample_data/transaktionen.csv`` so it shows the upload report. The PNGs are reduced to a 256-colour palette so the
+``sample_data/transaktionen.csv`` so it shows the upload report. ``--open`` names expanders (by the text key of
+their title, e.g. ``customers_title``) to open on each page before the shot. The PNGs are reduced to a 256-colour palette so the
 README stays light. Prints one line per file with its size.
 """
 
@@ -90,7 +92,18 @@ def _full_page(page, viewport: dict[str, int]) -> bytes:
     return shot
 
 
-def shoot(url: str, out: Path, pages: list[str], langs: list[str], viewport: dict[str, int] = VIEWPORT) -> None:
+def _open_expanders(page, titles: list[str]) -> None:
+    """Click open the expanders titled ``titles`` that the page has (each builds its content once open)."""
+    for title in titles:
+        summary = page.locator("summary").filter(has_text=title)
+        if summary.count():
+            summary.first.click()
+            wait_until_idle(page)
+            page.wait_for_timeout(500)
+
+
+def shoot(url: str, out: Path, pages: list[str], langs: list[str], viewport: dict[str, int] = VIEWPORT,
+          expanders: tuple[str, ...] = ()) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -117,6 +130,7 @@ def shoot(url: str, out: Path, pages: list[str], langs: list[str], viewport: dic
                         upload_file(page, SAMPLE_CSV.name, SAMPLE_CSV.read_bytes())
                         page.get_by_test_id("stMetric").first.wait_for()
                         wait_until_idle(page)
+                    _open_expanders(page, [t(key, lang) for key in expanders])
                     path = out / f"{name}_{lang}.png"
                     size = _save_small(_full_page(page, viewport), path)
                     print(f"{path}  {size / 1024:.0f} KB  {time.monotonic() - started:.1f} s",
@@ -132,6 +146,8 @@ def main() -> None:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated, from: " + ", ".join(PAGES))
     parser.add_argument("--langs", default="de,en", help="comma-separated, from: de, en")
     parser.add_argument("--viewport", default="1440x900", help="WIDTHxHEIGHT, e.g. 390x844 for a phone")
+    parser.add_argument("--open", default="", help="comma-separated text keys of expander titles to open, e.g. "
+                        "customers_title")
     args = parser.parse_args()
     try:
         viewport = parse_viewport(args.viewport)
@@ -143,7 +159,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown page or language: {', '.join(unknown)}")
     with streamlit_server() as url:
-        shoot(url, args.out.resolve(), pages, langs, viewport)
+        shoot(url, args.out.resolve(), pages, langs, viewport, tuple(key for key in args.open.split(",") if key))
 
 
 if __name__ == "__main__":

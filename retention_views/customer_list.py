@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from retention_core.segments.customer_list import COLUMNS
-from retention_views.exports import to_csv_bytes, to_xlsx_bytes
+from retention_views.exports import to_csv_bytes, to_xlsx_table_bytes
 from retention_views.texts import t
 
 #: The header text of each column (``{currency}`` and ``{weeks}`` filled in).
@@ -42,10 +42,9 @@ def headers(lang: str, currency: str, weeks: float) -> dict[str, str]:
 
 
 def download_frame(table: pd.DataFrame, lang: str, currency: str, weeks: float) -> pd.DataFrame:
-    """``table`` for a file: P(alive) and its drop in percent (points), headers in ``lang``, the last order as a
-    date; ids and segment names as written (the writers of :mod:`.exports` neutralise formula-like text)."""
-    frame = table.assign(**{column: table[column] * 100 for column in PERCENT_COLUMNS},
-                         last_order=table["last_order"].dt.date)
+    """``table`` for a file: P(alive) and its drop in percent (points), headers in ``lang``; ids and segment names
+    as written (the writers of :mod:`.exports` neutralise formula-like text)."""
+    frame = table.assign(**{column: table[column] * 100 for column in PERCENT_COLUMNS})
     return frame.rename(columns=headers(lang, currency, weeks))
 
 
@@ -55,11 +54,12 @@ def csv_bytes(table: pd.DataFrame, lang: str, currency: str, weeks: float) -> by
 
 
 def xlsx_bytes(table: pd.DataFrame, lang: str, currency: str, weeks: float) -> bytes:
-    """The customer list as XLSX (:func:`.exports.to_xlsx_bytes`); ``ValueError`` beyond Excel's row limit."""
+    """The customer list as XLSX (:func:`.exports.to_xlsx_table_bytes`: seconds for hundreds of thousands of rows);
+    ``ValueError`` beyond Excel's row limit."""
     if len(table) + 1 > XLSX_MAX_ROWS:
         raise ValueError(f"an XLSX sheet holds at most {XLSX_MAX_ROWS - 1:,} rows below its header, "
                          f"got {len(table):,}")
-    return to_xlsx_bytes(download_frame(table, lang, currency, weeks), t("customers_sheet_name", lang))
+    return to_xlsx_table_bytes(download_frame(table, lang, currency, weeks), t("customers_sheet_name", lang))
 
 
 def file_stem(lang: str, segment: str | None = None) -> str:

@@ -15,7 +15,9 @@ import io
 import math
 import numbers
 import re
+import zipfile
 
+import numpy as np
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -84,4 +86,105 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
                     cell.data_type = "s"
                     if cell.value.startswith(FORMULA_PREFIXES):
                         cell.quotePrefix = True
+    return buffer.getvalue()
+
+
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'styles" Target="styles.xml"/></Relationships>'),
+    # cell styles: 0 plain, 1 text with Excel's quote prefix, 2 a date (built-in format 14, the user's short date)
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+        '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+}
+
+
+def _xml_text(value: str) -> str:
+    return _XML_UNSAFE.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _text_cell(value: object) -> str:
+    text = str(value)
+    style = ' s="1"' if text.startswith(FORMULA_PREFIXES) else ""
+    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+
+
+def _column_cells(column: pd.Series) -> list[str]:
+    """Each value of ``column`` as a ``<c>`` element: numbers as numbers, dates as date serials with the date style,
+    text as inline text (formula-like text with the quote prefix); a missing value as an empty cell."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return [f'<c t="b"><v>{int(value)}</v></c>' for value in column]
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        numbers = column.to_numpy(dtype="float64", na_value=np.nan)
+        return [f"<c><v>{text}</v></c>" if known else "<c/>"
+                for text, known in zip(numbers.astype(str).tolist(), np.isfinite(numbers).tolist())]
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        serial = (column.dt.tz_localize(None) if column.dt.tz is not None else column) - _EXCEL_EPOCH
+        days = (serial / pd.Timedelta(days=1)).to_numpy(dtype="float64", na_value=np.nan)
+        return [f'<c s="2"><v>{text}</v></c>' if known else "<c/>"
+                for text, known in zip(days.astype(str).tolist(), np.isfinite(days).tolist())]
+    return ["<c/>" if value is None or (not isinstance(value, str) and pd.isna(value)) else _text_cell(value)
+            for value in column.astype(object)]
+
+
+def to_xlsx_table_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
+    """A long table as XLSX, with the safety of :func:`to_xlsx_bytes` (text is a text cell, never a formula, and
+    formula-like text carries Excel's quote prefix), written as the sheet's XML directly instead of cell objects:
+    a list of hundreds of thousands of customers in seconds, where openpyxl takes minutes. Each column one kind:
+    numbers, dates (shown in the user's short date format) or text; missing values are empty cells. The caller
+    keeps within Excel's 1,048,576 rows."""
+    header = "".join(_text_cell(column) for column in frame.columns)
+    cells = [_column_cells(frame[column]) for column in frame.columns]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, text in _XLSX_PARTS.items():
+            archive.writestr(name, text)
+        name = _xml_text(str(sheet_name))[:31].replace('"', "&quot;")
+        archive.writestr("xl/workbook.xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            sheet.write(f"<row>{header}</row>".encode())
+            chunk = 20_000
+            for start in range(0, len(frame), chunk):
+                rows = ("<row>" + "".join(row) + "</row>" for row in zip(*(column[start:start + chunk]
+                                                                           for column in cells)))
+                sheet.write("".join(rows).encode())
+            sheet.write(b"</sheetData></worksheet>")
     return buffer.getvalue()
