@@ -197,7 +197,8 @@ def customer_list(aggs: Aggregates, labels: pd.DataFrame | None = None) -> segme
 def customer_values(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,
                     horizon_months: int) -> segments.CustomerValues:
     """:func:`segments.customer_values` of the shown data's :func:`customer_list` at a margin, discount rate and
-    horizon (no refit), kept in this session for the last few scenarios."""
+    horizon (no refit), kept in this session for the last few scenarios. In the list's order, so they also go with
+    the list with labels (:func:`segments.predictive_mean_clv` of both gives the segments' predictive mean CLV)."""
     return session_cache.kept(
         keys.CUSTOMER_VALUES, (_shown_key(), gross_margin, annual_discount_rate, horizon_months),
         lambda: segments.customer_values(customer_list(aggs), gross_margin, annual_discount_rate, horizon_months))

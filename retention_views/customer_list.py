@@ -1,8 +1,9 @@
 """The customer list as a page shows it and as a download hands it over: headers in the user's language, shares in
 percent (the core keeps fractions), ids and segment names as written.
 
-The table comes from :func:`retention_core.segments.list_table` (columns :data:`retention_core.segments.customer_list.
-COLUMNS`); the files are written by :mod:`retention_views.exports`, safe against formula injection.
+The table comes from :func:`retention_core.segments.list_table` (its columns:
+:data:`retention_core.segments.customer_list.COLUMNS`); the files are written by :mod:`retention_views.exports`,
+safe against formula injection.
 """
 
 from __future__ import annotations
