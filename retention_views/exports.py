@@ -91,6 +91,7 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
 
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_XLSX_CHUNK_ROWS = 20_000
 _XLSX_PARTS = {
     "[Content_Types].xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -166,7 +167,6 @@ def to_xlsx_table_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
     numbers, dates (shown in the user's short date format) or text; missing values are empty cells. The caller
     keeps within Excel's 1,048,576 rows."""
     header = "".join(_text_cell(column) for column in frame.columns)
-    cells = [_column_cells(frame[column]) for column in frame.columns]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, text in _XLSX_PARTS.items():
@@ -181,10 +181,9 @@ def to_xlsx_table_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
             sheet.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
             sheet.write(f"<row>{header}</row>".encode())
-            chunk = 20_000
-            for start in range(0, len(frame), chunk):
-                rows = ("<row>" + "".join(row) + "</row>" for row in zip(*(column[start:start + chunk]
-                                                                           for column in cells)))
-                sheet.write("".join(rows).encode())
+            for start in range(0, len(frame), _XLSX_CHUNK_ROWS):  # a chunk at a time: memory stays small
+                part = frame.iloc[start:start + _XLSX_CHUNK_ROWS]
+                cells = [_column_cells(part[column]) for column in part.columns]
+                sheet.write("".join("<row>" + "".join(row) + "</row>" for row in zip(*cells)).encode())
             sheet.write(b"</sheetData></worksheet>")
     return buffer.getvalue()
