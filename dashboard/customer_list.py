@@ -113,7 +113,8 @@ def _list(s: Settings, aggs: Aggregates, labels: pd.DataFrame | None,
         st.caption(s.t("customers_caption", first=format_number(first, s.lang),
                        last=format_number(first + len(shown) - 1, s.lang), total=format_number(total, s.lang)))
     table = segments.list_table(customers, scenario, shown)[columns]
-    st.dataframe(_localized(table, s), hide_index=True, column_config=_column_config(columns, titles, s))
+    st.dataframe(_localized(table, s), hide_index=True, column_config=_column_config(columns, titles, s),
+                 placeholder="–")  # unknown is not zero: the mark the number formats write for a missing value
     if total:
         _downloads(s, customers, scenario, rows, sort_by, descending, segment)
 
@@ -144,7 +145,7 @@ def _column_config(columns: list[str], titles: dict[str, str], s: Settings) -> d
     config = {column: titles[column] for column in columns}
     config["last_order"] = st.column_config.DateColumn(
         titles["last_order"], format="DD.MM.YYYY" if s.lang == "de" else "YYYY-MM-DD")
-    config["customer_id"] = st.column_config.TextColumn(titles["customer_id"])
+    config["customer_id"] = st.column_config.TextColumn(titles["customer_id"], pinned=True)
     if "segment" in columns:
         config["segment"] = st.column_config.TextColumn(titles["segment"])
     return config

@@ -51,8 +51,8 @@ VALUE_GROUPS = 5
 """"High value" is the top one of this many quantile groups of predictive CLV: the top quintile."""
 
 #: The list's columns, in the order they are shown and downloaded.
-COLUMNS = ("customer_id", "segment", "last_order", "orders", "revenue", "probability_alive",
-           "probability_alive_drop", "expected_purchases", "clv", "value_at_risk")
+COLUMNS = ("customer_id", "segment", "last_order", "orders", "revenue", "clv", "probability_alive",
+           "expected_purchases", "probability_alive_drop", "value_at_risk")
 
 #: The columns that come from the fitted models (missing without a forecast).
 MODEL_COLUMNS = ("probability_alive", "probability_alive_drop", "expected_purchases", "clv", "value_at_risk")
@@ -369,10 +369,10 @@ def list_table(customers: CustomerList, values: CustomerValues, rows: np.ndarray
         "last_order": customers.last_order[rows],
         "orders": customers.orders[rows],
         "revenue": customers.revenue[rows],
-        "probability_alive": values.probability_alive[rows],
-        "probability_alive_drop": customers.probability_alive_drop[rows],
-        "expected_purchases": values.expected_purchases[rows],
         "clv": values.clv[rows],
+        "probability_alive": values.probability_alive[rows],
+        "expected_purchases": values.expected_purchases[rows],
+        "probability_alive_drop": customers.probability_alive_drop[rows],
         "value_at_risk": values.value_at_risk[rows],
     }, columns=list(COLUMNS))
 
