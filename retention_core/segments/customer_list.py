@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -134,8 +134,10 @@ class CustomerList:
         """The same list with the segments of ``labels`` (a label table; customers it lacks have none)."""
         segment = None if labels is None else pd.Categorical(
             aligned_labels(self.customer_id, labels).array)
-        return CustomerList(self.customer_id, self.last_order, self.orders, self.revenue, self.forecast_row,
-                            self.probability_alive_drop, self.forecast, self.reason, segment, self.interval_weeks)
+        labelled = replace(self, segment=segment)
+        labelled.__dict__.update({name: self.__dict__[name] for name in ("id_rank", "forecast_in_order")
+                                  if name in self.__dict__})  # the same customers: what is known of them holds
+        return labelled
 
 
 def customer_list(

@@ -99,3 +99,34 @@ def test_without_a_fitted_model_the_list_shows_the_history_and_says_why():
     assert page["customer_id"].tolist() == list("ACEFBD")  # by revenue, the model's columns cannot be sorted by
     assert page["clv"].isna().all() and page["revenue"].tolist() == [75.0, 52.0, 47.0, 29.0, 10.0, 9.0]
     assert not any(toggle.key == "segments_customers_at_risk" for toggle in app.toggle)
+
+
+def segment_list_script() -> None:
+    """The list of one RFM group of the sample, as the Segments page places it (with labels and a segment)."""
+    import streamlit as st
+
+    from dashboard import customer_list, shown_data, sidebar
+    from retention_core import segments
+
+    s = sidebar.settings()
+    aggs = shown_data.current_aggregates()
+    labels = st.session_state.setdefault("test_labels", segments.assign("rfm", aggs.customers))
+    customer_list.customer_list(s, aggs, labels, segment="champions")
+
+
+def test_a_segment_s_list_holds_only_its_customers_with_their_segment():
+    app = AppTest.from_function(segment_list_script, default_timeout=120)
+    app.session_state["app_lang"] = "en"
+    app.session_state["segments_customers_open"] = True
+    app.run()
+    assert not app.exception, app.exception
+    labels = app.session_state["test_labels"]
+    champions = int((labels["segment"] == "champions").sum())
+    assert next(caption.value for caption in app.caption if caption.value.endswith(" customers")) == (
+        f"1–50 of {champions:,} customers")
+    assert any(caption.value == "Segment: `champions`" for caption in app.caption)  # user text, shown as text
+    page = shown(app)
+    assert (page["segment"] == "champions").all() and page["clv"].is_monotonic_decreasing
+    app.run()  # the same label table again: the labelled list is kept, not made again
+    kept = [key for key in app.session_state["data_customer_lists"] if key[1] is not None]
+    assert len(kept) == 1

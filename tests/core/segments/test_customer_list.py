@@ -186,6 +186,10 @@ def test_the_segment_filter_picks_labels_and_the_unlabelled(six):
     plain, _ = listed(six)
     with pytest.raises(ValueError, match="the list has no segments: make it with a label table to pick a segment"):
         segments.selected_rows(plain, values, segment="web")
+    with pytest.raises(ValueError, match="the list has no segments to sort by"):
+        segments.sorted_rows(plain, values, np.arange(6), "segment")
+    with pytest.raises(ValueError, match="the list has no segments: make it with a label table$"):
+        segments.predictive_mean_clv(plain, values)
 
 
 def test_without_usable_models_the_list_keeps_its_history_columns(six):
@@ -232,8 +236,7 @@ def test_the_interval_must_be_positive(six):
         segments.probability_alive_drop(PredictiveModels(summary=fitted.summary, reason="too_few_customers"))
 
 
-def test_a_sorted_page_is_the_page_of_the_full_sort_ties_and_missing_values_included(six):
-    customers, values = listed(six)
+def test_a_sorted_page_is_the_page_of_the_full_sort_ties_and_missing_values_included():
     generator = np.random.default_rng(26)
     size = 500
     clv = generator.integers(0, 20, size).astype("float64")  # many ties
