@@ -34,12 +34,11 @@ from retention_core.models import (
     forecast_basis,
 )
 from retention_core.models.forecast import customer_values as forecast_values
-from retention_core.segments.assignment import quantile_scores
 from retention_core.segments.figures import MAX_SEGMENTS, MIN_SEGMENT_CUSTOMERS, aligned_labels, pooled_rows
 
 __all__ = [
     "COLUMNS", "INTERVAL_WEEKS", "MODEL_COLUMNS", "VALUE_GROUPS", "CustomerList", "CustomerValues",
-    "customer_list", "customer_values", "list_table", "page_count", "page_rows", "predictive_mean_clv",
+    "customer_list", "customer_values", "in_top_group", "list_table", "page_count", "page_rows", "predictive_mean_clv",
     "probability_alive_drop", "selected_rows", "sorted_page", "sorted_rows", "valuable_and_at_risk",
 ]
 
@@ -246,11 +245,30 @@ def valuable_and_at_risk(clv_if_alive: np.ndarray, drop: np.ndarray, value_group
     Reference: Fader, Hardie & Lee (2005), Marketing Science 24(2), for P(alive) and E[Y | alive]; quantile groups as
     in RFM scoring (Hughes 1994).
     """
-    if not isinstance(value_groups, int) or value_groups < 1:
-        raise ValueError(f"value_groups must be a whole number of at least 1, got {value_groups!r}")
-    scores = quantile_scores(pd.Series(clv_if_alive, dtype="float64"), value_groups)
-    valuable = (scores == value_groups).fillna(False).to_numpy(dtype=bool)
-    return valuable & (np.nan_to_num(drop, nan=0.0) > 0)
+    return in_top_group(clv_if_alive, value_groups) & (np.nan_to_num(drop, nan=0.0) > 0)
+
+
+def in_top_group(values: np.ndarray, groups: int) -> np.ndarray:
+    """Whether each value is in the top quantile group: ``quantile_scores(values, groups) == groups``, found
+    without ranking (a partition, linear time; the preset reruns with every slider move).
+
+    Definition: with n known values and ρ a value's lowest rank, the score ⌊groups · (ρ − 1) / n⌋ + 1 is the top
+    one exactly when ρ − 1, the number of values below it, is at least m = ⌈n · (groups − 1) / groups⌉, that is when
+    the value exceeds the m-th smallest value (every value when m = 0). Missing values are never in it.
+    Formula: top = v > v₍ₘ₎.   Units: a boolean per value. Reference: as
+    :func:`~retention_core.segments.assignment.quantile_scores`.
+    """
+    if not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"value_groups must be a whole number of at least 1, got {groups!r}")
+    values = np.asarray(values, dtype="float64")
+    known = ~np.isnan(values)
+    n = int(known.sum())
+    below = -(-n * (groups - 1) // groups)  # m, in whole numbers: no rounding at the boundary
+    if below == 0:
+        return known
+    threshold = np.partition(values[known], below - 1)[below - 1]
+    with np.errstate(invalid="ignore"):
+        return known & (values > threshold)
 
 
 def selected_rows(

@@ -22,7 +22,7 @@ import pytest
 from retention_core import models, queries, segments
 from retention_core.customer_value import annual_basis
 from retention_core.models import BgNbdFit, GammaGammaFit, PredictiveModels
-from retention_core.segments.customer_list import COLUMNS, MODEL_COLUMNS
+from retention_core.segments.customer_list import COLUMNS, MODEL_COLUMNS, in_top_group
 from hand_orders import three_years_orders
 
 BG = BgNbdFit(r=0.243, alpha=4.414, a=0.793, b=2.426)
@@ -253,3 +253,14 @@ def test_a_sorted_page_is_the_page_of_the_full_sort_ties_and_missing_values_incl
             for page in (1, 2, 7, 9, 20):
                 assert segments.sorted_page(many, scenario, rows, sort_by, descending, page, 45).tolist() == \
                     segments.page_rows(full, page, 45).tolist()
+
+
+@pytest.mark.parametrize("groups", [1, 2, 3, 5, 6])
+def test_the_top_group_is_that_of_the_quantile_scores(groups):
+    generator = np.random.default_rng(groups)
+    for size in (0, 1, 4, 5, 7, 97, 500):
+        values = generator.integers(0, 12, size).astype("float64")  # many ties
+        values[generator.random(size) < 0.15] = np.nan
+        scores = segments.quantile_scores(pd.Series(values), groups)
+        expected = (scores == groups).fillna(False).to_numpy(dtype=bool)
+        assert in_top_group(values, groups).tolist() == expected.tolist()
