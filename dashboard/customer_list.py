@@ -80,9 +80,9 @@ def _list(s: Settings, aggs: Aggregates, labels: pd.DataFrame | None,
     columns = [column for column in COLUMNS if column != "segment" or customers.segment is not None]
     sortable = [column for column in columns if customers.reason is None or column not in MODEL_COLUMNS]
     titles = views.headers(s.lang, s.currency, weeks)
-    st.session_state.setdefault(_SORT, "clv" if customers.reason is None else "revenue")
-    if st.session_state[_SORT] not in sortable:
-        st.session_state[_SORT] = sortable[0]
+    first_sort = "clv" if customers.reason is None else "revenue"
+    if st.session_state.get(_SORT) not in sortable:  # first run, or a model column of data without a model
+        st.session_state[_SORT] = first_sort
     st.session_state.setdefault(_DESCENDING, True)
     st.session_state.setdefault(_PAGE_SIZE, 50)
     left, middle, right = st.columns([2, 2, 1])
