@@ -9,6 +9,7 @@ same for everybody. Heavy jobs on an upload wait their turn in the server's :mod
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Hashable
@@ -176,8 +177,8 @@ def forecast_basis(aggs: Aggregates) -> models.ForecastBasis:
 
 def customer_list(aggs: Aggregates, labels: pd.DataFrame | None = None) -> segments.CustomerList:
     """:func:`segments.customer_list` of the shown data (with the forecast basis when the fits are usable), made
-    once per data set and kept in this session; with ``labels`` (a label table) the same list with its segments,
-    kept while the page passes the same table."""
+    once per data set and kept in this session; with ``labels`` (a label table of the shown data) the same list with
+    its segments, kept per labelling: a page that makes the same label table again on every run finds it."""
     def build() -> segments.CustomerList:
         usable = aggs.predictive is not None and aggs.predictive.reason is None
         return segments.customer_list(aggs.customers, aggs.predictive, forecast_basis(aggs) if usable else None)
@@ -185,13 +186,12 @@ def customer_list(aggs: Aggregates, labels: pd.DataFrame | None = None) -> segme
     plain_list = session_cache.kept(keys.CUSTOMER_LISTS, (_shown_key(), None), build)
     if labels is None:
         return plain_list
-    key = (_shown_key(), id(labels))
-    kept_labels, labelled = session_cache.entries(keys.CUSTOMER_LISTS).get(key, (None, None))
-    if kept_labels is not labels:  # another table that happens to have the id of a collected one
-        session_cache.entries(keys.CUSTOMER_LISTS).pop(key, None)
-        kept_labels, labelled = session_cache.kept(keys.CUSTOMER_LISTS, key,
-                                                   lambda: (labels, plain_list.with_labels(labels)))
-    return labelled
+    # the labelling's content: its categories and each row's code (a digest of a byte per customer, not the ids)
+    codes = labels["segment"].cat.codes.to_numpy()
+    labelling = (tuple(str(label) for label in labels["segment"].cat.categories), len(codes),
+                 hashlib.blake2b(codes.tobytes(), digest_size=16).hexdigest())
+    return session_cache.kept(keys.CUSTOMER_LISTS, (_shown_key(), labelling),
+                              lambda: plain_list.with_labels(labels))
 
 
 def customer_values(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,

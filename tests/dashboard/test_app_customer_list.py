@@ -110,7 +110,8 @@ def segment_list_script() -> None:
 
     s = sidebar.settings()
     aggs = shown_data.current_aggregates()
-    labels = st.session_state.setdefault("test_labels", segments.assign("rfm", aggs.customers))
+    labels = segments.assign("rfm", aggs.customers)  # made again on every run, as the Segments page does
+    st.session_state["test_labels"] = labels
     customer_list.customer_list(s, aggs, labels, segment="champions")
 
 
@@ -127,6 +128,7 @@ def test_a_segment_s_list_holds_only_its_customers_with_their_segment():
     assert any(caption.value == "Segment: `champions`" for caption in app.caption)  # user text, shown as text
     page = shown(app)
     assert (page["segment"] == "champions").all() and page["clv"].is_monotonic_decreasing
-    app.run()  # the same label table again: the labelled list is kept, not made again
+    app.run()  # the same labelling in a new table: the labelled list is kept, not made again
+    assert not app.exception, app.exception
     kept = [key for key in app.session_state["data_customer_lists"] if key[1] is not None]
     assert len(kept) == 1
