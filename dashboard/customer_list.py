@@ -19,7 +19,7 @@ from retention_core import models, segments
 from retention_core.dataset import Aggregates
 from retention_core.segments.customer_list import COLUMNS, MODEL_COLUMNS
 from retention_views import customer_list as views
-from retention_views import text_keys
+from retention_views import page_results, text_keys
 from retention_views.formats import format_number
 
 FRAGMENT = "segments_customers"
@@ -49,21 +49,31 @@ def _turn_page(step: int, pages: int) -> None:
 
 @st.fragment(key=FRAGMENT)
 def customer_list(s: Settings, aggs: Aggregates, labels: pd.DataFrame | None = None,
-                  segment: str | tuple[str | None, ...] | None = None) -> None:
+                  segment: str | tuple[str | None, ...] | None = None, dimension: str | None = None) -> None:
     """The customer list inside an expander ("Kundenliste"), built only while it is open (opening reruns this
     alone). ``labels``: the label table of the page's dimension (adds the segment column); ``segment``: a label (or
-    the labels of a pooled row; None among them: the customers without one) to list only its customers."""
+    the labels of a pooled row; None among them: the customers without one) to list only its customers;
+    ``dimension``: the labels' dimension, whose coded labels (RFM groups, tiers, NPS groups) are shown by name."""
     box = st.expander(s.t("customers_title"), key=_PREFIX + "open", on_change="rerun",
                       icon=":material/groups:")
     if not box.open:
         return
     run_counts.count_run(FRAGMENT)
     with box:
-        _list(s, aggs, labels, segment)
+        _list(s, aggs, labels, segment, dimension)
+
+
+def _named(frame: pd.DataFrame, customers: segments.CustomerList, dimension: str | None, lang: str) -> pd.DataFrame:
+    """``frame`` with each segment label as the Segments page names it (a data value as it is)."""
+    if dimension is None or customers.segment is None or "segment" not in frame.columns:
+        return frame
+    names = {label: page_results.segment_name(dimension, label, "segment", lang)
+             for label in customers.segment.categories}
+    return frame.assign(segment=frame["segment"].map(names).astype("str"))
 
 
 def _list(s: Settings, aggs: Aggregates, labels: pd.DataFrame | None,
-          segment: str | tuple[str | None, ...] | None) -> None:
+          segment: str | tuple[str | None, ...] | None, dimension: str | None) -> None:
     st.caption(s.t("customers_intro"))
     customers = shown_data.customer_list(aggs, labels)
     values = inputs.plan(s).values
@@ -74,7 +84,9 @@ def _list(s: Settings, aggs: Aggregates, labels: pd.DataFrame | None,
         st.info(s.t("customers_no_model", reason=s.t(text_keys.PREDICTIVE_REASON[customers.reason],
                                                      **_reason_params(aggs))), icon=":material/info:")
     if segment is not None:
-        named = ", ".join(s.t("customers_segment_missing") if label is None else label
+        named = ", ".join(s.t("customers_segment_missing") if label is None
+                          else label if dimension is None
+                          else page_results.segment_name(dimension, label, "segment", s.lang)
                           for label in ([segment] if isinstance(segment, str) else segment))
         st.caption(widgets.message("customers_segment_caption", s.lang, segment=named))
     columns = [column for column in COLUMNS if column != "segment" or customers.segment is not None]
@@ -112,11 +124,11 @@ def _list(s: Settings, aggs: Aggregates, labels: pd.DataFrame | None,
         first = (page - 1) * page_size + 1
         st.caption(s.t("customers_caption", first=format_number(first, s.lang),
                        last=format_number(first + len(shown) - 1, s.lang), total=format_number(total, s.lang)))
-    table = segments.list_table(customers, scenario, shown)[columns]
+    table = _named(segments.list_table(customers, scenario, shown)[columns], customers, dimension, s.lang)
     st.dataframe(_localized(table, s), hide_index=True, column_config=_column_config(columns, titles, s),
                  placeholder="–")  # unknown is not zero: the mark the number formats write for a missing value
     if total:
-        _downloads(s, customers, scenario, rows, sort_by, descending, segment)
+        _downloads(s, customers, scenario, rows, sort_by, descending, segment, dimension)
 
 
 def _pager(s: Settings, pages: int) -> int:
@@ -152,12 +164,13 @@ def _column_config(columns: list[str], titles: dict[str, str], s: Settings) -> d
 
 
 def _downloads(s: Settings, customers: segments.CustomerList, scenario: segments.CustomerValues,
-               rows: np.ndarray, sort_by: str, descending: bool, segment: object) -> None:
+               rows: np.ndarray, sort_by: str, descending: bool, segment: object, dimension: str | None) -> None:
     """CSV and XLSX of the whole selection in the chosen order, written only when a button is clicked."""
     def table() -> pd.DataFrame:
         ordered = segments.sorted_rows(customers, scenario, rows, sort_by, descending)
         frame = segments.list_table(customers, scenario, ordered)
-        return frame if customers.segment is not None else frame.drop(columns="segment")
+        return (_named(frame, customers, dimension, s.lang) if customers.segment is not None
+                else frame.drop(columns="segment"))
 
     weeks, total = customers.interval_weeks, len(rows)
     stem = views.file_stem(s.lang, segment if isinstance(segment, str) else None)

@@ -112,7 +112,7 @@ def segment_list_script() -> None:
     aggs = shown_data.current_aggregates()
     labels = segments.assign("rfm", aggs.customers)  # made again on every run, as the Segments page does
     st.session_state["test_labels"] = labels
-    customer_list.customer_list(s, aggs, labels, segment="champions")
+    customer_list.customer_list(s, aggs, labels, segment="champions", dimension="rfm")
 
 
 def test_a_segment_s_list_holds_only_its_customers_with_their_segment():
@@ -125,9 +125,9 @@ def test_a_segment_s_list_holds_only_its_customers_with_their_segment():
     champions = int((labels["segment"] == "champions").sum())
     assert next(caption.value for caption in app.caption if caption.value.endswith(" customers")) == (
         f"1–50 of {champions:,} customers")
-    assert any(caption.value == "Segment: `champions`" for caption in app.caption)  # user text, shown as text
+    assert any(caption.value == "Segment: `Champions`" for caption in app.caption)  # user text, shown as text
     page = shown(app)
-    assert (page["segment"] == "champions").all() and page["clv"].is_monotonic_decreasing
+    assert (page["segment"] == "Champions").all() and page["clv"].is_monotonic_decreasing  # RFM groups by name
     app.run()  # the same labelling in a new table: the labelled list is kept, not made again
     assert not app.exception, app.exception
     kept = [key for key in app.session_state["data_customer_lists"] if key[1] is not None]
