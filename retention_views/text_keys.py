@@ -25,10 +25,10 @@ COST_MODE = {"data": "cost_mode_data", "typed": "cost_mode_typed"}
 SOURCE = {"sample": "source_sample", "upload": "source_upload", "configured": "source_configured"}
 """The sidebar's data source: the sample, the uploads, or the data set the server was started with."""
 SHEET = {"transactions": "sheet_transactions", "retention_costs": "sheet_retention_costs",
-         "acquisition": "sheet_acquisition", "nps": "sheet_nps"}
+         "acquisition": "sheet_acquisition", "nps": "sheet_nps", "customers": "sheet_customers"}
 """An upload sheet's name."""
 SHEET_HELP = {"transactions": "data_help_transactions", "retention_costs": "data_help_retention_costs",
-              "acquisition": "data_help_acquisition", "nps": "data_help_nps"}
+              "acquisition": "data_help_acquisition", "nps": "data_help_nps", "customers": "data_help_customers"}
 """What an upload sheet holds (the Data page's tab caption)."""
 COLUMN = {
     "row_number": "column_row_number",
@@ -46,6 +46,11 @@ COLUMN = {
     "new_customers": "column_new_customers",
     "response_date": "column_response_date",
     "score": "column_score",
+    "segment": "column_segment",
+    "channel": "column_channel",
+    "region": "column_region",
+    "customer_type": "column_customer_type",
+    "branch": "column_branch",
 }
 """A canonical column's name as the user reads it, and the two columns of the set-aside rows table."""
 COLUMN_HINT = {

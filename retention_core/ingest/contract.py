@@ -1,4 +1,4 @@
-"""The data contract of an upload: the four sheets, their canonical columns and types, and what the domain reports.
+"""The data contract of an upload: the five sheets, their canonical columns and types, and what the domain reports.
 
 One declarative spec, :data:`SHEETS`, says for each kind of sheet which canonical columns are required or
 optional and what type each has; every module of :mod:`retention_core.ingest` reads it. A column type
@@ -60,6 +60,14 @@ class SheetSpec:
         return self.required + self.optional
 
 
+#: The attribute columns of the optional customers sheet: what a customer is (how they came, where, which kind),
+#: each a segment dimension (:func:`retention_core.segments.by_customer_attribute`). German headers such as Kanal,
+#: Region, Kundentyp, Filiale are recognised (``headers.HEADER_WORDS``).
+CUSTOMER_ATTRIBUTES = ("channel", "region", "customer_type", "branch")
+
+#: The sheets of an upload, only ``transactions`` required. The cost sheets' optional ``segment`` names the segment
+#: a row's spend was for (a channel, a customer group): retention cost and CAC per segment then come from the sheet
+#: (:mod:`retention_core.segments.costs`); ``customers`` is ``customer_id`` plus any of :data:`CUSTOMER_ATTRIBUTES`.
 SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
     {
         "transactions": SheetSpec(
@@ -79,32 +87,21 @@ SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
         ),
         "retention_costs": SheetSpec(
             required=("period_start", "category", "amount"),
-            optional=(),
-            types=MappingProxyType({"period_start": "date", "category": "category", "amount": "cost"}),
+            optional=("segment",),
+            types=MappingProxyType({"period_start": "date", "category": "category", "amount": "cost",
+                                    "segment": "text"}),
         ),
         "acquisition": SheetSpec(
             required=("period_start", "acquisition_spend"),
-            optional=("new_customers",),
-            types=MappingProxyType({"period_start": "date", "acquisition_spend": "cost", "new_customers": "count"}),
+            optional=("new_customers", "segment"),
+            types=MappingProxyType({"period_start": "date", "acquisition_spend": "cost", "new_customers": "count",
+                                    "segment": "text"}),
         ),
         "nps": SheetSpec(
             required=("response_date", "score"),
             optional=("customer_id",),
             types=MappingProxyType({"response_date": "date", "score": "score", "customer_id": "id"}),
         ),
-    }
-)
-
-#: The attribute columns of the optional customers sheet: what a customer is (how they came, where, which kind),
-#: for segments (:func:`retention_core.segments.by_customer_attribute`).
-CUSTOMER_ATTRIBUTES = ("channel", "region", "customer_type", "branch")
-
-#: Sheets that describe customers rather than events: ``customers`` is ``customer_id`` plus any of
-#: :data:`CUSTOMER_ATTRIBUTES`, read, mapped (German headers such as Kanal, Region, Kundentyp, Filiale are
-#: recognised, see ``headers.HEADER_WORDS``) and prepared like the sheets of :data:`SHEETS`, whose kinds the pages
-#: list; it joins them when the Data page offers an upload for it (its texts live in the views).
-ATTRIBUTE_SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
-    {
         "customers": SheetSpec(
             required=("customer_id",),
             optional=CUSTOMER_ATTRIBUTES,
@@ -112,6 +109,12 @@ ATTRIBUTE_SHEETS: Mapping[str, SheetSpec] = MappingProxyType(
         ),
     }
 )
+
+#: Sheets that describe customers rather than events (dated rows): the optional customers sheet.
+ATTRIBUTE_SHEETS: Mapping[str, SheetSpec] = MappingProxyType({"customers": SHEETS["customers"]})
+
+#: The sheets of events, each row dated: what an upload is made of; an attribute sheet only adds to them.
+EVENT_SHEETS = tuple(kind for kind in SHEETS if kind not in ATTRIBUTE_SHEETS)
 
 #: Every canonical identifier column of any sheet (type "id"), derived from :data:`SHEETS` so that an id column
 #: added to a sheet is covered: a user column mapped to one of these is taken as the text the file wrote
@@ -124,16 +127,11 @@ ID_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
 CANONICAL_NAMES = tuple(dict.fromkeys(name for spec in SHEETS.values() for name in spec.columns))
 
 
-#: The canonical names of the attribute sheets' columns that no sheet of :data:`SHEETS` has.
-ATTRIBUTE_NAMES = tuple(dict.fromkeys(name for spec in ATTRIBUTE_SHEETS.values() for name in spec.columns
-                                      if name not in CANONICAL_NAMES))
-
-
 def sheet_spec(kind: str) -> SheetSpec:
-    """The spec of sheet ``kind``: one of :data:`SHEETS` or :data:`ATTRIBUTE_SHEETS`."""
-    spec = SHEETS.get(kind) or ATTRIBUTE_SHEETS.get(kind)
+    """The spec of sheet ``kind``, one of :data:`SHEETS`."""
+    spec = SHEETS.get(kind)
     if spec is None:
-        raise ValueError(f"Unknown sheet kind {kind!r}; expected one of {', '.join([*SHEETS, *ATTRIBUTE_SHEETS])}")
+        raise ValueError(f"Unknown sheet kind {kind!r}; expected one of {', '.join(SHEETS)}")
     return spec
 
 

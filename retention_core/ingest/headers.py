@@ -15,7 +15,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from retention_core.ingest.contract import SHEETS, sheet_spec
+from retention_core.ingest.contract import EVENT_SHEETS, SHEETS, sheet_spec
 from retention_core.ingest.parsing import coerce_numbers
 
 
@@ -73,7 +73,13 @@ HEADER_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "score": (
             "Bewertung", "Score", "NPS", "NPS Score", "Empfehlung", "Weiterempfehlung", "Rating", "Punkte", "Note",
         ),
-        # the customers sheet's attributes (contract.ATTRIBUTE_SHEETS)
+        # the cost sheets' segment: what the spend was for (a channel, a customer group)
+        "segment": (
+            "Segment", "Kundensegment", "Kanal", "Vertriebskanal", "Akquisekanal", "Akquisitionskanal",
+            "Marketingkanal", "Werbekanal", "Zielgruppe", "Kundengruppe", "Channel", "Customer Segment",
+            "Marketing Channel", "Acquisition Channel", "Sales Channel", "Target Group",
+        ),
+        # the customers sheet's attributes (contract.CUSTOMER_ATTRIBUTES)
         "channel": (
             "Kanal", "Vertriebskanal", "Akquisekanal", "Akquisitionskanal", "Verkaufskanal", "Herkunft", "Quelle",
             "Channel", "Sales Channel", "Acquisition Channel", "Source",
@@ -205,11 +211,12 @@ def looks_like(frame: pd.DataFrame, uploaded_as: str) -> str | None:
     """The other sheet kind whose every required column :func:`suggest_mapping` finds in ``frame``'s headers, when
     the kind it was ``uploaded_as`` does not have all of its own: a cost sheet dropped on the transactions
     uploader. None when the upload fits its own kind or no other kind fits (then the mapping form says which field
-    is empty)."""
+    is empty). Only the sheets of events (:data:`EVENT_SHEETS`) are proposed: the customers sheet needs nothing but a
+    customer id, which most sheets have."""
     def complete(kind: str) -> bool:
         suggested = suggest_mapping(frame.columns, kind, sample=frame)
         return all(name in suggested for name in SHEETS[kind].required)
 
     if complete(uploaded_as):
         return None
-    return next((kind for kind in SHEETS if kind != uploaded_as and complete(kind)), None)
+    return next((kind for kind in EVENT_SHEETS if kind != uploaded_as and complete(kind)), None)

@@ -13,7 +13,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from retention_core.ingest.contract import ATTRIBUTE_NAMES, CANONICAL_NAMES, CATEGORIES
+from retention_core.ingest.contract import CANONICAL_NAMES, CATEGORIES
 from retention_core.ingest.headers import normalize_header
 
 
@@ -88,9 +88,9 @@ def map_columns(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.Da
     mapped to two canonical names.
     """
     chosen = {name: column for name, column in mapping.items() if column is not None}
-    unknown = [name for name in chosen if name not in CANONICAL_NAMES and name not in ATTRIBUTE_NAMES]
+    unknown = [name for name in chosen if name not in CANONICAL_NAMES]
     if unknown:
-        expected = ", ".join(CANONICAL_NAMES + ATTRIBUTE_NAMES)
+        expected = ", ".join(CANONICAL_NAMES)
         raise ValueError(f"Unknown canonical column(s): {', '.join(unknown)}; expected one of {expected}")
     missing = [f"{column!r} (for {name})" for name, column in chosen.items() if column not in frame.columns]
     if missing:

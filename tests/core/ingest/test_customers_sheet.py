@@ -10,7 +10,9 @@ from retention_core import segments
 from retention_core.ingest import (
     ATTRIBUTE_SHEETS,
     CUSTOMER_ATTRIBUTES,
+    EVENT_SHEETS,
     SHEETS,
+    looks_like,
     map_columns,
     prepare_sheet,
     suggest_mapping,
@@ -18,12 +20,14 @@ from retention_core.ingest import (
 from retention_core.ingest.contract import sheet_spec
 
 
-def test_the_customers_sheet_is_an_id_and_text_attributes():
-    spec = ATTRIBUTE_SHEETS["customers"]
+def test_the_customers_sheet_is_the_fifth_sheet_an_id_and_text_attributes():
+    spec = SHEETS["customers"]
     assert spec.required == ("customer_id",) and spec.optional == CUSTOMER_ATTRIBUTES
     assert dict(spec.types) == {"customer_id": "id", "channel": "text", "region": "text", "customer_type": "text",
                                 "branch": "text"}
-    assert sheet_spec("customers") is spec and "customers" not in SHEETS  # the pages list SHEETS
+    assert sheet_spec("customers") is spec and ATTRIBUTE_SHEETS["customers"] is spec
+    assert list(SHEETS) == ["transactions", "retention_costs", "acquisition", "nps", "customers"]
+    assert EVENT_SHEETS == ("transactions", "retention_costs", "acquisition", "nps")
     with pytest.raises(ValueError, match="Unknown sheet kind 'kunden'; expected one of transactions, "
                                          "retention_costs, acquisition, nps, customers"):
         sheet_spec("kunden")
@@ -61,3 +65,18 @@ def test_a_customer_attribute_is_a_segment_dimension():
     assert list(table["segment"].cat.categories) == ["web", "shop"]
     with pytest.raises(ValueError, match="the customers sheet has no column 'region' to take segments from"):
         segments.by_customer_attribute(sheet, "region")
+
+
+def test_a_sheet_with_only_a_customer_id_is_not_taken_for_a_customers_sheet():
+    nps_with_ids = pd.DataFrame({"Kundennummer": ["K1"], "Notiz": ["x"]})
+    assert looks_like(nps_with_ids, "transactions") is None  # the customers sheet is never proposed
+
+
+def test_the_cost_sheets_take_a_segment_column_by_its_german_or_english_header():
+    assert suggest_mapping(["Monat", "Kategorie", "Betrag", "Segment"], "retention_costs")["segment"] == "Segment"
+    assert suggest_mapping(["Monat", "Werbeausgaben", "Kanal"], "acquisition")["segment"] == "Kanal"
+    assert suggest_mapping(["Month", "Ad Spend", "Channel"], "acquisition")["segment"] == "Channel"
+    costs = prepare_sheet(pd.DataFrame({"period_start": ["2024-01-01", "2024-02-01"], "category": ["team", "tools"],
+                                        "amount": [100.0, 50.0], "segment": ["web", None]}), "retention_costs")
+    assert costs.frame["segment"].tolist()[0] == "web" and pd.isna(costs.frame["segment"].tolist()[1])
+    assert len(costs.rejected) == 0  # the segment is optional: a row without one is kept (its spend is allocated)
