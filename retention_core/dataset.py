@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from retention_core import intervals, models, queries
+from retention_core import intervals, models, queries, segments
 from retention_core.ingest.contract import Problem
 from retention_core.ingest.prepare import TextCodes, unusable_sheet_problems
 from retention_core.customer_value import AnnualBasis, annual_basis, annual_windows
@@ -32,7 +32,7 @@ ACTIVITY_MONTHS = (3, 6, 12)
 #: ``aggregate_step_<name>`` text in the locale files). Steps that do not apply (no cost sheet, parts reused) are
 #: left out of a run.
 AGGREGATE_STEPS = ("prepare", "activity", "cohorts", "costs", "acquisition", "nps", "tenure", "customers",
-                   "predictive")
+                   "segments", "predictive")
 
 CODED_IDS_FROM_ROWS = 100_000
 """From this many transaction rows on, :func:`aggregate` hands DuckDB whole-number customer codes (see
@@ -49,7 +49,10 @@ steps; a last call ``progress("done", total, total)`` ends the run."""
 
 @dataclass(frozen=True)
 class Dataset:
-    """The four canonical sheets of one business; only ``transactions`` is required.
+    """The five canonical sheets of one business; only ``transactions`` is required.
+
+    ``customers`` is the optional customers sheet (``customer_id`` plus attributes such as ``channel``): it only
+    adds segments; no whole-business figure reads it.
 
     ``key`` identifies the content (a hash of the uploaded bytes or of the sample files) and is what caches are
     keyed by; ``name`` is shown to the user. A sheet may also be a :class:`~retention_core.engines.TableSource`
@@ -60,6 +63,7 @@ class Dataset:
     retention_costs: pd.DataFrame | None = None
     acquisition: pd.DataFrame | None = None
     nps: pd.DataFrame | None = None
+    customers: pd.DataFrame | None = None
     key: str = ""
     name: str = ""
     #: the codes of the transactions' text columns that ``prepare_sheet`` found (``Prepared.codes``), reused by
@@ -85,6 +89,14 @@ class Aggregates:
     the 12 before), None when the customer summary lacks its columns; like ``customers`` it does not depend on the
     period or the activity window. ``revenue`` is :func:`queries.revenue_bridge`, the revenue bridge per period
     and first-order cohort (None in an aggregates folder written before it; see :mod:`retention_core.revenue`).
+
+    What segments need (:mod:`retention_core.segments`, e.g. :func:`~retention_core.segments.dimension_bases`), made
+    once per data set like ``customers``: ``first_orders`` is :func:`segments.first_orders` without its
+    ``first_order`` column (``customers`` has it) and with ``first_product`` as a Categorical;
+    ``customer_attributes`` is :func:`segments.customer_attributes` of the customers sheet (None without one) and
+    ``customers_sheet`` how its ids meet the orders; ``retention_spend_by_segment`` and ``acquisition_by_segment``
+    are the cost sheets' spend in the annual basis's last 12 months per value of their ``segment`` column
+    (:func:`segments.retention_spend_by_segment`, :func:`segments.acquisition_by_segment`; None without one).
     """
 
     period: str
@@ -104,6 +116,11 @@ class Aggregates:
     rows: int | None = None
     basis: AnnualBasis | None = None
     revenue: pd.DataFrame | None = None
+    first_orders: pd.DataFrame | None = None
+    customer_attributes: pd.DataFrame | None = None
+    customers_sheet: segments.CustomersSheetMatch | None = None
+    retention_spend_by_segment: pd.DataFrame | None = None
+    acquisition_by_segment: pd.DataFrame | None = None
     #: bootstrap replicates of ``basis`` (:func:`retention_core.intervals.basis_replicates`), made with it once per
     #: data set; empty without a basis (then no figure has an interval)
     basis_replicates: BasisReplicates = field(default_factory=lambda: BasisReplicates(()), compare=False,
@@ -125,7 +142,7 @@ class Aggregates:
         return pd.Timestamp(self.customers["first_order"].min())
 
 
-SHEET_NAMES = ("transactions", "retention_costs", "acquisition", "nps")
+SHEET_NAMES = ("transactions", "retention_costs", "acquisition", "nps", "customers")
 
 
 def dataset_problems(dataset: Dataset) -> list[tuple[str, Problem]]:
@@ -288,14 +305,14 @@ def aggregate(
     costs = dataset.retention_costs
     acquisition = dataset.acquisition
     sheets = ("transactions",) + tuple(
-        name for name in ("retention_costs", "acquisition", "nps") if getattr(dataset, name) is not None
+        name for name in ("retention_costs", "acquisition", "nps", "customers") if getattr(dataset, name) is not None
     )
     if reuse is not None and predictive is None:
         predictive = reuse.predictive
     steps = ["prepare", "activity", "cohorts"]
     steps += [name for name, sheet in (("costs", costs), ("acquisition", acquisition), ("nps", dataset.nps))
               if sheet is not None]
-    steps += [] if reuse is not None else ["tenure", "customers"]
+    steps += [] if reuse is not None else ["tenure", "customers", "segments"]
     steps += [] if predictive is not None else ["predictive"]
     done = iter(range(len(steps)))
 
@@ -338,6 +355,7 @@ def aggregate(
     if reuse is not None:
         customer_table, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
         basis, replicates = reuse.basis, reuse.basis_replicates
+        segment_inputs = {name: getattr(reuse, name) for name in _SEGMENT_INPUTS}
     else:
         # tenure first: its query then runs before the customer tables (large on large data) exist
         step("tenure")
@@ -354,6 +372,8 @@ def aggregate(
         gross_margin = weighted_gross_margin(transactions, small, totals)
         basis = _annual_basis(customer_table, costs, acquisition, basis_end, small)
         replicates = intervals.basis_replicates(customer_table, basis)
+        step("segments")  # the first orders (one pass), the customers sheet, the cost sheets' segment columns
+        segment_inputs = _segment_inputs(dataset, transactions, uniques, customer_table, basis, small)
     if predictive is None:
         step("predictive")
         fitted = fit_predictive_models(transactions, small, summary=summary, totals=totals)
@@ -374,6 +394,7 @@ def aggregate(
         rows=rows,
         basis=basis,
         basis_replicates=replicates,
+        **segment_inputs,
         **results,
     )
 
@@ -391,3 +412,66 @@ def _annual_basis(
     spend = None if costs is None else queries.retention_spend_in_window(costs, year_start, end, engine)
     acquired = None if acquisition is None else queries.acquisition_in_window(acquisition, year_start, end, engine)
     return annual_basis(customer_table, retention_spend=spend, acquisition=acquired)
+
+
+_SEGMENT_INPUTS = ("first_orders", "customer_attributes", "customers_sheet", "retention_spend_by_segment",
+                   "acquisition_by_segment")
+
+
+def _segment_inputs(
+    dataset: Dataset, transactions: Table, uniques: pd.Index | None, customer_table: pd.DataFrame,
+    basis: AnnualBasis | None, engine: Engine | None,
+) -> dict[str, object]:
+    """What :mod:`retention_core.segments` needs beyond the customer summary, as :class:`Aggregates` fields (see
+    there): the first orders (``sql/segment_first_orders.sql`` over the coded orders), the customers sheet's
+    attributes and the cost sheets' spend per segment value in the annual basis's window."""
+    first = _first_orders(dataset.transactions, transactions, uniques, dataset.transaction_codes, engine)
+    attributes = match = None
+    if dataset.customers is not None:
+        attributes, match = segments.customer_attributes(dataset.customers, customer_table["customer_id"])
+    spend = acquired = None
+    if basis is not None:
+        year_start, _ = annual_windows(basis.as_of)
+        end = pd.Timestamp(basis.as_of).normalize()
+        if segments.costs.has_segments(dataset.retention_costs):
+            spend = segments.retention_spend_by_segment(dataset.retention_costs, year_start, end, engine)
+        if segments.costs.has_segments(dataset.acquisition):
+            acquired = segments.acquisition_by_segment(dataset.acquisition, year_start, end, engine)
+    return {"first_orders": first, "customer_attributes": attributes, "customers_sheet": match,
+            "retention_spend_by_segment": spend, "acquisition_by_segment": acquired}
+
+
+def _first_orders(
+    original: Table, transactions: Table, uniques: pd.Index | None, known: Mapping[str, TextCodes],
+    engine: Engine | None,
+) -> pd.DataFrame:
+    """:func:`segments.first_orders` of the orders, kept small: without ``first_order`` (the customer summary has
+    it), ``first_product`` a Categorical. Over coded orders (:func:`_customer_codes`) the query reads the codes and
+    its result is decoded: customer ids by ``uniques``, products by the codes' values."""
+    if uniques is None or not isinstance(transactions, pd.DataFrame):
+        first = segments.first_orders(transactions, engine)
+        products = first["first_product"]
+        first = first.assign(first_product=pd.Categorical(products.to_numpy(dtype=object, na_value=None)),
+                             first_segment=pd.array(first["first_segment"].to_numpy(dtype=object), dtype="str"))
+    else:
+        table = pd.DataFrame({
+            "customer_id": transactions["customer_id"], "order_date": transactions["order_date"],
+            "amount": transactions["amount"],
+            "product": (transactions["product"] if "product" in transactions.columns
+                        else pd.Series(None, index=transactions.index, dtype="Int16")),
+            "segment": pd.Series(None, index=transactions.index, dtype="Int8"),
+        })
+        first = _decode(queries.run_sql("segment_first_orders", None, engine, transactions=table), uniques)
+        first["first_segment"] = pd.Series(None, index=first.index, dtype="str")
+        codes = first["first_product"].to_numpy(dtype="float64", na_value=np.nan)
+        codes = np.where(np.isnan(codes), -1, codes).astype("int64")
+        values = _product_values(original["product"], known) if "product" in original.columns else pd.Index([])
+        first["first_product"] = (pd.Categorical.from_codes(codes, categories=values) if len(values)
+                                  else pd.Categorical([None] * len(first)))
+    return first.drop(columns=["first_order"])
+
+
+def _product_values(products: pd.Series, known: Mapping[str, TextCodes]) -> pd.Index:
+    """The products :func:`_product_codes` coded ``products`` by, in code order (the same codes it gave)."""
+    codes = _known_codes(known, products)
+    return codes.values if codes is not None else pd.factorize(products)[1]

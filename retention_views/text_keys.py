@@ -92,6 +92,7 @@ AGGREGATE_STEP = {
     "nps": "aggregate_step_nps",
     "customers": "aggregate_step_customers",
     "tenure": "aggregate_step_tenure",
+    "segments": "aggregate_step_segments",
     "predictive": "aggregate_step_predictive",
     "done": "aggregate_step_done",
 }

@@ -18,12 +18,13 @@ SAMPLE_FILES = {
     "retention_costs": "kundenbindungskosten.csv",
     "acquisition": "akquisition.csv",
     "nps": "nps_umfrage.csv",
+    "customers": "kunden.csv",
 }
 SAMPLE_NAME = "Kaffeerösterei Lindenberg (Beispiel)"
 
 
 def load_sample() -> Dataset:
-    """The sample business as a :class:`Dataset` with all four sheets."""
+    """The sample business as a :class:`Dataset` with all five sheets."""
     contents = {kind: (SAMPLE_DIR / name).read_bytes() for kind, name in SAMPLE_FILES.items()}
     # read, mapped by suggestion and prepared as the Data page does with its defaults (in this process: trusted files)
     prepared = {kind: read_and_prepare(data, SAMPLE_FILES[kind], kind).prepared for kind, data in contents.items()}

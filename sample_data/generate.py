@@ -15,6 +15,9 @@ How the customers behave (a buy-till-you-die simulation, Fader, Hardie & Lee 200
   out after each repeat order with a Beta-distributed probability (BG/NBD).
 - About 1 % of orders are returned within three weeks (a second row with negative amount and quantity).
 - Regular customers sometimes get a 10 % loyalty discount; those discounts reappear as a retention cost.
+- The customers sheet names the channel each customer came through; loyal customers came more often by
+  recommendation, one-time buyers more often through ads. It is drawn after everything else from a generator of its
+  own (:data:`CHANNEL_SEED`), so it changes no order, cost or answer.
 """
 
 from __future__ import annotations
@@ -56,6 +59,12 @@ MONTH_SEASON = np.array([0.90, 0.90, 1.00, 1.00, 0.95, 0.85, 0.72, 0.75, 0.95, 1
 
 # customer-service staff cost per quarter 2022Q1 ... 2024Q4 (EUR): a student assistant growing into a full position
 CUSTOMER_SERVICE = (1500.0, 2100.0, 2700.0, 3300.0) + (4800.0,) * 4 + (6600.0,) * 4
+
+# the customers sheet: acquisition channels, and their shares by how often the customer ordered (1, 2-5, 6 or more)
+CHANNEL_SEED = (SEED, 26)
+CHANNELS = ("Google Ads", "Instagram", "Empfehlung", "Wochenmarkt")
+CHANNEL_SHARES = {1: (0.40, 0.30, 0.10, 0.20), 2: (0.30, 0.25, 0.25, 0.20), 6: (0.20, 0.15, 0.40, 0.25)}
+UNLISTED_SHARE = 0.02  # guest orders: customers the CRM export does not list
 
 TRANSACTION_HEADER = ("Kundennummer", "Bestelldatum", "Betrag", "Produkt", "Menge", "Marge")
 
@@ -250,6 +259,22 @@ def _nps(rng: np.random.Generator, rows: list[tuple], churn: dict[str, float]) -
     return answers
 
 
+def _customers(rows: list[tuple], seed: Sequence[int] = CHANNEL_SEED) -> list[tuple[str, str]]:
+    """The customers sheet: (customer, channel) per listed customer, in customer order; a generator of its own."""
+    rng = np.random.default_rng(list(seed))
+    orders: dict[str, int] = {}
+    for customer, _, amount, *_ in rows:
+        if amount >= 0:
+            orders[customer] = orders.get(customer, 0) + 1
+    listed = []
+    for customer in sorted(orders, key=lambda name: int(name[1:])):
+        group = max(bound for bound in CHANNEL_SHARES if orders[customer] >= bound)
+        channel = CHANNELS[int(rng.choice(len(CHANNELS), p=CHANNEL_SHARES[group]))]
+        if rng.random() >= UNLISTED_SHARE:
+            listed.append((customer, channel))
+    return listed
+
+
 def german_number(value: float, decimals: int = 2) -> str:
     """``1234.5`` -> ``1.234,50``: thousands dot, decimal comma."""
     text = f"{value:,.{decimals}f}"
@@ -301,7 +326,7 @@ def _write_xlsx(path: Path, rows: list[tuple]) -> None:
 
 
 def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
-    """Write the five sample files into ``out_dir`` and return their paths; same seed, same bytes."""
+    """Write the six sample files into ``out_dir`` and return their paths; same seed, same bytes."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -310,9 +335,10 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
     costs = _retention_costs(rng, rows, discounts)
     acquisition = _acquisition(rng, rows)
     nps = _nps(rng, rows, churn)
+    customers = _customers(rows)  # last, from a generator of its own: it changes nothing above
 
     paths = [out_dir / name for name in ("transaktionen.csv", "kundenbindungskosten.csv", "akquisition.csv",
-                                         "nps_umfrage.csv", "transaktionen.xlsx")]
+                                         "nps_umfrage.csv", "transaktionen.xlsx", "kunden.csv")]
     _write_csv(
         paths[0],
         TRANSACTION_HEADER,
@@ -337,6 +363,7 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
         [(german_date(day), str(score), customer) for day, score, customer in nps],
     )
     _write_xlsx(paths[4], rows)
+    _write_csv(paths[5], ("Kundennummer", "Kanal"), customers)
     return paths
 
 

@@ -10,6 +10,12 @@ discount rate (per slider move, without touching a customer).
 >>> labels = assign("first_product", aggregates.customers, first)                  # doctest: +SKIP
 >>> bases = segment_bases(aggregates.customers, labels, aggregates.basis)          # doctest: +SKIP
 >>> figures = segment_figures(bases, gross_margin=0.4, annual_discount_rate=0.1)   # doctest: +SKIP
+
+From the :class:`~retention_core.dataset.Aggregates` of any source (upload, sample, ``--data``, an aggregates
+folder), which carry the first orders, the customers sheet's attributes and the cost sheets' spend per segment:
+
+>>> for dimension in available_dimensions_of(aggregates):                          # doctest: +SKIP
+...     bases = dimension_bases(aggregates, dimension)
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import pandas as pd
 
 from retention_core.segments.assignment import (
+    CustomersSheetMatch,
     FIRST_ORDER_TIERS,
     NPS_GROUPS,
     RFM_GROUPS,
@@ -29,6 +36,7 @@ from retention_core.segments.assignment import (
     by_nps_group,
     by_rfm,
     by_rfm_a_year_ago,
+    customer_attributes,
     first_orders,
     label_table,
     quantile_scores,
@@ -55,6 +63,7 @@ from retention_core.segments.costs import (
     acquisition_by_segment,
     allocate,
     retention_spend_by_segment,
+    sheet_spend_for,
 )
 from retention_core.segments.figures import (
     FIGURES,
@@ -71,27 +80,80 @@ from retention_core.segments.figures import (
     values_of,
 )
 
-#: The dimensions :func:`assign` knows: those read off the customer summary, and those that need the first order
-#: (:func:`first_orders`; ``first_product`` only with a product column, ``attribute`` only with an attribute).
+#: The dimensions :func:`assign` knows besides the customers sheet's: those read off the customer summary, and
+#: those that need the first order (:func:`first_orders`; ``first_product`` only with a product column,
+#: ``attribute`` only with an attribute column on the orders).
 DIMENSIONS = ("acquisition_year", "rfm", "first_order_value", "first_product", "attribute")
 SUMMARY_DIMENSIONS = ("acquisition_year", "rfm")
 
+#: A dimension from the customers sheet is named ``customer:<attribute>`` (``customer:channel``): the attribute is
+#: the sheet's canonical column (``retention_core.ingest.CUSTOMER_ATTRIBUTES``), whose column label names it.
+CUSTOMER_DIMENSION_PREFIX = "customer:"
 
-def available_dimensions(has_products: bool, has_attribute: bool = False) -> tuple[str, ...]:
+
+def customer_dimension(attribute: str) -> str:
+    """The dimension of a customers-sheet attribute: ``"channel"`` -> ``"customer:channel"``."""
+    return CUSTOMER_DIMENSION_PREFIX + attribute
+
+
+def customer_attribute_of(dimension: str) -> str | None:
+    """The customers-sheet attribute a dimension splits by (``"customer:channel"`` -> ``"channel"``), None for the
+    dimensions of :data:`DIMENSIONS`."""
+    if dimension.startswith(CUSTOMER_DIMENSION_PREFIX):
+        return dimension[len(CUSTOMER_DIMENSION_PREFIX):]
+    return None
+
+
+def available_dimensions(
+    has_products: bool, has_attribute: bool = False, customer_attributes: tuple[str, ...] | list[str] = ()
+) -> tuple[str, ...]:
     """The dimensions a data set offers: always cohort, RFM and first-order value; first product with a product
-    column; attribute with an attribute column on the transactions."""
-    return tuple(name for name in DIMENSIONS
-                 if (name != "first_product" or has_products) and (name != "attribute" or has_attribute))
+    column; attribute with an attribute column on the transactions; then ``customer:<attribute>`` for each
+    attribute column of the customers sheet (``customer_attributes``, e.g. ``("channel", "region")``), in the
+    contract's order."""
+    from retention_core.ingest.contract import CUSTOMER_ATTRIBUTES
+
+    own = tuple(name for name in DIMENSIONS
+                if (name != "first_product" or has_products) and (name != "attribute" or has_attribute))
+    sheet = tuple(customer_dimension(name) for name in CUSTOMER_ATTRIBUTES if name in customer_attributes)
+    return own + sheet
 
 
-def assign(dimension: str, customer_table: pd.DataFrame, first: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The label table of ``dimension`` (one of :data:`DIMENSIONS`).
+def available_dimensions_of(aggregates) -> tuple[str, ...]:
+    """:func:`available_dimensions` of a :class:`~retention_core.dataset.Aggregates`: first-order dimensions only
+    when it carries the first orders, one ``customer:<attribute>`` per attribute column of its customers sheet."""
+    first = getattr(aggregates, "first_orders", None)
+    attributes = getattr(aggregates, "customer_attributes", None)
+    dimensions = available_dimensions(
+        aggregates.has_products and first is not None,
+        first is not None and "first_segment" in first.columns and first["first_segment"].notna().any(),
+        () if attributes is None else tuple(attributes.columns),
+    )
+    return tuple(name for name in dimensions if first is not None or name in SUMMARY_DIMENSIONS
+                 or customer_attribute_of(name) is not None)
+
+
+def assign(
+    dimension: str,
+    customer_table: pd.DataFrame,
+    first: pd.DataFrame | None = None,
+    customer_attributes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The label table of ``dimension`` (one of :data:`DIMENSIONS` or ``customer:<attribute>``).
 
     ``customer_table``: the customer summary (:attr:`retention_core.dataset.Aggregates.customers`); ``first``:
-    :func:`first_orders` of the transactions, needed by every dimension outside :data:`SUMMARY_DIMENSIONS`.
+    :func:`first_orders` of the transactions, needed by every dimension of :data:`DIMENSIONS` outside
+    :data:`SUMMARY_DIMENSIONS`; ``customer_attributes``: the customers sheet (prepared, or
+    :attr:`Aggregates.customer_attributes`), needed by ``customer:<attribute>``.
     """
+    attribute = customer_attribute_of(dimension)
+    if attribute is not None:
+        if customer_attributes is None:
+            raise ValueError(f"dimension {dimension!r} needs the customers sheet")
+        return by_customer_attribute(customer_attributes, attribute)
     if dimension not in DIMENSIONS:
-        raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}, got {dimension!r}")
+        raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)} or customer:<attribute>, "
+                         f"got {dimension!r}")
     if dimension == "acquisition_year":
         return by_acquisition_year(customer_table)
     if dimension == "rfm":
@@ -102,16 +164,39 @@ def assign(dimension: str, customer_table: pd.DataFrame, first: pd.DataFrame | N
             "attribute": by_first_order_attribute}[dimension](first)
 
 
+def dimension_bases(
+    aggregates, dimension: str, *, min_customers: int = MIN_SEGMENT_CUSTOMERS, max_segments: int = MAX_SEGMENTS
+) -> SegmentBases:
+    """:func:`segment_bases` of one dimension of a :class:`~retention_core.dataset.Aggregates` (once per data set
+    and dimension; the figures at any margin and discount rate are then :func:`segment_figures`).
+
+    The labels come from :func:`assign` with the aggregates' first orders and customers-sheet attributes; the
+    retention and acquisition spend from the cost sheets' segment column where its values name this dimension's
+    segments (:func:`sheet_spend_for`), else allocated.
+    """
+    labels = assign(dimension, aggregates.customers, getattr(aggregates, "first_orders", None),
+                    getattr(aggregates, "customer_attributes", None))
+    retention = getattr(aggregates, "retention_spend_by_segment", None)
+    acquisition = getattr(aggregates, "acquisition_by_segment", None)
+    return segment_bases(
+        aggregates.customers, labels, aggregates.basis,
+        retention_spend_by_value=sheet_spend_for(labels, retention, "retention_spend"),
+        acquisition_by_value=sheet_spend_for(labels, acquisition, ["acquisition_spend", "sheet_new_customers"]),
+        min_customers=min_customers, max_segments=max_segments,
+    )
+
+
 __all__ = [
-    "COST_SOURCES", "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "MAX_SEGMENTS", "MIN_SEGMENT_CUSTOMERS",
-    "CustomerList", "CustomerValues",
-    "NPS_GROUPS", "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
-    "acquisition_by_segment", "aligned_labels", "allocate", "assign", "available_dimensions", "by_acquisition_year",
-    "by_customer_attribute", "by_first_order_attribute", "by_first_order_value", "by_first_product", "by_nps_group",
-    "by_rfm",
-    "by_rfm_a_year_ago", "customer_list", "customer_values", "first_orders", "label_table", "list_table",
-    "page_count", "page_rows", "pooled_rows", "predictive_mean_clv", "probability_alive_drop", "quantile_scores",
-    "retention_spend_by_segment", "rfm_group", "rfm_scores", "segment_bases", "segment_figures", "selected_rows",
-    "sorted_page", "sorted_rows", "valuable_and_at_risk",
+    "COST_SOURCES", "CUSTOMER_DIMENSION_PREFIX", "CustomerList", "CustomerValues", "CustomersSheetMatch",
+    "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "MAX_SEGMENTS", "MIN_SEGMENT_CUSTOMERS", "NPS_GROUPS",
+    "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
+    "acquisition_by_segment", "aligned_labels", "allocate", "assign", "available_dimensions",
+    "available_dimensions_of", "by_acquisition_year", "by_customer_attribute", "by_first_order_attribute",
+    "by_first_order_value", "by_first_product", "by_nps_group", "by_rfm", "by_rfm_a_year_ago",
+    "customer_attribute_of", "customer_attributes", "customer_dimension", "customer_list", "customer_values",
+    "dimension_bases", "first_orders", "label_table", "list_table", "page_count", "page_rows", "pooled_rows",
+    "predictive_mean_clv", "probability_alive_drop", "quantile_scores", "retention_spend_by_segment", "rfm_group",
+    "rfm_scores", "segment_bases", "segment_figures", "selected_rows", "sheet_spend_for", "sorted_page",
+    "sorted_rows", "valuable_and_at_risk",
     "uplift_by_segment", "values_of",
 ]

@@ -23,6 +23,8 @@ Dimensions:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -296,3 +298,54 @@ def by_rfm_a_year_ago(
     summary = queries.customer_summary(transactions, engine, observation_end=end)
     summary = summary[summary["last_order"].notna()]  # only customers with an order up to then are scored
     return by_rfm(summary, as_of=end)
+
+
+# --- from the customers sheet ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomersSheetMatch:
+    """How the customers sheet's ids meet the orders' customers.
+
+    ``rows``: the sheet's rows (as prepared: kept rows); ``listed``: distinct customer ids in it; ``repeated_rows``:
+    rows of an id listed before (only each id's first row counts); ``in_orders``: listed ids that are customers of
+    the orders; ``not_in_orders``: listed ids without a row in the orders (counted, reported, not used);
+    ``unlisted``: customers of the orders the sheet does not list (their segment is "missing").
+    ``rows == listed + repeated_rows`` and ``listed == in_orders + not_in_orders``.
+    """
+
+    rows: int
+    listed: int
+    repeated_rows: int
+    in_orders: int
+    not_in_orders: int
+    unlisted: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {name: int(getattr(self, name)) for name in self.__dataclass_fields__}
+
+
+def customer_attributes(
+    customers_sheet: pd.DataFrame, customer_ids: pd.Series
+) -> tuple[pd.DataFrame, CustomersSheetMatch]:
+    """The customers sheet reduced to what segments need, and how its ids meet the orders.
+
+    ``customers_sheet``: the prepared sheet (``customer_id`` plus attribute columns of
+    ``retention_core.ingest.CUSTOMER_ATTRIBUTES``); ``customer_ids``: the customers of the orders (the customer
+    summary's ``customer_id``). Returns one row per listed customer who is a customer of the orders (each id's first
+    row), ``customer_id`` and each attribute column that holds a value, as a Categorical (small: one code per
+    customer), ordered as the summary; and the :class:`CustomersSheetMatch`.
+    """
+    attributes = [name for name in customers_sheet.columns if name != "customer_id"
+                  and customers_sheet[name].notna().any()]
+    listed = customers_sheet.drop_duplicates("customer_id", keep="first")
+    order = pd.Index(customer_ids.to_numpy()).get_indexer(listed["customer_id"].to_numpy())
+    known = order >= 0
+    kept = listed[known].iloc[np.argsort(order[known], kind="stable")]
+    table = pd.DataFrame({"customer_id": kept["customer_id"].to_numpy(),
+                          **{name: pd.Categorical(_text(kept[name]).to_numpy(dtype=object)) for name in attributes}})
+    match = CustomersSheetMatch(
+        rows=len(customers_sheet), listed=len(listed), repeated_rows=len(customers_sheet) - len(listed),
+        in_orders=int(known.sum()), not_in_orders=int((~known).sum()), unlisted=len(customer_ids) - int(known.sum()),
+    )
+    return table, match

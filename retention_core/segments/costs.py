@@ -3,10 +3,11 @@
 The spend is the annual basis's (:mod:`retention_core.customer_value`): the rows dated in the last 12 months L.
 A segment's share (:func:`split`) becomes the spend of its :class:`~retention_core.customer_value.AnnualBasis`,
 whose properties give retention cost per customer-year and CAC, so both keep their one definition. Every split
-adds up to the whole: the segments' spend sums to the spend of L. A segment column on a sheet is not part of the
-upload contract yet: the caller renames the sheet's column that holds the segment labels to ``segment``.
+adds up to the whole: the segments' spend sums to the spend of L. The cost sheets' optional ``segment`` column
+(``retention_core.ingest.SHEETS``: Segment, Kanal, Channel …) says which segment a row's spend was for.
 
-- With a segment column on the sheet (renamed to ``segment`` by the caller): each segment carries the spend of
+- With a segment column on the sheet whose values name the dimension's segments (:func:`sheet_spend_for`): each
+  segment carries the spend of
   its rows (:func:`retention_spend_by_segment`, :func:`acquisition_by_segment`); rows without a segment value, or
   with a value that is no segment, are *unattributed* and allocated like spend without a column.
 - Without one, spend is allocated (:func:`allocate`): retention spend by active customer-years (buyers in L:
@@ -44,7 +45,7 @@ def retention_spend_by_segment(
     (``sql/segment_retention_spend_in_window.sql``): ``segment`` (missing for the rows without one),
     ``cost_rows``, ``retention_spend``."""
     return queries.run_sql("segment_retention_spend_in_window", _window(window_start, window_end), engine,
-                           costs=costs)
+                           costs=_with_segment(costs))
 
 
 def acquisition_by_segment(
@@ -53,9 +54,39 @@ def acquisition_by_segment(
     """:func:`queries.acquisition_in_window` per value of the acquisition sheet's ``segment`` column (e.g. a
     channel; ``sql/segment_acquisition_in_window.sql``): ``segment`` (missing for the rows without one),
     ``acquisition_rows``, ``acquisition_spend``, ``new_customer_rows``, ``sheet_new_customers``."""
-    table = queries.with_optional_columns(acquisition, "acquisition")
+    table = _with_segment(queries.with_optional_columns(acquisition, "acquisition"))
     return queries.run_sql("segment_acquisition_in_window", _window(window_start, window_end), engine,
                            acquisition=table)
+
+
+def _with_segment(sheet: Table) -> Table:
+    """``sheet`` with an all-missing ``segment`` column when it has none (all its spend then unattributed)."""
+    if "segment" in sheet.columns:
+        return sheet
+    if not isinstance(sheet, pd.DataFrame):
+        return sheet.with_null_columns({"segment": "str"})
+    return sheet.assign(segment=pd.Series(None, index=sheet.index, dtype="str"))
+
+
+def has_segments(sheet: Table | None) -> bool:
+    """Whether a cost sheet carries a segment column with at least one value (a path source: the column)."""
+    if sheet is None or "segment" not in sheet.columns:
+        return False
+    return not isinstance(sheet, pd.DataFrame) or bool(sheet["segment"].notna().any())
+
+
+def sheet_spend_for(labels: pd.DataFrame, by_segment: pd.DataFrame | None, columns: str | list[str]):
+    """The spend of a sheet's segment column (:func:`retention_spend_by_segment` or :func:`acquisition_by_segment`)
+    indexed by segment value, for the dimension of ``labels`` (a label table): ``columns`` of ``by_segment``, or
+    None (allocate) when there is no such table or none of its values names a segment of this dimension (a channel
+    column says nothing about cohorts).
+    """
+    if by_segment is None or by_segment.empty:
+        return None
+    values = by_segment["segment"]
+    if not values.dropna().isin(labels["segment"].cat.categories).any():
+        return None
+    return by_segment.set_index("segment")[columns]
 
 
 def allocate(total: float, weights: pd.Series) -> pd.Series:

@@ -50,15 +50,16 @@ def assert_same_aggregates(left: Aggregates, right: Aggregates) -> None:
 def test_progress_names_every_step_in_order_then_done(sample):
     calls = []
     aggregate(sample, "month", 3, progress=lambda step, done, total: calls.append((step, done, total)))
-    steps = ["prepare", "activity", "cohorts", "costs", "acquisition", "nps", "tenure", "customers", "predictive"]
-    assert calls == [(step, index, 9) for index, step in enumerate(steps)] + [("done", 9, 9)]
+    steps = ["prepare", "activity", "cohorts", "costs", "acquisition", "nps", "tenure", "customers", "segments",
+             "predictive"]
+    assert calls == [(step, index, 10) for index, step in enumerate(steps)] + [("done", 10, 10)]
     assert tuple(steps) == AGGREGATE_STEPS
 
 
 @pytest.mark.slow
 def test_progress_leaves_out_reused_steps_and_missing_sheets(sample, quarterly):
     calls = []
-    transactions_only = dataclasses.replace(sample, retention_costs=None, acquisition=None, nps=None)
+    transactions_only = dataclasses.replace(sample, retention_costs=None, acquisition=None, nps=None, customers=None)
     aggregate(transactions_only, "year", 12, reuse=quarterly, progress=lambda *call: calls.append(call))
     assert calls == [("prepare", 0, 3), ("activity", 1, 3), ("cohorts", 2, 3), ("done", 3, 3)]
 
@@ -208,3 +209,12 @@ def test_a_data_set_without_a_required_column_or_without_rows_is_refused_with_a_
                                      acquisition=spend_only))
     assert [(kind, item.key, item.params["column"]) for kind, item in found] == [
         ("acquisition", "data_missing_column", "acquisition_spend")]
+
+
+@pytest.mark.slow
+def test_the_samples_whole_business_figures_are_the_same_without_its_customers_sheet(sample, quarterly):
+    assert quarterly.customers_sheet.in_orders == 3923 and quarterly.customers_sheet.not_in_orders == 0
+    without = aggregate(dataclasses.replace(sample, customers=None), "quarter", 12)
+    assert_same_aggregates(without, dataclasses.replace(quarterly, sheets=without.sheets))
+    assert quarterly.sheets == (*without.sheets, "customers")
+    assert without.basis == quarterly.basis and without.revenue.equals(quarterly.revenue)

@@ -14,12 +14,14 @@ import pandas as pd
 import pytest
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
-FILES = ("transaktionen.csv", "kundenbindungskosten.csv", "akquisition.csv", "nps_umfrage.csv", "transaktionen.xlsx")
+FILES = ("transaktionen.csv", "kundenbindungskosten.csv", "akquisition.csv", "nps_umfrage.csv", "transaktionen.xlsx",
+         "kunden.csv")
 HEADERS = {
     "transaktionen.csv": ["Kundennummer", "Bestelldatum", "Betrag", "Produkt", "Menge", "Marge"],
     "kundenbindungskosten.csv": ["Quartalsbeginn", "Kategorie", "Posten", "Betrag"],
     "akquisition.csv": ["Quartalsbeginn", "Marketingausgaben", "Neukunden"],
     "nps_umfrage.csv": ["Antwortdatum", "Bewertung", "Kundennummer"],
+    "kunden.csv": ["Kundennummer", "Kanal"],
 }
 GERMAN_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
 GERMAN_MONEY = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d{2}$")
