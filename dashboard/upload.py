@@ -31,6 +31,7 @@ from retention_core.ingest import sandbox
 from retention_core.ingest.upload_flow import DEFAULT_CATEGORY, Loaded, ReadSummary, default_categories
 from retention_core.ingest.worker import load_upload
 from retention_core.purchase_rhythm import PurchaseRhythm, purchase_rhythm
+from retention_core.segments import CustomersSheetMatch, customer_attributes
 from retention_views import text_keys
 from retention_views.formats import format_date_pattern, format_number, format_percent
 from retention_views.texts import translator
@@ -381,6 +382,41 @@ def sheet_section(kind: str, s: Settings) -> None:
         show(_blocking_message(kind, entry, key, params, s), icon=":material/block:")
     if entry.prepared is not None:
         _report(kind, entry, s)
+    if kind == "customers" and entry.prepared is not None:
+        customers_match_note(s)
+
+
+# --- how the customers sheet meets the orders ------------------------------------------------------------------
+
+
+def customers_match_note(s: Settings) -> None:
+    """Under the customers sheet, once the transactions are prepared too: how many of its customers have no order
+    (counted, not used) and how many customers of the orders it does not list (their segment is "missing")."""
+    match = _customers_match()
+    if match is None:
+        return
+    st.info(s.t("data_customers_match", listed=format_number(match.listed, s.lang),
+                in_orders=format_number(match.in_orders, s.lang),
+                not_in_orders=format_number(match.not_in_orders, s.lang),
+                unlisted=format_number(match.unlisted, s.lang)), icon=":material/group:")
+
+
+def _customers_match() -> CustomersSheetMatch | None:
+    """:func:`customer_attributes`' match of the prepared customers sheet and transactions (None without both)."""
+    customers, orders = _uploads().get("customers"), _uploads().get("transactions")
+    if customers is None or orders is None or customers.prepared is None or orders.prepared is None:
+        return None
+    ids = orders.prepared.codes.get("customer_id")
+    return _match(customers.key, str(customers.mapping), orders.key, str(orders.mapping), customers.prepared.frame,
+                  orders.prepared.frame["customer_id"] if ids is None else ids.values)
+
+
+@st.cache_resource(scope="session", max_entries=1, show_spinner=False)  # one pair of uploads at a time
+def _match(customers_key: str, customers_mapping: str, orders_key: str, orders_mapping: str, _customers: pd.DataFrame,
+           _ids) -> CustomersSheetMatch:
+    """How the customers sheet ``customers_key`` meets the customers of the orders ``orders_key`` (their distinct
+    ids, the codes' values when prepared), kept for this session by Streamlit."""
+    return customer_attributes(_customers, pd.Series(pd.unique(pd.Series(_ids))))[1]
 
 
 # --- subscription hint ------------------------------------------------------------------------------------------

@@ -289,8 +289,8 @@ def aggregate(
     :mod:`retention_core.engines`); the sheets may then be path sources.
 
     ``reuse``: an earlier result for the same ``dataset`` (another period or activity window); its
-    period-independent parts (``customers``, ``basis``, ``tenure``, ``gross_margin``, ``predictive``) are taken over instead
-    of computed again. ``predictive``: the BG/NBD + Gamma-Gamma fits of this ``dataset``
+    period-independent parts (``customers``, ``basis``, ``tenure``, ``gross_margin``, ``predictive`` and what
+    segments need: ``first_orders``, ``customer_attributes`` …) are taken over instead of computed again. ``predictive``: the BG/NBD + Gamma-Gamma fits of this ``dataset``
     (:func:`fit_predictive_models`), e.g. from an earlier run; fitted here when neither gives them. Both give
     the same result as a run without them. ``progress(step, done, total)`` is called before each step that runs
     (:data:`AGGREGATE_STEPS`) and with ``"done"`` at the end, for a progress display; it must not raise.

@@ -36,7 +36,8 @@ from retention_core.ingest.read import read_table
 from retention_core.ingest.result import Dialect, LoadResult
 
 __all__ = [
-    "ATTRIBUTE_SHEETS", "CANONICAL_NAMES", "CATEGORIES", "CUSTOMER_ATTRIBUTES", "EVENT_SHEETS", "ID_COLUMNS", "MESSAGE_PARAMS", "SHEETS", "Dialect", "LoadError", "LoadResult",
+    "ATTRIBUTE_SHEETS", "CANONICAL_NAMES", "CATEGORIES", "CUSTOMER_ATTRIBUTES", "EVENT_SHEETS", "ID_COLUMNS",
+    "MESSAGE_PARAMS", "SHEETS", "Dialect", "LoadError", "LoadResult",
     "Prepared", "Problem", "SharedColumnError", "SheetSpec", "TextCodes", "apply_categories", "looks_like",
     "looks_like_id", "map_columns", "prepare_sheet", "read_table", "suggest_categories", "suggest_mapping",
     "unusable_sheet_problems", "validate_transactions",

@@ -358,3 +358,28 @@ def test_the_customer_base_projection_names_the_acquisition_it_assumes():
     caption = next(caption.value for caption in app.caption if caption.value.startswith("Angenommen: Jedes Jahr"))
     assert "der Käufer des Vorjahres" in caption and "nicht aus der Bindung" in caption
     assert re.search(r"\(\+[\d.]+\u00a0% nach 5 Jahren\)", caption), caption
+
+
+@pytest.mark.slow
+def test_a_customers_sheet_uploads_as_the_fifth_sheet_and_reaches_the_data_set():
+    orders = ("Kundennummer;Bestelldatum;Betrag\n" + "".join(f"K{i};0{i}.01.2024;1{i},50\n" for i in range(1, 8))
+              ).encode("cp1252")
+    customers = "Kundennummer;Kanal;Filiale\nK1;Web;Köln\nK2;Laden;\n;Web;Bonn\nK99;Web;Köln\n".encode("cp1252")
+    app = upload(open_page("app_pages/data.py"), "bestellungen.csv", orders)
+    assert [tab.label for tab in app.tabs][-1] == "Kunden (optional)"
+    app.file_uploader(key="data_file_customers").set_value(("kunden.csv", customers, "text/csv")).run()
+    assert not app.exception, app.exception
+    # the German headers are mapped by suggestion; a row without a customer number is set aside like anywhere else
+    mapped = {box.key.rsplit("_", 1)[-1]: box.value for box in app.selectbox
+              if box.key.startswith("data_map_customers")}
+    assert mapped["id"] == "Kundennummer" and mapped["channel"] == "Kanal" and mapped["branch"] == "Filiale"
+    counts = [(metric.label, metric.value) for metric in app.metric]  # the transactions' tab first, then this one
+    assert counts[-2:] == [("Übernommene Zeilen", "3"), ("Abgelehnte Zeilen", "1")]
+    assert any("Kundennummer" in warning.value for warning in app.warning)
+    note = " ".join(info.value for info in app.info)
+    assert "Von den 3 Kunden der Kundentabelle haben 2 Bestellungen" in note and "1 hat keine" in note
+    assert "5 Kunden der Transaktionen stehen nicht in der Tabelle" in note
+    app.button(key="data_use").click().run()
+    used = app.session_state["data_dataset"]
+    assert used.customers["customer_id"].tolist() == ["K1", "K2", "K99"]
+    assert used.customers["branch"].tolist()[0] == "Köln"
