@@ -10,6 +10,12 @@ The input must use the canonical column names ``customer_id, order_date, amount`
 gross_margin``), or name its own with ``--column canonical=stored`` (repeatable). CSV input: comma-separated,
 a header line, ISO dates (``2024-12-31`` or ``2024-12-31 14:05:00``), decimal point. A missing or unreadable input
 ends with a one-line message and exit code 2.
+
+The other sheets come as files as the Data page takes them (CSV in any common dialect, XLSX or Parquet; headers
+German or English, recognised as there): ``--customers`` (customer id plus channel, region, customer type,
+branch), ``--costs`` and ``--acquisition`` (each with an optional segment / channel column), ``--nps``. The folder
+then also holds the segment table of every dimension (``segments_<dimension>.parquet``) at ``--gross-margin``
+(default: the data's margin, else the dashboard's default) and ``--discount-rate``.
 """
 
 from __future__ import annotations
@@ -20,12 +26,23 @@ import time
 from collections.abc import Sequence
 
 import duckdb
+import pandas as pd
 
-from retention_core import config, engines, queries, store
-from retention_core.dataset import ACTIVITY_MONTHS, Dataset, aggregate
+from retention_core import config, engines, queries, segments, store
+from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
+from retention_core.ingest import LoadError
+from retention_core.ingest.upload_flow import read_sheet_file
 
 ENGINES = ("duckdb", "spark")
 EXIT_INPUT_ERROR = 2
+
+#: The assumptions the segment tables are written at unless given: the dashboard's defaults (its Assumptions).
+DEFAULT_GROSS_MARGIN = 0.30
+DEFAULT_ANNUAL_DISCOUNT_RATE = 0.08
+SEGMENT_HORIZON_YEARS = 5
+
+#: The sheet files besides the orders: option -> Dataset field (and sheet kind).
+SHEET_OPTIONS = {"customers": "customers", "costs": "retention_costs", "acquisition": "acquisition", "nps": "nps"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,6 +63,17 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--column", action="append", default=[], metavar="CANONICAL=STORED",
                        help="read canonical column CANONICAL from the input's column STORED, e.g. "
                             "order_date=Bestelldatum (repeatable)")
+    parse.add_argument("--customers", metavar="PATH", help="customers sheet: customer id plus channel, region, "
+                                                           "customer type, branch (CSV / XLSX / Parquet)")
+    parse.add_argument("--costs", metavar="PATH", help="retention-cost sheet (optional segment column)")
+    parse.add_argument("--acquisition", metavar="PATH", help="acquisition sheet (optional channel column)")
+    parse.add_argument("--nps", metavar="PATH", help="NPS survey sheet")
+    parse.add_argument("--gross-margin", type=float, default=None,
+                       help="gross margin (fraction) of the segment tables; default: the data's, else "
+                            f"{DEFAULT_GROSS_MARGIN}")
+    parse.add_argument("--discount-rate", type=float, default=DEFAULT_ANNUAL_DISCOUNT_RATE,
+                       help=f"annual discount rate (fraction) of the segment tables (default: "
+                            f"{DEFAULT_ANNUAL_DISCOUNT_RATE})")
     parse.add_argument("--spark-master", default="local[2]", help="Spark master URL (default: local[2])")
     parse.add_argument("--spark-driver-memory", default="4g", help="Spark driver memory (default: 4g); in local "
                                                                    "mode the whole Spark heap")
@@ -109,18 +137,55 @@ def _spark_errors() -> tuple[type[BaseException], ...]:
     return (PySparkException,)
 
 
+def _sheets(args: argparse.Namespace) -> dict[str, object]:
+    """The sheet files given besides the orders, read and prepared as the Data page does (Dataset fields)."""
+    sheets = {}
+    for option, field in SHEET_OPTIONS.items():
+        path = getattr(args, option, None)
+        if path:
+            try:
+                sheets[field] = read_sheet_file(path, field).frame
+            except LoadError as error:
+                raise engines.SourceError(f"--{option} {path} cannot be read: {error.key}") from error
+            except ValueError as error:
+                raise engines.SourceError(str(error)) from error
+    return sheets
+
+
+def segment_tables(aggs: Aggregates, gross_margin: float, annual_discount_rate: float) -> dict[str, object]:
+    """The segment table of every dimension ``aggs`` offers (:func:`segments.available_dimensions_of`): the rows of
+    :func:`segments.segment_figures` and the whole business's as a last row (kind "whole"). Empty without an
+    annual basis."""
+    if aggs.basis is None:
+        return {}
+    tables = {}
+    for dimension in segments.available_dimensions_of(aggs):
+        figures = segments.segment_figures(segments.dimension_bases(aggs, dimension), gross_margin=gross_margin,
+                                           annual_discount_rate=annual_discount_rate,
+                                           horizon_years=SEGMENT_HORIZON_YEARS)
+        tables[dimension] = pd.concat([figures.table, figures.whole], ignore_index=True)
+    return tables
+
+
 def run(args: argparse.Namespace) -> dict:
     """Aggregate ``args.input`` into ``args.output``; returns the manifest written."""
     started = time.perf_counter()
     source = engines.open_source(args.input, args.table, _renames(args.column))
+    sheets = _sheets(args)
     engine = _TimedEngine(_engine(args))
     try:
-        dataset = Dataset(transactions=source, key=source.label, name=source.label)
+        dataset = Dataset(transactions=source, key=source.label, name=source.label, **sheets)
         aggs = aggregate(dataset, args.period, args.activity_months, engine=engine)
     finally:
         if isinstance(engine.engine, engines.SparkEngine):
             engine.engine.spark.stop()
-    store.write_aggregates(aggs, args.output, engine=engine.name, source=source.label)
+    margin = args.gross_margin if args.gross_margin is not None else (
+        round(aggs.gross_margin, 2) if aggs.gross_margin is not None else DEFAULT_GROSS_MARGIN)
+    assumptions = {"gross_margin": margin, "annual_discount_rate": args.discount_rate,
+                   "horizon_years": SEGMENT_HORIZON_YEARS}
+    store.write_aggregates(aggs, args.output, engine=engine.name, source=source.label,
+                           segment_tables=segment_tables(aggs, margin, args.discount_rate),
+                           segment_assumptions=assumptions)
     manifest = store.read_manifest(args.output)
     seconds = time.perf_counter() - started
     print(f"{aggs.rows:,} rows from {source.label} aggregated on {engine.name} in {seconds:.1f} s "

@@ -14,7 +14,16 @@ Layout of the folder:
   ``basis`` (the annual basis of customer value, :class:`~retention_core.customer_value.AnnualBasis`, or null).
   Version 2 added ``basis`` and the customer table's annual columns; a version-1 folder has to be written again.
 - ``<table>.parquet`` for every table of :data:`TABLES` the aggregates hold, and ``predictive_summary.parquet`` /
-  ``predictive_holdout.parquet`` for the customer summary and holdout check behind the fits.
+  ``predictive_holdout.parquet`` for the customer summary and holdout check behind the fits. What segments need:
+  ``first_orders.parquet`` (each customer's first order: value, product), ``customer_attributes.parquet`` (the
+  customers sheet's attributes of the customers with an order) and ``retention_spend_by_segment.parquet`` /
+  ``acquisition_by_segment.parquet`` (the cost sheets' spend per segment value); the manifest's ``customers_sheet``
+  says how the customers sheet met the orders (:class:`~retention_core.segments.CustomersSheetMatch`, or null).
+- ``segments_<dimension>.parquet`` (``customer:channel`` written ``customer_channel``): the segment table of each
+  dimension (:func:`retention_core.segments.segment_figures`, one row per segment and a last ``whole`` row) at the
+  manifest's ``segment_assumptions`` (gross margin, annual discount rate, horizon), listed under
+  ``segment_tables`` (dimension -> file). Written by the command line for reading elsewhere (a BI tool); the
+  dashboard computes its segment tables from the tables above at the sliders' values.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from retention_core import intervals, models
+from retention_core import intervals, models, segments
 from retention_core.customer_value import AnnualBasis
 from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates
 from retention_core.models import PredictiveModels, with_uncertainty
@@ -35,7 +44,8 @@ from retention_core.models import PredictiveModels, with_uncertainty
 FORMAT = "retention-aggregates"
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
-TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps", "revenue")
+TABLES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps", "revenue",
+          "first_orders", "customer_attributes", "retention_spend_by_segment", "acquisition_by_segment")
 _PREDICTIVE_TABLES = ("summary", "holdout")
 _PREDICTIVE_FITS = {"bg_nbd": models.BgNbdFit, "gamma_gamma": models.GammaGammaFit}
 _PREDICTIVE_DERIVED = ("uncertainty",)  # not stored: remade from the stored fits on reading (models.with_uncertainty)
@@ -46,11 +56,20 @@ class AggregatesError(ValueError):
     """A folder that is not a readable aggregates folder; the message says what is wrong in plain words."""
 
 
-def write_aggregates(aggs: Aggregates, directory: str | Path, *, engine: str = "duckdb", source: str = "") -> Path:
+def segment_table_file(dimension: str) -> str:
+    """The file of a dimension's segment table: ``segments_rfm.parquet``, ``segments_customer_channel.parquet``."""
+    return "segments_" + dimension.replace(":", "_") + ".parquet"
+
+
+def write_aggregates(
+    aggs: Aggregates, directory: str | Path, *, engine: str = "duckdb", source: str = "",
+    segment_tables: dict[str, pd.DataFrame] | None = None, segment_assumptions: dict[str, float] | None = None,
+) -> Path:
     """Write ``aggs`` into ``directory`` (created if needed) and return the manifest's path.
 
-    ``engine`` and ``source`` are recorded in the manifest for the reader's information. Existing files of
-    the same names are replaced; the manifest is written last, so a folder with a manifest is complete.
+    ``engine`` and ``source`` are recorded in the manifest for the reader's information. ``segment_tables``:
+    dimension -> segment table (see the module), made at ``segment_assumptions``. Existing files of the same names
+    are replaced; the manifest is written last, so a folder with a manifest is complete.
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
@@ -60,6 +79,10 @@ def write_aggregates(aggs: Aggregates, directory: str | Path, *, engine: str = "
         if frame is not None:
             tables[name] = f"{name}.parquet"
             frame.to_parquet(folder / tables[name], index=False)
+    written_segments = {}
+    for dimension, table in (segment_tables or {}).items():
+        written_segments[dimension] = segment_table_file(dimension)
+        table.to_parquet(folder / written_segments[dimension], index=False)
     manifest = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -75,6 +98,9 @@ def write_aggregates(aggs: Aggregates, directory: str | Path, *, engine: str = "
         "tables": tables,
         "predictive": None if aggs.predictive is None else _predictive_manifest(aggs.predictive, folder),
         "basis": None if aggs.basis is None else aggs.basis.to_dict(),
+        "customers_sheet": None if aggs.customers_sheet is None else aggs.customers_sheet.to_dict(),
+        "segment_tables": written_segments,
+        "segment_assumptions": segment_assumptions if written_segments else None,
     }
     path = folder / MANIFEST
     path.write_text(json.dumps(manifest, indent=2, allow_nan=True), encoding="utf-8")
@@ -128,8 +154,24 @@ def read_aggregates(directory: str | Path) -> Aggregates:
         rows=manifest.get("rows"),
         basis=basis,
         basis_replicates=intervals.basis_replicates(frames["customers"], basis),
+        customers_sheet=_read_match(manifest.get("customers_sheet")),
         **frames,
     )
+
+
+def read_segment_tables(directory: str | Path) -> dict[str, pd.DataFrame]:
+    """The segment tables the command line wrote into ``directory`` (dimension -> table; empty when none)."""
+    folder = Path(directory)
+    return {dimension: _read_table(folder / name)
+            for dimension, name in (read_manifest(folder).get("segment_tables") or {}).items()}
+
+
+def _read_match(entry: dict | None) -> segments.CustomersSheetMatch | None:
+    """How the customers sheet met the orders, as the manifest holds it; None without one or unreadable."""
+    try:
+        return None if not entry else segments.CustomersSheetMatch(**entry)
+    except TypeError:
+        return None
 
 
 def _read_basis(entry: dict | None) -> AnnualBasis | None:

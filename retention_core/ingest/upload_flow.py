@@ -10,8 +10,10 @@ again with it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -112,3 +114,20 @@ def read_and_prepare(data: bytes, filename: str, kind: str, *, sheet: str | int 
         mapped = apply_categories(mapped, categories)
     return Loaded(ReadSummary.of(loaded), mapping, None if categories is None else dict(categories), values,
                   prepare_sheet(mapped, kind))
+
+
+def read_sheet_file(path: str | os.PathLike, kind: str) -> Prepared:
+    """A sheet of ``kind`` from a file on disk (CSV, XLSX, Parquet), read, mapped by suggestion from its headers
+    (German or English: ``Kundennummer``, ``Kanal`` …) and prepared as the Data page does with its defaults: for
+    the command line and a ``--customers`` file given at start, whose files the operator trusts (no worker process).
+
+    Raises :class:`~retention_core.ingest.contract.LoadError` for a file that cannot be read and ``ValueError``
+    naming the required columns whose header was not recognised.
+    """
+    location = Path(path).expanduser()
+    loaded = read_and_prepare(location.read_bytes(), location.name, kind)
+    if loaded.prepared is None:
+        missing = [name for name in SHEETS[kind].required if name not in loaded.mapping]
+        raise ValueError(f"{location} is read as the {kind} sheet, but no column header was recognised as "
+                         f"{', '.join(missing)}; see docs/data-format.md for the headers recognised")
+    return loaded.prepared

@@ -122,3 +122,68 @@ def test_command_line_rejects_a_file_of_another_kind(tmp_path, capsys):
     path.write_bytes(b"PK\x03\x04")
     assert cli.main(["--input", str(path), "--output", str(tmp_path / "aggs")]) == 2
     assert "is not a .parquet, .csv or .duckdb file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_folder_keeps_what_segments_need_and_gives_the_same_segment_tables(sample_quarterly, tmp_path):
+    from retention_core import segments
+
+    store.write_aggregates(sample_quarterly, tmp_path)
+    read = store.read_aggregates(tmp_path)
+    for name in ("first_orders", "customer_attributes"):
+        pd.testing.assert_frame_equal(getattr(read, name), getattr(sample_quarterly, name), obj=name)
+    assert read.customers_sheet == sample_quarterly.customers_sheet
+    assert segments.available_dimensions_of(read) == segments.available_dimensions_of(sample_quarterly) == (
+        "acquisition_year", "rfm", "first_order_value", "first_product", "customer:channel")
+    for dimension in segments.available_dimensions_of(read):
+        tables = [segments.segment_figures(segments.dimension_bases(aggs, dimension), gross_margin=0.4,
+                                           annual_discount_rate=0.1).table for aggs in (read, sample_quarterly)]
+        pd.testing.assert_frame_equal(*tables, obj=dimension)
+
+
+@pytest.mark.slow
+def test_command_line_takes_the_customers_sheet_and_writes_a_segment_table_per_dimension(
+    sample_data, orders_parquet, tmp_path, capsys
+):
+    customers = ROOT / "sample_data" / "kunden.csv"
+    costs = tmp_path / "kosten.csv"  # the cost sheet with a segment column: Kanal
+    costs.write_text("Monat;Kategorie;Betrag;Kanal\n01.03.2024;Personal;1000;Empfehlung\n"
+                     "01.06.2024;Software;500;\n", encoding="utf-8")
+    code = cli.main(["--input", str(orders_parquet), "--output", str(tmp_path / "aggs"), "--customers",
+                     str(customers), "--costs", str(costs), "--gross-margin", "0.4", "--discount-rate", "0.1"])
+    assert code == 0, capsys.readouterr().err
+    manifest = store.read_manifest(tmp_path / "aggs")
+    assert manifest["customers_sheet"]["in_orders"] == 3923 and manifest["customers_sheet"]["unlisted"] == 77
+    assert manifest["segment_assumptions"] == {"gross_margin": 0.4, "annual_discount_rate": 0.1, "horizon_years": 5}
+    tables = store.read_segment_tables(tmp_path / "aggs")
+    assert set(tables) == {"acquisition_year", "rfm", "first_order_value", "first_product", "customer:channel"}
+    assert manifest["segment_tables"]["customer:channel"] == "segments_customer_channel.parquet"
+    channel = tables["customer:channel"]
+    assert channel["segment"].tolist()[:4] == ["Empfehlung", "Google Ads", "Wochenmarkt", "Instagram"]
+    assert channel["kind"].tolist()[-2:] == ["missing", "whole"]
+    # segments add up to the whole: customers, and the cost sheet's spend (1,000 of Empfehlung's own + 500 allocated)
+    rows, whole = channel[channel["kind"] != "whole"], channel[channel["kind"] == "whole"].iloc[0]
+    assert rows["customers"].sum() == whole["customers"] == 4000
+    assert rows["retention_spend"].sum() == pytest.approx(whole["retention_spend"]) == pytest.approx(1500.0)
+    assert channel.loc[0, "retention_spend"] > 1000.0
+    # the same figures as the dashboard gets from the aggregates
+    read = store.read_aggregates(tmp_path / "aggs")
+    from retention_core import segments
+    figures = segments.segment_figures(segments.dimension_bases(read, "customer:channel"), gross_margin=0.4,
+                                       annual_discount_rate=0.1)
+    pd.testing.assert_frame_equal(channel.iloc[:-1].reset_index(drop=True), figures.table)
+
+
+def test_command_line_says_which_column_of_a_sheet_file_it_did_not_recognise(orders_parquet, tmp_path, capsys):
+    customers = tmp_path / "kunden.csv"
+    customers.write_text("Name;Kanal\nMeier;Web\n", encoding="utf-8")
+    assert cli.main(["--input", str(orders_parquet), "--output", str(tmp_path / "aggs"),
+                     "--customers", str(customers)]) == 2
+    assert "no column header was recognised as customer_id" in capsys.readouterr().err
+
+
+def test_command_line_segment_defaults_are_the_dashboards():
+    from retention_views.page_results import assumptions
+
+    assert cli.DEFAULT_GROSS_MARGIN == assumptions.DEFAULT_GROSS_MARGIN
+    assert cli.DEFAULT_ANNUAL_DISCOUNT_RATE == assumptions.DEFAULT_ANNUAL_DISCOUNT_RATE
