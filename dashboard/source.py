@@ -2,9 +2,11 @@
 
     streamlit run app.py -- --aggregates DIR   # a folder written by python -m retention_core.cli (any engine)
     streamlit run app.py -- --data PATH        # Parquet / CSV file or folder, or a DuckDB file (table transactions)
+    streamlit run app.py -- --data PATH --customers FILE   # with the customers sheet (CSV / XLSX / Parquet)
 
-The same settings can come from the environment (``RETENTION_AGGREGATES``, ``RETENTION_DATA``), e.g. in a service
-definition; the command line wins, and ``--aggregates`` wins over ``--data``. Uploads on the Data page still work
+The same settings can come from the environment (``RETENTION_AGGREGATES``, ``RETENTION_DATA``,
+``RETENTION_CUSTOMERS``), e.g. in a service definition; the command line wins, and ``--aggregates`` wins over
+``--data``. An aggregates folder carries its customers sheet already (``python -m retention_core.cli --customers``). Uploads on the Data page still work
 and are shown instead while the sidebar says so.
 
 An aggregates folder is read once per content (path, modification time and size of its files); a ``--data`` path is
@@ -28,9 +30,11 @@ import streamlit as st
 from retention_core import engines, store
 from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate
 from retention_core.engines import QueryTimeout
+from retention_core.ingest import LoadError
+from retention_core.ingest.upload_flow import read_sheet_file
 from retention_core.queries import PERIODS
 
-ENVIRONMENT = {"aggregates": "RETENTION_AGGREGATES", "data": "RETENTION_DATA"}
+ENVIRONMENT = {"aggregates": "RETENTION_AGGREGATES", "data": "RETENTION_DATA", "customers": "RETENTION_CUSTOMERS"}
 _TTL_SECONDS = 24 * 3600
 
 
@@ -40,38 +44,43 @@ class SourceUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Configured:
-    """A data source given at start: ``kind`` is ``"aggregates"`` or ``"data"``, ``path`` where it is."""
+    """A data source given at start: ``kind`` is ``"aggregates"`` or ``"data"``, ``path`` where it is;
+    ``customers`` the customers sheet given with ``--data`` (None without)."""
 
     kind: str
     path: Path
+    customers: Path | None = None
 
     @property
     def key(self) -> str:
         """Identifies the source for per-data-set settings (assumptions)."""
-        return f"{self.kind}:{self.path}"
+        return f"{self.kind}:{self.path}" + ("" if self.customers is None else f"+customers:{self.customers}")
 
 
 def configured(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> Configured | None:
     """The source from the command line after ``--`` (``argv``, default ``sys.argv[1:]``) or the environment."""
     environ = os.environ if environ is None else environ
     return _configured(tuple(sys.argv[1:] if argv is None else argv),
-                       tuple(environ.get(ENVIRONMENT[kind]) for kind in ("aggregates", "data")))
+                       tuple(environ.get(ENVIRONMENT[kind]) for kind in ("aggregates", "data", "customers")))
 
 
 @functools.lru_cache(maxsize=8)
-def _configured(argv: tuple[str, ...], environment: tuple[str | None, str | None]) -> Configured | None:
+def _configured(argv: tuple[str, ...], environment: tuple[str | None, ...]) -> Configured | None:
     """:func:`configured` for one command line and environment: parsed once, not on each of a rerun's calls."""
     parse = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
     parse.add_argument("--aggregates")
     parse.add_argument("--data")
+    parse.add_argument("--customers")
     try:
         args, _ = parse.parse_known_args(list(argv))
     except (argparse.ArgumentError, SystemExit):
-        args = argparse.Namespace(aggregates=None, data=None)
-    for kind, from_environment in zip(("aggregates", "data"), environment):
+        args = argparse.Namespace(aggregates=None, data=None, customers=None)
+    customers = args.customers or environment[2]
+    for kind, from_environment in zip(("aggregates", "data"), environment[:2]):
         value = getattr(args, kind) or from_environment
         if value:
-            return Configured(kind, Path(value).expanduser().resolve())
+            sheet = Path(customers).expanduser().resolve() if customers and kind == "data" else None
+            return Configured(kind, Path(value).expanduser().resolve(), sheet)
     return None
 
 
@@ -96,8 +105,10 @@ def aggregates(source: Configured, period: str, activity_months: int) -> Aggrega
     try:
         if source.kind == "aggregates":
             return _read_folder(str(source.path), _stamp(source.path))
-        return _aggregate_path(str(source.path), _stamp(source.path), period, activity_months)
-    except (engines.SourceError, store.AggregatesError, duckdb.Error, QueryTimeout, OSError) as error:
+        customers = None if source.customers is None else (str(source.customers), _stamp(source.customers))
+        return _aggregate_path(str(source.path), _stamp(source.path), period, activity_months, customers)
+    except (engines.SourceError, store.AggregatesError, duckdb.Error, QueryTimeout, OSError, LoadError,
+            ValueError) as error:
         raise SourceUnavailable(str(error).strip().splitlines()[0] if str(error).strip() else repr(error)) from error
 
 
@@ -121,6 +132,11 @@ def _read_folder(path: str, stamp: tuple[int, int]) -> Aggregates:
 
 
 @st.cache_resource(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=_TTL_SECONDS, show_spinner=False)
-def _aggregate_path(path: str, stamp: tuple[int, int], period: str, activity_months: int) -> Aggregates:
+def _aggregate_path(path: str, stamp: tuple[int, int], period: str, activity_months: int,
+                    customers: tuple[str, tuple[int, int]] | None = None) -> Aggregates:
+    """The aggregates of the orders at ``path`` and, when given, the customers sheet at ``customers[0]`` (its stamp
+    in the cache key beside it)."""
     source = engines.open_source(path)
-    return aggregate(Dataset(transactions=source, key=f"data:{path}", name=Path(path).name), period, activity_months)
+    sheet = None if customers is None else read_sheet_file(customers[0], "customers").frame
+    return aggregate(Dataset(transactions=source, customers=sheet, key=f"data:{path}", name=Path(path).name),
+                     period, activity_months)

@@ -86,3 +86,27 @@ def test_overview_aggregates_an_order_file_given_by_path(sample_data, tmp_path, 
     assert "Showing: orders.parquet" in sidebar_captions(app)
     expected = aggregate(type(sample_data)(transactions=sample_data.transactions), "quarter", 12).activity.iloc[-1]
     assert metric_value(app, "Active customers") == f"{expected['customers_end']:,}"
+
+
+def test_a_customers_sheet_given_with_an_order_file_is_part_of_the_source(tmp_path):
+    environ = {"RETENTION_DATA": str(tmp_path / "orders.parquet"), "RETENTION_CUSTOMERS": str(tmp_path / "k.csv")}
+    chosen = source.configured([], environ)
+    assert chosen == source.Configured("data", (tmp_path / "orders.parquet").resolve(), (tmp_path / "k.csv").resolve())
+    assert chosen.key.endswith("+customers:" + str((tmp_path / "k.csv").resolve()))
+    # an aggregates folder carries its customers sheet already
+    assert source.configured(["--aggregates", str(tmp_path), "--customers", "k.csv"], {}).customers is None
+
+
+@pytest.mark.slow
+def test_an_order_file_with_a_customers_sheet_gives_the_channel_segments(sample_data, tmp_path):
+    from retention_core import segments
+
+    orders = tmp_path / "orders.parquet"
+    sample_data.transactions.to_parquet(orders, index=False)
+    customers = Path(__file__).resolve().parents[2] / "sample_data" / "kunden.csv"
+    aggs = source.aggregates(source.Configured("data", orders, customers), "quarter", 12)
+    assert aggs.customers_sheet.in_orders == 3923
+    assert "customer:channel" in segments.available_dimensions_of(aggs)
+    with pytest.raises(source.SourceUnavailable, match="no column header was recognised as customer_id"):
+        (tmp_path / "bad.csv").write_text("Name;Kanal\nMeier;Web\n", encoding="utf-8")
+        source.aggregates(source.Configured("data", orders, tmp_path / "bad.csv"), "quarter", 12)
