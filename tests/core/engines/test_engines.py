@@ -222,6 +222,78 @@ def test_segment_tables_agree_on_cdnow_with_a_channel(dimension, cdnow, spark_en
     assert result["customers"].sum() == 2357
 
 
+def customers_sheet_of(orders: pd.DataFrame) -> pd.DataFrame:
+    """A customers sheet with a synthetic channel: by the customer id's hash, every ninth customer not listed and
+    one id without an order."""
+    ids = pd.Series(orders["customer_id"].unique())
+    hashed = pd.util.hash_pandas_object(ids, index=False).to_numpy()
+    channel = np.array(["web", "shop", "phone", "market"], dtype=object)[hashed % 4]
+    listed = hashed % 9 != 0
+    return pd.DataFrame({"customer_id": pd.array([*ids[listed], "no-order"], dtype="str"),
+                         "channel": pd.array([*channel[listed], "web"], dtype="str")})
+
+
+def segment_tables_on(dataset_with_sheets: Dataset, engine, predictive) -> dict[str, pd.DataFrame]:
+    """Every segment table of ``dataset_with_sheets`` aggregated on ``engine`` (the fits given: not compared here),
+    and the segment inputs aggregate() keeps, as frames to compare."""
+    aggs = aggregate(dataset_with_sheets, "quarter", 12, engine=engine, predictive=predictive)
+    tables = {"first_orders": aggs.first_orders.astype({"first_product": "str"}),
+              "customer_attributes": aggs.customer_attributes.astype({"channel": "str"})}
+    for name in ("retention_spend_by_segment", "acquisition_by_segment"):
+        if getattr(aggs, name) is not None:
+            tables[name] = getattr(aggs, name)
+    for dimension in segments.available_dimensions_of(aggs):
+        figures = segments.segment_figures(segments.dimension_bases(aggs, dimension), gross_margin=0.3,
+                                           annual_discount_rate=0.1)
+        tables[dimension] = pd.concat([figures.table, figures.whole], ignore_index=True)
+    return tables
+
+
+def assert_same_segment_tables(dataset_with_sheets: Dataset, spark_engine, predictive) -> dict[str, pd.DataFrame]:
+    on_duckdb = segment_tables_on(dataset_with_sheets, engines.DuckDBEngine(), predictive)
+    on_spark = segment_tables_on(dataset_with_sheets, spark_engine, predictive)
+    assert list(on_spark) == list(on_duckdb)
+    for name, table in on_duckdb.items():
+        pd.testing.assert_frame_equal(normalised(on_spark[name]), normalised(table), rtol=1e-9, atol=1e-9, obj=name)
+    return on_duckdb
+
+
+def test_segment_tables_agree_on_the_sample_with_its_customers_sheet_and_segment_columns(
+    sample_data, sample_quarterly, spark_engine
+):
+    with_columns = Dataset(
+        transactions=sample_data.transactions, customers=sample_data.customers,
+        retention_costs=sample_data.retention_costs.assign(
+            segment=with_channel(sample_data.retention_costs)["channel"]),
+        acquisition=sample_data.acquisition.assign(segment=with_channel(sample_data.acquisition)["channel"]),
+        key="sample-columns")
+    tables = assert_same_segment_tables(with_columns, spark_engine, sample_quarterly.predictive)
+    assert "customer:channel" in tables and tables["customer:channel"]["customers"].iloc[-1] == 4000
+
+
+def test_segment_tables_agree_on_cdnow_with_a_customers_sheet(cdnow, spark_engine):
+    predictive = aggregate(Dataset(transactions=cdnow.head(50)), "quarter", 12).predictive  # not compared
+    with_sheet = Dataset(transactions=cdnow, customers=customers_sheet_of(cdnow), key="cdnow-channel")
+    tables = assert_same_segment_tables(with_sheet, spark_engine, predictive)
+    channel = tables["customer:channel"]
+    assert channel["kind"].tolist() == ["segment"] * 4 + ["missing", "whole"]
+    assert channel["customers"].iloc[:-1].sum() == channel["customers"].iloc[-1] == 2357
+
+
+def test_segment_tables_agree_on_a_parquet_source_with_a_customers_sheet(cdnow, tmp_path, spark_engine):
+    # a path source: the first orders are read by each engine itself (no coded frame)
+    cdnow.to_parquet(tmp_path / "orders.parquet", index=False)
+    source = engines.open_source(tmp_path / "orders.parquet")
+    predictive = aggregate(Dataset(transactions=cdnow.head(50)), "quarter", 12).predictive
+    from_path = assert_same_segment_tables(
+        Dataset(transactions=source, customers=customers_sheet_of(cdnow), key="path"), spark_engine, predictive)
+    from_frame = segment_tables_on(Dataset(transactions=cdnow, customers=customers_sheet_of(cdnow), key="frame"),
+                                   engines.DuckDBEngine(), predictive)
+    for name, table in from_frame.items():
+        pd.testing.assert_frame_equal(normalised(from_path[name]), normalised(table), rtol=1e-9, atol=1e-9,
+                                      obj=name)
+
+
 def test_holdout_purchases_bind_dates_as_parameters(cdnow, spark_engine):
     params = {"calibration_end": dt.date(1997, 9, 30), "observation_end": dt.date(1998, 6, 30)}
     frame = cdnow[["customer_id", "order_date", "amount"]]
