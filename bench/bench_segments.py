@@ -1,30 +1,44 @@
-"""Segments benchmark (issue 26): the first orders, each dimension's labels, the segment bases and the figures.
+"""Segments benchmark (issue 26): aggregating an upload with a customers sheet, then each dimension's segment table.
 
-Run: python bench/bench_segments.py [--rows 1000000] [--repeats 3]
+Run: python bench/bench_segments.py [--rows 1000000 10000000] [--repeats 5]
+(above 1 M rows under ``flock /work/bench_out/big.lock``: 24 GB shared by every session).
 
-Reads ``bench/out/orders_<rows>.parquet`` (``bench/generate_orders.py``), builds the customer summary with its
-annual columns and the annual basis (not timed: the aggregation's "customers" step), gives every order a synthetic
-channel (a hash of the customer id), then prints the median of ``--repeats`` runs of:
+For each size a fresh Python process (so its peak RSS is that size's alone) reads the orders
+(``bench/out/orders_<rows>_zstd.parquet``, else ``orders_<rows>.parquet``, from ``bench/generate_orders.py``) and
+their customers sheet (``bench/out/customers_<rows>.parquet``: channel and region per customer, written by
+``generate_orders.py --customers`` when missing) as the Data page does (read, suggested mapping, prepare), then
+prints, in seconds:
 
-- :func:`segments.first_orders` (one pass over the orders; what every first-order dimension needs);
-- per dimension: :func:`segments.assign`, :func:`segments.segment_bases` (once per data set and dimension) and
-  :func:`segments.segment_figures` (per slider move; target < 0.2 s server-side), and the Segments page's view
-  (:func:`retention_views.page_results.segment_view`: figures, uplift, names and notes, plus its table as shown,
-  :func:`~retention_views.page_results.shown_table`): what a slider move on the page computes.
+- load: both sheets read and prepared;
+- aggregate: ``aggregate(dataset, "quarter", 12)`` with the customers sheet, everything the pages need, and the time
+  of each step (``segments``: the cost sheets' segment columns);
+- peak RSS of the process after load + aggregate (target < 2 GB);
+- the first use of segments: :class:`~retention_core.dataset.SegmentInputs` made (the first orders, one pass over
+  the orders, and the customers sheet matched to the orders), and the peak RSS then;
+- per dimension (:func:`segments.available_dimensions_of`): :func:`segments.dimension_bases` (once per data set and
+  dimension: the labels and each segment's annual basis), :func:`segments.segment_figures` and the Segments page's
+  view (:func:`retention_views.page_results.segment_view`: figures, uplift, names and notes, plus its table as
+  shown, :func:`~retention_views.page_results.shown_table`): what a slider move on the page computes (target
+  < 0.2 s server-side), median of ``--repeats``.
 
-Nothing here asserts a time.
+A machine probe (``bench_scale.machine_probe``: one fixed DuckDB grouping) runs before and after; compare figures
+only between runs with similar probe times. Nothing here asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def median_seconds(run, repeats: int) -> tuple[float, object]:
@@ -36,38 +50,132 @@ def median_seconds(run, repeats: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+def files(rows: int) -> tuple[Path, Path]:
+    """The orders and customers files for ``rows`` rows; the customers sheet generated when missing (not timed)."""
+    orders = next((path for path in (OUT / f"orders_{rows}_zstd.parquet", OUT / f"orders_{rows}.parquet")
+                   if path.exists()), None)
+    if orders is None:
+        raise SystemExit(f"no order file for {rows:,} rows in {OUT}: python bench/generate_orders.py --rows {rows}")
+    customers = OUT / f"customers_{rows}.parquet"
+    if not customers.exists():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "generate_orders.py"), "--rows", str(rows),
+                        "--customers"], check=True)
+    return orders, customers
 
-    import pandas as pd
 
-    from retention_core import queries, segments
-    from retention_core.customer_value import annual_basis
+def prepared(path: Path, kind: str):
+    """``path`` read, mapped by suggestion and prepared as the Data page does (the upload limit lifted)."""
+    from retention_core.ingest import guards, map_columns, prepare_sheet, read_table, suggest_mapping
+
+    data = path.read_bytes()
+    guards.MAX_UPLOAD_BYTES = max(guards.MAX_UPLOAD_BYTES, len(data))
+    loaded = read_table(data, path.name)
+    mapping = suggest_mapping(list(loaded.frame.columns), kind)
+    return prepare_sheet(map_columns(loaded.for_mapping(mapping).frame, mapping), kind)
+
+
+def measure(rows: int, repeats: int) -> dict:
+    from bench_scale import peak_rss_mib
+
+    from dashboard import runtime
+    from retention_core import segments
+    from retention_core.dataset import Dataset, aggregate
     from retention_views import page_results
 
-    orders = pd.read_parquet(ROOT / "bench" / "out" / f"orders_{args.rows}.parquet")
-    end = orders.loc[orders["amount"] >= 0, "order_date"].max()
-    customer_table = queries.customer_summary(orders, basis_end=end)
-    basis = annual_basis(customer_table)
-    channels = pd.Series(["web", "shop", "phone", "market"]).to_numpy()
-    hashed = pd.util.hash_pandas_object(orders["customer_id"], index=False).to_numpy() % len(channels)
-    orders = orders.assign(channel=pd.array(channels[hashed], dtype="str"))
-    print(f"{len(orders):,} rows, {len(customer_table):,} customers")
-    seconds, first = median_seconds(lambda: segments.first_orders(orders, attribute="channel"), args.repeats)
-    print(f"first_orders: {seconds:.2f} s")
-    for dimension in segments.DIMENSIONS:
-        assign_s, labels = median_seconds(lambda: segments.assign(dimension, customer_table, first), args.repeats)
-        bases_s, bases = median_seconds(lambda: segments.segment_bases(customer_table, labels, basis), args.repeats)
+    runtime.avoid_huge_page_stalls()  # as the app's frame does before its first page
+    orders_path, customers_path = files(rows)
+    result: dict = {"rows": rows, "file": orders_path.name}
+    began = time.perf_counter()
+    orders = prepared(orders_path, "transactions")
+    customers = prepared(customers_path, "customers")
+    result["load_s"] = time.perf_counter() - began
+    dataset = Dataset(transactions=orders.frame, customers=customers.frame, key=orders_path.name,
+                      name=orders_path.name, transaction_codes=orders.codes)
+    result["customer_sheet_rows"] = len(customers.frame)
+    del orders, customers
+    result["rss_after_load_mib"] = peak_rss_mib()
+
+    steps: dict[str, float] = {}
+    clock: list = [time.perf_counter(), None]
+
+    def progress(step: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if clock[1] is not None:
+            steps[clock[1]] = now - clock[0]
+        clock[:] = [now, step]
+
+    began = time.perf_counter()
+    aggs = aggregate(dataset, "quarter", 12, progress=progress)
+    result["aggregate_s"] = time.perf_counter() - began
+    result["aggregate_steps_s"] = steps
+    result["rss_after_aggregate_mib"] = peak_rss_mib()
+    result["customers"] = len(aggs.customers)
+    result["match"] = aggs.customers_sheet.to_dict()
+    began = time.perf_counter()
+    aggs.segment_inputs.made()  # the first orders and the customers sheet: on the Segments page's first use
+    result["segment_inputs_s"] = time.perf_counter() - began
+    result["rss_after_inputs_mib"] = peak_rss_mib()
+    dimensions = {}
+    for dimension in segments.available_dimensions_of(aggs):
+        bases_s, bases = median_seconds(lambda: segments.dimension_bases(aggs, dimension), 1)
         figures_s, figures = median_seconds(
-            lambda: segments.segment_figures(bases, gross_margin=0.4, annual_discount_rate=0.1), args.repeats)
+            lambda: segments.segment_figures(bases, gross_margin=0.4, annual_discount_rate=0.1), repeats)
         view_s, _ = median_seconds(lambda: page_results.shown_table(page_results.segment_view(
             bases, dimension, gross_margin=0.4, annual_discount_rate=0.1, horizon_years=5, lang="de").table,
-            "de", "EUR"), args.repeats)
-        print(f"{dimension:18} assign {assign_s:.2f} s, bases {bases_s:.2f} s, figures {figures_s:.3f} s, "
-              f"page view {view_s:.3f} s, {len(figures.table)} rows")
+            "de", "EUR"), repeats)
+        dimensions[dimension] = {"bases_s": bases_s, "figures_s": figures_s, "view_s": view_s,
+                                 "segments": len(figures.table)}
+    result["dimensions"] = dimensions
+    result["rss_after_segments_mib"] = peak_rss_mib()
+    return result
+
+
+def report(results: list[dict], probes: list[float]) -> None:
+    print()
+    print(f"machine probe (10 M-row DuckDB grouping), before / after: {probes[0]:.2f} / {probes[1]:.2f} s")
+    for result in results:
+        print(f"\n{result['rows']:,} rows ({result['file']}), {result['customers']:,} customers; customers sheet "
+              f"{result['customer_sheet_rows']:,} rows: {result['match']}")
+        print(f"  load (both sheets read+map+prepare)   {result['load_s']:.1f} s")
+        print(f"  aggregate (target < 10 s)             {result['aggregate_s']:.1f} s")
+        for step, seconds in result["aggregate_steps_s"].items():
+            print(f"    {step:<34}  {seconds:.2f} s")
+        print(f"  peak RSS after load                   {result['rss_after_load_mib']:.0f} MiB")
+        print(f"  peak RSS load+aggregate (< 2 GB)      {result['rss_after_aggregate_mib']:.0f} MiB")
+        print(f"  first use of segments: first orders + customers sheet  {result['segment_inputs_s']:.1f} s, "
+              f"peak RSS then {result['rss_after_inputs_mib']:.0f} MiB")
+        print(f"  peak RSS incl. every dimension        {result['rss_after_segments_mib']:.0f} MiB")
+        print("  per dimension: bases (once per dimension) / figures / page view (a slider move, target < 0.2 s)")
+        for dimension, figures in result["dimensions"].items():
+            print(f"    {dimension:<22} {figures['bases_s']:.2f} s / {figures['figures_s']:.4f} s / "
+                  f"{figures['view_s']:.4f} s, {figures['segments']} rows")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.rows[0], args.repeats)))
+        return
+    from bench_scale import machine_probe
+
+    probes = [machine_probe()]
+    results = []
+    for rows in args.rows:
+        files(rows)
+        command = [sys.executable, str(Path(__file__).resolve()), "--child", "--rows", str(rows),
+                   "--repeats", str(args.repeats)]
+        child = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        print(f"{rows:,} rows done: aggregate {results[-1]['aggregate_s']:.1f} s", flush=True)
+    probes.append(machine_probe())
+    report(results, probes)
+    if args.json:
+        args.json.write_text(json.dumps({"machine_probe_s": probes, "sizes": results}, indent=1))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,11 @@ rows. The customers behave like real ones, only more of them:
 
 About 2.7 rows per customer on average (many one-time buyers, heavy repeaters up to ~100 orders), so 10 M rows
 are roughly 3.7 M customers.
+
+``--customers`` also writes the customers sheet of those orders, ``bench/out/customers_<rows>.parquet``: every
+customer's acquisition channel (one of :data:`CHANNELS`; customers with more orders came more often by referral)
+and region, 2 % of the customers not listed and 1 % more ids without an order, as a CRM export would have them (see
+:func:`generate_customers`). Made from the orders file when it exists, with a generator of its own.
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ PRODUCTS = np.array(["espresso", "crema", "filter", "origin", "decaf", "subscrip
 MARGINS = np.array([0.46, 0.44, 0.50, 0.52, 0.45, 0.38, 0.22, 0.45])
 ORDERS_PER_CUSTOMER = 2.6  # rows per customer after the data's end cuts the repeaters short
 OUT = Path(__file__).parent / "out"
+CHANNELS = np.array(["search", "social", "referral", "marketplace", "retail"])
+REGIONS = np.array(["Nord", "Ost", "Süd", "West"])
+# channel shares of customers with 1, 2-5 and 6+ order rows
+CHANNEL_SHARES = ((0.35, 0.30, 0.10, 0.15, 0.10), (0.30, 0.20, 0.25, 0.15, 0.10), (0.20, 0.10, 0.40, 0.10, 0.20))
 
 
 def _seasonal_days(rng: np.random.Generator, size: int, growth: float) -> np.ndarray:
@@ -102,6 +111,26 @@ def _simulate(customers: int, rows: int, seed: int) -> pd.DataFrame:
     return frame
 
 
+def generate_customers(orders: pd.DataFrame, seed: int = 20190126) -> pd.DataFrame:
+    """The customers sheet of ``orders``: ``customer_id``, ``channel`` (by how many rows the customer has, see
+    :data:`CHANNEL_SHARES`), ``region``; 2 % of the customers left out and 1 % more ids that have no order."""
+    rng = np.random.default_rng(seed)
+    ids, rows = np.unique(orders["customer_id"].to_numpy(dtype=object), return_counts=True)
+    group = np.where(rows >= 6, 2, np.where(rows >= 2, 1, 0))
+    shares = np.array(CHANNEL_SHARES)[group].cumsum(axis=1)
+    channel = CHANNELS[(rng.random(ids.size)[:, None] > shares).sum(axis=1).clip(max=CHANNELS.size - 1)]
+    region = REGIONS[rng.integers(0, REGIONS.size, size=ids.size)]
+    listed = rng.random(ids.size) >= 0.02
+    extra = max(1, ids.size // 100)
+    return pd.DataFrame({
+        "customer_id": pd.array(np.concatenate([ids[listed], [f"X{n}" for n in range(extra)]]), dtype="str"),
+        "channel": pd.array(np.concatenate([channel[listed], CHANNELS[rng.integers(0, CHANNELS.size, extra)]]),
+                            dtype="str"),
+        "region": pd.array(np.concatenate([region[listed], REGIONS[rng.integers(0, REGIONS.size, extra)]]),
+                           dtype="str"),
+    })
+
+
 def write_german_csv(frame: pd.DataFrame, path: Path) -> None:
     """``frame`` as a German spreadsheet export: ``;`` separated, decimal comma, ``31.12.2024`` dates, cp1252."""
     german = frame.rename(columns={"customer_id": "Kundennummer", "order_date": "Bestelldatum", "amount": "Betrag",
@@ -115,14 +144,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20190101)
     parser.add_argument("--out", type=Path, default=None, help="Parquet file to write (default bench/out/...)")
     parser.add_argument("--csv", action="store_true", help="also write a German CSV beside the Parquet file")
+    parser.add_argument("--customers", action="store_true",
+                        help="also write the customers sheet (channel, region) as customers_<rows>.parquet; from "
+                             "the orders file when it exists")
     args = parser.parse_args()
     out = args.out or OUT / f"orders_{args.rows}.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    frame = generate_orders(args.rows, args.seed)
-    frame.to_parquet(out, index=False)
-    print(f"{len(frame):,} rows, {frame['customer_id'].nunique():,} customers -> {out} "
-          f"({time.perf_counter() - began:.1f} s)")
+    if args.customers and out.exists() and not args.csv:
+        frame = pd.read_parquet(out, columns=["customer_id"])
+    else:
+        frame = generate_orders(args.rows, args.seed)
+        frame.to_parquet(out, index=False)
+        print(f"{len(frame):,} rows, {frame['customer_id'].nunique():,} customers -> {out} "
+              f"({time.perf_counter() - began:.1f} s)")
+    if args.customers:
+        customers = generate_customers(frame)
+        target = out.with_name(out.name.replace("orders_", "customers_", 1))
+        customers.to_parquet(target, index=False)
+        print(f"customers sheet: {len(customers):,} rows -> {target}")
     if args.csv:
         write_german_csv(frame, out.with_suffix(".csv"))
         print(f"German CSV -> {out.with_suffix('.csv')}")

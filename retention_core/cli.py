@@ -176,6 +176,7 @@ def run(args: argparse.Namespace) -> dict:
     try:
         dataset = Dataset(transactions=source, key=source.label, name=source.label, **sheets)
         aggs = aggregate(dataset, args.period, args.activity_months, engine=engine)
+        aggs.segment_inputs.made()  # the first orders on this engine, before a Spark session stops
     finally:
         if isinstance(engine.engine, engines.SparkEngine):
             engine.engine.spark.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -71,6 +72,62 @@ class Dataset:
     transaction_codes: Mapping[str, TextCodes] = field(default_factory=dict, compare=False, repr=False)
 
 
+class SegmentInputs:
+    """What segments need beyond the customer summary: each customer's first order and the customers sheet's
+    attributes, made on first use and then kept.
+
+    The first orders take a pass over the orders about as long as the customer summary's (seconds at 10 M rows), so
+    :func:`aggregate` leaves them to whoever asks first (the Segments page, the command line), within its budget;
+    a period switch keeps the same object. ``first_orders``: :func:`segments.first_orders` without its
+    ``first_order`` column (the customer summary has it), ``first_product`` a Categorical; ``customer_attributes``
+    and ``match``: :func:`segments.customer_attributes` of the customers sheet (None without one). Made from
+    ``transactions`` (with their ``codes``, :attr:`Dataset.transaction_codes`) on ``engine``, or given (an
+    aggregates folder). Sessions may share one (the sample's): a lock makes each part once.
+    """
+
+    def __init__(
+        self, transactions: Table | None = None, customers_sheet: pd.DataFrame | None = None, *,
+        customer_ids: pd.Series | None = None, codes: Mapping[str, TextCodes] | None = None,
+        engine: Engine | None = None, first_orders: pd.DataFrame | None = None,
+        customer_attributes: pd.DataFrame | None = None, match: segments.CustomersSheetMatch | None = None,
+    ) -> None:
+        self._transactions, self._sheet, self._ids, self._codes = transactions, customers_sheet, customer_ids, codes
+        self._engine = engine
+        self._first, self._attributes, self._match = first_orders, customer_attributes, match
+        self._lock = threading.Lock()
+
+    @property
+    def first_orders(self) -> pd.DataFrame | None:
+        with self._lock:
+            if self._first is None and self._transactions is not None:
+                transactions, uniques = _customer_codes(self._transactions, known=self._codes)
+                self._first = _first_orders(self._transactions, transactions, uniques, self._codes or {},
+                                            self._engine)
+                self._transactions = None  # made: the orders are not needed any more
+            return self._first
+
+    @property
+    def customer_attributes(self) -> pd.DataFrame | None:
+        self._attributes_and_match()
+        return self._attributes
+
+    @property
+    def match(self) -> segments.CustomersSheetMatch | None:
+        self._attributes_and_match()
+        return self._match
+
+    def _attributes_and_match(self) -> None:
+        with self._lock:
+            if self._attributes is None and self._sheet is not None:
+                self._attributes, self._match = segments.customer_attributes(self._sheet, self._ids)
+                self._sheet = self._ids = None
+
+    def made(self) -> SegmentInputs:
+        """This object with every part made (before its engine goes away, e.g. a Spark session stopped)."""
+        _ = self.first_orders, self.customer_attributes
+        return self
+
+
 @dataclass(frozen=True)
 class Aggregates:
     """Small per-period and per-customer tables of one :class:`Dataset` for one analysis period.
@@ -90,13 +147,11 @@ class Aggregates:
     period or the activity window. ``revenue`` is :func:`queries.revenue_bridge`, the revenue bridge per period
     and first-order cohort (None in an aggregates folder written before it; see :mod:`retention_core.revenue`).
 
-    What segments need (:mod:`retention_core.segments`, e.g. :func:`~retention_core.segments.dimension_bases`), made
-    once per data set like ``customers``: ``first_orders`` is :func:`segments.first_orders` without its
-    ``first_order`` column (``customers`` has it) and with ``first_product`` as a Categorical;
-    ``customer_attributes`` is :func:`segments.customer_attributes` of the customers sheet (None without one) and
-    ``customers_sheet`` how its ids meet the orders; ``retention_spend_by_segment`` and ``acquisition_by_segment``
-    are the cost sheets' spend in the annual basis's last 12 months per value of their ``segment`` column
-    (:func:`segments.retention_spend_by_segment`, :func:`segments.acquisition_by_segment`; None without one).
+    What segments need (:mod:`retention_core.segments`, e.g. :func:`~retention_core.segments.dimension_bases`):
+    ``retention_spend_by_segment`` and ``acquisition_by_segment`` are the cost sheets' spend in the annual basis's
+    last 12 months per value of their ``segment`` column (:func:`segments.retention_spend_by_segment`,
+    :func:`segments.acquisition_by_segment`; None without one); ``first_orders``, ``customer_attributes`` and
+    ``customers_sheet`` are read off :class:`SegmentInputs`, made on first use (see there).
     """
 
     period: str
@@ -116,15 +171,29 @@ class Aggregates:
     rows: int | None = None
     basis: AnnualBasis | None = None
     revenue: pd.DataFrame | None = None
-    first_orders: pd.DataFrame | None = None
-    customer_attributes: pd.DataFrame | None = None
-    customers_sheet: segments.CustomersSheetMatch | None = None
     retention_spend_by_segment: pd.DataFrame | None = None
     acquisition_by_segment: pd.DataFrame | None = None
+    #: the first orders and the customers sheet's attributes, made on first use (:class:`SegmentInputs`)
+    segment_inputs: SegmentInputs | None = field(default=None, compare=False, repr=False)
     #: bootstrap replicates of ``basis`` (:func:`retention_core.intervals.basis_replicates`), made with it once per
     #: data set; empty without a basis (then no figure has an interval)
     basis_replicates: BasisReplicates = field(default_factory=lambda: BasisReplicates(()), compare=False,
                                               repr=False)
+
+    @property
+    def first_orders(self) -> pd.DataFrame | None:
+        """Each customer's first order (:attr:`SegmentInputs.first_orders`); None when not known (an old folder)."""
+        return None if self.segment_inputs is None else self.segment_inputs.first_orders
+
+    @property
+    def customer_attributes(self) -> pd.DataFrame | None:
+        """The customers sheet's attributes (:attr:`SegmentInputs.customer_attributes`); None without the sheet."""
+        return None if self.segment_inputs is None else self.segment_inputs.customer_attributes
+
+    @property
+    def customers_sheet(self) -> segments.CustomersSheetMatch | None:
+        """How the customers sheet meets the orders (:attr:`SegmentInputs.match`); None without the sheet."""
+        return None if self.segment_inputs is None else self.segment_inputs.match
 
     @property
     def periods_per_year(self) -> int:
@@ -355,7 +424,8 @@ def aggregate(
     if reuse is not None:
         customer_table, tenure, gross_margin, rows = reuse.customers, reuse.tenure, reuse.gross_margin, reuse.rows
         basis, replicates = reuse.basis, reuse.basis_replicates
-        segment_inputs = {name: getattr(reuse, name) for name in _SEGMENT_INPUTS}
+        segment_inputs = {"segment_inputs": reuse.segment_inputs, "retention_spend_by_segment":
+                          reuse.retention_spend_by_segment, "acquisition_by_segment": reuse.acquisition_by_segment}
     else:
         # tenure first: its query then runs before the customer tables (large on large data) exist
         step("tenure")
@@ -372,8 +442,8 @@ def aggregate(
         gross_margin = weighted_gross_margin(transactions, small, totals)
         basis = _annual_basis(customer_table, costs, acquisition, basis_end, small)
         replicates = intervals.basis_replicates(customer_table, basis)
-        step("segments")  # the first orders (one pass), the customers sheet, the cost sheets' segment columns
-        segment_inputs = _segment_inputs(dataset, transactions, uniques, customer_table, basis, small)
+        step("segments")  # the cost sheets' segment columns; the first orders and the customers sheet on first use
+        segment_inputs = _segment_inputs(dataset, customer_table, basis, small)
     if predictive is None:
         step("predictive")
         fitted = fit_predictive_models(transactions, small, summary=summary, totals=totals)
@@ -414,21 +484,12 @@ def _annual_basis(
     return annual_basis(customer_table, retention_spend=spend, acquisition=acquired)
 
 
-_SEGMENT_INPUTS = ("first_orders", "customer_attributes", "customers_sheet", "retention_spend_by_segment",
-                   "acquisition_by_segment")
-
-
 def _segment_inputs(
-    dataset: Dataset, transactions: Table, uniques: pd.Index | None, customer_table: pd.DataFrame,
-    basis: AnnualBasis | None, engine: Engine | None,
+    dataset: Dataset, customer_table: pd.DataFrame, basis: AnnualBasis | None, engine: Engine | None,
 ) -> dict[str, object]:
-    """What :mod:`retention_core.segments` needs beyond the customer summary, as :class:`Aggregates` fields (see
-    there): the first orders (``sql/segment_first_orders.sql`` over the coded orders), the customers sheet's
-    attributes and the cost sheets' spend per segment value in the annual basis's window."""
-    first = _first_orders(dataset.transactions, transactions, uniques, dataset.transaction_codes, engine)
-    attributes = match = None
-    if dataset.customers is not None:
-        attributes, match = segments.customer_attributes(dataset.customers, customer_table["customer_id"])
+    """What :mod:`retention_core.segments` needs beyond the customer summary, as :class:`Aggregates` fields: the
+    cost sheets' spend per segment value in the annual basis's window (small sheets: now), and the
+    :class:`SegmentInputs` that make the first orders and the customers sheet's attributes on first use."""
     spend = acquired = None
     if basis is not None:
         year_start, _ = annual_windows(basis.as_of)
@@ -437,8 +498,9 @@ def _segment_inputs(
             spend = segments.retention_spend_by_segment(dataset.retention_costs, year_start, end, engine)
         if segments.costs.has_segments(dataset.acquisition):
             acquired = segments.acquisition_by_segment(dataset.acquisition, year_start, end, engine)
-    return {"first_orders": first, "customer_attributes": attributes, "customers_sheet": match,
-            "retention_spend_by_segment": spend, "acquisition_by_segment": acquired}
+    inputs = SegmentInputs(dataset.transactions, dataset.customers, customer_ids=customer_table["customer_id"],
+                           codes=dataset.transaction_codes, engine=engine)
+    return {"segment_inputs": inputs, "retention_spend_by_segment": spend, "acquisition_by_segment": acquired}
 
 
 def _first_orders(

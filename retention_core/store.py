@@ -38,7 +38,7 @@ import pandas as pd
 
 from retention_core import intervals, models, segments
 from retention_core.customer_value import AnnualBasis
-from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates
+from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates, SegmentInputs
 from retention_core.models import PredictiveModels, with_uncertainty
 
 FORMAT = "retention-aggregates"
@@ -144,6 +144,9 @@ def read_aggregates(directory: str | Path) -> Aggregates:
         elif name in ("activity", "cohorts", "tenure", "customers"):
             raise AggregatesError(f"{folder} lacks the {name} table")
     basis = _read_basis(manifest.get("basis"))
+    inputs = SegmentInputs(first_orders=frames.pop("first_orders", None),
+                           customer_attributes=frames.pop("customer_attributes", None),
+                           match=_read_match(manifest.get("customers_sheet")))
     return Aggregates(
         period=manifest["period"],
         activity_months=manifest["activity_months"],
@@ -154,7 +157,7 @@ def read_aggregates(directory: str | Path) -> Aggregates:
         rows=manifest.get("rows"),
         basis=basis,
         basis_replicates=intervals.basis_replicates(frames["customers"], basis),
-        customers_sheet=_read_match(manifest.get("customers_sheet")),
+        segment_inputs=inputs,
         **frames,
     )
 

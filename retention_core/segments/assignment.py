@@ -158,10 +158,19 @@ def by_customer_attribute(customers_sheet: pd.DataFrame, attribute: str) -> pd.D
     ``"channel"``) for the customer in the customers sheet (prepared: ``customer_id`` plus attribute columns).
 
     A customer listed twice counts with their first row (the sheet describes each customer once); a customer the
-    sheet does not list, or lists without a value, has a missing label (the figures' "missing" row).
+    sheet does not list, or lists without a value, has a missing label (the figures' "missing" row). The table of
+    :func:`customer_attributes` (one row per customer, Categorical attributes) is taken as it is.
     """
     if attribute not in customers_sheet.columns:
         raise ValueError(f"the customers sheet has no column {attribute!r} to take segments from")
+    values = customers_sheet[attribute]
+    if isinstance(values.dtype, pd.CategoricalDtype):  # customer_attributes(): one row per customer already
+        values = values.cat.rename_categories([str(label) for label in values.cat.categories])  # labels are text
+        counts = values.value_counts(sort=False)
+        counts = counts[counts > 0]
+        order = sorted(counts.index, key=lambda label: (-counts[label], label))
+        segment = values.cat.set_categories(order, ordered=True).array
+        return pd.DataFrame({"customer_id": customers_sheet["customer_id"].to_numpy(), "segment": segment})
     listed = customers_sheet.drop_duplicates("customer_id", keep="first")
     return _by_customers(listed["customer_id"], _text(listed[attribute]))
 
@@ -328,22 +337,28 @@ class CustomersSheetMatch:
 def customer_attributes(
     customers_sheet: pd.DataFrame, customer_ids: pd.Series
 ) -> tuple[pd.DataFrame, CustomersSheetMatch]:
-    """The customers sheet reduced to what segments need, and how its ids meet the orders.
+    """The customers sheet's attributes for each customer of the orders, and how its ids meet the orders.
 
     ``customers_sheet``: the prepared sheet (``customer_id`` plus attribute columns of
-    ``retention_core.ingest.CUSTOMER_ATTRIBUTES``); ``customer_ids``: the customers of the orders (the customer
-    summary's ``customer_id``). Returns one row per listed customer who is a customer of the orders (each id's first
-    row), ``customer_id`` and each attribute column that holds a value, as a Categorical (small: one code per
-    customer), ordered as the summary; and the :class:`CustomersSheetMatch`.
+    ``retention_core.ingest.CUSTOMER_ATTRIBUTES``); ``customer_ids``: the customers of the orders, each once (the
+    customer summary's ``customer_id``). Returns one row per customer of ``customer_ids``, in its order:
+    ``customer_id`` and each attribute column that holds a value, as a Categorical (small: one code per customer),
+    the value of the customer's first row in the sheet, missing for a customer the sheet does not list; and the
+    :class:`CustomersSheetMatch`.
     """
     attributes = [name for name in customers_sheet.columns if name != "customer_id"
                   and customers_sheet[name].notna().any()]
     listed = customers_sheet.drop_duplicates("customer_id", keep="first")
     order = pd.Index(customer_ids.to_numpy()).get_indexer(listed["customer_id"].to_numpy())
     known = order >= 0
-    kept = listed[known].iloc[np.argsort(order[known], kind="stable")]
-    table = pd.DataFrame({"customer_id": kept["customer_id"].to_numpy(),
-                          **{name: pd.Categorical(_text(kept[name]).to_numpy(dtype=object)) for name in attributes}})
+    row_of = np.full(len(customer_ids), -1, dtype="int64")  # the sheet row of each customer, −1 unlisted
+    row_of[order[known]] = np.flatnonzero(known)
+    columns = {}
+    for name in attributes:
+        values = pd.Categorical(listed[name])
+        codes = np.where(row_of >= 0, values.codes[np.maximum(row_of, 0)], -1)
+        columns[name] = pd.Categorical.from_codes(codes, dtype=values.dtype)
+    table = pd.DataFrame({"customer_id": customer_ids.to_numpy(), **columns})
     match = CustomersSheetMatch(
         rows=len(customers_sheet), listed=len(listed), repeated_rows=len(customers_sheet) - len(listed),
         in_orders=int(known.sum()), not_in_orders=int((~known).sum()), unlisted=len(customer_ids) - int(known.sum()),
