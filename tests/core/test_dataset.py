@@ -218,3 +218,27 @@ def test_the_samples_whole_business_figures_are_the_same_without_its_customers_s
     assert_same_aggregates(without, dataclasses.replace(quarterly, sheets=without.sheets))
     assert quarterly.sheets == (*without.sheets, "customers")
     pd.testing.assert_frame_equal(without.revenue, quarterly.revenue, obj="revenue")
+
+
+def test_the_first_orders_are_the_same_over_coded_ids_and_made_once(sample, quarterly, monkeypatch):
+    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    coded = aggregate(sample, "quarter", 12, predictive=quarterly.predictive)
+    assert coded.segment_inputs is not quarterly.segment_inputs
+    first, reference = coded.first_orders, quarterly.first_orders
+    assert coded.first_orders is first  # made on first use, then kept
+    pd.testing.assert_frame_equal(first.astype({"first_product": "str"}),
+                                  reference.astype({"first_product": "str"}))
+    assert list(first.columns) == ["customer_id", "first_order_value", "first_product", "first_segment"]
+    switched = aggregate(sample, "month", 6, reuse=coded)
+    assert switched.segment_inputs is coded.segment_inputs  # a period switch keeps them
+
+
+def test_customers_sheet_rows_in_are_kept_plus_rejected():
+    from retention_core.ingest import map_columns, prepare_sheet
+
+    upload = pd.DataFrame({"Kundennummer": ["K1", None, "K2", "K2", ""], "Kanal": ["Web", "Web", None, "Laden", "x"]},
+                          index=pd.Index([2, 3, 4, 5, 6], name="row_number"))
+    prepared = prepare_sheet(map_columns(upload, {"customer_id": "Kundennummer", "channel": "Kanal"}), "customers")
+    assert len(prepared.frame) + len(prepared.rejected) == len(upload)
+    assert prepared.rejected["row_number"].tolist() == [3, 6]  # no customer id: set aside with the reason
+    assert prepared.rejected["reason"].str.contains("customer_id").all()
