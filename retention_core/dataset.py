@@ -122,6 +122,14 @@ class SegmentInputs:
                 self._attributes, self._match = segments.customer_attributes(self._sheet, self._ids)
                 self._sheet = self._ids = None
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (a cache that copies its values) with every part made: no lock, no orders, no engine."""
+        self.made()
+        return {"first_orders": self._first, "customer_attributes": self._attributes, "match": self._match}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(**state)
+
     def made(self) -> SegmentInputs:
         """This object with every part made (before its engine goes away, e.g. a Spark session stopped)."""
         _ = self.first_orders, self.customer_attributes
