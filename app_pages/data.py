@@ -1,4 +1,4 @@
-"""Data: upload the four sheets, map their columns, see what was kept and rejected, and use them."""
+"""Data: upload the five sheets, map their columns, see what was kept and rejected, and use them."""
 
 import streamlit as st
 

@@ -377,7 +377,7 @@ def test_a_customers_sheet_uploads_as_the_fifth_sheet_and_reaches_the_data_set()
     assert counts[-2:] == [("Übernommene Zeilen", "3"), ("Abgelehnte Zeilen", "1")]
     assert any("Kundennummer" in warning.value for warning in app.warning)
     note = " ".join(info.value for info in app.info)
-    assert "Von den 3 Kunden der Kundentabelle haben 2 Bestellungen" in note and "1 hat keine" in note
+    assert "Von den 3 Kunden der Kundentabelle kommen 2 in den Transaktionen vor, 1 nicht" in note
     assert "5 Kunden der Transaktionen stehen nicht in der Tabelle" in note
     app.button(key="data_use").click().run()
     used = app.session_state["data_dataset"]
