@@ -101,8 +101,9 @@ class SegmentInputs:
         with self._lock:
             if self._first is None and self._transactions is not None:
                 transactions, uniques = _customer_codes(self._transactions, known=self._codes)
-                self._first = _first_orders(self._transactions, transactions, uniques, self._codes or {},
-                                            self._engine)
+                engine = self._engine if self._engine is not None or uniques is None else DuckDBEngine(
+                    fresh_database=True)  # large data: its memory goes back to the system after the query
+                self._first = _first_orders(self._transactions, transactions, uniques, self._codes or {}, engine)
                 self._transactions = None  # made: the orders are not needed any more
             return self._first
 
@@ -119,7 +120,9 @@ class SegmentInputs:
     def _attributes_and_match(self) -> None:
         with self._lock:
             if self._attributes is None and self._sheet is not None:
-                self._attributes, self._match = segments.customer_attributes(self._sheet, self._ids)
+                large = self._engine is None and len(self._ids) >= CODED_IDS_FROM_ROWS
+                engine = DuckDBEngine(fresh_database=True) if large else self._engine
+                self._attributes, self._match = segments.customer_attributes(self._sheet, self._ids, engine)
                 self._sheet = self._ids = None
 
     def __getstate__(self) -> dict[str, object]:

@@ -335,32 +335,39 @@ class CustomersSheetMatch:
 
 
 def customer_attributes(
-    customers_sheet: pd.DataFrame, customer_ids: pd.Series
+    customers_sheet: pd.DataFrame, customer_ids: pd.Series, engine: Engine | None = None
 ) -> tuple[pd.DataFrame, CustomersSheetMatch]:
     """The customers sheet's attributes for each customer of the orders, and how its ids meet the orders.
 
     ``customers_sheet``: the prepared sheet (``customer_id`` plus attribute columns of
     ``retention_core.ingest.CUSTOMER_ATTRIBUTES``); ``customer_ids``: the customers of the orders, each once (the
-    customer summary's ``customer_id``). Returns one row per customer of ``customer_ids``, in its order:
-    ``customer_id`` and each attribute column that holds a value, as a Categorical (small: one code per customer),
-    the value of the customer's first row in the sheet, missing for a customer the sheet does not list; and the
-    :class:`CustomersSheetMatch`.
+    customer summary's ``customer_id``). The ids are matched by ``sql/segment_customer_match.sql`` on ``engine``.
+    Returns one row per customer of ``customer_ids``, in its order: ``customer_id`` and each attribute column that
+    holds a value, as a Categorical (small: one code per customer), the value of the customer's first row in the
+    sheet, missing for a customer the sheet does not list; and the :class:`CustomersSheetMatch`.
     """
     attributes = [name for name in customers_sheet.columns if name != "customer_id"
                   and customers_sheet[name].notna().any()]
-    listed = customers_sheet.drop_duplicates("customer_id", keep="first")
-    order = pd.Index(customer_ids.to_numpy()).get_indexer(listed["customer_id"].to_numpy())
-    known = order >= 0
+    matched = queries.run_sql(
+        "segment_customer_match", None, engine,
+        sheet=pd.DataFrame({"customer_id": customers_sheet["customer_id"].array,
+                            "row_index": np.arange(len(customers_sheet), dtype="int64")}),
+        customers=pd.DataFrame({"customer_id": customer_ids.array,
+                                "position": np.arange(len(customer_ids), dtype="int64")}),
+    )
+    position = matched["position"].to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(position)
     row_of = np.full(len(customer_ids), -1, dtype="int64")  # the sheet row of each customer, −1 unlisted
-    row_of[order[known]] = np.flatnonzero(known)
+    row_of[position[known].astype("int64")] = matched["row_index"].to_numpy(dtype="int64")[known]
     columns = {}
     for name in attributes:
-        values = pd.Categorical(listed[name])
+        values = pd.Categorical(_text(customers_sheet[name]))
         codes = np.where(row_of >= 0, values.codes[np.maximum(row_of, 0)], -1)
         columns[name] = pd.Categorical.from_codes(codes, dtype=values.dtype)
-    table = pd.DataFrame({"customer_id": customer_ids.to_numpy(), **columns})
+    table = pd.DataFrame({"customer_id": customer_ids.array, **columns})
+    listed = len(matched)
     match = CustomersSheetMatch(
-        rows=len(customers_sheet), listed=len(listed), repeated_rows=len(customers_sheet) - len(listed),
+        rows=len(customers_sheet), listed=listed, repeated_rows=len(customers_sheet) - listed,
         in_orders=int(known.sum()), not_in_orders=int((~known).sum()), unlisted=len(customer_ids) - int(known.sum()),
     )
     return table, match
