@@ -23,7 +23,7 @@ if aggs.basis is None or "clv_horizon" not in inputs.plan(s).specs:
     st.stop()
 offered = segment_data.dimensions(aggs)
 dimension = segment_data.picker(offered, s)
-if shown_data.shown_dataset() is None:
+if segment_data.only_summary(offered):
     st.caption(s.t("segments_only_summary"))
 has_ids = segment_data.survey_has_ids(shown_data.shown_dataset())
 

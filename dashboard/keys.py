@@ -24,7 +24,6 @@ FORECAST_BASES = "data_forecast_bases"
 CUSTOMER_LISTS = "data_customer_lists"
 CUSTOMER_VALUES = "data_customer_values"
 FIGURES = "data_figures"
-SEGMENT_FIRST_ORDERS = "data_segment_first_orders"
 SEGMENT_BASES = "data_segment_bases"
 
 # the scenario: its values, the saved ones, the link's reading and the number fields' refused entries

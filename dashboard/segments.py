@@ -1,10 +1,11 @@
 """The Segments page's data: which dimensions the shown data offers, and each dimension's segment bases, made once
 per data set and dimension and kept in this session (a slider reads figures off them, never touches a customer).
 
-The labels come from :mod:`retention_core.segments` (:func:`~retention_core.segments.assign`, and
-:func:`~retention_core.segments.by_nps_group` for the survey); the dimensions offered are
-:func:`~retention_core.segments.available_dimensions` of the shown data, so a dimension added there appears in the
-picker without a change here. The chosen dimension is a scenario setting (``segments_dimension``, in the link).
+The labels and bases come from :mod:`retention_core.segments` (:func:`~retention_core.segments.dimension_bases`
+with what the aggregates carry: the first orders and the customers sheet, made on first use, and the cost sheets'
+segment columns; :func:`~retention_core.segments.by_nps_group` for the survey); the dimensions offered are
+:func:`~retention_core.segments.available_dimensions_of` the shown aggregates (an aggregates folder's too), so a
+dimension added there appears in the picker without a change here. The chosen dimension is a scenario setting (``segments_dimension``, in the link).
 """
 
 from __future__ import annotations
@@ -29,13 +30,17 @@ def survey_has_ids(dataset: Dataset | None) -> bool:
 
 def dimensions(aggs: Aggregates) -> tuple[str, ...]:
     """The dimensions the shown data offers, in the picker's order: those of
-    :func:`~retention_core.segments.available_dimensions` (only cohort and RFM without the order rows, as for an
-    aggregates folder), then the NPS group when the survey has customer ids."""
-    dataset = shown_data.shown_dataset()
-    if dataset is None:
-        return segments.SUMMARY_DIMENSIONS
-    offered = segments.available_dimensions(aggs.has_products)
-    return (*offered, NPS_GROUP) if survey_has_ids(dataset) else offered
+    :func:`~retention_core.segments.available_dimensions_of` (only cohort and RFM without the first orders, as for
+    an aggregates folder written before them; the customers sheet's attributes), then the NPS group when the
+    survey has customer ids."""
+    offered = segments.available_dimensions_of(aggs)
+    return (*offered, NPS_GROUP) if survey_has_ids(shown_data.shown_dataset()) else offered
+
+
+def only_summary(offered: tuple[str, ...]) -> bool:
+    """Whether ``offered`` holds only the dimensions read off the customer summary (cohort, RFM): the page says
+    the first orders are not there (an aggregates folder written before them)."""
+    return set(offered) <= set(segments.SUMMARY_DIMENSIONS)
 
 
 def chosen_dimension(offered: tuple[str, ...]) -> str:
@@ -58,7 +63,9 @@ def bases(aggs: Aggregates, dimension: str) -> segments.SegmentBases:
     this session (counted as ``segments_bases``: a slider must not make them again)."""
     def build() -> segments.SegmentBases:
         run_counts.count_run("segments_bases")
-        return segments.segment_bases(aggs.customers, labels(aggs, dimension), aggs.basis)
+        if dimension == NPS_GROUP:
+            return segments.segment_bases(aggs.customers, labels(aggs, dimension), aggs.basis)
+        return segments.dimension_bases(aggs, dimension)  # the cost sheets' segment columns where they fit
 
     return session_cache.kept(keys.SEGMENT_BASES, (shown_data.content_key(), dimension), build)
 
@@ -69,9 +76,9 @@ def labels(aggs: Aggregates, dimension: str):
         return segments.by_nps_group(shown_data.shown_dataset().nps, as_of=aggs.basis.as_of)
     if dimension in segments.SUMMARY_DIMENSIONS:
         return segments.assign(dimension, aggs.customers)
-    first = session_cache.kept(keys.SEGMENT_FIRST_ORDERS, shown_data.content_key(),
-                               lambda: segments.first_orders(shown_data.shown_dataset().transactions))
-    return segments.assign(dimension, aggs.customers, first)
+    if segments.customer_attribute_of(dimension) is not None:
+        return segments.assign(dimension, aggs.customers, customer_attributes=aggs.customer_attributes)
+    return segments.assign(dimension, aggs.customers, aggs.first_orders)  # made on first use, then kept
 
 
 def view(aggs: Aggregates, dimension: str, values: dict, s: Settings) -> page_results.SegmentView:

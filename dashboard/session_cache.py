@@ -29,7 +29,6 @@ LIMITS = {
     keys.FORECASTS: 16,
     keys.FORECAST_BASES: 2,  # the sample's and the upload's (each large: a value per customer)
     keys.FIGURES: 16,
-    keys.SEGMENT_FIRST_ORDERS: 1,  # one row per customer: the shown data's only
     keys.SEGMENT_BASES: 8,  # a few small rows each: every dimension of the shown data, and the NPS groups
     keys.CUSTOMER_LISTS: 4,  # the shown data's list, plain and with the labels of the page's dimension
     keys.CUSTOMER_VALUES: 2,  # a scenario's columns of the list (large: five values per customer)

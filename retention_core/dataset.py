@@ -108,6 +108,20 @@ class SegmentInputs:
             return self._first
 
     @property
+    def has_first_orders(self) -> bool:
+        """Whether the first orders are known or can be made (without making them)."""
+        return self._first is not None or self._transactions is not None
+
+    @property
+    def attribute_names(self) -> tuple[str, ...]:
+        """The customers sheet's attribute columns that hold a value (without matching the sheet to the orders)."""
+        if self._attributes is not None:
+            return tuple(name for name in self._attributes.columns if name != "customer_id")
+        if self._sheet is None:
+            return ()
+        return tuple(name for name in self._sheet.columns if name != "customer_id" and self._sheet[name].notna().any())
+
+    @property
     def customer_attributes(self) -> pd.DataFrame | None:
         self._attributes_and_match()
         return self._attributes

@@ -19,7 +19,7 @@ Layout of the folder:
   customers sheet's attributes of the customers with an order) and ``retention_spend_by_segment.parquet`` /
   ``acquisition_by_segment.parquet`` (the cost sheets' spend per segment value); the manifest's ``customers_sheet``
   says how the customers sheet met the orders (:class:`~retention_core.segments.CustomersSheetMatch`, or null).
-- ``segments_<dimension>.parquet`` (``customer:channel`` written ``customer_channel``): the segment table of each
+- ``segments_<dimension>.parquet`` (``segments_rfm.parquet``, ``segments_channel.parquet``): the segment table of each
   dimension (:func:`retention_core.segments.segment_figures`, one row per segment and a last ``whole`` row) at the
   manifest's ``segment_assumptions`` (gross margin, annual discount rate, horizon), listed under
   ``segment_tables`` (dimension -> file). Written by the command line for reading elsewhere (a BI tool); the
@@ -57,8 +57,8 @@ class AggregatesError(ValueError):
 
 
 def segment_table_file(dimension: str) -> str:
-    """The file of a dimension's segment table: ``segments_rfm.parquet``, ``segments_customer_channel.parquet``."""
-    return "segments_" + dimension.replace(":", "_") + ".parquet"
+    """The file of a dimension's segment table: ``segments_rfm.parquet``, ``segments_channel.parquet``."""
+    return f"segments_{dimension}.parquet"
 
 
 def write_aggregates(

@@ -86,51 +86,37 @@ from retention_core.segments.figures import (
 DIMENSIONS = ("acquisition_year", "rfm", "first_order_value", "first_product", "attribute")
 SUMMARY_DIMENSIONS = ("acquisition_year", "rfm")
 
-#: A dimension from the customers sheet is named ``customer:<attribute>`` (``customer:channel``): the attribute is
-#: the sheet's canonical column (``retention_core.ingest.CUSTOMER_ATTRIBUTES``), whose column label names it.
-CUSTOMER_DIMENSION_PREFIX = "customer:"
-
-
-def customer_dimension(attribute: str) -> str:
-    """The dimension of a customers-sheet attribute: ``"channel"`` -> ``"customer:channel"``."""
-    return CUSTOMER_DIMENSION_PREFIX + attribute
+#: The dimensions of the customers sheet: one per attribute column, named as the column (``channel``, ``region``,
+#: ``customer_type``, ``branch``; ``retention_core.ingest.CUSTOMER_ATTRIBUTES``), whose label names it.
+from retention_core.ingest.contract import CUSTOMER_ATTRIBUTES as CUSTOMER_DIMENSIONS  # noqa: E402
 
 
 def customer_attribute_of(dimension: str) -> str | None:
-    """The customers-sheet attribute a dimension splits by (``"customer:channel"`` -> ``"channel"``), None for the
+    """The customers-sheet attribute a dimension splits by (``"channel"`` -> ``"channel"``), None for the
     dimensions of :data:`DIMENSIONS`."""
-    if dimension.startswith(CUSTOMER_DIMENSION_PREFIX):
-        return dimension[len(CUSTOMER_DIMENSION_PREFIX):]
-    return None
+    return dimension if dimension in CUSTOMER_DIMENSIONS else None
 
 
 def available_dimensions(
     has_products: bool, has_attribute: bool = False, customer_attributes: tuple[str, ...] | list[str] = ()
 ) -> tuple[str, ...]:
     """The dimensions a data set offers: always cohort, RFM and first-order value; first product with a product
-    column; attribute with an attribute column on the transactions; then ``customer:<attribute>`` for each
-    attribute column of the customers sheet (``customer_attributes``, e.g. ``("channel", "region")``), in the
-    contract's order."""
-    from retention_core.ingest.contract import CUSTOMER_ATTRIBUTES
-
+    column; attribute with an attribute column on the transactions; then each attribute column of the customers
+    sheet (``customer_attributes``, e.g. ``("channel", "region")``), in the contract's order."""
     own = tuple(name for name in DIMENSIONS
                 if (name != "first_product" or has_products) and (name != "attribute" or has_attribute))
-    sheet = tuple(customer_dimension(name) for name in CUSTOMER_ATTRIBUTES if name in customer_attributes)
-    return own + sheet
+    return own + tuple(name for name in CUSTOMER_DIMENSIONS if name in customer_attributes)
 
 
 def available_dimensions_of(aggregates) -> tuple[str, ...]:
-    """:func:`available_dimensions` of a :class:`~retention_core.dataset.Aggregates`: first-order dimensions only
-    when it carries the first orders, one ``customer:<attribute>`` per attribute column of its customers sheet."""
-    first = getattr(aggregates, "first_orders", None)
-    attributes = getattr(aggregates, "customer_attributes", None)
-    dimensions = available_dimensions(
-        aggregates.has_products and first is not None,
-        first is not None and "first_segment" in first.columns and first["first_segment"].notna().any(),
-        () if attributes is None else tuple(attributes.columns),
-    )
-    return tuple(name for name in dimensions if first is not None or name in SUMMARY_DIMENSIONS
-                 or customer_attribute_of(name) is not None)
+    """:func:`available_dimensions` of a :class:`~retention_core.dataset.Aggregates`, without making anything:
+    cohort and RFM always; the first-order dimensions when its first orders are known or can be made (the order rows
+    are there); one per attribute column of its customers sheet."""
+    inputs = getattr(aggregates, "segment_inputs", None)
+    own = available_dimensions(aggregates.has_products) if inputs is not None and inputs.has_first_orders \
+        else SUMMARY_DIMENSIONS
+    return own + tuple(name for name in CUSTOMER_DIMENSIONS
+                       if inputs is not None and name in inputs.attribute_names)
 
 
 def assign(
@@ -139,12 +125,12 @@ def assign(
     first: pd.DataFrame | None = None,
     customer_attributes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The label table of ``dimension`` (one of :data:`DIMENSIONS` or ``customer:<attribute>``).
+    """The label table of ``dimension`` (one of :data:`DIMENSIONS` or :data:`CUSTOMER_DIMENSIONS`).
 
     ``customer_table``: the customer summary (:attr:`retention_core.dataset.Aggregates.customers`); ``first``:
     :func:`first_orders` of the transactions, needed by every dimension of :data:`DIMENSIONS` outside
     :data:`SUMMARY_DIMENSIONS`; ``customer_attributes``: the customers sheet (prepared, or
-    :attr:`Aggregates.customer_attributes`), needed by ``customer:<attribute>``.
+    :attr:`Aggregates.customer_attributes`), needed by the :data:`CUSTOMER_DIMENSIONS`.
     """
     attribute = customer_attribute_of(dimension)
     if attribute is not None:
@@ -152,7 +138,7 @@ def assign(
             raise ValueError(f"dimension {dimension!r} needs the customers sheet")
         return by_customer_attribute(customer_attributes, attribute)
     if dimension not in DIMENSIONS:
-        raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)} or customer:<attribute>, "
+        raise ValueError(f"dimension must be one of {', '.join((*DIMENSIONS, *CUSTOMER_DIMENSIONS))}, "
                          f"got {dimension!r}")
     if dimension == "acquisition_year":
         return by_acquisition_year(customer_table)
@@ -187,13 +173,13 @@ def dimension_bases(
 
 
 __all__ = [
-    "COST_SOURCES", "CUSTOMER_DIMENSION_PREFIX", "CustomerList", "CustomerValues", "CustomersSheetMatch",
-    "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "MAX_SEGMENTS", "MIN_SEGMENT_CUSTOMERS", "NPS_GROUPS",
-    "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
+    "COST_SOURCES", "CUSTOMER_DIMENSIONS", "CustomerList", "CustomerValues",
+    "CustomersSheetMatch", "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "MAX_SEGMENTS", "MIN_SEGMENT_CUSTOMERS",
+    "NPS_GROUPS", "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
     "acquisition_by_segment", "aligned_labels", "allocate", "assign", "available_dimensions",
     "available_dimensions_of", "by_acquisition_year", "by_customer_attribute", "by_first_order_attribute",
     "by_first_order_value", "by_first_product", "by_nps_group", "by_rfm", "by_rfm_a_year_ago",
-    "customer_attribute_of", "customer_attributes", "customer_dimension", "customer_list", "customer_values",
+    "customer_attribute_of", "customer_attributes", "customer_list", "customer_values",
     "dimension_bases", "first_orders", "label_table", "list_table", "page_count", "page_rows", "pooled_rows",
     "predictive_mean_clv", "probability_alive_drop", "quantile_scores", "retention_spend_by_segment", "rfm_group",
     "rfm_scores", "segment_bases", "segment_figures", "selected_rows", "sheet_spend_for", "sorted_page",

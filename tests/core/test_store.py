@@ -134,7 +134,7 @@ def test_a_folder_keeps_what_segments_need_and_gives_the_same_segment_tables(sam
         pd.testing.assert_frame_equal(getattr(read, name), getattr(sample_quarterly, name), obj=name)
     assert read.customers_sheet == sample_quarterly.customers_sheet
     assert segments.available_dimensions_of(read) == segments.available_dimensions_of(sample_quarterly) == (
-        "acquisition_year", "rfm", "first_order_value", "first_product", "customer:channel")
+        "acquisition_year", "rfm", "first_order_value", "first_product", "channel")
     for dimension in segments.available_dimensions_of(read):
         tables = [segments.segment_figures(segments.dimension_bases(aggs, dimension), gross_margin=0.4,
                                            annual_discount_rate=0.1).table for aggs in (read, sample_quarterly)]
@@ -156,9 +156,9 @@ def test_command_line_takes_the_customers_sheet_and_writes_a_segment_table_per_d
     assert manifest["customers_sheet"]["in_orders"] == 3923 and manifest["customers_sheet"]["unlisted"] == 77
     assert manifest["segment_assumptions"] == {"gross_margin": 0.4, "annual_discount_rate": 0.1, "horizon_years": 5}
     tables = store.read_segment_tables(tmp_path / "aggs")
-    assert set(tables) == {"acquisition_year", "rfm", "first_order_value", "first_product", "customer:channel"}
-    assert manifest["segment_tables"]["customer:channel"] == "segments_customer_channel.parquet"
-    channel = tables["customer:channel"]
+    assert set(tables) == {"acquisition_year", "rfm", "first_order_value", "first_product", "channel"}
+    assert manifest["segment_tables"]["channel"] == "segments_channel.parquet"
+    channel = tables["channel"]
     assert channel["segment"].tolist()[:4] == ["Empfehlung", "Google Ads", "Wochenmarkt", "Instagram"]
     assert channel["kind"].tolist()[-2:] == ["missing", "whole"]
     # segments add up to the whole: customers, and the cost sheet's spend (1,000 of Empfehlung's own + 500 allocated)
@@ -169,7 +169,7 @@ def test_command_line_takes_the_customers_sheet_and_writes_a_segment_table_per_d
     # the same figures as the dashboard gets from the aggregates
     read = store.read_aggregates(tmp_path / "aggs")
     from retention_core import segments
-    figures = segments.segment_figures(segments.dimension_bases(read, "customer:channel"), gross_margin=0.4,
+    figures = segments.segment_figures(segments.dimension_bases(read, "channel"), gross_margin=0.4,
                                        annual_discount_rate=0.1)
     pd.testing.assert_frame_equal(channel.iloc[:-1].reset_index(drop=True), figures.table)
 

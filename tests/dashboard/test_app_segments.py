@@ -23,14 +23,16 @@ def segment_table(app: AppTest, index: int = 0):
 
 @pytest.mark.parametrize(("lang", "whole", "cohorts"), [("de", "Ganzes Geschäft", "Jahr des Erstkaufs"),
                                                          ("en", "Whole business", "Year of first purchase")])
-def test_the_segments_page_opens_on_the_first_products_with_the_whole_business_and_offers_what_the_sample_has(
+def test_the_segments_page_opens_on_the_channels_with_the_whole_business_and_offers_what_the_sample_has(
         lang, whole, cohorts):
     app = open_page("app_pages/segments.py", lang)
     table = segment_table(app)
-    assert table.index[0] == "Kaffee-Abo" and table.index[-1] == whole  # products by customers, most first
+    # the customers sheet's channels by customers, most first; the 77 customers it does not list are "missing"
+    assert table.index[0] == "Empfehlung" and table.index[-1] == whole
     customers = table.iloc[:, 0].map(lambda text: int(text.replace(".", "").replace(",", "")))
     assert customers.iloc[:-1].sum() == customers[whole] == 4000
-    assert app.selectbox(key="segments_dimension").value == "first_product"
+    assert customers.iloc[-2] == 77 and customers["Empfehlung"] == 1109
+    assert app.selectbox(key="segments_dimension").value == "channel"
     assert cohorts in app.selectbox(key="segments_dimension").options
     assert len(app.dataframe) == 2  # the NPS groups' table: the sample's survey names its customers
     assert "segments_dimension" not in app.query_params  # the default is not written into the link
@@ -84,11 +86,11 @@ def test_a_link_opens_the_page_on_its_dimension_and_one_the_data_lacks_is_named(
     assert app.selectbox(key="segments_dimension").value == "acquisition_year"
     assert list(segment_table(app).index) == ["2022", "2023", "2024", "Ganzes Geschäft"]
     lacking = AppTest.from_file(APP, default_timeout=120)
-    lacking.query_params["segments_dimension"] = "channel"  # the sample has no customers sheet
+    lacking.query_params["segments_dimension"] = "region"  # the sample's customers sheet has channels only
     lacking.run()
     lacking.switch_page("app_pages/segments.py").run()
     assert not lacking.exception, lacking.exception
-    assert lacking.selectbox(key="segments_dimension").value == "first_product"
+    assert lacking.selectbox(key="segments_dimension").value == "channel"
     assert any("Segmente: Merkmal" in info.value for info in lacking.info)
     assert "segments_dimension" not in lacking.query_params
 

@@ -106,7 +106,7 @@ def test_an_order_file_with_a_customers_sheet_gives_the_channel_segments(sample_
     customers = Path(__file__).resolve().parents[2] / "sample_data" / "kunden.csv"
     aggs = source.aggregates(source.Configured("data", orders, customers), "quarter", 12)
     assert aggs.customers_sheet.in_orders == 3923
-    assert "customer:channel" in segments.available_dimensions_of(aggs)
+    assert "channel" in segments.available_dimensions_of(aggs)
     with pytest.raises(source.SourceUnavailable, match="no column header was recognised as customer_id"):
         (tmp_path / "bad.csv").write_text("Name;Kanal\nMeier;Web\n", encoding="utf-8")
         source.aggregates(source.Configured("data", orders, tmp_path / "bad.csv"), "quarter", 12)

@@ -268,14 +268,14 @@ def test_segment_tables_agree_on_the_sample_with_its_customers_sheet_and_segment
         acquisition=sample_data.acquisition.assign(segment=with_channel(sample_data.acquisition)["channel"]),
         key="sample-columns")
     tables = assert_same_segment_tables(with_columns, spark_engine, sample_quarterly.predictive)
-    assert "customer:channel" in tables and tables["customer:channel"]["customers"].iloc[-1] == 4000
+    assert "channel" in tables and tables["channel"]["customers"].iloc[-1] == 4000
 
 
 def test_segment_tables_agree_on_cdnow_with_a_customers_sheet(cdnow, spark_engine):
     predictive = aggregate(Dataset(transactions=cdnow.head(50)), "quarter", 12).predictive  # not compared
     with_sheet = Dataset(transactions=cdnow, customers=customers_sheet_of(cdnow), key="cdnow-channel")
     tables = assert_same_segment_tables(with_sheet, spark_engine, predictive)
-    channel = tables["customer:channel"]
+    channel = tables["channel"]
     assert channel["kind"].tolist() == ["segment"] * 4 + ["missing", "whole"]
     assert channel["customers"].iloc[:-1].sum() == channel["customers"].iloc[-1] == 2357
 

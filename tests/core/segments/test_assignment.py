@@ -193,7 +193,7 @@ def test_the_dimensions_a_data_set_offers():
 def test_assign_names_the_dimensions_and_what_they_need(five_customers):
     assert labels_of(segments.assign("rfm", five_customers)) == labels_of(segments.by_rfm(five_customers))
     with pytest.raises(ValueError, match="dimension must be one of acquisition_year, rfm, first_order_value, "
-                                         "first_product, attribute or customer:<attribute>, got 'colour'"):
+                                         "first_product, attribute, channel, region, customer_type, branch, got 'colour'"):
         segments.assign("colour", five_customers)
     with pytest.raises(ValueError, match=r"dimension 'first_product' needs the first orders \(segments.first_orders\)"):
         segments.assign("first_product", five_customers)

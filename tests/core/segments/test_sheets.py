@@ -51,25 +51,26 @@ def test_the_customers_sheet_is_matched_to_the_orders_and_its_counts_add_up(with
     assert list(attributes.columns) == ["customer_id", "channel"]
 
 
-def test_each_attribute_of_the_customers_sheet_is_a_dimension_named_customer_attribute(with_sheets):
+def test_each_attribute_of_the_customers_sheet_is_a_dimension_named_as_its_column(with_sheets):
     _, aggregates = with_sheets
     assert segments.available_dimensions_of(aggregates) == (
-        "acquisition_year", "rfm", "first_order_value", "customer:channel")
-    assert segments.customer_attribute_of("customer:channel") == "channel"
+        "acquisition_year", "rfm", "first_order_value", "channel")
+    assert segments.customer_attribute_of("channel") == "channel"
     assert segments.customer_attribute_of("rfm") is None
-    bases = segments.dimension_bases(aggregates, "customer:channel", min_customers=1)
+    bases = segments.dimension_bases(aggregates, "channel", min_customers=1)
     # three customers each: ties in order of the label
     assert bases.rows == (("shop", "segment", 1), ("web", "segment", 1), (None, "missing", 0))
     assert bases.customer_counts == (3, 3, 1)  # D, not listed, is "missing"
-    with pytest.raises(ValueError, match="dimension 'customer:channel' needs the customers sheet"):
-        segments.assign("customer:channel", aggregates.customers)
-    with pytest.raises(ValueError, match=r"dimension must be one of .* or customer:<attribute>, got 'kanal'"):
+    with pytest.raises(ValueError, match="dimension 'channel' needs the customers sheet"):
+        segments.assign("channel", aggregates.customers)
+    with pytest.raises(ValueError, match=r"dimension must be one of .*, channel, region, customer_type, branch, "
+                                         r"got 'kanal'"):
         segments.assign("kanal", aggregates.customers)
 
 
 def test_cac_per_channel_comes_from_the_acquisition_sheets_channel_column(with_sheets):
     _, aggregates = with_sheets
-    figures = segments.segment_figures(segments.dimension_bases(aggregates, "customer:channel", min_customers=1),
+    figures = segments.segment_figures(segments.dimension_bases(aggregates, "channel", min_customers=1),
                                        gross_margin=0.5, annual_discount_rate=0.1)
     table = figures.table
     assert figures.bases.acquisition_cost_source == "segment_column"
@@ -84,7 +85,7 @@ def test_cac_per_channel_comes_from_the_acquisition_sheets_channel_column(with_s
 
 def test_retention_cost_per_segment_comes_from_the_cost_sheets_segment_column(with_sheets):
     _, aggregates = with_sheets
-    bases = segments.dimension_bases(aggregates, "customer:channel", min_customers=1)
+    bases = segments.dimension_bases(aggregates, "channel", min_customers=1)
     table = segments.segment_figures(bases, gross_margin=0.5, annual_discount_rate=0.1).table
     assert bases.retention_cost_source == "segment_column"
     # web 60 of its own + 40 · 3/5 (buyers in L: web A, C, E; shop F, G); shop 40 · 2/5; D bought nothing in L
