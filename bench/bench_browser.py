@@ -3,9 +3,12 @@
 Run: python bench/bench_browser.py [--app-dir PATH] [--upload PATH] [--steps 3] [--rounds 2] [--pages clv,loyalty]
                                    [--json FILE]
 
-Starts ``streamlit run app.py`` of the checkout ``--app-dir`` (default: this repository; give another git worktree
-to time an older revision with the same script in the same hour) on a free loopback port and drives Debian's
-Chromium (headless, 1440 x 900) with Playwright. Times, in this order:
+Starts the app of the checkout ``--app-dir`` (default: this repository; give another git worktree to time an older
+revision with the same script in the same hour) on a free loopback port: ``streamlit run serve.py`` where the
+checkout has it (the server then starts its start-up work in the background, ``dashboard/warm_up.py``), else
+``streamlit run app.py``; the time from starting the process to its health endpoint answering is printed too, so a
+start-up that answered later would show. Drives Debian's Chromium (headless, 1440 x 900) with Playwright. Times, in
+this order:
 
 1. the first view: from the server's health endpoint answering to the Overview's first KPI card being visible, and
    to the whole page idle (see below); Chromium is already running and opens the address as soon as the server
@@ -63,7 +66,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_scale import machine_probe  # noqa: E402
-from browser_support import OFFLINE_ARGS, is_foreign, launch_chromium, streamlit_process  # noqa: E402
+from browser_support import (  # noqa: E402
+    OFFLINE_ARGS,
+    is_foreign,
+    launch_chromium,
+    server_script,
+    streamlit_process,
+)
 
 VIEWPORT = {"width": 1440, "height": 900}
 STEP_TIMER_JS = (ROOT / "bench" / "step_timer.js").read_text(encoding="utf-8")
@@ -294,8 +303,10 @@ def run(app_dir: Path, upload: Path | None, steps: int, rounds: int, only: set[s
         result["chromium"] = browser.version
         try:
             # Chromium is up before the server starts, so the first view times the app, not the browser's start
+            started = time.monotonic()
             with streamlit_process(timeout_s=START_TIMEOUT_S, app_dir=app_dir, poll_s=0.05) as (url, _):
                 up = time.monotonic()
+                result["server"] = {"script": server_script(app_dir), "start_to_up_s": up - started}
                 bench = Bench(browser, url, timeout_ms)
                 bench.phase = "first view"
                 result["first_view"] = bench.first_view(bench.page, up)
@@ -376,6 +387,11 @@ def report(result: dict) -> None:
           f"{' '.join(f'{value:.2f}' for value in machine['load_after'])}; {machine['cpus']} CPUs")
     print(f"app: {result['app_dir']} at {result['revision']}; streamlit {result['streamlit']}; Chromium "
           f"{result['chromium']}; {result['started']}")
+    server = result["server"]
+    warm = ("the server's start-up work (imports, the sample's aggregates) runs in the background from here"
+            if server["script"] == "serve.py" else "no start-up work: the first visit imports and computes")
+    print(f"server: streamlit run {server['script']} ({warm}); process started -> health endpoint answered "
+          f"('server up') {server['start_to_up_s']:.2f} s")
     data = f"{result['upload']['file']} ({result['upload']['file_mb']} MB)" if "upload" in result else "embedded sample"
     print(f"data: {data}; {result['settings']}")
     for label, view in (("first view, server up", result["first_view"]),

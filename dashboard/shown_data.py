@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboard import keys, session_cache
 from dashboard import source as started_on
+from dashboard.sidebar import DEFAULT_SETTINGS as SAMPLE_DEFAULT
 from dashboard.sidebar import settings, way_back
 from dashboard.work_queue import in_turn, queued
 from retention_core import models, segments
@@ -43,7 +44,11 @@ def _sample_dataset() -> Dataset:
 
 @st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
 def _sample_aggregates(period: str, activity_months: int) -> Aggregates:
-    return aggregate(_sample_dataset(), period, activity_months)
+    """The sample's aggregates; another period or window than the sidebar's default takes the default's
+    period-free parts (customers, annual basis, tenure, fits) over instead of computing them again."""
+    default = (SAMPLE_DEFAULT[keys.PERIOD], SAMPLE_DEFAULT[keys.ACTIVITY])
+    reuse = None if (period, activity_months) == default else _sample_aggregates(*default)
+    return aggregate(_sample_dataset(), period, activity_months, reuse=reuse)
 
 
 @st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
@@ -57,6 +62,19 @@ def _sample_aggregates_in_progress(period: str, activity_months: int, build: Cal
     only when the work takes longer than half a second, not on the cached runs after."""
     with st.spinner(t("status_aggregating_sample", settings().lang)):
         return build(period, activity_months)
+
+
+def warm_sample() -> None:
+    """Compute the embedded sample's aggregates and scenario facts into the server's caches, the sidebar's default
+    period and window first, then the other periods (a switch of the sidebar's period then finds them).
+
+    For the server's start (:mod:`dashboard.warm_up`), outside any session: the sample is the same for every user,
+    and nothing of an upload is touched. A session that asks for an entry still being computed waits for it
+    (Streamlit's cache computes each entry once)."""
+    activity_months = SAMPLE_DEFAULT[keys.ACTIVITY]
+    periods = [SAMPLE_DEFAULT[keys.PERIOD], *(period for period in PERIODS if period != SAMPLE_DEFAULT[keys.PERIOD])]
+    for period in periods:
+        _sample_facts(period, activity_months)
 
 
 def _shown_upload() -> Dataset | None:

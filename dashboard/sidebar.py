@@ -23,7 +23,8 @@ from retention_views.texts import LANGUAGES, translator
 SOURCES = ("sample", "upload")
 FALLBACK_LANGUAGE = "de"
 """The language of a browser that names neither German nor English."""
-_DEFAULTS = {keys.CURRENCY: CURRENCIES[0], keys.PERIOD: "quarter", keys.ACTIVITY: ACTIVITY_MONTHS[-1]}
+DEFAULT_SETTINGS = {keys.CURRENCY: CURRENCIES[0], keys.PERIOD: "quarter", keys.ACTIVITY: ACTIVITY_MONTHS[-1]}
+"""The settings other than the language while the link and the user leave them alone."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def browser_language() -> str:
 def defaults() -> dict[str, object]:
     """Each setting's value while the link and the user leave it alone: the browser's language, the first currency,
     quarters, the longest activity window. A link keeps only the values that differ from these."""
-    return {keys.LANG: browser_language(), **_DEFAULTS}
+    return {keys.LANG: browser_language(), **DEFAULT_SETTINGS}
 
 
 def sidebar(on_change: Callable[[str], None]) -> Settings:

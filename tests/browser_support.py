@@ -1,4 +1,4 @@
-"""Start ``streamlit run app.py`` on a free loopback port and drive Debian's Chromium with Playwright.
+"""Start the dashboard (``streamlit run serve.py``) on a free loopback port and drive Debian's Chromium with Playwright.
 
 Shared by ``tests/dashboard/test_browser.py`` and ``bench/screenshots.py``. Playwright cannot download browsers here, so
 Chromium is the system one at ``/usr/bin/chromium``. Everything has a bounded timeout; nothing leaves loopback.
@@ -47,17 +47,23 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def server_script(app_dir: Path = REPO) -> str:
+    """The file ``streamlit run`` starts in ``app_dir``: ``serve.py`` (the app with its start-up work, see
+    ``dashboard/warm_up.py``) where the checkout has it, else ``app.py`` (older checkouts)."""
+    return "serve.py" if (app_dir / "serve.py").exists() else "app.py"
+
+
 @contextmanager
 def streamlit_process(timeout_s: float = START_TIMEOUT_S, extra_args: Sequence[str] = (), app_dir: Path = REPO,
                       poll_s: float = 0.25) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run the dashboard headless on a free loopback port; yield its base URL and process; stop it afterwards.
 
-    ``app_dir`` is the checkout whose ``app.py`` runs (its ``.streamlit/config.toml`` applies); the default is this
-    repository. The health endpoint is asked every ``poll_s`` seconds until it answers.
+    ``app_dir`` is the checkout whose app runs (:func:`server_script`; its ``.streamlit/config.toml`` applies); the
+    default is this repository. The health endpoint is asked every ``poll_s`` seconds until it answers.
     """
     port = free_port()
     url = f"http://{HOST}:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    command = [sys.executable, "-m", "streamlit", "run", server_script(app_dir), "--server.headless", "true",
                "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false", *extra_args]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, cwd=app_dir, stdout=log, stderr=subprocess.STDOUT,
