@@ -1,24 +1,48 @@
 """Overview: the KPI cards of one period against the previous one, customer value over the last 12 months, the
-retention trend, and revenue retention."""
+retention trend, and revenue retention.
+
+The period slider and what it moves are two fragments: the slider with the period's KPI cards
+(``overview_period_cards``) and the revenue retention of the period (``overview_revenue``). A slider step reruns
+both and nothing else: not the frame, the customer value over 12 months or the trend charts, which no slider
+changes.
+"""
 
 import streamlit as st
 
-from dashboard import inputs, revenue_views, shown_data, sidebar, widgets
+from dashboard import inputs, revenue_views, run_counts, shown_data, sidebar, widgets
 from retention_views import charts, page_results, whatif
 from retention_views.formats import format_day, format_period
 
 s = sidebar.settings()
 aggs = shown_data.current_aggregates()
+run_counts.count_run("overview_page")
 widgets.header("overview", s)
 plan = inputs.plan(s)
 
 if "overview_period" not in plan.specs:
     st.warning(s.t("warning_too_few_periods"))
     st.stop()
-period_start = inputs.choice(plan, "overview_period", s.t("overview_period"), "select_slider",
-                             format_func=lambda start: format_period(start, s.period, s.lang))
-widgets.kpi_cards(page_results.overview_kpis(aggs, period_start), s)
+PERIOD_FRAGMENTS = ("overview_period_cards", "overview_revenue")
 
+
+@st.fragment(key="overview_period_cards")
+def period_cards() -> None:
+    """The period slider and the KPI cards of that period against the one before."""
+    run_counts.count_run("overview_period_cards")
+    period_start = inputs.choice(inputs.plan(s), "overview_period", s.t("overview_period"), "select_slider",
+                                 reruns=PERIOD_FRAGMENTS,
+                                 format_func=lambda start: format_period(start, s.period, s.lang))
+    widgets.kpi_cards(page_results.overview_kpis(aggs, period_start), s)
+
+
+@st.fragment(key="overview_revenue")
+def revenue_retention() -> None:
+    """Revenue retention of the slider's period (its cards, bridge and trend)."""
+    run_counts.count_run("overview_revenue")
+    revenue_views.overview_section(aggs, inputs.plan(s).values["overview_period"], s)
+
+
+period_cards()
 basis = aggs.basis
 if basis is not None:
     st.subheader(s.t("overview_value_title", end=format_day(basis.as_of, s.lang)))
@@ -34,10 +58,12 @@ if basis is not None:
     if "acquisition" in aggs.sheets:
         measured["cac"] = basis.acquisition_cost
     widgets.unknown_inputs(basis, measured, s)
-widgets.chart(charts.retention_trend_chart(page_results.retention_trend(aggs), s.period, s.lang), s)
-widgets.chart(charts.industry_benchmark_chart(None if basis is None else basis.retention_rate, s.lang), s)
+widgets.chart(shown_data.figure(aggs, "retention_trend", lambda: charts.retention_trend_chart(
+    page_results.retention_trend(aggs), s.period, s.lang)), s)
+widgets.chart(shown_data.figure(aggs, "industry_benchmark", lambda: charts.industry_benchmark_chart(
+    None if basis is None else basis.retention_rate, s.lang)), s)
 st.caption(s.t("overview_benchmark_note"))
-revenue_views.overview_section(aggs, period_start, s)
+revenue_retention()
 for sheet in ("retention_costs", "acquisition", "nps"):
     if sheet not in aggs.sheets:
         widgets.missing_sheet(sheet, s)

@@ -280,14 +280,16 @@ def _number_typed(key: str, spec: ParamSpec, kept: float, default: float, lang: 
     keep(value)
 
 
-def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=st, **options):
-    """A choice widget (``"selectbox"``, ``"segmented_control"`` or ``"select_slider"``) for ``key``."""
+def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=st, *,
+           reruns: tuple[str, ...] = (), **options):
+    """A choice widget (``"selectbox"``, ``"segmented_control"`` or ``"select_slider"``) for ``key``; ``reruns``:
+    the fragments a change reruns (:func:`_changed`)."""
     spec = plan.specs[key]
     choices = [_to_widget(spec, option) for option in spec.options]
     if "format_func" in options:  # the page formats typed values, not the widget's stand-ins
         format_value = options.pop("format_func")
         options["format_func"] = lambda shown: format_value(_from_widget(spec, shown))
-    bound = _bind(plan, key, labelled_choices=True)
+    bound = _bind(plan, key, labelled_choices=True, reruns=reruns)
     if widget == "selectbox":
         value = container.selectbox(label, choices, **bound, **options)
     elif widget == "segmented_control":

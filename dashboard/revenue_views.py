@@ -22,8 +22,9 @@ def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) 
     if not revenue.available(aggs):
         st.info(s.t("revenue_unavailable"), icon=":material/info:")
         return
-    bridge = revenue.period_retention(aggs, period_start)
-    widgets.kpi_cards(page_results.revenue_retention_kpis(aggs, period_start), s)
+    table = revenue.bridge_table(aggs)  # every period's bridge, read for this period and the one before
+    bridge = revenue.period_retention(aggs, period_start, table)
+    widgets.kpi_cards(page_results.revenue_retention_kpis(aggs, period_start, table), s)
     for note in _notes(aggs, bridge, s):
         st.caption(note)
     left, right = st.columns(2)

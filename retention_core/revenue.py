@@ -269,9 +269,13 @@ def bridge_table(aggs: Aggregates) -> pd.DataFrame:
     return frame
 
 
-def period_retention(aggs: Aggregates, period_start: pd.Timestamp) -> RevenueRetention:
-    """The bridge, NRR and GRR of the period starting ``period_start`` (ValueError for a period not in the data)."""
-    table = bridge_table(aggs)
+def period_retention(aggs: Aggregates, period_start: pd.Timestamp,
+                     table: pd.DataFrame | None = None) -> RevenueRetention:
+    """The bridge, NRR and GRR of the period starting ``period_start`` (ValueError for a period not in the data).
+
+    ``table``: :func:`bridge_table` of ``aggs`` where the caller has it already (it reads several periods), so it
+    is not computed again."""
+    table = bridge_table(aggs) if table is None else table
     position = np.flatnonzero(table["period_start"] == pd.Timestamp(period_start))
     if not len(position):
         raise ValueError(f"no period starts on {pd.Timestamp(period_start):%Y-%m-%d}")

@@ -83,10 +83,13 @@ REVENUE_KPI_FIELDS = (
 """The revenue-retention cards: i18n name (``kpi_<name>``), :class:`RevenueRetention` field, kind, lower is better."""
 
 
-def revenue_retention_kpis(aggs: Aggregates, period_start: pd.Timestamp) -> tuple[Kpi, ...]:
-    """The revenue-retention cards of ``period_start`` with the previous period's values for the change."""
-    current = revenue.period_retention(aggs, period_start)
-    before = None if current.previous_start is None else revenue.period_retention(aggs, current.previous_start)
+def revenue_retention_kpis(aggs: Aggregates, period_start: pd.Timestamp,
+                           table: pd.DataFrame | None = None) -> tuple[Kpi, ...]:
+    """The revenue-retention cards of ``period_start`` with the previous period's values for the change
+    (``table``: :func:`revenue.bridge_table` of ``aggs`` where the caller has it)."""
+    table = revenue.bridge_table(aggs) if table is None else table
+    current = revenue.period_retention(aggs, period_start, table)
+    before = None if current.previous_start is None else revenue.period_retention(aggs, current.previous_start, table)
     return tuple(
         Kpi(name, kind, getattr(current, field), None if before is None else getattr(before, field), lower)
         for name, field, kind, lower in REVENUE_KPI_FIELDS

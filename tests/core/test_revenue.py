@@ -267,6 +267,15 @@ def test_aggregates_hold_the_bridge_and_a_period_reads_it(sample_aggregates):
     assert len(trend) == 11 and trend["complete"].all()
 
 
+def test_a_period_read_from_the_bridge_table_a_page_already_has_is_the_period_read_alone(sample_aggregates):
+    table = revenue.bridge_table(sample_aggregates)
+    for start in ("2022-01-01", "2024-07-01", "2024-10-01"):
+        assert revenue.period_retention(sample_aggregates, pd.Timestamp(start), table) == revenue.period_retention(
+            sample_aggregates, pd.Timestamp(start))
+    with pytest.raises(ValueError, match="no period starts on 2025-01-01"):
+        revenue.period_retention(sample_aggregates, pd.Timestamp("2025-01-01"), table)
+
+
 def test_a_period_observed_only_in_part_is_marked_incomplete():
     transactions = orders([("A", "2024-01-20", 10.0), ("A", "2024-04-02", 12.0), ("A", "2024-07-03", 9.0)])
     aggs = aggregate(Dataset(transactions=transactions, key="part"), "quarter", 3)

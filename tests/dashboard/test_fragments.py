@@ -7,6 +7,7 @@ callbacks may name other fragments to rerun with it. ``run_counts.count_run`` co
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from apptest_support import block_runs, german_number, metric_value, open_page, run_fragment
 from streamlit.testing.v1 import AppTest
@@ -95,3 +96,14 @@ def test_the_other_pages_sliders_rerun_their_own_block_alone():
     app.switch_page("app_pages/retention_cost.py").run()
     assert step(app, "cost_change_team", 10.0, "cost_what_if") == {"cost_what_if": 1}
     assert app.query_params["cost_change_team"] == "0.1"
+
+
+def test_an_overview_period_step_reruns_its_cards_and_revenue_retention_and_not_the_rest_of_the_page():
+    app = open_page("app_pages/overview.py")
+    cards_before = [metric.value for metric in app.metric]
+    assert app.select_slider(key="overview_period").value == pd.Timestamp("2024-10-01")  # the sample's last quarter
+    assert step(app, "overview_period", pd.Timestamp("2024-07-01"), "overview_period_cards") == {
+        "overview_period_cards": 1, "overview_revenue": 1}
+    cards_after = [metric.value for metric in app.metric]  # AppTest keeps the two fragments' elements only
+    assert cards_after[0] != cards_before[0]  # the cards did follow the slider
+    assert app.query_params["overview_period"] == "2024-07-01"
