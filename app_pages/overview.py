@@ -1,10 +1,10 @@
 """Overview: the KPI cards of one period against the previous one, customer value over the last 12 months, the
 retention trend, and revenue retention.
 
-The period slider and what it moves are two fragments: the slider with the period's KPI cards
-(``overview_period_cards``) and the revenue retention of the period (``overview_revenue``). A slider step reruns
-both and nothing else: not the frame, the customer value over 12 months or the trend charts, which no slider
-changes.
+The period slider and what it moves are fragments: the slider with the period's KPI cards
+(``overview_period_cards``) and, further down, the period's revenue-retention cards and bridge
+(:func:`dashboard.revenue_views.period_fragments`). A slider step reruns these and nothing else: not the frame, the
+customer value over 12 months or the trend charts, which no slider changes.
 """
 
 import streamlit as st
@@ -22,7 +22,7 @@ plan = inputs.plan(s)
 if "overview_period" not in plan.specs:
     st.warning(s.t("warning_too_few_periods"))
     st.stop()
-PERIOD_FRAGMENTS = ("overview_period_cards", "overview_revenue")
+PERIOD_FRAGMENTS = ("overview_period_cards", *revenue_views.period_fragments(aggs))
 
 
 @st.fragment(key="overview_period_cards")
@@ -33,13 +33,6 @@ def period_cards() -> None:
                                  reruns=PERIOD_FRAGMENTS,
                                  format_func=lambda start: format_period(start, s.period, s.lang))
     widgets.kpi_cards(page_results.overview_kpis(aggs, period_start), s)
-
-
-@st.fragment(key="overview_revenue")
-def revenue_retention() -> None:
-    """Revenue retention of the slider's period (its cards, bridge and trend)."""
-    run_counts.count_run("overview_revenue")
-    revenue_views.overview_section(aggs, inputs.plan(s).values["overview_period"], s)
 
 
 period_cards()
@@ -63,7 +56,7 @@ widgets.chart(shown_data.figure(aggs, "retention_trend", lambda: charts.retentio
 widgets.chart(shown_data.figure(aggs, "industry_benchmark", lambda: charts.industry_benchmark_chart(
     None if basis is None else basis.retention_rate, s.lang)), s)
 st.caption(s.t("overview_benchmark_note"))
-revenue_retention()
+revenue_views.overview_section(aggs, lambda: inputs.plan(s).values["overview_period"], s)
 for sheet in ("retention_costs", "acquisition", "nps"):
     if sheet not in aggs.sheets:
         widgets.missing_sheet(sheet, s)

@@ -3,10 +3,12 @@ trend and the revenue cohorts (:mod:`retention_core.revenue` computes; this modu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import shown_data, widgets
+from dashboard import run_counts, shown_data, widgets
 from dashboard.sidebar import Settings
 from retention_core import revenue
 from retention_core.dataset import Aggregates
@@ -14,23 +16,27 @@ from retention_views import charts, page_results, text_keys
 from retention_views.formats import format_day, format_money, format_period
 
 
-def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) -> None:
+def period_fragments(aggs: Aggregates) -> tuple[str, ...]:
+    """The keys of the revenue-retention fragments that follow the Overview's period (none without a bridge)."""
+    return ("overview_revenue_cards", "overview_revenue_bridge") if revenue.available(aggs) else ()
+
+
+def overview_section(aggs: Aggregates, chosen_period: Callable[[], pd.Timestamp], s: Settings) -> None:
     """Revenue retention of the Overview's period: four cards, the bridge from the period before, the NRR / GRR
-    trend with its reference lines, and what the figures mean."""
+    trend with its reference lines, and what the figures mean.
+
+    The cards and the bridge follow the period slider: each is a fragment (:func:`period_fragments`) that the
+    slider reruns, reading the period from ``chosen_period()``. The trend, the notes under it and the definitions
+    depend on no slider and run only with the whole page."""
     st.subheader(s.t("revenue_title"))
     st.caption(s.t("revenue_intro"))
     if not revenue.available(aggs):
         st.info(s.t("revenue_unavailable"), icon=":material/info:")
         return
-    table = revenue.bridge_table(aggs)  # every period's bridge, read for this period and the one before
-    bridge = revenue.period_retention(aggs, period_start, table)
-    widgets.kpi_cards(page_results.revenue_retention_kpis(aggs, period_start, table), s)
-    for note in _notes(aggs, bridge, s):
-        st.caption(note)
+    _period_cards(aggs, chosen_period, s)
     left, right = st.columns(2)
     with left:
-        widgets.chart(charts.revenue_bridge_chart(bridge, aggs.period, s.lang, s.currency), s,
-                      key="overview_revenue_bridge")
+        _period_bridge(aggs, chosen_period, s)
     with right:
         widgets.chart(shown_data.figure(aggs, "revenue_retention", lambda: charts.revenue_retention_chart(
             revenue.retention_trend(aggs), aggs.period, s.lang)), s, key="overview_revenue_trend")
@@ -40,6 +46,27 @@ def overview_section(aggs: Aggregates, period_start: pd.Timestamp, s: Settings) 
         st.caption(s.t("revenue_benchmark_note_period", period=s.t(text_keys.PERIOD_NOUN[aggs.period])))
     with st.expander(s.t("revenue_definitions_title"), icon=":material/functions:"):
         st.markdown(s.t("revenue_definitions"))
+
+
+@st.fragment(key="overview_revenue_cards")
+def _period_cards(aggs: Aggregates, chosen_period: Callable[[], pd.Timestamp], s: Settings) -> None:
+    """The period's NRR, GRR and revenue cards against the period before, and what the reader must know of them."""
+    run_counts.count_run("overview_revenue")
+    period_start = chosen_period()
+    table = revenue.bridge_table(aggs)  # every period's bridge, read for this period and the one before
+    widgets.kpi_cards(page_results.revenue_retention_kpis(aggs, period_start, table), s)
+    for note in _notes(aggs, revenue.period_retention(aggs, period_start, table), s):
+        st.caption(note)
+
+
+@st.fragment(key="overview_revenue_bridge")
+def _period_bridge(aggs: Aggregates, chosen_period: Callable[[], pd.Timestamp], s: Settings) -> None:
+    """The revenue bridge from the period before to the chosen one (kept per period, language and currency)."""
+    run_counts.count_run("overview_revenue_bridge")
+    period_start = chosen_period()
+    widgets.chart(shown_data.figure(aggs, "revenue_bridge", lambda: charts.revenue_bridge_chart(
+        revenue.period_retention(aggs, period_start), aggs.period, s.lang, s.currency), period_start), s,
+        key="overview_revenue_bridge")
 
 
 def _notes(aggs: Aggregates, bridge: revenue.RevenueRetention, s: Settings) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from apptest_support import block_runs, german_number, metric_value, open_page, run_fragment
+from apptest_support import block_runs, german_number, metric_value, open_page, run_fragment, titled_charts
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
@@ -98,12 +98,14 @@ def test_the_other_pages_sliders_rerun_their_own_block_alone():
     assert app.query_params["cost_change_team"] == "0.1"
 
 
-def test_an_overview_period_step_reruns_its_cards_and_revenue_retention_and_not_the_rest_of_the_page():
+def test_an_overview_period_step_reruns_its_cards_and_the_revenue_bridge_and_not_the_rest_of_the_page():
     app = open_page("app_pages/overview.py")
     cards_before = [metric.value for metric in app.metric]
+    assert "Umsatzbrücke Q3 2024 → Q4 2024" in titled_charts(app)
     assert app.select_slider(key="overview_period").value == pd.Timestamp("2024-10-01")  # the sample's last quarter
     assert step(app, "overview_period", pd.Timestamp("2024-07-01"), "overview_period_cards") == {
-        "overview_period_cards": 1, "overview_revenue": 1}
-    cards_after = [metric.value for metric in app.metric]  # AppTest keeps the two fragments' elements only
-    assert cards_after[0] != cards_before[0]  # the cards did follow the slider
+        "overview_period_cards": 1, "overview_revenue": 1, "overview_revenue_bridge": 1}
+    cards_after = [metric.value for metric in app.metric]  # AppTest keeps the fragments' elements only
+    assert cards_after[0] != cards_before[0]  # the cards did follow the slider, and the bridge; the trends not sent
+    assert list(titled_charts(app)) == ["Umsatzbrücke Q2 2024 → Q3 2024"]
     assert app.query_params["overview_period"] == "2024-07-01"
