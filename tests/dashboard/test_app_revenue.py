@@ -60,6 +60,7 @@ def test_overview_shows_nrr_grr_and_the_revenue_bridge_of_the_chosen_quarter(qua
                 -lines["churned"], lines["ending"]]
     assert waterfall["y"] == pytest.approx(expected, abs=0.005)
     assert waterfall["measure"] == ["absolute", *["relative"] * 5, "total"]
+    app.run()  # the step reran the slider's fragments alone; the trend is drawn by the whole page (the browser keeps it)
     trend = chart_titled(app, "Netto- und Brutto-Umsatzbindung je Zeitraum")
     assert [trace["name"] for trace in trend["data"]] == [
         "Netto-Umsatzbindung (NRR)", "Brutto-Umsatzbindung (GRR)", "100 %: Bestandskunden halten ihren Umsatz"]
