@@ -33,12 +33,14 @@ def warm_up() -> None:
         from dashboard import runtime  # the core: pandas, DuckDB, SciPy, the models
 
         runtime.avoid_huge_page_stalls()  # before the sample's arrays, as the first run would
-        from dashboard import (  # noqa: F401  (imported for the pages)
+        from dashboard import (  # noqa: F401  (imported for the pages; the Data page's upload flow is not)
             comparison,
+            customer_list,
             errors,
             inputs,
             revenue_views,
             saved_scenarios,
+            segments,
             shown_data,
             url_sync,
             widgets,
