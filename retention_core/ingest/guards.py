@@ -25,6 +25,7 @@ this module (``guards.MAX_ROWS``), so that one setting, or a test's, applies to 
 
 from __future__ import annotations
 
+import _thread
 import re
 import threading
 import time
@@ -57,6 +58,8 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_PARQUET_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_EXPANDED_BYTES = 2 * 1024 * 1024 * 1024
 PARSE_SECONDS = 60.0
+#: A reading thread not begun after this long could not start (see :func:`within_time_limit`).
+THREAD_START_SECONDS = 5.0
 
 
 def megabytes(size: int) -> int:
@@ -66,18 +69,42 @@ def megabytes(size: int) -> int:
 def within_time_limit(function, filename: str, *args):
     """``function(*args)`` run in a worker thread for at most ``PARSE_SECONDS``; LoadError ``load_too_slow`` after.
     The worker's own result or exception is passed on. A worker still running at the deadline is left behind (a
-    daemon thread): DuckDB reads stop themselves at the same deadline, calamine reads end when calamine does."""
+    daemon thread): DuckDB reads stop themselves at the same deadline, calamine reads end when calamine does.
+
+    A thread that has not begun within ``THREAD_START_SECONDS`` could not start: ``MemoryError`` (near a process's
+    address-space cap, as in the upload worker, the new thread's first allocations fail and it dies before it runs).
+    ``Thread.start`` itself would wait for such a thread without a limit, so it is called from a helper thread, which
+    is then left waiting; the work is taken from both first, so that they hold nothing of the upload.
+    """
     outcome: dict[str, object] = {}
+    task = [function, args]
+    began = threading.Event()
 
     def work() -> None:
+        began.set()
         try:
-            outcome["result"] = function(*args)
+            run, arguments = task  # empty for a thread that began too late: it does nothing
+            outcome["result"] = run(*arguments)
         except BaseException as error:  # handed to the calling thread below
             outcome["error"] = error
 
+    def start() -> None:
+        try:
+            worker.start()
+        except BaseException as error:  # no thread for the worker (RuntimeError, MemoryError): raised below
+            outcome["not_started"] = error
+            began.set()
+
     worker = threading.Thread(target=work, name="retention_read_table", daemon=True)
-    worker.start()
-    worker.join(PARSE_SECONDS)
+    started = time.monotonic()
+    _thread.start_new_thread(start, ())
+    if not began.wait(THREAD_START_SECONDS):
+        task.clear()
+        worker.name = "retention_read_table (could not start)"
+        raise MemoryError(f"the reading thread could not start within {THREAD_START_SECONDS:g} s (out of memory)")
+    if "not_started" in outcome:
+        raise outcome["not_started"]
+    worker.join(max(PARSE_SECONDS - (time.monotonic() - started), 0.0))
     if worker.is_alive():
         raise LoadError("load_too_slow", filename=filename, seconds=f"{PARSE_SECONDS:g}")
     if "error" in outcome:

@@ -695,3 +695,29 @@ def test_after_a_time_out_the_reading_thread_ends_instead_of_working_on(monkeypa
     while any(thread.name == "retention_read_table" for thread in threading.enumerate()):
         assert time.monotonic() < deadline, "the reading thread works on after the time-out"
         time.sleep(0.05)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the thread dying, as intended
+def test_a_reading_thread_that_dies_before_it_begins_is_a_memory_error_at_once_not_a_wait(monkeypatch):
+    # issue 29: near the worker's address-space cap the reading thread died of MemoryError before it began, and
+    # Thread.start waited for it until the deadline called the file too slow. Here it dies so by hand.
+    def no_memory_for_the_thread(thread):
+        raise MemoryError("made by hand: no memory for the new thread")
+
+    monkeypatch.setattr(threading.Thread, "_set_tstate_lock", no_memory_for_the_thread)
+    monkeypatch.setattr(guards, "THREAD_START_SECONDS", 0.5)
+    started = time.monotonic()
+    with pytest.raises(MemoryError, match="reading thread could not start within 0.5 s"):
+        read_table(GOOD_CSV.encode(), "orders.csv")
+    assert time.monotonic() - started < 5
+    assert not any(thread.name == "retention_read_table" for thread in threading.enumerate())
+
+
+def test_a_reading_thread_that_cannot_be_made_passes_on_why(monkeypatch):
+    def no_thread(*args):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading, "_start_new_thread", no_thread)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        read_table(GOOD_CSV.encode(), "orders.csv")
+

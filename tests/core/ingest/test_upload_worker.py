@@ -91,6 +91,21 @@ def read_with_duckdb_limits(request: dict, payloads: list[bytes]):
     return worker._load_job(request, payloads)
 
 
+def read_with_a_thread_that_cannot_start(request: dict, payloads: list[bytes]):
+    """The worker's own read job in a child whose reading thread dies of MemoryError before it begins, by hand (near
+    the address-space cap its first allocations fail)."""
+    import threading
+
+    from retention_core.ingest import guards
+
+    def no_memory_for_the_thread(thread):
+        raise MemoryError("made by hand: no memory for the new thread")
+
+    threading.Thread._set_tstate_lock = no_memory_for_the_thread
+    guards.THREAD_START_SECONDS = 0.5
+    return worker._load_job(request, payloads)
+
+
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
@@ -240,6 +255,18 @@ def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeyp
     with pytest.raises(LoadError) as raised:
         worker.load_upload(b"a;b\n1;2\n", "x.csv", "transactions", limits=SMALL)
     assert_plain_message(raised.value, "load_worker_failed")
+
+
+def test_a_reading_thread_that_cannot_start_for_memory_is_reported_as_memory_at_once_not_as_too_slow(monkeypatch):
+    # before, Thread.start waited for the dead thread until the deadline ended the child: "took longer than 20 s"
+    monkeypatch.setattr(worker, "_load_job", read_with_a_thread_that_cannot_start)
+    started = time.monotonic()
+    with raises_load_error("needs more memory than one upload may use") as raised:
+        worker.load_upload(b"Kundennummer;Betrag\nK1;1,50\n", "orders.csv", "transactions",
+                           limits=Limits(SMALL.memory_bytes, 20.0, 60))
+    assert_plain_message(raised.value, "load_too_much_memory")
+    assert time.monotonic() - started < 10
+    assert wait_for_no_children() == []
 
 
 @pytest.mark.slow
