@@ -69,7 +69,9 @@ PIPE_BYTES = 1024 * 1024
 _FRAME = struct.Struct("!Q")
 _MEMORY_EXIT = 75  # a child that ran out of memory after it began to answer
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE = 1, 4
-_M_ARENA_MAX = -8
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
+#: glibc's largest ``M_MMAP_THRESHOLD`` on 64-bit systems (32 MiB): blocks below it come from the heap (see _confine).
+_MMAP_THRESHOLD_MAX = 32 * 1024 * 1024
 _F_SETPIPE_SZ = 1031
 _CONTEXT = multiprocessing.get_context("forkserver")
 _START_LOCK = threading.Lock()
@@ -337,6 +339,12 @@ def _confine(limits: Limits) -> None:
     except OSError:
         pass
     libc.mallopt(_M_ARENA_MAX, 2)  # glibc reserves 64 MiB of address space per arena, up to 8 per core otherwise
+    # A child lives for one job: blocks of up to 32 MiB (the columns of a million rows) come from the heap and go back
+    # to it, so a column freed by one step is reused by the next instead of being returned to the kernel and faulted
+    # in page by page again (glibc maps and unmaps such blocks one by one otherwise). The address-space cap applies to
+    # the heap as to any mapping.
+    libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
+    libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)  # the largest value (an int): the heap is not trimmed
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))

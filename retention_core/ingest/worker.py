@@ -119,7 +119,22 @@ def _problem_list(problems: tuple[Problem, ...]) -> list[dict]:
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(frame, preserve_index=True)
+    """``frame`` as an Arrow table that :func:`_frame` turns back into the same frame, without copying its large
+    columns: NumPy numbers and dates are handed to Arrow as they are (a float's NaN stays a NaN instead of being
+    scanned for and made missing: it reads back the same), text on Arrow already is; a range index travels as its
+    bounds in the pandas metadata (when there is a column to give the rows' count), any other index as columns."""
+    index = frame.index
+    as_bounds = isinstance(index, pd.RangeIndex) and frame.shape[1] > 0
+    schema = pa.Schema.from_pandas(frame, preserve_index=None if as_bounds else True)
+    levels = [] if as_bounds else [index.get_level_values(level) for level in range(index.nlevels)]
+    values = [frame.iloc[:, position] for position in range(frame.shape[1])] + levels
+    return pa.Table.from_arrays([_array(part, field.type) for part, field in zip(values, schema)], schema=schema)
+
+
+def _array(values: pd.Series | pd.Index, kind: pa.DataType) -> pa.Array:
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiuM":  # NaT becomes missing here too
+        return pa.array(values.to_numpy(), type=kind)
+    return pa.array(values, type=kind, from_pandas=True)
 
 
 def _codes_to_arrow(codes: Mapping[str, TextCodes]) -> pa.Table:
