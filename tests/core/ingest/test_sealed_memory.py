@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -75,6 +76,31 @@ def test_sizes_that_are_not_whole_numbers_are_refused(sizes):
     descriptor = sealed_memory.new_file()
     try:
         with pytest.raises(ValueError, match="malformed"):
+            sealed_memory.read_tables(descriptor, sizes, limit=10**6)
+    finally:
+        os.close(descriptor)
+
+
+def corrupted_tables() -> dict[str, pa.Table]:
+    """Tables a child taken over by a crafted file could send: text whose offsets point 1 MB past its data, and
+    codes that point past their dictionary. Arrow's cheap check (sizes, first and last offset) lets both through."""
+    offsets = pa.py_buffer(np.array([0, 1_000_000, 3, 6], dtype=np.int32).tobytes())
+    text = pa.StringArray.from_buffers(3, offsets, pa.py_buffer(b"abbccc"))
+    codes = pa.DictionaryArray.from_arrays(pa.array([0, 7, 1], pa.int32()), pa.array(["K1", "K2"]), safe=False)
+    return {"offsets past the data": pa.table({"customer_id": text}),
+            "codes past the dictionary": pa.table({"customer_id": codes})}
+
+
+@pytest.mark.parametrize("name", list(corrupted_tables()))
+def test_a_table_whose_values_point_outside_its_buffers_is_refused_not_read(name):
+    # converting such a column would read the server's memory beyond the file (or crash it): the full validation
+    # (every offset and every code) is what stops it, so it stays on for every table of the child
+    table = corrupted_tables()[name]
+    table.validate()  # the cheap check passes: it is not enough
+    descriptor = sealed_memory.new_file()
+    try:
+        sizes = sealed_memory.write_tables(descriptor, [table])
+        with pytest.raises(pa.ArrowInvalid, match="out of bounds"):
             sealed_memory.read_tables(descriptor, sizes, limit=10**6)
     finally:
         os.close(descriptor)

@@ -106,6 +106,14 @@ def read_with_a_thread_that_cannot_start(request: dict, payloads: list[bytes]):
     return worker._load_job(request, payloads)
 
 
+def answer_with_corrupted_codes(request: dict, payloads: list[bytes]):
+    """A prepared sheet whose customer codes point past their dictionary, as a child a crafted file took over
+    could send it (the child writes tables without checking them)."""
+    header, tables = worker._load_job(request, payloads)
+    codes = pa.DictionaryArray.from_arrays(pa.array([0, 7], pa.int32()), pa.array(["K1"]), safe=False)
+    return header, tables[:4] + [pa.table({"customer_id": codes})]
+
+
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
@@ -266,6 +274,15 @@ def test_a_reading_thread_that_cannot_start_for_memory_is_reported_as_memory_at_
                            limits=Limits(SMALL.memory_bytes, 20.0, 60))
     assert_plain_message(raised.value, "load_too_much_memory")
     assert time.monotonic() - started < 10
+    assert wait_for_no_children() == []
+
+
+def test_tables_from_the_child_that_point_outside_their_buffers_become_the_worker_failed_message(monkeypatch):
+    monkeypatch.setattr(worker, "_load_job", answer_with_corrupted_codes)
+    with pytest.raises(LoadError) as raised:
+        worker.load_upload(b"Kundennummer;Bestelldatum;Betrag\nK1;01.01.2024;1,50\nK2;02.01.2024;2,50\n", "x.csv",
+                           "transactions", limits=SMALL)
+    assert_plain_message(raised.value, "load_worker_failed")
     assert wait_for_no_children() == []
 
 
