@@ -8,9 +8,9 @@ from ``bench/generate_orders.py``, written once to ``bench/out``) and each way o
 (so its peak memory is its own) reads the file's bytes as the Data page does (read, suggested mapping, prepare:
 ``read_and_prepare`` in process, ``load_upload`` through the worker, which does the same in one child) and reports:
 
-- the wall-clock time of the step, and its CPU time (user + system): this process's, plus through the worker the
-  child's (reaped by the fork server: its ``cutime + cstime``). On a busy machine the CPU time moves far less than
-  the wall-clock time;
+- the wall-clock time of the step, and its CPU time (user + system): this process's (less the sampler's below),
+  plus through the worker the child's (reaped by the fork server: its ``cutime + cstime``). On a busy machine the
+  CPU time moves far less than the wall-clock time;
 - the server process's peak RSS above what it held before the read (``VmHWM``, reset through
   ``/proc/self/clear_refs``), and, through the worker, the largest peak RSS of its children (sampled every 10 ms).
 
@@ -103,13 +103,15 @@ def measure(mode: str, path: Path) -> dict:
                     continue
 
         sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
     Path("/proc/self/clear_refs").write_text("5")
     before = _status("VmRSS")
     reaped = 0.0
     if mode == "worker":
         _wait_until_reaped(server)  # the warm-up's child too
         reaped = _reaped_cpu(server)
+        sampler.start()
+        sampler_clock = time.pthread_getcpuclockid(sampler.ident)  # its CPU time is taken off the step's below
+        sampler_cpu = time.clock_gettime(sampler_clock)
     cpu = _cpu()
     started = time.perf_counter()
     if mode == "worker":
@@ -118,7 +120,8 @@ def measure(mode: str, path: Path) -> dict:
         loaded = read_and_prepare(data, path.name, "transactions")
     total_s = time.perf_counter() - started
     cpu_s = _cpu() - cpu
-    if mode == "worker":  # and the child's, once the fork server has reaped it
+    if mode == "worker":  # less the sampler's, and the child's once the fork server has reaped it
+        cpu_s -= time.clock_gettime(sampler_clock) - sampler_cpu
         _wait_until_reaped(server)
         cpu_s += _reaped_cpu(server) - reaped
     result = {"total_s": total_s, "cpu_s": cpu_s, "rows": len(loaded.prepared.frame),
