@@ -9,7 +9,9 @@ its deadline is ended and reported as :class:`WorkerFailed` with its ``reason`` 
 * **One child per job.** Children are forked by multiprocessing's fork server, which imports the libraries once
   (:mod:`retention_core.ingest.fork_server`) and holds no user data, so a fork is cheap. No child serves a second
   job, so one upload's data never meets another's; a child that dies takes nothing with it, and the next job gets a
-  new one (multiprocessing restarts the fork server if it died).
+  new one (multiprocessing restarts the fork server if it died). The next job's child is started ahead, once the
+  last job has its answer, and waits capped and empty for it (:func:`waiting_child`): a job does not wait for the
+  fork.
 * **Caps, set in the child before it reads anything** (:class:`Limits`): its address space (``RLIMIT_AS``: an
   allocation beyond it fails inside the child; the libraries take about 0.7 GB of it and their allocators reserve
   up to 1–2 GB more while reading), its CPU time (``RLIMIT_CPU``), no core file (an upload must not land on disk
@@ -34,11 +36,14 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import importlib
 import io
 import json
 import math
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.forkserver
+import multiprocessing.process
 import os
 import resource
 import signal
@@ -113,12 +118,18 @@ class Answer:
 
 
 def warm_up() -> None:
-    """Start the fork server now (it imports the libraries in the background), so the first upload does not wait.
+    """Start the fork server now (it imports the libraries in the background), and a child that waits for the first
+    upload (:func:`waiting_child`), so the first upload does not wait for either.
 
     The fork server is a fresh interpreter that imports :data:`PRELOAD` (:mod:`retention_core.ingest.fork_server`). It
     finds this package through ``PYTHONPATH``, which gets the package's folder when the working directory does not
     hold it. Multiprocessing starts it again if it died.
     """
+    _start_fork_server()
+    _start_waiting_in_background(Limits.from_environment())
+
+
+def _start_fork_server() -> None:
     with _START_LOCK:
         root = str(Path(__file__).resolve().parents[1])
         if not (Path.cwd() / "retention_core" / "sandbox.py").exists():
@@ -136,24 +147,21 @@ def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request
     ``request`` must be JSON; ``payloads`` are bytes (handed over as they are) or Arrow tables (handed over as
     Arrow IPC; the job reads them with :func:`table`). Raises :class:`WorkerFailed` when the child runs out of
     memory, crashes, or has not answered within ``limits.seconds`` (default :meth:`Limits.from_environment`).
+
+    The child is the one started ahead for these limits, when one is waiting (see :func:`waiting_child`), else a
+    new one; after the answer the next one is started in the background.
     """
     limits = limits or Limits.from_environment()
-    warm_up()
-    from_child, child_out = _CONTEXT.Pipe(duplex=True)  # a Unix socket: it also carries the answer's memory file
-    child_in, to_child = _CONTEXT.Pipe(duplex=False)
-    process = _CONTEXT.Process(target=_child_main, args=(job, child_in, child_out, limits), daemon=True,
-                               name="retention_upload_worker")
-    started = time.monotonic()
-    process.start()
-    child_in.close()
-    child_out.close()
+    _start_fork_server()
+    child = _take_waiting(limits) or _Child.start(limits)
+    process, from_child, to_child = child.process, child.from_child, child.to_child
     late = threading.Event()
 
     def kill_at_deadline() -> None:
         late.set()
         process.kill()
 
-    watchdog = threading.Timer(max(limits.seconds - (time.monotonic() - started), 0.0), kill_at_deadline)
+    watchdog = threading.Timer(limits.seconds, kill_at_deadline)
     watchdog.daemon = True
     watchdog.start()
     answer = None
@@ -161,7 +169,8 @@ def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request
         try:
             with open(to_child.fileno(), "wb", closefd=False) as stream:
                 kinds = ["table" if isinstance(payload, pa.Table) else "bytes" for payload in payloads]
-                _write_frame(stream, json.dumps({"request": request, "payloads": kinds}).encode())
+                envelope = {"job": [job.__module__, job.__qualname__], "request": request, "payloads": kinds}
+                _write_frame(stream, json.dumps(envelope).encode())
                 for payload in payloads:
                     _write_payload(stream, payload)
         except (BrokenPipeError, ConnectionResetError):
@@ -180,6 +189,7 @@ def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request
             if process.exitcode is None:
                 process.kill()
                 process.join()
+        _start_waiting_in_background(limits)
     if isinstance(answer, Answer):
         return answer
     if isinstance(answer, WorkerFailed):
@@ -187,6 +197,18 @@ def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request
     if late.is_set():
         raise WorkerFailed("time", f"no answer within {limits.seconds:g} s; the child was killed")
     raise _failure_from_exit(process.exitcode)
+
+
+def waiting_child() -> int | None:
+    """The process id of the child started ahead for the next job, if one waits (once any start under way ended).
+
+    Starting a child (the fork server forks it, it caps itself) takes a few milliseconds on a quiet machine and
+    far longer on a busy one; so after each job the next child is started in the background, capped as the last
+    job's was, and waits, holding nothing but its caps and an empty memory file, until a job with the same limits
+    takes it. It serves that one job only, as any child. It ends with the fork server, or the server."""
+    with _WAITING_LOCK:
+        child = _WAITING.get("child")
+        return None if child is None else child.process.pid
 
 
 def table(payload: bytes | bytearray | pa.Buffer) -> pa.Table:
@@ -198,6 +220,64 @@ def table(payload: bytes | bytearray | pa.Buffer) -> pa.Table:
 
 
 # --- the parent's side ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Child:
+    """A started child and the parent's ends of its pipes."""
+
+    process: multiprocessing.process.BaseProcess
+    from_child: multiprocessing.connection.Connection
+    to_child: multiprocessing.connection.Connection
+    limits: Limits
+
+    @classmethod
+    def start(cls, limits: Limits) -> _Child:
+        from_child, child_out = _CONTEXT.Pipe(duplex=True)  # a Unix socket: it also carries the answer's memory file
+        child_in, to_child = _CONTEXT.Pipe(duplex=False)
+        process = _CONTEXT.Process(target=_child_main, args=(child_in, child_out, limits), daemon=True,
+                                   name="retention_upload_worker")
+        process.start()
+        child_in.close()
+        child_out.close()
+        return cls(process, from_child, to_child, limits)
+
+    def discard(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.from_child.close()
+        self.to_child.close()
+
+
+#: The child started ahead (key "child"), guarded by the lock; it holds no user data (see :func:`waiting_child`).
+_WAITING: dict[str, _Child] = {}
+_WAITING_LOCK = threading.Lock()
+
+
+def _take_waiting(limits: Limits) -> _Child | None:
+    with _WAITING_LOCK:
+        child = _WAITING.pop("child", None)
+    if child is not None and (child.limits != limits or not child.process.is_alive()):
+        child.discard()
+        child = None
+    return child
+
+
+def _start_waiting_in_background(limits: Limits) -> None:
+    if "child" in _WAITING:  # read without the lock: at worst a thread that finds one waiting
+        return
+
+    def start() -> None:
+        with _WAITING_LOCK:
+            if "child" in _WAITING:
+                return
+            try:
+                _WAITING["child"] = _Child.start(limits)
+            except Exception:  # noqa: BLE001 - the next job then starts its own child, and says why if it cannot
+                pass
+
+    threading.Thread(target=start, name="retention_start_upload_worker", daemon=True).start()
+
 
 
 def _write_payload(stream: io.BufferedWriter, payload: bytes | memoryview | pa.Table) -> None:
@@ -289,8 +369,8 @@ def _read_frame(stream: io.BufferedReader, limit: int, writable: bool = False) -
 # --- the child's side -----------------------------------------------------------------------------------------
 
 
-def _child_main(job, inbox, outbox, limits: Limits) -> None:
-    """The child: cap itself, read the request, run the job, send the answer or why there is none."""
+def _child_main(inbox, outbox, limits: Limits) -> None:
+    """The child: cap itself, wait for the job and its request, run it, send the answer or why there is none."""
     _confine(limits)
     _enlarge_pipe(inbox.fileno())
     answer_file = sealed_memory.new_file()  # the tables go here; the parent has it before any byte is read
@@ -300,9 +380,12 @@ def _child_main(job, inbox, outbox, limits: Limits) -> None:
         try:
             with open(inbox.fileno(), "rb", closefd=False) as source:
                 envelope = json.loads(_read_frame(source, MAX_HEADER_BYTES))
+                # the deadline runs from here (a child may have waited for its job): the parent's, then its own
+                signal.alarm(math.ceil(limits.seconds) + SELF_DESTRUCT_GRACE_SECONDS)
                 payloads = [_read_frame(source, limits.memory_bytes, writable=kind == "table")
                             for kind in envelope["payloads"]]
             inbox.close()
+            job = _job(*envelope["job"])
             header, tables = job(envelope["request"], payloads)
             del payloads
             sizes = sealed_memory.write_tables(answer_file, tables)
@@ -351,11 +434,18 @@ def _confine(limits: Limits) -> None:
     # memory files (the answer's, the CSV reader's) are not address space: capped alike; beyond, a write fails
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.memory_bytes, limits.memory_bytes))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    signal.alarm(math.ceil(limits.seconds) + SELF_DESTRUCT_GRACE_SECONDS)
     scratch.forbid_disk()
     # DuckDB's own limit below the address space, so that it refuses a query itself instead of failing to allocate
     configured = config.memory_limit_bytes(config.duckdb_memory_limit())
     os.environ["RETENTION_DUCKDB_MEMORY_LIMIT"] = f"{min(configured, limits.memory_bytes // 2) // 1024**2}MiB"
+
+
+def _job(module: str, name: str) -> Callable:
+    """The job the parent named (its module and qualified name; the parent is trusted, the child is not)."""
+    job = importlib.import_module(module)
+    for part in name.split("."):
+        job = getattr(job, part)
+    return job
 
 
 def _enlarge_pipe(descriptor: int) -> None:

@@ -114,16 +114,22 @@ def answer_with_corrupted_codes(request: dict, payloads: list[bytes]):
     return header, tables[:4] + [pa.table({"customer_id": codes})]
 
 
+def own_pid(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
+    return {"pid": os.getpid()}, []
+
+
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
 def children_of_fork_server() -> list[int]:
-    """Processes the fork server started that are still there (zombies included, until it reaps them)."""
+    """Processes the fork server started that are still there (zombies included, until it reaps them), but the
+    one started ahead that waits for the next job (it has had none)."""
+    waiting = sandbox.waiting_child()
     server = multiprocessing.forkserver._forkserver._forkserver_pid
     if server is None:
         return []
     path = Path(f"/proc/{server}/task/{server}/children")
-    return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+    return [int(pid) for pid in path.read_text().split() if int(pid) != waiting] if path.exists() else []
 
 
 def wait_for_no_children(timeout: float = 10.0) -> list[int]:
@@ -156,6 +162,14 @@ class PeakMemory:
         raise AssertionError(f"no {field} in /proc/self/status")
 
 
+def waiting_child(timeout: float = 10.0) -> int | None:
+    """The child started ahead, once its start (in the background after a job) is under way and done."""
+    deadline = time.monotonic() + timeout
+    while (pid := sandbox.waiting_child()) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return pid
+
+
 def assert_plain_message(error: LoadError, key: str) -> None:
     assert error.key == key
     for lang in ("de", "en"):
@@ -173,6 +187,27 @@ def test_a_job_gets_its_request_and_payloads_and_its_tables_come_back_identical(
 
 
 @pytest.mark.slow
+def test_the_next_job_takes_the_child_started_ahead_and_a_new_one_waits_after_it():
+    sandbox.run(own_pid, {}, [], SMALL)
+    ahead = waiting_child()
+    assert ahead is not None
+    assert sandbox.run(own_pid, {}, [], SMALL).header["pid"] == ahead  # it had no job before this one
+    after = waiting_child()
+    assert after not in (None, ahead)
+    assert wait_for_no_children() == []  # the one that served has ended
+
+
+def test_a_child_started_ahead_with_other_limits_is_not_used_but_ended():
+    sandbox.run(own_pid, {}, [], SMALL)
+    ahead = waiting_child()
+    other = Limits(SMALL.memory_bytes // 2, SMALL.seconds, SMALL.cpu_seconds)
+    assert sandbox.run(own_pid, {}, [], other).header["pid"] != ahead
+    deadline = time.monotonic() + 10
+    while ahead in children_of_fork_server() and time.monotonic() < deadline:  # killed, then reaped
+        time.sleep(0.05)
+    assert ahead not in children_of_fork_server() + [waiting_child()]
+
+
 def test_a_child_that_allocates_beyond_its_cap_fails_for_memory_and_the_server_carries_on():
     with PeakMemory() as peak:
         with pytest.raises(WorkerFailed) as failed:
