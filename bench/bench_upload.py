@@ -208,6 +208,10 @@ def main() -> None:
             print(f"  before - process, per alternating pair: {spread(pairs, ' s')}, "
                   f"{100 * statistics.median(pairs) / statistics.median(inside):.1f} % of the in-process median",
                   flush=True)
+            pairs = [b["cpu_s"] - p for b, p in zip(runs["before"], inside_cpu)]
+            print(f"  before - process, CPU time: {spread(pairs, ' s')}, "
+                  f"{100 * statistics.median(pairs) / statistics.median(inside_cpu):.1f} % of the in-process median",
+                  flush=True)
     print(f"\nload average {os.getloadavg()[0]:.1f}; machine probe {machine_probe():.2f} s")
 
 
