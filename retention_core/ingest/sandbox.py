@@ -279,7 +279,6 @@ def _start_waiting_in_background(limits: Limits) -> None:
     threading.Thread(target=start, name="retention_start_upload_worker", daemon=True).start()
 
 
-
 def _write_payload(stream: io.BufferedWriter, payload: bytes | memoryview | pa.Table) -> None:
     if isinstance(payload, pa.Table):
         _write_table(stream, payload)
