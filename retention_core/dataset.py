@@ -201,7 +201,8 @@ class Aggregates:
     #: the first orders and the customers sheet's attributes, made on first use (:class:`SegmentInputs`)
     segment_inputs: SegmentInputs | None = field(default=None, compare=False, repr=False)
     #: bootstrap replicates of ``basis`` (:func:`retention_core.intervals.basis_replicates`), made with it once per
-    #: data set; empty without a basis (then no figure has an interval)
+    #: data set with the tenure years' revenue per active customer (the same weights); empty without a basis (then no
+    #: figure has an interval)
     basis_replicates: BasisReplicates = field(default_factory=lambda: BasisReplicates(()), compare=False,
                                               repr=False)
 
@@ -455,18 +456,22 @@ def aggregate(
         # tenure first: its query then runs before the customer tables (large on large data) exist
         step("tenure")
         tenure = queries.revenue_by_tenure(transactions, "year", engine)
+        customer_tenures = queries.customer_tenure_revenue(transactions, "year", engine,
+                                                           max_tenure=intervals.TENURE_YEARS)
         step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both
         totals = queries.transaction_totals(transactions, small)  # E, the anchor of the annual basis, first
         basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
         coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques), basis_end)
         summary = models.btyd_summary(coded, TIME_UNIT)
+        customer_tenures = intervals.customer_tenure_positions(coded["customer_id"], customer_tenures)
         customer_table = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
         del coded
         pa.default_memory_pool().release_unused()
         rows = int(totals["rows"])
         gross_margin = weighted_gross_margin(transactions, small, totals)
         basis = _annual_basis(customer_table, costs, acquisition, basis_end, small)
-        replicates = intervals.basis_replicates(customer_table, basis)
+        replicates = intervals.basis_replicates(customer_table, basis, customer_tenures=customer_tenures)
+        del customer_tenures
         step("segments")  # the cost sheets' segment columns; the first orders and the customers sheet on first use
         segment_inputs = _segment_inputs(dataset, customer_table, basis, small)
     if predictive is None:

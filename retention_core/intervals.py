@@ -52,6 +52,13 @@ _POISSON_TABLE = np.searchsorted(
     np.cumsum([math.exp(-1.0) / math.factorial(k) for k in range(12)]) * _CDF_STEPS,
     np.arange(_CDF_STEPS) + 0.5, side="right").astype(np.uint8)
 
+TENURE_YEARS = 5
+"""The customer years whose revenue per active customer is resampled with the basis: as many as the Retention →
+profit simulator lists from the data at most (:func:`retention_views.page_results.default_profits_by_tenure`)."""
+CUSTOMERS_PER_MOMENT_CHUNK = 250_000
+"""Customers per block when the replicate sums' mean and covariance are summed up (above :data:`EXACT_CUSTOMERS`):
+one block's columns stay near 30 MB however many customers there are."""
+
 REPLICATE_COLUMNS = ("previous_year_buyers", "retained_buyers", "buyers", "first_time_buyers", "revenue",
                      "occasions", "repeat_buyers")
 """The :class:`AnnualBasis` fields a replicate resamples: each is a sum of one per-customer column."""
@@ -81,49 +88,138 @@ def bootstrap_sums(values: np.ndarray, replicates: int = REPLICATES, seed: int =
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 2:
         raise ValueError(f"values must be a table (customers × columns), got {values.ndim} dimensions")
+    return bootstrap_sums_of_parts(lambda start, stop: values[start:stop], values.shape[0], values.shape[1],
+                                   replicates, seed, chunk, exact_up_to)
+
+
+def bootstrap_sums_of_parts(part: Callable[[int, int], np.ndarray], customer_count: int, column_count: int,
+                            replicates: int = REPLICATES, seed: int = SEED, chunk: int = CUSTOMERS_PER_CHUNK,
+                            exact_up_to: int = EXACT_CUSTOMERS) -> np.ndarray:
+    """:func:`bootstrap_sums` of a table handed over in parts: ``part(start, stop)`` gives its rows ``start`` to
+    ``stop`` − 1 (customers × ``column_count``), so a table of millions of customers never exists whole. The same
+    replicates as :func:`bootstrap_sums` of the whole table (the same seed draws the same weights)."""
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
     rng = np.random.default_rng(seed)
-    if values.shape[0] > exact_up_to:
-        return _normal_sums(values, replicates, rng)
-    sums = np.zeros((replicates, values.shape[1]))
-    for start in range(0, values.shape[0], chunk):
-        part = values[start:start + chunk]
-        weights = poisson_weights(rng, replicates, part.shape[0]).astype(np.float32)
-        sums += weights @ part.astype(np.float32)
+    if customer_count > exact_up_to:
+        return _normal_sums(part, customer_count, column_count, replicates, rng)
+    sums = np.zeros((replicates, column_count))
+    for start in range(0, customer_count, chunk):
+        block = part(start, min(customer_count, start + chunk))
+        weights = poisson_weights(rng, replicates, block.shape[0]).astype(np.float32)
+        sums += weights @ block.astype(np.float32)
     return sums
 
 
-def _normal_sums(values: np.ndarray, replicates: int, rng: np.random.Generator) -> np.ndarray:
-    """Replicate sums from N(ΣᵢXᵢ, XᵀX): the Poisson bootstrap's mean and covariance (see :func:`bootstrap_sums`).
-    The covariance's square root is taken by eigendecomposition, which also takes a singular one (a column of
-    zeros, two equal columns)."""
-    mean = values.sum(axis=0)
-    eigenvalues, vectors = np.linalg.eigh(values.T @ values)
+def _normal_sums(part: Callable[[int, int], np.ndarray], customer_count: int, column_count: int, replicates: int,
+                 rng: np.random.Generator, chunk: int = CUSTOMERS_PER_MOMENT_CHUNK) -> np.ndarray:
+    """Replicate sums from N(ΣᵢXᵢ, XᵀX): the Poisson bootstrap's mean and covariance (see :func:`bootstrap_sums`),
+    both summed block by block of customers. The covariance's square root is taken by eigendecomposition, which
+    also takes a singular one (a column of zeros, two equal columns)."""
+    mean, gram = np.zeros(column_count), np.zeros((column_count, column_count))
+    for start in range(0, customer_count, chunk):
+        block = np.asarray(part(start, min(customer_count, start + chunk)), dtype=np.float64)
+        mean += block.sum(axis=0)
+        gram += block.T @ block
+    eigenvalues, vectors = np.linalg.eigh(gram)
     root = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
-    return mean + rng.standard_normal((replicates, values.shape[1])) @ root.T
+    return mean + rng.standard_normal((replicates, column_count)) @ root.T
 
 
 def basis_columns(customer_table: pd.DataFrame, basis: AnnualBasis) -> np.ndarray:
     """The per-customer columns whose sums are :data:`REPLICATE_COLUMNS` (customers × 7), only for customers that
     add to one of them (bought in P or L, or had a return in L): a customer with zeros in every column changes no
     replicate."""
-    year_start, _ = annual_windows(basis.as_of)
-    bought = (customer_table["last_order"] > year_start).to_numpy()
-    previous = customer_table["ordered_previous_year"].fillna(False).to_numpy(dtype=bool)
-    revenue = customer_table["revenue_last_year"].fillna(0.0).to_numpy(dtype=np.float64)
-    keep = previous | bought | (revenue != 0)
-    bought, previous, revenue = bought[keep], previous[keep], revenue[keep]
-    occasions = customer_table["occasions_last_year"].fillna(0).to_numpy()[keep]
-    table = np.empty((len(revenue), len(REPLICATE_COLUMNS)))  # filled column by column: one pass, one copy each
-    table[:, 0] = previous
-    table[:, 1] = previous & bought
-    table[:, 2] = bought
-    table[:, 3] = (customer_table["first_order"] > year_start).to_numpy()[keep]
-    table[:, 4] = revenue
-    table[:, 5] = occasions
-    table[:, 6] = bought & (occasions >= 2)
-    return table
+    columns = ReplicateColumns.of(customer_table, basis)
+    return columns.part(0, columns.customer_count)
+
+
+def customer_tenure_positions(customer_ids: pd.Series, customer_tenures: pd.DataFrame) -> pd.DataFrame:
+    """``customer_tenures`` (:func:`retention_core.queries.customer_tenure_revenue`) with each row's customer as
+    its row number in the customer summary whose ids are ``customer_ids`` (column ``customer``), ordered by it.
+    Rows of a customer not in the summary are dropped (there are none when both come from the same orders)."""
+    position = pd.Index(customer_ids).get_indexer(customer_tenures["customer_id"])
+    order = np.argsort(position, kind="stable")
+    order = order[position[order] >= 0]
+    return pd.DataFrame({
+        "customer": position[order],
+        "tenure": customer_tenures["tenure"].to_numpy(dtype=np.int64)[order],
+        "revenue": customer_tenures["revenue"].to_numpy(dtype=np.float64)[order],
+        "active": customer_tenures["active"].to_numpy(dtype=np.float64)[order],
+    })
+
+
+@dataclass(frozen=True)
+class ReplicateColumns:
+    """The per-customer table one bootstrap resamples: the 7 :data:`REPLICATE_COLUMNS`, then for each tenure year
+    t = 1 … ``tenure_years`` the customer's revenue in year t of their life, then for each t whether they ordered
+    in it (1 or 0; see :func:`retention_core.queries.customer_tenure_revenue`). Only the customers that add to a
+    column are rows (``customers``: their row numbers in the customer summary, ascending); :meth:`part` builds any
+    range of rows on demand, so the whole table never needs to exist (at 3.6 M customers it would take 0.5 GB).
+    """
+
+    customers: np.ndarray
+    tenure_years: int
+    _basis: dict = field(compare=False, repr=False)
+    _tenures: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, customer_table: pd.DataFrame, basis: AnnualBasis, customer_tenures: pd.DataFrame | None = None,
+           tenure_years: int = 0) -> ReplicateColumns:
+        """The columns of ``customer_table`` for ``basis`` and, with ``customer_tenures``
+        (:func:`customer_tenure_positions`), its first ``tenure_years`` tenure years."""
+        year_start, _ = annual_windows(basis.as_of)
+        bought = (customer_table["last_order"] > year_start).to_numpy()
+        previous = customer_table["ordered_previous_year"].fillna(False).to_numpy(dtype=bool)
+        revenue = customer_table["revenue_last_year"].fillna(0.0).to_numpy(dtype=np.float64)
+        keep = previous | bought | (revenue != 0)
+        tenures = None
+        if customer_tenures is not None and tenure_years > 0:
+            tenures = customer_tenures[customer_tenures["tenure"].between(1, tenure_years)]
+            keep[tenures["customer"].to_numpy()] = True
+        else:
+            tenure_years = 0
+        customers = np.flatnonzero(keep)
+        if tenures is not None:  # each tenure row's row number among the kept customers, ascending
+            tenures = tenures.assign(customer=np.searchsorted(customers, tenures["customer"].to_numpy()))
+        first = (customer_table["first_order"] > year_start).to_numpy()
+        occasions = customer_table["occasions_last_year"].fillna(0).to_numpy()
+        return cls(customers=customers, tenure_years=tenure_years,
+                   _basis={"bought": bought, "previous": previous, "revenue": revenue, "first": first,
+                           "occasions": occasions},
+                   _tenures=tenures)
+
+    @property
+    def customer_count(self) -> int:
+        return len(self.customers)
+
+    @property
+    def column_count(self) -> int:
+        return len(REPLICATE_COLUMNS) + 2 * self.tenure_years
+
+    def part(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start`` … ``stop`` − 1 of the table (float64, filled column by column)."""
+        rows = self.customers[start:stop]
+        table = np.zeros((len(rows), self.column_count))
+        basis = self._basis
+        bought, previous = basis["bought"][rows], basis["previous"][rows]
+        occasions = basis["occasions"][rows]
+        table[:, 0] = previous
+        table[:, 1] = previous & bought
+        table[:, 2] = bought
+        table[:, 3] = basis["first"][rows]
+        table[:, 4] = basis["revenue"][rows]
+        table[:, 5] = occasions
+        table[:, 6] = bought & (occasions >= 2)
+        if self._tenures is not None:
+            kept = self._tenures["customer"].to_numpy()
+            low, high = np.searchsorted(kept, [start, stop])
+            tenure_rows = self._tenures.iloc[low:high]
+            row = tenure_rows["customer"].to_numpy() - start
+            column = len(REPLICATE_COLUMNS) + tenure_rows["tenure"].to_numpy() - 1
+            table[row, column] = tenure_rows["revenue"].to_numpy()
+            table[row, column + self.tenure_years] = tenure_rows["active"].to_numpy()
+        return table
 
 
 @dataclass(frozen=True)
@@ -137,9 +233,21 @@ class BasisReplicates:
 
     bases: tuple[AnnualBasis, ...]
     _measured: dict = field(default_factory=dict, compare=False, repr=False)
+    #: revenue per active customer in tenure years 1, 2, … (:func:`retention_core.queries.revenue_by_tenure`'s
+    #: ``revenue_per_active_customer``) on each replicate, replicates × years, from the same weights as ``bases``;
+    #: None when the tenure years were not resampled (NaN where a replicate has no active customer in a year)
+    tenure_revenue_per_active: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.bases)
+
+    def revenue_per_active_customer(self, tenure: int) -> np.ndarray | None:
+        """Revenue per active customer in tenure year ``tenure`` on every replicate; None when that year was not
+        resampled (no tenure rows, or beyond :data:`TENURE_YEARS`)."""
+        table = self.tenure_revenue_per_active
+        if table is None or not 1 <= tenure <= table.shape[1]:
+            return None
+        return table[:, tenure - 1]
 
     def measured(self, measure: Callable[[AnnualBasis], float | None]) -> np.ndarray:
         """``measure(replicate)`` for every replicate (float array; NaN where it gives None). ``measure`` should be
@@ -159,7 +267,8 @@ def _measure_or_nan(measure: Callable[[AnnualBasis], float | None], basis: Annua
 
 
 def basis_replicates(customer_table: pd.DataFrame, basis: AnnualBasis | None, replicates: int = REPLICATES,
-                     seed: int = SEED) -> BasisReplicates:
+                     seed: int = SEED, customer_tenures: pd.DataFrame | None = None,
+                     tenure_years: int = TENURE_YEARS) -> BasisReplicates:
     """Bootstrap replicates of ``basis``: the customers resampled, the spend amounts and dates kept.
 
     Each replicate is an :class:`AnnualBasis` whose :data:`REPLICATE_COLUMNS` are the Poisson-weighted sums of
@@ -167,15 +276,42 @@ def basis_replicates(customer_table: pd.DataFrame, basis: AnnualBasis | None, re
     sheet's count of new customers, the anchor and the data's first order stay as measured. So the retention cost
     per customer-year (spend ÷ buyers) and CAC (spend ÷ new customers) vary through their denominators; a CAC from
     the sheet's own count does not vary. Empty without a basis or without the annual columns.
+
+    With ``customer_tenures`` (:func:`customer_tenure_positions` of the same customers) each replicate also gives
+    the revenue per active customer in tenure years 1 … ``tenure_years`` (``tenure_revenue_per_active``): the
+    same weights resample the customers' tenure revenue and activity as their annual columns (one table, one draw,
+    :class:`ReplicateColumns`), so a customer counted twice in a replicate counts twice in both, and what retention
+    and the tenure profits have in common (the same customers) stays in the replicates.
+    Formula: (revenue per active customer in year t)*ᵦ = Σᵢ wᵦᵢ · revenueᵢₜ / Σᵢ wᵦᵢ · activeᵢₜ.
     """
     if basis is None or any(column not in customer_table.columns for column in BASIS_COLUMNS):
         return BasisReplicates(())
-    sums = bootstrap_sums(basis_columns(customer_table, basis), replicates, seed)
+    columns = ReplicateColumns.of(customer_table, basis, customer_tenures, tenure_years)
+    sums = bootstrap_sums_of_parts(columns.part, columns.customer_count, columns.column_count, replicates, seed)
+    return replicates_from_sums(basis, sums, columns.tenure_years)
+
+
+def replicates_from_sums(basis: AnnualBasis, sums: np.ndarray, tenure_years: int = 0) -> BasisReplicates:
+    """The replicates that weighted sums of :class:`ReplicateColumns` give (replicates × columns, as
+    :func:`bootstrap_sums` returns them): each row's first 7 sums replace ``basis``'s :data:`REPLICATE_COLUMNS`
+    (counts rounded to whole customers), and each tenure year's revenue sum over its active-customer sum is the
+    replicate's revenue per active customer in that year (NaN without half an active customer).
+    Formula: (revenue per active customer in year t)*ᵦ = Σᵢ wᵦᵢ · revenueᵢₜ / Σᵢ wᵦᵢ · activeᵢₜ.
+    Units: counts in customers, money in the data's currency."""
+    width = len(REPLICATE_COLUMNS)
+    if sums.shape[1] != width + 2 * tenure_years:
+        raise ValueError(f"sums must have {width + 2 * tenure_years} columns for {tenure_years} tenure years, "
+                         f"got {sums.shape[1]}")
+    tenure_revenue = None
+    if tenure_years:
+        revenue, active = sums[:, width:width + tenure_years], sums[:, width + tenure_years:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tenure_revenue = np.where(active >= 0.5, revenue / active, np.nan)
     return BasisReplicates(tuple(
         replace(basis, **{name: float(value) if name == "revenue" else max(0, int(round(value)))
                           for name, value in zip(REPLICATE_COLUMNS, row, strict=True)})
-        for row in sums
-    ))
+        for row in sums[:, :width]
+    ), tenure_revenue_per_active=tenure_revenue)
 
 
 @dataclass(frozen=True)

@@ -428,6 +428,27 @@ def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine 
     return run_sql("revenue_by_tenure", {"period": check_period(period)}, engine, transactions=transactions)
 
 
+def customer_tenure_revenue(transactions: Table, period: str = "year", engine: Engine | None = None,
+                            max_tenure: int = 5) -> pd.DataFrame:
+    """Each customer's revenue and activity by period of their own life: the parts :func:`revenue_by_tenure` sums.
+
+    Tenure and observed customers as in :func:`revenue_by_tenure`; only tenures 1 … ``max_tenure`` are read. One
+    row per customer and observed tenure in which the customer has a row (in no particular order):
+
+    - ``customer_id``, ``tenure``
+    - ``revenue``: the customer's net revenue in their tenure-t window.
+    - ``active``: 1 when the customer has an order (amount ≥ 0) in it, else 0.
+
+    Summed over customers per tenure, ``revenue`` is :func:`revenue_by_tenure`'s ``revenue`` and ``active`` its
+    ``active_customers`` (for tenures up to ``max_tenure``); resampling customers over these rows resamples the
+    tenure table (:func:`retention_core.intervals.basis_replicates`).
+    """
+    if isinstance(max_tenure, bool) or not isinstance(max_tenure, int) or max_tenure < 1:
+        raise ValueError(f"max_tenure must be a whole number of at least 1, got {max_tenure!r}")
+    return run_sql("customer_tenure_revenue", {"period": check_period(period), "max_tenure": max_tenure}, engine,
+                   transactions=transactions)
+
+
 def nps_by_period(nps: Table, period: str = "quarter", engine: Engine | None = None) -> pd.DataFrame:
     """Net Promoter Score answers per period, counted by group (Reichheld 2003).
 

@@ -3,6 +3,7 @@ Reichheld's verdict and the customer base's growth; everything per year."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -52,7 +53,8 @@ MAX_RETENTION = 0.99
 lifetime would be infinite."""
 
 
-def default_profits_by_tenure(aggs: Aggregates, gross_margin: float, max_years: int = 5) -> pd.DataFrame:
+def default_profits_by_tenure(aggs: Aggregates, gross_margin: float,
+                              max_years: int = intervals.TENURE_YEARS) -> pd.DataFrame:
     """Profit per retained customer by year of customer age: revenue per active customer × gross margin.
 
     Uses the customer years fully observed for at least :data:`MIN_CUSTOMERS_PER_TENURE` customers (fewer give
@@ -80,43 +82,66 @@ def profit_scenario(inputs: ProfitInputs) -> metrics.UpliftResult:
     )
 
 
-def tenure_profit_values(profits_by_tenure: tuple[float, ...], retention_rate: np.ndarray, discount_rate: float,
-                         acquisition_cost: np.ndarray, horizon_years: int | None) -> np.ndarray:
+def tenure_profit_values(profits_by_tenure: tuple[float, ...] | np.ndarray, retention_rate: np.ndarray,
+                         discount_rate: float, acquisition_cost: np.ndarray, horizon_years: int | None) -> np.ndarray:
     """:func:`metrics.tenure_profit_value` for an array of retention rates (and CACs): the same sum on arrays.
 
+    ``profits_by_tenure``: the profits of years 1 … n, or one row of them per replicate (replicates × n, broadcast
+    against ``retention_rate`` like its last axis).
     Formula: V = Σₜ₌₁ᴴ pₜ · r^(t−1) / (1 + i)^(t−1) − AC (pₜ = pₙ for t > n; the tail in closed form for H = ∞).
     Units: currency per new customer. Retention must be below 1 + i for H = ∞ (the pages keep it ≤ 99 %).
     """
     profits = np.asarray(profits_by_tenure, dtype=float)
     r = np.asarray(retention_rate, dtype=float)[..., None]
-    i, n = discount_rate, profits.size
+    i, n = discount_rate, profits.shape[-1]
     q = r / (1.0 + i)
     if horizon_years is None:
         listed = np.sum(profits * q ** np.arange(n), axis=-1)
-        tail = profits[-1] * q[..., 0] ** n * (1.0 + i) / (1.0 + i - r[..., 0])
+        tail = profits[..., -1] * q[..., 0] ** n * (1.0 + i) / (1.0 + i - r[..., 0])
         return listed + tail - acquisition_cost
-    kept = profits[:horizon_years]
-    value = np.sum(kept * q ** np.arange(kept.size), axis=-1)
+    kept = profits[..., :horizon_years]
+    value = np.sum(kept * q ** np.arange(kept.shape[-1]), axis=-1)
     if horizon_years > n:
-        value = value + profits[-1] * np.sum(q ** np.arange(n, horizon_years), axis=-1)
+        value = value + profits[..., -1] * np.sum(q ** np.arange(n, horizon_years), axis=-1)
     return value - acquisition_cost
 
 
+def profits_by_tenure_replicates(table: pd.DataFrame, replicates: intervals.BasisReplicates, gross_margin: float,
+                                 edited: Mapping[int, float]) -> np.ndarray:
+    """The simulator's profit by customer year on every bootstrap replicate: replicates × the rows of ``table``.
+
+    ``table`` is the profit-by-customer-year table the simulator shows (:func:`default_profits_by_tenure` with
+    the user's ``edited`` profits put in). A year the user edited keeps its typed profit in every replicate (a value
+    typed in carries no uncertainty of its own); any other year is the replicate's revenue per active customer in
+    that year × ``gross_margin``, as :func:`default_profits_by_tenure` computes it from the data
+    (:meth:`~retention_core.intervals.BasisReplicates.revenue_per_active_customer`, the same customer weights as
+    the replicate's retention), or the shown profit where that year was not resampled.
+    Formula: p*ᵦₜ = (revenue per active customer in year t)*ᵦ × gross margin. Units: currency per customer year.
+    """
+    profits = np.tile(table["profit"].to_numpy(dtype=float), (len(replicates), 1))
+    for column, tenure in enumerate(table["tenure"].astype(int)):
+        revenue = replicates.revenue_per_active_customer(tenure)
+        if tenure not in edited and revenue is not None:
+            profits[:, column] = revenue * gross_margin
+    return profits
+
+
 def profit_scenario_replicates(inputs: ProfitInputs, retention_rate: np.ndarray, acquisition_cost: np.ndarray,
-                               uplift_points: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """:func:`profit_scenario` over replicates at once: each replicate's retention (NaN: none) and CAC (NaN: none
-    given, values before acquisition cost), the uplift of ``inputs`` (or ``uplift_points``, broadcast against the
-    replicates: a column of uplifts gives one row per uplift) capped where less room is left below 99 % (as the
-    slider would be). Returns :class:`metrics.UpliftResult` field name → array (relative change NaN where it
-    means nothing, as None there)."""
+                               uplift_points: np.ndarray | None = None,
+                               profits_by_tenure: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """:func:`profit_scenario` over replicates at once: each replicate's retention (NaN: none), CAC (NaN: none
+    given, values before acquisition cost) and profits by customer year (``profits_by_tenure``, replicates ×
+    years, NaN: none; None: those of ``inputs`` in every replicate), the uplift of ``inputs`` (or
+    ``uplift_points``, broadcast against the replicates: a column of uplifts gives one row per uplift) capped where
+    less room is left below 99 % (as the slider would be). Returns :class:`metrics.UpliftResult` field name → array
+    (relative change NaN where it means nothing, as None there)."""
+    profits = inputs.profits_by_tenure if profits_by_tenure is None else profits_by_tenure
     r = np.asarray(retention_rate, dtype=float)
     cac = np.where(np.isnan(np.asarray(acquisition_cost, dtype=float)), 0.0, acquisition_cost)
     uplift = inputs.uplift_points if uplift_points is None else uplift_points
     after = r + np.minimum(uplift, np.maximum(0.0, MAX_RETENTION - r))
-    before_value = tenure_profit_values(inputs.profits_by_tenure, r, inputs.annual_discount_rate, cac,
-                                        inputs.horizon_years)
-    after_value = tenure_profit_values(inputs.profits_by_tenure, after, inputs.annual_discount_rate, cac,
-                                       inputs.horizon_years)
+    before_value = tenure_profit_values(profits, r, inputs.annual_discount_rate, cac, inputs.horizon_years)
+    after_value = tenure_profit_values(profits, after, inputs.annual_discount_rate, cac, inputs.horizon_years)
     gross = before_value + cac
     meaningful = (gross > 0) & (before_value >= metrics.MEANINGFUL_VALUE_SHARE * gross)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -151,9 +176,10 @@ def uplift_curve(inputs: ProfitInputs, steps: int = 21) -> pd.DataFrame:
 
 
 def uplift_curve_band(inputs: ProfitInputs, retention_rate: np.ndarray, acquisition_cost: np.ndarray,
-                      steps: int = 21, level: float = intervals.LEVEL) -> pd.DataFrame:
+                      profits_by_tenure: np.ndarray | None = None, steps: int = 21,
+                      level: float = intervals.LEVEL) -> pd.DataFrame:
     """The ``level`` interval of :func:`uplift_curve` at each of its uplifts, over replicates of the measured
-    retention and CAC (as :func:`profit_scenario_replicates` takes them).
+    retention, CAC and profits by customer year (as :func:`profit_scenario_replicates` takes them).
 
     Definition: at each uplift u of the curve, the percentile interval of the replicates' profit increase.
     Formula: [q₍₁₋ₗ₎/₂, q₍₁₊ₗ₎/₂] of {ΔV*ᵦ(u)} (:func:`intervals.percentile_bounds`, one row per uplift)
@@ -163,7 +189,7 @@ def uplift_curve_band(inputs: ProfitInputs, retention_rate: np.ndarray, acquisit
     Reference: Efron & Tibshirani (1993), An Introduction to the Bootstrap, §13.3.
     """
     points = np.linspace(0.0, max_uplift_points(inputs.annual_retention_rate), steps)
-    result = profit_scenario_replicates(inputs, retention_rate, acquisition_cost, points[:, None])
+    result = profit_scenario_replicates(inputs, retention_rate, acquisition_cost, points[:, None], profits_by_tenure)
     relative_low, relative_high = intervals.percentile_bounds(result["relative_change"], level)
     value_low, value_high = intervals.percentile_bounds(result["value_change"], level)
     return pd.DataFrame({"uplift_points": points, "relative_low": relative_low, "relative_high": relative_high,

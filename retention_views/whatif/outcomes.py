@@ -29,6 +29,7 @@ from retention_views.page_results.profit import (
     Verdict,
     profit_scenario,
     profit_scenario_replicates,
+    profits_by_tenure_replicates,
     reichheld_verdict,
     uplift_curve,
     uplift_curve_band,
@@ -248,12 +249,16 @@ def profit_replicates(aggs: Aggregates, values: Mapping[str, object]) -> dict[st
     field name: the measured retention and CAC vary as in :func:`replicate_values`, evaluated at once
     (:func:`profit_scenario_replicates`).
 
-    The profits by customer year stay as shown (their sampling error is not in the interval). A replicate whose
-    retention leaves less room than the chosen uplift below 99 % takes the uplift that is left, as the slider would.
-    Empty without replicates or without a retention rate.
+    The profits by customer year measured from the data vary too, with the same customer weights as retention
+    (:func:`~retention_views.page_results.profit.profits_by_tenure_replicates`); a profit the user typed in stays as
+    typed. A replicate whose retention leaves less room than the chosen uplift below 99 % takes the uplift that is
+    left, as the slider would. Empty without replicates or without a retention rate.
     """
     replicated = _profit_replicate_inputs(aggs, values)
-    return {} if replicated is None else profit_scenario_replicates(*replicated)
+    if replicated is None:
+        return {}
+    inputs, retention, cac, profits = replicated
+    return profit_scenario_replicates(inputs, retention, cac, profits_by_tenure=profits)
 
 
 def profit_curve_band(aggs: Aggregates, values: Mapping[str, object],
@@ -267,15 +272,19 @@ def profit_curve_band(aggs: Aggregates, values: Mapping[str, object],
 
 
 def _profit_replicate_inputs(aggs: Aggregates, values: Mapping[str, object]
-                             ) -> tuple[ProfitInputs, np.ndarray, np.ndarray] | None:
-    """The simulator's inputs and each replicate's retention and CAC (NaN: none); None without replicates."""
+                             ) -> tuple[ProfitInputs, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The simulator's inputs and each replicate's retention, CAC (NaN: none) and profits by customer year; None
+    without replicates."""
     inputs = profit_inputs(aggs, values)
     replicates = aggs.basis_replicates
     if inputs is None or aggs.basis is None or len(replicates) == 0:
         return None
     ones = np.ones(len(replicates))
+    margin = float(values["clv_gross_margin"])
+    edited = values["profit_tenure"]
+    profits = profits_by_tenure_replicates(profits_table(aggs, margin, edited), replicates, margin, edited)
     return (inputs, _replicated(aggs.basis, replicates, values, "profit_retention") * ones,
-            _replicated(aggs.basis, replicates, values, "profit_cac") * ones)
+            _replicated(aggs.basis, replicates, values, "profit_cac") * ones, profits)
 
 
 def evaluate(aggs: Aggregates, values: Mapping[str, object]) -> Outcome:

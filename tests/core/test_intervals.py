@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention_core import intervals
+from retention_core import intervals, queries
 
+from hand_orders import three_years_orders
 from retention_core.customer_value import AnnualBasis, annual_basis
+from retention_core.dataset import Dataset, aggregate
 from retention_core.intervals import BasisReplicates, Interval, percentile_interval
 from retention_views import page_results, whatif
 
@@ -133,7 +135,7 @@ def sample_aggs(sample_quarterly):
     return sample_quarterly  # aggregate()'s defaults: quarters, a 12-month window
 
 
-def test_replicates_resample_the_customers_and_keep_the_spend(sample_aggs):
+def test_replicates_resample_the_customers_and_keep_the_spend(sample_aggs, sample_dataset):
     aggs = sample_aggs
     replicates = aggs.basis_replicates
     assert len(replicates) == intervals.REPLICATES
@@ -141,8 +143,11 @@ def test_replicates_resample_the_customers_and_keep_the_spend(sample_aggs):
     assert rates.std() > 0 and abs(rates.mean() - aggs.basis.retention_rate) < 0.01
     assert all(replicate.retention_spend == aggs.basis.retention_spend for replicate in replicates.bases)
     assert all(replicate.as_of == aggs.basis.as_of for replicate in replicates.bases)
-    again = intervals.basis_replicates(aggs.customers, aggs.basis)
+    tenures = queries.customer_tenure_revenue(sample_dataset.transactions, "year", max_tenure=intervals.TENURE_YEARS)
+    again = intervals.basis_replicates(aggs.customers, aggs.basis, customer_tenures=intervals.customer_tenure_positions(
+        aggs.customers["customer_id"], tenures))
     assert again.bases == replicates.bases  # seeded: the same data gives the same intervals
+    np.testing.assert_array_equal(again.tenure_revenue_per_active, replicates.tenure_revenue_per_active)
 
 
 # --- propagation: three replicates in, three CLVs out ---------------------------------------------------------------
@@ -363,3 +368,71 @@ def test_the_clv_chart_draws_each_interval_as_an_error_bar():
     assert list(bars.error_y.array) == pytest.approx([0.0, 5.0, 0.0])  # simple, margin multiple, finite
     assert list(bars.error_y.arrayminus) == pytest.approx([0.0, 10.0, 0.0])
     assert charts.clv_comparison_chart(result, "en", "EUR").data[0].error_y.array is None
+
+
+# --- the tenure profits, resampled with the same weights ------------------------------------------------------------
+
+
+def test_three_weightings_give_tenure_profits_worked_out_by_hand():
+    # three_years_orders (tests/hand_orders.py), data end 2024-12-31; each customer's years of life, by hand:
+    #   A first 2022-02-01: year 1 (to 2023-02-01) 7; year 2 (to 2024-02-01) 8; year 3 not over by the end
+    #   B first 2023-05-01: year 1 15 - 5 = 10 (the return on 2024-02-01 falls in it)
+    #   C first 2023-01-10: year 1 12          D first 2022-01-01: year 1 9; years 2 and 3 without an order
+    #   E first 2024-05-05: no whole year      F first 2022-03-03: year 1 4; year 2 without an order
+    aggs = aggregate(Dataset(transactions=three_years_orders(), key="hand", name="hand"), "year", 12)
+    tenures = intervals.customer_tenure_positions(
+        aggs.customers["customer_id"],
+        queries.customer_tenure_revenue(three_years_orders(), "year", max_tenure=intervals.TENURE_YEARS))
+    columns = intervals.ReplicateColumns.of(aggs.customers, aggs.basis, tenures, tenure_years=2)
+    table = columns.part(0, columns.customer_count)
+    assert aggs.customers["customer_id"].take(columns.customers).tolist() == list("ABCDEF")
+    assert table[:, 7:9].tolist() == [[7, 8], [10, 0], [12, 0], [9, 0], [0, 0], [4, 0]]  # revenue, years 1 and 2
+    assert table[:, 9:11].tolist() == [[1, 1], [1, 0], [1, 0], [1, 0], [0, 0], [1, 0]]  # active, years 1 and 2
+    weights = np.array([[1, 1, 1, 1, 1, 1],   # the data itself
+                        [2, 0, 1, 1, 0, 1],   # A twice, B and E left out
+                        [1, 3, 1, 0, 1, 2]])  # B three times, F twice, D left out
+    replicates = intervals.replicates_from_sums(aggs.basis, weights @ table, tenure_years=2)
+    # year 1: (7 + 10 + 12 + 9 + 4) / 5 = 8.4; (14 + 12 + 9 + 4) / 5 = 7.8; (7 + 30 + 12 + 8) / 7 = 57 / 7
+    # year 2: only A is active: 8 / 1 = 8; 16 / 2 = 8; 8 / 1 = 8
+    assert replicates.revenue_per_active_customer(1) == pytest.approx([8.4, 7.8, 57 / 7])
+    assert replicates.revenue_per_active_customer(2) == pytest.approx([8.0, 8.0, 8.0])
+    assert replicates.revenue_per_active_customer(3) is None
+    # the same weights give the basis: buyers in P (A, B, C) 3, 3, 5; of them back in L (A, C) 2, 3, 2
+    assert [(b.previous_year_buyers, b.retained_buyers) for b in replicates.bases] == [(3, 2), (3, 3), (5, 2)]
+    # the first weighting is the data: its tenure figures are the tenure table's
+    measured = aggs.tenure.set_index("tenure")["revenue_per_active_customer"]
+    assert [measured[1], measured[2]] == pytest.approx([8.4, 8.0])
+    # profits at a 50 % margin; year 1 typed in as 5, it stays 5 in every replicate
+    table = pd.DataFrame({"tenure": [1, 2], "profit": [4.2, 4.0]})  # as shown: the data's (fewer than 30 customers)
+    np.testing.assert_allclose(page_results.profits_by_tenure_replicates(table, replicates, 0.5, {}),
+                               [[4.2, 4.0], [3.9, 4.0], [28.5 / 7, 4.0]])
+    # carried through: value before = p₁ + p₂ · r at r = 50 %, no discount, 2 years: 4.2 + 2, 3.9 + 2, 28.5 / 7 + 2
+    inputs = page_results.ProfitInputs((4.2, 4.0), 0.5, 0.0, 0.0, None, 2)
+    profits = page_results.profits_by_tenure_replicates(table, replicates, 0.5, {})
+    carried = page_results.profit_scenario_replicates(inputs, np.full(3, 0.5), np.full(3, np.nan),
+                                                      profits_by_tenure=profits)
+    np.testing.assert_allclose(carried["value_before"], [6.2, 5.9, 28.5 / 7 + 2])
+    typed = table.assign(profit=[5.0, 4.0])
+    assert page_results.profits_by_tenure_replicates(typed, replicates, 0.5, {1: 5.0})[:, 0].tolist() == [5.0] * 3
+
+
+def test_a_weighting_without_an_active_customer_in_a_year_has_no_profit_for_it():
+    sums = np.zeros((1, 7 + 2))
+    sums[0, 7] = -4.0  # a return only: revenue, but no active customer
+    replicates = intervals.replicates_from_sums(basis(), sums, tenure_years=1)
+    assert np.isnan(replicates.revenue_per_active_customer(1)).all()
+    with pytest.raises(ValueError, match="sums must have 11 columns for 2 tenure years, got 9"):
+        intervals.replicates_from_sums(basis(), sums, tenure_years=2)
+
+
+def test_tenure_profits_that_vary_widen_the_profit_interval(sample_aggs):
+    values = whatif.resolve(sample_aggs, {}).values
+    with_tenures = whatif.profit_intervals(sample_aggs, values)["value_before"]
+    fixed = dataclasses.replace(sample_aggs, basis_replicates=BasisReplicates(sample_aggs.basis_replicates.bases))
+    without = whatif.profit_intervals(fixed, values)["value_before"]
+    assert with_tenures.high - with_tenures.low > without.high - without.low
+    # a profit typed in for every year leaves only retention's uncertainty
+    typed = {**values, "profit_tenure": {int(year): 50.0 for year in whatif.profits_table(
+        sample_aggs, values["clv_gross_margin"], {})["tenure"]}}
+    assert whatif.profit_intervals(sample_aggs, typed)["value_before"] == whatif.profit_intervals(fixed, typed)[
+        "value_before"]

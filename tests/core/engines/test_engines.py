@@ -139,6 +139,9 @@ ORDER_QUERIES = {
         "revenue_bridge", {"period": "quarter"}, engine, flows=window_flows(orders, "quarter", engine)),
     "revenue_by_tenure_year": lambda orders, engine: queries.revenue_by_tenure(orders, "year", engine),
     "revenue_by_tenure_month": lambda orders, engine: queries.revenue_by_tenure(orders, "month", engine),
+    "customer_tenure_revenue_year": lambda orders, engine: queries.customer_tenure_revenue(orders, "year", engine),
+    "customer_tenure_revenue_month": lambda orders, engine: queries.customer_tenure_revenue(
+        orders, "month", engine, max_tenure=40),
     "customer_summary": lambda orders, engine: queries.customer_summary(orders, engine),
     "customer_summary_annual": lambda orders, engine: queries.customer_summary(
         orders, engine, basis_end=last_order_day(orders)),
