@@ -120,8 +120,10 @@ def what_if() -> None:
                        interval_help_key="interval_help_predictive")
         st.markdown(s.t("predictive_why_differ", horizon=horizon,
                         median=widgets.format_value("money", forecast.median_clv, s)))
-        st.caption(s.t("predictive_fitted_on", customers=format_number(btyd.customers, s.lang),
-                       repeaters=format_number(btyd.repeaters, s.lang)))
+        thin = widgets.thin_data_text(forecast.mean_clv_interval, forecast.mean_clv, s, btyd.customers,
+                                      btyd.repeaters)
+        st.caption(" ".join([s.t("predictive_fitted_on", customers=format_number(btyd.customers, s.lang),
+                                 repeaters=format_number(btyd.repeaters, s.lang)), *([thin] if thin else [])]))
         if btyd.fit_customers < btyd.customers:
             st.caption(s.t("predictive_fitted_on_sample", sample=format_number(btyd.fit_customers, s.lang)))
         if btyd.gamma_gamma_excluded:

@@ -5,10 +5,16 @@ Run: python bench/bench_intervals.py [--rows 1000000 10000000] [--repeats 5]
 For each size (the generated order logs of ``bench/bench_scale.py``, about 2.8 rows per customer) this prepares the
 upload as the Data page does and aggregates it once (not timed here: ``bench_scale.py`` reports it), then prints:
 
-- customers in the summary and those the bootstrap weights (bought in the last 24 months);
-- replicates: :func:`retention_core.intervals.basis_replicates` on the customer summary (what ``aggregate`` adds
-  to its "customers" step), best and median of ``--repeats`` runs, and its peak of traced allocations (NumPy
-  reports its arrays to ``tracemalloc``);
+- customers in the summary and those the bootstrap weights (bought in the last 24 months, or with a whole tenure
+  year in the data);
+- the tenure rows: :func:`retention_core.queries.customer_tenure_revenue` as ``aggregate`` runs it in its "tenure"
+  step (coded ids, a fresh DuckDB database), best and median of ``--repeats`` runs, its result's rows and size and
+  the process's resident memory at its peak during the query over that before it (sampled every 5 ms: DuckDB's
+  memory is not traced), then :func:`retention_core.intervals.customer_tenure_positions`;
+- replicates: :func:`retention_core.intervals.basis_replicates` on the customer summary with the tenure rows
+  (what ``aggregate`` adds to its "customers" step) and without them (the basis alone, as before), best and
+  median of ``--repeats`` runs, and their peak of traced allocations (NumPy reports its arrays to
+  ``tracemalloc``);
 - per rerun: :func:`whatif.clv_intervals` and :func:`whatif.profit_intervals` at the page defaults with the retention
   moved (so the replicates' arrays are read, not rebuilt), median of 50 calls; the first call of each, which
   builds the replicates' arrays of measurements once per data set, separately.
@@ -21,9 +27,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -33,11 +41,40 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+class RssPeak:
+    """The process's resident memory sampled every 5 ms while the ``with`` block runs: ``growth_mb`` is its peak
+    over its value at the start."""
+
+    def __enter__(self) -> RssPeak:
+        self._start = self._peak = _rss_mb()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.005):
+            self._peak = max(self._peak, _rss_mb())
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        self.growth_mb = max(self._peak, _rss_mb()) - self._start
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
 def measure(rows: int, repeats: int) -> dict:
+    import numpy as np
+    import pandas as pd
     from bench_scale import upload_file
 
-    from retention_core import intervals
-    from retention_core.dataset import Dataset, aggregate, content_key
+    from retention_core import intervals, queries
+    from retention_core.dataset import Dataset, _customer_codes, aggregate, content_key
+    from retention_core.engines import DuckDBEngine
     from retention_core.ingest import map_columns, prepare_sheet, read_table, suggest_mapping
     from retention_views import whatif
 
@@ -51,18 +88,38 @@ def measure(rows: int, repeats: int) -> dict:
     del data, loaded, prepared
     aggs = aggregate(dataset, "quarter", 12)
     customers, basis = aggs.customers, aggs.basis
-    result = {"rows": rows, "customers": len(customers),
-              "weighted": len(intervals.basis_columns(customers, basis))}
-    times = []
+    result = {"rows": rows, "customers": len(customers)}
+    coded, uniques = _customer_codes(dataset.transactions, products=False, known=dataset.transaction_codes)
+    engine = DuckDBEngine(fresh_database=True)
+    times, growth = [], []
     for _ in range(repeats):
-        began = time.perf_counter()
-        intervals.basis_replicates(customers, basis)
-        times.append(time.perf_counter() - began)
-    result["replicates_best_s"], result["replicates_median_s"] = min(times), statistics.median(times)
-    tracemalloc.start()
-    replicates = intervals.basis_replicates(customers, basis)
-    result["replicates_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
-    tracemalloc.stop()
+        with RssPeak() as peak:
+            began = time.perf_counter()
+            tenure_rows = queries.customer_tenure_revenue(coded, "year", engine, max_tenure=intervals.TENURE_YEARS)
+            times.append(time.perf_counter() - began)
+        growth.append(peak.growth_mb)
+    result["tenure_rows"], result["tenure_rows_mb"] = len(tenure_rows), tenure_rows.memory_usage().sum() / 1e6
+    result["tenure_query_best_s"], result["tenure_query_median_s"] = min(times), statistics.median(times)
+    result["tenure_query_rss_growth_mb"] = max(growth)
+    ids = pd.Series(np.arange(len(uniques), dtype=np.int32)) if uniques is not None else customers["customer_id"]
+    began = time.perf_counter()
+    tenures = intervals.customer_tenure_positions(ids, tenure_rows)
+    result["positions_s"] = time.perf_counter() - began
+    del tenure_rows, coded
+    result["weighted"] = intervals.ReplicateColumns.of(customers, basis, tenures,
+                                                      intervals.TENURE_YEARS).customer_count
+    for name, rows_of_tenures in (("replicates", tenures), ("basis_only", None)):
+        times = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            intervals.basis_replicates(customers, basis, customer_tenures=rows_of_tenures)
+            times.append(time.perf_counter() - began)
+        result[f"{name}_best_s"], result[f"{name}_median_s"] = min(times), statistics.median(times)
+        tracemalloc.start()
+        replicates = intervals.basis_replicates(customers, basis, customer_tenures=rows_of_tenures)
+        result[f"{name}_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    replicates = intervals.basis_replicates(customers, basis, customer_tenures=tenures)
     values = whatif.resolve(aggs, {}).values
     aggs = type(aggs)(**{**{name: getattr(aggs, name) for name in aggs.__dataclass_fields__},
                          "basis_replicates": replicates})
@@ -98,8 +155,14 @@ def main() -> None:
                                 check=True, capture_output=True, text=True).stdout
         found = json.loads(output.strip().splitlines()[-1])
         print(f"{found['rows']:>10,} rows, {found['customers']:,} customers ({found['weighted']:,} weighted): "
-              f"replicates {found['replicates_best_s']:.2f} s best / {found['replicates_median_s']:.2f} s median, "
-              f"peak {found['replicates_peak_mb']:.0f} MB traced (target: a few s, a few hundred MB); "
+              f"tenure rows query {found['tenure_query_best_s']:.2f} s best / "
+              f"{found['tenure_query_median_s']:.2f} s median, {found['tenure_rows']:,} rows "
+              f"({found['tenure_rows_mb']:.0f} MB), resident memory +{found['tenure_query_rss_growth_mb']:.0f} MB "
+              f"at most; positions {found['positions_s']:.2f} s; "
+              f"replicates with tenures {found['replicates_best_s']:.2f} s best / "
+              f"{found['replicates_median_s']:.2f} s median, peak {found['replicates_peak_mb']:.0f} MB traced; "
+              f"basis alone {found['basis_only_best_s']:.2f} s / {found['basis_only_median_s']:.2f} s, "
+              f"peak {found['basis_only_peak_mb']:.0f} MB (target: a few s, a few hundred MB); "
               f"per rerun CLV {found['clv_rerun_ms']:.1f} ms, profit {found['profit_rerun_ms']:.1f} ms "
               f"(first call {found['clv_first_ms']:.0f} / {found['profit_first_ms']:.0f} ms; target rerun < 200 ms)")
     probes.append(machine_probe())

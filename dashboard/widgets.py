@@ -12,7 +12,7 @@ from pandas.io.formats.style import Styler
 
 from dashboard.sidebar import Settings
 from retention_core.customer_value import AnnualBasis
-from retention_core.intervals import Interval, informative
+from retention_core.intervals import Interval, informative, thin_data
 from retention_views import text_keys
 from retention_views.exports import to_csv_bytes
 from retention_views.formats import format_day, format_interval_range, format_kind, format_number, format_percent
@@ -136,14 +136,24 @@ def metric(label_key: str, kind: str, value: float | None, s: Settings, help_key
 
 def interval_sentence(key: str, kind: str, value: float | None, interval: Interval | None, s: Settings) -> None:
     """The page's one plain sentence on how sure a figure is (text ``key`` with ``low`` and ``high``), and a second
-    one when the interval is wide (:meth:`Interval.is_wide`); nothing without an interval."""
+    one when its data are thin (:func:`thin_data_text`); nothing without an interval."""
     interval = shown_interval(interval, value)
     if interval is None:
         return
     text = s.t(key, low=format_value(kind, interval.low, s), high=format_value(kind, interval.high, s))
-    if interval.is_wide(value):
-        text += " " + s.t("interval_wide")
-    st.caption(text)
+    thin = thin_data_text(interval, value, s)
+    st.caption(f"{text} {thin}" if thin else text)
+
+
+def thin_data_text(interval: Interval | None, value: float | None, s: Settings, customers: int | None = None,
+                   repeaters: int | None = None) -> str | None:
+    """The sentence saying a figure rests on thin data (:func:`retention_core.intervals.thin_data` decides:
+    a wide interval, or a model fitted on few ``customers`` or ``repeaters``); None when it does not."""
+    thin = thin_data(shown_interval(interval, value), value, customers, repeaters)
+    if thin is None:
+        return None
+    return s.t(text_keys.THIN_DATA[thin.reason],
+               **{name: format_number(count, s.lang) for name, count in thin.params.items() if count is not None})
 
 
 def chart(figure: go.Figure, s: Settings, key: str | None = None) -> None:

@@ -43,7 +43,17 @@ EXACT_CUSTOMERS = 50_000
 normal distribution the drawn sums approach (the same mean and covariance)."""
 WIDE_SHARE = 0.5
 """An interval wider than this share of its figure's absolute value is called wide: the page then says the data
-are thin for this figure (a sentence, never a cut-off)."""
+are thin for this figure (a sentence, never a cut-off). For a roughly normal spread an 80 % interval is 2.56
+standard errors wide, so this is a relative standard error above about 20 %: the range where statistical offices
+start to flag an estimate for caution (Statistics Canada: coefficient of variation from 16.6 % "use with caution";
+the U.S. NCHS: relative standard error over 30 % "unreliable"), and where even the figure's first digit is
+unsure."""
+THIN_FIT_FACTOR = 4
+"""A predictive fit on fewer than this many times the model's minimum of customers or repeat buyers
+(:data:`retention_core.models.MIN_CUSTOMERS`, :data:`~retention_core.models.MIN_REPEAT_CUSTOMERS`) is called thin:
+its parameters' standard errors are then still more than half of what they are at the minimum (they shrink with
+1 / √n), and its interval, from the curvature of the likelihood at its maximum (an approximation for many
+customers), may itself understate the spread."""
 
 # Poisson(1) weights from uniform 16-bit draws by table lookup: drawing Poisson variates directly cost ten times
 # as long. Each weight k has probability within 2⁻¹⁶ of e⁻¹ / k!.
@@ -337,6 +347,40 @@ class Interval:
     def contains(self, value: float) -> bool:
         """low ≤ value ≤ high."""
         return self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
+class ThinData:
+    """Why a figure rests on thin data: ``reason`` is ``wide`` (its interval is wide, :meth:`Interval.is_wide`),
+    ``few_repeaters`` or ``few_customers`` (the predictive fit's counts, see :data:`THIN_FIT_FACTOR`); ``params``
+    the counts the sentence names (``customers``, ``repeaters``)."""
+
+    reason: str
+    params: dict = field(default_factory=dict)
+
+
+def thin_data(interval: Interval | None, value: float | None, customers: int | None = None,
+              repeaters: int | None = None) -> ThinData | None:
+    """Whether a figure shown with ``interval`` should say that its data are thin, and why; None when it need not.
+
+    Definition: thin when the interval is wide against the figure (:meth:`Interval.is_wide`: wider than
+    :data:`WIDE_SHARE` of |value|), or, for a model fitted on ``customers`` of whom ``repeaters`` bought again,
+    when either count is below :data:`THIN_FIT_FACTOR` times the model's minimum. Few repeat buyers are named first
+    (they carry the dropout and spend parameters), then few customers, then the width. Never hides the figure: the
+    page shows it and adds the sentence. Nothing is thin without a value, or without an interval and counts.
+    """
+    from retention_core.models import MIN_CUSTOMERS, MIN_REPEAT_CUSTOMERS  # the models import this module
+
+    if value is None:
+        return None
+    counts = {"customers": customers, "repeaters": repeaters}
+    if repeaters is not None and repeaters < THIN_FIT_FACTOR * MIN_REPEAT_CUSTOMERS:
+        return ThinData("few_repeaters", counts)
+    if customers is not None and customers < THIN_FIT_FACTOR * MIN_CUSTOMERS:
+        return ThinData("few_customers", counts)
+    if interval is not None and interval.is_wide(value):
+        return ThinData("wide", counts)
+    return None
 
 
 def informative(interval: Interval | None, value: float | None) -> Interval | None:

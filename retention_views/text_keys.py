@@ -211,6 +211,9 @@ UNKNOWN_RETENTION = {"short_history": "unknown_retention_short_history",
                      "no_previous_buyers": "unknown_retention_no_previous_buyers",
                      "assumed": "unknown_retention_assumed"}
 """Why the data does not measure the annual retention (``AnnualBasis.retention_unknown_reason``)."""
+THIN_DATA = {"wide": "interval_wide", "few_repeaters": "thin_data_few_repeaters",
+             "few_customers": "thin_data_few_customers"}
+"""The sentence saying a figure rests on thin data, by :func:`retention_core.intervals.thin_data`'s reason."""
 PREDICTIVE_REASON = {
     "invalid_data": "predictive_reason_invalid_data",
     "too_few_customers": "predictive_reason_too_few_customers",

@@ -436,3 +436,49 @@ def test_tenure_profits_that_vary_widen_the_profit_interval(sample_aggs):
         sample_aggs, values["clv_gross_margin"], {})["tenure"]}}
     assert whatif.profit_intervals(sample_aggs, typed)["value_before"] == whatif.profit_intervals(fixed, typed)[
         "value_before"]
+
+
+# --- thin data: one sentence, never a cut-off -------------------------------------------------------------------
+
+
+def test_a_narrow_interval_on_many_customers_is_not_thin():
+    assert intervals.thin_data(interval(90.0, 110.0), 100.0, customers=5_000, repeaters=1_000) is None
+    assert intervals.thin_data(interval(90.0, 110.0), 100.0) is None  # a measured figure: no fit counts
+
+
+def test_an_interval_wider_than_half_its_figure_says_the_data_are_thin():
+    # 80 % interval 60–130 around 100: 70 wide, more than half of 100 (a relative standard error of about 27 %)
+    thin = intervals.thin_data(interval(60.0, 130.0), 100.0, customers=5_000, repeaters=1_000)
+    assert thin == intervals.ThinData("wide", {"customers": 5_000, "repeaters": 1_000})
+    assert intervals.thin_data(interval(60.0, 109.0), 100.0) is None  # 49 wide: not more than half
+    assert intervals.thin_data(interval(-5.0, 5.0), 0.0).reason == "wide"  # around zero any width is wide
+
+
+@pytest.mark.parametrize(("customers", "repeaters", "reason"), [
+    (5_000, 199, "few_repeaters"),   # fewer than 4 × 50 repeat buyers, however narrow the interval
+    (799, 400, "few_customers"),     # fewer than 4 × 200 customers
+    (799, 199, "few_repeaters"),     # both: the repeat buyers are named (they carry dropout and spend)
+    (800, 200, None),                # four times both minimums: not thin
+])
+def test_a_fit_on_few_customers_or_repeat_buyers_is_thin_whatever_its_interval(customers, repeaters, reason):
+    thin = intervals.thin_data(interval(95.0, 105.0), 100.0, customers=customers, repeaters=repeaters)
+    assert (thin and thin.reason) == reason
+
+
+def test_nothing_is_thin_without_a_figure_and_a_missing_interval_alone_says_nothing():
+    assert intervals.thin_data(interval(0.0, 500.0), None, customers=10, repeaters=1) is None
+    assert intervals.thin_data(None, 100.0) is None
+
+
+@pytest.mark.parametrize(("reason", "lang", "expected"), [
+    ("wide", "de", "Das Intervall ist breit"),
+    ("wide", "en", "The interval is wide"),
+    ("few_repeaters", "de", "Das Modell wurde an nur 120 Wiederkäufern angepasst"),
+    ("few_repeaters", "en", "The model was fitted on only 120 repeat buyers"),
+    ("few_customers", "de", "Das Modell wurde an nur 640 Kundinnen und Kunden angepasst"),
+    ("few_customers", "en", "The model was fitted on only 640 customers"),
+])
+def test_each_thin_data_reason_has_its_sentence_in_both_languages(reason, lang, expected):
+    from retention_views import text_keys
+    from retention_views.texts import t
+    assert t(text_keys.THIN_DATA[reason], lang, customers="640", repeaters="120").startswith(expected)

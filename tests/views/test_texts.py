@@ -54,6 +54,7 @@ COVERED = {
     "PARAM": (*PARAMS, *RETIRED_KEYS),
     "UNKNOWN_RETENTION": ("short_history", "no_previous_buyers", "assumed"),
     "PREDICTIVE_REASON": PREDICTIVE_REASONS,
+    "THIN_DATA": ("wide", "few_repeaters", "few_customers"),  # intervals.thin_data's reasons
     "LOYALTY_QUESTION": ("recommend", "repurchase", "try_new"),
     "INPUT_SOURCE": ("measured", "assumed", "yours"),
     "INDUSTRY": tuple(industry.key for industry in INDUSTRY_RETENTION),
