@@ -98,42 +98,61 @@ def bootstrap_sums(values: np.ndarray, replicates: int = REPLICATES, seed: int =
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 2:
         raise ValueError(f"values must be a table (customers × columns), got {values.ndim} dimensions")
-    return bootstrap_sums_of_parts(lambda start, stop: values[start:stop], values.shape[0], values.shape[1],
-                                   replicates, seed, chunk, exact_up_to)
+    _check_replicates(replicates)
+    rng = np.random.default_rng(seed)
+    count, width = values.shape
+    if count > exact_up_to:
+        return _normal_sums(lambda start, stop: values[start:stop], 0, count, width, replicates, rng)
+    return _drawn_sums(lambda start, stop: values[start:stop], 0, count, width, replicates, rng, chunk)
 
 
-def bootstrap_sums_of_parts(part: Callable[[int, int], np.ndarray], customer_count: int, column_count: int,
-                            replicates: int = REPLICATES, seed: int = SEED, chunk: int = CUSTOMERS_PER_CHUNK,
-                            exact_up_to: int = EXACT_CUSTOMERS) -> np.ndarray:
-    """:func:`bootstrap_sums` of a table handed over in parts: ``part(start, stop)`` gives its rows ``start`` to
-    ``stop`` − 1 (customers × ``column_count``), so a table of millions of customers never exists whole. The same
-    replicates as :func:`bootstrap_sums` of the whole table (the same seed draws the same weights)."""
+def _check_replicates(replicates: int) -> None:
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
-    rng = np.random.default_rng(seed)
-    if customer_count > exact_up_to:
-        return _normal_sums(part, customer_count, column_count, replicates, rng)
+
+
+def _drawn_sums(part: Callable[[int, int], np.ndarray], start: int, stop: int, column_count: int, replicates: int,
+                rng: np.random.Generator, chunk: int = CUSTOMERS_PER_CHUNK) -> np.ndarray:
+    """Σᵢ wᵦᵢ · xᵢ over rows ``start`` … ``stop`` − 1 of a table handed over in parts (``part(a, b)``: its rows a
+    to b − 1), every Poisson(1) weight drawn, one matrix product per ``chunk`` of customers."""
     sums = np.zeros((replicates, column_count))
-    for start in range(0, customer_count, chunk):
-        block = part(start, min(customer_count, start + chunk))
+    for first in range(start, stop, chunk):
+        block = part(first, min(stop, first + chunk))
         weights = poisson_weights(rng, replicates, block.shape[0]).astype(np.float32)
         sums += weights @ block.astype(np.float32)
     return sums
 
 
-def _normal_sums(part: Callable[[int, int], np.ndarray], customer_count: int, column_count: int, replicates: int,
-                 rng: np.random.Generator, chunk: int = CUSTOMERS_PER_MOMENT_CHUNK) -> np.ndarray:
+def _normal_sums(part: Callable[[int, int], np.ndarray], start: int, stop: int, column_count: int,
+                 replicates: int, rng: np.random.Generator, leading: int | None = None,
+                 chunk: int = CUSTOMERS_PER_MOMENT_CHUNK) -> np.ndarray:
     """Replicate sums from N(ΣᵢXᵢ, XᵀX): the Poisson bootstrap's mean and covariance (see :func:`bootstrap_sums`),
-    both summed block by block of customers. The covariance's square root is taken by eigendecomposition, which
-    also takes a singular one (a column of zeros, two equal columns)."""
+    both summed block by block of customers (rows ``start`` … ``stop`` − 1 of ``part``). The covariance's square
+    root is taken by eigendecomposition, which also takes a singular one (a column of zeros, two equal columns).
+
+    ``leading``: the first columns are drawn alone first, exactly as if they were the whole table, and the others
+    from their normal distribution given them (mean μ₂ + Σ₂₁Σ₁₁⁺(S₁ − μ₁), covariance Σ₂₂ − Σ₂₁Σ₁₁⁺Σ₁₂; Σ₁₁⁺ the
+    pseudo-inverse): the same joint distribution, and the leading columns' replicates do not change when columns
+    are added after them."""
     mean, gram = np.zeros(column_count), np.zeros((column_count, column_count))
-    for start in range(0, customer_count, chunk):
-        block = np.asarray(part(start, min(customer_count, start + chunk)), dtype=np.float64)
+    for first in range(start, stop, chunk):
+        block = np.asarray(part(first, min(stop, first + chunk)), dtype=np.float64)
         mean += block.sum(axis=0)
         gram += block.T @ block
-    eigenvalues, vectors = np.linalg.eigh(gram)
+    lead = column_count if leading is None else leading
+    eigenvalues, vectors = np.linalg.eigh(gram[:lead, :lead])
     root = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
-    return mean + rng.standard_normal((replicates, column_count)) @ root.T
+    deviations = rng.standard_normal((replicates, lead)) @ root.T
+    if lead == column_count:
+        return mean + deviations
+    kept = eigenvalues > 1e-12 * max(1.0, eigenvalues.max())
+    inverse = (vectors[:, kept] / eigenvalues[kept]) @ vectors[:, kept].T
+    slope = gram[lead:, :lead] @ inverse
+    conditional = gram[lead:, lead:] - slope @ gram[lead:, :lead].T
+    eigenvalues, vectors = np.linalg.eigh((conditional + conditional.T) / 2)
+    root = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    rest = deviations @ slope.T + rng.standard_normal((replicates, column_count - lead)) @ root.T
+    return mean + np.hstack([deviations, rest])
 
 
 def basis_columns(customer_table: pd.DataFrame, basis: AnnualBasis) -> np.ndarray:
@@ -164,12 +183,14 @@ class ReplicateColumns:
     """The per-customer table one bootstrap resamples: the 7 :data:`REPLICATE_COLUMNS`, then for each tenure year
     t = 1 … ``tenure_years`` the customer's revenue in year t of their life, then for each t whether they ordered
     in it (1 or 0; see :func:`retention_core.queries.customer_tenure_revenue`). Only the customers that add to a
-    column are rows (``customers``: their row numbers in the customer summary, ascending); :meth:`part` builds any
-    range of rows on demand, so the whole table never needs to exist (at 3.6 M customers it would take 0.5 GB).
+    column are rows (``customers``: their row numbers in the customer summary): first the ``basis_count`` that add
+    to the basis (ascending), then those with tenure rows only (ascending). :meth:`part` builds any range of rows on
+    demand, so the whole table never needs to exist (at 3.6 M customers it would take 0.5 GB).
     """
 
     customers: np.ndarray
     tenure_years: int
+    basis_count: int
     _basis: dict = field(compare=False, repr=False)
     _tenures: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
@@ -183,18 +204,26 @@ class ReplicateColumns:
         previous = customer_table["ordered_previous_year"].fillna(False).to_numpy(dtype=bool)
         revenue = customer_table["revenue_last_year"].fillna(0.0).to_numpy(dtype=np.float64)
         keep = previous | bought | (revenue != 0)
-        tenures = None
+        customers, basis_count, tenures = np.flatnonzero(keep), int(keep.sum()), None
         if customer_tenures is not None and tenure_years > 0:
             tenures = customer_tenures[customer_tenures["tenure"].between(1, tenure_years)]
-            keep[tenures["customer"].to_numpy()] = True
+            positions = tenures["customer"].to_numpy()
+            tenure_only = np.zeros(len(keep), dtype=bool)
+            tenure_only[positions] = True
+            tenure_only &= ~keep
+            customers = np.concatenate([customers, np.flatnonzero(tenure_only)])
+            row_of = np.empty(len(keep), dtype=np.int64)
+            row_of[customers] = np.arange(len(customers))
+            rows = row_of[positions]
+            order = np.argsort(rows, kind="stable")
+            tenures = pd.DataFrame({"customer": rows[order], "tenure": tenures["tenure"].to_numpy()[order],
+                                    "revenue": tenures["revenue"].to_numpy()[order],
+                                    "active": tenures["active"].to_numpy()[order]})
         else:
             tenure_years = 0
-        customers = np.flatnonzero(keep)
-        if tenures is not None:  # each tenure row's row number among the kept customers, ascending
-            tenures = tenures.assign(customer=np.searchsorted(customers, tenures["customer"].to_numpy()))
         first = (customer_table["first_order"] > year_start).to_numpy()
         occasions = customer_table["occasions_last_year"].fillna(0).to_numpy()
-        return cls(customers=customers, tenure_years=tenure_years,
+        return cls(customers=customers, tenure_years=tenure_years, basis_count=basis_count,
                    _basis={"bought": bought, "previous": previous, "revenue": revenue, "first": first,
                            "occasions": occasions},
                    _tenures=tenures)
@@ -297,8 +326,30 @@ def basis_replicates(customer_table: pd.DataFrame, basis: AnnualBasis | None, re
     if basis is None or any(column not in customer_table.columns for column in BASIS_COLUMNS):
         return BasisReplicates(())
     columns = ReplicateColumns.of(customer_table, basis, customer_tenures, tenure_years)
-    sums = bootstrap_sums_of_parts(columns.part, columns.customer_count, columns.column_count, replicates, seed)
-    return replicates_from_sums(basis, sums, columns.tenure_years)
+    return replicates_from_sums(basis, replicate_sums(columns, replicates, seed), columns.tenure_years)
+
+
+def replicate_sums(columns: ReplicateColumns, replicates: int = REPLICATES, seed: int = SEED,
+                   chunk: int = CUSTOMERS_PER_CHUNK, exact_up_to: int = EXACT_CUSTOMERS) -> np.ndarray:
+    """:func:`bootstrap_sums` of ``columns`` (replicates × its columns), drawn so that the basis's 7 sums are those
+    the basis's columns alone give (:func:`basis_columns`, the same seed): the tenure years ride on the basis's
+    draw instead of changing it.
+
+    Up to ``exact_up_to`` customers adding to the basis, every weight of theirs is drawn, in the same order as for
+    the basis alone, and the same weight multiplies the customer's tenure columns; the customers with tenure rows
+    only (they add nothing to the basis) come after, drawn on (or, beyond ``exact_up_to`` of them, their sums from
+    the normal distribution: they are other customers, independent of the first). Above, the basis's sums are
+    drawn from the normal distribution first, as for the basis alone, and the tenure sums from their normal
+    distribution given them (:func:`_normal_sums` with ``leading``)."""
+    _check_replicates(replicates)
+    rng = np.random.default_rng(seed)
+    width, count, basis_count = columns.column_count, columns.customer_count, columns.basis_count
+    if basis_count > exact_up_to:
+        return _normal_sums(columns.part, 0, count, width, replicates, rng, leading=len(REPLICATE_COLUMNS))
+    sums = _drawn_sums(columns.part, 0, basis_count, width, replicates, rng, chunk)
+    if count - basis_count > exact_up_to:
+        return sums + _normal_sums(columns.part, basis_count, count, width, replicates, rng)
+    return sums + _drawn_sums(columns.part, basis_count, count, width, replicates, rng, chunk)
 
 
 def replicates_from_sums(basis: AnnualBasis, sums: np.ndarray, tenure_years: int = 0) -> BasisReplicates:

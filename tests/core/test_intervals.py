@@ -148,6 +148,26 @@ def test_replicates_resample_the_customers_and_keep_the_spend(sample_aggs, sampl
         aggs.customers["customer_id"], tenures))
     assert again.bases == replicates.bases  # seeded: the same data gives the same intervals
     np.testing.assert_array_equal(again.tenure_revenue_per_active, replicates.tenure_revenue_per_active)
+    # the tenure years ride on the basis's draw: the basis alone gives the same replicates
+    assert intervals.basis_replicates(aggs.customers, aggs.basis).bases == replicates.bases
+
+
+def test_adding_the_tenure_years_leaves_the_basis_replicates_as_they_were_above_the_exact_size(sample_aggs,
+                                                                                               sample_dataset):
+    # the sample's 4,000 customers through the normal sums (exact_up_to=100): the basis's sums are drawn first
+    tenures = intervals.customer_tenure_positions(sample_aggs.customers["customer_id"], queries.customer_tenure_revenue(
+        sample_dataset.transactions, "year"))
+    alone = intervals.ReplicateColumns.of(sample_aggs.customers, sample_aggs.basis)
+    joint = intervals.ReplicateColumns.of(sample_aggs.customers, sample_aggs.basis, tenures, intervals.TENURE_YEARS)
+    assert joint.customer_count > joint.basis_count == alone.customer_count  # customers with tenure rows only
+    for exact_up_to in (100, 100_000):
+        basis_sums = intervals.replicate_sums(alone, exact_up_to=exact_up_to)
+        joint_sums = intervals.replicate_sums(joint, exact_up_to=exact_up_to)
+        np.testing.assert_allclose(joint_sums[:, :7], basis_sums, rtol=1e-12)
+        # and the tenure years' sums vary around the data's own: year 1's revenue within a few per cent
+        data = joint.part(0, joint.customer_count).sum(axis=0)
+        assert abs(joint_sums[:, 7].mean() / data[7] - 1) < 0.02
+        assert joint_sums[:, 7].std() > 0
 
 
 # --- propagation: three replicates in, three CLVs out ---------------------------------------------------------------
@@ -385,12 +405,13 @@ def test_three_weightings_give_tenure_profits_worked_out_by_hand():
         queries.customer_tenure_revenue(three_years_orders(), "year", max_tenure=intervals.TENURE_YEARS))
     columns = intervals.ReplicateColumns.of(aggs.customers, aggs.basis, tenures, tenure_years=2)
     table = columns.part(0, columns.customer_count)
-    assert aggs.customers["customer_id"].take(columns.customers).tolist() == list("ABCDEF")
-    assert table[:, 7:9].tolist() == [[7, 8], [10, 0], [12, 0], [9, 0], [0, 0], [4, 0]]  # revenue, years 1 and 2
-    assert table[:, 9:11].tolist() == [[1, 1], [1, 0], [1, 0], [1, 0], [0, 0], [1, 0]]  # active, years 1 and 2
+    # the basis's customers first (D bought neither in P nor in L), then those with tenure rows only
+    assert aggs.customers["customer_id"].take(columns.customers).tolist() == list("ABCEFD")
+    assert table[:, 7:9].tolist() == [[7, 8], [10, 0], [12, 0], [0, 0], [4, 0], [9, 0]]  # revenue, years 1 and 2
+    assert table[:, 9:11].tolist() == [[1, 1], [1, 0], [1, 0], [0, 0], [1, 0], [1, 0]]  # active, years 1 and 2
     weights = np.array([[1, 1, 1, 1, 1, 1],   # the data itself
-                        [2, 0, 1, 1, 0, 1],   # A twice, B and E left out
-                        [1, 3, 1, 0, 1, 2]])  # B three times, F twice, D left out
+                        [2, 0, 1, 0, 1, 1],   # A twice, B and E left out
+                        [1, 3, 1, 1, 2, 0]])  # B three times, F twice, D left out
     replicates = intervals.replicates_from_sums(aggs.basis, weights @ table, tenure_years=2)
     # year 1: (7 + 10 + 12 + 9 + 4) / 5 = 8.4; (14 + 12 + 9 + 4) / 5 = 7.8; (7 + 30 + 12 + 8) / 7 = 57 / 7
     # year 2: only A is active: 8 / 1 = 8; 16 / 2 = 8; 8 / 1 = 8
