@@ -4,12 +4,16 @@ A *dimension* places each customer in one segment (:mod:`.assignment`: a label t
 :func:`segment_bases` measures every segment like the whole business on the annual basis, with costs from a
 segment column of the sheets or allocated (:mod:`.costs`), and pools segments too small to measure into "other"
 (once per data set and dimension); :func:`segment_figures` reads the figures off it at a gross margin and
-discount rate (per slider move, without touching a customer).
+discount rate (per slider move, without touching a customer). :func:`segment_replicates` resamples each segment's
+customers once per data set and dimension, and :func:`segment_intervals` gives the segment table's 80 % intervals
+at a gross margin and discount rate (per slider move: closed forms on the replicates, :mod:`.replicates`).
 
 >>> first = first_orders(dataset.transactions)                                    # doctest: +SKIP
 >>> labels = assign("first_product", aggregates.customers, first)                  # doctest: +SKIP
 >>> bases = segment_bases(aggregates.customers, labels, aggregates.basis)          # doctest: +SKIP
 >>> figures = segment_figures(bases, gross_margin=0.4, annual_discount_rate=0.1)   # doctest: +SKIP
+>>> made = segment_replicates(aggregates.customers, labels, bases, whole=aggregates.basis_replicates)  # doctest: +SKIP
+>>> sure = segment_intervals(made, gross_margin=0.4, annual_discount_rate=0.1)      # doctest: +SKIP
 
 From the :class:`~retention_core.dataset.Aggregates` of any source (upload, sample, ``--data``, an aggregates
 folder), which carry the first orders, the customers sheet's attributes and the cost sheets' spend per segment:
@@ -78,6 +82,13 @@ from retention_core.segments.figures import (
     segment_figures,
     uplift_by_segment,
     values_of,
+)
+from retention_core.segments.replicates import (
+    INTERVAL_FIGURES,
+    SegmentIntervals,
+    SegmentReplicates,
+    segment_intervals,
+    segment_replicates,
 )
 
 #: The dimensions :func:`assign` knows besides the customers sheet's: those read off the customer summary, and
@@ -174,7 +185,8 @@ def dimension_bases(
 
 __all__ = [
     "COST_SOURCES", "CUSTOMER_DIMENSIONS", "CustomerList", "CustomerValues",
-    "CustomersSheetMatch", "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "MAX_SEGMENTS", "MIN_SEGMENT_CUSTOMERS",
+    "CustomersSheetMatch", "DIMENSIONS", "FIGURES", "FIRST_ORDER_TIERS", "INTERVAL_FIGURES", "MAX_SEGMENTS",
+    "MIN_SEGMENT_CUSTOMERS", "SegmentIntervals", "SegmentReplicates", "segment_intervals", "segment_replicates",
     "NPS_GROUPS", "RFM_GROUPS", "RFM_SCORES", "ROW_KINDS", "SUMMARY_DIMENSIONS", "SegmentBases", "SegmentFigures",
     "acquisition_by_segment", "aligned_labels", "allocate", "assign", "available_dimensions",
     "available_dimensions_of", "by_acquisition_year", "by_customer_attribute", "by_first_order_attribute",
