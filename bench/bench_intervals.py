@@ -7,10 +7,11 @@ upload as the Data page does and aggregates it once (not timed here: ``bench_sca
 
 - customers in the summary and those the bootstrap weights (bought in the last 24 months, or with a whole tenure
   year in the data);
-- the tenure rows: :func:`retention_core.queries.customer_tenure_revenue` as ``aggregate`` runs it in its "tenure"
-  step (coded ids, a fresh DuckDB database), best and median of ``--repeats`` runs, its result's rows and size and
+- the tenure rows: :func:`retention_core.queries.customer_tenure_revenue` as ``aggregate`` runs it in its
+  "customers" step (coded ids, the summary's first orders, a fresh DuckDB database), best and median of ``--repeats`` runs, its result's rows and size and
   the process's resident memory at its peak during the query over that before it (sampled every 5 ms: DuckDB's
-  memory is not traced), then :func:`retention_core.intervals.customer_tenure_positions`;
+  memory is not traced), and :func:`retention_core.queries.revenue_by_tenure` beside it for scale (the same load),
+  then :func:`retention_core.intervals.customer_tenure_positions`;
 - replicates: :func:`retention_core.intervals.basis_replicates` on the customer summary with the tenure rows
   (what ``aggregate`` adds to its "customers" step) and without them (the basis alone, as before), best and
   median of ``--repeats`` runs, and their peak of traced allocations (NumPy reports its arrays to
@@ -90,22 +91,30 @@ def measure(rows: int, repeats: int) -> dict:
     customers, basis = aggs.customers, aggs.basis
     result = {"rows": rows, "customers": len(customers)}
     coded, uniques = _customer_codes(dataset.transactions, products=False, known=dataset.transaction_codes)
+    ids = pd.Series(np.arange(len(uniques), dtype=np.int32)) if uniques is not None else customers["customer_id"]
+    firsts = pd.DataFrame({"customer_id": ids, "first_order": customers["first_order"].to_numpy()})
     engine = DuckDBEngine(fresh_database=True)
     times, growth = [], []
     for _ in range(repeats):
         with RssPeak() as peak:
             began = time.perf_counter()
-            tenure_rows = queries.customer_tenure_revenue(coded, "year", engine, max_tenure=intervals.TENURE_YEARS)
+            tenure_rows = queries.customer_tenure_revenue(coded, firsts, "year", engine,
+                                                          max_tenure=intervals.TENURE_YEARS)
             times.append(time.perf_counter() - began)
         growth.append(peak.growth_mb)
+    times = []
+    for _ in range(repeats):  # the tenure table's own query, under the same load, for scale
+        began = time.perf_counter()
+        queries.revenue_by_tenure(coded, "year", engine)
+        times.append(time.perf_counter() - began)
+    result["tenure_table_best_s"] = min(times)
     result["tenure_rows"], result["tenure_rows_mb"] = len(tenure_rows), tenure_rows.memory_usage().sum() / 1e6
     result["tenure_query_best_s"], result["tenure_query_median_s"] = min(times), statistics.median(times)
     result["tenure_query_rss_growth_mb"] = max(growth)
-    ids = pd.Series(np.arange(len(uniques), dtype=np.int32)) if uniques is not None else customers["customer_id"]
     began = time.perf_counter()
     tenures = intervals.customer_tenure_positions(ids, tenure_rows)
     result["positions_s"] = time.perf_counter() - began
-    del tenure_rows, coded
+    del tenure_rows, coded, firsts
     result["weighted"] = intervals.ReplicateColumns.of(customers, basis, tenures,
                                                       intervals.TENURE_YEARS).customer_count
     for name, rows_of_tenures in (("replicates", tenures), ("basis_only", None)):
@@ -158,7 +167,8 @@ def main() -> None:
               f"tenure rows query {found['tenure_query_best_s']:.2f} s best / "
               f"{found['tenure_query_median_s']:.2f} s median, {found['tenure_rows']:,} rows "
               f"({found['tenure_rows_mb']:.0f} MB), resident memory +{found['tenure_query_rss_growth_mb']:.0f} MB "
-              f"at most; positions {found['positions_s']:.2f} s; "
+              f"at most (the tenure table's own query {found['tenure_table_best_s']:.2f} s best); "
+              f"positions {found['positions_s']:.2f} s; "
               f"replicates with tenures {found['replicates_best_s']:.2f} s best / "
               f"{found['replicates_median_s']:.2f} s median, peak {found['replicates_peak_mb']:.0f} MB traced; "
               f"basis alone {found['basis_only_best_s']:.2f} s / {found['basis_only_median_s']:.2f} s, "

@@ -456,14 +456,14 @@ def aggregate(
         # tenure first: its query then runs before the customer tables (large on large data) exist
         step("tenure")
         tenure = queries.revenue_by_tenure(transactions, "year", engine)
-        customer_tenures = queries.customer_tenure_revenue(transactions, "year", engine,
-                                                           max_tenure=intervals.TENURE_YEARS)
         step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both
         totals = queries.transaction_totals(transactions, small)  # E, the anchor of the annual basis, first
         basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
         coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques), basis_end)
         summary = models.btyd_summary(coded, TIME_UNIT)
-        customer_tenures = intervals.customer_tenure_positions(coded["customer_id"], customer_tenures)
+        # each customer's tenure years, for the replicates (their first orders read off the summary just made)
+        customer_tenures = intervals.customer_tenure_positions(coded["customer_id"], queries.customer_tenure_revenue(
+            transactions, coded[["customer_id", "first_order"]], "year", engine, max_tenure=intervals.TENURE_YEARS))
         customer_table = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
         del coded
         pa.default_memory_pool().release_unused()

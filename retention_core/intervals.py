@@ -165,17 +165,30 @@ def basis_columns(customer_table: pd.DataFrame, basis: AnnualBasis) -> np.ndarra
 
 def customer_tenure_positions(customer_ids: pd.Series, customer_tenures: pd.DataFrame) -> pd.DataFrame:
     """``customer_tenures`` (:func:`retention_core.queries.customer_tenure_revenue`) with each row's customer as
-    its row number in the customer summary whose ids are ``customer_ids`` (column ``customer``), ordered by it.
-    Rows of a customer not in the summary are dropped (there are none when both come from the same orders)."""
-    position = pd.Index(customer_ids).get_indexer(customer_tenures["customer_id"])
-    order = np.argsort(position, kind="stable")
-    order = order[position[order] >= 0]
+    its row number in the customer summary whose ids are ``customer_ids`` (column ``customer``). Rows of a customer
+    not in the summary are dropped (there are none when both come from the same orders). Whole-number codes
+    0 … n − 1 in order (the aggregation's coded ids) are their own row numbers: no lookup then."""
+    ids = customer_tenures["customer_id"]
+    if _are_row_numbers(customer_ids) and pd.api.types.is_integer_dtype(ids.dtype):
+        position = ids.to_numpy(dtype=np.int64)
+        position = np.where((position >= 0) & (position < len(customer_ids)), position, -1)
+    else:
+        position = pd.Index(customer_ids).get_indexer(ids)
+    found = position >= 0
     return pd.DataFrame({
-        "customer": position[order],
-        "tenure": customer_tenures["tenure"].to_numpy(dtype=np.int64)[order],
-        "revenue": customer_tenures["revenue"].to_numpy(dtype=np.float64)[order],
-        "active": customer_tenures["active"].to_numpy(dtype=np.float64)[order],
+        "customer": position[found],
+        "tenure": customer_tenures["tenure"].to_numpy(dtype=np.int64)[found],
+        "revenue": customer_tenures["revenue"].to_numpy(dtype=np.float64)[found],
+        "active": customer_tenures["active"].to_numpy(dtype=np.float64)[found],
     })
+
+
+def _are_row_numbers(customer_ids: pd.Series) -> bool:
+    """Whether ``customer_ids`` are 0, 1, …, n − 1 in order."""
+    if not pd.api.types.is_integer_dtype(customer_ids.dtype) or len(customer_ids) == 0:
+        return False
+    values = customer_ids.to_numpy()
+    return bool(values[0] == 0 and values[-1] == len(values) - 1 and (np.diff(values) == 1).all())
 
 
 @dataclass(frozen=True)
@@ -215,7 +228,7 @@ class ReplicateColumns:
             row_of = np.empty(len(keep), dtype=np.int64)
             row_of[customers] = np.arange(len(customers))
             rows = row_of[positions]
-            order = np.argsort(rows, kind="stable")
+            order = np.argsort(rows)
             tenures = pd.DataFrame({"customer": rows[order], "tenure": tenures["tenure"].to_numpy()[order],
                                     "revenue": tenures["revenue"].to_numpy()[order],
                                     "active": tenures["active"].to_numpy()[order]})
@@ -237,9 +250,10 @@ class ReplicateColumns:
         return len(REPLICATE_COLUMNS) + 2 * self.tenure_years
 
     def part(self, start: int, stop: int) -> np.ndarray:
-        """Rows ``start`` … ``stop`` − 1 of the table (float64, filled column by column)."""
+        """Rows ``start`` … ``stop`` − 1 of the table (float64, filled column by column, so stored by column:
+        row by row the column writes took ten times as long)."""
         rows = self.customers[start:stop]
-        table = np.zeros((len(rows), self.column_count))
+        table = np.zeros((len(rows), self.column_count), order="F")
         basis = self._basis
         bought, previous = basis["bought"][rows], basis["previous"][rows]
         occasions = basis["occasions"][rows]
