@@ -24,7 +24,7 @@ import pandas as pd
 
 from retention_core import intervals
 from retention_core.customer_value import BASIS_COLUMNS, AnnualBasis
-from retention_core.intervals import BasisReplicates
+from retention_core.intervals import BasisReplicates, Interval
 from retention_core.segments.figures import SegmentBases, _aligned
 
 INTERVAL_FIGURES = ("retention_rate", "margin_multiple_clv", "clv_gap", "net_value")
@@ -146,6 +146,18 @@ class SegmentIntervals:
 
     table: pd.DataFrame
     whole: pd.DataFrame
+    level: float = intervals.LEVEL
+    replicates: int = intervals.REPLICATES
+
+    def interval(self, row: int | None, figure: str) -> Interval | None:
+        """The interval of ``figure`` in row ``row`` of ``table`` (None: the whole) as an
+        :class:`~retention_core.intervals.Interval`, for the formats that show one beside its value; None where
+        there is none."""
+        frame, position = (self.whole, 0) if row is None else (self.table, row)
+        low, high = frame.loc[position, f"{figure}_low"], frame.loc[position, f"{figure}_high"]
+        if pd.isna(low) or pd.isna(high):
+            return None
+        return Interval(float(low), float(high), self.level, self.replicates, self.replicates)
 
 
 def segment_intervals(replicates: SegmentReplicates, *, gross_margin: float, annual_discount_rate: float,
@@ -165,4 +177,5 @@ def segment_intervals(replicates: SegmentReplicates, *, gross_margin: float, ann
     frame = pd.DataFrame({"segment": pd.array(labels, dtype="str"), "kind": kinds, **columns})
     count = len(replicates.rows)
     return SegmentIntervals(table=frame.iloc[:count].reset_index(drop=True),
-                            whole=frame.iloc[count:].reset_index(drop=True))
+                            whole=frame.iloc[count:].reset_index(drop=True), level=level,
+                            replicates=replicates.replicates)

@@ -136,6 +136,10 @@ def test_the_intervals_follow_the_segment_tables_rows_and_hold_its_figures(sampl
                               gross_margin=MARGIN, annual_discount_rate=DISCOUNT)
     assert found.table[["segment", "kind"]].equals(table[["segment", "kind"]])
     assert list(found.table.columns[2:]) == [f"{name}_{end}" for name in INTERVAL_FIGURES for end in ("low", "high")]
+    shown = found.interval(0, "margin_multiple_clv")  # as the formats take it: "159,71 € (80 %: 142–177 €)"
+    assert (shown.low, shown.high) == (found.table.loc[0, "margin_multiple_clv_low"],
+                                       found.table.loc[0, "margin_multiple_clv_high"])
+    assert found.interval(None, "retention_rate").low == found.whole.loc[0, "retention_rate_low"]
     measured = table["retention_rate"].notna()
     assert measured.sum() >= 2
     for name in ("retention_rate", "margin_multiple_clv"):
