@@ -20,6 +20,10 @@ upload as the Data page does and aggregates it once (not timed here: ``bench_sca
   moved (so the replicates' arrays are read, not rebuilt), median of 50 calls; the first call of each, which
   builds the replicates' arrays of measurements once per data set, separately.
 
+- segments (by acquisition year): :func:`retention_core.segments.segment_replicates` (once per data set and
+  dimension; the whole's replicates reused), best and median of ``--repeats`` runs, and
+  :func:`retention_core.segments.segment_intervals` per rerun (median of 50 margins).
+
 A machine probe (``bench_scale.machine_probe``) runs before and after. Nothing here asserts a time; the targets
 (a few seconds and a few hundred MB at 3.6 M customers, reruns < 0.2 s) are printed beside the figures.
 """
@@ -73,7 +77,7 @@ def measure(rows: int, repeats: int) -> dict:
     import pandas as pd
     from bench_scale import upload_file
 
-    from retention_core import intervals, queries
+    from retention_core import intervals, queries, segments
     from retention_core.dataset import Dataset, _customer_codes, aggregate, content_key
     from retention_core.engines import DuckDBEngine
     from retention_core.ingest import map_columns, prepare_sheet, read_table, suggest_mapping
@@ -129,6 +133,21 @@ def measure(rows: int, repeats: int) -> dict:
         result[f"{name}_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
     replicates = intervals.basis_replicates(customers, basis, customer_tenures=tenures)
+    labels = segments.assign("acquisition_year", customers)
+    bases = segments.segment_bases(customers, labels, basis)
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        made = segments.segment_replicates(customers, labels, bases, whole=aggs.basis_replicates)
+        times.append(time.perf_counter() - began)
+    result["segment_rows"] = len(bases.rows)
+    result["segments_best_s"], result["segments_median_s"] = min(times), statistics.median(times)
+    calls = []
+    for margin in np.linspace(0.2, 0.6, 50):
+        began = time.perf_counter()
+        segments.segment_intervals(made, gross_margin=float(margin), annual_discount_rate=0.1)
+        calls.append(time.perf_counter() - began)
+    result["segments_rerun_ms"] = statistics.median(calls) * 1000
     values = whatif.resolve(aggs, {}).values
     aggs = type(aggs)(**{**{name: getattr(aggs, name) for name in aggs.__dataclass_fields__},
                          "basis_replicates": replicates})
@@ -174,7 +193,10 @@ def main() -> None:
               f"basis alone {found['basis_only_best_s']:.2f} s / {found['basis_only_median_s']:.2f} s, "
               f"peak {found['basis_only_peak_mb']:.0f} MB (target: a few s, a few hundred MB); "
               f"per rerun CLV {found['clv_rerun_ms']:.1f} ms, profit {found['profit_rerun_ms']:.1f} ms "
-              f"(first call {found['clv_first_ms']:.0f} / {found['profit_first_ms']:.0f} ms; target rerun < 200 ms)")
+              f"(first call {found['clv_first_ms']:.0f} / {found['profit_first_ms']:.0f} ms; target rerun < 200 ms); "
+              f"segments by acquisition year ({found['segment_rows']} rows): replicates "
+              f"{found['segments_best_s']:.2f} s best / {found['segments_median_s']:.2f} s median, intervals per "
+              f"rerun {found['segments_rerun_ms']:.1f} ms")
     probes.append(machine_probe())
     print(f"machine probe: {probes[0]:.2f} s before, {probes[1]:.2f} s after")
 
