@@ -116,3 +116,22 @@ def test_the_loyalty_page_shows_the_nps_with_the_interval_of_its_answers_in_both
         shown = card(app, label)  # the whole survey, not the Overview's period NPS
         assert shown.proto.delta == level + bounds
         assert words in shown.proto.help
+
+
+@pytest.mark.parametrize(("lang", "few_customers", "few_repeaters", "wide"), [
+    ("de", "Das Modell wurde an nur 640 Kundinnen und Kunden angepasst",
+     "Das Modell wurde an nur 120 Wiederkäufern angepasst", "Das Intervall ist breit"),
+    ("en", "The model was fitted on only 640 customers", "The model was fitted on only 120 repeat buyers",
+     "The interval is wide"),
+])
+def test_the_predictive_card_says_when_its_data_are_thin_in_both_languages(lang, few_customers, few_repeaters,
+                                                                          wide):
+    from dashboard import widgets
+    from dashboard.sidebar import Settings
+    from retention_core.intervals import Interval
+    s = Settings(lang, "EUR", "quarter", 12, "sample")
+    narrow, broad = (Interval(low, high, 0.8, 200, 200) for low, high in ((95.0, 105.0), (60.0, 130.0)))
+    assert widgets.thin_data_text(narrow, 100.0, s, customers=4_000, repeaters=2_895) is None  # the sample's fit
+    assert widgets.thin_data_text(narrow, 100.0, s, customers=640, repeaters=300).startswith(few_customers)
+    assert widgets.thin_data_text(narrow, 100.0, s, customers=4_000, repeaters=120).startswith(few_repeaters)
+    assert widgets.thin_data_text(broad, 100.0, s, customers=4_000, repeaters=2_895).startswith(wide)
