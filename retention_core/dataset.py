@@ -461,15 +461,20 @@ def aggregate(
         basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
         coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques), basis_end)
         summary = models.btyd_summary(coded, TIME_UNIT)
-        # each customer's tenure years, for the replicates (their first orders read off the summary just made)
-        customer_tenures = intervals.customer_tenure_positions(coded["customer_id"], queries.customer_tenure_revenue(
-            transactions, coded[["customer_id", "first_order"]], "year", engine, max_tenure=intervals.TENURE_YEARS))
+        # each customer's first order (by code), for the tenure years of the replicates below
+        firsts = pd.DataFrame({"customer_id": coded["customer_id"].to_numpy(),
+                               "first_order": coded["first_order"].to_numpy()})
         customer_table = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
         del coded
         pa.default_memory_pool().release_unused()
         rows = int(totals["rows"])
         gross_margin = weighted_gross_margin(transactions, small, totals)
         basis = _annual_basis(customer_table, costs, acquisition, basis_end, small)
+        # each customer's revenue and activity by tenure year, resampled with the basis: the query runs once the
+        # summary's own frames are gone (it groups the orders, and would else run beside them)
+        customer_tenures = intervals.customer_tenure_positions(firsts["customer_id"], queries.customer_tenure_revenue(
+            transactions, firsts, "year", engine, max_tenure=intervals.TENURE_YEARS))
+        del firsts
         replicates = intervals.basis_replicates(customer_table, basis, customer_tenures=customer_tenures)
         del customer_tenures
         step("segments")  # the cost sheets' segment columns; the first orders and the customers sheet on first use
