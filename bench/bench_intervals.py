@@ -96,7 +96,8 @@ def measure(rows: int, repeats: int) -> dict:
     result = {"rows": rows, "customers": len(customers)}
     coded, uniques = _customer_codes(dataset.transactions, products=False, known=dataset.transaction_codes)
     ids = pd.Series(np.arange(len(uniques), dtype=np.int32)) if uniques is not None else customers["customer_id"]
-    firsts = pd.DataFrame({"customer_id": ids, "first_order": customers["first_order"].to_numpy()})
+    firsts = pd.DataFrame({"customer_id": ids, "first_order": customers["first_order"].to_numpy(),
+                           "revenue": customers["revenue"].to_numpy()})
     engine = DuckDBEngine(fresh_database=True)
     times, growth = [], []
     for _ in range(repeats):

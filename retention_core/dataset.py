@@ -461,9 +461,10 @@ def aggregate(
         basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
         coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques), basis_end)
         summary = models.btyd_summary(coded, TIME_UNIT)
-        # each customer's first order (by code), for the tenure years of the replicates below
+        # each customer's first order and revenue (by code), for the tenure years of the replicates below
         firsts = pd.DataFrame({"customer_id": coded["customer_id"].to_numpy(),
-                               "first_order": coded["first_order"].to_numpy()})
+                               "first_order": coded["first_order"].to_numpy(),
+                               "revenue": coded["revenue"].to_numpy()})
         customer_table = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
         del coded
         pa.default_memory_pool().release_unused()

@@ -432,8 +432,9 @@ def customer_tenure_revenue(transactions: Table, first_orders: Table, period: st
                             engine: Engine | None = None, max_tenure: int = 5) -> pd.DataFrame:
     """Each customer's revenue and activity by period of their own life: the parts :func:`revenue_by_tenure` sums.
 
-    ``first_orders``: ``customer_id`` and ``first_order`` of every customer, as :func:`customer_summary` gives
-    them for the same ``transactions`` (read instead of grouping the orders again). Tenure and observed customers
+    ``first_orders``: ``customer_id``, ``first_order`` and ``revenue`` of every customer, as
+    :func:`customer_summary` gives them for the same ``transactions`` (read instead of grouping the orders again;
+    a customer's tenure-1 revenue is their revenue less that of their rows outside tenure 1). Tenure and observed customers
     as in :func:`revenue_by_tenure`; only tenures 1 … ``max_tenure`` are read. One row per customer and observed
     tenure in which the customer has a row (in no particular order):
 

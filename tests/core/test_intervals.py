@@ -157,7 +157,7 @@ def test_adding_the_tenure_years_leaves_the_basis_replicates_as_they_were_above_
                                                                                                sample_dataset):
     # the sample's 4,000 customers through the normal sums (exact_up_to=100): the basis's sums are drawn first
     tenures = intervals.customer_tenure_positions(sample_aggs.customers["customer_id"], queries.customer_tenure_revenue(
-        sample_dataset.transactions, sample_aggs.customers[["customer_id", "first_order"]], "year"))
+        sample_dataset.transactions, sample_aggs.customers[["customer_id", "first_order", "revenue"]], "year"))
     alone = intervals.ReplicateColumns.of(sample_aggs.customers, sample_aggs.basis)
     joint = intervals.ReplicateColumns.of(sample_aggs.customers, sample_aggs.basis, tenures, intervals.TENURE_YEARS)
     assert joint.customer_count > joint.basis_count == alone.customer_count  # customers with tenure rows only
@@ -403,7 +403,7 @@ def test_three_weightings_give_tenure_profits_worked_out_by_hand():
     aggs = aggregate(Dataset(transactions=three_years_orders(), key="hand", name="hand"), "year", 12)
     tenures = intervals.customer_tenure_positions(
         aggs.customers["customer_id"],
-        queries.customer_tenure_revenue(three_years_orders(), aggs.customers[["customer_id", "first_order"]], "year",
+        queries.customer_tenure_revenue(three_years_orders(), aggs.customers[["customer_id", "first_order", "revenue"]], "year",
                                         max_tenure=intervals.TENURE_YEARS))
     columns = intervals.ReplicateColumns.of(aggs.customers, aggs.basis, tenures, tenure_years=2)
     table = columns.part(0, columns.customer_count)

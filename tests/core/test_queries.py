@@ -427,7 +427,7 @@ def test_revenue_by_tenure_counts_customer_age_not_calendar_quarters(tiny):
 
 def test_each_customers_tenure_revenue_sums_to_the_tenure_table(tiny):
     # as above, per customer: tenure 1 A 30, B 20, C 8 (all active); tenure 2 B's return of 5 (not active)
-    firsts = queries.customer_summary(tiny)[["customer_id", "first_order"]]
+    firsts = queries.customer_summary(tiny)[["customer_id", "first_order", "revenue"]]
     result = queries.customer_tenure_revenue(tiny, firsts, "quarter").sort_values(["customer_id", "tenure"])
     assert result.values.tolist() == [["A", 1, 30.0, 1], ["B", 1, 20.0, 1], ["B", 2, -5.0, 0], ["C", 1, 8.0, 1]]
     table = queries.revenue_by_tenure(tiny, "quarter").set_index("tenure")

@@ -121,7 +121,7 @@ def with_channel(orders: pd.DataFrame) -> pd.DataFrame:
 
 def first_orders_of(orders: pd.DataFrame) -> pd.DataFrame:
     """Each customer's first order as the customer summary gives it (on DuckDB: the input of the query tested)."""
-    return queries.customer_summary(orders)[["customer_id", "first_order"]]
+    return queries.customer_summary(orders)[["customer_id", "first_order", "revenue"]]
 
 
 def last_order_day(orders: pd.DataFrame) -> dt.date:
