@@ -7,8 +7,8 @@ upload as the Data page does and aggregates it once (not timed here: ``bench_sca
 
 - customers in the summary and those the bootstrap weights (bought in the last 24 months, or with a whole tenure
   year in the data);
-- the tenure rows: :func:`retention_core.queries.customer_tenure_revenue` as ``aggregate`` runs it in its
-  "customers" step (coded ids, the summary's first orders, a fresh DuckDB database), best and median of ``--repeats`` runs, its result's rows and size and
+- the tenure rows: :func:`retention_core.queries.customer_tenure_revenue` as ``aggregate`` runs it in its "tenure"
+  step (coded ids, a fresh DuckDB database), best and median of ``--repeats`` runs, its result's rows and size and
   the process's resident memory at its peak during the query over that before it (sampled every 5 ms: DuckDB's
   memory is not traced), and :func:`retention_core.queries.revenue_by_tenure` beside it for scale (the same load),
   then :func:`retention_core.intervals.customer_tenure_positions`;
@@ -96,15 +96,12 @@ def measure(rows: int, repeats: int) -> dict:
     result = {"rows": rows, "customers": len(customers)}
     coded, uniques = _customer_codes(dataset.transactions, products=False, known=dataset.transaction_codes)
     ids = pd.Series(np.arange(len(uniques), dtype=np.int32)) if uniques is not None else customers["customer_id"]
-    firsts = pd.DataFrame({"customer_id": ids, "first_order": customers["first_order"].to_numpy(),
-                           "revenue": customers["revenue"].to_numpy()})
     engine = DuckDBEngine(fresh_database=True)
     times, growth = [], []
     for _ in range(repeats):
         with RssPeak() as peak:
             began = time.perf_counter()
-            tenure_rows = queries.customer_tenure_revenue(coded, firsts, "year", engine,
-                                                          max_tenure=intervals.TENURE_YEARS)
+            tenure_rows = queries.customer_tenure_revenue(coded, "year", engine, max_tenure=intervals.TENURE_YEARS)
             times.append(time.perf_counter() - began)
         growth.append(peak.growth_mb)
     result["tenure_rows"], result["tenure_rows_mb"] = len(tenure_rows), tenure_rows.memory_usage().sum() / 1e6
@@ -121,7 +118,7 @@ def measure(rows: int, repeats: int) -> dict:
     began = time.perf_counter()
     tenures = intervals.customer_tenure_positions(ids, tenure_rows)
     result["positions_s"] = time.perf_counter() - began
-    del tenure_rows, coded, firsts
+    del tenure_rows, coded
     result["weighted"] = intervals.ReplicateColumns.of(customers, basis, tenures,
                                                       intervals.TENURE_YEARS).customer_count
     for name, rows_of_tenures in (("replicates", tenures), ("basis_only", None)):

@@ -456,26 +456,26 @@ def aggregate(
         # tenure first: its query then runs before the customer tables (large on large data) exist
         step("tenure")
         tenure = queries.revenue_by_tenure(transactions, "year", engine)
+        # each customer's revenue and activity by tenure year, resampled with the basis (in this step, before the
+        # customer tables exist, as the tenure table; coded ids are the summary's row numbers, kept as such)
+        customer_tenures = queries.customer_tenure_revenue(transactions, "year", engine,
+                                                           max_tenure=intervals.TENURE_YEARS)
+        if uniques is not None:
+            customer_tenures = intervals.customer_tenure_positions(pd.Series(np.arange(len(uniques))),
+                                                                   customer_tenures)
         step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both
         totals = queries.transaction_totals(transactions, small)  # E, the anchor of the annual basis, first
         basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
         coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques), basis_end)
         summary = models.btyd_summary(coded, TIME_UNIT)
-        # each customer's first order and revenue (by code), for the tenure years of the replicates below
-        firsts = pd.DataFrame({"customer_id": coded["customer_id"].to_numpy(),
-                               "first_order": coded["first_order"].to_numpy(),
-                               "revenue": coded["revenue"].to_numpy()})
+        if uniques is None:
+            customer_tenures = intervals.customer_tenure_positions(coded["customer_id"], customer_tenures)
         customer_table = _decode(coded.drop(columns=list(models.BTYD_COLUMNS[1:])), uniques)
         del coded
         pa.default_memory_pool().release_unused()
         rows = int(totals["rows"])
         gross_margin = weighted_gross_margin(transactions, small, totals)
         basis = _annual_basis(customer_table, costs, acquisition, basis_end, small)
-        # each customer's revenue and activity by tenure year, resampled with the basis: the query runs once the
-        # summary's own frames are gone (it groups the orders, and would else run beside them)
-        customer_tenures = intervals.customer_tenure_positions(firsts["customer_id"], queries.customer_tenure_revenue(
-            transactions, firsts, "year", engine, max_tenure=intervals.TENURE_YEARS))
-        del firsts
         replicates = intervals.basis_replicates(customer_table, basis, customer_tenures=customer_tenures)
         del customer_tenures
         step("segments")  # the cost sheets' segment columns; the first orders and the customers sheet on first use

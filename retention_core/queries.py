@@ -428,15 +428,12 @@ def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine 
     return run_sql("revenue_by_tenure", {"period": check_period(period)}, engine, transactions=transactions)
 
 
-def customer_tenure_revenue(transactions: Table, first_orders: Table, period: str = "year",
-                            engine: Engine | None = None, max_tenure: int = 5) -> pd.DataFrame:
+def customer_tenure_revenue(transactions: Table, period: str = "year", engine: Engine | None = None,
+                            max_tenure: int = 5) -> pd.DataFrame:
     """Each customer's revenue and activity by period of their own life: the parts :func:`revenue_by_tenure` sums.
 
-    ``first_orders``: ``customer_id``, ``first_order`` and ``revenue`` of every customer, as
-    :func:`customer_summary` gives them for the same ``transactions`` (read instead of grouping the orders again;
-    a customer's tenure-1 revenue is their revenue less that of their rows outside tenure 1). Tenure and observed customers
-    as in :func:`revenue_by_tenure`; only tenures 1 … ``max_tenure`` are read. One row per customer and observed
-    tenure in which the customer has a row (in no particular order):
+    Tenure and observed customers as in :func:`revenue_by_tenure`; only tenures 1 … ``max_tenure`` are read. One
+    row per customer and observed tenure in which the customer has a row (in no particular order):
 
     - ``customer_id``, ``tenure``
     - ``revenue``: the customer's net revenue in their tenure-t window.
@@ -449,7 +446,7 @@ def customer_tenure_revenue(transactions: Table, first_orders: Table, period: st
     if isinstance(max_tenure, bool) or not isinstance(max_tenure, int) or max_tenure < 1:
         raise ValueError(f"max_tenure must be a whole number of at least 1, got {max_tenure!r}")
     return run_sql("customer_tenure_revenue", {"period": check_period(period), "max_tenure": max_tenure}, engine,
-                   transactions=transactions, first_orders=first_orders)
+                   transactions=transactions)
 
 
 def nps_by_period(nps: Table, period: str = "quarter", engine: Engine | None = None) -> pd.DataFrame:

@@ -143,8 +143,7 @@ def test_replicates_resample_the_customers_and_keep_the_spend(sample_aggs, sampl
     assert rates.std() > 0 and abs(rates.mean() - aggs.basis.retention_rate) < 0.01
     assert all(replicate.retention_spend == aggs.basis.retention_spend for replicate in replicates.bases)
     assert all(replicate.as_of == aggs.basis.as_of for replicate in replicates.bases)
-    tenures = queries.customer_tenure_revenue(sample_dataset.transactions, aggs.customers, "year",
-                                              max_tenure=intervals.TENURE_YEARS)
+    tenures = queries.customer_tenure_revenue(sample_dataset.transactions, "year", max_tenure=intervals.TENURE_YEARS)
     again = intervals.basis_replicates(aggs.customers, aggs.basis, customer_tenures=intervals.customer_tenure_positions(
         aggs.customers["customer_id"], tenures))
     assert again.bases == replicates.bases  # seeded: the same data gives the same intervals
@@ -157,7 +156,7 @@ def test_adding_the_tenure_years_leaves_the_basis_replicates_as_they_were_above_
                                                                                                sample_dataset):
     # the sample's 4,000 customers through the normal sums (exact_up_to=100): the basis's sums are drawn first
     tenures = intervals.customer_tenure_positions(sample_aggs.customers["customer_id"], queries.customer_tenure_revenue(
-        sample_dataset.transactions, sample_aggs.customers[["customer_id", "first_order", "revenue"]], "year"))
+        sample_dataset.transactions, "year"))
     alone = intervals.ReplicateColumns.of(sample_aggs.customers, sample_aggs.basis)
     joint = intervals.ReplicateColumns.of(sample_aggs.customers, sample_aggs.basis, tenures, intervals.TENURE_YEARS)
     assert joint.customer_count > joint.basis_count == alone.customer_count  # customers with tenure rows only
@@ -403,8 +402,7 @@ def test_three_weightings_give_tenure_profits_worked_out_by_hand():
     aggs = aggregate(Dataset(transactions=three_years_orders(), key="hand", name="hand"), "year", 12)
     tenures = intervals.customer_tenure_positions(
         aggs.customers["customer_id"],
-        queries.customer_tenure_revenue(three_years_orders(), aggs.customers[["customer_id", "first_order", "revenue"]], "year",
-                                        max_tenure=intervals.TENURE_YEARS))
+        queries.customer_tenure_revenue(three_years_orders(), "year", max_tenure=intervals.TENURE_YEARS))
     columns = intervals.ReplicateColumns.of(aggs.customers, aggs.basis, tenures, tenure_years=2)
     table = columns.part(0, columns.customer_count)
     # the basis's customers first (D bought neither in P nor in L), then those with tenure rows only

@@ -119,11 +119,6 @@ def with_channel(orders: pd.DataFrame) -> pd.DataFrame:
     return orders.assign(channel=pd.array(names, dtype="str"))
 
 
-def first_orders_of(orders: pd.DataFrame) -> pd.DataFrame:
-    """Each customer's first order as the customer summary gives it (on DuckDB: the input of the query tested)."""
-    return queries.customer_summary(orders)[["customer_id", "first_order", "revenue"]]
-
-
 def last_order_day(orders: pd.DataFrame) -> dt.date:
     return orders.loc[orders["amount"] >= 0, "order_date"].max().date()
 
@@ -144,10 +139,9 @@ ORDER_QUERIES = {
         "revenue_bridge", {"period": "quarter"}, engine, flows=window_flows(orders, "quarter", engine)),
     "revenue_by_tenure_year": lambda orders, engine: queries.revenue_by_tenure(orders, "year", engine),
     "revenue_by_tenure_month": lambda orders, engine: queries.revenue_by_tenure(orders, "month", engine),
-    "customer_tenure_revenue_year": lambda orders, engine: queries.customer_tenure_revenue(
-        orders, first_orders_of(orders), "year", engine),
+    "customer_tenure_revenue_year": lambda orders, engine: queries.customer_tenure_revenue(orders, "year", engine),
     "customer_tenure_revenue_month": lambda orders, engine: queries.customer_tenure_revenue(
-        orders, first_orders_of(orders), "month", engine, max_tenure=40),
+        orders, "month", engine, max_tenure=40),
     "customer_summary": lambda orders, engine: queries.customer_summary(orders, engine),
     "customer_summary_annual": lambda orders, engine: queries.customer_summary(
         orders, engine, basis_end=last_order_day(orders)),
