@@ -1,0 +1,71 @@
+"""Peak RSS of load + aggregate at one size, with or without the tenure rows of the intervals (issue 27).
+
+Run (one size per process, so the peak is its own): python bench/bench_aggregate_peak.py --rows 10000000 [--without]
+
+Loads the generated order log as the Data page does (``bench_scale.upload_file``, transparent huge pages left as the
+app's frame does), runs ``aggregate(dataset, "quarter", 12)`` and prints one JSON line: the time of each step, the
+peak RSS after load and after the aggregation. ``--without`` patches out the tenure rows
+(``queries.customer_tenure_revenue`` and ``intervals.customer_tenure_positions``): the replicates are then the
+basis alone, as before the tenure profits were resampled. Run above 1 M rows under ``flock /work/bench_out/big.lock``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--without", action="store_true", help="without the tenure rows (the basis alone)")
+    args = parser.parse_args()
+    from bench_scale import upload_file
+
+    from dashboard import runtime
+    from retention_core import intervals, queries
+    from retention_core.dataset import Dataset, aggregate, content_key
+    from retention_core.ingest import map_columns, prepare_sheet, read_table, suggest_mapping
+
+    runtime.avoid_huge_page_stalls()
+    if args.without:
+        queries.customer_tenure_revenue = lambda *_, **__: None
+        intervals.customer_tenure_positions = lambda *_: None
+    path = upload_file(args.rows, False)
+    data = path.read_bytes()
+    loaded = read_table(data, path.name)
+    mapping = suggest_mapping(list(loaded.frame.columns), "transactions")
+    prepared = prepare_sheet(map_columns(loaded.for_mapping(mapping).frame, mapping), "transactions")
+    dataset = Dataset(transactions=prepared.frame, key=content_key(data), name=path.name,
+                      transaction_codes=prepared.codes)
+    del data, loaded, prepared
+    after_load = peak_mib()
+    steps, clock = {}, [time.perf_counter(), None]
+
+    def progress(step: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if clock[1] is not None:
+            steps[clock[1]] = round(now - clock[0], 2)
+        clock[:] = [now, step]
+
+    began = time.perf_counter()
+    aggs = aggregate(dataset, "quarter", 12, progress=progress)
+    print(json.dumps({"rows": args.rows, "aggregate_s": round(time.perf_counter() - began, 2), "steps": steps,
+                      "peak_after_load_mib": round(after_load), "peak_after_aggregate_mib": round(peak_mib()),
+                      "tenure_replicates": aggs.basis_replicates.tenure_revenue_per_active is not None}))
+
+
+if __name__ == "__main__":
+    main()
