@@ -25,7 +25,7 @@ import pandas as pd
 from retention_core import intervals
 from retention_core.customer_value import BASIS_COLUMNS, AnnualBasis
 from retention_core.intervals import BasisReplicates, Interval
-from retention_core.segments.figures import SegmentBases, _aligned
+from retention_core.segments.figures import SegmentBases, aligned_labels
 
 INTERVAL_FIGURES = ("retention_rate", "margin_multiple_clv", "clv_gap", "net_value")
 """The figures of a segment table that :func:`segment_intervals` gives an interval (columns ``<figure>_low``,
@@ -73,7 +73,7 @@ def row_numbers(customer_table: pd.DataFrame, labels: pd.DataFrame, bases: Segme
     """The segment row of :attr:`SegmentBases.rows` each customer of ``customer_table`` falls in, as
     :func:`.figures.segment_bases` placed them: a label with a row of its own there, a pooled label in "other",
     a customer without a label in "missing" (−1 when ``bases`` has no row for it)."""
-    segment = _aligned(customer_table["customer_id"], labels)
+    segment = aligned_labels(customer_table["customer_id"], labels)
     row_of = {label: number for number, (label, kind, _) in enumerate(bases.rows) if kind == "segment"}
     kinds = [kind for _, kind, _ in bases.rows]
     if "other" in kinds:
