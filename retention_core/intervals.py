@@ -14,6 +14,12 @@ ratios of customer value. What each interval covers: the sampling error of the m
 geometric, margins that change), and inputs the user typed in or that the data does not measure (gross margin,
 discount rate, spend amounts), which carry no uncertainty of their own.
 
+The Retention → profit simulator's default profits by customer year are resampled in the same draw: each
+customer's revenue and activity in tenure years 1 … :data:`TENURE_YEARS` are further columns of the same
+per-customer table (:class:`ReplicateColumns`), so a replicate weighs a customer alike in retention and in the
+tenure profits (:attr:`BasisReplicates.tenure_revenue_per_active`). :func:`thin_data` decides when a figure's
+answer rests on thin data (a wide interval, or a model fitted on few customers): the page then says so beside it.
+
 Nothing here imports streamlit or UI text.
 """
 

@@ -68,7 +68,7 @@ def test_a_segment_whose_customers_are_all_alike_has_no_spread():
     alike = found.table.iloc[0]
     assert alike["retention_rate_low"] == alike["retention_rate_high"] == 1.0
     clv = 0.4 * 100.0 * 1.1 / 0.1  # m (1 + i) / (1 + i − r) at r = 1: 440
-    assert alike["margin_multiple_clv_low"] == pytest.approx(clv) and alike["margin_multiple_clv_high"] == pytest.approx(clv)
+    assert (alike["margin_multiple_clv_low"], alike["margin_multiple_clv_high"]) == pytest.approx((clv, clv))
     assert width(found, 1, "margin_multiple_clv") > 0  # the mixed segment does vary
 
 
