@@ -3,12 +3,13 @@
 The sliders and the figures they move are one fragment (``clv_what_if``): a slider reruns it alone, not the frame,
 the sidebar or the forecast's charts. Margin, discount rate and horizon also move the forecast, so they rerun its
 fragment (``clv_forecast``) too; the P(alive) histogram depends on no slider and runs only with the whole page. The
-top customers, the holdout check and the customer list are built only while their expanders are open.
+top customers and the holdout check are built only while their expanders are open. The customer list is on the
+Segments page (the whole business or any segment's customers).
 """
 
 import streamlit as st
 
-from dashboard import customer_list, inputs, run_counts, shown_data, sidebar, widgets
+from dashboard import inputs, run_counts, shown_data, sidebar, widgets
 from retention_core import models
 from retention_views import charts, text_keys, whatif
 from retention_views.formats import format_number, format_with_interval
@@ -23,7 +24,7 @@ if "clv_annual_retention" not in inputs.plan(s).specs:
     st.stop()
 basis = aggs.basis
 btyd = aggs.predictive
-FORECAST_FRAGMENTS = () if btyd.reason else ("clv_what_if", "clv_forecast", customer_list.FRAGMENT)
+FORECAST_FRAGMENTS = () if btyd.reason else ("clv_what_if", "clv_forecast")
 
 
 def forecast_for(values: dict) -> models.PredictiveClvSummary:
@@ -197,4 +198,3 @@ if not btyd.reason:
             forecast_for(inputs.plan(s).values), s.lang)), s)
     forecast_part("top")
     holdout_check()
-customer_list.customer_list(s, aggs)  # until the Segments page holds it

@@ -3,12 +3,14 @@ point of retention pays most, and NPS tied to value.
 
 The dimension picker reruns the page (a new dimension's bases are made once and kept); the CLV page's margin and
 discount-rate sliders, the table and the charts are one fragment (``segments_what_if``): a slider reruns it alone
-and reads the figures off the kept bases.
+and reads the figures off the kept bases, and the customer list's fragment with it (its CLV column moves, no refit).
+At the end, the customers behind the numbers: a segment picker and the customer list of the chosen row
+(``segments_customers_of``; picking a segment reruns it alone).
 """
 
 import streamlit as st
 
-from dashboard import inputs, run_counts, shown_data, sidebar, widgets
+from dashboard import customer_list, inputs, run_counts, shown_data, sidebar, widgets
 from dashboard import segments as segment_data
 from retention_views import charts, page_results
 from retention_views.formats import format_money
@@ -26,6 +28,9 @@ dimension = segment_data.picker(offered, s)
 if segment_data.only_summary(offered):
     st.caption(s.t("segments_only_summary"))
 has_ids = segment_data.survey_has_ids(shown_data.shown_dataset())
+# margin and discount rate also move the customer list's CLV column (when there is a model to forecast with)
+LIST_FRAGMENTS = () if aggs.predictive is None or aggs.predictive.reason else ("segments_what_if",
+                                                                               customer_list.FRAGMENT)
 
 
 @st.fragment(key="segments_what_if")
@@ -35,9 +40,9 @@ def what_if() -> None:
     plan = inputs.plan(s)
     left, right = st.columns(2)
     margin = inputs.percent_slider(plan, "clv_gross_margin", s.t("clv_gross_margin"), left,
-                                   help=s.t("clv_gross_margin_help"), lang=s.lang)
+                                   help=s.t("clv_gross_margin_help"), lang=s.lang, reruns=LIST_FRAGMENTS)
     discount = inputs.percent_slider(plan, "clv_discount_rate", s.t("clv_discount_rate"), right,
-                                     help=s.t("clv_discount_rate_help"), lang=s.lang)
+                                     help=s.t("clv_discount_rate_help"), lang=s.lang, reruns=LIST_FRAGMENTS)
     values = {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount}
     view = segment_data.view(aggs, dimension, values, s)
 
@@ -76,7 +81,8 @@ def what_if() -> None:
         return
     st.caption(s.t("segments_nps_intro"))
     nps = page_results.nps_value(view if dimension == segment_data.NPS_GROUP
-                                 else segment_data.view(aggs, segment_data.NPS_GROUP, values, s))
+                                 else segment_data.view(aggs, segment_data.NPS_GROUP, values, s,
+                                                        with_predictive=False))
     segment_data.table(nps.table, s, key="segments_nps_table", columns=page_results.NPS_COLUMNS)
     if nps.detractor_cost is None:
         st.caption(s.t("segments_nps_cost_unknown"))
@@ -87,7 +93,14 @@ def what_if() -> None:
                         promoter=format_money(nps.promoter_clv, s.lang, s.currency)))
 
 
-what_if()
+@st.fragment(key="segments_customers_of")
+def customers_of() -> None:
+    """The segment picker and the customer list of the chosen row (the whole business by default)."""
+    st.subheader(s.t("segments_customers_title"))
+    chosen = segment_data.segment_picker(aggs, dimension, s)
+    customer_list.customer_list(s, aggs, segment_data.labels(aggs, dimension), segment=chosen.labels,
+                                dimension=dimension)
 
-# --- seg-customers: the customer list ("valuable and at risk", paged download) and the per-segment predictive mean
-# CLV go here, as their own fragment below the segment table (the lead places it). ---
+
+what_if()
+customers_of()

@@ -5,7 +5,14 @@ The labels and bases come from :mod:`retention_core.segments` (:func:`~retention
 with what the aggregates carry: the first orders and the customers sheet, made on first use, and the cost sheets'
 segment columns; :func:`~retention_core.segments.by_nps_group` for the survey); the dimensions offered are
 :func:`~retention_core.segments.available_dimensions_of` the shown aggregates (an aggregates folder's too), so a
-dimension added there appears in the picker without a change here. The chosen dimension is a scenario setting (``segments_dimension``, in the link).
+dimension added there appears in the picker without a change here. The chosen dimension is a scenario setting
+(``segments_dimension``, in the link), and so is the segment whose customers the customer list shows
+(``segments_segment``, free text: a data value).
+
+The table's predictive mean CLV per segment (:func:`predictive`) comes from the customer list's model columns
+(:func:`shown_data.customer_list`: no refit), kept per dimension, discount rate and horizon at a margin of 1 and
+scaled to the page's margin (it is linear in the margin, as the CLV page's forecast summary), so a margin step reads
+it off; the whole business's is the CLV page's card (:func:`shown_data.predictive_forecast`).
 """
 
 from __future__ import annotations
@@ -14,11 +21,12 @@ import streamlit as st
 
 from dashboard import keys, run_counts, session_cache, shown_data, url_sync
 from dashboard.sidebar import Settings
-from retention_core import segments
+from retention_core import models, segments
 from retention_core.dataset import Aggregates, Dataset
 from retention_views import page_results
 
 DIMENSION_KEY = "segments_dimension"
+SEGMENT_KEY = "segments_segment"
 NPS_GROUP = "nps_group"
 
 
@@ -54,8 +62,10 @@ def chosen_dimension(offered: tuple[str, ...]) -> str:
 
 
 def dimension_changed(offered: tuple[str, ...]) -> None:
-    """``on_change`` of the picker: the choice joins the scenario (and the link) unless it is the default."""
+    """``on_change`` of the picker: the choice joins the scenario (and the link) unless it is the default; the
+    segment picked for the customer list was one of the old dimension's, so the list shows the whole business."""
     url_sync.remember(DIMENSION_KEY, st.session_state[DIMENSION_KEY], page_results.default_dimension(offered))
+    url_sync.remember(SEGMENT_KEY, None, None)
 
 
 def bases(aggs: Aggregates, dimension: str) -> segments.SegmentBases:
@@ -81,12 +91,41 @@ def labels(aggs: Aggregates, dimension: str):
     return segments.assign(dimension, aggs.customers, aggs.first_orders)  # made on first use, then kept
 
 
-def view(aggs: Aggregates, dimension: str, values: dict, s: Settings) -> page_results.SegmentView:
+def view(aggs: Aggregates, dimension: str, values: dict, s: Settings, *,
+         with_predictive: bool = True) -> page_results.SegmentView:
     """The segment view of ``dimension`` at the scenario's gross margin, discount rate and horizon (``values``:
-    the resolved scenario, :func:`dashboard.inputs.plan`)."""
+    the resolved scenario, :func:`dashboard.inputs.plan`), with the predictive mean CLV per segment
+    (:func:`predictive`) unless ``with_predictive`` is False (a table that does not show it)."""
     return page_results.segment_view(bases(aggs, dimension), dimension, gross_margin=values["clv_gross_margin"],
                                      annual_discount_rate=values["clv_discount_rate"],
-                                     horizon_years=values["clv_horizon"], lang=s.lang)
+                                     horizon_years=values["clv_horizon"], lang=s.lang,
+                                     predictive=predictive(aggs, dimension, values) if with_predictive else None)
+
+
+def predictive(aggs: Aggregates, dimension: str, values: dict) -> page_results.PredictiveMeans:
+    """The predictive mean CLV of each segment row of ``dimension`` and of the whole business at ``values``'s
+    margin, discount rate and horizon (:class:`page_results.PredictiveMeans`), or why there is none.
+
+    Per segment: :func:`segments.predictive_mean_clv` of the labelled customer list at a margin of 1, kept per data
+    set, dimension, discount rate and horizon (counted as ``segments_predictive``), times the margin; the whole
+    business: the CLV page's predictive mean CLV at the same settings."""
+    fitted = aggs.predictive
+    if fitted is None or fitted.reason is not None:
+        return page_results.PredictiveMeans(reason="not_stored" if fitted is None else fitted.reason,
+                                            reason_params={} if fitted is None else models.reason_params(fitted))
+    margin, discount, months = values["clv_gross_margin"], values["clv_discount_rate"], 12 * values["clv_horizon"]
+
+    def build():
+        run_counts.count_run("segments_predictive")
+        at_one = segments.customer_values(shown_data.customer_list(aggs), 1.0, discount, months)
+        return segments.predictive_mean_clv(shown_data.customer_list(aggs, labels(aggs, dimension)), at_one,
+                                            min_customers=bases(aggs, dimension).min_customers)
+
+    rows = session_cache.kept(keys.SEGMENT_PREDICTIVE, (shown_data.content_key(), dimension, discount, months),
+                              build)
+    whole = shown_data.predictive_forecast(aggs, margin, discount, months).mean_clv
+    return page_results.PredictiveMeans(
+        rows=rows.assign(predictive_mean_clv=rows["predictive_mean_clv"] * margin), whole=whole)
 
 
 def picker(offered: tuple[str, ...], s: Settings) -> str:
@@ -101,6 +140,38 @@ def picker(offered: tuple[str, ...], s: Settings) -> str:
     return chosen
 
 
+def chosen_segment(choices: tuple[page_results.SegmentChoice, ...]) -> page_results.SegmentChoice:
+    """The scenario's segment if the table has it, else the whole business (the first choice; a link's segment this
+    data or dimension lacks is dropped and named in the notice, like a dimension)."""
+    by_link = {choice.link: choice for choice in choices}
+    chosen = url_sync.scenario().get(SEGMENT_KEY)
+    if chosen is not None and chosen not in by_link:
+        url_sync.reject([SEGMENT_KEY])
+        chosen = None
+    return by_link[chosen]
+
+
+def segment_changed() -> None:
+    """``on_change`` of the segment picker: a segment joins the scenario (and the link); the whole business
+    leaves it."""
+    url_sync.remember(SEGMENT_KEY, st.session_state[SEGMENT_KEY], None)
+
+
+def segment_picker(aggs: Aggregates, dimension: str, s: Settings) -> page_results.SegmentChoice:
+    """The customer list's segment picker (``segments_segment``, in the link): the whole business, then every row
+    of the dimension's table ("other" and "missing" too), named as the table names them; returns the chosen one.
+    Segment names are data values: the picker shows them as text. Its value is set on every run, so a language
+    change keeps the choice."""
+    choices = page_results.segment_choices(bases(aggs, dimension), dimension, s.lang)
+    chosen = chosen_segment(choices)
+    st.session_state[SEGMENT_KEY] = chosen.link
+    names = {choice.link: choice.name for choice in choices}
+    st.selectbox(s.t("segments_customers_of"), list(names), key=SEGMENT_KEY, format_func=names.__getitem__,
+                 help=s.t("segments_customers_of_help"), on_change=segment_changed)
+    url_sync.mirror(SEGMENT_KEY)
+    return chosen
+
+
 def table(frame, s: Settings, key: str, columns: tuple[str, ...] | None = None) -> None:
     """A segment table (:attr:`page_results.SegmentView.table`, or rows of it) as the page shows it
     (:func:`page_results.shown_table`): the segment's name pinned on the left, unknown figures "–", the whole
@@ -110,8 +181,12 @@ def table(frame, s: Settings, key: str, columns: tuple[str, ...] | None = None) 
     styled = shown.style.apply(
         lambda row: ["background-color: #eef3f8; font-weight: bold" if whole[row.name] else ""] * len(row), axis=1)
     name = shown.columns[0]
-    st.dataframe(styled, hide_index=True, key=key,
-                 column_config={name: st.column_config.TextColumn(name, pinned=True)})
+    config = {name: st.column_config.TextColumn(name, pinned=True)}
+    predictive = s.t("segments_column_predictive_mean_clv", currency=s.currency)
+    if predictive in shown.columns:  # the one CLV of today's customers among those of a new one: said where it is
+        config[predictive] = st.column_config.TextColumn(predictive,
+                                                         help=s.t("segments_column_predictive_mean_clv_help"))
+    st.dataframe(styled, hide_index=True, key=key, column_config=config)
 
 
 def export_view(aggs: Aggregates, values: dict, s: Settings) -> page_results.SegmentView | None:

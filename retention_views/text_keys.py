@@ -162,6 +162,7 @@ PARAM = {
     "loyalty_cli_repurchase": "param_loyalty_cli_repurchase",
     "loyalty_cli_try_new": "param_loyalty_cli_try_new",
     "segments_dimension": "param_segments_dimension",
+    "segments_segment": "param_segments_segment",
 }
 """A scenario setting's name (URL parameter -> text), for the report and the notice naming ignored settings; also
 the retired parameters an old link may still carry (``clv_retention_rate``, ``clv_retention_cost``)."""

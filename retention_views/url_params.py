@@ -33,7 +33,7 @@ MAX_MONEY = 1e9  # per customer or per period; far above any real figure, keeps 
 MAX_CUSTOMERS = 100_000_000
 MAX_TEXT_LENGTH = 200  # longer query values are rejected before parsing
 MAX_TENURE_YEARS = 50
-KINDS = ("fraction", "number", "integer", "choice", "date", "profits")
+KINDS = ("fraction", "number", "integer", "choice", "date", "profits", "text")
 
 
 class ParamError(ValueError):
@@ -50,7 +50,8 @@ class ParamSpec:
 
     ``kind`` is one of :data:`KINDS`. ``low``/``high`` bound numbers (fractions for ``fraction``); ``step`` is the
     widget's step, values are rounded to its precision; ``options`` are the allowed choices (their text form is
-    ``str(option)``, ``None`` is written ``none``). ``what_if`` is False for display settings (language, currency)
+    ``str(option)``, ``None`` is written ``none``); ``text`` is free text (a data value such as a segment's name:
+    checked against the data where it is used, shown as text, never as Markdown). ``what_if`` is False for display settings (language, currency)
     that a saved scenario does not carry.
     """
 
@@ -97,6 +98,7 @@ def _specs() -> tuple[ParamSpec, ...]:
         *(ParamSpec(f"loyalty_cli_{question}", "number", 0.0, 10.0, 0.1)
           for question in ("recommend", "repurchase", "try_new")),
         ParamSpec("segments_dimension", "choice", options=SEGMENT_DIMENSIONS, what_if=False),
+        ParamSpec("segments_segment", "text", what_if=False),
     )
 
 
@@ -163,6 +165,8 @@ def check_value(spec: ParamSpec, value: object) -> object:
     not in the data). Numbers are returned as ``float`` (``int`` for ``integer``), rounded to the step's precision.
     """
     key = spec.key
+    if spec.kind == "text":
+        return _free_text(key, value)
     if spec.kind == "choice":
         if value not in spec.options:
             raise ParamError(key, f"{value!r} is not one of {', '.join(map(_text, spec.options))}")
@@ -210,16 +214,19 @@ def parse_value(spec: ParamSpec, text: str) -> object:
 
     ``fraction``/``number``: a finite decimal with a dot (``0.35``); ``integer``: digits; ``choice``: the option's
     text (``quarter``, ``12``, ``none``); ``date``: ``YYYY-MM-DD``; ``profits``: ``year:profit`` pairs separated by
-    commas (``1:12.5,3:40``), each year at most once.
+    commas (``1:12.5,3:40``), each year at most once; ``text``: the text as it is (spaces kept), not blank, at most
+    :data:`MAX_TEXT_LENGTH` characters, without control characters.
     """
     key = spec.key
     if not isinstance(text, str):
         raise ParamError(key, f"{text!r} is not text")
-    text = text.strip()
+    raw, text = text, text.strip()
     if not text:
         raise ParamError(key, "is empty")
     if len(text) > MAX_TEXT_LENGTH:
         raise ParamError(key, f"is longer than {MAX_TEXT_LENGTH} characters")
+    if spec.kind == "text":
+        return check_value(spec, raw)
     if spec.kind == "choice":
         by_text = {_text(option): option for option in spec.options}
         if text not in by_text:
@@ -238,6 +245,23 @@ def parse_value(spec: ParamSpec, text: str) -> object:
     if spec.kind == "integer":
         return check_value(spec, _whole(key, text, "a whole number"))
     return check_value(spec, _finite(key, text))
+
+
+#: Control characters (line breaks, tabs, NUL, escape sequences) and lone surrogates: no data value a link names.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _free_text(key: str, value: object) -> str:
+    """``value`` if it is text a link may carry (:func:`parse_value`, ``text``), else :class:`ParamError`."""
+    if not isinstance(value, str):
+        raise ParamError(key, f"{value!r} is not text")
+    if not value.strip():
+        raise ParamError(key, "is empty")
+    if len(value) > MAX_TEXT_LENGTH:
+        raise ParamError(key, f"is longer than {MAX_TEXT_LENGTH} characters")
+    if _CONTROL.search(value):
+        raise ParamError(key, "holds a control character")
+    return value
 
 
 def _profits(key: str, text: str) -> dict[int, float]:

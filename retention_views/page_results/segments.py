@@ -10,7 +10,8 @@ report and the exports call :func:`segment_view`: one path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -42,6 +43,7 @@ TABLE_COLUMNS = (
     ("simple_clv", "money"),
     ("margin_multiple_clv", "money"),
     ("finite_horizon_clv", "money"),
+    ("predictive_mean_clv", "money"),
     ("acquisition_cost", "money"),
     ("lifetime_retention_cost", "money"),
     ("clv_gap", "money"),
@@ -61,6 +63,24 @@ _CENTS = ("average_order_value", "margin_per_year")
 
 #: Dimensions whose labels are codes the page translates (the others are data values: a product, a year, a channel).
 _CODED = {"rfm": "segments_rfm_", "first_order_value": "segments_tier_", "nps_group": "segments_nps_"}
+
+
+@dataclass(frozen=True)
+class PredictiveMeans:
+    """The predictive mean CLV (BG/NBD + Gamma-Gamma, the CLV page's) of each segment row and of the whole business
+    at the page's margin, discount rate and horizon, or why the model gives none.
+
+    ``rows``: :func:`retention_core.segments.predictive_mean_clv` of the dimension's labels (the rows of
+    :func:`retention_core.segments.segment_figures`, in their order); ``whole``: the CLV page's predictive mean CLV
+    (:attr:`retention_core.models.PredictiveClvSummary.mean_clv`), so the whole-business row is that card's figure;
+    ``reason``: a key of :data:`retention_views.text_keys.PREDICTIVE_REASON` when there is no usable model (then
+    ``rows`` and ``whole`` are None), with ``reason_params`` (:func:`retention_core.models.reason_params`).
+    """
+
+    rows: pd.DataFrame | None = None
+    whole: float | None = None
+    reason: str | None = None
+    reason_params: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,20 +133,45 @@ def dimension_name(dimension: str, lang: str) -> str:
 
 
 def segment_view(bases: segments.SegmentBases, dimension: str, *, gross_margin: float, annual_discount_rate: float,
-                 horizon_years: int, lang: str) -> SegmentView:
+                 horizon_years: int, lang: str, predictive: PredictiveMeans | None = None) -> SegmentView:
     """The segment table of ``dimension`` (``bases``: :func:`retention_core.segments.segment_bases` of its labels)
-    at the CLV page's ``gross_margin``, ``annual_discount_rate`` and ``horizon_years``, named in ``lang``."""
+    at the CLV page's ``gross_margin``, ``annual_discount_rate`` and ``horizon_years``, named in ``lang``.
+
+    ``predictive``: the predictive mean CLV per row at the same margin, discount rate and horizon
+    (:class:`PredictiveMeans`); without it the column is unknown ("–"), with a model's reason it is unknown and a
+    note says why once. Raises ``ValueError`` when its rows are not the figures' rows (another labelling)."""
     figures = segments.segment_figures(bases, gross_margin=gross_margin, annual_discount_rate=annual_discount_rate,
                                        horizon_years=horizon_years)
     rows = pd.concat([figures.table, figures.whole], ignore_index=True)
+    rows["predictive_mean_clv"] = _predictive_column(figures.table, predictive)
     names = [segment_name(dimension, label, kind, lang) for label, kind in zip(rows["segment"], rows["kind"])]
     table = rows[[name for name, _ in TABLE_COLUMNS]].assign(segment=names, kind=rows["kind"])
     table = table[["segment", "kind", *(name for name, _ in TABLE_COLUMNS)]]
     uplift = segments.uplift_by_segment(bases, gross_margin=gross_margin, annual_discount_rate=annual_discount_rate)
     uplift = uplift.assign(segment=names)  # the same rows in the same order: segments, then the whole
-    return SegmentView(dimension=dimension, table=table, uplift=uplift, notes=segment_notes(figures, lang, dimension),
+    notes = segment_notes(figures, lang, dimension)
+    if predictive is not None and predictive.reason is not None:
+        tr = translator(lang)
+        notes += (tr("segments_note_predictive_none", reason=tr(text_keys.PREDICTIVE_REASON[predictive.reason],
+                                                                 **predictive.reason_params)),)
+    return SegmentView(dimension=dimension, table=table, uplift=uplift, notes=notes,
                        pooled=tuple(segment_name(dimension, label, "segment", lang) for label in bases.pooled),
                        figures=figures)
+
+
+def _predictive_column(segment_rows: pd.DataFrame, predictive: PredictiveMeans | None) -> list[float]:
+    """The predictive mean CLV of each segment row and the whole (last), NaN where unknown."""
+    unknown = float("nan")
+    if predictive is None or predictive.rows is None:
+        return [unknown] * (len(segment_rows) + 1)
+    means = predictive.rows
+    same = (means["kind"].tolist() == segment_rows["kind"].tolist()
+            and [None if pd.isna(label) else str(label) for label in means["segment"]]
+            == [None if pd.isna(label) else str(label) for label in segment_rows["segment"]])
+    if not same:
+        raise ValueError("the predictive means are not of the segment table's rows (another labelling or pooling)")
+    whole = unknown if predictive.whole is None else float(predictive.whole)
+    return [*means["predictive_mean_clv"].astype("float64").tolist(), whole]
 
 
 def segment_notes(figures: segments.SegmentFigures, lang: str, dimension: str | None = None) -> tuple[str, ...]:
@@ -150,6 +195,40 @@ def segment_notes(figures: segments.SegmentFigures, lang: str, dimension: str | 
     if dimension == "rfm":
         notes.append(tr("segments_note_rfm"))
     return tuple(notes)
+
+
+@dataclass(frozen=True)
+class SegmentChoice:
+    """One row of a segment table as the customer list's segment picker offers it.
+
+    ``link``: how the link names it (``segments_segment``): None for the whole business (the default, not in the
+    link), a segment's label as it is (a data value, or the code of a coded label: ``champions``), ``~other`` and
+    ``~missing`` for the pooled rows; a label that itself begins with ``~`` gets a second one (``~~x``), so no label
+    is mistaken for a pooled row. ``name``: the row's name as the table shows it. ``labels``: the customer list's
+    ``segment`` (:func:`retention_core.segments.selected_rows`): None for everyone, a label, or the pooled labels
+    (None among them: the customers without a label).
+    """
+
+    link: str | None
+    name: str
+    labels: str | tuple[str | None, ...] | None
+
+
+def segment_choices(bases: segments.SegmentBases, dimension: str, lang: str) -> tuple[SegmentChoice, ...]:
+    """The whole business first, then every row of the segment table of ``bases`` (segments, "other", "missing")
+    as :class:`SegmentChoice`, named as :func:`segment_view` names them: whose customers the customer list can
+    show. Read off the bases alone (no figure), so a picker costs nothing."""
+    choices = [SegmentChoice(None, segment_name(dimension, None, "whole", lang), None)]
+    for label, kind, _ in bases.rows:
+        name = segment_name(dimension, label, kind, lang)
+        if kind == "segment":
+            text = str(label)
+            choices.append(SegmentChoice("~" + text if text.startswith("~") else text, name, text))
+        elif kind == "other":
+            choices.append(SegmentChoice("~other", name, tuple(bases.pooled)))
+        else:
+            choices.append(SegmentChoice("~missing", name, (None,)))
+    return tuple(choices)
 
 
 @dataclass(frozen=True)
