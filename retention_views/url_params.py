@@ -51,8 +51,8 @@ class ParamSpec:
     ``kind`` is one of :data:`KINDS`. ``low``/``high`` bound numbers (fractions for ``fraction``); ``step`` is the
     widget's step, values are rounded to its precision; ``options`` are the allowed choices (their text form is
     ``str(option)``, ``None`` is written ``none``); ``text`` is free text (a data value such as a segment's name:
-    checked against the data where it is used, shown as text, never as Markdown). ``what_if`` is False for display settings (language, currency)
-    that a saved scenario does not carry.
+    checked against the data where it is used, shown as text, never as Markdown). ``what_if`` is False for display
+    settings (language, currency) that a saved scenario does not carry.
     """
 
     key: str

@@ -1,5 +1,5 @@
-"""The customer list on the CLV page (AppTest, the embedded sample: 4,000 customers): built only once opened, a page
-of 50 at a time, next page, sort, the preset "valuable and at risk", the downloads."""
+"""The customer list on the Segments page (AppTest, the embedded sample: 4,000 customers): built only once opened,
+a page of 50 at a time, next page, sort, the preset "valuable and at risk", the downloads."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smok
 
 
 def opened() -> AppTest:
-    app = open_page("app_pages/clv.py")
+    app = open_page("app_pages/segments.py")
     assert customer_list.FRAGMENT not in block_runs(app)  # closed: nothing of it is built
     app.session_state["segments_customers_open"] = True  # what opening the expander does (AppTest cannot click it)
     app.run()
@@ -90,7 +90,7 @@ def test_without_a_fitted_model_the_list_shows_the_history_and_says_why():
     app.session_state["app_source"] = "upload"
     app.session_state["segments_customers_open"] = True
     app.run()
-    app.switch_page("app_pages/clv.py").run()
+    app.switch_page("app_pages/segments.py").run()
     assert not app.exception, app.exception
     assert any(info.value.startswith("The model's columns stay empty (–): ") for info in app.info)
     assert next(caption.value for caption in app.caption if caption.value.endswith(" customers")) == (

@@ -1,6 +1,7 @@
 """The Segments page on the sample: it renders in both languages, the dimension picker changes the table and goes
 into the link, a margin step reruns the page's fragment alone without making the segment bases again, and the
-whole-business row is the CLV page's cards."""
+whole-business row is the CLV page's cards. At its end the customer list of a segment picked in "Kunden von",
+which goes into the link too."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dashboard import keys
 from retention_core.dataset import Dataset
 
 CLV = "CLV Margen-Multipl. (EUR)"
+PREDICTIVE = "Ø CLV Vorhersage (EUR)"
 pytestmark = pytest.mark.slow  # whole-page AppTests; the quick run has the smoke test of every page (test_app.py)
 
 
@@ -125,3 +127,84 @@ def test_a_language_switch_keeps_the_dimension_and_names_its_segments_anew():
     assert not app.exception, app.exception
     assert app.selectbox(key="segments_dimension").value == "rfm"
     assert list(segment_table(app).index[:2]) == ["Champions", "Loyal customers"]
+
+
+def test_the_whole_business_s_predictive_mean_clv_is_the_clv_page_s_card_at_the_same_settings():
+    app = open_page("app_pages/segments.py")
+    app.select_slider(key="clv_gross_margin").set_value(45.0)
+    run_fragment(app, "segments_what_if")
+    app.select_slider(key="clv_discount_rate").set_value(12.0)
+    run_fragment(app, "segments_what_if")
+    table = segment_table(app)
+    whole = table.loc["Ganzes Geschäft", PREDICTIVE]
+    assert list(table.columns).index(PREDICTIVE) == list(table.columns).index("CLV fester Horizont (EUR)") + 1
+    assert table[PREDICTIVE].map(german_number).gt(0).all()  # every product's customers have a forecast
+    app.switch_page("app_pages/clv.py").run()
+    assert not app.exception, app.exception
+    card = german_number(metric_value(app, "CLV (BG/NBD + Gamma-Gamma), Mittelwert"))
+    assert card == pytest.approx(german_number(whole), abs=0.5)  # the table writes whole euros, the card cents
+
+
+def opened_list(app: AppTest) -> AppTest:
+    app.session_state["segments_customers_open"] = True  # what opening the expander does (AppTest cannot click it)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def list_count(app: AppTest) -> str:
+    return next(caption.value for caption in app.caption if caption.value.endswith(" Kunden"))
+
+
+def test_the_list_shows_the_picked_segment_s_customers_and_the_segment_goes_into_the_link():
+    app = opened_list(open_page("app_pages/segments.py"))
+    picker = app.selectbox(key="segments_segment")
+    assert picker.value is None and picker.options[:2] == ["Ganzes Geschäft", "Kaffee-Abo"]  # as the table names them
+    assert list_count(app) == "1–50 von 4.000 Kunden"
+    subscribers = segment_table(app).loc["Kaffee-Abo", "Kunden"]
+    picker.set_value("Kaffee-Abo")
+    run_fragment(app, "segments_customers_of")
+    assert list_count(app) == f"1–50 von {subscribers} Kunden"
+    assert (app.dataframe[-1].value["segment"] == "Kaffee-Abo").all()
+    assert app.query_params["segments_segment"] == "Kaffee-Abo"
+    app.run()  # the whole page (AppTest keeps only the fragment's elements after a fragment run)
+    assert app.selectbox(key="segments_segment").value == "Kaffee-Abo"
+    app.selectbox(key="segments_dimension").set_value("rfm").run()  # another dimension: the whole business again
+    assert not app.exception, app.exception
+    assert app.selectbox(key="segments_segment").value is None and "segments_segment" not in app.query_params
+    assert not any("Kunden von" in info.value for info in app.info)  # no notice: the user changed the dimension
+
+
+def test_a_margin_step_moves_the_list_s_clv_without_refitting_or_making_the_bases_again():
+    app = opened_list(open_page("app_pages/segments.py"))
+    top = app.dataframe[-1].value["clv"].iloc[0]
+    before = block_runs(app)
+    app.select_slider(key="clv_gross_margin").set_value(60.0)
+    run_fragment(app, "segments_what_if")
+    after = block_runs(app)
+    assert {block for block in after if after[block] != before.get(block, 0)} == {"segments_what_if",
+                                                                                 "segments_customers"}
+    assert app.dataframe[-1].value["clv"].iloc[0] > top
+
+
+def test_a_link_opens_the_list_on_its_segment_and_one_the_data_lacks_is_dropped_and_named():
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["segments_dimension"] = "rfm"
+    app.query_params["segments_segment"] = "champions"
+    app.run()
+    app.switch_page("app_pages/segments.py").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="segments_segment").value == "champions"
+    assert app.query_params["segments_segment"] == "champions"
+    for named in ("Espresso Lungo", "<img src=x onerror=alert(1)> **fett** [l](http://127.0.0.1:9/)", "x" * 199):
+        lacking = AppTest.from_file(APP, default_timeout=120)
+        lacking.query_params["segments_segment"] = named
+        lacking.run()
+        lacking.switch_page("app_pages/segments.py").run()
+        assert not lacking.exception, lacking.exception
+        assert lacking.selectbox(key="segments_segment").value is None
+        assert "segments_segment" not in lacking.query_params
+        lacking.run()  # the notice of a value dropped on the page shows on the next run, as for a dimension
+        assert any("Segmente: Kunden von" in info.value for info in lacking.info)
+        assert not any(named in element.value for kind in ("info", "caption", "markdown")
+                       for element in getattr(lacking, kind))  # a link's text is never shown

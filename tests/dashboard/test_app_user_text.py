@@ -89,3 +89,28 @@ def test_a_scenario_name_written_as_markdown_is_shown_as_text():
     app.switch_page("app_pages/scenarios.py").run()
     assert not app.exception
     assert_shown_as_text(app, f"{IMAGE} #A")
+
+
+def test_a_segment_named_in_markdown_is_picked_from_the_link_and_shown_as_text():
+    import dataclasses
+
+    from apptest_support import APP
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import keys
+    from sample_data import load_sample
+
+    product = f"{IMAGE} **Abo** <b>x</b>"
+    sample = load_sample()
+    orders = sample.transactions.assign(product=sample.transactions["product"].replace("Kaffee-Abo", product))
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state[keys.DATASET] = dataclasses.replace(sample, transactions=orders, key="md", name="md")
+    app.session_state[keys.SOURCE] = "upload"
+    app.session_state["segments_customers_open"] = True
+    app.query_params["segments_segment"] = product
+    app.run()
+    app.switch_page("app_pages/segments.py").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="segments_segment").value == product  # a data value, read from the link as written
+    assert (app.dataframe[-1].value["segment"] == product).all()
+    assert_shown_as_text(app, f"Segment: {product}")  # the list's caption

@@ -213,3 +213,66 @@ def test_a_segment_without_measured_retention_is_named_not_placed(aggregates):
     table = view_of(channel_bases(aggregates)).table
     table.loc[1, "retention_rate"] = float("nan")  # as for a cohort won in the last 12 months
     assert charts.not_placeable(table) == ["shop"] and charts.placeable(table)["segment"].tolist() == ["web"]
+
+
+# --- the predictive mean CLV per segment and the customer list's segment picker -------------------------------------
+
+
+def predictive_rows(labels=("web", "shop"), kinds=("segment", "segment"), means=(120.0, 30.0)) -> pd.DataFrame:
+    """:func:`segments.predictive_mean_clv`'s frame, written out (the six customers have no fitted model)."""
+    return pd.DataFrame({"segment": pd.array(list(labels), dtype="str"), "kind": list(kinds),
+                         "forecast_customers": [3] * len(labels), "predictive_mean_clv": list(means)})
+
+
+def test_the_predictive_mean_clv_follows_the_three_clvs_with_the_clv_page_s_card_in_the_whole_row(aggregates):
+    view = page_results.segment_view(channel_bases(aggregates), "attribute", gross_margin=GROSS_MARGIN,
+                                     annual_discount_rate=DISCOUNT, horizon_years=5, lang="en",
+                                     predictive=page_results.PredictiveMeans(rows=predictive_rows(), whole=75.0))
+    columns = [name for name, _ in page_results.TABLE_COLUMNS]
+    assert columns.index("predictive_mean_clv") == columns.index("finite_horizon_clv") + 1
+    assert view.table["predictive_mean_clv"].tolist() == [120.0, 30.0, 75.0]
+    shown = page_results.shown_table(view.table, "de", "EUR", ("predictive_mean_clv",))
+    assert shown.columns[1] == "Ø CLV Vorhersage (EUR)" and shown.iloc[:, 1].tolist() == ["120", "30", "75"]
+
+
+def test_without_the_predictive_means_the_column_is_unknown_never_zero(aggregates):
+    assert view_of(channel_bases(aggregates)).table["predictive_mean_clv"].isna().all()
+
+
+@pytest.mark.parametrize(("lang", "start"), [("de", "Ø CLV Vorhersage bleibt leer (–): Es gibt nur 6 Kunden"),
+                                             ("en", "The mean predicted CLV stays empty (–): There are only 6")])
+def test_without_a_model_the_column_is_a_dash_and_a_note_says_why_once(aggregates, lang, start):
+    means = page_results.PredictiveMeans(reason="too_few_customers", reason_params={
+        "customers": 6, "repeaters": 3, "minimum_customers": 50, "minimum_repeaters": 20, "minimum_weeks": 26})
+    view = page_results.segment_view(channel_bases(aggregates), "attribute", gross_margin=GROSS_MARGIN,
+                                     annual_discount_rate=DISCOUNT, horizon_years=5, lang=lang, predictive=means)
+    assert view.table["predictive_mean_clv"].isna().all()
+    assert [note for note in view.notes if note.startswith(start)] == [view.notes[-1]]
+
+
+def test_predictive_means_of_other_rows_are_refused(aggregates):
+    means = page_results.PredictiveMeans(rows=predictive_rows(labels=("shop", "web")), whole=75.0)
+    with pytest.raises(ValueError, match="the predictive means are not of the segment table's rows"):
+        page_results.segment_view(channel_bases(aggregates), "attribute", gross_margin=GROSS_MARGIN,
+                                  annual_discount_rate=DISCOUNT, horizon_years=5, lang="en", predictive=means)
+
+
+def test_the_picker_offers_the_whole_business_then_every_row_with_the_labels_the_list_selects(aggregates):
+    customers = aggregates.customers
+    names = {"A": "~web", "C": "~web", "E": "~web", "B": "shop"}  # D and F without a label; shop pooled (1 customer)
+    labels = segments.label_table(customers["customer_id"], customers["customer_id"].map(names), ["~web", "shop"])
+    bases = segments.segment_bases(customers, labels, aggregates.basis, min_customers=2)
+    choices = page_results.segment_choices(bases, "attribute", "de")
+    assert [(choice.link, choice.name, choice.labels) for choice in choices] == [
+        (None, "Ganzes Geschäft", None),
+        ("~~web", "~web", "~web"),  # a label that begins with "~" is never read as a pooled row
+        ("~other", "Übrige", ("shop",)),
+        ("~missing", "Ohne Angabe", (None,)),
+    ]
+    assert [choice.name for choice in choices[1:]] == view_of(bases).table["segment"].tolist()[:-1]
+
+
+def test_the_picker_names_coded_segments_in_the_language_and_links_them_by_code(aggregates):
+    choices = page_results.segment_choices(nps_bases(aggregates), "nps_group", "en")
+    assert [(choice.link, choice.name) for choice in choices[1:3]] == [("promoter", "Promoters"),
+                                                                       ("detractor", "Detractors")]

@@ -173,3 +173,32 @@ def test_parse_query_never_raises_and_splits_the_known_keys_into_accepted_and_re
     known = {key for key in params if key in PARAMS}
     assert set(parsed.values) | set(parsed.rejected) == known
     assert not set(parsed.values) & set(parsed.rejected)
+
+
+# --- free text: a segment's name ------------------------------------------------------------------------------------
+
+
+def test_a_segment_s_name_is_read_as_written_and_reads_back_the_same():
+    spec = PARAMS["segments_segment"]
+    for name in ("Kaffee-Abo", "Gutschein 25 €", " Filiale Süd ", "~other", "~~web", "<b>x</b> & *y* [z](q)"):
+        assert parse_value(spec, name) == name
+        assert parse_query(to_query({"segments_segment": name})).values == {"segments_segment": name}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "is empty"),
+    ("   ", "is empty"),
+    ("x" * 201, "longer than 200 characters"),
+    ("Kaffee\nAbo", "holds a control character"),
+    ("\x1b[31mred", "holds a control character"),
+    ("nul\x00", "holds a control character"),
+])
+def test_free_text_is_refused_when_blank_too_long_or_with_control_characters(text, message):
+    with pytest.raises(ParamError, match=f"^segments_segment: .*{message}"):
+        parse_value(PARAMS["segments_segment"], text)
+    assert parse_query({"segments_segment": text}).rejected == ("segments_segment",)
+
+
+def test_free_text_is_text_and_never_a_number():
+    with pytest.raises(ParamError, match="^segments_segment: 12 is not text"):
+        check_value(PARAMS["segments_segment"], 12)
