@@ -184,6 +184,21 @@ def test_a_margin_step_redraws_the_forecast_fragment_and_keeps_the_link(page):
     expect(main.get_by_text("So lesen Sie den Test:")).to_be_visible(timeout=TIMEOUT_MS)
 
 
+def test_the_segments_page_s_customer_list_opens_and_shows_a_page_of_customers(page):
+    """The customer list at the Segments page's end is built once its expander is opened (a rerun of its own
+    fragment) and shows the first 50 of the whole business's customers, with their table."""
+    from playwright.sync_api import expect
+
+    open_page(page, "Segmente")
+    main = page.get_by_test_id("stMain")
+    box = main.get_by_test_id("stExpander").filter(has_text="Kundenliste")
+    expect(box.get_by_text("1–50 von 4.000 Kunden")).to_have_count(0)
+    box.locator("summary").click()
+    expect(box.get_by_text("1–50 von 4.000 Kunden")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(box.get_by_test_id("stDataFrame")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(box.get_by_role("button", name="Ganze Liste als CSV")).to_be_visible(timeout=TIMEOUT_MS)
+
+
 def test_the_benchmark_times_a_slider_step_until_the_rerun_it_caused_has_ended(page, server_url):
     """``bench/bench_browser.py``'s step timer: each key press ends only after the rerun it caused was shown running
     and then ended and the page painted (the order of its marks; no time is asserted)."""

@@ -276,3 +276,18 @@ def test_the_picker_names_coded_segments_in_the_language_and_links_them_by_code(
     choices = page_results.segment_choices(nps_bases(aggregates), "nps_group", "en")
     assert [(choice.link, choice.name) for choice in choices[1:3]] == [("promoter", "Promoters"),
                                                                        ("detractor", "Detractors")]
+
+
+def test_the_exports_carry_the_predictive_mean_clv_of_the_same_view(aggregates):
+    from retention_views import report
+
+    values = whatif.resolve(aggregates, {"clv_gross_margin": GROSS_MARGIN, "clv_discount_rate": DISCOUNT}).values
+    view = page_results.segment_view(channel_bases(aggregates), "attribute", gross_margin=GROSS_MARGIN,
+                                     annual_discount_rate=DISCOUNT, horizon_years=5, lang="de",
+                                     predictive=page_results.PredictiveMeans(rows=predictive_rows(), whole=75.0))
+    frame = report.scenario_frame("A", values, whatif.evaluate(aggregates, values), "de", "EUR", "quarter", view)
+    rows = frame.set_index("Größe")
+    assert rows.loc["web: Ø CLV Vorhersage (EUR)", "Wert"] == pytest.approx(120.0)
+    assert rows.loc["Ganzes Geschäft: Ø CLV Vorhersage (EUR)", "Anzeige"] == "75,00\u00a0€"
+    page = report.html_report("A", "t", frame, [], "de", segments=view, currency="EUR")
+    assert "<th>Ø CLV Vorhersage (EUR)</th>" in page
