@@ -151,10 +151,15 @@ def chosen_segment(choices: tuple[page_results.SegmentChoice, ...]) -> page_resu
     return by_link[chosen]
 
 
+_WHOLE = ""
+"""The picker's option for the whole business (a choice of None would show as no choice); no link holds it (a
+link's text is never empty)."""
+
+
 def segment_changed() -> None:
     """``on_change`` of the segment picker: a segment joins the scenario (and the link); the whole business
     leaves it."""
-    url_sync.remember(SEGMENT_KEY, st.session_state[SEGMENT_KEY], None)
+    url_sync.remember(SEGMENT_KEY, st.session_state[SEGMENT_KEY] or None, None)
 
 
 def segment_picker(aggs: Aggregates, dimension: str, s: Settings) -> page_results.SegmentChoice:
@@ -164,8 +169,8 @@ def segment_picker(aggs: Aggregates, dimension: str, s: Settings) -> page_result
     change keeps the choice."""
     choices = page_results.segment_choices(bases(aggs, dimension), dimension, s.lang)
     chosen = chosen_segment(choices)
-    st.session_state[SEGMENT_KEY] = chosen.link
-    names = {choice.link: choice.name for choice in choices}
+    st.session_state[SEGMENT_KEY] = chosen.link or _WHOLE
+    names = {choice.link or _WHOLE: choice.name for choice in choices}
     st.selectbox(s.t("segments_customers_of"), list(names), key=SEGMENT_KEY, format_func=names.__getitem__,
                  help=s.t("segments_customers_of_help"), on_change=segment_changed)
     url_sync.mirror(SEGMENT_KEY)

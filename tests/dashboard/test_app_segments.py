@@ -159,7 +159,7 @@ def list_count(app: AppTest) -> str:
 def test_the_list_shows_the_picked_segment_s_customers_and_the_segment_goes_into_the_link():
     app = opened_list(open_page("app_pages/segments.py"))
     picker = app.selectbox(key="segments_segment")
-    assert picker.value is None and picker.options[:2] == ["Ganzes Geschäft", "Kaffee-Abo"]  # as the table names them
+    assert picker.value == "" and picker.options[:2] == ["Ganzes Geschäft", "Kaffee-Abo"]  # as the table names them
     assert list_count(app) == "1–50 von 4.000 Kunden"
     subscribers = segment_table(app).loc["Kaffee-Abo", "Kunden"]
     picker.set_value("Kaffee-Abo")
@@ -171,7 +171,7 @@ def test_the_list_shows_the_picked_segment_s_customers_and_the_segment_goes_into
     assert app.selectbox(key="segments_segment").value == "Kaffee-Abo"
     app.selectbox(key="segments_dimension").set_value("rfm").run()  # another dimension: the whole business again
     assert not app.exception, app.exception
-    assert app.selectbox(key="segments_segment").value is None and "segments_segment" not in app.query_params
+    assert app.selectbox(key="segments_segment").value == "" and "segments_segment" not in app.query_params
     assert not any("Kunden von" in info.value for info in app.info)  # no notice: the user changed the dimension
 
 
@@ -202,7 +202,7 @@ def test_a_link_opens_the_list_on_its_segment_and_one_the_data_lacks_is_dropped_
         lacking.run()
         lacking.switch_page("app_pages/segments.py").run()
         assert not lacking.exception, lacking.exception
-        assert lacking.selectbox(key="segments_segment").value is None
+        assert lacking.selectbox(key="segments_segment").value == ""  # the whole business
         assert "segments_segment" not in lacking.query_params
         lacking.run()  # the notice of a value dropped on the page shows on the next run, as for a dimension
         assert any("Segmente: Kunden von" in info.value for info in lacking.info)

@@ -191,6 +191,7 @@ def test_the_segments_page_s_customer_list_opens_and_shows_a_page_of_customers(p
 
     open_page(page, "Segmente")
     main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("combobox", name="Kunden von")).to_have_value("Ganzes Geschäft")  # not "Choose an option"
     box = main.get_by_test_id("stExpander").filter(has_text="Kundenliste")
     expect(box.get_by_text("1–50 von 4.000 Kunden")).to_have_count(0)
     box.locator("summary").click()
