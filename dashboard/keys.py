@@ -26,6 +26,7 @@ CUSTOMER_VALUES = "data_customer_values"
 FIGURES = "data_figures"
 SEGMENT_BASES = "data_segment_bases"
 SEGMENT_PREDICTIVE = "data_segment_predictive"
+SEGMENT_LABELS = "data_segment_labels"
 
 # the scenario: its values, the saved ones, the link's reading and the number fields' refused entries
 SCENARIO = "scenario_values"
