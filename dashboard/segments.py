@@ -82,8 +82,8 @@ def bases(aggs: Aggregates, dimension: str) -> segments.SegmentBases:
 
 def labels(aggs: Aggregates, dimension: str):
     """The label table of ``dimension`` (:mod:`retention_core.segments`), made once per data set and dimension and
-    kept in this session for the dimension shown last (the bases, the predictive means and the customer list read
-    it; the page needs it on every run)."""
+    kept in this session for the dimension shown last (the predictive means and the customer list read it; the
+    page needs it on every run)."""
     return session_cache.kept(keys.SEGMENT_LABELS, (shown_data.content_key(), dimension),
                               lambda: _labels(aggs, dimension))
 

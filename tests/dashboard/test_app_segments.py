@@ -158,17 +158,18 @@ def list_count(app: AppTest) -> str:
 
 def test_the_list_shows_the_picked_segment_s_customers_and_the_segment_goes_into_the_link():
     app = opened_list(open_page("app_pages/segments.py"))
+    table = segment_table(app)
+    largest = table.index[0]  # a data value (the sample's channels): its link text is the label as written
     picker = app.selectbox(key="segments_segment")
-    assert picker.value == "" and picker.options[:2] == ["Ganzes Geschäft", "Kaffee-Abo"]  # as the table names them
+    assert picker.value == "" and picker.options[:2] == ["Ganzes Geschäft", largest]  # as the table names them
     assert list_count(app) == "1–50 von 4.000 Kunden"
-    subscribers = segment_table(app).loc["Kaffee-Abo", "Kunden"]
-    picker.set_value("Kaffee-Abo")
+    picker.set_value(largest)
     run_fragment(app, "segments_customers_of")
-    assert list_count(app) == f"1–50 von {subscribers} Kunden"
-    assert (app.dataframe[-1].value["segment"] == "Kaffee-Abo").all()
-    assert app.query_params["segments_segment"] == "Kaffee-Abo"
+    assert list_count(app) == f"1–50 von {table.loc[largest, 'Kunden']} Kunden"
+    assert (app.dataframe[-1].value["segment"] == largest).all()
+    assert app.query_params["segments_segment"] == largest
     app.run()  # the whole page (AppTest keeps only the fragment's elements after a fragment run)
-    assert app.selectbox(key="segments_segment").value == "Kaffee-Abo"
+    assert app.selectbox(key="segments_segment").value == largest
     app.selectbox(key="segments_dimension").set_value("rfm").run()  # another dimension: the whole business again
     assert not app.exception, app.exception
     assert app.selectbox(key="segments_segment").value == "" and "segments_segment" not in app.query_params

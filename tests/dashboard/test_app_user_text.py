@@ -107,6 +107,7 @@ def test_a_segment_named_in_markdown_is_picked_from_the_link_and_shown_as_text()
     app.session_state[keys.DATASET] = dataclasses.replace(sample, transactions=orders, key="md", name="md")
     app.session_state[keys.SOURCE] = "upload"
     app.session_state["segments_customers_open"] = True
+    app.query_params["segments_dimension"] = "first_product"
     app.query_params["segments_segment"] = product
     app.run()
     app.switch_page("app_pages/segments.py").run()
