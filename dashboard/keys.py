@@ -27,6 +27,7 @@ FIGURES = "data_figures"
 SEGMENT_BASES = "data_segment_bases"
 SEGMENT_PREDICTIVE = "data_segment_predictive"
 SEGMENT_LABELS = "data_segment_labels"
+SEGMENT_REPLICATES = "data_segment_replicates"
 
 # the scenario: its values, the saved ones, the link's reading and the number fields' refused entries
 SCENARIO = "scenario_values"

@@ -102,11 +102,28 @@ def view(aggs: Aggregates, dimension: str, values: dict, s: Settings, *,
          with_predictive: bool = True) -> page_results.SegmentView:
     """The segment view of ``dimension`` at the scenario's gross margin, discount rate and horizon (``values``:
     the resolved scenario, :func:`dashboard.inputs.plan`), with the predictive mean CLV per segment
-    (:func:`predictive`) unless ``with_predictive`` is False (a table that does not show it)."""
-    return page_results.segment_view(bases(aggs, dimension), dimension, gross_margin=values["clv_gross_margin"],
-                                     annual_discount_rate=values["clv_discount_rate"],
-                                     horizon_years=values["clv_horizon"], lang=s.lang,
-                                     predictive=predictive(aggs, dimension, values) if with_predictive else None)
+    (:func:`predictive`) unless ``with_predictive`` is False (a table that does not show it), and each row's own
+    80 % intervals (:func:`replicates`)."""
+    margin, discount = values["clv_gross_margin"], values["clv_discount_rate"]
+    return page_results.segment_view(bases(aggs, dimension), dimension, gross_margin=margin,
+                                     annual_discount_rate=discount, horizon_years=values["clv_horizon"],
+                                     lang=s.lang,
+                                     predictive=predictive(aggs, dimension, values) if with_predictive else None,
+                                     intervals=segments.segment_intervals(replicates(aggs, dimension),
+                                                                          gross_margin=margin,
+                                                                          annual_discount_rate=discount))
+
+
+def replicates(aggs: Aggregates, dimension: str) -> segments.SegmentReplicates:
+    """Each segment's bootstrap replicates (:func:`segments.segment_replicates`, the whole's are the aggregates'),
+    made once per data set and dimension and kept in this session (counted as ``segments_replicates``); a slider
+    move reads the intervals off them by closed forms (:func:`segments.segment_intervals`)."""
+    def build() -> segments.SegmentReplicates:
+        run_counts.count_run("segments_replicates")
+        return segments.segment_replicates(aggs.customers, labels(aggs, dimension), bases(aggs, dimension),
+                                           whole=aggs.basis_replicates)
+
+    return session_cache.kept(keys.SEGMENT_REPLICATES, (shown_data.content_key(), dimension), build)
 
 
 def predictive(aggs: Aggregates, dimension: str, values: dict) -> page_results.PredictiveMeans:

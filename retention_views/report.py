@@ -190,12 +190,18 @@ def segment_rows(view: SegmentView, lang: str, currency: str) -> list[tuple]:
     tr = translator(lang)
     section = tr("report_section_segments", dimension=dimension_name(view.dimension, lang))
     rows = []
-    for record in view.table.itertuples(index=False):
+    table = view.table
+    for position, record in enumerate(table.itertuples(index=False)):
         for column, kind in TABLE_COLUMNS:
             value = getattr(record, column)
             known = pd.notna(value)
+            low, high = ((table[f"{column}_low"].iloc[position], table[f"{column}_high"].iloc[position])
+                         if f"{column}_low" in table.columns else (None, None))
+            sure = known and pd.notna(low) and pd.notna(high)
             rows.append((section, f"{record.segment}: {tr(f'segments_column_{column}', currency=currency)}",
-                         float(value) if known else None, format_kind(kind, value, lang, currency), "", None, None))
+                         float(value) if known else None, format_kind(kind, value, lang, currency),
+                         format_interval_range(kind, low, high, lang, currency) if sure else "",
+                         float(low) if sure else None, float(high) if sure else None))
     return rows
 
 

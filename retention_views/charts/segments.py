@@ -41,7 +41,9 @@ def not_placeable(table: pd.DataFrame) -> list[str]:
 
 def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Figure:
     """Annual retention (x) against margin-multiple CLV (y), one bubble per segment, its area the customers, its
-    colour the net value (red below 0, green above; grey where unknown). The whole business is a cross."""
+    colour the net value (red below 0, green above; grey where unknown), with the segment's own 80 % interval of
+    its CLV as an error bar when ``table`` has it (``margin_multiple_clv_low``/``_high``). The whole business is a
+    cross."""
     tr = translator(lang)
     rows = placeable(table)
     sizes = rows["customers"].to_numpy(dtype=float)
@@ -71,7 +73,13 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
                               "len": 0.6, "thickness": 10})
         else:
             marker.update(color=UNKNOWN_COLOUR)
-        traces.append(dict(type="scatter", mode="markers+text", x=part["retention_rate"],
+        bars = {}
+        if "margin_multiple_clv_low" in part.columns:  # the segment's own 80 % interval of its CLV, where known
+            clv = part["margin_multiple_clv"].to_numpy(dtype=float)
+            bars = {"error_y": {"type": "data", "symmetric": False, "color": "#8a8a8a", "thickness": 1, "width": 4,
+                                "array": part["margin_multiple_clv_high"].to_numpy(dtype=float) - clv,
+                                "arrayminus": clv - part["margin_multiple_clv_low"].to_numpy(dtype=float)}}
+        traces.append(dict(type="scatter", mode="markers+text", x=part["retention_rate"], **bars,
                            y=part["margin_multiple_clv"], text=[_plain(name) for name in part["segment"]],
                            textposition=list(positions[known == is_known]), marker=marker,
                            name=tr("segments_chart_known" if is_known else "segments_chart_unknown_net"),

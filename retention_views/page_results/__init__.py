@@ -38,6 +38,7 @@ from retention_views.page_results.overview import (
     revenue_retention_kpis,
 )
 from retention_views.page_results.segments import (
+    INTERVAL_COLUMNS,
     NPS_COLUMNS,
     SEGMENT_DIMENSIONS,
     TABLE_COLUMNS,
@@ -104,7 +105,7 @@ __all__ = [
     "clv_scenario",
     "SEGMENT_DIMENSIONS", "TABLE_COLUMNS", "NpsValue", "PredictiveMeans", "SegmentChoice", "SegmentView",
     "default_dimension", "dimension_name", "nps_value", "segment_choices", "segment_name",
-    "segment_view", "shown_table", "NPS_COLUMNS",
+    "segment_view", "shown_table", "NPS_COLUMNS", "INTERVAL_COLUMNS",
     "clv_scenario_replicates",
     "cohort_matrix",
     "complete_periods",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from retention_core import segments
 from retention_core.ingest import CUSTOMER_ATTRIBUTES
-from retention_views.formats import format_number, format_percent
+from retention_views.formats import format_interval_range, format_number, format_percent
 from retention_views import text_keys
 from retention_views.texts import has, translator
 
@@ -51,6 +51,10 @@ TABLE_COLUMNS = (
     ("break_even_retention_spend", "money"),
     ("clv_to_cac", "ratio"),
 )
+
+#: The figures a segment's own 80 % interval is shown for (:class:`retention_core.segments.SegmentIntervals`): the
+#: table's ``<figure>_low`` and ``<figure>_high`` columns, written beside the value (``144 (80 %: 130–160 €)``).
+INTERVAL_COLUMNS = ("margin_multiple_clv", "clv_gap", "net_value")
 
 #: The figures of the NPS groups side by side (retention, CLV, net value and what they rest on).
 NPS_COLUMNS = ("customers", "customer_share", "retention_rate", "margin_per_year", "margin_multiple_clv",
@@ -133,13 +137,17 @@ def dimension_name(dimension: str, lang: str) -> str:
 
 
 def segment_view(bases: segments.SegmentBases, dimension: str, *, gross_margin: float, annual_discount_rate: float,
-                 horizon_years: int, lang: str, predictive: PredictiveMeans | None = None) -> SegmentView:
+                 horizon_years: int, lang: str, predictive: PredictiveMeans | None = None,
+                 intervals: segments.SegmentIntervals | None = None) -> SegmentView:
     """The segment table of ``dimension`` (``bases``: :func:`retention_core.segments.segment_bases` of its labels)
     at the CLV page's ``gross_margin``, ``annual_discount_rate`` and ``horizon_years``, named in ``lang``.
 
     ``predictive``: the predictive mean CLV per row at the same margin, discount rate and horizon
     (:class:`PredictiveMeans`); without it the column is unknown ("–"), with a model's reason it is unknown and a
-    note says why once. Raises ``ValueError`` when its rows are not the figures' rows (another labelling)."""
+    note says why once. ``intervals``: each row's own intervals (:func:`retention_core.segments.segment_intervals`
+    at the same margin and discount rate), as ``<figure>_low`` and ``<figure>_high`` columns of
+    :data:`INTERVAL_COLUMNS` (NaN where there is none). Raises ``ValueError`` when the predictive means or the
+    intervals are not of the figures' rows (another labelling)."""
     figures = segments.segment_figures(bases, gross_margin=gross_margin, annual_discount_rate=annual_discount_rate,
                                        horizon_years=horizon_years)
     rows = pd.concat([figures.table, figures.whole], ignore_index=True)
@@ -147,6 +155,8 @@ def segment_view(bases: segments.SegmentBases, dimension: str, *, gross_margin: 
     names = [segment_name(dimension, label, kind, lang) for label, kind in zip(rows["segment"], rows["kind"])]
     table = rows[[name for name, _ in TABLE_COLUMNS]].assign(segment=names, kind=rows["kind"])
     table = table[["segment", "kind", *(name for name, _ in TABLE_COLUMNS)]]
+    if intervals is not None:
+        table = table.assign(**_interval_columns(figures.table, intervals))
     uplift = segments.uplift_by_segment(bases, gross_margin=gross_margin, annual_discount_rate=annual_discount_rate)
     uplift = uplift.assign(segment=names)  # the same rows in the same order: segments, then the whole
     notes = segment_notes(figures, lang, dimension)
@@ -157,6 +167,15 @@ def segment_view(bases: segments.SegmentBases, dimension: str, *, gross_margin: 
     return SegmentView(dimension=dimension, table=table, uplift=uplift, notes=notes,
                        pooled=tuple(segment_name(dimension, label, "segment", lang) for label in bases.pooled),
                        figures=figures)
+
+
+def _interval_columns(segment_rows: pd.DataFrame, intervals: segments.SegmentIntervals) -> dict[str, list[float]]:
+    """The ``<figure>_low`` and ``<figure>_high`` columns of :data:`INTERVAL_COLUMNS`, segment rows then the whole."""
+    if intervals.table["kind"].tolist() != segment_rows["kind"].tolist():
+        raise ValueError("the intervals are not of the segment table's rows (another labelling or pooling)")
+    rows = pd.concat([intervals.table, intervals.whole], ignore_index=True)
+    return {f"{figure}_{end}": rows[f"{figure}_{end}"].astype("float64").tolist()
+            for figure in INTERVAL_COLUMNS for end in ("low", "high")}
 
 
 def _predictive_column(segment_rows: pd.DataFrame, predictive: PredictiveMeans | None) -> list[float]:
@@ -265,7 +284,8 @@ def shown_table(table: pd.DataFrame, lang: str, currency: str, columns: tuple[st
                 ) -> pd.DataFrame:
     """A segment table (:attr:`SegmentView.table`, or rows of it) as the page and the report write it: the
     segment's name, then each figure of ``columns`` (default: all of :data:`TABLE_COLUMNS`) as text in the
-    language (``1.004``, ``57,5 %``), unknown as "–" (never 0), under a translated header with the currency.
+    language (``1.004``, ``57,5 %``), unknown as "–" (never 0), under a translated header with the currency; a
+    figure with its row's interval (``<figure>_low``/``_high`` columns) as ``144 (80 %: 130–160 €)``.
     Text cells: a missing number would otherwise show as "None" in the app's table."""
     tr = translator(lang)
     kinds = dict(TABLE_COLUMNS)
@@ -273,6 +293,12 @@ def shown_table(table: pd.DataFrame, lang: str, currency: str, columns: tuple[st
     for column in columns or tuple(kinds):
         digits = 2 if column in _CENTS else _DIGITS[kinds[column]]
         write = format_percent if kinds[column] == "fraction" else format_number
-        shown[tr(f"segments_column_{column}", currency=currency)] = [write(value, lang, digits)
-                                                                    for value in table[column]]
+        cells = [write(value, lang, digits) for value in table[column]]
+        if f"{column}_low" in table.columns:  # the row's own 80 % interval beside the value, where there is one
+            cells = [cell if pd.isna(value) or pd.isna(low) or pd.isna(high) else tr(
+                         "interval_value", value=cell,
+                         range=format_interval_range("money", low, high, lang, currency))
+                     for cell, value, low, high in zip(cells, table[column], table[f"{column}_low"],
+                                                       table[f"{column}_high"])]
+        shown[tr(f"segments_column_{column}", currency=currency)] = cells
     return pd.DataFrame(shown)

@@ -53,14 +53,14 @@ def test_a_dimension_change_shows_its_segments_and_goes_into_the_link():
 
 def test_a_margin_step_reruns_the_table_alone_and_does_not_make_the_bases_again():
     app = open_page("app_pages/segments.py")
-    clv_before = german_number(segment_table(app).loc["Ganzes Geschäft", CLV])
+    clv_before = german_number(segment_table(app).loc["Ganzes Geschäft", CLV].split(" (")[0])
     before = block_runs(app)
     app.select_slider(key="clv_gross_margin").set_value(60.0)
     run_fragment(app, "segments_what_if")
     after = block_runs(app)
     assert {block: after[block] - before.get(block, 0) for block in after
             if after[block] != before.get(block, 0)} == {"segments_what_if": 1}
-    assert german_number(segment_table(app).loc["Ganzes Geschäft", CLV]) > clv_before
+    assert german_number(segment_table(app).loc["Ganzes Geschäft", CLV].split(" (")[0]) > clv_before
     assert app.query_params["clv_gross_margin"] == "0.6"
 
 
@@ -76,7 +76,8 @@ def test_the_whole_business_row_is_the_clv_page_s_figures_at_the_same_margin():
     for label, column in (("CLV (Margen-Multiplikator)", CLV), ("Einfacher CLV", "Einfacher CLV (EUR)"),
                           ("CLV (fester Horizont)", "CLV fester Horizont (EUR)"),
                           ("Nettowert je Neukunde", "Nettowert (EUR)")):
-        assert german_number(metric_value(app, label)) == pytest.approx(german_number(whole[column]), abs=0.5), label
+        shown = whole[column].split(" (")[0]  # the margin-multiple CLV and net value carry the row's interval
+        assert german_number(metric_value(app, label)) == pytest.approx(german_number(shown), abs=0.5), label
 
 
 def test_a_link_opens_the_page_on_its_dimension_and_one_the_data_lacks_is_named():
@@ -209,3 +210,11 @@ def test_a_link_opens_the_list_on_its_segment_and_one_the_data_lacks_is_dropped_
         assert any("Segmente: Kunden von" in info.value for info in lacking.info)
         assert not any(named in element.value for kind in ("info", "caption", "markdown")
                        for element in getattr(lacking, kind))  # a link's text is never shown
+
+
+def test_each_segment_shows_its_own_interval_made_once_per_dimension():
+    app = open_page("app_pages/segments.py")
+    table = segment_table(app)
+    for column in (CLV, "CLV-Lücke (EUR)", "Nettowert (EUR)"):
+        assert table[column].str.contains(r" \(80\u00a0%: ").all(), column  # every row, the whole business too
+    assert block_runs(app)["segments_replicates"] == 2  # the channels and the NPS groups, once each

@@ -291,3 +291,55 @@ def test_the_exports_carry_the_predictive_mean_clv_of_the_same_view(aggregates):
     assert rows.loc["Ganzes Geschäft: Ø CLV Vorhersage (EUR)", "Anzeige"] == "75,00\u00a0€"
     page = report.html_report("A", "t", frame, [], "de", segments=view, currency="EUR")
     assert "<th>Ø CLV Vorhersage (EUR)</th>" in page
+
+
+# --- a segment's own intervals --------------------------------------------------------------------------------------
+
+
+def hand_intervals(kinds=("segment", "segment")) -> segments.SegmentIntervals:
+    """Intervals written out for web, shop and the whole (only the CLV's; the gap's and net value's unknown)."""
+    columns = {f"{figure}_{end}": [float("nan")] * (len(kinds) + 1)
+               for figure in page_results.INTERVAL_COLUMNS for end in ("low", "high")}
+    columns["margin_multiple_clv_low"], columns["margin_multiple_clv_high"] = [250.0, 8.0, 140.0], [290.0, 12.5, 160.0]
+    frame = pd.DataFrame({"segment": ["web", "shop", None], "kind": [*kinds, "whole"], **columns})
+    return segments.SegmentIntervals(table=frame.iloc[:2].reset_index(drop=True),
+                                     whole=frame.iloc[2:].reset_index(drop=True))
+
+
+def test_a_segment_s_own_interval_is_written_beside_its_clv_and_none_where_unknown(aggregates):
+    view = page_results.segment_view(channel_bases(aggregates), "attribute", gross_margin=GROSS_MARGIN,
+                                     annual_discount_rate=DISCOUNT, horizon_years=5, lang="de",
+                                     intervals=hand_intervals())
+    assert view.table["margin_multiple_clv_low"].tolist() == [250.0, 8.0, 140.0]
+    shown = page_results.shown_table(view.table, "de", "EUR", ("margin_multiple_clv", "net_value"))
+    assert shown.iloc[:, 1].tolist() == ["269 (80\u00a0%: 250–290\u00a0€)", "10 (80\u00a0%: 8,00–12,50\u00a0€)",
+                                         shown.iloc[2, 1]]
+    assert shown.iloc[2, 1].endswith("(80\u00a0%: 140–160\u00a0€)")
+    assert "80" not in shown.iloc[0, 2] and shown.iloc[1, 2] == "–"  # no interval: the value alone; unknown: "–"
+
+
+def test_the_exports_carry_a_segment_s_interval_raw_and_as_shown(aggregates):
+    from retention_views import report
+
+    values = whatif.resolve(aggregates, {"clv_gross_margin": GROSS_MARGIN, "clv_discount_rate": DISCOUNT}).values
+    view = page_results.segment_view(channel_bases(aggregates), "attribute", gross_margin=GROSS_MARGIN,
+                                     annual_discount_rate=DISCOUNT, horizon_years=5, lang="en",
+                                     intervals=hand_intervals())
+    rows = [row for row in report.segment_rows(view, "en", "EUR") if row[1] == "web: CLV margin multiple (EUR)"]
+    assert rows[0][4:] == ("€250–290", 250.0, 290.0)
+
+
+def test_intervals_of_other_rows_are_refused(aggregates):
+    with pytest.raises(ValueError, match="the intervals are not of the segment table's rows"):
+        page_results.segment_view(channel_bases(aggregates), "attribute", gross_margin=GROSS_MARGIN,
+                                  annual_discount_rate=DISCOUNT, horizon_years=5, lang="en",
+                                  intervals=hand_intervals(kinds=("segment", "other")))
+
+
+def test_the_value_chart_draws_each_segment_s_clv_interval_as_an_error_bar(aggregates):
+    view = page_results.segment_view(channel_bases(aggregates), "attribute", gross_margin=GROSS_MARGIN,
+                                     annual_discount_rate=DISCOUNT, horizon_years=5, lang="en",
+                                     intervals=hand_intervals())
+    by_name = {trace.name: trace for trace in charts.segment_value_chart(view.table, "en", "EUR").data}
+    web = by_name["Segment (colour: net value)"].error_y
+    assert list(web.array) == pytest.approx([290.0 - 269.5]) and list(web.arrayminus) == pytest.approx([19.5])
