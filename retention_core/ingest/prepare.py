@@ -15,6 +15,7 @@ import pyarrow as pa
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from retention_core.ingest.contract import (
+    ATTRIBUTE_SHEETS,
     CATEGORIES,
     EARLIEST_DATE,
     MAX_AMOUNT,
@@ -64,7 +65,8 @@ class Prepared:
 
     ``codes``: the frame's text columns as :class:`TextCodes`, by column name. The duplicate check needs them, and
     :func:`retention_core.dataset.aggregate` reuses them (``Dataset.transaction_codes``) instead of coding the
-    customer ids again.
+    customer ids again. An attribute sheet (the customers sheet) keeps none: nothing reuses them, and its text
+    attribute columns are Categoricals instead (their codes), so that a large sheet is held once, small.
     """
 
     frame: pd.DataFrame
@@ -238,10 +240,26 @@ def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = Non
     problems = missing_column_problems(frame, kind) + [check.problem for check in checks] + infos
     codes = {name: TextCodes.of(good[name]) for name in good.columns if _is_text(good[name])}
     problems += _kept_row_problems(good, spec, codes)
+    if kind in ATTRIBUTE_SHEETS:  # held while a data set lives: attributes as categories, no codes kept
+        good, codes = _attributes_as_categories(good, spec, codes), {}
     if not len(good):
         problems.append(Problem("data_no_rows", "error", {"rows": len(frame)}))
     pa.default_memory_pool().release_unused()  # the checks' scratch Arrow buffers: give them back, not pooled
     return Prepared(good, rejected, tuple(problems), codes)
+
+
+def _attributes_as_categories(good: pd.DataFrame, spec: SheetSpec, codes: Mapping[str, TextCodes]) -> pd.DataFrame:
+    """``good`` with its text attribute columns (all but the ids) as Categoricals made from their ``codes``.
+
+    An attribute sheet (the customers sheet) has one row per customer and a few distinct values per attribute: as
+    text, the attributes of 3.6 M customers take 95 MiB; as categories (one int8 code per row) 7 MiB. The values
+    are the same (categories: the distinct values in sorted order, a missing value missing).
+    """
+    good = good.copy(deep=False)
+    for name in good.columns:
+        if name in codes and spec.types[name] == "text":
+            good[name] = pd.Categorical.from_codes(codes[name].codes, categories=codes[name].values)
+    return good
 
 
 def _is_text(column: pd.Series) -> bool:

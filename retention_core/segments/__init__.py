@@ -140,14 +140,15 @@ def assign(
 
     ``customer_table``: the customer summary (:attr:`retention_core.dataset.Aggregates.customers`); ``first``:
     :func:`first_orders` of the transactions, needed by every dimension of :data:`DIMENSIONS` outside
-    :data:`SUMMARY_DIMENSIONS`; ``customer_attributes``: the customers sheet (prepared, or
-    :attr:`Aggregates.customer_attributes`), needed by the :data:`CUSTOMER_DIMENSIONS`.
+    :data:`SUMMARY_DIMENSIONS`; ``customer_attributes``: :attr:`Aggregates.customer_attributes` (the customers
+    sheet's attributes, one row per customer: :func:`customer_attributes`), needed by the
+    :data:`CUSTOMER_DIMENSIONS`; a prepared customers sheet goes to :func:`by_customer_attribute` itself.
     """
     attribute = customer_attribute_of(dimension)
     if attribute is not None:
         if customer_attributes is None:
             raise ValueError(f"dimension {dimension!r} needs the customers sheet")
-        return by_customer_attribute(customer_attributes, attribute)
+        return by_customer_attribute(customer_attributes, attribute, one_row_per_customer=True)
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be one of {', '.join((*DIMENSIONS, *CUSTOMER_DIMENSIONS))}, "
                          f"got {dimension!r}")

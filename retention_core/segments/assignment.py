@@ -132,6 +132,16 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("str").where(values.notna(), None).astype("str")
 
 
+def _categories(values: pd.Series) -> pd.Categorical:
+    """``values`` as a Categorical of their text (:func:`_text`): its categories the distinct values in sorted order.
+    A Categorical of text (a prepared customers sheet's attribute) is taken as it is, without a string per row."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == "str":
+        values = values.array.remove_unused_categories()
+        return values.reorder_categories(sorted(values.categories)) if not values.categories.is_monotonic_increasing \
+            else values
+    return pd.Categorical(_text(values))
+
+
 def by_first_product(first: pd.DataFrame) -> pd.DataFrame:
     """Segment = the product of the customer's first order (``first``: :func:`first_orders`)."""
     return _by_customers(first["customer_id"], first["first_product"])
@@ -153,18 +163,20 @@ def by_first_order_value(first: pd.DataFrame) -> pd.DataFrame:
     return _from_scores(first["customer_id"], tiers, FIRST_ORDER_TIERS)
 
 
-def by_customer_attribute(customers_sheet: pd.DataFrame, attribute: str) -> pd.DataFrame:
+def by_customer_attribute(customers_sheet: pd.DataFrame, attribute: str, *, one_row_per_customer: bool = False
+                          ) -> pd.DataFrame:
     """Segment = the value of ``attribute`` (one of ``retention_core.ingest.CUSTOMER_ATTRIBUTES``, e.g.
     ``"channel"``) for the customer in the customers sheet (prepared: ``customer_id`` plus attribute columns).
 
     A customer listed twice counts with their first row (the sheet describes each customer once); a customer the
-    sheet does not list, or lists without a value, has a missing label (the figures' "missing" row). The table of
-    :func:`customer_attributes` (one row per customer, Categorical attributes) is taken as it is.
+    sheet does not list, or lists without a value, has a missing label (the figures' "missing" row). With
+    ``one_row_per_customer`` (the table of :func:`customer_attributes`: one row per customer, Categorical
+    attributes) a Categorical attribute is taken as it is, without looking for repeated ids.
     """
     if attribute not in customers_sheet.columns:
         raise ValueError(f"the customers sheet has no column {attribute!r} to take segments from")
     values = customers_sheet[attribute]
-    if isinstance(values.dtype, pd.CategoricalDtype):  # customer_attributes(): one row per customer already
+    if one_row_per_customer and isinstance(values.dtype, pd.CategoricalDtype):
         values = values.cat.rename_categories([str(label) for label in values.cat.categories])  # labels are text
         counts = values.value_counts(sort=False)
         counts = counts[counts > 0]
@@ -361,7 +373,7 @@ def customer_attributes(
     row_of[position[known].astype("int64")] = matched["row_index"].to_numpy(dtype="int64")[known]
     columns = {}
     for name in attributes:
-        values = pd.Categorical(_text(customers_sheet[name]))
+        values = _categories(customers_sheet[name])
         codes = np.where(row_of >= 0, values.codes[np.maximum(row_of, 0)], -1)
         columns[name] = pd.Categorical.from_codes(codes, dtype=values.dtype)
     table = pd.DataFrame({"customer_id": customer_ids.array, **columns})
