@@ -1,12 +1,16 @@
 """Peak RSS of load + aggregate at one size, with or without the tenure rows of the intervals (issue 27).
 
-Run (one size per process, so the peak is its own): python bench/bench_aggregate_peak.py --rows 10000000 [--without]
+Run (one size per process, so the peak is its own):
+python bench/bench_aggregate_peak.py --rows 10000000 [--without] [--customers]
 
 Loads the generated order log as the Data page does (``bench_scale.upload_file``, transparent huge pages left as the
 app's frame does), runs ``aggregate(dataset, "quarter", 12)`` and prints one JSON line: the time of each step, the
 peak RSS after load and after the aggregation. ``--without`` patches out the tenure rows
 (``queries.customer_tenure_revenue`` and ``intervals.customer_tenure_positions``): the replicates are then the
-basis alone, as before the tenure profits were resampled. Run above 1 M rows under ``flock /work/bench_out/big.lock``.
+basis alone, as before the tenure profits were resampled. ``--customers`` also loads the customers sheet
+(``bench/out/customers_<rows>.parquet``, as ``bench_segments.py`` does) into the data set (issue 26). The peak RSS
+at the end of each step (``step_peaks_mib``) shows in which step the peak was reached. Run above 1 M rows under
+``flock /work/bench_out/big.lock``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--without", action="store_true", help="without the tenure rows (the basis alone)")
+    parser.add_argument("--customers", action="store_true", help="with the customers sheet (issue 26)")
     args = parser.parse_args()
     from bench_scale import upload_file
 
@@ -48,22 +53,30 @@ def main() -> None:
     loaded = read_table(data, path.name)
     mapping = suggest_mapping(list(loaded.frame.columns), "transactions")
     prepared = prepare_sheet(map_columns(loaded.for_mapping(mapping).frame, mapping), "transactions")
-    dataset = Dataset(transactions=prepared.frame, key=content_key(data), name=path.name,
+    sheet = None
+    if args.customers:
+        from bench_segments import files
+        from bench_segments import prepared as prepared_sheet
+
+        sheet = prepared_sheet(files(args.rows)[1], "customers").frame
+    dataset = Dataset(transactions=prepared.frame, customers=sheet, key=content_key(data), name=path.name,
                       transaction_codes=prepared.codes)
-    del data, loaded, prepared
+    del data, loaded, prepared, sheet
     after_load = peak_mib()
-    steps, clock = {}, [time.perf_counter(), None]
+    steps, step_peaks, clock = {}, {}, [time.perf_counter(), None]
 
     def progress(step: str, done: int, total: int) -> None:
         now = time.perf_counter()
         if clock[1] is not None:
             steps[clock[1]] = round(now - clock[0], 2)
+            step_peaks[clock[1]] = round(peak_mib())
         clock[:] = [now, step]
 
     began = time.perf_counter()
     aggs = aggregate(dataset, "quarter", 12, progress=progress)
     print(json.dumps({"rows": args.rows, "aggregate_s": round(time.perf_counter() - began, 2), "steps": steps,
                       "peak_after_load_mib": round(after_load), "peak_after_aggregate_mib": round(peak_mib()),
+                      "step_peaks_mib": step_peaks, "customers_sheet": args.customers,
                       "tenure_replicates": aggs.basis_replicates.tenure_revenue_per_active is not None}))
 
 

@@ -80,3 +80,23 @@ def test_the_cost_sheets_take_a_segment_column_by_its_german_or_english_header()
                                         "amount": [100.0, 50.0], "segment": ["web", None]}), "retention_costs")
     assert costs.frame["segment"].tolist()[0] == "web" and pd.isna(costs.frame["segment"].tolist()[1])
     assert len(costs.rejected) == 0  # the segment is optional: a row without one is kept (its spend is allocated)
+
+
+def test_the_prepared_sheet_holds_its_attributes_as_categories_and_keeps_no_codes():
+    upload = pd.DataFrame({"customer_id": ["K2", "K1", "K2", "K3"], "channel": ["Web", "Laden", "Laden", None],
+                           "region": ["Nord", "Nord", "Süd", "Süd"]})
+    prepared = prepare_sheet(upload, "customers")
+    channel = prepared.frame["channel"]
+    assert list(channel.cat.categories) == ["Laden", "Web"]  # the distinct values, sorted
+    assert [None if pd.isna(value) else value for value in channel] == ["Web", "Laden", "Laden", None]
+    assert prepared.frame["region"].tolist() == ["Nord", "Nord", "Süd", "Süd"]
+    assert prepared.frame["customer_id"].tolist() == ["K2", "K1", "K2", "K3"]  # ids stay text
+    assert prepared.codes == {}
+
+
+def test_a_prepared_sheet_counts_a_repeated_customer_with_their_first_row():
+    prepared = prepare_sheet(pd.DataFrame({"customer_id": ["K2", "K1", "K2"], "channel": ["Web", "Laden", "Laden"]}),
+                             "customers")
+    table = segments.by_customer_attribute(prepared.frame, "channel")
+    assert table["customer_id"].tolist() == ["K2", "K1"]
+    assert table["segment"].tolist() == ["Web", "Laden"]

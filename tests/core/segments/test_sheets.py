@@ -16,6 +16,7 @@ import pytest
 
 from retention_core import segments
 from retention_core.dataset import Dataset, aggregate
+from retention_core.ingest import prepare_sheet
 from hand_orders import orders, three_years_orders
 
 CUSTOMERS_SHEET = pd.DataFrame({
@@ -107,3 +108,20 @@ def test_whole_business_figures_are_the_same_with_and_without_the_customers_shee
     for name in ("activity", "cohorts", "tenure", "customers", "costs", "acquisition", "revenue"):
         pd.testing.assert_frame_equal(getattr(with_customers, name), getattr(without, name), obj=name)
     assert with_customers.sheets == (*without.sheets, "customers")
+
+
+def test_a_prepared_customers_sheet_gives_the_same_segments_as_its_text(with_sheets):
+    dataset, from_text = with_sheets
+    prepared = prepare_sheet(CUSTOMERS_SHEET, "customers")
+    assert isinstance(prepared.frame["channel"].dtype, pd.CategoricalDtype)  # as it is held while the data set lives
+    from_categories = aggregate(dataclasses.replace(dataset, customers=prepared.frame), "quarter", 12)
+    pd.testing.assert_frame_equal(from_categories.customer_attributes, from_text.customer_attributes)
+    assert from_categories.customers_sheet == from_text.customers_sheet
+    assert from_categories.basis == from_text.basis
+    for min_customers in (1, 4):  # the segments, and "other" for the small ones
+        made = segments.dimension_bases(from_categories, "channel", min_customers=min_customers)
+        expected = segments.dimension_bases(from_text, "channel", min_customers=min_customers)
+        assert (made.rows, made.customer_counts) == (expected.rows, expected.customer_counts)
+        pd.testing.assert_frame_equal(
+            segments.segment_figures(made, gross_margin=0.5, annual_discount_rate=0.1).table,
+            segments.segment_figures(expected, gross_margin=0.5, annual_discount_rate=0.1).table)
