@@ -7,6 +7,7 @@ import dataclasses
 import re
 from unittest.mock import ANY
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -242,3 +243,15 @@ def test_customers_sheet_rows_in_are_kept_plus_rejected():
     assert len(prepared.frame) + len(prepared.rejected) == len(upload)
     assert prepared.rejected["row_number"].tolist() == [3, 6]  # no customer id: set aside with the reason
     assert prepared.rejected["reason"].str.contains("customer_id").all()
+
+
+def test_decoding_the_summary_takes_the_ids_themselves_and_any_other_frame_a_copy_in_its_order():
+    uniques = pd.Index(pd.array(["A", "B", "C"], dtype="str"))
+    summary = dataset_module._decode(pd.DataFrame({"customer_id": np.array([0, 1, 2], dtype="int32")}), uniques)
+    assert summary["customer_id"].tolist() == ["A", "B", "C"]
+    assert summary["customer_id"].array._pa_array is uniques.array._pa_array  # no copy of 3.6 M ids
+    shuffled = dataset_module._decode(pd.DataFrame({"customer_id": np.array([2, 0, 0], dtype="int32")}), uniques)
+    assert shuffled["customer_id"].tolist() == ["C", "A", "A"]
+    fewer = dataset_module._decode(pd.DataFrame({"customer_id": np.array([0, 1], dtype="int32")}), uniques)
+    assert fewer["customer_id"].tolist() == ["A", "B"]
+    assert str(summary["customer_id"].dtype) == str(shuffled["customer_id"].dtype) == "str"
