@@ -20,6 +20,7 @@ import json
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,15 +54,14 @@ def main() -> None:
     loaded = read_table(data, path.name)
     mapping = suggest_mapping(list(loaded.frame.columns), "transactions")
     prepared = prepare_sheet(map_columns(loaded.for_mapping(mapping).frame, mapping), "transactions")
-    sheet = None
-    if args.customers:
+    dataset = Dataset(transactions=prepared.frame, key=content_key(data), name=path.name,
+                      transaction_codes=prepared.codes)
+    del data, loaded, prepared
+    if args.customers:  # read and prepared after the orders' read is gone, as the Data page's second upload
         from bench_segments import files
         from bench_segments import prepared as prepared_sheet
 
-        sheet = prepared_sheet(files(args.rows)[1], "customers").frame
-    dataset = Dataset(transactions=prepared.frame, customers=sheet, key=content_key(data), name=path.name,
-                      transaction_codes=prepared.codes)
-    del data, loaded, prepared, sheet
+        dataset = replace(dataset, customers=prepared_sheet(files(args.rows)[1], "customers").frame)
     after_load = peak_mib()
     steps, step_peaks, clock = {}, {}, [time.perf_counter(), None]
 
