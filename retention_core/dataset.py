@@ -7,6 +7,8 @@ a bundle of small frames that every page and slider works from. Nothing after :f
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import hashlib
 import threading
@@ -333,6 +335,27 @@ def _product_codes(products: pd.Series, known: TextCodes | None = None) -> pd.Se
     return pd.Series(values, index=products.index, name=products.name)
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, None where the C library is not glibc."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def _give_back_freed_memory() -> None:
+    """Hand the memory that C code has freed back to the system, where the C library keeps it (glibc).
+
+    A DuckDB query's working memory, freed when its database closes, partly stays in glibc's arenas: after the
+    tenure rows query at 10 M rows about 110 MiB of it, which the customer summary's step, the aggregation's
+    highest point, does not all reuse. ``malloc_trim(0)`` returns it; it changes no result.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def _decode(frame: pd.DataFrame, uniques: pd.Index | None) -> pd.DataFrame:
     """``frame`` with its ``customer_id`` codes turned back into the ids (see :func:`_customer_codes`).
 
@@ -471,6 +494,7 @@ def aggregate(
         if uniques is not None:
             customer_tenures = intervals.customer_tenure_positions(pd.Series(np.arange(len(uniques))),
                                                                    customer_tenures)
+        _give_back_freed_memory()  # the tenure query's working memory, before the customer summary's peak
         step("customers")  # with the BTYD summary the models are fitted on, in weeks: one pass for both
         totals = queries.transaction_totals(transactions, small)  # E, the anchor of the annual basis, first
         basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
