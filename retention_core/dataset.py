@@ -486,11 +486,14 @@ def aggregate(
     else:
         # tenure first: its query then runs before the customer tables (large on large data) exist
         step("tenure")
-        tenure = queries.revenue_by_tenure(transactions, "year", engine)
-        # each customer's revenue and activity by tenure year, resampled with the basis (in this step, before the
-        # customer tables exist, as the tenure table; coded ids are the summary's row numbers, kept as such)
-        customer_tenures = queries.customer_tenure_revenue(transactions, "year", engine,
-                                                           max_tenure=intervals.TENURE_YEARS)
+        # one read of the orders for the tenure table and each customer's revenue and activity by tenure year,
+        # resampled with the basis (in this step, before the customer tables exist; coded ids are the summary's
+        # row numbers, kept as such)
+        tenure_parts = queries.tenure_revenue(transactions, "year", engine, max_tenure=intervals.TENURE_YEARS)
+        tenure = queries.revenue_by_tenure(transactions, "year", parts=tenure_parts)
+        customer_tenures = queries.customer_tenure_revenue(transactions, "year", max_tenure=intervals.TENURE_YEARS,
+                                                           parts=tenure_parts)
+        del tenure_parts
         if uniques is not None:
             customer_tenures = intervals.customer_tenure_positions(pd.Series(np.arange(len(uniques))),
                                                                    customer_tenures)

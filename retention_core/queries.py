@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from retention_core.engines import DEFAULT_ENGINE, Engine, Table, TableSource, frame_from_arrow
 
@@ -409,7 +412,48 @@ def revenue_bridge(
     return run_sql("revenue_bridge", params, engine, flows=_checked_flows(flows, **params))
 
 
-def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class TenureRevenue:
+    """One read of the orders by tenure (``tenure_revenue.sql``): what :func:`revenue_by_tenure` and
+    :func:`customer_tenure_revenue` give, for the same ``period`` and ``max_tenure``.
+
+    - ``customers``: :func:`customer_tenure_revenue`'s rows (tenures 1 … ``max_tenure``).
+    - ``tenures``: one row per tenure from 1 to the longest observed: ``tenure``, ``customers_observed``, and
+      ``revenue`` and ``active`` (active customers) summed over customers for the tenures after ``max_tenure``
+      (0 up to it: those are in ``customers``).
+    """
+
+    period: str
+    max_tenure: int
+    customers: pd.DataFrame
+    tenures: pd.DataFrame
+
+
+def tenure_revenue(transactions: Table, period: str = "year", engine: Engine | None = None,
+                   max_tenure: int = 5) -> TenureRevenue:
+    """Revenue and activity by period of customer life in one pass over the orders: each customer's for the tenures
+    1 … ``max_tenure`` (0: none), summed over customers after them, with the customers observed in each tenure.
+
+    Tenure and observed customers as in :func:`revenue_by_tenure`; the tenure table and the customer rows are
+    derived from the result by :func:`revenue_by_tenure` and :func:`customer_tenure_revenue` (``parts=``), so a
+    caller that needs both reads the orders once.
+    """
+    if isinstance(max_tenure, bool) or not isinstance(max_tenure, int) or max_tenure < 0:
+        raise ValueError(f"max_tenure must be a whole number of at least 0, got {max_tenure!r}")
+    period = check_period(period)
+    result = (engine or DEFAULT_ENGINE).run_arrow(
+        "tenure_revenue", {"period": period, "max_tenure": max_tenure}, {"transactions": transactions}
+    )
+    # split in Arrow: each part then has no missing customer id / count, and keeps its plain dtypes in pandas
+    per_customer = pc.is_valid(result.column("customer_id"))
+    customers = result.filter(per_customer).drop_columns(["customers_observed"])
+    tenures = result.filter(pc.invert(per_customer)).drop_columns(["customer_id"]).sort_by("tenure")
+    del result, per_customer
+    return TenureRevenue(period, max_tenure, frame_from_arrow(customers), frame_from_arrow(tenures))
+
+
+def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine | None = None, *,
+                      parts: TenureRevenue | None = None) -> pd.DataFrame:
     """Revenue per active customer by period of customer life, the default profit-by-tenure curve (× margin).
 
     Tenure counts whole periods of a customer's age from the date of their first order, not calendar periods:
@@ -424,16 +468,39 @@ def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine 
     - ``active_customers``: observed customers with at least one order (amount ≥ 0) in their tenure-t window.
     - ``revenue``: net revenue of the observed customers in their tenure-t windows.
     - ``revenue_per_active_customer``: revenue / active_customers; missing without active customers.
+
+    ``parts``: :func:`tenure_revenue` of ``transactions`` for the same ``period`` (any ``max_tenure``), when the
+    caller has it; the orders are then not read again. Without it the orders are read with every tenure summed.
     """
-    return run_sql("revenue_by_tenure", {"period": check_period(period)}, engine, transactions=transactions)
+    period = check_period(period)
+    if parts is None:
+        parts = tenure_revenue(transactions, period, engine, max_tenure=0)
+    elif parts.period != period:
+        raise ValueError(f"parts are by {parts.period}, not by {period}")
+    tenures, customers = parts.tenures, parts.customers
+    size = len(tenures) + 1  # bins 0 … longest observed tenure; a customer row's tenure is observed, so in range
+    positions = customers["tenure"].to_numpy()
+    revenue = tenures["revenue"].to_numpy(dtype=np.float64) + np.bincount(
+        positions, weights=customers["revenue"].to_numpy(dtype=np.float64), minlength=size)[1:size]
+    active = tenures["active"].to_numpy(dtype=np.int64) + np.bincount(
+        positions, weights=customers["active"].to_numpy(dtype=np.float64), minlength=size)[1:size].astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_active = np.where(active > 0, revenue / np.where(active > 0, active, 1), np.nan)
+    return pd.DataFrame({
+        "tenure": tenures["tenure"].to_numpy(dtype=np.int64),
+        "customers_observed": tenures["customers_observed"].to_numpy(dtype=np.int64),
+        "active_customers": active,
+        "revenue": revenue,
+        "revenue_per_active_customer": per_active,
+    })
 
 
 def customer_tenure_revenue(transactions: Table, period: str = "year", engine: Engine | None = None,
-                            max_tenure: int = 5) -> pd.DataFrame:
+                            max_tenure: int = 5, *, parts: TenureRevenue | None = None) -> pd.DataFrame:
     """Each customer's revenue and activity by period of their own life: the parts :func:`revenue_by_tenure` sums.
 
-    Tenure and observed customers as in :func:`revenue_by_tenure`; only tenures 1 … ``max_tenure`` are read. One
-    row per customer and observed tenure in which the customer has a row (in no particular order):
+    Tenure and observed customers as in :func:`revenue_by_tenure`; tenures 1 … ``max_tenure``. One row per customer
+    and observed tenure in which the customer has a row (in no particular order):
 
     - ``customer_id``, ``tenure``
     - ``revenue``: the customer's net revenue in their tenure-t window.
@@ -441,12 +508,18 @@ def customer_tenure_revenue(transactions: Table, period: str = "year", engine: E
 
     Summed over customers per tenure, ``revenue`` is :func:`revenue_by_tenure`'s ``revenue`` and ``active`` its
     ``active_customers`` (for tenures up to ``max_tenure``); resampling customers over these rows resamples the
-    tenure table (:func:`retention_core.intervals.basis_replicates`).
+    tenure table (:func:`retention_core.intervals.basis_replicates`). ``parts``: :func:`tenure_revenue` of
+    ``transactions`` for the same ``period`` and ``max_tenure``, when the caller has it (not read again).
     """
     if isinstance(max_tenure, bool) or not isinstance(max_tenure, int) or max_tenure < 1:
         raise ValueError(f"max_tenure must be a whole number of at least 1, got {max_tenure!r}")
-    return run_sql("customer_tenure_revenue", {"period": check_period(period), "max_tenure": max_tenure}, engine,
-                   transactions=transactions)
+    period = check_period(period)
+    if parts is None:
+        parts = tenure_revenue(transactions, period, engine, max_tenure=max_tenure)
+    elif (parts.period, parts.max_tenure) != (period, max_tenure):
+        raise ValueError(f"parts are by {parts.period} up to tenure {parts.max_tenure}, not by {period} up to "
+                         f"{max_tenure}")
+    return parts.customers
 
 
 def nps_by_period(nps: Table, period: str = "quarter", engine: Engine | None = None) -> pd.DataFrame:
