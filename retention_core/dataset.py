@@ -494,6 +494,7 @@ def aggregate(
         customer_tenures = queries.customer_tenure_revenue(transactions, "year", max_tenure=intervals.TENURE_YEARS,
                                                            parts=tenure_parts)
         del tenure_parts
+        pa.default_memory_pool().release_unused()  # the query's Arrow result, split: give it back before the peak
         if uniques is not None:
             customer_tenures = intervals.customer_tenure_positions(pd.Series(np.arange(len(uniques))),
                                                                    customer_tenures)

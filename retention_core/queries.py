@@ -444,12 +444,13 @@ def tenure_revenue(transactions: Table, period: str = "year", engine: Engine | N
     result = (engine or DEFAULT_ENGINE).run_arrow(
         "tenure_revenue", {"period": period, "max_tenure": max_tenure}, {"transactions": transactions}
     )
-    # split in Arrow: each part then has no missing customer id / count, and keeps its plain dtypes in pandas
+    # split in Arrow: each part then has no missing customer id / count, and keeps its plain dtypes in pandas; the
+    # query's result is let go before the customer rows become a frame
     per_customer = pc.is_valid(result.column("customer_id"))
+    tenures = frame_from_arrow(result.filter(pc.invert(per_customer)).drop_columns(["customer_id"]).sort_by("tenure"))
     customers = result.filter(per_customer).drop_columns(["customers_observed"])
-    tenures = result.filter(pc.invert(per_customer)).drop_columns(["customer_id"]).sort_by("tenure")
     del result, per_customer
-    return TenureRevenue(period, max_tenure, frame_from_arrow(customers), frame_from_arrow(tenures))
+    return TenureRevenue(period, max_tenure, frame_from_arrow(customers), tenures)
 
 
 def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine | None = None, *,

@@ -27,7 +27,7 @@
 --   $period      'month' | 'quarter' | 'year', the length of one tenure step
 --   $max_tenure  INTEGER >= 0, the last tenure with customer rows (0: none, every tenure summed)
 -- Tables: transactions(customer_id, order_date, amount)
--- Output, rows of two kinds in no particular order (active and tenure INTEGER):
+-- Output, rows of two kinds in no particular order (tenure, active and customers_observed INTEGER):
 --   customer rows (customer_id not NULL), one per customer and tenure 1 ... $max_tenure observed with a row in it:
 --     customer_id, tenure,
 --     revenue             net amount of the customer's rows in the tenure (returns included)
@@ -160,7 +160,7 @@ tenures AS (
 observed AS (
     SELECT
         CAST(t.tenure AS INTEGER) AS tenure,
-        CAST(sum(coalesce(l.customers, 0)) OVER (ORDER BY t.tenure DESC) AS BIGINT) AS customers_observed
+        CAST(sum(coalesce(l.customers, 0)) OVER (ORDER BY t.tenure DESC) AS INTEGER) AS customers_observed
     FROM tenures AS t
     LEFT JOIN lifetimes AS l ON l.observed_tenures = t.tenure
 )
@@ -169,11 +169,11 @@ SELECT
     CAST(1 AS INTEGER) AS tenure,
     revenue,
     CAST(1 AS INTEGER) AS active,
-    CAST(NULL AS BIGINT) AS customers_observed
+    CAST(NULL AS INTEGER) AS customers_observed
 FROM first_tenures
 WHERE CAST($max_tenure AS INTEGER) >= 1
 UNION ALL
-SELECT customer_id, tenure, revenue, active, CAST(NULL AS BIGINT) AS customers_observed
+SELECT customer_id, tenure, revenue, active, CAST(NULL AS INTEGER) AS customers_observed
 FROM later_tenures
 WHERE tenure <= CAST($max_tenure AS INTEGER)
 UNION ALL
