@@ -418,9 +418,8 @@ class TenureRevenue:
     :func:`customer_tenure_revenue` give, for the same ``period`` and ``max_tenure``.
 
     - ``customers``: :func:`customer_tenure_revenue`'s rows (tenures 1 … ``max_tenure``).
-    - ``tenures``: one row per tenure from 1 to the longest observed: ``tenure``, ``customers_observed``, and
-      ``revenue`` and ``active`` (active customers) summed over customers for the tenures after ``max_tenure``
-      (0 up to it: those are in ``customers``).
+    - ``tenures``: one row per tenure from 1 to the longest observed: ``tenure``, ``customers_observed``,
+      ``revenue`` and ``active`` (active customers), summed over the observed customers in the same statement.
     """
 
     period: str
@@ -431,12 +430,12 @@ class TenureRevenue:
 
 def tenure_revenue(transactions: Table, period: str = "year", engine: Engine | None = None,
                    max_tenure: int = 5) -> TenureRevenue:
-    """Revenue and activity by period of customer life in one pass over the orders: each customer's for the tenures
-    1 … ``max_tenure`` (0: none), summed over customers after them, with the customers observed in each tenure.
+    """Revenue and activity by period of customer life in one pass over the orders: per tenure, with the customers
+    observed in it, and each customer's parts of them for the tenures 1 … ``max_tenure`` (0: none).
 
-    Tenure and observed customers as in :func:`revenue_by_tenure`; the tenure table and the customer rows are
-    derived from the result by :func:`revenue_by_tenure` and :func:`customer_tenure_revenue` (``parts=``), so a
-    caller that needs both reads the orders once.
+    Tenure and observed customers as in :func:`revenue_by_tenure`, which takes the tenure table from the result, as
+    :func:`customer_tenure_revenue` takes the customer rows (``parts=``): a caller that needs both reads the orders
+    once.
     """
     if isinstance(max_tenure, bool) or not isinstance(max_tenure, int) or max_tenure < 0:
         raise ValueError(f"max_tenure must be a whole number of at least 0, got {max_tenure!r}")
@@ -471,20 +470,16 @@ def revenue_by_tenure(transactions: Table, period: str = "year", engine: Engine 
     - ``revenue_per_active_customer``: revenue / active_customers; missing without active customers.
 
     ``parts``: :func:`tenure_revenue` of ``transactions`` for the same ``period`` (any ``max_tenure``), when the
-    caller has it; the orders are then not read again. Without it the orders are read with every tenure summed.
+    caller has it; the orders are then not read again. Without it they are read without the customer rows.
     """
     period = check_period(period)
     if parts is None:
         parts = tenure_revenue(transactions, period, engine, max_tenure=0)
     elif parts.period != period:
         raise ValueError(f"parts are by {parts.period}, not by {period}")
-    tenures, customers = parts.tenures, parts.customers
-    size = len(tenures) + 1  # bins 0 … longest observed tenure; a customer row's tenure is observed, so in range
-    positions = customers["tenure"].to_numpy()
-    revenue = tenures["revenue"].to_numpy(dtype=np.float64) + np.bincount(
-        positions, weights=customers["revenue"].to_numpy(dtype=np.float64), minlength=size)[1:size]
-    active = tenures["active"].to_numpy(dtype=np.int64) + np.bincount(
-        positions, weights=customers["active"].to_numpy(dtype=np.float64), minlength=size)[1:size].astype(np.int64)
+    tenures = parts.tenures
+    active = tenures["active"].to_numpy(dtype=np.int64)
+    revenue = tenures["revenue"].to_numpy(dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_active = np.where(active > 0, revenue / np.where(active > 0, active, 1), np.nan)
     return pd.DataFrame({

@@ -442,6 +442,33 @@ def test_customer_tenure_revenue_needs_a_whole_number_of_tenures(tiny, max_tenur
         queries.customer_tenure_revenue(tiny, "quarter", max_tenure=max_tenure)
 
 
+def test_one_read_by_tenure_gives_the_tenure_table_and_the_customer_rows_of_their_own_reads(tiny):
+    parts = queries.tenure_revenue(tiny, "quarter", max_tenure=2)
+    # the tenure rows hold every tenure's sums (B's return in tenure 2), the customer rows tenures 1 and 2
+    assert parts.tenures.values.tolist() == [[1, 58.0, 3, 3], [2, -5.0, 0, 3], [3, 0.0, 0, 2]]
+    pd.testing.assert_frame_equal(queries.revenue_by_tenure(tiny, "quarter", parts=parts),
+                                  queries.revenue_by_tenure(tiny, "quarter"))
+    own = queries.customer_tenure_revenue(tiny, "quarter", max_tenure=2)
+    from_parts = queries.customer_tenure_revenue(tiny, "quarter", max_tenure=2, parts=parts)
+    pd.testing.assert_frame_equal(from_parts.sort_values(["customer_id", "tenure"], ignore_index=True),
+                                  own.sort_values(["customer_id", "tenure"], ignore_index=True))
+    assert queries.tenure_revenue(tiny, "quarter", max_tenure=0).customers.empty
+
+
+def test_tenure_parts_of_another_period_or_length_are_refused(tiny):
+    parts = queries.tenure_revenue(tiny, "quarter", max_tenure=2)
+    with pytest.raises(ValueError, match="parts are by quarter, not by month"):
+        queries.revenue_by_tenure(tiny, "month", parts=parts)
+    with pytest.raises(ValueError, match="parts are by quarter up to tenure 2, not by quarter up to 3"):
+        queries.customer_tenure_revenue(tiny, "quarter", max_tenure=3, parts=parts)
+
+
+@pytest.mark.parametrize("max_tenure", [-1, 2.5, True])
+def test_one_read_by_tenure_needs_a_whole_number_of_customer_tenures(tiny, max_tenure):
+    with pytest.raises(ValueError, match="max_tenure must be a whole number of at least 0"):
+        queries.tenure_revenue(tiny, "quarter", max_tenure=max_tenure)
+
+
 def test_tenure_months_are_added_like_calendar_months_clamped_to_the_month_end():
     transactions = frame(
         customer_id=pd.array(["D"] * 4, dtype="str"),
