@@ -444,11 +444,14 @@ def tenure_revenue(transactions: Table, period: str = "year", engine: Engine | N
         "tenure_revenue", {"period": period, "max_tenure": max_tenure}, {"transactions": transactions}
     )
     # split in Arrow: each part then has no missing customer id / count, and keeps its plain dtypes in pandas; the
-    # query's result is let go before the customer rows become a frame
+    # customer rows are taken column by column, each of the result's columns let go once taken (a lower peak)
     per_customer = pc.is_valid(result.column("customer_id"))
     tenures = frame_from_arrow(result.filter(pc.invert(per_customer)).drop_columns(["customer_id"]).sort_by("tenure"))
-    customers = result.filter(per_customer).drop_columns(["customers_observed"])
-    del result, per_customer
+    columns = dict(zip(result.column_names, result.columns))
+    del result, columns["customers_observed"]
+    names = list(columns)
+    customers = pa.table({name: pc.filter(columns.pop(name), per_customer) for name in names})
+    del per_customer
     return TenureRevenue(period, max_tenure, frame_from_arrow(customers), tenures)
 
 
