@@ -6,7 +6,8 @@ python bench/bench_aggregate_peak.py --rows 10000000 [--without] [--customers]
 Loads the generated order log as the Data page does (``bench_scale.upload_file``, transparent huge pages left as the
 app's frame does), runs ``aggregate(dataset, "quarter", 12)`` and prints one JSON line: the time of each step, the
 peak RSS after load and after the aggregation. ``--without`` patches out the tenure rows
-(``queries.customer_tenure_revenue`` and ``intervals.customer_tenure_positions``): the replicates are then the
+(``queries.customer_tenure_revenue`` and ``intervals.customer_tenure_positions``; the one tenure query still runs):
+the replicates are then the
 basis alone, as before the tenure profits were resampled. ``--customers`` also loads the customers sheet
 (``bench/out/customers_<rows>.parquet``, as ``bench_segments.py`` does) into the data set (issue 26). The peak RSS
 at the end of each step (``step_peaks_mib``) shows in which step the peak was reached. Run above 1 M rows under
