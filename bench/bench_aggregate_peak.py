@@ -7,8 +7,7 @@ Loads the generated order log as the Data page does (``bench_scale.upload_file``
 app's frame does), runs ``aggregate(dataset, "quarter", 12)`` and prints one JSON line: the time of each step, the
 peak RSS after load and after the aggregation. ``--without`` patches out the tenure rows
 (``queries.customer_tenure_revenue`` and ``intervals.customer_tenure_positions``; the one tenure query still runs):
-the replicates are then the
-basis alone, as before the tenure profits were resampled. ``--customers`` also loads the customers sheet
+the replicates are then the basis alone, as before the tenure profits were resampled. ``--customers`` also loads the customers sheet
 (``bench/out/customers_<rows>.parquet``, as ``bench_segments.py`` does) into the data set (issue 26). The peak RSS
 at the end of each step (``step_peaks_mib``) shows in which step the peak was reached. Run above 1 M rows under
 ``flock /work/bench_out/big.lock``.
