@@ -148,7 +148,7 @@ def utf8_lines_exist(messy: Messy) -> bool:
 
 # FAST: the quick run's pass over the same two properties that the THOROUGH tests (marked slow) check with 100
 # examples each, the same code path; the full suite runs both
-FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 THOROUGH = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -208,6 +208,7 @@ def test_a_child_started_ahead_with_other_limits_is_not_used_but_ended():
     assert ahead not in children_of_fork_server() + [waiting_child()]
 
 
+@pytest.mark.slow  # a worker process of its own: in the full suite, not the fast loop
 def test_a_child_that_allocates_beyond_its_cap_fails_for_memory_and_the_server_carries_on():
     with PeakMemory() as peak:
         with pytest.raises(WorkerFailed) as failed:
@@ -518,6 +519,7 @@ def test_the_worker_reads_and_prepares_exactly_what_the_server_would(name):
                     read_and_prepare(data, filename, kind, mapping=got.mapping, categories=chosen))
 
 
+@pytest.mark.slow  # a worker process of its own: in the full suite, not the fast loop
 def test_a_mapping_that_leaves_a_required_field_empty_is_read_but_not_prepared():
     filename, data = UPLOADS["sample_csv"]()
     mapping = {"customer_id": "Kundennummer", "amount": "Betrag"}
