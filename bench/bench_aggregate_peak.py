@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import time
 from dataclasses import replace
@@ -28,56 +27,40 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--without", action="store_true", help="without the tenure rows (the basis alone)")
     parser.add_argument("--customers", action="store_true", help="with the customers sheet (issue 26)")
     args = parser.parse_args()
-    from bench_scale import upload_file
+    from bench_scale import StepClock, peak_rss_mib, upload_file
+    from bench_segments import files, prepared
 
     from dashboard import runtime
     from retention_core import intervals, queries
-    from retention_core.dataset import Dataset, aggregate, content_key
-    from retention_core.ingest import map_columns, prepare_sheet, read_table, suggest_mapping
+    from retention_core.dataset import Dataset, aggregate
 
     runtime.avoid_huge_page_stalls()
     if args.without:
         queries.customer_tenure_revenue = lambda *_, **__: None
         intervals.customer_tenure_positions = lambda *_: None
     path = upload_file(args.rows, False)
-    data = path.read_bytes()
-    loaded = read_table(data, path.name)
-    mapping = suggest_mapping(list(loaded.frame.columns), "transactions")
-    prepared = prepare_sheet(map_columns(loaded.for_mapping(mapping).frame, mapping), "transactions")
-    dataset = Dataset(transactions=prepared.frame, key=content_key(data), name=path.name,
-                      transaction_codes=prepared.codes)
-    del data, loaded, prepared
+    orders = prepared(path, "transactions")
+    dataset = Dataset(transactions=orders.frame, key=path.name, name=path.name, transaction_codes=orders.codes)
+    del orders
     if args.customers:  # read and prepared after the orders' read is gone, as the Data page's second upload
-        from bench_segments import files
-        from bench_segments import prepared as prepared_sheet
-
-        dataset = replace(dataset, customers=prepared_sheet(files(args.rows)[1], "customers").frame)
-    after_load = peak_mib()
-    steps, step_peaks, clock = {}, {}, [time.perf_counter(), None]
-
-    def progress(step: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if clock[1] is not None:
-            steps[clock[1]] = round(now - clock[0], 2)
-            step_peaks[clock[1]] = round(peak_mib())
-        clock[:] = [now, step]
-
+        dataset = replace(dataset, customers=prepared(files(args.rows)[1], "customers").frame)
+    after_load = peak_rss_mib()
+    clock = StepClock()
     began = time.perf_counter()
-    aggs = aggregate(dataset, "quarter", 12, progress=progress)
-    print(json.dumps({"rows": args.rows, "aggregate_s": round(time.perf_counter() - began, 2), "steps": steps,
-                      "peak_after_load_mib": round(after_load), "peak_after_aggregate_mib": round(peak_mib()),
-                      "step_peaks_mib": step_peaks, "customers_sheet": args.customers,
-                      "tenure_replicates": aggs.basis_replicates.tenure_revenue_per_active is not None}))
+    aggs = aggregate(dataset, "quarter", 12, progress=clock)
+    print(json.dumps({
+        "rows": args.rows, "aggregate_s": round(time.perf_counter() - began, 2),
+        "steps": {step: round(seconds, 2) for step, seconds in clock.steps.items()},
+        "peak_after_load_mib": round(after_load), "peak_after_aggregate_mib": round(peak_rss_mib()),
+        "step_peaks_mib": {step: round(peak) for step, peak in clock.peaks.items()}, "customers_sheet": args.customers,
+        "tenure_replicates": aggs.basis_replicates.tenure_revenue_per_active is not None,
+    }))
 
 
 if __name__ == "__main__":

@@ -76,21 +76,17 @@ def measure(rows: int, repeats: int) -> dict:
     import numpy as np
     import pandas as pd
     from bench_scale import upload_file
+    from bench_segments import prepared
 
     from retention_core import intervals, queries, segments
-    from retention_core.dataset import Dataset, _customer_codes, aggregate, content_key
+    from retention_core.dataset import Dataset, _customer_codes, aggregate
     from retention_core.engines import DuckDBEngine
-    from retention_core.ingest import map_columns, prepare_sheet, read_table, suggest_mapping
     from retention_views import whatif
 
     path = upload_file(rows, csv=False)
-    data = path.read_bytes()
-    loaded = read_table(data, path.name)
-    mapping = suggest_mapping(list(loaded.frame.columns), "transactions")
-    prepared = prepare_sheet(map_columns(loaded.for_mapping(mapping).frame, mapping), "transactions")
-    dataset = Dataset(transactions=prepared.frame, key=content_key(data), name=path.name,
-                      transaction_codes=prepared.codes)
-    del data, loaded, prepared
+    orders = prepared(path, "transactions")
+    dataset = Dataset(transactions=orders.frame, key=path.name, name=path.name, transaction_codes=orders.codes)
+    del orders
     aggs = aggregate(dataset, "quarter", 12)
     customers, basis = aggs.customers, aggs.basis
     result = {"rows": rows, "customers": len(customers)}

@@ -99,6 +99,23 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
+class StepClock:
+    """``aggregate``'s ``progress`` callback that keeps each step's seconds (``steps``) and the peak RSS when it
+    ended (``peaks``, MiB): a step ends when the next one is announced."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
+        self._started, self._step = time.perf_counter(), None
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if self._step is not None:
+            self.steps[self._step] = now - self._started
+            self.peaks[self._step] = peak_rss_mib()
+        self._started, self._step = now, step
+
+
 def measure(rows: int, repeats: int, csv: bool) -> dict:
     """Everything for one size, in this process (see the module docstring)."""
     from bench_sliders import SLIDERS, time_reruns
@@ -131,19 +148,11 @@ def measure(rows: int, repeats: int, csv: bool) -> dict:
     result["customers"] = int(dataset.transactions["customer_id"].nunique())
     result["rss_after_load_mib"] = peak_rss_mib()
 
-    steps: dict[str, float] = {}
-    clock = [time.perf_counter(), None]
-
-    def progress(step: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if clock[1] is not None:
-            steps[clock[1]] = now - clock[0]
-        clock[:] = [now, step]
-
+    clock = StepClock()
     began = time.perf_counter()
-    aggs = aggregate(dataset, "quarter", 12, progress=progress)
+    aggs = aggregate(dataset, "quarter", 12, progress=clock)
     result["aggregate_s"] = time.perf_counter() - began
-    result["aggregate_steps_s"] = steps
+    result["aggregate_steps_s"] = clock.steps
     result["rss_after_aggregate_mib"] = peak_rss_mib()
     began = time.perf_counter()
     monthly = aggregate(dataset, "month", 12, reuse=aggs)

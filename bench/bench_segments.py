@@ -75,7 +75,7 @@ def prepared(path: Path, kind: str):
 
 
 def measure(rows: int, repeats: int) -> dict:
-    from bench_scale import peak_rss_mib
+    from bench_scale import StepClock, peak_rss_mib
 
     from dashboard import runtime
     from retention_core import segments
@@ -95,19 +95,11 @@ def measure(rows: int, repeats: int) -> dict:
     del orders, customers
     result["rss_after_load_mib"] = peak_rss_mib()
 
-    steps: dict[str, float] = {}
-    clock: list = [time.perf_counter(), None]
-
-    def progress(step: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if clock[1] is not None:
-            steps[clock[1]] = now - clock[0]
-        clock[:] = [now, step]
-
+    clock = StepClock()
     began = time.perf_counter()
-    aggs = aggregate(dataset, "quarter", 12, progress=progress)
+    aggs = aggregate(dataset, "quarter", 12, progress=clock)
     result["aggregate_s"] = time.perf_counter() - began
-    result["aggregate_steps_s"] = steps
+    result["aggregate_steps_s"] = clock.steps
     result["rss_after_aggregate_mib"] = peak_rss_mib()
     result["customers"] = len(aggs.customers)
     result["match"] = aggs.customers_sheet.to_dict()
