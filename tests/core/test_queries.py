@@ -818,6 +818,7 @@ def test_cdnow_base_flow_keeps_end_equal_to_start_minus_lost_plus_new(cdnow):
     assert result["first_time_customers"].iloc[1:].sum() == 0  # every customer's first purchase is in 1997 Q1
 
 
+@pytest.mark.slow  # waits for a time limit
 def test_a_query_running_past_the_time_limit_is_interrupted(monkeypatch):
     # 2 M customers over 40 months take about 0.4 s here; the limit is 0.05 s.
     many = pd.DataFrame({

@@ -685,6 +685,7 @@ def test_decoding_a_mixed_file_stops_at_the_deadline():
     assert raised.value.key == "load_too_slow"
 
 
+@pytest.mark.slow  # waits for a reading thread's deadline
 def test_after_a_time_out_the_reading_thread_ends_instead_of_working_on(monkeypatch):
     # issue 24: after the time-out message the worker kept splitting rejected lines in pure Python for a long time
     data = b"Kunde;Datum;Betrag\n" + b"".join(b"%d;01.01.2024;1,00\n%d;01.01.2024\n" % (n, n) for n in range(60_000))
@@ -698,6 +699,7 @@ def test_after_a_time_out_the_reading_thread_ends_instead_of_working_on(monkeypa
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the thread dying, as intended
+@pytest.mark.slow  # waits for a reading thread's deadline
 def test_a_reading_thread_that_dies_before_it_begins_is_a_memory_error_at_once_not_a_wait(monkeypatch):
     # issue 29: near the worker's address-space cap the reading thread died of MemoryError before it began, and
     # Thread.start waited for it until the deadline called the file too slow. Here it dies so by hand.

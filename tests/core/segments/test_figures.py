@@ -23,7 +23,6 @@ from retention_core.dataset import Dataset, aggregate
 from retention_core.segments import costs
 from retention_views.page_results import Assumptions, clv_defaults, clv_scenario
 from hand_orders import three_years_orders
-from sample_data import load_sample
 
 GROSS_MARGIN, DISCOUNT = 0.5, 0.1
 CHANNEL = {"A": "web", "C": "web", "E": "web", "B": "shop", "D": "shop", "F": "shop"}
@@ -264,10 +263,10 @@ def test_allocation_splits_a_total_by_its_weights_and_knows_when_it_cannot():
     assert costs.allocate(100.0, pd.Series([0, 0])).isna().all()
 
 
-@pytest.fixture(scope="module")
-def sample():
-    data = load_sample()
-    return data, aggregate(data, "quarter", 12)
+@pytest.fixture
+def sample(sample_dataset, sample_quarterly):
+    """The embedded sample and its quarterly aggregates (the session's, made once per test run)."""
+    return sample_dataset, sample_quarterly
 
 
 @pytest.mark.parametrize("dimension", ["acquisition_year", "rfm", "first_order_value", "first_product"])

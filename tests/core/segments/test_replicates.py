@@ -15,11 +15,9 @@ import pytest
 
 from retention_core import intervals, segments
 from retention_core.customer_value import annual_basis
-from retention_core.dataset import aggregate
 from retention_core.segments import replicates as segment_replicates_module
 from retention_core.segments.figures import values_of
 from retention_core.segments.replicates import INTERVAL_FIGURES, segment_intervals, segment_replicates
-from sample_data import load_sample
 
 AS_OF = pd.Timestamp("2024-12-31")
 MARGIN, DISCOUNT = 0.4, 0.1
@@ -100,10 +98,10 @@ def test_one_segment_of_every_customer_has_the_wholes_intervals():
         pytest.approx((whole.low, whole.high))
 
 
-@pytest.fixture(scope="module")
-def sample():
-    data = load_sample()
-    return data, aggregate(data, "quarter", 12)
+@pytest.fixture
+def sample(sample_dataset, sample_quarterly):
+    """The embedded sample and its quarterly aggregates (the session's, made once per test run)."""
+    return sample_dataset, sample_quarterly
 
 
 @pytest.mark.parametrize("dimension", ["acquisition_year", "first_order_value"])
