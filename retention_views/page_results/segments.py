@@ -53,7 +53,7 @@ TABLE_COLUMNS = (
 )
 
 #: The figures a segment's own 80 % interval is shown for (:class:`retention_core.segments.SegmentIntervals`): the
-#: table's ``<figure>_low`` and ``<figure>_high`` columns, written beside the value (``144 (80 %: 130–160 €)``).
+#: table's ``<figure>_low`` and ``<figure>_high`` columns, written beside the value (``144 (80 %: 130–160)``).
 INTERVAL_COLUMNS = ("margin_multiple_clv", "clv_gap", "net_value")
 
 #: The figures of the NPS groups side by side (retention, CLV, net value and what they rest on).
@@ -285,7 +285,8 @@ def shown_table(table: pd.DataFrame, lang: str, currency: str, columns: tuple[st
     """A segment table (:attr:`SegmentView.table`, or rows of it) as the page and the report write it: the
     segment's name, then each figure of ``columns`` (default: all of :data:`TABLE_COLUMNS`) as text in the
     language (``1.004``, ``57,5 %``), unknown as "–" (never 0), under a translated header with the currency; a
-    figure with its row's interval (``<figure>_low``/``_high`` columns) as ``144 (80 %: 130–160 €)``.
+    figure with its row's interval (``<figure>_low``/``_high`` columns) as ``144 (80 %: 130–160)``: the bounds
+    written like the cell (whole units; the header names the currency), ``-17 (80 %: -20 bis -13)`` below zero.
     Text cells: a missing number would otherwise show as "None" in the app's table."""
     tr = translator(lang)
     kinds = dict(TABLE_COLUMNS)
@@ -297,7 +298,7 @@ def shown_table(table: pd.DataFrame, lang: str, currency: str, columns: tuple[st
         if f"{column}_low" in table.columns:  # the row's own 80 % interval beside the value, where there is one
             cells = [cell if pd.isna(value) or pd.isna(low) or pd.isna(high) else tr(
                          "interval_value", value=cell,
-                         range=format_interval_range("money", low, high, lang, currency))
+                         range=format_interval_range("count", low, high, lang, currency))
                      for cell, value, low, high in zip(cells, table[column], table[f"{column}_low"],
                                                        table[f"{column}_high"])]
         shown[tr(f"segments_column_{column}", currency=currency)] = cells

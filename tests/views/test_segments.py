@@ -312,9 +312,10 @@ def test_a_segment_s_own_interval_is_written_beside_its_clv_and_none_where_unkno
                                      intervals=hand_intervals())
     assert view.table["margin_multiple_clv_low"].tolist() == [250.0, 8.0, 140.0]
     shown = page_results.shown_table(view.table, "de", "EUR", ("margin_multiple_clv", "net_value"))
-    assert shown.iloc[:, 1].tolist() == ["269 (80\u00a0%: 250–290\u00a0€)", "10 (80\u00a0%: 8,00–12,50\u00a0€)",
-                                         shown.iloc[2, 1]]
-    assert shown.iloc[2, 1].endswith("(80\u00a0%: 140–160\u00a0€)")
+    # the bounds written like the cell: whole units, the currency in the column's header
+    assert shown.iloc[:, 1].tolist() == ["269 (80\u00a0%: 250–290)", "10 (80\u00a0%: 8–12)", shown.iloc[2, 1]]
+    assert shown.iloc[2, 1].endswith("(80\u00a0%: 140–160)")
+    assert shown.columns[1].endswith("(EUR)")
     assert "80" not in shown.iloc[0, 2] and shown.iloc[1, 2] == "–"  # no interval: the value alone; unknown: "–"
 
 
