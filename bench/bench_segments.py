@@ -75,11 +75,11 @@ def prepared(path: Path, kind: str):
 
 
 def measure(rows: int, repeats: int) -> dict:
-    from bench_scale import StepClock, peak_rss_mib
+    from bench_scale import peak_rss_mib, timed_aggregate
 
     from dashboard import runtime
     from retention_core import segments
-    from retention_core.dataset import Dataset, aggregate
+    from retention_core.dataset import Dataset
     from retention_views import page_results
 
     runtime.avoid_huge_page_stalls()  # as the app's frame does before its first page
@@ -95,12 +95,7 @@ def measure(rows: int, repeats: int) -> dict:
     del orders, customers
     result["rss_after_load_mib"] = peak_rss_mib()
 
-    clock = StepClock()
-    began = time.perf_counter()
-    aggs = aggregate(dataset, "quarter", 12, progress=clock)
-    result["aggregate_s"] = time.perf_counter() - began
-    result["aggregate_steps_s"] = clock.steps
-    result["rss_after_aggregate_mib"] = peak_rss_mib()
+    aggs = timed_aggregate(dataset, result)
     result["customers"] = len(aggs.customers)
     result["match"] = aggs.customers_sheet.to_dict()
     began = time.perf_counter()
