@@ -42,6 +42,12 @@ def shown(app) -> str:
 
 # --- the Data page refuses a sheet that cannot be used ----------------------------------------------------------
 
+def mapping_box(app, field: str):
+    """The transactions tab's column picker of ``field`` in "Spalten zuordnen"."""
+    return next(box for box in app.selectbox
+                if box.key.startswith("data_map_transactions_") and box.key.endswith(f"_{field}"))
+
+
 NO_DATE = "Kunde;Tag;Betrag\nK1;01.01.2024;12,50\nK2;02.01.2024;3,00\n"  # "Tag" is not recognised as a date
 
 
@@ -69,9 +75,7 @@ def test_a_required_field_left_empty_disables_use_and_names_the_field_by_its_lab
 
 def test_mapping_the_missing_field_makes_the_sheet_usable():
     app = upload(open_page("app_pages/data.py"), NO_DATE)
-    form = next(box for box in app.selectbox if box.key.startswith("data_map_transactions_")
-                and box.key.endswith("_order_date"))
-    form.set_value("Tag")
+    mapping_box(app, "order_date").set_value("Tag")
     apply_mapping(app)
     assert not app.button(key="data_use").disabled
     assert "Pflichtfeld" not in shown(app)
@@ -86,8 +90,7 @@ def test_another_mapping_reads_the_file_again_and_keeps_the_rows_it_allows():
     # the read table stays in the upload worker: applying another mapping reads the file again with it
     app = upload(open_page("app_pages/data.py"), TWO_AMOUNTS)
     assert [metric.value for metric in app.metric][:2] == ["3", "0"]  # kept, rejected
-    amount = next(box for box in app.selectbox if box.key.startswith("data_map_transactions_")
-                  and box.key.endswith("_amount"))
+    amount = mapping_box(app, "amount")
     assert amount.value == "Betrag"
     amount.set_value("Netto")
     apply_mapping(app)
