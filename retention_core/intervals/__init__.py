@@ -40,10 +40,8 @@ from retention_core.intervals.percentiles import (
     WIDE_SHARE,
     Interval,
     nps_interval,
-    over_replicates,
     percentile_bounds,
     percentile_interval,
-    result_intervals,
 )
 from retention_core.intervals.replicate_columns import (
     REPLICATE_COLUMNS,
@@ -68,6 +66,6 @@ __all__ = [
     "CUSTOMERS_PER_CHUNK", "CUSTOMERS_PER_MOMENT_CHUNK", "EXACT_CUSTOMERS", "LEVEL", "REPLICATES", "REPLICATE_COLUMNS",
     "SEED", "TENURE_YEARS", "THIN_FIT_FACTOR", "WIDE_SHARE", "BasisReplicates", "Interval", "ReplicateColumns",
     "ThinData", "basis_columns", "basis_replicates", "bootstrap_sums", "customer_tenure_positions", "informative",
-    "nps_interval", "over_replicates", "percentile_bounds", "percentile_interval", "poisson_weights",
-    "replicate_sums", "replicates_from_sums", "result_intervals", "thin_data",
+    "nps_interval", "percentile_bounds", "percentile_interval", "poisson_weights",
+    "replicate_sums", "replicates_from_sums", "thin_data",
 ]

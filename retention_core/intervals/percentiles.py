@@ -1,18 +1,16 @@
 """A figure's interval from its replicates: the middle :data:`LEVEL` share of them (the percentile interval).
 
 :func:`percentile_interval` gives one figure's :class:`Interval`, :func:`percentile_bounds` the bounds of many
-figures at once, :func:`result_intervals` and :func:`over_replicates` one interval for each number of a result
-computed on every replicate. :func:`nps_interval` resamples a survey's answers instead of the customers.
+figures at once. :func:`nps_interval` resamples a survey's answers instead of the customers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from retention_core.customer_value import AnnualBasis
 from retention_core.intervals.resampling import REPLICATES, SEED
 
 LEVEL = 0.80
@@ -86,36 +84,6 @@ def percentile_bounds(values: np.ndarray, level: float = LEVEL) -> tuple[np.ndar
     if enough.any():
         low[enough], high[enough] = np.nanquantile(array[enough], [(1 - level) / 2, (1 + level) / 2], axis=1)
     return low, high
-
-
-def result_intervals(results: Sequence[object | None], level: float = LEVEL) -> dict[str, Interval | None]:
-    """An interval for each number field of a result dataclass, from the results of the replicates.
-
-    ``results``: one result (e.g. a :class:`~retention_views.page_results.ClvResult`) per replicate, None where the
-    replicate gives none. Returns field name → :func:`percentile_interval` of that field over the replicates.
-    """
-    first = next((result for result in results if result is not None), None)
-    if first is None or not is_dataclass(first):
-        return {}
-    return {
-        field.name: percentile_interval([None if result is None else getattr(result, field.name)
-                                         for result in results], level)
-        for field in fields(first)
-        if isinstance(getattr(first, field.name), (int, float)) or getattr(first, field.name) is None
-    }
-
-
-def over_replicates(replicates: Sequence[AnnualBasis], compute: Callable[[AnnualBasis], object | None],
-                    level: float = LEVEL) -> dict[str, Interval | None]:
-    """:func:`result_intervals` of ``compute(replicate)`` over ``replicates``; a replicate on which ``compute``
-    raises ``ValueError`` (an input out of a formula's range) gives no result."""
-    results = []
-    for replicate in replicates:
-        try:
-            results.append(compute(replicate))
-        except ValueError:
-            results.append(None)
-    return result_intervals(results, level)
 
 
 def nps_interval(promoters: int, passives: int, detractors: int, replicates: int = REPLICATES, seed: int = SEED,
