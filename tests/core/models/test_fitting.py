@@ -123,3 +123,33 @@ def test_the_weighted_objective_is_minus_the_weighted_mean_and_its_gradient():
     value, gradient = fitting.weighted_objective(values, jacobian, weights, 4.0)
     assert value == -(1 * 1 + 3 * 2) / 4
     np.testing.assert_array_equal(gradient, [-(1 * 1 + 3 * 2) / 4, -(1 * 3 + 3 * 4) / 4])
+
+
+def _scipy_openblas() -> object | None:
+    """SciPy's own OpenBLAS of this installation (ctypes), None where its wheels do not bring one."""
+    import ctypes
+    import sys
+    from pathlib import Path
+
+    import scipy
+
+    if not sys.platform.startswith("linux"):
+        return None
+    for path in (Path(scipy.__file__).resolve().parent.parent / "scipy.libs").glob("libscipy_openblas*.so"):
+        library = ctypes.CDLL(str(path))
+        if hasattr(library, "scipy_openblas_get_num_threads"):
+            return library
+    return None
+
+
+def test_the_optimiser_runs_scipys_openblas_on_one_thread():
+    library = _scipy_openblas()
+    if library is None:
+        pytest.skip("this SciPy brings no OpenBLAS of its own")
+    fitting.optimiser_on_one_blas_thread.cache_clear()
+    library.scipy_openblas_set_num_threads(2)
+    try:
+        fitting.minimise(lambda log_params: (float(log_params @ log_params), 2 * log_params), np.ones(2), 2)
+        assert library.scipy_openblas_get_num_threads() == 1
+    finally:
+        fitting.optimiser_on_one_blas_thread.cache_clear()
