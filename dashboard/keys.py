@@ -28,6 +28,7 @@ SEGMENT_BASES = "data_segment_bases"
 SEGMENT_PREDICTIVE = "data_segment_predictive"
 SEGMENT_LABELS = "data_segment_labels"
 SEGMENT_REPLICATES = "data_segment_replicates"
+BACKGROUND_JOBS = "data_background_jobs"  # this session's work done ahead (dashboard.background)
 
 # the scenario: its values, the saved ones, the link's reading and the number fields' refused entries
 SCENARIO = "scenario_values"

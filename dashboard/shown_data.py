@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import keys, session_cache
+from dashboard import background, keys, session_cache
 from dashboard import source as started_on
 from dashboard.sidebar import DEFAULT_SETTINGS as SAMPLE_DEFAULT
 from dashboard.sidebar import settings, way_back
@@ -98,8 +98,10 @@ def aggregates_for(period: str, activity_months: int) -> Aggregates:
         return _default_aggregates(period, activity_months, chosen.lang)
     earlier = next((aggs for (data_key, *_), aggs in reversed(session_cache.entries(keys.AGGREGATES).items())
                     if data_key == dataset.key), None)
-    return session_cache.kept(keys.AGGREGATES, (dataset.key, period, activity_months),
+    aggs = session_cache.kept(keys.AGGREGATES, (dataset.key, period, activity_months),
                               lambda: _aggregate_with_progress(dataset, period, activity_months, chosen.lang, earlier))
+    _forecast_ahead(aggs, dataset.key)
+    return aggs
 
 
 def facts_for(period: str, activity_months: int) -> whatif.DataFacts:
@@ -171,10 +173,46 @@ def unusable_upload(reason: str, lang: str) -> None:
     st.stop()
 
 
+def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
+    """Start making the forecast basis of an upload's usable fits in the background (:mod:`dashboard.background`),
+    once per data set, with the forecast summary at the scenario's discount rate and horizon: the CLV and Segments
+    pages' first visit then finds them made (:func:`_forecasts_made_ahead`)."""
+    fitted = aggs.predictive
+    job = (keys.FORECAST_BASES, data_key)
+    if (fitted is None or fitted.reason is not None or background.has(job)
+            or data_key in session_cache.entries(keys.FORECAST_BASES)):
+        return
+    values = whatif.resolve(aggs, whatif.what_if_values(st.session_state.get(keys.SCENARIO, {}))).values
+    scenario = None
+    if "clv_discount_rate" in values and "clv_horizon" in values:
+        scenario = (values["clv_discount_rate"], 12 * values["clv_horizon"])
+
+    def build(progress: Callable[[int, int], None]) -> tuple[models.ForecastBasis, tuple | None, object]:
+        basis = models.forecast_basis(fitted, progress=progress)
+        summary = None if scenario is None else models.predictive_clv_summary(fitted, 1.0, *scenario, basis=basis)
+        return basis, scenario, summary
+
+    background.start(job, build)
+
+
+def _forecasts_made_ahead() -> None:
+    """Take the shown data's forecast basis (and summary) made in the background into this session's caches, waiting
+    for them under a progress bar while they are being made; nothing when there is no such job."""
+    data_key = _shown_key()
+    made = background.result((keys.FORECAST_BASES, data_key), t("status_forecasting", settings().lang))
+    if made is None:
+        return
+    basis, scenario, summary = made
+    session_cache.kept(keys.FORECAST_BASES, data_key, lambda: basis)
+    if scenario is not None:
+        session_cache.kept(keys.FORECASTS, (data_key, *scenario), lambda: summary)
+
+
 def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,
                         horizon_months: int) -> models.PredictiveClvSummary:
     """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
     kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
+    _forecasts_made_ahead()
     summary = session_cache.kept(
         keys.FORECASTS, (_shown_key(), annual_discount_rate, horizon_months),
         lambda: models.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
@@ -184,7 +222,10 @@ def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_r
 
 def forecast_basis(aggs: Aggregates) -> models.ForecastBasis:
     """The :class:`models.ForecastBasis` of the shown data's usable fits (``aggs.predictive``), made once per data
-    set under a spinner, in the server's work queue, and kept in this session."""
+    set and kept in this session: made in the background after an upload's aggregation (:func:`_forecast_ahead`),
+    else here under a spinner, in the server's work queue."""
+    _forecasts_made_ahead()
+
     def basis() -> models.ForecastBasis:
         lang = settings().lang
         with st.spinner(t("status_forecasting", lang)), in_turn(lang):
@@ -255,6 +296,7 @@ def use_uploaded(dataset: Dataset) -> None:
     """Make ``dataset`` this session's data and switch the source to it (call from a widget callback)."""
     st.session_state[keys.DATASET] = dataset
     session_cache.forget_data()
+    background.cancel_all()
     _cohort_fits.clear()  # this session's only
     st.session_state[keys.SOURCE] = "upload"
 

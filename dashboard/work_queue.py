@@ -116,11 +116,18 @@ def server_queue() -> WorkQueue:
     return WorkQueue(work_slots())
 
 
+def session_owner(background: bool = False) -> str:
+    """This session's name in the server's queue; with ``background``, that of its background jobs
+    (:mod:`dashboard.background`), which wait for a slot of their own rather than behind the session's page."""
+    owner = st.session_state.setdefault(keys.WORK_OWNER, uuid.uuid4().hex)
+    return f"{owner}/background" if background else owner
+
+
 @contextmanager
 def queued(label: Callable[[str], None], lang: str) -> Iterator[float]:
     """Hold one of the server's work slots for this session's heavy job; while waiting for it, ``label`` is given
     the waiting text (how many jobs are ahead, for how long) to show. Yields the seconds waited."""
-    owner = st.session_state.setdefault(keys.WORK_OWNER, uuid.uuid4().hex)
+    owner = session_owner()
 
     def waiting(ahead: int, seconds: float) -> None:
         label(t("status_waiting", lang, ahead=ahead, seconds=f"{seconds:.0f}"))

@@ -13,6 +13,7 @@ References: Fader, Hardie & Lee (2005), "'Counting Your Customers' the Easy Way"
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -177,20 +178,22 @@ class ForecastBasis:
         return window @ weights, window[:, -1].copy()
 
 
-def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS) -> ForecastBasis:
+def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS,
+                   progress: Callable[[int, int], None] | None = None) -> ForecastBasis:
     """The :class:`ForecastBasis` of a usable fit for horizons up to ``months`` (FHL 2005 eq. 10; Fader & Hardie
-    2013). It costs one 2F1 evaluation per distinct (x, T) and month, so it is made once, when a page first needs a
-    forecast, and kept with the data set. A customer whose repeat purchases net to less than zero counts with a mean
-    spend of 0, as in :func:`~.clv.predictive_clv`."""
+    2013). It costs one 2F1 evaluation per distinct (x, T) and month, so it is made once per data set and kept with
+    it. A customer whose repeat purchases net to less than zero counts with a mean spend of 0, as in
+    :func:`~.clv.predictive_clv`. ``progress(done, months)`` is called after each month's expectations; an exception
+    it raises stops the work (the months not begun are not computed) and propagates."""
     if fitted.reason is not None:
         raise ValueError(f"the predictive models are not usable: {fitted.reason}")
-    return basis_from_fits(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit)
+    return basis_from_fits(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit, progress)
 
 
 def basis_from_fits(bg_fit: BgNbdFit, gg_fit: GammaGammaFit, summary: pd.DataFrame, months: int,
-                    time_unit: str) -> ForecastBasis:
+                    time_unit: str, progress: Callable[[int, int], None] | None = None) -> ForecastBasis:
     """The :class:`ForecastBasis` of two fits and their weekly (or ``time_unit``) customer summary for horizons up to
-    ``months``, without checking that the fits are usable (see :func:`forecast_basis`)."""
+    ``months``, without checking that the fits are usable (see :func:`forecast_basis`, also for ``progress``)."""
     x = summary["frequency"].to_numpy(dtype="float64")
     t_x = summary["recency"].to_numpy(dtype="float64")
     big_t = summary["T"].to_numpy(dtype="float64")
@@ -204,8 +207,13 @@ def basis_from_fits(bg_fit: BgNbdFit, gg_fit: GammaGammaFit, summary: pd.DataFra
         cumulative[:, index] = bg_nbd_expected_purchases_if_alive(bg_fit, (index + 1) * month, ux, ut)
 
     # SciPy's 2F1 lets go of the GIL: the months run in parallel
-    with ThreadPoolExecutor(distribution.WORKER_THREADS) as pool:
-        list(pool.map(fill, range(months)))
+    pool = ThreadPoolExecutor(distribution.WORKER_THREADS)
+    try:
+        for done, _ in enumerate(pool.map(fill, range(months)), start=1):
+            if progress is not None:
+                progress(done, months)
+    finally:
+        pool.shutdown(cancel_futures=True)  # after an exception: the months not begun are dropped
     monetary = np.maximum(summary["monetary"].to_numpy(dtype="float64"), 0.0)  # returns beyond purchases: 0
     return ForecastBasis(
         cumulative=cumulative,

@@ -128,6 +128,26 @@ def test_a_horizon_beyond_the_basis_is_computed_directly(sample_models):
     np.testing.assert_allclose(result.customer_table["clv"], direct["clv"], rtol=1e-12)
 
 
+def test_the_forecast_basis_reports_each_month_done_and_stops_when_its_progress_raises(sample_models):
+    reported = []
+    basis = models.forecast_basis(sample_models, months=12, progress=lambda done, total: reported.append((done, total)))
+    assert reported == [(month, 12) for month in range(1, 13)]
+    np.testing.assert_array_equal(basis.cumulative, models.forecast_basis(sample_models, months=12).cumulative)
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_two(done: int, total: int) -> None:
+        reported.append(done)
+        if done == 2:
+            raise Stop
+
+    reported.clear()
+    with pytest.raises(Stop):
+        models.forecast_basis(sample_models, progress=stop_after_two)
+    assert reported == [1, 2]
+
+
 def test_the_page_summary_has_the_scenarios_numbers_without_a_row_per_customer(sample_models):
     result = models.predictive_clv_scenario(sample_models, 0.3, 0.08, 60)
     summary = models.predictive_clv_summary(sample_models, 0.3, 0.08, 60, models.forecast_basis(sample_models))

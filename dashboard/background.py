@@ -1,0 +1,146 @@
+"""This session's work done ahead, in the background: what a page will need of the shown upload, computed while the
+user reads another page.
+
+The forecast basis of an upload's fits (:func:`dashboard.shown_data.forecast_basis`: a 2F1 evaluation per distinct
+(x, T) and month, seconds for a million order rows) is the longest first computation of any page, and the CLV and
+Segments pages need it. So the end of an upload's aggregation starts it here (:func:`start`), and it is made while
+the Overview is read. A page that needs a result first waits for it under a progress bar (:func:`result`), never on
+a blank page; a page that finds no job computes as before.
+
+A job runs in a daemon thread of its own:
+
+- it holds a slot of the server's :mod:`~dashboard.work_queue` like every heavy job, as the session's background
+  owner (:func:`~dashboard.work_queue.session_owner`), so the server still runs no more jobs at once than it has
+  slots, while the session's own page (another period's aggregation) does not wait behind its background;
+- it runs at a lower CPU priority (:func:`lower_priority`: on Linux the thread's nice value, :data:`NICENESS`, which
+  the threads it starts inherit), so that the reruns of the page in front come first;
+- its result stays in this session (the :class:`Job` is kept in ``st.session_state``): nothing of an upload leaves
+  it, and the thread touches no Streamlit API; a page takes the result over into the session's caches.
+
+Another data set put into use cancels the jobs of the old one (:func:`cancel_all`): a job waiting for its slot
+gives it up, a running one stops at its next progress report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, wait
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from dashboard import keys, work_queue
+
+_LOG = logging.getLogger(__name__)
+
+NICENESS = 10
+"""How much lower than the server's other threads a background job runs (Linux nice value, added to the
+process's): the job then gets about a tenth of a core that a page's rerun wants too, and all of an idle one."""
+
+POLL_SECONDS = 0.2
+"""How often a page waiting for a job updates its progress bar."""
+
+Build = Callable[[Callable[[int, int], None]], object]
+"""A job's work: called with ``progress(done, total)``, which it calls as it goes; returns the result."""
+
+
+class Cancelled(Exception):
+    """Raised inside a job whose data is no longer shown (:func:`cancel_all`)."""
+
+
+@dataclass(eq=False)
+class Job:
+    """One background job of a session: its ``future`` result, the share ``done`` so far (written by the job's
+    thread) and whether it was ``cancelled``."""
+
+    future: Future = field(default_factory=Future)
+    done: float = 0.0
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def report(self, done: int, total: int) -> None:
+        """The job's ``progress``: notes the share done; raises :class:`Cancelled` once the job was cancelled."""
+        if self.cancelled.is_set():
+            raise Cancelled
+        self.done = done / max(total, 1)
+
+    def check(self, ahead: int, seconds: float) -> None:
+        """The work queue's ``waiting``: a cancelled job gives up its place."""
+        if self.cancelled.is_set():
+            raise Cancelled
+
+
+def lower_priority() -> bool:
+    """Lower the calling thread's CPU priority by :data:`NICENESS` (Linux: a thread's nice value is its own, and
+    threads it starts inherit it); True when done. Elsewhere, or where the system refuses, nothing changes."""
+    if not sys.platform.startswith("linux"):
+        return False
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, min(os.getpriority(os.PRIO_PROCESS, thread) + NICENESS, 19))
+    except OSError:
+        return False
+    return True
+
+
+def _jobs() -> dict[Hashable, Job]:
+    return st.session_state.setdefault(keys.BACKGROUND_JOBS, {})
+
+
+def has(key: Hashable) -> bool:
+    """Whether this session has a job ``key`` whose result has not been taken (running or done)."""
+    return key in _jobs()
+
+
+def start(key: Hashable, build: Build) -> None:
+    """Start ``build`` for this session in a background thread under ``key``, unless a job ``key`` is there."""
+    jobs = _jobs()
+    if key in jobs:
+        return
+    job = jobs[key] = Job()
+    queue, owner = work_queue.server_queue(), work_queue.session_owner(background=True)
+    threading.Thread(target=_run, args=(job, build, queue, owner), name="retention_background", daemon=True).start()
+
+
+def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str) -> None:
+    job.future.set_running_or_notify_cancel()
+    try:
+        lower_priority()
+        with queue.turn(owner, job.check):
+            result = build(job.report)
+    except BaseException as error:  # handed to the page that takes the result
+        job.future.set_exception(error)
+    else:
+        job.future.set_result(result)
+
+
+def result(key: Hashable, label: str) -> object | None:
+    """The result of this session's job ``key``, which is then forgotten; while it runs, the page waits under a
+    progress bar labelled ``label``. None when there is no such job, or it was cancelled or failed (logged: the page
+    then computes itself, and shows its own message if that fails too)."""
+    jobs = _jobs()
+    job = jobs.get(key)
+    if job is None:
+        return None
+    if not job.future.done():
+        bar = st.progress(job.done, text=label)
+        while not wait([job.future], timeout=POLL_SECONDS).done:
+            bar.progress(job.done, text=label)
+        bar.empty()
+    jobs.pop(key, None)
+    error = job.future.exception()
+    if error is None:
+        return job.future.result()
+    if not isinstance(error, Cancelled):
+        _LOG.warning("A background job failed; the page computes it itself", exc_info=error)
+    return None
+
+
+def cancel_all() -> None:
+    """Cancel and forget this session's jobs (another data set is put into use)."""
+    for job in _jobs().values():
+        job.cancelled.set()
+    st.session_state[keys.BACKGROUND_JOBS] = {}

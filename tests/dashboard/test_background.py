@@ -1,0 +1,187 @@
+"""Work done ahead in the background (dashboard.background): an upload's forecast basis is made while the Overview
+is read and taken over by the CLV page; a job runs at a lower priority, in its own slot of the work queue, and is
+cancelled with its data."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import threading
+import time
+
+import pytest
+from apptest_support import APP
+from streamlit.testing.v1 import AppTest
+
+import sample_data
+from dashboard import background, keys, work_queue
+from retention_core import models
+
+
+def until(condition, seconds: float = 60) -> None:
+    ends = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < ends, "timed out"
+        time.sleep(0.05)
+
+
+def sample_as_upload() -> AppTest:
+    """The app on the Overview with the sample's sheets put into use as an upload (their fits are usable)."""
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state[keys.DATASET] = dataclasses.replace(sample_data.load_sample(), key="upload", name="upload.csv")
+    app.session_state[keys.SOURCE] = "upload"
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+@pytest.mark.slow
+def test_an_uploads_forecast_is_made_in_the_background_after_its_aggregation_and_taken_over_by_the_clv_page(
+        monkeypatch):
+    made_in, summaries = [], []
+    make_basis, make_summary = models.forecast_basis, models.predictive_clv_summary
+
+    def counted_basis(*args, **kwargs):
+        made_in.append(threading.current_thread().name)
+        return make_basis(*args, **kwargs)
+
+    def counted_summary(*args, **kwargs):
+        summaries.append(args[2:4])  # discount rate, horizon in months
+        return make_summary(*args, **kwargs)
+
+    monkeypatch.setattr(models, "forecast_basis", counted_basis)
+    monkeypatch.setattr(models, "predictive_clv_summary", counted_summary)
+    app = sample_as_upload()
+    [job] = app.session_state[keys.BACKGROUND_JOBS].values()
+    until(job.future.done)
+    assert made_in == ["retention_background"] and summaries == [(0.08, 60)]  # the default rate and horizon
+
+    app.switch_page("app_pages/clv.py").run()
+    assert not app.exception, app.exception
+    assert made_in == ["retention_background"] and summaries == [(0.08, 60)]  # taken over, not made again
+    assert app.session_state[keys.BACKGROUND_JOBS] == {}
+    assert [metric.value for metric in app.metric if metric.label.startswith("CLV (BG/NBD")]
+
+
+def in_a_session(script) -> AppTest:
+    """``script`` run as a Streamlit app (AppTest.from_function), with the repository importable."""
+    app = AppTest.from_function(script, default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_a_page_waits_for_a_running_job_and_gets_its_result():
+    def script():
+        import threading
+        import time
+
+        import streamlit as st
+
+        from dashboard import background
+
+        def slow(progress):
+            for month in range(1, 4):
+                time.sleep(0.2)
+                progress(month, 3)
+            return threading.current_thread().name
+
+        background.start("job", slow)
+        st.session_state["got"] = background.result("job", "wird berechnet")
+
+    app = in_a_session(script)
+    assert app.session_state["got"] == "retention_background"
+    assert app.session_state[keys.BACKGROUND_JOBS] == {}  # taken: forgotten
+
+
+def test_a_failed_job_gives_nothing_so_that_the_page_computes_itself():
+    def script():
+        import streamlit as st
+
+        from dashboard import background
+
+        def broken(progress):
+            raise ValueError("kaputt")
+
+        background.start("job", broken)
+        st.session_state["got"] = background.result("job", "wird berechnet")
+        st.session_state["none"] = background.result("no such job", "wird berechnet")
+
+    app = in_a_session(script)
+    assert app.session_state["got"] is None and app.session_state["none"] is None
+
+
+def test_a_job_whose_data_is_put_aside_stops_at_its_next_progress_report():
+    reported, release = [], threading.Event()
+    job = background.Job()
+
+    def work(progress):
+        progress(1, 3)
+        reported.append(1)
+        release.wait(10)
+        progress(2, 3)
+        reported.append(2)
+        return "made"
+
+    queue = work_queue.WorkQueue(1)
+    runner = threading.Thread(target=background._run, args=(job, work, queue, "someone/background"))
+    runner.start()
+    until(lambda: reported)
+    job.cancelled.set()
+    release.set()
+    runner.join(10)
+    assert reported == [1] and isinstance(job.future.exception(), background.Cancelled)
+    assert job.done == pytest.approx(1 / 3)
+
+
+def test_a_cancelled_job_waiting_for_a_slot_gives_its_place_up():
+    queue = work_queue.WorkQueue(1)
+    job, ran = background.Job(), []
+    with queue.turn("another session"):
+        runner = threading.Thread(target=background._run, args=(job, ran.append, queue, "someone/background"))
+        runner.start()
+        until(lambda: queue.waiting == 1)
+        job.cancelled.set()
+        runner.join(10)
+    assert ran == [] and queue.waiting == 0 and isinstance(job.future.exception(), background.Cancelled)
+
+
+def test_a_background_job_holds_its_own_slot_not_the_one_of_its_sessions_page():
+    queue = work_queue.WorkQueue(2)
+    job, inside, release = background.Job(), threading.Event(), threading.Event()
+
+    def work(progress):
+        inside.set()
+        release.wait(10)
+
+    runner = threading.Thread(target=background._run, args=(job, work, queue, "session/background"))
+    runner.start()
+    inside.wait(10)
+    with queue.turn("session") as waited:  # the session's page does not wait behind its background
+        assert waited < 1
+    release.set()
+    runner.join(10)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
+def test_a_background_thread_runs_at_a_lower_priority_than_the_server():
+    seen = {}
+
+    def lowered() -> None:
+        thread = threading.get_native_id()
+        before = os.getpriority(os.PRIO_PROCESS, thread)
+        seen["done"] = background.lower_priority()
+        seen["change"] = os.getpriority(os.PRIO_PROCESS, thread) - before
+        child = threading.Thread(target=lambda: seen.setdefault(
+            "child", os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) - before))
+        child.start()
+        child.join()
+
+    main_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    worker = threading.Thread(target=lowered)
+    worker.start()
+    worker.join()
+    expected = min(main_before + background.NICENESS, 19) - main_before
+    assert seen == {"done": True, "change": expected, "child": expected}  # the threads it starts inherit it
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before  # this thread is untouched
