@@ -37,9 +37,11 @@ from dashboard import keys, work_queue
 
 _LOG = logging.getLogger(__name__)
 
-NICENESS = 10
+NICENESS = 5
 """How much lower than the server's other threads a background job runs (Linux nice value, added to the
-process's): the job then gets about a tenth of a core that a page's rerun wants too, and all of an idle one."""
+process's): where a page's rerun wants the same core, the rerun gets about three quarters of it (Linux's weights
+1024 against 335), and the job all of an idle one. (At 10 the job would get a tenth, and next to other busy
+processes on the machine it would hardly progress while a page waits for it.)"""
 
 POLL_SECONDS = 0.2
 """How often a page waiting for a job updates its progress bar."""
