@@ -46,8 +46,9 @@ processes on the machine it would hardly progress while a page waits for it.)"""
 POLL_SECONDS = 0.2
 """How often a page waiting for a job updates its progress bar."""
 
-Build = Callable[[Callable[[int, int], None]], object]
-"""A job's work: called with ``progress(done, total)``, which it calls as it goes; returns the result."""
+Build = Callable[[Callable[[int, int], None], Callable[[object], None]], object]
+"""A job's work: called with ``progress(done, total)``, which it calls as it goes, and ``publish(part)``, with which
+it may hand out a first part of its result before the rest (:func:`result`); returns the whole result."""
 
 
 class Cancelled(Exception):
@@ -56,12 +57,17 @@ class Cancelled(Exception):
 
 @dataclass(eq=False)
 class Job:
-    """One background job of a session: its ``future`` result, the share ``done`` so far (written by the job's
-    thread) and whether it was ``cancelled``."""
+    """One background job of a session: its ``future`` result, the share ``done`` so far and the ``part`` it
+    published (both written by the job's thread), and whether it was ``cancelled``."""
 
     future: Future = field(default_factory=Future)
     done: float = 0.0
+    part: object | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def publish(self, part: object) -> None:
+        """The job's ``publish``: hands out a first part of the result."""
+        self.part = part
 
     def report(self, done: int, total: int) -> None:
         """The job's ``progress``: notes the share done; raises :class:`Cancelled` once the job was cancelled."""
@@ -112,26 +118,34 @@ def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str) -> Non
     try:
         lower_priority()
         with queue.turn(owner, job.check):
-            result = build(job.report)
+            result = build(job.report, job.publish)
     except BaseException as error:  # handed to the page that takes the result
         job.future.set_exception(error)
     else:
         job.future.set_result(result)
 
 
-def result(key: Hashable, label: str) -> object | None:
-    """The result of this session's job ``key``, which is then forgotten; while it runs, the page waits under a
-    progress bar labelled ``label``. None when there is no such job, or it was cancelled or failed (logged: the page
-    then computes itself, and shows its own message if that fails too)."""
+def result(key: Hashable, label: str, enough: Callable[[object], bool] | None = None) -> object | None:
+    """The result of this session's job ``key``, which is then forgotten; or, with ``enough``, the part the job
+    published once ``enough(part)`` is true (the job then goes on and stays). While neither is there, the page waits
+    under a progress bar labelled ``label``. None when there is no such job, or it was cancelled or failed (logged:
+    the page then computes itself, and shows its own message if that fails too)."""
     jobs = _jobs()
     job = jobs.get(key)
     if job is None:
         return None
-    if not job.future.done():
+
+    def part_will_do() -> bool:
+        part = job.part
+        return enough is not None and part is not None and enough(part)
+
+    if not job.future.done() and not part_will_do():
         bar = st.progress(job.done, text=label)
-        while not wait([job.future], timeout=POLL_SECONDS).done:
+        while not wait([job.future], timeout=POLL_SECONDS).done and not part_will_do():
             bar.progress(job.done, text=label)
         bar.empty()
+    if not job.future.done():
+        return job.part
     jobs.pop(key, None)
     error = job.future.exception()
     if error is None:

@@ -175,8 +175,9 @@ def unusable_upload(reason: str, lang: str) -> None:
 
 def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     """Start making the forecast basis of an upload's usable fits in the background (:mod:`dashboard.background`),
-    once per data set, with the forecast summary at the scenario's discount rate and horizon: the CLV and Segments
-    pages' first visit then finds them made (:func:`_forecasts_made_ahead`)."""
+    once per data set: first the months of the scenario's horizon and the forecast summary at its discount rate
+    (published as soon as they are made: the CLV page's first view), then the other months (the other horizons,
+    the Segments page's customer list). The pages take them over with :func:`_forecasts_made_ahead`."""
     fitted = aggs.predictive
     job = (keys.FORECAST_BASES, data_key)
     if (fitted is None or fitted.reason is not None or background.has(job)
@@ -187,32 +188,42 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     if "clv_discount_rate" in values and "clv_horizon" in values:
         scenario = (values["clv_discount_rate"], 12 * values["clv_horizon"])
 
-    def build(progress: Callable[[int, int], None]) -> tuple[models.ForecastBasis, tuple | None, object]:
-        basis = models.forecast_basis(fitted, progress=progress)
-        summary = None if scenario is None else models.predictive_clv_summary(fitted, 1.0, *scenario, basis=basis)
-        return basis, scenario, summary
+    def build(progress: Callable[[int, int], None], publish: Callable[[object], None]) -> tuple:
+        if scenario is None:
+            return models.forecast_basis(fitted, progress=progress), None, None
+        first = models.forecast_basis(fitted, months=min(scenario[1], models.MAX_FORECAST_MONTHS), progress=progress)
+        summary = models.predictive_clv_summary(fitted, 1.0, *scenario, basis=first)
+        publish((None, scenario, summary))
+        whole = first if first.months == models.MAX_FORECAST_MONTHS else models.forecast_basis(
+            fitted, progress=progress, extending=first)
+        return whole, scenario, summary
 
     background.start(job, build)
 
 
-def _forecasts_made_ahead() -> None:
-    """Take the shown data's forecast basis (and summary) made in the background into this session's caches, waiting
-    for them under a progress bar while they are being made; nothing when there is no such job."""
+def _forecasts_made_ahead(scenario: tuple[float, int] | None = None) -> None:
+    """Take what the background made of the shown data's forecast (:func:`_forecast_ahead`) into this session's
+    caches, waiting for it under a progress bar while it is being made: the whole basis, or with ``scenario``
+    (discount rate, horizon in months) the summary of that scenario as soon as it is there. Nothing when there is
+    no such job."""
     data_key = _shown_key()
-    made = background.result((keys.FORECAST_BASES, data_key), t("status_forecasting", settings().lang))
+    made = background.result((keys.FORECAST_BASES, data_key), t("status_forecasting", settings().lang),
+                             None if scenario is None else lambda part: part[1] == scenario)
     if made is None:
         return
-    basis, scenario, summary = made
-    session_cache.kept(keys.FORECAST_BASES, data_key, lambda: basis)
-    if scenario is not None:
-        session_cache.kept(keys.FORECASTS, (data_key, *scenario), lambda: summary)
+    basis, made_for, summary = made
+    if basis is not None:
+        session_cache.kept(keys.FORECAST_BASES, data_key, lambda: basis)
+    if made_for is not None:
+        session_cache.kept(keys.FORECASTS, (data_key, *made_for), lambda: summary)
 
 
 def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,
                         horizon_months: int) -> models.PredictiveClvSummary:
     """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
     kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
-    _forecasts_made_ahead()
+    if (_shown_key(), annual_discount_rate, horizon_months) not in session_cache.entries(keys.FORECASTS):
+        _forecasts_made_ahead((annual_discount_rate, horizon_months))
     summary = session_cache.kept(
         keys.FORECASTS, (_shown_key(), annual_discount_rate, horizon_months),
         lambda: models.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,

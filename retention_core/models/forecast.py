@@ -44,13 +44,15 @@ class ForecastBasis:
     factor depends only on (x, T). ``cumulative[g, k - 1]`` is E[Y(k months) | alive, x, T] for the g-th distinct
     (x, T) and k = 1 ... :attr:`months` (usually :data:`MAX_FORECAST_MONTHS`); per customer (rows of
     ``PredictiveModels.summary``): ``group`` (row of ``cumulative``), ``probability_alive`` and
-    ``expected_spend`` (Gamma-Gamma, currency).
+    ``expected_spend`` (Gamma-Gamma, currency). ``pairs``: the distinct (x, T) as complex numbers x + iT, one per row
+    of ``cumulative`` (so that a basis can be extended to more months, :func:`forecast_basis`).
     """
 
     cumulative: np.ndarray
     group: np.ndarray
     probability_alive: np.ndarray
     expected_spend: np.ndarray
+    pairs: np.ndarray
 
     @property
     def months(self) -> int:
@@ -179,48 +181,68 @@ class ForecastBasis:
 
 
 def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS,
-                   progress: Callable[[int, int], None] | None = None) -> ForecastBasis:
+                   progress: Callable[[int, int], None] | None = None, *,
+                   extending: ForecastBasis | None = None) -> ForecastBasis:
     """The :class:`ForecastBasis` of a usable fit for horizons up to ``months`` (FHL 2005 eq. 10; Fader & Hardie
     2013). It costs one 2F1 evaluation per distinct (x, T) and month, so it is made once per data set and kept with
     it. A customer whose repeat purchases net to less than zero counts with a mean spend of 0, as in
-    :func:`~.clv.predictive_clv`. ``progress(done, months)`` is called after each month's expectations; an exception
-    it raises stops the work (the months not begun are not computed) and propagates."""
+    :func:`~.clv.predictive_clv`. ``progress(done, total)`` is called after each month's expectations (``total``: the
+    months computed); an exception it raises stops the work (the months not begun are not computed) and propagates.
+
+    ``extending``: a basis of the same fit for fewer months; its months and per-customer parts are taken over and
+    only the later months computed, which gives the same basis as one made at once (a page can have the months of
+    its horizon first, and the rest later)."""
     if fitted.reason is not None:
         raise ValueError(f"the predictive models are not usable: {fitted.reason}")
-    return basis_from_fits(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit, progress)
+    return basis_from_fits(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit, progress,
+                           extending=extending)
 
 
 def basis_from_fits(bg_fit: BgNbdFit, gg_fit: GammaGammaFit, summary: pd.DataFrame, months: int,
-                    time_unit: str, progress: Callable[[int, int], None] | None = None) -> ForecastBasis:
+                    time_unit: str, progress: Callable[[int, int], None] | None = None, *,
+                    extending: ForecastBasis | None = None) -> ForecastBasis:
     """The :class:`ForecastBasis` of two fits and their weekly (or ``time_unit``) customer summary for horizons up to
-    ``months``, without checking that the fits are usable (see :func:`forecast_basis`, also for ``progress``)."""
-    x = summary["frequency"].to_numpy(dtype="float64")
-    t_x = summary["recency"].to_numpy(dtype="float64")
-    big_t = summary["T"].to_numpy(dtype="float64")
-    # distinct (x, T) by hashing each pair as one complex number x + iT: several times faster than sorting them
-    group, pairs = pd.factorize(x + 1j * big_t)
+    ``months``, without checking that the fits are usable (see :func:`forecast_basis`, also for ``progress`` and
+    ``extending``)."""
+    if extending is not None and not 0 < extending.months <= months:
+        raise ValueError(f"a basis of {extending.months} months cannot be extended to {months}")
+    if extending is None:
+        x = summary["frequency"].to_numpy(dtype="float64")
+        big_t = summary["T"].to_numpy(dtype="float64")
+        # distinct (x, T) by hashing each pair as one complex number x + iT: several times faster than sorting them
+        group, pairs = pd.factorize(x + 1j * big_t)
+        group = group.astype(np.intp, copy=False)  # NumPy gathers faster with native indices than with int32
+        first = 0
+    else:
+        group, pairs, first = extending.group, extending.pairs, extending.months
     ux, ut = pairs.real.copy(), pairs.imag.copy()
     month = (DAYS_PER_YEAR / 12) / TIME_UNIT_DAYS[time_unit]
     cumulative = np.empty((ux.size, months))
+    if extending is not None:
+        cumulative[:, :first] = extending.cumulative
 
     def fill(index: int) -> None:
         cumulative[:, index] = bg_nbd_expected_purchases_if_alive(bg_fit, (index + 1) * month, ux, ut)
 
-    # SciPy's 2F1 lets go of the GIL: the months run in parallel
+    # SciPy's 2F1 lets go of the GIL: the months run in parallel, and meanwhile this thread makes the per-customer
+    # parts (NumPy lets go of it too)
     pool = ThreadPoolExecutor(distribution.WORKER_THREADS)
     try:
-        for done, _ in enumerate(pool.map(fill, range(months)), start=1):
+        months_done = pool.map(fill, range(first, months))
+        if extending is None:
+            t_x = summary["recency"].to_numpy(dtype="float64")
+            monetary = np.maximum(summary["monetary"].to_numpy(dtype="float64"), 0.0)  # returns beyond purchases: 0
+            probability_alive = bg_nbd_probability_alive(bg_fit, x, t_x, big_t)
+            expected_spend = gamma_gamma_expected_spend(gg_fit, x, monetary)
+        else:
+            probability_alive, expected_spend = extending.probability_alive, extending.expected_spend
+        for done, _ in enumerate(months_done, start=1):
             if progress is not None:
-                progress(done, months)
+                progress(done, months - first)
     finally:
         pool.shutdown(cancel_futures=True)  # after an exception: the months not begun are dropped
-    monetary = np.maximum(summary["monetary"].to_numpy(dtype="float64"), 0.0)  # returns beyond purchases: 0
-    return ForecastBasis(
-        cumulative=cumulative,
-        group=group.astype(np.intp, copy=False),  # NumPy gathers faster with native indices than with int32
-        probability_alive=bg_nbd_probability_alive(bg_fit, x, t_x, big_t),
-        expected_spend=gamma_gamma_expected_spend(gg_fit, x, monetary),
-    )
+    return ForecastBasis(cumulative=cumulative, group=group, probability_alive=probability_alive,
+                         expected_spend=expected_spend, pairs=pairs)
 
 
 def customer_values(

@@ -55,11 +55,12 @@ def test_an_uploads_forecast_is_made_in_the_background_after_its_aggregation_and
     app = sample_as_upload()
     [job] = app.session_state[keys.BACKGROUND_JOBS].values()
     until(job.future.done)
-    assert made_in == ["retention_background"] and summaries == [(0.08, 60)]  # the default rate and horizon
+    # the default horizon's months and its summary first, then the other months
+    assert made_in == ["retention_background"] * 2 and summaries == [(0.08, 60)]  # the default rate and horizon
 
     app.switch_page("app_pages/clv.py").run()
     assert not app.exception, app.exception
-    assert made_in == ["retention_background"] and summaries == [(0.08, 60)]  # taken over, not made again
+    assert made_in == ["retention_background"] * 2 and summaries == [(0.08, 60)]  # taken over, not made again
     assert app.session_state[keys.BACKGROUND_JOBS] == {}
     assert [metric.value for metric in app.metric if metric.label.startswith("CLV (BG/NBD")]
 
@@ -81,7 +82,7 @@ def test_a_page_waits_for_a_running_job_and_gets_its_result():
 
         from dashboard import background
 
-        def slow(progress):
+        def slow(progress, publish):
             for month in range(1, 4):
                 time.sleep(0.2)
                 progress(month, 3)
@@ -95,13 +96,40 @@ def test_a_page_waits_for_a_running_job_and_gets_its_result():
     assert app.session_state[keys.BACKGROUND_JOBS] == {}  # taken: forgotten
 
 
+def test_a_page_takes_a_published_part_that_will_do_and_the_whole_result_later():
+    def script():
+        import threading
+
+        import streamlit as st
+
+        from dashboard import background
+
+        release = threading.Event()
+        st.session_state["release"] = release
+
+        def staged(progress, publish):
+            publish(("first", 60))
+            release.wait(10)
+            return ("whole", 240)
+
+        background.start("job", staged)
+        st.session_state["first"] = background.result("job", "wird berechnet", lambda part: part[1] >= 60)
+        st.session_state["still_there"] = background.has("job")
+        release.set()
+        st.session_state["whole"] = background.result("job", "wird berechnet", lambda part: part[1] >= 120)
+
+    app = in_a_session(script)
+    assert app.session_state["first"] == ("first", 60) and app.session_state["still_there"]
+    assert app.session_state["whole"] == ("whole", 240) and app.session_state[keys.BACKGROUND_JOBS] == {}
+
+
 def test_a_failed_job_gives_nothing_so_that_the_page_computes_itself():
     def script():
         import streamlit as st
 
         from dashboard import background
 
-        def broken(progress):
+        def broken(progress, publish):
             raise ValueError("kaputt")
 
         background.start("job", broken)
@@ -116,7 +144,7 @@ def test_a_job_whose_data_is_put_aside_stops_at_its_next_progress_report():
     reported, release = [], threading.Event()
     job = background.Job()
 
-    def work(progress):
+    def work(progress, publish):
         progress(1, 3)
         reported.append(1)
         release.wait(10)
@@ -135,11 +163,35 @@ def test_a_job_whose_data_is_put_aside_stops_at_its_next_progress_report():
     assert job.done == pytest.approx(1 / 3)
 
 
+def test_putting_other_data_into_use_cancels_the_jobs_of_the_old():
+    def script():
+        import threading
+
+        import streamlit as st
+
+        from dashboard import background
+
+        release = threading.Event()
+        background.start("job", lambda progress, publish: release.wait(10))
+        st.session_state["job"] = st.session_state["data_background_jobs"]["job"]
+        import pandas as pd
+
+        from dashboard import shown_data
+        from retention_core.dataset import Dataset
+
+        shown_data.use_uploaded(Dataset(transactions=pd.DataFrame(), key="other", name="other.csv"))
+        release.set()
+
+    app = in_a_session(script)
+    assert app.session_state["job"].cancelled.is_set() and app.session_state[keys.BACKGROUND_JOBS] == {}
+
+
 def test_a_cancelled_job_waiting_for_a_slot_gives_its_place_up():
     queue = work_queue.WorkQueue(1)
     job, ran = background.Job(), []
     with queue.turn("another session"):
-        runner = threading.Thread(target=background._run, args=(job, ran.append, queue, "someone/background"))
+        runner = threading.Thread(target=background._run, args=(job, lambda *given: ran.append(given), queue,
+                                                                     "someone/background"))
         runner.start()
         until(lambda: queue.waiting == 1)
         job.cancelled.set()
@@ -151,7 +203,7 @@ def test_a_background_job_holds_its_own_slot_not_the_one_of_its_sessions_page():
     queue = work_queue.WorkQueue(2)
     job, inside, release = background.Job(), threading.Event(), threading.Event()
 
-    def work(progress):
+    def work(progress, publish):
         inside.set()
         release.wait(10)
 

@@ -148,6 +148,20 @@ def test_the_forecast_basis_reports_each_month_done_and_stops_when_its_progress_
     assert reported == [1, 2]
 
 
+def test_a_basis_extended_to_more_months_is_the_basis_made_at_once(sample_models):
+    first = models.forecast_basis(sample_models, months=60)
+    reported = []
+    extended = models.forecast_basis(sample_models, extending=first,
+                                     progress=lambda done, total: reported.append((done, total)))
+    whole = models.forecast_basis(sample_models)
+    assert extended.months == whole.months == models.MAX_FORECAST_MONTHS
+    assert reported[-1] == (180, 180) and len(reported) == 180  # only the months after the first 60
+    for field in ("cumulative", "group", "probability_alive", "expected_spend", "pairs"):
+        np.testing.assert_array_equal(getattr(extended, field), getattr(whole, field))
+    with pytest.raises(ValueError, match="a basis of 60 months cannot be extended to 24"):
+        models.forecast_basis(sample_models, months=24, extending=first)
+
+
 def test_the_page_summary_has_the_scenarios_numbers_without_a_row_per_customer(sample_models):
     result = models.predictive_clv_scenario(sample_models, 0.3, 0.08, 60)
     summary = models.predictive_clv_summary(sample_models, 0.3, 0.08, 60, models.forecast_basis(sample_models))
