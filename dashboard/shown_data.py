@@ -4,7 +4,9 @@ charts, each computed once and kept.
 The data shown is the user's upload when the sidebar says so, else the data the app was started on
 (:mod:`dashboard.source`), else the embedded sample. Per-user results (an upload's aggregates, forecasts, charts)
 live only in this session (:mod:`dashboard.session_cache`); the global caches here hold the sample's, which are the
-same for everybody. Heavy jobs on an upload wait their turn in the server's :mod:`dashboard.work_queue`.
+same for everybody. Heavy jobs on an upload wait their turn in the server's :mod:`dashboard.work_queue`; an upload's
+forecast is made in the background right after its aggregation (:mod:`dashboard.background`), while the Overview is
+read.
 """
 
 from __future__ import annotations
