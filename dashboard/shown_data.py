@@ -178,8 +178,9 @@ def unusable_upload(reason: str, lang: str) -> None:
 def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     """Start making the forecast basis of an upload's usable fits in the background (:mod:`dashboard.background`),
     once per data set: first the months of the scenario's horizon and the forecast summary at its discount rate
-    (published as soon as they are made: the CLV page's first view), then the other months (the other horizons,
-    the Segments page's customer list). The pages take them over with :func:`_forecasts_made_ahead`."""
+    (published as soon as they are made: the CLV page's first view, and any discount rate at that horizon), then the
+    other months (the longer horizons, the Segments page's customer list). The pages take them over with
+    :func:`_forecasts_made_ahead`."""
     fitted = aggs.predictive
     job = (keys.FORECAST_BASES, data_key)
     if (fitted is None or fitted.reason is not None or background.has(job)
@@ -188,14 +189,14 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     values = whatif.resolve(aggs, whatif.what_if_values(st.session_state.get(keys.SCENARIO, {}))).values
     scenario = None
     if "clv_discount_rate" in values and "clv_horizon" in values:
-        scenario = (values["clv_discount_rate"], 12 * values["clv_horizon"])
+        scenario = (values["clv_discount_rate"], min(12 * values["clv_horizon"], models.MAX_FORECAST_MONTHS))
 
     def build(progress: Callable[[int, int], None], publish: Callable[[object], None]) -> tuple:
         if scenario is None:
             return models.forecast_basis(fitted, progress=progress), None, None
-        first = models.forecast_basis(fitted, months=min(scenario[1], models.MAX_FORECAST_MONTHS), progress=progress)
+        first = models.forecast_basis(fitted, months=scenario[1], progress=progress)
         summary = models.predictive_clv_summary(fitted, 1.0, *scenario, basis=first)
-        publish((None, scenario, summary))
+        publish((first, scenario, summary))
         whole = first if first.months == models.MAX_FORECAST_MONTHS else models.forecast_basis(
             fitted, progress=progress, extending=first)
         return whole, scenario, summary
@@ -203,33 +204,33 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     background.start(job, build)
 
 
-def _forecasts_made_ahead(scenario: tuple[float, int] | None = None) -> None:
+def _forecasts_made_ahead(months: int | None = None) -> models.ForecastBasis | None:
     """Take what the background made of the shown data's forecast (:func:`_forecast_ahead`) into this session's
-    caches, waiting for it under a progress bar while it is being made: the whole basis, or with ``scenario``
-    (discount rate, horizon in months) the summary of that scenario as soon as it is there. Nothing when there is
-    no such job."""
+    caches, waiting for it under a progress bar while it is being made, and return its basis: the whole one, or with
+    ``months`` the first part as soon as it holds that many months (it is not kept: only the whole basis serves
+    every horizon). None when there is no such job."""
     data_key = _shown_key()
     made = background.result((keys.FORECAST_BASES, data_key), t("status_forecasting", settings().lang),
-                             None if scenario is None else lambda part: part[1] == scenario)
+                             None if months is None else lambda part: part[0].months >= months)
     if made is None:
-        return
-    basis, made_for, summary = made
-    if basis is not None:
+        return None
+    basis, scenario, summary = made
+    if basis.months == models.MAX_FORECAST_MONTHS:
         session_cache.kept(keys.FORECAST_BASES, data_key, lambda: basis)
-    if made_for is not None:
-        session_cache.kept(keys.FORECASTS, (data_key, *made_for), lambda: summary)
+    if scenario is not None:
+        session_cache.kept(keys.FORECASTS, (data_key, *scenario), lambda: summary)
+    return basis
 
 
 def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_rate: float,
                         horizon_months: int) -> models.PredictiveClvSummary:
     """The CLV page's predictive summary: computed once per data set, discount rate and horizon (at margin 1) and
     kept in this session, then rescaled to ``gross_margin``, so the margin slider never touches the customers."""
-    if (_shown_key(), annual_discount_rate, horizon_months) not in session_cache.entries(keys.FORECASTS):
-        _forecasts_made_ahead((annual_discount_rate, horizon_months))
-    summary = session_cache.kept(
-        keys.FORECASTS, (_shown_key(), annual_discount_rate, horizon_months),
-        lambda: models.predictive_clv_summary(aggs.predictive, 1.0, annual_discount_rate, horizon_months,
-                                              basis=forecast_basis(aggs)))
+    key = (_shown_key(), annual_discount_rate, horizon_months)
+    made = None if key in session_cache.entries(keys.FORECASTS) else _forecasts_made_ahead(horizon_months)
+    summary = session_cache.kept(keys.FORECASTS, key, lambda: models.predictive_clv_summary(
+        aggs.predictive, 1.0, annual_discount_rate, horizon_months,
+        basis=made if made is not None and made.months >= horizon_months else forecast_basis(aggs)))
     return summary.at_margin(gross_margin)
 
 

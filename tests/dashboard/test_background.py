@@ -237,3 +237,30 @@ def test_a_background_thread_runs_at_a_lower_priority_than_the_server():
     expected = min(main_before + background.NICENESS, 19) - main_before
     assert seen == {"done": True, "change": expected, "child": expected}  # the threads it starts inherit it
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before  # this thread is untouched
+
+
+@pytest.mark.slow
+def test_the_clv_page_and_its_discount_rate_need_only_the_horizons_months_not_the_rest(monkeypatch):
+    rest, make_basis = threading.Event(), models.forecast_basis
+
+    def held_back(fitted, *args, extending=None, **kwargs):
+        if extending is not None:  # the months after the horizon's wait until the test lets them
+            rest.wait(60)
+        return make_basis(fitted, *args, extending=extending, **kwargs)
+
+    monkeypatch.setattr(models, "forecast_basis", held_back)
+    try:
+        app = sample_as_upload()
+        [job] = app.session_state[keys.BACKGROUND_JOBS].values()
+        until(lambda: job.part is not None)
+        app.switch_page("app_pages/clv.py").run(timeout=30)
+        assert not app.exception, app.exception
+        app.select_slider(key="clv_discount_rate").set_value(10.0).run(timeout=30)
+        assert not app.exception, app.exception
+        assert not job.future.done()  # both served by the first part: the rest is still held back
+    finally:
+        rest.set()
+    until(job.future.done)
+    app.slider(key="clv_horizon").set_value(10).run()  # 120 months: the whole basis, taken over now
+    assert not app.exception, app.exception
+    assert app.session_state[keys.BACKGROUND_JOBS] == {}
