@@ -194,11 +194,12 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     def build(progress: Callable[[int, int], None], publish: Callable[[object], None]) -> tuple:
         if scenario is None:
             return models.forecast_basis(fitted, progress=progress), None, None
-        first = models.forecast_basis(fitted, months=scenario[1], progress=progress)
+        every = models.MAX_FORECAST_MONTHS  # the progress of both parts in months of the whole
+        first = models.forecast_basis(fitted, months=scenario[1], progress=lambda done, _: progress(done, every))
         summary = models.predictive_clv_summary(fitted, 1.0, *scenario, basis=first)
         publish((first, scenario, summary))
-        whole = first if first.months == models.MAX_FORECAST_MONTHS else models.forecast_basis(
-            fitted, progress=progress, extending=first)
+        whole = first if first.months == every else models.forecast_basis(
+            fitted, progress=lambda done, _: progress(first.months + done, every), extending=first)
         return whole, scenario, summary
 
     background.start(job, build)
