@@ -3,7 +3,8 @@ point of retention pays most, and NPS tied to value.
 
 The dimension picker reruns the page (a new dimension's bases are made once and kept); the CLV page's margin and
 discount-rate sliders, the table and the charts are one fragment (``segments_what_if``): a slider reruns it alone
-and reads the figures off the kept bases, and the customer list's fragment with it (its CLV column moves, no refit).
+and reads the figures off the kept bases, and the customer list's fragment with it while the list is open (its CLV
+column moves, no refit).
 At the end, the customers behind the numbers: a segment picker and the customer list of the chosen row
 (``segments_customers_of``; picking a segment reruns it alone).
 """
@@ -28,9 +29,9 @@ dimension = segment_data.picker(offered, s)
 if segment_data.only_summary(offered):
     st.caption(s.t("segments_only_summary"))
 has_ids = segment_data.survey_has_ids(shown_data.shown_dataset())
-# margin and discount rate also move the customer list's CLV column (when there is a model to forecast with)
-LIST_FRAGMENTS = () if aggs.predictive is None or aggs.predictive.reason else ("segments_what_if",
-                                                                               customer_list.FRAGMENT)
+# margin and discount rate also move the customer list's CLV column (when there is a model and the list is open)
+LIST_FRAGMENTS = () if aggs.predictive is None or aggs.predictive.reason else customer_list.reruns_while_open(
+    "segments_what_if")
 
 
 @st.fragment(key="segments_what_if")

@@ -9,6 +9,8 @@ rerun never writes a file of every customer. The list and the model columns come
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -23,12 +25,28 @@ from retention_views import page_results, text_keys
 from retention_views.formats import format_number
 
 FRAGMENT = "segments_customers"
-"""The fragment's key: a page whose sliders move the forecast names it among the fragments they rerun."""
+"""The fragment's key: a page whose sliders move the forecast names it among the fragments they rerun
+(:func:`reruns_while_open`)."""
 
 PAGE_SIZES = (25, 50, 100, 250)
 _PREFIX = "segments_customers_"
-_SORT, _DESCENDING, _PAGE, _PAGE_SIZE, _AT_RISK = (_PREFIX + name for name in
-                                                     ("sort", "descending", "page", "page_size", "at_risk"))
+_SORT, _DESCENDING, _PAGE, _PAGE_SIZE, _AT_RISK, _OPEN = (_PREFIX + name for name in
+                                                            ("sort", "descending", "page", "page_size", "at_risk",
+                                                             "open"))
+EXPANDER_RUNS = "segments_customers_expander"
+"""The block count of the fragment's runs, open or closed (``FRAGMENT`` counts those that built the list)."""
+
+
+def is_open() -> bool:
+    """Whether the list's expander is open in this session."""
+    return bool(st.session_state.get(_OPEN))
+
+
+def reruns_while_open(fragment: str) -> Callable[[], tuple[str, ...]]:
+    """The ``reruns`` (:func:`dashboard.inputs._changed`) of a slider in ``fragment`` that also moves the list's
+    CLV column: ``fragment`` and the list while the list is open; while it is closed none, so the slider reruns
+    its own fragment alone (a closed list shows nothing the value moves)."""
+    return lambda: (fragment, FRAGMENT) if is_open() else ()
 
 
 def _first_page() -> None:
@@ -54,8 +72,8 @@ def customer_list(s: Settings, aggs: Aggregates, labels: pd.DataFrame | None = N
     alone). ``labels``: the label table of the page's dimension (adds the segment column); ``segment``: a label (or
     the labels of a pooled row; None among them: the customers without one) to list only its customers;
     ``dimension``: the labels' dimension, whose coded labels (RFM groups, tiers, NPS groups) are shown by name."""
-    box = st.expander(s.t("customers_title"), key=_PREFIX + "open", on_change="rerun",
-                      icon=":material/groups:")
+    run_counts.count_run(EXPANDER_RUNS)
+    box = st.expander(s.t("customers_title"), key=_OPEN, on_change="rerun", icon=":material/groups:")
     if not box.open:
         return
     run_counts.count_run(FRAGMENT)

@@ -74,13 +74,21 @@ def marked(plan: whatif.Resolved, key: str, label: str, lang: str) -> str:
     return t("input_marked", lang, label=label, source=t(text_keys.INPUT_SOURCE[source], lang))
 
 
-def _changed(key: str, default: object, reruns: tuple[str, ...] = ()) -> None:
+Reruns = tuple[str, ...] | Callable[[], tuple[str, ...]]
+"""The fragments a scenario widget's change reruns (:func:`_changed`): their keys, or a function asked at the
+change (a block that only sometimes shows what the value moves: a list while it is open)."""
+
+
+def _changed(key: str, default: object, reruns: Reruns = ()) -> None:
     """``on_change`` of every scenario widget: the user's value joins the scenario, or leaves it at the default.
 
     A widget inside a fragment reruns that fragment alone; ``reruns`` names the fragments (``@st.fragment(key=...)``)
-    to rerun instead, when the value also feeds blocks outside the widget's own fragment.
+    to rerun instead, when the value also feeds blocks outside the widget's own fragment; given as a function, it
+    is asked now (none named: the widget's own fragment alone, one script run).
     """
     url_sync.remember(key, _from_widget(PARAMS[key], st.session_state[key]), default)
+    if callable(reruns):
+        reruns = reruns()
     if reruns:
         st.rerun(list(reruns))
 
@@ -90,7 +98,7 @@ def _shown(plan: whatif.Resolved, key: str) -> object:
     return plan.values[key] if key in url_sync.scenario() else plan.defaults[key]
 
 
-def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False, reruns: tuple[str, ...] = ()) -> dict:
+def _bind(plan: whatif.Resolved, key: str, labelled_choices: bool = False, reruns: Reruns = ()) -> dict:
     """Widget arguments that tie ``key`` to the scenario, after giving the widget its value for this run.
 
     The value is the scenario's (the user's, a link's or a loaded scenario's) or else the default, which may move
@@ -134,7 +142,7 @@ def _settle(plan: whatif.Resolved, key: str, raw: object) -> object:
 
 
 def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
-                   lang: str, reruns: tuple[str, ...] = ()) -> float:
+                   lang: str, reruns: Reruns = ()) -> float:
     """A slider for the fraction ``key``, its values in percent as the language writes them (``12,5 %``).
 
     Range, step and default come from ``plan``. A key whose value may be unknown (a default of None) gets a first
@@ -145,7 +153,7 @@ def percent_slider(plan: whatif.Resolved, key: str, label: str, container=st, he
 
 
 def decimal_slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
-                   lang: str, reruns: tuple[str, ...] = ()) -> float:
+                   lang: str, reruns: Reruns = ()) -> float:
     """A slider for the number ``key`` with the decimals of its step, in the language's notation (``7,5``)."""
     shown_as = functools.partial(_number_label, lang=lang, digits=url_params.step_decimals(plan.specs[key].step))
     return _stepped_slider(plan, key, marked(plan, key, label, lang), container, help, shown_as, reruns)
@@ -165,7 +173,7 @@ def _number_label(shown: float | str, lang: str, digits: int) -> str:
 
 
 def _stepped_slider(plan: whatif.Resolved, key: str, label: str, container, help: str | None,
-                    format_shown: Callable[[float], str], reruns: tuple[str, ...] = ()) -> object:
+                    format_shown: Callable[[float], str], reruns: Reruns = ()) -> object:
     """A select slider over the steps of ``key``'s spec, each value labelled by ``format_shown``.
 
     Streamlit's number slider labels its values printf-style, always with a decimal point; a select slider shows
@@ -197,7 +205,7 @@ def _grid(spec: ParamSpec) -> frozenset[float]:
 
 
 def slider(plan: whatif.Resolved, key: str, label: str, container=st, help: str | None = None, *,
-           reruns: tuple[str, ...] = ()) -> int:
+           reruns: Reruns = ()) -> int:
     """A slider for the whole number ``key``; ``reruns``: the fragments a change reruns (:func:`_changed`)."""
     spec = plan.specs[key]
     if spec.kind != "integer":
@@ -281,7 +289,7 @@ def _number_typed(key: str, spec: ParamSpec, kept: float, default: float, lang: 
 
 
 def choice(plan: whatif.Resolved, key: str, label: str, widget: str, container=st, *,
-           reruns: tuple[str, ...] = (), **options):
+           reruns: Reruns = (), **options):
     """A choice widget (``"selectbox"``, ``"segmented_control"`` or ``"select_slider"``) for ``key``; ``reruns``:
     the fragments a change reruns (:func:`_changed`)."""
     spec = plan.specs[key]
