@@ -19,6 +19,15 @@ UNKNOWN_COLOUR = "#bfc5d2"
 """A bubble whose net value is unknown (no CAC or no retention cost): grey, never the colour of 0."""
 LARGEST_BUBBLE = 60
 """Diameter in pixels of the bubble of the segment with the most customers; the others by area."""
+SMALLEST_BUBBLE = 6
+"""Diameter in pixels of the smallest bubble drawn (Plotly's ``sizemin``)."""
+NARROW_PLOT = (300, 360)
+"""Width and height in pixels of the value chart's plot area on a phone (390 px wide): the bubble names are
+chosen so that none covers another there; a wider screen has room to spare."""
+LABEL_FONT = (7.0, 16.0)
+"""Pixels a character of a bubble's name takes across (on average) and a line takes down, at Plotly's 12 px."""
+MAX_LABELS = 6
+"""At most this many bubbles are named on the chart (the most customers first); the others by hover."""
 
 
 def _plain(name: str) -> str:
@@ -58,19 +67,20 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
     spread = float(np.nanmax(np.abs(rows["net_value"].to_numpy(dtype=float)))) if known.any() else 1.0
     positions = label_positions(rows["retention_rate"].to_numpy(dtype=float),
                                 rows["margin_multiple_clv"].to_numpy(dtype=float))
+    reach = [rows[column].to_numpy(dtype=float) for column in ("margin_multiple_clv_low", "margin_multiple_clv_high")
+             if column in rows.columns]  # the error bars widen the y axis's range
+    named = labelled(rows["retention_rate"].to_numpy(dtype=float), rows["margin_multiple_clv"].to_numpy(dtype=float),
+                     sizes, [str(name) for name in rows["segment"]], positions, y_reach=reach)
     traces = []
     for is_known in (True, False):
         part = rows[known == is_known]
         if part.empty:
             continue
-        marker = {"size": part["customers"], "sizemode": "area", "sizeref": sizeref, "sizemin": 6,
+        marker = {"size": part["customers"], "sizemode": "area", "sizeref": sizeref, "sizemin": SMALLEST_BUBBLE,
                   "line": {"color": "#4a4a4a", "width": 1}}
-        if is_known:
+        if is_known:  # no colour bar: the caption says red below zero, green above, and the hover the figure
             marker.update(color=part["net_value"], colorscale=NET_VALUE_SCALE, cmin=-spread or -1, cmax=spread or 1,
-                          showscale=True, colorbar={
-                              "title": {"text": tr("segments_chart_net_value", currency=currency), "side": "top"},
-                              "orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top",
-                              "len": 0.6, "thickness": 10})
+                          showscale=False)
         else:
             marker.update(color=UNKNOWN_COLOUR)
         bars = {}
@@ -80,7 +90,9 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
                                 "array": part["margin_multiple_clv_high"].to_numpy(dtype=float) - clv,
                                 "arrayminus": clv - part["margin_multiple_clv_low"].to_numpy(dtype=float)}}
         traces.append(dict(type="scatter", mode="markers+text", x=part["retention_rate"], **bars,
-                           y=part["margin_multiple_clv"], text=[_plain(name) for name in part["segment"]],
+                           y=part["margin_multiple_clv"],
+                           text=[_plain(name) if keep else "" for name, keep in zip(part["segment"],
+                                                                                    named[known == is_known])],
                            textposition=list(positions[known == is_known]), marker=marker,
                            name=tr("segments_chart_known" if is_known else "segments_chart_unknown_net"),
                            hovertext=[text for text, keep in zip(hover, known == is_known) if keep],
@@ -94,9 +106,58 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
     spread_x = float(rows["retention_rate"].max() - rows["retention_rate"].min()) if len(rows) else 1.0
     return figure(traces, tr("segments_chart_value_title"), lang, tr("segments_chart_retention_axis"),
                   tr("segments_chart_clv_axis", currency=currency),
-                  xaxis={"tickformat": ".1%" if spread_x < 0.1 else ".0%"},
-                  yaxis=money_axis(lang, currency), hovermode="closest", height=540,
+                  xaxis={"tickformat": ".1%" if spread_x < 0.1 else ".0%", **_QUICK_TICKS},
+                  yaxis={**money_axis(lang, currency), **_QUICK_TICKS}, hovermode="closest", height=480,
                   margin={"b": 10, "l": 40, "r": 20})
+
+
+_QUICK_TICKS = {"ticklabeloverflow": "allow"}
+"""Tick labels drawn as they are: Plotly's default for a numeric axis measures every tick label on every redraw
+to hide one that would pass the chart's edge, which none of these do (their margins grow to fit them)."""
+
+
+def labelled(x: np.ndarray, y: np.ndarray, customers: np.ndarray, names: list[str], positions: np.ndarray,
+             y_reach: list[np.ndarray] = ()) -> np.ndarray:
+    """Which bubbles carry their name on the value chart: the most customers first, at most :data:`MAX_LABELS`,
+    each only where its name would cover neither a name placed before it nor another bubble on a phone's plot
+    (:data:`NARROW_PLOT`; names above or below their bubble as ``positions`` say; ``y_reach``: further values the
+    y axis spans, the error bars' ends). The others are named by hover (the page's caption says so), so a cluster
+    of small segments stays legible."""
+    count = len(x)
+    chosen = np.zeros(count, dtype=bool)
+    if not count:
+        return chosen
+    width, height = NARROW_PLOT
+    char, line = LABEL_FONT
+
+    def pixels(values: np.ndarray, extent: float, *reach: np.ndarray) -> np.ndarray:
+        spanned = np.concatenate([values, *reach])
+        low, high = float(np.nanmin(spanned)), float(np.nanmax(spanned))
+        span = (high - low) or 1.0
+        return (values - low) / span * extent * 0.9  # Plotly pads the range by some 5 % each side
+
+    across, down = pixels(x, width), -pixels(y, height, *y_reach)  # screen y grows downwards
+    radius = np.maximum(np.sqrt(customers / (customers.max() or 1.0)) * LARGEST_BUBBLE / 2, SMALLEST_BUBBLE / 2)
+    bubbles = [(across[index] - radius[index], across[index] + radius[index], down[index] - radius[index],
+                down[index] + radius[index]) for index in range(count)]
+
+    def overlaps(box: tuple, other: tuple) -> bool:
+        return box[0] < other[1] and other[0] < box[1] and box[2] < other[3] and other[2] < box[3]
+
+    names_placed = []
+    for index in np.argsort(-customers, kind="stable"):
+        if len(names_placed) == MAX_LABELS:
+            break
+        half = len(names[index]) * char / 2
+        top = (down[index] - radius[index] - line if positions[index] == "top center"
+               else down[index] + radius[index])
+        box = (across[index] - half, across[index] + half, top, top + line)
+        if any(overlaps(box, other) for other in names_placed) or any(
+                overlaps(box, bubble) for other, bubble in enumerate(bubbles) if other != index):
+            continue
+        names_placed.append(box)
+        chosen[index] = True
+    return chosen
 
 
 def label_positions(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -344,3 +344,22 @@ def test_the_value_chart_draws_each_segment_s_clv_interval_as_an_error_bar(aggre
     by_name = {trace.name: trace for trace in charts.segment_value_chart(view.table, "en", "EUR").data}
     web = by_name["Segment (colour: net value)"].error_y
     assert list(web.array) == pytest.approx([290.0 - 269.5]) and list(web.arrayminus) == pytest.approx([19.5])
+
+
+def test_a_cluster_of_small_bubbles_names_only_those_whose_names_cover_nothing():
+    # a large segment far away and four small ones within a point of retention and a few euros of each other
+    x = np.array([0.70, 0.50, 0.505, 0.51, 0.515])
+    y = np.array([250.0, 80.0, 82.0, 84.0, 86.0])
+    customers = np.array([1000.0, 300.0, 120.0, 110.0, 100.0])
+    names = ["Kaffee-Abo", "Filterkaffee Hausröstung", "Espresso Crema", "Filterkaffee Äthiopien", "Gutschein"]
+    positions = charts.segments.label_positions(x, y)
+    named = charts.segments.labelled(x, y, customers, names, positions)
+    # the cluster's largest (its name below it) and its topmost (its name above the cluster); the two between
+    # would print into their neighbours' bubbles
+    assert named.tolist() == [True, True, False, False, True]
+
+
+def test_at_most_six_bubbles_carry_their_names():
+    x, y = np.linspace(0.1, 0.9, 9), np.linspace(50.0, 900.0, 9)  # far apart: every name would fit
+    named = charts.segments.labelled(x, y, np.full(9, 100.0), ["A"] * 9, np.full(9, "top center", dtype=object))
+    assert named.sum() == charts.segments.MAX_LABELS == 6 and named[:6].all()  # the first six by customers (ties)
