@@ -48,7 +48,8 @@ def what_if() -> None:
     view = segment_data.view(aggs, dimension, values, s)
 
     st.subheader(s.t("segments_table_title"))
-    st.caption(s.t("segments_table_caption") + " " + s.t("segments_settings_caption", years=values["clv_horizon"]))
+    st.caption(s.t("segments_table_caption") + " " + s.t("segments_settings_caption", years=values["clv_horizon"])
+               + " " + s.t("segments_table_interval_caption"))
     segment_data.table(view.table, s, key="segments_table")
     for note in view.notes:
         st.caption(note)

@@ -201,11 +201,13 @@ def segment_picker(aggs: Aggregates, dimension: str, s: Settings) -> page_result
     return chosen
 
 
-def table(frame, s: Settings, key: str, columns: tuple[str, ...] | None = None) -> None:
+def table(frame, s: Settings, key: str, columns: tuple[str, ...] = page_results.PAGE_COLUMNS) -> None:
     """A segment table (:attr:`page_results.SegmentView.table`, or rows of it) as the page shows it
-    (:func:`page_results.shown_table`): the segment's name pinned on the left, unknown figures "–", the whole
-    business's row shaded. Segment names are cells of a table: shown as text, never as Markdown."""
-    shown = page_results.shown_table(frame, s.lang, s.currency, columns)
+    (:func:`page_results.shown_table`): the segment's name pinned on the left, the key figures first
+    (:data:`page_results.PAGE_COLUMNS`), each interval in brackets after its value (the caption says what they
+    hold), unknown figures "–", the whole business's row shaded. Segment names are cells of a table: shown as
+    text, never as Markdown."""
+    shown = page_results.shown_table(frame, s.lang, s.currency, columns, short_intervals=True)
     whole = frame["kind"].eq("whole").to_numpy()
     styled = shown.style.apply(
         lambda row: ["background-color: #eef3f8; font-weight: bold" if whole[row.name] else ""] * len(row), axis=1)

@@ -52,6 +52,29 @@ TABLE_COLUMNS = (
     ("clv_to_cac", "ratio"),
 )
 
+#: The order the Segments page shows the columns in (its table is wide): what an owner reads first – customers,
+#: retention, the CLVs and the net value – then what they rest on, so the key figures are on screen without
+#: scrolling sideways on a laptop (the segment's name stays pinned on the left). The report and the exports keep
+#: :data:`TABLE_COLUMNS`' order.
+PAGE_COLUMNS = (
+    "customers",
+    "retention_rate",
+    "margin_multiple_clv",
+    "finite_horizon_clv",
+    "predictive_mean_clv",
+    "net_value",
+    "simple_clv",
+    "clv_gap",
+    "customer_share",
+    "repeat_purchase_rate",
+    "average_order_value",
+    "margin_per_year",
+    "acquisition_cost",
+    "lifetime_retention_cost",
+    "break_even_retention_spend",
+    "clv_to_cac",
+)
+
 #: The figures a segment's own 80 % interval is shown for (:class:`retention_core.segments.SegmentIntervals`): the
 #: table's ``<figure>_low`` and ``<figure>_high`` columns, written beside the value (``144 (80 %: 130–160)``).
 INTERVAL_COLUMNS = ("margin_multiple_clv", "clv_gap", "net_value")
@@ -280,15 +303,17 @@ def nps_value(view: SegmentView) -> NpsValue:
                     detractor_clv=None if detractor is None else float(detractor), detractor_cost=cost)
 
 
-def shown_table(table: pd.DataFrame, lang: str, currency: str, columns: tuple[str, ...] | None = None
-                ) -> pd.DataFrame:
+def shown_table(table: pd.DataFrame, lang: str, currency: str, columns: tuple[str, ...] | None = None, *,
+                short_intervals: bool = False) -> pd.DataFrame:
     """A segment table (:attr:`SegmentView.table`, or rows of it) as the page and the report write it: the
     segment's name, then each figure of ``columns`` (default: all of :data:`TABLE_COLUMNS`) as text in the
     language (``1.004``, ``57,5 %``), unknown as "–" (never 0), under a translated header with the currency; a
     figure with its row's interval (``<figure>_low``/``_high`` columns) as ``144 (80 %: 130–160)``: the bounds
-    written like the cell (whole units; the header names the currency), ``-17 (80 %: -20 bis -13)`` below zero.
+    written like the cell (whole units; the header names the currency), ``-17 (80 %: -20 bis -13)`` below zero;
+    with ``short_intervals`` as ``144 (130–160)``, for a page whose caption says what the brackets hold.
     Text cells: a missing number would otherwise show as "None" in the app's table."""
     tr = translator(lang)
+    written = "interval_value_short" if short_intervals else "interval_value"
     kinds = dict(TABLE_COLUMNS)
     shown = {tr("segments_column_segment"): table["segment"].to_list()}
     for column in columns or tuple(kinds):
@@ -297,7 +322,7 @@ def shown_table(table: pd.DataFrame, lang: str, currency: str, columns: tuple[st
         cells = [write(value, lang, digits) for value in table[column]]
         if f"{column}_low" in table.columns:  # the row's own 80 % interval beside the value, where there is one
             cells = [cell if pd.isna(value) or pd.isna(low) or pd.isna(high) else tr(
-                         "interval_value", value=cell,
+                         written, value=cell,
                          range=format_interval_range("count", low, high, lang, currency))
                      for cell, value, low, high in zip(cells, table[column], table[f"{column}_low"],
                                                        table[f"{column}_high"])]

@@ -216,5 +216,8 @@ def test_each_segment_shows_its_own_interval_made_once_per_dimension():
     app = open_page("app_pages/segments.py")
     table = segment_table(app)
     for column in (CLV, "CLV-Lücke (EUR)", "Nettowert (EUR)"):
-        assert table[column].str.contains(r" \(80\u00a0%: ").all(), column  # every row, the whole business too
+        assert table[column].str.fullmatch(r"-?[\d.]+ \(-?[\d.]+(–| bis -?)[\d.]+\)").all(), column  # every row
+    assert list(table.columns[:6]) == ["Kunden", "Bindung / Jahr", CLV, "CLV fester Horizont (EUR)", PREDICTIVE,
+                                       "Nettowert (EUR)"]  # the key figures first, then what they rest on
+    assert any("In Klammern: das 80-%-Intervall" in caption.value for caption in app.caption)
     assert block_runs(app)["segments_replicates"] == 2  # the channels and the NPS groups, once each

@@ -319,6 +319,17 @@ def test_a_segment_s_own_interval_is_written_beside_its_clv_and_none_where_unkno
     assert "80" not in shown.iloc[0, 2] and shown.iloc[1, 2] == "–"  # no interval: the value alone; unknown: "–"
 
 
+
+def test_the_page_writes_an_interval_in_brackets_after_its_value_and_puts_the_key_figures_first(aggregates):
+    view = page_results.segment_view(channel_bases(aggregates), "attribute", gross_margin=GROSS_MARGIN,
+                                     annual_discount_rate=DISCOUNT, horizon_years=5, lang="en",
+                                     intervals=hand_intervals())
+    shown = page_results.shown_table(view.table, "en", "EUR", page_results.PAGE_COLUMNS, short_intervals=True)
+    assert list(shown.columns[:7]) == ["Segment", "Customers", "Retention / year", "CLV margin multiple (EUR)",
+                                       "CLV finite horizon (EUR)", "Mean predicted CLV (EUR)", "Net value (EUR)"]
+    assert shown["CLV margin multiple (EUR)"].tolist()[:2] == ["269 (250–290)", "10 (8–12)"]
+    assert sorted(page_results.PAGE_COLUMNS) == sorted(name for name, _ in page_results.TABLE_COLUMNS)  # all
+
 def test_the_exports_carry_a_segment_s_interval_raw_and_as_shown(aggregates):
     from retention_views import report
 
