@@ -36,7 +36,9 @@ LIST_FRAGMENTS = () if aggs.predictive is None or aggs.predictive.reason else cu
 
 @st.fragment(key="segments_what_if")
 def what_if() -> None:
-    """Margin and discount rate, the segment table with its notes, the two charts and the NPS groups' value."""
+    """Margin and discount rate, the segment table with its notes, the two charts and the NPS groups' value; on
+    the first view of a data set whose forecast is still to be made, the table first shows its predictive column
+    "computing …" and gets it at the end (the forecast basis takes seconds on a large upload)."""
     run_counts.count_run("segments_what_if")
     plan = inputs.plan(s)
     left, right = st.columns(2)
@@ -45,12 +47,15 @@ def what_if() -> None:
     discount = inputs.percent_slider(plan, "clv_discount_rate", s.t("clv_discount_rate"), right,
                                      help=s.t("clv_discount_rate_help"), lang=s.lang, reruns=LIST_FRAGMENTS)
     values = {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount}
-    view = segment_data.view(aggs, dimension, values, s)
+    waits = segment_data.predictive_waits(aggs)  # the forecast is made last: the table and charts come first
+    view = segment_data.view(aggs, dimension, values, s, with_predictive=not waits)
 
     st.subheader(s.t("segments_table_title"))
     st.caption(s.t("segments_table_caption") + " " + s.t("segments_settings_caption", years=values["clv_horizon"])
                + " " + s.t("segments_table_interval_caption"))
-    segment_data.table(view.table, s, key="segments_table")
+    table_slot = st.empty()
+    with table_slot:
+        segment_data.table(view.table, s, key="segments_table_pending" if waits else "segments_table", pending=waits)
     for note in view.notes:
         st.caption(note)
     if view.pooled:
@@ -76,6 +81,15 @@ def what_if() -> None:
     if unplaced:
         st.caption(widgets.message("segments_uplift_unplaced", s.lang, segments=", ".join(unplaced)))
 
+    nps_value(view, values)
+    if waits:  # now the forecast: the table again, with its predictive mean CLV column
+        view = segment_data.view(aggs, dimension, values, s)
+        with table_slot:
+            segment_data.table(view.table, s, key="segments_table")
+
+
+def nps_value(view, values: dict) -> None:
+    """The NPS groups' value side by side and what a detractor costs (or why there is nothing to show)."""
     st.subheader(s.t("segments_nps_title"))
     if not has_ids:
         st.info(s.t("segments_nps_no_ids" if aggs.nps is not None else "segments_nps_no_survey"),

@@ -126,6 +126,14 @@ def replicates(aggs: Aggregates, dimension: str) -> segments.SegmentReplicates:
     return session_cache.kept(keys.SEGMENT_REPLICATES, (shown_data.content_key(), dimension), build)
 
 
+def predictive_waits(aggs: Aggregates) -> bool:
+    """Whether the predictive mean CLV column waits for the forecast basis (a model to forecast with, but no basis
+    made in this session yet: seconds on a large upload): the page then shows its table and charts first with the
+    column "computing …" and fills it in at the end of the same run (:func:`table` with ``pending``)."""
+    fitted = aggs.predictive
+    return fitted is not None and fitted.reason is None and not shown_data.forecast_basis_kept()
+
+
 def predictive(aggs: Aggregates, dimension: str, values: dict) -> page_results.PredictiveMeans:
     """The predictive mean CLV of each segment row of ``dimension`` and of the whole business at ``values``'s
     margin, discount rate and horizon (:class:`page_results.PredictiveMeans`), or why there is none.
@@ -201,19 +209,23 @@ def segment_picker(aggs: Aggregates, dimension: str, s: Settings) -> page_result
     return chosen
 
 
-def table(frame, s: Settings, key: str, columns: tuple[str, ...] = page_results.PAGE_COLUMNS) -> None:
+def table(frame, s: Settings, key: str, columns: tuple[str, ...] = page_results.PAGE_COLUMNS, *,
+          pending: bool = False) -> None:
     """A segment table (:attr:`page_results.SegmentView.table`, or rows of it) as the page shows it
     (:func:`page_results.shown_table`): the segment's name pinned on the left, the key figures first
     (:data:`page_results.PAGE_COLUMNS`), each interval in brackets after its value (the caption says what they
-    hold), unknown figures "–", the whole business's row shaded. Segment names are cells of a table: shown as
-    text, never as Markdown."""
+    hold), unknown figures "–", the whole business's row shaded; with ``pending`` the predictive mean CLV column
+    says "computing …" (its forecast is still being made, :func:`predictive_waits`). Segment names are cells of
+    a table: shown as text, never as Markdown."""
     shown = page_results.shown_table(frame, s.lang, s.currency, columns, short_intervals=True)
+    predictive = s.t("segments_column_predictive_mean_clv", currency=s.currency)
+    if pending and predictive in shown.columns:
+        shown[predictive] = s.t("segments_predictive_pending")
     whole = frame["kind"].eq("whole").to_numpy()
     styled = shown.style.apply(
         lambda row: ["background-color: #eef3f8; font-weight: bold" if whole[row.name] else ""] * len(row), axis=1)
     name = shown.columns[0]
     config = {name: st.column_config.TextColumn(name, pinned=True)}
-    predictive = s.t("segments_column_predictive_mean_clv", currency=s.currency)
     if predictive in shown.columns:  # the one CLV of today's customers among those of a new one: said where it is
         config[predictive] = st.column_config.TextColumn(predictive,
                                                          help=s.t("segments_column_predictive_mean_clv_help"))

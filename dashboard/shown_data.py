@@ -249,6 +249,12 @@ def forecast_basis(aggs: Aggregates) -> models.ForecastBasis:
     return session_cache.kept(keys.FORECAST_BASES, _shown_key(), basis)
 
 
+def forecast_basis_kept() -> bool:
+    """Whether this session already has the shown data's forecast basis (:func:`forecast_basis`), so a forecast
+    costs little now: a page may show its other figures first while it is still to be made."""
+    return _shown_key() in session_cache.entries(keys.FORECAST_BASES)
+
+
 def customer_list(aggs: Aggregates, labels: pd.DataFrame | None = None) -> segments.CustomerList:
     """:func:`segments.customer_list` of the shown data (with the forecast basis when the fits are usable), made
     once per data set and kept in this session; with ``labels`` (a label table of the shown data) the same list with

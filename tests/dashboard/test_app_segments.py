@@ -5,12 +5,15 @@ which goes into the link too."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pandas as pd
 import pytest
 from apptest_support import APP, block_runs, german_number, metric_value, open_page, run_fragment
 from streamlit.testing.v1 import AppTest
 
 from dashboard import keys
+from retention_core import models
 from retention_core.dataset import Dataset
 
 CLV = "CLV Margen-Multipl. (EUR)"
@@ -221,3 +224,25 @@ def test_each_segment_shows_its_own_interval_made_once_per_dimension():
                                        "Nettowert (EUR)"]  # the key figures first, then what they rest on
     assert any("In Klammern: das 80-%-Intervall" in caption.value for caption in app.caption)
     assert block_runs(app)["segments_replicates"] == 2  # the channels and the NPS groups, once each
+
+
+def test_the_first_view_shows_the_table_and_charts_before_the_forecast_and_says_it_is_computing():
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["app_lang"] = "de"
+    app.run()
+    # the forecast basis fails here: whatever the page showed before asking for it is what a visitor sees meanwhile
+    with mock.patch.object(models, "forecast_basis", side_effect=RuntimeError("still forecasting")):
+        app.switch_page("app_pages/segments.py").run()
+    assert app.exception  # the forecast, asked for last, failed (its message is redacted)
+    table = segment_table(app)
+    assert table[PREDICTIVE].eq("wird berechnet …").all() and table[CLV].str.match(r"\d").all()
+    assert len(app.get("plotly_chart")) == 2 and len(app.dataframe) == 2  # the charts and the NPS groups' table
+
+
+def test_the_predictive_column_is_filled_in_on_the_first_view_and_read_off_the_kept_forecast_after():
+    app = open_page("app_pages/segments.py")
+    assert not segment_table(app)[PREDICTIVE].str.contains("berechnet").any()
+    assert block_runs(app)["segments_predictive"] == 1
+    app.switch_page("app_pages/overview.py").run()
+    app.switch_page("app_pages/segments.py").run()
+    assert block_runs(app)["segments_predictive"] == 1  # kept: the second visit shows the column at once
