@@ -17,6 +17,7 @@ it off; the whole business's is the CLV page's card (:func:`shown_data.predictiv
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import keys, run_counts, session_cache, shown_data, url_sync
@@ -103,15 +104,20 @@ def view(aggs: Aggregates, dimension: str, values: dict, s: Settings, *,
     """The segment view of ``dimension`` at the scenario's gross margin, discount rate and horizon (``values``:
     the resolved scenario, :func:`dashboard.inputs.plan`), with the predictive mean CLV per segment
     (:func:`predictive`) unless ``with_predictive`` is False (a table that does not show it), and each row's own
-    80 % intervals (:func:`replicates`)."""
-    margin, discount = values["clv_gross_margin"], values["clv_discount_rate"]
-    return page_results.segment_view(bases(aggs, dimension), dimension, gross_margin=margin,
-                                     annual_discount_rate=discount, horizon_years=values["clv_horizon"],
-                                     lang=s.lang,
-                                     predictive=predictive(aggs, dimension, values) if with_predictive else None,
-                                     intervals=segments.segment_intervals(replicates(aggs, dimension),
-                                                                          gross_margin=margin,
-                                                                          annual_discount_rate=discount))
+    80 % intervals (:func:`replicates`). Kept in this session for the last few scenarios, so a slider moved back
+    to a value it had reads the view off."""
+    margin, discount, years = values["clv_gross_margin"], values["clv_discount_rate"], values["clv_horizon"]
+
+    def build() -> page_results.SegmentView:
+        return page_results.segment_view(
+            bases(aggs, dimension), dimension, gross_margin=margin, annual_discount_rate=discount,
+            horizon_years=years, lang=s.lang,
+            predictive=predictive(aggs, dimension, values) if with_predictive else None,
+            intervals=segments.segment_intervals(replicates(aggs, dimension), gross_margin=margin,
+                                                 annual_discount_rate=discount))
+
+    return session_cache.kept(keys.SEGMENT_VIEWS, (shown_data.content_key(), dimension, margin, discount, years,
+                                                   s.lang, with_predictive), build)
 
 
 def replicates(aggs: Aggregates, dimension: str) -> segments.SegmentReplicates:
@@ -222,8 +228,11 @@ def table(frame, s: Settings, key: str, columns: tuple[str, ...] = page_results.
     if pending and predictive in shown.columns:
         shown[predictive] = s.t("segments_predictive_pending")
     whole = frame["kind"].eq("whole").to_numpy()
-    styled = shown.style.apply(
-        lambda row: ["background-color: #eef3f8; font-weight: bold" if whole[row.name] else ""] * len(row), axis=1)
+    styled = shown  # a Styler costs Streamlit a pass over every cell on each rerun: only for the row it shades
+    if whole.any():
+        shade = pd.DataFrame("", index=shown.index, columns=shown.columns)
+        shade.loc[whole] = "background-color: #eef3f8; font-weight: bold"
+        styled = shown.style.apply(lambda _: shade, axis=None)
     name = shown.columns[0]
     config = {name: st.column_config.TextColumn(name, pinned=True)}
     if predictive in shown.columns:  # the one CLV of today's customers among those of a new one: said where it is

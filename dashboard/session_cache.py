@@ -31,8 +31,9 @@ LIMITS = {
     keys.FIGURES: 32,  # the charts no slider of their page changes, and the Overview's bridge per period
     keys.SEGMENT_BASES: 8,  # a few small rows each: every dimension of the shown data, and the NPS groups
     keys.SEGMENT_LABELS: 1,  # a label per customer: the dimension shown (the page's list reads it on every run)
-    keys.SEGMENT_PREDICTIVE: 8,
-    keys.SEGMENT_REPLICATES: 8,  # four small arrays (segment rows × 200 replicates) per dimension  # a row per segment: the predictive mean CLVs of a dimension at margin 1
+    keys.SEGMENT_PREDICTIVE: 8,  # a row per segment: the predictive mean CLVs of a dimension at margin 1
+    keys.SEGMENT_REPLICATES: 8,  # four small arrays (segment rows × 200 replicates) per dimension
+    keys.SEGMENT_VIEWS: 16,  # a few small tables each: the page's last scenarios (its dimension and the NPS groups)
     keys.CUSTOMER_LISTS: 4,  # the shown data's list, plain and with the labels of the page's dimension
     keys.CUSTOMER_VALUES: 2,  # a scenario's columns of the list (large: five values per customer)
 }

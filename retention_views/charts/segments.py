@@ -192,7 +192,7 @@ def segment_uplift_chart(uplift: pd.DataFrame, lang: str, currency: str) -> go.F
                marker={"color": colours}, text=texts, textposition="outside", cliponaxis=False, hovertext=hover,
                hovertemplate="%{hovertext}<extra></extra>", showlegend=False)
     return figure([bar], tr("segments_chart_uplift_title"), lang, tr("segments_chart_uplift_axis", currency=currency),
-                  "", xaxis=money_axis(lang, currency), yaxis={"type": "category", "automargin": True},
+                  "", xaxis={**money_axis(lang, currency), **_QUICK_TICKS}, yaxis={"type": "category", "automargin": True},
                   hovermode="closest",
                   height=max(260, 60 + 30 * len(rows)), margin={"b": 10, "r": 40})
 
