@@ -46,7 +46,7 @@ def figure(traces: list[dict], title: str, lang: str, x_title: str = "", y_title
 
     The style is the translated title, the locale's separators, white background, the legend above the plot and
     ``GRID`` on both axes with the axis titles. ``xaxis`` / ``yaxis`` are the chart's own axis settings (tick
-    format, range ...); ``layout`` any further layout settings (``height``, ``shapes``, ``barmode`` ...): a dict
+    format, range ...; one the style also sets, such as ``automargin``, is the chart's); ``layout`` any further layout settings (``height``, ``shapes``, ``barmode`` ...): a dict
     given for a styled one (``legend``, ``margin``) is merged into it, as ``update_layout`` would, anything else
     replaces the style's value.
 
@@ -66,8 +66,8 @@ def figure(traces: list[dict], title: str, lang: str, x_title: str = "", y_title
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         "hovermode": "x unified",
         "height": 380,
-        "xaxis": {**(xaxis or {}), "title": {"text": x_title}, **grid},
-        "yaxis": {**(yaxis or {}), "title": {"text": y_title}, **grid, "zerolinewidth": 2},
+        "xaxis": {"title": {"text": x_title}, **grid, **(xaxis or {})},
+        "yaxis": {"title": {"text": y_title}, **grid, "zerolinewidth": 2, **(yaxis or {})},
     }
     for key, value in layout.items():
         style[key] = {**style[key], **value} if isinstance(value, dict) and key in style else value

@@ -104,16 +104,26 @@ def segment_value_chart(table: pd.DataFrame, lang: str, currency: str) -> go.Fig
                            name=tr("segments_row_whole"), hovertemplate=tr("segments_row_whole")
                            + "<extra></extra>"))
     spread_x = float(rows["retention_rate"].max() - rows["retention_rate"].min()) if len(rows) else 1.0
+    y_ends = [rows["margin_multiple_clv"].to_numpy(dtype=float), *reach,
+              whole["margin_multiple_clv"].to_numpy(dtype=float)]
+    widest = max((len(format_money(value, lang, currency, 0)) for value in np.concatenate(y_ends)
+                  if np.isfinite(value)), default=6)
     return figure(traces, tr("segments_chart_value_title"), lang, tr("segments_chart_retention_axis"),
                   tr("segments_chart_clv_axis", currency=currency),
-                  xaxis={"tickformat": ".1%" if spread_x < 0.1 else ".0%", **_QUICK_TICKS},
-                  yaxis={**money_axis(lang, currency), **_QUICK_TICKS}, hovermode="closest", height=480,
-                  margin={"b": 10, "l": 40, "r": 20})
+                  xaxis={"tickformat": ".1%" if spread_x < 0.1 else ".0%", **_FIXED_AXIS},
+                  yaxis={**money_axis(lang, currency), **_FIXED_AXIS}, hovermode="closest", height=480,
+                  margin={"b": AXIS_TITLE_ROOM, "l": AXIS_TITLE_ROOM + round(LABEL_FONT[0] * (widest + 1)),
+                          "r": 20})
 
 
-_QUICK_TICKS = {"ticklabeloverflow": "allow"}
-"""Tick labels drawn as they are: Plotly's default for a numeric axis measures every tick label on every redraw
-to hide one that would pass the chart's edge, which none of these do (their margins grow to fit them)."""
+AXIS_TITLE_ROOM = 50
+"""Pixels beside the plot for an axis's tick labels' height (below) or its title (left) and their gaps."""
+_FIXED_AXIS = {"automargin": False, "ticklabeloverflow": "allow"}
+"""An axis whose margin is set from its labels here: Streamlit draws a changed chart anew (its element's identity
+is the figure's), and Plotly's automatic margins measure every tick label and draw the chart a second time when
+they move; its default for a numeric axis also measures each tick label to hide one past the chart's edge."""
+
+
 
 
 def labelled(x: np.ndarray, y: np.ndarray, customers: np.ndarray, names: list[str], positions: np.ndarray,
@@ -191,10 +201,16 @@ def segment_uplift_chart(uplift: pd.DataFrame, lang: str, currency: str) -> go.F
     bar = dict(type="bar", orientation="h", x=rows["value_change"], y=[_plain(name) for name in rows["segment"]],
                marker={"color": colours}, text=texts, textposition="outside", cliponaxis=False, hovertext=hover,
                hovertemplate="%{hovertext}<extra></extra>", showlegend=False)
+    names = max((len(str(name)) for name in rows["segment"]), default=8)
     return figure([bar], tr("segments_chart_uplift_title"), lang, tr("segments_chart_uplift_axis", currency=currency),
-                  "", xaxis={**money_axis(lang, currency), **_QUICK_TICKS}, yaxis={"type": "category", "automargin": True},
-                  hovermode="closest",
-                  height=max(260, 60 + 30 * len(rows)), margin={"b": 10, "r": 40})
+                  "", xaxis={**money_axis(lang, currency), **_FIXED_AXIS}, yaxis={"type": "category", **_FIXED_AXIS},
+                  hovermode="closest", height=max(260, 60 + 30 * len(rows)),
+                  margin={"b": AXIS_TITLE_ROOM, "l": min(MAX_NAME_ROOM, 16 + round(LABEL_FONT[0] * names)), "r": 40})
+
+
+MAX_NAME_ROOM = 220
+"""Pixels at most for the segments' names left of the uplift chart's bars (a longer name is cut at the edge; the
+hover and the table name it whole)."""
 
 
 def unplaced(uplift: pd.DataFrame) -> list[str]:
