@@ -36,9 +36,10 @@ LIST_FRAGMENTS = () if aggs.predictive is None or aggs.predictive.reason else cu
 
 @st.fragment(key="segments_what_if")
 def what_if() -> None:
-    """Margin and discount rate, the segment table with its notes, the two charts and the NPS groups' value; on
-    the first view of a data set whose forecast is still to be made, the table first shows its predictive column
-    "computing …" and gets it at the end (the forecast basis takes seconds on a large upload)."""
+    """Margin and discount rate, the segment table with its notes, the two charts and the NPS groups' value; on a
+    dimension's first view the table and the value chart come first without the segments' intervals (and, while
+    the forecast is still to be made, with the predictive column "computing …") and get them at the end: on a
+    large upload those take seconds."""
     run_counts.count_run("segments_what_if")
     plan = inputs.plan(s)
     left, right = st.columns(2)
@@ -47,25 +48,31 @@ def what_if() -> None:
     discount = inputs.percent_slider(plan, "clv_discount_rate", s.t("clv_discount_rate"), right,
                                      help=s.t("clv_discount_rate_help"), lang=s.lang, reruns=LIST_FRAGMENTS)
     values = {**plan.values, "clv_gross_margin": margin, "clv_discount_rate": discount}
-    waits = segment_data.predictive_waits(aggs)  # the forecast is made last: the table and charts come first
-    view = segment_data.view(aggs, dimension, values, s, with_predictive=not waits)
+    waits = segment_data.waiting(aggs, dimension)  # made last: the table and charts come first
+    view = segment_data.view(aggs, dimension, values, s, with_predictive=segment_data.PREDICTIVE not in waits,
+                             with_intervals=segment_data.INTERVALS not in waits)
 
     st.subheader(s.t("segments_table_title"))
     st.caption(s.t("segments_table_caption") + " " + s.t("segments_settings_caption", years=values["clv_horizon"])
                + " " + s.t("segments_table_interval_caption"))
-    table_slot = st.empty()
+    table_slot, pending_note = st.empty(), st.empty()
     with table_slot:
-        segment_data.table(view.table, s, key="segments_table_pending" if waits else "segments_table", pending=waits)
+        segment_data.table(view.table, s, key="segments_table_pending" if waits else "segments_table",
+                           pending=segment_data.PREDICTIVE in waits)
+    if segment_data.INTERVALS in waits:
+        pending_note.caption(s.t("segments_intervals_pending"))
     for note in view.notes:
         st.caption(note)
     if view.pooled:
         st.caption(widgets.message("segments_pooled_labels", s.lang) + " " + widgets.plain(", ".join(view.pooled)))
 
     placed = charts.placeable(view.table)
+    chart_slot = st.empty()
     if placed.empty:
         st.info(s.t("segments_chart_none"), icon=":material/info:")
     else:
-        widgets.chart(charts.segment_value_chart(view.table, s.lang, s.currency), s)
+        with chart_slot.container():
+            widgets.chart(charts.segment_value_chart(view.table, s.lang, s.currency), s)
         st.caption(s.t("segments_chart_value_caption"))
         if placed["net_value"].isna().any():
             st.caption(s.t("segments_chart_unknown_net_note"))
@@ -82,10 +89,14 @@ def what_if() -> None:
         st.caption(widgets.message("segments_uplift_unplaced", s.lang, segments=", ".join(unplaced)))
 
     nps_value(view, values)
-    if waits:  # now the forecast: the table again, with its predictive mean CLV column
+    if waits:  # now the intervals and the forecast: the table again, complete, and the chart with its error bars
         view = segment_data.view(aggs, dimension, values, s)
         with table_slot:
             segment_data.table(view.table, s, key="segments_table")
+        if segment_data.INTERVALS in waits and not placed.empty:
+            with chart_slot.container():
+                widgets.chart(charts.segment_value_chart(view.table, s.lang, s.currency), s)
+        pending_note.empty()
 
 
 def nps_value(view, values: dict) -> None:

@@ -99,12 +99,12 @@ def _labels(aggs: Aggregates, dimension: str):
     return segments.assign(dimension, aggs.customers, aggs.first_orders)  # made on first use, then kept
 
 
-def view(aggs: Aggregates, dimension: str, values: dict, s: Settings, *,
-         with_predictive: bool = True) -> page_results.SegmentView:
+def view(aggs: Aggregates, dimension: str, values: dict, s: Settings, *, with_predictive: bool = True,
+         with_intervals: bool = True) -> page_results.SegmentView:
     """The segment view of ``dimension`` at the scenario's gross margin, discount rate and horizon (``values``:
     the resolved scenario, :func:`dashboard.inputs.plan`), with the predictive mean CLV per segment
-    (:func:`predictive`) unless ``with_predictive`` is False (a table that does not show it), and each row's own
-    80 % intervals (:func:`replicates`). Kept in this session for the last few scenarios, so a slider moved back
+    (:func:`predictive`) unless ``with_predictive`` is False (a table that does not show it, or not yet), and each
+    row's own 80 % intervals (:func:`replicates`) unless ``with_intervals`` is False (not yet). Kept in this session for the last few scenarios, so a slider moved back
     to a value it had reads the view off."""
     margin, discount, years = values["clv_gross_margin"], values["clv_discount_rate"], values["clv_horizon"]
 
@@ -114,10 +114,10 @@ def view(aggs: Aggregates, dimension: str, values: dict, s: Settings, *,
             horizon_years=years, lang=s.lang,
             predictive=predictive(aggs, dimension, values) if with_predictive else None,
             intervals=segments.segment_intervals(replicates(aggs, dimension), gross_margin=margin,
-                                                 annual_discount_rate=discount))
+                                                 annual_discount_rate=discount) if with_intervals else None)
 
     return session_cache.kept(keys.SEGMENT_VIEWS, (shown_data.content_key(), dimension, margin, discount, years,
-                                                   s.lang, with_predictive), build)
+                                                   s.lang, with_predictive, with_intervals), build)
 
 
 def replicates(aggs: Aggregates, dimension: str) -> segments.SegmentReplicates:
@@ -132,12 +132,22 @@ def replicates(aggs: Aggregates, dimension: str) -> segments.SegmentReplicates:
     return session_cache.kept(keys.SEGMENT_REPLICATES, (shown_data.content_key(), dimension), build)
 
 
-def predictive_waits(aggs: Aggregates) -> bool:
-    """Whether the predictive mean CLV column waits for the forecast basis (a model to forecast with, but no basis
-    made in this session yet: seconds on a large upload): the page then shows its table and charts first with the
-    column "computing …" and fills it in at the end of the same run (:func:`table` with ``pending``)."""
+PREDICTIVE, INTERVALS = "predictive", "intervals"
+
+
+def waiting(aggs: Aggregates, dimension: str) -> frozenset[str]:
+    """What of ``dimension``'s table is still to be made in this session and takes long on a large upload: the
+    predictive mean CLV column (``PREDICTIVE``: a model to forecast with, but no forecast basis yet; seconds) and
+    the segments' own intervals (``INTERVALS``: no replicates of the dimension yet). The page shows its table and
+    charts first without them (the column "computing …", :func:`table` with ``pending``) and completes them at
+    the end of the same run."""
     fitted = aggs.predictive
-    return fitted is not None and fitted.reason is None and not shown_data.forecast_basis_kept()
+    waits = set()
+    if fitted is not None and fitted.reason is None and not shown_data.forecast_basis_kept():
+        waits.add(PREDICTIVE)
+    if (shown_data.content_key(), dimension) not in session_cache.entries(keys.SEGMENT_REPLICATES):
+        waits.add(INTERVALS)
+    return frozenset(waits)
 
 
 def predictive(aggs: Aggregates, dimension: str, values: dict) -> page_results.PredictiveMeans:
@@ -221,7 +231,7 @@ def table(frame, s: Settings, key: str, columns: tuple[str, ...] = page_results.
     (:func:`page_results.shown_table`): the segment's name pinned on the left, the key figures first
     (:data:`page_results.PAGE_COLUMNS`), each interval in brackets after its value (the caption says what they
     hold), unknown figures "–", the whole business's row shaded; with ``pending`` the predictive mean CLV column
-    says "computing …" (its forecast is still being made, :func:`predictive_waits`). Segment names are cells of
+    says "computing …" (its forecast is still being made, :func:`waiting`). Segment names are cells of
     a table: shown as text, never as Markdown."""
     shown = page_results.shown_table(frame, s.lang, s.currency, columns, short_intervals=True)
     predictive = s.t("segments_column_predictive_mean_clv", currency=s.currency)

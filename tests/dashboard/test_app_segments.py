@@ -235,13 +235,18 @@ def test_the_first_view_shows_the_table_and_charts_before_the_forecast_and_says_
         app.switch_page("app_pages/segments.py").run()
     assert app.exception  # the forecast, asked for last, failed (its message is redacted)
     table = segment_table(app)
-    assert table[PREDICTIVE].eq("wird berechnet …").all() and table[CLV].str.match(r"\d").all()
+    assert table[PREDICTIVE].eq("wird berechnet …").all() and table[CLV].str.fullmatch(r"[\d.]+").all()
+    assert any(caption.value == "Die 80-%-Intervalle der Segmente werden berechnet …" for caption in app.caption)
     assert len(app.get("plotly_chart")) == 2 and len(app.dataframe) == 2  # the charts and the NPS groups' table
 
 
-def test_the_predictive_column_is_filled_in_on_the_first_view_and_read_off_the_kept_forecast_after():
+def test_the_predictive_column_and_the_intervals_are_filled_in_on_the_first_view_and_kept_after():
     app = open_page("app_pages/segments.py")
     assert not segment_table(app)[PREDICTIVE].str.contains("berechnet").any()
+    assert segment_table(app)[CLV].str.contains(r" \(").all()  # each row's interval, in brackets
+    assert not any("werden berechnet" in caption.value for caption in app.caption)
+    value_chart = app.get("plotly_chart")[0].proto.spec
+    assert '"error_y"' in value_chart  # the chart drawn again with each segment's interval
     assert block_runs(app)["segments_predictive"] == 1
     app.switch_page("app_pages/overview.py").run()
     app.switch_page("app_pages/segments.py").run()
