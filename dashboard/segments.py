@@ -104,8 +104,8 @@ def view(aggs: Aggregates, dimension: str, values: dict, s: Settings, *, with_pr
     """The segment view of ``dimension`` at the scenario's gross margin, discount rate and horizon (``values``:
     the resolved scenario, :func:`dashboard.inputs.plan`), with the predictive mean CLV per segment
     (:func:`predictive`) unless ``with_predictive`` is False (a table that does not show it, or not yet), and each
-    row's own 80 % intervals (:func:`replicates`) unless ``with_intervals`` is False (not yet). Kept in this session for the last few scenarios, so a slider moved back
-    to a value it had reads the view off."""
+    row's own 80 % intervals (:func:`replicates`) unless ``with_intervals`` is False (not yet). Kept in this
+    session for the last few scenarios, so a slider moved back to a value it had reads the view off."""
     margin, discount, years = values["clv_gross_margin"], values["clv_discount_rate"], values["clv_horizon"]
 
     def build() -> page_results.SegmentView:
