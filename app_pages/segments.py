@@ -88,7 +88,7 @@ def what_if() -> None:
     if unplaced:
         st.caption(widgets.message("segments_uplift_unplaced", s.lang, segments=", ".join(unplaced)))
 
-    nps_value(view, values)
+    nps_value(None if segment_data.INTERVALS in waits else view, values)
     if waits:  # now the intervals and the forecast: the table again, complete, and the chart with its error bars
         view = segment_data.view(aggs, dimension, values, s)
         with table_slot:
@@ -100,14 +100,15 @@ def what_if() -> None:
 
 
 def nps_value(view, values: dict) -> None:
-    """The NPS groups' value side by side and what a detractor costs (or why there is nothing to show)."""
+    """The NPS groups' value side by side and what a detractor costs (or why there is nothing to show); ``view``:
+    the page's view if complete (None while its intervals wait), read when it is the NPS groups' own."""
     st.subheader(s.t("segments_nps_title"))
     if not has_ids:
         st.info(s.t("segments_nps_no_ids" if aggs.nps is not None else "segments_nps_no_survey"),
                 icon=":material/info:")
         return
     st.caption(s.t("segments_nps_intro"))
-    nps = page_results.nps_value(view if dimension == segment_data.NPS_GROUP
+    nps = page_results.nps_value(view if view is not None and dimension == segment_data.NPS_GROUP
                                  else segment_data.view(aggs, segment_data.NPS_GROUP, values, s,
                                                         with_predictive=False))
     segment_data.table(nps.table, s, key="segments_nps_table", columns=page_results.NPS_COLUMNS)

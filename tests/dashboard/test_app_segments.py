@@ -251,3 +251,14 @@ def test_the_predictive_column_and_the_intervals_are_filled_in_on_the_first_view
     app.switch_page("app_pages/overview.py").run()
     app.switch_page("app_pages/segments.py").run()
     assert block_runs(app)["segments_predictive"] == 1  # kept: the second visit shows the column at once
+
+
+def test_the_nps_groups_first_view_shows_their_intervals_in_the_nps_table_too():
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["segments_dimension"] = "nps_group"  # the page opens on them: nothing of theirs made yet
+    app.run()
+    app.switch_page("app_pages/segments.py").run()
+    assert not app.exception, app.exception
+    assert segment_table(app)[CLV].str.contains(r" \(").all()  # the page's table, completed at the run's end
+    nps = segment_table(app, 1)
+    assert nps[CLV].str.contains(r" \(").all() and nps["Nettowert (EUR)"].str.contains(r" \(").all()
