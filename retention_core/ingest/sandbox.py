@@ -23,12 +23,15 @@ its deadline is ended and reported as :class:`WorkerFailed` with its ``reason`` 
 * **Messages are data, never code.** The request is length-prefixed frames on a pipe: a JSON header, then byte
   payloads or tables as Arrow IPC streams. The answer is a JSON header on a Unix socket, and the tables as Arrow
   IPC in a memory file the child sends over that socket first and seals before it answers: the parent maps it
-  only sealed, without a copy (:mod:`retention_core.ingest.sealed_memory`). The parent never unpickles what the
-  child sends: a child that a crafted file took over can send wrong tables (they are validated) but cannot run
-  code in the server, and the parent maps no more than the child's memory cap.
+  only sealed, without a copy (:mod:`retention_core.ingest.sealed_memory`). A job run with ``ahead=True`` may
+  also send tables before its answer, each part in a sealed memory file of its own (:class:`Ahead`): the parent
+  checks them while the job goes on. The parent never unpickles what the child sends: a child that a crafted file
+  took over can send wrong tables (they are validated, all of them, before any is used) but cannot run code in
+  the server, and the parent maps no more than the child's memory cap for all parts together.
 
 A job is a module-level function ``job(request: dict, payloads: list[bytes]) -> (dict, list[pyarrow.Table])``,
-run in the child; :func:`run` returns its :class:`Answer`. A job raises ``MemoryError`` for anything that ran out
+run in the child (with ``ahead=True`` it gets an :class:`Ahead` as a third argument); :func:`run` returns its
+:class:`Answer`. A job raises ``MemoryError`` for anything that ran out
 of memory (the sandbox also counts any failure with the address space nearly used up as one).
 """
 
@@ -47,6 +50,7 @@ import multiprocessing.process
 import os
 import resource
 import signal
+import socket
 import struct
 import sys
 import threading
@@ -64,6 +68,8 @@ from retention_core.ingest import sealed_memory
 PRELOAD = ("retention_core.ingest.fork_server",)
 #: Largest JSON header a child may send (bytes); tables are bounded by the child's memory cap.
 MAX_HEADER_BYTES = 16 * 1024 * 1024
+#: Most tables one answer may hold (all parts together), and most parts a job may send ahead of its answer.
+MAX_TABLES, MAX_AHEAD_PARTS = 64, 4
 #: Grace after the deadline before a child ends itself (``SIGALRM``), in case no parent is left to kill it.
 SELF_DESTRUCT_GRACE_SECONDS = 10
 #: A failure with at least this share of the address space in use counts as running out of memory.
@@ -111,7 +117,8 @@ class WorkerFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class Answer:
-    """A job's answer: its JSON header and its tables (validated)."""
+    """A job's answer: its JSON header and its tables (validated): those sent ahead first, in the order sent, then
+    those of the answer."""
 
     header: dict
     tables: tuple[pa.Table, ...]
@@ -140,13 +147,16 @@ def _start_fork_server() -> None:
         multiprocessing.forkserver.ensure_running()
 
 
-def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request: dict,
-        payloads: Sequence[bytes | memoryview | pa.Table] = (), limits: Limits | None = None) -> Answer:
+def run(job: Callable[..., tuple[dict, list[pa.Table]]], request: dict,
+        payloads: Sequence[bytes | memoryview | pa.Table] = (), limits: Limits | None = None, *,
+        ahead: bool = False) -> Answer:
     """Run ``job(request, payloads)`` in a new capped child process and return its answer.
 
     ``request`` must be JSON; ``payloads`` are bytes (handed over as they are) or Arrow tables (handed over as
     Arrow IPC; the job reads them with :func:`table`). Raises :class:`WorkerFailed` when the child runs out of
     memory, crashes, or has not answered within ``limits.seconds`` (default :meth:`Limits.from_environment`).
+    ``ahead``: the job is called as ``job(request, payloads, ahead)`` and may send tables before its answer with
+    ``ahead.send(tables)`` (:class:`Ahead`); they come first in the answer's tables.
 
     The child is the one started ahead for these limits, when one is waiting (see :func:`waiting_child`), else a
     new one; after the answer the next one is started in the background.
@@ -169,7 +179,8 @@ def run(job: Callable[[dict, list[bytes]], tuple[dict, list[pa.Table]]], request
         try:
             with open(to_child.fileno(), "wb", closefd=False) as stream:
                 kinds = ["table" if isinstance(payload, pa.Table) else "bytes" for payload in payloads]
-                envelope = {"job": [job.__module__, job.__qualname__], "request": request, "payloads": kinds}
+                envelope = {"job": [job.__module__, job.__qualname__], "request": request, "payloads": kinds,
+                            "ahead": ahead}
                 _write_frame(stream, json.dumps(envelope).encode())
                 for payload in payloads:
                     _write_payload(stream, payload)
@@ -287,24 +298,71 @@ def _write_payload(stream: io.BufferedWriter, payload: bytes | memoryview | pa.T
 
 
 def _read_answer(connection, limits: Limits) -> Answer | WorkerFailed:
-    """The child's header, and its tables from the sealed memory file it sent first
-    (:mod:`retention_core.ingest.sealed_memory`); every length is checked before anything is mapped for it."""
-    descriptor = sealed_memory.receive_descriptor(connection)
+    """The child's messages: the memory file of its answer (``F``); any tables it sends ahead (``A``: a sealed
+    memory file of their own and their sizes), each part checked on a thread of its own as soon as it comes, while
+    the child works on; its header (``H``) and the answer's tables from the first file. Every length is checked
+    before anything is mapped for it, all parts together within the child's memory cap; nothing is returned before
+    every table has passed its check."""
+    answer_file = sealed_memory.receive_descriptor(connection)
+    ahead: list[_Checking] = []
     try:
-        with open(connection.fileno(), "rb", closefd=False) as stream:
-            header = json.loads(_read_frame(stream, MAX_HEADER_BYTES))
+        room, count = limits.memory_bytes, 0
+        while True:
+            tag, descriptor = sealed_memory.receive_tagged(connection)
+            if tag == b"H" and descriptor is None:
+                break
+            try:
+                if tag != b"A" or descriptor is None or len(ahead) == MAX_AHEAD_PARTS:
+                    raise ValueError(f"an unexpected message from the child ({tag!r})")
+                sizes = json.loads(_receive_frame(connection, MAX_HEADER_BYTES))
+                if not isinstance(sizes, list) or count + len(sizes) > MAX_TABLES:
+                    raise ValueError("the sizes of the child's tables sent ahead are malformed")
+                tables = sealed_memory.map_tables(descriptor, sizes, room)
+            finally:
+                if descriptor is not None:
+                    os.close(descriptor)
+            room, count = room - sum(sizes), count + len(sizes)
+            ahead.append(_Checking(tables))
+        header = json.loads(_receive_frame(connection, MAX_HEADER_BYTES))
         if not isinstance(header, dict):
             raise ValueError("the child's header is not an object")
         if "failed" in header:
             reason = header["failed"] if header["failed"] in ("memory", "time", "crash") else "crash"
             return WorkerFailed(reason, str(header.get("detail", ""))[:500])
         sizes = header.get("sizes")
-        if not isinstance(sizes, list) or len(sizes) > 64 or not isinstance(header.get("answer"), dict):
+        if not isinstance(sizes, list) or count + len(sizes) > MAX_TABLES or not isinstance(header.get("answer"),
+                                                                                           dict):
             raise ValueError("the child's header is malformed")
-        tables = sealed_memory.read_tables(descriptor, sizes, limits.memory_bytes)
+        tables = sealed_memory.read_tables(answer_file, sizes, room)
+        before = [table for checking in ahead for table in checking.result()]
     finally:
-        os.close(descriptor)
-    return Answer(header["answer"], tuple(tables))
+        os.close(answer_file)
+        for checking in ahead:
+            checking.thread.join()
+    return Answer(header["answer"], tuple(before + tables))
+
+
+class _Checking:
+    """Tables sent ahead by the child, checked in full (``sealed_memory.validate``) on a thread of their own."""
+
+    def __init__(self, tables: list[pa.Table]) -> None:
+        self.tables = tables
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._check, name="retention_check_ahead", daemon=True)
+        self.thread.start()
+
+    def _check(self) -> None:
+        try:
+            sealed_memory.validate(self.tables)
+        except BaseException as error:  # noqa: BLE001 - raised again by result(), in the thread that waits
+            self.error = error
+
+    def result(self) -> list[pa.Table]:
+        """The tables, once their check has passed; what the check raised otherwise."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.tables
 
 
 def _failure_from_exit(exitcode: int | None) -> WorkerFailed:
@@ -345,6 +403,34 @@ def _write_ipc(sink, data: pa.Table) -> None:
         writer.write_table(data)
 
 
+def _send_frame(connection, body: bytes, tag: bytes = b"") -> None:
+    """``tag`` (when given) and one frame on the socket ``connection``, in whole."""
+    with socket.socket(fileno=os.dup(connection.fileno())) as channel:
+        channel.sendall(tag + _FRAME.pack(len(body)))
+        channel.sendall(body)
+
+
+def _receive_frame(connection, limit: int) -> bytearray:
+    """One frame's body from the socket ``connection``, read to its last byte and no further (the next message may
+    carry a memory file); its length is checked against ``limit`` before anything is allocated."""
+    with socket.socket(fileno=os.dup(connection.fileno())) as channel:
+        (size,) = _FRAME.unpack(_receive_exactly(channel, _FRAME.size))
+        if size > limit:
+            raise ValueError(f"a frame of {size} bytes exceeds its limit of {limit}")
+        return _receive_exactly(channel, size)
+
+
+def _receive_exactly(channel: socket.socket, size: int) -> bytearray:
+    body = bytearray(size)
+    view, received = memoryview(body), 0
+    while received < size:
+        got = channel.recv_into(view[received:], size - received)
+        if not got:
+            raise EOFError("the other side closed the connection in the middle of a frame")
+        received += got
+    return body
+
+
 def _read_frame(stream: io.BufferedReader, limit: int, writable: bool = False) -> bytes | bytearray:
     """One frame's body; its length is checked against ``limit`` before anything is allocated. ``writable``: in a
     bytearray (for tables, whose columns then live in it), else as bytes."""
@@ -375,36 +461,93 @@ def _child_main(inbox, outbox, limits: Limits) -> None:
     answer_file = sealed_memory.new_file()  # the tables go here; the parent has it before any byte is read
     sealed_memory.send_descriptor(outbox, answer_file)
     answering = False
-    with open(outbox.fileno(), "wb", closefd=False) as stream:
-        try:
-            with open(inbox.fileno(), "rb", closefd=False) as source:
-                envelope = json.loads(_read_frame(source, MAX_HEADER_BYTES))
-                # the deadline runs from here (a child may have waited for its job): the parent's, then its own
-                signal.alarm(math.ceil(limits.seconds) + SELF_DESTRUCT_GRACE_SECONDS)
-                payloads = [_read_frame(source, limits.memory_bytes, writable=kind == "table")
-                            for kind in envelope["payloads"]]
-            inbox.close()
-            job = _job(*envelope["job"])
+    ahead = None
+    try:
+        with open(inbox.fileno(), "rb", closefd=False) as source:
+            envelope = json.loads(_read_frame(source, MAX_HEADER_BYTES))
+            # the deadline runs from here (a child may have waited for its job): the parent's, then its own
+            signal.alarm(math.ceil(limits.seconds) + SELF_DESTRUCT_GRACE_SECONDS)
+            payloads = [_read_frame(source, limits.memory_bytes, writable=kind == "table")
+                        for kind in envelope["payloads"]]
+        inbox.close()
+        job = _job(*envelope["job"])
+        if envelope.get("ahead"):
+            ahead = Ahead(outbox)
+            header, tables = job(envelope["request"], payloads, ahead)
+            ahead.wait()  # what it sends goes before the answer
+        else:
             header, tables = job(envelope["request"], payloads)
-            del payloads
-            sizes = sealed_memory.write_tables(answer_file, tables)
-            answer = json.dumps({"answer": header, "sizes": sizes}, default=_jsonable).encode()
-            answering = True
-            _write_frame(stream, answer)
-        except BaseException as error:  # noqa: BLE001 - anything at all becomes a reason for the parent
-            reason = "memory" if _out_of_memory(error, limits) else "crash"
-            if reason == "crash":
-                import traceback
-
-                traceback.print_exc(file=sys.stderr)  # the server's log; never shown to the user
-            if answering:  # half an answer is on its way: only the exit code can still tell
-                os._exit(_MEMORY_EXIT if reason == "memory" else 1)
-            detail = f"{type(error).__name__}: {error}"[:500]
+        del payloads
+        sizes = sealed_memory.write_tables(answer_file, tables)
+        answer = json.dumps({"answer": header, "sizes": sizes}, default=_jsonable).encode()
+        answering = True
+        _send_frame(outbox, answer, b"H")
+    except BaseException as error:  # noqa: BLE001 - anything at all becomes a reason for the parent
+        if ahead is not None:
             try:
-                _write_frame(stream, json.dumps({"failed": reason, "detail": detail}).encode())
-            except OSError:
+                ahead.wait()  # a part under way is sent whole before the reason
+            except BaseException:  # noqa: BLE001 - the first failure is the one reported
                 pass
+        reason = "memory" if _out_of_memory(error, limits) else "crash"
+        if reason == "crash":
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)  # the server's log; never shown to the user
+        if answering:  # half an answer is on its way: only the exit code can still tell
+            os._exit(_MEMORY_EXIT if reason == "memory" else 1)
+        detail = f"{type(error).__name__}: {error}"[:500]
+        try:
+            _send_frame(outbox, json.dumps({"failed": reason, "detail": detail}).encode(), b"H")
+        except OSError:
+            pass
     os._exit(0)  # no clean-up of half-done native work: the process ends here
+
+
+class Ahead:
+    """What a job run with ``ahead=True`` gets as its third argument: :meth:`send` hands tables to the parent before
+    the answer, so that the parent checks them while the job goes on.
+
+    Each part is written into a memory file of its own on a thread (Arrow writes without Python's lock), sealed
+    and sent with its sizes; the file cap (``RLIMIT_FSIZE``) is then lowered by its size, so that all parts and
+    the answer together stay within the child's memory cap. One part is under way at a time; the child waits for
+    it before it answers (:meth:`wait`). The tables must not change after they are handed over.
+    """
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def send(self, tables: Sequence[pa.Table]) -> None:
+        """Send ``tables`` (in the background: this returns at once)."""
+        self.wait()
+        self._thread = threading.Thread(target=self._send, args=(list(tables),), name="retention_send_ahead",
+                                        daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Until the part under way is sent; raises what sending it raised (``OSError`` ``EFBIG`` past the cap)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _send(self, tables: list[pa.Table]) -> None:
+        try:
+            descriptor = sealed_memory.new_file()
+            try:
+                sizes = sealed_memory.write_tables(descriptor, tables)
+                soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+                if soft != resource.RLIM_INFINITY:
+                    resource.setrlimit(resource.RLIMIT_FSIZE, (max(soft - sum(sizes), 0), hard))
+                sealed_memory.send_descriptor(self._connection, descriptor, b"A")
+            finally:
+                os.close(descriptor)
+            _send_frame(self._connection, json.dumps(sizes).encode())
+        except BaseException as error:  # noqa: BLE001 - raised again by wait(), in the job's thread
+            self._error = error
 
 
 def _confine(limits: Limits) -> None:

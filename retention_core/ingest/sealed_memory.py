@@ -25,7 +25,7 @@ import pyarrow as pa
 
 #: The seals a memory file must carry before the server maps it.
 REQUIRED_SEALS = fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL
-#: Threads that check the columns of the child's tables (:func:`read_tables`).
+#: Threads that check the columns of the child's tables (:func:`validate`).
 VALIDATING_THREADS = 2
 
 
@@ -34,41 +34,65 @@ def new_file() -> int:
     return os.memfd_create("retention_upload_answer", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
 
 
-def send_descriptor(connection, descriptor: int) -> None:
-    """Send ``descriptor`` over ``connection`` (one end of a ``Pipe(duplex=True)``: a Unix socket)."""
-    with socket.socket(fileno=os.dup(connection.fileno())) as channel:
-        socket.send_fds(channel, [b"F"], [descriptor])
+def send_descriptor(connection, descriptor: int, tag: bytes = b"F") -> None:
+    """Send ``descriptor`` over ``connection`` (one end of a ``Pipe(duplex=True)``: a Unix socket, or a socket),
+    with the one-byte ``tag`` that says what it is."""
+    with _channel(connection) as channel:
+        socket.send_fds(channel, [tag], [descriptor])
 
 
-def receive_descriptor(connection) -> int:
-    """The descriptor the other end sent with :func:`send_descriptor`; ``EOFError`` when none came."""
-    with socket.socket(fileno=os.dup(connection.fileno())) as channel:
-        message, descriptors, _flags, _address = socket.recv_fds(channel, 1, 1)
-    if message != b"F" or len(descriptors) != 1:
-        for descriptor in descriptors:
+def receive_descriptor(connection, tag: bytes = b"F") -> int:
+    """The descriptor the other end sent with :func:`send_descriptor` and ``tag``; ``EOFError`` when none came."""
+    received, descriptor = receive_tagged(connection)
+    if received != tag or descriptor is None:
+        if descriptor is not None:
             os.close(descriptor)
         raise EOFError("the child sent no memory file")
-    return descriptors[0]
+    return descriptor
+
+
+def receive_tagged(connection) -> tuple[bytes, int | None]:
+    """The next one-byte tag on ``connection`` and the descriptor sent with it (None without); ``EOFError`` at the
+    end. More than one descriptor is refused (``EOFError``; all are closed)."""
+    with _channel(connection) as channel:
+        message, descriptors, _flags, _address = socket.recv_fds(channel, 1, 2)
+    if len(message) != 1 or len(descriptors) > 1:
+        for descriptor in descriptors:
+            os.close(descriptor)
+        raise EOFError("the child sent no tag, or more than one memory file")
+    return message, descriptors[0] if descriptors else None
+
+
+def _channel(connection) -> socket.socket:
+    return socket.socket(fileno=os.dup(connection.fileno()))
 
 
 def write_tables(descriptor: int, tables: Sequence[pa.Table]) -> list[int]:
     """Write ``tables`` into the memory file as Arrow IPC streams one after another, seal it, and return the size
-    of each stream in bytes."""
+    of each stream in bytes. Arrow writes without Python's lock (a native sink), so a thread may write while
+    another computes."""
     sizes = []
-    with open(descriptor, "wb", closefd=False) as file:
-        sink = pa.PythonFile(file, mode="w")
+    with pa.OSFile(f"/proc/self/fd/{descriptor}", "wb") as sink:
         for table in tables:
-            start = file.tell()
+            start = sink.tell()
             with pa.ipc.new_stream(sink, table.schema) as writer:
                 writer.write_table(table)
-            file.flush()
-            sizes.append(file.tell() - start)
+            sizes.append(sink.tell() - start)
     fcntl.fcntl(descriptor, fcntl.F_ADD_SEALS, REQUIRED_SEALS)
     return sizes
 
 
 def read_tables(descriptor: int, sizes: object, limit: int) -> list[pa.Table]:
-    """The tables of a sealed memory file written by :func:`write_tables`, on a private mapping of it (no copy).
+    """The tables of a sealed memory file written by :func:`write_tables`, on a private mapping of it (no copy),
+    each checked in full (:func:`validate`). ``ValueError`` as :func:`map_tables`."""
+    tables = map_tables(descriptor, sizes, limit)
+    validate(tables)
+    return tables
+
+
+def map_tables(descriptor: int, sizes: object, limit: int) -> list[pa.Table]:
+    """The tables of a sealed memory file written by :func:`write_tables`, on a private mapping of it (no copy),
+    NOT yet checked value by value: nothing of them may be used before :func:`validate` has passed.
 
     ``sizes`` (from the child) must be whole numbers that add up to the file's size, at most ``limit`` bytes;
     ``ValueError`` otherwise, or when the file lacks a seal of :data:`REQUIRED_SEALS`."""
@@ -89,7 +113,6 @@ def read_tables(descriptor: int, sizes: object, limit: int) -> list[pa.Table]:
     for size in sizes:
         tables.append(_table(memory.slice(offset, size)))
         offset += size
-    _validate(tables)
     return tables
 
 
@@ -98,7 +121,7 @@ def _table(buffer: pa.Buffer) -> pa.Table:
         return reader.read_all()
 
 
-def _validate(tables: list[pa.Table]) -> None:
+def validate(tables: list[pa.Table]) -> None:
     """``Table.validate(full=True)`` of every table, ``ArrowInvalid`` for the first that fails: the structure of
     each table (its columns as long as its rows), then every value of every column (offsets within their data, text
     that is UTF-8, codes within their dictionary), the columns on two threads (Arrow checks them without the GIL).

@@ -11,7 +11,7 @@ again with it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,11 +90,13 @@ def default_categories(values: tuple[str, ...]) -> dict[str, str]:
 
 def read_and_prepare(data: bytes, filename: str, kind: str, *, sheet: str | int | None = None,
                      mapping: Mapping[str, object] | None = None,
-                     categories: Mapping[str, str] | None = None) -> Loaded:
+                     categories: Mapping[str, str] | None = None,
+                     rows_ready: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None) -> Loaded:
     """Read an upload (:func:`read_table`), map it with ``mapping`` (default: :func:`suggest_mapping` of its headers
     and first rows) and, when that gives every required field of sheet ``kind``, prepare it (``for_mapping``,
     ``map_columns``, ``apply_categories``, :func:`prepare_sheet`), as the Data page does.
 
+    ``rows_ready``: passed to :func:`prepare_sheet` (called with the prepared sheet's rows once they are final).
     Raises what :func:`read_table` raises, and ``SharedColumnError`` for one column mapped to two fields.
     """
     loaded = read_table(data, filename, sheet=sheet)
@@ -113,7 +115,7 @@ def read_and_prepare(data: bytes, filename: str, kind: str, *, sheet: str | int 
     if categories is not None and "category" in mapped.columns:
         mapped = apply_categories(mapped, categories)
     return Loaded(ReadSummary.of(loaded), mapping, None if categories is None else dict(categories), values,
-                  prepare_sheet(mapped, kind))
+                  prepare_sheet(mapped, kind, rows_ready=rows_ready))
 
 
 def read_sheet_file(path: str | os.PathLike, kind: str) -> Prepared:

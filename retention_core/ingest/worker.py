@@ -55,19 +55,20 @@ def load_upload(data: bytes, filename: str, kind: str, *, sheet: str | int | Non
                "mapping": None if mapping is None else dict(mapping),
                "categories": None if categories is None else dict(categories)}
     try:
-        answer = sandbox.run(_load_job, request, [data], limits)
+        answer = sandbox.run(_load_job, request, [data], limits, ahead=True)
     except WorkerFailed as failure:
         raise _load_error(failure, filename, limits) from failure
     header = answer.header
     _raise_reported_error(header, filename)
     try:
-        sample, rejected, *sheet_tables = answer.tables
-        summary = ReadSummary(_frame(sample), _dialect(header["dialect"]), _frame(rejected),
-                              _problems(header["problems"]), int(header["rows_kept"]), int(header["rows_blank"]))
         prepared = None
         if header["prepared"] is not None:
-            frame, dropped, codes = sheet_tables
+            frame, dropped, sample, rejected, codes = answer.tables
             prepared = Prepared(_frame(frame), _frame(dropped), _problems(header["prepared"]), _codes_from_arrow(codes))
+        else:
+            sample, rejected = answer.tables
+        summary = ReadSummary(_frame(sample), _dialect(header["dialect"]), _frame(rejected),
+                              _problems(header["problems"]), int(header["rows_kept"]), int(header["rows_blank"]))
         categories = header["categories"]
         return Loaded(summary, _mapping(header["mapping"], summary.sample.columns),
                       None if categories is None else {str(value): str(code) for value, code in categories.items()},
@@ -80,11 +81,26 @@ def load_upload(data: bytes, filename: str, kind: str, *, sheet: str | int | Non
 # --- in the worker -----------------------------------------------------------------------------------------------
 
 
-def _load_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
+def _load_job(request: dict, payloads: list[bytes], ahead: sandbox.Ahead | None = None
+              ) -> tuple[dict, list[pa.Table]]:
+    """Read and prepare the upload; its tables are the prepared sheet's rows and rejected rows (when prepared), the
+    read's first rows and rejected rows, and the sheet's text codes (when prepared), in this order. With ``ahead``
+    the prepared sheet's two go to the server as soon as they are final, while the codes and the duplicate check
+    are still computed: the server checks them meanwhile."""
     guards.PARSE_SECONDS = float(request["seconds"])
+    kept: list[pa.Table] = []
+
+    def rows_ready(frame: pd.DataFrame, rejected: pd.DataFrame) -> None:
+        tables = [_arrow(frame), _arrow(rejected)]
+        if ahead is None:
+            kept.extend(tables)
+        else:
+            ahead.send(tables)
+
     try:
         loaded = read_and_prepare(payloads[0], request["filename"], request["kind"], sheet=request["sheet"],
-                                  mapping=request["mapping"], categories=request["categories"])
+                                  mapping=request["mapping"], categories=request["categories"],
+                                  rows_ready=rows_ready)
     except Exception as error:  # noqa: BLE001 - _error_answer passes on what it does not know
         return _error_answer(error, request["filename"]), []
     read, prepared = loaded.read, loaded.prepared
@@ -93,9 +109,9 @@ def _load_job(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table
               "categories": loaded.categories, "values": [[column, list(values)]
                                                           for column, values in loaded.category_values.items()],
               "prepared": None if prepared is None else _problem_list(prepared.problems)}
-    tables = [_arrow(read.sample), _arrow(read.rejected)]
+    tables = [*kept, _arrow(read.sample), _arrow(read.rejected)]
     if prepared is not None:
-        tables += [_arrow(prepared.frame), _arrow(prepared.rejected), _codes_to_arrow(prepared.codes)]
+        tables.append(_codes_to_arrow(prepared.codes))
     return header, tables
 
 

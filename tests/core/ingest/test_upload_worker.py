@@ -71,11 +71,11 @@ def read_without_checks(request: dict, payloads: list[bytes]):
     return {"rows": len(read_table(payloads[0], request["filename"]).frame)}, []
 
 
-def answer_with_unknown_message(request: dict, payloads: list[bytes]):
+def answer_with_unknown_message(request: dict, payloads: list[bytes], ahead=None):
     return {"error": {"key": "no_such_text", "params": {}}}, []
 
 
-def read_with_duckdb_limits(request: dict, payloads: list[bytes]):
+def read_with_duckdb_limits(request: dict, payloads: list[bytes], ahead=None):
     """The worker's own read job, with DuckDB's limits in this child set as the test asks. A statement time-out is
     met for certain: the first statement the reader runs stops as the engine stops one past its limit (a limit of
     1 µs alone raced the statements, which can end before the timer fires)."""
@@ -88,10 +88,10 @@ def read_with_duckdb_limits(request: dict, payloads: list[bytes]):
             raise QueryTimeout(f"query {name} took longer than the limit and was stopped")
 
         parsing.run_sql = past_the_limit
-    return worker._load_job(request, payloads)
+    return worker._load_job(request, payloads, ahead)
 
 
-def read_with_a_thread_that_cannot_start(request: dict, payloads: list[bytes]):
+def read_with_a_thread_that_cannot_start(request: dict, payloads: list[bytes], ahead=None):
     """The worker's own read job in a child whose reading thread dies of MemoryError before it begins, by hand (near
     the address-space cap its first allocations fail)."""
     import threading
@@ -103,15 +103,15 @@ def read_with_a_thread_that_cannot_start(request: dict, payloads: list[bytes]):
 
     threading.Thread._set_tstate_lock = no_memory_for_the_thread
     guards.THREAD_START_SECONDS = 0.5
-    return worker._load_job(request, payloads)
+    return worker._load_job(request, payloads, ahead)
 
 
-def answer_with_corrupted_codes(request: dict, payloads: list[bytes]):
+def answer_with_corrupted_codes(request: dict, payloads: list[bytes], ahead=None):
     """A prepared sheet whose customer codes point past their dictionary, as a child a crafted file took over
     could send it (the child writes tables without checking them)."""
-    header, tables = worker._load_job(request, payloads)
+    header, tables = worker._load_job(request, payloads, ahead)
     codes = pa.DictionaryArray.from_arrays(pa.array([0, 7], pa.int32()), pa.array(["K1"]), safe=False)
-    return header, tables[:4] + [pa.table({"customer_id": codes})]
+    return header, tables[:-1] + [pa.table({"customer_id": codes})]
 
 
 def own_pid(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
@@ -330,8 +330,8 @@ def test_tables_from_the_child_that_point_outside_their_buffers_become_the_worke
 def test_duckdb_limits_met_while_reading_become_the_same_plain_messages(monkeypatch, environ, key):
     monkeypatch.setattr(worker, "_load_job", read_with_duckdb_limits)
     real_run = sandbox.run
-    monkeypatch.setattr(sandbox, "run", lambda job, request, *rest: real_run(job, {**request, "environ": environ},
-                                                                             *rest))
+    monkeypatch.setattr(sandbox, "run", lambda job, request, *rest, **options: real_run(
+        job, {**request, "environ": environ}, *rest, **options))
     data = (SAMPLE / "transaktionen.csv").read_bytes()
     with pytest.raises(LoadError) as raised:
         worker.load_upload(data, "transaktionen.csv", "transactions", limits=SMALL)
