@@ -24,7 +24,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from retention_core.engines import QueryTimeout
 from retention_core.ingest import guards, sandbox
@@ -63,8 +62,9 @@ def load_upload(data: bytes, filename: str, kind: str, *, sheet: str | int | Non
     try:
         prepared = None
         if header["prepared"] is not None:
-            frame, dropped, sample, rejected, codes = answer.tables
-            prepared = Prepared(_frame(frame), _frame(dropped), _problems(header["prepared"]), _codes_from_arrow(codes))
+            frame, dropped, sample, rejected, numbers, *values = answer.tables
+            prepared = Prepared(_frame(frame), _frame(dropped), _problems(header["prepared"]),
+                                _codes_from_arrow(numbers, values))
         else:
             sample, rejected = answer.tables
         summary = ReadSummary(_frame(sample), _dialect(header["dialect"]), _frame(rejected),
@@ -84,7 +84,8 @@ def load_upload(data: bytes, filename: str, kind: str, *, sheet: str | int | Non
 def _load_job(request: dict, payloads: list[bytes], ahead: sandbox.Ahead | None = None
               ) -> tuple[dict, list[pa.Table]]:
     """Read and prepare the upload; its tables are the prepared sheet's rows and rejected rows (when prepared), the
-    read's first rows and rejected rows, and the sheet's text codes (when prepared), in this order. With ``ahead``
+    read's first rows and rejected rows, and the sheet's text codes (when prepared: :func:`_codes_to_arrow`), in
+    this order. With ``ahead``
     the prepared sheet's two go to the server as soon as they are final, while the codes and the duplicate check
     are still computed: the server checks them meanwhile."""
     guards.PARSE_SECONDS = float(request["seconds"])
@@ -111,7 +112,7 @@ def _load_job(request: dict, payloads: list[bytes], ahead: sandbox.Ahead | None 
               "prepared": None if prepared is None else _problem_list(prepared.problems)}
     tables = [*kept, _arrow(read.sample), _arrow(read.rejected)]
     if prepared is not None:
-        tables.append(_codes_to_arrow(prepared.codes))
+        tables += _codes_to_arrow(prepared.codes)
     return header, tables
 
 
@@ -148,29 +149,32 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 def _array(values: pd.Series | pd.Index, kind: pa.DataType) -> pa.Array:
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "M" and pa.types.is_timestamp(kind) and not kind.tz:
+        # the ticks as they are (no scan for NaT: it reads back as NaT, the same value)
+        ticks = values.to_numpy().view("int64")
+        return pa.Array.from_buffers(kind, len(ticks), [None, pa.py_buffer(ticks)])
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiuM":  # NaT becomes missing here too
         return pa.array(values.to_numpy(), type=kind)
     return pa.array(values, type=kind, from_pandas=True)
 
 
-def _codes_to_arrow(codes: Mapping[str, TextCodes]) -> pa.Table:
-    """Each column's codes as an Arrow dictionary array (indices = codes, missing where −1; dictionary = values).
-    A column whose values Arrow cannot hold is left out: ``aggregate`` codes it again itself."""
-    arrays = {}
+def _codes_to_arrow(codes: Mapping[str, TextCodes]) -> list[pa.Table]:
+    """The text codes as tables: first one table of the codes of every column, as they are (whole numbers, −1
+    where missing; no copy), then, per column in the same order, a table of its values (one column). A column whose
+    values Arrow cannot hold is left out: ``aggregate`` codes it again itself."""
+    numbers, values = {}, []
     for name, text in codes.items():
         try:
-            values = pa.array(text.values)
+            held = pa.array(text.values)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
-        if isinstance(values, pa.ChunkedArray):  # text held by Arrow in pieces
-            values = values.combine_chunks()
-        if pa.types.is_null(values.type):  # no value at all: still a text dictionary, so that it reads back
-            values = values.cast(pa.large_string())
-        indices = pa.array(text.codes, mask=text.codes < 0)
-        # from_buffers with the type spelled out: from_arrays makes an empty dictionary's values of type null
-        arrays[name] = pa.DictionaryArray.from_buffers(pa.dictionary(indices.type, values.type), len(indices),
-                                                       indices.buffers(), values)
-    return pa.table(arrays)
+        if isinstance(held, pa.ChunkedArray):  # text held by Arrow in pieces
+            held = held.combine_chunks()
+        if pa.types.is_null(held.type):  # no value at all: still text, so that it reads back
+            held = held.cast(pa.large_string())
+        numbers[name] = pa.array(text.codes)
+        values.append(pa.table({"values": held}))
+    return [pa.table(numbers), *values]
 
 
 # --- back in the server ------------------------------------------------------------------------------------------
@@ -245,12 +249,19 @@ def _frame(part: pa.Table) -> pd.DataFrame:
     return part.to_pandas(split_blocks=True, self_destruct=True)
 
 
-def _codes_from_arrow(part: pa.Table) -> dict[str, TextCodes]:
+def _codes_from_arrow(numbers: pa.Table, values: list[pa.Table]) -> dict[str, TextCodes]:
+    """The text codes :func:`_codes_to_arrow` sent: each column's codes on the table's memory (no copy), after a
+    check that every code is −1 or points at one of the column's values (``ValueError`` otherwise)."""
+    if len(values) != numbers.num_columns:
+        raise ValueError("the codes and their values do not pair up")
     codes = {}
-    for name in part.column_names:
-        column = part.column(name).combine_chunks()
-        if not pa.types.is_dictionary(column.type):
-            raise TypeError(f"codes of {name!r} are not a dictionary array")
-        indices = pc.fill_null(column.indices, -1).to_numpy(zero_copy_only=False)
-        codes[name] = TextCodes(np.asarray(indices), pd.Index(column.dictionary.to_pandas()))
+    for name, texts in zip(numbers.column_names, values):
+        column = numbers.column(name)
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        if not pa.types.is_signed_integer(column.type) or texts.num_columns != 1:
+            raise TypeError(f"codes of {name!r} are not whole numbers with one column of values")
+        indices = column.to_numpy(zero_copy_only=True)  # a missing code raises (ArrowInvalid is a ValueError)
+        if len(indices) and (indices.min() < -1 or indices.max() >= texts.num_rows):
+            raise ValueError(f"codes of {name!r} point outside their {texts.num_rows} values")
+        codes[name] = TextCodes(indices, pd.Index(texts.column(0).to_pandas()))
     return codes

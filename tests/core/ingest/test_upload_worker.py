@@ -107,11 +107,11 @@ def read_with_a_thread_that_cannot_start(request: dict, payloads: list[bytes], a
 
 
 def answer_with_corrupted_codes(request: dict, payloads: list[bytes], ahead=None):
-    """A prepared sheet whose customer codes point past their dictionary, as a child a crafted file took over
-    could send it (the child writes tables without checking them)."""
+    """A prepared sheet whose customer codes point past their values, as a child a crafted file took over could
+    send it (the child writes tables without checking them)."""
     header, tables = worker._load_job(request, payloads, ahead)
-    codes = pa.DictionaryArray.from_arrays(pa.array([0, 7], pa.int32()), pa.array(["K1"]), safe=False)
-    return header, tables[:-1] + [pa.table({"customer_id": codes})]
+    return header, tables[:-2] + [pa.table({"customer_id": pa.array([0, 7], pa.int8())}),
+                                  pa.table({"values": pa.array(["K1"])})]
 
 
 def own_pid(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
