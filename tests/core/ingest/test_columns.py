@@ -345,6 +345,20 @@ def test_prepared_text_columns_come_with_sorted_codes_of_the_kept_rows():
     assert not products.describes(prepared.frame["product"].fillna("Tee"))  # a missing value filled
 
 
+def test_the_kept_and_rejected_rows_are_handed_on_as_soon_as_they_are_final_before_the_codes_are_made(monkeypatch):
+    frame = pd.DataFrame({"customer_id": ["k2", "k1", "bad"], "order_date": ["2024-01-02", "2024-01-01", "x"],
+                          "amount": [5, 6, 7]})
+    steps = []
+    coded = TextCodes.of
+    monkeypatch.setattr(TextCodes, "of", lambda column: steps.append("codes") or coded(column))
+    prepared = prepare_sheet(frame, "transactions", today=TODAY,
+                             rows_ready=lambda rows, rejected: steps.append((rows, rejected)))
+    assert len(steps) == 2 and steps[1] == "codes"  # the rows first, then the codes of the one text column
+    rows, rejected = steps[0]
+    assert rows is prepared.frame and rejected is prepared.rejected  # nothing changed them after
+    assert rows["customer_id"].tolist() == ["k2", "k1"] and rejected["reason"].tolist() == ["order_date: not a date ('x')"]
+
+
 @pytest.mark.parametrize("distinct, width", [(127, "int8"), (128, "int16"), (32_767, "int16"), (32_768, "int32")])
 def test_text_codes_take_the_narrowest_whole_number_type(distinct, width):
     column = pd.Series([f"p{number:05d}" for number in range(distinct)], dtype="str")

@@ -94,6 +94,16 @@ def test_the_prepared_sheet_holds_its_attributes_as_categories_and_keeps_no_code
     assert prepared.codes == {}
 
 
+def test_a_customers_sheet_is_handed_on_once_its_attributes_are_categories():
+    handed = []
+    prepared = prepare_sheet(pd.DataFrame({"customer_id": ["K2", "K1"], "channel": ["Web", "Laden"]}), "customers",
+                             rows_ready=lambda rows, rejected: handed.append((rows, rejected)))
+    assert len(handed) == 1
+    rows, rejected = handed[0]
+    assert rows is prepared.frame and rejected is prepared.rejected
+    assert rows["channel"].dtype == "category"
+
+
 def test_a_prepared_sheet_counts_a_repeated_customer_with_their_first_row():
     prepared = prepare_sheet(pd.DataFrame({"customer_id": ["K2", "K1", "K2"], "channel": ["Web", "Laden", "Laden"]}),
                              "customers")

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -114,6 +115,33 @@ def answer_with_corrupted_codes(request: dict, payloads: list[bytes], ahead=None
                                   pa.table({"values": pa.array(["K1"])})]
 
 
+def send_ahead_then_answer(request: dict, payloads: list[bytes], ahead: sandbox.Ahead):
+    import resource
+
+    ahead.send([pa.table({"part": [1, 2]}), pa.table({"text": ["Müller", None]})])
+    ahead.send([pa.table({"part": [3]})])  # waits for the first part, then goes on its own
+    ahead.wait()
+    return {"file_cap": list(resource.getrlimit(resource.RLIMIT_FSIZE))}, [pa.table({"last": [4.5]})]
+
+
+def send_text_past_its_data_ahead(request: dict, payloads: list[bytes], ahead: sandbox.Ahead):
+    offsets = pa.py_buffer(np.array([0, 1_000_000, 3], dtype=np.int32).tobytes())
+    ahead.send([pa.table({"customer_id": pa.StringArray.from_buffers(2, offsets, pa.py_buffer(b"abc"))})])
+    return {}, []
+
+
+def send_too_many_parts_ahead(request: dict, payloads: list[bytes], ahead: sandbox.Ahead):
+    for part in range(sandbox.MAX_AHEAD_PARTS + 1):
+        ahead.send([pa.table({"part": [part]})])
+    ahead.wait()
+    return {}, []
+
+
+def send_ahead_then_run_out_of_memory(request: dict, payloads: list[bytes], ahead: sandbox.Ahead):
+    ahead.send([pa.table({"part": [1]})])
+    raise MemoryError("made by hand, while the part sent ahead may still be under way")
+
+
 def own_pid(request: dict, payloads: list[bytes]) -> tuple[dict, list[pa.Table]]:
     return {"pid": os.getpid()}, []
 
@@ -184,6 +212,28 @@ def test_a_job_gets_its_request_and_payloads_and_its_tables_come_back_identical(
     answer = sandbox.run(echo, {"n": 1, "text": "Müller"}, [b"bytes as they are", table], SMALL)
     assert answer.header == {"request": {"n": 1, "text": "Müller"}, "first": "bytes as they are"}
     assert answer.tables[0].equals(table)
+
+
+def test_tables_sent_ahead_come_first_and_lower_the_cap_left_for_the_answer():
+    answer = sandbox.run(send_ahead_then_answer, {}, [], SMALL, ahead=True)
+    assert [table.to_pydict() for table in answer.tables] == [
+        {"part": [1, 2]}, {"text": ["Müller", None]}, {"part": [3]}, {"last": [4.5]}]
+    soft, hard = answer.header["file_cap"]
+    assert hard == SMALL.memory_bytes and 0 < SMALL.memory_bytes - soft < 10_000  # the parts' bytes are taken off
+
+
+@pytest.mark.parametrize("job", [send_text_past_its_data_ahead, send_too_many_parts_ahead])
+def test_tables_sent_ahead_that_fail_their_check_or_come_in_too_many_parts_are_refused(job):
+    with pytest.raises(WorkerFailed) as failed:
+        sandbox.run(job, {}, [], SMALL, ahead=True)
+    assert failed.value.reason == "crash"
+    assert wait_for_no_children() == []
+
+
+def test_a_job_that_runs_out_of_memory_after_sending_ahead_is_reported_as_out_of_memory():
+    with pytest.raises(WorkerFailed) as failed:
+        sandbox.run(send_ahead_then_run_out_of_memory, {}, [], SMALL, ahead=True)
+    assert failed.value.reason == "memory" and "made by hand" in failed.value.detail
 
 
 @pytest.mark.slow
@@ -292,6 +342,24 @@ def test_a_problem_the_worker_reports_without_the_values_of_its_message_is_refus
         worker._problems([{"key": "load_too_slow", "severity": "error", "params": {"filename": "x", "seconds": 1}}])
     assert worker._problems([{"key": "data_no_rows", "severity": "error", "params": {"rows": 0}}]) == (
         Problem("data_no_rows", "error", {"rows": 0}),)
+
+
+@pytest.mark.parametrize(("codes", "values"), [
+    (pa.array([0, 2], pa.int8()), ["K1", "K2"]),  # past the values
+    (pa.array([0, -2], pa.int8()), ["K1", "K2"]),  # below "missing"
+    (pa.array([0, None], pa.int8()), ["K1", "K2"]),  # a missing code: −1 is written instead
+    (pa.array([0.0, 1.0]), ["K1", "K2"]),  # not whole numbers
+])
+def test_codes_from_the_worker_that_do_not_point_at_their_values_are_refused(codes, values):
+    with pytest.raises((ValueError, TypeError)):  # load_upload makes either the load_worker_failed message
+        worker._codes_from_arrow(pa.table({"customer_id": codes}), [pa.table({"values": values})])
+
+
+def test_codes_from_the_worker_come_on_its_memory_with_their_values():
+    got = worker._codes_from_arrow(pa.table({"customer_id": pa.array([1, -1, 0], pa.int16())}),
+                                   [pa.table({"values": ["K1", "K2"]})])
+    assert got["customer_id"].codes.tolist() == [1, -1, 0] and got["customer_id"].codes.dtype == "int16"
+    assert got["customer_id"].values.tolist() == ["K1", "K2"]
 
 
 def test_a_message_the_worker_makes_up_becomes_the_worker_failed_message(monkeypatch):
