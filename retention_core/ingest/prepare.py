@@ -185,7 +185,8 @@ def _final_dtype(column_type: str, required: bool) -> str | None:
 
 
 def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = None,
-                  rows_ready: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None) -> Prepared:
+                  rows_ready: Callable[[pd.DataFrame, pd.DataFrame, Mapping[str, TextCodes]], None] | None = None
+                  ) -> Prepared:
     """Coerce a mapped sheet to the types of :data:`SHEETS` and set aside the rows that cannot be used.
 
     Text in number and date columns is parsed (either decimal mark; the common date formats); dates lose their
@@ -201,10 +202,10 @@ def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = Non
     the rejected rows' input values, then ``row_number`` when the index is so named (or a ``row_number`` column
     was given), then ``reason``.
 
-    ``rows_ready``, when given, is called with the kept rows and the rejected rows (the ``frame`` and ``rejected``
-    of the result) as soon as both are final: before the text codes and the duplicate check for an event sheet
-    (transactions, costs), at the end for an attribute sheet (customers). Nothing changes them after; the upload
-    worker sends them to the server while the rest runs.
+    ``rows_ready``, when given, is called with the kept rows, the rejected rows and the text codes (the ``frame``,
+    ``rejected`` and ``codes`` of the result) as soon as they are final: before the duplicate check for an event
+    sheet (transactions, costs), at the end for an attribute sheet (customers). Nothing changes them after; the
+    upload worker sends them to the server while the rest runs.
     """
     spec = sheet_spec(kind)
     if "row_number" in frame.columns:
@@ -244,14 +245,14 @@ def prepare_sheet(frame: pd.DataFrame, kind: str, *, today: dt.date | None = Non
     rejected["reason"] = pd.Series(reasons.reindex(np.flatnonzero(bad)).to_numpy(), dtype="str")
 
     problems = missing_column_problems(frame, kind) + [check.problem for check in checks] + infos
-    if rows_ready is not None and kind not in ATTRIBUTE_SHEETS:
-        rows_ready(good, rejected)  # final: the codes and the checks below only read them
     codes = {name: TextCodes.of(good[name]) for name in good.columns if _is_text(good[name])}
+    if rows_ready is not None and kind not in ATTRIBUTE_SHEETS:
+        rows_ready(good, rejected, codes)  # final: the checks below only read them
     problems += _kept_row_problems(good, spec, codes)
     if kind in ATTRIBUTE_SHEETS:  # held while a data set lives: attributes as categories, no codes kept
         good, codes = _attributes_as_categories(good, spec, codes), {}
         if rows_ready is not None:
-            rows_ready(good, rejected)
+            rows_ready(good, rejected, codes)
     if not len(good):
         problems.append(Problem("data_no_rows", "error", {"rows": len(frame)}))
     pa.default_memory_pool().release_unused()  # the checks' scratch Arrow buffers: give them back, not pooled

@@ -20,7 +20,7 @@ import pandas as pd
 from retention_core.ingest.contract import SHEETS, Problem
 from retention_core.ingest.headers import SUGGESTION_SAMPLE_ROWS, suggest_mapping
 from retention_core.ingest.mapping import apply_categories, map_columns, suggest_categories
-from retention_core.ingest.prepare import Prepared, prepare_sheet
+from retention_core.ingest.prepare import Prepared, TextCodes, prepare_sheet
 from retention_core.ingest.read import read_table
 from retention_core.ingest.result import Dialect, LoadResult
 
@@ -91,12 +91,14 @@ def default_categories(values: tuple[str, ...]) -> dict[str, str]:
 def read_and_prepare(data: bytes, filename: str, kind: str, *, sheet: str | int | None = None,
                      mapping: Mapping[str, object] | None = None,
                      categories: Mapping[str, str] | None = None,
-                     rows_ready: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None) -> Loaded:
+                     rows_ready: Callable[[pd.DataFrame, pd.DataFrame, Mapping[str, TextCodes]], None] | None = None
+                     ) -> Loaded:
     """Read an upload (:func:`read_table`), map it with ``mapping`` (default: :func:`suggest_mapping` of its headers
     and first rows) and, when that gives every required field of sheet ``kind``, prepare it (``for_mapping``,
     ``map_columns``, ``apply_categories``, :func:`prepare_sheet`), as the Data page does.
 
-    ``rows_ready``: passed to :func:`prepare_sheet` (called with the prepared sheet's rows once they are final).
+    ``rows_ready``: passed to :func:`prepare_sheet` (called with the prepared sheet's rows, rejected rows and text
+    codes once they are final).
     Raises what :func:`read_table` raises, and ``SharedColumnError`` for one column mapped to two fields.
     """
     loaded = read_table(data, filename, sheet=sheet)

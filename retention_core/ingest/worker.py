@@ -62,7 +62,7 @@ def load_upload(data: bytes, filename: str, kind: str, *, sheet: str | int | Non
     try:
         prepared = None
         if header["prepared"] is not None:
-            frame, dropped, sample, rejected, numbers, *values = answer.tables
+            frame, dropped, numbers, *values, sample, rejected = answer.tables
             prepared = Prepared(_frame(frame), _frame(dropped), _problems(header["prepared"]),
                                 _codes_from_arrow(numbers, values))
         else:
@@ -83,16 +83,15 @@ def load_upload(data: bytes, filename: str, kind: str, *, sheet: str | int | Non
 
 def _load_job(request: dict, payloads: list[bytes], ahead: sandbox.Ahead | None = None
               ) -> tuple[dict, list[pa.Table]]:
-    """Read and prepare the upload; its tables are the prepared sheet's rows and rejected rows (when prepared), the
-    read's first rows and rejected rows, and the sheet's text codes (when prepared: :func:`_codes_to_arrow`), in
-    this order. With ``ahead``
-    the prepared sheet's two go to the server as soon as they are final, while the codes and the duplicate check
-    are still computed: the server checks them meanwhile."""
+    """Read and prepare the upload; its tables are, when prepared, the sheet's rows, rejected rows and text codes
+    (:func:`_codes_to_arrow`), then the read's first rows and rejected rows. With ``ahead`` the prepared sheet's go
+    to the server as soon as they are final, while the duplicate check still runs: the server checks them
+    meanwhile, and only the read's small tables are left for the answer."""
     guards.PARSE_SECONDS = float(request["seconds"])
     kept: list[pa.Table] = []
 
-    def rows_ready(frame: pd.DataFrame, rejected: pd.DataFrame) -> None:
-        tables = [_arrow(frame), _arrow(rejected)]
+    def rows_ready(frame: pd.DataFrame, rejected: pd.DataFrame, codes: Mapping[str, TextCodes]) -> None:
+        tables = [_arrow(frame), _arrow(rejected), *_codes_to_arrow(codes)]
         if ahead is None:
             kept.extend(tables)
         else:
@@ -110,10 +109,7 @@ def _load_job(request: dict, payloads: list[bytes], ahead: sandbox.Ahead | None 
               "categories": loaded.categories, "values": [[column, list(values)]
                                                           for column, values in loaded.category_values.items()],
               "prepared": None if prepared is None else _problem_list(prepared.problems)}
-    tables = [*kept, _arrow(read.sample), _arrow(read.rejected)]
-    if prepared is not None:
-        tables += _codes_to_arrow(prepared.codes)
-    return header, tables
+    return header, [*kept, _arrow(read.sample), _arrow(read.rejected)]
 
 
 def _error_answer(error: Exception, filename: str) -> dict:

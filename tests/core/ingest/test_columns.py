@@ -26,6 +26,7 @@ from retention_core.ingest import (
     unusable_sheet_problems,
     validate_transactions,
 )
+from retention_core.ingest import prepare as prepare_module
 from retention_core.ingest.contract import MESSAGE_PARAMS, PROBLEM_KEYS
 from retention_core.ingest.headers import normalize_header
 from retention_core.ingest.parsing import coerce_strings, number_text
@@ -345,17 +346,18 @@ def test_prepared_text_columns_come_with_sorted_codes_of_the_kept_rows():
     assert not products.describes(prepared.frame["product"].fillna("Tee"))  # a missing value filled
 
 
-def test_the_kept_and_rejected_rows_are_handed_on_as_soon_as_they_are_final_before_the_codes_are_made(monkeypatch):
+def test_the_kept_rows_rejected_rows_and_codes_are_handed_on_before_the_duplicate_check(monkeypatch):
     frame = pd.DataFrame({"customer_id": ["k2", "k1", "bad"], "order_date": ["2024-01-02", "2024-01-01", "x"],
                           "amount": [5, 6, 7]})
     steps = []
-    coded = TextCodes.of
-    monkeypatch.setattr(TextCodes, "of", lambda column: steps.append("codes") or coded(column))
+    check = prepare_module._duplicate_rows
+    monkeypatch.setattr(prepare_module, "_duplicate_rows", lambda *args: steps.append("duplicates") or check(*args))
     prepared = prepare_sheet(frame, "transactions", today=TODAY,
-                             rows_ready=lambda rows, rejected: steps.append((rows, rejected)))
-    assert len(steps) == 2 and steps[1] == "codes"  # the rows first, then the codes of the one text column
-    rows, rejected = steps[0]
+                             rows_ready=lambda rows, rejected, codes: steps.append((rows, rejected, codes)))
+    assert len(steps) == 2 and steps[1] == "duplicates"
+    rows, rejected, codes = steps[0]
     assert rows is prepared.frame and rejected is prepared.rejected  # nothing changed them after
+    assert codes is prepared.codes and codes["customer_id"].codes.tolist() == [1, 0]
     assert rows["customer_id"].tolist() == ["k2", "k1"] and rejected["reason"].tolist() == ["order_date: not a date ('x')"]
 
 

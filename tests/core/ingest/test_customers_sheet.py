@@ -97,10 +97,10 @@ def test_the_prepared_sheet_holds_its_attributes_as_categories_and_keeps_no_code
 def test_a_customers_sheet_is_handed_on_once_its_attributes_are_categories():
     handed = []
     prepared = prepare_sheet(pd.DataFrame({"customer_id": ["K2", "K1"], "channel": ["Web", "Laden"]}), "customers",
-                             rows_ready=lambda rows, rejected: handed.append((rows, rejected)))
+                             rows_ready=lambda rows, rejected, codes: handed.append((rows, rejected, codes)))
     assert len(handed) == 1
-    rows, rejected = handed[0]
-    assert rows is prepared.frame and rejected is prepared.rejected
+    rows, rejected, codes = handed[0]
+    assert rows is prepared.frame and rejected is prepared.rejected and codes == {}
     assert rows["channel"].dtype == "category"
 
 

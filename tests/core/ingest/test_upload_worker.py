@@ -110,9 +110,9 @@ def read_with_a_thread_that_cannot_start(request: dict, payloads: list[bytes], a
 def answer_with_corrupted_codes(request: dict, payloads: list[bytes], ahead=None):
     """A prepared sheet whose customer codes point past their values, as a child a crafted file took over could
     send it (the child writes tables without checking them)."""
-    header, tables = worker._load_job(request, payloads, ahead)
-    return header, tables[:-2] + [pa.table({"customer_id": pa.array([0, 7], pa.int8())}),
-                                  pa.table({"values": pa.array(["K1"])})]
+    header, tables = worker._load_job(request, payloads)  # all tables in the answer: rows, codes, values, read
+    return header, tables[:2] + [pa.table({"customer_id": pa.array([0, 7], pa.int8())}),
+                                 pa.table({"values": pa.array(["K1"])})] + tables[-2:]
 
 
 def send_ahead_then_answer(request: dict, payloads: list[bytes], ahead: sandbox.Ahead):
