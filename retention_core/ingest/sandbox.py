@@ -31,8 +31,8 @@ its deadline is ended and reported as :class:`WorkerFailed` with its ``reason`` 
 
 A job is a module-level function ``job(request: dict, payloads: list[bytes]) -> (dict, list[pyarrow.Table])``,
 run in the child (with ``ahead=True`` it gets an :class:`Ahead` as a third argument); :func:`run` returns its
-:class:`Answer`. A job raises ``MemoryError`` for anything that ran out
-of memory (the sandbox also counts any failure with the address space nearly used up as one).
+:class:`Answer`. A job raises ``MemoryError`` for anything that ran out of memory (the sandbox also counts any
+failure with the address space nearly used up as one).
 """
 
 from __future__ import annotations

@@ -8,8 +8,12 @@ what it keeps, whatever the child does next; its mapping is private, so the colu
 touching the file. Through a pipe the same tables were written by the child and read by the server, in pieces,
 each side waiting for the other.
 
+Tables a job sends before its answer (``sandbox.Ahead``) go the same way, each part in a memory file of its own:
+the server maps it once sealed (:func:`map_tables`) and checks it (:func:`validate`) while the child works on.
+
 The file lives in memory only, has no name in any file system, and is freed when the last column on it is. The
-child's ``RLIMIT_FSIZE`` bounds it to the child's memory cap, and the server maps no more than that.
+child's ``RLIMIT_FSIZE`` bounds it to the child's memory cap (lowered by each part sent ahead), and the server maps
+no more than that for all parts together.
 """
 
 from __future__ import annotations
