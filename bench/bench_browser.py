@@ -1,7 +1,7 @@
 """Speed as the user feels it: slider steps, page switches and the first view, timed end to end in Chromium.
 
 Run: python bench/bench_browser.py [--app-dir PATH] [--upload PATH] [--steps 3] [--rounds 2] [--pages clv,loyalty]
-                                   [--json FILE]
+                                   [--json FILE] [--first-view-only [--repeat N]]
 
 Starts the app of the checkout ``--app-dir`` (default: this repository; give another git worktree to time an older
 revision with the same script in the same hour) on a free loopback port: ``streamlit run serve.py`` where the
@@ -25,6 +25,9 @@ this order:
 5. the sidebar's period (a segmented control, on the Overview): each other period, then back;
 6. the first view of a new visitor (a new browser context: a new session and an empty browser cache, so the
    frontend's scripts are fetched and compiled again) on the now warm server, from opening the address.
+
+``--first-view-only`` times 1 and 6 alone (about 15 s instead of minutes), ``--repeat N`` times of each with a
+freshly started server (the same Chromium), and prints each run and their median.
 
 A step starts at the input event's own time stamp in the page (the keydown or the click) and ends when the rerun it
 caused has ended and the browser has painted: ``bench/step_timer.js`` (installed in the page before Streamlit
@@ -293,6 +296,56 @@ class Bench:
                 "use_s": used["seconds"], "first_page_s": first_page["seconds"]}
 
 
+def run_first_views(app_dir: Path, repeat: int, timeout_ms: int) -> dict:
+    """The first view on a freshly started server and a new visitor's on the warm one, ``repeat`` times (a new
+    server each time, the same Chromium)."""
+    from playwright.sync_api import sync_playwright
+
+    result: dict = {"first_views": []}
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, OFFLINE_ARGS)
+        result["chromium"] = browser.version
+        try:
+            for _ in range(repeat):
+                started = time.monotonic()
+                with streamlit_process(timeout_s=START_TIMEOUT_S, app_dir=app_dir, poll_s=0.05) as (url, _):
+                    up = time.monotonic()
+                    bench = Bench(browser, url, timeout_ms)
+                    bench.phase = "first view"
+                    first = bench.first_view(bench.page, up)
+                    warm = bench.warm_first_view()
+                    bench.page.context.close()
+                result["first_views"].append({"start_to_up_s": up - started, "first_view": first,
+                                              "warm_first_view": warm, "foreign_requests": bench.foreign})
+                print(f"first view: KPI cards {first['kpi_s']:.2f} s, idle {first['idle_s']:.2f} s; new visitor "
+                      f"{warm['kpi_s']:.2f} s", flush=True)
+        finally:
+            browser.close()
+    result["server"] = {"script": server_script(app_dir)}
+    return result
+
+
+def report_first_views(result: dict) -> None:
+    """The report of ``--first-view-only``: each run, then the medians."""
+    _report_head(result)
+    runs = result["first_views"]
+    print(f"server: streamlit run {result['server']['script']}; {len(runs)} fresh server(s)")
+    for number, one in enumerate(runs, 1):
+        for label, view in ((f"run {number}: server up ({one['start_to_up_s']:.2f} s after start)",
+                             one["first_view"]), ("       new visitor, warm server", one["warm_first_view"])):
+            print(f"{label} -> KPI cards / idle: {view['kpi_s']:.2f} / {view['idle_s']:.2f} s (connected "
+                  f"{_seconds(view['connected_s'])}, first run's end shown {view['run_ended_s']:.2f} s)")
+    for label, name in ((f"first view, server up (goal {GOALS['first_view']})", "first_view"),
+                        ("new visitor, warm server, address opened", "warm_first_view")):
+        views = [one[name] for one in runs]
+        print(f"median of {len(runs)}, {label} -> KPI cards: "
+              f"{statistics.median(view['kpi_s'] for view in views):.2f} s (connected "
+              f"{statistics.median(view['connected_s'] or float('nan') for view in views):.2f} s, first run's end "
+              f"shown {statistics.median(view['run_ended_s'] for view in views):.2f} s)")
+    foreign = sum(len(one["foreign_requests"]) for one in runs)
+    print(f"requests to hosts other than the app's: {foreign}")
+
+
 def run(app_dir: Path, upload: Path | None, steps: int, rounds: int, only: set[str] | None,
         timeout_ms: int) -> dict:
     from playwright.sync_api import sync_playwright
@@ -378,7 +431,7 @@ def _stats(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} / {max(values):.2f} s"
 
 
-def report(result: dict) -> None:
+def _report_head(result: dict) -> None:
     machine = result["machine"]
     print()
     print(f"machine probe (10 M-row DuckDB grouping), before / after: {machine['probe_s'][0]:.2f} / "
@@ -387,6 +440,10 @@ def report(result: dict) -> None:
           f"{' '.join(f'{value:.2f}' for value in machine['load_after'])}; {machine['cpus']} CPUs")
     print(f"app: {result['app_dir']} at {result['revision']}; streamlit {result['streamlit']}; Chromium "
           f"{result['chromium']}; {result['started']}")
+
+
+def report(result: dict) -> None:
+    _report_head(result)
     server = result["server"]
     warm = ("the server's start-up work (imports, the sample's aggregates) runs in the background from here"
             if server["script"] == "serve.py" else "no start-up work: the first visit imports and computes")
@@ -459,7 +516,15 @@ def main() -> None:
     parser.add_argument("--pages", help="comma-separated page paths to visit (default: all), e.g. clv,loyalty")
     parser.add_argument("--timeout", type=float, default=STEP_TIMEOUT_MS / 1000, help="seconds per step at most")
     parser.add_argument("--json", type=Path, help="also write the raw timings to this file")
+    parser.add_argument("--first-view-only", action="store_true",
+                        help="time only the first view on a fresh server and a new visitor's (no steps, switches)")
+    parser.add_argument("--repeat", type=int, default=1, choices=range(1, 21), metavar="1..20",
+                        help="with --first-view-only: this many fresh servers, one after the other")
     args = parser.parse_args()
+    if args.repeat > 1 and not args.first_view_only:
+        parser.error("--repeat needs --first-view-only")
+    if args.first_view_only and args.upload is not None:
+        parser.error("--first-view-only times the sample's first view; leave out --upload")
     app_dir = args.app_dir.resolve()
     if not (app_dir / "app.py").exists():
         parser.error(f"no app.py in {app_dir}")
@@ -476,12 +541,16 @@ def main() -> None:
                     "settings": f"{args.steps} steps away and back per slider, {args.rounds} rounds of switches, "
                                 f"viewport {VIEWPORT['width']}x{VIEWPORT['height']}"}
     probes, load_before = [machine_probe()], os.getloadavg()
-    result.update(run(app_dir, args.upload.resolve() if args.upload else None, args.steps, args.rounds, only,
-                      int(args.timeout * 1000)))
+    if args.first_view_only:
+        result["settings"] = "first view only"
+        result.update(run_first_views(app_dir, args.repeat, int(args.timeout * 1000)))
+    else:
+        result.update(run(app_dir, args.upload.resolve() if args.upload else None, args.steps, args.rounds, only,
+                          int(args.timeout * 1000)))
     probes.append(machine_probe())
     result["machine"] = {"probe_s": probes, "load_before": load_before, "load_after": os.getloadavg(),
                          "cpus": os.cpu_count(), "python": platform.python_version()}
-    report(result)
+    (report_first_views if args.first_view_only else report)(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, default=str))
 
