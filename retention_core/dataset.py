@@ -403,6 +403,7 @@ def aggregate(
     *,
     reuse: Aggregates | None = None,
     predictive: PredictiveModels | None = None,
+    fit_models: bool = True,
     progress: Progress | None = None,
     engine: Engine | None = None,
 ) -> Aggregates:
@@ -418,7 +419,10 @@ def aggregate(
     period-independent parts (``customers``, ``basis``, ``tenure``, ``gross_margin``, ``predictive`` and what
     segments need: ``first_orders``, ``customer_attributes`` …) are taken over instead of computed again. ``predictive``: the BG/NBD + Gamma-Gamma fits of this ``dataset``
     (:func:`fit_predictive_models`), e.g. from an earlier run; fitted here when neither gives them. Both give
-    the same result as a run without them. ``progress(step, done, total)`` is called before each step that runs
+    the same result as a run without them. ``fit_models=False`` leaves the fits out when neither gives them
+    (``predictive`` None, no "predictive" step): for a view that shows no model, which then need not wait for them;
+    :func:`predictive_models` fits them later, the same as here.
+    ``progress(step, done, total)`` is called before each step that runs
     (:data:`AGGREGATE_STEPS`) and with ``"done"`` at the end, for a progress display; it must not raise.
     A ``dataset`` with :func:`dataset_problems` (a required column missing, a sheet without rows, returns only)
     raises ``ValueError`` naming them.
@@ -439,7 +443,7 @@ def aggregate(
     steps += [name for name, sheet in (("costs", costs), ("acquisition", acquisition), ("nps", dataset.nps))
               if sheet is not None]
     steps += [] if reuse is not None else ["tenure", "customers", "segments"]
-    steps += [] if predictive is not None else ["predictive"]
+    steps += [] if predictive is not None or not fit_models else ["predictive"]
     done = iter(range(len(steps)))
 
     def step(name: str) -> None:
@@ -516,10 +520,9 @@ def aggregate(
         del customer_tenures
         step("segments")  # the cost sheets' segment columns; the first orders and the customers sheet on first use
         segment_inputs = _segment_inputs(dataset, customer_table, basis, small)
-    if predictive is None:
+    if predictive is None and fit_models:
         step("predictive")
-        fitted = fit_predictive_models(transactions, small, summary=summary, totals=totals)
-        predictive = replace(fitted, summary=_decode(fitted.summary, uniques))
+        predictive = _fitted_models(transactions, uniques, small, summary, totals)
     if progress is not None:
         progress("done", len(steps), len(steps))
     return Aggregates(
@@ -539,6 +542,31 @@ def aggregate(
         **segment_inputs,
         **results,
     )
+
+
+def predictive_models(dataset: Dataset, engine: Engine | None = None) -> PredictiveModels:
+    """The BG/NBD and Gamma-Gamma fits of ``dataset`` (:func:`fit_predictive_models`) as :func:`aggregate` makes
+    them, on the same customer summary: for aggregates made with ``fit_models=False``, which
+    ``dataclasses.replace(aggs, predictive=predictive_models(dataset))`` completes. Reads the orders once more (their
+    totals and customer summary); ``engine`` as for :func:`aggregate`."""
+    transactions, uniques = _customer_codes(dataset.transactions, known=dataset.transaction_codes)
+    small = engine
+    if engine is None and uniques is not None:
+        engine = DuckDBEngine(fresh_database=True)
+    totals = queries.transaction_totals(transactions, small)
+    basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
+    coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques), basis_end)
+    return _fitted_models(transactions, uniques, small, models.btyd_summary(coded, TIME_UNIT), totals)
+
+
+def _fitted_models(
+    transactions: Table, uniques: pd.Index | None, engine: Engine | None, summary: pd.DataFrame | None,
+    totals: pd.Series | None,
+) -> PredictiveModels:
+    """:func:`fit_predictive_models` of (coded) ``transactions`` with their weekly ``summary`` and ``totals`` (None:
+    made by it), the summary's ids decoded (see :func:`_customer_codes`)."""
+    fitted = fit_predictive_models(transactions, engine, summary=summary, totals=totals)
+    return replace(fitted, summary=_decode(fitted.summary, uniques))
 
 
 def _annual_basis(

@@ -85,6 +85,35 @@ def test_a_given_predictive_fit_is_used_as_it_is(sample, quarterly):
     assert_same_aggregates(again, quarterly)
 
 
+def test_without_fits_the_predictive_step_is_left_out_and_nothing_else(sample, quarterly, monkeypatch):
+    monkeypatch.setattr(dataset_module, "fit_predictive_models",
+                        lambda *args, **kwargs: pytest.fail("fitted the models"))
+    calls = []
+    unfitted = aggregate(sample, "quarter", 12, fit_models=False, progress=lambda *call: calls.append(call))
+    assert unfitted.predictive is None
+    assert [step for step, *_ in calls] == [*AGGREGATE_STEPS[:-1], "done"]
+    assert_same_aggregates(dataclasses.replace(unfitted, predictive=quarterly.predictive), quarterly)
+
+
+@pytest.mark.slow
+def test_the_fits_made_later_are_the_ones_aggregate_makes(sample, quarterly):
+    assert_same_aggregates(dataclasses.replace(aggregate(sample, "quarter", 12, fit_models=False),
+                                               predictive=dataset_module.predictive_models(sample)), quarterly)
+
+
+@pytest.mark.slow
+def test_the_fits_made_later_over_coded_ids_carry_the_ids(sample, quarterly, monkeypatch):
+    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    later = dataset_module.predictive_models(sample)
+    pd.testing.assert_frame_equal(later.summary, quarterly.predictive.summary)
+    assert later.bg_nbd.r == pytest.approx(quarterly.predictive.bg_nbd.r, rel=1e-6)
+
+
+def test_given_fits_are_kept_when_fits_are_not_asked_for(sample, quarterly):
+    again = aggregate(sample, "year", 12, reuse=quarterly, fit_models=False)
+    assert again.predictive is quarterly.predictive
+
+
 @pytest.mark.slow
 def test_customer_codes_give_the_same_tables_as_the_ids(sample, quarterly, monkeypatch):
     monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
