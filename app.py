@@ -9,7 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import errors, keys, run_counts, runtime, saved_scenarios, shown_data, sidebar, url_sync, widgets
+from dashboard import (errors, keys, run_counts, runtime, saved_scenarios, shown_data, sidebar, url_sync, warm_up,
+                       widgets)
 from retention_views.texts import t
 
 # A file served by this server: a ":material/...:" or emoji page icon makes the browser fetch it from a Google or
@@ -54,3 +55,4 @@ with errors.boundary():  # an unexpected error: a message in the user's language
     errors.show_callback_error()
     navigation.run()
 runtime.freeze_long_lived_objects()  # after the page: its imports are done
+warm_up.page_shown()  # the server's start-up work may go on with what the other pages need

@@ -14,7 +14,7 @@ from retention_views import charts, page_results, whatif
 from retention_views.formats import format_day, format_period
 
 s = sidebar.settings()
-aggs = shown_data.current_aggregates()
+aggs = shown_data.current_aggregates(with_fits=False)  # no model on this page: the first view does not wait for one
 run_counts.count_run("overview_page")
 widgets.header("overview", s)
 plan = inputs.plan(s)

@@ -15,6 +15,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,7 +27,7 @@ from dashboard.sidebar import DEFAULT_SETTINGS as SAMPLE_DEFAULT
 from dashboard.sidebar import settings, way_back
 from dashboard.work_queue import in_turn, queued
 from retention_core import models, segments
-from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate, dataset_problems
+from retention_core.dataset import ACTIVITY_MONTHS, Aggregates, Dataset, aggregate, dataset_problems, predictive_models
 from retention_core.engines import QueryTimeout
 from retention_core.queries import PERIODS
 from retention_views import text_keys, whatif
@@ -44,13 +45,32 @@ def _sample_dataset() -> Dataset:
     return sample.load_sample()
 
 
-@st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
+@st.cache_resource(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
 def _sample_aggregates(period: str, activity_months: int) -> Aggregates:
-    """The sample's aggregates; another period or window than the sidebar's default takes the default's
-    period-free parts (customers, annual basis, tenure, fits) over instead of computing them again."""
+    """The sample's aggregates without the BG/NBD and Gamma-Gamma fits (``predictive`` None; the Overview shows no
+    model and need not wait for them, see :func:`_sample_aggregates_with_fits`); another period or window than the
+    sidebar's default takes the default's period-free parts (customers, annual basis, tenure) over instead of
+    computing them again.
+
+    One object for every session (not a copy per call, as ``st.cache_data`` would make): nothing changes aggregates
+    after :func:`aggregate`, and so the parts that are made on first use (the first orders, the customers sheet's
+    attributes: :class:`~retention_core.dataset.SegmentInputs`, which locks for that) are made when a page needs
+    them, not before the first page can be shown."""
     default = (SAMPLE_DEFAULT[keys.PERIOD], SAMPLE_DEFAULT[keys.ACTIVITY])
     reuse = None if (period, activity_months) == default else _sample_aggregates(*default)
-    return aggregate(_sample_dataset(), period, activity_months, reuse=reuse)
+    return aggregate(_sample_dataset(), period, activity_months, reuse=reuse, fit_models=False)
+
+
+@st.cache_resource(max_entries=1, ttl=24 * 3600, show_spinner=False)
+def _sample_fits() -> models.PredictiveModels:
+    """The sample's BG/NBD and Gamma-Gamma fits (:func:`predictive_models`: those :func:`aggregate` makes), once."""
+    return predictive_models(_sample_dataset())
+
+
+@st.cache_resource(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
+def _sample_aggregates_with_fits(period: str, activity_months: int) -> Aggregates:
+    """:func:`_sample_aggregates` with the fits: what :func:`aggregate` returns for the sample."""
+    return replace(_sample_aggregates(period, activity_months), predictive=_sample_fits())
 
 
 @st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
@@ -66,17 +86,27 @@ def _sample_aggregates_in_progress(period: str, activity_months: int, build: Cal
         return build(period, activity_months)
 
 
-def warm_sample() -> None:
-    """Compute the embedded sample's aggregates and scenario facts into the server's caches, the sidebar's default
-    period and window first, then the other periods (a switch of the sidebar's period then finds them).
+def warm_sample_first_view() -> None:
+    """Compute what the first view of the sample needs into the server's caches: the aggregates (without the fits)
+    and scenario facts of the sidebar's default period and window, all the frame and the Overview read.
 
-    For the server's start (:mod:`dashboard.warm_up`), outside any session: the sample is the same for every user,
-    and nothing of an upload is touched. A session that asks for an entry still being computed waits for it
-    (Streamlit's cache computes each entry once)."""
+    This and :func:`warm_sample_rest` are for the server's start (:mod:`dashboard.warm_up`), outside any session:
+    the sample is the same for every user, and nothing of an upload is touched. A session that asks for an entry
+    still being computed waits for it (Streamlit's caches compute each entry once)."""
+    _sample_facts(SAMPLE_DEFAULT[keys.PERIOD], SAMPLE_DEFAULT[keys.ACTIVITY])
+
+
+def warm_sample_rest() -> None:
+    """Compute what the other pages need of the sample (after :func:`warm_sample_first_view`): the BG/NBD and
+    Gamma-Gamma fits (the CLV page, Segments), the first orders and customers sheet's attributes (Segments), then the
+    other periods' aggregates and facts (a switch of the sidebar's period then finds them)."""
     activity_months = SAMPLE_DEFAULT[keys.ACTIVITY]
-    periods = [SAMPLE_DEFAULT[keys.PERIOD], *(period for period in PERIODS if period != SAMPLE_DEFAULT[keys.PERIOD])]
-    for period in periods:
+    default = _sample_aggregates_with_fits(SAMPLE_DEFAULT[keys.PERIOD], activity_months)
+    if default.segment_inputs is not None:
+        default.segment_inputs.made()
+    for period in PERIODS:
         _sample_facts(period, activity_months)
+        _sample_aggregates_with_fits(period, activity_months)
 
 
 def _shown_upload() -> Dataset | None:
@@ -86,18 +116,23 @@ def _shown_upload() -> Dataset | None:
     return None
 
 
-def current_aggregates() -> Aggregates:
-    """Aggregates of the current data set for the sidebar's period, computed once and reused by every slider."""
+def current_aggregates(*, with_fits: bool = True) -> Aggregates:
+    """Aggregates of the current data set for the sidebar's period, computed once and reused by every slider.
+
+    ``with_fits=False``: for a page that shows no model (the Overview), the BG/NBD and Gamma-Gamma fits may be
+    missing (``predictive`` None): on the sample its first view then does not wait for them. An upload's aggregates
+    and those of the data the app was started on always carry them."""
     chosen = settings()
-    return aggregates_for(chosen.period, chosen.activity_months)
+    return aggregates_for(chosen.period, chosen.activity_months, with_fits=with_fits)
 
 
-def aggregates_for(period: str, activity_months: int) -> Aggregates:
-    """Aggregates of the current data set for ``period`` and activity window (a saved scenario may use others)."""
+def aggregates_for(period: str, activity_months: int, *, with_fits: bool = True) -> Aggregates:
+    """Aggregates of the current data set for ``period`` and activity window (a saved scenario may use others);
+    ``with_fits`` as for :func:`current_aggregates`."""
     chosen = settings()
     dataset = _shown_upload()
     if dataset is None:
-        return _default_aggregates(period, activity_months, chosen.lang)
+        return _default_aggregates(period, activity_months, chosen.lang, with_fits)
     earlier = next((aggs for (data_key, *_), aggs in reversed(session_cache.entries(keys.AGGREGATES).items())
                     if data_key == dataset.key), None)
     aggs = session_cache.kept(keys.AGGREGATES, (dataset.key, period, activity_months),
@@ -298,12 +333,17 @@ def _cohort_fits(data_key: str, period: str, activity_months: int, _aggs: Aggreg
     return models.fit_cohorts(_aggs)
 
 
-def _default_aggregates(period: str, activity_months: int, lang: str) -> Aggregates:
-    """Aggregates of the data the app was started on (``--aggregates`` / ``--data``), else of the sample."""
+def _default_aggregates(period: str, activity_months: int, lang: str, with_fits: bool) -> Aggregates:
+    """Aggregates of the data the app was started on (``--aggregates`` / ``--data``), else of the sample (with the
+    fits, or without: see :func:`current_aggregates`)."""
     tr = translator(lang)
     configured = started_on.configured()
     if configured is None:
-        return _sample_aggregates_in_progress(period, activity_months, _sample_aggregates)
+        unfitted = _sample_aggregates_in_progress(period, activity_months, _sample_aggregates)
+        if not with_fits:
+            return unfitted
+        with st.spinner(tr("aggregate_step_predictive")):  # shown only when it takes over half a second
+            return _sample_aggregates_with_fits(period, activity_months)
     with st.spinner(tr("status_aggregating")):
         try:
             return started_on.aggregates(configured, period, activity_months)

@@ -5,8 +5,14 @@
 would without it. Until then, the first visit of a freshly started server ran the imports of the pages (pandas,
 DuckDB, SciPy, Plotly, the models) and the embedded sample's reading and aggregation itself, with a spinner, while
 the frontend waited; now that work runs while the browser is still loading the frontend, and a visitor who arrives
-before it ends waits only for the rest (the sample's cache computes each entry once). ``streamlit run app.py``
+before it ends waits only for the rest (the sample's caches compute each entry once). ``streamlit run app.py``
 still works, without the warm-up.
+
+The work comes in two parts. First what the first view needs — the imports of the frame and the pages and the
+sample's aggregates of the default period without the models' fits, all the Overview shows — then, once a page has
+been shown (:func:`page_shown`, called at the end of every run) or after :data:`FIRST_VISIT_WAIT_SECONDS`, the
+rest: the BG/NBD and Gamma-Gamma fits, the segments' first orders and the other periods. On two cores the rest
+would otherwise compete with the first visitor's run and with the browser loading the frontend.
 
 Only the embedded sample is computed (the same for every user, kept in the server's bounded caches of
 :mod:`dashboard.shown_data`); never an upload, nothing of a session. An app started on other data (``-- --data``,
@@ -23,14 +29,29 @@ from collections.abc import AsyncIterator
 
 _LOG = logging.getLogger(__name__)
 
+FIRST_VISIT_WAIT_SECONDS = 20.0
+"""How long the rest of the start-up work waits for the first page to be shown before it starts anyway (a server
+that nobody visits yet gets it done while it is idle)."""
 
-def warm_up() -> None:
-    """Import what the frame and the pages import and compute the sample's aggregates and scenario facts for every
-    period (:func:`dashboard.shown_data.warm_sample`); then hide the objects that live as long as the process from
-    the garbage collector (:func:`dashboard.runtime.freeze_long_lived_objects`). A failure is logged and left to
-    the first run, which computes again and shows its own message."""
+#: Set at the end of a session's run (:func:`page_shown`). Process-wide like the server's caches, and it holds
+#: nothing of a session: only that some page has been shown since the server started.
+_PAGE_SHOWN = threading.Event()
+
+
+def page_shown() -> None:
+    """Say that a run of the app has ended (``app.py`` calls it last): the rest of the warm-up may begin."""
+    _PAGE_SHOWN.set()
+
+
+def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS) -> None:
+    """Import what the frame and the pages import and compute what the sample's first view needs
+    (:func:`dashboard.shown_data.warm_sample_first_view`); then, when a page has been shown or after
+    ``first_visit_wait_seconds``, the rest (:func:`dashboard.shown_data.warm_sample_rest`); after each, hide the
+    objects that live as long as the process from the garbage collector
+    (:func:`dashboard.runtime.freeze_long_lived_objects`). A failure is logged and left to the sessions, which
+    compute what they need and show their own message."""
     try:
-        from dashboard import runtime  # the core: pandas, DuckDB, SciPy, the models
+        from dashboard import runtime  # the core: pandas, DuckDB, the models
 
         runtime.avoid_huge_page_stalls()  # before the sample's arrays, as the first run would
         from dashboard import (  # noqa: F401  (imported for the pages; the Data page's upload flow is not)
@@ -48,11 +69,16 @@ def warm_up() -> None:
         from dashboard import source as started_on
         from retention_views import charts, page_results, whatif  # noqa: F401
 
-        if started_on.configured() is None:
-            shown_data.warm_sample()
+        sample = started_on.configured() is None
+        if sample:
+            shown_data.warm_sample_first_view()
         runtime.freeze_long_lived_objects()
-    except Exception:  # never take the server down; the first run computes and reports
-        _LOG.exception("The start-up warm-up failed; the first visit computes the sample itself")
+        if sample:
+            _PAGE_SHOWN.wait(first_visit_wait_seconds)
+            shown_data.warm_sample_rest()
+            runtime.freeze_long_lived_objects()
+    except Exception:  # never take the server down; the sessions compute and report
+        _LOG.exception("The start-up warm-up failed; the sessions compute the sample themselves")
 
 
 @contextlib.asynccontextmanager

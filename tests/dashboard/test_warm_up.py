@@ -1,6 +1,7 @@
-"""dashboard.warm_up and the sample's caches: the server's start-up work runs beside the server, computes the
-embedded sample once for every period (the other periods from the default's period-free parts), never an upload,
-and a failure of it is logged, not raised."""
+"""dashboard.warm_up and the sample's caches: the server's start-up work runs beside the server, computes what the
+first view needs first (no model fits) and the rest once a page has been shown, the embedded sample once for every
+period (the other periods from the default's period-free parts), never an upload, and a failure of it is logged,
+not raised. The Overview's first run fits no model; the CLV page gets the fits."""
 
 from __future__ import annotations
 
@@ -12,38 +13,117 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from apptest_support import APP
+from streamlit.testing.v1 import AppTest
+
 from dashboard import shown_data, warm_up
 from dashboard import source as started_on
+from retention_core import dataset as dataset_module
 from retention_core.dataset import aggregate
 from retention_core.queries import PERIODS
+from retention_views.texts import t
+
+SAMPLE_CACHES = (shown_data._sample_aggregates, shown_data._sample_facts, shown_data._sample_fits,
+                 shown_data._sample_aggregates_with_fits)
 
 
 @pytest.fixture
 def counted_aggregations(monkeypatch):
-    """Every call of ``aggregate`` by the sample's cache as (period, window, reused), on emptied caches."""
+    """Every call of ``aggregate`` by the sample's cache as (period, window, reused) and every fit of the models
+    (``"fits"``), on emptied caches."""
     calls = []
-    real = shown_data.aggregate
+    real, real_fits = shown_data.aggregate, shown_data.predictive_models
 
-    def counting(dataset, period, activity_months, *, reuse=None):
+    def counting(dataset, period, activity_months, *, reuse=None, fit_models=True):
+        assert not fit_models  # the fits are made apart, once (below)
         calls.append((period, activity_months, reuse is not None))
-        return real(dataset, period, activity_months, reuse=reuse)
+        return real(dataset, period, activity_months, reuse=reuse, fit_models=fit_models)
+
+    def counting_fits(dataset):
+        calls.append("fits")
+        return real_fits(dataset)
 
     monkeypatch.setattr(shown_data, "aggregate", counting)
-    for cached in (shown_data._sample_aggregates, shown_data._sample_facts):
+    monkeypatch.setattr(shown_data, "predictive_models", counting_fits)
+    for cached in SAMPLE_CACHES:
         cached.clear()
     yield calls
-    for cached in (shown_data._sample_aggregates, shown_data._sample_facts):
+    for cached in SAMPLE_CACHES:
         cached.clear()  # the next tests get aggregates made by the real function again
+
+
+@pytest.fixture
+def no_page_shown():
+    """The warm-up's signal that a page has been shown, unset before and after the test."""
+    warm_up._PAGE_SHOWN.clear()
+    yield
+    warm_up._PAGE_SHOWN.clear()
 
 
 @pytest.mark.slow  # aggregates the sample three times
 def test_warming_the_sample_aggregates_the_default_once_and_the_other_periods_from_its_parts(counted_aggregations):
-    shown_data.warm_sample()
-    assert counted_aggregations == [("quarter", 12, False), ("month", 12, True), ("year", 12, True)]
-    shown_data.warm_sample()
+    shown_data.warm_sample_first_view()
+    assert counted_aggregations == [("quarter", 12, False)]  # no fits: the first view shows no model
+    shown_data.warm_sample_rest()
+    assert counted_aggregations == [("quarter", 12, False), "fits", ("month", 12, True), ("year", 12, True)]
+    shown_data.warm_sample_first_view()
+    shown_data.warm_sample_rest()
     for period in PERIODS:
         shown_data._sample_aggregates(period, 12)
-    assert len(counted_aggregations) == 3  # all kept: a later session or a period switch computes nothing
+        assert shown_data._sample_aggregates_with_fits(period, 12).predictive is shown_data._sample_fits()
+    assert len(counted_aggregations) == 4  # all kept: a later session or a period switch computes nothing
+
+
+@pytest.mark.slow  # aggregates the sample
+def test_the_segments_first_orders_are_made_after_the_first_view_once(counted_aggregations, monkeypatch):
+    made = []
+    real = dataset_module._first_orders
+    monkeypatch.setattr(dataset_module, "_first_orders", lambda *args: made.append(True) or real(*args))
+    shown_data.warm_sample_first_view()
+    assert not made  # made on first use, not before the first view
+    shown_data.warm_sample_rest()
+    assert len(made) == 1
+    for period in PERIODS:  # every period's aggregates share them, and every session
+        assert shown_data._sample_aggregates_with_fits(period, 12).first_orders is not None
+    assert len(made) == 1
+
+
+def test_the_rest_of_the_start_up_work_waits_until_a_page_has_been_shown(monkeypatch, no_page_shown):
+    done = []
+    monkeypatch.setattr(started_on, "configured", lambda: None)
+    monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view"))
+    monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
+    worker = threading.Thread(target=warm_up.warm_up, args=(30.0,), daemon=True)
+    worker.start()
+    worker.join(1.0)
+    assert worker.is_alive() and done == ["first view"]
+    warm_up.page_shown()
+    worker.join(10.0)
+    assert not worker.is_alive() and done == ["first view", "rest"]
+
+
+def test_the_rest_of_the_start_up_work_starts_without_a_visitor_after_the_wait(monkeypatch, no_page_shown):
+    done = []
+    monkeypatch.setattr(started_on, "configured", lambda: None)
+    monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view"))
+    monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
+    warm_up.warm_up(first_visit_wait_seconds=0.0)
+    assert done == ["first view", "rest"]
+
+
+@pytest.mark.slow  # aggregates the sample and fits its models
+def test_the_overviews_first_run_fits_no_model_and_the_clv_page_gets_the_fits(counted_aggregations, no_page_shown):
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["app_lang"] = "de"
+    app.run()
+    assert not app.exception, app.exception
+    assert app.metric, "no KPI cards"
+    assert "fits" not in counted_aggregations and ("quarter", 12, False) in counted_aggregations
+    assert warm_up._PAGE_SHOWN.is_set()  # the run said so: the server's start-up work may go on
+    app.switch_page("app_pages/clv.py").run()
+    assert not app.exception, app.exception
+    assert counted_aggregations.count("fits") == 1
+    assert t("predictive_title", "de") in [block.value for block in app.subheader]
 
 
 @pytest.mark.slow  # aggregates the sample three times
@@ -82,14 +162,15 @@ def test_a_failing_warm_up_is_logged_and_not_raised(monkeypatch, caplog):
     def broken() -> None:
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(shown_data, "warm_sample", broken)
+    monkeypatch.setattr(shown_data, "warm_sample_first_view", broken)
     monkeypatch.setattr(started_on, "configured", lambda: None)
     with caplog.at_level(logging.ERROR, logger="dashboard.warm_up"):
-        warm_up.warm_up()
+        warm_up.warm_up(first_visit_wait_seconds=0.0)
     assert "The start-up warm-up failed" in caplog.text and "disk gone" in caplog.text
 
 
 def test_an_app_started_on_other_data_gets_the_imports_but_not_the_sample(monkeypatch):
-    monkeypatch.setattr(shown_data, "warm_sample", lambda: pytest.fail("computed the sample"))
+    for part in ("warm_sample_first_view", "warm_sample_rest"):
+        monkeypatch.setattr(shown_data, part, lambda: pytest.fail("computed the sample"))
     monkeypatch.setattr(started_on, "configured", lambda: started_on.Configured("data", Path("orders.parquet")))
-    warm_up.warm_up()
+    warm_up.warm_up()  # and does not wait for a visitor either
