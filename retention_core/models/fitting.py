@@ -24,8 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import scipy
-from scipy import optimize
+from retention_core.models.scipy_on_first_use import optimize
 
 __all__ = [
     "NO_FIT",
@@ -148,6 +147,8 @@ def optimiser_on_one_blas_thread() -> bool:
     """
     if not sys.platform.startswith("linux"):
         return False
+    import scipy.optimize  # on the first fit (scipy_on_first_use); it loads the OpenBLAS set here
+
     with _blas_lock:
         for path in sorted((Path(scipy.__file__).resolve().parent.parent / "scipy.libs").glob("libscipy_openblas*.so")):
             try:

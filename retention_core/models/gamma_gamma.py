@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
+from retention_core.models.scipy_on_first_use import special
 
 from retention_core.models.fitting import (
     NO_FIT,

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from retention_core.models.scipy_on_first_use import special
 
 from retention_core.intervals import LEVEL, REPLICATES, SEED, Interval, percentile_interval
 from retention_core.models.bg_nbd import (

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -174,3 +176,20 @@ def test_an_app_started_on_other_data_gets_the_imports_but_not_the_sample(monkey
         monkeypatch.setattr(shown_data, part, lambda: pytest.fail("computed the sample"))
     monkeypatch.setattr(started_on, "configured", lambda: started_on.Configured("data", Path("orders.parquet")))
     warm_up.warm_up()  # and does not wait for a visitor either
+
+
+def test_the_frame_and_the_pages_import_scipy_only_when_a_model_is_fitted():
+    """SciPy's import is a fifth of the start-up's imports, and the first view fits no model."""
+    script = """if True:
+        import sys
+        from dashboard import (comparison, customer_list, errors, inputs, revenue_views, saved_scenarios, segments,
+                               shown_data, sidebar, url_sync, widgets)
+        from retention_views import charts, page_results, whatif
+        print(any(name.split(".")[0] == "scipy" for name in sys.modules))
+        from retention_core import models
+        models.fit_bg_nbd([0, 1, 2], [0.0, 3.0, 5.0], [6.0, 6.0, 6.0])
+        print(any(name.split(".")[0] == "scipy" for name in sys.modules))
+    """
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[2], check=True)
+    assert result.stdout.split() == ["False", "True"], result.stderr
