@@ -1,7 +1,9 @@
 """Generate the sample business "Kaffeerösterei Lindenberg": a synthetic online coffee roastery, 2022–2024.
 
 Run ``python sample_data/generate.py`` to rewrite the files next to this script; the same seed always gives the
-same bytes. The story and every column are described in ``sample_data/README.md``.
+same bytes. The story and every column are described in ``sample_data/README.md``. Besides the German CSV exports
+(and the transactions as XLSX) it writes each sheet as a Parquet file with the same headers and typed columns, the
+values exactly as the CSV writes them: the app reads those at its start (``sample_data/__init__.py``).
 
 How the customers behave (a buy-till-you-die simulation, Fader, Hardie & Lee 2005):
 
@@ -32,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 SEED = 20220101
 START = np.datetime64("2022-01-01")
@@ -67,6 +71,9 @@ CHANNEL_SHARES = {1: (0.40, 0.30, 0.10, 0.20), 2: (0.30, 0.25, 0.25, 0.20), 6: (
 UNLISTED_SHARE = 0.02  # guest orders: customers the CRM export does not list
 
 TRANSACTION_HEADER = ("Kundennummer", "Bestelldatum", "Betrag", "Produkt", "Menge", "Marge")
+#: the sheets as Parquet files: transactions, retention costs, acquisition, NPS survey, customers
+PARQUET_COPIES = ("transaktionen.parquet", "kundenbindungskosten.parquet", "akquisition.parquet",
+                  "nps_umfrage.parquet", "kunden.parquet")
 
 
 def _days() -> np.ndarray:
@@ -293,6 +300,45 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]])
     path.write_bytes(buffer.getvalue().encode(ENCODING))
 
 
+def _written_money(value: float, decimals: int = 2) -> float:
+    """The number the CSV file holds for ``value`` (:func:`german_number` rounds it to ``decimals`` places)."""
+    return float(f"{value:.{decimals}f}")
+
+
+def _dates(days: Sequence[np.datetime64]) -> pa.Array:
+    return pa.array(np.array(days, dtype="datetime64[D]"))
+
+
+def _write_parquet(path: Path, columns: dict[str, pa.Array | list]) -> None:
+    """One sheet as a Parquet file with typed columns (no pandas metadata, so the bytes depend on pyarrow's version
+    alone)."""
+    pq.write_table(pa.table(columns), path)
+
+
+def _write_parquet_copies(paths: Sequence[Path], rows: list[tuple], costs: list[tuple], acquisition: list[tuple],
+                          nps: list[tuple], customers: list[tuple]) -> None:
+    """The five sheets as Parquet files (``paths`` in the order of the CSV files), each value as its CSV has it."""
+    customer, day, amount, product, quantity, margin = zip(*rows, strict=True)
+    _write_parquet(paths[0], {
+        TRANSACTION_HEADER[0]: list(customer), TRANSACTION_HEADER[1]: _dates(day),
+        TRANSACTION_HEADER[2]: [_written_money(value) for value in amount], TRANSACTION_HEADER[3]: list(product),
+        TRANSACTION_HEADER[4]: pa.array(quantity, pa.int64()),
+        TRANSACTION_HEADER[5]: [_written_money(value) for value in margin]})
+    quarter, category, item, amount = zip(*costs, strict=True)
+    _write_parquet(paths[1], {"Quartalsbeginn": _dates(quarter), "Kategorie": list(category), "Posten": list(item),
+                              "Betrag": [_written_money(value) for value in amount]})
+    quarter, spend, new = zip(*acquisition, strict=True)
+    _write_parquet(paths[2], {"Quartalsbeginn": _dates(quarter),
+                              "Marketingausgaben": [_written_money(value) for value in spend],
+                              "Neukunden": pa.array(new, pa.int64())})
+    day, score, customer = zip(*nps, strict=True)
+    _write_parquet(paths[3], {"Antwortdatum": _dates(day), "Bewertung": pa.array([int(value) for value in score],
+                                                                                  pa.int64()),
+                              "Kundennummer": [value or None for value in customer]})  # anonymous: empty
+    customer, channel = zip(*customers, strict=True)
+    _write_parquet(paths[4], {"Kundennummer": list(customer), "Kanal": list(channel)})
+
+
 def _write_xlsx(path: Path, rows: list[tuple]) -> None:
     """The transactions as a workbook with real date and number cells; bytes fixed (no save timestamps)."""
     workbook = openpyxl.Workbook()
@@ -326,7 +372,8 @@ def _write_xlsx(path: Path, rows: list[tuple]) -> None:
 
 
 def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
-    """Write the six sample files into ``out_dir`` and return their paths; same seed, same bytes."""
+    """Write the sample files into ``out_dir`` (the six exports, then the five Parquet copies) and return their
+    paths; same seed, same bytes."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -364,7 +411,9 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
     )
     _write_xlsx(paths[4], rows)
     _write_csv(paths[5], ("Kundennummer", "Kanal"), customers)
-    return paths
+    copies = [out_dir / name for name in PARQUET_COPIES]
+    _write_parquet_copies(copies, rows, costs, acquisition, nps, customers)
+    return paths + copies
 
 
 if __name__ == "__main__":

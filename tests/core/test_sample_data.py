@@ -1,4 +1,5 @@
-"""The committed sample business: reproducible from its generator, German CSV dialect, XLSX equal to the CSV."""
+"""The committed sample business: reproducible from its generator, German CSV dialect, XLSX equal to the CSV, the
+Parquet copies the app reads equal to the CSV exports as read through the upload path."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from retention_core.ingest.upload_flow import read_and_prepare
+from sample_data import SAMPLE_EXPORTS, SAMPLE_FILES
+
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 FILES = ("transaktionen.csv", "kundenbindungskosten.csv", "akquisition.csv", "nps_umfrage.csv", "transaktionen.xlsx",
-         "kunden.csv")
+         "kunden.csv", "transaktionen.parquet", "kundenbindungskosten.parquet", "akquisition.parquet",
+         "nps_umfrage.parquet", "kunden.parquet")
 HEADERS = {
     "transaktionen.csv": ["Kundennummer", "Bestelldatum", "Betrag", "Produkt", "Menge", "Marge"],
     "kundenbindungskosten.csv": ["Quartalsbeginn", "Kategorie", "Posten", "Betrag"],
@@ -67,6 +72,23 @@ def test_csv_files_are_cp1252_semicolon_separated_with_german_headers():
     assert "Zubehör".encode("cp1252") in transactions and "€".encode("cp1252") in transactions
     with pytest.raises(UnicodeDecodeError):
         transactions.decode("utf-8")
+
+
+@pytest.mark.parametrize("kind", list(SAMPLE_EXPORTS))
+def test_the_parquet_copy_the_app_reads_is_the_csv_export_as_an_upload_reads_it(kind):
+    exported = read_and_prepare((SAMPLE_DIR / SAMPLE_EXPORTS[kind]).read_bytes(), SAMPLE_EXPORTS[kind], kind)
+    copied = read_and_prepare((SAMPLE_DIR / SAMPLE_FILES[kind]).read_bytes(), SAMPLE_FILES[kind], kind)
+    assert copied.mapping == exported.mapping and copied.categories == exported.categories
+    # the same rows, columns, types and values; only the row numbers differ (a CSV file's count its header line too)
+    assert list(copied.prepared.frame.index) == [number - 1 for number in exported.prepared.frame.index]
+    pd.testing.assert_frame_equal(copied.prepared.frame.reset_index(drop=True),
+                                  exported.prepared.frame.reset_index(drop=True), check_exact=True)
+    assert copied.prepared.rejected.empty and exported.prepared.rejected.empty
+    assert copied.prepared.problems == exported.prepared.problems
+    assert copied.prepared.codes.keys() == exported.prepared.codes.keys()
+    for column, codes in copied.prepared.codes.items():
+        assert (codes.codes == exported.prepared.codes[column].codes).all()
+        pd.testing.assert_index_equal(codes.values, exported.prepared.codes[column].values)
 
 
 def test_csv_dates_and_money_are_written_the_german_way():
