@@ -44,12 +44,13 @@ def page_shown() -> None:
 
 
 def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS) -> None:
-    """Import what the frame and the pages import and compute what the sample's first view needs
-    (:func:`dashboard.shown_data.warm_sample_first_view`); then, when a page has been shown or after
-    ``first_visit_wait_seconds``, the rest (:func:`dashboard.shown_data.warm_sample_rest`); after each, hide the
-    objects that live as long as the process from the garbage collector
-    (:func:`dashboard.runtime.freeze_long_lived_objects`). A failure is logged and left to the sessions, which
-    compute what they need and show their own message."""
+    """Import what the frame and the pages import, hide those long-lived objects from the garbage collector
+    (:func:`dashboard.runtime.freeze_long_lived_objects`: its full collection takes the interpreter for a moment,
+    better now than during the first visitor's run), do the first run's other once-per-process work and compute
+    what the sample's first view needs (:func:`dashboard.shown_data.warm_sample_first_view`); then, when a page has
+    been shown or after ``first_visit_wait_seconds``, the rest (:func:`dashboard.shown_data.warm_sample_rest`),
+    and freeze again. A failure is logged and left to the sessions, which compute what they need and show their own
+    message."""
     try:
         from dashboard import runtime  # the core: pandas, DuckDB, the models
 
@@ -69,16 +70,31 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS) -> None:
         from dashboard import source as started_on
         from retention_views import charts, page_results, whatif  # noqa: F401
 
+        runtime.freeze_long_lived_objects()  # the modules: now, and not while the first visitor's run goes on
+        _first_run_one_time_work()
         sample = started_on.configured() is None
         if sample:
             shown_data.warm_sample_first_view()
-        runtime.freeze_long_lived_objects()
-        if sample:
             _PAGE_SHOWN.wait(first_visit_wait_seconds)
             shown_data.warm_sample_rest()
-            runtime.freeze_long_lived_objects()
+        runtime.freeze_long_lived_objects()
     except Exception:  # never take the server down; the sessions compute and report
         _LOG.exception("The start-up warm-up failed; the sessions compute the sample themselves")
+
+
+def _first_run_one_time_work() -> None:
+    """What the first run of a page does once per process beside its own work, done here: import the modules that a
+    page loads on first use (PIL for the page icon; Plotly's figure classes, narwhals and JSON writer for a chart)
+    and map every module loaded to its file (``inspect``'s cache, which Streamlit fills with ``inspect.stack()`` on
+    the first element it sends, once per process: thousands of file-system lookups)."""
+    import inspect
+
+    from PIL import Image  # noqa: F401  (st.set_page_config reads the page icon with it)
+
+    from retention_views import charts
+
+    charts.industry_benchmark_chart(None, "de").to_json(validate=False)  # what st.plotly_chart does with a figure
+    inspect.stack(0)
 
 
 @contextlib.asynccontextmanager
