@@ -71,7 +71,8 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS) -> None:
         from retention_views import charts, page_results, whatif  # noqa: F401
 
         runtime.freeze_long_lived_objects()  # the modules: now, and not while the first visitor's run goes on
-        _first_run_one_time_work()
+        if not _first_run_one_time_work():
+            return
         sample = started_on.configured() is None
         if sample:
             shown_data.warm_sample_first_view()
@@ -82,19 +83,25 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS) -> None:
         _LOG.exception("The start-up warm-up failed; the sessions compute the sample themselves")
 
 
-def _first_run_one_time_work() -> None:
-    """What the first run of a page does once per process beside its own work, done here: import the modules that a
-    page loads on first use (PIL for the page icon; Plotly's figure classes, narwhals and JSON writer for a chart)
-    and map every module loaded to its file (``inspect``'s cache, which Streamlit fills with ``inspect.stack()`` on
-    the first element it sends, once per process: thousands of file-system lookups)."""
+def _first_run_one_time_work() -> bool:
+    """What the first run of a page does once per process beside its own work, done here: the server's start-up
+    checks (:func:`dashboard.runtime.start_up`: the configuration, what earlier processes left in the temporary
+    directory), the modules that a page loads on first use (PIL for the page icon; Plotly's figure classes, narwhals
+    and JSON writer for a chart) and the map of every module loaded to its file (``inspect``'s cache, which
+    Streamlit fills with ``inspect.stack()`` on the first element it sends, once per process: thousands of
+    file-system lookups). False when the configuration has problems (the first run shows them)."""
     import inspect
 
     from PIL import Image  # noqa: F401  (st.set_page_config reads the page icon with it)
 
+    from dashboard import runtime
     from retention_views import charts
 
+    if runtime.start_up():
+        return False
     charts.industry_benchmark_chart(None, "de").to_json(validate=False)  # what st.plotly_chart does with a figure
-    inspect.stack(0)
+    inspect.stack()
+    return True
 
 
 @contextlib.asynccontextmanager

@@ -171,6 +171,16 @@ def test_a_failing_warm_up_is_logged_and_not_raised(monkeypatch, caplog):
     assert "The start-up warm-up failed" in caplog.text and "disk gone" in caplog.text
 
 
+def test_a_server_with_configuration_problems_leaves_the_sample_to_the_first_run(monkeypatch):
+    from dashboard import runtime
+
+    monkeypatch.setattr(runtime, "start_up", lambda: ("RETENTION_DUCKDB_THREADS='many': not a whole number",))
+    monkeypatch.setattr(started_on, "configured", lambda: None)
+    for part in ("warm_sample_first_view", "warm_sample_rest"):
+        monkeypatch.setattr(shown_data, part, lambda: pytest.fail("computed the sample"))
+    warm_up.warm_up()  # the first run shows the problems and stops
+
+
 def test_an_app_started_on_other_data_gets_the_imports_but_not_the_sample(monkeypatch):
     for part in ("warm_sample_first_view", "warm_sample_rest"):
         monkeypatch.setattr(shown_data, part, lambda: pytest.fail("computed the sample"))
