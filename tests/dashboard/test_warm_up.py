@@ -91,13 +91,14 @@ def test_the_segments_first_orders_are_made_after_the_first_view_once(counted_ag
 
 
 def test_the_rest_of_the_start_up_work_waits_until_a_page_has_been_shown(monkeypatch, no_page_shown):
-    done = []
+    done, first_view_done = [], threading.Event()
     monkeypatch.setattr(started_on, "configured", lambda: None)
-    monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view"))
+    monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view") or first_view_done.set())
     monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
-    worker = threading.Thread(target=warm_up.warm_up, args=(30.0,), daemon=True)
+    worker = threading.Thread(target=warm_up.warm_up, args=(60.0,), daemon=True)
     worker.start()
-    worker.join(1.0)
+    assert first_view_done.wait(60)
+    worker.join(0.5)
     assert worker.is_alive() and done == ["first view"]
     warm_up.page_shown()
     worker.join(10.0)
