@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -95,14 +96,15 @@ def test_the_rest_of_the_start_up_work_waits_until_a_page_has_been_shown(monkeyp
     monkeypatch.setattr(started_on, "configured", lambda: None)
     monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view") or first_view_done.set())
     monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
-    worker = threading.Thread(target=warm_up.warm_up, args=(60.0,), daemon=True)
+    monkeypatch.setattr(warm_up, "time", SimpleNamespace(sleep=lambda seconds: done.append(f"{seconds} s to draw")))
+    worker = threading.Thread(target=warm_up.warm_up, args=(60.0, 1.5), daemon=True)
     worker.start()
     assert first_view_done.wait(60)
     worker.join(0.5)
     assert worker.is_alive() and done == ["first view"]
     warm_up.page_shown()
     worker.join(10.0)
-    assert not worker.is_alive() and done == ["first view", "rest"]
+    assert not worker.is_alive() and done == ["first view", "1.5 s to draw", "rest"]
 
 
 def test_the_rest_of_the_start_up_work_starts_without_a_visitor_after_the_wait(monkeypatch, no_page_shown):
@@ -110,8 +112,9 @@ def test_the_rest_of_the_start_up_work_starts_without_a_visitor_after_the_wait(m
     monkeypatch.setattr(started_on, "configured", lambda: None)
     monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view"))
     monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
+    monkeypatch.setattr(warm_up, "time", SimpleNamespace(sleep=lambda seconds: done.append(f"{seconds} s to draw")))
     warm_up.warm_up(first_visit_wait_seconds=0.0)
-    assert done == ["first view", "rest"]
+    assert done == ["first view", "rest"]  # no page to draw
 
 
 @pytest.mark.slow  # aggregates the sample and fits its models
