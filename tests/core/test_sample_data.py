@@ -74,6 +74,7 @@ def test_csv_files_are_cp1252_semicolon_separated_with_german_headers():
         transactions.decode("utf-8")
 
 
+@pytest.mark.slow  # reads every sample export twice, through the upload path
 @pytest.mark.parametrize("kind", list(SAMPLE_EXPORTS))
 def test_the_parquet_copy_the_app_reads_is_the_csv_export_as_an_upload_reads_it(kind):
     exported = read_and_prepare((SAMPLE_DIR / SAMPLE_EXPORTS[kind]).read_bytes(), SAMPLE_EXPORTS[kind], kind)

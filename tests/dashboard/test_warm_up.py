@@ -192,6 +192,7 @@ def test_an_app_started_on_other_data_gets_the_imports_but_not_the_sample(monkey
     warm_up.warm_up()  # and does not wait for a visitor either
 
 
+@pytest.mark.slow  # starts a fresh interpreter that imports the whole app
 def test_the_frame_and_the_pages_import_scipy_only_when_a_model_is_fitted():
     """SciPy's import is a fifth of the start-up's imports, and the first view fits no model."""
     script = """if True:

@@ -148,6 +148,7 @@ def test_the_forecast_basis_reports_each_month_done_and_stops_when_its_progress_
     assert reported == [1, 2]
 
 
+@pytest.mark.slow  # two forecast bases of the sample
 def test_a_basis_extended_to_more_months_is_the_basis_made_at_once(sample_models):
     first = models.forecast_basis(sample_models, months=60)
     reported = []
