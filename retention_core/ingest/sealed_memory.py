@@ -1,7 +1,7 @@
 """The worker's tables handed to the server without a copy: Arrow IPC in a sealed memory file (Linux ``memfd``).
 
-The child (:mod:`retention_core.ingest.sandbox`) writes its tables into an anonymous memory file it created at its
-start and sent to the server (:func:`send_descriptor`, over a Unix socket), then seals it: from then on no process
+The child (:mod:`retention_core.ingest.sandbox.child`) writes its tables into an anonymous memory file it created at
+its start and sent to the server (:func:`send_descriptor`, over a Unix socket), then seals it: from then on no process
 can write, grow or shrink it (``F_SEAL_WRITE``, ``F_SEAL_GROW``, ``F_SEAL_SHRINK``; the seals themselves are
 sealed). The server maps the file only once it carries those seals (:func:`read_tables`), so what it validated is
 what it keeps, whatever the child does next; its mapping is private, so the columns can be changed without
