@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import sidebar, upload, widgets
+from dashboard import sidebar, upload, upload_blockers, widgets
 from retention_core.ingest import SHEETS
 from retention_views import text_keys
 
@@ -15,4 +15,4 @@ for tab, kind in zip(tabs, SHEETS):
     with tab:
         upload.sheet_section(kind, s)
 
-upload.use_section(s)
+upload_blockers.use_section(s)
