@@ -43,8 +43,8 @@ def warm_up() -> None:
     upload (:func:`waiting_child`), so the first upload does not wait for either.
 
     The fork server is a fresh interpreter that imports :data:`PRELOAD` (:mod:`retention_core.ingest.fork_server`). It
-    finds this package through ``PYTHONPATH``, which gets the package's folder when the working directory does not
-    hold it. Multiprocessing starts it again if it died.
+    finds this package through ``PYTHONPATH``, which gets the checkout's folder when the working directory does not
+    hold ``retention_core``. Multiprocessing starts it again if it died.
     """
     _start_fork_server()
     _start_waiting_in_background(Limits.from_environment())
@@ -52,8 +52,8 @@ def warm_up() -> None:
 
 def _start_fork_server() -> None:
     with _START_LOCK:
-        root = str(Path(__file__).resolve().parents[2])
-        if not (Path.cwd() / "retention_core" / "sandbox.py").exists():
+        root = str(Path(__file__).resolve().parents[3])  # the checkout, which holds retention_core/
+        if not (Path.cwd() / "retention_core" / "__init__.py").exists():
             paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
             if root not in paths:
                 os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])

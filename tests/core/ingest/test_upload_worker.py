@@ -634,3 +634,18 @@ def test_ids_come_back_from_the_worker_as_the_file_wrote_them(name):
     assert got.read.problems == want.problems
     assert got.prepared.frame["customer_id"].tolist()[:2] == ["9007199254740993", "9007199254740992"]
     assert got.read.rows_kept + got.read.rows_rejected + got.read.rows_blank == (5 if name == "csv" else 3)
+
+
+def test_the_fork_server_finds_the_package_from_another_working_directory(monkeypatch, tmp_path):
+    from retention_core.ingest.sandbox import parent
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    monkeypatch.setattr(multiprocessing.forkserver, "ensure_running", lambda: None)
+    monkeypatch.setattr(parent._CONTEXT, "set_forkserver_preload", lambda modules: None)
+
+    parent._start_fork_server()
+
+    first, *rest = os.environ["PYTHONPATH"].split(os.pathsep)
+    assert (Path(first) / "retention_core" / "__init__.py").exists()
+    assert rest == ["/elsewhere"]
