@@ -75,14 +75,35 @@ _RFM_GRID = _rfm_grid()
 def label_table(customer_ids: pd.Series, labels: pd.Series, categories: list | tuple) -> pd.DataFrame:
     """A label table: ``customer_id`` and ``segment``, the labels as an ordered Categorical of ``categories``.
 
-    Labels outside ``categories`` become missing. The rows keep the order of ``customer_ids``.
+    Labels outside ``categories`` become missing. The rows keep the order of ``customer_ids``, whose values are
+    taken as they are (:func:`_ids`).
     """
     segment = pd.Categorical(labels.to_numpy(dtype=object), categories=list(categories), ordered=True)
-    return pd.DataFrame({"customer_id": customer_ids.to_numpy(), "segment": segment})
+    return _labelled(customer_ids, segment)
+
+
+def _ids(customer_ids: pd.Series) -> object:
+    """The values of ``customer_ids`` for a label table's ``customer_id``, not copied: the customer summary's ids
+    (text held by Arrow) shared rather than turned into one Python string per customer (at 3.6 M customers
+    260 MB, about five times the ids' own size)."""
+    return customer_ids.array
+
+
+def _labelled(customer_ids: pd.Series, segment: pd.Categorical) -> pd.DataFrame:
+    """The label table of ``segment`` (one label per customer of ``customer_ids``, in its order)."""
+    return pd.DataFrame({"customer_id": _ids(customer_ids), "segment": segment})
 
 
 def _by_customers(customer_ids: pd.Series, labels: pd.Series) -> pd.DataFrame:
-    """A label table of text ``labels`` whose categories are ordered by customers, most first (ties by label)."""
+    """A label table of text ``labels`` whose categories are ordered by customers, most first (ties by label).
+
+    Categorical ``labels`` (a first product) are recoded by their codes, without a string per customer."""
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        codes = labels.cat.codes.to_numpy()
+        counts = np.bincount(codes[codes >= 0], minlength=len(labels.cat.categories))
+        counted = sorted(zip(labels.cat.categories, counts), key=lambda item: (-item[1], item[0]))
+        order = [label for label, _ in counted]  # unused categories too, last, as value_counts() gives them
+        return _labelled(customer_ids, labels.cat.set_categories(order, ordered=True).array)
     counts = labels.dropna().value_counts()
     order = sorted(counts.index, key=lambda label: (-counts[label], label))
     return label_table(customer_ids, labels, order)
@@ -92,7 +113,7 @@ def _from_scores(customer_ids: pd.Series, scores: pd.Series, names: tuple[str, .
     """A label table naming the scores 1 … len(names) by ``names`` (a missing score: a missing label)."""
     codes = scores.fillna(0).to_numpy(dtype="int64") - 1
     segment = pd.Categorical.from_codes(codes, categories=list(names), ordered=True)
-    return pd.DataFrame({"customer_id": customer_ids.to_numpy(), "segment": segment})
+    return _labelled(customer_ids, segment)
 
 
 # --- from the first order ------------------------------------------------------------------------------------
@@ -182,7 +203,7 @@ def by_customer_attribute(customers_sheet: pd.DataFrame, attribute: str, *, one_
         counts = counts[counts > 0]
         order = sorted(counts.index, key=lambda label: (-counts[label], label))
         segment = values.cat.set_categories(order, ordered=True).array
-        return pd.DataFrame({"customer_id": customers_sheet["customer_id"].to_numpy(), "segment": segment})
+        return _labelled(customers_sheet["customer_id"], segment)
     listed = customers_sheet.drop_duplicates("customer_id", keep="first")
     return _by_customers(listed["customer_id"], _text(listed[attribute]))
 
@@ -207,7 +228,7 @@ def by_nps_group(nps: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
     score = latest["score"].to_numpy(dtype="float64")
     codes = np.where(score >= 9, 0, np.where(score >= 7, 1, 2))
     segment = pd.Categorical.from_codes(codes, categories=list(NPS_GROUPS), ordered=True)
-    return pd.DataFrame({"customer_id": latest["customer_id"].to_numpy(), "segment": segment})
+    return _labelled(latest["customer_id"], segment)
 
 
 # --- from the customer summary -------------------------------------------------------------------------------
@@ -219,10 +240,12 @@ def by_acquisition_year(customer_table: pd.DataFrame) -> pd.DataFrame:
     ``customer_table``: the customer summary (:attr:`retention_core.dataset.Aggregates.customers`). Years
     ascending.
     """
-    years = customer_table["first_order"].dt.year
-    order = [str(int(year)) for year in sorted(years.dropna().unique())]
-    labels = years.astype("Int64").astype("str").where(years.notna(), None)
-    return label_table(customer_table["customer_id"], labels, order)
+    years = customer_table["first_order"].dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(years)
+    distinct = np.unique(years[known])  # ascending
+    codes = np.where(known, np.searchsorted(distinct, years), -1)
+    segment = pd.Categorical.from_codes(codes, categories=[str(int(year)) for year in distinct], ordered=True)
+    return _labelled(customer_table["customer_id"], segment)
 
 
 def quantile_scores(values: pd.Series, scores: int) -> pd.Series:
@@ -237,11 +260,15 @@ def quantile_scores(values: pd.Series, scores: int) -> pd.Series:
     if not isinstance(scores, int) or scores < 1:
         raise ValueError(f"scores must be a whole number of at least 1, got {scores!r}")
     values = pd.Series(values, dtype="float64").reset_index(drop=True)
-    known = values.notna()
+    known = values.notna().to_numpy()
     n = int(known.sum())
-    rank = values.rank(method="min", ascending=True)
-    score = np.floor(scores * (rank - 1) / max(n, 1)) + 1
-    return pd.Series(pd.array(score.where(known), dtype="Int64"))
+    score = values.rank(method="min", ascending=True).to_numpy(copy=True)  # ρ, NaN unknown; then in place:
+    score -= 1
+    score *= scores
+    score /= max(n, 1)
+    np.floor(score, out=score)
+    score += 1
+    return pd.Series(pd.arrays.IntegerArray(np.where(known, score, 0).astype("int64"), ~known))
 
 
 def rfm_scores(customer_table: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
@@ -255,14 +282,10 @@ def rfm_scores(customer_table: pd.DataFrame, as_of: object = None) -> pd.DataFra
     ``frequency_score``, ``monetary_score``; the scores are missing for a customer without an order.
     Reference: Hughes (1994), RFM quintiles; Fader, Hardie & Lee (2005), "RFM and CLV", J. Marketing Research 42(4).
     """
-    last = customer_table["last_order"]
-    end = pd.Timestamp(last.max() if as_of is None else as_of).normalize()
-    ordered = last.notna()
-    recency = ((end - last).dt.days).where(ordered).astype("float64").reset_index(drop=True)
-    frequency = customer_table["occasions"].astype("float64").where(ordered.to_numpy()).reset_index(drop=True)
-    monetary = customer_table["revenue"].astype("float64").where(ordered.to_numpy()).reset_index(drop=True)
+    recency, frequency = _recency_days(customer_table, as_of), _of_ordered(customer_table, "occasions")
+    monetary = _of_ordered(customer_table, "revenue")
     return pd.DataFrame({
-        "customer_id": customer_table["customer_id"].to_numpy(),
+        "customer_id": _ids(customer_table["customer_id"]),
         "recency_days": recency,
         "frequency": frequency,
         "monetary": monetary,
@@ -270,6 +293,21 @@ def rfm_scores(customer_table: pd.DataFrame, as_of: object = None) -> pd.DataFra
         "frequency_score": quantile_scores(frequency, RFM_SCORES),
         "monetary_score": quantile_scores(monetary, RFM_SCORES),
     })
+
+
+def _recency_days(customer_table: pd.DataFrame, as_of: object) -> pd.Series:
+    """The recency of :func:`rfm_scores`: days from each customer's last order to ``as_of`` (default: the data's
+    last order date), NaN without an order."""
+    last = customer_table["last_order"]
+    end = pd.Timestamp(last.max() if as_of is None else as_of).normalize()
+    return ((end - last).dt.days).where(last.notna()).astype("float64").reset_index(drop=True)
+
+
+def _of_ordered(customer_table: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` of the customer summary as float64, NaN for a customer without an order (frequency and monetary
+    of :func:`rfm_scores`)."""
+    ordered = customer_table["last_order"].notna().to_numpy()
+    return customer_table[column].astype("float64").where(ordered).reset_index(drop=True)
 
 
 def rfm_group(recency_score: int, frequency_score: int) -> str:
@@ -295,13 +333,15 @@ def by_rfm(customer_table: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
     who is slipping *now*: the list of whom to call. Their annual retention is no forecast, though: a high recency
     score means an order in the last 12 months, so champions retain by construction. To compare the groups'
     retention and value, score them a year earlier (:func:`by_rfm_a_year_ago`)."""
-    scores = rfm_scores(customer_table, as_of)
-    scored = scores["recency_score"].notna().to_numpy()
-    r = scores["recency_score"].fillna(1).to_numpy(dtype="int64")
-    f = scores["frequency_score"].fillna(1).to_numpy(dtype="int64")
+    # the recency and frequency scores of rfm_scores, one at a time (the grid does not read the monetary score)
+    recency_score = quantile_scores(-_recency_days(customer_table, as_of), RFM_SCORES)
+    scored = recency_score.notna().to_numpy()
+    r = recency_score.fillna(1).to_numpy(dtype="int64")
+    del recency_score
+    f = quantile_scores(_of_ordered(customer_table, "occasions"), RFM_SCORES).fillna(1).to_numpy(dtype="int64")
     codes = np.where(scored, _RFM_GRID[r - 1, f - 1], -1)
     segment = pd.Categorical.from_codes(codes, categories=list(RFM_GROUPS), ordered=True)
-    return pd.DataFrame({"customer_id": scores["customer_id"].to_numpy(), "segment": segment})
+    return _labelled(customer_table["customer_id"], segment)
 
 
 def by_rfm_a_year_ago(
