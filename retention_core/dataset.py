@@ -23,7 +23,7 @@ from retention_core import intervals, models, queries, segments
 from retention_core.ingest.contract import Problem
 from retention_core.ingest.prepare import TextCodes, unusable_sheet_problems
 from retention_core.customer_value import AnnualBasis, annual_basis, annual_windows
-from retention_core.engines import DuckDBEngine, Engine, Table
+from retention_core.engines import DuckDBEngine, Engine, Table, frame_from_arrow_parts
 from retention_core.intervals import BasisReplicates
 from retention_core.models import TIME_UNIT, PredictiveModels, fit_predictive_models
 
@@ -44,6 +44,12 @@ CODED_IDS_FROM_ROWS = 100_000
 CUSTOMERS_PER_QUERY = 1_000_000
 """With coded ids, :func:`aggregate` summarises at most this many customers per query (see
 :func:`_customer_summary`); each query's hash tables then stay bounded however many customers there are."""
+
+MATCH_MEMORY_LIMIT = "256MB"
+"""DuckDB's memory limit when it matches a large customers sheet to the orders' customers
+(``sql/segment_customer_match.sql``, one thread): its grouping and join of millions of text ids then stay near it
+(spilling to disk beyond), instead of growing by some 600 MB at 3.6 M ids; a match that needs more runs again under
+the environment's limit (:class:`~retention_core.engines.DuckDBEngine`)."""
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``: ``step`` (one of :data:`AGGREGATE_STEPS`) starts after ``done`` of ``total``
@@ -107,6 +113,8 @@ class SegmentInputs:
                     fresh_database=True)  # large data: its memory goes back to the system after the query
                 self._first = _first_orders(self._transactions, transactions, uniques, self._codes or {}, engine)
                 self._transactions = None  # made: the orders are not needed any more
+                del transactions
+                _give_back_working_memory()  # the query's and the coding's: before the segments' bases are made
             return self._first
 
     @property
@@ -137,9 +145,13 @@ class SegmentInputs:
         with self._lock:
             if self._attributes is None and self._sheet is not None:
                 large = self._engine is None and len(self._ids) >= CODED_IDS_FROM_ROWS
-                engine = DuckDBEngine(fresh_database=True) if large else self._engine
+                # large: a database of its own with one thread and a low memory limit (DuckDB's hash tables of
+                # millions of ids are the first use's highest point), its memory given back after the query
+                engine = DuckDBEngine(fresh_database=True, threads=1, memory_limit=MATCH_MEMORY_LIMIT) if large \
+                    else self._engine
                 self._attributes, self._match = segments.customer_attributes(self._sheet, self._ids, engine)
                 self._sheet = self._ids = None
+                _give_back_working_memory()
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (a cache that copies its values) with every part made: no lock, no orders, no engine."""
@@ -356,6 +368,14 @@ def _give_back_freed_memory() -> None:
         trim(0)
 
 
+def _give_back_working_memory() -> None:
+    """Hand back what a large step's scratch memory left pooled: Arrow's unused pool memory and what glibc keeps of
+    the memory C code freed (:func:`_give_back_freed_memory`). After a step whose peak is over, before the next
+    one's: the next peak then starts from what is really held. Changes no result."""
+    pa.default_memory_pool().release_unused()
+    _give_back_freed_memory()
+
+
 def _decode(frame: pd.DataFrame, uniques: pd.Index | None) -> pd.DataFrame:
     """``frame`` with its ``customer_id`` codes turned back into the ids (see :func:`_customer_codes`).
 
@@ -389,11 +409,19 @@ def _customer_summary(
     annual columns.
     """
     unit_days = models.TIME_UNIT_DAYS[TIME_UNIT]
-    if customer_count is None or customer_count <= CUSTOMERS_PER_QUERY:
+    if customer_count is None:
         return queries.customer_summary(transactions, engine, unit_days=unit_days, basis_end=basis_end)
-    ranges = [(start, start + CUSTOMERS_PER_QUERY) for start in range(0, customer_count, CUSTOMERS_PER_QUERY)]
-    return queries.customer_summary(transactions, engine, unit_days=unit_days, customer_ranges=ranges,
-                                    basis_end=basis_end)
+    return queries.customer_summary(transactions, engine, unit_days=unit_days,
+                                    customer_ranges=_customer_ranges(customer_count), basis_end=basis_end)
+
+
+def _customer_ranges(customer_count: int) -> list[tuple[int | None, int | None]]:
+    """The ranges ``(from, before)`` of at most :data:`CUSTOMERS_PER_QUERY` codes that cover the codes
+    ``0 … customer_count - 1``, for the queries that group coded orders by customer range by range; one range
+    without bounds when one query holds them all."""
+    if customer_count <= CUSTOMERS_PER_QUERY:
+        return [(None, None)]
+    return [(start, start + CUSTOMERS_PER_QUERY) for start in range(0, customer_count, CUSTOMERS_PER_QUERY)]
 
 
 def aggregate(
@@ -523,6 +551,8 @@ def aggregate(
     if predictive is None and fit_models:
         step("predictive")
         predictive = _fitted_models(transactions, uniques, small, summary, totals)
+    if uniques is not None:
+        _give_back_working_memory()  # large data: what the steps left pooled, before the pages' first work
     if progress is not None:
         progress("done", len(steps), len(steps))
     return Aggregates(
@@ -616,14 +646,18 @@ def _first_orders(
         first = first.assign(first_product=pd.Categorical(products.to_numpy(dtype=object, na_value=None)),
                              first_segment=pd.array(first["first_segment"].to_numpy(dtype=object), dtype="str"))
     else:
-        table = pd.DataFrame({
+        table = pd.DataFrame({  # the coded columns themselves, not copied
             "customer_id": transactions["customer_id"], "order_date": transactions["order_date"],
             "amount": transactions["amount"],
             "product": (transactions["product"] if "product" in transactions.columns
                         else pd.Series(None, index=transactions.index, dtype="Int16")),
             "segment": pd.Series(None, index=transactions.index, dtype="Int8"),
-        })
-        first = _decode(queries.run_sql("segment_first_orders", None, engine, transactions=table), uniques)
+        }, copy=False)
+        parts = queries.run_sql_arrow_each(  # range by range, as the customer summary: bounded hash tables
+            "segment_first_orders", [{"customer_from": low, "customer_before": high}
+                                     for low, high in _customer_ranges(len(uniques))], engine, transactions=table)
+        del table
+        first = _decode(frame_from_arrow_parts(parts), uniques)
         first["first_segment"] = pd.Series(None, index=first.index, dtype="str")
         codes = first["first_product"].to_numpy(dtype="float64", na_value=np.nan)
         codes = np.where(np.isnan(codes), -1, codes).astype("int64")

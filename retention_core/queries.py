@@ -21,7 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from retention_core.engines import DEFAULT_ENGINE, Engine, Table, TableSource, frame_from_arrow
+from retention_core.engines import (
+    DEFAULT_ENGINE, Engine, Table, TableSource, frame_from_arrow, frame_from_arrow_parts,
+)
 
 PERIODS = ("month", "quarter", "year")
 
@@ -189,7 +191,7 @@ def customer_summary(
     ``from <= customer_id < before`` (None: no bound), and their rows in the order of the ranges. A customer's row
     does not depend on the range, so the rows of adjacent ranges joined are the rows of their union: summarising a
     large table range by range keeps DuckDB's hash tables to one range at a time. The parts are joined as Arrow
-    tables and become one frame at the end (see :func:`retention_core.engines.frame_from_arrow`).
+    tables and become one frame at the end (see :func:`retention_core.engines.frame_from_arrow_parts`).
 
     - ``customer_id``: the customer.
     - ``first_order``, ``last_order``: dates of the customer's first and last order (amount ≥ 0), as timestamps at
@@ -236,7 +238,7 @@ def customer_summary(
         [{**params, "customer_from": low, "customer_before": high} for low, high in customer_ranges],
         engine, transactions=table, order_lines=_order_lines(transactions),
     )
-    return frame_from_arrow(pa.concat_tables(parts))
+    return frame_from_arrow_parts(parts)  # each column's Arrow memory freed as it is converted
 
 
 def _order_lines(transactions: Table) -> Table:

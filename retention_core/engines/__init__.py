@@ -23,6 +23,7 @@ from retention_core.engines.base import (
     Table,
     TableSource,
     frame_from_arrow,
+    frame_from_arrow_parts,
     load_sql,
 )
 from retention_core.engines.duckdb_engine import DEFAULT_ENGINE, DuckDBEngine
@@ -31,6 +32,6 @@ from retention_core.engines.spark_engine import SparkEngine, local_spark, spark_
 
 __all__ = [
     "CANONICAL_TYPES", "DEFAULT_ENGINE", "REQUIRED_COLUMNS", "SOURCE_FORMATS", "SQL_DIR", "DuckDBEngine", "Engine",
-    "QueryTimeout", "SourceError", "SparkEngine", "Table", "TableSource", "frame_from_arrow", "load_sql",
-    "local_spark", "open_source", "spark_sql",
+    "QueryTimeout", "SourceError", "SparkEngine", "Table", "TableSource", "frame_from_arrow", "frame_from_arrow_parts",
+    "load_sql", "local_spark", "open_source", "spark_sql",
 ]

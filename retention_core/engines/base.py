@@ -114,6 +114,40 @@ def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
     Taking a large result as Arrow tables, joined with ``pa.concat_tables`` and converted once, is much faster than
     converting each part with ``.df()`` and concatenating the frames.
     """
+    table = _canonical_arrow(table)
+    frame = table.to_pandas()
+    nullable = {
+        name: _NULLABLE[table.schema.field(name).type].__from_arrow__(table.column(name))
+        for name in table.column_names
+        if table.schema.field(name).type in _NULLABLE and table.column(name).null_count
+    }
+    return frame.assign(**nullable) if nullable else frame
+
+
+def frame_from_arrow_parts(parts: list[pa.Table]) -> pd.DataFrame:
+    """:func:`frame_from_arrow` of ``parts`` joined (``pa.concat_tables``), given up while it converts: ``parts`` is
+    emptied, and each column's Arrow memory is freed as soon as it is converted (Arrow's ``self_destruct``, one
+    block per column), so the conversion holds about one copy of the result, not two (at 3.6 M customers the
+    customer summary's 300 MB). The same frame as :func:`frame_from_arrow`, its columns not consolidated into
+    blocks. Nothing else may hold the parts' columns."""
+    table = _canonical_arrow(pa.concat_tables(parts))
+    parts.clear()
+    nullable = {  # before the table goes: converted from Arrow, as frame_from_arrow does
+        name: _NULLABLE[table.schema.field(name).type].__from_arrow__(table.column(name))
+        for name in table.column_names
+        if table.schema.field(name).type in _NULLABLE and table.column(name).null_count
+    }
+    positions = {name: table.column_names.index(name) for name in nullable}
+    table = table.drop_columns(list(nullable)) if nullable else table
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    del table
+    for name in sorted(nullable, key=positions.__getitem__):  # back in their places, in order
+        frame.insert(positions[name], name, nullable[name])
+    return frame
+
+
+def _canonical_arrow(table: pa.Table) -> pa.Table:
+    """``table`` with the types :func:`frame_from_arrow` converts (see there) cast."""
     fields = []
     for column_field in table.schema:
         column_type = column_field.type
@@ -124,14 +158,7 @@ def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
         elif pa.types.is_date(column_type):
             column_type = pa.timestamp("us")
         fields.append(pa.field(column_field.name, column_type))
-    table = table.cast(pa.schema(fields))
-    frame = table.to_pandas()
-    nullable = {
-        name: _NULLABLE[table.schema.field(name).type].__from_arrow__(table.column(name))
-        for name in table.column_names
-        if table.schema.field(name).type in _NULLABLE and table.column(name).null_count
-    }
-    return frame.assign(**nullable) if nullable else frame
+    return table.cast(pa.schema(fields))
 
 
 #: pandas' nullable dtypes for the Arrow types ``.df()`` gives one when a value is missing

@@ -11,7 +11,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -30,10 +30,10 @@ from retention_core.engines.base import (
 from retention_core.config import query_timeout_seconds
 
 
-def _duckdb_config() -> dict[str, object]:
+def _duckdb_config(threads: int | None = None, memory_limit: str | None = None) -> dict[str, object]:
     return {
-        "threads": config.duckdb_threads(),
-        "memory_limit": config.duckdb_memory_limit(),
+        "threads": threads or config.duckdb_threads(),
+        "memory_limit": memory_limit or config.duckdb_memory_limit(),
         # hand freed memory back to the system after each query instead of keeping up to 128 MiB per thread pooled
         "allocator_flush_threshold": "16MiB",
         # a query beyond the memory limit spills into this process's private directory (mode 0700, removed at exit),
@@ -44,17 +44,19 @@ def _duckdb_config() -> dict[str, object]:
     }
 
 
-def _locked_database(*, block_pool: bool = False) -> duckdb.DuckDBPyConnection:
+def _locked_database(*, block_pool: bool = False, threads: int | None = None, memory_limit: str | None = None
+                     ) -> duckdb.DuckDBPyConnection:
     """A new in-memory database for frames, external access off and configuration locked; limits come from the
-    environment (README, "Scaling out"). ``block_pool``: see :func:`_pool_blocks`."""
-    connection = duckdb.connect(":memory:", config=_duckdb_config())
+    environment (README, "Scaling out") unless ``threads`` / ``memory_limit`` are given. ``block_pool``: see
+    :func:`_pool_blocks`."""
+    connection = duckdb.connect(":memory:", config=_duckdb_config(threads, memory_limit))
     connection.execute("SET enable_external_access = false")  # after the spill directory is set, not with it
     if block_pool:
-        _pool_blocks(connection)
+        _pool_blocks(connection, memory_limit)
     return _locked(connection)
 
 
-def _pool_blocks(connection: duckdb.DuckDBPyConnection) -> None:
+def _pool_blocks(connection: duckdb.DuckDBPyConnection, memory_limit: str | None = None) -> None:
     """Let ``connection``'s database keep the memory of the blocks it frees, up to its memory limit, and reuse it.
 
     Only for a database that is closed after its query: the kept memory is given back when it closes. Without the
@@ -64,7 +66,8 @@ def _pool_blocks(connection: duckdb.DuckDBPyConnection) -> None:
     (80 % of the memory it finds); the database then runs without one.
     """
     try:
-        connection.execute("SET block_allocator_memory = $limit", {"limit": _duckdb_config()["memory_limit"]})
+        connection.execute("SET block_allocator_memory = $limit",
+                           {"limit": _duckdb_config(memory_limit=memory_limit)["memory_limit"]})
     except duckdb.InvalidInputException:
         pass
 
@@ -145,10 +148,16 @@ class DuckDBEngine:
     When a table is a :class:`TableSource`, the query runs on a connection of its own that may read only the
     sources' paths (a DuckDB database file is opened read-only as that connection's database). A statement still
     running after :func:`query_timeout_seconds` is interrupted: :class:`QueryTimeout`.
+
+    ``threads`` and ``memory_limit``: limits of the fresh databases lower than the environment's, for a query whose
+    peak matters more than its speed (DuckDB's hash tables are partitioned per thread; beyond its memory limit a
+    query spills to disk); None takes the environment's.
     """
 
     name: str = "duckdb"
     fresh_database: bool = False
+    threads: int | None = None
+    memory_limit: str | None = None
 
     def run(self, query: str, params: Mapping[str, object], tables: Mapping[str, Table]) -> pd.DataFrame:
         frames = self._fetch(
@@ -172,12 +181,27 @@ class DuckDBEngine:
         self, query: str, params_each: Sequence[Mapping[str, object]], tables: Mapping[str, Table],
         fetch: Callable[[duckdb.DuckDBPyConnection, str, dict[str, object]], object],
     ) -> list:
-        """``fetch`` of ``query`` once per parameter set, all on one connection; each statement has its own timeout."""
+        """``fetch`` of ``query`` once per parameter set, all on one connection; each statement has its own timeout.
+        A query that runs out of memory under this engine's own lower ``memory_limit`` runs again under the
+        environment's."""
+        sources = {name: table for name, table in tables.items() if isinstance(table, TableSource)}
+        if self.memory_limit is not None and self.fresh_database and not sources:
+            try:
+                return self._fetch_once(query, params_each, tables, fetch)
+            except duckdb.OutOfMemoryException:
+                return replace(self, threads=None, memory_limit=None)._fetch_once(query, params_each, tables, fetch)
+        return self._fetch_once(query, params_each, tables, fetch)
+
+    def _fetch_once(
+        self, query: str, params_each: Sequence[Mapping[str, object]], tables: Mapping[str, Table],
+        fetch: Callable[[duckdb.DuckDBPyConnection, str, dict[str, object]], object],
+    ) -> list:
         sources = {name: table for name, table in tables.items() if isinstance(table, TableSource)}
         if sources:
             connection = self._source_connection(sources)
         else:
-            connection = _locked_database(block_pool=True) if self.fresh_database else _shared_database().cursor()
+            connection = (_locked_database(block_pool=True, threads=self.threads, memory_limit=self.memory_limit)
+                          if self.fresh_database else _shared_database().cursor())
         try:
             for table_name, table in tables.items():
                 if isinstance(table, TableSource):

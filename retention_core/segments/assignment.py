@@ -44,6 +44,9 @@ RFM_GROUPS = ("champions", "loyal_customers", "potential_loyalists", "new_custom
 RFM_SCORES = 5
 """RFM scores run from 1 (worst) to 5 (best): quintiles."""
 
+#: ``sql/segment_first_orders.sql``'s parameters for every customer at once (no customer range)
+WHOLE_RANGE = {"customer_from": None, "customer_before": None}
+
 # The recency–frequency grid: (recency scores, frequency scores) -> group. Every one of the 25 cells has exactly one.
 _RFM_CELLS = (
     ((5,), (4, 5), "champions"),
@@ -134,7 +137,7 @@ def first_orders(
     """
     if not isinstance(transactions, pd.DataFrame):
         table = transactions.with_null_columns({"product": "str", "segment": "str"})
-        return queries.run_sql("segment_first_orders", None, engine, transactions=table)
+        return queries.run_sql("segment_first_orders", WHOLE_RANGE, engine, transactions=table)
     if attribute is not None and attribute not in transactions.columns:
         raise ValueError(f"the transactions have no column {attribute!r} to take segments from")
     empty = pd.Series(None, index=transactions.index, dtype="str")
@@ -145,7 +148,7 @@ def first_orders(
         "product": _text(transactions["product"]) if "product" in transactions.columns else empty,
         "segment": empty if attribute is None else _text(transactions[attribute]),
     })
-    return queries.run_sql("segment_first_orders", None, engine, transactions=table)
+    return queries.run_sql("segment_first_orders", WHOLE_RANGE, engine, transactions=table)
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -386,6 +389,11 @@ class CustomersSheetMatch:
         return {name: int(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
+def _positions(rows: pd.Series | pd.DataFrame) -> str:
+    """The smallest whole-number type that numbers ``rows`` (int32 up to 2³¹ rows: half the memory of int64)."""
+    return "int32" if len(rows) < 2**31 else "int64"
+
+
 def customer_attributes(
     customers_sheet: pd.DataFrame, customer_ids: pd.Series, engine: Engine | None = None
 ) -> tuple[pd.DataFrame, CustomersSheetMatch]:
@@ -403,9 +411,9 @@ def customer_attributes(
     matched = queries.run_sql(
         "segment_customer_match", None, engine,
         sheet=pd.DataFrame({"customer_id": customers_sheet["customer_id"].array,
-                            "row_index": np.arange(len(customers_sheet), dtype="int64")}),
+                            "row_index": np.arange(len(customers_sheet), dtype=_positions(customers_sheet))}),
         customers=pd.DataFrame({"customer_id": customer_ids.array,
-                                "position": np.arange(len(customer_ids), dtype="int64")}),
+                                "position": np.arange(len(customer_ids), dtype=_positions(customer_ids))}),
     )
     position = matched["position"].to_numpy(dtype="float64", na_value=np.nan)
     known = ~np.isnan(position)

@@ -7,7 +7,12 @@
 -- first day's rows differ in product or attribute, the value of the row with the largest amount is taken, ties to
 -- the smallest value; a row without a value only when no row of the day has one.
 --
--- Parameters: none
+-- A large table can be read in customer ranges, one query each (as customer_summary.sql): the hash tables then hold
+-- one range of customers at a time, and the ranges' rows concatenated are the whole result.
+--
+-- Parameters:
+--   $customer_from    NULL (no lower bound), or only customers with customer_id >= $customer_from
+--   $customer_before  NULL (no upper bound), or only customers with customer_id < $customer_before
 -- Tables: transactions(customer_id, order_date, amount, product, segment)
 --         -- product, segment all NULL when the upload has none; segment is the attribute column, renamed
 -- Output, one row per customer with an order, ordered by customer_id:
@@ -21,6 +26,8 @@ orders AS (
     SELECT customer_id, CAST(order_date AS DATE) AS order_day, amount, product, segment
     FROM transactions
     WHERE amount >= 0
+        AND ($customer_from IS NULL OR customer_id >= $customer_from)
+        AND ($customer_before IS NULL OR customer_id < $customer_before)
 ),
 first_days AS (
     SELECT customer_id, min(order_day) AS first_day
