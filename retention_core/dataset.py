@@ -488,7 +488,7 @@ def aggregate(
     small = engine
     if engine is None and uniques is not None:
         engine = DuckDBEngine(fresh_database=True)
-    pa.default_memory_pool().release_unused()  # the coding's scratch Arrow buffers: give them back, not pooled
+    _give_back_working_memory()  # the coding's scratch buffers (and what reading the upload left): given back
     step("activity")  # one pass over the orders for both the activity and the cohorts
     flows = queries.customer_period_flows(transactions, period, window, engine)
     activity = queries.period_activity(transactions, period, window, small, flows=flows)
@@ -535,6 +535,8 @@ def aggregate(
         totals = queries.transaction_totals(transactions, small)  # E, the anchor of the annual basis, first
         basis_end = None if pd.isna(totals["last_purchase_date"]) else pd.Timestamp(totals["last_purchase_date"])
         coded = _customer_summary(transactions, engine, None if uniques is None else len(uniques), basis_end)
+        if uniques is not None:
+            _give_back_working_memory()  # the query's and its Arrow result's, freed: before the replicates' peak
         summary = models.btyd_summary(coded, TIME_UNIT)
         if uniques is None:
             customer_tenures = intervals.customer_tenure_positions(coded["customer_id"], customer_tenures)

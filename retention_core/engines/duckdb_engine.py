@@ -200,8 +200,10 @@ class DuckDBEngine:
         if sources:
             connection = self._source_connection(sources)
         else:
-            connection = (_locked_database(block_pool=True, threads=self.threads, memory_limit=self.memory_limit)
-                          if self.fresh_database else _shared_database().cursor())
+            limits = {name: value for name, value in (("threads", self.threads), ("memory_limit", self.memory_limit))
+                      if value is not None}
+            connection = (_locked_database(block_pool=True, **limits) if self.fresh_database
+                          else _shared_database().cursor())
         try:
             for table_name, table in tables.items():
                 if isinstance(table, TableSource):

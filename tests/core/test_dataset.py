@@ -263,6 +263,22 @@ def test_the_first_orders_are_the_same_over_coded_ids_and_made_once(sample, quar
     assert switched.segment_inputs is coded.segment_inputs  # a period switch keeps them
 
 
+def test_the_first_orders_of_coded_ids_taken_in_customer_ranges_are_those_of_one_query(sample, quarterly,
+                                                                                       monkeypatch):
+    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(dataset_module, "CUSTOMERS_PER_QUERY", 700)  # the sample's 4,000 customers: six ranges
+    ranges = aggregate(sample, "quarter", 12, predictive=quarterly.predictive)
+    assert len(dataset_module._customer_ranges(len(ranges.customers))) == 6
+    pd.testing.assert_frame_equal(ranges.first_orders.astype({"first_product": "str"}),
+                                  quarterly.first_orders.astype({"first_product": "str"}))
+
+
+def test_customer_ranges_cover_every_code_once(monkeypatch):
+    monkeypatch.setattr(dataset_module, "CUSTOMERS_PER_QUERY", 3)
+    assert dataset_module._customer_ranges(3) == [(None, None)]
+    assert dataset_module._customer_ranges(7) == [(0, 3), (3, 6), (6, 9)]
+
+
 def test_customers_sheet_rows_in_are_kept_plus_rejected():
     from retention_core.ingest import map_columns, prepare_sheet
 

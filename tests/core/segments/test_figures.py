@@ -189,6 +189,35 @@ def test_labels_in_another_order_or_for_fewer_customers_are_matched_by_id(three_
         ("segment", 3), ("segment", 2), ("missing", 1)]
 
 
+def test_labels_for_text_ids_held_by_arrow_are_matched_by_id_in_arrow(three_years):
+    aggregates, _, _ = three_years
+    customers = aggregates.customers.assign(customer_id=aggregates.customers["customer_id"].astype("str"))
+    shuffled = channels(customers).iloc[[5, 3, 1, 4, 2, 0]]
+    assert isinstance(shuffled["customer_id"].array, pd.arrays.ArrowStringArray)
+    without_d = shuffled[shuffled["customer_id"] != "D"]
+    segment = segments.aligned_labels(customers["customer_id"], without_d)
+    assert [None if pd.isna(label) else label for label in segment] == ["web", "shop", "web", None, "web", "shop"]
+    bases = segments.segment_bases(customers, without_d, aggregates.basis, min_customers=1)
+    assert bases.customer_counts == (3, 2, 1)
+    twice = pd.concat([shuffled, shuffled.iloc[[2]]])
+    with pytest.raises(ValueError, match="a label table gives each customer one segment; 'B' has more than one row"):
+        segments.segment_bases(customers, twice, aggregates.basis)
+
+
+def test_a_label_table_shares_the_summary_s_ids(three_years):
+    aggregates, _, _ = three_years
+    customers = aggregates.customers.assign(customer_id=aggregates.customers["customer_id"].astype("str"))
+    for labels in (channels(customers), segments.by_rfm(customers), segments.by_acquisition_year(customers)):
+        assert labels["customer_id"].array.__arrow_array__() is customers["customer_id"].array.__arrow_array__()
+
+
+def test_the_customers_split_by_row_are_the_groups_in_the_table_s_order():
+    table = pd.DataFrame({"revenue": [1.0, 2.0, 3.0, 4.0, 5.0], "orders": [1, 2, 3, 4, 5]})
+    parts = list(segments.figures.row_parts(table, ["revenue"], pd.Series([2, 0, 2, 0, 0]).to_numpy(), 4))
+    assert [part["revenue"].tolist() for part in parts] == [[2.0, 4.0, 5.0], [], [1.0, 3.0], []]
+    assert [list(part.columns) for part in parts] == [["revenue"]] * 4
+
+
 def test_rfm_groups_scored_a_year_ago_are_measured_on_what_they_did_after(three_years):
     aggregates, _, _ = three_years
     labels = segments.by_rfm_a_year_ago(three_years_orders(), aggregates.basis.year_start)
