@@ -915,6 +915,64 @@ def test_a_pool_larger_than_duckdb_allows_is_left_out_and_the_database_still_wor
     assert len(queries.customer_summary(tiny, DuckDBEngine(fresh_database=True))) == tiny["customer_id"].nunique()
 
 
+def test_a_fresh_database_takes_the_engine_s_own_lower_limits(monkeypatch, tiny):
+    opened, real = [], duckdb_engine._locked_database
+
+    def counted(**kwargs):
+        opened.append(kwargs)
+        database = real(**kwargs)
+        settings = "SELECT current_setting('threads'), current_setting('memory_limit')"
+        opened.append(database.cursor().execute(settings).fetchone())
+        return database
+
+    monkeypatch.setattr(duckdb_engine, "_locked_database", counted)
+    engine = DuckDBEngine(fresh_database=True, threads=1, memory_limit="300MB")
+    summary = queries.customer_summary(tiny, engine)
+    assert opened == [{"block_pool": True, "threads": 1, "memory_limit": "300MB"}, (1, "286.1 MiB")]
+    pd.testing.assert_frame_equal(summary, queries.customer_summary(tiny))
+
+
+def test_a_query_beyond_the_engine_s_own_memory_limit_runs_again_under_the_environment_s(monkeypatch):
+    opened, real = [], duckdb_engine._locked_database
+
+    def counted(**kwargs):
+        opened.append(kwargs.get("memory_limit"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(duckdb_engine, "_locked_database", counted)
+    rows = 400_000
+    orders = pd.DataFrame({"customer_id": pd.array([f"C{number:07d}" for number in range(rows)], dtype="str"),
+                           "order_date": pd.Timestamp("2024-01-01"), "amount": 1.0})
+    engine = DuckDBEngine(fresh_database=True, threads=1, memory_limit="1MB")
+    with pytest.raises(duckdb.OutOfMemoryException):  # what the lower limit alone does
+        engine._fetch_once("customer_summary", [_SUMMARY_PARAMS], _summary_tables(orders),
+                           lambda connection, sql, values: connection.sql(sql, params=values).to_arrow_table())
+    opened.clear()
+    parts = engine.run_arrow_each("customer_summary", [_SUMMARY_PARAMS], _summary_tables(orders))
+    assert opened == ["1MB", None] and parts[0].num_rows == rows
+
+
+_SUMMARY_PARAMS = {"observation_end": None, "unit_days": 7.0, "product_codes": False, "order_ids": False,
+                   "basis_end": None, "year_start": None, "previous_start": None, "customer_from": None,
+                   "customer_before": None}
+
+
+def _summary_tables(orders: pd.DataFrame) -> dict[str, object]:
+    return {"transactions": queries.with_optional_columns(orders, "transactions"),
+            "order_lines": queries._order_lines(orders)}
+
+
+def test_a_result_in_parts_given_up_is_the_frame_of_the_parts_joined():
+    table = pa.table({"count": pa.array([1, None, 3], pa.int32()), "amount": [1.5, 2.0, 3.0],
+                      "known": pa.array([True, None, False]), "name": pa.array(["x", "y", None]),
+                      "day": pa.array([0, 1, 2], pa.date32()), "rows": pa.array([4, 5, 6], pa.int64())})
+    parts = [table.slice(0, 1), table.slice(1)]
+    frame = engines.frame_from_arrow_parts(parts)
+    assert parts == []  # given up
+    pd.testing.assert_frame_equal(frame, engines.frame_from_arrow(table))
+    assert list(frame.columns) == table.column_names and str(frame["count"].dtype) == "Int32"
+
+
 def test_run_arrow_each_gives_each_part_run_arrow_gives_on_one_fresh_database(monkeypatch, tiny):
     opened = []
     real = duckdb_engine._locked_database
