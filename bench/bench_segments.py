@@ -13,16 +13,18 @@ prints, in seconds:
 - aggregate: ``aggregate(dataset, "quarter", 12)`` with the customers sheet, everything the pages need, and the time
   of each step (``segments``: the cost sheets' segment columns);
 - peak RSS of the process after load + aggregate (target < 2 GB);
-- the first use of segments: :class:`~retention_core.dataset.SegmentInputs` made (the first orders, one pass over
-  the orders, and the customers sheet matched to the orders), and the peak RSS then;
+- the first use of segments: :class:`~retention_core.dataset.SegmentInputs` made (the first orders, range by range
+  over the orders, and the customers sheet matched to the orders), and the peak RSS then;
 - per dimension (:func:`segments.available_dimensions_of`): :func:`segments.dimension_bases` (once per data set and
   dimension: the labels and each segment's annual basis), :func:`segments.segment_figures` and the Segments page's
   view (:func:`retention_views.page_results.segment_view`: figures, uplift, names and notes, plus its table as
   shown, :func:`~retention_views.page_results.shown_table`): what a slider move on the page computes (target
   < 0.2 s server-side), median of ``--repeats``.
 
-A machine probe (``bench_scale.machine_probe``: one fixed DuckDB grouping) runs before and after; compare figures
-only between runs with similar probe times. Nothing here asserts a time.
+The peak RSS figures are the process's running peak; beside them, where Linux allows it, the peak of the step alone
+(the first use; every dimension's bases), read from ``VmHWM`` after resetting it (``/proc/self/clear_refs``), to
+show which step sets the running peak. A machine probe (``bench_scale.machine_probe``: one fixed DuckDB grouping)
+runs before and after; compare figures only between runs with similar probe times. Nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -48,6 +50,24 @@ def median_seconds(run, repeats: int) -> tuple[float, object]:
         result = run()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def reset_step_peak() -> bool:
+    """Start a step's own peak RSS: Linux's high-water mark set to the present RSS; False where that is refused.
+    (The process's running peak, ``ru_maxrss``, is not kept after a reset: take it before.)"""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def step_peak_mib() -> float:
+    """The peak RSS since :func:`reset_step_peak` (``VmHWM``), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def files(rows: int) -> tuple[Path, Path]:
@@ -98,10 +118,14 @@ def measure(rows: int, repeats: int) -> dict:
     aggs = timed_aggregate(dataset, result)
     result["customers"] = len(aggs.customers)
     result["match"] = aggs.customers_sheet.to_dict()
+    running = result["rss_after_aggregate_mib"]
+    own_peaks = reset_step_peak()
     began = time.perf_counter()
     aggs.segment_inputs.made()  # the first orders and the customers sheet: on the Segments page's first use
     result["segment_inputs_s"] = time.perf_counter() - began
-    result["rss_after_inputs_mib"] = peak_rss_mib()
+    result["rss_inputs_step_mib"] = step_peak_mib() if own_peaks else None
+    running = result["rss_after_inputs_mib"] = max(running, result["rss_inputs_step_mib"] or peak_rss_mib())
+    own_peaks = reset_step_peak()
     dimensions = {}
     for dimension in segments.available_dimensions_of(aggs):
         bases_s, bases = median_seconds(lambda: segments.dimension_bases(aggs, dimension), 1)
@@ -113,7 +137,8 @@ def measure(rows: int, repeats: int) -> dict:
         dimensions[dimension] = {"bases_s": bases_s, "figures_s": figures_s, "view_s": view_s,
                                  "segments": len(figures.table)}
     result["dimensions"] = dimensions
-    result["rss_after_segments_mib"] = peak_rss_mib()
+    result["rss_dimensions_step_mib"] = step_peak_mib() if own_peaks else None
+    result["rss_after_segments_mib"] = max(running, result["rss_dimensions_step_mib"] or peak_rss_mib())
     return result
 
 
@@ -129,9 +154,12 @@ def report(results: list[dict], probes: list[float]) -> None:
             print(f"    {step:<34}  {seconds:.2f} s")
         print(f"  peak RSS after load                   {result['rss_after_load_mib']:.0f} MiB")
         print(f"  peak RSS load+aggregate (< 2 GB)      {result['rss_after_aggregate_mib']:.0f} MiB")
+        inputs_step, dimensions_step = result.get("rss_inputs_step_mib"), result.get("rss_dimensions_step_mib")
         print(f"  first use of segments: first orders + customers sheet  {result['segment_inputs_s']:.1f} s, "
-              f"peak RSS then {result['rss_after_inputs_mib']:.0f} MiB")
-        print(f"  peak RSS incl. every dimension        {result['rss_after_segments_mib']:.0f} MiB")
+              f"peak RSS then {result['rss_after_inputs_mib']:.0f} MiB"
+              + ("" if inputs_step is None else f" (the step's own peak {inputs_step:.0f} MiB)"))
+        print(f"  peak RSS incl. every dimension        {result['rss_after_segments_mib']:.0f} MiB"
+              + ("" if dimensions_step is None else f" (the bases' own peak {dimensions_step:.0f} MiB)"))
         print("  per dimension: bases (once per dimension) / figures / page view (a slider move, target < 0.2 s)")
         for dimension, figures in result["dimensions"].items():
             print(f"    {dimension:<22} {figures['bases_s']:.2f} s / {figures['figures_s']:.4f} s / "
