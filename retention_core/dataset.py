@@ -114,7 +114,8 @@ class SegmentInputs:
                 self._first = _first_orders(self._transactions, transactions, uniques, self._codes or {}, engine)
                 self._transactions = None  # made: the orders are not needed any more
                 del transactions
-                _give_back_working_memory()  # the query's and the coding's: before the segments' bases are made
+                if uniques is not None:  # large data: the query's and the coding's memory, before the bases
+                    _give_back_working_memory()
             return self._first
 
     @property
@@ -151,7 +152,8 @@ class SegmentInputs:
                     else self._engine
                 self._attributes, self._match = segments.customer_attributes(self._sheet, self._ids, engine)
                 self._sheet = self._ids = None
-                _give_back_working_memory()
+                if large:
+                    _give_back_working_memory()
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (a cache that copies its values) with every part made: no lock, no orders, no engine."""
@@ -488,7 +490,10 @@ def aggregate(
     small = engine
     if engine is None and uniques is not None:
         engine = DuckDBEngine(fresh_database=True)
-    _give_back_working_memory()  # the coding's scratch buffers (and what reading the upload left): given back
+    if uniques is not None:  # large data: the coding's scratch buffers (and what reading the upload left)
+        _give_back_working_memory()
+    else:
+        pa.default_memory_pool().release_unused()  # the scratch Arrow buffers: give them back, not pooled
     step("activity")  # one pass over the orders for both the activity and the cohorts
     flows = queries.customer_period_flows(transactions, period, window, engine)
     activity = queries.period_activity(transactions, period, window, small, flows=flows)
