@@ -111,6 +111,8 @@ class SegmentInputs:
         with self._lock:
             if self._first is None and self._transactions is not None:
                 transactions, uniques = _customer_codes(self._transactions, known=self._codes)
+                if uniques is not None:  # large data: what the aggregation left pooled, before this step's peak
+                    _give_back_working_memory()
                 engine = self._engine if self._engine is not None or uniques is None else DuckDBEngine(
                     fresh_database=True)  # large data: its memory goes back to the system after the query
                 self._first = _first_orders(self._transactions, transactions, uniques, self._codes or {}, engine)
@@ -492,10 +494,7 @@ def aggregate(
     small = engine
     if engine is None and uniques is not None:
         engine = DuckDBEngine(fresh_database=True)
-    if uniques is not None:  # large data: the coding's scratch buffers (and what reading the upload left)
-        _give_back_working_memory()
-    else:
-        pa.default_memory_pool().release_unused()  # the scratch Arrow buffers: give them back, not pooled
+    pa.default_memory_pool().release_unused()  # the coding's scratch Arrow buffers: give them back, not pooled
     step("activity")  # one pass over the orders for both the activity and the cohorts
     flows = queries.customer_period_flows(transactions, period, window, engine)
     activity = queries.period_activity(transactions, period, window, small, flows=flows)
@@ -560,8 +559,6 @@ def aggregate(
     if predictive is None and fit_models:
         step("predictive")
         predictive = _fitted_models(transactions, uniques, small, summary, totals)
-    if uniques is not None:
-        _give_back_working_memory()  # large data: what the steps left pooled, before the pages' first work
     if progress is not None:
         progress("done", len(steps), len(steps))
     return Aggregates(
