@@ -190,7 +190,9 @@ class Bench:
         marks = step["marks"]
         ended = marks["idleShown"] or marks["wsFinished"]
         opened = page.evaluate("() => performance.timeOrigin") / 1000 - since_wall
+        painted = page.evaluate("() => window.__stepTimer.cardsPainted")
         return {"kpi_s": kpi, "idle_s": idle, "opened_s": opened,
+                "cards_painted_s": None if painted is None else opened + painted / 1000,
                 "connected_s": None if marks["sent"] is None else opened + marks["sent"] / 1000,
                 "run_ended_s": opened + ended / 1000, "runs": step["runs"], "batched": step["batched"]}
 
@@ -333,12 +335,15 @@ def report_first_views(result: dict) -> None:
     for number, one in enumerate(runs, 1):
         for label, view in ((f"run {number}: server up ({one['start_to_up_s']:.2f} s after start)",
                              one["first_view"]), ("       new visitor, warm server", one["warm_first_view"])):
-            print(f"{label} -> KPI cards / idle: {view['kpi_s']:.2f} / {view['idle_s']:.2f} s (connected "
-                  f"{_seconds(view['connected_s'])}, first run's end shown {view['run_ended_s']:.2f} s)")
+            print(f"{label} -> KPI cards painted {_seconds(view.get('cards_painted_s'))}, seen by Playwright "
+                  f"{view['kpi_s']:.2f} s, idle {view['idle_s']:.2f} s (connected {_seconds(view['connected_s'])}, "
+                  f"first run's end shown {view['run_ended_s']:.2f} s)")
     for label, name in ((f"first view, server up (goal {GOALS['first_view']})", "first_view"),
                         ("new visitor, warm server, address opened", "warm_first_view")):
         views = [one[name] for one in runs]
-        print(f"median of {len(runs)}, {label} -> KPI cards: "
+        painted = [view["cards_painted_s"] for view in views if view.get("cards_painted_s") is not None]
+        print(f"median of {len(runs)}, {label} -> KPI cards painted "
+              f"{_seconds(statistics.median(painted) if painted else None)}, seen by Playwright "
               f"{statistics.median(view['kpi_s'] for view in views):.2f} s (connected "
               f"{statistics.median(view['connected_s'] or float('nan') for view in views):.2f} s, first run's end "
               f"shown {statistics.median(view['run_ended_s'] for view in views):.2f} s)")
@@ -453,7 +458,8 @@ def report(result: dict) -> None:
     print(f"data: {data}; {result['settings']}")
     for label, view in (("first view, server up", result["first_view"]),
                         ("first view of a new visitor on the warm server, address opened", result["warm_first_view"])):
-        print(f"{label} -> KPI cards visible / page idle ({GOALS['first_view']}): {view['kpi_s']:.2f} / "
+        print(f"{label} ({GOALS['first_view']}) -> KPI cards painted {_seconds(view.get('cards_painted_s'))}, "
+              f"seen by Playwright {view['kpi_s']:.2f} s, page idle "
               f"{view['idle_s']:.2f} s (page's scripts loaded and connected {_seconds(view['connected_s'])}, "
               f"first run's end shown {view['run_ended_s']:.2f} s)")
     if "upload" in result:

@@ -197,4 +197,17 @@
       return super.send(data);
     }
   };
+
+  // The first view's paint of the KPI cards, from the page's own clock: the second animation frame after the first
+  // KPI card (`stMetric`) with a size is in the page. Playwright's own visibility check polls from the page's main
+  // thread, so when that thread is busy right after the cards were drawn (Plotly's 4.7 MB script is evaluated when
+  // the first chart arrives, about 0.8 s of one core), Playwright sees the cards only after it.
+  timer.cardsPainted = null;
+  const cards = new MutationObserver(() => {
+    const card = document.querySelector('[data-testid="stMetric"]');
+    if (!card || !card.getBoundingClientRect().height) return;
+    cards.disconnect();
+    requestAnimationFrame(() => requestAnimationFrame(() => { timer.cardsPainted = now(); }));
+  });
+  cards.observe(document, {subtree: true, childList: true});
 })();

@@ -207,7 +207,9 @@ def test_the_benchmark_times_a_slider_step_until_the_rerun_it_caused_has_ended(p
     from bench_browser import Bench
 
     bench = Bench(page.context.browser, server_url, 4 * TIMEOUT_MS, page=page)  # reloads the page with the timer
-    bench.first_view(bench.page, time.monotonic())
+    view = bench.first_view(bench.page, time.monotonic())
+    # the cards' paint, on the page's clock: after the page opened, before the page had settled
+    assert view["opened_s"] < view["cards_painted_s"] <= view["idle_s"], view
     bench.switch(bench.page_names(), "loyalty", 0)
     steps = bench.slider_steps("loyalty", 1)  # three sliders, one step away and one back each
 
