@@ -141,6 +141,7 @@ def prepared(result: LoadResult) -> pd.DataFrame:
 # --- one table from every dialect ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # prepares the sample in every dialect; the quick run keeps the detection of each below
 @pytest.mark.parametrize("filename", sorted(DIALECTS))
 def test_every_dialect_gives_the_same_prepared_transactions(filename):
     result = read_table(DIALECTS[filename], filename)
