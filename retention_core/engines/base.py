@@ -116,11 +116,7 @@ def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
     """
     table = _canonical_arrow(table)
     frame = table.to_pandas()
-    nullable = {
-        name: _NULLABLE[table.schema.field(name).type].__from_arrow__(table.column(name))
-        for name in table.column_names
-        if table.schema.field(name).type in _NULLABLE and table.column(name).null_count
-    }
+    nullable = _nullable_columns(table)
     return frame.assign(**nullable) if nullable else frame
 
 
@@ -132,11 +128,7 @@ def frame_from_arrow_parts(parts: list[pa.Table]) -> pd.DataFrame:
     blocks. Nothing else may hold the parts' columns."""
     table = _canonical_arrow(pa.concat_tables(parts))
     parts.clear()
-    nullable = {  # before the table goes: converted from Arrow, as frame_from_arrow does
-        name: _NULLABLE[table.schema.field(name).type].__from_arrow__(table.column(name))
-        for name in table.column_names
-        if table.schema.field(name).type in _NULLABLE and table.column(name).null_count
-    }
+    nullable = _nullable_columns(table)  # before the table goes
     positions = {name: table.column_names.index(name) for name in nullable}
     table = table.drop_columns(list(nullable)) if nullable else table
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
@@ -144,6 +136,16 @@ def frame_from_arrow_parts(parts: list[pa.Table]) -> pd.DataFrame:
     for name in sorted(nullable, key=positions.__getitem__):  # back in their places, in order
         frame.insert(positions[name], name, nullable[name])
     return frame
+
+
+def _nullable_columns(table: pa.Table) -> dict[str, object]:
+    """The columns of ``table`` with missing values whose type has a pandas nullable dtype (:data:`_NULLABLE`),
+    converted to it: ``to_pandas`` would make them floats or objects."""
+    return {
+        name: _NULLABLE[table.schema.field(name).type].__from_arrow__(table.column(name))
+        for name in table.column_names
+        if table.schema.field(name).type in _NULLABLE and table.column(name).null_count
+    }
 
 
 def _canonical_arrow(table: pa.Table) -> pa.Table:
