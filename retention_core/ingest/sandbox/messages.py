@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import os
 import resource
-import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -50,39 +50,31 @@ class Ahead:
 
     def __init__(self, connection) -> None:
         self._connection = connection
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retention_send_ahead")
+        self._sending: Future | None = None
 
     def send(self, tables: Sequence[pa.Table]) -> None:
         """Send ``tables`` (in the background: this returns at once)."""
         self.wait()
-        self._thread = threading.Thread(target=self._send, args=(list(tables),), name="retention_send_ahead",
-                                        daemon=True)
-        self._thread.start()
+        self._sending = self._sender.submit(self._send, list(tables))
 
     def wait(self) -> None:
         """Until the part under way is sent; raises what sending it raised (``OSError`` ``EFBIG`` past the cap)."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+        sending, self._sending = self._sending, None
+        if sending is not None:
+            sending.result()
 
     def _send(self, tables: list[pa.Table]) -> None:
+        descriptor = sealed_memory.new_file()
         try:
-            descriptor = sealed_memory.new_file()
-            try:
-                sizes = sealed_memory.write_tables(descriptor, tables)
-                soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-                if soft != resource.RLIM_INFINITY:
-                    resource.setrlimit(resource.RLIMIT_FSIZE, (max(soft - sum(sizes), 0), hard))
-                sealed_memory.send_descriptor(self._connection, descriptor, b"A")
-            finally:
-                os.close(descriptor)
-            send_frame(self._connection, json.dumps(sizes).encode())
-        except BaseException as error:  # noqa: BLE001 - raised again by wait(), in the job's thread
-            self._error = error
+            sizes = sealed_memory.write_tables(descriptor, tables)
+            soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+            if soft != resource.RLIM_INFINITY:
+                resource.setrlimit(resource.RLIMIT_FSIZE, (max(soft - sum(sizes), 0), hard))
+            sealed_memory.send_descriptor(self._connection, descriptor, b"A")
+        finally:
+            os.close(descriptor)
+        send_frame(self._connection, json.dumps(sizes).encode())
 
 
 def read_answer(connection, limits: Limits) -> Answer | WorkerFailed:
@@ -92,62 +84,45 @@ def read_answer(connection, limits: Limits) -> Answer | WorkerFailed:
     before anything is mapped for it, all parts together within the child's memory cap; nothing is returned before
     every table has passed its check."""
     answer_file = sealed_memory.receive_descriptor(connection)
-    ahead: list[_Checking] = []
     try:
-        room, count = limits.memory_bytes, 0
-        while True:
-            tag, descriptor = sealed_memory.receive_tagged(connection)
-            if tag == b"H" and descriptor is None:
-                break
-            try:
-                if tag != b"A" or descriptor is None or len(ahead) == MAX_AHEAD_PARTS:
-                    raise ValueError(f"an unexpected message from the child ({tag!r})")
-                sizes = json.loads(receive_frame(connection, MAX_HEADER_BYTES))
-                if not isinstance(sizes, list) or count + len(sizes) > MAX_TABLES:
-                    raise ValueError("the sizes of the child's tables sent ahead are malformed")
-                tables = sealed_memory.map_tables(descriptor, sizes, room)
-            finally:
-                if descriptor is not None:
-                    os.close(descriptor)
-            room, count = room - sum(sizes), count + len(sizes)
-            ahead.append(_Checking(tables))
-        header = json.loads(receive_frame(connection, MAX_HEADER_BYTES))
-        if not isinstance(header, dict):
-            raise ValueError("the child's header is not an object")
-        if "failed" in header:
-            reason = header["failed"] if header["failed"] in ("memory", "time", "crash") else "crash"
-            return WorkerFailed(reason, str(header.get("detail", ""))[:500])
-        sizes = header.get("sizes")
-        if not isinstance(sizes, list) or count + len(sizes) > MAX_TABLES or not isinstance(header.get("answer"),
-                                                                                           dict):
-            raise ValueError("the child's header is malformed")
-        tables = sealed_memory.read_tables(answer_file, sizes, room)
-        before = [table for checking in ahead for table in checking.result()]
+        with ThreadPoolExecutor(max_workers=MAX_AHEAD_PARTS, thread_name_prefix="retention_check_ahead") as checks:
+            ahead: list[Future] = []
+            room, count = limits.memory_bytes, 0
+            while True:
+                tag, descriptor = sealed_memory.receive_tagged(connection)
+                if tag == b"H" and descriptor is None:
+                    break
+                try:
+                    if tag != b"A" or descriptor is None or len(ahead) == MAX_AHEAD_PARTS:
+                        raise ValueError(f"an unexpected message from the child ({tag!r})")
+                    sizes = json.loads(receive_frame(connection, MAX_HEADER_BYTES))
+                    if not isinstance(sizes, list) or count + len(sizes) > MAX_TABLES:
+                        raise ValueError("the sizes of the child's tables sent ahead are malformed")
+                    tables = sealed_memory.map_tables(descriptor, sizes, room)
+                finally:
+                    if descriptor is not None:
+                        os.close(descriptor)
+                room, count = room - sum(sizes), count + len(sizes)
+                ahead.append(checks.submit(_checked, tables))
+            header = json.loads(receive_frame(connection, MAX_HEADER_BYTES))
+            if not isinstance(header, dict):
+                raise ValueError("the child's header is not an object")
+            if "failed" in header:
+                reason = header["failed"] if header["failed"] in ("memory", "time", "crash") else "crash"
+                return WorkerFailed(reason, str(header.get("detail", ""))[:500])
+            sizes = header.get("sizes")
+            if not isinstance(sizes, list) or count + len(sizes) > MAX_TABLES or not isinstance(header.get("answer"),
+                                                                                               dict):
+                raise ValueError("the child's header is malformed")
+            tables = sealed_memory.read_tables(answer_file, sizes, room)
+            before = [table for part in ahead for table in part.result()]
     finally:
         os.close(answer_file)
-        for checking in ahead:
-            checking.thread.join()
     return Answer(header["answer"], tuple(before + tables))
 
 
-class _Checking:
-    """Tables sent ahead by the child, checked in full (``sealed_memory.validate``) on a thread of their own."""
-
-    def __init__(self, tables: list[pa.Table]) -> None:
-        self.tables = tables
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._check, name="retention_check_ahead", daemon=True)
-        self.thread.start()
-
-    def _check(self) -> None:
-        try:
-            sealed_memory.validate(self.tables)
-        except BaseException as error:  # noqa: BLE001 - raised again by result(), in the thread that waits
-            self.error = error
-
-    def result(self) -> list[pa.Table]:
-        """The tables, once their check has passed; what the check raised otherwise."""
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.tables
+def _checked(tables: list[pa.Table]) -> list[pa.Table]:
+    """``tables`` sent ahead by the child, once checked in full (``sealed_memory.validate``, on a thread of the
+    parent's while the child works on); what the check raises otherwise."""
+    sealed_memory.validate(tables)
+    return tables
