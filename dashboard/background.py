@@ -103,26 +103,42 @@ def has(key: Hashable) -> bool:
     return key in _jobs()
 
 
-def start(key: Hashable, build: Build) -> None:
-    """Start ``build`` for this session in a background thread under ``key``, unless a job ``key`` is there."""
+def start(key: Hashable, build: Build, then: Callable[[], object] | None = None) -> None:
+    """Start ``build`` for this session in a background thread under ``key``, unless a job ``key`` is there.
+
+    ``then``: more work for the same thread once the result is there (a page waiting for it gets it at once), in
+    the same slot and at the same priority, whose result is kept elsewhere — a shared object's parts made on first
+    use, whose own lock makes a page that asks meanwhile wait for them instead of making them twice. It does not run
+    for a job cancelled or failed by then; its failure is logged (the page that needs those parts makes them)."""
     jobs = _jobs()
     if key in jobs:
         return
     job = jobs[key] = Job()
     queue, owner = work_queue.server_queue(), work_queue.session_owner(background=True)
-    threading.Thread(target=_run, args=(job, build, queue, owner), name="retention_background", daemon=True).start()
+    threading.Thread(target=_run, args=(job, build, queue, owner, then), name="retention_background",
+                     daemon=True).start()
 
 
-def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str) -> None:
+def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str,
+         then: Callable[[], object] | None = None) -> None:
     job.future.set_running_or_notify_cancel()
     try:
         lower_priority()
         with queue.turn(owner, job.check):
-            result = build(job.report, job.publish)
+            job.future.set_result(build(job.report, job.publish))
+            if then is not None and not job.cancelled.is_set():
+                _follow_up(then)
     except BaseException as error:  # handed to the page that takes the result
-        job.future.set_exception(error)
-    else:
-        job.future.set_result(result)
+        if not job.future.done():
+            job.future.set_exception(error)
+
+
+def _follow_up(then: Callable[[], object]) -> None:
+    """A job's ``then`` (:func:`start`): its failure is logged, not raised (the page makes those parts itself)."""
+    try:
+        then()
+    except Exception:
+        _LOG.warning("A background job's follow-up work failed; the page makes it itself", exc_info=True)
 
 
 def result(key: Hashable, label: str, enough: Callable[[object], bool] | None = None) -> object | None:

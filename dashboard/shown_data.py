@@ -215,11 +215,18 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     once per data set: first the months of the scenario's horizon and the forecast summary at its discount rate
     (published as soon as they are made: the CLV page's first view, and any discount rate at that horizon), then the
     other months (the longer horizons, the Segments page's customer list). The pages take them over with
-    :func:`_forecasts_made_ahead`."""
-    fitted = aggs.predictive
+    :func:`_forecasts_made_ahead`. Then, in the same thread, the segments' first use
+    (:meth:`~retention_core.dataset.SegmentInputs.made`: each customer's first order, the customers sheet matched;
+    seconds at 10 M rows), which the Segments page would otherwise wait for on its first visit; without usable fits
+    that alone."""
+    fitted, inputs = aggs.predictive, aggs.segment_inputs
+    segments_first_use = None if inputs is None else inputs.made
     job = (keys.FORECAST_BASES, data_key)
-    if (fitted is None or fitted.reason is not None or background.has(job)
-            or data_key in session_cache.entries(keys.FORECAST_BASES)):
+    if background.has(job) or data_key in session_cache.entries(keys.FORECAST_BASES):
+        return
+    if fitted is None or fitted.reason is not None:
+        if segments_first_use is not None:
+            background.start((keys.SEGMENT_INPUTS_AHEAD, data_key), lambda progress, publish: segments_first_use())
         return
     values = whatif.resolve(aggs, whatif.what_if_values(st.session_state.get(keys.SCENARIO, {}))).values
     scenario = None
@@ -237,7 +244,7 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
             fitted, progress=lambda done, _: progress(first.months + done, every), extending=first)
         return whole, scenario, summary
 
-    background.start(job, build)
+    background.start(job, build, then=segments_first_use)
 
 
 def _forecasts_made_ahead(months: int | None = None) -> models.ForecastBasis | None:

@@ -10,6 +10,7 @@ summary: how many tests cannot run and where to put the file.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,17 @@ CDNOW_MISSING = (f"CDNOW sample not found at {CDNOW}: put CDNOW_sample.txt (Fade
 # runs): a failure found once is found again, and the suite cannot turn red on an example nobody can reproduce.
 settings.register_profile("reproducible", derandomize=True, database=None)
 settings.load_profile("reproducible")
+
+
+@pytest.fixture(autouse=True)
+def _background_jobs_end_with_their_test():
+    """After each test, wait for the sessions' background jobs it started (dashboard/background.py: an upload's
+    forecast and the segments' first use) to end: a daemon thread still inside DuckDB when the interpreter exits
+    aborts the process (exit code 134), and a job left running would compete with the next tests."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name == "retention_background":
+            thread.join(120)
 
 
 def _cdnow_tests(items: list[pytest.Item]) -> list[pytest.Item]:

@@ -65,6 +65,63 @@ def test_an_uploads_forecast_is_made_in_the_background_after_its_aggregation_and
     assert [metric.value for metric in app.metric if metric.label.startswith("CLV (BG/NBD")]
 
 
+@pytest.mark.slow
+def test_an_uploads_segments_first_use_is_made_by_the_same_background_thread_after_its_forecast(monkeypatch):
+    """The Segments page's first visit finds each customer's first order made (seconds at 10 M rows)."""
+    from retention_core import dataset as dataset_module
+
+    order, make_first_orders = [], dataset_module._first_orders
+
+    def counted_first_orders(*args, **kwargs):
+        order.append(("first orders", threading.current_thread().name))
+        return make_first_orders(*args, **kwargs)
+
+    monkeypatch.setattr(dataset_module, "_first_orders", counted_first_orders)
+    app = sample_as_upload()
+    [job] = app.session_state[keys.BACKGROUND_JOBS].values()
+    until(lambda: not any(thread.name == "retention_background" for thread in threading.enumerate()))
+    assert job.future.done() and order == [("first orders", "retention_background")]
+    [aggs] = app.session_state[keys.AGGREGATES].values()
+    assert aggs.segment_inputs._first is not None  # made and kept on the aggregates' own object
+
+    app.switch_page("app_pages/segments.py").run()
+    assert not app.exception, app.exception
+    assert order == [("first orders", "retention_background")]  # found, not made again
+
+
+def test_a_jobs_follow_up_runs_in_its_thread_after_the_result_and_not_once_it_is_cancelled():
+    queue, steps = work_queue.WorkQueue(1), []
+
+    def work(progress, publish):
+        steps.append(("work", threading.current_thread().name))
+        return "made"
+
+    def then():
+        steps.append(("then", threading.current_thread().name, job.future.result()))
+
+    job = background.Job()
+    runner = threading.Thread(target=background._run, args=(job, work, queue, "s/background", then), name="bg")
+    runner.start()
+    runner.join(10)
+    assert steps == [("work", "bg"), ("then", "bg", "made")] and queue.waiting == 0
+
+    cancelled, ran = background.Job(), []
+    cancelled.cancelled.set()  # cancelled while it works: its progress report is not called here, so it ends
+    background._run(cancelled, lambda progress, publish: "made", queue, "s/background", lambda: ran.append(1))
+    assert ran == [] and cancelled.future.result() == "made"
+
+
+def test_a_failing_follow_up_is_logged_and_the_result_stays(caplog):
+    job = background.Job()
+
+    def then():
+        raise RuntimeError("kaputt")
+
+    background._run(job, lambda progress, publish: "made", work_queue.WorkQueue(1), "s/background", then)
+    assert job.future.result() == "made"
+    assert "follow-up work failed" in caplog.text
+
+
 def in_a_session(script) -> AppTest:
     """``script`` run as a Streamlit app (AppTest.from_function), with the repository importable."""
     app = AppTest.from_function(script, default_timeout=30)
