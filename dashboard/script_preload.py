@@ -3,10 +3,9 @@
 Streamlit's frontend loads the script of most elements (a KPI card's ``Metric``, a ``Slider``, a ``Selectbox`` …)
 only when the first such element arrives, and the browser fetches at most six files from one server at a time. On
 the first view the sidebar's widgets, the KPI cards and the Overview's first chart arrived together, and their
-scripts with their dependencies — some 45 files — queued behind one another: the cards' own script came 0.3–0.4 s
-after the cards, and then raced Plotly's chart script (4.7 MB, evaluated in a 0.7–0.9 s task of the page's main
-thread, on the 2-core machine of ``docs/performance.md``): when Plotly's was ready first, the cards were painted
-only after it, up to a second later.
+scripts with their dependencies — some 45 files — queued behind one another: the cards' own script came after the
+cards, and then raced Plotly's chart script, whose evaluation is a long task of the page's main thread; when
+Plotly's was ready first, the cards were painted only after it (measured in ``docs/performance.md``).
 
 :class:`ScriptPreload`, a middleware of the server started by ``serve.py``, adds a ``modulepreload`` link for each of
 :data:`FIRST_VIEW_ELEMENTS`' scripts to the page's head, so the browser fetches and compiles them while it loads

@@ -216,9 +216,9 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     (published as soon as they are made: the CLV page's first view, and any discount rate at that horizon), then the
     other months (the longer horizons, the Segments page's customer list). The pages take them over with
     :func:`_forecasts_made_ahead`. Then, in the same thread, the segments' first use
-    (:meth:`~retention_core.dataset.SegmentInputs.made`: each customer's first order, the customers sheet matched;
-    seconds at 10 M rows), which the Segments page would otherwise wait for on its first visit; without usable fits
-    that alone."""
+    (:meth:`~retention_core.dataset.SegmentInputs.made`: each customer's first order, the customers sheet matched:
+    a pass over the orders), which the Segments page would otherwise wait for on its first visit; without usable
+    fits that alone."""
     fitted, inputs = aggs.predictive, aggs.segment_inputs
     segments_first_use = None if inputs is None else inputs.made
     job = (keys.FORECAST_BASES, data_key)
