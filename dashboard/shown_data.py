@@ -73,6 +73,13 @@ def _sample_aggregates_with_fits(period: str, activity_months: int) -> Aggregate
     return replace(_sample_aggregates(period, activity_months), predictive=_sample_fits())
 
 
+@st.cache_resource(max_entries=1, ttl=24 * 3600, show_spinner=False)
+def _sample_forecast_basis() -> models.ForecastBasis:
+    """The forecast basis of the sample's fits (:func:`forecast_basis`), once for every session: the CLV page and
+    the Segments page's predictive column read it."""
+    return models.forecast_basis(_sample_fits())
+
+
 @st.cache_data(max_entries=len(PERIODS) * len(ACTIVITY_MONTHS), ttl=24 * 3600, show_spinner=False)
 def _sample_facts(period: str, activity_months: int) -> whatif.DataFacts:
     return whatif.data_facts(_sample_aggregates(period, activity_months))
@@ -98,15 +105,34 @@ def warm_sample_first_view() -> None:
 
 def warm_sample_rest() -> None:
     """Compute what the other pages need of the sample (after :func:`warm_sample_first_view`): the BG/NBD and
-    Gamma-Gamma fits (the CLV page, Segments), the first orders and customers sheet's attributes (Segments), then the
-    other periods' aggregates and facts (a switch of the sidebar's period then finds them)."""
+    Gamma-Gamma fits and their forecast basis (the CLV page, Segments), the first orders and customers sheet's
+    attributes (Segments), then the other periods' aggregates and facts (a switch of the sidebar's period then finds
+    them)."""
     activity_months = SAMPLE_DEFAULT[keys.ACTIVITY]
     default = _sample_aggregates_with_fits(SAMPLE_DEFAULT[keys.PERIOD], activity_months)
     if default.segment_inputs is not None:
         default.segment_inputs.made()
+    _sample_forecast_basis()
     for period in PERIODS:
         _sample_facts(period, activity_months)
         _sample_aggregates_with_fits(period, activity_months)
+
+
+def sample_dataset() -> Dataset:
+    """The embedded sample's sheets (read once per server), for work on the sample outside a session."""
+    return _sample_dataset()
+
+
+def sample_aggregates() -> Aggregates:
+    """The sample's aggregates of the sidebar's default period and window, without the fits: for the sample's
+    period-free parts made once for every session (every period's aggregates share its customers and annual
+    basis), also outside a session."""
+    return _sample_aggregates(SAMPLE_DEFAULT[keys.PERIOD], SAMPLE_DEFAULT[keys.ACTIVITY])
+
+
+def shows_sample() -> bool:
+    """Whether the data shown is the embedded sample (no upload shown, the app not started on other data)."""
+    return _shown_upload() is None and started_on.configured() is None
 
 
 def _shown_upload() -> Dataset | None:
@@ -280,13 +306,14 @@ def predictive_forecast(aggs: Aggregates, gross_margin: float, annual_discount_r
 def forecast_basis(aggs: Aggregates) -> models.ForecastBasis:
     """The :class:`models.ForecastBasis` of the shown data's usable fits (``aggs.predictive``), made once per data
     set and kept in this session: made in the background after an upload's aggregation (:func:`_forecast_ahead`),
+    the sample's once for every session (:func:`_sample_forecast_basis`, usually by the server's start-up work),
     else here under a spinner, in the server's work queue."""
     _forecasts_made_ahead()
 
     def basis() -> models.ForecastBasis:
         lang = settings().lang
         with st.spinner(t("status_forecasting", lang)), in_turn(lang):
-            return models.forecast_basis(aggs.predictive)
+            return _sample_forecast_basis() if shows_sample() else models.forecast_basis(aggs.predictive)
 
     return session_cache.kept(keys.FORECAST_BASES, _shown_key(), basis)
 
