@@ -17,10 +17,12 @@ it off; the whole business's is the CLV page's card (:func:`shown_data.predictiv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import keys, run_counts, session_cache, shown_data, url_sync
+from dashboard import keys, run_counts, session_cache, shown_data, url_sync, warm_up
 from dashboard.sidebar import Settings
 from retention_core import models, segments
 from retention_core.dataset import Aggregates, Dataset
@@ -71,27 +73,38 @@ def dimension_changed(offered: tuple[str, ...]) -> None:
 
 def bases(aggs: Aggregates, dimension: str) -> segments.SegmentBases:
     """The segment bases of ``dimension`` for the shown data, made once per data set and dimension and kept in
-    this session (counted as ``segments_bases``: a slider must not make them again)."""
+    this session (counted as ``segments_bases``: a slider must not make them again); the sample's are every
+    session's (:func:`_sample_parts`)."""
     def build() -> segments.SegmentBases:
         run_counts.count_run("segments_bases")
-        if dimension == NPS_GROUP:
-            return segments.segment_bases(aggs.customers, labels(aggs, dimension), aggs.basis)
-        return segments.dimension_bases(aggs, dimension)  # the cost sheets' segment columns where they fit
+        if shown_data.shows_sample():
+            return _sample_parts(dimension).bases
+        return _bases(aggs, dimension, labels(aggs, dimension) if dimension == NPS_GROUP else None)
 
     return session_cache.kept(keys.SEGMENT_BASES, (shown_data.content_key(), dimension), build)
+
+
+def _bases(aggs: Aggregates, dimension: str, nps_labels: pd.DataFrame | None) -> segments.SegmentBases:
+    if dimension == NPS_GROUP:
+        return segments.segment_bases(aggs.customers, nps_labels, aggs.basis)
+    return segments.dimension_bases(aggs, dimension)  # the cost sheets' segment columns where they fit
 
 
 def labels(aggs: Aggregates, dimension: str):
     """The label table of ``dimension`` (:mod:`retention_core.segments`), made once per data set and dimension and
     kept in this session for the dimension shown last (the predictive means and the customer list read it; the
-    page needs it on every run)."""
-    return session_cache.kept(keys.SEGMENT_LABELS, (shown_data.content_key(), dimension),
-                              lambda: _labels(aggs, dimension))
+    page needs it on every run); the sample's are every session's (:func:`_sample_parts`)."""
+    def build():
+        if shown_data.shows_sample():
+            return _sample_parts(dimension).labels
+        return _labels(aggs, dimension, shown_data.shown_dataset())
+
+    return session_cache.kept(keys.SEGMENT_LABELS, (shown_data.content_key(), dimension), build)
 
 
-def _labels(aggs: Aggregates, dimension: str):
+def _labels(aggs: Aggregates, dimension: str, dataset: Dataset):
     if dimension == NPS_GROUP:
-        return segments.by_nps_group(shown_data.shown_dataset().nps, as_of=aggs.basis.as_of)
+        return segments.by_nps_group(dataset.nps, as_of=aggs.basis.as_of)
     if dimension in segments.SUMMARY_DIMENSIONS:
         return segments.assign(dimension, aggs.customers)
     if segments.customer_attribute_of(dimension) is not None:
@@ -126,10 +139,45 @@ def replicates(aggs: Aggregates, dimension: str) -> segments.SegmentReplicates:
     move reads the intervals off them by closed forms (:func:`segments.segment_intervals`)."""
     def build() -> segments.SegmentReplicates:
         run_counts.count_run("segments_replicates")
+        if shown_data.shows_sample():
+            return _sample_parts(dimension).replicates
         return segments.segment_replicates(aggs.customers, labels(aggs, dimension), bases(aggs, dimension),
                                            whole=aggs.basis_replicates)
 
     return session_cache.kept(keys.SEGMENT_REPLICATES, (shown_data.content_key(), dimension), build)
+
+
+@dataclass(frozen=True)
+class SampleParts:
+    """What :func:`labels`, :func:`bases` and :func:`replicates` give for one dimension of the embedded sample."""
+
+    labels: pd.DataFrame
+    bases: segments.SegmentBases
+    replicates: segments.SegmentReplicates
+
+
+@st.cache_resource(max_entries=16, ttl=24 * 3600, show_spinner=False)
+def _sample_parts(dimension: str) -> SampleParts:
+    """The sample's label table, segment bases and replicates of ``dimension``, made once for every session (the
+    sample is the same for everybody; a few small tables and 4,000 labels) from the period-free parts of its
+    aggregates (:func:`shown_data.sample_aggregates`: every period's share them). The default dimension's and the
+    NPS groups' are made by the server's start-up work (:func:`warm_sample`), so a first visit finds them."""
+    aggs = shown_data.sample_aggregates()
+    labelled = _labels(aggs, dimension, shown_data.sample_dataset())
+    made = _bases(aggs, dimension, labelled)
+    return SampleParts(labels=labelled, bases=made, replicates=segments.segment_replicates(
+        aggs.customers, labelled, made, whole=aggs.basis_replicates))
+
+
+def warm_sample() -> None:
+    """Make what a first visit of the Segments page reads of the sample, for every session: the default
+    dimension's and the NPS groups' :class:`SampleParts` (the page's table and intervals, its NPS table). For the
+    server's start-up work (:mod:`dashboard.warm_up`), outside any session, after
+    :func:`shown_data.warm_sample_rest` (the sample's first orders and attributes)."""
+    offered = segments.available_dimensions_of(shown_data.sample_aggregates())
+    _sample_parts(page_results.default_dimension(offered))
+    if survey_has_ids(shown_data.sample_dataset()):
+        _sample_parts(NPS_GROUP)
 
 
 PREDICTIVE, INTERVALS = "predictive", "intervals"
@@ -140,12 +188,17 @@ def waiting(aggs: Aggregates, dimension: str) -> frozenset[str]:
     predictive mean CLV column (``PREDICTIVE``: a model to forecast with, but no forecast basis yet; seconds) and
     the segments' own intervals (``INTERVALS``: no replicates of the dimension yet). The page shows its table and
     charts first without them (the column "computing …", :func:`table` with ``pending``) and completes them at
-    the end of the same run."""
+    the end of the same run; sent twice, they cost the browser more than what they waited for on the sample, so
+    there its intervals never wait (a tenth of a second, and the server's start-up work made the default
+    dimension's and the NPS groups' for every session: :func:`warm_sample`), and its predictive column does not
+    once that work has made the forecast basis (:func:`dashboard.warm_up.sample_rest_made`)."""
     fitted = aggs.predictive
+    sample = shown_data.shows_sample()
     waits = set()
-    if fitted is not None and fitted.reason is None and not shown_data.forecast_basis_kept():
+    if (fitted is not None and fitted.reason is None and not shown_data.forecast_basis_kept()
+            and not (sample and warm_up.sample_rest_made())):
         waits.add(PREDICTIVE)
-    if (shown_data.content_key(), dimension) not in session_cache.entries(keys.SEGMENT_REPLICATES):
+    if not sample and (shown_data.content_key(), dimension) not in session_cache.entries(keys.SEGMENT_REPLICATES):
         waits.add(INTERVALS)
     return frozenset(waits)
 

@@ -12,7 +12,8 @@ The work comes in two parts. First what the first view needs — the imports of 
 sample's aggregates of the default period without the models' fits, all the Overview shows — then, once a page has
 been shown (:func:`page_shown`, called at the end of every run) and the browser has had
 :data:`DRAWING_SECONDS` to draw it, or after :data:`FIRST_VISIT_WAIT_SECONDS`, the rest: the BG/NBD and
-Gamma-Gamma fits, the segments' first orders and the other periods. On two cores the rest would otherwise compete
+Gamma-Gamma fits and their forecast basis, the segments' first orders, the other periods, and what a first visit
+of the Segments page reads (:func:`dashboard.segments.warm_sample`). On two cores the rest would otherwise compete
 with the first visitor's run, with the browser loading the frontend and then with it drawing the first page. A
 session that needs a part of the rest before then computes it itself (the caches compute each entry once).
 
@@ -46,10 +47,22 @@ then computes it itself."""
 #: nothing of a session: only that some page has been shown since the server started.
 _PAGE_SHOWN = threading.Event()
 
+#: Set when the rest of the start-up work has made the sample's parts (:func:`sample_rest_made`); process-wide
+#: like :data:`_PAGE_SHOWN`, and it holds nothing of a session.
+_SAMPLE_REST_MADE = threading.Event()
+
 
 def page_shown() -> None:
     """Say that a run of the app has ended (``app.py`` calls it last): the rest of the warm-up may begin."""
     _PAGE_SHOWN.set()
+
+
+def sample_rest_made() -> bool:
+    """Whether this server's start-up work has made the rest of the sample (:func:`warm_up`): the fits and their
+    forecast basis, and the Segments page's default dimension and NPS groups, in the server's caches for every
+    session, so a page need not show its figures before them. False under ``streamlit run app.py`` (no start-up
+    work) and while the work goes on."""
+    return _SAMPLE_REST_MADE.is_set()
 
 
 def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS,
@@ -59,7 +72,8 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS,
     better now than during the first visitor's run), do the first run's other once-per-process work and compute
     what the sample's first view needs (:func:`dashboard.shown_data.warm_sample_first_view`); then, when a page has
     been shown and ``drawing_seconds`` have passed, or after ``first_visit_wait_seconds``, the rest
-    (:func:`dashboard.shown_data.warm_sample_rest`), and freeze again. A failure is logged and left to the sessions,
+    (:func:`dashboard.shown_data.warm_sample_rest`, :func:`dashboard.segments.warm_sample`; then
+    :func:`sample_rest_made`), and freeze again. A failure is logged and left to the sessions,
     which compute what they need and show their own message."""
     try:
         from dashboard import runtime  # the core: pandas, DuckDB, the models
@@ -89,6 +103,8 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS,
             if _PAGE_SHOWN.wait(first_visit_wait_seconds):
                 time.sleep(drawing_seconds)
             shown_data.warm_sample_rest()
+            segments.warm_sample()
+            _SAMPLE_REST_MADE.set()
         runtime.freeze_long_lived_objects()
     except Exception:  # never take the server down; the sessions compute and report
         _LOG.exception("The start-up warm-up failed; the sessions compute the sample themselves")

@@ -5,6 +5,7 @@ which goes into the link too."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from unittest import mock
 
 import pandas as pd
@@ -12,9 +13,11 @@ import pytest
 from apptest_support import APP, block_runs, german_number, metric_value, open_page, run_fragment
 from streamlit.testing.v1 import AppTest
 
-from dashboard import keys
+from dashboard import keys, shown_data, warm_up
+from dashboard import segments as segment_data
 from retention_core import models
 from retention_core.dataset import Dataset
+import sample_data
 
 CLV = "CLV Margen-Multipl. (EUR)"
 PREDICTIVE = "Ø CLV Vorhersage (EUR)"
@@ -226,18 +229,72 @@ def test_each_segment_shows_its_own_interval_made_once_per_dimension():
     assert block_runs(app)["segments_replicates"] == 2  # the channels and the NPS groups, once each
 
 
+def sample_as_upload(app: AppTest) -> AppTest:
+    """``app`` showing the sample's sheets as this session's upload: the same figures, made by the session."""
+    app.session_state[keys.DATASET] = replace(sample_data.load_sample(), key="sample-as-upload", name="upload")
+    app.session_state[keys.SOURCE] = "upload"
+    return app
+
+
 def test_the_first_view_shows_the_table_and_charts_before_the_forecast_and_says_it_is_computing():
-    app = AppTest.from_file(APP, default_timeout=120)
+    app = sample_as_upload(AppTest.from_file(APP, default_timeout=120))
     app.session_state["app_lang"] = "de"
-    app.run()
-    # the forecast basis fails here: whatever the page showed before asking for it is what a visitor sees meanwhile
+    # the forecast basis fails here (made ahead after the aggregation, then by the page): whatever the page showed
+    # before asking for it is what a visitor sees meanwhile
     with mock.patch.object(models, "forecast_basis", side_effect=RuntimeError("still forecasting")):
+        app.run()
         app.switch_page("app_pages/segments.py").run()
     assert app.exception  # the forecast, asked for last, failed (its message is redacted)
     table = segment_table(app)
     assert table[PREDICTIVE].eq("wird berechnet …").all() and table[CLV].str.fullmatch(r"[\d.]+").all()
     assert any(caption.value == "Die 80-%-Intervalle der Segmente werden berechnet …" for caption in app.caption)
     assert len(app.get("plotly_chart")) == 2 and len(app.dataframe) == 2  # the charts and the NPS groups' table
+
+
+def test_on_the_sample_the_intervals_do_not_wait_and_the_predictive_column_waits_for_its_forecast():
+    shown_data._sample_forecast_basis.clear()  # not made by the server's start-up work (nor by an earlier test)
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["app_lang"] = "de"
+    app.run()
+    with mock.patch.object(models, "forecast_basis", side_effect=RuntimeError("still forecasting")):
+        app.switch_page("app_pages/segments.py").run()
+    assert app.exception
+    table = segment_table(app)
+    assert table[PREDICTIVE].eq("wird berechnet …").all()
+    assert table[CLV].str.contains(r" \(").all()  # each row's interval at once: a tenth of a second on the sample
+    assert not any("werden berechnet" in caption.value for caption in app.caption)
+
+
+@pytest.fixture
+def sample_rest_made():
+    """The server's start-up work done (the rest of the sample made for every session, then the signal), as
+    ``serve.py`` does it; the signal unset again after the test."""
+    shown_data.warm_sample_rest()
+    segment_data.warm_sample()
+    warm_up._SAMPLE_REST_MADE.set()
+    yield
+    warm_up._SAMPLE_REST_MADE.clear()
+
+
+def test_after_the_server_s_start_up_work_the_first_view_waits_for_nothing_and_shows_what_a_session_makes(
+        sample_rest_made):
+    waited = []
+    real = segment_data.waiting
+    with mock.patch.object(segment_data, "waiting", side_effect=lambda *args: waited.append(real(*args)) or
+                           waited[-1]):
+        app = open_page("app_pages/segments.py")
+    assert waited == [frozenset()]  # the table, the charts and the NPS table sent once, complete
+    table = segment_table(app)
+    assert table[CLV].str.contains(r" \(").all() and table[PREDICTIVE].map(german_number).gt(0).all()
+    assert not any("berechnet" in caption.value for caption in app.caption)
+    # the same figures as a session that makes everything itself (the sample's sheets as its upload)
+    upload = sample_as_upload(AppTest.from_file(APP, default_timeout=120))
+    upload.session_state["app_lang"] = "de"
+    upload.run()
+    upload.switch_page("app_pages/segments.py").run()
+    assert not upload.exception, upload.exception
+    pd.testing.assert_frame_equal(table, segment_table(upload))
+    pd.testing.assert_frame_equal(segment_table(app, 1), segment_table(upload, 1))  # the NPS groups' table
 
 
 def test_the_predictive_column_and_the_intervals_are_filled_in_on_the_first_view_and_kept_after():

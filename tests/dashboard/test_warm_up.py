@@ -19,6 +19,7 @@ import pytest
 from apptest_support import APP
 from streamlit.testing.v1 import AppTest
 
+from dashboard import segments as segment_data
 from dashboard import shown_data, warm_up
 from dashboard import source as started_on
 from retention_core import dataset as dataset_module
@@ -57,10 +58,13 @@ def counted_aggregations(monkeypatch):
 
 @pytest.fixture
 def no_page_shown():
-    """The warm-up's signal that a page has been shown, unset before and after the test."""
+    """The warm-up's signals that a page has been shown and that the rest of the sample is made, unset before and
+    after the test."""
     warm_up._PAGE_SHOWN.clear()
+    warm_up._SAMPLE_REST_MADE.clear()
     yield
     warm_up._PAGE_SHOWN.clear()
+    warm_up._SAMPLE_REST_MADE.clear()
 
 
 @pytest.mark.slow  # aggregates the sample three times
@@ -96,15 +100,17 @@ def test_the_rest_of_the_start_up_work_waits_until_a_page_has_been_shown(monkeyp
     monkeypatch.setattr(started_on, "configured", lambda: None)
     monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view") or first_view_done.set())
     monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
+    monkeypatch.setattr(segment_data, "warm_sample", lambda: done.append("segments"))
     monkeypatch.setattr(warm_up, "time", SimpleNamespace(sleep=lambda seconds: done.append(f"{seconds} s to draw")))
     worker = threading.Thread(target=warm_up.warm_up, args=(60.0, 1.5), daemon=True)
     worker.start()
     assert first_view_done.wait(60)
     worker.join(0.5)
-    assert worker.is_alive() and done == ["first view"]
+    assert worker.is_alive() and done == ["first view"] and not warm_up.sample_rest_made()
     warm_up.page_shown()
     worker.join(10.0)
-    assert not worker.is_alive() and done == ["first view", "1.5 s to draw", "rest"]
+    assert not worker.is_alive() and done == ["first view", "1.5 s to draw", "rest", "segments"]
+    assert warm_up.sample_rest_made()  # the pages may count on it now
 
 
 def test_the_rest_of_the_start_up_work_starts_without_a_visitor_after_the_wait(monkeypatch, no_page_shown):
@@ -112,9 +118,40 @@ def test_the_rest_of_the_start_up_work_starts_without_a_visitor_after_the_wait(m
     monkeypatch.setattr(started_on, "configured", lambda: None)
     monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view"))
     monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
+    monkeypatch.setattr(segment_data, "warm_sample", lambda: done.append("segments"))
     monkeypatch.setattr(warm_up, "time", SimpleNamespace(sleep=lambda seconds: done.append(f"{seconds} s to draw")))
     warm_up.warm_up(first_visit_wait_seconds=0.0)
-    assert done == ["first view", "rest"]  # no page to draw
+    assert done == ["first view", "rest", "segments"]  # no page to draw
+
+
+def test_a_rest_that_failed_does_not_say_the_sample_is_made(monkeypatch, no_page_shown):
+    def broken() -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(started_on, "configured", lambda: None)
+    monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: None)
+    monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: None)
+    monkeypatch.setattr(segment_data, "warm_sample", broken)
+    warm_up.warm_up(first_visit_wait_seconds=0.0)
+    assert not warm_up.sample_rest_made()  # the pages make what they need themselves, and show it in two steps
+
+
+@pytest.mark.slow  # fits the sample's models and makes their forecast basis
+def test_the_rest_makes_the_forecast_basis_and_the_segments_first_view_for_every_session(monkeypatch):
+    made = []
+    real_basis, real_replicates = shown_data.models.forecast_basis, segment_data.segments.segment_replicates
+    monkeypatch.setattr(shown_data.models, "forecast_basis",
+                        lambda *args, **kwargs: made.append("forecast basis") or real_basis(*args, **kwargs))
+    monkeypatch.setattr(segment_data.segments, "segment_replicates",
+                        lambda *args, **kwargs: made.append("replicates") or real_replicates(*args, **kwargs))
+    shown_data._sample_forecast_basis.clear()
+    segment_data._sample_parts.clear()
+    shown_data.warm_sample_rest()
+    segment_data.warm_sample()
+    assert made == ["forecast basis", "replicates", "replicates"]  # the default dimension's and the NPS groups'
+    assert shown_data._sample_forecast_basis().months == shown_data.models.MAX_FORECAST_MONTHS
+    assert segment_data._sample_parts("channel").bases.rows and segment_data._sample_parts("nps_group").bases.rows
+    assert len(made) == 3  # kept for every session
 
 
 @pytest.mark.slow  # aggregates the sample and fits its models
@@ -182,12 +219,14 @@ def test_a_server_with_configuration_problems_leaves_the_sample_to_the_first_run
     monkeypatch.setattr(started_on, "configured", lambda: None)
     for part in ("warm_sample_first_view", "warm_sample_rest"):
         monkeypatch.setattr(shown_data, part, lambda: pytest.fail("computed the sample"))
+    monkeypatch.setattr(segment_data, "warm_sample", lambda: pytest.fail("computed the sample"))
     warm_up.warm_up()  # the first run shows the problems and stops
 
 
 def test_an_app_started_on_other_data_gets_the_imports_but_not_the_sample(monkeypatch):
     for part in ("warm_sample_first_view", "warm_sample_rest"):
         monkeypatch.setattr(shown_data, part, lambda: pytest.fail("computed the sample"))
+    monkeypatch.setattr(segment_data, "warm_sample", lambda: pytest.fail("computed the sample"))
     monkeypatch.setattr(started_on, "configured", lambda: started_on.Configured("data", Path("orders.parquet")))
     warm_up.warm_up()  # and does not wait for a visitor either
 
