@@ -188,10 +188,11 @@ def waiting(aggs: Aggregates, dimension: str) -> frozenset[str]:
     predictive mean CLV column (``PREDICTIVE``: a model to forecast with, but no forecast basis yet; seconds) and
     the segments' own intervals (``INTERVALS``: no replicates of the dimension yet). The page shows its table and
     charts first without them (the column "computing …", :func:`table` with ``pending``) and completes them at
-    the end of the same run; sent twice, they cost the browser more than what they waited for on the sample, so
-    there its intervals never wait (a tenth of a second, and the server's start-up work made the default
-    dimension's and the NPS groups' for every session: :func:`warm_sample`), and its predictive column does not
-    once that work has made the forecast basis (:func:`dashboard.warm_up.sample_rest_made`)."""
+    the end of the same run. On the embedded sample the intervals never wait: its replicates take a tenth of a
+    second (the default dimension's and the NPS groups' are made for every session by the server's start-up work,
+    :func:`warm_sample`), less than sending the table and the value chart twice costs the browser; nor does the
+    predictive column once that work has made the sample's forecast basis
+    (:func:`dashboard.warm_up.sample_rest_made`)."""
     fitted = aggs.predictive
     sample = shown_data.shows_sample()
     waits = set()

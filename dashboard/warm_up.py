@@ -18,9 +18,9 @@ with the first visitor's run, with the browser loading the frontend and then wit
 session that needs a part of the rest before then computes it itself (the caches compute each entry once).
 
 Only the embedded sample is computed (the same for every user, kept in the server's bounded caches of
-:mod:`dashboard.shown_data`); never an upload, nothing of a session. An app started on other data (``-- --data``,
-``-- --aggregates``) gets the imports only. This module imports nothing heavy itself: ``serve.py`` imports it before
-the server answers.
+:mod:`dashboard.shown_data` and :mod:`dashboard.segments`); never an upload, nothing of a session. An app started
+on other data (``-- --data``, ``-- --aggregates``) gets the imports only. This module imports nothing heavy
+itself: ``serve.py`` imports it before the server answers.
 """
 
 from __future__ import annotations
