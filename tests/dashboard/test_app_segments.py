@@ -1,7 +1,9 @@
 """The Segments page on the sample: it renders in both languages, the dimension picker changes the table and goes
 into the link, a margin step reruns the page's fragment alone without making the segment bases again, and the
 whole-business row is the CLV page's cards. At its end the customer list of a segment picked in "Kunden von",
-which goes into the link too."""
+which goes into the link too. A first view shows its table before what takes long on an upload (the forecast, the
+intervals); on the sample, once the server's start-up work has made its parts, it waits for nothing and shows what a
+session makes itself."""
 
 from __future__ import annotations
 
