@@ -73,13 +73,15 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS,
     what the sample's first view needs (:func:`dashboard.shown_data.warm_sample_first_view`); then, when a page has
     been shown and ``drawing_seconds`` have passed, or after ``first_visit_wait_seconds``, the rest
     (:func:`dashboard.shown_data.warm_sample_rest`, :func:`dashboard.segments.warm_sample`; then
-    :func:`sample_rest_made`), and freeze again. A failure is logged and left to the sessions,
+    :func:`sample_rest_made`) at the lower CPU priority of a session's work done ahead
+    (:func:`dashboard.background.lower_priority`), and freeze again. A failure is logged and left to the sessions,
     which compute what they need and show their own message."""
     try:
         from dashboard import runtime  # the core: pandas, DuckDB, the models
 
         runtime.avoid_huge_page_stalls()  # before the sample's arrays, as the first run would
         from dashboard import (  # noqa: F401  (imported for the pages; the Data page's upload flow is not)
+            background,
             comparison,
             customer_list,
             errors,
@@ -102,6 +104,7 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS,
             shown_data.warm_sample_first_view()
             if _PAGE_SHOWN.wait(first_visit_wait_seconds):
                 time.sleep(drawing_seconds)
+            background.lower_priority()  # the rest is work ahead: the visitors' reruns and browsers come first
             shown_data.warm_sample_rest()
             segments.warm_sample()
             _SAMPLE_REST_MADE.set()

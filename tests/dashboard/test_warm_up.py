@@ -20,7 +20,7 @@ from apptest_support import APP
 from streamlit.testing.v1 import AppTest
 
 from dashboard import segments as segment_data
-from dashboard import shown_data, warm_up
+from dashboard import background, shown_data, warm_up
 from dashboard import source as started_on
 from retention_core import dataset as dataset_module
 from retention_core.dataset import aggregate
@@ -54,6 +54,13 @@ def counted_aggregations(monkeypatch):
     yield calls
     for cached in SAMPLE_CACHES:
         cached.clear()  # the next tests get aggregates made by the real function again
+
+
+@pytest.fixture(autouse=True)
+def priority_kept(monkeypatch):
+    """The warm-up lowers its thread's CPU priority before the rest; a test that runs it in pytest's own thread
+    must not leave that thread lowered for the tests after it."""
+    monkeypatch.setattr(background, "lower_priority", lambda: True)
 
 
 @pytest.fixture
@@ -97,6 +104,7 @@ def test_the_segments_first_orders_are_made_after_the_first_view_once(counted_ag
 
 def test_the_rest_of_the_start_up_work_waits_until_a_page_has_been_shown(monkeypatch, no_page_shown):
     done, first_view_done = [], threading.Event()
+    monkeypatch.setattr(background, "lower_priority", lambda: done.append("lower priority"))
     monkeypatch.setattr(started_on, "configured", lambda: None)
     monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view") or first_view_done.set())
     monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
@@ -109,7 +117,7 @@ def test_the_rest_of_the_start_up_work_waits_until_a_page_has_been_shown(monkeyp
     assert worker.is_alive() and done == ["first view"] and not warm_up.sample_rest_made()
     warm_up.page_shown()
     worker.join(10.0)
-    assert not worker.is_alive() and done == ["first view", "1.5 s to draw", "rest", "segments"]
+    assert not worker.is_alive() and done == ["first view", "1.5 s to draw", "lower priority", "rest", "segments"]
     assert warm_up.sample_rest_made()  # the pages may count on it now
 
 
