@@ -4,8 +4,9 @@ user reads another page.
 The forecast basis of an upload's fits (:func:`dashboard.shown_data.forecast_basis`: a 2F1 evaluation per distinct
 (x, T) and month, seconds for a million order rows) is the longest first computation of any page, and the CLV and
 Segments pages need it. So the end of an upload's aggregation starts it here (:func:`start`), and it is made while
-the Overview is read. A page that needs a result first waits for it under a progress bar (:func:`result`), never on
-a blank page; a page that finds no job computes as before.
+the Overview is read; then the Segments page's first parts (:func:`dashboard.segments.parts_ahead`). A page that
+needs a result first waits for it under a progress bar (:func:`result`), never on a blank page; a page that finds
+no job computes as before.
 
 A job runs in a daemon thread of its own:
 
@@ -103,42 +104,32 @@ def has(key: Hashable) -> bool:
     return key in _jobs()
 
 
-def start(key: Hashable, build: Build, then: Callable[[], object] | None = None) -> None:
-    """Start ``build`` for this session in a background thread under ``key``, unless a job ``key`` is there.
+def done(key: Hashable) -> bool:
+    """Whether this session has a job ``key`` whose result is there (made, failed or cancelled) and not taken."""
+    job = _jobs().get(key)
+    return job is not None and job.future.done()
 
-    ``then``: more work for the same thread once the result is there (a page waiting for it gets it at once), in
-    the same slot and at the same priority, whose result is kept elsewhere — a shared object's parts made on first
-    use, whose own lock makes a page that asks meanwhile wait for them instead of making them twice. It does not run
-    for a job cancelled or failed by then; its failure is logged (the page that needs those parts makes them)."""
+
+def start(key: Hashable, build: Build) -> None:
+    """Start ``build`` for this session in a background thread under ``key``, unless a job ``key`` is there."""
     jobs = _jobs()
     if key in jobs:
         return
     job = jobs[key] = Job()
     queue, owner = work_queue.server_queue(), work_queue.session_owner(background=True)
-    threading.Thread(target=_run, args=(job, build, queue, owner, then), name="retention_background",
-                     daemon=True).start()
+    threading.Thread(target=_run, args=(job, build, queue, owner), name="retention_background", daemon=True).start()
 
 
-def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str,
-         then: Callable[[], object] | None = None) -> None:
+def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str) -> None:
     job.future.set_running_or_notify_cancel()
     try:
         lower_priority()
         with queue.turn(owner, job.check):
-            job.future.set_result(build(job.report, job.publish))
-            if then is not None and not job.cancelled.is_set():
-                _follow_up(then)
+            result = build(job.report, job.publish)
     except BaseException as error:  # handed to the page that takes the result
-        if not job.future.done():
-            job.future.set_exception(error)
-
-
-def _follow_up(then: Callable[[], object]) -> None:
-    """A job's ``then`` (:func:`start`): its failure is logged, not raised (the page makes those parts itself)."""
-    try:
-        then()
-    except Exception:
-        _LOG.warning("A background job's follow-up work failed; the page makes it itself", exc_info=True)
+        job.future.set_exception(error)
+    else:
+        job.future.set_result(result)
 
 
 def result(key: Hashable, label: str, enough: Callable[[object], bool] | None = None) -> object | None:

@@ -29,7 +29,7 @@ SEGMENT_PREDICTIVE = "data_segment_predictive"
 SEGMENT_LABELS = "data_segment_labels"
 SEGMENT_REPLICATES = "data_segment_replicates"
 BACKGROUND_JOBS = "data_background_jobs"  # this session's work done ahead (dashboard.background)
-SEGMENT_INPUTS_AHEAD = "data_segment_inputs_ahead"  # a background job key: the segments' first use of an upload
+SEGMENT_PARTS_AHEAD = "data_segment_parts_ahead"  # a background job's name: a dimension's parts of an upload
 SEGMENT_VIEWS = "data_segment_views"
 
 # the scenario: its values, the saved ones, the link's reading and the number fields' refused entries

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import keys, run_counts, session_cache, shown_data, url_sync, warm_up
-from dashboard.sidebar import Settings
+from dashboard import background, keys, run_counts, session_cache, shown_data, url_sync, warm_up
+from dashboard.sidebar import Settings, settings
 from retention_core import models, segments
 from retention_core.dataset import Aggregates, Dataset
 from retention_views import page_results
+from retention_views.texts import t
 
 DIMENSION_KEY = "segments_dimension"
 SEGMENT_KEY = "segments_segment"
@@ -79,6 +80,8 @@ def bases(aggs: Aggregates, dimension: str) -> segments.SegmentBases:
         run_counts.count_run("segments_bases")
         if shown_data.shows_sample():
             return _sample_parts(dimension).bases
+        if (ahead := _made_ahead(dimension, whole=False)) is not None:
+            return ahead.bases
         return _bases(aggs, dimension, labels(aggs, dimension) if dimension == NPS_GROUP else None)
 
     return session_cache.kept(keys.SEGMENT_BASES, (shown_data.content_key(), dimension), build)
@@ -97,6 +100,8 @@ def labels(aggs: Aggregates, dimension: str):
     def build():
         if shown_data.shows_sample():
             return _sample_parts(dimension).labels
+        if (ahead := _made_ahead(dimension, whole=False)) is not None:
+            return ahead.labels
         return _labels(aggs, dimension, shown_data.shown_dataset())
 
     return session_cache.kept(keys.SEGMENT_LABELS, (shown_data.content_key(), dimension), build)
@@ -141,6 +146,8 @@ def replicates(aggs: Aggregates, dimension: str) -> segments.SegmentReplicates:
         run_counts.count_run("segments_replicates")
         if shown_data.shows_sample():
             return _sample_parts(dimension).replicates
+        if (ahead := _made_ahead(dimension, whole=True)) is not None:
+            return ahead.replicates
         return segments.segment_replicates(aggs.customers, labels(aggs, dimension), bases(aggs, dimension),
                                            whole=aggs.basis_replicates)
 
@@ -148,16 +155,68 @@ def replicates(aggs: Aggregates, dimension: str) -> segments.SegmentReplicates:
 
 
 @dataclass(frozen=True)
-class SampleParts:
-    """What :func:`labels`, :func:`bases` and :func:`replicates` give for one dimension of the embedded sample."""
+class DimensionParts:
+    """What :func:`labels`, :func:`bases` and :func:`replicates` give for one dimension: of the embedded sample for
+    every session (:func:`_sample_parts`), of an upload made ahead (:func:`parts_ahead`; ``replicates`` None in the
+    part it hands out first)."""
 
     labels: pd.DataFrame
     bases: segments.SegmentBases
-    replicates: segments.SegmentReplicates
+    replicates: segments.SegmentReplicates | None
+
+
+def parts_ahead(aggs: Aggregates) -> None:
+    """Start making what the Segments page's first visit reads of the shown upload in the background
+    (:mod:`dashboard.background`), once per data set: the segments' first use (each customer's first order, the
+    customers sheet matched: a pass over the orders), then the scenario's dimension's label table and bases (handed
+    out first: the page's table) and its replicates (the intervals), then the NPS groups' (the page's NPS table),
+    each dimension a job. A session's background jobs run one after the other, so these follow the forecast
+    (:func:`shown_data.aggregates_for` starts them all). The page takes the parts over (:func:`_made_ahead`);
+    nothing for the sample (its parts are every session's) or data without an annual basis (the page has no
+    table)."""
+    if shown_data.shows_sample() or aggs.basis is None:
+        return
+    data_key, offered = shown_data.content_key(), dimensions(aggs)
+    chosen = url_sync.scenario().get(DIMENSION_KEY)
+    first = chosen if chosen in offered else page_results.default_dimension(offered)
+    inputs, dataset = aggs.segment_inputs, shown_data.shown_dataset()
+    for dimension in dict.fromkeys((first, *((NPS_GROUP,) if NPS_GROUP in offered else ()))):
+        job = (keys.SEGMENT_PARTS_AHEAD, data_key, dimension)
+        if background.has(job) or (data_key, dimension) in session_cache.entries(keys.SEGMENT_REPLICATES):
+            continue
+
+        def build(progress, publish, dimension: str = dimension) -> DimensionParts:
+            if inputs is not None and dimension != NPS_GROUP:
+                inputs.made()
+            labelled = _labels(aggs, dimension, dataset)
+            made = _bases(aggs, dimension, labelled)
+            publish(DimensionParts(labelled, made, None))
+            return DimensionParts(labelled, made, segments.segment_replicates(aggs.customers, labelled, made,
+                                                                              whole=aggs.basis_replicates))
+
+        background.start(job, build)
+
+
+def _made_ahead(dimension: str, *, whole: bool) -> DimensionParts | None:
+    """What :func:`parts_ahead` made of the shown upload's ``dimension``, waiting for it under a progress bar while
+    it is being made: the label table and bases as soon as they are there, with ``whole`` the replicates too. The
+    whole is taken into this session's caches at once (the job is then forgotten). None without such a job, or
+    when it failed (the page then makes the parts itself)."""
+    job = (keys.SEGMENT_PARTS_AHEAD, shown_data.content_key(), dimension)
+    if not background.has(job):
+        return None
+    made = background.result(job, t("status_segments_ahead", settings().lang),
+                             None if whole else lambda part: True)
+    if made is not None and made.replicates is not None:
+        cached = (shown_data.content_key(), dimension)
+        session_cache.kept(keys.SEGMENT_LABELS, cached, lambda: made.labels)
+        session_cache.kept(keys.SEGMENT_BASES, cached, lambda: made.bases)
+        session_cache.kept(keys.SEGMENT_REPLICATES, cached, lambda: made.replicates)
+    return made
 
 
 @st.cache_resource(max_entries=16, ttl=24 * 3600, show_spinner=False)
-def _sample_parts(dimension: str) -> SampleParts:
+def _sample_parts(dimension: str) -> DimensionParts:
     """The sample's label table, segment bases and replicates of ``dimension``, made once for every session (the
     sample is the same for everybody; a few small tables and 4,000 labels) from the period-free parts of its
     aggregates (:func:`shown_data.sample_aggregates`: every period's share them). The default dimension's and the
@@ -165,13 +224,13 @@ def _sample_parts(dimension: str) -> SampleParts:
     aggs = shown_data.sample_aggregates()
     labelled = _labels(aggs, dimension, shown_data.sample_dataset())
     made = _bases(aggs, dimension, labelled)
-    return SampleParts(labels=labelled, bases=made, replicates=segments.segment_replicates(
+    return DimensionParts(labels=labelled, bases=made, replicates=segments.segment_replicates(
         aggs.customers, labelled, made, whole=aggs.basis_replicates))
 
 
 def warm_sample() -> None:
     """Make what a first visit of the Segments page reads of the sample, for every session: the default
-    dimension's and the NPS groups' :class:`SampleParts` (the page's table and intervals, its NPS table). For the
+    dimension's and the NPS groups' :class:`DimensionParts` (the page's table and intervals, its NPS table). For the
     server's start-up work (:mod:`dashboard.warm_up`), outside any session, after
     :func:`shown_data.warm_sample_rest` (the sample's first orders and attributes)."""
     offered = segments.available_dimensions_of(shown_data.sample_aggregates())
@@ -192,9 +251,12 @@ def waiting(aggs: Aggregates, dimension: str) -> frozenset[str]:
     second (the default dimension's and the NPS groups' are made for every session by the server's start-up work,
     :func:`warm_sample`), less than sending the table and the value chart twice costs the browser; nor does the
     predictive column once that work has made the sample's forecast basis
-    (:func:`dashboard.warm_up.sample_rest_made`)."""
+    (:func:`dashboard.warm_up.sample_rest_made`); nor do an upload's intervals once the background has made them
+    (:func:`parts_ahead`)."""
     fitted = aggs.predictive
     sample = shown_data.shows_sample()
+    if background.done((keys.SEGMENT_PARTS_AHEAD, shown_data.content_key(), dimension)):
+        _made_ahead(dimension, whole=True)  # made in the background: into the caches, nothing waits for it
     waits = set()
     if (fitted is not None and fitted.reason is None and not shown_data.forecast_basis_kept()
             and not (sample and warm_up.sample_rest_made())):

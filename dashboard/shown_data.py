@@ -164,6 +164,9 @@ def aggregates_for(period: str, activity_months: int, *, with_fits: bool = True)
     aggs = session_cache.kept(keys.AGGREGATES, (dataset.key, period, activity_months),
                               lambda: _aggregate_with_progress(dataset, period, activity_months, chosen.lang, earlier))
     _forecast_ahead(aggs, dataset.key)
+    from dashboard import segments as segment_data  # it imports this module: here, once it is loaded
+
+    segment_data.parts_ahead(aggs)  # after the forecast: a session's background jobs run one after the other
     return aggs
 
 
@@ -241,18 +244,11 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     once per data set: first the months of the scenario's horizon and the forecast summary at its discount rate
     (published as soon as they are made: the CLV page's first view, and any discount rate at that horizon), then the
     other months (the longer horizons, the Segments page's customer list). The pages take them over with
-    :func:`_forecasts_made_ahead`. Then, in the same thread, the segments' first use
-    (:meth:`~retention_core.dataset.SegmentInputs.made`: each customer's first order, the customers sheet matched:
-    a pass over the orders), which the Segments page would otherwise wait for on its first visit; without usable
-    fits that alone."""
-    fitted, inputs = aggs.predictive, aggs.segment_inputs
-    segments_first_use = None if inputs is None else inputs.made
+    :func:`_forecasts_made_ahead`."""
+    fitted = aggs.predictive
     job = (keys.FORECAST_BASES, data_key)
-    if background.has(job) or data_key in session_cache.entries(keys.FORECAST_BASES):
-        return
-    if fitted is None or fitted.reason is not None:
-        if segments_first_use is not None:
-            background.start((keys.SEGMENT_INPUTS_AHEAD, data_key), lambda progress, publish: segments_first_use())
+    if (fitted is None or fitted.reason is not None or background.has(job)
+            or data_key in session_cache.entries(keys.FORECAST_BASES)):
         return
     values = whatif.resolve(aggs, whatif.what_if_values(st.session_state.get(keys.SCENARIO, {}))).values
     scenario = None
@@ -270,7 +266,7 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
             fitted, progress=lambda done, _: progress(first.months + done, every), extending=first)
         return whole, scenario, summary
 
-    background.start(job, build, then=segments_first_use)
+    background.start(job, build)
 
 
 def _forecasts_made_ahead(months: int | None = None) -> models.ForecastBasis | None:
@@ -320,7 +316,10 @@ def forecast_basis(aggs: Aggregates) -> models.ForecastBasis:
 
 def forecast_basis_kept() -> bool:
     """Whether this session already has the shown data's forecast basis (:func:`forecast_basis`), so a forecast
-    costs little now: a page may show its other figures first while it is still to be made."""
+    costs little now: a page may show its other figures first while it is still to be made. A basis made in the
+    background is taken over here once it is there (without waiting)."""
+    if background.done((keys.FORECAST_BASES, _shown_key())):
+        _forecasts_made_ahead()
     return _shown_key() in session_cache.entries(keys.FORECAST_BASES)
 
 

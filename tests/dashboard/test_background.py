@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 import sample_data
 from dashboard import background, keys, work_queue
 from retention_core import models
+from retention_views.texts import t
 
 
 def until(condition, seconds: float = 60) -> None:
@@ -24,6 +25,17 @@ def until(condition, seconds: float = 60) -> None:
     while not condition():
         assert time.monotonic() < ends, "timed out"
         time.sleep(0.05)
+
+
+def forecast_job(app: AppTest) -> background.Job:
+    """The session's background job that makes the forecast basis (the Segments page's parts follow it)."""
+    [job] = [job for (name, *_), job in app.session_state[keys.BACKGROUND_JOBS].items() if name == keys.FORECAST_BASES]
+    return job
+
+
+def forecast_jobs_left(app: AppTest) -> list:
+    """The names of the session's forecast jobs not yet taken over (the Segments page's parts may still run)."""
+    return [name for name, *_ in app.session_state[keys.BACKGROUND_JOBS] if name == keys.FORECAST_BASES]
 
 
 def sample_as_upload() -> AppTest:
@@ -53,7 +65,7 @@ def test_an_uploads_forecast_is_made_in_the_background_after_its_aggregation_and
     monkeypatch.setattr(models, "forecast_basis", counted_basis)
     monkeypatch.setattr(models, "predictive_clv_summary", counted_summary)
     app = sample_as_upload()
-    [job] = app.session_state[keys.BACKGROUND_JOBS].values()
+    job = forecast_job(app)
     until(job.future.done)
     # the default horizon's months and its summary first, then the other months
     assert made_in == ["retention_background"] * 2 and summaries == [(0.08, 60)]  # the default rate and horizon
@@ -61,65 +73,47 @@ def test_an_uploads_forecast_is_made_in_the_background_after_its_aggregation_and
     app.switch_page("app_pages/clv.py").run()
     assert not app.exception, app.exception
     assert made_in == ["retention_background"] * 2 and summaries == [(0.08, 60)]  # taken over, not made again
-    assert app.session_state[keys.BACKGROUND_JOBS] == {}
+    assert forecast_jobs_left(app) == []
     assert [metric.value for metric in app.metric if metric.label.startswith("CLV (BG/NBD")]
 
 
 @pytest.mark.slow
-def test_an_uploads_segments_first_use_is_made_by_the_same_background_thread_after_its_forecast(monkeypatch):
-    """The Segments page's first visit finds each customer's first order made (seconds at 10 M rows)."""
+def test_an_uploads_segments_first_parts_are_made_in_the_background_after_its_forecast_and_taken_over(
+        monkeypatch):
+    """The Segments page's first visit finds the first orders, the default dimension's labels, bases and
+    replicates made (seconds at 10 M rows), by the session's background thread after the forecast."""
+    from dashboard import segments as segment_data
     from retention_core import dataset as dataset_module
 
-    order, make_first_orders = [], dataset_module._first_orders
+    made = []
+    make_first_orders, make_replicates = dataset_module._first_orders, segment_data.segments.segment_replicates
 
     def counted_first_orders(*args, **kwargs):
-        order.append(("first orders", threading.current_thread().name))
+        made.append(("first orders", threading.current_thread().name))
         return make_first_orders(*args, **kwargs)
 
-    monkeypatch.setattr(dataset_module, "_first_orders", counted_first_orders)
-    app = sample_as_upload()
-    [job] = app.session_state[keys.BACKGROUND_JOBS].values()
-    until(lambda: not any(thread.name == "retention_background" for thread in threading.enumerate()))
-    assert job.future.done() and order == [("first orders", "retention_background")]
-    [aggs] = app.session_state[keys.AGGREGATES].values()
-    assert aggs.segment_inputs._first is not None  # made and kept on the aggregates' own object
+    def counted_replicates(*args, **kwargs):
+        made.append(("replicates", threading.current_thread().name))
+        return make_replicates(*args, **kwargs)
 
+    monkeypatch.setattr(dataset_module, "_first_orders", counted_first_orders)
+    monkeypatch.setattr(segment_data.segments, "segment_replicates", counted_replicates)
+    app = sample_as_upload()
+    jobs = app.session_state[keys.BACKGROUND_JOBS]
+    assert [key[0::2] for key in jobs] == [(keys.FORECAST_BASES,), (keys.SEGMENT_PARTS_AHEAD, "channel"),
+                                           (keys.SEGMENT_PARTS_AHEAD, "nps_group")]  # the default, the NPS table's
+    until(lambda: all(job.future.done() for job in jobs.values()))
+    ahead = [("first orders", "retention_background")] + [("replicates", "retention_background")] * 2
+    assert made == ahead
+
+    waited, real_waiting = [], segment_data.waiting
+    monkeypatch.setattr(segment_data, "waiting", lambda *args: waited.append(real_waiting(*args)) or waited[-1])
     app.switch_page("app_pages/segments.py").run()
     assert not app.exception, app.exception
-    assert order == [("first orders", "retention_background")]  # found, not made again
-
-
-def test_a_jobs_follow_up_runs_in_its_thread_after_the_result_and_not_once_it_is_cancelled():
-    queue, steps = work_queue.WorkQueue(1), []
-
-    def work(progress, publish):
-        steps.append(("work", threading.current_thread().name))
-        return "made"
-
-    def then():
-        steps.append(("then", threading.current_thread().name, job.future.result()))
-
-    job = background.Job()
-    runner = threading.Thread(target=background._run, args=(job, work, queue, "s/background", then), name="bg")
-    runner.start()
-    runner.join(10)
-    assert steps == [("work", "bg"), ("then", "bg", "made")] and queue.waiting == 0
-
-    cancelled, ran = background.Job(), []
-    cancelled.cancelled.set()  # cancelled while it works: its progress report is not called here, so it ends
-    background._run(cancelled, lambda progress, publish: "made", queue, "s/background", lambda: ran.append(1))
-    assert ran == [] and cancelled.future.result() == "made"
-
-
-def test_a_failing_follow_up_is_logged_and_the_result_stays(caplog):
-    job = background.Job()
-
-    def then():
-        raise RuntimeError("kaputt")
-
-    background._run(job, lambda progress, publish: "made", work_queue.WorkQueue(1), "s/background", then)
-    assert job.future.result() == "made"
-    assert "follow-up work failed" in caplog.text
+    assert made == ahead  # taken over, not made again
+    assert not any(key[0] == keys.SEGMENT_PARTS_AHEAD for key in app.session_state[keys.BACKGROUND_JOBS])
+    assert waited == [frozenset()]  # the table, the charts and the NPS table sent once, complete
+    assert not [caption for caption in app.caption if caption.value == t("segments_intervals_pending", "de")]
 
 
 def in_a_session(script) -> AppTest:
@@ -308,7 +302,7 @@ def test_the_clv_page_and_its_discount_rate_need_only_the_horizons_months_not_th
     monkeypatch.setattr(models, "forecast_basis", held_back)
     try:
         app = sample_as_upload()
-        [job] = app.session_state[keys.BACKGROUND_JOBS].values()
+        job = forecast_job(app)
         until(lambda: job.part is not None)
         app.switch_page("app_pages/clv.py").run(timeout=30)
         assert not app.exception, app.exception
@@ -320,4 +314,4 @@ def test_the_clv_page_and_its_discount_rate_need_only_the_horizons_months_not_th
     until(job.future.done)
     app.slider(key="clv_horizon").set_value(10).run()  # 120 months: the whole basis, taken over now
     assert not app.exception, app.exception
-    assert app.session_state[keys.BACKGROUND_JOBS] == {}
+    assert forecast_jobs_left(app) == []
