@@ -104,6 +104,13 @@ def has(key: Hashable) -> bool:
     return key in _jobs()
 
 
+def future(key: Hashable) -> Future | None:
+    """The future of this session's job ``key`` (None without one): for a job started after it, which may read its
+    result (a session's jobs run one after the other, in the order they were started: :func:`start`)."""
+    job = _jobs().get(key)
+    return None if job is None else job.future
+
+
 def done(key: Hashable) -> bool:
     """Whether this session has a job ``key`` whose result is there (made, failed or cancelled) and not taken."""
     job = _jobs().get(key)
@@ -111,25 +118,31 @@ def done(key: Hashable) -> bool:
 
 
 def start(key: Hashable, build: Build) -> None:
-    """Start ``build`` for this session in a background thread under ``key``, unless a job ``key`` is there."""
+    """Start ``build`` for this session in a background thread under ``key``, unless a job ``key`` is there; it
+    runs after the session's jobs started before it have ended."""
     jobs = _jobs()
     if key in jobs:
         return
+    before = tuple(earlier.future for earlier in jobs.values())
     job = jobs[key] = Job()
     queue, owner = work_queue.server_queue(), work_queue.session_owner(background=True)
-    threading.Thread(target=_run, args=(job, build, queue, owner), name="retention_background", daemon=True).start()
+    threading.Thread(target=_run, args=(job, build, queue, owner, before), name="retention_background",
+                     daemon=True).start()
 
 
-def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str) -> None:
+def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str, before: tuple[Future, ...] = ()) -> None:
     job.future.set_running_or_notify_cancel()
     try:
         lower_priority()
+        wait(before)  # the session's jobs started earlier come first (no slot is held while waiting)
+        if job.cancelled.is_set():
+            raise Cancelled
         with queue.turn(owner, job.check):
             result = build(job.report, job.publish)
+            job.future.set_result(result)  # before the slot goes: the session's next job finds it there
     except BaseException as error:  # handed to the page that takes the result
-        job.future.set_exception(error)
-    else:
-        job.future.set_result(result)
+        if not job.future.done():
+            job.future.set_exception(error)
 
 
 def result(key: Hashable, label: str, enough: Callable[[object], bool] | None = None) -> object | None:

@@ -163,6 +163,18 @@ class DimensionParts:
     labels: pd.DataFrame
     bases: segments.SegmentBases
     replicates: segments.SegmentReplicates | None
+    predictive: PredictiveAhead | None = None
+
+
+@dataclass(frozen=True)
+class PredictiveAhead:
+    """An upload's predictive mean CLV per segment made ahead (:func:`parts_ahead`): the ``rows`` of
+    :func:`predictive` at a margin of 1 for the ``scenario``'s discount rate and horizon in months, and the plain
+    ``customers`` list they were read off (:func:`shown_data.customer_list`)."""
+
+    scenario: tuple[float, int]
+    customers: segments.CustomerList
+    rows: pd.DataFrame
 
 
 def parts_ahead(aggs: Aggregates) -> None:
@@ -170,16 +182,18 @@ def parts_ahead(aggs: Aggregates) -> None:
     (:mod:`dashboard.background`), once per data set: the segments' first use (each customer's first order, the
     customers sheet matched: a pass over the orders), then the scenario's dimension's label table and bases (handed
     out first: the page's table) and its replicates (the intervals), then the NPS groups' (the page's NPS table),
-    each dimension a job. A session's background jobs run one after the other, so these follow the forecast
-    (:func:`shown_data.aggregates_for` starts them all). The page takes the parts over (:func:`_made_ahead`);
-    nothing for the sample (its parts are every session's) or data without an annual basis (the page has no
-    table)."""
+    each dimension a job. A session's background jobs run one after the other, in the order started (the forecast
+    first, :func:`shown_data.aggregates_for`), so the scenario's dimension's job also reads the predictive mean CLV
+    per segment off the forecast (:class:`PredictiveAhead`), at the scenario's discount rate and horizon. The page
+    takes the parts over (:func:`_made_ahead`); nothing for the sample (its parts are every session's) or data
+    without an annual basis (the page has no table)."""
     if shown_data.shows_sample() or aggs.basis is None:
         return
     data_key, offered = shown_data.content_key(), dimensions(aggs)
     chosen = url_sync.scenario().get(DIMENSION_KEY)
     first = chosen if chosen in offered else page_results.default_dimension(offered)
     inputs, dataset = aggs.segment_inputs, shown_data.shown_dataset()
+    forecast = background.future((keys.FORECAST_BASES, data_key))
     for dimension in dict.fromkeys((first, *((NPS_GROUP,) if NPS_GROUP in offered else ()))):
         job = (keys.SEGMENT_PARTS_AHEAD, data_key, dimension)
         if background.has(job) or (data_key, dimension) in session_cache.entries(keys.SEGMENT_REPLICATES):
@@ -191,10 +205,28 @@ def parts_ahead(aggs: Aggregates) -> None:
             labelled = _labels(aggs, dimension, dataset)
             made = _bases(aggs, dimension, labelled)
             publish(DimensionParts(labelled, made, None))
-            return DimensionParts(labelled, made, segments.segment_replicates(aggs.customers, labelled, made,
-                                                                              whole=aggs.basis_replicates))
+            replicated = segments.segment_replicates(aggs.customers, labelled, made, whole=aggs.basis_replicates)
+            ahead = None if forecast is None or dimension == NPS_GROUP else _predictive_ahead(
+                aggs, forecast, labelled, made)
+            return DimensionParts(labelled, made, replicated, ahead)
 
         background.start(job, build)
+
+
+def _predictive_ahead(aggs: Aggregates, forecast, labelled: pd.DataFrame,
+                      made: segments.SegmentBases) -> PredictiveAhead | None:
+    """:func:`predictive`'s rows for the scenario the forecast job made its first part for (its ``forecast``
+    future's result, there: it ran before; the whole basis, that scenario, its summary); None without a scenario or
+    when the forecast failed or was cancelled — the page then makes them."""
+    if not forecast.done() or forecast.exception() is not None:
+        return None
+    basis, scenario, _ = forecast.result()
+    if scenario is None:
+        return None
+    plain = segments.customer_list(aggs.customers, aggs.predictive, basis)
+    rows = segments.predictive_mean_clv(plain.with_labels(labelled), segments.customer_values(plain, 1.0, *scenario),
+                                        min_customers=made.min_customers)
+    return PredictiveAhead(scenario, plain, rows)
 
 
 def _made_ahead(dimension: str, *, whole: bool) -> DimensionParts | None:
@@ -212,6 +244,9 @@ def _made_ahead(dimension: str, *, whole: bool) -> DimensionParts | None:
         session_cache.kept(keys.SEGMENT_LABELS, cached, lambda: made.labels)
         session_cache.kept(keys.SEGMENT_BASES, cached, lambda: made.bases)
         session_cache.kept(keys.SEGMENT_REPLICATES, cached, lambda: made.replicates)
+        if (ahead := made.predictive) is not None:
+            session_cache.kept(keys.CUSTOMER_LISTS, (shown_data.content_key(), None), lambda: ahead.customers)
+            session_cache.kept(keys.SEGMENT_PREDICTIVE, (*cached, *ahead.scenario), lambda: ahead.rows)
     return made
 
 
@@ -278,6 +313,9 @@ def predictive(aggs: Aggregates, dimension: str, values: dict) -> page_results.P
         return page_results.PredictiveMeans(reason="not_stored" if fitted is None else fitted.reason,
                                             reason_params={} if fitted is None else models.reason_params(fitted))
     margin, discount, months = values["clv_gross_margin"], values["clv_discount_rate"], 12 * values["clv_horizon"]
+
+    if background.has((keys.SEGMENT_PARTS_AHEAD, shown_data.content_key(), dimension)):
+        _made_ahead(dimension, whole=True)  # it may hold these rows: wait for it rather than make them beside it
 
     def build():
         run_counts.count_run("segments_predictive")

@@ -166,7 +166,7 @@ def aggregates_for(period: str, activity_months: int, *, with_fits: bool = True)
     _forecast_ahead(aggs, dataset.key)
     from dashboard import segments as segment_data  # it imports this module: here, once it is loaded
 
-    segment_data.parts_ahead(aggs)  # after the forecast: a session's background jobs run one after the other
+    segment_data.parts_ahead(aggs)  # after the forecast: a session's background jobs run in the order started
     return aggs
 
 

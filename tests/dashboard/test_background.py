@@ -80,13 +80,15 @@ def test_an_uploads_forecast_is_made_in_the_background_after_its_aggregation_and
 @pytest.mark.slow
 def test_an_uploads_segments_first_parts_are_made_in_the_background_after_its_forecast_and_taken_over(
         monkeypatch):
-    """The Segments page's first visit finds the first orders, the default dimension's labels, bases and
-    replicates made (seconds at 10 M rows), by the session's background thread after the forecast."""
+    """The Segments page's first visit finds the first orders, the default dimension's labels, bases, replicates
+    and predictive mean CLVs and the NPS groups' parts made by the session's background jobs after the forecast
+    (seconds at 10 M rows), and sends its table and charts once, complete."""
     from dashboard import segments as segment_data
     from retention_core import dataset as dataset_module
 
     made = []
     make_first_orders, make_replicates = dataset_module._first_orders, segment_data.segments.segment_replicates
+    make_predictive = segment_data.segments.predictive_mean_clv
 
     def counted_first_orders(*args, **kwargs):
         made.append(("first orders", threading.current_thread().name))
@@ -96,14 +98,19 @@ def test_an_uploads_segments_first_parts_are_made_in_the_background_after_its_fo
         made.append(("replicates", threading.current_thread().name))
         return make_replicates(*args, **kwargs)
 
+    def counted_predictive(*args, **kwargs):
+        made.append(("predictive", threading.current_thread().name))
+        return make_predictive(*args, **kwargs)
+
     monkeypatch.setattr(dataset_module, "_first_orders", counted_first_orders)
     monkeypatch.setattr(segment_data.segments, "segment_replicates", counted_replicates)
+    monkeypatch.setattr(segment_data.segments, "predictive_mean_clv", counted_predictive)
     app = sample_as_upload()
     jobs = app.session_state[keys.BACKGROUND_JOBS]
     assert [key[0::2] for key in jobs] == [(keys.FORECAST_BASES,), (keys.SEGMENT_PARTS_AHEAD, "channel"),
                                            (keys.SEGMENT_PARTS_AHEAD, "nps_group")]  # the default, the NPS table's
     until(lambda: all(job.future.done() for job in jobs.values()))
-    ahead = [("first orders", "retention_background")] + [("replicates", "retention_background")] * 2
+    ahead = [(part, "retention_background") for part in ("first orders", "replicates", "predictive", "replicates")]
     assert made == ahead
 
     waited, real_waiting = [], segment_data.waiting
@@ -235,6 +242,37 @@ def test_putting_other_data_into_use_cancels_the_jobs_of_the_old():
 
     app = in_a_session(script)
     assert app.session_state["job"].cancelled.is_set() and app.session_state[keys.BACKGROUND_JOBS] == {}
+
+
+def test_a_sessions_jobs_run_in_the_order_they_were_started_even_when_a_later_thread_comes_first():
+    queue, order = work_queue.WorkQueue(2), []
+    first, second = background.Job(), background.Job()
+
+    def job(name):
+        def work(progress, publish):
+            order.append(name)
+            return name
+        return work
+
+    later = threading.Thread(target=background._run, args=(second, job("second"), queue, "s/background",
+                                                           (first.future,)))
+    later.start()  # its thread runs first, but it waits for the job started before it, holding no slot
+    time.sleep(0.3)
+    assert order == [] and queue.waiting == 0
+    background._run(first, job("first"), queue, "s/background")
+    later.join(10)
+    assert order == ["first", "second"] and second.future.result() == "second"
+
+
+def test_a_job_cancelled_while_it_waits_for_the_jobs_before_it_does_not_run():
+    earlier, job, ran = background.Job(), background.Job(), []
+    runner = threading.Thread(target=background._run, args=(job, lambda *given: ran.append(given),
+                                                            work_queue.WorkQueue(1), "s/background", (earlier.future,)))
+    runner.start()
+    job.cancelled.set()
+    earlier.future.set_result(None)
+    runner.join(10)
+    assert ran == [] and isinstance(job.future.exception(), background.Cancelled)
 
 
 def test_a_cancelled_job_waiting_for_a_slot_gives_its_place_up():
