@@ -7,8 +7,6 @@ a bundle of small frames that every page and slider works from. Nothing after :f
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import hashlib
 import threading
@@ -24,6 +22,7 @@ from retention_core.ingest.contract import Problem
 from retention_core.ingest.prepare import TextCodes, unusable_sheet_problems
 from retention_core.customer_value import AnnualBasis, annual_basis, annual_windows
 from retention_core.engines import DuckDBEngine, Engine, Table, frame_from_arrow_parts
+from retention_core.freed_memory import _give_back_freed_memory, _give_back_working_memory
 from retention_core.intervals import BasisReplicates
 from retention_core.models import TIME_UNIT, PredictiveModels, fit_predictive_models
 
@@ -351,35 +350,6 @@ def _product_codes(products: pd.Series, known: TextCodes | None = None) -> pd.Se
     missing = codes < 0
     values = pd.arrays.IntegerArray(small, mask=missing) if missing.any() else small
     return pd.Series(values, index=products.index, name=products.name)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, None where the C library is not glibc."""
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
-
-
-def _give_back_freed_memory() -> None:
-    """Hand the memory that C code has freed back to the system, where the C library keeps it (glibc).
-
-    A DuckDB query's working memory, freed when its database closes, partly stays in glibc's arenas: after the
-    tenure rows query at 10 M rows about 110 MiB of it, which the customer summary's step, the aggregation's
-    highest point, does not all reuse. ``malloc_trim(0)`` returns it; it changes no result.
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-def _give_back_working_memory() -> None:
-    """Hand back what a large step's scratch memory left pooled: Arrow's unused pool memory and what glibc keeps of
-    the memory C code freed (:func:`_give_back_freed_memory`). After a step whose peak is over, before the next
-    one's: the next peak then starts from what is really held. Changes no result."""
-    pa.default_memory_pool().release_unused()
-    _give_back_freed_memory()
 
 
 def _decode(frame: pd.DataFrame, uniques: pd.Index | None) -> pd.DataFrame:
