@@ -79,7 +79,8 @@ def measure(rows: int, repeats: int) -> dict:
     from bench_segments import prepared
 
     from retention_core import intervals, queries, segments
-    from retention_core.dataset import Dataset, _customer_codes, aggregate
+    from retention_core.coded_orders import _customer_codes
+    from retention_core.dataset import Dataset, aggregate
     from retention_core.engines import DuckDBEngine
     from retention_views import whatif
 

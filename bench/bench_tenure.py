@@ -38,7 +38,8 @@ def main() -> None:
 
     from dashboard import runtime
     from retention_core import intervals, queries
-    from retention_core.dataset import Dataset, _customer_codes, content_key
+    from retention_core.coded_orders import _customer_codes
+    from retention_core.dataset import Dataset, content_key
     from retention_core.engines import DuckDBEngine
     from retention_core.ingest import map_columns, prepare_sheet, read_table, suggest_mapping
 

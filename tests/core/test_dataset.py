@@ -7,13 +7,13 @@ import dataclasses
 import re
 from unittest.mock import ANY
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from retention_core import coded_orders, queries
 from retention_core import dataset as dataset_module
-from retention_core import queries
 from retention_core.dataset import AGGREGATE_STEPS, Aggregates, aggregate
+from retention_core.ingest.prepare import TextCodes
 from retention_views.texts import LANGUAGES, problem_text, t
 
 FRAMES = ("activity", "cohorts", "tenure", "customers", "costs", "cost_items", "acquisition", "nps")
@@ -103,7 +103,7 @@ def test_the_fits_made_later_are_the_ones_aggregate_makes(sample, quarterly):
 
 @pytest.mark.slow
 def test_the_fits_made_later_over_coded_ids_carry_the_ids(sample, quarterly, monkeypatch):
-    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(coded_orders, "CODED_IDS_FROM_ROWS", 0)
     later = dataset_module.predictive_models(sample)
     pd.testing.assert_frame_equal(later.summary, quarterly.predictive.summary)
     assert later.bg_nbd.r == pytest.approx(quarterly.predictive.bg_nbd.r, rel=1e-6)
@@ -116,39 +116,39 @@ def test_given_fits_are_kept_when_fits_are_not_asked_for(sample, quarterly):
 
 @pytest.mark.slow
 def test_customer_codes_give_the_same_tables_as_the_ids(sample, quarterly, monkeypatch):
-    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
-    coded, uniques = dataset_module._customer_codes(sample.transactions)
+    monkeypatch.setattr(coded_orders, "CODED_IDS_FROM_ROWS", 0)
+    coded, uniques = coded_orders._customer_codes(sample.transactions)
     assert uniques is not None and coded["customer_id"].dtype == "int32" and coded["product"].dtype == "int16"
     assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
 
 
 @pytest.mark.slow
 def test_the_codes_prepare_sheet_found_are_taken_instead_of_coding_again(sample, quarterly, monkeypatch):
-    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(coded_orders, "CODED_IDS_FROM_ROWS", 0)
     known = sample.transaction_codes
     assert set(known) == {"customer_id", "product"}
-    coded, uniques = dataset_module._customer_codes(sample.transactions, known=known)
+    coded, uniques = coded_orders._customer_codes(sample.transactions, known=known)
     assert (coded["customer_id"].to_numpy() == known["customer_id"].codes).all()
     assert uniques is known["customer_id"].values
-    monkeypatch.setattr(dataset_module.TextCodes, "of", lambda column: pytest.fail(f"{column.name} coded again"))
-    product_codes = dataset_module._product_codes
+    monkeypatch.setattr(TextCodes, "of", lambda column: pytest.fail(f"{column.name} coded again"))
+    product_codes = coded_orders._product_codes
 
     def products_from_known_codes(products, known=None):
         assert known is sample.transaction_codes["product"], "products coded again"
         return product_codes(products, known)
 
-    monkeypatch.setattr(dataset_module, "_product_codes", products_from_known_codes)
+    monkeypatch.setattr(coded_orders, "_product_codes", products_from_known_codes)
     assert_same_aggregates(aggregate(sample, "quarter", 12), quarterly)
 
 
 @pytest.mark.slow
 def test_codes_of_another_frame_are_not_taken(sample, quarterly, monkeypatch):
-    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(coded_orders, "CODED_IDS_FROM_ROWS", 0)
     orders = sample.transactions
     shuffled = orders.sample(frac=1.0, random_state=7).reset_index(drop=True)  # same length, other rows
     stale = dataclasses.replace(sample, transactions=shuffled)  # still carries the codes of the sample's order
     assert not stale.transaction_codes["customer_id"].describes(shuffled["customer_id"])
-    coded, uniques = dataset_module._customer_codes(shuffled, known=stale.transaction_codes)
+    coded, uniques = coded_orders._customer_codes(shuffled, known=stale.transaction_codes)
     assert (uniques.take(coded["customer_id"].to_numpy()) == shuffled["customer_id"].to_numpy()).all()
     assert_same_aggregates(aggregate(stale, "quarter", 12), aggregate(dataclasses.replace(stale, transaction_codes={}),
                                                                       "quarter", 12))
@@ -160,8 +160,8 @@ def test_coded_products_count_the_same_distinct_products_with_missing_ones(sampl
     gaps = sample.transactions.assign(product=products.where(products.index % 3 != 0))  # a third missing
     with_gaps = dataclasses.replace(sample, transactions=gaps)
     named = aggregate(with_gaps, "quarter", 12).customers
-    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
-    coded = dataset_module._product_codes(gaps["product"])
+    monkeypatch.setattr(coded_orders, "CODED_IDS_FROM_ROWS", 0)
+    coded = coded_orders._product_codes(gaps["product"])
     assert coded.dtype == "Int16" and coded.isna().sum() == gaps["product"].isna().sum() > 0
     assert coded.max() + 1 == gaps["product"].nunique()
     pd.testing.assert_frame_equal(aggregate(with_gaps, "quarter", 12).customers, named)
@@ -170,8 +170,8 @@ def test_coded_products_count_the_same_distinct_products_with_missing_ones(sampl
 
 @pytest.mark.slow
 def test_customers_summarised_range_by_range_give_the_same_tables(sample, quarterly, monkeypatch):
-    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
-    monkeypatch.setattr(dataset_module, "CUSTOMERS_PER_QUERY", 7)
+    monkeypatch.setattr(coded_orders, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(coded_orders, "CUSTOMERS_PER_QUERY", 7)
     ranges = []
     summary = queries.customer_summary
 
@@ -205,11 +205,11 @@ def test_activity_and_cohorts_are_counted_from_one_pass_over_the_orders(sample, 
 
 def test_a_period_switch_leaves_the_products_uncoded(sample, quarterly, monkeypatch):
     # only the customer summary reads products, and a run reusing another period's customers does not run it
-    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
-    monkeypatch.setattr(dataset_module, "_product_codes", lambda products: pytest.fail("products were coded"))
+    monkeypatch.setattr(coded_orders, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(coded_orders, "_product_codes", lambda products: pytest.fail("products were coded"))
     switched = aggregate(sample, "month", 6, reuse=quarterly)
     assert switched.customers is quarterly.customers
-    coded, _ = dataset_module._customer_codes(sample.transactions, products=False)
+    coded, _ = coded_orders._customer_codes(sample.transactions, products=False)
     assert coded["product"].dtype == sample.transactions["product"].dtype
 
 
@@ -251,7 +251,7 @@ def test_the_samples_whole_business_figures_are_the_same_without_its_customers_s
 
 
 def test_the_first_orders_are_the_same_over_coded_ids_and_made_once(sample, quarterly, monkeypatch):
-    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(coded_orders, "CODED_IDS_FROM_ROWS", 0)
     coded = aggregate(sample, "quarter", 12, predictive=quarterly.predictive)
     assert coded.segment_inputs is not quarterly.segment_inputs
     first, reference = coded.first_orders, quarterly.first_orders
@@ -265,18 +265,12 @@ def test_the_first_orders_are_the_same_over_coded_ids_and_made_once(sample, quar
 
 def test_the_first_orders_of_coded_ids_taken_in_customer_ranges_are_those_of_one_query(sample, quarterly,
                                                                                        monkeypatch):
-    monkeypatch.setattr(dataset_module, "CODED_IDS_FROM_ROWS", 0)
-    monkeypatch.setattr(dataset_module, "CUSTOMERS_PER_QUERY", 700)  # the sample's 4,000 customers: six ranges
+    monkeypatch.setattr(coded_orders, "CODED_IDS_FROM_ROWS", 0)
+    monkeypatch.setattr(coded_orders, "CUSTOMERS_PER_QUERY", 700)  # the sample's 4,000 customers: six ranges
     ranges = aggregate(sample, "quarter", 12, predictive=quarterly.predictive)
-    assert len(dataset_module._customer_ranges(len(ranges.customers))) == 6
+    assert len(coded_orders._customer_ranges(len(ranges.customers))) == 6
     pd.testing.assert_frame_equal(ranges.first_orders.astype({"first_product": "str"}),
                                   quarterly.first_orders.astype({"first_product": "str"}))
-
-
-def test_customer_ranges_cover_every_code_once(monkeypatch):
-    monkeypatch.setattr(dataset_module, "CUSTOMERS_PER_QUERY", 3)
-    assert dataset_module._customer_ranges(3) == [(None, None)]
-    assert dataset_module._customer_ranges(7) == [(0, 3), (3, 6), (6, 9)]
 
 
 def test_customers_sheet_rows_in_are_kept_plus_rejected():
@@ -288,15 +282,3 @@ def test_customers_sheet_rows_in_are_kept_plus_rejected():
     assert len(prepared.frame) + len(prepared.rejected) == len(upload)
     assert prepared.rejected["row_number"].tolist() == [3, 6]  # no customer id: set aside with the reason
     assert prepared.rejected["reason"].str.contains("customer_id").all()
-
-
-def test_decoding_the_summary_takes_the_ids_themselves_and_any_other_frame_a_copy_in_its_order():
-    uniques = pd.Index(pd.array(["A", "B", "C"], dtype="str"))
-    summary = dataset_module._decode(pd.DataFrame({"customer_id": np.array([0, 1, 2], dtype="int32")}), uniques)
-    assert summary["customer_id"].tolist() == ["A", "B", "C"]
-    assert summary["customer_id"].array._pa_array is uniques.array._pa_array  # no copy of 3.6 M ids
-    shuffled = dataset_module._decode(pd.DataFrame({"customer_id": np.array([2, 0, 0], dtype="int32")}), uniques)
-    assert shuffled["customer_id"].tolist() == ["C", "A", "A"]
-    fewer = dataset_module._decode(pd.DataFrame({"customer_id": np.array([0, 1], dtype="int32")}), uniques)
-    assert fewer["customer_id"].tolist() == ["A", "B"]
-    assert str(summary["customer_id"].dtype) == str(shuffled["customer_id"].dtype) == "str"

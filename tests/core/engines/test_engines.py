@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention_core import dataset, engines, models, queries, segments
+from retention_core import coded_orders, engines, models, queries, segments
 from retention_core.engines import duckdb_engine
 
 from retention_core.dataset import Dataset, aggregate
@@ -88,7 +88,7 @@ def with_coded_products(orders: pd.DataFrame) -> pd.DataFrame:
     """``orders`` with the products as the whole-number codes :func:`aggregate` gives them (counted as bits)."""
     if "product" not in orders.columns:
         return orders
-    return orders.assign(product=dataset._product_codes(orders["product"]))
+    return orders.assign(product=coded_orders._product_codes(orders["product"]))
 
 
 def window_flows(orders: pd.DataFrame, period: str, engine) -> pd.DataFrame:
