@@ -13,8 +13,8 @@ prints, in seconds:
 - aggregate: ``aggregate(dataset, "quarter", 12)`` with the customers sheet, everything the pages need, and the time
   of each step (``segments``: the cost sheets' segment columns);
 - peak RSS of the process after load + aggregate (target < 2 GB);
-- the first use of segments: :class:`~retention_core.dataset.SegmentInputs` made (the first orders, range by range
-  over the orders, and the customers sheet matched to the orders), and the peak RSS then;
+- the first use of segments: :class:`~retention_core.segment_inputs.SegmentInputs` made (the first orders, range by
+  range over the orders, and the customers sheet matched to the orders), and the peak RSS then;
 - per dimension (:func:`segments.available_dimensions_of`): :func:`segments.dimension_bases` (once per data set and
   dimension: the labels and each segment's annual basis), :func:`segments.segment_figures` and the Segments page's
   view (:func:`retention_views.page_results.segment_view`: figures, uplift, names and notes, plus its table as

@@ -38,8 +38,9 @@ import pandas as pd
 
 from retention_core import intervals, models, segments
 from retention_core.customer_value import AnnualBasis
-from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates, SegmentInputs
+from retention_core.dataset import ACTIVITY_MONTHS, PERIODS_PER_YEAR, Aggregates
 from retention_core.models import PredictiveModels, with_uncertainty
+from retention_core.segment_inputs import SegmentInputs
 
 FORMAT = "retention-aggregates"
 FORMAT_VERSION = 2

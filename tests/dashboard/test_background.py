@@ -84,10 +84,10 @@ def test_an_uploads_segments_first_parts_are_made_in_the_background_after_its_fo
     and predictive mean CLVs and the NPS groups' parts made by the session's background jobs after the forecast
     (seconds at 10 M rows), and sends its table and charts once, complete."""
     from dashboard import segments as segment_data
-    from retention_core import dataset as dataset_module
+    from retention_core import segment_inputs
 
     made = []
-    make_first_orders, make_replicates = dataset_module._first_orders, segment_data.segments.segment_replicates
+    make_first_orders, make_replicates = segment_inputs._first_orders, segment_data.segments.segment_replicates
     make_predictive = segment_data.segments.predictive_mean_clv
 
     def counted_first_orders(*args, **kwargs):
@@ -102,7 +102,7 @@ def test_an_uploads_segments_first_parts_are_made_in_the_background_after_its_fo
         made.append(("predictive", threading.current_thread().name))
         return make_predictive(*args, **kwargs)
 
-    monkeypatch.setattr(dataset_module, "_first_orders", counted_first_orders)
+    monkeypatch.setattr(segment_inputs, "_first_orders", counted_first_orders)
     monkeypatch.setattr(segment_data.segments, "segment_replicates", counted_replicates)
     monkeypatch.setattr(segment_data.segments, "predictive_mean_clv", counted_predictive)
     app = sample_as_upload()

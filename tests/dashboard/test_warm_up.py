@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import segments as segment_data
 from dashboard import background, shown_data, warm_up
 from dashboard import source as started_on
-from retention_core import dataset as dataset_module
+from retention_core import segment_inputs
 from retention_core.dataset import aggregate
 from retention_core.queries import PERIODS
 from retention_views.texts import t
@@ -91,8 +91,8 @@ def test_warming_the_sample_aggregates_the_default_once_and_the_other_periods_fr
 @pytest.mark.slow  # aggregates the sample
 def test_the_segments_first_orders_are_made_after_the_first_view_once(counted_aggregations, monkeypatch):
     made = []
-    real = dataset_module._first_orders
-    monkeypatch.setattr(dataset_module, "_first_orders", lambda *args: made.append(True) or real(*args))
+    real = segment_inputs._first_orders
+    monkeypatch.setattr(segment_inputs, "_first_orders", lambda *args: made.append(True) or real(*args))
     shown_data.warm_sample_first_view()
     assert not made  # made on first use, not before the first view
     shown_data.warm_sample_rest()
