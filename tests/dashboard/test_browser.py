@@ -285,18 +285,3 @@ def test_markdown_in_an_upload_fetches_nothing_and_shows_as_written(page, listen
     assert page.locator("[data-testid=stMain] h1").count() == 1  # only the page's own title
     assert hits == []
 
-
-def test_the_served_page_preloads_the_first_view_s_element_scripts_and_the_browser_fetches_them(page, server_url):
-    """``serve.py``'s middleware (dashboard/script_preload.py) is in the real server's page, and the scripts it names
-    are served (the ``page`` fixture has loaded the Overview through them)."""
-    from urllib.request import urlopen
-
-    from dashboard.script_preload import FIRST_VIEW_ELEMENTS, element_script
-
-    with urlopen(server_url) as answer:
-        served = answer.read().decode()
-    for name in FIRST_VIEW_ELEMENTS:
-        assert f'<link rel="modulepreload" crossorigin href="./static/js/{element_script(name)}">' in served, name
-    fetched = page.evaluate("performance.getEntriesByType('resource').map(entry => entry.name)")
-    for name in FIRST_VIEW_ELEMENTS:
-        assert any(url.endswith(f"/static/js/{element_script(name)}") for url in fetched), name
