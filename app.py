@@ -35,24 +35,28 @@ PAGES = (
     ("app_pages/data.py", "page_data", ":material/upload_file:"),
 )
 
-with errors.boundary():  # an unexpected error: a message in the user's language and the way back, logged
-    run_counts.count_run("app_frame")
-    url_sync.restore_from_link()
-    url_sync.prepare_settings()
-    settings = sidebar.sidebar(on_change=errors.guarded(url_sync.setting_changed))
-    url_sync.mirror_url(settings)
-    url_sync.check_link(settings)
-    url_sync.notice(settings)
-    lang = settings.lang
-    navigation = st.navigation(
-        [st.Page(path, title=t(title, lang), icon=icon, default=index == 0)
-         for index, (path, title, icon) in enumerate(PAGES)]
-    )
-    with st.sidebar:
-        st.caption(widgets.message("sidebar_source_caption", lang, name=shown_data.dataset_name(lang)))
-    st.session_state[keys.PAGE] = navigation.url_path
-    saved_scenarios.save_form(settings)
-    errors.show_callback_error()
-    navigation.run()
+warm_up.run_started()  # the server's start-up work waits while a visitor's page runs
+try:
+    with errors.boundary():  # an unexpected error: a message in the user's language and the way back, logged
+        run_counts.count_run("app_frame")
+        url_sync.restore_from_link()
+        url_sync.prepare_settings()
+        settings = sidebar.sidebar(on_change=errors.guarded(url_sync.setting_changed))
+        url_sync.mirror_url(settings)
+        url_sync.check_link(settings)
+        url_sync.notice(settings)
+        lang = settings.lang
+        navigation = st.navigation(
+            [st.Page(path, title=t(title, lang), icon=icon, default=index == 0)
+             for index, (path, title, icon) in enumerate(PAGES)]
+        )
+        with st.sidebar:
+            st.caption(widgets.message("sidebar_source_caption", lang, name=shown_data.dataset_name(lang)))
+        st.session_state[keys.PAGE] = navigation.url_path
+        saved_scenarios.save_form(settings)
+        errors.show_callback_error()
+        navigation.run()
+finally:
+    warm_up.run_ended()
 runtime.freeze_long_lived_objects()  # after the page: its imports are done
 warm_up.page_shown()  # the server's start-up work may go on with what the other pages need

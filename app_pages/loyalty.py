@@ -10,7 +10,7 @@ from retention_core import metrics
 from retention_views import charts, page_results, text_keys
 
 s = sidebar.settings()
-aggs = shown_data.current_aggregates()
+aggs = shown_data.current_aggregates(with_fits=False)  # no BG/NBD or Gamma-Gamma model on this page
 run_counts.count_run("loyalty_page")
 widgets.header("loyalty", s)
 plan = inputs.plan(s)

@@ -15,7 +15,7 @@ from retention_views.formats import format_number, format_percent
 CAUSES = ("short_lifetime", "flat_profits", "high_discount", "long_lifetime")
 
 s = sidebar.settings()
-aggs = shown_data.current_aggregates()
+aggs = shown_data.current_aggregates(with_fits=False)  # no BG/NBD or Gamma-Gamma model on this page
 run_counts.count_run("profit_page")
 widgets.header("profit", s)
 

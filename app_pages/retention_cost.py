@@ -11,7 +11,7 @@ from retention_views import charts, page_results, text_keys, whatif
 from retention_views.formats import format_period
 
 s = sidebar.settings()
-aggs = shown_data.current_aggregates()
+aggs = shown_data.current_aggregates(with_fits=False)  # no BG/NBD or Gamma-Gamma model on this page
 run_counts.count_run("retention_cost_page")
 widgets.header("retention_cost", s)
 

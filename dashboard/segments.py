@@ -17,6 +17,7 @@ it off; the whole business's is the CLV page's card (:func:`shown_data.predictiv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -263,14 +264,16 @@ def _sample_parts(dimension: str) -> DimensionParts:
         aggs.customers, labelled, made, whole=aggs.basis_replicates))
 
 
-def warm_sample() -> None:
+def warm_sample(pause: Callable[[], None] = lambda: None) -> None:
     """Make what a first visit of the Segments page reads of the sample, for every session: the default
     dimension's and the NPS groups' :class:`DimensionParts` (the page's table and intervals, its NPS table). For the
     server's start-up work (:mod:`dashboard.warm_up`), outside any session, after
-    :func:`shown_data.warm_sample_rest` (the sample's first orders and attributes)."""
+    :func:`shown_data.warm_sample_rest` (the sample's first orders and attributes); ``pause()`` before each part."""
     offered = segments.available_dimensions_of(shown_data.sample_aggregates())
+    pause()
     _sample_parts(page_results.default_dimension(offered))
     if survey_has_ids(shown_data.sample_dataset()):
+        pause()
         _sample_parts(NPS_GROUP)
 
 

@@ -103,17 +103,21 @@ def warm_sample_first_view() -> None:
     _sample_facts(SAMPLE_DEFAULT[keys.PERIOD], SAMPLE_DEFAULT[keys.ACTIVITY])
 
 
-def warm_sample_rest() -> None:
+def warm_sample_rest(pause: Callable[[], None] = lambda: None) -> None:
     """Compute what the other pages need of the sample (after :func:`warm_sample_first_view`): the BG/NBD and
     Gamma-Gamma fits and their forecast basis (the CLV page, Segments), the first orders and customers sheet's
     attributes (Segments), then the other periods' aggregates and facts (a switch of the sidebar's period then finds
-    them)."""
+    them); ``pause()`` before each step (the start-up work waits there while a visitor's page runs)."""
     activity_months = SAMPLE_DEFAULT[keys.ACTIVITY]
+    pause()
     default = _sample_aggregates_with_fits(SAMPLE_DEFAULT[keys.PERIOD], activity_months)
     if default.segment_inputs is not None:
+        pause()
         default.segment_inputs.made()
+    pause()
     _sample_forecast_basis()
     for period in PERIODS:
+        pause()
         _sample_facts(period, activity_months)
         _sample_aggregates_with_fits(period, activity_months)
 
@@ -145,8 +149,9 @@ def _shown_upload() -> Dataset | None:
 def current_aggregates(*, with_fits: bool = True) -> Aggregates:
     """Aggregates of the current data set for the sidebar's period, computed once and reused by every slider.
 
-    ``with_fits=False``: for a page that shows no model (the Overview), the BG/NBD and Gamma-Gamma fits may be
-    missing (``predictive`` None): on the sample its first view then does not wait for them. An upload's aggregates
+    ``with_fits=False``: for a page that shows no BG/NBD or Gamma-Gamma model (the Overview, Retention cost, Profit,
+    Cohorts, Loyalty), their fits may be missing (``predictive`` None): on the sample its first view then does not
+    wait for them (the server's start-up work makes them a few seconds after the first page). An upload's aggregates
     and those of the data the app was started on always carry them."""
     chosen = settings()
     return aggregates_for(chosen.period, chosen.activity_months, with_fits=with_fits)

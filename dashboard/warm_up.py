@@ -43,6 +43,16 @@ page (its KPI cards, compiling Plotly for its charts), and on the loaded machine
 rest, started at once or 2 s later, delayed the KPI cards by seconds. A page that needs a part of the rest before
 then computes it itself."""
 
+QUIET_SECONDS = 1.0
+"""How long after a visitor's page has run the rest of the start-up work waits before its next step: a page
+switch or a slider step that comes soon after another finds the interpreter free (the rest's steps run in this
+process, beside the visitors' runs, and share the interpreter with them)."""
+
+#: The visitors' runs of the frame in progress now, and when the last one ended (:func:`run_started`,
+#: :func:`run_ended`); process-wide like the server's caches, and nothing of a session.
+_RUNS = {"in_progress": 0, "last_ended": 0.0}
+_RUNS_CHANGED = threading.Condition()
+
 #: Set at the end of a session's run (:func:`page_shown`). Process-wide like the server's caches, and it holds
 #: nothing of a session: only that some page has been shown since the server started.
 _PAGE_SHOWN = threading.Event()
@@ -55,6 +65,32 @@ _SAMPLE_REST_MADE = threading.Event()
 def page_shown() -> None:
     """Say that a run of the app has ended (``app.py`` calls it last): the rest of the warm-up may begin."""
     _PAGE_SHOWN.set()
+
+
+def run_started() -> None:
+    """Say that a visitor's run of the frame (``app.py``) has begun: the rest of the start-up work waits."""
+    with _RUNS_CHANGED:
+        _RUNS["in_progress"] += 1
+
+
+def run_ended() -> None:
+    """Say that a run of the frame has ended, however it ended (``app.py`` calls it in a ``finally``)."""
+    with _RUNS_CHANGED:
+        _RUNS["in_progress"] = max(_RUNS["in_progress"] - 1, 0)
+        _RUNS["last_ended"] = time.monotonic()
+        _RUNS_CHANGED.notify_all()
+
+
+def when_quiet(quiet_seconds: float = QUIET_SECONDS, at_most_seconds: float = FIRST_VISIT_WAIT_SECONDS) -> None:
+    """Wait until no visitor's run of the frame is in progress and the last ended ``quiet_seconds`` ago (at most
+    ``at_most_seconds``: a server busy with visitors still gets its start-up work done)."""
+    gives_up = time.monotonic() + at_most_seconds
+    with _RUNS_CHANGED:
+        while (now := time.monotonic()) < gives_up:
+            if _RUNS["in_progress"] == 0 and now - _RUNS["last_ended"] >= quiet_seconds:
+                return
+            wait = quiet_seconds if _RUNS["in_progress"] else quiet_seconds - (now - _RUNS["last_ended"])
+            _RUNS_CHANGED.wait(min(max(wait, 0.01), gives_up - now))
 
 
 def sample_rest_made() -> bool:
@@ -74,7 +110,8 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS,
     been shown and ``drawing_seconds`` have passed, or after ``first_visit_wait_seconds``, the rest
     (:func:`dashboard.shown_data.warm_sample_rest`, :func:`dashboard.segments.warm_sample`; then
     :func:`sample_rest_made`) at the lower CPU priority of a session's work done ahead
-    (:func:`dashboard.background.lower_priority`), and freeze again. A failure is logged and left to the sessions,
+    (:func:`dashboard.background.lower_priority`), each step when no visitor's page runs (:func:`when_quiet`), and
+    freeze again. A failure is logged and left to the sessions,
     which compute what they need and show their own message."""
     try:
         from dashboard import runtime  # the core: pandas, DuckDB, the models
@@ -105,8 +142,8 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS,
             if _PAGE_SHOWN.wait(first_visit_wait_seconds):
                 time.sleep(drawing_seconds)
             background.lower_priority()  # the rest is work ahead: the visitors' reruns and browsers come first
-            shown_data.warm_sample_rest()
-            segments.warm_sample()
+            shown_data.warm_sample_rest(pause=when_quiet)
+            segments.warm_sample(pause=when_quiet)
             _SAMPLE_REST_MADE.set()
         runtime.freeze_long_lived_objects()
     except Exception:  # never take the server down; the sessions compute and report

@@ -10,6 +10,7 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -107,8 +108,8 @@ def test_the_rest_of_the_start_up_work_waits_until_a_page_has_been_shown(monkeyp
     monkeypatch.setattr(background, "lower_priority", lambda: done.append("lower priority"))
     monkeypatch.setattr(started_on, "configured", lambda: None)
     monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view") or first_view_done.set())
-    monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
-    monkeypatch.setattr(segment_data, "warm_sample", lambda: done.append("segments"))
+    monkeypatch.setattr(shown_data, "warm_sample_rest", lambda **_: done.append("rest"))
+    monkeypatch.setattr(segment_data, "warm_sample", lambda **_: done.append("segments"))
     monkeypatch.setattr(warm_up, "time", SimpleNamespace(sleep=lambda seconds: done.append(f"{seconds} s to draw")))
     worker = threading.Thread(target=warm_up.warm_up, args=(60.0, 1.5), daemon=True)
     worker.start()
@@ -121,24 +122,57 @@ def test_the_rest_of_the_start_up_work_waits_until_a_page_has_been_shown(monkeyp
     assert warm_up.sample_rest_made()  # the pages may count on it now
 
 
+def test_the_rest_waits_while_a_visitors_page_runs_and_for_a_quiet_moment_after_it():
+    warm_up.run_started()
+    waiter = threading.Thread(target=warm_up.when_quiet, args=(0.3, 30.0))
+    try:
+        waiter.start()
+        waiter.join(0.5)
+        assert waiter.is_alive()  # a run in progress: the rest's next step waits
+    finally:
+        warm_up.run_ended()
+    ended = time.monotonic()
+    waiter.join(10)
+    assert not waiter.is_alive() and time.monotonic() - ended >= 0.29  # then a quiet moment after it
+
+
+def test_a_server_always_busy_still_gets_its_start_up_work_done():
+    warm_up.run_started()
+    try:
+        began = time.monotonic()
+        warm_up.when_quiet(0.3, at_most_seconds=0.5)
+        assert 0.45 <= time.monotonic() - began < 5
+    finally:
+        warm_up.run_ended()
+
+
+def test_every_run_of_the_frame_is_counted_as_ended_however_it_ends():
+    """app.py ends its count in a ``finally``, so a page that stops (``st.stop``) or fails leaves none running."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.switch_page("app_pages/segments.py").run()
+    assert not app.exception, app.exception
+    assert warm_up._RUNS["in_progress"] == 0 and warm_up._RUNS["last_ended"] > 0
+
+
 def test_the_rest_of_the_start_up_work_starts_without_a_visitor_after_the_wait(monkeypatch, no_page_shown):
     done = []
     monkeypatch.setattr(started_on, "configured", lambda: None)
     monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: done.append("first view"))
-    monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: done.append("rest"))
-    monkeypatch.setattr(segment_data, "warm_sample", lambda: done.append("segments"))
+    monkeypatch.setattr(shown_data, "warm_sample_rest", lambda **_: done.append("rest"))
+    monkeypatch.setattr(segment_data, "warm_sample", lambda **_: done.append("segments"))
     monkeypatch.setattr(warm_up, "time", SimpleNamespace(sleep=lambda seconds: done.append(f"{seconds} s to draw")))
     warm_up.warm_up(first_visit_wait_seconds=0.0)
     assert done == ["first view", "rest", "segments"]  # no page to draw
 
 
 def test_a_rest_that_failed_does_not_say_the_sample_is_made(monkeypatch, no_page_shown):
-    def broken() -> None:
+    def broken(**_) -> None:
         raise RuntimeError("disk gone")
 
     monkeypatch.setattr(started_on, "configured", lambda: None)
     monkeypatch.setattr(shown_data, "warm_sample_first_view", lambda: None)
-    monkeypatch.setattr(shown_data, "warm_sample_rest", lambda: None)
+    monkeypatch.setattr(shown_data, "warm_sample_rest", lambda **_: None)
     monkeypatch.setattr(segment_data, "warm_sample", broken)
     warm_up.warm_up(first_visit_wait_seconds=0.0)
     assert not warm_up.sample_rest_made()  # the pages make what they need themselves, and show it in two steps
@@ -226,15 +260,15 @@ def test_a_server_with_configuration_problems_leaves_the_sample_to_the_first_run
     monkeypatch.setattr(runtime, "start_up", lambda: ("RETENTION_DUCKDB_THREADS='many': not a whole number",))
     monkeypatch.setattr(started_on, "configured", lambda: None)
     for part in ("warm_sample_first_view", "warm_sample_rest"):
-        monkeypatch.setattr(shown_data, part, lambda: pytest.fail("computed the sample"))
-    monkeypatch.setattr(segment_data, "warm_sample", lambda: pytest.fail("computed the sample"))
+        monkeypatch.setattr(shown_data, part, lambda **_: pytest.fail("computed the sample"))
+    monkeypatch.setattr(segment_data, "warm_sample", lambda **_: pytest.fail("computed the sample"))
     warm_up.warm_up()  # the first run shows the problems and stops
 
 
 def test_an_app_started_on_other_data_gets_the_imports_but_not_the_sample(monkeypatch):
     for part in ("warm_sample_first_view", "warm_sample_rest"):
-        monkeypatch.setattr(shown_data, part, lambda: pytest.fail("computed the sample"))
-    monkeypatch.setattr(segment_data, "warm_sample", lambda: pytest.fail("computed the sample"))
+        monkeypatch.setattr(shown_data, part, lambda **_: pytest.fail("computed the sample"))
+    monkeypatch.setattr(segment_data, "warm_sample", lambda **_: pytest.fail("computed the sample"))
     monkeypatch.setattr(started_on, "configured", lambda: started_on.Configured("data", Path("orders.parquet")))
     warm_up.warm_up()  # and does not wait for a visitor either
 
