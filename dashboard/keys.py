@@ -30,6 +30,7 @@ SEGMENT_LABELS = "data_segment_labels"
 SEGMENT_REPLICATES = "data_segment_replicates"
 BACKGROUND_JOBS = "data_background_jobs"  # this session's work done ahead (dashboard.background)
 SEGMENT_PARTS_AHEAD = "data_segment_parts_ahead"  # a background job's name: a dimension's parts of an upload
+COHORT_FITS = "data_cohort_fits"  # the background jobs started for an upload's sBG fits of a period, and their name
 SEGMENT_VIEWS = "data_segment_views"
 
 # the scenario: its values, the saved ones, the link's reading and the number fields' refused entries

@@ -172,6 +172,7 @@ def aggregates_for(period: str, activity_months: int, *, with_fits: bool = True)
     from dashboard import segments as segment_data  # it imports this module: here, once it is loaded
 
     segment_data.parts_ahead(aggs)  # after the forecast: a session's background jobs run in the order started
+    _cohort_fits_ahead(aggs, dataset.key)
     return aggs
 
 
@@ -359,16 +360,32 @@ def customer_values(aggs: Aggregates, gross_margin: float, annual_discount_rate:
 
 def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
     """:func:`models.project_cohorts` of the shown data: the sBG fits (:func:`models.fit_cohorts`, one per
-    cohort, too slow to repeat on every slider move) are made once per period and window and kept in this session;
-    projecting them ``periods_ahead`` periods is quick."""
-    return _cohort_fits(_shown_key(), aggs.period, aggs.activity_months, aggs).project(periods_ahead)
+    cohort, too slow to repeat on every slider move) are made once per period and window and kept in this session
+    (an upload's in the background after its aggregation, :func:`_cohort_fits_ahead`); projecting them
+    ``periods_ahead`` periods is quick."""
+    job = (keys.COHORT_FITS, _shown_key(), aggs.period, aggs.activity_months)
+    ahead = background.result(job, t("status_cohort_fits", settings().lang)) if background.has(job) else None
+    return _cohort_fits(_shown_key(), aggs.period, aggs.activity_months, aggs, ahead).project(periods_ahead)
+
+
+def _cohort_fits_ahead(aggs: Aggregates, data_key: str) -> None:
+    """Start making an upload's sBG fits of ``aggs``'s period in the background (:mod:`dashboard.background`), once
+    per data set, period and window, after the session's jobs started before (the forecast, the Segments page's
+    parts): the Cohorts page's first visit then takes them over (:func:`cohort_projection`)."""
+    job = (keys.COHORT_FITS, data_key, aggs.period, aggs.activity_months)
+    started = st.session_state.setdefault(keys.COHORT_FITS, set())  # the jobs' keys: a taken job is forgotten
+    if job not in started:
+        started.add(job)
+        background.start(job, lambda progress, publish: models.fit_cohorts(aggs))
 
 
 @st.cache_resource(scope="session", max_entries=8, show_spinner=False)
-def _cohort_fits(data_key: str, period: str, activity_months: int, _aggs: Aggregates) -> models.CohortFits:
+def _cohort_fits(data_key: str, period: str, activity_months: int, _aggs: Aggregates,
+                 _made: models.CohortFits | None = None) -> models.CohortFits:
     """:func:`models.fit_cohorts` of ``_aggs``, the aggregates of the data ``data_key`` for ``period`` and
-    ``activity_months``: kept for this session by Streamlit (the fits draw nothing and need nothing of the session)."""
-    return models.fit_cohorts(_aggs)
+    ``activity_months`` (or ``_made``, those fits made in the background): kept for this session by Streamlit (the
+    fits draw nothing and need nothing of the session)."""
+    return _made if _made is not None else models.fit_cohorts(_aggs)
 
 
 def _default_aggregates(period: str, activity_months: int, lang: str, with_fits: bool) -> Aggregates:

@@ -107,8 +107,8 @@ def test_an_uploads_segments_first_parts_are_made_in_the_background_after_its_fo
     monkeypatch.setattr(segment_data.segments, "predictive_mean_clv", counted_predictive)
     app = sample_as_upload()
     jobs = app.session_state[keys.BACKGROUND_JOBS]
-    assert [key[0::2] for key in jobs] == [(keys.FORECAST_BASES,), (keys.SEGMENT_PARTS_AHEAD, "channel"),
-                                           (keys.SEGMENT_PARTS_AHEAD, "nps_group")]  # the default, the NPS table's
+    assert [key[0::2] for key in jobs][:3] == [(keys.FORECAST_BASES,), (keys.SEGMENT_PARTS_AHEAD, "channel"),
+                                               (keys.SEGMENT_PARTS_AHEAD, "nps_group")]  # the default, the NPS's
     until(lambda: all(job.future.done() for job in jobs.values()))
     ahead = [(part, "retention_background") for part in ("first orders", "replicates", "predictive", "replicates")]
     assert made == ahead
@@ -121,6 +121,30 @@ def test_an_uploads_segments_first_parts_are_made_in_the_background_after_its_fo
     assert not any(key[0] == keys.SEGMENT_PARTS_AHEAD for key in app.session_state[keys.BACKGROUND_JOBS])
     assert waited == [frozenset()]  # the table, the charts and the NPS table sent once, complete
     assert not [caption for caption in app.caption if caption.value == t("segments_intervals_pending", "de")]
+
+
+@pytest.mark.slow
+def test_an_uploads_cohort_fits_are_made_in_the_background_and_taken_over_by_the_cohorts_page(monkeypatch):
+    fitted, fit = [], models.fit_cohorts
+
+    def counted(*args, **kwargs):
+        fitted.append(threading.current_thread().name)
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(models, "fit_cohorts", counted)
+    app = sample_as_upload()
+    jobs = app.session_state[keys.BACKGROUND_JOBS]
+    assert [key[0] for key in jobs][-1] == keys.COHORT_FITS  # the last of the session's jobs
+    until(lambda: all(job.future.done() for job in jobs.values()))
+    assert fitted == ["retention_background"]
+
+    app.switch_page("app_pages/cohorts.py").run()
+    assert not app.exception, app.exception
+    assert fitted == ["retention_background"]  # taken over, not fitted again
+    assert not [key for key in app.session_state[keys.BACKGROUND_JOBS] if key[0] == keys.COHORT_FITS]
+    app.switch_page("app_pages/overview.py").run()
+    app.switch_page("app_pages/cohorts.py").run()  # kept by the session's cache
+    assert not app.exception and fitted == ["retention_background"]
 
 
 def in_a_session(script) -> AppTest:
