@@ -59,12 +59,14 @@ class Cancelled(Exception):
 @dataclass(eq=False)
 class Job:
     """One background job of a session: its ``future`` result, the share ``done`` so far and the ``part`` it
-    published (both written by the job's thread), and whether it was ``cancelled``."""
+    published (both written by the job's thread), whether its work has ``started`` (it may wait for the session's
+    earlier jobs and its slot first) and whether it was ``cancelled``."""
 
     future: Future = field(default_factory=Future)
     done: float = 0.0
     part: object | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
+    started: threading.Event = field(default_factory=threading.Event)
 
     def publish(self, part: object) -> None:
         """The job's ``publish``: hands out a first part of the result."""
@@ -117,6 +119,20 @@ def done(key: Hashable) -> bool:
     return job is not None and job.future.done()
 
 
+def not_started(key: Hashable) -> bool:
+    """Whether this session has a job ``key`` that still waits to begin its work (behind the session's earlier jobs
+    or for a slot): a page in a hurry may rather :func:`forget` it and do the work itself."""
+    job = _jobs().get(key)
+    return job is not None and not job.started.is_set()
+
+
+def forget(key: Hashable) -> None:
+    """Cancel and forget this session's job ``key`` (if any): it gives up its place or stops at its next report."""
+    job = _jobs().pop(key, None)
+    if job is not None:
+        job.cancelled.set()
+
+
 def start(key: Hashable, build: Build) -> None:
     """Start ``build`` for this session in a background thread under ``key``, unless a job ``key`` is there; it
     runs after the session's jobs started before it have ended."""
@@ -138,6 +154,7 @@ def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str, before
         if job.cancelled.is_set():
             raise Cancelled
         with queue.turn(owner, job.check):
+            job.started.set()
             result = build(job.report, job.publish)
             job.future.set_result(result)  # before the slot goes: the session's next job finds it there
     except BaseException as error:  # handed to the page that takes the result

@@ -361,9 +361,11 @@ def customer_values(aggs: Aggregates, gross_margin: float, annual_discount_rate:
 def cohort_projection(aggs: Aggregates, periods_ahead: int) -> pd.DataFrame:
     """:func:`models.project_cohorts` of the shown data: the sBG fits (:func:`models.fit_cohorts`, one per
     cohort, too slow to repeat on every slider move) are made once per period and window and kept in this session
-    (an upload's in the background after its aggregation, :func:`_cohort_fits_ahead`); projecting them
-    ``periods_ahead`` periods is quick."""
+    (an upload's in the background after its aggregation, :func:`_cohort_fits_ahead`, unless that job has not begun
+    when the page needs them); projecting them ``periods_ahead`` periods is quick."""
     job = (keys.COHORT_FITS, _shown_key(), aggs.period, aggs.activity_months)
+    if background.not_started(job):  # still behind the session's other jobs: made here, sooner
+        background.forget(job)
     ahead = background.result(job, t("status_cohort_fits", settings().lang)) if background.has(job) else None
     return _cohort_fits(_shown_key(), aggs.period, aggs.activity_months, aggs, ahead).project(periods_ahead)
 

@@ -38,10 +38,10 @@ def forecast_jobs_left(app: AppTest) -> list:
     return [name for name, *_ in app.session_state[keys.BACKGROUND_JOBS] if name == keys.FORECAST_BASES]
 
 
-def sample_as_upload() -> AppTest:
+def sample_as_upload(key: str = "upload") -> AppTest:
     """The app on the Overview with the sample's sheets put into use as an upload (their fits are usable)."""
     app = AppTest.from_file(APP, default_timeout=120)
-    app.session_state[keys.DATASET] = dataclasses.replace(sample_data.load_sample(), key="upload", name="upload.csv")
+    app.session_state[keys.DATASET] = dataclasses.replace(sample_data.load_sample(), key=key, name="upload.csv")
     app.session_state[keys.SOURCE] = "upload"
     app.run()
     assert not app.exception, app.exception
@@ -132,7 +132,7 @@ def test_an_uploads_cohort_fits_are_made_in_the_background_and_taken_over_by_the
         return fit(*args, **kwargs)
 
     monkeypatch.setattr(models, "fit_cohorts", counted)
-    app = sample_as_upload()
+    app = sample_as_upload("cohorts made ahead")  # AppTest's sessions share the session-scoped cache: a key of its own
     jobs = app.session_state[keys.BACKGROUND_JOBS]
     assert [key[0] for key in jobs][-1] == keys.COHORT_FITS  # the last of the session's jobs
     until(lambda: all(job.future.done() for job in jobs.values()))
@@ -145,6 +145,34 @@ def test_an_uploads_cohort_fits_are_made_in_the_background_and_taken_over_by_the
     app.switch_page("app_pages/overview.py").run()
     app.switch_page("app_pages/cohorts.py").run()  # kept by the session's cache
     assert not app.exception and fitted == ["retention_background"]
+
+
+@pytest.mark.slow
+def test_the_cohorts_page_fits_itself_when_its_job_is_still_behind_the_sessions_other_jobs(monkeypatch):
+    fitted, fit, release, make_basis = [], models.fit_cohorts, threading.Event(), models.forecast_basis
+
+    def counted(*args, **kwargs):
+        fitted.append(threading.current_thread().name)
+        return fit(*args, **kwargs)
+
+    def held_back(*args, **kwargs):
+        release.wait(60)  # the forecast, first in the session's queue, holds every later job back
+        return make_basis(*args, **kwargs)
+
+    monkeypatch.setattr(models, "fit_cohorts", counted)
+    monkeypatch.setattr(models, "forecast_basis", held_back)
+    try:
+        app = sample_as_upload("cohorts made here")  # a key of its own (the session-scoped cache is shared)
+        [cohort_job] = [job for key, job in app.session_state[keys.BACKGROUND_JOBS].items()
+                        if key[0] == keys.COHORT_FITS]
+        app.switch_page("app_pages/cohorts.py").run()
+        assert not app.exception, app.exception
+        assert fitted == ["ScriptRunner.scriptThread"] and cohort_job.cancelled.is_set()
+    finally:
+        release.set()
+    until(cohort_job.future.done)
+    assert fitted == ["ScriptRunner.scriptThread"]  # the job gave up its place and fitted nothing
+    assert isinstance(cohort_job.future.exception(), background.Cancelled)
 
 
 def in_a_session(script) -> AppTest:
