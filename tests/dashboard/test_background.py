@@ -296,6 +296,7 @@ def test_putting_other_data_into_use_cancels_the_jobs_of_the_old():
     assert app.session_state["job"].cancelled.is_set() and app.session_state[keys.BACKGROUND_JOBS] == {}
 
 
+@pytest.mark.slow  # waits real time: the full suite's
 def test_a_sessions_jobs_run_in_the_order_they_were_started_even_when_a_later_thread_comes_first():
     queue, order = work_queue.WorkQueue(2), []
     first, second = background.Job(), background.Job()

@@ -122,6 +122,7 @@ def test_the_rest_of_the_start_up_work_waits_until_a_page_has_been_shown(monkeyp
     assert warm_up.sample_rest_made()  # the pages may count on it now
 
 
+@pytest.mark.slow  # waits real time / runs the app: the full suite's
 def test_the_rest_waits_while_a_visitors_page_runs_and_for_a_quiet_moment_after_it():
     warm_up.run_started()
     waiter = threading.Thread(target=warm_up.when_quiet, args=(0.3, 30.0))
@@ -136,6 +137,7 @@ def test_the_rest_waits_while_a_visitors_page_runs_and_for_a_quiet_moment_after_
     assert not waiter.is_alive() and time.monotonic() - ended >= 0.29  # then a quiet moment after it
 
 
+@pytest.mark.slow  # waits real time / runs the app: the full suite's
 def test_a_server_always_busy_still_gets_its_start_up_work_done():
     warm_up.run_started()
     try:
@@ -146,6 +148,7 @@ def test_a_server_always_busy_still_gets_its_start_up_work_done():
         warm_up.run_ended()
 
 
+@pytest.mark.slow  # waits real time / runs the app: the full suite's
 def test_every_run_of_the_frame_is_counted_as_ended_however_it_ends():
     """app.py ends its count in a ``finally``, so a page that stops (``st.stop``) or fails leaves none running."""
     app = AppTest.from_file(APP, default_timeout=60)
