@@ -18,7 +18,7 @@ it off; the whole business's is the CLV page's card (:func:`shown_data.predictiv
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -203,13 +203,10 @@ def parts_ahead(aggs: Aggregates) -> None:
         def build(progress, publish, dimension: str = dimension) -> DimensionParts:
             if inputs is not None and dimension != NPS_GROUP:
                 inputs.made()
-            labelled = _labels(aggs, dimension, dataset)
-            made = _bases(aggs, dimension, labelled)
-            publish(DimensionParts(labelled, made, None))
-            replicated = segments.segment_replicates(aggs.customers, labelled, made, whole=aggs.basis_replicates)
-            ahead = None if forecast is None or dimension == NPS_GROUP else _predictive_ahead(
-                aggs, forecast, labelled, made)
-            return DimensionParts(labelled, made, replicated, ahead)
+            parts = _dimension_parts(aggs, dimension, dataset, publish)
+            if forecast is None or dimension == NPS_GROUP:
+                return parts
+            return replace(parts, predictive=_predictive_ahead(aggs, forecast, parts.labels, parts.bases))
 
         background.start(job, build)
 
@@ -257,11 +254,19 @@ def _sample_parts(dimension: str) -> DimensionParts:
     sample is the same for everybody; a few small tables and 4,000 labels) from the period-free parts of its
     aggregates (:func:`shown_data.sample_aggregates`: every period's share them). The default dimension's and the
     NPS groups' are made by the server's start-up work (:func:`warm_sample`), so a first visit finds them."""
-    aggs = shown_data.sample_aggregates()
-    labelled = _labels(aggs, dimension, shown_data.sample_dataset())
+    return _dimension_parts(shown_data.sample_aggregates(), dimension, shown_data.sample_dataset())
+
+
+def _dimension_parts(aggs: Aggregates, dimension: str, dataset: Dataset,
+                     publish: Callable[[DimensionParts], None] = lambda part: None) -> DimensionParts:
+    """``dimension``'s label table, bases and replicates of ``aggs`` (of ``dataset``), as :func:`labels`,
+    :func:`bases` and :func:`replicates` make them; ``publish`` gets the label table and bases before the replicates
+    are made (a background job hands them out first). Needs no session."""
+    labelled = _labels(aggs, dimension, dataset)
     made = _bases(aggs, dimension, labelled)
-    return DimensionParts(labels=labelled, bases=made, replicates=segments.segment_replicates(
-        aggs.customers, labelled, made, whole=aggs.basis_replicates))
+    publish(DimensionParts(labelled, made, None))
+    return DimensionParts(labelled, made, segments.segment_replicates(aggs.customers, labelled, made,
+                                                                      whole=aggs.basis_replicates))
 
 
 def warm_sample(pause: Callable[[], None] = lambda: None) -> None:
