@@ -111,8 +111,8 @@ def warm_up(first_visit_wait_seconds: float = FIRST_VISIT_WAIT_SECONDS,
     (:func:`dashboard.shown_data.warm_sample_rest`, :func:`dashboard.segments.warm_sample`; then
     :func:`sample_rest_made`) at the lower CPU priority of a session's work done ahead
     (:func:`dashboard.background.lower_priority`), each step when no visitor's page runs (:func:`when_quiet`), and
-    freeze again. A failure is logged and left to the sessions,
-    which compute what they need and show their own message."""
+    freeze again. A failure is logged and left to the sessions, which compute what they need and show their own
+    message."""
     try:
         from dashboard import runtime  # the core: pandas, DuckDB, the models
 
