@@ -9,8 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import (errors, keys, run_counts, runtime, saved_scenarios, shown_data, sidebar, url_sync, warm_up,
-                       widgets)
+from dashboard import (errors, first_paint, keys, run_counts, runtime, saved_scenarios, shown_data, sidebar,
+                       url_sync, warm_up, widgets)
 from retention_views.texts import t
 
 # A file served by this server: a ":material/...:" or emoji page icon makes the browser fetch it from a Google or
@@ -39,6 +39,7 @@ warm_up.run_started()  # the server's start-up work waits while a visitor's page
 try:
     with errors.boundary():  # an unexpected error: a message in the user's language and the way back, logged
         run_counts.count_run("app_frame")
+        first_paint.begin()
         url_sync.restore_from_link()
         url_sync.prepare_settings()
         settings = sidebar.sidebar(on_change=errors.guarded(url_sync.setting_changed))
@@ -56,6 +57,7 @@ try:
         saved_scenarios.save_form(settings)
         errors.show_callback_error()
         navigation.run()
+        first_paint.end()  # the session's first run left its charts out: the browser reruns for them
 finally:
     warm_up.run_ended()
 runtime.freeze_long_lived_objects()  # after the page: its imports are done

@@ -48,4 +48,6 @@ BOUND_ON_PAGE = "scenario_bound_on_page"  # widget key -> the page its widget wa
 CALLBACK_ERROR = "app_callback_error"
 WORK_OWNER = "work_owner"
 BLOCK_RUNS = "app_block_runs"
+FIRST_PAINT = "app_first_paint"  # the session's first run leaves its charts to the next (dashboard.first_paint)
+FIRST_PAINT_SIGNAL = "app_first_paint_signal"  # the browser's "painted" that starts that next run
 PAGE = "app_page"  # the page this run shows (its URL path), set by the frame

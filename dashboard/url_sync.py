@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import keys, shown_data, sidebar
+from dashboard import first_paint, keys, shown_data, sidebar
 from dashboard.sidebar import Settings
 from retention_views import text_keys, url_params, whatif
 from retention_views.url_params import PARAMS, SIDEBAR_KEYS
@@ -95,11 +95,16 @@ def reject(rejected: tuple[str, ...] | list[str]) -> None:
 
 
 def notice(s: Settings) -> None:
-    """Name the settings that were ignored since the last notice (invalid in the link or not fitting the data)."""
-    pending = st.session_state.pop(keys.LINK_REJECTED, [])
+    """Name the settings that were ignored since the last notice (invalid in the link or not fitting the data).
+
+    The session's first run is followed at once by the one that draws its charts (:mod:`dashboard.first_paint`):
+    the names stay queued for that run, so the notice stays on the page until the user's next action."""
+    pending = st.session_state.get(keys.LINK_REJECTED, [])
     if pending:
         names = ", ".join(s.t(text_keys.PARAM[key]) for key in pending)
         st.info(s.t("scenario_ignored", names=names), icon=":material/link_off:")
+    if not first_paint.first_run():
+        st.session_state.pop(keys.LINK_REJECTED, None)
 
 
 def remember(key: str, value: object, default: object) -> None:

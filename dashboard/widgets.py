@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from dashboard import first_paint
 from dashboard.sidebar import Settings
 from retention_core.customer_value import AnnualBasis
 from retention_core.intervals import Interval, informative, thin_data
@@ -26,6 +27,7 @@ PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": "hover", "modeBarButton
 CHART_TOP_MARGIN = 30
 """The top margin of a chart in the app, whose title stands above it (:func:`chart`); a legend above the plot
 widens it as Plotly needs."""
+PLOTLY_HEIGHT = 450  # pixels: Plotly's height of a figure that sets none
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Message values the app writes itself (counts, limits, the detected dialect); every other value is user text.
 _OWN_VALUES = frozenset({"rows", "limit", "columns", "line", "limit_kb", "size_mb", "limit_mb", "limit_gb", "seconds",
@@ -162,11 +164,18 @@ def chart(figure: go.Figure, s: Settings, key: str | None = None) -> None:
     The title is a line of text above the chart instead of inside it: Plotly does not wrap a title, so on a phone
     a long one was cut at the chart's edge (and the toolbar lay over it); text above the chart wraps. The figure
     keeps its title for the report and the PNG exports: it is taken out only while Streamlit writes the chart
-    (a copy would be validated again, some 25 ms a chart, and cached figures are shared between reruns)."""
+    (a copy would be validated again, some 25 ms a chart, and cached figures are shared between reruns).
+
+    In a session's first run the chart is left out, its title and a blank of its height drawn instead
+    (:mod:`dashboard.first_paint`): the browser paints the page's figures before it loads Plotly's script."""
     layout = figure.layout
     title, top = layout.title.text, layout.margin.t
     if title:
         st.markdown(f"**{chart_title(title)}**")
+    if first_paint.first_run():  # the session's first run: the figures first, the charts in the run after it
+        st.container(height=layout.height or PLOTLY_HEIGHT, border=False, key=key and f"{key}_later")
+        return
+    if title:
         layout.title.text, layout.margin.t = "", CHART_TOP_MARGIN
     try:
         st.plotly_chart(figure, config={**PLOTLY_CONFIG, "locale": s.lang}, key=key)

@@ -27,6 +27,7 @@ def open_link(params: dict[str, str], page: str | None = None) -> AppTest:
     for key, value in params.items():
         app.query_params[key] = value
     app.run()
+    app.run()  # the browser's "painted" after the first run (dashboard.first_paint): the run that draws the charts
     assert not app.exception, app.exception
     if page:
         app.switch_page(page).run()

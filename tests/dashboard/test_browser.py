@@ -238,6 +238,38 @@ def test_no_page_asks_another_host_for_anything(page):
     assert not is_foreign(urljoin(page.url, icon), page.url), icon
 
 
+# When the first KPI card and the first chart entered the page, on the page's clock.
+FIRST_ELEMENTS_SCRIPT = """
+window.__firstSeen = {};
+new MutationObserver(() => {
+  for (const id of ["stMetric", "stPlotlyChart"]) {
+    if (!(id in window.__firstSeen) && document.querySelector(`[data-testid="${id}"]`)) {
+      window.__firstSeen[id] = performance.now();
+    }
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_a_new_visitor_gets_the_kpi_cards_before_any_chart(server_url):
+    """The session's first run leaves the charts out (``dashboard.first_paint``): the browser has the cards on the
+    page before Plotly's chart script is loaded and evaluated, and the charts follow with the second run."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, OFFLINE_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
+            context.add_init_script(FIRST_ELEMENTS_SCRIPT)
+            tab = context.new_page()
+            tab.goto(server_url, timeout=TIMEOUT_MS)
+            tab.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=TIMEOUT_MS)
+            seen = tab.evaluate("() => window.__firstSeen")
+        finally:
+            browser.close()
+    assert seen["stMetric"] < seen["stPlotlyChart"], seen
+
+
 @pytest.fixture
 def listener():
     """A web server on loopback that counts the requests reaching it (the address a crafted upload points to)."""
