@@ -76,7 +76,10 @@
       return app ? app.getAttribute('data-test-script-state') : null;
     },
     drawn() {
-      if (document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')) return false;
+      // a placeholder for an element's script, an element of the run before, or the first run's "painted" signal
+      // (dashboard/first_paint.py: the charts come with the run it starts)
+      if (document.querySelector('[data-testid="stSkeleton"], [data-stale="true"], '
+                                 + '[data-testid^="stBidiComponent"]')) return false;
       return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
         .every((chart) => chart.querySelector('.main-svg'));
     },

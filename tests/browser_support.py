@@ -119,10 +119,13 @@ def log_foreign_requests(context, app_url: str) -> list[str]:
 
 
 def wait_until_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
-    """Wait until Streamlit has finished the script run, no widget is still a placeholder and every chart drew."""
+    """Wait until Streamlit has finished the script run, no widget is still a placeholder and every chart drew.
+
+    A session's first run ends with a signal that starts the run drawing its charts (``dashboard.first_paint``,
+    a ``stBidiComponent``): while it is on the page, the page is not done."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout_ms)
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stSkeleton"]')
+        """() => !document.querySelector('[data-testid="stSkeleton"], [data-testid^="stBidiComponent"]')
                  && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                     .every(chart => chart.querySelector('.main-svg'))""",
         timeout=timeout_ms,
