@@ -13,8 +13,9 @@ this order:
 1. the first view: from the server's health endpoint answering to the Overview's first KPI card being visible, and
    to the whole page idle (see below); Chromium is already running and opens the address as soon as the server
    answers, so this is the first visitor's wait on a freshly started server (the sample's aggregation included).
-   From the page's own clock it also gives when its scripts had loaded and asked for the first run, and when that
-   run's end was shown, which separates loading the frontend, the server's run and drawing;
+   From the page's own clock it also gives when its scripts had loaded and asked for the first run, and when the
+   end of the run that drew the charts was shown (the session's second: ``dashboard/first_paint.py``), which
+   separates loading the frontend, the server's runs and drawing;
 2. with ``--upload PATH``: on the Data page the file is chosen in the transactions uploader and read, the button
    that puts it into use is pressed, and the first page on it (the Overview: its aggregation) is opened;
 3. every slider on every page: ``--steps`` key presses (ArrowRight or ArrowLeft, towards the side with more room),
@@ -179,7 +180,9 @@ class Bench:
         """Open the app; seconds from ``since`` (monotonic) to the first KPI card visible and to the page idle.
 
         Also, from the page's own clock (its navigation start, ``opened_s`` after ``since``): when its scripts had
-        loaded and asked for the first run (``connected_s``), and when that run's end was shown (``run_ended_s``).
+        loaded and asked for the first run (``connected_s``), and when the end of the run that drew the charts was
+        shown (``run_ended_s``: the session's second, which the browser asks for once it has painted the first's
+        figures, ``dashboard/first_paint.py``).
         """
         since_wall = time.time() - (time.monotonic() - since)
         page.goto(self.url, wait_until="commit", timeout=self.timeout_ms)
@@ -337,7 +340,7 @@ def report_first_views(result: dict) -> None:
                              one["first_view"]), ("       new visitor, warm server", one["warm_first_view"])):
             print(f"{label} -> KPI cards painted {_seconds(view.get('cards_painted_s'))}, seen by Playwright "
                   f"{view['kpi_s']:.2f} s, idle {view['idle_s']:.2f} s (connected {_seconds(view['connected_s'])}, "
-                  f"first run's end shown {view['run_ended_s']:.2f} s)")
+                  f"charts' run's end shown {view['run_ended_s']:.2f} s)")
     for label, name in ((f"first view, server up (goal {GOALS['first_view']})", "first_view"),
                         ("new visitor, warm server, address opened", "warm_first_view")):
         views = [one[name] for one in runs]
@@ -345,7 +348,7 @@ def report_first_views(result: dict) -> None:
         print(f"median of {len(runs)}, {label} -> KPI cards painted "
               f"{_seconds(statistics.median(painted) if painted else None)}, seen by Playwright "
               f"{statistics.median(view['kpi_s'] for view in views):.2f} s (connected "
-              f"{statistics.median(view['connected_s'] or float('nan') for view in views):.2f} s, first run's end "
+              f"{statistics.median(view['connected_s'] or float('nan') for view in views):.2f} s, charts' run's end "
               f"shown {statistics.median(view['run_ended_s'] for view in views):.2f} s)")
     foreign = sum(len(one["foreign_requests"]) for one in runs)
     print(f"requests to hosts other than the app's: {foreign}")
@@ -461,7 +464,7 @@ def report(result: dict) -> None:
         print(f"{label} ({GOALS['first_view']}) -> KPI cards painted {_seconds(view.get('cards_painted_s'))}, "
               f"seen by Playwright {view['kpi_s']:.2f} s, page idle "
               f"{view['idle_s']:.2f} s (page's scripts loaded and connected {_seconds(view['connected_s'])}, "
-              f"first run's end shown {view['run_ended_s']:.2f} s)")
+              f"charts' run's end shown {view['run_ended_s']:.2f} s)")
     if "upload" in result:
         upload = result["upload"]
         print(f"upload: file chosen -> read and shown {upload['read_s']:.2f} s; 'use' pressed -> "
