@@ -97,8 +97,9 @@ def reject(rejected: tuple[str, ...] | list[str]) -> None:
 def notice(s: Settings) -> None:
     """Name the settings that were ignored since the last notice (invalid in the link or not fitting the data).
 
-    The session's first run is followed at once by the one that draws its charts (:mod:`dashboard.first_paint`):
-    the names stay queued for that run, so the notice stays on the page until the user's next action."""
+    The session's first run is followed by the one that draws its charts, which the browser asks for once it has
+    painted the first (:mod:`dashboard.first_paint`): the names stay queued for that run, so the notice stays on the
+    page until the user's next action."""
     pending = st.session_state.get(keys.LINK_REJECTED, [])
     if pending:
         names = ", ".join(s.t(text_keys.PARAM[key]) for key in pending)
