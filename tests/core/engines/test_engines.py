@@ -36,6 +36,16 @@ def _spark_missing() -> str | None:
     return None
 
 
+#: Spark settings for this module's queries, set on its session at run time: tables of at most 31,000 rows, a few
+#: hundred queries. Whole-stage code generation compiles each query's stages to Java and adaptive execution plans
+#: each stage again once the one before has run; on tables this small both cost more than they save (the module
+#: took 22 % less time without them, measured in the same hour: docs/performance.md, "The test suite"). The
+#: results do not depend on them: the same plans are evaluated by Spark's interpreted expressions instead.
+TINY_DATA_SETTINGS = {"spark.sql.adaptive.enabled": "false",
+                      "spark.sql.codegen.wholeStage": "false",
+                      "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
+
+
 @pytest.fixture(scope="module")
 def spark_engine():
     reason = _spark_missing()
@@ -44,6 +54,8 @@ def spark_engine():
             pytest.fail(f"{reason}; CI must run the Spark engine tests, not skip them")
         pytest.skip(reason)
     spark = engines.local_spark("local[2]", shuffle_partitions=2, driver_memory="1g")
+    for key, value in TINY_DATA_SETTINGS.items():
+        spark.conf.set(key, value)
     yield engines.SparkEngine(spark)
     spark.stop()
 
@@ -302,6 +314,13 @@ def test_holdout_purchases_bind_dates_as_parameters(cdnow, spark_engine):
     frame = cdnow[["customer_id", "order_date", "amount"]]
     assert_same_on_both(lambda engine: queries.run_sql("holdout_purchases", params, engine, transactions=frame),
                         spark_engine)
+
+
+def test_the_test_session_runs_with_its_settings_for_tiny_tables(spark_engine):
+    for key, value in TINY_DATA_SETTINGS.items():
+        assert spark_engine.spark.conf.get(key) == value, key
+    assert spark_engine.spark.conf.get("spark.sql.session.timeZone") == "UTC"  # local_spark's own settings kept
+    assert spark_engine.spark.conf.get("spark.sql.shuffle.partitions") == "2"
 
 
 def test_spark_text_is_transpiled_once_and_keeps_values_as_named_parameters():
