@@ -249,8 +249,8 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     """Start making the forecast basis of an upload's usable fits in the background (:mod:`dashboard.background`),
     once per data set: first the months of the scenario's horizon and the forecast summary at its discount rate
     (published as soon as they are made: the CLV page's first view, and any discount rate at that horizon), then the
-    other months (the longer horizons, the Segments page's customer list). The pages take them over with
-    :func:`_forecasts_made_ahead`."""
+    other months a year at a time, each year published (a longer horizon waits only for its own months; the whole
+    basis serves the Segments page's customer list). The pages take them over with :func:`_forecasts_made_ahead`."""
     fitted = aggs.predictive
     job = (keys.FORECAST_BASES, data_key)
     if (fitted is None or fitted.reason is not None or background.has(job)
@@ -264,13 +264,12 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     def build(progress: Callable[[int, int], None], publish: Callable[[object], None]) -> tuple:
         if scenario is None:
             return models.forecast_basis(fitted, progress=progress), None, None
-        every = models.MAX_FORECAST_MONTHS  # the progress of both parts in months of the whole
-        first = models.forecast_basis(fitted, months=scenario[1], progress=lambda done, _: progress(done, every))
-        summary = models.predictive_clv_summary(fitted, 1.0, *scenario, basis=first)
-        publish((first, scenario, summary))
-        whole = first if first.months == every else models.forecast_basis(
-            fitted, progress=lambda done, _: progress(first.months + done, every), extending=first)
-        return whole, scenario, summary
+        summary = None
+        for basis in models.growing_forecast_bases(fitted, scenario[1], progress=progress):
+            if summary is None:
+                summary = models.predictive_clv_summary(fitted, 1.0, *scenario, basis=basis)
+            publish((basis, scenario, summary))  # a horizon step a year further finds its months soon
+        return basis, scenario, summary
 
     background.start(job, build)
 

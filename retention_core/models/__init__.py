@@ -56,7 +56,8 @@ from retention_core.models.clv import (
 )
 from retention_core.models.cohorts import MIN_COHORT_PERIODS, CohortCurve, CohortFits, fit_cohorts, project_cohorts
 from retention_core.models.distribution import clv_distribution
-from retention_core.models.forecast import MAX_FORECAST_MONTHS, ForecastBasis, forecast_basis
+from retention_core.models.forecast import (MAX_FORECAST_MONTHS, ForecastBasis, forecast_basis,
+                                            growing_forecast_bases)
 from retention_core.models.gamma_gamma import (
     GammaGammaFit,
     fit_gamma_gamma,
@@ -103,7 +104,7 @@ __all__ = [
     # a data set's BTYD fits and their forecasts
     "CALIBRATION_GROUPS", "FIT_CUSTOMERS", "HOLDOUT_SHARE", "MAX_FORECAST_MONTHS", "MAX_HOLDOUT_WEEKS", "REASONS",
     "TIME_UNIT", "ForecastBasis", "PredictiveModels", "fit_predictive_models", "fit_sample", "forecast_basis",
-    "holdout_length_weeks", "reason_params", "with_uncertainty",
+    "growing_forecast_bases", "holdout_length_weeks", "reason_params", "with_uncertainty",
     # how sure the predicted CLV is (the parameters' sampling error)
     "PredictiveUncertainty",
     # predicted CLV

@@ -13,7 +13,7 @@ References: Fader, Hardie & Lee (2005), "'Counting Your Customers' the Easy Way"
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -196,6 +196,29 @@ def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS,
         raise ValueError(f"the predictive models are not usable: {fitted.reason}")
     return basis_from_fits(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit, progress,
                            extending=extending)
+
+
+def growing_forecast_bases(fitted: PredictiveModels, first_months: int, step_months: int = 12,
+                           progress: Callable[[int, int], None] | None = None) -> Iterator[ForecastBasis]:
+    """The :func:`forecast_basis` for ``first_months``, then the same extended by ``step_months`` at a time up to
+    :data:`MAX_FORECAST_MONTHS`, each as soon as it is made: a page can serve the horizons made so far while the
+    longer ones are still being made (the last equals one basis made at once). ``progress(done, total)``: months
+    made of all :data:`MAX_FORECAST_MONTHS`."""
+    if first_months <= 0 or step_months <= 0:
+        raise ValueError("the first months and the step must be positive")
+    made = 0
+
+    def report(done: int, _: int) -> None:
+        if progress is not None:
+            progress(made + done, MAX_FORECAST_MONTHS)
+
+    basis = forecast_basis(fitted, months=min(first_months, MAX_FORECAST_MONTHS), progress=report)
+    yield basis
+    while basis.months < MAX_FORECAST_MONTHS:
+        made = basis.months
+        basis = forecast_basis(fitted, months=min(made + step_months, MAX_FORECAST_MONTHS), progress=report,
+                               extending=basis)
+        yield basis
 
 
 def basis_from_fits(bg_fit: BgNbdFit, gg_fit: GammaGammaFit, summary: pd.DataFrame, months: int,

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 import sample_data
 from dashboard import background, keys, work_queue
 from retention_core import models
+from retention_core.models import forecast
 from retention_views.texts import t
 
 
@@ -25,6 +26,13 @@ def until(condition, seconds: float = 60) -> None:
     while not condition():
         assert time.monotonic() < ends, "timed out"
         time.sleep(0.05)
+
+
+def replace_forecast_basis(monkeypatch, replacement) -> None:
+    """Make ``replacement`` the forecast basis maker of the pages (``models.forecast_basis``) and of the background's
+    growing bases (``forecast.forecast_basis``, which ``models.growing_forecast_bases`` calls)."""
+    monkeypatch.setattr(models, "forecast_basis", replacement)
+    monkeypatch.setattr(forecast, "forecast_basis", replacement)
 
 
 def forecast_job(app: AppTest) -> background.Job:
@@ -51,28 +59,30 @@ def sample_as_upload(key: str = "upload") -> AppTest:
 @pytest.mark.slow
 def test_an_uploads_forecast_is_made_in_the_background_after_its_aggregation_and_taken_over_by_the_clv_page(
         monkeypatch):
-    made_in, summaries = [], []
+    made_in, months, summaries = [], [], []
     make_basis, make_summary = models.forecast_basis, models.predictive_clv_summary
 
     def counted_basis(*args, **kwargs):
         made_in.append(threading.current_thread().name)
+        months.append(kwargs.get("months"))
         return make_basis(*args, **kwargs)
 
     def counted_summary(*args, **kwargs):
         summaries.append(args[2:4])  # discount rate, horizon in months
         return make_summary(*args, **kwargs)
 
-    monkeypatch.setattr(models, "forecast_basis", counted_basis)
+    replace_forecast_basis(monkeypatch, counted_basis)
     monkeypatch.setattr(models, "predictive_clv_summary", counted_summary)
     app = sample_as_upload()
     job = forecast_job(app)
     until(job.future.done)
-    # the default horizon's months and its summary first, then the other months
-    assert made_in == ["retention_background"] * 2 and summaries == [(0.08, 60)]  # the default rate and horizon
+    # the default horizon's months and its summary first, then the other months a year at a time
+    assert months == list(range(60, models.MAX_FORECAST_MONTHS + 1, 12)) and summaries == [(0.08, 60)]
+    assert made_in == ["retention_background"] * len(months)
 
     app.switch_page("app_pages/clv.py").run()
     assert not app.exception, app.exception
-    assert made_in == ["retention_background"] * 2 and summaries == [(0.08, 60)]  # taken over, not made again
+    assert len(made_in) == len(months) and summaries == [(0.08, 60)]  # taken over, not made again
     assert forecast_jobs_left(app) == []
     assert [metric.value for metric in app.metric if metric.label.startswith("CLV (BG/NBD")]
 
@@ -160,7 +170,7 @@ def test_the_cohorts_page_fits_itself_when_its_job_is_still_behind_the_sessions_
         return make_basis(*args, **kwargs)
 
     monkeypatch.setattr(models, "fit_cohorts", counted)
-    monkeypatch.setattr(models, "forecast_basis", held_back)
+    replace_forecast_basis(monkeypatch, held_back)
     try:
         app = sample_as_upload("cohorts made here")  # a key of its own (the session-scoped cache is shared)
         [cohort_job] = [job for key, job in app.session_state[keys.BACKGROUND_JOBS].items()
@@ -386,11 +396,11 @@ def test_the_clv_page_and_its_discount_rate_need_only_the_horizons_months_not_th
     rest, make_basis = threading.Event(), models.forecast_basis
 
     def held_back(fitted, *args, extending=None, **kwargs):
-        if extending is not None:  # the months after the horizon's wait until the test lets them
+        if extending is not None and extending.months >= 72:  # beyond the horizon's year after the default's
             rest.wait(60)
         return make_basis(fitted, *args, extending=extending, **kwargs)
 
-    monkeypatch.setattr(models, "forecast_basis", held_back)
+    replace_forecast_basis(monkeypatch, held_back)
     try:
         app = sample_as_upload()
         job = forecast_job(app)
@@ -399,7 +409,10 @@ def test_the_clv_page_and_its_discount_rate_need_only_the_horizons_months_not_th
         assert not app.exception, app.exception
         app.select_slider(key="clv_discount_rate").set_value(10.0).run(timeout=30)
         assert not app.exception, app.exception
-        assert not job.future.done()  # both served by the first part: the rest is still held back
+        until(lambda: job.part[0].months == 72)
+        app.slider(key="clv_horizon").set_value(6).run(timeout=30)  # a year further: its months are published
+        assert not app.exception, app.exception
+        assert not job.future.done()  # all served by the parts made: the rest is still held back
     finally:
         rest.set()
     until(job.future.done)

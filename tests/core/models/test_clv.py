@@ -128,6 +128,19 @@ def test_a_horizon_beyond_the_basis_is_computed_directly(sample_models):
     np.testing.assert_allclose(result.customer_table["clv"], direct["clv"], rtol=1e-12)
 
 
+def test_growing_bases_come_a_year_at_a_time_and_end_as_the_basis_made_at_once(sample_models):
+    reported = []
+    bases = list(models.growing_forecast_bases(sample_models, 210, progress=lambda done, total: reported.append(
+        (done, total))))
+    assert [basis.months for basis in bases] == [210, 222, 234, 240]  # the last step stops at the longest horizon
+    assert reported == [(month, 240) for month in range(1, 241)]
+    whole = models.forecast_basis(sample_models)
+    np.testing.assert_array_equal(bases[-1].cumulative, whole.cumulative)
+    np.testing.assert_array_equal(bases[1].cumulative, bases[-1].cumulative[:, :222])  # each holds the ones before
+    with pytest.raises(ValueError, match="the first months and the step must be positive"):
+        next(models.growing_forecast_bases(sample_models, 12, step_months=0))
+
+
 def test_the_forecast_basis_reports_each_month_done_and_stops_when_its_progress_raises(sample_models):
     reported = []
     basis = models.forecast_basis(sample_models, months=12, progress=lambda done, total: reported.append((done, total)))
