@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -182,7 +182,7 @@ class ForecastBasis:
 
 def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS,
                    progress: Callable[[int, int], None] | None = None, *,
-                   extending: ForecastBasis | None = None) -> ForecastBasis:
+                   extending: ForecastBasis | None = None, into: np.ndarray | None = None) -> ForecastBasis:
     """The :class:`ForecastBasis` of a usable fit for horizons up to ``months`` (FHL 2005 eq. 10; Fader & Hardie
     2013). It costs one 2F1 evaluation per distinct (x, T) and month, so it is made once per data set and kept with
     it. A customer whose repeat purchases net to less than zero counts with a mean spend of 0, as in
@@ -191,11 +191,13 @@ def forecast_basis(fitted: PredictiveModels, months: int = MAX_FORECAST_MONTHS,
 
     ``extending``: a basis of the same fit for fewer months; its months and per-customer parts are taken over and
     only the later months computed, which gives the same basis as one made at once (a page can have the months of
-    its horizon first, and the rest later)."""
+    its horizon first, and the rest later). ``into``: an array of at least ``months`` columns, one row per distinct
+    (x, T), whose first columns the basis is to be (a view; ``extending``'s months are copied only when they are not
+    already its first columns)."""
     if fitted.reason is not None:
         raise ValueError(f"the predictive models are not usable: {fitted.reason}")
     return basis_from_fits(fitted.bg_nbd, fitted.gamma_gamma, fitted.summary, months, fitted.time_unit, progress,
-                           extending=extending)
+                           extending=extending, into=into)
 
 
 def growing_forecast_bases(fitted: PredictiveModels, first_months: int, step_months: int = 12,
@@ -214,19 +216,25 @@ def growing_forecast_bases(fitted: PredictiveModels, first_months: int, step_mon
 
     basis = forecast_basis(fitted, months=min(first_months, MAX_FORECAST_MONTHS), progress=report)
     yield basis
+    if basis.months == MAX_FORECAST_MONTHS:
+        return
+    # every later part is a view of one array of all the months, filled in place: no part copies the ones before
+    whole = np.empty((basis.cumulative.shape[0], MAX_FORECAST_MONTHS))
+    whole[:, :basis.months] = basis.cumulative
+    basis = replace(basis, cumulative=whole[:, :basis.months])
     while basis.months < MAX_FORECAST_MONTHS:
         made = basis.months
         basis = forecast_basis(fitted, months=min(made + step_months, MAX_FORECAST_MONTHS), progress=report,
-                               extending=basis)
+                               extending=basis, into=whole)
         yield basis
 
 
 def basis_from_fits(bg_fit: BgNbdFit, gg_fit: GammaGammaFit, summary: pd.DataFrame, months: int,
                     time_unit: str, progress: Callable[[int, int], None] | None = None, *,
-                    extending: ForecastBasis | None = None) -> ForecastBasis:
+                    extending: ForecastBasis | None = None, into: np.ndarray | None = None) -> ForecastBasis:
     """The :class:`ForecastBasis` of two fits and their weekly (or ``time_unit``) customer summary for horizons up to
-    ``months``, without checking that the fits are usable (see :func:`forecast_basis`, also for ``progress`` and
-    ``extending``)."""
+    ``months``, without checking that the fits are usable (see :func:`forecast_basis`, also for ``progress``,
+    ``extending`` and ``into``)."""
     if extending is not None and not 0 < extending.months <= months:
         raise ValueError(f"a basis of {extending.months} months cannot be extended to {months}")
     if extending is None:
@@ -240,8 +248,8 @@ def basis_from_fits(bg_fit: BgNbdFit, gg_fit: GammaGammaFit, summary: pd.DataFra
         group, pairs, first = extending.group, extending.pairs, extending.months
     ux, ut = pairs.real.copy(), pairs.imag.copy()
     month = (DAYS_PER_YEAR / 12) / TIME_UNIT_DAYS[time_unit]
-    cumulative = np.empty((ux.size, months))
-    if extending is not None:
+    cumulative = np.empty((ux.size, months)) if into is None else into[:, :months]
+    if extending is not None and not np.may_share_memory(cumulative, extending.cumulative):
         cumulative[:, :first] = extending.cumulative
 
     def fill(index: int) -> None:

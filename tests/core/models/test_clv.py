@@ -137,6 +137,7 @@ def test_growing_bases_come_a_year_at_a_time_and_end_as_the_basis_made_at_once(s
     whole = models.forecast_basis(sample_models)
     np.testing.assert_array_equal(bases[-1].cumulative, whole.cumulative)
     np.testing.assert_array_equal(bases[1].cumulative, bases[-1].cumulative[:, :222])  # each holds the ones before
+    assert all(np.shares_memory(basis.cumulative, bases[-1].cumulative) for basis in bases[1:])  # filled in place
     with pytest.raises(ValueError, match="the first months and the step must be positive"):
         next(models.growing_forecast_bases(sample_models, 12, step_months=0))
 
