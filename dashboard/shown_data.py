@@ -264,10 +264,11 @@ def _forecast_ahead(aggs: Aggregates, data_key: str) -> None:
     def build(progress: Callable[[int, int], None], publish: Callable[[object], None]) -> tuple:
         if scenario is None:
             return models.forecast_basis(fitted, progress=progress), None, None
-        summary = None
-        for basis in models.growing_forecast_bases(fitted, scenario[1], progress=progress):
-            if summary is None:
-                summary = models.predictive_clv_summary(fitted, 1.0, *scenario, basis=basis)
+        bases = models.growing_forecast_bases(fitted, scenario[1], progress=progress)
+        basis = next(bases)  # the scenario's horizon: its summary, published with every later part
+        summary = models.predictive_clv_summary(fitted, 1.0, *scenario, basis=basis)
+        publish((basis, scenario, summary))
+        for basis in bases:
             publish((basis, scenario, summary))  # a horizon step a year further finds its months soon
         return basis, scenario, summary
 
