@@ -142,6 +142,22 @@ def test_growing_bases_come_a_year_at_a_time_and_end_as_the_basis_made_at_once(s
         next(models.growing_forecast_bases(sample_models, 12, step_months=0))
 
 
+def test_a_basis_extended_to_more_months_shares_what_is_kept_of_its_customers(sample_models):
+    bases = models.growing_forecast_bases(sample_models, 228)
+    first = next(bases)
+    at_first = models.predictive_clv_summary(sample_models, 0.3, 0.08, 60, basis=first)  # makes the groups, entries
+    longer = next(bases)
+    assert longer.months == 240 and longer.customer_cache is first.customer_cache
+    assert {"groups", "entries", "alive_histogram", "mean_probability_alive"} <= longer.customer_cache.keys()
+    fresh = models.forecast_basis(sample_models)  # its own cache: the same figures made again
+    for basis in (longer, fresh):
+        summary = models.predictive_clv_summary(sample_models, 0.3, 0.08, 60, basis=basis)
+        assert summary.total_clv == pytest.approx(at_first.total_clv, rel=1e-12)
+        assert summary.median_clv == pytest.approx(at_first.median_clv, rel=1e-12)
+        pd.testing.assert_frame_equal(summary.clv_histogram, at_first.clv_histogram)
+    assert fresh.customer_cache is not first.customer_cache
+
+
 def test_the_forecast_basis_reports_each_month_done_and_stops_when_its_progress_raises(sample_models):
     reported = []
     basis = models.forecast_basis(sample_models, months=12, progress=lambda done, total: reported.append((done, total)))
