@@ -164,7 +164,7 @@ def chart(figure: go.Figure, s: Settings, key: str | None = None) -> None:
     The title is a line of text above the chart instead of inside it: Plotly does not wrap a title, so on a phone
     a long one was cut at the chart's edge (and the toolbar lay over it); text above the chart wraps. The figure
     keeps its title for the report and the PNG exports: it is taken out only while Streamlit writes the chart
-    (a copy would be validated again, some 25 ms a chart, and cached figures are shared between reruns).
+    (a copy would be validated again, and cached figures are shared between reruns).
 
     In a session's first run the chart is left out, its title and a blank of its height drawn instead
     (:mod:`dashboard.first_paint`): the browser paints the page's figures before it loads Plotly's script."""

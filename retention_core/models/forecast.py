@@ -48,7 +48,7 @@ class ForecastBasis:
 
     What is derived from the customers alone (:attr:`alive_histogram`, :attr:`mean_probability_alive`, the groups'
     sums and the distribution's entries) is made once and kept in ``customer_cache``, which a basis extended to more
-    months shares: the first scenario on a longer basis does not make it again (at 10 M rows 0.15 s).
+    months shares: the first scenario on a longer basis does not make it again.
     """
 
     cumulative: np.ndarray
