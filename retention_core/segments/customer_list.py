@@ -57,7 +57,8 @@ COLUMNS = ("customer_id", "segment", "last_order", "orders", "revenue", "clv", "
 MODEL_COLUMNS = ("probability_alive", "probability_alive_drop", "expected_purchases", "clv", "value_at_risk")
 
 
-def probability_alive_drop(fitted: PredictiveModels, interval_weeks: float = INTERVAL_WEEKS) -> np.ndarray:
+def probability_alive_drop(fitted: PredictiveModels, interval_weeks: float = INTERVAL_WEEKS,
+                           probability_alive: np.ndarray | None = None) -> np.ndarray:
     """How much each customer's P(alive) fell over the last ``interval_weeks`` of silence, per summary row.
 
     Definition: P(alive) at the data's end E minus P(alive) at E − Δ, both from the same fitted BG/NBD on the
@@ -71,6 +72,9 @@ def probability_alive_drop(fitted: PredictiveModels, interval_weeks: float = INT
     Units: a fraction (0 … 1; positive = fallen); x, t_x, T and Δ in weeks (the summary's unit).
     Reference: Fader, Hardie & Lee (2005), Marketing Science 24(2); P(alive): Fader, Hardie & Lee (2008), "Computing
     P(alive) using the BG/NBD model", eq. (13).
+
+    ``probability_alive``: P(alive | x, t_x, T) per summary row when already known (a forecast basis holds it), so
+    only the P(alive) then is computed, and only for the silent repeat buyers (everybody else's drop is known).
     """
     if fitted.reason is not None:
         raise ValueError(f"the predictive models are not usable: {fitted.reason}")
@@ -81,10 +85,13 @@ def probability_alive_drop(fitted: PredictiveModels, interval_weeks: float = INT
     t_x = summary["recency"].to_numpy(dtype="float64")
     big_t = summary["T"].to_numpy(dtype="float64")
     silent = t_x <= big_t - interval_weeks
-    before = np.maximum(big_t - interval_weeks, t_x)  # the history then; only read where silent
-    now = bg_nbd_probability_alive(fitted.bg_nbd, x, t_x, big_t)
-    then = bg_nbd_probability_alive(fitted.bg_nbd, x, t_x, before)
-    return np.where(silent, then - now, np.nan)
+    drop = np.where(silent, 0.0, np.nan)  # silent without a repeat purchase: P(alive) 1 then and now
+    falling = np.flatnonzero(silent & (x > 0))
+    x, t_x, big_t = x[falling], t_x[falling], big_t[falling]
+    now = (bg_nbd_probability_alive(fitted.bg_nbd, x, t_x, big_t) if probability_alive is None
+           else probability_alive[falling])
+    drop[falling] = bg_nbd_probability_alive(fitted.bg_nbd, x, t_x, big_t - interval_weeks) - now
+    return drop
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,12 +164,13 @@ def customer_list(
     if reason is None:
         basis = forecast_basis(fitted) if basis is None else basis
         summary_ids = fitted.summary["customer_id"]
-        if len(summary_ids) == len(ids) and (summary_ids.to_numpy() == ids.to_numpy()).all():
+        # compared as the columns they are: converting millions of Arrow strings to Python objects costs more
+        if len(summary_ids) == len(ids) and bool(summary_ids.reset_index(drop=True).eq(ids).fillna(False).all()):
             rows = np.arange(len(ids), dtype=np.intp)
         else:  # customers without a purchase day are not in the models' summary
             rows = pd.Index(summary_ids.to_numpy()).get_indexer(ids.to_numpy()).astype(np.intp)
         known = rows >= 0
-        drop[known] = probability_alive_drop(fitted, interval_weeks)[rows[known]]
+        drop[known] = probability_alive_drop(fitted, interval_weeks, basis.probability_alive)[rows[known]]
     last = customer_table["last_order"].to_numpy(dtype="datetime64[ns]")
     listed = CustomerList(
         customer_id=ids, last_order=last, orders=customer_table["occasions"].to_numpy(dtype="int64"),

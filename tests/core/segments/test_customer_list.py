@@ -82,6 +82,22 @@ def test_p_alive_falls_only_for_silent_repeat_buyers_by_hand(six):
     assert np.isnan(drop["C"])  # bought in the interval: the history then is not in the summary
 
 
+def test_the_drop_is_the_same_with_p_alive_now_given_by_the_forecast_or_computed(six):
+    _, fitted, basis = six
+    given = segments.probability_alive_drop(fitted, 13, basis.probability_alive)
+    np.testing.assert_array_equal(given, segments.probability_alive_drop(fitted, 13))
+    assert np.isnan(given).sum() == 1 and (given[~np.isnan(given)] >= 0).all()  # C bought in the interval
+
+
+def test_a_customer_table_in_another_order_is_matched_to_the_forecast_by_id(six):
+    table, fitted, basis = six
+    in_order = segments.customer_list(table, fitted, basis)
+    reversed_list = segments.customer_list(table.iloc[::-1].reset_index(drop=True), fitted, basis)
+    assert in_order.forecast_in_order and not reversed_list.forecast_in_order
+    assert reversed_list.forecast_row.tolist() == [5, 4, 3, 2, 1, 0]
+    np.testing.assert_array_equal(reversed_list.probability_alive_drop, in_order.probability_alive_drop[::-1])
+
+
 def test_the_model_columns_are_the_clv_page_s_and_scale_with_the_margin(six):
     table, fitted, basis = six
     customers, values = listed(six)
