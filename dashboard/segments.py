@@ -295,14 +295,17 @@ def waiting(aggs: Aggregates, dimension: str) -> frozenset[str]:
     :func:`warm_sample`), less than sending the table and the value chart twice costs the browser; nor does the
     predictive column once that work has made the sample's forecast basis
     (:func:`dashboard.warm_up.sample_rest_made`); nor do an upload's intervals once the background has made them
-    (:func:`parts_ahead`)."""
+    (:func:`parts_ahead`). While the background still makes them (with the predictive means), both wait: the
+    table and charts come from the part it handed out first, not after the whole."""
     fitted = aggs.predictive
     sample = shown_data.shows_sample()
-    if background.done((keys.SEGMENT_PARTS_AHEAD, shown_data.content_key(), dimension)):
+    job = (keys.SEGMENT_PARTS_AHEAD, shown_data.content_key(), dimension)
+    if background.done(job):
         _made_ahead(dimension, whole=True)  # made in the background: into the caches, nothing waits for it
     waits = set()
-    if (fitted is not None and fitted.reason is None and not shown_data.forecast_basis_kept()
-            and not (sample and warm_up.sample_rest_made())):
+    if fitted is not None and fitted.reason is None and (
+            background.has(job)  # still making the predictive means (after the intervals)
+            or not (shown_data.forecast_basis_kept() or (sample and warm_up.sample_rest_made()))):
         waits.add(PREDICTIVE)
     if not sample and (shown_data.content_key(), dimension) not in session_cache.entries(keys.SEGMENT_REPLICATES):
         waits.add(INTERVALS)

@@ -46,6 +46,13 @@ def forecast_jobs_left(app: AppTest) -> list:
     return [name for name, *_ in app.session_state[keys.BACKGROUND_JOBS] if name == keys.FORECAST_BASES]
 
 
+def background_part(app: AppTest, dimension: str) -> object | None:
+    """What the session's job making ``dimension``'s Segments parts has handed out so far (None: nothing yet)."""
+    jobs = app.session_state[keys.BACKGROUND_JOBS]
+    return next((job.part for (name, *rest), job in jobs.items()
+                 if name == keys.SEGMENT_PARTS_AHEAD and rest[-1] == dimension), None)
+
+
 def sample_as_upload(key: str = "upload") -> AppTest:
     """The app on the Overview with the sample's sheets put into use as an upload (their fits are usable)."""
     app = AppTest.from_file(APP, default_timeout=120)
@@ -130,6 +137,43 @@ def test_an_uploads_segments_first_parts_are_made_in_the_background_after_its_fo
     assert made == ahead  # taken over, not made again
     assert not any(key[0] == keys.SEGMENT_PARTS_AHEAD for key in app.session_state[keys.BACKGROUND_JOBS])
     assert waited == [frozenset()]  # the table, the charts and the NPS table sent once, complete
+    assert not [caption for caption in app.caption if caption.value == t("segments_intervals_pending", "de")]
+
+
+@pytest.mark.slow
+def test_a_first_visit_while_the_segments_parts_are_made_shows_the_table_first_and_completes_it(monkeypatch):
+    """The background has handed out the default dimension's labels and bases but is still making the intervals
+    and the predictive means: the page shows the table and charts from the first part (both columns "computing
+    …"), then the complete table once the job is done, without making anything itself."""
+    from dashboard import segments as segment_data
+
+    asked, made = threading.Event(), []
+    make_replicates, real_waiting = segment_data.segments.segment_replicates, segment_data.waiting
+
+    def held_replicates(*args, **kwargs):  # the default dimension's go on once the page has looked
+        if not made:
+            asked.wait(timeout=60)
+        made.append(threading.current_thread().name)
+        return make_replicates(*args, **kwargs)
+
+    waited = []
+
+    def waiting(*args):
+        waited.append(real_waiting(*args))
+        asked.set()
+        return waited[-1]
+
+    monkeypatch.setattr(segment_data.segments, "segment_replicates", held_replicates)
+    monkeypatch.setattr(segment_data, "waiting", waiting)
+    app = sample_as_upload("segments parts in the making")
+    until(lambda: background_part(app, "channel") is not None)  # the labels and bases handed out
+    app.switch_page("app_pages/segments.py").run()
+    assert not app.exception, app.exception
+    assert waited == [frozenset({segment_data.PREDICTIVE, segment_data.INTERVALS})]
+    assert made == ["retention_background", "retention_background"]  # the default's and the NPS groups'
+    [table, *_] = app.dataframe
+    shown = table.value
+    assert not shown.astype(str).apply(lambda column: column.str.contains("berechnet")).any().any()
     assert not [caption for caption in app.caption if caption.value == t("segments_intervals_pending", "de")]
 
 
