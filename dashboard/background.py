@@ -60,13 +60,14 @@ class Cancelled(Exception):
 class Job:
     """One background job of a session: its ``future`` result, the share ``done`` so far and the ``part`` it
     published (both written by the job's thread), whether its work has ``started`` (it may wait for the session's
-    earlier jobs and its slot first) and whether it was ``cancelled``."""
+    earlier jobs, ``before``, and its slot first) and whether it was ``cancelled``."""
 
     future: Future = field(default_factory=Future)
     done: float = 0.0
     part: object | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
     started: threading.Event = field(default_factory=threading.Event)
+    before: tuple[Job, ...] = ()
 
     def publish(self, part: object) -> None:
         """The job's ``publish``: hands out a first part of the result."""
@@ -139,11 +140,10 @@ def start(key: Hashable, build: Build) -> None:
     jobs = _jobs()
     if key in jobs:
         return
-    before = tuple(earlier.future for earlier in jobs.values())
-    job = jobs[key] = Job()
+    job = jobs[key] = Job(before=tuple(jobs.values()))
     queue, owner = work_queue.server_queue(), work_queue.session_owner(background=True)
-    threading.Thread(target=_run, args=(job, build, queue, owner, before), name="retention_background",
-                     daemon=True).start()
+    threading.Thread(target=_run, args=(job, build, queue, owner, tuple(earlier.future for earlier in job.before)),
+                     name="retention_background", daemon=True).start()
 
 
 def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str, before: tuple[Future, ...] = ()) -> None:
@@ -151,6 +151,7 @@ def _run(job: Job, build: Build, queue: work_queue.WorkQueue, owner: str, before
     try:
         lower_priority()
         wait(before)  # the session's jobs started earlier come first (no slot is held while waiting)
+        job.before = ()  # all done: nothing of them to show any more, nor to keep
         if job.cancelled.is_set():
             raise Cancelled
         with queue.turn(owner, job.check):
@@ -177,9 +178,10 @@ def result(key: Hashable, label: str, enough: Callable[[object], bool] | None = 
         return enough is not None and part is not None and enough(part)
 
     if not job.future.done() and not part_will_do():
-        bar = st.progress(job.done, text=label)
+        share = _share_done(job)
+        bar = st.progress(share(), text=label)
         while not wait([job.future], timeout=POLL_SECONDS).done and not part_will_do():
-            bar.progress(job.done, text=label)
+            bar.progress(share(), text=label)
         bar.empty()
     if not job.future.done():
         return job.part
@@ -190,6 +192,14 @@ def result(key: Hashable, label: str, enough: Callable[[object], bool] | None = 
     if not isinstance(error, Cancelled):
         _LOG.warning("A background job failed; the page computes it itself", exc_info=error)
     return None
+
+
+def _share_done(job: Job) -> Callable[[], float]:
+    """The share done of ``job`` and of the session's jobs it still waits for (each counting one, as they stand
+    now), for a progress bar: it moves while the earlier jobs run, instead of standing at zero until ``job``'s own
+    work begins, and never goes back."""
+    chain = [*(earlier for earlier in job.before if not earlier.future.done()), job]
+    return lambda: sum(1.0 if each.future.done() else each.done for each in chain) / len(chain)
 
 
 def cancel_all() -> None:

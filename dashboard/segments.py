@@ -201,9 +201,15 @@ def parts_ahead(aggs: Aggregates) -> None:
             continue
 
         def build(progress, publish, dimension: str = dimension) -> DimensionParts:
+            def first_part(part: DimensionParts) -> None:
+                publish(part)
+                progress(2, 4)
+
             if inputs is not None and dimension != NPS_GROUP:
                 inputs.made()
-            parts = _dimension_parts(aggs, dimension, dataset, publish)
+            progress(1, 4)  # the first orders, the labels and bases, the replicates, the predictive means
+            parts = _dimension_parts(aggs, dimension, dataset, first_part)
+            progress(3, 4)
             if forecast is None or dimension == NPS_GROUP:
                 return parts
             return replace(parts, predictive=_predictive_ahead(aggs, forecast, parts.labels, parts.bases))

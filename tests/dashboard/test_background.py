@@ -327,6 +327,29 @@ def test_a_job_whose_data_is_put_aside_stops_at_its_next_progress_report():
     assert job.done == pytest.approx(1 / 3)
 
 
+def test_a_page_waiting_for_a_job_sees_the_jobs_before_it_count_in_its_progress():
+    finished, running = background.Job(), background.Job()
+    finished.future.set_result("made")
+    job = background.Job(before=(finished, running))
+    share = background._share_done(job)  # the finished job is not waited for: the running one and this count
+    assert share() == 0.0
+    running.done = 0.5
+    assert share() == pytest.approx(0.25)
+    running.future.set_result("made")
+    assert share() == pytest.approx(0.5)  # not back to this job's own 0
+    job.done = 0.5
+    assert share() == pytest.approx(0.75)
+
+
+def test_a_job_lets_go_of_the_jobs_before_it_once_they_are_done():
+    earlier = background.Job()
+    earlier.future.set_result("a large result")
+    job = background.Job(before=(earlier,))
+    background._run(job, lambda progress, publish: "made", work_queue.WorkQueue(1), "someone/background",
+                    (earlier.future,))
+    assert job.future.result() == "made" and job.before == ()
+
+
 def test_putting_other_data_into_use_cancels_the_jobs_of_the_old():
     def script():
         import threading
