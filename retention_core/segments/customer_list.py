@@ -34,7 +34,8 @@ from retention_core.models import (
     forecast_basis,
 )
 from retention_core.models.forecast import customer_values as forecast_values
-from retention_core.segments.figures import MAX_SEGMENTS, MIN_SEGMENT_CUSTOMERS, aligned_labels, pooled_rows
+from retention_core.segments.figures import (MAX_SEGMENTS, MIN_SEGMENT_CUSTOMERS, _same_ids, aligned_labels,
+                                             pooled_rows)
 
 __all__ = [
     "COLUMNS", "INTERVAL_WEEKS", "MODEL_COLUMNS", "VALUE_GROUPS", "CustomerList", "CustomerValues",
@@ -164,8 +165,7 @@ def customer_list(
     if reason is None:
         basis = forecast_basis(fitted) if basis is None else basis
         summary_ids = fitted.summary["customer_id"]
-        # compared as the columns they are: converting millions of Arrow strings to Python objects costs more
-        if len(summary_ids) == len(ids) and bool(summary_ids.reset_index(drop=True).eq(ids).fillna(False).all()):
+        if _same_ids(summary_ids, ids):  # text ids compared in Arrow, without a Python string per customer
             rows = np.arange(len(ids), dtype=np.intp)
         else:  # customers without a purchase day are not in the models' summary
             rows = pd.Index(summary_ids.to_numpy()).get_indexer(ids.to_numpy()).astype(np.intp)
