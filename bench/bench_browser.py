@@ -71,6 +71,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_scale import machine_probe  # noqa: E402
 from browser_support import (  # noqa: E402
+    NOT_DRAWN,
     OFFLINE_ARGS,
     is_foreign,
     launch_chromium,
@@ -106,8 +107,10 @@ _SLIDERS_JS = f"""() => {_VISIBLE_SLIDERS_JS}
 
 
 def install_step_timer(context) -> None:
-    """Put ``step_timer.js`` into every page of ``context`` before the page's own scripts run."""
-    context.add_init_script(STEP_TIMER_JS + "\nwindow.__stepTimer.arm('load', 0);")
+    """Put ``step_timer.js`` into every page of ``context`` before the page's own scripts run, with the browser
+    tests' :data:`~browser_support.NOT_DRAWN` as what it waits to be gone."""
+    context.add_init_script(f"window.__notDrawn = {json.dumps(NOT_DRAWN)};\n" + STEP_TIMER_JS
+                            + "\nwindow.__stepTimer.arm('load', 0);")
 
 
 def timed(page, kind: str, act, timeout_ms: int = STEP_TIMEOUT_MS) -> dict:

@@ -7,7 +7,8 @@
 //      `data-test-script-state` changed to a running state (running, rerunRequested, stopRequested) after the input,
 //   2. and then back to `notRunning`, after the server's `script_finished` message for that run has arrived on the
 //      WebSocket (read here from the protobuf frames),
-//   3. no element is a skeleton or still marked stale, and every Plotly chart has drawn its SVG,
+//   3. nothing is "not drawn" (a skeleton, the first run's signal) or still marked stale, and every Plotly chart
+//      has drawn its SVG,
 //   4. and two animation frames have passed since (the browser has painted that state), with the app still idle.
 // Waiting for (1) is what keeps a step from ending before its rerun has begun: a widget's change reaches the
 // server only after the frontend has sent it, and until the server's status arrives the attribute still says
@@ -76,10 +77,9 @@
       return app ? app.getAttribute('data-test-script-state') : null;
     },
     drawn() {
-      // a placeholder for an element's script, an element of the run before, or the first run's "painted" signal
-      // (dashboard/first_paint.py: the charts come with the run it starts)
-      if (document.querySelector('[data-testid="stSkeleton"], [data-stale="true"], '
-                                 + '[data-testid^="stBidiComponent"]')) return false;
+      // what the browser tests call not drawn (tests/browser_support.py NOT_DRAWN, set by bench_browser.py: a
+      // placeholder for an element's script, the first run's "painted" signal), or an element of the run before
+      if (document.querySelector(window.__notDrawn + ', [data-stale="true"]')) return false;
       return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
         .every((chart) => chart.querySelector('.main-svg'));
     },

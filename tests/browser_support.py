@@ -118,16 +118,22 @@ def log_foreign_requests(context, app_url: str) -> list[str]:
     return foreign
 
 
-def wait_until_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
-    """Wait until Streamlit has finished the script run, no widget is still a placeholder and every chart drew.
+NOT_DRAWN = '[data-testid="stSkeleton"], [data-testid^="stBidiComponent"]'
+"""The elements that mean a page is not drawn yet: a widget still a placeholder for its script (``stSkeleton``), and
+the signal a session's first run ends with, which starts the run drawing its charts (``dashboard.first_paint``, a
+``stBidiComponent``). The browser test's idle wait and the benchmark's step timer (``bench/step_timer.js``) both
+read it."""
 
-    A session's first run ends with a signal that starts the run drawing its charts (``dashboard.first_paint``,
-    a ``stBidiComponent``): while it is on the page, the page is not done."""
+
+def wait_until_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until Streamlit has finished the script run, nothing on the page is :data:`NOT_DRAWN` and every chart
+    drew."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout_ms)
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stSkeleton"], [data-testid^="stBidiComponent"]')
+        """notDrawn => !document.querySelector(notDrawn)
                  && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                     .every(chart => chart.querySelector('.main-svg'))""",
+        arg=NOT_DRAWN,
         timeout=timeout_ms,
     )
 
